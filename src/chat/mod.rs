@@ -1,0 +1,3 @@
+//! Chat adapters: each turns platform events into invocations and delivers outcomes.
+
+pub mod shell;

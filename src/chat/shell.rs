@@ -1,0 +1,322 @@
+//! The local shell adapter: type commands as a member of a demo community, like Hubot's shell.
+//!
+//! Every bot post is printed with a label saying where it went. With piped stdin it runs one
+//! command per line, prints only output, and exits at the end of input.
+
+use std::borrow::Cow;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::FileHistory;
+use rustyline::validate::Validator;
+use rustyline::{Editor, Helper};
+use tokio::io::AsyncBufReadExt;
+
+use crate::commands::{self, Visibility, catalog};
+use crate::domain::Role;
+use crate::render::{Message, plain};
+use crate::services::{Caller, Destination, Invocation, Outcome, ServiceError, Services};
+
+mod text {
+    //! What the shell itself says.
+    pub const BANNER: &str =
+        "cohortbot shell. Type /help for commands, /as NAME [--role ROLE] to switch member, /quit to leave.";
+    pub fn now_acting_as(name: &str, community: &str) -> String {
+        format!("You are now @{name} in {community}.")
+    }
+    pub fn role_given(role: &str) -> String {
+        format!("(shell) gave you the {role} role.")
+    }
+    pub fn as_usage() -> &'static str {
+        "Usage: /as NAME [--role ROLE], e.g. /as bob --role mentor"
+    }
+    pub fn unknown_role(role: &str) -> String {
+        format!("`{role}` is not a role; roles are steward, sponsor, lead_mentor, community_mentor (mentor), learner, alumni")
+    }
+}
+
+/// The shell's state: which member you are acting as.
+pub struct Shell {
+    services: Services,
+    community: String,
+    caller: Caller,
+}
+
+/// What a typed line asks the shell to do next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    Continue,
+    Quit,
+}
+
+impl Shell {
+    pub async fn new(services: Services, community: &str, member: &str) -> Result<Self> {
+        let caller = services.shell_caller(community, member).await.map_err(into_anyhow)?;
+        Ok(Self { services, community: community.to_owned(), caller })
+    }
+
+    pub fn prompt(&self) -> String {
+        format!("{}@{}> ", self.caller.member.platform_user_id, self.community)
+    }
+
+    /// Runs one typed line and returns what to print.
+    pub async fn execute(&mut self, line: &str) -> (Vec<String>, Next) {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return (Vec::new(), Next::Continue);
+        }
+        let word = line.split_whitespace().next().unwrap_or_default();
+        match word {
+            "/quit" | "/exit" => return (Vec::new(), Next::Quit),
+            "/as" => return (self.switch_member(line).await, Next::Continue),
+            _ => {}
+        }
+        let output = match commands::parse(line) {
+            Err(err) => vec![label("only you", &Message::from(err.0))],
+            Ok(parsed) => {
+                let invocation = Invocation { caller: self.caller.clone(), spec: parsed.spec, args: parsed.args };
+                let outcome = self.services.handle(invocation).await;
+                self.refresh_caller().await;
+                render_outcome(&outcome)
+            }
+        };
+        (output, Next::Continue)
+    }
+
+    /// `/as NAME [--role ROLE]`: become (and if needed create) another member.
+    async fn switch_member(&mut self, line: &str) -> Vec<String> {
+        let words: Vec<&str> = line.split_whitespace().skip(1).collect();
+        let (name, role) = match words.as_slice() {
+            [name] => (*name, None),
+            [name, "--role", role] => (*name, Some(*role)),
+            _ => return vec![text::as_usage().to_owned()],
+        };
+        let role = match role.map(str::parse::<Role>) {
+            Some(Err(())) => return vec![text::unknown_role(role.unwrap_or_default())],
+            Some(Ok(role)) => Some(role),
+            None => None,
+        };
+        let caller = match self.services.shell_caller(&self.community, name).await {
+            Ok(caller) => caller,
+            Err(err) => return vec![service_error_text(err)],
+        };
+        let mut out = vec![text::now_acting_as(&caller.member.platform_user_id, &self.community)];
+        if let Some(role) = role {
+            match self.services.shell_grant(&caller, role).await {
+                Ok(true) => out.push(text::role_given(role.label())),
+                Ok(false) => {}
+                Err(err) => out.push(service_error_text(err)),
+            }
+        }
+        self.caller = caller;
+        out
+    }
+
+    /// Picks up profile changes (time zone, code of conduct) made by the last command.
+    async fn refresh_caller(&mut self) {
+        let user = self.caller.member.platform_user_id.clone();
+        match self.services.shell_caller(&self.community, &user).await {
+            Ok(caller) => self.caller = caller,
+            Err(err) => tracing::warn!(error = %err, "refreshing the shell member failed"),
+        }
+    }
+}
+
+fn into_anyhow(err: ServiceError) -> anyhow::Error {
+    match err {
+        ServiceError::Internal(err) => err,
+        user @ ServiceError::User(_) => anyhow::anyhow!("{user}"),
+    }
+}
+
+fn service_error_text(err: ServiceError) -> String {
+    match err {
+        ServiceError::User(msg) => plain::render(&msg),
+        ServiceError::Internal(err) => {
+            tracing::error!(error = ?err, "shell command failed");
+            plain::render(&crate::services::messages::internal_error())
+        }
+    }
+}
+
+/// `[where] text`, with continuation lines indented under the label.
+fn label(place: &str, message: &Message) -> String {
+    let text = plain::render(message);
+    let prefix = format!("[{place}] ");
+    let indent = " ".repeat(prefix.chars().count());
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(if line.is_empty() { "" } else { &indent });
+        } else {
+            out.push_str(&prefix);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+pub fn render_outcome(outcome: &Outcome) -> Vec<String> {
+    let place = match outcome.visibility {
+        Visibility::Ephemeral => "only you",
+        Visibility::Public => "public reply",
+    };
+    let mut out = vec![label(place, &outcome.reply)];
+    for post in &outcome.posts {
+        let place = match &post.to {
+            Destination::Channel(channel) => format!("#{channel}"),
+            Destination::Direct { display_name, .. } => format!("DM → {display_name}"),
+        };
+        out.push(label(&place, &post.message));
+    }
+    out
+}
+
+/// Runs the shell until `/quit` or end of input.
+pub async fn run(services: Services, community: &str, member: &str, history: PathBuf) -> Result<()> {
+    let mut shell = Shell::new(services, community, member).await?;
+    if std::io::stdin().is_terminal() {
+        interactive(&mut shell, history).await
+    } else {
+        piped(&mut shell).await
+    }
+}
+
+async fn piped(shell: &mut Shell) -> Result<()> {
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    while let Some(line) = lines.next_line().await.context("reading stdin")? {
+        let (output, next) = shell.execute(&line).await;
+        for text in output {
+            println!("{text}");
+        }
+        if next == Next::Quit {
+            break;
+        }
+    }
+    Ok(())
+}
+
+async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
+    let mut editor: Editor<CatalogCompleter, FileHistory> = Editor::new().context("starting line editor")?;
+    editor.set_helper(Some(CatalogCompleter));
+    if let Some(dir) = history.parent() {
+        std::fs::create_dir_all(dir).ok();
+    }
+    // A missing history file is normal on the first run.
+    let _ = editor.load_history(&history);
+    println!("{}", text::BANNER);
+    loop {
+        let prompt = shell.prompt();
+        let (returned, read) = tokio::task::spawn_blocking(move || {
+            let read = editor.readline(&prompt);
+            (editor, read)
+        })
+        .await
+        .context("line editor task")?;
+        editor = returned;
+        match read {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                let (output, next) = shell.execute(&line).await;
+                for text in output {
+                    println!("{text}");
+                }
+                if next == Next::Quit {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(err) => return Err(err).context("reading a line"),
+        }
+    }
+    if let Err(err) = editor.save_history(&history) {
+        tracing::warn!(error = %err, file = %history.display(), "could not save shell history");
+    }
+    Ok(())
+}
+
+/// Tab completion of command words and option names from the catalog.
+pub struct CatalogCompleter;
+
+/// Candidates for the word being typed at the end of `line`, and where that word starts.
+pub fn complete(line: &str) -> (usize, Vec<String>) {
+    let start = line.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let typed = &line[start..];
+    let before: Vec<&str> = line[..start].split_whitespace().collect();
+    let mut candidates: Vec<String> = match before.as_slice() {
+        [] => {
+            let mut words: Vec<String> = catalog::top_level_words().iter().map(|w| format!("/{w}")).collect();
+            words.extend(["/as".to_owned(), "/quit".to_owned()]);
+            words
+        }
+        [first, rest @ ..] => {
+            let group = first.trim_start_matches('/');
+            let path = match rest.first() {
+                Some(sub) if catalog::find(&format!("{group} {sub}")).is_some() => format!("{group} {sub}"),
+                _ => group.to_owned(),
+            };
+            let mut words: Vec<String> = Vec::new();
+            if rest.is_empty() {
+                words.extend(catalog::subcommands(group).iter().map(|s| s.to_string()));
+            }
+            if let Some(spec) = catalog::find(&path) {
+                words.extend(spec.options.iter().map(|o| format!("{}:", o.name)));
+            }
+            words
+        }
+    };
+    candidates.retain(|c| c.starts_with(typed));
+    (start, candidates)
+}
+
+impl Completer for CatalogCompleter {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, _: &rustyline::Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let (start, words) = complete(&line[..pos]);
+        Ok((start, words.into_iter().map(|w| Pair { display: w.clone(), replacement: w }).collect()))
+    }
+}
+
+impl Hinter for CatalogCompleter {
+    type Hint = String;
+}
+
+impl Highlighter for CatalogCompleter {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(&'s self, prompt: &'p str, _default: bool) -> Cow<'b, str> {
+        Cow::Borrowed(prompt)
+    }
+}
+
+impl Validator for CatalogCompleter {}
+
+impl Helper for CatalogCompleter {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completes_commands_subcommands_and_options() {
+        assert_eq!(complete("/coh"), (0, vec!["/cohort".to_owned()]));
+        let (start, words) = complete("/cohort j");
+        assert_eq!((start, words), (8, vec!["join".to_owned()]));
+        let (_, words) = complete("/cohort join spring tr");
+        assert_eq!(words, ["track:"]);
+    }
+
+    #[test]
+    fn labels_indent_continuation_lines() {
+        let msg = Message::from("one\ntwo");
+        assert_eq!(label("#x", &msg), "[#x] one\n     two");
+    }
+}

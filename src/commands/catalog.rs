@@ -1,0 +1,270 @@
+//! Every command: name, typed options, who may run it, and help. Adapters derive from this.
+
+use crate::domain::slug::SLUG_MAX;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommandId {
+    Help,
+    CohortList,
+    CohortJoin,
+    CohortLeave,
+    CohortCreate,
+    Coc,
+    CocAccept,
+    Me,
+    MeTimezone,
+    MeSkills,
+    RoleGrant,
+    RoleRevoke,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    Member,
+    Steward,
+}
+
+/// Whether the reply is shown only to the invoker or to the channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Ephemeral,
+    Public,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    Text { max: usize },
+    Int { min: i64, max: i64 },
+    Bool,
+    User,
+    Cohort,
+    Role,
+    TimeZone,
+    Date,
+    DateTime,
+    Duration,
+    Choice(&'static [&'static str]),
+}
+
+#[derive(Debug)]
+pub struct OptionSpec {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    pub required: bool,
+    /// Takes the rest of the line, so free text needs no quotes.
+    pub rest: bool,
+    pub help: &'static str,
+}
+
+#[derive(Debug)]
+pub struct CommandSpec {
+    pub id: CommandId,
+    /// Space-separated words, e.g. `cohort join`.
+    pub path: &'static str,
+    pub options: &'static [OptionSpec],
+    pub permission: Permission,
+    pub visibility: Visibility,
+    pub help: &'static str,
+}
+
+impl CommandSpec {
+    /// `/cohort join <cohort> [track]`
+    pub fn usage(&self) -> String {
+        let mut usage = format!("/{}", self.path);
+        for option in self.options {
+            let name = if option.rest { format!("{}…", option.name) } else { option.name.to_owned() };
+            if option.required {
+                usage.push_str(&format!(" <{name}>"));
+            } else {
+                usage.push_str(&format!(" [{name}]"));
+            }
+        }
+        usage
+    }
+
+    pub fn option(&'static self, name: &str) -> Option<&'static OptionSpec> {
+        self.options.iter().find(|o| o.name == name)
+    }
+}
+
+const fn required(name: &'static str, kind: OptionKind, help: &'static str) -> OptionSpec {
+    OptionSpec { name, kind, required: true, rest: false, help }
+}
+
+const fn optional(name: &'static str, kind: OptionKind, help: &'static str) -> OptionSpec {
+    OptionSpec { name, kind, required: false, rest: false, help }
+}
+
+const fn rest(name: &'static str, kind: OptionKind, required: bool, help: &'static str) -> OptionSpec {
+    OptionSpec { name, kind, required, rest: true, help }
+}
+
+/// Longest display name or title a person may type.
+pub const NAME_MAX: usize = 100;
+
+pub static CATALOG: &[CommandSpec] = &[
+    CommandSpec {
+        id: CommandId::Help,
+        path: "help",
+        options: &[rest("command", OptionKind::Text { max: 60 }, false, "a command to explain, e.g. `cohort join`")],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "List the commands, or explain one.",
+    },
+    CommandSpec {
+        id: CommandId::CohortList,
+        path: "cohort list",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Show this community's cohorts and their tracks.",
+    },
+    CommandSpec {
+        id: CommandId::CohortJoin,
+        path: "cohort join",
+        options: &[
+            required("cohort", OptionKind::Cohort, "the cohort to join"),
+            optional("track", OptionKind::Text { max: SLUG_MAX }, "the track to follow, if the cohort has several"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Join a cohort (you accept the code of conduct first).",
+    },
+    CommandSpec {
+        id: CommandId::CohortLeave,
+        path: "cohort leave",
+        options: &[optional("cohort", OptionKind::Cohort, "which cohort, if you are in several")],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Leave a cohort. Your history is kept.",
+    },
+    CommandSpec {
+        id: CommandId::CohortCreate,
+        path: "cohort create",
+        options: &[
+            required("id", OptionKind::Text { max: SLUG_MAX }, "short id, like `fall-makers-2027`"),
+            required("timezone", OptionKind::TimeZone, "the cohort's IANA time zone"),
+            rest("name", OptionKind::Text { max: NAME_MAX }, true, "the cohort's name"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Public,
+        help: "Create a cohort.",
+    },
+    CommandSpec {
+        id: CommandId::Coc,
+        path: "coc",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Show the code of conduct.",
+    },
+    CommandSpec {
+        id: CommandId::CocAccept,
+        path: "coc accept",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Accept the code of conduct (and finish a pending join).",
+    },
+    CommandSpec {
+        id: CommandId::Me,
+        path: "me",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Show your profile, roles and enrollments.",
+    },
+    CommandSpec {
+        id: CommandId::MeTimezone,
+        path: "me timezone",
+        options: &[required("zone", OptionKind::TimeZone, "an IANA time zone, like `Europe/Berlin`")],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Set your time zone, so prompts arrive at your local time.",
+    },
+    CommandSpec {
+        id: CommandId::MeSkills,
+        path: "me skills",
+        options: &[rest("skills", OptionKind::Text { max: 500 }, true, "a comma-separated list, like `power automate, sql`")],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Set your skills, used to match you with mentors.",
+    },
+    CommandSpec {
+        id: CommandId::RoleGrant,
+        path: "role grant",
+        options: &[
+            required("user", OptionKind::User, "the member"),
+            required("role", OptionKind::Role, "steward, sponsor, lead_mentor, community_mentor, learner or alumni"),
+            optional("cohort", OptionKind::Cohort, "limit the role to one cohort"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Give a member a program role.",
+    },
+    CommandSpec {
+        id: CommandId::RoleRevoke,
+        path: "role revoke",
+        options: &[
+            required("user", OptionKind::User, "the member"),
+            required("role", OptionKind::Role, "the role to take away"),
+            optional("cohort", OptionKind::Cohort, "the cohort the role was limited to"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Take a program role away.",
+    },
+];
+
+pub fn find(path: &str) -> Option<&'static CommandSpec> {
+    CATALOG.iter().find(|c| c.path == path)
+}
+
+pub fn spec(id: CommandId) -> &'static CommandSpec {
+    CATALOG.iter().find(|c| c.id == id).expect("every CommandId is in the catalog")
+}
+
+/// Subcommand words under a group, e.g. `cohort` → list, join, leave, create.
+pub fn subcommands(group: &str) -> Vec<&'static str> {
+    CATALOG
+        .iter()
+        .filter_map(|c| c.path.strip_prefix(group)?.strip_prefix(' '))
+        .collect()
+}
+
+/// First words of every command.
+pub fn top_level_words() -> Vec<&'static str> {
+    let mut words: Vec<&str> = CATALOG.iter().filter_map(|c| c.path.split(' ').next()).collect();
+    words.dedup();
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_and_paths_are_unique_and_options_well_formed() {
+        let ids: HashSet<_> = CATALOG.iter().map(|c| c.id).collect();
+        let paths: HashSet<_> = CATALOG.iter().map(|c| c.path).collect();
+        assert_eq!(ids.len(), CATALOG.len());
+        assert_eq!(paths.len(), CATALOG.len());
+        for command in CATALOG {
+            let rests = command.options.iter().filter(|o| o.rest).count();
+            assert!(rests <= 1, "{} has several rest options", command.path);
+            if rests == 1 {
+                assert!(command.options.last().unwrap().rest, "{}: rest option must be last", command.path);
+            }
+            let names: HashSet<_> = command.options.iter().map(|o| o.name).collect();
+            assert_eq!(names.len(), command.options.len(), "{}", command.path);
+            assert!(!command.help.is_empty());
+        }
+    }
+
+    #[test]
+    fn usage_shows_required_and_optional() {
+        assert_eq!(spec(CommandId::CohortJoin).usage(), "/cohort join <cohort> [track]");
+        assert_eq!(spec(CommandId::MeSkills).usage(), "/me skills <skills…>");
+    }
+}

@@ -1,0 +1,96 @@
+//! Every message the parser and help show.
+
+use crate::domain::text::preview;
+
+pub fn empty() -> String {
+    "Type a command, like `/help`.".into()
+}
+
+pub fn line_too_long(len: usize, max: usize) -> String {
+    format!("That message is {len} characters long; commands are at most {max}.")
+}
+
+pub fn unterminated_quote() -> String {
+    "A quote is not closed; put a matching `\"` at the end of the text.".into()
+}
+
+pub fn unknown_command(typed: &str, suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(s) => format!("I don't know `/{}`. Did you mean `/{s}`?", preview(typed)),
+        None => format!("I don't know `/{}`. Type `/help` to see the commands.", preview(typed)),
+    }
+}
+
+pub fn needs_subcommand(group: &str, subcommands: &[&str]) -> String {
+    format!("`/{group}` needs one of: {}.", subcommands.join(", "))
+}
+
+pub fn unknown_option(command: &str, name: &str, suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(s) => format!("`/{command}` has no option `{}`; did you mean `{s}`?", preview(name)),
+        None => format!("`/{command}` has no option `{}`.", preview(name)),
+    }
+}
+
+pub fn duplicate_option(name: &str) -> String {
+    format!("The option `{name}` is given twice.")
+}
+
+pub fn too_many_arguments(usage: &str, extra: &str) -> String {
+    format!("I didn't expect `{}` here. Usage: `{usage}`", preview(extra))
+}
+
+pub fn missing_option(option: &str, usage: &str) -> String {
+    format!("Missing `{option}`. Usage: `{usage}`")
+}
+
+pub fn invalid_value(usage: &str, message: &str) -> String {
+    format!("{message} (usage: `{usage}`)")
+}
+
+pub fn int_out_of_range(name: &str, raw: &str, min: i64, max: i64) -> String {
+    format!("`{name}` must be a whole number from {min} to {max}, not `{}`", preview(raw))
+}
+
+pub fn not_a_bool(name: &str, raw: &str) -> String {
+    format!("`{name}` must be yes or no, not `{}`", preview(raw))
+}
+
+pub fn not_a_user(name: &str, raw: &str) -> String {
+    format!("`{name}` must name one member, like `@bob`, not `{}`", preview(raw))
+}
+
+pub fn unknown_role(raw: &str, suggestion: Option<&str>) -> String {
+    let roles = "steward, sponsor, lead_mentor, community_mentor, learner, alumni";
+    match suggestion {
+        Some(s) => format!("`{}` is not a role; did you mean `{s}`?", preview(raw)),
+        None => format!("`{}` is not a role; roles are {roles}", preview(raw)),
+    }
+}
+
+pub fn not_a_date(name: &str, raw: &str) -> String {
+    format!("`{name}` must be a date like `2027-03-01`, not `{}`", preview(raw))
+}
+
+pub fn not_a_datetime(name: &str, raw: &str) -> String {
+    format!("`{name}` must be a date and time like `2027-03-01T09:00`, not `{}`", preview(raw))
+}
+
+pub fn not_a_duration(name: &str, raw: &str) -> String {
+    format!("`{name}` must be a duration like `7d` or `36h`, not `{}`", preview(raw))
+}
+
+pub fn not_a_choice(name: &str, raw: &str, choices: &[&str], suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(s) => format!("`{}` is not a valid `{name}`; did you mean `{s}`?", preview(raw)),
+        None => format!("`{name}` must be one of {}, not `{}`", choices.join(", "), preview(raw)),
+    }
+}
+
+pub fn help_header() -> &'static str {
+    "Commands (type `/help <command>` for details):"
+}
+
+pub fn help_steward_only() -> &'static str {
+    "Stewards only."
+}

@@ -1,0 +1,270 @@
+//! Turns `/cohort join spring-makers track:projects` into a typed invocation.
+//!
+//! Options are given by position or as `name:value`; quotes group words; the last text
+//! option may take the rest of the line.
+
+use thiserror::Error;
+
+use super::catalog::{self, CommandSpec};
+use super::messages;
+use super::value::{Args, Value, convert};
+use crate::domain::suggest;
+
+/// Longest line accepted, a little over the longest text option.
+pub const LINE_MAX: usize = 4_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);
+
+#[derive(Debug, Clone)]
+pub struct ParsedCommand {
+    pub spec: &'static CommandSpec,
+    pub args: Args,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Token {
+    text: String,
+    /// Set when the token is `name:value` with the name unquoted.
+    named: Option<(String, String)>,
+}
+
+pub fn parse(line: &str) -> Result<ParsedCommand, ParseError> {
+    let len = line.chars().count();
+    if len > LINE_MAX {
+        return Err(ParseError(messages::line_too_long(len, LINE_MAX)));
+    }
+    let tokens = tokenize(line)?;
+    let (spec, consumed) = resolve_command(&tokens)?;
+    let args = bind_options(spec, &tokens[consumed..])?;
+    Ok(ParsedCommand { spec, args })
+}
+
+fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
+    let mut tokens = Vec::new();
+    let mut chars = line.trim().chars().peekable();
+    while chars.peek().is_some() {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.peek().is_none() {
+            break;
+        }
+        let mut text = String::new();
+        let mut quoted_any = false;
+        let mut name_end = None;
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() {
+                break;
+            }
+            chars.next();
+            match c {
+                '"' | '\'' => {
+                    quoted_any = true;
+                    let mut closed = false;
+                    while let Some(q) = chars.next() {
+                        if q == c {
+                            closed = true;
+                            break;
+                        }
+                        if q == '\\' && c == '"' {
+                            if let Some(escaped) = chars.next() {
+                                text.push(escaped);
+                            }
+                            continue;
+                        }
+                        text.push(q);
+                    }
+                    if !closed {
+                        return Err(ParseError(messages::unterminated_quote()));
+                    }
+                }
+                ':' if name_end.is_none() && !quoted_any => {
+                    name_end = Some(text.len());
+                    text.push(c);
+                }
+                _ => text.push(c),
+            }
+        }
+        let named = name_end.and_then(|at| {
+            let (name, value) = (&text[..at], &text[at + 1..]);
+            // `https://…` is a value, not an option called `https`.
+            let is_name = !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                && !value.starts_with("//");
+            is_name.then(|| (name.to_owned(), value.to_owned()))
+        });
+        tokens.push(Token { text, named });
+    }
+    Ok(tokens)
+}
+
+/// Finds the command the leading words name; returns it and how many tokens it used.
+fn resolve_command(tokens: &[Token]) -> Result<(&'static CommandSpec, usize), ParseError> {
+    let Some(first) = tokens.first() else {
+        return Err(ParseError(messages::empty()));
+    };
+    let group = first.text.strip_prefix('/').unwrap_or(&first.text).to_lowercase();
+    let subcommands = catalog::subcommands(&group);
+    let second = tokens.get(1).filter(|t| t.named.is_none()).map(|t| t.text.to_lowercase());
+
+    if let Some(word) = &second {
+        if let Some(spec) = catalog::find(&format!("{group} {word}")) {
+            return Ok((spec, 2));
+        }
+    }
+    match catalog::find(&group) {
+        // `/me bogus`: a group that takes no options only accepts its subcommands.
+        Some(spec) if spec.options.is_empty() && !subcommands.is_empty() && second.is_some() => {
+            let word = second.unwrap_or_default();
+            Err(unknown_subcommand(&group, &word, &subcommands))
+        }
+        Some(spec) => Ok((spec, 1)),
+        None if !subcommands.is_empty() => match second {
+            Some(word) => Err(unknown_subcommand(&group, &word, &subcommands)),
+            None => Err(ParseError(messages::needs_subcommand(&group, &subcommands))),
+        },
+        None => {
+            let words = catalog::top_level_words();
+            Err(ParseError(messages::unknown_command(&group, suggest(&group, words.iter().copied()))))
+        }
+    }
+}
+
+fn unknown_subcommand(group: &str, word: &str, subcommands: &[&'static str]) -> ParseError {
+    let typed = format!("{group} {word}");
+    let suggestion = suggest(word, subcommands.iter().copied()).map(|s| format!("{group} {s}"));
+    ParseError(messages::unknown_command(&typed, suggestion.as_deref()))
+}
+
+fn bind_options(spec: &'static CommandSpec, tokens: &[Token]) -> Result<Args, ParseError> {
+    let usage = spec.usage();
+    let mut raw: Vec<(&'static str, String)> = Vec::new();
+    let mut positional: Vec<&str> = Vec::new();
+
+    for token in tokens {
+        match &token.named {
+            Some((name, value)) => {
+                let Some(option) = spec.option(name) else {
+                    let names = spec.options.iter().map(|o| o.name);
+                    return Err(ParseError(messages::unknown_option(spec.path, name, suggest(name, names))));
+                };
+                if raw.iter().any(|(n, _)| *n == option.name) {
+                    return Err(ParseError(messages::duplicate_option(option.name)));
+                }
+                raw.push((option.name, value.clone()));
+            }
+            None => positional.push(&token.text),
+        }
+    }
+
+    // Positional words fill the options not named, in declaration order.
+    let mut positional = positional.into_iter();
+    for option in spec.options {
+        if raw.iter().any(|(n, _)| *n == option.name) {
+            continue;
+        }
+        let value = if option.rest {
+            let words: Vec<&str> = positional.by_ref().collect();
+            (!words.is_empty()).then(|| words.join(" "))
+        } else {
+            positional.next().map(str::to_owned)
+        };
+        if let Some(value) = value {
+            raw.push((option.name, value));
+        }
+    }
+    if let Some(extra) = positional.next() {
+        return Err(ParseError(messages::too_many_arguments(&usage, extra)));
+    }
+
+    let mut args = Args::default();
+    for option in spec.options {
+        match raw.iter().find(|(n, _)| *n == option.name) {
+            Some((_, text)) => {
+                let value: Value = convert(option, text)
+                    .map_err(|m| ParseError(messages::invalid_value(&usage, &m)))?;
+                args.0.push((option.name, value));
+            }
+            None if option.required => {
+                return Err(ParseError(messages::missing_option(option.name, &usage)));
+            }
+            None => {}
+        }
+    }
+    Ok(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::CommandId;
+    use crate::domain::Role;
+
+    fn ok(line: &str) -> ParsedCommand {
+        parse(line).unwrap_or_else(|e| panic!("{line}: {e}"))
+    }
+
+    fn err(line: &str) -> String {
+        parse(line).unwrap_err().0
+    }
+
+    #[test]
+    fn positional_and_named_options() {
+        let cmd = ok("/cohort join spring-makers-2027 track:projects");
+        assert_eq!(cmd.spec.id, CommandId::CohortJoin);
+        assert_eq!(cmd.args.text("cohort"), Some("spring-makers-2027"));
+        assert_eq!(cmd.args.text("track"), Some("projects"));
+        let cmd = ok("cohort join track:projects spring-makers-2027");
+        assert_eq!(cmd.args.text("cohort"), Some("spring-makers-2027"));
+    }
+
+    #[test]
+    fn misspelled_option_gets_a_suggestion() {
+        assert_eq!(
+            err("/cohort join spring trak:projects"),
+            "`/cohort join` has no option `trak`; did you mean `track`?"
+        );
+    }
+
+    #[test]
+    fn misspelled_command_gets_a_suggestion() {
+        assert_eq!(err("/cohort jion spring"), "I don't know `/cohort jion`. Did you mean `/cohort join`?");
+        assert_eq!(err("/hlep"), "I don't know `/hlep`. Did you mean `/help`?");
+        assert_eq!(err("/me bogus"), "I don't know `/me bogus`. Type `/help` to see the commands.");
+        assert!(err("/cohort").contains("list, join, leave, create"));
+    }
+
+    #[test]
+    fn rest_option_takes_the_line_and_quotes_group() {
+        let cmd = ok("/me skills power automate, sql");
+        assert_eq!(cmd.args.text("skills"), Some("power automate, sql"));
+        let cmd = ok(r#"/cohort create fall-27 Europe/Berlin "Fall \"Makers\"""#);
+        assert_eq!(cmd.args.text("name"), Some("Fall \"Makers\""));
+        assert_eq!(cmd.args.timezone("timezone"), Some(chrono_tz::Europe::Berlin));
+    }
+
+    #[test]
+    fn typed_values_are_checked() {
+        assert!(err("/me timezone Europe/Berln").contains("did you mean `Europe/Berlin`?"));
+        assert_eq!(ok("/role grant @bob mentor").args.role("role"), Some(Role::CommunityMentor));
+        assert!(err("/role grant @bob wizard").contains("is not a role"));
+        assert!(err("/role grant").starts_with("Missing `user`"));
+        assert!(err("/cohort leave a b").starts_with("I didn't expect `b` here"));
+        assert!(err("/cohort join x track:a track:b").contains("given twice"));
+        assert!(err("/me skills \"unterminated").contains("quote"));
+    }
+
+    #[test]
+    fn over_long_text_is_refused_with_its_length() {
+        let name = "x".repeat(1_000);
+        let e = err(&format!("/cohort create fall-27 UTC {name}"));
+        assert!(e.contains("1000 characters") && e.contains("limit is 100"), "{e}");
+        assert!(err(&"y".repeat(LINE_MAX + 1)).contains("at most 4000"));
+    }
+
+    #[test]
+    fn urls_are_values_not_option_names() {
+        let cmd = ok("/me skills https://example.com/x");
+        assert_eq!(cmd.args.text("skills"), Some("https://example.com/x"));
+    }
+}

@@ -1,0 +1,135 @@
+//! Typed option values, and conversion of option text into them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
+
+use super::catalog::{OptionKind, OptionSpec};
+use super::messages;
+use crate::domain::{Role, clean_line, parse_timezone, suggest};
+
+/// Longest user handle or mention accepted.
+const USER_MAX: usize = 80;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+    /// A platform user id or shell handle, without `@` or mention markup.
+    User(String),
+    /// A cohort id (slug) as typed; the service resolves it within the community.
+    Cohort(String),
+    Role(Role),
+    TimeZone(Tz),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+    Duration(std::time::Duration),
+    Choice(&'static str),
+}
+
+/// Parsed options of one invocation, by option name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Args(pub Vec<(&'static str, Value)>);
+
+impl Args {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.get(name)? {
+            Value::Text(s) | Value::User(s) | Value::Cohort(s) => Some(s),
+            Value::Choice(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn role(&self, name: &str) -> Option<Role> {
+        match self.get(name)? {
+            Value::Role(r) => Some(*r),
+            _ => None,
+        }
+    }
+
+    pub fn timezone(&self, name: &str) -> Option<Tz> {
+        match self.get(name)? {
+            Value::TimeZone(tz) => Some(*tz),
+            _ => None,
+        }
+    }
+}
+
+/// Converts the text typed for `option` into its typed value, or a message saying why not.
+pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
+    let name = option.name;
+    match option.kind {
+        OptionKind::Text { max } => clean_line(name, raw, max).map(Value::Text).map_err(|e| e.to_string()),
+        OptionKind::Int { min, max } => match raw.trim().parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Value::Int(n)),
+            _ => Err(messages::int_out_of_range(name, raw, min, max)),
+        },
+        OptionKind::Bool => match raw.trim().to_lowercase().as_str() {
+            "true" | "yes" | "on" | "y" => Ok(Value::Bool(true)),
+            "false" | "no" | "off" | "n" => Ok(Value::Bool(false)),
+            _ => Err(messages::not_a_bool(name, raw)),
+        },
+        OptionKind::User => parse_user(raw).map(Value::User).ok_or_else(|| messages::not_a_user(name, raw)),
+        OptionKind::Cohort => clean_line(name, raw, USER_MAX)
+            .map(|s| Value::Cohort(s.to_lowercase()))
+            .map_err(|e| e.to_string()),
+        OptionKind::Role => raw
+            .parse::<Role>()
+            .map(Value::Role)
+            .map_err(|()| messages::unknown_role(raw, suggest(raw, Role::ALL.iter().map(|r| r.as_str())))),
+        OptionKind::TimeZone => parse_timezone(raw).map(Value::TimeZone).map_err(|e| e.to_string()),
+        OptionKind::Date => NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+            .map(Value::Date)
+            .map_err(|_| messages::not_a_date(name, raw)),
+        OptionKind::DateTime => ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(raw.trim(), f).ok())
+            .map(Value::DateTime)
+            .ok_or_else(|| messages::not_a_datetime(name, raw)),
+        OptionKind::Duration => humantime::parse_duration(raw.trim())
+            .map(Value::Duration)
+            .map_err(|_| messages::not_a_duration(name, raw)),
+        OptionKind::Choice(choices) => {
+            let typed = raw.trim().to_lowercase();
+            choices
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(&typed))
+                .map(|c| Value::Choice(c))
+                .ok_or_else(|| messages::not_a_choice(name, raw, choices, suggest(&typed, choices.iter().copied())))
+        }
+    }
+}
+
+/// `@bob`, `bob`, Discord `<@123>` / `<@!123>` and Slack `<@U123|bob>` all name one user.
+fn parse_user(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let inner = raw
+        .strip_prefix("<@")
+        .and_then(|s| s.strip_suffix('>'))
+        .map(|s| s.trim_start_matches('!').split('|').next().unwrap_or(""))
+        .unwrap_or_else(|| raw.trim_start_matches('@'));
+    let valid = !inner.is_empty()
+        && inner.chars().count() <= USER_MAX
+        && inner.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    valid.then(|| inner.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_in_every_platform_shape() {
+        for raw in ["@bob", "bob", "<@bob>"] {
+            assert_eq!(parse_user(raw).as_deref(), Some("bob"));
+        }
+        assert_eq!(parse_user("<@!123>").as_deref(), Some("123"));
+        assert_eq!(parse_user("<@U123|bob>").as_deref(), Some("U123"));
+        assert_eq!(parse_user("@everyone here"), None);
+        assert_eq!(parse_user("@"), None);
+    }
+}

@@ -1,0 +1,254 @@
+//! Typed runtime settings: `config/cohortbot.toml`, overridden by `COHORTBOT__SECTION__KEY`.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, Result, bail};
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer};
+
+/// The defaults shipped in the repository, used when no config file exists (e.g. in an image).
+const DEFAULT_FILE: &str = include_str!("../config/cohortbot.toml");
+const ENV_PREFIX: &str = "COHORTBOT__";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub database: DatabaseSettings,
+    #[serde(default)]
+    pub program: ProgramSettings,
+    #[serde(default)]
+    pub shell: ShellSettings,
+    #[serde(default)]
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// A PostgreSQL 15+ server. Without it the embedded database is used.
+    pub url: Option<SecretString>,
+    #[serde(deserialize_with = "lenient")]
+    pub max_connections: u32,
+    /// Data directory of the embedded database.
+    pub embedded_dir: PathBuf,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 10,
+            embedded_dir: PathBuf::from(".cohortbot/pg"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProgramSettings {
+    /// Imported on first start, when the database holds no community yet.
+    pub file: PathBuf,
+}
+
+impl Default for ProgramSettings {
+    fn default() -> Self {
+        Self {
+            file: PathBuf::from("config/program.example.toml"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShellSettings {
+    /// Community slug the shell acts in.
+    pub community: String,
+    /// Who you are when the shell starts (a shell user id).
+    pub member: String,
+    pub history_file: PathBuf,
+}
+
+impl Default for ShellSettings {
+    fn default() -> Self {
+        Self {
+            community: "acme-makers".into(),
+            member: "sam".into(),
+            history_file: PathBuf::from(".cohortbot/shell-history"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pretty" => Ok(Self::Pretty),
+            "json" => Ok(Self::Json),
+            other => Err(format!("unknown log format `{other}` (use pretty or json)")),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// An `EnvFilter` directive; `RUST_LOG` wins when set.
+    pub filter: String,
+    #[serde(deserialize_with = "lenient")]
+    pub format: LogFormat,
+    /// Where the shell writes logs, so they do not interleave with the conversation.
+    pub shell_file: PathBuf,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            filter: "info".into(),
+            format: LogFormat::Pretty,
+            shell_file: PathBuf::from(".cohortbot/cohortbot.log"),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads `path` (or the shipped defaults when it does not exist) and applies env overrides.
+    pub fn load(path: &Path) -> Result<Self> {
+        let (text, origin) = match std::fs::read_to_string(path) {
+            Ok(text) => (text, path.display().to_string()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                (DEFAULT_FILE.to_owned(), "built-in defaults".to_owned())
+            }
+            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        };
+        Self::from_sources(&text, &origin, std::env::vars())
+    }
+
+    /// Parses config text, then applies `COHORTBOT__SECTION__KEY` overrides from `env`.
+    pub fn from_sources(
+        text: &str,
+        origin: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self> {
+        // Typed parse of the file alone first, so errors name the file's key and line.
+        toml::from_str::<Settings>(text).map_err(|e| anyhow::anyhow!("invalid config in {origin}: {e}"))?;
+        let mut table: toml::Table = toml::from_str(text)?;
+        let mut overridden = Vec::new();
+        for (name, value) in env {
+            let Some(path) = name.strip_prefix(ENV_PREFIX) else { continue };
+            let parts: Vec<String> = path.split("__").map(str::to_lowercase).collect();
+            let [section, key] = parts.as_slice() else {
+                bail!("environment variable {name} must look like {ENV_PREFIX}SECTION__KEY");
+            };
+            let section = table
+                .entry(section.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let Some(section) = section.as_table_mut() else {
+                bail!("environment variable {name}: `{}` is not a section", parts[0]);
+            };
+            section.insert(key.clone(), toml::Value::String(value));
+            overridden.push(name);
+        }
+        Settings::deserialize(table).map_err(|e| {
+            anyhow::anyhow!("invalid config from environment ({}): {e}", overridden.join(", "))
+        })
+    }
+}
+
+/// Accepts a value in its TOML type or as a string (environment variables are strings).
+fn lenient<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + FromStr,
+    T::Err: std::fmt::Display,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either<T> {
+        Text(String),
+        Native(T),
+    }
+    match Either::<T>::deserialize(deserializer)? {
+        Either::Native(value) => Ok(value),
+        Either::Text(text) => text.parse().map_err(serde::de::Error::custom),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn shipped_defaults_parse() {
+        let settings = Settings::from_sources(DEFAULT_FILE, "defaults", env(&[])).unwrap();
+        assert!(settings.database.url.is_none());
+        assert_eq!(settings.database.embedded_dir, PathBuf::from(".cohortbot/pg"));
+    }
+
+    #[test]
+    fn environment_overrides_file_and_secrets_are_redacted() {
+        let settings = Settings::from_sources(
+            "[database]\nmax_connections = 3\n",
+            "test",
+            env(&[
+                ("COHORTBOT__DATABASE__URL", "postgres://u:hunter2@db/x"),
+                ("COHORTBOT__DATABASE__MAX_CONNECTIONS", "7"),
+                ("COHORTBOT__LOG__FORMAT", "json"),
+                ("UNRELATED", "1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(settings.database.max_connections, 7);
+        assert_eq!(settings.log.format, LogFormat::Json);
+        let url = settings.database.url.as_ref().unwrap();
+        assert_eq!(url.expose_secret(), "postgres://u:hunter2@db/x");
+        assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn invalid_file_names_the_key_and_line() {
+        let err = Settings::from_sources(
+            "[database]\nembedded_dir = \"x\"\nmax_connections = \"ten\"\n",
+            "cohortbot.toml",
+            env(&[]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("max_connections"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_is_rejected() {
+        let err = Settings::from_sources("[database]\nurll = \"x\"\n", "f", env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("urll") && err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn bad_environment_override_names_the_variable() {
+        let err = Settings::from_sources(
+            "",
+            "f",
+            env(&[("COHORTBOT__DATABASE__MAX_CONNECTIONS", "lots")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("COHORTBOT__DATABASE__MAX_CONNECTIONS"), "{err}");
+    }
+}

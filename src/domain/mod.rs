@@ -1,0 +1,22 @@
+//! Plain types and rules with no IO: roles, names, time zones.
+
+pub mod role;
+pub mod slug;
+pub mod text;
+pub mod timezone;
+
+pub use role::Role;
+pub use slug::Slug;
+pub use text::{TextError, clean_line};
+pub use timezone::{TimeZoneError, parse_timezone};
+
+/// The closest candidate to `input`, if one is close enough to be a plausible typo.
+pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let input = input.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&input, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,84 @@
+//! Program roles.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Steward,
+    Sponsor,
+    LeadMentor,
+    CommunityMentor,
+    Learner,
+    Alumni,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Steward,
+        Role::Sponsor,
+        Role::LeadMentor,
+        Role::CommunityMentor,
+        Role::Learner,
+        Role::Alumni,
+    ];
+
+    /// The stored and typed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Steward => "steward",
+            Role::Sponsor => "sponsor",
+            Role::LeadMentor => "lead_mentor",
+            Role::CommunityMentor => "community_mentor",
+            Role::Learner => "learner",
+            Role::Alumni => "alumni",
+        }
+    }
+
+    /// How people say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Steward => "steward",
+            Role::Sponsor => "sponsor",
+            Role::LeadMentor => "lead mentor",
+            Role::CommunityMentor => "community mentor",
+            Role::Learner => "learner",
+            Role::Alumni => "alumni",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl FromStr for Role {
+    type Err = ();
+
+    /// Accepts the stored names plus the short forms people type (`mentor`, `lead`).
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let normalized = s.trim().to_lowercase().replace(['-', ' '], "_");
+        match normalized.as_str() {
+            "mentor" => Ok(Role::CommunityMentor),
+            "lead" => Ok(Role::LeadMentor),
+            other => Role::ALL.into_iter().find(|r| r.as_str() == other).ok_or(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_stored_names_and_short_forms() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert_eq!("mentor".parse::<Role>(), Ok(Role::CommunityMentor));
+        assert_eq!("Lead Mentor".parse::<Role>(), Ok(Role::LeadMentor));
+        assert!("wizard".parse::<Role>().is_err());
+    }
+}

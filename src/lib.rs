@@ -1,0 +1,13 @@
+//! cohortbot: runs citizen-developer cohorts and mentorship programs from chat.
+
+pub mod app;
+pub mod chat;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod program;
+pub mod render;
+pub mod services;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,132 @@
+//! The `cohortbot` command line: run the bot, migrate, import and export the program.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use cohortbot::app::App;
+use cohortbot::chat::shell;
+use cohortbot::config::{LogFormat, Settings};
+use cohortbot::program::{self, ProgramFile};
+use cohortbot::store::Database;
+use cohortbot::telemetry::{self, LogSink};
+
+#[derive(Parser)]
+#[command(version, about = "Runs citizen-developer cohorts and mentorship programs from chat")]
+struct Cli {
+    /// Runtime settings; `COHORTBOT__SECTION__KEY` environment variables override them.
+    #[arg(long, global = true, default_value = "config/cohortbot.toml")]
+    config: PathBuf,
+    /// Log format (default from config: pretty).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormatArg>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Pretty,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the configured adapters (the default); the shell when none is configured.
+    Run {
+        /// Choose adapters explicitly (repeatable).
+        #[arg(long = "adapter", value_enum)]
+        adapters: Vec<Adapter>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Import or export the program file.
+    Program {
+        #[command(subcommand)]
+        action: ProgramAction,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Adapter {
+    Shell,
+    None,
+}
+
+#[derive(Subcommand)]
+enum ProgramAction {
+    /// Upsert a program file into the database (safe to repeat).
+    Import { file: PathBuf },
+    /// Print the program in the database as a program file.
+    Export,
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(err) = real_main().await {
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn real_main() -> Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(&cli.config)?;
+    let format = match cli.log_format {
+        Some(LogFormatArg::Pretty) => LogFormat::Pretty,
+        Some(LogFormatArg::Json) => LogFormat::Json,
+        None => settings.log.format,
+    };
+    let command = cli.command.unwrap_or(Command::Run { adapters: Vec::new() });
+    match command {
+        Command::Run { adapters } => {
+            // Only the shell exists so far, so it runs unless explicitly turned off.
+            let shell = adapters.is_empty() || adapters.contains(&Adapter::Shell);
+            let sink = if shell { LogSink::File(&settings.log.shell_file) } else { LogSink::Stderr };
+            telemetry::init(&settings.log, format, sink)?;
+            let app = App::start(&settings).await?;
+            let result = if shell {
+                shell::run(app.services.clone(), &settings.shell.community, &settings.shell.member, settings.shell.history_file.clone())
+                    .await
+            } else {
+                tracing::info!("no adapter selected; waiting for Ctrl-C");
+                tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")
+            };
+            app.stop().await;
+            result
+        }
+        Command::Migrate => {
+            telemetry::init(&settings.log, format, LogSink::Stderr)?;
+            let db = Database::open(&settings.database).await?;
+            db.migrate().await?;
+            db.close().await;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Program { action } => {
+            telemetry::init(&settings.log, format, LogSink::Stderr)?;
+            let db = Database::open(&settings.database).await?;
+            db.migrate().await?;
+            let result = program_command(&db, action).await;
+            db.close().await;
+            result
+        }
+    }
+}
+
+async fn program_command(db: &Database, action: ProgramAction) -> Result<()> {
+    match action {
+        ProgramAction::Import { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let program = ProgramFile::parse(&text, &file.display().to_string())?;
+            let report = program::import(&db.pool, &program, chrono::Utc::now()).await?;
+            eprintln!("imported {}: {report}", file.display());
+        }
+        ProgramAction::Export => {
+            let program = program::export::export(&db.pool).await?;
+            print!("{}", program.to_toml()?);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Applies a program file to the database in one transaction, idempotently.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::model::{CommunityDef, ProgramFile, parse_role_entry};
+use crate::store::program::{self as q, Change};
+use crate::store::{audit, roles};
+
+/// How many rows the import created, updated or found already right.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportReport {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl ImportReport {
+    fn count(&mut self, change: Change) {
+        match change {
+            Change::Created => self.created += 1,
+            Change::Updated => self.updated += 1,
+            Change::Unchanged => self.unchanged += 1,
+        }
+    }
+
+    pub fn changed_nothing(&self) -> bool {
+        self.created == 0 && self.updated == 0
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} created, {} updated, {} unchanged", self.created, self.updated, self.unchanged)
+    }
+}
+
+/// Upserts everything in `program`. Nothing is deleted: rows the file no longer lists stay.
+pub async fn import(pool: &PgPool, program: &ProgramFile, now: DateTime<Utc>) -> Result<ImportReport> {
+    let mut tx = pool.begin().await?;
+    let mut report = ImportReport::default();
+    for community in &program.communities {
+        import_community(&mut tx, community, now, &mut report)
+            .await
+            .with_context(|| format!("importing community `{}`", community.slug))?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn import_community(
+    conn: &mut sqlx::PgConnection,
+    def: &CommunityDef,
+    now: DateTime<Utc>,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let (community_id, change) = q::upsert_community(conn, def, now).await?;
+    report.count(change);
+
+    let mut people: HashMap<&str, Uuid> = HashMap::new();
+    for person in &def.people {
+        let (id, change) = q::insert_person(conn, community_id, person, now).await?;
+        report.count(change);
+        people.insert(person.user_id.as_str(), id);
+    }
+    for circle in &def.circles {
+        report.count(q::upsert_circle(conn, community_id, circle).await?.1);
+    }
+
+    let mut cohorts: HashMap<&str, Uuid> = HashMap::new();
+    for cohort in &def.cohorts {
+        let (cohort_id, change) = q::upsert_cohort(conn, community_id, cohort, now).await?;
+        report.count(change);
+        cohorts.insert(cohort.slug.as_str(), cohort_id);
+        for (kind, cron) in &cohort.schedules {
+            report.count(q::upsert_schedule(conn, community_id, cohort_id, kind, cron).await?);
+        }
+        for track in &cohort.tracks {
+            let (track_id, change) = q::upsert_track(conn, community_id, cohort_id, track).await?;
+            report.count(change);
+            let mut module_ids = Vec::with_capacity(track.modules.len());
+            for (position, module) in (1..).zip(&track.modules) {
+                let (module_id, change) = q::upsert_module(conn, community_id, track_id, position, module).await?;
+                report.count(change);
+                module_ids.push(module_id);
+            }
+            // Links need every module of the track to exist first.
+            for (module, module_id) in track.modules.iter().zip(module_ids) {
+                let (added, removed) =
+                    q::set_prerequisites(conn, community_id, track_id, module_id, &module.requires).await?;
+                report.created += added;
+                report.updated += removed;
+            }
+        }
+        for group in &cohort.mentor_groups {
+            let lead = group.lead.as_deref().and_then(|l| people.get(l).copied());
+            report.count(q::upsert_mentor_group(conn, community_id, cohort_id, group, lead).await?.1);
+        }
+    }
+
+    for person in &def.people {
+        let member_id = people[person.user_id.as_str()];
+        for entry in &person.roles {
+            let (role, cohort) = parse_role_entry(entry).context("role entry was validated")?;
+            let cohort_id = cohort.map(|slug| cohorts[slug]);
+            let granted = roles::grant(&mut *conn, community_id, member_id, role, cohort_id, None, now).await?;
+            report.count(if granted { Change::Created } else { Change::Unchanged });
+        }
+    }
+
+    if !report.changed_nothing() {
+        let detail = serde_json::json!({ "created": report.created, "updated": report.updated });
+        audit::record(&mut *conn, community_id, None, "program.import", detail, now).await?;
+    }
+    Ok(())
+}

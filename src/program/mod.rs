@@ -1,0 +1,8 @@
+//! The program as code: communities, cohorts, tracks, modules, schedules and circles.
+
+pub mod export;
+pub mod import;
+pub mod model;
+
+pub use import::{ImportReport, import};
+pub use model::ProgramFile;

@@ -1,0 +1,400 @@
+//! The program file's shape and its validation.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::commands::catalog::NAME_MAX;
+use crate::domain::{Role, Slug, clean_line, parse_timezone};
+
+/// Schedules a cohort may set; their triggers are code, the times are data.
+pub const SCHEDULE_KINDS: &[&str] = &["checkin", "nudge", "digest", "mentor_digest"];
+pub const PLATFORMS: &[&str] = &["shell", "discord", "slack"];
+const COC_MAX: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramFile {
+    #[serde(rename = "community", default)]
+    pub communities: Vec<CommunityDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunityDef {
+    pub slug: String,
+    pub name: String,
+    pub code_of_conduct: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discord_guild_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slack_team_id: Option<String>,
+    #[serde(default)]
+    pub people: Vec<PersonDef>,
+    #[serde(default)]
+    pub circles: Vec<CircleDef>,
+    #[serde(default)]
+    pub cohorts: Vec<CohortDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonDef {
+    #[serde(default = "shell")]
+    pub platform: String,
+    pub user_id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// `steward`, or `lead_mentor:spring-makers-2027` for a role in one cohort.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+fn shell() -> String {
+    "shell".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CircleDef {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CohortDef {
+    pub slug: String,
+    pub name: String,
+    pub timezone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "toml_date")]
+    pub starts_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "toml_date")]
+    pub ends_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Kind (`checkin`, `digest`, …) to a cron expression in the cohort's time zone.
+    #[serde(default)]
+    pub schedules: BTreeMap<String, String>,
+    #[serde(default)]
+    pub tracks: Vec<TrackDef>,
+    #[serde(default)]
+    pub mentor_groups: Vec<MentorGroupDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackDef {
+    pub slug: String,
+    pub name: String,
+    /// `modules` (a ladder of short modules) or `project` (project-based).
+    pub kind: String,
+    #[serde(default)]
+    pub modules: Vec<ModuleDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleDef {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub capstone: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MentorGroupDef {
+    pub name: String,
+    /// The `user_id` of the group's lead mentor, listed under `people`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+}
+
+/// TOML local dates (`2027-03-01`, unquoted) for `NaiveDate` fields.
+mod toml_date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use toml::value::{Date, Datetime};
+
+    pub fn serialize<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        use chrono::Datelike;
+        match date {
+            Some(d) => {
+                let date = Date { year: d.year() as u16, month: d.month() as u8, day: d.day() as u8 };
+                s.serialize_some(&Datetime { date: Some(date), time: None, offset: None })
+            }
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        let value = Datetime::deserialize(d)?;
+        match (value.date, value.time, value.offset) {
+            (Some(date), None, None) => {
+                NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+                    .map(Some)
+                    .ok_or_else(|| D::Error::custom("not a calendar date"))
+            }
+            _ => Err(D::Error::custom("expected a date like 2027-03-01, without a time")),
+        }
+    }
+}
+
+/// A role entry from `people.roles`: the role and, optionally, the cohort it is limited to.
+pub fn parse_role_entry(entry: &str) -> Option<(Role, Option<&str>)> {
+    let (role, cohort) = match entry.split_once(':') {
+        Some((role, cohort)) => (role, Some(cohort)),
+        None => (entry, None),
+    };
+    Some((Role::from_str(role).ok()?, cohort))
+}
+
+impl ProgramFile {
+    /// Parses and checks a program file. Errors name the place and the problem.
+    pub fn parse(text: &str, origin: &str) -> anyhow::Result<Self> {
+        let program: ProgramFile =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid program file {origin}: {e}"))?;
+        let problems = program.problems();
+        if !problems.is_empty() {
+            anyhow::bail!("invalid program file {origin}:\n  - {}", problems.join("\n  - "));
+        }
+        Ok(program)
+    }
+
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        Ok(toml::to_string_pretty(self)?)
+    }
+
+    /// Every semantic problem, each naming where it is.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut community_slugs = HashSet::new();
+        for community in &self.communities {
+            let here = format!("community `{}`", community.slug);
+            check_slug(&mut problems, &here, &community.slug);
+            check_name(&mut problems, &here, "name", &community.name, NAME_MAX);
+            check_name(&mut problems, &here, "code_of_conduct", &community.code_of_conduct, COC_MAX);
+            if !community_slugs.insert(&community.slug) {
+                problems.push(format!("{here}: listed twice"));
+            }
+            check_community(&mut problems, &here, community);
+        }
+        problems
+    }
+}
+
+fn check_community(problems: &mut Vec<String>, here: &str, community: &CommunityDef) {
+    let cohort_slugs: HashSet<&str> = community.cohorts.iter().map(|c| c.slug.as_str()).collect();
+    let mut people = HashSet::new();
+    for person in &community.people {
+        let at = format!("{here}, person `{}`", person.user_id);
+        if !PLATFORMS.contains(&person.platform.as_str()) {
+            problems.push(format!("{at}: platform must be one of {}", PLATFORMS.join(", ")));
+        }
+        if !people.insert((&person.platform, &person.user_id)) {
+            problems.push(format!("{at}: listed twice"));
+        }
+        check_name(problems, &at, "user_id", &person.user_id, 80);
+        check_name(problems, &at, "name", &person.name, NAME_MAX);
+        if let Some(tz) = &person.timezone {
+            check_timezone(problems, &at, tz);
+        }
+        for entry in &person.roles {
+            match parse_role_entry(entry) {
+                None => problems.push(format!("{at}: `{entry}` is not a role")),
+                Some((_, Some(cohort))) if !cohort_slugs.contains(cohort) => {
+                    problems.push(format!("{at}: role `{entry}` names an unknown cohort"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    unique(problems, here, "circle", community.circles.iter().map(|c| c.slug.as_str()));
+    for circle in &community.circles {
+        let at = format!("{here}, circle `{}`", circle.slug);
+        check_slug(problems, &at, &circle.slug);
+        check_name(problems, &at, "name", &circle.name, NAME_MAX);
+    }
+    unique(problems, here, "cohort", community.cohorts.iter().map(|c| c.slug.as_str()));
+    let shell_people: HashSet<&str> = community.people.iter().map(|p| p.user_id.as_str()).collect();
+    for cohort in &community.cohorts {
+        check_cohort(problems, here, cohort, &shell_people);
+    }
+}
+
+fn check_cohort(problems: &mut Vec<String>, here: &str, cohort: &CohortDef, people: &HashSet<&str>) {
+    let at = format!("{here}, cohort `{}`", cohort.slug);
+    check_slug(problems, &at, &cohort.slug);
+    check_name(problems, &at, "name", &cohort.name, NAME_MAX);
+    check_timezone(problems, &at, &cohort.timezone);
+    if let (Some(start), Some(end)) = (cohort.starts_on, cohort.ends_on) {
+        if end < start {
+            problems.push(format!("{at}: ends_on is before starts_on"));
+        }
+    }
+    for (kind, cron) in &cohort.schedules {
+        if !SCHEDULE_KINDS.contains(&kind.as_str()) {
+            problems.push(format!("{at}: unknown schedule `{kind}` (known: {})", SCHEDULE_KINDS.join(", ")));
+        }
+        if let Err(err) = croner::Cron::from_str(cron) {
+            problems.push(format!("{at}: schedule `{kind}` = \"{cron}\" is not a cron expression: {err}"));
+        }
+    }
+    unique(problems, &at, "track", cohort.tracks.iter().map(|t| t.slug.as_str()));
+    for track in &cohort.tracks {
+        check_track(problems, &at, track);
+    }
+    unique(problems, &at, "mentor group", cohort.mentor_groups.iter().map(|g| g.name.as_str()));
+    for group in &cohort.mentor_groups {
+        check_name(problems, &at, "mentor group name", &group.name, NAME_MAX);
+        if let Some(lead) = &group.lead {
+            if !people.contains(lead.as_str()) {
+                problems.push(format!("{at}: mentor group `{}` has lead `{lead}`, who is not under people", group.name));
+            }
+        }
+    }
+}
+
+fn check_track(problems: &mut Vec<String>, cohort_at: &str, track: &TrackDef) {
+    let at = format!("{cohort_at}, track `{}`", track.slug);
+    check_slug(problems, &at, &track.slug);
+    check_name(problems, &at, "name", &track.name, NAME_MAX);
+    if !["modules", "project"].contains(&track.kind.as_str()) {
+        problems.push(format!("{at}: kind must be `modules` or `project`, not `{}`", track.kind));
+    }
+    unique(problems, &at, "module", track.modules.iter().map(|m| m.slug.as_str()));
+    let known: HashSet<&str> = track.modules.iter().map(|m| m.slug.as_str()).collect();
+    for module in &track.modules {
+        let module_at = format!("{at}, module `{}`", module.slug);
+        check_slug(problems, &module_at, &module.slug);
+        check_name(problems, &module_at, "name", &module.name, NAME_MAX);
+        for required in &module.requires {
+            if !known.contains(required.as_str()) || required == &module.slug {
+                problems.push(format!("{module_at}: requires `{required}`, which is not another module of this track"));
+            }
+        }
+    }
+    if let Some(cycle_at) = find_cycle(&track.modules) {
+        problems.push(format!("{at}: prerequisites form a cycle through `{cycle_at}`"));
+    }
+}
+
+/// A module on a prerequisite cycle, if there is one (depth-first search).
+fn find_cycle(modules: &[ModuleDef]) -> Option<String> {
+    let edges: HashMap<&str, &[String]> = modules.iter().map(|m| (m.slug.as_str(), m.requires.as_slice())).collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Visiting,
+        Done,
+    }
+    fn visit<'a>(node: &'a str, edges: &HashMap<&'a str, &'a [String]>, marks: &mut HashMap<&'a str, Mark>) -> Option<String> {
+        match marks.get(node) {
+            Some(Mark::Visiting) => return Some(node.to_owned()),
+            Some(Mark::Done) => return None,
+            None => {}
+        }
+        marks.insert(node, Mark::Visiting);
+        for next in edges.get(node).copied().unwrap_or_default() {
+            if let Some(found) = visit(next, edges, marks) {
+                return Some(found);
+            }
+        }
+        marks.insert(node, Mark::Done);
+        None
+    }
+    let mut marks = HashMap::new();
+    modules.iter().find_map(|m| visit(&m.slug, &edges, &mut marks))
+}
+
+fn unique<'a>(problems: &mut Vec<String>, at: &str, what: &str, items: impl Iterator<Item = &'a str>) {
+    let mut seen = HashSet::new();
+    for item in items {
+        if !seen.insert(item) {
+            problems.push(format!("{at}: {what} `{item}` is listed twice"));
+        }
+    }
+}
+
+fn check_slug(problems: &mut Vec<String>, at: &str, slug: &str) {
+    if let Err(e) = Slug::parse(slug) {
+        problems.push(format!("{at}: {e}"));
+    }
+}
+
+fn check_name(problems: &mut Vec<String>, at: &str, field: &str, value: &str, max: usize) {
+    // Long texts may hold line breaks; names may not.
+    let result = if max > NAME_MAX {
+        let flat = value.replace(['\n', '\r', '\t'], " ");
+        clean_line(field, &flat, max)
+    } else {
+        clean_line(field, value, max)
+    };
+    if let Err(e) = result {
+        problems.push(format!("{at}: {e}"));
+    }
+}
+
+fn check_timezone(problems: &mut Vec<String>, at: &str, tz: &str) {
+    if let Err(e) = parse_timezone(tz) {
+        problems.push(format!("{at}: {e}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../config/program.example.toml");
+
+    #[test]
+    fn the_example_program_is_valid_and_complete() {
+        let program = ProgramFile::parse(EXAMPLE, "example").unwrap();
+        let community = &program.communities[0];
+        assert_eq!(community.cohorts.len(), 2);
+        assert_eq!(community.circles.len(), 2);
+        let spring = &community.cohorts[0];
+        assert_eq!(spring.name, "Spring Makers 2027");
+        let kinds: Vec<_> = spring.tracks.iter().map(|t| t.kind.as_str()).collect();
+        assert_eq!(kinds, ["modules", "project"]);
+        assert!(spring.schedules.contains_key("checkin") && spring.schedules.contains_key("digest"));
+        assert_ne!(community.cohorts[1].timezone, spring.timezone);
+    }
+
+    #[test]
+    fn export_format_round_trips() {
+        let program = ProgramFile::parse(EXAMPLE, "example").unwrap();
+        let again = ProgramFile::parse(&program.to_toml().unwrap(), "export").unwrap();
+        assert_eq!(program, again);
+    }
+
+    #[test]
+    fn problems_are_named_precisely() {
+        let mut program = ProgramFile::parse(EXAMPLE, "example").unwrap();
+        let cohort = &mut program.communities[0].cohorts[0];
+        cohort.timezone = "Europe/Berln".into();
+        cohort.schedules.insert("checkin".into(), "every monday".into());
+        cohort.tracks[0].modules[0].requires = vec![cohort.tracks[0].modules[1].slug.clone()];
+        let problems = program.problems().join("\n");
+        assert!(problems.contains("did you mean `Europe/Berlin`?"), "{problems}");
+        assert!(problems.contains("schedule `checkin` = \"every monday\" is not a cron expression"), "{problems}");
+        assert!(problems.contains("prerequisites form a cycle"), "{problems}");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let err = ProgramFile::parse("[[community]]\nslug = \"a\"\nname = 3\n", "bad.toml").unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+    }
+}

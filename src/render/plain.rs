@@ -1,0 +1,32 @@
+//! Plain-text rendering for the shell and logs.
+
+use super::{Fragment, Message};
+
+/// Renders a message as terminal text. Control characters in user text are dropped so
+/// typed text cannot move the cursor or recolour the terminal.
+pub fn render(message: &Message) -> String {
+    let mut out = String::new();
+    for fragment in &message.0 {
+        match fragment {
+            Fragment::Text(s) | Fragment::Strong(s) => out.push_str(s),
+            Fragment::Code(s) => {
+                out.push('`');
+                out.push_str(s);
+                out.push('`');
+            }
+            Fragment::User(s) => out.extend(s.chars().filter(|c| !c.is_control())),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_loses_terminal_escapes() {
+        let msg = Message::new().text("hi ").user("\u{1b}[31mbob").code("/me");
+        assert_eq!(render(&msg), "hi [31mbob`/me`");
+    }
+}

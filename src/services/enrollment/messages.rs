@@ -1,0 +1,155 @@
+//! What the enrollment commands say.
+
+use chrono::{DateTime, Utc};
+
+use crate::render::Message;
+use crate::store::cohorts::{Cohort, Track};
+
+pub fn no_cohorts() -> Message {
+    Message::new().text("This community has no cohorts yet.")
+}
+
+pub fn cohort_list_header(community: &str) -> Message {
+    Message::new().text("Cohorts in ").strong(community).text(":")
+}
+
+pub fn cohort_line(cohort: &Cohort, tracks: &[&Track], enrolled: bool) -> Message {
+    let mut msg = Message::new().text("• ").strong(&cohort.name).text(" (").code(&cohort.slug).text(")");
+    if let (Some(start), Some(end)) = (cohort.starts_on, cohort.ends_on) {
+        msg = msg.text(format!(" {start} → {end}"));
+    }
+    msg = msg.text(format!(", {}", cohort.timezone));
+    if !tracks.is_empty() {
+        msg = msg.text(". Tracks: ");
+        for (i, track) in tracks.iter().enumerate() {
+            if i > 0 {
+                msg = msg.text(", ");
+            }
+            msg = msg.code(&track.slug).text(format!(" ({})", track.name));
+        }
+    }
+    if enrolled {
+        msg = msg.text(" ← you're in");
+    }
+    msg
+}
+
+pub fn already_enrolled(cohort: &Cohort) -> Message {
+    Message::new().text("You're already in ").strong(&cohort.name).text(".")
+}
+
+pub fn choose_track(cohort: &Cohort, tracks: &[Track]) -> Message {
+    let mut msg = Message::new().strong(&cohort.name).text(" has several tracks. Choose one:");
+    for track in tracks {
+        msg = msg.line().text("  ").code(format!("/cohort join {} track:{}", cohort.slug, track.slug)).text(format!(" — {}", track.name));
+    }
+    msg
+}
+
+pub fn unknown_track(cohort: &Cohort, typed: &str, suggestion: Option<&str>) -> Message {
+    let msg = Message::new()
+        .strong(&cohort.name)
+        .text(" has no track ")
+        .code(crate::domain::text::preview(typed))
+        .text(".");
+    match suggestion {
+        Some(s) => msg.text(" Did you mean ").code(s).text("?"),
+        None => msg.text(" Type ").code("/cohort list").text(" to see the tracks."),
+    }
+}
+
+pub fn no_tracks(cohort: &Cohort) -> Message {
+    Message::new().strong(&cohort.name).text(" has no tracks; join without ").code("track").text(".")
+}
+
+pub fn accept_coc_first(community: &str, code_of_conduct: &str, cohort: &Cohort) -> Message {
+    Message::new()
+        .text("Before you join ")
+        .strong(&cohort.name)
+        .text(", please read the ")
+        .strong(community)
+        .text(" code of conduct:")
+        .line()
+        .line()
+        .text(code_of_conduct)
+        .line()
+        .line()
+        .text("Type ")
+        .code("/coc accept")
+        .text(" to accept it and finish joining.")
+}
+
+pub fn joined(cohort: &Cohort, track: Option<&Track>) -> Message {
+    let msg = Message::new().text("You're in! Welcome to ").strong(&cohort.name);
+    let msg = match track {
+        Some(t) => msg.text(", track ").strong(&t.name),
+        None => msg,
+    };
+    msg.text(". Set your time zone with ").code("/me timezone").text(" so prompts arrive at your local time.")
+}
+
+pub fn welcome_post(display_name: &str, cohort: &Cohort, track: Option<&Track>) -> Message {
+    let msg = Message::new().text("Please welcome ").user(display_name).text(" to ").strong(&cohort.name);
+    match track {
+        Some(t) => msg.text(format!(" ({} track)! 🎉", t.name)),
+        None => msg.text("! 🎉"),
+    }
+}
+
+pub fn not_enrolled_anywhere() -> Message {
+    Message::new().text("You're not enrolled in any cohort. Type ").code("/cohort list").text(" to find one.")
+}
+
+pub fn not_enrolled_in(cohort: &Cohort) -> Message {
+    Message::new().text("You're not enrolled in ").strong(&cohort.name).text(".")
+}
+
+pub fn which_cohort_to_leave(slugs: &[String]) -> Message {
+    let mut msg = Message::new().text("You're in several cohorts. Say which one to leave:");
+    for slug in slugs {
+        msg = msg.line().text("  ").code(format!("/cohort leave {slug}"));
+    }
+    msg
+}
+
+pub fn left(cohort_name: &str) -> Message {
+    Message::new()
+        .text("You've left ")
+        .strong(cohort_name)
+        .text(". Your check-ins and milestones are kept; you're welcome back any time.")
+}
+
+pub fn coc(community: &str, code_of_conduct: &str, accepted: Option<DateTime<Utc>>) -> Message {
+    let msg = Message::new().strong(format!("{community} code of conduct")).line().text(code_of_conduct).line();
+    match accepted {
+        Some(at) => msg.text(format!("You accepted it on {}.", at.format("%Y-%m-%d"))),
+        None => msg.text("Type ").code("/coc accept").text(" to accept it."),
+    }
+}
+
+pub fn coc_already_accepted(at: DateTime<Utc>) -> Message {
+    Message::new().text(format!("You already accepted the code of conduct on {}. Thank you!", at.format("%Y-%m-%d")))
+}
+
+pub fn coc_accepted() -> Message {
+    Message::new().text("Thank you for accepting the code of conduct.")
+}
+
+pub fn invalid_cohort_id(problem: &str) -> Message {
+    Message::from(problem.to_owned())
+}
+
+pub fn cohort_exists(slug: &str) -> Message {
+    Message::new().text("A cohort with the id ").code(slug).text(" already exists.")
+}
+
+pub fn cohort_created(cohort: &Cohort) -> Message {
+    Message::new()
+        .text("Created cohort ")
+        .strong(&cohort.name)
+        .text(" (")
+        .code(&cohort.slug)
+        .text(format!(", {}). Members can join with ", cohort.timezone))
+        .code(format!("/cohort join {}", cohort.slug))
+        .text(".")
+}

@@ -1,0 +1,193 @@
+//! Cohorts and enrollment: list, join (after the code of conduct), leave, create.
+
+mod messages;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::lookup::{arg, find_cohort};
+use super::{Destination, Invocation, Outcome, ServiceError, ServiceResult, Services, refuse};
+use crate::commands::Visibility;
+use crate::domain::{Slug, suggest};
+use crate::store::cohorts::{self, Cohort, Track};
+use crate::store::{audit, communities, enrollments, members};
+
+pub async fn list(services: &Services, inv: &Invocation) -> ServiceResult {
+    let mut conn = services.pool.acquire().await?;
+    let community = community_name(&mut conn, inv).await?;
+    let all = cohorts::list(&mut *conn, inv.caller.community_id).await?;
+    if all.is_empty() {
+        return Ok(Outcome::reply(messages::no_cohorts(), inv.spec.visibility));
+    }
+    let tracks = cohorts::tracks(&mut *conn, inv.caller.community_id).await?;
+    let enrolled = enrollments::active_for_member(&mut *conn, inv.caller.member.id).await?;
+    let mut reply = messages::cohort_list_header(&community);
+    for cohort in &all {
+        let own: Vec<&Track> = tracks.iter().filter(|t| t.cohort_id == cohort.id).collect();
+        let is_in = enrolled.iter().any(|e| e.cohort_id == cohort.id);
+        reply = reply.line().push(messages::cohort_line(cohort, &own, is_in));
+    }
+    Ok(Outcome::reply(reply, inv.spec.visibility))
+}
+
+pub async fn join(services: &Services, inv: &Invocation) -> ServiceResult {
+    let now = services.clock.now();
+    let mut tx = services.pool.begin().await?;
+    let cohort = find_cohort(&mut tx, inv, arg(inv, "cohort")?).await?;
+    let member = &inv.caller.member;
+    let active = enrollments::active_for_member(&mut *tx, member.id).await?;
+    if active.iter().any(|e| e.cohort_id == cohort.id) {
+        return refuse(messages::already_enrolled(&cohort));
+    }
+    let tracks: Vec<Track> = cohorts::tracks(&mut *tx, inv.caller.community_id)
+        .await?
+        .into_iter()
+        .filter(|t| t.cohort_id == cohort.id)
+        .collect();
+    let track = choose_track(&cohort, &tracks, inv.args.text("track"))?;
+
+    let community = communities::by_slug(&mut *tx, &inv.caller.community_slug)
+        .await?
+        .context("caller's community vanished")?;
+    if member.coc_accepted_at.is_none() {
+        // Nothing is enrolled until the member accepts; `/coc accept` finishes the join.
+        enrollments::set_pending(&mut *tx, community.id, member.id, cohort.id, track.map(|t| t.id), now).await?;
+        tx.commit().await?;
+        let reply = messages::accept_coc_first(&community.name, &community.code_of_conduct, &cohort);
+        return Ok(Outcome::reply(reply, Visibility::Ephemeral));
+    }
+    let outcome = enroll(&mut tx, inv, &cohort, track, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Enrolls the caller and announces it in the cohort's channel.
+async fn enroll(
+    tx: &mut sqlx::PgConnection,
+    inv: &Invocation,
+    cohort: &Cohort,
+    track: Option<&Track>,
+    now: DateTime<Utc>,
+) -> ServiceResult {
+    let member = &inv.caller.member;
+    let track_id = track.map(|t| t.id);
+    let created = enrollments::enroll(&mut *tx, inv.caller.community_id, cohort.id, member.id, track_id, now).await?;
+    if !created {
+        return refuse(messages::already_enrolled(cohort));
+    }
+    let detail = json!({ "cohort": cohort.slug, "track": track.map(|t| &t.slug) });
+    audit::record(&mut *tx, inv.caller.community_id, Some(member.id), "enrollment.join", detail, now).await?;
+    let mut outcome = Outcome::reply(messages::joined(cohort, track), Visibility::Ephemeral);
+    if let Some(channel) = &cohort.channel {
+        outcome = outcome.with_post(
+            Destination::Channel(channel.clone()),
+            messages::welcome_post(&member.display_name, cohort, track),
+        );
+    }
+    Ok(outcome)
+}
+
+pub async fn leave(services: &Services, inv: &Invocation) -> ServiceResult {
+    let now = services.clock.now();
+    let mut tx = services.pool.begin().await?;
+    let active = enrollments::active_for_member(&mut *tx, inv.caller.member.id).await?;
+    let enrollment = match inv.args.text("cohort") {
+        Some(typed) => {
+            let cohort = find_cohort(&mut tx, inv, typed).await?;
+            match active.into_iter().find(|e| e.cohort_id == cohort.id) {
+                Some(e) => e,
+                None => return refuse(messages::not_enrolled_in(&cohort)),
+            }
+        }
+        None => match active.len() {
+            0 => return refuse(messages::not_enrolled_anywhere()),
+            1 => active.into_iter().next().context("one enrollment")?,
+            _ => {
+                let slugs: Vec<String> = active.into_iter().map(|e| e.cohort_slug).collect();
+                return refuse(messages::which_cohort_to_leave(&slugs));
+            }
+        },
+    };
+    enrollments::leave(&mut *tx, enrollment.id, now).await?;
+    let detail = json!({ "cohort": enrollment.cohort_slug });
+    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "enrollment.leave", detail, now).await?;
+    tx.commit().await?;
+    Ok(Outcome::reply(messages::left(&enrollment.cohort_name), inv.spec.visibility))
+}
+
+pub async fn create(services: &Services, inv: &Invocation) -> ServiceResult {
+    let slug = Slug::parse(arg(inv, "id")?).map_err(|e| ServiceError::User(messages::invalid_cohort_id(&e)))?;
+    let timezone = inv.args.timezone("timezone").context("timezone is required")?;
+    let name = arg(inv, "name")?;
+    let now = services.clock.now();
+    let mut tx = services.pool.begin().await?;
+    let Some(cohort) = cohorts::create(&mut *tx, inv.caller.community_id, slug.as_str(), name, timezone.name(), now).await?
+    else {
+        return refuse(messages::cohort_exists(slug.as_str()));
+    };
+    let detail = json!({ "cohort": cohort.slug, "name": cohort.name, "timezone": cohort.timezone });
+    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "cohort.create", detail, now).await?;
+    tx.commit().await?;
+    Ok(Outcome::reply(messages::cohort_created(&cohort), inv.spec.visibility))
+}
+
+pub async fn show_coc(services: &Services, inv: &Invocation) -> ServiceResult {
+    let community = communities::by_slug(&services.pool, &inv.caller.community_slug)
+        .await?
+        .context("caller's community vanished")?;
+    let reply = messages::coc(&community.name, &community.code_of_conduct, inv.caller.member.coc_accepted_at);
+    Ok(Outcome::reply(reply, inv.spec.visibility))
+}
+
+/// Records acceptance of the code of conduct and finishes a join that was waiting for it.
+pub async fn accept_coc(services: &Services, inv: &Invocation) -> ServiceResult {
+    let now = services.clock.now();
+    let member = &inv.caller.member;
+    let mut tx = services.pool.begin().await?;
+    let pending = enrollments::take_pending(&mut *tx, member.id).await?;
+    if let (Some(at), None) = (member.coc_accepted_at, &pending) {
+        return refuse(messages::coc_already_accepted(at));
+    }
+    members::accept_coc(&mut *tx, member.id, now).await?;
+    audit::record(&mut *tx, inv.caller.community_id, Some(member.id), "coc.accept", json!({}), now).await?;
+    let outcome = match pending {
+        None => Outcome::reply(messages::coc_accepted(), inv.spec.visibility),
+        Some(pending) => {
+            let all = cohorts::list(&mut *tx, inv.caller.community_id).await?;
+            let cohort = all.into_iter().find(|c| c.id == pending.cohort_id).context("pending cohort exists (FK)")?;
+            let tracks = cohorts::tracks(&mut *tx, inv.caller.community_id).await?;
+            let track = tracks.iter().find(|t| Some(t.id) == pending.track_id);
+            let joined = enroll(&mut tx, inv, &cohort, track, now).await?;
+            Outcome { reply: messages::coc_accepted().text(" ").push(joined.reply), ..joined }
+        }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+fn choose_track<'t>(cohort: &Cohort, tracks: &'t [Track], typed: Option<&str>) -> ServiceResult<Option<&'t Track>> {
+    match (typed, tracks) {
+        (None, []) => Ok(None),
+        (None, [only]) => Ok(Some(only)),
+        (None, _) => refuse(messages::choose_track(cohort, tracks)),
+        (Some(_), []) => refuse(messages::no_tracks(cohort)),
+        (Some(typed), _) => {
+            let typed = typed.to_lowercase();
+            match tracks.iter().find(|t| t.slug == typed || t.name.to_lowercase() == typed) {
+                Some(track) => Ok(Some(track)),
+                None => {
+                    let suggestion = suggest(&typed, tracks.iter().map(|t| t.slug.as_str()));
+                    refuse(messages::unknown_track(cohort, &typed, suggestion))
+                }
+            }
+        }
+    }
+}
+
+async fn community_name(conn: &mut sqlx::PgConnection, inv: &Invocation) -> ServiceResult<String> {
+    let community = communities::by_slug(&mut *conn, &inv.caller.community_slug)
+        .await?
+        .context("caller's community vanished")?;
+    Ok(community.name)
+}

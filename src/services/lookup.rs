@@ -1,0 +1,51 @@
+//! Finding what users name in commands: cohorts, members, required options.
+
+use anyhow::Context;
+
+use super::{Caller, Invocation, ServiceResult, messages, refuse};
+use crate::domain::suggest;
+use crate::store::cohorts::{self, Cohort};
+use crate::store::members::{self, Member};
+
+/// Finds a cohort of the caller's community by id, suggesting a near miss.
+pub async fn find_cohort(conn: &mut sqlx::PgConnection, inv: &Invocation, typed: &str) -> ServiceResult<Cohort> {
+    if let Some(cohort) = cohorts::by_slug(&mut *conn, inv.caller.community_id, typed).await? {
+        return Ok(cohort);
+    }
+    let all = cohorts::list(&mut *conn, inv.caller.community_id).await?;
+    let by_name = all.iter().find(|c| c.name.eq_ignore_ascii_case(typed)).cloned();
+    if let Some(cohort) = by_name {
+        return Ok(cohort);
+    }
+    let suggestion = suggest(typed, all.iter().map(|c| c.slug.as_str()));
+    refuse(messages::unknown_cohort(typed, suggestion))
+}
+
+
+/// Like [`find_cohort`], for an optional `cohort` option.
+pub async fn optional_cohort(conn: &mut sqlx::PgConnection, inv: &Invocation) -> ServiceResult<Option<Cohort>> {
+    match inv.args.text("cohort") {
+        Some(typed) => find_cohort(conn, inv, typed).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Looks up a member of the caller's community on the caller's platform.
+pub async fn find_member(
+    ex: &mut sqlx::PgConnection,
+    caller: &Caller,
+    user_id: &str,
+) -> ServiceResult<Member> {
+    let platform = caller.member.platform.as_str();
+    if let Some(member) = members::find(&mut *ex, caller.community_id, platform, user_id).await? {
+        return Ok(member);
+    }
+    let known = members::user_ids(&mut *ex, caller.community_id, platform).await?;
+    let suggestion = crate::domain::suggest(user_id, known.iter().map(String::as_str));
+    refuse(messages::unknown_member(user_id, suggestion))
+}
+
+/// A required option; the parser guarantees it, so absence is a bug, not a user error.
+pub(crate) fn arg<'a>(inv: &'a Invocation, name: &str) -> ServiceResult<&'a str> {
+    Ok(inv.args.text(name).with_context(|| format!("required option `{name}` missing after parsing"))?)
+}

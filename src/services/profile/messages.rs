@@ -1,0 +1,79 @@
+//! What the profile commands say.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::render::Message;
+use crate::store::enrollments::ActiveEnrollment;
+use crate::store::members::Member;
+use crate::store::roles::HeldRole;
+
+pub fn profile(member: &Member, roles: &[HeldRole], enrollments: &[ActiveEnrollment]) -> Message {
+    let mut msg = Message::new().strong(member.display_name.clone()).text(" (").user(format!("@{}", member.platform_user_id)).text(")");
+    msg = msg.line().text("Time zone: ");
+    msg = match &member.timezone {
+        Some(tz) => msg.text(tz.clone()),
+        None => msg.text("not set — use ").code("/me timezone Europe/Berlin"),
+    };
+    msg = msg.line().text("Skills: ");
+    msg = if member.skills.is_empty() {
+        msg.text("none yet — use ").code("/me skills power automate, sql")
+    } else {
+        msg.user(member.skills.join(", "))
+    };
+    msg = msg.line().text("Code of conduct: ");
+    msg = match member.coc_accepted_at {
+        Some(at) => msg.text(format!("accepted {}", at.format("%Y-%m-%d"))),
+        None => msg.text("not accepted yet"),
+    };
+    msg = msg.line().text("Roles: ");
+    if roles.is_empty() {
+        msg = msg.text("none");
+    }
+    for (i, held) in roles.iter().enumerate() {
+        let label = held.role().map_or(held.role.as_str(), |r| r.label());
+        msg = msg.text(if i == 0 { "" } else { ", " }).text(label);
+        if let Some(cohort) = &held.cohort_slug {
+            msg = msg.text(" in ").code(cohort);
+        }
+    }
+    msg = msg.line().text("Cohorts: ");
+    if enrollments.is_empty() {
+        msg = msg.text("none — see ").code("/cohort list");
+    }
+    for (i, e) in enrollments.iter().enumerate() {
+        msg = msg.text(if i == 0 { "" } else { "; " }).strong(&e.cohort_name);
+        if let Some(track) = &e.track_name {
+            msg = msg.text(format!(" ({track})"));
+        }
+        msg = msg.text(format!(", joined {}", e.joined_at.format("%Y-%m-%d")));
+    }
+    msg
+}
+
+pub fn timezone_set(tz: Tz, now: DateTime<Utc>) -> Message {
+    let local = now.with_timezone(&tz);
+    Message::new()
+        .text("Your time zone is now ")
+        .strong(tz.name())
+        .text(format!(" (it's {} there now).", local.format("%H:%M on %A")))
+}
+
+pub fn skills_set(skills: &[String]) -> Message {
+    Message::new().text("Your skills: ").user(skills.join(", ")).text(".")
+}
+
+pub fn too_many_skills(count: usize, max: usize) -> Message {
+    Message::from(format!("That's {count} skills; please list at most {max}."))
+}
+
+pub fn skill_too_long(skill: &str, max: usize) -> Message {
+    Message::new()
+        .text("The skill ")
+        .code(crate::domain::text::preview(skill))
+        .text(format!(" is too long; keep each skill under {max} characters."))
+}
+
+pub fn no_skills() -> Message {
+    Message::new().text("List at least one skill, separated by commas, like ").code("/me skills power automate, sql").text(".")
+}

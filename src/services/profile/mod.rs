@@ -1,0 +1,75 @@
+//! A member's own profile: show it, set the time zone and skills.
+
+mod messages;
+
+use anyhow::Context;
+use serde_json::json;
+
+use super::lookup::arg;
+use super::{Invocation, Outcome, ServiceResult, Services, refuse};
+use crate::store::{audit, enrollments, members, roles};
+
+const SKILLS_MAX: usize = 20;
+const SKILL_LEN_MAX: usize = 40;
+
+pub async fn show(services: &Services, inv: &Invocation) -> ServiceResult {
+    let mut conn = services.pool.acquire().await?;
+    let member = &inv.caller.member;
+    let held = roles::held_by(&mut *conn, member.id).await?;
+    let active = enrollments::active_for_member(&mut *conn, member.id).await?;
+    Ok(Outcome::reply(messages::profile(member, &held, &active), inv.spec.visibility))
+}
+
+pub async fn set_timezone(services: &Services, inv: &Invocation) -> ServiceResult {
+    let tz = inv.args.timezone("zone").context("zone is required")?;
+    let now = services.clock.now();
+    let mut tx = services.pool.begin().await?;
+    members::set_timezone(&mut *tx, inv.caller.member.id, tz.name()).await?;
+    let detail = json!({ "timezone": tz.name() });
+    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "member.timezone", detail, now).await?;
+    tx.commit().await?;
+    Ok(Outcome::reply(messages::timezone_set(tz, now), inv.spec.visibility))
+}
+
+pub async fn set_skills(services: &Services, inv: &Invocation) -> ServiceResult {
+    let skills = parse_skills(arg(inv, "skills")?)?;
+    let now = services.clock.now();
+    let mut tx = services.pool.begin().await?;
+    members::set_skills(&mut *tx, inv.caller.member.id, &skills).await?;
+    let detail = json!({ "skills": skills });
+    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "member.skills", detail, now).await?;
+    tx.commit().await?;
+    Ok(Outcome::reply(messages::skills_set(&skills), inv.spec.visibility))
+}
+
+/// Comma-separated, trimmed, lower-cased and de-duplicated, keeping the typed order.
+fn parse_skills(text: &str) -> ServiceResult<Vec<String>> {
+    let mut skills: Vec<String> = Vec::new();
+    for skill in text.split(',').map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
+        if skill.chars().count() > SKILL_LEN_MAX {
+            return refuse(messages::skill_too_long(&skill, SKILL_LEN_MAX));
+        }
+        if !skills.contains(&skill) {
+            skills.push(skill);
+        }
+    }
+    match skills.len() {
+        0 => refuse(messages::no_skills()),
+        n if n > SKILLS_MAX => refuse(messages::too_many_skills(n, SKILLS_MAX)),
+        _ => Ok(skills),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skills_are_normalised() {
+        assert_eq!(parse_skills(" Power Automate, sql,, SQL ").unwrap(), ["power automate", "sql"]);
+        assert!(parse_skills(" , ").is_err());
+        let many: Vec<String> = (0..21).map(|i| format!("skill{i}")).collect();
+        assert!(parse_skills(&many.join(",")).is_err());
+        assert!(parse_skills(&"x".repeat(41)).is_err());
+    }
+}

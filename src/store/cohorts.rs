@@ -1,0 +1,79 @@
+//! Cohorts and their tracks, always looked up within one community.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{AssertSqlSafe, FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Cohort {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub timezone: String,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub channel: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Track {
+    pub id: Uuid,
+    pub cohort_id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+}
+
+const COLUMNS: &str = "id, slug, name, timezone, starts_on, ends_on, channel";
+
+pub async fn list(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Vec<Cohort>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM cohorts WHERE community_id = $1 ORDER BY starts_on NULLS LAST, slug"
+    )))
+    .bind(community_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn by_slug(ex: impl PgExecutor<'_>, community_id: Uuid, slug: &str) -> sqlx::Result<Option<Cohort>> {
+    sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM cohorts WHERE community_id = $1 AND slug = $2")))
+        .bind(community_id)
+        .bind(slug)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Creates a cohort; `None` when the slug is already taken in this community.
+pub async fn create(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    slug: &str,
+    name: &str,
+    timezone: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Cohort>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "INSERT INTO cohorts (id, community_id, slug, name, timezone, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (community_id, slug) DO NOTHING
+         RETURNING {COLUMNS}"
+    )))
+    .bind(Uuid::new_v4())
+    .bind(community_id)
+    .bind(slug)
+    .bind(name)
+    .bind(timezone)
+    .bind(now)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Tracks of every cohort in the community, ordered by cohort and slug.
+pub async fn tracks(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Vec<Track>> {
+    sqlx::query_as(
+        "SELECT id, cohort_id, slug, name, kind FROM tracks WHERE community_id = $1 ORDER BY cohort_id, slug",
+    )
+    .bind(community_id)
+    .fetch_all(ex)
+    .await
+}

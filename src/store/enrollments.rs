@@ -1,0 +1,104 @@
+//! Enrollments of members in cohorts, and joins waiting for the code of conduct.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ActiveEnrollment {
+    pub id: Uuid,
+    pub cohort_id: Uuid,
+    pub cohort_slug: String,
+    pub cohort_name: String,
+    pub track_name: Option<String>,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PendingJoin {
+    pub cohort_id: Uuid,
+    pub track_id: Option<Uuid>,
+}
+
+pub async fn active_for_member(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Vec<ActiveEnrollment>> {
+    sqlx::query_as(
+        "SELECT e.id, e.cohort_id, c.slug AS cohort_slug, c.name AS cohort_name, t.name AS track_name, e.joined_at
+         FROM enrollments e
+         JOIN cohorts c ON c.id = e.cohort_id
+         LEFT JOIN tracks t ON t.id = e.track_id
+         WHERE e.member_id = $1 AND e.status = 'active'
+         ORDER BY e.joined_at, c.slug",
+    )
+    .bind(member_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Enrolls the member; returns false if an active enrollment already exists.
+pub async fn enroll(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    member_id: Uuid,
+    track_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO enrollments (id, community_id, cohort_id, member_id, track_id, status, joined_at)
+         VALUES ($1, $2, $3, $4, $5, 'active', $6)
+         ON CONFLICT (cohort_id, member_id) WHERE status = 'active' DO NOTHING",
+    )
+    .bind(Uuid::new_v4())
+    .bind(community_id)
+    .bind(cohort_id)
+    .bind(member_id)
+    .bind(track_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Marks an enrollment as left; the row stays as history.
+pub async fn leave(ex: impl PgExecutor<'_>, enrollment_id: Uuid, now: DateTime<Utc>) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "UPDATE enrollments SET status = 'left', left_at = $2 WHERE id = $1 AND status = 'active'",
+    )
+    .bind(enrollment_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn set_pending(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member_id: Uuid,
+    cohort_id: Uuid,
+    track_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO pending_joins (member_id, community_id, cohort_id, track_id, requested_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (member_id) DO UPDATE
+         SET cohort_id = EXCLUDED.cohort_id, track_id = EXCLUDED.track_id, requested_at = EXCLUDED.requested_at",
+    )
+    .bind(member_id)
+    .bind(community_id)
+    .bind(cohort_id)
+    .bind(track_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Removes and returns the member's pending join, if any.
+pub async fn take_pending(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Option<PendingJoin>> {
+    sqlx::query_as("DELETE FROM pending_joins WHERE member_id = $1 RETURNING cohort_id, track_id")
+        .bind(member_id)
+        .fetch_optional(ex)
+        .await
+}

@@ -1,0 +1,104 @@
+//! Members: a person on one platform inside one community.
+
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Member {
+    pub id: Uuid,
+    pub community_id: Uuid,
+    pub platform: String,
+    pub platform_user_id: String,
+    pub display_name: String,
+    pub timezone: Option<String>,
+    pub skills: Vec<String>,
+    pub coc_accepted_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str =
+    "id, community_id, platform, platform_user_id, display_name, timezone, skills, coc_accepted_at";
+
+/// Finds the member or creates them; keeps the display name in sync with the platform.
+pub async fn ensure(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    platform: &str,
+    platform_user_id: &str,
+    display_name: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Member> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "INSERT INTO members (id, community_id, platform, platform_user_id, display_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (community_id, platform, platform_user_id)
+         DO UPDATE SET display_name = EXCLUDED.display_name
+         RETURNING {COLUMNS}"
+    )))
+    .bind(Uuid::new_v4())
+    .bind(community_id)
+    .bind(platform)
+    .bind(platform_user_id)
+    .bind(display_name)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn find(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    platform: &str,
+    platform_user_id: &str,
+) -> sqlx::Result<Option<Member>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM members WHERE community_id = $1 AND platform = $2 AND platform_user_id = $3"
+    )))
+    .bind(community_id)
+    .bind(platform)
+    .bind(platform_user_id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Platform user ids in the community, for "did you mean" suggestions.
+pub async fn user_ids(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    platform: &str,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT platform_user_id FROM members WHERE community_id = $1 AND platform = $2 ORDER BY 1",
+    )
+    .bind(community_id)
+    .bind(platform)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn set_timezone(ex: impl PgExecutor<'_>, member_id: Uuid, tz: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE members SET timezone = $2 WHERE id = $1")
+        .bind(member_id)
+        .bind(tz)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_skills(ex: impl PgExecutor<'_>, member_id: Uuid, skills: &[String]) -> sqlx::Result<()> {
+    sqlx::query("UPDATE members SET skills = $2 WHERE id = $1")
+        .bind(member_id)
+        .bind(skills)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn accept_coc(ex: impl PgExecutor<'_>, member_id: Uuid, at: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE members SET coc_accepted_at = $2 WHERE id = $1 AND coc_accepted_at IS NULL")
+        .bind(member_id)
+        .bind(at)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! Database access: opening the database and small query functions over `impl PgExecutor`.
+//!
+//! The embedded database serves one connection at a time, so no function here takes a
+//! second connection while holding one: callers pass a transaction or the pool.
+
+pub mod audit;
+pub mod cohorts;
+pub mod communities;
+#[cfg(feature = "embedded")]
+pub mod embedded;
+pub mod enrollments;
+pub mod members;
+pub mod program;
+pub mod roles;
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::config::DatabaseSettings;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// The pool plus, for the embedded database, the server that must outlive it.
+pub struct Database {
+    pub pool: PgPool,
+    #[cfg(feature = "embedded")]
+    embedded: Option<embedded::EmbeddedServer>,
+}
+
+impl Database {
+    /// Connects to `database.url`, or starts the embedded database when it is unset.
+    pub async fn open(settings: &DatabaseSettings) -> Result<Self> {
+        match &settings.url {
+            Some(url) => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(settings.max_connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url.expose_secret())
+                    .await
+                    .context("connecting to the PostgreSQL server in database.url")?;
+                Ok(Self::from_pool(pool))
+            }
+            None => Self::open_embedded(settings).await,
+        }
+    }
+
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self {
+            pool,
+            #[cfg(feature = "embedded")]
+            embedded: None,
+        }
+    }
+
+    #[cfg(feature = "embedded")]
+    async fn open_embedded(settings: &DatabaseSettings) -> Result<Self> {
+        let dir = settings.embedded_dir.clone();
+        let server = tokio::task::spawn_blocking(move || embedded::EmbeddedServer::start(&dir))
+            .await
+            .context("embedded database start-up task")??;
+        // One connection: the embedded server accepts no more.
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(&server.url())
+            .await
+            .context("connecting to the embedded database")?;
+        Ok(Self { pool, embedded: Some(server) })
+    }
+
+    #[cfg(not(feature = "embedded"))]
+    async fn open_embedded(_: &DatabaseSettings) -> Result<Self> {
+        anyhow::bail!(
+            "no database configured: set COHORTBOT__DATABASE__URL=postgres://user:password@host/db (this build has no embedded database)"
+        )
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.pool).await.context("running database migrations")
+    }
+
+    /// Closes the pool before the embedded server, which waits for its client to leave.
+    pub async fn close(self) {
+        self.pool.close().await;
+        #[cfg(feature = "embedded")]
+        if let Some(server) = self.embedded {
+            if let Err(err) = tokio::task::spawn_blocking(move || server.shutdown()).await {
+                tracing::warn!(error = %err, "embedded database shutdown task failed");
+            }
+        }
+    }
+}
+
+/// True when `err` is a unique-constraint violation (a concurrent duplicate).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}

@@ -1,0 +1,341 @@
+//! Idempotent upserts for importing the program file, and the reads that export it.
+//!
+//! Each upsert returns the row id and whether it was created, updated or left unchanged,
+//! so a second import of the same file can prove it changed nothing.
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryAs;
+use sqlx::{AssertSqlSafe, FromRow, PgConnection, Postgres};
+use uuid::Uuid;
+
+use crate::program::model::{CircleDef, CohortDef, CommunityDef, MentorGroupDef, ModuleDef, PersonDef, TrackDef};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+type ChangeQuery<'q> = QueryAs<'q, Postgres, (Uuid, String), PgArguments>;
+
+async fn run(conn: &mut PgConnection, query: ChangeQuery<'_>) -> sqlx::Result<(Uuid, Change)> {
+    let (id, change) = query.fetch_one(conn).await?;
+    let change = match change.as_str() {
+        "created" => Change::Created,
+        "updated" => Change::Updated,
+        _ => Change::Unchanged,
+    };
+    Ok((id, change))
+}
+
+/// Wraps an `INSERT … ON CONFLICT DO UPDATE … WHERE <changed> RETURNING id, (xmax = 0)` so
+/// one statement always yields the id and what happened. `lookup` finds the unchanged row.
+fn upsert_sql(upsert: &str, lookup: &str) -> String {
+    format!(
+        "WITH up AS ({upsert} RETURNING id, (xmax = 0) AS inserted)
+         SELECT id, CASE WHEN inserted THEN 'created' ELSE 'updated' END FROM up
+         UNION ALL
+         SELECT id, 'unchanged' FROM ({lookup}) existing WHERE NOT EXISTS (SELECT 1 FROM up)"
+    )
+}
+
+pub async fn upsert_community(conn: &mut PgConnection, def: &CommunityDef, now: DateTime<Utc>) -> sqlx::Result<(Uuid, Change)> {
+    let sql = upsert_sql(
+        "INSERT INTO communities AS t (id, slug, name, code_of_conduct, discord_guild_id, slack_team_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, code_of_conduct = EXCLUDED.code_of_conduct,
+             discord_guild_id = EXCLUDED.discord_guild_id, slack_team_id = EXCLUDED.slack_team_id
+         WHERE (t.name, t.code_of_conduct, t.discord_guild_id, t.slack_team_id)
+               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.code_of_conduct, EXCLUDED.discord_guild_id, EXCLUDED.slack_team_id)",
+        "SELECT id FROM communities WHERE slug = $2",
+    );
+    run(
+        conn,
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(Uuid::new_v4())
+            .bind(&def.slug)
+            .bind(&def.name)
+            .bind(def.code_of_conduct.trim())
+            .bind(&def.discord_guild_id)
+            .bind(&def.slack_team_id)
+            .bind(now),
+    )
+    .await
+}
+
+/// People are seeds: created when missing, never overwritten (members edit their own profile).
+pub async fn insert_person(conn: &mut PgConnection, community_id: Uuid, def: &PersonDef, now: DateTime<Utc>) -> sqlx::Result<(Uuid, Change)> {
+    let sql = "WITH ins AS (
+            INSERT INTO members (id, community_id, platform, platform_user_id, display_name, timezone, skills, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (community_id, platform, platform_user_id) DO NOTHING RETURNING id)
+         SELECT id, 'created' FROM ins
+         UNION ALL
+         SELECT id, 'unchanged' FROM members
+         WHERE community_id = $2 AND platform = $3 AND platform_user_id = $4 AND NOT EXISTS (SELECT 1 FROM ins)";
+    run(
+        conn,
+        sqlx::query_as(sql)
+            .bind(Uuid::new_v4())
+            .bind(community_id)
+            .bind(&def.platform)
+            .bind(&def.user_id)
+            .bind(&def.name)
+            .bind(&def.timezone)
+            .bind(&def.skills)
+            .bind(now),
+    )
+    .await
+}
+
+pub async fn upsert_circle(conn: &mut PgConnection, community_id: Uuid, def: &CircleDef) -> sqlx::Result<(Uuid, Change)> {
+    let sql = upsert_sql(
+        "INSERT INTO circles AS t (id, community_id, slug, name, description) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (community_id, slug) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description
+         WHERE (t.name, t.description) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description)",
+        "SELECT id FROM circles WHERE community_id = $2 AND slug = $3",
+    );
+    run(
+        conn,
+        sqlx::query_as(AssertSqlSafe(sql)).bind(Uuid::new_v4()).bind(community_id).bind(&def.slug).bind(&def.name).bind(&def.description),
+    )
+    .await
+}
+
+pub async fn upsert_cohort(conn: &mut PgConnection, community_id: Uuid, def: &CohortDef, now: DateTime<Utc>) -> sqlx::Result<(Uuid, Change)> {
+    let sql = upsert_sql(
+        "INSERT INTO cohorts AS t (id, community_id, slug, name, timezone, starts_on, ends_on, channel, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (community_id, slug) DO UPDATE SET name = EXCLUDED.name, timezone = EXCLUDED.timezone,
+             starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on, channel = EXCLUDED.channel
+         WHERE (t.name, t.timezone, t.starts_on, t.ends_on, t.channel)
+               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.timezone, EXCLUDED.starts_on, EXCLUDED.ends_on, EXCLUDED.channel)",
+        "SELECT id FROM cohorts WHERE community_id = $2 AND slug = $3",
+    );
+    run(
+        conn,
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(Uuid::new_v4())
+            .bind(community_id)
+            .bind(&def.slug)
+            .bind(&def.name)
+            .bind(&def.timezone)
+            .bind(def.starts_on)
+            .bind(def.ends_on)
+            .bind(&def.channel)
+            .bind(now),
+    )
+    .await
+}
+
+pub async fn upsert_schedule(conn: &mut PgConnection, community_id: Uuid, cohort_id: Uuid, kind: &str, cron: &str) -> sqlx::Result<Change> {
+    let sql = "WITH up AS (
+            INSERT INTO cohort_schedules AS t (community_id, cohort_id, kind, cron) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (cohort_id, kind) DO UPDATE SET cron = EXCLUDED.cron WHERE t.cron <> EXCLUDED.cron
+            RETURNING cohort_id AS id, (xmax = 0) AS inserted)
+         SELECT id, CASE WHEN inserted THEN 'created' ELSE 'updated' END FROM up
+         UNION ALL
+         SELECT $2, 'unchanged' WHERE NOT EXISTS (SELECT 1 FROM up)";
+    let (_, change) = run(conn, sqlx::query_as(sql).bind(community_id).bind(cohort_id).bind(kind).bind(cron)).await?;
+    Ok(change)
+}
+
+pub async fn upsert_track(conn: &mut PgConnection, community_id: Uuid, cohort_id: Uuid, def: &TrackDef) -> sqlx::Result<(Uuid, Change)> {
+    let sql = upsert_sql(
+        "INSERT INTO tracks AS t (id, community_id, cohort_id, slug, name, kind) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (cohort_id, slug) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind
+         WHERE (t.name, t.kind) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind)",
+        "SELECT id FROM tracks WHERE cohort_id = $3 AND slug = $4",
+    );
+    run(
+        conn,
+        sqlx::query_as(AssertSqlSafe(sql)).bind(Uuid::new_v4()).bind(community_id).bind(cohort_id).bind(&def.slug).bind(&def.name).bind(&def.kind),
+    )
+    .await
+}
+
+pub async fn upsert_module(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    track_id: Uuid,
+    position: i32,
+    def: &ModuleDef,
+) -> sqlx::Result<(Uuid, Change)> {
+    let sql = upsert_sql(
+        "INSERT INTO modules AS t (id, community_id, track_id, slug, name, position, capstone, badge)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (track_id, slug) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position,
+             capstone = EXCLUDED.capstone, badge = EXCLUDED.badge
+         WHERE (t.name, t.position, t.capstone, t.badge)
+               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.position, EXCLUDED.capstone, EXCLUDED.badge)",
+        "SELECT id FROM modules WHERE track_id = $3 AND slug = $4",
+    );
+    run(
+        conn,
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(Uuid::new_v4())
+            .bind(community_id)
+            .bind(track_id)
+            .bind(&def.slug)
+            .bind(&def.name)
+            .bind(position)
+            .bind(def.capstone)
+            .bind(&def.badge),
+    )
+    .await
+}
+
+/// Makes the module's prerequisites exactly `requires` (slugs within the same track).
+/// Returns how many links were added and removed.
+pub async fn set_prerequisites(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    track_id: Uuid,
+    module_id: Uuid,
+    requires: &[String],
+) -> sqlx::Result<(u64, u64)> {
+    let removed = sqlx::query(
+        "DELETE FROM module_prerequisites p USING modules m
+         WHERE p.module_id = $1 AND m.id = p.requires_id AND NOT (m.slug = ANY($2))",
+    )
+    .bind(module_id)
+    .bind(requires)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let added = sqlx::query(
+        "INSERT INTO module_prerequisites (community_id, module_id, requires_id)
+         SELECT $1, $2, m.id FROM modules m WHERE m.track_id = $3 AND m.slug = ANY($4)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(module_id)
+    .bind(track_id)
+    .bind(requires)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok((added, removed))
+}
+
+pub async fn upsert_mentor_group(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    def: &MentorGroupDef,
+    lead_member_id: Option<Uuid>,
+) -> sqlx::Result<(Uuid, Change)> {
+    let sql = upsert_sql(
+        "INSERT INTO mentor_groups AS t (id, community_id, cohort_id, name, lead_member_id) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (cohort_id, name) DO UPDATE SET lead_member_id = EXCLUDED.lead_member_id
+         WHERE t.lead_member_id IS DISTINCT FROM EXCLUDED.lead_member_id",
+        "SELECT id FROM mentor_groups WHERE cohort_id = $3 AND name = $4",
+    );
+    run(
+        conn,
+        sqlx::query_as(AssertSqlSafe(sql)).bind(Uuid::new_v4()).bind(community_id).bind(cohort_id).bind(&def.name).bind(lead_member_id),
+    )
+    .await
+}
+
+// ---- Reads for export ----
+
+#[derive(Debug, FromRow)]
+pub struct CommunityRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub code_of_conduct: String,
+    pub discord_guild_id: Option<String>,
+    pub slack_team_id: Option<String>,
+}
+
+#[derive(Debug, FromRow)]
+pub struct PersonRow {
+    pub id: Uuid,
+    pub platform: String,
+    pub platform_user_id: String,
+    pub display_name: String,
+    pub timezone: Option<String>,
+    pub skills: Vec<String>,
+    /// `role` or `role:cohort-slug`, already formatted for the file.
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, FromRow)]
+pub struct ModuleRow {
+    pub track_id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub capstone: bool,
+    pub badge: Option<String>,
+    pub requires: Vec<String>,
+}
+
+pub async fn communities(conn: &mut PgConnection) -> sqlx::Result<Vec<CommunityRow>> {
+    sqlx::query_as("SELECT id, slug, name, code_of_conduct, discord_guild_id, slack_team_id FROM communities ORDER BY slug")
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn people(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result<Vec<PersonRow>> {
+    sqlx::query_as(
+        "SELECT m.id, m.platform, m.platform_user_id, m.display_name, m.timezone, m.skills,
+                coalesce(array_agg(r.role || coalesce(':' || c.slug, '') ORDER BY r.role, c.slug)
+                         FILTER (WHERE r.role IS NOT NULL), '{}') AS roles
+         FROM members m
+         LEFT JOIN member_roles r ON r.member_id = m.id
+         LEFT JOIN cohorts c ON c.id = r.cohort_id
+         WHERE m.community_id = $1
+         GROUP BY m.id ORDER BY m.platform, m.platform_user_id",
+    )
+    .bind(community_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn circles(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result<Vec<CircleDef>> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT slug, name, description FROM circles WHERE community_id = $1 ORDER BY slug")
+            .bind(community_id)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|(slug, name, description)| CircleDef { slug, name, description }).collect())
+}
+
+pub async fn schedules(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("SELECT kind, cron FROM cohort_schedules WHERE cohort_id = $1 ORDER BY kind")
+        .bind(cohort_id)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn modules(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Result<Vec<ModuleRow>> {
+    sqlx::query_as(
+        "SELECT m.track_id, m.slug, m.name, m.capstone, m.badge,
+                coalesce(array_agg(r.slug ORDER BY r.position) FILTER (WHERE r.slug IS NOT NULL), '{}') AS requires
+         FROM modules m
+         JOIN tracks t ON t.id = m.track_id
+         LEFT JOIN module_prerequisites p ON p.module_id = m.id
+         LEFT JOIN modules r ON r.id = p.requires_id
+         WHERE t.cohort_id = $1
+         GROUP BY m.id ORDER BY m.track_id, m.position, m.slug",
+    )
+    .bind(cohort_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn mentor_groups(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Result<Vec<MentorGroupDef>> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT g.name, m.platform_user_id FROM mentor_groups g
+         LEFT JOIN members m ON m.id = g.lead_member_id
+         WHERE g.cohort_id = $1 ORDER BY g.name",
+    )
+    .bind(cohort_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(name, lead)| MentorGroupDef { name, lead }).collect())
+}

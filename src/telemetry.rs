@@ -1,0 +1,46 @@
+//! Tracing setup: pretty locally, JSON in production, a file while the shell owns the terminal.
+
+use std::fs::OpenOptions;
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{LogFormat, LogSettings};
+
+pub enum LogSink<'a> {
+    Stderr,
+    File(&'a Path),
+}
+
+/// Installs the global subscriber. `RUST_LOG` wins over the configured filter.
+pub fn init(settings: &LogSettings, format: LogFormat, sink: LogSink<'_>) -> Result<()> {
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&settings.filter))
+        .with_context(|| format!("invalid log filter `{}`", settings.filter))?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let result = match (sink, format) {
+        (LogSink::Stderr, LogFormat::Pretty) => builder.with_writer(std::io::stderr).try_init(),
+        (LogSink::Stderr, LogFormat::Json) => {
+            builder.json().with_writer(std::io::stderr).try_init()
+        }
+        (LogSink::File(path), format) => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating log directory {}", dir.display()))?;
+            }
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("opening log file {}", path.display()))?;
+            let builder = builder.with_ansi(false).with_writer(Mutex::new(file));
+            match format {
+                LogFormat::Pretty => builder.try_init(),
+                LogFormat::Json => builder.json().try_init(),
+            }
+        }
+    };
+    result.map_err(|e| anyhow::anyhow!("installing the log subscriber: {e}"))
+}
