@@ -140,11 +140,14 @@ impl Settings {
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self> {
         // Typed parse of the file alone first, so errors name the file's key and line.
-        toml::from_str::<Settings>(text).map_err(|e| anyhow::anyhow!("invalid config in {origin}: {e}"))?;
+        toml::from_str::<Settings>(text)
+            .map_err(|e| anyhow::anyhow!("invalid config in {origin}: {e}"))?;
         let mut table: toml::Table = toml::from_str(text)?;
         let mut overridden = Vec::new();
         for (name, value) in env {
-            let Some(path) = name.strip_prefix(ENV_PREFIX) else { continue };
+            let Some(path) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
             let parts: Vec<String> = path.split("__").map(str::to_lowercase).collect();
             let [section, key] = parts.as_slice() else {
                 bail!("environment variable {name} must look like {ENV_PREFIX}SECTION__KEY");
@@ -153,13 +156,19 @@ impl Settings {
                 .entry(section.clone())
                 .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             let Some(section) = section.as_table_mut() else {
-                bail!("environment variable {name}: `{}` is not a section", parts[0]);
+                bail!(
+                    "environment variable {name}: `{}` is not a section",
+                    parts[0]
+                );
             };
             section.insert(key.clone(), toml::Value::String(value));
             overridden.push(name);
         }
         Settings::deserialize(table).map_err(|e| {
-            anyhow::anyhow!("invalid config from environment ({}): {e}", overridden.join(", "))
+            anyhow::anyhow!(
+                "invalid config from environment ({}): {e}",
+                overridden.join(", ")
+            )
         })
     }
 }
@@ -189,14 +198,20 @@ mod tests {
     use secrecy::ExposeSecret;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn shipped_defaults_parse() {
         let settings = Settings::from_sources(DEFAULT_FILE, "defaults", env(&[])).unwrap();
         assert!(settings.database.url.is_none());
-        assert_eq!(settings.database.embedded_dir, PathBuf::from(".cohortbot/pg"));
+        assert_eq!(
+            settings.database.embedded_dir,
+            PathBuf::from(".cohortbot/pg")
+        );
     }
 
     #[test]
@@ -249,6 +264,9 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("COHORTBOT__DATABASE__MAX_CONNECTIONS"), "{err}");
+        assert!(
+            err.contains("COHORTBOT__DATABASE__MAX_CONNECTIONS"),
+            "{err}"
+        );
     }
 }

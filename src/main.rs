@@ -13,7 +13,10 @@ use cohortbot::store::Database;
 use cohortbot::telemetry::{self, LogSink};
 
 #[derive(Parser)]
-#[command(version, about = "Runs citizen-developer cohorts and mentorship programs from chat")]
+#[command(
+    version,
+    about = "Runs citizen-developer cohorts and mentorship programs from chat"
+)]
 struct Cli {
     /// Runtime settings; `COHORTBOT__SECTION__KEY` environment variables override them.
     #[arg(long, global = true, default_value = "config/cohortbot.toml")]
@@ -78,17 +81,28 @@ async fn real_main() -> Result<()> {
         Some(LogFormatArg::Json) => LogFormat::Json,
         None => settings.log.format,
     };
-    let command = cli.command.unwrap_or(Command::Run { adapters: Vec::new() });
+    let command = cli.command.unwrap_or(Command::Run {
+        adapters: Vec::new(),
+    });
     match command {
         Command::Run { adapters } => {
             // Only the shell exists so far, so it runs unless explicitly turned off.
             let shell = adapters.is_empty() || adapters.contains(&Adapter::Shell);
-            let sink = if shell { LogSink::File(&settings.log.shell_file) } else { LogSink::Stderr };
+            let sink = if shell {
+                LogSink::File(&settings.log.shell_file)
+            } else {
+                LogSink::Stderr
+            };
             telemetry::init(&settings.log, format, sink)?;
             let app = App::start(&settings).await?;
             let result = if shell {
-                shell::run(app.services.clone(), &settings.shell.community, &settings.shell.member, settings.shell.history_file.clone())
-                    .await
+                shell::run(
+                    app.services.clone(),
+                    &settings.shell.community,
+                    &settings.shell.member,
+                    settings.shell.history_file.clone(),
+                )
+                .await
             } else {
                 tracing::info!("no adapter selected; waiting for Ctrl-C");
                 tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")
@@ -118,7 +132,8 @@ async fn real_main() -> Result<()> {
 async fn program_command(db: &Database, action: ProgramAction) -> Result<()> {
     match action {
         ProgramAction::Import { file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             let program = ProgramFile::parse(&text, &file.display().to_string())?;
             let report = program::import(&db.pool, &program, chrono::Utc::now()).await?;
             eprintln!("imported {}: {report}", file.display());

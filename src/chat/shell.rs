@@ -24,8 +24,7 @@ use crate::services::{Caller, Destination, Invocation, Outcome, ServiceError, Se
 
 mod text {
     //! What the shell itself says.
-    pub const BANNER: &str =
-        "cohortbot shell. Type /help for commands, /as NAME [--role ROLE] to switch member, /quit to leave.";
+    pub const BANNER: &str = "cohortbot shell. Type /help for commands, /as NAME [--role ROLE] to switch member, /quit to leave.";
     pub fn now_acting_as(name: &str, community: &str) -> String {
         format!("You are now @{name} in {community}.")
     }
@@ -36,7 +35,9 @@ mod text {
         "Usage: /as NAME [--role ROLE], e.g. /as bob --role mentor"
     }
     pub fn unknown_role(role: &str) -> String {
-        format!("`{role}` is not a role; roles are steward, sponsor, lead_mentor, community_mentor (mentor), learner, alumni")
+        format!(
+            "`{role}` is not a role; roles are steward, sponsor, lead_mentor, community_mentor (mentor), learner, alumni"
+        )
     }
 }
 
@@ -56,12 +57,22 @@ pub enum Next {
 
 impl Shell {
     pub async fn new(services: Services, community: &str, member: &str) -> Result<Self> {
-        let caller = services.shell_caller(community, member).await.map_err(into_anyhow)?;
-        Ok(Self { services, community: community.to_owned(), caller })
+        let caller = services
+            .shell_caller(community, member)
+            .await
+            .map_err(into_anyhow)?;
+        Ok(Self {
+            services,
+            community: community.to_owned(),
+            caller,
+        })
     }
 
     pub fn prompt(&self) -> String {
-        format!("{}@{}> ", self.caller.member.platform_user_id, self.community)
+        format!(
+            "{}@{}> ",
+            self.caller.member.platform_user_id, self.community
+        )
     }
 
     /// Runs one typed line and returns what to print.
@@ -79,7 +90,11 @@ impl Shell {
         let output = match commands::parse(line) {
             Err(err) => vec![label("only you", &Message::from(err.0))],
             Ok(parsed) => {
-                let invocation = Invocation { caller: self.caller.clone(), spec: parsed.spec, args: parsed.args };
+                let invocation = Invocation {
+                    caller: self.caller.clone(),
+                    spec: parsed.spec,
+                    args: parsed.args,
+                };
                 let outcome = self.services.handle(invocation).await;
                 self.refresh_caller().await;
                 render_outcome(&outcome)
@@ -105,7 +120,10 @@ impl Shell {
             Ok(caller) => caller,
             Err(err) => return vec![service_error_text(err)],
         };
-        let mut out = vec![text::now_acting_as(&caller.member.platform_user_id, &self.community)];
+        let mut out = vec![text::now_acting_as(
+            &caller.member.platform_user_id,
+            &self.community,
+        )];
         if let Some(role) = role {
             match self.services.shell_grant(&caller, role).await {
                 Ok(true) => out.push(text::role_given(role.label())),
@@ -179,7 +197,12 @@ pub fn render_outcome(outcome: &Outcome) -> Vec<String> {
 }
 
 /// Runs the shell until `/quit` or end of input.
-pub async fn run(services: Services, community: &str, member: &str, history: PathBuf) -> Result<()> {
+pub async fn run(
+    services: Services,
+    community: &str,
+    member: &str,
+    history: PathBuf,
+) -> Result<()> {
     let mut shell = Shell::new(services, community, member).await?;
     if std::io::stdin().is_terminal() {
         interactive(&mut shell, history).await
@@ -203,7 +226,8 @@ async fn piped(shell: &mut Shell) -> Result<()> {
 }
 
 async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
-    let mut editor: Editor<CatalogCompleter, FileHistory> = Editor::new().context("starting line editor")?;
+    let mut editor: Editor<CatalogCompleter, FileHistory> =
+        Editor::new().context("starting line editor")?;
     editor.set_helper(Some(CatalogCompleter));
     if let Some(dir) = history.parent() {
         std::fs::create_dir_all(dir).ok();
@@ -254,14 +278,19 @@ pub fn complete(line: &str) -> (usize, Vec<String>) {
     let before: Vec<&str> = line[..start].split_whitespace().collect();
     let mut candidates: Vec<String> = match before.as_slice() {
         [] => {
-            let mut words: Vec<String> = catalog::top_level_words().iter().map(|w| format!("/{w}")).collect();
+            let mut words: Vec<String> = catalog::top_level_words()
+                .iter()
+                .map(|w| format!("/{w}"))
+                .collect();
             words.extend(["/as".to_owned(), "/quit".to_owned()]);
             words
         }
         [first, rest @ ..] => {
             let group = first.trim_start_matches('/');
             let path = match rest.first() {
-                Some(sub) if catalog::find(&format!("{group} {sub}")).is_some() => format!("{group} {sub}"),
+                Some(sub) if catalog::find(&format!("{group} {sub}")).is_some() => {
+                    format!("{group} {sub}")
+                }
                 _ => group.to_owned(),
             };
             let mut words: Vec<String> = Vec::new();
@@ -281,9 +310,23 @@ pub fn complete(line: &str) -> (usize, Vec<String>) {
 impl Completer for CatalogCompleter {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _: &rustyline::Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let (start, words) = complete(&line[..pos]);
-        Ok((start, words.into_iter().map(|w| Pair { display: w.clone(), replacement: w }).collect()))
+        Ok((
+            start,
+            words
+                .into_iter()
+                .map(|w| Pair {
+                    display: w.clone(),
+                    replacement: w,
+                })
+                .collect(),
+        ))
     }
 }
 
@@ -292,7 +335,11 @@ impl Hinter for CatalogCompleter {
 }
 
 impl Highlighter for CatalogCompleter {
-    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(&'s self, prompt: &'p str, _default: bool) -> Cow<'b, str> {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
+        &'s self,
+        prompt: &'p str,
+        _default: bool,
+    ) -> Cow<'b, str> {
         Cow::Borrowed(prompt)
     }
 }

@@ -72,7 +72,11 @@ impl CommandSpec {
     pub fn usage(&self) -> String {
         let mut usage = format!("/{}", self.path);
         for option in self.options {
-            let name = if option.rest { format!("{}…", option.name) } else { option.name.to_owned() };
+            let name = if option.rest {
+                format!("{}…", option.name)
+            } else {
+                option.name.to_owned()
+            };
             if option.required {
                 usage.push_str(&format!(" <{name}>"));
             } else {
@@ -88,15 +92,38 @@ impl CommandSpec {
 }
 
 const fn required(name: &'static str, kind: OptionKind, help: &'static str) -> OptionSpec {
-    OptionSpec { name, kind, required: true, rest: false, help }
+    OptionSpec {
+        name,
+        kind,
+        required: true,
+        rest: false,
+        help,
+    }
 }
 
 const fn optional(name: &'static str, kind: OptionKind, help: &'static str) -> OptionSpec {
-    OptionSpec { name, kind, required: false, rest: false, help }
+    OptionSpec {
+        name,
+        kind,
+        required: false,
+        rest: false,
+        help,
+    }
 }
 
-const fn rest(name: &'static str, kind: OptionKind, required: bool, help: &'static str) -> OptionSpec {
-    OptionSpec { name, kind, required, rest: true, help }
+const fn rest(
+    name: &'static str,
+    kind: OptionKind,
+    required: bool,
+    help: &'static str,
+) -> OptionSpec {
+    OptionSpec {
+        name,
+        kind,
+        required,
+        rest: true,
+        help,
+    }
 }
 
 /// Longest display name or title a person may type.
@@ -106,7 +133,12 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::Help,
         path: "help",
-        options: &[rest("command", OptionKind::Text { max: 60 }, false, "a command to explain, e.g. `cohort join`")],
+        options: &[rest(
+            "command",
+            OptionKind::Text { max: 60 },
+            false,
+            "a command to explain, e.g. `cohort join`",
+        )],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "List the commands, or explain one.",
@@ -124,7 +156,11 @@ pub static CATALOG: &[CommandSpec] = &[
         path: "cohort join",
         options: &[
             required("cohort", OptionKind::Cohort, "the cohort to join"),
-            optional("track", OptionKind::Text { max: SLUG_MAX }, "the track to follow, if the cohort has several"),
+            optional(
+                "track",
+                OptionKind::Text { max: SLUG_MAX },
+                "the track to follow, if the cohort has several",
+            ),
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
@@ -133,7 +169,11 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::CohortLeave,
         path: "cohort leave",
-        options: &[optional("cohort", OptionKind::Cohort, "which cohort, if you are in several")],
+        options: &[optional(
+            "cohort",
+            OptionKind::Cohort,
+            "which cohort, if you are in several",
+        )],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Leave a cohort. Your history is kept.",
@@ -142,9 +182,22 @@ pub static CATALOG: &[CommandSpec] = &[
         id: CommandId::CohortCreate,
         path: "cohort create",
         options: &[
-            required("id", OptionKind::Text { max: SLUG_MAX }, "short id, like `fall-makers-2027`"),
-            required("timezone", OptionKind::TimeZone, "the cohort's IANA time zone"),
-            rest("name", OptionKind::Text { max: NAME_MAX }, true, "the cohort's name"),
+            required(
+                "id",
+                OptionKind::Text { max: SLUG_MAX },
+                "short id, like `fall-makers-2027`",
+            ),
+            required(
+                "timezone",
+                OptionKind::TimeZone,
+                "the cohort's IANA time zone",
+            ),
+            rest(
+                "name",
+                OptionKind::Text { max: NAME_MAX },
+                true,
+                "the cohort's name",
+            ),
         ],
         permission: Permission::Steward,
         visibility: Visibility::Public,
@@ -177,7 +230,11 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::MeTimezone,
         path: "me timezone",
-        options: &[required("zone", OptionKind::TimeZone, "an IANA time zone, like `Europe/Berlin`")],
+        options: &[required(
+            "zone",
+            OptionKind::TimeZone,
+            "an IANA time zone, like `Europe/Berlin`",
+        )],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Set your time zone, so prompts arrive at your local time.",
@@ -185,7 +242,12 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::MeSkills,
         path: "me skills",
-        options: &[rest("skills", OptionKind::Text { max: 500 }, true, "a comma-separated list, like `power automate, sql`")],
+        options: &[rest(
+            "skills",
+            OptionKind::Text { max: 500 },
+            true,
+            "a comma-separated list, like `power automate, sql`",
+        )],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Set your skills, used to match you with mentors.",
@@ -195,7 +257,11 @@ pub static CATALOG: &[CommandSpec] = &[
         path: "role grant",
         options: &[
             required("user", OptionKind::User, "the member"),
-            required("role", OptionKind::Role, "steward, sponsor, lead_mentor, community_mentor, learner or alumni"),
+            required(
+                "role",
+                OptionKind::Role,
+                "steward, sponsor, lead_mentor, community_mentor, learner or alumni",
+            ),
             optional("cohort", OptionKind::Cohort, "limit the role to one cohort"),
         ],
         permission: Permission::Steward,
@@ -208,7 +274,11 @@ pub static CATALOG: &[CommandSpec] = &[
         options: &[
             required("user", OptionKind::User, "the member"),
             required("role", OptionKind::Role, "the role to take away"),
-            optional("cohort", OptionKind::Cohort, "the cohort the role was limited to"),
+            optional(
+                "cohort",
+                OptionKind::Cohort,
+                "the cohort the role was limited to",
+            ),
         ],
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
@@ -221,7 +291,10 @@ pub fn find(path: &str) -> Option<&'static CommandSpec> {
 }
 
 pub fn spec(id: CommandId) -> &'static CommandSpec {
-    CATALOG.iter().find(|c| c.id == id).expect("every CommandId is in the catalog")
+    CATALOG
+        .iter()
+        .find(|c| c.id == id)
+        .expect("every CommandId is in the catalog")
 }
 
 /// Subcommand words under a group, e.g. `cohort` → list, join, leave, create.
@@ -234,7 +307,10 @@ pub fn subcommands(group: &str) -> Vec<&'static str> {
 
 /// First words of every command.
 pub fn top_level_words() -> Vec<&'static str> {
-    let mut words: Vec<&str> = CATALOG.iter().filter_map(|c| c.path.split(' ').next()).collect();
+    let mut words: Vec<&str> = CATALOG
+        .iter()
+        .filter_map(|c| c.path.split(' ').next())
+        .collect();
     words.dedup();
     words
 }
@@ -254,7 +330,11 @@ mod tests {
             let rests = command.options.iter().filter(|o| o.rest).count();
             assert!(rests <= 1, "{} has several rest options", command.path);
             if rests == 1 {
-                assert!(command.options.last().unwrap().rest, "{}: rest option must be last", command.path);
+                assert!(
+                    command.options.last().unwrap().rest,
+                    "{}: rest option must be last",
+                    command.path
+                );
             }
             let names: HashSet<_> = command.options.iter().map(|o| o.name).collect();
             assert_eq!(names.len(), command.options.len(), "{}", command.path);
@@ -264,7 +344,10 @@ mod tests {
 
     #[test]
     fn usage_shows_required_and_optional() {
-        assert_eq!(spec(CommandId::CohortJoin).usage(), "/cohort join <cohort> [track]");
+        assert_eq!(
+            spec(CommandId::CohortJoin).usage(),
+            "/cohort join <cohort> [track]"
+        );
         assert_eq!(spec(CommandId::MeSkills).usage(), "/me skills <skills…>");
     }
 }

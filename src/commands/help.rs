@@ -7,7 +7,12 @@ use crate::render::Message;
 pub fn overview() -> Message {
     let mut msg = Message::new().text(messages::help_header());
     for command in CATALOG {
-        msg = msg.line().text("  ").code(command.usage()).text(" — ").text(command.help);
+        msg = msg
+            .line()
+            .text("  ")
+            .code(command.usage())
+            .text(" — ")
+            .text(command.help);
         if command.permission == Permission::Steward {
             msg = msg.text(" ").text(messages::help_steward_only());
         }
@@ -19,13 +24,24 @@ pub fn overview() -> Message {
 pub fn command(path: &str) -> Option<Message> {
     let path = path.trim().trim_start_matches('/').to_lowercase();
     let command = find(&path)?;
-    let mut msg = Message::new().code(command.usage()).line().text(command.help);
+    let mut msg = Message::new()
+        .code(command.usage())
+        .line()
+        .text(command.help);
     if command.permission == Permission::Steward {
         msg = msg.text(" ").text(messages::help_steward_only());
     }
     for option in command.options {
-        let need = if option.required { "required" } else { "optional" };
-        msg = msg.line().text("  ").code(option.name).text(format!(" ({need}): {}", option.help));
+        let need = if option.required {
+            "required"
+        } else {
+            "optional"
+        };
+        msg = msg
+            .line()
+            .text("  ")
+            .code(option.name)
+            .text(format!(" ({need}): {}", option.help));
     }
     Some(msg)
 }

@@ -17,7 +17,10 @@ pub fn unterminated_quote() -> String {
 pub fn unknown_command(typed: &str, suggestion: Option<&str>) -> String {
     match suggestion {
         Some(s) => format!("I don't know `/{}`. Did you mean `/{s}`?", preview(typed)),
-        None => format!("I don't know `/{}`. Type `/help` to see the commands.", preview(typed)),
+        None => format!(
+            "I don't know `/{}`. Type `/help` to see the commands.",
+            preview(typed)
+        ),
     }
 }
 
@@ -27,7 +30,10 @@ pub fn needs_subcommand(group: &str, subcommands: &[&str]) -> String {
 
 pub fn unknown_option(command: &str, name: &str, suggestion: Option<&str>) -> String {
     match suggestion {
-        Some(s) => format!("`/{command}` has no option `{}`; did you mean `{s}`?", preview(name)),
+        Some(s) => format!(
+            "`/{command}` has no option `{}`; did you mean `{s}`?",
+            preview(name)
+        ),
         None => format!("`/{command}` has no option `{}`.", preview(name)),
     }
 }
@@ -37,7 +43,10 @@ pub fn duplicate_option(name: &str) -> String {
 }
 
 pub fn too_many_arguments(usage: &str, extra: &str) -> String {
-    format!("I didn't expect `{}` here. Usage: `{usage}`", preview(extra))
+    format!(
+        "I didn't expect `{}` here. Usage: `{usage}`",
+        preview(extra)
+    )
 }
 
 pub fn missing_option(option: &str, usage: &str) -> String {
@@ -49,7 +58,10 @@ pub fn invalid_value(usage: &str, message: &str) -> String {
 }
 
 pub fn int_out_of_range(name: &str, raw: &str, min: i64, max: i64) -> String {
-    format!("`{name}` must be a whole number from {min} to {max}, not `{}`", preview(raw))
+    format!(
+        "`{name}` must be a whole number from {min} to {max}, not `{}`",
+        preview(raw)
+    )
 }
 
 pub fn not_a_bool(name: &str, raw: &str) -> String {
@@ -57,7 +69,10 @@ pub fn not_a_bool(name: &str, raw: &str) -> String {
 }
 
 pub fn not_a_user(name: &str, raw: &str) -> String {
-    format!("`{name}` must name one member, like `@bob`, not `{}`", preview(raw))
+    format!(
+        "`{name}` must name one member, like `@bob`, not `{}`",
+        preview(raw)
+    )
 }
 
 pub fn unknown_role(raw: &str, suggestion: Option<&str>) -> String {
@@ -69,21 +84,37 @@ pub fn unknown_role(raw: &str, suggestion: Option<&str>) -> String {
 }
 
 pub fn not_a_date(name: &str, raw: &str) -> String {
-    format!("`{name}` must be a date like `2027-03-01`, not `{}`", preview(raw))
+    format!(
+        "`{name}` must be a date like `2027-03-01`, not `{}`",
+        preview(raw)
+    )
 }
 
 pub fn not_a_datetime(name: &str, raw: &str) -> String {
-    format!("`{name}` must be a date and time like `2027-03-01T09:00`, not `{}`", preview(raw))
+    format!(
+        "`{name}` must be a date and time like `2027-03-01T09:00`, not `{}`",
+        preview(raw)
+    )
 }
 
 pub fn not_a_duration(name: &str, raw: &str) -> String {
-    format!("`{name}` must be a duration like `7d` or `36h`, not `{}`", preview(raw))
+    format!(
+        "`{name}` must be a duration like `7d` or `36h`, not `{}`",
+        preview(raw)
+    )
 }
 
 pub fn not_a_choice(name: &str, raw: &str, choices: &[&str], suggestion: Option<&str>) -> String {
     match suggestion {
-        Some(s) => format!("`{}` is not a valid `{name}`; did you mean `{s}`?", preview(raw)),
-        None => format!("`{name}` must be one of {}, not `{}`", choices.join(", "), preview(raw)),
+        Some(s) => format!(
+            "`{}` is not a valid `{name}`; did you mean `{s}`?",
+            preview(raw)
+        ),
+        None => format!(
+            "`{name}` must be one of {}, not `{}`",
+            choices.join(", "),
+            preview(raw)
+        ),
     }
 }
 

@@ -6,6 +6,8 @@ pub mod messages;
 pub mod parse;
 pub mod value;
 
-pub use catalog::{CATALOG, CommandId, CommandSpec, OptionKind, OptionSpec, Permission, Visibility};
+pub use catalog::{
+    CATALOG, CommandId, CommandSpec, OptionKind, OptionSpec, Permission, Visibility,
+};
 pub use parse::{ParseError, ParsedCommand, parse};
 pub use value::{Args, Value};

@@ -103,14 +103,21 @@ fn resolve_command(tokens: &[Token]) -> Result<(&'static CommandSpec, usize), Pa
     let Some(first) = tokens.first() else {
         return Err(ParseError(messages::empty()));
     };
-    let group = first.text.strip_prefix('/').unwrap_or(&first.text).to_lowercase();
+    let group = first
+        .text
+        .strip_prefix('/')
+        .unwrap_or(&first.text)
+        .to_lowercase();
     let subcommands = catalog::subcommands(&group);
-    let second = tokens.get(1).filter(|t| t.named.is_none()).map(|t| t.text.to_lowercase());
+    let second = tokens
+        .get(1)
+        .filter(|t| t.named.is_none())
+        .map(|t| t.text.to_lowercase());
 
-    if let Some(word) = &second {
-        if let Some(spec) = catalog::find(&format!("{group} {word}")) {
-            return Ok((spec, 2));
-        }
+    if let Some(word) = &second
+        && let Some(spec) = catalog::find(&format!("{group} {word}"))
+    {
+        return Ok((spec, 2));
     }
     match catalog::find(&group) {
         // `/me bogus`: a group that takes no options only accepts its subcommands.
@@ -125,7 +132,10 @@ fn resolve_command(tokens: &[Token]) -> Result<(&'static CommandSpec, usize), Pa
         },
         None => {
             let words = catalog::top_level_words();
-            Err(ParseError(messages::unknown_command(&group, suggest(&group, words.iter().copied()))))
+            Err(ParseError(messages::unknown_command(
+                &group,
+                suggest(&group, words.iter().copied()),
+            )))
         }
     }
 }
@@ -146,7 +156,11 @@ fn bind_options(spec: &'static CommandSpec, tokens: &[Token]) -> Result<Args, Pa
             Some((name, value)) => {
                 let Some(option) = spec.option(name) else {
                     let names = spec.options.iter().map(|o| o.name);
-                    return Err(ParseError(messages::unknown_option(spec.path, name, suggest(name, names))));
+                    return Err(ParseError(messages::unknown_option(
+                        spec.path,
+                        name,
+                        suggest(name, names),
+                    )));
                 };
                 if raw.iter().any(|(n, _)| *n == option.name) {
                     return Err(ParseError(messages::duplicate_option(option.name)));
@@ -228,9 +242,15 @@ mod tests {
 
     #[test]
     fn misspelled_command_gets_a_suggestion() {
-        assert_eq!(err("/cohort jion spring"), "I don't know `/cohort jion`. Did you mean `/cohort join`?");
+        assert_eq!(
+            err("/cohort jion spring"),
+            "I don't know `/cohort jion`. Did you mean `/cohort join`?"
+        );
         assert_eq!(err("/hlep"), "I don't know `/hlep`. Did you mean `/help`?");
-        assert_eq!(err("/me bogus"), "I don't know `/me bogus`. Type `/help` to see the commands.");
+        assert_eq!(
+            err("/me bogus"),
+            "I don't know `/me bogus`. Type `/help` to see the commands."
+        );
         assert!(err("/cohort").contains("list, join, leave, create"));
     }
 
@@ -240,13 +260,19 @@ mod tests {
         assert_eq!(cmd.args.text("skills"), Some("power automate, sql"));
         let cmd = ok(r#"/cohort create fall-27 Europe/Berlin "Fall \"Makers\"""#);
         assert_eq!(cmd.args.text("name"), Some("Fall \"Makers\""));
-        assert_eq!(cmd.args.timezone("timezone"), Some(chrono_tz::Europe::Berlin));
+        assert_eq!(
+            cmd.args.timezone("timezone"),
+            Some(chrono_tz::Europe::Berlin)
+        );
     }
 
     #[test]
     fn typed_values_are_checked() {
         assert!(err("/me timezone Europe/Berln").contains("did you mean `Europe/Berlin`?"));
-        assert_eq!(ok("/role grant @bob mentor").args.role("role"), Some(Role::CommunityMentor));
+        assert_eq!(
+            ok("/role grant @bob mentor").args.role("role"),
+            Some(Role::CommunityMentor)
+        );
         assert!(err("/role grant @bob wizard").contains("is not a role"));
         assert!(err("/role grant").starts_with("Missing `user`"));
         assert!(err("/cohort leave a b").starts_with("I didn't expect `b` here"));
@@ -258,7 +284,10 @@ mod tests {
     fn over_long_text_is_refused_with_its_length() {
         let name = "x".repeat(1_000);
         let e = err(&format!("/cohort create fall-27 UTC {name}"));
-        assert!(e.contains("1000 characters") && e.contains("limit is 100"), "{e}");
+        assert!(
+            e.contains("1000 characters") && e.contains("limit is 100"),
+            "{e}"
+        );
         assert!(err(&"y".repeat(LINE_MAX + 1)).contains("at most 4000"));
     }
 

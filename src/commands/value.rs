@@ -63,7 +63,9 @@ impl Args {
 pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
     let name = option.name;
     match option.kind {
-        OptionKind::Text { max } => clean_line(name, raw, max).map(Value::Text).map_err(|e| e.to_string()),
+        OptionKind::Text { max } => clean_line(name, raw, max)
+            .map(Value::Text)
+            .map_err(|e| e.to_string()),
         OptionKind::Int { min, max } => match raw.trim().parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(Value::Int(n)),
             _ => Err(messages::int_out_of_range(name, raw, min, max)),
@@ -73,15 +75,18 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
             "false" | "no" | "off" | "n" => Ok(Value::Bool(false)),
             _ => Err(messages::not_a_bool(name, raw)),
         },
-        OptionKind::User => parse_user(raw).map(Value::User).ok_or_else(|| messages::not_a_user(name, raw)),
+        OptionKind::User => parse_user(raw)
+            .map(Value::User)
+            .ok_or_else(|| messages::not_a_user(name, raw)),
         OptionKind::Cohort => clean_line(name, raw, USER_MAX)
             .map(|s| Value::Cohort(s.to_lowercase()))
             .map_err(|e| e.to_string()),
-        OptionKind::Role => raw
-            .parse::<Role>()
-            .map(Value::Role)
-            .map_err(|()| messages::unknown_role(raw, suggest(raw, Role::ALL.iter().map(|r| r.as_str())))),
-        OptionKind::TimeZone => parse_timezone(raw).map(Value::TimeZone).map_err(|e| e.to_string()),
+        OptionKind::Role => raw.parse::<Role>().map(Value::Role).map_err(|()| {
+            messages::unknown_role(raw, suggest(raw, Role::ALL.iter().map(|r| r.as_str())))
+        }),
+        OptionKind::TimeZone => parse_timezone(raw)
+            .map(Value::TimeZone)
+            .map_err(|e| e.to_string()),
         OptionKind::Date => NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
             .map(Value::Date)
             .map_err(|_| messages::not_a_date(name, raw)),
@@ -99,7 +104,14 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
                 .iter()
                 .find(|c| c.eq_ignore_ascii_case(&typed))
                 .map(|c| Value::Choice(c))
-                .ok_or_else(|| messages::not_a_choice(name, raw, choices, suggest(&typed, choices.iter().copied())))
+                .ok_or_else(|| {
+                    messages::not_a_choice(
+                        name,
+                        raw,
+                        choices,
+                        suggest(&typed, choices.iter().copied()),
+                    )
+                })
         }
     }
 }
@@ -114,7 +126,9 @@ fn parse_user(raw: &str) -> Option<String> {
         .unwrap_or_else(|| raw.trim_start_matches('@'));
     let valid = !inner.is_empty()
         && inner.chars().count() <= USER_MAX
-        && inner.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        && inner
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
     valid.then(|| inner.to_owned())
 }
 

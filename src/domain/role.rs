@@ -63,7 +63,10 @@ impl FromStr for Role {
         match normalized.as_str() {
             "mentor" => Ok(Role::CommunityMentor),
             "lead" => Ok(Role::LeadMentor),
-            other => Role::ALL.into_iter().find(|r| r.as_str() == other).ok_or(()),
+            other => Role::ALL
+                .into_iter()
+                .find(|r| r.as_str() == other)
+                .ok_or(()),
         }
     }
 }

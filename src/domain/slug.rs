@@ -44,7 +44,16 @@ mod tests {
     #[test]
     fn accepts_kebab_case_and_rejects_the_rest() {
         assert!(Slug::parse("spring-makers-2027").is_ok());
-        for bad in ["", "a", "Spring", "a--b", "-a", "a-", "a b", &"x".repeat(41)] {
+        for bad in [
+            "",
+            "a",
+            "Spring",
+            "a--b",
+            "-a",
+            "a-",
+            "a b",
+            &"x".repeat(41),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -19,7 +19,10 @@ pub fn parse_timezone(input: &str) -> Result<Tz, TimeZoneError> {
     if let Ok(tz) = trimmed.parse::<Tz>() {
         return Ok(tz);
     }
-    if let Some(tz) = TZ_VARIANTS.iter().find(|tz| tz.name().eq_ignore_ascii_case(trimmed)) {
+    if let Some(tz) = TZ_VARIANTS
+        .iter()
+        .find(|tz| tz.name().eq_ignore_ascii_case(trimmed))
+    {
         return Ok(*tz);
     }
     Err(TimeZoneError {
@@ -36,12 +39,18 @@ mod tests {
     fn near_miss_gets_a_suggestion() {
         let err = parse_timezone("Europe/Berln").unwrap_err();
         assert_eq!(err.suggestion, Some("Europe/Berlin"));
-        assert_eq!(err.to_string(), "`Europe/Berln` is not a time zone I know; did you mean `Europe/Berlin`?");
+        assert_eq!(
+            err.to_string(),
+            "`Europe/Berln` is not a time zone I know; did you mean `Europe/Berlin`?"
+        );
     }
 
     #[test]
     fn case_insensitive_match_is_accepted() {
-        assert_eq!(parse_timezone("america/denver").unwrap(), chrono_tz::America::Denver);
+        assert_eq!(
+            parse_timezone("america/denver").unwrap(),
+            chrono_tz::America::Denver
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
         let all_tracks = cohorts::tracks(&mut *conn, row.id).await?;
         let mut cohort_defs = Vec::new();
         for cohort in cohorts::list(&mut *conn, row.id).await? {
-            let schedules: BTreeMap<String, String> = q::schedules(&mut conn, cohort.id).await?.into_iter().collect();
+            let schedules: BTreeMap<String, String> = q::schedules(&mut conn, cohort.id)
+                .await?
+                .into_iter()
+                .collect();
             let modules = q::modules(&mut conn, cohort.id).await?;
             let tracks = all_tracks
                 .iter()

@@ -36,12 +36,20 @@ impl ImportReport {
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} created, {} updated, {} unchanged", self.created, self.updated, self.unchanged)
+        write!(
+            f,
+            "{} created, {} updated, {} unchanged",
+            self.created, self.updated, self.unchanged
+        )
     }
 }
 
 /// Upserts everything in `program`. Nothing is deleted: rows the file no longer lists stay.
-pub async fn import(pool: &PgPool, program: &ProgramFile, now: DateTime<Utc>) -> Result<ImportReport> {
+pub async fn import(
+    pool: &PgPool,
+    program: &ProgramFile,
+    now: DateTime<Utc>,
+) -> Result<ImportReport> {
     let mut tx = pool.begin().await?;
     let mut report = ImportReport::default();
     for community in &program.communities {
@@ -85,21 +93,27 @@ async fn import_community(
             report.count(change);
             let mut module_ids = Vec::with_capacity(track.modules.len());
             for (position, module) in (1..).zip(&track.modules) {
-                let (module_id, change) = q::upsert_module(conn, community_id, track_id, position, module).await?;
+                let (module_id, change) =
+                    q::upsert_module(conn, community_id, track_id, position, module).await?;
                 report.count(change);
                 module_ids.push(module_id);
             }
             // Links need every module of the track to exist first.
             for (module, module_id) in track.modules.iter().zip(module_ids) {
                 let (added, removed) =
-                    q::set_prerequisites(conn, community_id, track_id, module_id, &module.requires).await?;
+                    q::set_prerequisites(conn, community_id, track_id, module_id, &module.requires)
+                        .await?;
                 report.created += added;
                 report.updated += removed;
             }
         }
         for group in &cohort.mentor_groups {
             let lead = group.lead.as_deref().and_then(|l| people.get(l).copied());
-            report.count(q::upsert_mentor_group(conn, community_id, cohort_id, group, lead).await?.1);
+            report.count(
+                q::upsert_mentor_group(conn, community_id, cohort_id, group, lead)
+                    .await?
+                    .1,
+            );
         }
     }
 
@@ -108,14 +122,35 @@ async fn import_community(
         for entry in &person.roles {
             let (role, cohort) = parse_role_entry(entry).context("role entry was validated")?;
             let cohort_id = cohort.map(|slug| cohorts[slug]);
-            let granted = roles::grant(&mut *conn, community_id, member_id, role, cohort_id, None, now).await?;
-            report.count(if granted { Change::Created } else { Change::Unchanged });
+            let granted = roles::grant(
+                &mut *conn,
+                community_id,
+                member_id,
+                role,
+                cohort_id,
+                None,
+                now,
+            )
+            .await?;
+            report.count(if granted {
+                Change::Created
+            } else {
+                Change::Unchanged
+            });
         }
     }
 
     if !report.changed_nothing() {
         let detail = serde_json::json!({ "created": report.created, "updated": report.updated });
-        audit::record(&mut *conn, community_id, None, "program.import", detail, now).await?;
+        audit::record(
+            &mut *conn,
+            community_id,
+            None,
+            "program.import",
+            detail,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

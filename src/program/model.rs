@@ -132,8 +132,16 @@ mod toml_date {
         use chrono::Datelike;
         match date {
             Some(d) => {
-                let date = Date { year: d.year() as u16, month: d.month() as u8, day: d.day() as u8 };
-                s.serialize_some(&Datetime { date: Some(date), time: None, offset: None })
+                let date = Date {
+                    year: d.year() as u16,
+                    month: d.month() as u8,
+                    day: d.day() as u8,
+                };
+                s.serialize_some(&Datetime {
+                    date: Some(date),
+                    time: None,
+                    offset: None,
+                })
             }
             None => s.serialize_none(),
         }
@@ -147,7 +155,9 @@ mod toml_date {
                     .map(Some)
                     .ok_or_else(|| D::Error::custom("not a calendar date"))
             }
-            _ => Err(D::Error::custom("expected a date like 2027-03-01, without a time")),
+            _ => Err(D::Error::custom(
+                "expected a date like 2027-03-01, without a time",
+            )),
         }
     }
 }
@@ -164,11 +174,14 @@ pub fn parse_role_entry(entry: &str) -> Option<(Role, Option<&str>)> {
 impl ProgramFile {
     /// Parses and checks a program file. Errors name the place and the problem.
     pub fn parse(text: &str, origin: &str) -> anyhow::Result<Self> {
-        let program: ProgramFile =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid program file {origin}: {e}"))?;
+        let program: ProgramFile = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("invalid program file {origin}: {e}"))?;
         let problems = program.problems();
         if !problems.is_empty() {
-            anyhow::bail!("invalid program file {origin}:\n  - {}", problems.join("\n  - "));
+            anyhow::bail!(
+                "invalid program file {origin}:\n  - {}",
+                problems.join("\n  - ")
+            );
         }
         Ok(program)
     }
@@ -185,7 +198,13 @@ impl ProgramFile {
             let here = format!("community `{}`", community.slug);
             check_slug(&mut problems, &here, &community.slug);
             check_name(&mut problems, &here, "name", &community.name, NAME_MAX);
-            check_name(&mut problems, &here, "code_of_conduct", &community.code_of_conduct, COC_MAX);
+            check_name(
+                &mut problems,
+                &here,
+                "code_of_conduct",
+                &community.code_of_conduct,
+                COC_MAX,
+            );
             if !community_slugs.insert(&community.slug) {
                 problems.push(format!("{here}: listed twice"));
             }
@@ -201,7 +220,10 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
     for person in &community.people {
         let at = format!("{here}, person `{}`", person.user_id);
         if !PLATFORMS.contains(&person.platform.as_str()) {
-            problems.push(format!("{at}: platform must be one of {}", PLATFORMS.join(", ")));
+            problems.push(format!(
+                "{at}: platform must be one of {}",
+                PLATFORMS.join(", ")
+            ));
         }
         if !people.insert((&person.platform, &person.user_id)) {
             problems.push(format!("{at}: listed twice"));
@@ -221,48 +243,85 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
             }
         }
     }
-    unique(problems, here, "circle", community.circles.iter().map(|c| c.slug.as_str()));
+    unique(
+        problems,
+        here,
+        "circle",
+        community.circles.iter().map(|c| c.slug.as_str()),
+    );
     for circle in &community.circles {
         let at = format!("{here}, circle `{}`", circle.slug);
         check_slug(problems, &at, &circle.slug);
         check_name(problems, &at, "name", &circle.name, NAME_MAX);
     }
-    unique(problems, here, "cohort", community.cohorts.iter().map(|c| c.slug.as_str()));
-    let shell_people: HashSet<&str> = community.people.iter().map(|p| p.user_id.as_str()).collect();
+    unique(
+        problems,
+        here,
+        "cohort",
+        community.cohorts.iter().map(|c| c.slug.as_str()),
+    );
+    let shell_people: HashSet<&str> = community
+        .people
+        .iter()
+        .map(|p| p.user_id.as_str())
+        .collect();
     for cohort in &community.cohorts {
         check_cohort(problems, here, cohort, &shell_people);
     }
 }
 
-fn check_cohort(problems: &mut Vec<String>, here: &str, cohort: &CohortDef, people: &HashSet<&str>) {
+fn check_cohort(
+    problems: &mut Vec<String>,
+    here: &str,
+    cohort: &CohortDef,
+    people: &HashSet<&str>,
+) {
     let at = format!("{here}, cohort `{}`", cohort.slug);
     check_slug(problems, &at, &cohort.slug);
     check_name(problems, &at, "name", &cohort.name, NAME_MAX);
     check_timezone(problems, &at, &cohort.timezone);
-    if let (Some(start), Some(end)) = (cohort.starts_on, cohort.ends_on) {
-        if end < start {
-            problems.push(format!("{at}: ends_on is before starts_on"));
-        }
+    if let (Some(start), Some(end)) = (cohort.starts_on, cohort.ends_on)
+        && end < start
+    {
+        problems.push(format!("{at}: ends_on is before starts_on"));
     }
     for (kind, cron) in &cohort.schedules {
         if !SCHEDULE_KINDS.contains(&kind.as_str()) {
-            problems.push(format!("{at}: unknown schedule `{kind}` (known: {})", SCHEDULE_KINDS.join(", ")));
+            problems.push(format!(
+                "{at}: unknown schedule `{kind}` (known: {})",
+                SCHEDULE_KINDS.join(", ")
+            ));
         }
         if let Err(err) = croner::Cron::from_str(cron) {
-            problems.push(format!("{at}: schedule `{kind}` = \"{cron}\" is not a cron expression: {err}"));
+            problems.push(format!(
+                "{at}: schedule `{kind}` = \"{cron}\" is not a cron expression: {err}"
+            ));
         }
     }
-    unique(problems, &at, "track", cohort.tracks.iter().map(|t| t.slug.as_str()));
+    unique(
+        problems,
+        &at,
+        "track",
+        cohort.tracks.iter().map(|t| t.slug.as_str()),
+    );
     for track in &cohort.tracks {
         check_track(problems, &at, track);
     }
-    unique(problems, &at, "mentor group", cohort.mentor_groups.iter().map(|g| g.name.as_str()));
+    unique(
+        problems,
+        &at,
+        "mentor group",
+        cohort.mentor_groups.iter().map(|g| g.name.as_str()),
+    );
     for group in &cohort.mentor_groups {
         check_name(problems, &at, "mentor group name", &group.name, NAME_MAX);
-        if let Some(lead) = &group.lead {
-            if !people.contains(lead.as_str()) {
-                problems.push(format!("{at}: mentor group `{}` has lead `{lead}`, who is not under people", group.name));
-            }
+        if let Some(lead) = &group.lead
+            && !people.contains(lead.as_str())
+        {
+            problems.push(format!(
+                "{at}: mentor group `{}` has lead `{lead}`, who is not under people",
+                group.name
+            ));
         }
     }
 }
@@ -272,9 +331,17 @@ fn check_track(problems: &mut Vec<String>, cohort_at: &str, track: &TrackDef) {
     check_slug(problems, &at, &track.slug);
     check_name(problems, &at, "name", &track.name, NAME_MAX);
     if !["modules", "project"].contains(&track.kind.as_str()) {
-        problems.push(format!("{at}: kind must be `modules` or `project`, not `{}`", track.kind));
+        problems.push(format!(
+            "{at}: kind must be `modules` or `project`, not `{}`",
+            track.kind
+        ));
     }
-    unique(problems, &at, "module", track.modules.iter().map(|m| m.slug.as_str()));
+    unique(
+        problems,
+        &at,
+        "module",
+        track.modules.iter().map(|m| m.slug.as_str()),
+    );
     let known: HashSet<&str> = track.modules.iter().map(|m| m.slug.as_str()).collect();
     for module in &track.modules {
         let module_at = format!("{at}, module `{}`", module.slug);
@@ -282,24 +349,35 @@ fn check_track(problems: &mut Vec<String>, cohort_at: &str, track: &TrackDef) {
         check_name(problems, &module_at, "name", &module.name, NAME_MAX);
         for required in &module.requires {
             if !known.contains(required.as_str()) || required == &module.slug {
-                problems.push(format!("{module_at}: requires `{required}`, which is not another module of this track"));
+                problems.push(format!(
+                    "{module_at}: requires `{required}`, which is not another module of this track"
+                ));
             }
         }
     }
     if let Some(cycle_at) = find_cycle(&track.modules) {
-        problems.push(format!("{at}: prerequisites form a cycle through `{cycle_at}`"));
+        problems.push(format!(
+            "{at}: prerequisites form a cycle through `{cycle_at}`"
+        ));
     }
 }
 
 /// A module on a prerequisite cycle, if there is one (depth-first search).
 fn find_cycle(modules: &[ModuleDef]) -> Option<String> {
-    let edges: HashMap<&str, &[String]> = modules.iter().map(|m| (m.slug.as_str(), m.requires.as_slice())).collect();
+    let edges: HashMap<&str, &[String]> = modules
+        .iter()
+        .map(|m| (m.slug.as_str(), m.requires.as_slice()))
+        .collect();
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Visiting,
         Done,
     }
-    fn visit<'a>(node: &'a str, edges: &HashMap<&'a str, &'a [String]>, marks: &mut HashMap<&'a str, Mark>) -> Option<String> {
+    fn visit<'a>(
+        node: &'a str,
+        edges: &HashMap<&'a str, &'a [String]>,
+        marks: &mut HashMap<&'a str, Mark>,
+    ) -> Option<String> {
         match marks.get(node) {
             Some(Mark::Visiting) => return Some(node.to_owned()),
             Some(Mark::Done) => return None,
@@ -315,10 +393,17 @@ fn find_cycle(modules: &[ModuleDef]) -> Option<String> {
         None
     }
     let mut marks = HashMap::new();
-    modules.iter().find_map(|m| visit(&m.slug, &edges, &mut marks))
+    modules
+        .iter()
+        .find_map(|m| visit(&m.slug, &edges, &mut marks))
 }
 
-fn unique<'a>(problems: &mut Vec<String>, at: &str, what: &str, items: impl Iterator<Item = &'a str>) {
+fn unique<'a>(
+    problems: &mut Vec<String>,
+    at: &str,
+    what: &str,
+    items: impl Iterator<Item = &'a str>,
+) {
     let mut seen = HashSet::new();
     for item in items {
         if !seen.insert(item) {
@@ -368,7 +453,9 @@ mod tests {
         assert_eq!(spring.name, "Spring Makers 2027");
         let kinds: Vec<_> = spring.tracks.iter().map(|t| t.kind.as_str()).collect();
         assert_eq!(kinds, ["modules", "project"]);
-        assert!(spring.schedules.contains_key("checkin") && spring.schedules.contains_key("digest"));
+        assert!(
+            spring.schedules.contains_key("checkin") && spring.schedules.contains_key("digest")
+        );
         assert_ne!(community.cohorts[1].timezone, spring.timezone);
     }
 
@@ -384,17 +471,29 @@ mod tests {
         let mut program = ProgramFile::parse(EXAMPLE, "example").unwrap();
         let cohort = &mut program.communities[0].cohorts[0];
         cohort.timezone = "Europe/Berln".into();
-        cohort.schedules.insert("checkin".into(), "every monday".into());
+        cohort
+            .schedules
+            .insert("checkin".into(), "every monday".into());
         cohort.tracks[0].modules[0].requires = vec![cohort.tracks[0].modules[1].slug.clone()];
         let problems = program.problems().join("\n");
-        assert!(problems.contains("did you mean `Europe/Berlin`?"), "{problems}");
-        assert!(problems.contains("schedule `checkin` = \"every monday\" is not a cron expression"), "{problems}");
-        assert!(problems.contains("prerequisites form a cycle"), "{problems}");
+        assert!(
+            problems.contains("did you mean `Europe/Berlin`?"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("schedule `checkin` = \"every monday\" is not a cron expression"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("prerequisites form a cycle"),
+            "{problems}"
+        );
     }
 
     #[test]
     fn syntax_errors_name_the_line() {
-        let err = ProgramFile::parse("[[community]]\nslug = \"a\"\nname = 3\n", "bad.toml").unwrap_err();
+        let err =
+            ProgramFile::parse("[[community]]\nslug = \"a\"\nname = 3\n", "bad.toml").unwrap_err();
         assert!(err.to_string().contains("line 3"), "{err}");
     }
 }

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 
-use super::{Caller, Services, ServiceResult, refuse};
+use super::{Caller, ServiceResult, Services, refuse};
 use crate::domain::{Role, clean_line};
 use crate::render::Message;
 use crate::store::{audit, communities, members, roles};
@@ -16,7 +16,12 @@ impl Services {
         let user_id = clean_line("user", user_id.trim_start_matches('@'), USER_ID_MAX)
             .map_err(|e| super::ServiceError::User(Message::from(e.to_string())))?;
         if user_id.contains(char::is_whitespace) {
-            return refuse(Message::new().text("A shell user name is one word, like ").code("bob").text("."));
+            return refuse(
+                Message::new()
+                    .text("A shell user name is one word, like ")
+                    .code("bob")
+                    .text("."),
+            );
         }
         let mut tx = self.pool.begin().await?;
         let community = communities::by_slug(&mut *tx, community_slug)
@@ -26,20 +31,51 @@ impl Services {
         let existing = members::find(&mut *tx, community.id, "shell", &user_id).await?;
         let member = match existing {
             Some(member) => member,
-            None => members::ensure(&mut *tx, community.id, "shell", &user_id, &user_id, self.clock.now()).await?,
+            None => {
+                members::ensure(
+                    &mut *tx,
+                    community.id,
+                    "shell",
+                    &user_id,
+                    &user_id,
+                    self.clock.now(),
+                )
+                .await?
+            }
         };
         tx.commit().await?;
-        Ok(Caller { community_id: community.id, community_slug: community.slug, member })
+        Ok(Caller {
+            community_id: community.id,
+            community_slug: community.slug,
+            member,
+        })
     }
 
     /// Gives the caller a role directly: the shell's `/as NAME --role ROLE`, for local trials.
     pub async fn shell_grant(&self, caller: &Caller, role: Role) -> ServiceResult<bool> {
         let mut tx = self.pool.begin().await?;
         let now = self.clock.now();
-        let granted = roles::grant(&mut *tx, caller.community_id, caller.member.id, role, None, None, now).await?;
+        let granted = roles::grant(
+            &mut *tx,
+            caller.community_id,
+            caller.member.id,
+            role,
+            None,
+            None,
+            now,
+        )
+        .await?;
         if granted {
             let detail = serde_json::json!({ "member": caller.member.platform_user_id, "role": role.as_str(), "via": "shell" });
-            audit::record(&mut *tx, caller.community_id, Some(caller.member.id), "role.grant", detail, now).await?;
+            audit::record(
+                &mut *tx,
+                caller.community_id,
+                Some(caller.member.id),
+                "role.grant",
+                detail,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(granted)

@@ -8,12 +8,19 @@ use crate::store::cohorts::{self, Cohort};
 use crate::store::members::{self, Member};
 
 /// Finds a cohort of the caller's community by id, suggesting a near miss.
-pub async fn find_cohort(conn: &mut sqlx::PgConnection, inv: &Invocation, typed: &str) -> ServiceResult<Cohort> {
+pub async fn find_cohort(
+    conn: &mut sqlx::PgConnection,
+    inv: &Invocation,
+    typed: &str,
+) -> ServiceResult<Cohort> {
     if let Some(cohort) = cohorts::by_slug(&mut *conn, inv.caller.community_id, typed).await? {
         return Ok(cohort);
     }
     let all = cohorts::list(&mut *conn, inv.caller.community_id).await?;
-    let by_name = all.iter().find(|c| c.name.eq_ignore_ascii_case(typed)).cloned();
+    let by_name = all
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(typed))
+        .cloned();
     if let Some(cohort) = by_name {
         return Ok(cohort);
     }
@@ -21,9 +28,11 @@ pub async fn find_cohort(conn: &mut sqlx::PgConnection, inv: &Invocation, typed:
     refuse(messages::unknown_cohort(typed, suggestion))
 }
 
-
 /// Like [`find_cohort`], for an optional `cohort` option.
-pub async fn optional_cohort(conn: &mut sqlx::PgConnection, inv: &Invocation) -> ServiceResult<Option<Cohort>> {
+pub async fn optional_cohort(
+    conn: &mut sqlx::PgConnection,
+    inv: &Invocation,
+) -> ServiceResult<Option<Cohort>> {
     match inv.args.text("cohort") {
         Some(typed) => find_cohort(conn, inv, typed).await.map(Some),
         None => Ok(None),
@@ -47,5 +56,8 @@ pub async fn find_member(
 
 /// A required option; the parser guarantees it, so absence is a bug, not a user error.
 pub(crate) fn arg<'a>(inv: &'a Invocation, name: &str) -> ServiceResult<&'a str> {
-    Ok(inv.args.text(name).with_context(|| format!("required option `{name}` missing after parsing"))?)
+    Ok(inv
+        .args
+        .text(name)
+        .with_context(|| format!("required option `{name}` missing after parsing"))?)
 }

@@ -41,7 +41,10 @@ pub enum Destination {
     /// A channel, by its configured name or platform id.
     Channel(String),
     /// A direct message to a member.
-    Direct { member_id: Uuid, display_name: String },
+    Direct {
+        member_id: Uuid,
+        display_name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +63,11 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn reply(reply: impl Into<Message>, visibility: Visibility) -> Self {
-        Self { reply: reply.into(), visibility, posts: Vec::new() }
+        Self {
+            reply: reply.into(),
+            visibility,
+            posts: Vec::new(),
+        }
     }
 
     pub fn with_post(mut self, to: Destination, message: Message) -> Self {
@@ -115,7 +122,9 @@ impl Services {
                 outcome
             }
             Err(ServiceError::User(message)) => {
-                tracing::info!(reason = %crate::render::plain::render(&message), "command refused");
+                // The reason may echo user text, which stays out of info-level logs.
+                tracing::info!("command refused");
+                tracing::debug!(reason = %crate::render::plain::render(&message), "refusal reason");
                 Outcome::reply(message, Visibility::Ephemeral)
             }
             Err(ServiceError::Internal(err)) => {
@@ -127,14 +136,19 @@ impl Services {
 
     async fn route(&self, inv: &Invocation) -> ServiceResult {
         if inv.spec.permission == Permission::Steward {
-            let steward = store::roles::holds_community_role(&self.pool, inv.caller.member.id, Role::Steward).await?;
+            let steward =
+                store::roles::holds_community_role(&self.pool, inv.caller.member.id, Role::Steward)
+                    .await?;
             if !steward {
                 return refuse(messages::stewards_only(inv.spec.path));
             }
         }
         let visibility = inv.spec.visibility;
         match inv.spec.id {
-            CommandId::Help => Ok(Outcome::reply(help_for(inv.args.text("command"))?, visibility)),
+            CommandId::Help => Ok(Outcome::reply(
+                help_for(inv.args.text("command"))?,
+                visibility,
+            )),
             CommandId::CohortList => enrollment::list(self, inv).await,
             CommandId::CohortJoin => enrollment::join(self, inv).await,
             CommandId::CohortLeave => enrollment::leave(self, inv).await,

@@ -35,12 +35,18 @@ pub async fn list(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<V
     .await
 }
 
-pub async fn by_slug(ex: impl PgExecutor<'_>, community_id: Uuid, slug: &str) -> sqlx::Result<Option<Cohort>> {
-    sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM cohorts WHERE community_id = $1 AND slug = $2")))
-        .bind(community_id)
-        .bind(slug)
-        .fetch_optional(ex)
-        .await
+pub async fn by_slug(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    slug: &str,
+) -> sqlx::Result<Option<Cohort>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM cohorts WHERE community_id = $1 AND slug = $2"
+    )))
+    .bind(community_id)
+    .bind(slug)
+    .fetch_optional(ex)
+    .await
 }
 
 /// Creates a cohort; `None` when the slug is already taken in this community.

@@ -14,18 +14,24 @@ pub struct Community {
 const COLUMNS: &str = "id, slug, name, code_of_conduct";
 
 pub async fn by_slug(ex: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Community>> {
-    sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM communities WHERE slug = $1")))
-        .bind(slug)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM communities WHERE slug = $1"
+    )))
+    .bind(slug)
+    .fetch_optional(ex)
+    .await
 }
 
 pub async fn count(ex: impl PgExecutor<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM communities").fetch_one(ex).await
+    sqlx::query_scalar("SELECT count(*) FROM communities")
+        .fetch_one(ex)
+        .await
 }
 
 pub async fn list(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Community>> {
-    sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM communities ORDER BY slug")))
-        .fetch_all(ex)
-        .await
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM communities ORDER BY slug"
+    )))
+    .fetch_all(ex)
+    .await
 }

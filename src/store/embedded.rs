@@ -22,7 +22,10 @@ impl EmbeddedServer {
             .start()
             .with_context(|| format!("starting the embedded database in {}", dir.display()))?;
         tracing::info!(dir = %dir.display(), "embedded database ready");
-        Ok(Self { server, _lock: lock })
+        Ok(Self {
+            server,
+            _lock: lock,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -43,7 +46,8 @@ fn lock_path(dir: &Path) -> PathBuf {
 fn take_lock(dir: &Path) -> Result<File> {
     let path = lock_path(dir);
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     let mut file = OpenOptions::new()
         .read(true)

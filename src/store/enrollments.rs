@@ -20,7 +20,10 @@ pub struct PendingJoin {
     pub track_id: Option<Uuid>,
 }
 
-pub async fn active_for_member(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Vec<ActiveEnrollment>> {
+pub async fn active_for_member(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+) -> sqlx::Result<Vec<ActiveEnrollment>> {
     sqlx::query_as(
         "SELECT e.id, e.cohort_id, c.slug AS cohort_slug, c.name AS cohort_name, t.name AS track_name, e.joined_at
          FROM enrollments e
@@ -60,7 +63,11 @@ pub async fn enroll(
 }
 
 /// Marks an enrollment as left; the row stays as history.
-pub async fn leave(ex: impl PgExecutor<'_>, enrollment_id: Uuid, now: DateTime<Utc>) -> sqlx::Result<bool> {
+pub async fn leave(
+    ex: impl PgExecutor<'_>,
+    enrollment_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
     let result = sqlx::query(
         "UPDATE enrollments SET status = 'left', left_at = $2 WHERE id = $1 AND status = 'active'",
     )
@@ -96,7 +103,10 @@ pub async fn set_pending(
 }
 
 /// Removes and returns the member's pending join, if any.
-pub async fn take_pending(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Option<PendingJoin>> {
+pub async fn take_pending(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+) -> sqlx::Result<Option<PendingJoin>> {
     sqlx::query_as("DELETE FROM pending_joins WHERE member_id = $1 RETURNING cohort_id, track_id")
         .bind(member_id)
         .fetch_optional(ex)

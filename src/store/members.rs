@@ -85,7 +85,11 @@ pub async fn set_timezone(ex: impl PgExecutor<'_>, member_id: Uuid, tz: &str) ->
     Ok(())
 }
 
-pub async fn set_skills(ex: impl PgExecutor<'_>, member_id: Uuid, skills: &[String]) -> sqlx::Result<()> {
+pub async fn set_skills(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    skills: &[String],
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE members SET skills = $2 WHERE id = $1")
         .bind(member_id)
         .bind(skills)
@@ -94,11 +98,17 @@ pub async fn set_skills(ex: impl PgExecutor<'_>, member_id: Uuid, skills: &[Stri
     Ok(())
 }
 
-pub async fn accept_coc(ex: impl PgExecutor<'_>, member_id: Uuid, at: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE members SET coc_accepted_at = $2 WHERE id = $1 AND coc_accepted_at IS NULL")
-        .bind(member_id)
-        .bind(at)
-        .execute(ex)
-        .await?;
+pub async fn accept_coc(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE members SET coc_accepted_at = $2 WHERE id = $1 AND coc_accepted_at IS NULL",
+    )
+    .bind(member_id)
+    .bind(at)
+    .execute(ex)
+    .await?;
     Ok(())
 }

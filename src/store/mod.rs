@@ -70,7 +70,10 @@ impl Database {
             .connect(&server.url())
             .await
             .context("connecting to the embedded database")?;
-        Ok(Self { pool, embedded: Some(server) })
+        Ok(Self {
+            pool,
+            embedded: Some(server),
+        })
     }
 
     #[cfg(not(feature = "embedded"))]
@@ -81,17 +84,20 @@ impl Database {
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        MIGRATOR.run(&self.pool).await.context("running database migrations")
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .context("running database migrations")
     }
 
     /// Closes the pool before the embedded server, which waits for its client to leave.
     pub async fn close(self) {
         self.pool.close().await;
         #[cfg(feature = "embedded")]
-        if let Some(server) = self.embedded {
-            if let Err(err) = tokio::task::spawn_blocking(move || server.shutdown()).await {
-                tracing::warn!(error = %err, "embedded database shutdown task failed");
-            }
+        if let Some(server) = self.embedded
+            && let Err(err) = tokio::task::spawn_blocking(move || server.shutdown()).await
+        {
+            tracing::warn!(error = %err, "embedded database shutdown task failed");
         }
     }
 }

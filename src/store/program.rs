@@ -9,7 +9,9 @@ use sqlx::query::QueryAs;
 use sqlx::{AssertSqlSafe, FromRow, PgConnection, Postgres};
 use uuid::Uuid;
 
-use crate::program::model::{CircleDef, CohortDef, CommunityDef, MentorGroupDef, ModuleDef, PersonDef, TrackDef};
+use crate::program::model::{
+    CircleDef, CohortDef, CommunityDef, MentorGroupDef, ModuleDef, PersonDef, TrackDef,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
@@ -41,7 +43,11 @@ fn upsert_sql(upsert: &str, lookup: &str) -> String {
     )
 }
 
-pub async fn upsert_community(conn: &mut PgConnection, def: &CommunityDef, now: DateTime<Utc>) -> sqlx::Result<(Uuid, Change)> {
+pub async fn upsert_community(
+    conn: &mut PgConnection,
+    def: &CommunityDef,
+    now: DateTime<Utc>,
+) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
         "INSERT INTO communities AS t (id, slug, name, code_of_conduct, discord_guild_id, slack_team_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -66,7 +72,12 @@ pub async fn upsert_community(conn: &mut PgConnection, def: &CommunityDef, now: 
 }
 
 /// People are seeds: created when missing, never overwritten (members edit their own profile).
-pub async fn insert_person(conn: &mut PgConnection, community_id: Uuid, def: &PersonDef, now: DateTime<Utc>) -> sqlx::Result<(Uuid, Change)> {
+pub async fn insert_person(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    def: &PersonDef,
+    now: DateTime<Utc>,
+) -> sqlx::Result<(Uuid, Change)> {
     let sql = "WITH ins AS (
             INSERT INTO members (id, community_id, platform, platform_user_id, display_name, timezone, skills, created_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -90,7 +101,11 @@ pub async fn insert_person(conn: &mut PgConnection, community_id: Uuid, def: &Pe
     .await
 }
 
-pub async fn upsert_circle(conn: &mut PgConnection, community_id: Uuid, def: &CircleDef) -> sqlx::Result<(Uuid, Change)> {
+pub async fn upsert_circle(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    def: &CircleDef,
+) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
         "INSERT INTO circles AS t (id, community_id, slug, name, description) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (community_id, slug) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description
@@ -99,12 +114,22 @@ pub async fn upsert_circle(conn: &mut PgConnection, community_id: Uuid, def: &Ci
     );
     run(
         conn,
-        sqlx::query_as(AssertSqlSafe(sql)).bind(Uuid::new_v4()).bind(community_id).bind(&def.slug).bind(&def.name).bind(&def.description),
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(Uuid::new_v4())
+            .bind(community_id)
+            .bind(&def.slug)
+            .bind(&def.name)
+            .bind(&def.description),
     )
     .await
 }
 
-pub async fn upsert_cohort(conn: &mut PgConnection, community_id: Uuid, def: &CohortDef, now: DateTime<Utc>) -> sqlx::Result<(Uuid, Change)> {
+pub async fn upsert_cohort(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    def: &CohortDef,
+    now: DateTime<Utc>,
+) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
         "INSERT INTO cohorts AS t (id, community_id, slug, name, timezone, starts_on, ends_on, channel, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -130,7 +155,13 @@ pub async fn upsert_cohort(conn: &mut PgConnection, community_id: Uuid, def: &Co
     .await
 }
 
-pub async fn upsert_schedule(conn: &mut PgConnection, community_id: Uuid, cohort_id: Uuid, kind: &str, cron: &str) -> sqlx::Result<Change> {
+pub async fn upsert_schedule(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    kind: &str,
+    cron: &str,
+) -> sqlx::Result<Change> {
     let sql = "WITH up AS (
             INSERT INTO cohort_schedules AS t (community_id, cohort_id, kind, cron) VALUES ($1, $2, $3, $4)
             ON CONFLICT (cohort_id, kind) DO UPDATE SET cron = EXCLUDED.cron WHERE t.cron <> EXCLUDED.cron
@@ -138,11 +169,24 @@ pub async fn upsert_schedule(conn: &mut PgConnection, community_id: Uuid, cohort
          SELECT id, CASE WHEN inserted THEN 'created' ELSE 'updated' END FROM up
          UNION ALL
          SELECT $2, 'unchanged' WHERE NOT EXISTS (SELECT 1 FROM up)";
-    let (_, change) = run(conn, sqlx::query_as(sql).bind(community_id).bind(cohort_id).bind(kind).bind(cron)).await?;
+    let (_, change) = run(
+        conn,
+        sqlx::query_as(sql)
+            .bind(community_id)
+            .bind(cohort_id)
+            .bind(kind)
+            .bind(cron),
+    )
+    .await?;
     Ok(change)
 }
 
-pub async fn upsert_track(conn: &mut PgConnection, community_id: Uuid, cohort_id: Uuid, def: &TrackDef) -> sqlx::Result<(Uuid, Change)> {
+pub async fn upsert_track(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    def: &TrackDef,
+) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
         "INSERT INTO tracks AS t (id, community_id, cohort_id, slug, name, kind) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (cohort_id, slug) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind
@@ -151,7 +195,13 @@ pub async fn upsert_track(conn: &mut PgConnection, community_id: Uuid, cohort_id
     );
     run(
         conn,
-        sqlx::query_as(AssertSqlSafe(sql)).bind(Uuid::new_v4()).bind(community_id).bind(cohort_id).bind(&def.slug).bind(&def.name).bind(&def.kind),
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(Uuid::new_v4())
+            .bind(community_id)
+            .bind(cohort_id)
+            .bind(&def.slug)
+            .bind(&def.name)
+            .bind(&def.kind),
     )
     .await
 }
@@ -235,7 +285,12 @@ pub async fn upsert_mentor_group(
     );
     run(
         conn,
-        sqlx::query_as(AssertSqlSafe(sql)).bind(Uuid::new_v4()).bind(community_id).bind(cohort_id).bind(&def.name).bind(lead_member_id),
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(Uuid::new_v4())
+            .bind(community_id)
+            .bind(cohort_id)
+            .bind(&def.name)
+            .bind(lead_member_id),
     )
     .await
 }
@@ -297,15 +352,26 @@ pub async fn people(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result
 }
 
 pub async fn circles(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result<Vec<CircleDef>> {
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT slug, name, description FROM circles WHERE community_id = $1 ORDER BY slug")
-            .bind(community_id)
-            .fetch_all(conn)
-            .await?;
-    Ok(rows.into_iter().map(|(slug, name, description)| CircleDef { slug, name, description }).collect())
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT slug, name, description FROM circles WHERE community_id = $1 ORDER BY slug",
+    )
+    .bind(community_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(slug, name, description)| CircleDef {
+            slug,
+            name,
+            description,
+        })
+        .collect())
 }
 
-pub async fn schedules(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Result<Vec<(String, String)>> {
+pub async fn schedules(
+    conn: &mut PgConnection,
+    cohort_id: Uuid,
+) -> sqlx::Result<Vec<(String, String)>> {
     sqlx::query_as("SELECT kind, cron FROM cohort_schedules WHERE cohort_id = $1 ORDER BY kind")
         .bind(cohort_id)
         .fetch_all(conn)
@@ -328,7 +394,10 @@ pub async fn modules(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Result<V
     .await
 }
 
-pub async fn mentor_groups(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Result<Vec<MentorGroupDef>> {
+pub async fn mentor_groups(
+    conn: &mut PgConnection,
+    cohort_id: Uuid,
+) -> sqlx::Result<Vec<MentorGroupDef>> {
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT g.name, m.platform_user_id FROM mentor_groups g
          LEFT JOIN members m ON m.id = g.lead_member_id
@@ -337,5 +406,8 @@ pub async fn mentor_groups(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Re
     .bind(cohort_id)
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().map(|(name, lead)| MentorGroupDef { name, lead }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(name, lead)| MentorGroupDef { name, lead })
+        .collect())
 }

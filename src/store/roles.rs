@@ -75,7 +75,11 @@ pub async fn held_by(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<V
 }
 
 /// Whether the member holds `role` community-wide.
-pub async fn holds_community_role(ex: impl PgExecutor<'_>, member_id: Uuid, role: Role) -> sqlx::Result<bool> {
+pub async fn holds_community_role(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    role: Role,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM member_roles WHERE member_id = $1 AND role = $2 AND cohort_id IS NULL)",
     )
@@ -86,7 +90,11 @@ pub async fn holds_community_role(ex: impl PgExecutor<'_>, member_id: Uuid, role
 }
 
 /// How many members hold `role` community-wide.
-pub async fn count_community_role(ex: impl PgExecutor<'_>, community_id: Uuid, role: Role) -> sqlx::Result<i64> {
+pub async fn count_community_role(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    role: Role,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM member_roles WHERE community_id = $1 AND role = $2 AND cohort_id IS NULL")
         .bind(community_id)
         .bind(role.as_str())

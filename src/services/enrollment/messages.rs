@@ -10,11 +10,19 @@ pub fn no_cohorts() -> Message {
 }
 
 pub fn cohort_list_header(community: &str) -> Message {
-    Message::new().text("Cohorts in ").strong(community).text(":")
+    Message::new()
+        .text("Cohorts in ")
+        .strong(community)
+        .text(":")
 }
 
 pub fn cohort_line(cohort: &Cohort, tracks: &[&Track], enrolled: bool) -> Message {
-    let mut msg = Message::new().text("• ").strong(&cohort.name).text(" (").code(&cohort.slug).text(")");
+    let mut msg = Message::new()
+        .text("• ")
+        .strong(&cohort.name)
+        .text(" (")
+        .code(&cohort.slug)
+        .text(")");
     if let (Some(start), Some(end)) = (cohort.starts_on, cohort.ends_on) {
         msg = msg.text(format!(" {start} → {end}"));
     }
@@ -35,13 +43,22 @@ pub fn cohort_line(cohort: &Cohort, tracks: &[&Track], enrolled: bool) -> Messag
 }
 
 pub fn already_enrolled(cohort: &Cohort) -> Message {
-    Message::new().text("You're already in ").strong(&cohort.name).text(".")
+    Message::new()
+        .text("You're already in ")
+        .strong(&cohort.name)
+        .text(".")
 }
 
 pub fn choose_track(cohort: &Cohort, tracks: &[Track]) -> Message {
-    let mut msg = Message::new().strong(&cohort.name).text(" has several tracks. Choose one:");
+    let mut msg = Message::new()
+        .strong(&cohort.name)
+        .text(" has several tracks. Choose one:");
     for track in tracks {
-        msg = msg.line().text("  ").code(format!("/cohort join {} track:{}", cohort.slug, track.slug)).text(format!(" — {}", track.name));
+        msg = msg
+            .line()
+            .text("  ")
+            .code(format!("/cohort join {} track:{}", cohort.slug, track.slug))
+            .text(format!(" — {}", track.name));
     }
     msg
 }
@@ -54,12 +71,19 @@ pub fn unknown_track(cohort: &Cohort, typed: &str, suggestion: Option<&str>) -> 
         .text(".");
     match suggestion {
         Some(s) => msg.text(" Did you mean ").code(s).text("?"),
-        None => msg.text(" Type ").code("/cohort list").text(" to see the tracks."),
+        None => msg
+            .text(" Type ")
+            .code("/cohort list")
+            .text(" to see the tracks."),
     }
 }
 
 pub fn no_tracks(cohort: &Cohort) -> Message {
-    Message::new().strong(&cohort.name).text(" has no tracks; join without ").code("track").text(".")
+    Message::new()
+        .strong(&cohort.name)
+        .text(" has no tracks; join without ")
+        .code("track")
+        .text(".")
 }
 
 pub fn accept_coc_first(community: &str, code_of_conduct: &str, cohort: &Cohort) -> Message {
@@ -80,16 +104,24 @@ pub fn accept_coc_first(community: &str, code_of_conduct: &str, cohort: &Cohort)
 }
 
 pub fn joined(cohort: &Cohort, track: Option<&Track>) -> Message {
-    let msg = Message::new().text("You're in! Welcome to ").strong(&cohort.name);
+    let msg = Message::new()
+        .text("You're in! Welcome to ")
+        .strong(&cohort.name);
     let msg = match track {
         Some(t) => msg.text(", track ").strong(&t.name),
         None => msg,
     };
-    msg.text(". Set your time zone with ").code("/me timezone").text(" so prompts arrive at your local time.")
+    msg.text(". Set your time zone with ")
+        .code("/me timezone")
+        .text(" so prompts arrive at your local time.")
 }
 
 pub fn welcome_post(display_name: &str, cohort: &Cohort, track: Option<&Track>) -> Message {
-    let msg = Message::new().text("Please welcome ").user(display_name).text(" to ").strong(&cohort.name);
+    let msg = Message::new()
+        .text("Please welcome ")
+        .user(display_name)
+        .text(" to ")
+        .strong(&cohort.name);
     match track {
         Some(t) => msg.text(format!(" ({} track)! 🎉", t.name)),
         None => msg.text("! 🎉"),
@@ -97,11 +129,17 @@ pub fn welcome_post(display_name: &str, cohort: &Cohort, track: Option<&Track>) 
 }
 
 pub fn not_enrolled_anywhere() -> Message {
-    Message::new().text("You're not enrolled in any cohort. Type ").code("/cohort list").text(" to find one.")
+    Message::new()
+        .text("You're not enrolled in any cohort. Type ")
+        .code("/cohort list")
+        .text(" to find one.")
 }
 
 pub fn not_enrolled_in(cohort: &Cohort) -> Message {
-    Message::new().text("You're not enrolled in ").strong(&cohort.name).text(".")
+    Message::new()
+        .text("You're not enrolled in ")
+        .strong(&cohort.name)
+        .text(".")
 }
 
 pub fn which_cohort_to_leave(slugs: &[String]) -> Message {
@@ -120,7 +158,11 @@ pub fn left(cohort_name: &str) -> Message {
 }
 
 pub fn coc(community: &str, code_of_conduct: &str, accepted: Option<DateTime<Utc>>) -> Message {
-    let msg = Message::new().strong(format!("{community} code of conduct")).line().text(code_of_conduct).line();
+    let msg = Message::new()
+        .strong(format!("{community} code of conduct"))
+        .line()
+        .text(code_of_conduct)
+        .line();
     match accepted {
         Some(at) => msg.text(format!("You accepted it on {}.", at.format("%Y-%m-%d"))),
         None => msg.text("Type ").code("/coc accept").text(" to accept it."),
@@ -128,7 +170,10 @@ pub fn coc(community: &str, code_of_conduct: &str, accepted: Option<DateTime<Utc
 }
 
 pub fn coc_already_accepted(at: DateTime<Utc>) -> Message {
-    Message::new().text(format!("You already accepted the code of conduct on {}. Thank you!", at.format("%Y-%m-%d")))
+    Message::new().text(format!(
+        "You already accepted the code of conduct on {}. Thank you!",
+        at.format("%Y-%m-%d")
+    ))
 }
 
 pub fn coc_accepted() -> Message {
@@ -140,7 +185,10 @@ pub fn invalid_cohort_id(problem: &str) -> Message {
 }
 
 pub fn cohort_exists(slug: &str) -> Message {
-    Message::new().text("A cohort with the id ").code(slug).text(" already exists.")
+    Message::new()
+        .text("A cohort with the id ")
+        .code(slug)
+        .text(" already exists.")
 }
 
 pub fn cohort_created(cohort: &Cohort) -> Message {

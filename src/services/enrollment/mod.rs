@@ -26,7 +26,9 @@ pub async fn list(services: &Services, inv: &Invocation) -> ServiceResult {
     for cohort in &all {
         let own: Vec<&Track> = tracks.iter().filter(|t| t.cohort_id == cohort.id).collect();
         let is_in = enrolled.iter().any(|e| e.cohort_id == cohort.id);
-        reply = reply.line().push(messages::cohort_line(cohort, &own, is_in));
+        reply = reply
+            .line()
+            .push(messages::cohort_line(cohort, &own, is_in));
     }
     Ok(Outcome::reply(reply, inv.spec.visibility))
 }
@@ -52,9 +54,18 @@ pub async fn join(services: &Services, inv: &Invocation) -> ServiceResult {
         .context("caller's community vanished")?;
     if member.coc_accepted_at.is_none() {
         // Nothing is enrolled until the member accepts; `/coc accept` finishes the join.
-        enrollments::set_pending(&mut *tx, community.id, member.id, cohort.id, track.map(|t| t.id), now).await?;
+        enrollments::set_pending(
+            &mut *tx,
+            community.id,
+            member.id,
+            cohort.id,
+            track.map(|t| t.id),
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        let reply = messages::accept_coc_first(&community.name, &community.code_of_conduct, &cohort);
+        let reply =
+            messages::accept_coc_first(&community.name, &community.code_of_conduct, &cohort);
         return Ok(Outcome::reply(reply, Visibility::Ephemeral));
     }
     let outcome = enroll(&mut tx, inv, &cohort, track, now).await?;
@@ -72,12 +83,28 @@ async fn enroll(
 ) -> ServiceResult {
     let member = &inv.caller.member;
     let track_id = track.map(|t| t.id);
-    let created = enrollments::enroll(&mut *tx, inv.caller.community_id, cohort.id, member.id, track_id, now).await?;
+    let created = enrollments::enroll(
+        &mut *tx,
+        inv.caller.community_id,
+        cohort.id,
+        member.id,
+        track_id,
+        now,
+    )
+    .await?;
     if !created {
         return refuse(messages::already_enrolled(cohort));
     }
     let detail = json!({ "cohort": cohort.slug, "track": track.map(|t| &t.slug) });
-    audit::record(&mut *tx, inv.caller.community_id, Some(member.id), "enrollment.join", detail, now).await?;
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(member.id),
+        "enrollment.join",
+        detail,
+        now,
+    )
+    .await?;
     let mut outcome = Outcome::reply(messages::joined(cohort, track), Visibility::Ephemeral);
     if let Some(channel) = &cohort.channel {
         outcome = outcome.with_post(
@@ -111,32 +138,70 @@ pub async fn leave(services: &Services, inv: &Invocation) -> ServiceResult {
     };
     enrollments::leave(&mut *tx, enrollment.id, now).await?;
     let detail = json!({ "cohort": enrollment.cohort_slug });
-    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "enrollment.leave", detail, now).await?;
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        "enrollment.leave",
+        detail,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Outcome::reply(messages::left(&enrollment.cohort_name), inv.spec.visibility))
+    Ok(Outcome::reply(
+        messages::left(&enrollment.cohort_name),
+        inv.spec.visibility,
+    ))
 }
 
 pub async fn create(services: &Services, inv: &Invocation) -> ServiceResult {
-    let slug = Slug::parse(arg(inv, "id")?).map_err(|e| ServiceError::User(messages::invalid_cohort_id(&e)))?;
-    let timezone = inv.args.timezone("timezone").context("timezone is required")?;
+    let slug = Slug::parse(arg(inv, "id")?)
+        .map_err(|e| ServiceError::User(messages::invalid_cohort_id(&e)))?;
+    let timezone = inv
+        .args
+        .timezone("timezone")
+        .context("timezone is required")?;
     let name = arg(inv, "name")?;
     let now = services.clock.now();
     let mut tx = services.pool.begin().await?;
-    let Some(cohort) = cohorts::create(&mut *tx, inv.caller.community_id, slug.as_str(), name, timezone.name(), now).await?
+    let Some(cohort) = cohorts::create(
+        &mut *tx,
+        inv.caller.community_id,
+        slug.as_str(),
+        name,
+        timezone.name(),
+        now,
+    )
+    .await?
     else {
         return refuse(messages::cohort_exists(slug.as_str()));
     };
     let detail = json!({ "cohort": cohort.slug, "name": cohort.name, "timezone": cohort.timezone });
-    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "cohort.create", detail, now).await?;
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        "cohort.create",
+        detail,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Outcome::reply(messages::cohort_created(&cohort), inv.spec.visibility))
+    Ok(Outcome::reply(
+        messages::cohort_created(&cohort),
+        inv.spec.visibility,
+    ))
 }
 
 pub async fn show_coc(services: &Services, inv: &Invocation) -> ServiceResult {
     let community = communities::by_slug(&services.pool, &inv.caller.community_slug)
         .await?
         .context("caller's community vanished")?;
-    let reply = messages::coc(&community.name, &community.code_of_conduct, inv.caller.member.coc_accepted_at);
+    let reply = messages::coc(
+        &community.name,
+        &community.code_of_conduct,
+        inv.caller.member.coc_accepted_at,
+    );
     Ok(Outcome::reply(reply, inv.spec.visibility))
 }
 
@@ -150,23 +215,41 @@ pub async fn accept_coc(services: &Services, inv: &Invocation) -> ServiceResult 
         return refuse(messages::coc_already_accepted(at));
     }
     members::accept_coc(&mut *tx, member.id, now).await?;
-    audit::record(&mut *tx, inv.caller.community_id, Some(member.id), "coc.accept", json!({}), now).await?;
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(member.id),
+        "coc.accept",
+        json!({}),
+        now,
+    )
+    .await?;
     let outcome = match pending {
         None => Outcome::reply(messages::coc_accepted(), inv.spec.visibility),
         Some(pending) => {
             let all = cohorts::list(&mut *tx, inv.caller.community_id).await?;
-            let cohort = all.into_iter().find(|c| c.id == pending.cohort_id).context("pending cohort exists (FK)")?;
+            let cohort = all
+                .into_iter()
+                .find(|c| c.id == pending.cohort_id)
+                .context("pending cohort exists (FK)")?;
             let tracks = cohorts::tracks(&mut *tx, inv.caller.community_id).await?;
             let track = tracks.iter().find(|t| Some(t.id) == pending.track_id);
             let joined = enroll(&mut tx, inv, &cohort, track, now).await?;
-            Outcome { reply: messages::coc_accepted().text(" ").push(joined.reply), ..joined }
+            Outcome {
+                reply: messages::coc_accepted().text(" ").push(joined.reply),
+                ..joined
+            }
         }
     };
     tx.commit().await?;
     Ok(outcome)
 }
 
-fn choose_track<'t>(cohort: &Cohort, tracks: &'t [Track], typed: Option<&str>) -> ServiceResult<Option<&'t Track>> {
+fn choose_track<'t>(
+    cohort: &Cohort,
+    tracks: &'t [Track],
+    typed: Option<&str>,
+) -> ServiceResult<Option<&'t Track>> {
     match (typed, tracks) {
         (None, []) => Ok(None),
         (None, [only]) => Ok(Some(only)),
@@ -174,7 +257,10 @@ fn choose_track<'t>(cohort: &Cohort, tracks: &'t [Track], typed: Option<&str>) -
         (Some(_), []) => refuse(messages::no_tracks(cohort)),
         (Some(typed), _) => {
             let typed = typed.to_lowercase();
-            match tracks.iter().find(|t| t.slug == typed || t.name.to_lowercase() == typed) {
+            match tracks
+                .iter()
+                .find(|t| t.slug == typed || t.name.to_lowercase() == typed)
+            {
                 Some(track) => Ok(Some(track)),
                 None => {
                     let suggestion = suggest(&typed, tracks.iter().map(|t| t.slug.as_str()));

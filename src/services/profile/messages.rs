@@ -9,15 +9,22 @@ use crate::store::members::Member;
 use crate::store::roles::HeldRole;
 
 pub fn profile(member: &Member, roles: &[HeldRole], enrollments: &[ActiveEnrollment]) -> Message {
-    let mut msg = Message::new().strong(member.display_name.clone()).text(" (").user(format!("@{}", member.platform_user_id)).text(")");
+    let mut msg = Message::new()
+        .strong(member.display_name.clone())
+        .text(" (")
+        .user(format!("@{}", member.platform_user_id))
+        .text(")");
     msg = msg.line().text("Time zone: ");
     msg = match &member.timezone {
         Some(tz) => msg.text(tz.clone()),
-        None => msg.text("not set — use ").code("/me timezone Europe/Berlin"),
+        None => msg
+            .text("not set — use ")
+            .code("/me timezone Europe/Berlin"),
     };
     msg = msg.line().text("Skills: ");
     msg = if member.skills.is_empty() {
-        msg.text("none yet — use ").code("/me skills power automate, sql")
+        msg.text("none yet — use ")
+            .code("/me skills power automate, sql")
     } else {
         msg.user(member.skills.join(", "))
     };
@@ -42,7 +49,9 @@ pub fn profile(member: &Member, roles: &[HeldRole], enrollments: &[ActiveEnrollm
         msg = msg.text("none — see ").code("/cohort list");
     }
     for (i, e) in enrollments.iter().enumerate() {
-        msg = msg.text(if i == 0 { "" } else { "; " }).strong(&e.cohort_name);
+        msg = msg
+            .text(if i == 0 { "" } else { "; " })
+            .strong(&e.cohort_name);
         if let Some(track) = &e.track_name {
             msg = msg.text(format!(" ({track})"));
         }
@@ -56,11 +65,17 @@ pub fn timezone_set(tz: Tz, now: DateTime<Utc>) -> Message {
     Message::new()
         .text("Your time zone is now ")
         .strong(tz.name())
-        .text(format!(" (it's {} there now).", local.format("%H:%M on %A")))
+        .text(format!(
+            " (it's {} there now).",
+            local.format("%H:%M on %A")
+        ))
 }
 
 pub fn skills_set(skills: &[String]) -> Message {
-    Message::new().text("Your skills: ").user(skills.join(", ")).text(".")
+    Message::new()
+        .text("Your skills: ")
+        .user(skills.join(", "))
+        .text(".")
 }
 
 pub fn too_many_skills(count: usize, max: usize) -> Message {
@@ -71,9 +86,14 @@ pub fn skill_too_long(skill: &str, max: usize) -> Message {
     Message::new()
         .text("The skill ")
         .code(crate::domain::text::preview(skill))
-        .text(format!(" is too long; keep each skill under {max} characters."))
+        .text(format!(
+            " is too long; keep each skill under {max} characters."
+        ))
 }
 
 pub fn no_skills() -> Message {
-    Message::new().text("List at least one skill, separated by commas, like ").code("/me skills power automate, sql").text(".")
+    Message::new()
+        .text("List at least one skill, separated by commas, like ")
+        .code("/me skills power automate, sql")
+        .text(".")
 }

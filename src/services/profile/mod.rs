@@ -17,7 +17,10 @@ pub async fn show(services: &Services, inv: &Invocation) -> ServiceResult {
     let member = &inv.caller.member;
     let held = roles::held_by(&mut *conn, member.id).await?;
     let active = enrollments::active_for_member(&mut *conn, member.id).await?;
-    Ok(Outcome::reply(messages::profile(member, &held, &active), inv.spec.visibility))
+    Ok(Outcome::reply(
+        messages::profile(member, &held, &active),
+        inv.spec.visibility,
+    ))
 }
 
 pub async fn set_timezone(services: &Services, inv: &Invocation) -> ServiceResult {
@@ -26,9 +29,20 @@ pub async fn set_timezone(services: &Services, inv: &Invocation) -> ServiceResul
     let mut tx = services.pool.begin().await?;
     members::set_timezone(&mut *tx, inv.caller.member.id, tz.name()).await?;
     let detail = json!({ "timezone": tz.name() });
-    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "member.timezone", detail, now).await?;
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        "member.timezone",
+        detail,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Outcome::reply(messages::timezone_set(tz, now), inv.spec.visibility))
+    Ok(Outcome::reply(
+        messages::timezone_set(tz, now),
+        inv.spec.visibility,
+    ))
 }
 
 pub async fn set_skills(services: &Services, inv: &Invocation) -> ServiceResult {
@@ -37,15 +51,30 @@ pub async fn set_skills(services: &Services, inv: &Invocation) -> ServiceResult 
     let mut tx = services.pool.begin().await?;
     members::set_skills(&mut *tx, inv.caller.member.id, &skills).await?;
     let detail = json!({ "skills": skills });
-    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "member.skills", detail, now).await?;
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        "member.skills",
+        detail,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Outcome::reply(messages::skills_set(&skills), inv.spec.visibility))
+    Ok(Outcome::reply(
+        messages::skills_set(&skills),
+        inv.spec.visibility,
+    ))
 }
 
 /// Comma-separated, trimmed, lower-cased and de-duplicated, keeping the typed order.
 fn parse_skills(text: &str) -> ServiceResult<Vec<String>> {
     let mut skills: Vec<String> = Vec::new();
-    for skill in text.split(',').map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
+    for skill in text
+        .split(',')
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty())
+    {
         if skill.chars().count() > SKILL_LEN_MAX {
             return refuse(messages::skill_too_long(&skill, SKILL_LEN_MAX));
         }
@@ -66,7 +95,10 @@ mod tests {
 
     #[test]
     fn skills_are_normalised() {
-        assert_eq!(parse_skills(" Power Automate, sql,, SQL ").unwrap(), ["power automate", "sql"]);
+        assert_eq!(
+            parse_skills(" Power Automate, sql,, SQL ").unwrap(),
+            ["power automate", "sql"]
+        );
         assert!(parse_skills(" , ").is_err());
         let many: Vec<String> = (0..21).map(|i| format!("skill{i}")).collect();
         assert!(parse_skills(&many.join(",")).is_err());

@@ -11,30 +11,70 @@ fn scope(msg: Message, cohort: Option<&str>) -> Message {
 }
 
 pub fn granted(display_name: &str, role: Role, cohort: Option<&str>) -> Message {
-    scope(Message::new().user(display_name).text(" is now a ").strong(role.label()), cohort).text(".")
+    scope(
+        Message::new()
+            .user(display_name)
+            .text(" is now a ")
+            .strong(role.label()),
+        cohort,
+    )
+    .text(".")
 }
 
 pub fn already_held(display_name: &str, role: Role, cohort: Option<&str>) -> Message {
-    scope(Message::new().user(display_name).text(" is already a ").strong(role.label()), cohort).text(".")
+    scope(
+        Message::new()
+            .user(display_name)
+            .text(" is already a ")
+            .strong(role.label()),
+        cohort,
+    )
+    .text(".")
 }
 
 pub fn grant_notice(granter: &str, role: Role, cohort: Option<&str>) -> Message {
-    scope(Message::new().user(granter).text(" made you a ").strong(role.label()), cohort)
-        .text(". Type ")
-        .code("/help")
-        .text(" to see what you can do.")
+    scope(
+        Message::new()
+            .user(granter)
+            .text(" made you a ")
+            .strong(role.label()),
+        cohort,
+    )
+    .text(". Type ")
+    .code("/help")
+    .text(" to see what you can do.")
 }
 
 pub fn revoked(display_name: &str, role: Role, cohort: Option<&str>) -> Message {
-    scope(Message::new().user(display_name).text(" is no longer a ").strong(role.label()), cohort).text(".")
+    scope(
+        Message::new()
+            .user(display_name)
+            .text(" is no longer a ")
+            .strong(role.label()),
+        cohort,
+    )
+    .text(".")
 }
 
 pub fn not_held(display_name: &str, role: Role, cohort: Option<&str>) -> Message {
-    scope(Message::new().user(display_name).text(" is not a ").strong(role.label()), cohort).text(", so there is nothing to revoke.")
+    scope(
+        Message::new()
+            .user(display_name)
+            .text(" is not a ")
+            .strong(role.label()),
+        cohort,
+    )
+    .text(", so there is nothing to revoke.")
 }
 
 pub fn revoke_notice(role: Role, cohort: Option<&str>) -> Message {
-    scope(Message::new().text("You are no longer a ").strong(role.label()), cohort).text(". Thank you for everything you did.")
+    scope(
+        Message::new()
+            .text("You are no longer a ")
+            .strong(role.label()),
+        cohort,
+    )
+    .text(". Thank you for everything you did.")
 }
 
 pub fn last_steward() -> Message {

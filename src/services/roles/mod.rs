@@ -28,14 +28,35 @@ pub async fn grant(services: &Services, inv: &Invocation) -> ServiceResult {
     )
     .await?;
     if !granted {
-        return refuse(messages::already_held(&target.display_name, role, cohort_name));
+        return refuse(messages::already_held(
+            &target.display_name,
+            role,
+            cohort_name,
+        ));
     }
     let detail = json!({ "member": target.platform_user_id, "role": role.as_str(), "cohort": cohort.as_ref().map(|c| &c.slug) });
-    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "role.grant", detail, now).await?;
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        "role.grant",
+        detail,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let notice = messages::grant_notice(&inv.caller.member.display_name, role, cohort_name);
-    Ok(Outcome::reply(messages::granted(&target.display_name, role, cohort_name), inv.spec.visibility)
-        .with_post(Destination::Direct { member_id: target.id, display_name: target.display_name.clone() }, notice))
+    Ok(Outcome::reply(
+        messages::granted(&target.display_name, role, cohort_name),
+        inv.spec.visibility,
+    )
+    .with_post(
+        Destination::Direct {
+            member_id: target.id,
+            display_name: target.display_name.clone(),
+        },
+        notice,
+    ))
 }
 
 pub async fn revoke(services: &Services, inv: &Invocation) -> ServiceResult {
@@ -45,7 +66,11 @@ pub async fn revoke(services: &Services, inv: &Invocation) -> ServiceResult {
     let target = find_member(&mut tx, &inv.caller, arg(inv, "user")?).await?;
     let cohort = optional_cohort(&mut tx, inv).await?;
     let cohort_name = cohort.as_ref().map(|c| c.name.as_str());
-    if role == Role::Steward && cohort.is_none() && count_stewards(&mut tx, inv).await? <= 1 && target.id == inv.caller.member.id {
+    if role == Role::Steward
+        && cohort.is_none()
+        && count_stewards(&mut tx, inv).await? <= 1
+        && target.id == inv.caller.member.id
+    {
         return refuse(messages::last_steward());
     }
     let revoked = roles::revoke(&mut *tx, target.id, role, cohort.as_ref().map(|c| c.id)).await?;
@@ -53,10 +78,27 @@ pub async fn revoke(services: &Services, inv: &Invocation) -> ServiceResult {
         return refuse(messages::not_held(&target.display_name, role, cohort_name));
     }
     let detail = json!({ "member": target.platform_user_id, "role": role.as_str(), "cohort": cohort.as_ref().map(|c| &c.slug) });
-    audit::record(&mut *tx, inv.caller.community_id, Some(inv.caller.member.id), "role.revoke", detail, now).await?;
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        "role.revoke",
+        detail,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Outcome::reply(messages::revoked(&target.display_name, role, cohort_name), inv.spec.visibility)
-        .with_post(Destination::Direct { member_id: target.id, display_name: target.display_name.clone() }, messages::revoke_notice(role, cohort_name)))
+    Ok(Outcome::reply(
+        messages::revoked(&target.display_name, role, cohort_name),
+        inv.spec.visibility,
+    )
+    .with_post(
+        Destination::Direct {
+            member_id: target.id,
+            display_name: target.display_name.clone(),
+        },
+        messages::revoke_notice(role, cohort_name),
+    ))
 }
 
 async fn count_stewards(conn: &mut sqlx::PgConnection, inv: &Invocation) -> ServiceResult<i64> {

@@ -1,0 +1,136 @@
+//! The embedded database (pglite-oxide) behind `cargo run`: smoke, restart and the lock.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use cohortbot::config::DatabaseSettings;
+use cohortbot::store::Database;
+
+fn settings(dir: &Path) -> DatabaseSettings {
+    DatabaseSettings {
+        embedded_dir: dir.join("pg"),
+        ..DatabaseSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn the_embedded_database_migrates_and_round_trips_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&settings(dir.path())).await.unwrap();
+    db.migrate().await.unwrap();
+    let slug: String = sqlx::query_scalar(
+        "INSERT INTO communities (id, slug, name, code_of_conduct, created_at)
+         VALUES (gen_random_uuid(), 'smoke', 'Smoke', 'Be kind', now()) RETURNING slug",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(slug, "smoke");
+    let version: String = sqlx::query_scalar("SHOW server_version")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(version.starts_with("17."), "{version}");
+    db.close().await;
+}
+
+/// Runs the real binary on the embedded database in `dir`, feeding `input` on stdin.
+fn cohortbot(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cohortbot"));
+    cmd.current_dir(dir)
+        .env_remove("COHORTBOT__DATABASE__URL")
+        .env("COHORTBOT__DATABASE__EMBEDDED_DIR", dir.join("pg"))
+        .env(
+            "COHORTBOT__PROGRAM__FILE",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config/program.example.toml"),
+        )
+        .env("COHORTBOT__LOG__SHELL_FILE", dir.join("cohortbot.log"))
+        .env("COHORTBOT__SHELL__HISTORY_FILE", dir.join("history"));
+    cmd
+}
+
+fn run_shell(dir: &Path, input: &str) -> String {
+    let mut child = cohortbot(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn enrollment_survives_a_restart_of_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_shell(
+        dir.path(),
+        "/coc accept\n/cohort join evening-builders-2027\n",
+    );
+    assert!(
+        first.contains("[#evening-builders] Please welcome Sam Carter"),
+        "{first}"
+    );
+
+    let second = run_shell(dir.path(), "/me\n");
+    assert!(
+        second.contains("Cohorts: Evening Builders 2027 (Short modules)"),
+        "{second}"
+    );
+    // The program is imported on the first start only.
+    let log = std::fs::read_to_string(dir.path().join("cohortbot.log")).unwrap();
+    assert_eq!(
+        log.matches("imported the program on first start").count(),
+        1,
+        "{log}"
+    );
+}
+
+#[test]
+fn a_second_process_on_the_same_embedded_database_is_told_who_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = cohortbot(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the first process has started: it answers a command.
+    let mut stdin = first.stdin.take().unwrap();
+    stdin.write_all(b"/me\n").unwrap();
+    let mut stdout = first.stdout.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 256];
+    while !seen.contains("Cohorts:") {
+        let n = std::io::Read::read(&mut stdout, &mut buf).unwrap();
+        assert!(n > 0, "first process exited early: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+
+    let second = cohortbot(dir.path()).stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success());
+    assert!(
+        stderr.contains(&format!(
+            "cohortbot is already running (pid {})",
+            first.id()
+        )),
+        "{stderr}"
+    );
+
+    drop(stdin);
+    assert!(first.wait().unwrap().success());
+}

@@ -1,0 +1,11 @@
+//! Integration tests: conversations with the bot on a fresh PostgreSQL database each.
+
+#[cfg(feature = "embedded")]
+mod embedded;
+mod enrollment;
+mod parser_props;
+mod profile;
+mod program;
+mod roles;
+mod support;
+mod tenancy;

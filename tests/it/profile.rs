@@ -1,0 +1,78 @@
+//! A member's own profile.
+
+use sqlx::PgPool;
+
+use crate::support::TestBot;
+
+#[sqlx::test]
+async fn time_zone_is_validated_with_a_suggestion(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+
+    let said = bot.say("bob", "/me timezone Europe/Berln").await;
+    assert_eq!(
+        said.reply,
+        "`Europe/Berln` is not a time zone I know; did you mean `Europe/Berlin`? (usage: `/me timezone <zone>`)"
+    );
+
+    // 2027-02-15 09:00 UTC is 18:00 in Tokyo.
+    let said = bot.say("bob", "/me timezone asia/tokyo").await;
+    assert_eq!(
+        said.reply,
+        "Your time zone is now Asia/Tokyo (it's 18:00 on Monday there now)."
+    );
+    let said = bot.say("bob", "/me").await;
+    assert!(
+        said.reply.contains("Time zone: Asia/Tokyo"),
+        "{}",
+        said.reply
+    );
+}
+
+#[sqlx::test]
+async fn skills_are_stored_normalised(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let said = bot
+        .say("bob", "/me skills Power Automate, SQL, sql,  dataverse")
+        .await;
+    assert_eq!(said.reply, "Your skills: power automate, sql, dataverse.");
+    let skills: Vec<String> =
+        sqlx::query_scalar("SELECT skills FROM members WHERE platform_user_id = 'bob'")
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(skills, ["power automate", "sql", "dataverse"]);
+
+    let said = bot.say("bob", "/me skills ,,").await;
+    assert!(
+        said.reply.starts_with("List at least one skill"),
+        "{}",
+        said.reply
+    );
+}
+
+#[sqlx::test]
+async fn a_new_member_sees_an_empty_profile_with_hints(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let said = bot.say("newbie", "/me").await;
+    assert_eq!(
+        said.reply,
+        "newbie (@newbie)\nTime zone: not set — use `/me timezone Europe/Berlin`\nSkills: none yet — use `/me skills power automate, sql`\nCode of conduct: not accepted yet\nRoles: none\nCohorts: none — see `/cohort list`"
+    );
+}
+
+#[sqlx::test]
+async fn help_is_generated_from_the_catalog(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let said = bot.say("bob", "/help cohort join").await;
+    assert!(
+        said.reply
+            .starts_with("`/cohort join <cohort> [track]`\nJoin a cohort"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("bob", "/help nothing here").await;
+    assert_eq!(
+        said.reply,
+        "There is no command `/nothing here`. Type `/help` to see them all."
+    );
+}

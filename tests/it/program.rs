@@ -1,0 +1,121 @@
+//! Importing and exporting the program file.
+
+use cohortbot::clock::Clock;
+use cohortbot::program::{self, ProgramFile, export::export};
+use sqlx::PgPool;
+
+use crate::support::{EXAMPLE, TestBot};
+
+#[sqlx::test]
+async fn reimporting_the_same_file_changes_nothing(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let before = bot.fingerprint().await;
+    let audit_before = bot.count("audit_log").await;
+
+    let program = ProgramFile::parse(EXAMPLE, "example").unwrap();
+    let report = program::import(&bot.pool, &program, bot.clock.now())
+        .await
+        .unwrap();
+
+    assert!(report.changed_nothing(), "{report}");
+    assert!(report.unchanged > 30, "{report}");
+    assert_eq!(bot.fingerprint().await, before);
+    assert_eq!(
+        bot.count("audit_log").await,
+        audit_before,
+        "a no-op import is not audited"
+    );
+}
+
+#[sqlx::test]
+async fn an_edited_file_updates_only_what_changed(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let edited = EXAMPLE
+        .replace(
+            "name = \"Evening Builders 2027\"",
+            "name = \"Evening Builders\"",
+        )
+        .replace("checkin = \"0 18 * * MON\"", "checkin = \"0 18 * * TUE\"");
+    let program = ProgramFile::parse(&edited, "edited").unwrap();
+
+    let report = program::import(&bot.pool, &program, bot.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((report.created, report.updated), (0, 2), "{report}");
+
+    let said = bot.say("sam", "/cohort list").await;
+    assert!(
+        said.reply
+            .contains("• Evening Builders (`evening-builders-2027`)"),
+        "{}",
+        said.reply
+    );
+}
+
+#[sqlx::test]
+async fn export_is_a_fixed_point_of_import(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.say("sam", "/me timezone Asia/Tokyo").await;
+    let exported = export(&bot.pool).await.unwrap();
+    let text = exported.to_toml().unwrap();
+
+    let reparsed = ProgramFile::parse(&text, "export").unwrap();
+    assert_eq!(reparsed, exported);
+    let report = program::import(&bot.pool, &reparsed, bot.clock.now())
+        .await
+        .unwrap();
+    assert!(report.changed_nothing(), "{report}");
+
+    let spring = &exported.communities[0]
+        .cohorts
+        .iter()
+        .find(|c| c.slug == "spring-makers-2027")
+        .unwrap();
+    let short = spring
+        .tracks
+        .iter()
+        .find(|t| t.slug == "short-modules")
+        .unwrap();
+    let capstone = short.modules.last().unwrap();
+    assert_eq!(capstone.slug, "capstone");
+    assert_eq!(capstone.requires, ["alm-basics"]);
+    assert!(capstone.capstone);
+    let alm = short
+        .modules
+        .iter()
+        .find(|m| m.slug == "alm-basics")
+        .unwrap();
+    assert_eq!(alm.requires, ["data-sources", "canvas-apps"]);
+    assert_eq!(spring.schedules["checkin"], "0 9 * * MON");
+    let grace = exported.communities[0]
+        .people
+        .iter()
+        .find(|p| p.user_id == "grace")
+        .unwrap();
+    assert_eq!(grace.roles, ["lead_mentor:spring-makers-2027"]);
+}
+
+#[sqlx::test]
+async fn a_malformed_program_file_is_refused_before_touching_the_database(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let before = bot.fingerprint().await;
+
+    let broken = EXAMPLE.replace(
+        "timezone = \"America/Denver\"\n  starts_on",
+        "timezone = \"America/Denvr\"\n  starts_on",
+    );
+    let err = ProgramFile::parse(&broken, "broken.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cohort `evening-builders-2027`")
+            && err.contains("did you mean `America/Denver`?"),
+        "{err}"
+    );
+
+    let err = ProgramFile::parse("[[community]]\nslug = ", "cut.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cut.toml") && err.contains("line 2"), "{err}");
+    assert_eq!(bot.fingerprint().await, before);
+}

@@ -1,0 +1,155 @@
+//! `TestBot`: the real services on a fresh database, a manual clock, and the example program.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use cohortbot::clock::{Clock, ManualClock};
+use cohortbot::commands;
+use cohortbot::program::{self, ProgramFile};
+use cohortbot::render::plain;
+use cohortbot::services::{Destination, Invocation, Outcome, Services};
+use sqlx::PgPool;
+
+pub const EXAMPLE: &str = include_str!("../../config/program.example.toml");
+pub const COMMUNITY: &str = "acme-makers";
+
+pub struct TestBot {
+    pub services: Services,
+    pub clock: ManualClock,
+    pub pool: PgPool,
+}
+
+/// What the bot said in answer to one line: the reply and every post, rendered as plain text.
+#[derive(Debug)]
+pub struct Said {
+    pub reply: String,
+    pub posts: Vec<(Destination, String)>,
+    pub outcome: Option<Outcome>,
+}
+
+impl Said {
+    pub fn channel_posts(&self) -> Vec<(&str, &str)> {
+        self.posts
+            .iter()
+            .filter_map(|(to, text)| match to {
+                Destination::Channel(c) => Some((c.as_str(), text.as_str())),
+                Destination::Direct { .. } => None,
+            })
+            .collect()
+    }
+
+    pub fn dms(&self) -> Vec<(&str, &str)> {
+        self.posts
+            .iter()
+            .filter_map(|(to, text)| match to {
+                Destination::Direct { display_name, .. } => {
+                    Some((display_name.as_str(), text.as_str()))
+                }
+                Destination::Channel(_) => None,
+            })
+            .collect()
+    }
+}
+
+impl TestBot {
+    /// A bot with the example program imported, at 2027-02-15 09:00 UTC.
+    pub async fn new(pool: PgPool) -> Self {
+        let clock = ManualClock::new(Utc.with_ymd_and_hms(2027, 2, 15, 9, 0, 0).unwrap());
+        let services = Services::new(pool.clone(), Arc::new(clock.clone()));
+        let program = ProgramFile::parse(EXAMPLE, "example").unwrap();
+        program::import(&pool, &program, clock.now()).await.unwrap();
+        Self {
+            services,
+            clock,
+            pool,
+        }
+    }
+
+    /// `user` (a shell handle) types `line` in `community`.
+    pub async fn say_in(&self, community: &str, user: &str, line: &str) -> Said {
+        let caller = self
+            .services
+            .shell_caller(community, user)
+            .await
+            .expect("caller resolves");
+        match commands::parse(line) {
+            Err(err) => Said {
+                reply: err.0,
+                posts: Vec::new(),
+                outcome: None,
+            },
+            Ok(parsed) => {
+                let outcome = self
+                    .services
+                    .handle(Invocation {
+                        caller,
+                        spec: parsed.spec,
+                        args: parsed.args,
+                    })
+                    .await;
+                Said {
+                    reply: plain::render(&outcome.reply),
+                    posts: outcome
+                        .posts
+                        .iter()
+                        .map(|p| (p.to.clone(), plain::render(&p.message)))
+                        .collect(),
+                    outcome: Some(outcome),
+                }
+            }
+        }
+    }
+
+    pub async fn say(&self, user: &str, line: &str) -> Said {
+        self.say_in(COMMUNITY, user, line).await
+    }
+
+    /// Cohort slugs the member is actively enrolled in.
+    pub async fn active_cohorts(&self, user: &str) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT c.slug FROM enrollments e JOIN cohorts c ON c.id = e.cohort_id
+             JOIN members m ON m.id = e.member_id
+             WHERE m.platform_user_id = $1 AND e.status = 'active' ORDER BY 1",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// A fingerprint of every row of every table but the audit log, to prove nothing changed.
+    pub async fn fingerprint(&self) -> String {
+        let tables = [
+            "communities",
+            "members",
+            "cohorts",
+            "tracks",
+            "modules",
+            "module_prerequisites",
+            "cohort_schedules",
+            "circles",
+            "mentor_groups",
+            "member_roles",
+            "enrollments",
+            "pending_joins",
+        ];
+        let mut out = String::new();
+        for table in tables {
+            let digest: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM {table} t"
+            )))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+            out.push_str(&format!("{table}={}\n", digest.unwrap_or_default()));
+        }
+        out
+    }
+}
