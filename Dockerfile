@@ -4,7 +4,7 @@
 #
 # Configuration comes from the environment, e.g.
 #   COHORTBOT__DATABASE__URL=postgres://user:pass@host:5432/cohortbot
-# (see docker-compose.yml for the Discord/Slack token variables).
+# Any setting can be given as COHORTBOT__SECTION__KEY.
 
 FROM rust:1.95-bookworm AS builder
 WORKDIR /src

@@ -104,8 +104,8 @@ async fn real_main() -> Result<()> {
                 )
                 .await
             } else {
-                tracing::info!("no adapter selected; waiting for Ctrl-C");
-                tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")
+                tracing::info!("no adapter selected; waiting for a stop signal");
+                stop_signal().await
             };
             app.stop().await;
             result
@@ -144,4 +144,14 @@ async fn program_command(db: &Database, action: ProgramAction) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a container runtime.
+async fn stop_signal() -> Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C"),
+        _ = term.recv() => Ok(()),
+    }
 }

@@ -317,16 +317,22 @@ impl Completer for CatalogCompleter {
         _: &rustyline::Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let (start, words) = complete(&line[..pos]);
-        Ok((
-            start,
-            words
-                .into_iter()
-                .map(|w| Pair {
-                    display: w.clone(),
-                    replacement: w,
-                })
-                .collect(),
-        ))
+        // A finished word gets its trailing space; `name:` waits for its value.
+        let pairs = words
+            .into_iter()
+            .map(|w| {
+                let replacement = if w.ends_with(':') {
+                    w.clone()
+                } else {
+                    format!("{w} ")
+                };
+                Pair {
+                    display: w,
+                    replacement,
+                }
+            })
+            .collect();
+        Ok((start, pairs))
     }
 }
 
