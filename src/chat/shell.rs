@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result};
 use rustyline::completion::{Completer, Pair};
@@ -19,8 +20,9 @@ use tokio::io::AsyncBufReadExt;
 
 use crate::commands::{self, Visibility, catalog};
 use crate::domain::Role;
+use crate::outbox::{Delivered, Dispatcher, OutboundPost, Recipient, SendError, Sender};
 use crate::render::{Message, plain};
-use crate::services::{Caller, Destination, Invocation, Outcome, ServiceError, Services};
+use crate::services::{Caller, Invocation, Outcome, ServiceError, Services};
 
 mod text {
     //! What the shell itself says.
@@ -46,6 +48,7 @@ pub struct Shell {
     services: Services,
     community: String,
     caller: Caller,
+    dispatcher: Dispatcher<ShellSender>,
 }
 
 /// What a typed line asks the shell to do next.
@@ -61,10 +64,16 @@ impl Shell {
             .shell_caller(community, member)
             .await
             .map_err(into_anyhow)?;
+        let dispatcher = Dispatcher::new(
+            services.pool.clone(),
+            services.clock.clone(),
+            ShellSender::default(),
+        );
         Ok(Self {
             services,
             community: community.to_owned(),
             caller,
+            dispatcher,
         })
     }
 
@@ -90,14 +99,12 @@ impl Shell {
         let output = match commands::parse(line) {
             Err(err) => vec![label("only you", &Message::from(err.0))],
             Ok(parsed) => {
-                let invocation = Invocation {
-                    caller: self.caller.clone(),
-                    spec: parsed.spec,
-                    args: parsed.args,
-                };
+                let invocation = Invocation::new(self.caller.clone(), parsed.spec, parsed.args);
                 let outcome = self.services.handle(invocation).await;
                 self.refresh_caller().await;
-                render_outcome(&outcome)
+                let mut out = vec![render_reply(&outcome)];
+                out.extend(self.deliver().await);
+                out
             }
         };
         (output, Next::Continue)
@@ -133,6 +140,14 @@ impl Shell {
         }
         self.caller = caller;
         out
+    }
+
+    /// Delivers whatever the outbox holds and returns the printed posts.
+    async fn deliver(&self) -> Vec<String> {
+        if let Err(err) = self.dispatcher.run_once().await {
+            tracing::error!(error = ?err, "shell delivery failed");
+        }
+        self.dispatcher.sender().take()
     }
 
     /// Picks up profile changes (time zone, code of conduct) made by the last command.
@@ -180,20 +195,41 @@ fn label(place: &str, message: &Message) -> String {
     out
 }
 
-pub fn render_outcome(outcome: &Outcome) -> Vec<String> {
+fn render_reply(outcome: &Outcome) -> String {
     let place = match outcome.visibility {
         Visibility::Ephemeral => "only you",
         Visibility::Public => "public reply",
     };
-    let mut out = vec![label(place, &outcome.reply)];
-    for post in &outcome.posts {
-        let place = match &post.to {
-            Destination::Channel(channel) => format!("#{channel}"),
-            Destination::Direct { display_name, .. } => format!("DM → {display_name}"),
-        };
-        out.push(label(&place, &post.message));
+    label(place, &outcome.reply)
+}
+
+/// The shell's platform: a delivered post is a labelled line on the terminal.
+#[derive(Default, Clone)]
+pub struct ShellSender {
+    printed: Arc<Mutex<Vec<String>>>,
+}
+
+impl ShellSender {
+    /// Lines delivered since the last call.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.printed.lock().unwrap_or_else(|p| p.into_inner()))
     }
-    out
+}
+
+impl Sender for ShellSender {
+    async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
+        let place = match &post.to {
+            Recipient::Channel(channel) => format!("#{channel}"),
+            Recipient::Direct { display_name, .. } => format!("DM → {display_name}"),
+        };
+        self.printed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(label(&place, &post.message));
+        Ok(Delivered {
+            platform_message_id: format!("shell-{}", post.id),
+        })
+    }
 }
 
 /// Runs the shell until `/quit` or end of input.

@@ -16,6 +16,7 @@ pub enum CommandId {
     MeSkills,
     RoleGrant,
     RoleRevoke,
+    OutboxFailed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +26,7 @@ pub enum Permission {
 }
 
 /// Whether the reply is shown only to the invoker or to the channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Visibility {
     Ephemeral,
     Public,
@@ -283,6 +284,14 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Take a program role away.",
+    },
+    CommandSpec {
+        id: CommandId::OutboxFailed,
+        path: "outbox failed",
+        options: &[],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "List posts the bot gave up delivering, with the last error.",
     },
 ];
 

@@ -2,8 +2,10 @@
 
 pub mod plain;
 
+use serde::{Deserialize, Serialize};
+
 /// One piece of a message. User-supplied text is kept apart so each platform can escape it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Fragment {
     /// The bot's own words.
     Text(String),
@@ -15,7 +17,7 @@ pub enum Fragment {
     User(String),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message(pub Vec<Fragment>);
 
 impl Message {

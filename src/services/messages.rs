@@ -49,3 +49,7 @@ pub fn unknown_member(typed: &str, suggestion: Option<&str>) -> Message {
         None => msg,
     }
 }
+
+pub fn already_handled() -> Message {
+    Message::new().text("I already handled this request.")
+}

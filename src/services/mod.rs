@@ -5,12 +5,14 @@ pub mod enrollment;
 pub mod identity;
 pub mod lookup;
 pub mod messages;
+pub mod outbox_admin;
 pub mod profile;
 pub mod roles;
 
 use std::sync::Arc;
 
-use sqlx::PgPool;
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
 use thiserror::Error;
 use uuid::Uuid;
 
@@ -33,6 +35,19 @@ pub struct Invocation {
     pub caller: Caller,
     pub spec: &'static CommandSpec,
     pub args: Args,
+    /// The platform's id for this delivery (interaction id, trigger id), when it has one.
+    pub delivery_id: Option<String>,
+}
+
+impl Invocation {
+    pub fn new(caller: Caller, spec: &'static CommandSpec, args: Args) -> Self {
+        Self {
+            caller,
+            spec,
+            args,
+            delivery_id: None,
+        }
+    }
 }
 
 /// Where a post goes.
@@ -116,7 +131,7 @@ impl Services {
         command = invocation.spec.path,
     ))]
     pub async fn handle(&self, invocation: Invocation) -> Outcome {
-        match self.route(&invocation).await {
+        match self.run(&invocation).await {
             Ok(outcome) => {
                 tracing::info!("command handled");
                 outcome
@@ -134,33 +149,82 @@ impl Services {
         }
     }
 
-    async fn route(&self, inv: &Invocation) -> ServiceResult {
-        if inv.spec.permission == Permission::Steward {
-            let steward =
-                store::roles::holds_community_role(&self.pool, inv.caller.member.id, Role::Steward)
-                    .await?;
-            if !steward {
-                return refuse(messages::stewards_only(inv.spec.path));
-            }
+    /// One transaction: the state change, its outbox rows and the delivery record commit
+    /// together, and a refusal rolls everything back.
+    async fn run(&self, inv: &Invocation) -> ServiceResult {
+        let now = self.clock.now();
+        let community = inv.caller.community_id;
+        let mut tx = self.pool.begin().await?;
+        if let Some(delivery) = &inv.delivery_id
+            && !store::invocations::begin(&mut *tx, community, delivery, now).await?
+        {
+            tracing::info!("redelivered invocation; replaying the first reply");
+            let stored: Option<(Message, Visibility)> =
+                store::invocations::stored_reply(&mut *tx, community, delivery).await?;
+            let (reply, visibility) =
+                stored.unwrap_or_else(|| (messages::already_handled(), Visibility::Ephemeral));
+            return Ok(Outcome::reply(reply, visibility));
         }
-        let visibility = inv.spec.visibility;
-        match inv.spec.id {
-            CommandId::Help => Ok(Outcome::reply(
-                help_for(inv.args.text("command"))?,
-                visibility,
-            )),
-            CommandId::CohortList => enrollment::list(self, inv).await,
-            CommandId::CohortJoin => enrollment::join(self, inv).await,
-            CommandId::CohortLeave => enrollment::leave(self, inv).await,
-            CommandId::CohortCreate => enrollment::create(self, inv).await,
-            CommandId::Coc => enrollment::show_coc(self, inv).await,
-            CommandId::CocAccept => enrollment::accept_coc(self, inv).await,
-            CommandId::Me => profile::show(self, inv).await,
-            CommandId::MeTimezone => profile::set_timezone(self, inv).await,
-            CommandId::MeSkills => profile::set_skills(self, inv).await,
-            CommandId::RoleGrant => roles::grant(self, inv).await,
-            CommandId::RoleRevoke => roles::revoke(self, inv).await,
+        if inv.spec.permission == Permission::Steward
+            && !store::roles::holds_community_role(&mut *tx, inv.caller.member.id, Role::Steward)
+                .await?
+        {
+            return refuse(messages::stewards_only(inv.spec.path));
         }
+        let outcome = route(&mut tx, now, inv).await?;
+        // Posts from a redeliverable invocation get keys derived from it; others are unique.
+        let key_base = match &inv.delivery_id {
+            Some(delivery) => format!("invocation:{community}:{delivery}"),
+            None => format!("invocation:{}", Uuid::new_v4()),
+        };
+        for (i, post) in outcome.posts.iter().enumerate() {
+            let key = format!("{key_base}:{i}");
+            enqueue(&mut tx, community, &key, &post.to, &post.message, now).await?;
+        }
+        if let Some(delivery) = &inv.delivery_id {
+            let stored = (&outcome.reply, outcome.visibility);
+            store::invocations::store_reply(&mut *tx, community, delivery, &stored).await?;
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
+
+/// Writes one post to the outbox; false when a post with this key already exists.
+pub async fn enqueue(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    key: &str,
+    to: &Destination,
+    message: &Message,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let (channel, member) = match to {
+        Destination::Channel(channel) => (Some(channel.as_str()), None),
+        Destination::Direct { member_id, .. } => (None, Some(*member_id)),
+    };
+    store::outbox::enqueue(&mut *tx, community_id, key, channel, member, message, now).await
+}
+
+async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let visibility = inv.spec.visibility;
+    match inv.spec.id {
+        CommandId::Help => Ok(Outcome::reply(
+            help_for(inv.args.text("command"))?,
+            visibility,
+        )),
+        CommandId::CohortList => enrollment::list(tx, inv).await,
+        CommandId::CohortJoin => enrollment::join(tx, now, inv).await,
+        CommandId::CohortLeave => enrollment::leave(tx, now, inv).await,
+        CommandId::CohortCreate => enrollment::create(tx, now, inv).await,
+        CommandId::Coc => enrollment::show_coc(tx, inv).await,
+        CommandId::CocAccept => enrollment::accept_coc(tx, now, inv).await,
+        CommandId::Me => profile::show(tx, inv).await,
+        CommandId::MeTimezone => profile::set_timezone(tx, now, inv).await,
+        CommandId::MeSkills => profile::set_skills(tx, now, inv).await,
+        CommandId::RoleGrant => roles::grant(tx, now, inv).await,
+        CommandId::RoleRevoke => roles::revoke(tx, now, inv).await,
+        CommandId::OutboxFailed => outbox_admin::failed(tx, inv).await,
     }
 }
 

@@ -9,7 +9,9 @@ pub mod communities;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod enrollments;
+pub mod invocations;
 pub mod members;
+pub mod outbox;
 pub mod program;
 pub mod roles;
 

@@ -3,6 +3,7 @@
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;
+mod outbox;
 mod parser_props;
 mod profile;
 mod program;

@@ -1,10 +1,13 @@
 //! `TestBot`: the real services on a fresh database, a manual clock, and the example program.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::{TimeZone, Utc};
 use cohortbot::clock::{Clock, ManualClock};
 use cohortbot::commands;
+use cohortbot::outbox::{Delivered, Dispatcher, OutboundPost, Recipient, SendError, Sender};
 use cohortbot::program::{self, ProgramFile};
 use cohortbot::render::plain;
 use cohortbot::services::{Destination, Invocation, Outcome, Services};
@@ -17,6 +20,48 @@ pub struct TestBot {
     pub services: Services,
     pub clock: ManualClock,
     pub pool: PgPool,
+    pub sender: RecordingSender,
+}
+
+/// A platform stand-in: records what it is asked to send, and can fail on cue.
+#[derive(Clone, Default)]
+pub struct RecordingSender {
+    sent: Arc<Mutex<Vec<(String, String)>>>,
+    failures: Arc<Mutex<VecDeque<SendError>>>,
+    pub attempts: Arc<AtomicUsize>,
+}
+
+impl RecordingSender {
+    /// The next sends fail with these errors, in order.
+    pub fn fail_with(&self, errors: impl IntoIterator<Item = SendError>) {
+        self.failures.lock().unwrap().extend(errors);
+    }
+
+    pub fn take(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.sent.lock().unwrap())
+    }
+}
+
+impl Sender for RecordingSender {
+    async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
+        self.attempts.fetch_add(1, Ordering::SeqCst);
+        if let Some(err) = self.failures.lock().unwrap().pop_front() {
+            return Err(err);
+        }
+        let to = match &post.to {
+            Recipient::Channel(c) => format!("#{c}"),
+            Recipient::Direct {
+                platform_user_id, ..
+            } => format!("@{platform_user_id}"),
+        };
+        self.sent
+            .lock()
+            .unwrap()
+            .push((to, plain::render(&post.message)));
+        Ok(Delivered {
+            platform_message_id: format!("rec-{}", post.id),
+        })
+    }
 }
 
 /// What the bot said in answer to one line: the reply and every post, rendered as plain text.
@@ -62,11 +107,27 @@ impl TestBot {
             services,
             clock,
             pool,
+            sender: RecordingSender::default(),
         }
     }
 
     /// `user` (a shell handle) types `line` in `community`.
     pub async fn say_in(&self, community: &str, user: &str, line: &str) -> Said {
+        self.invoke(community, user, line, None).await
+    }
+
+    /// Like `say`, carrying a platform delivery id (as Discord and Slack do).
+    pub async fn say_delivered(&self, user: &str, line: &str, delivery_id: &str) -> Said {
+        self.invoke(COMMUNITY, user, line, Some(delivery_id)).await
+    }
+
+    async fn invoke(
+        &self,
+        community: &str,
+        user: &str,
+        line: &str,
+        delivery_id: Option<&str>,
+    ) -> Said {
         let caller = self
             .services
             .shell_caller(community, user)
@@ -79,14 +140,9 @@ impl TestBot {
                 outcome: None,
             },
             Ok(parsed) => {
-                let outcome = self
-                    .services
-                    .handle(Invocation {
-                        caller,
-                        spec: parsed.spec,
-                        args: parsed.args,
-                    })
-                    .await;
+                let mut invocation = Invocation::new(caller, parsed.spec, parsed.args);
+                invocation.delivery_id = delivery_id.map(str::to_owned);
+                let outcome = self.services.handle(invocation).await;
                 Said {
                     reply: plain::render(&outcome.reply),
                     posts: outcome
@@ -98,6 +154,17 @@ impl TestBot {
                 }
             }
         }
+    }
+
+    /// Runs the dispatcher once with the recording sender; returns what it delivered.
+    pub async fn deliver(&self) -> Vec<(String, String)> {
+        let dispatcher = Dispatcher::new(
+            self.pool.clone(),
+            Arc::new(self.clock.clone()),
+            self.sender.clone(),
+        );
+        dispatcher.run_once().await.expect("dispatch");
+        self.sender.take()
     }
 
     pub async fn say(&self, user: &str, line: &str) -> Said {

@@ -5,23 +5,23 @@ mod messages;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use sqlx::PgConnection;
 
 use super::lookup::{arg, find_cohort};
-use super::{Destination, Invocation, Outcome, ServiceError, ServiceResult, Services, refuse};
+use super::{Destination, Invocation, Outcome, ServiceError, ServiceResult, refuse};
 use crate::commands::Visibility;
 use crate::domain::{Slug, suggest};
 use crate::store::cohorts::{self, Cohort, Track};
 use crate::store::{audit, communities, enrollments, members};
 
-pub async fn list(services: &Services, inv: &Invocation) -> ServiceResult {
-    let mut conn = services.pool.acquire().await?;
-    let community = community_name(&mut conn, inv).await?;
-    let all = cohorts::list(&mut *conn, inv.caller.community_id).await?;
+pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+    let community = community_name(&mut *tx, inv).await?;
+    let all = cohorts::list(&mut *tx, inv.caller.community_id).await?;
     if all.is_empty() {
         return Ok(Outcome::reply(messages::no_cohorts(), inv.spec.visibility));
     }
-    let tracks = cohorts::tracks(&mut *conn, inv.caller.community_id).await?;
-    let enrolled = enrollments::active_for_member(&mut *conn, inv.caller.member.id).await?;
+    let tracks = cohorts::tracks(&mut *tx, inv.caller.community_id).await?;
+    let enrolled = enrollments::active_for_member(&mut *tx, inv.caller.member.id).await?;
     let mut reply = messages::cohort_list_header(&community);
     for cohort in &all {
         let own: Vec<&Track> = tracks.iter().filter(|t| t.cohort_id == cohort.id).collect();
@@ -33,10 +33,8 @@ pub async fn list(services: &Services, inv: &Invocation) -> ServiceResult {
     Ok(Outcome::reply(reply, inv.spec.visibility))
 }
 
-pub async fn join(services: &Services, inv: &Invocation) -> ServiceResult {
-    let now = services.clock.now();
-    let mut tx = services.pool.begin().await?;
-    let cohort = find_cohort(&mut tx, inv, arg(inv, "cohort")?).await?;
+pub async fn join(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let cohort = find_cohort(&mut *tx, inv, arg(inv, "cohort")?).await?;
     let member = &inv.caller.member;
     let active = enrollments::active_for_member(&mut *tx, member.id).await?;
     if active.iter().any(|e| e.cohort_id == cohort.id) {
@@ -63,19 +61,17 @@ pub async fn join(services: &Services, inv: &Invocation) -> ServiceResult {
             now,
         )
         .await?;
-        tx.commit().await?;
         let reply =
             messages::accept_coc_first(&community.name, &community.code_of_conduct, &cohort);
         return Ok(Outcome::reply(reply, Visibility::Ephemeral));
     }
-    let outcome = enroll(&mut tx, inv, &cohort, track, now).await?;
-    tx.commit().await?;
+    let outcome = enroll(&mut *tx, inv, &cohort, track, now).await?;
     Ok(outcome)
 }
 
 /// Enrolls the caller and announces it in the cohort's channel.
 async fn enroll(
-    tx: &mut sqlx::PgConnection,
+    tx: &mut PgConnection,
     inv: &Invocation,
     cohort: &Cohort,
     track: Option<&Track>,
@@ -115,13 +111,11 @@ async fn enroll(
     Ok(outcome)
 }
 
-pub async fn leave(services: &Services, inv: &Invocation) -> ServiceResult {
-    let now = services.clock.now();
-    let mut tx = services.pool.begin().await?;
+pub async fn leave(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let active = enrollments::active_for_member(&mut *tx, inv.caller.member.id).await?;
     let enrollment = match inv.args.text("cohort") {
         Some(typed) => {
-            let cohort = find_cohort(&mut tx, inv, typed).await?;
+            let cohort = find_cohort(&mut *tx, inv, typed).await?;
             match active.into_iter().find(|e| e.cohort_id == cohort.id) {
                 Some(e) => e,
                 None => return refuse(messages::not_enrolled_in(&cohort)),
@@ -147,14 +141,13 @@ pub async fn leave(services: &Services, inv: &Invocation) -> ServiceResult {
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(Outcome::reply(
         messages::left(&enrollment.cohort_name),
         inv.spec.visibility,
     ))
 }
 
-pub async fn create(services: &Services, inv: &Invocation) -> ServiceResult {
+pub async fn create(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let slug = Slug::parse(arg(inv, "id")?)
         .map_err(|e| ServiceError::User(messages::invalid_cohort_id(&e)))?;
     let timezone = inv
@@ -162,8 +155,6 @@ pub async fn create(services: &Services, inv: &Invocation) -> ServiceResult {
         .timezone("timezone")
         .context("timezone is required")?;
     let name = arg(inv, "name")?;
-    let now = services.clock.now();
-    let mut tx = services.pool.begin().await?;
     let Some(cohort) = cohorts::create(
         &mut *tx,
         inv.caller.community_id,
@@ -186,15 +177,14 @@ pub async fn create(services: &Services, inv: &Invocation) -> ServiceResult {
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(Outcome::reply(
         messages::cohort_created(&cohort),
         inv.spec.visibility,
     ))
 }
 
-pub async fn show_coc(services: &Services, inv: &Invocation) -> ServiceResult {
-    let community = communities::by_slug(&services.pool, &inv.caller.community_slug)
+pub async fn show_coc(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+    let community = communities::by_slug(&mut *tx, &inv.caller.community_slug)
         .await?
         .context("caller's community vanished")?;
     let reply = messages::coc(
@@ -206,10 +196,12 @@ pub async fn show_coc(services: &Services, inv: &Invocation) -> ServiceResult {
 }
 
 /// Records acceptance of the code of conduct and finishes a join that was waiting for it.
-pub async fn accept_coc(services: &Services, inv: &Invocation) -> ServiceResult {
-    let now = services.clock.now();
+pub async fn accept_coc(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
     let member = &inv.caller.member;
-    let mut tx = services.pool.begin().await?;
     let pending = enrollments::take_pending(&mut *tx, member.id).await?;
     if let (Some(at), None) = (member.coc_accepted_at, &pending) {
         return refuse(messages::coc_already_accepted(at));
@@ -234,14 +226,13 @@ pub async fn accept_coc(services: &Services, inv: &Invocation) -> ServiceResult 
                 .context("pending cohort exists (FK)")?;
             let tracks = cohorts::tracks(&mut *tx, inv.caller.community_id).await?;
             let track = tracks.iter().find(|t| Some(t.id) == pending.track_id);
-            let joined = enroll(&mut tx, inv, &cohort, track, now).await?;
+            let joined = enroll(&mut *tx, inv, &cohort, track, now).await?;
             Outcome {
                 reply: messages::coc_accepted().text(" ").push(joined.reply),
                 ..joined
             }
         }
     };
-    tx.commit().await?;
     Ok(outcome)
 }
 
@@ -271,8 +262,8 @@ fn choose_track<'t>(
     }
 }
 
-async fn community_name(conn: &mut sqlx::PgConnection, inv: &Invocation) -> ServiceResult<String> {
-    let community = communities::by_slug(&mut *conn, &inv.caller.community_slug)
+async fn community_name(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<String> {
+    let community = communities::by_slug(&mut *tx, &inv.caller.community_slug)
         .await?
         .context("caller's community vanished")?;
     Ok(community.name)

@@ -3,30 +3,33 @@
 mod messages;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use serde_json::json;
+use sqlx::PgConnection;
 
 use super::lookup::arg;
-use super::{Invocation, Outcome, ServiceResult, Services, refuse};
+use super::{Invocation, Outcome, ServiceResult, refuse};
 use crate::store::{audit, enrollments, members, roles};
 
 const SKILLS_MAX: usize = 20;
 const SKILL_LEN_MAX: usize = 40;
 
-pub async fn show(services: &Services, inv: &Invocation) -> ServiceResult {
-    let mut conn = services.pool.acquire().await?;
+pub async fn show(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let member = &inv.caller.member;
-    let held = roles::held_by(&mut *conn, member.id).await?;
-    let active = enrollments::active_for_member(&mut *conn, member.id).await?;
+    let held = roles::held_by(&mut *tx, member.id).await?;
+    let active = enrollments::active_for_member(&mut *tx, member.id).await?;
     Ok(Outcome::reply(
         messages::profile(member, &held, &active),
         inv.spec.visibility,
     ))
 }
 
-pub async fn set_timezone(services: &Services, inv: &Invocation) -> ServiceResult {
+pub async fn set_timezone(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
     let tz = inv.args.timezone("zone").context("zone is required")?;
-    let now = services.clock.now();
-    let mut tx = services.pool.begin().await?;
     members::set_timezone(&mut *tx, inv.caller.member.id, tz.name()).await?;
     let detail = json!({ "timezone": tz.name() });
     audit::record(
@@ -38,17 +41,18 @@ pub async fn set_timezone(services: &Services, inv: &Invocation) -> ServiceResul
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(Outcome::reply(
         messages::timezone_set(tz, now),
         inv.spec.visibility,
     ))
 }
 
-pub async fn set_skills(services: &Services, inv: &Invocation) -> ServiceResult {
+pub async fn set_skills(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
     let skills = parse_skills(arg(inv, "skills")?)?;
-    let now = services.clock.now();
-    let mut tx = services.pool.begin().await?;
     members::set_skills(&mut *tx, inv.caller.member.id, &skills).await?;
     let detail = json!({ "skills": skills });
     audit::record(
@@ -60,7 +64,6 @@ pub async fn set_skills(services: &Services, inv: &Invocation) -> ServiceResult 
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(Outcome::reply(
         messages::skills_set(&skills),
         inv.spec.visibility,

@@ -3,19 +3,19 @@
 mod messages;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use serde_json::json;
+use sqlx::PgConnection;
 
 use super::lookup::{arg, find_member, optional_cohort};
-use super::{Destination, Invocation, Outcome, ServiceResult, Services, refuse};
+use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::domain::Role;
 use crate::store::{audit, roles};
 
-pub async fn grant(services: &Services, inv: &Invocation) -> ServiceResult {
+pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let role = inv.args.role("role").context("role is required")?;
-    let now = services.clock.now();
-    let mut tx = services.pool.begin().await?;
-    let target = find_member(&mut tx, &inv.caller, arg(inv, "user")?).await?;
-    let cohort = optional_cohort(&mut tx, inv).await?;
+    let target = find_member(&mut *tx, &inv.caller, arg(inv, "user")?).await?;
+    let cohort = optional_cohort(&mut *tx, inv).await?;
     let cohort_name = cohort.as_ref().map(|c| c.name.as_str());
     let granted = roles::grant(
         &mut *tx,
@@ -44,7 +44,6 @@ pub async fn grant(services: &Services, inv: &Invocation) -> ServiceResult {
         now,
     )
     .await?;
-    tx.commit().await?;
     let notice = messages::grant_notice(&inv.caller.member.display_name, role, cohort_name);
     Ok(Outcome::reply(
         messages::granted(&target.display_name, role, cohort_name),
@@ -59,16 +58,14 @@ pub async fn grant(services: &Services, inv: &Invocation) -> ServiceResult {
     ))
 }
 
-pub async fn revoke(services: &Services, inv: &Invocation) -> ServiceResult {
+pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let role = inv.args.role("role").context("role is required")?;
-    let now = services.clock.now();
-    let mut tx = services.pool.begin().await?;
-    let target = find_member(&mut tx, &inv.caller, arg(inv, "user")?).await?;
-    let cohort = optional_cohort(&mut tx, inv).await?;
+    let target = find_member(&mut *tx, &inv.caller, arg(inv, "user")?).await?;
+    let cohort = optional_cohort(&mut *tx, inv).await?;
     let cohort_name = cohort.as_ref().map(|c| c.name.as_str());
     if role == Role::Steward
         && cohort.is_none()
-        && count_stewards(&mut tx, inv).await? <= 1
+        && count_stewards(&mut *tx, inv).await? <= 1
         && target.id == inv.caller.member.id
     {
         return refuse(messages::last_steward());
@@ -87,7 +84,6 @@ pub async fn revoke(services: &Services, inv: &Invocation) -> ServiceResult {
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(Outcome::reply(
         messages::revoked(&target.display_name, role, cohort_name),
         inv.spec.visibility,
@@ -101,6 +97,6 @@ pub async fn revoke(services: &Services, inv: &Invocation) -> ServiceResult {
     ))
 }
 
-async fn count_stewards(conn: &mut sqlx::PgConnection, inv: &Invocation) -> ServiceResult<i64> {
-    Ok(roles::count_community_role(&mut *conn, inv.caller.community_id, Role::Steward).await?)
+async fn count_stewards(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<i64> {
+    Ok(roles::count_community_role(&mut *tx, inv.caller.community_id, Role::Steward).await?)
 }

@@ -1,0 +1,199 @@
+//! The outbox: posts commit with their state, are delivered once, retried and dead-lettered.
+
+use std::time::Duration;
+
+use cohortbot::outbox::{Dispatcher, SendError};
+use sqlx::PgPool;
+
+use crate::support::TestBot;
+
+#[sqlx::test]
+async fn posts_are_written_with_the_state_and_delivered_once(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.say("sam", "/coc accept").await;
+    bot.say("sam", "/cohort join evening-builders-2027").await;
+    assert_eq!(bot.count("outbox").await, 1);
+
+    let delivered = bot.deliver().await;
+    assert_eq!(
+        delivered,
+        [(
+            "#evening-builders".to_owned(),
+            "Please welcome Sam Carter to Evening Builders 2027 (Short modules track)! 🎉"
+                .to_owned()
+        )]
+    );
+    assert!(
+        bot.deliver().await.is_empty(),
+        "a sent row is never sent again"
+    );
+
+    let (status, message_id): (String, String) =
+        sqlx::query_as("SELECT status, platform_message_id FROM outbox")
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "sent");
+    assert!(message_id.starts_with("rec-"));
+}
+
+#[sqlx::test]
+async fn a_refused_command_leaves_no_outbox_row(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.say("sam", "/coc accept").await;
+    bot.say("sam", "/cohort join evening-builders-2027").await;
+    bot.say("sam", "/cohort join evening-builders-2027").await;
+    assert_eq!(bot.count("outbox").await, 1);
+}
+
+#[sqlx::test]
+async fn a_redelivered_invocation_runs_once_and_replays_the_reply(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.say("sam", "/coc accept").await;
+    let first = bot
+        .say_delivered("sam", "/cohort join evening-builders-2027", "interaction-1")
+        .await;
+    let again = bot
+        .say_delivered("sam", "/cohort join evening-builders-2027", "interaction-1")
+        .await;
+
+    assert_eq!(
+        again.reply, first.reply,
+        "the first reply is replayed, not 'already in'"
+    );
+    assert!(again.posts.is_empty());
+    assert_eq!(bot.count("enrollments").await, 1);
+    assert_eq!(bot.count("outbox").await, 1);
+}
+
+#[sqlx::test]
+async fn transient_failures_are_retried_honouring_retry_after_then_delivered_once(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.say("ada", "/role grant @sam community_mentor").await;
+    bot.sender.fail_with([
+        SendError::Transient {
+            reason: "HTTP 500".into(),
+            retry_after: None,
+        },
+        SendError::Transient {
+            reason: "HTTP 500".into(),
+            retry_after: None,
+        },
+        SendError::Transient {
+            reason: "HTTP 429".into(),
+            retry_after: Some(Duration::from_secs(30)),
+        },
+    ]);
+
+    assert!(bot.deliver().await.is_empty());
+    bot.clock.advance(chrono::Duration::seconds(2));
+    assert!(bot.deliver().await.is_empty(), "first backoff is 1–2 s");
+    bot.clock.advance(chrono::Duration::seconds(4));
+    assert!(
+        bot.deliver().await.is_empty(),
+        "second backoff is 2–4 s; the 429 comes back"
+    );
+    bot.clock.advance(chrono::Duration::seconds(29));
+    assert!(
+        bot.deliver().await.is_empty(),
+        "retry_after of 30 s is honoured"
+    );
+    bot.clock.advance(chrono::Duration::seconds(1));
+    let delivered = bot.deliver().await;
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0].0, "@sam");
+    assert_eq!(
+        bot.sender
+            .attempts
+            .load(std::sync::atomic::Ordering::SeqCst),
+        4
+    );
+
+    let (attempts, status): (i32, String) = sqlx::query_as("SELECT attempts, status FROM outbox")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!((attempts, status.as_str()), (4, "sent"));
+}
+
+#[sqlx::test]
+async fn permanent_failures_are_dead_lettered_and_visible_to_stewards(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.say("ada", "/role grant @sam community_mentor").await;
+    bot.sender
+        .fail_with([SendError::Permanent("HTTP 403: Missing Access".into())]);
+    assert!(bot.deliver().await.is_empty());
+    bot.clock.advance(chrono::Duration::hours(1));
+    assert!(bot.deliver().await.is_empty(), "a dead row is not retried");
+
+    let said = bot.say("ada", "/outbox failed").await;
+    assert!(
+        said.reply.starts_with("Posts the bot gave up on"),
+        "{}",
+        said.reply
+    );
+    assert!(
+        said.reply.contains("DM to Sam Carter (1 attempts")
+            && said.reply.ends_with("HTTP 403: Missing Access"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("sam", "/outbox failed").await;
+    assert_eq!(said.reply, "Sorry, only stewards can use `/outbox failed`.");
+}
+
+#[sqlx::test]
+async fn a_crash_between_claim_and_send_delivers_after_the_lease_expires(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.say("ada", "/role grant @sam community_mentor").await;
+    // A dispatcher claims the row and dies before sending or recording anything.
+    let now = cohortbot::clock::Clock::now(&bot.clock);
+    let claimed =
+        cohortbot::store::outbox::claim(&bot.pool, now, now + chrono::Duration::seconds(60), 10)
+            .await
+            .unwrap();
+    assert_eq!(claimed.len(), 1);
+
+    assert!(
+        bot.deliver().await.is_empty(),
+        "the lease hides the row from other dispatchers"
+    );
+    bot.clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(bot.deliver().await.len(), 1);
+    assert!(bot.deliver().await.is_empty());
+}
+
+#[sqlx::test]
+async fn two_dispatchers_deliver_each_of_a_thousand_posts_exactly_once(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let community: uuid::Uuid = sqlx::query_scalar("SELECT id FROM communities")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    let now = cohortbot::clock::Clock::now(&bot.clock);
+    for i in 0..1_000 {
+        let body = cohortbot::render::Message::from(format!("post {i}"));
+        cohortbot::store::outbox::enqueue(
+            &bot.pool,
+            community,
+            &format!("k{i}"),
+            Some("general"),
+            None,
+            &body,
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let clock = std::sync::Arc::new(bot.clock.clone());
+    let a = Dispatcher::new(bot.pool.clone(), clock.clone(), bot.sender.clone());
+    let b = Dispatcher::new(bot.pool.clone(), clock, bot.sender.clone());
+    let (ra, rb) = tokio::join!(a.run_once(), b.run_once());
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.sent + rb.sent, 1_000);
+
+    let mut texts: Vec<String> = bot.sender.take().into_iter().map(|(_, t)| t).collect();
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), 1_000, "every post once, none twice");
+}
