@@ -41,3 +41,24 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
+
+/// The system clock moved by an offset: time keeps flowing, but the shell can jump it
+/// forward (`/clock advance 7d`) or to a moment (`/clock set …`).
+#[derive(Debug, Clone, Default)]
+pub struct OffsetClock(Arc<Mutex<Duration>>);
+
+impl OffsetClock {
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) += by;
+    }
+
+    pub fn set(&self, to: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = to - Utc::now();
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod outbox;
 pub mod program;
 pub mod render;
+pub mod schedule;
 pub mod services;
 pub mod store;
 pub mod telemetry;

@@ -1,16 +1,23 @@
 //! The `cohortbot` command line: run the bot, migrate, import and export the program.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cohortbot::app::App;
 use cohortbot::chat::shell;
+use cohortbot::clock::OffsetClock;
 use cohortbot::config::{LogFormat, Settings};
 use cohortbot::program::{self, ProgramFile};
+use cohortbot::schedule::{Scheduler, listing};
 use cohortbot::store::Database;
 use cohortbot::telemetry::{self, LogSink};
+
+/// How often the scheduler looks for due ticks (cron has minute granularity).
+const SCHEDULER_EVERY: Duration = Duration::from_secs(20);
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +51,11 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Show each schedule's next fire times, in UTC and local time.
+    Schedule {
+        #[command(subcommand)]
+        action: ScheduleAction,
+    },
     /// Import or export the program file.
     Program {
         #[command(subcommand)]
@@ -55,6 +67,12 @@ enum Command {
 enum Adapter {
     Shell,
     None,
+}
+
+#[derive(Subcommand)]
+enum ScheduleAction {
+    /// List every cohort schedule with its next three times.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -94,21 +112,50 @@ async fn real_main() -> Result<()> {
                 LogSink::Stderr
             };
             telemetry::init(&settings.log, format, sink)?;
-            let app = App::start(&settings).await?;
-            let result = if shell {
-                shell::run(
+            if shell {
+                // The shell's clock can be moved with `/clock`; the scheduler follows it.
+                let clock = OffsetClock::default();
+                let app = App::start_with_clock(&settings, Arc::new(clock.clone())).await?;
+                let result = shell::run(
                     app.services.clone(),
+                    clock,
                     &settings.shell.community,
                     &settings.shell.member,
                     settings.shell.history_file.clone(),
                 )
-                .await
+                .await;
+                app.stop().await;
+                result
             } else {
-                tracing::info!("no adapter selected; waiting for a stop signal");
-                stop_signal().await
-            };
-            app.stop().await;
-            result
+                let app = App::start(&settings).await?;
+                let scheduler =
+                    Scheduler::new(app.services.pool.clone(), app.services.clock.clone());
+                let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+                let background =
+                    tokio::spawn(async move { scheduler.run(SCHEDULER_EVERY, stop_rx).await });
+                tracing::info!(
+                    "no chat adapter selected; running the scheduler until a stop signal"
+                );
+                let result = stop_signal().await;
+                let _ = stop_tx.send(true);
+                let _ = background.await;
+                app.stop().await;
+                result
+            }
+        }
+        Command::Schedule {
+            action: ScheduleAction::List,
+        } => {
+            telemetry::init(&settings.log, format, LogSink::Stderr)?;
+            let db = Database::open(&settings.database).await?;
+            db.migrate().await?;
+            let rows = cohortbot::store::schedule::schedules(&db.pool, None).await;
+            db.close().await;
+            print!(
+                "{}",
+                listing::render(&listing::upcoming(&rows?, chrono::Utc::now(), 3))
+            );
+            Ok(())
         }
         Command::Migrate => {
             telemetry::init(&settings.log, format, LogSink::Stderr)?;

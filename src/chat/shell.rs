@@ -18,10 +18,13 @@ use rustyline::validate::Validator;
 use rustyline::{Editor, Helper};
 use tokio::io::AsyncBufReadExt;
 
+use crate::clock::OffsetClock;
 use crate::commands::{self, Visibility, catalog};
 use crate::domain::Role;
+use crate::domain::parse_timezone;
 use crate::outbox::{Delivered, Dispatcher, OutboundPost, Recipient, SendError, Sender};
 use crate::render::{Message, plain};
+use crate::schedule::Scheduler;
 use crate::services::{Caller, Invocation, Outcome, ServiceError, Services};
 
 mod text {
@@ -36,6 +39,18 @@ mod text {
     pub fn as_usage() -> &'static str {
         "Usage: /as NAME [--role ROLE], e.g. /as bob --role mentor"
     }
+    pub fn kept() -> &'static str {
+        "OK, nothing changed."
+    }
+    pub fn clock_usage() -> String {
+        "Usage: /clock, /clock advance 7d, /clock set 2027-03-01T09:00 [Europe/Berlin]".to_owned()
+    }
+    pub fn clock_now(now: chrono::DateTime<chrono::Utc>) -> String {
+        format!(
+            "(shell) the clock reads {}",
+            now.format("%a %Y-%m-%d %H:%M UTC")
+        )
+    }
     pub fn unknown_role(role: &str) -> String {
         format!(
             "`{role}` is not a role; roles are steward, sponsor, lead_mentor, community_mentor (mentor), learner, alumni"
@@ -49,6 +64,10 @@ pub struct Shell {
     community: String,
     caller: Caller,
     dispatcher: Dispatcher<ShellSender>,
+    scheduler: Scheduler,
+    clock: OffsetClock,
+    /// A command waiting for the user's yes or no.
+    pending: Option<Invocation>,
 }
 
 /// What a typed line asks the shell to do next.
@@ -59,7 +78,13 @@ pub enum Next {
 }
 
 impl Shell {
-    pub async fn new(services: Services, community: &str, member: &str) -> Result<Self> {
+    /// `clock` is the clock the services run on, which `/clock` moves.
+    pub async fn new(
+        services: Services,
+        clock: OffsetClock,
+        community: &str,
+        member: &str,
+    ) -> Result<Self> {
         let caller = services
             .shell_caller(community, member)
             .await
@@ -69,11 +94,15 @@ impl Shell {
             services.clock.clone(),
             ShellSender::default(),
         );
+        let scheduler = Scheduler::new(services.pool.clone(), services.clock.clone());
         Ok(Self {
             services,
             community: community.to_owned(),
             caller,
             dispatcher,
+            scheduler,
+            clock,
+            pending: None,
         })
     }
 
@@ -84,30 +113,86 @@ impl Shell {
         )
     }
 
-    /// Runs one typed line and returns what to print.
+    /// Runs one typed line and returns what to print, including any posts the scheduler
+    /// and the outbox produced meanwhile.
     pub async fn execute(&mut self, line: &str) -> (Vec<String>, Next) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             return (Vec::new(), Next::Continue);
         }
-        let word = line.split_whitespace().next().unwrap_or_default();
-        match word {
-            "/quit" | "/exit" => return (Vec::new(), Next::Quit),
-            "/as" => return (self.switch_member(line).await, Next::Continue),
-            _ => {}
-        }
-        let output = match commands::parse(line) {
-            Err(err) => vec![label("only you", &Message::from(err.0))],
-            Ok(parsed) => {
-                let invocation = Invocation::new(self.caller.clone(), parsed.spec, parsed.args);
-                let outcome = self.services.handle(invocation).await;
-                self.refresh_caller().await;
-                let mut out = vec![render_reply(&outcome)];
-                out.extend(self.deliver().await);
-                out
+        if let Some(pending) = self.pending.take() {
+            match line.to_lowercase().as_str() {
+                "yes" | "y" => {
+                    let mut confirmed = pending;
+                    confirmed.confirmed = true;
+                    let mut out = self.invoke(confirmed).await;
+                    out.extend(self.catch_up().await);
+                    return (out, Next::Continue);
+                }
+                "no" | "n" => return (vec![text::kept().to_owned()], Next::Continue),
+                // Anything else drops the question and runs as typed.
+                _ => {}
             }
+        }
+        let word = line.split_whitespace().next().unwrap_or_default();
+        let mut out = match word {
+            "/quit" | "/exit" => return (Vec::new(), Next::Quit),
+            "/as" => self.switch_member(line).await,
+            "/clock" => self.move_clock(line),
+            _ => match commands::parse(line) {
+                Err(err) => vec![label("only you", &Message::from(err.0))],
+                Ok(parsed) => {
+                    self.invoke(Invocation::new(
+                        self.caller.clone(),
+                        parsed.spec,
+                        parsed.args,
+                    ))
+                    .await
+                }
+            },
         };
-        (output, Next::Continue)
+        out.extend(self.catch_up().await);
+        (out, Next::Continue)
+    }
+
+    async fn invoke(&mut self, invocation: Invocation) -> Vec<String> {
+        let outcome = self.services.handle(invocation.clone()).await;
+        self.refresh_caller().await;
+        if outcome.needs_confirmation {
+            self.pending = Some(invocation);
+        }
+        vec![render_reply(&outcome)]
+    }
+
+    /// Runs the scheduler up to now and delivers the outbox.
+    pub async fn catch_up(&self) -> Vec<String> {
+        if let Err(err) = self.scheduler.tick().await {
+            tracing::error!(error = ?err, "shell scheduler pass failed");
+        }
+        if let Err(err) = self.dispatcher.run_once().await {
+            tracing::error!(error = ?err, "shell delivery failed");
+        }
+        self.dispatcher.sender().take()
+    }
+
+    /// `/clock`, `/clock advance 7d`, `/clock set 2027-03-01T09:00 [Europe/Berlin]`.
+    fn move_clock(&self, line: &str) -> Vec<String> {
+        let words: Vec<&str> = line.split_whitespace().skip(1).collect();
+        let result = match words.as_slice() {
+            [] => Ok(()),
+            ["advance", amount] => humantime::parse_duration(amount)
+                .map_err(|_| text::clock_usage())
+                .and_then(|d| chrono::Duration::from_std(d).map_err(|_| text::clock_usage()))
+                .map(|d| self.clock.advance(d)),
+            ["set", when, zone @ ..] => {
+                parse_moment(when, zone.first().copied()).map(|at| self.clock.set(at))
+            }
+            _ => Err(text::clock_usage()),
+        };
+        match result {
+            Ok(()) => vec![text::clock_now(self.services.clock.now())],
+            Err(message) => vec![message],
+        }
     }
 
     /// `/as NAME [--role ROLE]`: become (and if needed create) another member.
@@ -140,14 +225,6 @@ impl Shell {
         }
         self.caller = caller;
         out
-    }
-
-    /// Delivers whatever the outbox holds and returns the printed posts.
-    async fn deliver(&self) -> Vec<String> {
-        if let Err(err) = self.dispatcher.run_once().await {
-            tracing::error!(error = ?err, "shell delivery failed");
-        }
-        self.dispatcher.sender().take()
     }
 
     /// Picks up profile changes (time zone, code of conduct) made by the last command.
@@ -235,11 +312,16 @@ impl Sender for ShellSender {
 /// Runs the shell until `/quit` or end of input.
 pub async fn run(
     services: Services,
+    clock: OffsetClock,
     community: &str,
     member: &str,
     history: PathBuf,
 ) -> Result<()> {
-    let mut shell = Shell::new(services, community, member).await?;
+    let mut shell = Shell::new(services, clock, community, member).await?;
+    // Deliver what was due while the bot was down.
+    for text in shell.catch_up().await {
+        println!("{text}");
+    }
     if std::io::stdin().is_terminal() {
         interactive(&mut shell, history).await
     } else {
@@ -390,6 +472,31 @@ impl Validator for CatalogCompleter {}
 
 impl Helper for CatalogCompleter {}
 
+/// A local date-time in a zone (UTC when none is given); in a DST overlap, the earlier one.
+fn parse_moment(when: &str, zone: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    use chrono::TimeZone;
+    let naive = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+        .iter()
+        .find_map(|f| {
+            chrono::NaiveDateTime::parse_from_str(when, f)
+                .ok()
+                .or_else(|| {
+                    chrono::NaiveDate::parse_from_str(when, f)
+                        .ok()
+                        .and_then(|d| d.and_hms_opt(0, 0, 0))
+                })
+        })
+        .ok_or_else(text::clock_usage)?;
+    let tz = match zone {
+        Some(z) => parse_timezone(z).map_err(|e| e.to_string())?,
+        None => chrono_tz::Tz::UTC,
+    };
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok_or_else(|| format!("{when} does not exist in {} (a DST gap)", tz.name()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,5 +514,17 @@ mod tests {
     fn labels_indent_continuation_lines() {
         let msg = Message::from("one\ntwo");
         assert_eq!(label("#x", &msg), "[#x] one\n     two");
+    }
+
+    #[test]
+    fn clock_moments_are_local_and_dst_aware() {
+        let at = parse_moment("2027-03-01T09:00", Some("Europe/Berlin")).unwrap();
+        assert_eq!(at.to_rfc3339(), "2027-03-01T08:00:00+00:00");
+        assert!(
+            parse_moment("2027-03-28T02:30", Some("Europe/Berlin"))
+                .unwrap_err()
+                .contains("DST gap")
+        );
+        assert!(parse_moment("soon", None).is_err());
     }
 }

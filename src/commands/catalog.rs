@@ -17,6 +17,11 @@ pub enum CommandId {
     RoleGrant,
     RoleRevoke,
     OutboxFailed,
+    Checkin,
+    CheckinReply,
+    CheckinHistory,
+    ScheduleList,
+    ScheduleSet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +59,8 @@ pub struct OptionSpec {
     pub required: bool,
     /// Takes the rest of the line, so free text needs no quotes.
     pub rest: bool,
+    /// Only given as `name:value`, never by position.
+    pub named_only: bool,
     pub help: &'static str,
 }
 
@@ -73,6 +80,10 @@ impl CommandSpec {
     pub fn usage(&self) -> String {
         let mut usage = format!("/{}", self.path);
         for option in self.options {
+            if option.named_only {
+                usage.push_str(&format!(" [{}:…]", option.name));
+                continue;
+            }
             let name = if option.rest {
                 format!("{}…", option.name)
             } else {
@@ -98,6 +109,7 @@ const fn required(name: &'static str, kind: OptionKind, help: &'static str) -> O
         kind,
         required: true,
         rest: false,
+        named_only: false,
         help,
     }
 }
@@ -108,6 +120,7 @@ const fn optional(name: &'static str, kind: OptionKind, help: &'static str) -> O
         kind,
         required: false,
         rest: false,
+        named_only: false,
         help,
     }
 }
@@ -123,12 +136,28 @@ const fn rest(
         kind,
         required,
         rest: true,
+        named_only: false,
+        help,
+    }
+}
+
+const fn named(name: &'static str, kind: OptionKind, help: &'static str) -> OptionSpec {
+    OptionSpec {
+        name,
+        kind,
+        required: false,
+        rest: false,
+        named_only: true,
         help,
     }
 }
 
 /// Longest display name or title a person may type.
 pub const NAME_MAX: usize = 100;
+/// Longest check-in progress text or mentor reply.
+pub const PROGRESS_MAX: usize = 1_000;
+/// Longest blockers text.
+pub const BLOCKERS_MAX: usize = 500;
 
 pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
@@ -293,6 +322,106 @@ pub static CATALOG: &[CommandSpec] = &[
         visibility: Visibility::Ephemeral,
         help: "List posts the bot gave up delivering, with the last error.",
     },
+    CommandSpec {
+        id: CommandId::Checkin,
+        path: "checkin",
+        options: &[
+            required(
+                "confidence",
+                OptionKind::Int { min: 1, max: 5 },
+                "how confident you feel, 1 (stuck) to 5 (flying)",
+            ),
+            rest(
+                "progress",
+                OptionKind::Text { max: PROGRESS_MAX },
+                true,
+                "what you did this week",
+            ),
+            named(
+                "blockers",
+                OptionKind::Text { max: BLOCKERS_MAX },
+                "what is in your way, if anything",
+            ),
+            named(
+                "hours",
+                OptionKind::Int { min: 0, max: 168 },
+                "hours you spent this week",
+            ),
+            named(
+                "cohort",
+                OptionKind::Cohort,
+                "which cohort, if you are in several",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Check in for this week, e.g. `/checkin 4 built my first flow blockers:\"no licence\" hours:3`.",
+    },
+    CommandSpec {
+        id: CommandId::CheckinReply,
+        path: "checkin reply",
+        options: &[
+            required(
+                "learner",
+                OptionKind::User,
+                "the learner whose check-in you answer",
+            ),
+            rest(
+                "text",
+                OptionKind::Text { max: PROGRESS_MAX },
+                true,
+                "your reply",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Mentors: reply to a learner's latest check-in.",
+    },
+    CommandSpec {
+        id: CommandId::CheckinHistory,
+        path: "checkin history",
+        options: &[optional(
+            "learner",
+            OptionKind::User,
+            "a learner you mentor (default: you)",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Show check-ins and mentor replies: yours, or a mentored learner's.",
+    },
+    CommandSpec {
+        id: CommandId::ScheduleList,
+        path: "schedule list",
+        options: &[optional(
+            "cohort",
+            OptionKind::Cohort,
+            "one cohort (default: all)",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Show each cohort's schedules and their next times.",
+    },
+    CommandSpec {
+        id: CommandId::ScheduleSet,
+        path: "schedule set",
+        options: &[
+            required("cohort", OptionKind::Cohort, "the cohort"),
+            required(
+                "kind",
+                OptionKind::Choice(&["checkin", "nudge", "digest", "mentor_digest"]),
+                "checkin, nudge, digest or mentor_digest",
+            ),
+            rest(
+                "cron",
+                OptionKind::Text { max: 100 },
+                true,
+                "a cron expression in the cohort's time zone, like `0 9 * * MON`",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Change when a cohort's trigger fires.",
+    },
 ];
 
 pub fn find(path: &str) -> Option<&'static CommandSpec> {
@@ -339,8 +468,9 @@ mod tests {
             let rests = command.options.iter().filter(|o| o.rest).count();
             assert!(rests <= 1, "{} has several rest options", command.path);
             if rests == 1 {
+                let positional: Vec<_> = command.options.iter().filter(|o| !o.named_only).collect();
                 assert!(
-                    command.options.last().unwrap().rest,
+                    positional.last().unwrap().rest,
                     "{}: rest option must be last",
                     command.path
                 );

@@ -57,8 +57,11 @@ fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
                 break;
             }
             chars.next();
+            // A quote opens only at the start of a word or of a value (`name:"…"`), so
+            // apostrophes inside words ("Let's") stay as typed.
+            let opens_quote = text.is_empty() || (name_end.is_some() && text.ends_with(':'));
             match c {
-                '"' | '\'' => {
+                '"' | '\'' if opens_quote => {
                     quoted_any = true;
                     let mut closed = false;
                     while let Some(q) = chars.next() {
@@ -174,7 +177,7 @@ fn bind_options(spec: &'static CommandSpec, tokens: &[Token]) -> Result<Args, Pa
     // Positional words fill the options not named, in declaration order.
     let mut positional = positional.into_iter();
     for option in spec.options {
-        if raw.iter().any(|(n, _)| *n == option.name) {
+        if option.named_only || raw.iter().any(|(n, _)| *n == option.name) {
             continue;
         }
         let value = if option.rest {
@@ -289,6 +292,18 @@ mod tests {
             "{e}"
         );
         assert!(err(&"y".repeat(LINE_MAX + 1)).contains("at most 4000"));
+    }
+
+    #[test]
+    fn apostrophes_inside_words_are_text() {
+        let cmd = ok("/checkin reply @sam Let's pair, I'll bring a licence");
+        assert_eq!(
+            cmd.args.text("text"),
+            Some("Let's pair, I'll bring a licence")
+        );
+        let cmd = ok("/checkin 3 done blockers:'no licence'");
+        assert_eq!(cmd.args.text("blockers"), Some("no licence"));
+        assert_eq!(cmd.args.text("progress"), Some("done"));
     }
 
     #[test]

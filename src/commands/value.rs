@@ -44,6 +44,13 @@ impl Args {
         }
     }
 
+    pub fn int(&self, name: &str) -> Option<i64> {
+        match self.get(name)? {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+
     pub fn role(&self, name: &str) -> Option<Role> {
         match self.get(name)? {
             Value::Role(r) => Some(*r),

@@ -1,10 +1,12 @@
 //! Plain types and rules with no IO: roles, names, time zones.
 
+pub mod period;
 pub mod role;
 pub mod slug;
 pub mod text;
 pub mod timezone;
 
+pub use period::Period;
 pub use role::Role;
 pub use slug::Slug;
 pub use text::{TextError, clean_line};

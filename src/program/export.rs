@@ -61,6 +61,8 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                 starts_on: cohort.starts_on,
                 ends_on: cohort.ends_on,
                 channel: cohort.channel,
+                nudge_after_hours: (cohort.nudge_after_hours != q::DEFAULT_NUDGE_AFTER_HOURS)
+                    .then_some(cohort.nudge_after_hours),
                 schedules,
                 tracks,
             });

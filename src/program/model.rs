@@ -80,6 +80,9 @@ pub struct CohortDef {
     pub ends_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// Hours after the prompt before the one nudge (default 24).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nudge_after_hours: Option<i32>,
     /// Kind (`checkin`, `digest`, …) to a cron expression in the cohort's time zone.
     #[serde(default)]
     pub schedules: BTreeMap<String, String>,
@@ -280,6 +283,13 @@ fn check_cohort(
     check_slug(problems, &at, &cohort.slug);
     check_name(problems, &at, "name", &cohort.name, NAME_MAX);
     check_timezone(problems, &at, &cohort.timezone);
+    if let Some(hours) = cohort.nudge_after_hours
+        && !(1..=168).contains(&hours)
+    {
+        problems.push(format!(
+            "{at}: nudge_after_hours must be 1 to 168, not {hours}"
+        ));
+    }
     if let (Some(start), Some(end)) = (cohort.starts_on, cohort.ends_on)
         && end < start
     {
@@ -292,10 +302,8 @@ fn check_cohort(
                 SCHEDULE_KINDS.join(", ")
             ));
         }
-        if let Err(err) = croner::Cron::from_str(cron) {
-            problems.push(format!(
-                "{at}: schedule `{kind}` = \"{cron}\" is not a cron expression: {err}"
-            ));
+        if let Err(err) = crate::schedule::CronExpr::parse(cron) {
+            problems.push(format!("{at}: schedule `{kind}`: {err}"));
         }
     }
     unique(
@@ -481,7 +489,7 @@ mod tests {
             "{problems}"
         );
         assert!(
-            problems.contains("schedule `checkin` = \"every monday\" is not a cron expression"),
+            problems.contains("schedule `checkin`: `every monday` is not a cron expression"),
             "{problems}"
         );
         assert!(

@@ -1,6 +1,7 @@
 //! Use-cases. Services know no platform: they take an invocation, apply the program's rules
 //! in one transaction, and return the reply and the posts it causes.
 
+pub mod checkins;
 pub mod enrollment;
 pub mod identity;
 pub mod lookup;
@@ -8,6 +9,7 @@ pub mod messages;
 pub mod outbox_admin;
 pub mod profile;
 pub mod roles;
+pub mod schedules;
 
 use std::sync::Arc;
 
@@ -37,6 +39,8 @@ pub struct Invocation {
     pub args: Args,
     /// The platform's id for this delivery (interaction id, trigger id), when it has one.
     pub delivery_id: Option<String>,
+    /// The user already said yes to this command's question (e.g. "replace your check-in?").
+    pub confirmed: bool,
 }
 
 impl Invocation {
@@ -46,6 +50,7 @@ impl Invocation {
             spec,
             args,
             delivery_id: None,
+            confirmed: false,
         }
     }
 }
@@ -74,6 +79,8 @@ pub struct Outcome {
     pub reply: Message,
     pub visibility: Visibility,
     pub posts: Vec<Post>,
+    /// The reply is a yes/no question; on yes the adapter re-runs the command confirmed.
+    pub needs_confirmation: bool,
 }
 
 impl Outcome {
@@ -82,6 +89,7 @@ impl Outcome {
             reply: reply.into(),
             visibility,
             posts: Vec::new(),
+            needs_confirmation: false,
         }
     }
 
@@ -225,6 +233,11 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::RoleGrant => roles::grant(tx, now, inv).await,
         CommandId::RoleRevoke => roles::revoke(tx, now, inv).await,
         CommandId::OutboxFailed => outbox_admin::failed(tx, inv).await,
+        CommandId::Checkin => checkins::record(tx, now, inv).await,
+        CommandId::CheckinReply => checkins::reply(tx, now, inv).await,
+        CommandId::CheckinHistory => checkins::history(tx, inv).await,
+        CommandId::ScheduleList => schedules::list(tx, now, inv).await,
+        CommandId::ScheduleSet => schedules::set(tx, now, inv).await,
     }
 }
 

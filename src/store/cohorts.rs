@@ -13,6 +13,7 @@ pub struct Cohort {
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub channel: Option<String>,
+    pub nudge_after_hours: i32,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -24,7 +25,7 @@ pub struct Track {
     pub kind: String,
 }
 
-const COLUMNS: &str = "id, slug, name, timezone, starts_on, ends_on, channel";
+const COLUMNS: &str = "id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours";
 
 pub async fn list(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Vec<Cohort>> {
     sqlx::query_as(AssertSqlSafe(format!(

@@ -4,8 +4,10 @@
 //! second connection while holding one: callers pass a transaction or the pool.
 
 pub mod audit;
+pub mod checkins;
 pub mod cohorts;
 pub mod communities;
+pub mod digests;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod enrollments;
@@ -14,6 +16,7 @@ pub mod members;
 pub mod outbox;
 pub mod program;
 pub mod roles;
+pub mod schedule;
 
 use std::time::Duration;
 

@@ -20,6 +20,9 @@ pub enum Change {
     Unchanged,
 }
 
+/// Hours between a prompt and its nudge when the program file does not say.
+pub const DEFAULT_NUDGE_AFTER_HOURS: i32 = 24;
+
 type ChangeQuery<'q> = QueryAs<'q, Postgres, (Uuid, String), PgArguments>;
 
 async fn run(conn: &mut PgConnection, query: ChangeQuery<'_>) -> sqlx::Result<(Uuid, Change)> {
@@ -131,12 +134,14 @@ pub async fn upsert_cohort(
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
-        "INSERT INTO cohorts AS t (id, community_id, slug, name, timezone, starts_on, ends_on, channel, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        "INSERT INTO cohorts AS t (id, community_id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (community_id, slug) DO UPDATE SET name = EXCLUDED.name, timezone = EXCLUDED.timezone,
-             starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on, channel = EXCLUDED.channel
-         WHERE (t.name, t.timezone, t.starts_on, t.ends_on, t.channel)
-               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.timezone, EXCLUDED.starts_on, EXCLUDED.ends_on, EXCLUDED.channel)",
+             starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on, channel = EXCLUDED.channel,
+             nudge_after_hours = EXCLUDED.nudge_after_hours
+         WHERE (t.name, t.timezone, t.starts_on, t.ends_on, t.channel, t.nudge_after_hours)
+               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.timezone, EXCLUDED.starts_on, EXCLUDED.ends_on, EXCLUDED.channel,
+                                 EXCLUDED.nudge_after_hours)",
         "SELECT id FROM cohorts WHERE community_id = $2 AND slug = $3",
     );
     run(
@@ -150,6 +155,7 @@ pub async fn upsert_cohort(
             .bind(def.starts_on)
             .bind(def.ends_on)
             .bind(&def.channel)
+            .bind(def.nudge_after_hours.unwrap_or(DEFAULT_NUDGE_AFTER_HOURS))
             .bind(now),
     )
     .await

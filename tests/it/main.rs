@@ -1,5 +1,6 @@
 //! Integration tests: conversations with the bot on a fresh PostgreSQL database each.
 
+mod checkins;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;

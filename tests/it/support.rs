@@ -10,6 +10,7 @@ use cohortbot::commands;
 use cohortbot::outbox::{Delivered, Dispatcher, OutboundPost, Recipient, SendError, Sender};
 use cohortbot::program::{self, ProgramFile};
 use cohortbot::render::plain;
+use cohortbot::schedule::{Scheduler, TickReport};
 use cohortbot::services::{Destination, Invocation, Outcome, Services};
 use sqlx::PgPool;
 
@@ -121,12 +122,29 @@ impl TestBot {
         self.invoke(COMMUNITY, user, line, Some(delivery_id)).await
     }
 
+    /// `say`, answering yes to the command's question.
+    pub async fn say_confirmed(&self, user: &str, line: &str) -> Said {
+        self.invoke_with(COMMUNITY, user, line, None, true).await
+    }
+
     async fn invoke(
         &self,
         community: &str,
         user: &str,
         line: &str,
         delivery_id: Option<&str>,
+    ) -> Said {
+        self.invoke_with(community, user, line, delivery_id, false)
+            .await
+    }
+
+    async fn invoke_with(
+        &self,
+        community: &str,
+        user: &str,
+        line: &str,
+        delivery_id: Option<&str>,
+        confirmed: bool,
     ) -> Said {
         let caller = self
             .services
@@ -142,6 +160,7 @@ impl TestBot {
             Ok(parsed) => {
                 let mut invocation = Invocation::new(caller, parsed.spec, parsed.args);
                 invocation.delivery_id = delivery_id.map(str::to_owned);
+                invocation.confirmed = confirmed;
                 let outcome = self.services.handle(invocation).await;
                 Said {
                     reply: plain::render(&outcome.reply),
@@ -154,6 +173,36 @@ impl TestBot {
                 }
             }
         }
+    }
+
+    /// One scheduler pass at the clock's current time.
+    pub async fn tick(&self) -> TickReport {
+        Scheduler::new(self.pool.clone(), Arc::new(self.clock.clone()))
+            .tick()
+            .await
+            .expect("scheduler pass")
+    }
+
+    /// Sets the clock to a wall-clock time in a zone, e.g. `at("2027-03-08 09:00", Europe::Berlin)`.
+    pub fn set_local(&self, when: &str, tz: chrono_tz::Tz) {
+        let naive = chrono::NaiveDateTime::parse_from_str(when, "%Y-%m-%d %H:%M").unwrap();
+        self.clock.set(
+            tz.from_local_datetime(&naive)
+                .earliest()
+                .unwrap()
+                .with_timezone(&Utc),
+        );
+    }
+
+    /// Enrolls `user` (created if needed) in `cohort`, with an accepted code of conduct.
+    pub async fn enroll(&self, user: &str, cohort: &str, track: Option<&str>) {
+        self.say(user, "/coc accept").await;
+        let line = match track {
+            Some(t) => format!("/cohort join {cohort} track:{t}"),
+            None => format!("/cohort join {cohort}"),
+        };
+        let said = self.say(user, &line).await;
+        assert!(said.reply.contains("You're in!"), "{}", said.reply);
     }
 
     /// Runs the dispatcher once with the recording sender; returns what it delivered.

@@ -1,0 +1,76 @@
+//! Check-in periods: the ISO week in a member's time zone, written `2027-W10`.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono_tz::Tz;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    /// The Monday that starts the week.
+    monday: NaiveDate,
+}
+
+impl Period {
+    /// The week that contains `at` on the wall clock of `tz`.
+    pub fn containing(at: DateTime<Utc>, tz: Tz) -> Self {
+        let date = at.with_timezone(&tz).date_naive();
+        Self {
+            monday: date - Duration::days(date.weekday().num_days_from_monday().into()),
+        }
+    }
+
+    pub fn previous(self) -> Self {
+        Self {
+            monday: self.monday - Duration::days(7),
+        }
+    }
+
+    /// The month a week belongs to, by its Thursday (as ISO weeks belong to years).
+    pub fn month(self) -> (i32, u32) {
+        let thursday = self.monday + Duration::days(3);
+        (thursday.year(), thursday.month())
+    }
+
+    /// `2027-W10`
+    pub fn parse(text: &str) -> Option<Self> {
+        let (year, week) = text.split_once("-W")?;
+        let monday =
+            NaiveDate::from_isoywd_opt(year.parse().ok()?, week.parse().ok()?, Weekday::Mon)?;
+        Some(Self { monday })
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let week = self.monday.iso_week();
+        write!(f, "{}-W{:02}", week.year(), week.week())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::{America, Asia};
+
+    #[test]
+    fn the_week_depends_on_the_members_zone() {
+        // Sunday 2027-03-07 20:00 in Denver is already Monday in Tokyo.
+        let at = Utc.with_ymd_and_hms(2027, 3, 8, 3, 0, 0).unwrap();
+        assert_eq!(
+            Period::containing(at, America::Denver).to_string(),
+            "2027-W09"
+        );
+        assert_eq!(Period::containing(at, Asia::Tokyo).to_string(), "2027-W10");
+    }
+
+    #[test]
+    fn weeks_round_trip_and_step_back_across_years() {
+        let p = Period::parse("2027-W01").unwrap();
+        assert_eq!(p.to_string(), "2027-W01");
+        assert_eq!(p.previous().to_string(), "2026-W53");
+        assert_eq!(Period::parse("2027-W10").unwrap().month(), (2027, 3));
+        assert!(Period::parse("2027-10").is_none());
+    }
+}

@@ -1,0 +1,80 @@
+//! Trigger kinds are code; their schedules are data (per cohort, editable by stewards).
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TriggerKind {
+    /// The weekly check-in prompt, at each learner's local time.
+    Checkin,
+    /// One reminder for an unanswered prompt, at each learner's local time.
+    Nudge,
+    /// The cohort digest, posted to the cohort channel in the cohort's time zone.
+    Digest,
+    /// The weekly DM to each lead mentor, in the cohort's time zone.
+    MentorDigest,
+}
+
+/// Whose clock a trigger follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Evaluated once per distinct member time zone in the cohort.
+    MemberLocal,
+    /// Evaluated in the cohort's time zone.
+    Cohort,
+}
+
+impl TriggerKind {
+    pub const ALL: [TriggerKind; 4] = [
+        TriggerKind::Checkin,
+        TriggerKind::Nudge,
+        TriggerKind::Digest,
+        TriggerKind::MentorDigest,
+    ];
+
+    /// The name used in the program file and in `/schedule set`.
+    pub fn key(self) -> &'static str {
+        match self {
+            TriggerKind::Checkin => "checkin",
+            TriggerKind::Nudge => "nudge",
+            TriggerKind::Digest => "digest",
+            TriggerKind::MentorDigest => "mentor_digest",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    pub fn scope(self) -> Scope {
+        match self {
+            TriggerKind::Checkin | TriggerKind::Nudge => Scope::MemberLocal,
+            TriggerKind::Digest | TriggerKind::MentorDigest => Scope::Cohort,
+        }
+    }
+
+    /// How late a missed tick may still fire after downtime. A prompt 6 h late is still
+    /// useful; a digest days late is not.
+    pub fn grace(self) -> Duration {
+        let hours = match self {
+            TriggerKind::Checkin => 6,
+            TriggerKind::Nudge => 6,
+            TriggerKind::Digest => 12,
+            TriggerKind::MentorDigest => 12,
+        };
+        Duration::from_secs(hours * 3600)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_match_the_program_file() {
+        for kind in TriggerKind::ALL {
+            assert_eq!(TriggerKind::parse(kind.key()), Some(kind));
+        }
+        let keys: Vec<&str> = TriggerKind::ALL.iter().map(|k| k.key()).collect();
+        assert_eq!(keys, crate::program::model::SCHEDULE_KINDS);
+    }
+}

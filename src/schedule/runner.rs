@@ -1,0 +1,236 @@
+//! One scheduler pass: find the ticks since the last pass, claim each once, and run it.
+//!
+//! Member-local triggers are evaluated once per distinct (cron, zone) and fanned out in SQL,
+//! so a tick costs a handful of statements however many members are due.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::cron::CronExpr;
+use super::kinds::{Scope, TriggerKind};
+use crate::clock::Clock;
+use crate::domain::parse_timezone;
+use crate::services::checkins::{digest, scheduled};
+use crate::store::cohorts::Cohort;
+use crate::store::schedule as state;
+
+/// A final digest may follow the cohort's last day by this many days.
+const AFTER_END_DAYS: i64 = 7;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickReport {
+    pub fired: u32,
+    pub skipped: u32,
+    pub posts: u64,
+}
+
+/// One trigger: a cohort's schedule of one kind, in one zone.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub community_id: Uuid,
+    pub kind: TriggerKind,
+    pub cron: CronExpr,
+    pub zone: Tz,
+    pub cohort: Cohort,
+}
+
+impl Trigger {
+    /// Unique per trigger; with the tick it is the claim key.
+    pub fn key(&self) -> String {
+        match self.kind.scope() {
+            Scope::Cohort => format!("{}:{}", self.kind.key(), self.cohort.id),
+            Scope::MemberLocal => format!(
+                "{}:{}:{}",
+                self.kind.key(),
+                self.cohort.id,
+                self.zone.name()
+            ),
+        }
+    }
+
+    /// Cohorts are quiet before they start and a week after they end.
+    fn in_season(&self, tick: DateTime<Utc>) -> bool {
+        let day = tick.with_timezone(&self.zone).date_naive();
+        let started = self.cohort.starts_on.is_none_or(|s| day >= s);
+        let running = self
+            .cohort
+            .ends_on
+            .is_none_or(|e: NaiveDate| day <= e + chrono::Duration::days(AFTER_END_DAYS));
+        started && running
+    }
+}
+
+pub struct Scheduler {
+    pool: PgPool,
+    clock: Arc<dyn Clock>,
+}
+
+impl Scheduler {
+    pub fn new(pool: PgPool, clock: Arc<dyn Clock>) -> Self {
+        Self { pool, clock }
+    }
+
+    /// Runs every tick since the last pass (or since now, on the very first pass).
+    pub async fn tick(&self) -> Result<TickReport> {
+        let now = self.clock.now();
+        let since = state::last_run(&self.pool).await?.unwrap_or(now);
+        let report = self.run_between(since, now).await?;
+        state::set_last_run(&self.pool, now).await?;
+        Ok(report)
+    }
+
+    /// Runs until `stop` fires, a pass every `every`.
+    pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            match self.tick().await {
+                Ok(report) if report != TickReport::default() => {
+                    tracing::info!(?report, "scheduler pass")
+                }
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = ?err, "scheduler pass failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+
+    /// Every trigger: cohort triggers once, member-local ones once per learner zone.
+    pub async fn triggers(&self) -> Result<Vec<Trigger>> {
+        let rows = state::schedules(&self.pool, None).await?;
+        let mut zones: HashMap<Uuid, Vec<Tz>> = HashMap::new();
+        for (cohort_id, zone) in state::member_zones(&self.pool).await? {
+            match parse_timezone(&zone) {
+                Ok(tz) => zones.entry(cohort_id).or_default().push(tz),
+                Err(_) => tracing::warn!(%cohort_id, %zone, "learner zone not understood; skipped"),
+            }
+        }
+        let mut triggers = Vec::new();
+        for row in rows {
+            let (Some(kind), Ok(cron), Ok(cohort_zone)) = (
+                TriggerKind::parse(&row.kind),
+                CronExpr::parse(&row.cron),
+                parse_timezone(&row.cohort.timezone),
+            ) else {
+                tracing::warn!(cohort = %row.cohort.slug, kind = %row.kind, cron = %row.cron, "schedule not understood; skipped");
+                continue;
+            };
+            let trigger_zones = match kind.scope() {
+                Scope::Cohort => vec![cohort_zone],
+                Scope::MemberLocal => zones.get(&row.cohort.id).cloned().unwrap_or_default(),
+            };
+            for zone in trigger_zones {
+                triggers.push(Trigger {
+                    community_id: row.community_id,
+                    kind,
+                    cron: cron.clone(),
+                    zone,
+                    cohort: row.cohort.clone(),
+                });
+            }
+        }
+        Ok(triggers)
+    }
+
+    /// Fires each tick in `(since, now]` once; ticks later than their grace are skipped.
+    pub async fn run_between(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<TickReport> {
+        let mut report = TickReport::default();
+        let mut ticks_cache: HashMap<(String, Tz), Vec<DateTime<Utc>>> = HashMap::new();
+        for trigger in self.triggers().await? {
+            let ticks = ticks_cache
+                .entry((trigger.cron.as_str().to_owned(), trigger.zone))
+                .or_insert_with(|| trigger.cron.ticks_between(trigger.zone, since, now));
+            for &tick in ticks.iter() {
+                if !trigger.in_season(tick) {
+                    continue;
+                }
+                let late = (now - tick).to_std().unwrap_or_default();
+                if late > trigger.kind.grace() {
+                    if state::claim(
+                        &self.pool,
+                        &trigger.key(),
+                        tick,
+                        trigger.community_id,
+                        "skipped",
+                        now,
+                    )
+                    .await?
+                    {
+                        tracing::warn!(trigger = %trigger.key(), %tick, late_minutes = late.as_secs() / 60,
+                            "tick missed beyond its grace window; skipped");
+                        report.skipped += 1;
+                    }
+                    continue;
+                }
+                if let Some(posts) = self.fire(&trigger, tick, now).await? {
+                    report.fired += 1;
+                    report.posts += posts;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Claims and runs one tick in one transaction; `None` when another process had it.
+    async fn fire(
+        &self,
+        trigger: &Trigger,
+        tick: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
+        let mut tx = self.pool.begin().await?;
+        if !state::claim(
+            &mut *tx,
+            &trigger.key(),
+            tick,
+            trigger.community_id,
+            "fired",
+            now,
+        )
+        .await?
+        {
+            return Ok(None);
+        }
+        let (community, cohort, zone) = (trigger.community_id, &trigger.cohort, trigger.zone);
+        let posts = match trigger.kind {
+            TriggerKind::Checkin => {
+                scheduled::send_prompts(
+                    &mut tx,
+                    community,
+                    cohort.id,
+                    &cohort.name,
+                    zone,
+                    tick,
+                    now,
+                )
+                .await
+            }
+            TriggerKind::Nudge => {
+                scheduled::send_nudges(&mut tx, community, cohort.id, &cohort.name, zone, tick)
+                    .await
+            }
+            TriggerKind::Digest => {
+                digest::send_cohort_digest(&mut tx, community, cohort, zone, tick, now).await
+            }
+            TriggerKind::MentorDigest => {
+                digest::send_mentor_digests(&mut tx, community, cohort, zone, tick, now).await
+            }
+        }
+        .with_context(|| format!("running {} at {tick}", trigger.key()))?;
+        tx.commit().await?;
+        tracing::info!(trigger = %trigger.key(), %tick, posts, "trigger fired");
+        Ok(Some(posts))
+    }
+}

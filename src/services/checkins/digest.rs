@@ -1,0 +1,134 @@
+//! The weekly cohort digest (to the cohort channel) and mentor digest (DM to lead mentors).
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::PgConnection;
+
+use super::messages::{self, DigestFigures, Risk};
+use crate::domain::Period;
+use crate::render::Message;
+use crate::services::{Destination, enqueue};
+use crate::store::cohorts::Cohort;
+use crate::store::digests;
+
+/// Confidence at or below this puts a learner on the mentor's list.
+const RISK_CONFIDENCE: i16 = 2;
+/// A blocker open longer than this puts a learner on the mentor's list.
+const RISK_BLOCKER_DAYS: i64 = 7;
+
+/// Builds the cohort digest for the week containing `at` in the cohort's zone.
+pub async fn cohort_digest(
+    tx: &mut PgConnection,
+    cohort: &Cohort,
+    zone: Tz,
+    at: DateTime<Utc>,
+) -> sqlx::Result<(Period, Message)> {
+    let period = Period::containing(at, zone);
+    let figures = digests::cohort_figures(
+        &mut *tx,
+        cohort.id,
+        &period.to_string(),
+        &period.previous().to_string(),
+    )
+    .await?;
+    // Weeks of this month so far, by ISO week's Thursday.
+    let mut month_weeks = vec![period];
+    while month_weeks.last().map(|p| p.previous().month()) == Some(period.month()) {
+        let earlier = month_weeks.last().map(|p| p.previous()).unwrap_or(period);
+        month_weeks.push(earlier);
+    }
+    let weeks: Vec<String> = month_weeks.iter().map(Period::to_string).collect();
+    let every_week = digests::answered_every_prompt(&mut *tx, cohort.id, &weeks).await?;
+    let figures = DigestFigures {
+        enrolled: figures.enrolled,
+        checked_in: figures.checked_in,
+        open_blockers: figures.open_blockers,
+        confidence: figures.confidence,
+        previous_confidence: figures.previous_confidence,
+        every_week,
+    };
+    Ok((
+        period,
+        messages::cohort_digest(&cohort.name, period, &figures),
+    ))
+}
+
+/// Queues the cohort digest; returns posts queued (0 without a channel or on a re-run).
+pub async fn send_cohort_digest(
+    tx: &mut PgConnection,
+    community_id: uuid::Uuid,
+    cohort: &Cohort,
+    zone: Tz,
+    tick: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let Some(channel) = &cohort.channel else {
+        tracing::warn!(cohort = %cohort.slug, "cohort has no channel; digest not posted");
+        return Ok(0);
+    };
+    let (period, body) = cohort_digest(tx, cohort, zone, tick).await?;
+    let key = format!("digest:{}:{period}", cohort.id);
+    let added = enqueue(
+        tx,
+        community_id,
+        &key,
+        &Destination::Channel(channel.clone()),
+        &body,
+        now,
+    )
+    .await?;
+    Ok(u64::from(added))
+}
+
+/// DMs each lead mentor of the cohort the status of their learners.
+pub async fn send_mentor_digests(
+    tx: &mut PgConnection,
+    community_id: uuid::Uuid,
+    cohort: &Cohort,
+    zone: Tz,
+    tick: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    // Report on the latest prompted week: a Monday-morning digest covers last week.
+    let current = Period::containing(tick, zone);
+    let latest = digests::latest_prompted_period(&mut *tx, cohort.id, tick).await?;
+    let period = latest.as_deref().and_then(Period::parse).unwrap_or(current);
+    let mut sent = 0;
+    for (mentor_id, mentor_name) in digests::lead_mentors(&mut *tx, cohort.id).await? {
+        let learners =
+            digests::mentored_status(&mut *tx, cohort.id, mentor_id, &period.to_string()).await?;
+        if learners.is_empty() {
+            continue;
+        }
+        let checked_in = learners.iter().filter(|l| l.checked_in).count();
+        let at_risk: Vec<(String, Vec<Risk>)> = learners
+            .iter()
+            .filter_map(|l| {
+                let mut risks = Vec::new();
+                if l.missed_two {
+                    risks.push(Risk::MissedTwo);
+                }
+                if let Some(c) = l.latest_confidence.filter(|c| *c <= RISK_CONFIDENCE) {
+                    risks.push(Risk::LowConfidence(c));
+                }
+                if let Some(since) = l.oldest_open_blocker {
+                    let days = (tick - since).num_days();
+                    if days > RISK_BLOCKER_DAYS {
+                        risks.push(Risk::OldBlocker(days));
+                    }
+                }
+                (!risks.is_empty()).then(|| (l.display_name.clone(), risks))
+            })
+            .collect();
+        let body =
+            messages::mentor_digest(&cohort.name, period, learners.len(), checked_in, &at_risk);
+        // Keyed by the week the digest runs in: one per mentor per week.
+        let key = format!("mentor-digest:{}:{mentor_id}:{current}", cohort.id);
+        let to = Destination::Direct {
+            member_id: mentor_id,
+            display_name: mentor_name,
+        };
+        sent += u64::from(enqueue(tx, community_id, &key, &to, &body, now).await?);
+    }
+    Ok(sent)
+}

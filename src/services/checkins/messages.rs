@@ -1,0 +1,265 @@
+//! What check-ins, prompts, nudges and digests say.
+
+use crate::domain::Period;
+use crate::render::Message;
+
+pub fn not_in_a_cohort() -> Message {
+    Message::new()
+        .text("You're not in a cohort, so there is nothing to check in to. Type ")
+        .code("/cohort list")
+        .text(" to find one.")
+}
+
+pub fn which_cohort(slugs: &[String]) -> Message {
+    let mut msg = Message::new()
+        .text("You're in several cohorts. Say which one with ")
+        .code("cohort:")
+        .text(", e.g.:");
+    for slug in slugs {
+        msg = msg
+            .line()
+            .text("  ")
+            .code(format!("/checkin 4 my progress cohort:{slug}"));
+    }
+    msg
+}
+
+pub fn confirm_replace(period: &str, confidence: i16) -> Message {
+    Message::new().text(format!(
+        "You already checked in for {period} (confidence {confidence}/5). Replace it with this one? (yes/no)"
+    ))
+}
+
+pub fn recorded(
+    cohort: &str,
+    period: &str,
+    confidence: i64,
+    hours: Option<i64>,
+    replaced: bool,
+    escalated: bool,
+) -> Message {
+    let verb = if replaced { "updated" } else { "recorded" };
+    let mut msg = Message::new()
+        .text("Thanks! Your check-in for ")
+        .strong(cohort)
+        .text(format!(", {period}, is {verb}: confidence {confidence}/5"));
+    if let Some(h) = hours {
+        msg = msg.text(format!(", {h} h"));
+    }
+    msg = msg.text(".");
+    if escalated {
+        msg = msg.text(" Your lead mentor will get in touch about what's blocking you.");
+    }
+    msg
+}
+
+pub fn escalation(
+    learner: &str,
+    handle: &str,
+    cohort: &str,
+    period: &str,
+    confidence: i64,
+    blockers: Option<&str>,
+) -> Message {
+    let mut msg = Message::new()
+        .user(learner)
+        .text(" (")
+        .strong(cohort)
+        .text(format!(
+            ") checked in for {period} with confidence {confidence}/5"
+        ));
+    msg = match blockers {
+        Some(b) => msg.text(" and a blocker: ").user(b),
+        None => msg.text("."),
+    };
+    msg.line()
+        .text("Reply with ")
+        .code(format!("/checkin reply @{handle} …"))
+}
+
+pub fn not_your_learner(handle: &str) -> Message {
+    Message::new()
+        .text("You're not a mentor of ")
+        .code(format!("@{handle}"))
+        .text(". Check-ins are private to the learner and their mentors; stewards see the totals in the digest.")
+}
+
+pub fn nothing_to_reply_to(name: &str) -> Message {
+    Message::new()
+        .user(name)
+        .text(" has not checked in yet, so there is nothing to reply to.")
+}
+
+pub fn reply_sent(name: &str, period: &str) -> Message {
+    Message::new()
+        .text("Sent to ")
+        .user(name)
+        .text(format!(", on their check-in for {period}."))
+}
+
+pub fn reply_delivered(mentor: &str, period: &str, text: &str) -> Message {
+    Message::new()
+        .user(mentor)
+        .text(format!(" replied to your check-in for {period}:"))
+        .line()
+        .user(text)
+}
+
+pub fn no_history() -> Message {
+    Message::new().text("No check-ins yet.")
+}
+
+pub fn history_header(name: &str) -> Message {
+    Message::new().text("Check-ins of ").user(name).text(":")
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn history_line(
+    cohort: &str,
+    period: &str,
+    confidence: i16,
+    hours: Option<f32>,
+    progress: &str,
+    blockers: Option<&str>,
+    revisions: i64,
+) -> Message {
+    let mut msg = Message::new()
+        .text(format!("• {period} "))
+        .strong(cohort)
+        .text(format!(" · confidence {confidence}/5"));
+    if let Some(h) = hours {
+        msg = msg.text(format!(" · {h} h"));
+    }
+    if revisions > 0 {
+        msg = msg.text(format!(" · edited {revisions}×"));
+    }
+    msg = msg.line().text("  ").user(progress);
+    if let Some(b) = blockers {
+        msg = msg.line().text("  Blocker: ").user(b);
+    }
+    msg
+}
+
+pub fn history_reply(mentor: &str, text: &str) -> Message {
+    Message::new()
+        .line()
+        .text("  ↳ ")
+        .user(mentor)
+        .text(": ")
+        .user(text)
+}
+
+pub fn prompt(cohort: &str, period: Period) -> Message {
+    Message::new()
+        .text("It's check-in time for ")
+        .strong(cohort)
+        .text(format!(" ({period})! How did your week go? Answer with "))
+        .code("/checkin <confidence 1–5> <progress> [blockers:…] [hours:…]")
+        .text(", for example ")
+        .code("/checkin 4 automated the leave request hours:3")
+        .text(".")
+}
+
+pub fn nudge(cohort: &str, period: Period) -> Message {
+    Message::new()
+        .text("A gentle reminder: your ")
+        .strong(cohort)
+        .text(format!(
+            " check-in for {period} is still open. Two lines are plenty: "
+        ))
+        .code("/checkin 3 what I did")
+        .text(".")
+}
+
+pub struct DigestFigures {
+    pub enrolled: i64,
+    pub checked_in: i64,
+    pub open_blockers: i64,
+    pub confidence: Option<f64>,
+    pub previous_confidence: Option<f64>,
+    pub every_week: Vec<String>,
+}
+
+pub fn cohort_digest(cohort: &str, period: Period, f: &DigestFigures) -> Message {
+    let rate = if f.enrolled > 0 {
+        f.checked_in * 100 / f.enrolled
+    } else {
+        0
+    };
+    let mut msg = Message::new()
+        .text("📊 ")
+        .strong(cohort)
+        .text(format!(" — {period}"))
+        .line()
+        .text(format!(
+            "Check-ins: {} of {} learners ({rate}%)",
+            f.checked_in, f.enrolled
+        ))
+        .line()
+        .text(format!("Open blockers: {}", f.open_blockers))
+        .line();
+    msg = match (f.confidence, f.previous_confidence) {
+        (Some(now), Some(before)) => {
+            let trend = if now > before + 0.05 {
+                "up"
+            } else if now < before - 0.05 {
+                "down"
+            } else {
+                "level"
+            };
+            msg.text(format!(
+                "Confidence: {now:.1} average, {trend} from {before:.1} last week"
+            ))
+        }
+        (Some(now), None) => msg.text(format!("Confidence: {now:.1} average")),
+        (None, _) => msg.text("Confidence: no check-ins yet this week"),
+    };
+    if !f.every_week.is_empty() {
+        msg = msg
+            .line()
+            .text("🙌 Checked in every week this month: ")
+            .user(f.every_week.join(", "));
+    }
+    msg
+}
+
+pub enum Risk {
+    MissedTwo,
+    LowConfidence(i16),
+    OldBlocker(i64),
+}
+
+pub fn mentor_digest(
+    cohort: &str,
+    period: Period,
+    learners: usize,
+    checked_in: usize,
+    at_risk: &[(String, Vec<Risk>)],
+) -> Message {
+    let mut msg = Message::new()
+        .text("Your learners in ")
+        .strong(cohort)
+        .text(format!(
+            ", {period}: {checked_in} of {learners} checked in."
+        ));
+    if at_risk.is_empty() {
+        return msg.line().text("Nobody looks at risk this week. 🎉");
+    }
+    msg = msg.line().text("Worth a conversation:");
+    for (name, risks) in at_risk {
+        let reasons: Vec<String> = risks
+            .iter()
+            .map(|r| match r {
+                Risk::MissedTwo => "missed 2 check-ins in a row".to_owned(),
+                Risk::LowConfidence(c) => format!("confidence {c}/5"),
+                Risk::OldBlocker(days) => format!("blocker open {days} days"),
+            })
+            .collect();
+        msg = msg
+            .line()
+            .text("• ")
+            .user(name)
+            .text(format!(" — {}", reasons.join(", ")));
+    }
+    msg
+}

@@ -1,0 +1,235 @@
+//! Weekly check-ins: recording answers, mentor replies, history with privacy, and the
+//! scheduled prompts, nudges and digests.
+
+pub mod digest;
+mod messages;
+pub mod scheduled;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::lookup::{arg, find_cohort, find_member};
+use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
+use crate::commands::Visibility;
+use crate::domain::{Period, parse_timezone};
+use crate::store::checkins::{self, Answer};
+use crate::store::cohorts::{self, Cohort};
+use crate::store::members::Member;
+use crate::store::{audit, enrollments};
+
+/// Confidence at or below this notifies the lead mentor.
+const LOW_CONFIDENCE: i16 = 2;
+/// Check-ins shown by `/checkin history`.
+const HISTORY_MAX: i64 = 12;
+
+/// The zone a member's weeks and local times follow: their own, else the cohort's.
+pub fn member_zone(member: &Member, cohort: &Cohort) -> Tz {
+    member
+        .timezone
+        .as_deref()
+        .and_then(|tz| parse_timezone(tz).ok())
+        .or_else(|| parse_timezone(&cohort.timezone).ok())
+        .unwrap_or(Tz::UTC)
+}
+
+pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let member = &inv.caller.member;
+    let cohort = enrolled_cohort(tx, inv).await?;
+    let period = Period::containing(now, member_zone(member, &cohort)).to_string();
+    let confidence = inv
+        .args
+        .int("confidence")
+        .context("confidence is required")?;
+    let hours = inv.args.int("hours");
+    let answer = Answer {
+        progress: arg(inv, "progress")?.to_owned(),
+        blockers: inv.args.text("blockers").map(str::to_owned),
+        confidence: confidence as i16,
+        hours: hours.map(|h| h as f32),
+    };
+
+    let existing = checkins::find(&mut *tx, cohort.id, member.id, &period).await?;
+    let (checkin, replaced) = match existing {
+        Some(old) if !inv.confirmed => {
+            let mut outcome = Outcome::reply(
+                messages::confirm_replace(&period, old.confidence),
+                Visibility::Ephemeral,
+            );
+            outcome.needs_confirmation = true;
+            return Ok(outcome);
+        }
+        Some(old) => (checkins::replace(tx, old.id, &answer, now).await?, true),
+        None => (
+            checkins::insert(
+                &mut *tx,
+                inv.caller.community_id,
+                cohort.id,
+                member.id,
+                &period,
+                &answer,
+                now,
+            )
+            .await?,
+            false,
+        ),
+    };
+    if answer.blockers.is_none() {
+        checkins::resolve_earlier_blockers(&mut *tx, cohort.id, member.id, &period, now).await?;
+    }
+    let detail = json!({ "cohort": cohort.slug, "period": period, "replaced": replaced });
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(member.id),
+        "checkin.record",
+        detail,
+        now,
+    )
+    .await?;
+
+    let escalate = answer.blockers.is_some() || answer.confidence <= LOW_CONFIDENCE;
+    let mentors = if escalate {
+        checkins::lead_mentors(&mut *tx, cohort.id, member.id).await?
+    } else {
+        Vec::new()
+    };
+    let reply = messages::recorded(
+        &cohort.name,
+        &period,
+        confidence,
+        hours,
+        replaced,
+        !mentors.is_empty(),
+    );
+    let mut outcome = Outcome::reply(reply, inv.spec.visibility);
+    for mentor in mentors {
+        let notice = messages::escalation(
+            &member.display_name,
+            &member.platform_user_id,
+            &cohort.name,
+            &checkin.period,
+            confidence,
+            answer.blockers.as_deref(),
+        );
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id: mentor.id,
+                display_name: mentor.display_name,
+            },
+            notice,
+        );
+    }
+    Ok(outcome)
+}
+
+/// The cohort a check-in is for: the `cohort` option, or the member's only cohort.
+async fn enrolled_cohort(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Cohort> {
+    let active = enrollments::active_for_member(&mut *tx, inv.caller.member.id).await?;
+    let slug = match inv.args.text("cohort") {
+        Some(typed) => {
+            let cohort = find_cohort(tx, inv, typed).await?;
+            if !active.iter().any(|e| e.cohort_id == cohort.id) {
+                return refuse(messages::not_in_a_cohort());
+            }
+            return Ok(cohort);
+        }
+        None => match active.as_slice() {
+            [] => return refuse(messages::not_in_a_cohort()),
+            [only] => only.cohort_slug.clone(),
+            several => {
+                return refuse(messages::which_cohort(
+                    &several
+                        .iter()
+                        .map(|e| e.cohort_slug.clone())
+                        .collect::<Vec<_>>(),
+                ));
+            }
+        },
+    };
+    Ok(cohorts::by_slug(&mut *tx, inv.caller.community_id, &slug)
+        .await?
+        .context("enrolled cohort exists")?)
+}
+
+pub async fn reply(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let mentor = &inv.caller.member;
+    let learner = find_member(tx, &inv.caller, arg(inv, "learner")?).await?;
+    if !checkins::is_mentor_of(&mut *tx, mentor.id, learner.id).await? {
+        return refuse(messages::not_your_learner(&learner.platform_user_id));
+    }
+    let Some(checkin) = checkins::latest_mentored(&mut *tx, mentor.id, learner.id).await? else {
+        return refuse(messages::nothing_to_reply_to(&learner.display_name));
+    };
+    let text = arg(inv, "text")?;
+    checkins::add_reply(
+        &mut *tx,
+        inv.caller.community_id,
+        checkin.id,
+        mentor.id,
+        text,
+        now,
+    )
+    .await?;
+    let detail = json!({ "learner": learner.platform_user_id, "period": checkin.period });
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(mentor.id),
+        "checkin.reply",
+        detail,
+        now,
+    )
+    .await?;
+    Ok(Outcome::reply(
+        messages::reply_sent(&learner.display_name, &checkin.period),
+        inv.spec.visibility,
+    )
+    .with_post(
+        Destination::Direct {
+            member_id: learner.id,
+            display_name: learner.display_name.clone(),
+        },
+        messages::reply_delivered(&mentor.display_name, &checkin.period, text),
+    ))
+}
+
+/// Learners see their own check-ins; mentors their learners'. Stewards who are not the
+/// mentor see only the digest's totals.
+pub async fn history(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let subject = match inv.args.text("learner") {
+        None => me.clone(),
+        Some(handle) => {
+            let learner = find_member(tx, &inv.caller, handle).await?;
+            if learner.id != me.id && !checkins::is_mentor_of(&mut *tx, me.id, learner.id).await? {
+                return refuse(messages::not_your_learner(&learner.platform_user_id));
+            }
+            learner
+        }
+    };
+    let rows = checkins::history(&mut *tx, subject.id, HISTORY_MAX).await?;
+    if rows.is_empty() {
+        return Ok(Outcome::reply(messages::no_history(), inv.spec.visibility));
+    }
+    let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+    let replies = checkins::replies_for(&mut *tx, &ids).await?;
+    let mut reply = messages::history_header(&subject.display_name);
+    for row in &rows {
+        reply = reply.line().push(messages::history_line(
+            &row.cohort_name,
+            &row.period,
+            row.confidence,
+            row.hours,
+            &row.progress,
+            row.blockers.as_deref(),
+            row.revisions,
+        ));
+        for r in replies.iter().filter(|r| r.checkin_id == row.id) {
+            reply = reply.push(messages::history_reply(&r.mentor_name, &r.body));
+        }
+    }
+    Ok(Outcome::reply(reply, inv.spec.visibility))
+}

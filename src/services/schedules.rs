@@ -1,0 +1,110 @@
+//! `/schedule list` and `/schedule set`: trigger kinds are code, their times are data.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::lookup::{arg, find_cohort, optional_cohort};
+use super::{Invocation, Outcome, ServiceError, ServiceResult};
+use crate::domain::parse_timezone;
+use crate::render::Message;
+use crate::schedule::CronExpr;
+use crate::schedule::listing::{local_and_utc, upcoming};
+use crate::store::{audit, schedule};
+
+/// Next times shown per schedule.
+const NEXT_SHOWN: usize = 2;
+
+mod text {
+    use crate::render::Message;
+
+    pub fn none() -> Message {
+        Message::new().text("No schedules yet.")
+    }
+
+    pub fn line(cohort: &str, kind: &str, cron: &str, member_local: bool) -> Message {
+        let msg = Message::new()
+            .text("• ")
+            .strong(cohort)
+            .text(format!(" {kind} "))
+            .code(cron);
+        if member_local {
+            msg.text(" at each learner's local time")
+        } else {
+            msg
+        }
+    }
+
+    pub fn next(when: &str) -> Message {
+        Message::new().text(format!("    next: {when}"))
+    }
+
+    pub fn set(cohort: &str, kind: &str, cron: &str, next: Option<&str>) -> Message {
+        let msg = Message::new()
+            .strong(cohort)
+            .text(format!(" {kind} now runs at "))
+            .code(cron)
+            .text(".");
+        match next {
+            Some(when) => msg.text(format!(" Next: {when}.")),
+            None => msg,
+        }
+    }
+}
+
+pub async fn list(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let only = optional_cohort(tx, inv).await?;
+    let rows: Vec<_> = schedule::schedules(&mut *tx, Some(inv.caller.community_id))
+        .await?
+        .into_iter()
+        .filter(|r| only.as_ref().is_none_or(|c| c.id == r.cohort.id))
+        .collect();
+    if rows.is_empty() {
+        return Ok(Outcome::reply(text::none(), inv.spec.visibility));
+    }
+    let mut reply = Message::new();
+    for (i, u) in upcoming(&rows, now, NEXT_SHOWN).iter().enumerate() {
+        if i > 0 {
+            reply = reply.line();
+        }
+        reply = reply.push(text::line(&u.cohort_name, &u.kind, &u.cron, u.member_local));
+        for at in &u.next {
+            reply = reply.line().push(text::next(&local_and_utc(*at, u.zone)));
+        }
+    }
+    Ok(Outcome::reply(reply, inv.spec.visibility))
+}
+
+pub async fn set(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let cohort = find_cohort(tx, inv, arg(inv, "cohort")?).await?;
+    let kind = arg(inv, "kind")?;
+    let cron = CronExpr::parse(arg(inv, "cron")?)
+        .map_err(|e| ServiceError::User(Message::from(e.to_string())))?;
+    schedule::set(
+        &mut *tx,
+        inv.caller.community_id,
+        cohort.id,
+        kind,
+        cron.as_str(),
+    )
+    .await?;
+    let detail = json!({ "cohort": cohort.slug, "kind": kind, "cron": cron.as_str() });
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        "schedule.set",
+        detail,
+        now,
+    )
+    .await?;
+    let zone = parse_timezone(&cohort.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let next = cron
+        .next_ticks(zone, now, 1)
+        .first()
+        .map(|at| local_and_utc(*at, zone));
+    Ok(Outcome::reply(
+        text::set(&cohort.name, kind, cron.as_str(), next.as_deref()),
+        inv.spec.visibility,
+    ))
+}

@@ -1,0 +1,337 @@
+//! Check-ins, their revisions and mentor replies; prompts and the mentor relation.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Checkin {
+    pub id: Uuid,
+    pub cohort_id: Uuid,
+    pub member_id: Uuid,
+    pub period: String,
+    pub progress: String,
+    pub blockers: Option<String>,
+    pub confidence: i16,
+    pub hours: Option<f32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, cohort_id, member_id, period, progress, blockers, confidence, hours, created_at, updated_at";
+
+/// The answer a member gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub progress: String,
+    pub blockers: Option<String>,
+    pub confidence: i16,
+    pub hours: Option<f32>,
+}
+
+pub async fn find(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    member_id: Uuid,
+    period: &str,
+) -> sqlx::Result<Option<Checkin>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM checkins WHERE cohort_id = $1 AND member_id = $2 AND period = $3"
+    )))
+    .bind(cohort_id)
+    .bind(member_id)
+    .bind(period)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn insert(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    member_id: Uuid,
+    period: &str,
+    answer: &Answer,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Checkin> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress, blockers, confidence, hours, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+         RETURNING {COLUMNS}"
+    )))
+    .bind(Uuid::new_v4())
+    .bind(community_id)
+    .bind(cohort_id)
+    .bind(member_id)
+    .bind(period)
+    .bind(&answer.progress)
+    .bind(&answer.blockers)
+    .bind(answer.confidence)
+    .bind(answer.hours)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+/// Keeps the current version as a revision, then replaces it.
+pub async fn replace(
+    conn: &mut sqlx::PgConnection,
+    checkin_id: Uuid,
+    answer: &Answer,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Checkin> {
+    sqlx::query(
+        "INSERT INTO checkin_revisions (checkin_id, progress, blockers, confidence, hours, recorded_at)
+         SELECT id, progress, blockers, confidence, hours, updated_at FROM checkins WHERE id = $1",
+    )
+    .bind(checkin_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE checkins SET progress = $2, blockers = $3, confidence = $4, hours = $5, updated_at = $6,
+                blocker_resolved_at = NULL
+         WHERE id = $1 RETURNING {COLUMNS}"
+    )))
+    .bind(checkin_id)
+    .bind(&answer.progress)
+    .bind(&answer.blockers)
+    .bind(answer.confidence)
+    .bind(answer.hours)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+pub async fn revision_count(ex: impl PgExecutor<'_>, checkin_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM checkin_revisions WHERE checkin_id = $1")
+        .bind(checkin_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// A check-in without blockers resolves the member's earlier open blockers in the cohort.
+pub async fn resolve_earlier_blockers(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    member_id: Uuid,
+    before_period: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE checkins SET blocker_resolved_at = $4
+         WHERE cohort_id = $1 AND member_id = $2 AND period < $3
+           AND blockers IS NOT NULL AND blocker_resolved_at IS NULL",
+    )
+    .bind(cohort_id)
+    .bind(member_id)
+    .bind(before_period)
+    .bind(now)
+    .execute(ex)
+    .await?
+    .rows_affected())
+}
+
+/// The member's check-ins, newest first, with the cohort's name.
+#[derive(Debug, Clone, FromRow)]
+pub struct HistoryRow {
+    pub id: Uuid,
+    pub cohort_name: String,
+    pub period: String,
+    pub progress: String,
+    pub blockers: Option<String>,
+    pub confidence: i16,
+    pub hours: Option<f32>,
+    pub revisions: i64,
+}
+
+pub async fn history(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<HistoryRow>> {
+    sqlx::query_as(
+        "SELECT k.id, c.name AS cohort_name, k.period, k.progress, k.blockers, k.confidence, k.hours,
+                (SELECT count(*) FROM checkin_revisions r WHERE r.checkin_id = k.id) AS revisions
+         FROM checkins k JOIN cohorts c ON c.id = k.cohort_id
+         WHERE k.member_id = $1 ORDER BY k.period DESC, c.name LIMIT $2",
+    )
+    .bind(member_id)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ReplyRow {
+    pub checkin_id: Uuid,
+    pub mentor_name: String,
+    pub body: String,
+}
+
+pub async fn replies_for(
+    ex: impl PgExecutor<'_>,
+    checkin_ids: &[Uuid],
+) -> sqlx::Result<Vec<ReplyRow>> {
+    sqlx::query_as(
+        "SELECT r.checkin_id, m.display_name AS mentor_name, r.body
+         FROM checkin_replies r JOIN members m ON m.id = r.mentor_member_id
+         WHERE r.checkin_id = ANY($1) ORDER BY r.created_at",
+    )
+    .bind(checkin_ids)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn add_reply(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    checkin_id: Uuid,
+    mentor_id: Uuid,
+    body: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Uuid> {
+    sqlx::query_scalar(
+        "INSERT INTO checkin_replies (id, community_id, checkin_id, mentor_member_id, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(community_id)
+    .bind(checkin_id)
+    .bind(mentor_id)
+    .bind(body)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+/// The latest check-in of `learner` in a cohort where `mentor` mentors them.
+pub async fn latest_mentored(
+    ex: impl PgExecutor<'_>,
+    mentor_id: Uuid,
+    learner_id: Uuid,
+) -> sqlx::Result<Option<Checkin>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM checkins k
+         WHERE k.member_id = $2 AND k.cohort_id IN (SELECT cohort_id FROM mentored_cohorts($1, $2))
+         ORDER BY k.period DESC, k.updated_at DESC LIMIT 1"
+    )))
+    .bind(mentor_id)
+    .bind(learner_id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Whether `mentor` mentors `learner` in any cohort.
+pub async fn is_mentor_of(
+    ex: impl PgExecutor<'_>,
+    mentor_id: Uuid,
+    learner_id: Uuid,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mentored_cohorts($1, $2))")
+        .bind(mentor_id)
+        .bind(learner_id)
+        .fetch_one(ex)
+        .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Mentor {
+    pub id: Uuid,
+    pub display_name: String,
+}
+
+/// The learner's lead mentors in a cohort: their group's lead, or (without a group) the
+/// cohort's lead mentors.
+pub async fn lead_mentors(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    learner_id: Uuid,
+) -> sqlx::Result<Vec<Mentor>> {
+    sqlx::query_as(
+        "SELECT m.id, m.display_name FROM members m
+         WHERE m.id IN (SELECT lead_member_id FROM mentor_groups WHERE cohort_id = $1
+                        UNION SELECT member_id FROM member_roles WHERE cohort_id = $1 AND role = 'lead_mentor')
+           AND EXISTS (SELECT 1 FROM mentored_cohorts(m.id, $2) x WHERE x.cohort_id = $1)
+         ORDER BY m.display_name",
+    )
+    .bind(cohort_id)
+    .bind(learner_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Records a prompt for every active learner of the cohort whose local zone is `zone` and
+/// queues one DM each. Set-based, so a tick for thousands of members is two statements.
+/// Keys make a re-run of the same tick add nothing. Returns the number of DMs queued.
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_prompts(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    zone: &str,
+    period: &str,
+    body: &crate::render::Message,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "WITH targets AS (
+             SELECT e.member_id FROM enrollments e
+             JOIN members m ON m.id = e.member_id JOIN cohorts c ON c.id = e.cohort_id
+             WHERE e.cohort_id = $2 AND e.status = 'active' AND coalesce(m.timezone, c.timezone) = $3),
+         prompted AS (
+             INSERT INTO checkin_prompts (community_id, cohort_id, member_id, period, sent_at)
+             SELECT $1, $2, member_id, $4, $6 FROM targets
+             ON CONFLICT DO NOTHING RETURNING member_id)
+         INSERT INTO outbox (community_id, idempotency_key, member_id, body, next_attempt_at, created_at)
+         SELECT $1, 'checkin-prompt:' || $2 || ':' || member_id || ':' || $4, member_id, $5, $6, $6 FROM prompted
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(cohort_id)
+    .bind(zone)
+    .bind(period)
+    .bind(sqlx::types::Json(body))
+    .bind(now)
+    .execute(ex)
+    .await?
+    .rows_affected())
+}
+
+/// One nudge per unanswered prompt of `period` sent at least the cohort's
+/// `nudge_after_hours` before `at`, for learners in `zone`. Never a second nudge.
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_nudges(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    zone: &str,
+    period: &str,
+    body: &crate::render::Message,
+    at: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "WITH due AS (
+             UPDATE checkin_prompts p SET nudged_at = $6
+             FROM enrollments e, members m, cohorts c
+             WHERE p.cohort_id = $2 AND p.period = $4 AND p.nudged_at IS NULL
+               AND e.cohort_id = p.cohort_id AND e.member_id = p.member_id AND e.status = 'active'
+               AND m.id = p.member_id AND c.id = p.cohort_id
+               AND coalesce(m.timezone, c.timezone) = $3
+               AND p.sent_at <= $6 - make_interval(hours => c.nudge_after_hours)
+               AND NOT EXISTS (SELECT 1 FROM checkins k
+                               WHERE k.cohort_id = p.cohort_id AND k.member_id = p.member_id AND k.period = p.period)
+             RETURNING p.member_id)
+         INSERT INTO outbox (community_id, idempotency_key, member_id, body, next_attempt_at, created_at)
+         SELECT $1, 'checkin-nudge:' || $2 || ':' || member_id || ':' || $4, member_id, $5, $6, $6 FROM due
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(cohort_id)
+    .bind(zone)
+    .bind(period)
+    .bind(sqlx::types::Json(body))
+    .bind(at)
+    .execute(ex)
+    .await?
+    .rows_affected())
+}

@@ -1,0 +1,131 @@
+//! Aggregates for the cohort and mentor digests. Counts and names only, never check-in text.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CohortFigures {
+    pub enrolled: i64,
+    pub checked_in: i64,
+    pub open_blockers: i64,
+    pub confidence: Option<f64>,
+    pub previous_confidence: Option<f64>,
+}
+
+pub async fn cohort_figures(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    period: &str,
+    previous: &str,
+) -> sqlx::Result<CohortFigures> {
+    sqlx::query_as(
+        "WITH active AS (SELECT member_id FROM enrollments WHERE cohort_id = $1 AND status = 'active')
+         SELECT
+           (SELECT count(*) FROM active) AS enrolled,
+           (SELECT count(*) FROM checkins k JOIN active a USING (member_id) WHERE k.cohort_id = $1 AND k.period = $2) AS checked_in,
+           (SELECT count(*) FROM checkins k JOIN active a USING (member_id)
+              WHERE k.cohort_id = $1 AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL) AS open_blockers,
+           (SELECT avg(confidence)::float8 FROM checkins WHERE cohort_id = $1 AND period = $2) AS confidence,
+           (SELECT avg(confidence)::float8 FROM checkins WHERE cohort_id = $1 AND period = $3) AS previous_confidence",
+    )
+    .bind(cohort_id)
+    .bind(period)
+    .bind(previous)
+    .fetch_one(ex)
+    .await
+}
+
+/// Active learners who answered every prompt they got in `periods` (at least one).
+pub async fn answered_every_prompt(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    periods: &[String],
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT m.display_name FROM checkin_prompts p
+         JOIN members m ON m.id = p.member_id
+         JOIN enrollments e ON e.member_id = p.member_id AND e.cohort_id = p.cohort_id AND e.status = 'active'
+         LEFT JOIN checkins k ON k.cohort_id = p.cohort_id AND k.member_id = p.member_id AND k.period = p.period
+         WHERE p.cohort_id = $1 AND p.period = ANY($2)
+         GROUP BY m.id, m.display_name
+         HAVING bool_and(k.id IS NOT NULL)
+         ORDER BY m.display_name",
+    )
+    .bind(cohort_id)
+    .bind(periods)
+    .fetch_all(ex)
+    .await
+}
+
+/// The newest week whose prompts went out at or before `at`.
+pub async fn latest_prompted_period(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    at: DateTime<Utc>,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT max(period) FROM checkin_prompts WHERE cohort_id = $1 AND sent_at <= $2",
+    )
+    .bind(cohort_id)
+    .bind(at)
+    .fetch_one(ex)
+    .await
+}
+
+/// The cohort's lead mentors: group leads and holders of the cohort's lead mentor role.
+pub async fn lead_mentors(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT m.id, m.display_name FROM members m
+         WHERE m.id IN (SELECT lead_member_id FROM mentor_groups WHERE cohort_id = $1
+                        UNION SELECT member_id FROM member_roles WHERE cohort_id = $1 AND role = 'lead_mentor')
+         ORDER BY m.display_name",
+    )
+    .bind(cohort_id)
+    .fetch_all(ex)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct LearnerStatus {
+    pub display_name: String,
+    pub checked_in: bool,
+    pub missed_two: bool,
+    pub latest_confidence: Option<i16>,
+    pub oldest_open_blocker: Option<DateTime<Utc>>,
+}
+
+/// Status of each learner `mentor` mentors in the cohort in `period`, for the mentor digest.
+/// "Missed two" means the learner's two latest prompts are both unanswered.
+pub async fn mentored_status(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    mentor_id: Uuid,
+    period: &str,
+) -> sqlx::Result<Vec<LearnerStatus>> {
+    sqlx::query_as(
+        "SELECT m.display_name,
+                EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id AND k.period = $3) AS checked_in,
+                (SELECT count(*) FROM (SELECT p.period FROM checkin_prompts p
+                                       WHERE p.cohort_id = $1 AND p.member_id = m.id AND p.period <= $3
+                                       ORDER BY p.period DESC LIMIT 2) last_two
+                   WHERE NOT EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1
+                                     AND k.member_id = m.id AND k.period = last_two.period)) = 2 AS missed_two,
+                (SELECT k.confidence FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
+                   ORDER BY k.period DESC LIMIT 1) AS latest_confidence,
+                (SELECT min(k.created_at) FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
+                   AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL) AS oldest_open_blocker
+         FROM enrollments e JOIN members m ON m.id = e.member_id
+         WHERE e.cohort_id = $1 AND e.status = 'active'
+           AND EXISTS (SELECT 1 FROM mentored_cohorts($2, e.member_id) x WHERE x.cohort_id = $1)
+         ORDER BY m.display_name",
+    )
+    .bind(cohort_id)
+    .bind(mentor_id)
+    .bind(period)
+    .fetch_all(ex)
+    .await
+}

@@ -1,0 +1,103 @@
+//! Scheduler state: the watermark, tick claims, and cohort schedules.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+use super::cohorts::Cohort;
+
+pub async fn last_run(ex: impl PgExecutor<'_>) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar("SELECT last_run_at FROM scheduler_state")
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn set_last_run(ex: impl PgExecutor<'_>, at: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO scheduler_state (id, last_run_at) VALUES (true, $1)
+         ON CONFLICT (id) DO UPDATE SET last_run_at = EXCLUDED.last_run_at",
+    )
+    .bind(at)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Claims (trigger, tick) for this process; false when another process already has it.
+pub async fn claim(
+    ex: impl PgExecutor<'_>,
+    trigger_key: &str,
+    tick: DateTime<Utc>,
+    community_id: Uuid,
+    status: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO trigger_ticks (trigger_key, tick, community_id, status, recorded_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(trigger_key)
+    .bind(tick)
+    .bind(community_id)
+    .bind(status)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ScheduleRow {
+    pub community_id: Uuid,
+    pub kind: String,
+    pub cron: String,
+    #[sqlx(flatten)]
+    pub cohort: Cohort,
+}
+
+/// Every cohort schedule, optionally limited to one community.
+pub async fn schedules(
+    ex: impl PgExecutor<'_>,
+    community_id: Option<Uuid>,
+) -> sqlx::Result<Vec<ScheduleRow>> {
+    sqlx::query_as(
+        "SELECT s.community_id, s.kind, s.cron, c.id, c.slug, c.name, c.timezone, c.starts_on, c.ends_on, c.channel, c.nudge_after_hours
+         FROM cohort_schedules s JOIN cohorts c ON c.id = s.cohort_id
+         WHERE $1::uuid IS NULL OR s.community_id = $1
+         ORDER BY c.slug, s.kind",
+    )
+    .bind(community_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Distinct local zones of each cohort's active learners (their own, else the cohort's).
+pub async fn member_zones(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT DISTINCT e.cohort_id, coalesce(m.timezone, c.timezone)
+         FROM enrollments e JOIN members m ON m.id = e.member_id JOIN cohorts c ON c.id = e.cohort_id
+         WHERE e.status = 'active'",
+    )
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn set(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    kind: &str,
+    cron: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO cohort_schedules (community_id, cohort_id, kind, cron) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (cohort_id, kind) DO UPDATE SET cron = EXCLUDED.cron",
+    )
+    .bind(community_id)
+    .bind(cohort_id)
+    .bind(kind)
+    .bind(cron)
+    .execute(ex)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! Weekly check-ins: prompts, answers, escalation, replies, privacy, nudges and digests.
+
+use chrono_tz::Europe::Berlin;
+use sqlx::PgPool;
+
+use crate::support::TestBot;
+
+const SPRING: &str = "spring-makers-2027";
+
+/// Sam and Lee in Spring Makers (Berlin), prompted on Monday 2027-03-08 09:00.
+async fn spring_week(pool: PgPool) -> TestBot {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", SPRING, Some("short-modules")).await;
+    bot.enroll("lee", SPRING, Some("projects")).await;
+    // The scheduler starts after the 08:30 mentor digest, so only the prompts are due.
+    bot.set_local("2027-03-08 08:45", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-08 09:00", Berlin);
+    let report = bot.tick().await;
+    assert_eq!(report.posts, 2, "{report:?}");
+    bot
+}
+
+#[sqlx::test]
+async fn the_prompt_reaches_each_learner_once(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    let mut delivered = bot.deliver().await;
+    delivered.sort();
+    assert_eq!(
+        delivered
+            .iter()
+            .map(|(to, _)| to.as_str())
+            .collect::<Vec<_>>(),
+        ["#spring-makers", "#spring-makers", "@lee", "@sam"]
+    );
+    let prompt = &delivered.iter().find(|(to, _)| to == "@sam").unwrap().1;
+    assert!(
+        prompt.starts_with("It's check-in time for Spring Makers 2027 (2027-W10)!"),
+        "{prompt}"
+    );
+
+    // The same tick again (a second process, or a restart) sends nothing new.
+    let again = bot.tick().await;
+    assert_eq!(again.posts, 0);
+    assert!(bot.deliver().await.is_empty());
+}
+
+#[sqlx::test]
+async fn checking_in_outside_any_cohort_is_explained(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let said = bot.say("nobody", "/checkin 4 did things").await;
+    assert_eq!(
+        said.reply,
+        "You're not in a cohort, so there is nothing to check in to. Type `/cohort list` to find one."
+    );
+    assert_eq!(bot.count("checkins").await, 0);
+}
+
+#[sqlx::test]
+async fn a_blocker_notifies_the_lead_mentor_who_replies(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.deliver().await;
+
+    let said = bot
+        .say(
+            "sam",
+            "/checkin 4 built my first flow blockers:\"no licence for premium connectors\" hours:3",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 4/5, 3 h. Your lead mentor will get in touch about what's blocking you."
+    );
+    let delivered = bot.deliver().await;
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0].0, "@grace");
+    assert!(
+        delivered[0]
+            .1
+            .contains("a blocker: no licence for premium connectors"),
+        "{}",
+        delivered[0].1
+    );
+
+    let said = bot
+        .say("grace", "/checkin reply @sam Let's pair on Thursday")
+        .await;
+    assert_eq!(
+        said.reply,
+        "Sent to Sam Carter, on their check-in for 2027-W10."
+    );
+    assert_eq!(
+        bot.deliver().await,
+        [(
+            "@sam".to_owned(),
+            "Grace Lindqvist replied to your check-in for 2027-W10:\nLet's pair on Thursday"
+                .to_owned()
+        )]
+    );
+
+    let said = bot.say("sam", "/checkin history").await;
+    assert!(
+        said.reply
+            .contains("↳ Grace Lindqvist: Let's pair on Thursday"),
+        "{}",
+        said.reply
+    );
+}
+
+#[sqlx::test]
+async fn low_confidence_alone_escalates_and_a_good_week_does_not(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.deliver().await;
+    bot.say("sam", "/checkin 2 lost").await;
+    bot.say("lee", "/checkin 5 flying").await;
+    let delivered = bot.deliver().await;
+    assert_eq!(delivered.len(), 1);
+    assert!(
+        delivered[0].1.contains(
+            "Sam Carter (Spring Makers 2027) checked in for 2027-W10 with confidence 2/5."
+        ),
+        "{}",
+        delivered[0].1
+    );
+}
+
+#[sqlx::test]
+async fn check_ins_are_private_to_the_learner_and_their_mentors(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.say("sam", "/checkin 3 private progress blockers:\"my manager\"")
+        .await;
+
+    let said = bot.say("lee", "/checkin history @sam").await;
+    assert!(
+        said.reply.starts_with("You're not a mentor of `@sam`."),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("ada", "/checkin history @sam").await;
+    assert!(
+        said.reply.starts_with("You're not a mentor of `@sam`."),
+        "stewards see aggregates only: {}",
+        said.reply
+    );
+    let said = bot.say("lee", "/checkin reply @sam hi").await;
+    assert!(
+        said.reply.starts_with("You're not a mentor of `@sam`."),
+        "{}",
+        said.reply
+    );
+
+    let said = bot.say("grace", "/checkin history @sam").await;
+    assert!(
+        said.reply.contains("private progress") && said.reply.contains("Blocker: my manager"),
+        "{}",
+        said.reply
+    );
+}
+
+#[sqlx::test]
+async fn a_second_answer_replaces_the_first_after_confirmation_and_keeps_history(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.say("sam", "/checkin 3 first answer").await;
+
+    let said = bot.say("sam", "/checkin 5 second answer").await;
+    assert_eq!(
+        said.reply,
+        "You already checked in for 2027-W10 (confidence 3/5). Replace it with this one? (yes/no)"
+    );
+    assert!(said.outcome.unwrap().needs_confirmation);
+    let (progress,): (String,) = sqlx::query_as("SELECT progress FROM checkins")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(progress, "first answer", "nothing changes before yes");
+
+    let said = bot.say_confirmed("sam", "/checkin 5 second answer").await;
+    assert!(
+        said.reply.contains("is updated: confidence 5/5"),
+        "{}",
+        said.reply
+    );
+    assert_eq!(bot.count("checkins").await, 1);
+    let revisions: Vec<String> = sqlx::query_scalar("SELECT progress FROM checkin_revisions")
+        .fetch_all(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(revisions, ["first answer"]);
+}
+
+#[sqlx::test]
+async fn one_nudge_for_an_unanswered_prompt_and_none_for_an_answered_one(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.say("lee", "/checkin 4 done early").await;
+    bot.deliver().await;
+
+    bot.set_local("2027-03-10 09:00", Berlin); // the nudge schedule: Wednesday 09:00
+    let report = bot.tick().await;
+    assert_eq!(report.posts, 1);
+    let delivered = bot.deliver().await;
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0].0, "@sam");
+    assert!(delivered[0].1.starts_with(
+        "A gentle reminder: your Spring Makers 2027 check-in for 2027-W10 is still open."
+    ));
+
+    // A re-run of the tick, or a later pass, never nudges twice.
+    sqlx::query("DELETE FROM trigger_ticks WHERE trigger_key LIKE 'nudge:%'")
+        .execute(&bot.pool)
+        .await
+        .unwrap();
+    bot.set_local("2027-03-10 08:59", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-10 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 0);
+}
+
+#[sqlx::test]
+async fn the_cohort_digest_has_figures_and_shout_outs_but_no_private_text(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.say(
+        "sam",
+        "/checkin 2 secret progress blockers:\"secret blocker\"",
+    )
+    .await;
+    bot.set_local("2027-03-12 16:00", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await;
+    let digest = &delivered
+        .iter()
+        .find(|(to, t)| to == "#spring-makers" && t.starts_with("📊"))
+        .expect("digest")
+        .1;
+    assert_eq!(
+        digest,
+        "📊 Spring Makers 2027 — 2027-W10\nCheck-ins: 1 of 2 learners (50%)\nOpen blockers: 1\nConfidence: 2.0 average\n🙌 Checked in every week this month: Sam Carter"
+    );
+    assert!(!digest.contains("secret"));
+}
+
+#[sqlx::test]
+async fn the_mentor_digest_lists_who_is_at_risk_and_why(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.say("sam", "/checkin 4 fine blockers:\"waiting for IT\"")
+        .await;
+    // Week 2: a new prompt; Lee misses both weeks, Sam's blocker stays open.
+    bot.set_local("2027-03-15 09:00", Berlin);
+    bot.tick().await;
+    bot.say(
+        "sam",
+        "/checkin 2 still waiting blockers:\"waiting for IT\"",
+    )
+    .await;
+    bot.deliver().await;
+
+    bot.set_local("2027-03-22 08:30", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await;
+    let digest = &delivered
+        .iter()
+        .find(|(to, t)| to == "@grace" && t.starts_with("Your learners"))
+        .expect("mentor digest")
+        .1;
+    assert!(
+        digest.starts_with("Your learners in Spring Makers 2027, 2027-W11: 1 of 2 checked in."),
+        "{digest}"
+    );
+    assert!(
+        digest.contains("• lee — missed 2 check-ins in a row"),
+        "{digest}"
+    );
+    assert!(
+        digest.contains("• Sam Carter — confidence 2/5, blocker open 13 days"),
+        "{digest}"
+    );
+    assert!(
+        !digest.contains("waiting for IT"),
+        "no blocker text in digests"
+    );
+}
