@@ -134,3 +134,54 @@ fn a_second_process_on_the_same_embedded_database_is_told_who_holds_it() {
     drop(stdin);
     assert!(first.wait().unwrap().success());
 }
+
+#[test]
+fn the_whole_check_in_flow_works_in_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_shell(
+        dir.path(),
+        "/coc accept\n/cohort join spring-makers-2027 track:projects\n/clock set 2027-03-08T09:01 Europe/Berlin\n\
+         /checkin 3 mapped the approval process\n/checkin 4 mapped it and built a prototype\nyes\n\
+         /clock set 2027-03-12T16:01 Europe/Berlin\n",
+    );
+    assert!(
+        out.contains("[DM → Sam Carter] It's check-in time for Spring Makers 2027 (2027-W10)!"),
+        "{out}"
+    );
+    assert!(out.contains("[only you] Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 3/5."), "{out}");
+    assert!(out.contains("Replace it with this one? (yes/no)"), "{out}");
+    assert!(out.contains("is updated: confidence 4/5."), "{out}");
+    assert!(
+        out.contains("[#spring-makers] 📊 Spring Makers 2027 — 2027-W10\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn schedule_list_shows_next_times_in_utc_and_local_time() {
+    let dir = tempfile::tempdir().unwrap();
+    run_shell(dir.path(), "/quit\n");
+    let output = cohortbot(dir.path())
+        .args(["schedule", "list"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("spring-makers-2027 checkin \"0 9 * * MON\" (each learner's local time)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Europe/Berlin (08:00 UTC)")
+            || stdout.contains("Europe/Berlin (07:00 UTC)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("evening-builders-2027 digest \"0 19 * * THU\""),
+        "{stdout}"
+    );
+}

@@ -9,5 +9,6 @@ mod parser_props;
 mod profile;
 mod program;
 mod roles;
+mod scheduler;
 mod support;
 mod tenancy;
