@@ -15,7 +15,7 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::history::FileHistory;
 use rustyline::validate::Validator;
-use rustyline::{Editor, Helper};
+use rustyline::{Editor, ExternalPrinter, Helper};
 use tokio::io::AsyncBufReadExt;
 
 use crate::clock::OffsetClock;
@@ -63,12 +63,32 @@ pub struct Shell {
     services: Services,
     community: String,
     caller: Caller,
-    dispatcher: Dispatcher<ShellSender>,
-    scheduler: Scheduler,
+    pump: Arc<Pump>,
     clock: OffsetClock,
     /// A command waiting for the user's yes or no.
     pending: Option<Invocation>,
 }
+
+/// The scheduler and the outbox, run after each line and by the idle timer.
+struct Pump {
+    scheduler: Scheduler,
+    dispatcher: Dispatcher<ShellSender>,
+}
+
+impl Pump {
+    async fn catch_up(&self) -> Vec<String> {
+        if let Err(err) = self.scheduler.tick().await {
+            tracing::error!(error = ?err, "shell scheduler pass failed");
+        }
+        if let Err(err) = self.dispatcher.run_once().await {
+            tracing::error!(error = ?err, "shell delivery failed");
+        }
+        self.dispatcher.sender().take()
+    }
+}
+
+/// How often an idle interactive shell runs the scheduler and the outbox.
+const IDLE_PUMP: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// What a typed line asks the shell to do next.
 #[derive(Debug, PartialEq, Eq)]
@@ -89,18 +109,19 @@ impl Shell {
             .shell_caller(community, member)
             .await
             .map_err(into_anyhow)?;
-        let dispatcher = Dispatcher::new(
-            services.pool.clone(),
-            services.clock.clone(),
-            ShellSender::default(),
-        );
-        let scheduler = Scheduler::new(services.pool.clone(), services.clock.clone());
+        let pump = Arc::new(Pump {
+            dispatcher: Dispatcher::new(
+                services.pool.clone(),
+                services.clock.clone(),
+                ShellSender::default(),
+            ),
+            scheduler: Scheduler::new(services.pool.clone(), services.clock.clone()),
+        });
         Ok(Self {
             services,
             community: community.to_owned(),
             caller,
-            dispatcher,
-            scheduler,
+            pump,
             clock,
             pending: None,
         })
@@ -166,13 +187,7 @@ impl Shell {
 
     /// Runs the scheduler up to now and delivers the outbox.
     pub async fn catch_up(&self) -> Vec<String> {
-        if let Err(err) = self.scheduler.tick().await {
-            tracing::error!(error = ?err, "shell scheduler pass failed");
-        }
-        if let Err(err) = self.dispatcher.run_once().await {
-            tracing::error!(error = ?err, "shell delivery failed");
-        }
-        self.dispatcher.sender().take()
+        self.pump.catch_up().await
     }
 
     /// `/clock`, `/clock advance 7d`, `/clock set 2027-03-01T09:00 [Europe/Berlin]`.
@@ -353,6 +368,24 @@ async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
     // A missing history file is normal on the first run.
     let _ = editor.load_history(&history);
     println!("{}", text::BANNER);
+    // Scheduled posts appear above the prompt while the user is idle.
+    let idle_pump = match editor.create_external_printer() {
+        Ok(mut printer) => {
+            let pump = shell.pump.clone();
+            Some(tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(IDLE_PUMP).await;
+                    for text in pump.catch_up().await {
+                        let _ = printer.print(format!("{text}\n"));
+                    }
+                }
+            }))
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "no external printer; scheduled posts appear after the next command");
+            None
+        }
+    };
     loop {
         let prompt = shell.prompt();
         let (returned, read) = tokio::task::spawn_blocking(move || {
@@ -379,6 +412,9 @@ async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
             Err(ReadlineError::Eof) => break,
             Err(err) => return Err(err).context("reading a line"),
         }
+    }
+    if let Some(task) = idle_pump {
+        task.abort();
     }
     if let Err(err) = editor.save_history(&history) {
         tracing::warn!(error = %err, file = %history.display(), "could not save shell history");
@@ -475,18 +511,23 @@ impl Helper for CatalogCompleter {}
 /// A local date-time in a zone (UTC when none is given); in a DST overlap, the earlier one.
 fn parse_moment(when: &str, zone: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, String> {
     use chrono::TimeZone;
-    let naive = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
-        .iter()
-        .find_map(|f| {
-            chrono::NaiveDateTime::parse_from_str(when, f)
-                .ok()
-                .or_else(|| {
-                    chrono::NaiveDate::parse_from_str(when, f)
-                        .ok()
-                        .and_then(|d| d.and_hms_opt(0, 0, 0))
-                })
-        })
-        .ok_or_else(text::clock_usage)?;
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d",
+    ]
+    .iter()
+    .find_map(|f| {
+        chrono::NaiveDateTime::parse_from_str(when, f)
+            .ok()
+            .or_else(|| {
+                chrono::NaiveDate::parse_from_str(when, f)
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+            })
+    })
+    .ok_or_else(text::clock_usage)?;
     let tz = match zone {
         Some(z) => parse_timezone(z).map_err(|e| e.to_string())?,
         None => chrono_tz::Tz::UTC,
