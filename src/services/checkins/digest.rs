@@ -92,7 +92,10 @@ pub async fn send_mentor_digests(
     // Report on the latest prompted week: a Monday-morning digest covers last week.
     let current = Period::containing(tick, zone);
     let latest = digests::latest_prompted_period(&mut *tx, cohort.id, tick).await?;
-    let period = latest.as_deref().and_then(Period::parse).unwrap_or(current);
+    let Some(period) = latest.as_deref().and_then(Period::parse) else {
+        tracing::debug!(cohort = %cohort.slug, "no prompts sent yet; no mentor digest");
+        return Ok(0);
+    };
     let mut sent = 0;
     for (mentor_id, mentor_name) in digests::lead_mentors(&mut *tx, cohort.id).await? {
         let learners =
