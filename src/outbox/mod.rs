@@ -124,11 +124,6 @@ impl<S: Sender> Dispatcher<S> {
         }
     }
 
-    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
     pub fn sender(&self) -> &S {
         &self.sender
     }

@@ -102,13 +102,6 @@ pub async fn replace(
     .await
 }
 
-pub async fn revision_count(ex: impl PgExecutor<'_>, checkin_id: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM checkin_revisions WHERE checkin_id = $1")
-        .bind(checkin_id)
-        .fetch_one(ex)
-        .await
-}
-
 /// A check-in without blockers resolves the member's earlier open blockers in the cohort.
 pub async fn resolve_earlier_blockers(
     ex: impl PgExecutor<'_>,

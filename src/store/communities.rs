@@ -27,11 +27,3 @@ pub async fn count(ex: impl PgExecutor<'_>) -> sqlx::Result<i64> {
         .fetch_one(ex)
         .await
 }
-
-pub async fn list(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Community>> {
-    sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM communities ORDER BY slug"
-    )))
-    .fetch_all(ex)
-    .await
-}
