@@ -1,0 +1,1082 @@
+//! Load benchmarks for cohortbot on a real PostgreSQL server: run them with `scripts/bench`.
+//!
+//! Each scenario makes its own database on the server in `DATABASE_URL`, fills it with
+//! set-based SQL (`generate_series`), times the bot's own code paths, checks what they wrote,
+//! and drops the database again. Results go to stdout as one Markdown table; progress to
+//! stderr. Name scenarios to run only those: `scripts/bench -- scheduler digest`; set
+//! BENCH_KEEP_DB=1 to keep the databases for a look with psql.
+//!
+//! The throwaway server of `scripts/with-postgres` runs with fsync and synchronous_commit
+//! off, so a commit costs no disk flush here; on a durable server each one does.
+//!
+//! 1. `checkin`: `/checkin` end to end (parse + `Services::handle`) from 16 concurrent
+//!    clients, against a pgbench ceiling doing the same writes in plain SQL.
+//! 2. `scheduler`: scheduler passes over 1,000 cohorts and 100,000 learners in 30 zones.
+//! 3. `digest`: the cohort digest of a 5,000-learner cohort with a year of history.
+
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+use std::process::Command;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, ensure};
+use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+use cohortbot::clock::ManualClock;
+use cohortbot::commands;
+use cohortbot::domain::Period;
+use cohortbot::program::{self, ProgramFile};
+use cohortbot::render::plain;
+use cohortbot::schedule::{Scheduler, TickReport};
+use cohortbot::services::checkins::digest;
+use cohortbot::services::{Caller, Invocation, Outcome, Services};
+use cohortbot::store::{self, cohorts};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool};
+use tokio::sync::Barrier;
+use uuid::Uuid;
+
+const PROGRAM: &str = include_str!("../config/program.example.toml");
+const COMMUNITY: &str = "acme-makers";
+const COHORT: &str = "spring-makers-2027";
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Result<()> {
+    // `cargo bench` passes `--bench`; any other word picks scenarios by name.
+    let picked: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |name: &str| picked.is_empty() || picked.iter().any(|p| name.contains(p));
+    let server = Server::from_env()?;
+
+    println!("| Benchmark | Result | Target |");
+    println!("| --- | --- | --- |");
+    if wanted("checkin") {
+        checkin_scenario(&server)
+            .await
+            .context("checkin scenario")?;
+    }
+    if wanted("scheduler") {
+        scheduler_scenario(&server)
+            .await
+            .context("scheduler scenario")?;
+    }
+    if wanted("digest") {
+        digest_scenario(&server).await.context("digest scenario")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. /checkin end to end, and its pgbench ceiling
+// ---------------------------------------------------------------------------------------
+
+const CLIENTS: usize = 16;
+const LEARNERS: usize = CLIENTS * 1_500;
+/// Check-ins done (and checked) before timing starts, by learners not in `LEARNERS`.
+const WARMUP: usize = CLIENTS * 25;
+/// Confidence 2 with a blocker: the bot also escalates to the lead mentor (one outbox row).
+const CHECKIN_LINE: &str = r#"/checkin 2 built a flow blockers:"no licence" hours:3"#;
+const PGBENCH_SECONDS: u32 = 15;
+
+async fn checkin_scenario(server: &Server) -> Result<()> {
+    // A Wednesday inside the cohort's dates, in week 2027-W10.
+    let now = utc(2027, 3, 10, 10, 0, 0);
+    let db = server.create("bench_checkin").await?;
+    let example = import_example(&db.pool, now).await?;
+    let total = LEARNERS + WARMUP;
+    progress(format!("checkin: adding {total} enrolled learners"));
+    add_learners(&db.pool, &example, 1..=total, now).await?;
+    add_last_week(&db.pool, &example, 1..=total, now).await?;
+    analyze(&db.pool).await?;
+
+    // A few connections more than clients, so no client ever waits for the pool.
+    let pool = db.bot_pool(CLIENTS as u32 + 4).await?;
+    let services = Services::new(pool.clone(), Arc::new(ManualClock::new(now)));
+    let before = Counts::read(&pool).await?;
+
+    progress(format!(
+        "checkin: {CLIENTS} clients resolving callers, warming up with {WARMUP} check-ins, then {LEARNERS} timed"
+    ));
+    // The barrier releases every client at once; this task waits on it too to start the clock.
+    let barrier = Arc::new(Barrier::new(CLIENTS + 1));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|k| tokio::spawn(checkin_client(services.clone(), k, barrier.clone())))
+        .collect();
+    barrier.wait().await;
+    let (started, cpu_before) = (Instant::now(), process_cpu()?);
+    let mut latencies = Vec::with_capacity(LEARNERS);
+    for client in clients {
+        latencies.extend(client.await??);
+    }
+    let wall = started.elapsed();
+    // CPU the bot side (this process: parsing, services, sqlx) spent per check-in.
+    let cpu_per_op = (process_cpu()? - cpu_before) / LEARNERS as u32;
+
+    // Every check-in wrote exactly one check-in, one audit row and one escalation DM.
+    let after = Counts::read(&pool).await?;
+    let done = total as i64;
+    ensure!(
+        after.checkins - before.checkins == done
+            && after.outbox - before.outbox == done
+            && after.audit_checkins - before.audit_checkins == done,
+        "expected {done} new check-ins, outbox rows and audit rows; got {:?} → {:?}",
+        before,
+        after
+    );
+    let samples = CeilingSamples::read(&pool, &example).await?;
+    pool.close().await;
+    server.drop(db).await?;
+
+    latencies.sort_unstable();
+    let throughput = LEARNERS as f64 / wall.as_secs_f64();
+    let (p50, p99, max) = (
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        latencies[latencies.len() - 1],
+    );
+    row(
+        format!(
+            "`/checkin` end to end, {CLIENTS} clients, {} learners (pool {})",
+            thousands(LEARNERS as u64),
+            CLIENTS + 4
+        ),
+        format!(
+            "{} ops/s ({} check-ins in {:.2} s; bot-side CPU {} µs per check-in)",
+            thousands(throughput as u64),
+            thousands(LEARNERS as u64),
+            wall.as_secs_f64(),
+            cpu_per_op.as_micros()
+        ),
+        "≥ 50% of ceiling (below)".into(),
+    );
+    row(
+        "`/checkin` latency per operation".into(),
+        format!("p50 {} · p99 {} · max {}", ms(p50), ms(p99), ms(max)),
+        format!("p99 < 10 ms {}", verdict(p99 < Duration::from_millis(10))),
+    );
+
+    let (ceiling, ceiling_latency) = pgbench_ceiling(server, &samples).await?;
+    let share = throughput / ceiling * 100.0;
+    row(
+        format!(
+            "Ceiling: pgbench, same reads and writes in one transaction, {CLIENTS} clients, {PGBENCH_SECONDS} s"
+        ),
+        format!(
+            "{} tps (pgbench's average latency {ceiling_latency} ms)",
+            thousands(ceiling as u64)
+        ),
+        "—".into(),
+    );
+    row(
+        "`/checkin` share of the ceiling".into(),
+        format!("{share:.1}%"),
+        format!("≥ 50% {}", verdict(share >= 50.0)),
+    );
+    row(
+        "Peak RSS of the bench process after `/checkin`".into(),
+        peak_rss()?,
+        "—".into(),
+    );
+    Ok(())
+}
+
+/// One chat client: resolves its callers and warms up (untimed), waits for the others, then
+/// times each `/checkin` of its share of learners: k+1, k+1+16, …
+async fn checkin_client(
+    services: Services,
+    k: usize,
+    barrier: Arc<Barrier>,
+) -> Result<Vec<Duration>> {
+    // Reach the barrier even on failure, or the other clients would wait forever.
+    let prepared = async {
+        let warmup = callers(
+            &services,
+            (LEARNERS + 1 + k..=LEARNERS + WARMUP).step_by(CLIENTS),
+        );
+        for caller in warmup.await? {
+            check_reply(&checkin(&services, caller).await?)?;
+        }
+        callers(&services, (1 + k..=LEARNERS).step_by(CLIENTS)).await
+    }
+    .await;
+    barrier.wait().await;
+
+    let mut latencies = Vec::new();
+    for caller in prepared? {
+        let started = Instant::now();
+        let outcome = checkin(&services, caller).await?;
+        latencies.push(started.elapsed());
+        check_reply(&outcome)?;
+    }
+    Ok(latencies)
+}
+
+/// Resolves shell callers (members exist already) outside the timed part.
+async fn callers(
+    services: &Services,
+    learners: impl Iterator<Item = usize>,
+) -> Result<Vec<Caller>> {
+    let mut callers = Vec::new();
+    for i in learners {
+        callers.push(services.shell_caller(COMMUNITY, &format!("l{i}")).await?);
+    }
+    Ok(callers)
+}
+
+/// What a chat adapter does per message: parse the line, then handle the invocation.
+async fn checkin(services: &Services, caller: Caller) -> Result<Outcome> {
+    let parsed = commands::parse(CHECKIN_LINE).map_err(|e| anyhow!("parse failed: {e}"))?;
+    Ok(services
+        .handle(Invocation::new(caller, parsed.spec, parsed.args))
+        .await)
+}
+
+/// `handle` never fails, so a refusal or internal error shows only in the reply.
+fn check_reply(outcome: &Outcome) -> Result<()> {
+    let reply = plain::render(&outcome.reply);
+    ensure!(
+        reply.starts_with("Thanks!") && outcome.posts.len() == 1,
+        "unexpected /checkin outcome ({} posts): {reply}",
+        outcome.posts.len()
+    );
+    Ok(())
+}
+
+/// Rows the check-ins write, to prove each did its full work.
+#[derive(Debug)]
+struct Counts {
+    checkins: i64,
+    outbox: i64,
+    audit_checkins: i64,
+}
+
+impl Counts {
+    async fn read(pool: &PgPool) -> Result<Self> {
+        let (checkins, outbox, audit_checkins) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM checkins), (SELECT count(*) FROM outbox),
+                    (SELECT count(*) FROM audit_log WHERE action = 'checkin.record')",
+        )
+        .fetch_one(pool)
+        .await?;
+        Ok(Self {
+            checkins,
+            outbox,
+            audit_checkins,
+        })
+    }
+}
+
+/// Real rows the bot wrote, so the pgbench script inserts payloads of the same size.
+struct CeilingSamples {
+    audit_detail: String,
+    outbox_body: String,
+}
+
+impl CeilingSamples {
+    async fn read(pool: &PgPool, example: &Example) -> Result<Self> {
+        let (audit_detail, outbox_body) = sqlx::query_as(
+            "SELECT (SELECT detail::text FROM audit_log WHERE action = 'checkin.record' LIMIT 1),
+                    (SELECT body::text FROM outbox WHERE member_id = $1 LIMIT 1)",
+        )
+        .bind(example.lead_mentor)
+        .fetch_one(pool)
+        .await?;
+        Ok(Self {
+            audit_detail,
+            outbox_body,
+        })
+    }
+}
+
+/// The most a check-in could do on this server: pgbench, 16 clients, running in one
+/// transaction the statements a check-in needs, as prepared statements (sqlx prepares and
+/// caches its statements too): the member's active enrollment with its cohort, the check-in
+/// insert (period unique per transaction), the audit row, the lead-mentor query the bot
+/// runs, and the escalation DM with the bot's own body. Left out is what the bot does on
+/// top: looking the cohort up again by slug, looking for an earlier check-in this week,
+/// and sqlx's ping of each connection it takes from the pool; so 7 round trips (BEGIN, 5,
+/// END) to the bot's 10. Returns transactions per second and pgbench's average latency.
+async fn pgbench_ceiling(server: &Server, samples: &CeilingSamples) -> Result<(f64, String)> {
+    let now = utc(2027, 3, 10, 10, 0, 0);
+    let db = server.create("bench_ceiling").await?;
+    let example = import_example(&db.pool, now).await?;
+    add_learners(&db.pool, &example, 1..=LEARNERS, now).await?;
+    add_last_week(&db.pool, &example, 1..=LEARNERS, now).await?;
+    analyze(&db.pool).await?;
+
+    let member = "md5('learner-' || :m)::uuid";
+    let (community, cohort, mentor) = (example.community, example.cohort, example.lead_mentor);
+    let (detail, body) = (
+        sql_literal(&samples.audit_detail)?,
+        sql_literal(&samples.outbox_body)?,
+    );
+    let script = format!(
+        "\\set m random(1, {LEARNERS})
+\\set p random(1, 2000000000)
+BEGIN;
+SELECT e.id, e.cohort_id, c.slug, c.name, t.name, e.joined_at FROM enrollments e JOIN cohorts c ON c.id = e.cohort_id LEFT JOIN tracks t ON t.id = e.track_id WHERE e.member_id = {member} AND e.status = 'active' ORDER BY e.joined_at, c.slug;
+INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress, blockers, confidence, hours, created_at, updated_at) VALUES (gen_random_uuid(), '{community}', '{cohort}', {member}, 'bench-' || :client_id || '-' || :p, 'built a flow', 'no licence', 2, 3, now(), now()) RETURNING id, cohort_id, member_id, period, progress, blockers, confidence, hours, created_at, updated_at;
+INSERT INTO audit_log (community_id, actor_member_id, action, detail, at) VALUES ('{community}', {member}, 'checkin.record', {detail}, now());
+SELECT m.id, m.display_name FROM members m WHERE m.id IN (SELECT lead_member_id FROM mentor_groups WHERE cohort_id = '{cohort}' UNION SELECT member_id FROM member_roles WHERE cohort_id = '{cohort}' AND role = 'lead_mentor') AND EXISTS (SELECT 1 FROM mentored_cohorts(m.id, {member}) x WHERE x.cohort_id = '{cohort}') ORDER BY m.display_name;
+INSERT INTO outbox (community_id, idempotency_key, channel, member_id, body, next_attempt_at, created_at) VALUES ('{community}', 'invocation:' || gen_random_uuid() || ':0', NULL, '{mentor}', {body}, now(), now()) ON CONFLICT (idempotency_key) DO NOTHING;
+END;
+"
+    );
+    let script_path =
+        std::env::temp_dir().join(format!("cohortbot-bench-{}.sql", std::process::id()));
+    std::fs::write(&script_path, script)?;
+
+    let count_checkins =
+        || sqlx::query_scalar::<_, i64>("SELECT count(*) FROM checkins").fetch_one(&db.pool);
+    let before = count_checkins().await?;
+    let pgbench = find_pgbench()?;
+    progress(format!(
+        "ceiling: {} -c {CLIENTS} -j 2 -T {PGBENCH_SECONDS}",
+        pgbench.display()
+    ));
+    let (url, run_path) = (db.url.clone(), script_path.clone());
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(&pgbench)
+            .args(["-n", "-M", "prepared", "-j", "2"])
+            .args([
+                "-c",
+                &CLIENTS.to_string(),
+                "-T",
+                &PGBENCH_SECONDS.to_string(),
+            ])
+            .arg("-f")
+            .arg(&run_path)
+            .arg(&url)
+            .output()
+    })
+    .await??;
+    std::fs::remove_file(&script_path)?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    ensure!(
+        output.status.success(),
+        "pgbench failed ({}):\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let field = |prefix: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|rest| rest.split_whitespace().next())
+            .with_context(|| format!("no `{prefix}` in pgbench output:\n{stdout}"))
+    };
+    let tps: f64 = field("tps = ")?.parse()?;
+    let latency = field("latency average = ")?.to_owned();
+    let processed: i64 = field("number of transactions actually processed: ")?.parse()?;
+    // The script must really have written a check-in per transaction.
+    let written = count_checkins().await? - before;
+    ensure!(
+        written == processed,
+        "pgbench processed {processed} transactions but wrote {written} check-ins"
+    );
+    server.drop(db).await?;
+    Ok((tps, latency))
+}
+
+/// A single-quoted SQL literal that pgbench will not mistake for a `:variable`.
+fn sql_literal(text: &str) -> Result<String> {
+    let colon_word = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b':' && (w[1].is_ascii_alphanumeric() || w[1] == b'_' || w[1] == b'{'));
+    ensure!(
+        !colon_word,
+        "literal has a `:name` pgbench would substitute: {text}"
+    );
+    Ok(format!("'{}'", text.replace('\'', "''")))
+}
+
+/// pgbench of the newest installed PostgreSQL (as `scripts/with-postgres` picks the
+/// server), else the one on PATH.
+fn find_pgbench() -> Result<PathBuf> {
+    let newest = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let path = entry.path().join("bin/pgbench");
+            path.is_file().then_some((version, path))
+        })
+        .max();
+    if let Some((_, path)) = newest {
+        return Ok(path);
+    }
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join("pgbench"))
+        .find(|path| path.is_file())
+        .context("pgbench not found (apt-get install postgresql-contrib or postgresql)")
+}
+
+/// CPU time (user + system) this process has used so far, from /proc.
+fn process_cpu() -> Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("/proc/self/stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
+    // In clock ticks of USER_HZ, which Linux fixes at 100 per second for /proc.
+    Ok(Duration::from_millis(ticks * 10))
+}
+
+/// The high-water mark of resident memory, VmHWM, from /proc.
+fn peak_rss() -> Result<String> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .context("no VmHWM in /proc/self/status")?
+        .parse()?;
+    Ok(format!("{:.1} MiB", kib / 1024.0))
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. The scheduler: 100,000 learners in 1,000 cohorts across 30 time zones
+// ---------------------------------------------------------------------------------------
+
+const SCHED_COHORTS: i32 = 1_000;
+const SCHED_PER_COHORT: i32 = 100;
+/// West to east. On Monday 2027-03-08 six of them are at UTC+1 (Europe is not yet on
+/// summer time, the US starts on the 14th), so one instant, 08:00Z, is 09:00 in all six.
+const ZONES: [&str; 30] = [
+    "Pacific/Pago_Pago",
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Halifax",
+    "America/Sao_Paulo",
+    "Atlantic/South_Georgia",
+    "Atlantic/Azores",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Warsaw",
+    "Africa/Lagos",
+    "Europe/Athens",
+    "Africa/Cairo",
+    "Europe/Istanbul",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+];
+
+async fn scheduler_scenario(server: &Server) -> Result<()> {
+    let created = utc(2027, 1, 1, 0, 0, 0);
+    let db = server.create("bench_scheduler").await?;
+    let learners = SCHED_COHORTS * SCHED_PER_COHORT;
+    progress(format!(
+        "scheduler: adding {SCHED_COHORTS} cohorts and {learners} learners"
+    ));
+    fill_scheduler_db(&db.pool, created).await?;
+    analyze(&db.pool).await?;
+
+    let pool = db.bot_pool(4).await?;
+    let scheduler = Scheduler::new(pool.clone(), Arc::new(ManualClock::new(created)));
+    let window = chrono::Duration::seconds(20);
+
+    // (a) Idle: a Tuesday noon, nothing due. What every pass costs between ticks.
+    let idle_at = utc(2027, 3, 9, 12, 0, 0);
+    let mut idle = Vec::new();
+    for run in 0..11 {
+        let started = Instant::now();
+        let report = scheduler.run_between(idle_at, idle_at + window).await?;
+        ensure!(
+            report == TickReport::default(),
+            "idle pass did work: {report:?}"
+        );
+        if run > 0 {
+            idle.push(started.elapsed()); // run 0 warms the connections up
+        }
+    }
+    idle.sort_unstable();
+    let idle_median = percentile(&idle, 0.5);
+    row(
+        format!(
+            "Scheduler idle pass, {} cohorts × 30 zones, {} learners (median of {})",
+            thousands(SCHED_COHORTS as u64),
+            thousands(learners as u64),
+            idle.len()
+        ),
+        ms(idle_median),
+        format!("< 1 s {}", verdict(idle_median < Duration::from_secs(1))),
+    );
+
+    // (b) One due tick: a 20 s pass containing Monday 08:00Z = 09:00 in the UTC+1 zones.
+    let tick = utc(2027, 3, 8, 8, 0, 0);
+    let due_zones: Vec<&str> = ZONES
+        .iter()
+        .copied()
+        .filter(|z| {
+            let local = tick.with_timezone(&z.parse::<Tz>().expect("known zone"));
+            local.weekday() == Weekday::Mon && local.hour() == 9 && local.minute() == 0
+        })
+        .collect();
+    let expected: i64 = sqlx::query_scalar("SELECT count(*) FROM members WHERE timezone = ANY($1)")
+        .bind(&due_zones)
+        .fetch_one(&pool)
+        .await?;
+    let mut due = Vec::new();
+    let mut due_report = TickReport::default();
+    for _ in 0..3 {
+        reset_scheduler_output(&pool).await?;
+        let started = Instant::now();
+        due_report = scheduler
+            .run_between(tick - window / 2, tick + window / 2)
+            .await?;
+        due.push(started.elapsed());
+        ensure!(
+            due_report.posts == expected as u64,
+            "due tick queued {} prompts, expected {expected}",
+            due_report.posts
+        );
+        check_scheduler_output(&pool, due_report.posts).await?;
+    }
+    due.sort_unstable();
+    let due_median = percentile(&due, 0.5);
+    row(
+        format!(
+            "Scheduler due tick, Mon 09:00 in {} zones at once (median of {})",
+            due_zones.len(),
+            due.len()
+        ),
+        format!(
+            "{} ({} triggers fired, {} prompts queued; runs {})",
+            ms(due_median),
+            thousands(u64::from(due_report.fired)),
+            thousands(due_report.posts),
+            due.iter().map(|d| ms(*d)).collect::<Vec<_>>().join(", ")
+        ),
+        format!("< 1 s {}", verdict(due_median < Duration::from_secs(1))),
+    );
+
+    // (c) A whole Monday in one call, as after a day of downtime: ticks older than the
+    // check-in grace (6 h) are recorded as skipped, not sent.
+    let (day_from, day_to) = (utc(2027, 3, 7, 10, 0, 0), utc(2027, 3, 8, 23, 59, 0));
+    reset_scheduler_output(&pool).await?;
+    let started = Instant::now();
+    let report = scheduler.run_between(day_from, day_to).await?;
+    let took = started.elapsed();
+    check_scheduler_output(&pool, report.posts).await?;
+    row(
+        "Scheduler, whole Monday in one `run_between` (Sun 10:00Z → Mon 23:59Z)".into(),
+        format!(
+            "{} ({} fired, {} skipped past grace, {} prompts queued)",
+            ms(took),
+            thousands(u64::from(report.fired)),
+            thousands(u64::from(report.skipped)),
+            thousands(report.posts)
+        ),
+        "—".into(),
+    );
+
+    // (c') The same Monday as hourly passes, so every tick is inside its grace and all
+    // 100,000 learners get their prompt.
+    reset_scheduler_output(&pool).await?;
+    let mut total = TickReport::default();
+    let mut passes = 0;
+    let started = Instant::now();
+    let mut since = day_from;
+    while since < day_to {
+        let until = (since + chrono::Duration::hours(1)).min(day_to);
+        let report = scheduler.run_between(since, until).await?;
+        total.fired += report.fired;
+        total.skipped += report.skipped;
+        total.posts += report.posts;
+        passes += 1;
+        since = until;
+    }
+    let took = started.elapsed();
+    ensure!(
+        total.posts == learners as u64 && total.skipped == 0,
+        "hourly passes over Monday: {total:?}, expected {learners} prompts"
+    );
+    check_scheduler_output(&pool, total.posts).await?;
+    row(
+        format!("Scheduler, whole Monday as {passes} hourly passes"),
+        format!(
+            "{} ({} triggers fired, {} prompts, {} prompts/s)",
+            ms(took),
+            thousands(u64::from(total.fired)),
+            thousands(total.posts),
+            thousands((total.posts as f64 / took.as_secs_f64()) as u64)
+        ),
+        "—".into(),
+    );
+
+    pool.close().await;
+    server.drop(db).await
+}
+
+/// One community; cohorts c0…c999 each with a Monday 09:00 check-in schedule, cohort zones
+/// spread over `ZONES`; 100 learners each, whose own zones are spread over `ZONES` too, so
+/// every cohort has learners in all 30 zones (30,000 member-local triggers).
+async fn fill_scheduler_db(pool: &PgPool, now: DateTime<Utc>) -> Result<()> {
+    let community = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO communities (id, slug, name, code_of_conduct, created_at)
+         VALUES ($1, 'bench', 'Bench', 'Be kind.', $2)",
+    )
+    .bind(community)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO cohorts (id, community_id, slug, name, timezone, starts_on, ends_on, channel, created_at)
+         SELECT md5('cohort-' || c)::uuid, $1, 'c' || c, 'Cohort ' || c, ($2::text[])[1 + c % 30],
+                DATE '2027-01-01', DATE '2027-12-31', 'cohort-' || c, $3
+         FROM generate_series(0, $4 - 1) c",
+    )
+    .bind(community)
+    .bind(&ZONES[..])
+    .bind(now)
+    .bind(SCHED_COHORTS)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO cohort_schedules (community_id, cohort_id, kind, cron)
+         SELECT $1, id, 'checkin', '0 9 * * MON' FROM cohorts",
+    )
+    .bind(community)
+    .execute(pool)
+    .await?;
+    // Learner i is the (i % 100)-th of cohort i / 100; zones rotate per cohort.
+    sqlx::query(
+        "INSERT INTO members (id, community_id, platform, platform_user_id, display_name, timezone,
+                              coc_accepted_at, created_at)
+         SELECT md5('learner-' || i)::uuid, $1, 'shell', 'l' || i, 'Learner ' || i,
+                ($2::text[])[1 + (i / $4 + i % $4) % 30], $3, $3
+         FROM generate_series(0, $5 - 1) i",
+    )
+    .bind(community)
+    .bind(&ZONES[..])
+    .bind(now)
+    .bind(SCHED_PER_COHORT)
+    .bind(SCHED_COHORTS * SCHED_PER_COHORT)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO enrollments (id, community_id, cohort_id, member_id, status, joined_at)
+         SELECT gen_random_uuid(), $1, md5('cohort-' || i / $3)::uuid, md5('learner-' || i)::uuid,
+                'active', $2
+         FROM generate_series(0, $4 - 1) i",
+    )
+    .bind(community)
+    .bind(now)
+    .bind(SCHED_PER_COHORT)
+    .bind(SCHED_COHORTS * SCHED_PER_COHORT)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets claims, prompts and posts so the next pass fires again (untimed).
+async fn reset_scheduler_output(pool: &PgPool) -> Result<()> {
+    sqlx::raw_sql("TRUNCATE trigger_ticks, checkin_prompts, outbox")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Each queued prompt is one checkin_prompts row and one outbox row.
+async fn check_scheduler_output(pool: &PgPool, posts: u64) -> Result<()> {
+    let (prompts, outbox): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM checkin_prompts), (SELECT count(*) FROM outbox)",
+    )
+    .fetch_one(pool)
+    .await?;
+    ensure!(
+        prompts as u64 == posts && outbox as u64 == posts,
+        "TickReport says {posts} posts; checkin_prompts has {prompts}, outbox {outbox}"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. The cohort digest: 5,000 learners, 52 weeks of prompts and check-ins
+// ---------------------------------------------------------------------------------------
+
+const DIGEST_LEARNERS: usize = 5_000;
+const DIGEST_WEEKS: usize = 52;
+const DIGEST_RUNS: usize = 20;
+
+async fn digest_scenario(server: &Server) -> Result<()> {
+    let at = utc(2027, 3, 10, 10, 0, 0);
+    let db = server.create("bench_digest").await?;
+    let example = import_example(&db.pool, at).await?;
+    progress(format!(
+        "digest: adding {DIGEST_LEARNERS} learners with {DIGEST_WEEKS} weeks of history"
+    ));
+    add_learners(&db.pool, &example, 1..=DIGEST_LEARNERS, at).await?;
+    let cohort = cohorts::by_slug(&db.pool, example.community, COHORT)
+        .await?
+        .context("example cohort")?;
+    let zone = example.zone;
+    fill_history(&db.pool, &example, Period::containing(at, zone), at).await?;
+    analyze(&db.pool).await?;
+
+    let mut conn = db.pool.acquire().await?;
+    let mut runs = Vec::new();
+    let mut rendered = String::new();
+    for run in 0..DIGEST_RUNS + 2 {
+        let started = Instant::now();
+        let (period, message) = digest::cohort_digest(&mut conn, &cohort, zone, at).await?;
+        let took = started.elapsed();
+        ensure!(
+            period == Period::containing(at, zone),
+            "digest for {period}"
+        );
+        if run >= 2 {
+            runs.push(took); // two warm-up runs prepare the statements
+        }
+        rendered = plain::render(&message);
+    }
+    drop(conn);
+    ensure!(
+        rendered.contains(&format!("of {DIGEST_LEARNERS} learners")),
+        "digest does not count {DIGEST_LEARNERS} learners:\n{rendered}"
+    );
+    progress(format!(
+        "digest: the rendered message is {} bytes long",
+        thousands(rendered.len() as u64)
+    ));
+    runs.sort_unstable();
+    let median = percentile(&runs, 0.5);
+    row(
+        format!(
+            "Cohort digest, {} learners, {DIGEST_WEEKS} weeks of history ({DIGEST_RUNS} runs)",
+            thousands(DIGEST_LEARNERS as u64)
+        ),
+        format!(
+            "median {} · max {} (message {} bytes)",
+            ms(median),
+            ms(runs[runs.len() - 1]),
+            thousands(rendered.len() as u64)
+        ),
+        format!("< 50 ms {}", verdict(median < Duration::from_millis(50))),
+    );
+    server.drop(db).await
+}
+
+/// A prompt per learner per week for the 52 weeks up to `latest`; about 80% answered, with
+/// confidence 1-5; about 15% of answers have a blocker, resolved a week later except in the
+/// last two weeks. Pseudo-random but repeatable (a hash of member and week). Rows go in
+/// week by week, as they arrive in real life, so one week's rows sit together on disk.
+async fn fill_history(
+    pool: &PgPool,
+    example: &Example,
+    latest: Period,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let mut weeks = vec![latest];
+    while weeks.len() < DIGEST_WEEKS {
+        weeks.push(weeks[weeks.len() - 1].previous());
+    }
+    weeks.reverse();
+    let periods: Vec<String> = weeks.iter().map(Period::to_string).collect();
+    // Prompts went out on each week's Monday morning; `at` is in the latest week.
+    let sent: Vec<DateTime<Utc>> = (0..DIGEST_WEEKS)
+        .map(|w| {
+            at - chrono::Duration::weeks((DIGEST_WEEKS - 1 - w) as i64) - chrono::Duration::days(2)
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO checkin_prompts (community_id, cohort_id, member_id, period, sent_at)
+         SELECT $1, $2, e.member_id, w.period, w.sent_at
+         FROM enrollments e, unnest($3::text[], $4::timestamptz[]) AS w (period, sent_at)
+         WHERE e.cohort_id = $2 AND e.status = 'active'
+         ORDER BY w.sent_at, e.member_id",
+    )
+    .bind(example.community)
+    .bind(example.cohort)
+    .bind(&periods)
+    .bind(&sent)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress, blockers,
+                               confidence, hours, created_at, updated_at, blocker_resolved_at)
+         SELECT gen_random_uuid(), p.community_id, p.cohort_id, p.member_id, p.period,
+                'worked on my flow', CASE WHEN h % 100 < 15 THEN 'waiting for a licence' END,
+                1 + h % 5, h % 10, p.sent_at + interval '2 hours', p.sent_at + interval '2 hours',
+                CASE WHEN h % 100 < 15 AND p.period < $2 THEN p.sent_at + interval '7 days' END
+         FROM (SELECT p.*, abs(hashtext(p.member_id::text || p.period)) AS h
+               FROM checkin_prompts p WHERE p.cohort_id = $1) p
+         WHERE h % 1000 < 800
+         ORDER BY p.period, p.member_id",
+    )
+    .bind(example.cohort)
+    .bind(&periods[DIGEST_WEEKS - 2])
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Databases and data
+// ---------------------------------------------------------------------------------------
+
+/// The PostgreSQL server in `DATABASE_URL`; each scenario makes its own database on it.
+struct Server {
+    url: String,
+    options: PgConnectOptions,
+}
+
+/// One scenario's database; `pool` is for setup and checks.
+struct BenchDb {
+    name: String,
+    options: PgConnectOptions,
+    url: String,
+    pool: PgPool,
+}
+
+impl Server {
+    fn from_env() -> Result<Self> {
+        let url = std::env::var("DATABASE_URL")
+            .context("DATABASE_URL is not set; run scripts/bench, which starts a server")?;
+        let options = PgConnectOptions::from_str(&url).context("DATABASE_URL")?;
+        Ok(Self { url, options })
+    }
+
+    /// A new database with the bot's schema (a leftover from an aborted run is dropped).
+    async fn create(&self, name: &str) -> Result<BenchDb> {
+        self.admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await?;
+        self.admin(&format!("CREATE DATABASE {name}")).await?;
+        let options = self.options.clone().database(name);
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.clone())
+            .await?;
+        store::MIGRATOR.run(&pool).await?;
+        Ok(BenchDb {
+            name: name.to_owned(),
+            options,
+            url: url_with_database(&self.url, name)?,
+            pool,
+        })
+    }
+
+    /// Drops the database, unless BENCH_KEEP_DB is set (to look at the data afterwards).
+    async fn drop(&self, db: BenchDb) -> Result<()> {
+        db.pool.close().await;
+        if std::env::var_os("BENCH_KEEP_DB").is_some() {
+            progress(format!("keeping database {} (BENCH_KEEP_DB)", db.name));
+            return Ok(());
+        }
+        self.admin(&format!("DROP DATABASE {} WITH (FORCE)", db.name))
+            .await
+    }
+
+    /// Runs one statement on the maintenance database (CREATE/DROP DATABASE cannot run in
+    /// the database itself).
+    async fn admin(&self, sql: &str) -> Result<()> {
+        let mut conn = PgConnection::connect_with(&self.options).await?;
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await
+            .with_context(|| sql.to_owned())?;
+        conn.close().await?;
+        Ok(())
+    }
+}
+
+impl BenchDb {
+    /// A pool opened as the bot opens its own (`store::Database::open`): only the size differs.
+    async fn bot_pool(&self, size: u32) -> Result<PgPool> {
+        Ok(PgPoolOptions::new()
+            .max_connections(size)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(self.options.clone())
+            .await?)
+    }
+}
+
+/// `DATABASE_URL` naming another database, for pgbench (libpq reads the same URL syntax).
+fn url_with_database(url: &str, database: &str) -> Result<String> {
+    let (scheme, rest) = url.split_once("://").context("DATABASE_URL is not a URL")?;
+    let (path, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(p, q)| (p, Some(q)));
+    let authority = path.split('/').next().unwrap_or_default();
+    Ok(match query {
+        Some(q) => format!("{scheme}://{authority}/{database}?{q}"),
+        None => format!("{scheme}://{authority}/{database}"),
+    })
+}
+
+/// Ids in the example program that the scenarios need.
+struct Example {
+    community: Uuid,
+    cohort: Uuid,
+    /// The cohort's time zone, which is also its learners' (they set none).
+    zone: Tz,
+    lead_mentor: Uuid,
+}
+
+/// Imports config/program.example.toml as the bot does on first start.
+async fn import_example(pool: &PgPool, now: DateTime<Utc>) -> Result<Example> {
+    let program = ProgramFile::parse(PROGRAM, "config/program.example.toml")?;
+    program::import(pool, &program, now).await?;
+    let (community, cohort, zone, lead_mentor): (Uuid, Uuid, String, Uuid) = sqlx::query_as(
+        "SELECT k.community_id, k.id, k.timezone, m.id
+         FROM communities c JOIN cohorts k ON k.community_id = c.id
+         JOIN members m ON m.community_id = c.id AND m.platform_user_id = 'grace'
+         WHERE c.slug = $1 AND k.slug = $2",
+    )
+    .bind(COMMUNITY)
+    .bind(COHORT)
+    .fetch_one(pool)
+    .await?;
+    Ok(Example {
+        community,
+        cohort,
+        zone: zone
+            .parse()
+            .map_err(|e| anyhow!("cohort zone {zone}: {e}"))?,
+        lead_mentor,
+    })
+}
+
+/// Shell learners `l{i}` for i in `learners`, code of conduct accepted and actively enrolled
+/// in the example cohort without a group: what `/coc accept` and `/cohort join` leave behind.
+/// Member ids are `md5('learner-' || i)::uuid`, so plain SQL (pgbench) can name them.
+async fn add_learners(
+    pool: &PgPool,
+    example: &Example,
+    learners: RangeInclusive<usize>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (from, to) = (*learners.start() as i32, *learners.end() as i32);
+    sqlx::query(
+        "INSERT INTO members (id, community_id, platform, platform_user_id, display_name,
+                              coc_accepted_at, created_at)
+         SELECT md5('learner-' || i)::uuid, $1, 'shell', 'l' || i, 'Learner ' || i, $4, $4
+         FROM generate_series($2::int, $3::int) i",
+    )
+    .bind(example.community)
+    .bind(from)
+    .bind(to)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO enrollments (id, community_id, cohort_id, member_id, status, joined_at)
+         SELECT gen_random_uuid(), $1, $2, md5('learner-' || i)::uuid, 'active', $5
+         FROM generate_series($3::int, $4::int) i",
+    )
+    .bind(example.community)
+    .bind(example.cohort)
+    .bind(from)
+    .bind(to)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Check-ins from four in five learners for the week before `now`'s (the cohort's first).
+/// Besides being realistic, this keeps `checkins` from being analyzed while empty: the
+/// statements each connection prepares would then plan sequential scans of a table that
+/// grows by 24,000 rows, until autovacuum's next analyze (up to a minute later).
+async fn add_last_week(
+    pool: &PgPool,
+    example: &Example,
+    learners: RangeInclusive<usize>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let period = Period::containing(now, example.zone).previous().to_string();
+    let at = now - chrono::Duration::weeks(1);
+    sqlx::query(
+        "INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress,
+                               confidence, hours, created_at, updated_at)
+         SELECT gen_random_uuid(), $1, $2, md5('learner-' || i)::uuid, $5, 'set up my environment',
+                3, 2, $6, $6
+         FROM generate_series($3::int, $4::int) i WHERE i % 5 <> 0",
+    )
+    .bind(example.community)
+    .bind(example.cohort)
+    .bind(*learners.start() as i32)
+    .bind(*learners.end() as i32)
+    .bind(period)
+    .bind(at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Fresh statistics after bulk loading, as autovacuum would soon have.
+async fn analyze(pool: &PgPool) -> Result<()> {
+    sqlx::raw_sql("ANALYZE").execute(pool).await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------------------
+
+fn row(benchmark: String, result: String, target: String) {
+    println!("| {benchmark} | {result} | {target} |");
+}
+
+fn progress(message: String) {
+    eprintln!("bench: {message}");
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "✅" } else { "❌ missed" }
+}
+
+/// Nearest-rank percentile of sorted samples.
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
+        .single()
+        .expect("valid UTC time")
+}
