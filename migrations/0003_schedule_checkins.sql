@@ -32,6 +32,8 @@ CREATE TABLE checkin_prompts (
     FOREIGN KEY (community_id, cohort_id) REFERENCES cohorts (community_id, id) ON DELETE CASCADE,
     FOREIGN KEY (community_id, member_id) REFERENCES members (community_id, id) ON DELETE CASCADE
 );
+-- The digests read one cohort's weeks.
+CREATE INDEX checkin_prompts_cohort_period ON checkin_prompts (cohort_id, period);
 
 CREATE TABLE checkins (
     id                   uuid PRIMARY KEY,
@@ -53,6 +55,9 @@ CREATE TABLE checkins (
     FOREIGN KEY (community_id, member_id) REFERENCES members (community_id, id) ON DELETE CASCADE
 );
 CREATE INDEX checkins_cohort_period ON checkins (cohort_id, period);
+-- Open blockers are few; the digest counts them without reading the whole history.
+CREATE INDEX checkins_open_blockers ON checkins (cohort_id, member_id)
+    WHERE blockers IS NOT NULL AND blocker_resolved_at IS NULL;
 
 -- Every earlier version of an edited check-in.
 CREATE TABLE checkin_revisions (

@@ -177,7 +177,7 @@ pub fn parse_role_entry(entry: &str) -> Option<(Role, Option<&str>)> {
 impl ProgramFile {
     /// Parses and checks a program file. Errors name the place and the problem.
     pub fn parse(text: &str, origin: &str) -> anyhow::Result<Self> {
-        let program: ProgramFile = toml::from_str(text)
+        let mut program: ProgramFile = toml::from_str(text)
             .map_err(|e| anyhow::anyhow!("invalid program file {origin}: {e}"))?;
         let problems = program.problems();
         if !problems.is_empty() {
@@ -186,7 +186,29 @@ impl ProgramFile {
                 problems.join("\n  - ")
             );
         }
+        program.canonicalize_timezones();
         Ok(program)
+    }
+
+    /// Stores zones by their IANA name (`europe/berlin` → `Europe/Berlin`): the scheduler
+    /// groups learners by zone name, so every stored name must be the canonical one.
+    fn canonicalize_timezones(&mut self) {
+        let canonical = |tz: &mut String| {
+            if let Ok(zone) = parse_timezone(tz) {
+                *tz = zone.name().to_owned();
+            }
+        };
+        for community in &mut self.communities {
+            community
+                .people
+                .iter_mut()
+                .filter_map(|p| p.timezone.as_mut())
+                .for_each(canonical);
+            community
+                .cohorts
+                .iter_mut()
+                .for_each(|c| canonical(&mut c.timezone));
+        }
     }
 
     pub fn to_toml(&self) -> anyhow::Result<String> {
@@ -496,6 +518,23 @@ mod tests {
             problems.contains("prerequisites form a cycle"),
             "{problems}"
         );
+    }
+
+    #[test]
+    fn time_zones_are_stored_by_their_canonical_name() {
+        let text = EXAMPLE.replace(
+            "timezone = \"Europe/Berlin\"",
+            "timezone = \" europe/berlin \"",
+        );
+        let program = ProgramFile::parse(&text, "lower").unwrap();
+        let spring = &program.communities[0].cohorts[0];
+        assert_eq!(spring.timezone, "Europe/Berlin");
+        let grace = program.communities[0]
+            .people
+            .iter()
+            .find(|p| p.user_id == "grace")
+            .unwrap();
+        assert_eq!(grace.timezone.as_deref(), Some("Europe/Berlin"));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! One scheduler pass: find the ticks since the last pass, claim each once, and run it.
 //!
-//! Member-local triggers are evaluated once per distinct (cron, zone) and fanned out in SQL,
-//! so a tick costs a handful of statements however many members are due.
+//! Member-local triggers are evaluated once per distinct (cron, zone). All (cohort, zone)
+//! pairs due at one tick are claimed and fanned out in SQL in one transaction, so a tick
+//! costs a few statements however many cohorts and learners are due. Cohort triggers
+//! (digests) run one transaction each.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +19,8 @@ use super::cron::CronExpr;
 use super::kinds::{Scope, TriggerKind};
 use crate::clock::Clock;
 use crate::domain::parse_timezone;
-use crate::services::checkins::{digest, scheduled};
+use crate::services::checkins::digest;
+use crate::services::checkins::scheduled::{self, ZoneTarget};
 use crate::store::cohorts::Cohort;
 use crate::store::schedule as state;
 
@@ -148,6 +151,8 @@ impl Scheduler {
     ) -> Result<TickReport> {
         let mut report = TickReport::default();
         let mut ticks_cache: HashMap<(String, Tz), Vec<DateTime<Utc>>> = HashMap::new();
+        // Member-local ticks are batched per (kind, tick) across cohorts and zones.
+        let mut batched: BTreeMap<(DateTime<Utc>, &'static str), Vec<Trigger>> = BTreeMap::new();
         for trigger in self.triggers().await? {
             let ticks = ticks_cache
                 .entry((trigger.cron.as_str().to_owned(), trigger.zone))
@@ -174,16 +179,77 @@ impl Scheduler {
                     }
                     continue;
                 }
-                if let Some(posts) = self.fire(&trigger, tick, now).await? {
-                    report.fired += 1;
-                    report.posts += posts;
+                match trigger.kind.scope() {
+                    Scope::MemberLocal => batched
+                        .entry((tick, trigger.kind.key()))
+                        .or_default()
+                        .push(trigger.clone()),
+                    Scope::Cohort => {
+                        if let Some(posts) = self.fire(&trigger, tick, now).await? {
+                            report.fired += 1;
+                            report.posts += posts;
+                        }
+                    }
                 }
             }
+        }
+        for ((tick, _), triggers) in batched {
+            let (fired, posts) = self.fire_member_local(&triggers, tick, now).await?;
+            report.fired += fired;
+            report.posts += posts;
         }
         Ok(report)
     }
 
-    /// Claims and runs one tick in one transaction; `None` when another process had it.
+    /// Claims the triggers of one member-local tick together and fans out to their learners
+    /// in one transaction; triggers another process claimed are left to it.
+    async fn fire_member_local(
+        &self,
+        triggers: &[Trigger],
+        tick: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(u32, u64)> {
+        let Some(kind) = triggers.first().map(|t| t.kind) else {
+            return Ok((0, 0));
+        };
+        let keys: Vec<String> = triggers.iter().map(Trigger::key).collect();
+        let communities: Vec<Uuid> = triggers.iter().map(|t| t.community_id).collect();
+        let mut tx = self.pool.begin().await?;
+        let claimed: HashSet<String> = state::claim_many(&mut *tx, &keys, &communities, tick, now)
+            .await?
+            .into_iter()
+            .collect();
+        let targets: Vec<ZoneTarget<'_>> = triggers
+            .iter()
+            .filter(|t| claimed.contains(&t.key()))
+            .map(|t| ZoneTarget {
+                community_id: t.community_id,
+                cohort_id: t.cohort.id,
+                cohort_name: &t.cohort.name,
+                zone: t.zone,
+            })
+            .collect();
+        if targets.is_empty() {
+            return Ok((0, 0));
+        }
+        let posts = match kind {
+            TriggerKind::Checkin => scheduled::send_prompts(&mut tx, &targets, tick, now).await,
+            TriggerKind::Nudge => scheduled::send_nudges(&mut tx, &targets, tick).await,
+            other => anyhow::bail!("{} is cohort-scoped and never batched", other.key()),
+        }
+        .with_context(|| {
+            format!(
+                "running {} for {} cohort zones at {tick}",
+                kind.key(),
+                targets.len()
+            )
+        })?;
+        tx.commit().await?;
+        tracing::info!(kind = kind.key(), %tick, triggers = targets.len(), posts, "member-local triggers fired");
+        Ok((targets.len() as u32, posts))
+    }
+
+    /// Claims and runs one cohort tick in one transaction; `None` when another process had it.
     async fn fire(
         &self,
         trigger: &Trigger,
@@ -205,28 +271,13 @@ impl Scheduler {
         }
         let (community, cohort, zone) = (trigger.community_id, &trigger.cohort, trigger.zone);
         let posts = match trigger.kind {
-            TriggerKind::Checkin => {
-                scheduled::send_prompts(
-                    &mut tx,
-                    community,
-                    cohort.id,
-                    &cohort.name,
-                    zone,
-                    tick,
-                    now,
-                )
-                .await
-            }
-            TriggerKind::Nudge => {
-                scheduled::send_nudges(&mut tx, community, cohort.id, &cohort.name, zone, tick)
-                    .await
-            }
             TriggerKind::Digest => {
                 digest::send_cohort_digest(&mut tx, community, cohort, zone, tick, now).await
             }
             TriggerKind::MentorDigest => {
                 digest::send_mentor_digests(&mut tx, community, cohort, zone, tick, now).await
             }
+            other => anyhow::bail!("{} is member-local and always batched", other.key()),
         }
         .with_context(|| format!("running {} at {tick}", trigger.key()))?;
         tx.commit().await?;

@@ -45,6 +45,7 @@ pub async fn find(
     .await
 }
 
+/// Inserts the period's check-in; `None` when the member already has one for it.
 pub async fn insert(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
@@ -53,10 +54,11 @@ pub async fn insert(
     period: &str,
     answer: &Answer,
     now: DateTime<Utc>,
-) -> sqlx::Result<Checkin> {
+) -> sqlx::Result<Option<Checkin>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress, blockers, confidence, hours, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+         ON CONFLICT (cohort_id, member_id, period) DO NOTHING
          RETURNING {COLUMNS}"
     )))
     .bind(Uuid::new_v4())
@@ -69,7 +71,7 @@ pub async fn insert(
     .bind(answer.confidence)
     .bind(answer.hours)
     .bind(now)
-    .fetch_one(ex)
+    .fetch_optional(ex)
     .await
 }
 
@@ -253,76 +255,110 @@ pub async fn lead_mentors(
     .await
 }
 
-/// Records a prompt for every active learner of the cohort whose local zone is `zone` and
-/// queues one DM each. Set-based, so a tick for thousands of members is two statements.
-/// Keys make a re-run of the same tick add nothing. Returns the number of DMs queued.
-#[allow(clippy::too_many_arguments)]
+/// One (cohort, zone) of a member-local tick: its learners in `zone` get `body` for `period`.
+#[derive(Debug, Clone)]
+pub struct ZoneBatch {
+    pub community_id: Uuid,
+    pub cohort_id: Uuid,
+    pub zone: String,
+    pub period: String,
+    pub body: crate::render::Message,
+}
+
+/// Splits batches into the parallel arrays `unnest` takes.
+#[allow(clippy::type_complexity)]
+fn columns(
+    batches: &[ZoneBatch],
+) -> (
+    Vec<Uuid>,
+    Vec<Uuid>,
+    Vec<String>,
+    Vec<String>,
+    Vec<sqlx::types::Json<&crate::render::Message>>,
+) {
+    (
+        batches.iter().map(|b| b.community_id).collect(),
+        batches.iter().map(|b| b.cohort_id).collect(),
+        batches.iter().map(|b| b.zone.clone()).collect(),
+        batches.iter().map(|b| b.period.clone()).collect(),
+        batches.iter().map(|b| sqlx::types::Json(&b.body)).collect(),
+    )
+}
+
+/// Records a prompt for every active learner of each batch's cohort and zone, and queues one
+/// DM each: two statements for the whole tick, however many cohorts and learners. Keys make
+/// a re-run of the same tick add nothing. Returns the number of DMs queued.
 pub async fn enqueue_prompts(
     ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    cohort_id: Uuid,
-    zone: &str,
-    period: &str,
-    body: &crate::render::Message,
+    batches: &[ZoneBatch],
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
+    let (communities, cohorts, zones, periods, bodies) = columns(batches);
     Ok(sqlx::query(
-        "WITH targets AS (
-             SELECT e.member_id FROM enrollments e
-             JOIN members m ON m.id = e.member_id JOIN cohorts c ON c.id = e.cohort_id
-             WHERE e.cohort_id = $2 AND e.status = 'active' AND coalesce(m.timezone, c.timezone) = $3),
+        "WITH batch AS (
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[])
+                 AS b(community_id, cohort_id, zone, period, body)),
+         targets AS (
+             SELECT b.community_id, b.cohort_id, e.member_id, b.period, b.body
+             FROM batch b
+             JOIN cohorts c ON c.id = b.cohort_id
+             JOIN enrollments e ON e.cohort_id = b.cohort_id AND e.status = 'active'
+             JOIN members m ON m.id = e.member_id
+             WHERE coalesce(m.timezone, c.timezone) = b.zone),
          prompted AS (
              INSERT INTO checkin_prompts (community_id, cohort_id, member_id, period, sent_at)
-             SELECT $1, $2, member_id, $4, $6 FROM targets
-             ON CONFLICT DO NOTHING RETURNING member_id)
+             SELECT community_id, cohort_id, member_id, period, $6 FROM targets
+             ON CONFLICT DO NOTHING RETURNING cohort_id, member_id, period)
          INSERT INTO outbox (community_id, idempotency_key, member_id, body, next_attempt_at, created_at)
-         SELECT $1, 'checkin-prompt:' || $2 || ':' || member_id || ':' || $4, member_id, $5, $6, $6 FROM prompted
+         SELECT t.community_id, 'checkin-prompt:' || t.cohort_id || ':' || t.member_id || ':' || t.period,
+                t.member_id, t.body, $6, $6
+         FROM prompted p JOIN targets t USING (cohort_id, member_id, period)
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
-    .bind(community_id)
-    .bind(cohort_id)
-    .bind(zone)
-    .bind(period)
-    .bind(sqlx::types::Json(body))
+    .bind(communities)
+    .bind(cohorts)
+    .bind(zones)
+    .bind(periods)
+    .bind(bodies)
     .bind(now)
     .execute(ex)
     .await?
     .rows_affected())
 }
 
-/// One nudge per unanswered prompt of `period` sent at least the cohort's
-/// `nudge_after_hours` before `at`, for learners in `zone`. Never a second nudge.
-#[allow(clippy::too_many_arguments)]
+/// One nudge per unanswered prompt of each batch's period sent at least the cohort's
+/// `nudge_after_hours` before `at`, for learners in the batch's zone. Never a second nudge.
 pub async fn enqueue_nudges(
     ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    cohort_id: Uuid,
-    zone: &str,
-    period: &str,
-    body: &crate::render::Message,
+    batches: &[ZoneBatch],
     at: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
+    let (communities, cohorts, zones, periods, bodies) = columns(batches);
     Ok(sqlx::query(
-        "WITH due AS (
+        "WITH batch AS (
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[])
+                 AS b(community_id, cohort_id, zone, period, body)),
+         due AS (
              UPDATE checkin_prompts p SET nudged_at = $6
-             FROM enrollments e, members m, cohorts c
-             WHERE p.cohort_id = $2 AND p.period = $4 AND p.nudged_at IS NULL
+             FROM batch b, enrollments e, members m, cohorts c
+             WHERE p.cohort_id = b.cohort_id AND p.period = b.period AND p.nudged_at IS NULL
                AND e.cohort_id = p.cohort_id AND e.member_id = p.member_id AND e.status = 'active'
                AND m.id = p.member_id AND c.id = p.cohort_id
-               AND coalesce(m.timezone, c.timezone) = $3
+               AND coalesce(m.timezone, c.timezone) = b.zone
                AND p.sent_at <= $6 - make_interval(hours => c.nudge_after_hours)
                AND NOT EXISTS (SELECT 1 FROM checkins k
                                WHERE k.cohort_id = p.cohort_id AND k.member_id = p.member_id AND k.period = p.period)
-             RETURNING p.member_id)
+             RETURNING p.cohort_id, p.member_id, p.period, b.community_id, b.body)
          INSERT INTO outbox (community_id, idempotency_key, member_id, body, next_attempt_at, created_at)
-         SELECT $1, 'checkin-nudge:' || $2 || ':' || member_id || ':' || $4, member_id, $5, $6, $6 FROM due
+         SELECT community_id, 'checkin-nudge:' || cohort_id || ':' || member_id || ':' || period, member_id, body, $6, $6
+         FROM due
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
-    .bind(community_id)
-    .bind(cohort_id)
-    .bind(zone)
-    .bind(period)
-    .bind(sqlx::types::Json(body))
+    .bind(communities)
+    .bind(cohorts)
+    .bind(zones)
+    .bind(periods)
+    .bind(bodies)
     .bind(at)
     .execute(ex)
     .await?

@@ -50,6 +50,22 @@ pub async fn by_slug(
     .await
 }
 
+/// Cohorts the member is actively enrolled in.
+pub async fn enrolled(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Vec<Cohort>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {} FROM cohorts c JOIN enrollments e ON e.cohort_id = c.id
+         WHERE e.member_id = $1 AND e.status = 'active' ORDER BY c.slug",
+        COLUMNS
+            .split(", ")
+            .map(|col| format!("c.{col}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+    .bind(member_id)
+    .fetch_all(ex)
+    .await
+}
+
 /// Creates a cohort; `None` when the slug is already taken in this community.
 pub async fn create(
     ex: impl PgExecutor<'_>,

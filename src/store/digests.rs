@@ -47,6 +47,7 @@ pub async fn answered_every_prompt(
          JOIN members m ON m.id = p.member_id
          JOIN enrollments e ON e.member_id = p.member_id AND e.cohort_id = p.cohort_id AND e.status = 'active'
          LEFT JOIN checkins k ON k.cohort_id = p.cohort_id AND k.member_id = p.member_id AND k.period = p.period
+                              AND k.period = ANY($2)
          WHERE p.cohort_id = $1 AND p.period = ANY($2)
          GROUP BY m.id, m.display_name
          HAVING bool_and(k.id IS NOT NULL)

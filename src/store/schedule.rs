@@ -46,6 +46,27 @@ pub async fn claim(
     Ok(result.rows_affected() == 1)
 }
 
+/// Claims many triggers for one tick at once; returns the keys this process got.
+pub async fn claim_many(
+    ex: impl PgExecutor<'_>,
+    trigger_keys: &[String],
+    community_ids: &[Uuid],
+    tick: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "INSERT INTO trigger_ticks (trigger_key, tick, community_id, status, recorded_at)
+         SELECT k, $3, c, 'fired', $4 FROM unnest($1::text[], $2::uuid[]) AS t(k, c)
+         ON CONFLICT DO NOTHING RETURNING trigger_key",
+    )
+    .bind(trigger_keys)
+    .bind(community_ids)
+    .bind(tick)
+    .bind(now)
+    .fetch_all(ex)
+    .await
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct ScheduleRow {
     pub community_id: Uuid,

@@ -171,6 +171,9 @@ pub fn nudge(cohort: &str, period: Period) -> Message {
         .text(".")
 }
 
+/// Names listed in the digest's shout-out line.
+const SHOUT_OUTS_SHOWN: usize = 25;
+
 pub struct DigestFigures {
     pub enrolled: i64,
     pub checked_in: i64,
@@ -215,10 +218,16 @@ pub fn cohort_digest(cohort: &str, period: Period, f: &DigestFigures) -> Message
         (None, _) => msg.text("Confidence: no check-ins yet this week"),
     };
     if !f.every_week.is_empty() {
+        // A big cohort's list is shortened, so the digest stays one readable post.
+        let shown = &f.every_week[..f.every_week.len().min(SHOUT_OUTS_SHOWN)];
         msg = msg
             .line()
             .text("🙌 Checked in every week this month: ")
-            .user(f.every_week.join(", "));
+            .user(shown.join(", "));
+        let more = f.every_week.len() - shown.len();
+        if more > 0 {
+            msg = msg.text(format!(" and {more} more"));
+        }
     }
     msg
 }
@@ -262,4 +271,32 @@ pub fn mentor_digest(
             .text(format!(" — {}", reasons.join(", ")));
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::plain::render;
+
+    #[test]
+    fn a_long_shout_out_list_is_shortened() {
+        let figures = DigestFigures {
+            enrolled: 40,
+            checked_in: 30,
+            open_blockers: 0,
+            confidence: Some(4.0),
+            previous_confidence: Some(3.0),
+            every_week: (0..30).map(|i| format!("L{i}")).collect(),
+        };
+        let text = render(&cohort_digest(
+            "C",
+            Period::parse("2027-W10").unwrap(),
+            &figures,
+        ));
+        assert!(
+            text.contains("Confidence: 4.0 average, up from 3.0 last week"),
+            "{text}"
+        );
+        assert!(text.ends_with("L23, L24 and 5 more"), "{text}");
+    }
 }

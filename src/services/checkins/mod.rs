@@ -15,10 +15,10 @@ use super::lookup::{arg, find_cohort, find_member};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Visibility;
 use crate::domain::{Period, parse_timezone};
+use crate::store::audit;
 use crate::store::checkins::{self, Answer};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::members::Member;
-use crate::store::{audit, enrollments};
 
 /// Confidence at or below this notifies the lead mentor.
 const LOW_CONFIDENCE: i16 = 2;
@@ -51,30 +51,33 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         hours: hours.map(|h| h as f32),
     };
 
-    let existing = checkins::find(&mut *tx, cohort.id, member.id, &period).await?;
-    let (checkin, replaced) = match existing {
-        Some(old) if !inv.confirmed => {
-            let mut outcome = Outcome::reply(
-                messages::confirm_replace(&period, old.confidence),
-                Visibility::Ephemeral,
-            );
-            outcome.needs_confirmation = true;
-            return Ok(outcome);
+    // Insert first: the common case is one round trip, and a concurrent duplicate is safe.
+    let inserted = checkins::insert(
+        &mut *tx,
+        inv.caller.community_id,
+        cohort.id,
+        member.id,
+        &period,
+        &answer,
+        now,
+    )
+    .await?;
+    let (checkin, replaced) = match inserted {
+        Some(checkin) => (checkin, false),
+        None => {
+            let old = checkins::find(&mut *tx, cohort.id, member.id, &period)
+                .await?
+                .context("the conflicting check-in")?;
+            if !inv.confirmed {
+                let mut outcome = Outcome::reply(
+                    messages::confirm_replace(&period, old.confidence),
+                    Visibility::Ephemeral,
+                );
+                outcome.needs_confirmation = true;
+                return Ok(outcome);
+            }
+            (checkins::replace(tx, old.id, &answer, now).await?, true)
         }
-        Some(old) => (checkins::replace(tx, old.id, &answer, now).await?, true),
-        None => (
-            checkins::insert(
-                &mut *tx,
-                inv.caller.community_id,
-                cohort.id,
-                member.id,
-                &period,
-                &answer,
-                now,
-            )
-            .await?,
-            false,
-        ),
     };
     if answer.blockers.is_none() {
         checkins::resolve_earlier_blockers(&mut *tx, cohort.id, member.id, &period, now).await?;
@@ -127,31 +130,23 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
 
 /// The cohort a check-in is for: the `cohort` option, or the member's only cohort.
 async fn enrolled_cohort(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Cohort> {
-    let active = enrollments::active_for_member(&mut *tx, inv.caller.member.id).await?;
-    let slug = match inv.args.text("cohort") {
+    let mut active = cohorts::enrolled(&mut *tx, inv.caller.member.id).await?;
+    match inv.args.text("cohort") {
         Some(typed) => {
             let cohort = find_cohort(tx, inv, typed).await?;
-            if !active.iter().any(|e| e.cohort_id == cohort.id) {
-                return refuse(messages::not_in_a_cohort());
+            match active.into_iter().find(|c| c.id == cohort.id) {
+                Some(cohort) => Ok(cohort),
+                None => refuse(messages::not_in_a_cohort()),
             }
-            return Ok(cohort);
         }
-        None => match active.as_slice() {
-            [] => return refuse(messages::not_in_a_cohort()),
-            [only] => only.cohort_slug.clone(),
-            several => {
-                return refuse(messages::which_cohort(
-                    &several
-                        .iter()
-                        .map(|e| e.cohort_slug.clone())
-                        .collect::<Vec<_>>(),
-                ));
-            }
+        None => match active.len() {
+            0 => refuse(messages::not_in_a_cohort()),
+            1 => Ok(active.remove(0)),
+            _ => refuse(messages::which_cohort(
+                &active.iter().map(|c| c.slug.clone()).collect::<Vec<_>>(),
+            )),
         },
-    };
-    Ok(cohorts::by_slug(&mut *tx, inv.caller.community_id, &slug)
-        .await?
-        .context("enrolled cohort exists")?)
+    }
 }
 
 pub async fn reply(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {

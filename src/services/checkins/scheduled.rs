@@ -1,4 +1,7 @@
-//! Scheduled check-in work: the weekly prompt and the one nudge, per member time zone.
+//! Scheduled check-in work: the weekly prompt and the one nudge, per learner time zone.
+//!
+//! A member-local tick is due in many (cohort, zone) pairs at once; each function handles
+//! all of them in one statement.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -7,51 +10,53 @@ use uuid::Uuid;
 
 use super::messages;
 use crate::domain::Period;
-use crate::store::checkins;
+use crate::render::Message;
+use crate::store::checkins::{self, ZoneBatch};
 
-/// Prompts every learner of the cohort who lives in `zone`; returns how many.
+/// A cohort's learners in one zone.
+#[derive(Debug, Clone)]
+pub struct ZoneTarget<'a> {
+    pub community_id: Uuid,
+    pub cohort_id: Uuid,
+    pub cohort_name: &'a str,
+    pub zone: Tz,
+}
+
+fn batches(
+    targets: &[ZoneTarget<'_>],
+    tick: DateTime<Utc>,
+    body: impl Fn(&str, Period) -> Message,
+) -> Vec<ZoneBatch> {
+    targets
+        .iter()
+        .map(|t| {
+            let period = Period::containing(tick, t.zone);
+            ZoneBatch {
+                community_id: t.community_id,
+                cohort_id: t.cohort_id,
+                zone: t.zone.name().to_owned(),
+                period: period.to_string(),
+                body: body(t.cohort_name, period),
+            }
+        })
+        .collect()
+}
+
+/// Prompts every learner of each target; returns how many.
 pub async fn send_prompts(
     tx: &mut PgConnection,
-    community_id: Uuid,
-    cohort_id: Uuid,
-    cohort_name: &str,
-    zone: Tz,
+    targets: &[ZoneTarget<'_>],
     tick: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let period = Period::containing(tick, zone);
-    let body = messages::prompt(cohort_name, period);
-    checkins::enqueue_prompts(
-        tx,
-        community_id,
-        cohort_id,
-        zone.name(),
-        &period.to_string(),
-        &body,
-        now,
-    )
-    .await
+    checkins::enqueue_prompts(tx, &batches(targets, tick, messages::prompt), now).await
 }
 
-/// Nudges learners in `zone` whose prompt for this week is still unanswered.
+/// Nudges learners of each target whose prompt for this week is still unanswered.
 pub async fn send_nudges(
     tx: &mut PgConnection,
-    community_id: Uuid,
-    cohort_id: Uuid,
-    cohort_name: &str,
-    zone: Tz,
+    targets: &[ZoneTarget<'_>],
     tick: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let period = Period::containing(tick, zone);
-    let body = messages::nudge(cohort_name, period);
-    checkins::enqueue_nudges(
-        tx,
-        community_id,
-        cohort_id,
-        zone.name(),
-        &period.to_string(),
-        &body,
-        tick,
-    )
-    .await
+    checkins::enqueue_nudges(tx, &batches(targets, tick, messages::nudge), tick).await
 }
