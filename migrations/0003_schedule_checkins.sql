@@ -94,3 +94,11 @@ LANGUAGE sql STABLE AS $$
                  SELECT 1 FROM member_roles r
                  WHERE r.member_id = mentor AND r.role = 'lead_mentor' AND r.cohort_id = e.cohort_id)))
 $$;
+
+-- A cohort's lead mentors: the leads of its mentor groups and holders of its lead mentor role.
+CREATE FUNCTION cohort_lead_mentors(cohort uuid) RETURNS TABLE (member_id uuid)
+LANGUAGE sql STABLE AS $$
+    SELECT lead_member_id FROM mentor_groups WHERE cohort_id = cohort AND lead_member_id IS NOT NULL
+    UNION
+    SELECT member_id FROM member_roles WHERE cohort_id = cohort AND role = 'lead_mentor'
+$$;

@@ -244,8 +244,7 @@ pub async fn lead_mentors(
 ) -> sqlx::Result<Vec<Mentor>> {
     sqlx::query_as(
         "SELECT m.id, m.display_name FROM members m
-         WHERE m.id IN (SELECT lead_member_id FROM mentor_groups WHERE cohort_id = $1
-                        UNION SELECT member_id FROM member_roles WHERE cohort_id = $1 AND role = 'lead_mentor')
+         WHERE m.id IN (SELECT member_id FROM cohort_lead_mentors($1))
            AND EXISTS (SELECT 1 FROM mentored_cohorts(m.id, $2) x WHERE x.cohort_id = $1)
          ORDER BY m.display_name",
     )
@@ -285,20 +284,44 @@ fn columns(
     )
 }
 
+/// The batch as a table, `b(community_id, cohort_id, zone, period, body)`, from `$1`–`$5`.
+const BATCH_CTE: &str = "WITH batch AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[])
+        AS b(community_id, cohort_id, zone, period, body))";
+
+/// Runs `statement` (which follows [`BATCH_CTE`] and takes its time as `$6`) over `batches`.
+async fn run_batch(
+    ex: impl PgExecutor<'_>,
+    statement: &str,
+    batches: &[ZoneBatch],
+    at: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let (communities, cohorts, zones, periods, bodies) = columns(batches);
+    Ok(
+        sqlx::query(sqlx::AssertSqlSafe(format!("{BATCH_CTE}, {statement}")))
+            .bind(communities)
+            .bind(cohorts)
+            .bind(zones)
+            .bind(periods)
+            .bind(bodies)
+            .bind(at)
+            .execute(ex)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// Records a prompt for every active learner of each batch's cohort and zone, and queues one
-/// DM each: two statements for the whole tick, however many cohorts and learners. Keys make
+/// DM each: one statement for the whole tick, however many cohorts and learners. Keys make
 /// a re-run of the same tick add nothing. Returns the number of DMs queued.
 pub async fn enqueue_prompts(
     ex: impl PgExecutor<'_>,
     batches: &[ZoneBatch],
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let (communities, cohorts, zones, periods, bodies) = columns(batches);
-    Ok(sqlx::query(
-        "WITH batch AS (
-             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[])
-                 AS b(community_id, cohort_id, zone, period, body)),
-         targets AS (
+    run_batch(
+        ex,
+        "targets AS (
              SELECT b.community_id, b.cohort_id, e.member_id, b.period, b.body
              FROM batch b
              JOIN cohorts c ON c.id = b.cohort_id
@@ -314,16 +337,10 @@ pub async fn enqueue_prompts(
                 t.member_id, t.body, $6, $6
          FROM prompted p JOIN targets t USING (cohort_id, member_id, period)
          ON CONFLICT (idempotency_key) DO NOTHING",
+        batches,
+        now,
     )
-    .bind(communities)
-    .bind(cohorts)
-    .bind(zones)
-    .bind(periods)
-    .bind(bodies)
-    .bind(now)
-    .execute(ex)
-    .await?
-    .rows_affected())
+    .await
 }
 
 /// One nudge per unanswered prompt of each batch's period sent at least the cohort's
@@ -333,12 +350,9 @@ pub async fn enqueue_nudges(
     batches: &[ZoneBatch],
     at: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let (communities, cohorts, zones, periods, bodies) = columns(batches);
-    Ok(sqlx::query(
-        "WITH batch AS (
-             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[])
-                 AS b(community_id, cohort_id, zone, period, body)),
-         due AS (
+    run_batch(
+        ex,
+        "due AS (
              UPDATE checkin_prompts p SET nudged_at = $6
              FROM batch b, enrollments e, members m, cohorts c
              WHERE p.cohort_id = b.cohort_id AND p.period = b.period AND p.nudged_at IS NULL
@@ -353,14 +367,8 @@ pub async fn enqueue_nudges(
          SELECT community_id, 'checkin-nudge:' || cohort_id || ':' || member_id || ':' || period, member_id, body, $6, $6
          FROM due
          ON CONFLICT (idempotency_key) DO NOTHING",
+        batches,
+        at,
     )
-    .bind(communities)
-    .bind(cohorts)
-    .bind(zones)
-    .bind(periods)
-    .bind(bodies)
-    .bind(at)
-    .execute(ex)
-    .await?
-    .rows_affected())
+    .await
 }

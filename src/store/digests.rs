@@ -81,8 +81,7 @@ pub async fn lead_mentors(
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
         "SELECT m.id, m.display_name FROM members m
-         WHERE m.id IN (SELECT lead_member_id FROM mentor_groups WHERE cohort_id = $1
-                        UNION SELECT member_id FROM member_roles WHERE cohort_id = $1 AND role = 'lead_mentor')
+         WHERE m.id IN (SELECT member_id FROM cohort_lead_mentors($1))
          ORDER BY m.display_name",
     )
     .bind(cohort_id)
