@@ -118,10 +118,19 @@ async fn import_community(
     }
 
     for person in &def.people {
-        let member_id = people[person.user_id.as_str()];
+        let member_id = *people
+            .get(person.user_id.as_str())
+            .context("person was imported above")?;
         for entry in &person.roles {
             let (role, cohort) = parse_role_entry(entry).context("role entry was validated")?;
-            let cohort_id = cohort.map(|slug| cohorts[slug]);
+            let cohort_id = match cohort {
+                Some(slug) => Some(
+                    *cohorts
+                        .get(slug)
+                        .with_context(|| format!("role `{entry}` names an unknown cohort"))?,
+                ),
+                None => None,
+            };
             let granted = roles::grant(
                 &mut *conn,
                 community_id,
