@@ -153,6 +153,8 @@ impl Scheduler {
         let mut ticks_cache: HashMap<(String, Tz), Vec<DateTime<Utc>>> = HashMap::new();
         // Member-local ticks are batched per (kind, tick) across cohorts and zones.
         let mut batched: BTreeMap<(DateTime<Utc>, &'static str), Vec<Trigger>> = BTreeMap::new();
+        // Ticks beyond their grace window, recorded together after the loop.
+        let mut skipped: Vec<(String, Uuid, DateTime<Utc>)> = Vec::new();
         for trigger in self.triggers().await? {
             let ticks = ticks_cache
                 .entry((trigger.cron.as_str().to_owned(), trigger.zone))
@@ -163,20 +165,7 @@ impl Scheduler {
                 }
                 let late = (now - tick).to_std().unwrap_or_default();
                 if late > trigger.kind.grace() {
-                    if state::claim(
-                        &self.pool,
-                        &trigger.key(),
-                        tick,
-                        trigger.community_id,
-                        "skipped",
-                        now,
-                    )
-                    .await?
-                    {
-                        tracing::warn!(trigger = %trigger.key(), %tick, late_minutes = late.as_secs() / 60,
-                            "tick missed beyond its grace window; skipped");
-                        report.skipped += 1;
-                    }
+                    skipped.push((trigger.key(), trigger.community_id, tick));
                     continue;
                 }
                 match trigger.kind.scope() {
@@ -197,6 +186,11 @@ impl Scheduler {
             let (fired, posts) = self.fire_member_local(&triggers, tick, now).await?;
             report.fired += fired;
             report.posts += posts;
+        }
+        for (key, tick) in state::record_skips(&self.pool, &skipped, now).await? {
+            tracing::warn!(trigger = %key, %tick, late_minutes = (now - tick).num_minutes(),
+                "tick missed beyond its grace window; skipped");
+            report.skipped += 1;
         }
         Ok(report)
     }

@@ -67,6 +67,32 @@ pub async fn claim_many(
     .await
 }
 
+/// Records ticks that were too late to run as `skipped`, unless a process already claimed
+/// them; returns the ones recorded now.
+pub async fn record_skips(
+    ex: impl PgExecutor<'_>,
+    skipped: &[(String, Uuid, DateTime<Utc>)],
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(String, DateTime<Utc>)>> {
+    if skipped.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<&str> = skipped.iter().map(|(k, _, _)| k.as_str()).collect();
+    let communities: Vec<Uuid> = skipped.iter().map(|(_, c, _)| *c).collect();
+    let ticks: Vec<DateTime<Utc>> = skipped.iter().map(|(_, _, t)| *t).collect();
+    sqlx::query_as(
+        "INSERT INTO trigger_ticks (trigger_key, tick, community_id, status, recorded_at)
+         SELECT k, t, c, 'skipped', $4 FROM unnest($1::text[], $2::uuid[], $3::timestamptz[]) AS s(k, c, t)
+         ON CONFLICT DO NOTHING RETURNING trigger_key, tick",
+    )
+    .bind(keys)
+    .bind(communities)
+    .bind(ticks)
+    .bind(now)
+    .fetch_all(ex)
+    .await
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct ScheduleRow {
     pub community_id: Uuid,
