@@ -59,6 +59,20 @@ impl CronExpr {
         &self.text
     }
 
+    /// Ticks after `after`, in order, evaluated in `tz`.
+    fn ticks_after(
+        &self,
+        tz: Tz,
+        after: DateTime<Utc>,
+    ) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+        let mut cursor = after.with_timezone(&tz);
+        std::iter::from_fn(move || {
+            let next = self.cron.find_next_occurrence(&cursor, false).ok()?;
+            cursor = next;
+            Some(next.with_timezone(&Utc))
+        })
+    }
+
     /// Ticks in `(after, until]`, evaluated in `tz`, at most [`TICKS_MAX`].
     pub fn ticks_between(
         &self,
@@ -66,34 +80,15 @@ impl CronExpr {
         after: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Vec<DateTime<Utc>> {
-        let mut ticks = Vec::new();
-        let mut cursor = after.with_timezone(&tz);
-        while ticks.len() < TICKS_MAX {
-            match self.cron.find_next_occurrence(&cursor, false) {
-                Ok(next) if next.with_timezone(&Utc) <= until => {
-                    ticks.push(next.with_timezone(&Utc));
-                    cursor = next;
-                }
-                _ => break,
-            }
-        }
-        ticks
+        self.ticks_after(tz, after)
+            .take_while(|t| *t <= until)
+            .take(TICKS_MAX)
+            .collect()
     }
 
     /// The next `n` ticks after `after`, in `tz`.
     pub fn next_ticks(&self, tz: Tz, after: DateTime<Utc>, n: usize) -> Vec<DateTime<Utc>> {
-        let mut ticks = Vec::with_capacity(n);
-        let mut cursor = after.with_timezone(&tz);
-        while ticks.len() < n {
-            match self.cron.find_next_occurrence(&cursor, false) {
-                Ok(next) => {
-                    ticks.push(next.with_timezone(&Utc));
-                    cursor = next;
-                }
-                Err(_) => break,
-            }
-        }
-        ticks
+        self.ticks_after(tz, after).take(n).collect()
     }
 }
 

@@ -251,16 +251,15 @@ impl Scheduler {
         now: DateTime<Utc>,
     ) -> Result<Option<u64>> {
         let mut tx = self.pool.begin().await?;
-        if !state::claim(
+        let claimed = state::claim_many(
             &mut *tx,
-            &trigger.key(),
+            &[trigger.key()],
+            &[trigger.community_id],
             tick,
-            trigger.community_id,
-            "fired",
             now,
         )
-        .await?
-        {
+        .await?;
+        if claimed.is_empty() {
             return Ok(None);
         }
         let (community, cohort, zone) = (trigger.community_id, &trigger.cohort, trigger.zone);

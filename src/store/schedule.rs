@@ -23,30 +23,8 @@ pub async fn set_last_run(ex: impl PgExecutor<'_>, at: DateTime<Utc>) -> sqlx::R
     Ok(())
 }
 
-/// Claims (trigger, tick) for this process; false when another process already has it.
-pub async fn claim(
-    ex: impl PgExecutor<'_>,
-    trigger_key: &str,
-    tick: DateTime<Utc>,
-    community_id: Uuid,
-    status: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let result = sqlx::query(
-        "INSERT INTO trigger_ticks (trigger_key, tick, community_id, status, recorded_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-    )
-    .bind(trigger_key)
-    .bind(tick)
-    .bind(community_id)
-    .bind(status)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(result.rows_affected() == 1)
-}
-
-/// Claims many triggers for one tick at once; returns the keys this process got.
+/// Claims triggers for one tick, as `fired`; returns the keys this process got (the others
+/// were claimed by another process).
 pub async fn claim_many(
     ex: impl PgExecutor<'_>,
     trigger_keys: &[String],
