@@ -5,6 +5,7 @@ use anyhow::Context;
 use super::{Caller, Invocation, ServiceResult, messages, refuse};
 use crate::domain::suggest;
 use crate::store::cohorts::{self, Cohort};
+use crate::store::communities::{self, Community};
 use crate::store::members::{self, Member};
 
 /// Finds a cohort of the caller's community by id, suggesting a near miss.
@@ -60,4 +61,14 @@ pub(crate) fn arg<'a>(inv: &'a Invocation, name: &str) -> ServiceResult<&'a str>
         .args
         .text(name)
         .with_context(|| format!("required option `{name}` missing after parsing"))?)
+}
+
+/// The caller's community.
+pub async fn caller_community(
+    tx: &mut sqlx::PgConnection,
+    inv: &Invocation,
+) -> ServiceResult<Community> {
+    Ok(communities::by_slug(&mut *tx, &inv.caller.community_slug)
+        .await?
+        .context("caller's community vanished")?)
 }

@@ -7,15 +7,15 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
 
-use super::lookup::{arg, find_cohort};
+use super::lookup::{arg, caller_community, find_cohort};
 use super::{Destination, Invocation, Outcome, ServiceError, ServiceResult, refuse};
 use crate::commands::Visibility;
 use crate::domain::{Slug, suggest};
 use crate::store::cohorts::{self, Cohort, Track};
-use crate::store::{audit, communities, enrollments, members};
+use crate::store::{audit, enrollments, members};
 
 pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
-    let community = community_name(&mut *tx, inv).await?;
+    let community = caller_community(tx, inv).await?.name;
     let all = cohorts::list(&mut *tx, inv.caller.community_id).await?;
     if all.is_empty() {
         return Ok(Outcome::reply(messages::no_cohorts(), inv.spec.visibility));
@@ -47,9 +47,7 @@ pub async fn join(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         .collect();
     let track = choose_track(&cohort, &tracks, inv.args.text("track"))?;
 
-    let community = communities::by_slug(&mut *tx, &inv.caller.community_slug)
-        .await?
-        .context("caller's community vanished")?;
+    let community = caller_community(tx, inv).await?;
     if member.coc_accepted_at.is_none() {
         // Nothing is enrolled until the member accepts; `/coc accept` finishes the join.
         enrollments::set_pending(
@@ -184,9 +182,7 @@ pub async fn create(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
 }
 
 pub async fn show_coc(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
-    let community = communities::by_slug(&mut *tx, &inv.caller.community_slug)
-        .await?
-        .context("caller's community vanished")?;
+    let community = caller_community(tx, inv).await?;
     let reply = messages::coc(
         &community.name,
         &community.code_of_conduct,
@@ -260,11 +256,4 @@ fn choose_track<'t>(
             }
         }
     }
-}
-
-async fn community_name(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<String> {
-    let community = communities::by_slug(&mut *tx, &inv.caller.community_slug)
-        .await?
-        .context("caller's community vanished")?;
-    Ok(community.name)
 }
