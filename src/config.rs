@@ -22,6 +22,81 @@ pub struct Settings {
     pub shell: ShellSettings,
     #[serde(default)]
     pub log: LogSettings,
+    #[serde(default)]
+    pub http: HttpSettings,
+    #[serde(default)]
+    pub discord: DiscordSettings,
+    #[serde(default)]
+    pub slack: SlackSettings,
+}
+
+/// The small HTTP side: Slack and Discord endpoints, health, iCal feeds, badges.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Address to listen on, e.g. `0.0.0.0:8080`. Unset: no HTTP server.
+    #[serde(deserialize_with = "lenient_option")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// How the outside world reaches this server (behind a reverse proxy), for links the bot
+    /// posts, e.g. `https://cohortbot.example.org`.
+    pub public_url: Option<String>,
+}
+
+/// Discord: gateway mode when `token` is set, HTTP interactions when `public_key` is set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscordSettings {
+    pub token: Option<SecretString>,
+    pub application_id: Option<String>,
+    /// Hex Ed25519 public key from the developer portal, for HTTP interactions.
+    pub public_key: Option<String>,
+    /// Register commands in these guilds (instant) instead of globally (comma-separated in env).
+    #[serde(deserialize_with = "comma_list")]
+    pub guild_ids: Vec<String>,
+    /// `auto`, or a shard count.
+    pub shards: String,
+    /// Where REST calls go; tests point it at a local mock.
+    pub api_base: Option<String>,
+    /// Program role → Discord role id, e.g. `lead_mentor = "1234"`.
+    pub roles: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for DiscordSettings {
+    fn default() -> Self {
+        Self {
+            token: None,
+            application_id: None,
+            public_key: None,
+            guild_ids: Vec::new(),
+            shards: "auto".into(),
+            api_base: None,
+            roles: Default::default(),
+        }
+    }
+}
+
+/// Slack: HTTP mode when `signing_secret` is set, Socket Mode when `app_token` is set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlackSettings {
+    /// Bot token, `xoxb-…`.
+    pub bot_token: Option<SecretString>,
+    pub signing_secret: Option<SecretString>,
+    /// App-level token for Socket Mode, `xapp-…`.
+    pub app_token: Option<SecretString>,
+    /// Web API base; tests point it at a local mock.
+    pub api_base: String,
+}
+
+impl Default for SlackSettings {
+    fn default() -> Self {
+        Self {
+            bot_token: None,
+            signing_secret: None,
+            app_token: None,
+            api_base: "https://slack.com/api".into(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +267,35 @@ where
     }
 }
 
+/// `lenient` for optional values.
+fn lenient_option<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + FromStr,
+    T::Err: std::fmt::Display,
+{
+    lenient(deserializer).map(Some)
+}
+
+/// A TOML array of strings, or one comma-separated string (from the environment).
+fn comma_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(String),
+        List(Vec<String>),
+    }
+    Ok(match Either::deserialize(deserializer)? {
+        Either::List(list) => list,
+        Either::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +349,28 @@ mod tests {
         .to_string();
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("max_connections"), "{err}");
+    }
+
+    #[test]
+    fn platform_sections_come_from_the_environment() {
+        let settings = Settings::from_sources(
+            "",
+            "test",
+            env(&[
+                ("COHORTBOT__HTTP__LISTEN", "127.0.0.1:8080"),
+                ("COHORTBOT__DISCORD__GUILD_IDS", "1, 2"),
+                ("COHORTBOT__DISCORD__TOKEN", "sekrit-token"),
+                ("COHORTBOT__SLACK__SIGNING_SECRET", "sekrit-signing"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            settings.http.listen,
+            Some("127.0.0.1:8080".parse().unwrap())
+        );
+        assert_eq!(settings.discord.guild_ids, ["1", "2"]);
+        let debug = format!("{settings:?}");
+        assert!(!debug.contains("sekrit"), "{debug}");
     }
 
     #[test]

@@ -13,3 +13,4 @@ pub mod schedule;
 pub mod services;
 pub mod store;
 pub mod telemetry;
+pub mod web;

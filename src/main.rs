@@ -15,6 +15,7 @@ use cohortbot::program::{self, ProgramFile};
 use cohortbot::schedule::{Scheduler, listing};
 use cohortbot::store::Database;
 use cohortbot::telemetry::{self, LogSink};
+use cohortbot::web::WebServer;
 
 /// How often the scheduler looks for due ticks (cron has minute granularity).
 const SCHEDULER_EVERY: Duration = Duration::from_secs(20);
@@ -131,14 +132,29 @@ async fn real_main() -> Result<()> {
                 let scheduler =
                     Scheduler::new(app.services.pool.clone(), app.services.clock.clone());
                 let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-                let background =
-                    tokio::spawn(async move { scheduler.run(SCHEDULER_EVERY, stop_rx).await });
-                tracing::info!(
-                    "no chat adapter selected; running the scheduler until a stop signal"
-                );
-                let result = stop_signal().await;
+                let mut background = tokio::task::JoinSet::new();
+                let scheduler_stop = stop_rx.clone();
+                background.spawn(async move {
+                    scheduler.run(SCHEDULER_EVERY, scheduler_stop).await;
+                    Ok(())
+                });
+                if let Some(addr) = settings.http.listen {
+                    let web = WebServer::new(&app.services);
+                    background.spawn(web.serve(addr, stop_rx.clone()));
+                }
+                tracing::info!("server mode: running until a stop signal");
+                let mut result = tokio::select! {
+                    result = stop_signal() => result,
+                    Some(joined) = background.join_next() => {
+                        joined.context("a background task panicked").and_then(|r| r)
+                    }
+                };
                 let _ = stop_tx.send(true);
-                let _ = background.await;
+                while let Some(joined) = background.join_next().await {
+                    if let Err(err) = joined.context("a background task panicked").and_then(|r| r) {
+                        result = result.and(Err(err));
+                    }
+                }
                 app.stop().await;
                 result
             }

@@ -111,6 +111,7 @@ pub struct Dispatcher<S> {
     sender: S,
     policy: RetryPolicy,
     batch: i64,
+    platform: Option<&'static str>,
 }
 
 impl<S: Sender> Dispatcher<S> {
@@ -121,7 +122,15 @@ impl<S: Sender> Dispatcher<S> {
             sender,
             policy: RetryPolicy::default(),
             batch: 32,
+            platform: None,
         }
+    }
+
+    /// Delivers only posts of communities on `platform` (`discord` or `slack`), so each
+    /// platform's dispatcher runs at its own pace. Without it every post is taken.
+    pub fn only_platform(mut self, platform: &'static str) -> Self {
+        self.platform = Some(platform);
+        self
     }
 
     pub fn sender(&self) -> &S {
@@ -134,7 +143,8 @@ impl<S: Sender> Dispatcher<S> {
         loop {
             let now = self.clock.now();
             let lease_until = now + chrono::Duration::from_std(self.policy.lease)?;
-            let claimed = rows::claim(&self.pool, now, lease_until, self.batch).await?;
+            let claimed =
+                rows::claim(&self.pool, now, lease_until, self.batch, self.platform).await?;
             if claimed.is_empty() {
                 return Ok(report);
             }

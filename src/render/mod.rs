@@ -3,6 +3,7 @@
 pub mod plain;
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// One piece of a message. User-supplied text is kept apart so each platform can escape it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +16,29 @@ pub enum Fragment {
     Code(String),
     /// Text a person typed: never trusted, always escaped.
     User(String),
+    /// A member the post means to notify: a real mention on Discord and Slack (and the only
+    /// kind a post may ping), `@name` elsewhere.
+    Mention { member_id: Uuid, name: String },
+    /// Something the reader can do from the post: a button on Discord and Slack. The text
+    /// around it always says the equivalent command, so the shell needs no button.
+    Action(Action),
+}
+
+/// A button's meaning. Pressing it leads to the same catalog command the text names, with
+/// the fields filled in through a form (a Discord modal or a Slack view).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub label: String,
+    pub kind: ActionKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Opens the check-in form for `cohort` (a slug) and `period` (ISO week).
+    CheckIn { cohort: String, period: String },
+    /// Opens a reply form to `learner`'s check-in; `handle` is what `/checkin reply @…` takes.
+    ReplyToCheckin { handle: String, period: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +67,38 @@ impl Message {
     pub fn user(mut self, s: impl Into<String>) -> Self {
         self.0.push(Fragment::User(s.into()));
         self
+    }
+
+    pub fn mention(mut self, member_id: Uuid, name: impl Into<String>) -> Self {
+        self.0.push(Fragment::Mention {
+            member_id,
+            name: name.into(),
+        });
+        self
+    }
+
+    pub fn action(mut self, label: impl Into<String>, kind: ActionKind) -> Self {
+        self.0.push(Fragment::Action(Action {
+            label: label.into(),
+            kind,
+        }));
+        self
+    }
+
+    /// The buttons in this message, in order.
+    pub fn actions(&self) -> impl Iterator<Item = &Action> {
+        self.0.iter().filter_map(|f| match f {
+            Fragment::Action(a) => Some(a),
+            _ => None,
+        })
+    }
+
+    /// Members this message means to notify; the only ones a platform may ping.
+    pub fn mentioned(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.0.iter().filter_map(|f| match f {
+            Fragment::Mention { member_id, .. } => Some(*member_id),
+            _ => None,
+        })
     }
 
     pub fn line(self) -> Self {

@@ -15,6 +15,12 @@ pub fn render(message: &Message) -> String {
                 out.push('`');
             }
             Fragment::User(s) => out.extend(s.chars().filter(|c| !c.is_control())),
+            Fragment::Mention { name, .. } => {
+                out.push('@');
+                out.extend(name.chars().filter(|c| !c.is_control()));
+            }
+            // The surrounding text names the command; the shell has no buttons.
+            Fragment::Action(_) => {}
         }
     }
     out

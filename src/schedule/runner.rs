@@ -220,6 +220,7 @@ impl Scheduler {
                 community_id: t.community_id,
                 cohort_id: t.cohort.id,
                 cohort_name: &t.cohort.name,
+                cohort_slug: &t.cohort.slug,
                 zone: t.zone,
             })
             .collect();

@@ -56,11 +56,19 @@ pub async fn claim(
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: i64,
+    platform: Option<&str>,
 ) -> sqlx::Result<Vec<Claimed>> {
+    // `platform` narrows the claim to communities living on that platform, so one
+    // dispatcher per platform can run side by side in a server.
     sqlx::query_as(
         "WITH ready AS (
              SELECT id FROM outbox
              WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+               AND ($4::text IS NULL OR EXISTS (
+                   SELECT 1 FROM communities c WHERE c.id = outbox.community_id
+                     AND CASE $4 WHEN 'discord' THEN c.discord_guild_id IS NOT NULL
+                                 WHEN 'slack' THEN c.slack_team_id IS NOT NULL
+                                 ELSE false END))
              ORDER BY next_attempt_at, id
              LIMIT $3
              FOR UPDATE SKIP LOCKED),
@@ -76,6 +84,7 @@ pub async fn claim(
     .bind(now)
     .bind(lease_until)
     .bind(limit)
+    .bind(platform)
     .fetch_all(ex)
     .await
 }

@@ -148,10 +148,15 @@ async fn a_crash_between_claim_and_send_delivers_after_the_lease_expires(pool: P
     bot.say("ada", "/role grant @sam community_mentor").await;
     // A dispatcher claims the row and dies before sending or recording anything.
     let now = cohortbot::clock::Clock::now(&bot.clock);
-    let claimed =
-        cohortbot::store::outbox::claim(&bot.pool, now, now + chrono::Duration::seconds(60), 10)
-            .await
-            .unwrap();
+    let claimed = cohortbot::store::outbox::claim(
+        &bot.pool,
+        now,
+        now + chrono::Duration::seconds(60),
+        10,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(claimed.len(), 1);
 
     assert!(

@@ -1,7 +1,10 @@
 //! What check-ins, prompts, nudges and digests say.
 
 use crate::domain::Period;
-use crate::render::Message;
+use crate::render::{ActionKind, Message};
+
+const CHECK_IN_BUTTON: &str = "Check in";
+const REPLY_BUTTON: &str = "Reply";
 
 pub fn not_in_a_cohort() -> Message {
     Message::new()
@@ -75,6 +78,13 @@ pub fn escalation(
     msg.line()
         .text("Reply with ")
         .code(format!("/checkin reply @{handle} …"))
+        .action(
+            REPLY_BUTTON,
+            ActionKind::ReplyToCheckin {
+                handle: handle.to_owned(),
+                period: period.to_owned(),
+            },
+        )
 }
 
 pub fn not_your_learner(handle: &str) -> Message {
@@ -149,7 +159,7 @@ pub fn history_reply(mentor: &str, text: &str) -> Message {
         .user(text)
 }
 
-pub fn prompt(cohort: &str, period: Period) -> Message {
+pub fn prompt(cohort: &str, cohort_slug: &str, period: Period) -> Message {
     Message::new()
         .text("It's check-in time for ")
         .strong(cohort)
@@ -158,9 +168,17 @@ pub fn prompt(cohort: &str, period: Period) -> Message {
         .text(", for example ")
         .code("/checkin 4 automated the leave request hours:3")
         .text(".")
+        .action(CHECK_IN_BUTTON, check_in(cohort_slug, period))
 }
 
-pub fn nudge(cohort: &str, period: Period) -> Message {
+fn check_in(cohort_slug: &str, period: Period) -> ActionKind {
+    ActionKind::CheckIn {
+        cohort: cohort_slug.to_owned(),
+        period: period.to_string(),
+    }
+}
+
+pub fn nudge(cohort: &str, cohort_slug: &str, period: Period) -> Message {
     Message::new()
         .text("A gentle reminder: your ")
         .strong(cohort)
@@ -169,6 +187,7 @@ pub fn nudge(cohort: &str, period: Period) -> Message {
         ))
         .code("/checkin 3 what I did")
         .text(".")
+        .action(CHECK_IN_BUTTON, check_in(cohort_slug, period))
 }
 
 /// Names listed in the digest's shout-out line.

@@ -19,13 +19,14 @@ pub struct ZoneTarget<'a> {
     pub community_id: Uuid,
     pub cohort_id: Uuid,
     pub cohort_name: &'a str,
+    pub cohort_slug: &'a str,
     pub zone: Tz,
 }
 
 fn batches(
     targets: &[ZoneTarget<'_>],
     tick: DateTime<Utc>,
-    body: impl Fn(&str, Period) -> Message,
+    body: impl Fn(&str, &str, Period) -> Message,
 ) -> Vec<ZoneBatch> {
     targets
         .iter()
@@ -36,7 +37,7 @@ fn batches(
                 cohort_id: t.cohort_id,
                 zone: t.zone.name().to_owned(),
                 period: period.to_string(),
-                body: body(t.cohort_name, period),
+                body: body(t.cohort_name, t.cohort_slug, period),
             }
         })
         .collect()
