@@ -12,3 +12,4 @@ mod roles;
 mod scheduler;
 mod support;
 mod tenancy;
+mod web;

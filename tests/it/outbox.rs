@@ -202,3 +202,33 @@ async fn two_dispatchers_deliver_each_of_a_thousand_posts_exactly_once(pool: PgP
     texts.dedup();
     assert_eq!(texts.len(), 1_000, "every post once, none twice");
 }
+
+#[sqlx::test]
+async fn a_platform_dispatcher_takes_only_its_own_communities_posts(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.say("sam", "/coc accept").await;
+    bot.say("sam", "/cohort join evening-builders-2027").await;
+    let dispatcher = |platform| {
+        Dispatcher::new(
+            bot.pool.clone(),
+            std::sync::Arc::new(bot.clock.clone()),
+            bot.sender.clone(),
+        )
+        .only_platform(platform)
+    };
+
+    // The example community lives in the shell: neither platform's dispatcher touches it.
+    dispatcher("discord").run_once().await.unwrap();
+    dispatcher("slack").run_once().await.unwrap();
+    assert!(bot.sender.take().is_empty());
+
+    sqlx::query("UPDATE communities SET slack_team_id = 'T0001'")
+        .execute(&bot.pool)
+        .await
+        .unwrap();
+    dispatcher("discord").run_once().await.unwrap();
+    assert!(bot.sender.take().is_empty());
+    let report = dispatcher("slack").run_once().await.unwrap();
+    assert_eq!(report.sent, 1);
+    assert_eq!(bot.sender.take().len(), 1);
+}
