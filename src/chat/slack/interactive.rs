@@ -1,0 +1,478 @@
+//! Buttons and modals: **Check in** and **Reply** open a form whose submission becomes the
+//! same catalog command a user could type; yes/no buttons answer the services' questions.
+
+use serde_json::{Value, json};
+
+use super::app::SlackApp;
+use super::commands::{CANCEL_ACTION, CONFIRM_ACTION};
+use super::{messages, verify};
+use crate::commands::value::convert;
+use crate::commands::{Args, Visibility, catalog};
+use crate::domain::Period;
+use crate::render::slack::{CHECK_IN_ACTION, REPLY_ACTION, escape};
+use crate::render::{ActionKind, Message};
+use crate::services::checkins::member_zone;
+use crate::services::{Caller, Invocation};
+use crate::store;
+
+const CHECKIN_VIEW: &str = "cohortbot_checkin";
+const CHECKIN_CONFIRM_VIEW: &str = "cohortbot_checkin_confirm";
+const REPLY_VIEW: &str = "cohortbot_reply";
+/// Slack's limit on a view's `private_metadata`.
+const METADATA_MAX: usize = 3_000;
+
+/// Check-in form fields: block and action ids are the catalog option names.
+const CHECKIN_FIELDS: &[&str] = &["progress", "blockers", "confidence", "hours"];
+
+impl SlackApp {
+    /// Answers an interaction payload: a body for `view_submission`, `None` otherwise.
+    pub async fn interaction(&self, payload: Value) -> Option<Value> {
+        match payload["type"].as_str() {
+            Some("block_actions") => {
+                self.block_action(&payload).await;
+                None
+            }
+            Some("view_submission") => Some(self.view_submission(&payload).await),
+            other => {
+                tracing::debug!(kind = ?other, "Slack interaction ignored");
+                None
+            }
+        }
+    }
+
+    async fn block_action(&self, payload: &Value) {
+        let team = team_id(payload);
+        let user = payload["user"]["id"].as_str().unwrap_or_default();
+        let response_url = payload["response_url"].as_str().unwrap_or_default();
+        let action = &payload["actions"][0];
+        let value = action["value"].as_str().unwrap_or_default();
+        let trigger = payload["trigger_id"].as_str().unwrap_or_default();
+        let bodies = match action["action_id"].as_str().unwrap_or_default() {
+            CHECK_IN_ACTION | REPLY_ACTION => {
+                match self.open_form(team, user, value, trigger).await {
+                    Ok(()) => return,
+                    Err(message) => {
+                        self.reply_bodies(None, &message, Visibility::Ephemeral)
+                            .await
+                    }
+                }
+            }
+            CONFIRM_ACTION => {
+                let question = payload["container"]["message_ts"]
+                    .as_str()
+                    .unwrap_or_default();
+                let mut bodies = self.confirm(team, user, value, question).await;
+                for body in &mut bodies {
+                    body["replace_original"] = json!(true);
+                }
+                bodies
+            }
+            CANCEL_ACTION => {
+                let mut bodies = self
+                    .reply_bodies(None, &messages::kept(), Visibility::Ephemeral)
+                    .await;
+                for body in &mut bodies {
+                    body["replace_original"] = json!(true);
+                }
+                bodies
+            }
+            other => {
+                tracing::debug!(action = other, "Slack action ignored");
+                return;
+            }
+        };
+        self.respond_all(response_url, &bodies).await;
+    }
+
+    /// Opens the form a button stands for, after checking the button against the database.
+    async fn open_form(
+        &self,
+        team: &str,
+        user: &str,
+        value: &str,
+        trigger: &str,
+    ) -> Result<(), Message> {
+        let (caller, _) = self.caller(team, user, None).await?;
+        let Ok(kind) = serde_json::from_str::<ActionKind>(value) else {
+            tracing::warn!(team, "button with an unreadable value");
+            return Err(messages::button_not_valid());
+        };
+        let view = match kind {
+            ActionKind::CheckIn { cohort, period } => {
+                self.check_prompt(&caller, &cohort, &period).await?;
+                let metadata =
+                    json!({ "k": CHECKIN_VIEW, "u": user, "cohort": cohort, "period": period });
+                checkin_view(&cohort, &period, verify::seal(self.seal_key(), &metadata))
+            }
+            ActionKind::ReplyToCheckin { handle, period } => {
+                let learner = store::members::find(
+                    &self.services().pool,
+                    caller.community_id,
+                    "slack",
+                    &handle,
+                )
+                .await
+                .map_err(|e| internal(e.into()))?;
+                if learner.is_none() {
+                    tracing::warn!(team, "reply button for an unknown learner");
+                    return Err(messages::button_not_valid());
+                }
+                let metadata =
+                    json!({ "k": REPLY_VIEW, "u": user, "handle": handle, "period": period });
+                reply_view(&handle, &period, verify::seal(self.seal_key(), &metadata))
+            }
+        };
+        if let Err(err) = self.api().open_view(trigger, &view).await {
+            tracing::error!(error = %err, "views.open failed");
+            return Err(crate::services::messages::internal_error());
+        }
+        Ok(())
+    }
+
+    /// A check-in button is good for a prompt the bot sent this member for this week.
+    async fn check_prompt(
+        &self,
+        caller: &Caller,
+        cohort: &str,
+        period: &str,
+    ) -> Result<(), Message> {
+        let pool = &self.services().pool;
+        let found = store::cohorts::by_slug(pool, caller.community_id, cohort)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let Some(cohort) = found else {
+            tracing::warn!("check-in button for an unknown cohort");
+            return Err(messages::button_not_valid());
+        };
+        let prompted = store::slack::was_prompted(pool, cohort.id, caller.member.id, period)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        if !prompted {
+            tracing::warn!(cohort = %cohort.slug, "check-in button without a prompt");
+            return Err(messages::button_not_valid());
+        }
+        let now = self.services().clock.now();
+        let current = Period::containing(now, member_zone(&caller.member, &cohort)).to_string();
+        if current != period {
+            return Err(messages::stale_button(period, &current));
+        }
+        Ok(())
+    }
+
+    async fn view_submission(&self, payload: &Value) -> Value {
+        let team = team_id(payload);
+        let user = payload["user"]["id"].as_str().unwrap_or_default();
+        let view = &payload["view"];
+        let callback = view["callback_id"].as_str().unwrap_or_default();
+        let metadata = verify::open(
+            self.seal_key(),
+            view["private_metadata"].as_str().unwrap_or_default(),
+        )
+        .filter(|m| m["u"] == user && m["k"] == callback);
+        let Some(metadata) = metadata else {
+            tracing::warn!(
+                team,
+                callback,
+                "view submission with forged or foreign metadata"
+            );
+            return result_view(callback, &messages::form_not_valid());
+        };
+        let view_id = view["id"].as_str().unwrap_or_default();
+        let (caller, _) = match self.caller(team, user, None).await {
+            Ok(found) => found,
+            Err(message) => return result_view(callback, &message),
+        };
+        match callback {
+            CHECKIN_VIEW | CHECKIN_CONFIRM_VIEW => {
+                let values = match callback {
+                    CHECKIN_VIEW => submitted(view),
+                    _ => metadata["values"].clone(),
+                };
+                self.submit_checkin(
+                    caller,
+                    &metadata,
+                    values,
+                    view_id,
+                    callback == CHECKIN_CONFIRM_VIEW,
+                )
+                .await
+            }
+            REPLY_VIEW => self.submit_reply(caller, &metadata, view, view_id).await,
+            _ => result_view(callback, &messages::form_not_valid()),
+        }
+    }
+
+    async fn submit_checkin(
+        &self,
+        caller: Caller,
+        metadata: &Value,
+        values: Value,
+        view_id: &str,
+        confirmed: bool,
+    ) -> Value {
+        let cohort = metadata["cohort"].as_str().unwrap_or_default();
+        let period = metadata["period"].as_str().unwrap_or_default();
+        if let Err(message) = self.check_prompt(&caller, cohort, period).await {
+            return result_view(CHECKIN_VIEW, &message);
+        }
+        let spec = catalog::spec(crate::commands::CommandId::Checkin);
+        let mut raw: Vec<(&str, &str)> = CHECKIN_FIELDS
+            .iter()
+            .filter_map(|name| Some((*name, values[*name].as_str()?)))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        raw.push(("cohort", cohort));
+        let args = match form_args(spec, &raw) {
+            Ok(args) => args,
+            Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
+        };
+        let community = caller.community_id;
+        let mut invocation = Invocation::new(caller, spec, args);
+        invocation.confirmed = confirmed;
+        let suffix = if confirmed { ":confirmed" } else { "" };
+        invocation.delivery_id = Some(format!("slack:view:{view_id}{suffix}"));
+        let outcome = self.services().handle(invocation).await;
+        let text = self.mrkdwn(community, &outcome.reply).await;
+        if outcome.needs_confirmation {
+            let sealed = verify::seal(
+                self.seal_key(),
+                &json!({ "k": CHECKIN_CONFIRM_VIEW, "u": metadata["u"], "cohort": cohort,
+                         "period": period, "values": values }),
+            );
+            if sealed.len() <= METADATA_MAX {
+                return json!({ "response_action": "update", "view": confirm_view(&text, sealed) });
+            }
+        }
+        json!({ "response_action": "update", "view": done_view(messages::CHECKIN_TITLE, &text) })
+    }
+
+    async fn submit_reply(
+        &self,
+        caller: Caller,
+        metadata: &Value,
+        view: &Value,
+        view_id: &str,
+    ) -> Value {
+        let spec = catalog::spec(crate::commands::CommandId::CheckinReply);
+        let handle = metadata["handle"].as_str().unwrap_or_default();
+        let text = view["state"]["values"]["text"]["text"]["value"]
+            .as_str()
+            .unwrap_or_default();
+        let args = match form_args(spec, &[("learner", handle), ("text", text)]) {
+            Ok(args) => args,
+            Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
+        };
+        let community = caller.community_id;
+        let mut invocation = Invocation::new(caller, spec, args);
+        invocation.delivery_id = Some(format!("slack:view:{view_id}"));
+        let outcome = self.services().handle(invocation).await;
+        let text = self.mrkdwn(community, &outcome.reply).await;
+        json!({ "response_action": "update", "view": done_view(messages::REPLY_TITLE, &text) })
+    }
+
+    async fn mrkdwn(&self, community: uuid::Uuid, message: &Message) -> String {
+        self.render(community, message)
+            .await
+            .into_iter()
+            .flat_map(|m| m.blocks)
+            .filter_map(|b| b["text"]["text"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+fn internal(err: anyhow::Error) -> Message {
+    tracing::error!(error = ?err, "Slack interaction failed");
+    crate::services::messages::internal_error()
+}
+
+fn team_id(payload: &Value) -> &str {
+    payload["team"]["id"]
+        .as_str()
+        .or_else(|| payload["user"]["team_id"].as_str())
+        .unwrap_or_default()
+}
+
+/// Form values by field name, as text (a select's chosen value, an input's value).
+fn submitted(view: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for name in CHECKIN_FIELDS {
+        let field = &view["state"]["values"][*name][*name];
+        let value = field["selected_option"]["value"]
+            .as_str()
+            .or_else(|| field["value"].as_str());
+        if let Some(value) = value {
+            out.insert((*name).to_owned(), json!(value));
+        }
+    }
+    Value::Object(out)
+}
+
+/// Converts form values exactly as typed options are converted; errors go by field.
+fn form_args(
+    spec: &'static crate::commands::CommandSpec,
+    raw: &[(&str, &str)],
+) -> Result<Args, serde_json::Map<String, Value>> {
+    let mut args = Args::default();
+    let mut errors = serde_json::Map::new();
+    for option in spec.options {
+        match raw.iter().find(|(n, _)| *n == option.name) {
+            Some((_, text)) => match convert(option, text) {
+                Ok(value) => args.0.push((option.name, value)),
+                Err(message) => {
+                    errors.insert(option.name.to_owned(), json!(message));
+                }
+            },
+            None if option.required => {
+                errors.insert(
+                    option.name.to_owned(),
+                    json!(format!("Please fill in {}.", option.name)),
+                );
+            }
+            None => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(args)
+    } else {
+        Err(errors)
+    }
+}
+
+fn plain(text: &str) -> Value {
+    json!({ "type": "plain_text", "text": text })
+}
+
+fn section(mrkdwn: &str) -> Value {
+    json!({ "type": "section", "text": { "type": "mrkdwn", "text": mrkdwn } })
+}
+
+fn input(name: &str, label: &str, element: Value, optional: bool) -> Value {
+    json!({ "type": "input", "block_id": name, "optional": optional, "label": plain(label), "element": element })
+}
+
+fn text_input(name: &str, max: usize, multiline: bool) -> Value {
+    json!({ "type": "plain_text_input", "action_id": name, "multiline": multiline, "max_length": max })
+}
+
+pub fn checkin_view(cohort: &str, period: &str, metadata: String) -> Value {
+    let options: Vec<Value> = (1..=5)
+        .map(|n| json!({ "text": plain(&n.to_string()), "value": n.to_string() }))
+        .collect();
+    json!({
+        "type": "modal",
+        "callback_id": CHECKIN_VIEW,
+        "private_metadata": metadata,
+        "title": plain(messages::CHECKIN_TITLE),
+        "submit": plain(messages::SUBMIT),
+        "close": plain(messages::CLOSE),
+        "blocks": [
+            section(&messages::checkin_intro(&escape(cohort), &escape(period))),
+            input("progress", messages::PROGRESS_LABEL,
+                  text_input("progress", catalog::PROGRESS_MAX, true), false),
+            input("confidence", messages::CONFIDENCE_LABEL,
+                  json!({ "type": "static_select", "action_id": "confidence",
+                          "placeholder": plain(messages::CONFIDENCE_PLACEHOLDER), "options": options }), false),
+            input("blockers", messages::BLOCKERS_LABEL,
+                  text_input("blockers", catalog::BLOCKERS_MAX, true), true),
+            input("hours", messages::HOURS_LABEL,
+                  json!({ "type": "number_input", "action_id": "hours", "is_decimal_allowed": false,
+                          "min_value": "0", "max_value": "168" }), true),
+        ],
+    })
+}
+
+pub fn reply_view(handle: &str, period: &str, metadata: String) -> Value {
+    json!({
+        "type": "modal",
+        "callback_id": REPLY_VIEW,
+        "private_metadata": metadata,
+        "title": plain(messages::REPLY_TITLE),
+        "submit": plain(messages::SUBMIT),
+        "close": plain(messages::CLOSE),
+        "blocks": [
+            section(&escape(&messages::reply_intro(handle, period))),
+            input("text", messages::REPLY_LABEL, text_input("text", catalog::PROGRESS_MAX, true), false),
+        ],
+    })
+}
+
+fn confirm_view(question: &str, metadata: String) -> Value {
+    json!({
+        "type": "modal",
+        "callback_id": CHECKIN_CONFIRM_VIEW,
+        "private_metadata": metadata,
+        "title": plain(messages::CHECKIN_TITLE),
+        "submit": plain(messages::REPLACE),
+        "close": plain(messages::CLOSE),
+        "blocks": [section(question)],
+    })
+}
+
+fn done_view(title: &str, text: &str) -> Value {
+    json!({
+        "type": "modal",
+        "title": plain(title),
+        "close": plain(messages::DONE),
+        "blocks": [section(text)],
+    })
+}
+
+/// A view telling the user why nothing happened.
+fn result_view(callback: &str, message: &Message) -> Value {
+    let title = if callback == REPLY_VIEW {
+        messages::REPLY_TITLE
+    } else {
+        messages::CHECKIN_TITLE
+    };
+    let text = crate::render::slack::mrkdwn(message, &|_| None);
+    json!({ "response_action": "update", "view": done_view(title, &text) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modal_titles_and_labels_fit_slacks_limits() {
+        let views = [
+            checkin_view("spring", "2027-W10", String::new()),
+            reply_view("U1", "2027-W10", String::new()),
+            confirm_view("?", String::new()),
+            done_view(messages::REPLY_TITLE, "x"),
+        ];
+        for view in views {
+            for key in ["title", "submit", "close"] {
+                if let Some(text) = view[key]["text"].as_str() {
+                    assert!(text.chars().count() <= 24, "{key}: {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn form_values_are_checked_like_typed_options() {
+        let spec = catalog::spec(crate::commands::CommandId::Checkin);
+        let args = form_args(
+            spec,
+            &[
+                ("progress", "built it"),
+                ("confidence", "4"),
+                ("hours", "3"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(args.int("confidence"), Some(4));
+        let errors = form_args(
+            spec,
+            &[("progress", "x"), ("confidence", "9"), ("hours", "500")],
+        )
+        .unwrap_err();
+        assert!(
+            errors.contains_key("confidence") && errors.contains_key("hours"),
+            "{errors:?}"
+        );
+        let errors = form_args(spec, &[("confidence", "3")]).unwrap_err();
+        assert!(errors.contains_key("progress"));
+    }
+}
