@@ -8,7 +8,9 @@ mod events;
 pub mod http;
 mod interactive;
 mod messages;
+pub mod run;
 pub mod sender;
+pub mod socket;
 mod text;
 pub mod verify;
 
