@@ -27,10 +27,10 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn verified(app: &SlackApp, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+fn verified(app: &SlackApp, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
     let Some(secret) = app.signing_secret() else {
         tracing::warn!("Slack request refused: no signing secret configured");
-        return Err(StatusCode::UNAUTHORIZED.into_response());
+        return Err(StatusCode::UNAUTHORIZED);
     };
     let now = app.services().clock.now().timestamp();
     verify::verify(
@@ -42,7 +42,7 @@ fn verified(app: &SlackApp, headers: &HeaderMap, body: &[u8]) -> Result<(), Resp
     )
     .map_err(|rejected| {
         tracing::warn!(%rejected, "Slack request refused");
-        StatusCode::UNAUTHORIZED.into_response()
+        StatusCode::UNAUTHORIZED
     })?;
     if let Some(retry) = header(headers, "x-slack-retry-num") {
         tracing::info!(
@@ -68,7 +68,7 @@ fn bad_request(what: &str, err: impl std::fmt::Display) -> Response {
 
 async fn commands(State(app): State<SlackApp>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = verified(&app, &headers, &body) {
-        return refused;
+        return refused.into_response();
     }
     match serde_urlencoded::from_bytes::<SlashCommand>(&body) {
         Ok(cmd) => answer(app.command(cmd).await),
@@ -83,7 +83,7 @@ struct InteractionForm {
 
 async fn interactions(State(app): State<SlackApp>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = verified(&app, &headers, &body) {
-        return refused;
+        return refused.into_response();
     }
     let payload = serde_urlencoded::from_bytes::<InteractionForm>(&body)
         .map_err(|e| e.to_string())
@@ -96,7 +96,7 @@ async fn interactions(State(app): State<SlackApp>, headers: HeaderMap, body: Byt
 
 async fn events(State(app): State<SlackApp>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = verified(&app, &headers, &body) {
-        return refused;
+        return refused.into_response();
     }
     match serde_json::from_slice::<Value>(&body) {
         Ok(payload) => answer(app.event(payload).await),

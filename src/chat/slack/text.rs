@@ -15,7 +15,10 @@ pub fn parse(slack_text: &str) -> Result<ParsedCommand, ParseError> {
         .next()
         .unwrap_or_default()
         .to_lowercase();
-    if catalog::find(&format!("cohort {first}")).is_some() {
+    // Words that are not another command group are taken as `cohort` subcommands, so a
+    // misspelt `jion` is answered with "did you mean `/cohort join`".
+    let top_level = catalog::top_level_words();
+    if catalog::find(&format!("cohort {first}")).is_some() || !top_level.contains(&first.as_str()) {
         commands::parse(&format!("cohort {text}"))
     } else {
         commands::parse(text)
