@@ -212,3 +212,63 @@ async fn forged_or_stale_buttons_and_forms_change_nothing(pool: PgPool) {
     );
     assert_eq!(slack.bot.count("checkins").await, 0);
 }
+
+#[sqlx::test]
+async fn a_mentor_replies_to_a_low_confidence_checkin_through_the_reply_modal(pool: PgPool) {
+    let (slack, dispatcher) = prepared(pool).await;
+    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
+        .execute(&slack.bot.pool)
+        .await
+        .unwrap();
+    slack.bot.set_local("2027-03-09 10:00", Berlin);
+    let said = slack
+        .command("checkin 1 stuck on licences blockers:\"no premium licence\"", "t-low")
+        .await;
+    assert!(said["text"].as_str().unwrap().contains("lead mentor"), "{said}");
+    dispatcher.run_once().await.unwrap();
+    let posts = slack.sent("chat.postMessage").await;
+    let escalation = posts
+        .iter()
+        .find(|p| p["text"].as_str().unwrap().contains("no premium licence"))
+        .expect("the escalation DM");
+    let button = &escalation["blocks"].as_array().unwrap().last().unwrap()["elements"][0];
+    assert_eq!(button["action_id"], "cohortbot_reply");
+
+    let mut click: Value = serde_json::from_str(&block_actions(
+        &slack,
+        "cohortbot_reply",
+        button["value"].as_str().unwrap(),
+    ))
+    .unwrap();
+    click["user"]["id"] = "U0GRACE01".into();
+    slack.interact(&click.to_string()).await;
+    let view = slack.sent("views.open").await[0]["view"].clone();
+    assert_eq!(view["callback_id"], "cohortbot_reply");
+    let mut submission: Value =
+        serde_json::from_str(&view_submission(view["private_metadata"].as_str().unwrap(), "-", "1"))
+            .unwrap();
+    submission["user"]["id"] = "U0GRACE01".into();
+    submission["view"]["callback_id"] = "cohortbot_reply".into();
+    submission["view"]["state"]["values"] = serde_json::json!({
+        "text": { "text": { "type": "plain_text_input", "value": "Let's pair on Thursday <!here>" } }
+    });
+    let (status, answer) = slack.interact(&submission.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    let shown = answer.unwrap()["view"]["blocks"][0]["text"]["text"].as_str().unwrap().to_owned();
+    assert!(shown.starts_with("Sent to"), "{shown}");
+    assert_eq!(slack.bot.count("checkin_replies").await, 1);
+
+    dispatcher.run_once().await.unwrap();
+    let posts = slack.sent("chat.postMessage").await;
+    let delivered = posts.last().unwrap();
+    let text = delivered["text"].as_str().unwrap();
+    assert!(text.contains("Let's pair on Thursday &lt;!here&gt;"), "{text}");
+
+    // A learner cannot use the form to answer their own check-in.
+    let mut forged = submission.clone();
+    forged["user"]["id"] = SAM.into();
+    let (_, answer) = slack.interact(&forged.to_string()).await;
+    let shown = answer.unwrap()["view"]["blocks"][0]["text"]["text"].as_str().unwrap().to_owned();
+    assert!(shown.contains("no longer valid"), "{shown}");
+    assert_eq!(slack.bot.count("checkin_replies").await, 1);
+}
