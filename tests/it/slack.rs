@@ -97,6 +97,13 @@ impl Slack {
             .mount(&self.mock)
             .await;
         Mock::given(method("POST"))
+            .and(path("/chat.update"))
+            .respond_with(ok(
+                json!({ "ok": true, "channel": "D0SAMDM01", "ts": "1772352000.000100" }),
+            ))
+            .mount(&self.mock)
+            .await;
+        Mock::given(method("POST"))
             .and(path("/views.open"))
             .respond_with(ok(json!({ "ok": true, "view": { "id": "V0CHECKIN1" } })))
             .mount(&self.mock)

@@ -130,6 +130,32 @@ async fn prompt_button_modal_checkin_and_digest(pool: PgPool) {
         ("automated the leave request", 4, Some(3.0))
     );
 
+    // The prompt loses its button: it is answered.
+    slack
+        .eventually("chat.update", || async {
+            !slack.sent("chat.update").await.is_empty()
+        })
+        .await;
+    let update = &slack.sent("chat.update").await[0];
+    assert_eq!(
+        (&update["channel"], &update["ts"]),
+        (&"D0SAMDM01".into(), &"1772352000.000100".into())
+    );
+    assert!(
+        update["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("✅ You checked in to *Spring Makers 2027* for 2027-W10."),
+        "{update}"
+    );
+    assert!(
+        update["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["type"] != "actions")
+    );
+
     // Slack resubmitting the same view changes nothing.
     slack.interact(&submission).await;
     assert_eq!(slack.bot.count("checkins").await, 1);
@@ -222,9 +248,15 @@ async fn a_mentor_replies_to_a_low_confidence_checkin_through_the_reply_modal(po
         .unwrap();
     slack.bot.set_local("2027-03-09 10:00", Berlin);
     let said = slack
-        .command("checkin 1 stuck on licences blockers:\"no premium licence\"", "t-low")
+        .command(
+            "checkin 1 stuck on licences blockers:\"no premium licence\"",
+            "t-low",
+        )
         .await;
-    assert!(said["text"].as_str().unwrap().contains("lead mentor"), "{said}");
+    assert!(
+        said["text"].as_str().unwrap().contains("lead mentor"),
+        "{said}"
+    );
     dispatcher.run_once().await.unwrap();
     let posts = slack.sent("chat.postMessage").await;
     let escalation = posts
@@ -244,9 +276,12 @@ async fn a_mentor_replies_to_a_low_confidence_checkin_through_the_reply_modal(po
     slack.interact(&click.to_string()).await;
     let view = slack.sent("views.open").await[0]["view"].clone();
     assert_eq!(view["callback_id"], "cohortbot_reply");
-    let mut submission: Value =
-        serde_json::from_str(&view_submission(view["private_metadata"].as_str().unwrap(), "-", "1"))
-            .unwrap();
+    let mut submission: Value = serde_json::from_str(&view_submission(
+        view["private_metadata"].as_str().unwrap(),
+        "-",
+        "1",
+    ))
+    .unwrap();
     submission["user"]["id"] = "U0GRACE01".into();
     submission["view"]["callback_id"] = "cohortbot_reply".into();
     submission["view"]["state"]["values"] = serde_json::json!({
@@ -254,7 +289,10 @@ async fn a_mentor_replies_to_a_low_confidence_checkin_through_the_reply_modal(po
     });
     let (status, answer) = slack.interact(&submission.to_string()).await;
     assert_eq!(status, StatusCode::OK);
-    let shown = answer.unwrap()["view"]["blocks"][0]["text"]["text"].as_str().unwrap().to_owned();
+    let shown = answer.unwrap()["view"]["blocks"][0]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(shown.starts_with("Sent to"), "{shown}");
     assert_eq!(slack.bot.count("checkin_replies").await, 1);
 
@@ -262,13 +300,76 @@ async fn a_mentor_replies_to_a_low_confidence_checkin_through_the_reply_modal(po
     let posts = slack.sent("chat.postMessage").await;
     let delivered = posts.last().unwrap();
     let text = delivered["text"].as_str().unwrap();
-    assert!(text.contains("Let's pair on Thursday &lt;!here&gt;"), "{text}");
+    assert!(
+        text.contains("Let's pair on Thursday &lt;!here&gt;"),
+        "{text}"
+    );
 
     // A learner cannot use the form to answer their own check-in.
     let mut forged = submission.clone();
     forged["user"]["id"] = SAM.into();
     let (_, answer) = slack.interact(&forged.to_string()).await;
-    let shown = answer.unwrap()["view"]["blocks"][0]["text"]["text"].as_str().unwrap().to_owned();
+    let shown = answer.unwrap()["view"]["blocks"][0]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(shown.contains("no longer valid"), "{shown}");
     assert_eq!(slack.bot.count("checkin_replies").await, 1);
+}
+
+#[sqlx::test]
+async fn a_question_is_answered_with_yes_no_buttons_once(pool: PgPool) {
+    let (slack, _dispatcher) = prepared(pool).await;
+    slack.command("checkin 3 first try", "t-first").await;
+    let question = slack.command("checkin 4 second try", "t-second").await;
+    assert!(
+        question["text"]
+            .as_str()
+            .unwrap()
+            .contains("Replace it with this one?"),
+        "{question}"
+    );
+    let buttons = &question["blocks"].as_array().unwrap().last().unwrap()["elements"];
+    assert_eq!(buttons[0]["action_id"], "cohortbot_confirm");
+    assert_eq!(buttons[1]["action_id"], "cohortbot_cancel");
+    let yes = block_actions(
+        &slack,
+        "cohortbot_confirm",
+        buttons[0]["value"].as_str().unwrap(),
+    );
+
+    // Someone else pressing it changes nothing.
+    let mut foreign: Value = serde_json::from_str(&yes).unwrap();
+    foreign["user"]["id"] = "U0OTHER01".into();
+    slack.interact(&foreign.to_string()).await;
+    assert!(
+        slack.sent("response").await[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("no longer valid")
+    );
+
+    slack.interact(&yes).await;
+    slack.interact(&yes).await;
+    let answers = slack.sent("response").await;
+    assert_eq!(answers.len(), 3);
+    assert!(
+        answers[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("is updated: confidence 4/5"),
+        "{}",
+        answers[1]
+    );
+    assert_eq!(answers[1]["replace_original"], true);
+    assert_eq!(
+        answers[1], answers[2],
+        "a second press replays the first answer"
+    );
+    assert_eq!(slack.bot.count("checkin_revisions").await, 1);
+    let progress: String = sqlx::query_scalar("SELECT progress FROM checkins")
+        .fetch_one(&slack.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(progress, "second try");
 }

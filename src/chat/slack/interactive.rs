@@ -49,7 +49,10 @@ impl SlackApp {
         let trigger = payload["trigger_id"].as_str().unwrap_or_default();
         let bodies = match action["action_id"].as_str().unwrap_or_default() {
             CHECK_IN_ACTION | REPLY_ACTION => {
-                match self.open_form(team, user, value, trigger).await {
+                match self
+                    .open_form(team, user, value, trigger, &payload["container"])
+                    .await
+                {
                     Ok(()) => return,
                     Err(message) => {
                         self.reply_bodies(None, &message, Visibility::Ephemeral)
@@ -91,6 +94,7 @@ impl SlackApp {
         user: &str,
         value: &str,
         trigger: &str,
+        container: &Value,
     ) -> Result<(), Message> {
         let (caller, _) = self.caller(team, user, None).await?;
         let Ok(kind) = serde_json::from_str::<ActionKind>(value) else {
@@ -100,8 +104,16 @@ impl SlackApp {
         let view = match kind {
             ActionKind::CheckIn { cohort, period } => {
                 self.check_prompt(&caller, &cohort, &period).await?;
-                let metadata =
-                    json!({ "k": CHECKIN_VIEW, "u": user, "cohort": cohort, "period": period });
+                // The prompt's place, to mark it answered after the check-in.
+                let (ch, ts) = match container["type"].as_str() {
+                    Some("message") => (
+                        container["channel_id"].clone(),
+                        container["message_ts"].clone(),
+                    ),
+                    _ => (Value::Null, Value::Null),
+                };
+                let metadata = json!({ "k": CHECKIN_VIEW, "u": user, "cohort": cohort,
+                                       "period": period, "ch": ch, "ts": ts });
                 checkin_view(&cohort, &period, verify::seal(self.seal_key(), &metadata))
             }
             ActionKind::ReplyToCheckin { handle, period } => {
@@ -227,17 +239,21 @@ impl SlackApp {
             Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
         };
         let community = caller.community_id;
+        let member = caller.member.id;
         let mut invocation = Invocation::new(caller, spec, args);
         invocation.confirmed = confirmed;
         let suffix = if confirmed { ":confirmed" } else { "" };
         invocation.delivery_id = Some(format!("slack:view:{view_id}{suffix}"));
         let outcome = self.services().handle(invocation).await;
         let text = self.mrkdwn(community, &outcome.reply).await;
+        if !outcome.needs_confirmation {
+            self.mark_prompt_answered(community, member, metadata).await;
+        }
         if outcome.needs_confirmation {
             let sealed = verify::seal(
                 self.seal_key(),
                 &json!({ "k": CHECKIN_CONFIRM_VIEW, "u": metadata["u"], "cohort": cohort,
-                         "period": period, "values": values }),
+                         "period": period, "values": values, "ch": metadata["ch"], "ts": metadata["ts"] }),
             );
             if sealed.len() <= METADATA_MAX {
                 return json!({ "response_action": "update", "view": confirm_view(&text, sealed) });
@@ -268,6 +284,45 @@ impl SlackApp {
         let outcome = self.services().handle(invocation).await;
         let text = self.mrkdwn(community, &outcome.reply).await;
         json!({ "response_action": "update", "view": done_view(messages::REPLY_TITLE, &text) })
+    }
+
+    /// Replaces the prompt the button was on with a note that it is answered.
+    async fn mark_prompt_answered(
+        &self,
+        community: uuid::Uuid,
+        member: uuid::Uuid,
+        metadata: &Value,
+    ) {
+        let (Some(channel), Some(ts)) = (metadata["ch"].as_str(), metadata["ts"].as_str()) else {
+            return;
+        };
+        let cohort = metadata["cohort"].as_str().unwrap_or_default();
+        let period = metadata["period"].as_str().unwrap_or_default();
+        let pool = &self.services().pool;
+        match store::slack::has_checked_in(pool, community, cohort, member, period).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(err) => {
+                tracing::warn!(error = ?err, "checking for a check-in failed");
+                return;
+            }
+        }
+        let name = match store::cohorts::by_slug(pool, community, cohort).await {
+            Ok(Some(found)) => found.name,
+            _ => cohort.to_owned(),
+        };
+        let note = self
+            .render(community, &messages::prompt_answered(&name, period))
+            .await;
+        let (app, channel, ts) = (self.clone(), channel.to_owned(), ts.to_owned());
+        // In the background: the modal's answer must not wait for it.
+        tokio::spawn(async move {
+            if let Some(note) = note.first()
+                && let Err(err) = app.api().update(&channel, &ts, note).await
+            {
+                tracing::warn!(error = %err, "marking the prompt answered failed");
+            }
+        });
     }
 
     async fn mrkdwn(&self, community: uuid::Uuid, message: &Message) -> String {
