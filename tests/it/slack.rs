@@ -97,6 +97,11 @@ impl Slack {
             .mount(&self.mock)
             .await;
         Mock::given(method("POST"))
+            .and(path("/chat.postEphemeral"))
+            .respond_with(ok(json!({ "ok": true, "message_ts": "1772352000.000700" })))
+            .mount(&self.mock)
+            .await;
+        Mock::given(method("POST"))
             .and(path("/chat.update"))
             .respond_with(ok(
                 json!({ "ok": true, "channel": "D0SAMDM01", "ts": "1772352000.000100" }),

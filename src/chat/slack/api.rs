@@ -50,14 +50,6 @@ impl ApiError {
             ApiError::Slack { error, .. } => TRANSIENT_ERRORS.contains(&error.as_str()),
         }
     }
-
-    /// The Slack error code, e.g. `channel_not_found`.
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            ApiError::Slack { error, .. } => Some(error),
-            _ => None,
-        }
-    }
 }
 
 impl From<ApiError> for SendError {

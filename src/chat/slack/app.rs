@@ -244,6 +244,19 @@ impl SlackApp {
             .collect()
     }
 
+    /// Shows reply bodies to `user` alone in `channel`.
+    pub(super) async fn post_ephemeral(&self, channel: &str, user: &str, bodies: &[Value]) {
+        for body in bodies {
+            let message = SlackMessage {
+                text: body["text"].as_str().unwrap_or_default().to_owned(),
+                blocks: body["blocks"].as_array().cloned().unwrap_or_default(),
+            };
+            if let Err(err) = self.api().post_ephemeral(channel, user, &message).await {
+                tracing::warn!(error = %err, "chat.postEphemeral failed");
+            }
+        }
+    }
+
     /// Posts bodies to an interaction's `response_url`.
     pub(super) async fn respond_all(&self, response_url: &str, bodies: &[Value]) {
         if response_url.is_empty() {

@@ -27,17 +27,28 @@ const CHECKIN_FIELDS: &[&str] = &["progress", "blockers", "confidence", "hours"]
 impl SlackApp {
     /// Answers an interaction payload: a body for `view_submission`, `None` otherwise.
     pub async fn interaction(&self, payload: Value) -> Option<Value> {
-        match payload["type"].as_str() {
-            Some("block_actions") => {
-                self.block_action(&payload).await;
-                None
+        let app = self.clone();
+        let work = async move {
+            match payload["type"].as_str() {
+                Some("block_actions") => {
+                    app.block_action(&payload).await;
+                    None
+                }
+                Some("view_submission") => Some(app.view_submission(&payload).await),
+                other => {
+                    tracing::debug!(kind = ?other, "Slack interaction ignored");
+                    None
+                }
             }
-            Some("view_submission") => Some(self.view_submission(&payload).await),
-            other => {
-                tracing::debug!(kind = ?other, "Slack interaction ignored");
-                None
+        };
+        // A late modal answer has nowhere to go: Slack has closed the request.
+        self.within_budget(work, |late: Option<Value>| async move {
+            if late.is_some() {
+                tracing::warn!("a modal submission was answered too late for Slack");
             }
-        }
+        })
+        .await
+        .flatten()
     }
 
     async fn block_action(&self, payload: &Value) {
@@ -84,7 +95,13 @@ impl SlackApp {
                 return;
             }
         };
-        self.respond_all(response_url, &bodies).await;
+        let channel = payload["channel"]["id"].as_str().unwrap_or_default();
+        if response_url.is_empty() && !channel.is_empty() {
+            // Buttons outside messages (the Home tab) have no response_url.
+            self.post_ephemeral(channel, user, &bodies).await;
+        } else {
+            self.respond_all(response_url, &bodies).await;
+        }
     }
 
     /// Opens the form a button stands for, after checking the button against the database.
