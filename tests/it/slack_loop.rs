@@ -373,3 +373,55 @@ async fn a_question_is_answered_with_yes_no_buttons_once(pool: PgPool) {
         .unwrap();
     assert_eq!(progress, "second try");
 }
+
+#[sqlx::test]
+async fn a_second_modal_check_in_asks_before_replacing_the_first(pool: PgPool) {
+    let (slack, dispatcher) = prepared(pool).await;
+    reach(&slack, &dispatcher, "2027-03-08 08:45", "2027-03-08 09:00").await;
+    let button = prompt_button(&slack).await;
+    let click = block_actions(
+        &slack,
+        "cohortbot_checkin",
+        button["value"].as_str().unwrap(),
+    );
+    slack.interact(&click).await;
+    let metadata = slack.sent("views.open").await[0]["view"]["private_metadata"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first = view_submission(&metadata, "first answer", "2");
+    slack.interact(&first).await;
+
+    // The same form again (a second view): the services ask before replacing.
+    let second =
+        view_submission(&metadata, "better answer", "5").replace("V0CHECKIN1", "V0CHECKIN2");
+    let (_, answer) = slack.interact(&second).await;
+    let answer = answer.unwrap();
+    let view = &answer["view"];
+    assert_eq!(view["callback_id"], "cohortbot_checkin_confirm");
+    assert_eq!(view["submit"]["text"], "Replace it");
+    assert!(
+        view["blocks"][0]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("confidence 2/5")
+    );
+
+    let mut confirm: Value = serde_json::from_str(&second).unwrap();
+    confirm["view"]["callback_id"] = "cohortbot_checkin_confirm".into();
+    confirm["view"]["private_metadata"] = view["private_metadata"].clone();
+    confirm["view"]["state"]["values"] = serde_json::json!({});
+    let (_, answer) = slack.interact(&confirm.to_string()).await;
+    let shown = answer.unwrap()["view"]["blocks"][0]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(shown.contains("is updated: confidence 5/5"), "{shown}");
+    let (progress, confidence): (String, i16) =
+        sqlx::query_as("SELECT progress, confidence FROM checkins")
+            .fetch_one(&slack.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!((progress.as_str(), confidence), ("better answer", 5));
+    assert_eq!(slack.bot.count("checkin_revisions").await, 1);
+}
