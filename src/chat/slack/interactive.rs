@@ -9,15 +9,15 @@ use super::{messages, verify};
 use crate::commands::value::convert;
 use crate::commands::{Args, Visibility, catalog};
 use crate::domain::Period;
-use crate::render::slack::{CHECK_IN_ACTION, REPLY_ACTION, escape};
+use crate::render::slack::{CHECK_IN_ACTION, REPLY_ACTION};
 use crate::render::{ActionKind, Message};
 use crate::services::checkins::member_zone;
 use crate::services::{Caller, Invocation};
 use crate::store;
 
-const CHECKIN_VIEW: &str = "cohortbot_checkin";
-const CHECKIN_CONFIRM_VIEW: &str = "cohortbot_checkin_confirm";
-const REPLY_VIEW: &str = "cohortbot_reply";
+use super::views::{
+    self, CHECKIN as CHECKIN_VIEW, CHECKIN_CONFIRM as CHECKIN_CONFIRM_VIEW, REPLY as REPLY_VIEW,
+};
 /// Slack's limit on a view's `private_metadata`.
 const METADATA_MAX: usize = 3_000;
 
@@ -131,7 +131,7 @@ impl SlackApp {
                 };
                 let metadata = json!({ "k": CHECKIN_VIEW, "u": user, "cohort": cohort,
                                        "period": period, "ch": ch, "ts": ts });
-                checkin_view(&cohort, &period, verify::seal(self.seal_key(), &metadata))
+                views::checkin(&cohort, &period, verify::seal(self.seal_key(), &metadata))
             }
             ActionKind::ReplyToCheckin { handle, period } => {
                 let learner = store::members::find(
@@ -148,7 +148,7 @@ impl SlackApp {
                 }
                 let metadata =
                     json!({ "k": REPLY_VIEW, "u": user, "handle": handle, "period": period });
-                reply_view(&handle, &period, verify::seal(self.seal_key(), &metadata))
+                views::reply(&handle, &period, verify::seal(self.seal_key(), &metadata))
             }
         };
         if let Err(err) = self.api().open_view(trigger, &view).await {
@@ -273,10 +273,10 @@ impl SlackApp {
                          "period": period, "values": values, "ch": metadata["ch"], "ts": metadata["ts"] }),
             );
             if sealed.len() <= METADATA_MAX {
-                return json!({ "response_action": "update", "view": confirm_view(&text, sealed) });
+                return json!({ "response_action": "update", "view": views::confirm_replace(&text, sealed) });
             }
         }
-        json!({ "response_action": "update", "view": done_view(messages::CHECKIN_TITLE, &text) })
+        json!({ "response_action": "update", "view": views::done(messages::CHECKIN_TITLE, &text) })
     }
 
     async fn submit_reply(
@@ -300,7 +300,7 @@ impl SlackApp {
         invocation.delivery_id = Some(format!("slack:view:{view_id}"));
         let outcome = self.services().handle(invocation).await;
         let text = self.mrkdwn(community, &outcome.reply).await;
-        json!({ "response_action": "update", "view": done_view(messages::REPLY_TITLE, &text) })
+        json!({ "response_action": "update", "view": views::done(messages::REPLY_TITLE, &text) })
     }
 
     /// Replaces the prompt the button was on with a note that it is answered.
@@ -411,85 +411,6 @@ fn form_args(
     }
 }
 
-fn plain(text: &str) -> Value {
-    json!({ "type": "plain_text", "text": text })
-}
-
-fn section(mrkdwn: &str) -> Value {
-    json!({ "type": "section", "text": { "type": "mrkdwn", "text": mrkdwn } })
-}
-
-fn input(name: &str, label: &str, element: Value, optional: bool) -> Value {
-    json!({ "type": "input", "block_id": name, "optional": optional, "label": plain(label), "element": element })
-}
-
-fn text_input(name: &str, max: usize, multiline: bool) -> Value {
-    json!({ "type": "plain_text_input", "action_id": name, "multiline": multiline, "max_length": max })
-}
-
-pub fn checkin_view(cohort: &str, period: &str, metadata: String) -> Value {
-    let options: Vec<Value> = (1..=5)
-        .map(|n| json!({ "text": plain(&n.to_string()), "value": n.to_string() }))
-        .collect();
-    json!({
-        "type": "modal",
-        "callback_id": CHECKIN_VIEW,
-        "private_metadata": metadata,
-        "title": plain(messages::CHECKIN_TITLE),
-        "submit": plain(messages::SUBMIT),
-        "close": plain(messages::CLOSE),
-        "blocks": [
-            section(&messages::checkin_intro(&escape(cohort), &escape(period))),
-            input("progress", messages::PROGRESS_LABEL,
-                  text_input("progress", catalog::PROGRESS_MAX, true), false),
-            input("confidence", messages::CONFIDENCE_LABEL,
-                  json!({ "type": "static_select", "action_id": "confidence",
-                          "placeholder": plain(messages::CONFIDENCE_PLACEHOLDER), "options": options }), false),
-            input("blockers", messages::BLOCKERS_LABEL,
-                  text_input("blockers", catalog::BLOCKERS_MAX, true), true),
-            input("hours", messages::HOURS_LABEL,
-                  json!({ "type": "number_input", "action_id": "hours", "is_decimal_allowed": false,
-                          "min_value": "0", "max_value": "168" }), true),
-        ],
-    })
-}
-
-pub fn reply_view(handle: &str, period: &str, metadata: String) -> Value {
-    json!({
-        "type": "modal",
-        "callback_id": REPLY_VIEW,
-        "private_metadata": metadata,
-        "title": plain(messages::REPLY_TITLE),
-        "submit": plain(messages::SUBMIT),
-        "close": plain(messages::CLOSE),
-        "blocks": [
-            section(&escape(&messages::reply_intro(handle, period))),
-            input("text", messages::REPLY_LABEL, text_input("text", catalog::PROGRESS_MAX, true), false),
-        ],
-    })
-}
-
-fn confirm_view(question: &str, metadata: String) -> Value {
-    json!({
-        "type": "modal",
-        "callback_id": CHECKIN_CONFIRM_VIEW,
-        "private_metadata": metadata,
-        "title": plain(messages::CHECKIN_TITLE),
-        "submit": plain(messages::REPLACE),
-        "close": plain(messages::CLOSE),
-        "blocks": [section(question)],
-    })
-}
-
-fn done_view(title: &str, text: &str) -> Value {
-    json!({
-        "type": "modal",
-        "title": plain(title),
-        "close": plain(messages::DONE),
-        "blocks": [section(text)],
-    })
-}
-
 /// A view telling the user why nothing happened.
 fn result_view(callback: &str, message: &Message) -> Value {
     let title = if callback == REPLY_VIEW {
@@ -498,29 +419,12 @@ fn result_view(callback: &str, message: &Message) -> Value {
         messages::CHECKIN_TITLE
     };
     let text = crate::render::slack::mrkdwn(message, &|_| None);
-    json!({ "response_action": "update", "view": done_view(title, &text) })
+    json!({ "response_action": "update", "view": views::done(title, &text) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn modal_titles_and_labels_fit_slacks_limits() {
-        let views = [
-            checkin_view("spring", "2027-W10", String::new()),
-            reply_view("U1", "2027-W10", String::new()),
-            confirm_view("?", String::new()),
-            done_view(messages::REPLY_TITLE, "x"),
-        ];
-        for view in views {
-            for key in ["title", "submit", "close"] {
-                if let Some(text) = view[key]["text"].as_str() {
-                    assert!(text.chars().count() <= 24, "{key}: {text}");
-                }
-            }
-        }
-    }
 
     #[test]
     fn form_values_are_checked_like_typed_options() {

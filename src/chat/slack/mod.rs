@@ -13,6 +13,7 @@ pub mod sender;
 pub mod socket;
 mod text;
 pub mod verify;
+mod views;
 
 pub use app::{ACK_BUDGET, SlackApp};
 pub use commands::SlashCommand;
