@@ -21,6 +21,8 @@ pub const EVENT_TYPE: &str = "cohortbot_post";
 const HISTORY_SEARCHED: u32 = 50;
 /// DM channel ids remembered before the cache starts over (it only saves one call).
 const DM_CACHE_MAX: usize = 10_000;
+/// Channels the pacer tracks before it forgets the idle ones.
+const PACED_CHANNELS_MAX: usize = 10_000;
 
 pub struct SlackSender {
     api: SlackApi,
@@ -166,7 +168,7 @@ impl Sender for SlackSender {
                 .await?;
             first.get_or_insert(posted.ts);
         }
-        if self.pace.len() > DM_CACHE_MAX {
+        if self.pace.len() > PACED_CHANNELS_MAX {
             self.pace.retain_recent();
         }
         Ok(Delivered {
