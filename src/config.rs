@@ -86,6 +86,9 @@ pub struct SlackSettings {
     pub app_token: Option<SecretString>,
     /// Web API base; tests point it at a local mock.
     pub api_base: String,
+    /// Cohort channel name → Slack channel id, e.g. `spring-makers = "C0123ABC"`. A cohort
+    /// whose `channel` is already an id needs no entry.
+    pub channels: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for SlackSettings {
@@ -95,6 +98,7 @@ impl Default for SlackSettings {
             signing_secret: None,
             app_token: None,
             api_base: "https://slack.com/api".into(),
+            channels: Default::default(),
         }
     }
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cohortbot::app::App;
-use cohortbot::chat::shell;
+use cohortbot::chat::{shell, slack};
 use cohortbot::clock::OffsetClock;
 use cohortbot::config::{LogFormat, Settings};
 use cohortbot::program::{self, ProgramFile};
@@ -138,8 +138,21 @@ async fn real_main() -> Result<()> {
                     scheduler.run(SCHEDULER_EVERY, scheduler_stop).await;
                     Ok(())
                 });
+                let mut web = WebServer::new(&app.services);
+                if let Some(slack) =
+                    slack::run::start(&settings.slack, &app.services, stop_rx.clone())?
+                {
+                    background.extend(slack.tasks);
+                    if let Some(routes) = slack.routes {
+                        web = web.merge(routes);
+                    }
+                    if settings.slack.signing_secret.is_some() && settings.http.listen.is_none() {
+                        tracing::warn!(
+                            "slack.signing_secret is set but http.listen is not: no Slack endpoints"
+                        );
+                    }
+                }
                 if let Some(addr) = settings.http.listen {
-                    let web = WebServer::new(&app.services);
                     background.spawn(web.serve(addr, stop_rx.clone()));
                 }
                 tracing::info!("server mode: running until a stop signal");

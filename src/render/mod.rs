@@ -1,6 +1,7 @@
 //! Messages the bot says, kept structured until the edge renders them for a platform.
 
 pub mod plain;
+pub mod slack;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod program;
 pub mod roles;
 pub mod schedule;
+pub mod slack;
 
 use std::time::Duration;
 

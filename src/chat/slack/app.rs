@@ -1,0 +1,291 @@
+//! The Slack edge's shared state and the steps every entry point uses: who is calling,
+//! rendering replies, and answering within Slack's 3-second limit.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::api::SlackApi;
+use super::messages;
+use crate::commands::Visibility;
+use crate::render::Message;
+use crate::render::slack::{self as render, SlackMessage};
+use crate::services::{Caller, Services};
+use crate::store::{self, members};
+
+/// Slack gives up on an answer after 3 s; work still running then is answered later
+/// through `response_url`.
+pub const ACK_BUDGET: Duration = Duration::from_millis(2_500);
+/// Longest Slack user name kept as a display name before `users.info` answers.
+const NAME_MAX: usize = 80;
+
+#[derive(Clone)]
+pub struct SlackApp {
+    inner: Arc<Inner>,
+    ack_budget: Duration,
+}
+
+struct Inner {
+    services: Services,
+    api: SlackApi,
+    signing_secret: Option<SecretString>,
+    /// Signs button values and modal metadata.
+    seal_key: Vec<u8>,
+}
+
+impl SlackApp {
+    /// `seal_key` signs the values the bot hands out (the signing secret or a token will do).
+    pub fn new(
+        services: Services,
+        api: SlackApi,
+        signing_secret: Option<SecretString>,
+        seal_key: &SecretString,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                services,
+                api,
+                signing_secret,
+                seal_key: seal_key.expose_secret().as_bytes().to_vec(),
+            }),
+            ack_budget: ACK_BUDGET,
+        }
+    }
+
+    /// Another answer deadline (tests use a short one to exercise `response_url`).
+    pub fn with_ack_budget(mut self, budget: Duration) -> Self {
+        self.ack_budget = budget;
+        self
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.inner.services
+    }
+
+    pub fn api(&self) -> &SlackApi {
+        &self.inner.api
+    }
+
+    pub fn signing_secret(&self) -> Option<&SecretString> {
+        self.inner.signing_secret.as_ref()
+    }
+
+    pub(super) fn seal_key(&self) -> &[u8] {
+        &self.inner.seal_key
+    }
+
+    /// Runs `work`; if it takes longer than the budget, answers `None` now and hands the
+    /// result to `late` when it is ready.
+    pub(super) async fn within_budget<T, W, L, F>(&self, work: W, late: L) -> Option<T>
+    where
+        T: Send + 'static,
+        W: Future<Output = T> + Send + 'static,
+        L: FnOnce(T) -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let mut task = tokio::spawn(work);
+        match tokio::time::timeout(self.ack_budget, &mut task).await {
+            Ok(Ok(done)) => Some(done),
+            Ok(Err(err)) => {
+                tracing::error!(error = ?err, "Slack handler task failed");
+                None
+            }
+            Err(_) => {
+                tracing::info!("Slack work outran the ack deadline; answering later");
+                tokio::spawn(async move {
+                    match task.await {
+                        Ok(done) => late(done).await,
+                        Err(err) => tracing::error!(error = ?err, "Slack handler task failed"),
+                    }
+                });
+                None
+            }
+        }
+    }
+
+    /// The caller for a Slack user of workspace `team_id`, created on first contact. Their
+    /// Slack profile (name, time zone) is fetched in the background for a new member.
+    pub(super) async fn caller(
+        &self,
+        team_id: &str,
+        user_id: &str,
+        user_name: Option<&str>,
+    ) -> Result<(Caller, bool), Message> {
+        if !render::is_slack_id(user_id) {
+            tracing::warn!(team_id, "Slack payload without a valid user id");
+            return Err(messages::not_a_slack_user());
+        }
+        let result = self.find_or_create(team_id, user_id, user_name).await;
+        match result {
+            Ok(Some((caller, created))) => {
+                if created {
+                    self.seed_profile(caller.member.id, user_id.to_owned());
+                }
+                Ok((caller, created))
+            }
+            Ok(None) => {
+                tracing::warn!(team_id, "Slack workspace has no community");
+                Err(messages::workspace_not_connected())
+            }
+            Err(err) => {
+                tracing::error!(error = ?err, "resolving a Slack caller failed");
+                Err(crate::services::messages::internal_error())
+            }
+        }
+    }
+
+    async fn find_or_create(
+        &self,
+        team_id: &str,
+        user_id: &str,
+        user_name: Option<&str>,
+    ) -> anyhow::Result<Option<(Caller, bool)>> {
+        let pool = &self.services().pool;
+        let mut tx = pool.begin().await?;
+        let Some(community) = store::slack::community_by_team(&mut *tx, team_id).await? else {
+            return Ok(None);
+        };
+        let existing = members::find(&mut *tx, community.id, "slack", user_id).await?;
+        let created = existing.is_none();
+        let member = match existing {
+            Some(member) => member,
+            None => {
+                let name: String = user_name
+                    .map(|n| {
+                        n.chars()
+                            .filter(|c| !c.is_control())
+                            .take(NAME_MAX)
+                            .collect()
+                    })
+                    .filter(|n: &String| !n.trim().is_empty())
+                    .unwrap_or_else(|| user_id.to_owned());
+                let now = self.services().clock.now();
+                members::ensure(&mut *tx, community.id, "slack", user_id, &name, now).await?
+            }
+        };
+        tx.commit().await.context("committing a Slack member")?;
+        Ok(Some((
+            Caller {
+                community_id: community.id,
+                community_slug: community.slug,
+                member,
+            },
+            created,
+        )))
+    }
+
+    /// A new member's Slack time zone seeds theirs until they set one.
+    fn seed_profile(&self, member_id: Uuid, user_id: String) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let profile = match app.api().user_profile(&user_id).await {
+                Ok(profile) => profile,
+                Err(err) => {
+                    tracing::warn!(error = %err, "users.info failed; keeping the Slack user name");
+                    return;
+                }
+            };
+            let tz = profile
+                .timezone
+                .as_deref()
+                .filter(|tz| crate::domain::parse_timezone(tz).is_ok());
+            let name = profile.display_name.map(|n| {
+                n.chars()
+                    .filter(|c| !c.is_control())
+                    .take(NAME_MAX)
+                    .collect::<String>()
+            });
+            let pool = &app.services().pool;
+            if let Err(err) =
+                store::slack::apply_profile(pool, member_id, name.as_deref(), tz).await
+            {
+                tracing::error!(error = ?err, "storing a Slack profile failed");
+            }
+        });
+    }
+
+    /// Renders `message` for this community, with real mentions of its Slack members.
+    pub(super) async fn render(&self, community_id: Uuid, message: &Message) -> Vec<SlackMessage> {
+        let ids = mention_ids(&self.services().pool, community_id, message).await;
+        render::render(message, |id| ids.get(&id).cloned())
+    }
+
+    /// Reply bodies for a slash command or `response_url`: the first answers the request,
+    /// the rest (a very long reply) follow through `response_url`.
+    pub(super) async fn reply_bodies(
+        &self,
+        community_id: Option<Uuid>,
+        message: &Message,
+        visibility: Visibility,
+    ) -> Vec<Value> {
+        let parts = match community_id {
+            Some(id) => self.render(id, message).await,
+            None => render::render(message, |_| None),
+        };
+        let response_type = match visibility {
+            Visibility::Ephemeral => "ephemeral",
+            Visibility::Public => "in_channel",
+        };
+        parts
+            .into_iter()
+            .map(|part| {
+                json!({
+                    "response_type": response_type,
+                    "text": part.text,
+                    "blocks": part.blocks,
+                })
+            })
+            .collect()
+    }
+
+    /// Shows reply bodies to `user` alone in `channel`.
+    pub(super) async fn post_ephemeral(&self, channel: &str, user: &str, bodies: &[Value]) {
+        for body in bodies {
+            let message = SlackMessage {
+                text: body["text"].as_str().unwrap_or_default().to_owned(),
+                blocks: body["blocks"].as_array().cloned().unwrap_or_default(),
+            };
+            if let Err(err) = self.api().post_ephemeral(channel, user, &message).await {
+                tracing::warn!(error = %err, "chat.postEphemeral failed");
+            }
+        }
+    }
+
+    /// Posts bodies to an interaction's `response_url`.
+    pub(super) async fn respond_all(&self, response_url: &str, bodies: &[Value]) {
+        if response_url.is_empty() {
+            return;
+        }
+        for body in bodies {
+            if let Err(err) = self.api().respond(response_url, body).await {
+                tracing::warn!(error = %err, "answering through response_url failed");
+            }
+        }
+    }
+}
+
+/// Slack ids of the members a message mentions.
+pub async fn mention_ids(
+    pool: &sqlx::PgPool,
+    community_id: Uuid,
+    message: &Message,
+) -> HashMap<Uuid, String> {
+    let mentioned: Vec<Uuid> = message.mentioned().collect();
+    if mentioned.is_empty() {
+        return HashMap::new();
+    }
+    match store::slack::user_ids(pool, community_id, &mentioned).await {
+        Ok(ids) => ids.into_iter().collect(),
+        Err(err) => {
+            // Names instead of pings is a safe way to fail.
+            tracing::warn!(error = ?err, "looking up mentioned members failed");
+            HashMap::new()
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! Buttons and modals: **Check in** and **Reply** open a form whose submission becomes the
+//! same catalog command a user could type; yes/no buttons answer the services' questions.
+
+use serde_json::{Value, json};
+
+use super::app::SlackApp;
+use super::commands::{CANCEL_ACTION, CONFIRM_ACTION};
+use super::{messages, verify};
+use crate::commands::value::convert;
+use crate::commands::{Args, Visibility, catalog};
+use crate::domain::Period;
+use crate::render::slack::{CHECK_IN_ACTION, REPLY_ACTION};
+use crate::render::{ActionKind, Message};
+use crate::services::checkins::member_zone;
+use crate::services::{Caller, Invocation};
+use crate::store;
+
+use super::views::{
+    self, CHECKIN as CHECKIN_VIEW, CHECKIN_CONFIRM as CHECKIN_CONFIRM_VIEW, REPLY as REPLY_VIEW,
+};
+/// Slack's limit on a view's `private_metadata`.
+const METADATA_MAX: usize = 3_000;
+
+/// Check-in form fields: block and action ids are the catalog option names.
+const CHECKIN_FIELDS: &[&str] = &["progress", "blockers", "confidence", "hours"];
+
+impl SlackApp {
+    /// Answers an interaction payload: a body for `view_submission`, `None` otherwise.
+    pub async fn interaction(&self, payload: Value) -> Option<Value> {
+        let app = self.clone();
+        let work = async move {
+            match payload["type"].as_str() {
+                Some("block_actions") => {
+                    app.block_action(&payload).await;
+                    None
+                }
+                Some("view_submission") => Some(app.view_submission(&payload).await),
+                other => {
+                    tracing::debug!(kind = ?other, "Slack interaction ignored");
+                    None
+                }
+            }
+        };
+        // A late modal answer has nowhere to go: Slack has closed the request.
+        self.within_budget(work, |late: Option<Value>| async move {
+            if late.is_some() {
+                tracing::warn!("a modal submission was answered too late for Slack");
+            }
+        })
+        .await
+        .flatten()
+    }
+
+    async fn block_action(&self, payload: &Value) {
+        let team = team_id(payload);
+        let user = payload["user"]["id"].as_str().unwrap_or_default();
+        let response_url = payload["response_url"].as_str().unwrap_or_default();
+        let action = &payload["actions"][0];
+        let value = action["value"].as_str().unwrap_or_default();
+        let trigger = payload["trigger_id"].as_str().unwrap_or_default();
+        let bodies = match action["action_id"].as_str().unwrap_or_default() {
+            CHECK_IN_ACTION | REPLY_ACTION => {
+                match self
+                    .open_form(team, user, value, trigger, &payload["container"])
+                    .await
+                {
+                    Ok(()) => return,
+                    Err(message) => {
+                        self.reply_bodies(None, &message, Visibility::Ephemeral)
+                            .await
+                    }
+                }
+            }
+            CONFIRM_ACTION => {
+                let question = payload["container"]["message_ts"]
+                    .as_str()
+                    .unwrap_or_default();
+                let mut bodies = self.confirm(team, user, value, question).await;
+                for body in &mut bodies {
+                    body["replace_original"] = json!(true);
+                }
+                bodies
+            }
+            CANCEL_ACTION => {
+                let mut bodies = self
+                    .reply_bodies(None, &messages::kept(), Visibility::Ephemeral)
+                    .await;
+                for body in &mut bodies {
+                    body["replace_original"] = json!(true);
+                }
+                bodies
+            }
+            other => {
+                tracing::debug!(action = other, "Slack action ignored");
+                return;
+            }
+        };
+        let channel = payload["channel"]["id"].as_str().unwrap_or_default();
+        if response_url.is_empty() && !channel.is_empty() {
+            // Buttons outside messages (the Home tab) have no response_url.
+            self.post_ephemeral(channel, user, &bodies).await;
+        } else {
+            self.respond_all(response_url, &bodies).await;
+        }
+    }
+
+    /// Opens the form a button stands for, after checking the button against the database.
+    async fn open_form(
+        &self,
+        team: &str,
+        user: &str,
+        value: &str,
+        trigger: &str,
+        container: &Value,
+    ) -> Result<(), Message> {
+        let (caller, _) = self.caller(team, user, None).await?;
+        let Ok(kind) = serde_json::from_str::<ActionKind>(value) else {
+            tracing::warn!(team, "button with an unreadable value");
+            return Err(messages::button_not_valid());
+        };
+        let view = match kind {
+            ActionKind::CheckIn { cohort, period } => {
+                self.check_prompt(&caller, &cohort, &period).await?;
+                // The prompt's place, to mark it answered after the check-in.
+                let (ch, ts) = match container["type"].as_str() {
+                    Some("message") => (
+                        container["channel_id"].clone(),
+                        container["message_ts"].clone(),
+                    ),
+                    _ => (Value::Null, Value::Null),
+                };
+                let metadata = json!({ "k": CHECKIN_VIEW, "u": user, "cohort": cohort,
+                                       "period": period, "ch": ch, "ts": ts });
+                views::checkin(&cohort, &period, verify::seal(self.seal_key(), &metadata))
+            }
+            ActionKind::ReplyToCheckin { handle, period } => {
+                let learner = store::members::find(
+                    &self.services().pool,
+                    caller.community_id,
+                    "slack",
+                    &handle,
+                )
+                .await
+                .map_err(|e| internal(e.into()))?;
+                if learner.is_none() {
+                    tracing::warn!(team, "reply button for an unknown learner");
+                    return Err(messages::button_not_valid());
+                }
+                let metadata =
+                    json!({ "k": REPLY_VIEW, "u": user, "handle": handle, "period": period });
+                views::reply(&handle, &period, verify::seal(self.seal_key(), &metadata))
+            }
+        };
+        if let Err(err) = self.api().open_view(trigger, &view).await {
+            tracing::error!(error = %err, "views.open failed");
+            return Err(crate::services::messages::internal_error());
+        }
+        Ok(())
+    }
+
+    /// A check-in button is good for a prompt the bot sent this member for this week.
+    async fn check_prompt(
+        &self,
+        caller: &Caller,
+        cohort: &str,
+        period: &str,
+    ) -> Result<(), Message> {
+        let pool = &self.services().pool;
+        let found = store::cohorts::by_slug(pool, caller.community_id, cohort)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let Some(cohort) = found else {
+            tracing::warn!("check-in button for an unknown cohort");
+            return Err(messages::button_not_valid());
+        };
+        let prompted = store::slack::was_prompted(pool, cohort.id, caller.member.id, period)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        if !prompted {
+            tracing::warn!(cohort = %cohort.slug, "check-in button without a prompt");
+            return Err(messages::button_not_valid());
+        }
+        let now = self.services().clock.now();
+        let current = Period::containing(now, member_zone(&caller.member, &cohort)).to_string();
+        if current != period {
+            return Err(messages::stale_button(period, &current));
+        }
+        Ok(())
+    }
+
+    async fn view_submission(&self, payload: &Value) -> Value {
+        let team = team_id(payload);
+        let user = payload["user"]["id"].as_str().unwrap_or_default();
+        let view = &payload["view"];
+        let callback = view["callback_id"].as_str().unwrap_or_default();
+        let metadata = verify::open(
+            self.seal_key(),
+            view["private_metadata"].as_str().unwrap_or_default(),
+        )
+        .filter(|m| m["u"] == user && m["k"] == callback);
+        let Some(metadata) = metadata else {
+            tracing::warn!(
+                team,
+                callback,
+                "view submission with forged or foreign metadata"
+            );
+            return result_view(callback, &messages::form_not_valid());
+        };
+        let view_id = view["id"].as_str().unwrap_or_default();
+        let (caller, _) = match self.caller(team, user, None).await {
+            Ok(found) => found,
+            Err(message) => return result_view(callback, &message),
+        };
+        match callback {
+            CHECKIN_VIEW | CHECKIN_CONFIRM_VIEW => {
+                let values = match callback {
+                    CHECKIN_VIEW => submitted(view),
+                    _ => metadata["values"].clone(),
+                };
+                self.submit_checkin(
+                    caller,
+                    &metadata,
+                    values,
+                    view_id,
+                    callback == CHECKIN_CONFIRM_VIEW,
+                )
+                .await
+            }
+            REPLY_VIEW => self.submit_reply(caller, &metadata, view, view_id).await,
+            _ => result_view(callback, &messages::form_not_valid()),
+        }
+    }
+
+    async fn submit_checkin(
+        &self,
+        caller: Caller,
+        metadata: &Value,
+        values: Value,
+        view_id: &str,
+        confirmed: bool,
+    ) -> Value {
+        let cohort = metadata["cohort"].as_str().unwrap_or_default();
+        let period = metadata["period"].as_str().unwrap_or_default();
+        if let Err(message) = self.check_prompt(&caller, cohort, period).await {
+            return result_view(CHECKIN_VIEW, &message);
+        }
+        let spec = catalog::spec(crate::commands::CommandId::Checkin);
+        let mut raw: Vec<(&str, &str)> = CHECKIN_FIELDS
+            .iter()
+            .filter_map(|name| Some((*name, values[*name].as_str()?)))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        raw.push(("cohort", cohort));
+        let args = match form_args(spec, &raw) {
+            Ok(args) => args,
+            Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
+        };
+        let community = caller.community_id;
+        let member = caller.member.id;
+        let mut invocation = Invocation::new(caller, spec, args);
+        invocation.confirmed = confirmed;
+        let suffix = if confirmed { ":confirmed" } else { "" };
+        invocation.delivery_id = Some(format!("slack:view:{view_id}{suffix}"));
+        let outcome = self.services().handle(invocation).await;
+        let text = self.mrkdwn(community, &outcome.reply).await;
+        if !outcome.needs_confirmation {
+            self.mark_prompt_answered(community, member, metadata).await;
+        }
+        if outcome.needs_confirmation {
+            let sealed = verify::seal(
+                self.seal_key(),
+                &json!({ "k": CHECKIN_CONFIRM_VIEW, "u": metadata["u"], "cohort": cohort,
+                         "period": period, "values": values, "ch": metadata["ch"], "ts": metadata["ts"] }),
+            );
+            if sealed.len() <= METADATA_MAX {
+                return json!({ "response_action": "update", "view": views::confirm_replace(&text, sealed) });
+            }
+        }
+        json!({ "response_action": "update", "view": views::done(messages::CHECKIN_TITLE, &text) })
+    }
+
+    async fn submit_reply(
+        &self,
+        caller: Caller,
+        metadata: &Value,
+        view: &Value,
+        view_id: &str,
+    ) -> Value {
+        let spec = catalog::spec(crate::commands::CommandId::CheckinReply);
+        let handle = metadata["handle"].as_str().unwrap_or_default();
+        let text = view["state"]["values"]["text"]["text"]["value"]
+            .as_str()
+            .unwrap_or_default();
+        let args = match form_args(spec, &[("learner", handle), ("text", text)]) {
+            Ok(args) => args,
+            Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
+        };
+        let community = caller.community_id;
+        let mut invocation = Invocation::new(caller, spec, args);
+        invocation.delivery_id = Some(format!("slack:view:{view_id}"));
+        let outcome = self.services().handle(invocation).await;
+        let text = self.mrkdwn(community, &outcome.reply).await;
+        json!({ "response_action": "update", "view": views::done(messages::REPLY_TITLE, &text) })
+    }
+
+    /// Replaces the prompt the button was on with a note that it is answered.
+    async fn mark_prompt_answered(
+        &self,
+        community: uuid::Uuid,
+        member: uuid::Uuid,
+        metadata: &Value,
+    ) {
+        let (Some(channel), Some(ts)) = (metadata["ch"].as_str(), metadata["ts"].as_str()) else {
+            return;
+        };
+        let cohort = metadata["cohort"].as_str().unwrap_or_default();
+        let period = metadata["period"].as_str().unwrap_or_default();
+        let pool = &self.services().pool;
+        match store::slack::has_checked_in(pool, community, cohort, member, period).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(err) => {
+                tracing::warn!(error = ?err, "checking for a check-in failed");
+                return;
+            }
+        }
+        let name = match store::cohorts::by_slug(pool, community, cohort).await {
+            Ok(Some(found)) => found.name,
+            _ => cohort.to_owned(),
+        };
+        let note = self
+            .render(community, &messages::prompt_answered(&name, period))
+            .await;
+        let (app, channel, ts) = (self.clone(), channel.to_owned(), ts.to_owned());
+        // In the background: the modal's answer must not wait for it.
+        tokio::spawn(async move {
+            if let Some(note) = note.first()
+                && let Err(err) = app.api().update(&channel, &ts, note).await
+            {
+                tracing::warn!(error = %err, "marking the prompt answered failed");
+            }
+        });
+    }
+
+    async fn mrkdwn(&self, community: uuid::Uuid, message: &Message) -> String {
+        self.render(community, message)
+            .await
+            .into_iter()
+            .flat_map(|m| m.blocks)
+            .filter_map(|b| b["text"]["text"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+fn internal(err: anyhow::Error) -> Message {
+    tracing::error!(error = ?err, "Slack interaction failed");
+    crate::services::messages::internal_error()
+}
+
+fn team_id(payload: &Value) -> &str {
+    payload["team"]["id"]
+        .as_str()
+        .or_else(|| payload["user"]["team_id"].as_str())
+        .unwrap_or_default()
+}
+
+/// Form values by field name, as text (a select's chosen value, an input's value).
+fn submitted(view: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for name in CHECKIN_FIELDS {
+        let field = &view["state"]["values"][*name][*name];
+        let value = field["selected_option"]["value"]
+            .as_str()
+            .or_else(|| field["value"].as_str());
+        if let Some(value) = value {
+            out.insert((*name).to_owned(), json!(value));
+        }
+    }
+    Value::Object(out)
+}
+
+/// Converts form values exactly as typed options are converted; errors go by field.
+fn form_args(
+    spec: &'static crate::commands::CommandSpec,
+    raw: &[(&str, &str)],
+) -> Result<Args, serde_json::Map<String, Value>> {
+    let mut args = Args::default();
+    let mut errors = serde_json::Map::new();
+    for option in spec.options {
+        match raw.iter().find(|(n, _)| *n == option.name) {
+            Some((_, text)) => match convert(option, text) {
+                Ok(value) => args.0.push((option.name, value)),
+                Err(message) => {
+                    errors.insert(option.name.to_owned(), json!(message));
+                }
+            },
+            None if option.required => {
+                errors.insert(
+                    option.name.to_owned(),
+                    json!(format!("Please fill in {}.", option.name)),
+                );
+            }
+            None => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(args)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A view telling the user why nothing happened.
+fn result_view(callback: &str, message: &Message) -> Value {
+    let title = if callback == REPLY_VIEW {
+        messages::REPLY_TITLE
+    } else {
+        messages::CHECKIN_TITLE
+    };
+    let text = crate::render::slack::mrkdwn(message, &|_| None);
+    json!({ "response_action": "update", "view": views::done(title, &text) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_values_are_checked_like_typed_options() {
+        let spec = catalog::spec(crate::commands::CommandId::Checkin);
+        let args = form_args(
+            spec,
+            &[
+                ("progress", "built it"),
+                ("confidence", "4"),
+                ("hours", "3"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(args.int("confidence"), Some(4));
+        let errors = form_args(
+            spec,
+            &[("progress", "x"), ("confidence", "9"), ("hours", "500")],
+        )
+        .unwrap_err();
+        assert!(
+            errors.contains_key("confidence") && errors.contains_key("hours"),
+            "{errors:?}"
+        );
+        let errors = form_args(spec, &[("confidence", "3")]).unwrap_err();
+        assert!(errors.contains_key("progress"));
+    }
+}

@@ -1,0 +1,79 @@
+//! What the Slack edge itself says (the services say everything else).
+
+use crate::render::Message;
+
+pub fn workspace_not_connected() -> Message {
+    Message::new()
+        .text("This Slack workspace is not connected to a cohortbot community yet. A steward can connect it by setting ")
+        .code("slack_team_id")
+        .text(" on the community in the program file.")
+}
+
+pub fn not_a_slack_user() -> Message {
+    Message::new().text("I could not tell who you are on Slack; please try again.")
+}
+
+pub fn stale_button(period: &str, current: &str) -> Message {
+    Message::new().text(format!(
+        "That button was for {period}, which has closed. This week is {current}: use the newest prompt or "
+    ))
+    .code("/checkin")
+    .text(".")
+}
+
+pub fn button_not_valid() -> Message {
+    Message::new().text(
+        "That button is no longer valid, so nothing was changed. Please use the newest message from me.",
+    )
+}
+
+pub fn form_not_valid() -> Message {
+    Message::new()
+        .text("That form is no longer valid, so nothing was changed. Please open it again.")
+}
+
+pub fn kept() -> Message {
+    Message::new().text("OK, nothing changed.")
+}
+
+pub fn welcome() -> Message {
+    Message::new()
+        .text("Hi! I run this community's cohorts and mentoring. Type ")
+        .code("/help")
+        .text(" to see what I can do, or ")
+        .code("/cohort list")
+        .text(" to find a cohort.")
+}
+
+pub const CONFIRM_YES: &str = "Yes, replace it";
+pub const CONFIRM_NO: &str = "No";
+
+// Modal texts: titles and button labels are at most 24 characters.
+pub const CHECKIN_TITLE: &str = "Weekly check-in";
+pub const REPLY_TITLE: &str = "Reply to a check-in";
+pub const SUBMIT: &str = "Send";
+pub const CLOSE: &str = "Cancel";
+pub const DONE: &str = "Done";
+pub const REPLACE: &str = "Replace it";
+pub const PROGRESS_LABEL: &str = "What did you do this week?";
+pub const BLOCKERS_LABEL: &str = "Anything in your way?";
+pub const CONFIDENCE_LABEL: &str = "How confident do you feel?";
+pub const CONFIDENCE_PLACEHOLDER: &str = "1 (stuck) to 5 (flying)";
+pub const HOURS_LABEL: &str = "Hours spent this week";
+pub const REPLY_LABEL: &str = "Your reply";
+pub fn checkin_intro(cohort: &str, period: &str) -> String {
+    format!("Your check-in for *{cohort}*, {period}.")
+}
+pub fn reply_intro(handle: &str, period: &str) -> String {
+    format!("Your reply to @{handle}'s check-in for {period}.")
+}
+
+/// Replaces an answered prompt, so its button cannot be pressed again by mistake.
+pub fn prompt_answered(cohort: &str, period: &str) -> Message {
+    Message::new()
+        .text("✅ You checked in to ")
+        .strong(cohort)
+        .text(format!(" for {period}. Thanks! To change it, type "))
+        .code("/checkin")
+        .text(" again.")
+}

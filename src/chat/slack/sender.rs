@@ -1,0 +1,195 @@
+//! The outbox's Slack sender: resolves channels and DMs, renders Block Kit, paces fan-out,
+//! and never posts an outbox row twice.
+
+use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::api::SlackApi;
+use crate::outbox::{Delivered, OutboundPost, Recipient, SendError, Sender};
+use crate::render::slack::{self, SlackMessage};
+use crate::store;
+
+/// `metadata.event_type` on every post, so a resend can find the first one.
+pub const EVENT_TYPE: &str = "cohortbot_post";
+/// Messages searched for an earlier copy of a retried post.
+const HISTORY_SEARCHED: u32 = 50;
+/// DM channel ids remembered before the cache starts over (it only saves one call).
+const DM_CACHE_MAX: usize = 10_000;
+/// Channels the pacer tracks before it forgets the idle ones.
+const PACED_CHANNELS_MAX: usize = 10_000;
+
+pub struct SlackSender {
+    api: SlackApi,
+    pool: PgPool,
+    /// Cohort channel name → Slack channel id (`[slack.channels]`).
+    channels: BTreeMap<String, String>,
+    pace: DefaultKeyedRateLimiter<String>,
+    dms: Mutex<HashMap<String, String>>,
+}
+
+impl SlackSender {
+    /// Paced at Slack's documented one message per second per channel.
+    pub fn new(api: SlackApi, pool: PgPool, channels: BTreeMap<String, String>) -> Self {
+        Self {
+            api,
+            pool,
+            channels,
+            pace: RateLimiter::keyed(Quota::per_second(NonZeroU32::MIN)),
+            dms: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Another pace, e.g. for tests that post many messages to one channel.
+    pub fn with_pace(mut self, quota: Quota) -> Self {
+        self.pace = RateLimiter::keyed(quota);
+        self
+    }
+
+    /// The Slack channel id a post goes to.
+    async fn channel_for(&self, to: &Recipient) -> Result<String, SendError> {
+        match to {
+            Recipient::Channel(name) => channel_id(&self.channels, name).ok_or_else(|| {
+                SendError::Permanent(format!(
+                    "channel `{name}` has no Slack id: add it to [slack.channels] or use the channel id in the program file"
+                ))
+            }),
+            Recipient::Direct {
+                platform,
+                platform_user_id,
+                ..
+            } => {
+                if platform != "slack" {
+                    return Err(SendError::Permanent(format!(
+                        "cannot DM a {platform} member through Slack"
+                    )));
+                }
+                if let Some(id) = self.dm_cache().get(platform_user_id) {
+                    return Ok(id.clone());
+                }
+                let id = self.api.open_dm(platform_user_id).await?;
+                let mut cache = self.dm_cache();
+                if cache.len() >= DM_CACHE_MAX {
+                    cache.clear();
+                }
+                cache.insert(platform_user_id.clone(), id.clone());
+                Ok(id)
+            }
+        }
+    }
+
+    fn dm_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.dms.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Parts of this outbox row already in the channel (a crash after the send, before the
+    /// record), by part number → `ts`.
+    async fn already_posted(
+        &self,
+        channel: &str,
+        outbox_id: i64,
+    ) -> Result<HashMap<u64, String>, SendError> {
+        let messages = self.api.history(channel, HISTORY_SEARCHED).await?;
+        Ok(messages
+            .iter()
+            .filter(|m| m["metadata"]["event_type"] == EVENT_TYPE)
+            .filter(|m| m["metadata"]["event_payload"]["outbox_id"].as_i64() == Some(outbox_id))
+            .filter_map(|m| {
+                let part = m["metadata"]["event_payload"]["part"].as_u64()?;
+                Some((part, m["ts"].as_str()?.to_owned()))
+            })
+            .collect())
+    }
+
+    async fn render(&self, post: &OutboundPost) -> Result<Vec<SlackMessage>, SendError> {
+        let mentioned: Vec<Uuid> = post.message.mentioned().collect();
+        let ids: HashMap<Uuid, String> = if mentioned.is_empty() {
+            HashMap::new()
+        } else {
+            store::slack::user_ids(&self.pool, post.community_id, &mentioned)
+                .await
+                .map_err(|e| SendError::Transient {
+                    reason: format!("looking up mentioned members: {e}"),
+                    retry_after: None,
+                })?
+                .into_iter()
+                .collect()
+        };
+        Ok(slack::render(&post.message, |id| ids.get(&id).cloned()))
+    }
+}
+
+/// A configured name, or a channel id written in the program file (`C0123ABC`).
+pub fn channel_id(channels: &BTreeMap<String, String>, name: &str) -> Option<String> {
+    let name = name.trim_start_matches('#');
+    if let Some(id) = channels.get(name) {
+        return Some(id.clone());
+    }
+    let looks_like_id = name.starts_with(['C', 'G', 'D']) && slack::is_slack_id(name);
+    looks_like_id.then(|| name.to_owned())
+}
+
+fn metadata(outbox_id: i64, part: usize) -> Value {
+    json!({
+        "event_type": EVENT_TYPE,
+        "event_payload": { "outbox_id": outbox_id, "part": part },
+    })
+}
+
+impl Sender for SlackSender {
+    async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
+        let channel = self.channel_for(&post.to).await?;
+        let parts = self.render(post).await?;
+        let earlier = if post.attempt > 1 {
+            self.already_posted(&channel, post.id).await?
+        } else {
+            HashMap::new()
+        };
+        let mut first: Option<String> = None;
+        for (i, part) in parts.iter().enumerate() {
+            if let Some(ts) = earlier.get(&(i as u64)) {
+                tracing::info!(
+                    outbox_id = post.id,
+                    part = i,
+                    "already posted; not resending"
+                );
+                first.get_or_insert_with(|| ts.clone());
+                continue;
+            }
+            self.pace.until_key_ready(&channel).await;
+            let posted = self
+                .api
+                .post_message(&channel, part, Some(metadata(post.id, i)))
+                .await?;
+            first.get_or_insert(posted.ts);
+        }
+        if self.pace.len() > PACED_CHANNELS_MAX {
+            self.pace.retain_recent();
+        }
+        Ok(Delivered {
+            platform_message_id: format!("{channel}:{}", first.unwrap_or_default()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_resolve_by_name_or_id() {
+        let map = BTreeMap::from([("spring-makers".to_owned(), "C0SPRING".to_owned())]);
+        assert_eq!(
+            channel_id(&map, "#spring-makers").as_deref(),
+            Some("C0SPRING")
+        );
+        assert_eq!(channel_id(&map, "C0123ABC").as_deref(), Some("C0123ABC"));
+        assert_eq!(channel_id(&map, "general"), None);
+        assert_eq!(channel_id(&map, "Cafe"), None);
+    }
+}

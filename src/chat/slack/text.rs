@@ -1,0 +1,99 @@
+//! Slash command text as Slack sends it, turned into catalog text and parsed.
+
+use crate::commands::{self, ParseError, ParsedCommand, catalog};
+
+/// `/cohort <text>`: `join spring` is `cohort join spring`; `checkin 4 …` is `checkin 4 …`;
+/// nothing at all is `help`.
+pub fn parse(slack_text: &str) -> Result<ParsedCommand, ParseError> {
+    let text = plain(slack_text);
+    let text = text.trim();
+    if text.is_empty() {
+        return commands::parse("help");
+    }
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    // Words that are not another command group are taken as `cohort` subcommands, so a
+    // misspelt `jion` is answered with "did you mean `/cohort join`".
+    let top_level = catalog::top_level_words();
+    if catalog::find(&format!("cohort {first}")).is_some() || !top_level.contains(&first.as_str()) {
+        commands::parse(&format!("cohort {text}"))
+    } else {
+        commands::parse(text)
+    }
+}
+
+/// Undoes Slack's markup: `<@U1|ann>` stays (the parser reads it as a user), channels
+/// become `#name`, links their URL, special mentions their label; then `&amp;`, `&lt;` and
+/// `&gt;` are unescaped.
+pub fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('>') else {
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let inner = &rest[start + 1..start + len];
+        let (target, label) = match inner.split_once('|') {
+            Some((t, l)) => (t, Some(l)),
+            None => (inner, None),
+        };
+        if target.starts_with('@') {
+            out.push('<');
+            out.push_str(inner);
+            out.push('>');
+        } else if let Some(channel) = target.strip_prefix('#') {
+            out.push('#');
+            out.push_str(label.unwrap_or(channel));
+        } else if let Some(special) = target.strip_prefix('!') {
+            out.push_str(label.unwrap_or(special));
+        } else {
+            out.push_str(target);
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::CommandId;
+
+    #[test]
+    fn subcommands_of_cohort_and_other_groups_both_parse() {
+        assert_eq!(parse("join spring").unwrap().spec.id, CommandId::CohortJoin);
+        assert_eq!(parse("cohort list").unwrap().spec.id, CommandId::CohortList);
+        let checkin = parse("checkin 4 built a flow hours:3").unwrap();
+        assert_eq!(checkin.spec.id, CommandId::Checkin);
+        assert_eq!(checkin.args.text("progress"), Some("built a flow"));
+        assert_eq!(parse("").unwrap().spec.id, CommandId::Help);
+        assert_eq!(
+            parse("me timezone Europe/Berlin").unwrap().spec.id,
+            CommandId::MeTimezone
+        );
+        assert!(parse("jion x").is_err());
+    }
+
+    #[test]
+    fn slack_markup_becomes_plain_text() {
+        let reply =
+            parse("checkin reply <@U0SAM|sam> see <https://x.example/a?b=1&amp;c=2|docs> &lt;3")
+                .unwrap();
+        assert_eq!(reply.args.text("learner"), Some("U0SAM"));
+        assert_eq!(
+            reply.args.text("text"),
+            Some("see https://x.example/a?b=1&c=2 <3")
+        );
+        assert_eq!(plain("hi <!here> in <#C1|general>"), "hi here in #general");
+        assert_eq!(plain("a < b"), "a < b");
+    }
+}

@@ -1,0 +1,96 @@
+//! Slack's view of communities and members: workspace lookup, user ids, seeded time zones.
+
+use sqlx::{AssertSqlSafe, PgExecutor};
+use uuid::Uuid;
+
+use super::communities::Community;
+
+/// The community living in the Slack workspace `team_id`.
+pub async fn community_by_team(
+    ex: impl PgExecutor<'_>,
+    team_id: &str,
+) -> sqlx::Result<Option<Community>> {
+    sqlx::query_as(AssertSqlSafe(
+        "SELECT id, slug, name, code_of_conduct FROM communities WHERE slack_team_id = $1",
+    ))
+    .bind(team_id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Slack user ids of the given members (those on Slack), for real mentions.
+pub async fn user_ids(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member_ids: &[Uuid],
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT id, platform_user_id FROM members
+         WHERE community_id = $1 AND platform = 'slack' AND id = ANY($2)",
+    )
+    .bind(community_id)
+    .bind(member_ids)
+    .fetch_all(ex)
+    .await
+}
+
+/// Takes the profile Slack reports: the name always, the time zone only while the member
+/// has not chosen one (their own choice wins).
+pub async fn apply_profile(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    display_name: Option<&str>,
+    timezone: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE members SET display_name = COALESCE($2, display_name),
+                            timezone = COALESCE(timezone, $3)
+         WHERE id = $1 AND platform = 'slack'",
+    )
+    .bind(member_id)
+    .bind(display_name)
+    .bind(timezone)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Whether `member` was prompted to check in to `cohort` for `period`: a check-in button
+/// is only honoured for a prompt the bot really sent.
+pub async fn was_prompted(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    member_id: Uuid,
+    period: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM checkin_prompts
+                        WHERE cohort_id = $1 AND member_id = $2 AND period = $3)",
+    )
+    .bind(cohort_id)
+    .bind(member_id)
+    .bind(period)
+    .fetch_one(ex)
+    .await
+}
+
+/// Whether `member` has a check-in for `period` in the community's cohort `cohort_slug`.
+pub async fn has_checked_in(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_slug: &str,
+    member_id: Uuid,
+    period: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM checkins c JOIN cohorts co ON co.id = c.cohort_id
+                        WHERE co.community_id = $1 AND co.slug = $2 AND c.member_id = $3
+                          AND c.period = $4)",
+    )
+    .bind(community_id)
+    .bind(cohort_slug)
+    .bind(member_id)
+    .bind(period)
+    .fetch_one(ex)
+    .await
+}
