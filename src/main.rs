@@ -139,7 +139,12 @@ async fn real_main() -> Result<()> {
                     Ok(())
                 });
                 if let Some(addr) = settings.http.listen {
-                    let web = WebServer::new(&app.services);
+                    let web = WebServer::new(&app.services)
+                        .merge(cohortbot::web::ical::routes(&app.services))
+                        .merge(cohortbot::web::badges::routes(
+                            app.services.pool.clone(),
+                            settings.http.public_url.clone(),
+                        ));
                     background.spawn(web.serve(addr, stop_rx.clone()));
                 }
                 tracing::info!("server mode: running until a stop signal");

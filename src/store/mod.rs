@@ -17,6 +17,8 @@ pub mod outbox;
 pub mod program;
 pub mod roles;
 pub mod schedule;
+pub mod sessions;
+pub mod milestones;
 
 use std::time::Duration;
 
