@@ -21,10 +21,15 @@ pub fn kind_label(kind: &str) -> &'static str {
 
 /// `#3 Spring lightning talks (Lightning talks)`, the title as user text.
 pub fn session_name(session: &Session) -> Message {
-    Message::new()
+    let msg = Message::new()
         .strong(format!("#{} ", session.number))
-        .user(&session.title)
-        .text(format!(" ({})", kind_label(&session.kind)))
+        .user(&session.title);
+    let kind = kind_label(&session.kind);
+    if session.title.eq_ignore_ascii_case(kind) {
+        msg
+    } else {
+        msg.text(format!(" ({kind})"))
+    }
 }
 
 fn place(session: &Session) -> Message {
