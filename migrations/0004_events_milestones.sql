@@ -47,6 +47,7 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_cohort_starts ON sessions (cohort_id, starts_at);
 CREATE INDEX sessions_starts ON sessions (starts_at) WHERE status = 'scheduled';
 
+CREATE SEQUENCE talk_queue;
 CREATE TABLE talks (
     id            uuid PRIMARY KEY,
     community_id  uuid NOT NULL,
@@ -55,8 +56,9 @@ CREATE TABLE talks (
     title         text NOT NULL,
     abstract      text,
     status        text NOT NULL CHECK (status IN ('active', 'waitlisted', 'withdrawn')),
-    -- Slot order among active talks, waitlist order among waitlisted ones.
-    queued_at     timestamptz NOT NULL,
+    -- Slot order among active talks, waitlist order among waitlisted ones; a promotion
+    -- takes a fresh number, so the promoted talk comes last in the lineup.
+    queue_position bigint NOT NULL DEFAULT nextval('talk_queue'),
     created_at    timestamptz NOT NULL,
     FOREIGN KEY (community_id, session_id) REFERENCES sessions (community_id, id) ON DELETE CASCADE,
     FOREIGN KEY (community_id, speaker_id) REFERENCES members (community_id, id) ON DELETE CASCADE

@@ -210,7 +210,7 @@ pub async fn talks(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Ve
                 t.abstract, t.status
          FROM talks t JOIN members m ON m.id = t.speaker_id
          WHERE t.session_id = $1 AND t.status <> 'withdrawn'
-         ORDER BY t.status = 'waitlisted', t.queued_at, t.id",
+         ORDER BY t.status = 'waitlisted', t.queue_position",
     )
     .bind(session_id)
     .fetch_all(ex)
@@ -230,8 +230,8 @@ pub async fn add_talk(
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query(
-        "INSERT INTO talks (id, community_id, session_id, speaker_id, title, abstract, status, queued_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+        "INSERT INTO talks (id, community_id, session_id, speaker_id, title, abstract, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (session_id, speaker_id) WHERE status <> 'withdrawn' DO NOTHING",
     )
     .bind(Uuid::new_v4())
@@ -256,14 +256,11 @@ pub async fn withdraw(ex: impl PgExecutor<'_>, talk_id: Uuid) -> sqlx::Result<()
 }
 
 /// Moves a waitlisted talk into the last slot.
-pub async fn promote(
-    ex: impl PgExecutor<'_>,
-    talk_id: Uuid,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE talks SET status = 'active', queued_at = $2 WHERE id = $1")
+pub async fn promote(ex: impl PgExecutor<'_>, talk_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE talks SET status = 'active', queue_position = nextval('talk_queue') WHERE id = $1",
+    )
         .bind(talk_id)
-        .bind(now)
         .execute(ex)
         .await?;
     Ok(())

@@ -11,4 +11,5 @@ mod program;
 mod roles;
 mod scheduler;
 mod support;
+mod talks;
 mod tenancy;

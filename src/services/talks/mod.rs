@@ -95,7 +95,7 @@ pub async fn withdraw(
     );
     let first_waiting = talks.iter().find(|t| t.status == "waitlisted");
     if let (true, Some(next)) = (mine.status == "active", first_waiting) {
-        sessions::promote(&mut *tx, next.id, now).await?;
+        sessions::promote(&mut *tx, next.id).await?;
         let slot = talks.iter().filter(|t| t.status == "active").count();
         let cohort = events::cohort_by_id(tx, &session).await?;
         let zone = when::zone_or(
