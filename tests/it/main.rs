@@ -4,6 +4,7 @@ mod checkins;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;
+mod milestones;
 mod outbox;
 mod parser_props;
 mod profile;
