@@ -475,7 +475,11 @@ pub static CATALOG: &[CommandSpec] = &[
                 true,
                 "the session's title",
             ),
-            named("duration", OptionKind::Duration, "how long, like `1h` (default 1h)"),
+            named(
+                "duration",
+                OptionKind::Duration,
+                "how long, like `1h` (default 1h)",
+            ),
             named(
                 "slots",
                 OptionKind::Int { min: 0, max: 50 },
@@ -565,7 +569,11 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::Choice(&["link", "rotate"]),
                 "`link` (default) or `rotate` (stewards: a new secret link)",
             ),
-            optional("cohort", OptionKind::Cohort, "which cohort, if you are in several"),
+            optional(
+                "cohort",
+                OptionKind::Cohort,
+                "which cohort, if you are in several",
+            ),
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
@@ -577,16 +585,24 @@ pub static CATALOG: &[CommandSpec] = &[
         options: &[
             required(
                 "title",
-                OptionKind::Text { max: TALK_TITLE_MAX },
+                OptionKind::Text {
+                    max: TALK_TITLE_MAX,
+                },
                 "the title, in quotes if several words",
             ),
             rest(
                 "abstract",
-                OptionKind::Text { max: TALK_ABSTRACT_MAX },
+                OptionKind::Text {
+                    max: TALK_ABSTRACT_MAX,
+                },
                 false,
                 "what the talk is about",
             ),
-            named("session", SESSION, "the session (default: the next one with slots)"),
+            named(
+                "session",
+                SESSION,
+                "the session (default: the next one with slots)",
+            ),
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
@@ -595,7 +611,11 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::TalkList,
         path: "talk list",
-        options: &[optional("cohort", OptionKind::Cohort, "one cohort (default: yours)")],
+        options: &[optional(
+            "cohort",
+            OptionKind::Cohort,
+            "one cohort (default: yours)",
+        )],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Upcoming sessions with their talk slots and waitlist.",
@@ -603,7 +623,11 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::TalkWithdraw,
         path: "talk withdraw",
-        options: &[optional("session", SESSION, "which session, if you have several talks")],
+        options: &[optional(
+            "session",
+            SESSION,
+            "which session, if you have several talks",
+        )],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Withdraw your talk; the first speaker on the waitlist gets the slot.",
@@ -619,7 +643,11 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::Progress,
         path: "progress",
-        options: &[optional("cohort", OptionKind::Cohort, "which cohort, if you are in several")],
+        options: &[optional(
+            "cohort",
+            OptionKind::Cohort,
+            "which cohort, if you are in several",
+        )],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Your skill ladder: completed, current and locked modules.",
@@ -628,7 +656,11 @@ pub static CATALOG: &[CommandSpec] = &[
         id: CommandId::MilestoneSubmit,
         path: "milestone submit",
         options: &[
-            required("module", OptionKind::Text { max: SLUG_MAX }, "the module's id"),
+            required(
+                "module",
+                OptionKind::Text { max: SLUG_MAX },
+                "the module's id",
+            ),
             required(
                 "evidence",
                 OptionKind::Text { max: EVIDENCE_MAX },
@@ -645,7 +677,11 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::Text { max: NOTE_MAX },
                 "capstones: the business impact (time saved, process replaced)",
             ),
-            named("cohort", OptionKind::Cohort, "which cohort, if you are in several"),
+            named(
+                "cohort",
+                OptionKind::Cohort,
+                "which cohort, if you are in several",
+            ),
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
@@ -656,7 +692,11 @@ pub static CATALOG: &[CommandSpec] = &[
         path: "milestone verify",
         options: &[
             required("learner", OptionKind::User, "the learner"),
-            required("module", OptionKind::Text { max: SLUG_MAX }, "the module's id"),
+            required(
+                "module",
+                OptionKind::Text { max: SLUG_MAX },
+                "the module's id",
+            ),
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
@@ -667,7 +707,11 @@ pub static CATALOG: &[CommandSpec] = &[
         path: "milestone changes",
         options: &[
             required("learner", OptionKind::User, "the learner"),
-            required("module", OptionKind::Text { max: SLUG_MAX }, "the module's id"),
+            required(
+                "module",
+                OptionKind::Text { max: SLUG_MAX },
+                "the module's id",
+            ),
             rest(
                 "note",
                 OptionKind::Text { max: NOTE_MAX },
@@ -682,7 +726,11 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::Badges,
         path: "badges",
-        options: &[optional("user", OptionKind::User, "whose badges (default: yours)")],
+        options: &[optional(
+            "user",
+            OptionKind::User,
+            "whose badges (default: yours)",
+        )],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "List a member's Open Badges credentials with their public links.",

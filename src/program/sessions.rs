@@ -48,7 +48,9 @@ pub fn check(problems: &mut Vec<String>, at: &str, series: &[SessionSeriesDef]) 
     for s in series {
         let here = format!("{at}, session `{}`", s.slug);
         if Slug::parse(&s.slug).is_err() {
-            problems.push(format!("{here}: not a valid id (lowercase letters, digits and -)"));
+            problems.push(format!(
+                "{here}: not a valid id (lowercase letters, digits and -)"
+            ));
         }
         if !seen.insert(s.slug.as_str()) {
             problems.push(format!("{here}: listed twice"));
@@ -129,7 +131,10 @@ pub async fn upsert(
     })
 }
 
-pub async fn export(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Result<Vec<SessionSeriesDef>> {
+pub async fn export(
+    conn: &mut PgConnection,
+    cohort_id: Uuid,
+) -> sqlx::Result<Vec<SessionSeriesDef>> {
     sqlx::query_as(
         "SELECT slug, kind, title, cron, every_weeks, duration_minutes, slots, location
          FROM session_series WHERE cohort_id = $1 ORDER BY slug",
@@ -137,4 +142,55 @@ pub async fn export(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Result<Ve
     .bind(cohort_id)
     .fetch_all(conn)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series() -> SessionSeriesDef {
+        SessionSeriesDef {
+            slug: "lightning-talks".into(),
+            kind: "lightning_talks".into(),
+            title: "Lightning talks".into(),
+            cron: "0 16 * * THU".into(),
+            every_weeks: 2,
+            duration_minutes: 60,
+            slots: 4,
+            location: None,
+        }
+    }
+
+    #[test]
+    fn a_good_series_passes_and_each_bad_field_is_named() {
+        let mut problems = Vec::new();
+        check(&mut problems, "c", &[series()]);
+        assert!(problems.is_empty(), "{problems:?}");
+
+        let bad = SessionSeriesDef {
+            kind: "party".into(),
+            cron: "0 25 * * THU".into(),
+            every_weeks: 0,
+            slots: 99,
+            title: " ".into(),
+            ..series()
+        };
+        check(&mut problems, "c", &[bad, series(), series()]);
+        let text = problems.join("\n");
+        for expected in [
+            "unknown kind `party`",
+            "every_weeks must be 1 to 8, not 0",
+            "slots must be 0 to 50, not 99",
+            "`title` can't be empty",
+            "listed twice",
+        ] {
+            assert!(text.contains(expected), "{expected}: {text}");
+        }
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("0 25 * * THU") || p.contains("hour")),
+            "{text}"
+        );
+    }
 }

@@ -1,19 +1,19 @@
 //! Use-cases. Services know no platform: they take an invocation, apply the program's rules
 //! in one transaction, and return the reply and the posts it causes.
 
+pub mod badges;
 pub mod checkins;
 pub mod enrollment;
+pub mod events;
 pub mod identity;
 pub mod lookup;
 pub mod messages;
+pub mod milestones;
 pub mod outbox_admin;
 pub mod profile;
 pub mod roles;
 pub mod schedules;
-pub mod events;
 pub mod talks;
-pub mod milestones;
-pub mod badges;
 
 use std::sync::Arc;
 

@@ -47,10 +47,7 @@ pub struct Enrolled {
 }
 
 /// The member's active enrollments with their tracks.
-pub async fn enrollments(
-    ex: impl PgExecutor<'_>,
-    member_id: Uuid,
-) -> sqlx::Result<Vec<Enrolled>> {
+pub async fn enrollments(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Vec<Enrolled>> {
     sqlx::query_as(
         "SELECT c.id AS cohort_id, c.slug AS cohort_slug, c.name AS cohort_name, c.channel,
                 e.track_id, t.name AS track_name
@@ -239,10 +236,12 @@ pub async fn issue(
 
 /// A badge by id, from any community: its public URL is its only key.
 pub async fn badge(ex: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<Badge>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{BADGE_SELECT} WHERE b.id = $1")))
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{BADGE_SELECT} WHERE b.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
 }
 
 pub async fn badges_of(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Vec<Badge>> {

@@ -260,9 +260,9 @@ pub async fn promote(ex: impl PgExecutor<'_>, talk_id: Uuid) -> sqlx::Result<()>
     sqlx::query(
         "UPDATE talks SET status = 'active', queue_position = nextval('talk_queue') WHERE id = $1",
     )
-        .bind(talk_id)
-        .execute(ex)
-        .await?;
+    .bind(talk_id)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 

@@ -81,7 +81,10 @@ async fn load(
             let host = headers
                 .get(header::HOST)
                 .and_then(|h| h.to_str().ok())
-                .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+                .filter(|h| {
+                    h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+                })
                 .unwrap_or("localhost");
             format!("http://{host}")
         }

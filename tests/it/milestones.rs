@@ -28,7 +28,10 @@ async fn learner(pool: PgPool) -> TestBot {
 /// Submits and has Grace verify one module.
 async fn complete(bot: &TestBot, module: &str) {
     let said = bot
-        .say("sam", &format!("/milestone submit {module} https://example.org/{module}"))
+        .say(
+            "sam",
+            &format!("/milestone submit {module} https://example.org/{module}"),
+        )
         .await;
     assert!(said.reply.starts_with("Submitted"), "{}", said.reply);
     let said = bot
@@ -81,7 +84,9 @@ async fn a_submission_asks_the_mentor_with_verify_and_request_changes_actions(po
     let outcome = said.outcome.unwrap();
     assert_eq!(outcome.posts.len(), 1);
     let post = &outcome.posts[0];
-    assert!(matches!(&post.to, Destination::Direct { display_name, .. } if display_name == "Grace Lindqvist"));
+    assert!(
+        matches!(&post.to, Destination::Direct { display_name, .. } if display_name == "Grace Lindqvist")
+    );
     let actions: Vec<&ActionKind> = post.message.actions().map(|a| &a.kind).collect();
     assert_eq!(
         actions,
@@ -97,14 +102,16 @@ async fn a_submission_asks_the_mentor_with_verify_and_request_changes_actions(po
         ]
     );
     // The learner's note and link travel as user text, to be escaped by each platform.
-    assert!(post
-        .message
-        .0
-        .contains(&Fragment::User("my *first* flow @everyone".into())));
-    assert!(post
-        .message
-        .0
-        .contains(&Fragment::User("https://example.org/flow".into())));
+    assert!(
+        post.message
+            .0
+            .contains(&Fragment::User("my *first* flow @everyone".into()))
+    );
+    assert!(
+        post.message
+            .0
+            .contains(&Fragment::User("https://example.org/flow".into()))
+    );
     assert_eq!(post.message.mentioned().count(), 0);
 }
 
@@ -153,8 +160,11 @@ async fn bad_milestone_input_is_explained_and_changes_nothing(pool: PgPool) {
 #[sqlx::test]
 async fn only_the_learners_mentors_or_stewards_verify_and_never_their_own(pool: PgPool) {
     let bot = learner(pool).await;
-    bot.say("sam", "/milestone submit flows-101 https://example.org/flow")
-        .await;
+    bot.say(
+        "sam",
+        "/milestone submit flows-101 https://example.org/flow",
+    )
+    .await;
     let said = bot.say("sam", "/milestone verify @sam flows-101").await;
     assert_eq!(
         said.reply,
@@ -165,7 +175,9 @@ async fn only_the_learners_mentors_or_stewards_verify_and_never_their_own(pool: 
         said.reply,
         "Only Sam Carter's mentors, or a steward, can review their milestones."
     );
-    let said = bot.say("grace", "/milestone verify @sam data-sources").await;
+    let said = bot
+        .say("grace", "/milestone verify @sam data-sources")
+        .await;
     assert_eq!(
         said.reply,
         "Sam Carter has nothing waiting for review on Connecting to data safely."
@@ -180,7 +192,10 @@ async fn only_the_learners_mentors_or_stewards_verify_and_never_their_own(pool: 
     let said = bot.say("ada", "/milestone verify @sam flows-101").await;
     assert_eq!(said.reply, "Verified Your first cloud flow for Sam Carter.");
     let said = bot.say("grace", "/milestone verify @sam flows-101").await;
-    assert_eq!(said.reply, "Your first cloud flow is already verified. Nothing to do!");
+    assert_eq!(
+        said.reply,
+        "Your first cloud flow is already verified. Nothing to do!"
+    );
     assert_eq!(bot.count("badges").await, 1);
 }
 
@@ -190,9 +205,15 @@ async fn requested_changes_reach_the_learner_who_resubmits(pool: PgPool) {
     bot.say("sam", "/milestone submit flows-101 https://example.org/v1")
         .await;
     let said = bot
-        .say("grace", "/milestone changes @sam flows-101 Please add a screenshot of the run history")
+        .say(
+            "grace",
+            "/milestone changes @sam flows-101 Please add a screenshot of the run history",
+        )
         .await;
-    assert_eq!(said.reply, "Asked Sam Carter for changes to Your first cloud flow.");
+    assert_eq!(
+        said.reply,
+        "Asked Sam Carter for changes to Your first cloud flow."
+    );
     assert_eq!(
         said.dms(),
         [(
@@ -200,7 +221,12 @@ async fn requested_changes_reach_the_learner_who_resubmits(pool: PgPool) {
             "Grace Lindqvist asked for changes to your milestone Your first cloud flow:\nPlease add a screenshot of the run history\nResubmit with `/milestone submit flows-101 <evidence url>`."
         )]
     );
-    assert!(bot.say("sam", "/progress").await.reply.contains("✏️ `flows-101`"));
+    assert!(
+        bot.say("sam", "/progress")
+            .await
+            .reply
+            .contains("✏️ `flows-101`")
+    );
     let said = bot
         .say("sam", "/milestone submit flows-101 https://example.org/v2")
         .await;
@@ -237,7 +263,11 @@ async fn get(bot: &TestBot, uri: &str, accept: Option<&str>) -> (StatusCode, Str
     let body = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await
         .unwrap();
-    (status, content_type, String::from_utf8(body.to_vec()).unwrap())
+    (
+        status,
+        content_type,
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
 }
 
 fn schema_errors(instance: &Value) -> Vec<String> {
@@ -253,12 +283,17 @@ fn schema_errors(instance: &Value) -> Vec<String> {
 async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(pool: PgPool) {
     let bot = learner(pool).await;
     // A display name with markup: it must reach the channel as a mention, never as markup.
-    sqlx::query("UPDATE members SET display_name = 'Sam <b>*Carter*</b>' WHERE platform_user_id = 'sam'")
-        .execute(&bot.pool)
-        .await
-        .unwrap();
-    bot.say("sam", "/milestone submit flows-101 https://example.org/flow?a=1&b=<2>")
-        .await;
+    sqlx::query(
+        "UPDATE members SET display_name = 'Sam <b>*Carter*</b>' WHERE platform_user_id = 'sam'",
+    )
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    bot.say(
+        "sam",
+        "/milestone submit flows-101 https://example.org/flow?a=1&b=<2>",
+    )
+    .await;
     let said = bot.say("grace", "/milestone verify @sam flows-101").await;
     let outcome = said.outcome.clone().unwrap();
     let celebration = outcome
@@ -275,12 +310,17 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
             .fetch_one(&bot.pool)
             .await
             .unwrap();
-    assert_eq!(celebration.message.mentioned().collect::<Vec<_>>(), [sam_id]);
-    assert!(!celebration
-        .message
-        .0
-        .iter()
-        .any(|f| matches!(f, Fragment::Text(t) | Fragment::Strong(t) if t.contains("<b>"))));
+    assert_eq!(
+        celebration.message.mentioned().collect::<Vec<_>>(),
+        [sam_id]
+    );
+    assert!(
+        !celebration
+            .message
+            .0
+            .iter()
+            .any(|f| matches!(f, Fragment::Text(t) | Fragment::Strong(t) if t.contains("<b>")))
+    );
 
     let badge_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM badges")
         .fetch_one(&bot.pool)
@@ -288,24 +328,39 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
         .unwrap();
     let dm = said.dms()[0].1;
     assert!(
-        dm.contains(&format!("You earned the Open Badge Flow Starter: `/badges/{badge_id}`")),
+        dm.contains(&format!(
+            "You earned the Open Badge Flow Starter: `/badges/{badge_id}`"
+        )),
         "{dm}"
     );
     let list = bot.say("sam", "/badges").await.reply;
     assert!(list.contains(&format!("🏅 Flow Starter — Your first cloud flow (Spring Makers 2027), issued 2027-03-10: `/badges/{badge_id}`")), "{list}");
     let list = bot.say("ken", "/badges @sam").await.reply;
-    assert!(list.starts_with("Sam <b>*Carter*</b>'s Open Badges:"), "{list}");
+    assert!(
+        list.starts_with("Sam <b>*Carter*</b>'s Open Badges:"),
+        "{list}"
+    );
 
     // The JSON: by Accept header and by `.json`, valid against the OB 3.0 schema.
-    let (status, content_type, body) =
-        get(&bot, &format!("/badges/{badge_id}"), Some("application/json")).await;
+    let (status, content_type, body) = get(
+        &bot,
+        &format!("/badges/{badge_id}"),
+        Some("application/json"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type, "application/json");
     let credential: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(schema_errors(&credential), Vec::<String>::new());
     assert_eq!(credential["id"], format!("{BASE}/badges/{badge_id}"));
-    assert_eq!(credential["credentialSubject"]["achievement"]["name"], "Flow Starter");
-    assert_eq!(credential["credentialSubject"]["name"], "Sam <b>*Carter*</b>");
+    assert_eq!(
+        credential["credentialSubject"]["achievement"]["name"],
+        "Flow Starter"
+    );
+    assert_eq!(
+        credential["credentialSubject"]["name"],
+        "Sam <b>*Carter*</b>"
+    );
     assert_eq!(credential["validFrom"], "2027-03-10T09:00:00Z");
     let (_, _, same) = get(&bot, &format!("/badges/{badge_id}.json"), None).await;
     assert_eq!(serde_json::from_str::<Value>(&same).unwrap(), credential);
@@ -318,8 +373,14 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
     let (status, content_type, html) = get(&bot, &format!("/badges/{badge_id}"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type, "text/html; charset=utf-8");
-    assert!(html.contains("Awarded to <strong>Sam &lt;b&gt;*Carter*&lt;/b&gt;</strong>"), "{html}");
-    assert!(html.contains("https://example.org/flow?a=1&amp;b=%3C2%3E"), "{html}");
+    assert!(
+        html.contains("Awarded to <strong>Sam &lt;b&gt;*Carter*&lt;/b&gt;</strong>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("https://example.org/flow?a=1&amp;b=%3C2%3E"),
+        "{html}"
+    );
     assert!(!html.contains("<b>"));
     assert!(html.contains("<p class=\"valid\">Valid</p>"));
 
@@ -343,13 +404,20 @@ async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
         .await;
     assert_eq!(said.reply, "Sorry, only stewards can use `/badge revoke`.");
     let said = bot.say("ada", "/badge revoke nonsense copied work").await;
-    assert!(said.reply.starts_with("There is no badge `nonsense`"), "{}", said.reply);
+    assert!(
+        said.reply.starts_with("There is no badge `nonsense`"),
+        "{}",
+        said.reply
+    );
     let (_, _, status) = get(&bot, &format!("/badges/{badge_id}/status"), None).await;
     let list: Value = serde_json::from_str(&status).unwrap();
     assert_eq!(list["revokedCredentials"], serde_json::json!([]));
 
     let said = bot
-        .say("ada", &format!("/badge revoke {badge_id} evidence was someone else's work"))
+        .say(
+            "ada",
+            &format!("/badge revoke {badge_id} evidence was someone else's work"),
+        )
         .await;
     assert_eq!(
         said.reply,
@@ -384,10 +452,17 @@ async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
     );
     let (_, _, html) = get(&bot, &format!("/badges/{badge_id}"), None).await;
     assert!(
-        html.contains("<strong>Revoked</strong> on 2027-03-10: evidence was someone else&#39;s work"),
+        html.contains(
+            "<strong>Revoked</strong> on 2027-03-10: evidence was someone else&#39;s work"
+        ),
         "{html}"
     );
-    assert!(bot.say("sam", "/badges").await.reply.contains("· revoked 2027-03-10"));
+    assert!(
+        bot.say("sam", "/badges")
+            .await
+            .reply
+            .contains("· revoked 2027-03-10")
+    );
 }
 
 #[sqlx::test]

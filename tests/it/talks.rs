@@ -32,7 +32,13 @@ async fn with_session(pool: PgPool) -> TestBot {
     let posts = said.channel_posts();
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].0, "spring-makers");
-    assert!(posts[0].1.starts_with("📅 New session #1 Spring lightning talks"), "{}", posts[0].1);
+    assert!(
+        posts[0]
+            .1
+            .starts_with("📅 New session #1 Spring lightning talks"),
+        "{}",
+        posts[0].1
+    );
     bot
 }
 
@@ -52,7 +58,10 @@ async fn a_full_session_waitlists_and_a_withdrawal_promotes_the_first_waiting_sp
 ) {
     let bot = with_session(pool).await;
     let said = bot
-        .say("sam", "/talk propose \"Approvals in Teams\" how we cut email by half")
+        .say(
+            "sam",
+            "/talk propose \"Approvals in Teams\" how we cut email by half",
+        )
         .await;
     assert_eq!(
         said.reply,
@@ -62,14 +71,21 @@ async fn a_full_session_waitlists_and_a_withdrawal_promotes_the_first_waiting_sp
         .await;
     let said = bot.say("kim", "/talk propose \"My first app\"").await;
     assert!(
-        said.reply.contains("is full, so your talk My first app is number 1 on the waitlist."),
+        said.reply
+            .contains("is full, so your talk My first app is number 1 on the waitlist."),
         "{}",
         said.reply
     );
 
     let list = bot.say("ada", "/talk list spring-makers-2027").await.reply;
-    assert!(list.contains("2 of 2 talk slots taken, 1 waiting"), "{list}");
-    assert!(list.contains("1. Approvals in Teams — Sam Carter"), "{list}");
+    assert!(
+        list.contains("2 of 2 talk slots taken, 1 waiting"),
+        "{list}"
+    );
+    assert!(
+        list.contains("1. Approvals in Teams — Sam Carter"),
+        "{list}"
+    );
     assert!(list.contains("waitlist 1. My first app — kim"), "{list}");
 
     let said = bot.say("sam", "/talk withdraw").await;
@@ -93,7 +109,10 @@ async fn a_full_session_waitlists_and_a_withdrawal_promotes_the_first_waiting_sp
         ]
     );
     let mine = bot.say("kim", "/talk mine").await.reply;
-    assert!(mine.contains("My first app in #1 Spring lightning talks"), "{mine}");
+    assert!(
+        mine.contains("My first app in #1 Spring lightning talks"),
+        "{mine}"
+    );
     assert!(mine.ends_with(": slot 2"), "{mine}");
 }
 
@@ -115,12 +134,17 @@ async fn bad_talk_input_is_explained_and_changes_nothing(pool: PgPool) {
     let long = "x".repeat(101);
     let said = bot.say("sam", &format!("/talk propose \"{long}\"")).await;
     assert!(
-        said.reply.contains("`title` is 101 characters long; the limit is 100"),
+        said.reply
+            .contains("`title` is 101 characters long; the limit is 100"),
         "{}",
         said.reply
     );
     let said = bot.say("sam", "/talk propose \"\"").await;
-    assert!(said.reply.contains("`title` can't be empty"), "{}", said.reply);
+    assert!(
+        said.reply.contains("`title` can't be empty"),
+        "{}",
+        said.reply
+    );
     let said = bot
         .say("sam", &format!("/talk propose Title {}", "y".repeat(1001)))
         .await;
@@ -152,19 +176,28 @@ async fn bad_talk_input_is_explained_and_changes_nothing(pool: PgPool) {
 async fn only_hosts_schedule_and_times_must_exist_and_be_ahead(pool: PgPool) {
     let bot = with_session(pool).await;
     let said = bot
-        .say("sam", "/event schedule spring-makers-2027 2027-04-01T16:00 clinic Help")
+        .say(
+            "sam",
+            "/event schedule spring-makers-2027 2027-04-01T16:00 clinic Help",
+        )
         .await;
     assert_eq!(
         said.reply,
         "Sorry, only stewards, the cohort's lead mentors and the session's host can do that."
     );
     let said = bot
-        .say("ada", "/event schedule spring-makers-2027 2027-02-01T16:00 clinic Help")
+        .say(
+            "ada",
+            "/event schedule spring-makers-2027 2027-02-01T16:00 clinic Help",
+        )
         .await;
     assert!(said.reply.contains("is in the past"), "{}", said.reply);
     // 02:30 on 2027-03-28 does not exist in Berlin (clocks jump from 02:00 to 03:00).
     let said = bot
-        .say("ada", "/event schedule spring-makers-2027 2027-03-28T02:30 clinic Help")
+        .say(
+            "ada",
+            "/event schedule spring-makers-2027 2027-03-28T02:30 clinic Help",
+        )
         .await;
     assert_eq!(
         said.reply,
@@ -178,7 +211,8 @@ async fn only_hosts_schedule_and_times_must_exist_and_be_ahead(pool: PgPool) {
         )
         .await;
     assert!(
-        said.reply.contains("Thu 1 Apr 2027 16:00 Europe/Berlin (14:00 UTC), 30 min, 0 talk slots"),
+        said.reply
+            .contains("Thu 1 Apr 2027 16:00 Europe/Berlin (14:00 UTC), 30 min, 0 talk slots"),
         "{}",
         said.reply
     );
@@ -193,10 +227,17 @@ async fn reminders_reach_speakers_and_rsvps_at_the_right_local_times(pool: PgPoo
     // Ken is in Tokyo and María in Denver; Lee speaks and also RSVPs (told once).
     for who in ["ken", "maria", "lee"] {
         let said = bot.say(who, "/event rsvp 1").await;
-        assert!(said.reply.starts_with("You're on the list"), "{}", said.reply);
+        assert!(
+            said.reply.starts_with("You're on the list"),
+            "{}",
+            said.reply
+        );
     }
     let said = bot.say("ken", "/event rsvp 1").await;
-    assert_eq!(said.reply, "You already RSVPed to session #1. See you there!");
+    assert_eq!(
+        said.reply,
+        "You already RSVPed to session #1. See you there!"
+    );
     assert_eq!(bot.count("session_rsvps").await, 3);
 
     bot.clock
@@ -236,7 +277,10 @@ async fn reminders_reach_speakers_and_rsvps_at_the_right_local_times(pool: PgPoo
         lineup.starts_with("📣 #1 Spring lightning talks (Lightning talks) starts in 24 hours: Thu 11 Mar 2027 16:00 Europe/Berlin (15:00 UTC)"),
         "{lineup}"
     );
-    assert!(lineup.contains("1. Approvals in Teams — Sam Carter\n  2. Excel to Dataverse — lee"), "{lineup}");
+    assert!(
+        lineup.contains("1. Approvals in Teams — Sam Carter\n  2. Excel to Dataverse — lee"),
+        "{lineup}"
+    );
 
     // The same tick again sends nothing; the 1 h reminder comes at 14:00 UTC next day.
     bot.tick().await;
@@ -246,7 +290,10 @@ async fn reminders_reach_speakers_and_rsvps_at_the_right_local_times(pool: PgPoo
     bot.tick().await;
     let sent = bot.deliver().await;
     assert_eq!(sent.len(), 5, "{sent:?}");
-    assert!(sent.iter().all(|(_, text)| text.contains("in 1 hour")), "{sent:?}");
+    assert!(
+        sent.iter().all(|(_, text)| text.contains("in 1 hour")),
+        "{sent:?}"
+    );
 }
 
 #[sqlx::test]
@@ -261,7 +308,11 @@ async fn a_moved_session_tells_everyone_once_and_reminds_at_the_new_time(pool: P
         "Sorry, only stewards, the cohort's lead mentors and the session's host can do that."
     );
     let said = bot.say("ada", "/event move 1 2027-03-12T10:00").await;
-    assert!(said.reply.ends_with("I told 2 people involved."), "{}", said.reply);
+    assert!(
+        said.reply.ends_with("I told 2 people involved."),
+        "{}",
+        said.reply
+    );
     let dms = said.dms();
     assert_eq!(dms.len(), 2, "{dms:?}");
     assert!(dms.contains(&(
@@ -336,9 +387,17 @@ async fn attendance_by_host_and_by_code_only_while_the_session_runs(pool: PgPool
         .await
         .unwrap();
     let said = bot.say("ada", "/event code 1").await;
-    assert!(said.reply.contains(&format!("is `{code}`")), "{}", said.reply);
+    assert!(
+        said.reply.contains(&format!("is `{code}`")),
+        "{}",
+        said.reply
+    );
     let said = bot.say("sam", "/event code 1").await;
-    assert!(said.reply.starts_with("Sorry, only stewards"), "{}", said.reply);
+    assert!(
+        said.reply.starts_with("Sorry, only stewards"),
+        "{}",
+        said.reply
+    );
 
     let said = bot.say("sam", &format!("/event checkin {code}")).await;
     assert_eq!(said.reply, "Session #1 hasn't started yet.");
@@ -361,7 +420,11 @@ async fn attendance_by_host_and_by_code_only_while_the_session_runs(pool: PgPool
     );
 
     let said = bot.say("ada", "/event attended 1 @lee @nobody").await;
-    assert!(said.reply.starts_with("I don't know a member `@nobody`"), "{}", said.reply);
+    assert!(
+        said.reply.starts_with("I don't know a member `@nobody`"),
+        "{}",
+        said.reply
+    );
     assert_eq!(bot.count("session_attendance").await, 1);
     let said = bot.say("ada", "/event attended 1 @lee, @sam").await;
     assert_eq!(
@@ -452,7 +515,10 @@ async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool:
         .await;
     let reply = bot.say("sam", "/event ical").await.reply;
     let path = ical_path(&reply);
-    assert!(path.starts_with("/ical/acme-makers/spring-makers-2027.ics?key="), "{path}");
+    assert!(
+        path.starts_with("/ical/acme-makers/spring-makers-2027.ics?key="),
+        "{path}"
+    );
 
     let (status, body) = get(&bot, &path).await;
     assert_eq!(status, StatusCode::OK);
@@ -474,7 +540,10 @@ async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool:
     assert_eq!(prop(0, "DTEND"), "20270311T160000Z");
     assert_eq!(prop(0, "STATUS"), "CONFIRMED");
     assert!(unescape(&prop(0, "DESCRIPTION")).contains("1. Approvals, fast — Sam Carter"));
-    assert_eq!(unescape(&prop(1, "SUMMARY")), "Demo day: flows, apps; and more");
+    assert_eq!(
+        unescape(&prop(1, "SUMMARY")),
+        "Demo day: flows, apps; and more"
+    );
     assert_eq!(unescape(&prop(1, "LOCATION")), "Room 3, Berlin");
 
     // A cancelled session stays in the feed as cancelled.
@@ -490,18 +559,77 @@ async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool:
 
     // Only stewards rotate; afterwards the old link is dead and the new one works.
     let said = bot.say("sam", "/event ical rotate").await;
-    assert_eq!(said.reply, "Sorry, only stewards can use `/event ical rotate`.");
-    let said = bot.say("ada", "/event ical rotate spring-makers-2027").await;
-    assert!(said.reply.contains("The old link no longer works."), "{}", said.reply);
+    assert_eq!(
+        said.reply,
+        "Sorry, only stewards can use `/event ical rotate`."
+    );
+    let said = bot
+        .say("ada", "/event ical rotate spring-makers-2027")
+        .await;
+    assert!(
+        said.reply.contains("The old link no longer works."),
+        "{}",
+        said.reply
+    );
     let new_path = ical_path(&said.reply);
     assert_ne!(new_path, path);
     assert_eq!(get(&bot, &path).await.0, StatusCode::NOT_FOUND);
     assert_eq!(get(&bot, &new_path).await.0, StatusCode::OK);
 
     // Members of another cohort don't get the link.
-    let said = bot.say("maria", "/event ical link spring-makers-2027").await;
+    let said = bot
+        .say("maria", "/event ical link spring-makers-2027")
+        .await;
     assert_eq!(
         said.reply,
         "The calendar of Spring Makers 2027 is for its members and hosts."
+    );
+}
+
+/// The real binary on the embedded database: moving the shell's clock fires the reminders.
+#[cfg(feature = "embedded")]
+#[test]
+fn in_the_shell_moving_the_clock_fires_session_reminders() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cohortbot"))
+        .current_dir(dir.path())
+        .env_remove("COHORTBOT__DATABASE__URL")
+        .env("COHORTBOT__DATABASE__EMBEDDED_DIR", dir.path().join("pg"))
+        .env(
+            "COHORTBOT__PROGRAM__FILE",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config/program.example.toml"),
+        )
+        .env(
+            "COHORTBOT__LOG__SHELL_FILE",
+            dir.path().join("cohortbot.log"),
+        )
+        .env("COHORTBOT__SHELL__HISTORY_FILE", dir.path().join("history"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let script = "/clock set 2027-03-08T09:00 Europe/Berlin\n\
+                  /talk propose \"Approvals in Teams\" session:1\n\
+                  /clock set 2027-03-17T16:00 Europe/Berlin\n";
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("[DM → Sam Carter] 🎤 Reminder: you speak at #1 Lightning talks in 24 hours, Thu 18 Mar 2027 16:00 (Europe/Berlin). You're talk 1 of the lineup."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[#spring-makers] 📣 #1 Lightning talks starts in 24 hours"),
+        "{stdout}"
     );
 }

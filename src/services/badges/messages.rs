@@ -7,7 +7,8 @@ use crate::store::milestones::Badge;
 pub fn list(member: &str, mine: bool, badges: &[Badge]) -> Message {
     if badges.is_empty() {
         return if mine {
-            Message::new().text("You have no badges yet. Verified modules with a badge earn one: see ")
+            Message::new()
+                .text("You have no badges yet. Verified modules with a badge earn one: see ")
                 .code("/progress")
                 .text(".")
         } else {

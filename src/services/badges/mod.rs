@@ -41,8 +41,15 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         return refuse(messages::already_revoked(&badge.name));
     }
     let detail = json!({ "badge": id, "member": badge.member_id });
-    audit::record(&mut *tx, community, Some(inv.caller.member.id), "badge.revoke", detail, now)
-        .await?;
+    audit::record(
+        &mut *tx,
+        community,
+        Some(inv.caller.member.id),
+        "badge.revoke",
+        detail,
+        now,
+    )
+    .await?;
     Ok(Outcome::reply(
         messages::revoked_reply(&badge.name, &badge.member_name),
         inv.spec.visibility,

@@ -23,7 +23,12 @@ pub fn build(
         if !active.is_empty() {
             description.push_str("\nTalks:");
             for (i, talk) in active.iter().enumerate() {
-                description.push_str(&format!("\n{}. {} — {}", i + 1, talk.title, talk.speaker_name));
+                description.push_str(&format!(
+                    "\n{}. {} — {}",
+                    i + 1,
+                    talk.title,
+                    talk.speaker_name
+                ));
             }
         }
         let mut event = Event::new();

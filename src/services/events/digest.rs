@@ -19,8 +19,8 @@ pub async fn section(
     zone: Tz,
     at: DateTime<Utc>,
 ) -> sqlx::Result<Message> {
-    let verified = milestones::verified_between(&mut *tx, cohort.id, at - Duration::days(7), at)
-        .await?;
+    let verified =
+        milestones::verified_between(&mut *tx, cohort.id, at - Duration::days(7), at).await?;
     let upcoming: Vec<_> = sessions::upcoming(&mut *tx, &[cohort.id], at, UPCOMING_SHOWN)
         .await?
         .into_iter()

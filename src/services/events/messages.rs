@@ -40,13 +40,15 @@ fn place(session: &Session) -> Message {
 }
 
 pub fn hosts_only() -> Message {
-    Message::new().text(
-        "Sorry, only stewards, the cohort's lead mentors and the session's host can do that.",
-    )
+    Message::new()
+        .text("Sorry, only stewards, the cohort's lead mentors and the session's host can do that.")
 }
 
 pub fn bad_duration() -> Message {
-    Message::new().text("A session lasts between 5 minutes and 10 hours, like ").code("duration:45m").text(".")
+    Message::new()
+        .text("A session lasts between 5 minutes and 10 hours, like ")
+        .code("duration:45m")
+        .text(".")
 }
 
 pub fn scheduled(session: &Session, cohort: &Cohort, zone: Tz) -> Message {
@@ -80,7 +82,10 @@ pub fn announcement(session: &Session, zone: Tz) -> Message {
     if session.slots > 0 {
         msg = msg
             .text(format!(". {} talk slots: ", session.slots))
-            .code(format!("/talk propose \"your title\" session:{}", session.number));
+            .code(format!(
+                "/talk propose \"your title\" session:{}",
+                session.number
+            ));
     }
     msg.text(".")
 }
@@ -193,7 +198,10 @@ pub fn attendance_recorded(number: i32, recorded: &[String], already: &[String])
         msg.text("recorded ").user(recorded.join(", "))
     };
     if !already.is_empty() {
-        msg = msg.text(" (already recorded: ").user(already.join(", ")).text(")");
+        msg = msg
+            .text(" (already recorded: ")
+            .user(already.join(", "))
+            .text(")");
     }
     msg.text(".")
 }

@@ -206,13 +206,19 @@ pub async fn attended(
     }
     // Every name must resolve before anything is written.
     let mut people = Vec::new();
-    for word in arg(inv, "users")?.split([' ', ',']).filter(|w| !w.is_empty()) {
+    for word in arg(inv, "users")?
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+    {
         let handle = match crate::commands::value::convert(&USER_OPTION, word) {
             Ok(Value::User(handle)) => handle,
             _ => return refuse(messages::not_a_member_name(word)),
         };
         let member = find_member(tx, &inv.caller, &handle).await?;
-        if !people.iter().any(|p: &crate::store::members::Member| p.id == member.id) {
+        if !people
+            .iter()
+            .any(|p: &crate::store::members::Member| p.id == member.id)
+        {
             people.push(member);
         }
     }
@@ -400,7 +406,10 @@ pub(crate) fn open_for_signup(session: &Session, now: DateTime<Utc>) -> ServiceR
     Ok(())
 }
 
-pub(crate) async fn cohort_by_id(tx: &mut PgConnection, session: &Session) -> ServiceResult<Cohort> {
+pub(crate) async fn cohort_by_id(
+    tx: &mut PgConnection,
+    session: &Session,
+) -> ServiceResult<Cohort> {
     Ok(sessions::cohort(&mut *tx, session.cohort_id)
         .await?
         .context("a session's cohort")?)

@@ -52,8 +52,14 @@ async fn remind(
     now: DateTime<Utc>,
 ) -> Result<Option<u64>> {
     let mut tx = pool.begin().await?;
-    let claimed =
-        state::claim_many(&mut *tx, &[key.to_owned()], &[session.community_id], tick, now).await?;
+    let claimed = state::claim_many(
+        &mut *tx,
+        &[key.to_owned()],
+        &[session.community_id],
+        tick,
+        now,
+    )
+    .await?;
     if claimed.is_empty() {
         return Ok(None);
     }
@@ -85,7 +91,15 @@ async fn remind(
         let body = messages::reminder_rsvp(session, &lead, zone);
         let key = format!("{base}:{}", person.id);
         sent += u64::from(
-            enqueue(&mut tx, session.community_id, &key, &super::dm(&person), &body, now).await?,
+            enqueue(
+                &mut tx,
+                session.community_id,
+                &key,
+                &super::dm(&person),
+                &body,
+                now,
+            )
+            .await?,
         );
     }
     if let Some(channel) = &cohort.channel {
@@ -95,6 +109,11 @@ async fn remind(
         sent += u64::from(enqueue(&mut tx, session.community_id, &key, &to, &body, now).await?);
     }
     tx.commit().await?;
-    tracing::info!(session = session.number, hours, posts = sent, "session reminder sent");
+    tracing::info!(
+        session = session.number,
+        hours,
+        posts = sent,
+        "session reminder sent"
+    );
     Ok(Some(sent))
 }

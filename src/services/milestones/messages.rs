@@ -267,7 +267,10 @@ pub fn not_enrolled() -> Message {
 pub fn which_cohort(path: &str, slugs: &[String]) -> Message {
     Message::new()
         .text("You're in several cohorts. Say which one, e.g. ")
-        .code(format!("/{path} cohort:{}", slugs.first().map_or("", String::as_str)))
+        .code(format!(
+            "/{path} cohort:{}",
+            slugs.first().map_or("", String::as_str)
+        ))
         .text(".")
 }
 

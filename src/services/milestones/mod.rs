@@ -141,8 +141,15 @@ pub async fn verify(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     .await?;
     let badge = match &module.badge {
         Some(name) => Some(
-            milestones::issue(&mut *tx, community, learner.id, review.milestone_id, name, now)
-                .await?,
+            milestones::issue(
+                &mut *tx,
+                community,
+                learner.id,
+                review.milestone_id,
+                name,
+                now,
+            )
+            .await?,
         ),
         None => None,
     };
@@ -183,7 +190,10 @@ pub async fn verify(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         }
     }
     if graduated {
-        outcome = outcome.with_post(to_learner, messages::mentor_invitation(&enrolled.cohort_name));
+        outcome = outcome.with_post(
+            to_learner,
+            messages::mentor_invitation(&enrolled.cohort_name),
+        );
     }
     Ok(outcome)
 }
@@ -224,11 +234,7 @@ pub async fn request_changes(
             member_id: review.learner.id,
             display_name: review.learner.display_name.clone(),
         },
-        messages::changes_dm(
-            &inv.caller.member.display_name,
-            &review.module,
-            note,
-        ),
+        messages::changes_dm(&inv.caller.member.display_name, &review.module, note),
     ))
 }
 
@@ -267,16 +273,26 @@ impl Review {
             return refuse(messages::unknown_module(slug, suggestion));
         };
         let steward = roles::holds_community_role(&mut *tx, me.id, Role::Steward).await?;
-        if !steward && !milestones::mentors_in(&mut *tx, me.id, learner.id, enrolled.cohort_id).await? {
+        if !steward
+            && !milestones::mentors_in(&mut *tx, me.id, learner.id, enrolled.cohort_id).await?
+        {
             return refuse(messages::not_their_mentor(&learner.display_name));
         }
         let Some(milestone) = milestones::find(&mut *tx, learner.id, module.id).await? else {
-            return refuse(messages::nothing_submitted(&learner.display_name, &module.name));
+            return refuse(messages::nothing_submitted(
+                &learner.display_name,
+                &module.name,
+            ));
         };
         match milestone.status.as_str() {
             "submitted" => {}
             "verified" => return refuse(messages::already_verified(&module.name)),
-            _ => return refuse(messages::nothing_submitted(&learner.display_name, &module.name)),
+            _ => {
+                return refuse(messages::nothing_submitted(
+                    &learner.display_name,
+                    &module.name,
+                ));
+            }
         }
         Ok(Self {
             learner,

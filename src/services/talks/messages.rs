@@ -9,9 +9,10 @@ use crate::services::events::when;
 use crate::store::sessions::{MyTalk, Session, Talk};
 
 pub fn no_talk_slots(number: i32) -> Message {
-    Message::new().text(format!(
-        "Session #{number} has no talk slots. "
-    )).code("/talk list").text(" shows sessions that do.")
+    Message::new()
+        .text(format!("Session #{number} has no talk slots. "))
+        .code("/talk list")
+        .text(" shows sessions that do.")
 }
 
 pub fn one_talk_per_session(number: i32, title: &str) -> Message {

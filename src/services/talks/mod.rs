@@ -15,11 +15,7 @@ use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::store::sessions::{self, Session};
 use crate::store::{audit, cohorts};
 
-pub async fn propose(
-    tx: &mut PgConnection,
-    now: DateTime<Utc>,
-    inv: &Invocation,
-) -> ServiceResult {
+pub async fn propose(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;
     let session = match inv.args.int("session") {
         Some(number) => events::find_session(tx, inv, number).await?,
