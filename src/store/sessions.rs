@@ -82,6 +82,31 @@ pub async fn insert(
     .await
 }
 
+/// Serialises session numbering within a community until the transaction ends (the
+/// next number is read from the table, so two inserts must not read it at once).
+pub async fn lock_numbering(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sessions:' || $1::text, 0))")
+        .bind(community_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// The ticks a series already has sessions for, from `since` on.
+pub async fn occurrences(
+    ex: impl PgExecutor<'_>,
+    series_id: Uuid,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Vec<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT occurrence_at FROM sessions WHERE series_id = $1 AND occurrence_at >= $2",
+    )
+    .bind(series_id)
+    .bind(since)
+    .fetch_all(ex)
+    .await
+}
+
 /// A session by number, locked for the rest of the transaction (talk slots are counted
 /// under this lock).
 pub async fn by_number_locked(

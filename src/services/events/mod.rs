@@ -73,6 +73,7 @@ pub async fn schedule(
     };
     let location = inv.args.text("location").map(str::to_owned);
     let code = new_code();
+    sessions::lock_numbering(&mut *tx, inv.caller.community_id).await?;
     let session = sessions::insert(
         &mut *tx,
         &NewSession {
@@ -309,11 +310,10 @@ pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         Some(typed) => find_cohort(tx, inv, typed).await?,
         None => {
             let mut mine = cohorts::enrolled(&mut *tx, me.id).await?;
-            match mine.len() {
-                1 => mine.remove(0),
-                0 => return refuse(messages::say_which_cohort()),
-                _ => return refuse(messages::say_which_cohort()),
+            if mine.len() != 1 {
+                return refuse(messages::say_which_cohort());
             }
+            mine.remove(0)
         }
     };
     let community = inv.caller.community_id;

@@ -23,9 +23,10 @@ pub async fn materialize(pool: &PgPool, now: DateTime<Utc>) -> Result<u64> {
             continue;
         };
         let zone = when::cohort_zone(&series.timezone);
+        let existing = sessions::occurrences(pool, series.id, now).await?;
         for tick in cron.ticks_between(zone, now, now + Duration::days(HORIZON_DAYS)) {
             let day = tick.with_timezone(&zone).date_naive();
-            if !in_season(&series, day) || !in_rotation(&series, day) {
+            if existing.contains(&tick) || !in_season(&series, day) || !in_rotation(&series, day) {
                 continue;
             }
             let code = new_code();
@@ -42,15 +43,12 @@ pub async fn materialize(pool: &PgPool, now: DateTime<Utc>) -> Result<u64> {
                 created_by: None,
                 series: Some((series.id, tick)),
             };
-            match sessions::insert(pool, &new, now).await {
-                Ok(Some(_)) => created += 1,
-                Ok(None) => {}
-                // Two processes numbering at once: the other one wins, the next pass retries.
-                Err(err) if crate::store::is_unique_violation(&err) => {
-                    tracing::info!(series = %series.id, "occurrence numbered concurrently; retried next pass")
-                }
-                Err(err) => return Err(err.into()),
+            let mut tx = pool.begin().await?;
+            sessions::lock_numbering(&mut *tx, series.community_id).await?;
+            if sessions::insert(&mut *tx, &new, now).await?.is_some() {
+                created += 1;
             }
+            tx.commit().await?;
         }
     }
     Ok(created)
