@@ -537,3 +537,44 @@ async fn the_capstone_graduates_the_learner_with_alumni_celebration_and_invitati
         "{digest}"
     );
 }
+
+#[sqlx::test]
+async fn a_learner_in_a_mentor_group_is_verified_by_the_groups_lead(pool: PgPool) {
+    let bot = learner(pool).await;
+    // Ken leads a group in Spring Makers and Sam is in it: Ken is Sam's mentor now, and
+    // Grace (a cohort lead mentor, but not Sam's group lead) no longer is.
+    sqlx::query(
+        "INSERT INTO mentor_groups (id, community_id, cohort_id, name, lead_member_id)
+         SELECT gen_random_uuid(), c.community_id, c.id, 'Ken''s group', m.id
+         FROM cohorts c, members m WHERE c.slug = 'spring-makers-2027' AND m.platform_user_id = 'ken'",
+    )
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE enrollments SET mentor_group_id = (SELECT id FROM mentor_groups WHERE name = 'Ken''s group')
+         WHERE member_id = (SELECT id FROM members WHERE platform_user_id = 'sam')",
+    )
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    let said = bot
+        .say(
+            "sam",
+            "/milestone submit flows-101 https://example.org/flow",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "Submitted Your first cloud flow for verification. Ken Watanabe will review it and I'll tell you."
+    );
+    assert_eq!(said.dms().len(), 1);
+    assert_eq!(said.dms()[0].0, "Ken Watanabe");
+    let said = bot.say("grace", "/milestone verify @sam flows-101").await;
+    assert_eq!(
+        said.reply,
+        "Only Sam Carter's mentors, or a steward, can review their milestones."
+    );
+    let said = bot.say("ken", "/milestone verify @sam flows-101").await;
+    assert_eq!(said.reply, "Verified Your first cloud flow for Sam Carter.");
+}
