@@ -175,7 +175,8 @@ pub async fn for_calendar(
     .await
 }
 
-/// Scheduled sessions whose start minus `lead` falls in `(since, until]`.
+/// Scheduled sessions whose start minus `lead` falls in `(since, until]`, and came after
+/// the session was created (a session set up 3 h ahead gets no "in 24 hours" reminder).
 pub async fn due_for_reminder(
     ex: impl PgExecutor<'_>,
     lead: chrono::Duration,
@@ -185,6 +186,7 @@ pub async fn due_for_reminder(
     sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM sessions
          WHERE status = 'scheduled' AND starts_at > $2 + $1 AND starts_at <= $3 + $1
+           AND starts_at - $1 >= created_at
          ORDER BY starts_at"
     )))
     .bind(lead)

@@ -633,3 +633,39 @@ fn in_the_shell_moving_the_clock_fires_session_reminders() {
         "{stdout}"
     );
 }
+
+#[sqlx::test]
+async fn a_session_set_up_less_than_a_day_ahead_gets_only_the_one_hour_reminder(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 10, 8, 0, 0).unwrap());
+    bot.tick().await;
+    bot.deliver().await;
+    // Created at 10:00 for 09:00 tomorrow: its 24 h mark (09:00 today) has passed.
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 10, 10, 0, 0).unwrap());
+    bot.say(
+        "ada",
+        "/event schedule spring-makers-2027 2027-03-11T10:00 office_hours Office hours",
+    )
+    .await;
+    bot.say("sam", "/event rsvp 3").await;
+    bot.deliver().await;
+    bot.tick().await;
+    assert!(bot.deliver().await.is_empty());
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 11, 8, 0, 0).unwrap());
+    bot.tick().await;
+    let sent = bot.deliver().await;
+    let to_sam: Vec<&str> = sent
+        .iter()
+        .filter(|(to, _)| to == "@sam")
+        .map(|(_, text)| text.as_str())
+        .collect();
+    assert_eq!(
+        to_sam,
+        [
+            "🔔 Reminder: #3 Office hours starts in 1 hour, Thu 11 Mar 2027 10:00 (Europe/Berlin), in spring-makers."
+        ]
+    );
+}
