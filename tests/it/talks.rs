@@ -669,3 +669,60 @@ async fn a_session_set_up_less_than_a_day_ahead_gets_only_the_one_hour_reminder(
         ]
     );
 }
+
+#[sqlx::test]
+async fn another_communitys_steward_cannot_touch_our_sessions_or_badges(pool: PgPool) {
+    use cohortbot::clock::Clock;
+    use cohortbot::program::{self, ProgramFile};
+    const OTHER: &str = r#"
+[[community]]
+slug = "globex-builders"
+name = "Globex Builders"
+code_of_conduct = "Be excellent to each other."
+
+  [[community.people]]
+  user_id = "hank"
+  name = "Hank Scorpio"
+  roles = ["steward"]
+"#;
+    let bot = with_session(pool).await;
+    let other = ProgramFile::parse(OTHER, "other").unwrap();
+    program::import(&bot.pool, &other, bot.clock.now())
+        .await
+        .unwrap();
+    let said = bot
+        .say_in("globex-builders", "hank", "/event cancel 1")
+        .await;
+    assert_eq!(
+        said.reply,
+        "There is no session #1. `/talk list` shows the upcoming ones."
+    );
+    let said = bot.say_in("globex-builders", "hank", "/talk list").await;
+    assert_eq!(said.reply, "No upcoming sessions yet.");
+
+    bot.say("sam", "/milestone submit flows-101 https://example.org/f")
+        .await;
+    bot.say("grace", "/milestone verify @sam flows-101").await;
+    let badge: uuid::Uuid = sqlx::query_scalar("SELECT id FROM badges")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    let said = bot
+        .say_in(
+            "globex-builders",
+            "hank",
+            &format!("/badge revoke {badge} mine now"),
+        )
+        .await;
+    assert!(
+        said.reply.starts_with("There is no badge"),
+        "{}",
+        said.reply
+    );
+    let revoked: Option<chrono::DateTime<Utc>> =
+        sqlx::query_scalar("SELECT revoked_at FROM badges")
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(revoked, None);
+}
