@@ -19,6 +19,7 @@ use crate::commands::Value;
 use crate::commands::catalog::{OptionKind, OptionSpec};
 use crate::domain::Role;
 use crate::store::cohorts::{self, Cohort};
+use crate::store::members::Member;
 use crate::store::sessions::{self, NewSession, Person, Session};
 use crate::store::{audit, roles};
 
@@ -206,7 +207,7 @@ pub async fn attended(
         return refuse(messages::not_started_yet(session.number));
     }
     // Every name must resolve before anything is written.
-    let mut people = Vec::new();
+    let mut people: Vec<Member> = Vec::new();
     for word in arg(inv, "users")?
         .split([' ', ','])
         .filter(|w| !w.is_empty())
