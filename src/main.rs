@@ -117,6 +117,12 @@ async fn real_main() -> Result<()> {
                 // The shell's clock can be moved with `/clock`; the scheduler follows it.
                 let clock = OffsetClock::default();
                 let app = App::start_with_clock(&settings, Arc::new(clock.clone())).await?;
+                // With `http.listen` set, badges and calendars are served next to the shell.
+                let (web_stop, web_stop_rx) = tokio::sync::watch::channel(false);
+                let web = settings
+                    .http
+                    .listen
+                    .map(|addr| tokio::spawn(web_server(&app, &settings).serve(addr, web_stop_rx)));
                 let result = shell::run(
                     app.services.clone(),
                     clock,
@@ -125,6 +131,10 @@ async fn real_main() -> Result<()> {
                     settings.shell.history_file.clone(),
                 )
                 .await;
+                let _ = web_stop.send(true);
+                if let Some(web) = web {
+                    let _ = web.await;
+                }
                 app.stop().await;
                 result
             } else {
@@ -138,7 +148,7 @@ async fn real_main() -> Result<()> {
                     scheduler.run(SCHEDULER_EVERY, scheduler_stop).await;
                     Ok(())
                 });
-                let mut web = WebServer::new(&app.services);
+                let mut web = web_server(&app, &settings);
                 if let Some(slack) =
                     slack::run::start(&settings.slack, &app.services, stop_rx.clone())?
                 {
@@ -230,4 +240,14 @@ async fn stop_signal() -> Result<()> {
         result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C"),
         _ = term.recv() => Ok(()),
     }
+}
+
+/// The HTTP side: health, calendar feeds and badges.
+fn web_server(app: &App, settings: &Settings) -> WebServer {
+    WebServer::new(&app.services)
+        .merge(cohortbot::web::ical::routes(&app.services))
+        .merge(cohortbot::web::badges::routes(
+            app.services.pool.clone(),
+            settings.http.public_url.clone(),
+        ))
 }

@@ -22,6 +22,24 @@ pub enum CommandId {
     CheckinHistory,
     ScheduleList,
     ScheduleSet,
+    EventSchedule,
+    EventMove,
+    EventCancel,
+    EventRsvp,
+    EventAttended,
+    EventCode,
+    EventCheckin,
+    EventIcal,
+    TalkPropose,
+    TalkList,
+    TalkWithdraw,
+    TalkMine,
+    Progress,
+    MilestoneSubmit,
+    MilestoneVerify,
+    MilestoneChanges,
+    Badges,
+    BadgeRevoke,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +176,19 @@ pub const NAME_MAX: usize = 100;
 pub const PROGRESS_MAX: usize = 1_000;
 /// Longest blockers text.
 pub const BLOCKERS_MAX: usize = 500;
+
+/// Session kinds, as typed and stored.
+pub const SESSION_KINDS: &[&str] = &["lightning_talks", "demo_day", "clinic", "office_hours"];
+/// A session by its number, as `/talk list` shows it.
+const SESSION: OptionKind = OptionKind::Int {
+    min: 1,
+    max: 1_000_000,
+};
+pub const TALK_TITLE_MAX: usize = 100;
+pub const TALK_ABSTRACT_MAX: usize = 1_000;
+pub const LOCATION_MAX: usize = 200;
+pub const EVIDENCE_MAX: usize = 2_000;
+pub const NOTE_MAX: usize = 500;
 
 pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
@@ -421,6 +452,304 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Change when a cohort's trigger fires.",
+    },
+    // Sessions, talks, milestones and badges (src/services/events, talks, milestones, badges).
+    CommandSpec {
+        id: CommandId::EventSchedule,
+        path: "event schedule",
+        options: &[
+            required("cohort", OptionKind::Cohort, "the cohort"),
+            required(
+                "when",
+                OptionKind::DateTime,
+                "local start, like `2027-03-11T16:00` (the cohort's zone unless `timezone:`)",
+            ),
+            required(
+                "kind",
+                OptionKind::Choice(SESSION_KINDS),
+                "lightning_talks, demo_day, clinic or office_hours",
+            ),
+            rest(
+                "title",
+                OptionKind::Text { max: NAME_MAX },
+                true,
+                "the session's title",
+            ),
+            named(
+                "duration",
+                OptionKind::Duration,
+                "how long, like `1h` (default 1h)",
+            ),
+            named(
+                "slots",
+                OptionKind::Int { min: 0, max: 50 },
+                "talk slots (default 5 for lightning talks, else 0)",
+            ),
+            named(
+                "location",
+                OptionKind::Text { max: LOCATION_MAX },
+                "a channel, room or link (default: the cohort channel)",
+            ),
+            named("timezone", OptionKind::TimeZone, "the zone `when` is in"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Stewards and lead mentors: schedule a session and announce it.",
+    },
+    CommandSpec {
+        id: CommandId::EventMove,
+        path: "event move",
+        options: &[
+            required("session", SESSION, "the session number"),
+            required("when", OptionKind::DateTime, "the new local start"),
+            named("timezone", OptionKind::TimeZone, "the zone `when` is in"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Hosts: move a session; everyone involved is told once.",
+    },
+    CommandSpec {
+        id: CommandId::EventCancel,
+        path: "event cancel",
+        options: &[required("session", SESSION, "the session number")],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Hosts: cancel a session; everyone involved is told once.",
+    },
+    CommandSpec {
+        id: CommandId::EventRsvp,
+        path: "event rsvp",
+        options: &[required("session", SESSION, "the session number")],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Say you'll come to a session; you get its reminders.",
+    },
+    CommandSpec {
+        id: CommandId::EventAttended,
+        path: "event attended",
+        options: &[
+            required("session", SESSION, "the session number"),
+            rest(
+                "users",
+                OptionKind::Text { max: 2_000 },
+                true,
+                "the members who came, like `@sam @lee`",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Hosts: record who attended.",
+    },
+    CommandSpec {
+        id: CommandId::EventCode,
+        path: "event code",
+        options: &[required("session", SESSION, "the session number")],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Hosts: the self check-in code to show during the session.",
+    },
+    CommandSpec {
+        id: CommandId::EventCheckin,
+        path: "event checkin",
+        options: &[required(
+            "code",
+            OptionKind::Text { max: 12 },
+            "the code the host shows",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Check in to a running session with the host's code.",
+    },
+    CommandSpec {
+        id: CommandId::EventIcal,
+        path: "event ical",
+        options: &[
+            optional(
+                "action",
+                OptionKind::Choice(&["link", "rotate"]),
+                "`link` (default) or `rotate` (stewards: a new secret link)",
+            ),
+            optional(
+                "cohort",
+                OptionKind::Cohort,
+                "which cohort, if you are in several",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your cohort's secret calendar link, or (stewards) rotate it.",
+    },
+    CommandSpec {
+        id: CommandId::TalkPropose,
+        path: "talk propose",
+        options: &[
+            required(
+                "title",
+                OptionKind::Text {
+                    max: TALK_TITLE_MAX,
+                },
+                "the title, in quotes if several words",
+            ),
+            rest(
+                "abstract",
+                OptionKind::Text {
+                    max: TALK_ABSTRACT_MAX,
+                },
+                false,
+                "what the talk is about",
+            ),
+            named(
+                "session",
+                SESSION,
+                "the session (default: the next one with slots)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Propose a lightning talk, e.g. `/talk propose \"Approvals in Teams\" how we cut email session:3`.",
+    },
+    CommandSpec {
+        id: CommandId::TalkList,
+        path: "talk list",
+        options: &[optional(
+            "cohort",
+            OptionKind::Cohort,
+            "one cohort (default: yours)",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Upcoming sessions with their talk slots and waitlist.",
+    },
+    CommandSpec {
+        id: CommandId::TalkWithdraw,
+        path: "talk withdraw",
+        options: &[optional(
+            "session",
+            SESSION,
+            "which session, if you have several talks",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Withdraw your talk; the first speaker on the waitlist gets the slot.",
+    },
+    CommandSpec {
+        id: CommandId::TalkMine,
+        path: "talk mine",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your upcoming talks, with slot or waitlist place.",
+    },
+    CommandSpec {
+        id: CommandId::Progress,
+        path: "progress",
+        options: &[optional(
+            "cohort",
+            OptionKind::Cohort,
+            "which cohort, if you are in several",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your skill ladder: completed, current and locked modules.",
+    },
+    CommandSpec {
+        id: CommandId::MilestoneSubmit,
+        path: "milestone submit",
+        options: &[
+            required(
+                "module",
+                OptionKind::Text { max: SLUG_MAX },
+                "the module's id",
+            ),
+            required(
+                "evidence",
+                OptionKind::Text { max: EVIDENCE_MAX },
+                "an http(s) link to your work",
+            ),
+            rest(
+                "note",
+                OptionKind::Text { max: NOTE_MAX },
+                false,
+                "a note for your mentor",
+            ),
+            named(
+                "impact",
+                OptionKind::Text { max: NOTE_MAX },
+                "capstones: the business impact (time saved, process replaced)",
+            ),
+            named(
+                "cohort",
+                OptionKind::Cohort,
+                "which cohort, if you are in several",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Ask your mentor to verify a module, e.g. `/milestone submit flows-101 https://… my first flow`.",
+    },
+    CommandSpec {
+        id: CommandId::MilestoneVerify,
+        path: "milestone verify",
+        options: &[
+            required("learner", OptionKind::User, "the learner"),
+            required(
+                "module",
+                OptionKind::Text { max: SLUG_MAX },
+                "the module's id",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Mentors and stewards: verify a learner's milestone.",
+    },
+    CommandSpec {
+        id: CommandId::MilestoneChanges,
+        path: "milestone changes",
+        options: &[
+            required("learner", OptionKind::User, "the learner"),
+            required(
+                "module",
+                OptionKind::Text { max: SLUG_MAX },
+                "the module's id",
+            ),
+            rest(
+                "note",
+                OptionKind::Text { max: NOTE_MAX },
+                true,
+                "what to change",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Mentors and stewards: ask for changes to a milestone.",
+    },
+    CommandSpec {
+        id: CommandId::Badges,
+        path: "badges",
+        options: &[optional(
+            "user",
+            OptionKind::User,
+            "whose badges (default: yours)",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "List a member's Open Badges credentials with their public links.",
+    },
+    CommandSpec {
+        id: CommandId::BadgeRevoke,
+        path: "badge revoke",
+        options: &[
+            required("badge", OptionKind::Text { max: 40 }, "the badge id"),
+            rest(
+                "reason",
+                OptionKind::Text { max: NOTE_MAX },
+                true,
+                "why, kept with the credential",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Revoke an Open Badges credential.",
     },
 ];
 

@@ -55,6 +55,7 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                 .collect();
             cohort_defs.push(CohortDef {
                 mentor_groups: q::mentor_groups(&mut conn, cohort.id).await?,
+                sessions: super::sessions::export(&mut conn, cohort.id).await?,
                 slug: cohort.slug,
                 name: cohort.name,
                 timezone: cohort.timezone,

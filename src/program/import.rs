@@ -107,6 +107,9 @@ async fn import_community(
                 report.updated += removed;
             }
         }
+        for series in &cohort.sessions {
+            report.count(super::sessions::upsert(conn, community_id, cohort_id, series).await?);
+        }
         for group in &cohort.mentor_groups {
             let lead = group.lead.as_deref().and_then(|l| people.get(l).copied());
             report.count(

@@ -3,6 +3,7 @@
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod sessions;
 
 pub use import::{ImportReport, import};
 pub use model::ProgramFile;

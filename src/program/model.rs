@@ -90,6 +90,9 @@ pub struct CohortDef {
     pub tracks: Vec<TrackDef>,
     #[serde(default)]
     pub mentor_groups: Vec<MentorGroupDef>,
+    /// Recurring sessions (lightning talks, clinics…), in the cohort's time zone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<super::sessions::SessionSeriesDef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -337,6 +340,7 @@ fn check_cohort(
     for track in &cohort.tracks {
         check_track(problems, &at, track);
     }
+    super::sessions::check(problems, &at, &cohort.sessions);
     unique(
         problems,
         &at,

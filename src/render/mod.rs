@@ -40,6 +40,10 @@ pub enum ActionKind {
     CheckIn { cohort: String, period: String },
     /// Opens a reply form to `learner`'s check-in; `handle` is what `/checkin reply @…` takes.
     ReplyToCheckin { handle: String, period: String },
+    /// Verifies `handle`'s milestone for `module` (`/milestone verify @… module`).
+    VerifyMilestone { handle: String, module: String },
+    /// Opens a form asking for changes to `handle`'s milestone (`/milestone changes …`).
+    RequestMilestoneChanges { handle: String, module: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

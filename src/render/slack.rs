@@ -19,6 +19,8 @@ const LABEL_MAX: usize = 75;
 /// `action_id`s of the bot's buttons; the interaction handler dispatches on them.
 pub const CHECK_IN_ACTION: &str = "cohortbot_checkin";
 pub const REPLY_ACTION: &str = "cohortbot_reply";
+pub const MILESTONE_VERIFY_ACTION: &str = "cohortbot_milestone_verify";
+pub const MILESTONE_CHANGES_ACTION: &str = "cohortbot_milestone_changes";
 
 /// The slash command every catalog command lives under on Slack.
 pub const SLASH_COMMAND: &str = "/cohort";
@@ -161,6 +163,8 @@ fn button(action: &Action) -> Value {
     let action_id = match action.kind {
         ActionKind::CheckIn { .. } => CHECK_IN_ACTION,
         ActionKind::ReplyToCheckin { .. } => REPLY_ACTION,
+        ActionKind::VerifyMilestone { .. } => MILESTONE_VERIFY_ACTION,
+        ActionKind::RequestMilestoneChanges { .. } => MILESTONE_CHANGES_ACTION,
     };
     let label: String = action.label.chars().take(LABEL_MAX).collect();
     json!({

@@ -187,6 +187,15 @@ impl Scheduler {
             report.fired += fired;
             report.posts += posts;
         }
+        // Recurring sessions of the coming weeks, then the session reminders now due.
+        crate::services::events::series::materialize(&self.pool, now)
+            .await
+            .context("creating recurring sessions")?;
+        let (fired, posts) = crate::services::events::reminders::run(&self.pool, since, now)
+            .await
+            .context("session reminders")?;
+        report.fired += fired;
+        report.posts += posts;
         for (key, tick) in state::record_skips(&self.pool, &skipped, now).await? {
             tracing::warn!(trigger = %key, %tick, late_minutes = (now - tick).num_minutes(),
                 "tick missed beyond its grace window; skipped");

@@ -1,15 +1,19 @@
 //! Use-cases. Services know no platform: they take an invocation, apply the program's rules
 //! in one transaction, and return the reply and the posts it causes.
 
+pub mod badges;
 pub mod checkins;
 pub mod enrollment;
+pub mod events;
 pub mod identity;
 pub mod lookup;
 pub mod messages;
+pub mod milestones;
 pub mod outbox_admin;
 pub mod profile;
 pub mod roles;
 pub mod schedules;
+pub mod talks;
 
 use std::sync::Arc;
 
@@ -238,6 +242,24 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::CheckinHistory => checkins::history(tx, inv).await,
         CommandId::ScheduleList => schedules::list(tx, now, inv).await,
         CommandId::ScheduleSet => schedules::set(tx, now, inv).await,
+        CommandId::EventSchedule => events::schedule(tx, now, inv).await,
+        CommandId::EventMove => events::reschedule(tx, now, inv).await,
+        CommandId::EventCancel => events::cancel(tx, now, inv).await,
+        CommandId::EventRsvp => events::rsvp(tx, now, inv).await,
+        CommandId::EventAttended => events::attended(tx, now, inv).await,
+        CommandId::EventCode => events::code(tx, inv).await,
+        CommandId::EventCheckin => events::self_checkin(tx, now, inv).await,
+        CommandId::EventIcal => events::ical(tx, now, inv).await,
+        CommandId::TalkPropose => talks::propose(tx, now, inv).await,
+        CommandId::TalkList => talks::list(tx, now, inv).await,
+        CommandId::TalkWithdraw => talks::withdraw(tx, now, inv).await,
+        CommandId::TalkMine => talks::mine(tx, now, inv).await,
+        CommandId::Progress => milestones::progress(tx, inv).await,
+        CommandId::MilestoneSubmit => milestones::submit(tx, now, inv).await,
+        CommandId::MilestoneVerify => milestones::verify(tx, now, inv).await,
+        CommandId::MilestoneChanges => milestones::request_changes(tx, now, inv).await,
+        CommandId::Badges => badges::list(tx, inv).await,
+        CommandId::BadgeRevoke => badges::revoke(tx, now, inv).await,
     }
 }
 

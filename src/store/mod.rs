@@ -13,10 +13,12 @@ pub mod embedded;
 pub mod enrollments;
 pub mod invocations;
 pub mod members;
+pub mod milestones;
 pub mod outbox;
 pub mod program;
 pub mod roles;
 pub mod schedule;
+pub mod sessions;
 pub mod slack;
 
 use std::time::Duration;

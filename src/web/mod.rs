@@ -1,7 +1,9 @@
 //! The small HTTP side. Each feature contributes its own `Router` (Slack and Discord
 //! endpoints, iCal feeds, badges); this module adds health and serves them on one listener.
 
+pub mod badges;
 pub mod health;
+pub mod ical;
 
 use std::net::SocketAddr;
 

@@ -233,7 +233,7 @@ async fn the_cohort_digest_has_figures_and_shout_outs_but_no_private_text(pool: 
         .1;
     assert_eq!(
         digest,
-        "📊 Spring Makers 2027 — 2027-W10\nCheck-ins: 1 of 2 learners (50%)\nOpen blockers: 1\nConfidence: 2.0 average\n🙌 Checked in every week this month: Sam Carter"
+        "📊 Spring Makers 2027 — 2027-W10\nCheck-ins: 1 of 2 learners (50%)\nOpen blockers: 1\nConfidence: 2.0 average\n🙌 Checked in every week this month: Sam Carter\n📅 Coming up:\n  #1 Lightning talks, Thu 18 Mar 2027 16:00 Europe/Berlin (15:00 UTC)"
     );
     assert!(!digest.contains("secret"));
 }

@@ -4,6 +4,7 @@ mod checkins;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;
+mod milestones;
 mod outbox;
 mod parser_props;
 mod profile;
@@ -15,5 +16,6 @@ mod slack_loop;
 mod slack_sender;
 mod slack_socket;
 mod support;
+mod talks;
 mod tenancy;
 mod web;

@@ -9,14 +9,17 @@ use super::{messages, verify};
 use crate::commands::value::convert;
 use crate::commands::{Args, Visibility, catalog};
 use crate::domain::Period;
-use crate::render::slack::{CHECK_IN_ACTION, REPLY_ACTION};
+use crate::render::slack::{
+    CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION, REPLY_ACTION,
+};
 use crate::render::{ActionKind, Message};
 use crate::services::checkins::member_zone;
 use crate::services::{Caller, Invocation};
 use crate::store;
 
 use super::views::{
-    self, CHECKIN as CHECKIN_VIEW, CHECKIN_CONFIRM as CHECKIN_CONFIRM_VIEW, REPLY as REPLY_VIEW,
+    self, CHECKIN as CHECKIN_VIEW, CHECKIN_CONFIRM as CHECKIN_CONFIRM_VIEW,
+    MILESTONE_CHANGES as MILESTONE_CHANGES_VIEW, REPLY as REPLY_VIEW,
 };
 /// Slack's limit on a view's `private_metadata`.
 const METADATA_MAX: usize = 3_000;
@@ -59,7 +62,11 @@ impl SlackApp {
         let value = action["value"].as_str().unwrap_or_default();
         let trigger = payload["trigger_id"].as_str().unwrap_or_default();
         let bodies = match action["action_id"].as_str().unwrap_or_default() {
-            CHECK_IN_ACTION | REPLY_ACTION => {
+            MILESTONE_VERIFY_ACTION => {
+                let reply = self.verify_milestone(team, user, value, trigger).await;
+                self.reply_bodies(None, &reply, Visibility::Ephemeral).await
+            }
+            CHECK_IN_ACTION | REPLY_ACTION | MILESTONE_CHANGES_ACTION => {
                 match self
                     .open_form(team, user, value, trigger, &payload["container"])
                     .await
@@ -150,6 +157,13 @@ impl SlackApp {
                     json!({ "k": REPLY_VIEW, "u": user, "handle": handle, "period": period });
                 views::reply(&handle, &period, verify::seal(self.seal_key(), &metadata))
             }
+            ActionKind::RequestMilestoneChanges { handle, module } => {
+                let metadata = json!({ "k": MILESTONE_CHANGES_VIEW, "u": user,
+                                       "handle": handle, "module": module });
+                views::milestone_changes(&handle, &module, verify::seal(self.seal_key(), &metadata))
+            }
+            // Needs no form: `block_action` runs it at once.
+            ActionKind::VerifyMilestone { .. } => return Err(messages::button_not_valid()),
         };
         if let Err(err) = self.api().open_view(trigger, &view).await {
             tracing::error!(error = %err, "views.open failed");
@@ -227,6 +241,7 @@ impl SlackApp {
                 .await
             }
             REPLY_VIEW => self.submit_reply(caller, &metadata, view, view_id).await,
+            MILESTONE_CHANGES_VIEW => self.submit_changes(caller, &metadata, view, view_id).await,
             _ => result_view(callback, &messages::form_not_valid()),
         }
     }
@@ -301,6 +316,60 @@ impl SlackApp {
         let outcome = self.services().handle(invocation).await;
         let text = self.mrkdwn(community, &outcome.reply).await;
         json!({ "response_action": "update", "view": views::done(messages::REPLY_TITLE, &text) })
+    }
+
+    /// **Verify** on a milestone request: the same as typing `/milestone verify @learner module`,
+    /// so the services decide whether this member may verify it.
+    async fn verify_milestone(
+        &self,
+        team: &str,
+        user: &str,
+        value: &str,
+        trigger: &str,
+    ) -> Message {
+        let (caller, _) = match self.caller(team, user, None).await {
+            Ok(found) => found,
+            Err(message) => return message,
+        };
+        let Ok(ActionKind::VerifyMilestone { handle, module }) =
+            serde_json::from_str::<ActionKind>(value)
+        else {
+            tracing::warn!(team, "verify button with an unreadable value");
+            return messages::button_not_valid();
+        };
+        let spec = catalog::spec(crate::commands::CommandId::MilestoneVerify);
+        let Ok(args) = form_args(spec, &[("learner", &handle), ("module", &module)]) else {
+            return messages::button_not_valid();
+        };
+        let mut invocation = Invocation::new(caller, spec, args);
+        invocation.delivery_id = Some(format!("slack:action:{trigger}"));
+        self.services().handle(invocation).await.reply
+    }
+
+    async fn submit_changes(
+        &self,
+        caller: Caller,
+        metadata: &Value,
+        view: &Value,
+        view_id: &str,
+    ) -> Value {
+        let spec = catalog::spec(crate::commands::CommandId::MilestoneChanges);
+        let handle = metadata["handle"].as_str().unwrap_or_default();
+        let module = metadata["module"].as_str().unwrap_or_default();
+        let note = view["state"]["values"]["note"]["note"]["value"]
+            .as_str()
+            .unwrap_or_default();
+        let raw = [("learner", handle), ("module", module), ("note", note)];
+        let args = match form_args(spec, &raw) {
+            Ok(args) => args,
+            Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
+        };
+        let community = caller.community_id;
+        let mut invocation = Invocation::new(caller, spec, args);
+        invocation.delivery_id = Some(format!("slack:view:{view_id}"));
+        let outcome = self.services().handle(invocation).await;
+        let text = self.mrkdwn(community, &outcome.reply).await;
+        json!({ "response_action": "update", "view": views::done(messages::CHANGES_TITLE, &text) })
     }
 
     /// Replaces the prompt the button was on with a note that it is answered.
@@ -413,10 +482,10 @@ fn form_args(
 
 /// A view telling the user why nothing happened.
 fn result_view(callback: &str, message: &Message) -> Value {
-    let title = if callback == REPLY_VIEW {
-        messages::REPLY_TITLE
-    } else {
-        messages::CHECKIN_TITLE
+    let title = match callback {
+        REPLY_VIEW => messages::REPLY_TITLE,
+        MILESTONE_CHANGES_VIEW => messages::CHANGES_TITLE,
+        _ => messages::CHECKIN_TITLE,
     };
     let text = crate::render::slack::mrkdwn(message, &|_| None);
     json!({ "response_action": "update", "view": views::done(title, &text) })

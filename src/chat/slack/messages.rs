@@ -61,6 +61,11 @@ pub const CONFIDENCE_LABEL: &str = "How confident do you feel?";
 pub const CONFIDENCE_PLACEHOLDER: &str = "1 (stuck) to 5 (flying)";
 pub const HOURS_LABEL: &str = "Hours spent this week";
 pub const REPLY_LABEL: &str = "Your reply";
+pub const CHANGES_TITLE: &str = "Request changes";
+pub const CHANGES_LABEL: &str = "What should change?";
+pub fn changes_intro(handle: &str, module: &str) -> String {
+    format!("Tell {handle} what to change in {module}. They get your note by DM.")
+}
 pub fn checkin_intro(cohort: &str, period: &str) -> String {
     format!("Your check-in for *{cohort}*, {period}.")
 }

@@ -11,6 +11,7 @@ use crate::render::slack::escape;
 pub const CHECKIN: &str = "cohortbot_checkin";
 pub const CHECKIN_CONFIRM: &str = "cohortbot_checkin_confirm";
 pub const REPLY: &str = "cohortbot_reply";
+pub const MILESTONE_CHANGES: &str = "cohortbot_milestone_changes";
 
 pub fn plain(text: &str) -> Value {
     json!({ "type": "plain_text", "text": text })
@@ -70,6 +71,21 @@ pub fn reply(handle: &str, period: &str, metadata: String) -> Value {
     })
 }
 
+pub fn milestone_changes(handle: &str, module: &str, metadata: String) -> Value {
+    json!({
+        "type": "modal",
+        "callback_id": MILESTONE_CHANGES,
+        "private_metadata": metadata,
+        "title": plain(messages::CHANGES_TITLE),
+        "submit": plain(messages::SUBMIT),
+        "close": plain(messages::CLOSE),
+        "blocks": [
+            section(&escape(&messages::changes_intro(handle, module))),
+            input("note", messages::CHANGES_LABEL, text_input("note", catalog::NOTE_MAX, true), false),
+        ],
+    })
+}
+
 pub fn confirm_replace(question: &str, metadata: String) -> Value {
     json!({
         "type": "modal",
@@ -100,6 +116,7 @@ mod tests {
         let views = [
             checkin("spring", "2027-W10", String::new()),
             reply("U1", "2027-W10", String::new()),
+            milestone_changes("U1", "flows-101", String::new()),
             confirm_replace("?", String::new()),
             done(messages::REPLY_TITLE, "x"),
         ];

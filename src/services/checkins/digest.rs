@@ -47,9 +47,11 @@ pub async fn cohort_digest(
         previous_confidence: figures.previous_confidence,
         every_week,
     };
+    // Milestones verified and sessions coming up (empty when there are none).
+    let events = crate::services::events::digest::section(tx, cohort, zone, at).await?;
     Ok((
         period,
-        messages::cohort_digest(&cohort.name, period, &figures),
+        messages::cohort_digest(&cohort.name, period, &figures).push(events),
     ))
 }
 

@@ -1,0 +1,138 @@
+//! The Open Badges 3.0 `OpenBadgeCredential` of a badge, its revocation list, and a small
+//! HTML page. The credential is an unsigned JSON-LD document (no `proof`): a hosted
+//! credential whose authority is this URL, not a verifiable credential.
+
+use serde_json::{Value, json};
+
+use crate::store::milestones::Badge;
+
+const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
+const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+
+/// `base` is the public URL of the bot (`http.public_url`), without a trailing slash.
+pub fn credential_url(base: &str, badge: &Badge) -> String {
+    format!("{base}/badges/{}", badge.id)
+}
+
+pub fn status_url(base: &str, badge: &Badge) -> String {
+    format!("{base}/badges/{}/status", badge.id)
+}
+
+pub fn open_badge(base: &str, badge: &Badge) -> Value {
+    let issuer = format!("{base}/issuers/{}", badge.community_slug);
+    let achievement = format!(
+        "{base}/achievements/{}/{}/{}",
+        badge.community_slug, badge.cohort_slug, badge.module_slug
+    );
+    json!({
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": credential_url(base, badge),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": badge.name,
+        "issuer": {
+            "id": issuer,
+            "type": ["Profile"],
+            "name": badge.community_name,
+        },
+        "validFrom": badge.issued_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "credentialSubject": {
+            "id": format!("urn:uuid:{}", badge.member_id),
+            "type": ["AchievementSubject"],
+            "name": badge.member_name,
+            "achievement": {
+                "id": achievement,
+                "type": ["Achievement"],
+                "name": badge.name,
+                "description": format!("{} ({})", badge.module_name, badge.cohort_name),
+                "criteria": {
+                    "narrative": format!(
+                        "Complete the module \"{}\" of {} and have the evidence verified by a mentor.",
+                        badge.module_name, badge.cohort_name
+                    ),
+                },
+            },
+        },
+        "evidence": [{
+            "id": badge.evidence_url,
+            "type": ["Evidence"],
+        }],
+        "credentialStatus": {
+            "id": status_url(base, badge),
+            "type": "1EdTechRevocationList",
+        },
+    })
+}
+
+/// The 1EdTech revocation list for one credential: empty while it stands.
+pub fn revocation_list(base: &str, badge: &Badge) -> Value {
+    let revoked: Vec<Value> = match badge.revoked_at {
+        Some(_) => vec![json!({
+            "id": credential_url(base, badge),
+            "revocationReason": badge.revoked_reason.clone().unwrap_or_default(),
+        })],
+        None => Vec::new(),
+    };
+    json!({
+        "id": status_url(base, badge),
+        "issuer": format!("{base}/issuers/{}", badge.community_slug),
+        "revokedCredentials": revoked,
+    })
+}
+
+/// A small page for people; every value is HTML-escaped.
+pub fn html(base: &str, badge: &Badge) -> String {
+    let e = escape;
+    let status = match (badge.revoked_at, &badge.revoked_reason) {
+        (Some(at), reason) => format!(
+            "<p class=\"revoked\"><strong>Revoked</strong> on {}: {}</p>",
+            at.format("%Y-%m-%d"),
+            e(reason.as_deref().unwrap_or(""))
+        ),
+        (None, _) => "<p class=\"valid\">Valid</p>".to_owned(),
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<title>{name} — {holder}</title>\
+<link rel=\"alternate\" type=\"application/json\" href=\"{json}\"></head>\
+<body><h1>🏅 {name}</h1><p>Awarded to <strong>{holder}</strong> by {issuer} on {date}, \
+for <em>{module}</em> in {cohort}.</p>{status}\
+<p>Evidence: <a href=\"{evidence}\" rel=\"nofollow noopener\">{evidence}</a></p>\
+<p><a href=\"{json}\">Open Badges 3.0 credential (JSON)</a></p></body></html>\n",
+        name = e(&badge.name),
+        holder = e(&badge.member_name),
+        issuer = e(&badge.community_name),
+        date = badge.issued_at.format("%Y-%m-%d"),
+        module = e(&badge.module_name),
+        cohort = e(&badge.cohort_name),
+        evidence = e(&badge.evidence_url),
+        json = e(&format!("{}.json", credential_url(base, badge))),
+    )
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<script>\"x\" & 'y'</script>"),
+            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! What badge lists and revocations say.
+
+use crate::domain::text::preview;
+use crate::render::Message;
+use crate::store::milestones::Badge;
+
+pub fn list(member: &str, mine: bool, badges: &[Badge]) -> Message {
+    if badges.is_empty() {
+        return if mine {
+            Message::new()
+                .text("You have no badges yet. Verified modules with a badge earn one: see ")
+                .code("/progress")
+                .text(".")
+        } else {
+            Message::new().user(member).text(" has no badges yet.")
+        };
+    }
+    let mut msg = if mine {
+        Message::new().text("Your Open Badges:")
+    } else {
+        Message::new().user(member).text("'s Open Badges:")
+    };
+    for badge in badges {
+        msg = msg
+            .line()
+            .text("  🏅 ")
+            .strong(&badge.name)
+            .text(format!(
+                " — {} ({}), issued {}: ",
+                badge.module_name,
+                badge.cohort_name,
+                badge.issued_at.format("%Y-%m-%d")
+            ))
+            .code(format!("/badges/{}", badge.id));
+        if let Some(at) = badge.revoked_at {
+            msg = msg.text(format!(" · revoked {}", at.format("%Y-%m-%d")));
+        }
+    }
+    msg.line()
+        .text("Each link serves the Open Badges 3.0 credential (JSON) and a page to share.")
+}
+
+pub fn not_a_badge_id(typed: &str) -> Message {
+    Message::new()
+        .text("There is no badge ")
+        .code(preview(typed))
+        .text(" in this community. ")
+        .code("/badges @member")
+        .text(" lists a member's badges with their ids.")
+}
+
+pub fn already_revoked(name: &str) -> Message {
+    Message::new()
+        .text("That ")
+        .strong(name)
+        .text(" badge is already revoked.")
+}
+
+pub fn revoked_reply(name: &str, member: &str) -> Message {
+    Message::new()
+        .text("Revoked ")
+        .user(member)
+        .text("'s ")
+        .strong(name)
+        .text(" badge. Its public page and JSON now say so.")
+}
+
+pub fn revoked_dm(name: &str, reason: &str) -> Message {
+    Message::new()
+        .text("Your ")
+        .strong(name)
+        .text(" badge was revoked by a steward: ")
+        .user(reason)
+}

@@ -1,0 +1,64 @@
+//! Open Badges: listing a member's credentials and revoking one. The credential documents
+//! themselves are built in [`credential`] and served by `web::badges`.
+
+pub mod credential;
+mod messages;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::lookup::{arg, find_member};
+use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
+use crate::store::{audit, milestones};
+
+pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+    let member = match inv.args.text("user") {
+        Some(handle) => find_member(tx, &inv.caller, handle).await?,
+        None => inv.caller.member.clone(),
+    };
+    let mine = member.id == inv.caller.member.id;
+    let badges = milestones::badges_of(&mut *tx, member.id).await?;
+    Ok(Outcome::reply(
+        messages::list(&member.display_name, mine, &badges),
+        inv.spec.visibility,
+    ))
+}
+
+pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let typed = arg(inv, "badge")?;
+    let Ok(id) = Uuid::parse_str(typed.trim().trim_start_matches("/badges/")) else {
+        return refuse(messages::not_a_badge_id(typed));
+    };
+    let reason = arg(inv, "reason")?;
+    let community = inv.caller.community_id;
+    let badge = match milestones::badge(&mut *tx, id).await? {
+        Some(badge) if milestones::badge_community(&mut *tx, id).await? == Some(community) => badge,
+        _ => return refuse(messages::not_a_badge_id(typed)),
+    };
+    if !milestones::revoke(&mut *tx, community, id, reason, now).await? {
+        return refuse(messages::already_revoked(&badge.name));
+    }
+    let detail = json!({ "badge": id, "member": badge.member_id });
+    audit::record(
+        &mut *tx,
+        community,
+        Some(inv.caller.member.id),
+        "badge.revoke",
+        detail,
+        now,
+    )
+    .await?;
+    Ok(Outcome::reply(
+        messages::revoked_reply(&badge.name, &badge.member_name),
+        inv.spec.visibility,
+    )
+    .with_post(
+        Destination::Direct {
+            member_id: badge.member_id,
+            display_name: badge.member_name.clone(),
+        },
+        messages::revoked_dm(&badge.name, reason),
+    ))
+}

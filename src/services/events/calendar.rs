@@ -1,0 +1,53 @@
+//! A cohort's sessions as an RFC 5545 calendar (the `icalendar` crate does the format:
+//! escaping, line folding, CRLF).
+
+use chrono::{DateTime, Utc};
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+
+use super::messages::kind_label;
+use crate::store::sessions::{Session, Talk};
+
+/// `sessions` with their active talks, in start order.
+pub fn build(
+    cohort_name: &str,
+    zone: &str,
+    sessions: &[(Session, Vec<Talk>)],
+    now: DateTime<Utc>,
+) -> String {
+    let mut calendar = Calendar::new();
+    calendar.name(&format!("{cohort_name} sessions"));
+    calendar.timezone(zone);
+    for (session, talks) in sessions {
+        let mut description = format!("{} #{}", kind_label(&session.kind), session.number);
+        let active: Vec<&Talk> = talks.iter().filter(|t| t.status == "active").collect();
+        if !active.is_empty() {
+            description.push_str("\nTalks:");
+            for (i, talk) in active.iter().enumerate() {
+                description.push_str(&format!(
+                    "\n{}. {} — {}",
+                    i + 1,
+                    talk.title,
+                    talk.speaker_name
+                ));
+            }
+        }
+        let mut event = Event::new();
+        event
+            .uid(&format!("session-{}@cohortbot", session.id))
+            .timestamp(now)
+            .summary(&session.title)
+            .description(&description)
+            .starts(session.starts_at)
+            .ends(session.ends_at())
+            .status(if session.is_cancelled() {
+                EventStatus::Cancelled
+            } else {
+                EventStatus::Confirmed
+            });
+        if let Some(location) = &session.location {
+            event.location(location);
+        }
+        calendar.push(event.done());
+    }
+    calendar.done().to_string()
+}

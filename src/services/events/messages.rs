@@ -1,0 +1,352 @@
+//! What sessions, RSVPs, attendance, reminders and the calendar link say.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::when;
+use crate::domain::text::preview;
+use crate::render::Message;
+use crate::store::cohorts::Cohort;
+use crate::store::sessions::{Session, Talk};
+
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "lightning_talks" => "Lightning talks",
+        "demo_day" => "Demo day",
+        "clinic" => "Problem-solving clinic",
+        "office_hours" => "Office hours",
+        _ => "Session",
+    }
+}
+
+/// `#3 Spring lightning talks (Lightning talks)`, the title as user text.
+pub fn session_name(session: &Session) -> Message {
+    let msg = Message::new()
+        .strong(format!("#{} ", session.number))
+        .user(&session.title);
+    let kind = kind_label(&session.kind);
+    if session.title.eq_ignore_ascii_case(kind) {
+        msg
+    } else {
+        msg.text(format!(" ({kind})"))
+    }
+}
+
+fn place(session: &Session) -> Message {
+    match &session.location {
+        Some(location) => Message::new().text(", in ").user(location),
+        None => Message::new(),
+    }
+}
+
+pub fn hosts_only() -> Message {
+    Message::new()
+        .text("Sorry, only stewards, the cohort's lead mentors and the session's host can do that.")
+}
+
+pub fn bad_duration() -> Message {
+    Message::new()
+        .text("A session lasts between 5 minutes and 10 hours, like ")
+        .code("duration:45m")
+        .text(".")
+}
+
+pub fn scheduled(session: &Session, cohort: &Cohort, zone: Tz) -> Message {
+    Message::new()
+        .text("Scheduled ")
+        .push(session_name(session))
+        .text(" for ")
+        .strong(&cohort.name)
+        .text(format!(
+            ": {}, {} min, {} talk slots. Show this self check-in code during the session: ",
+            when::for_channel(session.starts_at, zone),
+            session.duration_minutes,
+            session.slots
+        ))
+        .code(&session.checkin_code)
+        .text(".")
+}
+
+pub fn announcement(session: &Session, zone: Tz) -> Message {
+    let mut msg = Message::new()
+        .text("📅 New session ")
+        .push(session_name(session))
+        .text(format!(
+            ": {}, {} min",
+            when::for_channel(session.starts_at, zone),
+            session.duration_minutes
+        ))
+        .push(place(session))
+        .text(". RSVP with ")
+        .code(format!("/event rsvp {}", session.number));
+    if session.slots > 0 {
+        msg = msg
+            .text(format!(". {} talk slots: ", session.slots))
+            .code(format!(
+                "/talk propose \"your title\" session:{}",
+                session.number
+            ));
+    }
+    msg.text(".")
+}
+
+pub fn already_cancelled(number: i32) -> Message {
+    Message::new().text(format!("Session #{number} is cancelled."))
+}
+
+pub fn already_started(number: i32) -> Message {
+    Message::new().text(format!(
+        "Session #{number} has already started, so it can't be cancelled."
+    ))
+}
+
+pub fn same_time(number: i32) -> Message {
+    Message::new().text(format!("Session #{number} already starts then."))
+}
+
+pub fn moved_reply(session: &Session, zone: Tz, told: usize) -> Message {
+    Message::new()
+        .text("Moved ")
+        .push(session_name(session))
+        .text(format!(
+            " to {}. I told {told} people involved.",
+            when::for_channel(session.starts_at, zone)
+        ))
+}
+
+pub fn moved_dm(session: &Session, old: DateTime<Utc>, zone: Tz) -> Message {
+    Message::new()
+        .text("⏰ ")
+        .push(session_name(session))
+        .text(format!(
+            " has moved from {} to {}.",
+            when::for_reader(old, zone),
+            when::for_reader(session.starts_at, zone)
+        ))
+}
+
+pub fn moved_channel(session: &Session, zone: Tz) -> Message {
+    Message::new()
+        .text("⏰ ")
+        .push(session_name(session))
+        .text(format!(
+            " has moved to {}.",
+            when::for_channel(session.starts_at, zone)
+        ))
+}
+
+pub fn cancelled_reply(session: &Session, told: usize) -> Message {
+    Message::new()
+        .text("Cancelled ")
+        .push(session_name(session))
+        .text(format!(". I told {told} people involved."))
+}
+
+pub fn cancelled_dm(session: &Session, zone: Tz) -> Message {
+    Message::new()
+        .text("❌ ")
+        .push(session_name(session))
+        .text(format!(
+            " on {} is cancelled.",
+            when::for_reader(session.starts_at, zone)
+        ))
+}
+
+pub fn cancelled_channel(session: &Session, zone: Tz) -> Message {
+    Message::new()
+        .text("❌ ")
+        .push(session_name(session))
+        .text(format!(
+            " on {} is cancelled.",
+            when::for_channel(session.starts_at, zone)
+        ))
+}
+
+pub fn already_rsvped(number: i32) -> Message {
+    Message::new().text(format!(
+        "You already RSVPed to session #{number}. See you there!"
+    ))
+}
+
+pub fn rsvped(session: &Session, zone: Tz) -> Message {
+    Message::new()
+        .text("You're on the list for ")
+        .push(session_name(session))
+        .text(format!(
+            ", {}. I'll remind you a day and an hour before.",
+            when::for_reader(session.starts_at, zone)
+        ))
+}
+
+pub fn not_started_yet(number: i32) -> Message {
+    Message::new().text(format!("Session #{number} hasn't started yet."))
+}
+
+pub fn not_a_member_name(word: &str) -> Message {
+    Message::new()
+        .code(preview(word))
+        .text(" is not a member name; list members like ")
+        .code("@sam @lee")
+        .text(".")
+}
+
+pub fn attendance_recorded(number: i32, recorded: &[String], already: &[String]) -> Message {
+    let mut msg = Message::new().text(format!("Attendance for session #{number}: "));
+    msg = if recorded.is_empty() {
+        msg.text("nobody new")
+    } else {
+        msg.text("recorded ").user(recorded.join(", "))
+    };
+    if !already.is_empty() {
+        msg = msg
+            .text(" (already recorded: ")
+            .user(already.join(", "))
+            .text(")");
+    }
+    msg.text(".")
+}
+
+pub fn code_for_host(session: &Session) -> Message {
+    Message::new()
+        .text("The self check-in code for ")
+        .push(session_name(session))
+        .text(" is ")
+        .code(&session.checkin_code)
+        .text(". It works only while the session runs: ")
+        .code(format!("/event checkin {}", session.checkin_code))
+        .text(".")
+}
+
+pub fn unknown_code() -> Message {
+    Message::new().text("That code doesn't match any session. Check it with your host.")
+}
+
+pub fn code_expired(number: i32) -> Message {
+    Message::new().text(format!(
+        "Session #{number} is over, so its check-in code no longer works. Ask the host to record your attendance."
+    ))
+}
+
+pub fn already_checked_in(number: i32) -> Message {
+    Message::new().text(format!("You're already checked in to session #{number}."))
+}
+
+pub fn checked_in(session: &Session) -> Message {
+    Message::new()
+        .text("Checked in to ")
+        .push(session_name(session))
+        .text(". Enjoy!")
+}
+
+pub fn say_which_cohort() -> Message {
+    Message::new()
+        .text("Say which cohort, like ")
+        .code("/event ical link spring-makers-2027")
+        .text(".")
+}
+
+pub fn not_your_cohort(cohort: &str) -> Message {
+    Message::new()
+        .text("The calendar of ")
+        .strong(cohort)
+        .text(" is for its members and hosts.")
+}
+
+pub fn ical_link(cohort: &str, path: &str, rotated: bool) -> Message {
+    let lead = if rotated {
+        "New calendar link for "
+    } else {
+        "Calendar link for "
+    };
+    let mut msg = Message::new()
+        .text(lead)
+        .strong(cohort)
+        .text(" (add it to your calendar app; keep it to yourself): ")
+        .code(path)
+        .text(" on the bot's web address.");
+    if rotated {
+        msg = msg.text(" The old link no longer works.");
+    }
+    msg
+}
+
+pub fn time_in_gap(local: &str, zone: &str) -> Message {
+    Message::new().text(format!(
+        "{local} doesn't exist in {zone}: the clocks skip it (daylight saving). Pick another time."
+    ))
+}
+
+pub fn time_in_past(at: &str) -> Message {
+    Message::new().text(format!(
+        "{at} is in the past. Sessions are scheduled in the future."
+    ))
+}
+
+pub fn unknown_session(number: i32) -> Message {
+    Message::new()
+        .text(format!("There is no session #{number}. "))
+        .code("/talk list")
+        .text(" shows the upcoming ones.")
+}
+
+pub fn session_in_past(number: i32) -> Message {
+    Message::new().text(format!(
+        "Session #{number} has already started or is over, so it takes no more sign-ups."
+    ))
+}
+
+/// `in 24 hours` / `in 1 hour`.
+pub fn lead_label(hours: i64) -> String {
+    if hours == 1 {
+        "in 1 hour".into()
+    } else {
+        format!("in {hours} hours")
+    }
+}
+
+pub fn reminder_speaker(session: &Session, lead: &str, slot: usize, zone: Tz) -> Message {
+    Message::new()
+        .text("🎤 Reminder: you speak at ")
+        .push(session_name(session))
+        .text(format!(
+            " {lead}, {}. You're talk {slot} of the lineup.",
+            when::for_reader(session.starts_at, zone)
+        ))
+}
+
+pub fn reminder_rsvp(session: &Session, lead: &str, zone: Tz) -> Message {
+    Message::new()
+        .text("🔔 Reminder: ")
+        .push(session_name(session))
+        .text(format!(
+            " starts {lead}, {}",
+            when::for_reader(session.starts_at, zone)
+        ))
+        .push(place(session))
+        .text(".")
+}
+
+pub fn lineup(session: &Session, lead: &str, talks: &[Talk], zone: Tz) -> Message {
+    let mut msg = Message::new()
+        .text("📣 ")
+        .push(session_name(session))
+        .text(format!(
+            " starts {lead}: {}",
+            when::for_channel(session.starts_at, zone)
+        ))
+        .push(place(session))
+        .text(".");
+    let active: Vec<&Talk> = talks.iter().filter(|t| t.status == "active").collect();
+    for (i, talk) in active.iter().enumerate() {
+        msg = msg
+            .line()
+            .text(format!("  {}. ", i + 1))
+            .user(&talk.title)
+            .text(" — ")
+            .user(&talk.speaker_name);
+    }
+    msg.line()
+        .text("RSVP with ")
+        .code(format!("/event rsvp {}", session.number))
+        .text(".")
+}

@@ -1,0 +1,444 @@
+//! Sessions (lightning talks, demo days, clinics, office hours): scheduling, moving and
+//! cancelling, RSVPs, attendance, reminders, recurring series and the calendar link.
+
+pub mod calendar;
+pub mod digest;
+pub(crate) mod messages;
+pub mod reminders;
+pub mod series;
+pub mod when;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::lookup::{arg, find_cohort, find_member};
+use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
+use crate::commands::Value;
+use crate::commands::catalog::{OptionKind, OptionSpec};
+use crate::domain::Role;
+use crate::store::cohorts::{self, Cohort};
+use crate::store::members::Member;
+use crate::store::sessions::{self, NewSession, Person, Session};
+use crate::store::{audit, roles};
+
+/// Default session length.
+const DEFAULT_MINUTES: i32 = 60;
+/// Default talk slots of a lightning-talk session.
+const DEFAULT_TALK_SLOTS: i32 = 5;
+/// Sessions shown by `/talk list`.
+pub const LIST_MAX: i64 = 10;
+/// Self check-in codes avoid look-alike characters.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const CODE_LEN: usize = 6;
+
+pub fn new_code() -> String {
+    (0..CODE_LEN)
+        .map(|_| CODE_ALPHABET[fastrand::usize(..CODE_ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A long random secret for calendar links.
+pub fn new_token() -> String {
+    let bytes: [u8; 24] = std::array::from_fn(|_| fastrand::u8(..));
+    hex::encode(bytes)
+}
+
+pub async fn schedule(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let cohort = find_cohort(tx, inv, arg(inv, "cohort")?).await?;
+    if !sessions::may_host(&mut *tx, inv.caller.member.id, cohort.id).await? {
+        return refuse(messages::hosts_only());
+    }
+    let zone = inv
+        .args
+        .timezone("timezone")
+        .unwrap_or_else(|| when::cohort_zone(&cohort.timezone));
+    let starts_at = start_time(inv, zone, now)?;
+    let kind = arg(inv, "kind")?;
+    let minutes = match inv.args.get("duration") {
+        Some(Value::Duration(d)) => match i32::try_from(d.as_secs() / 60) {
+            Ok(m @ 5..=600) => m,
+            _ => return refuse(messages::bad_duration()),
+        },
+        _ => DEFAULT_MINUTES,
+    };
+    let slots = match inv.args.int("slots") {
+        Some(n) => n as i32,
+        None if kind == "lightning_talks" => DEFAULT_TALK_SLOTS,
+        None => 0,
+    };
+    let location = inv.args.text("location").map(str::to_owned);
+    let code = new_code();
+    sessions::lock_numbering(&mut *tx, inv.caller.community_id).await?;
+    let session = sessions::insert(
+        &mut *tx,
+        &NewSession {
+            community_id: inv.caller.community_id,
+            cohort_id: cohort.id,
+            kind,
+            title: arg(inv, "title")?,
+            starts_at,
+            duration_minutes: minutes,
+            location: location.as_deref().or(cohort.channel.as_deref()),
+            slots,
+            checkin_code: &code,
+            created_by: Some(inv.caller.member.id),
+            series: None,
+        },
+        now,
+    )
+    .await?
+    .context("a one-off session never conflicts")?;
+    audit_session(tx, inv, "session.schedule", &session, now).await?;
+    let zone = when::cohort_zone(&cohort.timezone);
+    let mut outcome = Outcome::reply(
+        messages::scheduled(&session, &cohort, zone),
+        inv.spec.visibility,
+    );
+    if let Some(channel) = &cohort.channel {
+        outcome = outcome.with_post(
+            Destination::Channel(channel.clone()),
+            messages::announcement(&session, zone),
+        );
+    }
+    Ok(outcome)
+}
+
+pub async fn reschedule(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let (session, cohort) = hosted_session(tx, inv).await?;
+    if session.is_cancelled() {
+        return refuse(messages::already_cancelled(session.number));
+    }
+    let zone = inv
+        .args
+        .timezone("timezone")
+        .unwrap_or_else(|| when::cohort_zone(&cohort.timezone));
+    let starts_at = start_time(inv, zone, now)?;
+    if starts_at == session.starts_at {
+        return refuse(messages::same_time(session.number));
+    }
+    let old = session.starts_at;
+    sessions::reschedule(&mut *tx, session.id, starts_at).await?;
+    let moved = Session {
+        starts_at,
+        ..session
+    };
+    audit_session(tx, inv, "session.move", &moved, now).await?;
+    let cohort_zone = when::cohort_zone(&cohort.timezone);
+    let involved = sessions::involved(&mut *tx, moved.id).await?;
+    let mut outcome = Outcome::reply(
+        messages::moved_reply(&moved, cohort_zone, involved.len()),
+        inv.spec.visibility,
+    );
+    for person in involved {
+        let zone = when::zone_or(person.timezone.as_deref(), cohort_zone);
+        outcome = outcome.with_post(dm(&person), messages::moved_dm(&moved, old, zone));
+    }
+    if let Some(channel) = &cohort.channel {
+        outcome = outcome.with_post(
+            Destination::Channel(channel.clone()),
+            messages::moved_channel(&moved, cohort_zone),
+        );
+    }
+    Ok(outcome)
+}
+
+pub async fn cancel(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let (session, cohort) = hosted_session(tx, inv).await?;
+    if session.is_cancelled() {
+        return refuse(messages::already_cancelled(session.number));
+    }
+    if session.starts_at <= now {
+        return refuse(messages::already_started(session.number));
+    }
+    sessions::cancel(&mut *tx, session.id).await?;
+    audit_session(tx, inv, "session.cancel", &session, now).await?;
+    let cohort_zone = when::cohort_zone(&cohort.timezone);
+    let involved = sessions::involved(&mut *tx, session.id).await?;
+    let mut outcome = Outcome::reply(
+        messages::cancelled_reply(&session, involved.len()),
+        inv.spec.visibility,
+    );
+    for person in involved {
+        let zone = when::zone_or(person.timezone.as_deref(), cohort_zone);
+        outcome = outcome.with_post(dm(&person), messages::cancelled_dm(&session, zone));
+    }
+    if let Some(channel) = &cohort.channel {
+        outcome = outcome.with_post(
+            Destination::Channel(channel.clone()),
+            messages::cancelled_channel(&session, cohort_zone),
+        );
+    }
+    Ok(outcome)
+}
+
+pub async fn rsvp(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let session = session_arg(tx, inv).await?;
+    open_for_signup(&session, now)?;
+    let me = &inv.caller.member;
+    if !sessions::rsvp(&mut *tx, inv.caller.community_id, session.id, me.id, now).await? {
+        return refuse(messages::already_rsvped(session.number));
+    }
+    audit_session(tx, inv, "session.rsvp", &session, now).await?;
+    let cohort = cohort_by_id(tx, &session).await?;
+    let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&cohort.timezone));
+    Ok(Outcome::reply(
+        messages::rsvped(&session, zone),
+        inv.spec.visibility,
+    ))
+}
+
+pub async fn attended(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let (session, _) = hosted_session(tx, inv).await?;
+    if session.starts_at > now {
+        return refuse(messages::not_started_yet(session.number));
+    }
+    // Every name must resolve before anything is written.
+    let mut people: Vec<Member> = Vec::new();
+    for word in arg(inv, "users")?
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+    {
+        let handle = match crate::commands::value::convert(&USER_OPTION, word) {
+            Ok(Value::User(handle)) => handle,
+            _ => return refuse(messages::not_a_member_name(word)),
+        };
+        let member = find_member(tx, &inv.caller, &handle).await?;
+        if !people
+            .iter()
+            .any(|p: &crate::store::members::Member| p.id == member.id)
+        {
+            people.push(member);
+        }
+    }
+    let mut recorded = Vec::new();
+    let mut already = Vec::new();
+    for person in &people {
+        let added = sessions::attend(
+            &mut *tx,
+            inv.caller.community_id,
+            session.id,
+            person.id,
+            "host",
+            Some(inv.caller.member.id),
+            now,
+        )
+        .await?;
+        if added {
+            recorded.push(person.display_name.clone());
+        } else {
+            already.push(person.display_name.clone());
+        }
+    }
+    audit_session(tx, inv, "session.attended", &session, now).await?;
+    Ok(Outcome::reply(
+        messages::attendance_recorded(session.number, &recorded, &already),
+        inv.spec.visibility,
+    ))
+}
+
+static USER_OPTION: OptionSpec = OptionSpec {
+    name: "users",
+    kind: OptionKind::User,
+    required: true,
+    rest: false,
+    named_only: false,
+    help: "",
+};
+
+pub async fn code(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+    let (session, _) = hosted_session(tx, inv).await?;
+    Ok(Outcome::reply(
+        messages::code_for_host(&session),
+        inv.spec.visibility,
+    ))
+}
+
+pub async fn self_checkin(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let typed = arg(inv, "code")?.trim().to_uppercase();
+    let Some(session) = sessions::by_code(&mut *tx, inv.caller.community_id, &typed).await? else {
+        return refuse(messages::unknown_code());
+    };
+    if session.is_cancelled() || now >= session.ends_at() {
+        return refuse(messages::code_expired(session.number));
+    }
+    if now < session.starts_at {
+        return refuse(messages::not_started_yet(session.number));
+    }
+    let me = &inv.caller.member;
+    let added = sessions::attend(
+        &mut *tx,
+        inv.caller.community_id,
+        session.id,
+        me.id,
+        "code",
+        None,
+        now,
+    )
+    .await?;
+    if !added {
+        return refuse(messages::already_checked_in(session.number));
+    }
+    audit_session(tx, inv, "session.checkin", &session, now).await?;
+    Ok(Outcome::reply(
+        messages::checked_in(&session),
+        inv.spec.visibility,
+    ))
+}
+
+/// `/event ical [link|rotate] [cohort]`.
+pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let rotate = inv.args.text("action") == Some("rotate");
+    let me = &inv.caller.member;
+    let cohort = match inv.args.text("cohort") {
+        Some(typed) => find_cohort(tx, inv, typed).await?,
+        None => {
+            let mut mine = cohorts::enrolled(&mut *tx, me.id).await?;
+            if mine.len() != 1 {
+                return refuse(messages::say_which_cohort());
+            }
+            mine.remove(0)
+        }
+    };
+    let community = inv.caller.community_id;
+    if rotate {
+        if !roles::holds_community_role(&mut *tx, me.id, Role::Steward).await? {
+            return refuse(super::messages::stewards_only("event ical rotate"));
+        }
+        sessions::rotate_feed_token(&mut *tx, community, cohort.id, &new_token(), now).await?;
+        let detail = json!({ "cohort": cohort.slug });
+        audit::record(&mut *tx, community, Some(me.id), "ical.rotate", detail, now).await?;
+    } else {
+        let enrolled = cohorts::enrolled(&mut *tx, me.id).await?;
+        let allowed = enrolled.iter().any(|c| c.id == cohort.id)
+            || sessions::may_host(&mut *tx, me.id, cohort.id).await?;
+        if !allowed {
+            return refuse(messages::not_your_cohort(&cohort.name));
+        }
+    }
+    let token = sessions::feed_token(&mut *tx, community, cohort.id, &new_token(), now).await?;
+    let path = format!(
+        "/ical/{}/{}.ics?key={token}",
+        inv.caller.community_slug, cohort.slug
+    );
+    Ok(Outcome::reply(
+        messages::ical_link(&cohort.name, &path, rotate),
+        inv.spec.visibility,
+    ))
+}
+
+/// The `when` option in `zone`, which must be in the future.
+fn start_time(
+    inv: &Invocation,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> ServiceResult<DateTime<Utc>> {
+    let Some(Value::DateTime(naive)) = inv.args.get("when") else {
+        return Err(anyhow::anyhow!("`when` missing after parsing").into());
+    };
+    let Some(at) = when::from_local(*naive, zone) else {
+        return refuse(messages::time_in_gap(&naive.to_string(), zone.name()));
+    };
+    if at <= now {
+        return refuse(messages::time_in_past(&when::for_reader(at, zone)));
+    }
+    Ok(at)
+}
+
+/// The `session` option's session, locked.
+pub(crate) async fn session_arg(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Session> {
+    let number = inv.args.int("session").context("session is required")?;
+    find_session(tx, inv, number).await
+}
+
+pub(crate) async fn find_session(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    number: i64,
+) -> ServiceResult<Session> {
+    let number = i32::try_from(number).unwrap_or(i32::MAX);
+    match sessions::by_number_locked(&mut *tx, inv.caller.community_id, number).await? {
+        Some(session) => Ok(session),
+        None => refuse(messages::unknown_session(number)),
+    }
+}
+
+/// A session the caller may host (steward, lead mentor of its cohort, or its creator).
+async fn hosted_session(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+) -> ServiceResult<(Session, Cohort)> {
+    let session = session_arg(tx, inv).await?;
+    let me = inv.caller.member.id;
+    let host = session.created_by == Some(me)
+        || sessions::may_host(&mut *tx, me, session.cohort_id).await?;
+    if !host {
+        return refuse(messages::hosts_only());
+    }
+    let cohort = cohort_by_id(tx, &session).await?;
+    Ok((session, cohort))
+}
+
+/// Signing up (RSVP, talks) needs a scheduled session that has not started.
+pub(crate) fn open_for_signup(session: &Session, now: DateTime<Utc>) -> ServiceResult<()> {
+    if session.is_cancelled() {
+        return refuse(messages::already_cancelled(session.number));
+    }
+    if session.starts_at <= now {
+        return refuse(messages::session_in_past(session.number));
+    }
+    Ok(())
+}
+
+pub(crate) async fn cohort_by_id(
+    tx: &mut PgConnection,
+    session: &Session,
+) -> ServiceResult<Cohort> {
+    Ok(sessions::cohort(&mut *tx, session.cohort_id)
+        .await?
+        .context("a session's cohort")?)
+}
+
+pub(crate) fn dm(person: &Person) -> Destination {
+    Destination::Direct {
+        member_id: person.id,
+        display_name: person.display_name.clone(),
+    }
+}
+
+async fn audit_session(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    action: &str,
+    session: &Session,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let detail = json!({ "session": session.number, "starts_at": session.starts_at });
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        action,
+        detail,
+        now,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! Session reminders, 24 h and 1 h before the start: to the speakers (with their slot), to
+//! the RSVPs, and the lineup to the cohort channel. Each (reminder, session, start) is
+//! claimed once in `trigger_ticks`, like the cron triggers, so a moved session is
+//! reminded again at its new time and a re-run sends nothing twice.
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::PgPool;
+
+use super::{messages, when};
+use crate::services::{Destination, enqueue};
+use crate::store::schedule as state;
+use crate::store::sessions::{self, Session};
+
+/// How long before the start each reminder goes out, and how late it may still go out.
+const LEADS: [(i64, i64); 2] = [(24, 6 * 60), (1, 15)];
+
+/// Sends the reminders falling in `(since, now]`; returns (reminders fired, posts queued).
+pub async fn run(pool: &PgPool, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<(u32, u64)> {
+    let (mut fired, mut posts) = (0, 0);
+    for (hours, grace_minutes) in LEADS {
+        let lead = Duration::hours(hours);
+        for session in sessions::due_for_reminder(pool, lead, since, now).await? {
+            let tick = session.starts_at - lead;
+            let key = format!("session_reminder_{hours}h:{}", session.id);
+            if now - tick > Duration::minutes(grace_minutes) {
+                let skip = [(key, session.community_id, tick)];
+                for (key, tick) in state::record_skips(pool, &skip, now).await? {
+                    tracing::warn!(trigger = %key, %tick, "session reminder missed beyond its grace window; skipped");
+                }
+                continue;
+            }
+            let sent = remind(pool, &session, hours, &key, tick, now)
+                .await
+                .with_context(|| format!("reminding session {} ({hours} h)", session.id))?;
+            if let Some(sent) = sent {
+                fired += 1;
+                posts += sent;
+            }
+        }
+    }
+    Ok((fired, posts))
+}
+
+/// Claims and sends one reminder in one transaction; `None` when already claimed.
+async fn remind(
+    pool: &PgPool,
+    session: &Session,
+    hours: i64,
+    key: &str,
+    tick: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>> {
+    let mut tx = pool.begin().await?;
+    let claimed = state::claim_many(
+        &mut *tx,
+        &[key.to_owned()],
+        &[session.community_id],
+        tick,
+        now,
+    )
+    .await?;
+    if claimed.is_empty() {
+        return Ok(None);
+    }
+    let cohort = sessions::cohort(&mut *tx, session.cohort_id)
+        .await?
+        .context("the session's cohort")?;
+    let cohort_zone = when::cohort_zone(&cohort.timezone);
+    let lead = messages::lead_label(hours);
+    let talks = sessions::talks(&mut *tx, session.id).await?;
+    let base = format!("{key}:{}", tick.timestamp());
+    let mut sent = 0;
+    let mut told = Vec::new();
+    for (slot, talk) in talks.iter().filter(|t| t.status == "active").enumerate() {
+        let zone = when::zone_or(talk.speaker_timezone.as_deref(), cohort_zone);
+        let body = messages::reminder_speaker(session, &lead, slot + 1, zone);
+        let to = Destination::Direct {
+            member_id: talk.speaker_id,
+            display_name: talk.speaker_name.clone(),
+        };
+        let key = format!("{base}:{}", talk.speaker_id);
+        sent += u64::from(enqueue(&mut tx, session.community_id, &key, &to, &body, now).await?);
+        told.push(talk.speaker_id);
+    }
+    for person in sessions::rsvps(&mut *tx, session.id).await? {
+        if told.contains(&person.id) {
+            continue;
+        }
+        let zone = when::zone_or(person.timezone.as_deref(), cohort_zone);
+        let body = messages::reminder_rsvp(session, &lead, zone);
+        let key = format!("{base}:{}", person.id);
+        sent += u64::from(
+            enqueue(
+                &mut tx,
+                session.community_id,
+                &key,
+                &super::dm(&person),
+                &body,
+                now,
+            )
+            .await?,
+        );
+    }
+    if let Some(channel) = &cohort.channel {
+        let body = messages::lineup(session, &lead, &talks, cohort_zone);
+        let to = Destination::Channel(channel.clone());
+        let key = format!("{base}:channel");
+        sent += u64::from(enqueue(&mut tx, session.community_id, &key, &to, &body, now).await?);
+    }
+    tx.commit().await?;
+    tracing::info!(
+        session = session.number,
+        hours,
+        posts = sent,
+        "session reminder sent"
+    );
+    Ok(Some(sent))
+}

@@ -1,0 +1,292 @@
+//! What the ladder, submissions, reviews, celebrations and graduation say.
+
+use uuid::Uuid;
+
+use super::Standing;
+use crate::domain::text::preview;
+use crate::render::{ActionKind, Message};
+use crate::store::members::Member;
+use crate::store::milestones::{Enrolled, LadderModule, Submission};
+
+pub fn ladder(enrolled: &Enrolled, rows: &[(&LadderModule, Standing)]) -> Message {
+    let mut msg = Message::new()
+        .text("Your ladder in ")
+        .strong(&enrolled.cohort_name);
+    if let Some(track) = &enrolled.track_name {
+        msg = msg.text(" (").strong(track).text(")");
+    }
+    msg = msg.text(":");
+    let done = rows
+        .iter()
+        .filter(|(_, s)| *s == Standing::Completed)
+        .count();
+    for (module, standing) in rows {
+        let (mark, label) = match standing {
+            Standing::Completed => ("✅", "completed".to_owned()),
+            Standing::Submitted => ("⏳", "waiting for your mentor".to_owned()),
+            Standing::ChangesRequested => ("✏️", "changes requested".to_owned()),
+            Standing::Current => ("▶️", "current".to_owned()),
+            Standing::Locked(missing) => ("🔒", format!("locked: needs {}", missing.join(", "))),
+        };
+        msg = msg
+            .line()
+            .text(format!("  {mark} "))
+            .code(&module.slug)
+            .text(" ")
+            .strong(&module.name)
+            .text(format!(" — {label}"));
+        if let Some(badge) = &module.badge {
+            msg = msg.text(format!(" · badge: {badge}"));
+        }
+        if module.capstone {
+            msg = msg.text(" · capstone");
+        }
+    }
+    msg.line()
+        .text(format!("{done} of {} completed. Submit with ", rows.len()))
+        .code("/milestone submit <module> <evidence url> [note]")
+        .text(".")
+}
+
+pub fn impact_only_for_capstones(slug: &str) -> Message {
+    Message::new()
+        .text("A business-impact note goes with a capstone, and ")
+        .code(slug)
+        .text(" is not one.")
+}
+
+pub fn already_verified(module: &str) -> Message {
+    Message::new()
+        .strong(module)
+        .text(" is already verified. Nothing to do!")
+}
+
+pub fn already_submitted(module: &str) -> Message {
+    Message::new()
+        .strong(module)
+        .text(" is already waiting for your mentor's review.")
+}
+
+pub fn locked(module: &str, missing: &[String]) -> Message {
+    Message::new()
+        .strong(module)
+        .text(" is locked until these are verified: ")
+        .code(missing.join(", "))
+        .text(". ")
+        .code("/progress")
+        .text(" shows your ladder.")
+}
+
+pub fn submitted(module: &str, mentors: &[String]) -> Message {
+    let msg = Message::new()
+        .text("Submitted ")
+        .strong(module)
+        .text(" for verification. ");
+    if mentors.is_empty() {
+        msg.text("Your cohort has no lead mentor yet, so a steward will review it.")
+    } else {
+        msg.user(mentors.join(", "))
+            .text(" will review it and I'll tell you.")
+    }
+}
+
+pub fn review_request(
+    learner: &Member,
+    cohort: &str,
+    module: &LadderModule,
+    submission: &Submission<'_>,
+) -> Message {
+    let handle = &learner.platform_user_id;
+    let mut msg = Message::new()
+        .user(&learner.display_name)
+        .text(" (")
+        .strong(cohort)
+        .text(") submitted ")
+        .strong(&module.name)
+        .text(": ")
+        .user(submission.evidence_url);
+    if let Some(note) = submission.note {
+        msg = msg.line().text("Note: ").user(note);
+    }
+    if let Some(impact) = submission.impact {
+        msg = msg.line().text("Business impact: ").user(impact);
+    }
+    msg.line()
+        .text("Verify with ")
+        .code(format!("/milestone verify @{handle} {}", module.slug))
+        .text(" or ask for changes with ")
+        .code(format!("/milestone changes @{handle} {} …", module.slug))
+        .action(
+            "Verify",
+            ActionKind::VerifyMilestone {
+                handle: handle.clone(),
+                module: module.slug.clone(),
+            },
+        )
+        .action(
+            "Request changes",
+            ActionKind::RequestMilestoneChanges {
+                handle: handle.clone(),
+                module: module.slug.clone(),
+            },
+        )
+}
+
+pub fn verified_reply(learner: &str, module: &str, graduated: bool) -> Message {
+    let msg = Message::new()
+        .text("Verified ")
+        .strong(module)
+        .text(" for ")
+        .user(learner)
+        .text(".");
+    if graduated {
+        msg.text(" That was their capstone: they have graduated. 🎓")
+    } else {
+        msg
+    }
+}
+
+pub fn verified_dm(module: &str, badge: Option<(&Uuid, &str)>) -> Message {
+    let msg = Message::new()
+        .text("✅ Your milestone ")
+        .strong(module)
+        .text(" is verified. Well done!");
+    match badge {
+        Some((id, name)) => msg
+            .text(" You earned the Open Badge ")
+            .strong(name)
+            .text(": ")
+            .code(format!("/badges/{id}"))
+            .text(" on the bot's web address, and ")
+            .code("/badges")
+            .text(" lists yours."),
+        None => msg,
+    }
+}
+
+pub fn celebration(learner: &Member, module: &str, cohort: &str) -> Message {
+    Message::new()
+        .text("🎉 ")
+        .mention(learner.id, &learner.display_name)
+        .text(" completed ")
+        .strong(module)
+        .text(" in ")
+        .strong(cohort)
+        .text("!")
+}
+
+pub fn graduation(learner: &Member, cohort: &str, impact: Option<&str>) -> Message {
+    let msg = Message::new()
+        .text("🎓 ")
+        .mention(learner.id, &learner.display_name)
+        .text(" finished the capstone and graduated from ")
+        .strong(cohort)
+        .text("! Congratulations!");
+    match impact {
+        Some(impact) => msg.line().text("Business impact: ").user(impact),
+        None => msg,
+    }
+}
+
+pub fn mentor_invitation(cohort: &str) -> Message {
+    Message::new()
+        .text("🎓 You graduated from ")
+        .strong(cohort)
+        .text(" and are now alumni. Would you help the next cohort? Offer to mentor with ")
+        .code("/mentor offer")
+        .text(".")
+}
+
+pub fn changes_reply(learner: &str, module: &str) -> Message {
+    Message::new()
+        .text("Asked ")
+        .user(learner)
+        .text(" for changes to ")
+        .strong(module)
+        .text(".")
+}
+
+pub fn changes_dm(mentor: &str, module: &LadderModule, note: &str) -> Message {
+    Message::new()
+        .user(mentor)
+        .text(" asked for changes to your milestone ")
+        .strong(&module.name)
+        .text(":")
+        .line()
+        .user(note)
+        .line()
+        .text("Resubmit with ")
+        .code(format!("/milestone submit {} <evidence url>", module.slug))
+        .text(".")
+}
+
+pub fn not_your_own() -> Message {
+    Message::new().text("You can't verify or review your own milestone; your mentor does that.")
+}
+
+pub fn unknown_module(typed: &str, suggestion: Option<&str>) -> Message {
+    let msg = Message::new()
+        .text("There is no module ")
+        .code(preview(typed))
+        .text(" on the ladder.");
+    match suggestion {
+        Some(s) => msg.text(" Did you mean ").code(s).text("?"),
+        None => msg.text(" ").code("/progress").text(" lists the modules."),
+    }
+}
+
+pub fn not_their_mentor(learner: &str) -> Message {
+    Message::new()
+        .text("Only ")
+        .user(learner)
+        .text("'s mentors, or a steward, can review their milestones.")
+}
+
+pub fn nothing_submitted(learner: &str, module: &str) -> Message {
+    Message::new()
+        .user(learner)
+        .text(" has nothing waiting for review on ")
+        .strong(module)
+        .text(".")
+}
+
+pub fn not_enrolled_in(cohort: &str) -> Message {
+    Message::new()
+        .text("You're not in ")
+        .strong(cohort)
+        .text(".")
+}
+
+pub fn not_enrolled() -> Message {
+    Message::new()
+        .text("You're not in a cohort yet, so there is no ladder. ")
+        .code("/cohort list")
+        .text(" shows them.")
+}
+
+pub fn which_cohort(path: &str, slugs: &[String]) -> Message {
+    Message::new()
+        .text("You're in several cohorts. Say which one, e.g. ")
+        .code(format!(
+            "/{path} cohort:{}",
+            slugs.first().map_or("", String::as_str)
+        ))
+        .text(".")
+}
+
+pub fn no_track(cohort: &str) -> Message {
+    Message::new()
+        .text("You joined ")
+        .strong(cohort)
+        .text(" without a track, so there is no ladder. Rejoin with a track: ")
+        .code("/cohort join <cohort> track:<track>")
+        .text(".")
+}
+
+pub fn not_a_link(typed: &str) -> Message {
+    Message::new()
+        .code(preview(typed))
+        .text(" is not a web link. Evidence must be an http:// or https:// link, like ")
+        .code("https://example.org/my-flow")
+        .text(".")
+}

@@ -1,0 +1,180 @@
+//! What talk proposals, withdrawals, the waitlist and the lists say.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::render::Message;
+use crate::services::events::messages::session_name;
+use crate::services::events::when;
+use crate::store::sessions::{MyTalk, Session, Talk};
+
+pub fn no_talk_slots(number: i32) -> Message {
+    Message::new()
+        .text(format!("Session #{number} has no talk slots. "))
+        .code("/talk list")
+        .text(" shows sessions that do.")
+}
+
+pub fn one_talk_per_session(number: i32, title: &str) -> Message {
+    Message::new()
+        .text(format!("You already have a talk in session #{number}: "))
+        .user(title)
+        .text(". One talk per speaker per session; ")
+        .code("/talk withdraw")
+        .text(" it first to propose another.")
+}
+
+pub fn slotted(session: &Session, title: &str, slot: usize, zone: Tz) -> Message {
+    Message::new()
+        .text("Your talk ")
+        .user(title)
+        .text(format!(" has slot {slot} of {} in ", session.slots))
+        .push(session_name(session))
+        .text(format!(
+            ", {}. I'll remind you a day and an hour before.",
+            when::for_reader(session.starts_at, zone)
+        ))
+}
+
+pub fn waitlisted(session: &Session, title: &str, place: usize, zone: Tz) -> Message {
+    Message::new()
+        .push(session_name(session))
+        .text(format!(
+            ", {}, is full, so your talk ",
+            when::for_reader(session.starts_at, zone)
+        ))
+        .user(title)
+        .text(format!(
+            " is number {place} on the waitlist. If a speaker withdraws, the slot is yours and I'll tell you."
+        ))
+}
+
+pub fn no_session_for_talks() -> Message {
+    Message::new()
+        .text("There is no upcoming session with talk slots in your cohorts. ")
+        .code("/talk list")
+        .text(" shows the sessions; name one with ")
+        .code("session:")
+        .text(".")
+}
+
+pub fn no_talks() -> Message {
+    Message::new()
+        .text("You have no upcoming talks. Propose one with ")
+        .code("/talk propose \"title\" abstract")
+        .text(".")
+}
+
+pub fn which_talk(numbers: &[i32]) -> Message {
+    let list: Vec<String> = numbers.iter().map(|n| format!("#{n}")).collect();
+    Message::new()
+        .text(format!(
+            "You have talks in sessions {}. Say which with ",
+            list.join(", ")
+        ))
+        .code(format!("/talk withdraw {}", numbers[0]))
+        .text(".")
+}
+
+pub fn no_talk_in(number: i32) -> Message {
+    Message::new().text(format!("You have no talk in session #{number}."))
+}
+
+pub fn withdrawn(session: &Session, title: &str) -> Message {
+    Message::new()
+        .text("Your talk ")
+        .user(title)
+        .text(" is withdrawn from ")
+        .push(session_name(session))
+        .text(".")
+}
+
+pub fn promoted(session: &Session, title: &str, slot: usize, zone: Tz) -> Message {
+    Message::new()
+        .text("🎉 A slot opened up: your talk ")
+        .user(title)
+        .text(format!(" now has slot {slot} in "))
+        .push(session_name(session))
+        .text(format!(", {}.", when::for_reader(session.starts_at, zone)))
+}
+
+pub fn no_sessions() -> Message {
+    Message::new().text("No upcoming sessions yet.")
+}
+
+pub fn list_header() -> Message {
+    Message::new().text("Upcoming sessions:")
+}
+
+pub fn list_entry(
+    session: &Session,
+    talks: &[Talk],
+    rsvps: i64,
+    zone: Tz,
+    now: DateTime<Utc>,
+) -> Message {
+    let active: Vec<&Talk> = talks.iter().filter(|t| t.status == "active").collect();
+    let waiting: Vec<&Talk> = talks.iter().filter(|t| t.status == "waitlisted").collect();
+    let running = if session.starts_at <= now {
+        " (running now)"
+    } else {
+        ""
+    };
+    let mut msg = Message::new()
+        .line()
+        .text("• ")
+        .push(session_name(session))
+        .text(format!(
+            ", {}{running}, {rsvps} RSVPs",
+            when::for_reader(session.starts_at, zone)
+        ));
+    if session.slots > 0 {
+        msg = msg.text(format!(
+            ", {} of {} talk slots taken",
+            active.len(),
+            session.slots
+        ));
+        if !waiting.is_empty() {
+            msg = msg.text(format!(", {} waiting", waiting.len()));
+        }
+    }
+    for (i, talk) in active.iter().enumerate() {
+        msg = msg
+            .line()
+            .text(format!("    {}. ", i + 1))
+            .user(&talk.title)
+            .text(" — ")
+            .user(&talk.speaker_name);
+    }
+    for (i, talk) in waiting.iter().enumerate() {
+        msg = msg
+            .line()
+            .text(format!("    waitlist {}. ", i + 1))
+            .user(&talk.title)
+            .text(" — ")
+            .user(&talk.speaker_name);
+    }
+    msg
+}
+
+pub fn mine_header() -> Message {
+    Message::new().text("Your upcoming talks:")
+}
+
+pub fn mine_entry(talk: &MyTalk, place: usize, zone: Tz) -> Message {
+    let status = if talk.status == "active" {
+        format!("slot {place}")
+    } else {
+        format!("waitlist number {place}")
+    };
+    Message::new()
+        .line()
+        .text("• ")
+        .user(&talk.title)
+        .text(format!(" in #{} ", talk.number))
+        .user(&talk.session_title)
+        .text(format!(
+            ", {}: {status}",
+            when::for_reader(talk.starts_at, zone)
+        ))
+}

@@ -1,0 +1,212 @@
+//! Lightning talks: proposals into a session's slots, the waitlist and its promotion on a
+//! withdrawal, and the lists.
+
+mod messages;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::events::{self, when};
+use super::lookup::{arg, find_cohort};
+use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
+use crate::store::sessions::{self, Session};
+use crate::store::{audit, cohorts};
+
+pub async fn propose(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let session = match inv.args.int("session") {
+        Some(number) => events::find_session(tx, inv, number).await?,
+        None => next_session_with_slots(tx, inv, now).await?,
+    };
+    events::open_for_signup(&session, now)?;
+    if session.slots == 0 {
+        return refuse(messages::no_talk_slots(session.number));
+    }
+    let title = arg(inv, "title")?;
+    let talks = sessions::talks(&mut *tx, session.id).await?;
+    if let Some(mine) = talks.iter().find(|t| t.speaker_id == me.id) {
+        return refuse(messages::one_talk_per_session(session.number, &mine.title));
+    }
+    let active = talks.iter().filter(|t| t.status == "active").count();
+    let waitlisted = active >= session.slots as usize;
+    let status = if waitlisted { "waitlisted" } else { "active" };
+    let added = sessions::add_talk(
+        &mut *tx,
+        inv.caller.community_id,
+        session.id,
+        me.id,
+        title,
+        inv.args.text("abstract"),
+        status,
+        now,
+    )
+    .await?;
+    if !added {
+        return refuse(messages::one_talk_per_session(session.number, title));
+    }
+    audit_talk(tx, inv, "talk.propose", &session, status, now).await?;
+    let zone = my_zone(tx, inv, &session).await?;
+    let reply = if waitlisted {
+        let place = talks.iter().filter(|t| t.status == "waitlisted").count() + 1;
+        messages::waitlisted(&session, title, place, zone)
+    } else {
+        messages::slotted(&session, title, active + 1, zone)
+    };
+    Ok(Outcome::reply(reply, inv.spec.visibility))
+}
+
+pub async fn withdraw(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let me = &inv.caller.member;
+    let session = match inv.args.int("session") {
+        Some(number) => events::find_session(tx, inv, number).await?,
+        None => {
+            let mine = sessions::talks_of(&mut *tx, me.id, now).await?;
+            match mine.as_slice() {
+                [] => return refuse(messages::no_talks()),
+                [one] => events::find_session(tx, inv, i64::from(one.number)).await?,
+                several => {
+                    let numbers: Vec<i32> = several.iter().map(|t| t.number).collect();
+                    return refuse(messages::which_talk(&numbers));
+                }
+            }
+        }
+    };
+    events::open_for_signup(&session, now)?;
+    let talks = sessions::talks(&mut *tx, session.id).await?;
+    let Some(mine) = talks.iter().find(|t| t.speaker_id == me.id) else {
+        return refuse(messages::no_talk_in(session.number));
+    };
+    sessions::withdraw(&mut *tx, mine.id).await?;
+    audit_talk(tx, inv, "talk.withdraw", &session, &mine.status, now).await?;
+    let mut outcome = Outcome::reply(
+        messages::withdrawn(&session, &mine.title),
+        inv.spec.visibility,
+    );
+    let first_waiting = talks.iter().find(|t| t.status == "waitlisted");
+    if let (true, Some(next)) = (mine.status == "active", first_waiting) {
+        sessions::promote(&mut *tx, next.id).await?;
+        let slot = talks.iter().filter(|t| t.status == "active").count();
+        let cohort = events::cohort_by_id(tx, &session).await?;
+        let zone = when::zone_or(
+            next.speaker_timezone.as_deref(),
+            when::cohort_zone(&cohort.timezone),
+        );
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id: next.speaker_id,
+                display_name: next.speaker_name.clone(),
+            },
+            messages::promoted(&session, &next.title, slot, zone),
+        );
+    }
+    Ok(outcome)
+}
+
+pub async fn list(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let cohorts = match inv.args.text("cohort") {
+        Some(typed) => vec![find_cohort(tx, inv, typed).await?],
+        None => {
+            let mine = cohorts::enrolled(&mut *tx, me.id).await?;
+            if mine.is_empty() {
+                cohorts::list(&mut *tx, inv.caller.community_id).await?
+            } else {
+                mine
+            }
+        }
+    };
+    let ids: Vec<_> = cohorts.iter().map(|c| c.id).collect();
+    let upcoming = sessions::upcoming(&mut *tx, &ids, now, events::LIST_MAX).await?;
+    if upcoming.is_empty() {
+        return Ok(Outcome::reply(messages::no_sessions(), inv.spec.visibility));
+    }
+    let mut reply = messages::list_header();
+    for session in &upcoming {
+        let cohort = cohorts
+            .iter()
+            .find(|c| c.id == session.cohort_id)
+            .context("listed session's cohort")?;
+        let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&cohort.timezone));
+        let talks = sessions::talks(&mut *tx, session.id).await?;
+        let rsvps = sessions::rsvp_count(&mut *tx, session.id).await?;
+        reply = reply.push(messages::list_entry(session, &talks, rsvps, zone, now));
+    }
+    Ok(Outcome::reply(reply, inv.spec.visibility))
+}
+
+pub async fn mine(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let talks = sessions::talks_of(&mut *tx, me.id, now).await?;
+    if talks.is_empty() {
+        return Ok(Outcome::reply(messages::no_talks(), inv.spec.visibility));
+    }
+    let mut reply = messages::mine_header();
+    for talk in &talks {
+        let place = sessions::talks(&mut *tx, talk.session_id)
+            .await?
+            .iter()
+            .filter(|t| t.status == talk.status)
+            .position(|t| t.speaker_id == me.id)
+            .map_or(0, |p| p + 1);
+        let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&talk.timezone));
+        reply = reply.push(messages::mine_entry(talk, place, zone));
+    }
+    Ok(Outcome::reply(reply, inv.spec.visibility))
+}
+
+/// The soonest session with talk slots in the caller's cohorts, locked.
+async fn next_session_with_slots(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    now: DateTime<Utc>,
+) -> ServiceResult<Session> {
+    let ids: Vec<_> = cohorts::enrolled(&mut *tx, inv.caller.member.id)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let next = sessions::upcoming(&mut *tx, &ids, now, events::LIST_MAX)
+        .await?
+        .into_iter()
+        .find(|s| s.slots > 0 && s.starts_at > now);
+    match next {
+        Some(session) => events::find_session(tx, inv, i64::from(session.number)).await,
+        None => refuse(messages::no_session_for_talks()),
+    }
+}
+
+async fn my_zone(tx: &mut PgConnection, inv: &Invocation, session: &Session) -> ServiceResult<Tz> {
+    let cohort = events::cohort_by_id(tx, session).await?;
+    Ok(when::zone_or(
+        inv.caller.member.timezone.as_deref(),
+        when::cohort_zone(&cohort.timezone),
+    ))
+}
+
+async fn audit_talk(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    action: &str,
+    session: &Session,
+    status: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let detail = json!({ "session": session.number, "status": status });
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        action,
+        detail,
+        now,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,536 @@
+//! Sessions, their talks, RSVPs and attendance, recurring series and calendar feed tokens.
+
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Session {
+    pub id: Uuid,
+    pub community_id: Uuid,
+    pub cohort_id: Uuid,
+    pub number: i32,
+    pub kind: String,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub location: Option<String>,
+    pub slots: i32,
+    pub status: String,
+    pub checkin_code: String,
+    pub created_by: Option<Uuid>,
+}
+
+impl Session {
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.starts_at + chrono::Duration::minutes(i64::from(self.duration_minutes))
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == "cancelled"
+    }
+}
+
+const COLUMNS: &str = "id, community_id, cohort_id, number, kind, title, starts_at, duration_minutes, location, slots, status, checkin_code, created_by";
+
+/// What a new session needs.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub community_id: Uuid,
+    pub cohort_id: Uuid,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub location: Option<&'a str>,
+    pub slots: i32,
+    pub checkin_code: &'a str,
+    pub created_by: Option<Uuid>,
+    pub series: Option<(Uuid, DateTime<Utc>)>,
+}
+
+/// Inserts a session with the community's next number; `None` when a series occurrence
+/// already exists.
+pub async fn insert(
+    ex: impl PgExecutor<'_>,
+    new: &NewSession<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Session>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "INSERT INTO sessions (id, community_id, cohort_id, number, kind, title, starts_at,
+             duration_minutes, location, slots, checkin_code, created_by, series_id, occurrence_at, created_at)
+         SELECT $1, $2, $3, coalesce(max(number), 0) + 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
+         FROM sessions WHERE community_id = $2
+         ON CONFLICT (series_id, occurrence_at) DO NOTHING
+         RETURNING {COLUMNS}"
+    )))
+    .bind(Uuid::new_v4())
+    .bind(new.community_id)
+    .bind(new.cohort_id)
+    .bind(new.kind)
+    .bind(new.title)
+    .bind(new.starts_at)
+    .bind(new.duration_minutes)
+    .bind(new.location)
+    .bind(new.slots)
+    .bind(new.checkin_code)
+    .bind(new.created_by)
+    .bind(new.series.map(|s| s.0))
+    .bind(new.series.map(|s| s.1))
+    .bind(now)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Serialises session numbering within a community until the transaction ends (the
+/// next number is read from the table, so two inserts must not read it at once).
+pub async fn lock_numbering(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sessions:' || $1::text, 0))")
+        .bind(community_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// The ticks a series already has sessions for, from `since` on.
+pub async fn occurrences(
+    ex: impl PgExecutor<'_>,
+    series_id: Uuid,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Vec<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT occurrence_at FROM sessions WHERE series_id = $1 AND occurrence_at >= $2",
+    )
+    .bind(series_id)
+    .bind(since)
+    .fetch_all(ex)
+    .await
+}
+
+/// A session by number, locked for the rest of the transaction (talk slots are counted
+/// under this lock).
+pub async fn by_number_locked(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    number: i32,
+) -> sqlx::Result<Option<Session>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sessions WHERE community_id = $1 AND number = $2 FOR UPDATE"
+    )))
+    .bind(community_id)
+    .bind(number)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn by_code(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    code: &str,
+) -> sqlx::Result<Option<Session>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sessions WHERE community_id = $1 AND checkin_code = $2
+         ORDER BY starts_at DESC LIMIT 1"
+    )))
+    .bind(community_id)
+    .bind(code)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Scheduled sessions of these cohorts that have not ended, soonest first.
+pub async fn upcoming(
+    ex: impl PgExecutor<'_>,
+    cohort_ids: &[Uuid],
+    now: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<Session>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sessions
+         WHERE cohort_id = ANY($1) AND status = 'scheduled'
+           AND starts_at + make_interval(mins => duration_minutes) > $2
+         ORDER BY starts_at, number LIMIT $3"
+    )))
+    .bind(cohort_ids)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Every session of a cohort from `since` on, cancelled ones too (a calendar shows them
+/// as cancelled).
+pub async fn for_calendar(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Vec<Session>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sessions WHERE cohort_id = $1 AND starts_at >= $2
+         ORDER BY starts_at, number"
+    )))
+    .bind(cohort_id)
+    .bind(since)
+    .fetch_all(ex)
+    .await
+}
+
+/// Scheduled sessions whose start minus `lead` falls in `(since, until]`, and came after
+/// the session was created (a session set up 3 h ahead gets no "in 24 hours" reminder).
+pub async fn due_for_reminder(
+    ex: impl PgExecutor<'_>,
+    lead: chrono::Duration,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<Session>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sessions
+         WHERE status = 'scheduled' AND starts_at > $2 + $1 AND starts_at <= $3 + $1
+           AND starts_at - $1 >= created_at
+         ORDER BY starts_at"
+    )))
+    .bind(lead)
+    .bind(since)
+    .bind(until)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn reschedule(
+    ex: impl PgExecutor<'_>,
+    session_id: Uuid,
+    starts_at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET starts_at = $2 WHERE id = $1")
+        .bind(session_id)
+        .bind(starts_at)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn cancel(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET status = 'cancelled' WHERE id = $1")
+        .bind(session_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Talk {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub speaker_id: Uuid,
+    pub speaker_name: String,
+    pub speaker_timezone: Option<String>,
+    pub title: String,
+    pub r#abstract: Option<String>,
+    pub status: String,
+}
+
+/// Active and waitlisted talks of a session: slot order, then waitlist order.
+pub async fn talks(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Vec<Talk>> {
+    sqlx::query_as(
+        "SELECT t.id, t.session_id, t.speaker_id, m.display_name AS speaker_name,
+                m.timezone AS speaker_timezone, t.title,
+                t.abstract, t.status
+         FROM talks t JOIN members m ON m.id = t.speaker_id
+         WHERE t.session_id = $1 AND t.status <> 'withdrawn'
+         ORDER BY t.status = 'waitlisted', t.queue_position",
+    )
+    .bind(session_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Adds a talk; false when the speaker already has one in this session.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_talk(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    session_id: Uuid,
+    speaker_id: Uuid,
+    title: &str,
+    r#abstract: Option<&str>,
+    status: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO talks (id, community_id, session_id, speaker_id, title, abstract, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (session_id, speaker_id) WHERE status <> 'withdrawn' DO NOTHING",
+    )
+    .bind(Uuid::new_v4())
+    .bind(community_id)
+    .bind(session_id)
+    .bind(speaker_id)
+    .bind(title)
+    .bind(r#abstract)
+    .bind(status)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn withdraw(ex: impl PgExecutor<'_>, talk_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE talks SET status = 'withdrawn' WHERE id = $1")
+        .bind(talk_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Moves a waitlisted talk into the last slot.
+pub async fn promote(ex: impl PgExecutor<'_>, talk_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE talks SET status = 'active', queue_position = nextval('talk_queue') WHERE id = $1",
+    )
+    .bind(talk_id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MyTalk {
+    pub title: String,
+    pub status: String,
+    pub number: i32,
+    pub session_title: String,
+    pub starts_at: DateTime<Utc>,
+    pub timezone: String,
+    pub session_id: Uuid,
+}
+
+/// The member's talks in sessions that have not started, soonest first.
+pub async fn talks_of(
+    ex: impl PgExecutor<'_>,
+    speaker_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<MyTalk>> {
+    sqlx::query_as(
+        "SELECT t.title, t.status, s.number, s.title AS session_title, s.starts_at, c.timezone,
+                s.id AS session_id
+         FROM talks t JOIN sessions s ON s.id = t.session_id JOIN cohorts c ON c.id = s.cohort_id
+         WHERE t.speaker_id = $1 AND t.status <> 'withdrawn' AND s.status = 'scheduled'
+           AND s.starts_at > $2
+         ORDER BY s.starts_at, s.number",
+    )
+    .bind(speaker_id)
+    .bind(now)
+    .fetch_all(ex)
+    .await
+}
+
+/// Adds an RSVP; false when there already is one.
+pub async fn rsvp(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    session_id: Uuid,
+    member_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO session_rsvps (community_id, session_id, member_id, created_at)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(session_id)
+    .bind(member_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct Person {
+    pub id: Uuid,
+    pub display_name: String,
+    pub timezone: Option<String>,
+}
+
+pub async fn rsvps(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Vec<Person>> {
+    sqlx::query_as(
+        "SELECT m.id, m.display_name, m.timezone FROM session_rsvps r JOIN members m ON m.id = r.member_id
+         WHERE r.session_id = $1 ORDER BY r.created_at, m.id",
+    )
+    .bind(session_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Everyone involved: speakers (active or waitlisted) and RSVPs, each once.
+pub async fn involved(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Vec<Person>> {
+    sqlx::query_as(
+        "SELECT m.id, m.display_name, m.timezone FROM members m
+         WHERE m.id IN (SELECT speaker_id FROM talks WHERE session_id = $1 AND status <> 'withdrawn'
+                        UNION SELECT member_id FROM session_rsvps WHERE session_id = $1)
+         ORDER BY m.display_name, m.id",
+    )
+    .bind(session_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn rsvp_count(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM session_rsvps WHERE session_id = $1")
+        .bind(session_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// Records attendance; false when it was already recorded.
+pub async fn attend(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    session_id: Uuid,
+    member_id: Uuid,
+    via: &str,
+    recorded_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO session_attendance (community_id, session_id, member_id, via, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(session_id)
+    .bind(member_id)
+    .bind(via)
+    .bind(recorded_by)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Whether the member may host sessions of the cohort: a steward, or a lead mentor
+/// community-wide or of that cohort.
+pub async fn may_host(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    cohort_id: Uuid,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM member_roles WHERE member_id = $1
+             AND ((role = 'steward' AND cohort_id IS NULL)
+                  OR (role = 'lead_mentor' AND (cohort_id IS NULL OR cohort_id = $2))))",
+    )
+    .bind(member_id)
+    .bind(cohort_id)
+    .fetch_one(ex)
+    .await
+}
+
+/// The cohort's calendar token, created on first use.
+pub async fn feed_token(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    fresh: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<String> {
+    sqlx::query_scalar(
+        "INSERT INTO ical_feeds (cohort_id, community_id, token, rotated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (cohort_id) DO UPDATE SET token = ical_feeds.token
+         RETURNING token",
+    )
+    .bind(cohort_id)
+    .bind(community_id)
+    .bind(fresh)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn rotate_feed_token(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    fresh: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO ical_feeds (cohort_id, community_id, token, rotated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (cohort_id) DO UPDATE SET token = EXCLUDED.token, rotated_at = EXCLUDED.rotated_at",
+    )
+    .bind(cohort_id)
+    .bind(community_id)
+    .bind(fresh)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct FeedCohort {
+    pub cohort_id: Uuid,
+    pub cohort_name: String,
+    pub timezone: String,
+    pub token: String,
+}
+
+/// The cohort behind a calendar URL, with its current token (compared by the caller in
+/// constant time).
+pub async fn feed(
+    ex: impl PgExecutor<'_>,
+    community_slug: &str,
+    cohort_slug: &str,
+) -> sqlx::Result<Option<FeedCohort>> {
+    sqlx::query_as(
+        "SELECT c.id AS cohort_id, c.name AS cohort_name, c.timezone, f.token
+         FROM ical_feeds f JOIN cohorts c ON c.id = f.cohort_id
+         JOIN communities k ON k.id = c.community_id
+         WHERE k.slug = $1 AND c.slug = $2",
+    )
+    .bind(community_slug)
+    .bind(cohort_slug)
+    .fetch_optional(ex)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Series {
+    pub id: Uuid,
+    pub community_id: Uuid,
+    pub cohort_id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub cron: String,
+    pub every_weeks: i32,
+    pub duration_minutes: i32,
+    pub slots: i32,
+    pub location: Option<String>,
+    pub timezone: String,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
+}
+
+/// Every recurring series with its cohort's zone and dates.
+pub async fn all_series(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Series>> {
+    sqlx::query_as(
+        "SELECT s.id, s.community_id, s.cohort_id, s.kind, s.title, s.cron, s.every_weeks,
+                s.duration_minutes, s.slots, s.location, c.timezone, c.starts_on, c.ends_on
+         FROM session_series s JOIN cohorts c ON c.id = s.cohort_id ORDER BY s.id",
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// A cohort by id (sessions point at cohorts by id).
+pub async fn cohort(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+) -> sqlx::Result<Option<super::cohorts::Cohort>> {
+    sqlx::query_as(
+        "SELECT id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours
+         FROM cohorts WHERE id = $1",
+    )
+    .bind(cohort_id)
+    .fetch_optional(ex)
+    .await
+}

@@ -1,0 +1,113 @@
+//! `GET /badges/<id>`: an Open Badges 3.0 credential, as JSON (`Accept: application/json`
+//! or `/badges/<id>.json`) or as a small HTML page; `/badges/<id>/status` is its
+//! revocation list.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use uuid::Uuid;
+
+use crate::services::badges::credential;
+use crate::store::milestones::{self, Badge};
+
+#[derive(Clone)]
+struct BadgeState {
+    pool: sqlx::PgPool,
+    /// `http.public_url`; without it, the request's Host header.
+    public_url: Option<String>,
+}
+
+pub fn routes(pool: sqlx::PgPool, public_url: Option<String>) -> Router {
+    let public_url = public_url.map(|u| u.trim_end_matches('/').to_owned());
+    Router::new()
+        .route("/badges/{id}", get(badge))
+        .route("/badges/{id}/status", get(status))
+        .with_state(BadgeState { pool, public_url })
+}
+
+async fn badge(
+    State(state): State<BadgeState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (id, want_json) = match id.strip_suffix(".json") {
+        Some(id) => (id.to_owned(), true),
+        None => (id, accepts_json(&headers)),
+    };
+    let (badge, base) = match load(&state, &id, &headers).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no such badge\n").into_response(),
+        Err(err) => return internal(err),
+    };
+    if want_json {
+        json(credential::open_badge(&base, &badge))
+    } else {
+        (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            credential::html(&base, &badge),
+        )
+            .into_response()
+    }
+}
+
+async fn status(
+    State(state): State<BadgeState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match load(&state, &id, &headers).await {
+        Ok(Some((badge, base))) => json(credential::revocation_list(&base, &badge)),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such badge\n").into_response(),
+        Err(err) => internal(err),
+    }
+}
+
+async fn load(
+    state: &BadgeState,
+    id: &str,
+    headers: &HeaderMap,
+) -> anyhow::Result<Option<(Badge, String)>> {
+    let Ok(id) = Uuid::parse_str(id) else {
+        return Ok(None);
+    };
+    let Some(badge) = milestones::badge(&state.pool, id).await? else {
+        return Ok(None);
+    };
+    let base = match &state.public_url {
+        Some(url) => url.clone(),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .filter(|h| {
+                    h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+                })
+                .unwrap_or("localhost");
+            format!("http://{host}")
+        }
+    };
+    Ok(Some((badge, base)))
+}
+
+fn accepts_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|accept| accept.contains("json") && !accept.contains("text/html"))
+}
+
+fn json(value: serde_json::Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+fn internal(err: anyhow::Error) -> Response {
+    tracing::error!(error = ?err, "badge request failed");
+    (StatusCode::INTERNAL_SERVER_ERROR, "badge unavailable\n").into_response()
+}

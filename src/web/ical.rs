@@ -1,0 +1,82 @@
+//! `GET /ical/<community>/<cohort>.ics?key=…`: a cohort's sessions as iCalendar. The key
+//! is the cohort's secret (`/event ical`), compared in constant time; a wrong or old key
+//! gets the same 404 as an unknown cohort.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Duration;
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use crate::services::Services;
+use crate::services::events::calendar;
+use crate::store::sessions;
+
+/// Past sessions shown in the feed.
+const PAST_DAYS: i64 = 90;
+
+pub fn routes(services: &Services) -> Router {
+    Router::new()
+        .route("/ical/{community}/{file}", get(feed))
+        .with_state(services.clone())
+}
+
+#[derive(Debug, Deserialize)]
+struct Key {
+    key: Option<String>,
+}
+
+async fn feed(
+    State(services): State<Services>,
+    Path((community, file)): Path<(String, String)>,
+    Query(Key { key }): Query<Key>,
+) -> Response {
+    match render(&services, &community, &file, key.as_deref()).await {
+        Ok(Some(body)) => (
+            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such calendar\n").into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err, "calendar feed failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "calendar unavailable\n").into_response()
+        }
+    }
+}
+
+async fn render(
+    services: &Services,
+    community: &str,
+    file: &str,
+    key: Option<&str>,
+) -> anyhow::Result<Option<String>> {
+    let (Some(cohort), Some(key)) = (file.strip_suffix(".ics"), key) else {
+        return Ok(None);
+    };
+    let mut conn = services.pool.acquire().await?;
+    let Some(feed) = sessions::feed(&mut *conn, community, cohort).await? else {
+        return Ok(None);
+    };
+    if !bool::from(feed.token.as_bytes().ct_eq(key.as_bytes())) {
+        tracing::info!(community, cohort, "calendar requested with a wrong key");
+        return Ok(None);
+    }
+    let now = services.clock.now();
+    let mut rows = Vec::new();
+    for session in
+        sessions::for_calendar(&mut *conn, feed.cohort_id, now - Duration::days(PAST_DAYS)).await?
+    {
+        let talks = sessions::talks(&mut *conn, session.id).await?;
+        rows.push((session, talks));
+    }
+    Ok(Some(calendar::build(
+        &feed.cohort_name,
+        &feed.timezone,
+        &rows,
+        now,
+    )))
+}

@@ -1,0 +1,580 @@
+//! Milestones: the ladder, submissions, verification by mentors, celebrations, Open Badges
+//! (validated against a JSON schema), revocation, graduation and the digest count.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{TimeZone, Utc};
+use chrono_tz::Europe::Berlin;
+use cohortbot::render::{ActionKind, Fragment};
+use cohortbot::services::Destination;
+use serde_json::Value;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+use crate::support::TestBot;
+
+const SPRING: &str = "spring-makers-2027";
+const BASE: &str = "https://bot.example.org";
+const SCHEMA: &str = include_str!("../data/openbadges/ob_v3p0_openbadgecredential.schema.json");
+
+async fn learner(pool: PgPool) -> TestBot {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", SPRING, Some("short-modules")).await;
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 10, 9, 0, 0).unwrap());
+    bot
+}
+
+/// Submits and has Grace verify one module.
+async fn complete(bot: &TestBot, module: &str) {
+    let said = bot
+        .say(
+            "sam",
+            &format!("/milestone submit {module} https://example.org/{module}"),
+        )
+        .await;
+    assert!(said.reply.starts_with("Submitted"), "{}", said.reply);
+    let said = bot
+        .say("grace", &format!("/milestone verify @sam {module}"))
+        .await;
+    assert!(said.reply.starts_with("Verified"), "{}", said.reply);
+}
+
+async fn milestone_count(bot: &TestBot) -> i64 {
+    bot.count("milestones").await
+}
+
+#[sqlx::test]
+async fn progress_shows_completed_current_and_locked_modules(pool: PgPool) {
+    let bot = learner(pool).await;
+    let ladder = bot.say("sam", "/progress").await.reply;
+    assert!(
+        ladder.starts_with("Your ladder in Spring Makers 2027 (Short modules):"),
+        "{ladder}"
+    );
+    assert!(
+        ladder.contains("▶️ `flows-101` Your first cloud flow — current · badge: Flow Starter"),
+        "{ladder}"
+    );
+    assert!(
+        ladder.contains("🔒 `alm-basics` Environments, solutions and handover — locked: needs data-sources, canvas-apps"),
+        "{ladder}"
+    );
+    complete(&bot, "flows-101").await;
+    let ladder = bot.say("sam", "/progress").await.reply;
+    assert!(ladder.contains("✅ `flows-101`"), "{ladder}");
+    assert!(ladder.contains("▶️ `data-sources`"), "{ladder}");
+    assert!(ladder.contains("▶️ `canvas-apps`"), "{ladder}");
+    assert!(ladder.contains("1 of 5 completed."), "{ladder}");
+}
+
+#[sqlx::test]
+async fn a_submission_asks_the_mentor_with_verify_and_request_changes_actions(pool: PgPool) {
+    let bot = learner(pool).await;
+    let said = bot
+        .say(
+            "sam",
+            "/milestone submit flows-101 https://example.org/flow my *first* flow @everyone",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "Submitted Your first cloud flow for verification. Grace Lindqvist will review it and I'll tell you."
+    );
+    let outcome = said.outcome.unwrap();
+    assert_eq!(outcome.posts.len(), 1);
+    let post = &outcome.posts[0];
+    assert!(
+        matches!(&post.to, Destination::Direct { display_name, .. } if display_name == "Grace Lindqvist")
+    );
+    let actions: Vec<&ActionKind> = post.message.actions().map(|a| &a.kind).collect();
+    assert_eq!(
+        actions,
+        [
+            &ActionKind::VerifyMilestone {
+                handle: "sam".into(),
+                module: "flows-101".into()
+            },
+            &ActionKind::RequestMilestoneChanges {
+                handle: "sam".into(),
+                module: "flows-101".into()
+            },
+        ]
+    );
+    // The learner's note and link travel as user text, to be escaped by each platform.
+    assert!(
+        post.message
+            .0
+            .contains(&Fragment::User("my *first* flow @everyone".into()))
+    );
+    assert!(
+        post.message
+            .0
+            .contains(&Fragment::User("https://example.org/flow".into()))
+    );
+    assert_eq!(post.message.mentioned().count(), 0);
+}
+
+#[sqlx::test]
+async fn bad_milestone_input_is_explained_and_changes_nothing(pool: PgPool) {
+    let bot = learner(pool).await;
+    for (line, expected) in [
+        (
+            "/milestone submit flows-101 ftp://example.org/x",
+            "`ftp://example.org/x` is not a web link. Evidence must be an http:// or https:// link, like `https://example.org/my-flow`.",
+        ),
+        (
+            "/milestone submit flows-101 \"javascript:alert(1)\"",
+            "`javascript:alert(1)` is not a web link. Evidence must be an http:// or https:// link, like `https://example.org/my-flow`.",
+        ),
+        (
+            "/milestone submit flows-101 example.org/flow",
+            "`example.org/flow` is not a web link. Evidence must be an http:// or https:// link, like `https://example.org/my-flow`.",
+        ),
+        (
+            "/milestone submit alm-basics https://example.org/x",
+            "Environments, solutions and handover is locked until these are verified: `data-sources, canvas-apps`. `/progress` shows your ladder.",
+        ),
+        (
+            "/milestone submit flows-11 https://example.org/x",
+            "There is no module `flows-11` on the ladder. Did you mean `flows-101`?",
+        ),
+        (
+            "/milestone submit flows-101 https://example.org/x impact:\"saved a day\"",
+            "A business-impact note goes with a capstone, and `flows-101` is not one.",
+        ),
+    ] {
+        let said = bot.say("sam", line).await;
+        assert_eq!(said.reply, expected, "{line}");
+        assert!(said.posts.is_empty());
+    }
+    assert_eq!(milestone_count(&bot).await, 0);
+
+    let said = bot.say("lee", "/progress").await;
+    assert_eq!(
+        said.reply,
+        "You're not in a cohort yet, so there is no ladder. `/cohort list` shows them."
+    );
+}
+
+#[sqlx::test]
+async fn only_the_learners_mentors_or_stewards_verify_and_never_their_own(pool: PgPool) {
+    let bot = learner(pool).await;
+    bot.say(
+        "sam",
+        "/milestone submit flows-101 https://example.org/flow",
+    )
+    .await;
+    let said = bot.say("sam", "/milestone verify @sam flows-101").await;
+    assert_eq!(
+        said.reply,
+        "You can't verify or review your own milestone; your mentor does that."
+    );
+    let said = bot.say("ken", "/milestone verify @sam flows-101").await;
+    assert_eq!(
+        said.reply,
+        "Only Sam Carter's mentors, or a steward, can review their milestones."
+    );
+    let said = bot
+        .say("grace", "/milestone verify @sam data-sources")
+        .await;
+    assert_eq!(
+        said.reply,
+        "Sam Carter has nothing waiting for review on Connecting to data safely."
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM milestones")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "submitted");
+
+    // A steward may verify too; a second verification is refused.
+    let said = bot.say("ada", "/milestone verify @sam flows-101").await;
+    assert_eq!(said.reply, "Verified Your first cloud flow for Sam Carter.");
+    let said = bot.say("grace", "/milestone verify @sam flows-101").await;
+    assert_eq!(
+        said.reply,
+        "Your first cloud flow is already verified. Nothing to do!"
+    );
+    assert_eq!(bot.count("badges").await, 1);
+}
+
+#[sqlx::test]
+async fn requested_changes_reach_the_learner_who_resubmits(pool: PgPool) {
+    let bot = learner(pool).await;
+    bot.say("sam", "/milestone submit flows-101 https://example.org/v1")
+        .await;
+    let said = bot
+        .say(
+            "grace",
+            "/milestone changes @sam flows-101 Please add a screenshot of the run history",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "Asked Sam Carter for changes to Your first cloud flow."
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "Sam Carter",
+            "Grace Lindqvist asked for changes to your milestone Your first cloud flow:\nPlease add a screenshot of the run history\nResubmit with `/milestone submit flows-101 <evidence url>`."
+        )]
+    );
+    assert!(
+        bot.say("sam", "/progress")
+            .await
+            .reply
+            .contains("✏️ `flows-101`")
+    );
+    let said = bot
+        .say("sam", "/milestone submit flows-101 https://example.org/v2")
+        .await;
+    assert!(said.reply.starts_with("Submitted"), "{}", said.reply);
+    let said = bot
+        .say("sam", "/milestone submit flows-101 https://example.org/v3")
+        .await;
+    assert_eq!(
+        said.reply,
+        "Your first cloud flow is already waiting for your mentor's review."
+    );
+    let evidence: String = sqlx::query_scalar("SELECT evidence_url FROM milestones")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(evidence, "https://example.org/v2");
+}
+
+async fn get(bot: &TestBot, uri: &str, accept: Option<&str>) -> (StatusCode, String, String) {
+    let mut request = Request::get(uri);
+    if let Some(accept) = accept {
+        request = request.header(header::ACCEPT, accept);
+    }
+    let response = cohortbot::web::badges::routes(bot.pool.clone(), Some(format!("{BASE}/")))
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        content_type,
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
+}
+
+fn schema_errors(instance: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    validator
+        .iter_errors(instance)
+        .map(|e| e.to_string())
+        .collect()
+}
+
+#[sqlx::test]
+async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(pool: PgPool) {
+    let bot = learner(pool).await;
+    // A display name with markup: it must reach the channel as a mention, never as markup.
+    sqlx::query(
+        "UPDATE members SET display_name = 'Sam <b>*Carter*</b>' WHERE platform_user_id = 'sam'",
+    )
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    bot.say(
+        "sam",
+        "/milestone submit flows-101 https://example.org/flow?a=1&b=<2>",
+    )
+    .await;
+    let said = bot.say("grace", "/milestone verify @sam flows-101").await;
+    let outcome = said.outcome.clone().unwrap();
+    let celebration = outcome
+        .posts
+        .iter()
+        .find(|p| p.to == Destination::Channel("spring-makers".into()))
+        .expect("a celebration in the cohort channel");
+    assert_eq!(
+        cohortbot::render::plain::render(&celebration.message),
+        "🎉 @Sam <b>*Carter*</b> completed Your first cloud flow in Spring Makers 2027!"
+    );
+    let sam_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM members WHERE platform_user_id = 'sam'")
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        celebration.message.mentioned().collect::<Vec<_>>(),
+        [sam_id]
+    );
+    assert!(
+        !celebration
+            .message
+            .0
+            .iter()
+            .any(|f| matches!(f, Fragment::Text(t) | Fragment::Strong(t) if t.contains("<b>")))
+    );
+
+    let badge_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM badges")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    let dm = said.dms()[0].1;
+    assert!(
+        dm.contains(&format!(
+            "You earned the Open Badge Flow Starter: `/badges/{badge_id}`"
+        )),
+        "{dm}"
+    );
+    let list = bot.say("sam", "/badges").await.reply;
+    assert!(list.contains(&format!("🏅 Flow Starter — Your first cloud flow (Spring Makers 2027), issued 2027-03-10: `/badges/{badge_id}`")), "{list}");
+    let list = bot.say("ken", "/badges @sam").await.reply;
+    assert!(
+        list.starts_with("Sam <b>*Carter*</b>'s Open Badges:"),
+        "{list}"
+    );
+
+    // The JSON: by Accept header and by `.json`, valid against the OB 3.0 schema.
+    let (status, content_type, body) = get(
+        &bot,
+        &format!("/badges/{badge_id}"),
+        Some("application/json"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/json");
+    let credential: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(schema_errors(&credential), Vec::<String>::new());
+    assert_eq!(credential["id"], format!("{BASE}/badges/{badge_id}"));
+    assert_eq!(
+        credential["credentialSubject"]["achievement"]["name"],
+        "Flow Starter"
+    );
+    assert_eq!(
+        credential["credentialSubject"]["name"],
+        "Sam <b>*Carter*</b>"
+    );
+    assert_eq!(credential["validFrom"], "2027-03-10T09:00:00Z");
+    let (_, _, same) = get(&bot, &format!("/badges/{badge_id}.json"), None).await;
+    assert_eq!(serde_json::from_str::<Value>(&same).unwrap(), credential);
+    // The schema is not vacuous: a credential without its subject fails.
+    let mut broken = credential.clone();
+    broken.as_object_mut().unwrap().remove("credentialSubject");
+    assert!(!schema_errors(&broken).is_empty());
+
+    // The page: HTML with every value escaped.
+    let (status, content_type, html) = get(&bot, &format!("/badges/{badge_id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "text/html; charset=utf-8");
+    assert!(
+        html.contains("Awarded to <strong>Sam &lt;b&gt;*Carter*&lt;/b&gt;</strong>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("https://example.org/flow?a=1&amp;b=%3C2%3E"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>"));
+    assert!(html.contains("<p class=\"valid\">Valid</p>"));
+
+    // Unknown ids are 404s.
+    let (status, _, _) = get(&bot, "/badges/not-a-uuid", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = get(&bot, &format!("/badges/{}", uuid::Uuid::new_v4()), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test]
+async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
+    let bot = learner(pool).await;
+    complete(&bot, "flows-101").await;
+    let badge_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM badges")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    let said = bot
+        .say("grace", &format!("/badge revoke {badge_id} copied work"))
+        .await;
+    assert_eq!(said.reply, "Sorry, only stewards can use `/badge revoke`.");
+    let said = bot.say("ada", "/badge revoke nonsense copied work").await;
+    assert!(
+        said.reply.starts_with("There is no badge `nonsense`"),
+        "{}",
+        said.reply
+    );
+    let (_, _, status) = get(&bot, &format!("/badges/{badge_id}/status"), None).await;
+    let list: Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(list["revokedCredentials"], serde_json::json!([]));
+
+    let said = bot
+        .say(
+            "ada",
+            &format!("/badge revoke {badge_id} evidence was someone else's work"),
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "Revoked Sam Carter's Flow Starter badge. Its public page and JSON now say so."
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "Sam Carter",
+            "Your Flow Starter badge was revoked by a steward: evidence was someone else's work"
+        )]
+    );
+    let said = bot
+        .say("ada", &format!("/badge revoke {badge_id} again"))
+        .await;
+    assert_eq!(said.reply, "That Flow Starter badge is already revoked.");
+
+    let (_, _, status) = get(&bot, &format!("/badges/{badge_id}/status"), None).await;
+    let list: Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(
+        list["revokedCredentials"],
+        serde_json::json!([{
+            "id": format!("{BASE}/badges/{badge_id}"),
+            "revocationReason": "evidence was someone else's work",
+        }])
+    );
+    let (_, _, credential) = get(&bot, &format!("/badges/{badge_id}.json"), None).await;
+    let credential: Value = serde_json::from_str(&credential).unwrap();
+    assert_eq!(
+        credential["credentialStatus"]["id"],
+        format!("{BASE}/badges/{badge_id}/status")
+    );
+    let (_, _, html) = get(&bot, &format!("/badges/{badge_id}"), None).await;
+    assert!(
+        html.contains(
+            "<strong>Revoked</strong> on 2027-03-10: evidence was someone else&#39;s work"
+        ),
+        "{html}"
+    );
+    assert!(
+        bot.say("sam", "/badges")
+            .await
+            .reply
+            .contains("· revoked 2027-03-10")
+    );
+}
+
+#[sqlx::test]
+async fn the_capstone_graduates_the_learner_with_alumni_celebration_and_invitation(pool: PgPool) {
+    let bot = learner(pool).await;
+    for module in ["flows-101", "data-sources", "canvas-apps", "alm-basics"] {
+        complete(&bot, module).await;
+    }
+    bot.deliver().await;
+    let said = bot
+        .say(
+            "sam",
+            "/milestone submit capstone https://example.org/leave-requests Leave requests impact:\"@everyone saves **3 h/week**, replaced the paper form\"",
+        )
+        .await;
+    assert!(said.reply.starts_with("Submitted"), "{}", said.reply);
+    let said = bot.say("grace", "/milestone verify @sam capstone").await;
+    assert_eq!(
+        said.reply,
+        "Verified Capstone: automate a real process for Sam Carter. That was their capstone: they have graduated. 🎓"
+    );
+    let outcome = said.outcome.clone().unwrap();
+    let graduation = outcome
+        .posts
+        .iter()
+        .find(|p| {
+            p.to == Destination::Channel("spring-makers".into())
+                && cohortbot::render::plain::render(&p.message).starts_with("🎓")
+        })
+        .expect("a graduation post");
+    assert_eq!(
+        cohortbot::render::plain::render(&graduation.message),
+        "🎓 @Sam Carter finished the capstone and graduated from Spring Makers 2027! Congratulations!\nBusiness impact: @everyone saves **3 h/week**, replaced the paper form"
+    );
+    // The impact note is user text (escaped by each platform); only Sam is mentioned.
+    assert!(graduation.message.0.contains(&Fragment::User(
+        "@everyone saves **3 h/week**, replaced the paper form".into()
+    )));
+    assert_eq!(graduation.message.mentioned().count(), 1);
+    let dms = said.dms();
+    assert!(
+        dms.iter().any(|(to, text)| *to == "Sam Carter"
+            && text.contains("Offer to mentor with `/mentor offer`.")),
+        "{dms:?}"
+    );
+    let roles = bot.say("sam", "/me").await.reply;
+    assert!(roles.contains("alumni"), "{roles}");
+    let impact: Option<String> =
+        sqlx::query_scalar("SELECT impact FROM milestones WHERE impact IS NOT NULL")
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        impact.as_deref(),
+        Some("@everyone saves **3 h/week**, replaced the paper form")
+    );
+
+    // The Friday digest counts the week's verified milestones.
+    bot.set_local("2027-03-12 15:59", Berlin);
+    bot.tick().await;
+    bot.deliver().await;
+    bot.set_local("2027-03-12 16:00", Berlin);
+    bot.tick().await;
+    let sent = bot.deliver().await;
+    let digest = &sent
+        .iter()
+        .find(|(to, text)| to == "#spring-makers" && text.starts_with("📊"))
+        .expect("digest")
+        .1;
+    assert!(
+        digest.contains("🏅 Milestones verified this week: 5"),
+        "{digest}"
+    );
+}
+
+#[sqlx::test]
+async fn a_learner_in_a_mentor_group_is_verified_by_the_groups_lead(pool: PgPool) {
+    let bot = learner(pool).await;
+    // Ken leads a group in Spring Makers and Sam is in it: Ken is Sam's mentor now, and
+    // Grace (a cohort lead mentor, but not Sam's group lead) no longer is.
+    sqlx::query(
+        "INSERT INTO mentor_groups (id, community_id, cohort_id, name, lead_member_id)
+         SELECT gen_random_uuid(), c.community_id, c.id, 'Ken''s group', m.id
+         FROM cohorts c, members m WHERE c.slug = 'spring-makers-2027' AND m.platform_user_id = 'ken'",
+    )
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE enrollments SET mentor_group_id = (SELECT id FROM mentor_groups WHERE name = 'Ken''s group')
+         WHERE member_id = (SELECT id FROM members WHERE platform_user_id = 'sam')",
+    )
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    let said = bot
+        .say(
+            "sam",
+            "/milestone submit flows-101 https://example.org/flow",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "Submitted Your first cloud flow for verification. Ken Watanabe will review it and I'll tell you."
+    );
+    assert_eq!(said.dms().len(), 1);
+    assert_eq!(said.dms()[0].0, "Ken Watanabe");
+    let said = bot.say("grace", "/milestone verify @sam flows-101").await;
+    assert_eq!(
+        said.reply,
+        "Only Sam Carter's mentors, or a steward, can review their milestones."
+    );
+    let said = bot.say("ken", "/milestone verify @sam flows-101").await;
+    assert_eq!(said.reply, "Verified Your first cloud flow for Sam Carter.");
+}
