@@ -1,3 +1,4 @@
 //! Chat adapters: each turns platform events into invocations and delivers outcomes.
 
+pub mod discord;
 pub mod shell;
