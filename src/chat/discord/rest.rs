@@ -52,6 +52,8 @@ pub const DMS_CLOSED: i64 = 50007;
 
 pub struct Rest {
     http: Arc<Http>,
+    token: String,
+    application_id: Option<u64>,
     client: reqwest::Client,
     proxy: Option<String>,
     authorization: String,
@@ -59,7 +61,9 @@ pub struct Rest {
 
 impl std::fmt::Debug for Rest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rest").field("proxy", &self.proxy).finish()
+        f.debug_struct("Rest")
+            .field("proxy", &self.proxy)
+            .finish_non_exhaustive()
     }
 }
 
@@ -86,6 +90,8 @@ impl Rest {
         };
         Ok(Self {
             http: Arc::new(builder.build()),
+            token: token.to_owned(),
+            application_id,
             client,
             proxy: api_base.map(str::to_owned),
             authorization,
@@ -94,6 +100,22 @@ impl Rest {
 
     pub fn http(&self) -> &Arc<Http> {
         &self.http
+    }
+
+    pub fn application_id(&self) -> Option<u64> {
+        self.application_id
+    }
+
+    /// Another `Http` like this one, for serenity's gateway client (which takes ownership).
+    pub fn build_http(&self) -> Http {
+        let mut builder = HttpBuilder::new(&self.token).client(self.client.clone());
+        if let Some(id) = self.application_id {
+            builder = builder.application_id(ApplicationId::new(id));
+        }
+        if let Some(base) = &self.proxy {
+            builder = builder.proxy(base).ratelimiter_disabled(true);
+        }
+        builder.build()
     }
 
     /// Sends one request and returns the JSON answer (`Null` for 204).
