@@ -465,11 +465,7 @@ fn resolve(
     spec_for(name, sub)
         .map(|spec| (spec, options))
         .ok_or_else(|| {
-            messages::unknown_command(
-                &format!("{name} {}", sub.unwrap_or(""))
-                    .trim_end()
-                    .to_owned(),
-            )
+            messages::unknown_command(format!("{name} {}", sub.unwrap_or("")).trim_end())
         })
 }
 
