@@ -124,3 +124,49 @@ pub async fn holds_role(
     .fetch_one(ex)
     .await
 }
+
+/// Keeps a command's options until the member answers its question; drops day-old ones.
+pub async fn save_confirmation(
+    ex: &mut sqlx::PgConnection,
+    member_id: Uuid,
+    command: &str,
+    options: &[(String, String)],
+    now: DateTime<Utc>,
+) -> sqlx::Result<Uuid> {
+    sqlx::query("DELETE FROM discord_confirmations WHERE created_at < $1")
+        .bind(now - chrono::Duration::days(1))
+        .execute(&mut *ex)
+        .await?;
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO discord_confirmations (id, member_id, command, options, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(member_id)
+    .bind(command)
+    .bind(sqlx::types::Json(options))
+    .bind(now)
+    .execute(&mut *ex)
+    .await?;
+    Ok(id)
+}
+
+/// Takes the member's pending command if it is younger than `since`; used once.
+pub async fn take_confirmation(
+    ex: impl PgExecutor<'_>,
+    id: Uuid,
+    member_id: Uuid,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Option<(String, Vec<(String, String)>)>> {
+    let row: Option<(String, sqlx::types::Json<Vec<(String, String)>>)> = sqlx::query_as(
+        "DELETE FROM discord_confirmations WHERE id = $1 AND member_id = $2 AND created_at >= $3
+         RETURNING command, options",
+    )
+    .bind(id)
+    .bind(member_id)
+    .bind(since)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|(command, options)| (command, options.0)))
+}

@@ -500,3 +500,160 @@ async fn full_loop_prompt_dm_then_modal_then_digest_counts(pool: PgPool) {
     );
     assert_eq!(digest[0]["allowed_mentions"]["parse"], json!([]));
 }
+
+#[sqlx::test]
+async fn a_second_check_in_asks_and_yes_replaces_it(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    let modal_id = d.ids.encode(&Target::CheckInModal {
+        cohort: "spring-makers-2027".into(),
+        period: "2027-W07".into(),
+    });
+    let mut first = fixture("modal_submit");
+    first["data"]["custom_id"] = json!(modal_id);
+    d.post_signed(&first, 0).await;
+    let mut second = first.clone();
+    second["id"] = json!("1300000000000000099");
+    second["data"]["components"][0]["components"][0]["value"] = json!("Rebuilt it properly");
+    let (_, question) = d.post_signed(&second, 0).await;
+    assert!(
+        question["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Replace it"),
+        "{question}"
+    );
+    let buttons = &question["data"]["components"][0]["components"];
+    assert_eq!(buttons[0]["label"], "Yes");
+    let yes = buttons[0]["custom_id"].as_str().unwrap();
+
+    // Someone else pressing Bea's "Yes" changes nothing.
+    let mut stranger = fixture("button");
+    stranger["data"]["custom_id"] = json!(yes);
+    let stranger = DiscordBot::as_member(stranger, "444000000000000004", "Eve");
+    let (_, reply) = d.post_signed(&stranger, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{reply}"
+    );
+
+    let mut press = fixture("button");
+    press["data"]["custom_id"] = json!(yes);
+    let (_, reply) = d.post_signed(&press, 0).await;
+    assert_eq!(reply["type"], 7);
+    assert_eq!(reply["data"]["components"], json!([]));
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("updated"),
+        "{reply}"
+    );
+    let progress: String = sqlx::query_scalar("SELECT progress FROM checkins")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(progress, "Rebuilt it properly");
+
+    // The answer is used once.
+    press["id"] = json!("1300000000000000098");
+    let (_, reply) = d.post_signed(&press, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{reply}"
+    );
+}
+
+#[sqlx::test]
+async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    Mock::given(method("PUT"))
+        .and(path(format!(
+            "/api/v10/applications/{APP}/guilds/{GUILD}/commands"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    let count = cohortbot::chat::discord::register_commands(&d.rest, &[GUILD.to_owned()])
+        .await
+        .unwrap();
+    let requests = d.server.received_requests().await.unwrap();
+    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(
+        body,
+        Value::Array(cohortbot::chat::discord::commands::registration())
+    );
+    assert_eq!(body.as_array().unwrap().len(), count);
+    let names: Vec<&str> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "checkin", "coc", "cohort", "help", "me", "outbox", "role", "schedule"
+        ]
+    );
+    assert_eq!(
+        requests[0]
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        "Bot test-token"
+    );
+}
+
+#[sqlx::test]
+async fn a_discord_role_given_by_an_admin_becomes_the_program_role(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let event: serenity::model::event::GuildMemberUpdateEvent =
+        serde_json::from_value(fixture("guild_member_update")).unwrap();
+    d.handler
+        .sync_member(
+            event.guild_id,
+            &event.user,
+            event.nick.as_deref(),
+            &event.roles,
+        )
+        .await
+        .unwrap();
+    let held: Vec<String> = sqlx::query_scalar(
+        "SELECT r.role FROM member_roles r JOIN members m ON m.id = r.member_id
+         WHERE m.platform = 'discord' AND m.platform_user_id = $1 AND r.cohort_id IS NULL",
+    )
+    .bind(MENTOR)
+    .fetch_all(&d.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(held, ["lead_mentor"]);
+
+    // The admin takes the role away again.
+    d.handler
+        .sync_member(event.guild_id, &event.user, event.nick.as_deref(), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        d.bot
+            .count("member_roles r JOIN members m ON m.id = r.member_id AND m.platform = 'discord'")
+            .await,
+        0
+    );
+    let name: String =
+        sqlx::query_scalar("SELECT display_name FROM members WHERE platform_user_id = $1")
+            .bind(MENTOR)
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(name, "Mo the Mentor");
+}

@@ -37,6 +37,13 @@ pub enum Target {
         handle: String,
         period: String,
     },
+    /// "Yes" to a kept command's question, and "no" (`pending` is the kept row's id).
+    Confirm {
+        pending: String,
+    },
+    Cancel {
+        pending: String,
+    },
 }
 
 impl Target {
@@ -59,6 +66,8 @@ impl Target {
             Target::ReplyButton { handle, period } => ("re", handle, period),
             Target::CheckInModal { cohort, period } => ("cim", cohort, period),
             Target::ReplyModal { handle, period } => ("rem", handle, period),
+            Target::Confirm { pending } => ("yes", pending, "-"),
+            Target::Cancel { pending } => ("no", pending, "-"),
         }
     }
 }
@@ -129,6 +138,8 @@ impl CustomIds {
                 handle: a,
                 period: b,
             },
+            "yes" => Target::Confirm { pending: a },
+            "no" => Target::Cancel { pending: a },
             _ => return None,
         })
     }

@@ -30,9 +30,13 @@ mod response_type {
     pub const PONG: u8 = 1;
     pub const MESSAGE: u8 = 4;
     pub const DEFERRED_MESSAGE: u8 = 5;
+    pub const DEFERRED_UPDATE: u8 = 6;
+    pub const UPDATE_MESSAGE: u8 = 7;
     pub const AUTOCOMPLETE: u8 = 8;
     pub const MODAL: u8 = 9;
 }
+/// How long a Yes/No question stays answerable.
+const CONFIRMATION_TTL: chrono::Duration = chrono::Duration::minutes(15);
 /// Message flag: only the invoker sees it.
 const EPHEMERAL: u64 = 64;
 
@@ -101,7 +105,7 @@ impl Handler {
         interaction: Interaction,
         defer_after: Duration,
     ) -> Answer {
-        let Some(initial) = deferral(&interaction) else {
+        let Some(initial) = self.deferral(&interaction) else {
             return Answer::Now(self.handle(&interaction).await);
         };
         let handler = Arc::clone(self);
@@ -125,7 +129,7 @@ impl Handler {
             Interaction::Ping(_) => Reply::only(json!({ "type": response_type::PONG })),
             Interaction::Command(command) => self.command(command).await,
             Interaction::Autocomplete(command) => Reply::only(self.autocomplete(command).await),
-            Interaction::Component(component) => Reply::only(self.component(component)),
+            Interaction::Component(component) => self.component(component).await,
             Interaction::Modal(modal) => self.modal(modal).await,
             _ => Reply::only(message_response(
                 &messages::unknown_command("?"),
@@ -160,7 +164,29 @@ impl Handler {
             .iter()
             .filter_map(|o| raw_value(&o.value).map(|v| (o.name.clone(), v)))
             .collect();
-        let args = match args_for(spec, &raw) {
+        let reply = self
+            .invoke(caller.clone(), spec, &raw, command.id.to_string(), false)
+            .await;
+        if matches!(spec.id, CommandId::RoleGrant | CommandId::RoleRevoke)
+            && let Some(guild) = command.guild_id
+            && let Ok(args) = args_for(spec, &raw)
+        {
+            self.reflect_role(guild, &caller, &args).await;
+        }
+        reply
+    }
+
+    /// Runs a command from option text; a question ("replace your check-in?") gets Yes/No
+    /// buttons, its options kept until the answer.
+    async fn invoke(
+        &self,
+        caller: Caller,
+        spec: &'static CommandSpec,
+        raw: &[(String, String)],
+        delivery_id: String,
+        confirmed: bool,
+    ) -> Reply {
+        let args = match args_for(spec, raw) {
             Ok(args) => args,
             Err(problem) => {
                 return Reply::only(message_response(
@@ -169,28 +195,95 @@ impl Handler {
                 ));
             }
         };
-        let reply = self
-            .invoke(caller.clone(), spec, args.clone(), command.id.to_string())
-            .await;
-        if matches!(spec.id, CommandId::RoleGrant | CommandId::RoleRevoke)
-            && let Some(guild) = command.guild_id
-        {
-            self.reflect_role(guild, &caller, &args).await;
+        let member_id = caller.member.id;
+        let mut invocation = Invocation::new(caller, spec, args);
+        invocation.delivery_id = Some(delivery_id);
+        invocation.confirmed = confirmed;
+        let outcome = self.services.handle(invocation).await;
+        let mut reply = self.outcome_reply(&outcome).await;
+        if outcome.needs_confirmation {
+            match self.ask(member_id, spec, raw).await {
+                Ok(buttons) => reply.response["data"]["components"] = buttons,
+                Err(err) => {
+                    tracing::error!(error = ?err, "could not keep a command for its confirmation")
+                }
+            }
         }
         reply
     }
 
-    async fn invoke(
+    async fn ask(
         &self,
-        caller: Caller,
-        spec: &'static CommandSpec,
-        args: Args,
-        delivery_id: String,
+        member_id: uuid::Uuid,
+        spec: &CommandSpec,
+        raw: &[(String, String)],
+    ) -> sqlx::Result<Value> {
+        let mut conn = self.services.pool.acquire().await?;
+        let now = self.services.clock.now();
+        let id = store::discord::save_confirmation(&mut conn, member_id, spec.path, raw, now)
+            .await?
+            .to_string();
+        let yes = self.ids.encode(&Target::Confirm {
+            pending: id.clone(),
+        });
+        let no = self.ids.encode(&Target::Cancel { pending: id });
+        Ok(json!([{ "type": 1, "components": [
+            { "type": 2, "style": 3, "label": messages::YES, "custom_id": yes },
+            { "type": 2, "style": 2, "label": messages::NO, "custom_id": no },
+        ]}]))
+    }
+
+    /// The answer to a Yes/No question: runs (or drops) the kept command and replaces the
+    /// question with the result.
+    async fn answer_question(
+        &self,
+        component: &ComponentInteraction,
+        pending: &str,
+        yes: bool,
     ) -> Reply {
-        let mut invocation = Invocation::new(caller, spec, args);
-        invocation.delivery_id = Some(delivery_id);
-        let outcome = self.services.handle(invocation).await;
-        self.outcome_reply(&outcome).await
+        let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
+        let caller = match self.caller(component.guild_id, &component.user, nick).await {
+            Ok(caller) => caller,
+            Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
+        };
+        let since = self.services.clock.now() - CONFIRMATION_TTL;
+        let kept = match pending.parse::<uuid::Uuid>() {
+            Ok(id) => {
+                store::discord::take_confirmation(&self.services.pool, id, caller.member.id, since)
+                    .await
+            }
+            Err(_) => Ok(None),
+        };
+        let (command, raw) = match kept {
+            Ok(Some(kept)) => kept,
+            Ok(None) => {
+                return Reply::only(message_response(
+                    &messages::expired(),
+                    Visibility::Ephemeral,
+                ));
+            }
+            Err(err) => {
+                tracing::error!(error = ?err, "reading a kept command");
+                return Reply::only(message_response(
+                    &crate::services::messages::internal_error(),
+                    Visibility::Ephemeral,
+                ));
+            }
+        };
+        let mut reply = match (yes, catalog::find(&command)) {
+            (true, Some(spec)) => {
+                self.invoke(caller, spec, &raw, component.id.to_string(), true)
+                    .await
+            }
+            _ => Reply::only(message_response(&messages::kept(), Visibility::Ephemeral)),
+        };
+        // Replace the question (and its buttons) with the result.
+        reply.response["type"] = json!(response_type::UPDATE_MESSAGE);
+        if let Some(data) = reply.response["data"].as_object_mut() {
+            data.remove("flags");
+            data.insert("components".into(), json!([]));
+        }
+        reply
     }
 
     async fn outcome_reply(&self, outcome: &Outcome) -> Reply {
@@ -240,9 +333,10 @@ impl Handler {
         json!({ "type": response_type::AUTOCOMPLETE, "data": { "choices": choices } })
     }
 
-    /// A button press opens the matching modal; an expired or forged id changes nothing.
-    fn component(&self, component: &ComponentInteraction) -> Value {
-        match self.ids.decode(&component.data.custom_id) {
+    /// A button press opens the matching modal or answers a question; an expired or forged
+    /// id changes nothing.
+    async fn component(&self, component: &ComponentInteraction) -> Reply {
+        let response = match self.ids.decode(&component.data.custom_id) {
             Some(Target::CheckInButton { cohort, period }) => {
                 let id = self.ids.encode(&Target::CheckInModal {
                     cohort: cohort.clone(),
@@ -254,11 +348,18 @@ impl Handler {
                 let id = self.ids.encode(&Target::ReplyModal { handle, period });
                 json!({ "type": response_type::MODAL, "data": modals::reply(&id) })
             }
+            Some(Target::Confirm { pending }) => {
+                return self.answer_question(component, &pending, true).await;
+            }
+            Some(Target::Cancel { pending }) => {
+                return self.answer_question(component, &pending, false).await;
+            }
             _ => {
                 tracing::info!("expired or forged component id");
                 message_response(&messages::expired(), Visibility::Ephemeral)
             }
-        }
+        };
+        Reply::only(response)
     }
 
     async fn modal(&self, modal: &ModalInteraction) -> Reply {
@@ -288,13 +389,8 @@ impl Handler {
             Ok(caller) => caller,
             Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
         };
-        match args_for(spec, &raw) {
-            Ok(args) => self.invoke(caller, spec, args, modal.id.to_string()).await,
-            Err(problem) => Reply::only(message_response(
-                &messages::bad_option(&problem),
-                Visibility::Ephemeral,
-            )),
-        }
+        self.invoke(caller, spec, &raw, modal.id.to_string(), false)
+            .await
     }
 
     /// The community of the guild and the member, created or renamed on first contact.
@@ -418,18 +514,29 @@ impl Handler {
     }
 }
 
-/// A deferral (type 5) for interactions whose answer may need the services; `None` for
-/// those answered at once (PING, autocomplete, a button opening a modal).
-fn deferral(interaction: &Interaction) -> Option<Value> {
-    let visibility = match interaction {
-        Interaction::Command(command) => resolve(command).ok()?.0.visibility,
-        Interaction::Modal(_) => Visibility::Ephemeral,
-        _ => return None,
-    };
-    Some(json!({
-        "type": response_type::DEFERRED_MESSAGE,
-        "data": with_visibility(json!({}), visibility),
-    }))
+impl Handler {
+    /// A deferral for interactions whose answer may need the services (type 5, or 6 for a
+    /// Yes/No answer, which edits the question); `None` for those answered at once (PING,
+    /// autocomplete, a button opening a modal).
+    fn deferral(&self, interaction: &Interaction) -> Option<Value> {
+        let visibility = match interaction {
+            Interaction::Command(command) => resolve(command).ok()?.0.visibility,
+            Interaction::Modal(_) => Visibility::Ephemeral,
+            Interaction::Component(component) => {
+                return match self.ids.decode(&component.data.custom_id)? {
+                    Target::Confirm { .. } | Target::Cancel { .. } => {
+                        Some(json!({ "type": response_type::DEFERRED_UPDATE }))
+                    }
+                    _ => None,
+                };
+            }
+            _ => return None,
+        };
+        Some(json!({
+            "type": response_type::DEFERRED_MESSAGE,
+            "data": with_visibility(json!({}), visibility),
+        }))
+    }
 }
 
 fn with_visibility(mut data: Value, visibility: Visibility) -> Value {

@@ -2,6 +2,10 @@
 
 use crate::render::Message;
 
+/// The buttons under a yes/no question.
+pub const YES: &str = "Yes";
+pub const NO: &str = "No";
+
 pub fn unknown_channel(channel: &str) -> String {
     format!(
         "no Discord channel for `{channel}`: use the channel id as the cohort's channel, or map the name in [discord.channels]"
@@ -53,4 +57,8 @@ pub fn bad_option(problem: &str) -> Message {
 
 pub fn still_working() -> Message {
     Message::new().text("Still working on it…")
+}
+
+pub fn kept() -> Message {
+    Message::new().text("OK, nothing changed.")
 }
