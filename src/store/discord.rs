@@ -152,14 +152,17 @@ pub async fn save_confirmation(
     Ok(id)
 }
 
+/// A kept command's options, as (name, typed text).
+pub type KeptOptions = Vec<(String, String)>;
+
 /// Takes the member's pending command if it is younger than `since`; used once.
 pub async fn take_confirmation(
     ex: impl PgExecutor<'_>,
     id: Uuid,
     member_id: Uuid,
     since: DateTime<Utc>,
-) -> sqlx::Result<Option<(String, Vec<(String, String)>)>> {
-    let row: Option<(String, sqlx::types::Json<Vec<(String, String)>>)> = sqlx::query_as(
+) -> sqlx::Result<Option<(String, KeptOptions)>> {
+    let row: Option<(String, sqlx::types::Json<KeptOptions>)> = sqlx::query_as(
         "DELETE FROM discord_confirmations WHERE id = $1 AND member_id = $2 AND created_at >= $3
          RETURNING command, options",
     )
