@@ -289,6 +289,35 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
     assert!(
         matches!(d.ids.decode(custom_id), Some(Target::ReplyButton { handle, .. }) if handle == BEA)
     );
+
+    // The mentor presses Reply, fills in the form, and the learner gets the answer.
+    let mut press = DiscordBot::as_member(fixture("button"), MENTOR, "Mo");
+    press["data"]["custom_id"] = json!(custom_id);
+    let (_, form) = d.post_signed(&press, 0).await;
+    assert_eq!(form["type"], 9);
+    assert_eq!(
+        form["data"]["components"][0]["components"][0]["custom_id"],
+        "text"
+    );
+    let mut submit = DiscordBot::as_member(fixture("modal_submit"), MENTOR, "Mo");
+    submit["id"] = json!("1300000000000000050");
+    submit["data"]["custom_id"] = form["data"]["custom_id"].clone();
+    submit["data"]["components"] = json!([{ "type": 1, "id": 1, "components": [
+        { "type": 4, "id": 2, "custom_id": "text", "value": "Let's pair on it tomorrow <@&123>" }
+    ]}]);
+    let (_, reply) = d.post_signed(&submit, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Sent to"),
+        "{reply}"
+    );
+    let replies: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(replies, 1);
 }
 
 #[sqlx::test]
