@@ -41,6 +41,15 @@ pub async fn save_dm_channel(
     Ok(())
 }
 
+/// Forgets a DM channel Discord no longer knows, so the next post opens a new one.
+pub async fn forget_dm_channel(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE discord_dm_channels SET channel_id = NULL WHERE member_id = $1")
+        .bind(member_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 pub async fn mark_dms_closed(
     ex: impl PgExecutor<'_>,
     member_id: Uuid,

@@ -51,11 +51,6 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "url": ws_url })))
         .mount(&d.server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v10/users/@me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(bot_user()))
-        .mount(&d.server)
-        .await;
     Mock::given(method("POST"))
         .and(path_regex(
             "^/api/v10/interactions/1300000000000000001/[^/]+/callback$",

@@ -321,3 +321,45 @@ async fn a_channel_without_a_discord_id_dead_letters_with_the_reason(pool: PgPoo
     assert!(error.unwrap().contains("[discord.channels]"));
     assert!(d.server.received_requests().await.unwrap().is_empty());
 }
+
+#[sqlx::test]
+async fn a_dm_channel_discord_dropped_is_reopened_on_retry(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let bea = discord_member(&d, BEA, "Bea").await;
+    cohortbot::store::discord::save_dm_channel(
+        &d.bot.pool,
+        bea,
+        "800000000000000009",
+        d.bot.clock.now(),
+    )
+    .await
+    .unwrap();
+    Mock::given(method("POST"))
+        .and(path(channel_path("800000000000000009")))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({ "message": "Unknown Channel", "code": 10003 })),
+        )
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v10/users/@me/channels"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": DM_CHANNEL, "type": 1 })),
+        )
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(channel_path(DM_CHANNEL)))
+        .respond_with(created("1500000000000000004", DM_CHANNEL))
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    enqueue(&d, "dm", None, Some(bea), &Message::from("Hello")).await;
+
+    assert_eq!(d.dispatch().await.retried, 1);
+    d.bot.clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(d.dispatch().await.sent, 1);
+}

@@ -49,6 +49,8 @@ impl std::fmt::Display for RestError {
 
 /// Discord's JSON error code for "Cannot send messages to this user".
 pub const DMS_CLOSED: i64 = 50007;
+/// "Unknown Channel": e.g. a stored DM channel Discord has dropped.
+pub const UNKNOWN_CHANNEL: i64 = 10003;
 
 pub struct Rest {
     http: Arc<Http>,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::custom_id::{CustomIds, Target};
 use super::messages;
-use super::rest::{DMS_CLOSED, Rest, RestError};
+use super::rest::{DMS_CLOSED, Rest, RestError, UNKNOWN_CHANNEL};
 use crate::clock::Clock;
 use crate::outbox::{Delivered, OutboundPost, Recipient, SendError, Sender};
 use crate::render::{Message, discord};
@@ -195,6 +195,18 @@ impl DiscordSender {
                     .await
                     .map_err(db_send_error)?;
                 self.fallback(post, member_id, display_name).await
+            }
+            Err(RestError::Rejected {
+                code: Some(UNKNOWN_CHANNEL),
+                ..
+            }) => {
+                store::discord::forget_dm_channel(&self.pool, member_id)
+                    .await
+                    .map_err(db_send_error)?;
+                Err(SendError::Transient {
+                    reason: "the stored DM channel is gone; a new one opens on retry".into(),
+                    retry_after: Some(std::time::Duration::from_secs(1)),
+                })
             }
             Err(err) => Err(send_error(err)),
         }
