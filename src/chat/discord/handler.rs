@@ -124,6 +124,7 @@ impl Handler {
     }
 
     /// The full answer to one interaction.
+    #[tracing::instrument(skip_all, fields(interaction = %interaction.id()))]
     pub async fn handle(&self, interaction: &Interaction) -> Reply {
         match interaction {
             Interaction::Ping(_) => Reply::only(json!({ "type": response_type::PONG })),
@@ -132,7 +133,7 @@ impl Handler {
             Interaction::Component(component) => self.component(component).await,
             Interaction::Modal(modal) => self.modal(modal).await,
             _ => Reply::only(message_response(
-                &messages::unknown_command("?"),
+                &messages::unsupported(),
                 Visibility::Ephemeral,
             )),
         }

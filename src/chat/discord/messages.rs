@@ -55,8 +55,8 @@ pub fn bad_option(problem: &str) -> Message {
     Message::new().text(problem.to_owned())
 }
 
-pub fn still_working() -> Message {
-    Message::new().text("Still working on it…")
+pub fn unsupported() -> Message {
+    Message::new().text("cohortbot doesn't handle that kind of interaction.")
 }
 
 pub fn kept() -> Message {

@@ -207,3 +207,28 @@ pub fn spawn(
         None => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_map_names_bad_entries() {
+        let mut settings = DiscordSettings::default();
+        settings.roles.insert("lead_mentor".into(), "555".into());
+        assert_eq!(
+            role_map(&settings).unwrap(),
+            BTreeMap::from([(Role::LeadMentor, RoleId::new(555))])
+        );
+        settings.roles.insert("wizard".into(), "1".into());
+        assert!(
+            role_map(&settings)
+                .unwrap_err()
+                .to_string()
+                .contains("wizard")
+        );
+        settings.roles.remove("wizard");
+        settings.roles.insert("steward".into(), "abc".into());
+        assert!(role_map(&settings).unwrap_err().to_string().contains("abc"));
+    }
+}
