@@ -686,3 +686,28 @@ async fn a_discord_role_given_by_an_admin_becomes_the_program_role(pool: PgPool)
             .unwrap();
     assert_eq!(name, "Mo the Mentor");
 }
+
+#[sqlx::test]
+async fn commands_outside_a_known_server_get_a_clear_answer(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let before = d.bot.fingerprint().await;
+
+    // In a DM: no guild, the user at the top level.
+    let mut dm = fixture("slash_command");
+    let user = dm["member"]["user"].clone();
+    for key in ["guild_id", "member", "guild", "guild_locale"] {
+        dm.as_object_mut().unwrap().remove(key);
+    }
+    dm["user"] = user;
+    dm["context"] = json!(1);
+    let reply = d.run(dm).await;
+    assert!(reply.contains("in your community's server"), "{reply}");
+
+    // A server no community is set up for.
+    let mut elsewhere = fixture("slash_command");
+    elsewhere["guild_id"] = json!("999000000000000009");
+    let reply = d.run(elsewhere).await;
+    assert!(reply.contains("not set up for cohortbot"), "{reply}");
+
+    assert_eq!(d.bot.fingerprint().await, before);
+}
