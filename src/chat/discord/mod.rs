@@ -157,6 +157,11 @@ pub fn spawn(
     if settings.token.is_none() && settings.public_key.is_none() {
         return Ok(None);
     }
+    if settings.token.is_some() && settings.application_id.is_none() {
+        bail!(
+            "discord.application_id is required with discord.token (command registration, interaction follow-ups)"
+        );
+    }
     let rest = rest(settings)?;
     let handler = Arc::new(handler(settings, services, rest.clone())?);
     if let Some(rest) = rest {
