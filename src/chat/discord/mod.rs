@@ -181,7 +181,8 @@ pub fn spawn(
         });
         let guilds = settings.guild_ids.clone();
         let registering = rest.clone();
-        tasks.spawn(async move {
+        // Detached: the server stops when any of `tasks` ends, and this one is done early.
+        tokio::spawn(async move {
             // A failed registration leaves the previous commands; the bot still runs.
             match register_commands(&registering, &guilds).await {
                 Ok(n) => tracing::info!(
@@ -191,7 +192,6 @@ pub fn spawn(
                 ),
                 Err(err) => tracing::error!(error = ?err, "Discord command registration failed"),
             }
-            Ok(())
         });
         if settings.public_key.is_none() || settings.member_events {
             let shards: gateway::Shards = settings.shards.parse()?;
