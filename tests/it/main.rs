@@ -4,6 +4,7 @@ mod checkins;
 mod discord_gateway;
 mod discord_interactions;
 mod discord_send;
+mod discord_server;
 mod discord_support;
 #[cfg(feature = "embedded")]
 mod embedded;
