@@ -292,21 +292,7 @@ impl Handler {
         let discord_ids = store::discord::user_ids(&self.services.pool, &member_ids)
             .await
             .unwrap_or_default();
-        let mut parts = sender::render(&outcome.reply, &discord_ids, &self.ids).into_iter();
-        let first = parts
-            .next()
-            .map(|p| p.to_json())
-            .unwrap_or_else(|| json!({}));
-        let followups = parts
-            .map(|p| with_visibility(p.to_json(), outcome.visibility))
-            .collect();
-        Reply {
-            response: json!({
-                "type": response_type::MESSAGE,
-                "data": with_visibility(first, outcome.visibility),
-            }),
-            followups,
-        }
+        reply_for(outcome, &discord_ids, &self.ids)
     }
 
     async fn autocomplete(&self, command: &CommandInteraction) -> Value {
@@ -540,6 +526,30 @@ impl Handler {
     }
 }
 
+/// A service outcome as an interaction answer: the first 2,000 characters in the response,
+/// the rest as follow-ups with the same visibility.
+fn reply_for(
+    outcome: &Outcome,
+    discord_ids: &std::collections::HashMap<uuid::Uuid, String>,
+    ids: &CustomIds,
+) -> Reply {
+    let mut parts = sender::render(&outcome.reply, discord_ids, ids).into_iter();
+    let first = parts
+        .next()
+        .map(|p| p.to_json())
+        .unwrap_or_else(|| json!({}));
+    let followups = parts
+        .map(|p| with_visibility(p.to_json(), outcome.visibility))
+        .collect();
+    Reply {
+        response: json!({
+            "type": response_type::MESSAGE,
+            "data": with_visibility(first, outcome.visibility),
+        }),
+        followups,
+    }
+}
+
 fn with_visibility(mut data: Value, visibility: Visibility) -> Value {
     if visibility == Visibility::Ephemeral {
         data["flags"] = json!(EPHEMERAL);
@@ -642,5 +652,47 @@ fn display_name(user: &User, nick: Option<&str>) -> String {
         user.name.clone()
     } else {
         clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_reply_continues_in_follow_ups_with_the_same_visibility() {
+        let mut message = Message::new();
+        for i in 0..200 {
+            message = message
+                .text(format!("line {i:03}: some history text"))
+                .line();
+        }
+        let outcome = Outcome::reply(message, Visibility::Ephemeral);
+        let reply = reply_for(&outcome, &Default::default(), &CustomIds::new(b"k"));
+        assert_eq!(reply.response["type"], 4);
+        assert_eq!(reply.response["data"]["flags"], 64);
+        assert!(!reply.followups.is_empty());
+        let mut all = reply.response["data"]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for followup in &reply.followups {
+            assert_eq!(followup["flags"], 64);
+            assert_eq!(
+                followup["allowed_mentions"],
+                json!({ "parse": [], "users": [] })
+            );
+            let content = followup["content"].as_str().unwrap();
+            assert!(content.chars().count() <= 2_000);
+            all.push('\n');
+            all.push_str(content);
+        }
+        assert!(all.contains("line 000") && all.contains("line 199"));
+        let public = reply_for(
+            &Outcome::reply("hi", Visibility::Public),
+            &Default::default(),
+            &CustomIds::new(b"k"),
+        );
+        assert!(public.response["data"].get("flags").is_none());
     }
 }
