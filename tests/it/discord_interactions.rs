@@ -711,3 +711,68 @@ async fn commands_outside_a_known_server_get_a_clear_answer(pool: PgPool) {
 
     assert_eq!(d.bot.fingerprint().await, before);
 }
+
+#[sqlx::test]
+async fn a_refusal_of_a_publicly_deferred_command_follows_privately(pool: PgPool) {
+    let d = DiscordBot::with_defer(pool, Duration::from_millis(200)).await;
+    d.run(d.command(5, "me", Some("show"), json!([]))).await;
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let original = format!("^/api/v10/webhooks/{APP}/[^/]+/messages/@original$");
+    Mock::given(method("DELETE"))
+        .and(path_regex(original))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(format!("^/api/v10/webhooks/{APP}/[^/]+$")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000012" })),
+        )
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    let mut blocker = d.bot.pool.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO invocations (community_id, delivery_id, received_at) VALUES ($1, '41', $2)",
+    )
+    .bind(community.id)
+    .bind(d.bot.clock.now())
+    .execute(&mut *blocker)
+    .await
+    .unwrap();
+
+    // `/cohort create` is public, and Bea is no steward.
+    let create = d.command(
+        41,
+        "cohort",
+        Some("create"),
+        json!([
+            { "name": "id", "type": 3, "value": "autumn-2027" },
+            { "name": "timezone", "type": 3, "value": "Europe/Berlin" },
+            { "name": "name", "type": 3, "value": "Autumn 2027" }
+        ]),
+    );
+    let (_, reply) = d.post_signed(&create, 0).await;
+    assert_eq!(reply, json!({ "type": 5, "data": {} }));
+    blocker.rollback().await.unwrap();
+
+    let mut followup = None;
+    for _ in 0..100 {
+        let requests = d.server.received_requests().await.unwrap();
+        if let Some(r) = requests.iter().find(|r| r.method.as_str() == "POST") {
+            followup = Some(serde_json::from_slice::<Value>(&r.body).unwrap());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let followup = followup.expect("a private follow-up");
+    assert_eq!(followup["flags"], 64);
+    assert!(
+        followup["content"].as_str().unwrap().contains("steward"),
+        "{followup}"
+    );
+}

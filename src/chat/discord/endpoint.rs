@@ -88,7 +88,7 @@ async fn interactions(
             axum::Json(reply.response).into_response()
         }
         Answer::Deferred { initial, later } => {
-            respond::spawn_finish(&endpoint.handler, token, later);
+            respond::spawn_finish(&endpoint.handler, token, &initial, later);
             axum::Json(initial).into_response()
         }
     }

@@ -84,7 +84,7 @@ impl EventHandler for Events {
             return;
         }
         match later {
-            Ok(later) => respond::spawn_finish(&self.handler, token, later),
+            Ok(later) => respond::spawn_finish(&self.handler, token, &first, later),
             Err(followups) if !followups.is_empty() => {
                 respond::spawn_followups(&self.handler, token, followups)
             }

@@ -11,9 +11,17 @@ use super::handler::{Handler, Reply};
 /// Follow-ups need the first answer to have reached Discord.
 const FOLLOWUP_DELAY: Duration = Duration::from_millis(500);
 
-/// Waits for a deferred reply and puts it in place of the "thinking…" message.
-pub fn spawn_finish(handler: &Arc<Handler>, token: String, later: tokio::task::JoinHandle<Reply>) {
+/// Waits for a deferred reply and puts it in place of the "thinking…" message. A private
+/// reply (a refusal) to a publicly deferred command cannot become private by an edit, so
+/// the public placeholder is deleted and the reply follows privately.
+pub fn spawn_finish(
+    handler: &Arc<Handler>,
+    token: String,
+    initial: &Value,
+    later: tokio::task::JoinHandle<Reply>,
+) {
     let handler = Arc::clone(handler);
+    let deferred_public = initial["type"] == 5 && initial["data"]["flags"].is_null();
     tokio::spawn(async move {
         let reply = match later.await {
             Ok(reply) => reply,
@@ -27,14 +35,23 @@ pub fn spawn_finish(handler: &Arc<Handler>, token: String, later: tokio::task::J
             return;
         };
         let data = reply.response.get("data").cloned().unwrap_or(Value::Null);
-        if let Err(err) = rest
-            .http()
-            .edit_original_interaction_response(&token, &data, Vec::new())
-            .await
-        {
+        let private = !data["flags"].is_null();
+        let mut followups = reply.followups;
+        let sent = if deferred_public && private {
+            followups.insert(0, data);
+            rest.http()
+                .delete_original_interaction_response(&token)
+                .await
+        } else {
+            rest.http()
+                .edit_original_interaction_response(&token, &data, Vec::new())
+                .await
+                .map(|_| ())
+        };
+        if let Err(err) = sent {
             tracing::warn!(error = %err, "could not send the deferred reply");
         }
-        send_followups(&handler, &token, reply.followups).await;
+        send_followups(&handler, &token, followups).await;
     });
 }
 
