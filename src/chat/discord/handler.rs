@@ -6,27 +6,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use serenity::http::{LightMethod, Route};
 use serenity::model::application::{
-    ActionRowComponent, CommandDataOption, CommandDataOptionValue, CommandInteraction,
-    ComponentInteraction, Interaction, ModalInteraction,
+    CommandInteraction, ComponentInteraction, Interaction, ModalInteraction,
 };
-use serenity::model::id::{GuildId, RoleId, UserId};
-use serenity::model::user::User;
+use serenity::model::id::RoleId;
 
-use super::commands::spec_for;
 use super::custom_id::{CustomIds, Target};
+use super::options::{args_for, modal_fields, raw_value, resolve};
 use super::rest::Rest;
 use super::{autocomplete, messages, modals, sender};
-use crate::commands::catalog::{self, CommandId, CommandSpec, NAME_MAX};
-use crate::commands::{Args, Visibility, messages as parse_messages, value};
+use crate::commands::Visibility;
+use crate::commands::catalog::{self, CommandId, CommandSpec};
 use crate::domain::Role;
 use crate::render::Message;
 use crate::services::{Caller, Invocation, Outcome, Services};
-use crate::store::{self, members};
+use crate::store;
 
 /// Interaction response types.
-mod response_type {
+pub(super) mod response_type {
     pub const PONG: u8 = 1;
     pub const MESSAGE: u8 = 4;
     pub const DEFERRED_MESSAGE: u8 = 5;
@@ -35,8 +32,6 @@ mod response_type {
     pub const AUTOCOMPLETE: u8 = 8;
     pub const MODAL: u8 = 9;
 }
-/// How long a Yes/No question stays answerable.
-const CONFIRMATION_TTL: chrono::Duration = chrono::Duration::minutes(15);
 /// Message flag: only the invoker sees it.
 const EPHEMERAL: u64 = 64;
 
@@ -49,7 +44,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn only(response: Value) -> Self {
+    pub(super) fn only(response: Value) -> Self {
         Self {
             response,
             followups: Vec::new(),
@@ -68,10 +63,10 @@ pub enum Answer {
 
 pub struct Handler {
     pub services: Services,
-    ids: CustomIds,
-    rest: Option<Arc<Rest>>,
+    pub(super) ids: CustomIds,
+    pub(super) rest: Option<Arc<Rest>>,
     /// Program role → Discord role, from `[discord.roles]`.
-    roles: BTreeMap<Role, RoleId>,
+    pub(super) roles: BTreeMap<Role, RoleId>,
 }
 
 impl std::fmt::Debug for Handler {
@@ -179,7 +174,7 @@ impl Handler {
 
     /// Runs a command from option text; a question ("replace your check-in?") gets Yes/No
     /// buttons, its options kept until the answer.
-    async fn invoke(
+    pub(super) async fn invoke(
         &self,
         caller: Caller,
         spec: &'static CommandSpec,
@@ -209,80 +204,6 @@ impl Handler {
                     tracing::error!(error = ?err, "could not keep a command for its confirmation")
                 }
             }
-        }
-        reply
-    }
-
-    async fn ask(
-        &self,
-        member_id: uuid::Uuid,
-        spec: &CommandSpec,
-        raw: &[(String, String)],
-    ) -> sqlx::Result<Value> {
-        let mut conn = self.services.pool.acquire().await?;
-        let now = self.services.clock.now();
-        let id = store::discord::save_confirmation(&mut conn, member_id, spec.path, raw, now)
-            .await?
-            .to_string();
-        let yes = self.ids.encode(&Target::Confirm {
-            pending: id.clone(),
-        });
-        let no = self.ids.encode(&Target::Cancel { pending: id });
-        Ok(json!([{ "type": 1, "components": [
-            { "type": 2, "style": 3, "label": messages::YES, "custom_id": yes },
-            { "type": 2, "style": 2, "label": messages::NO, "custom_id": no },
-        ]}]))
-    }
-
-    /// The answer to a Yes/No question: runs (or drops) the kept command and replaces the
-    /// question with the result.
-    async fn answer_question(
-        &self,
-        component: &ComponentInteraction,
-        pending: &str,
-        yes: bool,
-    ) -> Reply {
-        let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
-        let caller = match self.caller(component.guild_id, &component.user, nick).await {
-            Ok(caller) => caller,
-            Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
-        };
-        let since = self.services.clock.now() - CONFIRMATION_TTL;
-        let kept = match pending.parse::<uuid::Uuid>() {
-            Ok(id) => {
-                store::discord::take_confirmation(&self.services.pool, id, caller.member.id, since)
-                    .await
-            }
-            Err(_) => Ok(None),
-        };
-        let (command, raw) = match kept {
-            Ok(Some(kept)) => kept,
-            Ok(None) => {
-                return Reply::only(message_response(
-                    &messages::expired(),
-                    Visibility::Ephemeral,
-                ));
-            }
-            Err(err) => {
-                tracing::error!(error = ?err, "reading a kept command");
-                return Reply::only(message_response(
-                    &crate::services::messages::internal_error(),
-                    Visibility::Ephemeral,
-                ));
-            }
-        };
-        let mut reply = match (yes, catalog::find(&command)) {
-            (true, Some(spec)) => {
-                self.invoke(caller, spec, &raw, component.id.to_string(), true)
-                    .await
-            }
-            _ => Reply::only(message_response(&messages::kept(), Visibility::Ephemeral)),
-        };
-        // Replace the question (and its buttons) with the result.
-        reply.response["type"] = json!(response_type::UPDATE_MESSAGE);
-        if let Some(data) = reply.response["data"].as_object_mut() {
-            data.remove("flags");
-            data.insert("components".into(), json!([]));
         }
         reply
     }
@@ -379,126 +300,6 @@ impl Handler {
         self.invoke(caller, spec, &raw, modal.id.to_string(), false)
             .await
     }
-
-    /// The community of the guild and the member, created or renamed on first contact.
-    async fn caller(
-        &self,
-        guild: Option<GuildId>,
-        user: &User,
-        nick: Option<&str>,
-    ) -> Result<Caller, Message> {
-        let Some(guild) = guild else {
-            return Err(messages::guild_only());
-        };
-        let pool = &self.services.pool;
-        let community = store::discord::community_by_guild(pool, &guild.to_string())
-            .await
-            .map_err(|err| {
-                tracing::error!(error = ?err, "looking up the guild's community");
-                crate::services::messages::internal_error()
-            })?;
-        let Some((community_id, community_slug)) = community else {
-            tracing::info!(guild = %guild, "interaction from a guild with no community");
-            return Err(messages::unknown_guild());
-        };
-        let member = self
-            .ensure_member(community_id, user, nick)
-            .await
-            .map_err(|err| {
-                tracing::error!(error = ?err, "recording the Discord member");
-                crate::services::messages::internal_error()
-            })?;
-        Ok(Caller {
-            community_id,
-            community_slug,
-            member,
-        })
-    }
-
-    async fn ensure_member(
-        &self,
-        community_id: uuid::Uuid,
-        user: &User,
-        nick: Option<&str>,
-    ) -> sqlx::Result<members::Member> {
-        let name = display_name(user, nick);
-        members::ensure(
-            &self.services.pool,
-            community_id,
-            "discord",
-            &user.id.to_string(),
-            &name,
-            self.services.clock.now(),
-        )
-        .await
-    }
-
-    /// After `/role grant|revoke`: give or take the mapped Discord role to match the program.
-    async fn reflect_role(&self, guild: GuildId, caller: &Caller, args: &Args) {
-        let (Some(rest), Some(role), Some(user)) =
-            (&self.rest, args.role("role"), args.text("user"))
-        else {
-            return;
-        };
-        let (Some(role_id), Ok(user_id)) = (self.roles.get(&role), user.parse::<u64>()) else {
-            return;
-        };
-        let holds =
-            store::discord::holds_role(&self.services.pool, caller.community_id, user, role).await;
-        let method = match holds {
-            Ok(true) => LightMethod::Put,
-            Ok(false) => LightMethod::Delete,
-            Err(err) => {
-                tracing::error!(error = ?err, "reading roles for Discord role sync");
-                return;
-            }
-        };
-        let route = Route::GuildMemberRole {
-            guild_id: guild,
-            user_id: UserId::new(user_id),
-            role_id: *role_id,
-        };
-        if let Err(err) = rest.call(route, method, None).await {
-            tracing::warn!(error = %err, role = role.as_str(), "could not update the Discord role");
-        }
-    }
-
-    /// Gateway member events: keep the display name and the mapped program roles in step
-    /// with Discord (community-wide roles only; cohort roles stay the program's business).
-    pub async fn sync_member(
-        &self,
-        guild: GuildId,
-        user: &User,
-        nick: Option<&str>,
-        role_ids: &[RoleId],
-    ) -> anyhow::Result<()> {
-        let pool = &self.services.pool;
-        let Some((community_id, _)) =
-            store::discord::community_by_guild(pool, &guild.to_string()).await?
-        else {
-            return Ok(());
-        };
-        if user.bot {
-            return Ok(());
-        }
-        let member = self.ensure_member(community_id, user, nick).await?;
-        let now = self.services.clock.now();
-        for (role, discord_role) in &self.roles {
-            let has = role_ids.contains(discord_role);
-            let changed = if has {
-                store::roles::grant(pool, community_id, member.id, *role, None, None, now).await?
-            } else {
-                store::roles::revoke(pool, member.id, *role, None).await?
-            };
-            if changed {
-                let action = if has { "role.grant" } else { "role.revoke" };
-                let detail = json!({ "member": member.platform_user_id, "role": role.as_str(), "via": "discord" });
-                store::audit::record(pool, community_id, Some(member.id), action, detail, now)
-                    .await?;
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Handler {
@@ -550,7 +351,7 @@ fn reply_for(
     }
 }
 
-fn with_visibility(mut data: Value, visibility: Visibility) -> Value {
+pub(super) fn with_visibility(mut data: Value, visibility: Visibility) -> Value {
     if visibility == Visibility::Ephemeral {
         data["flags"] = json!(EPHEMERAL);
     }
@@ -565,94 +366,6 @@ pub fn message_response(message: &Message, visibility: Visibility) -> Value {
         .map(|p| p.to_json())
         .unwrap_or_default();
     json!({ "type": response_type::MESSAGE, "data": with_visibility(part, visibility) })
-}
-
-/// The catalog command and its options for a slash command (or its autocomplete).
-fn resolve(
-    command: &CommandInteraction,
-) -> Result<(&'static CommandSpec, &[CommandDataOption]), Message> {
-    let name = command.data.name.as_str();
-    let (sub, options) = match command.data.options.first() {
-        Some(CommandDataOption {
-            name,
-            value: CommandDataOptionValue::SubCommand(options),
-            ..
-        }) => (Some(name.as_str()), options.as_slice()),
-        _ => (None, command.data.options.as_slice()),
-    };
-    spec_for(name, sub)
-        .map(|spec| (spec, options))
-        .ok_or_else(|| {
-            messages::unknown_command(format!("{name} {}", sub.unwrap_or("")).trim_end())
-        })
-}
-
-fn raw_value(value: &CommandDataOptionValue) -> Option<String> {
-    Some(match value {
-        CommandDataOptionValue::String(s) => s.clone(),
-        CommandDataOptionValue::Integer(i) => i.to_string(),
-        CommandDataOptionValue::Number(n) => n.to_string(),
-        CommandDataOptionValue::Boolean(b) => b.to_string(),
-        CommandDataOptionValue::User(id) => id.to_string(),
-        CommandDataOptionValue::Autocomplete { value, .. } => value.clone(),
-        _ => return None,
-    })
-}
-
-/// Option text to typed values with the same conversion the text parser uses; empty
-/// optional fields (a blank modal input) count as absent.
-fn args_for(spec: &'static CommandSpec, raw: &[(String, String)]) -> Result<Args, String> {
-    let mut args = Args::default();
-    for (name, text) in raw {
-        let Some(option) = spec.option(name) else {
-            return Err(parse_messages::unknown_option(spec.path, name, None));
-        };
-        if text.trim().is_empty() && !option.required {
-            continue;
-        }
-        let value = value::convert(option, text)
-            .map_err(|problem| parse_messages::invalid_value(&spec.usage(), &problem))?;
-        args.0.push((option.name, value));
-    }
-    if let Some(missing) = spec
-        .options
-        .iter()
-        .find(|o| o.required && args.get(o.name).is_none())
-    {
-        return Err(parse_messages::missing_option(missing.name, &spec.usage()));
-    }
-    Ok(args)
-}
-
-fn modal_fields(modal: &ModalInteraction) -> Vec<(String, String)> {
-    modal
-        .data
-        .components
-        .iter()
-        .flat_map(|row| &row.components)
-        .filter_map(|component| match component {
-            ActionRowComponent::InputText(input) => Some((
-                input.custom_id.clone(),
-                input.value.clone().unwrap_or_default(),
-            )),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Server nickname, else global display name, else user name.
-fn display_name(user: &User, nick: Option<&str>) -> String {
-    let name = nick.or(user.global_name.as_deref()).unwrap_or(&user.name);
-    let clean: String = name
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(NAME_MAX)
-        .collect();
-    if clean.trim().is_empty() {
-        user.name.clone()
-    } else {
-        clean
-    }
 }
 
 #[cfg(test)]

@@ -6,12 +6,15 @@
 
 pub mod autocomplete;
 pub mod commands;
+mod confirm;
 pub mod custom_id;
 pub mod endpoint;
 pub mod gateway;
 pub mod handler;
+mod members;
 pub mod messages;
 pub mod modals;
+mod options;
 pub mod respond;
 pub mod rest;
 pub mod sender;
