@@ -59,6 +59,13 @@ pub struct DiscordSettings {
     pub api_base: Option<String>,
     /// Program role → Discord role id, e.g. `lead_mentor = "1234"`.
     pub roles: std::collections::BTreeMap<String, String>,
+    /// Cohort channel name (the program file's `channel`) → Discord channel id. A `channel`
+    /// that is already a numeric id needs no entry.
+    pub channels: std::collections::BTreeMap<String, String>,
+    /// Also ask for the privileged GUILD_MEMBERS intent (enable it in the developer portal):
+    /// member joins and role changes then sync into the program.
+    #[serde(deserialize_with = "lenient")]
+    pub member_events: bool,
 }
 
 impl Default for DiscordSettings {
@@ -71,6 +78,8 @@ impl Default for DiscordSettings {
             shards: "auto".into(),
             api_base: None,
             roles: Default::default(),
+            channels: Default::default(),
+            member_events: false,
         }
     }
 }

@@ -105,8 +105,11 @@ async fn real_main() -> Result<()> {
     });
     match command {
         Command::Run { adapters } => {
-            // Only the shell exists so far, so it runs unless explicitly turned off.
-            let shell = adapters.is_empty() || adapters.contains(&Adapter::Shell);
+            // The shell runs unless turned off or a platform (Discord) is configured.
+            let shell = adapters.contains(&Adapter::Shell)
+                || (adapters.is_empty()
+                    && settings.discord.token.is_none()
+                    && settings.discord.public_key.is_none());
             let sink = if shell {
                 LogSink::File(&settings.log.shell_file)
             } else {
@@ -162,8 +165,21 @@ async fn real_main() -> Result<()> {
                         );
                     }
                 }
+                let discord_routes = cohortbot::chat::discord::spawn(
+                    &settings.discord,
+                    &app.services,
+                    &mut background,
+                    stop_rx.clone(),
+                )?;
                 if let Some(addr) = settings.http.listen {
+                    if let Some(routes) = discord_routes {
+                        web = web.merge(routes);
+                    }
                     background.spawn(web.serve(addr, stop_rx.clone()));
+                } else if discord_routes.is_some() {
+                    tracing::warn!(
+                        "discord.public_key is set but http.listen is not: no HTTP interactions endpoint"
+                    );
                 }
                 tracing::info!("server mode: running until a stop signal");
                 let mut result = tokio::select! {

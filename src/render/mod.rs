@@ -1,5 +1,6 @@
 //! Messages the bot says, kept structured until the edge renders them for a platform.
 
+pub mod discord;
 pub mod plain;
 pub mod slack;
 

@@ -8,6 +8,7 @@ pub mod checkins;
 pub mod cohorts;
 pub mod communities;
 pub mod digests;
+pub mod discord;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod enrollments;

@@ -90,7 +90,13 @@ impl SlackApp {
         F: Future<Output = ()> + Send + 'static,
     {
         let mut task = tokio::spawn(work);
-        match tokio::time::timeout(self.ack_budget, &mut task).await {
+        // The deadline is checked first, so a budget of zero always answers later.
+        let finished = tokio::select! {
+            biased;
+            _ = tokio::time::sleep(self.ack_budget) => Err(()),
+            joined = &mut task => Ok(joined),
+        };
+        match finished {
             Ok(Ok(done)) => Some(done),
             Ok(Err(err)) => {
                 tracing::error!(error = ?err, "Slack handler task failed");

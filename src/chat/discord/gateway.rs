@@ -1,0 +1,187 @@
+//! Gateway mode: serenity's client and shard manager, feeding the same handler.
+//!
+//! Intents: GUILDS only (not privileged). With `discord.member_events` also GUILD_MEMBERS,
+//! which is privileged: enable "Server Members Intent" in the developer portal first, or
+//! Discord closes the connection (4014).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use serenity::all::{
+    Context, EventHandler, GatewayIntents, GuildMemberUpdateEvent, Interaction, Member, Ready,
+};
+use serenity::client::ClientBuilder;
+use tokio::sync::watch;
+
+use super::handler::{Answer, Handler};
+use super::respond;
+use super::rest::Rest;
+
+/// Answer by this time, or defer: Discord allows 3 s from the event.
+const DEFER_AFTER: Duration = Duration::from_millis(2_000);
+
+/// `discord.shards`: `auto`, a count `N`, or a range of a total `FIRST-LAST/TOTAL` (shards
+/// FIRST to LAST inclusive of TOTAL), so several processes can split one bot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shards {
+    Auto,
+    Count(u32),
+    Range { first: u32, last: u32, total: u32 },
+}
+
+impl std::str::FromStr for Shards {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("auto") {
+            return Ok(Shards::Auto);
+        }
+        if let Some((range, total)) = s.split_once('/') {
+            let (first, last) = range
+                .split_once('-')
+                .context("discord.shards range looks like `0-1/4`")?;
+            let (first, last, total): (u32, u32, u32) = (
+                first.trim().parse()?,
+                last.trim().parse()?,
+                total.trim().parse()?,
+            );
+            if first > last || last >= total {
+                bail!("discord.shards `{s}`: need FIRST <= LAST < TOTAL");
+            }
+            return Ok(Shards::Range { first, last, total });
+        }
+        match s.parse::<u32>() {
+            Ok(n) if n > 0 => Ok(Shards::Count(n)),
+            _ => bail!("discord.shards must be `auto`, a count, or `FIRST-LAST/TOTAL`, not `{s}`"),
+        }
+    }
+}
+
+struct Events {
+    handler: Arc<Handler>,
+}
+
+#[serenity::async_trait]
+impl EventHandler for Events {
+    async fn ready(&self, _ctx: Context, ready: Ready) {
+        tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), shard = ?ready.shard, "Discord gateway ready");
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let id = interaction.id();
+        let token = interaction.token().to_owned();
+        let (first, later) = match self.handler.answer(interaction, DEFER_AFTER).await {
+            Answer::Now(reply) => (reply.response.clone(), Err(reply.followups)),
+            Answer::Deferred { initial, later } => (initial, Ok(later)),
+        };
+        if let Err(err) = ctx
+            .http
+            .create_interaction_response(id, &token, &first, Vec::new())
+            .await
+        {
+            tracing::warn!(error = %err, "could not answer a Discord interaction");
+            return;
+        }
+        match later {
+            Ok(later) => respond::spawn_finish(&self.handler, token, &first, later),
+            Err(followups) if !followups.is_empty() => {
+                respond::spawn_followups(&self.handler, token, followups)
+            }
+            Err(_) => {}
+        }
+    }
+
+    async fn guild_member_addition(&self, _ctx: Context, member: Member) {
+        if let Err(err) = self
+            .handler
+            .sync_member(
+                member.guild_id,
+                &member.user,
+                member.nick.as_deref(),
+                &member.roles,
+            )
+            .await
+        {
+            tracing::warn!(error = ?err, "could not record a joining member");
+        }
+    }
+
+    async fn guild_member_update(
+        &self,
+        _ctx: Context,
+        _old: Option<Member>,
+        _new: Option<Member>,
+        event: GuildMemberUpdateEvent,
+    ) {
+        if let Err(err) = self
+            .handler
+            .sync_member(
+                event.guild_id,
+                &event.user,
+                event.nick.as_deref(),
+                &event.roles,
+            )
+            .await
+        {
+            tracing::warn!(error = ?err, "could not sync a member update");
+        }
+    }
+}
+
+/// Connects and runs until `stop` fires.
+pub async fn run(
+    handler: Arc<Handler>,
+    rest: &Rest,
+    shards: Shards,
+    member_events: bool,
+    mut stop: watch::Receiver<bool>,
+) -> Result<()> {
+    let mut intents = GatewayIntents::GUILDS;
+    if member_events {
+        intents |= GatewayIntents::GUILD_MEMBERS;
+    }
+    let mut client = ClientBuilder::new_with_http(rest.build_http(), intents)
+        .event_handler(Events { handler })
+        .await
+        .context("building the Discord gateway client")?;
+    let manager = client.shard_manager.clone();
+    let started = async move {
+        match shards {
+            Shards::Auto => client.start_autosharded().await,
+            Shards::Count(n) => client.start_shards(n).await,
+            Shards::Range { first, last, total } => {
+                client.start_shard_range(first..last + 1, total).await
+            }
+        }
+    };
+    tokio::select! {
+        result = started => result.context("Discord gateway stopped"),
+        () = async { let _ = stop.wait_for(|s| *s).await; } => {
+            manager.shutdown_all().await;
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_settings_parse() {
+        assert_eq!("auto".parse::<Shards>().unwrap(), Shards::Auto);
+        assert_eq!("4".parse::<Shards>().unwrap(), Shards::Count(4));
+        assert_eq!(
+            "2-3/8".parse::<Shards>().unwrap(),
+            Shards::Range {
+                first: 2,
+                last: 3,
+                total: 8
+            }
+        );
+        for bad in ["0", "3-2/8", "0-8/8", "lots", "1-/2"] {
+            assert!(bad.parse::<Shards>().is_err(), "{bad}");
+        }
+    }
+}

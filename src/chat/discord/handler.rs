@@ -1,0 +1,442 @@
+//! One interaction handler for both modes (gateway and HTTP): slash commands, autocomplete,
+//! buttons and modal submits become the same `Invocation`s the shell builds.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use serenity::model::application::{
+    CommandInteraction, ComponentInteraction, Interaction, ModalInteraction,
+};
+use serenity::model::id::RoleId;
+
+use super::custom_id::{CustomIds, Target};
+use super::options::{args_for, modal_fields, raw_value, resolve};
+use super::rest::Rest;
+use super::{autocomplete, messages, modals, sender};
+use crate::commands::Visibility;
+use crate::commands::catalog::{self, CommandId, CommandSpec};
+use crate::domain::Role;
+use crate::render::Message;
+use crate::services::{Caller, Invocation, Outcome, Services};
+use crate::store;
+
+/// Interaction response types.
+pub(super) mod response_type {
+    pub const PONG: u8 = 1;
+    pub const MESSAGE: u8 = 4;
+    pub const DEFERRED_MESSAGE: u8 = 5;
+    pub const DEFERRED_UPDATE: u8 = 6;
+    pub const UPDATE_MESSAGE: u8 = 7;
+    pub const AUTOCOMPLETE: u8 = 8;
+    pub const MODAL: u8 = 9;
+}
+/// Message flag: only the invoker sees it.
+const EPHEMERAL: u64 = 64;
+
+/// What to answer an interaction with, plus extra messages for a reply over 2,000 characters
+/// (sent as follow-ups through the interaction webhook).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub response: Value,
+    pub followups: Vec<Value>,
+}
+
+impl Reply {
+    pub(super) fn only(response: Value) -> Self {
+        Self {
+            response,
+            followups: Vec::new(),
+        }
+    }
+}
+
+/// The answer within Discord's 3 seconds: the reply, or a deferral whose reply comes later.
+pub enum Answer {
+    Now(Reply),
+    Deferred {
+        initial: Value,
+        later: tokio::task::JoinHandle<Reply>,
+    },
+}
+
+pub struct Handler {
+    pub services: Services,
+    pub(super) ids: CustomIds,
+    pub(super) rest: Option<Arc<Rest>>,
+    /// Program role → Discord role, from `[discord.roles]`.
+    pub(super) roles: BTreeMap<Role, RoleId>,
+}
+
+impl std::fmt::Debug for Handler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handler").finish_non_exhaustive()
+    }
+}
+
+impl Handler {
+    pub fn new(
+        services: Services,
+        ids: CustomIds,
+        rest: Option<Arc<Rest>>,
+        roles: BTreeMap<Role, RoleId>,
+    ) -> Self {
+        Self {
+            services,
+            ids,
+            rest,
+            roles,
+        }
+    }
+
+    pub fn rest(&self) -> Option<&Arc<Rest>> {
+        self.rest.as_ref()
+    }
+
+    /// Handles `interaction`, deferring when the services take longer than `defer_after`.
+    pub async fn answer(
+        self: &Arc<Self>,
+        interaction: Interaction,
+        defer_after: Duration,
+    ) -> Answer {
+        let Some(initial) = self.deferral(&interaction) else {
+            return Answer::Now(self.handle(&interaction).await);
+        };
+        let handler = Arc::clone(self);
+        let mut later = tokio::spawn(async move { handler.handle(&interaction).await });
+        match tokio::time::timeout(defer_after, &mut later).await {
+            Ok(Ok(reply)) => Answer::Now(reply),
+            Ok(Err(join)) => {
+                tracing::error!(error = %join, "interaction task failed");
+                Answer::Now(Reply::only(message_response(
+                    &crate::services::messages::internal_error(),
+                    Visibility::Ephemeral,
+                )))
+            }
+            Err(_) => Answer::Deferred { initial, later },
+        }
+    }
+
+    /// The full answer to one interaction.
+    #[tracing::instrument(skip_all, fields(interaction = %interaction.id()))]
+    pub async fn handle(&self, interaction: &Interaction) -> Reply {
+        match interaction {
+            Interaction::Ping(_) => Reply::only(json!({ "type": response_type::PONG })),
+            Interaction::Command(command) => self.command(command).await,
+            Interaction::Autocomplete(command) => Reply::only(self.autocomplete(command).await),
+            Interaction::Component(component) => self.component(component).await,
+            Interaction::Modal(modal) => self.modal(modal).await,
+            _ => Reply::only(message_response(
+                &messages::unsupported(),
+                Visibility::Ephemeral,
+            )),
+        }
+    }
+
+    async fn command(&self, command: &CommandInteraction) -> Reply {
+        let (spec, options) = match resolve(command) {
+            Ok(found) => found,
+            Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
+        };
+        let nick = command.member.as_ref().and_then(|m| m.nick.as_deref());
+        let caller = match self.caller(command.guild_id, &command.user, nick).await {
+            Ok(caller) => caller,
+            Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
+        };
+        // Users named in options become members too, so `/role grant @new` finds them.
+        for (id, user) in &command.data.resolved.users {
+            let nick = command
+                .data
+                .resolved
+                .members
+                .get(id)
+                .and_then(|m| m.nick.as_deref());
+            if let Err(err) = self.ensure_member(caller.community_id, user, nick).await {
+                tracing::warn!(error = ?err, "could not record a mentioned Discord user");
+            }
+        }
+        let raw: Vec<(String, String)> = options
+            .iter()
+            .filter_map(|o| raw_value(&o.value).map(|v| (o.name.clone(), v)))
+            .collect();
+        let reply = self
+            .invoke(caller.clone(), spec, &raw, command.id.to_string(), false)
+            .await;
+        if matches!(spec.id, CommandId::RoleGrant | CommandId::RoleRevoke)
+            && let Some(guild) = command.guild_id
+            && let Ok(args) = args_for(spec, &raw)
+        {
+            self.reflect_role(guild, &caller, &args).await;
+        }
+        reply
+    }
+
+    /// Runs a command from option text; a question ("replace your check-in?") gets Yes/No
+    /// buttons, its options kept until the answer.
+    pub(super) async fn invoke(
+        &self,
+        caller: Caller,
+        spec: &'static CommandSpec,
+        raw: &[(String, String)],
+        delivery_id: String,
+        confirmed: bool,
+    ) -> Reply {
+        let args = match args_for(spec, raw) {
+            Ok(args) => args,
+            Err(problem) => {
+                return Reply::only(message_response(
+                    &messages::bad_option(&problem),
+                    Visibility::Ephemeral,
+                ));
+            }
+        };
+        let member_id = caller.member.id;
+        let mut invocation = Invocation::new(caller, spec, args);
+        invocation.delivery_id = Some(delivery_id);
+        invocation.confirmed = confirmed;
+        let outcome = self.services.handle(invocation).await;
+        let mut reply = self.outcome_reply(&outcome).await;
+        if outcome.needs_confirmation {
+            match self.ask(member_id, spec, raw).await {
+                Ok(buttons) => reply.response["data"]["components"] = buttons,
+                Err(err) => {
+                    tracing::error!(error = ?err, "could not keep a command for its confirmation")
+                }
+            }
+        }
+        reply
+    }
+
+    async fn outcome_reply(&self, outcome: &Outcome) -> Reply {
+        let member_ids: Vec<uuid::Uuid> = outcome.reply.mentioned().collect();
+        let discord_ids = store::discord::user_ids(&self.services.pool, &member_ids)
+            .await
+            .unwrap_or_default();
+        reply_for(outcome, &discord_ids, &self.ids)
+    }
+
+    async fn autocomplete(&self, command: &CommandInteraction) -> Value {
+        let choices = match (resolve(command), command.data.autocomplete()) {
+            (Ok((spec, _)), Some(focused)) => match spec.option(focused.name) {
+                Some(option) => {
+                    let community = match command.guild_id {
+                        Some(guild) => store::discord::community_by_guild(
+                            &self.services.pool,
+                            &guild.to_string(),
+                        )
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|(id, _)| id),
+                        None => None,
+                    };
+                    autocomplete::choices(&self.services.pool, community, option, focused.value)
+                        .await
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        json!({ "type": response_type::AUTOCOMPLETE, "data": { "choices": choices } })
+    }
+
+    /// A button press opens the matching modal or answers a question; an expired or forged
+    /// id changes nothing.
+    async fn component(&self, component: &ComponentInteraction) -> Reply {
+        let response = match self.ids.decode(&component.data.custom_id) {
+            Some(Target::CheckInButton { cohort, period }) => {
+                let id = self.ids.encode(&Target::CheckInModal {
+                    cohort: cohort.clone(),
+                    period,
+                });
+                json!({ "type": response_type::MODAL, "data": modals::checkin(&id, &cohort) })
+            }
+            Some(Target::ReplyButton { handle, period }) => {
+                let id = self.ids.encode(&Target::ReplyModal { handle, period });
+                json!({ "type": response_type::MODAL, "data": modals::reply(&id) })
+            }
+            Some(Target::ChangesButton { handle, module }) => {
+                let id = self.ids.encode(&Target::ChangesModal { handle, module });
+                json!({ "type": response_type::MODAL, "data": modals::milestone_changes(&id) })
+            }
+            Some(Target::VerifyButton { handle, module }) => {
+                let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
+                let caller = match self.caller(component.guild_id, &component.user, nick).await {
+                    Ok(caller) => caller,
+                    Err(message) => {
+                        return Reply::only(message_response(&message, Visibility::Ephemeral));
+                    }
+                };
+                let raw = [
+                    ("learner".to_owned(), handle),
+                    ("module".to_owned(), module),
+                ];
+                let spec = catalog::spec(CommandId::MilestoneVerify);
+                return self
+                    .invoke(caller, spec, &raw, component.id.to_string(), false)
+                    .await;
+            }
+            Some(Target::Confirm { pending }) => {
+                return self.answer_question(component, &pending, true).await;
+            }
+            Some(Target::Cancel { pending }) => {
+                return self.answer_question(component, &pending, false).await;
+            }
+            _ => {
+                tracing::info!("expired or forged component id");
+                message_response(&messages::expired(), Visibility::Ephemeral)
+            }
+        };
+        Reply::only(response)
+    }
+
+    async fn modal(&self, modal: &ModalInteraction) -> Reply {
+        let target = self.ids.decode(&modal.data.custom_id);
+        let nick = modal.member.as_ref().and_then(|m| m.nick.as_deref());
+        let fields = modal_fields(modal);
+        let (spec, raw) = match target {
+            Some(Target::CheckInModal { cohort, .. }) => {
+                let mut raw = fields;
+                raw.push(("cohort".to_owned(), cohort));
+                (catalog::spec(CommandId::Checkin), raw)
+            }
+            Some(Target::ReplyModal { handle, .. }) => {
+                let mut raw = fields;
+                raw.push(("learner".to_owned(), handle));
+                (catalog::spec(CommandId::CheckinReply), raw)
+            }
+            Some(Target::ChangesModal { handle, module }) => {
+                let mut raw = fields;
+                raw.push(("learner".to_owned(), handle));
+                raw.push(("module".to_owned(), module));
+                (catalog::spec(CommandId::MilestoneChanges), raw)
+            }
+            _ => {
+                tracing::info!("expired or forged modal id");
+                return Reply::only(message_response(
+                    &messages::expired(),
+                    Visibility::Ephemeral,
+                ));
+            }
+        };
+        let caller = match self.caller(modal.guild_id, &modal.user, nick).await {
+            Ok(caller) => caller,
+            Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
+        };
+        self.invoke(caller, spec, &raw, modal.id.to_string(), false)
+            .await
+    }
+}
+
+impl Handler {
+    /// A deferral for interactions whose answer may need the services (type 5, or 6 for a
+    /// Yes/No answer, which edits the question); `None` for those answered at once (PING,
+    /// autocomplete, a button opening a modal).
+    fn deferral(&self, interaction: &Interaction) -> Option<Value> {
+        let visibility = match interaction {
+            Interaction::Command(command) => resolve(command).ok()?.0.visibility,
+            Interaction::Modal(_) => Visibility::Ephemeral,
+            Interaction::Component(component) => {
+                return match self.ids.decode(&component.data.custom_id)? {
+                    Target::Confirm { .. } | Target::Cancel { .. } => {
+                        Some(json!({ "type": response_type::DEFERRED_UPDATE }))
+                    }
+                    Target::VerifyButton { .. } => Some(json!({
+                        "type": response_type::DEFERRED_MESSAGE,
+                        "data": with_visibility(json!({}), Visibility::Ephemeral),
+                    })),
+                    _ => None,
+                };
+            }
+            _ => return None,
+        };
+        Some(json!({
+            "type": response_type::DEFERRED_MESSAGE,
+            "data": with_visibility(json!({}), visibility),
+        }))
+    }
+}
+
+/// A service outcome as an interaction answer: the first 2,000 characters in the response,
+/// the rest as follow-ups with the same visibility.
+fn reply_for(
+    outcome: &Outcome,
+    discord_ids: &std::collections::HashMap<uuid::Uuid, String>,
+    ids: &CustomIds,
+) -> Reply {
+    let mut parts = sender::render(&outcome.reply, discord_ids, ids).into_iter();
+    let first = parts
+        .next()
+        .map(|p| p.to_json())
+        .unwrap_or_else(|| json!({}));
+    let followups = parts
+        .map(|p| with_visibility(p.to_json(), outcome.visibility))
+        .collect();
+    Reply {
+        response: json!({
+            "type": response_type::MESSAGE,
+            "data": with_visibility(first, outcome.visibility),
+        }),
+        followups,
+    }
+}
+
+pub(super) fn with_visibility(mut data: Value, visibility: Visibility) -> Value {
+    if visibility == Visibility::Ephemeral {
+        data["flags"] = json!(EPHEMERAL);
+    }
+    data
+}
+
+/// A plain message answer (type 4).
+pub fn message_response(message: &Message, visibility: Visibility) -> Value {
+    let part = crate::render::discord::render(message, &Default::default(), &|_| String::new())
+        .into_iter()
+        .next()
+        .map(|p| p.to_json())
+        .unwrap_or_default();
+    json!({ "type": response_type::MESSAGE, "data": with_visibility(part, visibility) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_reply_continues_in_follow_ups_with_the_same_visibility() {
+        let mut message = Message::new();
+        for i in 0..200 {
+            message = message
+                .text(format!("line {i:03}: some history text"))
+                .line();
+        }
+        let outcome = Outcome::reply(message, Visibility::Ephemeral);
+        let reply = reply_for(&outcome, &Default::default(), &CustomIds::new(b"k"));
+        assert_eq!(reply.response["type"], 4);
+        assert_eq!(reply.response["data"]["flags"], 64);
+        assert!(!reply.followups.is_empty());
+        let mut all = reply.response["data"]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for followup in &reply.followups {
+            assert_eq!(followup["flags"], 64);
+            assert_eq!(
+                followup["allowed_mentions"],
+                json!({ "parse": [], "users": [] })
+            );
+            let content = followup["content"].as_str().unwrap();
+            assert!(content.chars().count() <= 2_000);
+            all.push('\n');
+            all.push_str(content);
+        }
+        assert!(all.contains("line 000") && all.contains("line 199"));
+        let public = reply_for(
+            &Outcome::reply("hi", Visibility::Public),
+            &Default::default(),
+            &CustomIds::new(b"k"),
+        );
+        assert!(public.response["data"].get("flags").is_none());
+    }
+}

@@ -1,0 +1,152 @@
+//! Discord people as members: created and renamed on contact, and program roles kept in
+//! step with the mapped Discord roles (both ways).
+
+use serde_json::json;
+use serenity::http::{LightMethod, Route};
+use serenity::model::id::{GuildId, RoleId, UserId};
+use serenity::model::user::User;
+
+use super::handler::Handler;
+use super::messages;
+use crate::commands::Args;
+use crate::commands::catalog::NAME_MAX;
+use crate::render::Message;
+use crate::services::Caller;
+use crate::store::{self, members};
+
+impl Handler {
+    /// The community of the guild and the member, created or renamed on first contact.
+    pub(super) async fn caller(
+        &self,
+        guild: Option<GuildId>,
+        user: &User,
+        nick: Option<&str>,
+    ) -> Result<Caller, Message> {
+        let Some(guild) = guild else {
+            return Err(messages::guild_only());
+        };
+        let pool = &self.services.pool;
+        let community = store::discord::community_by_guild(pool, &guild.to_string())
+            .await
+            .map_err(|err| {
+                tracing::error!(error = ?err, "looking up the guild's community");
+                crate::services::messages::internal_error()
+            })?;
+        let Some((community_id, community_slug)) = community else {
+            tracing::info!(guild = %guild, "interaction from a guild with no community");
+            return Err(messages::unknown_guild());
+        };
+        let member = self
+            .ensure_member(community_id, user, nick)
+            .await
+            .map_err(|err| {
+                tracing::error!(error = ?err, "recording the Discord member");
+                crate::services::messages::internal_error()
+            })?;
+        Ok(Caller {
+            community_id,
+            community_slug,
+            member,
+        })
+    }
+
+    pub(super) async fn ensure_member(
+        &self,
+        community_id: uuid::Uuid,
+        user: &User,
+        nick: Option<&str>,
+    ) -> sqlx::Result<members::Member> {
+        let name = display_name(user, nick);
+        members::ensure(
+            &self.services.pool,
+            community_id,
+            "discord",
+            &user.id.to_string(),
+            &name,
+            self.services.clock.now(),
+        )
+        .await
+    }
+
+    /// After `/role grant|revoke`: give or take the mapped Discord role to match the program.
+    pub(super) async fn reflect_role(&self, guild: GuildId, caller: &Caller, args: &Args) {
+        let (Some(rest), Some(role), Some(user)) =
+            (&self.rest, args.role("role"), args.text("user"))
+        else {
+            return;
+        };
+        let (Some(role_id), Ok(user_id)) = (self.roles.get(&role), user.parse::<u64>()) else {
+            return;
+        };
+        let holds =
+            store::discord::holds_role(&self.services.pool, caller.community_id, user, role).await;
+        let method = match holds {
+            Ok(true) => LightMethod::Put,
+            Ok(false) => LightMethod::Delete,
+            Err(err) => {
+                tracing::error!(error = ?err, "reading roles for Discord role sync");
+                return;
+            }
+        };
+        let route = Route::GuildMemberRole {
+            guild_id: guild,
+            user_id: UserId::new(user_id),
+            role_id: *role_id,
+        };
+        if let Err(err) = rest.call(route, method, None).await {
+            tracing::warn!(error = %err, role = role.as_str(), "could not update the Discord role");
+        }
+    }
+
+    /// Gateway member events: keep the display name and the mapped program roles in step
+    /// with Discord (community-wide roles only; cohort roles stay the program's business).
+    pub async fn sync_member(
+        &self,
+        guild: GuildId,
+        user: &User,
+        nick: Option<&str>,
+        role_ids: &[RoleId],
+    ) -> anyhow::Result<()> {
+        let pool = &self.services.pool;
+        let Some((community_id, _)) =
+            store::discord::community_by_guild(pool, &guild.to_string()).await?
+        else {
+            return Ok(());
+        };
+        if user.bot {
+            return Ok(());
+        }
+        let member = self.ensure_member(community_id, user, nick).await?;
+        let now = self.services.clock.now();
+        for (role, discord_role) in &self.roles {
+            let has = role_ids.contains(discord_role);
+            let changed = if has {
+                store::roles::grant(pool, community_id, member.id, *role, None, None, now).await?
+            } else {
+                store::roles::revoke(pool, member.id, *role, None).await?
+            };
+            if changed {
+                let action = if has { "role.grant" } else { "role.revoke" };
+                let detail = json!({ "member": member.platform_user_id, "role": role.as_str(), "via": "discord" });
+                store::audit::record(pool, community_id, Some(member.id), action, detail, now)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Server nickname, else global display name, else user name.
+fn display_name(user: &User, nick: Option<&str>) -> String {
+    let name = nick.or(user.global_name.as_deref()).unwrap_or(&user.name);
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(NAME_MAX)
+        .collect();
+    if clean.trim().is_empty() {
+        user.name.clone()
+    } else {
+        clean
+    }
+}

@@ -1,0 +1,64 @@
+//! What the Discord adapter itself says (to members, and in dead-letter reasons).
+
+use crate::render::Message;
+
+/// The buttons under a yes/no question.
+pub const YES: &str = "Yes";
+pub const NO: &str = "No";
+
+pub fn unknown_channel(channel: &str) -> String {
+    format!(
+        "no Discord channel for `{channel}`: use the channel id as the cohort's channel, or map the name in [discord.channels]"
+    )
+}
+
+pub fn no_fallback_channel(member: &str, channel: Option<&str>) -> String {
+    match channel {
+        Some(channel) => format!(
+            "{member}'s DMs are closed and their cohort channel `{channel}` has no Discord id ([discord.channels])"
+        ),
+        None => format!("{member}'s DMs are closed and they are in no cohort with a channel"),
+    }
+}
+
+pub fn not_a_discord_member(member: &str, platform: &str) -> String {
+    format!("{member} is a {platform} member, not a Discord one")
+}
+
+pub fn expired() -> Message {
+    Message::new()
+        .text("This button has expired. Type the command instead, e.g. ")
+        .code("/checkin")
+        .text(".")
+}
+
+pub fn unknown_guild() -> Message {
+    Message::new().text(
+        "This server is not set up for cohortbot yet. A steward sets its Discord server id (`discord_guild_id`) in the program file.",
+    )
+}
+
+pub fn guild_only() -> Message {
+    Message::new().text("Use cohortbot's commands in your community's server, not in DMs.")
+}
+
+pub fn unknown_command(name: &str) -> Message {
+    Message::new()
+        .text("I don't know the command ")
+        .code(format!("/{name}"))
+        .text(" (the server's command list may be out of date). Try ")
+        .code("/help")
+        .text(".")
+}
+
+pub fn bad_option(problem: &str) -> Message {
+    Message::new().text(problem.to_owned())
+}
+
+pub fn unsupported() -> Message {
+    Message::new().text("cohortbot doesn't handle that kind of interaction.")
+}
+
+pub fn kept() -> Message {
+    Message::new().text("OK, nothing changed.")
+}

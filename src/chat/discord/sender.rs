@@ -1,0 +1,284 @@
+//! The outbox's Discord sender: channel posts and DMs with `allowed_mentions` on every
+//! message, nonces against double posts, and a channel fallback when DMs are closed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use serenity::http::{LightMethod, Route};
+use serenity::model::id::ChannelId;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::custom_id::{CustomIds, Target};
+use super::messages;
+use super::rest::{DMS_CLOSED, Rest, RestError, UNKNOWN_CHANNEL};
+use crate::clock::Clock;
+use crate::outbox::{Delivered, OutboundPost, Recipient, SendError, Sender};
+use crate::render::{Message, discord};
+use crate::store;
+
+/// Where cohort channels are on Discord: the program file's `channel` is either a numeric
+/// channel id or a name listed in `[discord.channels]`.
+#[derive(Debug, Clone, Default)]
+pub struct Channels(pub BTreeMap<String, String>);
+
+impl Channels {
+    pub fn resolve(&self, channel: &str) -> Option<ChannelId> {
+        let channel = channel.trim_start_matches('#');
+        let id = self.0.get(channel).map(String::as_str).unwrap_or(channel);
+        id.parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(ChannelId::new)
+    }
+}
+
+#[derive(Clone)]
+pub struct DiscordSender {
+    rest: Arc<Rest>,
+    pool: PgPool,
+    clock: Arc<dyn Clock>,
+    ids: CustomIds,
+    channels: Channels,
+}
+
+impl DiscordSender {
+    pub fn new(
+        rest: Arc<Rest>,
+        pool: PgPool,
+        clock: Arc<dyn Clock>,
+        ids: CustomIds,
+        channels: Channels,
+    ) -> Self {
+        Self {
+            rest,
+            pool,
+            clock,
+            ids,
+            channels,
+        }
+    }
+
+    /// Posts `message` to `channel_id` as one or more messages; returns the first id.
+    async fn post(
+        &self,
+        outbox_id: i64,
+        channel_id: ChannelId,
+        message: &Message,
+    ) -> Result<String, RestError> {
+        let member_ids: Vec<Uuid> = message.mentioned().collect();
+        let discord_ids = store::discord::user_ids(&self.pool, &member_ids)
+            .await
+            .map_err(db_error)?;
+        let parts = render(message, &discord_ids, &self.ids);
+        let mut first = None;
+        for (i, part) in parts.iter().enumerate() {
+            let mut body = part.to_json();
+            // The same nonce on a resend makes Discord return the first message instead
+            // of posting twice (a crash after sending, before recording).
+            body["nonce"] = json!(format!("cb{outbox_id}-{i}"));
+            body["enforce_nonce"] = json!(true);
+            let created = self
+                .rest
+                .call(
+                    Route::ChannelMessages { channel_id },
+                    LightMethod::Post,
+                    Some(&body),
+                )
+                .await?;
+            if first.is_none() {
+                first = created.get("id").and_then(Value::as_str).map(str::to_owned);
+            }
+        }
+        Ok(first.unwrap_or_default())
+    }
+
+    /// The member's DM channel: the stored one, or a new one (stored for reuse, because
+    /// opening many DM channels quickly gets a bot flagged).
+    async fn dm_channel(&self, member_id: Uuid, user_id: &str) -> Result<ChannelId, SendError> {
+        let state = store::discord::dm_state(&self.pool, member_id)
+            .await
+            .map_err(db_send_error)?;
+        if let Some(id) = state
+            .channel_id
+            .as_deref()
+            .and_then(|c| c.parse::<u64>().ok())
+        {
+            return Ok(ChannelId::new(id));
+        }
+        let created = self
+            .rest
+            .call(
+                Route::UserMeDmChannels,
+                LightMethod::Post,
+                Some(&json!({ "recipient_id": user_id })),
+            )
+            .await
+            .map_err(send_error)?;
+        let id = created
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<u64>().ok())
+            .ok_or_else(|| SendError::Transient {
+                reason: "Discord returned a DM channel without an id".into(),
+                retry_after: None,
+            })?;
+        store::discord::save_dm_channel(&self.pool, member_id, &id.to_string(), self.clock.now())
+            .await
+            .map_err(db_send_error)?;
+        Ok(ChannelId::new(id))
+    }
+
+    /// A DM that cannot be delivered goes to the member's cohort channel, pinging only them.
+    async fn fallback(
+        &self,
+        post: &OutboundPost,
+        member_id: Uuid,
+        display_name: &str,
+    ) -> Result<Delivered, SendError> {
+        let channel = store::discord::fallback_channel(&self.pool, member_id)
+            .await
+            .map_err(db_send_error)?;
+        let Some(channel_id) = channel.as_deref().and_then(|c| self.channels.resolve(c)) else {
+            return Err(SendError::Permanent(messages::no_fallback_channel(
+                display_name,
+                channel.as_deref(),
+            )));
+        };
+        let message = Message::new()
+            .mention(member_id, display_name)
+            .text(" ")
+            .push(post.message.clone());
+        let id = self
+            .post(post.id, channel_id, &message)
+            .await
+            .map_err(send_error)?;
+        Ok(Delivered {
+            platform_message_id: id,
+        })
+    }
+
+    async fn direct(
+        &self,
+        post: &OutboundPost,
+        member_id: Uuid,
+        user_id: &str,
+        display_name: &str,
+    ) -> Result<Delivered, SendError> {
+        let state = store::discord::dm_state(&self.pool, member_id)
+            .await
+            .map_err(db_send_error)?;
+        if state.closed_at.is_some() {
+            return self.fallback(post, member_id, display_name).await;
+        }
+        let channel_id = match self.dm_channel(member_id, user_id).await {
+            Err(SendError::Permanent(reason)) => {
+                tracing::info!(outbox_id = post.id, %reason, "cannot open a DM; posting in the cohort channel");
+                return self.fallback(post, member_id, display_name).await;
+            }
+            other => other?,
+        };
+        match self.post(post.id, channel_id, &post.message).await {
+            Ok(id) => Ok(Delivered {
+                platform_message_id: id,
+            }),
+            Err(RestError::Rejected {
+                code: Some(DMS_CLOSED),
+                ..
+            }) => {
+                tracing::info!(
+                    outbox_id = post.id,
+                    "member's DMs are closed; posting in the cohort channel from now on"
+                );
+                store::discord::mark_dms_closed(&self.pool, member_id, self.clock.now())
+                    .await
+                    .map_err(db_send_error)?;
+                self.fallback(post, member_id, display_name).await
+            }
+            Err(RestError::Rejected {
+                code: Some(UNKNOWN_CHANNEL),
+                ..
+            }) => {
+                store::discord::forget_dm_channel(&self.pool, member_id)
+                    .await
+                    .map_err(db_send_error)?;
+                Err(SendError::Transient {
+                    reason: "the stored DM channel is gone; a new one opens on retry".into(),
+                    retry_after: Some(std::time::Duration::from_secs(1)),
+                })
+            }
+            Err(err) => Err(send_error(err)),
+        }
+    }
+}
+
+impl Sender for DiscordSender {
+    async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
+        match &post.to {
+            Recipient::Channel(channel) => {
+                let channel_id = self
+                    .channels
+                    .resolve(channel)
+                    .ok_or_else(|| SendError::Permanent(messages::unknown_channel(channel)))?;
+                let id = self
+                    .post(post.id, channel_id, &post.message)
+                    .await
+                    .map_err(send_error)?;
+                Ok(Delivered {
+                    platform_message_id: id,
+                })
+            }
+            Recipient::Direct {
+                member_id,
+                platform,
+                platform_user_id,
+                display_name,
+            } => {
+                if platform != "discord" {
+                    return Err(SendError::Permanent(messages::not_a_discord_member(
+                        display_name,
+                        platform,
+                    )));
+                }
+                self.direct(post, *member_id, platform_user_id, display_name)
+                    .await
+            }
+        }
+    }
+}
+
+/// Renders with signed custom ids for the buttons.
+pub fn render(
+    message: &Message,
+    discord_ids: &HashMap<Uuid, String>,
+    ids: &CustomIds,
+) -> Vec<discord::DiscordMessage> {
+    discord::render(message, discord_ids, &|kind| {
+        ids.encode(&Target::from_action(kind))
+    })
+}
+
+fn send_error(err: RestError) -> SendError {
+    match err {
+        RestError::Transient {
+            reason,
+            retry_after,
+        } => SendError::Transient {
+            reason,
+            retry_after,
+        },
+        rejected @ RestError::Rejected { .. } => SendError::Permanent(rejected.to_string()),
+    }
+}
+
+fn db_error(err: sqlx::Error) -> RestError {
+    RestError::Transient {
+        reason: format!("database: {err}"),
+        retry_after: None,
+    }
+}
+
+fn db_send_error(err: sqlx::Error) -> SendError {
+    send_error(db_error(err))
+}

@@ -1,0 +1,184 @@
+//! Discord-only state: DM channels (opened once, reused), closed DMs, and the Discord ids
+//! the sender needs to mention members or find a fallback channel.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Default, FromRow)]
+pub struct DmState {
+    pub channel_id: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+pub async fn dm_state(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<DmState> {
+    let state: Option<DmState> = sqlx::query_as(
+        "SELECT channel_id, closed_at FROM discord_dm_channels WHERE member_id = $1",
+    )
+    .bind(member_id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(state.unwrap_or_default())
+}
+
+pub async fn save_dm_channel(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    channel_id: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO discord_dm_channels (member_id, channel_id, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (member_id) DO UPDATE SET channel_id = EXCLUDED.channel_id, updated_at = EXCLUDED.updated_at",
+    )
+    .bind(member_id)
+    .bind(channel_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a DM channel Discord no longer knows, so the next post opens a new one.
+pub async fn forget_dm_channel(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE discord_dm_channels SET channel_id = NULL WHERE member_id = $1")
+        .bind(member_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_dms_closed(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO discord_dm_channels (member_id, closed_at, updated_at) VALUES ($1, $2, $2)
+         ON CONFLICT (member_id) DO UPDATE SET closed_at = EXCLUDED.closed_at, updated_at = EXCLUDED.updated_at",
+    )
+    .bind(member_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Discord user ids of the given members (members of other platforms are left out).
+pub async fn user_ids(
+    ex: impl PgExecutor<'_>,
+    member_ids: &[Uuid],
+) -> sqlx::Result<HashMap<Uuid, String>> {
+    if member_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT id, platform_user_id FROM members WHERE id = ANY($1) AND platform = 'discord'",
+    )
+    .bind(member_ids)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The channel of the member's most recent cohort (as a learner, else a cohort role), where
+/// a post goes when their DMs are closed.
+pub async fn fallback_channel(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT channel FROM (
+             SELECT c.channel, 0 AS rank, e.joined_at AS at FROM enrollments e
+             JOIN cohorts c ON c.id = e.cohort_id
+             WHERE e.member_id = $1 AND e.status = 'active' AND c.channel IS NOT NULL
+             UNION ALL
+             SELECT c.channel, 1, r.granted_at FROM member_roles r
+             JOIN cohorts c ON c.id = r.cohort_id
+             WHERE r.member_id = $1 AND c.channel IS NOT NULL) t
+         ORDER BY rank, at DESC LIMIT 1",
+    )
+    .bind(member_id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The community of a Discord guild.
+pub async fn community_by_guild(
+    ex: impl PgExecutor<'_>,
+    guild_id: &str,
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    sqlx::query_as("SELECT id, slug FROM communities WHERE discord_guild_id = $1")
+        .bind(guild_id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Whether the Discord user holds `role` in the community, community-wide or in any cohort.
+pub async fn holds_role(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    discord_user_id: &str,
+    role: crate::domain::Role,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM member_roles r JOIN members m ON m.id = r.member_id
+         WHERE m.community_id = $1 AND m.platform = 'discord' AND m.platform_user_id = $2 AND r.role = $3)",
+    )
+    .bind(community_id)
+    .bind(discord_user_id)
+    .bind(role.as_str())
+    .fetch_one(ex)
+    .await
+}
+
+/// Keeps a command's options until the member answers its question; drops day-old ones.
+pub async fn save_confirmation(
+    ex: &mut sqlx::PgConnection,
+    member_id: Uuid,
+    command: &str,
+    options: &[(String, String)],
+    now: DateTime<Utc>,
+) -> sqlx::Result<Uuid> {
+    sqlx::query("DELETE FROM discord_confirmations WHERE created_at < $1")
+        .bind(now - chrono::Duration::days(1))
+        .execute(&mut *ex)
+        .await?;
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO discord_confirmations (id, member_id, command, options, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(member_id)
+    .bind(command)
+    .bind(sqlx::types::Json(options))
+    .bind(now)
+    .execute(&mut *ex)
+    .await?;
+    Ok(id)
+}
+
+/// A kept command's options, as (name, typed text).
+pub type KeptOptions = Vec<(String, String)>;
+
+/// Takes the member's pending command if it is younger than `since`; used once.
+pub async fn take_confirmation(
+    ex: impl PgExecutor<'_>,
+    id: Uuid,
+    member_id: Uuid,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Option<(String, KeptOptions)>> {
+    let row: Option<(String, sqlx::types::Json<KeptOptions>)> = sqlx::query_as(
+        "DELETE FROM discord_confirmations WHERE id = $1 AND member_id = $2 AND created_at >= $3
+         RETURNING command, options",
+    )
+    .bind(id)
+    .bind(member_id)
+    .bind(since)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|(command, options)| (command, options.0)))
+}

@@ -1,0 +1,148 @@
+//! Gateway mode against a local fake gateway: serenity's client connects, identifies with
+//! GUILDS only, and its INTERACTION_CREATE and GUILD_MEMBER_UPDATE events reach the handler.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cohortbot::chat::discord::gateway::{self, Shards};
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message as Frame;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, ResponseTemplate};
+
+use super::discord_support::{APP, DiscordBot, fixture};
+
+/// serenity identifies with `compress: true` and inflates each binary frame on its own.
+fn frame(payload: &Value) -> Frame {
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(payload.to_string().as_bytes()).unwrap();
+    Frame::Binary(encoder.finish().unwrap())
+}
+
+fn bot_user() -> Value {
+    json!({ "id": APP, "username": "cohortbot", "discriminator": "0000", "global_name": null,
+            "avatar": null, "bot": true, "public_flags": 0, "flags": 0, "verified": true,
+            "mfa_enabled": false })
+}
+
+async fn until<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    for _ in 0..200 {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out");
+}
+
+#[sqlx::test]
+async fn gateway_events_reach_the_same_handler(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
+    Mock::given(method("GET"))
+        .and(path("/api/v10/gateway"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "url": ws_url })))
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(
+            "^/api/v10/interactions/1300000000000000001/[^/]+/callback$",
+        ))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&d.server)
+        .await;
+
+    let ready = json!({ "op": 0, "s": 1, "t": "READY", "d": {
+        "v": 10, "user": bot_user(), "guilds": [{ "id": super::discord_support::GUILD, "unavailable": true }],
+        "session_id": "fake-session", "resume_gateway_url": ws_url, "shard": [0, 1],
+        "application": { "id": APP, "flags": 0 }
+    }});
+    let mut member_update = fixture("guild_member_update");
+    member_update = json!({ "op": 0, "s": 3, "t": "GUILD_MEMBER_UPDATE", "d": member_update });
+    let interaction =
+        json!({ "op": 0, "s": 2, "t": "INTERACTION_CREATE", "d": fixture("slash_command") });
+    let fake = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        ws.send(frame(
+            &json!({ "op": 10, "d": { "heartbeat_interval": 45000 } }),
+        ))
+        .await
+        .unwrap();
+        let identify = loop {
+            match ws.next().await {
+                Some(Ok(Frame::Text(text))) => {
+                    let payload: Value = serde_json::from_str(&text).unwrap();
+                    if payload["op"] == 2 {
+                        break payload;
+                    }
+                }
+                Some(Ok(_)) => {}
+                other => panic!("connection ended before IDENTIFY: {other:?}"),
+            }
+        };
+        for event in [&ready, &interaction, &member_update] {
+            ws.send(frame(event)).await.unwrap();
+        }
+        // Keep the connection open until the client goes away.
+        while let Some(Ok(_)) = ws.next().await {}
+        identify
+    });
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
+    let client = tokio::spawn(async move {
+        gateway::run(handler, &rest, Shards::Count(1), false, stop_rx).await
+    });
+
+    let callback: Value = until(async || {
+        let requests = d.server.received_requests().await.unwrap();
+        let found = requests
+            .iter()
+            .find(|r| r.url.path().ends_with("/callback"))?;
+        Some(serde_json::from_slice(&found.body).unwrap())
+    })
+    .await;
+    assert_eq!(callback["type"], 4);
+    assert_eq!(callback["data"]["flags"], 64);
+    assert!(
+        callback["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Europe/Berlin"),
+        "{callback}"
+    );
+
+    let role: String = until(async || {
+        sqlx::query_scalar(
+            "SELECT r.role FROM member_roles r JOIN members m ON m.id = r.member_id
+             WHERE m.platform_user_id = '222000000000000002'",
+        )
+        .fetch_optional(&d.bot.pool)
+        .await
+        .unwrap()
+    })
+    .await;
+    assert_eq!(role, "lead_mentor");
+
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), client)
+        .await
+        .expect("the client stops")
+        .unwrap()
+        .unwrap();
+    let identify = tokio::time::timeout(Duration::from_secs(10), fake)
+        .await
+        .unwrap()
+        .unwrap();
+    // GUILDS only: no privileged intent unless configured.
+    assert_eq!(identify["d"]["intents"], 1);
+    assert_eq!(identify["d"]["token"], "Bot test-token");
+}

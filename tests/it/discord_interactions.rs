@@ -1,0 +1,791 @@
+//! Discord interactions through the signed HTTP endpoint: real-shape fixtures, signatures,
+//! redeliveries, buttons and modals, mention injection, and the full check-in loop.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use chrono_tz::Europe::Berlin;
+use cohortbot::chat::discord::Target;
+use cohortbot::clock::Clock;
+use cohortbot::domain::Role;
+use cohortbot::store::{communities, members, roles};
+use serde_json::{Value, json};
+use serenity::model::application::Interaction;
+use sqlx::PgPool;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, ResponseTemplate};
+
+use super::discord_support::{APP, BEA, DiscordBot, GUILD, SPRING_CHANNEL, fixture};
+
+const DM_CHANNEL: &str = "800000000000000001";
+const MENTOR: &str = "222000000000000002";
+
+#[test]
+fn every_fixture_deserializes_into_serenitys_model() {
+    let kinds = [
+        ("slash_command", "command"),
+        ("autocomplete", "autocomplete"),
+        ("button", "component"),
+        ("modal_submit", "modal"),
+        ("ping", "ping"),
+    ];
+    for (name, kind) in kinds {
+        let interaction: Interaction =
+            serde_json::from_value(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got = match interaction {
+            Interaction::Command(_) => "command",
+            Interaction::Autocomplete(_) => "autocomplete",
+            Interaction::Component(_) => "component",
+            Interaction::Modal(_) => "modal",
+            Interaction::Ping(_) => "ping",
+            _ => "other",
+        };
+        assert_eq!(got, kind, "{name}");
+    }
+}
+
+#[sqlx::test]
+async fn forged_and_stale_signatures_get_401_and_ping_gets_pong(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let ping = fixture("ping");
+    let body = serde_json::to_vec(&ping).unwrap();
+    let now = d.bot.clock.now().timestamp().to_string();
+
+    let (status, _) = d.post_raw(body.clone(), &now, &"ab".repeat(64)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = d.post_raw(body, &now, "not-hex").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = d.post_signed(&ping, 301).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = d.post_signed(&ping, -301).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, reply) = d.post_signed(&ping, 299).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reply, json!({ "type": 1 }));
+}
+
+#[sqlx::test]
+async fn a_slash_command_creates_the_member_and_replies_privately(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let (status, reply) = d.post_signed(&fixture("slash_command"), 0).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reply["type"], 4);
+    assert_eq!(reply["data"]["flags"], 64);
+    assert_eq!(
+        reply["data"]["allowed_mentions"],
+        json!({ "parse": [], "users": [] })
+    );
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Europe/Berlin"),
+        "{reply}"
+    );
+
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let bea = members::find(&d.bot.pool, community.id, "discord", BEA)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bea.display_name, "Bea");
+    assert_eq!(bea.timezone.as_deref(), Some("Europe/Berlin"));
+
+    // A nickname change is picked up on the next interaction.
+    let renamed =
+        DiscordBot::as_member(d.command(77, "me", Some("show"), json!([])), BEA, "Bea O.");
+    d.run(renamed).await;
+    let bea = members::find(&d.bot.pool, community.id, "discord", BEA)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bea.display_name, "Bea O.");
+}
+
+#[sqlx::test]
+async fn the_same_interaction_twice_is_recorded_once(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    let checkin = d.command(
+        20,
+        "checkin",
+        Some("submit"),
+        json!([
+            { "name": "confidence", "type": 4, "value": 4 },
+            { "name": "progress", "type": 3, "value": "first flow" }
+        ]),
+    );
+    let first = d.run(checkin.clone()).await;
+    let again = d.run(checkin).await;
+    assert!(first.contains("Thanks!"), "{first}");
+    assert_eq!(first, again);
+    assert_eq!(d.bot.count("checkins").await, 1);
+    let recorded: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM invocations WHERE delivery_id = '20'")
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(recorded, 1);
+}
+
+#[sqlx::test]
+async fn autocomplete_offers_time_zones_and_cohorts_as_typed(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let (status, reply) = d.post_signed(&fixture("autocomplete"), 0).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reply["type"], 8);
+    assert_eq!(
+        reply["data"]["choices"][0],
+        json!({ "name": "Europe/Berlin", "value": "Europe/Berlin" })
+    );
+
+    let mut cohort = fixture("autocomplete");
+    cohort["data"]["name"] = json!("cohort");
+    cohort["data"]["options"] = json!([{ "name": "join", "type": 1, "options": [
+        { "name": "cohort", "type": 3, "value": "spring", "focused": true }
+    ]}]);
+    let (_, reply) = d.post_signed(&cohort, 0).await;
+    let values: Vec<&str> = reply["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["spring-makers-2027"]);
+}
+
+#[sqlx::test]
+async fn a_forged_or_stale_button_expires_politely_and_changes_nothing(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    let before = d.bot.fingerprint().await;
+    let genuine = d.ids.encode(&Target::CheckInButton {
+        cohort: "spring-makers-2027".into(),
+        period: "2027-W07".into(),
+    });
+    for custom_id in [
+        genuine.replace("spring-makers-2027", "evening-builders-2027"),
+        genuine.replacen("cb1", "cb0", 1),
+        "garbage".to_owned(),
+    ] {
+        let mut button = fixture("button");
+        button["data"]["custom_id"] = json!(custom_id);
+        let (status, reply) = d.post_signed(&button, 0).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(reply["type"], 4);
+        assert_eq!(reply["data"]["flags"], 64);
+        assert!(
+            reply["data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("expired"),
+            "{reply}"
+        );
+
+        let mut modal = fixture("modal_submit");
+        modal["data"]["custom_id"] = json!(custom_id);
+        let (_, reply) = d.post_signed(&modal, 0).await;
+        assert!(
+            reply["data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("expired"),
+            "{reply}"
+        );
+    }
+    assert_eq!(d.bot.fingerprint().await, before);
+    assert_eq!(d.bot.count("checkins").await, 0);
+}
+
+#[sqlx::test]
+async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = d.bot.clock.now();
+    let mentor = members::ensure(&d.bot.pool, community.id, "discord", MENTOR, "Mo", now)
+        .await
+        .unwrap();
+    let cohort: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM cohorts WHERE slug = 'spring-makers-2027'")
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    roles::grant(
+        &d.bot.pool,
+        community.id,
+        mentor.id,
+        Role::LeadMentor,
+        Some(cohort),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    d.forget_outbox().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v10/users/@me/channels"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": DM_CHANNEL, "type": 1 })),
+        )
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/channels/{DM_CHANNEL}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000009" })),
+        )
+        .mount(&d.server)
+        .await;
+
+    let modal_id = d.ids.encode(&Target::CheckInModal {
+        cohort: "spring-makers-2027".into(),
+        period: "2027-W07".into(),
+    });
+    let mut modal = fixture("modal_submit");
+    modal["data"]["custom_id"] = json!(modal_id);
+    modal["data"]["components"][1]["components"][0]["value"] =
+        json!("@everyone free pizza <@&123> **now**");
+    let (_, reply) = d.post_signed(&modal, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("lead mentor"),
+        "{reply}"
+    );
+    assert_eq!(d.dispatch().await.sent, 1);
+
+    let sent: Vec<Value> = d
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path().ends_with("/messages"))
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    let content = sent[0]["content"].as_str().unwrap();
+    assert!(
+        content.contains("@\u{200B}everyone free pizza \\<@\u{200B}&123> \\*\\*now\\*\\*"),
+        "{content}"
+    );
+    assert!(!content.contains("@everyone"));
+    assert_eq!(
+        sent[0]["allowed_mentions"],
+        json!({ "parse": [], "users": [] })
+    );
+    // The notice carries a Reply button for the mentor.
+    let custom_id = sent[0]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap();
+    assert!(
+        matches!(d.ids.decode(custom_id), Some(Target::ReplyButton { handle, .. }) if handle == BEA)
+    );
+
+    // The mentor presses Reply, fills in the form, and the learner gets the answer.
+    let mut press = DiscordBot::as_member(fixture("button"), MENTOR, "Mo");
+    press["data"]["custom_id"] = json!(custom_id);
+    let (_, form) = d.post_signed(&press, 0).await;
+    assert_eq!(form["type"], 9);
+    assert_eq!(
+        form["data"]["components"][0]["components"][0]["custom_id"],
+        "text"
+    );
+    let mut submit = DiscordBot::as_member(fixture("modal_submit"), MENTOR, "Mo");
+    submit["id"] = json!("1300000000000000050");
+    submit["data"]["custom_id"] = form["data"]["custom_id"].clone();
+    submit["data"]["components"] = json!([{ "type": 1, "id": 1, "components": [
+        { "type": 4, "id": 2, "custom_id": "text", "value": "Let's pair on it tomorrow <@&123>" }
+    ]}]);
+    let (_, reply) = d.post_signed(&submit, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Sent to"),
+        "{reply}"
+    );
+    let replies: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(replies, 1);
+}
+
+#[sqlx::test]
+async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = d.bot.clock.now();
+    let bea = members::ensure(&d.bot.pool, community.id, "discord", BEA, "Bea", now)
+        .await
+        .unwrap();
+    roles::grant(
+        &d.bot.pool,
+        community.id,
+        bea.id,
+        Role::Steward,
+        None,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    let role_path = format!("/api/v10/guilds/{GUILD}/members/{MENTOR}/roles/555");
+    Mock::given(method("PUT"))
+        .and(path(role_path.clone()))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(role_path))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    let options = json!([
+        { "name": "user", "type": 6, "value": MENTOR },
+        { "name": "role", "type": 3, "value": "lead_mentor" }
+    ]);
+    let resolved = json!({ "users": { MENTOR: {
+        "id": MENTOR, "username": "mo", "discriminator": "0", "global_name": "Mo", "avatar": null, "public_flags": 0
+    }}});
+    let mut grant = d.command(30, "role", Some("grant"), options.clone());
+    grant["data"]["resolved"] = resolved.clone();
+    let reply = d.run(grant).await;
+    assert!(reply.to_lowercase().contains("lead mentor"), "{reply}");
+    let mut revoke = d.command(31, "role", Some("revoke"), options);
+    revoke["data"]["resolved"] = resolved;
+    d.run(revoke).await;
+    // The mentioned user became a member with their Discord name.
+    let mo = members::find(&d.bot.pool, community.id, "discord", MENTOR)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mo.display_name, "Mo");
+}
+
+#[sqlx::test]
+async fn a_slow_service_gets_a_deferred_answer_and_a_follow_up(pool: PgPool) {
+    let d = DiscordBot::with_defer(pool, Duration::from_millis(200)).await;
+    d.run(d.command(5, "me", Some("show"), json!([]))).await;
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    Mock::given(method("PATCH"))
+        .and(path_regex(format!(
+            "^/api/v10/webhooks/{APP}/[^/]+/messages/@original$"
+        )))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000010" })),
+        )
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    // Another transaction holds this delivery id, so the service waits on its row lock.
+    let mut blocker = d.bot.pool.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO invocations (community_id, delivery_id, received_at) VALUES ($1, '40', $2)",
+    )
+    .bind(community.id)
+    .bind(d.bot.clock.now())
+    .execute(&mut *blocker)
+    .await
+    .unwrap();
+
+    let (status, reply) = d
+        .post_signed(&d.command(40, "me", Some("show"), json!([])), 0)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reply, json!({ "type": 5, "data": { "flags": 64 } }));
+
+    blocker.rollback().await.unwrap();
+    let mut patched = Vec::new();
+    for _ in 0..100 {
+        patched = d
+            .server
+            .received_requests()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.method.as_str() == "PATCH")
+            .collect();
+        if !patched.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let body: Value = serde_json::from_slice(&patched[0].body).unwrap();
+    assert!(body["content"].as_str().unwrap().contains("Bea"), "{body}");
+    assert_eq!(
+        body["allowed_mentions"],
+        json!({ "parse": [], "users": [] })
+    );
+}
+
+#[sqlx::test]
+async fn full_loop_prompt_dm_then_modal_then_digest_counts(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    d.enroll(12, "333000000000000003", "Cy").await;
+    d.forget_outbox().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v10/users/@me/channels"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": DM_CHANNEL, "type": 1 })),
+        )
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex("^/api/v10/channels/[0-9]+/messages$"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000011" })),
+        )
+        .mount(&d.server)
+        .await;
+
+    // Monday 09:00 in Berlin: the weekly prompt goes out by DM.
+    d.bot.set_local("2027-03-01 08:45", Berlin);
+    d.bot.tick().await;
+    d.bot.set_local("2027-03-01 09:00", Berlin);
+    d.bot.tick().await;
+    assert_eq!(d.dispatch().await.sent, 2);
+    let requests = d.server.received_requests().await.unwrap();
+    let dm_bodies: Vec<Value> = requests
+        .iter()
+        .filter(|r| r.url.path() == format!("/api/v10/channels/{DM_CHANNEL}/messages"))
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(dm_bodies.len(), 2);
+    let button_id = dm_bodies[0]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Bea presses the button: a modal opens; she submits it.
+    let mut button = fixture("button");
+    button["data"]["custom_id"] = json!(button_id);
+    let (_, modal) = d.post_signed(&button, 0).await;
+    assert_eq!(modal["type"], 9);
+    let inputs: Vec<&str> = modal["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["components"][0]["custom_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(inputs, ["progress", "blockers", "confidence", "hours"]);
+    let mut submit = fixture("modal_submit");
+    submit["data"]["custom_id"] = modal["data"]["custom_id"].clone();
+    let (_, reply) = d.post_signed(&submit, 0).await;
+    assert_eq!(reply["data"]["flags"], 64);
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Thanks!"),
+        "{reply}"
+    );
+    let (progress, confidence, hours): (String, i16, Option<f32>) =
+        sqlx::query_as("SELECT progress, confidence, hours FROM checkins")
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    assert!(progress.starts_with("Built my first approval flow"));
+    assert_eq!((confidence, hours), (4, Some(3.0)));
+
+    // Friday 16:00: the digest is posted in the cohort channel with the counts.
+    d.bot.set_local("2027-03-05 15:45", Berlin);
+    d.bot.tick().await;
+    d.bot.set_local("2027-03-05 16:00", Berlin);
+    d.bot.tick().await;
+    d.dispatch().await;
+    let digest: Vec<Value> = d
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == format!("/api/v10/channels/{SPRING_CHANNEL}/messages"))
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(digest.len(), 1, "{digest:?}");
+    let content = digest[0]["content"].as_str().unwrap();
+    assert!(
+        content.contains("Check-ins: 1 of 2 learners (50%)"),
+        "{content}"
+    );
+    assert_eq!(digest[0]["allowed_mentions"]["parse"], json!([]));
+}
+
+#[sqlx::test]
+async fn a_second_check_in_asks_and_yes_replaces_it(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    let modal_id = d.ids.encode(&Target::CheckInModal {
+        cohort: "spring-makers-2027".into(),
+        period: "2027-W07".into(),
+    });
+    let mut first = fixture("modal_submit");
+    first["data"]["custom_id"] = json!(modal_id);
+    d.post_signed(&first, 0).await;
+    let mut second = first.clone();
+    second["id"] = json!("1300000000000000099");
+    second["data"]["components"][0]["components"][0]["value"] = json!("Rebuilt it properly");
+    let (_, question) = d.post_signed(&second, 0).await;
+    assert!(
+        question["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Replace it"),
+        "{question}"
+    );
+    let buttons = &question["data"]["components"][0]["components"];
+    assert_eq!(buttons[0]["label"], "Yes");
+    let yes = buttons[0]["custom_id"].as_str().unwrap();
+
+    // Someone else pressing Bea's "Yes" changes nothing.
+    let mut stranger = fixture("button");
+    stranger["data"]["custom_id"] = json!(yes);
+    let stranger = DiscordBot::as_member(stranger, "444000000000000004", "Eve");
+    let (_, reply) = d.post_signed(&stranger, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{reply}"
+    );
+
+    let mut press = fixture("button");
+    press["data"]["custom_id"] = json!(yes);
+    let (_, reply) = d.post_signed(&press, 0).await;
+    assert_eq!(reply["type"], 7);
+    assert_eq!(reply["data"]["components"], json!([]));
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("updated"),
+        "{reply}"
+    );
+    let progress: String = sqlx::query_scalar("SELECT progress FROM checkins")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(progress, "Rebuilt it properly");
+
+    // The answer is used once.
+    press["id"] = json!("1300000000000000098");
+    let (_, reply) = d.post_signed(&press, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{reply}"
+    );
+}
+
+#[sqlx::test]
+async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    Mock::given(method("PUT"))
+        .and(path(format!(
+            "/api/v10/applications/{APP}/guilds/{GUILD}/commands"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    let count = cohortbot::chat::discord::register_commands(&d.rest, &[GUILD.to_owned()])
+        .await
+        .unwrap();
+    let requests = d.server.received_requests().await.unwrap();
+    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(
+        body,
+        Value::Array(cohortbot::chat::discord::commands::registration())
+    );
+    assert_eq!(body.as_array().unwrap().len(), count);
+    let names: Vec<&str> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "badge",
+            "badges",
+            "checkin",
+            "coc",
+            "cohort",
+            "event",
+            "help",
+            "me",
+            "milestone",
+            "outbox",
+            "progress",
+            "role",
+            "schedule",
+            "talk"
+        ]
+    );
+    assert_eq!(
+        requests[0]
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        "Bot test-token"
+    );
+}
+
+#[sqlx::test]
+async fn a_discord_role_given_by_an_admin_becomes_the_program_role(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let event: serenity::model::event::GuildMemberUpdateEvent =
+        serde_json::from_value(fixture("guild_member_update")).unwrap();
+    d.handler
+        .sync_member(
+            event.guild_id,
+            &event.user,
+            event.nick.as_deref(),
+            &event.roles,
+        )
+        .await
+        .unwrap();
+    let held: Vec<String> = sqlx::query_scalar(
+        "SELECT r.role FROM member_roles r JOIN members m ON m.id = r.member_id
+         WHERE m.platform = 'discord' AND m.platform_user_id = $1 AND r.cohort_id IS NULL",
+    )
+    .bind(MENTOR)
+    .fetch_all(&d.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(held, ["lead_mentor"]);
+
+    // The admin takes the role away again.
+    d.handler
+        .sync_member(event.guild_id, &event.user, event.nick.as_deref(), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        d.bot
+            .count("member_roles r JOIN members m ON m.id = r.member_id AND m.platform = 'discord'")
+            .await,
+        0
+    );
+    let name: String =
+        sqlx::query_scalar("SELECT display_name FROM members WHERE platform_user_id = $1")
+            .bind(MENTOR)
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(name, "Mo the Mentor");
+}
+
+#[sqlx::test]
+async fn commands_outside_a_known_server_get_a_clear_answer(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let before = d.bot.fingerprint().await;
+
+    // In a DM: no guild, the user at the top level.
+    let mut dm = fixture("slash_command");
+    let user = dm["member"]["user"].clone();
+    for key in ["guild_id", "member", "guild", "guild_locale"] {
+        dm.as_object_mut().unwrap().remove(key);
+    }
+    dm["user"] = user;
+    dm["context"] = json!(1);
+    let reply = d.run(dm).await;
+    assert!(reply.contains("in your community's server"), "{reply}");
+
+    // A server no community is set up for.
+    let mut elsewhere = fixture("slash_command");
+    elsewhere["guild_id"] = json!("999000000000000009");
+    let reply = d.run(elsewhere).await;
+    assert!(reply.contains("not set up for cohortbot"), "{reply}");
+
+    assert_eq!(d.bot.fingerprint().await, before);
+}
+
+#[sqlx::test]
+async fn a_refusal_of_a_publicly_deferred_command_follows_privately(pool: PgPool) {
+    let d = DiscordBot::with_defer(pool, Duration::from_millis(200)).await;
+    d.run(d.command(5, "me", Some("show"), json!([]))).await;
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let original = format!("^/api/v10/webhooks/{APP}/[^/]+/messages/@original$");
+    Mock::given(method("DELETE"))
+        .and(path_regex(original))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(format!("^/api/v10/webhooks/{APP}/[^/]+$")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000012" })),
+        )
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    let mut blocker = d.bot.pool.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO invocations (community_id, delivery_id, received_at) VALUES ($1, '41', $2)",
+    )
+    .bind(community.id)
+    .bind(d.bot.clock.now())
+    .execute(&mut *blocker)
+    .await
+    .unwrap();
+
+    // `/cohort create` is public, and Bea is no steward.
+    let create = d.command(
+        41,
+        "cohort",
+        Some("create"),
+        json!([
+            { "name": "id", "type": 3, "value": "autumn-2027" },
+            { "name": "timezone", "type": 3, "value": "Europe/Berlin" },
+            { "name": "name", "type": 3, "value": "Autumn 2027" }
+        ]),
+    );
+    let (_, reply) = d.post_signed(&create, 0).await;
+    assert_eq!(reply, json!({ "type": 5, "data": {} }));
+    blocker.rollback().await.unwrap();
+
+    let mut followup = None;
+    for _ in 0..100 {
+        let requests = d.server.received_requests().await.unwrap();
+        if let Some(r) = requests.iter().find(|r| r.method.as_str() == "POST") {
+            followup = Some(serde_json::from_slice::<Value>(&r.body).unwrap());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let followup = followup.expect("a private follow-up");
+    assert_eq!(followup["flags"], 64);
+    assert!(
+        followup["content"].as_str().unwrap().contains("steward"),
+        "{followup}"
+    );
+}

@@ -1,0 +1,211 @@
+//! A Discord harness: the TestBot's services behind the real interaction endpoint, signed
+//! fixtures, and wiremock standing in for Discord REST.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cohortbot::chat::discord::endpoint::{Endpoint, routes};
+use cohortbot::chat::discord::{Channels, CustomIds, DiscordSender, Handler, Rest};
+use cohortbot::clock::Clock;
+use cohortbot::outbox::{DispatchReport, Dispatcher};
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use tower::ServiceExt;
+use wiremock::MockServer;
+
+use super::support::TestBot;
+
+pub const GUILD: &str = "900000000000000001";
+pub const APP: &str = "1100000000000000001";
+/// The cohort channel `spring-makers` on Discord.
+pub const SPRING_CHANNEL: &str = "700000000000000001";
+pub const TOKEN: &str = "test-token";
+/// The fixtures' member.
+pub const BEA: &str = "111000000000000001";
+
+pub struct DiscordBot {
+    pub bot: TestBot,
+    pub server: MockServer,
+    pub rest: Arc<Rest>,
+    pub handler: Arc<Handler>,
+    pub ids: CustomIds,
+    key: SigningKey,
+    defer_after: Duration,
+}
+
+pub fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/data/discord/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+impl DiscordBot {
+    pub async fn new(pool: PgPool) -> Self {
+        Self::with_defer(pool, Duration::from_secs(2)).await
+    }
+
+    /// `defer_after`: how long the endpoint waits for the services before deferring.
+    pub async fn with_defer(pool: PgPool, defer_after: Duration) -> Self {
+        let bot = TestBot::new(pool).await;
+        sqlx::query("UPDATE communities SET discord_guild_id = $1 WHERE slug = 'acme-makers'")
+            .bind(GUILD)
+            .execute(&bot.pool)
+            .await
+            .unwrap();
+        let server = MockServer::start().await;
+        let rest =
+            Arc::new(Rest::new(TOKEN, Some(APP.parse().unwrap()), Some(&server.uri())).unwrap());
+        let ids = CustomIds::new(TOKEN.as_bytes());
+        let roles = BTreeMap::from([(
+            cohortbot::domain::Role::LeadMentor,
+            serenity::model::id::RoleId::new(555),
+        )]);
+        let handler = Arc::new(Handler::new(
+            bot.services.clone(),
+            ids.clone(),
+            Some(rest.clone()),
+            roles,
+        ));
+        Self {
+            bot,
+            server,
+            rest,
+            handler,
+            ids,
+            key: SigningKey::from_bytes(&[7; 32]),
+            defer_after,
+        }
+    }
+
+    pub fn sender(&self) -> DiscordSender {
+        DiscordSender::new(
+            self.rest.clone(),
+            self.bot.pool.clone(),
+            Arc::new(self.bot.clock.clone()),
+            self.ids.clone(),
+            Channels(BTreeMap::from([(
+                "spring-makers".to_owned(),
+                SPRING_CHANNEL.to_owned(),
+            )])),
+        )
+    }
+
+    /// One dispatcher pass through the Discord sender.
+    pub async fn dispatch(&self) -> DispatchReport {
+        Dispatcher::new(
+            self.bot.pool.clone(),
+            Arc::new(self.bot.clock.clone()),
+            self.sender(),
+        )
+        .only_platform("discord")
+        .run_once()
+        .await
+        .unwrap()
+    }
+
+    fn router(&self) -> axum::Router {
+        let public = hex::encode(self.key.verifying_key().to_bytes());
+        routes(Endpoint::new(self.handler.clone(), &public, self.defer_after).unwrap())
+    }
+
+    /// Signs `body` as Discord does, `age` seconds ago, and posts it to the endpoint.
+    pub async fn post_signed(&self, body: &Value, age: i64) -> (StatusCode, Value) {
+        let body = serde_json::to_vec(body).unwrap();
+        let timestamp = (self.bot.clock.now().timestamp() - age).to_string();
+        let mut signed = timestamp.as_bytes().to_vec();
+        signed.extend_from_slice(&body);
+        let signature = hex::encode(self.key.sign(&signed).to_bytes());
+        self.post_raw(body, &timestamp, &signature).await
+    }
+
+    pub async fn post_raw(
+        &self,
+        body: Vec<u8>,
+        timestamp: &str,
+        signature: &str,
+    ) -> (StatusCode, Value) {
+        let request = Request::post("/discord/interactions")
+            .header("content-type", "application/json")
+            .header("x-signature-ed25519", signature)
+            .header("x-signature-timestamp", timestamp)
+            .body(Body::from(body))
+            .unwrap();
+        let response = self.router().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, json)
+    }
+
+    /// A slash command from the fixture's member: `/name [sub] options…` with a fresh id.
+    pub fn command(&self, id: u64, name: &str, sub: Option<&str>, options: Value) -> Value {
+        let mut body = fixture("slash_command");
+        body["id"] = json!(id.to_string());
+        body["data"]["name"] = json!(name);
+        body["data"]["options"] = match sub {
+            Some(sub) => json!([{ "name": sub, "type": 1, "options": options }]),
+            None => options,
+        };
+        body
+    }
+
+    /// The same command as another member.
+    pub fn as_member(mut body: Value, user_id: &str, nick: &str) -> Value {
+        body["member"]["user"]["id"] = json!(user_id);
+        body["member"]["user"]["username"] = json!(nick.to_lowercase());
+        body["member"]["nick"] = json!(nick);
+        body
+    }
+
+    /// Posts a command and returns the reply's content.
+    pub async fn run(&self, body: Value) -> String {
+        let (status, reply) = self.post_signed(&body, 0).await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+        reply["data"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Marks every queued post as sent: for tests about the posts that come after (the
+    /// join welcomes are covered elsewhere).
+    pub async fn forget_outbox(&self) {
+        sqlx::query("UPDATE outbox SET status = 'sent' WHERE status = 'pending'")
+            .execute(&self.bot.pool)
+            .await
+            .unwrap();
+    }
+
+    /// Enrolls the member of `body`'s shape (`user_id`, `nick`) in spring-makers-2027.
+    pub async fn enroll(&self, id: u64, user_id: &str, nick: &str) {
+        let accept = Self::as_member(
+            self.command(id, "coc", Some("accept"), json!([])),
+            user_id,
+            nick,
+        );
+        self.run(accept).await;
+        let join = Self::as_member(
+            self.command(
+                id + 1,
+                "cohort",
+                Some("join"),
+                json!([
+                    { "name": "cohort", "type": 3, "value": "spring-makers-2027" },
+                    { "name": "track", "type": 3, "value": "short-modules" }
+                ]),
+            ),
+            user_id,
+            nick,
+        );
+        let reply = self.run(join).await;
+        assert!(reply.contains("You're in!"), "{reply}");
+    }
+}
