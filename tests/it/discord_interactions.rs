@@ -205,30 +205,7 @@ async fn a_forged_or_stale_button_expires_politely_and_changes_nothing(pool: PgP
 async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
     d.enroll(10, BEA, "Bea").await;
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let now = d.bot.clock.now();
-    let mentor = members::ensure(&d.bot.pool, community.id, "discord", MENTOR, "Mo", now)
-        .await
-        .unwrap();
-    let cohort: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM cohorts WHERE slug = 'spring-makers-2027'")
-            .fetch_one(&d.bot.pool)
-            .await
-            .unwrap();
-    roles::grant(
-        &d.bot.pool,
-        community.id,
-        mentor.id,
-        Role::LeadMentor,
-        Some(cohort),
-        None,
-        now,
-    )
-    .await
-    .unwrap();
+    spring_lead_mentor(&d).await;
     d.forget_outbox().await;
     Mock::given(method("POST"))
         .and(path("/api/v10/users/@me/channels"))
@@ -788,4 +765,112 @@ async fn a_refusal_of_a_publicly_deferred_command_follows_privately(pool: PgPool
         followup["content"].as_str().unwrap().contains("steward"),
         "{followup}"
     );
+}
+
+/// Makes `MENTOR` a lead mentor of spring-makers-2027.
+async fn spring_lead_mentor(d: &DiscordBot) {
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = d.bot.clock.now();
+    let mentor = members::ensure(&d.bot.pool, community.id, "discord", MENTOR, "Mo", now)
+        .await
+        .unwrap();
+    let cohort: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM cohorts WHERE slug = 'spring-makers-2027'")
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    roles::grant(
+        &d.bot.pool,
+        community.id,
+        mentor.id,
+        Role::LeadMentor,
+        Some(cohort),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+}
+
+async fn milestone_status(d: &DiscordBot, module: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT s.status FROM milestones s JOIN modules m ON m.id = s.module_id WHERE m.slug = $1",
+    )
+    .bind(module)
+    .fetch_one(&d.bot.pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    spring_lead_mentor(&d).await;
+    let submit = |id, module: &str| {
+        d.command(
+            id,
+            "milestone",
+            Some("submit"),
+            json!([
+                { "name": "module", "type": 3, "value": module },
+                { "name": "evidence", "type": 3, "value": "https://example.org/work" },
+            ]),
+        )
+    };
+    d.run(submit(20, "flows-101")).await;
+    assert_eq!(milestone_status(&d, "flows-101").await, "submitted");
+
+    // Request changes: the button opens a note form, whose submit asks the learner.
+    let changes = d.ids.encode(&Target::ChangesButton {
+        handle: BEA.into(),
+        module: "flows-101".into(),
+    });
+    let mut press = DiscordBot::as_member(fixture("button"), MENTOR, "Mo");
+    press["id"] = json!("1300000000000000060");
+    press["data"]["custom_id"] = json!(changes);
+    let (_, form) = d.post_signed(&press, 0).await;
+    assert_eq!(form["type"], 9, "{form}");
+    let mut note = DiscordBot::as_member(fixture("modal_submit"), MENTOR, "Mo");
+    note["id"] = json!("1300000000000000061");
+    note["data"]["custom_id"] = form["data"]["custom_id"].clone();
+    note["data"]["components"] = json!([{ "type": 1, "id": 1, "components": [
+        { "type": 4, "id": 2, "custom_id": "note", "value": "Add a screenshot of the run" }
+    ]}]);
+    let (_, reply) = d.post_signed(&note, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("for changes"),
+        "{reply}"
+    );
+    assert_eq!(milestone_status(&d, "flows-101").await, "changes_requested");
+
+    // The learner resubmits; Verify verifies at once, and only for a mentor.
+    d.run(submit(21, "flows-101")).await;
+    let verify = d.ids.encode(&Target::VerifyButton {
+        handle: BEA.into(),
+        module: "flows-101".into(),
+    });
+    let mut own = DiscordBot::as_member(fixture("button"), BEA, "Bea");
+    own["id"] = json!("1300000000000000062");
+    own["data"]["custom_id"] = json!(verify);
+    d.post_signed(&own, 0).await;
+    assert_eq!(milestone_status(&d, "flows-101").await, "submitted");
+    let mut press = DiscordBot::as_member(fixture("button"), MENTOR, "Mo");
+    press["id"] = json!("1300000000000000063");
+    press["data"]["custom_id"] = json!(verify);
+    let (_, reply) = d.post_signed(&press, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Verified"),
+        "{reply}"
+    );
+    assert_eq!(milestone_status(&d, "flows-101").await, "verified");
 }

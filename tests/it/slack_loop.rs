@@ -425,3 +425,108 @@ async fn a_second_modal_check_in_asks_before_replacing_the_first(pool: PgPool) {
     assert_eq!((progress.as_str(), confidence), ("better answer", 5));
     assert_eq!(slack.bot.count("checkin_revisions").await, 1);
 }
+
+async fn milestone_status(slack: &Slack) -> String {
+    sqlx::query_scalar(
+        "SELECT s.status FROM milestones s JOIN modules m ON m.id = s.module_id WHERE m.slug = 'flows-101'",
+    )
+    .fetch_one(&slack.bot.pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    slack.command("coc accept", "t-coc").await;
+    let joined = slack
+        .command("join spring-makers-2027 track:short-modules", "t-join")
+        .await;
+    assert!(
+        joined["text"].as_str().unwrap().contains("You're in!"),
+        "{joined}"
+    );
+    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
+        .execute(&slack.bot.pool)
+        .await
+        .unwrap();
+    let dispatcher = Dispatcher::new(
+        slack.bot.pool.clone(),
+        Arc::new(slack.bot.clock.clone()),
+        slack.sender(),
+    )
+    .only_platform("slack");
+    let submit = "milestone submit flows-101 https://example.org/flow";
+    slack.command(submit, "t-submit-1").await;
+    dispatcher.run_once().await.unwrap();
+    let posts = slack.sent("chat.postMessage").await;
+    let request = posts
+        .iter()
+        .find(|p| {
+            p["text"]
+                .as_str()
+                .unwrap()
+                .contains("https://example.org/flow")
+        })
+        .expect("the mentor's DM");
+    let buttons = &request["blocks"].as_array().unwrap().last().unwrap()["elements"];
+    assert_eq!(buttons[0]["action_id"], "cohortbot_milestone_verify");
+    assert_eq!(buttons[1]["action_id"], "cohortbot_milestone_changes");
+
+    // Request changes opens a note form; its submission asks the learner.
+    let press = |action: &str, value: &Value, user: &str| {
+        let mut click: Value =
+            serde_json::from_str(&block_actions(&slack, action, value.as_str().unwrap())).unwrap();
+        click["user"]["id"] = user.into();
+        click.to_string()
+    };
+    slack
+        .interact(&press(
+            "cohortbot_milestone_changes",
+            &buttons[1]["value"],
+            "U0GRACE01",
+        ))
+        .await;
+    let view = slack.sent("views.open").await[0]["view"].clone();
+    assert_eq!(view["callback_id"], "cohortbot_milestone_changes");
+    let mut submission: Value = serde_json::from_str(&view_submission(
+        view["private_metadata"].as_str().unwrap(),
+        "-",
+        "1",
+    ))
+    .unwrap();
+    submission["user"]["id"] = "U0GRACE01".into();
+    submission["view"]["callback_id"] = "cohortbot_milestone_changes".into();
+    submission["view"]["state"]["values"] = serde_json::json!({
+        "note": { "note": { "type": "plain_text_input", "value": "Add a screenshot <!channel>" } }
+    });
+    let (status, answer) = slack.interact(&submission.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    let shown = answer.unwrap()["view"]["blocks"][0]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(shown.contains("for changes"), "{shown}");
+    assert_eq!(milestone_status(&slack).await, "changes_requested");
+
+    // Resubmitted: Verify by the learner changes nothing; by the mentor it verifies.
+    slack.command(submit, "t-submit-2").await;
+    slack
+        .interact(&press(
+            "cohortbot_milestone_verify",
+            &buttons[0]["value"],
+            SAM,
+        ))
+        .await;
+    assert_eq!(milestone_status(&slack).await, "submitted");
+    let mut by_mentor: Value = serde_json::from_str(&press(
+        "cohortbot_milestone_verify",
+        &buttons[0]["value"],
+        "U0GRACE01",
+    ))
+    .unwrap();
+    by_mentor["trigger_id"] = "13345224609.8534564800.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into();
+    slack.interact(&by_mentor.to_string()).await;
+    assert_eq!(milestone_status(&slack).await, "verified");
+}
