@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod program;
 pub mod render;
 pub mod schedule;
+pub mod server;
 pub mod services;
 pub mod store;
 pub mod telemetry;

@@ -2,23 +2,19 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cohortbot::app::App;
-use cohortbot::chat::{shell, slack};
+use cohortbot::chat::shell;
 use cohortbot::clock::OffsetClock;
 use cohortbot::config::{LogFormat, Settings};
 use cohortbot::program::{self, ProgramFile};
-use cohortbot::schedule::{Scheduler, listing};
+use cohortbot::schedule::listing;
+use cohortbot::server;
 use cohortbot::store::Database;
 use cohortbot::telemetry::{self, LogSink};
-use cohortbot::web::WebServer;
-
-/// How often the scheduler looks for due ticks (cron has minute granularity).
-const SCHEDULER_EVERY: Duration = Duration::from_secs(20);
 
 #[derive(Parser)]
 #[command(
@@ -105,11 +101,9 @@ async fn real_main() -> Result<()> {
     });
     match command {
         Command::Run { adapters } => {
-            // The shell runs unless turned off or a platform (Discord) is configured.
+            // The shell runs unless turned off or a chat platform is configured.
             let shell = adapters.contains(&Adapter::Shell)
-                || (adapters.is_empty()
-                    && settings.discord.token.is_none()
-                    && settings.discord.public_key.is_none());
+                || (adapters.is_empty() && !server::platform_configured(&settings));
             let sink = if shell {
                 LogSink::File(&settings.log.shell_file)
             } else {
@@ -122,10 +116,9 @@ async fn real_main() -> Result<()> {
                 let app = App::start_with_clock(&settings, Arc::new(clock.clone())).await?;
                 // With `http.listen` set, badges and calendars are served next to the shell.
                 let (web_stop, web_stop_rx) = tokio::sync::watch::channel(false);
-                let web = settings
-                    .http
-                    .listen
-                    .map(|addr| tokio::spawn(web_server(&app, &settings).serve(addr, web_stop_rx)));
+                let web = settings.http.listen.map(|addr| {
+                    tokio::spawn(server::web_server(&app, &settings).serve(addr, web_stop_rx))
+                });
                 let result = shell::run(
                     app.services.clone(),
                     clock,
@@ -142,58 +135,7 @@ async fn real_main() -> Result<()> {
                 result
             } else {
                 let app = App::start(&settings).await?;
-                let scheduler =
-                    Scheduler::new(app.services.pool.clone(), app.services.clock.clone());
-                let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-                let mut background = tokio::task::JoinSet::new();
-                let scheduler_stop = stop_rx.clone();
-                background.spawn(async move {
-                    scheduler.run(SCHEDULER_EVERY, scheduler_stop).await;
-                    Ok(())
-                });
-                let mut web = web_server(&app, &settings);
-                if let Some(slack) =
-                    slack::run::start(&settings.slack, &app.services, stop_rx.clone())?
-                {
-                    background.extend(slack.tasks);
-                    if let Some(routes) = slack.routes {
-                        web = web.merge(routes);
-                    }
-                    if settings.slack.signing_secret.is_some() && settings.http.listen.is_none() {
-                        tracing::warn!(
-                            "slack.signing_secret is set but http.listen is not: no Slack endpoints"
-                        );
-                    }
-                }
-                let discord_routes = cohortbot::chat::discord::spawn(
-                    &settings.discord,
-                    &app.services,
-                    &mut background,
-                    stop_rx.clone(),
-                )?;
-                if let Some(addr) = settings.http.listen {
-                    if let Some(routes) = discord_routes {
-                        web = web.merge(routes);
-                    }
-                    background.spawn(web.serve(addr, stop_rx.clone()));
-                } else if discord_routes.is_some() {
-                    tracing::warn!(
-                        "discord.public_key is set but http.listen is not: no HTTP interactions endpoint"
-                    );
-                }
-                tracing::info!("server mode: running until a stop signal");
-                let mut result = tokio::select! {
-                    result = stop_signal() => result,
-                    Some(joined) = background.join_next() => {
-                        joined.context("a background task panicked").and_then(|r| r)
-                    }
-                };
-                let _ = stop_tx.send(true);
-                while let Some(joined) = background.join_next().await {
-                    if let Err(err) = joined.context("a background task panicked").and_then(|r| r) {
-                        result = result.and(Err(err));
-                    }
-                }
+                let result = server::run(&app, &settings).await;
                 app.stop().await;
                 result
             }
@@ -246,24 +188,4 @@ async fn program_command(db: &Database, action: ProgramAction) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Ctrl-C, or SIGTERM from a container runtime.
-async fn stop_signal() -> Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("installing the SIGTERM handler")?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C"),
-        _ = term.recv() => Ok(()),
-    }
-}
-
-/// The HTTP side: health, calendar feeds and badges.
-fn web_server(app: &App, settings: &Settings) -> WebServer {
-    WebServer::new(&app.services)
-        .merge(cohortbot::web::ical::routes(&app.services))
-        .merge(cohortbot::web::badges::routes(
-            app.services.pool.clone(),
-            settings.http.public_url.clone(),
-        ))
 }

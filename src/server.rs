@@ -1,0 +1,98 @@
+//! Server mode: the scheduler, the HTTP side and every configured platform adapter in one
+//! process, until a stop signal or a background task failing for good.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::app::App;
+use crate::chat::{discord, slack};
+use crate::config::Settings;
+use crate::schedule::Scheduler;
+use crate::web::{self, WebServer};
+
+/// How often the scheduler looks for due ticks (cron has minute granularity).
+pub const SCHEDULER_EVERY: Duration = Duration::from_secs(20);
+
+/// Whether a chat platform is configured, so `run` starts the server instead of the shell.
+pub fn platform_configured(settings: &Settings) -> bool {
+    settings.discord.token.is_some()
+        || settings.discord.public_key.is_some()
+        || settings.slack.bot_token.is_some()
+}
+
+/// The platform-neutral HTTP side: health, calendar feeds and badges.
+pub fn web_server(app: &App, settings: &Settings) -> WebServer {
+    WebServer::new(&app.services)
+        .merge(web::ical::routes(&app.services))
+        .merge(web::badges::routes(
+            app.services.pool.clone(),
+            settings.http.public_url.clone(),
+        ))
+}
+
+/// Runs until Ctrl-C or SIGTERM, then stops every task and waits for them.
+pub async fn run(app: &App, settings: &Settings) -> Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut background = JoinSet::new();
+    let scheduler = Scheduler::new(app.services.pool.clone(), app.services.clock.clone());
+    let scheduler_stop = stop_rx.clone();
+    background.spawn(async move {
+        scheduler.run(SCHEDULER_EVERY, scheduler_stop).await;
+        Ok(())
+    });
+    let mut web = web_server(app, settings);
+    if let Some(slack) = slack::run::start(&settings.slack, &app.services, stop_rx.clone())? {
+        background.extend(slack.tasks);
+        if let Some(routes) = slack.routes {
+            web = web.merge(routes);
+        }
+        if settings.slack.signing_secret.is_some() && settings.http.listen.is_none() {
+            tracing::warn!(
+                "slack.signing_secret is set but http.listen is not: no Slack endpoints"
+            );
+        }
+    }
+    let discord_routes = discord::spawn(
+        &settings.discord,
+        &app.services,
+        &mut background,
+        stop_rx.clone(),
+    )?;
+    if let Some(addr) = settings.http.listen {
+        if let Some(routes) = discord_routes {
+            web = web.merge(routes);
+        }
+        background.spawn(web.serve(addr, stop_rx.clone()));
+    } else if discord_routes.is_some() {
+        tracing::warn!(
+            "discord.public_key is set but http.listen is not: no HTTP interactions endpoint"
+        );
+    }
+    tracing::info!("server mode: running until a stop signal");
+    let mut result = tokio::select! {
+        result = stop_signal() => result,
+        Some(joined) = background.join_next() => {
+            joined.context("a background task panicked").and_then(|r| r)
+        }
+    };
+    let _ = stop_tx.send(true);
+    while let Some(joined) = background.join_next().await {
+        if let Err(err) = joined.context("a background task panicked").and_then(|r| r) {
+            result = result.and(Err(err));
+        }
+    }
+    result
+}
+
+/// Ctrl-C, or SIGTERM from a container runtime.
+pub async fn stop_signal() -> Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C"),
+        _ = term.recv() => Ok(()),
+    }
+}
