@@ -129,6 +129,7 @@ fn rotation_scenario() {
         .collect();
     let input = RotationInput {
         groups,
+        capacity: vec![30; mentors.len()],
         mentors,
         history,
         avoid,

@@ -22,6 +22,18 @@ pub enum CommandId {
     CheckinHistory,
     ScheduleList,
     ScheduleSet,
+    MentorOffer,
+    MentorApprove,
+    MentorDecline,
+    MentorPause,
+    MentorResume,
+    MentorGuide,
+    MentorMatch,
+    MentorAvoid,
+    MentorStats,
+    MentorRotation,
+    MeDepartment,
+    Kudos,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +170,8 @@ pub const NAME_MAX: usize = 100;
 pub const PROGRESS_MAX: usize = 1_000;
 /// Longest blockers text.
 pub const BLOCKERS_MAX: usize = 500;
+/// Longest kudos text.
+pub const KUDOS_MAX: usize = 500;
 
 pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
@@ -421,6 +435,165 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Change when a cohort's trigger fires.",
+    },
+    CommandSpec {
+        id: CommandId::MentorOffer,
+        path: "mentor offer",
+        options: &[
+            optional(
+                "tier",
+                OptionKind::Choice(&["community", "lead"]),
+                "community (peer support, the default) or lead (guides a group)",
+            ),
+            optional(
+                "capacity",
+                OptionKind::Int { min: 1, max: 50 },
+                "how many learners (or groups, for a lead) you can take",
+            ),
+            rest(
+                "skills",
+                OptionKind::Text { max: 500 },
+                false,
+                "comma-separated skills (default: your profile's)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Offer to mentor, e.g. `/mentor offer community 3 power automate, sql`.",
+    },
+    CommandSpec {
+        id: CommandId::MentorApprove,
+        path: "mentor approve",
+        options: &[
+            required("user", OptionKind::User, "the member who offered"),
+            required(
+                "tier",
+                OptionKind::Choice(&["community", "lead"]),
+                "community or lead",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Approve a mentor offer; grants the mentor role.",
+    },
+    CommandSpec {
+        id: CommandId::MentorDecline,
+        path: "mentor decline",
+        options: &[
+            required("user", OptionKind::User, "the member who offered"),
+            rest(
+                "reason",
+                OptionKind::Text { max: 500 },
+                false,
+                "why, shown to the member",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Decline a mentor offer, with a reason for the member.",
+    },
+    CommandSpec {
+        id: CommandId::MentorPause,
+        path: "mentor pause",
+        options: &[optional(
+            "until",
+            OptionKind::Date,
+            "your last day off, like `2027-04-30` (default: until `/mentor resume`)",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Pause mentoring: no matches or prompts; your learners are told who covers.",
+    },
+    CommandSpec {
+        id: CommandId::MentorResume,
+        path: "mentor resume",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "End a pause and mentor again.",
+    },
+    CommandSpec {
+        id: CommandId::MentorGuide,
+        path: "mentor guide",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Show the mentor playbook: coaching, feedback template, conflicts, etiquette.",
+    },
+    CommandSpec {
+        id: CommandId::MentorMatch,
+        path: "mentor match",
+        options: &[
+            required(
+                "target",
+                OptionKind::Text { max: SLUG_MAX },
+                "a cohort to propose groups for, or `apply` to commit the proposal",
+            ),
+            optional("cohort", OptionKind::Cohort, "with `apply`: which cohort"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Propose optimal mentor groups for a cohort; `/mentor match apply <cohort>` commits.",
+    },
+    CommandSpec {
+        id: CommandId::MentorAvoid,
+        path: "mentor avoid",
+        options: &[optional(
+            "user",
+            OptionKind::User,
+            "someone never to be paired with (default: show your list)",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Keep a private do-not-match list; nobody else is told.",
+    },
+    CommandSpec {
+        id: CommandId::MentorStats,
+        path: "mentor stats",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your mentoring: load against capacity, learners, kudos.",
+    },
+    CommandSpec {
+        id: CommandId::MentorRotation,
+        path: "mentor rotation",
+        options: &[
+            required("action", OptionKind::Choice(&["preview"]), "preview"),
+            required("cohort", OptionKind::Cohort, "the cohort"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Preview the next community-mentor rotation of a cohort.",
+    },
+    CommandSpec {
+        id: CommandId::MeDepartment,
+        path: "me department",
+        options: &[rest(
+            "department",
+            OptionKind::Text { max: NAME_MAX },
+            true,
+            "your department, like `finance`",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Set your department; matching favours mentors from other departments.",
+    },
+    CommandSpec {
+        id: CommandId::Kudos,
+        path: "kudos",
+        options: &[
+            required("user", OptionKind::User, "who to thank"),
+            rest(
+                "text",
+                OptionKind::Text { max: KUDOS_MAX },
+                true,
+                "what for",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Thank someone publicly in your cohort's channel (5 a day).",
     },
 ];
 

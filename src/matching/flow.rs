@@ -248,15 +248,15 @@ fn place_the_waiting(
         seen_learner[w] = true;
         let mut free = None;
         'bfs: while let Some(x) = queue.pop_front() {
-            for m in 0..mm {
-                if mentor_from[m].is_some()
+            for (m, parent) in mentor_from.iter_mut().enumerate() {
+                if parent.is_some()
                     || g.assigned[x] == Some(m as u32)
                     || g.capacity[m] == 0
                     || score(x, m).is_none()
                 {
                     continue;
                 }
-                mentor_from[m] = Some(x as u32);
+                *parent = Some(x as u32);
                 if g.load[m] < g.capacity[m] {
                     free = Some(m);
                     break 'bfs;

@@ -1,5 +1,6 @@
-//! Rotation: community mentors move to new groups, never to one they already had when
-//! another choice exists, and never to a group with someone either side avoids.
+//! Rotation: community mentors move to new groups (a group is the learners one mentor
+//! looks after), never to a group or learner they already had when another choice exists,
+//! and never to a group with someone either side avoids.
 
 use std::collections::{HashMap, HashSet};
 
@@ -21,7 +22,9 @@ pub struct RotationInput {
     pub groups: Vec<RotationGroup>,
     /// Community mentors available to rotate (not paused).
     pub mentors: Vec<Uuid>,
-    /// (mentor, group) pairs from earlier terms.
+    /// How many learners each mentor can take; a group larger than that is not offered.
+    pub capacity: Vec<u32>,
+    /// (mentor, group) and (mentor, learner) pairs from earlier terms.
     pub history: HashSet<(Uuid, Uuid)>,
     pub avoid: HashSet<(Uuid, Uuid)>,
 }
@@ -44,16 +47,18 @@ pub fn rotate(input: &RotationInput) -> Vec<Option<usize>> {
         let group = &input.groups[g];
         let mentor = input.mentors[m];
         let blocked = avoided.get(&mentor);
-        if group
-            .members
-            .iter()
-            .any(|p| *p == mentor || blocked.is_some_and(|b| b.contains(p)))
+        if group.members.len() > input.capacity[m] as usize
+            || group
+                .members
+                .iter()
+                .any(|p| *p == mentor || blocked.is_some_and(|b| b.contains(p)))
         {
             return None;
         }
+        let had = |key: &Uuid| input.history.contains(&(mentor, *key));
         Some(if group.current == Some(mentor) {
             STAY
-        } else if input.history.contains(&(mentor, group.key)) {
+        } else if had(&group.key) || group.members.iter().any(had) {
             REPEAT
         } else {
             NEW_PAIR
@@ -94,6 +99,7 @@ mod tests {
                 group(30, Some(3), &[102]),
             ],
             mentors: vec![id(1), id(2), id(3)],
+            capacity: vec![5; 3],
             history: [
                 (id(1), id(20)),
                 (id(1), id(10)),
@@ -114,6 +120,7 @@ mod tests {
         let mut input = RotationInput {
             groups: vec![group(10, Some(1), &[100]), group(20, Some(2), &[101])],
             mentors: vec![id(1), id(2)],
+            capacity: vec![5; 2],
             history: HashSet::new(),
             avoid: [(id(101), id(1))].into_iter().collect(),
         };

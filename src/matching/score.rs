@@ -27,7 +27,7 @@ impl Default for Weights {
             per_overlap_hour: 2,
             cross_department: 5,
             repeat_penalty: 6,
-            min_overlap_hours: 1,
+            min_overlap_hours: 2,
         }
     }
 }
@@ -99,7 +99,7 @@ impl Scorer {
                     acc.entry(m.person.key).or_default().push(i as u32);
                     acc
                 });
-        let mut pairs_of = |set: &HashSet<(Uuid, Uuid)>, with_self: bool| -> Vec<Vec<u32>> {
+        let pairs_of = |set: &HashSet<(Uuid, Uuid)>, with_self: bool| -> Vec<Vec<u32>> {
             let mut by_key: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
             for (a, b) in set {
                 by_key.entry(*a).or_default().push(*b);

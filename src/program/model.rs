@@ -37,7 +37,36 @@ pub struct CommunityDef {
     pub circles: Vec<CircleDef>,
     #[serde(default)]
     pub cohorts: Vec<CohortDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentoring: Option<MentoringDef>,
 }
+
+/// The community's mentoring settings: the playbook and the rotation rhythm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MentoringDef {
+    /// The mentor playbook `/mentor guide` shows: coaching techniques, the structured
+    /// feedback template, conflict resolution steps and etiquette.
+    #[serde(default)]
+    pub guide: String,
+    /// Community mentors rotate between groups every this many weeks (default 4).
+    #[serde(default = "default_rotation_weeks")]
+    pub rotation_weeks: i32,
+    /// Learners per lead-mentor group (default 8).
+    #[serde(default = "default_group_size")]
+    pub group_size: i32,
+}
+
+fn default_rotation_weeks() -> i32 {
+    4
+}
+
+fn default_group_size() -> i32 {
+    8
+}
+
+/// Longest mentor playbook.
+const GUIDE_MAX: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -292,6 +321,18 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
         .collect();
     for cohort in &community.cohorts {
         check_cohort(problems, here, cohort, &shell_people);
+    }
+    if let Some(mentoring) = &community.mentoring {
+        let at = format!("{here}, mentoring");
+        if !(1..=52).contains(&mentoring.rotation_weeks) {
+            problems.push(format!("{at}: rotation_weeks must be from 1 to 52"));
+        }
+        if !(1..=50).contains(&mentoring.group_size) {
+            problems.push(format!("{at}: group_size must be from 1 to 50"));
+        }
+        if mentoring.guide.chars().count() > GUIDE_MAX {
+            problems.push(format!("{at}: guide is longer than {GUIDE_MAX} characters"));
+        }
     }
 }
 

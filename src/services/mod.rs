@@ -4,7 +4,9 @@
 pub mod checkins;
 pub mod enrollment;
 pub mod identity;
+pub mod kudos;
 pub mod lookup;
+pub mod mentoring;
 pub mod messages;
 pub mod outbox_admin;
 pub mod profile;
@@ -238,6 +240,18 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::CheckinHistory => checkins::history(tx, inv).await,
         CommandId::ScheduleList => schedules::list(tx, now, inv).await,
         CommandId::ScheduleSet => schedules::set(tx, now, inv).await,
+        CommandId::MentorOffer => mentoring::offer(tx, now, inv).await,
+        CommandId::MentorApprove => mentoring::approve(tx, now, inv).await,
+        CommandId::MentorDecline => mentoring::decline(tx, now, inv).await,
+        CommandId::MentorPause => mentoring::pause(tx, now, inv).await,
+        CommandId::MentorResume => mentoring::resume(tx, now, inv).await,
+        CommandId::MentorGuide => mentoring::guide(tx, inv).await,
+        CommandId::MentorMatch => mentoring::matching::run(tx, now, inv).await,
+        CommandId::MentorAvoid => mentoring::avoid(tx, now, inv).await,
+        CommandId::MentorStats => mentoring::stats(tx, now, inv).await,
+        CommandId::MentorRotation => mentoring::rotation::preview(tx, now, inv).await,
+        CommandId::MeDepartment => mentoring::set_department(tx, now, inv).await,
+        CommandId::Kudos => kudos::give(tx, now, inv).await,
     }
 }
 

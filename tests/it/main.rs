@@ -4,6 +4,8 @@ mod checkins;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;
+mod kudos;
+mod mentoring;
 mod outbox;
 mod parser_props;
 mod profile;

@@ -1,0 +1,487 @@
+//! What the mentoring commands say.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::Tier;
+use crate::render::Message;
+use crate::store::members::Member;
+use crate::store::mentoring::MentorProfile;
+
+fn tier_label(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Community => "community mentor",
+        Tier::Lead => "lead mentor",
+    }
+}
+
+fn capacity_label(tier: Tier, capacity: i32) -> String {
+    let unit = match (tier, capacity) {
+        (Tier::Community, 1) => "learner",
+        (Tier::Community, _) => "learners",
+        (Tier::Lead, 1) => "group",
+        (Tier::Lead, _) => "groups",
+    };
+    format!("{capacity} {unit}")
+}
+
+fn terms(msg: Message, tier: Tier, capacity: i32, skills: &[String]) -> Message {
+    msg.strong(tier_label(tier))
+        .text(format!(
+            ", up to {}; skills: ",
+            capacity_label(tier, capacity)
+        ))
+        .user(skills.join(", "))
+}
+
+pub fn offer_needs_skills() -> Message {
+    Message::new()
+        .text("Tell me what you can help with, e.g. ")
+        .code("/mentor offer community 3 power automate, sql")
+        .text(", or set your skills first with ")
+        .code("/me skills")
+        .text(".")
+}
+
+pub fn offer_recorded(tier: Tier, capacity: i32, skills: &[String]) -> Message {
+    terms(
+        Message::new().text("Thank you! Your offer to mentor as a "),
+        tier,
+        capacity,
+        skills,
+    )
+    .text(". A steward will look at it and you'll hear back here.")
+}
+
+pub fn offer_updated(tier: Tier, capacity: i32, skills: &[String]) -> Message {
+    terms(
+        Message::new().text("Updated: you mentor as a "),
+        tier,
+        capacity,
+        skills,
+    )
+    .text(".")
+}
+
+pub fn offer_for_stewards(
+    member: &Member,
+    tier: Tier,
+    capacity: i32,
+    skills: &[String],
+) -> Message {
+    terms(
+        Message::new()
+            .user(&member.display_name)
+            .text(" offers to mentor as a "),
+        tier,
+        capacity,
+        skills,
+    )
+    .text(". Approve with ")
+    .code(format!(
+        "/mentor approve @{} {}",
+        member.platform_user_id,
+        tier.as_str()
+    ))
+    .text(" or decline with ")
+    .code(format!(
+        "/mentor decline @{} [reason]",
+        member.platform_user_id
+    ))
+    .text(".")
+}
+
+pub fn no_offer(name: &str) -> Message {
+    Message::new()
+        .user(name)
+        .text(" has not offered to mentor. They can with ")
+        .code("/mentor offer")
+        .text(".")
+}
+
+pub fn already_approved(name: &str, tier: Tier) -> Message {
+    Message::new()
+        .user(name)
+        .text(" is already an approved ")
+        .strong(tier_label(tier))
+        .text(".")
+}
+
+pub fn nothing_pending(name: &str) -> Message {
+    Message::new()
+        .user(name)
+        .text(" has no offer waiting for a decision.")
+}
+
+pub fn approved(name: &str, tier: Tier) -> Message {
+    Message::new()
+        .user(name)
+        .text(" is now an approved ")
+        .strong(tier_label(tier))
+        .text(".")
+}
+
+pub fn approved_notice(steward: &str, tier: Tier) -> Message {
+    Message::new()
+        .user(steward)
+        .text(" approved you as a ")
+        .strong(tier_label(tier))
+        .text(". Welcome aboard! Read ")
+        .code("/mentor guide")
+        .text(" before your first session.")
+}
+
+pub fn declined(name: &str) -> Message {
+    Message::new()
+        .text("Declined ")
+        .user(name)
+        .text("'s offer; they have been told.")
+}
+
+pub fn declined_notice(reason: Option<&str>) -> Message {
+    let msg =
+        Message::new().text("Thank you for offering to mentor. A steward declined it for now");
+    match reason {
+        Some(r) => msg.text(": ").user(r),
+        None => msg.text("."),
+    }
+}
+
+pub fn not_a_mentor() -> Message {
+    Message::new()
+        .text("You are not an approved mentor yet. Offer with ")
+        .code("/mentor offer")
+        .text(".")
+}
+
+pub fn pause_in_past() -> Message {
+    Message::new().text("That day has passed; give today or a later date, like `2027-04-30`.")
+}
+
+pub fn already_paused() -> Message {
+    Message::new().text("You are already paused.")
+}
+
+pub fn paused(until: Option<NaiveDate>) -> Message {
+    let msg = Message::new().text("Paused. You won't be matched or prompted");
+    match until {
+        Some(d) => msg
+            .text(" through ")
+            .strong(d.format("%a %-d %b %Y").to_string()),
+        None => msg.text(" until you type ").code("/mentor resume"),
+    }
+    .text(". Your learners have been told who covers for you.")
+}
+
+pub fn cover_notice(
+    mentor: &str,
+    until: Option<NaiveDate>,
+    cover: Option<&(Uuid, String)>,
+) -> Message {
+    let msg = Message::new().user(mentor).text(" is taking a break");
+    let msg = match until {
+        Some(d) => msg
+            .text(" through ")
+            .strong(d.format("%a %-d %b").to_string()),
+        None => msg,
+    };
+    match cover {
+        Some((id, name)) => msg
+            .text(". Until then, ")
+            .mention(*id, name)
+            .text(" covers for them."),
+        None => msg.text(". Until then, any steward can help you."),
+    }
+}
+
+pub fn not_paused() -> Message {
+    Message::new().text("You are not paused.")
+}
+
+pub fn resumed() -> Message {
+    Message::new().text("Welcome back! You can be matched and prompted again.")
+}
+
+pub fn guide(text: &str) -> Message {
+    if text.trim().is_empty() {
+        return Message::new()
+            .text("This community has no mentor playbook yet. Stewards add it to the program file under ")
+            .code("[community.mentoring] guide")
+            .text(".");
+    }
+    Message::new().strong("Mentor playbook").line().user(text)
+}
+
+pub fn avoid_self() -> Message {
+    Message::new().text("You can't be matched with yourself anyway.")
+}
+
+pub fn avoided(name: &str, added: bool) -> Message {
+    let msg = Message::new()
+        .text("Noted privately: you won't be paired with ")
+        .user(name);
+    if added {
+        msg.text(". Nobody else is told.")
+    } else {
+        msg.text(" (already on your list).")
+    }
+}
+
+pub fn avoid_list(names: &[String]) -> Message {
+    if names.is_empty() {
+        return Message::new()
+            .text("Your do-not-match list is empty. Add someone with ")
+            .code("/mentor avoid @user")
+            .text("; only you and stewards can see it.");
+    }
+    Message::new()
+        .text("Your private do-not-match list: ")
+        .user(names.join(", "))
+        .text(".")
+}
+
+pub fn stats(
+    profile: &MentorProfile,
+    paused: bool,
+    learners: &[(Uuid, Uuid, String, String)],
+    kudos: i64,
+) -> Message {
+    let tier = Tier::parse(&profile.tier).unwrap_or(Tier::Community);
+    let mut msg = Message::new()
+        .strong(tier_label(tier))
+        .text(format!(
+            ": {} active learners, capacity {}{}.",
+            learners.len(),
+            capacity_label(tier, profile.capacity),
+            if paused { " (paused)" } else { "" }
+        ))
+        .line()
+        .text(format!("Kudos received: {kudos}."));
+    if !learners.is_empty() {
+        let names: Vec<&str> = learners.iter().map(|l| l.2.as_str()).collect();
+        msg = msg.line().text("Learners: ").user(names.join(", "));
+    }
+    msg
+}
+
+pub fn department_set(department: &str) -> Message {
+    Message::new()
+        .text("Your department is now ")
+        .user(department)
+        .text(". Matching favours mentors from other departments.")
+}
+
+// ---- matching ----
+
+use super::matching::{Plan, PlanEntry, TierResult};
+use crate::store::cohorts::Cohort;
+
+pub fn apply_needs_cohort() -> Message {
+    Message::new()
+        .text("Say which cohort's proposal to apply: ")
+        .code("/mentor match apply <cohort>")
+        .text(".")
+}
+
+pub fn no_learners(cohort: &str) -> Message {
+    Message::new()
+        .strong(cohort)
+        .text(" has no active learners to match yet.")
+}
+
+pub fn no_mentors(cohort: &str, paused: usize) -> Message {
+    let msg = Message::new()
+        .text("There are no approved mentors to match ")
+        .strong(cohort)
+        .text(" with");
+    match paused {
+        0 => msg
+            .text(". Members offer with ")
+            .code("/mentor offer")
+            .text(" and stewards approve with ")
+            .code("/mentor approve")
+            .text("."),
+        n => msg.text(format!(": all {n} are paused.")),
+    }
+}
+
+fn tier_heading(result: &TierResult) -> String {
+    let what = match result.tier {
+        Tier::Community => "Community mentors",
+        Tier::Lead => "Lead mentor groups",
+    };
+    format!(
+        "{what}: score {} (greedy baseline {})",
+        result.optimal, result.greedy
+    )
+}
+
+pub fn proposal(cohort: &Cohort, plan: &Plan, results: &[TierResult]) -> Message {
+    let mut msg = Message::new()
+        .text("Proposed mentor matching for ")
+        .strong(&cohort.name)
+        .text(":");
+    for result in results {
+        msg = msg.line().strong(tier_heading(result));
+        let short = result.learners as i64 - result.slots;
+        if short > 0 {
+            msg = msg.line().text(format!(
+                "  {short} slot{} missing: {} learners, {} places. As many as possible are placed.",
+                if short == 1 { "" } else { "s" },
+                result.learners,
+                result.slots
+            ));
+        }
+        let mut by_mentor: BTreeMap<&str, Vec<&PlanEntry>> = BTreeMap::new();
+        let mut waiting = Vec::new();
+        for entry in plan
+            .entries
+            .iter()
+            .filter(|e| e.tier == result.tier.as_str())
+        {
+            match &entry.mentor_name {
+                Some(name) => by_mentor.entry(name).or_default().push(entry),
+                None => waiting.push(entry),
+            }
+        }
+        for (mentor, entries) in by_mentor {
+            msg = msg.line().text("• ").user(mentor).text(": ");
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    msg = msg.text(", ");
+                }
+                msg = msg.user(&e.learner_name).text(format!(" ({})", e.reason));
+            }
+        }
+        for e in waiting {
+            msg = msg
+                .line()
+                .text("• waitlisted: ")
+                .user(&e.learner_name)
+                .text(format!(" ({})", e.reason));
+        }
+    }
+    if !plan.paused.is_empty() {
+        msg = msg
+            .line()
+            .text("Skipped, paused: ")
+            .user(plan.paused.join(", "))
+            .text(".");
+    }
+    msg.line()
+        .text("Commit it with ")
+        .code(format!("/mentor match apply {}", cohort.slug))
+        .text("; everyone is told once.")
+}
+
+pub fn nothing_to_apply(cohort: &Cohort) -> Message {
+    Message::new()
+        .text("There is no new proposal for ")
+        .strong(&cohort.name)
+        .text(". Make one with ")
+        .code(format!("/mentor match {}", cohort.slug))
+        .text(".")
+}
+
+pub fn group_name(lead: &str, index: usize) -> String {
+    match index {
+        0 => format!("{lead}'s group"),
+        n => format!("{lead}'s group {}", n + 1),
+    }
+}
+
+pub fn applied(cohort: &Cohort, plan: &Plan) -> Message {
+    let matched = plan
+        .entries
+        .iter()
+        .filter(|e| e.mentor_id.is_some())
+        .count();
+    let waiting = plan.entries.len() - matched;
+    Message::new()
+        .text("Applied the matching for ")
+        .strong(&cohort.name)
+        .text(format!(
+            ": {matched} placements, {waiting} waitlisted. Everyone has been told."
+        ))
+}
+
+pub fn learner_notice(cohort: &Cohort, entries: &[&PlanEntry], group: Option<&str>) -> Message {
+    let mut msg = Message::new()
+        .text("Your mentors in ")
+        .strong(&cohort.name)
+        .text(":");
+    for e in entries {
+        let role = match Tier::parse(&e.tier) {
+            Some(Tier::Lead) => "Lead mentor",
+            _ => "Community mentor",
+        };
+        msg = msg.line().text(format!("• {role}: "));
+        msg = match (&e.mentor_id, &e.mentor_name) {
+            (Some(id), Some(name)) => {
+                let m = msg.mention(*id, name);
+                match (Tier::parse(&e.tier), group) {
+                    (Some(Tier::Lead), Some(g)) => m.text(", in ").user(g),
+                    _ => m,
+                }
+                .text(format!(" ({})", e.reason))
+            }
+            _ => msg.text(format!("none yet, you are on the waitlist ({}).", e.reason)),
+        };
+    }
+    msg
+}
+
+pub fn mentor_notice(cohort: &Cohort, entries: &[&PlanEntry]) -> Message {
+    let mut msg = Message::new()
+        .text("Your learners in ")
+        .strong(&cohort.name)
+        .text(":");
+    for e in entries {
+        msg = msg
+            .line()
+            .text("• ")
+            .mention(e.learner_id, &e.learner_name)
+            .text(format!(" ({})", e.reason));
+    }
+    msg.line()
+        .text("See ")
+        .code("/mentor guide")
+        .text(" for the playbook.")
+}
+
+// ---- rotation ----
+
+use super::rotation::Move;
+
+pub fn rotation_preview(cohort: &Cohort, moves: &[Move]) -> Message {
+    if moves.is_empty() {
+        return Message::new()
+            .strong(&cohort.name)
+            .text(" has no community-mentor groups to rotate yet. Match it first with ")
+            .code(format!("/mentor match {}", cohort.slug))
+            .text(".");
+    }
+    let mut msg = Message::new()
+        .text("Next rotation for ")
+        .strong(&cohort.name)
+        .text(":");
+    for m in moves {
+        msg = msg
+            .line()
+            .text("• ")
+            .user(&m.outgoing.1)
+            .text(format!("'s group ({} learners) → ", m.learners.len()));
+        msg = match &m.incoming {
+            Some((id, _)) if *id == m.outgoing.0 => msg
+                .text("stays with ")
+                .user(&m.outgoing.1)
+                .text(" (no other choice)"),
+            Some((_, name)) if m.repeat => msg.user(name).text(" (met before; no new choice)"),
+            Some((_, name)) => msg.user(name).text(" (new pair)"),
+            None => msg.text("nobody available"),
+        };
+    }
+    msg
+}
