@@ -34,6 +34,7 @@ pub enum CommandId {
     MentorRotation,
     MeDepartment,
     Kudos,
+    MentorHandover,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -594,6 +595,19 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Thank someone publicly in your cohort's channel (5 a day).",
+    },
+    CommandSpec {
+        id: CommandId::MentorHandover,
+        path: "mentor handover",
+        options: &[rest(
+            "note",
+            OptionKind::Text { max: PROGRESS_MAX },
+            true,
+            "what the incoming mentor should know",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "After a rotation: a handover note for the incoming mentor only.",
     },
 ];
 

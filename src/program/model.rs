@@ -10,7 +10,7 @@ use crate::commands::catalog::NAME_MAX;
 use crate::domain::{Role, Slug, clean_line, parse_timezone};
 
 /// Schedules a cohort may set; their triggers are code, the times are data.
-pub const SCHEDULE_KINDS: &[&str] = &["checkin", "nudge", "digest", "mentor_digest"];
+pub const SCHEDULE_KINDS: &[&str] = &["checkin", "nudge", "digest", "mentor_digest", "rotation"];
 pub const PLATFORMS: &[&str] = &["shell", "discord", "slack"];
 const COC_MAX: usize = 10_000;
 

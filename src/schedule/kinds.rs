@@ -12,6 +12,8 @@ pub enum TriggerKind {
     Digest,
     /// The weekly DM to each lead mentor, in the cohort's time zone.
     MentorDigest,
+    /// Community-mentor rotation, checked at each tick, run every N weeks (program file).
+    Rotation,
 }
 
 /// Whose clock a trigger follows.
@@ -24,11 +26,12 @@ pub enum Scope {
 }
 
 impl TriggerKind {
-    pub const ALL: [TriggerKind; 4] = [
+    pub const ALL: [TriggerKind; 5] = [
         TriggerKind::Checkin,
         TriggerKind::Nudge,
         TriggerKind::Digest,
         TriggerKind::MentorDigest,
+        TriggerKind::Rotation,
     ];
 
     /// The name used in the program file and in `/schedule set`.
@@ -38,6 +41,7 @@ impl TriggerKind {
             TriggerKind::Nudge => "nudge",
             TriggerKind::Digest => "digest",
             TriggerKind::MentorDigest => "mentor_digest",
+            TriggerKind::Rotation => "rotation",
         }
     }
 
@@ -48,7 +52,9 @@ impl TriggerKind {
     pub fn scope(self) -> Scope {
         match self {
             TriggerKind::Checkin | TriggerKind::Nudge => Scope::MemberLocal,
-            TriggerKind::Digest | TriggerKind::MentorDigest => Scope::Cohort,
+            TriggerKind::Digest | TriggerKind::MentorDigest | TriggerKind::Rotation => {
+                Scope::Cohort
+            }
         }
     }
 
@@ -60,6 +66,7 @@ impl TriggerKind {
             TriggerKind::Nudge => 6,
             TriggerKind::Digest => 12,
             TriggerKind::MentorDigest => 12,
+            TriggerKind::Rotation => 24,
         };
         Duration::from_secs(hours * 3600)
     }

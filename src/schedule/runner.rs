@@ -271,6 +271,12 @@ impl Scheduler {
             TriggerKind::MentorDigest => {
                 digest::send_mentor_digests(&mut tx, community, cohort, zone, tick, now).await
             }
+            TriggerKind::Rotation => {
+                crate::services::mentoring::rotation::run_scheduled(
+                    &mut tx, community, cohort, tick, now,
+                )
+                .await
+            }
             other => anyhow::bail!("{} is member-local and always batched", other.key()),
         }
         .with_context(|| format!("running {} at {tick}", trigger.key()))?;

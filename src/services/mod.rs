@@ -252,6 +252,7 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::MentorRotation => mentoring::rotation::preview(tx, now, inv).await,
         CommandId::MeDepartment => mentoring::set_department(tx, now, inv).await,
         CommandId::Kudos => kudos::give(tx, now, inv).await,
+        CommandId::MentorHandover => mentoring::rotation::handover(tx, now, inv).await,
     }
 }
 

@@ -567,3 +567,80 @@ pub async fn mentor_names(
     .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// When the cohort's current community mentors started (the latest start), if any.
+pub async fn last_community_start(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT max(started_at) FROM mentorships
+         WHERE cohort_id = $1 AND tier = 'community' AND ended_at IS NULL",
+    )
+    .bind(cohort_id)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn display_name(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT display_name FROM members WHERE id = $1")
+        .bind(member_id)
+        .fetch_one(ex)
+        .await
+}
+
+pub async fn insert_handover(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    outgoing: Uuid,
+    incoming: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO mentor_handovers (id, community_id, cohort_id, outgoing_id, incoming_id, prompted_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(community_id)
+    .bind(cohort_id)
+    .bind(outgoing)
+    .bind(incoming)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// The mentor's latest handover still waiting for a note: (id, incoming id, incoming name,
+/// cohort name).
+pub async fn open_handover(
+    ex: impl PgExecutor<'_>,
+    outgoing: Uuid,
+) -> sqlx::Result<Option<(Uuid, Uuid, String, String)>> {
+    sqlx::query_as(
+        "SELECT h.id, h.incoming_id, m.display_name, c.name
+         FROM mentor_handovers h JOIN members m ON m.id = h.incoming_id
+         JOIN cohorts c ON c.id = h.cohort_id
+         WHERE h.outgoing_id = $1 AND h.note IS NULL
+         ORDER BY h.prompted_at DESC LIMIT 1",
+    )
+    .bind(outgoing)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn save_handover_note(
+    ex: impl PgExecutor<'_>,
+    id: Uuid,
+    note: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE mentor_handovers SET note = $2, noted_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(note)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

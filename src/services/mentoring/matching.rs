@@ -150,7 +150,7 @@ pub async fn load_inputs(
     community_id: Uuid,
     cohort: &Cohort,
     now: DateTime<Utc>,
-) -> ServiceResult<Inputs> {
+) -> sqlx::Result<Inputs> {
     let learners = store::cohort_learners(&mut *tx, cohort.id).await?;
     let (paused, active): (Vec<Mentor>, Vec<Mentor>) =
         store::approved_mentors(&mut *tx, community_id)

@@ -485,3 +485,59 @@ pub fn rotation_preview(cohort: &Cohort, moves: &[Move]) -> Message {
     }
     msg
 }
+
+pub fn rotation_learner_notice(cohort: &Cohort, mentor: Uuid, name: &str) -> Message {
+    Message::new()
+        .text("Mentor rotation in ")
+        .strong(&cohort.name)
+        .text(": your community mentor is now ")
+        .mention(mentor, name)
+        .text(". Say hello!")
+}
+
+pub fn handover_prompt(cohort: &Cohort, incoming: &str, learners: &[String]) -> Message {
+    Message::new()
+        .text("Mentor rotation in ")
+        .strong(&cohort.name)
+        .text(": ")
+        .user(learners.join(", "))
+        .text(" now go to ")
+        .user(incoming)
+        .text(". Thank you for your time with them! Please write a short handover with ")
+        .code("/mentor handover <note>")
+        .text(": it goes to ")
+        .user(incoming)
+        .text(" only, never to the learners.")
+}
+
+pub fn rotation_incoming_notice(cohort: &Cohort, outgoing: &str, learners: &[String]) -> Message {
+    Message::new()
+        .text("Mentor rotation in ")
+        .strong(&cohort.name)
+        .text(": you now mentor ")
+        .user(learners.join(", "))
+        .text(", until now with ")
+        .user(outgoing)
+        .text(". Their handover note will follow here.")
+}
+
+pub fn no_handover() -> Message {
+    Message::new().text("You have no rotation waiting for a handover note.")
+}
+
+pub fn handover_sent(incoming: &str) -> Message {
+    Message::new()
+        .text("Thanks! Your note went to ")
+        .user(incoming)
+        .text(" only.")
+}
+
+pub fn handover_note(outgoing: &str, cohort: &str, note: &str) -> Message {
+    Message::new()
+        .text("Handover from ")
+        .user(outgoing)
+        .text(" (")
+        .strong(cohort)
+        .text("): ")
+        .user(note)
+}

@@ -2,15 +2,17 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::super::lookup::arg;
 use super::super::lookup::find_cohort;
-use super::super::{Invocation, Outcome, ServiceResult};
+use super::super::{Destination, Invocation, Outcome, ServiceResult, enqueue, refuse};
 use super::matching::load_inputs;
 use super::{Tier, messages};
 use crate::matching::rotation::{self, RotationGroup, RotationInput};
+use crate::render::Message;
 use crate::store::cohorts::Cohort;
 use crate::store::mentoring as store;
 
@@ -29,7 +31,7 @@ pub async fn plan(
     community_id: Uuid,
     cohort: &Cohort,
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<Move>> {
+) -> sqlx::Result<Vec<Move>> {
     let inputs = load_inputs(tx, community_id, cohort, now).await?;
     let mentors = inputs.mentors_of(Tier::Community);
     let mut pods: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
@@ -87,11 +89,117 @@ pub async fn plan(
 }
 
 pub async fn preview(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
-    let typed = super::super::lookup::arg(inv, "cohort")?;
+    let typed = arg(inv, "cohort")?;
     let cohort = find_cohort(&mut *tx, inv, typed).await?;
     let moves = plan(tx, inv.caller.community_id, &cohort, now).await?;
     Ok(Outcome::reply(
         messages::rotation_preview(&cohort, &moves),
         inv.spec.visibility,
     ))
+}
+
+/// The scheduled rotation: runs when the cohort's community mentors have been with their
+/// groups for the configured number of weeks. Each outgoing mentor is asked for a handover
+/// note, which goes to the incoming mentor only. Returns the posts queued.
+pub async fn run_scheduled(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    cohort: &Cohort,
+    tick: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let Some(last) = store::last_community_start(&mut *tx, cohort.id).await? else {
+        return Ok(0);
+    };
+    let weeks = store::settings(&mut *tx, community_id)
+        .await?
+        .rotation_weeks;
+    // A day's slack, so a weekly trigger at a slightly earlier hour still rotates on time.
+    if tick - last < Duration::weeks(i64::from(weeks)) - Duration::days(1) {
+        return Ok(0);
+    }
+    let moves = plan(tx, community_id, cohort, now).await?;
+    let mut posts: Vec<(Destination, Message)> = Vec::new();
+    for m in &moves {
+        let Some((incoming, incoming_name)) = &m.incoming else {
+            continue;
+        };
+        let (outgoing, outgoing_name) = &m.outgoing;
+        if incoming == outgoing {
+            continue;
+        }
+        let mut names = Vec::new();
+        for learner in &m.learners {
+            store::end_mentorship(&mut *tx, cohort.id, *learner, Tier::Community.as_str(), now)
+                .await?;
+            store::start_mentorship(
+                &mut *tx,
+                community_id,
+                cohort.id,
+                *learner,
+                *incoming,
+                Tier::Community.as_str(),
+                None,
+                "rotation",
+                now,
+            )
+            .await?;
+            let name = store::display_name(&mut *tx, *learner).await?;
+            posts.push((
+                Destination::Direct {
+                    member_id: *learner,
+                    display_name: name.clone(),
+                },
+                messages::rotation_learner_notice(cohort, *incoming, incoming_name),
+            ));
+            names.push(name);
+        }
+        store::insert_handover(&mut *tx, community_id, cohort.id, *outgoing, *incoming, now)
+            .await?;
+        posts.push((
+            Destination::Direct {
+                member_id: *outgoing,
+                display_name: outgoing_name.clone(),
+            },
+            messages::handover_prompt(cohort, incoming_name, &names),
+        ));
+        posts.push((
+            Destination::Direct {
+                member_id: *incoming,
+                display_name: incoming_name.clone(),
+            },
+            messages::rotation_incoming_notice(cohort, outgoing_name, &names),
+        ));
+    }
+    let mut queued = 0;
+    for (i, (to, message)) in posts.iter().enumerate() {
+        let key = format!("rotation:{}:{}:{i}", cohort.id, tick.timestamp());
+        queued += u64::from(enqueue(tx, community_id, &key, to, message, now).await?);
+    }
+    Ok(queued)
+}
+
+/// `/mentor handover <note>`: the outgoing mentor's note, delivered to the incoming mentor.
+pub async fn handover(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let note = arg(inv, "note")?;
+    let me = &inv.caller.member;
+    let Some((id, incoming, incoming_name, cohort_name)) =
+        store::open_handover(&mut *tx, me.id).await?
+    else {
+        return refuse(messages::no_handover());
+    };
+    store::save_handover_note(&mut *tx, id, note, now).await?;
+    Ok(
+        Outcome::reply(messages::handover_sent(&incoming_name), inv.spec.visibility).with_post(
+            Destination::Direct {
+                member_id: incoming,
+                display_name: incoming_name.clone(),
+            },
+            messages::handover_note(&me.display_name, &cohort_name, note),
+        ),
+    )
 }
