@@ -644,3 +644,46 @@ pub async fn save_handover_note(
         .await?;
     Ok(())
 }
+
+/// Whether a matching was ever applied to the cohort.
+pub async fn cohort_was_matched(ex: impl PgExecutor<'_>, cohort_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM match_runs WHERE cohort_id = $1 AND applied_at IS NOT NULL)",
+    )
+    .bind(cohort_id)
+    .fetch_one(ex)
+    .await
+}
+
+/// Active mentorships per (mentor, tier) inside the cohort.
+pub async fn load_in_cohort(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+) -> sqlx::Result<HashMap<(Uuid, String), i64>> {
+    let rows: Vec<(Uuid, String, i64)> = sqlx::query_as(
+        "SELECT mentor_id, tier, count(*) FROM mentorships
+         WHERE cohort_id = $1 AND ended_at IS NULL GROUP BY mentor_id, tier",
+    )
+    .bind(cohort_id)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().map(|(m, t, n)| ((m, t), n)).collect())
+}
+
+/// A lead's groups in the cohort with their active members: (id, name, members), by name.
+pub async fn lead_groups(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    lead: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String, i64)>> {
+    sqlx::query_as(
+        "SELECT g.id, g.name, count(e.id) FROM mentor_groups g
+         LEFT JOIN enrollments e ON e.mentor_group_id = g.id AND e.status = 'active'
+         WHERE g.cohort_id = $1 AND g.lead_member_id = $2
+         GROUP BY g.id, g.name ORDER BY g.name",
+    )
+    .bind(cohort_id)
+    .bind(lead)
+    .fetch_all(ex)
+    .await
+}

@@ -386,3 +386,52 @@ async fn stats_guide_and_department(pool: PgPool) {
         "community mentor: 0 active learners, capacity 2 learners.\nKudos received: 0."
     );
 }
+
+#[sqlx::test]
+async fn late_joiners_are_placed_by_the_same_scorer_into_a_group_with_room(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    learner(&bot, "lena", "Europe/Berlin", "sql").await;
+    mentor(&bot, "xena", "Europe/Berlin", 1, "sql").await;
+    mentor(&bot, "yuri", "Europe/Berlin", 2, "excel").await;
+    bot.say("gina", "/me timezone Europe/Berlin").await;
+    bot.say("gina", "/mentor offer lead 1 excel, sql").await;
+    bot.say("ada", "/mentor approve @gina lead").await;
+    bot.say("ada", &format!("/mentor match {COHORT}")).await;
+    bot.say("ada", &format!("/mentor match apply {COHORT}")).await;
+
+    // Omar shares sql with full xena, so yuri (room left) takes him; gina's group has room.
+    bot.say("omar", "/me timezone Europe/Berlin").await;
+    bot.say("omar", "/me skills sql").await;
+    bot.say("omar", "/coc accept").await;
+    let said = bot
+        .say("omar", &format!("/cohort join {COHORT} track:projects"))
+        .await;
+    assert!(said.reply.contains("You're in!"), "{}", said.reply);
+    let mut dms = said.dms();
+    dms.sort();
+    assert_eq!(
+        dms,
+        [
+            (
+                "gina",
+                "Your learners in Spring Makers 2027:\n• @omar (shares: sql; 9 h overlap)\nSee `/mentor guide` for the playbook."
+            ),
+            (
+                "omar",
+                "Your mentors in Spring Makers 2027:\n• Lead mentor: @gina, in gina's group (shares: sql; 9 h overlap)\n• Community mentor: @yuri (9 h overlap)"
+            ),
+            (
+                "yuri",
+                "Your learners in Spring Makers 2027:\n• @omar (9 h overlap)\nSee `/mentor guide` for the playbook."
+            ),
+        ]
+    );
+    let groups: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT g.name, count(*) FROM enrollments e JOIN mentor_groups g ON g.id = e.mentor_group_id
+         WHERE e.status = 'active' GROUP BY g.name",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(groups, [("gina's group".to_owned(), 2)]);
+}

@@ -435,3 +435,126 @@ mod tests {
         assert_eq!(normalise(&typed), ["power automate"]);
     }
 }
+
+/// Places a learner who joined a cohort after its matching was applied: the same scorer
+/// picks their best community mentor and lead with room. Returns the notices to send.
+pub async fn place_late_joiner(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    cohort: &Cohort,
+    learner_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(Destination, crate::render::Message)>> {
+    if !store::cohort_was_matched(&mut *tx, cohort.id).await? {
+        return Ok(Vec::new());
+    }
+    let mut inputs = load_inputs(tx, community_id, cohort, now).await?;
+    let Some(at) = inputs
+        .learners
+        .iter()
+        .position(|l| l.member_id == learner_id)
+    else {
+        return Ok(Vec::new());
+    };
+    // Room here counts this cohort's load as well as other cohorts'.
+    for (key, n) in store::load_in_cohort(&mut *tx, cohort.id).await? {
+        *inputs.load.entry(key).or_default() += n;
+    }
+    let learner = inputs.learners[at].clone();
+    inputs.problem_base.learners = vec![inputs.problem_base.learners[at].clone()];
+    let mut entries = Vec::new();
+    let mut group = None;
+    for tier in [Tier::Lead, Tier::Community] {
+        if inputs.mentors_of(tier).is_empty() {
+            continue;
+        }
+        let problem = inputs.problem(tier);
+        let scorer = Scorer::new(&problem, Weights::default(), reference_week(now));
+        let placed = matching::solve(&problem, &scorer, matching::DEFAULT_PRUNE);
+        let mentors = inputs.mentors_of(tier);
+        let (mentor_id, mentor_name, reason) = match &placed.placements[0] {
+            Placement::Matched { mentor, score } => {
+                let m = mentors[*mentor];
+                let reason = reasons(
+                    &problem.learners[0],
+                    &problem.mentors[*mentor].person,
+                    score,
+                );
+                store::start_mentorship(
+                    &mut *tx,
+                    community_id,
+                    cohort.id,
+                    learner_id,
+                    m.member_id,
+                    tier.as_str(),
+                    None,
+                    &reason,
+                    now,
+                )
+                .await?;
+                if tier == Tier::Lead {
+                    group = Some(
+                        join_lead_group(tx, &inputs, community_id, cohort, m, learner_id).await?,
+                    );
+                }
+                (Some(m.member_id), Some(m.display_name.clone()), reason)
+            }
+            Placement::Waitlisted(why) => (None, None, wait_reason(*why)),
+        };
+        entries.push(PlanEntry {
+            tier: tier.as_str().to_owned(),
+            learner_id,
+            learner_name: learner.display_name.clone(),
+            mentor_id,
+            mentor_name,
+            reason,
+        });
+    }
+    let refs: Vec<&PlanEntry> = entries.iter().collect();
+    let mut posts = vec![(
+        Destination::Direct {
+            member_id: learner_id,
+            display_name: learner.display_name.clone(),
+        },
+        messages::learner_notice(cohort, &refs, group.as_deref()),
+    )];
+    for entry in &entries {
+        if let (Some(id), Some(name)) = (entry.mentor_id, &entry.mentor_name) {
+            posts.push((
+                Destination::Direct {
+                    member_id: id,
+                    display_name: name.clone(),
+                },
+                messages::mentor_notice(cohort, &[entry]),
+            ));
+        }
+    }
+    Ok(posts)
+}
+
+/// The lead's fullest group that still has room, or a new one; returns its name.
+async fn join_lead_group(
+    tx: &mut PgConnection,
+    inputs: &Inputs,
+    community_id: Uuid,
+    cohort: &Cohort,
+    lead: &Mentor,
+    learner_id: Uuid,
+) -> sqlx::Result<String> {
+    let groups = store::lead_groups(&mut *tx, cohort.id, lead.member_id).await?;
+    let open = groups
+        .iter()
+        .filter(|g| g.2 < inputs.group_size)
+        .max_by_key(|g| g.2);
+    let (id, name) = match open {
+        Some((id, name, _)) => (*id, name.clone()),
+        None => {
+            let name = messages::group_name(&lead.display_name, groups.len());
+            let id = store::ensure_group(&mut *tx, community_id, cohort.id, &name, lead.member_id)
+                .await?;
+            (id, name)
+        }
+    };
+    store::set_group(&mut *tx, cohort.id, learner_id, Some(id)).await?;
+    Ok(name)
+}
