@@ -397,7 +397,8 @@ async fn late_joiners_are_placed_by_the_same_scorer_into_a_group_with_room(pool:
     bot.say("gina", "/mentor offer lead 1 excel, sql").await;
     bot.say("ada", "/mentor approve @gina lead").await;
     bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}")).await;
+    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+        .await;
 
     // Omar shares sql with full xena, so yuri (room left) takes him; gina's group has room.
     bot.say("omar", "/me timezone Europe/Berlin").await;

@@ -415,27 +415,6 @@ async fn apply(
     Ok(outcome)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn the_reference_week_starts_on_monday() {
-        let wed = Utc.with_ymd_and_hms(2027, 3, 3, 15, 0, 0).unwrap();
-        assert_eq!(
-            reference_week(wed),
-            Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap()
-        );
-    }
-
-    #[test]
-    fn skills_compare_however_typed() {
-        let typed = vec!["Power-Automate".to_owned(), "power automate".to_owned()];
-        assert_eq!(normalise(&typed), ["power automate"]);
-    }
-}
-
 /// Places a learner who joined a cohort after its matching was applied: the same scorer
 /// picks their best community mentor and lead with room. Returns the notices to send.
 pub async fn place_late_joiner(
@@ -557,4 +536,25 @@ async fn join_lead_group(
     };
     store::set_group(&mut *tx, cohort.id, learner_id, Some(id)).await?;
     Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_reference_week_starts_on_monday() {
+        let wed = Utc.with_ymd_and_hms(2027, 3, 3, 15, 0, 0).unwrap();
+        assert_eq!(
+            reference_week(wed),
+            Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn skills_compare_however_typed() {
+        let typed = vec!["Power-Automate".to_owned(), "power automate".to_owned()];
+        assert_eq!(normalise(&typed), ["power automate"]);
+    }
 }
