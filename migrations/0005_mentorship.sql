@@ -10,7 +10,11 @@ CREATE TABLE mentoring_settings (
     -- The mentor playbook shown by `/mentor guide`.
     guide           text NOT NULL DEFAULT '',
     rotation_weeks  integer NOT NULL DEFAULT 4 CHECK (rotation_weeks BETWEEN 1 AND 52),
-    group_size      integer NOT NULL DEFAULT 8 CHECK (group_size BETWEEN 1 AND 50)
+    group_size      integer NOT NULL DEFAULT 8 CHECK (group_size BETWEEN 1 AND 50),
+    -- Where review requests are announced.
+    review_channel  text NOT NULL DEFAULT 'mentors',
+    -- An unclaimed review is re-announced and escalated after this many hours.
+    review_escalate_hours integer NOT NULL DEFAULT 24 CHECK (review_escalate_hours BETWEEN 1 AND 336)
 );
 
 -- A member's offer to mentor, and the steward's decision. One per member.
@@ -110,3 +114,32 @@ CREATE TABLE kudos (
 );
 CREATE INDEX kudos_giver_at ON kudos (giver_id, given_at);
 CREATE INDEX kudos_receiver_at ON kudos (receiver_id, given_at);
+
+-- Lightweight reviews: a learner asks, a mentor claims and gives structured feedback.
+CREATE TABLE reviews (
+    id            uuid PRIMARY KEY,
+    community_id  uuid NOT NULL,
+    -- The number people type: `/review claim 7`.
+    number        integer NOT NULL,
+    cohort_id     uuid NOT NULL,
+    learner_id    uuid NOT NULL,
+    url           text NOT NULL,
+    topic         text,
+    note          text,
+    status        text NOT NULL CHECK (status IN ('open', 'claimed', 'done')),
+    requested_at  timestamptz NOT NULL,
+    claimed_by    uuid,
+    claimed_at    timestamptz,
+    escalated_at  timestamptz,
+    done_at       timestamptz,
+    works         text,
+    improve       text,
+    next_step     text,
+    UNIQUE (community_id, number),
+    CHECK (claimed_by IS NULL OR claimed_by <> learner_id),
+    FOREIGN KEY (community_id, cohort_id) REFERENCES cohorts (community_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (community_id, learner_id) REFERENCES members (community_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (community_id, claimed_by) REFERENCES members (community_id, id) ON DELETE CASCADE
+);
+CREATE INDEX reviews_open ON reviews (cohort_id, requested_at) WHERE status = 'open';
+CREATE INDEX reviews_learner_open ON reviews (learner_id) WHERE status <> 'done';

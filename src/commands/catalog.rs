@@ -35,6 +35,9 @@ pub enum CommandId {
     MeDepartment,
     Kudos,
     MentorHandover,
+    ReviewRequest,
+    ReviewClaim,
+    ReviewDone,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -608,6 +611,70 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "After a rotation: a handover note for the incoming mentor only.",
+    },
+    CommandSpec {
+        id: CommandId::ReviewRequest,
+        path: "review request",
+        options: &[
+            required(
+                "url",
+                OptionKind::Text { max: 500 },
+                "a link to your app, flow or script (http or https)",
+            ),
+            optional(
+                "topic",
+                OptionKind::Text { max: 60 },
+                "a word or two, like `power-apps`",
+            ),
+            rest(
+                "note",
+                OptionKind::Text { max: 500 },
+                false,
+                "what you'd like feedback on",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Ask mentors to review your work (at most 3 open at once).",
+    },
+    CommandSpec {
+        id: CommandId::ReviewClaim,
+        path: "review claim",
+        options: &[required(
+            "id",
+            OptionKind::Int {
+                min: 1,
+                max: 1_000_000_000,
+            },
+            "the review number",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Mentors: take on a review request.",
+    },
+    CommandSpec {
+        id: CommandId::ReviewDone,
+        path: "review done",
+        options: &[
+            required(
+                "id",
+                OptionKind::Int {
+                    min: 1,
+                    max: 1_000_000_000,
+                },
+                "the review number",
+            ),
+            named("works", OptionKind::Text { max: 500 }, "what works well"),
+            named(
+                "improve",
+                OptionKind::Text { max: 500 },
+                "one or two things to improve",
+            ),
+            named("next", OptionKind::Text { max: 500 }, "one next step"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Finish a review with the feedback template: works, improve, next.",
     },
 ];
 

@@ -84,6 +84,8 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                     guide: s.guide,
                     rotation_weeks: s.rotation_weeks,
                     group_size: s.group_size,
+                    review_channel: s.review_channel,
+                    review_escalate_hours: s.review_escalate_hours,
                 }),
         });
     }

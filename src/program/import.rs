@@ -84,6 +84,8 @@ async fn import_community(
             guide: mentoring.guide.clone(),
             rotation_weeks: mentoring.rotation_weeks,
             group_size: mentoring.group_size,
+            review_channel: mentoring.review_channel.clone(),
+            review_escalate_hours: mentoring.review_escalate_hours,
         };
         if crate::store::mentoring::save_settings(&mut *conn, community_id, &settings).await? {
             report.updated += 1;

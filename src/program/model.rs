@@ -10,7 +10,14 @@ use crate::commands::catalog::NAME_MAX;
 use crate::domain::{Role, Slug, clean_line, parse_timezone};
 
 /// Schedules a cohort may set; their triggers are code, the times are data.
-pub const SCHEDULE_KINDS: &[&str] = &["checkin", "nudge", "digest", "mentor_digest", "rotation"];
+pub const SCHEDULE_KINDS: &[&str] = &[
+    "checkin",
+    "nudge",
+    "digest",
+    "mentor_digest",
+    "rotation",
+    "review_escalation",
+];
 pub const PLATFORMS: &[&str] = &["shell", "discord", "slack"];
 const COC_MAX: usize = 10_000;
 
@@ -55,6 +62,20 @@ pub struct MentoringDef {
     /// Learners per lead-mentor group (default 8).
     #[serde(default = "default_group_size")]
     pub group_size: i32,
+    /// The channel where review requests are announced (default `mentors`).
+    #[serde(default = "default_review_channel")]
+    pub review_channel: String,
+    /// Hours before an unclaimed review is re-announced and escalated (default 24).
+    #[serde(default = "default_review_escalate_hours")]
+    pub review_escalate_hours: i32,
+}
+
+fn default_review_channel() -> String {
+    "mentors".into()
+}
+
+fn default_review_escalate_hours() -> i32 {
+    24
 }
 
 fn default_rotation_weeks() -> i32 {
@@ -330,6 +351,16 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
         if !(1..=50).contains(&mentoring.group_size) {
             problems.push(format!("{at}: group_size must be from 1 to 50"));
         }
+        if !(1..=336).contains(&mentoring.review_escalate_hours) {
+            problems.push(format!("{at}: review_escalate_hours must be from 1 to 336"));
+        }
+        check_name(
+            problems,
+            &at,
+            "review_channel",
+            &mentoring.review_channel,
+            100,
+        );
         if mentoring.guide.chars().count() > GUIDE_MAX {
             problems.push(format!("{at}: guide is longer than {GUIDE_MAX} characters"));
         }

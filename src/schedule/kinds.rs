@@ -14,6 +14,8 @@ pub enum TriggerKind {
     MentorDigest,
     /// Community-mentor rotation, checked at each tick, run every N weeks (program file).
     Rotation,
+    /// Re-announces and escalates review requests nobody claimed in time.
+    ReviewEscalation,
 }
 
 /// Whose clock a trigger follows.
@@ -26,12 +28,13 @@ pub enum Scope {
 }
 
 impl TriggerKind {
-    pub const ALL: [TriggerKind; 5] = [
+    pub const ALL: [TriggerKind; 6] = [
         TriggerKind::Checkin,
         TriggerKind::Nudge,
         TriggerKind::Digest,
         TriggerKind::MentorDigest,
         TriggerKind::Rotation,
+        TriggerKind::ReviewEscalation,
     ];
 
     /// The name used in the program file and in `/schedule set`.
@@ -42,6 +45,7 @@ impl TriggerKind {
             TriggerKind::Digest => "digest",
             TriggerKind::MentorDigest => "mentor_digest",
             TriggerKind::Rotation => "rotation",
+            TriggerKind::ReviewEscalation => "review_escalation",
         }
     }
 
@@ -52,9 +56,10 @@ impl TriggerKind {
     pub fn scope(self) -> Scope {
         match self {
             TriggerKind::Checkin | TriggerKind::Nudge => Scope::MemberLocal,
-            TriggerKind::Digest | TriggerKind::MentorDigest | TriggerKind::Rotation => {
-                Scope::Cohort
-            }
+            TriggerKind::Digest
+            | TriggerKind::MentorDigest
+            | TriggerKind::Rotation
+            | TriggerKind::ReviewEscalation => Scope::Cohort,
         }
     }
 
@@ -67,6 +72,7 @@ impl TriggerKind {
             TriggerKind::Digest => 12,
             TriggerKind::MentorDigest => 12,
             TriggerKind::Rotation => 24,
+            TriggerKind::ReviewEscalation => 2,
         };
         Duration::from_secs(hours * 3600)
     }

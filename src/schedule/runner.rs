@@ -277,6 +277,9 @@ impl Scheduler {
                 )
                 .await
             }
+            TriggerKind::ReviewEscalation => {
+                crate::services::reviews::escalate(&mut tx, community, cohort, now).await
+            }
             other => anyhow::bail!("{} is member-local and always batched", other.key()),
         }
         .with_context(|| format!("running {} at {tick}", trigger.key()))?;

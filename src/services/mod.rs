@@ -10,6 +10,7 @@ pub mod mentoring;
 pub mod messages;
 pub mod outbox_admin;
 pub mod profile;
+pub mod reviews;
 pub mod roles;
 pub mod schedules;
 
@@ -253,6 +254,9 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::MeDepartment => mentoring::set_department(tx, now, inv).await,
         CommandId::Kudos => kudos::give(tx, now, inv).await,
         CommandId::MentorHandover => mentoring::rotation::handover(tx, now, inv).await,
+        CommandId::ReviewRequest => reviews::request(tx, now, inv).await,
+        CommandId::ReviewClaim => reviews::claim(tx, now, inv).await,
+        CommandId::ReviewDone => reviews::done(tx, now, inv).await,
     }
 }
 

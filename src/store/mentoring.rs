@@ -465,7 +465,8 @@ pub async fn set_group(
 /// The mentoring settings, with defaults when the program file sets none.
 pub async fn settings(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Settings> {
     let row: Option<Settings> = sqlx::query_as(
-        "SELECT guide, rotation_weeks, group_size FROM mentoring_settings WHERE community_id = $1",
+        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours
+         FROM mentoring_settings WHERE community_id = $1",
     )
     .bind(community_id)
     .fetch_optional(ex)
@@ -479,7 +480,8 @@ pub async fn stored_settings(
     community_id: Uuid,
 ) -> sqlx::Result<Option<Settings>> {
     sqlx::query_as(
-        "SELECT guide, rotation_weeks, group_size FROM mentoring_settings WHERE community_id = $1",
+        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours
+         FROM mentoring_settings WHERE community_id = $1",
     )
     .bind(community_id)
     .fetch_optional(ex)
@@ -491,6 +493,8 @@ pub struct Settings {
     pub guide: String,
     pub rotation_weeks: i32,
     pub group_size: i32,
+    pub review_channel: String,
+    pub review_escalate_hours: i32,
 }
 
 impl Default for Settings {
@@ -499,6 +503,8 @@ impl Default for Settings {
             guide: String::new(),
             rotation_weeks: 4,
             group_size: 8,
+            review_channel: "mentors".to_owned(),
+            review_escalate_hours: 24,
         }
     }
 }
@@ -509,17 +515,23 @@ pub async fn save_settings(
     settings: &Settings,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "INSERT INTO mentoring_settings (community_id, guide, rotation_weeks, group_size)
-         VALUES ($1, $2, $3, $4)
+        "INSERT INTO mentoring_settings AS s (community_id, guide, rotation_weeks, group_size,
+             review_channel, review_escalate_hours)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (community_id) DO UPDATE SET guide = EXCLUDED.guide,
-             rotation_weeks = EXCLUDED.rotation_weeks, group_size = EXCLUDED.group_size
-         WHERE (mentoring_settings.guide, mentoring_settings.rotation_weeks, mentoring_settings.group_size)
-             IS DISTINCT FROM (EXCLUDED.guide, EXCLUDED.rotation_weeks, EXCLUDED.group_size)",
+             rotation_weeks = EXCLUDED.rotation_weeks, group_size = EXCLUDED.group_size,
+             review_channel = EXCLUDED.review_channel,
+             review_escalate_hours = EXCLUDED.review_escalate_hours
+         WHERE (s.guide, s.rotation_weeks, s.group_size, s.review_channel, s.review_escalate_hours)
+             IS DISTINCT FROM (EXCLUDED.guide, EXCLUDED.rotation_weeks, EXCLUDED.group_size,
+                               EXCLUDED.review_channel, EXCLUDED.review_escalate_hours)",
     )
     .bind(community_id)
     .bind(&settings.guide)
     .bind(settings.rotation_weeks)
     .bind(settings.group_size)
+    .bind(&settings.review_channel)
+    .bind(settings.review_escalate_hours)
     .execute(ex)
     .await?;
     Ok(done.rows_affected() == 1)

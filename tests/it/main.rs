@@ -11,6 +11,7 @@ mod outbox;
 mod parser_props;
 mod profile;
 mod program;
+mod reviews;
 mod roles;
 mod scheduler;
 mod support;
