@@ -38,6 +38,7 @@ pub enum CommandId {
     ReviewRequest,
     ReviewClaim,
     ReviewDone,
+    MentorRecognition,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -675,6 +676,18 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Finish a review with the feedback template: works, improve, next.",
+    },
+    CommandSpec {
+        id: CommandId::MentorRecognition,
+        path: "mentor recognition",
+        options: &[required(
+            "named",
+            OptionKind::Choice(&["on", "off"]),
+            "on: the monthly post names you; off: it doesn't",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Choose whether the monthly mentor recognition post names you.",
     },
 ];
 

@@ -17,6 +17,7 @@ pub const SCHEDULE_KINDS: &[&str] = &[
     "mentor_digest",
     "rotation",
     "review_escalation",
+    "recognition",
 ];
 pub const PLATFORMS: &[&str] = &["shell", "discord", "slack"];
 const COC_MAX: usize = 10_000;

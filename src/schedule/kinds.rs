@@ -16,6 +16,8 @@ pub enum TriggerKind {
     Rotation,
     /// Re-announces and escalates review requests nobody claimed in time.
     ReviewEscalation,
+    /// The monthly mentor recognition post, in the cohort channel.
+    Recognition,
 }
 
 /// Whose clock a trigger follows.
@@ -28,13 +30,14 @@ pub enum Scope {
 }
 
 impl TriggerKind {
-    pub const ALL: [TriggerKind; 6] = [
+    pub const ALL: [TriggerKind; 7] = [
         TriggerKind::Checkin,
         TriggerKind::Nudge,
         TriggerKind::Digest,
         TriggerKind::MentorDigest,
         TriggerKind::Rotation,
         TriggerKind::ReviewEscalation,
+        TriggerKind::Recognition,
     ];
 
     /// The name used in the program file and in `/schedule set`.
@@ -46,6 +49,7 @@ impl TriggerKind {
             TriggerKind::MentorDigest => "mentor_digest",
             TriggerKind::Rotation => "rotation",
             TriggerKind::ReviewEscalation => "review_escalation",
+            TriggerKind::Recognition => "recognition",
         }
     }
 
@@ -59,7 +63,8 @@ impl TriggerKind {
             TriggerKind::Digest
             | TriggerKind::MentorDigest
             | TriggerKind::Rotation
-            | TriggerKind::ReviewEscalation => Scope::Cohort,
+            | TriggerKind::ReviewEscalation
+            | TriggerKind::Recognition => Scope::Cohort,
         }
     }
 
@@ -73,6 +78,7 @@ impl TriggerKind {
             TriggerKind::MentorDigest => 12,
             TriggerKind::Rotation => 24,
             TriggerKind::ReviewEscalation => 2,
+            TriggerKind::Recognition => 24,
         };
         Duration::from_secs(hours * 3600)
     }

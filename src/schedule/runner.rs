@@ -280,6 +280,12 @@ impl Scheduler {
             TriggerKind::ReviewEscalation => {
                 crate::services::reviews::escalate(&mut tx, community, cohort, now).await
             }
+            TriggerKind::Recognition => {
+                crate::services::mentoring::recognition::send_monthly(
+                    &mut tx, community, cohort, zone, tick, now,
+                )
+                .await
+            }
             other => anyhow::bail!("{} is member-local and always batched", other.key()),
         }
         .with_context(|| format!("running {} at {tick}", trigger.key()))?;

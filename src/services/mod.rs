@@ -257,6 +257,7 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::ReviewRequest => reviews::request(tx, now, inv).await,
         CommandId::ReviewClaim => reviews::claim(tx, now, inv).await,
         CommandId::ReviewDone => reviews::done(tx, now, inv).await,
+        CommandId::MentorRecognition => mentoring::recognition::set(tx, now, inv).await,
     }
 }
 

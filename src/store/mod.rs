@@ -17,6 +17,7 @@ pub mod members;
 pub mod mentoring;
 pub mod outbox;
 pub mod program;
+pub mod recognition;
 pub mod reviews;
 pub mod roles;
 pub mod schedule;

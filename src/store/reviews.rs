@@ -191,3 +191,14 @@ pub async fn open_for(ex: impl PgExecutor<'_>, mentor: Uuid) -> sqlx::Result<i64
         .fetch_one(ex)
         .await
 }
+
+/// How long, on average, the mentor took to claim the reviews they claimed, in hours.
+pub async fn mean_claim_hours(ex: impl PgExecutor<'_>, mentor: Uuid) -> sqlx::Result<Option<f64>> {
+    sqlx::query_scalar(
+        "SELECT (avg(extract(epoch FROM claimed_at - requested_at)) / 3600)::float8
+         FROM reviews WHERE claimed_by = $1",
+    )
+    .bind(mentor)
+    .fetch_one(ex)
+    .await
+}

@@ -242,11 +242,19 @@ pub fn avoid_list(names: &[String]) -> Message {
         .text(".")
 }
 
+/// What a mentor did, for `/mentor stats`.
+pub struct Activity {
+    pub kudos: i64,
+    pub reviews_done: i64,
+    pub reviews_open: i64,
+    pub mean_claim_hours: Option<f64>,
+}
+
 pub fn stats(
     profile: &MentorProfile,
     paused: bool,
     learners: &[(Uuid, Uuid, String, String)],
-    kudos: i64,
+    activity: &Activity,
 ) -> Message {
     let tier = Tier::parse(&profile.tier).unwrap_or(Tier::Community);
     let mut msg = Message::new()
@@ -258,7 +266,17 @@ pub fn stats(
             if paused { " (paused)" } else { "" }
         ))
         .line()
-        .text(format!("Kudos received: {kudos}."));
+        .text(format!(
+            "Reviews: {} done, {} open",
+            activity.reviews_done, activity.reviews_open
+        ));
+    if let Some(h) = activity.mean_claim_hours {
+        msg = msg.text(format!(", claimed after {h:.1} h on average"));
+    }
+    msg = msg
+        .text(".")
+        .line()
+        .text(format!("Kudos received: {}.", activity.kudos));
     if !learners.is_empty() {
         let names: Vec<&str> = learners.iter().map(|l| l.2.as_str()).collect();
         msg = msg.line().text("Learners: ").user(names.join(", "));
@@ -540,4 +558,37 @@ pub fn handover_note(outgoing: &str, cohort: &str, note: &str) -> Message {
         .strong(cohort)
         .text("): ")
         .user(note)
+}
+
+// ---- recognition ----
+
+use crate::store::recognition::Credit;
+
+pub fn recognition(cohort: &Cohort, month: NaiveDate, credits: &[Credit]) -> Message {
+    let mut msg = Message::new()
+        .text("🌟 Thank you, mentors of ")
+        .strong(&cohort.name)
+        .text(format!(", for {}:", month.format("%B %Y")));
+    let hidden = credits.iter().filter(|c| c.opt_out).count();
+    for c in credits.iter().filter(|c| !c.opt_out) {
+        msg = msg.line().text("• ").user(&c.display_name).text(format!(
+            ": {} check-in replies, {} reviews, {} kudos received",
+            c.checkin_replies, c.reviews, c.kudos
+        ));
+    }
+    if hidden > 0 {
+        msg = msg.line().text(format!(
+            "…and {hidden} more mentor{} who prefer not to be named.",
+            if hidden == 1 { "" } else { "s" }
+        ));
+    }
+    msg
+}
+
+pub fn recognition_set(named: bool) -> Message {
+    if named {
+        Message::new().text("The monthly recognition post will name you. Thank you!")
+    } else {
+        Message::new().text("The monthly recognition post won't name you; your work still counts.")
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod matching;
 mod messages;
+pub mod recognition;
 pub mod rotation;
 
 use anyhow::Context;
@@ -70,7 +71,7 @@ pub(crate) fn today_for(timezone: Option<&str>, now: DateTime<Utc>) -> NaiveDate
     }
 }
 
-async fn record(
+pub(crate) async fn record(
     tx: &mut PgConnection,
     inv: &Invocation,
     action: &str,
@@ -283,7 +284,7 @@ pub async fn resume(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     Ok(Outcome::reply(messages::resumed(), inv.spec.visibility))
 }
 
-async fn approved_profile(
+pub(crate) async fn approved_profile(
     tx: &mut PgConnection,
     me: &Member,
 ) -> ServiceResult<store::MentorProfile> {
@@ -335,9 +336,18 @@ pub async fn stats(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     let profile = approved_profile(tx, me).await?;
     let learners = store::active_learners_of(&mut *tx, me.id).await?;
     let kudos = crate::store::kudos::received_count(&mut *tx, me.id).await?;
+    let reviews_done = crate::store::reviews::done_by(&mut *tx, me.id).await?;
+    let reviews_open = crate::store::reviews::open_for(&mut *tx, me.id).await?;
+    let response = crate::store::reviews::mean_claim_hours(&mut *tx, me.id).await?;
     let paused = profile.paused_on(today_for(me.timezone.as_deref(), now));
+    let activity = messages::Activity {
+        kudos,
+        reviews_done,
+        reviews_open,
+        mean_claim_hours: response,
+    };
     Ok(Outcome::reply(
-        messages::stats(&profile, paused, &learners, kudos),
+        messages::stats(&profile, paused, &learners, &activity),
         inv.spec.visibility,
     ))
 }
