@@ -14,7 +14,9 @@ CREATE TABLE mentoring_settings (
     -- Where review requests are announced.
     review_channel  text NOT NULL DEFAULT 'mentors',
     -- An unclaimed review is re-announced and escalated after this many hours.
-    review_escalate_hours integer NOT NULL DEFAULT 24 CHECK (review_escalate_hours BETWEEN 1 AND 336)
+    review_escalate_hours integer NOT NULL DEFAULT 24 CHECK (review_escalate_hours BETWEEN 1 AND 336),
+    -- A mentor silent this many days while learners wait is flagged.
+    inactive_days   integer NOT NULL DEFAULT 14 CHECK (inactive_days BETWEEN 1 AND 90)
 );
 
 -- A member's offer to mentor, and the steward's decision. One per member.
@@ -143,3 +145,30 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_open ON reviews (cohort_id, requested_at) WHERE status = 'open';
 CREATE INDEX reviews_learner_open ON reviews (learner_id) WHERE status <> 'done';
+
+-- "My mentor is unreachable", said privately by a learner.
+CREATE TABLE mentor_reports (
+    id            uuid PRIMARY KEY,
+    community_id  uuid NOT NULL,
+    cohort_id     uuid NOT NULL,
+    learner_id    uuid NOT NULL,
+    mentor_id     uuid NOT NULL,
+    reported_at   timestamptz NOT NULL,
+    FOREIGN KEY (community_id, cohort_id) REFERENCES cohorts (community_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (community_id, learner_id) REFERENCES members (community_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (community_id, mentor_id) REFERENCES members (community_id, id) ON DELETE CASCADE
+);
+CREATE INDEX mentor_reports_mentor ON mentor_reports (mentor_id, reported_at);
+
+-- A mentor flagged as inactive in a cohort; resolved when their learners are re-matched.
+CREATE TABLE mentor_flags (
+    id            uuid PRIMARY KEY,
+    community_id  uuid NOT NULL,
+    cohort_id     uuid NOT NULL,
+    mentor_id     uuid NOT NULL,
+    flagged_at    timestamptz NOT NULL,
+    resolved_at   timestamptz,
+    FOREIGN KEY (community_id, cohort_id) REFERENCES cohorts (community_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (community_id, mentor_id) REFERENCES members (community_id, id) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX mentor_flags_open ON mentor_flags (cohort_id, mentor_id) WHERE resolved_at IS NULL;

@@ -39,6 +39,8 @@ pub enum CommandId {
     ReviewClaim,
     ReviewDone,
     MentorRecognition,
+    MentorUnreachable,
+    MentorRematch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -688,6 +690,25 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Choose whether the monthly mentor recognition post names you.",
+    },
+    CommandSpec {
+        id: CommandId::MentorUnreachable,
+        path: "mentor unreachable",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Tell stewards privately that your mentor can't be reached.",
+    },
+    CommandSpec {
+        id: CommandId::MentorRematch,
+        path: "mentor rematch",
+        options: &[
+            required("user", OptionKind::User, "the inactive mentor"),
+            required("cohort", OptionKind::Cohort, "the cohort"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Move an inactive mentor's learners to the best mentors with room.",
     },
 ];
 

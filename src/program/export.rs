@@ -86,6 +86,7 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                     group_size: s.group_size,
                     review_channel: s.review_channel,
                     review_escalate_hours: s.review_escalate_hours,
+                    inactive_days: s.inactive_days,
                 }),
         });
     }

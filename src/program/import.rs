@@ -86,6 +86,7 @@ async fn import_community(
             group_size: mentoring.group_size,
             review_channel: mentoring.review_channel.clone(),
             review_escalate_hours: mentoring.review_escalate_hours,
+            inactive_days: mentoring.inactive_days,
         };
         if crate::store::mentoring::save_settings(&mut *conn, community_id, &settings).await? {
             report.updated += 1;

@@ -18,6 +18,7 @@ pub const SCHEDULE_KINDS: &[&str] = &[
     "rotation",
     "review_escalation",
     "recognition",
+    "inactive_check",
 ];
 pub const PLATFORMS: &[&str] = &["shell", "discord", "slack"];
 const COC_MAX: usize = 10_000;
@@ -69,6 +70,13 @@ pub struct MentoringDef {
     /// Hours before an unclaimed review is re-announced and escalated (default 24).
     #[serde(default = "default_review_escalate_hours")]
     pub review_escalate_hours: i32,
+    /// Days a mentor may stay silent while learners wait before being flagged (default 14).
+    #[serde(default = "default_inactive_days")]
+    pub inactive_days: i32,
+}
+
+fn default_inactive_days() -> i32 {
+    14
 }
 
 fn default_review_channel() -> String {

@@ -18,6 +18,8 @@ pub enum TriggerKind {
     ReviewEscalation,
     /// The monthly mentor recognition post, in the cohort channel.
     Recognition,
+    /// Flags mentors who left their learners waiting too long.
+    InactiveCheck,
 }
 
 /// Whose clock a trigger follows.
@@ -30,7 +32,7 @@ pub enum Scope {
 }
 
 impl TriggerKind {
-    pub const ALL: [TriggerKind; 7] = [
+    pub const ALL: [TriggerKind; 8] = [
         TriggerKind::Checkin,
         TriggerKind::Nudge,
         TriggerKind::Digest,
@@ -38,6 +40,7 @@ impl TriggerKind {
         TriggerKind::Rotation,
         TriggerKind::ReviewEscalation,
         TriggerKind::Recognition,
+        TriggerKind::InactiveCheck,
     ];
 
     /// The name used in the program file and in `/schedule set`.
@@ -50,6 +53,7 @@ impl TriggerKind {
             TriggerKind::Rotation => "rotation",
             TriggerKind::ReviewEscalation => "review_escalation",
             TriggerKind::Recognition => "recognition",
+            TriggerKind::InactiveCheck => "inactive_check",
         }
     }
 
@@ -64,7 +68,8 @@ impl TriggerKind {
             | TriggerKind::MentorDigest
             | TriggerKind::Rotation
             | TriggerKind::ReviewEscalation
-            | TriggerKind::Recognition => Scope::Cohort,
+            | TriggerKind::Recognition
+            | TriggerKind::InactiveCheck => Scope::Cohort,
         }
     }
 
@@ -79,6 +84,7 @@ impl TriggerKind {
             TriggerKind::Rotation => 24,
             TriggerKind::ReviewEscalation => 2,
             TriggerKind::Recognition => 24,
+            TriggerKind::InactiveCheck => 12,
         };
         Duration::from_secs(hours * 3600)
     }

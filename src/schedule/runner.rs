@@ -280,6 +280,9 @@ impl Scheduler {
             TriggerKind::ReviewEscalation => {
                 crate::services::reviews::escalate(&mut tx, community, cohort, now).await
             }
+            TriggerKind::InactiveCheck => {
+                crate::services::mentoring::inactive::check(&mut tx, community, cohort, now).await
+            }
             TriggerKind::Recognition => {
                 crate::services::mentoring::recognition::send_monthly(
                     &mut tx, community, cohort, zone, tick, now,

@@ -258,6 +258,8 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::ReviewClaim => reviews::claim(tx, now, inv).await,
         CommandId::ReviewDone => reviews::done(tx, now, inv).await,
         CommandId::MentorRecognition => mentoring::recognition::set(tx, now, inv).await,
+        CommandId::MentorUnreachable => mentoring::inactive::unreachable(tx, now, inv).await,
+        CommandId::MentorRematch => mentoring::inactive::rematch(tx, now, inv).await,
     }
 }
 

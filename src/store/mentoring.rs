@@ -465,7 +465,7 @@ pub async fn set_group(
 /// The mentoring settings, with defaults when the program file sets none.
 pub async fn settings(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Settings> {
     let row: Option<Settings> = sqlx::query_as(
-        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours
+        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours, inactive_days
          FROM mentoring_settings WHERE community_id = $1",
     )
     .bind(community_id)
@@ -480,7 +480,7 @@ pub async fn stored_settings(
     community_id: Uuid,
 ) -> sqlx::Result<Option<Settings>> {
     sqlx::query_as(
-        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours
+        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours, inactive_days
          FROM mentoring_settings WHERE community_id = $1",
     )
     .bind(community_id)
@@ -495,6 +495,7 @@ pub struct Settings {
     pub group_size: i32,
     pub review_channel: String,
     pub review_escalate_hours: i32,
+    pub inactive_days: i32,
 }
 
 impl Default for Settings {
@@ -505,6 +506,7 @@ impl Default for Settings {
             group_size: 8,
             review_channel: "mentors".to_owned(),
             review_escalate_hours: 24,
+            inactive_days: 14,
         }
     }
 }
@@ -516,15 +518,18 @@ pub async fn save_settings(
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO mentoring_settings AS s (community_id, guide, rotation_weeks, group_size,
-             review_channel, review_escalate_hours)
-         VALUES ($1, $2, $3, $4, $5, $6)
+             review_channel, review_escalate_hours, inactive_days)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (community_id) DO UPDATE SET guide = EXCLUDED.guide,
              rotation_weeks = EXCLUDED.rotation_weeks, group_size = EXCLUDED.group_size,
              review_channel = EXCLUDED.review_channel,
-             review_escalate_hours = EXCLUDED.review_escalate_hours
-         WHERE (s.guide, s.rotation_weeks, s.group_size, s.review_channel, s.review_escalate_hours)
+             review_escalate_hours = EXCLUDED.review_escalate_hours,
+             inactive_days = EXCLUDED.inactive_days
+         WHERE (s.guide, s.rotation_weeks, s.group_size, s.review_channel, s.review_escalate_hours,
+                s.inactive_days)
              IS DISTINCT FROM (EXCLUDED.guide, EXCLUDED.rotation_weeks, EXCLUDED.group_size,
-                               EXCLUDED.review_channel, EXCLUDED.review_escalate_hours)",
+                               EXCLUDED.review_channel, EXCLUDED.review_escalate_hours,
+                               EXCLUDED.inactive_days)",
     )
     .bind(community_id)
     .bind(&settings.guide)
@@ -532,6 +537,7 @@ pub async fn save_settings(
     .bind(settings.group_size)
     .bind(&settings.review_channel)
     .bind(settings.review_escalate_hours)
+    .bind(settings.inactive_days)
     .execute(ex)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -11,6 +11,7 @@ pub mod digests;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod enrollments;
+pub mod inactive;
 pub mod invocations;
 pub mod kudos;
 pub mod members;

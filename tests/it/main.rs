@@ -6,6 +6,7 @@ mod embedded;
 mod enrollment;
 mod kudos;
 mod mentoring;
+mod mentoring_inactive;
 mod mentoring_rotation;
 mod outbox;
 mod parser_props;

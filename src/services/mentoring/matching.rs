@@ -427,7 +427,23 @@ pub async fn place_late_joiner(
     if !store::cohort_was_matched(&mut *tx, cohort.id).await? {
         return Ok(Vec::new());
     }
+    let tiers = [Tier::Lead, Tier::Community];
+    place(tx, community_id, cohort, learner_id, &tiers, None, now).await
+}
+
+/// Places one learner of the cohort for `tiers` with the best mentor who has room (never
+/// `exclude`), starting the mentorships; returns the notices to send.
+pub async fn place(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    cohort: &Cohort,
+    learner_id: Uuid,
+    tiers: &[Tier],
+    exclude: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(Destination, crate::render::Message)>> {
     let mut inputs = load_inputs(tx, community_id, cohort, now).await?;
+    inputs.active.retain(|m| Some(m.member_id) != exclude);
     let Some(at) = inputs
         .learners
         .iter()
@@ -443,7 +459,7 @@ pub async fn place_late_joiner(
     inputs.problem_base.learners = vec![inputs.problem_base.learners[at].clone()];
     let mut entries = Vec::new();
     let mut group = None;
-    for tier in [Tier::Lead, Tier::Community] {
+    for &tier in tiers {
         if inputs.mentors_of(tier).is_empty() {
             continue;
         }

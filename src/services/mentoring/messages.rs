@@ -592,3 +592,66 @@ pub fn recognition_set(named: bool) -> Message {
         Message::new().text("The monthly recognition post won't name you; your work still counts.")
     }
 }
+
+// ---- inactive mentors ----
+
+use crate::store::inactive::Silent;
+
+pub fn no_mentor_to_report() -> Message {
+    Message::new().text("You have no mentor right now, so there is nobody to report.")
+}
+
+pub fn unreachable_noted() -> Message {
+    Message::new().text(
+        "Thanks for telling me. It stays private: your mentor is not told, and stewards will make sure you get help.",
+    )
+}
+
+pub fn inactive_flag(cohort: &Cohort, silent: &Silent, days: i32) -> Message {
+    Message::new()
+        .user(&silent.display_name)
+        .text(" has not responded in ")
+        .strong(&cohort.name)
+        .text(format!(
+            " for over {days} days: {} check-ins unanswered, {} reviews unclaimed, {} unreachable reports. Move their learners to the best mentors with room: ",
+            silent.unanswered_checkins, silent.unclaimed_reviews, silent.reports
+        ))
+        .code(format!(
+            "/mentor rematch @{} {}",
+            silent.platform_user_id, cohort.slug
+        ))
+}
+
+pub fn no_learners_to_move(name: &str, cohort: &Cohort) -> Message {
+    Message::new()
+        .user(name)
+        .text(" has no community-mentor learners in ")
+        .strong(&cohort.name)
+        .text(".")
+}
+
+pub fn rematched(name: &str, cohort: &Cohort, moved: usize, total: usize) -> Message {
+    let msg = Message::new()
+        .text(format!("Moved {moved} of {total} learners of "))
+        .user(name)
+        .text(" in ")
+        .strong(&cohort.name)
+        .text(" to other mentors");
+    if moved < total {
+        msg.text(format!(
+            "; {} could not be placed and are waitlisted (they have been told).",
+            total - moved
+        ))
+    } else {
+        msg.text("; everyone has been told.")
+    }
+}
+
+pub fn rematch_notice(cohort: &Cohort) -> Message {
+    Message::new()
+        .text("Your learners in ")
+        .strong(&cohort.name)
+        .text(" have moved to other mentors for now. Thank you for your help so far; when you're ready again, ")
+        .code("/mentor resume")
+        .text(" or talk to a steward.")
+}

@@ -1,5 +1,6 @@
 //! The mentor pipeline: offers, approval, pauses, the playbook, do-not-match lists and stats.
 
+pub mod inactive;
 pub mod matching;
 mod messages;
 pub mod recognition;
