@@ -172,3 +172,26 @@ CREATE TABLE mentor_flags (
     FOREIGN KEY (community_id, mentor_id) REFERENCES members (community_id, id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX mentor_flags_open ON mentor_flags (cohort_id, mentor_id) WHERE resolved_at IS NULL;
+
+-- Pair-programming sessions: a learner asks, a community mentor is matched, both confirm.
+CREATE TABLE pairings (
+    id            uuid PRIMARY KEY,
+    community_id  uuid NOT NULL,
+    number        integer NOT NULL,
+    cohort_id     uuid NOT NULL,
+    learner_id    uuid NOT NULL,
+    mentor_id     uuid NOT NULL,
+    topic         text NOT NULL,
+    proposed_at   timestamptz NOT NULL,
+    created_at    timestamptz NOT NULL,
+    -- When both were asked "did you meet?" (once, a day after the proposed time).
+    prompted_at   timestamptz,
+    learner_met   boolean,
+    mentor_met    boolean,
+    UNIQUE (community_id, number),
+    CHECK (learner_id <> mentor_id),
+    FOREIGN KEY (community_id, cohort_id) REFERENCES cohorts (community_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (community_id, learner_id) REFERENCES members (community_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (community_id, mentor_id) REFERENCES members (community_id, id) ON DELETE CASCADE
+);
+CREATE INDEX pairings_follow_up ON pairings (cohort_id, proposed_at) WHERE prompted_at IS NULL;

@@ -41,6 +41,8 @@ pub enum CommandId {
     MentorRecognition,
     MentorUnreachable,
     MentorRematch,
+    PairRequest,
+    PairMet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -709,6 +711,43 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Move an inactive mentor's learners to the best mentors with room.",
+    },
+    CommandSpec {
+        id: CommandId::PairRequest,
+        path: "pair request",
+        options: &[
+            required(
+                "topic",
+                OptionKind::Text { max: 60 },
+                "what to pair on, like `power-automate`",
+            ),
+            optional(
+                "when",
+                OptionKind::DateTime,
+                "a time in your zone, like `2027-03-02T15:00` (default: the first hour you both are awake)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Ask for a pair-programming session with a community mentor.",
+    },
+    CommandSpec {
+        id: CommandId::PairMet,
+        path: "pair met",
+        options: &[
+            required(
+                "id",
+                OptionKind::Int {
+                    min: 1,
+                    max: 1_000_000_000,
+                },
+                "the pairing number",
+            ),
+            required("answer", OptionKind::Choice(&["yes", "no"]), "yes or no"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Say whether a pairing session happened.",
     },
 ];
 

@@ -19,6 +19,7 @@ pub const SCHEDULE_KINDS: &[&str] = &[
     "review_escalation",
     "recognition",
     "inactive_check",
+    "pairing_followup",
 ];
 pub const PLATFORMS: &[&str] = &["shell", "discord", "slack"];
 const COC_MAX: usize = 10_000;

@@ -20,6 +20,8 @@ pub enum TriggerKind {
     Recognition,
     /// Flags mentors who left their learners waiting too long.
     InactiveCheck,
+    /// Asks both sides of a pairing, a day after its time, whether they met.
+    PairingFollowUp,
 }
 
 /// Whose clock a trigger follows.
@@ -32,7 +34,7 @@ pub enum Scope {
 }
 
 impl TriggerKind {
-    pub const ALL: [TriggerKind; 8] = [
+    pub const ALL: [TriggerKind; 9] = [
         TriggerKind::Checkin,
         TriggerKind::Nudge,
         TriggerKind::Digest,
@@ -41,6 +43,7 @@ impl TriggerKind {
         TriggerKind::ReviewEscalation,
         TriggerKind::Recognition,
         TriggerKind::InactiveCheck,
+        TriggerKind::PairingFollowUp,
     ];
 
     /// The name used in the program file and in `/schedule set`.
@@ -54,6 +57,7 @@ impl TriggerKind {
             TriggerKind::ReviewEscalation => "review_escalation",
             TriggerKind::Recognition => "recognition",
             TriggerKind::InactiveCheck => "inactive_check",
+            TriggerKind::PairingFollowUp => "pairing_followup",
         }
     }
 
@@ -69,7 +73,8 @@ impl TriggerKind {
             | TriggerKind::Rotation
             | TriggerKind::ReviewEscalation
             | TriggerKind::Recognition
-            | TriggerKind::InactiveCheck => Scope::Cohort,
+            | TriggerKind::InactiveCheck
+            | TriggerKind::PairingFollowUp => Scope::Cohort,
         }
     }
 
@@ -85,6 +90,7 @@ impl TriggerKind {
             TriggerKind::ReviewEscalation => 2,
             TriggerKind::Recognition => 24,
             TriggerKind::InactiveCheck => 12,
+            TriggerKind::PairingFollowUp => 6,
         };
         Duration::from_secs(hours * 3600)
     }

@@ -283,6 +283,9 @@ impl Scheduler {
             TriggerKind::InactiveCheck => {
                 crate::services::mentoring::inactive::check(&mut tx, community, cohort, now).await
             }
+            TriggerKind::PairingFollowUp => {
+                crate::services::pairing::follow_up(&mut tx, community, cohort, now).await
+            }
             TriggerKind::Recognition => {
                 crate::services::mentoring::recognition::send_monthly(
                     &mut tx, community, cohort, zone, tick, now,

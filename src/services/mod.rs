@@ -9,6 +9,7 @@ pub mod lookup;
 pub mod mentoring;
 pub mod messages;
 pub mod outbox_admin;
+pub mod pairing;
 pub mod profile;
 pub mod reviews;
 pub mod roles;
@@ -260,6 +261,8 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::MentorRecognition => mentoring::recognition::set(tx, now, inv).await,
         CommandId::MentorUnreachable => mentoring::inactive::unreachable(tx, now, inv).await,
         CommandId::MentorRematch => mentoring::inactive::rematch(tx, now, inv).await,
+        CommandId::PairRequest => pairing::request(tx, now, inv).await,
+        CommandId::PairMet => pairing::met(tx, now, inv).await,
     }
 }
 

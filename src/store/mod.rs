@@ -17,6 +17,7 @@ pub mod kudos;
 pub mod members;
 pub mod mentoring;
 pub mod outbox;
+pub mod pairings;
 pub mod program;
 pub mod recognition;
 pub mod reviews;

@@ -11,6 +11,7 @@ pub struct Credit {
     pub opt_out: bool,
     pub checkin_replies: i64,
     pub reviews: i64,
+    pub pairings: i64,
     pub kudos: i64,
 }
 
@@ -33,6 +34,9 @@ pub async fn credits(
                 (SELECT count(*) FROM reviews v
                   WHERE v.claimed_by = m.id AND v.cohort_id = $1 AND v.status = 'done'
                     AND v.done_at >= $2 AND v.done_at < $3) AS reviews,
+                (SELECT count(*) FROM pairings p
+                  WHERE p.mentor_id = m.id AND p.cohort_id = $1 AND (p.learner_met OR p.mentor_met)
+                    AND p.proposed_at >= $2 AND p.proposed_at < $3) AS pairings,
                 (SELECT count(*) FROM kudos k
                   WHERE k.receiver_id = m.id AND k.given_at >= $2 AND k.given_at < $3) AS kudos
          FROM mentors x JOIN members m ON m.id = x.mentor_id

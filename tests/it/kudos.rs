@@ -110,7 +110,7 @@ async fn the_monthly_recognition_credits_mentors_and_respects_opt_outs(pool: PgP
     let said = bot.say("xena", "/mentor stats").await;
     assert_eq!(
         said.reply,
-        "community mentor: 1 active learners, capacity 1 learner.\nReviews: 1 done, 0 open, claimed after 0.0 h on average.\nKudos received: 2.\nLearners: lena"
+        "community mentor: 1 active learners, capacity 1 learner.\nReviews: 1 done, 0 open, claimed after 0.0 h on average.\nPairing sessions: 0. Kudos received: 2.\nLearners: lena"
     );
 
     bot.set_local("2027-03-31 12:00", Berlin);
@@ -128,7 +128,7 @@ async fn the_monthly_recognition_credits_mentors_and_respects_opt_outs(pool: PgP
         posts,
         [(
             "#spring-makers".to_owned(),
-            "🌟 Thank you, mentors of Spring Makers 2027, for March 2027:\n• xena: 0 check-in replies, 1 reviews, 2 kudos received\n…and 1 more mentor who prefer not to be named.".to_owned()
+            "🌟 Thank you, mentors of Spring Makers 2027, for March 2027:\n• xena: 0 check-in replies, 1 reviews, 0 pairing sessions, 2 kudos received\n…and 1 more mentor who prefer not to be named.".to_owned()
         )]
     );
     // Claimed once: another pass the same day posts nothing more.

@@ -9,6 +9,7 @@ mod mentoring;
 mod mentoring_inactive;
 mod mentoring_rotation;
 mod outbox;
+mod pairing;
 mod parser_props;
 mod profile;
 mod program;

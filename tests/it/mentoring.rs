@@ -383,7 +383,7 @@ async fn stats_guide_and_department(pool: PgPool) {
     let said = bot.say("xena", "/mentor stats").await;
     assert_eq!(
         said.reply,
-        "community mentor: 0 active learners, capacity 2 learners.\nReviews: 0 done, 0 open.\nKudos received: 0."
+        "community mentor: 0 active learners, capacity 2 learners.\nReviews: 0 done, 0 open.\nPairing sessions: 0. Kudos received: 0."
     );
 }
 

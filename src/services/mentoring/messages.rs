@@ -248,6 +248,7 @@ pub struct Activity {
     pub reviews_done: i64,
     pub reviews_open: i64,
     pub mean_claim_hours: Option<f64>,
+    pub pairings: i64,
 }
 
 pub fn stats(
@@ -273,10 +274,10 @@ pub fn stats(
     if let Some(h) = activity.mean_claim_hours {
         msg = msg.text(format!(", claimed after {h:.1} h on average"));
     }
-    msg = msg
-        .text(".")
-        .line()
-        .text(format!("Kudos received: {}.", activity.kudos));
+    msg = msg.text(".").line().text(format!(
+        "Pairing sessions: {}. Kudos received: {}.",
+        activity.pairings, activity.kudos
+    ));
     if !learners.is_empty() {
         let names: Vec<&str> = learners.iter().map(|l| l.2.as_str()).collect();
         msg = msg.line().text("Learners: ").user(names.join(", "));
@@ -572,8 +573,8 @@ pub fn recognition(cohort: &Cohort, month: NaiveDate, credits: &[Credit]) -> Mes
     let hidden = credits.iter().filter(|c| c.opt_out).count();
     for c in credits.iter().filter(|c| !c.opt_out) {
         msg = msg.line().text("• ").user(&c.display_name).text(format!(
-            ": {} check-in replies, {} reviews, {} kudos received",
-            c.checkin_replies, c.reviews, c.kudos
+            ": {} check-in replies, {} reviews, {} pairing sessions, {} kudos received",
+            c.checkin_replies, c.reviews, c.pairings, c.kudos
         ));
     }
     if hidden > 0 {

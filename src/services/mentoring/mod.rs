@@ -346,6 +346,7 @@ pub async fn stats(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         reviews_done,
         reviews_open,
         mean_claim_hours: response,
+        pairings: crate::store::pairings::met_count(&mut *tx, me.id).await?,
     };
     Ok(Outcome::reply(
         messages::stats(&profile, paused, &learners, &activity),

@@ -48,7 +48,7 @@ pub async fn send_monthly(
     let credits: Vec<Credit> = recognition::credits(&mut *tx, cohort.id, from, to)
         .await?
         .into_iter()
-        .filter(|c| c.checkin_replies + c.reviews + c.kudos > 0)
+        .filter(|c| c.checkin_replies + c.reviews + c.pairings + c.kudos > 0)
         .collect();
     if credits.is_empty() {
         return Ok(0);
