@@ -58,6 +58,7 @@ pub async fn silent_mentors(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     quiet_since: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Silent>> {
     sqlx::query_as(
         "WITH active AS (
@@ -87,10 +88,14 @@ pub async fn silent_mentors(
            AND w.unanswered_checkins + w.unclaimed_reviews + w.reports > 0
            AND NOT EXISTS (SELECT 1 FROM mentor_flags f WHERE f.cohort_id = $1
                              AND f.mentor_id = w.mentor_id AND f.resolved_at IS NULL)
+           -- Paused mentors get no prompts and no flags.
+           AND NOT EXISTS (SELECT 1 FROM mentor_profiles p WHERE p.member_id = w.mentor_id
+                             AND p.paused AND (p.paused_until IS NULL OR p.paused_until >= $3::date))
          ORDER BY m.display_name",
     )
     .bind(cohort_id)
     .bind(quiet_since)
+    .bind(now)
     .fetch_all(ex)
     .await
 }

@@ -54,7 +54,7 @@ pub async fn check(
         .inactive_days;
     let quiet_since = now - Duration::days(i64::from(days));
     let mut queued = 0;
-    for silent in store::silent_mentors(&mut *tx, cohort.id, quiet_since).await? {
+    for silent in store::silent_mentors(&mut *tx, cohort.id, quiet_since, now).await? {
         if !store::flag(&mut *tx, community_id, cohort.id, silent.mentor_id, now).await? {
             continue;
         }
