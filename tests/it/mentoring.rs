@@ -283,7 +283,7 @@ async fn capacity_pause_and_do_not_match_give_everyone_an_outcome(pool: PgPool) 
          Community mentors: score 56 (greedy baseline 56)\n\
          • xena: lena (shares: sql; 9 h overlap)\n\
          • yuri: omar (shares: sql; 9 h overlap)\n\
-         • waitlisted: tomo (no mentor shares enough waking hours with them (or all are excluded))\n\
+         • waitlisted: tomo (no mentor shares 2 or more waking hours, or all are excluded)\n\
          Skipped, paused: zoe.\n\
          Commit it with `/mentor match apply spring-makers-2027`; everyone is told once."
     );
@@ -299,9 +299,7 @@ async fn capacity_pause_and_do_not_match_give_everyone_an_outcome(pool: PgPool) 
         said.reply
     );
     assert_eq!(
-        said.reply
-            .matches("every mentor who suits them is full")
-            .count(),
+        said.reply.matches("every suitable mentor is full").count(),
         2,
         "{}",
         said.reply

@@ -12,10 +12,7 @@ use super::super::lookup::{arg, find_cohort};
 use super::super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use super::{Tier, messages, today_for};
 use crate::domain::parse_timezone;
-use crate::matching::{
-    self, Assignment, MentorSlot, PairScore, Person, Placement, Problem, Scorer, WaitReason,
-    Weights, shared_skills,
-};
+use crate::matching::{self, Assignment, MentorSlot, Person, Placement, Problem, Scorer, Weights};
 use crate::store::cohorts::Cohort;
 use crate::store::mentoring::{self as store, Learner, Mentor};
 
@@ -106,34 +103,7 @@ pub fn learner_person(l: &Learner) -> Person {
     )
 }
 
-/// "shares: power automate, sql; 6 h overlap; other department"
-pub fn reasons(learner: &Person, mentor: &Person, score: &PairScore) -> String {
-    let mut parts = Vec::new();
-    let shared = shared_skills(&learner.skills, &mentor.skills);
-    if !shared.is_empty() {
-        parts.push(format!("shares: {}", shared.join(", ")));
-    }
-    match score.overlap_hours {
-        Some(h) => parts.push(format!("{h} h overlap")),
-        None => parts.push("time zone not set".to_owned()),
-    }
-    if score.cross_department {
-        parts.push("other department".to_owned());
-    }
-    if score.repeat {
-        parts.push("met before".to_owned());
-    }
-    parts.join("; ")
-}
-
-fn wait_reason(reason: WaitReason) -> String {
-    match reason {
-        WaitReason::NoSuitableMentor => {
-            "no mentor shares enough waking hours with them (or all are excluded)".to_owned()
-        }
-        WaitReason::NoRoom => "every mentor who suits them is full".to_owned(),
-    }
-}
+pub use super::messages::{pair_reasons as reasons, wait_reason};
 
 /// Everything one run needs, loaded in a few queries.
 pub struct Inputs {

@@ -656,3 +656,36 @@ pub fn rematch_notice(cohort: &Cohort) -> Message {
         .code("/mentor resume")
         .text(" or talk to a steward.")
 }
+
+// ---- match reasons ----
+
+use crate::matching::{PairScore, Person, WaitReason, shared_skills};
+
+/// "shares: power automate, sql; 6 h overlap; other department"
+pub fn pair_reasons(learner: &Person, mentor: &Person, score: &PairScore) -> String {
+    let mut parts = Vec::new();
+    let shared = shared_skills(&learner.skills, &mentor.skills);
+    if !shared.is_empty() {
+        parts.push(format!("shares: {}", shared.join(", ")));
+    }
+    match score.overlap_hours {
+        Some(h) => parts.push(format!("{h} h overlap")),
+        None => parts.push("time zone not set".to_owned()),
+    }
+    if score.cross_department {
+        parts.push("other department".to_owned());
+    }
+    if score.repeat {
+        parts.push("met before".to_owned());
+    }
+    parts.join("; ")
+}
+
+pub fn wait_reason(reason: WaitReason) -> String {
+    match reason {
+        WaitReason::NoSuitableMentor => {
+            "no mentor shares 2 or more waking hours, or all are excluded".to_owned()
+        }
+        WaitReason::NoRoom => "every suitable mentor is full".to_owned(),
+    }
+}
