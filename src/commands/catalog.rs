@@ -547,11 +547,14 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::MentorAvoid,
         path: "mentor avoid",
-        options: &[optional(
-            "user",
-            OptionKind::User,
-            "someone never to be paired with (default: show your list)",
-        )],
+        options: &[
+            optional(
+                "user",
+                OptionKind::User,
+                "someone never to be paired with (default: show your list)",
+            ),
+            named("of", OptionKind::User, "stewards: show this member's list"),
+        ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Keep a private do-not-match list; nobody else is told.",

@@ -273,6 +273,13 @@ async fn capacity_pause_and_do_not_match_give_everyone_an_outcome(pool: PgPool) 
     assert_eq!(said.reply, "Your private do-not-match list: yuri.");
     let said = bot.say("yuri", "/mentor avoid").await;
     assert!(said.reply.starts_with("Your do-not-match list is empty"));
+    let said = bot.say("yuri", "/mentor avoid of:@lena").await;
+    assert_eq!(
+        said.reply,
+        "A do-not-match list is private: only its owner and stewards can see it."
+    );
+    let said = bot.say("ada", "/mentor avoid of:@lena").await;
+    assert_eq!(said.reply, "lena's do-not-match list: yuri.");
     let said = bot.say("lena", "/mentor avoid @lena").await;
     assert_eq!(said.reply, "You can't be matched with yourself anyway.");
 

@@ -251,6 +251,19 @@ pub struct Activity {
     pub pairings: i64,
 }
 
+pub fn avoid_list_private() -> Message {
+    Message::new().text("A do-not-match list is private: only its owner and stewards can see it.")
+}
+
+pub fn avoid_list_of(owner: &str, names: &[String]) -> Message {
+    let msg = Message::new().user(owner).text("'s do-not-match list: ");
+    if names.is_empty() {
+        msg.text("empty.")
+    } else {
+        msg.user(names.join(", ")).text(".")
+    }
+}
+
 pub fn stats(
     profile: &MentorProfile,
     paused: bool,

@@ -305,6 +305,18 @@ pub async fn guide(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
 
 pub async fn avoid(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;
+    if let Some(of) = inv.args.text("of") {
+        // Only the member and stewards see a list; the listed people never learn of it.
+        if !roles::holds_community_role(&mut *tx, me.id, Role::Steward).await? {
+            return refuse(messages::avoid_list_private());
+        }
+        let owner = find_member(&mut *tx, &inv.caller, of).await?;
+        let list = store::avoid_list(&mut *tx, owner.id).await?;
+        return Ok(Outcome::reply(
+            messages::avoid_list_of(&owner.display_name, &list),
+            inv.spec.visibility,
+        ));
+    }
     let Some(user) = inv.args.text("user") else {
         let list = store::avoid_list(&mut *tx, me.id).await?;
         return Ok(Outcome::reply(
