@@ -132,3 +132,18 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
     bot.tick().await;
     assert!(rotation_posts(&bot).await.is_empty());
 }
+
+#[sqlx::test]
+async fn a_paused_mentors_group_is_not_rotated(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    setup(&bot).await;
+    bot.say("yuri", "/mentor pause").await;
+    let said = bot
+        .say("ada", &format!("/mentor rotation preview {COHORT}"))
+        .await;
+    assert_eq!(
+        said.reply,
+        "Next rotation for Spring Makers 2027:\n\
+         • xena's group (1 learners) → stays with xena (no other choice)"
+    );
+}

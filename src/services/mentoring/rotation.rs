@@ -34,9 +34,12 @@ pub async fn plan(
 ) -> sqlx::Result<Vec<Move>> {
     let inputs = load_inputs(tx, community_id, cohort, now).await?;
     let mentors = inputs.mentors_of(Tier::Community);
+    // A paused mentor's group stays with them (and their cover) until they resume.
     let mut pods: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
     for (learner, mentor) in store::community_pairs(&mut *tx, cohort.id).await? {
-        pods.entry(mentor).or_default().push(learner);
+        if mentors.iter().any(|m| m.member_id == mentor) {
+            pods.entry(mentor).or_default().push(learner);
+        }
     }
     let names: BTreeMap<Uuid, String> = store::mentor_names(&mut *tx, community_id).await?;
     let history: HashSet<(Uuid, Uuid)> = inputs
@@ -154,6 +157,13 @@ pub async fn run_scheduled(
             ));
             names.push(name);
         }
+        posts.push((
+            Destination::Direct {
+                member_id: *incoming,
+                display_name: incoming_name.clone(),
+            },
+            messages::rotation_incoming_notice(cohort, outgoing_name, &names),
+        ));
         store::insert_handover(&mut *tx, community_id, cohort.id, *outgoing, *incoming, now)
             .await?;
         posts.push((
@@ -162,13 +172,6 @@ pub async fn run_scheduled(
                 display_name: outgoing_name.clone(),
             },
             messages::handover_prompt(cohort, incoming_name, &names),
-        ));
-        posts.push((
-            Destination::Direct {
-                member_id: *incoming,
-                display_name: incoming_name.clone(),
-            },
-            messages::rotation_incoming_notice(cohort, outgoing_name, &names),
         ));
     }
     let mut queued = 0;
