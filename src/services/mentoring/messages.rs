@@ -6,9 +6,15 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::Tier;
+use super::matching::{Plan, PlanEntry, TierResult};
+use super::rotation::Move;
+use crate::matching::{PairScore, Person, WaitReason, shared_skills};
 use crate::render::Message;
+use crate::store::cohorts::Cohort;
+use crate::store::inactive::Silent;
 use crate::store::members::Member;
 use crate::store::mentoring::MentorProfile;
+use crate::store::recognition::Credit;
 
 fn tier_label(tier: Tier) -> &'static str {
     match tier {
@@ -307,9 +313,6 @@ pub fn department_set(department: &str) -> Message {
 
 // ---- matching ----
 
-use super::matching::{Plan, PlanEntry, TierResult};
-use crate::store::cohorts::Cohort;
-
 pub fn apply_needs_cohort() -> Message {
     Message::new()
         .text("Say which cohort's proposal to apply: ")
@@ -485,8 +488,6 @@ pub fn mentor_notice(cohort: &Cohort, entries: &[&PlanEntry]) -> Message {
 
 // ---- rotation ----
 
-use super::rotation::Move;
-
 pub fn rotation_preview(cohort: &Cohort, moves: &[Move]) -> Message {
     if moves.is_empty() {
         return Message::new()
@@ -576,8 +577,6 @@ pub fn handover_note(outgoing: &str, cohort: &str, note: &str) -> Message {
 
 // ---- recognition ----
 
-use crate::store::recognition::Credit;
-
 pub fn recognition(cohort: &Cohort, month: NaiveDate, credits: &[Credit]) -> Message {
     let mut msg = Message::new()
         .text("🌟 Thank you, mentors of ")
@@ -608,8 +607,6 @@ pub fn recognition_set(named: bool) -> Message {
 }
 
 // ---- inactive mentors ----
-
-use crate::store::inactive::Silent;
 
 pub fn no_mentor_to_report() -> Message {
     Message::new().text("You have no mentor right now, so there is nobody to report.")
@@ -671,8 +668,6 @@ pub fn rematch_notice(cohort: &Cohort) -> Message {
 }
 
 // ---- match reasons ----
-
-use crate::matching::{PairScore, Person, WaitReason, shared_skills};
 
 /// "shares: power automate, sql; 6 h overlap; other department"
 pub fn pair_reasons(learner: &Person, mentor: &Person, score: &PairScore) -> String {
