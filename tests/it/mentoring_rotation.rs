@@ -147,3 +147,42 @@ async fn a_paused_mentors_group_is_not_rotated(pool: PgPool) {
          • xena's group (1 learners) → stays with xena (no other choice)"
     );
 }
+
+#[sqlx::test]
+async fn a_group_nobody_can_take_waits_instead_of_overfilling_a_mentor(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    setup(&bot).await;
+    bot.tick().await;
+    bot.deliver().await;
+    // After matching, lena privately rules out both mentors.
+    bot.say("lena", "/mentor avoid @xena").await;
+    bot.say("lena", "/mentor avoid @yuri").await;
+    let said = bot
+        .say("ada", &format!("/mentor rotation preview {COHORT}"))
+        .await;
+    assert_eq!(
+        said.reply,
+        "Next rotation for Spring Makers 2027:\n\
+         • xena's group (1 learners) → nobody available\n\
+         • yuri's group (1 learners) → xena (new pair)"
+    );
+    bot.set_local("2027-03-15 09:01", Berlin);
+    bot.tick().await;
+    let sent = rotation_posts(&bot).await;
+    assert!(
+        sent.contains(&(
+            "@lena".to_owned(),
+            "Mentor rotation in Spring Makers 2027: no community mentor could take you this time. A steward will match you soon; your lead mentor is there meanwhile.".to_owned()
+        )),
+        "{sent:?}"
+    );
+    let active: Vec<(String, String)> = sqlx::query_as(
+        "SELECT l.platform_user_id, m.platform_user_id FROM mentorships s
+         JOIN members l ON l.id = s.learner_id JOIN members m ON m.id = s.mentor_id
+         WHERE s.ended_at IS NULL AND s.tier = 'community' ORDER BY 1",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(active, [("omar".to_owned(), "xena".to_owned())]);
+}

@@ -528,6 +528,13 @@ pub fn rotation_learner_notice(cohort: &Cohort, mentor: Uuid, name: &str) -> Mes
         .text(". Say hello!")
 }
 
+pub fn rotation_unplaced_notice(cohort: &Cohort) -> Message {
+    Message::new()
+        .text("Mentor rotation in ")
+        .strong(&cohort.name)
+        .text(": no community mentor could take you this time. A steward will match you soon; your lead mentor is there meanwhile.")
+}
+
 pub fn handover_prompt(cohort: &Cohort, incoming: &str, learners: &[String]) -> Message {
     Message::new()
         .text("Mentor rotation in ")

@@ -123,8 +123,34 @@ pub async fn run_scheduled(
     }
     let moves = plan(tx, community_id, cohort, now).await?;
     let mut posts: Vec<(Destination, Message)> = Vec::new();
+    let taken: HashSet<Uuid> = moves
+        .iter()
+        .filter_map(|m| m.incoming.as_ref().map(|(id, _)| *id))
+        .collect();
     for m in &moves {
         let Some((incoming, incoming_name)) = &m.incoming else {
+            // Nobody could take this group and its mentor moved on: the learners wait
+            // for a steward's match rather than overfilling that mentor.
+            if taken.contains(&m.outgoing.0) {
+                for learner in &m.learners {
+                    store::end_mentorship(
+                        &mut *tx,
+                        cohort.id,
+                        *learner,
+                        Tier::Community.as_str(),
+                        now,
+                    )
+                    .await?;
+                    let name = store::display_name(&mut *tx, *learner).await?;
+                    posts.push((
+                        Destination::Direct {
+                            member_id: *learner,
+                            display_name: name,
+                        },
+                        messages::rotation_unplaced_notice(cohort),
+                    ));
+                }
+            }
             continue;
         };
         let (outgoing, outgoing_name) = &m.outgoing;
