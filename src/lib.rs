@@ -6,6 +6,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod matching;
 pub mod outbox;
 pub mod program;
 pub mod render;

@@ -40,6 +40,27 @@ pub enum CommandId {
     MilestoneChanges,
     Badges,
     BadgeRevoke,
+    MentorOffer,
+    MentorApprove,
+    MentorDecline,
+    MentorPause,
+    MentorResume,
+    MentorGuide,
+    MentorMatch,
+    MentorAvoid,
+    MentorStats,
+    MentorRotation,
+    MeDepartment,
+    Kudos,
+    MentorHandover,
+    ReviewRequest,
+    ReviewClaim,
+    ReviewDone,
+    MentorRecognition,
+    MentorUnreachable,
+    MentorRematch,
+    PairRequest,
+    PairMet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +210,8 @@ pub const TALK_ABSTRACT_MAX: usize = 1_000;
 pub const LOCATION_MAX: usize = 200;
 pub const EVIDENCE_MAX: usize = 2_000;
 pub const NOTE_MAX: usize = 500;
+/// Longest kudos text.
+pub const KUDOS_MAX: usize = 500;
 
 pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
@@ -750,6 +773,313 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Revoke an Open Badges credential.",
+    },
+    CommandSpec {
+        id: CommandId::MentorOffer,
+        path: "mentor offer",
+        options: &[
+            optional(
+                "tier",
+                OptionKind::Choice(&["community", "lead"]),
+                "community (peer support, the default) or lead (guides a group)",
+            ),
+            optional(
+                "capacity",
+                OptionKind::Int { min: 1, max: 50 },
+                "how many learners (or groups, for a lead) you can take",
+            ),
+            rest(
+                "skills",
+                OptionKind::Text { max: 500 },
+                false,
+                "comma-separated skills (default: your profile's)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Offer to mentor, e.g. `/mentor offer community 3 power automate, sql`.",
+    },
+    CommandSpec {
+        id: CommandId::MentorApprove,
+        path: "mentor approve",
+        options: &[
+            required("user", OptionKind::User, "the member who offered"),
+            required(
+                "tier",
+                OptionKind::Choice(&["community", "lead"]),
+                "community or lead",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Approve a mentor offer; grants the mentor role.",
+    },
+    CommandSpec {
+        id: CommandId::MentorDecline,
+        path: "mentor decline",
+        options: &[
+            required("user", OptionKind::User, "the member who offered"),
+            rest(
+                "reason",
+                OptionKind::Text { max: 500 },
+                false,
+                "why, shown to the member",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Decline a mentor offer, with a reason for the member.",
+    },
+    CommandSpec {
+        id: CommandId::MentorPause,
+        path: "mentor pause",
+        options: &[optional(
+            "until",
+            OptionKind::Date,
+            "your last day off, like `2027-04-30` (default: until `/mentor resume`)",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Pause mentoring: no matches or prompts; your learners are told who covers.",
+    },
+    CommandSpec {
+        id: CommandId::MentorResume,
+        path: "mentor resume",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "End a pause and mentor again.",
+    },
+    CommandSpec {
+        id: CommandId::MentorGuide,
+        path: "mentor guide",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Show the mentor playbook: coaching, feedback template, conflicts, etiquette.",
+    },
+    CommandSpec {
+        id: CommandId::MentorMatch,
+        path: "mentor match",
+        options: &[
+            required(
+                "target",
+                OptionKind::Text { max: SLUG_MAX },
+                "a cohort to propose groups for, or `apply` to commit the proposal",
+            ),
+            optional("cohort", OptionKind::Cohort, "with `apply`: which cohort"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Propose optimal mentor groups for a cohort; `/mentor match apply <cohort>` commits.",
+    },
+    CommandSpec {
+        id: CommandId::MentorAvoid,
+        path: "mentor avoid",
+        options: &[
+            optional(
+                "user",
+                OptionKind::User,
+                "someone never to be paired with (default: show your list)",
+            ),
+            named("of", OptionKind::User, "stewards: show this member's list"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Keep a private do-not-match list; nobody else is told.",
+    },
+    CommandSpec {
+        id: CommandId::MentorStats,
+        path: "mentor stats",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your mentoring: load against capacity, learners, kudos.",
+    },
+    CommandSpec {
+        id: CommandId::MentorRotation,
+        path: "mentor rotation",
+        options: &[
+            required("action", OptionKind::Choice(&["preview"]), "preview"),
+            required("cohort", OptionKind::Cohort, "the cohort"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Preview the next community-mentor rotation of a cohort.",
+    },
+    CommandSpec {
+        id: CommandId::MeDepartment,
+        path: "me department",
+        options: &[rest(
+            "department",
+            OptionKind::Text { max: NAME_MAX },
+            true,
+            "your department, like `finance`",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Set your department; matching favours mentors from other departments.",
+    },
+    CommandSpec {
+        id: CommandId::Kudos,
+        path: "kudos",
+        options: &[
+            required("user", OptionKind::User, "who to thank"),
+            rest(
+                "text",
+                OptionKind::Text { max: KUDOS_MAX },
+                true,
+                "what for",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Thank someone publicly in your cohort's channel (5 a day).",
+    },
+    CommandSpec {
+        id: CommandId::MentorHandover,
+        path: "mentor handover",
+        options: &[rest(
+            "note",
+            OptionKind::Text { max: PROGRESS_MAX },
+            true,
+            "what the incoming mentor should know",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "After a rotation: a handover note for the incoming mentor only.",
+    },
+    CommandSpec {
+        id: CommandId::ReviewRequest,
+        path: "review request",
+        options: &[
+            required(
+                "url",
+                OptionKind::Text { max: 500 },
+                "a link to your app, flow or script (http or https)",
+            ),
+            optional(
+                "topic",
+                OptionKind::Text { max: 60 },
+                "a word or two, like `power-apps`",
+            ),
+            rest(
+                "note",
+                OptionKind::Text { max: 500 },
+                false,
+                "what you'd like feedback on",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Ask mentors to review your work (at most 3 open at once).",
+    },
+    CommandSpec {
+        id: CommandId::ReviewClaim,
+        path: "review claim",
+        options: &[required(
+            "id",
+            OptionKind::Int {
+                min: 1,
+                max: 1_000_000_000,
+            },
+            "the review number",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Mentors: take on a review request.",
+    },
+    CommandSpec {
+        id: CommandId::ReviewDone,
+        path: "review done",
+        options: &[
+            required(
+                "id",
+                OptionKind::Int {
+                    min: 1,
+                    max: 1_000_000_000,
+                },
+                "the review number",
+            ),
+            named("works", OptionKind::Text { max: 500 }, "what works well"),
+            named(
+                "improve",
+                OptionKind::Text { max: 500 },
+                "one or two things to improve",
+            ),
+            named("next", OptionKind::Text { max: 500 }, "one next step"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Finish a review with the feedback template: works, improve, next.",
+    },
+    CommandSpec {
+        id: CommandId::MentorRecognition,
+        path: "mentor recognition",
+        options: &[required(
+            "named",
+            OptionKind::Choice(&["on", "off"]),
+            "on: the monthly post names you; off: it doesn't",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Choose whether the monthly mentor recognition post names you.",
+    },
+    CommandSpec {
+        id: CommandId::MentorUnreachable,
+        path: "mentor unreachable",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Tell stewards privately that your mentor can't be reached.",
+    },
+    CommandSpec {
+        id: CommandId::MentorRematch,
+        path: "mentor rematch",
+        options: &[
+            required("user", OptionKind::User, "the inactive mentor"),
+            required("cohort", OptionKind::Cohort, "the cohort"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Move an inactive mentor's learners to the best mentors with room.",
+    },
+    CommandSpec {
+        id: CommandId::PairRequest,
+        path: "pair request",
+        options: &[
+            required(
+                "topic",
+                OptionKind::Text { max: 60 },
+                "what to pair on, like `power-automate`",
+            ),
+            optional(
+                "when",
+                OptionKind::DateTime,
+                "a time in your zone, like `2027-03-02T15:00` (default: the first hour you both are awake)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Ask for a pair-programming session with a community mentor.",
+    },
+    CommandSpec {
+        id: CommandId::PairMet,
+        path: "pair met",
+        options: &[
+            required(
+                "id",
+                OptionKind::Int {
+                    min: 1,
+                    max: 1_000_000_000,
+                },
+                "the pairing number",
+            ),
+            required("answer", OptionKind::Choice(&["yes", "no"]), "yes or no"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Say whether a pairing session happened.",
     },
 ];
 

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use sqlx::PgPool;
 
-use super::model::{CohortDef, CommunityDef, ModuleDef, PersonDef, ProgramFile, TrackDef};
+use super::model::{
+    CohortDef, CommunityDef, MentoringDef, ModuleDef, PersonDef, ProgramFile, TrackDef,
+};
 use crate::store::{cohorts, program as q};
 
 pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
@@ -77,6 +79,16 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
             people,
             circles,
             cohorts: cohort_defs,
+            mentoring: crate::store::mentoring::stored_settings(&mut *conn, row.id)
+                .await?
+                .map(|s| MentoringDef {
+                    guide: s.guide,
+                    rotation_weeks: s.rotation_weeks,
+                    group_size: s.group_size,
+                    review_channel: s.review_channel,
+                    review_escalate_hours: s.review_escalate_hours,
+                    inactive_days: s.inactive_days,
+                }),
         });
     }
     Ok(ProgramFile { communities })

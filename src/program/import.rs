@@ -79,6 +79,21 @@ async fn import_community(
     for circle in &def.circles {
         report.count(q::upsert_circle(conn, community_id, circle).await?.1);
     }
+    if let Some(mentoring) = &def.mentoring {
+        let settings = crate::store::mentoring::Settings {
+            guide: mentoring.guide.clone(),
+            rotation_weeks: mentoring.rotation_weeks,
+            group_size: mentoring.group_size,
+            review_channel: mentoring.review_channel.clone(),
+            review_escalate_hours: mentoring.review_escalate_hours,
+            inactive_days: mentoring.inactive_days,
+        };
+        if crate::store::mentoring::save_settings(&mut *conn, community_id, &settings).await? {
+            report.updated += 1;
+        } else {
+            report.unchanged += 1;
+        }
+    }
 
     let mut cohorts: HashMap<&str, Uuid> = HashMap::new();
     for cohort in &def.cohorts {

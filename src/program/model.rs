@@ -10,7 +10,17 @@ use crate::commands::catalog::NAME_MAX;
 use crate::domain::{Role, Slug, clean_line, parse_timezone};
 
 /// Schedules a cohort may set; their triggers are code, the times are data.
-pub const SCHEDULE_KINDS: &[&str] = &["checkin", "nudge", "digest", "mentor_digest"];
+pub const SCHEDULE_KINDS: &[&str] = &[
+    "checkin",
+    "nudge",
+    "digest",
+    "mentor_digest",
+    "rotation",
+    "review_escalation",
+    "recognition",
+    "inactive_check",
+    "pairing_followup",
+];
 pub const PLATFORMS: &[&str] = &["shell", "discord", "slack"];
 const COC_MAX: usize = 10_000;
 
@@ -37,7 +47,57 @@ pub struct CommunityDef {
     pub circles: Vec<CircleDef>,
     #[serde(default)]
     pub cohorts: Vec<CohortDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentoring: Option<MentoringDef>,
 }
+
+/// The community's mentoring settings: the playbook and the rotation rhythm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MentoringDef {
+    /// The mentor playbook `/mentor guide` shows: coaching techniques, the structured
+    /// feedback template, conflict resolution steps and etiquette.
+    #[serde(default)]
+    pub guide: String,
+    /// Community mentors rotate between groups every this many weeks (default 4).
+    #[serde(default = "default_rotation_weeks")]
+    pub rotation_weeks: i32,
+    /// Learners per lead-mentor group (default 8).
+    #[serde(default = "default_group_size")]
+    pub group_size: i32,
+    /// The channel where review requests are announced (default `mentors`).
+    #[serde(default = "default_review_channel")]
+    pub review_channel: String,
+    /// Hours before an unclaimed review is re-announced and escalated (default 24).
+    #[serde(default = "default_review_escalate_hours")]
+    pub review_escalate_hours: i32,
+    /// Days a mentor may stay silent while learners wait before being flagged (default 14).
+    #[serde(default = "default_inactive_days")]
+    pub inactive_days: i32,
+}
+
+fn default_inactive_days() -> i32 {
+    14
+}
+
+fn default_review_channel() -> String {
+    "mentors".into()
+}
+
+fn default_review_escalate_hours() -> i32 {
+    24
+}
+
+fn default_rotation_weeks() -> i32 {
+    4
+}
+
+fn default_group_size() -> i32 {
+    8
+}
+
+/// Longest mentor playbook.
+const GUIDE_MAX: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -295,6 +355,28 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
         .collect();
     for cohort in &community.cohorts {
         check_cohort(problems, here, cohort, &shell_people);
+    }
+    if let Some(mentoring) = &community.mentoring {
+        let at = format!("{here}, mentoring");
+        if !(1..=52).contains(&mentoring.rotation_weeks) {
+            problems.push(format!("{at}: rotation_weeks must be from 1 to 52"));
+        }
+        if !(1..=50).contains(&mentoring.group_size) {
+            problems.push(format!("{at}: group_size must be from 1 to 50"));
+        }
+        if !(1..=336).contains(&mentoring.review_escalate_hours) {
+            problems.push(format!("{at}: review_escalate_hours must be from 1 to 336"));
+        }
+        check_name(
+            problems,
+            &at,
+            "review_channel",
+            &mentoring.review_channel,
+            100,
+        );
+        if mentoring.guide.chars().count() > GUIDE_MAX {
+            problems.push(format!("{at}: guide is longer than {GUIDE_MAX} characters"));
+        }
     }
 }
 

@@ -12,6 +12,16 @@ pub enum TriggerKind {
     Digest,
     /// The weekly DM to each lead mentor, in the cohort's time zone.
     MentorDigest,
+    /// Community-mentor rotation, checked at each tick, run every N weeks (program file).
+    Rotation,
+    /// Re-announces and escalates review requests nobody claimed in time.
+    ReviewEscalation,
+    /// The monthly mentor recognition post, in the cohort channel.
+    Recognition,
+    /// Flags mentors who left their learners waiting too long.
+    InactiveCheck,
+    /// Asks both sides of a pairing, a day after its time, whether they met.
+    PairingFollowUp,
 }
 
 /// Whose clock a trigger follows.
@@ -24,11 +34,16 @@ pub enum Scope {
 }
 
 impl TriggerKind {
-    pub const ALL: [TriggerKind; 4] = [
+    pub const ALL: [TriggerKind; 9] = [
         TriggerKind::Checkin,
         TriggerKind::Nudge,
         TriggerKind::Digest,
         TriggerKind::MentorDigest,
+        TriggerKind::Rotation,
+        TriggerKind::ReviewEscalation,
+        TriggerKind::Recognition,
+        TriggerKind::InactiveCheck,
+        TriggerKind::PairingFollowUp,
     ];
 
     /// The name used in the program file and in `/schedule set`.
@@ -38,6 +53,11 @@ impl TriggerKind {
             TriggerKind::Nudge => "nudge",
             TriggerKind::Digest => "digest",
             TriggerKind::MentorDigest => "mentor_digest",
+            TriggerKind::Rotation => "rotation",
+            TriggerKind::ReviewEscalation => "review_escalation",
+            TriggerKind::Recognition => "recognition",
+            TriggerKind::InactiveCheck => "inactive_check",
+            TriggerKind::PairingFollowUp => "pairing_followup",
         }
     }
 
@@ -48,7 +68,13 @@ impl TriggerKind {
     pub fn scope(self) -> Scope {
         match self {
             TriggerKind::Checkin | TriggerKind::Nudge => Scope::MemberLocal,
-            TriggerKind::Digest | TriggerKind::MentorDigest => Scope::Cohort,
+            TriggerKind::Digest
+            | TriggerKind::MentorDigest
+            | TriggerKind::Rotation
+            | TriggerKind::ReviewEscalation
+            | TriggerKind::Recognition
+            | TriggerKind::InactiveCheck
+            | TriggerKind::PairingFollowUp => Scope::Cohort,
         }
     }
 
@@ -60,6 +86,11 @@ impl TriggerKind {
             TriggerKind::Nudge => 6,
             TriggerKind::Digest => 12,
             TriggerKind::MentorDigest => 12,
+            TriggerKind::Rotation => 24,
+            TriggerKind::ReviewEscalation => 2,
+            TriggerKind::Recognition => 24,
+            TriggerKind::InactiveCheck => 12,
+            TriggerKind::PairingFollowUp => 6,
         };
         Duration::from_secs(hours * 3600)
     }

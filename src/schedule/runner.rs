@@ -280,6 +280,27 @@ impl Scheduler {
             TriggerKind::MentorDigest => {
                 digest::send_mentor_digests(&mut tx, community, cohort, zone, tick, now).await
             }
+            TriggerKind::Rotation => {
+                crate::services::mentoring::rotation::run_scheduled(
+                    &mut tx, community, cohort, tick, now,
+                )
+                .await
+            }
+            TriggerKind::ReviewEscalation => {
+                crate::services::reviews::escalate(&mut tx, community, cohort, now).await
+            }
+            TriggerKind::InactiveCheck => {
+                crate::services::mentoring::inactive::check(&mut tx, community, cohort, now).await
+            }
+            TriggerKind::PairingFollowUp => {
+                crate::services::pairing::follow_up(&mut tx, community, cohort, now).await
+            }
+            TriggerKind::Recognition => {
+                crate::services::mentoring::recognition::send_monthly(
+                    &mut tx, community, cohort, zone, tick, now,
+                )
+                .await
+            }
             other => anyhow::bail!("{} is member-local and always batched", other.key()),
         }
         .with_context(|| format!("running {} at {tick}", trigger.key()))?;

@@ -6,11 +6,15 @@ pub mod checkins;
 pub mod enrollment;
 pub mod events;
 pub mod identity;
+pub mod kudos;
 pub mod lookup;
+pub mod mentoring;
 pub mod messages;
 pub mod milestones;
 pub mod outbox_admin;
+pub mod pairing;
 pub mod profile;
+pub mod reviews;
 pub mod roles;
 pub mod schedules;
 pub mod talks;
@@ -260,6 +264,27 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::MilestoneChanges => milestones::request_changes(tx, now, inv).await,
         CommandId::Badges => badges::list(tx, inv).await,
         CommandId::BadgeRevoke => badges::revoke(tx, now, inv).await,
+        CommandId::MentorOffer => mentoring::offer(tx, now, inv).await,
+        CommandId::MentorApprove => mentoring::approve(tx, now, inv).await,
+        CommandId::MentorDecline => mentoring::decline(tx, now, inv).await,
+        CommandId::MentorPause => mentoring::pause(tx, now, inv).await,
+        CommandId::MentorResume => mentoring::resume(tx, now, inv).await,
+        CommandId::MentorGuide => mentoring::guide(tx, inv).await,
+        CommandId::MentorMatch => mentoring::matching::run(tx, now, inv).await,
+        CommandId::MentorAvoid => mentoring::avoid(tx, now, inv).await,
+        CommandId::MentorStats => mentoring::stats(tx, now, inv).await,
+        CommandId::MentorRotation => mentoring::rotation::preview(tx, now, inv).await,
+        CommandId::MeDepartment => mentoring::set_department(tx, now, inv).await,
+        CommandId::Kudos => kudos::give(tx, now, inv).await,
+        CommandId::MentorHandover => mentoring::rotation::handover(tx, now, inv).await,
+        CommandId::ReviewRequest => reviews::request(tx, now, inv).await,
+        CommandId::ReviewClaim => reviews::claim(tx, now, inv).await,
+        CommandId::ReviewDone => reviews::done(tx, now, inv).await,
+        CommandId::MentorRecognition => mentoring::recognition::set(tx, now, inv).await,
+        CommandId::MentorUnreachable => mentoring::inactive::unreachable(tx, now, inv).await,
+        CommandId::MentorRematch => mentoring::inactive::rematch(tx, now, inv).await,
+        CommandId::PairRequest => pairing::request(tx, now, inv).await,
+        CommandId::PairMet => pairing::met(tx, now, inv).await,
     }
 }
 

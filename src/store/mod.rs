@@ -12,11 +12,17 @@ pub mod discord;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod enrollments;
+pub mod inactive;
 pub mod invocations;
+pub mod kudos;
 pub mod members;
+pub mod mentoring;
 pub mod milestones;
 pub mod outbox;
+pub mod pairings;
 pub mod program;
+pub mod recognition;
+pub mod reviews;
 pub mod roles;
 pub mod schedule;
 pub mod sessions;

@@ -9,11 +9,17 @@ mod discord_support;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;
+mod kudos;
+mod mentoring;
+mod mentoring_inactive;
+mod mentoring_rotation;
 mod milestones;
 mod outbox;
+mod pairing;
 mod parser_props;
 mod profile;
 mod program;
+mod reviews;
 mod roles;
 mod scheduler;
 mod slack;

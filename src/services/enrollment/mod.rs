@@ -106,6 +106,18 @@ async fn enroll(
             messages::welcome_post(&member.display_name, cohort, track),
         );
     }
+    // A cohort that was already matched places a late joiner with the same scorer.
+    let placed = crate::services::mentoring::matching::place_late_joiner(
+        &mut *tx,
+        inv.caller.community_id,
+        cohort,
+        member.id,
+        now,
+    )
+    .await?;
+    for (to, message) in placed {
+        outcome = outcome.with_post(to, message);
+    }
     Ok(outcome)
 }
 

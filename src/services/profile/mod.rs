@@ -71,7 +71,7 @@ pub async fn set_skills(
 }
 
 /// Comma-separated, trimmed, lower-cased and de-duplicated, keeping the typed order.
-fn parse_skills(text: &str) -> ServiceResult<Vec<String>> {
+pub(crate) fn parse_skills(text: &str) -> ServiceResult<Vec<String>> {
     let mut skills: Vec<String> = Vec::new();
     for skill in text
         .split(',')

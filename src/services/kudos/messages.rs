@@ -1,0 +1,43 @@
+//! What `/kudos` says.
+
+use uuid::Uuid;
+
+use crate::render::Message;
+
+pub fn no_self_kudos() -> Message {
+    Message::new().text("Kudos are for thanking others. Who helped you this week?")
+}
+
+pub fn limit_reached(limit: i64) -> Message {
+    Message::new().text(format!(
+        "You've given {limit} kudos today, the daily limit. Save the next for tomorrow!"
+    ))
+}
+
+pub fn no_cohort() -> Message {
+    Message::new()
+        .text(
+            "Kudos are posted in your cohort's channel, and you're not in a cohort. Join one with ",
+        )
+        .code("/cohort join")
+        .text(".")
+}
+
+pub fn sent(receiver: &str, channel: &str) -> Message {
+    Message::new()
+        .text("Your kudos to ")
+        .user(receiver)
+        .text(" are posted in ")
+        .code(format!("#{channel}"))
+        .text(".")
+}
+
+pub fn public(giver: &str, receiver_id: Uuid, receiver: &str, text: &str) -> Message {
+    Message::new()
+        .text("🎉 Kudos to ")
+        .mention(receiver_id, receiver)
+        .text(" from ")
+        .user(giver)
+        .text(": ")
+        .user(text)
+}

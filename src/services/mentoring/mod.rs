@@ -1,0 +1,388 @@
+//! The mentor pipeline: offers, approval, pauses, the playbook, do-not-match lists and stats.
+
+pub mod inactive;
+pub mod matching;
+mod messages;
+pub mod recognition;
+pub mod rotation;
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::lookup::{arg, find_member};
+use super::profile::parse_skills;
+use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
+use crate::commands::Value;
+use crate::domain::{Role, parse_timezone};
+use crate::store::members::Member;
+use crate::store::{audit, mentoring as store, roles};
+
+/// Mentor tiers as stored and typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Community,
+    Lead,
+}
+
+impl Tier {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "community" => Some(Tier::Community),
+            "lead" => Some(Tier::Lead),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Community => "community",
+            Tier::Lead => "lead",
+        }
+    }
+
+    pub fn role(self) -> Role {
+        match self {
+            Tier::Community => Role::CommunityMentor,
+            Tier::Lead => Role::LeadMentor,
+        }
+    }
+
+    fn default_capacity(self) -> i32 {
+        match self {
+            Tier::Community => 3,
+            Tier::Lead => 1,
+        }
+    }
+}
+
+fn direct(member: &Member) -> Destination {
+    Destination::Direct {
+        member_id: member.id,
+        display_name: member.display_name.clone(),
+    }
+}
+
+/// The member's local date (UTC without a zone).
+pub(crate) fn today_for(timezone: Option<&str>, now: DateTime<Utc>) -> NaiveDate {
+    match timezone.and_then(|z| parse_timezone(z).ok()) {
+        Some(tz) => now.with_timezone(&tz).date_naive(),
+        None => now.date_naive(),
+    }
+}
+
+pub(crate) async fn record(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    action: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        action,
+        detail,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn offer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let tier = inv
+        .args
+        .text("tier")
+        .and_then(Tier::parse)
+        .unwrap_or(Tier::Community);
+    let capacity = inv
+        .args
+        .int("capacity")
+        .map_or(tier.default_capacity(), |c| c as i32);
+    let skills = match inv.args.text("skills") {
+        Some(text) => parse_skills(text)?,
+        None if !me.skills.is_empty() => me.skills.clone(),
+        None => return refuse(messages::offer_needs_skills()),
+    };
+    let existing = store::profile(&mut *tx, me.id).await?;
+    // An approved mentor changing terms within their tier stays approved; anything else
+    // (a first offer, a new tier, an offer after a decline) waits for a steward.
+    let keeps_approval = existing
+        .as_ref()
+        .is_some_and(|p| p.status == "approved" && p.tier == tier.as_str());
+    let status = if keeps_approval {
+        "approved"
+    } else {
+        "pending"
+    };
+    store::offer(
+        &mut *tx,
+        inv.caller.community_id,
+        me.id,
+        tier.as_str(),
+        capacity,
+        &skills,
+        status,
+        now,
+    )
+    .await?;
+    record(
+        tx,
+        inv,
+        "mentor.offer",
+        json!({ "tier": tier.as_str(), "capacity": capacity, "skills": skills }),
+        now,
+    )
+    .await?;
+    if keeps_approval {
+        return Ok(Outcome::reply(
+            messages::offer_updated(tier, capacity, &skills),
+            inv.spec.visibility,
+        ));
+    }
+    let mut outcome = Outcome::reply(
+        messages::offer_recorded(tier, capacity, &skills),
+        inv.spec.visibility,
+    );
+    for (id, name) in store::stewards(&mut *tx, inv.caller.community_id).await? {
+        if id == me.id {
+            continue;
+        }
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id: id,
+                display_name: name,
+            },
+            messages::offer_for_stewards(me, tier, capacity, &skills),
+        );
+    }
+    Ok(outcome)
+}
+
+pub async fn approve(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let target = find_member(&mut *tx, &inv.caller, arg(inv, "user")?).await?;
+    let tier = Tier::parse(arg(inv, "tier")?).context("tier is a parsed choice")?;
+    let Some(profile) = store::profile(&mut *tx, target.id).await? else {
+        return refuse(messages::no_offer(&target.display_name));
+    };
+    if profile.status == "approved" && profile.tier == tier.as_str() {
+        return refuse(messages::already_approved(&target.display_name, tier));
+    }
+    store::decide(
+        &mut *tx,
+        target.id,
+        "approved",
+        tier.as_str(),
+        inv.caller.member.id,
+        None,
+        now,
+    )
+    .await?;
+    roles::grant(
+        &mut *tx,
+        inv.caller.community_id,
+        target.id,
+        tier.role(),
+        None,
+        Some(inv.caller.member.id),
+        now,
+    )
+    .await?;
+    record(
+        tx,
+        inv,
+        "mentor.approve",
+        json!({ "member": target.platform_user_id, "tier": tier.as_str() }),
+        now,
+    )
+    .await?;
+    Ok(Outcome::reply(
+        messages::approved(&target.display_name, tier),
+        inv.spec.visibility,
+    )
+    .with_post(
+        direct(&target),
+        messages::approved_notice(&inv.caller.member.display_name, tier),
+    ))
+}
+
+pub async fn decline(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let target = find_member(&mut *tx, &inv.caller, arg(inv, "user")?).await?;
+    let reason = inv.args.text("reason");
+    let Some(profile) = store::profile(&mut *tx, target.id).await? else {
+        return refuse(messages::no_offer(&target.display_name));
+    };
+    if profile.status != "pending" {
+        return refuse(messages::nothing_pending(&target.display_name));
+    }
+    store::decide(
+        &mut *tx,
+        target.id,
+        "declined",
+        &profile.tier,
+        inv.caller.member.id,
+        reason,
+        now,
+    )
+    .await?;
+    record(
+        tx,
+        inv,
+        "mentor.decline",
+        json!({ "member": target.platform_user_id }),
+        now,
+    )
+    .await?;
+    Ok(Outcome::reply(
+        messages::declined(&target.display_name),
+        inv.spec.visibility,
+    )
+    .with_post(direct(&target), messages::declined_notice(reason)))
+}
+
+pub async fn pause(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let profile = approved_profile(tx, me).await?;
+    let until = match inv.args.get("until") {
+        Some(Value::Date(d)) => Some(*d),
+        _ => None,
+    };
+    let today = today_for(me.timezone.as_deref(), now);
+    if until.is_some_and(|d| d < today) {
+        return refuse(messages::pause_in_past());
+    }
+    if profile.paused_on(today) && profile.paused_until == until {
+        return refuse(messages::already_paused());
+    }
+    store::set_pause(&mut *tx, me.id, true, until).await?;
+    record(tx, inv, "mentor.pause", json!({ "until": until }), now).await?;
+    let mut outcome = Outcome::reply(messages::paused(until), inv.spec.visibility);
+    // Each learner hears once who covers: their other mentor in that cohort, else a steward.
+    for (cohort, learner, name, tier) in store::active_learners_of(&mut *tx, me.id).await? {
+        let cover = store::other_mentor(&mut *tx, cohort, learner, &tier).await?;
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id: learner,
+                display_name: name,
+            },
+            messages::cover_notice(&me.display_name, until, cover.as_ref()),
+        );
+    }
+    Ok(outcome)
+}
+
+pub async fn resume(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let profile = approved_profile(tx, me).await?;
+    if !profile.paused_on(today_for(me.timezone.as_deref(), now)) {
+        return refuse(messages::not_paused());
+    }
+    store::set_pause(&mut *tx, me.id, false, None).await?;
+    record(tx, inv, "mentor.resume", json!({}), now).await?;
+    Ok(Outcome::reply(messages::resumed(), inv.spec.visibility))
+}
+
+pub(crate) async fn approved_profile(
+    tx: &mut PgConnection,
+    me: &Member,
+) -> ServiceResult<store::MentorProfile> {
+    match store::profile(&mut *tx, me.id).await? {
+        Some(p) if p.status == "approved" => Ok(p),
+        _ => refuse(messages::not_a_mentor()),
+    }
+}
+
+pub async fn guide(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+    let settings = store::settings(&mut *tx, inv.caller.community_id).await?;
+    Ok(Outcome::reply(
+        messages::guide(&settings.guide),
+        inv.spec.visibility,
+    ))
+}
+
+pub async fn avoid(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    if let Some(of) = inv.args.text("of") {
+        // Only the member and stewards see a list; the listed people never learn of it.
+        if !roles::holds_community_role(&mut *tx, me.id, Role::Steward).await? {
+            return refuse(messages::avoid_list_private());
+        }
+        let owner = find_member(&mut *tx, &inv.caller, of).await?;
+        let list = store::avoid_list(&mut *tx, owner.id).await?;
+        return Ok(Outcome::reply(
+            messages::avoid_list_of(&owner.display_name, &list),
+            inv.spec.visibility,
+        ));
+    }
+    let Some(user) = inv.args.text("user") else {
+        let list = store::avoid_list(&mut *tx, me.id).await?;
+        return Ok(Outcome::reply(
+            messages::avoid_list(&list),
+            inv.spec.visibility,
+        ));
+    };
+    let other = find_member(&mut *tx, &inv.caller, user).await?;
+    if other.id == me.id {
+        return refuse(messages::avoid_self());
+    }
+    let added = store::add_avoid(&mut *tx, inv.caller.community_id, me.id, other.id, now).await?;
+    // The audit log is steward-readable; the other person is never notified.
+    record(
+        tx,
+        inv,
+        "mentor.avoid",
+        json!({ "avoid": other.platform_user_id }),
+        now,
+    )
+    .await?;
+    Ok(Outcome::reply(
+        messages::avoided(&other.display_name, added),
+        inv.spec.visibility,
+    ))
+}
+
+pub async fn stats(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let profile = approved_profile(tx, me).await?;
+    let learners = store::active_learners_of(&mut *tx, me.id).await?;
+    let kudos = crate::store::kudos::received_count(&mut *tx, me.id).await?;
+    let reviews_done = crate::store::reviews::done_by(&mut *tx, me.id).await?;
+    let reviews_open = crate::store::reviews::open_for(&mut *tx, me.id).await?;
+    let response = crate::store::reviews::mean_claim_hours(&mut *tx, me.id).await?;
+    let paused = profile.paused_on(today_for(me.timezone.as_deref(), now));
+    let activity = messages::Activity {
+        kudos,
+        reviews_done,
+        reviews_open,
+        mean_claim_hours: response,
+        pairings: crate::store::pairings::met_count(&mut *tx, me.id).await?,
+    };
+    Ok(Outcome::reply(
+        messages::stats(&profile, paused, &learners, &activity),
+        inv.spec.visibility,
+    ))
+}
+
+pub async fn set_department(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let department = arg(inv, "department")?.trim().to_owned();
+    store::set_department(&mut *tx, inv.caller.member.id, &department).await?;
+    record(
+        tx,
+        inv,
+        "member.department",
+        json!({ "department": department }),
+        now,
+    )
+    .await?;
+    Ok(Outcome::reply(
+        messages::department_set(&department),
+        inv.spec.visibility,
+    ))
+}

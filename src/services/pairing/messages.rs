@@ -1,0 +1,119 @@
+//! What `/pair` says.
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+use crate::render::Message;
+
+fn when(at: DateTime<Tz>) -> String {
+    format!(
+        "{} ({})",
+        at.format("%a %-d %b %H:%M"),
+        at.timezone().name()
+    )
+}
+
+pub fn not_enrolled() -> Message {
+    Message::new()
+        .text("Pairing is for learners in a cohort. Join one with ")
+        .code("/cohort join")
+        .text(".")
+}
+
+pub fn no_such_time() -> Message {
+    Message::new()
+        .text("That time does not exist in your time zone (a clock change). Pick another.")
+}
+
+pub fn time_in_past() -> Message {
+    Message::new().text("That time has passed; pick one in the future, like `2027-03-02T15:00`.")
+}
+
+pub fn no_mentors() -> Message {
+    Message::new()
+        .text("No community mentor is available for pairing right now. Please try again later.")
+}
+
+pub fn no_suitable_mentor() -> Message {
+    Message::new().text(
+        "No available community mentor shares enough waking hours with you right now. A steward can help find one.",
+    )
+}
+
+pub fn requested(number: i32, mentor: &str) -> Message {
+    Message::new()
+        .text(format!("Pairing #{number} is set up with "))
+        .user(mentor)
+        .text(". You both have the details by DM.")
+}
+
+pub fn learner_dm(
+    number: i32,
+    topic: &str,
+    mentor_id: Uuid,
+    mentor: &str,
+    at: DateTime<Tz>,
+    why: &str,
+) -> Message {
+    Message::new()
+        .text(format!("Pairing #{number} on "))
+        .user(topic)
+        .text(" with ")
+        .mention(mentor_id, mentor)
+        .text(format!(" ({why}): proposed for "))
+        .strong(when(at))
+        .text(". Agree the details together.")
+}
+
+pub fn mentor_dm(
+    number: i32,
+    topic: &str,
+    learner_id: Uuid,
+    learner: &str,
+    at: DateTime<Tz>,
+) -> Message {
+    Message::new()
+        .mention(learner_id, learner)
+        .text(" asked to pair on ")
+        .user(topic)
+        .text(format!(" (pairing #{number}): proposed for "))
+        .strong(when(at))
+        .text(". Agree the details together.")
+}
+
+pub fn unknown(number: i64) -> Message {
+    Message::new().text(format!("There is no pairing #{number} here."))
+}
+
+pub fn not_yours(number: i64) -> Message {
+    Message::new().text(format!("Pairing #{number} is not yours to answer."))
+}
+
+pub fn already_answered(number: i64) -> Message {
+    Message::new().text(format!("You already answered for pairing #{number}."))
+}
+
+pub fn answered(met: bool, learner: bool, topic: &str) -> Message {
+    match (met, learner) {
+        (true, _) => Message::new().text("Great, thanks! It counts toward the mentor's sessions."),
+        (false, true) => Message::new()
+            .text("Sorry it didn't happen. Ask for a new match any time with ")
+            .code(format!("/pair request {topic}"))
+            .text("."),
+        (false, false) => Message::new().text("Thanks for letting me know."),
+    }
+}
+
+pub fn did_you_meet(number: i32, other: &str, topic: &str) -> Message {
+    Message::new()
+        .text(format!("Did you meet for pairing #{number} on "))
+        .user(topic)
+        .text(" with ")
+        .user(other)
+        .text("? Answer ")
+        .code(format!("/pair met {number} yes"))
+        .text(" or ")
+        .code(format!("/pair met {number} no"))
+        .text(".")
+}

@@ -1,0 +1,142 @@
+//! `/kudos`: public, escaped, never to yourself, five a day.
+
+use cohortbot::render::Fragment;
+use sqlx::PgPool;
+
+use crate::support::TestBot;
+
+#[sqlx::test]
+async fn kudos_are_posted_escaped_and_limited(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+
+    let said = bot.say("sam", "/kudos @sam great job me").await;
+    assert_eq!(
+        said.reply,
+        "Kudos are for thanking others. Who helped you this week?"
+    );
+    let said = bot.say("sam", "/kudos @nobody thanks").await;
+    assert!(
+        said.reply.starts_with("I don't know a member `@nobody`"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("ken", "/kudos @sam thanks").await;
+    assert!(
+        said.reply.contains("you're not in a cohort"),
+        "{}",
+        said.reply
+    );
+
+    let said = bot
+        .say(
+            "sam",
+            "/kudos @ken @everyone <!channel> *thanks* for the DAX help",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "Your kudos to Ken Watanabe are posted in `#spring-makers`."
+    );
+    assert_eq!(
+        said.channel_posts(),
+        [(
+            "spring-makers",
+            "🎉 Kudos to @Ken Watanabe from Sam Carter: @everyone <!channel> *thanks* for the DAX help"
+        )]
+    );
+    let post = &said.outcome.as_ref().unwrap().posts[0].message;
+    assert!(post.0.contains(&Fragment::User(
+        "@everyone <!channel> *thanks* for the DAX help".into()
+    )));
+    assert_eq!(post.mentioned().count(), 1, "only the receiver is pinged");
+
+    for i in 2..=5 {
+        let said = bot.say("sam", &format!("/kudos @ken thanks {i}")).await;
+        assert!(said.reply.starts_with("Your kudos"), "{}", said.reply);
+    }
+    let said = bot.say("sam", "/kudos @ken one more").await;
+    assert_eq!(
+        said.reply,
+        "You've given 5 kudos today, the daily limit. Save the next for tomorrow!"
+    );
+    assert_eq!(bot.count("kudos").await, 5);
+
+    bot.clock.advance(chrono::Duration::days(1));
+    let said = bot.say("sam", "/kudos @ken a new day").await;
+    assert!(said.reply.starts_with("Your kudos"), "{}", said.reply);
+}
+
+#[sqlx::test]
+async fn the_monthly_recognition_credits_mentors_and_respects_opt_outs(pool: PgPool) {
+    use chrono_tz::Europe::Berlin;
+
+    let bot = TestBot::new(pool).await;
+    let cohort = "spring-makers-2027";
+    bot.enroll("lena", cohort, Some("projects")).await;
+    bot.enroll("omar", cohort, Some("projects")).await;
+    for (user, skills) in [("lena", "sql"), ("omar", "excel")] {
+        bot.say(user, "/me timezone Europe/Berlin").await;
+        bot.say(user, &format!("/me skills {skills}")).await;
+    }
+    for (user, skills) in [("xena", "sql"), ("yuri", "excel")] {
+        bot.say(user, "/me timezone Europe/Berlin").await;
+        bot.say(user, &format!("/mentor offer community 1 {skills}"))
+            .await;
+        bot.say("ada", &format!("/mentor approve @{user} community"))
+            .await;
+    }
+    bot.say("ada", &format!("/mentor match {cohort}")).await;
+    bot.say("ada", &format!("/mentor match apply {cohort}"))
+        .await;
+    let said = bot.say("yuri", "/mentor recognition off").await;
+    assert_eq!(
+        said.reply,
+        "The monthly recognition post won't name you; your work still counts."
+    );
+
+    // March: lena thanks xena twice and yuri once; xena finishes a review.
+    bot.set_local("2027-03-10 12:00", Berlin);
+    bot.say("lena", "/kudos @xena thanks for the SQL help")
+        .await;
+    bot.say("lena", "/kudos @xena and for the joins").await;
+    bot.say("omar", "/kudos @yuri great pivot tables").await;
+    bot.say("lena", "/review request https://x.example/app")
+        .await;
+    bot.say("xena", "/review claim 1").await;
+    bot.say("xena", "/review done 1 works:a improve:b next:c")
+        .await;
+    let said = bot.say("xena", "/mentor stats").await;
+    assert_eq!(
+        said.reply,
+        "community mentor: 1 active learners, capacity 1 learner.\nReviews: 1 done, 0 open, claimed after 0.0 h on average.\nPairing sessions: 0. Kudos received: 2.\nLearners: lena"
+    );
+
+    bot.set_local("2027-03-31 12:00", Berlin);
+    bot.tick().await;
+    bot.deliver().await;
+    bot.set_local("2027-04-01 10:05", Berlin);
+    bot.tick().await;
+    let posts: Vec<(String, String)> = bot
+        .deliver()
+        .await
+        .into_iter()
+        .filter(|(_, t)| t.contains("Thank you, mentors"))
+        .collect();
+    assert_eq!(
+        posts,
+        [(
+            "#spring-makers".to_owned(),
+            "🌟 Thank you, mentors of Spring Makers 2027, for March 2027:\n• xena: 0 check-in replies, 1 reviews, 0 pairing sessions, 2 kudos received\n…and 1 more mentor who prefer not to be named.".to_owned()
+        )]
+    );
+    // Claimed once: another pass the same day posts nothing more.
+    bot.tick().await;
+    assert!(
+        bot.deliver()
+            .await
+            .iter()
+            .all(|(_, t)| !t.contains("Thank you, mentors"))
+    );
+}

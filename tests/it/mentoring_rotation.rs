@@ -1,0 +1,188 @@
+//! The scheduled rotation: claimed once, every N weeks, with a private handover note.
+
+use chrono_tz::Europe::Berlin;
+use cohortbot::render::Fragment;
+use sqlx::PgPool;
+
+use crate::support::TestBot;
+
+const COHORT: &str = "spring-makers-2027";
+
+async fn setup(bot: &TestBot) {
+    for (user, skills) in [("lena", "sql"), ("omar", "excel")] {
+        bot.enroll(user, COHORT, Some("projects")).await;
+        bot.say(user, "/me timezone Europe/Berlin").await;
+        bot.say(user, &format!("/me skills {skills}")).await;
+    }
+    for (user, skills) in [("xena", "sql"), ("yuri", "excel")] {
+        bot.say(user, "/me timezone Europe/Berlin").await;
+        bot.say(user, &format!("/mentor offer community 1 {skills}"))
+            .await;
+        bot.say("ada", &format!("/mentor approve @{user} community"))
+            .await;
+    }
+    bot.say("ada", &format!("/mentor match {COHORT}")).await;
+    let said = bot
+        .say("ada", &format!("/mentor match apply {COHORT}"))
+        .await;
+    assert!(said.reply.starts_with("Applied"), "{}", said.reply);
+}
+
+/// What the dispatcher delivered about rotations (check-in prompts go out on Mondays too).
+async fn rotation_posts(bot: &TestBot) -> Vec<(String, String)> {
+    let mut sent: Vec<(String, String)> = bot
+        .deliver()
+        .await
+        .into_iter()
+        .filter(|(_, text)| text.contains("rotation"))
+        .collect();
+    sent.sort();
+    sent
+}
+
+#[sqlx::test]
+async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    setup(&bot).await;
+    bot.tick().await;
+    bot.deliver().await;
+
+    // Two and three weeks in (the cohort starts 1 March): too early, nothing moves.
+    bot.set_local("2027-03-08 09:01", Berlin);
+    bot.tick().await;
+    assert!(rotation_posts(&bot).await.is_empty());
+
+    // Four weeks after matching, the Monday tick rotates.
+    bot.set_local("2027-03-15 09:01", Berlin);
+    bot.tick().await;
+    assert_eq!(
+        rotation_posts(&bot).await,
+        [
+            (
+                "@lena".to_owned(),
+                "Mentor rotation in Spring Makers 2027: your community mentor is now @yuri. Say hello!".to_owned()
+            ),
+            (
+                "@omar".to_owned(),
+                "Mentor rotation in Spring Makers 2027: your community mentor is now @xena. Say hello!".to_owned()
+            ),
+            (
+                "@xena".to_owned(),
+                "Mentor rotation in Spring Makers 2027: lena now go to yuri. Thank you for your time with them! Please write a short handover with `/mentor handover <note>`: it goes to yuri only, never to the learners.".to_owned()
+            ),
+            (
+                "@xena".to_owned(),
+                "Mentor rotation in Spring Makers 2027: you now mentor omar, until now with yuri. Their handover note will follow here.".to_owned()
+            ),
+            (
+                "@yuri".to_owned(),
+                "Mentor rotation in Spring Makers 2027: omar now go to xena. Thank you for your time with them! Please write a short handover with `/mentor handover <note>`: it goes to xena only, never to the learners.".to_owned()
+            ),
+            (
+                "@yuri".to_owned(),
+                "Mentor rotation in Spring Makers 2027: you now mentor lena, until now with xena. Their handover note will follow here.".to_owned()
+            ),
+        ]
+    );
+
+    // The same tick again (a second process, a restart) changes nothing.
+    bot.tick().await;
+    assert!(rotation_posts(&bot).await.is_empty());
+
+    // The handover note reaches the incoming mentor only, escaped.
+    let said = bot
+        .say("xena", "/mentor handover lena wants @here *SQL* drills")
+        .await;
+    assert_eq!(said.reply, "Thanks! Your note went to yuri only.");
+    assert_eq!(
+        said.dms(),
+        [(
+            "yuri",
+            "Handover from xena (Spring Makers 2027): lena wants @here *SQL* drills"
+        )]
+    );
+    let note = &said.outcome.as_ref().unwrap().posts[0].message;
+    assert!(
+        note.0
+            .contains(&Fragment::User("lena wants @here *SQL* drills".into()))
+    );
+    let said = bot.say("xena", "/mentor handover again").await;
+    assert_eq!(
+        said.reply,
+        "You have no rotation waiting for a handover note."
+    );
+    let said = bot.say("lena", "/mentor handover hi").await;
+    assert_eq!(
+        said.reply,
+        "You have no rotation waiting for a handover note."
+    );
+
+    // The next rotation would only repeat pairs, and the preview says so.
+    let said = bot
+        .say("ada", &format!("/mentor rotation preview {COHORT}"))
+        .await;
+    assert_eq!(
+        said.reply,
+        "Next rotation for Spring Makers 2027:\n\
+         • xena's group (1 learners) → yuri (met before; no new choice)\n\
+         • yuri's group (1 learners) → xena (met before; no new choice)"
+    );
+    // One week later is not yet due.
+    bot.set_local("2027-03-22 09:01", Berlin);
+    bot.tick().await;
+    assert!(rotation_posts(&bot).await.is_empty());
+}
+
+#[sqlx::test]
+async fn a_paused_mentors_group_is_not_rotated(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    setup(&bot).await;
+    bot.say("yuri", "/mentor pause").await;
+    let said = bot
+        .say("ada", &format!("/mentor rotation preview {COHORT}"))
+        .await;
+    assert_eq!(
+        said.reply,
+        "Next rotation for Spring Makers 2027:\n\
+         • xena's group (1 learners) → stays with xena (no other choice)"
+    );
+}
+
+#[sqlx::test]
+async fn a_group_nobody_can_take_waits_instead_of_overfilling_a_mentor(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    setup(&bot).await;
+    bot.tick().await;
+    bot.deliver().await;
+    // After matching, lena privately rules out both mentors.
+    bot.say("lena", "/mentor avoid @xena").await;
+    bot.say("lena", "/mentor avoid @yuri").await;
+    let said = bot
+        .say("ada", &format!("/mentor rotation preview {COHORT}"))
+        .await;
+    assert_eq!(
+        said.reply,
+        "Next rotation for Spring Makers 2027:\n\
+         • xena's group (1 learners) → nobody available\n\
+         • yuri's group (1 learners) → xena (new pair)"
+    );
+    bot.set_local("2027-03-15 09:01", Berlin);
+    bot.tick().await;
+    let sent = rotation_posts(&bot).await;
+    assert!(
+        sent.contains(&(
+            "@lena".to_owned(),
+            "Mentor rotation in Spring Makers 2027: no community mentor could take you this time. A steward will match you soon; your lead mentor is there meanwhile.".to_owned()
+        )),
+        "{sent:?}"
+    );
+    let active: Vec<(String, String)> = sqlx::query_as(
+        "SELECT l.platform_user_id, m.platform_user_id FROM mentorships s
+         JOIN members l ON l.id = s.learner_id JOIN members m ON m.id = s.mentor_id
+         WHERE s.ended_at IS NULL AND s.tier = 'community' ORDER BY 1",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(active, [("omar".to_owned(), "xena".to_owned())]);
+}

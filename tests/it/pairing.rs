@@ -1,0 +1,109 @@
+//! `/pair`: matched by skill and zone, a time in each person's zone, one follow-up.
+
+use chrono_tz::Europe::Berlin;
+use sqlx::PgPool;
+
+use crate::support::TestBot;
+
+#[sqlx::test]
+async fn pairing_across_time_zones_with_one_follow_up(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let said = bot.say("sam", "/pair request sql").await;
+    assert_eq!(
+        said.reply,
+        "Pairing is for learners in a cohort. Join one with `/cohort join`."
+    );
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+    let said = bot.say("sam", "/pair request sql").await;
+    assert_eq!(
+        said.reply,
+        "No community mentor is available for pairing right now. Please try again later."
+    );
+    // Two mentors: nina in New York knows power automate; kai in Tokyo shares no hours.
+    for (user, zone, skills) in [
+        ("nina", "America/New_York", "power automate"),
+        ("kai", "Asia/Tokyo", "power automate, excel"),
+    ] {
+        bot.say(user, &format!("/me timezone {zone}")).await;
+        bot.say(user, &format!("/mentor offer community 2 {skills}"))
+            .await;
+        bot.say("ada", &format!("/mentor approve @{user} community"))
+            .await;
+    }
+    bot.set_local("2027-03-01 08:20", Berlin);
+    let said = bot.say("sam", "/pair request power-automate").await;
+    assert_eq!(
+        said.reply,
+        "Pairing #1 is set up with nina. You both have the details by DM."
+    );
+    assert_eq!(
+        said.dms(),
+        [
+            (
+                "Sam Carter",
+                "Pairing #1 on power-automate with @nina (shares: power automate; 3 h overlap): proposed for Tue 2 Mar 15:00 (Europe/Berlin). Agree the details together."
+            ),
+            (
+                "nina",
+                "@Sam Carter asked to pair on power-automate (pairing #1): proposed for Tue 2 Mar 09:00 (America/New_York). Agree the details together."
+            ),
+        ]
+    );
+    let said = bot
+        .say("sam", "/pair request sql when:2027-02-01T10:00")
+        .await;
+    assert_eq!(
+        said.reply,
+        "That time has passed; pick one in the future, like `2027-03-02T15:00`."
+    );
+
+    // A day after the proposed time, both are asked once.
+    bot.tick().await;
+    bot.deliver().await;
+    bot.set_local("2027-03-03 15:40", Berlin);
+    bot.tick().await;
+    let mut asked: Vec<(String, String)> = bot
+        .deliver()
+        .await
+        .into_iter()
+        .filter(|(_, t)| t.starts_with("Did you meet"))
+        .collect();
+    asked.sort();
+    assert_eq!(
+        asked,
+        [
+            ("@nina".to_owned(), "Did you meet for pairing #1 on power-automate with Sam Carter? Answer `/pair met 1 yes` or `/pair met 1 no`.".to_owned()),
+            ("@sam".to_owned(), "Did you meet for pairing #1 on power-automate with nina? Answer `/pair met 1 yes` or `/pair met 1 no`.".to_owned()),
+        ]
+    );
+    bot.set_local("2027-03-03 18:40", Berlin);
+    bot.tick().await;
+    assert!(
+        bot.deliver()
+            .await
+            .iter()
+            .all(|(_, t)| !t.starts_with("Did you meet"))
+    );
+
+    let said = bot.say("ada", "/pair met 1 yes").await;
+    assert_eq!(said.reply, "Pairing #1 is not yours to answer.");
+    let said = bot.say("sam", "/pair met 1 no").await;
+    assert_eq!(
+        said.reply,
+        "Sorry it didn't happen. Ask for a new match any time with `/pair request power-automate`."
+    );
+    let said = bot.say("sam", "/pair met 1 yes").await;
+    assert_eq!(said.reply, "You already answered for pairing #1.");
+    let said = bot.say("nina", "/pair met 1 yes").await;
+    assert_eq!(
+        said.reply,
+        "Great, thanks! It counts toward the mentor's sessions."
+    );
+    let said = bot.say("nina", "/mentor stats").await;
+    assert!(
+        said.reply.contains("Pairing sessions: 1."),
+        "{}",
+        said.reply
+    );
+}
