@@ -1,5 +1,6 @@
 //! The command catalog, declared once, and the parser every adapter shares.
 
+pub mod actions;
 pub mod catalog;
 pub mod help;
 pub mod messages;

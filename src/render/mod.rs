@@ -45,6 +45,8 @@ pub enum ActionKind {
     VerifyMilestone { handle: String, module: String },
     /// Opens a form asking for changes to `handle`'s milestone (`/milestone changes …`).
     RequestMilestoneChanges { handle: String, module: String },
+    /// Claims review `number` (`/review claim …`).
+    ClaimReview { number: i64 },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,6 +21,7 @@ pub const CHECK_IN_ACTION: &str = "cohortbot_checkin";
 pub const REPLY_ACTION: &str = "cohortbot_reply";
 pub const MILESTONE_VERIFY_ACTION: &str = "cohortbot_milestone_verify";
 pub const MILESTONE_CHANGES_ACTION: &str = "cohortbot_milestone_changes";
+pub const REVIEW_CLAIM_ACTION: &str = "cohortbot_review_claim";
 
 /// The slash command every catalog command lives under on Slack.
 pub const SLASH_COMMAND: &str = "/cohort";
@@ -165,6 +166,7 @@ fn button(action: &Action) -> Value {
         ActionKind::ReplyToCheckin { .. } => REPLY_ACTION,
         ActionKind::VerifyMilestone { .. } => MILESTONE_VERIFY_ACTION,
         ActionKind::RequestMilestoneChanges { .. } => MILESTONE_CHANGES_ACTION,
+        ActionKind::ClaimReview { .. } => REVIEW_CLAIM_ACTION,
     };
     let label: String = action.label.chars().take(LABEL_MAX).collect();
     json!({

@@ -878,3 +878,71 @@ async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
     );
     assert_eq!(milestone_status(&d, "flows-101").await, "verified");
 }
+
+#[sqlx::test]
+async fn a_mentor_claims_a_review_with_its_button(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    spring_lead_mentor(&d).await;
+    let offer = DiscordBot::as_member(
+        d.command(
+            20,
+            "mentor",
+            Some("offer"),
+            json!([{ "name": "skills", "type": 3, "value": "power automate, sql" }]),
+        ),
+        MENTOR,
+        "Mo",
+    );
+    let offered = d.run(offer).await;
+    assert_eq!(d.bot.count("mentor_profiles").await, 1, "{offered}");
+    sqlx::query("UPDATE mentor_profiles SET status = 'approved'")
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    let request = d.command(
+        21,
+        "review",
+        Some("request"),
+        json!([{ "name": "url", "type": 3, "value": "https://example.org/app" }]),
+    );
+    d.run(request).await;
+    let post: Value = sqlx::query_scalar(
+        "SELECT body FROM outbox WHERE body::text LIKE '%example.org/app%' AND channel IS NOT NULL",
+    )
+    .fetch_one(&d.bot.pool)
+    .await
+    .unwrap();
+    assert!(post.to_string().contains("claim_review"), "{post}");
+
+    let claim = d
+        .ids
+        .encode(&Target::ClaimReviewButton { number: "1".into() });
+    let mut own = DiscordBot::as_member(fixture("button"), BEA, "Bea");
+    own["id"] = json!("1300000000000000070");
+    own["data"]["custom_id"] = json!(claim);
+    let (_, reply) = d.post_signed(&own, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("your own review"),
+        "{reply}"
+    );
+    let mut press = DiscordBot::as_member(fixture("button"), MENTOR, "Mo");
+    press["id"] = json!("1300000000000000071");
+    press["data"]["custom_id"] = json!(claim);
+    let (_, reply) = d.post_signed(&press, 0).await;
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("is yours"),
+        "{reply}"
+    );
+    let claimed: Option<uuid::Uuid> = sqlx::query_scalar("SELECT claimed_by FROM reviews")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert!(claimed.is_some());
+}

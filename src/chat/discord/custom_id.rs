@@ -51,6 +51,10 @@ pub enum Target {
         handle: String,
         module: String,
     },
+    /// **Claim** on a review request: runs `/review claim` at once.
+    ClaimReviewButton {
+        number: String,
+    },
     /// "Yes" to a kept command's question, and "no" (`pending` is the kept row's id).
     Confirm {
         pending: String,
@@ -79,6 +83,9 @@ impl Target {
                 handle: handle.clone(),
                 module: module.clone(),
             },
+            ActionKind::ClaimReview { number } => Target::ClaimReviewButton {
+                number: number.to_string(),
+            },
         }
     }
 
@@ -91,6 +98,7 @@ impl Target {
             Target::VerifyButton { handle, module } => ("mv", handle, module),
             Target::ChangesButton { handle, module } => ("mc", handle, module),
             Target::ChangesModal { handle, module } => ("mcm", handle, module),
+            Target::ClaimReviewButton { number } => ("rc", number, "-"),
             Target::Confirm { pending } => ("yes", pending, "-"),
             Target::Cancel { pending } => ("no", pending, "-"),
         }
@@ -175,6 +183,7 @@ impl CustomIds {
                 handle: a,
                 module: b,
             },
+            "rc" => Target::ClaimReviewButton { number: a },
             "yes" => Target::Confirm { pending: a },
             "no" => Target::Cancel { pending: a },
             _ => return None,

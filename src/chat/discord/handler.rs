@@ -18,7 +18,7 @@ use super::{autocomplete, messages, modals, sender};
 use crate::commands::Visibility;
 use crate::commands::catalog::{self, CommandId, CommandSpec};
 use crate::domain::Role;
-use crate::render::Message;
+use crate::render::{ActionKind, Message};
 use crate::services::{Caller, Invocation, Outcome, Services};
 use crate::store;
 
@@ -261,20 +261,18 @@ impl Handler {
                 json!({ "type": response_type::MODAL, "data": modals::milestone_changes(&id) })
             }
             Some(Target::VerifyButton { handle, module }) => {
-                let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
-                let caller = match self.caller(component.guild_id, &component.user, nick).await {
-                    Ok(caller) => caller,
-                    Err(message) => {
-                        return Reply::only(message_response(&message, Visibility::Ephemeral));
-                    }
+                let kind = ActionKind::VerifyMilestone { handle, module };
+                return self.run_button(component, &kind).await;
+            }
+            Some(Target::ClaimReviewButton { number }) => {
+                let Ok(number) = number.parse() else {
+                    return Reply::only(message_response(
+                        &messages::expired(),
+                        Visibility::Ephemeral,
+                    ));
                 };
-                let raw = [
-                    ("learner".to_owned(), handle),
-                    ("module".to_owned(), module),
-                ];
-                let spec = catalog::spec(CommandId::MilestoneVerify);
                 return self
-                    .invoke(caller, spec, &raw, component.id.to_string(), false)
+                    .run_button(component, &ActionKind::ClaimReview { number })
                     .await;
             }
             Some(Target::Confirm { pending }) => {
@@ -289,6 +287,26 @@ impl Handler {
             }
         };
         Reply::only(response)
+    }
+
+    /// A button that needs no form (**Verify**, **Claim**): the same as typing its command,
+    /// so the services decide whether this member may do it.
+    async fn run_button(&self, component: &ComponentInteraction, kind: &ActionKind) -> Reply {
+        let Some((command, raw)) = crate::commands::actions::direct(kind) else {
+            return Reply::only(message_response(
+                &messages::expired(),
+                Visibility::Ephemeral,
+            ));
+        };
+        let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
+        let caller = match self.caller(component.guild_id, &component.user, nick).await {
+            Ok(caller) => caller,
+            Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
+        };
+        let raw: Vec<(String, String)> = raw.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let spec = catalog::spec(command);
+        self.invoke(caller, spec, &raw, component.id.to_string(), false)
+            .await
     }
 
     async fn modal(&self, modal: &ModalInteraction) -> Reply {
@@ -342,7 +360,7 @@ impl Handler {
                     Target::Confirm { .. } | Target::Cancel { .. } => {
                         Some(json!({ "type": response_type::DEFERRED_UPDATE }))
                     }
-                    Target::VerifyButton { .. } => Some(json!({
+                    Target::VerifyButton { .. } | Target::ClaimReviewButton { .. } => Some(json!({
                         "type": response_type::DEFERRED_MESSAGE,
                         "data": with_visibility(json!({}), Visibility::Ephemeral),
                     })),

@@ -11,6 +11,7 @@ use crate::commands::{Args, Visibility, catalog};
 use crate::domain::Period;
 use crate::render::slack::{
     CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION, REPLY_ACTION,
+    REVIEW_CLAIM_ACTION,
 };
 use crate::render::{ActionKind, Message};
 use crate::services::checkins::member_zone;
@@ -62,8 +63,8 @@ impl SlackApp {
         let value = action["value"].as_str().unwrap_or_default();
         let trigger = payload["trigger_id"].as_str().unwrap_or_default();
         let bodies = match action["action_id"].as_str().unwrap_or_default() {
-            MILESTONE_VERIFY_ACTION => {
-                let reply = self.verify_milestone(team, user, value, trigger).await;
+            MILESTONE_VERIFY_ACTION | REVIEW_CLAIM_ACTION => {
+                let reply = self.run_button(team, user, value, trigger).await;
                 self.reply_bodies(None, &reply, Visibility::Ephemeral).await
             }
             CHECK_IN_ACTION | REPLY_ACTION | MILESTONE_CHANGES_ACTION => {
@@ -162,8 +163,10 @@ impl SlackApp {
                                        "handle": handle, "module": module });
                 views::milestone_changes(&handle, &module, verify::seal(self.seal_key(), &metadata))
             }
-            // Needs no form: `block_action` runs it at once.
-            ActionKind::VerifyMilestone { .. } => return Err(messages::button_not_valid()),
+            // Need no form: `block_action` runs them at once.
+            ActionKind::VerifyMilestone { .. } | ActionKind::ClaimReview { .. } => {
+                return Err(messages::button_not_valid());
+            }
         };
         if let Err(err) = self.api().open_view(trigger, &view).await {
             tracing::error!(error = %err, "views.open failed");
@@ -318,27 +321,23 @@ impl SlackApp {
         json!({ "response_action": "update", "view": views::done(messages::REPLY_TITLE, &text) })
     }
 
-    /// **Verify** on a milestone request: the same as typing `/milestone verify @learner module`,
-    /// so the services decide whether this member may verify it.
-    async fn verify_milestone(
-        &self,
-        team: &str,
-        user: &str,
-        value: &str,
-        trigger: &str,
-    ) -> Message {
+    /// A button that needs no form (**Verify**, **Claim**): the same as typing its command,
+    /// so the services decide whether this member may do it.
+    async fn run_button(&self, team: &str, user: &str, value: &str, trigger: &str) -> Message {
         let (caller, _) = match self.caller(team, user, None).await {
             Ok(found) => found,
             Err(message) => return message,
         };
-        let Ok(ActionKind::VerifyMilestone { handle, module }) =
-            serde_json::from_str::<ActionKind>(value)
-        else {
-            tracing::warn!(team, "verify button with an unreadable value");
+        let direct = serde_json::from_str::<ActionKind>(value)
+            .ok()
+            .and_then(|kind| crate::commands::actions::direct(&kind));
+        let Some((command, raw)) = direct else {
+            tracing::warn!(team, "button with an unreadable value");
             return messages::button_not_valid();
         };
-        let spec = catalog::spec(crate::commands::CommandId::MilestoneVerify);
-        let Ok(args) = form_args(spec, &[("learner", &handle), ("module", &module)]) else {
+        let spec = catalog::spec(command);
+        let raw: Vec<(&str, &str)> = raw.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let Ok(args) = form_args(spec, &raw) else {
             return messages::button_not_valid();
         };
         let mut invocation = Invocation::new(caller, spec, args);

@@ -2,7 +2,9 @@
 
 use uuid::Uuid;
 
-use crate::render::Message;
+use crate::render::{ActionKind, Message};
+
+const CLAIM_BUTTON: &str = "Claim";
 
 pub fn bad_url(url: &str) -> Message {
     Message::new()
@@ -63,6 +65,12 @@ pub fn announcement(
     msg.text(". Claim it with ")
         .code(format!("/review claim {number}"))
         .text(".")
+        .action(
+            CLAIM_BUTTON,
+            ActionKind::ClaimReview {
+                number: number.into(),
+            },
+        )
 }
 
 pub fn unknown_review(number: i64) -> Message {
@@ -175,6 +183,12 @@ pub fn reannouncement(number: i32, learner: &str, url: &str, hours: i32) -> Mess
         .text(". Claim it with ")
         .code(format!("/review claim {number}"))
         .text(".")
+        .action(
+            CLAIM_BUTTON,
+            ActionKind::ClaimReview {
+                number: number.into(),
+            },
+        )
 }
 
 pub fn escalation(number: i32, learner: &str, url: &str, hours: i32) -> Message {

@@ -1,0 +1,22 @@
+//! What a button does when it needs no form: the catalog command it stands for, with its
+//! options as typed text. Adapters convert those like typed options, so a button can do
+//! nothing its presser could not type, and the services check permissions as usual.
+
+use super::CommandId;
+use crate::render::ActionKind;
+
+/// The command a button runs at once; `None` for buttons that open a form first.
+pub fn direct(kind: &ActionKind) -> Option<(CommandId, Vec<(&'static str, String)>)> {
+    match kind {
+        ActionKind::VerifyMilestone { handle, module } => Some((
+            CommandId::MilestoneVerify,
+            vec![("learner", handle.clone()), ("module", module.clone())],
+        )),
+        ActionKind::ClaimReview { number } => {
+            Some((CommandId::ReviewClaim, vec![("id", number.to_string())]))
+        }
+        ActionKind::CheckIn { .. }
+        | ActionKind::ReplyToCheckin { .. }
+        | ActionKind::RequestMilestoneChanges { .. } => None,
+    }
+}
