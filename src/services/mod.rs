@@ -124,6 +124,26 @@ impl From<sqlx::Error> for ServiceError {
 
 pub type ServiceResult<T = Outcome> = Result<T, ServiceError>;
 
+/// Writes the audit row for something the caller did.
+pub(crate) async fn audit_caller(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    action: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    crate::store::audit::record(
+        &mut *tx,
+        inv.caller.community_id,
+        Some(inv.caller.member.id),
+        action,
+        detail,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 pub fn refuse<T>(message: impl Into<Message>) -> ServiceResult<T> {
     Err(ServiceError::User(message.into()))
 }

@@ -10,7 +10,7 @@ use crate::domain::parse_timezone;
 use crate::render::Message;
 use crate::schedule::CronExpr;
 use crate::schedule::listing::{local_and_utc, upcoming};
-use crate::store::{audit, schedule};
+use crate::store::schedule;
 
 /// Next times shown per schedule.
 const NEXT_SHOWN: usize = 2;
@@ -89,15 +89,7 @@ pub async fn set(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     )
     .await?;
     let detail = json!({ "cohort": cohort.slug, "kind": kind, "cron": cron.as_str() });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        "schedule.set",
-        detail,
-        now,
-    )
-    .await?;
+    crate::services::audit_caller(&mut *tx, inv, "schedule.set", detail, now).await?;
     let zone = parse_timezone(&cohort.timezone).unwrap_or(chrono_tz::Tz::UTC);
     let next = cron
         .next_ticks(zone, now, 1)

@@ -142,15 +142,7 @@ pub async fn leave(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     };
     enrollments::leave(&mut *tx, enrollment.id, now).await?;
     let detail = json!({ "cohort": enrollment.cohort_slug });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        "enrollment.leave",
-        detail,
-        now,
-    )
-    .await?;
+    crate::services::audit_caller(&mut *tx, inv, "enrollment.leave", detail, now).await?;
     Ok(Outcome::reply(
         messages::left(&enrollment.cohort_name),
         inv.spec.visibility,
@@ -178,15 +170,7 @@ pub async fn create(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         return refuse(messages::cohort_exists(slug.as_str()));
     };
     let detail = json!({ "cohort": cohort.slug, "name": cohort.name, "timezone": cohort.timezone });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        "cohort.create",
-        detail,
-        now,
-    )
-    .await?;
+    crate::services::audit_caller(&mut *tx, inv, "cohort.create", detail, now).await?;
     Ok(Outcome::reply(
         messages::cohort_created(&cohort),
         inv.spec.visibility,

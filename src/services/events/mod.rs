@@ -431,14 +431,5 @@ async fn audit_session(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let detail = json!({ "session": session.number, "starts_at": session.starts_at });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        action,
-        detail,
-        now,
-    )
-    .await?;
-    Ok(())
+    super::audit_caller(tx, inv, action, detail, now).await
 }

@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use super::lookup::{arg, find_member};
 use super::mentoring::today_for;
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
-use crate::store::{audit, kudos};
+use crate::store::kudos;
 
 /// Kudos one member may give per local day.
 pub const DAILY_LIMIT: i64 = 5;
@@ -48,10 +48,9 @@ pub async fn give(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         now,
     )
     .await?;
-    audit::record(
+    crate::services::audit_caller(
         &mut *tx,
-        inv.caller.community_id,
-        Some(me.id),
+        inv,
         "kudos.give",
         json!({ "to": receiver.platform_user_id }),
         now,

@@ -17,7 +17,7 @@ use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Value;
 use crate::domain::{Role, parse_timezone};
 use crate::store::members::Member;
-use crate::store::{audit, mentoring as store, roles};
+use crate::store::{mentoring as store, roles};
 
 /// Mentor tiers as stored and typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,24 +72,8 @@ pub(crate) fn today_for(timezone: Option<&str>, now: DateTime<Utc>) -> NaiveDate
     }
 }
 
-pub(crate) async fn record(
-    tx: &mut PgConnection,
-    inv: &Invocation,
-    action: &str,
-    detail: serde_json::Value,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        action,
-        detail,
-        now,
-    )
-    .await?;
-    Ok(())
-}
+/// The audit row for something the caller did.
+pub(crate) use super::audit_caller as record;
 
 pub async fn offer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;

@@ -89,15 +89,7 @@ pub async fn submit(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     };
     milestones::submit(&mut *tx, &submission, now).await?;
     let detail = json!({ "cohort": enrolled.cohort_slug, "module": module.slug });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(me.id),
-        "milestone.submit",
-        detail,
-        now,
-    )
-    .await?;
+    crate::services::audit_caller(&mut *tx, inv, "milestone.submit", detail, now).await?;
     let mentors = checkins::lead_mentors(&mut *tx, enrolled.cohort_id, me.id).await?;
     let names: Vec<String> = mentors.iter().map(|m| m.display_name.clone()).collect();
     let mut outcome = Outcome::reply(
@@ -216,15 +208,7 @@ pub async fn request_changes(
     .await?;
     let detail =
         json!({ "learner": review.learner.platform_user_id, "module": review.module.slug });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        "milestone.changes",
-        detail,
-        now,
-    )
-    .await?;
+    crate::services::audit_caller(&mut *tx, inv, "milestone.changes", detail, now).await?;
     Ok(Outcome::reply(
         messages::changes_reply(&review.learner.display_name, &review.module.name),
         inv.spec.visibility,

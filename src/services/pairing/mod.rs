@@ -18,7 +18,7 @@ use crate::domain::parse_timezone;
 use crate::matching::waking::{WAKING_END, WAKING_START};
 use crate::matching::{self, Placement, Scorer, Weights};
 use crate::store::cohorts::{self, Cohort};
-use crate::store::{audit, enrollments, pairings};
+use crate::store::{enrollments, pairings};
 
 fn zone_of(timezone: Option<&str>) -> Tz {
     timezone
@@ -116,10 +116,9 @@ pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         now,
     )
     .await?;
-    audit::record(
+    crate::services::audit_caller(
         &mut *tx,
-        inv.caller.community_id,
-        Some(me.id),
+        inv,
         "pair.request",
         json!({ "number": number }),
         now,
@@ -185,10 +184,9 @@ pub async fn met(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
         return refuse(messages::already_answered(number));
     }
     pairings::answer(&mut *tx, pairing.id, learner_side, yes).await?;
-    audit::record(
+    crate::services::audit_caller(
         &mut *tx,
-        inv.caller.community_id,
-        Some(me.id),
+        inv,
         "pair.met",
         json!({ "number": number, "met": yes }),
         now,

@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 
 use super::lookup::arg;
 use super::{Invocation, Outcome, ServiceResult, refuse};
-use crate::store::{audit, enrollments, members, roles};
+use crate::store::{enrollments, members, roles};
 
 const SKILLS_MAX: usize = 20;
 const SKILL_LEN_MAX: usize = 40;
@@ -32,15 +32,7 @@ pub async fn set_timezone(
     let tz = inv.args.timezone("zone").context("zone is required")?;
     members::set_timezone(&mut *tx, inv.caller.member.id, tz.name()).await?;
     let detail = json!({ "timezone": tz.name() });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        "member.timezone",
-        detail,
-        now,
-    )
-    .await?;
+    crate::services::audit_caller(&mut *tx, inv, "member.timezone", detail, now).await?;
     Ok(Outcome::reply(
         messages::timezone_set(tz, now),
         inv.spec.visibility,
@@ -55,15 +47,7 @@ pub async fn set_skills(
     let skills = parse_skills(arg(inv, "skills")?)?;
     members::set_skills(&mut *tx, inv.caller.member.id, &skills).await?;
     let detail = json!({ "skills": skills });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        "member.skills",
-        detail,
-        now,
-    )
-    .await?;
+    crate::services::audit_caller(&mut *tx, inv, "member.skills", detail, now).await?;
     Ok(Outcome::reply(
         messages::skills_set(&skills),
         inv.spec.visibility,

@@ -103,10 +103,9 @@ pub async fn claim(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     if review.status != "open" || !reviews::claim(&mut *tx, review.id, me.id, now).await? {
         return refuse(messages::already_claimed(number));
     }
-    audit::record(
+    crate::services::audit_caller(
         &mut *tx,
-        inv.caller.community_id,
-        Some(me.id),
+        inv,
         "review.claim",
         json!({ "number": number }),
         now,
@@ -140,10 +139,9 @@ pub async fn done(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         return refuse(messages::template(number));
     };
     reviews::complete(&mut *tx, review.id, works, improve, next, now).await?;
-    audit::record(
+    crate::services::audit_caller(
         &mut *tx,
-        inv.caller.community_id,
-        Some(me.id),
+        inv,
         "review.done",
         json!({ "number": number }),
         now,

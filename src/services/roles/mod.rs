@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 use super::lookup::{arg, find_member, optional_cohort};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::domain::Role;
-use crate::store::{audit, roles};
+use crate::store::roles;
 
 pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let role = inv.args.role("role").context("role is required")?;
@@ -35,15 +35,7 @@ pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         ));
     }
     let detail = json!({ "member": target.platform_user_id, "role": role.as_str(), "cohort": cohort.as_ref().map(|c| &c.slug) });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        "role.grant",
-        detail,
-        now,
-    )
-    .await?;
+    crate::services::audit_caller(&mut *tx, inv, "role.grant", detail, now).await?;
     let notice = messages::grant_notice(&inv.caller.member.display_name, role, cohort_name);
     Ok(Outcome::reply(
         messages::granted(&target.display_name, role, cohort_name),
@@ -75,15 +67,7 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         return refuse(messages::not_held(&target.display_name, role, cohort_name));
     }
     let detail = json!({ "member": target.platform_user_id, "role": role.as_str(), "cohort": cohort.as_ref().map(|c| &c.slug) });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        "role.revoke",
-        detail,
-        now,
-    )
-    .await?;
+    crate::services::audit_caller(&mut *tx, inv, "role.revoke", detail, now).await?;
     Ok(Outcome::reply(
         messages::revoked(&target.display_name, role, cohort_name),
         inv.spec.visibility,

@@ -12,8 +12,8 @@ use sqlx::PgConnection;
 use super::events::{self, when};
 use super::lookup::{arg, find_cohort};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
+use crate::store::cohorts;
 use crate::store::sessions::{self, Session};
-use crate::store::{audit, cohorts};
 
 pub async fn propose(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;
@@ -199,14 +199,5 @@ async fn audit_talk(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let detail = json!({ "session": session.number, "status": status });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        action,
-        detail,
-        now,
-    )
-    .await?;
-    Ok(())
+    super::audit_caller(tx, inv, action, detail, now).await
 }
