@@ -7,7 +7,7 @@ use super::app::SlackApp;
 use super::commands::{CANCEL_ACTION, CONFIRM_ACTION};
 use super::{messages, verify};
 use crate::commands::value::convert;
-use crate::commands::{Args, Visibility, catalog};
+use crate::commands::{Args, CommandId, Visibility, catalog};
 use crate::domain::Period;
 use crate::render::slack::{
     CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION, REPLY_ACTION,
@@ -243,8 +243,27 @@ impl SlackApp {
                 )
                 .await
             }
-            REPLY_VIEW => self.submit_reply(caller, &metadata, view, view_id).await,
-            MILESTONE_CHANGES_VIEW => self.submit_changes(caller, &metadata, view, view_id).await,
+            REPLY_VIEW => {
+                let form = TextForm {
+                    command: CommandId::CheckinReply,
+                    fixed: vec![("learner", str_of(&metadata, "handle"))],
+                    field: "text",
+                    title: messages::REPLY_TITLE,
+                };
+                self.submit_text_form(caller, form, view, view_id).await
+            }
+            MILESTONE_CHANGES_VIEW => {
+                let form = TextForm {
+                    command: CommandId::MilestoneChanges,
+                    fixed: vec![
+                        ("learner", str_of(&metadata, "handle")),
+                        ("module", str_of(&metadata, "module")),
+                    ],
+                    field: "note",
+                    title: messages::CHANGES_TITLE,
+                };
+                self.submit_text_form(caller, form, view, view_id).await
+            }
             _ => result_view(callback, &messages::form_not_valid()),
         }
     }
@@ -262,7 +281,7 @@ impl SlackApp {
         if let Err(message) = self.check_prompt(&caller, cohort, period).await {
             return result_view(CHECKIN_VIEW, &message);
         }
-        let spec = catalog::spec(crate::commands::CommandId::Checkin);
+        let spec = catalog::spec(CommandId::Checkin);
         let mut raw: Vec<(&str, &str)> = CHECKIN_FIELDS
             .iter()
             .filter_map(|name| Some((*name, values[*name].as_str()?)))
@@ -297,19 +316,22 @@ impl SlackApp {
         json!({ "response_action": "update", "view": views::done(messages::CHECKIN_TITLE, &text) })
     }
 
-    async fn submit_reply(
+    /// A one-field form (the reply, the change request): runs `command` with `fixed`
+    /// options from the sealed metadata plus the typed `field`.
+    async fn submit_text_form(
         &self,
         caller: Caller,
-        metadata: &Value,
+        form: TextForm<'_>,
         view: &Value,
         view_id: &str,
     ) -> Value {
-        let spec = catalog::spec(crate::commands::CommandId::CheckinReply);
-        let handle = metadata["handle"].as_str().unwrap_or_default();
-        let text = view["state"]["values"]["text"]["text"]["value"]
+        let spec = catalog::spec(form.command);
+        let typed = view["state"]["values"][form.field][form.field]["value"]
             .as_str()
             .unwrap_or_default();
-        let args = match form_args(spec, &[("learner", handle), ("text", text)]) {
+        let mut raw = form.fixed;
+        raw.push((form.field, typed));
+        let args = match form_args(spec, &raw) {
             Ok(args) => args,
             Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
         };
@@ -318,7 +340,7 @@ impl SlackApp {
         invocation.delivery_id = Some(format!("slack:view:{view_id}"));
         let outcome = self.services().handle(invocation).await;
         let text = self.mrkdwn(community, &outcome.reply).await;
-        json!({ "response_action": "update", "view": views::done(messages::REPLY_TITLE, &text) })
+        json!({ "response_action": "update", "view": views::done(form.title, &text) })
     }
 
     /// A button that needs no form (**Verify**, **Claim**): the same as typing its command,
@@ -343,32 +365,6 @@ impl SlackApp {
         let mut invocation = Invocation::new(caller, spec, args);
         invocation.delivery_id = Some(format!("slack:action:{trigger}"));
         self.services().handle(invocation).await.reply
-    }
-
-    async fn submit_changes(
-        &self,
-        caller: Caller,
-        metadata: &Value,
-        view: &Value,
-        view_id: &str,
-    ) -> Value {
-        let spec = catalog::spec(crate::commands::CommandId::MilestoneChanges);
-        let handle = metadata["handle"].as_str().unwrap_or_default();
-        let module = metadata["module"].as_str().unwrap_or_default();
-        let note = view["state"]["values"]["note"]["note"]["value"]
-            .as_str()
-            .unwrap_or_default();
-        let raw = [("learner", handle), ("module", module), ("note", note)];
-        let args = match form_args(spec, &raw) {
-            Ok(args) => args,
-            Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
-        };
-        let community = caller.community_id;
-        let mut invocation = Invocation::new(caller, spec, args);
-        invocation.delivery_id = Some(format!("slack:view:{view_id}"));
-        let outcome = self.services().handle(invocation).await;
-        let text = self.mrkdwn(community, &outcome.reply).await;
-        json!({ "response_action": "update", "view": views::done(messages::CHANGES_TITLE, &text) })
     }
 
     /// Replaces the prompt the button was on with a note that it is answered.
@@ -419,6 +415,18 @@ impl SlackApp {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// What a one-field form submits.
+struct TextForm<'a> {
+    command: CommandId,
+    fixed: Vec<(&'static str, &'a str)>,
+    field: &'static str,
+    title: &'static str,
+}
+
+fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
+    value[key].as_str().unwrap_or_default()
 }
 
 fn internal(err: anyhow::Error) -> Message {
@@ -496,7 +504,7 @@ mod tests {
 
     #[test]
     fn form_values_are_checked_like_typed_options() {
-        let spec = catalog::spec(crate::commands::CommandId::Checkin);
+        let spec = catalog::spec(CommandId::Checkin);
         let args = form_args(
             spec,
             &[
