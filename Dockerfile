@@ -23,6 +23,8 @@ COPY --from=builder /usr/local/bin/cohortbot /usr/local/bin/cohortbot
 COPY --from=builder /src/config /app/config
 WORKDIR /app
 USER cohortbot
+# The HTTP side: /healthz, Slack and Discord endpoints, iCal feeds and badges.
+ENV COHORTBOT__HTTP__LISTEN=0.0.0.0:8080
 EXPOSE 8080
 ENTRYPOINT ["cohortbot"]
 CMD ["run"]

@@ -78,10 +78,10 @@ struct Pump {
 impl Pump {
     async fn catch_up(&self) -> Vec<String> {
         if let Err(err) = self.scheduler.tick().await {
-            tracing::error!(error = ?err, "shell scheduler pass failed");
+            tracing::error!(error = %format!("{err:#}"), "shell scheduler pass failed");
         }
         if let Err(err) = self.dispatcher.run_once().await {
-            tracing::error!(error = ?err, "shell delivery failed");
+            tracing::error!(error = %format!("{err:#}"), "shell delivery failed");
         }
         self.dispatcher.sender().take()
     }
@@ -263,7 +263,7 @@ fn service_error_text(err: ServiceError) -> String {
     match err {
         ServiceError::User(msg) => plain::render(&msg),
         ServiceError::Internal(err) => {
-            tracing::error!(error = ?err, "shell command failed");
+            tracing::error!(error = %format!("{err:#}"), "shell command failed");
             plain::render(&crate::services::messages::internal_error())
         }
     }

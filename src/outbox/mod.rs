@@ -158,7 +158,7 @@ impl<S: Sender> Dispatcher<S> {
     pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
         loop {
             if let Err(err) = self.run_once().await {
-                tracing::error!(error = ?err, "outbox dispatch failed");
+                tracing::error!(error = %format!("{err:#}"), "outbox dispatch failed");
             }
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}

@@ -97,7 +97,7 @@ impl Scheduler {
                     tracing::info!(?report, "scheduler pass")
                 }
                 Ok(_) => {}
-                Err(err) => tracing::error!(error = ?err, "scheduler pass failed"),
+                Err(err) => tracing::error!(error = %format!("{err:#}"), "scheduler pass failed"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}

@@ -179,7 +179,7 @@ impl Services {
                 Outcome::reply(message, Visibility::Ephemeral)
             }
             Err(ServiceError::Internal(err)) => {
-                tracing::error!(error = ?err, "command failed");
+                tracing::error!(error = %format!("{err:#}"), "command failed");
                 Outcome::reply(messages::internal_error(), Visibility::Ephemeral)
             }
         }

@@ -108,6 +108,6 @@ fn json(value: serde_json::Value) -> Response {
 }
 
 fn internal(err: anyhow::Error) -> Response {
-    tracing::error!(error = ?err, "badge request failed");
+    tracing::error!(error = %format!("{err:#}"), "badge request failed");
     (StatusCode::INTERNAL_SERVER_ERROR, "badge unavailable\n").into_response()
 }

@@ -42,7 +42,7 @@ async fn feed(
             .into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, "no such calendar\n").into_response(),
         Err(err) => {
-            tracing::error!(error = ?err, "calendar feed failed");
+            tracing::error!(error = %format!("{err:#}"), "calendar feed failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "calendar unavailable\n").into_response()
         }
     }

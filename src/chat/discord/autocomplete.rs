@@ -43,7 +43,7 @@ pub async fn choices(
                         .collect()
                 }
                 Err(err) => {
-                    tracing::error!(error = ?err, "listing cohorts for autocomplete");
+                    tracing::error!(error = %format!("{err:#}"), "listing cohorts for autocomplete");
                     Vec::new()
                 }
             }

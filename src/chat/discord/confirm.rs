@@ -67,7 +67,7 @@ impl Handler {
                 ));
             }
             Err(err) => {
-                tracing::error!(error = ?err, "reading a kept command");
+                tracing::error!(error = %format!("{err:#}"), "reading a kept command");
                 return Reply::only(message_response(
                     &crate::services::messages::internal_error(),
                     Visibility::Ephemeral,

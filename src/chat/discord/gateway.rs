@@ -103,7 +103,7 @@ impl EventHandler for Events {
             )
             .await
         {
-            tracing::warn!(error = ?err, "could not record a joining member");
+            tracing::warn!(error = %format!("{err:#}"), "could not record a joining member");
         }
     }
 
@@ -124,7 +124,7 @@ impl EventHandler for Events {
             )
             .await
         {
-            tracing::warn!(error = ?err, "could not sync a member update");
+            tracing::warn!(error = %format!("{err:#}"), "could not sync a member update");
         }
     }
 }

@@ -153,7 +153,7 @@ impl Handler {
                 .get(id)
                 .and_then(|m| m.nick.as_deref());
             if let Err(err) = self.ensure_member(caller.community_id, user, nick).await {
-                tracing::warn!(error = ?err, "could not record a mentioned Discord user");
+                tracing::warn!(error = %format!("{err:#}"), "could not record a mentioned Discord user");
             }
         }
         let raw: Vec<(String, String)> = options
@@ -201,7 +201,7 @@ impl Handler {
             match self.ask(member_id, spec, raw).await {
                 Ok(buttons) => reply.response["data"]["components"] = buttons,
                 Err(err) => {
-                    tracing::error!(error = ?err, "could not keep a command for its confirmation")
+                    tracing::error!(error = %format!("{err:#}"), "could not keep a command for its confirmation")
                 }
             }
         }

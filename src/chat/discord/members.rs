@@ -29,7 +29,7 @@ impl Handler {
         let community = store::discord::community_by_guild(pool, &guild.to_string())
             .await
             .map_err(|err| {
-                tracing::error!(error = ?err, "looking up the guild's community");
+                tracing::error!(error = %format!("{err:#}"), "looking up the guild's community");
                 crate::services::messages::internal_error()
             })?;
         let Some((community_id, community_slug)) = community else {
@@ -40,7 +40,7 @@ impl Handler {
             .ensure_member(community_id, user, nick)
             .await
             .map_err(|err| {
-                tracing::error!(error = ?err, "recording the Discord member");
+                tracing::error!(error = %format!("{err:#}"), "recording the Discord member");
                 crate::services::messages::internal_error()
             })?;
         Ok(Caller {
@@ -84,7 +84,7 @@ impl Handler {
             Ok(true) => LightMethod::Put,
             Ok(false) => LightMethod::Delete,
             Err(err) => {
-                tracing::error!(error = ?err, "reading roles for Discord role sync");
+                tracing::error!(error = %format!("{err:#}"), "reading roles for Discord role sync");
                 return;
             }
         };

@@ -193,7 +193,9 @@ pub fn spawn(
                     guilds = guilds.len(),
                     "Discord commands registered"
                 ),
-                Err(err) => tracing::error!(error = ?err, "Discord command registration failed"),
+                Err(err) => {
+                    tracing::error!(error = %format!("{err:#}"), "Discord command registration failed")
+                }
             }
         });
         if settings.public_key.is_none() || settings.member_events {

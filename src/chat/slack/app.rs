@@ -99,7 +99,7 @@ impl SlackApp {
         match finished {
             Ok(Ok(done)) => Some(done),
             Ok(Err(err)) => {
-                tracing::error!(error = ?err, "Slack handler task failed");
+                tracing::error!(error = %format!("{err:#}"), "Slack handler task failed");
                 None
             }
             Err(_) => {
@@ -107,7 +107,9 @@ impl SlackApp {
                 tokio::spawn(async move {
                     match task.await {
                         Ok(done) => late(done).await,
-                        Err(err) => tracing::error!(error = ?err, "Slack handler task failed"),
+                        Err(err) => {
+                            tracing::error!(error = %format!("{err:#}"), "Slack handler task failed")
+                        }
                     }
                 });
                 None
@@ -140,7 +142,7 @@ impl SlackApp {
                 Err(messages::workspace_not_connected())
             }
             Err(err) => {
-                tracing::error!(error = ?err, "resolving a Slack caller failed");
+                tracing::error!(error = %format!("{err:#}"), "resolving a Slack caller failed");
                 Err(crate::services::messages::internal_error())
             }
         }
@@ -211,7 +213,7 @@ impl SlackApp {
             if let Err(err) =
                 store::slack::apply_profile(pool, member_id, name.as_deref(), tz).await
             {
-                tracing::error!(error = ?err, "storing a Slack profile failed");
+                tracing::error!(error = %format!("{err:#}"), "storing a Slack profile failed");
             }
         });
     }
@@ -290,7 +292,7 @@ pub async fn mention_ids(
         Ok(ids) => ids.into_iter().collect(),
         Err(err) => {
             // Names instead of pings is a safe way to fail.
-            tracing::warn!(error = ?err, "looking up mentioned members failed");
+            tracing::warn!(error = %format!("{err:#}"), "looking up mentioned members failed");
             HashMap::new()
         }
     }

@@ -37,7 +37,7 @@ impl SlackApp {
             return;
         }
         if let Err(err) = self.handle_event(team, event_id, kind, event).await {
-            tracing::error!(error = ?err, kind, "handling a Slack event failed");
+            tracing::error!(error = %format!("{err:#}"), kind, "handling a Slack event failed");
         }
     }
 

@@ -384,7 +384,7 @@ impl SlackApp {
             Ok(true) => {}
             Ok(false) => return,
             Err(err) => {
-                tracing::warn!(error = ?err, "checking for a check-in failed");
+                tracing::warn!(error = %format!("{err:#}"), "checking for a check-in failed");
                 return;
             }
         }
@@ -430,7 +430,7 @@ fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
 }
 
 fn internal(err: anyhow::Error) -> Message {
-    tracing::error!(error = ?err, "Slack interaction failed");
+    tracing::error!(error = %format!("{err:#}"), "Slack interaction failed");
     crate::services::messages::internal_error()
 }
 

@@ -44,7 +44,7 @@ pub async fn run(
                 tracing::info!("Socket Mode: reconnecting with a fresh URL");
             }
             Err(err) => {
-                tracing::warn!(error = ?err, wait_s = wait.as_secs(), "Socket Mode connection failed; retrying");
+                tracing::warn!(error = %format!("{err:#}"), wait_s = wait.as_secs(), "Socket Mode connection failed; retrying");
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
                     _ = stop.changed() => return Ok(()),
