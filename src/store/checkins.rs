@@ -372,3 +372,22 @@ pub async fn enqueue_nudges(
     )
     .await
 }
+
+/// Whether `member` was prompted to check in to `cohort` for `period`: a check-in button
+/// is only honoured for a prompt the bot really sent.
+pub async fn was_prompted(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    member_id: Uuid,
+    period: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM checkin_prompts
+                        WHERE cohort_id = $1 AND member_id = $2 AND period = $3)",
+    )
+    .bind(cohort_id)
+    .bind(member_id)
+    .bind(period)
+    .fetch_one(ex)
+    .await
+}

@@ -116,6 +116,44 @@ pub async fn community_by_guild(
         .await
 }
 
+/// What a DM interaction (which has no guild) tells about its community.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DmHint<'a> {
+    /// A cohort the button was for.
+    pub cohort: Option<&'a str>,
+    /// Another Discord user the button names (the learner of a Reply or Verify).
+    pub other_user: Option<&'a str>,
+    /// A kept Yes/No question of this member's.
+    pub confirmation: Option<Uuid>,
+}
+
+/// The communities where this Discord user is a member and that fit the hint, at most two:
+/// one means the DM's community is known, two that it is ambiguous.
+pub async fn dm_communities(
+    ex: impl PgExecutor<'_>,
+    discord_user_id: &str,
+    hint: DmHint<'_>,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT c.id, c.slug FROM members m JOIN communities c ON c.id = m.community_id
+          WHERE m.platform = 'discord' AND m.platform_user_id = $1
+            AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM cohorts k
+                                              WHERE k.community_id = c.id AND k.slug = $2))
+            AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM members o
+                                              WHERE o.community_id = c.id AND o.platform = 'discord'
+                                                AND o.platform_user_id = $3))
+            AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM discord_confirmations d
+                                              WHERE d.id = $4 AND d.member_id = m.id))
+          ORDER BY c.slug LIMIT 2",
+    )
+    .bind(discord_user_id)
+    .bind(hint.cohort)
+    .bind(hint.other_user)
+    .bind(hint.confirmation)
+    .fetch_all(ex)
+    .await
+}
+
 /// Whether the Discord user holds `role` in the community, community-wide or in any cohort.
 pub async fn holds_role(
     ex: impl PgExecutor<'_>,

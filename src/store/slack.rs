@@ -55,25 +55,6 @@ pub async fn apply_profile(
     Ok(())
 }
 
-/// Whether `member` was prompted to check in to `cohort` for `period`: a check-in button
-/// is only honoured for a prompt the bot really sent.
-pub async fn was_prompted(
-    ex: impl PgExecutor<'_>,
-    cohort_id: Uuid,
-    member_id: Uuid,
-    period: &str,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM checkin_prompts
-                        WHERE cohort_id = $1 AND member_id = $2 AND period = $3)",
-    )
-    .bind(cohort_id)
-    .bind(member_id)
-    .bind(period)
-    .fetch_one(ex)
-    .await
-}
-
 /// Whether `member` has a check-in for `period` in the community's cohort `cohort_slug`.
 pub async fn has_checked_in(
     ex: impl PgExecutor<'_>,

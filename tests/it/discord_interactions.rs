@@ -26,7 +26,9 @@ fn every_fixture_deserializes_into_serenitys_model() {
         ("slash_command", "command"),
         ("autocomplete", "autocomplete"),
         ("button", "component"),
+        ("button_dm", "component"),
         ("modal_submit", "modal"),
+        ("modal_submit_dm", "modal"),
         ("ping", "ping"),
     ];
     for (name, kind) in kinds {
@@ -222,6 +224,7 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
         .mount(&d.server)
         .await;
 
+    d.prompted(BEA, "2027-W07").await;
     let modal_id = d.ids.encode(&Target::CheckInModal {
         cohort: "spring-makers-2027".into(),
         period: "2027-W07".into(),
@@ -452,8 +455,8 @@ async fn full_loop_prompt_dm_then_modal_then_digest_counts(pool: PgPool) {
         .unwrap()
         .to_owned();
 
-    // Bea presses the button: a modal opens; she submits it.
-    let mut button = fixture("button");
+    // Bea presses the button in her DMs (no guild there): a modal opens; she submits it.
+    let mut button = fixture("button_dm");
     button["data"]["custom_id"] = json!(button_id);
     let (_, modal) = d.post_signed(&button, 0).await;
     assert_eq!(modal["type"], 9);
@@ -464,7 +467,7 @@ async fn full_loop_prompt_dm_then_modal_then_digest_counts(pool: PgPool) {
         .map(|row| row["components"][0]["custom_id"].as_str().unwrap())
         .collect();
     assert_eq!(inputs, ["progress", "blockers", "confidence", "hours"]);
-    let mut submit = fixture("modal_submit");
+    let mut submit = fixture("modal_submit_dm");
     submit["data"]["custom_id"] = modal["data"]["custom_id"].clone();
     let (_, reply) = d.post_signed(&submit, 0).await;
     assert_eq!(reply["data"]["flags"], 64);
@@ -474,6 +477,19 @@ async fn full_loop_prompt_dm_then_modal_then_digest_counts(pool: PgPool) {
             .unwrap()
             .contains("Thanks!"),
         "{reply}"
+    );
+    // Someone who is no member anywhere gets no form from a copied button.
+    let mut stranger = button.clone();
+    stranger["id"] = json!("1300000000000000099");
+    stranger["user"]["id"] = json!("555000000000000005");
+    let (_, refused) = d.post_signed(&stranger, 0).await;
+    assert_eq!(refused["type"], 4, "{refused}");
+    assert!(
+        refused["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("in your community's server"),
+        "{refused}"
     );
     let (progress, confidence, hours): (String, i16, Option<f32>) =
         sqlx::query_as("SELECT progress, confidence, hours FROM checkins")
@@ -505,12 +521,42 @@ async fn full_loop_prompt_dm_then_modal_then_digest_counts(pool: PgPool) {
         "{content}"
     );
     assert_eq!(digest[0]["allowed_mentions"]["parse"], json!([]));
+
+    // A week later the old prompt's button has expired: it says so and records nothing.
+    d.bot.set_local("2027-03-08 10:00", Berlin);
+    let mut stale = fixture("button_dm");
+    stale["id"] = json!("1300000000000000098");
+    stale["data"]["custom_id"] = json!(button_id);
+    let (_, expired) = d.post_signed(&stale, 0).await;
+    assert_eq!(expired["type"], 4, "{expired}");
+    let text = expired["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("was for 2027-W09, which has closed"),
+        "{text}"
+    );
+    let mut late = fixture("modal_submit_dm");
+    late["id"] = json!("1300000000000000097");
+    late["data"]["custom_id"] = modal["data"]["custom_id"].clone();
+    let (_, expired) = d.post_signed(&late, 0).await;
+    assert!(
+        expired["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("has closed"),
+        "{expired}"
+    );
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM checkins")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
 }
 
 #[sqlx::test]
 async fn a_second_check_in_asks_and_yes_replaces_it(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
     d.enroll(10, BEA, "Bea").await;
+    d.prompted(BEA, "2027-W07").await;
     let modal_id = d.ids.encode(&Target::CheckInModal {
         cohort: "spring-makers-2027".into(),
         period: "2027-W07".into(),
@@ -828,17 +874,18 @@ async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
     d.run(submit(20, "flows-101")).await;
     assert_eq!(milestone_status(&d, "flows-101").await, "submitted");
 
-    // Request changes: the button opens a note form, whose submit asks the learner.
+    // Request changes (the request reached the mentor by DM): the button opens a note form,
+    // whose submit asks the learner.
     let changes = d.ids.encode(&Target::ChangesButton {
         handle: BEA.into(),
         module: "flows-101".into(),
     });
-    let mut press = DiscordBot::as_member(fixture("button"), MENTOR, "Mo");
+    let mut press = DiscordBot::in_dm("button_dm", MENTOR);
     press["id"] = json!("1300000000000000060");
     press["data"]["custom_id"] = json!(changes);
     let (_, form) = d.post_signed(&press, 0).await;
     assert_eq!(form["type"], 9, "{form}");
-    let mut note = DiscordBot::as_member(fixture("modal_submit"), MENTOR, "Mo");
+    let mut note = DiscordBot::in_dm("modal_submit_dm", MENTOR);
     note["id"] = json!("1300000000000000061");
     note["data"]["custom_id"] = form["data"]["custom_id"].clone();
     note["data"]["components"] = json!([{ "type": 1, "id": 1, "components": [
@@ -865,7 +912,7 @@ async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
     own["data"]["custom_id"] = json!(verify);
     d.post_signed(&own, 0).await;
     assert_eq!(milestone_status(&d, "flows-101").await, "submitted");
-    let mut press = DiscordBot::as_member(fixture("button"), MENTOR, "Mo");
+    let mut press = DiscordBot::in_dm("button_dm", MENTOR);
     press["id"] = json!("1300000000000000063");
     press["data"]["custom_id"] = json!(verify);
     let (_, reply) = d.post_signed(&press, 0).await;

@@ -165,6 +165,18 @@ impl DiscordBot {
         body
     }
 
+    /// A DM fixture (`button_dm`, `modal_submit_dm`: no guild, no member) from `user_id`.
+    pub fn in_dm(fixture_name: &str, user_id: &str) -> Value {
+        let mut body = fixture(fixture_name);
+        assert!(
+            body.get("guild_id").is_none(),
+            "{fixture_name} is not a DM payload"
+        );
+        body["user"]["id"] = json!(user_id);
+        body["channel"]["recipients"][0]["id"] = json!(user_id);
+        body
+    }
+
     /// Posts a command and returns the reply's content.
     pub async fn run(&self, body: Value) -> String {
         let (status, reply) = self.post_signed(&body, 0).await;
@@ -185,6 +197,23 @@ impl DiscordBot {
     }
 
     /// Enrolls the member of `body`'s shape (`user_id`, `nick`) in spring-makers-2027.
+    /// Records that the bot prompted this Discord user in Spring Makers for `period`, as the
+    /// scheduler does: a Check in button or form is only good for a prompt that went out.
+    pub async fn prompted(&self, user_id: &str, period: &str) {
+        sqlx::query(
+            "INSERT INTO checkin_prompts (community_id, cohort_id, member_id, period, sent_at)
+             SELECT k.community_id, k.id, m.id, $2, now()
+               FROM cohorts k JOIN members m ON m.community_id = k.community_id
+              WHERE k.slug = 'spring-makers-2027' AND m.platform = 'discord'
+                AND m.platform_user_id = $1",
+        )
+        .bind(user_id)
+        .bind(period)
+        .execute(&self.bot.pool)
+        .await
+        .unwrap();
+    }
+
     pub async fn enroll(&self, id: u64, user_id: &str, nick: &str) {
         let accept = Self::as_member(
             self.command(id, "coc", Some("accept"), json!([])),

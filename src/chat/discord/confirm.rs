@@ -10,6 +10,7 @@ use super::messages;
 use crate::commands::Visibility;
 use crate::commands::catalog::{self, CommandSpec};
 use crate::store;
+use crate::store::discord::DmHint;
 
 /// How long a Yes/No question stays answerable.
 const CONFIRMATION_TTL: chrono::Duration = chrono::Duration::minutes(15);
@@ -46,7 +47,14 @@ impl Handler {
         yes: bool,
     ) -> Reply {
         let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
-        let caller = match self.caller(component.guild_id, &component.user, nick).await {
+        let hint = DmHint {
+            confirmation: pending.parse().ok(),
+            ..DmHint::default()
+        };
+        let caller = match self
+            .caller(component.guild_id, &component.user, nick, hint)
+            .await
+        {
             Ok(caller) => caller,
             Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
         };

@@ -15,12 +15,14 @@ use super::custom_id::{CustomIds, Target};
 use super::options::{args_for, modal_fields, raw_value, resolve};
 use super::rest::Rest;
 use super::{autocomplete, messages, modals, sender};
+use crate::chat::prompt_button;
 use crate::commands::Visibility;
 use crate::commands::catalog::{self, CommandId, CommandSpec};
 use crate::domain::Role;
 use crate::render::{ActionKind, Message};
 use crate::services::{Caller, Invocation, Outcome, Services};
 use crate::store;
+use crate::store::discord::DmHint;
 
 /// Interaction response types.
 pub(super) mod response_type {
@@ -140,7 +142,10 @@ impl Handler {
             Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
         };
         let nick = command.member.as_ref().and_then(|m| m.nick.as_deref());
-        let caller = match self.caller(command.guild_id, &command.user, nick).await {
+        let caller = match self
+            .caller(command.guild_id, &command.user, nick, DmHint::default())
+            .await
+        {
             Ok(caller) => caller,
             Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
         };
@@ -246,6 +251,9 @@ impl Handler {
     async fn component(&self, component: &ComponentInteraction) -> Reply {
         let response = match self.ids.decode(&component.data.custom_id) {
             Some(Target::CheckInButton { cohort, period }) => {
+                if let Err(message) = self.check_prompt(component, &cohort, &period).await {
+                    return Reply::only(message_response(&message, Visibility::Ephemeral));
+                }
                 let id = self.ids.encode(&Target::CheckInModal {
                     cohort: cohort.clone(),
                     period,
@@ -299,7 +307,17 @@ impl Handler {
             ));
         };
         let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
-        let caller = match self.caller(component.guild_id, &component.user, nick).await {
+        let hint = match kind {
+            ActionKind::VerifyMilestone { handle, .. } => DmHint {
+                other_user: Some(handle),
+                ..DmHint::default()
+            },
+            _ => DmHint::default(),
+        };
+        let caller = match self
+            .caller(component.guild_id, &component.user, nick, hint)
+            .await
+        {
             Ok(caller) => caller,
             Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
         };
@@ -313,22 +331,34 @@ impl Handler {
         let target = self.ids.decode(&modal.data.custom_id);
         let nick = modal.member.as_ref().and_then(|m| m.nick.as_deref());
         let fields = modal_fields(modal);
-        let (spec, raw) = match target {
+        let (spec, raw, hint) = match &target {
             Some(Target::CheckInModal { cohort, .. }) => {
                 let mut raw = fields;
-                raw.push(("cohort".to_owned(), cohort));
-                (catalog::spec(CommandId::Checkin), raw)
+                raw.push(("cohort".to_owned(), cohort.clone()));
+                let hint = DmHint {
+                    cohort: Some(cohort),
+                    ..DmHint::default()
+                };
+                (catalog::spec(CommandId::Checkin), raw, hint)
             }
             Some(Target::ReplyModal { handle, .. }) => {
                 let mut raw = fields;
-                raw.push(("learner".to_owned(), handle));
-                (catalog::spec(CommandId::CheckinReply), raw)
+                raw.push(("learner".to_owned(), handle.clone()));
+                let hint = DmHint {
+                    other_user: Some(handle),
+                    ..DmHint::default()
+                };
+                (catalog::spec(CommandId::CheckinReply), raw, hint)
             }
             Some(Target::ChangesModal { handle, module }) => {
                 let mut raw = fields;
-                raw.push(("learner".to_owned(), handle));
-                raw.push(("module".to_owned(), module));
-                (catalog::spec(CommandId::MilestoneChanges), raw)
+                raw.push(("learner".to_owned(), handle.clone()));
+                raw.push(("module".to_owned(), module.clone()));
+                let hint = DmHint {
+                    other_user: Some(handle),
+                    ..DmHint::default()
+                };
+                (catalog::spec(CommandId::MilestoneChanges), raw, hint)
             }
             _ => {
                 tracing::info!("expired or forged modal id");
@@ -338,12 +368,36 @@ impl Handler {
                 ));
             }
         };
-        let caller = match self.caller(modal.guild_id, &modal.user, nick).await {
+        let caller = match self.caller(modal.guild_id, &modal.user, nick, hint).await {
             Ok(caller) => caller,
             Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
         };
+        if let Some(Target::CheckInModal { cohort, period }) = &target
+            && let Err(message) =
+                prompt_button::check(&self.services, &caller, cohort, period).await
+        {
+            return Reply::only(message_response(&message, Visibility::Ephemeral));
+        }
         self.invoke(caller, spec, &raw, modal.id.to_string(), false)
             .await
+    }
+
+    /// A **Check in** button opens its form only for this member's prompt of this week.
+    async fn check_prompt(
+        &self,
+        component: &ComponentInteraction,
+        cohort: &str,
+        period: &str,
+    ) -> Result<(), Message> {
+        let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
+        let hint = DmHint {
+            cohort: Some(cohort),
+            ..DmHint::default()
+        };
+        let caller = self
+            .caller(component.guild_id, &component.user, nick, hint)
+            .await?;
+        prompt_button::check(&self.services, &caller, cohort, period).await
     }
 }
 

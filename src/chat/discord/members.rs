@@ -12,26 +12,32 @@ use crate::commands::Args;
 use crate::commands::catalog::NAME_MAX;
 use crate::render::Message;
 use crate::services::Caller;
+use crate::store::discord::DmHint;
 use crate::store::{self, members};
 
 impl Handler {
-    /// The community of the guild and the member, created or renamed on first contact.
+    /// The community of the guild and the member, created or renamed on first contact. A DM
+    /// (no guild) belongs to the one community where the user is a member that fits `hint`.
     pub(super) async fn caller(
         &self,
         guild: Option<GuildId>,
         user: &User,
         nick: Option<&str>,
+        hint: DmHint<'_>,
     ) -> Result<Caller, Message> {
-        let Some(guild) = guild else {
-            return Err(messages::guild_only());
+        let internal = |what: &'static str| {
+            move |err: sqlx::Error| {
+                tracing::error!(error = %err, "{what}");
+                crate::services::messages::internal_error()
+            }
         };
         let pool = &self.services.pool;
+        let Some(guild) = guild else {
+            return self.dm_caller(user, hint).await;
+        };
         let community = store::discord::community_by_guild(pool, &guild.to_string())
             .await
-            .map_err(|err| {
-                tracing::error!(error = %format!("{err:#}"), "looking up the guild's community");
-                crate::services::messages::internal_error()
-            })?;
+            .map_err(internal("looking up the guild's community"))?;
         let Some((community_id, community_slug)) = community else {
             tracing::info!(guild = %guild, "interaction from a guild with no community");
             return Err(messages::unknown_guild());
@@ -39,10 +45,38 @@ impl Handler {
         let member = self
             .ensure_member(community_id, user, nick)
             .await
-            .map_err(|err| {
-                tracing::error!(error = %format!("{err:#}"), "recording the Discord member");
-                crate::services::messages::internal_error()
-            })?;
+            .map_err(internal("recording the Discord member"))?;
+        Ok(Caller {
+            community_id,
+            community_slug,
+            member,
+        })
+    }
+
+    /// A DM carries no guild and no server nickname, so the member must exist already and is
+    /// not renamed.
+    async fn dm_caller(&self, user: &User, hint: DmHint<'_>) -> Result<Caller, Message> {
+        let pool = &self.services.pool;
+        let user_id = user.id.to_string();
+        let internal = |err: sqlx::Error| {
+            tracing::error!(error = %err, "resolving a DM's community");
+            crate::services::messages::internal_error()
+        };
+        let found = store::discord::dm_communities(pool, &user_id, hint)
+            .await
+            .map_err(internal)?;
+        let (community_id, community_slug) = match found.as_slice() {
+            [one] => one.clone(),
+            [] => return Err(messages::guild_only()),
+            _ => {
+                tracing::info!("DM interaction fits several communities");
+                return Err(messages::dm_ambiguous());
+            }
+        };
+        let member = members::find(pool, community_id, "discord", &user_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(messages::guild_only)?;
         Ok(Caller {
             community_id,
             community_slug,

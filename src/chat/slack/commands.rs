@@ -131,7 +131,11 @@ impl SlackApp {
         let Some(command_text) = command_text else {
             tracing::warn!(team_id, "confirm button with a forged or foreign value");
             return self
-                .reply_bodies(None, &messages::button_not_valid(), Visibility::Ephemeral)
+                .reply_bodies(
+                    None,
+                    &crate::chat::prompt_button::messages::button_not_valid(),
+                    Visibility::Ephemeral,
+                )
                 .await;
         };
         let (caller, _) = match self.caller(team_id, user_id, None).await {
@@ -147,7 +151,7 @@ impl SlackApp {
             return self
                 .reply_bodies(
                     Some(community),
-                    &messages::button_not_valid(),
+                    &crate::chat::prompt_button::messages::button_not_valid(),
                     Visibility::Ephemeral,
                 )
                 .await;

@@ -6,15 +6,14 @@ use serde_json::{Value, json};
 use super::app::SlackApp;
 use super::commands::{CANCEL_ACTION, CONFIRM_ACTION};
 use super::{messages, verify};
+use crate::chat::prompt_button::{self, messages::button_not_valid};
 use crate::commands::value::convert;
 use crate::commands::{Args, CommandId, Visibility, catalog};
-use crate::domain::Period;
 use crate::render::slack::{
     CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION, REPLY_ACTION,
     REVIEW_CLAIM_ACTION,
 };
 use crate::render::{ActionKind, Message};
-use crate::services::checkins::member_zone;
 use crate::services::{Caller, Invocation};
 use crate::store;
 
@@ -124,11 +123,11 @@ impl SlackApp {
         let (caller, _) = self.caller(team, user, None).await?;
         let Ok(kind) = serde_json::from_str::<ActionKind>(value) else {
             tracing::warn!(team, "button with an unreadable value");
-            return Err(messages::button_not_valid());
+            return Err(button_not_valid());
         };
         let view = match kind {
             ActionKind::CheckIn { cohort, period } => {
-                self.check_prompt(&caller, &cohort, &period).await?;
+                prompt_button::check(self.services(), &caller, &cohort, &period).await?;
                 // The prompt's place, to mark it answered after the check-in.
                 let (ch, ts) = match container["type"].as_str() {
                     Some("message") => (
@@ -152,7 +151,7 @@ impl SlackApp {
                 .map_err(|e| internal(e.into()))?;
                 if learner.is_none() {
                     tracing::warn!(team, "reply button for an unknown learner");
-                    return Err(messages::button_not_valid());
+                    return Err(button_not_valid());
                 }
                 let metadata =
                     json!({ "k": REPLY_VIEW, "u": user, "handle": handle, "period": period });
@@ -165,42 +164,12 @@ impl SlackApp {
             }
             // Need no form: `block_action` runs them at once.
             ActionKind::VerifyMilestone { .. } | ActionKind::ClaimReview { .. } => {
-                return Err(messages::button_not_valid());
+                return Err(button_not_valid());
             }
         };
         if let Err(err) = self.api().open_view(trigger, &view).await {
             tracing::error!(error = %err, "views.open failed");
             return Err(crate::services::messages::internal_error());
-        }
-        Ok(())
-    }
-
-    /// A check-in button is good for a prompt the bot sent this member for this week.
-    async fn check_prompt(
-        &self,
-        caller: &Caller,
-        cohort: &str,
-        period: &str,
-    ) -> Result<(), Message> {
-        let pool = &self.services().pool;
-        let found = store::cohorts::by_slug(pool, caller.community_id, cohort)
-            .await
-            .map_err(|e| internal(e.into()))?;
-        let Some(cohort) = found else {
-            tracing::warn!("check-in button for an unknown cohort");
-            return Err(messages::button_not_valid());
-        };
-        let prompted = store::slack::was_prompted(pool, cohort.id, caller.member.id, period)
-            .await
-            .map_err(|e| internal(e.into()))?;
-        if !prompted {
-            tracing::warn!(cohort = %cohort.slug, "check-in button without a prompt");
-            return Err(messages::button_not_valid());
-        }
-        let now = self.services().clock.now();
-        let current = Period::containing(now, member_zone(&caller.member, &cohort)).to_string();
-        if current != period {
-            return Err(messages::stale_button(period, &current));
         }
         Ok(())
     }
@@ -278,7 +247,7 @@ impl SlackApp {
     ) -> Value {
         let cohort = metadata["cohort"].as_str().unwrap_or_default();
         let period = metadata["period"].as_str().unwrap_or_default();
-        if let Err(message) = self.check_prompt(&caller, cohort, period).await {
+        if let Err(message) = prompt_button::check(self.services(), &caller, cohort, period).await {
             return result_view(CHECKIN_VIEW, &message);
         }
         let spec = catalog::spec(CommandId::Checkin);
@@ -355,12 +324,12 @@ impl SlackApp {
             .and_then(|kind| crate::commands::actions::direct(&kind));
         let Some((command, raw)) = direct else {
             tracing::warn!(team, "button with an unreadable value");
-            return messages::button_not_valid();
+            return button_not_valid();
         };
         let spec = catalog::spec(command);
         let raw: Vec<(&str, &str)> = raw.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let Ok(args) = form_args(spec, &raw) else {
-            return messages::button_not_valid();
+            return button_not_valid();
         };
         let mut invocation = Invocation::new(caller, spec, args);
         invocation.delivery_id = Some(format!("slack:action:{trigger}"));

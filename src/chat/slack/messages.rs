@@ -13,20 +13,6 @@ pub fn not_a_slack_user() -> Message {
     Message::new().text("I could not tell who you are on Slack; please try again.")
 }
 
-pub fn stale_button(period: &str, current: &str) -> Message {
-    Message::new().text(format!(
-        "That button was for {period}, which has closed. This week is {current}: use the newest prompt or "
-    ))
-    .code("/checkin")
-    .text(".")
-}
-
-pub fn button_not_valid() -> Message {
-    Message::new().text(
-        "That button is no longer valid, so nothing was changed. Please use the newest message from me.",
-    )
-}
-
 pub fn form_not_valid() -> Message {
     Message::new()
         .text("That form is no longer valid, so nothing was changed. Please open it again.")
