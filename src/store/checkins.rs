@@ -235,22 +235,44 @@ pub struct Mentor {
     pub display_name: String,
 }
 
-/// The learner's lead mentors in a cohort: their group's lead, or (without a group) the
-/// cohort's lead mentors.
+/// The learner's lead mentors in a cohort who are not paused at `now`: their group's lead,
+/// or (without a group) the cohort's lead mentors.
 pub async fn lead_mentors(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     learner_id: Uuid,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Mentor>> {
     sqlx::query_as(
         "SELECT m.id, m.display_name FROM members m
          WHERE m.id IN (SELECT member_id FROM cohort_lead_mentors($1))
            AND EXISTS (SELECT 1 FROM mentored_cohorts(m.id, $2) x WHERE x.cohort_id = $1)
+           AND NOT mentor_paused(m.id, $3)
          ORDER BY m.display_name",
     )
     .bind(cohort_id)
     .bind(learner_id)
+    .bind(now)
     .fetch_all(ex)
+    .await
+}
+
+/// The learner's community mentor, while every lead mentor the learner has is paused.
+pub async fn covering_mentor(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    learner_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Mentor>> {
+    sqlx::query_as(
+        "SELECT m.id, m.display_name FROM members m
+         WHERE m.id IN (SELECT member_id FROM paused_lead_cover($1, $2, $3))
+         ORDER BY m.display_name LIMIT 1",
+    )
+    .bind(cohort_id)
+    .bind(learner_id)
+    .bind(now)
+    .fetch_optional(ex)
     .await
 }
 

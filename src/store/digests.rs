@@ -78,13 +78,16 @@ pub async fn latest_prompted_period(
 pub async fn lead_mentors(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
         "SELECT m.id, m.display_name FROM members m
          WHERE m.id IN (SELECT member_id FROM cohort_lead_mentors($1))
+           AND NOT mentor_paused(m.id, $2)
          ORDER BY m.display_name",
     )
     .bind(cohort_id)
+    .bind(now)
     .fetch_all(ex)
     .await
 }

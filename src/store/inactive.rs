@@ -140,16 +140,19 @@ pub async fn resolve(
     Ok(())
 }
 
-/// Who hears about a flag: the cohort's lead mentors and the stewards, minus the mentor.
+/// Who hears about a flag: the cohort's lead mentors who are not paused and the stewards,
+/// minus the mentor.
 pub async fn flag_recipients(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     cohort_id: Uuid,
     mentor: Uuid,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
         "SELECT m.id, m.display_name FROM members m
-         WHERE m.id <> $3 AND (m.id IN (SELECT member_id FROM cohort_lead_mentors($2))
+         WHERE m.id <> $3 AND NOT mentor_paused(m.id, $4)
+           AND (m.id IN (SELECT member_id FROM cohort_lead_mentors($2))
             OR m.id IN (SELECT member_id FROM member_roles WHERE community_id = $1
                           AND role = 'steward' AND cohort_id IS NULL))
          ORDER BY m.display_name",
@@ -157,6 +160,7 @@ pub async fn flag_recipients(
     .bind(community_id)
     .bind(cohort_id)
     .bind(mentor)
+    .bind(now)
     .fetch_all(ex)
     .await
 }

@@ -153,25 +153,27 @@ pub async fn learner_mentors(
     .await
 }
 
-/// The cohort's lead mentors for an escalation: the learner's lead, else every cohort lead.
+/// Who hears about an unclaimed review, paused mentors left out: the learner's lead, else
+/// every lead of the cohort.
 pub async fn escalation_leads(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     learner: Uuid,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
-        "SELECT m.id, m.display_name FROM members m WHERE m.id IN (
-             SELECT mentor_id FROM mentorships WHERE cohort_id = $1 AND learner_id = $2
-               AND tier = 'lead' AND ended_at IS NULL)
+        "WITH own AS (SELECT mentor_id FROM mentorships WHERE cohort_id = $1 AND learner_id = $2
+                         AND tier = 'lead' AND ended_at IS NULL AND NOT mentor_paused(mentor_id, $3))
+         SELECT m.id, m.display_name FROM members m WHERE m.id IN (SELECT mentor_id FROM own)
          UNION
          SELECT m.id, m.display_name FROM members m
-         WHERE NOT EXISTS (SELECT 1 FROM mentorships WHERE cohort_id = $1 AND learner_id = $2
-                             AND tier = 'lead' AND ended_at IS NULL)
+         WHERE NOT EXISTS (SELECT 1 FROM own) AND NOT mentor_paused(m.id, $3)
            AND m.id IN (SELECT member_id FROM cohort_lead_mentors($1))
          ORDER BY 2",
     )
     .bind(cohort_id)
     .bind(learner)
+    .bind(now)
     .fetch_all(ex)
     .await
 }

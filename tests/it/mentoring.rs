@@ -441,3 +441,60 @@ async fn late_joiners_are_placed_by_the_same_scorer_into_a_group_with_room(pool:
     .unwrap();
     assert_eq!(groups, [("gina's group".to_owned(), 2)]);
 }
+
+#[sqlx::test]
+async fn a_paused_lead_gets_no_notices_and_the_community_mentor_covers(pool: PgPool) {
+    use chrono_tz::Europe::Berlin;
+    let bot = TestBot::new(pool).await;
+    mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
+    learner(&bot, "lena", "Europe/Berlin", "sql").await;
+    bot.say("ada", &format!("/mentor match {COHORT}")).await;
+    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+        .await;
+    // Grace leads the cohort's mentor group (program file) and pauses until the end of April.
+    bot.say("grace", "/mentor offer lead 3 sql").await;
+    bot.say("ada", "/mentor approve @grace lead").await;
+    let said = bot.say("grace", "/mentor pause 2027-04-30").await;
+    assert!(said.reply.starts_with("Paused."), "{}", said.reply);
+    bot.deliver().await;
+
+    bot.set_local("2027-03-08 08:45", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-08 09:00", Berlin);
+    bot.tick().await;
+    bot.deliver().await;
+    let said = bot
+        .say("lena", "/checkin 2 stuck blockers:\"no licence\"")
+        .await;
+    assert!(
+        said.reply.contains("Your lead mentor will get in touch"),
+        "{}",
+        said.reply
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "xena",
+            "lena (Spring Makers 2027) checked in for 2027-W10 with confidence 2/5 and a blocker: no licence\nTheir lead mentor is paused and you're covering: please reach out to them directly."
+        )]
+    );
+
+    // The Monday mentor digest skips the paused lead; after resuming she gets it again.
+    bot.set_local("2027-03-15 08:30", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await;
+    assert!(
+        !delivered.iter().any(|(to, _)| to == "@grace"),
+        "{delivered:?}"
+    );
+    bot.say("grace", "/mentor resume").await;
+    bot.set_local("2027-03-22 08:30", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await;
+    assert!(
+        delivered
+            .iter()
+            .any(|(to, t)| to == "@grace" && t.starts_with("Your learners")),
+        "{delivered:?}"
+    );
+}

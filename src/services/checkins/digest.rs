@@ -99,7 +99,7 @@ pub async fn send_mentor_digests(
         return Ok(0);
     };
     let mut sent = 0;
-    for (mentor_id, mentor_name) in digests::lead_mentors(&mut *tx, cohort.id).await? {
+    for (mentor_id, mentor_name) in digests::lead_mentors(&mut *tx, cohort.id, tick).await? {
         let learners =
             digests::mentored_status(&mut *tx, cohort.id, mentor_id, &period.to_string()).await?;
         if learners.is_empty() {

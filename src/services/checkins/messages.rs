@@ -56,6 +56,30 @@ pub fn recorded(
     msg
 }
 
+/// To the community mentor covering for a paused lead: the same facts, no Reply button
+/// (replies on the record are the lead mentor's).
+pub fn escalation_to_cover(
+    learner: &str,
+    cohort: &str,
+    period: &str,
+    confidence: i64,
+    blockers: Option<&str>,
+) -> Message {
+    let msg = Message::new()
+        .user(learner)
+        .text(" (")
+        .strong(cohort)
+        .text(format!(
+            ") checked in for {period} with confidence {confidence}/5"
+        ));
+    let msg = match blockers {
+        Some(b) => msg.text(" and a blocker: ").user(b),
+        None => msg.text("."),
+    };
+    msg.line()
+        .text("Their lead mentor is paused and you're covering: please reach out to them directly.")
+}
+
 pub fn escalation(
     learner: &str,
     handle: &str,

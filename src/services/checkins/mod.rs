@@ -95,9 +95,15 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
 
     let escalate = answer.blockers.is_some() || answer.confidence <= LOW_CONFIDENCE;
     let mentors = if escalate {
-        checkins::lead_mentors(&mut *tx, cohort.id, member.id).await?
+        checkins::lead_mentors(&mut *tx, cohort.id, member.id, now).await?
     } else {
         Vec::new()
+    };
+    // With every lead mentor paused, the learner's community mentor hears instead.
+    let cover = if escalate && mentors.is_empty() {
+        checkins::covering_mentor(&mut *tx, cohort.id, member.id, now).await?
+    } else {
+        None
     };
     let reply = messages::recorded(
         &cohort.name,
@@ -105,7 +111,7 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         confidence,
         hours,
         replaced,
-        !mentors.is_empty(),
+        !mentors.is_empty() || cover.is_some(),
     );
     let mut outcome = Outcome::reply(reply, inv.spec.visibility);
     for mentor in mentors {
@@ -121,6 +127,22 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
             Destination::Direct {
                 member_id: mentor.id,
                 display_name: mentor.display_name,
+            },
+            notice,
+        );
+    }
+    if let Some(cover) = cover {
+        let notice = messages::escalation_to_cover(
+            &member.display_name,
+            &cohort.name,
+            &checkin.period,
+            confidence,
+            answer.blockers.as_deref(),
+        );
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id: cover.id,
+                display_name: cover.display_name,
             },
             notice,
         );

@@ -61,7 +61,7 @@ pub async fn check(
         tracing::info!(cohort = %cohort.slug, mentor = %silent.mentor_id, "mentor flagged as inactive");
         let message = messages::inactive_flag(cohort, &silent, days);
         for (id, name) in
-            store::flag_recipients(&mut *tx, community_id, cohort.id, silent.mentor_id).await?
+            store::flag_recipients(&mut *tx, community_id, cohort.id, silent.mentor_id, now).await?
         {
             let key = format!(
                 "inactive:{}:{}:{id}:{}",

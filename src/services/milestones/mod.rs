@@ -90,7 +90,7 @@ pub async fn submit(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     milestones::submit(&mut *tx, &submission, now).await?;
     let detail = json!({ "cohort": enrolled.cohort_slug, "module": module.slug });
     crate::services::audit_caller(&mut *tx, inv, "milestone.submit", detail, now).await?;
-    let mentors = checkins::lead_mentors(&mut *tx, enrolled.cohort_id, me.id).await?;
+    let mentors = checkins::lead_mentors(&mut *tx, enrolled.cohort_id, me.id, now).await?;
     let names: Vec<String> = mentors.iter().map(|m| m.display_name.clone()).collect();
     let mut outcome = Outcome::reply(
         messages::submitted(&module.name, &names),

@@ -176,7 +176,7 @@ pub async fn escalate(
             messages::reannouncement(review.number, &review.learner_name, &review.url, hours),
         )];
         for (lead, name) in
-            reviews::escalation_leads(&mut *tx, cohort.id, review.learner_id).await?
+            reviews::escalation_leads(&mut *tx, cohort.id, review.learner_id, now).await?
         {
             posts.push((
                 direct(lead, &name),
