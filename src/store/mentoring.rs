@@ -586,18 +586,43 @@ pub async fn mentor_names(
     Ok(rows.into_iter().collect())
 }
 
-/// When the cohort's current community mentors started (the latest start), if any.
-pub async fn last_community_start(
+/// When the cohort's rotation clock started: its last rotation or its last applied match,
+/// whichever is later, else its earliest current community mentorship; `None` while it has
+/// no community mentors.
+pub async fn rotation_anchor(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
 ) -> sqlx::Result<Option<DateTime<Utc>>> {
     sqlx::query_scalar(
-        "SELECT max(started_at) FROM mentorships
-         WHERE cohort_id = $1 AND tier = 'community' AND ended_at IS NULL",
+        "SELECT COALESCE(
+                    GREATEST((SELECT max(applied_at) FROM match_runs WHERE cohort_id = $1),
+                             (SELECT rotated_at FROM community_rotations WHERE cohort_id = $1)),
+                    min(started_at))
+           FROM mentorships
+          WHERE cohort_id = $1 AND tier = 'community' AND ended_at IS NULL
+         HAVING count(*) > 0",
     )
     .bind(cohort_id)
-    .fetch_one(ex)
+    .fetch_optional(ex)
     .await
+    .map(Option::flatten)
+}
+
+/// Restarts the cohort's rotation clock at `at`.
+pub async fn record_rotation(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO community_rotations (cohort_id, rotated_at) VALUES ($1, $2)
+         ON CONFLICT (cohort_id) DO UPDATE SET rotated_at = EXCLUDED.rotated_at",
+    )
+    .bind(cohort_id)
+    .bind(at)
+    .execute(ex)
+    .await
+    .map(drop)
 }
 
 pub async fn display_name(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<String> {

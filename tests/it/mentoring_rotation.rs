@@ -186,3 +186,41 @@ async fn a_group_nobody_can_take_waits_instead_of_overfilling_a_mentor(pool: PgP
     .unwrap();
     assert_eq!(active, [("omar".to_owned(), "xena".to_owned())]);
 }
+
+#[sqlx::test]
+async fn a_late_joiner_does_not_push_the_cohorts_rotation_back(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    setup(&bot).await;
+    bot.tick().await;
+    bot.deliver().await;
+
+    // Three weeks in, a new mentor is approved and a late joiner is placed with them.
+    bot.set_local("2027-03-08 09:01", Berlin);
+    bot.say("wes", "/me timezone Europe/Berlin").await;
+    bot.say("wes", "/mentor offer community 1 excel").await;
+    bot.say("ada", "/mentor approve @wes community").await;
+    bot.enroll("zoe", COHORT, Some("projects")).await;
+    let late: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM mentorships WHERE tier = 'community' AND ended_at IS NULL
+           AND started_at > '2027-03-01'",
+    )
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(late, 1, "zoe is placed with wes");
+    bot.tick().await;
+    assert!(rotation_posts(&bot).await.is_empty());
+
+    // Four weeks after the match, the rotation runs on time all the same.
+    bot.set_local("2027-03-15 09:01", Berlin);
+    bot.tick().await;
+    let posts = rotation_posts(&bot).await;
+    assert!(
+        posts.iter().any(|(to, _)| to == "@lena"),
+        "the rotation ran: {posts:?}"
+    );
+    // And the clock restarts there: a week later nothing moves again.
+    bot.set_local("2027-03-22 09:01", Berlin);
+    bot.tick().await;
+    assert!(rotation_posts(&bot).await.is_empty());
+}

@@ -101,9 +101,9 @@ pub async fn preview(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     ))
 }
 
-/// The scheduled rotation: runs when the cohort's community mentors have been with their
-/// groups for the configured number of weeks. Each outgoing mentor is asked for a handover
-/// note, which goes to the incoming mentor only. Returns the posts queued.
+/// The scheduled rotation: runs the configured number of weeks after the cohort's last
+/// rotation or applied match (late joiners do not move that clock). Each outgoing mentor is
+/// asked for a handover note, which goes to the incoming mentor only. Returns the posts queued.
 pub async fn run_scheduled(
     tx: &mut PgConnection,
     community_id: Uuid,
@@ -111,7 +111,7 @@ pub async fn run_scheduled(
     tick: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let Some(last) = store::last_community_start(&mut *tx, cohort.id).await? else {
+    let Some(last) = store::rotation_anchor(&mut *tx, cohort.id).await? else {
         return Ok(0);
     };
     let weeks = store::settings(&mut *tx, community_id)
@@ -122,6 +122,7 @@ pub async fn run_scheduled(
         return Ok(0);
     }
     let moves = plan(tx, community_id, cohort, now).await?;
+    store::record_rotation(&mut *tx, cohort.id, tick).await?;
     let mut posts: Vec<(Destination, Message)> = Vec::new();
     let taken: HashSet<Uuid> = moves
         .iter()
