@@ -54,25 +54,31 @@ impl SlackApp {
             tracing::warn!(team, kind, "Slack event from a workspace with no community");
             return Ok(());
         };
-        // Slack redelivers an event it thinks was not acknowledged; run each one once.
-        let delivery = format!("slack:event:{event_id}");
-        if event_id.is_empty()
-            || !store::invocations::begin(pool, community.id, &delivery, now).await?
-        {
-            tracing::info!(kind, "Slack event already handled");
+        if event_id.is_empty() {
+            tracing::warn!(kind, "Slack event without an event_id ignored");
             return Ok(());
         }
         let user = event["user"].as_str().unwrap_or_default();
-        // First contact creates the member and seeds their profile from Slack.
+        // First contact creates the member and seeds their profile from Slack (idempotent,
+        // and on its own connection: nothing below may wait for a second one).
         let (caller, created) = match self.caller(team, user, None).await {
             Ok(found) => found,
             Err(_) => return Ok(()),
         };
+        // Slack redelivers an event it thinks was not acknowledged; run each one once. The
+        // event id is recorded in the transaction of the work, so a failure leaves the
+        // redelivery to do it.
+        let delivery = format!("slack:event:{event_id}");
+        let mut tx = pool.begin().await?;
+        if !store::invocations::begin(&mut *tx, community.id, &delivery, now).await? {
+            tracing::info!(kind, "Slack event already handled");
+            return Ok(());
+        }
         tracing::info!(kind, created, community = %caller.community_slug, "Slack event handled");
         if kind == "app_home_opened" && created {
             let key = format!("slack:welcome:{}", caller.member.id);
             store::outbox::enqueue(
-                pool,
+                &mut *tx,
                 community.id,
                 &key,
                 None,
@@ -82,6 +88,7 @@ impl SlackApp {
             )
             .await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 }
