@@ -95,6 +95,10 @@ pub async fn lead_mentors(
 #[derive(Debug, Clone, FromRow)]
 pub struct LearnerStatus {
     pub display_name: String,
+    /// The learner's platform handle, for a Reply button.
+    pub handle: String,
+    /// The week of the learner's latest check-in in the cohort, if any.
+    pub latest_period: Option<String>,
     pub checked_in: bool,
     pub missed_two: bool,
     pub latest_confidence: Option<i16>,
@@ -110,7 +114,8 @@ pub async fn mentored_status(
     period: &str,
 ) -> sqlx::Result<Vec<LearnerStatus>> {
     sqlx::query_as(
-        "SELECT m.display_name,
+        "SELECT m.display_name, m.platform_user_id AS handle,
+                (SELECT max(k.period) FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id) AS latest_period,
                 EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id AND k.period = $3) AS checked_in,
                 (SELECT count(*) FROM (SELECT p.period FROM checkin_prompts p
                                        WHERE p.cohort_id = $1 AND p.member_id = m.id AND p.period <= $3

@@ -277,4 +277,14 @@ async fn the_mentor_digest_lists_who_is_at_risk_and_why(pool: PgPool) {
         !digest.contains("waiting for IT"),
         "no blocker text in digests"
     );
+    // A Reply button for each at-risk learner with a check-in to answer (lee has none).
+    let labels: Vec<String> = sqlx::query_scalar(
+        "SELECT f->'Action'->>'label' FROM outbox o, jsonb_array_elements(o.body) f
+          WHERE o.idempotency_key LIKE 'mentor-digest:%' AND f ? 'Action'
+            AND o.created_at >= '2027-03-22'",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(labels, ["Reply to Sam Carter"]);
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgConnection;
 
-use super::messages::{self, DigestFigures, Risk};
+use super::messages::{self, AtRisk, DigestFigures, Risk};
 use crate::domain::Period;
 use crate::render::Message;
 use crate::services::{Destination, enqueue};
@@ -106,7 +106,7 @@ pub async fn send_mentor_digests(
             continue;
         }
         let checked_in = learners.iter().filter(|l| l.checked_in).count();
-        let at_risk: Vec<(String, Vec<Risk>)> = learners
+        let at_risk: Vec<AtRisk> = learners
             .iter()
             .filter_map(|l| {
                 let mut risks = Vec::new();
@@ -122,7 +122,12 @@ pub async fn send_mentor_digests(
                         risks.push(Risk::OldBlocker(days));
                     }
                 }
-                (!risks.is_empty()).then(|| (l.display_name.clone(), risks))
+                (!risks.is_empty()).then(|| AtRisk {
+                    name: l.display_name.clone(),
+                    handle: l.handle.clone(),
+                    latest_period: l.latest_period.clone(),
+                    risks,
+                })
             })
             .collect();
         let body =

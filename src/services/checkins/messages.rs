@@ -281,12 +281,26 @@ pub enum Risk {
     OldBlocker(i64),
 }
 
+/// A learner in the mentor digest, with why they look at risk.
+pub struct AtRisk {
+    pub name: String,
+    pub handle: String,
+    /// Their latest check-in's week: a Reply button answers that check-in.
+    pub latest_period: Option<String>,
+    pub risks: Vec<Risk>,
+}
+
+/// Reply buttons under a mentor digest, at most: the rest reply by command.
+const DIGEST_REPLY_BUTTONS: usize = 10;
+/// Characters of a learner's name kept in a button label (platforms cap labels at 75–80).
+const LABEL_NAME_MAX: usize = 60;
+
 pub fn mentor_digest(
     cohort: &str,
     period: Period,
     learners: usize,
     checked_in: usize,
-    at_risk: &[(String, Vec<Risk>)],
+    at_risk: &[AtRisk],
 ) -> Message {
     let mut msg = Message::new()
         .text("Your learners in ")
@@ -298,7 +312,7 @@ pub fn mentor_digest(
         return msg.line().text("Nobody looks at risk this week. 🎉");
     }
     msg = msg.line().text("Worth a conversation:");
-    for (name, risks) in at_risk {
+    for AtRisk { name, risks, .. } in at_risk {
         let reasons: Vec<String> = risks
             .iter()
             .map(|r| match r {
@@ -312,6 +326,19 @@ pub fn mentor_digest(
             .text("• ")
             .user(name)
             .text(format!(" — {}", reasons.join(", ")));
+    }
+    let answerable = at_risk
+        .iter()
+        .filter_map(|l| Some((l, l.latest_period.as_ref()?)));
+    for (learner, latest) in answerable.take(DIGEST_REPLY_BUTTONS) {
+        let name: String = learner.name.chars().take(LABEL_NAME_MAX).collect();
+        msg = msg.action(
+            format!("{REPLY_BUTTON} to {name}"),
+            ActionKind::ReplyToCheckin {
+                handle: learner.handle.clone(),
+                period: latest.clone(),
+            },
+        );
     }
     msg
 }
