@@ -146,3 +146,126 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
     assert_eq!(identify["d"]["intents"], 1);
     assert_eq!(identify["d"]["token"], "Bot test-token");
 }
+
+/// A fake gateway that says hello, hands over the IDENTIFY payload, then closes with `close`
+/// (if any) or stays open until the client leaves.
+async fn fake_gateway(
+    listener: TcpListener,
+    close: Option<u16>,
+    identified: tokio::sync::oneshot::Sender<Value>,
+) {
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    let (tcp, _) = listener.accept().await.unwrap();
+    let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+    ws.send(frame(
+        &json!({ "op": 10, "d": { "heartbeat_interval": 45000 } }),
+    ))
+    .await
+    .unwrap();
+    let identify = loop {
+        match ws.next().await {
+            Some(Ok(Frame::Text(text))) => {
+                let payload: Value = serde_json::from_str(&text).unwrap();
+                if payload["op"] == 2 {
+                    break payload;
+                }
+            }
+            Some(Ok(_)) => {}
+            other => panic!("connection ended before IDENTIFY: {other:?}"),
+        }
+    };
+    identified.send(identify).unwrap();
+    if let Some(code) = close {
+        let frame = CloseFrame {
+            code: code.into(),
+            reason: "Disallowed intent(s).".into(),
+        };
+        ws.send(Frame::Close(Some(frame))).await.unwrap();
+    }
+    while let Some(Ok(_)) = ws.next().await {}
+}
+
+async fn gateway_answers(d: &DiscordBot, ws_url: &str) {
+    let body = json!({ "url": ws_url, "shards": 1, "session_start_limit":
+        { "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1 } });
+    Mock::given(method("GET"))
+        .and(path("/api/v10/gateway/bot"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&d.server)
+        .await;
+    // serenity asks /gateway/bot for the shard count and /gateway for the URL.
+    Mock::given(method("GET"))
+        .and(path("/api/v10/gateway"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "url": ws_url })))
+        .mount(&d.server)
+        .await;
+}
+
+#[sqlx::test]
+async fn an_outage_at_start_is_retried_until_the_gateway_answers(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
+    // Discord is down for the first request, then back.
+    Mock::given(method("GET"))
+        .and(path("/api/v10/gateway/bot"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&d.server)
+        .await;
+    gateway_answers(&d, &ws_url).await;
+    let (identified, identify) = tokio::sync::oneshot::channel();
+    tokio::spawn(fake_gateway(listener, None, identified));
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
+    let client =
+        tokio::spawn(
+            async move { gateway::run(handler, &rest, Shards::Auto, false, stop_rx).await },
+        );
+    until(async || {
+        let requests = d.server.received_requests().await.unwrap();
+        let asked = requests
+            .iter()
+            .filter(|r| r.url.path() == "/api/v10/gateway/bot")
+            .count();
+        (asked >= 2).then_some(())
+    })
+    .await;
+    assert!(!client.is_finished(), "an outage does not stop the bot");
+    let identify = tokio::time::timeout(Duration::from_secs(10), identify)
+        .await
+        .expect("the retry identifies")
+        .unwrap();
+    assert_eq!(identify["d"]["token"], "Bot test-token");
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), client)
+        .await
+        .expect("the client stops")
+        .unwrap()
+        .unwrap();
+}
+
+#[sqlx::test]
+async fn intents_the_portal_does_not_grant_stop_the_gateway_with_the_reason(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
+    gateway_answers(&d, &ws_url).await;
+    let (identified, _identify) = tokio::sync::oneshot::channel();
+    tokio::spawn(fake_gateway(listener, Some(4014), identified));
+    let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
+    let result = tokio::time::timeout(
+        Duration::from_secs(20),
+        gateway::run(handler, &rest, Shards::Auto, true, stop_rx),
+    )
+    .await
+    .expect("a refusal is not retried");
+    let err = format!("{:#}", result.unwrap_err());
+    assert!(
+        err.contains("Discord refused the gateway connection"),
+        "{err}"
+    );
+}

@@ -20,6 +20,9 @@ use super::rest::Rest;
 
 /// Answer by this time, or defer: Discord allows 3 s from the event.
 const DEFER_AFTER: Duration = Duration::from_millis(2_000);
+/// Back-off between gateway start attempts during an outage.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(60);
 
 /// `discord.shards`: `auto`, a count `N`, or a range of a total `FIRST-LAST/TOTAL` (shards
 /// FIRST to LAST inclusive of TOTAL), so several processes can split one bot.
@@ -141,27 +144,63 @@ pub async fn run(
     if member_events {
         intents |= GatewayIntents::GUILD_MEMBERS;
     }
-    let mut client = ClientBuilder::new_with_http(rest.build_http(), intents)
-        .event_handler(Events { handler })
-        .await
-        .context("building the Discord gateway client")?;
-    let manager = client.shard_manager.clone();
-    let started = async move {
-        match shards {
-            Shards::Auto => client.start_autosharded().await,
-            Shards::Count(n) => client.start_shards(n).await,
-            Shards::Range { first, last, total } => {
-                client.start_shard_range(first..last + 1, total).await
+    let mut wait = RETRY_FIRST;
+    loop {
+        let mut client = ClientBuilder::new_with_http(rest.build_http(), intents)
+            .event_handler(Events {
+                handler: handler.clone(),
+            })
+            .await
+            .context("building the Discord gateway client")?;
+        let manager = client.shard_manager.clone();
+        let shards = shards.clone();
+        let started = async move {
+            match shards {
+                Shards::Auto => client.start_autosharded().await,
+                Shards::Count(n) => client.start_shards(n).await,
+                Shards::Range { first, last, total } => {
+                    client.start_shard_range(first..last + 1, total).await
+                }
             }
+        };
+        let began = tokio::time::Instant::now();
+        let result = tokio::select! {
+            result = started => result,
+            () = async { let _ = stop.wait_for(|s| *s).await; } => {
+                manager.shutdown_all().await;
+                return Ok(());
+            }
+        };
+        // A bad token or intents the portal does not grant will not fix themselves; an
+        // outage (no /gateway/bot, a dropped start) will, so the bot waits and tries again.
+        if let Err(err) = result {
+            if is_fatal(&err) {
+                return Err(err).context("Discord refused the gateway connection");
+            }
+            tracing::warn!(error = %err, wait_s = wait.as_secs(), "Discord gateway failed; retrying");
         }
-    };
-    tokio::select! {
-        result = started => result.context("Discord gateway stopped"),
-        () = async { let _ = stop.wait_for(|s| *s).await; } => {
-            manager.shutdown_all().await;
-            Ok(())
+        if began.elapsed() > RETRY_MAX {
+            wait = RETRY_FIRST; // it ran for a while: this is a new outage
         }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.wait_for(|s| *s) => return Ok(()),
+        }
+        wait = (wait * 2).min(RETRY_MAX);
     }
+}
+
+/// Errors that retrying cannot cure.
+fn is_fatal(err: &serenity::Error) -> bool {
+    use serenity::gateway::GatewayError;
+    matches!(
+        err,
+        serenity::Error::Gateway(
+            GatewayError::InvalidAuthentication
+                | GatewayError::InvalidGatewayIntents
+                | GatewayError::DisallowedGatewayIntents
+        )
+    )
 }
 
 #[cfg(test)]
