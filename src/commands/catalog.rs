@@ -78,8 +78,13 @@ pub enum Visibility {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {
-    Text { max: usize },
-    Int { min: i64, max: i64 },
+    Text {
+        max: usize,
+    },
+    Int {
+        min: i64,
+        max: i64,
+    },
     Bool,
     User,
     Cohort,
@@ -89,6 +94,21 @@ pub enum OptionKind {
     DateTime,
     Duration,
     Choice(&'static [&'static str]),
+    /// A module of a track, by its id (slug). Text to parse; Discord autocompletes it.
+    Module,
+    /// A session by its number, as `/talk list` shows it. A number to parse; Discord
+    /// autocompletes it with the upcoming sessions.
+    Session,
+}
+
+impl OptionKind {
+    /// Whether platforms that can should suggest values as the member types.
+    pub fn autocompletes(self) -> bool {
+        matches!(
+            self,
+            OptionKind::Cohort | OptionKind::TimeZone | OptionKind::Module | OptionKind::Session
+        )
+    }
 }
 
 #[derive(Debug)]
@@ -201,10 +221,9 @@ pub const BLOCKERS_MAX: usize = 500;
 /// Session kinds, as typed and stored.
 pub const SESSION_KINDS: &[&str] = &["lightning_talks", "demo_day", "clinic", "office_hours"];
 /// A session by its number, as `/talk list` shows it.
-const SESSION: OptionKind = OptionKind::Int {
-    min: 1,
-    max: 1_000_000,
-};
+const SESSION: OptionKind = OptionKind::Session;
+/// The numbers a session option accepts.
+pub const SESSION_NUMBERS: (i64, i64) = (1, 1_000_000);
 pub const TALK_TITLE_MAX: usize = 100;
 pub const TALK_ABSTRACT_MAX: usize = 1_000;
 pub const LOCATION_MAX: usize = 200;
@@ -679,11 +698,7 @@ pub static CATALOG: &[CommandSpec] = &[
         id: CommandId::MilestoneSubmit,
         path: "milestone submit",
         options: &[
-            required(
-                "module",
-                OptionKind::Text { max: SLUG_MAX },
-                "the module's id",
-            ),
+            required("module", OptionKind::Module, "the module's id"),
             required(
                 "evidence",
                 OptionKind::Text { max: EVIDENCE_MAX },
@@ -715,11 +730,7 @@ pub static CATALOG: &[CommandSpec] = &[
         path: "milestone verify",
         options: &[
             required("learner", OptionKind::User, "the learner"),
-            required(
-                "module",
-                OptionKind::Text { max: SLUG_MAX },
-                "the module's id",
-            ),
+            required("module", OptionKind::Module, "the module's id"),
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
@@ -730,11 +741,7 @@ pub static CATALOG: &[CommandSpec] = &[
         path: "milestone changes",
         options: &[
             required("learner", OptionKind::User, "the learner"),
-            required(
-                "module",
-                OptionKind::Text { max: SLUG_MAX },
-                "the module's id",
-            ),
+            required("module", OptionKind::Module, "the module's id"),
             rest(
                 "note",
                 OptionKind::Text { max: NOTE_MAX },

@@ -3,8 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
-use super::catalog::{OptionKind, OptionSpec};
+use super::catalog::{OptionKind, OptionSpec, SESSION_NUMBERS};
 use super::messages;
+use crate::domain::slug::SLUG_MAX;
 use crate::domain::{Role, clean_line, parse_timezone, suggest};
 
 /// Longest user handle or mention accepted.
@@ -69,14 +70,20 @@ impl Args {
 /// Converts the text typed for `option` into its typed value, or a message saying why not.
 pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
     let name = option.name;
-    match option.kind {
-        OptionKind::Text { max } => clean_line(name, raw, max)
+    let text = |max| {
+        clean_line(name, raw, max)
             .map(Value::Text)
-            .map_err(|e| e.to_string()),
-        OptionKind::Int { min, max } => match raw.trim().parse::<i64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(Value::Int(n)),
-            _ => Err(messages::int_out_of_range(name, raw, min, max)),
-        },
+            .map_err(|e| e.to_string())
+    };
+    let int = |min, max| match raw.trim().parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(Value::Int(n)),
+        _ => Err(messages::int_out_of_range(name, raw, min, max)),
+    };
+    match option.kind {
+        OptionKind::Text { max } => text(max),
+        OptionKind::Module => text(SLUG_MAX),
+        OptionKind::Int { min, max } => int(min, max),
+        OptionKind::Session => int(SESSION_NUMBERS.0, SESSION_NUMBERS.1),
         OptionKind::Bool => match raw.trim().to_lowercase().as_str() {
             "true" | "yes" | "on" | "y" => Ok(Value::Bool(true)),
             "false" | "no" | "off" | "n" => Ok(Value::Bool(false)),

@@ -27,6 +27,7 @@ pub mod roles;
 pub mod schedule;
 pub mod sessions;
 pub mod slack;
+pub mod suggest;
 
 use std::time::Duration;
 

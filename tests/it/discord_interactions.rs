@@ -158,6 +158,42 @@ async fn autocomplete_offers_time_zones_and_cohorts_as_typed(pool: PgPool) {
         .map(|c| c["value"].as_str().unwrap())
         .collect();
     assert_eq!(values, ["spring-makers-2027"]);
+
+    // Modules by id or name, sessions by number or title with the time in the member's zone.
+    let mut module = fixture("autocomplete");
+    module["data"]["name"] = json!("milestone");
+    module["data"]["options"] = json!([{ "name": "submit", "type": 1, "options": [
+        { "name": "module", "type": 3, "value": "FLOW", "focused": true }
+    ]}]);
+    let (_, reply) = d.post_signed(&module, 0).await;
+    let values: Vec<&str> = reply["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert!(values.contains(&"flows-101"), "{reply}");
+    assert!(values.iter().all(|v| v.contains("flow")), "{reply}");
+
+    d.bot.tick().await;
+    let (number, title): (i32, String) =
+        sqlx::query_as("SELECT number, title FROM sessions ORDER BY starts_at LIMIT 1")
+            .fetch_one(&d.bot.pool)
+            .await
+            .expect("the program's recurring sessions");
+    let mut session = fixture("autocomplete");
+    session["data"]["name"] = json!("talk");
+    session["data"]["options"] = json!([{ "name": "withdraw", "type": 1, "options": [
+        { "name": "session", "type": 4, "value": number.to_string(), "focused": true }
+    ]}]);
+    let (_, reply) = d.post_signed(&session, 0).await;
+    let first = &reply["data"]["choices"][0];
+    assert_eq!(first["value"], json!(number), "{reply}");
+    let name = first["name"].as_str().unwrap();
+    assert!(
+        name.starts_with(&format!("#{number} {title} — ")) && name.ends_with("(UTC)"),
+        "{name}"
+    );
 }
 
 #[sqlx::test]

@@ -1,55 +1,79 @@
-//! Autocomplete choices: the community's cohorts and IANA time zones, filtered as typed.
+//! Autocomplete choices, filtered as typed: the community's cohorts, modules and upcoming
+//! sessions, and IANA time zones.
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::commands::{OptionKind, OptionSpec};
-use crate::store::cohorts;
+use crate::store::{cohorts, suggest};
 
 /// Discord shows at most 25 choices.
 pub const CHOICES_MAX: usize = 25;
+/// Discord's limit on a choice's name.
+const NAME_MAX: usize = 100;
 
-pub async fn choices(
-    pool: &PgPool,
-    community: Option<Uuid>,
-    option: &OptionSpec,
-    typed: &str,
-) -> Vec<Value> {
-    match option.kind {
-        OptionKind::TimeZone => time_zones(typed)
+/// Where the member is typing: their community (if known), their zone for times, and now.
+pub struct Typing<'a> {
+    pub pool: &'a PgPool,
+    pub community: Option<Uuid>,
+    pub zone: Tz,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn choices(at: &Typing<'_>, option: &OptionSpec, typed: &str) -> Vec<Value> {
+    if option.kind == OptionKind::TimeZone {
+        return time_zones(typed)
             .into_iter()
             .map(|tz| json!({ "name": tz, "value": tz }))
-            .collect(),
-        OptionKind::Cohort => {
-            let Some(community) = community else {
-                return Vec::new();
-            };
-            match cohorts::list(pool, community).await {
-                Ok(all) => {
-                    let typed = typed.trim().to_lowercase();
-                    all.into_iter()
-                        .filter(|c| {
-                            c.slug.contains(&typed) || c.name.to_lowercase().contains(&typed)
-                        })
-                        .take(CHOICES_MAX)
-                        .map(|c| {
-                            let name: String = format!("{} ({})", c.name, c.slug)
-                                .chars()
-                                .take(100)
-                                .collect();
-                            json!({ "name": name, "value": c.slug })
+            .collect();
+    }
+    let Some(community) = at.community else {
+        return Vec::new();
+    };
+    let typed = typed.trim();
+    let found = match option.kind {
+        OptionKind::Cohort => cohorts::list(at.pool, community).await.map(|all| {
+            let typed = typed.to_lowercase();
+            all.into_iter()
+                .filter(|c| c.slug.contains(&typed) || c.name.to_lowercase().contains(&typed))
+                .take(CHOICES_MAX)
+                .map(|c| choice(format!("{} ({})", c.name, c.slug), json!(c.slug)))
+                .collect()
+        }),
+        OptionKind::Module => suggest::modules(at.pool, community, typed, CHOICES_MAX as i64)
+            .await
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|(slug, name)| choice(format!("{name} ({slug})"), json!(slug)))
+                    .collect()
+            }),
+        OptionKind::Session => {
+            suggest::sessions(at.pool, community, typed, at.now, CHOICES_MAX as i64)
+                .await
+                .map(|rows| {
+                    rows.into_iter()
+                        .map(|(number, title, starts)| {
+                            let local = starts.with_timezone(&at.zone).format("%a %-d %b %H:%M");
+                            let name = format!("#{number} {title} — {local} ({})", at.zone.name());
+                            choice(name, json!(number))
                         })
                         .collect()
-                }
-                Err(err) => {
-                    tracing::error!(error = %format!("{err:#}"), "listing cohorts for autocomplete");
-                    Vec::new()
-                }
-            }
+                })
         }
-        _ => Vec::new(),
-    }
+        _ => Ok(Vec::new()),
+    };
+    found.unwrap_or_else(|err| {
+        tracing::error!(error = %err, "listing autocomplete choices");
+        Vec::new()
+    })
+}
+
+fn choice(name: String, value: Value) -> Value {
+    let name: String = name.chars().take(NAME_MAX).collect();
+    json!({ "name": name, "value": value })
 }
 
 /// Zone names containing every typed word (case-insensitive, `_` or space alike), names

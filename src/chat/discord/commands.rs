@@ -7,8 +7,11 @@
 
 use serde_json::{Value, json};
 
-use crate::commands::catalog::{self, CATALOG, CommandSpec, OptionKind, OptionSpec};
+use crate::commands::catalog::{
+    self, CATALOG, CommandSpec, OptionKind, OptionSpec, SESSION_NUMBERS,
+};
 use crate::domain::Role;
+use crate::domain::slug::SLUG_MAX;
 
 /// The subcommand name a group's own command gets on Discord.
 fn bare_subcommand(group: &str) -> &'static str {
@@ -71,22 +74,17 @@ fn option(spec: &OptionSpec) -> Value {
         "description": description(spec.help),
         "required": spec.required,
     });
+    if spec.kind.autocompletes() {
+        option["autocomplete"] = json!(true);
+    }
     let kind = match spec.kind {
-        OptionKind::Text { max } => {
-            option["max_length"] = json!(max.min(6000));
-            option_type::STRING
-        }
-        OptionKind::Int { min, max } => {
-            option["min_value"] = json!(min);
-            option["max_value"] = json!(max);
-            option_type::INTEGER
-        }
+        OptionKind::Text { max } => text_up_to(&mut option, max),
+        OptionKind::Module => text_up_to(&mut option, SLUG_MAX),
+        OptionKind::Int { min, max } => int_range(&mut option, min, max),
+        OptionKind::Session => int_range(&mut option, SESSION_NUMBERS.0, SESSION_NUMBERS.1),
         OptionKind::Bool => option_type::BOOLEAN,
         OptionKind::User => option_type::USER,
-        OptionKind::Cohort | OptionKind::TimeZone => {
-            option["autocomplete"] = json!(true);
-            option_type::STRING
-        }
+        OptionKind::Cohort | OptionKind::TimeZone => option_type::STRING,
         OptionKind::Role => {
             option["choices"] = choices(Role::ALL.iter().map(|r| r.as_str()));
             option_type::STRING
@@ -99,6 +97,17 @@ fn option(spec: &OptionSpec) -> Value {
     };
     option["type"] = json!(kind);
     option
+}
+
+fn text_up_to(option: &mut Value, max: usize) -> u8 {
+    option["max_length"] = json!(max.min(6000));
+    option_type::STRING
+}
+
+fn int_range(option: &mut Value, min: i64, max: i64) -> u8 {
+    option["min_value"] = json!(min);
+    option["max_value"] = json!(max);
+    option_type::INTEGER
 }
 
 fn choices<'a>(values: impl Iterator<Item = &'a str>) -> Value {

@@ -225,25 +225,45 @@ impl Handler {
         let choices = match (resolve(command), command.data.autocomplete()) {
             (Ok((spec, _)), Some(focused)) => match spec.option(focused.name) {
                 Some(option) => {
-                    let community = match command.guild_id {
-                        Some(guild) => store::discord::community_by_guild(
-                            &self.services.pool,
-                            &guild.to_string(),
-                        )
-                        .await
-                        .ok()
-                        .flatten()
-                        .map(|(id, _)| id),
-                        None => None,
-                    };
-                    autocomplete::choices(&self.services.pool, community, option, focused.value)
-                        .await
+                    let typing = self.typing(command).await;
+                    autocomplete::choices(&typing, option, focused.value).await
                 }
                 None => Vec::new(),
             },
             _ => Vec::new(),
         };
         json!({ "type": response_type::AUTOCOMPLETE, "data": { "choices": choices } })
+    }
+
+    /// The community and zone an autocompleting member types in. Read-only: autocomplete
+    /// creates no member, and falls back to UTC for times.
+    async fn typing(&self, command: &CommandInteraction) -> autocomplete::Typing<'_> {
+        let pool = &self.services.pool;
+        let community = match command.guild_id {
+            Some(guild) => store::discord::community_by_guild(pool, &guild.to_string())
+                .await
+                .ok()
+                .flatten()
+                .map(|(id, _)| id),
+            None => None,
+        };
+        let member = match community {
+            Some(id) => store::members::find(pool, id, "discord", &command.user.id.to_string())
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        let zone = member
+            .and_then(|m| m.timezone)
+            .and_then(|tz| crate::domain::parse_timezone(&tz).ok())
+            .unwrap_or(chrono_tz::Tz::UTC);
+        autocomplete::Typing {
+            pool,
+            community,
+            zone,
+            now: self.services.clock.now(),
+        }
     }
 
     /// A button press opens the matching modal or answers a question; an expired or forged
