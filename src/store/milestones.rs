@@ -281,3 +281,32 @@ pub async fn badge_community(ex: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<
         .fetch_optional(ex)
         .await
 }
+
+/// A community's name by its slug, for its issuer profile.
+pub async fn issuer_name(ex: impl PgExecutor<'_>, community: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT name FROM communities WHERE slug = $1")
+        .bind(community)
+        .fetch_optional(ex)
+        .await
+}
+
+/// A module that awards a badge, by community, cohort and module slugs: (cohort name,
+/// module name, badge name).
+pub async fn achievement(
+    ex: impl PgExecutor<'_>,
+    community: &str,
+    cohort: &str,
+    module: &str,
+) -> sqlx::Result<Option<(String, String, String)>> {
+    sqlx::query_as(
+        "SELECT c.name, m.name, m.badge FROM modules m JOIN tracks t ON t.id = m.track_id
+           JOIN cohorts c ON c.id = t.cohort_id JOIN communities k ON k.id = c.community_id
+          WHERE k.slug = $1 AND c.slug = $2 AND m.slug = $3 AND m.badge IS NOT NULL
+          LIMIT 1",
+    )
+    .bind(community)
+    .bind(cohort)
+    .bind(module)
+    .fetch_optional(ex)
+    .await
+}

@@ -1,12 +1,14 @@
 //! `GET /badges/<id>`: an Open Badges 3.0 credential, as JSON (`Accept: application/json`
 //! or `/badges/<id>.json`) or as a small HTML page; `/badges/<id>/status` is its
-//! revocation list.
+//! revocation list; `/issuers/<community>` and `/achievements/<community>/<cohort>/<module>`
+//! are the issuer profile and achievement its ids point at.
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::services::badges::credential;
@@ -24,6 +26,11 @@ pub fn routes(pool: sqlx::PgPool, public_url: Option<String>) -> Router {
     Router::new()
         .route("/badges/{id}", get(badge))
         .route("/badges/{id}/status", get(status))
+        .route("/issuers/{community}", get(issuer))
+        .route(
+            "/achievements/{community}/{cohort}/{module}",
+            get(achievement),
+        )
         .with_state(BadgeState { pool, public_url })
 }
 
@@ -64,6 +71,48 @@ async fn status(
     }
 }
 
+/// The issuer profile a credential's `issuer.id` points at.
+async fn issuer(
+    State(state): State<BadgeState>,
+    Path(community): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match milestones::issuer_name(&state.pool, &community).await {
+        Ok(Some(name)) => json(credential::issuer(
+            &base_url(&state, &headers),
+            &community,
+            &name,
+        )),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such issuer\n").into_response(),
+        Err(err) => internal(err.into()),
+    }
+}
+
+/// The achievement a credential's `achievement.id` points at.
+async fn achievement(
+    State(state): State<BadgeState>,
+    Path((community, cohort, module)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    match milestones::achievement(&state.pool, &community, &cohort, &module).await {
+        Ok(Some((cohort_name, module_name, badge_name))) => {
+            let def = credential::AchievementDef {
+                community_slug: &community,
+                cohort_slug: &cohort,
+                cohort_name: &cohort_name,
+                module_slug: &module,
+                module_name: &module_name,
+                badge_name: &badge_name,
+            };
+            let mut doc = credential::achievement(&base_url(&state, &headers), &def);
+            doc["@context"] = json!(credential::CONTEXTS);
+            json(doc)
+        }
+        Ok(None) => (StatusCode::NOT_FOUND, "no such achievement\n").into_response(),
+        Err(err) => internal(err.into()),
+    }
+}
+
 async fn load(
     state: &BadgeState,
     id: &str,
@@ -75,7 +124,12 @@ async fn load(
     let Some(badge) = milestones::badge(&state.pool, id).await? else {
         return Ok(None);
     };
-    let base = match &state.public_url {
+    Ok(Some((badge, base_url(state, headers))))
+}
+
+/// `http.public_url`, else the request's own host.
+fn base_url(state: &BadgeState, headers: &HeaderMap) -> String {
+    match &state.public_url {
         Some(url) => url.clone(),
         None => {
             let host = headers
@@ -88,8 +142,7 @@ async fn load(
                 .unwrap_or("localhost");
             format!("http://{host}")
         }
-    };
-    Ok(Some((badge, base)))
+    }
 }
 
 fn accepts_json(headers: &HeaderMap) -> bool {

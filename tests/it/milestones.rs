@@ -7,7 +7,7 @@ use chrono::{TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use cohortbot::render::{ActionKind, Fragment};
 use cohortbot::services::Destination;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -364,6 +364,30 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
     assert_eq!(credential["validFrom"], "2027-03-10T09:00:00Z");
     let (_, _, same) = get(&bot, &format!("/badges/{badge_id}.json"), None).await;
     assert_eq!(serde_json::from_str::<Value>(&same).unwrap(), credential);
+    // The issuer and achievement ids inside it resolve to their own documents.
+    for (id, kind) in [
+        (&credential["issuer"]["id"], "Profile"),
+        (
+            &credential["credentialSubject"]["achievement"]["id"],
+            "Achievement",
+        ),
+    ] {
+        let path = id.as_str().unwrap().strip_prefix(BASE).unwrap();
+        let (status, content_type, body) = get(&bot, path, None).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (StatusCode::OK, "application/json")
+        );
+        let doc: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((&doc["id"], &doc["type"][0]), (id, &json!(kind)), "{doc}");
+    }
+    let (status, _, _) = get(
+        &bot,
+        "/achievements/acme-makers/spring-makers-2027/nope",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // The schema is not vacuous: a credential without its subject fails.
     let mut broken = credential.clone();
     broken.as_object_mut().unwrap().remove("credentialSubject");

@@ -8,6 +8,8 @@ use crate::store::milestones::Badge;
 
 const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// The JSON-LD contexts of every Open Badges document served here.
+pub const CONTEXTS: [&str; 2] = [VC_CONTEXT, OB_CONTEXT];
 
 /// `base` is the public URL of the bot (`http.public_url`), without a trailing slash.
 pub fn credential_url(base: &str, badge: &Badge) -> String {
@@ -18,39 +20,80 @@ pub fn status_url(base: &str, badge: &Badge) -> String {
     format!("{base}/badges/{}/status", badge.id)
 }
 
+/// Where an issuer's profile and an achievement's definition are served (`/issuers/…`,
+/// `/achievements/…`), so the ids inside a credential resolve.
+pub fn issuer_url(base: &str, community: &str) -> String {
+    format!("{base}/issuers/{community}")
+}
+
+pub fn achievement_url(base: &str, community: &str, cohort: &str, module: &str) -> String {
+    format!("{base}/achievements/{community}/{cohort}/{module}")
+}
+
+/// The issuer's Open Badges `Profile`.
+pub fn issuer(base: &str, community_slug: &str, community_name: &str) -> Value {
+    json!({
+        "@context": CONTEXTS,
+        "id": issuer_url(base, community_slug),
+        "type": ["Profile"],
+        "name": community_name,
+    })
+}
+
+/// What an achievement is named and how it is earned.
+pub struct AchievementDef<'a> {
+    pub community_slug: &'a str,
+    pub cohort_slug: &'a str,
+    pub cohort_name: &'a str,
+    pub module_slug: &'a str,
+    pub module_name: &'a str,
+    pub badge_name: &'a str,
+}
+
+/// The Open Badges `Achievement` (without `@context`, as it sits inside a credential).
+pub fn achievement(base: &str, def: &AchievementDef<'_>) -> Value {
+    json!({
+        "id": achievement_url(base, def.community_slug, def.cohort_slug, def.module_slug),
+        "type": ["Achievement"],
+        "name": def.badge_name,
+        "description": format!("{} ({})", def.module_name, def.cohort_name),
+        "criteria": {
+            "narrative": format!(
+                "Complete the module \"{}\" of {} and have the evidence verified by a mentor.",
+                def.module_name, def.cohort_name
+            ),
+        },
+    })
+}
+
 pub fn open_badge(base: &str, badge: &Badge) -> Value {
-    let issuer = format!("{base}/issuers/{}", badge.community_slug);
-    let achievement = format!(
-        "{base}/achievements/{}/{}/{}",
-        badge.community_slug, badge.cohort_slug, badge.module_slug
+    let mut issuer = issuer(base, &badge.community_slug, &badge.community_name);
+    if let Some(profile) = issuer.as_object_mut() {
+        profile.remove("@context");
+    }
+    let achievement = achievement(
+        base,
+        &AchievementDef {
+            community_slug: &badge.community_slug,
+            cohort_slug: &badge.cohort_slug,
+            cohort_name: &badge.cohort_name,
+            module_slug: &badge.module_slug,
+            module_name: &badge.module_name,
+            badge_name: &badge.name,
+        },
     );
     json!({
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": CONTEXTS,
         "id": credential_url(base, badge),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": badge.name,
-        "issuer": {
-            "id": issuer,
-            "type": ["Profile"],
-            "name": badge.community_name,
-        },
+        "issuer": issuer,
         "validFrom": badge.issued_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "credentialSubject": {
             "id": format!("urn:uuid:{}", badge.member_id),
             "type": ["AchievementSubject"],
             "name": badge.member_name,
-            "achievement": {
-                "id": achievement,
-                "type": ["Achievement"],
-                "name": badge.name,
-                "description": format!("{} ({})", badge.module_name, badge.cohort_name),
-                "criteria": {
-                    "narrative": format!(
-                        "Complete the module \"{}\" of {} and have the evidence verified by a mentor.",
-                        badge.module_name, badge.cohort_name
-                    ),
-                },
-            },
+            "achievement": achievement,
         },
         "evidence": [{
             "id": badge.evidence_url,
@@ -74,7 +117,7 @@ pub fn revocation_list(base: &str, badge: &Badge) -> Value {
     };
     json!({
         "id": status_url(base, badge),
-        "issuer": format!("{base}/issuers/{}", badge.community_slug),
+        "issuer": issuer_url(base, &badge.community_slug),
         "revokedCredentials": revoked,
     })
 }
