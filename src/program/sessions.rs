@@ -7,7 +7,7 @@ use sqlx::{FromRow, PgConnection};
 use uuid::Uuid;
 
 use crate::commands::catalog::{LOCATION_MAX, NAME_MAX, SESSION_KINDS};
-use crate::domain::{Slug, clean_line};
+use crate::domain::{Slug, clean_line, parse_timezone};
 use crate::store::program::Change;
 
 /// "Lightning talks every other Thursday 16:00": `cron = "0 16 * * THU"`, `every_weeks = 2`.
@@ -18,8 +18,11 @@ pub struct SessionSeriesDef {
     /// `lightning_talks`, `demo_day`, `clinic` or `office_hours`.
     pub kind: String,
     pub title: String,
-    /// When it starts, in the cohort's time zone (5 fields).
+    /// When it starts (5 fields), in `timezone`.
     pub cron: String,
+    /// The zone the cron is read in (IANA); the cohort's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     /// 2 = every other week, counted from the cohort's first week.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub every_weeks: i32,
@@ -73,6 +76,11 @@ pub fn check(problems: &mut Vec<String>, at: &str, series: &[SessionSeriesDef]) 
         if let Err(err) = crate::schedule::CronExpr::parse(&s.cron) {
             problems.push(format!("{here}: {err}"));
         }
+        if let Some(zone) = &s.timezone
+            && let Err(err) = parse_timezone(zone)
+        {
+            problems.push(format!("{here}: {err}"));
+        }
         for (name, value, range) in [
             ("every_weeks", s.every_weeks, 1..=8),
             ("duration_minutes", s.duration_minutes, 5..=600),
@@ -98,15 +106,17 @@ pub async fn upsert(
     let row: (String,) = sqlx::query_as(
         "WITH up AS (
             INSERT INTO session_series AS t (id, community_id, cohort_id, slug, kind, title, cron,
-                every_weeks, duration_minutes, slots, location)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                every_weeks, duration_minutes, slots, location, timezone)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             ON CONFLICT (cohort_id, slug) DO UPDATE SET kind = EXCLUDED.kind, title = EXCLUDED.title,
                 cron = EXCLUDED.cron, every_weeks = EXCLUDED.every_weeks,
                 duration_minutes = EXCLUDED.duration_minutes, slots = EXCLUDED.slots,
-                location = EXCLUDED.location
-            WHERE (t.kind, t.title, t.cron, t.every_weeks, t.duration_minutes, t.slots, t.location)
+                location = EXCLUDED.location, timezone = EXCLUDED.timezone
+            WHERE (t.kind, t.title, t.cron, t.every_weeks, t.duration_minutes, t.slots, t.location,
+                   t.timezone)
                   IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.title, EXCLUDED.cron, EXCLUDED.every_weeks,
-                                    EXCLUDED.duration_minutes, EXCLUDED.slots, EXCLUDED.location)
+                                    EXCLUDED.duration_minutes, EXCLUDED.slots, EXCLUDED.location,
+                                    EXCLUDED.timezone)
             RETURNING (xmax = 0) AS inserted)
          SELECT CASE WHEN inserted THEN 'created' ELSE 'updated' END FROM up
          UNION ALL SELECT 'unchanged' WHERE NOT EXISTS (SELECT 1 FROM up)",
@@ -122,6 +132,13 @@ pub async fn upsert(
     .bind(def.duration_minutes)
     .bind(def.slots)
     .bind(&def.location)
+    // Stored canonically (`Europe/London`), as the scheduler reads it.
+    .bind(
+        def.timezone
+            .as_deref()
+            .and_then(|z| parse_timezone(z).ok())
+            .map(|tz| tz.name()),
+    )
     .fetch_one(&mut *conn)
     .await?;
     Ok(match row.0.as_str() {
@@ -136,7 +153,7 @@ pub async fn export(
     cohort_id: Uuid,
 ) -> sqlx::Result<Vec<SessionSeriesDef>> {
     sqlx::query_as(
-        "SELECT slug, kind, title, cron, every_weeks, duration_minutes, slots, location
+        "SELECT slug, kind, title, cron, timezone, every_weeks, duration_minutes, slots, location
          FROM session_series WHERE cohort_id = $1 ORDER BY slug",
     )
     .bind(cohort_id)
@@ -154,6 +171,7 @@ mod tests {
             kind: "lightning_talks".into(),
             title: "Lightning talks".into(),
             cron: "0 16 * * THU".into(),
+            timezone: None,
             every_weeks: 2,
             duration_minutes: 60,
             slots: 4,
@@ -170,6 +188,7 @@ mod tests {
         let bad = SessionSeriesDef {
             kind: "party".into(),
             cron: "0 25 * * THU".into(),
+            timezone: Some("Europe/Londn".into()),
             every_weeks: 0,
             slots: 99,
             title: " ".into(),
@@ -183,6 +202,7 @@ mod tests {
             "slots must be 0 to 50, not 99",
             "`title` can't be empty",
             "listed twice",
+            "Europe/London",
         ] {
             assert!(text.contains(expected), "{expected}: {text}");
         }

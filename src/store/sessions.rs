@@ -510,11 +510,12 @@ pub struct Series {
     pub ends_on: Option<chrono::NaiveDate>,
 }
 
-/// Every recurring series with its cohort's zone and dates.
+/// Every recurring series with its zone (its own, else its cohort's) and its cohort's dates.
 pub async fn all_series(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Series>> {
     sqlx::query_as(
         "SELECT s.id, s.community_id, s.cohort_id, s.kind, s.title, s.cron, s.every_weeks,
-                s.duration_minutes, s.slots, s.location, c.timezone, c.starts_on, c.ends_on
+                s.duration_minutes, s.slots, s.location, COALESCE(s.timezone, c.timezone) AS timezone,
+                c.starts_on, c.ends_on
          FROM session_series s JOIN cohorts c ON c.id = s.cohort_id ORDER BY s.id",
     )
     .fetch_all(ex)

@@ -726,3 +726,53 @@ code_of_conduct = "Be excellent to each other."
             .unwrap();
     assert_eq!(revoked, None);
 }
+
+#[sqlx::test]
+async fn a_recurring_session_can_keep_its_own_time_zone(pool: PgPool) {
+    use cohortbot::clock::Clock;
+    use cohortbot::program::{self, ProgramFile};
+    let bot = TestBot::new(pool).await;
+    // "Lightning talks every other Thursday 16:00 Europe/London" in a Berlin cohort.
+    let edited = crate::support::EXAMPLE.replacen(
+        "cron = \"0 16 * * THU\"",
+        "cron = \"0 16 * * THU\"\n    timezone = \"europe/london\"",
+        1,
+    );
+    assert_ne!(edited, crate::support::EXAMPLE);
+    let file = ProgramFile::parse(&edited, "edited").unwrap();
+    program::import(&bot.pool, &file, bot.clock.now())
+        .await
+        .unwrap();
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap());
+    bot.tick().await;
+    let starts: Vec<chrono::DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT starts_at FROM sessions WHERE series_id IS NOT NULL ORDER BY starts_at",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    // 16:00 in London is 16:00 UTC in winter (Berlin's 16:00 would be 15:00 UTC).
+    assert_eq!(
+        starts,
+        [
+            Utc.with_ymd_and_hms(2027, 3, 4, 16, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2027, 3, 18, 16, 0, 0).unwrap(),
+        ]
+    );
+    // Stored canonically, and exported as stored.
+    let zone: String = sqlx::query_scalar("SELECT timezone FROM session_series")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(zone, "Europe/London");
+    let exported = program::export::export(&bot.pool)
+        .await
+        .unwrap()
+        .to_toml()
+        .unwrap();
+    assert!(
+        exported.contains("timezone = \"Europe/London\""),
+        "{exported}"
+    );
+}
