@@ -111,3 +111,27 @@ pub async fn met_count(ex: impl PgExecutor<'_>, mentor: Uuid) -> sqlx::Result<i6
     .fetch_one(ex)
     .await
 }
+
+/// A learner's pairing record: sessions requested, and those either side said happened.
+pub async fn learner_record(ex: impl PgExecutor<'_>, learner: Uuid) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE learner_met OR mentor_met)
+           FROM pairings WHERE learner_id = $1",
+    )
+    .bind(learner)
+    .fetch_one(ex)
+    .await
+}
+
+/// Mentors this learner was paired with and did not meet (either side said no): a new
+/// request goes to someone else when anyone else can take it.
+pub async fn not_met_mentors(ex: impl PgExecutor<'_>, learner: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT mentor_id FROM pairings
+          WHERE learner_id = $1 AND (learner_met = false OR mentor_met = false)
+            AND NOT coalesce(learner_met OR mentor_met, false)",
+    )
+    .bind(learner)
+    .fetch_all(ex)
+    .await
+}

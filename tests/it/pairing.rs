@@ -107,3 +107,38 @@ async fn pairing_across_time_zones_with_one_follow_up(pool: PgPool) {
         said.reply
     );
 }
+
+#[sqlx::test]
+async fn a_pair_that_did_not_meet_is_rematched_with_someone_else(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+    bot.say("sam", "/me timezone Europe/Berlin").await;
+    for (user, zone) in [("nina", "America/New_York"), ("lars", "America/Chicago")] {
+        bot.say(user, &format!("/me timezone {zone}")).await;
+        bot.say(user, "/mentor offer community 2 power automate")
+            .await;
+        bot.say("ada", &format!("/mentor approve @{user} community"))
+            .await;
+    }
+    bot.set_local("2027-03-01 08:20", Berlin);
+    // New York overlaps Berlin's day more than Chicago does: nina first.
+    let said = bot.say("sam", "/pair request power-automate").await;
+    assert!(said.reply.contains("with nina"), "{}", said.reply);
+    bot.set_local("2027-03-03 16:00", Berlin);
+    bot.tick().await;
+    bot.say("sam", "/pair met 1 no").await;
+
+    let said = bot.say("sam", "/pair request power-automate").await;
+    assert!(
+        said.reply.contains("#2 is set up with lars"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("sam", "/me").await;
+    assert!(
+        said.reply.contains("Pairing sessions: 2 requested, 0 met"),
+        "{}",
+        said.reply
+    );
+}

@@ -86,8 +86,12 @@ pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     inputs.problem_base.learners = vec![person];
     inputs.load.clear();
     let mut problem = inputs.problem(Tier::Community);
-    for slot in &mut problem.mentors {
-        slot.capacity = 1;
+    // A pair that did not meet is re-matched with someone else, when anyone else is free.
+    let not_met = pairings::not_met_mentors(&mut *tx, me.id).await?;
+    let mentors = inputs.mentors_of(Tier::Community);
+    let someone_else = mentors.iter().any(|m| !not_met.contains(&m.member_id));
+    for (slot, mentor) in problem.mentors.iter_mut().zip(mentors) {
+        slot.capacity = u32::from(!(someone_else && not_met.contains(&mentor.member_id)));
     }
     if problem.mentors.is_empty() {
         return refuse(messages::no_mentors());

@@ -8,7 +8,13 @@ use crate::store::enrollments::ActiveEnrollment;
 use crate::store::members::Member;
 use crate::store::roles::HeldRole;
 
-pub fn profile(member: &Member, roles: &[HeldRole], enrollments: &[ActiveEnrollment]) -> Message {
+/// `pairings`: pairing sessions requested, and met.
+pub fn profile(
+    member: &Member,
+    roles: &[HeldRole],
+    enrollments: &[ActiveEnrollment],
+    pairings: (i64, i64),
+) -> Message {
     let mut msg = Message::new()
         .strong(member.display_name.clone())
         .text(" (")
@@ -56,6 +62,12 @@ pub fn profile(member: &Member, roles: &[HeldRole], enrollments: &[ActiveEnrollm
             msg = msg.text(format!(" ({track})"));
         }
         msg = msg.text(format!(", joined {}", e.joined_at.format("%Y-%m-%d")));
+    }
+    let (requested, met) = pairings;
+    if requested > 0 {
+        msg = msg.line().text(format!(
+            "Pairing sessions: {requested} requested, {met} met"
+        ));
     }
     msg
 }

@@ -18,8 +18,9 @@ pub async fn show(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let member = &inv.caller.member;
     let held = roles::held_by(&mut *tx, member.id).await?;
     let active = enrollments::active_for_member(&mut *tx, member.id).await?;
+    let pairings = crate::store::pairings::learner_record(&mut *tx, member.id).await?;
     Ok(Outcome::reply(
-        messages::profile(member, &held, &active),
+        messages::profile(member, &held, &active, pairings),
         inv.spec.visibility,
     ))
 }
