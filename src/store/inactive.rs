@@ -165,18 +165,28 @@ pub async fn flag_recipients(
     .await
 }
 
-/// The mentor's active community learners in the cohort.
-pub async fn community_learners(
+/// The mentor's active learners in the cohort, with the tier they are mentored in.
+pub async fn mentored_learners(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     mentor: Uuid,
-) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
-        "SELECT learner_id FROM mentorships WHERE cohort_id = $1 AND mentor_id = $2
-           AND tier = 'community' AND ended_at IS NULL ORDER BY started_at, learner_id",
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT learner_id, tier FROM mentorships WHERE cohort_id = $1 AND mentor_id = $2
+           AND ended_at IS NULL ORDER BY tier, started_at, learner_id",
     )
     .bind(cohort_id)
     .bind(mentor)
+    .fetch_all(ex)
+    .await
+}
+
+/// Mentors with an open inactivity flag in the cohort: nobody is moved to them.
+pub async fn flagged(ex: impl PgExecutor<'_>, cohort_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT mentor_id FROM mentor_flags WHERE cohort_id = $1 AND resolved_at IS NULL",
+    )
+    .bind(cohort_id)
     .fetch_all(ex)
     .await
 }

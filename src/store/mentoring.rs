@@ -407,6 +407,24 @@ pub async fn other_mentor(
     .await
 }
 
+/// The learner's active mentor of `tier` in the cohort.
+pub async fn mentor_in_tier(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    learner_id: Uuid,
+    tier: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT mentor_id FROM mentorships
+         WHERE cohort_id = $1 AND learner_id = $2 AND tier = $3 AND ended_at IS NULL",
+    )
+    .bind(cohort_id)
+    .bind(learner_id)
+    .bind(tier)
+    .fetch_optional(ex)
+    .await
+}
+
 /// A cohort's community mentors now: (learner, mentor) for every active pair.
 pub async fn community_pairs(
     ex: impl PgExecutor<'_>,

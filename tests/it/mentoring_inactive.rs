@@ -93,6 +93,10 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
         said.reply,
         "Sorry, only stewards can use `/mentor rematch`."
     );
+    // Yuri is flagged too, so lena moves to wes, a newly approved mentor.
+    bot.say("wes", "/me timezone Europe/Berlin").await;
+    bot.say("wes", "/mentor offer community 2 sql").await;
+    bot.say("ada", "/mentor approve @wes community").await;
     let said = bot
         .say("ada", &format!("/mentor rematch @xena {COHORT}"))
         .await;
@@ -107,15 +111,15 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
         [
             (
                 "lena",
-                "Your mentors in Spring Makers 2027:\n• Community mentor: @yuri (9 h overlap)"
+                "Your mentors in Spring Makers 2027:\n• Community mentor: @wes (shares: sql; 9 h overlap)"
+            ),
+            (
+                "wes",
+                "Your learners in Spring Makers 2027:\n• @lena (shares: sql; 9 h overlap)\nSee `/mentor guide` for the playbook."
             ),
             (
                 "xena",
                 "Your learners in Spring Makers 2027 have moved to other mentors for now. Thank you for your help so far; when you're ready again, `/mentor resume` or talk to a steward."
-            ),
-            (
-                "yuri",
-                "Your learners in Spring Makers 2027:\n• @lena (9 h overlap)\nSee `/mentor guide` for the playbook."
             ),
         ]
     );
@@ -124,6 +128,52 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
         .await;
     assert_eq!(
         said.reply,
-        "xena has no community-mentor learners in Spring Makers 2027."
+        "xena mentors no learners in Spring Makers 2027."
     );
+}
+
+#[sqlx::test]
+async fn an_inactive_lead_mentors_group_moves_to_another_lead(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("lena", COHORT, Some("projects")).await;
+    bot.say("lena", "/me timezone Europe/Berlin").await;
+    for user in ["lea", "leo"] {
+        bot.say(user, "/me timezone Europe/Berlin").await;
+        bot.say(user, "/mentor offer lead 3 sql").await;
+        bot.say("ada", &format!("/mentor approve @{user} lead"))
+            .await;
+    }
+    bot.say("ada", &format!("/mentor match {COHORT}")).await;
+    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+        .await;
+    let lead_of = async || -> String {
+        sqlx::query_scalar(
+            "SELECT m.platform_user_id FROM mentorships s JOIN members m ON m.id = s.mentor_id
+              WHERE s.tier = 'lead' AND s.ended_at IS NULL",
+        )
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap()
+    };
+    let before = lead_of().await;
+    let other = if before == "lea" { "leo" } else { "lea" };
+    let said = bot
+        .say("ada", &format!("/mentor rematch @{before} {COHORT}"))
+        .await;
+    assert_eq!(
+        said.reply,
+        format!(
+            "Moved 1 of 1 learners of {before} in Spring Makers 2027 to other mentors; everyone has been told."
+        )
+    );
+    assert_eq!(lead_of().await, other);
+    let group_lead: String = sqlx::query_scalar(
+        "SELECT m.platform_user_id FROM enrollments e JOIN mentor_groups g ON g.id = e.mentor_group_id
+           JOIN members m ON m.id = g.lead_member_id
+          WHERE e.member_id = (SELECT id FROM members WHERE platform_user_id = 'lena')",
+    )
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(group_lead, other);
 }

@@ -84,27 +84,36 @@ pub async fn check(
 pub async fn rematch(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let mentor = find_member(&mut *tx, &inv.caller, arg(inv, "user")?).await?;
     let cohort = find_cohort(&mut *tx, inv, arg(inv, "cohort")?).await?;
-    let learners = store::community_learners(&mut *tx, cohort.id, mentor.id).await?;
+    let learners = store::mentored_learners(&mut *tx, cohort.id, mentor.id).await?;
     if learners.is_empty() {
         return refuse(messages::no_learners_to_move(&mentor.display_name, &cohort));
     }
+    // Nobody moves to this mentor, nor to another who is flagged as inactive.
+    let mut exclude = store::flagged(&mut *tx, cohort.id).await?;
+    exclude.push(mentor.id);
     let community = inv.caller.community_id;
     let mut outcome = Outcome::reply(crate::render::Message::new(), inv.spec.visibility);
     let mut moved = 0;
-    for learner in &learners {
-        mentoring::end_mentorship(&mut *tx, cohort.id, *learner, Tier::Community.as_str(), now)
-            .await?;
+    for (learner, tier) in &learners {
+        let tier = if tier == Tier::Lead.as_str() {
+            // A lead's learners leave the lead's group for another lead's.
+            mentoring::set_group(&mut *tx, cohort.id, *learner, None).await?;
+            Tier::Lead
+        } else {
+            Tier::Community
+        };
+        mentoring::end_mentorship(&mut *tx, cohort.id, *learner, tier.as_str(), now).await?;
         let posts = super::matching::place(
             &mut *tx,
             community,
             &cohort,
             *learner,
-            &[Tier::Community],
-            Some(mentor.id),
+            &[tier],
+            &exclude,
             now,
         )
         .await?;
-        let placed = mentoring::other_mentor(&mut *tx, cohort.id, *learner, Tier::Lead.as_str())
+        let placed = mentoring::mentor_in_tier(&mut *tx, cohort.id, *learner, tier.as_str())
             .await?
             .is_some();
         moved += usize::from(placed);

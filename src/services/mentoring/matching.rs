@@ -398,7 +398,7 @@ pub async fn place_late_joiner(
         return Ok(Vec::new());
     }
     let tiers = [Tier::Lead, Tier::Community];
-    place(tx, community_id, cohort, learner_id, &tiers, None, now).await
+    place(tx, community_id, cohort, learner_id, &tiers, &[], now).await
 }
 
 /// Places one learner of the cohort for `tiers` with the best mentor who has room (never
@@ -409,11 +409,11 @@ pub async fn place(
     cohort: &Cohort,
     learner_id: Uuid,
     tiers: &[Tier],
-    exclude: Option<Uuid>,
+    exclude: &[Uuid],
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Destination, crate::render::Message)>> {
     let mut inputs = load_inputs(tx, community_id, cohort, now).await?;
-    inputs.active.retain(|m| Some(m.member_id) != exclude);
+    inputs.active.retain(|m| !exclude.contains(&m.member_id));
     let Some(at) = inputs
         .learners
         .iter()

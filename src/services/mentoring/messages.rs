@@ -643,7 +643,7 @@ pub fn inactive_flag(cohort: &Cohort, silent: &Silent, days: i32) -> Message {
 pub fn no_learners_to_move(name: &str, cohort: &Cohort) -> Message {
     Message::new()
         .user(name)
-        .text(" has no community-mentor learners in ")
+        .text(" mentors no learners in ")
         .strong(&cohort.name)
         .text(".")
 }
