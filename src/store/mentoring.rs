@@ -643,6 +643,47 @@ pub async fn record_rotation(
     .map(drop)
 }
 
+/// Records that the outgoing mentors were asked for handover notes at `at`; `false` when
+/// that was done already since `since` (the clock's start), so it happens once per rotation.
+pub async fn record_notice(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    since: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO community_rotations AS r (cohort_id, noticed_at) VALUES ($1, $3)
+         ON CONFLICT (cohort_id) DO UPDATE SET noticed_at = EXCLUDED.noticed_at
+         WHERE r.noticed_at IS NULL OR r.noticed_at < $2",
+    )
+    .bind(cohort_id)
+    .bind(since)
+    .bind(at)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether `outgoing` was asked (since `since`) for a handover note to `incoming`.
+pub async fn handover_asked(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    outgoing: Uuid,
+    incoming: Uuid,
+    since: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM mentor_handovers WHERE cohort_id = $1 AND outgoing_id = $2
+                          AND incoming_id = $3 AND prompted_at >= $4)",
+    )
+    .bind(cohort_id)
+    .bind(outgoing)
+    .bind(incoming)
+    .bind(since)
+    .fetch_one(ex)
+    .await
+}
+
 pub async fn display_name(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<String> {
     sqlx::query_scalar("SELECT display_name FROM members WHERE id = $1")
         .bind(member_id)

@@ -47,45 +47,31 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
     bot.tick().await;
     bot.deliver().await;
 
-    // Two and three weeks in (the cohort starts 1 March): too early, nothing moves.
-    bot.set_local("2027-03-08 09:01", Berlin);
+    // Two weeks in: too early for anything.
+    bot.set_local("2027-03-01 09:01", Berlin);
     bot.tick().await;
     assert!(rotation_posts(&bot).await.is_empty());
 
-    // Four weeks after matching, the Monday tick rotates.
-    bot.set_local("2027-03-15 09:01", Berlin);
+    // Three weeks in, a week before the rotation: each outgoing mentor learns where their
+    // learners go and is asked for a handover note now. Nobody moves yet.
+    bot.set_local("2027-03-08 09:01", Berlin);
     bot.tick().await;
     assert_eq!(
         rotation_posts(&bot).await,
         [
             (
-                "@lena".to_owned(),
-                "Mentor rotation in Spring Makers 2027: your community mentor is now @yuri. Say hello!".to_owned()
-            ),
-            (
-                "@omar".to_owned(),
-                "Mentor rotation in Spring Makers 2027: your community mentor is now @xena. Say hello!".to_owned()
-            ),
-            (
                 "@xena".to_owned(),
-                "Mentor rotation in Spring Makers 2027: lena now go to yuri. Thank you for your time with them! Please write a short handover with `/mentor handover <note>`: it goes to yuri only, never to the learners.".to_owned()
-            ),
-            (
-                "@xena".to_owned(),
-                "Mentor rotation in Spring Makers 2027: you now mentor omar, until now with yuri. Their handover note will follow here.".to_owned()
+                "Mentor rotation in Spring Makers 2027 next week: lena will go to yuri. Please write a short handover now with `/mentor handover <note>`: it goes to yuri only, never to the learners.".to_owned()
             ),
             (
                 "@yuri".to_owned(),
-                "Mentor rotation in Spring Makers 2027: omar now go to xena. Thank you for your time with them! Please write a short handover with `/mentor handover <note>`: it goes to xena only, never to the learners.".to_owned()
-            ),
-            (
-                "@yuri".to_owned(),
-                "Mentor rotation in Spring Makers 2027: you now mentor lena, until now with xena. Their handover note will follow here.".to_owned()
+                "Mentor rotation in Spring Makers 2027 next week: omar will go to xena. Please write a short handover now with `/mentor handover <note>`: it goes to xena only, never to the learners.".to_owned()
             ),
         ]
     );
-
-    // The same tick again (a second process, a restart) changes nothing.
+    // Asked once: the same tick again, or the next day, asks nobody again.
+    bot.tick().await;
+    bot.set_local("2027-03-09 09:01", Berlin);
     bot.tick().await;
     assert!(rotation_posts(&bot).await.is_empty());
 
@@ -116,6 +102,46 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
         said.reply,
         "You have no rotation waiting for a handover note."
     );
+
+    // Four weeks after matching, the Monday tick rotates; the mentors were asked already.
+    bot.set_local("2027-03-15 09:01", Berlin);
+    bot.tick().await;
+    assert_eq!(
+        rotation_posts(&bot).await,
+        [
+            (
+                "@lena".to_owned(),
+                "Mentor rotation in Spring Makers 2027: your community mentor is now @yuri. Say hello!".to_owned()
+            ),
+            (
+                "@omar".to_owned(),
+                "Mentor rotation in Spring Makers 2027: your community mentor is now @xena. Say hello!".to_owned()
+            ),
+            (
+                "@xena".to_owned(),
+                "Mentor rotation in Spring Makers 2027: lena now go to yuri. Thank you for your time with them!".to_owned()
+            ),
+            (
+                "@xena".to_owned(),
+                "Mentor rotation in Spring Makers 2027: you now mentor omar, until now with yuri. Their handover note comes here, if it hasn't already.".to_owned()
+            ),
+            (
+                "@yuri".to_owned(),
+                "Mentor rotation in Spring Makers 2027: omar now go to xena. Thank you for your time with them!".to_owned()
+            ),
+            (
+                "@yuri".to_owned(),
+                "Mentor rotation in Spring Makers 2027: you now mentor lena, until now with xena. Their handover note comes here, if it hasn't already.".to_owned()
+            ),
+        ]
+    );
+
+    // The same tick again (a second process, a restart) changes nothing.
+    bot.tick().await;
+    assert!(rotation_posts(&bot).await.is_empty());
+    // Yuri never wrote his note; he still can, and it still goes to xena only.
+    let said = bot.say("yuri", "/mentor handover omar likes excel").await;
+    assert_eq!(said.reply, "Thanks! Your note went to xena only.");
 
     // The next rotation would only repeat pairs, and the preview says so.
     let said = bot
@@ -209,7 +235,11 @@ async fn a_late_joiner_does_not_push_the_cohorts_rotation_back(pool: PgPool) {
     .unwrap();
     assert_eq!(late, 1, "zoe is placed with wes");
     bot.tick().await;
-    assert!(rotation_posts(&bot).await.is_empty());
+    let notices = rotation_posts(&bot).await;
+    assert!(
+        !notices.is_empty() && notices.iter().all(|(_, t)| t.contains("next week")),
+        "a week ahead, only the handover asks: {notices:?}"
+    );
 
     // Four weeks after the match, the rotation runs on time all the same.
     bot.set_local("2027-03-15 09:01", Berlin);

@@ -550,7 +550,13 @@ pub fn handover_prompt(cohort: &Cohort, incoming: &str, learners: &[String]) -> 
         .text(" only, never to the learners.")
 }
 
-pub fn rotation_incoming_notice(cohort: &Cohort, outgoing: &str, learners: &[String]) -> Message {
+/// `asked`: the outgoing mentor was asked for a handover note a week ago.
+pub fn rotation_incoming_notice(
+    cohort: &Cohort,
+    outgoing: &str,
+    learners: &[String],
+    asked: bool,
+) -> Message {
     Message::new()
         .text("Mentor rotation in ")
         .strong(&cohort.name)
@@ -558,7 +564,39 @@ pub fn rotation_incoming_notice(cohort: &Cohort, outgoing: &str, learners: &[Str
         .user(learners.join(", "))
         .text(", until now with ")
         .user(outgoing)
-        .text(". Their handover note will follow here.")
+        .text(if asked {
+            ". Their handover note comes here, if it hasn't already."
+        } else {
+            ". Their handover note will follow here."
+        })
+}
+
+/// A week ahead: where the learners go, and the ask for a handover note.
+pub fn handover_notice(cohort: &Cohort, incoming: &str, learners: &[String]) -> Message {
+    Message::new()
+        .text("Mentor rotation in ")
+        .strong(&cohort.name)
+        .text(" next week: ")
+        .user(learners.join(", "))
+        .text(" will go to ")
+        .user(incoming)
+        .text(". Please write a short handover now with ")
+        .code("/mentor handover <note>")
+        .text(": it goes to ")
+        .user(incoming)
+        .text(" only, never to the learners.")
+}
+
+/// At the rotation, to an outgoing mentor already asked for their note.
+pub fn rotation_thanks(cohort: &Cohort, incoming: &str, learners: &[String]) -> Message {
+    Message::new()
+        .text("Mentor rotation in ")
+        .strong(&cohort.name)
+        .text(": ")
+        .user(learners.join(", "))
+        .text(" now go to ")
+        .user(incoming)
+        .text(". Thank you for your time with them!")
 }
 
 pub fn no_handover() -> Message {

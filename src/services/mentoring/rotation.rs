@@ -102,8 +102,9 @@ pub async fn preview(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
 }
 
 /// The scheduled rotation: runs the configured number of weeks after the cohort's last
-/// rotation or applied match (late joiners do not move that clock). Each outgoing mentor is
-/// asked for a handover note, which goes to the incoming mentor only. Returns the posts queued.
+/// rotation or applied match (late joiners do not move that clock). A week before, each
+/// outgoing mentor is asked for a handover note, which goes to the incoming mentor only.
+/// Returns the posts queued.
 pub async fn run_scheduled(
     tx: &mut PgConnection,
     community_id: Uuid,
@@ -118,7 +119,13 @@ pub async fn run_scheduled(
         .await?
         .rotation_weeks;
     // A day's slack, so a weekly trigger at a slightly earlier hour still rotates on time.
-    if tick - last < Duration::weeks(i64::from(weeks)) - Duration::days(1) {
+    let due = last + Duration::weeks(i64::from(weeks)) - Duration::days(1);
+    if tick < due {
+        if tick >= due - Duration::weeks(1)
+            && store::record_notice(&mut *tx, cohort.id, last, tick).await?
+        {
+            return ask_for_handovers(tx, community_id, cohort, tick, now).await;
+        }
         return Ok(0);
     }
     let moves = plan(tx, community_id, cohort, now).await?;
@@ -184,13 +191,56 @@ pub async fn run_scheduled(
             ));
             names.push(name);
         }
+        // Asked a week ago for this very move: thanks only. Otherwise (the plan changed,
+        // or the rotation came without a notice) ask now.
+        let asked = store::handover_asked(&mut *tx, cohort.id, *outgoing, *incoming, last).await?;
         posts.push((
             Destination::Direct {
                 member_id: *incoming,
                 display_name: incoming_name.clone(),
             },
-            messages::rotation_incoming_notice(cohort, outgoing_name, &names),
+            messages::rotation_incoming_notice(cohort, outgoing_name, &names, asked),
         ));
+        let to_outgoing = if asked {
+            messages::rotation_thanks(cohort, incoming_name, &names)
+        } else {
+            store::insert_handover(&mut *tx, community_id, cohort.id, *outgoing, *incoming, now)
+                .await?;
+            messages::handover_prompt(cohort, incoming_name, &names)
+        };
+        posts.push((
+            Destination::Direct {
+                member_id: *outgoing,
+                display_name: outgoing_name.clone(),
+            },
+            to_outgoing,
+        ));
+    }
+    enqueue_all(tx, community_id, cohort, "rotation", tick, &posts, now).await
+}
+
+/// A week before the rotation: each outgoing mentor hears where their learners go and is
+/// asked for a handover note now, while they still mentor them.
+async fn ask_for_handovers(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    cohort: &Cohort,
+    tick: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let mut posts: Vec<(Destination, Message)> = Vec::new();
+    for m in plan(tx, community_id, cohort, now).await? {
+        let (outgoing, outgoing_name) = &m.outgoing;
+        let Some((incoming, incoming_name)) = &m.incoming else {
+            continue;
+        };
+        if incoming == outgoing {
+            continue;
+        }
+        let mut names = Vec::new();
+        for learner in &m.learners {
+            names.push(store::display_name(&mut *tx, *learner).await?);
+        }
         store::insert_handover(&mut *tx, community_id, cohort.id, *outgoing, *incoming, now)
             .await?;
         posts.push((
@@ -198,12 +248,33 @@ pub async fn run_scheduled(
                 member_id: *outgoing,
                 display_name: outgoing_name.clone(),
             },
-            messages::handover_prompt(cohort, incoming_name, &names),
+            messages::handover_notice(cohort, incoming_name, &names),
         ));
     }
+    enqueue_all(
+        tx,
+        community_id,
+        cohort,
+        "rotation-notice",
+        tick,
+        &posts,
+        now,
+    )
+    .await
+}
+
+async fn enqueue_all(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    cohort: &Cohort,
+    kind: &str,
+    tick: DateTime<Utc>,
+    posts: &[(Destination, Message)],
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
     let mut queued = 0;
     for (i, (to, message)) in posts.iter().enumerate() {
-        let key = format!("rotation:{}:{}:{i}", cohort.id, tick.timestamp());
+        let key = format!("{kind}:{}:{}:{i}", cohort.id, tick.timestamp());
         queued += u64::from(enqueue(tx, community_id, &key, to, message, now).await?);
     }
     Ok(queued)
