@@ -10,6 +10,9 @@ use super::{ActionKind, Fragment, Message};
 
 /// Discord's limit on message content, in characters.
 pub const CONTENT_MAX: usize = 2_000;
+/// Characters of code per span: even with every `@` doubled by its zero-width space, a
+/// span stays within one message.
+const CODE_PART_MAX: usize = 900;
 /// Buttons per action row, and rows per message.
 const ROW_MAX: usize = 5;
 const BUTTON_LABEL_MAX: usize = 80;
@@ -72,6 +75,14 @@ enum Piece {
 }
 
 impl Piece {
+    fn push_to(&self, out: &mut String) {
+        match self {
+            Piece::Newline => out.push('\n'),
+            Piece::Space(c) => out.push(*c),
+            Piece::Atom(s) | Piece::Mention { text: s, .. } => out.push_str(s),
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Piece::Newline | Piece::Space(_) => 1,
@@ -93,12 +104,24 @@ pub fn render(
     for fragment in &message.0 {
         match fragment {
             Fragment::Text(s) | Fragment::User(s) => escape_into(s, &mut pieces),
+            // One piece each, so a split between messages never leaves a `**` or a
+            // backtick open; a code span too long for one message becomes several spans.
             Fragment::Strong(s) => {
-                pieces.push(Piece::Atom("**".into()));
-                escape_into(s, &mut pieces);
-                pieces.push(Piece::Atom("**".into()));
+                let mut inner = Vec::new();
+                escape_into(s, &mut inner);
+                let mut atom = String::from("**");
+                for piece in inner {
+                    piece.push_to(&mut atom);
+                }
+                atom.push_str("**");
+                pieces.push(Piece::Atom(atom));
             }
-            Fragment::Code(s) => pieces.push(Piece::Atom(code(s))),
+            Fragment::Code(s) => {
+                let chars: Vec<char> = s.chars().collect();
+                for part in chars.chunks(CODE_PART_MAX) {
+                    pieces.push(Piece::Atom(code(&part.iter().collect::<String>())));
+                }
+            }
             Fragment::Mention { member_id, name } => match discord_ids.get(member_id) {
                 Some(user_id) => pieces.push(Piece::Mention {
                     text: format!("<@{user_id}>"),
@@ -122,16 +145,11 @@ pub fn render(
             let mut mention_user_ids: Vec<String> = Vec::new();
             let mut content = String::new();
             for piece in chunk {
-                match piece {
-                    Piece::Newline => content.push('\n'),
-                    Piece::Space(c) => content.push(c),
-                    Piece::Atom(s) => content.push_str(&s),
-                    Piece::Mention { text, user_id } => {
-                        content.push_str(&text);
-                        if !mention_user_ids.contains(&user_id) {
-                            mention_user_ids.push(user_id);
-                        }
-                    }
+                piece.push_to(&mut content);
+                if let Piece::Mention { user_id, .. } = piece
+                    && !mention_user_ids.contains(&user_id)
+                {
+                    mention_user_ids.push(user_id);
                 }
             }
             DiscordMessage {
@@ -245,6 +263,32 @@ mod tests {
 
     fn plain(message: &Message) -> Vec<DiscordMessage> {
         render(message, &HashMap::new(), &|_| "id".to_owned())
+    }
+
+    #[test]
+    fn a_split_never_leaves_bold_or_code_open() {
+        // Bold text that would straddle the 2,000-character cut, and a code span longer
+        // than a whole message.
+        let msg = Message::new()
+            .text("x ".repeat(995))
+            .strong("Spring Makers 2027 and friends")
+            .text(" ")
+            .code("@".repeat(3_000));
+        let out = plain(&msg);
+        assert!(out.len() >= 3, "{}", out.len());
+        let unescaped = |c: &str, marker: &str| {
+            c.replace(&format!("\\{marker}"), "")
+                .matches(marker)
+                .count()
+        };
+        for part in &out {
+            assert!(part.content.chars().count() <= CONTENT_MAX);
+            assert_eq!(unescaped(&part.content, "**") % 2, 0, "{}", part.content);
+            assert_eq!(unescaped(&part.content, "`") % 2, 0, "{}", part.content);
+        }
+        let all: String = out.iter().map(|p| p.content.as_str()).collect();
+        assert!(all.contains("**Spring Makers 2027 and friends**"));
+        assert_eq!(all.matches('@').count(), 3_000);
     }
 
     #[test]
