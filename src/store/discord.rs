@@ -220,3 +220,33 @@ pub async fn take_confirmation(
     .await?;
     Ok(row.map(|(command, options)| (command, options.0)))
 }
+
+/// The Discord role ids seen on the member's last member event, if any was seen.
+pub async fn seen_roles(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+) -> sqlx::Result<Option<Vec<String>>> {
+    sqlx::query_scalar("SELECT role_ids FROM discord_member_roles WHERE member_id = $1")
+        .bind(member_id)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn save_seen_roles(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    role_ids: &[String],
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO discord_member_roles (member_id, role_ids, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (member_id) DO UPDATE SET role_ids = EXCLUDED.role_ids,
+                                               updated_at = EXCLUDED.updated_at",
+    )
+    .bind(member_id)
+    .bind(role_ids)
+    .bind(now)
+    .execute(ex)
+    .await
+    .map(drop)
+}

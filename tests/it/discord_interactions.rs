@@ -761,6 +761,35 @@ async fn a_discord_role_given_by_an_admin_becomes_the_program_role(pool: PgPool)
             .await
             .unwrap();
     assert_eq!(name, "Mo the Mentor");
+
+    // A role the program gave (here a lead mentor role given by `/role grant`, whose Discord
+    // role never arrived) survives a member event without the Discord role: nothing changed
+    // in Discord, so nothing changes in the program.
+    d.enroll(10, BEA, "Bea").await;
+    sqlx::query(
+        "INSERT INTO member_roles (id, community_id, member_id, role, granted_at)
+         SELECT gen_random_uuid(), community_id, id, 'lead_mentor', now() FROM members
+          WHERE platform_user_id = $1",
+    )
+    .bind(BEA)
+    .execute(&d.bot.pool)
+    .await
+    .unwrap();
+    let mut bea = event.user.clone();
+    bea.id = serenity::model::id::UserId::new(BEA.parse().unwrap());
+    d.handler
+        .sync_member(event.guild_id, &bea, Some("Bea"), &[])
+        .await
+        .unwrap();
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM member_roles r JOIN members m ON m.id = r.member_id
+          WHERE m.platform_user_id = $1 AND r.role = 'lead_mentor'",
+    )
+    .bind(BEA)
+    .fetch_one(&d.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, 1);
 }
 
 #[sqlx::test]

@@ -134,6 +134,7 @@ impl Handler {
 
     /// Gateway member events: keep the display name and the mapped program roles in step
     /// with Discord (community-wide roles only; cohort roles stay the program's business).
+    /// A mapped Discord role added grants the program role, one removed revokes it.
     pub async fn sync_member(
         &self,
         guild: GuildId,
@@ -152,12 +153,18 @@ impl Handler {
         }
         let member = self.ensure_member(community_id, user, nick).await?;
         let now = self.services.clock.now();
+        let seen = store::discord::seen_roles(pool, member.id).await?;
+        let had = |id: &RoleId| seen.as_ref().map(|ids| ids.contains(&id.to_string()));
         for (role, discord_role) in &self.roles {
             let has = role_ids.contains(discord_role);
-            let changed = if has {
-                store::roles::grant(pool, community_id, member.id, *role, None, None, now).await?
-            } else {
-                store::roles::revoke(pool, member.id, *role, None).await?
+            // Only what changed in Discord: the first event seen grants but never revokes.
+            let changed = match (has, had(discord_role)) {
+                (true, Some(true)) | (false, None | Some(false)) => false,
+                (true, _) => {
+                    store::roles::grant(pool, community_id, member.id, *role, None, None, now)
+                        .await?
+                }
+                (false, Some(true)) => store::roles::revoke(pool, member.id, *role, None).await?,
             };
             if changed {
                 let action = if has { "role.grant" } else { "role.revoke" };
@@ -166,6 +173,8 @@ impl Handler {
                     .await?;
             }
         }
+        let ids: Vec<String> = role_ids.iter().map(ToString::to_string).collect();
+        store::discord::save_seen_roles(pool, member.id, &ids, now).await?;
         Ok(())
     }
 }
