@@ -68,33 +68,13 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
     member_update = json!({ "op": 0, "s": 3, "t": "GUILD_MEMBER_UPDATE", "d": member_update });
     let interaction =
         json!({ "op": 0, "s": 2, "t": "INTERACTION_CREATE", "d": fixture("slash_command") });
-    let fake = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
-        ws.send(frame(
-            &json!({ "op": 10, "d": { "heartbeat_interval": 45000 } }),
-        ))
-        .await
-        .unwrap();
-        let identify = loop {
-            match ws.next().await {
-                Some(Ok(Frame::Text(text))) => {
-                    let payload: Value = serde_json::from_str(&text).unwrap();
-                    if payload["op"] == 2 {
-                        break payload;
-                    }
-                }
-                Some(Ok(_)) => {}
-                other => panic!("connection ended before IDENTIFY: {other:?}"),
-            }
-        };
-        for event in [&ready, &interaction, &member_update] {
-            ws.send(frame(event)).await.unwrap();
-        }
-        // Keep the connection open until the client goes away.
-        while let Some(Ok(_)) = ws.next().await {}
-        identify
-    });
+    let (identified, identify) = tokio::sync::oneshot::channel();
+    tokio::spawn(fake_gateway(
+        listener,
+        vec![ready, interaction, member_update],
+        None,
+        identified,
+    ));
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
@@ -138,7 +118,7 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
         .expect("the client stops")
         .unwrap()
         .unwrap();
-    let identify = tokio::time::timeout(Duration::from_secs(10), fake)
+    let identify = tokio::time::timeout(Duration::from_secs(10), identify)
         .await
         .unwrap()
         .unwrap();
@@ -147,10 +127,11 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
     assert_eq!(identify["d"]["token"], "Bot test-token");
 }
 
-/// A fake gateway that says hello, hands over the IDENTIFY payload, then closes with `close`
-/// (if any) or stays open until the client leaves.
+/// A fake gateway that says hello, hands over the IDENTIFY payload, sends `events`, then
+/// closes with `close` (if any) or stays open until the client leaves.
 async fn fake_gateway(
     listener: TcpListener,
+    events: Vec<Value>,
     close: Option<u16>,
     identified: tokio::sync::oneshot::Sender<Value>,
 ) {
@@ -175,6 +156,9 @@ async fn fake_gateway(
         }
     };
     identified.send(identify).unwrap();
+    for event in &events {
+        ws.send(frame(event)).await.unwrap();
+    }
     if let Some(code) = close {
         let frame = CloseFrame {
             code: code.into(),
@@ -216,7 +200,7 @@ async fn an_outage_at_start_is_retried_until_the_gateway_answers(pool: PgPool) {
         .await;
     gateway_answers(&d, &ws_url).await;
     let (identified, identify) = tokio::sync::oneshot::channel();
-    tokio::spawn(fake_gateway(listener, None, identified));
+    tokio::spawn(fake_gateway(listener, Vec::new(), None, identified));
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
@@ -254,7 +238,7 @@ async fn intents_the_portal_does_not_grant_stop_the_gateway_with_the_reason(pool
     let ws_url = format!("ws://{}", listener.local_addr().unwrap());
     gateway_answers(&d, &ws_url).await;
     let (identified, _identify) = tokio::sync::oneshot::channel();
-    tokio::spawn(fake_gateway(listener, Some(4014), identified));
+    tokio::spawn(fake_gateway(listener, Vec::new(), Some(4014), identified));
     let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
     let result = tokio::time::timeout(

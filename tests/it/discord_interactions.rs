@@ -134,6 +134,16 @@ async fn the_same_interaction_twice_is_recorded_once(pool: PgPool) {
     assert_eq!(recorded, 1);
 }
 
+/// The string values of an autocomplete answer's choices.
+fn choice_values(reply: &Value) -> Vec<&str> {
+    reply["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect()
+}
+
 #[sqlx::test]
 async fn autocomplete_offers_time_zones_and_cohorts_as_typed(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
@@ -151,12 +161,7 @@ async fn autocomplete_offers_time_zones_and_cohorts_as_typed(pool: PgPool) {
         { "name": "cohort", "type": 3, "value": "spring", "focused": true }
     ]}]);
     let (_, reply) = d.post_signed(&cohort, 0).await;
-    let values: Vec<&str> = reply["data"]["choices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["value"].as_str().unwrap())
-        .collect();
+    let values = choice_values(&reply);
     assert_eq!(values, ["spring-makers-2027"]);
 
     // Modules by id or name, sessions by number or title with the time in the member's zone.
@@ -166,12 +171,7 @@ async fn autocomplete_offers_time_zones_and_cohorts_as_typed(pool: PgPool) {
         { "name": "module", "type": 3, "value": "FLOW", "focused": true }
     ]}]);
     let (_, reply) = d.post_signed(&module, 0).await;
-    let values: Vec<&str> = reply["data"]["choices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["value"].as_str().unwrap())
-        .collect();
+    let values = choice_values(&reply);
     assert!(values.contains(&"flows-101"), "{reply}");
     assert!(values.iter().all(|v| v.contains("flow")), "{reply}");
 

@@ -449,12 +449,7 @@ async fn recurring_lightning_talks_come_from_the_program_every_other_thursday(po
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap());
     bot.tick().await;
-    let starts: Vec<chrono::DateTime<Utc>> = sqlx::query_scalar(
-        "SELECT starts_at FROM sessions WHERE series_id IS NOT NULL ORDER BY starts_at",
-    )
-    .fetch_all(&bot.pool)
-    .await
-    .unwrap();
+    let starts = series_starts(&bot).await;
     // 16:00 Berlin: 15:00 UTC in winter; the cohort's first week (from 2027-03-01) counts.
     assert_eq!(
         starts,
@@ -474,6 +469,16 @@ async fn recurring_lightning_talks_come_from_the_program_every_other_thursday(po
         .await
         .unwrap();
     assert_eq!(status, "cancelled");
+}
+
+/// When the program's recurring sessions start, soonest first.
+async fn series_starts(bot: &TestBot) -> Vec<chrono::DateTime<Utc>> {
+    sqlx::query_scalar(
+        "SELECT starts_at FROM sessions WHERE series_id IS NOT NULL ORDER BY starts_at",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap()
 }
 
 /// RFC 5545 text unescaping, for comparing parsed values with what was typed.
@@ -746,12 +751,7 @@ async fn a_recurring_session_can_keep_its_own_time_zone(pool: PgPool) {
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap());
     bot.tick().await;
-    let starts: Vec<chrono::DateTime<Utc>> = sqlx::query_scalar(
-        "SELECT starts_at FROM sessions WHERE series_id IS NOT NULL ORDER BY starts_at",
-    )
-    .fetch_all(&bot.pool)
-    .await
-    .unwrap();
+    let starts = series_starts(&bot).await;
     // 16:00 in London is 16:00 UTC in winter (Berlin's 16:00 would be 15:00 UTC).
     assert_eq!(
         starts,

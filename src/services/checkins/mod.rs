@@ -113,36 +113,28 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         replaced,
         !mentors.is_empty() || cover.is_some(),
     );
+    // The lead mentors get the notice with a Reply button; a cover, the same facts only.
+    let notices = mentors
+        .into_iter()
+        .map(|mentor| (mentor, false))
+        .chain(cover.map(|cover| (cover, true)));
     let mut outcome = Outcome::reply(reply, inv.spec.visibility);
-    for mentor in mentors {
-        let notice = messages::escalation(
+    for (mentor, covering) in notices {
+        let (learner, period, blockers) = (
             &member.display_name,
-            &member.platform_user_id,
-            &cohort.name,
             &checkin.period,
-            confidence,
             answer.blockers.as_deref(),
         );
+        let notice = if covering {
+            messages::escalation_to_cover(learner, &cohort.name, period, confidence, blockers)
+        } else {
+            let handle = &member.platform_user_id;
+            messages::escalation(learner, handle, &cohort.name, period, confidence, blockers)
+        };
         outcome = outcome.with_post(
             Destination::Direct {
                 member_id: mentor.id,
                 display_name: mentor.display_name,
-            },
-            notice,
-        );
-    }
-    if let Some(cover) = cover {
-        let notice = messages::escalation_to_cover(
-            &member.display_name,
-            &cohort.name,
-            &checkin.period,
-            confidence,
-            answer.blockers.as_deref(),
-        );
-        outcome = outcome.with_post(
-            Destination::Direct {
-                member_id: cover.id,
-                display_name: cover.display_name,
             },
             notice,
         );

@@ -535,16 +535,32 @@ pub fn rotation_unplaced_notice(cohort: &Cohort) -> Message {
         .text(": no community mentor could take you this time. A steward will match you soon; your lead mentor is there meanwhile.")
 }
 
-pub fn handover_prompt(cohort: &Cohort, incoming: &str, learners: &[String]) -> Message {
-    Message::new()
+/// At the rotation, to the outgoing mentor: thanks, and the ask for a handover note unless
+/// they were asked a week ago (`asked`).
+pub fn rotation_outgoing_notice(
+    cohort: &Cohort,
+    incoming: &str,
+    learners: &[String],
+    asked: bool,
+) -> Message {
+    let msg = Message::new()
         .text("Mentor rotation in ")
         .strong(&cohort.name)
         .text(": ")
         .user(learners.join(", "))
         .text(" now go to ")
         .user(incoming)
-        .text(". Thank you for your time with them! Please write a short handover with ")
-        .code("/mentor handover <note>")
+        .text(". Thank you for your time with them!");
+    if asked {
+        msg
+    } else {
+        handover_ask(msg.text(" Please write a short handover with "), incoming)
+    }
+}
+
+/// "`/mentor handover <note>`: it goes to X only, never to the learners."
+fn handover_ask(msg: Message, incoming: &str) -> Message {
+    msg.code("/mentor handover <note>")
         .text(": it goes to ")
         .user(incoming)
         .text(" only, never to the learners.")
@@ -573,30 +589,15 @@ pub fn rotation_incoming_notice(
 
 /// A week ahead: where the learners go, and the ask for a handover note.
 pub fn handover_notice(cohort: &Cohort, incoming: &str, learners: &[String]) -> Message {
-    Message::new()
+    let msg = Message::new()
         .text("Mentor rotation in ")
         .strong(&cohort.name)
         .text(" next week: ")
         .user(learners.join(", "))
         .text(" will go to ")
         .user(incoming)
-        .text(". Please write a short handover now with ")
-        .code("/mentor handover <note>")
-        .text(": it goes to ")
-        .user(incoming)
-        .text(" only, never to the learners.")
-}
-
-/// At the rotation, to an outgoing mentor already asked for their note.
-pub fn rotation_thanks(cohort: &Cohort, incoming: &str, learners: &[String]) -> Message {
-    Message::new()
-        .text("Mentor rotation in ")
-        .strong(&cohort.name)
-        .text(": ")
-        .user(learners.join(", "))
-        .text(" now go to ")
-        .user(incoming)
-        .text(". Thank you for your time with them!")
+        .text(". Please write a short handover now with ");
+    handover_ask(msg, incoming)
 }
 
 pub fn no_handover() -> Message {

@@ -201,19 +201,16 @@ pub async fn run_scheduled(
             },
             messages::rotation_incoming_notice(cohort, outgoing_name, &names, asked),
         ));
-        let to_outgoing = if asked {
-            messages::rotation_thanks(cohort, incoming_name, &names)
-        } else {
+        if !asked {
             store::insert_handover(&mut *tx, community_id, cohort.id, *outgoing, *incoming, now)
                 .await?;
-            messages::handover_prompt(cohort, incoming_name, &names)
-        };
+        }
         posts.push((
             Destination::Direct {
                 member_id: *outgoing,
                 display_name: outgoing_name.clone(),
             },
-            to_outgoing,
+            messages::rotation_outgoing_notice(cohort, incoming_name, &names, asked),
         ));
     }
     enqueue_all(tx, community_id, cohort, "rotation", tick, &posts, now).await
