@@ -14,6 +14,7 @@ pub mod embedded;
 pub mod enrollments;
 pub mod inactive;
 pub mod invocations;
+pub mod issuer_keys;
 pub mod kudos;
 pub mod members;
 pub mod mentoring;

@@ -1,7 +1,8 @@
 //! `GET /badges/<id>`: an Open Badges 3.0 credential, as JSON (`Accept: application/json`
-//! or `/badges/<id>.json`) or as a small HTML page; `/badges/<id>/status` is its
-//! revocation list; `/issuers/<community>` and `/achievements/<community>/<cohort>/<module>`
-//! are the issuer profile and achievement its ids point at.
+//! or `/badges/<id>.json`), signed as a VC-JWT (`/badges/<id>.jwt`) or as a small HTML
+//! page; `/badges/<id>/status` is its revocation list; `/issuers/<community>` and
+//! `/achievements/<community>/<cohort>/<module>` are the issuer profile and achievement
+//! its ids point at, and `/issuers/<community>/key` the public key that signs it.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -11,7 +12,11 @@ use axum::routing::get;
 use serde_json::json;
 use uuid::Uuid;
 
+use anyhow::Context;
+
 use crate::services::badges::credential;
+use crate::services::badges::signing::{self, IssuerKey};
+use crate::store::issuer_keys;
 use crate::store::milestones::{self, Badge};
 
 #[derive(Clone)]
@@ -27,6 +32,7 @@ pub fn routes(pool: sqlx::PgPool, public_url: Option<String>) -> Router {
         .route("/badges/{id}", get(badge))
         .route("/badges/{id}/status", get(status))
         .route("/issuers/{community}", get(issuer))
+        .route("/issuers/{community}/key", get(issuer_key))
         .route(
             "/achievements/{community}/{cohort}/{module}",
             get(achievement),
@@ -39,24 +45,79 @@ async fn badge(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (id, want_json) = match id.strip_suffix(".json") {
-        Some(id) => (id.to_owned(), true),
-        None => (id, accepts_json(&headers)),
+    let (id, form) = if let Some(id) = id.strip_suffix(".json") {
+        (id.to_owned(), Form::Json)
+    } else if let Some(id) = id.strip_suffix(".jwt") {
+        (id.to_owned(), Form::Jwt)
+    } else if accepts_json(&headers) {
+        (id, Form::Json)
+    } else {
+        (id, Form::Html)
     };
     let (badge, base) = match load(&state, &id, &headers).await {
         Ok(Some(found)) => found,
         Ok(None) => return (StatusCode::NOT_FOUND, "no such badge\n").into_response(),
         Err(err) => return internal(err),
     };
-    if want_json {
-        json(credential::open_badge(&base, &badge))
-    } else {
-        (
+    match form {
+        Form::Json => json(credential::open_badge(&base, &badge)),
+        Form::Jwt => match community_key(&state, &badge.community_slug).await {
+            Ok(Some(key)) => {
+                let token = key.sign(
+                    &credential::open_badge(&base, &badge),
+                    badge.issued_at,
+                    &signing::key_url(&base, &badge.community_slug),
+                );
+                ([(header::CONTENT_TYPE, "application/jwt")], token).into_response()
+            }
+            Ok(None) => (StatusCode::NOT_FOUND, "no such badge\n").into_response(),
+            Err(err) => internal(err),
+        },
+        Form::Html => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
             credential::html(&base, &badge),
         )
-            .into_response()
+            .into_response(),
     }
+}
+
+/// How a credential is asked for.
+enum Form {
+    Json,
+    Jwt,
+    Html,
+}
+
+/// The public key that signs a community's credentials: the `kid` of their VC-JWTs.
+async fn issuer_key(
+    State(state): State<BadgeState>,
+    Path(community): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match community_key(&state, &community).await {
+        Ok(Some(key)) => (
+            [(header::CONTENT_TYPE, "application/jwk+json")],
+            key.public_jwk(&signing::key_url(&base_url(&state, &headers), &community))
+                .to_string(),
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such issuer\n").into_response(),
+        Err(err) => internal(err),
+    }
+}
+
+/// The community's signing key, made on first use.
+async fn community_key(state: &BadgeState, community: &str) -> anyhow::Result<Option<IssuerKey>> {
+    let fresh = signing::fresh_seed()?;
+    let mut conn = state
+        .pool
+        .acquire()
+        .await
+        .context("acquiring a connection")?;
+    let seed = issuer_keys::signing_seed(&mut conn, community, move || fresh)
+        .await
+        .with_context(|| format!("loading the badge signing key of {community}"))?;
+    Ok(seed.as_ref().map(IssuerKey::from_seed))
 }
 
 async fn status(

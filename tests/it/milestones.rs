@@ -279,6 +279,43 @@ fn schema_errors(instance: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Checks a compact JWS against the JWK its `kid` URL serves; returns (header, payload).
+async fn verified_jwt(bot: &TestBot, token: &str) -> (Value, Value) {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    let decode = |part: &str| -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    };
+    let header = decode(parts[0]);
+    let key_path = header["kid"].as_str().unwrap().strip_prefix(BASE).unwrap();
+    let (status, content_type, jwk) = get(bot, key_path, None).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "application/jwk+json")
+    );
+    let jwk: Value = serde_json::from_str(&jwk).unwrap();
+    assert_eq!(
+        (&jwk["kty"], &jwk["crv"]),
+        (&json!("OKP"), &json!("Ed25519"))
+    );
+    assert_eq!(header["jwk"], jwk, "the embedded key is the published one");
+    let x: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(jwk["x"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let signature = Signature::from_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap()).unwrap();
+    VerifyingKey::from_bytes(&x)
+        .unwrap()
+        .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature)
+        .expect("the signature verifies");
+    (header, decode(parts[1]))
+}
+
 #[sqlx::test]
 async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(pool: PgPool) {
     let bot = learner(pool).await;
@@ -388,6 +425,36 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The VC-JWT: signed by the key its `kid` serves, with the credential as its payload.
+    let (status, content_type, token) = get(&bot, &format!("/badges/{badge_id}.jwt"), None).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "application/jwt")
+    );
+    let (header, payload) = verified_jwt(&bot, &token).await;
+    assert_eq!(header["alg"], "EdDSA");
+    assert_eq!(header["kid"], format!("{BASE}/issuers/acme-makers/key"));
+    let mut claims = payload.clone();
+    for (claim, value) in [
+        ("iss", json!(format!("{BASE}/issuers/acme-makers"))),
+        ("jti", json!(format!("{BASE}/badges/{badge_id}"))),
+        ("sub", credential["credentialSubject"]["id"].clone()),
+        ("nbf", json!(1_804_669_200)), // 2027-03-10T09:00:00Z
+    ] {
+        assert_eq!(
+            claims.as_object_mut().unwrap().remove(claim),
+            Some(value),
+            "{claim}"
+        );
+    }
+    assert_eq!(claims, credential);
+    // One key per community: a second token is signed by the same key.
+    let (_, _, again) = get(&bot, &format!("/badges/{badge_id}.jwt"), None).await;
+    assert_eq!(verified_jwt(&bot, &again).await.1, payload);
+    assert_eq!(bot.count("issuer_keys").await, 1);
+    let (status, _, _) = get(&bot, "/issuers/nobody/key", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     // The schema is not vacuous: a credential without its subject fails.
     let mut broken = credential.clone();
     broken.as_object_mut().unwrap().remove("credentialSubject");

@@ -1,6 +1,6 @@
 //! The Open Badges 3.0 `OpenBadgeCredential` of a badge, its revocation list, and a small
-//! HTML page. The credential is an unsigned JSON-LD document (no `proof`): a hosted
-//! credential whose authority is this URL, not a verifiable credential.
+//! HTML page. The JSON-LD document carries no embedded `proof`: its verifiable form is
+//! the VC-JWT that [`super::signing`] wraps around it (`/badges/<id>.jwt`).
 
 use serde_json::{Value, json};
 
@@ -140,7 +140,8 @@ pub fn html(base: &str, badge: &Badge) -> String {
 <body><h1>🏅 {name}</h1><p>Awarded to <strong>{holder}</strong> by {issuer} on {date}, \
 for <em>{module}</em> in {cohort}.</p>{status}\
 <p>Evidence: <a href=\"{evidence}\" rel=\"nofollow noopener\">{evidence}</a></p>\
-<p><a href=\"{json}\">Open Badges 3.0 credential (JSON)</a></p></body></html>\n",
+<p><a href=\"{json}\">Open Badges 3.0 credential (JSON)</a> · \
+<a href=\"{jwt}\">signed (VC-JWT)</a></p></body></html>\n",
         name = e(&badge.name),
         holder = e(&badge.member_name),
         issuer = e(&badge.community_name),
@@ -149,6 +150,7 @@ for <em>{module}</em> in {cohort}.</p>{status}\
         cohort = e(&badge.cohort_name),
         evidence = e(&badge.evidence_url),
         json = e(&format!("{}.json", credential_url(base, badge))),
+        jwt = e(&format!("{}.jwt", credential_url(base, badge))),
     )
 }
 

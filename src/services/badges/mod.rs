@@ -3,6 +3,7 @@
 
 pub mod credential;
 mod messages;
+pub mod signing;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
