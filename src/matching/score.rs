@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use uuid::Uuid;
 
-use super::waking::{WakingMask, ZoneTable};
+use super::waking::{WakingHours, WakingMask, ZoneTable};
 use super::{Person, Problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub struct Weights {
     pub repeat_penalty: i64,
     /// Pairs whose zones share fewer waking hours a day are not matched.
     pub min_overlap_hours: u32,
+    /// The local window that counts as waking, the same in every zone.
+    pub waking: WakingHours,
 }
 
 impl Default for Weights {
@@ -28,6 +30,7 @@ impl Default for Weights {
             cross_department: 5,
             repeat_penalty: 6,
             min_overlap_hours: 2,
+            waking: WakingHours::default(),
         }
     }
 }
@@ -126,7 +129,7 @@ impl Scorer {
         };
         let excluded = pairs_of(&problem.avoid, true);
         let met = pairs_of(&problem.history, false);
-        let mut zones = ZoneTable::new(week_start);
+        let mut zones = ZoneTable::new(week_start, weights.waking);
         Self {
             weights,
             learner_skills: problem.learners.iter().map(|p| bits(&p.skills)).collect(),

@@ -82,6 +82,7 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
             mentoring: crate::store::mentoring::stored_settings(&mut *conn, row.id)
                 .await?
                 .map(|s| MentoringDef {
+                    waking_hours: s.waking().to_string(),
                     guide: s.guide,
                     rotation_weeks: s.rotation_weeks,
                     group_size: s.group_size,

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::model::{CommunityDef, ProgramFile, parse_role_entry};
+use crate::matching::waking::WakingHours;
 use crate::store::program::{self as q, Change};
 use crate::store::{audit, roles};
 
@@ -80,6 +81,8 @@ async fn import_community(
         report.count(q::upsert_circle(conn, community_id, circle).await?.1);
     }
     if let Some(mentoring) = &def.mentoring {
+        // Validated with the rest of the file before any write.
+        let waking = WakingHours::parse(&mentoring.waking_hours).unwrap_or_default();
         let settings = crate::store::mentoring::Settings {
             guide: mentoring.guide.clone(),
             rotation_weeks: mentoring.rotation_weeks,
@@ -87,6 +90,8 @@ async fn import_community(
             review_channel: mentoring.review_channel.clone(),
             review_escalate_hours: mentoring.review_escalate_hours,
             inactive_days: mentoring.inactive_days,
+            waking_start_minute: waking.start_minute as i32,
+            waking_end_minute: waking.end_minute as i32,
         };
         if crate::store::mentoring::save_settings(&mut *conn, community_id, &settings).await? {
             report.updated += 1;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::commands::catalog::NAME_MAX;
 use crate::domain::{Role, Slug, clean_line, parse_timezone};
+use crate::matching::waking::WakingHours;
 
 /// Schedules a cohort may set; their triggers are code, the times are data.
 pub const SCHEDULE_KINDS: &[&str] = &[
@@ -74,6 +75,14 @@ pub struct MentoringDef {
     /// Days a mentor may stay silent while learners wait before being flagged (default 14).
     #[serde(default = "default_inactive_days")]
     pub inactive_days: i32,
+    /// Local waking hours for matching and pairing, `HH:MM-HH:MM` on quarter-hours, the
+    /// same window in every zone (default `09:00-18:00`).
+    #[serde(default = "default_waking_hours")]
+    pub waking_hours: String,
+}
+
+fn default_waking_hours() -> String {
+    WakingHours::default().to_string()
 }
 
 fn default_inactive_days() -> i32 {
@@ -366,6 +375,9 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
         }
         if !(1..=336).contains(&mentoring.review_escalate_hours) {
             problems.push(format!("{at}: review_escalate_hours must be from 1 to 336"));
+        }
+        if let Err(err) = WakingHours::parse(&mentoring.waking_hours) {
+            problems.push(format!("{at}: waking_hours {err}"));
         }
         check_name(
             problems,

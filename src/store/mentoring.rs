@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgExecutor};
 use uuid::Uuid;
 
+use crate::matching::waking::WakingHours;
+
 #[derive(Debug, Clone, FromRow)]
 pub struct MentorProfile {
     pub member_id: Uuid,
@@ -483,7 +485,8 @@ pub async fn set_group(
 /// The mentoring settings, with defaults when the program file sets none.
 pub async fn settings(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Settings> {
     let row: Option<Settings> = sqlx::query_as(
-        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours, inactive_days
+        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours, inactive_days,
+                waking_start_minute, waking_end_minute
          FROM mentoring_settings WHERE community_id = $1",
     )
     .bind(community_id)
@@ -498,7 +501,8 @@ pub async fn stored_settings(
     community_id: Uuid,
 ) -> sqlx::Result<Option<Settings>> {
     sqlx::query_as(
-        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours, inactive_days
+        "SELECT guide, rotation_weeks, group_size, review_channel, review_escalate_hours, inactive_days,
+                waking_start_minute, waking_end_minute
          FROM mentoring_settings WHERE community_id = $1",
     )
     .bind(community_id)
@@ -514,6 +518,19 @@ pub struct Settings {
     pub review_channel: String,
     pub review_escalate_hours: i32,
     pub inactive_days: i32,
+    pub waking_start_minute: i32,
+    pub waking_end_minute: i32,
+}
+
+impl Settings {
+    /// The waking-hours window matching and pairing use.
+    pub fn waking(&self) -> WakingHours {
+        let minute = |m: i32| u32::try_from(m).unwrap_or_default();
+        WakingHours {
+            start_minute: minute(self.waking_start_minute),
+            end_minute: minute(self.waking_end_minute),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -525,6 +542,8 @@ impl Default for Settings {
             review_channel: "mentors".to_owned(),
             review_escalate_hours: 24,
             inactive_days: 14,
+            waking_start_minute: 9 * 60,
+            waking_end_minute: 18 * 60,
         }
     }
 }
@@ -536,18 +555,22 @@ pub async fn save_settings(
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO mentoring_settings AS s (community_id, guide, rotation_weeks, group_size,
-             review_channel, review_escalate_hours, inactive_days)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+             review_channel, review_escalate_hours, inactive_days, waking_start_minute,
+             waking_end_minute)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (community_id) DO UPDATE SET guide = EXCLUDED.guide,
              rotation_weeks = EXCLUDED.rotation_weeks, group_size = EXCLUDED.group_size,
              review_channel = EXCLUDED.review_channel,
              review_escalate_hours = EXCLUDED.review_escalate_hours,
-             inactive_days = EXCLUDED.inactive_days
+             inactive_days = EXCLUDED.inactive_days,
+             waking_start_minute = EXCLUDED.waking_start_minute,
+             waking_end_minute = EXCLUDED.waking_end_minute
          WHERE (s.guide, s.rotation_weeks, s.group_size, s.review_channel, s.review_escalate_hours,
-                s.inactive_days)
+                s.inactive_days, s.waking_start_minute, s.waking_end_minute)
              IS DISTINCT FROM (EXCLUDED.guide, EXCLUDED.rotation_weeks, EXCLUDED.group_size,
                                EXCLUDED.review_channel, EXCLUDED.review_escalate_hours,
-                               EXCLUDED.inactive_days)",
+                               EXCLUDED.inactive_days, EXCLUDED.waking_start_minute,
+                               EXCLUDED.waking_end_minute)",
     )
     .bind(community_id)
     .bind(&settings.guide)
@@ -556,6 +579,8 @@ pub async fn save_settings(
     .bind(&settings.review_channel)
     .bind(settings.review_escalate_hours)
     .bind(settings.inactive_days)
+    .bind(settings.waking_start_minute)
+    .bind(settings.waking_end_minute)
     .execute(ex)
     .await?;
     Ok(done.rows_affected() == 1)

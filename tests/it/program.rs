@@ -119,3 +119,40 @@ async fn a_malformed_program_file_is_refused_before_touching_the_database(pool: 
     assert!(err.contains("cut.toml") && err.contains("line 2"), "{err}");
     assert_eq!(bot.fingerprint().await, before);
 }
+
+#[sqlx::test]
+async fn the_waking_hours_window_is_checked_imported_and_exported(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let with = |window: &str| {
+        EXAMPLE.replace(
+            "waking_hours = \"09:00-18:00\"",
+            &format!("waking_hours = \"{window}\""),
+        )
+    };
+    let before = bot.fingerprint().await;
+    for (window, problem) in [
+        ("18:00-09:00", "end at least an hour after they start"),
+        ("9-18", "is not a time window like `09:00-18:00`"),
+        ("09:10-18:00", "start and end on a quarter-hour"),
+    ] {
+        let err = ProgramFile::parse(&with(window), "bad.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!(
+                "community `acme-makers`, mentoring: waking_hours `{window}`"
+            )) && err.contains(problem),
+            "{err}"
+        );
+    }
+    assert_eq!(bot.fingerprint().await, before);
+
+    let early = ProgramFile::parse(&with("06:30-15:00"), "early.toml").unwrap();
+    let report = program::import(&bot.pool, &early, bot.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(report.updated, 1, "{report}");
+    let exported = export(&bot.pool).await.unwrap();
+    let mentoring = exported.communities[0].mentoring.as_ref().unwrap();
+    assert_eq!(mentoring.waking_hours, "06:30-15:00");
+}

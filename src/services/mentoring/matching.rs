@@ -113,6 +113,8 @@ pub struct Inputs {
     pub problem_base: Problem,
     pub load: HashMap<(Uuid, String), i64>,
     pub group_size: i64,
+    /// The community's scoring, with its waking-hours window.
+    pub weights: Weights,
 }
 
 pub async fn load_inputs(
@@ -133,13 +135,18 @@ pub async fn load_inputs(
         avoid: store::avoid_pairs(&mut *tx, community_id).await?,
         history: store::history_pairs(&mut *tx, community_id).await?,
     };
+    let settings = store::settings(&mut *tx, community_id).await?;
     Ok(Inputs {
         learners,
         active,
         paused,
         problem_base,
         load: store::load_elsewhere(&mut *tx, community_id, cohort.id).await?,
-        group_size: i64::from(store::settings(&mut *tx, community_id).await?.group_size),
+        group_size: i64::from(settings.group_size),
+        weights: Weights {
+            waking: settings.waking(),
+            ..Weights::default()
+        },
     })
 }
 
@@ -249,7 +256,7 @@ async fn propose(
             continue;
         }
         let problem = inputs.problem(tier);
-        let scorer = Scorer::new(&problem, Weights::default(), week);
+        let scorer = Scorer::new(&problem, inputs.weights, week);
         let optimal = matching::solve(&problem, &scorer, matching::DEFAULT_PRUNE);
         let greedy = matching::greedy(&problem, &scorer);
         results.push(TierResult {
@@ -434,7 +441,7 @@ pub async fn place(
             continue;
         }
         let problem = inputs.problem(tier);
-        let scorer = Scorer::new(&problem, Weights::default(), reference_week(now));
+        let scorer = Scorer::new(&problem, inputs.weights, reference_week(now));
         let placed = matching::solve(&problem, &scorer, matching::DEFAULT_PRUNE);
         let mentors = inputs.mentors_of(tier);
         let (mentor_id, mentor_name, reason) = match &placed.placements[0] {

@@ -15,8 +15,8 @@ use super::mentoring::matching::{load_inputs, reasons};
 use super::{Destination, Invocation, Outcome, ServiceResult, enqueue, refuse};
 use crate::commands::Value;
 use crate::domain::parse_timezone;
-use crate::matching::waking::{WAKING_END, WAKING_START};
-use crate::matching::{self, Placement, Scorer, Weights};
+use crate::matching::waking::WakingHours;
+use crate::matching::{self, Placement, Scorer};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::{enrollments, pairings};
 
@@ -26,22 +26,22 @@ fn zone_of(timezone: Option<&str>) -> Tz {
         .unwrap_or(chrono_tz::UTC)
 }
 
-fn awake(at: DateTime<Utc>, zone: Tz) -> bool {
-    let start = at.with_timezone(&zone).hour();
-    let end = (at + Duration::hours(1)).with_timezone(&zone);
-    (WAKING_START..WAKING_END).contains(&start)
-        && (end.hour() <= WAKING_END && end.hour() > WAKING_START)
+/// Whether the hour from `at` lies wholly inside `zone`'s waking hours.
+fn awake(at: DateTime<Utc>, zone: Tz, hours: WakingHours) -> bool {
+    let start = at.with_timezone(&zone);
+    let last = (at + Duration::minutes(59)).with_timezone(&zone);
+    hours.contains(start.hour(), start.minute()) && hours.contains(last.hour(), last.minute())
 }
 
 /// The first whole hour at least a day ahead in both people's waking hours (a week's
 /// search); a day ahead when there is none.
-fn first_shared_hour(now: DateTime<Utc>, a: Tz, b: Tz) -> DateTime<Utc> {
+fn first_shared_hour(now: DateTime<Utc>, a: Tz, b: Tz, hours: WakingHours) -> DateTime<Utc> {
     let start = (now + Duration::days(1))
         .duration_trunc(Duration::hours(1))
         .map_or(now + Duration::days(1), |t| t + Duration::hours(1));
     (0..24 * 7)
         .map(|h| start + Duration::hours(h))
-        .find(|t| awake(*t, a) && awake(*t, b))
+        .find(|t| awake(*t, a, hours) && awake(*t, b, hours))
         .unwrap_or(start)
 }
 
@@ -96,7 +96,7 @@ pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     if problem.mentors.is_empty() {
         return refuse(messages::no_mentors());
     }
-    let scorer = Scorer::new(&problem, Weights::default(), now);
+    let scorer = Scorer::new(&problem, inputs.weights, now);
     let placed = matching::solve(&problem, &scorer, matching::DEFAULT_PRUNE);
     let Placement::Matched { mentor, score } = &placed.placements[0] else {
         return refuse(messages::no_suitable_mentor());
@@ -108,7 +108,8 @@ pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         score,
     );
     let mentor_zone = zone_of(mentor_row.timezone.as_deref());
-    let proposed = when.unwrap_or_else(|| first_shared_hour(now, my_zone, mentor_zone));
+    let proposed =
+        when.unwrap_or_else(|| first_shared_hour(now, my_zone, mentor_zone, inputs.weights.waking));
     let number = pairings::create(
         &mut *tx,
         inv.caller.community_id,
@@ -241,7 +242,12 @@ mod tests {
     fn the_proposed_hour_suits_both_zones() {
         // Berlin and New York share 15:00–18:00 Berlin time in early March.
         let now = Utc.with_ymd_and_hms(2027, 3, 1, 7, 20, 0).unwrap();
-        let at = first_shared_hour(now, chrono_tz::Europe::Berlin, chrono_tz::America::New_York);
+        let (berlin, new_york) = (chrono_tz::Europe::Berlin, chrono_tz::America::New_York);
+        let at = first_shared_hour(now, berlin, new_york, WakingHours::default());
         assert_eq!(at, Utc.with_ymd_and_hms(2027, 3, 2, 14, 0, 0).unwrap());
+        // An early-shift program (06:00–15:00) shares 12:00–15:00 Berlin time.
+        let early = WakingHours::parse("06:00-15:00").unwrap();
+        let at = first_shared_hour(now, berlin, new_york, early);
+        assert_eq!(at, Utc.with_ymd_and_hms(2027, 3, 2, 11, 0, 0).unwrap());
     }
 }
