@@ -35,8 +35,8 @@ async fn the_embedded_database_migrates_and_round_trips_a_row() {
     db.close().await;
 }
 
-/// Runs the real binary on the embedded database in `dir`, feeding `input` on stdin.
-fn cohortbot(dir: &Path) -> Command {
+/// The real binary on the embedded database in `dir`, with the example program.
+pub fn cohortbot(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cohortbot"));
     cmd.current_dir(dir)
         .env_remove("COHORTBOT__DATABASE__URL")
@@ -50,7 +50,8 @@ fn cohortbot(dir: &Path) -> Command {
     cmd
 }
 
-fn run_shell(dir: &Path, input: &str) -> String {
+/// Runs the shell in `dir` with `input` on stdin; returns what it printed.
+pub fn run_shell(dir: &Path, input: &str) -> String {
     let mut child = cohortbot(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

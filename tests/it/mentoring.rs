@@ -365,8 +365,8 @@ async fn rotation_preview_moves_mentors_to_new_learners(pool: PgPool) {
     assert_eq!(
         said.reply,
         "Next rotation for Spring Makers 2027:\n\
-         • xena's group (1 learners) → yuri (new pair)\n\
-         • yuri's group (1 learners) → xena (new pair)"
+         • xena's group (1 learner) → yuri (new pair)\n\
+         • yuri's group (1 learner) → xena (new pair)"
     );
 }
 

@@ -119,7 +119,7 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
             ),
             (
                 "@xena".to_owned(),
-                "Mentor rotation in Spring Makers 2027: lena now go to yuri. Thank you for your time with them!".to_owned()
+                "Mentor rotation in Spring Makers 2027: lena now goes to yuri. Thank you for your time with them!".to_owned()
             ),
             (
                 "@xena".to_owned(),
@@ -127,7 +127,7 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
             ),
             (
                 "@yuri".to_owned(),
-                "Mentor rotation in Spring Makers 2027: omar now go to xena. Thank you for your time with them!".to_owned()
+                "Mentor rotation in Spring Makers 2027: omar now goes to xena. Thank you for your time with them!".to_owned()
             ),
             (
                 "@yuri".to_owned(),
@@ -150,8 +150,8 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
     assert_eq!(
         said.reply,
         "Next rotation for Spring Makers 2027:\n\
-         • xena's group (1 learners) → yuri (met before; no new choice)\n\
-         • yuri's group (1 learners) → xena (met before; no new choice)"
+         • xena's group (1 learner) → yuri (met before; no new choice)\n\
+         • yuri's group (1 learner) → xena (met before; no new choice)"
     );
     // One week later is not yet due.
     bot.set_local("2027-03-22 09:01", Berlin);
@@ -170,7 +170,7 @@ async fn a_paused_mentors_group_is_not_rotated(pool: PgPool) {
     assert_eq!(
         said.reply,
         "Next rotation for Spring Makers 2027:\n\
-         • xena's group (1 learners) → stays with xena (no other choice)"
+         • xena's group (1 learner) → stays with xena (no other choice)"
     );
 }
 
@@ -189,8 +189,8 @@ async fn a_group_nobody_can_take_waits_instead_of_overfilling_a_mentor(pool: PgP
     assert_eq!(
         said.reply,
         "Next rotation for Spring Makers 2027:\n\
-         • xena's group (1 learners) → nobody available\n\
-         • yuri's group (1 learners) → xena (new pair)"
+         • xena's group (1 learner) → nobody available\n\
+         • yuri's group (1 learner) → xena (new pair)"
     );
     bot.set_local("2027-03-15 09:01", Berlin);
     bot.tick().await;
@@ -253,4 +253,50 @@ async fn a_late_joiner_does_not_push_the_cohorts_rotation_back(pool: PgPool) {
     bot.set_local("2027-03-22 09:01", Berlin);
     bot.tick().await;
     assert!(rotation_posts(&bot).await.is_empty());
+}
+
+/// The real binary on the embedded database: moving the shell's clock asks for handovers,
+/// rotates the community mentors and escalates an unclaimed review.
+#[cfg(feature = "embedded")]
+#[test]
+fn in_the_shell_moving_the_clock_rotates_mentors_and_escalates_reviews() {
+    let mut script = String::from("/clock set 2027-02-15T10:00 Europe/Berlin\n");
+    for (user, skills) in [("lena", "sql"), ("omar", "excel")] {
+        script += &format!(
+            "/as {user}\n/coc accept\n/cohort join {COHORT} track:projects\n\
+             /me timezone Europe/Berlin\n/me skills {skills}\n"
+        );
+    }
+    for (user, skills) in [("xena", "sql"), ("yuri", "excel")] {
+        script += &format!(
+            "/as {user}\n/me timezone Europe/Berlin\n/mentor offer community 1 {skills}\n\
+             /as ada\n/mentor approve @{user} community\n"
+        );
+    }
+    script += &format!(
+        "/mentor match {COHORT}\n/mentor match apply {COHORT}\n\
+         /clock set 2027-03-08T09:01 Europe/Berlin\n\
+         /as xena\n/mentor handover lena wants SQL drills\n\
+         /clock advance 7d\n\
+         /as lena\n/review request https://x.example/app\n\
+         /clock advance 25h\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::embedded::run_shell(dir.path(), &script);
+
+    for line in [
+        // A week ahead: the handover ask, and the note reaching the incoming mentor only.
+        "[DM → xena] Mentor rotation in Spring Makers 2027 next week: lena will go to yuri.",
+        "[only you] Thanks! Your note went to yuri only.",
+        "[DM → yuri] Handover from xena (Spring Makers 2027): lena wants SQL drills",
+        // `/clock advance 7d`: the rotation.
+        "[DM → lena] Mentor rotation in Spring Makers 2027: your community mentor is now @yuri. Say hello!",
+        "[DM → xena] Mentor rotation in Spring Makers 2027: lena now goes to yuri. Thank you for your time with them!",
+        // `/clock advance 25h`: the unclaimed review is re-announced and escalated.
+        "[#mentors] Still waiting after 24 h: review #1 for lena: https://x.example/app.",
+        "[DM → Grace Lindqvist] Nobody has claimed review #1 in 24 h: lena asked about https://x.example/app.",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+    }
+    assert_eq!(out.matches("Mentor rotation in").count(), 8, "{out}");
 }

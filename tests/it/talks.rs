@@ -595,40 +595,13 @@ async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool:
 #[cfg(feature = "embedded")]
 #[test]
 fn in_the_shell_moving_the_clock_fires_session_reminders() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cohortbot"))
-        .current_dir(dir.path())
-        .env_remove("COHORTBOT__DATABASE__URL")
-        .env("COHORTBOT__DATABASE__EMBEDDED_DIR", dir.path().join("pg"))
-        .env(
-            "COHORTBOT__PROGRAM__FILE",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/config/program.example.toml"),
-        )
-        .env(
-            "COHORTBOT__LOG__SHELL_FILE",
-            dir.path().join("cohortbot.log"),
-        )
-        .env("COHORTBOT__SHELL__HISTORY_FILE", dir.path().join("history"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let script = "/clock set 2027-03-08T09:00 Europe/Berlin\n\
-                  /talk propose \"Approvals in Teams\" session:1\n\
-                  /clock set 2027-03-17T16:00 Europe/Berlin\n";
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
+    let stdout = crate::embedded::run_shell(
+        dir.path(),
+        "/clock set 2027-03-08T09:00 Europe/Berlin\n\
+         /talk propose \"Approvals in Teams\" session:1\n\
+         /clock set 2027-03-17T16:00 Europe/Berlin\n",
+    );
     assert!(
         stdout.contains("[DM → Sam Carter] 🎤 Reminder: you speak at #1 Lightning talks in 24 hours, Thu 18 Mar 2027 16:00 (Europe/Berlin). You're talk 1 of the lineup."),
         "{stdout}"

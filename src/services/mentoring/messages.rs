@@ -505,7 +505,7 @@ pub fn rotation_preview(cohort: &Cohort, moves: &[Move]) -> Message {
             .line()
             .text("• ")
             .user(&m.outgoing.1)
-            .text(format!("'s group ({} learners) → ", m.learners.len()));
+            .text(format!("'s group ({}) → ", learner_count(m.learners.len())));
         msg = match &m.incoming {
             Some((id, _)) if *id == m.outgoing.0 => msg
                 .text("stays with ")
@@ -547,14 +547,32 @@ pub fn rotation_outgoing_notice(
         .text("Mentor rotation in ")
         .strong(&cohort.name)
         .text(": ")
-        .user(learners.join(", "))
-        .text(" now go to ")
+        .user(names_list(learners))
+        .text(if learners.len() == 1 {
+            " now goes to "
+        } else {
+            " now go to "
+        })
         .user(incoming)
         .text(". Thank you for your time with them!");
     if asked {
         msg
     } else {
         handover_ask(msg.text(" Please write a short handover with "), incoming)
+    }
+}
+
+/// "1 learner", "3 learners".
+fn learner_count(n: usize) -> String {
+    format!("{n} learner{}", if n == 1 { "" } else { "s" })
+}
+
+/// "lena", "lena and omar", "lena, omar and pia".
+fn names_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -577,7 +595,7 @@ pub fn rotation_incoming_notice(
         .text("Mentor rotation in ")
         .strong(&cohort.name)
         .text(": you now mentor ")
-        .user(learners.join(", "))
+        .user(names_list(learners))
         .text(", until now with ")
         .user(outgoing)
         .text(if asked {
@@ -593,7 +611,7 @@ pub fn handover_notice(cohort: &Cohort, incoming: &str, learners: &[String]) -> 
         .text("Mentor rotation in ")
         .strong(&cohort.name)
         .text(" next week: ")
-        .user(learners.join(", "))
+        .user(names_list(learners))
         .text(" will go to ")
         .user(incoming)
         .text(". Please write a short handover now with ");
