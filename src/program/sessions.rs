@@ -3,35 +3,38 @@
 //! (`services::events::series`).
 
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::commands::catalog::{LOCATION_MAX, NAME_MAX, SESSION_KINDS};
 use crate::domain::{Slug, clean_line, parse_timezone};
+use crate::store::pg_row;
 use crate::store::program::Change;
 
-/// "Lightning talks every other Thursday 16:00": `cron = "0 16 * * THU"`, `every_weeks = 2`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromRow)]
-#[serde(deny_unknown_fields)]
-pub struct SessionSeriesDef {
-    pub slug: String,
-    /// `lightning_talks`, `demo_day`, `clinic` or `office_hours`.
-    pub kind: String,
-    pub title: String,
-    /// When it starts (5 fields), in `timezone`.
-    pub cron: String,
-    /// The zone the cron is read in (IANA); the cohort's when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    /// 2 = every other week, counted from the cohort's first week.
-    #[serde(default = "one", skip_serializing_if = "is_one")]
-    pub every_weeks: i32,
-    #[serde(default = "sixty")]
-    pub duration_minutes: i32,
-    #[serde(default)]
-    pub slots: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+pg_row! {
+    /// "Lightning talks every other Thursday 16:00": `cron = "0 16 * * THU"`, `every_weeks = 2`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SessionSeriesDef {
+        pub slug: String,
+        /// `lightning_talks`, `demo_day`, `clinic` or `office_hours`.
+        pub kind: String,
+        pub title: String,
+        /// When it starts (5 fields), in `timezone`.
+        pub cron: String,
+        /// The zone the cron is read in (IANA); the cohort's when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub timezone: Option<String>,
+        /// 2 = every other week, counted from the cohort's first week.
+        #[serde(default = "one", skip_serializing_if = "is_one")]
+        pub every_weeks: i32,
+        #[serde(default = "sixty")]
+        pub duration_minutes: i32,
+        #[serde(default)]
+        pub slots: i32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub location: Option<String>,
+    }
 }
 
 fn one() -> i32 {

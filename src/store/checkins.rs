@@ -1,21 +1,24 @@
 //! Check-ins, their revisions and mentor replies; prompts and the mentor relation.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Checkin {
-    pub id: Uuid,
-    pub cohort_id: Uuid,
-    pub member_id: Uuid,
-    pub period: String,
-    pub progress: String,
-    pub blockers: Option<String>,
-    pub confidence: i16,
-    pub hours: Option<f32>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Checkin {
+        pub id: Uuid,
+        pub cohort_id: Uuid,
+        pub member_id: Uuid,
+        pub period: String,
+        pub progress: String,
+        pub blockers: Option<String>,
+        pub confidence: i16,
+        pub hours: Option<f32>,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
 }
 
 const COLUMNS: &str = "id, cohort_id, member_id, period, progress, blockers, confidence, hours, created_at, updated_at";
@@ -126,17 +129,19 @@ pub async fn resolve_earlier_blockers(
     .rows_affected())
 }
 
-/// The member's check-ins, newest first, with the cohort's name.
-#[derive(Debug, Clone, FromRow)]
-pub struct HistoryRow {
-    pub id: Uuid,
-    pub cohort_name: String,
-    pub period: String,
-    pub progress: String,
-    pub blockers: Option<String>,
-    pub confidence: i16,
-    pub hours: Option<f32>,
-    pub revisions: i64,
+pg_row! {
+    /// The member's check-ins, newest first, with the cohort's name.
+    #[derive(Debug, Clone)]
+    pub struct HistoryRow {
+        pub id: Uuid,
+        pub cohort_name: String,
+        pub period: String,
+        pub progress: String,
+        pub blockers: Option<String>,
+        pub confidence: i16,
+        pub hours: Option<f32>,
+        pub revisions: i64,
+    }
 }
 
 pub async fn history(
@@ -156,11 +161,13 @@ pub async fn history(
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct ReplyRow {
-    pub checkin_id: Uuid,
-    pub mentor_name: String,
-    pub body: String,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct ReplyRow {
+        pub checkin_id: Uuid,
+        pub mentor_name: String,
+        pub body: String,
+    }
 }
 
 pub async fn replies_for(
@@ -229,10 +236,12 @@ pub async fn is_mentor_of(
         .await
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Mentor {
-    pub id: Uuid,
-    pub display_name: String,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Mentor {
+        pub id: Uuid,
+        pub display_name: String,
+    }
 }
 
 /// The learner's lead mentors in a cohort who are not paused at `now`: their group's lead,

@@ -1,28 +1,33 @@
 //! Cohorts and their tracks, always looked up within one community.
 
+use crate::store::pg_row;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{AssertSqlSafe, FromRow, PgExecutor};
+use sqlx::{AssertSqlSafe, PgExecutor};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Cohort {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub timezone: String,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-    pub channel: Option<String>,
-    pub nudge_after_hours: i32,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Cohort {
+        pub id: Uuid,
+        pub slug: String,
+        pub name: String,
+        pub timezone: String,
+        pub starts_on: Option<NaiveDate>,
+        pub ends_on: Option<NaiveDate>,
+        pub channel: Option<String>,
+        pub nudge_after_hours: i32,
+    }
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Track {
-    pub id: Uuid,
-    pub cohort_id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub kind: String,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Track {
+        pub id: Uuid,
+        pub cohort_id: Uuid,
+        pub slug: String,
+        pub name: String,
+        pub kind: String,
+    }
 }
 
 const COLUMNS: &str = "id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours";

@@ -1,14 +1,17 @@
 //! Communities: one per Discord guild or Slack workspace.
 
-use sqlx::{AssertSqlSafe, FromRow, PgExecutor};
+use crate::store::pg_row;
+use sqlx::{AssertSqlSafe, PgExecutor};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Community {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub code_of_conduct: String,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Community {
+        pub id: Uuid,
+        pub slug: String,
+        pub name: String,
+        pub code_of_conduct: String,
+    }
 }
 
 const COLUMNS: &str = "id, slug, name, code_of_conduct";

@@ -1,16 +1,19 @@
 //! Aggregates for the cohort and mentor digests. Counts and names only, never check-in text.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct CohortFigures {
-    pub enrolled: i64,
-    pub checked_in: i64,
-    pub open_blockers: i64,
-    pub confidence: Option<f64>,
-    pub previous_confidence: Option<f64>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct CohortFigures {
+        pub enrolled: i64,
+        pub checked_in: i64,
+        pub open_blockers: i64,
+        pub confidence: Option<f64>,
+        pub previous_confidence: Option<f64>,
+    }
 }
 
 pub async fn cohort_figures(
@@ -92,17 +95,19 @@ pub async fn lead_mentors(
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct LearnerStatus {
-    pub display_name: String,
-    /// The learner's platform handle, for a Reply button.
-    pub handle: String,
-    /// The week of the learner's latest check-in in the cohort, if any.
-    pub latest_period: Option<String>,
-    pub checked_in: bool,
-    pub missed_two: bool,
-    pub latest_confidence: Option<i16>,
-    pub oldest_open_blocker: Option<DateTime<Utc>>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct LearnerStatus {
+        pub display_name: String,
+        /// The learner's platform handle, for a Reply button.
+        pub handle: String,
+        /// The week of the learner's latest check-in in the cohort, if any.
+        pub latest_period: Option<String>,
+        pub checked_in: bool,
+        pub missed_two: bool,
+        pub latest_confidence: Option<i16>,
+        pub oldest_open_blocker: Option<DateTime<Utc>>,
+    }
 }
 
 /// Status of each learner `mentor` mentors in the cohort in `period`, for the mentor digest.

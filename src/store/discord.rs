@@ -3,14 +3,17 @@
 
 use std::collections::HashMap;
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Default, FromRow)]
-pub struct DmState {
-    pub channel_id: Option<String>,
-    pub closed_at: Option<DateTime<Utc>>,
+pg_row! {
+    #[derive(Debug, Clone, Default)]
+    pub struct DmState {
+        pub channel_id: Option<String>,
+        pub closed_at: Option<DateTime<Utc>>,
+    }
 }
 
 pub async fn dm_state(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<DmState> {

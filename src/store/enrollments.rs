@@ -1,23 +1,28 @@
 //! Enrollments of members in cohorts, and joins waiting for the code of conduct.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct ActiveEnrollment {
-    pub id: Uuid,
-    pub cohort_id: Uuid,
-    pub cohort_slug: String,
-    pub cohort_name: String,
-    pub track_name: Option<String>,
-    pub joined_at: DateTime<Utc>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct ActiveEnrollment {
+        pub id: Uuid,
+        pub cohort_id: Uuid,
+        pub cohort_slug: String,
+        pub cohort_name: String,
+        pub track_name: Option<String>,
+        pub joined_at: DateTime<Utc>,
+    }
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct PendingJoin {
-    pub cohort_id: Uuid,
-    pub track_id: Option<Uuid>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct PendingJoin {
+        pub cohort_id: Uuid,
+        pub track_id: Option<Uuid>,
+    }
 }
 
 pub async fn active_for_member(

@@ -1,7 +1,8 @@
 //! Inactive mentors: learners' "unreachable" reports and the flags raised from them.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
 /// The learner's active mentorships: (cohort, mentor), community mentors first.
@@ -41,14 +42,16 @@ pub async fn report(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Silent {
-    pub mentor_id: Uuid,
-    pub display_name: String,
-    pub platform_user_id: String,
-    pub unanswered_checkins: i64,
-    pub unclaimed_reviews: i64,
-    pub reports: i64,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Silent {
+        pub mentor_id: Uuid,
+        pub display_name: String,
+        pub platform_user_id: String,
+        pub unanswered_checkins: i64,
+        pub unclaimed_reviews: i64,
+        pub reports: i64,
+    }
 }
 
 /// Mentors of the cohort, not flagged yet, whose last sign of life (start, check-in reply,

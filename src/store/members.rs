@@ -1,19 +1,22 @@
 //! Members: a person on one platform inside one community.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{AssertSqlSafe, FromRow, PgExecutor};
+use sqlx::{AssertSqlSafe, PgExecutor};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Member {
-    pub id: Uuid,
-    pub community_id: Uuid,
-    pub platform: String,
-    pub platform_user_id: String,
-    pub display_name: String,
-    pub timezone: Option<String>,
-    pub skills: Vec<String>,
-    pub coc_accepted_at: Option<DateTime<Utc>>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Member {
+        pub id: Uuid,
+        pub community_id: Uuid,
+        pub platform: String,
+        pub platform_user_id: String,
+        pub display_name: String,
+        pub timezone: Option<String>,
+        pub skills: Vec<String>,
+        pub coc_accepted_at: Option<DateTime<Utc>>,
+    }
 }
 
 const COLUMNS: &str =

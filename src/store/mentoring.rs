@@ -3,21 +3,24 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use crate::matching::waking::WakingHours;
+use crate::store::pg_row;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct MentorProfile {
-    pub member_id: Uuid,
-    pub tier: String,
-    pub capacity: i32,
-    pub skills: Vec<String>,
-    pub status: String,
-    pub paused: bool,
-    pub paused_until: Option<NaiveDate>,
-    pub recognition_opt_out: bool,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct MentorProfile {
+        pub member_id: Uuid,
+        pub tier: String,
+        pub capacity: i32,
+        pub skills: Vec<String>,
+        pub status: String,
+        pub paused: bool,
+        pub paused_until: Option<NaiveDate>,
+        pub recognition_opt_out: bool,
+    }
 }
 
 impl MentorProfile {
@@ -27,19 +30,21 @@ impl MentorProfile {
     }
 }
 
-/// An approved mentor with what matching needs.
-#[derive(Debug, Clone, FromRow)]
-pub struct Mentor {
-    pub member_id: Uuid,
-    pub platform_user_id: String,
-    pub display_name: String,
-    pub timezone: Option<String>,
-    pub department: Option<String>,
-    pub tier: String,
-    pub capacity: i32,
-    pub skills: Vec<String>,
-    pub paused: bool,
-    pub paused_until: Option<NaiveDate>,
+pg_row! {
+    /// An approved mentor with what matching needs.
+    #[derive(Debug, Clone)]
+    pub struct Mentor {
+        pub member_id: Uuid,
+        pub platform_user_id: String,
+        pub display_name: String,
+        pub timezone: Option<String>,
+        pub department: Option<String>,
+        pub tier: String,
+        pub capacity: i32,
+        pub skills: Vec<String>,
+        pub paused: bool,
+        pub paused_until: Option<NaiveDate>,
+    }
 }
 
 impl Mentor {
@@ -48,15 +53,17 @@ impl Mentor {
     }
 }
 
-/// An active learner of a cohort.
-#[derive(Debug, Clone, FromRow)]
-pub struct Learner {
-    pub member_id: Uuid,
-    pub platform_user_id: String,
-    pub display_name: String,
-    pub timezone: Option<String>,
-    pub department: Option<String>,
-    pub skills: Vec<String>,
+pg_row! {
+    /// An active learner of a cohort.
+    #[derive(Debug, Clone)]
+    pub struct Learner {
+        pub member_id: Uuid,
+        pub platform_user_id: String,
+        pub display_name: String,
+        pub timezone: Option<String>,
+        pub department: Option<String>,
+        pub skills: Vec<String>,
+    }
 }
 
 pub async fn profile(
@@ -510,16 +517,18 @@ pub async fn stored_settings(
     .await
 }
 
-#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
-pub struct Settings {
-    pub guide: String,
-    pub rotation_weeks: i32,
-    pub group_size: i32,
-    pub review_channel: String,
-    pub review_escalate_hours: i32,
-    pub inactive_days: i32,
-    pub waking_start_minute: i32,
-    pub waking_end_minute: i32,
+pg_row! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Settings {
+        pub guide: String,
+        pub rotation_weeks: i32,
+        pub group_size: i32,
+        pub review_channel: String,
+        pub review_escalate_hours: i32,
+        pub inactive_days: i32,
+        pub waking_start_minute: i32,
+        pub waking_end_minute: i32,
+    }
 }
 
 impl Settings {

@@ -1,20 +1,23 @@
 //! The skill ladder (modules and prerequisites), milestone submissions and badges.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct LadderModule {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub capstone: bool,
-    pub badge: Option<String>,
-    /// Slugs of the modules it requires.
-    pub requires: Vec<String>,
-    /// The member's submission status, if any.
-    pub status: Option<String>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct LadderModule {
+        pub id: Uuid,
+        pub slug: String,
+        pub name: String,
+        pub capstone: bool,
+        pub badge: Option<String>,
+        /// Slugs of the modules it requires.
+        pub requires: Vec<String>,
+        /// The member's submission status, if any.
+        pub status: Option<String>,
+    }
 }
 
 /// The modules of the member's track in a cohort, in ladder order, with their status.
@@ -36,14 +39,16 @@ pub async fn ladder(
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Enrolled {
-    pub cohort_id: Uuid,
-    pub cohort_slug: String,
-    pub cohort_name: String,
-    pub channel: Option<String>,
-    pub track_id: Option<Uuid>,
-    pub track_name: Option<String>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Enrolled {
+        pub cohort_id: Uuid,
+        pub cohort_slug: String,
+        pub cohort_name: String,
+        pub channel: Option<String>,
+        pub track_id: Option<Uuid>,
+        pub track_name: Option<String>,
+    }
 }
 
 /// The member's active enrollments with their tracks.
@@ -59,16 +64,18 @@ pub async fn enrollments(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Resu
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Milestone {
-    pub id: Uuid,
-    pub cohort_id: Uuid,
-    pub module_id: Uuid,
-    pub member_id: Uuid,
-    pub evidence_url: String,
-    pub note: Option<String>,
-    pub impact: Option<String>,
-    pub status: String,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Milestone {
+        pub id: Uuid,
+        pub cohort_id: Uuid,
+        pub module_id: Uuid,
+        pub member_id: Uuid,
+        pub evidence_url: String,
+        pub note: Option<String>,
+        pub impact: Option<String>,
+        pub status: String,
+    }
 }
 
 const COLUMNS: &str = "id, cohort_id, module_id, member_id, evidence_url, note, impact, status";
@@ -185,22 +192,24 @@ pub async fn verified_between(
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Badge {
-    pub id: Uuid,
-    pub name: String,
-    pub issued_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub revoked_reason: Option<String>,
-    pub member_id: Uuid,
-    pub member_name: String,
-    pub module_slug: String,
-    pub module_name: String,
-    pub cohort_slug: String,
-    pub cohort_name: String,
-    pub community_slug: String,
-    pub community_name: String,
-    pub evidence_url: String,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Badge {
+        pub id: Uuid,
+        pub name: String,
+        pub issued_at: DateTime<Utc>,
+        pub revoked_at: Option<DateTime<Utc>>,
+        pub revoked_reason: Option<String>,
+        pub member_id: Uuid,
+        pub member_name: String,
+        pub module_slug: String,
+        pub module_name: String,
+        pub cohort_slug: String,
+        pub cohort_name: String,
+        pub community_slug: String,
+        pub community_name: String,
+        pub evidence_url: String,
+    }
 }
 
 const BADGE_SELECT: &str = "SELECT b.id, b.name, b.issued_at, b.revoked_at, b.revoked_reason,

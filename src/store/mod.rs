@@ -18,6 +18,7 @@ pub mod issuer_keys;
 pub mod kudos;
 pub mod members;
 pub mod mentoring;
+mod migrations;
 pub mod milestones;
 pub mod outbox;
 pub mod pairings;
@@ -25,6 +26,7 @@ pub mod program;
 pub mod recognition;
 pub mod reviews;
 pub mod roles;
+mod row;
 pub mod schedule;
 pub mod sessions;
 pub mod slack;
@@ -35,12 +37,12 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
-use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::config::DatabaseSettings;
 
-pub static MIGRATOR: Migrator = sqlx::migrate!();
+pub use migrations::MIGRATOR;
+pub(crate) use row::pg_row;
 
 /// The pool plus, for the embedded database, the server that must outlive it.
 pub struct Database {

@@ -1,11 +1,12 @@
 //! Outbox rows: enqueue with an idempotency key, claim with a lease, record the result.
 
 use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
 use sqlx::types::Json;
-use sqlx::{FromRow, PgExecutor};
 use uuid::Uuid;
 
 use crate::render::Message;
+use crate::store::pg_row;
 
 /// Adds a post unless one with the same key exists; true when added.
 #[allow(clippy::too_many_arguments)]
@@ -34,19 +35,21 @@ pub async fn enqueue(
     Ok(result.rows_affected() == 1)
 }
 
-/// A claimed row, joined with what the sender needs to address a DM.
-#[derive(Debug, Clone, FromRow)]
-pub struct Claimed {
-    pub id: i64,
-    pub community_id: Uuid,
-    pub channel: Option<String>,
-    pub member_id: Option<Uuid>,
-    pub platform: Option<String>,
-    pub platform_user_id: Option<String>,
-    pub display_name: Option<String>,
-    pub body: Json<Message>,
-    /// Including this one.
-    pub attempts: i32,
+pg_row! {
+    /// A claimed row, joined with what the sender needs to address a DM.
+    #[derive(Debug, Clone)]
+    pub struct Claimed {
+        pub id: i64,
+        pub community_id: Uuid,
+        pub channel: Option<String>,
+        pub member_id: Option<Uuid>,
+        pub platform: Option<String>,
+        pub platform_user_id: Option<String>,
+        pub display_name: Option<String>,
+        pub body: Json<Message>,
+        /// Including this one.
+        pub attempts: i32,
+    }
 }
 
 /// Leases up to `limit` ready rows until `lease_until`. Committed on return: no transaction
@@ -135,14 +138,16 @@ pub async fn mark_dead(ex: impl PgExecutor<'_>, id: i64, error: &str) -> sqlx::R
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct DeadRow {
-    pub id: i64,
-    pub channel: Option<String>,
-    pub display_name: Option<String>,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct DeadRow {
+        pub id: i64,
+        pub channel: Option<String>,
+        pub display_name: Option<String>,
+        pub attempts: i32,
+        pub last_error: Option<String>,
+        pub created_at: DateTime<Utc>,
+    }
 }
 
 pub async fn dead(

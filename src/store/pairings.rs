@@ -1,20 +1,23 @@
 //! Pair-programming sessions and their "did you meet?" follow-up.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Pairing {
-    pub id: Uuid,
-    pub number: i32,
-    pub learner_id: Uuid,
-    pub learner_name: String,
-    pub mentor_id: Uuid,
-    pub mentor_name: String,
-    pub topic: String,
-    pub learner_met: Option<bool>,
-    pub mentor_met: Option<bool>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Pairing {
+        pub id: Uuid,
+        pub number: i32,
+        pub learner_id: Uuid,
+        pub learner_name: String,
+        pub mentor_id: Uuid,
+        pub mentor_name: String,
+        pub topic: String,
+        pub learner_met: Option<bool>,
+        pub mentor_met: Option<bool>,
+    }
 }
 
 const SELECT: &str = "SELECT p.id, p.number, p.learner_id, l.display_name AS learner_name,

@@ -6,12 +6,13 @@
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgArguments;
 use sqlx::query::QueryAs;
-use sqlx::{AssertSqlSafe, FromRow, PgConnection, Postgres};
+use sqlx::{AssertSqlSafe, PgConnection, Postgres};
 use uuid::Uuid;
 
 use crate::program::model::{
     CircleDef, CohortDef, CommunityDef, MentorGroupDef, ModuleDef, PersonDef, TrackDef,
 };
+use crate::store::pg_row;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
@@ -303,36 +304,42 @@ pub async fn upsert_mentor_group(
 
 // ---- Reads for export ----
 
-#[derive(Debug, FromRow)]
-pub struct CommunityRow {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub code_of_conduct: String,
-    pub discord_guild_id: Option<String>,
-    pub slack_team_id: Option<String>,
+pg_row! {
+    #[derive(Debug)]
+    pub struct CommunityRow {
+        pub id: Uuid,
+        pub slug: String,
+        pub name: String,
+        pub code_of_conduct: String,
+        pub discord_guild_id: Option<String>,
+        pub slack_team_id: Option<String>,
+    }
 }
 
-#[derive(Debug, FromRow)]
-pub struct PersonRow {
-    pub id: Uuid,
-    pub platform: String,
-    pub platform_user_id: String,
-    pub display_name: String,
-    pub timezone: Option<String>,
-    pub skills: Vec<String>,
-    /// `role` or `role:cohort-slug`, already formatted for the file.
-    pub roles: Vec<String>,
+pg_row! {
+    #[derive(Debug)]
+    pub struct PersonRow {
+        pub id: Uuid,
+        pub platform: String,
+        pub platform_user_id: String,
+        pub display_name: String,
+        pub timezone: Option<String>,
+        pub skills: Vec<String>,
+        /// `role` or `role:cohort-slug`, already formatted for the file.
+        pub roles: Vec<String>,
+    }
 }
 
-#[derive(Debug, FromRow)]
-pub struct ModuleRow {
-    pub track_id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub capstone: bool,
-    pub badge: Option<String>,
-    pub requires: Vec<String>,
+pg_row! {
+    #[derive(Debug)]
+    pub struct ModuleRow {
+        pub track_id: Uuid,
+        pub slug: String,
+        pub name: String,
+        pub capstone: bool,
+        pub badge: Option<String>,
+        pub requires: Vec<String>,
+    }
 }
 
 pub async fn communities(conn: &mut PgConnection) -> sqlx::Result<Vec<CommunityRow>> {

@@ -1,18 +1,21 @@
 //! Monthly mentor recognition: what each of a cohort's mentors did in a window.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
-pub struct Credit {
-    pub member_id: Uuid,
-    pub display_name: String,
-    pub opt_out: bool,
-    pub checkin_replies: i64,
-    pub reviews: i64,
-    pub pairings: i64,
-    pub kudos: i64,
+pg_row! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Credit {
+        pub member_id: Uuid,
+        pub display_name: String,
+        pub opt_out: bool,
+        pub checkin_replies: i64,
+        pub reviews: i64,
+        pub pairings: i64,
+        pub kudos: i64,
+    }
 }
 
 /// Mentors who mentored in the cohort during `[from, to)`, with their activity there.

@@ -1,20 +1,23 @@
 //! Review requests: open, claimed by a mentor, done with structured feedback.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Review {
-    pub id: Uuid,
-    pub number: i32,
-    pub cohort_id: Uuid,
-    pub learner_id: Uuid,
-    pub learner_name: String,
-    pub url: String,
-    pub topic: Option<String>,
-    pub status: String,
-    pub claimed_by: Option<Uuid>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Review {
+        pub id: Uuid,
+        pub number: i32,
+        pub cohort_id: Uuid,
+        pub learner_id: Uuid,
+        pub learner_name: String,
+        pub url: String,
+        pub topic: Option<String>,
+        pub status: String,
+        pub claimed_by: Option<Uuid>,
+    }
 }
 
 const SELECT: &str =

@@ -1,15 +1,18 @@
 //! Program roles held by members, community-wide or in one cohort.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use crate::domain::Role;
+use crate::store::pg_row;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct HeldRole {
-    pub role: String,
-    pub cohort_slug: Option<String>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct HeldRole {
+        pub role: String,
+        pub cohort_slug: Option<String>,
+    }
 }
 
 impl HeldRole {

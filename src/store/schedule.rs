@@ -1,7 +1,8 @@
 //! Scheduler state: the watermark, tick claims, and cohort schedules.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgExecutor, Row};
 use uuid::Uuid;
 
 use super::cohorts::Cohort;
@@ -71,13 +72,24 @@ pub async fn record_skips(
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct ScheduleRow {
     pub community_id: Uuid,
     pub kind: String,
     pub cron: String,
-    #[sqlx(flatten)]
     pub cohort: Cohort,
+}
+
+/// The cohort's columns sit beside the schedule's in one row.
+impl<'r> FromRow<'r, PgRow> for ScheduleRow {
+    fn from_row(row: &'r PgRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            community_id: row.try_get("community_id")?,
+            kind: row.try_get("kind")?,
+            cron: row.try_get("cron")?,
+            cohort: Cohort::from_row(row)?,
+        })
+    }
 }
 
 /// Every cohort schedule, optionally limited to one community.

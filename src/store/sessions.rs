@@ -1,24 +1,27 @@
 //! Sessions, their talks, RSVPs and attendance, recurring series and calendar feed tokens.
 
+use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::{AssertSqlSafe, FromRow, PgExecutor};
+use sqlx::{AssertSqlSafe, PgExecutor};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Session {
-    pub id: Uuid,
-    pub community_id: Uuid,
-    pub cohort_id: Uuid,
-    pub number: i32,
-    pub kind: String,
-    pub title: String,
-    pub starts_at: DateTime<Utc>,
-    pub duration_minutes: i32,
-    pub location: Option<String>,
-    pub slots: i32,
-    pub status: String,
-    pub checkin_code: String,
-    pub created_by: Option<Uuid>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Session {
+        pub id: Uuid,
+        pub community_id: Uuid,
+        pub cohort_id: Uuid,
+        pub number: i32,
+        pub kind: String,
+        pub title: String,
+        pub starts_at: DateTime<Utc>,
+        pub duration_minutes: i32,
+        pub location: Option<String>,
+        pub slots: i32,
+        pub status: String,
+        pub checkin_code: String,
+        pub created_by: Option<Uuid>,
+    }
 }
 
 impl Session {
@@ -217,16 +220,18 @@ pub async fn cancel(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Talk {
-    pub id: Uuid,
-    pub session_id: Uuid,
-    pub speaker_id: Uuid,
-    pub speaker_name: String,
-    pub speaker_timezone: Option<String>,
-    pub title: String,
-    pub r#abstract: Option<String>,
-    pub status: String,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Talk {
+        pub id: Uuid,
+        pub session_id: Uuid,
+        pub speaker_id: Uuid,
+        pub speaker_name: String,
+        pub speaker_timezone: Option<String>,
+        pub title: String,
+        pub r#abstract: Option<String>,
+        pub status: String,
+    }
 }
 
 /// Active and waitlisted talks of a session: slot order, then waitlist order.
@@ -293,15 +298,17 @@ pub async fn promote(ex: impl PgExecutor<'_>, talk_id: Uuid) -> sqlx::Result<()>
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct MyTalk {
-    pub title: String,
-    pub status: String,
-    pub number: i32,
-    pub session_title: String,
-    pub starts_at: DateTime<Utc>,
-    pub timezone: String,
-    pub session_id: Uuid,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct MyTalk {
+        pub title: String,
+        pub status: String,
+        pub number: i32,
+        pub session_title: String,
+        pub starts_at: DateTime<Utc>,
+        pub timezone: String,
+        pub session_id: Uuid,
+    }
 }
 
 /// The member's talks in sessions that have not started, soonest first.
@@ -345,11 +352,13 @@ pub async fn rsvp(
     Ok(result.rows_affected() == 1)
 }
 
-#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
-pub struct Person {
-    pub id: Uuid,
-    pub display_name: String,
-    pub timezone: Option<String>,
+pg_row! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Person {
+        pub id: Uuid,
+        pub display_name: String,
+        pub timezone: Option<String>,
+    }
 }
 
 pub async fn rsvps(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Vec<Person>> {
@@ -466,12 +475,14 @@ pub async fn rotate_feed_token(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct FeedCohort {
-    pub cohort_id: Uuid,
-    pub cohort_name: String,
-    pub timezone: String,
-    pub token: String,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct FeedCohort {
+        pub cohort_id: Uuid,
+        pub cohort_name: String,
+        pub timezone: String,
+        pub token: String,
+    }
 }
 
 /// The cohort behind a calendar URL, with its current token (compared by the caller in
@@ -493,21 +504,23 @@ pub async fn feed(
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct Series {
-    pub id: Uuid,
-    pub community_id: Uuid,
-    pub cohort_id: Uuid,
-    pub kind: String,
-    pub title: String,
-    pub cron: String,
-    pub every_weeks: i32,
-    pub duration_minutes: i32,
-    pub slots: i32,
-    pub location: Option<String>,
-    pub timezone: String,
-    pub starts_on: Option<chrono::NaiveDate>,
-    pub ends_on: Option<chrono::NaiveDate>,
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Series {
+        pub id: Uuid,
+        pub community_id: Uuid,
+        pub cohort_id: Uuid,
+        pub kind: String,
+        pub title: String,
+        pub cron: String,
+        pub every_weeks: i32,
+        pub duration_minutes: i32,
+        pub slots: i32,
+        pub location: Option<String>,
+        pub timezone: String,
+        pub starts_on: Option<chrono::NaiveDate>,
+        pub ends_on: Option<chrono::NaiveDate>,
+    }
 }
 
 /// Every recurring series with its zone (its own, else its cohort's) and its cohort's dates.

@@ -13,6 +13,7 @@ mod kudos;
 mod mentoring;
 mod mentoring_inactive;
 mod mentoring_rotation;
+mod migrations;
 mod milestones;
 mod outbox;
 mod pairing;

@@ -1,0 +1,89 @@
+//! The schema migrations, embedded in the binary.
+//!
+//! Listed here rather than found by `sqlx::migrate!`, which needs sqlx's proc-macro stack (see
+//! `row.rs` for its build cost). Versions, descriptions and checksums are derived exactly as
+//! sqlx derives them from the file names, so databases migrated by either agree, and a test
+//! fails when a file in `migrations/` is missing from the list.
+
+use std::sync::LazyLock;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AssertSqlSafe, SqlSafeStr};
+
+macro_rules! embed {
+    ($($file:literal),* $(,)?) => {
+        &[$(($file, include_str!(concat!("../../migrations/", $file)))),*]
+    };
+}
+
+/// (file name, SQL) for every file in `migrations/`, in order.
+const FILES: &[(&str, &str)] = embed![
+    "0001_foundation.sql",
+    "0002_outbox.sql",
+    "0003_schedule_checkins.sql",
+    "0004_events_milestones.sql",
+    "0005_mentorship.sql",
+    "0006_discord.sql",
+    "0007_paused_mentors.sql",
+    "0008_community_rotations.sql",
+    "0009_session_series_zone.sql",
+    "0010_discord_member_roles.sql",
+    "0011_issuer_keys.sql",
+    "0012_waking_hours.sql",
+];
+
+pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
+    Migrator::with_migrations(
+        FILES
+            .iter()
+            .map(|&(file, sql)| migration(file, sql))
+            .collect(),
+    )
+});
+
+/// `0004_events_milestones.sql` is version 4, "events milestones", as sqlx names it.
+fn migration(file: &str, sql: &'static str) -> Migration {
+    let (version, rest) = file
+        .split_once('_')
+        .expect("embedded migration names are <version>_<description>.sql");
+    let version = version
+        .parse()
+        .expect("embedded migration versions are integers");
+    let description = rest.trim_end_matches(".sql").replace('_', " ");
+    let no_tx = sql.starts_with("-- no-transaction");
+    Migration::new(
+        version,
+        description.into(),
+        MigrationType::Simple,
+        AssertSqlSafe(sql).into_sql_str(),
+        no_tx,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_file_is_embedded_in_order() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".sql"))
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<&str> = FILES.iter().map(|(file, _)| *file).collect();
+        assert_eq!(embedded, on_disk);
+    }
+
+    #[test]
+    fn versions_and_descriptions_follow_sqlx_naming() {
+        let fourth = &MIGRATOR.migrations[3];
+        assert_eq!(fourth.version, 4);
+        assert_eq!(fourth.description, "events milestones");
+        assert!(!fourth.no_tx);
+        let versions: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+        assert_eq!(versions, (1..=FILES.len() as i64).collect::<Vec<_>>());
+    }
+}
