@@ -120,14 +120,20 @@ impl Slack {
             .await;
     }
 
+    /// A sender that does not wait between posts to one channel.
     pub fn sender(&self) -> SlackSender {
+        self.paced_sender()
+            .with_pace(Quota::per_second(NonZeroU32::new(1_000).unwrap()))
+    }
+
+    /// A sender at the production pace: one message per second per channel.
+    pub fn paced_sender(&self) -> SlackSender {
         let api = SlackApi::new(&self.mock.uri(), SecretString::from("xoxb-test-token")).unwrap();
         let channels = BTreeMap::from([
             ("spring-makers".to_owned(), "C0SPRING1".to_owned()),
             ("evening-builders".to_owned(), "C0EVENING".to_owned()),
         ]);
         SlackSender::new(api, self.bot.pool.clone(), channels)
-            .with_pace(Quota::per_second(NonZeroU32::new(1_000).unwrap()))
     }
 
     pub fn response_url(&self) -> String {

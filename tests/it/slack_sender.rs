@@ -1,6 +1,6 @@
 //! The Slack sender against wiremock: request bodies, rate limits, errors, no double posts.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cohortbot::outbox::{OutboundPost, Recipient, SendError, Sender};
 use cohortbot::render::Message;
@@ -66,6 +66,56 @@ async fn a_channel_post_is_json_with_blocks_metadata_and_the_bot_token(pool: PgP
             .to_str()
             .unwrap()
             .starts_with("application/json")
+    );
+}
+
+/// Slack allows about one message per second per channel: a fan-out to one channel waits,
+/// and the wait for one channel never holds up another.
+#[sqlx::test]
+async fn posts_to_one_channel_are_a_second_apart_and_other_channels_do_not_wait(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    Mock::given(method("POST"))
+        .and(path("/chat.postMessage"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({ "ok": true, "channel": "C0SPRING1", "ts": "1772352000.000400" }),
+        ))
+        .mount(&slack.mock)
+        .await;
+    let sender = slack.paced_sender();
+
+    let started = Instant::now();
+    for _ in 0..3 {
+        sender
+            .send(&post(channel("spring-makers"), 1))
+            .await
+            .unwrap();
+    }
+    let one_channel = started.elapsed();
+    assert!(
+        one_channel >= Duration::from_millis(1_900),
+        "three posts to one channel took {one_channel:?}, under two intervals of one second"
+    );
+
+    let started = Instant::now();
+    sender
+        .send(&post(channel("evening-builders"), 1))
+        .await
+        .unwrap();
+    let other_channel = started.elapsed();
+    assert!(
+        other_channel < Duration::from_millis(900),
+        "a post to another channel waited {other_channel:?}"
+    );
+
+    let channels: Vec<String> = slack
+        .sent("chat.postMessage")
+        .await
+        .iter()
+        .map(|body| body["channel"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        channels,
+        ["C0SPRING1", "C0SPRING1", "C0SPRING1", "C0EVENING"]
     );
 }
 
