@@ -1,8 +1,8 @@
 //! Row structs for `sqlx::query_as`, without sqlx's proc-macro stack.
 //!
 //! `#[derive(sqlx::FromRow)]` pulls sqlx's `macros` feature, which builds a second copy of
-//! sqlx, tokio and rustls for the host: 107 s of CPU, about 50 s of wall time, in a clean build
-//! on two cores. A field maps to the column of the same name, as with the derive.
+//! sqlx, tokio and rustls for the host: 60–110 s of CPU and 30–60 s of wall time in a clean
+//! build on two cores. A field maps to the column of the same name, as with the derive.
 
 /// Declares a struct and implements `FromRow` for it, reading each field from the column
 /// named like the field (a raw identifier `r#abstract` reads `abstract`).
