@@ -397,10 +397,6 @@ async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
 async fn a_slow_service_gets_a_deferred_answer_and_a_follow_up(pool: PgPool) {
     let d = DiscordBot::with_defer(pool, Duration::from_millis(200)).await;
     d.run(d.command(5, "me", Some("show"), json!([]))).await;
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
     Mock::given(method("PATCH"))
         .and(path_regex(format!(
             "^/api/v10/webhooks/{APP}/[^/]+/messages/@original$"
@@ -412,15 +408,7 @@ async fn a_slow_service_gets_a_deferred_answer_and_a_follow_up(pool: PgPool) {
         .mount(&d.server)
         .await;
     // Another transaction holds this delivery id, so the service waits on its row lock.
-    let mut blocker = d.bot.pool.begin().await.unwrap();
-    sqlx::query(
-        "INSERT INTO invocations (community_id, delivery_id, received_at) VALUES ($1, '40', $2)",
-    )
-    .bind(community.id)
-    .bind(d.bot.clock.now())
-    .execute(&mut *blocker)
-    .await
-    .unwrap();
+    let blocker = d.hold_delivery("40").await;
 
     let (status, reply) = d
         .post_signed(&d.command(40, "me", Some("show"), json!([])), 0)
@@ -821,10 +809,6 @@ async fn commands_outside_a_known_server_get_a_clear_answer(pool: PgPool) {
 async fn a_refusal_of_a_publicly_deferred_command_follows_privately(pool: PgPool) {
     let d = DiscordBot::with_defer(pool, Duration::from_millis(200)).await;
     d.run(d.command(5, "me", Some("show"), json!([]))).await;
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
     let original = format!("^/api/v10/webhooks/{APP}/[^/]+/messages/@original$");
     Mock::given(method("DELETE"))
         .and(path_regex(original))
@@ -840,15 +824,7 @@ async fn a_refusal_of_a_publicly_deferred_command_follows_privately(pool: PgPool
         .expect(1)
         .mount(&d.server)
         .await;
-    let mut blocker = d.bot.pool.begin().await.unwrap();
-    sqlx::query(
-        "INSERT INTO invocations (community_id, delivery_id, received_at) VALUES ($1, '41', $2)",
-    )
-    .bind(community.id)
-    .bind(d.bot.clock.now())
-    .execute(&mut *blocker)
-    .await
-    .unwrap();
+    let blocker = d.hold_delivery("41").await;
 
     // `/cohort create` is public, and Bea is no steward.
     let create = d.command(

@@ -11,9 +11,10 @@ use cohortbot::chat::discord::endpoint::{Endpoint, routes};
 use cohortbot::chat::discord::{Channels, CustomIds, DiscordSender, Handler, Rest};
 use cohortbot::clock::Clock;
 use cohortbot::outbox::{DispatchReport, Dispatcher};
+use cohortbot::store::communities;
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{Value, json};
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 use tower::ServiceExt;
 use wiremock::MockServer;
 
@@ -189,6 +190,26 @@ impl DiscordBot {
 
     /// Marks every queued post as sent: for tests about the posts that come after (the
     /// join welcomes are covered elsewhere).
+    /// Claims delivery `id` in an open transaction, so a service handling it waits on the
+    /// row lock until the returned transaction ends (a slow service, on demand).
+    pub async fn hold_delivery(&self, id: &str) -> Transaction<'static, Postgres> {
+        let community = communities::by_slug(&self.bot.pool, "acme-makers")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut held = self.bot.pool.begin().await.unwrap();
+        sqlx::query(
+            "INSERT INTO invocations (community_id, delivery_id, received_at) VALUES ($1, $2, $3)",
+        )
+        .bind(community.id)
+        .bind(id)
+        .bind(self.bot.clock.now())
+        .execute(&mut *held)
+        .await
+        .unwrap();
+        held
+    }
+
     pub async fn forget_outbox(&self) {
         sqlx::query("UPDATE outbox SET status = 'sent' WHERE status = 'pending'")
             .execute(&self.bot.pool)
