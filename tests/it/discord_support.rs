@@ -188,8 +188,6 @@ impl DiscordBot {
             .to_owned()
     }
 
-    /// Marks every queued post as sent: for tests about the posts that come after (the
-    /// join welcomes are covered elsewhere).
     /// Claims delivery `id` in an open transaction, so a service handling it waits on the
     /// row lock until the returned transaction ends (a slow service, on demand).
     pub async fn hold_delivery(&self, id: &str) -> Transaction<'static, Postgres> {
@@ -210,6 +208,8 @@ impl DiscordBot {
         held
     }
 
+    /// Marks every queued post as sent: for tests about the posts that come after (the
+    /// join welcomes are covered elsewhere).
     pub async fn forget_outbox(&self) {
         sqlx::query("UPDATE outbox SET status = 'sent' WHERE status = 'pending'")
             .execute(&self.bot.pool)
