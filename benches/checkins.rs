@@ -72,6 +72,80 @@ async fn main() -> Result<()> {
     if wanted("digest") {
         digest_scenario(&server).await.context("digest scenario")?;
     }
+    if wanted("fanout") {
+        fanout_scenario(&server).await.context("fanout scenario")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The weekly prompt's fan-out: one (cohort, zone) batch of 1k, 5k and 20k learners
+// ---------------------------------------------------------------------------------------
+
+async fn fanout_scenario(server: &Server) -> Result<()> {
+    let now = utc(2027, 3, 8, 9, 0, 0);
+    for learners in [1_000usize, 5_000, 20_000] {
+        let db = server.create(&format!("bench_fanout_{learners}")).await?;
+        let example = import_example(&db.pool, now).await?;
+        progress(format!(
+            "fanout: {learners} learners in one cohort and zone"
+        ));
+        add_learners(&db.pool, &example, 1..=learners, now).await?;
+        analyze(&db.pool).await?;
+        let period = cohortbot::domain::Period::containing(now, example.zone);
+        let batch = cohortbot::store::checkins::ZoneBatch {
+            community_id: example.community,
+            cohort_id: example.cohort,
+            zone: example.zone.name().to_owned(),
+            period: period.to_string(),
+            body: cohortbot::render::Message::from("Time to check in."),
+            deadline: period.end(example.zone),
+        };
+        let mut tx = db.pool.begin().await?;
+        let plan: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN (FORMAT TEXT) WITH batch AS (SELECT $1::uuid AS community_id, $2::uuid AS cohort_id, $3::text AS zone, $4::text AS period, '{{}}'::jsonb AS body, $5::timestamptz AS deadline), {}",
+            cohortbot::store::checkins::ENQUEUE_PROMPTS.replace("$6", "$5")
+        )))
+        .bind(batch.community_id)
+        .bind(batch.cohort_id)
+        .bind(&batch.zone)
+        .bind(&batch.period)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?
+        .join("\n");
+        tx.rollback().await?;
+        // A nested loop whose inner side is a CTE scan is the quadratic shape.
+        let quadratic = plan.split("Nested Loop").skip(1).any(|rest| {
+            rest.lines()
+                .take(3)
+                .filter(|l| l.contains("CTE Scan"))
+                .count()
+                >= 2
+        });
+        let start = std::time::Instant::now();
+        let mut tx = db.pool.begin().await?;
+        let queued = cohortbot::store::checkins::enqueue_prompts(
+            &mut *tx,
+            std::slice::from_ref(&batch),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let took = start.elapsed();
+        anyhow::ensure!(queued as usize == learners, "queued {queued} of {learners}");
+        println!(
+            "| `enqueue_prompts`, {learners} learners in one cohort and zone | {:.0} ms ({:.0}% of the 1 s ceiling); plan: {} | < 1 s {} |",
+            took.as_secs_f64() * 1e3,
+            took.as_secs_f64() * 100.0,
+            if quadratic {
+                "nested loop over two CTEs"
+            } else {
+                "no nested loop over the two sets"
+            },
+            verdict(took < Duration::from_secs(1) && !quadratic)
+        );
+    }
     Ok(())
 }
 

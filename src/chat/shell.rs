@@ -22,7 +22,7 @@ use crate::clock::OffsetClock;
 use crate::commands::{self, Visibility, catalog};
 use crate::domain::Role;
 use crate::domain::parse_timezone;
-use crate::outbox::{Delivered, Dispatcher, OutboundPost, Recipient, SendError, Sender};
+use crate::outbox::{Delivered, Dispatcher, OutboundPost, Platform, Recipient, SendError, Sender};
 use crate::render::{Message, plain};
 use crate::schedule::Scheduler;
 use crate::services::{Caller, Invocation, Outcome, ServiceError, Services};
@@ -114,7 +114,9 @@ impl Shell {
                 services.pool.clone(),
                 services.clock.clone(),
                 ShellSender::default(),
-            ),
+            )
+            // Posts for Discord or Slack members and communities wait for their platform.
+            .only_platform(Platform::Shell),
             scheduler: Scheduler::new(services.pool.clone(), services.clock.clone()),
         });
         Ok(Self {

@@ -17,6 +17,7 @@ pub enum CommandId {
     RoleGrant,
     RoleRevoke,
     OutboxFailed,
+    OutboxRetry,
     Checkin,
     CheckinReply,
     CheckinHistory,
@@ -211,6 +212,9 @@ const fn named(name: &'static str, kind: OptionKind, help: &'static str) -> Opti
     }
 }
 
+/// Why a post was dead-lettered, as `/outbox failed` filters it.
+pub const DEAD_REASONS: &[&str] = &["rejected", "attempts", "deadline", "unknown"];
+
 /// Longest display name or title a person may type.
 pub const NAME_MAX: usize = 100;
 /// Longest check-in progress text or mentor reply.
@@ -390,10 +394,53 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::OutboxFailed,
         path: "outbox failed",
-        options: &[],
+        options: &[
+            optional(
+                "kind",
+                OptionKind::Text { max: SLUG_MAX },
+                "only posts of this kind, e.g. checkin-prompt",
+            ),
+            optional(
+                "reason",
+                OptionKind::Choice(DEAD_REASONS),
+                "only posts that died for this reason",
+            ),
+            optional(
+                "page",
+                OptionKind::Int {
+                    min: 1,
+                    max: 100_000,
+                },
+                "which page of the list",
+            ),
+        ],
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "List posts the bot gave up delivering, with the last error.",
+    },
+    CommandSpec {
+        id: CommandId::OutboxRetry,
+        path: "outbox retry",
+        options: &[
+            required(
+                "post",
+                OptionKind::Text { max: 24 },
+                "a post's number from /outbox failed, or all",
+            ),
+            optional(
+                "reason",
+                OptionKind::Choice(DEAD_REASONS),
+                "with all: only posts that died for this reason",
+            ),
+            named(
+                "kind",
+                OptionKind::Text { max: SLUG_MAX },
+                "with all: only posts of this kind",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Queue dead posts again, unless their deadline has passed.",
     },
     CommandSpec {
         id: CommandId::Checkin,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -18,6 +18,21 @@ impl Period {
         Self {
             monday: date - Duration::days(date.weekday().num_days_from_monday().into()),
         }
+    }
+
+    /// When the week ends on the wall clock of `tz`: the next Monday's midnight, or the
+    /// first instant after it when a DST gap skips midnight.
+    pub fn end(self, tz: Tz) -> DateTime<Utc> {
+        let next = (self.monday + Duration::days(7))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists");
+        (0..=3)
+            .find_map(|h| {
+                tz.from_local_datetime(&(next + Duration::hours(h)))
+                    .earliest()
+            })
+            .map(|at| at.with_timezone(&Utc))
+            .unwrap_or_else(|| next.and_utc())
     }
 
     pub fn previous(self) -> Self {

@@ -2,7 +2,13 @@
 //!
 //! No transaction spans network I/O: rows are leased in one short transaction, sent, then
 //! recorded in another. An expired lease (a crash mid-send) makes a row claimable again.
+//! A 429 reschedules a post without using one of its attempts; pacing and the one-probe
+//! circuit for outages live in [`gate`], shared by every request of a platform.
 
+pub mod gate;
+pub mod health;
+
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,11 +17,14 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use thiserror::Error;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::render::Message;
 use crate::store::outbox::{self as rows, Claimed};
+pub use crate::store::outbox::{DeadReason, Platform};
 
 /// Where a claimed post goes, with the platform ids a sender needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +55,13 @@ pub struct Delivered {
 
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum SendError {
-    /// Worth retrying (5xx, timeouts, 429); `retry_after` is the platform's own wait.
+    /// A 429: the platform asked to wait `retry_after`. Never counts as an attempt.
+    #[error("{reason}")]
+    RateLimited {
+        reason: String,
+        retry_after: Duration,
+    },
+    /// Worth retrying (5xx, timeouts); `retry_after` is the platform's own wait.
     #[error("{reason}")]
     Transient {
         reason: String,
@@ -67,12 +82,20 @@ pub trait Sender: Send + Sync {
 
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
-    /// Attempts before a row is dead-lettered.
+    /// Real failures (not 429s) before a row is dead-lettered.
     pub max_attempts: i32,
     pub base: Duration,
     pub cap: Duration,
-    /// How long a claimed row stays invisible to other dispatchers.
+    /// How long a claimed row stays invisible to other dispatchers; renewed every third
+    /// of it while the send is in flight.
     pub lease: Duration,
+    /// A send that takes longer counts as a failed attempt (a hung request).
+    pub send_timeout: Duration,
+    /// Posts in flight at once: enough that request latency does not cap throughput,
+    /// while the platform's gate keeps the pace.
+    pub concurrency: usize,
+    /// On stop, how long in-flight sends may take before their leases are released.
+    pub stop_grace: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -82,6 +105,9 @@ impl Default for RetryPolicy {
             base: Duration::from_secs(2),
             cap: Duration::from_secs(600),
             lease: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(30),
+            concurrency: 16,
+            stop_grace: Duration::from_secs(10),
         }
     }
 }
@@ -102,91 +128,253 @@ impl RetryPolicy {
 pub struct DispatchReport {
     pub sent: u32,
     pub retried: u32,
+    /// Rescheduled after a 429, without using an attempt.
+    pub rate_limited: u32,
     pub dead: u32,
+    /// Leases handed back unsent because the dispatcher was stopping.
+    pub released: u32,
+}
+
+/// What happened to one post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Sent,
+    Retried,
+    RateLimited,
+    Dead,
+}
+
+impl DispatchReport {
+    fn add(&mut self, fate: Fate) {
+        match fate {
+            Fate::Sent => self.sent += 1,
+            Fate::Retried => self.retried += 1,
+            Fate::RateLimited => self.rate_limited += 1,
+            Fate::Dead => self.dead += 1,
+        }
+    }
 }
 
 pub struct Dispatcher<S> {
+    inner: Arc<Inner<S>>,
+    policy: RetryPolicy,
+    platform: Option<Platform>,
+}
+
+/// What a delivery task needs; shared with the spawned tasks.
+struct Inner<S> {
     pool: PgPool,
     clock: Arc<dyn Clock>,
     sender: S,
     policy: RetryPolicy,
-    batch: i64,
-    platform: Option<&'static str>,
 }
 
-impl<S: Sender> Dispatcher<S> {
+impl<S: Sender + 'static> Dispatcher<S> {
     pub fn new(pool: PgPool, clock: Arc<dyn Clock>, sender: S) -> Self {
+        let policy = RetryPolicy::default();
         Self {
-            pool,
-            clock,
-            sender,
-            policy: RetryPolicy::default(),
-            batch: 32,
+            inner: Arc::new(Inner {
+                pool,
+                clock,
+                sender,
+                policy: policy.clone(),
+            }),
+            policy,
             platform: None,
         }
     }
 
-    /// Delivers only posts of communities on `platform` (`discord` or `slack`), so each
-    /// platform's dispatcher runs at its own pace. Without it every post is taken.
-    pub fn only_platform(mut self, platform: &'static str) -> Self {
+    /// Delivers only posts bound for `platform`: DMs to its members, and channel posts of
+    /// communities living on it. Without it every post is taken (tests).
+    pub fn only_platform(mut self, platform: Platform) -> Self {
         self.platform = Some(platform);
         self
     }
 
-    pub fn sender(&self) -> &S {
-        &self.sender
-    }
-
-    /// Delivers every row that is ready now, batch by batch.
-    pub async fn run_once(&self) -> Result<DispatchReport> {
-        let mut report = DispatchReport::default();
-        loop {
-            let now = self.clock.now();
-            let lease_until = now + chrono::Duration::from_std(self.policy.lease)?;
-            let claimed =
-                rows::claim(&self.pool, now, lease_until, self.batch, self.platform).await?;
-            if claimed.is_empty() {
-                return Ok(report);
-            }
-            for row in claimed {
-                self.deliver(row, &mut report).await?;
-            }
+    pub fn with_policy(self, policy: RetryPolicy) -> Self {
+        let inner = Arc::into_inner(self.inner).expect("set up before delivering");
+        Self {
+            inner: Arc::new(Inner {
+                policy: policy.clone(),
+                ..inner
+            }),
+            policy,
+            platform: self.platform,
         }
     }
 
-    /// Runs until `stop` fires, polling every `every`.
-    pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+    pub fn sender(&self) -> &S {
+        &self.inner.sender
+    }
+
+    /// Delivers every row that is ready now, then returns.
+    pub async fn run_once(&self) -> Result<DispatchReport> {
+        self.drain(None).await
+    }
+
+    /// Runs until `stop` fires, polling every `every`. On stop it claims nothing more,
+    /// lets in-flight sends finish within the policy's grace, and releases the rest.
+    pub async fn run(&self, every: Duration, mut stop: watch::Receiver<bool>) {
         loop {
-            if let Err(err) = self.run_once().await {
-                tracing::error!(error = %format!("{err:#}"), "outbox dispatch failed");
+            match self.drain(Some(stop.clone())).await {
+                Err(err) => {
+                    tracing::error!(error = %format!("{err:#}"), "outbox dispatch failed")
+                }
+                Ok(report) if *stop.borrow() => {
+                    tracing::info!(
+                        platform = self.platform_name(),
+                        sent = report.sent,
+                        released = report.released,
+                        "outbox dispatcher stopped"
+                    );
+                    return;
+                }
+                Ok(_) => {}
+            }
+            if *stop.borrow() {
+                return;
             }
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
-                _ = stop.changed() => return,
+                _ = stop.changed() => {}
             }
         }
     }
 
-    async fn deliver(&self, row: Claimed, report: &mut DispatchReport) -> Result<()> {
-        let post = outbound(row);
-        let result = self.sender.send(&post).await;
+    fn platform_name(&self) -> &'static str {
+        self.platform.map_or("any", Platform::as_str)
+    }
+
+    /// Claims and sends with up to `concurrency` posts in flight, renewing their leases,
+    /// until nothing is ready (or `stop` fires). Each send is its own task, so a slow or
+    /// hung one never stalls the rest, and the claim never waits on an unpolled send.
+    async fn drain(&self, mut stop: Option<watch::Receiver<bool>>) -> Result<DispatchReport> {
+        let mut report = DispatchReport::default();
+        let mut in_flight: JoinSet<(i64, Result<Fate>)> = JoinSet::new();
+        let mut leased: HashSet<i64> = HashSet::new();
+        let mut renew = tokio::time::interval(self.policy.lease / 3);
+        renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        renew.tick().await;
+        let mut exhausted = false;
+        let mut stopping = stop.as_ref().is_some_and(|s| *s.borrow());
+        let grace = tokio::time::sleep(self.policy.stop_grace);
+        tokio::pin!(grace);
+        loop {
+            let refill = self.policy.concurrency.div_ceil(2);
+            if !stopping && !exhausted && in_flight.len() < refill {
+                let room = (self.policy.concurrency - in_flight.len()) as i64;
+                let claimed = self.claim(room).await?;
+                exhausted = claimed.is_empty();
+                for row in claimed {
+                    leased.insert(row.id);
+                    let inner = self.inner.clone();
+                    in_flight.spawn(async move { inner.deliver(outbound(row)).await });
+                }
+            }
+            if in_flight.is_empty() {
+                return Ok(report);
+            }
+            let stop_changed = async {
+                match stop.as_mut() {
+                    Some(stop) if !stopping => stop.changed().await.is_ok(),
+                    _ => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                Some(joined) = in_flight.join_next() => {
+                    let (id, fate) = joined?;
+                    leased.remove(&id);
+                    report.add(fate?);
+                    // The recipient's next post may be claimable now.
+                    exhausted = false;
+                }
+                _ = renew.tick() => {
+                    let ids: Vec<i64> = leased.iter().copied().collect();
+                    let until = self.inner.clock.now() + chrono::Duration::from_std(self.policy.lease)?;
+                    if let Err(err) = rows::renew(&self.inner.pool, &ids, until).await {
+                        tracing::warn!(error = %err, "renewing outbox leases failed");
+                    }
+                }
+                true = stop_changed => {
+                    stopping = true;
+                    grace.as_mut().reset(tokio::time::Instant::now() + self.policy.stop_grace);
+                }
+                _ = &mut grace, if stopping => {
+                    in_flight.abort_all();
+                    while in_flight.join_next().await.is_some() {}
+                    let ids: Vec<i64> = leased.into_iter().collect();
+                    rows::release(&self.inner.pool, &ids).await?;
+                    report.released = ids.len() as u32;
+                    return Ok(report);
+                }
+            }
+        }
+    }
+
+    async fn claim(&self, limit: i64) -> Result<Vec<Claimed>> {
+        let now = self.inner.clock.now();
+        let platform = self.platform.map(Platform::as_str);
+        let expired = rows::expire(&self.inner.pool, now, platform).await?;
+        if expired > 0 {
+            tracing::warn!(posts = expired, "posts past their deadline dead-lettered");
+        }
+        let lease_until = now + chrono::Duration::from_std(self.policy.lease)?;
+        Ok(rows::claim(&self.inner.pool, now, lease_until, limit, platform).await?)
+    }
+}
+
+impl<S: Sender> Inner<S> {
+    async fn deliver(&self, post: OutboundPost) -> (i64, Result<Fate>) {
+        let result =
+            match tokio::time::timeout(self.policy.send_timeout, self.sender.send(&post)).await {
+                Ok(result) => result,
+                Err(_) => Err(SendError::Transient {
+                    reason: format!(
+                        "the send took longer than {} s",
+                        self.policy.send_timeout.as_secs()
+                    ),
+                    retry_after: None,
+                }),
+            };
+        (post.id, self.record(&post, result).await)
+    }
+
+    async fn record(
+        &self,
+        post: &OutboundPost,
+        result: Result<Delivered, SendError>,
+    ) -> Result<Fate> {
         let now = self.clock.now();
-        match result {
+        let id = post.id;
+        Ok(match result {
             Ok(delivered) => {
-                rows::mark_sent(&self.pool, post.id, &delivered.platform_message_id, now).await?;
-                report.sent += 1;
+                rows::mark_sent(&self.pool, id, &delivered.platform_message_id, now).await?;
+                Fate::Sent
             }
             Err(SendError::Permanent(reason)) => {
-                tracing::warn!(outbox_id = post.id, %reason, "post rejected; dead-lettered");
-                rows::mark_dead(&self.pool, post.id, &reason).await?;
-                report.dead += 1;
+                tracing::warn!(outbox_id = id, %reason, "post rejected; dead-lettered");
+                rows::mark_dead(&self.pool, id, DeadReason::Rejected, &reason).await?;
+                Fate::Dead
+            }
+            Err(SendError::RateLimited {
+                reason,
+                retry_after,
+            }) => {
+                let at = now + chrono::Duration::from_std(retry_after)?;
+                tracing::debug!(
+                    outbox_id = id,
+                    wait_ms = retry_after.as_millis() as u64,
+                    "rate-limited; rescheduled without using an attempt"
+                );
+                rows::rate_limited(&self.pool, id, at, &reason).await?;
+                Fate::RateLimited
             }
             Err(SendError::Transient { reason, .. })
                 if post.attempt >= self.policy.max_attempts =>
             {
-                tracing::warn!(outbox_id = post.id, attempts = post.attempt, %reason, "post failed too often; dead-lettered");
-                rows::mark_dead(&self.pool, post.id, &reason).await?;
-                report.dead += 1;
+                tracing::warn!(outbox_id = id, attempts = post.attempt, %reason, "post failed too often; dead-lettered");
+                rows::mark_dead(&self.pool, id, DeadReason::Attempts, &reason).await?;
+                Fate::Dead
             }
             Err(SendError::Transient {
                 reason,
@@ -194,12 +382,11 @@ impl<S: Sender> Dispatcher<S> {
             }) => {
                 let wait = retry_after.unwrap_or_else(|| self.policy.backoff(post.attempt));
                 let at: DateTime<Utc> = now + chrono::Duration::from_std(wait)?;
-                tracing::info!(outbox_id = post.id, attempt = post.attempt, wait_ms = wait.as_millis() as u64, %reason, "post will be retried");
-                rows::retry_later(&self.pool, post.id, at, &reason).await?;
-                report.retried += 1;
+                tracing::info!(outbox_id = id, attempt = post.attempt, wait_ms = wait.as_millis() as u64, %reason, "post will be retried");
+                rows::retry_later(&self.pool, id, at, &reason).await?;
+                Fate::Retried
             }
-        }
-        Ok(())
+        })
     }
 }
 

@@ -153,11 +153,17 @@ pub fn refuse<T>(message: impl Into<Message>) -> ServiceResult<T> {
 pub struct Services {
     pub pool: PgPool,
     pub clock: Arc<dyn Clock>,
+    /// Which platforms' delivery is held by an outage, for `/healthz`.
+    pub delivery: crate::outbox::health::DeliveryHealth,
 }
 
 impl Services {
     pub fn new(pool: PgPool, clock: Arc<dyn Clock>) -> Self {
-        Self { pool, clock }
+        Self {
+            pool,
+            clock,
+            delivery: Default::default(),
+        }
     }
 
     /// Runs one command. Never fails: user errors and internal errors both become replies.
@@ -261,6 +267,7 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::RoleGrant => roles::grant(tx, now, inv).await,
         CommandId::RoleRevoke => roles::revoke(tx, now, inv).await,
         CommandId::OutboxFailed => outbox_admin::failed(tx, inv).await,
+        CommandId::OutboxRetry => outbox_admin::retry(tx, now, inv).await,
         CommandId::Checkin => checkins::record(tx, now, inv).await,
         CommandId::CheckinReply => checkins::reply(tx, now, inv).await,
         CommandId::CheckinHistory => checkins::history(tx, inv).await,

@@ -30,6 +30,7 @@ const FILES: &[(&str, &str)] = embed![
     "0010_discord_member_roles.sql",
     "0011_issuer_keys.sql",
     "0012_waking_hours.sql",
+    "0013_outbox_under_pressure.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -52,6 +52,38 @@ pg_row! {
     }
 }
 
+/// Which platform delivers a post: DMs go by the member's platform, channel posts by the
+/// community's (a community on neither is the shell's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Shell,
+    Discord,
+    Slack,
+}
+
+impl Platform {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Shell => "shell",
+            Platform::Discord => "discord",
+            Platform::Slack => "slack",
+        }
+    }
+}
+
+/// The part of a claim or expiry that keeps to one platform's posts (`$platform` is the
+/// given parameter number); true for every post when it is NULL.
+fn platform_filter(param: u8) -> String {
+    format!(
+        "(${param}::text IS NULL OR CASE WHEN outbox.member_id IS NOT NULL
+            THEN EXISTS (SELECT 1 FROM members m WHERE m.id = outbox.member_id AND m.platform = ${param})
+            ELSE EXISTS (SELECT 1 FROM communities c WHERE c.id = outbox.community_id
+                 AND CASE ${param} WHEN 'discord' THEN c.discord_guild_id IS NOT NULL
+                                   WHEN 'slack' THEN c.slack_team_id IS NOT NULL
+                                   ELSE c.discord_guild_id IS NULL AND c.slack_team_id IS NULL END) END)"
+    )
+}
+
 /// Leases up to `limit` ready rows until `lease_until`. Committed on return: no transaction
 /// is held while sending. `SKIP LOCKED` lets several dispatchers share the table.
 pub async fn claim(
@@ -61,17 +93,18 @@ pub async fn claim(
     limit: i64,
     platform: Option<&str>,
 ) -> sqlx::Result<Vec<Claimed>> {
-    // `platform` narrows the claim to communities living on that platform, so one
-    // dispatcher per platform can run side by side in a server.
-    sqlx::query_as(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH ready AS (
              SELECT id FROM outbox
              WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
-               AND ($4::text IS NULL OR EXISTS (
-                   SELECT 1 FROM communities c WHERE c.id = outbox.community_id
-                     AND CASE $4 WHEN 'discord' THEN c.discord_guild_id IS NOT NULL
-                                 WHEN 'slack' THEN c.slack_team_id IS NOT NULL
-                                 ELSE false END))
+               AND (deadline IS NULL OR deadline > $1)
+               AND {}
+               -- One post per recipient at a time, in order: two DMs never race to open
+               -- the same DM channel, and a member reads posts in the order they were made.
+               AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'
+                               AND e.member_id = outbox.member_id AND e.id < outbox.id)
+               AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'
+                               AND e.channel = outbox.channel AND e.id < outbox.id)
              ORDER BY next_attempt_at, id
              LIMIT $3
              FOR UPDATE SKIP LOCKED),
@@ -83,13 +116,65 @@ pub async fn claim(
                 l.body, l.attempts
          FROM leased l LEFT JOIN members m ON m.id = l.member_id
          ORDER BY l.id",
-    )
+        platform_filter(4)
+    )))
     .bind(now)
     .bind(lease_until)
     .bind(limit)
     .bind(platform)
     .fetch_all(ex)
     .await
+}
+
+/// Dead-letters ready posts whose deadline has passed; returns how many.
+pub async fn expire(
+    ex: impl PgExecutor<'_>,
+    now: DateTime<Utc>,
+    platform: Option<&str>,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE outbox SET status = 'dead', dead_reason = 'deadline', lease_until = NULL,
+                last_error = 'its deadline passed before it could be delivered'
+                  || coalesce(' (last error: ' || last_error || ')', '')
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND deadline <= $1
+           AND (lease_until IS NULL OR lease_until <= $1) AND {}",
+        platform_filter(2)
+    )))
+    .bind(now)
+    .bind(platform)
+    .execute(ex)
+    .await?
+    .rows_affected())
+}
+
+/// Extends the leases of posts still being sent.
+pub async fn renew(
+    ex: impl PgExecutor<'_>,
+    ids: &[i64],
+    lease_until: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("UPDATE outbox SET lease_until = $2 WHERE id = ANY($1) AND status = 'pending'")
+        .bind(ids)
+        .bind(lease_until)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Hands leases back unsent (a stopping dispatcher): claimable again at once. The attempt
+/// stays counted, so a resend checks whether the first one got through.
+pub async fn release(ex: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("UPDATE outbox SET lease_until = NULL WHERE id = ANY($1) AND status = 'pending'")
+        .bind(ids)
+        .execute(ex)
+        .await?;
+    Ok(())
 }
 
 pub async fn mark_sent(
@@ -127,11 +212,72 @@ pub async fn retry_later(
     Ok(())
 }
 
-pub async fn mark_dead(ex: impl PgExecutor<'_>, id: i64, error: &str) -> sqlx::Result<()> {
+/// A 429: retried at `at`, and the claim's attempt is given back.
+pub async fn rate_limited(
+    ex: impl PgExecutor<'_>,
+    id: i64,
+    at: DateTime<Utc>,
+    error: &str,
+) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET status = 'dead', lease_until = NULL, last_error = $2 WHERE id = $1",
+        "UPDATE outbox SET next_attempt_at = $2, lease_until = NULL, last_error = $3,
+                attempts = greatest(attempts - 1, 0)
+         WHERE id = $1",
     )
     .bind(id)
+    .bind(at)
+    .bind(error)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Why a post was dead-lettered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadReason {
+    /// The platform refused it (a 4xx other than 429).
+    Rejected,
+    /// It failed `max_attempts` times (5xx, timeouts).
+    Attempts,
+    /// Its deadline passed first.
+    Deadline,
+    /// Dead before reasons were recorded.
+    Unknown,
+}
+
+impl DeadReason {
+    pub const ALL: [DeadReason; 4] = [
+        DeadReason::Rejected,
+        DeadReason::Attempts,
+        DeadReason::Deadline,
+        DeadReason::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadReason::Rejected => "rejected",
+            DeadReason::Attempts => "attempts",
+            DeadReason::Deadline => "deadline",
+            DeadReason::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+pub async fn mark_dead(
+    ex: impl PgExecutor<'_>,
+    id: i64,
+    reason: DeadReason,
+    error: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'dead', dead_reason = $2, lease_until = NULL, last_error = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(reason.as_str())
     .bind(error)
     .execute(ex)
     .await?;
@@ -142,26 +288,114 @@ pg_row! {
     #[derive(Debug, Clone)]
     pub struct DeadRow {
         pub id: i64,
+        pub kind: String,
         pub channel: Option<String>,
         pub display_name: Option<String>,
         pub attempts: i32,
+        pub dead_reason: String,
         pub last_error: Option<String>,
         pub created_at: DateTime<Utc>,
+        pub deadline: Option<DateTime<Utc>>,
+        /// Dead posts matching the filter, on every page.
+        pub total: i64,
     }
 }
 
+/// Which dead posts to list or retry.
+#[derive(Debug, Clone, Default)]
+pub struct DeadFilter {
+    /// The key's first part, e.g. `checkin-prompt`.
+    pub kind: Option<String>,
+    pub reason: Option<DeadReason>,
+}
+
+/// One page of dead posts, newest first, each row carrying the filtered total.
 pub async fn dead(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
+    filter: &DeadFilter,
     limit: i64,
+    offset: i64,
 ) -> sqlx::Result<Vec<DeadRow>> {
     sqlx::query_as(
-        "SELECT o.id, o.channel, m.display_name, o.attempts, o.last_error, o.created_at
+        "SELECT o.id, split_part(o.idempotency_key, ':', 1) AS kind, o.channel, m.display_name,
+                o.attempts, o.dead_reason, o.last_error, o.created_at, o.deadline,
+                count(*) OVER () AS total
          FROM outbox o LEFT JOIN members m ON m.id = o.member_id
-         WHERE o.community_id = $1 AND o.status = 'dead' ORDER BY o.id DESC LIMIT $2",
+         WHERE o.community_id = $1 AND o.status = 'dead'
+           AND ($2::text IS NULL OR split_part(o.idempotency_key, ':', 1) = $2)
+           AND ($3::text IS NULL OR o.dead_reason = $3)
+         ORDER BY o.id DESC LIMIT $4 OFFSET $5",
     )
     .bind(community_id)
+    .bind(filter.kind.as_deref())
+    .bind(filter.reason.map(DeadReason::as_str))
     .bind(limit)
+    .bind(offset)
     .fetch_all(ex)
     .await
+}
+
+/// How many dead posts match, for an empty page's message.
+pub async fn dead_count(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    filter: &DeadFilter,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM outbox o
+         WHERE o.community_id = $1 AND o.status = 'dead'
+           AND ($2::text IS NULL OR split_part(o.idempotency_key, ':', 1) = $2)
+           AND ($3::text IS NULL OR o.dead_reason = $3)",
+    )
+    .bind(community_id)
+    .bind(filter.kind.as_deref())
+    .bind(filter.reason.map(DeadReason::as_str))
+    .fetch_one(ex)
+    .await
+}
+
+/// What a retry did: posts requeued, and matching posts left dead because their deadline
+/// has passed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Requeued {
+    pub requeued: u64,
+    pub expired: u64,
+}
+
+/// Requeues dead posts (`id`, or every match of `filter`) whose deadline has not passed,
+/// with their attempts reset.
+pub async fn requeue_dead(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    id: Option<i64>,
+    filter: &DeadFilter,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Requeued> {
+    let (requeued, expired): (i64, i64) = sqlx::query_as(
+        "WITH matching AS (
+             SELECT id, deadline FROM outbox o
+             WHERE o.community_id = $1 AND o.status = 'dead' AND ($2::bigint IS NULL OR o.id = $2)
+               AND ($3::text IS NULL OR split_part(o.idempotency_key, ':', 1) = $3)
+               AND ($4::text IS NULL OR o.dead_reason = $4)
+             FOR UPDATE),
+         requeued AS (
+             UPDATE outbox o SET status = 'pending', dead_reason = NULL, attempts = 0,
+                    next_attempt_at = $5, lease_until = NULL
+             FROM matching WHERE o.id = matching.id AND (matching.deadline IS NULL OR matching.deadline > $5)
+             RETURNING o.id)
+         SELECT (SELECT count(*) FROM requeued),
+                (SELECT count(*) FROM matching WHERE deadline <= $5)",
+    )
+    .bind(community_id)
+    .bind(id)
+    .bind(filter.kind.as_deref())
+    .bind(filter.reason.map(DeadReason::as_str))
+    .bind(now)
+    .fetch_one(ex)
+    .await?;
+    Ok(Requeued {
+        requeued: requeued as u64,
+        expired: expired as u64,
+    })
 }

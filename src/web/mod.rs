@@ -20,7 +20,7 @@ pub struct WebServer {
 impl WebServer {
     pub fn new(services: &Services) -> Self {
         Self {
-            router: health::routes(services.pool.clone()),
+            router: health::routes(services.pool.clone(), services.delivery.clone()),
         }
     }
 

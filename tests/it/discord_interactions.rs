@@ -329,10 +329,14 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
             .contains("Sent to"),
         "{reply}"
     );
-    let replies: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'")
-        .fetch_one(&d.bot.pool)
-        .await
-        .unwrap();
+    // Posts to the program file's shell members wait for the shell; the reply is Discord's.
+    let replies: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox o JOIN members m ON m.id = o.member_id
+         WHERE o.status = 'pending' AND m.platform = 'discord'",
+    )
+    .fetch_one(&d.bot.pool)
+    .await
+    .unwrap();
     assert_eq!(replies, 1);
 }
 

@@ -60,8 +60,15 @@ impl DiscordBot {
             .await
             .unwrap();
         let server = MockServer::start().await;
-        let rest =
-            Arc::new(Rest::new(TOKEN, Some(APP.parse().unwrap()), Some(&server.uri())).unwrap());
+        let rest = Arc::new(
+            Rest::new(
+                TOKEN,
+                Some(APP.parse().unwrap()),
+                Some(&server.uri()),
+                Default::default(),
+            )
+            .unwrap(),
+        );
         let ids = CustomIds::new(TOKEN.as_bytes());
         let roles = BTreeMap::from([(
             cohortbot::domain::Role::LeadMentor,
@@ -104,7 +111,7 @@ impl DiscordBot {
             Arc::new(self.bot.clock.clone()),
             self.sender(),
         )
-        .only_platform("discord")
+        .only_platform(cohortbot::outbox::Platform::Discord)
         .run_once()
         .await
         .unwrap()

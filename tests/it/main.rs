@@ -1,6 +1,7 @@
 //! Integration tests: conversations with the bot on a fresh PostgreSQL database each.
 
 mod checkins;
+mod delivery;
 mod discord_gateway;
 mod discord_interactions;
 mod discord_send;
@@ -9,6 +10,7 @@ mod discord_support;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;
+mod fake_discord;
 mod kudos;
 mod mentoring;
 mod mentoring_inactive;

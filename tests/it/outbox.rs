@@ -79,9 +79,9 @@ async fn transient_failures_are_retried_honouring_retry_after_then_delivered_onc
             reason: "HTTP 500".into(),
             retry_after: None,
         },
-        SendError::Transient {
+        SendError::RateLimited {
             reason: "HTTP 429".into(),
-            retry_after: Some(Duration::from_secs(30)),
+            retry_after: Duration::from_secs(30),
         },
     ]);
 
@@ -113,7 +113,11 @@ async fn transient_failures_are_retried_honouring_retry_after_then_delivered_onc
         .fetch_one(&bot.pool)
         .await
         .unwrap();
-    assert_eq!((attempts, status.as_str()), (4, "sent"));
+    assert_eq!(
+        (attempts, status.as_str()),
+        (3, "sent"),
+        "four sends, but the 429 used no attempt"
+    );
 }
 
 #[sqlx::test]
@@ -128,13 +132,16 @@ async fn permanent_failures_are_dead_lettered_and_visible_to_stewards(pool: PgPo
 
     let said = bot.say("ada", "/outbox failed").await;
     assert!(
-        said.reply.starts_with("Posts the bot gave up on"),
+        said.reply.starts_with("1 failed post (newest first):"),
         "{}",
         said.reply
     );
     assert!(
-        said.reply.contains("DM to Sam Carter (1 attempts")
-            && said.reply.ends_with("HTTP 403: Missing Access"),
+        said.reply
+            .contains("→ DM to Sam Carter, refused by the platform (queued 2027-02-15 09:00 UTC): HTTP 403: Missing Access")
+            && said.reply.ends_with(
+                "Queue one again with `/outbox retry <number>`, or all of them with `/outbox retry all`."
+            ),
         "{}",
         said.reply
     );
@@ -218,17 +225,29 @@ async fn a_platform_dispatcher_takes_only_its_own_communities_posts(pool: PgPool
     };
 
     // The example community lives in the shell: neither platform's dispatcher touches it.
-    dispatcher("discord").run_once().await.unwrap();
-    dispatcher("slack").run_once().await.unwrap();
+    dispatcher(cohortbot::outbox::Platform::Discord)
+        .run_once()
+        .await
+        .unwrap();
+    dispatcher(cohortbot::outbox::Platform::Slack)
+        .run_once()
+        .await
+        .unwrap();
     assert!(bot.sender.take().is_empty());
 
     sqlx::query("UPDATE communities SET slack_team_id = 'T0001'")
         .execute(&bot.pool)
         .await
         .unwrap();
-    dispatcher("discord").run_once().await.unwrap();
+    dispatcher(cohortbot::outbox::Platform::Discord)
+        .run_once()
+        .await
+        .unwrap();
     assert!(bot.sender.take().is_empty());
-    let report = dispatcher("slack").run_once().await.unwrap();
+    let report = dispatcher(cohortbot::outbox::Platform::Slack)
+        .run_once()
+        .await
+        .unwrap();
     assert_eq!(report.sent, 1);
     assert_eq!(bot.sender.take().len(), 1);
 }

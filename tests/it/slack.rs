@@ -538,7 +538,7 @@ async fn user_text_in_posts_cannot_ping_or_format(pool: PgPool) {
         slack.bot.services.clock.clone(),
         slack.sender(),
     )
-    .only_platform("slack");
+    .only_platform(cohortbot::outbox::Platform::Slack);
     let report = dispatcher.run_once().await.unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
     let posted = &slack.sent("chat.postMessage").await[0];

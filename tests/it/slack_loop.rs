@@ -57,7 +57,7 @@ async fn prepared(pool: PgPool) -> (Slack, Dispatcher<cohortbot::chat::slack::Sl
         Arc::new(slack.bot.clock.clone()),
         slack.sender(),
     )
-    .only_platform("slack");
+    .only_platform(cohortbot::outbox::Platform::Slack);
     (slack, dispatcher)
 }
 
@@ -456,7 +456,7 @@ async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
         Arc::new(slack.bot.clock.clone()),
         slack.sender(),
     )
-    .only_platform("slack");
+    .only_platform(cohortbot::outbox::Platform::Slack);
     let submit = "milestone submit flows-101 https://example.org/flow";
     slack.command(submit, "t-submit-1").await;
     dispatcher.run_once().await.unwrap();

@@ -37,7 +37,8 @@ pub use sender::{Channels, DiscordSender};
 
 use crate::config::DiscordSettings;
 use crate::domain::Role;
-use crate::outbox::Dispatcher;
+use crate::outbox::health::DeliveryHealth;
+use crate::outbox::{Dispatcher, Platform};
 use crate::services::Services;
 
 /// How often the Discord outbox dispatcher looks for posts.
@@ -74,7 +75,7 @@ fn application_id(settings: &DiscordSettings) -> Result<Option<u64>> {
 }
 
 /// The REST client when a token is configured.
-pub fn rest(settings: &DiscordSettings) -> Result<Option<Arc<Rest>>> {
+pub fn rest(settings: &DiscordSettings, health: &DeliveryHealth) -> Result<Option<Arc<Rest>>> {
     let Some(token) = &settings.token else {
         return Ok(None);
     };
@@ -82,6 +83,7 @@ pub fn rest(settings: &DiscordSettings) -> Result<Option<Arc<Rest>>> {
         token.expose_secret(),
         application_id(settings)?,
         settings.api_base.as_deref(),
+        health.clone(),
     )?;
     Ok(Some(Arc::new(rest)))
 }
@@ -165,7 +167,7 @@ pub fn spawn(
             "discord.application_id is required with discord.token (command registration, interaction follow-ups)"
         );
     }
-    let rest = rest(settings)?;
+    let rest = rest(settings, &services.delivery)?;
     let handler = Arc::new(handler(settings, services, rest.clone())?);
     if let Some(rest) = rest {
         let sender = DiscordSender::new(
@@ -176,7 +178,7 @@ pub fn spawn(
             Channels(settings.channels.clone()),
         );
         let dispatcher = Dispatcher::new(services.pool.clone(), services.clock.clone(), sender)
-            .only_platform("discord");
+            .only_platform(Platform::Discord);
         let dispatch_stop = stop.clone();
         tasks.spawn(async move {
             dispatcher.run(DISPATCH_EVERY, dispatch_stop).await;

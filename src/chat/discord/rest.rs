@@ -4,21 +4,37 @@
 //! serenity turns every error response into one opaque error and drops the 429 body and
 //! headers, so requests the outbox retries are built with serenity's `Request` and their
 //! responses read here.
+//!
+//! Every call passes the outbox's [`Gate`]. With serenity's limiter off (`api_base`: a test
+//! fake or a REST proxy) the gate paces everything: Discord's global 50 requests/s and the
+//! per-route buckets from the `X-RateLimit-*` headers. With serenity's limiter on, serenity
+//! waits for buckets and the gate only holds the circuit, so nothing waits twice.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 use serenity::http::{Http, HttpBuilder, LightMethod, Request, Route};
 use serenity::model::id::ApplicationId;
 
+use crate::outbox::gate::{BucketState, Gate, Outcome};
+use crate::outbox::health::DeliveryHealth;
+
 /// How long one REST call may take before it counts as a (retryable) timeout.
 const TIMEOUT: Duration = Duration::from_secs(15);
+/// Discord's global limit for a bot: 50 requests per second.
+const GLOBAL_PER_SECOND: std::num::NonZeroU32 = std::num::NonZeroU32::new(50).unwrap();
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RestError {
-    /// 429, 5xx, timeouts and connection errors: worth retrying.
+    /// 429: Discord asked to wait `retry_after`.
+    RateLimited {
+        reason: String,
+        retry_after: Duration,
+    },
+    /// 5xx, timeouts and connection errors: worth retrying.
     Transient {
         reason: String,
         retry_after: Option<Duration>,
@@ -34,7 +50,9 @@ pub enum RestError {
 impl std::fmt::Display for RestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RestError::Transient { reason, .. } => f.write_str(reason),
+            RestError::Transient { reason, .. } | RestError::RateLimited { reason, .. } => {
+                f.write_str(reason)
+            }
             RestError::Rejected {
                 status,
                 code,
@@ -59,6 +77,7 @@ pub struct Rest {
     client: reqwest::Client,
     proxy: Option<String>,
     authorization: String,
+    gate: Arc<Gate>,
 }
 
 impl std::fmt::Debug for Rest {
@@ -72,7 +91,12 @@ impl std::fmt::Debug for Rest {
 impl Rest {
     /// `api_base` (tests, a proxy) turns serenity's rate limiter off, as serenity ignores the
     /// proxy inside it; the outbox then paces requests from 429 answers.
-    pub fn new(token: &str, application_id: Option<u64>, api_base: Option<&str>) -> Result<Self> {
+    pub fn new(
+        token: &str,
+        application_id: Option<u64>,
+        api_base: Option<&str>,
+        health: DeliveryHealth,
+    ) -> Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .use_rustls_tls()
@@ -90,7 +114,12 @@ impl Rest {
         } else {
             format!("Bot {token}")
         };
+        let gate = match api_base {
+            Some(_) => Gate::new("discord", Some(GLOBAL_PER_SECOND), health),
+            None => Gate::circuit_only("discord", health),
+        };
         Ok(Self {
+            gate,
             http: Arc::new(builder.build()),
             token: token.to_owned(),
             application_id,
@@ -127,6 +156,28 @@ impl Rest {
         method: LightMethod,
         body: Option<&Value>,
     ) -> Result<Value, RestError> {
+        // Method and path with its ids: the unit Discord's buckets are reported for.
+        let key = format!("{method:?} {}", route.path());
+        let ticket = self
+            .gate
+            .admit(&key)
+            .await
+            .map_err(|wait| RestError::RateLimited {
+                reason: format!("Discord route {key} is at its limit (not sent)"),
+                retry_after: wait,
+            })?;
+        let (outcome, result) = self.send(route, method, body).await;
+        ticket.record(&outcome);
+        result
+    }
+
+    async fn send(
+        &self,
+        route: Route<'_>,
+        method: LightMethod,
+        body: Option<&Value>,
+    ) -> (Outcome, Result<Value, RestError>) {
+        let failed = |err: RestError| (Outcome::Failed, Err(err));
         let mut request = Request::new(route, method);
         if let Some(body) = body {
             request = request.body(Some(
@@ -134,53 +185,102 @@ impl Rest {
             ));
         }
         let response = match &self.http.ratelimiter {
-            Some(limiter) => limiter.perform(request).await.map_err(transient)?,
+            Some(limiter) => match limiter.perform(request).await {
+                Ok(response) => response,
+                Err(err) => return failed(transient(err)),
+            },
             None => {
                 let built = request
                     .build(&self.client, &self.authorization, self.proxy.as_deref())
-                    .map_err(transient)?
-                    .build()
-                    .map_err(transient)?;
-                self.client.execute(built).await.map_err(transient)?
+                    .map_err(transient)
+                    .and_then(|b| b.build().map_err(transient));
+                let built = match built {
+                    Ok(built) => built,
+                    Err(err) => return failed(err),
+                };
+                match self.client.execute(built).await {
+                    Ok(response) => response,
+                    Err(err) => return failed(transient(err)),
+                }
             }
         };
         let status = response.status();
-        let header_wait = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<f64>().ok());
-        let text = response.text().await.map_err(transient)?;
+        let headers = response.headers().clone();
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(err) => return failed(transient(err)),
+        };
         let json: Value = if text.is_empty() {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        if status.is_success() {
-            return Ok(json);
-        }
         let message = json
             .get("message")
             .and_then(Value::as_str)
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error"))
             .to_owned();
-        if status.as_u16() == 429 || status.is_server_error() {
-            let body_wait = json.get("retry_after").and_then(Value::as_f64);
-            let retry_after = body_wait
-                .or(header_wait)
+        if status.as_u16() == 429 {
+            let retry_after = json
+                .get("retry_after")
+                .and_then(Value::as_f64)
+                .or_else(|| header_f64(&headers, "retry-after"))
                 .filter(|s| s.is_finite() && *s >= 0.0)
-                .map(Duration::from_secs_f64);
-            return Err(RestError::Transient {
+                .map(Duration::from_secs_f64)
+                .unwrap_or(Duration::from_secs(1));
+            let global = json.get("global").and_then(Value::as_bool) == Some(true)
+                || headers.contains_key("x-ratelimit-global");
+            let scope = if global { "global " } else { "" };
+            return (
+                Outcome::RateLimited {
+                    retry_after,
+                    global,
+                },
+                Err(RestError::RateLimited {
+                    reason: format!("Discord 429 ({scope}rate limit): {message}"),
+                    retry_after,
+                }),
+            );
+        }
+        if status.is_server_error() {
+            return failed(RestError::Transient {
                 reason: format!("Discord {}: {message}", status.as_u16()),
-                retry_after,
+                retry_after: None,
             });
         }
-        Err(RestError::Rejected {
-            status: status.as_u16(),
-            code: json.get("code").and_then(Value::as_i64),
-            message,
-        })
+        let outcome = Outcome::Answered {
+            bucket: bucket_state(&headers),
+        };
+        if status.is_success() {
+            return (outcome, Ok(json));
+        }
+        (
+            outcome,
+            Err(RestError::Rejected {
+                status: status.as_u16(),
+                code: json.get("code").and_then(Value::as_i64),
+                message,
+            }),
+        )
     }
+}
+
+fn header_f64(headers: &HeaderMap, name: &str) -> Option<f64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// The route's bucket from `X-RateLimit-Limit`, `-Remaining` and `-Reset-After`.
+fn bucket_state(headers: &HeaderMap) -> Option<BucketState> {
+    let limit = header_f64(headers, "x-ratelimit-limit")?;
+    let remaining = header_f64(headers, "x-ratelimit-remaining")?;
+    let reset_after = header_f64(headers, "x-ratelimit-reset-after")?;
+    (limit >= 1.0 && remaining >= 0.0 && reset_after.is_finite() && reset_after >= 0.0).then(|| {
+        BucketState {
+            limit: limit as u32,
+            remaining: remaining as u32,
+            reset_after: Duration::from_secs_f64(reset_after),
+        }
+    })
 }
 
 fn transient(err: impl std::fmt::Display) -> RestError {

@@ -261,6 +261,13 @@ pub fn render(
 
 fn send_error(err: RestError) -> SendError {
     match err {
+        RestError::RateLimited {
+            reason,
+            retry_after,
+        } => SendError::RateLimited {
+            reason,
+            retry_after,
+        },
         RestError::Transient {
             reason,
             retry_after,

@@ -1,6 +1,14 @@
 //! The Slack Web API over reqwest: JSON for write methods, form-encoded for read methods.
+//!
+//! Every call passes the outbox's [`Gate`] (one probe at a time while Slack fails or
+//! rate-limits) and its method's tier budget, so the bot never relies on 429s for pacing.
 
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
@@ -8,6 +16,8 @@ use serde_json::{Value, json};
 use thiserror::Error;
 
 use crate::outbox::SendError;
+use crate::outbox::gate::{Gate, Outcome};
+use crate::outbox::health::DeliveryHealth;
 use crate::render::slack::SlackMessage;
 
 /// How long one Web API call may take before it counts as a transient failure.
@@ -56,9 +66,9 @@ impl From<ApiError> for SendError {
     fn from(err: ApiError) -> Self {
         let reason = err.to_string();
         match err {
-            ApiError::RateLimited { retry_after, .. } => SendError::Transient {
+            ApiError::RateLimited { retry_after, .. } => SendError::RateLimited {
                 reason,
-                retry_after,
+                retry_after: retry_after.unwrap_or(RETRY_AFTER_MISSING),
             },
             err if err.is_transient() => SendError::Transient {
                 reason,
@@ -66,6 +76,61 @@ impl From<ApiError> for SendError {
             },
             _ => SendError::Permanent(reason),
         }
+    }
+}
+
+/// The wait after a 429 that names none.
+const RETRY_AFTER_MISSING: Duration = Duration::from_secs(1);
+
+/// Slack's documented per-method tiers, in calls per minute per workspace
+/// (api.slack.com/apis/rate-limits). `chat.postMessage` is "special": one message per
+/// second per channel, paced by the sender. `apps.connections.open` (tier 1) is left out:
+/// Slack asks for it on a refresh, and a wait there would drop events.
+const TIERS: &[(&str, u32)] = &[
+    ("chat.postEphemeral", 100),
+    ("chat.update", 50),
+    ("conversations.history", 50),
+    ("conversations.info", 50),
+    ("conversations.open", 50),
+    ("users.info", 100),
+    ("views.open", 100),
+    ("views.publish", 100),
+    ("views.update", 100),
+];
+
+/// Slack's rate limits as the bot paces them: real tiers by default. Tests scale the
+/// minute down, with a fake Slack that enforces the same scaled tiers.
+#[derive(Debug, Clone, Copy)]
+pub struct SlackLimits {
+    /// The period a tier's count is per.
+    pub minute: Duration,
+}
+
+impl Default for SlackLimits {
+    fn default() -> Self {
+        Self {
+            minute: Duration::from_secs(60),
+        }
+    }
+}
+
+impl SlackLimits {
+    /// The tier of `method` in calls per minute, if Slack documents one.
+    pub fn tier(method: &str) -> Option<u32> {
+        TIERS.iter().find(|(m, _)| *m == method).map(|(_, n)| *n)
+    }
+
+    fn limiters(self) -> HashMap<&'static str, DefaultDirectRateLimiter> {
+        TIERS
+            .iter()
+            .filter_map(|&(method, per_minute)| {
+                // Evenly spaced (a burst of one): a workspace that counts per minute never
+                // sees more than the tier in any minute.
+                let quota =
+                    Quota::with_period(self.minute / per_minute)?.allow_burst(NonZeroU32::MIN);
+                Some((method, RateLimiter::direct(quota)))
+            })
+            .collect()
     }
 }
 
@@ -88,6 +153,8 @@ pub struct SlackApi {
     http: reqwest::Client,
     base: String,
     token: SecretString,
+    gate: Arc<Gate>,
+    tiers: Arc<HashMap<&'static str, DefaultDirectRateLimiter>>,
 }
 
 impl std::fmt::Debug for SlackApi {
@@ -109,7 +176,43 @@ impl SlackApi {
             http,
             base: base.trim_end_matches('/').to_owned(),
             token,
+            gate: Gate::circuit_only("slack", DeliveryHealth::default()),
+            tiers: Arc::new(SlackLimits::default().limiters()),
         })
+    }
+
+    /// Paced at `limits` instead of Slack's real tiers.
+    pub fn with_limits(mut self, limits: SlackLimits) -> Self {
+        self.tiers = Arc::new(limits.limiters());
+        self
+    }
+
+    /// Reports held delivery (an open circuit) to `health`.
+    pub fn reporting_to(mut self, health: DeliveryHealth) -> Self {
+        self.gate = Gate::circuit_only("slack", health);
+        self
+    }
+
+    /// Waits for the circuit and `method`'s tier, sends, and reports the answer.
+    async fn paced(
+        &self,
+        method: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Value, ApiError> {
+        let ticket = self
+            .gate
+            .admit(method)
+            .await
+            .map_err(|wait| ApiError::RateLimited {
+                method: method.to_owned(),
+                retry_after: Some(wait),
+            })?;
+        if let Some(tier) = self.tiers.get(method) {
+            tier.until_ready().await;
+        }
+        let result = answer(method, request).await;
+        ticket.record(&outcome(&result));
+        result
     }
 
     /// A write method: JSON body, bot token.
@@ -119,7 +222,7 @@ impl SlackApi {
             .post(format!("{}/{method}", self.base))
             .bearer_auth(self.token.expose_secret())
             .json(body);
-        answer(method, request).await
+        self.paced(method, request).await
     }
 
     /// A read method: Slack ignores JSON bodies here, so arguments are form-encoded.
@@ -138,7 +241,7 @@ impl SlackApi {
             .post(format!("{}/{method}", self.base))
             .bearer_auth(token.expose_secret())
             .form(form);
-        answer(method, request).await
+        self.paced(method, request).await
     }
 
     pub async fn post_message(
@@ -266,6 +369,20 @@ impl SlackApi {
     pub async fn respond(&self, response_url: &str, body: &Value) -> Result<(), ApiError> {
         let request = self.http.post(response_url).json(body);
         answer("response_url", request).await.map(drop)
+    }
+}
+
+/// What an answer says about Slack's health: a 429 holds every method (Slack limits per
+/// app and workspace, and a storm must get one probe, not one per post).
+fn outcome(result: &Result<Value, ApiError>) -> Outcome {
+    match result {
+        Ok(_) => Outcome::Answered { bucket: None },
+        Err(ApiError::RateLimited { retry_after, .. }) => Outcome::RateLimited {
+            retry_after: retry_after.unwrap_or(RETRY_AFTER_MISSING),
+            global: true,
+        },
+        Err(err) if err.is_transient() => Outcome::Failed,
+        Err(_) => Outcome::Answered { bucket: None },
     }
 }
 

@@ -13,7 +13,7 @@ use super::app::SlackApp;
 use super::sender::SlackSender;
 use super::{http, socket};
 use crate::config::SlackSettings;
-use crate::outbox::Dispatcher;
+use crate::outbox::{Dispatcher, Platform};
 use crate::services::Services;
 
 /// How often the Slack dispatcher looks for posts to deliver.
@@ -37,14 +37,15 @@ pub fn start(
     let Some(token) = settings.bot_token.clone() else {
         return Ok(None);
     };
-    let api = SlackApi::new(&settings.api_base, token.clone())?;
+    let api =
+        SlackApi::new(&settings.api_base, token.clone())?.reporting_to(services.delivery.clone());
     let sender = SlackSender::new(
         api.clone(),
         services.pool.clone(),
         settings.channels.clone(),
     );
     let dispatcher = Dispatcher::new(services.pool.clone(), services.clock.clone(), sender)
-        .only_platform("slack");
+        .only_platform(Platform::Slack);
     let dispatch_stop = stop.clone();
     let mut tasks: Vec<Task> = vec![Box::pin(async move {
         dispatcher.run(DISPATCH_EVERY, dispatch_stop).await;

@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::api::SlackApi;
+use crate::outbox::gate::BUCKET_WAIT_MAX;
 use crate::outbox::{Delivered, OutboundPost, Recipient, SendError, Sender};
 use crate::render::slack::{self, SlackMessage};
 use crate::store;
@@ -161,7 +162,24 @@ impl Sender for SlackSender {
                 first.get_or_insert_with(|| ts.clone());
                 continue;
             }
-            self.pace.until_key_ready(&channel).await;
+            if first.is_none() {
+                // A busy channel hands the post back rather than hold a delivery slot; later
+                // parts of a long message wait their turn in place.
+                if let Err(not_until) = self.pace.check_key(&channel) {
+                    let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                        &governor::clock::DefaultClock::default(),
+                    ));
+                    if wait > BUCKET_WAIT_MAX {
+                        return Err(SendError::RateLimited {
+                            reason: format!("channel {channel} takes one message a second"),
+                            retry_after: wait,
+                        });
+                    }
+                    self.pace.until_key_ready(&channel).await;
+                }
+            } else {
+                self.pace.until_key_ready(&channel).await;
+            }
             let posted = self
                 .api
                 .post_message(&channel, part, Some(metadata(post.id, i)))

@@ -38,6 +38,7 @@ fn batches(
                 zone: t.zone.name().to_owned(),
                 period: period.to_string(),
                 body: body(t.cohort_name, t.cohort_slug, period),
+                deadline: period.end(t.zone),
             }
         })
         .collect()
