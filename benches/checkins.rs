@@ -102,7 +102,7 @@ async fn fanout_scenario(server: &Server) -> Result<()> {
             deadline: period.end(example.zone),
         };
         let mut tx = db.pool.begin().await?;
-        let plan: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        let plan: String = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
             "EXPLAIN (FORMAT TEXT) WITH batch AS (SELECT $1::uuid AS community_id, $2::uuid AS cohort_id, $3::text AS zone, $4::text AS period, '{{}}'::jsonb AS body, $5::timestamptz AS deadline), {}",
             cohortbot::store::checkins::ENQUEUE_PROMPTS.replace("$6", "$5")
         )))
