@@ -3,6 +3,8 @@
 -- filter and retry dead letters.
 
 ALTER TABLE outbox ADD COLUMN deadline timestamptz;
+-- The dispatcher's sweep of posts past their deadline reads only those.
+CREATE INDEX outbox_pending_deadline ON outbox (deadline) WHERE status = 'pending' AND deadline IS NOT NULL;
 ALTER TABLE outbox ADD COLUMN dead_reason text
     CHECK (dead_reason IN ('rejected', 'attempts', 'deadline', 'unknown'));
 UPDATE outbox SET dead_reason = 'unknown' WHERE status = 'dead';

@@ -119,6 +119,20 @@ impl Gate {
         per_second: Option<NonZeroU32>,
         health: DeliveryHealth,
     ) -> Arc<Self> {
+        Self::build(platform, per_second, true, health)
+    }
+
+    /// Only the circuit: for a client whose own limiter paces buckets and the budget.
+    pub fn circuit_only(platform: &'static str, health: DeliveryHealth) -> Arc<Self> {
+        Self::build(platform, None, false, health)
+    }
+
+    fn build(
+        platform: &'static str,
+        per_second: Option<NonZeroU32>,
+        buckets: bool,
+        health: DeliveryHealth,
+    ) -> Arc<Self> {
         // A burst of one spaces requests evenly, so a platform that counts per second
         // never sees more than its budget in any second.
         let budget = per_second
@@ -126,7 +140,7 @@ impl Gate {
         Arc::new(Self {
             platform,
             budget,
-            buckets: true,
+            buckets,
             state: Mutex::new(State {
                 circuit: Circuit::Closed { failures: 0 },
                 opened_at: None,
@@ -135,15 +149,6 @@ impl Gate {
             changed: Notify::new(),
             health,
         })
-    }
-
-    /// Only the circuit: for a client whose own limiter paces buckets and the budget.
-    pub fn circuit_only(platform: &'static str, health: DeliveryHealth) -> Arc<Self> {
-        let mut gate = Self::new(platform, None, health);
-        Arc::get_mut(&mut gate)
-            .expect("a new gate is not shared yet")
-            .buckets = false;
-        gate
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -359,7 +364,7 @@ impl Gate {
         }
     }
 
-    /// Whether the circuit is closed (requests flow freely).
+    /// Whether the circuit is open or probing: requests are held.
     pub fn is_open(&self) -> bool {
         !matches!(self.lock().circuit, Circuit::Closed { .. })
     }

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::render::Message;
-use crate::store::outbox::{self as rows, Claimed};
+use crate::store::outbox::{self as rows, Attempt, Claimed};
 pub use crate::store::outbox::{DeadReason, Platform};
 
 /// Where a claimed post goes, with the platform ids a sender needs.
@@ -157,7 +157,6 @@ impl DispatchReport {
 
 pub struct Dispatcher<S> {
     inner: Arc<Inner<S>>,
-    policy: RetryPolicy,
     platform: Option<Platform>,
 }
 
@@ -171,15 +170,13 @@ struct Inner<S> {
 
 impl<S: Sender + 'static> Dispatcher<S> {
     pub fn new(pool: PgPool, clock: Arc<dyn Clock>, sender: S) -> Self {
-        let policy = RetryPolicy::default();
         Self {
             inner: Arc::new(Inner {
                 pool,
                 clock,
                 sender,
-                policy: policy.clone(),
+                policy: RetryPolicy::default(),
             }),
-            policy,
             platform: None,
         }
     }
@@ -194,11 +191,7 @@ impl<S: Sender + 'static> Dispatcher<S> {
     pub fn with_policy(self, policy: RetryPolicy) -> Self {
         let inner = Arc::into_inner(self.inner).expect("set up before delivering");
         Self {
-            inner: Arc::new(Inner {
-                policy: policy.clone(),
-                ..inner
-            }),
-            policy,
+            inner: Arc::new(Inner { policy, ..inner }),
             platform: self.platform,
         }
     }
@@ -252,17 +245,18 @@ impl<S: Sender + 'static> Dispatcher<S> {
         let mut report = DispatchReport::default();
         let mut in_flight: JoinSet<(i64, Result<Fate>)> = JoinSet::new();
         let mut leased: HashSet<i64> = HashSet::new();
-        let mut renew = tokio::time::interval(self.policy.lease / 3);
+        let mut renew = tokio::time::interval(self.inner.policy.lease / 3);
         renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         renew.tick().await;
         let mut exhausted = false;
         let mut stopping = stop.as_ref().is_some_and(|s| *s.borrow());
-        let grace = tokio::time::sleep(self.policy.stop_grace);
+        self.expire().await?;
+        let grace = tokio::time::sleep(self.inner.policy.stop_grace);
         tokio::pin!(grace);
         loop {
-            let refill = self.policy.concurrency.div_ceil(2);
+            let refill = self.inner.policy.concurrency.div_ceil(2);
             if !stopping && !exhausted && in_flight.len() < refill {
-                let room = (self.policy.concurrency - in_flight.len()) as i64;
+                let room = (self.inner.policy.concurrency - in_flight.len()) as i64;
                 let claimed = self.claim(room).await?;
                 exhausted = claimed.is_empty();
                 for row in claimed {
@@ -290,14 +284,14 @@ impl<S: Sender + 'static> Dispatcher<S> {
                 }
                 _ = renew.tick() => {
                     let ids: Vec<i64> = leased.iter().copied().collect();
-                    let until = self.inner.clock.now() + chrono::Duration::from_std(self.policy.lease)?;
+                    let until = self.inner.clock.now() + chrono::Duration::from_std(self.inner.policy.lease)?;
                     if let Err(err) = rows::renew(&self.inner.pool, &ids, until).await {
                         tracing::warn!(error = %err, "renewing outbox leases failed");
                     }
                 }
                 true = stop_changed => {
                     stopping = true;
-                    grace.as_mut().reset(tokio::time::Instant::now() + self.policy.stop_grace);
+                    grace.as_mut().reset(tokio::time::Instant::now() + self.inner.policy.stop_grace);
                 }
                 _ = &mut grace, if stopping => {
                     in_flight.abort_all();
@@ -311,14 +305,21 @@ impl<S: Sender + 'static> Dispatcher<S> {
         }
     }
 
-    async fn claim(&self, limit: i64) -> Result<Vec<Claimed>> {
-        let now = self.inner.clock.now();
+    /// Dead-letters posts past their deadline. Once per pass is enough: the claim skips
+    /// them anyway, this only records why they will never go out.
+    async fn expire(&self) -> Result<()> {
         let platform = self.platform.map(Platform::as_str);
-        let expired = rows::expire(&self.inner.pool, now, platform).await?;
+        let expired = rows::expire(&self.inner.pool, self.inner.clock.now(), platform).await?;
         if expired > 0 {
             tracing::warn!(posts = expired, "posts past their deadline dead-lettered");
         }
-        let lease_until = now + chrono::Duration::from_std(self.policy.lease)?;
+        Ok(())
+    }
+
+    async fn claim(&self, limit: i64) -> Result<Vec<Claimed>> {
+        let now = self.inner.clock.now();
+        let platform = self.platform.map(Platform::as_str);
+        let lease_until = now + chrono::Duration::from_std(self.inner.policy.lease)?;
         Ok(rows::claim(&self.inner.pool, now, lease_until, limit, platform).await?)
     }
 }
@@ -366,7 +367,7 @@ impl<S: Sender> Inner<S> {
                     wait_ms = retry_after.as_millis() as u64,
                     "rate-limited; rescheduled without using an attempt"
                 );
-                rows::rate_limited(&self.pool, id, at, &reason).await?;
+                rows::retry_later(&self.pool, id, at, &reason, Attempt::GivenBack).await?;
                 Fate::RateLimited
             }
             Err(SendError::Transient { reason, .. })
@@ -383,7 +384,7 @@ impl<S: Sender> Inner<S> {
                 let wait = retry_after.unwrap_or_else(|| self.policy.backoff(post.attempt));
                 let at: DateTime<Utc> = now + chrono::Duration::from_std(wait)?;
                 tracing::info!(outbox_id = id, attempt = post.attempt, wait_ms = wait.as_millis() as u64, %reason, "post will be retried");
-                rows::retry_later(&self.pool, id, at, &reason).await?;
+                rows::retry_later(&self.pool, id, at, &reason, Attempt::Used).await?;
                 Fate::Retried
             }
         })

@@ -136,7 +136,7 @@ pub async fn expire(
         "UPDATE outbox SET status = 'dead', dead_reason = 'deadline', lease_until = NULL,
                 last_error = 'its deadline passed before it could be delivered'
                   || coalesce(' (last error: ' || last_error || ')', '')
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND deadline <= $1
+         WHERE status = 'pending' AND deadline <= $1
            AND (lease_until IS NULL OR lease_until <= $1) AND {}",
         platform_filter(2)
     )))
@@ -195,38 +195,32 @@ pub async fn mark_sent(
     Ok(())
 }
 
+/// Whether a rescheduled post's claim counts as one of its attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// A real failure (5xx, a timeout).
+    Used,
+    /// A 429 or a full route: the platform asked to wait, nothing failed.
+    GivenBack,
+}
+
+/// Puts a claimed post back to be tried at `at`, with the error that sent it back.
 pub async fn retry_later(
     ex: impl PgExecutor<'_>,
     id: i64,
     at: DateTime<Utc>,
     error: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(at)
-    .bind(error)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
-/// A 429: retried at `at`, and the claim's attempt is given back.
-pub async fn rate_limited(
-    ex: impl PgExecutor<'_>,
-    id: i64,
-    at: DateTime<Utc>,
-    error: &str,
+    attempt: Attempt,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE outbox SET next_attempt_at = $2, lease_until = NULL, last_error = $3,
-                attempts = greatest(attempts - 1, 0)
+                attempts = CASE WHEN $4 THEN greatest(attempts - 1, 0) ELSE attempts END
          WHERE id = $1",
     )
     .bind(id)
     .bind(at)
     .bind(error)
+    .bind(attempt == Attempt::GivenBack)
     .execute(ex)
     .await?;
     Ok(())
@@ -295,7 +289,6 @@ pg_row! {
         pub dead_reason: String,
         pub last_error: Option<String>,
         pub created_at: DateTime<Utc>,
-        pub deadline: Option<DateTime<Utc>>,
         /// Dead posts matching the filter, on every page.
         pub total: i64,
     }
@@ -309,6 +302,16 @@ pub struct DeadFilter {
     pub reason: Option<DeadReason>,
 }
 
+/// `filter` as SQL over `outbox o`, its kind and reason in parameters `$kind` and
+/// `$kind + 1`.
+fn dead_filter_sql(kind: u8) -> String {
+    let reason = kind + 1;
+    format!(
+        "(${kind}::text IS NULL OR split_part(o.idempotency_key, ':', 1) = ${kind})
+         AND (${reason}::text IS NULL OR o.dead_reason = ${reason})"
+    )
+}
+
 /// One page of dead posts, newest first, each row carrying the filtered total.
 pub async fn dead(
     ex: impl PgExecutor<'_>,
@@ -317,16 +320,15 @@ pub async fn dead(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<DeadRow>> {
-    sqlx::query_as(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT o.id, split_part(o.idempotency_key, ':', 1) AS kind, o.channel, m.display_name,
-                o.attempts, o.dead_reason, o.last_error, o.created_at, o.deadline,
+                o.attempts, o.dead_reason, o.last_error, o.created_at,
                 count(*) OVER () AS total
          FROM outbox o LEFT JOIN members m ON m.id = o.member_id
-         WHERE o.community_id = $1 AND o.status = 'dead'
-           AND ($2::text IS NULL OR split_part(o.idempotency_key, ':', 1) = $2)
-           AND ($3::text IS NULL OR o.dead_reason = $3)
+         WHERE o.community_id = $1 AND o.status = 'dead' AND {}
          ORDER BY o.id DESC LIMIT $4 OFFSET $5",
-    )
+        dead_filter_sql(2)
+    )))
     .bind(community_id)
     .bind(filter.kind.as_deref())
     .bind(filter.reason.map(DeadReason::as_str))
@@ -342,12 +344,10 @@ pub async fn dead_count(
     community_id: Uuid,
     filter: &DeadFilter,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM outbox o
-         WHERE o.community_id = $1 AND o.status = 'dead'
-           AND ($2::text IS NULL OR split_part(o.idempotency_key, ':', 1) = $2)
-           AND ($3::text IS NULL OR o.dead_reason = $3)",
-    )
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM outbox o WHERE o.community_id = $1 AND o.status = 'dead' AND {}",
+        dead_filter_sql(2)
+    )))
     .bind(community_id)
     .bind(filter.kind.as_deref())
     .bind(filter.reason.map(DeadReason::as_str))
@@ -372,12 +372,11 @@ pub async fn requeue_dead(
     filter: &DeadFilter,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Requeued> {
-    let (requeued, expired): (i64, i64) = sqlx::query_as(
+    let (requeued, expired): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH matching AS (
              SELECT id, deadline FROM outbox o
              WHERE o.community_id = $1 AND o.status = 'dead' AND ($2::bigint IS NULL OR o.id = $2)
-               AND ($3::text IS NULL OR split_part(o.idempotency_key, ':', 1) = $3)
-               AND ($4::text IS NULL OR o.dead_reason = $4)
+               AND {}
              FOR UPDATE),
          requeued AS (
              UPDATE outbox o SET status = 'pending', dead_reason = NULL, attempts = 0,
@@ -386,7 +385,8 @@ pub async fn requeue_dead(
              RETURNING o.id)
          SELECT (SELECT count(*) FROM requeued),
                 (SELECT count(*) FROM matching WHERE deadline <= $5)",
-    )
+        dead_filter_sql(3)
+    )))
     .bind(community_id)
     .bind(id)
     .bind(filter.kind.as_deref())

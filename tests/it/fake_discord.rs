@@ -36,7 +36,7 @@ struct Window {
 }
 
 #[derive(Debug)]
-struct State_ {
+struct Ledger {
     tokens: f64,
     refilled: Instant,
     windows: HashMap<String, Window>,
@@ -53,14 +53,14 @@ struct State_ {
 
 #[derive(Clone)]
 pub struct FakeDiscord {
-    state: Arc<Mutex<State_>>,
+    state: Arc<Mutex<Ledger>>,
     pub url: String,
 }
 
 impl FakeDiscord {
     pub async fn start() -> Self {
         let now = Instant::now();
-        let state = Arc::new(Mutex::new(State_ {
+        let state = Arc::new(Mutex::new(Ledger {
             tokens: GLOBAL_PER_SECOND,
             refilled: now,
             windows: HashMap::new(),
@@ -85,7 +85,7 @@ impl FakeDiscord {
         Self { state, url }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State_> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Ledger> {
         self.state.lock().unwrap()
     }
 
@@ -117,7 +117,7 @@ impl FakeDiscord {
     }
 }
 
-type Shared = Arc<Mutex<State_>>;
+type Shared = Arc<Mutex<Ledger>>;
 
 /// What the fake decides before a request's own work: an injected fault or a limit.
 enum Verdict {
@@ -139,7 +139,7 @@ fn admit(state: &Shared, route: &str, limit: u32, window: Duration) -> Verdict {
 }
 
 fn decide(
-    s: &mut State_,
+    s: &mut Ledger,
     now: Instant,
     route: &str,
     limit: u32,

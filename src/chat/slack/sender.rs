@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
 use std::sync::Mutex;
 
+use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -162,22 +163,16 @@ impl Sender for SlackSender {
                 first.get_or_insert_with(|| ts.clone());
                 continue;
             }
-            if first.is_none() {
-                // A busy channel hands the post back rather than hold a delivery slot; later
-                // parts of a long message wait their turn in place.
-                if let Err(not_until) = self.pace.check_key(&channel) {
-                    let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                        &governor::clock::DefaultClock::default(),
-                    ));
-                    if wait > BUCKET_WAIT_MAX {
-                        return Err(SendError::RateLimited {
-                            reason: format!("channel {channel} takes one message a second"),
-                            retry_after: wait,
-                        });
-                    }
-                    self.pace.until_key_ready(&channel).await;
+            if let Err(not_until) = self.pace.check_key(&channel) {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                // A busy channel hands a new post back rather than hold a delivery slot;
+                // later parts of a long message wait their turn in place.
+                if first.is_none() && wait > BUCKET_WAIT_MAX {
+                    return Err(SendError::RateLimited {
+                        reason: format!("channel {channel} takes one message a second"),
+                        retry_after: wait,
+                    });
                 }
-            } else {
                 self.pace.until_key_ready(&channel).await;
             }
             let posted = self

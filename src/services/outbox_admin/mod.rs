@@ -7,7 +7,6 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 use super::{Invocation, Outcome, ServiceResult, refuse};
-use crate::render::Message;
 use crate::store::audit;
 use crate::store::outbox::{self, DeadFilter, DeadReason};
 
@@ -114,7 +113,7 @@ pub async fn retry(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         "dead posts queued again"
     );
     Ok(Outcome::reply(
-        Message::new().push(messages::requeued(done.requeued, done.expired)),
+        messages::requeued(done.requeued, done.expired),
         inv.spec.visibility,
     ))
 }
