@@ -38,6 +38,13 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool};
 use tokio::sync::Barrier;
 use uuid::Uuid;
 
+// The tests' fake Discord and backlog, so the bench measures against the same limits.
+#[path = "../tests/it/backlog.rs"]
+mod backlog;
+#[allow(dead_code)]
+#[path = "../tests/it/fake_discord.rs"]
+mod fake_discord;
+
 const PROGRAM: &str = include_str!("../config/program.example.toml");
 const COMMUNITY: &str = "acme-makers";
 const COHORT: &str = "spring-makers-2027";
@@ -74,6 +81,11 @@ async fn main() -> Result<()> {
     }
     if wanted("fanout") {
         fanout_scenario(&server).await.context("fanout scenario")?;
+    }
+    if wanted("delivery") {
+        delivery_scenario(&server)
+            .await
+            .context("delivery scenario")?;
     }
     Ok(())
 }
@@ -145,7 +157,60 @@ async fn fanout_scenario(server: &Server) -> Result<()> {
             },
             verdict(took < Duration::from_secs(1) && !quadratic)
         );
+        server.drop(db).await?;
     }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Delivery of 1,000 new DMs against the fake Discord's real limits (the tests' fake)
+// ---------------------------------------------------------------------------------------
+
+async fn delivery_scenario(server: &Server) -> Result<()> {
+    use cohortbot::chat::discord::{Channels, CustomIds, DiscordSender, Rest};
+    use cohortbot::clock::SystemClock;
+    use cohortbot::outbox::{Dispatcher, Platform};
+
+    const DMS: i64 = 1_000;
+    let db = server.create("bench_delivery").await?;
+    import_example(&db.pool, utc(2027, 3, 8, 9, 0, 0)).await?;
+    backlog::fill(&db.pool, Platform::Discord, DMS, "700000000000000001", 0).await;
+    let fake = fake_discord::FakeDiscord::start().await;
+    let rest = Arc::new(Rest::new(
+        "bench-token",
+        Some(1_100_000_000_000_000_001),
+        Some(&fake.url),
+        Default::default(),
+    )?);
+    let clock: Arc<dyn cohortbot::clock::Clock> = Arc::new(SystemClock);
+    let sender = DiscordSender::new(
+        rest,
+        db.pool.clone(),
+        clock.clone(),
+        CustomIds::new(b"bench-token"),
+        Channels::default(),
+    );
+    let dispatcher =
+        Arc::new(Dispatcher::new(db.pool.clone(), clock, sender).only_platform(Platform::Discord));
+    progress(format!(
+        "delivery: {DMS} new DMs (a DM channel open and a message each) against the fake Discord"
+    ));
+    backlog::deliver(&db.pool, dispatcher, DMS, Duration::from_secs(300)).await;
+    let seen = fake.seen();
+    let first = seen.first().map(|s| s.at).context("no requests")?;
+    let last = seen.last().map(|s| s.at).context("no requests")?;
+    let limited = seen.iter().filter(|s| s.status == 429).count();
+    let rate = seen.len() as f64 / (last - first).as_secs_f64();
+    let share = rate / fake_discord::GLOBAL_PER_SECOND;
+    println!(
+        "| Fan-out of {DMS} new DMs against the fake Discord (50 requests/s global, 5 per 5 s per channel) | {} requests in {:.1} s: {rate:.1} requests/s ({:.0}% of the budget), {limited} 429s ({:.2}%) | ≥ 90% of the budget, 429s < 1% {} |",
+        seen.len(),
+        (last - first).as_secs_f64(),
+        share * 100.0,
+        limited as f64 * 100.0 / seen.len() as f64,
+        verdict(share >= 0.9 && limited * 100 < seen.len())
+    );
+    server.drop(db).await?;
     Ok(())
 }
 

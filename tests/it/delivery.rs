@@ -9,13 +9,11 @@ use std::time::Duration;
 use cohortbot::chat::discord::{Channels, CustomIds, DiscordSender, Rest};
 use cohortbot::clock::{Clock, SystemClock};
 use cohortbot::outbox::{Dispatcher, Platform, RetryPolicy};
-use cohortbot::render::Message;
 use sqlx::PgPool;
-use sqlx::types::Json;
 use tokio::sync::watch;
 use tokio::time::Instant;
-use uuid::Uuid;
 
+use super::backlog;
 use super::fake_discord::{FakeDiscord, GLOBAL_PER_SECOND};
 use super::support::TestBot;
 
@@ -32,41 +30,14 @@ impl Pressure {
     async fn new(pool: PgPool, learners: i64, channel_posts: i64) -> Self {
         let bot = TestBot::new(pool).await;
         let fake = FakeDiscord::start().await;
-        let community: Uuid = sqlx::query_scalar(
-            "UPDATE communities SET discord_guild_id = '900000000000000001' WHERE slug = 'acme-makers' RETURNING id",
+        backlog::fill(
+            &bot.pool,
+            Platform::Discord,
+            learners,
+            CHANNEL,
+            channel_posts,
         )
-        .fetch_one(&bot.pool)
-        .await
-        .unwrap();
-        let body = Json(Message::from("Time to check in for this week."));
-        let now = SystemClock.now();
-        sqlx::query(
-            "WITH m AS (
-                 INSERT INTO members (id, community_id, platform, platform_user_id, display_name, created_at)
-                 SELECT gen_random_uuid(), $1, 'discord', (200000000000000 + g)::text, 'Learner ' || g, $2
-                 FROM generate_series(1, $3) g RETURNING id)
-             INSERT INTO outbox (community_id, idempotency_key, member_id, body, next_attempt_at, created_at)
-             SELECT $1, 'checkin-prompt:pressure:' || m.id, m.id, $4, $2, $2 FROM m",
-        )
-        .bind(community)
-        .bind(now)
-        .bind(learners)
-        .bind(&body)
-        .execute(&bot.pool)
-        .await
-        .unwrap();
-        sqlx::query(
-            "INSERT INTO outbox (community_id, idempotency_key, channel, body, next_attempt_at, created_at)
-             SELECT $1, 'announcement:' || g, $2, $3, $4, $4 FROM generate_series(1, $5) g",
-        )
-        .bind(community)
-        .bind(CHANNEL)
-        .bind(&body)
-        .bind(now)
-        .bind(channel_posts)
-        .execute(&bot.pool)
-        .await
-        .unwrap();
+        .await;
         Self { bot, fake }
     }
 
@@ -95,47 +66,17 @@ impl Pressure {
         )
     }
 
-    /// Runs `dispatcher` until `expected` posts are sent, failing the test if that takes
-    /// longer than `limit` or if anything is dead-lettered; returns when the last one went
-    /// out.
     async fn deliver(
         &self,
         dispatcher: Arc<Dispatcher<DiscordSender>>,
         expected: i64,
         limit: Duration,
     ) -> Instant {
-        let (stop, stopped) = watch::channel(false);
-        let running =
-            tokio::spawn(async move { dispatcher.run(Duration::from_millis(100), stopped).await });
-        let start = Instant::now();
-        loop {
-            let (sent, dead) = self.counts().await;
-            assert_eq!(dead, 0, "nothing is dead-lettered");
-            if sent >= expected {
-                break;
-            }
-            assert!(
-                start.elapsed() < limit,
-                "only {sent} of {expected} delivered after {limit:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let done = Instant::now();
-        stop.send(true).unwrap();
-        tokio::time::timeout(Duration::from_secs(15), running)
-            .await
-            .expect("the dispatcher stops within its grace")
-            .unwrap();
-        done
+        backlog::deliver(&self.bot.pool, dispatcher, expected, limit).await
     }
 
     async fn counts(&self) -> (i64, i64) {
-        sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'dead') FROM outbox",
-        )
-        .fetch_one(&self.bot.pool)
-        .await
-        .unwrap()
+        backlog::counts(&self.bot.pool).await
     }
 
     /// Every post reached Discord exactly once: one message per DM channel, and

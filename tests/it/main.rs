@@ -1,7 +1,9 @@
 //! Integration tests: conversations with the bot on a fresh PostgreSQL database each.
 
+mod backlog;
 mod checkins;
 mod delivery;
+mod delivery_slack;
 mod discord_gateway;
 mod discord_interactions;
 mod discord_send;
@@ -11,6 +13,7 @@ mod discord_support;
 mod embedded;
 mod enrollment;
 mod fake_discord;
+mod fake_slack;
 mod kudos;
 mod mentoring;
 mod mentoring_inactive;
