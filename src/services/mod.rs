@@ -241,11 +241,35 @@ pub async fn enqueue(
     message: &Message,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
+    enqueue_until(tx, community_id, key, to, message, now, None).await
+}
+
+/// [`enqueue`] for a post that is pointless after `deadline` (a reminder after its
+/// session): if it has not gone out by then, it is dead-lettered instead.
+pub async fn enqueue_until(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    key: &str,
+    to: &Destination,
+    message: &Message,
+    now: DateTime<Utc>,
+    deadline: Option<DateTime<Utc>>,
+) -> sqlx::Result<bool> {
     let (channel, member) = match to {
         Destination::Channel(channel) => (Some(channel.as_str()), None),
         Destination::Direct { member_id, .. } => (None, Some(*member_id)),
     };
-    store::outbox::enqueue(&mut *tx, community_id, key, channel, member, message, now).await
+    store::outbox::enqueue(
+        &mut *tx,
+        community_id,
+        key,
+        channel,
+        member,
+        message,
+        now,
+        deadline,
+    )
+    .await
 }
 
 async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {

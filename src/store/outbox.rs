@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::render::Message;
 use crate::store::pg_row;
 
-/// Adds a post unless one with the same key exists; true when added.
+/// Adds a post unless one with the same key exists; true when added. After `deadline` the
+/// post is pointless: it is dead-lettered instead of sent.
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue(
     ex: impl PgExecutor<'_>,
@@ -18,10 +19,11 @@ pub async fn enqueue(
     member_id: Option<Uuid>,
     body: &Message,
     now: DateTime<Utc>,
+    deadline: Option<DateTime<Utc>>,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query(
-        "INSERT INTO outbox (community_id, idempotency_key, channel, member_id, body, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
+        "INSERT INTO outbox (community_id, idempotency_key, channel, member_id, body, next_attempt_at, created_at, deadline)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(community_id)
@@ -30,6 +32,7 @@ pub async fn enqueue(
     .bind(member_id)
     .bind(Json(body))
     .bind(now)
+    .bind(deadline)
     .execute(ex)
     .await?;
     Ok(result.rows_affected() == 1)

@@ -53,6 +53,7 @@ async fn enqueue(
         member,
         message,
         d.bot.clock.now(),
+        None,
     )
     .await
     .unwrap();

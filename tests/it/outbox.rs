@@ -193,6 +193,7 @@ async fn two_dispatchers_deliver_each_of_a_thousand_posts_exactly_once(pool: PgP
             None,
             &body,
             now,
+            None,
         )
         .await
         .unwrap();
@@ -250,4 +251,139 @@ async fn a_platform_dispatcher_takes_only_its_own_communities_posts(pool: PgPool
         .unwrap();
     assert_eq!(report.sent, 1);
     assert_eq!(bot.sender.take().len(), 1);
+}
+
+/// `count` dead posts of `kind` to Sam, dead for `reason`, optionally with a deadline.
+async fn dead_posts(
+    bot: &TestBot,
+    kind: &str,
+    reason: &str,
+    count: i64,
+    deadline: Option<chrono::DateTime<chrono::Utc>>,
+) {
+    sqlx::query(
+        "INSERT INTO outbox (community_id, idempotency_key, member_id, body, status, dead_reason,
+                             attempts, next_attempt_at, created_at, deadline, last_error)
+         SELECT m.community_id, $1 || ':' || g, m.id, '[{\"Text\":\"Hello\"}]', 'dead', $2, 8,
+                $3, $3, $4, 'HTTP 503'
+         FROM members m, generate_series(1, $5) g WHERE m.platform_user_id = 'sam'",
+    )
+    .bind(kind)
+    .bind(reason)
+    .bind(cohortbot::clock::Clock::now(&bot.clock))
+    .bind(deadline)
+    .bind(count)
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test]
+async fn stewards_page_filter_and_retry_dead_posts_and_late_ones_stay_dead(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.say("sam", "/coc accept").await;
+    bot.deliver().await;
+    let now = cohortbot::clock::Clock::now(&bot.clock);
+    dead_posts(
+        &bot,
+        "checkin-prompt",
+        "attempts",
+        15,
+        Some(now + chrono::Duration::days(2)),
+    )
+    .await;
+    dead_posts(
+        &bot,
+        "checkin-nudge",
+        "deadline",
+        1,
+        Some(now - chrono::Duration::hours(1)),
+    )
+    .await;
+
+    let said = bot.say("ada", "/outbox failed").await;
+    assert!(
+        said.reply
+            .starts_with("16 failed posts (newest first), page 1 of 2:"),
+        "{}",
+        said.reply
+    );
+    assert_eq!(said.reply.matches("\n• #").count(), 15);
+    assert!(
+        said.reply.contains("\nMore: `/outbox failed page:2`"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("ada", "/outbox failed page:2").await;
+    assert!(
+        said.reply.starts_with("16 failed posts (newest first), page 2 of 2:\n• #1 checkin-prompt → DM to Sam Carter, failed 8 times"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("ada", "/outbox failed page:3").await;
+    assert_eq!(said.reply, "There is no page 3: the list has 2 pages.");
+    let said = bot.say("ada", "/outbox failed reason:deadline").await;
+    assert!(
+        said.reply.starts_with("1 failed post (newest first):\n• #16 checkin-nudge → DM to Sam Carter, too late to be useful"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("ada", "/outbox failed kind:digest").await;
+    assert_eq!(said.reply, "No failed posts match that filter.");
+
+    // Bad input changes nothing.
+    let before = bot.count("outbox WHERE status = 'dead'").await;
+    for (line, reply) in [
+        (
+            "/outbox retry banana",
+            "I can't read `banana` as a post. Give its number from `/outbox failed` (like `42`) or `all`.",
+        ),
+        (
+            "/outbox retry 999",
+            "There is no failed post #999. `/outbox failed` lists them.",
+        ),
+        (
+            "/outbox retry 1 reason:attempts",
+            "`reason` and `kind` choose among many posts; use them with `/outbox retry all`.",
+        ),
+        (
+            "/outbox retry all kind:digest",
+            "No failed posts match that filter.",
+        ),
+        (
+            "/outbox retry all",
+            "Sorry, only stewards can use `/outbox retry`.",
+        ),
+    ] {
+        let who = if line == "/outbox retry all" {
+            "sam"
+        } else {
+            "ada"
+        };
+        assert_eq!(bot.say(who, line).await.reply, reply, "{line}");
+    }
+    assert_eq!(bot.count("outbox WHERE status = 'dead'").await, before);
+
+    let said = bot.say("ada", "/outbox retry #1").await;
+    assert_eq!(
+        said.reply,
+        "Queued 1 post again; delivery starts within seconds."
+    );
+    let said = bot.say("ada", "/outbox retry all").await;
+    assert_eq!(
+        said.reply,
+        "Queued 14 posts again; delivery starts within seconds. 1 post is past its deadline and stayed dead: it is too late for it."
+    );
+    // One at a time to Sam, in order, but all of them in one pass.
+    let delivered = bot.deliver().await;
+    assert_eq!(delivered, vec![("@sam".to_owned(), "Hello".to_owned()); 15]);
+    let said = bot.say("ada", "/outbox failed").await;
+    assert!(
+        said.reply
+            .starts_with("1 failed post (newest first):\n• #16 checkin-nudge"),
+        "{}",
+        said.reply
+    );
+    let audited: i64 = bot.count("audit_log WHERE action = 'outbox.retry'").await;
+    assert_eq!(audited, 2, "each retry that did something is audited");
 }

@@ -749,3 +749,62 @@ async fn a_recurring_session_can_keep_its_own_time_zone(pool: PgPool) {
         "{exported}"
     );
 }
+
+#[sqlx::test]
+async fn a_reminder_still_undelivered_when_the_session_starts_is_dead_lettered_as_too_late(
+    pool: PgPool,
+) {
+    let bot = with_session(pool).await;
+    bot.say("ken", "/event rsvp 1").await;
+    bot.deliver().await;
+    // The 1 h reminder (the 24 h one is past its grace by now): Ken and the channel. The
+    // first pass only sets where the scheduler starts from.
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 11, 13, 59, 0).unwrap());
+    bot.tick().await;
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 11, 14, 0, 0).unwrap());
+    bot.tick().await;
+    let outage = || cohortbot::outbox::SendError::Transient {
+        reason: "HTTP 503".into(),
+        retry_after: Some(std::time::Duration::from_secs(3_600)),
+    };
+    bot.sender.fail_with([outage(), outage()]);
+    assert!(bot.deliver().await.is_empty(), "the platform is down");
+
+    // The platform is back only after the session started: the reminders are pointless.
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 11, 15, 0, 0).unwrap());
+    assert!(
+        bot.deliver().await.is_empty(),
+        "no reminder after the start"
+    );
+    let dead: Vec<(String, String)> = sqlx::query_as(
+        "SELECT dead_reason, last_error FROM outbox WHERE status = 'dead' ORDER BY id",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        dead,
+        vec![
+            (
+                "deadline".to_owned(),
+                "its deadline passed before it could be delivered (last error: HTTP 503)"
+                    .to_owned()
+            );
+            2
+        ]
+    );
+    let said = bot.say("ada", "/outbox failed reason:deadline").await;
+    assert!(
+        said.reply.starts_with("2 failed posts (newest first):"),
+        "{}",
+        said.reply
+    );
+    assert!(
+        said.reply.contains("too late to be useful"),
+        "{}",
+        said.reply
+    );
+}

@@ -85,6 +85,7 @@ impl SlackApp {
                 Some(caller.member.id),
                 &messages::welcome(),
                 now,
+                None,
             )
             .await?;
         }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
 use super::{messages, when};
-use crate::services::{Destination, enqueue};
+use crate::services::{Destination, enqueue_until};
 use crate::store::schedule as state;
 use crate::store::sessions::{self, Session};
 
@@ -70,6 +70,8 @@ async fn remind(
     let lead = messages::lead_label(hours);
     let talks = sessions::talks(&mut *tx, session.id).await?;
     let base = format!("{key}:{}", tick.timestamp());
+    // A reminder is pointless once the session has started.
+    let until = Some(session.starts_at);
     let mut sent = 0;
     let mut told = Vec::new();
     for (slot, talk) in talks.iter().filter(|t| t.status == "active").enumerate() {
@@ -80,7 +82,9 @@ async fn remind(
             display_name: talk.speaker_name.clone(),
         };
         let key = format!("{base}:{}", talk.speaker_id);
-        sent += u64::from(enqueue(&mut tx, session.community_id, &key, &to, &body, now).await?);
+        sent += u64::from(
+            enqueue_until(&mut tx, session.community_id, &key, &to, &body, now, until).await?,
+        );
         told.push(talk.speaker_id);
     }
     for person in sessions::rsvps(&mut *tx, session.id).await? {
@@ -91,13 +95,14 @@ async fn remind(
         let body = messages::reminder_rsvp(session, &lead, zone);
         let key = format!("{base}:{}", person.id);
         sent += u64::from(
-            enqueue(
+            enqueue_until(
                 &mut tx,
                 session.community_id,
                 &key,
                 &super::dm(&person),
                 &body,
                 now,
+                until,
             )
             .await?,
         );
@@ -106,7 +111,9 @@ async fn remind(
         let body = messages::lineup(session, &lead, &talks, cohort_zone);
         let to = Destination::Channel(channel.clone());
         let key = format!("{base}:channel");
-        sent += u64::from(enqueue(&mut tx, session.community_id, &key, &to, &body, now).await?);
+        sent += u64::from(
+            enqueue_until(&mut tx, session.community_id, &key, &to, &body, now, until).await?,
+        );
     }
     tx.commit().await?;
     tracing::info!(

@@ -87,10 +87,13 @@ pub async fn retry(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         Some(id)
     };
     let done = outbox::requeue_dead(&mut *tx, inv.caller.community_id, id, &filter, now).await?;
-    if let Some(id) = id
-        && done.requeued + done.expired == 0
-    {
-        return refuse(messages::unknown_post(id));
+    if done.requeued + done.expired == 0 {
+        let nothing = match (id, filter.kind.is_some() || filter.reason.is_some()) {
+            (Some(id), _) => messages::unknown_post(id),
+            (None, true) => messages::none_matching(),
+            (None, false) => messages::none(),
+        };
+        return refuse(nothing);
     }
     audit::record(
         &mut *tx,
