@@ -176,21 +176,15 @@ impl Gate {
             };
             match wait {
                 None => break,
-                Some(Wait::Bucket(at)) => {
-                    let wait = at.saturating_duration_since(Instant::now());
-                    if wait > BUCKET_WAIT_MAX {
+                Some(wait @ (Wait::Bucket(at) | Wait::Until(at))) => {
+                    let left = at.saturating_duration_since(Instant::now());
+                    if matches!(wait, Wait::Bucket(_)) && left > BUCKET_WAIT_MAX {
                         if probe {
                             // Hand the probe to the next request instead of keeping it.
                             self.finish_probe_unsent();
                         }
-                        return Err(wait);
+                        return Err(left);
                     }
-                    tokio::select! {
-                        _ = tokio::time::sleep_until(at) => {}
-                        _ = &mut notified => {}
-                    }
-                }
-                Some(Wait::Until(at)) => {
                     tokio::select! {
                         _ = tokio::time::sleep_until(at) => {}
                         _ = &mut notified => {}

@@ -116,8 +116,7 @@ impl FakeSlack {
 
 type Shared = Arc<Mutex<Ledger>>;
 
-fn ok(body: Value) -> Response {
-    let mut body = body;
+fn ok(mut body: Value) -> Response {
     body["ok"] = json!(true);
     axum::Json(body).into_response()
 }
