@@ -79,7 +79,13 @@ pub enum Visibility {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {
+    /// One line of text.
     Text {
+        max: usize,
+    },
+    /// Several lines: newlines and tabs allowed, `max` counted in characters. Forms show it
+    /// as a multi-line field.
+    Paragraph {
         max: usize,
     },
     Int {
@@ -217,8 +223,9 @@ pub const DEAD_REASONS: &[&str] = &["rejected", "attempts", "deadline", "unknown
 
 /// Longest display name or title a person may type.
 pub const NAME_MAX: usize = 100;
-/// Longest check-in progress text or mentor reply.
-pub const PROGRESS_MAX: usize = 1_000;
+/// Longest check-in progress text or mentor reply: Discord's longest form field, so a
+/// reflection is never cut short. Slack's forms stop at their own 3,000.
+pub const PROGRESS_MAX: usize = 4_000;
 /// Longest blockers text.
 pub const BLOCKERS_MAX: usize = 500;
 
@@ -453,13 +460,13 @@ pub static CATALOG: &[CommandSpec] = &[
             ),
             rest(
                 "progress",
-                OptionKind::Text { max: PROGRESS_MAX },
+                OptionKind::Paragraph { max: PROGRESS_MAX },
                 true,
                 "what you did this week",
             ),
             named(
                 "blockers",
-                OptionKind::Text { max: BLOCKERS_MAX },
+                OptionKind::Paragraph { max: BLOCKERS_MAX },
                 "what is in your way, if anything",
             ),
             named(
@@ -488,7 +495,7 @@ pub static CATALOG: &[CommandSpec] = &[
             ),
             rest(
                 "text",
-                OptionKind::Text { max: PROGRESS_MAX },
+                OptionKind::Paragraph { max: PROGRESS_MAX },
                 true,
                 "your reply",
             ),
@@ -681,7 +688,7 @@ pub static CATALOG: &[CommandSpec] = &[
             ),
             rest(
                 "abstract",
-                OptionKind::Text {
+                OptionKind::Paragraph {
                     max: TALK_ABSTRACT_MAX,
                 },
                 false,
@@ -753,13 +760,13 @@ pub static CATALOG: &[CommandSpec] = &[
             ),
             rest(
                 "note",
-                OptionKind::Text { max: NOTE_MAX },
+                OptionKind::Paragraph { max: NOTE_MAX },
                 false,
                 "a note for your mentor",
             ),
             named(
                 "impact",
-                OptionKind::Text { max: NOTE_MAX },
+                OptionKind::Paragraph { max: NOTE_MAX },
                 "capstones: the business impact (time saved, process replaced)",
             ),
             named(
@@ -791,7 +798,7 @@ pub static CATALOG: &[CommandSpec] = &[
             required("module", OptionKind::Module, "the module's id"),
             rest(
                 "note",
-                OptionKind::Text { max: NOTE_MAX },
+                OptionKind::Paragraph { max: NOTE_MAX },
                 true,
                 "what to change",
             ),
@@ -819,7 +826,7 @@ pub static CATALOG: &[CommandSpec] = &[
             required("badge", OptionKind::Text { max: 40 }, "the badge id"),
             rest(
                 "reason",
-                OptionKind::Text { max: NOTE_MAX },
+                OptionKind::Paragraph { max: NOTE_MAX },
                 true,
                 "why, kept with the credential",
             ),
@@ -981,7 +988,7 @@ pub static CATALOG: &[CommandSpec] = &[
             required("user", OptionKind::User, "who to thank"),
             rest(
                 "text",
-                OptionKind::Text { max: KUDOS_MAX },
+                OptionKind::Paragraph { max: KUDOS_MAX },
                 true,
                 "what for",
             ),
@@ -995,7 +1002,7 @@ pub static CATALOG: &[CommandSpec] = &[
         path: "mentor handover",
         options: &[rest(
             "note",
-            OptionKind::Text { max: PROGRESS_MAX },
+            OptionKind::Paragraph { max: PROGRESS_MAX },
             true,
             "what the incoming mentor should know",
         )],

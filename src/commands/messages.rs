@@ -125,3 +125,26 @@ pub fn help_header() -> &'static str {
 pub fn help_steward_only() -> &'static str {
     "Stewards only."
 }
+
+/// What the forms say. Titles stay within Slack's 24 characters, labels within Discord's 45.
+pub mod form {
+    pub const CHECKIN_TITLE: &str = "Weekly check-in";
+    pub const PROGRESS_LABEL: &str = "What did you do this week?";
+    pub const PROGRESS_PLACEHOLDER: &str = "A few lines are fine: what you built, learned, tried";
+    pub const CONFIDENCE_LABEL: &str = "How confident do you feel?";
+    pub const CONFIDENCE_PLACEHOLDER: &str = "1 (stuck) to 5 (flying)";
+    pub const BLOCKERS_LABEL: &str = "Anything in your way?";
+    pub const HOURS_LABEL: &str = "Hours spent this week";
+    pub const REPLY_TITLE: &str = "Reply to a check-in";
+    pub const REPLY_LABEL: &str = "Your reply";
+    pub const CHANGES_TITLE: &str = "Request changes";
+    pub const CHANGES_LABEL: &str = "What should change?";
+
+    pub fn no_such_field(field: &str) -> String {
+        format!("This form has no field `{}`.", super::preview(field))
+    }
+
+    pub fn fill_in(field: &str) -> String {
+        format!("Please fill in {field}.")
+    }
+}

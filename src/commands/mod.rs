@@ -1,7 +1,9 @@
 //! The command catalog, declared once, and the parser every adapter shares.
 
 pub mod actions;
+pub mod bind;
 pub mod catalog;
+pub mod forms;
 pub mod help;
 pub mod messages;
 pub mod parse;

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use super::catalog::{OptionKind, OptionSpec, SESSION_NUMBERS};
 use super::messages;
 use crate::domain::slug::SLUG_MAX;
+use crate::domain::text::clean_paragraph;
 use crate::domain::{Role, clean_line, parse_timezone, suggest};
 
 /// Longest user handle or mention accepted.
@@ -81,6 +82,9 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
     };
     match option.kind {
         OptionKind::Text { max } => text(max),
+        OptionKind::Paragraph { max } => clean_paragraph(name, raw, max)
+            .map(Value::Text)
+            .map_err(|e| e.to_string()),
         OptionKind::Module => text(SLUG_MAX),
         OptionKind::Int { min, max } => int(min, max),
         OptionKind::Session => int(SESSION_NUMBERS.0, SESSION_NUMBERS.1),

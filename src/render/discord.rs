@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{ActionKind, Fragment, Message};
+use crate::domain::text::strip_invisible;
 
 /// Discord's limit on message content, in characters.
 pub const CONTENT_MAX: usize = 2_000;
@@ -177,7 +178,7 @@ pub fn render(
 /// `<#channel>` or `</command:id>` markup), and line-start block markers are neutralised.
 fn escape_into(text: &str, out: &mut Vec<Piece>) {
     let mut at_line_start = out.is_empty() || matches!(out.last(), Some(Piece::Newline));
-    for c in text.chars() {
+    for c in strip_invisible(text).chars() {
         let piece = match c {
             '\n' => Piece::Newline,
             ' ' | '\t' => Piece::Space(c),
@@ -198,7 +199,7 @@ fn escape_into(text: &str, out: &mut Vec<Piece>) {
 
 /// Inline code that survives backticks inside; `@` still gets a zero-width space.
 fn code(s: &str) -> String {
-    let inner: String = s
+    let inner: String = strip_invisible(s)
         .chars()
         .filter(|c| !c.is_control())
         .flat_map(|c| if c == '@' { vec!['@', ZWSP] } else { vec![c] })

@@ -1,6 +1,7 @@
 //! Plain-text rendering for the shell and logs.
 
 use super::{Fragment, Message};
+use crate::domain::text::strip_invisible;
 
 /// Renders a message as terminal text. Control characters in user text are dropped so
 /// typed text cannot move the cursor or recolour the terminal.
@@ -14,10 +15,10 @@ pub fn render(message: &Message) -> String {
                 out.push_str(s);
                 out.push('`');
             }
-            Fragment::User(s) => out.extend(s.chars().filter(|c| !c.is_control())),
+            Fragment::User(s) => out.extend(strip_invisible(s).chars().filter(|c| !c.is_control())),
             Fragment::Mention { name, .. } => {
                 out.push('@');
-                out.extend(name.chars().filter(|c| !c.is_control()));
+                out.extend(strip_invisible(name).chars().filter(|c| !c.is_control()));
             }
             // The surrounding text names the command; the shell has no buttons.
             Fragment::Action(_) => {}

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{Action, ActionKind, Fragment, Message};
 use crate::commands::catalog;
+use crate::domain::text::strip_invisible;
 
 /// Longest text object Slack accepts in a block.
 pub const TEXT_MAX: usize = 3_000;
@@ -104,7 +105,7 @@ pub fn mrkdwn(message: &Message, slack_id: &impl Fn(Uuid) -> Option<String>) -> 
 /// Escapes text typed by a person: no mention, link or formatting survives.
 pub fn user_text(s: &str) -> String {
     neutralise(&escape(
-        &s.replace(|c: char| c.is_control() && c != '\n', ""),
+        &strip_invisible(s).replace(|c: char| c.is_control() && c != '\n', ""),
     ))
 }
 

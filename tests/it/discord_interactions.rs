@@ -494,7 +494,7 @@ async fn full_loop_prompt_dm_then_modal_then_digest_counts(pool: PgPool) {
         .iter()
         .map(|row| row["components"][0]["custom_id"].as_str().unwrap())
         .collect();
-    assert_eq!(inputs, ["progress", "blockers", "confidence", "hours"]);
+    assert_eq!(inputs, ["progress", "confidence", "blockers", "hours"]);
     let mut submit = fixture("modal_submit_dm");
     submit["data"]["custom_id"] = modal["data"]["custom_id"].clone();
     let (_, reply) = d.post_signed(&submit, 0).await;
@@ -863,7 +863,7 @@ async fn a_refusal_of_a_publicly_deferred_command_follows_privately(pool: PgPool
 }
 
 /// Makes `MENTOR` a lead mentor of spring-makers-2027.
-async fn spring_lead_mentor(d: &DiscordBot) {
+pub(crate) async fn spring_lead_mentor(d: &DiscordBot) {
     let community = communities::by_slug(&d.bot.pool, "acme-makers")
         .await
         .unwrap()

@@ -14,6 +14,8 @@ mod embedded;
 mod enrollment;
 mod fake_discord;
 mod fake_slack;
+mod form_props;
+mod forms;
 mod kudos;
 mod mentoring;
 mod mentoring_inactive;

@@ -11,9 +11,9 @@ use sqlx::PgPool;
 
 use crate::slack::{SAM, Slack, fixture, json_str};
 
-const TRIGGER: &str = "13345224609.8534564800.6f8ab1f53e13d0cd15f96106292d5536";
+pub(crate) const TRIGGER: &str = "13345224609.8534564800.6f8ab1f53e13d0cd15f96106292d5536";
 
-fn block_actions(slack: &Slack, action_id: &str, value: &str) -> String {
+pub(crate) fn block_actions(slack: &Slack, action_id: &str, value: &str) -> String {
     fixture(
         "block_actions.json",
         &[
@@ -25,7 +25,7 @@ fn block_actions(slack: &Slack, action_id: &str, value: &str) -> String {
     )
 }
 
-fn view_submission(metadata: &str, progress: &str, confidence: &str) -> String {
+pub(crate) fn view_submission(metadata: &str, progress: &str, confidence: &str) -> String {
     fixture(
         "view_submission.json",
         &[
@@ -36,7 +36,9 @@ fn view_submission(metadata: &str, progress: &str, confidence: &str) -> String {
     )
 }
 
-async fn prepared(pool: PgPool) -> (Slack, Dispatcher<cohortbot::chat::slack::SlackSender>) {
+pub(crate) async fn prepared(
+    pool: PgPool,
+) -> (Slack, Dispatcher<cohortbot::chat::slack::SlackSender>) {
     let slack = Slack::new(pool).await;
     slack.mount_defaults("Europe/Berlin").await;
     slack.command("coc accept", "t-coc").await;
@@ -62,7 +64,7 @@ async fn prepared(pool: PgPool) -> (Slack, Dispatcher<cohortbot::chat::slack::Sl
 }
 
 /// Runs the scheduler up to `when` (Berlin time) and delivers the outbox through Slack.
-async fn reach(
+pub(crate) async fn reach(
     slack: &Slack,
     dispatcher: &Dispatcher<cohortbot::chat::slack::SlackSender>,
     before: &str,
@@ -75,7 +77,7 @@ async fn reach(
     dispatcher.run_once().await.unwrap();
 }
 
-async fn prompt_button(slack: &Slack) -> Value {
+pub(crate) async fn prompt_button(slack: &Slack) -> Value {
     let posts = slack.sent("chat.postMessage").await;
     let prompt = posts
         .iter()

@@ -78,7 +78,7 @@ fn option(spec: &OptionSpec) -> Value {
         option["autocomplete"] = json!(true);
     }
     let kind = match spec.kind {
-        OptionKind::Text { max } => text_up_to(&mut option, max),
+        OptionKind::Text { max } | OptionKind::Paragraph { max } => text_up_to(&mut option, max),
         OptionKind::Module => text_up_to(&mut option, SLUG_MAX),
         OptionKind::Int { min, max } => int_range(&mut option, min, max),
         OptionKind::Session => int_range(&mut option, SESSION_NUMBERS.0, SESSION_NUMBERS.1),

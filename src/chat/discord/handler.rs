@@ -18,6 +18,7 @@ use super::{autocomplete, messages, modals, sender};
 use crate::chat::prompt_button;
 use crate::commands::Visibility;
 use crate::commands::catalog::{self, CommandId, CommandSpec};
+use crate::commands::forms::{FormId, form};
 use crate::domain::Role;
 use crate::render::{ActionKind, Message};
 use crate::services::{Caller, Invocation, Outcome, Services};
@@ -278,15 +279,15 @@ impl Handler {
                     cohort: cohort.clone(),
                     period,
                 });
-                json!({ "type": response_type::MODAL, "data": modals::checkin(&id, &cohort) })
+                json!({ "type": response_type::MODAL, "data": modals::modal(form(FormId::Checkin), &id, Some(&cohort), &[]) })
             }
             Some(Target::ReplyButton { handle, period }) => {
                 let id = self.ids.encode(&Target::ReplyModal { handle, period });
-                json!({ "type": response_type::MODAL, "data": modals::reply(&id) })
+                json!({ "type": response_type::MODAL, "data": modals::modal(form(FormId::Reply), &id, None, &[]) })
             }
             Some(Target::ChangesButton { handle, module }) => {
                 let id = self.ids.encode(&Target::ChangesModal { handle, module });
-                json!({ "type": response_type::MODAL, "data": modals::milestone_changes(&id) })
+                json!({ "type": response_type::MODAL, "data": modals::modal(form(FormId::MilestoneChanges), &id, None, &[]) })
             }
             Some(Target::VerifyButton { handle, module }) => {
                 let kind = ActionKind::VerifyMilestone { handle, module };

@@ -182,14 +182,5 @@ impl Handler {
 /// Server nickname, else global display name, else user name.
 fn display_name(user: &User, nick: Option<&str>) -> String {
     let name = nick.or(user.global_name.as_deref()).unwrap_or(&user.name);
-    let clean: String = name
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(NAME_MAX)
-        .collect();
-    if clean.trim().is_empty() {
-        user.name.clone()
-    } else {
-        clean
-    }
+    crate::domain::text::clean_name(name, NAME_MAX).unwrap_or_else(|| user.name.clone())
 }

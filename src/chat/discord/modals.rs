@@ -1,66 +1,103 @@
-//! The check-in and reply forms (Discord modals). Field ids are the catalog's option names,
-//! so a submit converts like typed options.
+//! Discord modals, drawn from the catalog's forms. Field ids are the command's option
+//! names, so a submit binds like typed options.
 
 use serde_json::{Value, json};
 
-use crate::commands::catalog::{BLOCKERS_MAX, NOTE_MAX, PROGRESS_MAX};
+use crate::commands::forms::{Field, FormSpec, Input};
 
-mod text {
-    //! What the forms say.
-    pub const CHECKIN_TITLE: &str = "Weekly check-in";
-    pub const PROGRESS: &str = "What did you do this week?";
-    pub const BLOCKERS: &str = "Anything blocking you? (optional)";
-    pub const CONFIDENCE: &str = "Confidence, 1 (stuck) to 5 (flying)";
-    pub const HOURS: &str = "Hours spent this week (optional)";
-    pub const REPLY_TITLE: &str = "Reply to the check-in";
-    pub const REPLY: &str = "Your reply";
-    pub const CHANGES_TITLE: &str = "Request changes to a milestone";
-    pub const CHANGES: &str = "What should change?";
-}
-
-const SHORT: u8 = 1;
-const PARAGRAPH: u8 = 2;
-/// Discord's limit on a modal title.
+/// Discord's limits: a modal title and a field label, a placeholder, a text input's value.
 const TITLE_MAX: usize = 45;
+const LABEL_MAX: usize = 45;
+const PLACEHOLDER_MAX: usize = 100;
+const INPUT_MAX: usize = 4_000;
 
-fn input(id: &str, label: &str, style: u8, required: bool, max: usize) -> Value {
-    json!({ "type": 1, "components": [{
-        "type": 4, "custom_id": id, "label": label, "style": style,
-        "required": required, "max_length": max.min(4000),
-    }]})
+mod style {
+    pub const SHORT: u8 = 1;
+    pub const PARAGRAPH: u8 = 2;
 }
 
-/// The check-in form for `cohort` (its slug is shown in the title).
-pub fn checkin(custom_id: &str, cohort: &str) -> Value {
-    let title: String = format!("{}: {cohort}", text::CHECKIN_TITLE)
-        .chars()
-        .take(TITLE_MAX)
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// Characters needed for any number in `min..=max`.
+fn digits(min: i64, max: i64) -> usize {
+    min.to_string().len().max(max.to_string().len())
+}
+
+fn input(field: &Field, initial: Option<&str>) -> Value {
+    let (style, max) = match field.input {
+        Input::Paragraph { max } => (style::PARAGRAPH, max),
+        Input::Line { max } => (style::SHORT, max),
+        Input::Scale { min, max } | Input::Number { min, max } => (style::SHORT, digits(min, max)),
+    };
+    let mut component = json!({
+        "type": 4, "custom_id": field.name, "label": clip(field.label, LABEL_MAX),
+        "style": style, "required": field.required, "max_length": max.min(INPUT_MAX),
+    });
+    if let Some(placeholder) = field.placeholder {
+        component["placeholder"] = json!(clip(placeholder, PLACEHOLDER_MAX));
+    }
+    if let Some(initial) = initial {
+        let value: String = initial.chars().take(max.min(INPUT_MAX)).collect();
+        component["value"] = json!(value);
+    }
+    json!({ "type": 1, "components": [component] })
+}
+
+/// The modal for `form`; `subject` (a cohort's name) follows the title when given, and
+/// `initial` pre-fills fields by name.
+pub fn modal(
+    form: &'static FormSpec,
+    custom_id: &str,
+    subject: Option<&str>,
+    initial: &[(&str, String)],
+) -> Value {
+    let title = match subject {
+        Some(subject) => format!("{}: {subject}", form.title),
+        None => form.title.to_owned(),
+    };
+    let components: Vec<Value> = form
+        .fields()
+        .map(|field| {
+            let value = initial
+                .iter()
+                .find(|(name, _)| *name == field.name)
+                .map(|(_, v)| v.as_str());
+            input(&field, value)
+        })
         .collect();
-    json!({
-        "custom_id": custom_id,
-        "title": title,
-        "components": [
-            input("progress", text::PROGRESS, PARAGRAPH, true, PROGRESS_MAX),
-            input("blockers", text::BLOCKERS, PARAGRAPH, false, BLOCKERS_MAX),
-            input("confidence", text::CONFIDENCE, SHORT, true, 1),
-            input("hours", text::HOURS, SHORT, false, 3),
-        ],
-    })
+    json!({ "custom_id": custom_id, "title": clip(&title, TITLE_MAX), "components": components })
 }
 
-pub fn reply(custom_id: &str) -> Value {
-    json!({
-        "custom_id": custom_id,
-        "title": text::REPLY_TITLE,
-        "components": [input("text", text::REPLY, PARAGRAPH, true, PROGRESS_MAX)],
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::forms::{FORMS, FormId, form};
 
-/// The note a mentor sends with **Request changes**.
-pub fn milestone_changes(custom_id: &str) -> Value {
-    json!({
-        "custom_id": custom_id,
-        "title": text::CHANGES_TITLE,
-        "components": [input("note", text::CHANGES, PARAGRAPH, true, NOTE_MAX)],
-    })
+    #[test]
+    fn modals_fit_discords_limits_and_invite_lines() {
+        let long_name = "A very long cohort name that goes on and on";
+        let checkin = modal(form(FormId::Checkin), "id", Some(long_name), &[]);
+        assert_eq!(
+            checkin["title"].as_str().unwrap().chars().count(),
+            TITLE_MAX
+        );
+        let progress = &checkin["components"][0]["components"][0];
+        assert_eq!(progress["style"], style::PARAGRAPH);
+        assert_eq!(progress["max_length"], 4_000);
+        assert_eq!(checkin["components"][1]["components"][0]["max_length"], 1);
+        for form in FORMS {
+            let m = modal(form, "id", None, &[]);
+            for row in m["components"].as_array().unwrap() {
+                let label = row["components"][0]["label"].as_str().unwrap();
+                assert!(label.chars().count() <= LABEL_MAX, "{label}");
+            }
+        }
+    }
 }

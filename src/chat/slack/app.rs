@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::api::SlackApi;
 use super::messages;
 use crate::commands::Visibility;
+use crate::domain::text::clean_name;
 use crate::render::Message;
 use crate::render::slack::{self as render, SlackMessage};
 use crate::services::{Caller, Services};
@@ -164,14 +165,8 @@ impl SlackApp {
         let member = match existing {
             Some(member) => member,
             None => {
-                let name: String = user_name
-                    .map(|n| {
-                        n.chars()
-                            .filter(|c| !c.is_control())
-                            .take(NAME_MAX)
-                            .collect()
-                    })
-                    .filter(|n: &String| !n.trim().is_empty())
+                let name = user_name
+                    .and_then(|n| clean_name(n, NAME_MAX))
                     .unwrap_or_else(|| user_id.to_owned());
                 let now = self.services().clock.now();
                 members::ensure(&mut *tx, community.id, "slack", user_id, &name, now).await?
@@ -203,12 +198,7 @@ impl SlackApp {
                 .timezone
                 .as_deref()
                 .filter(|tz| crate::domain::parse_timezone(tz).is_ok());
-            let name = profile.display_name.map(|n| {
-                n.chars()
-                    .filter(|c| !c.is_control())
-                    .take(NAME_MAX)
-                    .collect::<String>()
-            });
+            let name = profile.display_name.and_then(|n| clean_name(&n, NAME_MAX));
             let pool = &app.services().pool;
             if let Err(err) =
                 store::slack::apply_profile(pool, member_id, name.as_deref(), tz).await

@@ -7,8 +7,10 @@ use super::app::SlackApp;
 use super::commands::{CANCEL_ACTION, CONFIRM_ACTION};
 use super::{messages, verify};
 use crate::chat::prompt_button::{self, messages::button_not_valid};
-use crate::commands::value::convert;
-use crate::commands::{Args, CommandId, Visibility, catalog};
+use crate::commands::bind::{BindError, bind};
+use crate::commands::forms::{FormId, form};
+use crate::commands::{Args, Visibility, catalog};
+use crate::render::slack::escape;
 use crate::render::slack::{
     CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION, REPLY_ACTION,
     REVIEW_CLAIM_ACTION,
@@ -23,9 +25,6 @@ use super::views::{
 };
 /// Slack's limit on a view's `private_metadata`.
 const METADATA_MAX: usize = 3_000;
-
-/// Check-in form fields: block and action ids are the catalog option names.
-const CHECKIN_FIELDS: &[&str] = &["progress", "blockers", "confidence", "hours"];
 
 impl SlackApp {
     /// Answers an interaction payload: a body for `view_submission`, `None` otherwise.
@@ -138,7 +137,18 @@ impl SlackApp {
                 };
                 let metadata = json!({ "k": CHECKIN_VIEW, "u": user, "cohort": cohort,
                                        "period": period, "ch": ch, "ts": ts });
-                views::checkin(&cohort, &period, verify::seal(self.seal_key(), &metadata))
+                let name =
+                    store::cohorts::by_slug(&self.services().pool, caller.community_id, &cohort)
+                        .await
+                        .map_err(|e| internal(e.into()))?
+                        .map_or_else(|| cohort.clone(), |c| c.name);
+                let intro = messages::checkin_intro(&escape(&name), &escape(&period));
+                views::modal(
+                    form(FormId::Checkin),
+                    &intro,
+                    &[],
+                    verify::seal(self.seal_key(), &metadata),
+                )
             }
             ActionKind::ReplyToCheckin { handle, period } => {
                 let learner = store::members::find(
@@ -155,12 +165,28 @@ impl SlackApp {
                 }
                 let metadata =
                     json!({ "k": REPLY_VIEW, "u": user, "handle": handle, "period": period });
-                views::reply(&handle, &period, verify::seal(self.seal_key(), &metadata))
+                let intro = messages::reply_intro(&handle, &escape(&period));
+                views::modal(
+                    form(FormId::Reply),
+                    &intro,
+                    &[],
+                    verify::seal(self.seal_key(), &metadata),
+                )
             }
             ActionKind::RequestMilestoneChanges { handle, module } => {
+                if !crate::render::slack::is_slack_id(&handle) {
+                    tracing::warn!(team, "changes button for an unknown learner");
+                    return Err(button_not_valid());
+                }
                 let metadata = json!({ "k": MILESTONE_CHANGES_VIEW, "u": user,
                                        "handle": handle, "module": module });
-                views::milestone_changes(&handle, &module, verify::seal(self.seal_key(), &metadata))
+                let intro = messages::changes_intro(&handle, &escape(&module));
+                views::modal(
+                    form(FormId::MilestoneChanges),
+                    &intro,
+                    &[],
+                    verify::seal(self.seal_key(), &metadata),
+                )
             }
             // Need no form: `block_action` runs them at once.
             ActionKind::VerifyMilestone { .. } | ActionKind::ClaimReview { .. } => {
@@ -200,7 +226,15 @@ impl SlackApp {
         match callback {
             CHECKIN_VIEW | CHECKIN_CONFIRM_VIEW => {
                 let values = match callback {
-                    CHECKIN_VIEW => submitted(view),
+                    CHECKIN_VIEW => {
+                        let fields = views::submitted(form(FormId::Checkin), view);
+                        Value::Object(
+                            fields
+                                .into_iter()
+                                .map(|(k, v)| (k.to_owned(), json!(v)))
+                                .collect(),
+                        )
+                    }
                     _ => metadata["values"].clone(),
                 };
                 self.submit_checkin(
@@ -213,25 +247,17 @@ impl SlackApp {
                 .await
             }
             REPLY_VIEW => {
-                let form = TextForm {
-                    command: CommandId::CheckinReply,
-                    fixed: vec![("learner", str_of(&metadata, "handle"))],
-                    field: "text",
-                    title: messages::REPLY_TITLE,
-                };
-                self.submit_text_form(caller, form, view, view_id).await
+                let fixed = [("learner", str_of(&metadata, "handle"))];
+                self.submit_form(caller, FormId::Reply, &fixed, view, view_id)
+                    .await
             }
             MILESTONE_CHANGES_VIEW => {
-                let form = TextForm {
-                    command: CommandId::MilestoneChanges,
-                    fixed: vec![
-                        ("learner", str_of(&metadata, "handle")),
-                        ("module", str_of(&metadata, "module")),
-                    ],
-                    field: "note",
-                    title: messages::CHANGES_TITLE,
-                };
-                self.submit_text_form(caller, form, view, view_id).await
+                let fixed = [
+                    ("learner", str_of(&metadata, "handle")),
+                    ("module", str_of(&metadata, "module")),
+                ];
+                self.submit_form(caller, FormId::MilestoneChanges, &fixed, view, view_id)
+                    .await
             }
             _ => result_view(callback, &messages::form_not_valid()),
         }
@@ -250,11 +276,11 @@ impl SlackApp {
         if let Err(message) = prompt_button::check(self.services(), &caller, cohort, period).await {
             return result_view(CHECKIN_VIEW, &message);
         }
-        let spec = catalog::spec(CommandId::Checkin);
-        let mut raw: Vec<(&str, &str)> = CHECKIN_FIELDS
-            .iter()
-            .filter_map(|name| Some((*name, values[*name].as_str()?)))
-            .filter(|(_, v)| !v.trim().is_empty())
+        let checkin = form(FormId::Checkin);
+        let spec = catalog::spec(checkin.command);
+        let mut raw: Vec<(&str, &str)> = checkin
+            .field_names()
+            .filter_map(|name| Some((name, values[name].as_str()?)))
             .collect();
         raw.push(("cohort", cohort));
         let args = match form_args(spec, &raw) {
@@ -282,24 +308,24 @@ impl SlackApp {
                 return json!({ "response_action": "update", "view": views::confirm_replace(&text, sealed) });
             }
         }
-        json!({ "response_action": "update", "view": views::done(messages::CHECKIN_TITLE, &text) })
+        json!({ "response_action": "update", "view": views::done(checkin.title, &text) })
     }
 
-    /// A one-field form (the reply, the change request): runs `command` with `fixed`
-    /// options from the sealed metadata plus the typed `field`.
-    async fn submit_text_form(
+    /// A form whose submit runs its command with `fixed` options from the sealed metadata
+    /// plus the typed fields (the reply, the change request).
+    async fn submit_form(
         &self,
         caller: Caller,
-        form: TextForm<'_>,
+        id: FormId,
+        fixed: &[(&'static str, &str)],
         view: &Value,
         view_id: &str,
     ) -> Value {
+        let form = form(id);
         let spec = catalog::spec(form.command);
-        let typed = view["state"]["values"][form.field][form.field]["value"]
-            .as_str()
-            .unwrap_or_default();
-        let mut raw = form.fixed;
-        raw.push((form.field, typed));
+        let typed = views::submitted(form, view);
+        let mut raw: Vec<(&str, &str)> = fixed.to_vec();
+        raw.extend(typed.iter().map(|(k, v)| (*k, v.as_str())));
         let args = match form_args(spec, &raw) {
             Ok(args) => args,
             Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
@@ -386,14 +412,6 @@ impl SlackApp {
     }
 }
 
-/// What a one-field form submits.
-struct TextForm<'a> {
-    command: CommandId,
-    fixed: Vec<(&'static str, &'a str)>,
-    field: &'static str,
-    title: &'static str,
-}
-
 fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
     value[key].as_str().unwrap_or_default()
 }
@@ -410,90 +428,26 @@ fn team_id(payload: &Value) -> &str {
         .unwrap_or_default()
 }
 
-/// Form values by field name, as text (a select's chosen value, an input's value).
-fn submitted(view: &Value) -> Value {
-    let mut out = serde_json::Map::new();
-    for name in CHECKIN_FIELDS {
-        let field = &view["state"]["values"][*name][*name];
-        let value = field["selected_option"]["value"]
-            .as_str()
-            .or_else(|| field["value"].as_str());
-        if let Some(value) = value {
-            out.insert((*name).to_owned(), json!(value));
-        }
-    }
-    Value::Object(out)
-}
-
-/// Converts form values exactly as typed options are converted; errors go by field.
+/// Binds form values with the shared binder; Slack shows each problem under its field.
 fn form_args(
     spec: &'static crate::commands::CommandSpec,
     raw: &[(&str, &str)],
 ) -> Result<Args, serde_json::Map<String, Value>> {
-    let mut args = Args::default();
-    let mut errors = serde_json::Map::new();
-    for option in spec.options {
-        match raw.iter().find(|(n, _)| *n == option.name) {
-            Some((_, text)) => match convert(option, text) {
-                Ok(value) => args.0.push((option.name, value)),
-                Err(message) => {
-                    errors.insert(option.name.to_owned(), json!(message));
-                }
-            },
-            None if option.required => {
-                errors.insert(
-                    option.name.to_owned(),
-                    json!(format!("Please fill in {}.", option.name)),
-                );
-            }
-            None => {}
-        }
-    }
-    if errors.is_empty() {
-        Ok(args)
-    } else {
-        Err(errors)
-    }
+    bind(spec, raw).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e: &BindError| (e.field.clone(), json!(e.for_field())))
+            .collect()
+    })
 }
 
 /// A view telling the user why nothing happened.
 fn result_view(callback: &str, message: &Message) -> Value {
     let title = match callback {
-        REPLY_VIEW => messages::REPLY_TITLE,
-        MILESTONE_CHANGES_VIEW => messages::CHANGES_TITLE,
-        _ => messages::CHECKIN_TITLE,
+        REPLY_VIEW => form(FormId::Reply).title,
+        MILESTONE_CHANGES_VIEW => form(FormId::MilestoneChanges).title,
+        _ => form(FormId::Checkin).title,
     };
     let text = crate::render::slack::mrkdwn(message, &|_| None);
     json!({ "response_action": "update", "view": views::done(title, &text) })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn form_values_are_checked_like_typed_options() {
-        let spec = catalog::spec(CommandId::Checkin);
-        let args = form_args(
-            spec,
-            &[
-                ("progress", "built it"),
-                ("confidence", "4"),
-                ("hours", "3"),
-            ],
-        )
-        .unwrap();
-        assert_eq!(args.int("confidence"), Some(4));
-        let errors = form_args(
-            spec,
-            &[("progress", "x"), ("confidence", "9"), ("hours", "500")],
-        )
-        .unwrap_err();
-        assert!(
-            errors.contains_key("confidence") && errors.contains_key("hours"),
-            "{errors:?}"
-        );
-        let errors = form_args(spec, &[("confidence", "3")]).unwrap_err();
-        assert!(errors.contains_key("progress"));
-    }
 }

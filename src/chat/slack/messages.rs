@@ -34,29 +34,21 @@ pub fn welcome() -> Message {
 pub const CONFIRM_YES: &str = "Yes, replace it";
 pub const CONFIRM_NO: &str = "No";
 
-// Modal texts: titles and button labels are at most 24 characters.
-pub const CHECKIN_TITLE: &str = "Weekly check-in";
-pub const REPLY_TITLE: &str = "Reply to a check-in";
+// Modal buttons: at most 24 characters. Titles and fields are the catalog's forms.
 pub const SUBMIT: &str = "Send";
 pub const CLOSE: &str = "Cancel";
 pub const DONE: &str = "Done";
 pub const REPLACE: &str = "Replace it";
-pub const PROGRESS_LABEL: &str = "What did you do this week?";
-pub const BLOCKERS_LABEL: &str = "Anything in your way?";
-pub const CONFIDENCE_LABEL: &str = "How confident do you feel?";
-pub const CONFIDENCE_PLACEHOLDER: &str = "1 (stuck) to 5 (flying)";
-pub const HOURS_LABEL: &str = "Hours spent this week";
-pub const REPLY_LABEL: &str = "Your reply";
-pub const CHANGES_TITLE: &str = "Request changes";
-pub const CHANGES_LABEL: &str = "What should change?";
+/// Form intros are mrkdwn: `handle` is a checked Slack user id, shown as the person's name;
+/// the other arguments come escaped.
 pub fn changes_intro(handle: &str, module: &str) -> String {
-    format!("Tell {handle} what to change in {module}. They get your note by DM.")
+    format!("Tell <@{handle}> what to change in *{module}*. They get your note by DM.")
 }
 pub fn checkin_intro(cohort: &str, period: &str) -> String {
     format!("Your check-in for *{cohort}*, {period}.")
 }
 pub fn reply_intro(handle: &str, period: &str) -> String {
-    format!("Your reply to @{handle}'s check-in for {period}.")
+    format!("Your reply to <@{handle}>'s check-in for {period}.")
 }
 
 /// Replaces an answered prompt, so its button cannot be pressed again by mistake.

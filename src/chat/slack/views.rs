@@ -4,8 +4,7 @@
 use serde_json::{Value, json};
 
 use super::messages;
-use crate::commands::catalog;
-use crate::render::slack::escape;
+use crate::commands::forms::{Field, FormId, FormSpec, Input};
 
 /// `callback_id`s, which route a submission back to its handler.
 pub const CHECKIN: &str = "cohortbot_checkin";
@@ -21,69 +20,104 @@ pub fn section(mrkdwn: &str) -> Value {
     json!({ "type": "section", "text": { "type": "mrkdwn", "text": mrkdwn } })
 }
 
-fn input(name: &str, label: &str, element: Value, optional: bool) -> Value {
-    json!({ "type": "input", "block_id": name, "optional": optional, "label": plain(label), "element": element })
+/// Slack's limits: a text input's value, a placeholder.
+const INPUT_MAX: usize = 3_000;
+const PLACEHOLDER_MAX: usize = 150;
+
+fn clipped(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
 }
 
-fn text_input(name: &str, max: usize, multiline: bool) -> Value {
-    json!({ "type": "plain_text_input", "action_id": name, "multiline": multiline, "max_length": max })
+/// The input element for a catalog field, pre-filled with `initial` when given.
+fn element(field: &Field, initial: Option<&str>) -> Value {
+    let mut element = match field.input {
+        Input::Paragraph { max } | Input::Line { max } => {
+            let multiline = matches!(field.input, Input::Paragraph { .. });
+            let max = max.min(INPUT_MAX);
+            let mut input = json!({ "type": "plain_text_input", "action_id": field.name,
+                                    "multiline": multiline, "max_length": max });
+            if let Some(initial) = initial {
+                input["initial_value"] = json!(clipped(initial, max));
+            }
+            input
+        }
+        Input::Scale { min, max } => {
+            let options: Vec<Value> = (min..=max)
+                .map(|n| json!({ "text": plain(&n.to_string()), "value": n.to_string() }))
+                .collect();
+            let mut select =
+                json!({ "type": "static_select", "action_id": field.name, "options": options });
+            if let Some(chosen) = initial.and_then(|v| options.iter().find(|o| o["value"] == v)) {
+                select["initial_option"] = chosen.clone();
+            }
+            select
+        }
+        Input::Number { min, max } => {
+            let mut number = json!({ "type": "number_input", "action_id": field.name,
+                                     "is_decimal_allowed": false,
+                                     "min_value": min.to_string(), "max_value": max.to_string() });
+            if let Some(initial) = initial {
+                number["initial_value"] = json!(initial);
+            }
+            number
+        }
+    };
+    if let Some(placeholder) = field.placeholder {
+        element["placeholder"] = plain(&clipped(placeholder, PLACEHOLDER_MAX));
+    }
+    element
 }
 
-pub fn checkin(cohort: &str, period: &str, metadata: String) -> Value {
-    let options: Vec<Value> = (1..=5)
-        .map(|n| json!({ "text": plain(&n.to_string()), "value": n.to_string() }))
-        .collect();
+/// The modal for `form`: an intro section (mrkdwn), then its fields, pre-filled from
+/// `initial` by name.
+pub fn modal(
+    form: &'static FormSpec,
+    intro: &str,
+    initial: &[(&str, String)],
+    metadata: String,
+) -> Value {
+    let mut blocks = vec![section(intro)];
+    for field in form.fields() {
+        let value = initial
+            .iter()
+            .find(|(name, _)| *name == field.name)
+            .map(|(_, v)| v.as_str());
+        blocks.push(
+            json!({ "type": "input", "block_id": field.name, "optional": !field.required,
+                            "label": plain(field.label), "element": element(&field, value) }),
+        );
+    }
     json!({
         "type": "modal",
-        "callback_id": CHECKIN,
+        "callback_id": callback_id(form.id),
         "private_metadata": metadata,
-        "title": plain(messages::CHECKIN_TITLE),
+        "title": plain(form.title),
         "submit": plain(messages::SUBMIT),
         "close": plain(messages::CLOSE),
-        "blocks": [
-            section(&messages::checkin_intro(&escape(cohort), &escape(period))),
-            input("progress", messages::PROGRESS_LABEL,
-                  text_input("progress", catalog::PROGRESS_MAX, true), false),
-            input("confidence", messages::CONFIDENCE_LABEL,
-                  json!({ "type": "static_select", "action_id": "confidence",
-                          "placeholder": plain(messages::CONFIDENCE_PLACEHOLDER), "options": options }), false),
-            input("blockers", messages::BLOCKERS_LABEL,
-                  text_input("blockers", catalog::BLOCKERS_MAX, true), true),
-            input("hours", messages::HOURS_LABEL,
-                  json!({ "type": "number_input", "action_id": "hours", "is_decimal_allowed": false,
-                          "min_value": "0", "max_value": "168" }), true),
-        ],
+        "blocks": blocks,
     })
 }
 
-pub fn reply(handle: &str, period: &str, metadata: String) -> Value {
-    json!({
-        "type": "modal",
-        "callback_id": REPLY,
-        "private_metadata": metadata,
-        "title": plain(messages::REPLY_TITLE),
-        "submit": plain(messages::SUBMIT),
-        "close": plain(messages::CLOSE),
-        "blocks": [
-            section(&escape(&messages::reply_intro(handle, period))),
-            input("text", messages::REPLY_LABEL, text_input("text", catalog::PROGRESS_MAX, true), false),
-        ],
-    })
+pub fn callback_id(form: FormId) -> &'static str {
+    match form {
+        FormId::Checkin => CHECKIN,
+        FormId::Reply => REPLY,
+        FormId::MilestoneChanges => MILESTONE_CHANGES,
+    }
 }
 
-pub fn milestone_changes(handle: &str, module: &str, metadata: String) -> Value {
-    json!({
-        "type": "modal",
-        "callback_id": MILESTONE_CHANGES,
-        "private_metadata": metadata,
-        "title": plain(messages::CHANGES_TITLE),
-        "submit": plain(messages::SUBMIT),
-        "close": plain(messages::CLOSE),
-        "blocks": [
-            section(&escape(&messages::changes_intro(handle, module))),
-            input("note", messages::CHANGES_LABEL, text_input("note", catalog::NOTE_MAX, true), false),
-        ],
-    })
+/// The submitted values of `form`'s fields, by name: a menu's chosen value, an input's text.
+/// Fields left empty are absent.
+pub fn submitted(form: &'static FormSpec, view: &Value) -> Vec<(&'static str, String)> {
+    form.field_names()
+        .filter_map(|name| {
+            let field = &view["state"]["values"][name][name];
+            let value = field["selected_option"]["value"]
+                .as_str()
+                .or_else(|| field["value"].as_str())?;
+            Some((name, value.to_owned()))
+        })
+        .collect()
 }
 
 pub fn confirm_replace(question: &str, metadata: String) -> Value {
@@ -91,7 +125,7 @@ pub fn confirm_replace(question: &str, metadata: String) -> Value {
         "type": "modal",
         "callback_id": CHECKIN_CONFIRM,
         "private_metadata": metadata,
-        "title": plain(messages::CHECKIN_TITLE),
+        "title": plain(crate::commands::forms::form(FormId::Checkin).title),
         "submit": plain(messages::REPLACE),
         "close": plain(messages::CLOSE),
         "blocks": [section(question)],
@@ -113,13 +147,14 @@ mod tests {
 
     #[test]
     fn modal_titles_and_labels_fit_slacks_limits() {
-        let views = [
-            checkin("spring", "2027-W10", String::new()),
-            reply("U1", "2027-W10", String::new()),
-            milestone_changes("U1", "flows-101", String::new()),
+        let mut views: Vec<Value> = crate::commands::forms::FORMS
+            .iter()
+            .map(|form| modal(form, "intro", &[], String::new()))
+            .collect();
+        views.extend([
             confirm_replace("?", String::new()),
-            done(messages::REPLY_TITLE, "x"),
-        ];
+            done("Reply to a check-in", "x"),
+        ]);
         for view in views {
             for key in ["title", "submit", "close"] {
                 if let Some(text) = view[key]["text"].as_str() {
