@@ -48,6 +48,56 @@ impl Role {
     }
 }
 
+/// A mentor's tier. Holding the matching role is what makes someone an approved mentor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Community,
+    Lead,
+}
+
+impl Tier {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "community" => Some(Tier::Community),
+            "lead" => Some(Tier::Lead),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Community => "community",
+            Tier::Lead => "lead",
+        }
+    }
+
+    pub fn role(self) -> Role {
+        match self {
+            Tier::Community => Role::CommunityMentor,
+            Tier::Lead => Role::LeadMentor,
+        }
+    }
+
+    /// Learners for a community mentor, groups for a lead.
+    pub fn default_capacity(self) -> i32 {
+        match self {
+            Tier::Community => 3,
+            Tier::Lead => 1,
+        }
+    }
+}
+
+impl Role {
+    /// The mentor tier this role approves, if it is a mentor role.
+    pub fn mentor_tier(self) -> Option<Tier> {
+        match self {
+            Role::LeadMentor => Some(Tier::Lead),
+            Role::CommunityMentor => Some(Tier::Community),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

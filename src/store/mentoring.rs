@@ -162,19 +162,27 @@ pub async fn set_recognition_opt_out(
     Ok(())
 }
 
-/// Approved mentors of the community, paused ones included (the caller decides).
+/// Approved mentors who may mentor in `cohort_id`, paused ones included (the caller
+/// decides). A lead mentor leads groups only where their role reaches: community-wide or
+/// in this cohort.
 pub async fn approved_mentors(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
+    cohort_id: Uuid,
 ) -> sqlx::Result<Vec<Mentor>> {
     sqlx::query_as(
         "SELECT p.member_id, m.platform_user_id, m.display_name, m.timezone, m.department,
                 p.tier, p.capacity, p.skills, p.paused, p.paused_until
          FROM mentor_profiles p JOIN members m ON m.id = p.member_id
          WHERE p.community_id = $1 AND p.status = 'approved'
+           AND (p.tier <> 'lead' OR EXISTS (
+                SELECT 1 FROM member_roles r
+                 WHERE r.member_id = p.member_id AND r.role = 'lead_mentor'
+                   AND (r.cohort_id IS NULL OR r.cohort_id = $2)))
          ORDER BY m.display_name, m.id",
     )
     .bind(community_id)
+    .bind(cohort_id)
     .fetch_all(ex)
     .await
 }

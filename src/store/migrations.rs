@@ -31,6 +31,7 @@ const FILES: &[(&str, &str)] = embed![
     "0011_issuer_keys.sql",
     "0012_waking_hours.sql",
     "0013_outbox_under_pressure.sql",
+    "0014_mentor_roles_approve.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -976,22 +976,14 @@ async fn a_mentor_claims_a_review_with_its_button(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
     d.enroll(10, BEA, "Bea").await;
     spring_lead_mentor(&d).await;
-    let offer = DiscordBot::as_member(
-        d.command(
-            20,
-            "mentor",
-            Some("offer"),
-            json!([{ "name": "skills", "type": 3, "value": "power automate, sql" }]),
-        ),
-        MENTOR,
-        "Mo",
-    );
-    let offered = d.run(offer).await;
-    assert_eq!(d.bot.count("mentor_profiles").await, 1, "{offered}");
-    sqlx::query("UPDATE mentor_profiles SET status = 'approved'")
-        .execute(&d.bot.pool)
-        .await
-        .unwrap();
+    // The lead mentor role is the approval: no offer, no steward step.
+    let status: String =
+        sqlx::query_scalar("SELECT p.status FROM mentor_profiles p JOIN members m ON m.id = p.member_id WHERE m.platform_user_id = $1")
+            .bind(MENTOR)
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "approved");
     let request = d.command(
         21,
         "review",

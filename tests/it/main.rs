@@ -17,6 +17,7 @@ mod fake_slack;
 mod form_props;
 mod forms;
 mod kudos;
+mod mentor_roles;
 mod mentoring;
 mod mentoring_inactive;
 mod mentoring_rotation;

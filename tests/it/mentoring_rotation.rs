@@ -43,6 +43,7 @@ async fn rotation_posts(bot: &TestBot) -> Vec<(String, String)> {
 #[sqlx::test]
 async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPool) {
     let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
     setup(&bot).await;
     bot.tick().await;
     bot.deliver().await;
@@ -162,6 +163,7 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
 #[sqlx::test]
 async fn a_paused_mentors_group_is_not_rotated(pool: PgPool) {
     let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
     setup(&bot).await;
     bot.say("yuri", "/mentor pause").await;
     let said = bot
@@ -177,6 +179,7 @@ async fn a_paused_mentors_group_is_not_rotated(pool: PgPool) {
 #[sqlx::test]
 async fn a_group_nobody_can_take_waits_instead_of_overfilling_a_mentor(pool: PgPool) {
     let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
     setup(&bot).await;
     bot.tick().await;
     bot.deliver().await;

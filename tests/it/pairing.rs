@@ -8,6 +8,7 @@ use crate::support::TestBot;
 #[sqlx::test]
 async fn pairing_across_time_zones_with_one_follow_up(pool: PgPool) {
     let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
     let said = bot.say("sam", "/pair request sql").await;
     assert_eq!(
         said.reply,

@@ -25,6 +25,7 @@ async fn setup(bot: &TestBot) {
 #[sqlx::test]
 async fn a_review_is_requested_claimed_and_answered_with_the_template(pool: PgPool) {
     let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
     setup(&bot).await;
 
     for bad in [

@@ -195,6 +195,18 @@ impl TestBot {
     }
 
     /// Enrolls `user` (created if needed) in `cohort`, with an accepted code of conduct.
+    /// Takes the program file's mentor roles away (Grace leads spring, Ken mentors), so a
+    /// test decides exactly who may mentor; losing the role ends their approval.
+    pub async fn without_seeded_mentors(&self) {
+        for (who, role) in [
+            ("@ken", "community_mentor"),
+            ("@grace", "lead_mentor spring-makers-2027"),
+        ] {
+            let said = self.say("ada", &format!("/role revoke {who} {role}")).await;
+            assert!(said.reply.contains("is no longer a"), "{}", said.reply);
+        }
+    }
+
     pub async fn enroll(&self, user: &str, cohort: &str, track: Option<&str>) {
         self.say(user, "/coc accept").await;
         let line = match track {

@@ -153,7 +153,9 @@ impl Handler {
         }
         let member = self.ensure_member(community_id, user, nick).await?;
         let now = self.services.clock.now();
-        let seen = store::discord::seen_roles(pool, member.id).await?;
+        // The roles, their audit rows and what was seen change together or not at all.
+        let mut tx = pool.begin().await?;
+        let seen = store::discord::seen_roles(&mut *tx, member.id).await?;
         let had = |id: &RoleId| seen.as_ref().map(|ids| ids.contains(&id.to_string()));
         for (role, discord_role) in &self.roles {
             let has = role_ids.contains(discord_role);
@@ -161,20 +163,23 @@ impl Handler {
             let changed = match (has, had(discord_role)) {
                 (true, Some(true)) | (false, None | Some(false)) => false,
                 (true, _) => {
-                    store::roles::grant(pool, community_id, member.id, *role, None, None, now)
+                    store::roles::grant(&mut *tx, community_id, member.id, *role, None, None, now)
                         .await?
                 }
-                (false, Some(true)) => store::roles::revoke(pool, member.id, *role, None).await?,
+                (false, Some(true)) => {
+                    store::roles::revoke(&mut tx, member.id, *role, None).await?
+                }
             };
             if changed {
                 let action = if has { "role.grant" } else { "role.revoke" };
                 let detail = json!({ "member": member.platform_user_id, "role": role.as_str(), "via": "discord" });
-                store::audit::record(pool, community_id, Some(member.id), action, detail, now)
+                store::audit::record(&mut *tx, community_id, Some(member.id), action, detail, now)
                     .await?;
             }
         }
         let ids: Vec<String> = role_ids.iter().map(ToString::to_string).collect();
-        store::discord::save_seen_roles(pool, member.id, &ids, now).await?;
+        store::discord::save_seen_roles(&mut *tx, member.id, &ids, now).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -125,7 +125,7 @@ pub async fn load_inputs(
 ) -> sqlx::Result<Inputs> {
     let learners = store::cohort_learners(&mut *tx, cohort.id).await?;
     let (paused, active): (Vec<Mentor>, Vec<Mentor>) =
-        store::approved_mentors(&mut *tx, community_id)
+        store::approved_mentors(&mut *tx, community_id, cohort.id)
             .await?
             .into_iter()
             .partition(|m| m.paused_on(today_for(m.timezone.as_deref(), now)));

@@ -20,42 +20,7 @@ use crate::store::members::Member;
 use crate::store::{mentoring as store, roles};
 
 /// Mentor tiers as stored and typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tier {
-    Community,
-    Lead,
-}
-
-impl Tier {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "community" => Some(Tier::Community),
-            "lead" => Some(Tier::Lead),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Community => "community",
-            Tier::Lead => "lead",
-        }
-    }
-
-    pub fn role(self) -> Role {
-        match self {
-            Tier::Community => Role::CommunityMentor,
-            Tier::Lead => Role::LeadMentor,
-        }
-    }
-
-    fn default_capacity(self) -> i32 {
-        match self {
-            Tier::Community => 3,
-            Tier::Lead => 1,
-        }
-    }
-}
+pub use crate::domain::role::Tier;
 
 fn direct(member: &Member) -> Destination {
     Destination::Direct {
@@ -92,15 +57,17 @@ pub async fn offer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         None => return refuse(messages::offer_needs_skills()),
     };
     let existing = store::profile(&mut *tx, me.id).await?;
-    // An approved mentor changing terms within their tier stays approved; anything else
-    // (a first offer, a new tier, an offer after a decline) waits for a steward.
-    let keeps_approval = existing
-        .as_ref()
-        .is_some_and(|p| p.status == "approved" && p.tier == tier.as_str());
-    let status = if keeps_approval {
-        "approved"
+    // An approved mentor changing terms within their tier (or offering a lower one: a lead
+    // stays lead, as their role says) stays approved; anything else (a first offer, a
+    // higher tier, an offer after a decline) waits for a steward.
+    let keeps_approval = existing.as_ref().is_some_and(|p| {
+        p.status == "approved" && (p.tier == tier.as_str() || p.tier == Tier::Lead.as_str())
+    });
+    let (status, tier) = if keeps_approval {
+        let held = existing.as_ref().and_then(|p| Tier::parse(&p.tier));
+        ("approved", held.unwrap_or(tier))
     } else {
-        "pending"
+        ("pending", tier)
     };
     store::offer(
         &mut *tx,
