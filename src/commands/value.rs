@@ -76,10 +76,11 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
             .map(Value::Text)
             .map_err(|e| e.to_string())
     };
-    let int = |min, max| match raw.trim().parse::<i64>() {
+    let int_in = |typed: &str, min, max| match typed.trim().parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(Value::Int(n)),
         _ => Err(messages::int_out_of_range(name, raw, min, max)),
     };
+    let int = |min, max| int_in(raw, min, max);
     match option.kind {
         OptionKind::Text { max } => text(max),
         OptionKind::Paragraph { max } => clean_paragraph(name, raw, max)
@@ -87,7 +88,12 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
             .map_err(|e| e.to_string()),
         OptionKind::Module => text(SLUG_MAX),
         OptionKind::Int { min, max } => int(min, max),
-        OptionKind::Session => int(SESSION_NUMBERS.0, SESSION_NUMBERS.1),
+        // Sessions are shown as `#3`, so `#3` is accepted as typed.
+        OptionKind::Session => {
+            let typed = raw.trim();
+            let number = typed.strip_prefix('#').unwrap_or(typed);
+            int_in(number, SESSION_NUMBERS.0, SESSION_NUMBERS.1)
+        }
         OptionKind::Bool => match raw.trim().to_lowercase().as_str() {
             "true" | "yes" | "on" | "y" => Ok(Value::Bool(true)),
             "false" | "no" | "off" | "n" => Ok(Value::Bool(false)),
@@ -153,6 +159,22 @@ fn parse_user(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_are_typed_as_shown() {
+        let session = OptionSpec {
+            name: "session",
+            kind: OptionKind::Session,
+            required: true,
+            rest: false,
+            named_only: false,
+            help: "",
+        };
+        assert_eq!(convert(&session, "#3"), Ok(Value::Int(3)));
+        assert_eq!(convert(&session, " 3 "), Ok(Value::Int(3)));
+        assert!(convert(&session, "#").unwrap_err().contains("not `#`"));
+        assert!(convert(&session, "##3").is_err());
+    }
 
     #[test]
     fn users_in_every_platform_shape() {

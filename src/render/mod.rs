@@ -62,8 +62,23 @@ impl Message {
         self
     }
 
+    /// Bold text. Spaces at either end stay outside the markers: `** #3 **` is not bold on
+    /// either platform and would show its asterisks.
     pub fn strong(mut self, s: impl Into<String>) -> Self {
-        self.0.push(Fragment::Strong(s.into()));
+        let s = s.into();
+        let core = s.trim();
+        if core.is_empty() {
+            return self.text(s);
+        }
+        let start = s.len() - s.trim_start().len();
+        let end = start + core.len();
+        if start > 0 {
+            self.0.push(Fragment::Text(s[..start].to_owned()));
+        }
+        self.0.push(Fragment::Strong(core.to_owned()));
+        if end < s.len() {
+            self.0.push(Fragment::Text(s[end..].to_owned()));
+        }
         self
     }
 
@@ -129,5 +144,25 @@ impl From<&str> for Message {
 impl From<String> for Message {
     fn from(s: String) -> Self {
         Message::new().text(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bold_keeps_its_spaces_outside_the_markers() {
+        let msg = Message::new().strong(" #3 ").text("x").strong("  ");
+        assert_eq!(
+            msg.0,
+            [
+                Fragment::Text(" ".into()),
+                Fragment::Strong("#3".into()),
+                Fragment::Text(" ".into()),
+                Fragment::Text("x".into()),
+                Fragment::Text("  ".into()),
+            ]
+        );
     }
 }

@@ -80,7 +80,7 @@ pub fn mrkdwn(message: &Message, slack_id: &impl Fn(Uuid) -> Option<String>) -> 
             }
             Fragment::Code(s) => {
                 out.push('`');
-                out.push_str(&neutralise(&escape(&slash_command(s))));
+                out.push_str(&code_text(&slash_command(s)));
                 out.push('`');
             }
             Fragment::User(s) => out.push_str(&user_text(s)),
@@ -100,6 +100,22 @@ pub fn mrkdwn(message: &Message, slack_id: &impl Fn(Uuid) -> Option<String>) -> 
         }
     }
     out
+}
+
+/// Inside inline code Slack formats nothing, so `*`, `_` and `~` keep their characters (a
+/// cron copied from a reply must work when pasted back). Only a backtick would end the span:
+/// it becomes a look-alike, and a line break a space.
+fn code_text(s: &str) -> String {
+    let kept: String = strip_invisible(s)
+        .chars()
+        .map(|c| match c {
+            '`' => 'ˋ',
+            '\n' => ' ',
+            c => c,
+        })
+        .filter(|c| !c.is_control())
+        .collect();
+    escape(&kept)
 }
 
 /// Escapes text typed by a person: no mention, link or formatting survives.

@@ -35,6 +35,7 @@ mod slack;
 mod slack_loop;
 mod slack_sender;
 mod slack_socket;
+mod slack_text;
 mod support;
 mod talks;
 mod tenancy;

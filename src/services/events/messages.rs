@@ -22,7 +22,8 @@ pub fn kind_label(kind: &str) -> &'static str {
 /// `#3 Spring lightning talks (Lightning talks)`, the title as user text.
 pub fn session_name(session: &Session) -> Message {
     let msg = Message::new()
-        .strong(format!("#{} ", session.number))
+        .strong(format!("#{}", session.number))
+        .text(" ")
         .user(&session.title);
     let kind = kind_label(&session.kind);
     if session.title.eq_ignore_ascii_case(kind) {
