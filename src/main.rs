@@ -82,10 +82,22 @@ enum ProgramAction {
 
 #[tokio::main]
 async fn main() {
+    end_on_panic();
     if let Err(err) = real_main().await {
         eprintln!("error: {err:#}");
         std::process::exit(1);
     }
+}
+
+/// A panic in any task or thread ends the process. Otherwise a panicked task leaves the
+/// process running half-alive (the embedded database's threads keep it up), which is
+/// worse than a restart by the supervisor.
+fn end_on_panic() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        std::process::exit(101);
+    }));
 }
 
 async fn real_main() -> Result<()> {
@@ -132,11 +144,18 @@ async fn real_main() -> Result<()> {
                     let _ = web.await;
                 }
                 app.stop().await;
+                tracing::info!("cohortbot stopped");
                 result
             } else {
                 let app = App::start(&settings).await?;
                 let result = server::run(&app, &settings).await;
                 app.stop().await;
+                match &result {
+                    Ok(()) => tracing::info!("cohortbot stopped"),
+                    Err(err) => {
+                        tracing::error!(error = %format!("{err:#}"), "cohortbot stopped on an error")
+                    }
+                }
                 result
             }
         }
@@ -164,21 +183,34 @@ async fn real_main() -> Result<()> {
         }
         Command::Program { action } => {
             telemetry::init(&settings.log, format, LogSink::Stderr)?;
+            // A broken file is reported before the database is opened or migrated.
+            let program = match &action {
+                ProgramAction::Import { file } => Some(read_program(file)?),
+                ProgramAction::Export => None,
+            };
             let db = Database::open(&settings.database).await?;
             db.migrate().await?;
-            let result = program_command(&db, action).await;
+            let result = program_command(&db, action, program).await;
             db.close().await;
             result
         }
     }
 }
 
-async fn program_command(db: &Database, action: ProgramAction) -> Result<()> {
+fn read_program(file: &std::path::Path) -> Result<ProgramFile> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    ProgramFile::parse(&text, &file.display().to_string())
+}
+
+async fn program_command(
+    db: &Database,
+    action: ProgramAction,
+    program: Option<ProgramFile>,
+) -> Result<()> {
     match action {
         ProgramAction::Import { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let program = ProgramFile::parse(&text, &file.display().to_string())?;
+            let program = program.context("the program file was read first")?;
             let report = program::import(&db.pool, &program, chrono::Utc::now()).await?;
             eprintln!("imported {}: {report}", file.display());
         }

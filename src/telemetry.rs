@@ -6,6 +6,7 @@
 //! retry loop (measured with `scripts/idle-rss`).
 
 use std::fs::OpenOptions;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -26,7 +27,11 @@ pub fn init(settings: &LogSettings, format: LogFormat, sink: LogSink<'_>) -> Res
         .with_context(|| format!("invalid log filter `{}`", settings.filter))?;
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let result = match (sink, format) {
-        (LogSink::Stderr, LogFormat::Pretty) => builder.with_writer(std::io::stderr).try_init(),
+        // Colours only for a person at a terminal, never in a file or a journal.
+        (LogSink::Stderr, LogFormat::Pretty) => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(std::io::stderr)
+            .try_init(),
         (LogSink::Stderr, LogFormat::Json) => {
             builder.json().with_writer(std::io::stderr).try_init()
         }

@@ -4,7 +4,7 @@
 //! command per line, prints only output, and exits at the end of input.
 
 use std::borrow::Cow;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -337,7 +337,9 @@ pub async fn run(
     let mut shell = Shell::new(services, clock, community, member).await?;
     // Deliver what was due while the bot was down.
     for text in shell.catch_up().await {
-        println!("{text}");
+        if !show(&text) {
+            return Ok(());
+        }
     }
     if std::io::stdin().is_terminal() {
         interactive(&mut shell, history).await
@@ -350,14 +352,18 @@ async fn piped(shell: &mut Shell) -> Result<()> {
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await.context("reading stdin")? {
         let (output, next) = shell.execute(&line).await;
-        for text in output {
-            println!("{text}");
-        }
-        if next == Next::Quit {
+        if !output.iter().all(|text| show(text)) || next == Next::Quit {
             break;
         }
     }
     Ok(())
+}
+
+/// Writes a reply; false once stdout is closed (`cohortbot | head`), so the shell ends
+/// quietly where `println!` would panic.
+fn show(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").and_then(|()| out.flush()).is_ok()
 }
 
 async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
@@ -369,7 +375,7 @@ async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
     }
     // A missing history file is normal on the first run.
     let _ = editor.load_history(&history);
-    println!("{}", text::BANNER);
+    show(text::BANNER);
     // Scheduled posts appear above the prompt while the user is idle.
     let idle_pump = match editor.create_external_printer() {
         Ok(mut printer) => {
@@ -403,10 +409,7 @@ async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
                     let _ = editor.add_history_entry(line.as_str());
                 }
                 let (output, next) = shell.execute(&line).await;
-                for text in output {
-                    println!("{text}");
-                }
-                if next == Next::Quit {
+                if !output.iter().all(|text| show(text)) || next == Next::Quit {
                     break;
                 }
             }

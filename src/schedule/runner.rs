@@ -196,10 +196,14 @@ impl Scheduler {
             .context("session reminders")?;
         report.fired += fired;
         report.posts += posts;
-        for (key, tick) in state::record_skips(&self.pool, &skipped, now).await? {
-            tracing::warn!(trigger = %key, %tick, late_minutes = (now - tick).num_minutes(),
-                "tick missed beyond its grace window; skipped");
-            report.skipped += 1;
+        // One line for the pass, not one per tick: a bot down for a week would otherwise
+        // log hundreds. Each skip is still recorded, with its reason, in the database.
+        let recorded = state::record_skips(&self.pool, &skipped, now).await?;
+        report.skipped += recorded.len() as u32;
+        if let (Some((first_key, first)), Some((_, last))) = (recorded.first(), recorded.last()) {
+            tracing::warn!(skipped = recorded.len(), first_trigger = %first_key, first_tick = %first,
+                last_tick = %last, late_minutes = (now - *first).num_minutes(),
+                "ticks missed beyond their grace window; skipped");
         }
         Ok(report)
     }

@@ -130,7 +130,7 @@ async fn a_15_second_slack_429_storm_loses_nothing_and_gets_one_probe_per_retry_
 }
 
 /// The test database's URL: the server in `DATABASE_URL`, this test's database.
-fn database_url(pool: &PgPool) -> String {
+pub(crate) fn database_url(pool: &PgPool) -> String {
     let mut url = url::Url::parse(&std::env::var("DATABASE_URL").unwrap()).unwrap();
     url.set_path(pool.connect_options().get_database().unwrap());
     url.to_string()
@@ -187,6 +187,10 @@ async fn cohortbot_run_stops_on_sigterm_within_the_grace_and_a_restart_sends_the
         .await
         .unwrap();
     assert!(log.contains("outbox dispatcher stopped"), "{log}");
+    assert!(
+        log.contains("cohortbot stopped"),
+        "a line on shutdown: {log}"
+    );
 
     let (sent, dead) = backlog::counts(&bot.pool).await;
     assert!(sent < 20, "stopped mid fan-out ({sent} sent)");

@@ -26,6 +26,7 @@ mod milestones;
 mod outbox;
 mod pairing;
 mod parser_props;
+mod process;
 mod profile;
 mod program;
 mod reviews;
