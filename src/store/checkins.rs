@@ -417,6 +417,26 @@ pub async fn enqueue_nudges(
     .await
 }
 
+/// Whether `member` was prompted for `period` in `cohort` and has not checked in yet.
+pub async fn prompt_open(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    member_id: Uuid,
+    period: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM checkin_prompts p
+                        WHERE p.cohort_id = $1 AND p.member_id = $2 AND p.period = $3
+                          AND NOT EXISTS (SELECT 1 FROM checkins k
+                                          WHERE k.cohort_id = $1 AND k.member_id = $2 AND k.period = $3))",
+    )
+    .bind(cohort_id)
+    .bind(member_id)
+    .bind(period)
+    .fetch_one(ex)
+    .await
+}
+
 /// Whether `member` was prompted to check in to `cohort` for `period`: a check-in button
 /// is only honoured for a prompt the bot really sent.
 pub async fn was_prompted(

@@ -288,3 +288,76 @@ async fn the_mentor_digest_lists_who_is_at_risk_and_why(pool: PgPool) {
     .unwrap();
     assert_eq!(labels, ["Reply to Sam Carter"]);
 }
+
+#[sqlx::test]
+async fn an_early_check_in_gets_no_prompt_or_nudge(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", SPRING, Some("short-modules")).await;
+    bot.enroll("lee", SPRING, Some("projects")).await;
+    bot.set_local("2027-03-08 08:40", Berlin);
+    let said = bot.say("sam", "/checkin 4 started early").await;
+    assert!(said.reply.contains("2027-W10, is recorded"), "{}", said.reply);
+    bot.set_local("2027-03-08 08:45", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-08 09:00", Berlin);
+    bot.tick().await;
+    let prompted: Vec<String> = bot
+        .deliver()
+        .await
+        .into_iter()
+        .filter(|(to, _)| to.starts_with('@'))
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(prompted, ["@lee"]);
+    // The nudge day: lee still has not answered, sam has.
+    bot.set_local("2027-03-10 09:00", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-11 09:00", Berlin);
+    bot.tick().await;
+    let nudged: Vec<String> = bot
+        .deliver()
+        .await
+        .into_iter()
+        .filter(|(to, text)| to.starts_with('@') && text.contains("reminder"))
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(nudged, ["@lee"]);
+}
+
+#[sqlx::test]
+async fn a_learner_in_two_cohorts_checks_in_to_the_one_that_prompted(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.enroll("sam", "evening-builders-2027", None).await;
+    let said = bot.say("sam", "/checkin 4 automated the leave request").await;
+    assert_eq!(
+        said.reply,
+        "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 4/5."
+    );
+    // With no prompt open, the cohort has to be named.
+    let said = bot.say("sam", "/checkin 3 and more").await;
+    assert!(
+        said.reply.starts_with("You're in several cohorts."),
+        "{}",
+        said.reply
+    );
+}
+
+#[sqlx::test]
+async fn with_no_lead_mentor_a_blocker_reaches_the_stewards(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.without_seeded_mentors().await;
+    let said = bot
+        .say("sam", "/checkin 2 stuck blockers:\"no licence\"")
+        .await;
+    assert_eq!(
+        said.reply,
+        "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 2/5. Your cohort has no lead mentor right now, so the stewards have been told and will get in touch."
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "Ada Okafor",
+            "Sam Carter (Spring Makers 2027) checked in for 2027-W10 with confidence 2/5 and a blocker: no licence\nTheir cohort has no lead mentor, so this comes to you: please reach out to them. A lead mentor would hear it next time: `/role grant @someone lead_mentor spring-makers-2027`."
+        )]
+    );
+}

@@ -33,13 +33,22 @@ pub fn confirm_replace(period: &str, confidence: i16) -> Message {
     ))
 }
 
+/// Who hears about a low-confidence or blocked check-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    LeadMentor,
+    CoveringMentor,
+    Stewards,
+    Nobody,
+}
+
 pub fn recorded(
     cohort: &str,
     period: &str,
     confidence: i64,
     hours: Option<i64>,
     replaced: bool,
-    escalated: bool,
+    heard: Heard,
 ) -> Message {
     let verb = if replaced { "updated" } else { "recorded" };
     let mut msg = Message::new()
@@ -50,15 +59,38 @@ pub fn recorded(
         msg = msg.text(format!(", {h} h"));
     }
     msg = msg.text(".");
-    if escalated {
-        msg = msg.text(" Your lead mentor will get in touch about what's blocking you.");
+    match heard {
+        Heard::LeadMentor => {
+            msg.text(" Your lead mentor will get in touch about what's blocking you.")
+        }
+        Heard::CoveringMentor => msg.text(
+            " Your lead mentor is away, so the mentor covering for them will get in touch.",
+        ),
+        Heard::Stewards => msg.text(
+            " Your cohort has no lead mentor right now, so the stewards have been told and will get in touch.",
+        ),
+        Heard::Nobody => msg,
     }
-    msg
 }
 
-/// To the community mentor covering for a paused lead: the same facts, no Reply button
-/// (replies on the record are the lead mentor's).
-pub fn escalation_to_cover(
+/// To a steward when a cohort has no lead mentor to hear a learner's low confidence or
+/// blocker: the facts, and what would fix it for next time.
+pub fn escalation_to_steward(
+    learner: &str,
+    cohort: &str,
+    cohort_slug: &str,
+    period: &str,
+    confidence: i64,
+    blockers: Option<&str>,
+) -> Message {
+    checkin_facts(learner, cohort, period, confidence, blockers)
+        .line()
+        .text("Their cohort has no lead mentor, so this comes to you: please reach out to them. A lead mentor would hear it next time: ")
+        .code(format!("/role grant @someone lead_mentor {cohort_slug}"))
+        .text(".")
+}
+
+fn checkin_facts(
     learner: &str,
     cohort: &str,
     period: &str,
@@ -72,11 +104,23 @@ pub fn escalation_to_cover(
         .text(format!(
             ") checked in for {period} with confidence {confidence}/5"
         ));
-    let msg = match blockers {
+    match blockers {
         Some(b) => msg.text(" and a blocker: ").user(b),
         None => msg.text("."),
-    };
-    msg.line()
+    }
+}
+
+/// To the community mentor covering for a paused lead: the same facts, no Reply button
+/// (replies on the record are the lead mentor's).
+pub fn escalation_to_cover(
+    learner: &str,
+    cohort: &str,
+    period: &str,
+    confidence: i64,
+    blockers: Option<&str>,
+) -> Message {
+    checkin_facts(learner, cohort, period, confidence, blockers)
+        .line()
         .text("Their lead mentor is paused and you're covering: please reach out to them directly.")
 }
 
@@ -88,18 +132,8 @@ pub fn escalation(
     confidence: i64,
     blockers: Option<&str>,
 ) -> Message {
-    let mut msg = Message::new()
-        .user(learner)
-        .text(" (")
-        .strong(cohort)
-        .text(format!(
-            ") checked in for {period} with confidence {confidence}/5"
-        ));
-    msg = match blockers {
-        Some(b) => msg.text(" and a blocker: ").user(b),
-        None => msg.text("."),
-    };
-    msg.line()
+    checkin_facts(learner, cohort, period, confidence, blockers)
+        .line()
         .text("Reply with ")
         .code(format!("/checkin reply @{handle} …"))
         .action(

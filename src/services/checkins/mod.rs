@@ -19,6 +19,8 @@ use crate::store::audit;
 use crate::store::checkins::{self, Answer};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::members::Member;
+use crate::store::mentoring;
+use messages::Heard;
 
 /// Confidence at or below this notifies the lead mentor.
 const LOW_CONFIDENCE: i16 = 2;
@@ -37,7 +39,7 @@ pub fn member_zone(member: &Member, cohort: &Cohort) -> Tz {
 
 pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let member = &inv.caller.member;
-    let cohort = enrolled_cohort(tx, inv).await?;
+    let cohort = enrolled_cohort(tx, inv, now).await?;
     let period = Period::containing(now, member_zone(member, &cohort)).to_string();
     let confidence = inv
         .args
@@ -99,20 +101,32 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     } else {
         Vec::new()
     };
-    // With every lead mentor paused, the learner's community mentor hears instead.
+    // With every lead mentor paused, the learner's community mentor hears instead; with
+    // no lead mentor at all, the stewards do, so a blocker never goes unheard.
     let cover = if escalate && mentors.is_empty() {
         checkins::covering_mentor(&mut *tx, cohort.id, member.id, now).await?
     } else {
         None
     };
-    let reply = messages::recorded(
-        &cohort.name,
-        &period,
-        confidence,
-        hours,
-        replaced,
-        !mentors.is_empty() || cover.is_some(),
-    );
+    let stewards = if escalate && mentors.is_empty() && cover.is_none() {
+        mentoring::stewards(&mut *tx, inv.caller.community_id)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| *id != member.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let heard = if !mentors.is_empty() {
+        Heard::LeadMentor
+    } else if cover.is_some() {
+        Heard::CoveringMentor
+    } else if !stewards.is_empty() {
+        Heard::Stewards
+    } else {
+        Heard::Nobody
+    };
+    let reply = messages::recorded(&cohort.name, &period, confidence, hours, replaced, heard);
     // The lead mentors get the notice with a Reply button; a cover, the same facts only.
     let notices = mentors
         .into_iter()
@@ -139,11 +153,34 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
             notice,
         );
     }
+    for (steward, name) in stewards {
+        let notice = messages::escalation_to_steward(
+            &member.display_name,
+            &cohort.name,
+            &cohort.slug,
+            &checkin.period,
+            confidence,
+            answer.blockers.as_deref(),
+        );
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id: steward,
+                display_name: name,
+            },
+            notice,
+        );
+    }
     Ok(outcome)
 }
 
-/// The cohort a check-in is for: the `cohort` option, or the member's only cohort.
-async fn enrolled_cohort(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Cohort> {
+/// The cohort a check-in is for: the `cohort` option, else the member's only cohort, else
+/// the one cohort whose prompt for this week is still open (the prompt's own example
+/// `/checkin 4 …` then works for a learner in several cohorts).
+async fn enrolled_cohort(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    now: DateTime<Utc>,
+) -> ServiceResult<Cohort> {
     let mut active = cohorts::enrolled(&mut *tx, inv.caller.member.id).await?;
     match inv.args.text("cohort") {
         Some(typed) => {
@@ -156,9 +193,31 @@ async fn enrolled_cohort(tx: &mut PgConnection, inv: &Invocation) -> ServiceResu
         None => match active.len() {
             0 => refuse(messages::not_in_a_cohort()),
             1 => Ok(active.remove(0)),
-            _ => refuse(messages::which_cohort(
-                &active.iter().map(|c| c.slug.clone()).collect::<Vec<_>>(),
-            )),
+            _ => {
+                let mut open = Vec::new();
+                for cohort in &active {
+                    let period = Period::containing(now, member_zone(&inv.caller.member, cohort));
+                    if checkins::prompt_open(
+                        &mut *tx,
+                        cohort.id,
+                        inv.caller.member.id,
+                        &period.to_string(),
+                    )
+                    .await?
+                    {
+                        open.push(cohort.id);
+                    }
+                }
+                match open.as_slice() {
+                    [only] => Ok(active
+                        .into_iter()
+                        .find(|c| c.id == *only)
+                        .context("the prompted cohort is active")?),
+                    _ => refuse(messages::which_cohort(
+                        &active.iter().map(|c| c.slug.clone()).collect::<Vec<_>>(),
+                    )),
+                }
+            }
         },
     }
 }
