@@ -23,8 +23,10 @@ impl App {
     pub async fn start_with_clock(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Self> {
         let db = Database::open(&settings.database).await?;
         db.migrate().await?;
-        let services = Services::new(db.pool.clone(), clock);
+        let services = Services::new(db.pool.clone(), clock)
+            .with_public_url(settings.http.public_url.as_deref());
         import_on_first_start(&services, settings).await?;
+        crate::services::badges::ensure_issuer_keys(&services.pool).await?;
         Ok(Self { db, services })
     }
 

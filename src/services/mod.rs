@@ -155,6 +155,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// Which platforms' delivery is held by an outage, for `/healthz`.
     pub delivery: crate::outbox::health::DeliveryHealth,
+    /// `http.public_url`, without a trailing slash: links in messages are absolute with it.
+    pub public_url: Option<String>,
 }
 
 impl Services {
@@ -163,7 +165,14 @@ impl Services {
             pool,
             clock,
             delivery: Default::default(),
+            public_url: None,
         }
+    }
+
+    /// Links in messages (badge pages) start with `url`.
+    pub fn with_public_url(mut self, url: Option<&str>) -> Self {
+        self.public_url = url.map(|u| u.trim_end_matches('/').to_owned());
+        self
     }
 
     /// Runs one command. Never fails: user errors and internal errors both become replies.
@@ -213,7 +222,7 @@ impl Services {
         {
             return refuse(messages::stewards_only(inv.spec.path));
         }
-        let outcome = route(&mut tx, now, inv).await?;
+        let outcome = route(&mut tx, now, inv, self.public_url.as_deref()).await?;
         // Posts from a redeliverable invocation get keys derived from it; others are unique.
         let key_base = match &inv.delivery_id {
             Some(delivery) => format!("invocation:{community}:{delivery}"),
@@ -272,7 +281,13 @@ pub async fn enqueue_until(
     .await
 }
 
-async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+/// `public_url` makes links in replies and DMs absolute (badge pages).
+async fn route(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    public_url: Option<&str>,
+) -> ServiceResult {
     let visibility = inv.spec.visibility;
     match inv.spec.id {
         CommandId::Help => Ok(Outcome::reply(
@@ -311,10 +326,10 @@ async fn route(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> S
         CommandId::TalkMine => talks::mine(tx, now, inv).await,
         CommandId::Progress => milestones::progress(tx, inv).await,
         CommandId::MilestoneSubmit => milestones::submit(tx, now, inv).await,
-        CommandId::MilestoneVerify => milestones::verify(tx, now, inv).await,
+        CommandId::MilestoneVerify => milestones::verify(tx, now, inv, public_url).await,
         CommandId::MilestoneChanges => milestones::request_changes(tx, now, inv).await,
         CommandId::Badges => badges::list(tx, inv).await,
-        CommandId::BadgeRevoke => badges::revoke(tx, now, inv).await,
+        CommandId::BadgeRevoke => badges::revoke(tx, now, inv, public_url).await,
         CommandId::MentorOffer => mentoring::offer(tx, now, inv).await,
         CommandId::MentorApprove => mentoring::approve(tx, now, inv).await,
         CommandId::MentorDecline => mentoring::decline(tx, now, inv).await,

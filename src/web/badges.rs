@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use anyhow::Context;
 
+use super::messages;
 use crate::services::badges::credential;
 use crate::services::badges::signing::{self, IssuerKey};
 use crate::store::issuer_keys;
@@ -22,7 +23,9 @@ use crate::store::milestones::{self, Badge};
 #[derive(Clone)]
 struct BadgeState {
     pool: sqlx::PgPool,
-    /// `http.public_url`; without it, the request's Host header.
+    /// `http.public_url`. Without it nothing signed or naming the issuer is served: a URL
+    /// taken from the request's Host header would let anyone get a validly signed
+    /// credential naming their own domain.
     public_url: Option<String>,
 }
 
@@ -54,30 +57,39 @@ async fn badge(
     } else {
         (id, Form::Html)
     };
-    let (badge, base) = match load(&state, &id, &headers).await {
+    let badge = match load(&state, &id).await {
         Ok(Some(found)) => found,
-        Ok(None) => return (StatusCode::NOT_FOUND, "no such badge\n").into_response(),
+        Ok(None) => return (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
         Err(err) => return internal(err),
     };
+    if let Form::Html = form {
+        // The page is not signed; without a public address its links are relative.
+        let base = state.public_url.as_deref().unwrap_or("");
+        return (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            credential::html(base, &badge),
+        )
+            .into_response();
+    }
+    let base = match published(&state) {
+        Ok(base) => base,
+        Err(refused) => return refused,
+    };
     match form {
-        Form::Json => json(credential::open_badge(&base, &badge)),
+        Form::Json => json(credential::open_badge(base, &badge)),
         Form::Jwt => match community_key(&state, &badge.community_slug).await {
             Ok(Some(key)) => {
                 let token = key.sign(
-                    &credential::open_badge(&base, &badge),
+                    &credential::open_badge(base, &badge),
                     badge.issued_at,
-                    &signing::key_url(&base, &badge.community_slug),
+                    &signing::key_url(base, &badge.community_slug),
                 );
                 ([(header::CONTENT_TYPE, "application/jwt")], token).into_response()
             }
-            Ok(None) => (StatusCode::NOT_FOUND, "no such badge\n").into_response(),
+            Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
             Err(err) => internal(err),
         },
-        Form::Html => (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            credential::html(&base, &badge),
-        )
-            .into_response(),
+        Form::Html => unreachable!("the page was answered above"),
     }
 }
 
@@ -89,62 +101,58 @@ enum Form {
 }
 
 /// The public key that signs a community's credentials: the `kid` of their VC-JWTs.
-async fn issuer_key(
-    State(state): State<BadgeState>,
-    Path(community): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+async fn issuer_key(State(state): State<BadgeState>, Path(community): Path<String>) -> Response {
+    let base = match published(&state) {
+        Ok(base) => base,
+        Err(refused) => return refused,
+    };
     match community_key(&state, &community).await {
         Ok(Some(key)) => (
             [(header::CONTENT_TYPE, "application/jwk+json")],
-            key.public_jwk(&signing::key_url(&base_url(&state, &headers), &community))
+            key.public_jwk(&signing::key_url(base, &community))
                 .to_string(),
         )
             .into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, "no such issuer\n").into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ISSUER).into_response(),
         Err(err) => internal(err),
     }
 }
 
-/// The community's signing key, made on first use.
+/// The community's signing key, made when its first badge was issued; reading never
+/// creates one.
 async fn community_key(state: &BadgeState, community: &str) -> anyhow::Result<Option<IssuerKey>> {
-    let fresh = signing::fresh_seed()?;
     let mut conn = state
         .pool
         .acquire()
         .await
         .context("acquiring a connection")?;
-    let seed = issuer_keys::signing_seed(&mut conn, community, move || fresh)
+    let seed = issuer_keys::signing_seed(&mut conn, community)
         .await
         .with_context(|| format!("loading the badge signing key of {community}"))?;
     Ok(seed.as_ref().map(IssuerKey::from_seed))
 }
 
-async fn status(
-    State(state): State<BadgeState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    match load(&state, &id, &headers).await {
-        Ok(Some((badge, base))) => json(credential::revocation_list(&base, &badge)),
-        Ok(None) => (StatusCode::NOT_FOUND, "no such badge\n").into_response(),
+async fn status(State(state): State<BadgeState>, Path(id): Path<String>) -> Response {
+    let base = match published(&state) {
+        Ok(base) => base,
+        Err(refused) => return refused,
+    };
+    match load(&state, &id).await {
+        Ok(Some(badge)) => json(credential::revocation_list(base, &badge)),
+        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
         Err(err) => internal(err),
     }
 }
 
 /// The issuer profile a credential's `issuer.id` points at.
-async fn issuer(
-    State(state): State<BadgeState>,
-    Path(community): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+async fn issuer(State(state): State<BadgeState>, Path(community): Path<String>) -> Response {
+    let base = match published(&state) {
+        Ok(base) => base,
+        Err(refused) => return refused,
+    };
     match milestones::issuer_name(&state.pool, &community).await {
-        Ok(Some(name)) => json(credential::issuer(
-            &base_url(&state, &headers),
-            &community,
-            &name,
-        )),
-        Ok(None) => (StatusCode::NOT_FOUND, "no such issuer\n").into_response(),
+        Ok(Some(name)) => json(credential::issuer(base, &community, &name)),
+        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ISSUER).into_response(),
         Err(err) => internal(err.into()),
     }
 }
@@ -153,8 +161,11 @@ async fn issuer(
 async fn achievement(
     State(state): State<BadgeState>,
     Path((community, cohort, module)): Path<(String, String, String)>,
-    headers: HeaderMap,
 ) -> Response {
+    let base = match published(&state) {
+        Ok(base) => base,
+        Err(refused) => return refused,
+    };
     match milestones::achievement(&state.pool, &community, &cohort, &module).await {
         Ok(Some((cohort_name, module_name, badge_name))) => {
             let def = credential::AchievementDef {
@@ -165,45 +176,28 @@ async fn achievement(
                 module_name: &module_name,
                 badge_name: &badge_name,
             };
-            let mut doc = credential::achievement(&base_url(&state, &headers), &def);
+            let mut doc = credential::achievement(base, &def);
             doc["@context"] = json!(credential::CONTEXTS);
             json(doc)
         }
-        Ok(None) => (StatusCode::NOT_FOUND, "no such achievement\n").into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ACHIEVEMENT).into_response(),
         Err(err) => internal(err.into()),
     }
 }
 
-async fn load(
-    state: &BadgeState,
-    id: &str,
-    headers: &HeaderMap,
-) -> anyhow::Result<Option<(Badge, String)>> {
+async fn load(state: &BadgeState, id: &str) -> anyhow::Result<Option<Badge>> {
     let Ok(id) = Uuid::parse_str(id) else {
         return Ok(None);
     };
-    let Some(badge) = milestones::badge(&state.pool, id).await? else {
-        return Ok(None);
-    };
-    Ok(Some((badge, base_url(state, headers))))
+    Ok(milestones::badge(&state.pool, id).await?)
 }
 
-/// `http.public_url`, else the request's own host.
-fn base_url(state: &BadgeState, headers: &HeaderMap) -> String {
-    match &state.public_url {
-        Some(url) => url.clone(),
-        None => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .filter(|h| {
-                    h.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-                })
-                .unwrap_or("localhost");
-            format!("http://{host}")
-        }
-    }
+/// The configured public address, or the answer explaining why nothing is published.
+fn published(state: &BadgeState) -> Result<&str, Response> {
+    state.public_url.as_deref().ok_or_else(|| {
+        tracing::warn!("a badge credential was asked for, but http.public_url is not set");
+        (StatusCode::SERVICE_UNAVAILABLE, messages::NOT_PUBLISHED).into_response()
+    })
 }
 
 fn accepts_json(headers: &HeaderMap) -> bool {
@@ -223,5 +217,9 @@ fn json(value: serde_json::Value) -> Response {
 
 fn internal(err: anyhow::Error) -> Response {
     tracing::error!(error = %format!("{err:#}"), "badge request failed");
-    (StatusCode::INTERNAL_SERVER_ERROR, "badge unavailable\n").into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        messages::BADGE_UNAVAILABLE,
+    )
+        .into_response()
 }

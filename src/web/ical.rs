@@ -2,6 +2,7 @@
 //! is the cohort's secret (`/event ical`), compared in constant time; a wrong or old key
 //! gets the same 404 as an unknown cohort.
 
+use super::messages;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -40,10 +41,14 @@ async fn feed(
             body,
         )
             .into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, "no such calendar\n").into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_CALENDAR).into_response(),
         Err(err) => {
             tracing::error!(error = %format!("{err:#}"), "calendar feed failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "calendar unavailable\n").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                messages::CALENDAR_UNAVAILABLE,
+            )
+                .into_response()
         }
     }
 }

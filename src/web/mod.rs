@@ -4,6 +4,7 @@
 pub mod badges;
 pub mod health;
 pub mod ical;
+mod messages;
 
 use std::net::SocketAddr;
 

@@ -296,7 +296,11 @@ async fn an_early_check_in_gets_no_prompt_or_nudge(pool: PgPool) {
     bot.enroll("lee", SPRING, Some("projects")).await;
     bot.set_local("2027-03-08 08:40", Berlin);
     let said = bot.say("sam", "/checkin 4 started early").await;
-    assert!(said.reply.contains("2027-W10, is recorded"), "{}", said.reply);
+    assert!(
+        said.reply.contains("2027-W10, is recorded"),
+        "{}",
+        said.reply
+    );
     bot.set_local("2027-03-08 08:45", Berlin);
     bot.tick().await;
     bot.set_local("2027-03-08 09:00", Berlin);
@@ -328,7 +332,9 @@ async fn an_early_check_in_gets_no_prompt_or_nudge(pool: PgPool) {
 async fn a_learner_in_two_cohorts_checks_in_to_the_one_that_prompted(pool: PgPool) {
     let bot = spring_week(pool).await;
     bot.enroll("sam", "evening-builders-2027", None).await;
-    let said = bot.say("sam", "/checkin 4 automated the leave request").await;
+    let said = bot
+        .say("sam", "/checkin 4 automated the leave request")
+        .await;
     assert_eq!(
         said.reply,
         "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 4/5."

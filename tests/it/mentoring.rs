@@ -466,8 +466,9 @@ async fn a_paused_lead_gets_no_notices_and_the_community_mentor_covers(pool: PgP
         .say("lena", "/checkin 2 stuck blockers:\"no licence\"")
         .await;
     assert!(
-        said.reply
-            .contains("Your lead mentor is away, so the mentor covering for them will get in touch."),
+        said.reply.contains(
+            "Your lead mentor is away, so the mentor covering for them will get in touch."
+        ),
         "{}",
         said.reply
     );

@@ -14,7 +14,7 @@ use tower::ServiceExt;
 use crate::support::TestBot;
 
 const SPRING: &str = "spring-makers-2027";
-const BASE: &str = "https://bot.example.org";
+const BASE: &str = crate::support::PUBLIC_URL;
 const SCHEMA: &str = include_str!("../data/openbadges/ob_v3p0_openbadgecredential.schema.json");
 
 async fn learner(pool: PgPool) -> TestBot {
@@ -366,7 +366,7 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
     let dm = said.dms()[0].1;
     assert!(
         dm.contains(&format!(
-            "You earned the Open Badge Flow Starter: `/badges/{badge_id}`"
+            "You earned the Open Badge Flow Starter: {BASE}/badges/{badge_id} (share it anywhere; `/badges` lists yours)."
         )),
         "{dm}"
     );
@@ -512,7 +512,9 @@ async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
         .await;
     assert_eq!(
         said.reply,
-        "Revoked Sam Carter's Flow Starter badge. Its public page and JSON now say so."
+        format!(
+            "Revoked Sam Carter's Flow Starter badge. Its page {BASE}/badges/{badge_id} says so, and its status list {BASE}/badges/{badge_id}/status, which verifiers check, marks it revoked."
+        )
     );
     assert_eq!(
         said.dms(),
@@ -668,4 +670,64 @@ async fn a_learner_in_a_mentor_group_is_verified_by_the_groups_lead(pool: PgPool
     );
     let said = bot.say("ken", "/milestone verify @sam flows-101").await;
     assert_eq!(said.reply, "Verified Your first cloud flow for Sam Carter.");
+}
+
+/// Without `http.public_url`, a request's Host header never becomes a signed URL: the
+/// credential documents are refused with the reason, and the page links relatively.
+#[sqlx::test]
+async fn without_a_public_address_nothing_signed_names_the_requests_host(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", "spring-makers-2027", Some("short-modules"))
+        .await;
+    bot.set_local("2027-03-10 10:00", chrono_tz::Europe::Berlin);
+    bot.say(
+        "sam",
+        "/milestone submit flows-101 https://example.org/flow",
+    )
+    .await;
+    let said = bot.say("grace", "/milestone verify @sam flows-101").await;
+    assert!(said.reply.starts_with("Verified"), "{}", said.reply);
+    let badge_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM badges")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    // The key was made when the badge was issued, not by a request.
+    assert_eq!(bot.count("issuer_keys").await, 1);
+    let unpublished = cohortbot::web::badges::routes(bot.pool.clone(), None);
+    let fetch = async |uri: String| {
+        let response = unpublished
+            .clone()
+            .oneshot(
+                Request::get(uri)
+                    .header(header::HOST, "attacker.example")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    };
+    for uri in [
+        format!("/badges/{badge_id}.json"),
+        format!("/badges/{badge_id}.jwt"),
+        format!("/badges/{badge_id}/status"),
+        "/issuers/acme-makers".to_owned(),
+        "/issuers/acme-makers/key".to_owned(),
+        "/achievements/acme-makers/spring-makers-2027/flows-101".to_owned(),
+    ] {
+        let (status, body) = fetch(uri.clone()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        assert!(body.contains("http.public_url"), "{uri}: {body}");
+    }
+    let (status, page) = fetch(format!("/badges/{badge_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("attacker"), "{page}");
+    assert!(
+        page.contains(&format!("href=\"/badges/{badge_id}.json\"")),
+        "{page}"
+    );
 }

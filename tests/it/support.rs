@@ -97,11 +97,15 @@ impl Said {
     }
 }
 
+/// The bot's public address (`http.public_url`) in tests.
+pub const PUBLIC_URL: &str = "https://bot.example.org";
+
 impl TestBot {
     /// A bot with the example program imported, at 2027-02-15 09:00 UTC.
     pub async fn new(pool: PgPool) -> Self {
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2027, 2, 15, 9, 0, 0).unwrap());
-        let services = Services::new(pool.clone(), Arc::new(clock.clone()));
+        let services =
+            Services::new(pool.clone(), Arc::new(clock.clone())).with_public_url(Some(PUBLIC_URL));
         let program = ProgramFile::parse(EXAMPLE, "example").unwrap();
         program::import(&pool, &program, clock.now()).await.unwrap();
         Self {

@@ -1,5 +1,7 @@
 //! What badge lists and revocations say.
 
+use uuid::Uuid;
+
 use crate::domain::text::preview;
 use crate::render::Message;
 use crate::store::milestones::Badge;
@@ -56,13 +58,26 @@ pub fn already_revoked(name: &str) -> Message {
         .text(" badge is already revoked.")
 }
 
-pub fn revoked_reply(name: &str, member: &str) -> Message {
-    Message::new()
+/// Names where the revocation shows: the badge page and its status list, which verifiers
+/// check.
+pub fn revoked_reply(name: &str, member: &str, id: &Uuid, public_url: Option<&str>) -> Message {
+    let msg = Message::new()
         .text("Revoked ")
         .user(member)
         .text("'s ")
         .strong(name)
-        .text(" badge. Its public page and JSON now say so.")
+        .text(" badge. ");
+    match public_url {
+        Some(url) => msg.text(format!(
+            "Its page {url}/badges/{id} says so, and its status list {url}/badges/{id}/status, which verifiers check, marks it revoked."
+        )),
+        None => msg
+            .text("Its page ")
+            .code(format!("/badges/{id}"))
+            .text(" and its status list say so once the bot has a public address (")
+            .code("http.public_url")
+            .text(")."),
+    }
 }
 
 pub fn revoked_dm(name: &str, reason: &str) -> Message {

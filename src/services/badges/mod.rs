@@ -12,7 +12,16 @@ use uuid::Uuid;
 
 use super::lookup::{arg, find_member};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
-use crate::store::{audit, milestones};
+use crate::store::{audit, issuer_keys, milestones};
+
+/// Gives every community that issued badges before keys were made at issue time its key,
+/// at start, so serving a credential never writes.
+pub async fn ensure_issuer_keys(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    for community in issuer_keys::badged_without_key(pool).await? {
+        issuer_keys::ensure(pool, community, signing::fresh_seed()?).await?;
+    }
+    Ok(())
+}
 
 pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let member = match inv.args.text("user") {
@@ -27,7 +36,12 @@ pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     ))
 }
 
-pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+pub async fn revoke(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    public_url: Option<&str>,
+) -> ServiceResult {
     let typed = arg(inv, "badge")?;
     let Ok(id) = Uuid::parse_str(typed.trim().trim_start_matches("/badges/")) else {
         return refuse(messages::not_a_badge_id(typed));
@@ -52,7 +66,7 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     )
     .await?;
     Ok(Outcome::reply(
-        messages::revoked_reply(&badge.name, &badge.member_name),
+        messages::revoked_reply(&badge.name, &badge.member_name, &id, public_url),
         inv.spec.visibility,
     )
     .with_post(

@@ -146,20 +146,27 @@ pub fn verified_reply(learner: &str, module: &str, graduated: bool) -> Message {
     }
 }
 
-pub fn verified_dm(module: &str, badge: Option<(&Uuid, &str)>) -> Message {
+/// With the bot's public address the badge page is a link; without it, `/badges` lists it.
+pub fn verified_dm(
+    module: &str,
+    badge: Option<(&Uuid, &str)>,
+    public_url: Option<&str>,
+) -> Message {
     let msg = Message::new()
         .text("✅ Your milestone ")
         .strong(module)
         .text(" is verified. Well done!");
     match badge {
-        Some((id, name)) => msg
-            .text(" You earned the Open Badge ")
-            .strong(name)
-            .text(": ")
-            .code(format!("/badges/{id}"))
-            .text(" on the bot's web address, and ")
-            .code("/badges")
-            .text(" lists yours."),
+        Some((id, name)) => {
+            let msg = msg.text(" You earned the Open Badge ").strong(name);
+            match public_url {
+                Some(url) => msg
+                    .text(format!(": {url}/badges/{id} (share it anywhere; "))
+                    .code("/badges")
+                    .text(" lists yours)."),
+                None => msg.text("; ").code("/badges").text(" lists yours."),
+            }
+        }
         None => msg,
     }
 }

@@ -108,7 +108,12 @@ pub async fn submit(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     Ok(outcome)
 }
 
-pub async fn verify(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+pub async fn verify(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    public_url: Option<&str>,
+) -> ServiceResult {
     let review = Review::load(tx, inv).await?;
     let (learner, module, enrolled) = (&review.learner, &review.module, &review.enrolled);
     milestones::review(
@@ -132,7 +137,15 @@ pub async fn verify(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     )
     .await?;
     let badge = match &module.badge {
-        Some(name) => Some(
+        Some(name) => Some({
+            // The key that will sign it exists from the first badge on: a request for a
+            // credential only reads it.
+            crate::store::issuer_keys::ensure(
+                &mut *tx,
+                community,
+                crate::services::badges::signing::fresh_seed()?,
+            )
+            .await?;
             milestones::issue(
                 &mut *tx,
                 community,
@@ -141,8 +154,8 @@ pub async fn verify(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
                 name,
                 now,
             )
-            .await?,
-        ),
+            .await?
+        }),
         None => None,
     };
     let graduated = module.capstone
@@ -166,7 +179,11 @@ pub async fn verify(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     )
     .with_post(
         to_learner.clone(),
-        messages::verified_dm(&module.name, badge.as_ref().zip(module.badge.as_deref())),
+        messages::verified_dm(
+            &module.name,
+            badge.as_ref().zip(module.badge.as_deref()),
+            public_url,
+        ),
     );
     if let Some(channel) = &enrolled.channel {
         let channel = Destination::Channel(channel.clone());

@@ -1,0 +1,13 @@
+//! What the web pages say when they cannot serve what was asked.
+
+pub const NO_SUCH_BADGE: &str = "no such badge\n";
+pub const NO_SUCH_ISSUER: &str = "no such issuer\n";
+pub const NO_SUCH_ACHIEVEMENT: &str = "no such achievement\n";
+pub const BADGE_UNAVAILABLE: &str = "badge unavailable\n";
+pub const NO_SUCH_CALENDAR: &str = "no such calendar\n";
+pub const CALENDAR_UNAVAILABLE: &str = "calendar unavailable\n";
+/// Credentials name their issuer by URL and are signed; a URL taken from the request's
+/// Host header could be anyone's, so nothing is published until the address is configured.
+pub const NOT_PUBLISHED: &str = "Badge credentials are not published yet: a steward must set \
+http.public_url (this bot's public address) so that credentials can name their issuer. \
+The badge page itself works now.\n";
