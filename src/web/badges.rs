@@ -71,9 +71,8 @@ async fn badge(
         )
             .into_response();
     }
-    let base = match published(&state) {
-        Ok(base) => base,
-        Err(refused) => return refused,
+    let Some(base) = state.public_url.as_deref() else {
+        return not_published();
     };
     match form {
         Form::Json => json(credential::open_badge(base, &badge)),
@@ -102,9 +101,8 @@ enum Form {
 
 /// The public key that signs a community's credentials: the `kid` of their VC-JWTs.
 async fn issuer_key(State(state): State<BadgeState>, Path(community): Path<String>) -> Response {
-    let base = match published(&state) {
-        Ok(base) => base,
-        Err(refused) => return refused,
+    let Some(base) = state.public_url.as_deref() else {
+        return not_published();
     };
     match community_key(&state, &community).await {
         Ok(Some(key)) => (
@@ -133,9 +131,8 @@ async fn community_key(state: &BadgeState, community: &str) -> anyhow::Result<Op
 }
 
 async fn status(State(state): State<BadgeState>, Path(id): Path<String>) -> Response {
-    let base = match published(&state) {
-        Ok(base) => base,
-        Err(refused) => return refused,
+    let Some(base) = state.public_url.as_deref() else {
+        return not_published();
     };
     match load(&state, &id).await {
         Ok(Some(badge)) => json(credential::revocation_list(base, &badge)),
@@ -146,9 +143,8 @@ async fn status(State(state): State<BadgeState>, Path(id): Path<String>) -> Resp
 
 /// The issuer profile a credential's `issuer.id` points at.
 async fn issuer(State(state): State<BadgeState>, Path(community): Path<String>) -> Response {
-    let base = match published(&state) {
-        Ok(base) => base,
-        Err(refused) => return refused,
+    let Some(base) = state.public_url.as_deref() else {
+        return not_published();
     };
     match milestones::issuer_name(&state.pool, &community).await {
         Ok(Some(name)) => json(credential::issuer(base, &community, &name)),
@@ -162,9 +158,8 @@ async fn achievement(
     State(state): State<BadgeState>,
     Path((community, cohort, module)): Path<(String, String, String)>,
 ) -> Response {
-    let base = match published(&state) {
-        Ok(base) => base,
-        Err(refused) => return refused,
+    let Some(base) = state.public_url.as_deref() else {
+        return not_published();
     };
     match milestones::achievement(&state.pool, &community, &cohort, &module).await {
         Ok(Some((cohort_name, module_name, badge_name))) => {
@@ -192,12 +187,10 @@ async fn load(state: &BadgeState, id: &str) -> anyhow::Result<Option<Badge>> {
     Ok(milestones::badge(&state.pool, id).await?)
 }
 
-/// The configured public address, or the answer explaining why nothing is published.
-fn published(state: &BadgeState) -> Result<&str, Response> {
-    state.public_url.as_deref().ok_or_else(|| {
-        tracing::warn!("a badge credential was asked for, but http.public_url is not set");
-        (StatusCode::SERVICE_UNAVAILABLE, messages::NOT_PUBLISHED).into_response()
-    })
+/// The answer to a credential request while `http.public_url` is not set.
+fn not_published() -> Response {
+    tracing::warn!("a badge credential was asked for, but http.public_url is not set");
+    (StatusCode::SERVICE_UNAVAILABLE, messages::NOT_PUBLISHED).into_response()
 }
 
 fn accepts_json(headers: &HeaderMap) -> bool {
