@@ -147,6 +147,12 @@ impl From<String> for Message {
     }
 }
 
+/// `1 person`, `2 people`: a count with the noun that agrees with it.
+pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,7 @@ const FILES: &[(&str, &str)] = embed![
     "0012_waking_hours.sql",
     "0013_outbox_under_pressure.sql",
     "0014_mentor_roles_approve.sql",
+    "0015_session_sequence.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -21,6 +21,8 @@ pg_row! {
         pub status: String,
         pub checkin_code: String,
         pub created_by: Option<Uuid>,
+        /// The iCalendar revision: raised by each move and the cancellation.
+        pub sequence: i32,
     }
 }
 
@@ -34,7 +36,7 @@ impl Session {
     }
 }
 
-const COLUMNS: &str = "id, community_id, cohort_id, number, kind, title, starts_at, duration_minutes, location, slots, status, checkin_code, created_by";
+const COLUMNS: &str = "id, community_id, cohort_id, number, kind, title, starts_at, duration_minutes, location, slots, status, checkin_code, created_by, sequence";
 
 /// What a new session needs.
 #[derive(Debug, Clone)]
@@ -204,7 +206,7 @@ pub async fn reschedule(
     session_id: Uuid,
     starts_at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET starts_at = $2 WHERE id = $1")
+    sqlx::query("UPDATE sessions SET starts_at = $2, sequence = sequence + 1 WHERE id = $1")
         .bind(session_id)
         .bind(starts_at)
         .execute(ex)
@@ -213,7 +215,7 @@ pub async fn reschedule(
 }
 
 pub async fn cancel(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET status = 'cancelled' WHERE id = $1")
+    sqlx::query("UPDATE sessions SET status = 'cancelled', sequence = sequence + 1 WHERE id = $1")
         .bind(session_id)
         .execute(ex)
         .await?;

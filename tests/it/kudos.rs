@@ -128,7 +128,7 @@ async fn the_monthly_recognition_credits_mentors_and_respects_opt_outs(pool: PgP
         posts,
         [(
             "#spring-makers".to_owned(),
-            "🌟 Thank you, mentors of Spring Makers 2027, for March 2027:\n• xena: 0 check-in replies, 1 reviews, 0 pairing sessions, 2 kudos received\n…and 1 more mentor who prefer not to be named.".to_owned()
+            "🌟 Thank you, mentors of Spring Makers 2027, for March 2027:\n• xena: 0 check-in replies, 1 review, 0 pairing sessions, 2 kudos received\n…and 1 more mentor who prefers not to be named.".to_owned()
         )]
     );
     // Claimed once: another pass the same day posts nothing more.

@@ -58,8 +58,8 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
     bot.tick().await;
     bot.deliver().await;
 
-    let xena = "xena has not responded in Spring Makers 2027 for over 14 days: 1 check-ins unanswered, 0 reviews unclaimed, 0 unreachable reports. Move their learners to the best mentors with room: `/mentor rematch @xena spring-makers-2027`";
-    let yuri = "yuri has not responded in Spring Makers 2027 for over 14 days: 0 check-ins unanswered, 0 reviews unclaimed, 1 unreachable reports. Move their learners to the best mentors with room: `/mentor rematch @yuri spring-makers-2027`";
+    let xena = "xena has not responded in Spring Makers 2027 for over 14 days: 1 check-in unanswered, 0 reviews unclaimed, 0 unreachable reports. Move their learners to the best mentors with room: `/mentor rematch @xena spring-makers-2027`";
+    let yuri = "yuri has not responded in Spring Makers 2027 for over 14 days: 0 check-ins unanswered, 0 reviews unclaimed, 1 unreachable report. Move their learners to the best mentors with room: `/mentor rematch @yuri spring-makers-2027`";
     let to_both = |text: &str| -> Vec<(String, String)> {
         vec![
             ("@ada".to_owned(), text.to_owned()),
@@ -83,7 +83,7 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
     // herself); yuri, flagged already, is not flagged again.
     bot.set_local("2027-03-17 08:05", Berlin);
     bot.tick().await;
-    let grace = "Grace Lindqvist has not responded in Spring Makers 2027 for over 14 days: 1 check-ins unanswered, 0 reviews unclaimed, 0 unreachable reports. Move their learners to the best mentors with room: `/mentor rematch @grace spring-makers-2027`";
+    let grace = "Grace Lindqvist has not responded in Spring Makers 2027 for over 14 days: 1 check-in unanswered, 0 reviews unclaimed, 0 unreachable reports. Move their learners to the best mentors with room: `/mentor rematch @grace spring-makers-2027`";
     let mut expected = vec![("@ada".to_owned(), grace.to_owned())];
     expected.extend(to_both(xena));
     assert_eq!(flags(bot.deliver().await), expected);
@@ -107,7 +107,7 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
         .await;
     assert_eq!(
         said.reply,
-        "Moved 1 of 1 learners of xena in Spring Makers 2027 to other mentors; everyone has been told."
+        "Moved 1 of 1 learner of xena in Spring Makers 2027 to other mentors; everyone has been told."
     );
     let mut dms = said.dms();
     dms.sort();
@@ -169,7 +169,7 @@ async fn an_inactive_lead_mentors_group_moves_to_another_lead(pool: PgPool) {
     assert_eq!(
         said.reply,
         format!(
-            "Moved 1 of 1 learners of {before} in Spring Makers 2027 to other mentors; everyone has been told."
+            "Moved 1 of 1 learner of {before} in Spring Makers 2027 to other mentors; everyone has been told."
         )
     );
     assert_eq!(lead_of().await, other);

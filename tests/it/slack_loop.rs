@@ -171,7 +171,7 @@ async fn prompt_button_modal_checkin_and_digest(pool: PgPool) {
         .expect("the digest in the cohort channel");
     let text = digest["text"].as_str().unwrap();
     assert!(text.contains("*Spring Makers 2027* — 2027-W10"), "{text}");
-    assert!(text.contains("Check-ins: 1 of 1 learners (100%)"), "{text}");
+    assert!(text.contains("Check-ins: 1 of 1 learner (100%)"), "{text}");
     assert!(text.contains("Confidence: 4.0 average"), "{text}");
 }
 

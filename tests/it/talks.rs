@@ -550,11 +550,31 @@ async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool:
         "Demo day: flows, apps; and more"
     );
     assert_eq!(unescape(&prop(1, "LOCATION")), "Room 3, Berlin");
+    assert_eq!(prop(0, "SEQUENCE"), "0");
+    let product: Vec<&str> = calendar
+        .properties
+        .iter()
+        .filter(|p| p.name == "PRODID")
+        .filter_map(|p| p.value.as_deref())
+        .collect();
+    assert_eq!(product.len(), 1);
+    assert!(
+        product[0].starts_with("-//cohortbot//cohortbot "),
+        "{product:?}"
+    );
 
-    // A cancelled session stays in the feed as cancelled.
+    // A moved session is a new revision of its event, and so is a cancelled one, which
+    // stays in the feed as cancelled.
+    let said = bot.say("ada", "/event move 1 2027-03-12T10:00").await;
+    assert!(said.reply.starts_with("Moved #1"), "{}", said.reply);
     bot.say("ada", "/event cancel 2").await;
     let (_, body) = get(&bot, &path).await;
     assert!(body.contains("STATUS:CANCELLED"), "{body}");
+    let sequences: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("SEQUENCE:"))
+        .collect();
+    assert_eq!(sequences, ["1", "1"], "{body}");
 
     // Wrong keys and unknown cohorts look the same.
     let (status, _) = get(&bot, "/ical/acme-makers/spring-makers-2027.ics?key=guess").await;

@@ -1,7 +1,7 @@
 //! What check-ins, prompts, nudges and digests say.
 
 use crate::domain::Period;
-use crate::render::{ActionKind, Message};
+use crate::render::{ActionKind, Message, count};
 
 const CHECK_IN_BUTTON: &str = "Check in";
 const REPLY_BUTTON: &str = "Reply";
@@ -272,8 +272,9 @@ pub fn cohort_digest(cohort: &str, period: Period, f: &DigestFigures) -> Message
         .text(format!(" — {period}"))
         .line()
         .text(format!(
-            "Check-ins: {} of {} learners ({rate}%)",
-            f.checked_in, f.enrolled
+            "Check-ins: {} of {} ({rate}%)",
+            f.checked_in,
+            count(f.enrolled, "learner", "learners")
         ))
         .line()
         .text(format!("Open blockers: {}", f.open_blockers))

@@ -7,6 +7,12 @@ use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use super::messages::kind_label;
 use crate::store::sessions::{Session, Talk};
 
+const PRODID: &str = concat!(
+    "-//cohortbot//cohortbot ",
+    env!("CARGO_PKG_VERSION"),
+    "//EN"
+);
+
 /// `sessions` with their active talks, in start order.
 pub fn build(
     cohort_name: &str,
@@ -14,7 +20,13 @@ pub fn build(
     sessions: &[(Session, Vec<Talk>)],
     now: DateTime<Utc>,
 ) -> String {
-    let mut calendar = Calendar::new();
+    // The crate's defaults name the crate as the product; clients show PRODID when asked
+    // where a feed comes from, so it names cohortbot.
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", PRODID))
+        .append_property(("CALSCALE", "GREGORIAN"));
     calendar.name(&format!("{cohort_name} sessions"));
     calendar.timezone(zone);
     for (session, talks) in sessions {
@@ -35,6 +47,7 @@ pub fn build(
         event
             .uid(&format!("session-{}@cohortbot", session.id))
             .timestamp(now)
+            .sequence(u32::try_from(session.sequence).unwrap_or_default())
             .summary(&session.title)
             .description(&description)
             .starts(session.starts_at)

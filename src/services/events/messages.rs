@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::when;
 use crate::domain::text::preview;
-use crate::render::Message;
+use crate::render::{Message, count};
 use crate::store::cohorts::Cohort;
 use crate::store::sessions::{Session, Talk};
 
@@ -110,8 +110,9 @@ pub fn moved_reply(session: &Session, zone: Tz, told: usize) -> Message {
         .text("Moved ")
         .push(session_name(session))
         .text(format!(
-            " to {}. I told {told} people involved.",
-            when::for_channel(session.starts_at, zone)
+            " to {}. I told {} involved.",
+            when::for_channel(session.starts_at, zone),
+            count(told as i64, "person", "people")
         ))
 }
 
@@ -140,7 +141,10 @@ pub fn cancelled_reply(session: &Session, told: usize) -> Message {
     Message::new()
         .text("Cancelled ")
         .push(session_name(session))
-        .text(format!(". I told {told} people involved."))
+        .text(format!(
+            ". I told {} involved.",
+            count(told as i64, "person", "people")
+        ))
 }
 
 pub fn cancelled_dm(session: &Session, zone: Tz) -> Message {

@@ -9,7 +9,7 @@ use super::Tier;
 use super::matching::{Plan, PlanEntry, TierResult};
 use super::rotation::Move;
 use crate::matching::{PairScore, Person, WaitReason, shared_skills};
-use crate::render::Message;
+use crate::render::{Message, count};
 use crate::store::cohorts::Cohort;
 use crate::store::inactive::Silent;
 use crate::store::members::Member;
@@ -564,7 +564,7 @@ pub fn rotation_outgoing_notice(
 
 /// "1 learner", "3 learners".
 fn learner_count(n: usize) -> String {
-    format!("{n} learner{}", if n == 1 { "" } else { "s" })
+    count(n as i64, "learner", "learners")
 }
 
 /// "lena", "lena and omar", "lena, omar and pia".
@@ -649,14 +649,21 @@ pub fn recognition(cohort: &Cohort, month: NaiveDate, credits: &[Credit]) -> Mes
     let hidden = credits.iter().filter(|c| c.opt_out).count();
     for c in credits.iter().filter(|c| !c.opt_out) {
         msg = msg.line().text("• ").user(&c.display_name).text(format!(
-            ": {} check-in replies, {} reviews, {} pairing sessions, {} kudos received",
-            c.checkin_replies, c.reviews, c.pairings, c.kudos
+            ": {}, {}, {}, {} kudos received",
+            count(c.checkin_replies, "check-in reply", "check-in replies"),
+            count(c.reviews, "review", "reviews"),
+            count(c.pairings, "pairing session", "pairing sessions"),
+            c.kudos
         ));
     }
     if hidden > 0 {
         msg = msg.line().text(format!(
-            "…and {hidden} more mentor{} who prefer not to be named.",
-            if hidden == 1 { "" } else { "s" }
+            "…and {} not to be named.",
+            if hidden == 1 {
+                "1 more mentor who prefers".to_owned()
+            } else {
+                format!("{hidden} more mentors who prefer")
+            }
         ));
     }
     msg
@@ -688,8 +695,10 @@ pub fn inactive_flag(cohort: &Cohort, silent: &Silent, days: i32) -> Message {
         .text(" has not responded in ")
         .strong(&cohort.name)
         .text(format!(
-            " for over {days} days: {} check-ins unanswered, {} reviews unclaimed, {} unreachable reports. Move their learners to the best mentors with room: ",
-            silent.unanswered_checkins, silent.unclaimed_reviews, silent.reports
+            " for over {days} days: {} unanswered, {} unclaimed, {}. Move their learners to the best mentors with room: ",
+            count(silent.unanswered_checkins, "check-in", "check-ins"),
+            count(silent.unclaimed_reviews, "review", "reviews"),
+            count(silent.reports, "unreachable report", "unreachable reports")
         ))
         .code(format!(
             "/mentor rematch @{} {}",
@@ -707,7 +716,10 @@ pub fn no_learners_to_move(name: &str, cohort: &Cohort) -> Message {
 
 pub fn rematched(name: &str, cohort: &Cohort, moved: usize, total: usize) -> Message {
     let msg = Message::new()
-        .text(format!("Moved {moved} of {total} learners of "))
+        .text(format!(
+            "Moved {moved} of {} of ",
+            count(total as i64, "learner", "learners")
+        ))
         .user(name)
         .text(" in ")
         .strong(&cohort.name)

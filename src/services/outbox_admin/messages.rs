@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::render::Message;
+use crate::render::{Message, count};
 
 pub fn none() -> Message {
     Message::new().text("No failed posts. Everything was delivered.")
@@ -43,10 +43,7 @@ pub fn row(
 ) -> Message {
     let why = match reason {
         "rejected" => "refused by the platform".to_owned(),
-        "attempts" => format!(
-            "failed {attempts} {}",
-            plural(attempts.into(), "time", "times")
-        ),
+        "attempts" => format!("failed {}", count(attempts, "time", "times")),
         "deadline" => "too late to be useful".to_owned(),
         _ => "gave up".to_owned(),
     };
