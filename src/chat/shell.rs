@@ -45,12 +45,29 @@ mod text {
     pub fn clock_usage() -> String {
         "Usage: /clock, /clock advance 7d, /clock set 2027-03-01T09:00 [Europe/Berlin]".to_owned()
     }
-    pub fn clock_now(now: chrono::DateTime<chrono::Utc>) -> String {
+    /// The time in the member's zone first: that is when their prompts arrive.
+    pub fn clock_now(now: chrono::DateTime<chrono::Utc>, zone: Option<chrono_tz::Tz>) -> String {
+        match zone.filter(|z| *z != chrono_tz::UTC) {
+            Some(zone) => format!(
+                "(shell) the clock reads {} {} ({} UTC)",
+                now.with_timezone(&zone).format("%a %Y-%m-%d %H:%M"),
+                zone.name(),
+                now.format("%H:%M")
+            ),
+            None => format!(
+                "(shell) the clock reads {}",
+                now.format("%a %Y-%m-%d %H:%M UTC")
+            ),
+        }
+    }
+    pub fn skipped(count: u32) -> String {
         format!(
-            "(shell) the clock reads {}",
-            now.format("%a %Y-%m-%d %H:%M UTC")
+            "(shell) skipped {count} scheduled {} passed too long ago to be useful (prompts, nudges, digests); the log names each.",
+            if count == 1 { "run that" } else { "runs that" }
         )
     }
+    /// Appended to `/help`: what only the shell understands.
+    pub const SHELL_HELP: &str = "Shell only:\n  /as NAME [--role ROLE]: act as another member (created if new), e.g. /as bob --role mentor\n  /clock [advance 7d | set 2027-03-01T09:00 [Europe/Berlin]]: show or move the bot's clock; scheduled posts due meanwhile appear\n  /quit: leave (your data stays)";
     pub fn unknown_role(role: &str) -> String {
         format!(
             "`{role}` is not a role; roles are steward, sponsor, lead_mentor, community_mentor (mentor), learner, alumni"
@@ -77,13 +94,22 @@ struct Pump {
 
 impl Pump {
     async fn catch_up(&self) -> Vec<String> {
-        if let Err(err) = self.scheduler.tick().await {
-            tracing::error!(error = %format!("{err:#}"), "shell scheduler pass failed");
-        }
+        let skipped = match self.scheduler.tick().await {
+            Ok(report) => report.skipped,
+            Err(err) => {
+                tracing::error!(error = %format!("{err:#}"), "shell scheduler pass failed");
+                0
+            }
+        };
         if let Err(err) = self.dispatcher.run_once().await {
             tracing::error!(error = %format!("{err:#}"), "shell delivery failed");
         }
-        self.dispatcher.sender().take()
+        let mut out = self.dispatcher.sender().take();
+        // A jump of the clock passes many ticks; none is dropped without a word.
+        if skipped > 0 {
+            out.push(text::skipped(skipped));
+        }
+        out
     }
 }
 
@@ -162,15 +188,23 @@ impl Shell {
             "/quit" | "/exit" => return (Vec::new(), Next::Quit),
             "/as" => self.switch_member(line).await,
             "/clock" => self.move_clock(line),
+            "/help" if is_shell_word(line) => vec![text::SHELL_HELP.to_owned()],
             _ => match commands::parse(line) {
                 Err(err) => vec![label("only you", &Message::from(err.0))],
                 Ok(parsed) => {
-                    self.invoke(Invocation::new(
-                        self.caller.clone(),
-                        parsed.spec,
-                        parsed.args,
-                    ))
-                    .await
+                    let help = parsed.spec.id == catalog::CommandId::Help
+                        && parsed.args.get("command").is_none();
+                    let mut out = self
+                        .invoke(Invocation::new(
+                            self.caller.clone(),
+                            parsed.spec,
+                            parsed.args,
+                        ))
+                        .await;
+                    if help {
+                        out.push(text::SHELL_HELP.to_owned());
+                    }
+                    out
                 }
             },
         };
@@ -206,8 +240,14 @@ impl Shell {
             }
             _ => Err(text::clock_usage()),
         };
+        let zone = self
+            .caller
+            .member
+            .timezone
+            .as_deref()
+            .and_then(|z| parse_timezone(z).ok());
         match result {
-            Ok(()) => vec![text::clock_now(self.services.clock.now())],
+            Ok(()) => vec![text::clock_now(self.services.clock.now(), zone)],
             Err(message) => vec![message],
         }
     }
@@ -252,6 +292,12 @@ impl Shell {
             Err(err) => tracing::warn!(error = %err, "refreshing the shell member failed"),
         }
     }
+}
+
+/// `/help as`, `/help /clock`: the shell's own commands.
+fn is_shell_word(line: &str) -> bool {
+    let topic = line.split_whitespace().nth(1).unwrap_or_default();
+    matches!(topic.trim_start_matches('/'), "as" | "clock" | "quit")
 }
 
 fn into_anyhow(err: ServiceError) -> anyhow::Error {

@@ -344,14 +344,14 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::MeTimezone,
         path: "me timezone",
-        options: &[required(
+        options: &[optional(
             "zone",
             OptionKind::TimeZone,
             "an IANA time zone, like `Europe/Berlin`",
         )],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
-        help: "Set your time zone, so prompts arrive at your local time.",
+        help: "Set your time zone, so prompts arrive at your local time; without a zone, show it.",
     },
     CommandSpec {
         id: CommandId::MeSkills,

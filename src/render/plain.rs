@@ -15,7 +15,13 @@ pub fn render(message: &Message) -> String {
                 out.push_str(s);
                 out.push('`');
             }
-            Fragment::User(s) => out.extend(strip_invisible(s).chars().filter(|c| !c.is_control())),
+            // Line breaks and tabs are the person's own layout (a playbook, a multi-line
+            // check-in); other control characters could move the cursor or recolour.
+            Fragment::User(s) => out.extend(
+                strip_invisible(s)
+                    .chars()
+                    .filter(|c| !c.is_control() || matches!(c, '\n' | '\t')),
+            ),
             Fragment::Mention { name, .. } => {
                 out.push('@');
                 out.extend(strip_invisible(name).chars().filter(|c| !c.is_control()));

@@ -32,6 +32,7 @@ mod program;
 mod reviews;
 mod roles;
 mod scheduler;
+mod shell;
 mod slack;
 mod slack_loop;
 mod slack_sender;

@@ -11,7 +11,7 @@ async fn time_zone_is_validated_with_a_suggestion(pool: PgPool) {
     let said = bot.say("bob", "/me timezone Europe/Berln").await;
     assert_eq!(
         said.reply,
-        "`Europe/Berln` is not a time zone I know; did you mean `Europe/Berlin`? (usage: `/me timezone <zone>`)"
+        "`Europe/Berln` is not a time zone I know; did you mean `Europe/Berlin`? (usage: `/me timezone [zone]`)"
     );
 
     // 2027-02-15 09:00 UTC is 18:00 in Tokyo.
@@ -74,5 +74,38 @@ async fn help_is_generated_from_the_catalog(pool: PgPool) {
     assert_eq!(
         said.reply,
         "There is no command `/nothing here`. Type `/help` to see them all."
+    );
+}
+
+#[sqlx::test]
+async fn the_time_zone_is_shown_and_a_join_does_not_ask_for_one_already_set(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let said = bot.say("bob", "/me timezone").await;
+    assert_eq!(
+        said.reply,
+        "You have not set a time zone, so prompts follow each cohort's. Set yours with `/me timezone Europe/Berlin` (any IANA zone)."
+    );
+    // 2027-02-15 09:00 UTC is 10:00 in Berlin.
+    let said = bot.say("sam", "/me timezone").await;
+    assert_eq!(
+        said.reply,
+        "Your time zone is Europe/Berlin (it's 10:00 on Monday there now). Change it with `/me timezone <zone>`."
+    );
+    bot.say("sam", "/coc accept").await;
+    let said = bot.say("sam", "/cohort join spring-makers-2027 track:projects").await;
+    assert!(
+        said.reply
+            .ends_with(". Prompts arrive at your local time (Europe/Berlin)."),
+        "{}",
+        said.reply
+    );
+    bot.say("bob", "/coc accept").await;
+    let said = bot.say("bob", "/cohort join spring-makers-2027 track:projects").await;
+    assert!(
+        said.reply.ends_with(
+            ". Set your time zone with `/me timezone` so prompts arrive at your local time."
+        ),
+        "{}",
+        said.reply
     );
 }

@@ -103,7 +103,8 @@ pub fn accept_coc_first(community: &str, code_of_conduct: &str, cohort: &Cohort)
         .text(" to accept it and finish joining.")
 }
 
-pub fn joined(cohort: &Cohort, track: Option<&Track>) -> Message {
+/// `zone` is the member's own time zone, when they have set one.
+pub fn joined(cohort: &Cohort, track: Option<&Track>, zone: Option<&str>) -> Message {
     let msg = Message::new()
         .text("You're in! Welcome to ")
         .strong(&cohort.name);
@@ -111,9 +112,13 @@ pub fn joined(cohort: &Cohort, track: Option<&Track>) -> Message {
         Some(t) => msg.text(", track ").strong(&t.name),
         None => msg,
     };
-    msg.text(". Set your time zone with ")
-        .code("/me timezone")
-        .text(" so prompts arrive at your local time.")
+    match zone {
+        Some(zone) => msg.text(format!(". Prompts arrive at your local time ({zone}).")),
+        None => msg
+            .text(". Set your time zone with ")
+            .code("/me timezone")
+            .text(" so prompts arrive at your local time."),
+    }
 }
 
 pub fn welcome_post(display_name: &str, cohort: &Cohort, track: Option<&Track>) -> Message {

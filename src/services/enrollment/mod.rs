@@ -99,7 +99,10 @@ async fn enroll(
         now,
     )
     .await?;
-    let mut outcome = Outcome::reply(messages::joined(cohort, track), Visibility::Ephemeral);
+    let mut outcome = Outcome::reply(
+        messages::joined(cohort, track, member.timezone.as_deref()),
+        Visibility::Ephemeral,
+    );
     if let Some(channel) = &cohort.channel {
         outcome = outcome.with_post(
             Destination::Channel(channel.clone()),

@@ -83,6 +83,24 @@ pub fn timezone_set(tz: Tz, now: DateTime<Utc>) -> Message {
         ))
 }
 
+pub fn timezone_shown(tz: Option<Tz>, now: DateTime<Utc>) -> Message {
+    match tz {
+        Some(tz) => Message::new()
+            .text("Your time zone is ")
+            .strong(tz.name())
+            .text(format!(
+                " (it's {} there now). Change it with ",
+                now.with_timezone(&tz).format("%H:%M on %A")
+            ))
+            .code("/me timezone <zone>")
+            .text("."),
+        None => Message::new()
+            .text("You have not set a time zone, so prompts follow each cohort's. Set yours with ")
+            .code("/me timezone Europe/Berlin")
+            .text(" (any IANA zone)."),
+    }
+}
+
 pub fn skills_set(skills: &[String]) -> Message {
     Message::new()
         .text("Your skills: ")

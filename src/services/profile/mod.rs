@@ -2,13 +2,13 @@
 
 mod messages;
 
-use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
 
 use super::lookup::arg;
 use super::{Invocation, Outcome, ServiceResult, refuse};
+use crate::domain::parse_timezone;
 use crate::store::{enrollments, members, roles};
 
 const SKILLS_MAX: usize = 20;
@@ -30,7 +30,18 @@ pub async fn set_timezone(
     now: DateTime<Utc>,
     inv: &Invocation,
 ) -> ServiceResult {
-    let tz = inv.args.timezone("zone").context("zone is required")?;
+    let Some(tz) = inv.args.timezone("zone") else {
+        let current = inv
+            .caller
+            .member
+            .timezone
+            .as_deref()
+            .and_then(|z| parse_timezone(z).ok());
+        return Ok(Outcome::reply(
+            messages::timezone_shown(current, now),
+            inv.spec.visibility,
+        ));
+    };
     members::set_timezone(&mut *tx, inv.caller.member.id, tz.name()).await?;
     let detail = json!({ "timezone": tz.name() });
     crate::services::audit_caller(&mut *tx, inv, "member.timezone", detail, now).await?;
