@@ -5,14 +5,14 @@ use super::messages;
 use crate::render::Message;
 
 pub fn overview() -> Message {
-    let mut msg = Message::new().text(messages::help_header());
+    let mut msg = Message::marked(messages::help_header());
     for command in CATALOG {
         msg = msg
             .line()
             .text("  ")
             .code(command.usage())
             .text(" — ")
-            .text(command.help);
+            .push(Message::marked(command.help));
         if command.permission == Permission::Steward {
             msg = msg.text(" ").text(messages::help_steward_only());
         }
@@ -27,7 +27,7 @@ pub fn command(path: &str) -> Option<Message> {
     let mut msg = Message::new()
         .code(command.usage())
         .line()
-        .text(command.help);
+        .push(Message::marked(command.help));
     if command.permission == Permission::Steward {
         msg = msg.text(" ").text(messages::help_steward_only());
     }
@@ -41,7 +41,8 @@ pub fn command(path: &str) -> Option<Message> {
             .line()
             .text("  ")
             .code(option.name)
-            .text(format!(" ({need}): {}", option.help));
+            .text(format!(" ({need}): "))
+            .push(Message::marked(option.help));
     }
     Some(msg)
 }

@@ -115,12 +115,14 @@ pub fn clean_name(raw: &str, max: usize) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
-/// A short, safe echo of arbitrary input for error messages.
+/// A short, safe echo of arbitrary input for error messages, which quote it in backticks:
+/// a typed backtick becomes a look-alike so it cannot end the quote.
 pub fn preview(input: &str) -> String {
     const MAX: usize = 40;
     let cleaned: String = strip_invisible(input)
         .chars()
         .filter(|c| !c.is_control())
+        .map(|c| if c == '`' { 'ˋ' } else { c })
         .take(MAX)
         .collect();
     if input.chars().count() > MAX {

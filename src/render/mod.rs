@@ -135,6 +135,35 @@ impl Message {
     }
 }
 
+impl Message {
+    /// Text written with backticks around code, as the catalog's help and the parser's
+    /// messages are: each `span` becomes a code fragment, so every platform shows code
+    /// formatting (Slack with `/cohort` in front) instead of literal backticks. Typed text
+    /// quoted in these messages has its backticks replaced (see `domain::text::preview`),
+    /// so only markup remains.
+    pub fn marked(s: &str) -> Self {
+        let mut msg = Message::new();
+        let parts: Vec<&str> = s.split('`').collect();
+        // An odd number of backticks leaves the last one as text.
+        let closed = if parts.len().is_multiple_of(2) {
+            parts.len() - 1
+        } else {
+            parts.len()
+        };
+        for (i, part) in parts.iter().enumerate().take(closed) {
+            if i % 2 == 1 {
+                msg = msg.code(*part);
+            } else if !part.is_empty() {
+                msg = msg.text(*part);
+            }
+        }
+        if closed < parts.len() {
+            msg = msg.text(format!("`{}", parts[closed..].join("`")));
+        }
+        msg
+    }
+}
+
 impl From<&str> for Message {
     fn from(s: &str) -> Self {
         Message::new().text(s)
@@ -156,6 +185,29 @@ pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marked_text_becomes_code_fragments() {
+        assert_eq!(
+            Message::marked("Missing `progress`. Usage: `/checkin <confidence>`").0,
+            [
+                Fragment::Text("Missing ".into()),
+                Fragment::Code("progress".into()),
+                Fragment::Text(". Usage: ".into()),
+                Fragment::Code("/checkin <confidence>".into()),
+            ]
+        );
+        assert_eq!(
+            Message::marked("a `b` c `d").0,
+            [
+                Fragment::Text("a ".into()),
+                Fragment::Code("b".into()),
+                Fragment::Text(" c ".into()),
+                Fragment::Text("`d".into()),
+            ]
+        );
+        assert_eq!(Message::marked("plain").0, [Fragment::Text("plain".into())]);
+    }
 
     #[test]
     fn bold_keeps_its_spaces_outside_the_markers() {

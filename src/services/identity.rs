@@ -14,7 +14,7 @@ impl Services {
     /// The caller for a shell user in the community with `community_slug`, creating the member.
     pub async fn shell_caller(&self, community_slug: &str, user_id: &str) -> ServiceResult<Caller> {
         let user_id = clean_line("user", user_id.trim_start_matches('@'), USER_ID_MAX)
-            .map_err(|e| super::ServiceError::User(Message::from(e.to_string())))?;
+            .map_err(|e| super::ServiceError::User(Message::marked(&e.to_string())))?;
         if user_id.contains(char::is_whitespace) {
             return refuse(
                 Message::new()

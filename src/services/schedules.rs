@@ -79,7 +79,7 @@ pub async fn set(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     let cohort = find_cohort(tx, inv, arg(inv, "cohort")?).await?;
     let kind = arg(inv, "kind")?;
     let cron = CronExpr::parse(arg(inv, "cron")?)
-        .map_err(|e| ServiceError::User(Message::from(e.to_string())))?;
+        .map_err(|e| ServiceError::User(Message::marked(&e.to_string())))?;
     schedule::set(
         &mut *tx,
         inv.caller.community_id,

@@ -1030,3 +1030,21 @@ async fn a_mentor_claims_a_review_with_its_button(pool: PgPool) {
         .unwrap();
     assert!(claimed.is_some());
 }
+
+#[sqlx::test]
+async fn an_option_mistake_shows_code_formatting_not_backslashes(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    let reply = d
+        .run(d.command(
+            30,
+            "me",
+            Some("timezone"),
+            json!([{ "name": "zone", "type": 3, "value": "Europe/Berln" }]),
+        ))
+        .await;
+    assert_eq!(
+        reply,
+        "`Europe/Berln` is not a time zone I know; did you mean `Europe/Berlin`? (usage: `/me timezone [zone]`)"
+    );
+}

@@ -256,7 +256,7 @@ async fn slack_forms_take_several_lines_up_to_their_limit(pool: PgPool) {
     let (_, answer) = slack.interact(&bad.to_string()).await;
     assert_eq!(
         answer.unwrap(),
-        json!({ "response_action": "errors", "errors": { "progress": "`progress` can't be empty" } })
+        json!({ "response_action": "errors", "errors": { "progress": "progress can't be empty" } })
     );
     assert_eq!(slack.bot.count("checkins").await, 1);
 }

@@ -92,7 +92,9 @@ async fn the_time_zone_is_shown_and_a_join_does_not_ask_for_one_already_set(pool
         "Your time zone is Europe/Berlin (it's 10:00 on Monday there now). Change it with `/me timezone <zone>`."
     );
     bot.say("sam", "/coc accept").await;
-    let said = bot.say("sam", "/cohort join spring-makers-2027 track:projects").await;
+    let said = bot
+        .say("sam", "/cohort join spring-makers-2027 track:projects")
+        .await;
     assert!(
         said.reply
             .ends_with(". Prompts arrive at your local time (Europe/Berlin)."),
@@ -100,7 +102,9 @@ async fn the_time_zone_is_shown_and_a_join_does_not_ask_for_one_already_set(pool
         said.reply
     );
     bot.say("bob", "/coc accept").await;
-    let said = bot.say("bob", "/cohort join spring-makers-2027 track:projects").await;
+    let said = bot
+        .say("bob", "/cohort join spring-makers-2027 track:projects")
+        .await;
     assert!(
         said.reply.ends_with(
             ". Set your time zone with `/me timezone` so prompts arrive at your local time."

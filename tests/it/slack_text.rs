@@ -118,3 +118,22 @@ async fn slacks_certificate_check_gets_200_without_a_signature(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(slack.bot.count("invocations").await, invocations);
 }
+
+#[sqlx::test]
+async fn a_typing_mistake_is_explained_with_code_and_the_slack_command(pool: PgPool) {
+    let (slack, _) = prepared(pool).await;
+    let said = slack.command("checkin 9 built `it`", "t-typo").await;
+    assert_eq!(
+        text(&said),
+        "`confidence` must be a whole number from 1 to 5, not `9` (usage: `/cohort checkin &lt;confidence&gt; &lt;progress…&gt; [blockers:…] [hours:…] [cohort:…]`)"
+    );
+    let said = slack.command("help checkin", "t-help").await;
+    let help = text(&said);
+    assert!(
+        help.contains(
+            "e.g. `/cohort checkin 4 built my first flow blockers:\"no licence\" hours:3`"
+        ),
+        "{help}"
+    );
+    assert!(help.contains("`progress` (required)"), "{help}");
+}

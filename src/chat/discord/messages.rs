@@ -58,7 +58,7 @@ pub fn unknown_command(name: &str) -> Message {
 }
 
 pub fn bad_option(problem: &str) -> Message {
-    Message::new().text(problem.to_owned())
+    Message::marked(problem)
 }
 
 pub fn unsupported() -> Message {

@@ -72,7 +72,7 @@ impl SlackApp {
             Ok(parsed) => parsed,
             Err(err) => {
                 tracing::info!(community = %caller.community_slug, "Slack command did not parse");
-                let message = Message::from(err.0);
+                let message = Message::marked(&err.0);
                 return self
                     .reply_bodies(Some(community), &message, Visibility::Ephemeral)
                     .await;

@@ -436,7 +436,8 @@ fn form_args(
     bind(spec, raw).map_err(|errors| {
         errors
             .iter()
-            .map(|e: &BindError| (e.field.clone(), json!(e.for_field())))
+            // Slack shows field errors as plain text: code marks would show as backticks.
+            .map(|e: &BindError| (e.field.clone(), json!(e.for_field().replace('`', ""))))
             .collect()
     })
 }

@@ -186,7 +186,7 @@ pub fn coc_accepted() -> Message {
 }
 
 pub fn invalid_cohort_id(problem: &str) -> Message {
-    Message::from(problem.to_owned())
+    Message::marked(problem)
 }
 
 pub fn cohort_exists(slug: &str) -> Message {
