@@ -37,6 +37,35 @@ impl fmt::Debug for CronExpr {
     }
 }
 
+/// The five fields, in order, with what each accepts.
+const FIELDS: [(&str, &str); 5] = [
+    ("minute", "0–59"),
+    ("hour", "0–23"),
+    ("day of month", "1–31"),
+    ("month", "1–12 or JAN–DEC"),
+    ("day of week", "0–7 or MON–SUN"),
+];
+
+/// Which field makes `text` unreadable: each is tried alone with the others `*`.
+fn field_problem(text: &str) -> String {
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    if parts.len() == FIELDS.len() {
+        for (i, part) in parts.iter().enumerate() {
+            let probe: Vec<&str> = (0..FIELDS.len())
+                .map(|j| if j == i { *part } else { "*" })
+                .collect();
+            if Cron::from_str(&probe.join(" ")).is_err() {
+                let (name, accepts) = FIELDS[i];
+                return format!(
+                    "the {name} field `{}` must be {accepts}",
+                    crate::domain::text::preview(part)
+                );
+            }
+        }
+    }
+    "it is not a schedule I understand".to_owned()
+}
+
 impl CronExpr {
     pub fn parse(text: &str) -> Result<Self, CronError> {
         let text = text.trim();
@@ -48,7 +77,8 @@ impl CronExpr {
         if !text.starts_with('@') && fields != 5 {
             return Err(error(&format!("it has {fields} fields, not 5")));
         }
-        let cron = Cron::from_str(text).map_err(|e| error(&e.to_string()))?;
+        // croner's own messages name its internals; the reason says which field is wrong.
+        let cron = Cron::from_str(text).map_err(|_| error(&field_problem(text)))?;
         Ok(Self {
             text: text.to_owned(),
             cron,

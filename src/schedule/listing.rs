@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 
 use super::cron::CronExpr;
 use super::kinds::{Scope, TriggerKind};
+use super::runner::in_season;
 use crate::domain::parse_timezone;
 use crate::store::schedule::ScheduleRow;
 
@@ -24,9 +25,22 @@ pub fn upcoming(rows: &[ScheduleRow], now: DateTime<Utc>, count: usize) -> Vec<U
     rows.iter()
         .map(|row| {
             let zone = parse_timezone(&row.cohort.timezone).unwrap_or(Tz::UTC);
+            // From the season's first day when it is still ahead; ticks outside the season
+            // do not fire, so they are not shown.
+            let from = row
+                .cohort
+                .starts_on
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .and_then(|d| d.and_local_timezone(zone).earliest())
+                .map(|start| start.with_timezone(&Utc) - chrono::Duration::seconds(1))
+                .filter(|start| *start > now)
+                .unwrap_or(now);
             let next = CronExpr::parse(&row.cron)
-                .map(|c| c.next_ticks(zone, now, count))
-                .unwrap_or_default();
+                .map(|c| c.next_ticks(zone, from, count))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|at| in_season(&row.cohort, zone, *at))
+                .collect();
             Upcoming {
                 cohort_slug: row.cohort.slug.clone(),
                 cohort_name: row.cohort.name.clone(),
@@ -41,13 +55,23 @@ pub fn upcoming(rows: &[ScheduleRow], now: DateTime<Utc>, count: usize) -> Vec<U
         .collect()
 }
 
-/// `Mon 2027-03-01 09:00 Europe/Berlin (08:00 UTC)`
+/// `Mon 2027-03-01 09:00 Europe/Berlin (08:00 UTC)`; the UTC date too when it differs
+/// (`Tue 2027-03-02 07:00 Pacific/Auckland (Mon 2027-03-01 18:00 UTC)`), and UTC once for a
+/// UTC cohort.
 pub fn local_and_utc(at: DateTime<Utc>, zone: Tz) -> String {
+    let local = at.with_timezone(&zone);
+    if zone == Tz::UTC {
+        return format!("{} UTC", at.format("%a %Y-%m-%d %H:%M"));
+    }
+    let utc = if local.date_naive() == at.date_naive() {
+        at.format("%H:%M").to_string()
+    } else {
+        at.format("%a %Y-%m-%d %H:%M").to_string()
+    };
     format!(
-        "{} {} ({} UTC)",
-        at.with_timezone(&zone).format("%a %Y-%m-%d %H:%M"),
-        zone.name(),
-        at.format("%H:%M")
+        "{} {} ({utc} UTC)",
+        local.format("%a %Y-%m-%d %H:%M"),
+        zone.name()
     )
 }
 
@@ -69,4 +93,24 @@ pub fn render(upcoming: &[Upcoming]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn utc_is_said_once_and_its_date_when_it_differs() {
+        let at = Utc.with_ymd_and_hms(2027, 3, 1, 18, 0, 0).unwrap();
+        assert_eq!(local_and_utc(at, Tz::UTC), "Mon 2027-03-01 18:00 UTC");
+        assert_eq!(
+            local_and_utc(at, chrono_tz::Europe::Berlin),
+            "Mon 2027-03-01 19:00 Europe/Berlin (18:00 UTC)"
+        );
+        assert_eq!(
+            local_and_utc(at, chrono_tz::Pacific::Auckland),
+            "Tue 2027-03-02 07:00 Pacific/Auckland (Mon 2027-03-01 18:00 UTC)"
+        );
+    }
 }

@@ -58,16 +58,20 @@ impl Trigger {
         }
     }
 
-    /// Cohorts are quiet before they start and a week after they end.
     fn in_season(&self, tick: DateTime<Utc>) -> bool {
-        let day = tick.with_timezone(&self.zone).date_naive();
-        let started = self.cohort.starts_on.is_none_or(|s| day >= s);
-        let running = self
-            .cohort
-            .ends_on
-            .is_none_or(|e: NaiveDate| day <= e + chrono::Duration::days(AFTER_END_DAYS));
-        started && running
+        in_season(&self.cohort, self.zone, tick)
     }
+}
+
+/// Cohorts are quiet before they start and a week after they end; `/schedule list` shows
+/// only the ticks that will fire by the same rule.
+pub fn in_season(cohort: &Cohort, zone: Tz, tick: DateTime<Utc>) -> bool {
+    let day = tick.with_timezone(&zone).date_naive();
+    let started = cohort.starts_on.is_none_or(|s| day >= s);
+    let running = cohort
+        .ends_on
+        .is_none_or(|e: NaiveDate| day <= e + chrono::Duration::days(AFTER_END_DAYS));
+    started && running
 }
 
 pub struct Scheduler {

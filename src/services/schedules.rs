@@ -5,7 +5,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 use super::lookup::{arg, find_cohort, optional_cohort};
-use super::{Invocation, Outcome, ServiceError, ServiceResult};
+use super::{Invocation, Outcome, ServiceError, ServiceResult, refuse};
 use crate::domain::parse_timezone;
 use crate::render::Message;
 use crate::schedule::CronExpr;
@@ -37,6 +37,14 @@ mod text {
 
     pub fn next(when: &str) -> Message {
         Message::new().text(format!("    next: {when}"))
+    }
+
+    pub fn never_fires(cron: &str) -> Message {
+        Message::new()
+            .code(cron)
+            .text(" never fires (no such date comes), so nothing would ever be sent. Check the day of month and the month, e.g. ")
+            .code("0 9 * * MON")
+            .text(".")
     }
 
     pub fn set(cohort: &str, kind: &str, cron: &str, next: Option<&str>) -> Message {
@@ -80,6 +88,10 @@ pub async fn set(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     let kind = arg(inv, "kind")?;
     let cron = CronExpr::parse(arg(inv, "cron")?)
         .map_err(|e| ServiceError::User(Message::marked(&e.to_string())))?;
+    let zone = parse_timezone(&cohort.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let Some(next) = cron.next_ticks(zone, now, 1).first().copied() else {
+        return refuse(text::never_fires(cron.as_str()));
+    };
     schedule::set(
         &mut *tx,
         inv.caller.community_id,
@@ -90,13 +102,13 @@ pub async fn set(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     .await?;
     let detail = json!({ "cohort": cohort.slug, "kind": kind, "cron": cron.as_str() });
     crate::services::audit_caller(&mut *tx, inv, "schedule.set", detail, now).await?;
-    let zone = parse_timezone(&cohort.timezone).unwrap_or(chrono_tz::Tz::UTC);
-    let next = cron
-        .next_ticks(zone, now, 1)
-        .first()
-        .map(|at| local_and_utc(*at, zone));
     Ok(Outcome::reply(
-        text::set(&cohort.name, kind, cron.as_str(), next.as_deref()),
+        text::set(
+            &cohort.name,
+            kind,
+            cron.as_str(),
+            Some(&local_and_utc(next, zone)),
+        ),
         inv.spec.visibility,
     ))
 }

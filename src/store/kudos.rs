@@ -54,12 +54,21 @@ pub async fn channel_for(
     giver: Uuid,
     receiver: Uuid,
 ) -> sqlx::Result<Option<String>> {
+    // A cohort either person belongs to, as a learner or through a cohort role (a lead
+    // mentor, a steward of that cohort): one they share first, then the receiver's, whose
+    // thanks it is, then the giver's. Stewards and mentors who are not enrolled can thank.
     sqlx::query_scalar(
-        "SELECT coalesce(c.channel, c.slug) FROM enrollments e JOIN cohorts c ON c.id = e.cohort_id
-         WHERE e.member_id = $1 AND e.status = 'active'
-         ORDER BY EXISTS (SELECT 1 FROM enrollments r WHERE r.cohort_id = e.cohort_id
-                          AND r.member_id = $2 AND r.status = 'active') DESC, e.joined_at
-         LIMIT 1",
+        "WITH related AS (
+             SELECT cohort_id, member_id FROM enrollments
+              WHERE status = 'active' AND member_id IN ($1, $2)
+             UNION ALL
+             SELECT cohort_id, member_id FROM member_roles
+              WHERE cohort_id IS NOT NULL AND member_id IN ($1, $2))
+         SELECT coalesce(c.channel, c.slug) FROM related r JOIN cohorts c ON c.id = r.cohort_id
+          GROUP BY c.id, c.channel, c.slug
+          ORDER BY bool_or(r.member_id = $1) AND bool_or(r.member_id = $2) DESC,
+                   bool_or(r.member_id = $2) DESC, c.slug
+          LIMIT 1",
     )
     .bind(giver)
     .bind(receiver)

@@ -22,9 +22,20 @@ async fn kudos_are_posted_escaped_and_limited(pool: PgPool) {
         "{}",
         said.reply
     );
-    let said = bot.say("ken", "/kudos @sam thanks").await;
+    // A mentor who is not enrolled thanks a learner in the learner's channel.
+    let said = bot
+        .say("ken", "/kudos @sam thanks for the clear question")
+        .await;
+    assert_eq!(
+        said.reply,
+        "Your kudos to Sam Carter are posted in `#spring-makers`."
+    );
+    assert_eq!(said.channel_posts().len(), 1);
+    // With neither in a cohort there is nowhere to post.
+    bot.say("bob", "/help").await;
+    let said = bot.say("lin", "/kudos @bob thanks").await;
     assert!(
-        said.reply.contains("you're not in a cohort"),
+        said.reply.contains("neither of you is in a cohort"),
         "{}",
         said.reply
     );
@@ -61,7 +72,8 @@ async fn kudos_are_posted_escaped_and_limited(pool: PgPool) {
         said.reply,
         "You've given 5 kudos today, the daily limit. Save the next for tomorrow!"
     );
-    assert_eq!(bot.count("kudos").await, 5);
+    // Sam's five, and Ken's one to Sam.
+    assert_eq!(bot.count("kudos").await, 6);
 
     bot.clock.advance(chrono::Duration::days(1));
     let said = bot.say("sam", "/kudos @ken a new day").await;

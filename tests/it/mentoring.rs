@@ -499,3 +499,75 @@ async fn a_paused_lead_gets_no_notices_and_the_community_mentor_covers(pool: PgP
         "{delivered:?}"
     );
 }
+
+#[sqlx::test]
+async fn the_same_offer_or_pause_again_tells_nobody_twice_and_a_return_is_announced(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
+    let said = bot.say("lin", "/mentor offer community 2 sql").await;
+    assert_eq!(
+        said.dms().len(),
+        1,
+        "the steward hears once: {}",
+        said.reply
+    );
+    let said = bot.say("lin", "/mentor offer community 2 sql").await;
+    assert_eq!(
+        said.reply,
+        "Your offer to mentor as a community mentor, up to 2 learners; skills: sql is already waiting for a steward; you'll hear back here."
+    );
+    assert!(said.posts.is_empty(), "{:?}", said.posts);
+
+    mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
+    learner(&bot, "lena", "Europe/Berlin", "sql").await;
+    bot.say("ada", &format!("/mentor match {COHORT}")).await;
+    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+        .await;
+    let said = bot.say("xena", "/mentor pause 2027-03-14").await;
+    assert_eq!(said.dms().len(), 1, "{:?}", said.dms());
+    let said = bot.say("xena", "/mentor pause 2027-03-21").await;
+    assert_eq!(
+        said.reply,
+        "Your break now runs through Sun 21 Mar 2027. Your learners already know who covers, so they were not told again."
+    );
+    assert!(said.posts.is_empty(), "{:?}", said.posts);
+    let said = bot.say("xena", "/mentor resume").await;
+    assert_eq!(
+        said.dms(),
+        [(
+            "lena",
+            "xena is back from their break and mentoring you again."
+        )]
+    );
+}
+
+#[sqlx::test]
+async fn a_rematch_with_no_room_tells_the_learner_where_they_stand(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
+    mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
+    learner(&bot, "lena", "Europe/Berlin", "sql").await;
+    bot.say("ada", &format!("/mentor match {COHORT}")).await;
+    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+        .await;
+    let said = bot
+        .say("ada", &format!("/mentor rematch @xena {COHORT}"))
+        .await;
+    assert_eq!(
+        said.reply,
+        "Moved 0 of 1 learner of xena in Spring Makers 2027 to other mentors; 1 learner could not be placed and is waitlisted (they have been told)."
+    );
+    assert_eq!(
+        said.dms(),
+        [
+            (
+                "lena",
+                "Your mentors in Spring Makers 2027:\n• Community mentor: none yet, you are on the waitlist (no other mentor of this kind is available right now; a steward has been told)."
+            ),
+            (
+                "xena",
+                "Your learners in Spring Makers 2027 have moved to other mentors for now. Thank you for your help so far; when you're ready for learners again, tell a steward, who can match you with `/mentor match`."
+            ),
+        ]
+    );
+}

@@ -124,7 +124,7 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
             ),
             (
                 "xena",
-                "Your learners in Spring Makers 2027 have moved to other mentors for now. Thank you for your help so far; when you're ready again, `/mentor resume` or talk to a steward."
+                "Your learners in Spring Makers 2027 have moved to other mentors for now. Thank you for your help so far; when you're ready for learners again, tell a steward, who can match you with `/mentor match`."
             ),
         ]
     );

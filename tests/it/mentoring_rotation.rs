@@ -276,6 +276,9 @@ fn in_the_shell_moving_the_clock_rotates_mentors_and_escalates_reviews() {
              /as ada\n/mentor approve @{user} community\n"
         );
     }
+    // Ken, the program file's community mentor, would join the rotation: this one is
+    // between xena and yuri.
+    script += "/role revoke @ken community_mentor\n";
     script += &format!(
         "/mentor match {COHORT}\n/mentor match apply {COHORT}\n\
          /clock set 2027-03-08T09:01 Europe/Berlin\n\

@@ -233,11 +233,17 @@ async fn stewards_edit_schedules_and_a_malformed_one_changes_nothing(pool: PgPoo
             "/schedule set spring-makers-2027 checkin 0 25 * * MON",
         )
         .await;
-    assert!(
-        said.reply
-            .starts_with("`0 25 * * MON` is not a cron expression"),
-        "{}",
-        said.reply
+    assert_eq!(
+        said.reply,
+        "`0 25 * * MON` is not a cron expression: the hour field `25` must be 0–23. Use five fields, minute hour day-of-month month day-of-week, like \"0 9 * * MON\""
+    );
+    // A schedule that reads well but never comes round is refused too.
+    let said = bot
+        .say("ada", "/schedule set spring-makers-2027 digest 0 16 30 2 *")
+        .await;
+    assert_eq!(
+        said.reply,
+        "`0 16 30 2 *` never fires (no such date comes), so nothing would ever be sent. Check the day of month and the month, e.g. `0 9 * * MON`."
     );
     let said = bot
         .say(
@@ -283,6 +289,32 @@ async fn stewards_edit_schedules_and_a_malformed_one_changes_nothing(pool: PgPoo
     assert!(
         said.reply
             .contains("checkin `0 10 * * TUE` at each learner's local time"),
+        "{}",
+        said.reply
+    );
+}
+
+#[sqlx::test]
+async fn schedule_list_shows_only_ticks_in_the_cohorts_season(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    // 2027-02-15: Spring Makers starts on 2027-03-01, Evening Builders on 2027-04-05.
+    let said = bot.say("sam", "/schedule list spring-makers-2027").await;
+    let local_dates: Vec<&str> = said
+        .reply
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("next: "))
+        .filter_map(|next| next.split_whitespace().nth(1))
+        .collect();
+    assert!(!local_dates.is_empty(), "{}", said.reply);
+    assert!(
+        local_dates.iter().all(|d| *d >= "2027-03-01"),
+        "{}",
+        said.reply
+    );
+    // An hourly schedule's first local hour of the season is the day before in UTC.
+    assert!(
+        said.reply
+            .contains("next: Mon 2027-03-01 00:00 Europe/Berlin (Sun 2027-02-28 23:00 UTC)"),
         "{}",
         said.reply
     );

@@ -132,3 +132,79 @@ async fn envelopes_are_acked_and_a_disconnect_reconnects(pool: PgPool) {
         .unwrap()
         .unwrap();
 }
+
+/// Slack's refresh: the new connection opens while the old one still acknowledges what it
+/// received; `link_disabled` stops Socket Mode instead of reconnecting forever.
+#[sqlx::test]
+async fn a_refresh_overlaps_connections_and_link_disabled_stops(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}/link/?ticket=1", listener.local_addr().unwrap());
+    Mock::given(method("POST"))
+        .and(path("/apps.connections.open"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "ok": true, "url": ws_url })),
+        )
+        .expect(2)
+        .mount(&slack.mock)
+        .await;
+    let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let client = tokio::spawn(socket::run(
+        slack.app.clone(),
+        SecretString::from("xapp-1-test"),
+        stop_rx,
+    ));
+    let hello = json!({ "type": "hello", "num_connections": 1 }).to_string();
+    let (tcp, _) = listener.accept().await.unwrap();
+    let mut first = tokio_tungstenite::accept_async(tcp).await.unwrap();
+    first.send(Frame::Text(hello.clone())).await.unwrap();
+    let envelope = json!({
+        "envelope_id": "e-refresh-1", "type": "slash_commands", "accepts_response_payload": true,
+        "payload": {
+            "token": "x", "team_id": TEAM, "channel_id": "C0SPRING1", "user_id": SAM,
+            "user_name": "sam", "command": "/cohort", "text": "list",
+            "response_url": slack.response_url(), "trigger_id": "1.2.3"
+        }
+    });
+    first.send(Frame::Text(envelope.to_string())).await.unwrap();
+    first
+        .send(Frame::Text(
+            json!({ "type": "disconnect", "reason": "refresh_requested" }).to_string(),
+        ))
+        .await
+        .unwrap();
+
+    // The new connection is opened while the first is still open for its ack.
+    let (tcp, _) = tokio::time::timeout(Duration::from_secs(5), listener.accept())
+        .await
+        .expect("the client opens a new connection")
+        .unwrap();
+    let mut second = tokio_tungstenite::accept_async(tcp).await.unwrap();
+    let ack = next_json(&mut first).await;
+    assert_eq!(ack["envelope_id"], "e-refresh-1");
+    // Once the new one says hello, the old one is closed.
+    second.send(Frame::Text(hello)).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match first.next().await {
+                None | Some(Ok(Frame::Close(_))) | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the replaced connection is closed");
+
+    second
+        .send(Frame::Text(
+            json!({ "type": "disconnect", "reason": "link_disabled" }).to_string(),
+        ))
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(5), client)
+        .await
+        .expect("Socket Mode stops on link_disabled")
+        .unwrap()
+        .unwrap();
+}

@@ -17,11 +17,17 @@ use super::commands::SlashCommand;
 const RETRY_FIRST: Duration = Duration::from_secs(1);
 const RETRY_CAP: Duration = Duration::from_secs(60);
 
+/// How long a connection Slack asked us to replace stays open: it still acknowledges the
+/// envelopes it received while the new one opens, so a refresh loses nothing.
+const LINGER: Duration = Duration::from_secs(10);
+
 /// Why a connection ended.
 #[derive(Debug, PartialEq, Eq)]
 enum Ended {
     /// Slack asked for a new connection (`disconnect`) or closed this one.
     Reconnect,
+    /// Socket Mode was turned off for the app in Slack's settings: reconnecting cannot work.
+    Disabled,
     Stopped,
 }
 
@@ -33,12 +39,21 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut wait = RETRY_FIRST;
+    // Counts "hello"s: a replaced connection closes once its successor has said hello.
+    let (connected, _) = watch::channel(0u64);
     loop {
         if *stop.borrow() {
             return Ok(());
         }
-        match connection(&app, &app_token, &mut stop).await {
+        match connection(&app, &app_token, &mut stop, &connected).await {
             Ok(Ended::Stopped) => return Ok(()),
+            Ok(Ended::Disabled) => {
+                tracing::error!(
+                    "Socket Mode is turned off for this app in Slack (link_disabled), so cohortbot \
+                     stops using it. Turn Socket Mode on under the app's settings and restart."
+                );
+                return Ok(());
+            }
             Ok(Ended::Reconnect) => {
                 wait = RETRY_FIRST;
                 tracing::info!("Socket Mode: reconnecting with a fresh URL");
@@ -59,6 +74,7 @@ async fn connection(
     app: &SlackApp,
     app_token: &SecretString,
     stop: &mut watch::Receiver<bool>,
+    connected: &watch::Sender<u64>,
 ) -> Result<Ended> {
     let url = app
         .api()
@@ -83,12 +99,23 @@ async fn connection(
             frame = read.next() => match frame {
                 None | Some(Ok(Frame::Close(_))) => return Ok(Ended::Reconnect),
                 Some(Err(err)) => return Err(err).context("reading the Socket Mode websocket"),
-                Some(Ok(Frame::Text(text))) => {
-                    if on_message(app, &text, &acks) == Some(Ended::Reconnect) {
-                        let _ = write.send(Frame::Close(None)).await;
+                Some(Ok(Frame::Text(text))) => match on_message(app, &text, &acks) {
+                    Some(Signal::Hello) => {
+                        connected.send_modify(|n| *n += 1);
+                    }
+                    Some(Signal::Replace) => {
+                        // The successor opens first; this one acks what it holds meanwhile.
+                        drop(acks);
+                        let successor = connected.subscribe();
+                        tokio::spawn(linger(write, pending, successor));
                         return Ok(Ended::Reconnect);
                     }
-                }
+                    Some(Signal::Disabled) => {
+                        let _ = write.send(Frame::Close(None)).await;
+                        return Ok(Ended::Disabled);
+                    }
+                    None => {}
+                },
                 // Pings are answered by tungstenite itself.
                 Some(Ok(_)) => {}
             },
@@ -96,9 +123,52 @@ async fn connection(
     }
 }
 
+/// Keeps a replaced connection open until its successor has said hello and its last acks
+/// are sent, or [`LINGER`] has passed, then closes it.
+async fn linger<W>(
+    mut write: W,
+    mut pending: mpsc::Receiver<String>,
+    mut successor: watch::Receiver<u64>,
+) where
+    W: SinkExt<Frame> + Unpin,
+{
+    successor.mark_unchanged();
+    let deadline = tokio::time::sleep(LINGER);
+    tokio::pin!(deadline);
+    let (mut acked_all, mut replaced) = (false, false);
+    while !(acked_all && replaced) {
+        tokio::select! {
+            _ = &mut deadline => break,
+            ack = pending.recv(), if !acked_all => match ack {
+                Some(ack) => {
+                    if write.send(Frame::Text(ack)).await.is_err() {
+                        break;
+                    }
+                }
+                None => acked_all = true,
+            },
+            changed = successor.changed(), if !replaced => {
+                replaced = true;
+                if changed.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = write.send(Frame::Close(None)).await;
+}
+
+/// What a message means for its connection.
+#[derive(Debug, PartialEq, Eq)]
+enum Signal {
+    Hello,
+    Replace,
+    Disabled,
+}
+
 /// Handles one message; envelopes are answered on their own task so a slow one does not
 /// hold up the acks of the others.
-fn on_message(app: &SlackApp, text: &str, acks: &mpsc::Sender<String>) -> Option<Ended> {
+fn on_message(app: &SlackApp, text: &str, acks: &mpsc::Sender<String>) -> Option<Signal> {
     let message: Value = match serde_json::from_str(text) {
         Ok(message) => message,
         Err(err) => {
@@ -109,12 +179,13 @@ fn on_message(app: &SlackApp, text: &str, acks: &mpsc::Sender<String>) -> Option
     match message["type"].as_str().unwrap_or_default() {
         "hello" => {
             tracing::info!("Socket Mode connected");
-            None
+            Some(Signal::Hello)
         }
+        "disconnect" if message["reason"] == "link_disabled" => Some(Signal::Disabled),
         "disconnect" => {
             let reason = message["reason"].as_str().unwrap_or_default();
             tracing::info!(reason, "Socket Mode: Slack asked for a new connection");
-            Some(Ended::Reconnect)
+            Some(Signal::Replace)
         }
         kind => {
             let Some(envelope_id) = message["envelope_id"].as_str().map(str::to_owned) else {

@@ -16,11 +16,9 @@ pub fn limit_reached(limit: i64) -> Message {
 
 pub fn no_cohort() -> Message {
     Message::new()
-        .text(
-            "Kudos are posted in your cohort's channel, and you're not in a cohort. Join one with ",
-        )
+        .text("Kudos are posted in a cohort's channel, and neither of you is in a cohort. Join one with ")
         .code("/cohort join")
-        .text(".")
+        .text(", or thank them in person.")
 }
 
 pub fn sent(receiver: &str, channel: &str) -> Message {

@@ -482,6 +482,19 @@ pub async fn place(
             reason,
         });
     }
+    // Nobody of any asked tier is left: the learner still hears where they stand.
+    if entries.is_empty()
+        && let Some(tier) = tiers.first()
+    {
+        entries.push(PlanEntry {
+            tier: tier.as_str().to_owned(),
+            learner_id,
+            learner_name: learner.display_name.clone(),
+            mentor_id: None,
+            mentor_name: None,
+            reason: messages::no_mentor_left(),
+        });
+    }
     let refs: Vec<&PlanEntry> = entries.iter().collect();
     let mut posts = vec![(
         Destination::Direct {

@@ -61,6 +61,16 @@ pub fn offer_recorded(tier: Tier, capacity: i32, skills: &[String]) -> Message {
     .text(". A steward will look at it and you'll hear back here.")
 }
 
+pub fn offer_already_waiting(tier: Tier, capacity: i32, skills: &[String]) -> Message {
+    terms(
+        Message::new().text("Your offer to mentor as a "),
+        tier,
+        capacity,
+        skills,
+    )
+    .text(" is already waiting for a steward; you'll hear back here.")
+}
+
 pub fn offer_updated(tier: Tier, capacity: i32, skills: &[String]) -> Message {
     terms(
         Message::new().text("Updated: you mentor as a "),
@@ -200,6 +210,24 @@ pub fn cover_notice(
             .text(" covers for them."),
         None => msg.text(". Until then, any steward can help you."),
     }
+}
+
+pub fn pause_extended(until: Option<NaiveDate>) -> Message {
+    let msg = Message::new().text("Your break now runs");
+    match until {
+        Some(d) => msg
+            .text(" through ")
+            .strong(d.format("%a %-d %b %Y").to_string()),
+        None => msg.text(" until you type ").code("/mentor resume"),
+    }
+    .text(". Your learners already know who covers, so they were not told again.")
+}
+
+/// To each learner of a mentor back from a break.
+pub fn back_notice(mentor: &str) -> Message {
+    Message::new()
+        .user(mentor)
+        .text(" is back from their break and mentoring you again.")
 }
 
 pub fn not_paused() -> Message {
@@ -725,9 +753,11 @@ pub fn rematched(name: &str, cohort: &Cohort, moved: usize, total: usize) -> Mes
         .strong(&cohort.name)
         .text(" to other mentors");
     if moved < total {
+        let waiting = total - moved;
         msg.text(format!(
-            "; {} could not be placed and are waitlisted (they have been told).",
-            total - moved
+            "; {} could not be placed and {} waitlisted (they have been told).",
+            count(waiting as i64, "learner", "learners"),
+            if waiting == 1 { "is" } else { "are" }
         ))
     } else {
         msg.text("; everyone has been told.")
@@ -738,9 +768,9 @@ pub fn rematch_notice(cohort: &Cohort) -> Message {
     Message::new()
         .text("Your learners in ")
         .strong(&cohort.name)
-        .text(" have moved to other mentors for now. Thank you for your help so far; when you're ready again, ")
-        .code("/mentor resume")
-        .text(" or talk to a steward.")
+        .text(" have moved to other mentors for now. Thank you for your help so far; when you're ready for learners again, tell a steward, who can match you with ")
+        .code("/mentor match")
+        .text(".")
 }
 
 // ---- match reasons ----
@@ -763,6 +793,12 @@ pub fn pair_reasons(learner: &Person, mentor: &Person, score: &PairScore) -> Str
         parts.push("met before".to_owned());
     }
     parts.join("; ")
+}
+
+/// Why a learner waits when no mentor of the kind is left at all (every one excluded,
+/// paused or gone).
+pub fn no_mentor_left() -> String {
+    "no other mentor of this kind is available right now; a steward has been told".to_owned()
 }
 
 pub fn wait_reason(reason: WaitReason) -> String {

@@ -57,6 +57,16 @@ pub async fn offer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         None => return refuse(messages::offer_needs_skills()),
     };
     let existing = store::profile(&mut *tx, me.id).await?;
+    // The same offer again changes nothing and tells no steward twice.
+    if let Some(p) = existing.as_ref().filter(|p| {
+        p.status == "pending"
+            && p.tier == tier.as_str()
+            && p.capacity == capacity
+            && p.skills == skills
+    }) {
+        let tier = Tier::parse(&p.tier).unwrap_or(tier);
+        return refuse(messages::offer_already_waiting(tier, capacity, &skills));
+    }
     // An approved mentor changing terms within their tier (or offering a lower one: a lead
     // stays lead, as their role says) stays approved; anything else (a first offer, a
     // higher tier, an offer after a decline) waits for a steward.
@@ -205,11 +215,19 @@ pub async fn pause(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     if until.is_some_and(|d| d < today) {
         return refuse(messages::pause_in_past());
     }
-    if profile.paused_on(today) && profile.paused_until == until {
+    let already = profile.paused_on(today);
+    if already && profile.paused_until == until {
         return refuse(messages::already_paused());
     }
     store::set_pause(&mut *tx, me.id, true, until).await?;
     record(tx, inv, "mentor.pause", json!({ "until": until }), now).await?;
+    if already {
+        // A new end date for a break the learners already know about: nobody is told twice.
+        return Ok(Outcome::reply(
+            messages::pause_extended(until),
+            inv.spec.visibility,
+        ));
+    }
     let mut outcome = Outcome::reply(messages::paused(until), inv.spec.visibility);
     // Each learner hears once who covers: their other mentor in that cohort, else a steward.
     for (cohort, learner, name, tier) in store::active_learners_of(&mut *tx, me.id).await? {
@@ -233,7 +251,18 @@ pub async fn resume(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     }
     store::set_pause(&mut *tx, me.id, false, None).await?;
     record(tx, inv, "mentor.resume", json!({}), now).await?;
-    Ok(Outcome::reply(messages::resumed(), inv.spec.visibility))
+    // The learners who were told about the break hear that it is over.
+    let mut outcome = Outcome::reply(messages::resumed(), inv.spec.visibility);
+    for (_, learner, name, _) in store::active_learners_of(&mut *tx, me.id).await? {
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id: learner,
+                display_name: name,
+            },
+            messages::back_notice(&me.display_name),
+        );
+    }
+    Ok(outcome)
 }
 
 pub(crate) async fn approved_profile(
