@@ -79,6 +79,19 @@ pub async fn user_ids(
     .await
 }
 
+pub async fn set_display_name(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    name: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE members SET display_name = $2 WHERE id = $1")
+        .bind(member_id)
+        .bind(name)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_timezone(ex: impl PgExecutor<'_>, member_id: Uuid, tz: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE members SET timezone = $2 WHERE id = $1")
         .bind(member_id)

@@ -631,6 +631,69 @@ pub async fn stewards(
     .await
 }
 
+pg_row! {
+    /// An offer to mentor waiting for a steward.
+    #[derive(Debug, Clone)]
+    pub struct PendingOffer {
+        pub display_name: String,
+        pub platform_user_id: String,
+        pub tier: String,
+        pub capacity: i32,
+        pub skills: Vec<String>,
+        pub offered_at: DateTime<Utc>,
+    }
+}
+
+pub async fn pending_offers(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+) -> sqlx::Result<Vec<PendingOffer>> {
+    sqlx::query_as(
+        "SELECT m.display_name, m.platform_user_id, p.tier, p.capacity, p.skills, p.offered_at
+           FROM mentor_profiles p JOIN members m ON m.id = p.member_id
+          WHERE p.community_id = $1 AND p.status = 'pending'
+          ORDER BY p.offered_at, m.display_name",
+    )
+    .bind(community_id)
+    .fetch_all(ex)
+    .await
+}
+
+pg_row! {
+    /// A mentor's learner and their latest check-in in that cohort, if any.
+    #[derive(Debug, Clone)]
+    pub struct LearnerCheckin {
+        pub display_name: String,
+        pub cohort_name: String,
+        pub tier: String,
+        pub period: Option<String>,
+        pub confidence: Option<i16>,
+        pub progress: Option<String>,
+        pub blockers: Option<String>,
+    }
+}
+
+pub async fn learners_with_checkins(
+    ex: impl PgExecutor<'_>,
+    mentor_id: Uuid,
+) -> sqlx::Result<Vec<LearnerCheckin>> {
+    sqlx::query_as(
+        "SELECT m.display_name, c.name AS cohort_name, s.tier,
+                k.period, k.confidence, k.progress, k.blockers
+           FROM mentorships s
+           JOIN members m ON m.id = s.learner_id
+           JOIN cohorts c ON c.id = s.cohort_id
+           LEFT JOIN LATERAL (SELECT period, confidence, progress, blockers FROM checkins
+                               WHERE cohort_id = s.cohort_id AND member_id = s.learner_id
+                               ORDER BY period DESC LIMIT 1) k ON true
+          WHERE s.mentor_id = $1 AND s.ended_at IS NULL
+          ORDER BY c.name, m.display_name",
+    )
+    .bind(mentor_id)
+    .fetch_all(ex)
+    .await
+}
+
 /// Display names of everyone with a mentor profile in the community.
 pub async fn mentor_names(
     ex: impl PgExecutor<'_>,

@@ -363,6 +363,20 @@ pg_row! {
     }
 }
 
+/// Takes back an RSVP; false when there was none.
+pub async fn unrsvp(
+    ex: impl PgExecutor<'_>,
+    session_id: Uuid,
+    member_id: Uuid,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query("DELETE FROM session_rsvps WHERE session_id = $1 AND member_id = $2")
+        .bind(session_id)
+        .bind(member_id)
+        .execute(ex)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 pub async fn rsvps(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Vec<Person>> {
     sqlx::query_as(
         "SELECT m.id, m.display_name, m.timezone FROM session_rsvps r JOIN members m ON m.id = r.member_id

@@ -571,3 +571,46 @@ async fn a_rematch_with_no_room_tells_the_learner_where_they_stand(pool: PgPool)
         ]
     );
 }
+
+#[sqlx::test]
+async fn stewards_see_waiting_offers_and_mentors_their_learners(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
+    let said = bot.say("ada", "/mentor offers").await;
+    assert_eq!(
+        said.reply,
+        "No offers to mentor are waiting for a decision."
+    );
+    bot.say("lin", "/me name Lin Park").await;
+    bot.say("lin", "/mentor offer community 2 sql, excel").await;
+    let said = bot.say("ada", "/mentor offers").await;
+    assert_eq!(
+        said.reply,
+        "Offers to mentor waiting for a decision:\n• Lin Park, since 2027-02-15: community mentor, up to 2 learners; skills: sql, excel. `/mentor approve @lin community`"
+    );
+    let said = bot.say("sam", "/mentor offers").await;
+    assert_eq!(said.reply, "Sorry, only stewards can use `/mentor offers`.");
+
+    mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
+    learner(&bot, "lena", "Europe/Berlin", "sql").await;
+    learner(&bot, "omar", "Europe/Berlin", "sql").await;
+    bot.say("ada", &format!("/mentor match {COHORT}")).await;
+    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+        .await;
+    bot.set_local("2027-03-02 10:00", chrono_tz::Europe::Berlin);
+    bot.say(
+        "lena",
+        "/checkin 2 built the approval flow and tested it blockers:\"no licence\"",
+    )
+    .await;
+    let said = bot.say("xena", "/mentor learners").await;
+    assert_eq!(
+        said.reply,
+        "Your learners:\n• lena (Spring Makers 2027, you are their community mentor): 2027-W09, confidence 2/5: built the approval flow and tested it · blocker: no licence\n• omar (Spring Makers 2027, you are their community mentor): no check-in yet"
+    );
+    let said = bot.say("sam", "/mentor learners").await;
+    assert_eq!(
+        said.reply,
+        "You are not an approved mentor yet. Offer with `/mentor offer`."
+    );
+}

@@ -828,3 +828,32 @@ async fn a_reminder_still_undelivered_when_the_session_starts_is_dead_lettered_a
         said.reply
     );
 }
+
+#[sqlx::test]
+async fn an_rsvp_can_be_taken_back_and_event_list_shows_the_sessions(pool: PgPool) {
+    let bot = with_session(pool).await;
+    let listed = bot.say("sam", "/event list").await.reply;
+    assert_eq!(listed, bot.say("sam", "/talk list").await.reply);
+    let said = bot.say("sam", "/event unrsvp 1").await;
+    assert_eq!(
+        said.reply,
+        "You had not RSVPed to session #1, so there is nothing to take back. `/event list` shows the upcoming sessions."
+    );
+    bot.say("sam", "/event rsvp #1").await;
+    assert_eq!(bot.count("session_rsvps").await, 1);
+    let said = bot.say("sam", "/event unrsvp #1").await;
+    assert_eq!(
+        said.reply,
+        "You're off the list for #1 Spring lightning talks (Lightning talks); no reminders will come. `/event rsvp 1` puts you back."
+    );
+    assert_eq!(bot.count("session_rsvps").await, 0);
+    bot.say("sam", "/event rsvp 1").await;
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 11, 15, 5, 0).unwrap());
+    let said = bot.say("sam", "/event unrsvp 1").await;
+    assert_eq!(
+        said.reply,
+        "Session #1 has already started, so the list is final. Tell the host if you can't make it."
+    );
+    assert_eq!(bot.count("session_rsvps").await, 1);
+}

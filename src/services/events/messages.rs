@@ -183,6 +183,30 @@ pub fn rsvped(session: &Session, zone: Tz) -> Message {
         ))
 }
 
+pub fn unrsvped(session: &Session) -> Message {
+    Message::new()
+        .text("You're off the list for ")
+        .push(session_name(session))
+        .text("; no reminders will come. ")
+        .code(format!("/event rsvp {}", session.number))
+        .text(" puts you back.")
+}
+
+pub fn not_rsvped(number: i32) -> Message {
+    Message::new()
+        .text(format!(
+            "You had not RSVPed to session #{number}, so there is nothing to take back. "
+        ))
+        .code("/event list")
+        .text(" shows the upcoming sessions.")
+}
+
+pub fn unrsvp_too_late(number: i32) -> Message {
+    Message::new().text(format!(
+        "Session #{number} has already started, so the list is final. Tell the host if you can't make it."
+    ))
+}
+
 pub fn not_started_yet(number: i32) -> Message {
     Message::new().text(format!("Session #{number} hasn't started yet."))
 }

@@ -197,6 +197,22 @@ pub async fn rsvp(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     ))
 }
 
+pub async fn unrsvp(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let session = session_arg(tx, inv).await?;
+    if session.starts_at <= now {
+        return refuse(messages::unrsvp_too_late(session.number));
+    }
+    let me = &inv.caller.member;
+    if !sessions::unrsvp(&mut *tx, session.id, me.id).await? {
+        return refuse(messages::not_rsvped(session.number));
+    }
+    audit_session(tx, inv, "session.unrsvp", &session, now).await?;
+    Ok(Outcome::reply(
+        messages::unrsvped(&session),
+        inv.spec.visibility,
+    ))
+}
+
 pub async fn attended(
     tx: &mut PgConnection,
     now: DateTime<Utc>,

@@ -71,6 +71,75 @@ pub fn offer_already_waiting(tier: Tier, capacity: i32, skills: &[String]) -> Me
     .text(" is already waiting for a steward; you'll hear back here.")
 }
 
+pub fn pending_offers(offers: &[crate::store::mentoring::PendingOffer]) -> Message {
+    if offers.is_empty() {
+        return Message::new().text("No offers to mentor are waiting for a decision.");
+    }
+    let mut msg = Message::new().text("Offers to mentor waiting for a decision:");
+    for offer in offers {
+        let tier = Tier::parse(&offer.tier).unwrap_or(Tier::Community);
+        msg = msg
+            .line()
+            .text("• ")
+            .user(&offer.display_name)
+            .text(format!(", since {}: ", offer.offered_at.format("%Y-%m-%d")));
+        msg = terms(msg, tier, offer.capacity, &offer.skills)
+            .text(". ")
+            .code(format!(
+                "/mentor approve @{} {}",
+                offer.platform_user_id,
+                tier.as_str()
+            ));
+    }
+    msg
+}
+
+/// Progress longer than this is cut in the list; `/checkin history @learner` has it whole.
+const PROGRESS_SHOWN: usize = 80;
+
+pub fn my_learners(learners: &[crate::store::mentoring::LearnerCheckin]) -> Message {
+    if learners.is_empty() {
+        return Message::new()
+            .text("You have no learners right now. A steward matches mentors with ")
+            .code("/mentor match")
+            .text(".");
+    }
+    let mut msg = Message::new().text("Your learners:");
+    for l in learners {
+        let role = match Tier::parse(&l.tier) {
+            Some(Tier::Lead) => "lead mentor",
+            _ => "community mentor",
+        };
+        msg = msg
+            .line()
+            .text("• ")
+            .user(&l.display_name)
+            .text(" (")
+            .strong(&l.cohort_name)
+            .text(format!(", you are their {role}): "));
+        msg = match (&l.period, l.confidence, &l.progress) {
+            (Some(period), Some(confidence), Some(progress)) => {
+                let first_line = progress.lines().next().unwrap_or_default();
+                let mut shown: String = first_line.chars().take(PROGRESS_SHOWN).collect();
+                if shown.len() < progress.len() {
+                    shown.push('…');
+                }
+                let msg = msg
+                    .text(format!("{period}, confidence {confidence}/5: "))
+                    .user(shown);
+                match &l.blockers {
+                    Some(b) => msg
+                        .text(" · blocker: ")
+                        .user(b.lines().next().unwrap_or_default()),
+                    None => msg,
+                }
+            }
+            _ => msg.text("no check-in yet"),
+        };
+    }
+    msg
+}
+
 pub fn offer_updated(tier: Tier, capacity: i32, skills: &[String]) -> Message {
     terms(
         Message::new().text("Updated: you mentor as a "),

@@ -324,6 +324,26 @@ pub async fn avoid(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     ))
 }
 
+/// `/mentor offers`: what waits for a steward's decision.
+pub async fn offers(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+    let pending = store::pending_offers(&mut *tx, inv.caller.community_id).await?;
+    Ok(Outcome::reply(
+        messages::pending_offers(&pending),
+        inv.spec.visibility,
+    ))
+}
+
+/// `/mentor learners`: a mentor's learners with each one's latest check-in.
+pub async fn learners(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    approved_profile(tx, me).await?;
+    let learners = store::learners_with_checkins(&mut *tx, me.id).await?;
+    Ok(Outcome::reply(
+        messages::my_learners(&learners),
+        inv.spec.visibility,
+    ))
+}
+
 pub async fn stats(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;
     let profile = approved_profile(tx, me).await?;

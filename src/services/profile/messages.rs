@@ -101,6 +101,13 @@ pub fn timezone_shown(tz: Option<Tz>, now: DateTime<Utc>) -> Message {
     }
 }
 
+pub fn name_set(name: &str) -> Message {
+    Message::new()
+        .text("You're now shown as ")
+        .user(name)
+        .text(".")
+}
+
 pub fn skills_set(skills: &[String]) -> Message {
     Message::new()
         .text("Your skills: ")

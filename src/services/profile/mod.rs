@@ -51,6 +51,21 @@ pub async fn set_timezone(
     ))
 }
 
+pub async fn set_name(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let name = arg(inv, "name")?;
+    members::set_display_name(&mut *tx, inv.caller.member.id, name).await?;
+    let detail = json!({ "name": name });
+    crate::services::audit_caller(&mut *tx, inv, "member.name", detail, now).await?;
+    Ok(Outcome::reply(
+        messages::name_set(name),
+        inv.spec.visibility,
+    ))
+}
+
 pub async fn set_skills(
     tx: &mut PgConnection,
     now: DateTime<Utc>,
