@@ -62,6 +62,7 @@ pub enum CommandId {
     ReviewRequest,
     ReviewClaim,
     ReviewDone,
+    ReviewCancel,
     MentorRecognition,
     MentorUnreachable,
     MentorRematch,
@@ -1103,6 +1104,21 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Mentors: take on a review request.",
+    },
+    CommandSpec {
+        id: CommandId::ReviewCancel,
+        path: "review cancel",
+        options: &[required(
+            "id",
+            OptionKind::Int {
+                min: 1,
+                max: 1_000_000_000,
+            },
+            "the review number",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Take back your review request; a mentor who claimed it is told.",
     },
     CommandSpec {
         id: CommandId::ReviewDone,

@@ -350,6 +350,7 @@ async fn route(
         CommandId::ReviewRequest => reviews::request(tx, now, inv).await,
         CommandId::ReviewClaim => reviews::claim(tx, now, inv).await,
         CommandId::ReviewDone => reviews::done(tx, now, inv).await,
+        CommandId::ReviewCancel => reviews::cancel(tx, now, inv).await,
         CommandId::MentorRecognition => mentoring::recognition::set(tx, now, inv).await,
         CommandId::MentorUnreachable => mentoring::inactive::unreachable(tx, now, inv).await,
         CommandId::MentorRematch => mentoring::inactive::rematch(tx, now, inv).await,

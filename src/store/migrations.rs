@@ -33,6 +33,7 @@ const FILES: &[(&str, &str)] = embed![
     "0013_outbox_under_pressure.sql",
     "0014_mentor_roles_approve.sql",
     "0015_session_sequence.sql",
+    "0016_review_cancel.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -25,12 +25,14 @@ const SELECT: &str =
         r.url, r.topic, r.status, r.claimed_by
     FROM reviews r JOIN members m ON m.id = r.learner_id";
 
-/// Requests not yet done.
+/// Requests still waiting: open or claimed (not done, not cancelled).
 pub async fn open_count(ex: impl PgExecutor<'_>, learner: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM reviews WHERE learner_id = $1 AND status <> 'done'")
-        .bind(learner)
-        .fetch_one(ex)
-        .await
+    sqlx::query_scalar(
+        "SELECT count(*) FROM reviews WHERE learner_id = $1 AND status IN ('open', 'claimed')",
+    )
+    .bind(learner)
+    .fetch_one(ex)
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -93,6 +95,24 @@ pub async fn claim(
     .execute(ex)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Cancels an open or claimed request; the claimer's id and name when it was claimed.
+/// `None` when it was done or cancelled already.
+pub async fn cancel(
+    ex: impl PgExecutor<'_>,
+    id: Uuid,
+) -> sqlx::Result<Option<Option<(Uuid, String)>>> {
+    let row: Option<(Option<Uuid>, Option<String>)> = sqlx::query_as(
+        "UPDATE reviews r SET status = 'cancelled'
+          WHERE r.id = $1 AND r.status IN ('open', 'claimed')
+         RETURNING r.claimed_by,
+                   (SELECT display_name FROM members m WHERE m.id = r.claimed_by)",
+    )
+    .bind(id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|(id, name)| id.zip(name)))
 }
 
 pub async fn complete(

@@ -194,3 +194,55 @@ async fn at_most_three_open_requests_and_unclaimed_ones_escalate_once(pool: PgPo
             .all(|(_, t)| !t.contains("review #"))
     );
 }
+
+#[sqlx::test]
+async fn a_learner_cancels_a_request_and_the_claimer_is_told(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
+    setup(&bot).await;
+    bot.say("lena", "/review request https://x.example/app/1")
+        .await;
+    bot.say("lena", "/review request https://x.example/app/2")
+        .await;
+    let said = bot.say("xena", "/review cancel 1").await;
+    assert_eq!(
+        said.reply,
+        "Review #1 is someone else's request; only they can cancel it."
+    );
+    let said = bot.say("lena", "/review cancel 1").await;
+    assert_eq!(
+        said.reply,
+        "Cancelled review #1. Mentors won't be asked about it again."
+    );
+    assert!(said.posts.is_empty(), "{:?}", said.posts);
+    let said = bot.say("xena", "/review claim 1").await;
+    assert_eq!(
+        said.reply,
+        "Review #1 was cancelled by the learner; there is nothing to do."
+    );
+    assert_eq!(bot.count("reviews WHERE status = 'cancelled'").await, 1);
+
+    bot.say("xena", "/review claim 2").await;
+    let said = bot.say("lena", "/review cancel 2").await;
+    assert_eq!(
+        said.reply,
+        "Cancelled review #2. The mentor who claimed it has been told."
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "xena",
+            "lena cancelled review #2; there is nothing more to do for it. Thank you!"
+        )]
+    );
+    let said = bot.say("lena", "/review cancel 2").await;
+    assert_eq!(
+        said.reply,
+        "Review #2 is already cancelled, so there is nothing to cancel."
+    );
+    // A cancelled request no longer counts toward the limit of open ones.
+    let said = bot
+        .say("lena", "/review request https://x.example/app/3")
+        .await;
+    assert!(said.reply.contains("#3"), "{}", said.reply);
+}

@@ -109,6 +109,44 @@ pub fn claimed_notice(number: i64, mentor: Uuid, name: &str) -> Message {
         .text(format!(" claimed your review #{number}."))
 }
 
+pub fn not_your_request(number: i64) -> Message {
+    Message::new().text(format!(
+        "Review #{number} is someone else's request; only they can cancel it."
+    ))
+}
+
+pub fn nothing_to_cancel(number: i64, status: &str) -> Message {
+    let state = if status == "done" {
+        "is already done"
+    } else {
+        "is already cancelled"
+    };
+    Message::new().text(format!(
+        "Review #{number} {state}, so there is nothing to cancel."
+    ))
+}
+
+pub fn cancelled(number: i64, was_claimed: bool) -> Message {
+    let msg = Message::new().text(format!("Cancelled review #{number}."));
+    if was_claimed {
+        msg.text(" The mentor who claimed it has been told.")
+    } else {
+        msg.text(" Mentors won't be asked about it again.")
+    }
+}
+
+pub fn cancelled_notice(number: i64, learner: &str) -> Message {
+    Message::new().user(learner).text(format!(
+        " cancelled review #{number}; there is nothing more to do for it. Thank you!"
+    ))
+}
+
+pub fn was_cancelled(number: i64) -> Message {
+    Message::new().text(format!(
+        "Review #{number} was cancelled by the learner; there is nothing to do."
+    ))
+}
+
 pub fn already_done(number: i64) -> Message {
     Message::new().text(format!("Review #{number} is already done."))
 }

@@ -100,6 +100,9 @@ pub async fn claim(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         Some(p) if p.status == "approved" => {}
         _ => return refuse(messages::mentors_only()),
     }
+    if review.status == "cancelled" {
+        return refuse(messages::was_cancelled(number));
+    }
     if review.status != "open" || !reviews::claim(&mut *tx, review.id, me.id, now).await? {
         return refuse(messages::already_claimed(number));
     }
@@ -119,6 +122,40 @@ pub async fn claim(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     )
 }
 
+/// `/review cancel`: the learner takes back a request; a mentor who claimed it is told.
+pub async fn cancel(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let number = inv.args.int("id").context("id is required")?;
+    let Some(review) = reviews::by_number(&mut *tx, inv.caller.community_id, number).await? else {
+        return refuse(messages::unknown_review(number));
+    };
+    if review.learner_id != me.id {
+        return refuse(messages::not_your_request(number));
+    }
+    let Some(claimer) = reviews::cancel(&mut *tx, review.id).await? else {
+        return refuse(messages::nothing_to_cancel(number, &review.status));
+    };
+    crate::services::audit_caller(
+        &mut *tx,
+        inv,
+        "review.cancel",
+        json!({ "number": number }),
+        now,
+    )
+    .await?;
+    let mut outcome = Outcome::reply(
+        messages::cancelled(number, claimer.is_some()),
+        inv.spec.visibility,
+    );
+    if let Some((id, name)) = claimer {
+        outcome = outcome.with_post(
+            direct(id, &name),
+            messages::cancelled_notice(number, &me.display_name),
+        );
+    }
+    Ok(outcome)
+}
+
 pub async fn done(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;
     let number = inv.args.int("id").context("id is required")?;
@@ -127,6 +164,9 @@ pub async fn done(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     };
     if review.status == "done" {
         return refuse(messages::already_done(number));
+    }
+    if review.status == "cancelled" {
+        return refuse(messages::was_cancelled(number));
     }
     if review.claimed_by != Some(me.id) {
         return refuse(messages::not_yours(number));
