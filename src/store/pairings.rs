@@ -105,11 +105,16 @@ pub async fn take_for_follow_up(
     .await
 }
 
-/// Sessions a mentor had that either side confirmed.
+/// A session happened when one side said yes and neither said no: conflicting answers
+/// do not count. Unqualified, for any query over `pairings`.
+pub const MET: &str = "((learner_met OR mentor_met) AND learner_met IS DISTINCT FROM false \
+                       AND mentor_met IS DISTINCT FROM false)";
+
+/// Sessions a mentor had (see [`MET`]).
 pub async fn met_count(ex: impl PgExecutor<'_>, mentor: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM pairings WHERE mentor_id = $1 AND (learner_met OR mentor_met)",
-    )
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM pairings WHERE mentor_id = $1 AND {MET}"
+    )))
     .bind(mentor)
     .fetch_one(ex)
     .await
@@ -117,10 +122,9 @@ pub async fn met_count(ex: impl PgExecutor<'_>, mentor: Uuid) -> sqlx::Result<i6
 
 /// A learner's pairing record: sessions requested, and those either side said happened.
 pub async fn learner_record(ex: impl PgExecutor<'_>, learner: Uuid) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT count(*), count(*) FILTER (WHERE learner_met OR mentor_met)
-           FROM pairings WHERE learner_id = $1",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*), count(*) FILTER (WHERE {MET}) FROM pairings WHERE learner_id = $1"
+    )))
     .bind(learner)
     .fetch_one(ex)
     .await

@@ -25,7 +25,7 @@ pub async fn credits(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Credit>> {
-    sqlx::query_as(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH mentors AS (
              SELECT DISTINCT mentor_id FROM mentorships
              WHERE cohort_id = $1 AND started_at < $3 AND (ended_at IS NULL OR ended_at >= $2))
@@ -38,14 +38,15 @@ pub async fn credits(
                   WHERE v.claimed_by = m.id AND v.cohort_id = $1 AND v.status = 'done'
                     AND v.done_at >= $2 AND v.done_at < $3) AS reviews,
                 (SELECT count(*) FROM pairings p
-                  WHERE p.mentor_id = m.id AND p.cohort_id = $1 AND (p.learner_met OR p.mentor_met)
+                  WHERE p.mentor_id = m.id AND p.cohort_id = $1 AND {MET}
                     AND p.proposed_at >= $2 AND p.proposed_at < $3) AS pairings,
                 (SELECT count(*) FROM kudos k
                   WHERE k.receiver_id = m.id AND k.given_at >= $2 AND k.given_at < $3) AS kudos
          FROM mentors x JOIN members m ON m.id = x.mentor_id
          LEFT JOIN mentor_profiles p ON p.member_id = m.id
          ORDER BY m.display_name, m.id",
-    )
+        MET = super::pairings::MET
+    )))
     .bind(cohort_id)
     .bind(from)
     .bind(to)

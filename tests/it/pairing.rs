@@ -96,14 +96,15 @@ async fn pairing_across_time_zones_with_one_follow_up(pool: PgPool) {
     );
     let said = bot.say("sam", "/pair met 1 yes").await;
     assert_eq!(said.reply, "You already answered for pairing #1.");
+    // Conflicting answers are not a session.
     let said = bot.say("nina", "/pair met 1 yes").await;
     assert_eq!(
         said.reply,
-        "Great, thanks! It counts toward the mentor's sessions."
+        "Thanks. The other side said it didn't happen, so it doesn't count as a session; please talk it over."
     );
     let said = bot.say("nina", "/mentor stats").await;
     assert!(
-        said.reply.contains("Pairing sessions: 1."),
+        said.reply.contains("Pairing sessions: 0."),
         "{}",
         said.reply
     );
@@ -139,6 +140,52 @@ async fn a_pair_that_did_not_meet_is_rematched_with_someone_else(pool: PgPool) {
     let said = bot.say("sam", "/me").await;
     assert!(
         said.reply.contains("Pairing sessions: 2 requested, 0 met"),
+        "{}",
+        said.reply
+    );
+}
+
+#[sqlx::test]
+async fn the_follow_up_asks_only_who_has_not_answered_and_a_yes_counts(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+    bot.say("sam", "/me timezone Europe/Berlin").await;
+    bot.say("nina", "/me timezone America/New_York").await;
+    bot.say("nina", "/mentor offer community 2 power automate")
+        .await;
+    bot.say("ada", "/mentor approve @nina community").await;
+    bot.set_local("2027-03-01 08:20", Berlin);
+    let said = bot.say("sam", "/pair request power-automate").await;
+    assert!(said.reply.starts_with("Pairing #1"), "{}", said.reply);
+    bot.tick().await;
+    bot.deliver().await;
+    // Sam says so right after the session, before the follow-up.
+    bot.set_local("2027-03-02 17:00", Berlin);
+    let said = bot.say("sam", "/pair met 1 yes").await;
+    assert_eq!(
+        said.reply,
+        "Great, thanks! It counts toward the mentor's sessions."
+    );
+    bot.set_local("2027-03-03 15:40", Berlin);
+    bot.tick().await;
+    let asked: Vec<(String, String)> = bot
+        .deliver()
+        .await
+        .into_iter()
+        .filter(|(_, t)| t.starts_with("Did you meet"))
+        .collect();
+    assert_eq!(
+        asked,
+        [(
+            "@nina".to_owned(),
+            "Did you meet for pairing #1 on power-automate with Sam Carter? Answer `/pair met 1 yes` or `/pair met 1 no`.".to_owned()
+        )]
+    );
+    let said = bot.say("nina", "/mentor stats").await;
+    assert!(
+        said.reply.contains("Pairing sessions: 1."),
         "{}",
         said.reply
     );

@@ -94,8 +94,13 @@ pub fn already_answered(number: i64) -> Message {
     Message::new().text(format!("You already answered for pairing #{number}."))
 }
 
-pub fn answered(met: bool, learner: bool, topic: &str) -> Message {
+/// `other_said` is the other side's answer, if they gave one: a yes against a no is not
+/// counted as a session.
+pub fn answered(met: bool, learner: bool, topic: &str, other_said: Option<bool>) -> Message {
     match (met, learner) {
+        (true, _) if other_said == Some(false) => Message::new().text(
+            "Thanks. The other side said it didn't happen, so it doesn't count as a session; please talk it over.",
+        ),
         (true, _) => Message::new().text("Great, thanks! It counts toward the mentor's sessions."),
         (false, true) => Message::new()
             .text("Sorry it didn't happen. Ask for a new match any time with ")

@@ -197,8 +197,13 @@ pub async fn met(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
         now,
     )
     .await?;
+    let other_said = if learner_side {
+        pairing.mentor_met
+    } else {
+        pairing.learner_met
+    };
     Ok(Outcome::reply(
-        messages::answered(yes, learner_side, &pairing.topic),
+        messages::answered(yes, learner_side, &pairing.topic, other_said),
         inv.spec.visibility,
     ))
 }
@@ -214,13 +219,17 @@ pub async fn follow_up(
         pairings::take_for_follow_up(&mut *tx, cohort.id, now - Duration::days(1), now).await?;
     let mut queued = 0;
     for p in due {
-        for (i, (id, name, other)) in [
-            (p.learner_id, &p.learner_name, &p.mentor_name),
-            (p.mentor_id, &p.mentor_name, &p.learner_name),
+        for (i, (id, name, other, answered)) in [
+            (p.learner_id, &p.learner_name, &p.mentor_name, p.learner_met),
+            (p.mentor_id, &p.mentor_name, &p.learner_name, p.mentor_met),
         ]
         .into_iter()
         .enumerate()
         {
+            // Someone who already said whether they met is not asked.
+            if answered.is_some() {
+                continue;
+            }
             let to = Destination::Direct {
                 member_id: id,
                 display_name: name.clone(),
