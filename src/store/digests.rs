@@ -39,27 +39,36 @@ pub async fn cohort_figures(
     .await
 }
 
-/// Active learners who answered every prompt they got in `periods` (at least one).
-pub async fn answered_every_prompt(
+/// Of `periods` (this month's weeks so far), how many the cohort ran (prompts went out), and
+/// the active learners with a check-in for every one of those weeks, early or late. A week
+/// is the cohort's, not the learner's: someone who joined mid-month is not "every week".
+pub async fn checked_in_every_week(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     periods: &[String],
-) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT m.display_name FROM checkin_prompts p
-         JOIN members m ON m.id = p.member_id
-         JOIN enrollments e ON e.member_id = p.member_id AND e.cohort_id = p.cohort_id AND e.status = 'active'
-         LEFT JOIN checkins k ON k.cohort_id = p.cohort_id AND k.member_id = p.member_id AND k.period = p.period
-                              AND k.period = ANY($2)
-         WHERE p.cohort_id = $1 AND p.period = ANY($2)
-         GROUP BY m.id, m.display_name
-         HAVING bool_and(k.id IS NOT NULL)
-         ORDER BY m.display_name",
+) -> sqlx::Result<(i64, Vec<String>)> {
+    let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "WITH weeks AS (SELECT DISTINCT period FROM checkin_prompts
+                         WHERE cohort_id = $1 AND period = ANY($2))
+         SELECT (SELECT count(*) FROM weeks), m.display_name
+           FROM (SELECT 1) one
+           LEFT JOIN enrollments e ON e.cohort_id = $1 AND e.status = 'active'
+                AND EXISTS (SELECT 1 FROM weeks)
+                AND NOT EXISTS (SELECT 1 FROM weeks w WHERE NOT EXISTS (
+                        SELECT 1 FROM checkins k WHERE k.cohort_id = $1
+                           AND k.member_id = e.member_id AND k.period = w.period))
+           LEFT JOIN members m ON m.id = e.member_id
+          ORDER BY m.display_name",
     )
     .bind(cohort_id)
     .bind(periods)
     .fetch_all(ex)
-    .await
+    .await?;
+    let weeks = rows.first().map_or(0, |(n, _)| *n);
+    Ok((
+        weeks,
+        rows.into_iter().filter_map(|(_, name)| name).collect(),
+    ))
 }
 
 /// The newest week whose prompts went out at or before `at`.

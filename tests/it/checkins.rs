@@ -233,9 +233,32 @@ async fn the_cohort_digest_has_figures_and_shout_outs_but_no_private_text(pool: 
         .1;
     assert_eq!(
         digest,
-        "📊 Spring Makers 2027 — 2027-W10\nCheck-ins: 1 of 2 learners (50%)\nOpen blockers: 1\nConfidence: 2.0 average\n🙌 Checked in every week this month: Sam Carter\n📅 Coming up:\n  #1 Lightning talks, Thu 18 Mar 2027 16:00 Europe/Berlin (15:00 UTC)"
+        "📊 Spring Makers 2027 — 2027-W10\nCheck-ins: 1 of 2 learners (50%)\nOpen blockers: 1\nConfidence: 2.0 average\n📅 Coming up:\n  #1 Lightning talks, Thu 18 Mar 2027 16:00 Europe/Berlin (15:00 UTC)"
     );
     assert!(!digest.contains("secret"));
+
+    // The second week: Sam checks in again; Kim joins and checks in only this week, so
+    // only Sam checked in every week this month.
+    bot.enroll("kim", SPRING, Some("projects")).await;
+    bot.set_local("2027-03-15 09:00", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-16 10:00", Berlin);
+    bot.say("sam", "/checkin 4 second week").await;
+    bot.say("kim", "/checkin 4 first week here").await;
+    bot.set_local("2027-03-19 16:00", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await;
+    let digest = &delivered
+        .iter()
+        .find(|(to, t)| to == "#spring-makers" && t.starts_with("📊 Spring Makers 2027 — 2027-W11"))
+        .expect("the second digest")
+        .1;
+    assert!(
+        digest
+            .lines()
+            .any(|l| l == "🙌 Checked in every week this month (2 weeks so far): Sam Carter"),
+        "{digest}"
+    );
 }
 
 #[sqlx::test]

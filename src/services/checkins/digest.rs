@@ -38,13 +38,15 @@ pub async fn cohort_digest(
         month_weeks.push(earlier);
     }
     let weeks: Vec<String> = month_weeks.iter().map(Period::to_string).collect();
-    let every_week = digests::answered_every_prompt(&mut *tx, cohort.id, &weeks).await?;
+    let (weeks_run, every_week) =
+        digests::checked_in_every_week(&mut *tx, cohort.id, &weeks).await?;
     let figures = DigestFigures {
         enrolled: figures.enrolled,
         checked_in: figures.checked_in,
         open_blockers: figures.open_blockers,
         confidence: figures.confidence,
         previous_confidence: figures.previous_confidence,
+        weeks_run,
         every_week,
     };
     // Milestones verified and sessions coming up (empty when there are none).

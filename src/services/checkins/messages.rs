@@ -257,8 +257,13 @@ pub struct DigestFigures {
     pub open_blockers: i64,
     pub confidence: Option<f64>,
     pub previous_confidence: Option<f64>,
+    /// Weeks of this month so far in which the cohort's prompts went out.
+    pub weeks_run: i64,
     pub every_week: Vec<String>,
 }
+
+/// "Every week this month" says little before the month's second week.
+const EVERY_WEEK_FROM: i64 = 2;
 
 pub fn cohort_digest(cohort: &str, period: Period, f: &DigestFigures) -> Message {
     let rate = if f.enrolled > 0 {
@@ -295,12 +300,15 @@ pub fn cohort_digest(cohort: &str, period: Period, f: &DigestFigures) -> Message
         (Some(now), None) => msg.text(format!("Confidence: {now:.1} average")),
         (None, _) => msg.text("Confidence: no check-ins yet this week"),
     };
-    if !f.every_week.is_empty() {
+    if !f.every_week.is_empty() && f.weeks_run >= EVERY_WEEK_FROM {
         // A big cohort's list is shortened, so the digest stays one readable post.
         let shown = &f.every_week[..f.every_week.len().min(SHOUT_OUTS_SHOWN)];
         msg = msg
             .line()
-            .text("🙌 Checked in every week this month: ")
+            .text(format!(
+                "🙌 Checked in every week this month ({} so far): ",
+                count(f.weeks_run, "week", "weeks")
+            ))
             .user(shown.join(", "));
         let more = f.every_week.len() - shown.len();
         if more > 0 {
@@ -391,6 +399,7 @@ mod tests {
             open_blockers: 0,
             confidence: Some(4.0),
             previous_confidence: Some(3.0),
+            weeks_run: 3,
             every_week: (0..30).map(|i| format!("L{i}")).collect(),
         };
         let text = render(&cohort_digest(
