@@ -851,15 +851,19 @@ pub fn pair_reasons(learner: &Person, mentor: &Person, score: &PairScore) -> Str
     if !shared.is_empty() {
         parts.push(format!("shares: {}", shared.join(", ")));
     }
-    match score.overlap_hours {
-        Some(h) => parts.push(format!("{h} h overlap")),
-        None => parts.push("time zone not set".to_owned()),
+    // Said about whom: the learner and the mentor both read this line.
+    match (score.overlap_hours, learner.zone, mentor.zone) {
+        (Some(h), _, _) => parts.push(format!("{h} h overlap")),
+        (None, None, None) => parts.push("no time zone set for either of you".to_owned()),
+        (None, None, Some(_)) => parts.push("no time zone set for the learner".to_owned()),
+        (None, _, _) => parts.push("no time zone set for the mentor".to_owned()),
     }
     if score.cross_department {
         parts.push("other department".to_owned());
     }
+    // Plain words: learners read this, and "repeat" is the scorer's term.
     if score.repeat {
-        parts.push("met before".to_owned());
+        parts.push("you've worked together before".to_owned());
     }
     parts.join("; ")
 }
@@ -876,5 +880,44 @@ pub fn wait_reason(reason: WaitReason) -> String {
             "no mentor shares 2 or more waking hours, or all are excluded".to_owned()
         }
         WaitReason::NoRoom => "every suitable mentor is full".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(zone: Option<chrono_tz::Tz>, skills: &[&str]) -> Person {
+        Person {
+            key: Uuid::nil(),
+            skills: skills.iter().map(|s| s.to_string()).collect(),
+            zone,
+            department: None,
+        }
+    }
+
+    #[test]
+    fn match_reasons_say_whose_zone_is_missing_in_plain_words() {
+        let score = |overlap, repeat| PairScore {
+            total: 0,
+            shared_skills: 1,
+            overlap_hours: overlap,
+            cross_department: false,
+            repeat,
+        };
+        let berlin = Some(chrono_tz::Europe::Berlin);
+        let (learner, mentor) = (person(None, &["sql"]), person(berlin, &["sql"]));
+        assert_eq!(
+            pair_reasons(&learner, &mentor, &score(None, true)),
+            "shares: sql; no time zone set for the learner; you've worked together before"
+        );
+        assert_eq!(
+            pair_reasons(&mentor, &learner, &score(None, false)),
+            "shares: sql; no time zone set for the mentor"
+        );
+        assert_eq!(
+            pair_reasons(&learner, &learner, &score(None, false)),
+            "shares: sql; no time zone set for either of you"
+        );
     }
 }
