@@ -10,8 +10,9 @@ pub fn line_too_long(len: usize, max: usize) -> String {
     format!("That message is {len} characters long; commands are at most {max}.")
 }
 
-pub fn unterminated_quote() -> String {
-    "A quote is not closed; put a matching `\"` at the end of the text.".into()
+/// `quote` is the quote the user opened with, `"` or `'`.
+pub fn unterminated_quote(quote: char) -> String {
+    format!("A quote is not closed; put a matching `{quote}` at the end of the text.")
 }
 
 pub fn unknown_command(typed: &str, suggestion: Option<&str>) -> String {
@@ -44,7 +45,7 @@ pub fn duplicate_option(name: &str) -> String {
 
 pub fn too_many_arguments(usage: &str, extra: &str) -> String {
     format!(
-        "I didn't expect `{}` here. Usage: `{usage}`",
+        "I didn't expect `{}` here. A value of several words goes in quotes, like `title:\"Spring talks\"`. Usage: `{usage}`",
         preview(extra)
     )
 }
@@ -99,7 +100,7 @@ pub fn not_a_datetime(name: &str, raw: &str) -> String {
 
 pub fn not_a_duration(name: &str, raw: &str) -> String {
     format!(
-        "`{name}` must be a duration like `7d` or `36h`, not `{}`",
+        "`{name}` must be a duration like `45m` or `1h30m`, not `{}`",
         preview(raw)
     )
 }

@@ -78,7 +78,7 @@ fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
                         text.push(q);
                     }
                     if !closed {
-                        return Err(ParseError(messages::unterminated_quote()));
+                        return Err(ParseError(messages::unterminated_quote(c)));
                     }
                 }
                 ':' if name_end.is_none() && !quoted_any => {
@@ -278,6 +278,11 @@ mod tests {
         );
         assert!(err("/role grant @bob wizard").contains("is not a role"));
         assert!(err("/role grant").starts_with("Missing `user`"));
+        assert!(err("/cohort leave a b").contains("A value of several words goes in quotes"));
+        assert_eq!(
+            err("/me name 'Sam"),
+            "A quote is not closed; put a matching `'` at the end of the text."
+        );
         assert!(err("/cohort leave a b").starts_with("I didn't expect `b` here"));
         assert!(err("/cohort join x track:a track:b").contains("given twice"));
         assert!(err("/me skills \"unterminated").contains("quote"));
