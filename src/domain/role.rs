@@ -98,6 +98,24 @@ impl Role {
     }
 }
 
+impl Role {
+    /// The article for [`Role::noun`]: "a steward", "an alum".
+    pub fn article(self) -> &'static str {
+        match self {
+            Role::Alumni => "an ",
+            _ => "a ",
+        }
+    }
+
+    /// One person holding the role ("alumni" is the plural; one is an alum).
+    pub fn noun(self) -> &'static str {
+        match self {
+            Role::Alumni => "alum",
+            other => other.label(),
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

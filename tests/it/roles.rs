@@ -120,3 +120,17 @@ async fn the_last_steward_cannot_remove_themselves(pool: PgPool) {
     let said = bot.say("ada", "/role revoke @ada steward").await;
     assert_eq!(said.reply, "Ada Okafor is no longer a steward.");
 }
+
+#[sqlx::test]
+async fn role_messages_use_the_right_article(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let said = bot.say("ada", "/role grant @sam alumni").await;
+    assert_eq!(said.reply, "Sam Carter is now an alum.");
+    let said = bot.say("ada", "/role grant @sam alumni").await;
+    assert_eq!(said.reply, "Sam Carter is already an alum.");
+    let said = bot.say("ada", "/role revoke @sam sponsor").await;
+    assert_eq!(
+        said.reply,
+        "Sam Carter is not a sponsor, so there is nothing to revoke."
+    );
+}

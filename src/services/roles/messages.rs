@@ -14,8 +14,9 @@ pub fn granted(display_name: &str, role: Role, cohort: Option<&str>) -> Message 
     scope(
         Message::new()
             .user(display_name)
-            .text(" is now a ")
-            .strong(role.label()),
+            .text(" is now ")
+            .text(role.article())
+            .strong(role.noun()),
         cohort,
     )
     .text(".")
@@ -25,8 +26,9 @@ pub fn already_held(display_name: &str, role: Role, cohort: Option<&str>) -> Mes
     scope(
         Message::new()
             .user(display_name)
-            .text(" is already a ")
-            .strong(role.label()),
+            .text(" is already ")
+            .text(role.article())
+            .strong(role.noun()),
         cohort,
     )
     .text(".")
@@ -36,8 +38,9 @@ pub fn grant_notice(granter: &str, role: Role, cohort: Option<&str>) -> Message 
     scope(
         Message::new()
             .user(granter)
-            .text(" made you a ")
-            .strong(role.label()),
+            .text(" made you ")
+            .text(role.article())
+            .strong(role.noun()),
         cohort,
     )
     .text(". Type ")
@@ -49,8 +52,9 @@ pub fn revoked(display_name: &str, role: Role, cohort: Option<&str>) -> Message 
     scope(
         Message::new()
             .user(display_name)
-            .text(" is no longer a ")
-            .strong(role.label()),
+            .text(" is no longer ")
+            .text(role.article())
+            .strong(role.noun()),
         cohort,
     )
     .text(".")
@@ -60,8 +64,9 @@ pub fn not_held(display_name: &str, role: Role, cohort: Option<&str>) -> Message
     scope(
         Message::new()
             .user(display_name)
-            .text(" is not a ")
-            .strong(role.label()),
+            .text(" is not ")
+            .text(role.article())
+            .strong(role.noun()),
         cohort,
     )
     .text(", so there is nothing to revoke.")
@@ -70,8 +75,9 @@ pub fn not_held(display_name: &str, role: Role, cohort: Option<&str>) -> Message
 pub fn revoke_notice(role: Role, cohort: Option<&str>) -> Message {
     scope(
         Message::new()
-            .text("You are no longer a ")
-            .strong(role.label()),
+            .text("You are no longer ")
+            .text(role.article())
+            .strong(role.noun()),
         cohort,
     )
     .text(". Thank you for everything you did.")
