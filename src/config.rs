@@ -236,19 +236,24 @@ impl Settings {
             let Some(path) = name.strip_prefix(ENV_PREFIX) else {
                 continue;
             };
+            // Any depth: `SLACK__CHANNELS__MENTORS` is `slack.channels.mentors`.
             let parts: Vec<String> = path.split("__").map(str::to_lowercase).collect();
-            let [section, key] = parts.as_slice() else {
+            let (Some(key), [_, ..]) = (parts.last(), &parts[..parts.len() - 1]) else {
                 bail!("environment variable {name} must look like {ENV_PREFIX}SECTION__KEY");
             };
-            let section = table
-                .entry(section.clone())
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-            let Some(section) = section.as_table_mut() else {
-                bail!(
-                    "environment variable {name}: `{}` is not a section",
-                    parts[0]
-                );
-            };
+            if parts.iter().any(String::is_empty) {
+                bail!("environment variable {name} must look like {ENV_PREFIX}SECTION__KEY");
+            }
+            let mut section = &mut table;
+            for part in &parts[..parts.len() - 1] {
+                let entry = section
+                    .entry(part.clone())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                let Some(inner) = entry.as_table_mut() else {
+                    bail!("environment variable {name}: `{part}` is not a section");
+                };
+                section = inner;
+            }
             section.insert(key.clone(), toml::Value::String(value));
             overridden.push(name);
         }
@@ -392,6 +397,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("urll") && err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn nested_keys_come_from_the_environment() {
+        let settings = Settings::from_sources(
+            "",
+            "f",
+            env(&[
+                ("COHORTBOT__SLACK__CHANNELS__MENTORS", "C0MENTORS"),
+                ("COHORTBOT__DISCORD__CHANNELS__SPRING-MAKERS", "1500"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(settings.slack.channels["mentors"], "C0MENTORS");
+        assert_eq!(settings.discord.channels["spring-makers"], "1500");
+        assert!(Settings::from_sources("", "f", env(&[("COHORTBOT__SLACK", "x")])).is_err());
+        assert!(Settings::from_sources("", "f", env(&[("COHORTBOT__SLACK____X", "x")])).is_err());
     }
 
     #[test]
