@@ -130,6 +130,11 @@ pub fn render(
                 }),
                 None => escape_into(&format!("@{name}"), &mut pieces),
             },
+            // A snowflake is a channel link; a configured name is shown as `#name`.
+            Fragment::Channel(c) if !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit()) => {
+                pieces.push(Piece::Atom(format!("<#{c}>")));
+            }
+            Fragment::Channel(c) => pieces.push(Piece::Atom(code(&format!("#{c}")))),
             Fragment::Action(action) => {
                 if buttons.len() < ROW_MAX * ROW_MAX {
                     buttons.push(Button {
@@ -260,6 +265,16 @@ fn split(pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn channels_are_links_when_they_are_ids() {
+        let msg = Message::new()
+            .channel("150000000000000001")
+            .text(" and ")
+            .channel("spring-makers");
+        let out = render(&msg, &HashMap::new(), &|_| String::new());
+        assert_eq!(out[0].content, "<#150000000000000001> and `#spring-makers`");
+    }
     use proptest::prelude::*;
 
     fn plain(message: &Message) -> Vec<DiscordMessage> {

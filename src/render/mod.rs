@@ -21,6 +21,9 @@ pub enum Fragment {
     /// A member the post means to notify: a real mention on Discord and Slack (and the only
     /// kind a post may ping), `@name` elsewhere.
     Mention { member_id: Uuid, name: String },
+    /// A channel, by its configured name or platform id: a link where the platform has one
+    /// (`<#C0123>` on Slack, `<#123…>` on Discord), `#name` elsewhere.
+    Channel(String),
     /// Something the reader can do from the post: a button on Discord and Slack. The text
     /// around it always says the equivalent command, so the shell needs no button.
     Action(Action),
@@ -84,6 +87,11 @@ impl Message {
 
     pub fn code(mut self, s: impl Into<String>) -> Self {
         self.0.push(Fragment::Code(s.into()));
+        self
+    }
+
+    pub fn channel(mut self, s: impl Into<String>) -> Self {
+        self.0.push(Fragment::Channel(s.into()));
         self
     }
 

@@ -27,6 +27,11 @@ pub fn render(message: &Message) -> String {
                 out.extend(strip_invisible(name).chars().filter(|c| !c.is_control()));
             }
             // The surrounding text names the command; the shell has no buttons.
+            Fragment::Channel(c) => {
+                out.push_str("`#");
+                out.extend(strip_invisible(c).chars().filter(|c| !c.is_control()));
+                out.push('`');
+            }
             Fragment::Action(_) => {}
         }
     }

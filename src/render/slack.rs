@@ -96,6 +96,16 @@ pub fn mrkdwn(message: &Message, slack_id: &impl Fn(Uuid) -> Option<String>) -> 
                 }
             },
             // The button goes into an `actions` block; the text already names the command.
+            Fragment::Channel(c) if is_slack_channel_id(c) => {
+                out.push_str("<#");
+                out.push_str(c);
+                out.push('>');
+            }
+            Fragment::Channel(c) => {
+                out.push('`');
+                out.push_str(&code_text(&format!("#{c}")));
+                out.push('`');
+            }
             Fragment::Action(_) => {}
         }
     }
@@ -166,6 +176,11 @@ fn slash_command(code: &str) -> String {
         return code.to_owned();
     }
     format!("{SLASH_COMMAND} {rest}")
+}
+
+/// Public and private channel ids (`C0123ABC`, `G0123ABC`): Slack shows them as links.
+fn is_slack_channel_id(id: &str) -> bool {
+    matches!(id.chars().next(), Some('C' | 'G')) && is_slack_id(id)
 }
 
 /// Slack user ids are upper-case letters and digits (`U0123ABC`, `W0123ABC`).
@@ -272,6 +287,15 @@ fn cut_point(s: &str, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn channels_are_links_when_they_are_ids() {
+        let msg = Message::new()
+            .channel("C0SPRING1")
+            .text(" and ")
+            .channel("spring_makers");
+        assert_eq!(mrkdwn(&msg, &|_| None), "<#C0SPRING1> and `#spring_makers`");
+    }
     use proptest::prelude::*;
 
     fn none(_: Uuid) -> Option<String> {

@@ -56,7 +56,10 @@ async fn a_mentor_granted_on_slack_can_claim_reviews_pause_and_see_stats(pool: P
             "t-review",
         )
         .await;
-    assert!(text(&asked).contains("#1"), "{asked}");
+    assert!(
+        text(&asked).starts_with("Review #1 requested and posted in <#C0MENTORS>."),
+        "{asked}"
+    );
     dispatcher.run_once().await.unwrap();
     let posts = slack.sent("chat.postMessage").await;
     let request = posts

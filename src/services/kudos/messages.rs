@@ -26,7 +26,7 @@ pub fn sent(receiver: &str, channel: &str) -> Message {
         .text("Your kudos to ")
         .user(receiver)
         .text(" are posted in ")
-        .code(format!("#{channel}"))
+        .channel(channel)
         .text(".")
 }
 

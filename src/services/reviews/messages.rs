@@ -33,7 +33,7 @@ pub fn too_many_open(max: i64) -> Message {
 pub fn requested(number: i32, channel: &str) -> Message {
     Message::new()
         .text(format!("Review #{number} requested and posted in "))
-        .code(format!("#{channel}"))
+        .channel(channel)
         .text(". You'll hear here when a mentor claims it.")
 }
 
