@@ -239,6 +239,11 @@ pub const BLOCKERS_MAX: usize = 500;
 pub const SESSION_KINDS: &[&str] = &["lightning_talks", "demo_day", "clinic", "office_hours"];
 /// A session by its number, as `/talk list` shows it.
 const SESSION: OptionKind = OptionKind::Session;
+/// A review request by its number, as its announcement shows it.
+const REVIEW_NUMBER: OptionKind = OptionKind::Int {
+    min: 1,
+    max: 1_000_000_000,
+};
 /// The numbers a session option accepts.
 pub const SESSION_NUMBERS: (i64, i64) = (1, 1_000_000);
 pub const TALK_TITLE_MAX: usize = 100;
@@ -1093,14 +1098,7 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::ReviewClaim,
         path: "review claim",
-        options: &[required(
-            "id",
-            OptionKind::Int {
-                min: 1,
-                max: 1_000_000_000,
-            },
-            "the review number",
-        )],
+        options: &[required("id", REVIEW_NUMBER, "the review number")],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Mentors: take on a review request.",
@@ -1108,14 +1106,7 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::ReviewCancel,
         path: "review cancel",
-        options: &[required(
-            "id",
-            OptionKind::Int {
-                min: 1,
-                max: 1_000_000_000,
-            },
-            "the review number",
-        )],
+        options: &[required("id", REVIEW_NUMBER, "the review number")],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Take back your review request; a mentor who claimed it is told.",
@@ -1124,14 +1115,7 @@ pub static CATALOG: &[CommandSpec] = &[
         id: CommandId::ReviewDone,
         path: "review done",
         options: &[
-            required(
-                "id",
-                OptionKind::Int {
-                    min: 1,
-                    max: 1_000_000_000,
-                },
-                "the review number",
-            ),
+            required("id", REVIEW_NUMBER, "the review number"),
             named("works", OptionKind::Text { max: 500 }, "what works well"),
             named(
                 "improve",

@@ -49,34 +49,37 @@ async fn badge(
     headers: HeaderMap,
 ) -> Response {
     let (id, form) = if let Some(id) = id.strip_suffix(".json") {
-        (id.to_owned(), Form::Json)
+        (id.to_owned(), Form::Credential(Signed::No))
     } else if let Some(id) = id.strip_suffix(".jwt") {
-        (id.to_owned(), Form::Jwt)
+        (id.to_owned(), Form::Credential(Signed::Jwt))
     } else if accepts_json(&headers) {
-        (id, Form::Json)
+        (id, Form::Credential(Signed::No))
     } else {
-        (id, Form::Html)
+        (id, Form::Page)
     };
     let badge = match load(&state, &id).await {
         Ok(Some(found)) => found,
         Ok(None) => return (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
         Err(err) => return internal(err),
     };
-    if let Form::Html = form {
+    let signed = match form {
         // The page is not signed; without a public address its links are relative.
-        let base = state.public_url.as_deref().unwrap_or("");
-        return (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            credential::html(base, &badge),
-        )
-            .into_response();
-    }
+        Form::Page => {
+            let base = state.public_url.as_deref().unwrap_or("");
+            return (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                credential::html(base, &badge),
+            )
+                .into_response();
+        }
+        Form::Credential(signed) => signed,
+    };
     let Some(base) = state.public_url.as_deref() else {
         return not_published();
     };
-    match form {
-        Form::Json => json(credential::open_badge(base, &badge)),
-        Form::Jwt => match community_key(&state, &badge.community_slug).await {
+    match signed {
+        Signed::No => json(credential::open_badge(base, &badge)),
+        Signed::Jwt => match community_key(&state, &badge.community_slug).await {
             Ok(Some(key)) => {
                 let token = key.sign(
                     &credential::open_badge(base, &badge),
@@ -88,15 +91,21 @@ async fn badge(
             Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
             Err(err) => internal(err),
         },
-        Form::Html => unreachable!("the page was answered above"),
     }
 }
 
 /// How a credential is asked for.
 enum Form {
-    Json,
+    /// The HTML page, which works without a public address.
+    Page,
+    /// The credential, which names its issuer by the public address.
+    Credential(Signed),
+}
+
+/// The credential as JSON, or signed as a VC-JWT.
+enum Signed {
+    No,
     Jwt,
-    Html,
 }
 
 /// The public key that signs a community's credentials: the `kid` of their VC-JWTs.

@@ -127,45 +127,43 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         Heard::Nobody
     };
     let reply = messages::recorded(&cohort.name, &period, confidence, hours, replaced, heard);
-    // The lead mentors get the notice with a Reply button; a cover, the same facts only.
+    // The lead mentors get the notice with a Reply button; a cover or a steward, the same
+    // facts with what they can do.
+    let (learner, period, blockers) = (
+        &member.display_name,
+        &checkin.period,
+        answer.blockers.as_deref(),
+    );
+    let handle = &member.platform_user_id;
     let notices = mentors
         .into_iter()
-        .map(|mentor| (mentor, false))
-        .chain(cover.map(|cover| (cover, true)));
+        .map(|m| {
+            let notice =
+                messages::escalation(learner, handle, &cohort.name, period, confidence, blockers);
+            (m.id, m.display_name, notice)
+        })
+        .chain(cover.map(|c| {
+            let notice =
+                messages::escalation_to_cover(learner, &cohort.name, period, confidence, blockers);
+            (c.id, c.display_name, notice)
+        }))
+        .chain(stewards.into_iter().map(|(id, name)| {
+            let notice = messages::escalation_to_steward(
+                learner,
+                &cohort.name,
+                &cohort.slug,
+                period,
+                confidence,
+                blockers,
+            );
+            (id, name, notice)
+        }));
     let mut outcome = Outcome::reply(reply, inv.spec.visibility);
-    for (mentor, covering) in notices {
-        let (learner, period, blockers) = (
-            &member.display_name,
-            &checkin.period,
-            answer.blockers.as_deref(),
-        );
-        let notice = if covering {
-            messages::escalation_to_cover(learner, &cohort.name, period, confidence, blockers)
-        } else {
-            let handle = &member.platform_user_id;
-            messages::escalation(learner, handle, &cohort.name, period, confidence, blockers)
-        };
+    for (member_id, display_name, notice) in notices {
         outcome = outcome.with_post(
             Destination::Direct {
-                member_id: mentor.id,
-                display_name: mentor.display_name,
-            },
-            notice,
-        );
-    }
-    for (steward, name) in stewards {
-        let notice = messages::escalation_to_steward(
-            &member.display_name,
-            &cohort.name,
-            &cohort.slug,
-            &checkin.period,
-            confidence,
-            answer.blockers.as_deref(),
-        );
-        outcome = outcome.with_post(
-            Destination::Direct {
-                member_id: steward,
-                display_name: name,
+                member_id,
+                display_name,
             },
             notice,
         );
