@@ -42,6 +42,7 @@ pub enum CommandId {
     MilestoneSubmit,
     MilestoneVerify,
     MilestoneChanges,
+    MilestoneWithdraw,
     Badges,
     BadgeRevoke,
     MentorOffer,
@@ -68,6 +69,7 @@ pub enum CommandId {
     MentorRematch,
     PairRequest,
     PairMet,
+    PairCancel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -835,6 +837,21 @@ pub static CATALOG: &[CommandSpec] = &[
         help: "Mentors and stewards: verify a learner's milestone.",
     },
     CommandSpec {
+        id: CommandId::MilestoneWithdraw,
+        path: "milestone withdraw",
+        options: &[
+            required("module", OptionKind::Module, "the module's id"),
+            named(
+                "cohort",
+                OptionKind::Cohort,
+                "which cohort, if you are in several",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Take back a submission your mentor has not reviewed yet; they are told.",
+    },
+    CommandSpec {
         id: CommandId::MilestoneChanges,
         path: "milestone changes",
         options: &[
@@ -1195,6 +1212,21 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Say whether a pairing session happened.",
+    },
+    CommandSpec {
+        id: CommandId::PairCancel,
+        path: "pair cancel",
+        options: &[required(
+            "id",
+            OptionKind::Int {
+                min: 1,
+                max: 1_000_000_000,
+            },
+            "the pairing number",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Call off a pairing session that has not happened; the other person is told.",
     },
 ];
 

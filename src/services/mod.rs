@@ -330,6 +330,7 @@ async fn route(
         CommandId::MilestoneSubmit => milestones::submit(tx, now, inv).await,
         CommandId::MilestoneVerify => milestones::verify(tx, now, inv, public_url).await,
         CommandId::MilestoneChanges => milestones::request_changes(tx, now, inv).await,
+        CommandId::MilestoneWithdraw => milestones::withdraw(tx, now, inv).await,
         CommandId::Badges => badges::list(tx, inv).await,
         CommandId::BadgeRevoke => badges::revoke(tx, now, inv, public_url).await,
         CommandId::MentorOffer => mentoring::offer(tx, now, inv).await,
@@ -356,6 +357,7 @@ async fn route(
         CommandId::MentorRematch => mentoring::inactive::rematch(tx, now, inv).await,
         CommandId::PairRequest => pairing::request(tx, now, inv).await,
         CommandId::PairMet => pairing::met(tx, now, inv).await,
+        CommandId::PairCancel => pairing::cancel(tx, now, inv).await,
     }
 }
 

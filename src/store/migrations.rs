@@ -34,6 +34,7 @@ const FILES: &[(&str, &str)] = embed![
     "0014_mentor_roles_approve.sql",
     "0015_session_sequence.sql",
     "0016_review_cancel.sql",
+    "0017_pair_cancel_milestone_withdraw.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

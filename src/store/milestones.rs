@@ -135,6 +135,17 @@ pub async fn submit(
     .await
 }
 
+/// Takes back a submission still waiting for review; whether there was one.
+pub async fn withdraw(ex: impl PgExecutor<'_>, milestone_id: Uuid) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE milestones SET status = 'withdrawn' WHERE id = $1 AND status = 'submitted'",
+    )
+    .bind(milestone_id)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn review(
     ex: impl PgExecutor<'_>,
     milestone_id: Uuid,

@@ -15,13 +15,16 @@ pg_row! {
         pub mentor_id: Uuid,
         pub mentor_name: String,
         pub topic: String,
+        pub proposed_at: DateTime<Utc>,
         pub learner_met: Option<bool>,
         pub mentor_met: Option<bool>,
+        pub cancelled: bool,
     }
 }
 
 const SELECT: &str = "SELECT p.id, p.number, p.learner_id, l.display_name AS learner_name,
-        p.mentor_id, m.display_name AS mentor_name, p.topic, p.learner_met, p.mentor_met
+        p.mentor_id, m.display_name AS mentor_name, p.topic, p.proposed_at, p.learner_met,
+        p.mentor_met, p.cancelled_at IS NOT NULL AS cancelled
     FROM pairings p JOIN members l ON l.id = p.learner_id JOIN members m ON m.id = p.mentor_id";
 
 #[allow(clippy::too_many_arguments)]
@@ -83,6 +86,26 @@ pub async fn answer(
     Ok(())
 }
 
+/// Calls a pairing off, unless it was already called off or someone answered the
+/// follow-up; whether it did.
+pub async fn cancel(
+    ex: impl PgExecutor<'_>,
+    id: Uuid,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE pairings SET cancelled_at = $3, cancelled_by = $2
+          WHERE id = $1 AND cancelled_at IS NULL AND learner_met IS NULL AND mentor_met IS NULL",
+    )
+    .bind(id)
+    .bind(by)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Pairings of the cohort whose proposed time is before `before` and that were not
 /// followed up yet; marks them followed up in the same statement.
 pub async fn take_for_follow_up(
@@ -95,6 +118,7 @@ pub async fn take_for_follow_up(
         "WITH due AS (
              UPDATE pairings SET prompted_at = $3
              WHERE cohort_id = $1 AND prompted_at IS NULL AND proposed_at <= $2
+               AND cancelled_at IS NULL
              RETURNING id)
          {SELECT} WHERE p.id IN (SELECT id FROM due) ORDER BY p.number"
     )))
@@ -123,7 +147,8 @@ pub async fn met_count(ex: impl PgExecutor<'_>, mentor: Uuid) -> sqlx::Result<i6
 /// A learner's pairing record: sessions requested, and those either side said happened.
 pub async fn learner_record(ex: impl PgExecutor<'_>, learner: Uuid) -> sqlx::Result<(i64, i64)> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT count(*), count(*) FILTER (WHERE {MET}) FROM pairings WHERE learner_id = $1"
+        "SELECT count(*), count(*) FILTER (WHERE {MET}) FROM pairings
+          WHERE learner_id = $1 AND cancelled_at IS NULL"
     )))
     .bind(learner)
     .fetch_one(ex)

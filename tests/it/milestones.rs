@@ -731,3 +731,62 @@ async fn without_a_public_address_nothing_signed_names_the_requests_host(pool: P
         "{page}"
     );
 }
+
+#[sqlx::test]
+async fn a_learner_withdraws_a_submission_no_mentor_reviewed(pool: PgPool) {
+    let bot = learner(pool).await;
+    let said = bot.say("sam", "/milestone withdraw flows-101").await;
+    assert_eq!(
+        said.reply,
+        "You have no submission of Your first cloud flow waiting for review, so there is nothing to withdraw. See where you stand with `/progress`."
+    );
+    bot.say(
+        "sam",
+        "/milestone submit flows-101 https://example.org/flow",
+    )
+    .await;
+    let said = bot.say("sam", "/milestone withdraw flows-10").await;
+    assert!(
+        said.reply.contains("Did you mean `flows-101`?"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("sam", "/milestone withdraw flows-101").await;
+    assert_eq!(
+        said.reply,
+        "Withdrew your submission of Your first cloud flow. Submit again whenever it's ready with `/milestone submit`."
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "Grace Lindqvist",
+            "Sam Carter withdrew their submission of Your first cloud flow, so there is nothing to review for now."
+        )]
+    );
+    // Withdrawing twice tells nobody again; the mentor cannot verify what was taken back.
+    let said = bot.say("sam", "/milestone withdraw flows-101").await;
+    assert!(
+        said.reply.starts_with("You have no submission"),
+        "{}",
+        said.reply
+    );
+    assert!(said.dms().is_empty());
+    let said = bot.say("grace", "/milestone verify @sam flows-101").await;
+    assert!(
+        said.reply
+            .contains("Sam Carter has nothing waiting for review"),
+        "{}",
+        said.reply
+    );
+    let ladder = bot.say("sam", "/progress").await.reply;
+    assert!(ladder.contains("▶️ `flows-101`"), "{ladder}");
+    // The same row takes a new submission, and the record stays one row.
+    complete(&bot, "flows-101").await;
+    assert_eq!(milestone_count(&bot).await, 1);
+    let said = bot.say("sam", "/milestone withdraw flows-101").await;
+    assert!(
+        said.reply.starts_with("You have no submission"),
+        "{}",
+        said.reply
+    );
+}

@@ -190,3 +190,87 @@ async fn the_follow_up_asks_only_who_has_not_answered_and_a_yes_counts(pool: PgP
         said.reply
     );
 }
+
+#[sqlx::test]
+async fn either_side_can_call_off_a_pairing_before_it_happens(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+    bot.say("nina", "/me timezone America/New_York").await;
+    bot.say("nina", "/mentor offer community 2 power automate")
+        .await;
+    bot.say("ada", "/mentor approve @nina community").await;
+    bot.set_local("2027-03-01 08:20", Berlin);
+    bot.say("sam", "/pair request power-automate").await;
+    bot.say("sam", "/pair request sql").await;
+    bot.deliver().await;
+
+    let said = bot.say("ada", "/pair cancel 1").await;
+    assert_eq!(
+        said.reply,
+        "Pairing #1 is not yours; only its learner or mentor can call it off."
+    );
+    let said = bot.say("sam", "/pair cancel 9").await;
+    assert_eq!(said.reply, "There is no pairing #9 here.");
+    // The learner calls #1 off: the mentor is told, once.
+    let said = bot.say("sam", "/pair cancel 1").await;
+    assert_eq!(said.reply, "Pairing #1 is called off. I've told nina.");
+    assert_eq!(
+        said.dms(),
+        [(
+            "nina",
+            "Sam Carter called off pairing #1 on power-automate. Nothing else to do."
+        )]
+    );
+    let said = bot.say("sam", "/pair cancel 1").await;
+    assert_eq!(said.reply, "Pairing #1 was called off.");
+    assert!(said.dms().is_empty());
+    let said = bot.say("nina", "/pair met 1 yes").await;
+    assert_eq!(said.reply, "Pairing #1 was called off.");
+    // The mentor calls #2 off: the learner is told how to ask again.
+    let said = bot.say("nina", "/pair cancel 2").await;
+    assert_eq!(
+        said.reply,
+        "Pairing #2 is called off. I've told Sam Carter."
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "Sam Carter",
+            "nina called off pairing #2 on sql. Ask for another match any time with `/pair request sql`."
+        )]
+    );
+
+    // Nobody is asked whether a called-off session happened, and it counts nowhere.
+    bot.set_local("2027-03-04 16:00", Berlin);
+    bot.tick().await;
+    assert!(
+        bot.deliver()
+            .await
+            .iter()
+            .all(|(_, t)| !t.starts_with("Did you meet")),
+    );
+    let said = bot.say("sam", "/me").await;
+    assert!(!said.reply.contains("Pairing sessions"), "{}", said.reply);
+}
+
+#[sqlx::test]
+async fn a_pairing_whose_time_passed_is_answered_not_cancelled(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+    bot.say("nina", "/mentor offer community 2 power automate")
+        .await;
+    bot.say("ada", "/mentor approve @nina community").await;
+    bot.set_local("2027-03-01 08:20", Berlin);
+    bot.say("sam", "/pair request power-automate").await;
+    bot.set_local("2027-03-05 08:20", Berlin);
+    let said = bot.say("sam", "/pair cancel 1").await;
+    assert_eq!(
+        said.reply,
+        "Pairing #1's time has passed, so there is nothing to call off. If it didn't happen, say so with `/pair met 1 no`."
+    );
+    assert!(said.dms().is_empty());
+}

@@ -132,6 +132,32 @@ pub fn review_request(
         )
 }
 
+pub fn nothing_to_withdraw(module: &str) -> Message {
+    Message::new()
+        .text("You have no submission of ")
+        .strong(module)
+        .text(" waiting for review, so there is nothing to withdraw. See where you stand with ")
+        .code("/progress")
+        .text(".")
+}
+
+pub fn withdrawn(module: &str) -> Message {
+    Message::new()
+        .text("Withdrew your submission of ")
+        .strong(module)
+        .text(". Submit again whenever it's ready with ")
+        .code("/milestone submit")
+        .text(".")
+}
+
+pub fn withdrawn_notice(learner: &str, module: &str) -> Message {
+    Message::new()
+        .user(learner)
+        .text(" withdrew their submission of ")
+        .strong(module)
+        .text(", so there is nothing to review for now.")
+}
+
 pub fn verified_reply(learner: &str, module: &str, graduated: bool) -> Message {
     let msg = Message::new()
         .text("Verified ")

@@ -239,6 +239,39 @@ pub async fn request_changes(
     ))
 }
 
+/// `/milestone withdraw`: the learner takes back a submission nobody has reviewed yet; the
+/// mentors who were asked are told.
+pub async fn withdraw(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let me = &inv.caller.member;
+    let (enrolled, track_id) = my_track(tx, inv, me).await?;
+    let ladder = milestones::ladder(&mut *tx, track_id, me.id).await?;
+    let module = find_module(&ladder, arg(inv, "module")?)?;
+    let pending = match milestones::find(&mut *tx, me.id, module.id).await? {
+        Some(m) => milestones::withdraw(&mut *tx, m.id).await?,
+        None => false,
+    };
+    if !pending {
+        return refuse(messages::nothing_to_withdraw(&module.name));
+    }
+    let detail = json!({ "cohort": enrolled.cohort_slug, "module": module.slug });
+    crate::services::audit_caller(&mut *tx, inv, "milestone.withdraw", detail, now).await?;
+    let mut outcome = Outcome::reply(messages::withdrawn(&module.name), inv.spec.visibility);
+    for mentor in checkins::lead_mentors(&mut *tx, enrolled.cohort_id, me.id, now).await? {
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id: mentor.id,
+                display_name: mentor.display_name,
+            },
+            messages::withdrawn_notice(&me.display_name, &module.name),
+        );
+    }
+    Ok(outcome)
+}
+
 /// A submission waiting for the caller's review, after every check.
 struct Review {
     learner: Member,

@@ -90,6 +90,48 @@ pub fn not_yours(number: i64) -> Message {
     Message::new().text(format!("Pairing #{number} is not yours to answer."))
 }
 
+pub fn not_yours_to_cancel(number: i64) -> Message {
+    Message::new().text(format!(
+        "Pairing #{number} is not yours; only its learner or mentor can call it off."
+    ))
+}
+
+pub fn was_cancelled(number: i64) -> Message {
+    Message::new().text(format!("Pairing #{number} was called off."))
+}
+
+pub fn too_late_to_cancel(number: i64) -> Message {
+    Message::new()
+        .text(format!(
+            "Pairing #{number}'s time has passed, so there is nothing to call off. If it didn't happen, say so with "
+        ))
+        .code(format!("/pair met {number} no"))
+        .text(".")
+}
+
+pub fn cancelled(number: i64, other: &str) -> Message {
+    Message::new()
+        .text(format!("Pairing #{number} is called off. I've told "))
+        .user(other)
+        .text(".")
+}
+
+/// To the other side; a learner whose mentor called it off is told how to ask again.
+pub fn cancelled_notice(number: i64, topic: &str, by: &str, to_learner: bool) -> Message {
+    let msg = Message::new()
+        .user(by)
+        .text(format!(" called off pairing #{number} on "))
+        .user(topic)
+        .text(".");
+    if to_learner {
+        msg.text(" Ask for another match any time with ")
+            .code(format!("/pair request {topic}"))
+            .text(".")
+    } else {
+        msg.text(" Nothing else to do.")
+    }
+}
+
 pub fn already_answered(number: i64) -> Message {
     Message::new().text(format!("You already answered for pairing #{number}."))
 }

@@ -180,6 +180,9 @@ pub async fn met(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     } else {
         return refuse(messages::not_yours(number));
     };
+    if pairing.cancelled {
+        return refuse(messages::was_cancelled(number));
+    }
     let already = if learner_side {
         pairing.learner_met
     } else {
@@ -206,6 +209,59 @@ pub async fn met(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
         messages::answered(yes, learner_side, &pairing.topic, other_said),
         inv.spec.visibility,
     ))
+}
+
+/// `/pair cancel`: either side calls off a session that has not happened; the other is told.
+pub async fn cancel(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let number = inv
+        .args
+        .int("id")
+        .ok_or_else(|| anyhow::anyhow!("id is required"))?;
+    let Some(pairing) = pairings::by_number(&mut *tx, inv.caller.community_id, number).await?
+    else {
+        return refuse(messages::unknown(number));
+    };
+    let (other_id, other_name) = if pairing.learner_id == me.id {
+        (pairing.mentor_id, &pairing.mentor_name)
+    } else if pairing.mentor_id == me.id {
+        (pairing.learner_id, &pairing.learner_name)
+    } else {
+        return refuse(messages::not_yours_to_cancel(number));
+    };
+    if pairing.cancelled {
+        return refuse(messages::was_cancelled(number));
+    }
+    // Once the time has passed, "it didn't happen" is an answer: it steers the next
+    // request to someone else, which a cancellation would not.
+    if pairing.proposed_at <= now {
+        return refuse(messages::too_late_to_cancel(number));
+    }
+    if !pairings::cancel(&mut *tx, pairing.id, me.id, now).await? {
+        return refuse(messages::already_answered(number));
+    }
+    crate::services::audit_caller(
+        &mut *tx,
+        inv,
+        "pair.cancel",
+        json!({ "number": number }),
+        now,
+    )
+    .await?;
+    Ok(
+        Outcome::reply(messages::cancelled(number, other_name), inv.spec.visibility).with_post(
+            Destination::Direct {
+                member_id: other_id,
+                display_name: other_name.clone(),
+            },
+            messages::cancelled_notice(
+                number,
+                &pairing.topic,
+                &me.display_name,
+                other_id == pairing.learner_id,
+            ),
+        ),
+    )
 }
 
 /// A day after each pairing's proposed time, both are asked once whether they met.
