@@ -76,6 +76,13 @@ pub fn not_a_user(name: &str, raw: &str) -> String {
     )
 }
 
+pub fn not_a_channel(name: &str, raw: &str) -> String {
+    format!(
+        "`{name}` must name one channel, like `#spring-makers`, not `{}`",
+        preview(raw)
+    )
+}
+
 pub fn unknown_role(raw: &str, suggestion: Option<&str>) -> String {
     let roles = "steward, sponsor, lead_mentor, community_mentor, learner, alumni";
     match suggestion {

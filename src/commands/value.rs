@@ -22,6 +22,8 @@ pub enum Value {
     /// A cohort id (slug) as typed; the service resolves it within the community.
     Cohort(String),
     Role(Role),
+    /// A channel id or name, without `#` or link markup.
+    Channel(String),
     TimeZone(Tz),
     Date(NaiveDate),
     DateTime(NaiveDateTime),
@@ -40,7 +42,7 @@ impl Args {
 
     pub fn text(&self, name: &str) -> Option<&str> {
         match self.get(name)? {
-            Value::Text(s) | Value::User(s) | Value::Cohort(s) => Some(s),
+            Value::Text(s) | Value::User(s) | Value::Cohort(s) | Value::Channel(s) => Some(s),
             Value::Choice(s) => Some(s),
             _ => None,
         }
@@ -56,6 +58,13 @@ impl Args {
     pub fn role(&self, name: &str) -> Option<Role> {
         match self.get(name)? {
             Value::Role(r) => Some(*r),
+            _ => None,
+        }
+    }
+
+    pub fn date(&self, name: &str) -> Option<NaiveDate> {
+        match self.get(name)? {
+            Value::Date(d) => Some(*d),
             _ => None,
         }
     }
@@ -102,6 +111,9 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
         OptionKind::User => parse_user(raw)
             .map(Value::User)
             .ok_or_else(|| messages::not_a_user(name, raw)),
+        OptionKind::Channel => parse_channel(raw)
+            .map(Value::Channel)
+            .ok_or_else(|| messages::not_a_channel(name, raw)),
         OptionKind::Cohort => clean_line(name, raw, USER_MAX)
             .map(|s| Value::Cohort(s.to_lowercase()))
             .map_err(|e| e.to_string()),
@@ -156,6 +168,24 @@ fn parse_user(raw: &str) -> Option<String> {
     valid.then(|| inner.to_owned())
 }
 
+/// `#spring`, `spring`, Discord `<#123>` and Slack `<#C123|spring>` all name one channel:
+/// a link gives its id, text its name.
+fn parse_channel(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let inner = raw
+        .strip_prefix("<#")
+        .and_then(|s| s.strip_suffix('>'))
+        .map(|s| s.split('|').next().unwrap_or(""))
+        .unwrap_or_else(|| raw.trim_start_matches('#'));
+    // Discord and Slack channel names: lowercase letters, digits, `-` and `_`, at most 80.
+    let valid = !inner.is_empty()
+        && inner.chars().count() <= 80
+        && inner
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'));
+    valid.then(|| inner.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +204,18 @@ mod tests {
         assert_eq!(convert(&session, " 3 "), Ok(Value::Int(3)));
         assert!(convert(&session, "#").unwrap_err().contains("not `#`"));
         assert!(convert(&session, "##3").is_err());
+    }
+
+    #[test]
+    fn channels_in_every_platform_shape() {
+        for raw in ["#spring", "spring", " #spring "] {
+            assert_eq!(parse_channel(raw).as_deref(), Some("spring"));
+        }
+        assert_eq!(parse_channel("<#123>").as_deref(), Some("123"));
+        assert_eq!(parse_channel("<#C0123|spring>").as_deref(), Some("C0123"));
+        assert_eq!(parse_channel("#two words"), None);
+        assert_eq!(parse_channel("<!here>"), None);
+        assert_eq!(parse_channel("#"), None);
     }
 
     #[test]

@@ -39,6 +39,21 @@ pub fn unknown_cohort(typed: &str, suggestion: Option<&str>) -> Message {
     }
 }
 
+/// A post to a cohort that has nowhere to post is refused before anything is recorded.
+pub fn cohort_has_no_channel(name: &str, slug: &str) -> Message {
+    Message::new()
+        .strong(name)
+        .text(" has no channel yet, so nobody would see that post. A steward can give it one with ")
+        .code(format!("/cohort set {slug} channel:#…"))
+        .text(".")
+}
+
+pub fn cohort_archived(name: &str) -> Message {
+    Message::new()
+        .strong(name)
+        .text(" is archived: it takes no new members, sessions or schedules.")
+}
+
 pub fn unknown_member(typed: &str, suggestion: Option<&str>) -> Message {
     let msg = Message::new()
         .text("I don't know a member ")

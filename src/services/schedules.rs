@@ -86,6 +86,16 @@ pub async fn list(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
 pub async fn set(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let cohort = find_cohort(tx, inv, arg(inv, "cohort")?).await?;
     let kind = arg(inv, "kind")?;
+    if cohort.archived {
+        return refuse(super::messages::cohort_archived(&cohort.name));
+    }
+    // The digest is a channel post; the other kinds are DMs.
+    if kind == "digest" && cohort.channel.is_none() {
+        return refuse(super::messages::cohort_has_no_channel(
+            &cohort.name,
+            &cohort.slug,
+        ));
+    }
     let cron = CronExpr::parse(arg(inv, "cron")?)
         .map_err(|e| ServiceError::User(Message::marked(&e.to_string())))?;
     let zone = parse_timezone(&cohort.timezone).unwrap_or(chrono_tz::Tz::UTC);

@@ -16,6 +16,7 @@ pg_row! {
         pub ends_on: Option<NaiveDate>,
         pub channel: Option<String>,
         pub nudge_after_hours: i32,
+        pub archived: bool,
     }
 }
 
@@ -30,7 +31,8 @@ pg_row! {
     }
 }
 
-const COLUMNS: &str = "id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours";
+const COLUMNS: &str = "id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours, \
+                       archived_at IS NOT NULL AS archived";
 
 pub async fn list(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Vec<Cohort>> {
     sqlx::query_as(AssertSqlSafe(format!(
@@ -93,6 +95,84 @@ pub async fn create(
     .bind(timezone)
     .bind(now)
     .fetch_optional(ex)
+    .await
+}
+
+/// What `/cohort set` changes; `None` keeps the current value.
+#[derive(Debug, Default)]
+pub struct CohortChanges<'a> {
+    pub name: Option<&'a str>,
+    pub timezone: Option<&'a str>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub channel: Option<&'a str>,
+}
+
+pub async fn update(
+    ex: impl PgExecutor<'_>,
+    id: Uuid,
+    changes: &CohortChanges<'_>,
+) -> sqlx::Result<Cohort> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "UPDATE cohorts SET name = coalesce($2, name), timezone = coalesce($3, timezone),
+             starts_on = coalesce($4, starts_on), ends_on = coalesce($5, ends_on),
+             channel = coalesce($6, channel)
+         WHERE id = $1 RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(changes.name)
+    .bind(changes.timezone)
+    .bind(changes.starts_on)
+    .bind(changes.ends_on)
+    .bind(changes.channel)
+    .fetch_one(ex)
+    .await
+}
+
+/// Archives a cohort; whether it was not archived already.
+pub async fn archive(ex: impl PgExecutor<'_>, id: Uuid, now: DateTime<Utc>) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE cohorts SET archived_at = $2 WHERE id = $1 AND archived_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(ex)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Adds a track to a cohort; `None` when the cohort already has one with this id.
+pub async fn add_track(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    cohort_id: Uuid,
+    slug: &str,
+    name: &str,
+    kind: &str,
+) -> sqlx::Result<Option<Track>> {
+    sqlx::query_as(
+        "INSERT INTO tracks (id, community_id, cohort_id, slug, name, kind)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (cohort_id, slug) DO NOTHING
+         RETURNING id, cohort_id, slug, name, kind",
+    )
+    .bind(Uuid::new_v4())
+    .bind(community_id)
+    .bind(cohort_id)
+    .bind(slug)
+    .bind(name)
+    .bind(kind)
+    .fetch_optional(ex)
+    .await
+}
+
+/// How many tracks and schedules a cohort has.
+pub async fn setup_counts(ex: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM tracks WHERE cohort_id = $1),
+                (SELECT count(*) FROM cohort_schedules WHERE cohort_id = $1)",
+    )
+    .bind(id)
+    .fetch_one(ex)
     .await
 }
 

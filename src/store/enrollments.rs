@@ -117,3 +117,13 @@ pub async fn take_pending(
         .fetch_optional(ex)
         .await
 }
+
+/// Learners actively enrolled in a cohort.
+pub async fn active_count(ex: impl PgExecutor<'_>, cohort_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM enrollments WHERE cohort_id = $1 AND status = 'active'",
+    )
+    .bind(cohort_id)
+    .fetch_one(ex)
+    .await
+}

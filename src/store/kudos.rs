@@ -48,7 +48,7 @@ pub async fn received_count(ex: impl PgExecutor<'_>, member: Uuid) -> sqlx::Resu
 }
 
 /// The cohort channel where `giver` thanks `receiver`: a cohort both are in if any, else
-/// the giver's own (earliest joined first). `None` when the giver is in no cohort.
+/// the giver's own. Only live cohorts with a channel count: `None` when there is none.
 pub async fn channel_for(
     ex: impl PgExecutor<'_>,
     giver: Uuid,
@@ -64,7 +64,8 @@ pub async fn channel_for(
              UNION ALL
              SELECT cohort_id, member_id FROM member_roles
               WHERE cohort_id IS NOT NULL AND member_id IN ($1, $2))
-         SELECT coalesce(c.channel, c.slug) FROM related r JOIN cohorts c ON c.id = r.cohort_id
+         SELECT c.channel FROM related r JOIN cohorts c ON c.id = r.cohort_id
+          WHERE c.channel IS NOT NULL AND c.archived_at IS NULL
           GROUP BY c.id, c.channel, c.slug
           ORDER BY bool_or(r.member_id = $1) AND bool_or(r.member_id = $2) DESC,
                    bool_or(r.member_id = $2) DESC, c.slug

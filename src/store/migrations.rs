@@ -35,6 +35,7 @@ const FILES: &[(&str, &str)] = embed![
     "0015_session_sequence.sql",
     "0016_review_cancel.sql",
     "0017_pair_cancel_milestone_withdraw.sql",
+    "0018_cohort_archive.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -98,9 +98,10 @@ pub async fn schedules(
     community_id: Option<Uuid>,
 ) -> sqlx::Result<Vec<ScheduleRow>> {
     sqlx::query_as(
-        "SELECT s.community_id, s.kind, s.cron, c.id, c.slug, c.name, c.timezone, c.starts_on, c.ends_on, c.channel, c.nudge_after_hours
+        "SELECT s.community_id, s.kind, s.cron, c.id, c.slug, c.name, c.timezone, c.starts_on, c.ends_on, c.channel, c.nudge_after_hours,
+                c.archived_at IS NOT NULL AS archived
          FROM cohort_schedules s JOIN cohorts c ON c.id = s.cohort_id
-         WHERE $1::uuid IS NULL OR s.community_id = $1
+         WHERE ($1::uuid IS NULL OR s.community_id = $1) AND c.archived_at IS NULL
          ORDER BY c.slug, s.kind",
     )
     .bind(community_id)

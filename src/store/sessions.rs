@@ -557,7 +557,8 @@ pub async fn cohort(
     cohort_id: Uuid,
 ) -> sqlx::Result<Option<super::cohorts::Cohort>> {
     sqlx::query_as(
-        "SELECT id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours
+        "SELECT id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours,
+                archived_at IS NOT NULL AS archived
          FROM cohorts WHERE id = $1",
     )
     .bind(cohort_id)

@@ -1048,3 +1048,101 @@ async fn an_option_mistake_shows_code_formatting_not_backslashes(pool: PgPool) {
         "`Europe/Berln` is not a time zone I know; did you mean `Europe/Berlin`? (usage: `/me timezone [zone]`)"
     );
 }
+
+#[sqlx::test]
+async fn a_steward_picks_a_channel_for_a_new_cohort_and_its_posts_go_there(pool: PgPool) {
+    const FALL_CHANNEL: &str = "700000000000000042";
+    let d = DiscordBot::new(pool).await;
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = d.bot.clock.now();
+    let bea = members::ensure(&d.bot.pool, community.id, "discord", BEA, "Bea", now)
+        .await
+        .unwrap();
+    roles::grant(
+        &d.bot.pool,
+        community.id,
+        bea.id,
+        Role::Steward,
+        None,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    d.bot.set_local("2027-08-20 10:00", Berlin);
+    d.bot
+        .say(
+            "ada",
+            "/cohort create fall-makers Europe/Berlin Fall Makers",
+        )
+        .await;
+    let schedule = |id| {
+        d.command(
+            id,
+            "event",
+            Some("schedule"),
+            json!([
+                { "name": "cohort", "type": 3, "value": "fall-makers" },
+                { "name": "when", "type": 3, "value": "2027-09-06T17:00" },
+                { "name": "kind", "type": 3, "value": "clinic" },
+                { "name": "title", "type": 3, "value": "Kickoff" }
+            ]),
+        )
+    };
+    // Before it has a channel, the announcement is refused at the command.
+    let reply = d.run(schedule(60)).await;
+    assert_eq!(
+        reply,
+        "**Fall Makers** has no channel yet, so nobody would see that post. A steward can give it one with `/cohort set fall-makers channel:#…`."
+    );
+
+    // Discord's channel picker sends the channel's id (option type 7).
+    let mut set = d.command(
+        61,
+        "cohort",
+        Some("set"),
+        json!([
+            { "name": "cohort", "type": 3, "value": "fall-makers" },
+            { "name": "channel", "type": 7, "value": FALL_CHANNEL },
+            { "name": "starts", "type": 3, "value": "2027-09-01" },
+            { "name": "ends", "type": 3, "value": "2027-12-15" }
+        ]),
+    );
+    set["data"]["resolved"] = json!({ "channels": { FALL_CHANNEL: {
+        "id": FALL_CHANNEL, "name": "fall-makers", "type": 0, "permissions": "0"
+    }}});
+    let reply = d.run(set).await;
+    assert_eq!(
+        reply,
+        format!(
+            "Updated **Fall Makers** (`fall-makers`): Europe/Berlin, 2027-09-01 → 2027-12-15, posts to <#{FALL_CHANNEL}>.\nStill to do:\n• a track: `/cohort track fall-makers <id> <name>`\n• a weekly check-in: `/schedule set fall-makers checkin \"0 9 * * MON\"`"
+        )
+    );
+
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/channels/{FALL_CHANNEL}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000042" })),
+        )
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    let reply = d.run(schedule(62)).await;
+    assert!(reply.starts_with("Scheduled"), "{reply}");
+    assert_eq!(d.dispatch().await.sent, 1);
+    let posted: Vec<Value> = d
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == format!("/api/v10/channels/{FALL_CHANNEL}/messages"))
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(posted.len(), 1);
+    let content = posted[0]["content"].as_str().unwrap();
+    assert!(content.starts_with("📅 New session"), "{content}");
+}

@@ -192,7 +192,12 @@ async fn stewards_create_cohorts_with_checked_input(pool: PgPool) {
         .await;
     assert_eq!(
         said.reply,
-        "Created cohort Fall Makers 2027 (`fall-makers-2027`, Europe/Dublin). Members can join with `/cohort join fall-makers-2027`."
+        "Created cohort Fall Makers 2027 (`fall-makers-2027`, Europe/Dublin). Members can join with `/cohort join fall-makers-2027`.
+Still to do:
+• a channel for its posts: `/cohort set fall-makers-2027 channel:#…`
+• its dates: `/cohort set fall-makers-2027 starts:YYYY-MM-DD ends:YYYY-MM-DD`
+• a track: `/cohort track fall-makers-2027 <id> <name>`
+• a weekly check-in: `/schedule set fall-makers-2027 checkin \"0 9 * * MON\"`"
     );
     assert_eq!(
         said.outcome.unwrap().visibility,
@@ -244,4 +249,168 @@ async fn stewards_create_cohorts_with_checked_input(pool: PgPool) {
         3,
         "only the first create added a cohort"
     );
+}
+
+#[sqlx::test]
+async fn a_cohort_made_in_chat_is_finished_in_chat_and_archived(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.set_local("2027-08-20 10:00", chrono_tz::Europe::Berlin);
+    bot.say("ada", "/cohort create fall-makers UTC Fall Makers")
+        .await;
+
+    // Nothing that would post to its channel is accepted before it has one.
+    let no_channel = "Fall Makers has no channel yet, so nobody would see that post. A steward can give it one with `/cohort set fall-makers channel:#…`.";
+    let said = bot
+        .say(
+            "ada",
+            "/event schedule fall-makers 2027-09-06T17:00 clinic Kickoff",
+        )
+        .await;
+    assert_eq!(said.reply, no_channel);
+    let said = bot
+        .say("ada", "/schedule set fall-makers digest \"0 16 * * FRI\"")
+        .await;
+    assert_eq!(said.reply, no_channel);
+    assert_eq!(bot.count("sessions").await, 0);
+
+    let said = bot.say("ada", "/cohort set fall-makers").await;
+    assert_eq!(
+        said.reply,
+        "Say what to change, like `/cohort set fall-makers channel:#… starts:2027-09-01 ends:2027-12-15`. It also takes `timezone:` and `name:`."
+    );
+    let said = bot
+        .say(
+            "ada",
+            "/cohort set fall-makers starts:2027-09-01 ends:2027-06-30",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "The cohort would end on 2027-06-30, before it starts on 2027-09-01. Check the dates."
+    );
+    let said = bot
+        .say(
+            "ada",
+            "/cohort set fall-makers starts:2027-09-01 ends:2037-06-30",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "2027-09-01 to 2037-06-30 is longer than a cohort runs (at most 732 days). Check the years."
+    );
+    let said = bot
+        .say("ada", "/cohort set fall-makers channel:<!here>")
+        .await;
+    assert!(
+        said.reply
+            .contains("`channel` must name one channel, like `#spring-makers`"),
+        "{}",
+        said.reply
+    );
+    let said = bot
+        .say("sam", "/cohort set fall-makers channel:#fall")
+        .await;
+    assert_eq!(said.reply, "Sorry, only stewards can use `/cohort set`.");
+
+    let said = bot
+        .say(
+            "ada",
+            "/cohort set fall-makers channel:#fall-makers starts:2027-09-01 ends:2027-12-15 timezone:Europe/Berlin",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "Updated Fall Makers (`fall-makers`): Europe/Berlin, 2027-09-01 → 2027-12-15, posts to `#fall-makers`.
+Still to do:
+• a track: `/cohort track fall-makers <id> <name>`
+• a weekly check-in: `/schedule set fall-makers checkin \"0 9 * * MON\"`"
+    );
+    let said = bot
+        .say("ada", "/cohort track fall-makers projects Team projects")
+        .await;
+    assert_eq!(
+        said.reply,
+        "Added the project track Team projects (`projects`) to Fall Makers. Learners pick it with `/cohort join fall-makers track:projects`."
+    );
+    let said = bot
+        .say("ada", "/cohort track fall-makers projects Again")
+        .await;
+    assert_eq!(said.reply, "Fall Makers already has a track `projects`.");
+    bot.say("ada", "/schedule set fall-makers checkin \"0 9 * * MON\"")
+        .await;
+    let said = bot
+        .say("ada", "/cohort set fall-makers name:\"Fall Makers 2027\"")
+        .await;
+    assert_eq!(
+        said.reply,
+        "Updated Fall Makers 2027 (`fall-makers`): Europe/Berlin, 2027-09-01 → 2027-12-15, posts to `#fall-makers`.
+It has everything it needs to run."
+    );
+
+    // Sessions go inside its dates, and not years ahead.
+    let said = bot
+        .say(
+            "ada",
+            "/event schedule fall-makers 2028-01-10T17:00 clinic Late",
+        )
+        .await;
+    assert_eq!(
+        said.reply,
+        "Mon 10 Jan 2028 17:00 (Europe/Berlin) is outside Fall Makers 2027, which runs 2027-09-01 to 2027-12-15. Pick a time within its dates."
+    );
+    let said = bot
+        .say(
+            "ada",
+            "/event schedule fall-makers 2029-10-01T17:00 clinic Typo",
+        )
+        .await;
+    assert!(
+        said.reply.contains("is more than a year away"),
+        "{}",
+        said.reply
+    );
+    let said = bot
+        .say(
+            "ada",
+            "/event schedule fall-makers 2027-09-06T17:00 clinic Kickoff",
+        )
+        .await;
+    assert!(said.reply.starts_with("Scheduled"), "{}", said.reply);
+    let posts = said.channel_posts();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts[0].0, "fall-makers");
+
+    bot.say("sam", "/coc accept").await;
+    let said = bot.say("sam", "/cohort join fall-makers").await;
+    assert!(said.reply.starts_with("You're in"), "{}", said.reply);
+
+    // Archived: its schedules stop, joins are refused, the list leaves it out.
+    let said = bot.say("ada", "/cohort archive fall-makers").await;
+    assert_eq!(
+        said.reply,
+        "Archived Fall Makers 2027: 1 schedule stopped, and nobody new can join. Its 1 learner and their records stay."
+    );
+    let said = bot.say("ada", "/cohort archive fall-makers").await;
+    assert_eq!(said.reply, "Fall Makers 2027 is already archived.");
+    let said = bot.say("ken", "/cohort join fall-makers").await;
+    assert_eq!(
+        said.reply,
+        "Fall Makers 2027 is archived: it takes no new members, sessions or schedules."
+    );
+    let said = bot.say("ada", "/cohort list").await;
+    assert!(!said.reply.contains("Fall Makers"), "{}", said.reply);
+    assert!(
+        said.reply.ends_with("(1 archived cohort not shown.)"),
+        "{}",
+        said.reply
+    );
+    bot.set_local("2027-09-13 09:00", chrono_tz::Europe::Berlin);
+    bot.tick().await;
+    let prompts: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM checkin_prompts p JOIN cohorts c ON c.id = p.cohort_id WHERE c.slug = 'fall-makers'",
+    )
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(prompts, 0, "an archived cohort's check-in does not run");
 }

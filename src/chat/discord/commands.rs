@@ -33,7 +33,11 @@ mod option_type {
     pub const INTEGER: u8 = 4;
     pub const BOOLEAN: u8 = 5;
     pub const USER: u8 = 6;
+    pub const CHANNEL: u8 = 7;
 }
+
+/// Text channels a post can go to: guild text and announcement channels.
+const POSTABLE_CHANNEL_TYPES: [u8; 2] = [0, 5];
 
 fn has_children(word: &str) -> bool {
     !catalog::subcommands(word).is_empty()
@@ -84,6 +88,10 @@ fn option(spec: &OptionSpec) -> Value {
         OptionKind::Session => int_range(&mut option, SESSION_NUMBERS.0, SESSION_NUMBERS.1),
         OptionKind::Bool => option_type::BOOLEAN,
         OptionKind::User => option_type::USER,
+        OptionKind::Channel => {
+            option["channel_types"] = json!(POSTABLE_CHANNEL_TYPES);
+            option_type::CHANNEL
+        }
         OptionKind::Cohort | OptionKind::TimeZone => option_type::STRING,
         OptionKind::Role => {
             option["choices"] = choices(Role::ALL.iter().map(|r| r.as_str()));

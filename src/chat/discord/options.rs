@@ -40,6 +40,7 @@ pub(super) fn raw_value(value: &CommandDataOptionValue) -> Option<String> {
         CommandDataOptionValue::Number(n) => n.to_string(),
         CommandDataOptionValue::Boolean(b) => b.to_string(),
         CommandDataOptionValue::User(id) => id.to_string(),
+        CommandDataOptionValue::Channel(id) => id.to_string(),
         CommandDataOptionValue::Autocomplete { value, .. } => value.clone(),
         _ => return None,
     })

@@ -205,4 +205,128 @@ pub fn cohort_created(cohort: &Cohort) -> Message {
         .text(format!(", {}). Members can join with ", cohort.timezone))
         .code(format!("/cohort join {}", cohort.slug))
         .text(".")
+        .line()
+        .push(still_missing(cohort, 0, 0))
+}
+
+/// What a cohort still needs before it runs by itself, and the command for each; a
+/// finished cohort gets a short all-set line.
+pub fn still_missing(cohort: &Cohort, tracks: i64, schedules: i64) -> Message {
+    let slug = &cohort.slug;
+    let mut steps: Vec<(&str, String)> = Vec::new();
+    if cohort.channel.is_none() {
+        steps.push((
+            "a channel for its posts",
+            format!("/cohort set {slug} channel:#…"),
+        ));
+    }
+    if cohort.starts_on.is_none() || cohort.ends_on.is_none() {
+        steps.push((
+            "its dates",
+            format!("/cohort set {slug} starts:YYYY-MM-DD ends:YYYY-MM-DD"),
+        ));
+    }
+    if tracks == 0 {
+        steps.push(("a track", format!("/cohort track {slug} <id> <name>")));
+    }
+    if schedules == 0 {
+        steps.push((
+            "a weekly check-in",
+            format!("/schedule set {slug} checkin \"0 9 * * MON\""),
+        ));
+    }
+    if steps.is_empty() {
+        return Message::new().text("It has everything it needs to run.");
+    }
+    let mut msg = Message::new().text("Still to do:");
+    for (what, command) in steps {
+        msg = msg.line().text(format!("• {what}: ")).code(command);
+    }
+    msg
+}
+
+pub fn nothing_to_change(slug: &str) -> Message {
+    Message::new()
+        .text("Say what to change, like ")
+        .code(format!(
+            "/cohort set {slug} channel:#… starts:2027-09-01 ends:2027-12-15"
+        ))
+        .text(". It also takes ")
+        .code("timezone:")
+        .text(" and ")
+        .code("name:")
+        .text(".")
+}
+
+pub fn ends_before_start(starts: chrono::NaiveDate, ends: chrono::NaiveDate) -> Message {
+    Message::new().text(format!(
+        "The cohort would end on {ends}, before it starts on {starts}. Check the dates."
+    ))
+}
+
+pub fn too_long(starts: chrono::NaiveDate, ends: chrono::NaiveDate, max_days: i64) -> Message {
+    Message::new().text(format!(
+        "{starts} to {ends} is longer than a cohort runs (at most {max_days} days). Check the years."
+    ))
+}
+
+pub fn cohort_updated(cohort: &Cohort) -> Message {
+    let mut msg = Message::new()
+        .text("Updated ")
+        .strong(&cohort.name)
+        .text(" (")
+        .code(&cohort.slug)
+        .text(format!("): {}", cohort.timezone));
+    if let (Some(start), Some(end)) = (cohort.starts_on, cohort.ends_on) {
+        msg = msg.text(format!(", {start} → {end}"));
+    }
+    if let Some(channel) = &cohort.channel {
+        msg = msg.text(", posts to ").channel(channel);
+    }
+    msg.text(".")
+}
+
+pub fn track_exists(cohort: &Cohort, slug: &str) -> Message {
+    Message::new()
+        .strong(&cohort.name)
+        .text(" already has a track ")
+        .code(slug)
+        .text(".")
+}
+
+pub fn track_added(cohort: &Cohort, track: &Track) -> Message {
+    Message::new()
+        .text("Added the project track ")
+        .strong(&track.name)
+        .text(" (")
+        .code(&track.slug)
+        .text(") to ")
+        .strong(&cohort.name)
+        .text(". Learners pick it with ")
+        .code(format!("/cohort join {} track:{}", cohort.slug, track.slug))
+        .text(".")
+}
+
+pub fn already_archived(cohort: &Cohort) -> Message {
+    Message::new()
+        .strong(&cohort.name)
+        .text(" is already archived.")
+}
+
+pub fn archived(cohort: &Cohort, schedules: i64, learners: i64) -> Message {
+    Message::new()
+        .text("Archived ")
+        .strong(&cohort.name)
+        .text(format!(
+            ": {} stopped, and nobody new can join. Its {} and their records stay.",
+            crate::render::count(schedules, "schedule", "schedules"),
+            crate::render::count(learners, "learner", "learners"),
+        ))
+}
+
+pub fn archived_hidden(count: i64) -> Message {
+    Message::new().text(format!(
+        "({} not shown.)",
+        crate::render::count(count, "archived cohort", "archived cohorts")
+    ))
 }

@@ -11,7 +11,7 @@ use super::lookup::{arg, caller_community, find_cohort};
 use super::{Destination, Invocation, Outcome, ServiceError, ServiceResult, refuse};
 use crate::commands::Visibility;
 use crate::domain::{Slug, suggest};
-use crate::store::cohorts::{self, Cohort, Track};
+use crate::store::cohorts::{self, Cohort, CohortChanges, Track};
 use crate::store::{audit, enrollments, members};
 
 pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
@@ -23,18 +23,25 @@ pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let tracks = cohorts::tracks(&mut *tx, inv.caller.community_id).await?;
     let enrolled = enrollments::active_for_member(&mut *tx, inv.caller.member.id).await?;
     let mut reply = messages::cohort_list_header(&community);
-    for cohort in &all {
+    let archived = all.iter().filter(|c| c.archived).count() as i64;
+    for cohort in all.iter().filter(|c| !c.archived) {
         let own: Vec<&Track> = tracks.iter().filter(|t| t.cohort_id == cohort.id).collect();
         let is_in = enrolled.iter().any(|e| e.cohort_id == cohort.id);
         reply = reply
             .line()
             .push(messages::cohort_line(cohort, &own, is_in));
     }
+    if archived > 0 {
+        reply = reply.line().push(messages::archived_hidden(archived));
+    }
     Ok(Outcome::reply(reply, inv.spec.visibility))
 }
 
 pub async fn join(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let cohort = find_cohort(&mut *tx, inv, arg(inv, "cohort")?).await?;
+    if cohort.archived {
+        return refuse(super::messages::cohort_archived(&cohort.name));
+    }
     let member = &inv.caller.member;
     let active = enrollments::active_for_member(&mut *tx, member.id).await?;
     if active.iter().any(|e| e.cohort_id == cohort.id) {
@@ -176,6 +183,111 @@ pub async fn create(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     crate::services::audit_caller(&mut *tx, inv, "cohort.create", detail, now).await?;
     Ok(Outcome::reply(
         messages::cohort_created(&cohort),
+        inv.spec.visibility,
+    ))
+}
+
+/// The longest a cohort may run: a typo in a year is refused, not scheduled for a decade.
+const COHORT_MAX_DAYS: i64 = 2 * 366;
+
+/// `/cohort set`: finishes or changes a cohort made in chat (or from the program file).
+pub async fn update(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let cohort = find_cohort(&mut *tx, inv, arg(inv, "cohort")?).await?;
+    if cohort.archived {
+        return refuse(super::messages::cohort_archived(&cohort.name));
+    }
+    let changes = CohortChanges {
+        name: inv.args.text("name"),
+        timezone: inv.args.timezone("timezone").map(|tz| tz.name()),
+        starts_on: inv.args.date("starts"),
+        ends_on: inv.args.date("ends"),
+        channel: inv.args.text("channel"),
+    };
+    let unchanged = changes.name.is_none()
+        && changes.timezone.is_none()
+        && changes.starts_on.is_none()
+        && changes.ends_on.is_none()
+        && changes.channel.is_none();
+    if unchanged {
+        return refuse(messages::nothing_to_change(&cohort.slug));
+    }
+    if let (Some(starts), Some(ends)) = (
+        changes.starts_on.or(cohort.starts_on),
+        changes.ends_on.or(cohort.ends_on),
+    ) {
+        if ends < starts {
+            return refuse(messages::ends_before_start(starts, ends));
+        }
+        if (ends - starts).num_days() > COHORT_MAX_DAYS {
+            return refuse(messages::too_long(starts, ends, COHORT_MAX_DAYS));
+        }
+    }
+    let updated = cohorts::update(&mut *tx, cohort.id, &changes).await?;
+    let detail = json!({
+        "cohort": updated.slug, "name": changes.name, "timezone": changes.timezone,
+        "starts_on": changes.starts_on, "ends_on": changes.ends_on, "channel": changes.channel,
+    });
+    crate::services::audit_caller(&mut *tx, inv, "cohort.update", detail, now).await?;
+    let (tracks, schedules) = cohorts::setup_counts(&mut *tx, updated.id).await?;
+    Ok(Outcome::reply(
+        messages::cohort_updated(&updated)
+            .line()
+            .push(messages::still_missing(&updated, tracks, schedules)),
+        inv.spec.visibility,
+    ))
+}
+
+/// `/cohort track`: a project track; module ladders need the program file.
+pub async fn add_track(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let cohort = find_cohort(&mut *tx, inv, arg(inv, "cohort")?).await?;
+    if cohort.archived {
+        return refuse(super::messages::cohort_archived(&cohort.name));
+    }
+    let slug = Slug::parse(arg(inv, "id")?)
+        .map_err(|e| ServiceError::User(messages::invalid_cohort_id(&e)))?;
+    let name = arg(inv, "name")?;
+    let Some(track) = cohorts::add_track(
+        &mut *tx,
+        inv.caller.community_id,
+        cohort.id,
+        slug.as_str(),
+        name,
+        "project",
+    )
+    .await?
+    else {
+        return refuse(messages::track_exists(&cohort, slug.as_str()));
+    };
+    let detail = json!({ "cohort": cohort.slug, "track": track.slug, "name": track.name });
+    crate::services::audit_caller(&mut *tx, inv, "cohort.track", detail, now).await?;
+    Ok(Outcome::reply(
+        messages::track_added(&cohort, &track),
+        inv.spec.visibility,
+    ))
+}
+
+/// `/cohort archive`: the schedules stop and joins are refused; every record stays.
+pub async fn archive(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let cohort = find_cohort(&mut *tx, inv, arg(inv, "cohort")?).await?;
+    if !cohorts::archive(&mut *tx, cohort.id, now).await? {
+        return refuse(messages::already_archived(&cohort));
+    }
+    let (_, schedules) = cohorts::setup_counts(&mut *tx, cohort.id).await?;
+    let learners = enrollments::active_count(&mut *tx, cohort.id).await?;
+    crate::services::audit_caller(
+        &mut *tx,
+        inv,
+        "cohort.archive",
+        json!({ "cohort": cohort.slug }),
+        now,
+    )
+    .await?;
+    Ok(Outcome::reply(
+        messages::archived(&cohort, schedules, learners),
         inv.spec.visibility,
     ))
 }

@@ -45,6 +45,30 @@ pub fn hosts_only() -> Message {
         .text("Sorry, only stewards, the cohort's lead mentors and the session's host can do that.")
 }
 
+pub fn too_far_ahead(when: &str) -> Message {
+    Message::new().text(format!(
+        "{when} is more than a year away. Check the year, or schedule it closer to the time."
+    ))
+}
+
+pub fn outside_cohort_dates(
+    when: &str,
+    cohort: &str,
+    starts: Option<chrono::NaiveDate>,
+    ends: Option<chrono::NaiveDate>,
+) -> Message {
+    let dates = match (starts, ends) {
+        (Some(s), Some(e)) => format!("runs {s} to {e}"),
+        (Some(s), None) => format!("starts on {s}"),
+        (None, Some(e)) => format!("ends on {e}"),
+        (None, None) => "has no dates".to_owned(),
+    };
+    Message::new()
+        .text(format!("{when} is outside "))
+        .strong(cohort)
+        .text(format!(", which {dates}. Pick a time within its dates."))
+}
+
 pub fn bad_duration() -> Message {
     Message::new()
         .text("A session lasts between 5 minutes and 10 hours, like ")

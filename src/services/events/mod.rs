@@ -54,11 +54,21 @@ pub async fn schedule(
     if !sessions::may_host(&mut *tx, inv.caller.member.id, cohort.id).await? {
         return refuse(messages::hosts_only());
     }
+    if cohort.archived {
+        return refuse(crate::services::messages::cohort_archived(&cohort.name));
+    }
+    // The announcement is the point of scheduling: without a channel nobody would see it.
+    if cohort.channel.is_none() {
+        return refuse(crate::services::messages::cohort_has_no_channel(
+            &cohort.name,
+            &cohort.slug,
+        ));
+    }
     let zone = inv
         .args
         .timezone("timezone")
         .unwrap_or_else(|| when::cohort_zone(&cohort.timezone));
-    let starts_at = start_time(inv, zone, now)?;
+    let starts_at = start_time(inv, &cohort, zone, now)?;
     let kind = arg(inv, "kind")?;
     let minutes = match inv.args.get("duration") {
         Some(Value::Duration(d)) => match i32::try_from(d.as_secs() / 60) {
@@ -122,7 +132,7 @@ pub async fn reschedule(
         .args
         .timezone("timezone")
         .unwrap_or_else(|| when::cohort_zone(&cohort.timezone));
-    let starts_at = start_time(inv, zone, now)?;
+    let starts_at = start_time(inv, &cohort, zone, now)?;
     if starts_at == session.starts_at {
         return refuse(messages::same_time(session.number));
     }
@@ -361,8 +371,14 @@ pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
 }
 
 /// The `when` option in `zone`, which must be in the future.
+/// How far ahead a session may be set: further is almost always a mistyped year.
+const SCHEDULE_HORIZON_DAYS: i64 = 366;
+
+/// The `when` option as an instant, refused when it has passed, is a year or more away,
+/// or falls outside the cohort's dates (in the cohort's zone).
 fn start_time(
     inv: &Invocation,
+    cohort: &Cohort,
     zone: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> ServiceResult<DateTime<Utc>> {
@@ -374,6 +390,22 @@ fn start_time(
     };
     if at <= now {
         return refuse(messages::time_in_past(&when::for_reader(at, zone)));
+    }
+    if at - now > chrono::Duration::days(SCHEDULE_HORIZON_DAYS) {
+        return refuse(messages::too_far_ahead(&when::for_reader(at, zone)));
+    }
+    let day = at
+        .with_timezone(&when::cohort_zone(&cohort.timezone))
+        .date_naive();
+    let before = cohort.starts_on.is_some_and(|starts| day < starts);
+    let after = cohort.ends_on.is_some_and(|ends| day > ends);
+    if before || after {
+        return refuse(messages::outside_cohort_dates(
+            &when::for_reader(at, zone),
+            &cohort.name,
+            cohort.starts_on,
+            cohort.ends_on,
+        ));
     }
     Ok(at)
 }

@@ -16,7 +16,7 @@ pub fn limit_reached(limit: i64) -> Message {
 
 pub fn no_cohort() -> Message {
     Message::new()
-        .text("Kudos are posted in a cohort's channel, and neither of you is in a cohort. Join one with ")
+        .text("Kudos are posted in a cohort's channel, and neither of you is in a cohort that has one. Join one with ")
         .code("/cohort join")
         .text(", or thank them in person.")
 }
