@@ -390,3 +390,29 @@ async fn with_no_lead_mentor_a_blocker_reaches_the_stewards(pool: PgPool) {
         )]
     );
 }
+
+#[sqlx::test]
+async fn a_check_in_long_before_the_start_or_after_the_end_is_refused(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+    bot.set_local("2027-02-10 09:00", chrono_tz::Europe::Berlin);
+    let said = bot.say("sam", "/checkin 4 getting ready").await;
+    assert_eq!(
+        said.reply,
+        "Spring Makers 2027 starts on 2027-03-01, and check-ins open on 2027-02-15. Your first prompt comes in its first week."
+    );
+    assert!(said.posts.is_empty());
+    bot.set_local("2027-07-05 09:00", chrono_tz::Europe::Berlin);
+    let said = bot.say("sam", "/checkin 4 still going").await;
+    assert_eq!(
+        said.reply,
+        "Spring Makers 2027 ended on 2027-06-25, so it takes no more check-ins. Thank you for taking part!"
+    );
+    assert_eq!(bot.count("checkins").await, 0);
+    // Inside the window, onboarding week included, it is recorded.
+    bot.set_local("2027-02-16 09:00", chrono_tz::Europe::Berlin);
+    let said = bot.say("sam", "/checkin 4 getting ready").await;
+    assert!(said.reply.starts_with("Thanks!"), "{}", said.reply);
+    assert_eq!(bot.count("checkins").await, 1);
+}

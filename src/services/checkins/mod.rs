@@ -24,6 +24,10 @@ use messages::Heard;
 
 /// Confidence at or below this notifies the lead mentor.
 const LOW_CONFIDENCE: i16 = 2;
+/// Check-ins open this many days before the cohort starts (onboarding weeks), and close this
+/// many after it ends; outside that, a check-in is almost surely a mistake.
+const CHECKIN_OPENS_DAYS_BEFORE: u64 = 14;
+const CHECKIN_CLOSES_DAYS_AFTER: u64 = 7;
 /// Check-ins shown by `/checkin history`.
 const HISTORY_MAX: i64 = 12;
 
@@ -40,7 +44,20 @@ pub fn member_zone(member: &Member, cohort: &Cohort) -> Tz {
 pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let member = &inv.caller.member;
     let cohort = enrolled_cohort(tx, inv, now).await?;
-    let period = Period::containing(now, member_zone(member, &cohort)).to_string();
+    let zone = member_zone(member, &cohort);
+    let today = now.with_timezone(&zone).date_naive();
+    if let Some(starts) = cohort.starts_on {
+        let opens = starts - chrono::Days::new(CHECKIN_OPENS_DAYS_BEFORE);
+        if today < opens {
+            return refuse(messages::not_started(&cohort.name, starts, opens));
+        }
+    }
+    if let Some(ends) = cohort.ends_on
+        && today > ends + chrono::Days::new(CHECKIN_CLOSES_DAYS_AFTER)
+    {
+        return refuse(messages::ended(&cohort.name, ends));
+    }
+    let period = Period::containing(now, zone).to_string();
     let confidence = inv
         .args
         .int("confidence")
