@@ -386,6 +386,20 @@ pub fn mentor_digest(
     msg
 }
 
+pub fn not_started(cohort: &str, starts: chrono::NaiveDate, opens: chrono::NaiveDate) -> Message {
+    Message::new()
+        .strong(cohort)
+        .text(format!(
+            " starts on {starts}, and check-ins open on {opens}. Your first prompt comes in its first week."
+        ))
+}
+
+pub fn ended(cohort: &str, ends: chrono::NaiveDate) -> Message {
+    Message::new().strong(cohort).text(format!(
+        " ended on {ends}, so it takes no more check-ins. Thank you for taking part!"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,18 +427,4 @@ mod tests {
         );
         assert!(text.ends_with("L23, L24 and 5 more"), "{text}");
     }
-}
-
-pub fn not_started(cohort: &str, starts: chrono::NaiveDate, opens: chrono::NaiveDate) -> Message {
-    Message::new()
-        .strong(cohort)
-        .text(format!(
-            " starts on {starts}, and check-ins open on {opens}. Your first prompt comes in its first week."
-        ))
-}
-
-pub fn ended(cohort: &str, ends: chrono::NaiveDate) -> Message {
-    Message::new().strong(cohort).text(format!(
-        " ended on {ends}, so it takes no more check-ins. Thank you for taking part!"
-    ))
 }
