@@ -358,6 +358,10 @@ impl ShellSender {
 
 impl Sender for ShellSender {
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
+        // The shell has no roles or other platform state to change.
+        if post.action.is_some() {
+            return Ok(Delivered::nothing_to_do());
+        }
         let place = match &post.to {
             Recipient::Channel(channel) => format!("#{channel}"),
             Recipient::Direct { display_name, .. } => format!("DM → {display_name}"),

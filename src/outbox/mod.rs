@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::clock::Clock;
 use crate::render::Message;
 use crate::store::outbox::{self as rows, Attempt, Claimed};
-pub use crate::store::outbox::{DeadReason, Platform};
+pub use crate::store::outbox::{DeadReason, Platform, PlatformAction};
 
 /// Where a claimed post goes, with the platform ids a sender needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,8 @@ pub struct OutboundPost {
     pub community_id: Uuid,
     pub to: Recipient,
     pub message: Message,
+    /// Set for a platform action instead of a post (`message` is then empty).
+    pub action: Option<PlatformAction>,
     /// 1 on the first try.
     pub attempt: i32,
 }
@@ -51,6 +53,16 @@ pub struct OutboundPost {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivered {
     pub platform_message_id: String,
+}
+
+impl Delivered {
+    /// A platform action this platform has no counterpart for (roles on Slack or in the
+    /// shell): done, with nothing sent.
+    pub fn nothing_to_do() -> Self {
+        Self {
+            platform_message_id: "none".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
@@ -406,6 +418,7 @@ fn outbound(row: Claimed) -> OutboundPost {
         community_id: row.community_id,
         to,
         message: row.body.0,
+        action: row.action.map(|a| a.0),
         attempt: row.attempts,
     }
 }

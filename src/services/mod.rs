@@ -30,6 +30,7 @@ use crate::clock::Clock;
 use crate::commands::{Args, CommandId, CommandSpec, Permission, Visibility, help};
 use crate::domain::Role;
 use crate::render::Message;
+use crate::store::outbox::PlatformAction;
 use crate::store::{self, members::Member};
 
 /// Who is calling, resolved to this community's member.
@@ -87,6 +88,8 @@ pub struct Outcome {
     pub reply: Message,
     pub visibility: Visibility,
     pub posts: Vec<Post>,
+    /// Platform actions for members (a role to mirror), sent through the outbox.
+    pub actions: Vec<(Uuid, PlatformAction)>,
     /// The reply is a yes/no question; on yes the adapter re-runs the command confirmed.
     pub needs_confirmation: bool,
 }
@@ -97,8 +100,16 @@ impl Outcome {
             reply: reply.into(),
             visibility,
             posts: Vec::new(),
+            actions: Vec::new(),
             needs_confirmation: false,
         }
+    }
+
+    /// Tells the member's platform that their `role` changed (granted or revoked).
+    pub fn with_role_changed(mut self, member_id: Uuid, role: Role) -> Self {
+        self.actions
+            .push((member_id, PlatformAction::RoleChanged { role }));
+        self
     }
 
     pub fn with_post(mut self, to: Destination, message: Message) -> Self {
@@ -231,6 +242,11 @@ impl Services {
         for (i, post) in outcome.posts.iter().enumerate() {
             let key = format!("{key_base}:{i}");
             enqueue(&mut tx, community, &key, &post.to, &post.message, now).await?;
+        }
+        for (i, (member_id, action)) in outcome.actions.iter().enumerate() {
+            let key = format!("{key_base}:action:{i}");
+            store::outbox::enqueue_action(&mut *tx, community, &key, *member_id, *action, now)
+                .await?;
         }
         if let Some(delivery) = &inv.delivery_id {
             let stored = (&outcome.reply, outcome.visibility);

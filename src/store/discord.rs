@@ -119,6 +119,15 @@ pub async fn community_by_guild(
         .await
 }
 
+/// The Discord guild of a community, if it has one.
+pub async fn guild_of(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT discord_guild_id FROM communities WHERE id = $1")
+        .bind(community_id)
+        .fetch_optional(ex)
+        .await
+        .map(Option::flatten)
+}
+
 /// What a DM interaction (which has no guild) tells about its community.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DmHint<'a> {
@@ -154,24 +163,6 @@ pub async fn dm_communities(
     .bind(hint.other_user)
     .bind(hint.confirmation)
     .fetch_all(ex)
-    .await
-}
-
-/// Whether the Discord user holds `role` in the community, community-wide or in any cohort.
-pub async fn holds_role(
-    ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    discord_user_id: &str,
-    role: crate::domain::Role,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM member_roles r JOIN members m ON m.id = r.member_id
-         WHERE m.community_id = $1 AND m.platform = 'discord' AND m.platform_user_id = $2 AND r.role = $3)",
-    )
-    .bind(community_id)
-    .bind(discord_user_id)
-    .bind(role.as_str())
-    .fetch_one(ex)
     .await
 }
 

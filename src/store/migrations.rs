@@ -36,6 +36,7 @@ const FILES: &[(&str, &str)] = embed![
     "0016_review_cancel.sql",
     "0017_pair_cancel_milestone_withdraw.sql",
     "0018_cohort_archive.sql",
+    "0019_outbox_actions.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

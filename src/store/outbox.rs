@@ -38,6 +38,42 @@ pub async fn enqueue(
     Ok(result.rows_affected() == 1)
 }
 
+/// Something a platform does for a member besides posting, sent through the outbox so it
+/// happens once, after the change that caused it commits, and is retried like a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PlatformAction {
+    /// The member's program role changed (granted or revoked; the platform reads which when
+    /// it acts, so actions that arrive out of order still end in the current state). On
+    /// Discord, the mapped server role follows; platforms without roles have nothing to do.
+    RoleChanged { role: crate::domain::Role },
+}
+
+/// Adds a platform action for `member_id` unless one with the same key exists.
+pub async fn enqueue_action(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    key: &str,
+    member_id: Uuid,
+    action: PlatformAction,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO outbox (community_id, idempotency_key, member_id, body, action, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(key)
+    .bind(member_id)
+    .bind(Json(Message::new()))
+    .bind(Json(action))
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 pg_row! {
     /// A claimed row, joined with what the sender needs to address a DM.
     #[derive(Debug, Clone)]
@@ -50,6 +86,7 @@ pg_row! {
         pub platform_user_id: Option<String>,
         pub display_name: Option<String>,
         pub body: Json<Message>,
+        pub action: Option<Json<PlatformAction>>,
         /// Including this one.
         pub attempts: i32,
     }
@@ -114,9 +151,9 @@ pub async fn claim(
          leased AS (
              UPDATE outbox o SET lease_until = $2, attempts = o.attempts + 1
              FROM ready WHERE o.id = ready.id
-             RETURNING o.id, o.community_id, o.channel, o.member_id, o.body, o.attempts)
+             RETURNING o.id, o.community_id, o.channel, o.member_id, o.body, o.action, o.attempts)
          SELECT l.id, l.community_id, l.channel, l.member_id, m.platform, m.platform_user_id, m.display_name,
-                l.body, l.attempts
+                l.body, l.action, l.attempts
          FROM leased l LEFT JOIN members m ON m.id = l.member_id
          ORDER BY l.id",
         platform_filter(4)

@@ -116,6 +116,22 @@ pub async fn held_by(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<V
     .await
 }
 
+/// Whether the member holds `role` community-wide or in any cohort: what a platform's
+/// one server role for it mirrors.
+pub async fn holds_anywhere(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    role: Role,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM member_roles WHERE member_id = $1 AND role = $2)",
+    )
+    .bind(member_id)
+    .bind(role.as_str())
+    .fetch_one(ex)
+    .await
+}
+
 /// Whether the member holds `role` community-wide.
 pub async fn holds_community_role(
     ex: impl PgExecutor<'_>,

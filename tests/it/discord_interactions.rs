@@ -15,7 +15,10 @@ use sqlx::PgPool;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, ResponseTemplate};
 
-use super::discord_support::{APP, BEA, DiscordBot, GUILD, SPRING_CHANNEL, fixture};
+use super::discord_support::{
+    ALUMNI_ROLE, APP, BEA, COMMUNITY_MENTOR_ROLE, DiscordBot, GUILD, LEAD_MENTOR_ROLE,
+    SPRING_CHANNEL, fixture,
+};
 
 const DM_CHANNEL: &str = "800000000000000001";
 const MENTOR: &str = "222000000000000002";
@@ -340,6 +343,36 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
     assert_eq!(replies, 1);
 }
 
+/// A DM channel and its messages always answer.
+async fn dm_mocks(d: &DiscordBot) {
+    Mock::given(method("POST"))
+        .and(path("/api/v10/users/@me/channels"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": DM_CHANNEL, "type": 1 })),
+        )
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/channels/{DM_CHANNEL}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000077" })),
+        )
+        .mount(&d.server)
+        .await;
+}
+
+/// The methods of the requests to Discord's member-role route, in order.
+async fn role_requests(d: &DiscordBot) -> Vec<String> {
+    d.server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().contains("/roles/"))
+        .map(|r| r.method.to_string())
+        .collect()
+}
+
 #[sqlx::test]
 async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
@@ -362,19 +395,19 @@ async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
     )
     .await
     .unwrap();
-    let role_path = format!("/api/v10/guilds/{GUILD}/members/{MENTOR}/roles/555");
-    Mock::given(method("PUT"))
-        .and(path(role_path.clone()))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&d.server)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(role_path))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&d.server)
-        .await;
+    // Role changes ride the outbox: nothing is sent to Discord until the dispatcher runs,
+    // after the grant committed, and a refused grant sends nothing at all.
+    dm_mocks(&d).await;
+    for verb in ["PUT", "DELETE"] {
+        Mock::given(method(verb))
+            .and(path(format!(
+                "/api/v10/guilds/{GUILD}/members/{MENTOR}/roles/{LEAD_MENTOR_ROLE}"
+            )))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .mount(&d.server)
+            .await;
+    }
     let options = json!([
         { "name": "user", "type": 6, "value": MENTOR },
         { "name": "role", "type": 3, "value": "lead_mentor" }
@@ -384,11 +417,20 @@ async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
     }}});
     let mut grant = d.command(30, "role", Some("grant"), options.clone());
     grant["data"]["resolved"] = resolved.clone();
-    let reply = d.run(grant).await;
+    let reply = d.run(grant.clone()).await;
     assert!(reply.to_lowercase().contains("lead mentor"), "{reply}");
+    assert!(role_requests(&d).await.is_empty());
+    grant["id"] = json!("32");
+    let reply = d.run(grant).await;
+    assert!(reply.contains("already"), "{reply}");
+    // The notice DM and the role.
+    assert_eq!(d.dispatch().await.sent, 2);
+    assert_eq!(role_requests(&d).await, ["PUT"]);
     let mut revoke = d.command(31, "role", Some("revoke"), options);
     revoke["data"]["resolved"] = resolved;
     d.run(revoke).await;
+    assert_eq!(d.dispatch().await.sent, 2);
+    assert_eq!(role_requests(&d).await, ["PUT", "DELETE"]);
     // The mentioned user became a member with their Discord name.
     let mo = members::find(&d.bot.pool, community.id, "discord", MENTOR)
         .await
@@ -1145,4 +1187,122 @@ async fn a_steward_picks_a_channel_for_a_new_cohort_and_its_posts_go_there(pool:
     assert_eq!(posted.len(), 1);
     let content = posted[0]["content"].as_str().unwrap();
     assert!(content.starts_with("📅 New session"), "{content}");
+}
+
+#[sqlx::test]
+async fn graduation_gives_the_mapped_alumni_role_once_the_outbox_runs(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    spring_lead_mentor(&d).await;
+    dm_mocks(&d).await;
+    Mock::given(method("PUT"))
+        .and(path(format!(
+            "/api/v10/guilds/{GUILD}/members/{BEA}/roles/{ALUMNI_ROLE}"
+        )))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    let ladder = [
+        "flows-101",
+        "data-sources",
+        "canvas-apps",
+        "alm-basics",
+        "capstone",
+    ];
+    for (i, module) in ladder.into_iter().enumerate() {
+        let i = i as u64;
+        let submit = d.command(
+            100 + i,
+            "milestone",
+            Some("submit"),
+            json!([
+                { "name": "module", "type": 3, "value": module },
+                { "name": "evidence", "type": 3, "value": "https://example.org/work" },
+            ]),
+        );
+        let reply = d.run(submit).await;
+        assert!(reply.starts_with("Submitted"), "{module}: {reply}");
+        let verify = d.ids.encode(&Target::VerifyButton {
+            handle: BEA.into(),
+            module: module.into(),
+        });
+        let mut press = DiscordBot::in_dm("button_dm", MENTOR);
+        press["id"] = json!(format!("13000000000000002{i:02}"));
+        press["data"]["custom_id"] = json!(verify);
+        let (_, reply) = d.post_signed(&press, 0).await;
+        let content = reply["data"]["content"].as_str().unwrap();
+        assert!(content.contains("Verified"), "{module}: {content}");
+        d.dispatch().await;
+        let expected: &[&str] = if module == "capstone" { &["PUT"] } else { &[] };
+        assert_eq!(role_requests(&d).await, expected, "after {module}");
+    }
+}
+
+#[sqlx::test]
+async fn an_approved_mentor_gets_the_mapped_discord_role(pool: PgPool) {
+    const KAI: &str = "333000000000000003";
+    let d = DiscordBot::new(pool).await;
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = d.bot.clock.now();
+    let bea = members::ensure(&d.bot.pool, community.id, "discord", BEA, "Bea", now)
+        .await
+        .unwrap();
+    roles::grant(
+        &d.bot.pool,
+        community.id,
+        bea.id,
+        Role::Steward,
+        None,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    dm_mocks(&d).await;
+    Mock::given(method("PUT"))
+        .and(path(format!(
+            "/api/v10/guilds/{GUILD}/members/{KAI}/roles/{COMMUNITY_MENTOR_ROLE}"
+        )))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    let offer = DiscordBot::as_member(
+        d.command(
+            70,
+            "mentor",
+            Some("offer"),
+            json!([
+                { "name": "tier", "type": 3, "value": "community" },
+                { "name": "capacity", "type": 4, "value": 2 },
+                { "name": "skills", "type": 3, "value": "power automate" }
+            ]),
+        ),
+        KAI,
+        "Kai",
+    );
+    let reply = d.run(offer).await;
+    assert!(reply.contains("steward"), "{reply}");
+    d.dispatch().await;
+    assert!(role_requests(&d).await.is_empty());
+    let mut approve = d.command(
+        71,
+        "mentor",
+        Some("approve"),
+        json!([
+            { "name": "user", "type": 6, "value": KAI },
+            { "name": "tier", "type": 3, "value": "community" }
+        ]),
+    );
+    approve["data"]["resolved"] = json!({ "users": { KAI: {
+        "id": KAI, "username": "kai", "discriminator": "0", "global_name": "Kai", "avatar": null, "public_flags": 0
+    }}});
+    let reply = d.run(approve).await;
+    assert!(reply.contains("Kai"), "{reply}");
+    d.dispatch().await;
+    assert_eq!(role_requests(&d).await, ["PUT"]);
 }

@@ -25,6 +25,20 @@ pub const APP: &str = "1100000000000000001";
 /// The cohort channel `spring-makers` on Discord.
 pub const SPRING_CHANNEL: &str = "700000000000000001";
 pub const TOKEN: &str = "test-token";
+/// `[discord.roles]` of the test server: lead mentor 555, community mentor 556, alumni 557.
+pub const LEAD_MENTOR_ROLE: u64 = 555;
+pub const COMMUNITY_MENTOR_ROLE: u64 = 556;
+pub const ALUMNI_ROLE: u64 = 557;
+
+fn role_map() -> BTreeMap<cohortbot::domain::Role, serenity::model::id::RoleId> {
+    use cohortbot::domain::Role;
+    use serenity::model::id::RoleId;
+    BTreeMap::from([
+        (Role::LeadMentor, RoleId::new(LEAD_MENTOR_ROLE)),
+        (Role::CommunityMentor, RoleId::new(COMMUNITY_MENTOR_ROLE)),
+        (Role::Alumni, RoleId::new(ALUMNI_ROLE)),
+    ])
+}
 /// The fixtures' member.
 pub const BEA: &str = "111000000000000001";
 
@@ -70,15 +84,11 @@ impl DiscordBot {
             .unwrap(),
         );
         let ids = CustomIds::new(TOKEN.as_bytes());
-        let roles = BTreeMap::from([(
-            cohortbot::domain::Role::LeadMentor,
-            serenity::model::id::RoleId::new(555),
-        )]);
         let handler = Arc::new(Handler::new(
             bot.services.clone(),
             ids.clone(),
             Some(rest.clone()),
-            roles,
+            role_map(),
         ));
         Self {
             bot,
@@ -102,6 +112,7 @@ impl DiscordBot {
                 SPRING_CHANNEL.to_owned(),
             )])),
         )
+        .with_roles(role_map())
     }
 
     /// One dispatcher pass through the Discord sender.

@@ -21,8 +21,30 @@ fn post(to: Recipient, attempt: i32) -> OutboundPost {
             .text("📊 ")
             .strong("Spring Makers")
             .text(" digest"),
+        action: None,
         attempt,
     }
+}
+
+#[sqlx::test]
+async fn a_role_change_is_done_with_nothing_sent_because_slack_has_no_roles(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    let mut role = post(
+        Recipient::Direct {
+            member_id: Uuid::nil(),
+            platform: "slack".to_owned(),
+            platform_user_id: "U0SAM".to_owned(),
+            display_name: "Sam".to_owned(),
+        },
+        1,
+    );
+    role.message = Message::new();
+    role.action = Some(cohortbot::outbox::PlatformAction::RoleChanged {
+        role: cohortbot::domain::Role::Alumni,
+    });
+    let delivered = slack.sender().send(&role).await.unwrap();
+    assert_eq!(delivered.platform_message_id, "none");
+    assert!(slack.mock.received_requests().await.unwrap().is_empty());
 }
 
 fn channel(name: &str) -> Recipient {

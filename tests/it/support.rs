@@ -49,6 +49,9 @@ impl Sender for RecordingSender {
         if let Some(err) = self.failures.lock().unwrap().pop_front() {
             return Err(err);
         }
+        if post.action.is_some() {
+            return Ok(Delivered::nothing_to_do());
+        }
         let to = match &post.to {
             Recipient::Channel(c) => format!("#{c}"),
             Recipient::Direct {

@@ -166,16 +166,8 @@ impl Handler {
             .iter()
             .filter_map(|o| raw_value(&o.value).map(|v| (o.name.clone(), v)))
             .collect();
-        let reply = self
-            .invoke(caller.clone(), spec, &raw, command.id.to_string(), false)
-            .await;
-        if matches!(spec.id, CommandId::RoleGrant | CommandId::RoleRevoke)
-            && let Some(guild) = command.guild_id
-            && let Ok(args) = args_for(spec, &raw)
-        {
-            self.reflect_role(guild, &caller, &args).await;
-        }
-        reply
+        self.invoke(caller, spec, &raw, command.id.to_string(), false)
+            .await
     }
 
     /// Runs a command from option text; a question ("replace your check-in?") gets Yes/No

@@ -2,13 +2,11 @@
 //! step with the mapped Discord roles (both ways).
 
 use serde_json::json;
-use serenity::http::{LightMethod, Route};
-use serenity::model::id::{GuildId, RoleId, UserId};
+use serenity::model::id::{GuildId, RoleId};
 use serenity::model::user::User;
 
 use super::handler::Handler;
 use super::messages;
-use crate::commands::Args;
 use crate::commands::catalog::NAME_MAX;
 use crate::render::Message;
 use crate::services::Caller;
@@ -100,36 +98,6 @@ impl Handler {
             self.services.clock.now(),
         )
         .await
-    }
-
-    /// After `/role grant|revoke`: give or take the mapped Discord role to match the program.
-    pub(super) async fn reflect_role(&self, guild: GuildId, caller: &Caller, args: &Args) {
-        let (Some(rest), Some(role), Some(user)) =
-            (&self.rest, args.role("role"), args.text("user"))
-        else {
-            return;
-        };
-        let (Some(role_id), Ok(user_id)) = (self.roles.get(&role), user.parse::<u64>()) else {
-            return;
-        };
-        let holds =
-            store::discord::holds_role(&self.services.pool, caller.community_id, user, role).await;
-        let method = match holds {
-            Ok(true) => LightMethod::Put,
-            Ok(false) => LightMethod::Delete,
-            Err(err) => {
-                tracing::error!(error = %format!("{err:#}"), "reading roles for Discord role sync");
-                return;
-            }
-        };
-        let route = Route::GuildMemberRole {
-            guild_id: guild,
-            user_id: UserId::new(user_id),
-            role_id: *role_id,
-        };
-        if let Err(err) = rest.call(route, method, None).await {
-            tracing::warn!(error = %err, role = role.as_str(), "could not update the Discord role");
-        }
     }
 
     /// Gateway member events: keep the display name and the mapped program roles in step

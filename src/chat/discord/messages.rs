@@ -21,6 +21,14 @@ pub fn no_fallback_channel(member: &str, channel: Option<&str>) -> String {
     }
 }
 
+pub fn not_a_discord_user(id: &str) -> String {
+    format!("`{id}` is not a Discord user id")
+}
+
+pub fn community_without_guild() -> String {
+    "the community has no Discord guild (discord_guild_id in the program file)".to_owned()
+}
+
 pub fn not_a_discord_member(member: &str, platform: &str) -> String {
     format!("{member} is a {platform} member, not a Discord one")
 }

@@ -176,7 +176,8 @@ pub fn spawn(
             services.clock.clone(),
             custom_ids(settings)?,
             Channels(settings.channels.clone()),
-        );
+        )
+        .with_roles(role_map(settings)?);
         let dispatcher = Dispatcher::new(services.pool.clone(), services.clock.clone(), sender)
             .only_platform(Platform::Discord);
         let dispatch_stop = stop.clone();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use serenity::http::{LightMethod, Route};
-use serenity::model::id::ChannelId;
+use serenity::model::id::{ChannelId, GuildId, RoleId, UserId};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -14,7 +14,8 @@ use super::custom_id::{CustomIds, Target};
 use super::messages;
 use super::rest::{DMS_CLOSED, Rest, RestError, UNKNOWN_CHANNEL};
 use crate::clock::Clock;
-use crate::outbox::{Delivered, OutboundPost, Recipient, SendError, Sender};
+use crate::domain::Role;
+use crate::outbox::{Delivered, OutboundPost, PlatformAction, Recipient, SendError, Sender};
 use crate::render::{Message, discord};
 use crate::store;
 
@@ -41,6 +42,8 @@ pub struct DiscordSender {
     clock: Arc<dyn Clock>,
     ids: CustomIds,
     channels: Channels,
+    /// `[discord.roles]`: the server role each program role is mirrored to.
+    roles: BTreeMap<Role, RoleId>,
 }
 
 impl DiscordSender {
@@ -57,7 +60,55 @@ impl DiscordSender {
             clock,
             ids,
             channels,
+            roles: BTreeMap::new(),
         }
+    }
+
+    /// Mirrors these program roles to Discord server roles.
+    pub fn with_roles(mut self, roles: BTreeMap<Role, RoleId>) -> Self {
+        self.roles = roles;
+        self
+    }
+
+    /// Gives or takes the mapped server role so it matches the program role as it is now.
+    async fn mirror_role(
+        &self,
+        post: &OutboundPost,
+        member_id: Uuid,
+        platform_user_id: &str,
+        role: Role,
+    ) -> Result<Delivered, SendError> {
+        let Some(role_id) = self.roles.get(&role) else {
+            return Ok(Delivered::nothing_to_do());
+        };
+        let user_id = platform_user_id
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| SendError::Permanent(messages::not_a_discord_user(platform_user_id)))?;
+        let guild = store::discord::guild_of(&self.pool, post.community_id)
+            .await
+            .map_err(db_send_error)?
+            .and_then(|g| g.parse::<u64>().ok())
+            .ok_or_else(|| SendError::Permanent(messages::community_without_guild()))?;
+        let holds = store::roles::holds_anywhere(&self.pool, member_id, role)
+            .await
+            .map_err(db_send_error)?;
+        let method = if holds {
+            LightMethod::Put
+        } else {
+            LightMethod::Delete
+        };
+        let route = Route::GuildMemberRole {
+            guild_id: GuildId::new(guild),
+            user_id: UserId::new(user_id),
+            role_id: *role_id,
+        };
+        self.rest
+            .call(route, method, None)
+            .await
+            .map_err(send_error)?;
+        Ok(Delivered::nothing_to_do())
     }
 
     /// Posts `message` to `channel_id` as one or more messages; returns the first id.
@@ -215,6 +266,19 @@ impl DiscordSender {
 
 impl Sender for DiscordSender {
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
+        if let (
+            Some(PlatformAction::RoleChanged { role }),
+            Recipient::Direct {
+                member_id,
+                platform_user_id,
+                ..
+            },
+        ) = (&post.action, &post.to)
+        {
+            return self
+                .mirror_role(post, *member_id, platform_user_id, *role)
+                .await;
+        }
         match &post.to {
             Recipient::Channel(channel) => {
                 let channel_id = self

@@ -145,6 +145,10 @@ fn metadata(outbox_id: i64, part: usize) -> Value {
 
 impl Sender for SlackSender {
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
+        // Slack has no roles a bot can assign: program roles live only in the program.
+        if post.action.is_some() {
+            return Ok(Delivered::nothing_to_do());
+        }
         let channel = self.channel_for(&post.to).await?;
         let parts = self.render(post).await?;
         let earlier = if post.attempt > 1 {

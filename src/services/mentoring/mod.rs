@@ -167,7 +167,8 @@ pub async fn approve(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     .with_post(
         direct(&target),
         messages::approved_notice(&inv.caller.member.display_name, tier),
-    ))
+    )
+    .with_role_changed(target.id, tier.role()))
 }
 
 pub async fn decline(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {

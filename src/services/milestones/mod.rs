@@ -199,10 +199,12 @@ pub async fn verify(
         }
     }
     if graduated {
-        outcome = outcome.with_post(
-            to_learner,
-            messages::mentor_invitation(&enrolled.cohort_name),
-        );
+        outcome = outcome
+            .with_post(
+                to_learner,
+                messages::mentor_invitation(&enrolled.cohort_name),
+            )
+            .with_role_changed(learner.id, Role::Alumni);
     }
     Ok(outcome)
 }

@@ -47,7 +47,8 @@ pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
             display_name: target.display_name.clone(),
         },
         notice,
-    ))
+    )
+    .with_role_changed(target.id, role))
 }
 
 pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
@@ -78,7 +79,8 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
             display_name: target.display_name.clone(),
         },
         messages::revoke_notice(role, cohort_name),
-    ))
+    )
+    .with_role_changed(target.id, role))
 }
 
 async fn count_stewards(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<i64> {
