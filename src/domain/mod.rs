@@ -1,11 +1,13 @@
 //! Plain types and rules with no IO: roles, names, time zones.
 
+pub mod coc;
 pub mod period;
 pub mod role;
 pub mod slug;
 pub mod text;
 pub mod timezone;
 
+pub use coc::CocStanding;
 pub use period::Period;
 pub use role::Role;
 pub use slug::Slug;

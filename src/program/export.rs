@@ -73,7 +73,7 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
         communities.push(CommunityDef {
             slug: row.slug,
             name: row.name,
-            code_of_conduct: row.code_of_conduct,
+            code_of_conduct: Some(row.code_of_conduct),
             discord_guild_id: row.discord_guild_id,
             slack_team_id: row.slack_team_id,
             people,

@@ -68,6 +68,16 @@ async fn import_community(
     now: DateTime<Utc>,
     report: &mut ImportReport,
 ) -> Result<()> {
+    if def.code_of_conduct.is_none()
+        && crate::store::communities::by_slug(&mut *conn, &def.slug)
+            .await?
+            .is_none()
+    {
+        anyhow::bail!(
+            "community `{}` is new, so it needs a code_of_conduct",
+            def.slug
+        );
+    }
     let (community_id, change) = q::upsert_community(conn, def, now).await?;
     report.count(change);
 

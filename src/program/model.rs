@@ -37,7 +37,10 @@ pub struct ProgramFile {
 pub struct CommunityDef {
     pub slug: String,
     pub name: String,
-    pub code_of_conduct: String,
+    /// Required for a new community. A file that leaves it out (one that only adds a cohort,
+    /// say) keeps the community's current text; a changed text raises its version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_of_conduct: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discord_guild_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -295,13 +298,9 @@ impl ProgramFile {
             let here = format!("community `{}`", community.slug);
             check_slug(&mut problems, &here, &community.slug);
             check_name(&mut problems, &here, "name", &community.name, NAME_MAX);
-            check_name(
-                &mut problems,
-                &here,
-                "code_of_conduct",
-                &community.code_of_conduct,
-                COC_MAX,
-            );
+            if let Some(coc) = &community.code_of_conduct {
+                check_name(&mut problems, &here, "code_of_conduct", coc, COC_MAX);
+            }
             if !community_slugs.insert(&community.slug) {
                 problems.push(format!("{here}: listed twice"));
             }

@@ -11,10 +11,12 @@ pg_row! {
         pub slug: String,
         pub name: String,
         pub code_of_conduct: String,
+        /// Raised each time the text changes.
+        pub coc_version: i32,
     }
 }
 
-const COLUMNS: &str = "id, slug, name, code_of_conduct";
+pub const COLUMNS: &str = "id, slug, name, code_of_conduct, coc_version";
 
 pub async fn by_slug(ex: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Community>> {
     sqlx::query_as(AssertSqlSafe(format!(

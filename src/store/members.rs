@@ -16,11 +16,12 @@ pg_row! {
         pub timezone: Option<String>,
         pub skills: Vec<String>,
         pub coc_accepted_at: Option<DateTime<Utc>>,
+        /// The code of conduct version accepted (see `communities.coc_version`).
+        pub coc_version: Option<i32>,
     }
 }
 
-const COLUMNS: &str =
-    "id, community_id, platform, platform_user_id, display_name, timezone, skills, coc_accepted_at";
+const COLUMNS: &str = "id, community_id, platform, platform_user_id, display_name, timezone, skills, coc_accepted_at, coc_version";
 
 /// Finds the member or creates them; keeps the display name in sync with the platform.
 pub async fn ensure(
@@ -114,15 +115,19 @@ pub async fn set_skills(
     Ok(())
 }
 
+/// Records that the member accepted `version` of the code of conduct.
 pub async fn accept_coc(
     ex: impl PgExecutor<'_>,
     member_id: Uuid,
+    version: i32,
     at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE members SET coc_accepted_at = $2 WHERE id = $1 AND coc_accepted_at IS NULL",
+        "UPDATE members SET coc_accepted_at = $3, coc_version = $2
+         WHERE id = $1 AND coc_version IS DISTINCT FROM $2",
     )
     .bind(member_id)
+    .bind(version)
     .bind(at)
     .execute(ex)
     .await?;

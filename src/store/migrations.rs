@@ -37,6 +37,7 @@ const FILES: &[(&str, &str)] = embed![
     "0017_pair_cancel_milestone_withdraw.sql",
     "0018_cohort_archive.sql",
     "0019_outbox_actions.sql",
+    "0020_coc_versions.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

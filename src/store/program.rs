@@ -55,10 +55,12 @@ pub async fn upsert_community(
     let sql = upsert_sql(
         "INSERT INTO communities AS t (id, slug, name, code_of_conduct, discord_guild_id, slack_team_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, code_of_conduct = EXCLUDED.code_of_conduct,
+         ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name,
+             code_of_conduct = coalesce($8, t.code_of_conduct),
+             coc_version = t.coc_version + (coalesce($8, t.code_of_conduct) <> t.code_of_conduct)::int,
              discord_guild_id = EXCLUDED.discord_guild_id, slack_team_id = EXCLUDED.slack_team_id
          WHERE (t.name, t.code_of_conduct, t.discord_guild_id, t.slack_team_id)
-               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.code_of_conduct, EXCLUDED.discord_guild_id, EXCLUDED.slack_team_id)",
+               IS DISTINCT FROM (EXCLUDED.name, coalesce($8, t.code_of_conduct), EXCLUDED.discord_guild_id, EXCLUDED.slack_team_id)",
         "SELECT id FROM communities WHERE slug = $2",
     );
     run(
@@ -67,10 +69,18 @@ pub async fn upsert_community(
             .bind(Uuid::new_v4())
             .bind(&def.slug)
             .bind(&def.name)
-            .bind(def.code_of_conduct.trim())
+            // A new community needs the text (checked by the import); an existing one
+            // keeps its own when the file leaves it out.
+            .bind(
+                def.code_of_conduct
+                    .as_deref()
+                    .map(str::trim)
+                    .unwrap_or_default(),
+            )
             .bind(&def.discord_guild_id)
             .bind(&def.slack_team_id)
-            .bind(now),
+            .bind(now)
+            .bind(def.code_of_conduct.as_deref().map(str::trim)),
     )
     .await
 }

@@ -10,9 +10,10 @@ pub async fn community_by_team(
     ex: impl PgExecutor<'_>,
     team_id: &str,
 ) -> sqlx::Result<Option<Community>> {
-    sqlx::query_as(AssertSqlSafe(
-        "SELECT id, slug, name, code_of_conduct FROM communities WHERE slack_team_id = $1",
-    ))
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {} FROM communities WHERE slack_team_id = $1",
+        super::communities::COLUMNS
+    )))
     .bind(team_id)
     .fetch_optional(ex)
     .await

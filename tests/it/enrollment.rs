@@ -414,3 +414,108 @@ It has everything it needs to run."
     .unwrap();
     assert_eq!(prompts, 0, "an archived cohort's check-in does not run");
 }
+
+#[sqlx::test]
+async fn a_changed_code_of_conduct_is_accepted_again_before_the_next_join(pool: PgPool) {
+    use cohortbot::clock::Clock;
+    use cohortbot::program::{self, ProgramFile};
+    let bot = TestBot::new(pool).await;
+    bot.say("sam", "/coc accept").await;
+    let said = bot
+        .say("sam", "/cohort join spring-makers-2027 track:projects")
+        .await;
+    assert!(said.reply.starts_with("You're in"), "{}", said.reply);
+
+    // A file that only adds a cohort leaves the code of conduct alone.
+    let partial = ProgramFile::parse(
+        r#"
+[[community]]
+slug = "acme-makers"
+name = "Acme Citizen Developers"
+
+  [[community.cohorts]]
+  slug = "winter-lab"
+  name = "Winter Lab"
+  timezone = "UTC"
+"#,
+        "partial",
+    )
+    .unwrap();
+    program::import(&bot.pool, &partial, bot.clock.now())
+        .await
+        .unwrap();
+    let coc: (String, i32) = sqlx::query_as(
+        "SELECT code_of_conduct, coc_version FROM communities WHERE slug = 'acme-makers'",
+    )
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    assert!(coc.0.len() > 100, "{}", coc.0);
+    assert_eq!(coc.1, 1);
+    let said = bot.say("sam", "/cohort join winter-lab").await;
+    assert!(said.reply.starts_with("You're in"), "{}", said.reply);
+
+    // A new text raises the version: the next join asks again first.
+    let edited = crate::support::EXAMPLE.replacen(
+        "code_of_conduct = \"\"\"",
+        "code_of_conduct = \"\"\"\nNew: recordings of sessions stay inside the company.",
+        1,
+    );
+    let program = ProgramFile::parse(&edited, "edited").unwrap();
+    program::import(&bot.pool, &program, bot.clock.now())
+        .await
+        .unwrap();
+    let said = bot.say("sam", "/me").await;
+    assert!(
+        said.reply
+            .contains("Code of conduct: accepted 2027-02-15, and it has changed since; see `/coc`"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("sam", "/cohort join evening-builders-2027").await;
+    assert!(
+        said.reply.starts_with(
+            "The code of conduct has changed since you accepted it on 2027-02-15. Before you join Evening Builders 2027, please read the Acme Citizen Developers code of conduct:"
+        ),
+        "{}",
+        said.reply
+    );
+    assert!(
+        said.reply
+            .contains("New: recordings of sessions stay inside the company."),
+        "{}",
+        said.reply
+    );
+    assert_eq!(bot.active_cohorts("sam").await.len(), 2);
+    let said = bot.say("sam", "/coc").await;
+    assert!(
+        said.reply.ends_with(
+            "It has changed since you accepted it on 2027-02-15. Type `/coc accept` to accept this version."
+        ),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("sam", "/coc accept").await;
+    assert!(
+        said.reply.starts_with("Thank you for accepting the code of conduct. You're in! Welcome to Evening Builders 2027"),
+        "{}",
+        said.reply
+    );
+    assert_eq!(bot.active_cohorts("sam").await.len(), 3);
+    let said = bot.say("sam", "/coc accept").await;
+    assert_eq!(
+        said.reply,
+        "You already accepted the code of conduct on 2027-02-15. Thank you!"
+    );
+
+    // A new community cannot leave it out.
+    let new =
+        ProgramFile::parse("[[community]]\nslug = \"other\"\nname = \"Other\"\n", "new").unwrap();
+    let err = program::import(&bot.pool, &new, bot.clock.now())
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("community `other` is new, so it needs a code_of_conduct"),
+        "{err:#}"
+    );
+}

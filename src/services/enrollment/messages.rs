@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::CocStanding;
 use crate::render::Message;
 use crate::store::cohorts::{Cohort, Track};
 
@@ -86,9 +87,20 @@ pub fn no_tracks(cohort: &Cohort) -> Message {
         .text(".")
 }
 
-pub fn accept_coc_first(community: &str, code_of_conduct: &str, cohort: &Cohort) -> Message {
-    Message::new()
-        .text("Before you join ")
+pub fn accept_coc_first(
+    community: &str,
+    code_of_conduct: &str,
+    cohort: &Cohort,
+    standing: CocStanding,
+) -> Message {
+    let msg = match standing {
+        CocStanding::Earlier { at } => Message::new().text(format!(
+            "The code of conduct has changed since you accepted it on {}. ",
+            at.format("%Y-%m-%d")
+        )),
+        CocStanding::NotAccepted | CocStanding::Current { .. } => Message::new(),
+    };
+    msg.text("Before you join ")
         .strong(&cohort.name)
         .text(", please read the ")
         .strong(community)
@@ -162,15 +174,24 @@ pub fn left(cohort_name: &str) -> Message {
         .text(". Your check-ins and milestones are kept; you're welcome back any time.")
 }
 
-pub fn coc(community: &str, code_of_conduct: &str, accepted: Option<DateTime<Utc>>) -> Message {
+pub fn coc(community: &str, code_of_conduct: &str, standing: CocStanding) -> Message {
     let msg = Message::new()
         .strong(format!("{community} code of conduct"))
         .line()
         .text(code_of_conduct)
         .line();
-    match accepted {
-        Some(at) => msg.text(format!("You accepted it on {}.", at.format("%Y-%m-%d"))),
-        None => msg.text("Type ").code("/coc accept").text(" to accept it."),
+    match standing {
+        CocStanding::Current { at } => {
+            msg.text(format!("You accepted it on {}.", at.format("%Y-%m-%d")))
+        }
+        CocStanding::Earlier { at } => msg
+            .text(format!(
+                "It has changed since you accepted it on {}. Type ",
+                at.format("%Y-%m-%d")
+            ))
+            .code("/coc accept")
+            .text(" to accept this version."),
+        CocStanding::NotAccepted => msg.text("Type ").code("/coc accept").text(" to accept it."),
     }
 }
 

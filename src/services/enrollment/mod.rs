@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 use super::lookup::{arg, caller_community, find_cohort};
 use super::{Destination, Invocation, Outcome, ServiceError, ServiceResult, refuse};
 use crate::commands::Visibility;
-use crate::domain::{Slug, suggest};
+use crate::domain::{CocStanding, Slug, suggest};
 use crate::store::cohorts::{self, Cohort, CohortChanges, Track};
 use crate::store::{audit, enrollments, members};
 
@@ -55,7 +55,12 @@ pub async fn join(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     let track = choose_track(&cohort, &tracks, inv.args.text("track"))?;
 
     let community = caller_community(tx, inv).await?;
-    if member.coc_accepted_at.is_none() {
+    let standing = CocStanding::of(
+        member.coc_accepted_at,
+        member.coc_version,
+        community.coc_version,
+    );
+    if !standing.is_current() {
         // Nothing is enrolled until the member accepts; `/coc accept` finishes the join.
         enrollments::set_pending(
             &mut *tx,
@@ -66,8 +71,12 @@ pub async fn join(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
             now,
         )
         .await?;
-        let reply =
-            messages::accept_coc_first(&community.name, &community.code_of_conduct, &cohort);
+        let reply = messages::accept_coc_first(
+            &community.name,
+            &community.code_of_conduct,
+            &cohort,
+            standing,
+        );
         return Ok(Outcome::reply(reply, Visibility::Ephemeral));
     }
     let outcome = enroll(&mut *tx, inv, &cohort, track, now).await?;
@@ -294,10 +303,15 @@ pub async fn archive(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
 
 pub async fn show_coc(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let community = caller_community(tx, inv).await?;
+    let member = &inv.caller.member;
     let reply = messages::coc(
         &community.name,
         &community.code_of_conduct,
-        inv.caller.member.coc_accepted_at,
+        CocStanding::of(
+            member.coc_accepted_at,
+            member.coc_version,
+            community.coc_version,
+        ),
     );
     Ok(Outcome::reply(reply, inv.spec.visibility))
 }
@@ -309,17 +323,20 @@ pub async fn accept_coc(
     inv: &Invocation,
 ) -> ServiceResult {
     let member = &inv.caller.member;
+    let community = caller_community(tx, inv).await?;
+    let version = community.coc_version;
     let pending = enrollments::take_pending(&mut *tx, member.id).await?;
-    if let (Some(at), None) = (member.coc_accepted_at, &pending) {
+    let standing = CocStanding::of(member.coc_accepted_at, member.coc_version, version);
+    if let (CocStanding::Current { at }, None) = (standing, &pending) {
         return refuse(messages::coc_already_accepted(at));
     }
-    members::accept_coc(&mut *tx, member.id, now).await?;
+    members::accept_coc(&mut *tx, member.id, version, now).await?;
     audit::record(
         &mut *tx,
         inv.caller.community_id,
         Some(member.id),
         "coc.accept",
-        json!({}),
+        json!({ "version": version }),
         now,
     )
     .await?;

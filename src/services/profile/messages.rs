@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::domain::CocStanding;
 use crate::render::Message;
 use crate::store::enrollments::ActiveEnrollment;
 use crate::store::members::Member;
@@ -11,6 +12,7 @@ use crate::store::roles::HeldRole;
 /// `pairings`: pairing sessions requested, and met.
 pub fn profile(
     member: &Member,
+    coc: CocStanding,
     roles: &[HeldRole],
     enrollments: &[ActiveEnrollment],
     pairings: (i64, i64),
@@ -35,9 +37,15 @@ pub fn profile(
         msg.user(member.skills.join(", "))
     };
     msg = msg.line().text("Code of conduct: ");
-    msg = match member.coc_accepted_at {
-        Some(at) => msg.text(format!("accepted {}", at.format("%Y-%m-%d"))),
-        None => msg.text("not accepted yet"),
+    msg = match coc {
+        CocStanding::Current { at } => msg.text(format!("accepted {}", at.format("%Y-%m-%d"))),
+        CocStanding::Earlier { at } => msg
+            .text(format!(
+                "accepted {}, and it has changed since; see ",
+                at.format("%Y-%m-%d")
+            ))
+            .code("/coc"),
+        CocStanding::NotAccepted => msg.text("not accepted yet"),
     };
     msg = msg.line().text("Roles: ");
     if roles.is_empty() {

@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 
 use super::lookup::arg;
 use super::{Invocation, Outcome, ServiceResult, refuse};
-use crate::domain::parse_timezone;
+use crate::domain::{CocStanding, parse_timezone};
 use crate::store::{enrollments, members, roles};
 
 const SKILLS_MAX: usize = 20;
@@ -19,8 +19,14 @@ pub async fn show(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let held = roles::held_by(&mut *tx, member.id).await?;
     let active = enrollments::active_for_member(&mut *tx, member.id).await?;
     let pairings = crate::store::pairings::learner_record(&mut *tx, member.id).await?;
+    let community = super::lookup::caller_community(tx, inv).await?;
+    let coc = CocStanding::of(
+        member.coc_accepted_at,
+        member.coc_version,
+        community.coc_version,
+    );
     Ok(Outcome::reply(
-        messages::profile(member, &held, &active, pairings),
+        messages::profile(member, coc, &held, &active, pairings),
         inv.spec.visibility,
     ))
 }
