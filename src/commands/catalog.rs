@@ -204,6 +204,16 @@ const fn optional(name: &'static str, kind: OptionKind, help: &'static str) -> O
     }
 }
 
+/// `page:N` of a long list.
+const PAGE: OptionSpec = optional(
+    "page",
+    OptionKind::Int {
+        min: 1,
+        max: 100_000,
+    },
+    "which page of the list",
+);
+
 const fn rest(
     name: &'static str,
     kind: OptionKind,
@@ -278,7 +288,7 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::CohortList,
         path: "cohort list",
-        options: &[],
+        options: &[PAGE],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Show this community's cohorts and their tracks.",
@@ -491,14 +501,7 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::Choice(DEAD_REASONS),
                 "only posts that died for this reason",
             ),
-            optional(
-                "page",
-                OptionKind::Int {
-                    min: 1,
-                    max: 100_000,
-                },
-                "which page of the list",
-            ),
+            PAGE,
         ],
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
@@ -710,11 +713,10 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::EventList,
         path: "event list",
-        options: &[optional(
-            "cohort",
-            OptionKind::Cohort,
-            "one cohort (default: yours)",
-        )],
+        options: &[
+            optional("cohort", OptionKind::Cohort, "one cohort (default: yours)"),
+            PAGE,
+        ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Upcoming sessions, as `/talk list` shows them.",
@@ -806,11 +808,10 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::TalkList,
         path: "talk list",
-        options: &[optional(
-            "cohort",
-            OptionKind::Cohort,
-            "one cohort (default: yours)",
-        )],
+        options: &[
+            optional("cohort", OptionKind::Cohort, "one cohort (default: yours)"),
+            PAGE,
+        ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Upcoming sessions with their talk slots and waitlist.",

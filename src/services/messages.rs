@@ -68,3 +68,25 @@ pub fn unknown_member(typed: &str, suggestion: Option<&str>) -> Message {
 pub fn already_handled() -> Message {
     Message::new().text("I already handled this request.")
 }
+
+/// `page` does not exist: the list has `pages`.
+pub fn page_past_end(page: i64, pages: i64) -> Message {
+    Message::new().text(format!(
+        "There is no page {page}: the list has {}.",
+        crate::render::count(pages, "page", "pages")
+    ))
+}
+
+/// A list's header with ", page 2 of 5" when it has several pages, and a colon.
+pub fn paged_header(header: Message, page: i64, pages: i64) -> Message {
+    if pages > 1 {
+        header.text(format!(", page {page} of {pages}:"))
+    } else {
+        header.text(":")
+    }
+}
+
+/// The line that shows how to see the next page: `command` with its `page:` option.
+pub fn next_page(command: &str) -> Message {
+    Message::new().line().text("More: ").code(command)
+}

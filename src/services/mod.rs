@@ -12,6 +12,7 @@ pub mod mentoring;
 pub mod messages;
 pub mod milestones;
 pub mod outbox_admin;
+pub mod paging;
 pub mod pairing;
 pub mod profile;
 pub mod reviews;

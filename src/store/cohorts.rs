@@ -43,6 +43,35 @@ pub async fn list(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<V
     .await
 }
 
+/// One page of the community's live (not archived) cohorts, in `list` order.
+pub async fn live_page(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<Cohort>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM cohorts WHERE community_id = $1 AND archived_at IS NULL
+         ORDER BY starts_on NULLS LAST, slug LIMIT $2 OFFSET $3"
+    )))
+    .bind(community_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(ex)
+    .await
+}
+
+/// How many of the community's cohorts are live, and how many archived.
+pub async fn counts(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE archived_at IS NULL), count(*) FILTER (WHERE archived_at IS NOT NULL)
+         FROM cohorts WHERE community_id = $1",
+    )
+    .bind(community_id)
+    .fetch_one(ex)
+    .await
+}
+
 pub async fn by_slug(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
@@ -173,6 +202,16 @@ pub async fn setup_counts(ex: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<(i6
     )
     .bind(id)
     .fetch_one(ex)
+    .await
+}
+
+/// Tracks of these cohorts, ordered by cohort and slug.
+pub async fn tracks_of(ex: impl PgExecutor<'_>, cohort_ids: &[Uuid]) -> sqlx::Result<Vec<Track>> {
+    sqlx::query_as(
+        "SELECT id, cohort_id, slug, name, kind FROM tracks WHERE cohort_id = ANY($1) ORDER BY cohort_id, slug",
+    )
+    .bind(cohort_ids)
+    .fetch_all(ex)
     .await
 }
 

@@ -144,22 +144,42 @@ pub async fn by_code(
 }
 
 /// Scheduled sessions of these cohorts that have not ended, soonest first.
+/// Sessions of these cohorts not over yet, soonest first: `limit` of them from `offset`.
 pub async fn upcoming(
     ex: impl PgExecutor<'_>,
     cohort_ids: &[Uuid],
     now: DateTime<Utc>,
     limit: i64,
+    offset: i64,
 ) -> sqlx::Result<Vec<Session>> {
     sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM sessions
          WHERE cohort_id = ANY($1) AND status = 'scheduled'
            AND starts_at + make_interval(mins => duration_minutes) > $2
-         ORDER BY starts_at, number LIMIT $3"
+         ORDER BY starts_at, number LIMIT $3 OFFSET $4"
     )))
     .bind(cohort_ids)
     .bind(now)
     .bind(limit)
+    .bind(offset)
     .fetch_all(ex)
+    .await
+}
+
+/// How many sessions [`upcoming`] has in all.
+pub async fn upcoming_count(
+    ex: impl PgExecutor<'_>,
+    cohort_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM sessions
+         WHERE cohort_id = ANY($1) AND status = 'scheduled'
+           AND starts_at + make_interval(mins => duration_minutes) > $2",
+    )
+    .bind(cohort_ids)
+    .bind(now)
+    .fetch_one(ex)
     .await
 }
 

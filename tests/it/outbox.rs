@@ -106,7 +106,8 @@ async fn transient_failures_are_retried_honouring_retry_after_then_delivered_onc
         bot.sender
             .attempts
             .load(std::sync::atomic::Ordering::SeqCst),
-        4
+        // Four tries of the notice, then the grant's role action (nothing to do here).
+        5
     );
 
     let (attempts, status): (i32, String) = sqlx::query_as("SELECT attempts, status FROM outbox")

@@ -857,3 +857,44 @@ async fn an_rsvp_can_be_taken_back_and_event_list_shows_the_sessions(pool: PgPoo
     );
     assert_eq!(bot.count("session_rsvps").await, 1);
 }
+
+#[sqlx::test]
+async fn a_long_session_list_comes_a_page_at_a_time(pool: PgPool) {
+    let bot = with_session(pool).await;
+    for day in 12..=17 {
+        let said = bot
+            .say(
+                "ada",
+                &format!(
+                    "/event schedule spring-makers-2027 2027-03-{day}T16:00 clinic Clinic {day}"
+                ),
+            )
+            .await;
+        assert!(said.reply.starts_with("Scheduled"), "{}", said.reply);
+    }
+    let first = bot.say("sam", "/talk list").await.reply;
+    assert!(
+        first.starts_with("Upcoming sessions, page 1 of 2:"),
+        "{first}"
+    );
+    assert!(
+        first.contains("Clinic 15") && !first.contains("Clinic 16"),
+        "{first}"
+    );
+    assert!(first.ends_with("More: `/talk list page:2`"), "{first}");
+    let second = bot
+        .say("sam", "/event list spring-makers-2027 page:2")
+        .await
+        .reply;
+    assert!(
+        second.starts_with("Upcoming sessions, page 2 of 2:"),
+        "{second}"
+    );
+    assert!(
+        second.contains("Clinic 16") && second.contains("Clinic 17"),
+        "{second}"
+    );
+    assert!(!second.contains("More:"), "{second}");
+    let said = bot.say("sam", "/talk list page:3").await;
+    assert_eq!(said.reply, "There is no page 3: the list has 2 pages.");
+}

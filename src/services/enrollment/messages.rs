@@ -10,11 +10,9 @@ pub fn no_cohorts() -> Message {
     Message::new().text("This community has no cohorts yet.")
 }
 
+/// Before the page number and colon.
 pub fn cohort_list_header(community: &str) -> Message {
-    Message::new()
-        .text("Cohorts in ")
-        .strong(community)
-        .text(":")
+    Message::new().text("Cohorts in ").strong(community)
 }
 
 pub fn cohort_line(cohort: &Cohort, tracks: &[&Track], enrolled: bool) -> Message {

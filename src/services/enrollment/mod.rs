@@ -8,28 +8,49 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 use super::lookup::{arg, caller_community, find_cohort};
+use super::messages as shared;
+use super::paging::Page;
 use super::{Destination, Invocation, Outcome, ServiceError, ServiceResult, refuse};
 use crate::commands::Visibility;
 use crate::domain::{CocStanding, Slug, suggest};
 use crate::store::cohorts::{self, Cohort, CohortChanges, Track};
 use crate::store::{audit, enrollments, members};
 
+/// Cohorts a page of `/cohort list` shows: each line stays under a few hundred characters.
+const COHORTS_PER_PAGE: i64 = 15;
+
 pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let community = caller_community(tx, inv).await?.name;
-    let all = cohorts::list(&mut *tx, inv.caller.community_id).await?;
-    if all.is_empty() {
+    let (live, archived) = cohorts::counts(&mut *tx, inv.caller.community_id).await?;
+    if live + archived == 0 {
         return Ok(Outcome::reply(messages::no_cohorts(), inv.spec.visibility));
     }
-    let tracks = cohorts::tracks(&mut *tx, inv.caller.community_id).await?;
+    let page = Page::of(inv, COHORTS_PER_PAGE);
+    if page.past_end(live) {
+        return refuse(shared::page_past_end(page.number, page.count(live)));
+    }
+    let shown =
+        cohorts::live_page(&mut *tx, inv.caller.community_id, page.size, page.offset()).await?;
+    let ids: Vec<_> = shown.iter().map(|c| c.id).collect();
+    let tracks = cohorts::tracks_of(&mut *tx, &ids).await?;
     let enrolled = enrollments::active_for_member(&mut *tx, inv.caller.member.id).await?;
-    let mut reply = messages::cohort_list_header(&community);
-    let archived = all.iter().filter(|c| c.archived).count() as i64;
-    for cohort in all.iter().filter(|c| !c.archived) {
+    let mut reply = shared::paged_header(
+        messages::cohort_list_header(&community),
+        page.number,
+        page.count(live),
+    );
+    for cohort in &shown {
         let own: Vec<&Track> = tracks.iter().filter(|t| t.cohort_id == cohort.id).collect();
         let is_in = enrolled.iter().any(|e| e.cohort_id == cohort.id);
         reply = reply
             .line()
             .push(messages::cohort_line(cohort, &own, is_in));
+    }
+    if page.has_next(live) {
+        reply = reply.push(shared::next_page(&format!(
+            "/cohort list page:{}",
+            page.number + 1
+        )));
     }
     if archived > 0 {
         reply = reply.line().push(messages::archived_hidden(archived));

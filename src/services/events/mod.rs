@@ -27,8 +27,10 @@ use crate::store::{audit, roles};
 const DEFAULT_MINUTES: i32 = 60;
 /// Default talk slots of a lightning-talk session.
 const DEFAULT_TALK_SLOTS: i32 = 5;
-/// Sessions shown by `/talk list`.
-pub const LIST_MAX: i64 = 10;
+/// Sessions a page of `/talk list` shows: each comes with its lineup.
+pub const LIST_PAGE: i64 = 5;
+/// Sessions searched for the next one with talk slots.
+pub const SEARCH_AHEAD: i64 = 10;
 /// Self check-in codes avoid look-alike characters.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const CODE_LEN: usize = 6;

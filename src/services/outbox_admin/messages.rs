@@ -12,22 +12,12 @@ pub fn none_matching() -> Message {
     Message::new().text("No failed posts match that filter.")
 }
 
-pub fn page_past_end(page: i64, pages: i64) -> Message {
+/// The list's header, before its page number.
+pub fn header(total: i64) -> Message {
     Message::new().text(format!(
-        "There is no page {page}: the list has {pages} {}.",
-        plural(pages, "page", "pages")
-    ))
-}
-
-pub fn header(total: i64, page: i64, pages: i64) -> Message {
-    let mut msg = Message::new().text(format!(
         "{total} failed {} (newest first)",
         plural(total, "post", "posts")
-    ));
-    if pages > 1 {
-        msg = msg.text(format!(", page {page} of {pages}"));
-    }
-    msg.text(":")
+    ))
 }
 
 /// One dead post: number, kind, recipient, why it died, and the last error.
@@ -54,13 +44,6 @@ pub fn row(
             queued.format("%Y-%m-%d %H:%M UTC")
         ))
         .user(error)
-}
-
-pub fn next_page(page: i64) -> Message {
-    Message::new()
-        .line()
-        .text("More: ")
-        .code(format!("/outbox failed page:{}", page + 1))
 }
 
 pub fn retry_hint() -> Message {

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
 
+use super::messages as shared;
+use super::paging::Page;
 use super::{Invocation, Outcome, ServiceResult, refuse};
 use crate::store::audit;
 use crate::store::outbox::{self, DeadFilter, DeadReason};
@@ -22,13 +24,13 @@ fn filter(inv: &Invocation) -> DeadFilter {
 
 pub async fn failed(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let filter = filter(inv);
-    let page = inv.args.int("page").unwrap_or(1).max(1);
+    let page = Page::of(inv, PAGE);
     let rows = outbox::dead(
         &mut *tx,
         inv.caller.community_id,
         &filter,
-        PAGE,
-        (page - 1) * PAGE,
+        page.size,
+        page.offset(),
     )
     .await?;
     let Some(first) = rows.first() else {
@@ -36,12 +38,12 @@ pub async fn failed(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
         let reply = match (total, filter.kind.is_some() || filter.reason.is_some()) {
             (0, false) => messages::none(),
             (0, true) => messages::none_matching(),
-            (total, _) => messages::page_past_end(page, pages(total)),
+            (total, _) => shared::page_past_end(page.number, page.count(total)),
         };
         return Ok(Outcome::reply(reply, inv.spec.visibility));
     };
     let total = first.total;
-    let mut reply = messages::header(total, page, pages(total));
+    let mut reply = shared::paged_header(messages::header(total), page.number, page.count(total));
     for row in &rows {
         let to = match (&row.channel, &row.display_name) {
             (Some(channel), _) => format!("#{channel}"),
@@ -58,17 +60,16 @@ pub async fn failed(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
             row.last_error.as_deref().unwrap_or_default(),
         ));
     }
-    if page < pages(total) {
-        reply = reply.push(messages::next_page(page));
+    if page.has_next(total) {
+        reply = reply.push(shared::next_page(&format!(
+            "/outbox failed page:{}",
+            page.number + 1
+        )));
     }
     Ok(Outcome::reply(
         reply.push(messages::retry_hint()),
         inv.spec.visibility,
     ))
-}
-
-fn pages(total: i64) -> i64 {
-    (total + PAGE - 1) / PAGE
 }
 
 /// `/outbox retry <number|all> [reason] [kind:]`

@@ -102,8 +102,9 @@ pub fn no_sessions() -> Message {
     Message::new().text("No upcoming sessions yet.")
 }
 
+/// Before the page number and colon.
 pub fn list_header() -> Message {
-    Message::new().text("Upcoming sessions:")
+    Message::new().text("Upcoming sessions")
 }
 
 pub fn list_entry(

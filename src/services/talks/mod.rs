@@ -11,6 +11,8 @@ use sqlx::PgConnection;
 
 use super::events::{self, when};
 use super::lookup::{arg, find_cohort};
+use super::messages as shared;
+use super::paging::Page;
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::store::cohorts;
 use crate::store::sessions::{self, Session};
@@ -123,11 +125,16 @@ pub async fn list(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         }
     };
     let ids: Vec<_> = cohorts.iter().map(|c| c.id).collect();
-    let upcoming = sessions::upcoming(&mut *tx, &ids, now, events::LIST_MAX).await?;
-    if upcoming.is_empty() {
+    let total = sessions::upcoming_count(&mut *tx, &ids, now).await?;
+    if total == 0 {
         return Ok(Outcome::reply(messages::no_sessions(), inv.spec.visibility));
     }
-    let mut reply = messages::list_header();
+    let page = Page::of(inv, events::LIST_PAGE);
+    if page.past_end(total) {
+        return refuse(shared::page_past_end(page.number, page.count(total)));
+    }
+    let upcoming = sessions::upcoming(&mut *tx, &ids, now, page.size, page.offset()).await?;
+    let mut reply = shared::paged_header(messages::list_header(), page.number, page.count(total));
     for session in &upcoming {
         let cohort = cohorts
             .iter()
@@ -137,6 +144,18 @@ pub async fn list(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         let talks = sessions::talks(&mut *tx, session.id).await?;
         let rsvps = sessions::rsvp_count(&mut *tx, session.id).await?;
         reply = reply.push(messages::list_entry(session, &talks, rsvps, zone, now));
+    }
+    if page.has_next(total) {
+        let cohort = inv
+            .args
+            .text("cohort")
+            .map(|c| format!(" {c}"))
+            .unwrap_or_default();
+        reply = reply.push(shared::next_page(&format!(
+            "/{}{cohort} page:{}",
+            inv.spec.path,
+            page.number + 1
+        )));
     }
     Ok(Outcome::reply(reply, inv.spec.visibility))
 }
@@ -172,7 +191,7 @@ async fn next_session_with_slots(
         .into_iter()
         .map(|c| c.id)
         .collect();
-    let next = sessions::upcoming(&mut *tx, &ids, now, events::LIST_MAX)
+    let next = sessions::upcoming(&mut *tx, &ids, now, events::SEARCH_AHEAD, 0)
         .await?
         .into_iter()
         .find(|s| s.slots > 0 && s.starts_at > now);
