@@ -39,9 +39,6 @@ mod text {
     pub fn as_usage() -> &'static str {
         "Usage: /as NAME [--role ROLE], e.g. /as bob --role mentor"
     }
-    pub fn kept() -> &'static str {
-        "OK, nothing changed."
-    }
     pub fn clock_usage() -> String {
         "Usage: /clock, /clock advance 7d, /clock set 2027-03-01T09:00 [Europe/Berlin]".to_owned()
     }
@@ -82,8 +79,6 @@ pub struct Shell {
     caller: Caller,
     pump: Arc<Pump>,
     clock: OffsetClock,
-    /// A command waiting for the user's yes or no.
-    pending: Option<Invocation>,
 }
 
 /// The scheduler and the outbox, run after each line and by the idle timer.
@@ -151,7 +146,6 @@ impl Shell {
             caller,
             pump,
             clock,
-            pending: None,
         })
     }
 
@@ -169,20 +163,12 @@ impl Shell {
         if line.is_empty() || line.starts_with('#') {
             return (Vec::new(), Next::Continue);
         }
-        if let Some(pending) = self.pending.take() {
-            match line.to_lowercase().as_str() {
-                "yes" | "y" => {
-                    let mut confirmed = pending;
-                    confirmed.confirmed = true;
-                    let mut out = self.invoke(confirmed).await;
-                    out.extend(self.catch_up().await);
-                    return (out, Next::Continue);
-                }
-                "no" | "n" => return (vec![text::kept().to_owned()], Next::Continue),
-                // Anything else drops the question and runs as typed.
-                _ => {}
-            }
-        }
+        // A bare yes or no answers the open question, as `/yes` and `/no` do.
+        let line = match line.to_lowercase().as_str() {
+            "yes" | "y" => "/yes",
+            "no" | "n" => "/no",
+            _ => line,
+        };
         let word = line.split_whitespace().next().unwrap_or_default();
         let mut out = match word {
             "/quit" | "/exit" => return (Vec::new(), Next::Quit),
@@ -213,11 +199,8 @@ impl Shell {
     }
 
     async fn invoke(&mut self, invocation: Invocation) -> Vec<String> {
-        let outcome = self.services.handle(invocation.clone()).await;
+        let outcome = self.services.handle(invocation).await;
         self.refresh_caller().await;
-        if outcome.needs_confirmation {
-            self.pending = Some(invocation);
-        }
         vec![render_reply(&outcome)]
     }
 

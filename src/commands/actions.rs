@@ -15,6 +15,10 @@ pub fn direct(kind: &ActionKind) -> Option<(CommandId, Vec<(&'static str, String
         ActionKind::ClaimReview { number } => {
             Some((CommandId::ReviewClaim, vec![("id", number.to_string())]))
         }
+        ActionKind::Answer { question, yes } => Some((
+            if *yes { CommandId::Yes } else { CommandId::No },
+            vec![("question", question.clone())],
+        )),
         ActionKind::CheckIn { .. }
         | ActionKind::ReplyToCheckin { .. }
         | ActionKind::RequestMilestoneChanges { .. } => None,

@@ -73,6 +73,8 @@ pub enum CommandId {
     PairRequest,
     PairMet,
     PairCancel,
+    Yes,
+    No,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +205,13 @@ const fn optional(name: &'static str, kind: OptionKind, help: &'static str) -> O
         help,
     }
 }
+
+/// Which question `/yes` or `/no` answers: buttons name it, a typed answer means the open one.
+const QUESTION: OptionSpec = optional(
+    "question",
+    OptionKind::Text { max: 16 },
+    "the question's id (buttons fill it in)",
+);
 
 /// `page:N` of a long list.
 const PAGE: OptionSpec = optional(
@@ -1281,6 +1290,22 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Call off a pairing session that has not happened; the other person is told.",
+    },
+    CommandSpec {
+        id: CommandId::Yes,
+        path: "yes",
+        options: &[QUESTION],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Say yes to the question I just asked you (like replacing this week's check-in).",
+    },
+    CommandSpec {
+        id: CommandId::No,
+        path: "no",
+        options: &[QUESTION],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Say no to the question I just asked you; nothing changes.",
     },
 ];
 

@@ -31,6 +31,23 @@ pub enum Value {
     Choice(&'static str),
 }
 
+impl Value {
+    /// This value as option text.
+    pub fn to_raw(&self) -> String {
+        match self {
+            Value::Text(s) | Value::User(s) | Value::Cohort(s) | Value::Channel(s) => s.clone(),
+            Value::Int(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Role(r) => r.as_str().to_owned(),
+            Value::TimeZone(tz) => tz.name().to_owned(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::DateTime(t) => t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            Value::Duration(d) => humantime::format_duration(*d).to_string(),
+            Value::Choice(c) => (*c).to_owned(),
+        }
+    }
+}
+
 /// Parsed options of one invocation, by option name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Args(pub Vec<(&'static str, Value)>);
@@ -46,6 +63,15 @@ impl Args {
             Value::Choice(s) => Some(s),
             _ => None,
         }
+    }
+
+    /// The options as text that [`convert`] turns back into the same values: what a kept
+    /// command stores until its question is answered.
+    pub fn to_raw(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.to_raw()))
+            .collect()
     }
 
     pub fn int(&self, name: &str) -> Option<i64> {
@@ -204,6 +230,48 @@ mod tests {
         assert_eq!(convert(&session, " 3 "), Ok(Value::Int(3)));
         assert!(convert(&session, "#").unwrap_err().contains("not `#`"));
         assert!(convert(&session, "##3").is_err());
+    }
+
+    /// A kept question stores its options as text; binding that text again must give the
+    /// same values, for every kind of option.
+    #[test]
+    fn values_survive_their_text_form() {
+        let samples: &[(OptionKind, &str)] = &[
+            (OptionKind::Text { max: 100 }, "  two words “quoted” 🚀 "),
+            (
+                OptionKind::Paragraph { max: 4000 },
+                "line one\n\tline two\n進捗あり",
+            ),
+            (OptionKind::Int { min: 1, max: 5 }, "4"),
+            (OptionKind::Bool, "yes"),
+            (OptionKind::User, "<@!123456789012345678>"),
+            (OptionKind::Cohort, "Spring-Makers-2027"),
+            (OptionKind::Role, "lead_mentor"),
+            (OptionKind::Channel, "<#C0123|spring>"),
+            (OptionKind::TimeZone, "europe/berlin"),
+            (OptionKind::Date, "2027-03-01"),
+            (OptionKind::DateTime, "2027-03-01 09:30"),
+            (OptionKind::Duration, "1h30m"),
+            (OptionKind::Choice(&["checkin", "digest"]), "DIGEST"),
+            (OptionKind::Module, "flows-101"),
+            (OptionKind::Session, "#3"),
+        ];
+        for (kind, raw) in samples {
+            let option = OptionSpec {
+                name: "x",
+                kind: *kind,
+                required: true,
+                rest: false,
+                named_only: false,
+                help: "",
+            };
+            let value = convert(&option, raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert_eq!(
+                convert(&option, &value.to_raw()),
+                Ok(value.clone()),
+                "{raw}"
+            );
+        }
     }
 
     #[test]

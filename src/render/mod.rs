@@ -50,6 +50,8 @@ pub enum ActionKind {
     RequestMilestoneChanges { handle: String, module: String },
     /// Claims review `number` (`/review claim …`).
     ClaimReview { number: i64 },
+    /// Answers the kept question `question` (`/yes` or `/no`).
+    Answer { question: String, yes: bool },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

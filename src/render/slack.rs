@@ -23,6 +23,7 @@ pub const REPLY_ACTION: &str = "cohortbot_reply";
 pub const MILESTONE_VERIFY_ACTION: &str = "cohortbot_milestone_verify";
 pub const MILESTONE_CHANGES_ACTION: &str = "cohortbot_milestone_changes";
 pub const REVIEW_CLAIM_ACTION: &str = "cohortbot_review_claim";
+pub const ANSWER_ACTION: &str = "cohortbot_answer";
 
 /// The slash command every catalog command lives under on Slack.
 pub const SLASH_COMMAND: &str = "/cohort";
@@ -199,15 +200,20 @@ fn button(action: &Action) -> Value {
         ActionKind::VerifyMilestone { .. } => MILESTONE_VERIFY_ACTION,
         ActionKind::RequestMilestoneChanges { .. } => MILESTONE_CHANGES_ACTION,
         ActionKind::ClaimReview { .. } => REVIEW_CLAIM_ACTION,
+        ActionKind::Answer { .. } => ANSWER_ACTION,
     };
     let label: String = action.label.chars().take(LABEL_MAX).collect();
-    json!({
+    let mut button = json!({
         "type": "button",
         "action_id": action_id,
         "text": { "type": "plain_text", "text": label },
         "value": serde_json::to_string(&action.kind).unwrap_or_default(),
-        "style": "primary",
-    })
+    });
+    // "No" is the quiet choice; every other button is the thing to do.
+    if !matches!(action.kind, ActionKind::Answer { yes: false, .. }) {
+        button["style"] = json!("primary");
+    }
+    button
 }
 
 fn finish(blocks: Vec<Value>) -> SlackMessage {

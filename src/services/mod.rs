@@ -15,6 +15,7 @@ pub mod outbox_admin;
 pub mod paging;
 pub mod pairing;
 pub mod profile;
+pub mod questions;
 pub mod reviews;
 pub mod roles;
 pub mod schedules;
@@ -91,8 +92,10 @@ pub struct Outcome {
     pub posts: Vec<Post>,
     /// Platform actions for members (a role to mirror), sent through the outbox.
     pub actions: Vec<(Uuid, PlatformAction)>,
-    /// The reply is a yes/no question; on yes the adapter re-runs the command confirmed.
+    /// Set by a service: the reply is a yes/no question, kept until answered.
     pub needs_confirmation: bool,
+    /// The kept question's id, once kept: what its Yes/No actions and `/yes` name.
+    pub question: Option<String>,
 }
 
 impl Outcome {
@@ -103,6 +106,7 @@ impl Outcome {
             posts: Vec::new(),
             actions: Vec::new(),
             needs_confirmation: false,
+            question: None,
         }
     }
 
@@ -194,7 +198,27 @@ impl Services {
         command = invocation.spec.path,
     ))]
     pub async fn handle(&self, invocation: Invocation) -> Outcome {
-        match self.run(&invocation).await {
+        // Any command but an answer drops the member's open question, and says so.
+        let answering = matches!(invocation.spec.id, CommandId::Yes | CommandId::No);
+        let dropped = if answering {
+            None
+        } else {
+            questions::drop_open(&self.pool, invocation.caller.member.id, self.clock.now())
+                .await
+                .unwrap_or_else(|err| {
+                    tracing::error!(error = %err, "dropping an open question");
+                    None
+                })
+        };
+        let mut outcome = self.outcome(&invocation).await;
+        if let Some(note) = dropped {
+            outcome.reply = note.line().push(outcome.reply);
+        }
+        outcome
+    }
+
+    async fn outcome(&self, invocation: &Invocation) -> Outcome {
+        match self.run(invocation).await {
             Ok(outcome) => {
                 tracing::info!("command handled");
                 outcome
@@ -228,13 +252,10 @@ impl Services {
                 stored.unwrap_or_else(|| (messages::already_handled(), Visibility::Ephemeral));
             return Ok(Outcome::reply(reply, visibility));
         }
-        if inv.spec.permission == Permission::Steward
-            && !store::roles::holds_community_role(&mut *tx, inv.caller.member.id, Role::Steward)
-                .await?
-        {
-            return refuse(messages::stewards_only(inv.spec.path));
+        let mut outcome = authorized_route(&mut tx, now, inv, self.public_url.as_deref()).await?;
+        if outcome.needs_confirmation {
+            outcome = questions::ask(&mut tx, now, inv, outcome).await?;
         }
-        let outcome = route(&mut tx, now, inv, self.public_url.as_deref()).await?;
         // Posts from a redeliverable invocation get keys derived from it; others are unique.
         let key_base = match &inv.delivery_id {
             Some(delivery) => format!("invocation:{community}:{delivery}"),
@@ -296,6 +317,22 @@ pub async fn enqueue_until(
         deadline,
     )
     .await
+}
+
+/// [`route`] for a caller allowed to run the command.
+async fn authorized_route(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    public_url: Option<&str>,
+) -> ServiceResult {
+    if inv.spec.permission == Permission::Steward
+        && !store::roles::holds_community_role(&mut *tx, inv.caller.member.id, Role::Steward)
+            .await?
+    {
+        return refuse(messages::stewards_only(inv.spec.path));
+    }
+    route(tx, now, inv, public_url).await
 }
 
 /// `public_url` makes links in replies and DMs absolute (badge pages).
@@ -378,6 +415,8 @@ async fn route(
         CommandId::PairRequest => pairing::request(tx, now, inv).await,
         CommandId::PairMet => pairing::met(tx, now, inv).await,
         CommandId::PairCancel => pairing::cancel(tx, now, inv).await,
+        CommandId::Yes => questions::answer(tx, now, inv, public_url, true).await,
+        CommandId::No => questions::answer(tx, now, inv, public_url, false).await,
     }
 }
 

@@ -135,8 +135,8 @@ pub struct DmHint<'a> {
     pub cohort: Option<&'a str>,
     /// Another Discord user the button names (the learner of a Reply or Verify).
     pub other_user: Option<&'a str>,
-    /// A kept Yes/No question of this member's.
-    pub confirmation: Option<Uuid>,
+    /// A kept Yes/No question of this member's (its short id).
+    pub question: Option<&'a str>,
 }
 
 /// The communities where this Discord user is a member and that fit the hint, at most two:
@@ -154,65 +154,16 @@ pub async fn dm_communities(
             AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM members o
                                               WHERE o.community_id = c.id AND o.platform = 'discord'
                                                 AND o.platform_user_id = $3))
-            AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM discord_confirmations d
-                                              WHERE d.id = $4 AND d.member_id = m.id))
+            AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM questions q
+                                              WHERE q.id = $4 AND q.member_id = m.id))
           ORDER BY c.slug LIMIT 2",
     )
     .bind(discord_user_id)
     .bind(hint.cohort)
     .bind(hint.other_user)
-    .bind(hint.confirmation)
+    .bind(hint.question)
     .fetch_all(ex)
     .await
-}
-
-/// Keeps a command's options until the member answers its question; drops day-old ones.
-pub async fn save_confirmation(
-    ex: &mut sqlx::PgConnection,
-    member_id: Uuid,
-    command: &str,
-    options: &[(String, String)],
-    now: DateTime<Utc>,
-) -> sqlx::Result<Uuid> {
-    sqlx::query("DELETE FROM discord_confirmations WHERE created_at < $1")
-        .bind(now - chrono::Duration::days(1))
-        .execute(&mut *ex)
-        .await?;
-    let id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO discord_confirmations (id, member_id, command, options, created_at)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(id)
-    .bind(member_id)
-    .bind(command)
-    .bind(sqlx::types::Json(options))
-    .bind(now)
-    .execute(&mut *ex)
-    .await?;
-    Ok(id)
-}
-
-/// A kept command's options, as (name, typed text).
-pub type KeptOptions = Vec<(String, String)>;
-
-/// Takes the member's pending command if it is younger than `since`; used once.
-pub async fn take_confirmation(
-    ex: impl PgExecutor<'_>,
-    id: Uuid,
-    member_id: Uuid,
-    since: DateTime<Utc>,
-) -> sqlx::Result<Option<(String, KeptOptions)>> {
-    let row: Option<(String, sqlx::types::Json<KeptOptions>)> = sqlx::query_as(
-        "DELETE FROM discord_confirmations WHERE id = $1 AND member_id = $2 AND created_at >= $3
-         RETURNING command, options",
-    )
-    .bind(id)
-    .bind(member_id)
-    .bind(since)
-    .fetch_optional(ex)
-    .await?;
-    Ok(row.map(|(command, options)| (command, options.0)))
 }
 
 /// The Discord role ids seen on the member's last member event, if any was seen.

@@ -38,6 +38,7 @@ const FILES: &[(&str, &str)] = embed![
     "0018_cohort_archive.sql",
     "0019_outbox_actions.sql",
     "0020_coc_versions.sql",
+    "0021_questions.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

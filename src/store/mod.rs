@@ -23,6 +23,7 @@ pub mod milestones;
 pub mod outbox;
 pub mod pairings;
 pub mod program;
+pub mod questions;
 pub mod recognition;
 pub mod reviews;
 pub mod roles;

@@ -1,6 +1,7 @@
 //! Weekly check-ins: prompts, answers, escalation, replies, privacy, nudges and digests.
 
 use chrono_tz::Europe::Berlin;
+use cohortbot::render::ActionKind;
 use sqlx::PgPool;
 
 use crate::support::TestBot;
@@ -162,23 +163,64 @@ async fn a_second_answer_replaces_the_first_after_confirmation_and_keeps_history
     let bot = spring_week(pool).await;
     bot.say("sam", "/checkin 3 first answer").await;
 
+    let said = bot.say("sam", "/yes").await;
+    assert_eq!(
+        said.reply,
+        "I haven't asked you anything, so there is nothing to answer."
+    );
     let said = bot.say("sam", "/checkin 5 second answer").await;
     assert_eq!(
         said.reply,
-        "You already checked in for 2027-W10 (confidence 3/5). Replace it with this one? (yes/no)"
+        "You already checked in for 2027-W10 (confidence 3/5). Replace it with this one? Answer `/yes` or `/no`."
     );
-    assert!(said.outcome.unwrap().needs_confirmation);
+    let outcome = said.outcome.unwrap();
+    let question = outcome.question.clone().expect("a kept question");
+    assert_eq!(
+        outcome
+            .reply
+            .actions()
+            .map(|a| (a.label.as_str(), a.kind.clone()))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "Yes",
+                ActionKind::Answer {
+                    question: question.clone(),
+                    yes: true
+                }
+            ),
+            (
+                "No",
+                ActionKind::Answer {
+                    question: question.clone(),
+                    yes: false
+                }
+            ),
+        ]
+    );
     let (progress,): (String,) = sqlx::query_as("SELECT progress FROM checkins")
         .fetch_one(&bot.pool)
         .await
         .unwrap();
     assert_eq!(progress, "first answer", "nothing changes before yes");
+    // Someone else's yes does not answer it.
+    let said = bot.say("lee", "/yes").await;
+    assert!(
+        said.reply.starts_with("I haven't asked you"),
+        "{}",
+        said.reply
+    );
 
-    let said = bot.say_confirmed("sam", "/checkin 5 second answer").await;
+    let said = bot.say("sam", "/yes").await;
     assert!(
         said.reply.contains("is updated: confidence 5/5"),
         "{}",
         said.reply
+    );
+    let said = bot.say("sam", &format!("/yes question:{question}")).await;
+    assert_eq!(
+        said.reply,
+        "That question has expired or was already answered, so nothing changed. Run the command again if you still want to."
     );
     assert_eq!(bot.count("checkins").await, 1);
     let revisions: Vec<String> = sqlx::query_scalar("SELECT progress FROM checkin_revisions")
@@ -415,4 +457,40 @@ async fn a_check_in_long_before_the_start_or_after_the_end_is_refused(pool: PgPo
     let said = bot.say("sam", "/checkin 4 getting ready").await;
     assert!(said.reply.starts_with("Thanks!"), "{}", said.reply);
     assert_eq!(bot.count("checkins").await, 1);
+}
+
+#[sqlx::test]
+async fn another_command_drops_an_open_question_and_says_so(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.say("sam", "/checkin 3 first answer").await;
+    bot.say("sam", "/checkin 5 second answer").await;
+    let said = bot.say("sam", "/progress").await;
+    assert!(
+        said.reply
+            .starts_with("(I dropped my unanswered question about `/checkin`.)\n"),
+        "{}",
+        said.reply
+    );
+    let said = bot.say("sam", "/yes").await;
+    assert_eq!(
+        said.reply,
+        "I haven't asked you anything, so there is nothing to answer."
+    );
+    // No keeps the first answer; a question expires after 15 minutes.
+    bot.say("sam", "/checkin 5 second answer").await;
+    let said = bot.say("sam", "/no").await;
+    assert_eq!(said.reply, "OK, nothing changed.");
+    bot.say("sam", "/checkin 5 second answer").await;
+    bot.clock.advance(chrono::Duration::minutes(16));
+    let said = bot.say("sam", "/yes").await;
+    assert!(
+        said.reply.starts_with("I haven't asked you"),
+        "{}",
+        said.reply
+    );
+    let progress: String = sqlx::query_scalar("SELECT progress FROM checkins")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(progress, "first answer");
 }

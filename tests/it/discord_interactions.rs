@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use chrono_tz::Europe::Berlin;
-use cohortbot::chat::discord::Target;
+use cohortbot::chat::discord::{FormTarget, Target};
 use cohortbot::clock::Clock;
 use cohortbot::domain::Role;
+use cohortbot::render::ActionKind;
 use cohortbot::store::{communities, members, roles};
 use serde_json::{Value, json};
 use serenity::model::application::Interaction;
@@ -204,10 +205,10 @@ async fn a_forged_or_stale_button_expires_politely_and_changes_nothing(pool: PgP
     let d = DiscordBot::new(pool).await;
     d.enroll(10, BEA, "Bea").await;
     let before = d.bot.fingerprint().await;
-    let genuine = d.ids.encode(&Target::CheckInButton {
+    let genuine = d.ids.encode(&Target::Button(ActionKind::CheckIn {
         cohort: "spring-makers-2027".into(),
         period: "2027-W07".into(),
-    });
+    }));
     for custom_id in [
         genuine.replace("spring-makers-2027", "evening-builders-2027"),
         genuine.replacen("cb1", "cb0", 1),
@@ -264,10 +265,10 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
         .await;
 
     d.prompted(BEA, "2027-W07").await;
-    let modal_id = d.ids.encode(&Target::CheckInModal {
+    let modal_id = d.ids.encode(&Target::Form(FormTarget::CheckIn {
         cohort: "spring-makers-2027".into(),
         period: "2027-W07".into(),
-    });
+    }));
     let mut modal = fixture("modal_submit");
     modal["data"]["custom_id"] = json!(modal_id);
     modal["data"]["components"][1]["components"][0]["value"] =
@@ -306,7 +307,7 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
         .as_str()
         .unwrap();
     assert!(
-        matches!(d.ids.decode(custom_id), Some(Target::ReplyButton { handle, .. }) if handle == BEA)
+        matches!(d.ids.decode(custom_id), Some(Target::Button(ActionKind::ReplyToCheckin { handle, .. })) if handle == BEA)
     );
 
     // The mentor presses Reply, fills in the form, and the learner gets the answer.
@@ -627,10 +628,10 @@ async fn a_second_check_in_asks_and_yes_replaces_it(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
     d.enroll(10, BEA, "Bea").await;
     d.prompted(BEA, "2027-W07").await;
-    let modal_id = d.ids.encode(&Target::CheckInModal {
+    let modal_id = d.ids.encode(&Target::Form(FormTarget::CheckIn {
         cohort: "spring-makers-2027".into(),
         period: "2027-W07".into(),
-    });
+    }));
     let mut first = fixture("modal_submit");
     first["data"]["custom_id"] = json!(modal_id);
     d.post_signed(&first, 0).await;
@@ -733,13 +734,15 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "me",
             "mentor",
             "milestone",
+            "no",
             "outbox",
             "pair",
             "progress",
             "review",
             "role",
             "schedule",
-            "talk"
+            "talk",
+            "yes"
         ]
     );
     assert_eq!(
@@ -963,10 +966,12 @@ async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
 
     // Request changes (the request reached the mentor by DM): the button opens a note form,
     // whose submit asks the learner.
-    let changes = d.ids.encode(&Target::ChangesButton {
-        handle: BEA.into(),
-        module: "flows-101".into(),
-    });
+    let changes = d
+        .ids
+        .encode(&Target::Button(ActionKind::RequestMilestoneChanges {
+            handle: BEA.into(),
+            module: "flows-101".into(),
+        }));
     let mut press = DiscordBot::in_dm("button_dm", MENTOR);
     press["id"] = json!("1300000000000000060");
     press["data"]["custom_id"] = json!(changes);
@@ -990,10 +995,10 @@ async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
 
     // The learner resubmits; Verify verifies at once, and only for a mentor.
     d.run(submit(21, "flows-101")).await;
-    let verify = d.ids.encode(&Target::VerifyButton {
+    let verify = d.ids.encode(&Target::Button(ActionKind::VerifyMilestone {
         handle: BEA.into(),
         module: "flows-101".into(),
-    });
+    }));
     let mut own = DiscordBot::as_member(fixture("button"), BEA, "Bea");
     own["id"] = json!("1300000000000000062");
     own["data"]["custom_id"] = json!(verify);
@@ -1043,7 +1048,7 @@ async fn a_mentor_claims_a_review_with_its_button(pool: PgPool) {
 
     let claim = d
         .ids
-        .encode(&Target::ClaimReviewButton { number: "1".into() });
+        .encode(&Target::Button(ActionKind::ClaimReview { number: 1 }));
     let mut own = DiscordBot::as_member(fixture("button"), BEA, "Bea");
     own["id"] = json!("1300000000000000070");
     own["data"]["custom_id"] = json!(claim);
@@ -1223,10 +1228,10 @@ async fn graduation_gives_the_mapped_alumni_role_once_the_outbox_runs(pool: PgPo
         );
         let reply = d.run(submit).await;
         assert!(reply.starts_with("Submitted"), "{module}: {reply}");
-        let verify = d.ids.encode(&Target::VerifyButton {
+        let verify = d.ids.encode(&Target::Button(ActionKind::VerifyMilestone {
             handle: BEA.into(),
             module: module.into(),
-        });
+        }));
         let mut press = DiscordBot::in_dm("button_dm", MENTOR);
         press["id"] = json!(format!("13000000000000002{i:02}"));
         press["data"]["custom_id"] = json!(verify);

@@ -179,10 +179,12 @@ async fn dms_open_one_channel_and_carry_a_signed_button(pool: PgPool) {
     let custom_id = button["custom_id"].as_str().unwrap();
     assert_eq!(
         d.ids.decode(custom_id),
-        Some(cohortbot::chat::discord::Target::CheckInButton {
-            cohort: "spring-makers-2027".into(),
-            period: "2027-W09".into()
-        })
+        Some(cohortbot::chat::discord::Target::Button(
+            cohortbot::render::ActionKind::CheckIn {
+                cohort: "spring-makers-2027".into(),
+                period: "2027-W09".into()
+            }
+        ))
     );
     assert_eq!(
         sent[0]["allowed_mentions"],

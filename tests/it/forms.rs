@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use cohortbot::chat::discord::Target;
+use cohortbot::render::ActionKind;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use wiremock::matchers::{method, path};
@@ -74,10 +75,10 @@ async fn discord_forms_take_several_lines_and_four_thousand_characters(pool: PgP
 
     // The Check in button opens a form whose text fields are paragraphs of 4,000.
     let mut press = DiscordBot::as_member(fixture("button"), BEA, "Bea");
-    press["data"]["custom_id"] = json!(d.ids.encode(&Target::CheckInButton {
+    press["data"]["custom_id"] = json!(d.ids.encode(&Target::Button(ActionKind::CheckIn {
         cohort: "spring-makers-2027".into(),
         period: "2027-W07".into(),
-    }));
+    })));
     let (_, form) = d.post_signed(&press, 0).await;
     assert_eq!(form["type"], 9, "{form}");
     let fields: Vec<(&str, u64, u64, bool)> = form["data"]["components"]

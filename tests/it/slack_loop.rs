@@ -332,11 +332,16 @@ async fn a_question_is_answered_with_yes_no_buttons_once(pool: PgPool) {
         "{question}"
     );
     let buttons = &question["blocks"].as_array().unwrap().last().unwrap()["elements"];
-    assert_eq!(buttons[0]["action_id"], "cohortbot_confirm");
-    assert_eq!(buttons[1]["action_id"], "cohortbot_cancel");
+    // The buttons carry only the question's id.
+    assert_eq!(buttons[0]["action_id"], "cohortbot_answer");
+    assert_eq!(buttons[1]["action_id"], "cohortbot_answer");
+    let value: Value = serde_json::from_str(buttons[0]["value"].as_str().unwrap()).unwrap();
+    assert_eq!(value["type"], "answer", "{value}");
+    assert_eq!(value["yes"], true);
+    assert_eq!(value["question"].as_str().unwrap().len(), 8);
     let yes = block_actions(
         &slack,
-        "cohortbot_confirm",
+        "cohortbot_answer",
         buttons[0]["value"].as_str().unwrap(),
     );
 
@@ -348,7 +353,7 @@ async fn a_question_is_answered_with_yes_no_buttons_once(pool: PgPool) {
         slack.sent("response").await[0]["text"]
             .as_str()
             .unwrap()
-            .contains("no longer valid")
+            .contains("expired or was already answered")
     );
 
     slack.interact(&yes).await;

@@ -129,29 +129,12 @@ impl TestBot {
         self.invoke(COMMUNITY, user, line, Some(delivery_id)).await
     }
 
-    /// `say`, answering yes to the command's question.
-    pub async fn say_confirmed(&self, user: &str, line: &str) -> Said {
-        self.invoke_with(COMMUNITY, user, line, None, true).await
-    }
-
     async fn invoke(
         &self,
         community: &str,
         user: &str,
         line: &str,
         delivery_id: Option<&str>,
-    ) -> Said {
-        self.invoke_with(community, user, line, delivery_id, false)
-            .await
-    }
-
-    async fn invoke_with(
-        &self,
-        community: &str,
-        user: &str,
-        line: &str,
-        delivery_id: Option<&str>,
-        confirmed: bool,
     ) -> Said {
         let caller = self
             .services
@@ -167,7 +150,6 @@ impl TestBot {
             Ok(parsed) => {
                 let mut invocation = Invocation::new(caller, parsed.spec, parsed.args);
                 invocation.delivery_id = delivery_id.map(str::to_owned);
-                invocation.confirmed = confirmed;
                 let outcome = self.services.handle(invocation).await;
                 Said {
                     reply: plain::render(&outcome.reply),

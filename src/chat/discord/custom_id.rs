@@ -16,92 +16,98 @@ const SIG_BYTES: usize = 10;
 /// Discord's limit on a custom id.
 pub const CUSTOM_ID_MAX: usize = 100;
 
-/// What a component stands for.
+/// What a component stands for: a message's button, as the services describe it, or the
+/// submit of a form that such a button opened. One identity, signed once, decoded once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// The prompt's button: opens the check-in modal.
-    CheckInButton {
-        cohort: String,
-        period: String,
-    },
-    /// The mentor notice's button: opens the reply modal.
-    ReplyButton {
-        handle: String,
-        period: String,
-    },
-    CheckInModal {
-        cohort: String,
-        period: String,
-    },
-    ReplyModal {
-        handle: String,
-        period: String,
-    },
-    /// A mentor's **Verify** on a milestone request: runs `/milestone verify` at once.
-    VerifyButton {
-        handle: String,
-        module: String,
-    },
-    /// **Request changes**: opens the note form.
-    ChangesButton {
-        handle: String,
-        module: String,
-    },
-    ChangesModal {
-        handle: String,
-        module: String,
-    },
-    /// **Claim** on a review request: runs `/review claim` at once.
-    ClaimReviewButton {
-        number: String,
-    },
-    /// "Yes" to a kept command's question, and "no" (`pending` is the kept row's id).
-    Confirm {
-        pending: String,
-    },
-    Cancel {
-        pending: String,
-    },
+    Button(ActionKind),
+    Form(FormTarget),
+}
+
+/// A form's submit, with the context its button carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormTarget {
+    CheckIn { cohort: String, period: String },
+    Reply { handle: String, period: String },
+    Changes { handle: String, module: String },
 }
 
 impl Target {
-    pub fn from_action(kind: &ActionKind) -> Self {
-        match kind {
-            ActionKind::CheckIn { cohort, period } => Target::CheckInButton {
-                cohort: cohort.clone(),
-                period: period.clone(),
+    /// The form a button opens, if it opens one.
+    pub fn form_of(kind: &ActionKind) -> Option<FormTarget> {
+        Some(match kind.clone() {
+            ActionKind::CheckIn { cohort, period } => FormTarget::CheckIn { cohort, period },
+            ActionKind::ReplyToCheckin { handle, period } => FormTarget::Reply { handle, period },
+            ActionKind::RequestMilestoneChanges { handle, module } => {
+                FormTarget::Changes { handle, module }
+            }
+            ActionKind::VerifyMilestone { .. }
+            | ActionKind::ClaimReview { .. }
+            | ActionKind::Answer { .. } => return None,
+        })
+    }
+
+    /// A short code and two fields: Discord allows 100 characters for the whole id.
+    fn parts(&self) -> (&'static str, String, String) {
+        let dash = || "-".to_owned();
+        match self.clone() {
+            Target::Button(kind) => match kind {
+                ActionKind::CheckIn { cohort, period } => ("ci", cohort, period),
+                ActionKind::ReplyToCheckin { handle, period } => ("re", handle, period),
+                ActionKind::VerifyMilestone { handle, module } => ("mv", handle, module),
+                ActionKind::RequestMilestoneChanges { handle, module } => ("mc", handle, module),
+                ActionKind::ClaimReview { number } => ("rc", number.to_string(), dash()),
+                ActionKind::Answer { question, yes } => {
+                    (if yes { "yes" } else { "no" }, question, dash())
+                }
             },
-            ActionKind::ReplyToCheckin { handle, period } => Target::ReplyButton {
-                handle: handle.clone(),
-                period: period.clone(),
-            },
-            ActionKind::VerifyMilestone { handle, module } => Target::VerifyButton {
-                handle: handle.clone(),
-                module: module.clone(),
-            },
-            ActionKind::RequestMilestoneChanges { handle, module } => Target::ChangesButton {
-                handle: handle.clone(),
-                module: module.clone(),
-            },
-            ActionKind::ClaimReview { number } => Target::ClaimReviewButton {
-                number: number.to_string(),
+            Target::Form(form) => match form {
+                FormTarget::CheckIn { cohort, period } => ("cim", cohort, period),
+                FormTarget::Reply { handle, period } => ("rem", handle, period),
+                FormTarget::Changes { handle, module } => ("mcm", handle, module),
             },
         }
     }
 
-    fn parts(&self) -> (&'static str, &str, &str) {
-        match self {
-            Target::CheckInButton { cohort, period } => ("ci", cohort, period),
-            Target::ReplyButton { handle, period } => ("re", handle, period),
-            Target::CheckInModal { cohort, period } => ("cim", cohort, period),
-            Target::ReplyModal { handle, period } => ("rem", handle, period),
-            Target::VerifyButton { handle, module } => ("mv", handle, module),
-            Target::ChangesButton { handle, module } => ("mc", handle, module),
-            Target::ChangesModal { handle, module } => ("mcm", handle, module),
-            Target::ClaimReviewButton { number } => ("rc", number, "-"),
-            Target::Confirm { pending } => ("yes", pending, "-"),
-            Target::Cancel { pending } => ("no", pending, "-"),
-        }
+    fn from_parts(kind: &str, a: String, b: String) -> Option<Self> {
+        Some(match kind {
+            "ci" => Target::Button(ActionKind::CheckIn {
+                cohort: a,
+                period: b,
+            }),
+            "re" => Target::Button(ActionKind::ReplyToCheckin {
+                handle: a,
+                period: b,
+            }),
+            "mv" => Target::Button(ActionKind::VerifyMilestone {
+                handle: a,
+                module: b,
+            }),
+            "mc" => Target::Button(ActionKind::RequestMilestoneChanges {
+                handle: a,
+                module: b,
+            }),
+            "rc" => Target::Button(ActionKind::ClaimReview {
+                number: a.parse().ok()?,
+            }),
+            "yes" | "no" => Target::Button(ActionKind::Answer {
+                question: a,
+                yes: kind == "yes",
+            }),
+            "cim" => Target::Form(FormTarget::CheckIn {
+                cohort: a,
+                period: b,
+            }),
+            "rem" => Target::Form(FormTarget::Reply {
+                handle: a,
+                period: b,
+            }),
+            "mcm" => Target::Form(FormTarget::Changes {
+                handle: a,
+                module: b,
+            }),
+            _ => return None,
+        })
     }
 }
 
@@ -153,41 +159,7 @@ impl CustomIds {
         if version != VERSION || parts.next().is_some() {
             return None;
         }
-        let (a, b) = (a.to_owned(), b.to_owned());
-        Some(match kind {
-            "ci" => Target::CheckInButton {
-                cohort: a,
-                period: b,
-            },
-            "re" => Target::ReplyButton {
-                handle: a,
-                period: b,
-            },
-            "cim" => Target::CheckInModal {
-                cohort: a,
-                period: b,
-            },
-            "rem" => Target::ReplyModal {
-                handle: a,
-                period: b,
-            },
-            "mv" => Target::VerifyButton {
-                handle: a,
-                module: b,
-            },
-            "mc" => Target::ChangesButton {
-                handle: a,
-                module: b,
-            },
-            "mcm" => Target::ChangesModal {
-                handle: a,
-                module: b,
-            },
-            "rc" => Target::ClaimReviewButton { number: a },
-            "yes" => Target::Confirm { pending: a },
-            "no" => Target::Cancel { pending: a },
-            _ => return None,
-        })
+        Target::from_parts(kind, a.to_owned(), b.to_owned())
     }
 }
 
@@ -198,10 +170,10 @@ mod tests {
     #[test]
     fn round_trip_and_forgery() {
         let ids = CustomIds::new(b"token");
-        let target = Target::CheckInButton {
+        let target = Target::Button(ActionKind::CheckIn {
             cohort: "spring-makers-2027".into(),
             period: "2027-W09".into(),
-        };
+        });
         let id = ids.encode(&target);
         assert!(id.len() <= CUSTOM_ID_MAX);
         assert_eq!(ids.decode(&id), Some(target));
@@ -211,15 +183,46 @@ mod tests {
         assert_eq!(CustomIds::new(b"other").decode(&id), None);
         assert_eq!(ids.decode(&id.replacen("cb1", "cb0", 1)), None);
         assert_eq!(ids.decode("garbage"), None);
-        let longest = ids.encode(&Target::ReplyModal {
+        let longest = ids.encode(&Target::Form(FormTarget::Reply {
             handle: "12345678901234567890".into(),
             period: "2027-W52".into(),
-        });
+        }));
         assert!(longest.len() <= CUSTOM_ID_MAX);
-        let longest = ids.encode(&Target::ChangesModal {
+        let longest = ids.encode(&Target::Form(FormTarget::Changes {
             handle: "12345678901234567890".into(),
             module: "m".repeat(crate::domain::slug::SLUG_MAX),
-        });
+        }));
         assert!(longest.len() <= CUSTOM_ID_MAX, "{}", longest.len());
+        // Every kind of button and form comes back as itself.
+        let all = [
+            Target::Button(ActionKind::ReplyToCheckin {
+                handle: "1".into(),
+                period: "2027-W09".into(),
+            }),
+            Target::Button(ActionKind::VerifyMilestone {
+                handle: "1".into(),
+                module: "flows-101".into(),
+            }),
+            Target::Button(ActionKind::RequestMilestoneChanges {
+                handle: "1".into(),
+                module: "flows-101".into(),
+            }),
+            Target::Button(ActionKind::ClaimReview { number: 7 }),
+            Target::Button(ActionKind::Answer {
+                question: "abcd2345".into(),
+                yes: true,
+            }),
+            Target::Button(ActionKind::Answer {
+                question: "abcd2345".into(),
+                yes: false,
+            }),
+            Target::Form(FormTarget::CheckIn {
+                cohort: "c".into(),
+                period: "2027-W09".into(),
+            }),
+        ];
+        for target in all {
+            assert_eq!(ids.decode(&ids.encode(&target)), Some(target));
+        }
     }
 }

@@ -11,7 +11,7 @@ use serenity::model::application::{
 };
 use serenity::model::id::RoleId;
 
-use super::custom_id::{CustomIds, Target};
+use super::custom_id::{CustomIds, FormTarget, Target};
 use super::options::{args_for, modal_fields, raw_value, resolve};
 use super::rest::Rest;
 use super::{autocomplete, messages, modals, sender};
@@ -166,19 +166,18 @@ impl Handler {
             .iter()
             .filter_map(|o| raw_value(&o.value).map(|v| (o.name.clone(), v)))
             .collect();
-        self.invoke(caller, spec, &raw, command.id.to_string(), false)
+        self.invoke(caller, spec, &raw, command.id.to_string())
             .await
     }
 
-    /// Runs a command from option text; a question ("replace your check-in?") gets Yes/No
-    /// buttons, its options kept until the answer.
+    /// Runs a command from option text. A question ("replace your check-in?") comes back
+    /// with the services' Yes/No actions, rendered as buttons like any other.
     pub(super) async fn invoke(
         &self,
         caller: Caller,
         spec: &'static CommandSpec,
         raw: &[(String, String)],
         delivery_id: String,
-        confirmed: bool,
     ) -> Reply {
         let args = match args_for(spec, raw) {
             Ok(args) => args,
@@ -189,21 +188,10 @@ impl Handler {
                 ));
             }
         };
-        let member_id = caller.member.id;
         let mut invocation = Invocation::new(caller, spec, args);
         invocation.delivery_id = Some(delivery_id);
-        invocation.confirmed = confirmed;
         let outcome = self.services.handle(invocation).await;
-        let mut reply = self.outcome_reply(&outcome).await;
-        if outcome.needs_confirmation {
-            match self.ask(member_id, spec, raw).await {
-                Ok(buttons) => reply.response["data"]["components"] = buttons,
-                Err(err) => {
-                    tracing::error!(error = %format!("{err:#}"), "could not keep a command for its confirmation")
-                }
-            }
-        }
-        reply
+        self.outcome_reply(&outcome).await
     }
 
     async fn outcome_reply(&self, outcome: &Outcome) -> Reply {
@@ -259,55 +247,43 @@ impl Handler {
         }
     }
 
-    /// A button press opens the matching modal or answers a question; an expired or forged
-    /// id changes nothing.
+    /// A button press opens the form it stands for, or runs its command (Verify, Claim, a
+    /// Yes or No); an expired or forged id changes nothing.
     async fn component(&self, component: &ComponentInteraction) -> Reply {
-        let response = match self.ids.decode(&component.data.custom_id) {
-            Some(Target::CheckInButton { cohort, period }) => {
-                if let Err(message) = self.check_prompt(component, &cohort, &period).await {
+        let Some(Target::Button(kind)) = self.ids.decode(&component.data.custom_id) else {
+            tracing::info!("expired or forged component id");
+            return Reply::only(message_response(
+                &messages::expired(),
+                Visibility::Ephemeral,
+            ));
+        };
+        let Some(form_target) = Target::form_of(&kind) else {
+            let mut reply = self.run_button(component, &kind).await;
+            if matches!(kind, ActionKind::Answer { .. }) {
+                // The answer replaces the question and its buttons.
+                reply.response["type"] = json!(response_type::UPDATE_MESSAGE);
+                if let Some(data) = reply.response["data"].as_object_mut() {
+                    data.remove("flags");
+                    data.insert("components".into(), json!([]));
+                }
+            }
+            return reply;
+        };
+        let (id, cohort) = match &form_target {
+            FormTarget::CheckIn { cohort, period } => {
+                if let Err(message) = self.check_prompt(component, cohort, period).await {
                     return Reply::only(message_response(&message, Visibility::Ephemeral));
                 }
-                let id = self.ids.encode(&Target::CheckInModal {
-                    cohort: cohort.clone(),
-                    period,
-                });
-                json!({ "type": response_type::MODAL, "data": modals::modal(form(FormId::Checkin), &id, Some(&cohort), &[]) })
+                (FormId::Checkin, Some(cohort.clone()))
             }
-            Some(Target::ReplyButton { handle, period }) => {
-                let id = self.ids.encode(&Target::ReplyModal { handle, period });
-                json!({ "type": response_type::MODAL, "data": modals::modal(form(FormId::Reply), &id, None, &[]) })
-            }
-            Some(Target::ChangesButton { handle, module }) => {
-                let id = self.ids.encode(&Target::ChangesModal { handle, module });
-                json!({ "type": response_type::MODAL, "data": modals::modal(form(FormId::MilestoneChanges), &id, None, &[]) })
-            }
-            Some(Target::VerifyButton { handle, module }) => {
-                let kind = ActionKind::VerifyMilestone { handle, module };
-                return self.run_button(component, &kind).await;
-            }
-            Some(Target::ClaimReviewButton { number }) => {
-                let Ok(number) = number.parse() else {
-                    return Reply::only(message_response(
-                        &messages::expired(),
-                        Visibility::Ephemeral,
-                    ));
-                };
-                return self
-                    .run_button(component, &ActionKind::ClaimReview { number })
-                    .await;
-            }
-            Some(Target::Confirm { pending }) => {
-                return self.answer_question(component, &pending, true).await;
-            }
-            Some(Target::Cancel { pending }) => {
-                return self.answer_question(component, &pending, false).await;
-            }
-            _ => {
-                tracing::info!("expired or forged component id");
-                message_response(&messages::expired(), Visibility::Ephemeral)
-            }
+            FormTarget::Reply { .. } => (FormId::Reply, None),
+            FormTarget::Changes { .. } => (FormId::MilestoneChanges, None),
         };
-        Reply::only(response)
+        let custom_id = self.ids.encode(&Target::Form(form_target));
+        Reply::only(json!({
+            "type": response_type::MODAL,
+            "data": modals::modal(form(id), &custom_id, cohort.as_deref(), &[]),
+        }))
     }
 
     /// A button that needs no form (**Verify**, **Claim**): the same as typing its command,
@@ -325,6 +301,10 @@ impl Handler {
                 other_user: Some(handle),
                 ..DmHint::default()
             },
+            ActionKind::Answer { question, .. } => DmHint {
+                question: Some(question),
+                ..DmHint::default()
+            },
             _ => DmHint::default(),
         };
         let caller = match self
@@ -336,7 +316,7 @@ impl Handler {
         };
         let raw: Vec<(String, String)> = raw.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         let spec = catalog::spec(command);
-        self.invoke(caller, spec, &raw, component.id.to_string(), false)
+        self.invoke(caller, spec, &raw, component.id.to_string())
             .await
     }
 
@@ -345,7 +325,7 @@ impl Handler {
         let nick = modal.member.as_ref().and_then(|m| m.nick.as_deref());
         let fields = modal_fields(modal);
         let (spec, raw, hint) = match &target {
-            Some(Target::CheckInModal { cohort, .. }) => {
+            Some(Target::Form(FormTarget::CheckIn { cohort, .. })) => {
                 let mut raw = fields;
                 raw.push(("cohort".to_owned(), cohort.clone()));
                 let hint = DmHint {
@@ -354,7 +334,7 @@ impl Handler {
                 };
                 (catalog::spec(CommandId::Checkin), raw, hint)
             }
-            Some(Target::ReplyModal { handle, .. }) => {
+            Some(Target::Form(FormTarget::Reply { handle, .. })) => {
                 let mut raw = fields;
                 raw.push(("learner".to_owned(), handle.clone()));
                 let hint = DmHint {
@@ -363,7 +343,7 @@ impl Handler {
                 };
                 (catalog::spec(CommandId::CheckinReply), raw, hint)
             }
-            Some(Target::ChangesModal { handle, module }) => {
+            Some(Target::Form(FormTarget::Changes { handle, module })) => {
                 let mut raw = fields;
                 raw.push(("learner".to_owned(), handle.clone()));
                 raw.push(("module".to_owned(), module.clone()));
@@ -385,14 +365,13 @@ impl Handler {
             Ok(caller) => caller,
             Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
         };
-        if let Some(Target::CheckInModal { cohort, period }) = &target
+        if let Some(Target::Form(FormTarget::CheckIn { cohort, period })) = &target
             && let Err(message) =
                 prompt_button::check(&self.services, &caller, cohort, period).await
         {
             return Reply::only(message_response(&message, Visibility::Ephemeral));
         }
-        self.invoke(caller, spec, &raw, modal.id.to_string(), false)
-            .await
+        self.invoke(caller, spec, &raw, modal.id.to_string()).await
     }
 
     /// A **Check in** button opens its form only for this member's prompt of this week.
@@ -424,10 +403,10 @@ impl Handler {
             Interaction::Modal(_) => Visibility::Ephemeral,
             Interaction::Component(component) => {
                 return match self.ids.decode(&component.data.custom_id)? {
-                    Target::Confirm { .. } | Target::Cancel { .. } => {
+                    Target::Button(ActionKind::Answer { .. }) => {
                         Some(json!({ "type": response_type::DEFERRED_UPDATE }))
                     }
-                    Target::VerifyButton { .. } | Target::ClaimReviewButton { .. } => Some(json!({
+                    Target::Button(kind) if Target::form_of(&kind).is_none() => Some(json!({
                         "type": response_type::DEFERRED_MESSAGE,
                         "data": with_visibility(json!({}), Visibility::Ephemeral),
                     })),

@@ -3,9 +3,6 @@
 use crate::render::Message;
 
 /// The buttons under a yes/no question.
-pub const YES: &str = "Yes";
-pub const NO: &str = "No";
-
 pub fn unknown_channel(channel: &str) -> String {
     format!(
         "no Discord channel for `{channel}`: use the channel id as the cohort's channel, or map the name in [discord.channels]"

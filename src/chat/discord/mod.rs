@@ -6,7 +6,6 @@
 
 pub mod autocomplete;
 pub mod commands;
-mod confirm;
 pub mod custom_id;
 pub mod endpoint;
 pub mod gateway;
@@ -30,7 +29,7 @@ use serenity::model::id::{ApplicationId, GuildId, RoleId};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use custom_id::{CustomIds, Target};
+pub use custom_id::{CustomIds, FormTarget, Target};
 pub use handler::{Answer, Handler, Reply};
 pub use rest::{Rest, RestError};
 pub use sender::{Channels, DiscordSender};

@@ -319,7 +319,7 @@ pub fn render(
     ids: &CustomIds,
 ) -> Vec<discord::DiscordMessage> {
     discord::render(message, discord_ids, &|kind| {
-        ids.encode(&Target::from_action(kind))
+        ids.encode(&Target::Button(kind.clone()))
     })
 }
 

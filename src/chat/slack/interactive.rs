@@ -4,7 +4,6 @@
 use serde_json::{Value, json};
 
 use super::app::SlackApp;
-use super::commands::{CANCEL_ACTION, CONFIRM_ACTION};
 use super::{messages, verify};
 use crate::chat::prompt_button::{self, messages::button_not_valid};
 use crate::commands::bind::{BindError, bind};
@@ -12,8 +11,8 @@ use crate::commands::forms::{FormId, form};
 use crate::commands::{Args, Visibility, catalog};
 use crate::render::slack::escape;
 use crate::render::slack::{
-    CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION, REPLY_ACTION,
-    REVIEW_CLAIM_ACTION,
+    ANSWER_ACTION, CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION,
+    REPLY_ACTION, REVIEW_CLAIM_ACTION,
 };
 use crate::render::{ActionKind, Message};
 use crate::services::{Caller, Invocation};
@@ -23,8 +22,6 @@ use super::views::{
     self, CHECKIN as CHECKIN_VIEW, CHECKIN_CONFIRM as CHECKIN_CONFIRM_VIEW,
     MILESTONE_CHANGES as MILESTONE_CHANGES_VIEW, REPLY as REPLY_VIEW,
 };
-/// Slack's limit on a view's `private_metadata`.
-const METADATA_MAX: usize = 3_000;
 
 impl SlackApp {
     /// Answers an interaction payload: a body for `view_submission`, `None` otherwise.
@@ -77,20 +74,10 @@ impl SlackApp {
                     }
                 }
             }
-            CONFIRM_ACTION => {
-                let question = payload["container"]["message_ts"]
-                    .as_str()
-                    .unwrap_or_default();
-                let mut bodies = self.confirm(team, user, value, question).await;
-                for body in &mut bodies {
-                    body["replace_original"] = json!(true);
-                }
-                bodies
-            }
-            CANCEL_ACTION => {
-                let mut bodies = self
-                    .reply_bodies(None, &messages::kept(), Visibility::Ephemeral)
-                    .await;
+            // The answer replaces the question and its buttons.
+            ANSWER_ACTION => {
+                let reply = self.run_button(team, user, value, trigger).await;
+                let mut bodies = self.reply_bodies(None, &reply, Visibility::Ephemeral).await;
                 for body in &mut bodies {
                     body["replace_original"] = json!(true);
                 }
@@ -189,7 +176,9 @@ impl SlackApp {
                 )
             }
             // Need no form: `block_action` runs them at once.
-            ActionKind::VerifyMilestone { .. } | ActionKind::ClaimReview { .. } => {
+            ActionKind::VerifyMilestone { .. }
+            | ActionKind::ClaimReview { .. }
+            | ActionKind::Answer { .. } => {
                 return Err(button_not_valid());
             }
         };
@@ -224,28 +213,18 @@ impl SlackApp {
             Err(message) => return result_view(callback, &message),
         };
         match callback {
-            CHECKIN_VIEW | CHECKIN_CONFIRM_VIEW => {
-                let values = match callback {
-                    CHECKIN_VIEW => {
-                        let fields = views::submitted(form(FormId::Checkin), view);
-                        Value::Object(
-                            fields
-                                .into_iter()
-                                .map(|(k, v)| (k.to_owned(), json!(v)))
-                                .collect(),
-                        )
-                    }
-                    _ => metadata["values"].clone(),
-                };
-                self.submit_checkin(
-                    caller,
-                    &metadata,
-                    values,
-                    view_id,
-                    callback == CHECKIN_CONFIRM_VIEW,
-                )
-                .await
+            CHECKIN_VIEW => {
+                let fields = views::submitted(form(FormId::Checkin), view);
+                let values = Value::Object(
+                    fields
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), json!(v)))
+                        .collect(),
+                );
+                self.submit_checkin(caller, &metadata, values, view_id)
+                    .await
             }
+            CHECKIN_CONFIRM_VIEW => self.confirm_checkin(caller, &metadata, view_id).await,
             REPLY_VIEW => {
                 let fixed = [("learner", str_of(&metadata, "handle"))];
                 self.submit_form(caller, FormId::Reply, &fixed, view, view_id)
@@ -269,7 +248,6 @@ impl SlackApp {
         metadata: &Value,
         values: Value,
         view_id: &str,
-        confirmed: bool,
     ) -> Value {
         let cohort = metadata["cohort"].as_str().unwrap_or_default();
         let period = metadata["period"].as_str().unwrap_or_default();
@@ -290,25 +268,37 @@ impl SlackApp {
         let community = caller.community_id;
         let member = caller.member.id;
         let mut invocation = Invocation::new(caller, spec, args);
-        invocation.confirmed = confirmed;
-        let suffix = if confirmed { ":confirmed" } else { "" };
-        invocation.delivery_id = Some(format!("slack:view:{view_id}{suffix}"));
+        invocation.delivery_id = Some(format!("slack:view:{view_id}"));
         let outcome = self.services().handle(invocation).await;
         let text = self.mrkdwn(community, &outcome.reply).await;
-        if !outcome.needs_confirmation {
-            self.mark_prompt_answered(community, member, metadata).await;
-        }
-        if outcome.needs_confirmation {
+        // A question ("replace this week's check-in?") becomes a view whose submit says yes;
+        // it carries the question's id only.
+        if let Some(question) = &outcome.question {
             let sealed = verify::seal(
                 self.seal_key(),
                 &json!({ "k": CHECKIN_CONFIRM_VIEW, "u": metadata["u"], "cohort": cohort,
-                         "period": period, "values": values, "ch": metadata["ch"], "ts": metadata["ts"] }),
+                         "period": period, "q": question, "ch": metadata["ch"], "ts": metadata["ts"] }),
             );
-            if sealed.len() <= METADATA_MAX {
-                return json!({ "response_action": "update", "view": views::confirm_replace(&text, sealed) });
-            }
+            return json!({ "response_action": "update", "view": views::confirm_replace(&text, sealed) });
         }
+        self.mark_prompt_answered(community, member, metadata).await;
         json!({ "response_action": "update", "view": views::done(checkin.title, &text) })
+    }
+
+    /// The replace-it view's submit: yes to the check-in's question.
+    async fn confirm_checkin(&self, caller: Caller, metadata: &Value, view_id: &str) -> Value {
+        let spec = catalog::spec(crate::commands::CommandId::Yes);
+        let raw = [("question", str_of(metadata, "q"))];
+        let Ok(args) = form_args(spec, &raw) else {
+            return result_view(CHECKIN_CONFIRM_VIEW, &messages::form_not_valid());
+        };
+        let (community, member) = (caller.community_id, caller.member.id);
+        let mut invocation = Invocation::new(caller, spec, args);
+        invocation.delivery_id = Some(format!("slack:view:{view_id}:yes"));
+        let outcome = self.services().handle(invocation).await;
+        let text = self.mrkdwn(community, &outcome.reply).await;
+        self.mark_prompt_answered(community, member, metadata).await;
+        json!({ "response_action": "update", "view": views::done(form(FormId::Checkin).title, &text) })
     }
 
     /// A form whose submit runs its command with `fixed` options from the sealed metadata

@@ -18,10 +18,6 @@ pub fn form_not_valid() -> Message {
         .text("That form is no longer valid, so nothing was changed. Please open it again.")
 }
 
-pub fn kept() -> Message {
-    Message::new().text("OK, nothing changed.")
-}
-
 pub fn welcome() -> Message {
     Message::new()
         .text("Hi! I run this community's cohorts and mentoring. Type ")
@@ -30,9 +26,6 @@ pub fn welcome() -> Message {
         .code("/cohort list")
         .text(" to find a cohort.")
 }
-
-pub const CONFIRM_YES: &str = "Yes, replace it";
-pub const CONFIRM_NO: &str = "No";
 
 // Modal buttons: at most 24 characters. Titles and fields are the catalog's forms.
 pub const SUBMIT: &str = "Send";

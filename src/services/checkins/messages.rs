@@ -29,7 +29,7 @@ pub fn which_cohort(slugs: &[String]) -> Message {
 
 pub fn confirm_replace(period: &str, confidence: i16) -> Message {
     Message::new().text(format!(
-        "You already checked in for {period} (confidence {confidence}/5). Replace it with this one? (yes/no)"
+        "You already checked in for {period} (confidence {confidence}/5). Replace it with this one?"
     ))
 }
 
