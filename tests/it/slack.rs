@@ -552,3 +552,76 @@ async fn user_text_in_posts_cannot_ping_or_format(pool: PgPool) {
     assert_eq!(posted["parse"], "none");
     assert_eq!(posted["metadata"]["event_type"], "cohortbot_post");
 }
+
+#[sqlx::test]
+async fn slack_links_give_channel_ids_and_mentioned_people_their_names(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    let ok = |body: Value| ResponseTemplate::new(200).set_body_json(body);
+    Mock::given(method("POST"))
+        .and(path("/users.info"))
+        .and(body_string_contains("user=U0NINA001"))
+        .respond_with(ok(json!({ "ok": true, "user": {
+            "id": "U0NINA001", "team_id": TEAM, "name": "nina", "real_name": "Nina Rossi",
+            "tz": "Europe/Rome", "profile": { "display_name": "Nina R", "real_name": "Nina Rossi" } } })))
+        .mount(&slack.mock)
+        .await;
+    slack.mount_defaults("Europe/Berlin").await;
+    slack.command("me", "t-me").await;
+    let community = cohortbot::store::communities::by_slug(&slack.bot.pool, COMMUNITY)
+        .await
+        .unwrap()
+        .unwrap();
+    let sam = cohortbot::store::members::find(&slack.bot.pool, community.id, "slack", SAM)
+        .await
+        .unwrap()
+        .unwrap();
+    cohortbot::store::roles::grant(
+        &slack.bot.pool,
+        community.id,
+        sam.id,
+        cohortbot::domain::Role::Steward,
+        None,
+        None,
+        slack.bot.clock.now(),
+    )
+    .await
+    .unwrap();
+    slack
+        .command("create fall-makers UTC Fall Makers", "t-create")
+        .await;
+    // Slack sends a picked channel as a link: the channel's id is what is kept.
+    let answer = slack
+        .command("set fall-makers channel:<#C0FALL001|fall-makers>", "t-set")
+        .await;
+    let text = reply_text(&answer);
+    assert!(
+        text.starts_with("Updated *Fall Makers* (`fall-makers`): UTC, posts to <#C0FALL001>."),
+        "{text}"
+    );
+    let channel: Option<String> =
+        sqlx::query_scalar("SELECT channel FROM cohorts WHERE slug = 'fall-makers'")
+            .fetch_one(&slack.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(channel.as_deref(), Some("C0FALL001"));
+
+    // Someone who never used the bot, mentioned: a member with their name, then their
+    // Slack display name and zone.
+    let answer = slack
+        .command("role grant <@U0NINA001|nina> community_mentor", "t-grant")
+        .await;
+    assert!(reply_text(&answer).contains("nina"), "{answer}");
+    slack
+        .eventually("Nina's Slack profile", || async {
+            slack
+                .member_field("U0NINA001", "display_name")
+                .await
+                .as_deref()
+                == Some("Nina R")
+        })
+        .await;
+    assert_eq!(
+        slack.member_field("U0NINA001", "timezone").await.as_deref(),
+        Some("Europe/Rome")
+    );
+}

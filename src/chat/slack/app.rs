@@ -183,6 +183,34 @@ impl SlackApp {
         )))
     }
 
+    /// A Slack user named in a command, recorded on first mention like a caller on first
+    /// contact; a failure only means the command says it does not know them.
+    pub(super) async fn ensure_mentioned(
+        &self,
+        community_id: Uuid,
+        user_id: &str,
+        user_name: Option<&str>,
+    ) {
+        if !render::is_slack_id(user_id) {
+            return;
+        }
+        let pool = &self.services().pool;
+        match members::find(pool, community_id, "slack", user_id).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                let name = user_name
+                    .and_then(|n| clean_name(n, NAME_MAX))
+                    .unwrap_or_else(|| user_id.to_owned());
+                let now = self.services().clock.now();
+                match members::ensure(pool, community_id, "slack", user_id, &name, now).await {
+                    Ok(member) => self.seed_profile(member.id, user_id.to_owned()),
+                    Err(err) => tracing::warn!(error = %err, "recording a mentioned Slack user"),
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "looking up a mentioned Slack user"),
+        }
+    }
+
     /// A new member's Slack time zone seeds theirs until they set one.
     fn seed_profile(&self, member_id: Uuid, user_id: String) {
         let app = self.clone();

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::app::SlackApp;
 use super::text;
-use crate::commands::Visibility;
+use crate::commands::{Args, Value as OptionValue, Visibility};
 use crate::render::Message;
 use crate::services::Invocation;
 
@@ -72,6 +72,9 @@ impl SlackApp {
                     .await;
             }
         };
+        let mut parsed = parsed;
+        self.resolve_links(community, &cmd.text, &mut parsed.args)
+            .await;
         let mut invocation = Invocation::new(caller, parsed.spec, parsed.args);
         if !cmd.trigger_id.is_empty() {
             invocation.delivery_id = Some(format!("slack:{}", cmd.trigger_id));
@@ -79,5 +82,28 @@ impl SlackApp {
         let outcome = self.services().handle(invocation).await;
         self.reply_bodies(Some(community), &outcome.reply, outcome.visibility)
             .await
+    }
+
+    /// What Slack's markup says beyond the parsed text: a `<#C…|name>` channel option is
+    /// the channel's id (so posts reach it without a `[slack.channels]` entry), and a
+    /// mentioned `<@U…|name>` who never used the bot becomes a member, with their Slack
+    /// display name and zone fetched as for anyone's first contact.
+    async fn resolve_links(&self, community: uuid::Uuid, slack_text: &str, args: &mut Args) {
+        let channels = text::links(slack_text, '#');
+        let users = text::links(slack_text, '@');
+        for (_, value) in args.0.iter_mut() {
+            match value {
+                OptionValue::Channel(name) => {
+                    if let Some((id, _)) = channels.iter().find(|(_, n)| n == name) {
+                        *name = id.clone();
+                    }
+                }
+                OptionValue::User(id) => {
+                    let name = users.iter().find(|(u, _)| u == id).map(|(_, n)| n.as_str());
+                    self.ensure_mentioned(community, id, name).await;
+                }
+                _ => {}
+            }
+        }
     }
 }

@@ -25,6 +25,19 @@ pub fn parse(slack_text: &str) -> Result<ParsedCommand, ParseError> {
     }
 }
 
+/// The `<@U…|name>` user mentions (`sigil` `@`) or `<#C…|name>` channel links (`#`) in
+/// Slack's text, as (id, name) pairs.
+pub fn links(slack_text: &str, sigil: char) -> Vec<(String, String)> {
+    slack_text
+        .split('<')
+        .skip(1)
+        .filter_map(|piece| piece.split_once('>'))
+        .filter_map(|(inner, _)| inner.strip_prefix(sigil))
+        .filter_map(|inner| inner.split_once('|'))
+        .map(|(id, name)| (id.to_owned(), name.to_owned()))
+        .collect()
+}
+
 /// Undoes Slack's markup: `<@U1|ann>` stays (the parser reads it as a user), channels
 /// become `#name`, links their URL, special mentions their label; then `&amp;`, `&lt;` and
 /// `&gt;` are unescaped.
@@ -67,6 +80,16 @@ pub fn plain(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::commands::CommandId;
+
+    #[test]
+    fn links_name_users_and_channels() {
+        let text = "role grant <@U0SAM|sam> <#C0FALL|fall-makers> <!here> <@U0ANN>";
+        assert_eq!(links(text, '@'), [("U0SAM".to_owned(), "sam".to_owned())]);
+        assert_eq!(
+            links(text, '#'),
+            [("C0FALL".to_owned(), "fall-makers".to_owned())]
+        );
+    }
 
     #[test]
     fn subcommands_of_cohort_and_other_groups_both_parse() {
