@@ -149,6 +149,23 @@ impl Shell {
         })
     }
 
+    /// This community's cohorts, tracks and members, for Tab completion.
+    pub async fn completion_values(&self) -> Values {
+        let pool = &self.services.pool;
+        let community = self.caller.community_id;
+        match crate::store::suggest::completion_values(pool, community).await {
+            Ok((cohorts, tracks, members)) => Values {
+                cohorts,
+                tracks,
+                members,
+            },
+            Err(err) => {
+                tracing::warn!(error = %err, "reading values for Tab completion");
+                Values::default()
+            }
+        }
+    }
+
     pub fn prompt(&self) -> String {
         format!(
             "{}@{}> ",
@@ -401,8 +418,16 @@ fn show(text: &str) -> bool {
 
 async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
     let mut editor: Editor<CatalogCompleter, FileHistory> =
-        Editor::new().context("starting line editor")?;
-    editor.set_helper(Some(CatalogCompleter));
+        // Tab lists the candidates (and completes what they share), as a shell does.
+        Editor::with_config(
+            rustyline::Config::builder()
+                .completion_type(rustyline::CompletionType::List)
+                .build(),
+        )
+        .context("starting line editor")?;
+    editor.set_helper(Some(CatalogCompleter {
+        values: shell.completion_values().await,
+    }));
     if let Some(dir) = history.parent() {
         std::fs::create_dir_all(dir).ok();
     }
@@ -429,6 +454,10 @@ async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
     };
     loop {
         let prompt = shell.prompt();
+        // Cohorts and members made by the last line complete on this one.
+        editor.set_helper(Some(CatalogCompleter {
+            values: shell.completion_values().await,
+        }));
         let (returned, read) = tokio::task::spawn_blocking(move || {
             let read = editor.readline(&prompt);
             (editor, read)
@@ -460,11 +489,22 @@ async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
     Ok(())
 }
 
-/// Tab completion of command words and option names from the catalog.
-pub struct CatalogCompleter;
+/// Tab completion of command words, option names and their values.
+pub struct CatalogCompleter {
+    values: Values,
+}
+
+/// What option values complete to: this community's cohorts, tracks and members, read
+/// before each prompt (the completer itself cannot wait on the database).
+#[derive(Debug, Clone, Default)]
+pub struct Values {
+    pub cohorts: Vec<String>,
+    pub tracks: Vec<String>,
+    pub members: Vec<String>,
+}
 
 /// Candidates for the word being typed at the end of `line`, and where that word starts.
-pub fn complete(line: &str) -> (usize, Vec<String>) {
+pub fn complete(line: &str, values: &Values) -> (usize, Vec<String>) {
     let start = line.rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let typed = &line[start..];
     let before: Vec<&str> = line[..start].split_whitespace().collect();
@@ -479,24 +519,74 @@ pub fn complete(line: &str) -> (usize, Vec<String>) {
         }
         [first, rest @ ..] => {
             let group = first.trim_start_matches('/');
-            let path = match rest.first() {
+            let (path, args) = match rest.first() {
                 Some(sub) if catalog::find(&format!("{group} {sub}")).is_some() => {
-                    format!("{group} {sub}")
+                    (format!("{group} {sub}"), &rest[1..])
                 }
-                _ => group.to_owned(),
+                _ => (group.to_owned(), rest),
             };
             let mut words: Vec<String> = Vec::new();
             if rest.is_empty() {
                 words.extend(catalog::subcommands(group).iter().map(|s| s.to_string()));
             }
             if let Some(spec) = catalog::find(&path) {
-                words.extend(spec.options.iter().map(|o| format!("{}:", o.name)));
+                words.extend(option_candidates(spec, args, typed, values));
             }
             words
         }
     };
-    candidates.retain(|c| c.starts_with(typed));
+    candidates.retain(|c| c.to_lowercase().starts_with(&typed.to_lowercase()));
     (start, candidates)
+}
+
+/// Option names, and the values of the option the typed word fills: `name:` gives that
+/// option, otherwise the next positional one.
+fn option_candidates(
+    spec: &catalog::CommandSpec,
+    args: &[&str],
+    typed: &str,
+    values: &Values,
+) -> Vec<String> {
+    let named = |word: &str| {
+        word.split_once(':')
+            .and_then(|(name, _)| spec.options.iter().find(|o| o.name == name))
+    };
+    if let Some(option) = named(typed) {
+        return option_values(option, values)
+            .into_iter()
+            .map(|v| format!("{}:{v}", option.name))
+            .collect();
+    }
+    let mut words: Vec<String> = spec
+        .options
+        .iter()
+        .map(|o| format!("{}:", o.name))
+        .collect();
+    let filled = args.iter().filter(|w| named(w).is_none()).count();
+    if let Some(option) = spec.options.iter().filter(|o| !o.named_only).nth(filled) {
+        words.extend(option_values(option, values));
+    }
+    words
+}
+
+fn option_values(option: &catalog::OptionSpec, values: &Values) -> Vec<String> {
+    use catalog::OptionKind;
+    match option.kind {
+        OptionKind::Cohort => values.cohorts.clone(),
+        OptionKind::User => values.members.iter().map(|m| format!("@{m}")).collect(),
+        OptionKind::TimeZone => chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| tz.name().to_owned())
+            .collect(),
+        OptionKind::Role => crate::domain::Role::ALL
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+        OptionKind::Choice(choices) => choices.iter().map(|c| (*c).to_owned()).collect(),
+        OptionKind::Bool => vec!["yes".to_owned(), "no".to_owned()],
+        OptionKind::Text { .. } if option.name == "track" => values.tracks.clone(),
+        _ => Vec::new(),
+    }
 }
 
 impl Completer for CatalogCompleter {
@@ -508,7 +598,7 @@ impl Completer for CatalogCompleter {
         pos: usize,
         _: &rustyline::Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let (start, words) = complete(&line[..pos]);
+        let (start, words) = complete(&line[..pos], &self.values);
         // A finished word gets its trailing space; `name:` waits for its value.
         let pairs = words
             .into_iter()
@@ -582,11 +672,39 @@ mod tests {
 
     #[test]
     fn completes_commands_subcommands_and_options() {
-        assert_eq!(complete("/coh"), (0, vec!["/cohort".to_owned()]));
-        let (start, words) = complete("/cohort j");
+        let none = Values::default();
+        assert_eq!(complete("/coh", &none), (0, vec!["/cohort".to_owned()]));
+        let (start, words) = complete("/cohort j", &none);
         assert_eq!((start, words), (8, vec!["join".to_owned()]));
-        let (_, words) = complete("/cohort join spring tr");
+        let (_, words) = complete("/cohort join spring tr", &none);
         assert_eq!(words, ["track:"]);
+    }
+
+    #[test]
+    fn completes_values_of_the_option_being_typed() {
+        let values = Values {
+            cohorts: vec!["spring-makers-2027".into(), "evening-builders-2027".into()],
+            tracks: vec!["projects".into(), "short-modules".into()],
+            members: vec!["grace".into(), "ken".into()],
+        };
+        let (start, words) = complete("/cohort join sp", &values);
+        assert_eq!((start, words), (13, vec!["spring-makers-2027".to_owned()]));
+        // The second positional option of `/cohort join` is the track.
+        let (_, words) = complete("/cohort join spring-makers-2027 p", &values);
+        assert_eq!(words, ["projects"]);
+        let (_, words) = complete("/cohort join spring-makers-2027 track:s", &values);
+        assert_eq!(words, ["track:short-modules"]);
+        let (_, words) = complete("/me timezone Europe/Be", &values);
+        assert_eq!(
+            words,
+            ["Europe/Belfast", "Europe/Belgrade", "Europe/Berlin"]
+        );
+        let (_, words) = complete("/role grant @g", &values);
+        assert_eq!(words, ["@grace"]);
+        let (_, words) = complete("/role grant @grace lead", &values);
+        assert_eq!(words, ["lead_mentor"]);
+        let (_, words) = complete("/schedule set spring-makers-2027 d", &values);
+        assert_eq!(words, ["digest"]);
     }
 
     #[test]

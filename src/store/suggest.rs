@@ -1,4 +1,5 @@
-//! What autocomplete offers: a community's modules and upcoming sessions matching typed text.
+//! What autocomplete and Tab completion offer: a community's modules, upcoming sessions,
+//! cohorts, tracks and members matching typed text.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
@@ -47,4 +48,31 @@ pub async fn sessions(
     .bind(limit)
     .fetch_all(ex)
     .await
+}
+
+/// Values the shell completes: live cohort slugs, track slugs and member handles of a
+/// community, a thousand of each at most.
+pub async fn completion_values(
+    ex: &sqlx::PgPool,
+    community_id: Uuid,
+) -> sqlx::Result<(Vec<String>, Vec<String>, Vec<String>)> {
+    let cohorts = sqlx::query_scalar(
+        "SELECT slug FROM cohorts WHERE community_id = $1 AND archived_at IS NULL ORDER BY slug LIMIT 1000",
+    )
+    .bind(community_id)
+    .fetch_all(ex)
+    .await?;
+    let tracks = sqlx::query_scalar(
+        "SELECT DISTINCT slug FROM tracks WHERE community_id = $1 ORDER BY slug LIMIT 1000",
+    )
+    .bind(community_id)
+    .fetch_all(ex)
+    .await?;
+    let members = sqlx::query_scalar(
+        "SELECT platform_user_id FROM members WHERE community_id = $1 ORDER BY 1 LIMIT 1000",
+    )
+    .bind(community_id)
+    .fetch_all(ex)
+    .await?;
+    Ok((cohorts, tracks, members))
 }

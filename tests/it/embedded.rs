@@ -150,7 +150,10 @@ fn the_whole_check_in_flow_works_in_the_shell() {
         "{out}"
     );
     assert!(out.contains("[only you] Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 3/5."), "{out}");
-    assert!(out.contains("Replace it with this one? Answer `/yes` or `/no`."), "{out}");
+    assert!(
+        out.contains("Replace it with this one? Answer `/yes` or `/no`."),
+        "{out}"
+    );
     assert!(out.contains("is updated: confidence 4/5."), "{out}");
     assert!(
         out.contains("[#spring-makers] 📊 Spring Makers 2027 — 2027-W10\n"),
