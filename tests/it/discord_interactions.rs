@@ -1311,3 +1311,176 @@ async fn an_approved_mentor_gets_the_mapped_discord_role(pool: PgPool) {
     d.dispatch().await;
     assert_eq!(role_requests(&d).await, ["PUT"]);
 }
+
+/// The bodies of the messages posted to `channel`, in order.
+async fn posted_to(d: &DiscordBot, channel: &str) -> Vec<Value> {
+    d.server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r.method.as_str() == "POST"
+                && r.url.path() == format!("/api/v10/channels/{channel}/messages")
+        })
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
+}
+
+/// A whole week on Discord through signed interactions only: join and accept, the Monday
+/// prompt, its Check in button, the form with several lines of CJK and emoji, the lead
+/// mentor's notice and Reply form, a second check-in answered Yes, and Friday's digest.
+#[sqlx::test]
+async fn a_whole_week_on_discord_through_signed_interactions(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    spring_lead_mentor(&d).await;
+    dm_mocks(&d).await;
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/channels/{SPRING_CHANNEL}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000088" })),
+        )
+        .mount(&d.server)
+        .await;
+
+    // Join: the code of conduct first, then the cohort; the channel hears of it.
+    d.enroll(10, BEA, "Bea").await;
+    d.dispatch().await;
+    let welcome = posted_to(&d, SPRING_CHANNEL).await;
+    assert_eq!(welcome.len(), 1);
+    assert!(
+        welcome[0]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Please welcome Bea to **Spring Makers 2027**"),
+        "{}",
+        welcome[0]
+    );
+
+    // Monday 09:00 Berlin: the prompt, by DM, with its button.
+    d.bot.set_local("2027-03-01 08:45", Berlin);
+    d.bot.tick().await;
+    d.bot.set_local("2027-03-01 09:00", Berlin);
+    d.bot.tick().await;
+    d.dispatch().await;
+    let dms = posted_to(&d, DM_CHANNEL).await;
+    let prompt = dms.last().unwrap();
+    assert!(
+        prompt["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("It's check-in time for **Spring Makers 2027** (2027-W09)!"),
+        "{prompt}"
+    );
+    let button = prompt["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The form takes several lines and 4,000 characters of CJK and emoji.
+    let mut press = DiscordBot::in_dm("button_dm", BEA);
+    press["id"] = json!("1300000000000000301");
+    press["data"]["custom_id"] = json!(button);
+    let (_, modal) = d.post_signed(&press, 0).await;
+    assert_eq!(modal["type"], 9, "{modal}");
+    let progress: String = format!("進捗:\n\t- フローを作った 🚀\n{}", "試験🙂".repeat(1000))
+        .chars()
+        .take(4000)
+        .collect();
+    let mut submit = DiscordBot::in_dm("modal_submit_dm", BEA);
+    submit["id"] = json!("1300000000000000302");
+    submit["data"]["custom_id"] = modal["data"]["custom_id"].clone();
+    submit["data"]["components"] = json!([
+        { "type": 1, "components": [{ "type": 4, "custom_id": "progress", "value": progress }] },
+        { "type": 1, "components": [{ "type": 4, "custom_id": "confidence", "value": "2" }] },
+        { "type": 1, "components": [{ "type": 4, "custom_id": "blockers", "value": "No licence\nfor premium connectors" }] },
+        { "type": 1, "components": [{ "type": 4, "custom_id": "hours", "value": "3" }] },
+    ]);
+    let (_, reply) = d.post_signed(&submit, 0).await;
+    assert_eq!(
+        reply["data"]["content"],
+        "Thanks! Your check-in for **Spring Makers 2027**, 2027-W09, is recorded: confidence 2/5, 3 h. Your lead mentor will get in touch about what's blocking you."
+    );
+    let stored: String = sqlx::query_scalar("SELECT progress FROM checkins")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, progress, "kept as typed, lines and all");
+
+    // The lead mentor's notice has a Reply button; its form sends several lines back.
+    d.dispatch().await;
+    let notice = posted_to(&d, DM_CHANNEL).await.last().unwrap().clone();
+    let text = notice["content"].as_str().unwrap();
+    assert!(
+        text.contains("No licence\nfor premium connectors"),
+        "{text}"
+    );
+    let reply_button = notice["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut press = DiscordBot::in_dm("button_dm", MENTOR);
+    press["id"] = json!("1300000000000000303");
+    press["data"]["custom_id"] = json!(reply_button);
+    let (_, form) = d.post_signed(&press, 0).await;
+    assert_eq!(form["type"], 9, "{form}");
+    let mut answer = DiscordBot::in_dm("modal_submit_dm", MENTOR);
+    answer["id"] = json!("1300000000000000304");
+    answer["data"]["custom_id"] = form["data"]["custom_id"].clone();
+    answer["data"]["components"] = json!([{ "type": 1, "components": [
+        { "type": 4, "custom_id": "text", "value": "Let's pair on Thursday.\nI'll bring a licence." }
+    ]}]);
+    let (_, sent) = d.post_signed(&answer, 0).await;
+    assert_eq!(
+        sent["data"]["content"],
+        "Sent to Bea, on their check-in for 2027-W09."
+    );
+    d.dispatch().await;
+    let delivered = posted_to(&d, DM_CHANNEL).await.last().unwrap().clone();
+    assert_eq!(
+        delivered["content"],
+        "Mo replied to your check-in for 2027-W09:\nLet's pair on Thursday.\nI'll bring a licence."
+    );
+
+    // A second check-in asks first; Yes replaces the first and edits the question.
+    let mut again = submit.clone();
+    again["id"] = json!("1300000000000000305");
+    again["data"]["components"][1]["components"][0]["value"] = json!("4");
+    let (_, question) = d.post_signed(&again, 0).await;
+    assert_eq!(
+        question["data"]["content"],
+        "You already checked in for 2027-W09 (confidence 2/5). Replace it with this one? Answer `/yes` or `/no`."
+    );
+    let yes = question["data"]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut press = DiscordBot::in_dm("button_dm", BEA);
+    press["id"] = json!("1300000000000000306");
+    press["data"]["custom_id"] = json!(yes);
+    let (_, done) = d.post_signed(&press, 0).await;
+    assert_eq!(done["type"], 7);
+    assert_eq!(
+        done["data"]["content"],
+        "Thanks! Your check-in for **Spring Makers 2027**, 2027-W09, is updated: confidence 4/5, 3 h. Your lead mentor will get in touch about what's blocking you."
+    );
+
+    // Friday 16:00: the digest counts Bea once, and pings nobody.
+    d.bot.set_local("2027-03-05 15:45", Berlin);
+    d.bot.tick().await;
+    d.bot.set_local("2027-03-05 16:00", Berlin);
+    d.bot.tick().await;
+    d.dispatch().await;
+    let channel = posted_to(&d, SPRING_CHANNEL).await;
+    let digest = channel.last().unwrap();
+    let content = digest["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("📊 **Spring Makers 2027** — 2027-W09"),
+        "{content}"
+    );
+    assert!(
+        content.contains("Check-ins: 1 of 1 learner (100%)"),
+        "{content}"
+    );
+    assert_eq!(digest["allowed_mentions"]["parse"], json!([]));
+}

@@ -537,3 +537,136 @@ async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
     slack.interact(&by_mentor.to_string()).await;
     assert_eq!(milestone_status(&slack).await, "verified");
 }
+
+/// A whole week on Slack through signed requests only: join and accept by slash command,
+/// the Monday prompt and its Check in button, the modal with several lines of CJK and
+/// emoji, the lead mentor's Reply modal, a second check-in confirmed in its view, and
+/// Friday's digest.
+#[sqlx::test]
+async fn a_whole_week_on_slack_through_signed_requests(pool: PgPool) {
+    let (slack, dispatcher) = prepared(pool).await;
+    // The program seeds Grace as the lead mentor; here she is a Slack member.
+    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
+        .execute(&slack.bot.pool)
+        .await
+        .unwrap();
+    reach(&slack, &dispatcher, "2027-03-08 08:45", "2027-03-08 09:00").await;
+    let button = prompt_button(&slack).await;
+    slack
+        .interact(&block_actions(
+            &slack,
+            "cohortbot_checkin",
+            button["value"].as_str().unwrap(),
+        ))
+        .await;
+    let opened = slack.sent("views.open").await[0]["view"].clone();
+    assert!(
+        opened["blocks"][0]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("*Spring Makers 2027*"),
+        "{opened}"
+    );
+    let metadata = opened["private_metadata"].as_str().unwrap().to_owned();
+
+    // Several lines and 4,000 characters of CJK and emoji, with a blocker.
+    let progress: String = format!("進捗:\n\t- フローを作った 🚀\n{}", "試験🙂".repeat(1000))
+        .chars()
+        .take(4000)
+        .collect();
+    let mut submission: Value =
+        serde_json::from_str(&view_submission(&metadata, &progress, "2")).unwrap();
+    submission["view"]["state"]["values"]["blockers"]["blockers"]["value"] =
+        "No licence\nfor premium connectors".into();
+    let (_, answer) = slack.interact(&submission.to_string()).await;
+    assert_eq!(
+        answer.unwrap()["view"]["blocks"][0]["text"]["text"],
+        "Thanks! Your check-in for *Spring Makers 2027*, 2027-W10, is recorded: confidence 2/5, 3 h. Your lead mentor will get in touch about what's blocking you."
+    );
+    let stored: String = sqlx::query_scalar("SELECT progress FROM checkins")
+        .fetch_one(&slack.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, progress, "kept as typed, lines and all");
+
+    // Grace's notice carries Reply; her form sends several lines back to Sam.
+    dispatcher.run_once().await.unwrap();
+    let posts = slack.sent("chat.postMessage").await;
+    let notice = posts
+        .iter()
+        .find(|p| {
+            p["text"]
+                .as_str()
+                .unwrap()
+                .contains("No licence\nfor premium connectors")
+        })
+        .expect("the lead mentor's notice");
+    let reply = &notice["blocks"].as_array().unwrap().last().unwrap()["elements"][0];
+    assert_eq!(reply["action_id"], "cohortbot_reply");
+    let mut click: Value = serde_json::from_str(&block_actions(
+        &slack,
+        "cohortbot_reply",
+        reply["value"].as_str().unwrap(),
+    ))
+    .unwrap();
+    click["user"]["id"] = "U0GRACE01".into();
+    slack.interact(&click.to_string()).await;
+    let form = slack.sent("views.open").await[1]["view"].clone();
+    assert_eq!(form["callback_id"], "cohortbot_reply");
+    let mut answer: Value = serde_json::from_str(&view_submission(
+        form["private_metadata"].as_str().unwrap(),
+        "-",
+        "1",
+    ))
+    .unwrap();
+    answer["user"]["id"] = "U0GRACE01".into();
+    answer["view"]["id"] = "V0REPLY01".into();
+    answer["view"]["callback_id"] = "cohortbot_reply".into();
+    answer["view"]["state"]["values"] = serde_json::json!({
+        "text": { "text": { "type": "plain_text_input", "value": "Let's pair on Thursday.\nI'll bring a licence." } }
+    });
+    let (_, sent) = slack.interact(&answer.to_string()).await;
+    assert_eq!(
+        sent.unwrap()["view"]["blocks"][0]["text"]["text"],
+        "Sent to Sam C, on their check-in for 2027-W10."
+    );
+    dispatcher.run_once().await.unwrap();
+    let delivered = slack.sent("chat.postMessage").await.last().unwrap().clone();
+    assert_eq!(
+        delivered["text"],
+        "Grace Lindqvist replied to your check-in for 2027-W10:\nLet's pair on Thursday.\nI'll bring a licence."
+    );
+
+    // A second check-in asks in its view; confirming replaces the first.
+    let mut second = submission.clone();
+    second["view"]["id"] = "V0CHECKIN2".into();
+    second["view"]["state"]["values"]["confidence"]["confidence"]["selected_option"]["value"] =
+        "4".into();
+    let (_, asked) = slack.interact(&second.to_string()).await;
+    let asked = asked.unwrap();
+    assert_eq!(asked["view"]["callback_id"], "cohortbot_checkin_confirm");
+    let mut confirm = second.clone();
+    confirm["view"]["callback_id"] = "cohortbot_checkin_confirm".into();
+    confirm["view"]["private_metadata"] = asked["view"]["private_metadata"].clone();
+    confirm["view"]["state"]["values"] = serde_json::json!({});
+    let (_, done) = slack.interact(&confirm.to_string()).await;
+    assert_eq!(
+        done.unwrap()["view"]["blocks"][0]["text"]["text"],
+        "Thanks! Your check-in for *Spring Makers 2027*, 2027-W10, is updated: confidence 4/5, 3 h. Your lead mentor will get in touch about what's blocking you."
+    );
+
+    // Friday 16:00: the digest in the cohort channel.
+    reach(&slack, &dispatcher, "2027-03-12 15:55", "2027-03-12 16:00").await;
+    let posts = slack.sent("chat.postMessage").await;
+    let digest = posts
+        .iter()
+        .find(|p| p["channel"] == "C0SPRING1" && p["text"].as_str().unwrap().contains("Check-ins"))
+        .expect("the digest in the cohort channel");
+    let text = digest["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("📊 *Spring Makers 2027* — 2027-W10"),
+        "{text}"
+    );
+    assert!(text.contains("Check-ins: 1 of 1 learner (100%)"), "{text}");
+    assert!(text.contains("Confidence: 4.0 average"), "{text}");
+}
