@@ -13,6 +13,7 @@
 //!    clients, against a pgbench ceiling doing the same writes in plain SQL.
 //! 2. `scheduler`: scheduler passes over 1,000 cohorts and 100,000 learners in 30 zones.
 //! 3. `digest`: the cohort digest of a 5,000-learner cohort with a year of history.
+//! 4. `cohorts`: a community with 10,000 cohorts: the shell's start, `/cohort list` pages.
 
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -87,7 +88,136 @@ async fn main() -> Result<()> {
             .await
             .context("delivery scenario")?;
     }
+    if wanted("cohorts") {
+        cohorts_scenario(&server)
+            .await
+            .context("cohorts scenario")?;
+    }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// A community with 10,000 cohorts: the shell's start and `/cohort list`
+// ---------------------------------------------------------------------------------------
+
+const MANY_COHORTS: usize = 10_000;
+
+async fn cohorts_scenario(server: &Server) -> Result<()> {
+    use cohortbot::chat::shell::Shell;
+    use cohortbot::clock::OffsetClock;
+    let db = server.create("bench_cohorts").await?;
+    let now = utc(2027, 3, 8, 9, 0, 0);
+    let example = import_example(&db.pool, now).await?;
+    progress(format!(
+        "cohorts: adding {MANY_COHORTS} cohorts, each with a track and a weekly check-in"
+    ));
+    sqlx::query(
+        "INSERT INTO cohorts (id, community_id, slug, name, timezone, starts_on, ends_on, channel, created_at)
+         SELECT md5('cohort-' || i)::uuid, $1, 'cohort-' || lpad(i::text, 5, '0'),
+                'Cohort ' || i || ' of the citizen developer programme', 'Europe/Berlin',
+                DATE '2027-01-04', DATE '2027-12-17', 'cohort-' || i, $2
+         FROM generate_series(1, $3) AS i",
+    )
+    .bind(example.community)
+    .bind(now)
+    .bind(MANY_COHORTS as i32)
+    .execute(&db.pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO tracks (id, community_id, cohort_id, slug, name, kind)
+         SELECT md5('track-' || i)::uuid, $1, md5('cohort-' || i)::uuid, 'projects', 'Project-based', 'project'
+         FROM generate_series(1, $2) AS i",
+    )
+    .bind(example.community)
+    .bind(MANY_COHORTS as i32)
+    .execute(&db.pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO cohort_schedules (community_id, cohort_id, kind, cron)
+         SELECT $1, md5('cohort-' || i)::uuid, 'checkin', '0 9 * * MON'
+         FROM generate_series(1, $2) AS i",
+    )
+    .bind(example.community)
+    .bind(MANY_COHORTS as i32)
+    .execute(&db.pool)
+    .await?;
+    analyze(&db.pool).await?;
+
+    // The shell's start: the caller, then the first scheduler pass and delivery, which
+    // walk every cohort's schedule. The clock reads a Monday 09:00, when all of them fire.
+    let clock = OffsetClock::default();
+    clock.set(now);
+    let services = Services::new(db.pool.clone(), Arc::new(clock.clone()));
+    let started = Instant::now();
+    let shell = Shell::new(services.clone(), clock, COMMUNITY, "sam").await?;
+    let first = shell.catch_up().await;
+    let start = started.elapsed();
+    progress(format!(
+        "cohorts: the shell started in {} ({} lines on start)",
+        ms(start),
+        first.len()
+    ));
+
+    // `/cohort list`: the first and the last page, and what each platform would send.
+    let caller = services
+        .shell_caller(COMMUNITY, "sam")
+        .await
+        .map_err(|e| anyhow!("{e:?}"))?;
+    let mut longest = (0usize, 0usize);
+    let mut slowest = Duration::ZERO;
+    for page in ["1", "667"] {
+        let line = format!("/cohort list page:{page}");
+        let parsed = commands::parse(&line).map_err(|e| anyhow!(e.0))?;
+        let started = Instant::now();
+        let outcome = services
+            .handle(Invocation::new(caller.clone(), parsed.spec, parsed.args))
+            .await;
+        slowest = slowest.max(started.elapsed());
+        let text = plain::render(&outcome.reply);
+        ensure!(text.starts_with("Cohorts in"), "page {page}: {text}");
+        let discord = cohortbot::render::discord::render(
+            &outcome.reply,
+            &Default::default(),
+            &|_| String::new(),
+        );
+        let slack = cohortbot::render::slack::render(&outcome.reply, |_| None);
+        ensure!(discord.len() == 1 && slack.len() == 1, "page {page} is one message");
+        longest = (
+            longest.0.max(discord[0].content.chars().count()),
+            longest.1.max(slack[0].text.chars().count()),
+        );
+    }
+    row(
+        format!(
+            "Shell start with {} cohorts (caller, first scheduler pass, delivery)",
+            thousands(MANY_COHORTS as u64)
+        ),
+        format!(
+            "{} ({:.0}% of the 1 s ceiling)",
+            ms(start),
+            start.as_secs_f64() * 100.0
+        ),
+        format!("< 1 s {}", verdict(start < Duration::from_secs(1))),
+    );
+    row(
+        format!(
+            "`/cohort list` with {} cohorts, first and last page",
+            thousands(MANY_COHORTS as u64)
+        ),
+        format!(
+            "slowest {}; longest page {} characters on Discord ({:.0}% of 2,000), {} on Slack ({:.0}% of 3,000)",
+            ms(slowest),
+            thousands(longest.0 as u64),
+            longest.0 as f64 / 20.0,
+            thousands(longest.1 as u64),
+            longest.1 as f64 / 30.0
+        ),
+        format!(
+            "one message each {}",
+            verdict(longest.0 <= 2_000 && longest.1 <= 3_000)
+        ),
+    );
+    server.drop(db).await
 }
 
 // ---------------------------------------------------------------------------------------
