@@ -175,13 +175,15 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
         slowest = slowest.max(started.elapsed());
         let text = plain::render(&outcome.reply);
         ensure!(text.starts_with("Cohorts in"), "page {page}: {text}");
-        let discord = cohortbot::render::discord::render(
-            &outcome.reply,
-            &Default::default(),
-            &|_| String::new(),
-        );
+        let discord =
+            cohortbot::render::discord::render(&outcome.reply, &Default::default(), &|_| {
+                String::new()
+            });
         let slack = cohortbot::render::slack::render(&outcome.reply, |_| None);
-        ensure!(discord.len() == 1 && slack.len() == 1, "page {page} is one message");
+        ensure!(
+            discord.len() == 1 && slack.len() == 1,
+            "page {page} is one message"
+        );
         longest = (
             longest.0.max(discord[0].content.chars().count()),
             longest.1.max(slack[0].text.chars().count()),

@@ -1,6 +1,5 @@
 //! Chat adapters: each turns platform events into invocations and delivers outcomes.
 
 pub mod discord;
-pub mod prompt_button;
 pub mod shell;
 pub mod slack;

@@ -142,6 +142,9 @@ pub struct OptionSpec {
     pub rest: bool,
     /// Only given as `name:value`, never by position.
     pub named_only: bool,
+    /// Filled in by a form (the week a prompt's check-in form is for), so usage lines,
+    /// help and Discord's option list leave it out; typed, it is checked like any other.
+    pub form_only: bool,
     pub help: &'static str,
 }
 
@@ -160,7 +163,7 @@ impl CommandSpec {
     /// `/cohort join <cohort> [track]`
     pub fn usage(&self) -> String {
         let mut usage = format!("/{}", self.path);
-        for option in self.options {
+        for option in self.options.iter().filter(|o| !o.form_only) {
             if option.named_only {
                 usage.push_str(&format!(" [{}:…]", option.name));
                 continue;
@@ -191,6 +194,7 @@ const fn required(name: &'static str, kind: OptionKind, help: &'static str) -> O
         required: true,
         rest: false,
         named_only: false,
+        form_only: false,
         help,
     }
 }
@@ -202,6 +206,7 @@ const fn optional(name: &'static str, kind: OptionKind, help: &'static str) -> O
         required: false,
         rest: false,
         named_only: false,
+        form_only: false,
         help,
     }
 }
@@ -223,6 +228,19 @@ const PAGE: OptionSpec = optional(
     "which page of the list",
 );
 
+/// An option a form fills in: see [`OptionSpec::form_only`].
+const fn form_only(name: &'static str, kind: OptionKind, help: &'static str) -> OptionSpec {
+    OptionSpec {
+        name,
+        kind,
+        required: false,
+        rest: false,
+        named_only: true,
+        form_only: true,
+        help,
+    }
+}
+
 const fn rest(
     name: &'static str,
     kind: OptionKind,
@@ -235,6 +253,7 @@ const fn rest(
         required,
         rest: true,
         named_only: false,
+        form_only: false,
         help,
     }
 }
@@ -246,6 +265,7 @@ const fn named(name: &'static str, kind: OptionKind, help: &'static str) -> Opti
         required: false,
         rest: false,
         named_only: true,
+        form_only: false,
         help,
     }
 }
@@ -569,6 +589,11 @@ pub static CATALOG: &[CommandSpec] = &[
                 "cohort",
                 OptionKind::Cohort,
                 "which cohort, if you are in several",
+            ),
+            form_only(
+                "week",
+                OptionKind::Text { max: 10 },
+                "the week a prompt's form is for (its form fills it in)",
             ),
         ],
         permission: Permission::Member,

@@ -90,3 +90,10 @@ pub fn paged_header(header: Message, page: i64, pages: i64) -> Message {
 pub fn next_page(command: &str) -> Message {
     Message::new().line().text("More: ").code(command)
 }
+
+/// A button or form that no longer applies (forged, stale, or someone else's).
+pub fn button_not_valid() -> Message {
+    Message::new().text(
+        "That button is no longer valid, so nothing was changed. Please use the newest message from me.",
+    )
+}

@@ -15,7 +15,6 @@ use super::custom_id::{CustomIds, FormTarget, Target};
 use super::options::{args_for, modal_fields, raw_value, resolve};
 use super::rest::Rest;
 use super::{autocomplete, messages, modals, sender};
-use crate::chat::prompt_button;
 use crate::commands::Visibility;
 use crate::commands::catalog::{self, CommandId, CommandSpec};
 use crate::commands::forms::{FormId, form};
@@ -325,9 +324,11 @@ impl Handler {
         let nick = modal.member.as_ref().and_then(|m| m.nick.as_deref());
         let fields = modal_fields(modal);
         let (spec, raw, hint) = match &target {
-            Some(Target::Form(FormTarget::CheckIn { cohort, .. })) => {
+            Some(Target::Form(FormTarget::CheckIn { cohort, period })) => {
                 let mut raw = fields;
                 raw.push(("cohort".to_owned(), cohort.clone()));
+                // The check-in service takes the answer only while the prompt's week is open.
+                raw.push(("week".to_owned(), period.clone()));
                 let hint = DmHint {
                     cohort: Some(cohort),
                     ..DmHint::default()
@@ -365,12 +366,6 @@ impl Handler {
             Ok(caller) => caller,
             Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
         };
-        if let Some(Target::Form(FormTarget::CheckIn { cohort, period })) = &target
-            && let Err(message) =
-                prompt_button::check(&self.services, &caller, cohort, period).await
-        {
-            return Reply::only(message_response(&message, Visibility::Ephemeral));
-        }
         self.invoke(caller, spec, &raw, modal.id.to_string()).await
     }
 
@@ -389,7 +384,7 @@ impl Handler {
         let caller = self
             .caller(component.guild_id, &component.user, nick, hint)
             .await?;
-        prompt_button::check(&self.services, &caller, cohort, period).await
+        crate::services::checkins::button::check(&self.services, &caller, cohort, period).await
     }
 }
 

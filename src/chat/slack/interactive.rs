@@ -5,7 +5,6 @@ use serde_json::{Value, json};
 
 use super::app::SlackApp;
 use super::{messages, verify};
-use crate::chat::prompt_button::{self, messages::button_not_valid};
 use crate::commands::bind::{BindError, bind};
 use crate::commands::forms::{FormId, form};
 use crate::commands::{Args, Visibility, catalog};
@@ -15,6 +14,8 @@ use crate::render::slack::{
     REPLY_ACTION, REVIEW_CLAIM_ACTION,
 };
 use crate::render::{ActionKind, Message};
+use crate::services::checkins::button as checkin_button;
+use crate::services::messages::button_not_valid;
 use crate::services::{Caller, Invocation};
 use crate::store;
 
@@ -113,7 +114,7 @@ impl SlackApp {
         };
         let view = match kind {
             ActionKind::CheckIn { cohort, period } => {
-                prompt_button::check(self.services(), &caller, &cohort, &period).await?;
+                checkin_button::check(self.services(), &caller, &cohort, &period).await?;
                 // The prompt's place, to mark it answered after the check-in.
                 let (ch, ts) = match container["type"].as_str() {
                     Some("message") => (
@@ -251,9 +252,6 @@ impl SlackApp {
     ) -> Value {
         let cohort = metadata["cohort"].as_str().unwrap_or_default();
         let period = metadata["period"].as_str().unwrap_or_default();
-        if let Err(message) = prompt_button::check(self.services(), &caller, cohort, period).await {
-            return result_view(CHECKIN_VIEW, &message);
-        }
         let checkin = form(FormId::Checkin);
         let spec = catalog::spec(checkin.command);
         let mut raw: Vec<(&str, &str)> = checkin
@@ -261,6 +259,8 @@ impl SlackApp {
             .filter_map(|name| Some((name, values[name].as_str()?)))
             .collect();
         raw.push(("cohort", cohort));
+        // The check-in service takes the answer only while the prompt's week is open.
+        raw.push(("week", period));
         let args = match form_args(spec, &raw) {
             Ok(args) => args,
             Err(errors) => return json!({ "response_action": "errors", "errors": errors }),

@@ -400,6 +400,15 @@ pub fn ended(cohort: &str, ends: chrono::NaiveDate) -> Message {
     ))
 }
 
+pub fn stale_button(period: &str, current: &str) -> Message {
+    Message::new()
+        .text(format!(
+            "That button was for {period}, which has closed. This week is {current}: use the newest prompt or "
+        ))
+        .code("/checkin")
+        .text(".")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

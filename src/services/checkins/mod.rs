@@ -1,6 +1,7 @@
 //! Weekly check-ins: recording answers, mentor replies, history with privacy, and the
 //! scheduled prompts, nudges and digests.
 
+pub mod button;
 pub mod digest;
 mod messages;
 pub mod scheduled;
@@ -44,6 +45,12 @@ pub fn member_zone(member: &Member, cohort: &Cohort) -> Tz {
 pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let member = &inv.caller.member;
     let cohort = enrolled_cohort(tx, inv, now).await?;
+    // A prompt's form names its week: it counts only while that week is open.
+    if let Some(week) = inv.args.text("week")
+        && let Err(message) = button::valid(tx, &cohort, member, week, now).await?
+    {
+        return refuse(message);
+    }
     let zone = member_zone(member, &cohort);
     let today = now.with_timezone(&zone).date_naive();
     if let Some(starts) = cohort.starts_on {
