@@ -1,6 +1,6 @@
-//! `GET /ical/<community>/<cohort>.ics?key=…`: a cohort's sessions as iCalendar. The key
-//! is the cohort's secret (`/event ical`), compared in constant time; a wrong or old key
-//! gets the same 404 as an unknown cohort.
+//! `GET /ical/<community>/<cohort>.ics?key=…`: a cohort's sessions as iCalendar, from the
+//! events service (which checks the key); a wrong or old key gets the same 404 as an
+//! unknown cohort.
 
 use super::messages;
 use axum::Router;
@@ -8,16 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Duration;
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 use crate::services::Services;
 use crate::services::events::calendar;
-use crate::store::sessions;
-
-/// Past sessions shown in the feed.
-const PAST_DAYS: i64 = 90;
 
 pub fn routes(services: &Services) -> Router {
     Router::new()
@@ -62,26 +56,6 @@ async fn render(
     let (Some(cohort), Some(key)) = (file.strip_suffix(".ics"), key) else {
         return Ok(None);
     };
-    let mut conn = services.pool.acquire().await?;
-    let Some(feed) = sessions::feed(&mut *conn, community, cohort).await? else {
-        return Ok(None);
-    };
-    if !bool::from(feed.token.as_bytes().ct_eq(key.as_bytes())) {
-        tracing::info!(community, cohort, "calendar requested with a wrong key");
-        return Ok(None);
-    }
     let now = services.clock.now();
-    let mut rows = Vec::new();
-    for session in
-        sessions::for_calendar(&mut *conn, feed.cohort_id, now - Duration::days(PAST_DAYS)).await?
-    {
-        let talks = sessions::talks(&mut *conn, session.id).await?;
-        rows.push((session, talks));
-    }
-    Ok(Some(calendar::build(
-        &feed.cohort_name,
-        &feed.timezone,
-        &rows,
-        now,
-    )))
+    Ok(calendar::feed(&services.pool, now, community, cohort, key).await?)
 }

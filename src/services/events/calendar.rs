@@ -1,11 +1,43 @@
 //! A cohort's sessions as an RFC 5545 calendar (the `icalendar` crate does the format:
 //! escaping, line folding, CRLF).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+use subtle::ConstantTimeEq;
 
 use super::messages::kind_label;
-use crate::store::sessions::{Session, Talk};
+use crate::store::sessions::{self, Session, Talk};
+
+/// Past sessions shown in the feed.
+const PAST_DAYS: i64 = 90;
+
+/// The calendar feed of `community`'s `cohort` for the holder of its secret `key`
+/// (`/event ical`), compared in constant time. `None` for an unknown cohort and for a
+/// wrong or old key alike, so a guess learns nothing.
+pub async fn feed(
+    pool: &sqlx::PgPool,
+    now: DateTime<Utc>,
+    community: &str,
+    cohort: &str,
+    key: &str,
+) -> sqlx::Result<Option<String>> {
+    let mut conn = pool.acquire().await?;
+    let Some(feed) = sessions::feed(&mut *conn, community, cohort).await? else {
+        return Ok(None);
+    };
+    if !bool::from(feed.token.as_bytes().ct_eq(key.as_bytes())) {
+        tracing::info!(community, cohort, "calendar requested with a wrong key");
+        return Ok(None);
+    }
+    let mut rows = Vec::new();
+    for session in
+        sessions::for_calendar(&mut *conn, feed.cohort_id, now - Duration::days(PAST_DAYS)).await?
+    {
+        let talks = sessions::talks(&mut *conn, session.id).await?;
+        rows.push((session, talks));
+    }
+    Ok(Some(build(&feed.cohort_name, &feed.timezone, &rows, now)))
+}
 
 const PRODID: &str = concat!(
     "-//cohortbot//cohortbot ",
