@@ -6,7 +6,8 @@ use anyhow::Result;
 use sqlx::PgPool;
 
 use super::model::{
-    CohortDef, CommunityDef, MentoringDef, ModuleDef, PersonDef, ProgramFile, TrackDef,
+    CircleDef, CohortDef, CommunityDef, MentorGroupDef, MentoringDef, ModuleDef, PersonDef,
+    ProgramFile, TrackDef,
 };
 use crate::store::{cohorts, program as q};
 
@@ -26,7 +27,11 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                 roles: p.roles,
             })
             .collect();
-        let circles = q::circles(&mut conn, row.id).await?;
+        let circles = q::circles(&mut conn, row.id)
+            .await?
+            .into_iter()
+            .map(CircleDef::from)
+            .collect();
         let all_tracks = cohorts::tracks(&mut *conn, row.id).await?;
         let mut cohort_defs = Vec::new();
         for cohort in cohorts::list(&mut *conn, row.id).await? {
@@ -56,7 +61,11 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                 })
                 .collect();
             cohort_defs.push(CohortDef {
-                mentor_groups: q::mentor_groups(&mut conn, cohort.id).await?,
+                mentor_groups: q::mentor_groups(&mut conn, cohort.id)
+                    .await?
+                    .into_iter()
+                    .map(|(name, lead)| MentorGroupDef { name, lead })
+                    .collect(),
                 sessions: super::sessions::export(&mut conn, cohort.id).await?,
                 slug: cohort.slug,
                 name: cohort.name,

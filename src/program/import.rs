@@ -78,17 +78,17 @@ async fn import_community(
             def.slug
         );
     }
-    let (community_id, change) = q::upsert_community(conn, def, now).await?;
+    let (community_id, change) = q::upsert_community(conn, &def.seed(), now).await?;
     report.count(change);
 
     let mut people: HashMap<&str, Uuid> = HashMap::new();
     for person in &def.people {
-        let (id, change) = q::insert_person(conn, community_id, person, now).await?;
+        let (id, change) = q::insert_person(conn, community_id, &person.seed(), now).await?;
         report.count(change);
         people.insert(person.user_id.as_str(), id);
     }
     for circle in &def.circles {
-        report.count(q::upsert_circle(conn, community_id, circle).await?.1);
+        report.count(q::upsert_circle(conn, community_id, &circle.row()).await?.1);
     }
     if let Some(mentoring) = &def.mentoring {
         // Validated with the rest of the file before any write.
@@ -112,19 +112,21 @@ async fn import_community(
 
     let mut cohorts: HashMap<&str, Uuid> = HashMap::new();
     for cohort in &def.cohorts {
-        let (cohort_id, change) = q::upsert_cohort(conn, community_id, cohort, now).await?;
+        let (cohort_id, change) = q::upsert_cohort(conn, community_id, &cohort.seed(), now).await?;
         report.count(change);
         cohorts.insert(cohort.slug.as_str(), cohort_id);
         for (kind, cron) in &cohort.schedules {
             report.count(q::upsert_schedule(conn, community_id, cohort_id, kind, cron).await?);
         }
         for track in &cohort.tracks {
-            let (track_id, change) = q::upsert_track(conn, community_id, cohort_id, track).await?;
+            let (track_id, change) =
+                q::upsert_track(conn, community_id, cohort_id, &track.seed()).await?;
             report.count(change);
             let mut module_ids = Vec::with_capacity(track.modules.len());
             for (position, module) in (1..).zip(&track.modules) {
                 let (module_id, change) =
-                    q::upsert_module(conn, community_id, track_id, position, module).await?;
+                    q::upsert_module(conn, community_id, track_id, position, &module.seed())
+                        .await?;
                 report.count(change);
                 module_ids.push(module_id);
             }
@@ -143,7 +145,7 @@ async fn import_community(
         for group in &cohort.mentor_groups {
             let lead = group.lead.as_deref().and_then(|l| people.get(l).copied());
             report.count(
-                q::upsert_mentor_group(conn, community_id, cohort_id, group, lead)
+                q::upsert_mentor_group(conn, community_id, cohort_id, &group.name, lead)
                     .await?
                     .1,
             );

@@ -564,6 +564,87 @@ fn check_timezone(problems: &mut Vec<String>, at: &str, tz: &str) {
     }
 }
 
+// The program file's types as the store's plain rows: the store knows nothing of the file.
+
+impl CommunityDef {
+    pub fn seed(&self) -> crate::store::program::CommunitySeed<'_> {
+        crate::store::program::CommunitySeed {
+            slug: &self.slug,
+            name: &self.name,
+            code_of_conduct: self.code_of_conduct.as_deref(),
+            discord_guild_id: self.discord_guild_id.as_deref(),
+            slack_team_id: self.slack_team_id.as_deref(),
+        }
+    }
+}
+
+impl PersonDef {
+    pub fn seed(&self) -> crate::store::program::PersonSeed<'_> {
+        crate::store::program::PersonSeed {
+            platform: &self.platform,
+            user_id: &self.user_id,
+            name: &self.name,
+            timezone: self.timezone.as_deref(),
+            skills: &self.skills,
+        }
+    }
+}
+
+impl CircleDef {
+    pub fn row(&self) -> crate::store::program::CircleRow {
+        crate::store::program::CircleRow {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+        }
+    }
+}
+
+impl From<crate::store::program::CircleRow> for CircleDef {
+    fn from(row: crate::store::program::CircleRow) -> Self {
+        Self {
+            slug: row.slug,
+            name: row.name,
+            description: row.description,
+        }
+    }
+}
+
+impl CohortDef {
+    pub fn seed(&self) -> crate::store::program::CohortSeed<'_> {
+        crate::store::program::CohortSeed {
+            slug: &self.slug,
+            name: &self.name,
+            timezone: &self.timezone,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            channel: self.channel.as_deref(),
+            nudge_after_hours: self.nudge_after_hours,
+        }
+    }
+}
+
+impl TrackDef {
+    pub fn seed(&self) -> crate::store::program::TrackSeed<'_> {
+        crate::store::program::TrackSeed {
+            slug: &self.slug,
+            name: &self.name,
+            kind: &self.kind,
+        }
+    }
+}
+
+impl ModuleDef {
+    pub fn seed(&self) -> crate::store::program::ModuleSeed<'_> {
+        crate::store::program::ModuleSeed {
+            slug: &self.slug,
+            name: &self.name,
+            capstone: self.capstone,
+            badge: self.badge.as_deref(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

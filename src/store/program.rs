@@ -9,9 +9,6 @@ use sqlx::query::QueryAs;
 use sqlx::{AssertSqlSafe, PgConnection, Postgres};
 use uuid::Uuid;
 
-use crate::program::model::{
-    CircleDef, CohortDef, CommunityDef, MentorGroupDef, ModuleDef, PersonDef, TrackDef,
-};
 use crate::store::pg_row;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,9 +44,63 @@ fn upsert_sql(upsert: &str, lookup: &str) -> String {
     )
 }
 
+/// What the store keeps of a program file's community. The program file's types map onto
+/// these plain rows, so the store knows nothing of the file's format.
+#[derive(Debug, Clone, Copy)]
+pub struct CommunitySeed<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    /// `None` keeps an existing community's text.
+    pub code_of_conduct: Option<&'a str>,
+    pub discord_guild_id: Option<&'a str>,
+    pub slack_team_id: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PersonSeed<'a> {
+    pub platform: &'a str,
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub timezone: Option<&'a str>,
+    pub skills: &'a [String],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CircleRow {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CohortSeed<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub timezone: &'a str,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
+    pub channel: Option<&'a str>,
+    pub nudge_after_hours: Option<i32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct TrackSeed<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleSeed<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub capstone: bool,
+    pub badge: Option<&'a str>,
+}
+
 pub async fn upsert_community(
     conn: &mut PgConnection,
-    def: &CommunityDef,
+    def: &CommunitySeed<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
@@ -67,20 +118,15 @@ pub async fn upsert_community(
         conn,
         sqlx::query_as(AssertSqlSafe(sql))
             .bind(Uuid::new_v4())
-            .bind(&def.slug)
-            .bind(&def.name)
+            .bind(def.slug)
+            .bind(def.name)
             // A new community needs the text (checked by the import); an existing one
             // keeps its own when the file leaves it out.
-            .bind(
-                def.code_of_conduct
-                    .as_deref()
-                    .map(str::trim)
-                    .unwrap_or_default(),
-            )
-            .bind(&def.discord_guild_id)
-            .bind(&def.slack_team_id)
+            .bind(def.code_of_conduct.map(str::trim).unwrap_or_default())
+            .bind(def.discord_guild_id)
+            .bind(def.slack_team_id)
             .bind(now)
-            .bind(def.code_of_conduct.as_deref().map(str::trim)),
+            .bind(def.code_of_conduct.map(str::trim)),
     )
     .await
 }
@@ -89,7 +135,7 @@ pub async fn upsert_community(
 pub async fn insert_person(
     conn: &mut PgConnection,
     community_id: Uuid,
-    def: &PersonDef,
+    def: &PersonSeed<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = "WITH ins AS (
@@ -105,11 +151,11 @@ pub async fn insert_person(
         sqlx::query_as(sql)
             .bind(Uuid::new_v4())
             .bind(community_id)
-            .bind(&def.platform)
-            .bind(&def.user_id)
-            .bind(&def.name)
-            .bind(&def.timezone)
-            .bind(&def.skills)
+            .bind(def.platform)
+            .bind(def.user_id)
+            .bind(def.name)
+            .bind(def.timezone)
+            .bind(def.skills)
             .bind(now),
     )
     .await
@@ -118,7 +164,7 @@ pub async fn insert_person(
 pub async fn upsert_circle(
     conn: &mut PgConnection,
     community_id: Uuid,
-    def: &CircleDef,
+    def: &CircleRow,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
         "INSERT INTO circles AS t (id, community_id, slug, name, description) VALUES ($1, $2, $3, $4, $5)
@@ -141,7 +187,7 @@ pub async fn upsert_circle(
 pub async fn upsert_cohort(
     conn: &mut PgConnection,
     community_id: Uuid,
-    def: &CohortDef,
+    def: &CohortSeed<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
@@ -160,12 +206,12 @@ pub async fn upsert_cohort(
         sqlx::query_as(AssertSqlSafe(sql))
             .bind(Uuid::new_v4())
             .bind(community_id)
-            .bind(&def.slug)
-            .bind(&def.name)
-            .bind(&def.timezone)
+            .bind(def.slug)
+            .bind(def.name)
+            .bind(def.timezone)
             .bind(def.starts_on)
             .bind(def.ends_on)
-            .bind(&def.channel)
+            .bind(def.channel)
             .bind(def.nudge_after_hours.unwrap_or(DEFAULT_NUDGE_AFTER_HOURS))
             .bind(now),
     )
@@ -202,7 +248,7 @@ pub async fn upsert_track(
     conn: &mut PgConnection,
     community_id: Uuid,
     cohort_id: Uuid,
-    def: &TrackDef,
+    def: &TrackSeed<'_>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
         "INSERT INTO tracks AS t (id, community_id, cohort_id, slug, name, kind) VALUES ($1, $2, $3, $4, $5, $6)
@@ -216,9 +262,9 @@ pub async fn upsert_track(
             .bind(Uuid::new_v4())
             .bind(community_id)
             .bind(cohort_id)
-            .bind(&def.slug)
-            .bind(&def.name)
-            .bind(&def.kind),
+            .bind(def.slug)
+            .bind(def.name)
+            .bind(def.kind),
     )
     .await
 }
@@ -228,7 +274,7 @@ pub async fn upsert_module(
     community_id: Uuid,
     track_id: Uuid,
     position: i32,
-    def: &ModuleDef,
+    def: &ModuleSeed<'_>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
         "INSERT INTO modules AS t (id, community_id, track_id, slug, name, position, capstone, badge)
@@ -245,11 +291,11 @@ pub async fn upsert_module(
             .bind(Uuid::new_v4())
             .bind(community_id)
             .bind(track_id)
-            .bind(&def.slug)
-            .bind(&def.name)
+            .bind(def.slug)
+            .bind(def.name)
             .bind(position)
             .bind(def.capstone)
-            .bind(&def.badge),
+            .bind(def.badge),
     )
     .await
 }
@@ -291,7 +337,7 @@ pub async fn upsert_mentor_group(
     conn: &mut PgConnection,
     community_id: Uuid,
     cohort_id: Uuid,
-    def: &MentorGroupDef,
+    name: &str,
     lead_member_id: Option<Uuid>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
@@ -306,7 +352,7 @@ pub async fn upsert_mentor_group(
             .bind(Uuid::new_v4())
             .bind(community_id)
             .bind(cohort_id)
-            .bind(&def.name)
+            .bind(name)
             .bind(lead_member_id),
     )
     .await
@@ -374,7 +420,7 @@ pub async fn people(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result
     .await
 }
 
-pub async fn circles(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result<Vec<CircleDef>> {
+pub async fn circles(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result<Vec<CircleRow>> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT slug, name, description FROM circles WHERE community_id = $1 ORDER BY slug",
     )
@@ -383,7 +429,7 @@ pub async fn circles(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Resul
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(slug, name, description)| CircleDef {
+        .map(|(slug, name, description)| CircleRow {
             slug,
             name,
             description,
@@ -417,20 +463,17 @@ pub async fn modules(conn: &mut PgConnection, cohort_id: Uuid) -> sqlx::Result<V
     .await
 }
 
+/// A cohort's mentor groups: name, and the lead's user id.
 pub async fn mentor_groups(
     conn: &mut PgConnection,
     cohort_id: Uuid,
-) -> sqlx::Result<Vec<MentorGroupDef>> {
-    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+) -> sqlx::Result<Vec<(String, Option<String>)>> {
+    sqlx::query_as(
         "SELECT g.name, m.platform_user_id FROM mentor_groups g
          LEFT JOIN members m ON m.id = g.lead_member_id
          WHERE g.cohort_id = $1 ORDER BY g.name",
     )
     .bind(cohort_id)
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(name, lead)| MentorGroupDef { name, lead })
-        .collect())
+    .await
 }
