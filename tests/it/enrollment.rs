@@ -523,7 +523,7 @@ name = "Acme Citizen Developers"
 #[sqlx::test]
 async fn a_long_cohort_list_comes_a_page_at_a_time(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    // 40 more cohorts beside the example's two: 42 in all, 15 a page.
+    // 40 more cohorts beside the example's two: 42 in all, 10 a page.
     sqlx::query(
         "INSERT INTO cohorts (id, community_id, slug, name, timezone, created_at)
          SELECT gen_random_uuid(), c.id, 'batch-' || lpad(i::text, 2, '0'), 'Batch ' || i, 'UTC', now()
@@ -534,21 +534,30 @@ async fn a_long_cohort_list_comes_a_page_at_a_time(pool: PgPool) {
     .unwrap();
     let first = bot.say("sam", "/cohort list").await.reply;
     let lines: Vec<&str> = first.lines().collect();
-    assert_eq!(lines[0], "Cohorts in Acme Citizen Developers, page 1 of 3:");
-    assert_eq!(lines.len(), 1 + 15 + 1, "{first}");
-    assert_eq!(lines[16], "More: `/cohort list page:2`");
-    let last = bot.say("sam", "/cohort list page:3").await.reply;
+    assert_eq!(lines[0], "Cohorts in Acme Citizen Developers, page 1 of 5:");
+    assert_eq!(lines.len(), 1 + 10 + 1, "{first}");
+    assert_eq!(lines[11], "More: `/cohort list page:2`");
+    let last = bot.say("sam", "/cohort list page:5").await.reply;
     let lines: Vec<&str> = last.lines().collect();
-    assert_eq!(lines[0], "Cohorts in Acme Citizen Developers, page 3 of 3:");
-    assert_eq!(lines.len(), 1 + 12, "{last}");
+    assert_eq!(lines[0], "Cohorts in Acme Citizen Developers, page 5 of 5:");
+    assert_eq!(lines.len(), 1 + 2, "{last}");
     assert!(!last.contains("More:"), "{last}");
     // Every cohort shows on exactly one page.
-    let middle = bot.say("sam", "/cohort list page:2").await.reply;
-    let all = format!("{first}\n{middle}\n{last}");
+    let mut all = format!(
+        "{first}
+{last}"
+    );
+    for page in 2..=4 {
+        all.push_str(
+            &bot.say("sam", &format!("/cohort list page:{page}"))
+                .await
+                .reply,
+        );
+    }
     for i in 1..=40 {
         let slug = format!("`batch-{i:02}`");
         assert_eq!(all.matches(&slug).count(), 1, "{slug}");
     }
-    let said = bot.say("sam", "/cohort list page:4").await;
-    assert_eq!(said.reply, "There is no page 4: the list has 3 pages.");
+    let said = bot.say("sam", "/cohort list page:6").await;
+    assert_eq!(said.reply, "There is no page 6: the list has 5 pages.");
 }

@@ -16,8 +16,9 @@ use crate::domain::{CocStanding, Slug, suggest};
 use crate::store::cohorts::{self, Cohort, CohortChanges, Track};
 use crate::store::{audit, enrollments, members};
 
-/// Cohorts a page of `/cohort list` shows: each line stays under a few hundred characters.
-const COHORTS_PER_PAGE: i64 = 15;
+/// Cohorts a page of `/cohort list` shows: a page of typical lines fits one Discord message
+/// (2,000 characters); longer names and many tracks are split by the adapter.
+const COHORTS_PER_PAGE: i64 = 10;
 
 pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let community = caller_community(tx, inv).await?.name;
