@@ -181,14 +181,13 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
                 String::new()
             });
         let slack = cohortbot::render::slack::render(&outcome.reply, |_| None);
-        ensure!(
-            discord.len() == 1 && slack.len() == 1,
-            "page {page} is one message"
-        );
-        longest = (
-            longest.0.max(discord[0].content.chars().count()),
-            longest.1.max(slack[0].text.chars().count()),
-        );
+        messages = (messages.0.max(discord.len()), messages.1.max(slack.len()));
+        for part in &discord {
+            longest.0 = longest.0.max(part.content.chars().count());
+        }
+        for part in &slack {
+            longest.1 = longest.1.max(part.text.chars().count());
+        }
     }
     row(
         format!(
