@@ -15,8 +15,18 @@ pg_row! {
         pub learner_name: String,
         pub url: String,
         pub topic: Option<String>,
-        pub status: String,
+        pub status: ReviewStatus,
         pub claimed_by: Option<Uuid>,
+    }
+}
+
+crate::store::row::text_enum! {
+    /// Where a review request stands (`reviews.status`).
+    pub enum ReviewStatus {
+        Open = "open",
+        Claimed = "claimed",
+        Done = "done",
+        Cancelled = "cancelled",
     }
 }
 
@@ -226,4 +236,25 @@ pub async fn mean_claim_hours(ex: impl PgExecutor<'_>, mentor: Uuid) -> sqlx::Re
     .bind(mentor)
     .fetch_one(ex)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_and_unknown_text_is_an_error() {
+        for status in [
+            ReviewStatus::Open,
+            ReviewStatus::Claimed,
+            ReviewStatus::Done,
+            ReviewStatus::Cancelled,
+        ] {
+            assert_eq!(status.as_str().parse::<ReviewStatus>(), Ok(status));
+        }
+        assert_eq!(
+            "closed".parse::<ReviewStatus>(),
+            Err("`closed` is not a ReviewStatus".to_owned())
+        );
+    }
 }

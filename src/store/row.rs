@@ -30,3 +30,54 @@ macro_rules! pg_row {
 }
 
 pub(crate) use pg_row;
+
+/// Declares a status or kind stored as text (with a CHECK constraint in its table) as an
+/// enum decoded once, here at the store boundary: an unknown value is a decode error, not a
+/// string compared in several places.
+macro_rules! text_enum {
+    (
+        $(#[$attr:meta])*
+        $vis:vis enum $name:ident { $( $(#[$variant_attr:meta])* $variant:ident = $text:literal ),+ $(,)? }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name { $( $(#[$variant_attr])* $variant ),+ }
+
+        impl $name {
+            /// The stored text.
+            pub fn as_str(self) -> &'static str {
+                match self { $( $name::$variant => $text ),+ }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $( $text => Ok($name::$variant), )+
+                    other => Err(format!("`{other}` is not a {}", stringify!($name))),
+                }
+            }
+        }
+
+        impl ::sqlx::Type<::sqlx::Postgres> for $name {
+            fn type_info() -> ::sqlx::postgres::PgTypeInfo {
+                <&str as ::sqlx::Type<::sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &::sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as ::sqlx::Type<::sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl<'r> ::sqlx::Decode<'r, ::sqlx::Postgres> for $name {
+            fn decode(
+                value: ::sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, ::sqlx::error::BoxDynError> {
+                let text = <&str as ::sqlx::Decode<::sqlx::Postgres>>::decode(value)?;
+                Ok(text.parse()?)
+            }
+        }
+    };
+}
+
+pub(crate) use text_enum;

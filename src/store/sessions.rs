@@ -252,7 +252,16 @@ pg_row! {
         pub speaker_timezone: Option<String>,
         pub title: String,
         pub r#abstract: Option<String>,
-        pub status: String,
+        pub status: TalkStatus,
+    }
+}
+
+crate::store::row::text_enum! {
+    /// Where a talk stands in its session's lineup (`talks.status`).
+    pub enum TalkStatus {
+        Active = "active",
+        Waitlisted = "waitlisted",
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -280,7 +289,7 @@ pub async fn add_talk(
     speaker_id: Uuid,
     title: &str,
     r#abstract: Option<&str>,
-    status: &str,
+    status: TalkStatus,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query(
@@ -294,7 +303,7 @@ pub async fn add_talk(
     .bind(speaker_id)
     .bind(title)
     .bind(r#abstract)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now)
     .execute(ex)
     .await?;
@@ -324,7 +333,7 @@ pg_row! {
     #[derive(Debug, Clone)]
     pub struct MyTalk {
         pub title: String,
-        pub status: String,
+        pub status: TalkStatus,
         pub number: i32,
         pub session_title: String,
         pub starts_at: DateTime<Utc>,

@@ -6,6 +6,7 @@ use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use subtle::ConstantTimeEq;
 
 use super::messages::kind_label;
+use crate::store::sessions::TalkStatus;
 use crate::store::sessions::{self, Session, Talk};
 
 /// Past sessions shown in the feed.
@@ -63,7 +64,10 @@ pub fn build(
     calendar.timezone(zone);
     for (session, talks) in sessions {
         let mut description = format!("{} #{}", kind_label(&session.kind), session.number);
-        let active: Vec<&Talk> = talks.iter().filter(|t| t.status == "active").collect();
+        let active: Vec<&Talk> = talks
+            .iter()
+            .filter(|t| t.status == TalkStatus::Active)
+            .collect();
         if !active.is_empty() {
             description.push_str("\nTalks:");
             for (i, talk) in active.iter().enumerate() {

@@ -7,6 +7,7 @@ use super::when;
 use crate::domain::text::preview;
 use crate::render::{Message, count};
 use crate::store::cohorts::Cohort;
+use crate::store::sessions::TalkStatus;
 use crate::store::sessions::{Session, Talk};
 
 pub fn kind_label(kind: &str) -> &'static str {
@@ -389,7 +390,10 @@ pub fn lineup(session: &Session, lead: &str, talks: &[Talk], zone: Tz) -> Messag
         ))
         .push(place(session))
         .text(".");
-    let active: Vec<&Talk> = talks.iter().filter(|t| t.status == "active").collect();
+    let active: Vec<&Talk> = talks
+        .iter()
+        .filter(|t| t.status == TalkStatus::Active)
+        .collect();
     for (i, talk) in active.iter().enumerate() {
         msg = msg
             .line()

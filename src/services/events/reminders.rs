@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use super::{messages, when};
 use crate::services::{Destination, enqueue_until};
 use crate::store::schedule as state;
+use crate::store::sessions::TalkStatus;
 use crate::store::sessions::{self, Session};
 
 /// How long before the start each reminder goes out, and how late it may still go out.
@@ -74,7 +75,11 @@ async fn remind(
     let until = Some(session.starts_at);
     let mut sent = 0;
     let mut told = Vec::new();
-    for (slot, talk) in talks.iter().filter(|t| t.status == "active").enumerate() {
+    for (slot, talk) in talks
+        .iter()
+        .filter(|t| t.status == TalkStatus::Active)
+        .enumerate()
+    {
         let zone = when::zone_or(talk.speaker_timezone.as_deref(), cohort_zone);
         let body = messages::reminder_speaker(session, &lead, slot + 1, zone);
         let to = Destination::Direct {

@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use crate::render::{ActionKind, Message};
+use crate::store::reviews::ReviewStatus;
 
 const CLAIM_BUTTON: &str = "Claim";
 
@@ -115,8 +116,8 @@ pub fn not_your_request(number: i64) -> Message {
     ))
 }
 
-pub fn nothing_to_cancel(number: i64, status: &str) -> Message {
-    let state = if status == "done" {
+pub fn nothing_to_cancel(number: i64, status: ReviewStatus) -> Message {
+    let state = if status == ReviewStatus::Done {
         "is already done"
     } else {
         "is already cancelled"

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::lookup::arg;
 use super::{Destination, Invocation, Outcome, ServiceResult, enqueue, refuse};
 use crate::store::cohorts::Cohort;
+use crate::store::reviews::ReviewStatus;
 use crate::store::{audit, enrollments, mentoring, reviews};
 
 /// Requests one learner may have open at once.
@@ -100,10 +101,12 @@ pub async fn claim(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         Some(p) if p.status == "approved" => {}
         _ => return refuse(messages::mentors_only()),
     }
-    if review.status == "cancelled" {
+    if review.status == ReviewStatus::Cancelled {
         return refuse(messages::was_cancelled(number));
     }
-    if review.status != "open" || !reviews::claim(&mut *tx, review.id, me.id, now).await? {
+    if review.status != ReviewStatus::Open
+        || !reviews::claim(&mut *tx, review.id, me.id, now).await?
+    {
         return refuse(messages::already_claimed(number));
     }
     crate::services::audit_caller(
@@ -133,7 +136,7 @@ pub async fn cancel(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         return refuse(messages::not_your_request(number));
     }
     let Some(claimer) = reviews::cancel(&mut *tx, review.id).await? else {
-        return refuse(messages::nothing_to_cancel(number, &review.status));
+        return refuse(messages::nothing_to_cancel(number, review.status));
     };
     crate::services::audit_caller(
         &mut *tx,
@@ -162,10 +165,10 @@ pub async fn done(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     let Some(review) = reviews::by_number(&mut *tx, inv.caller.community_id, number).await? else {
         return refuse(messages::unknown_review(number));
     };
-    if review.status == "done" {
+    if review.status == ReviewStatus::Done {
         return refuse(messages::already_done(number));
     }
-    if review.status == "cancelled" {
+    if review.status == ReviewStatus::Cancelled {
         return refuse(messages::was_cancelled(number));
     }
     if review.claimed_by != Some(me.id) {

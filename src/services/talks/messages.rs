@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use crate::render::Message;
 use crate::services::events::messages::session_name;
 use crate::services::events::when;
+use crate::store::sessions::TalkStatus;
 use crate::store::sessions::{MyTalk, Session, Talk};
 
 pub fn no_talk_slots(number: i32) -> Message {
@@ -114,8 +115,14 @@ pub fn list_entry(
     zone: Tz,
     now: DateTime<Utc>,
 ) -> Message {
-    let active: Vec<&Talk> = talks.iter().filter(|t| t.status == "active").collect();
-    let waiting: Vec<&Talk> = talks.iter().filter(|t| t.status == "waitlisted").collect();
+    let active: Vec<&Talk> = talks
+        .iter()
+        .filter(|t| t.status == TalkStatus::Active)
+        .collect();
+    let waiting: Vec<&Talk> = talks
+        .iter()
+        .filter(|t| t.status == TalkStatus::Waitlisted)
+        .collect();
     let running = if session.starts_at <= now {
         " (running now)"
     } else {
@@ -163,7 +170,7 @@ pub fn mine_header() -> Message {
 }
 
 pub fn mine_entry(talk: &MyTalk, place: usize, zone: Tz) -> Message {
-    let status = if talk.status == "active" {
+    let status = if talk.status == TalkStatus::Active {
         format!("slot {place}")
     } else {
         format!("waitlist number {place}")

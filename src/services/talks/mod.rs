@@ -15,6 +15,7 @@ use super::messages as shared;
 use super::paging::Page;
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::store::cohorts;
+use crate::store::sessions::TalkStatus;
 use crate::store::sessions::{self, Session};
 
 pub async fn propose(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
@@ -32,9 +33,16 @@ pub async fn propose(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     if let Some(mine) = talks.iter().find(|t| t.speaker_id == me.id) {
         return refuse(messages::one_talk_per_session(session.number, &mine.title));
     }
-    let active = talks.iter().filter(|t| t.status == "active").count();
+    let active = talks
+        .iter()
+        .filter(|t| t.status == TalkStatus::Active)
+        .count();
     let waitlisted = active >= session.slots as usize;
-    let status = if waitlisted { "waitlisted" } else { "active" };
+    let status = if waitlisted {
+        TalkStatus::Waitlisted
+    } else {
+        TalkStatus::Active
+    };
     let added = sessions::add_talk(
         &mut *tx,
         inv.caller.community_id,
@@ -49,10 +57,14 @@ pub async fn propose(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     if !added {
         return refuse(messages::one_talk_per_session(session.number, title));
     }
-    audit_talk(tx, inv, "talk.propose", &session, status, now).await?;
+    audit_talk(tx, inv, "talk.propose", &session, status.as_str(), now).await?;
     let zone = my_zone(tx, inv, &session).await?;
     let reply = if waitlisted {
-        let place = talks.iter().filter(|t| t.status == "waitlisted").count() + 1;
+        let place = talks
+            .iter()
+            .filter(|t| t.status == TalkStatus::Waitlisted)
+            .count()
+            + 1;
         messages::waitlisted(&session, title, place, zone)
     } else {
         messages::slotted(&session, title, active + 1, zone)
@@ -86,15 +98,26 @@ pub async fn withdraw(
         return refuse(messages::no_talk_in(session.number));
     };
     sessions::withdraw(&mut *tx, mine.id).await?;
-    audit_talk(tx, inv, "talk.withdraw", &session, &mine.status, now).await?;
+    audit_talk(
+        tx,
+        inv,
+        "talk.withdraw",
+        &session,
+        mine.status.as_str(),
+        now,
+    )
+    .await?;
     let mut outcome = Outcome::reply(
         messages::withdrawn(&session, &mine.title),
         inv.spec.visibility,
     );
-    let first_waiting = talks.iter().find(|t| t.status == "waitlisted");
-    if let (true, Some(next)) = (mine.status == "active", first_waiting) {
+    let first_waiting = talks.iter().find(|t| t.status == TalkStatus::Waitlisted);
+    if let (true, Some(next)) = (mine.status == TalkStatus::Active, first_waiting) {
         sessions::promote(&mut *tx, next.id).await?;
-        let slot = talks.iter().filter(|t| t.status == "active").count();
+        let slot = talks
+            .iter()
+            .filter(|t| t.status == TalkStatus::Active)
+            .count();
         let cohort = events::cohort_by_id(tx, &session).await?;
         let zone = when::zone_or(
             next.speaker_timezone.as_deref(),
