@@ -16,10 +16,20 @@ pg_row! {
         pub tier: String,
         pub capacity: i32,
         pub skills: Vec<String>,
-        pub status: String,
+        pub status: OfferStatus,
         pub paused: bool,
         pub paused_until: Option<NaiveDate>,
         pub recognition_opt_out: bool,
+    }
+}
+
+crate::store::row::text_enum! {
+    /// Where a mentor's offer stands (`mentor_profiles.status`): approved is what the
+    /// mentor role also means.
+    pub enum OfferStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Declined = "declined",
     }
 }
 
@@ -88,7 +98,7 @@ pub async fn offer(
     tier: &str,
     capacity: i32,
     skills: &[String],
-    status: &str,
+    status: OfferStatus,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     sqlx::query(
@@ -103,7 +113,7 @@ pub async fn offer(
     .bind(tier)
     .bind(capacity)
     .bind(skills)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now)
     .execute(ex)
     .await?;
@@ -113,7 +123,7 @@ pub async fn offer(
 pub async fn decide(
     ex: impl PgExecutor<'_>,
     member_id: Uuid,
-    status: &str,
+    status: OfferStatus,
     tier: &str,
     by: Uuid,
     reason: Option<&str>,
@@ -124,7 +134,7 @@ pub async fn decide(
              decided_at = $6 WHERE member_id = $1",
     )
     .bind(member_id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(tier)
     .bind(by)
     .bind(reason)

@@ -17,6 +17,7 @@ use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Value;
 use crate::domain::{Role, parse_timezone};
 use crate::store::members::Member;
+use crate::store::mentoring::OfferStatus;
 use crate::store::{mentoring as store, roles};
 
 /// Mentor tiers as stored and typed.
@@ -59,7 +60,7 @@ pub async fn offer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     let existing = store::profile(&mut *tx, me.id).await?;
     // The same offer again changes nothing and tells no steward twice.
     if let Some(p) = existing.as_ref().filter(|p| {
-        p.status == "pending"
+        p.status == OfferStatus::Pending
             && p.tier == tier.as_str()
             && p.capacity == capacity
             && p.skills == skills
@@ -71,13 +72,14 @@ pub async fn offer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     // stays lead, as their role says) stays approved; anything else (a first offer, a
     // higher tier, an offer after a decline) waits for a steward.
     let keeps_approval = existing.as_ref().is_some_and(|p| {
-        p.status == "approved" && (p.tier == tier.as_str() || p.tier == Tier::Lead.as_str())
+        p.status == OfferStatus::Approved
+            && (p.tier == tier.as_str() || p.tier == Tier::Lead.as_str())
     });
     let (status, tier) = if keeps_approval {
         let held = existing.as_ref().and_then(|p| Tier::parse(&p.tier));
-        ("approved", held.unwrap_or(tier))
+        (OfferStatus::Approved, held.unwrap_or(tier))
     } else {
-        ("pending", tier)
+        (OfferStatus::Pending, tier)
     };
     store::offer(
         &mut *tx,
@@ -129,13 +131,13 @@ pub async fn approve(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     let Some(profile) = store::profile(&mut *tx, target.id).await? else {
         return refuse(messages::no_offer(&target.display_name));
     };
-    if profile.status == "approved" && profile.tier == tier.as_str() {
+    if profile.status == OfferStatus::Approved && profile.tier == tier.as_str() {
         return refuse(messages::already_approved(&target.display_name, tier));
     }
     store::decide(
         &mut *tx,
         target.id,
-        "approved",
+        OfferStatus::Approved,
         tier.as_str(),
         inv.caller.member.id,
         None,
@@ -177,13 +179,13 @@ pub async fn decline(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     let Some(profile) = store::profile(&mut *tx, target.id).await? else {
         return refuse(messages::no_offer(&target.display_name));
     };
-    if profile.status != "pending" {
+    if profile.status != OfferStatus::Pending {
         return refuse(messages::nothing_pending(&target.display_name));
     }
     store::decide(
         &mut *tx,
         target.id,
-        "declined",
+        OfferStatus::Declined,
         &profile.tier,
         inv.caller.member.id,
         reason,
@@ -271,7 +273,7 @@ pub(crate) async fn approved_profile(
     me: &Member,
 ) -> ServiceResult<store::MentorProfile> {
     match store::profile(&mut *tx, me.id).await? {
-        Some(p) if p.status == "approved" => Ok(p),
+        Some(p) if p.status == OfferStatus::Approved => Ok(p),
         _ => refuse(messages::not_a_mentor()),
     }
 }

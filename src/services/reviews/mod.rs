@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::lookup::arg;
 use super::{Destination, Invocation, Outcome, ServiceResult, enqueue, refuse};
 use crate::store::cohorts::Cohort;
+use crate::store::mentoring::OfferStatus;
 use crate::store::reviews::ReviewStatus;
 use crate::store::{audit, enrollments, mentoring, reviews};
 
@@ -98,7 +99,7 @@ pub async fn claim(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         return refuse(messages::own_review());
     }
     match mentoring::profile(&mut *tx, me.id).await? {
-        Some(p) if p.status == "approved" => {}
+        Some(p) if p.status == OfferStatus::Approved => {}
         _ => return refuse(messages::mentors_only()),
     }
     if review.status == ReviewStatus::Cancelled {
