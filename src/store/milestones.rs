@@ -16,7 +16,17 @@ pg_row! {
         /// Slugs of the modules it requires.
         pub requires: Vec<String>,
         /// The member's submission status, if any.
-        pub status: Option<String>,
+        pub status: Option<MilestoneStatus>,
+    }
+}
+
+crate::store::row::text_enum! {
+    /// Where a learner's submission of a module stands (`milestones.status`).
+    pub enum MilestoneStatus {
+        Submitted = "submitted",
+        ChangesRequested = "changes_requested",
+        Verified = "verified",
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -74,7 +84,7 @@ pg_row! {
         pub evidence_url: String,
         pub note: Option<String>,
         pub impact: Option<String>,
-        pub status: String,
+        pub status: MilestoneStatus,
     }
 }
 
@@ -149,7 +159,7 @@ pub async fn withdraw(ex: impl PgExecutor<'_>, milestone_id: Uuid) -> sqlx::Resu
 pub async fn review(
     ex: impl PgExecutor<'_>,
     milestone_id: Uuid,
-    status: &str,
+    status: MilestoneStatus,
     reviewer: Uuid,
     note: Option<&str>,
     now: DateTime<Utc>,
@@ -159,7 +169,7 @@ pub async fn review(
          WHERE id = $1",
     )
     .bind(milestone_id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(reviewer)
     .bind(note)
     .bind(now)

@@ -12,7 +12,7 @@ use super::lookup::{arg, find_cohort, find_member};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::domain::{Role, suggest};
 use crate::store::members::Member;
-use crate::store::milestones::{self, Enrolled, LadderModule, Submission};
+use crate::store::milestones::{self, Enrolled, LadderModule, MilestoneStatus, Submission};
 use crate::store::{audit, checkins, roles};
 
 /// Where a module stands for one learner.
@@ -27,11 +27,11 @@ pub enum Standing {
 }
 
 pub fn standing(module: &LadderModule, ladder: &[LadderModule]) -> Standing {
-    match module.status.as_deref() {
-        Some("verified") => return Standing::Completed,
-        Some("submitted") => return Standing::Submitted,
-        Some("changes_requested") => return Standing::ChangesRequested,
-        _ => {}
+    match module.status {
+        Some(MilestoneStatus::Verified) => return Standing::Completed,
+        Some(MilestoneStatus::Submitted) => return Standing::Submitted,
+        Some(MilestoneStatus::ChangesRequested) => return Standing::ChangesRequested,
+        Some(MilestoneStatus::Withdrawn) | None => {}
     }
     let missing: Vec<String> = module
         .requires
@@ -39,7 +39,7 @@ pub fn standing(module: &LadderModule, ladder: &[LadderModule]) -> Standing {
         .filter(|slug| {
             !ladder
                 .iter()
-                .any(|m| &&m.slug == slug && m.status.as_deref() == Some("verified"))
+                .any(|m| &&m.slug == slug && m.status == Some(MilestoneStatus::Verified))
         })
         .cloned()
         .collect();
@@ -119,7 +119,7 @@ pub async fn verify(
     milestones::review(
         &mut *tx,
         review.milestone_id,
-        "verified",
+        MilestoneStatus::Verified,
         inv.caller.member.id,
         None,
         now,
@@ -219,7 +219,7 @@ pub async fn request_changes(
     milestones::review(
         &mut *tx,
         review.milestone_id,
-        "changes_requested",
+        MilestoneStatus::ChangesRequested,
         inv.caller.member.id,
         Some(note),
         now,
@@ -320,10 +320,10 @@ impl Review {
                 &module.name,
             ));
         };
-        match milestone.status.as_str() {
-            "submitted" => {}
-            "verified" => return refuse(messages::already_verified(&module.name)),
-            _ => {
+        match milestone.status {
+            MilestoneStatus::Submitted => {}
+            MilestoneStatus::Verified => return refuse(messages::already_verified(&module.name)),
+            MilestoneStatus::ChangesRequested | MilestoneStatus::Withdrawn => {
                 return refuse(messages::nothing_submitted(
                     &learner.display_name,
                     &module.name,
