@@ -290,6 +290,21 @@ const REVIEW_NUMBER: OptionKind = OptionKind::Int {
     min: 1,
     max: 1_000_000_000,
 };
+/// A pairing by its number, as its DMs show it.
+const PAIRING_NUMBER: OptionSpec = required(
+    "id",
+    OptionKind::Int {
+        min: 1,
+        max: 1_000_000_000,
+    },
+    "the pairing number",
+);
+/// `cohort:` for a learner in several cohorts.
+const WHICH_COHORT: OptionSpec = named(
+    "cohort",
+    OptionKind::Cohort,
+    "which cohort, if you are in several",
+);
 /// The numbers a session option accepts.
 pub const SESSION_NUMBERS: (i64, i64) = (1, 1_000_000);
 pub const TALK_TITLE_MAX: usize = 100;
@@ -585,11 +600,7 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::Int { min: 0, max: 168 },
                 "hours you spent this week",
             ),
-            named(
-                "cohort",
-                OptionKind::Cohort,
-                "which cohort, if you are in several",
-            ),
+            WHICH_COHORT,
             form_only(
                 "week",
                 OptionKind::Text { max: 10 },
@@ -903,11 +914,7 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::Paragraph { max: NOTE_MAX },
                 "capstones: the business impact (time saved, process replaced)",
             ),
-            named(
-                "cohort",
-                OptionKind::Cohort,
-                "which cohort, if you are in several",
-            ),
+            WHICH_COHORT,
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
@@ -929,11 +936,7 @@ pub static CATALOG: &[CommandSpec] = &[
         path: "milestone withdraw",
         options: &[
             required("module", OptionKind::Module, "the module's id"),
-            named(
-                "cohort",
-                OptionKind::Cohort,
-                "which cohort, if you are in several",
-            ),
+            WHICH_COHORT,
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
@@ -1287,14 +1290,7 @@ pub static CATALOG: &[CommandSpec] = &[
         id: CommandId::PairMet,
         path: "pair met",
         options: &[
-            required(
-                "id",
-                OptionKind::Int {
-                    min: 1,
-                    max: 1_000_000_000,
-                },
-                "the pairing number",
-            ),
+            PAIRING_NUMBER,
             required("answer", OptionKind::Choice(&["yes", "no"]), "yes or no"),
         ],
         permission: Permission::Member,
@@ -1304,14 +1300,7 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::PairCancel,
         path: "pair cancel",
-        options: &[required(
-            "id",
-            OptionKind::Int {
-                min: 1,
-                max: 1_000_000_000,
-            },
-            "the pairing number",
-        )],
+        options: &[PAIRING_NUMBER],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Call off a pairing session that has not happened; the other person is told.",

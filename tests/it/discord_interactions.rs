@@ -344,8 +344,32 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
     assert_eq!(replies, 1);
 }
 
+/// Makes Bea (the fixtures' member) a steward; returns the community's id.
+async fn bea_is_steward(d: &DiscordBot) -> uuid::Uuid {
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = d.bot.clock.now();
+    let bea = members::ensure(&d.bot.pool, community.id, "discord", BEA, "Bea", now)
+        .await
+        .unwrap();
+    roles::grant(
+        &d.bot.pool,
+        community.id,
+        bea.id,
+        Role::Steward,
+        None,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    community.id
+}
+
 /// A DM channel and its messages always answer.
-async fn dm_mocks(d: &DiscordBot) {
+pub(crate) async fn dm_mocks(d: &DiscordBot) {
     Mock::given(method("POST"))
         .and(path("/api/v10/users/@me/channels"))
         .respond_with(
@@ -377,25 +401,7 @@ async fn role_requests(d: &DiscordBot) -> Vec<String> {
 #[sqlx::test]
 async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let now = d.bot.clock.now();
-    let bea = members::ensure(&d.bot.pool, community.id, "discord", BEA, "Bea", now)
-        .await
-        .unwrap();
-    roles::grant(
-        &d.bot.pool,
-        community.id,
-        bea.id,
-        Role::Steward,
-        None,
-        None,
-        now,
-    )
-    .await
-    .unwrap();
+    let community_id = bea_is_steward(&d).await;
     // Role changes ride the outbox: nothing is sent to Discord until the dispatcher runs,
     // after the grant committed, and a refused grant sends nothing at all.
     dm_mocks(&d).await;
@@ -433,7 +439,7 @@ async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
     assert_eq!(d.dispatch().await.sent, 2);
     assert_eq!(role_requests(&d).await, ["PUT", "DELETE"]);
     // The mentioned user became a member with their Discord name.
-    let mo = members::find(&d.bot.pool, community.id, "discord", MENTOR)
+    let mo = members::find(&d.bot.pool, community_id, "discord", MENTOR)
         .await
         .unwrap()
         .unwrap();
@@ -1100,25 +1106,7 @@ async fn an_option_mistake_shows_code_formatting_not_backslashes(pool: PgPool) {
 async fn a_steward_picks_a_channel_for_a_new_cohort_and_its_posts_go_there(pool: PgPool) {
     const FALL_CHANNEL: &str = "700000000000000042";
     let d = DiscordBot::new(pool).await;
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let now = d.bot.clock.now();
-    let bea = members::ensure(&d.bot.pool, community.id, "discord", BEA, "Bea", now)
-        .await
-        .unwrap();
-    roles::grant(
-        &d.bot.pool,
-        community.id,
-        bea.id,
-        Role::Steward,
-        None,
-        None,
-        now,
-    )
-    .await
-    .unwrap();
+    bea_is_steward(&d).await;
     d.bot.set_local("2027-08-20 10:00", Berlin);
     d.bot
         .say(
@@ -1248,25 +1236,7 @@ async fn graduation_gives_the_mapped_alumni_role_once_the_outbox_runs(pool: PgPo
 async fn an_approved_mentor_gets_the_mapped_discord_role(pool: PgPool) {
     const KAI: &str = "333000000000000003";
     let d = DiscordBot::new(pool).await;
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let now = d.bot.clock.now();
-    let bea = members::ensure(&d.bot.pool, community.id, "discord", BEA, "Bea", now)
-        .await
-        .unwrap();
-    roles::grant(
-        &d.bot.pool,
-        community.id,
-        bea.id,
-        Role::Steward,
-        None,
-        None,
-        now,
-    )
-    .await
-    .unwrap();
+    bea_is_steward(&d).await;
     dm_mocks(&d).await;
     Mock::given(method("PUT"))
         .and(path(format!(

@@ -7,14 +7,11 @@ use cohortbot::chat::discord::Target;
 use cohortbot::render::ActionKind;
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, ResponseTemplate};
 
-use super::discord_interactions::spring_lead_mentor;
+use super::discord_interactions::{dm_mocks, spring_lead_mentor};
 use super::discord_support::{BEA, DiscordBot, fixture};
-use super::slack_loop::{block_actions, prepared, prompt_button, reach, view_submission};
+use super::slack_loop::{open_checkin_form, prepared, reach, view_submission};
 
-const DM_CHANNEL: &str = "800000000000000001";
 const MENTOR: &str = "222000000000000002";
 
 /// `chars` characters over several lines, in CJK and emoji, with a tab.
@@ -57,20 +54,7 @@ async fn discord_forms_take_several_lines_and_four_thousand_characters(pool: PgP
     d.enroll(10, BEA, "Bea").await;
     spring_lead_mentor(&d).await;
     d.forget_outbox().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v10/users/@me/channels"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "id": DM_CHANNEL, "type": 1 })),
-        )
-        .mount(&d.server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/api/v10/channels/{DM_CHANNEL}/messages")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000009" })),
-        )
-        .mount(&d.server)
-        .await;
+    dm_mocks(&d).await;
     d.prompted(BEA, "2027-W07").await;
 
     // The Check in button opens a form whose text fields are paragraphs of 4,000.
@@ -184,15 +168,7 @@ type SlackInput<'a> = (&'a str, &'a str, Option<bool>, Option<u64>, bool);
 async fn slack_forms_take_several_lines_up_to_their_limit(pool: PgPool) {
     let (slack, dispatcher) = prepared(pool).await;
     reach(&slack, &dispatcher, "2027-03-08 08:45", "2027-03-08 09:00").await;
-    let button = prompt_button(&slack).await;
-    slack
-        .interact(&block_actions(
-            &slack,
-            "cohortbot_checkin",
-            button["value"].as_str().unwrap(),
-        ))
-        .await;
-    let view = slack.sent("views.open").await[0]["view"].clone();
+    let view = open_checkin_form(&slack).await;
     // The header names the cohort, not its id; the fields are the catalog's.
     assert_eq!(
         view["blocks"][0]["text"]["text"],

@@ -90,6 +90,27 @@ pub(crate) async fn prompt_button(slack: &Slack) -> Value {
     blocks.last().unwrap()["elements"][0].clone()
 }
 
+/// Presses the prompt's Check in button; returns the check-in form it opened.
+pub(crate) async fn open_checkin_form(slack: &Slack) -> Value {
+    let button = prompt_button(slack).await;
+    slack
+        .interact(&block_actions(
+            slack,
+            "cohortbot_checkin",
+            button["value"].as_str().unwrap(),
+        ))
+        .await;
+    slack.sent("views.open").await[0]["view"].clone()
+}
+
+/// The program seeds Grace as the lead mentor; here she is a Slack member.
+async fn grace_on_slack(slack: &Slack) {
+    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
+        .execute(&slack.bot.pool)
+        .await
+        .unwrap();
+}
+
 #[sqlx::test]
 async fn prompt_button_modal_checkin_and_digest(pool: PgPool) {
     let (slack, dispatcher) = prepared(pool).await;
@@ -244,10 +265,7 @@ async fn forged_or_stale_buttons_and_forms_change_nothing(pool: PgPool) {
 #[sqlx::test]
 async fn a_mentor_replies_to_a_low_confidence_checkin_through_the_reply_modal(pool: PgPool) {
     let (slack, dispatcher) = prepared(pool).await;
-    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
-        .execute(&slack.bot.pool)
-        .await
-        .unwrap();
+    grace_on_slack(&slack).await;
     slack.bot.set_local("2027-03-09 10:00", Berlin);
     let said = slack
         .command(
@@ -385,14 +403,7 @@ async fn a_question_is_answered_with_yes_no_buttons_once(pool: PgPool) {
 async fn a_second_modal_check_in_asks_before_replacing_the_first(pool: PgPool) {
     let (slack, dispatcher) = prepared(pool).await;
     reach(&slack, &dispatcher, "2027-03-08 08:45", "2027-03-08 09:00").await;
-    let button = prompt_button(&slack).await;
-    let click = block_actions(
-        &slack,
-        "cohortbot_checkin",
-        button["value"].as_str().unwrap(),
-    );
-    slack.interact(&click).await;
-    let metadata = slack.sent("views.open").await[0]["view"]["private_metadata"]
+    let metadata = open_checkin_form(&slack).await["private_metadata"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -454,10 +465,7 @@ async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
         joined["text"].as_str().unwrap().contains("You're in!"),
         "{joined}"
     );
-    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
-        .execute(&slack.bot.pool)
-        .await
-        .unwrap();
+    grace_on_slack(&slack).await;
     let dispatcher = Dispatcher::new(
         slack.bot.pool.clone(),
         Arc::new(slack.bot.clock.clone()),
@@ -545,21 +553,9 @@ async fn a_mentor_answers_a_milestone_with_its_buttons(pool: PgPool) {
 #[sqlx::test]
 async fn a_whole_week_on_slack_through_signed_requests(pool: PgPool) {
     let (slack, dispatcher) = prepared(pool).await;
-    // The program seeds Grace as the lead mentor; here she is a Slack member.
-    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
-        .execute(&slack.bot.pool)
-        .await
-        .unwrap();
+    grace_on_slack(&slack).await;
     reach(&slack, &dispatcher, "2027-03-08 08:45", "2027-03-08 09:00").await;
-    let button = prompt_button(&slack).await;
-    slack
-        .interact(&block_actions(
-            &slack,
-            "cohortbot_checkin",
-            button["value"].as_str().unwrap(),
-        ))
-        .await;
-    let opened = slack.sent("views.open").await[0]["view"].clone();
+    let opened = open_checkin_form(&slack).await;
     assert!(
         opened["blocks"][0]["text"]["text"]
             .as_str()

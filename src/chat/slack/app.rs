@@ -165,9 +165,7 @@ impl SlackApp {
         let member = match existing {
             Some(member) => member,
             None => {
-                let name = user_name
-                    .and_then(|n| clean_name(n, NAME_MAX))
-                    .unwrap_or_else(|| user_id.to_owned());
+                let name = first_name(user_id, user_name);
                 let now = self.services().clock.now();
                 members::ensure(&mut *tx, community.id, "slack", user_id, &name, now).await?
             }
@@ -198,9 +196,7 @@ impl SlackApp {
         match members::find(pool, community_id, "slack", user_id).await {
             Ok(Some(_)) => {}
             Ok(None) => {
-                let name = user_name
-                    .and_then(|n| clean_name(n, NAME_MAX))
-                    .unwrap_or_else(|| user_id.to_owned());
+                let name = first_name(user_id, user_name);
                 let now = self.services().clock.now();
                 match members::ensure(pool, community_id, "slack", user_id, &name, now).await {
                     Ok(member) => self.seed_profile(member.id, user_id.to_owned()),
@@ -314,4 +310,12 @@ pub async fn mention_ids(
             HashMap::new()
         }
     }
+}
+
+/// The name a Slack member starts with: the user name Slack sent, cleaned, else their id,
+/// until `users.info` gives their display name.
+fn first_name(user_id: &str, user_name: Option<&str>) -> String {
+    user_name
+        .and_then(|n| clean_name(n, NAME_MAX))
+        .unwrap_or_else(|| user_id.to_owned())
 }

@@ -214,17 +214,7 @@ impl SlackApp {
             Err(message) => return result_view(callback, &message),
         };
         match callback {
-            CHECKIN_VIEW => {
-                let fields = views::submitted(form(FormId::Checkin), view);
-                let values = Value::Object(
-                    fields
-                        .into_iter()
-                        .map(|(k, v)| (k.to_owned(), json!(v)))
-                        .collect(),
-                );
-                self.submit_checkin(caller, &metadata, values, view_id)
-                    .await
-            }
+            CHECKIN_VIEW => self.submit_checkin(caller, &metadata, view, view_id).await,
             CHECKIN_CONFIRM_VIEW => self.confirm_checkin(caller, &metadata, view_id).await,
             REPLY_VIEW => {
                 let fixed = [("learner", str_of(&metadata, "handle"))];
@@ -247,17 +237,15 @@ impl SlackApp {
         &self,
         caller: Caller,
         metadata: &Value,
-        values: Value,
+        view: &Value,
         view_id: &str,
     ) -> Value {
         let cohort = metadata["cohort"].as_str().unwrap_or_default();
         let period = metadata["period"].as_str().unwrap_or_default();
         let checkin = form(FormId::Checkin);
         let spec = catalog::spec(checkin.command);
-        let mut raw: Vec<(&str, &str)> = checkin
-            .field_names()
-            .filter_map(|name| Some((name, values[name].as_str()?)))
-            .collect();
+        let typed = views::submitted(checkin, view);
+        let mut raw: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
         raw.push(("cohort", cohort));
         // The check-in service takes the answer only while the prompt's week is open.
         raw.push(("week", period));
