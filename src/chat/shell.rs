@@ -308,13 +308,7 @@ fn into_anyhow(err: ServiceError) -> anyhow::Error {
 }
 
 fn service_error_text(err: ServiceError) -> String {
-    match err {
-        ServiceError::User(msg) => plain::render(&msg),
-        ServiceError::Internal(err) => {
-            tracing::error!(error = %format!("{err:#}"), "shell command failed");
-            plain::render(&crate::services::messages::internal_error())
-        }
-    }
+    plain::render(&err.into_message("shell command"))
 }
 
 /// `[where] text`, with continuation lines indented under the label.

@@ -132,6 +132,20 @@ pub enum ServiceError {
     Internal(#[from] anyhow::Error),
 }
 
+impl ServiceError {
+    /// What the user is told: a refusal as it is; anything else logged (with what was
+    /// being done) and apologised for, since its details are not theirs to read.
+    pub fn into_message(self, doing: &str) -> Message {
+        match self {
+            ServiceError::User(message) => message,
+            ServiceError::Internal(err) => {
+                tracing::error!(error = %format!("{err:#}"), "{doing} failed");
+                messages::internal_error()
+            }
+        }
+    }
+}
+
 impl From<sqlx::Error> for ServiceError {
     fn from(err: sqlx::Error) -> Self {
         ServiceError::Internal(anyhow::Error::new(err).context("database"))

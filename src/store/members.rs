@@ -49,6 +49,32 @@ pub async fn ensure(
     .await
 }
 
+/// Creates the member unless they exist; `None` when they did (so of two first contacts at
+/// once, exactly one creates).
+pub async fn create_if_absent(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    platform: &str,
+    platform_user_id: &str,
+    display_name: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Member>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "INSERT INTO members (id, community_id, platform, platform_user_id, display_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (community_id, platform, platform_user_id) DO NOTHING
+         RETURNING {COLUMNS}"
+    )))
+    .bind(Uuid::new_v4())
+    .bind(community_id)
+    .bind(platform)
+    .bind(platform_user_id)
+    .bind(display_name)
+    .bind(now)
+    .fetch_optional(ex)
+    .await
+}
+
 pub async fn find(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,

@@ -367,6 +367,37 @@ async fn first_contact_creates_the_member_and_seeds_the_slack_time_zone(pool: Pg
 }
 
 #[sqlx::test]
+async fn two_first_contacts_at_once_make_one_member_and_fetch_one_profile(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Asia/Tokyo").await;
+    let (first, second) = tokio::join!(
+        slack.command("me", "t-first"),
+        slack.command("cohort list", "t-second")
+    );
+    // The profile is fetched in the background, so the name is still the one Slack sent.
+    assert!(
+        reply_text(&first).starts_with("*sam* (@U0SAM0001)\nTime zone:"),
+        "{first}"
+    );
+    assert!(
+        reply_text(&second).contains("spring-makers-2027"),
+        "{second}"
+    );
+    slack
+        .eventually("the Slack time zone", || async {
+            slack.member_field(SAM, "timezone").await.as_deref() == Some("Asia/Tokyo")
+        })
+        .await;
+    let members = slack
+        .bot
+        .count("members WHERE platform = 'slack' AND platform_user_id = 'U0SAM0001'")
+        .await;
+    assert_eq!(members, 1, "one member however many first contacts race");
+    // Only the contact that created the member asks Slack for the profile.
+    assert_eq!(slack.sent("users.info").await.len(), 1);
+}
+
+#[sqlx::test]
 async fn replies_are_ephemeral_or_in_channel_as_the_catalog_says(pool: PgPool) {
     let slack = Slack::new(pool).await;
     slack.mount_defaults("Europe/Berlin").await;

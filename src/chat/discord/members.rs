@@ -5,17 +5,20 @@ use serde_json::json;
 use serenity::model::id::{GuildId, RoleId};
 use serenity::model::user::User;
 
+use anyhow::Context as _;
+
 use super::handler::Handler;
-use super::messages;
-use crate::commands::catalog::NAME_MAX;
 use crate::render::Message;
 use crate::services::Caller;
+use crate::services::identity::{Contact, Naming, Place};
 use crate::store::discord::DmHint;
+use crate::store::outbox::Platform;
 use crate::store::{self, members};
 
 impl Handler {
     /// The community of the guild and the member, created or renamed on first contact. A DM
-    /// (no guild) belongs to the one community where the user is a member that fits `hint`.
+    /// (no guild) belongs to the one community where the user is a member that fits `hint`;
+    /// it carries no server nickname, so it does not rename.
     pub(super) async fn caller(
         &self,
         guild: Option<GuildId>,
@@ -23,81 +26,43 @@ impl Handler {
         nick: Option<&str>,
         hint: DmHint<'_>,
     ) -> Result<Caller, Message> {
-        let internal = |what: &'static str| {
-            move |err: sqlx::Error| {
-                tracing::error!(error = %err, "{what}");
-                crate::services::messages::internal_error()
-            }
-        };
-        let pool = &self.services.pool;
-        let Some(guild) = guild else {
-            return self.dm_caller(user, hint).await;
-        };
-        let community = store::discord::community_by_guild(pool, &guild.to_string())
-            .await
-            .map_err(internal("looking up the guild's community"))?;
-        let Some((community_id, community_slug)) = community else {
-            tracing::info!(guild = %guild, "interaction from a guild with no community");
-            return Err(messages::unknown_guild());
-        };
-        let member = self
-            .ensure_member(community_id, user, nick)
-            .await
-            .map_err(internal("recording the Discord member"))?;
-        Ok(Caller {
-            community_id,
-            community_slug,
-            member,
-        })
-    }
-
-    /// A DM carries no guild and no server nickname, so the member must exist already and is
-    /// not renamed.
-    async fn dm_caller(&self, user: &User, hint: DmHint<'_>) -> Result<Caller, Message> {
-        let pool = &self.services.pool;
+        let guild = guild.map(|g| g.to_string());
         let user_id = user.id.to_string();
-        let internal = |err: sqlx::Error| {
-            tracing::error!(error = %err, "resolving a DM's community");
-            crate::services::messages::internal_error()
+        let contact = match &guild {
+            Some(guild) => Contact {
+                place: Place::DiscordGuild(guild),
+                user_id: &user_id,
+                naming: Naming::Current(display_name(user, nick)),
+            },
+            None => Contact {
+                place: Place::DiscordDm(hint),
+                user_id: &user_id,
+                naming: Naming::ForNewMember(None),
+            },
         };
-        let found = store::discord::dm_communities(pool, &user_id, hint)
-            .await
-            .map_err(internal)?;
-        let (community_id, community_slug) = match found.as_slice() {
-            [one] => one.clone(),
-            [] => return Err(messages::guild_only()),
-            _ => {
-                tracing::info!("DM interaction fits several communities");
-                return Err(messages::dm_ambiguous());
-            }
-        };
-        let member = members::find(pool, community_id, "discord", &user_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(messages::guild_only)?;
-        Ok(Caller {
-            community_id,
-            community_slug,
-            member,
-        })
+        match self.services.resolve_caller(contact).await {
+            Ok(resolved) => Ok(resolved.caller),
+            Err(err) => Err(err.into_message("resolving a Discord caller")),
+        }
     }
 
+    /// A Discord user in the community, created or renamed (members named in options, and
+    /// gateway member events).
     pub(super) async fn ensure_member(
         &self,
         community_id: uuid::Uuid,
         user: &User,
         nick: Option<&str>,
-    ) -> sqlx::Result<members::Member> {
-        let name = display_name(user, nick);
-        members::ensure(
-            &self.services.pool,
-            community_id,
-            "discord",
-            &user.id.to_string(),
-            &name,
-            self.services.clock.now(),
-        )
-        .await
+    ) -> anyhow::Result<members::Member> {
+        let naming = Naming::Current(display_name(user, nick));
+        let user_id = user.id.to_string();
+        let found = self
+            .services
+            .ensure_named(community_id, Platform::Discord, &user_id, naming)
+            .await
+            .map_err(|err| anyhow::anyhow!("{err:#}"))?;
+        let (member, _) = found.context("a Discord user id that is not a snowflake")?;
+        Ok(member)
     }
 
     /// Gateway member events: keep the display name and the mapped program roles in step
@@ -152,8 +117,7 @@ impl Handler {
     }
 }
 
-/// Server nickname, else global display name, else user name.
-fn display_name(user: &User, nick: Option<&str>) -> String {
-    let name = nick.or(user.global_name.as_deref()).unwrap_or(&user.name);
-    crate::domain::text::clean_name(name, NAME_MAX).unwrap_or_else(|| user.name.clone())
+/// Server nickname, else global display name, else user name; the services clean it.
+fn display_name<'a>(user: &'a User, nick: Option<&'a str>) -> &'a str {
+    nick.or(user.global_name.as_deref()).unwrap_or(&user.name)
 }

@@ -37,22 +37,6 @@ pub fn expired() -> Message {
         .text(".")
 }
 
-pub fn unknown_guild() -> Message {
-    Message::new().text(
-        "This server is not set up for cohortbot yet. A steward sets its Discord server id (`discord_guild_id`) in the program file.",
-    )
-}
-
-pub fn guild_only() -> Message {
-    Message::new().text("Use cohortbot's commands in your community's server, not in DMs.")
-}
-
-pub fn dm_ambiguous() -> Message {
-    Message::new().text(
-        "You're in more than one community here, and this button doesn't say which. Please type the command in your community's server instead.",
-    )
-}
-
 pub fn unknown_command(name: &str) -> Message {
     Message::new()
         .text("I don't know the command ")

@@ -6,19 +6,19 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::api::SlackApi;
-use super::messages;
 use crate::commands::Visibility;
 use crate::domain::text::clean_name;
 use crate::render::Message;
 use crate::render::slack::{self as render, SlackMessage};
+use crate::services::identity::{Contact, Naming, Place};
 use crate::services::{Caller, Services};
-use crate::store::{self, members};
+use crate::store;
+use crate::store::outbox::Platform;
 
 /// Slack gives up on an answer after 3 s; work still running then is answered later
 /// through `response_url`.
@@ -126,59 +126,16 @@ impl SlackApp {
         user_id: &str,
         user_name: Option<&str>,
     ) -> Result<(Caller, bool), Message> {
-        if !render::is_slack_id(user_id) {
-            tracing::warn!(team_id, "Slack payload without a valid user id");
-            return Err(messages::not_a_slack_user());
-        }
-        let result = self.find_or_create(team_id, user_id, user_name).await;
-        match result {
-            Ok(Some((caller, created))) => {
-                if created {
-                    self.seed_profile(caller.member.id, user_id.to_owned());
+        let contact = contact(team_id, user_id, user_name);
+        match self.services().resolve_caller(contact).await {
+            Ok(resolved) => {
+                if resolved.created {
+                    self.seed_profile(resolved.caller.member.id, user_id.to_owned());
                 }
-                Ok((caller, created))
+                Ok((resolved.caller, resolved.created))
             }
-            Ok(None) => {
-                tracing::warn!(team_id, "Slack workspace has no community");
-                Err(messages::workspace_not_connected())
-            }
-            Err(err) => {
-                tracing::error!(error = %format!("{err:#}"), "resolving a Slack caller failed");
-                Err(crate::services::messages::internal_error())
-            }
+            Err(err) => Err(err.into_message("resolving a Slack caller")),
         }
-    }
-
-    async fn find_or_create(
-        &self,
-        team_id: &str,
-        user_id: &str,
-        user_name: Option<&str>,
-    ) -> anyhow::Result<Option<(Caller, bool)>> {
-        let pool = &self.services().pool;
-        let mut tx = pool.begin().await?;
-        let Some(community) = store::slack::community_by_team(&mut *tx, team_id).await? else {
-            return Ok(None);
-        };
-        let existing = members::find(&mut *tx, community.id, "slack", user_id).await?;
-        let created = existing.is_none();
-        let member = match existing {
-            Some(member) => member,
-            None => {
-                let name = first_name(user_id, user_name);
-                let now = self.services().clock.now();
-                members::ensure(&mut *tx, community.id, "slack", user_id, &name, now).await?
-            }
-        };
-        tx.commit().await.context("committing a Slack member")?;
-        Ok(Some((
-            Caller {
-                community_id: community.id,
-                community_slug: community.slug,
-                member,
-            },
-            created,
-        )))
     }
 
     /// A Slack user named in a command, recorded on first mention like a caller on first
@@ -189,26 +146,20 @@ impl SlackApp {
         user_id: &str,
         user_name: Option<&str>,
     ) {
-        if !render::is_slack_id(user_id) {
-            return;
-        }
-        let pool = &self.services().pool;
-        match members::find(pool, community_id, "slack", user_id).await {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                let name = first_name(user_id, user_name);
-                let now = self.services().clock.now();
-                match members::ensure(pool, community_id, "slack", user_id, &name, now).await {
-                    Ok(member) => self.seed_profile(member.id, user_id.to_owned()),
-                    Err(err) => tracing::warn!(error = %err, "recording a mentioned Slack user"),
-                }
-            }
-            Err(err) => tracing::warn!(error = %err, "looking up a mentioned Slack user"),
+        let naming = Naming::ForNewMember(user_name);
+        let found = self
+            .services()
+            .ensure_named(community_id, Platform::Slack, user_id, naming)
+            .await;
+        match found {
+            Ok(Some((member, true))) => self.seed_profile(member.id, user_id.to_owned()),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "recording a mentioned Slack user"),
         }
     }
 
     /// A new member's Slack time zone seeds theirs until they set one.
-    fn seed_profile(&self, member_id: Uuid, user_id: String) {
+    pub(super) fn seed_profile(&self, member_id: Uuid, user_id: String) {
         let app = self.clone();
         tokio::spawn(async move {
             let profile = match app.api().user_profile(&user_id).await {
@@ -312,10 +263,16 @@ pub async fn mention_ids(
     }
 }
 
-/// The name a Slack member starts with: the user name Slack sent, cleaned, else their id,
-/// until `users.info` gives their display name.
-fn first_name(user_id: &str, user_name: Option<&str>) -> String {
-    user_name
-        .and_then(|n| clean_name(n, NAME_MAX))
-        .unwrap_or_else(|| user_id.to_owned())
+/// A Slack user as a contact: their workspace, id, and the user name Slack sent (a hint,
+/// until `users.info` gives their display name).
+pub(super) fn contact<'a>(
+    team_id: &'a str,
+    user_id: &'a str,
+    user_name: Option<&'a str>,
+) -> Contact<'a> {
+    Contact {
+        place: Place::SlackTeam(team_id),
+        user_id,
+        naming: Naming::ForNewMember(user_name),
+    }
 }

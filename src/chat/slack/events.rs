@@ -3,8 +3,7 @@
 use serde_json::{Value, json};
 
 use super::app::SlackApp;
-use super::messages;
-use crate::store;
+use crate::services::ServiceError;
 
 impl SlackApp {
     /// Answers an Events API body: the challenge for `url_verification`, `None` otherwise.
@@ -36,60 +35,45 @@ impl SlackApp {
             tracing::debug!(kind, "Slack event ignored");
             return;
         }
-        if let Err(err) = self.handle_event(team, event_id, kind, event).await {
-            tracing::error!(error = %format!("{err:#}"), kind, "handling a Slack event failed");
+        match self.handle_event(team, event_id, kind, event).await {
+            Ok(()) => {}
+            Err(ServiceError::User(reason)) => {
+                let reason = crate::render::plain::render(&reason);
+                tracing::warn!(kind, team, %reason, "Slack event not handled");
+            }
+            Err(ServiceError::Internal(err)) => {
+                tracing::error!(error = %format!("{err:#}"), kind, "handling a Slack event failed");
+            }
         }
     }
 
+    /// A person joining a channel, or opening the app's Home, becomes a member; opening the
+    /// Home the first time also brings the services' welcome DM.
     async fn handle_event(
         &self,
         team: &str,
         event_id: &str,
         kind: &str,
         event: &Value,
-    ) -> anyhow::Result<()> {
-        let pool = &self.services().pool;
-        let now = self.services().clock.now();
-        let Some(community) = store::slack::community_by_team(pool, team).await? else {
-            tracing::warn!(team, kind, "Slack event from a workspace with no community");
-            return Ok(());
-        };
+    ) -> Result<(), ServiceError> {
         if event_id.is_empty() {
             tracing::warn!(kind, "Slack event without an event_id ignored");
             return Ok(());
         }
         let user = event["user"].as_str().unwrap_or_default();
-        // First contact creates the member and seeds their profile from Slack (idempotent,
-        // and on its own connection: nothing below may wait for a second one).
-        let (caller, created) = match self.caller(team, user, None).await {
-            Ok(found) => found,
-            Err(_) => return Ok(()),
+        let contact = super::app::contact(team, user, None);
+        let resolved = if kind == "app_home_opened" {
+            self.services().opened_app(contact, event_id).await?
+        } else {
+            Some(self.services().resolve_caller(contact).await?)
         };
-        // Slack redelivers an event it thinks was not acknowledged; run each one once. The
-        // event id is recorded in the transaction of the work, so a failure leaves the
-        // redelivery to do it.
-        let delivery = format!("slack:event:{event_id}");
-        let mut tx = pool.begin().await?;
-        if !store::invocations::begin(&mut *tx, community.id, &delivery, now).await? {
-            tracing::info!(kind, "Slack event already handled");
-            return Ok(());
+        if let Some(resolved) = resolved {
+            if resolved.created {
+                self.seed_profile(resolved.caller.member.id, user.to_owned());
+            }
+            let (created, community) = (resolved.created, &resolved.caller.community_slug);
+            tracing::info!(kind, created, community = %community, "Slack event handled");
         }
-        tracing::info!(kind, created, community = %caller.community_slug, "Slack event handled");
-        if kind == "app_home_opened" && created {
-            let key = format!("slack:welcome:{}", caller.member.id);
-            store::outbox::enqueue(
-                &mut *tx,
-                community.id,
-                &key,
-                None,
-                Some(caller.member.id),
-                &messages::welcome(),
-                now,
-                None,
-            )
-            .await?;
-        }
-        tx.commit().await?;
         Ok(())
     }
 }

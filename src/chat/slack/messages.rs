@@ -2,29 +2,9 @@
 
 use crate::render::Message;
 
-pub fn workspace_not_connected() -> Message {
-    Message::new()
-        .text("This Slack workspace is not connected to a cohortbot community yet. A steward can connect it by setting ")
-        .code("slack_team_id")
-        .text(" on the community in the program file.")
-}
-
-pub fn not_a_slack_user() -> Message {
-    Message::new().text("I could not tell who you are on Slack; please try again.")
-}
-
 pub fn form_not_valid() -> Message {
     Message::new()
         .text("That form is no longer valid, so nothing was changed. Please open it again.")
-}
-
-pub fn welcome() -> Message {
-    Message::new()
-        .text("Hi! I run this community's cohorts and mentoring. Type ")
-        .code("/help")
-        .text(" to see what I can do, or ")
-        .code("/cohort list")
-        .text(" to find a cohort.")
 }
 
 // Modal buttons: at most 24 characters. Titles and fields are the catalog's forms.
