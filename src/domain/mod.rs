@@ -9,7 +9,7 @@ pub mod timezone;
 
 pub use coc::CocStanding;
 pub use period::Period;
-pub use role::Role;
+pub use role::{Role, Tier};
 pub use slug::Slug;
 pub use text::{TextError, clean_line};
 pub use timezone::{TimeZoneError, parse_timezone};

@@ -52,10 +52,18 @@ impl Role {
 }
 
 /// A mentor's tier. Holding the matching role is what makes someone an approved mentor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Tier {
     Community,
     Lead,
+}
+
+impl std::str::FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Tier::parse(s).ok_or_else(|| format!("`{s}` is not a mentor tier"))
+    }
 }
 
 impl Tier {

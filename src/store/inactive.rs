@@ -173,7 +173,7 @@ pub async fn mentored_learners(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     mentor: Uuid,
-) -> sqlx::Result<Vec<(Uuid, String)>> {
+) -> sqlx::Result<Vec<(Uuid, crate::domain::Tier)>> {
     sqlx::query_as(
         "SELECT learner_id, tier FROM mentorships WHERE cohort_id = $1 AND mentor_id = $2
            AND ended_at IS NULL ORDER BY tier, started_at, learner_id",

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+use crate::domain::Tier;
 use crate::matching::waking::WakingHours;
 use crate::store::pg_row;
 
@@ -13,7 +14,7 @@ pg_row! {
     #[derive(Debug, Clone)]
     pub struct MentorProfile {
         pub member_id: Uuid,
-        pub tier: String,
+        pub tier: Tier,
         pub capacity: i32,
         pub skills: Vec<String>,
         pub status: OfferStatus,
@@ -22,6 +23,8 @@ pg_row! {
         pub recognition_opt_out: bool,
     }
 }
+
+crate::store::row::text_column!(Tier);
 
 crate::store::row::text_enum! {
     /// Where a mentor's offer stands (`mentor_profiles.status`): approved is what the
@@ -49,7 +52,7 @@ pg_row! {
         pub display_name: String,
         pub timezone: Option<String>,
         pub department: Option<String>,
-        pub tier: String,
+        pub tier: Tier,
         pub capacity: i32,
         pub skills: Vec<String>,
         pub paused: bool,
@@ -95,7 +98,7 @@ pub async fn offer(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     member_id: Uuid,
-    tier: &str,
+    tier: Tier,
     capacity: i32,
     skills: &[String],
     status: OfferStatus,
@@ -124,7 +127,7 @@ pub async fn decide(
     ex: impl PgExecutor<'_>,
     member_id: Uuid,
     status: OfferStatus,
-    tier: &str,
+    tier: Tier,
     by: Uuid,
     reason: Option<&str>,
     now: DateTime<Utc>,
@@ -355,7 +358,7 @@ pub async fn end_mentorship(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     learner_id: Uuid,
-    tier: &str,
+    tier: Tier,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar(
@@ -378,7 +381,7 @@ pub async fn start_mentorship(
     cohort_id: Uuid,
     learner_id: Uuid,
     mentor_id: Uuid,
-    tier: &str,
+    tier: Tier,
     run_id: Option<Uuid>,
     reasons: &str,
     now: DateTime<Utc>,
@@ -405,7 +408,7 @@ pub async fn start_mentorship(
 pub async fn active_learners_of(
     ex: impl PgExecutor<'_>,
     mentor_id: Uuid,
-) -> sqlx::Result<Vec<(Uuid, Uuid, String, String)>> {
+) -> sqlx::Result<Vec<(Uuid, Uuid, String, Tier)>> {
     sqlx::query_as(
         "SELECT s.cohort_id, s.learner_id, m.display_name, s.tier
          FROM mentorships s JOIN members m ON m.id = s.learner_id
@@ -421,7 +424,7 @@ pub async fn other_mentor(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     learner_id: Uuid,
-    tier: &str,
+    tier: Tier,
 ) -> sqlx::Result<Option<(Uuid, String)>> {
     sqlx::query_as(
         "SELECT m.id, m.display_name FROM mentorships s JOIN members m ON m.id = s.mentor_id
@@ -439,7 +442,7 @@ pub async fn mentor_in_tier(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     learner_id: Uuid,
-    tier: &str,
+    tier: Tier,
 ) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar(
         "SELECT mentor_id FROM mentorships
@@ -647,7 +650,7 @@ pg_row! {
     pub struct PendingOffer {
         pub display_name: String,
         pub platform_user_id: String,
-        pub tier: String,
+        pub tier: Tier,
         pub capacity: i32,
         pub skills: Vec<String>,
         pub offered_at: DateTime<Utc>,
@@ -675,7 +678,7 @@ pg_row! {
     pub struct LearnerCheckin {
         pub display_name: String,
         pub cohort_name: String,
-        pub tier: String,
+        pub tier: Tier,
         pub period: Option<String>,
         pub confidence: Option<i16>,
         pub progress: Option<String>,

@@ -60,6 +60,14 @@ macro_rules! text_enum {
             }
         }
 
+        $crate::store::row::text_column!($name);
+    };
+}
+
+/// Stores a type with `as_str` and `FromStr` as its text: bound as text, and decoded (and
+/// so checked) once when a row is read.
+macro_rules! text_column {
+    ($name:ty) => {
         impl ::sqlx::Type<::sqlx::Postgres> for $name {
             fn type_info() -> ::sqlx::postgres::PgTypeInfo {
                 <&str as ::sqlx::Type<::sqlx::Postgres>>::type_info()
@@ -74,10 +82,20 @@ macro_rules! text_enum {
                 value: ::sqlx::postgres::PgValueRef<'r>,
             ) -> Result<Self, ::sqlx::error::BoxDynError> {
                 let text = <&str as ::sqlx::Decode<::sqlx::Postgres>>::decode(value)?;
-                Ok(text.parse()?)
+                Ok(text.parse::<$name>()?)
+            }
+        }
+
+        impl ::sqlx::Encode<'_, ::sqlx::Postgres> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut ::sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<::sqlx::encode::IsNull, ::sqlx::error::BoxDynError> {
+                <&str as ::sqlx::Encode<::sqlx::Postgres>>::encode(self.as_str(), buf)
             }
         }
     };
 }
 
+pub(crate) use text_column;
 pub(crate) use text_enum;

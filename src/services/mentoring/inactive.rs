@@ -94,26 +94,23 @@ pub async fn rematch(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     let community = inv.caller.community_id;
     let mut outcome = Outcome::reply(crate::render::Message::new(), inv.spec.visibility);
     let mut moved = 0;
-    for (learner, tier) in &learners {
-        let tier = if tier == Tier::Lead.as_str() {
+    for &(learner, tier) in &learners {
+        if tier == Tier::Lead {
             // A lead's learners leave the lead's group for another lead's.
-            mentoring::set_group(&mut *tx, cohort.id, *learner, None).await?;
-            Tier::Lead
-        } else {
-            Tier::Community
-        };
-        mentoring::end_mentorship(&mut *tx, cohort.id, *learner, tier.as_str(), now).await?;
+            mentoring::set_group(&mut *tx, cohort.id, learner, None).await?;
+        }
+        mentoring::end_mentorship(&mut *tx, cohort.id, learner, tier, now).await?;
         let posts = super::matching::place(
             &mut *tx,
             community,
             &cohort,
-            *learner,
+            learner,
             &[tier],
             &exclude,
             now,
         )
         .await?;
-        let placed = mentoring::mentor_in_tier(&mut *tx, cohort.id, *learner, tier.as_str())
+        let placed = mentoring::mentor_in_tier(&mut *tx, cohort.id, learner, tier)
             .await?
             .is_some();
         moved += usize::from(placed);

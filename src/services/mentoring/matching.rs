@@ -19,7 +19,7 @@ use crate::store::mentoring::{self as store, Learner, Mentor};
 /// One learner's outcome for one tier, as proposed and later applied.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PlanEntry {
-    pub tier: String,
+    pub tier: Tier,
     pub learner_id: Uuid,
     pub learner_name: String,
     /// `None` when waitlisted.
@@ -153,10 +153,7 @@ pub async fn load_inputs(
 impl Inputs {
     /// The mentors of one tier with the room they have left.
     pub fn mentors_of(&self, tier: Tier) -> Vec<&Mentor> {
-        self.active
-            .iter()
-            .filter(|m| m.tier == tier.as_str())
-            .collect()
+        self.active.iter().filter(|m| m.tier == tier).collect()
     }
 
     pub fn room(&self, mentor: &Mentor, tier: Tier) -> u32 {
@@ -217,7 +214,7 @@ fn entries(
                 Placement::Waitlisted(why) => (None, None, wait_reason(*why)),
             };
             PlanEntry {
-                tier: tier.as_str().to_owned(),
+                tier,
                 learner_id: learner.member_id,
                 learner_name: learner.display_name.clone(),
                 mentor_id,
@@ -310,9 +307,9 @@ async fn apply(
     // Leads' learners are split into groups of the configured size, in plan order.
     let mut per_lead: BTreeMap<(String, Uuid), Vec<Uuid>> = BTreeMap::new();
     for entry in &plan.entries {
-        store::end_mentorship(&mut *tx, cohort.id, entry.learner_id, &entry.tier, now).await?;
+        store::end_mentorship(&mut *tx, cohort.id, entry.learner_id, entry.tier, now).await?;
         let Some(mentor) = entry.mentor_id else {
-            if entry.tier == Tier::Lead.as_str() {
+            if entry.tier == Tier::Lead {
                 store::set_group(&mut *tx, cohort.id, entry.learner_id, None).await?;
             }
             continue;
@@ -323,13 +320,13 @@ async fn apply(
             cohort.id,
             entry.learner_id,
             mentor,
-            &entry.tier,
+            entry.tier,
             Some(run_id),
             &entry.reason,
             now,
         )
         .await?;
-        if entry.tier == Tier::Lead.as_str() {
+        if entry.tier == Tier::Lead {
             let name = entry.mentor_name.clone().unwrap_or_default();
             per_lead
                 .entry((name, mentor))
@@ -458,7 +455,7 @@ pub async fn place(
                     cohort.id,
                     learner_id,
                     m.member_id,
-                    tier.as_str(),
+                    tier,
                     None,
                     &reason,
                     now,
@@ -474,7 +471,7 @@ pub async fn place(
             Placement::Waitlisted(why) => (None, None, wait_reason(*why)),
         };
         entries.push(PlanEntry {
-            tier: tier.as_str().to_owned(),
+            tier,
             learner_id,
             learner_name: learner.display_name.clone(),
             mentor_id,
@@ -487,7 +484,7 @@ pub async fn place(
         && let Some(tier) = tiers.first()
     {
         entries.push(PlanEntry {
-            tier: tier.as_str().to_owned(),
+            tier: *tier,
             learner_id,
             learner_name: learner.display_name.clone(),
             mentor_id: None,

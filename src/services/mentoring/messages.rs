@@ -77,7 +77,7 @@ pub fn pending_offers(offers: &[crate::store::mentoring::PendingOffer]) -> Messa
     }
     let mut msg = Message::new().text("Offers to mentor waiting for a decision:");
     for offer in offers {
-        let tier = Tier::parse(&offer.tier).unwrap_or(Tier::Community);
+        let tier = offer.tier;
         msg = msg
             .line()
             .text("• ")
@@ -106,9 +106,9 @@ pub fn my_learners(learners: &[crate::store::mentoring::LearnerCheckin]) -> Mess
     }
     let mut msg = Message::new().text("Your learners:");
     for l in learners {
-        let role = match Tier::parse(&l.tier) {
-            Some(Tier::Lead) => "lead mentor",
-            _ => "community mentor",
+        let role = match l.tier {
+            Tier::Lead => "lead mentor",
+            Tier::Community => "community mentor",
         };
         msg = msg
             .line()
@@ -370,10 +370,10 @@ pub fn avoid_list_of(owner: &str, names: &[String]) -> Message {
 pub fn stats(
     profile: &MentorProfile,
     paused: bool,
-    learners: &[(Uuid, Uuid, String, String)],
+    learners: &[(Uuid, Uuid, String, Tier)],
     activity: &Activity,
 ) -> Message {
-    let tier = Tier::parse(&profile.tier).unwrap_or(Tier::Community);
+    let tier = profile.tier;
     let mut msg = Message::new()
         .strong(tier_label(tier))
         .text(format!(
@@ -468,11 +468,7 @@ pub fn proposal(cohort: &Cohort, plan: &Plan, results: &[TierResult]) -> Message
         }
         let mut by_mentor: BTreeMap<&str, Vec<&PlanEntry>> = BTreeMap::new();
         let mut waiting = Vec::new();
-        for entry in plan
-            .entries
-            .iter()
-            .filter(|e| e.tier == result.tier.as_str())
-        {
+        for entry in plan.entries.iter().filter(|e| e.tier == result.tier) {
             match &entry.mentor_name {
                 Some(name) => by_mentor.entry(name).or_default().push(entry),
                 None => waiting.push(entry),
@@ -545,16 +541,16 @@ pub fn learner_notice(cohort: &Cohort, entries: &[&PlanEntry], group: Option<&st
         .strong(&cohort.name)
         .text(":");
     for e in entries {
-        let role = match Tier::parse(&e.tier) {
-            Some(Tier::Lead) => "Lead mentor",
-            _ => "Community mentor",
+        let role = match e.tier {
+            Tier::Lead => "Lead mentor",
+            Tier::Community => "Community mentor",
         };
         msg = msg.line().text(format!("• {role}: "));
         msg = match (&e.mentor_id, &e.mentor_name) {
             (Some(id), Some(name)) => {
                 let m = msg.mention(*id, name);
-                match (Tier::parse(&e.tier), group) {
-                    (Some(Tier::Lead), Some(g)) => m.text(", in ").user(g),
+                match (e.tier, group) {
+                    (Tier::Lead, Some(g)) => m.text(", in ").user(g),
                     _ => m,
                 }
                 .text(format!(" ({})", e.reason))

@@ -61,23 +61,21 @@ pub async fn offer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     // The same offer again changes nothing and tells no steward twice.
     if let Some(p) = existing.as_ref().filter(|p| {
         p.status == OfferStatus::Pending
-            && p.tier == tier.as_str()
+            && p.tier == tier
             && p.capacity == capacity
             && p.skills == skills
     }) {
-        let tier = Tier::parse(&p.tier).unwrap_or(tier);
-        return refuse(messages::offer_already_waiting(tier, capacity, &skills));
+        return refuse(messages::offer_already_waiting(p.tier, capacity, &skills));
     }
     // An approved mentor changing terms within their tier (or offering a lower one: a lead
     // stays lead, as their role says) stays approved; anything else (a first offer, a
     // higher tier, an offer after a decline) waits for a steward.
     let keeps_approval = existing.as_ref().is_some_and(|p| {
-        p.status == OfferStatus::Approved
-            && (p.tier == tier.as_str() || p.tier == Tier::Lead.as_str())
+        p.status == OfferStatus::Approved && (p.tier == tier || p.tier == Tier::Lead)
     });
     let (status, tier) = if keeps_approval {
-        let held = existing.as_ref().and_then(|p| Tier::parse(&p.tier));
-        (OfferStatus::Approved, held.unwrap_or(tier))
+        let held = existing.as_ref().map_or(tier, |p| p.tier);
+        (OfferStatus::Approved, held)
     } else {
         (OfferStatus::Pending, tier)
     };
@@ -85,7 +83,7 @@ pub async fn offer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         &mut *tx,
         inv.caller.community_id,
         me.id,
-        tier.as_str(),
+        tier,
         capacity,
         &skills,
         status,
@@ -131,14 +129,14 @@ pub async fn approve(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     let Some(profile) = store::profile(&mut *tx, target.id).await? else {
         return refuse(messages::no_offer(&target.display_name));
     };
-    if profile.status == OfferStatus::Approved && profile.tier == tier.as_str() {
+    if profile.status == OfferStatus::Approved && profile.tier == tier {
         return refuse(messages::already_approved(&target.display_name, tier));
     }
     store::decide(
         &mut *tx,
         target.id,
         OfferStatus::Approved,
-        tier.as_str(),
+        tier,
         inv.caller.member.id,
         None,
         now,
@@ -186,7 +184,7 @@ pub async fn decline(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         &mut *tx,
         target.id,
         OfferStatus::Declined,
-        &profile.tier,
+        profile.tier,
         inv.caller.member.id,
         reason,
         now,
@@ -234,7 +232,7 @@ pub async fn pause(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     let mut outcome = Outcome::reply(messages::paused(until), inv.spec.visibility);
     // Each learner hears once who covers: their other mentor in that cohort, else a steward.
     for (cohort, learner, name, tier) in store::active_learners_of(&mut *tx, me.id).await? {
-        let cover = store::other_mentor(&mut *tx, cohort, learner, &tier).await?;
+        let cover = store::other_mentor(&mut *tx, cohort, learner, tier).await?;
         outcome = outcome.with_post(
             Destination::Direct {
                 member_id: learner,

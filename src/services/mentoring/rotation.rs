@@ -141,14 +141,8 @@ pub async fn run_scheduled(
             // for a steward's match rather than overfilling that mentor.
             if taken.contains(&m.outgoing.0) {
                 for learner in &m.learners {
-                    store::end_mentorship(
-                        &mut *tx,
-                        cohort.id,
-                        *learner,
-                        Tier::Community.as_str(),
-                        now,
-                    )
-                    .await?;
+                    store::end_mentorship(&mut *tx, cohort.id, *learner, Tier::Community, now)
+                        .await?;
                     let name = store::display_name(&mut *tx, *learner).await?;
                     posts.push((
                         Destination::Direct {
@@ -167,15 +161,14 @@ pub async fn run_scheduled(
         }
         let mut names = Vec::new();
         for learner in &m.learners {
-            store::end_mentorship(&mut *tx, cohort.id, *learner, Tier::Community.as_str(), now)
-                .await?;
+            store::end_mentorship(&mut *tx, cohort.id, *learner, Tier::Community, now).await?;
             store::start_mentorship(
                 &mut *tx,
                 community_id,
                 cohort.id,
                 *learner,
                 *incoming,
-                Tier::Community.as_str(),
+                Tier::Community,
                 None,
                 "rotation",
                 now,
