@@ -352,7 +352,7 @@ impl ShellSender {
 
 impl Sender for ShellSender {
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
-        // The shell has no roles or other platform state to change.
+        // The shell has no roles, and a printed line cannot be replaced.
         if post.action.is_some() {
             return Ok(Delivered::nothing_to_do());
         }

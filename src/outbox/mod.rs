@@ -46,6 +46,9 @@ pub struct OutboundPost {
     pub message: Message,
     /// Set for a platform action instead of a post (`message` is then empty).
     pub action: Option<PlatformAction>,
+    /// For a [`PlatformAction::Replace`]: the platform's id of the message to replace, as
+    /// its sender returned it; `None` when that message was never sent.
+    pub replaces: Option<String>,
     /// 1 on the first try.
     pub attempt: i32,
 }
@@ -419,6 +422,7 @@ fn outbound(row: Claimed) -> OutboundPost {
         to,
         message: row.body.0,
         action: row.action.map(|a| a.0),
+        replaces: row.replaces,
         attempt: row.attempts,
     }
 }

@@ -364,6 +364,11 @@ pub async fn enqueue_prompts(
     run_batch(ex, ENQUEUE_PROMPTS, batches, now).await
 }
 
+/// The outbox key of a member's prompt for one week, as [`ENQUEUE_PROMPTS`] writes it.
+pub fn prompt_key(cohort_id: Uuid, member_id: Uuid, period: &str) -> String {
+    format!("checkin-prompt:{cohort_id}:{member_id}:{period}")
+}
+
 /// The statement behind [`enqueue_prompts`], after [`BATCH_CTE`]; public for the bench's
 /// plan check.
 pub const ENQUEUE_PROMPTS: &str = "targets AS MATERIALIZED (

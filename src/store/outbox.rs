@@ -47,15 +47,21 @@ pub enum PlatformAction {
     /// it acts, so actions that arrive out of order still end in the current state). On
     /// Discord, the mapped server role follows; platforms without roles have nothing to do.
     RoleChanged { role: crate::domain::Role },
+    /// The message the outbox sent as row `of` is replaced by this row's body: an answered
+    /// check-in prompt loses its button. Nothing to do when that row was never sent. The
+    /// rows share a recipient, so this one is claimed only after row `of` is settled.
+    Replace { of: i64 },
 }
 
-/// Adds a platform action for `member_id` unless one with the same key exists.
+/// Adds a platform action for `member_id` unless one with the same key exists; `body` is
+/// what the action shows, if anything (a replacement's text).
 pub async fn enqueue_action(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     key: &str,
     member_id: Uuid,
     action: PlatformAction,
+    body: &Message,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query(
@@ -66,7 +72,7 @@ pub async fn enqueue_action(
     .bind(community_id)
     .bind(key)
     .bind(member_id)
-    .bind(Json(Message::new()))
+    .bind(Json(body))
     .bind(Json(action))
     .bind(now)
     .execute(ex)
@@ -87,6 +93,9 @@ pg_row! {
         pub display_name: Option<String>,
         pub body: Json<Message>,
         pub action: Option<Json<PlatformAction>>,
+        /// For a [`PlatformAction::Replace`], the platform's id of the message it replaces,
+        /// when that was sent.
+        pub replaces: Option<String>,
         /// Including this one.
         pub attempts: i32,
     }
@@ -153,7 +162,10 @@ pub async fn claim(
              FROM ready WHERE o.id = ready.id
              RETURNING o.id, o.community_id, o.channel, o.member_id, o.body, o.action, o.attempts)
          SELECT l.id, l.community_id, l.channel, l.member_id, m.platform, m.platform_user_id, m.display_name,
-                l.body, l.action, l.attempts
+                l.body, l.action,
+                (SELECT p.platform_message_id FROM outbox p
+                  WHERE p.id = (l.action->>'of')::bigint AND p.status = 'sent') AS replaces,
+                l.attempts
          FROM leased l LEFT JOIN members m ON m.id = l.member_id
          ORDER BY l.id",
         platform_filter(4)
@@ -164,6 +176,14 @@ pub async fn claim(
     .bind(platform)
     .fetch_all(ex)
     .await
+}
+
+/// The id of the row with idempotency key `key`, if there is one.
+pub async fn id_by_key(ex: impl PgExecutor<'_>, key: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM outbox WHERE idempotency_key = $1")
+        .bind(key)
+        .fetch_optional(ex)
+        .await
 }
 
 /// Dead-letters ready posts whose deadline has passed; returns how many.

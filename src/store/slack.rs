@@ -55,24 +55,3 @@ pub async fn apply_profile(
     .await?;
     Ok(())
 }
-
-/// Whether `member` has a check-in for `period` in the community's cohort `cohort_slug`.
-pub async fn has_checked_in(
-    ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    cohort_slug: &str,
-    member_id: Uuid,
-    period: &str,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM checkins c JOIN cohorts co ON co.id = c.cohort_id
-                        WHERE co.community_id = $1 AND co.slug = $2 AND c.member_id = $3
-                          AND c.period = $4)",
-    )
-    .bind(community_id)
-    .bind(cohort_slug)
-    .bind(member_id)
-    .bind(period)
-    .fetch_one(ex)
-    .await
-}

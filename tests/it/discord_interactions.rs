@@ -384,6 +384,27 @@ pub(crate) async fn dm_mocks(d: &DiscordBot) {
         )
         .mount(&d.server)
         .await;
+    Mock::given(method("PATCH"))
+        .and(path(format!(
+            "/api/v10/channels/{DM_CHANNEL}/messages/1500000000000000077"
+        )))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000077" })),
+        )
+        .mount(&d.server)
+        .await;
+}
+
+/// The bodies of the edits of the DM message the mocks answer every post with.
+async fn dm_edits(d: &DiscordBot) -> Vec<Value> {
+    d.server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "PATCH")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
 }
 
 /// The methods of the requests to Discord's member-role route, in order.
@@ -1377,8 +1398,22 @@ async fn a_whole_week_on_discord_through_signed_interactions(pool: PgPool) {
         .unwrap();
     assert_eq!(stored, progress, "kept as typed, lines and all");
 
-    // The lead mentor's notice has a Reply button; its form sends several lines back.
+    // The prompt loses its button: it is answered.
+    assert!(
+        dm_edits(&d).await.is_empty(),
+        "nothing is sent before the outbox runs"
+    );
     d.dispatch().await;
+    assert_eq!(
+        dm_edits(&d).await,
+        [json!({
+            "content": "✅ You checked in to **Spring Makers 2027** for 2027-W09. Thanks! To change it, type `/checkin` again.",
+            "allowed_mentions": { "parse": [], "users": [] },
+            "components": [],
+        })]
+    );
+
+    // The lead mentor's notice has a Reply button; its form sends several lines back.
     let notice = posted_to(&d, DM_CHANNEL).await.last().unwrap().clone();
     let text = notice["content"].as_str().unwrap();
     assert!(

@@ -134,7 +134,7 @@ async fn a_channel_post_pings_only_its_mention_and_escapes_user_text(pool: PgPoo
         .fetch_one(&d.bot.pool)
         .await
         .unwrap();
-    assert_eq!(message_id, "1500000000000000001");
+    assert_eq!(message_id, format!("{SPRING_CHANNEL}:1500000000000000001"));
 }
 
 #[sqlx::test]

@@ -22,6 +22,7 @@ fn post(to: Recipient, attempt: i32) -> OutboundPost {
             .strong("Spring Makers")
             .text(" digest"),
         action: None,
+        replaces: None,
         attempt,
     }
 }

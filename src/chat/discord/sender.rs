@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use serenity::http::{LightMethod, Route};
-use serenity::model::id::{ChannelId, GuildId, RoleId, UserId};
+use serenity::model::id::{ChannelId, GuildId, MessageId, RoleId, UserId};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -68,6 +68,45 @@ impl DiscordSender {
     pub fn with_roles(mut self, roles: BTreeMap<Role, RoleId>) -> Self {
         self.roles = roles;
         self
+    }
+
+    /// Edits the message `sent` (`channel:message`) to the post's body, without the buttons
+    /// it had: an answered prompt cannot be pressed again.
+    async fn replace(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
+        let ids = sent
+            .split_once(':')
+            .and_then(|(c, m)| Some((c.parse::<u64>().ok()?, m.parse::<u64>().ok()?)));
+        let Some((channel, message)) = ids else {
+            // Rows sent before messages were recorded with their channel cannot be edited.
+            tracing::info!(
+                outbox_id = post.id,
+                "no channel recorded for the message; not replaced"
+            );
+            return Ok(Delivered::nothing_to_do());
+        };
+        let member_ids: Vec<Uuid> = post.message.mentioned().collect();
+        let discord_ids = store::discord::user_ids(&self.pool, &member_ids)
+            .await
+            .map_err(db_send_error)?;
+        let Some(note) = render(&post.message, &discord_ids, &self.ids)
+            .into_iter()
+            .next()
+        else {
+            return Ok(Delivered::nothing_to_do());
+        };
+        let mut body = note.to_json();
+        body["components"] = json!([]);
+        let route = Route::ChannelMessage {
+            channel_id: ChannelId::new(channel),
+            message_id: MessageId::new(message),
+        };
+        self.rest
+            .call(route, LightMethod::Patch, Some(&body))
+            .await
+            .map_err(send_error)?;
+        Ok(Delivered {
+            platform_message_id: sent.to_owned(),
+        })
     }
 
     /// Gives or takes the mapped server role so it matches the program role as it is now.
@@ -142,7 +181,8 @@ impl DiscordSender {
                 first = created.get("id").and_then(Value::as_str).map(str::to_owned);
             }
         }
-        Ok(first.unwrap_or_default())
+        // Where and which, so a later action can edit it (Slack records `channel:ts`).
+        Ok(format!("{channel_id}:{}", first.unwrap_or_default()))
     }
 
     /// The member's DM channel: the stored one, or a new one (stored for reuse, because
@@ -278,6 +318,14 @@ impl Sender for DiscordSender {
             return self
                 .mirror_role(post, *member_id, platform_user_id, *role)
                 .await;
+        }
+        match (post.action, post.replaces.as_deref()) {
+            (None, _) => {}
+            (Some(PlatformAction::Replace { .. }), Some(sent)) => {
+                return self.replace(post, sent).await;
+            }
+            // A message never sent has nothing to replace.
+            (Some(_), _) => return Ok(Delivered::nothing_to_do()),
         }
         match &post.to {
             Recipient::Channel(channel) => {

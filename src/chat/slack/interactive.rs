@@ -64,10 +64,7 @@ impl SlackApp {
                 self.reply_bodies(None, &reply, Visibility::Ephemeral).await
             }
             CHECK_IN_ACTION | REPLY_ACTION | MILESTONE_CHANGES_ACTION => {
-                match self
-                    .open_form(team, user, value, trigger, &payload["container"])
-                    .await
-                {
+                match self.open_form(team, user, value, trigger).await {
                     Ok(()) => return,
                     Err(message) => {
                         self.reply_bodies(None, &message, Visibility::Ephemeral)
@@ -105,7 +102,6 @@ impl SlackApp {
         user: &str,
         value: &str,
         trigger: &str,
-        container: &Value,
     ) -> Result<(), Message> {
         let (caller, _) = self.caller(team, user, None).await?;
         let Ok(kind) = serde_json::from_str::<ActionKind>(value) else {
@@ -115,16 +111,8 @@ impl SlackApp {
         let view = match kind {
             ActionKind::CheckIn { cohort, period } => {
                 checkin_button::check(self.services(), &caller, &cohort, &period).await?;
-                // The prompt's place, to mark it answered after the check-in.
-                let (ch, ts) = match container["type"].as_str() {
-                    Some("message") => (
-                        container["channel_id"].clone(),
-                        container["message_ts"].clone(),
-                    ),
-                    _ => (Value::Null, Value::Null),
-                };
                 let metadata = json!({ "k": CHECKIN_VIEW, "u": user, "cohort": cohort,
-                                       "period": period, "ch": ch, "ts": ts });
+                                       "period": period });
                 let name =
                     store::cohorts::by_slug(&self.services().pool, caller.community_id, &cohort)
                         .await
@@ -254,7 +242,6 @@ impl SlackApp {
             Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
         };
         let community = caller.community_id;
-        let member = caller.member.id;
         let mut invocation = Invocation::new(caller, spec, args);
         invocation.delivery_id = Some(format!("slack:view:{view_id}"));
         let outcome = self.services().handle(invocation).await;
@@ -265,11 +252,10 @@ impl SlackApp {
             let sealed = verify::seal(
                 self.seal_key(),
                 &json!({ "k": CHECKIN_CONFIRM_VIEW, "u": metadata["u"], "cohort": cohort,
-                         "period": period, "q": question, "ch": metadata["ch"], "ts": metadata["ts"] }),
+                         "period": period, "q": question }),
             );
             return json!({ "response_action": "update", "view": views::confirm_replace(&text, sealed) });
         }
-        self.mark_prompt_answered(community, member, metadata).await;
         json!({ "response_action": "update", "view": views::done(checkin.title, &text) })
     }
 
@@ -280,12 +266,11 @@ impl SlackApp {
         let Ok(args) = form_args(spec, &raw) else {
             return result_view(CHECKIN_CONFIRM_VIEW, &messages::form_not_valid());
         };
-        let (community, member) = (caller.community_id, caller.member.id);
+        let community = caller.community_id;
         let mut invocation = Invocation::new(caller, spec, args);
         invocation.delivery_id = Some(format!("slack:view:{view_id}:yes"));
         let outcome = self.services().handle(invocation).await;
         let text = self.mrkdwn(community, &outcome.reply).await;
-        self.mark_prompt_answered(community, member, metadata).await;
         json!({ "response_action": "update", "view": views::done(form(FormId::Checkin).title, &text) })
     }
 
@@ -338,45 +323,6 @@ impl SlackApp {
         let mut invocation = Invocation::new(caller, spec, args);
         invocation.delivery_id = Some(format!("slack:action:{trigger}"));
         self.services().handle(invocation).await.reply
-    }
-
-    /// Replaces the prompt the button was on with a note that it is answered.
-    async fn mark_prompt_answered(
-        &self,
-        community: uuid::Uuid,
-        member: uuid::Uuid,
-        metadata: &Value,
-    ) {
-        let (Some(channel), Some(ts)) = (metadata["ch"].as_str(), metadata["ts"].as_str()) else {
-            return;
-        };
-        let cohort = metadata["cohort"].as_str().unwrap_or_default();
-        let period = metadata["period"].as_str().unwrap_or_default();
-        let pool = &self.services().pool;
-        match store::slack::has_checked_in(pool, community, cohort, member, period).await {
-            Ok(true) => {}
-            Ok(false) => return,
-            Err(err) => {
-                tracing::warn!(error = %format!("{err:#}"), "checking for a check-in failed");
-                return;
-            }
-        }
-        let name = match store::cohorts::by_slug(pool, community, cohort).await {
-            Ok(Some(found)) => found.name,
-            _ => cohort.to_owned(),
-        };
-        let note = self
-            .render(community, &messages::prompt_answered(&name, period))
-            .await;
-        let (app, channel, ts) = (self.clone(), channel.to_owned(), ts.to_owned());
-        // In the background: the modal's answer must not wait for it.
-        tokio::spawn(async move {
-            if let Some(note) = note.first()
-                && let Err(err) = app.api().update(&channel, &ts, note).await
-            {
-                tracing::warn!(error = %err, "marking the prompt answered failed");
-            }
-        });
     }
 
     async fn mrkdwn(&self, community: uuid::Uuid, message: &Message) -> String {

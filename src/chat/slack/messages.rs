@@ -23,13 +23,3 @@ pub fn checkin_intro(cohort: &str, period: &str) -> String {
 pub fn reply_intro(handle: &str, period: &str) -> String {
     format!("Your reply to <@{handle}>'s check-in for {period}.")
 }
-
-/// Replaces an answered prompt, so its button cannot be pressed again by mistake.
-pub fn prompt_answered(cohort: &str, period: &str) -> Message {
-    Message::new()
-        .text("✅ You checked in to ")
-        .strong(cohort)
-        .text(format!(" for {period}. Thanks! To change it, type "))
-        .code("/checkin")
-        .text(" again.")
-}

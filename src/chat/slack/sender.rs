@@ -16,6 +16,7 @@ use crate::outbox::gate::BUCKET_WAIT_MAX;
 use crate::outbox::{Delivered, OutboundPost, Recipient, SendError, Sender};
 use crate::render::slack::{self, SlackMessage};
 use crate::store;
+use crate::store::outbox::PlatformAction;
 
 /// `metadata.event_type` on every post, so a resend can find the first one.
 pub const EVENT_TYPE: &str = "cohortbot_post";
@@ -108,6 +109,24 @@ impl SlackSender {
             .collect())
     }
 
+    /// Replaces the message `sent` (`channel:ts`, as [`Sender::send`] records it) with the
+    /// post's body, in one message: a replacement is a short note.
+    async fn replace(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
+        let Some((channel, ts)) = sent.split_once(':') else {
+            return Err(SendError::Permanent(format!(
+                "`{sent}` is not a Slack message reference"
+            )));
+        };
+        let parts = self.render(post).await?;
+        let Some(note) = parts.first() else {
+            return Ok(Delivered::nothing_to_do());
+        };
+        self.api.update(channel, ts, note).await?;
+        Ok(Delivered {
+            platform_message_id: sent.to_owned(),
+        })
+    }
+
     async fn render(&self, post: &OutboundPost) -> Result<Vec<SlackMessage>, SendError> {
         let mentioned: Vec<Uuid> = post.message.mentioned().collect();
         let ids: HashMap<Uuid, String> = if mentioned.is_empty() {
@@ -145,9 +164,14 @@ fn metadata(outbox_id: i64, part: usize) -> Value {
 
 impl Sender for SlackSender {
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
-        // Slack has no roles a bot can assign: program roles live only in the program.
-        if post.action.is_some() {
-            return Ok(Delivered::nothing_to_do());
+        match (post.action, post.replaces.as_deref()) {
+            (None, _) => {}
+            (Some(PlatformAction::Replace { .. }), Some(sent)) => {
+                return self.replace(post, sent).await;
+            }
+            // Slack has no roles a bot can assign (program roles live only in the program),
+            // and a message never sent has nothing to replace.
+            (Some(_), _) => return Ok(Delivered::nothing_to_do()),
         }
         let channel = self.channel_for(&post.to).await?;
         let parts = self.render(post).await?;

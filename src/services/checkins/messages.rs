@@ -409,6 +409,16 @@ pub fn stale_button(period: &str, current: &str) -> Message {
         .text(".")
 }
 
+/// Replaces an answered prompt, so its button cannot be pressed again by mistake.
+pub fn prompt_answered(cohort: &str, period: &str) -> Message {
+    Message::new()
+        .text("✅ You checked in to ")
+        .strong(cohort)
+        .text(format!(" for {period}. Thanks! To change it, type "))
+        .code("/checkin")
+        .text(" again.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ use crate::store::checkins::{self, Answer};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::members::Member;
 use crate::store::mentoring;
+use crate::store::outbox::{self, PlatformAction};
 use messages::Heard;
 
 /// Confidence at or below this notifies the lead mentor.
@@ -119,6 +120,10 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     )
     .await?;
 
+    if !replaced {
+        mark_prompt_answered(tx, inv, &cohort, &checkin.period, now).await?;
+    }
+
     let escalate = answer.blockers.is_some() || answer.confidence <= LOW_CONFIDENCE;
     let mentors = if escalate {
         checkins::lead_mentors(&mut *tx, cohort.id, member.id, now).await?
@@ -193,6 +198,28 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         );
     }
     Ok(outcome)
+}
+
+/// The week's prompt, if it was posted, is replaced by a note that it is answered (once,
+/// however the check-in came: the prompt's button, its form, or a typed `/checkin`).
+async fn mark_prompt_answered(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    cohort: &Cohort,
+    period: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let member = inv.caller.member.id;
+    let prompt_key = checkins::prompt_key(cohort.id, member, period);
+    let Some(prompt) = outbox::id_by_key(&mut *tx, &prompt_key).await? else {
+        return Ok(());
+    };
+    let key = format!("checkin-answered:{}:{member}:{period}", cohort.id);
+    let note = messages::prompt_answered(&cohort.name, period);
+    let action = PlatformAction::Replace { of: prompt };
+    let community = inv.caller.community_id;
+    outbox::enqueue_action(&mut *tx, community, &key, member, action, &note, now).await?;
+    Ok(())
 }
 
 /// The cohort a check-in is for: the `cohort` option, else the member's only cohort, else
