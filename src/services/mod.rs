@@ -96,6 +96,8 @@ pub struct Outcome {
     pub needs_confirmation: bool,
     /// The kept question's id, once kept: what its Yes/No actions and `/yes` name.
     pub question: Option<String>,
+    /// The command was refused or failed, and changed nothing: the reply says why.
+    pub refused: bool,
 }
 
 impl Outcome {
@@ -107,6 +109,15 @@ impl Outcome {
             actions: Vec::new(),
             needs_confirmation: false,
             question: None,
+            refused: false,
+        }
+    }
+
+    /// A refusal: `reply` says why nothing changed.
+    pub fn refusal(reply: impl Into<Message>) -> Self {
+        Self {
+            refused: true,
+            ..Self::reply(reply, Visibility::Ephemeral)
         }
     }
 
@@ -241,11 +252,11 @@ impl Services {
                 // The reason may echo user text, which stays out of info-level logs.
                 tracing::info!("command refused");
                 tracing::debug!(reason = %crate::render::plain::render(&message), "refusal reason");
-                Outcome::reply(message, Visibility::Ephemeral)
+                Outcome::refusal(message)
             }
             Err(ServiceError::Internal(err)) => {
                 tracing::error!(error = %format!("{err:#}"), "command failed");
-                Outcome::reply(messages::internal_error(), Visibility::Ephemeral)
+                Outcome::refusal(messages::internal_error())
             }
         }
     }

@@ -25,7 +25,7 @@ async fn spring_week(pool: PgPool) -> TestBot {
 #[sqlx::test]
 async fn the_prompt_reaches_each_learner_once(pool: PgPool) {
     let bot = spring_week(pool).await;
-    let mut delivered = bot.deliver().await;
+    let mut delivered = bot.deliver().await.into_vec();
     delivered.sort();
     assert_eq!(
         delivered
@@ -51,7 +51,7 @@ async fn checking_in_outside_any_cohort_is_explained(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     let said = bot.say("nobody", "/checkin 4 did things").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You're not in a cohort, so there is nothing to check in to. Type `/cohort list` to find one."
     );
     assert_eq!(bot.count("checkins").await, 0);
@@ -60,7 +60,8 @@ async fn checking_in_outside_any_cohort_is_explained(pool: PgPool) {
 #[sqlx::test]
 async fn a_blocker_notifies_the_lead_mentor_who_replies(pool: PgPool) {
     let bot = spring_week(pool).await;
-    bot.deliver().await;
+    bot.deliver_to(&["#spring-makers", "#spring-makers", "@lee", "@sam"])
+        .await;
 
     let said = bot
         .say(
@@ -68,8 +69,9 @@ async fn a_blocker_notifies_the_lead_mentor_who_replies(pool: PgPool) {
             "/checkin 4 built my first flow blockers:\"no licence for premium connectors\" hours:3",
         )
         .await;
+    assert_eq!(said.told(), ["@Grace Lindqvist"]);
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 4/5, 3 h. Your lead mentor will get in touch about what's blocking you."
     );
     let delivered = bot.deliver().await;
@@ -86,8 +88,9 @@ async fn a_blocker_notifies_the_lead_mentor_who_replies(pool: PgPool) {
     let said = bot
         .say("grace", "/checkin reply @sam Let's pair on Thursday")
         .await;
+    assert_eq!(said.told(), ["@Sam Carter"]);
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Sent to Sam Carter, on their check-in for 2027-W10."
     );
     assert_eq!(
@@ -101,19 +104,20 @@ async fn a_blocker_notifies_the_lead_mentor_who_replies(pool: PgPool) {
 
     let said = bot.say("sam", "/checkin history").await;
     assert!(
-        said.reply
+        said.reply()
             .contains("↳ Grace Lindqvist: Let's pair on Thursday"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
 #[sqlx::test]
 async fn low_confidence_alone_escalates_and_a_good_week_does_not(pool: PgPool) {
     let bot = spring_week(pool).await;
-    bot.deliver().await;
-    bot.say("sam", "/checkin 2 lost").await;
-    bot.say("lee", "/checkin 5 flying").await;
+    bot.deliver_to(&["#spring-makers", "#spring-makers", "@lee", "@sam"])
+        .await;
+    bot.ok("sam", "/checkin 2 lost").await;
+    bot.ok("lee", "/checkin 5 flying").await;
     let delivered = bot.deliver().await;
     assert_eq!(delivered.len(), 1);
     assert!(
@@ -128,52 +132,52 @@ async fn low_confidence_alone_escalates_and_a_good_week_does_not(pool: PgPool) {
 #[sqlx::test]
 async fn check_ins_are_private_to_the_learner_and_their_mentors(pool: PgPool) {
     let bot = spring_week(pool).await;
-    bot.say("sam", "/checkin 3 private progress blockers:\"my manager\"")
+    bot.ok("sam", "/checkin 3 private progress blockers:\"my manager\"")
         .await;
 
     let said = bot.say("lee", "/checkin history @sam").await;
     assert!(
-        said.reply.starts_with("You're not a mentor of `@sam`."),
+        said.reply().starts_with("You're not a mentor of `@sam`."),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("ada", "/checkin history @sam").await;
     assert!(
-        said.reply.starts_with("You're not a mentor of `@sam`."),
+        said.reply().starts_with("You're not a mentor of `@sam`."),
         "stewards see aggregates only: {}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("lee", "/checkin reply @sam hi").await;
     assert!(
-        said.reply.starts_with("You're not a mentor of `@sam`."),
+        said.reply().starts_with("You're not a mentor of `@sam`."),
         "{}",
-        said.reply
+        said.reply()
     );
 
     let said = bot.say("grace", "/checkin history @sam").await;
     assert!(
-        said.reply.contains("private progress") && said.reply.contains("Blocker: my manager"),
+        said.reply().contains("private progress") && said.reply().contains("Blocker: my manager"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
 #[sqlx::test]
 async fn a_second_answer_replaces_the_first_after_confirmation_and_keeps_history(pool: PgPool) {
     let bot = spring_week(pool).await;
-    bot.say("sam", "/checkin 3 first answer").await;
+    bot.ok("sam", "/checkin 3 first answer").await;
 
     let said = bot.say("sam", "/yes").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "I haven't asked you anything, so there is nothing to answer."
     );
     let said = bot.say("sam", "/checkin 5 second answer").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You already checked in for 2027-W10 (confidence 3/5). Replace it with this one? Answer `/yes` or `/no`."
     );
-    let outcome = said.outcome.unwrap();
+    let outcome = said.outcome().unwrap().clone();
     let question = outcome.question.clone().expect("a kept question");
     assert_eq!(
         outcome
@@ -206,20 +210,20 @@ async fn a_second_answer_replaces_the_first_after_confirmation_and_keeps_history
     // Someone else's yes does not answer it.
     let said = bot.say("lee", "/yes").await;
     assert!(
-        said.reply.starts_with("I haven't asked you"),
+        said.reply().starts_with("I haven't asked you"),
         "{}",
-        said.reply
+        said.reply()
     );
 
     let said = bot.say("sam", "/yes").await;
     assert!(
-        said.reply.contains("is updated: confidence 5/5"),
+        said.reply().contains("is updated: confidence 5/5"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("sam", &format!("/yes question:{question}")).await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "That question has expired or was already answered, so nothing changed. Run the command again if you still want to."
     );
     assert_eq!(bot.count("checkins").await, 1);
@@ -233,8 +237,9 @@ async fn a_second_answer_replaces_the_first_after_confirmation_and_keeps_history
 #[sqlx::test]
 async fn one_nudge_for_an_unanswered_prompt_and_none_for_an_answered_one(pool: PgPool) {
     let bot = spring_week(pool).await;
-    bot.say("lee", "/checkin 4 done early").await;
-    bot.deliver().await;
+    bot.ok("lee", "/checkin 4 done early").await;
+    bot.deliver_to(&["#spring-makers", "#spring-makers", "@lee", "@sam"])
+        .await;
 
     bot.set_local("2027-03-10 09:00", Berlin); // the nudge schedule: Wednesday 09:00
     let report = bot.tick().await;
@@ -260,7 +265,7 @@ async fn one_nudge_for_an_unanswered_prompt_and_none_for_an_answered_one(pool: P
 #[sqlx::test]
 async fn the_cohort_digest_has_figures_and_shout_outs_but_no_private_text(pool: PgPool) {
     let bot = spring_week(pool).await;
-    bot.say(
+    bot.ok(
         "sam",
         "/checkin 2 secret progress blockers:\"secret blocker\"",
     )
@@ -285,8 +290,8 @@ async fn the_cohort_digest_has_figures_and_shout_outs_but_no_private_text(pool: 
     bot.set_local("2027-03-15 09:00", Berlin);
     bot.tick().await;
     bot.set_local("2027-03-16 10:00", Berlin);
-    bot.say("sam", "/checkin 4 second week").await;
-    bot.say("kim", "/checkin 4 first week here").await;
+    bot.ok("sam", "/checkin 4 second week").await;
+    bot.ok("kim", "/checkin 4 first week here").await;
     bot.set_local("2027-03-19 16:00", Berlin);
     bot.tick().await;
     let delivered = bot.deliver().await;
@@ -306,17 +311,26 @@ async fn the_cohort_digest_has_figures_and_shout_outs_but_no_private_text(pool: 
 #[sqlx::test]
 async fn the_mentor_digest_lists_who_is_at_risk_and_why(pool: PgPool) {
     let bot = spring_week(pool).await;
-    bot.say("sam", "/checkin 4 fine blockers:\"waiting for IT\"")
+    bot.ok("sam", "/checkin 4 fine blockers:\"waiting for IT\"")
         .await;
     // Week 2: a new prompt; Lee misses both weeks, Sam's blocker stays open.
     bot.set_local("2027-03-15 09:00", Berlin);
     bot.tick().await;
-    bot.say(
+    bot.ok(
         "sam",
         "/checkin 2 still waiting blockers:\"waiting for IT\"",
     )
     .await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "@grace",
+        "@grace",
+        "@grace",
+        "@lee",
+        "@sam",
+    ])
+    .await;
 
     bot.set_local("2027-03-22 08:30", Berlin);
     bot.tick().await;
@@ -362,9 +376,9 @@ async fn an_early_check_in_gets_no_prompt_or_nudge(pool: PgPool) {
     bot.set_local("2027-03-08 08:40", Berlin);
     let said = bot.say("sam", "/checkin 4 started early").await;
     assert!(
-        said.reply.contains("2027-W10, is recorded"),
+        said.reply().contains("2027-W10, is recorded"),
         "{}",
-        said.reply
+        said.reply()
     );
     bot.set_local("2027-03-08 08:45", Berlin);
     bot.tick().await;
@@ -373,6 +387,7 @@ async fn an_early_check_in_gets_no_prompt_or_nudge(pool: PgPool) {
     let prompted: Vec<String> = bot
         .deliver()
         .await
+        .into_vec()
         .into_iter()
         .filter(|(to, _)| to.starts_with('@'))
         .map(|(to, _)| to)
@@ -386,6 +401,7 @@ async fn an_early_check_in_gets_no_prompt_or_nudge(pool: PgPool) {
     let nudged: Vec<String> = bot
         .deliver()
         .await
+        .into_vec()
         .into_iter()
         .filter(|(to, text)| to.starts_with('@') && text.contains("reminder"))
         .map(|(to, _)| to)
@@ -401,15 +417,15 @@ async fn a_learner_in_two_cohorts_checks_in_to_the_one_that_prompted(pool: PgPoo
         .say("sam", "/checkin 4 automated the leave request")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 4/5."
     );
     // With no prompt open, the cohort has to be named.
     let said = bot.say("sam", "/checkin 3 and more").await;
     assert!(
-        said.reply.starts_with("You're in several cohorts."),
+        said.reply().starts_with("You're in several cohorts."),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
@@ -421,7 +437,7 @@ async fn with_no_lead_mentor_a_blocker_reaches_the_stewards(pool: PgPool) {
         .say("sam", "/checkin 2 stuck blockers:\"no licence\"")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 2/5. Your cohort has no lead mentor right now, so the stewards have been told and will get in touch."
     );
     assert_eq!(
@@ -441,52 +457,67 @@ async fn a_check_in_long_before_the_start_or_after_the_end_is_refused(pool: PgPo
     bot.set_local("2027-02-10 09:00", chrono_tz::Europe::Berlin);
     let said = bot.say("sam", "/checkin 4 getting ready").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Spring Makers 2027 starts on 2027-03-01, and check-ins open on 2027-02-15. Your first prompt comes in its first week."
     );
-    assert!(said.posts.is_empty());
+    assert!(said.posts().is_empty());
     bot.set_local("2027-07-05 09:00", chrono_tz::Europe::Berlin);
     let said = bot.say("sam", "/checkin 4 still going").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Spring Makers 2027 ended on 2027-06-25, so it takes no more check-ins. Thank you for taking part!"
     );
     assert_eq!(bot.count("checkins").await, 0);
     // Inside the window, onboarding week included, it is recorded.
     bot.set_local("2027-02-16 09:00", chrono_tz::Europe::Berlin);
     let said = bot.say("sam", "/checkin 4 getting ready").await;
-    assert!(said.reply.starts_with("Thanks!"), "{}", said.reply);
+    assert!(said.reply().starts_with("Thanks!"), "{}", said.reply());
     assert_eq!(bot.count("checkins").await, 1);
 }
 
 #[sqlx::test]
 async fn another_command_drops_an_open_question_and_says_so(pool: PgPool) {
     let bot = spring_week(pool).await;
-    bot.say("sam", "/checkin 3 first answer").await;
-    bot.say("sam", "/checkin 5 second answer").await;
+    bot.ok("sam", "/checkin 3 first answer").await;
+    bot.asks(
+        "sam",
+        "/checkin 5 second answer",
+        "Replace it with this one?",
+    )
+    .await;
     let said = bot.say("sam", "/progress").await;
     assert!(
-        said.reply
+        said.reply()
             .starts_with("(I dropped my unanswered question about `/checkin`.)\n"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("sam", "/yes").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "I haven't asked you anything, so there is nothing to answer."
     );
     // No keeps the first answer; a question expires after 15 minutes.
-    bot.say("sam", "/checkin 5 second answer").await;
+    bot.asks(
+        "sam",
+        "/checkin 5 second answer",
+        "Replace it with this one?",
+    )
+    .await;
     let said = bot.say("sam", "/no").await;
-    assert_eq!(said.reply, "OK, nothing changed.");
-    bot.say("sam", "/checkin 5 second answer").await;
+    assert_eq!(said.reply(), "OK, nothing changed.");
+    bot.asks(
+        "sam",
+        "/checkin 5 second answer",
+        "Replace it with this one?",
+    )
+    .await;
     bot.clock.advance(chrono::Duration::minutes(16));
     let said = bot.say("sam", "/yes").await;
     assert!(
-        said.reply.starts_with("I haven't asked you"),
+        said.reply().starts_with("I haven't asked you"),
         "{}",
-        said.reply
+        said.reply()
     );
     let progress: String = sqlx::query_scalar("SELECT progress FROM checkins")
         .fetch_one(&bot.pool)

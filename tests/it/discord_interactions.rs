@@ -1130,7 +1130,7 @@ async fn a_steward_picks_a_channel_for_a_new_cohort_and_its_posts_go_there(pool:
     bea_is_steward(&d).await;
     d.bot.set_local("2027-08-20 10:00", Berlin);
     d.bot
-        .say(
+        .ok(
             "ada",
             "/cohort create fall-makers Europe/Berlin Fall Makers",
         )

@@ -12,19 +12,20 @@ async fn joining_shows_the_code_of_conduct_and_enrolls_only_after_acceptance(poo
         .say("sam", "/cohort join spring-makers-2027 track:projects")
         .await;
     assert!(
-        said.reply.starts_with("Before you join Spring Makers 2027"),
+        said.reply()
+            .starts_with("Before you join Spring Makers 2027"),
         "{}",
-        said.reply
+        said.reply()
     );
-    assert!(said.reply.contains("Be kind and assume good intent"));
-    assert!(said.posts.is_empty());
+    assert!(said.reply().contains("Be kind and assume good intent"));
+    assert!(said.posts().is_empty());
     assert!(
         bot.active_cohorts("sam").await.is_empty(),
         "nothing is enrolled before acceptance"
     );
 
     let said = bot.say("sam", "/coc accept").await;
-    assert!(said.reply.starts_with("Thank you for accepting the code of conduct. You're in! Welcome to Spring Makers 2027, track Project-based."), "{}", said.reply);
+    assert!(said.reply().starts_with("Thank you for accepting the code of conduct. You're in! Welcome to Spring Makers 2027, track Project-based."), "{}", said.reply());
     assert_eq!(
         said.channel_posts(),
         [(
@@ -36,24 +37,24 @@ async fn joining_shows_the_code_of_conduct_and_enrolls_only_after_acceptance(poo
 
     let said = bot.say("sam", "/coc accept").await;
     assert!(
-        said.reply
+        said.reply()
             .starts_with("You already accepted the code of conduct on 2027-02-15"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
 #[sqlx::test]
 async fn a_member_who_accepted_joins_at_once_and_gets_the_only_track(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
+    bot.ok("sam", "/coc accept").await;
 
     let said = bot.say("sam", "/cohort join evening-builders-2027").await;
     assert!(
-        said.reply
+        said.reply()
             .contains("Welcome to Evening Builders 2027, track Short modules"),
         "{}",
-        said.reply
+        said.reply()
     );
     assert_eq!(said.channel_posts().len(), 1);
 }
@@ -61,16 +62,16 @@ async fn a_member_who_accepted_joins_at_once_and_gets_the_only_track(pool: PgPoo
 #[sqlx::test]
 async fn several_tracks_means_the_member_chooses(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
+    bot.ok("sam", "/coc accept").await;
 
     let said = bot.say("sam", "/cohort join spring-makers-2027").await;
     assert!(
-        said.reply.contains("has several tracks. Choose one:"),
+        said.reply().contains("has several tracks. Choose one:"),
         "{}",
-        said.reply
+        said.reply()
     );
     assert!(
-        said.reply
+        said.reply()
             .contains("/cohort join spring-makers-2027 track:projects")
     );
 
@@ -78,7 +79,7 @@ async fn several_tracks_means_the_member_chooses(pool: PgPool) {
         .say("sam", "/cohort join spring-makers-2027 track:projcts")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Spring Makers 2027 has no track `projcts`. Did you mean `projects`?"
     );
     assert!(bot.active_cohorts("sam").await.is_empty());
@@ -87,12 +88,12 @@ async fn several_tracks_means_the_member_chooses(pool: PgPool) {
 #[sqlx::test]
 async fn double_join_is_refused_and_keeps_one_enrollment(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
-    bot.say("sam", "/cohort join evening-builders-2027").await;
+    bot.ok("sam", "/coc accept").await;
+    bot.ok("sam", "/cohort join evening-builders-2027").await;
 
     let said = bot.say("sam", "/cohort join evening-builders-2027").await;
-    assert_eq!(said.reply, "You're already in Evening Builders 2027.");
-    assert!(said.posts.is_empty());
+    assert_eq!(said.reply(), "You're already in Evening Builders 2027.");
+    assert!(said.posts().is_empty());
     assert_eq!(bot.count("enrollments").await, 1);
 }
 
@@ -103,12 +104,12 @@ async fn unknown_cohort_gets_a_suggestion_and_changes_nothing(pool: PgPool) {
 
     let said = bot.say("sam", "/cohort join spring-makers-2072").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "I don't know a cohort called `spring-makers-2072` here. Did you mean `spring-makers-2027`?"
     );
     let said = bot.say("sam", "/cohort join zzz").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "I don't know a cohort called `zzz` here. Type `/cohort list` to see them."
     );
     // Members are created on first contact; nothing else may change.
@@ -120,35 +121,39 @@ async fn leaving_keeps_history_and_rejoining_works(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     let said = bot.say("sam", "/cohort leave").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You're not enrolled in any cohort. Type `/cohort list` to find one."
     );
 
-    bot.say("sam", "/coc accept").await;
-    bot.say("sam", "/cohort join evening-builders-2027").await;
-    bot.say("sam", "/cohort join spring-makers-2027 track:short-modules")
+    bot.ok("sam", "/coc accept").await;
+    bot.ok("sam", "/cohort join evening-builders-2027").await;
+    bot.ok("sam", "/cohort join spring-makers-2027 track:short-modules")
         .await;
 
     let said = bot.say("sam", "/cohort leave").await;
     assert!(
-        said.reply
+        said.reply()
             .starts_with("You're in several cohorts. Say which one to leave:"),
         "{}",
-        said.reply
+        said.reply()
     );
 
     let said = bot.say("sam", "/cohort leave evening-builders-2027").await;
     assert!(
-        said.reply.starts_with("You've left Evening Builders 2027."),
+        said.reply()
+            .starts_with("You've left Evening Builders 2027."),
         "{}",
-        said.reply
+        said.reply()
     );
     assert_eq!(bot.active_cohorts("sam").await, ["spring-makers-2027"]);
 
     let said = bot.say("sam", "/cohort leave evening-builders-2027").await;
-    assert_eq!(said.reply, "You're not enrolled in Evening Builders 2027.");
+    assert_eq!(
+        said.reply(),
+        "You're not enrolled in Evening Builders 2027."
+    );
 
-    bot.say("sam", "/cohort join evening-builders-2027").await;
+    bot.ok("sam", "/cohort join evening-builders-2027").await;
     assert_eq!(
         bot.active_cohorts("sam").await,
         ["evening-builders-2027", "spring-makers-2027"]
@@ -163,11 +168,11 @@ async fn leaving_keeps_history_and_rejoining_works(pool: PgPool) {
 #[sqlx::test]
 async fn cohort_list_shows_tracks_and_marks_my_cohorts(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
-    bot.say("sam", "/cohort join evening-builders-2027").await;
+    bot.ok("sam", "/coc accept").await;
+    bot.ok("sam", "/cohort join evening-builders-2027").await;
 
     let said = bot.say("sam", "/cohort list").await;
-    let lines: Vec<&str> = said.reply.lines().collect();
+    let lines: Vec<&str> = said.reply().lines().collect();
     assert_eq!(lines[0], "Cohorts in Acme Citizen Developers:");
     assert!(lines[1].starts_with(
         "• Spring Makers 2027 (`spring-makers-2027`) 2027-03-01 → 2027-06-25, Europe/Berlin"
@@ -191,7 +196,7 @@ async fn stewards_create_cohorts_with_checked_input(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Created cohort Fall Makers 2027 (`fall-makers-2027`, Europe/Dublin). Members can join with `/cohort join fall-makers-2027`.
 Still to do:
 • a channel for its posts: `/cohort set fall-makers-2027 channel:#…`
@@ -200,7 +205,7 @@ Still to do:
 • a weekly check-in: `/schedule set fall-makers-2027 checkin \"0 9 * * MON\"`"
     );
     assert_eq!(
-        said.outcome.unwrap().visibility,
+        said.outcome().unwrap().clone().visibility,
         cohortbot::commands::Visibility::Public
     );
 
@@ -208,40 +213,44 @@ Still to do:
         .say("ada", "/cohort create fall-makers-2027 UTC Again")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "A cohort with the id `fall-makers-2027` already exists."
     );
 
     let said = bot.say("ada", "/cohort create Fall_Makers UTC Fall").await;
-    assert!(said.reply.contains("is not a valid id"), "{}", said.reply);
+    assert!(
+        said.reply().contains("is not a valid id"),
+        "{}",
+        said.reply()
+    );
 
     let long = "n".repeat(1_000);
     let said = bot
         .say("ada", &format!("/cohort create long-one UTC {long}"))
         .await;
     assert!(
-        said.reply
+        said.reply()
             .contains("`name` is 1000 characters long; the limit is 100"),
         "{}",
-        said.reply
+        said.reply()
     );
 
     let said = bot
         .say("ada", "/cohort create ctrl-one UTC \"Bad\u{7}Name\"")
         .await;
     assert!(
-        said.reply.contains("contains a control character"),
+        said.reply().contains("contains a control character"),
         "{}",
-        said.reply
+        said.reply()
     );
 
     let said = bot
         .say("ada", "/cohort create tz-one Mars/Olympus Mars")
         .await;
     assert!(
-        said.reply.contains("is not a time zone I know"),
+        said.reply().contains("is not a time zone I know"),
         "{}",
-        said.reply
+        said.reply()
     );
 
     assert_eq!(
@@ -255,7 +264,7 @@ Still to do:
 async fn a_cohort_made_in_chat_is_finished_in_chat_and_archived(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     bot.set_local("2027-08-20 10:00", chrono_tz::Europe::Berlin);
-    bot.say("ada", "/cohort create fall-makers UTC Fall Makers")
+    bot.ok("ada", "/cohort create fall-makers UTC Fall Makers")
         .await;
 
     // Nothing that would post to its channel is accepted before it has one.
@@ -266,16 +275,16 @@ async fn a_cohort_made_in_chat_is_finished_in_chat_and_archived(pool: PgPool) {
             "/event schedule fall-makers 2027-09-06T17:00 clinic Kickoff",
         )
         .await;
-    assert_eq!(said.reply, no_channel);
+    assert_eq!(said.reply(), no_channel);
     let said = bot
         .say("ada", "/schedule set fall-makers digest \"0 16 * * FRI\"")
         .await;
-    assert_eq!(said.reply, no_channel);
+    assert_eq!(said.reply(), no_channel);
     assert_eq!(bot.count("sessions").await, 0);
 
     let said = bot.say("ada", "/cohort set fall-makers").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Say what to change, like `/cohort set fall-makers channel:#… starts:2027-09-01 ends:2027-12-15`. It also takes `timezone:` and `name:`."
     );
     let said = bot
@@ -285,7 +294,7 @@ async fn a_cohort_made_in_chat_is_finished_in_chat_and_archived(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "The cohort would end on 2027-06-30, before it starts on 2027-09-01. Check the dates."
     );
     let said = bot
@@ -295,22 +304,22 @@ async fn a_cohort_made_in_chat_is_finished_in_chat_and_archived(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "2027-09-01 to 2037-06-30 is longer than a cohort runs (at most 732 days). Check the years."
     );
     let said = bot
         .say("ada", "/cohort set fall-makers channel:<!here>")
         .await;
     assert!(
-        said.reply
+        said.reply()
             .contains("`channel` must name one channel, like `#spring-makers`"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot
         .say("sam", "/cohort set fall-makers channel:#fall")
         .await;
-    assert_eq!(said.reply, "Sorry, only stewards can use `/cohort set`.");
+    assert_eq!(said.reply(), "Sorry, only stewards can use `/cohort set`.");
 
     let said = bot
         .say(
@@ -319,7 +328,7 @@ async fn a_cohort_made_in_chat_is_finished_in_chat_and_archived(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Updated Fall Makers (`fall-makers`): Europe/Berlin, 2027-09-01 → 2027-12-15, posts to `#fall-makers`.
 Still to do:
 • a track: `/cohort track fall-makers <id> <name>`
@@ -329,20 +338,20 @@ Still to do:
         .say("ada", "/cohort track fall-makers projects Team projects")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Added the project track Team projects (`projects`) to Fall Makers. Learners pick it with `/cohort join fall-makers track:projects`."
     );
     let said = bot
         .say("ada", "/cohort track fall-makers projects Again")
         .await;
-    assert_eq!(said.reply, "Fall Makers already has a track `projects`.");
-    bot.say("ada", "/schedule set fall-makers checkin \"0 9 * * MON\"")
+    assert_eq!(said.reply(), "Fall Makers already has a track `projects`.");
+    bot.ok("ada", "/schedule set fall-makers checkin \"0 9 * * MON\"")
         .await;
     let said = bot
         .say("ada", "/cohort set fall-makers name:\"Fall Makers 2027\"")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Updated Fall Makers 2027 (`fall-makers`): Europe/Berlin, 2027-09-01 → 2027-12-15, posts to `#fall-makers`.
 It has everything it needs to run."
     );
@@ -355,7 +364,7 @@ It has everything it needs to run."
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Mon 10 Jan 2028 17:00 (Europe/Berlin) is outside Fall Makers 2027, which runs 2027-09-01 to 2027-12-15. Pick a time within its dates."
     );
     let said = bot
@@ -365,9 +374,9 @@ It has everything it needs to run."
         )
         .await;
     assert!(
-        said.reply.contains("is more than a year away"),
+        said.reply().contains("is more than a year away"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot
         .say(
@@ -375,34 +384,35 @@ It has everything it needs to run."
             "/event schedule fall-makers 2027-09-06T17:00 clinic Kickoff",
         )
         .await;
-    assert!(said.reply.starts_with("Scheduled"), "{}", said.reply);
+    assert!(said.reply().starts_with("Scheduled"), "{}", said.reply());
     let posts = said.channel_posts();
     assert_eq!(posts.len(), 1, "{posts:?}");
     assert_eq!(posts[0].0, "fall-makers");
 
-    bot.say("sam", "/coc accept").await;
+    bot.ok("sam", "/coc accept").await;
     let said = bot.say("sam", "/cohort join fall-makers").await;
-    assert!(said.reply.starts_with("You're in"), "{}", said.reply);
+    assert_eq!(said.told(), ["#fall-makers"]);
+    assert!(said.reply().starts_with("You're in"), "{}", said.reply());
 
     // Archived: its schedules stop, joins are refused, the list leaves it out.
     let said = bot.say("ada", "/cohort archive fall-makers").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Archived Fall Makers 2027: 1 schedule stopped, and nobody new can join. Its 1 learner and their records stay."
     );
     let said = bot.say("ada", "/cohort archive fall-makers").await;
-    assert_eq!(said.reply, "Fall Makers 2027 is already archived.");
+    assert_eq!(said.reply(), "Fall Makers 2027 is already archived.");
     let said = bot.say("ken", "/cohort join fall-makers").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Fall Makers 2027 is archived: it takes no new members, sessions or schedules."
     );
     let said = bot.say("ada", "/cohort list").await;
-    assert!(!said.reply.contains("Fall Makers"), "{}", said.reply);
+    assert!(!said.reply().contains("Fall Makers"), "{}", said.reply());
     assert!(
-        said.reply.ends_with("(1 archived cohort not shown.)"),
+        said.reply().ends_with("(1 archived cohort not shown.)"),
         "{}",
-        said.reply
+        said.reply()
     );
     bot.set_local("2027-09-13 09:00", chrono_tz::Europe::Berlin);
     bot.tick().await;
@@ -420,11 +430,12 @@ async fn a_changed_code_of_conduct_is_accepted_again_before_the_next_join(pool: 
     use cohortbot::clock::Clock;
     use cohortbot::program::{self, ProgramFile};
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
+    bot.ok("sam", "/coc accept").await;
     let said = bot
         .say("sam", "/cohort join spring-makers-2027 track:projects")
         .await;
-    assert!(said.reply.starts_with("You're in"), "{}", said.reply);
+    assert_eq!(said.told(), ["#spring-makers"]);
+    assert!(said.reply().starts_with("You're in"), "{}", said.reply());
 
     // A file that only adds a cohort leaves the code of conduct alone.
     let partial = ProgramFile::parse(
@@ -453,7 +464,7 @@ name = "Acme Citizen Developers"
     assert!(coc.0.len() > 100, "{}", coc.0);
     assert_eq!(coc.1, 1);
     let said = bot.say("sam", "/cohort join winter-lab").await;
-    assert!(said.reply.starts_with("You're in"), "{}", said.reply);
+    assert!(said.reply().starts_with("You're in"), "{}", said.reply());
 
     // A new text raises the version: the next join asks again first.
     let edited = crate::support::EXAMPLE.replacen(
@@ -467,44 +478,45 @@ name = "Acme Citizen Developers"
         .unwrap();
     let said = bot.say("sam", "/me").await;
     assert!(
-        said.reply
+        said.reply()
             .contains("Code of conduct: accepted 2027-02-15, and it has changed since; see `/coc`"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("sam", "/cohort join evening-builders-2027").await;
     assert!(
-        said.reply.starts_with(
+        said.reply().starts_with(
             "The code of conduct has changed since you accepted it on 2027-02-15. Before you join Evening Builders 2027, please read the Acme Citizen Developers code of conduct:"
         ),
         "{}",
-        said.reply
+        said.reply()
     );
     assert!(
-        said.reply
+        said.reply()
             .contains("New: recordings of sessions stay inside the company."),
         "{}",
-        said.reply
+        said.reply()
     );
     assert_eq!(bot.active_cohorts("sam").await.len(), 2);
     let said = bot.say("sam", "/coc").await;
     assert!(
-        said.reply.ends_with(
+        said.reply().ends_with(
             "It has changed since you accepted it on 2027-02-15. Type `/coc accept` to accept this version."
         ),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("sam", "/coc accept").await;
+    assert_eq!(said.told(), ["#evening-builders"]);
     assert!(
-        said.reply.starts_with("Thank you for accepting the code of conduct. You're in! Welcome to Evening Builders 2027"),
+        said.reply().starts_with("Thank you for accepting the code of conduct. You're in! Welcome to Evening Builders 2027"),
         "{}",
-        said.reply
+        said.reply()
     );
     assert_eq!(bot.active_cohorts("sam").await.len(), 3);
     let said = bot.say("sam", "/coc accept").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You already accepted the code of conduct on 2027-02-15. Thank you!"
     );
 
@@ -532,12 +544,16 @@ async fn a_long_cohort_list_comes_a_page_at_a_time(pool: PgPool) {
     .execute(&bot.pool)
     .await
     .unwrap();
-    let first = bot.say("sam", "/cohort list").await.reply;
+    let first = bot.say("sam", "/cohort list").await.reply().to_owned();
     let lines: Vec<&str> = first.lines().collect();
     assert_eq!(lines[0], "Cohorts in Acme Citizen Developers, page 1 of 5:");
     assert_eq!(lines.len(), 1 + 10 + 1, "{first}");
     assert_eq!(lines[11], "More: `/cohort list page:2`");
-    let last = bot.say("sam", "/cohort list page:5").await.reply;
+    let last = bot
+        .say("sam", "/cohort list page:5")
+        .await
+        .reply()
+        .to_owned();
     let lines: Vec<&str> = last.lines().collect();
     assert_eq!(lines[0], "Cohorts in Acme Citizen Developers, page 5 of 5:");
     assert_eq!(lines.len(), 1 + 2, "{last}");
@@ -549,9 +565,9 @@ async fn a_long_cohort_list_comes_a_page_at_a_time(pool: PgPool) {
     );
     for page in 2..=4 {
         all.push_str(
-            &bot.say("sam", &format!("/cohort list page:{page}"))
+            bot.say("sam", &format!("/cohort list page:{page}"))
                 .await
-                .reply,
+                .reply(),
         );
     }
     for i in 1..=40 {
@@ -559,5 +575,5 @@ async fn a_long_cohort_list_comes_a_page_at_a_time(pool: PgPool) {
         assert_eq!(all.matches(&slug).count(), 1, "{slug}");
     }
     let said = bot.say("sam", "/cohort list page:6").await;
-    assert_eq!(said.reply, "There is no page 6: the list has 5 pages.");
+    assert_eq!(said.reply(), "There is no page 6: the list has 5 pages.");
 }

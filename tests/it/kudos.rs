@@ -13,31 +13,31 @@ async fn kudos_are_posted_escaped_and_limited(pool: PgPool) {
 
     let said = bot.say("sam", "/kudos @sam great job me").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Kudos are for thanking others. Who helped you this week?"
     );
     let said = bot.say("sam", "/kudos @nobody thanks").await;
     assert!(
-        said.reply.starts_with("I don't know a member `@nobody`"),
+        said.reply().starts_with("I don't know a member `@nobody`"),
         "{}",
-        said.reply
+        said.reply()
     );
     // A mentor who is not enrolled thanks a learner in the learner's channel.
     let said = bot
         .say("ken", "/kudos @sam thanks for the clear question")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your kudos to Sam Carter are posted in `#spring-makers`."
     );
     assert_eq!(said.channel_posts().len(), 1);
     // With neither in a cohort there is nowhere to post.
-    bot.say("bob", "/help").await;
+    bot.ok("bob", "/help").await;
     let said = bot.say("lin", "/kudos @bob thanks").await;
     assert!(
-        said.reply.contains("neither of you is in a cohort"),
+        said.reply().contains("neither of you is in a cohort"),
         "{}",
-        said.reply
+        said.reply()
     );
 
     let said = bot
@@ -47,7 +47,7 @@ async fn kudos_are_posted_escaped_and_limited(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your kudos to Ken Watanabe are posted in `#spring-makers`."
     );
     assert_eq!(
@@ -57,7 +57,7 @@ async fn kudos_are_posted_escaped_and_limited(pool: PgPool) {
             "🎉 Kudos to @Ken Watanabe from Sam Carter: @everyone <!channel> *thanks* for the DAX help"
         )]
     );
-    let post = &said.outcome.as_ref().unwrap().posts[0].message;
+    let post = &said.outcome().unwrap().posts[0].message;
     assert!(post.0.contains(&Fragment::User(
         "@everyone <!channel> *thanks* for the DAX help".into()
     )));
@@ -65,11 +65,12 @@ async fn kudos_are_posted_escaped_and_limited(pool: PgPool) {
 
     for i in 2..=5 {
         let said = bot.say("sam", &format!("/kudos @ken thanks {i}")).await;
-        assert!(said.reply.starts_with("Your kudos"), "{}", said.reply);
+        assert_eq!(said.told(), ["#spring-makers"]);
+        assert!(said.reply().starts_with("Your kudos"), "{}", said.reply());
     }
     let said = bot.say("sam", "/kudos @ken one more").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You've given 5 kudos today, the daily limit. Save the next for tomorrow!"
     );
     // Sam's five, and Ken's one to Sam.
@@ -77,7 +78,8 @@ async fn kudos_are_posted_escaped_and_limited(pool: PgPool) {
 
     bot.clock.advance(chrono::Duration::days(1));
     let said = bot.say("sam", "/kudos @ken a new day").await;
-    assert!(said.reply.starts_with("Your kudos"), "{}", said.reply);
+    assert_eq!(said.told(), ["#spring-makers"]);
+    assert!(said.reply().starts_with("Your kudos"), "{}", said.reply());
 }
 
 #[sqlx::test]
@@ -89,50 +91,69 @@ async fn the_monthly_recognition_credits_mentors_and_respects_opt_outs(pool: PgP
     bot.enroll("lena", cohort, Some("projects")).await;
     bot.enroll("omar", cohort, Some("projects")).await;
     for (user, skills) in [("lena", "sql"), ("omar", "excel")] {
-        bot.say(user, "/me timezone Europe/Berlin").await;
-        bot.say(user, &format!("/me skills {skills}")).await;
+        bot.ok(user, "/me timezone Europe/Berlin").await;
+        bot.ok(user, &format!("/me skills {skills}")).await;
     }
     for (user, skills) in [("xena", "sql"), ("yuri", "excel")] {
-        bot.say(user, "/me timezone Europe/Berlin").await;
-        bot.say(user, &format!("/mentor offer community 1 {skills}"))
+        bot.ok(user, "/me timezone Europe/Berlin").await;
+        bot.ok(user, &format!("/mentor offer community 1 {skills}"))
             .await;
-        bot.say("ada", &format!("/mentor approve @{user} community"))
+        bot.ok("ada", &format!("/mentor approve @{user} community"))
             .await;
     }
-    bot.say("ada", &format!("/mentor match {cohort}")).await;
-    bot.say("ada", &format!("/mentor match apply {cohort}"))
+    bot.ok("ada", &format!("/mentor match {cohort}")).await;
+    bot.ok("ada", &format!("/mentor match apply {cohort}"))
         .await;
     let said = bot.say("yuri", "/mentor recognition off").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "The monthly recognition post won't name you; your work still counts."
     );
 
     // March: lena thanks xena twice and yuri once; xena finishes a review.
     bot.set_local("2027-03-10 12:00", Berlin);
-    bot.say("lena", "/kudos @xena thanks for the SQL help")
+    bot.ok("lena", "/kudos @xena thanks for the SQL help").await;
+    bot.ok("lena", "/kudos @xena and for the joins").await;
+    bot.ok("omar", "/kudos @yuri great pivot tables").await;
+    bot.ok("lena", "/review request https://x.example/app")
         .await;
-    bot.say("lena", "/kudos @xena and for the joins").await;
-    bot.say("omar", "/kudos @yuri great pivot tables").await;
-    bot.say("lena", "/review request https://x.example/app")
-        .await;
-    bot.say("xena", "/review claim 1").await;
-    bot.say("xena", "/review done 1 works:a improve:b next:c")
+    bot.ok("xena", "/review claim 1").await;
+    bot.ok("xena", "/review done 1 works:a improve:b next:c")
         .await;
     let said = bot.say("xena", "/mentor stats").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "community mentor: 1 active learners, capacity 1 learner.\nReviews: 1 done, 0 open, claimed after 0.0 h on average.\nPairing sessions: 0. Kudos received: 2.\nLearners: lena"
     );
 
     bot.set_local("2027-03-31 12:00", Berlin);
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#mentors",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "@ada",
+        "@ada",
+        "@grace",
+        "@lena",
+        "@lena",
+        "@lena",
+        "@omar",
+        "@xena",
+        "@xena",
+        "@yuri",
+        "@yuri",
+    ])
+    .await;
     bot.set_local("2027-04-01 10:05", Berlin);
     bot.tick().await;
     let posts: Vec<(String, String)> = bot
         .deliver()
         .await
+        .into_vec()
         .into_iter()
         .filter(|(_, t)| t.contains("Thank you, mentors"))
         .collect();

@@ -105,19 +105,28 @@ async fn the_program_files_mentors_can_mentor_from_the_start(pool: PgPool) {
     for (who, tier) in [("grace", "lead"), ("ken", "community")] {
         let said = bot.say(who, "/mentor stats").await;
         assert!(
-            !said.reply.contains("not an approved mentor"),
+            !said.reply().contains("not an approved mentor"),
             "{who}: {}",
-            said.reply
+            said.reply()
         );
         let said = bot
             .say("ada", &format!("/mentor approve @{who} {tier}"))
             .await;
-        assert!(said.reply.contains("already an approved"), "{}", said.reply);
+        assert!(
+            said.reply().contains("already an approved"),
+            "{}",
+            said.reply()
+        );
     }
     // A role granted by a steward is the approval too.
-    bot.say("lin", "/help").await;
+    bot.ok("lin", "/help").await;
     let said = bot.say("ada", "/role grant @lin community_mentor").await;
-    assert!(said.reply.contains("community mentor"), "{}", said.reply);
+    assert_eq!(said.told(), ["@lin"]);
+    assert!(
+        said.reply().contains("community mentor"),
+        "{}",
+        said.reply()
+    );
     let said = bot.say("lin", "/mentor pause").await;
-    assert!(said.reply.starts_with("Paused."), "{}", said.reply);
+    assert!(said.reply().starts_with("Paused."), "{}", said.reply());
 }

@@ -10,24 +10,30 @@ const COHORT: &str = "spring-makers-2027";
 
 /// A member with a zone and skills who offered and was approved as a community mentor.
 async fn mentor(bot: &TestBot, user: &str, zone: &str, capacity: u32, skills: &str) {
-    bot.say(user, &format!("/me timezone {zone}")).await;
+    bot.ok(user, &format!("/me timezone {zone}")).await;
     let said = bot
         .say(
             user,
             &format!("/mentor offer community {capacity} {skills}"),
         )
         .await;
-    assert!(said.reply.starts_with("Thank you!"), "{}", said.reply);
+    assert_eq!(said.told(), ["@Ada Okafor"]);
+    assert!(said.reply().starts_with("Thank you!"), "{}", said.reply());
     let said = bot
         .say("ada", &format!("/mentor approve @{user} community"))
         .await;
-    assert!(said.reply.contains("is now an approved"), "{}", said.reply);
+    assert!(
+        said.reply().contains("is now an approved"),
+        "{}",
+        said.reply()
+    );
+    assert_eq!(said.told(), [format!("@{user}")]);
 }
 
 async fn learner(bot: &TestBot, user: &str, zone: &str, skills: &str) {
     bot.enroll(user, COHORT, Some("projects")).await;
-    bot.say(user, &format!("/me timezone {zone}")).await;
-    bot.say(user, &format!("/me skills {skills}")).await;
+    bot.ok(user, &format!("/me timezone {zone}")).await;
+    bot.ok(user, &format!("/me skills {skills}")).await;
 }
 
 #[sqlx::test]
@@ -38,7 +44,7 @@ async fn offers_are_approved_or_declined_and_bad_input_changes_nothing(pool: PgP
             .say("lin", &format!("/mentor offer community {bad} sql"))
             .await;
         assert_eq!(
-            said.reply,
+            said.reply(),
             format!(
                 "`capacity` must be a whole number from 1 to 50, not `{bad}` (usage: `/mentor offer [tier] [capacity] [skills…]`)"
             )
@@ -51,7 +57,7 @@ async fn offers_are_approved_or_declined_and_bad_input_changes_nothing(pool: PgP
         .say("lin", "/mentor offer community 2 Power BI, sql")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Thank you! Your offer to mentor as a community mentor, up to 2 learners; skills: power bi, sql. A steward will look at it and you'll hear back here."
     );
     assert_eq!(
@@ -64,17 +70,17 @@ async fn offers_are_approved_or_declined_and_bad_input_changes_nothing(pool: PgP
 
     let said = bot.say("sam", "/mentor approve @lin community").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Sorry, only stewards can use `/mentor approve`."
     );
     let said = bot.say("ada", "/mentor approve @sam community").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Sam Carter has not offered to mentor. They can with `/mentor offer`."
     );
 
     let said = bot.say("ada", "/mentor approve @lin community").await;
-    assert_eq!(said.reply, "lin is now an approved community mentor.");
+    assert_eq!(said.reply(), "lin is now an approved community mentor.");
     assert_eq!(
         said.dms(),
         [(
@@ -83,27 +89,28 @@ async fn offers_are_approved_or_declined_and_bad_input_changes_nothing(pool: PgP
         )]
     );
     let said = bot.say("ada", "/mentor approve @lin community").await;
-    assert_eq!(said.reply, "lin is already an approved community mentor.");
+    assert_eq!(said.reply(), "lin is already an approved community mentor.");
     let said = bot.say("ada", "/mentor decline @lin").await;
-    assert_eq!(said.reply, "lin has no offer waiting for a decision.");
+    assert_eq!(said.reply(), "lin has no offer waiting for a decision.");
 
     // Approval grants the role (community-wide) through the roles store.
     let said = bot.say("sam", "/mentor offer lead 1 excel").await;
-    assert!(said.reply.starts_with("Thank you!"));
-    bot.say("ada", "/mentor approve @sam lead").await;
+    assert_eq!(said.told(), ["@Ada Okafor"]);
+    assert!(said.reply().starts_with("Thank you!"));
+    bot.ok("ada", "/mentor approve @sam lead").await;
     let said = bot.say("sam", "/me").await;
-    assert!(said.reply.contains("lead mentor"), "{}", said.reply);
+    assert!(said.reply().contains("lead mentor"), "{}", said.reply());
 
     // A decline reason is the steward's text: it reaches the member escaped, never pinging.
-    bot.say("priya", "/mentor offer community 1 finance").await;
+    bot.ok("priya", "/mentor offer community 1 finance").await;
     let said = bot
         .say("ada", "/mentor decline @priya @everyone not this term")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Declined Priya Raman's offer; they have been told."
     );
-    let notice = &said.outcome.as_ref().unwrap().posts[0].message;
+    let notice = &said.outcome().unwrap().posts[0].message;
     assert!(
         notice
             .0
@@ -117,23 +124,23 @@ async fn pause_and_resume_with_learners_told_who_covers(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     let said = bot.say("sam", "/mentor pause").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You are not an approved mentor yet. Offer with `/mentor offer`."
     );
     mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
     learner(&bot, "lena", "Europe/Berlin", "sql").await;
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
 
     let said = bot.say("xena", "/mentor pause 2027-02-01").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "That day has passed; give today or a later date, like `2027-04-30`."
     );
     let said = bot.say("xena", "/mentor pause 2027-03-14").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Paused. You won't be matched or prompted through Sun 14 Mar 2027. Your learners have been told who covers for you."
     );
     assert_eq!(
@@ -149,17 +156,18 @@ async fn pause_and_resume_with_learners_told_who_covers(pool: PgPool) {
     bot.without_seeded_mentors().await;
     let said = bot.say("ada", &format!("/mentor match {COHORT}")).await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "There are no approved mentors to match Spring Makers 2027 with: all 1 are paused."
     );
 
     let said = bot.say("xena", "/mentor resume").await;
+    assert_eq!(said.told(), ["@lena"]);
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Welcome back! You can be matched and prompted again."
     );
     let said = bot.say("xena", "/mentor resume").await;
-    assert_eq!(said.reply, "You are not paused.");
+    assert_eq!(said.reply(), "You are not paused.");
 }
 
 #[sqlx::test]
@@ -174,25 +182,28 @@ async fn the_optimal_matching_beats_greedy_and_apply_tells_everyone_once(pool: P
     mentor(&bot, "yuri", "Europe/Paris", 1, "excel").await;
 
     let said = bot.say("lena", &format!("/mentor match {COHORT}")).await;
-    assert_eq!(said.reply, "Sorry, only stewards can use `/mentor match`.");
+    assert_eq!(
+        said.reply(),
+        "Sorry, only stewards can use `/mentor match`."
+    );
 
     let said = bot.say("ada", &format!("/mentor match {COHORT}")).await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Proposed mentor matching for Spring Makers 2027:\n\
          Community mentors: score 66 (greedy baseline 56)\n\
          • xena: omar (shares: sql, power apps; 9 h overlap)\n\
          • yuri: lena (shares: excel; 9 h overlap)\n\
          Commit it with `/mentor match apply spring-makers-2027`; everyone is told once."
     );
-    assert!(said.posts.is_empty(), "a proposal tells nobody");
+    assert!(said.posts().is_empty(), "a proposal tells nobody");
     assert_eq!(bot.count("mentorships").await, 0);
 
     let said = bot
         .say("ada", &format!("/mentor match apply {COHORT}"))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Applied the matching for Spring Makers 2027: 2 placements, 0 waitlisted. Everyone has been told."
     );
     let mut dms = said.dms();
@@ -222,20 +233,20 @@ async fn the_optimal_matching_beats_greedy_and_apply_tells_everyone_once(pool: P
         .say("ada", &format!("/mentor match apply {COHORT}"))
         .await;
     assert!(
-        said.reply.starts_with("There is no new proposal"),
+        said.reply().starts_with("There is no new proposal"),
         "{}",
-        said.reply
+        said.reply()
     );
 
     // History is kept: the next run prefers new pairs, here enough to swap them back.
     let said = bot.say("ada", &format!("/mentor match {COHORT}")).await;
     assert!(
-        said.reply
+        said.reply()
             .contains("• xena: lena (shares: sql, excel; 9 h overlap)\n• yuri: omar (9 h overlap)"),
         "{}",
-        said.reply
+        said.reply()
     );
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
     let rows: (i64, i64) = sqlx::query_as(
         "SELECT count(*), count(*) FILTER (WHERE ended_at IS NULL) FROM mentorships",
@@ -256,32 +267,32 @@ async fn capacity_pause_and_do_not_match_give_everyone_an_outcome(pool: PgPool) 
     mentor(&bot, "xena", "Europe/Berlin", 1, "sql").await;
     mentor(&bot, "yuri", "Europe/Berlin", 3, "sql").await;
     mentor(&bot, "zoe", "Europe/Berlin", 3, "sql").await;
-    bot.say("zoe", "/mentor pause").await;
+    bot.ok("zoe", "/mentor pause").await;
 
     // Lena privately never wants yuri; yuri is not told, and only lena sees her list.
     let said = bot.say("lena", "/mentor avoid @yuri").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Noted privately: you won't be paired with yuri. Nobody else is told."
     );
-    assert!(said.posts.is_empty());
+    assert!(said.posts().is_empty());
     let said = bot.say("lena", "/mentor avoid").await;
-    assert_eq!(said.reply, "Your private do-not-match list: yuri.");
+    assert_eq!(said.reply(), "Your private do-not-match list: yuri.");
     let said = bot.say("yuri", "/mentor avoid").await;
-    assert!(said.reply.starts_with("Your do-not-match list is empty"));
+    assert!(said.reply().starts_with("Your do-not-match list is empty"));
     let said = bot.say("yuri", "/mentor avoid of:@lena").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "A do-not-match list is private: only its owner and stewards can see it."
     );
     let said = bot.say("ada", "/mentor avoid of:@lena").await;
-    assert_eq!(said.reply, "lena's do-not-match list: yuri.");
+    assert_eq!(said.reply(), "lena's do-not-match list: yuri.");
     let said = bot.say("lena", "/mentor avoid @lena").await;
-    assert_eq!(said.reply, "You can't be matched with yourself anyway.");
+    assert_eq!(said.reply(), "You can't be matched with yourself anyway.");
 
     let said = bot.say("ada", &format!("/mentor match {COHORT}")).await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Proposed mentor matching for Spring Makers 2027:\n\
          Community mentors: score 56 (greedy baseline 56)\n\
          • xena: lena (shares: sql; 9 h overlap)\n\
@@ -292,20 +303,22 @@ async fn capacity_pause_and_do_not_match_give_everyone_an_outcome(pool: PgPool) 
     );
 
     // With yuri also paused, there are fewer slots than learners: the message says so.
-    bot.say("yuri", "/mentor pause").await;
-    bot.say("tomo", "/me timezone Europe/Berlin").await;
+    bot.ok("yuri", "/mentor pause").await;
+    bot.ok("tomo", "/me timezone Europe/Berlin").await;
     let said = bot.say("ada", &format!("/mentor match {COHORT}")).await;
     assert!(
-        said.reply
+        said.reply()
             .contains("2 slots missing: 3 learners, 1 places. As many as possible are placed."),
         "{}",
-        said.reply
+        said.reply()
     );
     assert_eq!(
-        said.reply.matches("every suitable mentor is full").count(),
+        said.reply()
+            .matches("every suitable mentor is full")
+            .count(),
         2,
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
@@ -315,24 +328,24 @@ async fn matching_needs_learners_and_approved_mentors(pool: PgPool) {
     bot.without_seeded_mentors().await;
     let said = bot.say("ada", &format!("/mentor match {COHORT}")).await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Spring Makers 2027 has no active learners to match yet."
     );
     learner(&bot, "lena", "Europe/Berlin", "sql").await;
-    bot.say("ken", "/mentor offer community 2 sql").await;
+    bot.ok("ken", "/mentor offer community 2 sql").await;
     let said = bot.say("ada", &format!("/mentor match {COHORT}")).await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "There are no approved mentors to match Spring Makers 2027 with. Members offer with `/mentor offer` and stewards approve with `/mentor approve`."
     );
     let said = bot.say("ada", "/mentor match apply").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Say which cohort's proposal to apply: `/mentor match apply <cohort>`."
     );
     let said = bot.say("ada", "/mentor match nowhere").await;
     assert!(
-        said.reply
+        said.reply()
             .starts_with("I don't know a cohort called `nowhere`")
     );
 }
@@ -349,19 +362,19 @@ async fn rotation_preview_moves_mentors_to_new_learners(pool: PgPool) {
         .say("ada", &format!("/mentor rotation preview {COHORT}"))
         .await;
     assert!(
-        said.reply.contains("has no community-mentor groups"),
+        said.reply().contains("has no community-mentor groups"),
         "{}",
-        said.reply
+        said.reply()
     );
 
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
     let said = bot
         .say("ada", &format!("/mentor rotation preview {COHORT}"))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Next rotation for Spring Makers 2027:\n\
          • xena's group (1 learner) → yuri (new pair)\n\
          • yuri's group (1 learner) → xena (new pair)"
@@ -373,19 +386,19 @@ async fn stats_guide_and_department(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     let said = bot.say("sam", "/me department Finance & Ops").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your department is now Finance & Ops. Matching favours mentors from other departments."
     );
     let said = bot.say("sam", "/mentor guide").await;
     assert!(
-        said.reply.starts_with("Mentor playbook\n"),
+        said.reply().starts_with("Mentor playbook\n"),
         "{}",
-        said.reply
+        said.reply()
     );
     mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
     let said = bot.say("xena", "/mentor stats").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "community mentor: 0 active learners, capacity 2 learners.\nReviews: 0 done, 0 open.\nPairing sessions: 0. Kudos received: 0."
     );
 }
@@ -397,21 +410,21 @@ async fn late_joiners_are_placed_by_the_same_scorer_into_a_group_with_room(pool:
     learner(&bot, "lena", "Europe/Berlin", "sql").await;
     mentor(&bot, "xena", "Europe/Berlin", 1, "sql").await;
     mentor(&bot, "yuri", "Europe/Berlin", 2, "excel").await;
-    bot.say("gina", "/me timezone Europe/Berlin").await;
-    bot.say("gina", "/mentor offer lead 1 excel, sql").await;
-    bot.say("ada", "/mentor approve @gina lead").await;
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("gina", "/me timezone Europe/Berlin").await;
+    bot.ok("gina", "/mentor offer lead 1 excel, sql").await;
+    bot.ok("ada", "/mentor approve @gina lead").await;
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
 
     // Omar shares sql with full xena, so yuri (room left) takes him; gina's group has room.
-    bot.say("omar", "/me timezone Europe/Berlin").await;
-    bot.say("omar", "/me skills sql").await;
-    bot.say("omar", "/coc accept").await;
+    bot.ok("omar", "/me timezone Europe/Berlin").await;
+    bot.ok("omar", "/me skills sql").await;
+    bot.ok("omar", "/coc accept").await;
     let said = bot
         .say("omar", &format!("/cohort join {COHORT} track:projects"))
         .await;
-    assert!(said.reply.contains("You're in!"), "{}", said.reply);
+    assert!(said.reply().contains("You're in!"), "{}", said.reply());
     let mut dms = said.dms();
     dms.sort();
     assert_eq!(
@@ -447,30 +460,51 @@ async fn a_paused_lead_gets_no_notices_and_the_community_mentor_covers(pool: PgP
     let bot = TestBot::new(pool).await;
     mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
     learner(&bot, "lena", "Europe/Berlin", "sql").await;
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
     // Grace leads the cohort's mentor group (program file) and pauses until the end of April.
-    bot.say("grace", "/mentor offer lead 3 sql").await;
-    bot.say("ada", "/mentor approve @grace lead").await;
+    bot.ok("grace", "/mentor offer lead 3 sql").await;
+    bot.refused(
+        "ada",
+        "/mentor approve @grace lead",
+        "already an approved lead mentor",
+    )
+    .await;
     let said = bot.say("grace", "/mentor pause 2027-04-30").await;
-    assert!(said.reply.starts_with("Paused."), "{}", said.reply);
-    bot.deliver().await;
+    assert!(said.reply().starts_with("Paused."), "{}", said.reply());
+    assert_eq!(
+        said.dms(),
+        [(
+            "lena",
+            "Grace Lindqvist is taking a break through Fri 30 Apr. Until then, @xena covers for them."
+        )]
+    );
+    bot.deliver_to(&[
+        "@ada",
+        "@xena",
+        "#spring-makers",
+        "@lena",
+        "@grace",
+        "@lena",
+        "@xena",
+    ])
+    .await;
 
     bot.set_local("2027-03-08 08:45", Berlin);
     bot.tick().await;
     bot.set_local("2027-03-08 09:00", Berlin);
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&["@xena", "@lena"]).await;
     let said = bot
         .say("lena", "/checkin 2 stuck blockers:\"no licence\"")
         .await;
     assert!(
-        said.reply.contains(
+        said.reply().contains(
             "Your lead mentor is away, so the mentor covering for them will get in touch."
         ),
         "{}",
-        said.reply
+        said.reply()
     );
     assert_eq!(
         said.dms(),
@@ -488,7 +522,7 @@ async fn a_paused_lead_gets_no_notices_and_the_community_mentor_covers(pool: PgP
         !delivered.iter().any(|(to, _)| to == "@grace"),
         "{delivered:?}"
     );
-    bot.say("grace", "/mentor resume").await;
+    bot.ok("grace", "/mentor resume").await;
     bot.set_local("2027-03-22 08:30", Berlin);
     bot.tick().await;
     let delivered = bot.deliver().await;
@@ -505,33 +539,31 @@ async fn the_same_offer_or_pause_again_tells_nobody_twice_and_a_return_is_announ
     let bot = TestBot::new(pool).await;
     bot.without_seeded_mentors().await;
     let said = bot.say("lin", "/mentor offer community 2 sql").await;
-    assert_eq!(
-        said.dms().len(),
-        1,
-        "the steward hears once: {}",
-        said.reply
-    );
+    assert!(said.reply().starts_with("Thank you!"), "{}", said.reply());
+    assert_eq!(said.told(), ["@Ada Okafor"], "the steward hears once");
     let said = bot.say("lin", "/mentor offer community 2 sql").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your offer to mentor as a community mentor, up to 2 learners; skills: sql is already waiting for a steward; you'll hear back here."
     );
-    assert!(said.posts.is_empty(), "{:?}", said.posts);
+    assert!(said.posts().is_empty(), "{:?}", said.posts());
 
     mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
     learner(&bot, "lena", "Europe/Berlin", "sql").await;
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
     let said = bot.say("xena", "/mentor pause 2027-03-14").await;
+    assert!(said.reply().contains("Sun 14 Mar 2027"), "{}", said.reply());
     assert_eq!(said.dms().len(), 1, "{:?}", said.dms());
     let said = bot.say("xena", "/mentor pause 2027-03-21").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your break now runs through Sun 21 Mar 2027. Your learners already know who covers, so they were not told again."
     );
-    assert!(said.posts.is_empty(), "{:?}", said.posts);
+    assert!(said.posts().is_empty(), "{:?}", said.posts());
     let said = bot.say("xena", "/mentor resume").await;
+    assert!(said.reply().starts_with("Welcome back"), "{}", said.reply());
     assert_eq!(
         said.dms(),
         [(
@@ -547,14 +579,14 @@ async fn a_rematch_with_no_room_tells_the_learner_where_they_stand(pool: PgPool)
     bot.without_seeded_mentors().await;
     mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
     learner(&bot, "lena", "Europe/Berlin", "sql").await;
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
     let said = bot
         .say("ada", &format!("/mentor rematch @xena {COHORT}"))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Moved 0 of 1 learner of xena in Spring Makers 2027 to other mentors; 1 learner could not be placed and is waitlisted (they have been told)."
     );
     assert_eq!(
@@ -578,39 +610,42 @@ async fn stewards_see_waiting_offers_and_mentors_their_learners(pool: PgPool) {
     bot.without_seeded_mentors().await;
     let said = bot.say("ada", "/mentor offers").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "No offers to mentor are waiting for a decision."
     );
-    bot.say("lin", "/me name Lin Park").await;
-    bot.say("lin", "/mentor offer community 2 sql, excel").await;
+    bot.ok("lin", "/me name Lin Park").await;
+    bot.ok("lin", "/mentor offer community 2 sql, excel").await;
     let said = bot.say("ada", "/mentor offers").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Offers to mentor waiting for a decision:\n• Lin Park, since 2027-02-15: community mentor, up to 2 learners; skills: sql, excel. `/mentor approve @lin community`"
     );
     let said = bot.say("sam", "/mentor offers").await;
-    assert_eq!(said.reply, "Sorry, only stewards can use `/mentor offers`.");
+    assert_eq!(
+        said.reply(),
+        "Sorry, only stewards can use `/mentor offers`."
+    );
 
     mentor(&bot, "xena", "Europe/Berlin", 2, "sql").await;
     learner(&bot, "lena", "Europe/Berlin", "sql").await;
     learner(&bot, "omar", "Europe/Berlin", "sql").await;
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
     bot.set_local("2027-03-02 10:00", chrono_tz::Europe::Berlin);
-    bot.say(
+    bot.ok(
         "lena",
         "/checkin 2 built the approval flow and tested it blockers:\"no licence\"",
     )
     .await;
     let said = bot.say("xena", "/mentor learners").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your learners:\n• lena (Spring Makers 2027, you are their community mentor): 2027-W09, confidence 2/5: built the approval flow and tested it · blocker: no licence\n• omar (Spring Makers 2027, you are their community mentor): no check-in yet"
     );
     let said = bot.say("sam", "/mentor learners").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You are not an approved mentor yet. Offer with `/mentor offer`."
     );
 }

@@ -26,37 +26,50 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
         .unwrap();
     for (user, skills) in [("lena", "sql"), ("omar", "excel")] {
         bot.enroll(user, COHORT, Some("projects")).await;
-        bot.say(user, "/me timezone Europe/Berlin").await;
-        bot.say(user, &format!("/me skills {skills}")).await;
+        bot.ok(user, "/me timezone Europe/Berlin").await;
+        bot.ok(user, &format!("/me skills {skills}")).await;
     }
     for (user, skills) in [("xena", "sql"), ("yuri", "excel")] {
-        bot.say(user, "/me timezone Europe/Berlin").await;
-        bot.say(user, &format!("/mentor offer community 2 {skills}"))
+        bot.ok(user, "/me timezone Europe/Berlin").await;
+        bot.ok(user, &format!("/mentor offer community 2 {skills}"))
             .await;
-        bot.say("ada", &format!("/mentor approve @{user} community"))
+        bot.ok("ada", &format!("/mentor approve @{user} community"))
             .await;
     }
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
 
     let said = bot.say("sam", "/mentor unreachable").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You have no mentor right now, so there is nobody to report."
     );
 
     bot.set_local("2027-03-02 10:00", Berlin);
     let said = bot.say("lena", "/checkin 3 built my first flow").await;
-    assert!(said.reply.contains("is recorded"), "{}", said.reply);
+    assert!(said.reply().contains("is recorded"), "{}", said.reply());
     let said = bot.say("omar", "/mentor unreachable").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Thanks for telling me. It stays private: your mentor is not told, and stewards will make sure you get help."
     );
-    assert!(said.posts.is_empty());
+    assert!(said.posts().is_empty());
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "@ada",
+        "@ada",
+        "@grace",
+        "@lena",
+        "@omar",
+        "@xena",
+        "@xena",
+        "@yuri",
+        "@yuri",
+    ])
+    .await;
 
     let xena = "xena has not responded in Spring Makers 2027 for over 14 days: 1 check-in unanswered, 0 reviews unclaimed, 0 unreachable reports. Move their learners to the best mentors with room: `/mentor rematch @xena spring-makers-2027`";
     let yuri = "yuri has not responded in Spring Makers 2027 for over 14 days: 0 check-ins unanswered, 0 reviews unclaimed, 1 unreachable report. Move their learners to the best mentors with room: `/mentor rematch @yuri spring-makers-2027`";
@@ -71,12 +84,12 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
     // Lena's check-in is only a week old, so xena is not.
     bot.set_local("2027-03-09 08:05", Berlin);
     bot.tick().await;
-    assert_eq!(flags(bot.deliver().await), to_both(yuri));
+    assert_eq!(flags(bot.deliver().await.into_vec()), to_both(yuri));
 
     // 13 days and 22 hours after lena's check-in: still not.
     bot.set_local("2027-03-16 08:05", Berlin);
     bot.tick().await;
-    assert!(flags(bot.deliver().await).is_empty());
+    assert!(flags(bot.deliver().await.into_vec()).is_empty());
 
     // Over 14 days: xena is flagged, and so is Grace, the lena's lead mentor from the
     // program file, who did not answer either (to Ada only: a lead is not told about
@@ -86,27 +99,27 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
     let grace = "Grace Lindqvist has not responded in Spring Makers 2027 for over 14 days: 1 check-in unanswered, 0 reviews unclaimed, 0 unreachable reports. Move their learners to the best mentors with room: `/mentor rematch @grace spring-makers-2027`";
     let mut expected = vec![("@ada".to_owned(), grace.to_owned())];
     expected.extend(to_both(xena));
-    assert_eq!(flags(bot.deliver().await), expected);
+    assert_eq!(flags(bot.deliver().await.into_vec()), expected);
     bot.set_local("2027-03-18 08:05", Berlin);
     bot.tick().await;
-    assert!(flags(bot.deliver().await).is_empty());
+    assert!(flags(bot.deliver().await.into_vec()).is_empty());
 
     let said = bot
         .say("grace", &format!("/mentor rematch @xena {COHORT}"))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Sorry, only stewards can use `/mentor rematch`."
     );
     // Yuri is flagged too, so lena moves to wes, a newly approved mentor.
-    bot.say("wes", "/me timezone Europe/Berlin").await;
-    bot.say("wes", "/mentor offer community 2 sql").await;
-    bot.say("ada", "/mentor approve @wes community").await;
+    bot.ok("wes", "/me timezone Europe/Berlin").await;
+    bot.ok("wes", "/mentor offer community 2 sql").await;
+    bot.ok("ada", "/mentor approve @wes community").await;
     let said = bot
         .say("ada", &format!("/mentor rematch @xena {COHORT}"))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Moved 1 of 1 learner of xena in Spring Makers 2027 to other mentors; everyone has been told."
     );
     let mut dms = said.dms();
@@ -132,7 +145,7 @@ async fn silent_mentors_are_flagged_once_and_their_learners_rematched(pool: PgPo
         .say("ada", &format!("/mentor rematch @xena {COHORT}"))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "xena mentors no learners in Spring Makers 2027."
     );
 }
@@ -142,15 +155,15 @@ async fn an_inactive_lead_mentors_group_moves_to_another_lead(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     bot.without_seeded_mentors().await;
     bot.enroll("lena", COHORT, Some("projects")).await;
-    bot.say("lena", "/me timezone Europe/Berlin").await;
+    bot.ok("lena", "/me timezone Europe/Berlin").await;
     for user in ["lea", "leo"] {
-        bot.say(user, "/me timezone Europe/Berlin").await;
-        bot.say(user, "/mentor offer lead 3 sql").await;
-        bot.say("ada", &format!("/mentor approve @{user} lead"))
+        bot.ok(user, "/me timezone Europe/Berlin").await;
+        bot.ok(user, "/mentor offer lead 3 sql").await;
+        bot.ok("ada", &format!("/mentor approve @{user} lead"))
             .await;
     }
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
     let lead_of = async || -> String {
         sqlx::query_scalar(
@@ -166,8 +179,9 @@ async fn an_inactive_lead_mentors_group_moves_to_another_lead(pool: PgPool) {
     let said = bot
         .say("ada", &format!("/mentor rematch @{before} {COHORT}"))
         .await;
+    assert_eq!(said.told(), ["@lena", "@leo", "@lea"]);
     assert_eq!(
-        said.reply,
+        said.reply(),
         format!(
             "Moved 1 of 1 learner of {before} in Spring Makers 2027 to other mentors; everyone has been told."
         )

@@ -11,21 +11,28 @@ const COHORT: &str = "spring-makers-2027";
 async fn setup(bot: &TestBot) {
     for (user, skills) in [("lena", "sql"), ("omar", "excel")] {
         bot.enroll(user, COHORT, Some("projects")).await;
-        bot.say(user, "/me timezone Europe/Berlin").await;
-        bot.say(user, &format!("/me skills {skills}")).await;
+        bot.ok(user, "/me timezone Europe/Berlin").await;
+        bot.ok(user, &format!("/me skills {skills}")).await;
     }
     for (user, skills) in [("xena", "sql"), ("yuri", "excel")] {
-        bot.say(user, "/me timezone Europe/Berlin").await;
-        bot.say(user, &format!("/mentor offer community 1 {skills}"))
+        bot.ok(user, "/me timezone Europe/Berlin").await;
+        bot.ok(user, &format!("/mentor offer community 1 {skills}"))
             .await;
-        bot.say("ada", &format!("/mentor approve @{user} community"))
+        bot.ok("ada", &format!("/mentor approve @{user} community"))
             .await;
     }
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
     let said = bot
         .say("ada", &format!("/mentor match apply {COHORT}"))
         .await;
-    assert!(said.reply.starts_with("Applied"), "{}", said.reply);
+    assert!(said.reply().starts_with("Applied"), "{}", said.reply());
+    // Every learner and mentor of the plan hears of it (the lead mentor too, when seeded).
+    let told = said.told();
+    let people = ["@lena", "@omar", "@xena", "@yuri", "@Grace Lindqvist"];
+    assert!(
+        told.len() >= 4 && told.iter().all(|t| people.contains(&t.as_str())),
+        "{told:?}"
+    );
 }
 
 /// What the dispatcher delivered about rotations (check-in prompts go out on Mondays too).
@@ -33,6 +40,7 @@ async fn rotation_posts(bot: &TestBot) -> Vec<(String, String)> {
     let mut sent: Vec<(String, String)> = bot
         .deliver()
         .await
+        .into_vec()
         .into_iter()
         .filter(|(_, text)| text.contains("rotation"))
         .collect();
@@ -46,7 +54,21 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
     bot.without_seeded_mentors().await;
     setup(&bot).await;
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "@ada",
+        "@ada",
+        "@grace",
+        "@ken",
+        "@lena",
+        "@omar",
+        "@xena",
+        "@xena",
+        "@yuri",
+        "@yuri",
+    ])
+    .await;
 
     // Two weeks in: too early for anything.
     bot.set_local("2027-03-01 09:01", Berlin);
@@ -80,7 +102,7 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
     let said = bot
         .say("xena", "/mentor handover lena wants @here *SQL* drills")
         .await;
-    assert_eq!(said.reply, "Thanks! Your note went to yuri only.");
+    assert_eq!(said.reply(), "Thanks! Your note went to yuri only.");
     assert_eq!(
         said.dms(),
         [(
@@ -88,19 +110,19 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
             "Handover from xena (Spring Makers 2027): lena wants @here *SQL* drills"
         )]
     );
-    let note = &said.outcome.as_ref().unwrap().posts[0].message;
+    let note = &said.outcome().unwrap().posts[0].message;
     assert!(
         note.0
             .contains(&Fragment::User("lena wants @here *SQL* drills".into()))
     );
     let said = bot.say("xena", "/mentor handover again").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You have no rotation waiting for a handover note."
     );
     let said = bot.say("lena", "/mentor handover hi").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You have no rotation waiting for a handover note."
     );
 
@@ -142,14 +164,15 @@ async fn rotation_runs_every_four_weeks_once_with_a_private_handover(pool: PgPoo
     assert!(rotation_posts(&bot).await.is_empty());
     // Yuri never wrote his note; he still can, and it still goes to xena only.
     let said = bot.say("yuri", "/mentor handover omar likes excel").await;
-    assert_eq!(said.reply, "Thanks! Your note went to xena only.");
+    assert_eq!(said.told(), ["@xena"]);
+    assert_eq!(said.reply(), "Thanks! Your note went to xena only.");
 
     // The next rotation would only repeat pairs, and the preview says so.
     let said = bot
         .say("ada", &format!("/mentor rotation preview {COHORT}"))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Next rotation for Spring Makers 2027:\n\
          • xena's group (1 learner) → yuri (met before; no new choice)\n\
          • yuri's group (1 learner) → xena (met before; no new choice)"
@@ -165,12 +188,12 @@ async fn a_paused_mentors_group_is_not_rotated(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     bot.without_seeded_mentors().await;
     setup(&bot).await;
-    bot.say("yuri", "/mentor pause").await;
+    bot.ok("yuri", "/mentor pause").await;
     let said = bot
         .say("ada", &format!("/mentor rotation preview {COHORT}"))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Next rotation for Spring Makers 2027:\n\
          • xena's group (1 learner) → stays with xena (no other choice)"
     );
@@ -182,15 +205,29 @@ async fn a_group_nobody_can_take_waits_instead_of_overfilling_a_mentor(pool: PgP
     bot.without_seeded_mentors().await;
     setup(&bot).await;
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "@ada",
+        "@ada",
+        "@grace",
+        "@ken",
+        "@lena",
+        "@omar",
+        "@xena",
+        "@xena",
+        "@yuri",
+        "@yuri",
+    ])
+    .await;
     // After matching, lena privately rules out both mentors.
-    bot.say("lena", "/mentor avoid @xena").await;
-    bot.say("lena", "/mentor avoid @yuri").await;
+    bot.ok("lena", "/mentor avoid @xena").await;
+    bot.ok("lena", "/mentor avoid @yuri").await;
     let said = bot
         .say("ada", &format!("/mentor rotation preview {COHORT}"))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Next rotation for Spring Makers 2027:\n\
          • xena's group (1 learner) → nobody available\n\
          • yuri's group (1 learner) → xena (new pair)"
@@ -221,13 +258,26 @@ async fn a_late_joiner_does_not_push_the_cohorts_rotation_back(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     setup(&bot).await;
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "@ada",
+        "@ada",
+        "@grace",
+        "@lena",
+        "@omar",
+        "@xena",
+        "@xena",
+        "@yuri",
+        "@yuri",
+    ])
+    .await;
 
     // Three weeks in, a new mentor is approved and a late joiner is placed with them.
     bot.set_local("2027-03-08 09:01", Berlin);
-    bot.say("wes", "/me timezone Europe/Berlin").await;
-    bot.say("wes", "/mentor offer community 1 excel").await;
-    bot.say("ada", "/mentor approve @wes community").await;
+    bot.ok("wes", "/me timezone Europe/Berlin").await;
+    bot.ok("wes", "/mentor offer community 1 excel").await;
+    bot.ok("ada", "/mentor approve @wes community").await;
     bot.enroll("zoe", COHORT, Some("projects")).await;
     let late: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM mentorships WHERE tier = 'community' AND ended_at IS NULL

@@ -33,11 +33,13 @@ async fn complete(bot: &TestBot, module: &str) {
             &format!("/milestone submit {module} https://example.org/{module}"),
         )
         .await;
-    assert!(said.reply.starts_with("Submitted"), "{}", said.reply);
+    assert_eq!(said.told(), ["@Grace Lindqvist"]);
+    assert!(said.reply().starts_with("Submitted"), "{}", said.reply());
     let said = bot
         .say("grace", &format!("/milestone verify @sam {module}"))
         .await;
-    assert!(said.reply.starts_with("Verified"), "{}", said.reply);
+    assert_eq!(said.told(), ["@Sam Carter", "#spring-makers"]);
+    assert!(said.reply().starts_with("Verified"), "{}", said.reply());
 }
 
 async fn milestone_count(bot: &TestBot) -> i64 {
@@ -47,7 +49,7 @@ async fn milestone_count(bot: &TestBot) -> i64 {
 #[sqlx::test]
 async fn progress_shows_completed_current_and_locked_modules(pool: PgPool) {
     let bot = learner(pool).await;
-    let ladder = bot.say("sam", "/progress").await.reply;
+    let ladder = bot.say("sam", "/progress").await.reply().to_owned();
     assert!(
         ladder.starts_with("Your ladder in Spring Makers 2027 (Short modules):"),
         "{ladder}"
@@ -61,7 +63,7 @@ async fn progress_shows_completed_current_and_locked_modules(pool: PgPool) {
         "{ladder}"
     );
     complete(&bot, "flows-101").await;
-    let ladder = bot.say("sam", "/progress").await.reply;
+    let ladder = bot.say("sam", "/progress").await.reply().to_owned();
     assert!(ladder.contains("✅ `flows-101`"), "{ladder}");
     assert!(ladder.contains("▶️ `data-sources`"), "{ladder}");
     assert!(ladder.contains("▶️ `canvas-apps`"), "{ladder}");
@@ -78,10 +80,10 @@ async fn a_submission_asks_the_mentor_with_verify_and_request_changes_actions(po
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Submitted Your first cloud flow for verification. Grace Lindqvist will review it and I'll tell you."
     );
-    let outcome = said.outcome.unwrap();
+    let outcome = said.outcome().unwrap().clone();
     assert_eq!(outcome.posts.len(), 1);
     let post = &outcome.posts[0];
     assert!(
@@ -145,14 +147,14 @@ async fn bad_milestone_input_is_explained_and_changes_nothing(pool: PgPool) {
         ),
     ] {
         let said = bot.say("sam", line).await;
-        assert_eq!(said.reply, expected, "{line}");
-        assert!(said.posts.is_empty());
+        assert_eq!(said.reply(), expected, "{line}");
+        assert!(said.posts().is_empty());
     }
     assert_eq!(milestone_count(&bot).await, 0);
 
     let said = bot.say("lee", "/progress").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You're not in a cohort yet, so there is no ladder. `/cohort list` shows them."
     );
 }
@@ -160,26 +162,26 @@ async fn bad_milestone_input_is_explained_and_changes_nothing(pool: PgPool) {
 #[sqlx::test]
 async fn only_the_learners_mentors_or_stewards_verify_and_never_their_own(pool: PgPool) {
     let bot = learner(pool).await;
-    bot.say(
+    bot.ok(
         "sam",
         "/milestone submit flows-101 https://example.org/flow",
     )
     .await;
     let said = bot.say("sam", "/milestone verify @sam flows-101").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You can't verify or review your own milestone; your mentor does that."
     );
     let said = bot.say("ken", "/milestone verify @sam flows-101").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Only Sam Carter's mentors, or a steward, can review their milestones."
     );
     let said = bot
         .say("grace", "/milestone verify @sam data-sources")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Sam Carter has nothing waiting for review on Connecting to data safely."
     );
     let status: String = sqlx::query_scalar("SELECT status FROM milestones")
@@ -190,10 +192,14 @@ async fn only_the_learners_mentors_or_stewards_verify_and_never_their_own(pool: 
 
     // A steward may verify too; a second verification is refused.
     let said = bot.say("ada", "/milestone verify @sam flows-101").await;
-    assert_eq!(said.reply, "Verified Your first cloud flow for Sam Carter.");
+    assert_eq!(said.told(), ["@Sam Carter", "#spring-makers"]);
+    assert_eq!(
+        said.reply(),
+        "Verified Your first cloud flow for Sam Carter."
+    );
     let said = bot.say("grace", "/milestone verify @sam flows-101").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your first cloud flow is already verified. Nothing to do!"
     );
     assert_eq!(bot.count("badges").await, 1);
@@ -202,7 +208,7 @@ async fn only_the_learners_mentors_or_stewards_verify_and_never_their_own(pool: 
 #[sqlx::test]
 async fn requested_changes_reach_the_learner_who_resubmits(pool: PgPool) {
     let bot = learner(pool).await;
-    bot.say("sam", "/milestone submit flows-101 https://example.org/v1")
+    bot.ok("sam", "/milestone submit flows-101 https://example.org/v1")
         .await;
     let said = bot
         .say(
@@ -211,7 +217,7 @@ async fn requested_changes_reach_the_learner_who_resubmits(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Asked Sam Carter for changes to Your first cloud flow."
     );
     assert_eq!(
@@ -224,18 +230,19 @@ async fn requested_changes_reach_the_learner_who_resubmits(pool: PgPool) {
     assert!(
         bot.say("sam", "/progress")
             .await
-            .reply
+            .reply()
             .contains("✏️ `flows-101`")
     );
     let said = bot
         .say("sam", "/milestone submit flows-101 https://example.org/v2")
         .await;
-    assert!(said.reply.starts_with("Submitted"), "{}", said.reply);
+    assert_eq!(said.told(), ["@Grace Lindqvist"]);
+    assert!(said.reply().starts_with("Submitted"), "{}", said.reply());
     let said = bot
         .say("sam", "/milestone submit flows-101 https://example.org/v3")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your first cloud flow is already waiting for your mentor's review."
     );
     let evidence: String = sqlx::query_scalar("SELECT evidence_url FROM milestones")
@@ -326,13 +333,13 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
     .execute(&bot.pool)
     .await
     .unwrap();
-    bot.say(
+    bot.ok(
         "sam",
         "/milestone submit flows-101 https://example.org/flow?a=1&b=<2>",
     )
     .await;
     let said = bot.say("grace", "/milestone verify @sam flows-101").await;
-    let outcome = said.outcome.clone().unwrap();
+    let outcome = said.outcome().unwrap().clone();
     let celebration = outcome
         .posts
         .iter()
@@ -370,9 +377,9 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
         )),
         "{dm}"
     );
-    let list = bot.say("sam", "/badges").await.reply;
+    let list = bot.say("sam", "/badges").await.reply().to_owned();
     assert!(list.contains(&format!("🏅 Flow Starter — Your first cloud flow (Spring Makers 2027), issued 2027-03-10: `/badges/{badge_id}`")), "{list}");
-    let list = bot.say("ken", "/badges @sam").await.reply;
+    let list = bot.say("ken", "/badges @sam").await.reply().to_owned();
     assert!(
         list.starts_with("Sam <b>*Carter*</b>'s Open Badges:"),
         "{list}"
@@ -493,12 +500,15 @@ async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
     let said = bot
         .say("grace", &format!("/badge revoke {badge_id} copied work"))
         .await;
-    assert_eq!(said.reply, "Sorry, only stewards can use `/badge revoke`.");
+    assert_eq!(
+        said.reply(),
+        "Sorry, only stewards can use `/badge revoke`."
+    );
     let said = bot.say("ada", "/badge revoke nonsense copied work").await;
     assert!(
-        said.reply.starts_with("There is no badge `nonsense`"),
+        said.reply().starts_with("There is no badge `nonsense`"),
         "{}",
-        said.reply
+        said.reply()
     );
     let (_, _, status) = get(&bot, &format!("/badges/{badge_id}/status"), None).await;
     let list: Value = serde_json::from_str(&status).unwrap();
@@ -511,7 +521,7 @@ async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         format!(
             "Revoked Sam Carter's Flow Starter badge. Its page {BASE}/badges/{badge_id} says so, and its status list {BASE}/badges/{badge_id}/status, which verifiers check, marks it revoked."
         )
@@ -526,7 +536,7 @@ async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
     let said = bot
         .say("ada", &format!("/badge revoke {badge_id} again"))
         .await;
-    assert_eq!(said.reply, "That Flow Starter badge is already revoked.");
+    assert_eq!(said.reply(), "That Flow Starter badge is already revoked.");
 
     let (_, _, status) = get(&bot, &format!("/badges/{badge_id}/status"), None).await;
     let list: Value = serde_json::from_str(&status).unwrap();
@@ -553,7 +563,7 @@ async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
     assert!(
         bot.say("sam", "/badges")
             .await
-            .reply
+            .reply()
             .contains("· revoked 2027-03-10")
     );
 }
@@ -564,20 +574,36 @@ async fn the_capstone_graduates_the_learner_with_alumni_celebration_and_invitati
     for module in ["flows-101", "data-sources", "canvas-apps", "alm-basics"] {
         complete(&bot, module).await;
     }
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "@grace",
+        "@grace",
+        "@grace",
+        "@grace",
+        "@sam",
+        "@sam",
+        "@sam",
+        "@sam",
+    ])
+    .await;
     let said = bot
         .say(
             "sam",
             "/milestone submit capstone https://example.org/leave-requests Leave requests impact:\"@everyone saves **3 h/week**, replaced the paper form\"",
         )
         .await;
-    assert!(said.reply.starts_with("Submitted"), "{}", said.reply);
+    assert_eq!(said.told(), ["@Grace Lindqvist"]);
+    assert!(said.reply().starts_with("Submitted"), "{}", said.reply());
     let said = bot.say("grace", "/milestone verify @sam capstone").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Verified Capstone: automate a real process for Sam Carter. That was their capstone: they have graduated. 🎓"
     );
-    let outcome = said.outcome.clone().unwrap();
+    let outcome = said.outcome().unwrap().clone();
     let graduation = outcome
         .posts
         .iter()
@@ -601,7 +627,7 @@ async fn the_capstone_graduates_the_learner_with_alumni_celebration_and_invitati
             && text.contains("Offer to mentor with `/mentor offer`.")),
         "{dms:?}"
     );
-    let roles = bot.say("sam", "/me").await.reply;
+    let roles = bot.say("sam", "/me").await.reply().to_owned();
     assert!(roles.contains("alumni"), "{roles}");
     let impact: Option<String> =
         sqlx::query_scalar("SELECT impact FROM milestones WHERE impact IS NOT NULL")
@@ -616,7 +642,8 @@ async fn the_capstone_graduates_the_learner_with_alumni_celebration_and_invitati
     // The Friday digest counts the week's verified milestones.
     bot.set_local("2027-03-12 15:59", Berlin);
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&["#spring-makers", "#spring-makers", "@grace", "@sam", "@sam"])
+        .await;
     bot.set_local("2027-03-12 16:00", Berlin);
     bot.tick().await;
     let sent = bot.deliver().await;
@@ -658,18 +685,22 @@ async fn a_learner_in_a_mentor_group_is_verified_by_the_groups_lead(pool: PgPool
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Submitted Your first cloud flow for verification. Ken Watanabe will review it and I'll tell you."
     );
     assert_eq!(said.dms().len(), 1);
     assert_eq!(said.dms()[0].0, "Ken Watanabe");
     let said = bot.say("grace", "/milestone verify @sam flows-101").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Only Sam Carter's mentors, or a steward, can review their milestones."
     );
     let said = bot.say("ken", "/milestone verify @sam flows-101").await;
-    assert_eq!(said.reply, "Verified Your first cloud flow for Sam Carter.");
+    assert_eq!(said.told(), ["@Sam Carter", "#spring-makers"]);
+    assert_eq!(
+        said.reply(),
+        "Verified Your first cloud flow for Sam Carter."
+    );
 }
 
 /// Without `http.public_url`, a request's Host header never becomes a signed URL: the
@@ -680,13 +711,14 @@ async fn without_a_public_address_nothing_signed_names_the_requests_host(pool: P
     bot.enroll("sam", "spring-makers-2027", Some("short-modules"))
         .await;
     bot.set_local("2027-03-10 10:00", chrono_tz::Europe::Berlin);
-    bot.say(
+    bot.ok(
         "sam",
         "/milestone submit flows-101 https://example.org/flow",
     )
     .await;
     let said = bot.say("grace", "/milestone verify @sam flows-101").await;
-    assert!(said.reply.starts_with("Verified"), "{}", said.reply);
+    assert_eq!(said.told(), ["@Sam Carter", "#spring-makers"]);
+    assert!(said.reply().starts_with("Verified"), "{}", said.reply());
     let badge_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM badges")
         .fetch_one(&bot.pool)
         .await
@@ -737,23 +769,23 @@ async fn a_learner_withdraws_a_submission_no_mentor_reviewed(pool: PgPool) {
     let bot = learner(pool).await;
     let said = bot.say("sam", "/milestone withdraw flows-101").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You have no submission of Your first cloud flow waiting for review, so there is nothing to withdraw. See where you stand with `/progress`."
     );
-    bot.say(
+    bot.ok(
         "sam",
         "/milestone submit flows-101 https://example.org/flow",
     )
     .await;
     let said = bot.say("sam", "/milestone withdraw flows-10").await;
     assert!(
-        said.reply.contains("Did you mean `flows-101`?"),
+        said.reply().contains("Did you mean `flows-101`?"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("sam", "/milestone withdraw flows-101").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Withdrew your submission of Your first cloud flow. Submit again whenever it's ready with `/milestone submit`."
     );
     assert_eq!(
@@ -766,27 +798,27 @@ async fn a_learner_withdraws_a_submission_no_mentor_reviewed(pool: PgPool) {
     // Withdrawing twice tells nobody again; the mentor cannot verify what was taken back.
     let said = bot.say("sam", "/milestone withdraw flows-101").await;
     assert!(
-        said.reply.starts_with("You have no submission"),
+        said.reply().starts_with("You have no submission"),
         "{}",
-        said.reply
+        said.reply()
     );
     assert!(said.dms().is_empty());
     let said = bot.say("grace", "/milestone verify @sam flows-101").await;
     assert!(
-        said.reply
+        said.reply()
             .contains("Sam Carter has nothing waiting for review"),
         "{}",
-        said.reply
+        said.reply()
     );
-    let ladder = bot.say("sam", "/progress").await.reply;
+    let ladder = bot.say("sam", "/progress").await.reply().to_owned();
     assert!(ladder.contains("▶️ `flows-101`"), "{ladder}");
     // The same row takes a new submission, and the record stays one row.
     complete(&bot, "flows-101").await;
     assert_eq!(milestone_count(&bot).await, 1);
     let said = bot.say("sam", "/milestone withdraw flows-101").await;
     assert!(
-        said.reply.starts_with("You have no submission"),
+        said.reply().starts_with("You have no submission"),
         "{}",
-        said.reply
+        said.reply()
     );
 }

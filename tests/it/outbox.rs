@@ -10,8 +10,8 @@ use crate::support::TestBot;
 #[sqlx::test]
 async fn posts_are_written_with_the_state_and_delivered_once(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
-    bot.say("sam", "/cohort join evening-builders-2027").await;
+    bot.ok("sam", "/coc accept").await;
+    bot.ok("sam", "/cohort join evening-builders-2027").await;
     assert_eq!(bot.count("outbox").await, 1);
 
     let delivered = bot.deliver().await;
@@ -40,16 +40,21 @@ async fn posts_are_written_with_the_state_and_delivered_once(pool: PgPool) {
 #[sqlx::test]
 async fn a_refused_command_leaves_no_outbox_row(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
-    bot.say("sam", "/cohort join evening-builders-2027").await;
-    bot.say("sam", "/cohort join evening-builders-2027").await;
+    bot.ok("sam", "/coc accept").await;
+    bot.ok("sam", "/cohort join evening-builders-2027").await;
+    bot.refused(
+        "sam",
+        "/cohort join evening-builders-2027",
+        "You're already in Evening Builders 2027.",
+    )
+    .await;
     assert_eq!(bot.count("outbox").await, 1);
 }
 
 #[sqlx::test]
 async fn a_redelivered_invocation_runs_once_and_replays_the_reply(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
+    bot.ok("sam", "/coc accept").await;
     let first = bot
         .say_delivered("sam", "/cohort join evening-builders-2027", "interaction-1")
         .await;
@@ -58,10 +63,12 @@ async fn a_redelivered_invocation_runs_once_and_replays_the_reply(pool: PgPool) 
         .await;
 
     assert_eq!(
-        again.reply, first.reply,
+        again.reply(),
+        first.reply(),
         "the first reply is replayed, not 'already in'"
     );
-    assert!(again.posts.is_empty());
+    assert!(again.posts().is_empty());
+    assert_eq!(first.told(), ["#evening-builders"]);
     assert_eq!(bot.count("enrollments").await, 1);
     assert_eq!(bot.count("outbox").await, 1);
 }
@@ -69,7 +76,7 @@ async fn a_redelivered_invocation_runs_once_and_replays_the_reply(pool: PgPool) 
 #[sqlx::test]
 async fn transient_failures_are_retried_honouring_retry_after_then_delivered_once(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("ada", "/role grant @sam community_mentor").await;
+    bot.ok("ada", "/role grant @sam community_mentor").await;
     bot.sender.fail_with([
         SendError::Transient {
             reason: "HTTP 500".into(),
@@ -124,7 +131,7 @@ async fn transient_failures_are_retried_honouring_retry_after_then_delivered_onc
 #[sqlx::test]
 async fn permanent_failures_are_dead_lettered_and_visible_to_stewards(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("ada", "/role grant @sam community_mentor").await;
+    bot.ok("ada", "/role grant @sam community_mentor").await;
     bot.sender
         .fail_with([SendError::Permanent("HTTP 403: Missing Access".into())]);
     assert!(bot.deliver().await.is_empty());
@@ -133,27 +140,30 @@ async fn permanent_failures_are_dead_lettered_and_visible_to_stewards(pool: PgPo
 
     let said = bot.say("ada", "/outbox failed").await;
     assert!(
-        said.reply.starts_with("1 failed post (newest first):"),
+        said.reply().starts_with("1 failed post (newest first):"),
         "{}",
-        said.reply
+        said.reply()
     );
     assert!(
-        said.reply
+        said.reply()
             .contains("→ DM to Sam Carter, refused by the platform (queued 2027-02-15 09:00 UTC): HTTP 403: Missing Access")
-            && said.reply.ends_with(
+            && said.reply().ends_with(
                 "Queue one again with `/outbox retry <number>`, or all of them with `/outbox retry all`."
             ),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("sam", "/outbox failed").await;
-    assert_eq!(said.reply, "Sorry, only stewards can use `/outbox failed`.");
+    assert_eq!(
+        said.reply(),
+        "Sorry, only stewards can use `/outbox failed`."
+    );
 }
 
 #[sqlx::test]
 async fn a_crash_between_claim_and_send_delivers_after_the_lease_expires(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("ada", "/role grant @sam community_mentor").await;
+    bot.ok("ada", "/role grant @sam community_mentor").await;
     // A dispatcher claims the row and dies before sending or recording anything.
     let now = cohortbot::clock::Clock::now(&bot.clock);
     let claimed = cohortbot::store::outbox::claim(
@@ -215,8 +225,8 @@ async fn two_dispatchers_deliver_each_of_a_thousand_posts_exactly_once(pool: PgP
 #[sqlx::test]
 async fn a_platform_dispatcher_takes_only_its_own_communities_posts(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
-    bot.say("sam", "/cohort join evening-builders-2027").await;
+    bot.ok("sam", "/coc accept").await;
+    bot.ok("sam", "/cohort join evening-builders-2027").await;
     let dispatcher = |platform| {
         Dispatcher::new(
             bot.pool.clone(),
@@ -282,7 +292,7 @@ async fn dead_posts(
 #[sqlx::test]
 async fn stewards_page_filter_and_retry_dead_posts_and_late_ones_stay_dead(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/coc accept").await;
+    bot.ok("sam", "/coc accept").await;
     bot.deliver().await;
     let now = cohortbot::clock::Clock::now(&bot.clock);
     dead_posts(
@@ -304,33 +314,33 @@ async fn stewards_page_filter_and_retry_dead_posts_and_late_ones_stay_dead(pool:
 
     let said = bot.say("ada", "/outbox failed").await;
     assert!(
-        said.reply
+        said.reply()
             .starts_with("16 failed posts (newest first), page 1 of 2:"),
         "{}",
-        said.reply
+        said.reply()
     );
-    assert_eq!(said.reply.matches("\n• #").count(), 15);
+    assert_eq!(said.reply().matches("\n• #").count(), 15);
     assert!(
-        said.reply.contains("\nMore: `/outbox failed page:2`"),
+        said.reply().contains("\nMore: `/outbox failed page:2`"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("ada", "/outbox failed page:2").await;
     assert!(
-        said.reply.starts_with("16 failed posts (newest first), page 2 of 2:\n• #1 checkin-prompt → DM to Sam Carter, failed 8 times"),
+        said.reply().starts_with("16 failed posts (newest first), page 2 of 2:\n• #1 checkin-prompt → DM to Sam Carter, failed 8 times"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("ada", "/outbox failed page:3").await;
-    assert_eq!(said.reply, "There is no page 3: the list has 2 pages.");
+    assert_eq!(said.reply(), "There is no page 3: the list has 2 pages.");
     let said = bot.say("ada", "/outbox failed reason:deadline").await;
     assert!(
-        said.reply.starts_with("1 failed post (newest first):\n• #16 checkin-nudge → DM to Sam Carter, too late to be useful"),
+        said.reply().starts_with("1 failed post (newest first):\n• #16 checkin-nudge → DM to Sam Carter, too late to be useful"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("ada", "/outbox failed kind:digest").await;
-    assert_eq!(said.reply, "No failed posts match that filter.");
+    assert_eq!(said.reply(), "No failed posts match that filter.");
 
     // Bad input changes nothing.
     let before = bot.count("outbox WHERE status = 'dead'").await;
@@ -361,18 +371,18 @@ async fn stewards_page_filter_and_retry_dead_posts_and_late_ones_stay_dead(pool:
         } else {
             "ada"
         };
-        assert_eq!(bot.say(who, line).await.reply, reply, "{line}");
+        assert_eq!(bot.say(who, line).await.reply(), reply, "{line}");
     }
     assert_eq!(bot.count("outbox WHERE status = 'dead'").await, before);
 
     let said = bot.say("ada", "/outbox retry #1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Queued 1 post again; delivery starts within seconds."
     );
     let said = bot.say("ada", "/outbox retry all").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Queued 14 posts again; delivery starts within seconds. 1 post is past its deadline and stayed dead: it is too late for it."
     );
     // One at a time to Sam, in order, but all of them in one pass.
@@ -380,11 +390,29 @@ async fn stewards_page_filter_and_retry_dead_posts_and_late_ones_stay_dead(pool:
     assert_eq!(delivered, vec![("@sam".to_owned(), "Hello".to_owned()); 15]);
     let said = bot.say("ada", "/outbox failed").await;
     assert!(
-        said.reply
+        said.reply()
             .starts_with("1 failed post (newest first):\n• #16 checkin-nudge"),
         "{}",
-        said.reply
+        said.reply()
     );
     let audited: i64 = bot.count("audit_log WHERE action = 'outbox.retry'").await;
     assert_eq!(audited, 2, "each retry that did something is audited");
+}
+
+/// The harness itself: a reply nobody read fails the test that dropped it.
+#[sqlx::test]
+#[should_panic(expected = "the test never looked")]
+async fn an_unread_reply_fails_the_test(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let _unread = bot.say("sam", "/me").await;
+}
+
+/// The harness itself: posts nobody read fail the test, even when the reply was read.
+#[sqlx::test]
+#[should_panic(expected = "the bot posted after sam: /cohort join evening-builders-2027")]
+async fn unread_posts_fail_the_test(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.ok("sam", "/coc accept").await;
+    let said = bot.say("sam", "/cohort join evening-builders-2027").await;
+    assert!(said.reply().contains("You're in!"));
 }

@@ -11,14 +11,14 @@ async fn pairing_across_time_zones_with_one_follow_up(pool: PgPool) {
     bot.without_seeded_mentors().await;
     let said = bot.say("sam", "/pair request sql").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Pairing is for learners in a cohort. Join one with `/cohort join`."
     );
     bot.enroll("sam", "spring-makers-2027", Some("projects"))
         .await;
     let said = bot.say("sam", "/pair request sql").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "No community mentor is available for pairing right now. Please try again later."
     );
     // Two mentors: nina in New York knows power automate; kai in Tokyo shares no hours.
@@ -26,16 +26,16 @@ async fn pairing_across_time_zones_with_one_follow_up(pool: PgPool) {
         ("nina", "America/New_York", "power automate"),
         ("kai", "Asia/Tokyo", "power automate, excel"),
     ] {
-        bot.say(user, &format!("/me timezone {zone}")).await;
-        bot.say(user, &format!("/mentor offer community 2 {skills}"))
+        bot.ok(user, &format!("/me timezone {zone}")).await;
+        bot.ok(user, &format!("/mentor offer community 2 {skills}"))
             .await;
-        bot.say("ada", &format!("/mentor approve @{user} community"))
+        bot.ok("ada", &format!("/mentor approve @{user} community"))
             .await;
     }
     bot.set_local("2027-03-01 08:20", Berlin);
     let said = bot.say("sam", "/pair request power-automate").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Pairing #1 is set up with nina. You both have the details by DM."
     );
     assert_eq!(
@@ -55,18 +55,30 @@ async fn pairing_across_time_zones_with_one_follow_up(pool: PgPool) {
         .say("sam", "/pair request sql when:2027-02-01T10:00")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "That time has passed; pick one in the future, like `2027-03-02T15:00`."
     );
 
     // A day after the proposed time, both are asked once.
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "@ada",
+        "@ada",
+        "@grace",
+        "@kai",
+        "@ken",
+        "@nina",
+        "@nina",
+        "@sam",
+    ])
+    .await;
     bot.set_local("2027-03-03 15:40", Berlin);
     bot.tick().await;
     let mut asked: Vec<(String, String)> = bot
         .deliver()
         .await
+        .into_vec()
         .into_iter()
         .filter(|(_, t)| t.starts_with("Did you meet"))
         .collect();
@@ -88,25 +100,25 @@ async fn pairing_across_time_zones_with_one_follow_up(pool: PgPool) {
     );
 
     let said = bot.say("ada", "/pair met 1 yes").await;
-    assert_eq!(said.reply, "Pairing #1 is not yours to answer.");
+    assert_eq!(said.reply(), "Pairing #1 is not yours to answer.");
     let said = bot.say("sam", "/pair met 1 no").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Sorry it didn't happen. Ask for a new match any time with `/pair request power-automate`."
     );
     let said = bot.say("sam", "/pair met 1 yes").await;
-    assert_eq!(said.reply, "You already answered for pairing #1.");
+    assert_eq!(said.reply(), "You already answered for pairing #1.");
     // Conflicting answers are not a session.
     let said = bot.say("nina", "/pair met 1 yes").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Thanks. The other side said it didn't happen, so it doesn't count as a session; please talk it over."
     );
     let said = bot.say("nina", "/mentor stats").await;
     assert!(
-        said.reply.contains("Pairing sessions: 0."),
+        said.reply().contains("Pairing sessions: 0."),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
@@ -115,33 +127,36 @@ async fn a_pair_that_did_not_meet_is_rematched_with_someone_else(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     bot.enroll("sam", "spring-makers-2027", Some("projects"))
         .await;
-    bot.say("sam", "/me timezone Europe/Berlin").await;
+    bot.ok("sam", "/me timezone Europe/Berlin").await;
     for (user, zone) in [("nina", "America/New_York"), ("lars", "America/Chicago")] {
-        bot.say(user, &format!("/me timezone {zone}")).await;
-        bot.say(user, "/mentor offer community 2 power automate")
+        bot.ok(user, &format!("/me timezone {zone}")).await;
+        bot.ok(user, "/mentor offer community 2 power automate")
             .await;
-        bot.say("ada", &format!("/mentor approve @{user} community"))
+        bot.ok("ada", &format!("/mentor approve @{user} community"))
             .await;
     }
     bot.set_local("2027-03-01 08:20", Berlin);
     // New York overlaps Berlin's day more than Chicago does: nina first.
     let said = bot.say("sam", "/pair request power-automate").await;
-    assert!(said.reply.contains("with nina"), "{}", said.reply);
+    assert_eq!(said.told(), ["@Sam Carter", "@nina"]);
+    assert!(said.reply().contains("with nina"), "{}", said.reply());
     bot.set_local("2027-03-03 16:00", Berlin);
     bot.tick().await;
-    bot.say("sam", "/pair met 1 no").await;
+    bot.ok("sam", "/pair met 1 no").await;
 
     let said = bot.say("sam", "/pair request power-automate").await;
+    assert_eq!(said.told(), ["@Sam Carter", "@lars"]);
     assert!(
-        said.reply.contains("#2 is set up with lars"),
+        said.reply().contains("#2 is set up with lars"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("sam", "/me").await;
     assert!(
-        said.reply.contains("Pairing sessions: 2 requested, 0 met"),
+        said.reply()
+            .contains("Pairing sessions: 2 requested, 0 met"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
@@ -151,21 +166,31 @@ async fn the_follow_up_asks_only_who_has_not_answered_and_a_yes_counts(pool: PgP
     bot.without_seeded_mentors().await;
     bot.enroll("sam", "spring-makers-2027", Some("projects"))
         .await;
-    bot.say("sam", "/me timezone Europe/Berlin").await;
-    bot.say("nina", "/me timezone America/New_York").await;
-    bot.say("nina", "/mentor offer community 2 power automate")
+    bot.ok("sam", "/me timezone Europe/Berlin").await;
+    bot.ok("nina", "/me timezone America/New_York").await;
+    bot.ok("nina", "/mentor offer community 2 power automate")
         .await;
-    bot.say("ada", "/mentor approve @nina community").await;
+    bot.ok("ada", "/mentor approve @nina community").await;
     bot.set_local("2027-03-01 08:20", Berlin);
     let said = bot.say("sam", "/pair request power-automate").await;
-    assert!(said.reply.starts_with("Pairing #1"), "{}", said.reply);
+    assert_eq!(said.told(), ["@Sam Carter", "@nina"]);
+    assert!(said.reply().starts_with("Pairing #1"), "{}", said.reply());
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "@ada",
+        "@grace",
+        "@ken",
+        "@nina",
+        "@nina",
+        "@sam",
+    ])
+    .await;
     // Sam says so right after the session, before the follow-up.
     bot.set_local("2027-03-02 17:00", Berlin);
     let said = bot.say("sam", "/pair met 1 yes").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Great, thanks! It counts toward the mentor's sessions."
     );
     bot.set_local("2027-03-03 15:40", Berlin);
@@ -173,6 +198,7 @@ async fn the_follow_up_asks_only_who_has_not_answered_and_a_yes_counts(pool: PgP
     let asked: Vec<(String, String)> = bot
         .deliver()
         .await
+        .into_vec()
         .into_iter()
         .filter(|(_, t)| t.starts_with("Did you meet"))
         .collect();
@@ -185,9 +211,9 @@ async fn the_follow_up_asks_only_who_has_not_answered_and_a_yes_counts(pool: PgP
     );
     let said = bot.say("nina", "/mentor stats").await;
     assert!(
-        said.reply.contains("Pairing sessions: 1."),
+        said.reply().contains("Pairing sessions: 1."),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
@@ -197,25 +223,36 @@ async fn either_side_can_call_off_a_pairing_before_it_happens(pool: PgPool) {
     bot.without_seeded_mentors().await;
     bot.enroll("sam", "spring-makers-2027", Some("projects"))
         .await;
-    bot.say("nina", "/me timezone America/New_York").await;
-    bot.say("nina", "/mentor offer community 2 power automate")
+    bot.ok("nina", "/me timezone America/New_York").await;
+    bot.ok("nina", "/mentor offer community 2 power automate")
         .await;
-    bot.say("ada", "/mentor approve @nina community").await;
+    bot.ok("ada", "/mentor approve @nina community").await;
     bot.set_local("2027-03-01 08:20", Berlin);
-    bot.say("sam", "/pair request power-automate").await;
-    bot.say("sam", "/pair request sql").await;
-    bot.deliver().await;
+    bot.ok("sam", "/pair request power-automate").await;
+    bot.ok("sam", "/pair request sql").await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "@ada",
+        "@grace",
+        "@ken",
+        "@nina",
+        "@nina",
+        "@nina",
+        "@sam",
+        "@sam",
+    ])
+    .await;
 
     let said = bot.say("ada", "/pair cancel 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Pairing #1 is not yours; only its learner or mentor can call it off."
     );
     let said = bot.say("sam", "/pair cancel 9").await;
-    assert_eq!(said.reply, "There is no pairing #9 here.");
+    assert_eq!(said.reply(), "There is no pairing #9 here.");
     // The learner calls #1 off: the mentor is told, once.
     let said = bot.say("sam", "/pair cancel 1").await;
-    assert_eq!(said.reply, "Pairing #1 is called off. I've told nina.");
+    assert_eq!(said.reply(), "Pairing #1 is called off. I've told nina.");
     assert_eq!(
         said.dms(),
         [(
@@ -224,14 +261,14 @@ async fn either_side_can_call_off_a_pairing_before_it_happens(pool: PgPool) {
         )]
     );
     let said = bot.say("sam", "/pair cancel 1").await;
-    assert_eq!(said.reply, "Pairing #1 was called off.");
+    assert_eq!(said.reply(), "Pairing #1 was called off.");
     assert!(said.dms().is_empty());
     let said = bot.say("nina", "/pair met 1 yes").await;
-    assert_eq!(said.reply, "Pairing #1 was called off.");
+    assert_eq!(said.reply(), "Pairing #1 was called off.");
     // The mentor calls #2 off: the learner is told how to ask again.
     let said = bot.say("nina", "/pair cancel 2").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Pairing #2 is called off. I've told Sam Carter."
     );
     assert_eq!(
@@ -252,7 +289,11 @@ async fn either_side_can_call_off_a_pairing_before_it_happens(pool: PgPool) {
             .all(|(_, t)| !t.starts_with("Did you meet")),
     );
     let said = bot.say("sam", "/me").await;
-    assert!(!said.reply.contains("Pairing sessions"), "{}", said.reply);
+    assert!(
+        !said.reply().contains("Pairing sessions"),
+        "{}",
+        said.reply()
+    );
 }
 
 #[sqlx::test]
@@ -261,15 +302,15 @@ async fn a_pairing_whose_time_passed_is_answered_not_cancelled(pool: PgPool) {
     bot.without_seeded_mentors().await;
     bot.enroll("sam", "spring-makers-2027", Some("projects"))
         .await;
-    bot.say("nina", "/mentor offer community 2 power automate")
+    bot.ok("nina", "/mentor offer community 2 power automate")
         .await;
-    bot.say("ada", "/mentor approve @nina community").await;
+    bot.ok("ada", "/mentor approve @nina community").await;
     bot.set_local("2027-03-01 08:20", Berlin);
-    bot.say("sam", "/pair request power-automate").await;
+    bot.ok("sam", "/pair request power-automate").await;
     bot.set_local("2027-03-05 08:20", Berlin);
     let said = bot.say("sam", "/pair cancel 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Pairing #1's time has passed, so there is nothing to call off. If it didn't happen, say so with `/pair met 1 no`."
     );
     assert!(said.dms().is_empty());

@@ -10,21 +10,21 @@ async fn time_zone_is_validated_with_a_suggestion(pool: PgPool) {
 
     let said = bot.say("bob", "/me timezone Europe/Berln").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "`Europe/Berln` is not a time zone I know; did you mean `Europe/Berlin`? (usage: `/me timezone [zone]`)"
     );
 
     // 2027-02-15 09:00 UTC is 18:00 in Tokyo.
     let said = bot.say("bob", "/me timezone asia/tokyo").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your time zone is now Asia/Tokyo (it's 18:00 on Monday there now)."
     );
     let said = bot.say("bob", "/me").await;
     assert!(
-        said.reply.contains("Time zone: Asia/Tokyo"),
+        said.reply().contains("Time zone: Asia/Tokyo"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
@@ -34,7 +34,7 @@ async fn skills_are_stored_normalised(pool: PgPool) {
     let said = bot
         .say("bob", "/me skills Power Automate, SQL, sql,  dataverse")
         .await;
-    assert_eq!(said.reply, "Your skills: power automate, sql, dataverse.");
+    assert_eq!(said.reply(), "Your skills: power automate, sql, dataverse.");
     let skills: Vec<String> =
         sqlx::query_scalar("SELECT skills FROM members WHERE platform_user_id = 'bob'")
             .fetch_one(&bot.pool)
@@ -44,9 +44,9 @@ async fn skills_are_stored_normalised(pool: PgPool) {
 
     let said = bot.say("bob", "/me skills ,,").await;
     assert!(
-        said.reply.starts_with("List at least one skill"),
+        said.reply().starts_with("List at least one skill"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
@@ -55,7 +55,7 @@ async fn a_new_member_sees_an_empty_profile_with_hints(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     let said = bot.say("newbie", "/me").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "newbie (@newbie)\nTime zone: not set — use `/me timezone Europe/Berlin`\nSkills: none yet — use `/me skills power automate, sql`\nCode of conduct: not accepted yet\nRoles: none\nCohorts: none — see `/cohort list`"
     );
 }
@@ -65,14 +65,14 @@ async fn help_is_generated_from_the_catalog(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     let said = bot.say("bob", "/help cohort join").await;
     assert!(
-        said.reply
+        said.reply()
             .starts_with("`/cohort join <cohort> [track]`\nJoin a cohort"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("bob", "/help nothing here").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "There is no command `/nothing here`. Type `/help` to see them all."
     );
 }
@@ -82,34 +82,36 @@ async fn the_time_zone_is_shown_and_a_join_does_not_ask_for_one_already_set(pool
     let bot = TestBot::new(pool).await;
     let said = bot.say("bob", "/me timezone").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You have not set a time zone, so prompts follow each cohort's. Set yours with `/me timezone Europe/Berlin` (any IANA zone)."
     );
     // 2027-02-15 09:00 UTC is 10:00 in Berlin.
     let said = bot.say("sam", "/me timezone").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your time zone is Europe/Berlin (it's 10:00 on Monday there now). Change it with `/me timezone <zone>`."
     );
-    bot.say("sam", "/coc accept").await;
+    bot.ok("sam", "/coc accept").await;
     let said = bot
         .say("sam", "/cohort join spring-makers-2027 track:projects")
         .await;
+    assert_eq!(said.told(), ["#spring-makers"]);
     assert!(
-        said.reply
+        said.reply()
             .ends_with(". Prompts arrive at your local time (Europe/Berlin)."),
         "{}",
-        said.reply
+        said.reply()
     );
-    bot.say("bob", "/coc accept").await;
+    bot.ok("bob", "/coc accept").await;
     let said = bot
         .say("bob", "/cohort join spring-makers-2027 track:projects")
         .await;
+    assert_eq!(said.told(), ["#spring-makers"]);
     assert!(
-        said.reply.ends_with(
+        said.reply().ends_with(
             ". Set your time zone with `/me timezone` so prompts arrive at your local time."
         ),
         "{}",
-        said.reply
+        said.reply()
     );
 }

@@ -45,17 +45,17 @@ async fn an_edited_file_updates_only_what_changed(pool: PgPool) {
 
     let said = bot.say("sam", "/cohort list").await;
     assert!(
-        said.reply
+        said.reply()
             .contains("• Evening Builders (`evening-builders-2027`)"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
 #[sqlx::test]
 async fn export_is_a_fixed_point_of_import(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    bot.say("sam", "/me timezone Asia/Tokyo").await;
+    bot.ok("sam", "/me timezone Asia/Tokyo").await;
     let exported = export(&bot.pool).await.unwrap();
     let text = exported.to_toml().unwrap();
 

@@ -10,15 +10,15 @@ const COHORT: &str = "spring-makers-2027";
 
 async fn setup(bot: &TestBot) {
     bot.enroll("lena", COHORT, Some("projects")).await;
-    bot.say("lena", "/me timezone Europe/Berlin").await;
-    bot.say("lena", "/me skills sql").await;
-    bot.say("xena", "/me timezone Europe/Berlin").await;
-    bot.say("xena", "/mentor offer community 2 sql").await;
-    bot.say("ada", "/mentor approve @xena community").await;
-    bot.say("yuri", "/mentor offer community 2 excel").await;
-    bot.say("ada", "/mentor approve @yuri community").await;
-    bot.say("ada", &format!("/mentor match {COHORT}")).await;
-    bot.say("ada", &format!("/mentor match apply {COHORT}"))
+    bot.ok("lena", "/me timezone Europe/Berlin").await;
+    bot.ok("lena", "/me skills sql").await;
+    bot.ok("xena", "/me timezone Europe/Berlin").await;
+    bot.ok("xena", "/mentor offer community 2 sql").await;
+    bot.ok("ada", "/mentor approve @xena community").await;
+    bot.ok("yuri", "/mentor offer community 2 excel").await;
+    bot.ok("ada", "/mentor approve @yuri community").await;
+    bot.ok("ada", &format!("/mentor match {COHORT}")).await;
+    bot.ok("ada", &format!("/mentor match apply {COHORT}"))
         .await;
 }
 
@@ -35,17 +35,17 @@ async fn a_review_is_requested_claimed_and_answered_with_the_template(pool: PgPo
     ] {
         let said = bot.say("lena", &format!("/review request {bad}")).await;
         assert!(
-            said.reply
+            said.reply()
                 .starts_with("A review needs a link starting with `https://`"),
             "{}",
-            said.reply
+            said.reply()
         );
     }
     let said = bot
         .say("sam", "/review request https://x.example/app")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Reviews are for learners in a cohort. Join one with `/cohort join`."
     );
     assert_eq!(bot.count("reviews").await, 0);
@@ -57,7 +57,7 @@ async fn a_review_is_requested_claimed_and_answered_with_the_template(pool: PgPo
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Review #1 requested and posted in `#mentors`. You'll hear here when a mentor claims it."
     );
     assert_eq!(
@@ -67,7 +67,7 @@ async fn a_review_is_requested_claimed_and_answered_with_the_template(pool: PgPo
             "@xena Review #1 for lena: https://make.powerapps.com/app/1 (canvas) — @here please check my gallery. Claim it with `/review claim 1`."
         )]
     );
-    let post = &said.outcome.as_ref().unwrap().posts[0].message;
+    let post = &said.outcome().unwrap().posts[0].message;
     assert!(
         post.0
             .contains(&Fragment::User("@here please check my gallery".into()))
@@ -76,38 +76,38 @@ async fn a_review_is_requested_claimed_and_answered_with_the_template(pool: PgPo
 
     let said = bot.say("lena", "/review claim 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You can't claim your own review; a mentor will pick it up."
     );
     let said = bot.say("sam", "/review claim 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Only approved mentors claim reviews. Offer with `/mentor offer`."
     );
     let said = bot.say("xena", "/review claim 9").await;
-    assert_eq!(said.reply, "There is no review #9 here.");
+    assert_eq!(said.reply(), "There is no review #9 here.");
     let said = bot.say("xena", "/review claim 1").await;
     assert!(
-        said.reply.starts_with("Review #1 is yours."),
+        said.reply().starts_with("Review #1 is yours."),
         "{}",
-        said.reply
+        said.reply()
     );
     assert_eq!(said.dms(), [("lena", "@xena claimed your review #1.")]);
     let said = bot.say("yuri", "/review claim 1").await;
-    assert_eq!(said.reply, "Review #1 is already claimed.");
+    assert_eq!(said.reply(), "Review #1 is already claimed.");
 
     let said = bot
         .say("yuri", "/review done 1 works:x improve:y next:z")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Review #1 isn't claimed by you. Claim it first with `/review claim 1`."
     );
     let said = bot
         .say("xena", "/review done 1 works:\"clear layout\"")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Feedback template\n• works: what works well (be specific)\n• improve: one or two things to improve\n• next: one next step the learner can take this week\nSend all three: `/review done 1 works:\"…\" improve:\"…\" next:\"…\"`"
     );
     let said = bot
@@ -117,7 +117,7 @@ async fn a_review_is_requested_claimed_and_answered_with_the_template(pool: PgPo
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Thanks! Your feedback on review #1 went to lena."
     );
     assert_eq!(
@@ -130,30 +130,50 @@ async fn a_review_is_requested_claimed_and_answered_with_the_template(pool: PgPo
     let said = bot
         .say("xena", "/review done 1 works:a improve:b next:c")
         .await;
-    assert_eq!(said.reply, "Review #1 is already done.");
+    assert_eq!(said.reply(), "Review #1 is already done.");
 }
 
 #[sqlx::test]
 async fn at_most_three_open_requests_and_unclaimed_ones_escalate_once(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     setup(&bot).await;
-    bot.say("ada", "/role grant @grace lead_mentor spring-makers-2027")
-        .await;
+    // The program file already made Grace the cohort's lead mentor.
+    bot.refused(
+        "ada",
+        "/role grant @grace lead_mentor spring-makers-2027",
+        "already a lead mentor",
+    )
+    .await;
     bot.set_local("2027-03-02 10:00", Berlin);
     bot.tick().await;
     for i in 1..=3 {
         let said = bot
             .say("lena", &format!("/review request https://x.example/{i}"))
             .await;
-        assert!(said.reply.starts_with(&format!("Review #{i} requested")));
+        assert!(said.reply().starts_with(&format!("Review #{i} requested")));
+        assert_eq!(said.told(), ["#mentors"]);
     }
     let said = bot.say("lena", "/review request https://x.example/4").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You already have 3 open review requests. Once one is done you can ask again."
     );
-    bot.say("xena", "/review claim 2").await;
-    bot.deliver().await;
+    bot.ok("xena", "/review claim 2").await;
+    bot.deliver_to(&[
+        "#mentors",
+        "#mentors",
+        "#mentors",
+        "#spring-makers",
+        "@ada",
+        "@ada",
+        "@grace",
+        "@lena",
+        "@lena",
+        "@xena",
+        "@xena",
+        "@yuri",
+    ])
+    .await;
 
     // 23 hours on, nothing is due yet.
     bot.set_local("2027-03-03 09:00", Berlin);
@@ -171,6 +191,7 @@ async fn at_most_three_open_requests_and_unclaimed_ones_escalate_once(pool: PgPo
     let mut sent: Vec<(String, String)> = bot
         .deliver()
         .await
+        .into_vec()
         .into_iter()
         .filter(|(_, t)| t.contains("review #"))
         .collect();
@@ -200,32 +221,32 @@ async fn a_learner_cancels_a_request_and_the_claimer_is_told(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     bot.without_seeded_mentors().await;
     setup(&bot).await;
-    bot.say("lena", "/review request https://x.example/app/1")
+    bot.ok("lena", "/review request https://x.example/app/1")
         .await;
-    bot.say("lena", "/review request https://x.example/app/2")
+    bot.ok("lena", "/review request https://x.example/app/2")
         .await;
     let said = bot.say("xena", "/review cancel 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Review #1 is someone else's request; only they can cancel it."
     );
     let said = bot.say("lena", "/review cancel 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Cancelled review #1. Mentors won't be asked about it again."
     );
-    assert!(said.posts.is_empty(), "{:?}", said.posts);
+    assert!(said.posts().is_empty(), "{:?}", said.posts());
     let said = bot.say("xena", "/review claim 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Review #1 was cancelled by the learner; there is nothing to do."
     );
     assert_eq!(bot.count("reviews WHERE status = 'cancelled'").await, 1);
 
-    bot.say("xena", "/review claim 2").await;
+    bot.ok("xena", "/review claim 2").await;
     let said = bot.say("lena", "/review cancel 2").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Cancelled review #2. The mentor who claimed it has been told."
     );
     assert_eq!(
@@ -237,12 +258,13 @@ async fn a_learner_cancels_a_request_and_the_claimer_is_told(pool: PgPool) {
     );
     let said = bot.say("lena", "/review cancel 2").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Review #2 is already cancelled, so there is nothing to cancel."
     );
     // A cancelled request no longer counts toward the limit of open ones.
     let said = bot
         .say("lena", "/review request https://x.example/app/3")
         .await;
-    assert!(said.reply.contains("#3"), "{}", said.reply);
+    assert_eq!(said.told(), ["#mentors"]);
+    assert!(said.reply().contains("#3"), "{}", said.reply());
 }

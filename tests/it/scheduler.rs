@@ -15,7 +15,7 @@ use crate::support::TestBot;
 const SPRING: &str = "spring-makers-2027";
 
 async fn enroll_in_zone(bot: &TestBot, user: &str, cohort: &str, zone: &str) {
-    bot.say(user, &format!("/me timezone {zone}")).await;
+    bot.ok(user, &format!("/me timezone {zone}")).await;
     bot.enroll(user, cohort, Some("projects")).await;
 }
 
@@ -24,6 +24,7 @@ async fn prompted(bot: &TestBot) -> Vec<String> {
     let mut to: Vec<String> = bot
         .deliver()
         .await
+        .into_vec()
         .into_iter()
         .filter(|(_, text)| text.starts_with("It's check-in time"))
         .map(|(to, _)| to)
@@ -93,19 +94,23 @@ fn parse_local(when: &str, zone: Tz) -> chrono::DateTime<Utc> {
 /// A cohort without dates (always in season) whose check-in runs daily at `cron`.
 async fn daily_cohort(bot: &TestBot, cron: &str) {
     let said = bot.say("ada", "/cohort create dst-lab UTC DST Lab").await;
-    assert!(said.reply.starts_with("Created cohort"), "{}", said.reply);
+    assert!(
+        said.reply().starts_with("Created cohort"),
+        "{}",
+        said.reply()
+    );
     let said = bot
         .say("ada", &format!("/schedule set dst-lab checkin {cron}"))
         .await;
     assert!(
-        said.reply.starts_with("DST Lab checkin now runs at"),
+        said.reply().starts_with("DST Lab checkin now runs at"),
         "{}",
-        said.reply
+        said.reply()
     );
     for (user, zone) in [("nyc", "America/New_York"), ("ber", "Europe/Berlin")] {
-        bot.say(user, &format!("/me timezone {zone}")).await;
-        bot.say(user, "/coc accept").await;
-        bot.say(user, "/cohort join dst-lab").await;
+        bot.ok(user, &format!("/me timezone {zone}")).await;
+        bot.ok(user, "/coc accept").await;
+        bot.ok(user, "/cohort join dst-lab").await;
     }
 }
 
@@ -234,7 +239,7 @@ async fn stewards_edit_schedules_and_a_malformed_one_changes_nothing(pool: PgPoo
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "`0 25 * * MON` is not a cron expression: the hour field `25` must be 0–23. Use five fields, minute hour day-of-month month day-of-week, like \"0 9 * * MON\""
     );
     // A schedule that reads well but never comes round is refused too.
@@ -242,7 +247,7 @@ async fn stewards_edit_schedules_and_a_malformed_one_changes_nothing(pool: PgPoo
         .say("ada", "/schedule set spring-makers-2027 digest 0 16 30 2 *")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "`0 16 30 2 *` never fires (no such date comes), so nothing would ever be sent. Check the day of month and the month, e.g. `0 9 * * MON`."
     );
     let said = bot
@@ -252,19 +257,19 @@ async fn stewards_edit_schedules_and_a_malformed_one_changes_nothing(pool: PgPoo
         )
         .await;
     assert!(
-        said.reply.contains("it has 2 fields, not 5"),
+        said.reply().contains("it has 2 fields, not 5"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot
         .say("ada", "/schedule set spring-makers-2027 weekly 0 9 * * MON")
         .await;
     assert!(
-        said.reply.starts_with(
+        said.reply().starts_with(
             "`kind` must be one of checkin, nudge, digest, mentor_digest, not `weekly`"
         ),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot
         .say(
@@ -272,7 +277,10 @@ async fn stewards_edit_schedules_and_a_malformed_one_changes_nothing(pool: PgPoo
             "/schedule set spring-makers-2027 checkin 0 10 * * MON",
         )
         .await;
-    assert_eq!(said.reply, "Sorry, only stewards can use `/schedule set`.");
+    assert_eq!(
+        said.reply(),
+        "Sorry, only stewards can use `/schedule set`."
+    );
     assert_eq!(bot.fingerprint().await, before);
 
     let said = bot
@@ -282,15 +290,15 @@ async fn stewards_edit_schedules_and_a_malformed_one_changes_nothing(pool: PgPoo
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Spring Makers 2027 checkin now runs at `0 10 * * TUE`. Next: Tue 2027-03-09 10:00 Europe/Berlin (09:00 UTC)."
     );
     let said = bot.say("sam", "/schedule list spring-makers-2027").await;
     assert!(
-        said.reply
+        said.reply()
             .contains("checkin `0 10 * * TUE` at each learner's local time"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
@@ -300,22 +308,22 @@ async fn schedule_list_shows_only_ticks_in_the_cohorts_season(pool: PgPool) {
     // 2027-02-15: Spring Makers starts on 2027-03-01, Evening Builders on 2027-04-05.
     let said = bot.say("sam", "/schedule list spring-makers-2027").await;
     let local_dates: Vec<&str> = said
-        .reply
+        .reply()
         .lines()
         .filter_map(|l| l.trim().strip_prefix("next: "))
         .filter_map(|next| next.split_whitespace().nth(1))
         .collect();
-    assert!(!local_dates.is_empty(), "{}", said.reply);
+    assert!(!local_dates.is_empty(), "{}", said.reply());
     assert!(
         local_dates.iter().all(|d| *d >= "2027-03-01"),
         "{}",
-        said.reply
+        said.reply()
     );
     // An hourly schedule's first local hour of the season is the day before in UTC.
     assert!(
-        said.reply
+        said.reply()
             .contains("next: Mon 2027-03-01 00:00 Europe/Berlin (Sun 2027-02-28 23:00 UTC)"),
         "{}",
-        said.reply
+        said.reply()
     );
 }

@@ -1,6 +1,10 @@
 //! `TestBot`: the real services on a fresh database, a manual clock, and the example program.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -68,17 +72,76 @@ impl Sender for RecordingSender {
     }
 }
 
-/// What the bot said in answer to one line: the reply and every post, rendered as plain text.
+/// What the bot said in answer to one line: the reply and every post, rendered as plain
+/// text. Like bors' tester, a test must look at all of it: dropping a `Said` whose reply, or
+/// whose posts, nobody read fails the test, so nothing the bot says goes unasserted.
 #[derive(Debug)]
 pub struct Said {
-    pub reply: String,
-    pub posts: Vec<(Destination, String)>,
-    pub outcome: Option<Outcome>,
+    /// Who said what, and where in the test, to name the step in a failure.
+    said: String,
+    at: Option<&'static Location<'static>>,
+    reply: String,
+    posts: Vec<(Destination, String)>,
+    outcome: Option<Outcome>,
+    heard_reply: Cell<bool>,
+    heard_posts: Cell<bool>,
 }
 
 impl Said {
+    fn new(
+        said: String,
+        reply: String,
+        posts: Vec<(Destination, String)>,
+        outcome: Option<Outcome>,
+    ) -> Self {
+        Self {
+            said,
+            at: None,
+            reply,
+            posts,
+            outcome,
+            heard_reply: Cell::new(false),
+            heard_posts: Cell::new(false),
+        }
+    }
+
+    pub fn reply(&self) -> &str {
+        self.heard_reply.set(true);
+        &self.reply
+    }
+
+    pub fn posts(&self) -> &[(Destination, String)] {
+        self.heard_posts.set(true);
+        &self.posts
+    }
+
+    /// The services' outcome (`None` for a line the parser refused): the reply and posts
+    /// in full, so reading it hears both.
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.heard_reply.set(true);
+        self.heard_posts.set(true);
+        self.outcome.as_ref()
+    }
+
+    /// Refused by the parser or the services: nothing changed.
+    pub fn refused(&self) -> bool {
+        self.outcome.as_ref().is_none_or(|o| o.refused)
+    }
+
+    /// Who the posts went to, in order: `#channel` or `@display name`. For a step whose
+    /// posts are not the test's subject, asserting who was told is asserting them.
+    pub fn told(&self) -> Vec<String> {
+        self.posts()
+            .iter()
+            .map(|(to, _)| match to {
+                Destination::Channel(c) => format!("#{c}"),
+                Destination::Direct { display_name, .. } => format!("@{display_name}"),
+            })
+            .collect()
+    }
+
     pub fn channel_posts(&self) -> Vec<(&str, &str)> {
-        self.posts
+        self.posts()
             .iter()
             .filter_map(|(to, text)| match to {
                 Destination::Channel(c) => Some((c.as_str(), text.as_str())),
@@ -88,7 +151,7 @@ impl Said {
     }
 
     pub fn dms(&self) -> Vec<(&str, &str)> {
-        self.posts
+        self.posts()
             .iter()
             .filter_map(|(to, text)| match to {
                 Destination::Direct { display_name, .. } => {
@@ -97,6 +160,89 @@ impl Said {
                 Destination::Channel(_) => None,
             })
             .collect()
+    }
+}
+
+fn place(at: Option<&'static Location<'static>>) -> String {
+    at.map_or_else(|| "a helper".to_owned(), ToString::to_string)
+}
+
+impl Drop for Said {
+    fn drop(&mut self) {
+        // A failing assertion is already unwinding; a second panic would abort.
+        if std::thread::panicking() {
+            return;
+        }
+        assert!(
+            self.heard_reply.get(),
+            "the bot replied to {} (at {}) and the test never looked:\n{}",
+            self.said,
+            place(self.at),
+            self.reply
+        );
+        assert!(
+            self.posts.is_empty() || self.heard_posts.get(),
+            "the bot posted after {} (at {}) and the test never looked: {:#?}",
+            self.said,
+            place(self.at),
+            self.posts
+        );
+    }
+}
+
+/// What one dispatcher pass delivered, as (`#channel` or `@user`, text). Dropped unread
+/// when it is not empty, it fails the test, like [`Said`].
+#[derive(Debug)]
+pub struct Deliveries {
+    posts: Vec<(String, String)>,
+    heard: Cell<bool>,
+    at: Option<&'static Location<'static>>,
+}
+
+impl Deliveries {
+    /// The posts, for a test that takes them apart.
+    pub fn into_vec(self) -> Vec<(String, String)> {
+        self.heard.set(true);
+        std::mem::take(&mut ManuallyDrop::new(self).posts)
+    }
+}
+
+impl std::ops::Deref for Deliveries {
+    type Target = Vec<(String, String)>;
+    fn deref(&self) -> &Self::Target {
+        self.heard.set(true);
+        &self.posts
+    }
+}
+
+impl<'a> IntoIterator for &'a Deliveries {
+    type Item = &'a (String, String);
+    type IntoIter = std::slice::Iter<'a, (String, String)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T> PartialEq<T> for Deliveries
+where
+    Vec<(String, String)>: PartialEq<T>,
+{
+    fn eq(&self, other: &T) -> bool {
+        **self == *other
+    }
+}
+
+impl Drop for Deliveries {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        assert!(
+            self.posts.is_empty() || self.heard.get(),
+            "the bot delivered posts (at {}) and the test never looked: {:#?}",
+            place(self.at),
+            self.posts
+        );
     }
 }
 
@@ -142,24 +288,18 @@ impl TestBot {
             .await
             .expect("caller resolves");
         match commands::parse(line) {
-            Err(err) => Said {
-                reply: err.0,
-                posts: Vec::new(),
-                outcome: None,
-            },
+            Err(err) => Said::new(format!("{user}: {line}"), err.0, Vec::new(), None),
             Ok(parsed) => {
                 let mut invocation = Invocation::new(caller, parsed.spec, parsed.args);
                 invocation.delivery_id = delivery_id.map(str::to_owned);
                 let outcome = self.services.handle(invocation).await;
-                Said {
-                    reply: plain::render(&outcome.reply),
-                    posts: outcome
-                        .posts
-                        .iter()
-                        .map(|p| (p.to.clone(), plain::render(&p.message)))
-                        .collect(),
-                    outcome: Some(outcome),
-                }
+                let posts = outcome
+                    .posts
+                    .iter()
+                    .map(|p| (p.to.clone(), plain::render(&p.message)))
+                    .collect();
+                let said = format!("{user}: {line}");
+                Said::new(said, plain::render(&outcome.reply), posts, Some(outcome))
             }
         }
     }
@@ -192,33 +332,125 @@ impl TestBot {
             ("@grace", "lead_mentor spring-makers-2027"),
         ] {
             let said = self.say("ada", &format!("/role revoke {who} {role}")).await;
-            assert!(said.reply.contains("is no longer a"), "{}", said.reply);
+            assert!(said.reply().contains("is no longer a"), "{}", said.reply());
+            let told = said.dms();
+            assert_eq!(told.len(), 1, "{told:?}");
+            assert!(told[0].1.starts_with("You are no longer a"), "{told:?}");
         }
     }
 
     pub async fn enroll(&self, user: &str, cohort: &str, track: Option<&str>) {
-        self.say(user, "/coc accept").await;
+        // Accepting again (someone already enrolled elsewhere) is thanked, and fine here.
+        let accepted = self.say(user, "/coc accept").await;
+        assert!(
+            accepted.reply().contains("code of conduct"),
+            "{}",
+            accepted.reply()
+        );
+        assert!(accepted.posts().is_empty());
         let line = match track {
             Some(t) => format!("/cohort join {cohort} track:{t}"),
             None => format!("/cohort join {cohort}"),
         };
         let said = self.say(user, &line).await;
-        assert!(said.reply.contains("You're in!"), "{}", said.reply);
+        assert!(said.reply().contains("You're in!"), "{}", said.reply());
+        // The cohort's channel, if it has one, welcomes them; a late joiner placed with
+        // mentors is told who they are, and the mentors who they got. Nothing else is posted.
+        for (to, text) in said.posts() {
+            let fits = match to {
+                Destination::Channel(_) => text.starts_with("Please welcome "),
+                Destination::Direct { .. } => {
+                    text.starts_with("Your mentors in ") || text.starts_with("Your learners in ")
+                }
+            };
+            assert!(fits, "{to:?}: {text}");
+        }
     }
 
     /// Runs the dispatcher once with the recording sender; returns what it delivered.
-    pub async fn deliver(&self) -> Vec<(String, String)> {
+    #[track_caller]
+    pub fn deliver(&self) -> impl Future<Output = Deliveries> + '_ {
+        let at = Location::caller();
+        async move {
+            let mut delivered = self.deliver_here().await;
+            delivered.at = Some(at);
+            delivered
+        }
+    }
+
+    /// Delivers, asserting who got a post (`#channel` or `@handle`, in any order): for a
+    /// test whose subject comes later, the posts that came before are at least accounted for.
+    #[track_caller]
+    pub fn deliver_to<'a>(&'a self, expected: &'a [&'a str]) -> impl Future<Output = ()> + 'a {
+        let at = Location::caller();
+        async move {
+            let delivered = self.deliver_here().await;
+            let mut to: Vec<&str> = delivered.iter().map(|(to, _)| to.as_str()).collect();
+            let mut expected = expected.to_vec();
+            to.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(to, expected, "delivered at {at}: {:#?}", *delivered);
+        }
+    }
+
+    async fn deliver_here(&self) -> Deliveries {
         let dispatcher = Dispatcher::new(
             self.pool.clone(),
             Arc::new(self.clock.clone()),
             self.sender.clone(),
         );
         dispatcher.run_once().await.expect("dispatch");
-        self.sender.take()
+        Deliveries {
+            posts: self.sender.take(),
+            heard: Cell::new(false),
+            at: None,
+        }
     }
 
-    pub async fn say(&self, user: &str, line: &str) -> Said {
-        self.say_in(COMMUNITY, user, line).await
+    /// Says `line` expecting a yes/no question (kept until answered) that says `what`.
+    pub async fn asks(&self, user: &str, line: &str, what: &str) {
+        let said = self.say(user, line).await;
+        let asked = said.outcome().is_some_and(|o| o.question.is_some());
+        assert!(asked, "`{line}` by {user} asked nothing: {}", said.reply());
+        assert!(said.reply().contains(what), "{}", said.reply());
+        assert!(said.posts().is_empty(), "{:?}", said.posts());
+    }
+
+    /// Says `line` expecting a refusal that says `why`; nothing is posted.
+    pub async fn refused(&self, user: &str, line: &str, why: &str) {
+        let said = self.say(user, line).await;
+        assert!(
+            said.refused(),
+            "`{line}` by {user} was done: {}",
+            said.reply()
+        );
+        assert!(said.reply().contains(why), "{}", said.reply());
+        assert!(said.posts().is_empty(), "{:?}", said.posts());
+    }
+
+    /// Says `line` as a step the test needs done, failing unless the bot did it (neither
+    /// refused nor asked a question). Its reply and posts count as heard: the step's
+    /// success is what is asserted.
+    pub async fn ok(&self, user: &str, line: &str) -> Said {
+        let said = self.say(user, line).await;
+        let outcome = said.outcome();
+        assert!(
+            !said.refused() && outcome.is_some_and(|o| o.question.is_none()),
+            "`{line}` by {user} was not done: {}",
+            said.reply()
+        );
+        said
+    }
+
+    /// `user` types `line`. The caller's place is kept, so an unread reply names its line.
+    #[track_caller]
+    pub fn say<'a>(&'a self, user: &'a str, line: &'a str) -> impl Future<Output = Said> + 'a {
+        let at = Location::caller();
+        async move {
+            let mut said = self.say_in(COMMUNITY, user, line).await;
+            said.at = Some(at);
+            said
+        }
     }
 
     /// Cohort slugs the member is actively enrolled in.

@@ -28,7 +28,7 @@ async fn with_session(pool: PgPool) -> TestBot {
             "/event schedule spring-makers-2027 2027-03-11T16:00 lightning_talks Spring lightning talks slots:2",
         )
         .await;
-    assert!(said.reply.starts_with("Scheduled #1 Spring lightning talks (Lightning talks) for Spring Makers 2027: Thu 11 Mar 2027 16:00 Europe/Berlin (15:00 UTC), 60 min, 2 talk slots."), "{}", said.reply);
+    assert!(said.reply().starts_with("Scheduled #1 Spring lightning talks (Lightning talks) for Spring Makers 2027: Thu 11 Mar 2027 16:00 Europe/Berlin (15:00 UTC), 60 min, 2 talk slots."), "{}", said.reply());
     let posts = said.channel_posts();
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].0, "spring-makers");
@@ -64,20 +64,24 @@ async fn a_full_session_waitlists_and_a_withdrawal_promotes_the_first_waiting_sp
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your talk Approvals in Teams has slot 1 of 2 in #1 Spring lightning talks (Lightning talks), Thu 11 Mar 2027 16:00 (Europe/Berlin). I'll remind you a day and an hour before."
     );
-    bot.say("lee", "/talk propose \"Excel to Dataverse\" session:1")
+    bot.ok("lee", "/talk propose \"Excel to Dataverse\" session:1")
         .await;
     let said = bot.say("kim", "/talk propose \"My first app\"").await;
     assert!(
-        said.reply
+        said.reply()
             .contains("is full, so your talk My first app is number 1 on the waitlist."),
         "{}",
-        said.reply
+        said.reply()
     );
 
-    let list = bot.say("ada", "/talk list spring-makers-2027").await.reply;
+    let list = bot
+        .say("ada", "/talk list spring-makers-2027")
+        .await
+        .reply()
+        .to_owned();
     assert!(
         list.contains("2 of 2 talk slots taken, 1 waiting"),
         "{list}"
@@ -90,7 +94,7 @@ async fn a_full_session_waitlists_and_a_withdrawal_promotes_the_first_waiting_sp
 
     let said = bot.say("sam", "/talk withdraw").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Your talk Approvals in Teams is withdrawn from #1 Spring lightning talks (Lightning talks)."
     );
     assert_eq!(
@@ -108,7 +112,7 @@ async fn a_full_session_waitlists_and_a_withdrawal_promotes_the_first_waiting_sp
             ("sam".to_owned(), "withdrawn".to_owned()),
         ]
     );
-    let mine = bot.say("kim", "/talk mine").await.reply;
+    let mine = bot.say("kim", "/talk mine").await.reply().to_owned();
     assert!(
         mine.contains("My first app in #1 Spring lightning talks"),
         "{mine}"
@@ -119,10 +123,10 @@ async fn a_full_session_waitlists_and_a_withdrawal_promotes_the_first_waiting_sp
 #[sqlx::test]
 async fn one_active_talk_per_speaker_per_session(pool: PgPool) {
     let bot = with_session(pool).await;
-    bot.say("sam", "/talk propose \"First\"").await;
+    bot.ok("sam", "/talk propose \"First\"").await;
     let said = bot.say("sam", "/talk propose \"Second\" session:1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You already have a talk in session #1: First. One talk per speaker per session; `/talk withdraw` it first to propose another."
     );
     assert_eq!(bot.count("talks").await, 1);
@@ -134,24 +138,28 @@ async fn bad_talk_input_is_explained_and_changes_nothing(pool: PgPool) {
     let long = "x".repeat(101);
     let said = bot.say("sam", &format!("/talk propose \"{long}\"")).await;
     assert!(
-        said.reply
+        said.reply()
             .contains("`title` is 101 characters long; the limit is 100"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("sam", "/talk propose \"\"").await;
     assert!(
-        said.reply.contains("`title` can't be empty"),
+        said.reply().contains("`title` can't be empty"),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot
         .say("sam", &format!("/talk propose Title {}", "y".repeat(1001)))
         .await;
-    assert!(said.reply.contains("the limit is 1000"), "{}", said.reply);
+    assert!(
+        said.reply().contains("the limit is 1000"),
+        "{}",
+        said.reply()
+    );
     let said = bot.say("sam", "/talk propose Title session:99").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "There is no session #99. `/talk list` shows the upcoming ones."
     );
 
@@ -160,12 +168,12 @@ async fn bad_talk_input_is_explained_and_changes_nothing(pool: PgPool) {
         .set(Utc.with_ymd_and_hms(2027, 3, 11, 15, 5, 0).unwrap());
     let said = bot.say("sam", "/talk propose \"Too late\" session:1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Session #1 has already started or is over, so it takes no more sign-ups."
     );
     let said = bot.say("sam", "/event rsvp 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Session #1 has already started or is over, so it takes no more sign-ups."
     );
     assert_eq!(bot.count("talks").await, 0);
@@ -182,7 +190,7 @@ async fn only_hosts_schedule_and_times_must_exist_and_be_ahead(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Sorry, only stewards, the cohort's lead mentors and the session's host can do that."
     );
     let said = bot
@@ -191,7 +199,7 @@ async fn only_hosts_schedule_and_times_must_exist_and_be_ahead(pool: PgPool) {
             "/event schedule spring-makers-2027 2027-02-01T16:00 clinic Help",
         )
         .await;
-    assert!(said.reply.contains("is in the past"), "{}", said.reply);
+    assert!(said.reply().contains("is in the past"), "{}", said.reply());
     // 02:30 on 2027-03-28 does not exist in Berlin (clocks jump from 02:00 to 03:00).
     let said = bot
         .say(
@@ -200,7 +208,7 @@ async fn only_hosts_schedule_and_times_must_exist_and_be_ahead(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "2027-03-28 02:30:00 doesn't exist in Europe/Berlin: the clocks skip it (daylight saving). Pick another time."
     );
     // The cohort's lead mentor may schedule, in her own zone if she says so.
@@ -210,11 +218,12 @@ async fn only_hosts_schedule_and_times_must_exist_and_be_ahead(pool: PgPool) {
             "/event schedule spring-makers-2027 2027-04-01T10:00 office_hours Office hours timezone:America/New_York duration:30m",
         )
         .await;
+    assert_eq!(said.told(), ["#spring-makers"]);
     assert!(
-        said.reply
+        said.reply()
             .contains("Thu 1 Apr 2027 16:00 Europe/Berlin (14:00 UTC), 30 min, 0 talk slots"),
         "{}",
-        said.reply
+        said.reply()
     );
     assert_eq!(bot.count("sessions").await, 2);
 }
@@ -222,20 +231,20 @@ async fn only_hosts_schedule_and_times_must_exist_and_be_ahead(pool: PgPool) {
 #[sqlx::test]
 async fn reminders_reach_speakers_and_rsvps_at_the_right_local_times(pool: PgPool) {
     let bot = with_session(pool).await;
-    bot.say("sam", "/talk propose \"Approvals in Teams\"").await;
-    bot.say("lee", "/talk propose \"Excel to Dataverse\"").await;
+    bot.ok("sam", "/talk propose \"Approvals in Teams\"").await;
+    bot.ok("lee", "/talk propose \"Excel to Dataverse\"").await;
     // Ken is in Tokyo and María in Denver; Lee speaks and also RSVPs (told once).
     for who in ["ken", "maria", "lee"] {
         let said = bot.say(who, "/event rsvp 1").await;
         assert!(
-            said.reply.starts_with("You're on the list"),
+            said.reply().starts_with("You're on the list"),
             "{}",
-            said.reply
+            said.reply()
         );
     }
     let said = bot.say("ken", "/event rsvp 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You already RSVPed to session #1. See you there!"
     );
     assert_eq!(bot.count("session_rsvps").await, 3);
@@ -243,7 +252,13 @@ async fn reminders_reach_speakers_and_rsvps_at_the_right_local_times(pool: PgPoo
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 10, 14, 0, 0).unwrap());
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+    ])
+    .await;
     // One minute before the 24 h mark: nothing yet.
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 10, 14, 59, 0).unwrap());
@@ -253,7 +268,7 @@ async fn reminders_reach_speakers_and_rsvps_at_the_right_local_times(pool: PgPoo
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 10, 15, 0, 0).unwrap());
     bot.tick().await;
-    let mut sent = bot.deliver().await;
+    let mut sent = bot.deliver().await.into_vec();
     sent.sort();
     let to: Vec<&str> = sent.iter().map(|(to, _)| to.as_str()).collect();
     assert_eq!(to, ["#spring-makers", "@ken", "@lee", "@maria", "@sam"]);
@@ -299,19 +314,19 @@ async fn reminders_reach_speakers_and_rsvps_at_the_right_local_times(pool: PgPoo
 #[sqlx::test]
 async fn a_moved_session_tells_everyone_once_and_reminds_at_the_new_time(pool: PgPool) {
     let bot = with_session(pool).await;
-    bot.say("sam", "/talk propose \"Approvals in Teams\"").await;
-    bot.say("sam", "/event rsvp 1").await;
-    bot.say("ken", "/event rsvp 1").await;
+    bot.ok("sam", "/talk propose \"Approvals in Teams\"").await;
+    bot.ok("sam", "/event rsvp 1").await;
+    bot.ok("ken", "/event rsvp 1").await;
     let said = bot.say("sam", "/event move 1 2027-03-12T10:00").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Sorry, only stewards, the cohort's lead mentors and the session's host can do that."
     );
     let said = bot.say("ada", "/event move 1 2027-03-12T10:00").await;
     assert!(
-        said.reply.ends_with("I told 2 people involved."),
+        said.reply().ends_with("I told 2 people involved."),
         "{}",
-        said.reply
+        said.reply()
     );
     let dms = said.dms();
     assert_eq!(dms.len(), 2, "{dms:?}");
@@ -325,7 +340,16 @@ async fn a_moved_session_tells_everyone_once_and_reminds_at_the_new_time(pool: P
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 10, 14, 0, 0).unwrap());
     bot.tick().await;
-    bot.deliver().await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "@ken",
+        "@sam",
+    ])
+    .await;
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 10, 15, 0, 0).unwrap());
     bot.tick().await;
@@ -339,12 +363,12 @@ async fn a_moved_session_tells_everyone_once_and_reminds_at_the_new_time(pool: P
 #[sqlx::test]
 async fn a_cancelled_session_tells_everyone_once_and_sends_no_reminders(pool: PgPool) {
     let bot = with_session(pool).await;
-    bot.say("sam", "/talk propose \"Approvals in Teams\"").await;
-    bot.say("sam", "/event rsvp 1").await;
-    bot.say("maria", "/event rsvp 1").await;
+    bot.ok("sam", "/talk propose \"Approvals in Teams\"").await;
+    bot.ok("sam", "/event rsvp 1").await;
+    bot.ok("maria", "/event rsvp 1").await;
     let said = bot.say("ada", "/event cancel 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Cancelled #1 Spring lightning talks (Lightning talks). I told 2 people involved."
     );
     let mut dms = said.dms();
@@ -363,9 +387,18 @@ async fn a_cancelled_session_tells_everyone_once_and_sends_no_reminders(pool: Pg
         ]
     );
     let said = bot.say("ada", "/event cancel 1").await;
-    assert_eq!(said.reply, "Session #1 is cancelled.");
-    assert!(said.posts.is_empty());
-    bot.deliver().await;
+    assert_eq!(said.reply(), "Session #1 is cancelled.");
+    assert!(said.posts().is_empty());
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "@maria",
+        "@sam",
+    ])
+    .await;
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 10, 14, 0, 0).unwrap());
     bot.tick().await;
@@ -388,19 +421,19 @@ async fn attendance_by_host_and_by_code_only_while_the_session_runs(pool: PgPool
         .unwrap();
     let said = bot.say("ada", "/event code 1").await;
     assert!(
-        said.reply.contains(&format!("is `{code}`")),
+        said.reply().contains(&format!("is `{code}`")),
         "{}",
-        said.reply
+        said.reply()
     );
     let said = bot.say("sam", "/event code 1").await;
     assert!(
-        said.reply.starts_with("Sorry, only stewards"),
+        said.reply().starts_with("Sorry, only stewards"),
         "{}",
-        said.reply
+        said.reply()
     );
 
     let said = bot.say("sam", &format!("/event checkin {code}")).await;
-    assert_eq!(said.reply, "Session #1 hasn't started yet.");
+    assert_eq!(said.reply(), "Session #1 hasn't started yet.");
 
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 11, 15, 10, 0).unwrap());
@@ -408,27 +441,27 @@ async fn attendance_by_host_and_by_code_only_while_the_session_runs(pool: PgPool
         .say("sam", &format!("/event checkin {}", code.to_lowercase()))
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Checked in to #1 Spring lightning talks (Lightning talks). Enjoy!"
     );
     let said = bot.say("sam", &format!("/event checkin {code}")).await;
-    assert_eq!(said.reply, "You're already checked in to session #1.");
+    assert_eq!(said.reply(), "You're already checked in to session #1.");
     let said = bot.say("lee", "/event checkin WRONG1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "That code doesn't match any session. Check it with your host."
     );
 
     let said = bot.say("ada", "/event attended 1 @lee @nobody").await;
     assert!(
-        said.reply.starts_with("I don't know a member `@nobody`"),
+        said.reply().starts_with("I don't know a member `@nobody`"),
         "{}",
-        said.reply
+        said.reply()
     );
     assert_eq!(bot.count("session_attendance").await, 1);
     let said = bot.say("ada", "/event attended 1 @lee, @sam").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Attendance for session #1: recorded lee (already recorded: Sam Carter)."
     );
 
@@ -437,7 +470,7 @@ async fn attendance_by_host_and_by_code_only_while_the_session_runs(pool: PgPool
         .set(Utc.with_ymd_and_hms(2027, 3, 11, 16, 0, 0).unwrap());
     let said = bot.say("kim", &format!("/event checkin {code}")).await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Session #1 is over, so its check-in code no longer works. Ask the host to record your attendance."
     );
     assert_eq!(bot.count("session_attendance").await, 2);
@@ -459,7 +492,7 @@ async fn recurring_lightning_talks_come_from_the_program_every_other_thursday(po
         ]
     );
     // Cancelling one occurrence does not bring it back on the next pass.
-    bot.say("ada", "/event cancel 1").await;
+    bot.ok("ada", "/event cancel 1").await;
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 2, 0, 0, 0).unwrap());
     bot.tick().await;
@@ -511,14 +544,14 @@ fn ical_path(reply: &str) -> String {
 #[sqlx::test]
 async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool: PgPool) {
     let bot = with_session(pool).await;
-    bot.say(
+    bot.ok(
         "ada",
         "/event schedule spring-makers-2027 2027-03-18T16:00 demo_day \"Demo day: flows, apps; and more\" location:\"Room 3, Berlin\"",
     )
     .await;
-    bot.say("sam", "/talk propose \"Approvals, fast\" session:1")
+    bot.ok("sam", "/talk propose \"Approvals, fast\" session:1")
         .await;
-    let reply = bot.say("sam", "/event ical").await.reply;
+    let reply = bot.say("sam", "/event ical").await.reply().to_owned();
     let path = ical_path(&reply);
     assert!(
         path.starts_with("/ical/acme-makers/spring-makers-2027.ics?key="),
@@ -566,8 +599,9 @@ async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool:
     // A moved session is a new revision of its event, and so is a cancelled one, which
     // stays in the feed as cancelled.
     let said = bot.say("ada", "/event move 1 2027-03-12T10:00").await;
-    assert!(said.reply.starts_with("Moved #1"), "{}", said.reply);
-    bot.say("ada", "/event cancel 2").await;
+    assert_eq!(said.told(), ["@Sam Carter", "#spring-makers"]);
+    assert!(said.reply().starts_with("Moved #1"), "{}", said.reply());
+    bot.ok("ada", "/event cancel 2").await;
     let (_, body) = get(&bot, &path).await;
     assert!(body.contains("STATUS:CANCELLED"), "{body}");
     let sequences: Vec<&str> = body
@@ -585,18 +619,18 @@ async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool:
     // Only stewards rotate; afterwards the old link is dead and the new one works.
     let said = bot.say("sam", "/event ical rotate").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Sorry, only stewards can use `/event ical rotate`."
     );
     let said = bot
         .say("ada", "/event ical rotate spring-makers-2027")
         .await;
     assert!(
-        said.reply.contains("The old link no longer works."),
+        said.reply().contains("The old link no longer works."),
         "{}",
-        said.reply
+        said.reply()
     );
-    let new_path = ical_path(&said.reply);
+    let new_path = ical_path(said.reply());
     assert_ne!(new_path, path);
     assert_eq!(get(&bot, &path).await.0, StatusCode::NOT_FOUND);
     assert_eq!(get(&bot, &new_path).await.0, StatusCode::OK);
@@ -606,7 +640,7 @@ async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool:
         .say("maria", "/event ical link spring-makers-2027")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "The calendar of Spring Makers 2027 is for its members and hosts."
     );
 }
@@ -642,13 +676,13 @@ async fn a_session_set_up_less_than_a_day_ahead_gets_only_the_one_hour_reminder(
     // Created at 10:00 for 09:00 tomorrow: its 24 h mark (09:00 today) has passed.
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 10, 10, 0, 0).unwrap());
-    bot.say(
+    bot.ok(
         "ada",
         "/event schedule spring-makers-2027 2027-03-11T10:00 office_hours Office hours",
     )
     .await;
-    bot.say("sam", "/event rsvp 3").await;
-    bot.deliver().await;
+    bot.ok("sam", "/event rsvp 3").await;
+    bot.deliver_to(&["#spring-makers"]).await;
     bot.tick().await;
     assert!(bot.deliver().await.is_empty());
     bot.clock
@@ -692,15 +726,15 @@ code_of_conduct = "Be excellent to each other."
         .say_in("globex-builders", "hank", "/event cancel 1")
         .await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "There is no session #1. `/talk list` shows the upcoming ones."
     );
     let said = bot.say_in("globex-builders", "hank", "/talk list").await;
-    assert_eq!(said.reply, "No upcoming sessions yet.");
+    assert_eq!(said.reply(), "No upcoming sessions yet.");
 
-    bot.say("sam", "/milestone submit flows-101 https://example.org/f")
+    bot.ok("sam", "/milestone submit flows-101 https://example.org/f")
         .await;
-    bot.say("grace", "/milestone verify @sam flows-101").await;
+    bot.ok("grace", "/milestone verify @sam flows-101").await;
     let badge: uuid::Uuid = sqlx::query_scalar("SELECT id FROM badges")
         .fetch_one(&bot.pool)
         .await
@@ -713,9 +747,9 @@ code_of_conduct = "Be excellent to each other."
         )
         .await;
     assert!(
-        said.reply.starts_with("There is no badge"),
+        said.reply().starts_with("There is no badge"),
         "{}",
-        said.reply
+        said.reply()
     );
     let revoked: Option<chrono::DateTime<Utc>> =
         sqlx::query_scalar("SELECT revoked_at FROM badges")
@@ -775,8 +809,14 @@ async fn a_reminder_still_undelivered_when_the_session_starts_is_dead_lettered_a
     pool: PgPool,
 ) {
     let bot = with_session(pool).await;
-    bot.say("ken", "/event rsvp 1").await;
-    bot.deliver().await;
+    bot.ok("ken", "/event rsvp 1").await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+    ])
+    .await;
     // The 1 h reminder (the 24 h one is past its grace by now): Ken and the channel. The
     // first pass only sets where the scheduler starts from.
     bot.clock
@@ -818,41 +858,41 @@ async fn a_reminder_still_undelivered_when_the_session_starts_is_dead_lettered_a
     );
     let said = bot.say("ada", "/outbox failed reason:deadline").await;
     assert!(
-        said.reply.starts_with("2 failed posts (newest first):"),
+        said.reply().starts_with("2 failed posts (newest first):"),
         "{}",
-        said.reply
+        said.reply()
     );
     assert!(
-        said.reply.contains("too late to be useful"),
+        said.reply().contains("too late to be useful"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
 #[sqlx::test]
 async fn an_rsvp_can_be_taken_back_and_event_list_shows_the_sessions(pool: PgPool) {
     let bot = with_session(pool).await;
-    let listed = bot.say("sam", "/event list").await.reply;
-    assert_eq!(listed, bot.say("sam", "/talk list").await.reply);
+    let listed = bot.say("sam", "/event list").await.reply().to_owned();
+    assert_eq!(listed, bot.say("sam", "/talk list").await.reply());
     let said = bot.say("sam", "/event unrsvp 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You had not RSVPed to session #1, so there is nothing to take back. `/event list` shows the upcoming sessions."
     );
-    bot.say("sam", "/event rsvp #1").await;
+    bot.ok("sam", "/event rsvp #1").await;
     assert_eq!(bot.count("session_rsvps").await, 1);
     let said = bot.say("sam", "/event unrsvp #1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "You're off the list for #1 Spring lightning talks (Lightning talks); no reminders will come. `/event rsvp 1` puts you back."
     );
     assert_eq!(bot.count("session_rsvps").await, 0);
-    bot.say("sam", "/event rsvp 1").await;
+    bot.ok("sam", "/event rsvp 1").await;
     bot.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 11, 15, 5, 0).unwrap());
     let said = bot.say("sam", "/event unrsvp 1").await;
     assert_eq!(
-        said.reply,
+        said.reply(),
         "Session #1 has already started, so the list is final. Tell the host if you can't make it."
     );
     assert_eq!(bot.count("session_rsvps").await, 1);
@@ -870,9 +910,10 @@ async fn a_long_session_list_comes_a_page_at_a_time(pool: PgPool) {
                 ),
             )
             .await;
-        assert!(said.reply.starts_with("Scheduled"), "{}", said.reply);
+        assert_eq!(said.told(), ["#spring-makers"]);
+        assert!(said.reply().starts_with("Scheduled"), "{}", said.reply());
     }
-    let first = bot.say("sam", "/talk list").await.reply;
+    let first = bot.say("sam", "/talk list").await.reply().to_owned();
     assert!(
         first.starts_with("Upcoming sessions, page 1 of 2:"),
         "{first}"
@@ -885,7 +926,8 @@ async fn a_long_session_list_comes_a_page_at_a_time(pool: PgPool) {
     let second = bot
         .say("sam", "/event list spring-makers-2027 page:2")
         .await
-        .reply;
+        .reply()
+        .to_owned();
     assert!(
         second.starts_with("Upcoming sessions, page 2 of 2:"),
         "{second}"
@@ -896,5 +938,5 @@ async fn a_long_session_list_comes_a_page_at_a_time(pool: PgPool) {
     );
     assert!(!second.contains("More:"), "{second}");
     let said = bot.say("sam", "/talk list page:3").await;
-    assert_eq!(said.reply, "There is no page 3: the list has 2 pages.");
+    assert_eq!(said.reply(), "There is no page 3: the list has 2 pages.");
 }

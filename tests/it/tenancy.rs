@@ -32,15 +32,15 @@ async fn members_cannot_see_or_join_another_communitys_cohorts(pool: PgPool) {
         .unwrap();
 
     let said = bot.say("sam", "/cohort list").await;
-    assert!(!said.reply.contains("Globex"), "{}", said.reply);
+    assert!(!said.reply().contains("Globex"), "{}", said.reply());
 
-    bot.say("sam", "/coc accept").await;
+    bot.ok("sam", "/coc accept").await;
     let said = bot.say("sam", "/cohort join globex-secret-2027").await;
     assert!(
-        said.reply
+        said.reply()
             .starts_with("I don't know a cohort called `globex-secret-2027` here."),
         "{}",
-        said.reply
+        said.reply()
     );
     assert!(bot.active_cohorts("sam").await.is_empty());
 
@@ -48,22 +48,25 @@ async fn members_cannot_see_or_join_another_communitys_cohorts(pool: PgPool) {
     let said = bot
         .say_in("globex-builders", "ada", "/cohort create x-cohort UTC X")
         .await;
-    assert_eq!(said.reply, "Sorry, only stewards can use `/cohort create`.");
+    assert_eq!(
+        said.reply(),
+        "Sorry, only stewards can use `/cohort create`."
+    );
     let said = bot
         .say_in("globex-builders", "hank", "/role grant @sam steward")
         .await;
     assert!(
-        said.reply.starts_with("I don't know a member `@sam`"),
+        said.reply().starts_with("I don't know a member `@sam`"),
         "{}",
-        said.reply
+        said.reply()
     );
 
     // The same handle in two communities is two members.
     let said = bot.say_in("globex-builders", "sam", "/me").await;
     assert!(
-        said.reply.contains("Code of conduct: not accepted yet"),
+        said.reply().contains("Code of conduct: not accepted yet"),
         "{}",
-        said.reply
+        said.reply()
     );
 }
 
