@@ -168,7 +168,7 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
     let mut slowest = Duration::ZERO;
     for page in ["1", "1000"] {
         let line = format!("/cohort list page:{page}");
-        let parsed = commands::parse(&line).map_err(|e| anyhow!(e.0))?;
+        let parsed = commands::parse(&line).map_err(|e| anyhow!("{e}"))?;
         let started = Instant::now();
         let outcome = services
             .handle(Invocation::new(caller.clone(), parsed.spec, parsed.args))

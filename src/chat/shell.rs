@@ -193,7 +193,7 @@ impl Shell {
             "/clock" => self.move_clock(line),
             "/help" if is_shell_word(line) => vec![text::SHELL_HELP.to_owned()],
             _ => match commands::parse(line) {
-                Err(err) => vec![label("only you", &Message::marked(&err.0))],
+                Err(err) => vec![label("only you", &err.0)],
                 Ok(parsed) => {
                     let help = parsed.spec.id == catalog::CommandId::Help
                         && parsed.args.get("command").is_none();

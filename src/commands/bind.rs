@@ -5,13 +5,14 @@
 use super::catalog::CommandSpec;
 use super::messages;
 use super::value::{Args, convert};
+use crate::render::Message;
 
 /// Why one value could not be bound.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     UnknownOption,
     Missing,
-    Invalid(String),
+    Invalid(Message),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +23,7 @@ pub struct BindError {
 
 impl BindError {
     /// Said next to the field in a form.
-    pub fn for_field(&self) -> String {
+    pub fn for_field(&self) -> Message {
         match &self.problem {
             Problem::UnknownOption => messages::form::no_such_field(&self.field),
             Problem::Missing => messages::form::fill_in(&self.field),
@@ -31,7 +32,7 @@ impl BindError {
     }
 
     /// Said as a reply to a command: with its usage line.
-    pub fn for_command(&self, spec: &CommandSpec) -> String {
+    pub fn for_command(&self, spec: &CommandSpec) -> Message {
         match &self.problem {
             Problem::UnknownOption => messages::unknown_option(spec.path, &self.field, None),
             Problem::Missing => messages::missing_option(&self.field, &spec.usage()),
@@ -111,12 +112,14 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["confidence", "hours"]);
-        assert!(errors[0].for_command(checkin).contains("usage"));
+        let said = crate::render::plain::render(&errors[0].for_command(checkin));
+        assert!(said.contains("usage"), "{said}");
 
         let errors = bind(checkin, &[("confidence", "3"), ("colour", "red")]).unwrap_err();
         assert_eq!(errors[0].problem, Problem::UnknownOption);
         assert_eq!(errors[1].field, "progress");
-        assert_eq!(errors[1].for_field(), "Please fill in progress.");
+        let said = crate::render::plain::render(&errors[1].for_field());
+        assert_eq!(said, "Please fill in progress.");
 
         let grant = spec(CommandId::RoleGrant);
         let args = bind(

@@ -1,128 +1,167 @@
 //! Every message the parser and help show.
 
 use crate::domain::text::preview;
+use crate::render::Message;
 
-pub fn empty() -> String {
-    "Type a command, like `/help`.".into()
+pub fn empty() -> Message {
+    Message::new()
+        .text("Type a command, like ")
+        .code("/help")
+        .text(".")
 }
 
-pub fn line_too_long(len: usize, max: usize) -> String {
-    format!("That message is {len} characters long; commands are at most {max}.")
+pub fn line_too_long(len: usize, max: usize) -> Message {
+    Message::new().text(format!(
+        "That message is {len} characters long; commands are at most {max}."
+    ))
 }
 
 /// `quote` is the quote the user opened with, `"` or `'`.
-pub fn unterminated_quote(quote: char) -> String {
-    format!("A quote is not closed; put a matching `{quote}` at the end of the text.")
+pub fn unterminated_quote(quote: char) -> Message {
+    Message::new()
+        .text("A quote is not closed; put a matching ")
+        .code(quote.to_string())
+        .text(" at the end of the text.")
 }
 
-pub fn unknown_command(typed: &str, suggestion: Option<&str>) -> String {
+pub fn unknown_command(typed: &str, suggestion: Option<&str>) -> Message {
+    let msg = Message::new()
+        .text("I don't know ")
+        .code(format!("/{}", preview(typed)));
     match suggestion {
-        Some(s) => format!("I don't know `/{}`. Did you mean `/{s}`?", preview(typed)),
-        None => format!(
-            "I don't know `/{}`. Type `/help` to see the commands.",
-            preview(typed)
-        ),
+        Some(s) => msg.text(". Did you mean ").code(format!("/{s}")).text("?"),
+        None => msg
+            .text(". Type ")
+            .code("/help")
+            .text(" to see the commands."),
     }
 }
 
-pub fn needs_subcommand(group: &str, subcommands: &[&str]) -> String {
-    format!("`/{group}` needs one of: {}.", subcommands.join(", "))
+pub fn needs_subcommand(group: &str, subcommands: &[&str]) -> Message {
+    Message::new()
+        .code(format!("/{group}"))
+        .text(format!(" needs one of: {}.", subcommands.join(", ")))
 }
 
-pub fn unknown_option(command: &str, name: &str, suggestion: Option<&str>) -> String {
+pub fn unknown_option(command: &str, name: &str, suggestion: Option<&str>) -> Message {
+    let msg = Message::new()
+        .code(format!("/{command}"))
+        .text(" has no option ")
+        .code(preview(name));
     match suggestion {
-        Some(s) => format!(
-            "`/{command}` has no option `{}`; did you mean `{s}`?",
-            preview(name)
-        ),
-        None => format!("`/{command}` has no option `{}`.", preview(name)),
+        Some(s) => msg.text("; did you mean ").code(s).text("?"),
+        None => msg.text("."),
     }
 }
 
-pub fn duplicate_option(name: &str) -> String {
-    format!("The option `{name}` is given twice.")
+pub fn duplicate_option(name: &str) -> Message {
+    Message::new()
+        .text("The option ")
+        .code(name)
+        .text(" is given twice.")
 }
 
-pub fn too_many_arguments(usage: &str, extra: &str) -> String {
-    format!(
-        "I didn't expect `{}` here. A value of several words goes in quotes, like `title:\"Spring talks\"`. Usage: `{usage}`",
-        preview(extra)
-    )
+pub fn too_many_arguments(usage: &str, extra: &str) -> Message {
+    Message::new()
+        .text("I didn't expect ")
+        .code(preview(extra))
+        .text(" here. A value of several words goes in quotes, like ")
+        .code("title:\"Spring talks\"")
+        .text(". Usage: ")
+        .code(usage)
 }
 
-pub fn missing_option(option: &str, usage: &str) -> String {
-    format!("Missing `{option}`. Usage: `{usage}`")
+pub fn missing_option(option: &str, usage: &str) -> Message {
+    Message::new()
+        .text("Missing ")
+        .code(option)
+        .text(". Usage: ")
+        .code(usage)
 }
 
-pub fn invalid_value(usage: &str, message: &str) -> String {
-    format!("{message} (usage: `{usage}`)")
+/// A value's problem, with the command's usage.
+pub fn invalid_value(usage: &str, problem: &Message) -> Message {
+    problem.clone().text(" (usage: ").code(usage).text(")")
 }
 
-pub fn int_out_of_range(name: &str, raw: &str, min: i64, max: i64) -> String {
-    format!(
-        "`{name}` must be a whole number from {min} to {max}, not `{}`",
-        preview(raw)
-    )
+/// "`name` must be …, not `raw`": the shape of every value error.
+fn must_be(name: &str, what: Message, raw: &str) -> Message {
+    must(name, "be", what, raw)
 }
 
-pub fn not_a_bool(name: &str, raw: &str) -> String {
-    format!("`{name}` must be yes or no, not `{}`", preview(raw))
+fn must(name: &str, verb: &str, what: Message, raw: &str) -> Message {
+    Message::new()
+        .code(name)
+        .text(format!(" must {verb} "))
+        .push(what)
+        .text(", not ")
+        .code(preview(raw))
 }
 
-pub fn not_a_user(name: &str, raw: &str) -> String {
-    format!(
-        "`{name}` must name one member, like `@bob`, not `{}`",
-        preview(raw)
-    )
+pub fn int_out_of_range(name: &str, raw: &str, min: i64, max: i64) -> Message {
+    let what = Message::new().text(format!("a whole number from {min} to {max}"));
+    must_be(name, what, raw)
 }
 
-pub fn not_a_channel(name: &str, raw: &str) -> String {
-    format!(
-        "`{name}` must name one channel, like `#spring-makers`, not `{}`",
-        preview(raw)
-    )
+pub fn not_a_bool(name: &str, raw: &str) -> Message {
+    must_be(name, Message::new().text("yes or no"), raw)
 }
 
-pub fn unknown_role(raw: &str, suggestion: Option<&str>) -> String {
+pub fn not_a_user(name: &str, raw: &str) -> Message {
+    let what = Message::new().text("one member, like ").code("@bob");
+    must(name, "name", what, raw)
+}
+
+pub fn not_a_channel(name: &str, raw: &str) -> Message {
+    let what = Message::new()
+        .text("one channel, like ")
+        .code("#spring-makers");
+    must(name, "name", what, raw)
+}
+
+pub fn unknown_role(raw: &str, suggestion: Option<&str>) -> Message {
     let roles = "steward, sponsor, lead_mentor, community_mentor, learner, alumni";
+    let msg = Message::new().code(preview(raw)).text(" is not a role");
     match suggestion {
-        Some(s) => format!("`{}` is not a role; did you mean `{s}`?", preview(raw)),
-        None => format!("`{}` is not a role; roles are {roles}", preview(raw)),
+        Some(s) => msg.text("; did you mean ").code(s).text("?"),
+        None => msg.text(format!("; roles are {roles}")),
     }
 }
 
-pub fn not_a_date(name: &str, raw: &str) -> String {
-    format!(
-        "`{name}` must be a date like `2027-03-01`, not `{}`",
-        preview(raw)
-    )
+pub fn not_a_date(name: &str, raw: &str) -> Message {
+    let what = Message::new().text("a date like ").code("2027-03-01");
+    must_be(name, what, raw)
 }
 
-pub fn not_a_datetime(name: &str, raw: &str) -> String {
-    format!(
-        "`{name}` must be a date and time like `2027-03-01T09:00`, not `{}`",
-        preview(raw)
-    )
+pub fn not_a_datetime(name: &str, raw: &str) -> Message {
+    let what = Message::new()
+        .text("a date and time like ")
+        .code("2027-03-01T09:00");
+    must_be(name, what, raw)
 }
 
-pub fn not_a_duration(name: &str, raw: &str) -> String {
-    format!(
-        "`{name}` must be a duration like `45m` or `1h30m`, not `{}`",
-        preview(raw)
-    )
+pub fn not_a_duration(name: &str, raw: &str) -> Message {
+    let what = Message::new()
+        .text("a duration like ")
+        .code("45m")
+        .text(" or ")
+        .code("1h30m");
+    must_be(name, what, raw)
 }
 
-pub fn not_a_choice(name: &str, raw: &str, choices: &[&str], suggestion: Option<&str>) -> String {
+pub fn not_a_choice(name: &str, raw: &str, choices: &[&str], suggestion: Option<&str>) -> Message {
     match suggestion {
-        Some(s) => format!(
-            "`{}` is not a valid `{name}`; did you mean `{s}`?",
-            preview(raw)
-        ),
-        None => format!(
-            "`{name}` must be one of {}, not `{}`",
-            choices.join(", "),
-            preview(raw)
-        ),
+        Some(s) => Message::new()
+            .code(preview(raw))
+            .text(" is not a valid ")
+            .code(name)
+            .text("; did you mean ")
+            .code(s)
+            .text("?"),
+        None => {
+            let what = Message::new().text(format!("one of {}", choices.join(", ")));
+            must_be(name, what, raw)
+        }
     }
 }
 
@@ -148,11 +187,16 @@ pub mod form {
     pub const CHANGES_TITLE: &str = "Request changes";
     pub const CHANGES_LABEL: &str = "What should change?";
 
-    pub fn no_such_field(field: &str) -> String {
-        format!("This form has no field `{}`.", super::preview(field))
+    use crate::render::Message;
+
+    pub fn no_such_field(field: &str) -> Message {
+        Message::new()
+            .text("This form has no field ")
+            .code(super::preview(field))
+            .text(".")
     }
 
-    pub fn fill_in(field: &str) -> String {
-        format!("Please fill in {field}.")
+    pub fn fill_in(field: &str) -> Message {
+        Message::new().text(format!("Please fill in {field}."))
     }
 }

@@ -9,13 +9,14 @@ use super::catalog::{self, CommandSpec};
 use super::messages;
 use super::value::{Args, Value, convert};
 use crate::domain::suggest;
+use crate::render::Message;
 
 /// Longest line accepted, a little over the longest text option.
 pub const LINE_MAX: usize = 4_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{0}")]
-pub struct ParseError(pub String);
+#[error("{}", crate::render::plain::render(.0))]
+pub struct ParseError(pub Message);
 
 #[derive(Debug, Clone)]
 pub struct ParsedCommand {
@@ -222,7 +223,7 @@ mod tests {
     }
 
     fn err(line: &str) -> String {
-        parse(line).unwrap_err().0
+        parse(line).unwrap_err().to_string()
     }
 
     #[test]

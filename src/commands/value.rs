@@ -8,6 +8,7 @@ use super::messages;
 use crate::domain::slug::SLUG_MAX;
 use crate::domain::text::clean_paragraph;
 use crate::domain::{Role, clean_line, parse_timezone, suggest};
+use crate::render::Message;
 
 /// Longest user handle or mention accepted.
 const USER_MAX: usize = 80;
@@ -104,12 +105,12 @@ impl Args {
 }
 
 /// Converts the text typed for `option` into its typed value, or a message saying why not.
-pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
+pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, Message> {
     let name = option.name;
     let text = |max| {
         clean_line(name, raw, max)
             .map(Value::Text)
-            .map_err(|e| e.to_string())
+            .map_err(domain_error)
     };
     let int_in = |typed: &str, min, max| match typed.trim().parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(Value::Int(n)),
@@ -120,7 +121,7 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
         OptionKind::Text { max } => text(max),
         OptionKind::Paragraph { max } => clean_paragraph(name, raw, max)
             .map(Value::Text)
-            .map_err(|e| e.to_string()),
+            .map_err(domain_error),
         OptionKind::Module => text(SLUG_MAX),
         OptionKind::Int { min, max } => int(min, max),
         // Sessions are shown as `#3`, so `#3` is accepted as typed.
@@ -142,13 +143,13 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
             .ok_or_else(|| messages::not_a_channel(name, raw)),
         OptionKind::Cohort => clean_line(name, raw, USER_MAX)
             .map(|s| Value::Cohort(s.to_lowercase()))
-            .map_err(|e| e.to_string()),
+            .map_err(domain_error),
         OptionKind::Role => raw.parse::<Role>().map(Value::Role).map_err(|()| {
             messages::unknown_role(raw, suggest(raw, Role::ALL.iter().map(|r| r.as_str())))
         }),
         OptionKind::TimeZone => parse_timezone(raw)
             .map(Value::TimeZone)
-            .map_err(|e| e.to_string()),
+            .map_err(domain_error),
         OptionKind::Date => NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
             .map(Value::Date)
             .map_err(|_| messages::not_a_date(name, raw)),
@@ -176,6 +177,13 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, String> {
                 })
         }
     }
+}
+
+/// A domain check's refusal as a message. Domain errors quote what was typed through
+/// `preview` (a typed backtick becomes a look-alike), so their backticks are their own code
+/// marks and never the user's.
+fn domain_error(err: impl std::fmt::Display) -> Message {
+    Message::marked(&err.to_string())
 }
 
 /// `@bob`, `bob`, Discord `<@123>` / `<@!123>` and Slack `<@U123|bob>` all name one user.
@@ -229,7 +237,9 @@ mod tests {
         };
         assert_eq!(convert(&session, "#3"), Ok(Value::Int(3)));
         assert_eq!(convert(&session, " 3 "), Ok(Value::Int(3)));
-        assert!(convert(&session, "#").unwrap_err().contains("not `#`"));
+        assert!(
+            crate::render::plain::render(&convert(&session, "#").unwrap_err()).contains("not `#`")
+        );
         assert!(convert(&session, "##3").is_err());
     }
 
@@ -267,7 +277,7 @@ mod tests {
                 form_only: false,
                 help: "",
             };
-            let value = convert(&option, raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            let value = convert(&option, raw).unwrap_or_else(|e| panic!("{raw}: {e:?}"));
             assert_eq!(
                 convert(&option, &value.to_raw()),
                 Ok(value.clone()),

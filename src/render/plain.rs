@@ -6,10 +6,21 @@ use crate::domain::text::strip_invisible;
 /// Renders a message as terminal text. Control characters in user text are dropped so
 /// typed text cannot move the cursor or recolour the terminal.
 pub fn render(message: &Message) -> String {
+    render_with(message, true)
+}
+
+/// Renders a message for a plain-text field that shows no formatting (Slack's field
+/// errors), where code marks would show as stray backticks.
+pub fn render_unmarked(message: &Message) -> String {
+    render_with(message, false)
+}
+
+fn render_with(message: &Message, code_marks: bool) -> String {
     let mut out = String::new();
     for fragment in &message.0 {
         match fragment {
             Fragment::Text(s) | Fragment::Strong(s) => out.push_str(s),
+            Fragment::Code(s) if !code_marks => out.push_str(s),
             Fragment::Code(s) => {
                 out.push('`');
                 out.push_str(s);

@@ -1489,3 +1489,30 @@ async fn a_whole_week_on_discord_through_signed_interactions(pool: PgPool) {
     );
     assert_eq!(digest["allowed_mentions"]["parse"], json!([]));
 }
+
+/// Option errors are messages with code fragments: Discord shows code formatting, and a
+/// backtick or backslash the user typed stays inside the code span instead of breaking it.
+#[sqlx::test]
+async fn an_option_error_shows_code_formatting_with_the_typed_text_intact(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let typed = "Mars/`Olympus\\*";
+    let reply = d
+        .run(d.command(
+            41,
+            "me",
+            Some("timezone"),
+            json!([{ "name": "zone", "type": 3, "value": typed }]),
+        ))
+        .await;
+    // Inside a code span Discord formats nothing: the backslash and asterisk show as typed,
+    // and the backtick becomes a look-alike so it cannot close the span.
+    assert_eq!(
+        reply,
+        "`Mars/ˋOlympus\\*` is not a time zone I know; use an IANA name like `Europe/Berlin` or `America/Denver` (usage: `/me timezone [zone]`)"
+    );
+    let zones = d
+        .bot
+        .count("members WHERE platform = 'discord' AND timezone IS NOT NULL")
+        .await;
+    assert_eq!(zones, 0, "nothing changed");
+}

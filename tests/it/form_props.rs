@@ -54,7 +54,7 @@ proptest! {
                 let Err(errors) = bind(command, &raw) else { continue };
                 prop_assert_eq!(errors.len(), 1, "{:?}", errors);
                 let message = match &errors[0].problem {
-                    Problem::Invalid(message) => message.clone(),
+                    Problem::Invalid(message) => cohortbot::render::plain::render(message),
                     Problem::Missing => {
                         prop_assert!(text.trim().is_empty());
                         continue;

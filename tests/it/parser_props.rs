@@ -48,8 +48,8 @@ proptest! {
             .collect();
         let line = format!("/{}", line.join(" "));
         if let Err(err) = parse(&line) {
-            prop_assert!(!err.0.is_empty());
-            prop_assert!(err.0.chars().count() < 600, "{}", err.0);
+            prop_assert!(!err.to_string().is_empty());
+            prop_assert!(err.to_string().chars().count() < 600, "{}", err);
         }
     }
 }

@@ -288,7 +288,12 @@ impl TestBot {
             .await
             .expect("caller resolves");
         match commands::parse(line) {
-            Err(err) => Said::new(format!("{user}: {line}"), err.0, Vec::new(), None),
+            Err(err) => Said::new(
+                format!("{user}: {line}"),
+                plain::render(&err.0),
+                Vec::new(),
+                None,
+            ),
             Ok(parsed) => {
                 let mut invocation = Invocation::new(caller, parsed.spec, parsed.args);
                 invocation.delivery_id = delivery_id.map(str::to_owned);

@@ -181,10 +181,7 @@ impl Handler {
         let args = match args_for(spec, raw) {
             Ok(args) => args,
             Err(problem) => {
-                return Reply::only(message_response(
-                    &messages::bad_option(&problem),
-                    Visibility::Ephemeral,
-                ));
+                return Reply::only(message_response(&problem, Visibility::Ephemeral));
             }
         };
         let mut invocation = Invocation::new(caller, spec, args);

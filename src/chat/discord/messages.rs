@@ -46,10 +46,6 @@ pub fn unknown_command(name: &str) -> Message {
         .text(".")
 }
 
-pub fn bad_option(problem: &str) -> Message {
-    Message::marked(problem)
-}
-
 pub fn unsupported() -> Message {
     Message::new().text("cohortbot doesn't handle that kind of interaction.")
 }

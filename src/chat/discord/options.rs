@@ -50,7 +50,7 @@ pub(super) fn raw_value(value: &CommandDataOptionValue) -> Option<String> {
 pub(super) fn args_for(
     spec: &'static CommandSpec,
     raw: &[(String, String)],
-) -> Result<Args, String> {
+) -> Result<Args, crate::render::Message> {
     let pairs: Vec<(&str, &str)> = raw.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     bind(spec, &pairs).map_err(|errors| errors[0].for_command(spec))
 }

@@ -6,7 +6,6 @@ use serde_json::Value;
 use super::app::SlackApp;
 use super::text;
 use crate::commands::{Args, Value as OptionValue, Visibility};
-use crate::render::Message;
 use crate::services::Invocation;
 
 /// The fields of a slash command request that the bot uses (form body over HTTP, JSON
@@ -66,7 +65,7 @@ impl SlackApp {
             Ok(parsed) => parsed,
             Err(err) => {
                 tracing::info!(community = %caller.community_slug, "Slack command did not parse");
-                let message = Message::marked(&err.0);
+                let message = err.0;
                 return self
                     .reply_bodies(Some(community), &message, Visibility::Ephemeral)
                     .await;

@@ -361,7 +361,10 @@ fn form_args(
         errors
             .iter()
             // Slack shows field errors as plain text: code marks would show as backticks.
-            .map(|e: &BindError| (e.field.clone(), json!(e.for_field().replace('`', ""))))
+            .map(|e: &BindError| {
+                let said = crate::render::plain::render_unmarked(&e.for_field());
+                (e.field.clone(), json!(said))
+            })
             .collect()
     })
 }
