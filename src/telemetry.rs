@@ -25,6 +25,13 @@ pub fn init(settings: &LogSettings, format: LogFormat, sink: LogSink<'_>) -> Res
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.filter))
         .with_context(|| format!("invalid log filter `{}`", settings.filter))?;
+    // PostgreSQL's notices ("relation _sqlx_migrations already exists, skipping" on every
+    // start) are the server's chatter, not the bot's news; a filter naming sqlx still wins.
+    let filter = if filter.to_string().contains("sqlx") {
+        filter
+    } else {
+        filter.add_directive("sqlx::postgres::notice=warn".parse()?)
+    };
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let result = match (sink, format) {
         // Colours only for a person at a terminal, never in a file or a journal.

@@ -70,10 +70,13 @@ fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
                             closed = true;
                             break;
                         }
-                        if q == '\\' && c == '"' {
-                            if let Some(escaped) = chars.next() {
-                                text.push(escaped);
-                            }
+                        // Inside double quotes `\"` is a quote and `\\` one backslash; any
+                        // other backslash is text (`C:\temp`, a regex), never dropped.
+                        if q == '\\'
+                            && c == '"'
+                            && let Some(escaped) = chars.next_if(|&n| n == '"' || n == '\\')
+                        {
+                            text.push(escaped);
                             continue;
                         }
                         text.push(q);
@@ -224,6 +227,17 @@ mod tests {
 
     fn err(line: &str) -> String {
         parse(line).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn backslashes_in_quotes_are_kept_unless_they_escape_a_quote() {
+        let cmd = ok(r#"/checkin 3 "C:\temp\new and \"quoted\" and \\ and \n""#);
+        assert_eq!(
+            cmd.args.text("progress"),
+            Some(r#"C:\temp\new and "quoted" and \ and \n"#)
+        );
+        let cmd = ok(r#"/checkin 3 "ends with a backslash\\""#);
+        assert_eq!(cmd.args.text("progress"), Some(r"ends with a backslash\"));
     }
 
     #[test]

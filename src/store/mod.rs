@@ -107,7 +107,10 @@ impl Database {
         MIGRATOR
             .run(&self.pool)
             .await
-            .context("running database migrations")
+            .context("running database migrations")?;
+        let known = MIGRATOR.iter().count();
+        tracing::info!(migrations = known, "database schema is up to date");
+        Ok(())
     }
 
     /// Closes the pool before the embedded server, which waits for its client to leave.

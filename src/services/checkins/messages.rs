@@ -173,8 +173,17 @@ pub fn reply_delivered(mentor: &str, period: &str, text: &str) -> Message {
         .user(text)
 }
 
-pub fn no_history() -> Message {
-    Message::new().text("No check-ins yet.")
+/// Nothing to show: your own history says how to start, a learner's says only that.
+pub fn no_history(learner: Option<&str>) -> Message {
+    match learner {
+        Some(name) => Message::new().user(name).text(" has not checked in yet."),
+        None => Message::new()
+            .text("You haven't checked in yet. Answer your weekly prompt, or type ")
+            .code("/checkin 4 what you did this week")
+            .text(". Mentors see a learner's check-ins with ")
+            .code("/checkin history @name")
+            .text("."),
+    }
 }
 
 pub fn history_header(name: &str) -> Message {

@@ -329,7 +329,9 @@ pub async fn history(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     };
     let rows = checkins::history(&mut *tx, subject.id, HISTORY_MAX).await?;
     if rows.is_empty() {
-        return Ok(Outcome::reply(messages::no_history(), inv.spec.visibility));
+        let learner = (subject.id != me.id).then_some(subject.display_name.as_str());
+        let reply = messages::no_history(learner);
+        return Ok(Outcome::reply(reply, inv.spec.visibility));
     }
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let replies = checkins::replies_for(&mut *tx, &ids).await?;

@@ -204,6 +204,16 @@ pub fn coc_accepted() -> Message {
     Message::new().text("Thank you for accepting the code of conduct.")
 }
 
+/// Accepted with no join waiting: what to do next.
+pub fn coc_accepted_next() -> Message {
+    coc_accepted()
+        .text(" Next, find a cohort with ")
+        .code("/cohort list")
+        .text(" and join it with ")
+        .code("/cohort join")
+        .text(".")
+}
+
 pub fn invalid_cohort_id(problem: &str) -> Message {
     Message::marked(problem)
 }

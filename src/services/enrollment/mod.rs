@@ -363,7 +363,7 @@ pub async fn accept_coc(
     )
     .await?;
     let outcome = match pending {
-        None => Outcome::reply(messages::coc_accepted(), inv.spec.visibility),
+        None => Outcome::reply(messages::coc_accepted_next(), inv.spec.visibility),
         Some(pending) => {
             let all = cohorts::list(&mut *tx, inv.caller.community_id).await?;
             let cohort = all
