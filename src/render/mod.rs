@@ -102,6 +102,18 @@ impl Message {
         self
     }
 
+    /// User text in a list: each of its lines after the first starts with `indent`, so a
+    /// multi-line answer stays under its bullet instead of falling back to the margin.
+    pub fn user_indented(mut self, s: &str, indent: &str) -> Self {
+        for (i, line) in s.split('\n').enumerate() {
+            if i > 0 {
+                self = self.line().text(indent);
+            }
+            self = self.user(line);
+        }
+        self
+    }
+
     pub fn mention(mut self, member_id: Uuid, name: impl Into<String>) -> Self {
         self.0.push(Fragment::Mention {
             member_id,

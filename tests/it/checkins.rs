@@ -525,3 +525,25 @@ async fn another_command_drops_an_open_question_and_says_so(pool: PgPool) {
         .unwrap();
     assert_eq!(progress, "first answer");
 }
+
+#[sqlx::test]
+async fn a_multi_line_answer_stays_under_its_bullet_in_the_history(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.deliver_to(&["#spring-makers", "#spring-makers", "@lee", "@sam"])
+        .await;
+    let said = bot
+        .say("sam", "/checkin 4 \"built the flow\nwrote the docs\"")
+        .await;
+    assert!(said.reply().starts_with("Thanks!"), "{}", said.reply());
+    let said = bot.say("sam", "/checkin history").await;
+    assert_eq!(
+        said.reply(),
+        "Check-ins of Sam Carter:\n• 2027-W10 Spring Makers 2027 · confidence 4/5\n  built the flow\n  wrote the docs"
+    );
+    let said = bot.say("lee", "/checkin history").await;
+    assert!(
+        said.reply().starts_with("You haven't checked in yet."),
+        "{}",
+        said.reply()
+    );
+}

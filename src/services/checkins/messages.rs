@@ -210,9 +210,9 @@ pub fn history_line(
     if revisions > 0 {
         msg = msg.text(format!(" · edited {revisions}×"));
     }
-    msg = msg.line().text("  ").user(progress);
+    msg = msg.line().text("  ").user_indented(progress, "  ");
     if let Some(b) = blockers {
-        msg = msg.line().text("  Blocker: ").user(b);
+        msg = msg.line().text("  Blocker: ").user_indented(b, "  ");
     }
     msg
 }
@@ -223,7 +223,7 @@ pub fn history_reply(mentor: &str, text: &str) -> Message {
         .text("  ↳ ")
         .user(mentor)
         .text(": ")
-        .user(text)
+        .user_indented(text, "    ")
 }
 
 pub fn prompt(cohort: &str, cohort_slug: &str, period: Period) -> Message {
