@@ -1,16 +1,17 @@
 //! Discord people as members: created and renamed on contact, and program roles kept in
 //! step with the mapped Discord roles (both ways).
 
-use serde_json::json;
 use serenity::model::id::{GuildId, RoleId};
 use serenity::model::user::User;
 
 use anyhow::Context as _;
 
 use super::handler::Handler;
+use crate::domain::Role;
 use crate::render::Message;
 use crate::services::Caller;
 use crate::services::identity::{Contact, Naming, Place};
+use crate::services::roles::platform::HeldRoles;
 use crate::store::discord::DmHint;
 use crate::store::outbox::Platform;
 use crate::store::{self, members};
@@ -65,9 +66,8 @@ impl Handler {
         Ok(member)
     }
 
-    /// Gateway member events: keep the display name and the mapped program roles in step
-    /// with Discord (community-wide roles only; cohort roles stay the program's business).
-    /// A mapped Discord role added grants the program role, one removed revokes it.
+    /// Gateway member events: the member is created or renamed, and the services keep the
+    /// mapped program roles in step with their Discord roles.
     pub async fn sync_member(
         &self,
         guild: GuildId,
@@ -85,35 +85,22 @@ impl Handler {
             return Ok(());
         }
         let member = self.ensure_member(community_id, user, nick).await?;
-        let now = self.services.clock.now();
-        // The roles, their audit rows and what was seen change together or not at all.
-        let mut tx = pool.begin().await?;
-        let seen = store::discord::seen_roles(&mut *tx, member.id).await?;
-        let had = |id: &RoleId| seen.as_ref().map(|ids| ids.contains(&id.to_string()));
-        for (role, discord_role) in &self.roles {
-            let has = role_ids.contains(discord_role);
-            // Only what changed in Discord: the first event seen grants but never revokes.
-            let changed = match (has, had(discord_role)) {
-                (true, Some(true)) | (false, None | Some(false)) => false,
-                (true, _) => {
-                    store::roles::grant(&mut *tx, community_id, member.id, *role, None, None, now)
-                        .await?
-                }
-                (false, Some(true)) => {
-                    store::roles::revoke(&mut tx, member.id, *role, None).await?
-                }
-            };
-            if changed {
-                let action = if has { "role.grant" } else { "role.revoke" };
-                let detail = json!({ "member": member.platform_user_id, "role": role.as_str(), "via": "discord" });
-                store::audit::record(&mut *tx, community_id, Some(member.id), action, detail, now)
-                    .await?;
-            }
-        }
-        let ids: Vec<String> = role_ids.iter().map(ToString::to_string).collect();
-        store::discord::save_seen_roles(&mut *tx, member.id, &ids, now).await?;
-        tx.commit().await?;
-        Ok(())
+        let held: Vec<String> = role_ids.iter().map(ToString::to_string).collect();
+        let mapped: Vec<(Role, String)> = self
+            .roles
+            .iter()
+            .map(|(role, id)| (*role, id.to_string()))
+            .collect();
+        let seen = HeldRoles {
+            community_id,
+            member: &member,
+            held: &held,
+            mapped: &mapped,
+        };
+        self.services
+            .platform_roles_seen(seen, "discord")
+            .await
+            .map_err(|err| anyhow::anyhow!("{err:#}"))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Stewards grant and revoke program roles.
 
 mod messages;
+pub mod platform;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
