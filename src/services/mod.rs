@@ -292,11 +292,8 @@ impl Services {
         }
         for (i, (member_id, action)) in outcome.actions.iter().enumerate() {
             let key = format!("{key_base}:action:{i}");
-            let nothing = Message::new();
-            store::outbox::enqueue_action(
-                &mut *tx, community, &key, *member_id, *action, &nothing, now,
-            )
-            .await?;
+            store::outbox::enqueue_action(&mut *tx, community, &key, *member_id, *action, now)
+                .await?;
         }
         if let Some(delivery) = &inv.delivery_id {
             let stored = (&outcome.reply, outcome.visibility);

@@ -32,21 +32,10 @@ pub async fn ensure(
     display_name: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Member> {
-    sqlx::query_as(AssertSqlSafe(format!(
-        "INSERT INTO members (id, community_id, platform, platform_user_id, display_name, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (community_id, platform, platform_user_id)
-         DO UPDATE SET display_name = EXCLUDED.display_name
-         RETURNING {COLUMNS}"
-    )))
-    .bind(Uuid::new_v4())
-    .bind(community_id)
-    .bind(platform)
-    .bind(platform_user_id)
-    .bind(display_name)
-    .bind(now)
-    .fetch_one(ex)
-    .await
+    let renamed = "DO UPDATE SET display_name = EXCLUDED.display_name";
+    let new = (community_id, platform, platform_user_id, display_name, now);
+    let found = insert(ex, new, renamed).await?;
+    found.ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Creates the member unless they exist; `None` when they did (so of two first contacts at
@@ -59,10 +48,26 @@ pub async fn create_if_absent(
     display_name: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Member>> {
+    let new = (community_id, platform, platform_user_id, display_name, now);
+    insert(ex, new, "DO NOTHING").await
+}
+
+/// The one insert of a member; `on_conflict` says what an existing one gets.
+async fn insert(
+    ex: impl PgExecutor<'_>,
+    (community_id, platform, platform_user_id, display_name, now): (
+        Uuid,
+        &str,
+        &str,
+        &str,
+        DateTime<Utc>,
+    ),
+    on_conflict: &'static str,
+) -> sqlx::Result<Option<Member>> {
     sqlx::query_as(AssertSqlSafe(format!(
         "INSERT INTO members (id, community_id, platform, platform_user_id, display_name, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (community_id, platform, platform_user_id) DO NOTHING
+         ON CONFLICT (community_id, platform, platform_user_id) {on_conflict}
          RETURNING {COLUMNS}"
     )))
     .bind(Uuid::new_v4())

@@ -53,15 +53,13 @@ pub enum PlatformAction {
     Replace { of: i64 },
 }
 
-/// Adds a platform action for `member_id` unless one with the same key exists; `body` is
-/// what the action shows, if anything (a replacement's text).
+/// Adds a platform action for `member_id` unless one with the same key exists.
 pub async fn enqueue_action(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     key: &str,
     member_id: Uuid,
     action: PlatformAction,
-    body: &Message,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query(
@@ -72,7 +70,7 @@ pub async fn enqueue_action(
     .bind(community_id)
     .bind(key)
     .bind(member_id)
-    .bind(Json(body))
+    .bind(Json(Message::new()))
     .bind(Json(action))
     .bind(now)
     .execute(ex)
@@ -178,12 +176,35 @@ pub async fn claim(
     .await
 }
 
-/// The id of the row with idempotency key `key`, if there is one.
-pub async fn id_by_key(ex: impl PgExecutor<'_>, key: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT id FROM outbox WHERE idempotency_key = $1")
-        .bind(key)
-        .fetch_optional(ex)
-        .await
+/// Queues a [`PlatformAction::Replace`] of the row with key `replaced_key` by `body`, for
+/// `member_id`, in one statement: nothing when that row does not exist or `key` is taken.
+pub async fn enqueue_replacement(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    key: &str,
+    member_id: Uuid,
+    replaced_key: &str,
+    body: &Message,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    // The action's shape comes from serde (bound as a template); only `of` is filled in.
+    let template = PlatformAction::Replace { of: 0 };
+    let result = sqlx::query(
+        "INSERT INTO outbox (community_id, idempotency_key, member_id, body, action, next_attempt_at, created_at)
+         SELECT $1, $2, $3, $4, $5::jsonb || jsonb_build_object('of', p.id), $7, $7
+           FROM outbox p WHERE p.idempotency_key = $6
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(key)
+    .bind(member_id)
+    .bind(Json(body))
+    .bind(Json(template))
+    .bind(replaced_key)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 /// Dead-letters ready posts whose deadline has passed; returns how many.

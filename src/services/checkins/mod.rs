@@ -21,7 +21,7 @@ use crate::store::checkins::{self, Answer};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::members::Member;
 use crate::store::mentoring;
-use crate::store::outbox::{self, PlatformAction};
+use crate::store::outbox;
 use messages::Heard;
 
 /// Confidence at or below this notifies the lead mentor.
@@ -211,14 +211,10 @@ async fn mark_prompt_answered(
 ) -> ServiceResult<()> {
     let member = inv.caller.member.id;
     let prompt_key = checkins::prompt_key(cohort.id, member, period);
-    let Some(prompt) = outbox::id_by_key(&mut *tx, &prompt_key).await? else {
-        return Ok(());
-    };
     let key = format!("checkin-answered:{}:{member}:{period}", cohort.id);
     let note = messages::prompt_answered(&cohort.name, period);
-    let action = PlatformAction::Replace { of: prompt };
     let community = inv.caller.community_id;
-    outbox::enqueue_action(&mut *tx, community, &key, member, action, &note, now).await?;
+    outbox::enqueue_replacement(&mut *tx, community, &key, member, &prompt_key, &note, now).await?;
     Ok(())
 }
 
