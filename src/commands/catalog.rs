@@ -75,6 +75,11 @@ pub enum CommandId {
     PairCancel,
     Yes,
     No,
+    Away,
+    AwayList,
+    AwaySet,
+    Back,
+    CohortDayoff,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -436,6 +441,32 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Archive a finished cohort: its schedules stop, nobody new joins, its records stay.",
+    },
+    CommandSpec {
+        id: CommandId::CohortDayoff,
+        path: "cohort dayoff",
+        options: &[
+            required(
+                "action",
+                OptionKind::Choice(&["add", "remove", "list"]),
+                "add, remove or list days off",
+            ),
+            required("cohort", OptionKind::Cohort, "the cohort"),
+            optional(
+                "day",
+                OptionKind::Text { max: 10 },
+                "a date like `2027-03-29`, or a whole week like `2027-W13`",
+            ),
+            rest(
+                "label",
+                OptionKind::Text { max: NAME_MAX },
+                false,
+                "what the day is, like `Easter` (shown when a post is skipped)",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Cohort days off: no prompts, nudges or digests; a whole week off is excused.",
     },
     CommandSpec {
         id: CommandId::Coc,
@@ -1062,6 +1093,63 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "End a pause and mentor again.",
+    },
+    CommandSpec {
+        id: CommandId::Away,
+        path: "away",
+        options: &[
+            required(
+                "until",
+                OptionKind::Date,
+                "your last day away, like `2027-04-30`",
+            ),
+            named(
+                "from",
+                OptionKind::Date,
+                "your first day away (default: today)",
+            ),
+            named(
+                "note",
+                OptionKind::Text { max: NOTE_MAX },
+                "a note your mentors and stewards see",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Be away (holiday, leave): no prompts or nudges, and the week is excused.",
+    },
+    CommandSpec {
+        id: CommandId::AwayList,
+        path: "away list",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your absences; mentors also see their learners', stewards everyone's.",
+    },
+    CommandSpec {
+        id: CommandId::AwaySet,
+        path: "away set",
+        options: &[
+            required("user", OptionKind::User, "the member who is away"),
+            required("from", OptionKind::Date, "their first day away"),
+            required("until", OptionKind::Date, "their last day away"),
+            named(
+                "note",
+                OptionKind::Text { max: NOTE_MAX },
+                "a note mentors and stewards see",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Record a member's absence for them (leave you were told about).",
+    },
+    CommandSpec {
+        id: CommandId::Back,
+        path: "back",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "End your absence today (or cancel the next one) and hear what you missed.",
     },
     CommandSpec {
         id: CommandId::MentorGuide,

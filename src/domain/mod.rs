@@ -8,7 +8,7 @@ pub mod text;
 pub mod timezone;
 
 pub use coc::CocStanding;
-pub use period::Period;
+pub use period::{DayOrWeek, Period};
 pub use role::{Role, Tier};
 pub use slug::Slug;
 pub use text::{TextError, clean_line};

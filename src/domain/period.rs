@@ -47,12 +47,51 @@ impl Period {
         (thursday.year(), thursday.month())
     }
 
+    /// The week a local date falls in.
+    pub fn of_day(day: NaiveDate) -> Self {
+        Self {
+            monday: day - Duration::days(day.weekday().num_days_from_monday().into()),
+        }
+    }
+
+    /// The Monday that starts the week.
+    pub fn monday(self) -> NaiveDate {
+        self.monday
+    }
+
     /// `2027-W10`
     pub fn parse(text: &str) -> Option<Self> {
         let (year, week) = text.split_once("-W")?;
         let monday =
             NaiveDate::from_isoywd_opt(year.parse().ok()?, week.parse().ok()?, Weekday::Mon)?;
         Some(Self { monday })
+    }
+}
+
+/// A day off as typed: one date, or every day of an ISO week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOrWeek {
+    Day(NaiveDate),
+    Week(Period),
+}
+
+impl DayOrWeek {
+    /// `2027-03-29` or `2027-W13` (the `W` in either case).
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if let Some(week) = Period::parse(&text.replacen("-w", "-W", 1)) {
+            return Some(Self::Week(week));
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .map(Self::Day)
+    }
+
+    pub fn days(self) -> Vec<NaiveDate> {
+        match self {
+            Self::Day(day) => vec![day],
+            Self::Week(week) => (0..7).map(|d| week.monday + Duration::days(d)).collect(),
+        }
     }
 }
 
@@ -87,5 +126,20 @@ mod tests {
         assert_eq!(p.previous().to_string(), "2026-W53");
         assert_eq!(Period::parse("2027-W10").unwrap().month(), (2027, 3));
         assert!(Period::parse("2027-10").is_none());
+    }
+
+    #[test]
+    fn a_day_off_is_a_date_or_a_whole_iso_week() {
+        let week = DayOrWeek::parse("2026-w53").unwrap().days();
+        assert_eq!(week.len(), 7);
+        assert_eq!(week[0].to_string(), "2026-12-28");
+        assert_eq!(week[6].to_string(), "2027-01-03");
+        assert_eq!(
+            DayOrWeek::parse(" 2027-03-29 ").unwrap().days(),
+            vec![NaiveDate::from_ymd_opt(2027, 3, 29).unwrap()]
+        );
+        for bad in ["2027-W54", "2027-02-30", "easter", "2027-W", ""] {
+            assert!(DayOrWeek::parse(bad).is_none(), "{bad}");
+        }
     }
 }

@@ -6,8 +6,8 @@ use anyhow::Result;
 use sqlx::PgPool;
 
 use super::model::{
-    CircleDef, CohortDef, CommunityDef, MentorGroupDef, MentoringDef, ModuleDef, PersonDef,
-    ProgramFile, TrackDef,
+    CircleDef, CohortDef, CommunityDef, ContinuityDef, DayOffDef, MentorGroupDef, MentoringDef,
+    ModuleDef, PersonDef, ProgramFile, TrackDef,
 };
 use crate::store::{cohorts, program as q};
 
@@ -67,6 +67,9 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                     .map(|(name, lead)| MentorGroupDef { name, lead })
                     .collect(),
                 sessions: super::sessions::export(&mut conn, cohort.id).await?,
+                days_off: days_off_defs(
+                    &crate::store::days_off::from_program(&mut *conn, cohort.id).await?,
+                ),
                 slug: cohort.slug,
                 name: cohort.name,
                 timezone: cohort.timezone,
@@ -88,6 +91,12 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
             people,
             circles,
             cohorts: cohort_defs,
+            continuity: crate::store::absences::stored_settings(&mut *conn, row.id)
+                .await?
+                .map(|s| ContinuityDef {
+                    absence_max_days: s.absence_max_days,
+                    away_days_excuse: s.away_days_excuse,
+                }),
             mentoring: crate::store::mentoring::stored_settings(&mut *conn, row.id)
                 .await?
                 .map(|s| MentoringDef {
@@ -102,4 +111,34 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
         });
     }
     Ok(ProgramFile { communities })
+}
+
+/// Days back as the file wrote them: a Monday-to-Sunday run with one label is its ISO week.
+fn days_off_defs(days: &[(chrono::NaiveDate, String)]) -> Vec<DayOffDef> {
+    use chrono::Datelike;
+    let mut defs = Vec::new();
+    let mut i = 0;
+    while i < days.len() {
+        let (day, label) = &days[i];
+        let whole_week = day.weekday() == chrono::Weekday::Mon
+            && days.len() >= i + 7
+            && (1..7).all(|k| {
+                let (d, l) = &days[i + k];
+                *d == *day + chrono::Days::new(k as u64) && l == label
+            });
+        if whole_week {
+            defs.push(DayOffDef {
+                day: crate::domain::Period::of_day(*day).to_string(),
+                label: label.clone(),
+            });
+            i += 7;
+        } else {
+            defs.push(DayOffDef {
+                day: day.to_string(),
+                label: label.clone(),
+            });
+            i += 1;
+        }
+    }
+    defs
 }

@@ -9,7 +9,9 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::model::{CommunityDef, ProgramFile, parse_role_entry};
+use crate::domain::DayOrWeek;
 use crate::matching::waking::WakingHours;
+use crate::store::days_off::{self, Source};
 use crate::store::program::{self as q, Change};
 use crate::store::{audit, roles};
 
@@ -110,6 +112,18 @@ async fn import_community(
         }
     }
 
+    if let Some(continuity) = &def.continuity {
+        let settings = crate::store::absences::Settings {
+            absence_max_days: continuity.absence_max_days,
+            away_days_excuse: continuity.away_days_excuse,
+        };
+        if crate::store::absences::save_settings(&mut *conn, community_id, settings).await? {
+            report.updated += 1;
+        } else {
+            report.unchanged += 1;
+        }
+    }
+
     let mut cohorts: HashMap<&str, Uuid> = HashMap::new();
     for cohort in &def.cohorts {
         let (cohort_id, change) = q::upsert_cohort(conn, community_id, &cohort.seed(), now).await?;
@@ -141,6 +155,23 @@ async fn import_community(
         }
         for series in &cohort.sessions {
             report.count(super::sessions::upsert(conn, community_id, cohort_id, series).await?);
+        }
+        // The file's days off replace those it set before; `/cohort dayoff` ones stay.
+        days_off::clear_program(&mut *conn, cohort_id).await?;
+        for day_off in &cohort.days_off {
+            // Validated with the rest of the file before any write.
+            let days = DayOrWeek::parse(&day_off.day).map(DayOrWeek::days);
+            let days = days.unwrap_or_default();
+            let label = day_off.label.as_str();
+            days_off::add(
+                &mut *conn,
+                community_id,
+                cohort_id,
+                &days,
+                label,
+                Source::Program,
+            )
+            .await?;
         }
         for group in &cohort.mentor_groups {
             let lead = group.lead.as_deref().and_then(|l| people.get(l).copied());

@@ -53,6 +53,36 @@ pub struct CommunityDef {
     pub cohorts: Vec<CohortDef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mentoring: Option<MentoringDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuity: Option<ContinuityDef>,
+}
+
+/// How absences work in the community.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContinuityDef {
+    /// The longest absence a member may set in one go, in days (default 90).
+    #[serde(default = "default_absence_max_days")]
+    pub absence_max_days: i32,
+    /// Away this many of a week's five working days excuses the week (default 3).
+    #[serde(default = "default_away_days_excuse")]
+    pub away_days_excuse: i32,
+}
+
+fn default_absence_max_days() -> i32 {
+    crate::store::absences::Settings::default().absence_max_days
+}
+
+fn default_away_days_excuse() -> i32 {
+    crate::store::absences::Settings::default().away_days_excuse
+}
+
+/// A cohort's day off: `day` is a date (`2027-03-29`) or a whole ISO week (`2027-W13`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayOffDef {
+    pub day: String,
+    pub label: String,
 }
 
 /// The community's mentoring settings: the playbook and the rotation rhythm.
@@ -165,6 +195,9 @@ pub struct CohortDef {
     /// Recurring sessions (lightning talks, clinics…), in the cohort's time zone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sessions: Vec<super::sessions::SessionSeriesDef>,
+    /// Days off: triggers on them are skipped, and a week wholly off is excused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days_off: Vec<DayOffDef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -389,6 +422,15 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
             problems.push(format!("{at}: guide is longer than {GUIDE_MAX} characters"));
         }
     }
+    if let Some(continuity) = &community.continuity {
+        let at = format!("{here}, continuity");
+        if !(1..=366).contains(&continuity.absence_max_days) {
+            problems.push(format!("{at}: absence_max_days must be from 1 to 366"));
+        }
+        if !(1..=5).contains(&continuity.away_days_excuse) {
+            problems.push(format!("{at}: away_days_excuse must be from 1 to 5"));
+        }
+    }
 }
 
 fn check_cohort(
@@ -434,6 +476,15 @@ fn check_cohort(
         check_track(problems, &at, track);
     }
     super::sessions::check(problems, &at, &cohort.sessions);
+    for day_off in &cohort.days_off {
+        if crate::domain::DayOrWeek::parse(&day_off.day).is_none() {
+            problems.push(format!(
+                "{at}: day off `{}` is neither a date like 2027-03-29 nor a week like 2027-W13",
+                day_off.day
+            ));
+        }
+        check_name(problems, &at, "day off label", &day_off.label, NAME_MAX);
+    }
     unique(
         problems,
         &at,
@@ -713,6 +764,32 @@ mod tests {
             .find(|p| p.user_id == "grace")
             .unwrap();
         assert_eq!(grace.timezone.as_deref(), Some("Europe/Berlin"));
+    }
+
+    #[test]
+    fn days_off_and_continuity_are_checked() {
+        let program = ProgramFile::parse(EXAMPLE, "example").unwrap();
+        let evening = &program.communities[0].cohorts[1];
+        assert_eq!(evening.days_off.len(), 2);
+        assert_eq!(
+            program.communities[0]
+                .continuity
+                .as_ref()
+                .map(|c| c.away_days_excuse),
+            Some(3)
+        );
+        let text = EXAMPLE
+            .replace("2027-W27", "2027-W54")
+            .replace("away_days_excuse = 3", "away_days_excuse = 6");
+        let problems = ProgramFile::parse(&text, "bad").unwrap_err().to_string();
+        assert!(
+            problems.contains("cohort `evening-builders-2027`: day off `2027-W54` is neither a date like 2027-03-29 nor a week like 2027-W13"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("continuity: away_days_excuse must be from 1 to 5"),
+            "{problems}"
+        );
     }
 
     #[test]

@@ -157,8 +157,9 @@ impl Scheduler {
         let mut ticks_cache: HashMap<(String, Tz), Vec<DateTime<Utc>>> = HashMap::new();
         // Member-local ticks are batched per (kind, tick) across cohorts and zones.
         let mut batched: BTreeMap<(DateTime<Utc>, &'static str), Vec<Trigger>> = BTreeMap::new();
-        // Ticks beyond their grace window, recorded together after the loop.
-        let mut skipped: Vec<(String, Uuid, DateTime<Utc>)> = Vec::new();
+        // Ticks beyond their grace window or on a day off, recorded together after the loop.
+        let mut skipped: Vec<state::Skip> = Vec::new();
+        let days_off = self.days_off(since, now).await?;
         for trigger in self.triggers().await? {
             let ticks = ticks_cache
                 .entry((trigger.cron.as_str().to_owned(), trigger.zone))
@@ -168,8 +169,23 @@ impl Scheduler {
                     continue;
                 }
                 let late = (now - tick).to_std().unwrap_or_default();
-                if late > trigger.kind.grace() {
-                    skipped.push((trigger.key(), trigger.community_id, tick));
+                let day = tick.with_timezone(&trigger.zone).date_naive();
+                let reason = if late > trigger.kind.grace() {
+                    Some(state::LATE.to_owned())
+                } else {
+                    // The day as the trigger's zone has it: Easter Monday is Easter Monday
+                    // in Tokyo and in Denver, whenever that is in UTC.
+                    days_off
+                        .get(&(trigger.cohort.id, day))
+                        .map(|label| format!("day off: {label}"))
+                };
+                if let Some(reason) = reason {
+                    skipped.push(state::Skip {
+                        key: trigger.key(),
+                        community_id: trigger.community_id,
+                        tick,
+                        reason,
+                    });
                     continue;
                 }
                 match trigger.kind.scope() {
@@ -200,6 +216,9 @@ impl Scheduler {
             .context("session reminders")?;
         report.fired += fired;
         report.posts += posts;
+        report.posts += crate::services::away::welcome_returning(&self.pool, now)
+            .await
+            .context("welcoming members back")?;
         // One line for the pass, not one per tick: a bot down for a week would otherwise
         // log hundreds. Each skip is still recorded, with its reason, in the database.
         let recorded = state::record_skips(&self.pool, &skipped, now).await?;
@@ -207,9 +226,26 @@ impl Scheduler {
         if let (Some((first_key, first)), Some((_, last))) = (recorded.first(), recorded.last()) {
             tracing::warn!(skipped = recorded.len(), first_trigger = %first_key, first_tick = %first,
                 last_tick = %last, late_minutes = (now - *first).num_minutes(),
-                "ticks missed beyond their grace window; skipped");
+                "ticks skipped: late beyond their grace window, or on a day off");
         }
         Ok(report)
+    }
+
+    /// Cohorts' days off on the local dates a pass from `since` to `now` can touch.
+    async fn days_off(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<(Uuid, NaiveDate), String>> {
+        // Local dates run up to a day either side of UTC's.
+        let from = since.date_naive() - chrono::Days::new(1);
+        let to = now.date_naive() + chrono::Days::new(1);
+        Ok(crate::store::days_off::between(&self.pool, from, to)
+            .await
+            .context("reading days off")?
+            .into_iter()
+            .map(|(cohort, day, label)| ((cohort, day), label))
+            .collect())
     }
 
     /// Claims the triggers of one member-local tick together and fans out to their learners

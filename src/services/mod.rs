@@ -1,8 +1,10 @@
 //! Use-cases. Services know no platform: they take an invocation, apply the program's rules
 //! in one transaction, and return the reply and the posts it causes.
 
+pub mod away;
 pub mod badges;
 pub mod checkins;
+pub mod days_off;
 pub mod enrollment;
 pub mod events;
 pub mod identity;
@@ -442,6 +444,11 @@ async fn route(
         CommandId::PairCancel => pairing::cancel(tx, now, inv).await,
         CommandId::Yes => questions::answer(tx, now, inv, public_url, true).await,
         CommandId::No => questions::answer(tx, now, inv, public_url, false).await,
+        CommandId::Away => away::away(tx, now, inv).await,
+        CommandId::AwayList => away::list(tx, now, inv).await,
+        CommandId::AwaySet => away::set_for(tx, now, inv).await,
+        CommandId::Back => away::back(tx, now, inv).await,
+        CommandId::CohortDayoff => days_off::run(tx, now, inv).await,
     }
 }
 

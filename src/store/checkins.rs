@@ -350,7 +350,8 @@ async fn run_batch(
 
 /// Records a prompt for every active learner of each batch's cohort and zone, and queues one
 /// DM each: one statement for the whole tick, however many cohorts and learners. Learners
-/// already prompted or already checked in for the week are left out. Keys make a re-run of
+/// already prompted or already checked in for the week are left out. A learner who is away
+/// gets the prompt row, marked excused, and no DM: the week is excused, not missed. Keys make a re-run of
 /// the same tick add nothing. Returns the number of DMs queued.
 ///
 /// Both inserts read one materialised set of targets, found with anti-joins on primary
@@ -372,7 +373,8 @@ pub fn prompt_key(cohort_id: Uuid, member_id: Uuid, period: &str) -> String {
 /// The statement behind [`enqueue_prompts`], after [`BATCH_CTE`]; public for the bench's
 /// plan check.
 pub const ENQUEUE_PROMPTS: &str = "targets AS MATERIALIZED (
-         SELECT b.community_id, b.cohort_id, e.member_id, b.period, b.body, b.deadline
+         SELECT b.community_id, b.cohort_id, e.member_id, b.period, b.body, b.deadline,
+                member_away(e.member_id, $6) AS away
          FROM batch b
          JOIN cohorts c ON c.id = b.cohort_id
          JOIN enrollments e ON e.cohort_id = b.cohort_id AND e.status = 'active'
@@ -383,17 +385,19 @@ pub const ENQUEUE_PROMPTS: &str = "targets AS MATERIALIZED (
            AND NOT EXISTS (SELECT 1 FROM checkins k
                            WHERE k.cohort_id = b.cohort_id AND k.member_id = e.member_id AND k.period = b.period)),
      prompted AS (
-         INSERT INTO checkin_prompts (community_id, cohort_id, member_id, period, sent_at)
-         SELECT community_id, cohort_id, member_id, period, $6 FROM targets
+         INSERT INTO checkin_prompts (community_id, cohort_id, member_id, period, sent_at, excused)
+         SELECT community_id, cohort_id, member_id, period, $6, CASE WHEN away THEN 'away' END
+         FROM targets
          ON CONFLICT DO NOTHING)
      INSERT INTO outbox (community_id, idempotency_key, member_id, body, next_attempt_at, created_at, deadline)
      SELECT community_id, 'checkin-prompt:' || cohort_id || ':' || member_id || ':' || period,
             member_id, body, $6, $6, deadline
-     FROM targets
+     FROM targets WHERE NOT away
      ON CONFLICT (idempotency_key) DO NOTHING";
 
 /// One nudge per unanswered prompt of each batch's period sent at least the cohort's
-/// `nudge_after_hours` before `at`, for learners in the batch's zone. Never a second nudge.
+/// `nudge_after_hours` before `at`, for learners in the batch's zone. Never a second nudge,
+/// and none to a learner who is away.
 pub async fn enqueue_nudges(
     ex: impl PgExecutor<'_>,
     batches: &[ZoneBatch],
@@ -409,6 +413,7 @@ pub async fn enqueue_nudges(
                AND m.id = p.member_id AND c.id = p.cohort_id
                AND coalesce(m.timezone, c.timezone) = b.zone
                AND p.sent_at <= $6 - make_interval(hours => c.nudge_after_hours)
+               AND p.excused IS NULL AND NOT member_away(p.member_id, $6)
                AND NOT EXISTS (SELECT 1 FROM checkins k
                                WHERE k.cohort_id = p.cohort_id AND k.member_id = p.member_id AND k.period = p.period)
              RETURNING p.cohort_id, p.member_id, p.period, b.community_id, b.body, b.deadline)
@@ -432,6 +437,7 @@ pub async fn prompt_open(
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM checkin_prompts p
                         WHERE p.cohort_id = $1 AND p.member_id = $2 AND p.period = $3
+                          AND p.excused IS NULL
                           AND NOT EXISTS (SELECT 1 FROM checkins k
                                           WHERE k.cohort_id = $1 AND k.member_id = $2 AND k.period = $3))",
     )
@@ -452,7 +458,7 @@ pub async fn was_prompted(
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM checkin_prompts
-                        WHERE cohort_id = $1 AND member_id = $2 AND period = $3)",
+                        WHERE cohort_id = $1 AND member_id = $2 AND period = $3 AND excused IS NULL)",
     )
     .bind(cohort_id)
     .bind(member_id)

@@ -10,6 +10,9 @@ pg_row! {
     pub struct CohortFigures {
         pub enrolled: i64,
         pub checked_in: i64,
+        /// Active learners without a check-in whose week is excused (away, or days off):
+        /// left out of the rate's denominator.
+        pub away: i64,
         pub open_blockers: i64,
         pub confidence: Option<f64>,
         pub previous_confidence: Option<f64>,
@@ -27,6 +30,9 @@ pub async fn cohort_figures(
          SELECT
            (SELECT count(*) FROM active) AS enrolled,
            (SELECT count(*) FROM checkins k JOIN active a USING (member_id) WHERE k.cohort_id = $1 AND k.period = $2) AS checked_in,
+           (SELECT count(*) FROM active a
+             WHERE NOT EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = a.member_id AND k.period = $2)
+               AND week_excused($1, a.member_id, $2)) AS away,
            (SELECT count(*) FROM checkins k JOIN active a USING (member_id)
               WHERE k.cohort_id = $1 AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL) AS open_blockers,
            (SELECT avg(confidence)::float8 FROM checkins WHERE cohort_id = $1 AND period = $2) AS confidence,
@@ -40,7 +46,8 @@ pub async fn cohort_figures(
 }
 
 /// Of `periods` (this month's weeks so far), how many the cohort ran (prompts went out), and
-/// the active learners with a check-in for every one of those weeks, early or late. A week
+/// the active learners with a check-in for every one of those weeks, early or late (a week
+/// they were excused from does not count against them). A week
 /// is the cohort's, not the learner's: someone who joined mid-month is not "every week".
 pub async fn checked_in_every_week(
     ex: impl PgExecutor<'_>,
@@ -56,7 +63,8 @@ pub async fn checked_in_every_week(
                 AND EXISTS (SELECT 1 FROM weeks)
                 AND NOT EXISTS (SELECT 1 FROM weeks w WHERE NOT EXISTS (
                         SELECT 1 FROM checkins k WHERE k.cohort_id = $1
-                           AND k.member_id = e.member_id AND k.period = w.period))
+                           AND k.member_id = e.member_id AND k.period = w.period)
+                      AND NOT week_excused($1, e.member_id, w.period))
            LEFT JOIN members m ON m.id = e.member_id
           ORDER BY m.display_name",
     )
@@ -113,6 +121,8 @@ pg_row! {
         /// The week of the learner's latest check-in in the cohort, if any.
         pub latest_period: Option<String>,
         pub checked_in: bool,
+        /// Excused this week (away, or days off) and not checked in: never at risk for it.
+        pub away: bool,
         pub missed_two: bool,
         pub latest_confidence: Option<i16>,
         pub oldest_open_blocker: Option<DateTime<Utc>>,
@@ -120,19 +130,24 @@ pg_row! {
 }
 
 /// Status of each learner `mentor` mentors in the cohort in `period`, for the mentor digest.
-/// "Missed two" means the learner's two latest prompts are both unanswered.
+/// "Missed two" means the learner's two latest prompts of weeks not excused are both
+/// unanswered.
 pub async fn mentored_status(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     mentor_id: Uuid,
     period: &str,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<LearnerStatus>> {
     sqlx::query_as(
         "SELECT m.display_name, m.platform_user_id AS handle,
                 (SELECT max(k.period) FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id) AS latest_period,
                 EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id AND k.period = $3) AS checked_in,
+                (NOT EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id AND k.period = $3)
+                 AND (week_excused($1, m.id, $3) OR member_away(m.id, $4))) AS away,
                 (SELECT count(*) FROM (SELECT p.period FROM checkin_prompts p
                                        WHERE p.cohort_id = $1 AND p.member_id = m.id AND p.period <= $3
+                                         AND NOT week_excused($1, m.id, p.period)
                                        ORDER BY p.period DESC LIMIT 2) last_two
                    WHERE NOT EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1
                                      AND k.member_id = m.id AND k.period = last_two.period)) = 2 AS missed_two,
@@ -148,6 +163,7 @@ pub async fn mentored_status(
     .bind(cohort_id)
     .bind(mentor_id)
     .bind(period)
+    .bind(now)
     .fetch_all(ex)
     .await
 }

@@ -92,8 +92,7 @@ pub async fn silent_mentors(
            AND NOT EXISTS (SELECT 1 FROM mentor_flags f WHERE f.cohort_id = $1
                              AND f.mentor_id = w.mentor_id AND f.resolved_at IS NULL)
            -- Paused mentors get no prompts and no flags.
-           AND NOT EXISTS (SELECT 1 FROM mentor_profiles p WHERE p.member_id = w.mentor_id
-                             AND p.paused AND (p.paused_until IS NULL OR p.paused_until >= $3::date))
+           AND NOT mentor_paused(w.mentor_id, $3)
          ORDER BY m.display_name",
     )
     .bind(cohort_id)

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
@@ -18,8 +18,6 @@ pg_row! {
         pub capacity: i32,
         pub skills: Vec<String>,
         pub status: OfferStatus,
-        pub paused: bool,
-        pub paused_until: Option<NaiveDate>,
         pub recognition_opt_out: bool,
     }
 }
@@ -36,13 +34,6 @@ crate::store::row::text_enum! {
     }
 }
 
-impl MentorProfile {
-    /// Paused today: until `/mentor resume`, or through the last day given.
-    pub fn paused_on(&self, today: NaiveDate) -> bool {
-        self.paused && self.paused_until.is_none_or(|last| today <= last)
-    }
-}
-
 pg_row! {
     /// An approved mentor with what matching needs.
     #[derive(Debug, Clone)]
@@ -55,14 +46,8 @@ pg_row! {
         pub tier: Tier,
         pub capacity: i32,
         pub skills: Vec<String>,
+        /// Paused or away at the run's time (see `mentor_paused` in the schema).
         pub paused: bool,
-        pub paused_until: Option<NaiveDate>,
-    }
-}
-
-impl Mentor {
-    pub fn paused_on(&self, today: NaiveDate) -> bool {
-        self.paused && self.paused_until.is_none_or(|last| today <= last)
     }
 }
 
@@ -84,7 +69,7 @@ pub async fn profile(
     member_id: Uuid,
 ) -> sqlx::Result<Option<MentorProfile>> {
     sqlx::query_as(
-        "SELECT member_id, tier, capacity, skills, status, paused, paused_until, recognition_opt_out
+        "SELECT member_id, tier, capacity, skills, status, recognition_opt_out
          FROM mentor_profiles WHERE member_id = $1",
     )
     .bind(member_id)
@@ -147,21 +132,6 @@ pub async fn decide(
     Ok(())
 }
 
-pub async fn set_pause(
-    ex: impl PgExecutor<'_>,
-    member_id: Uuid,
-    paused: bool,
-    until: Option<NaiveDate>,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE mentor_profiles SET paused = $2, paused_until = $3 WHERE member_id = $1")
-        .bind(member_id)
-        .bind(paused)
-        .bind(until)
-        .execute(ex)
-        .await?;
-    Ok(())
-}
-
 pub async fn set_recognition_opt_out(
     ex: impl PgExecutor<'_>,
     member_id: Uuid,
@@ -175,17 +145,18 @@ pub async fn set_recognition_opt_out(
     Ok(())
 }
 
-/// Approved mentors who may mentor in `cohort_id`, paused ones included (the caller
-/// decides). A lead mentor leads groups only where their role reaches: community-wide or
-/// in this cohort.
+/// Approved mentors who may mentor in `cohort_id`, paused ones included and marked as of
+/// `now` (the caller decides). A lead mentor leads groups only where their role reaches:
+/// community-wide or in this cohort.
 pub async fn approved_mentors(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     cohort_id: Uuid,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Mentor>> {
     sqlx::query_as(
         "SELECT p.member_id, m.platform_user_id, m.display_name, m.timezone, m.department,
-                p.tier, p.capacity, p.skills, p.paused, p.paused_until
+                p.tier, p.capacity, p.skills, mentor_paused(p.member_id, $3) AS paused
          FROM mentor_profiles p JOIN members m ON m.id = p.member_id
          WHERE p.community_id = $1 AND p.status = 'approved'
            AND (p.tier <> 'lead' OR EXISTS (
@@ -196,6 +167,7 @@ pub async fn approved_mentors(
     )
     .bind(community_id)
     .bind(cohort_id)
+    .bind(now)
     .fetch_all(ex)
     .await
 }
@@ -203,15 +175,18 @@ pub async fn approved_mentors(
 pub async fn cohort_learners(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Learner>> {
+    // A learner who is away is matched when they are back, not while nobody can meet them.
     sqlx::query_as(
         "SELECT m.id AS member_id, m.platform_user_id, m.display_name, m.timezone, m.department,
                 m.skills
          FROM enrollments e JOIN members m ON m.id = e.member_id
-         WHERE e.cohort_id = $1 AND e.status = 'active'
+         WHERE e.cohort_id = $1 AND e.status = 'active' AND NOT member_away(m.id, $2)
          ORDER BY e.joined_at, m.display_name, m.id",
     )
     .bind(cohort_id)
+    .bind(now)
     .fetch_all(ex)
     .await
 }

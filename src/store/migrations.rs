@@ -39,6 +39,7 @@ const FILES: &[(&str, &str)] = embed![
     "0019_outbox_actions.sql",
     "0020_coc_versions.sql",
     "0021_questions.sql",
+    "0022_absences_days_off.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

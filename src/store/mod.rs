@@ -3,10 +3,12 @@
 //! The embedded database serves one connection at a time, so no function here takes a
 //! second connection while holding one: callers pass a transaction or the pool.
 
+pub mod absences;
 pub mod audit;
 pub mod checkins;
 pub mod cohorts;
 pub mod communities;
+pub mod days_off;
 pub mod digests;
 pub mod discord;
 #[cfg(feature = "embedded")]

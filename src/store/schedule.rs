@@ -46,28 +46,44 @@ pub async fn claim_many(
     .await
 }
 
-/// Records ticks that were too late to run as `skipped`, unless a process already claimed
-/// them; returns the ones recorded now.
+/// A tick that will not run, and why.
+#[derive(Debug, Clone)]
+pub struct Skip {
+    pub key: String,
+    pub community_id: Uuid,
+    pub tick: DateTime<Utc>,
+    /// Shown to stewards: "late", or "day off: Easter".
+    pub reason: String,
+}
+
+/// Why a tick was skipped when it came too late to run.
+pub const LATE: &str = "late: missed beyond its grace window";
+
+/// Records ticks that will not run as `skipped`, with their reasons, unless a process
+/// already claimed them; returns the ones recorded now.
 pub async fn record_skips(
     ex: impl PgExecutor<'_>,
-    skipped: &[(String, Uuid, DateTime<Utc>)],
+    skipped: &[Skip],
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(String, DateTime<Utc>)>> {
     if skipped.is_empty() {
         return Ok(Vec::new());
     }
-    let keys: Vec<&str> = skipped.iter().map(|(k, _, _)| k.as_str()).collect();
-    let communities: Vec<Uuid> = skipped.iter().map(|(_, c, _)| *c).collect();
-    let ticks: Vec<DateTime<Utc>> = skipped.iter().map(|(_, _, t)| *t).collect();
+    let keys: Vec<&str> = skipped.iter().map(|s| s.key.as_str()).collect();
+    let communities: Vec<Uuid> = skipped.iter().map(|s| s.community_id).collect();
+    let ticks: Vec<DateTime<Utc>> = skipped.iter().map(|s| s.tick).collect();
+    let reasons: Vec<&str> = skipped.iter().map(|s| s.reason.as_str()).collect();
     sqlx::query_as(
-        "INSERT INTO trigger_ticks (trigger_key, tick, community_id, status, recorded_at)
-         SELECT k, t, c, 'skipped', $4 FROM unnest($1::text[], $2::uuid[], $3::timestamptz[]) AS s(k, c, t)
+        "INSERT INTO trigger_ticks (trigger_key, tick, community_id, status, recorded_at, reason)
+         SELECT k, t, c, 'skipped', $4, r
+         FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $5::text[]) AS s(k, c, t, r)
          ON CONFLICT DO NOTHING RETURNING trigger_key, tick",
     )
     .bind(keys)
     .bind(communities)
     .bind(ticks)
     .bind(now)
+    .bind(reasons)
     .fetch_all(ex)
     .await
 }

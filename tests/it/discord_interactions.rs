@@ -21,7 +21,7 @@ use super::discord_support::{
     SPRING_CHANNEL, fixture,
 };
 
-const DM_CHANNEL: &str = "800000000000000001";
+pub(crate) const DM_CHANNEL: &str = "800000000000000001";
 const MENTOR: &str = "222000000000000002";
 
 #[test]
@@ -750,6 +750,8 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
     assert_eq!(
         names,
         [
+            "away",
+            "back",
             "badge",
             "badges",
             "checkin",
@@ -1304,7 +1306,7 @@ async fn an_approved_mentor_gets_the_mapped_discord_role(pool: PgPool) {
 }
 
 /// The bodies of the messages posted to `channel`, in order.
-async fn posted_to(d: &DiscordBot, channel: &str) -> Vec<Value> {
+pub(crate) async fn posted_to(d: &DiscordBot, channel: &str) -> Vec<Value> {
     d.server
         .received_requests()
         .await

@@ -2,6 +2,8 @@
 
 mod backlog;
 mod checkins;
+mod continuity;
+mod continuity_platforms;
 mod delivery;
 mod delivery_slack;
 mod discord_gateway;

@@ -8,14 +8,14 @@ use crate::slack::Slack;
 use crate::slack_loop::{block_actions, prepared};
 use crate::support::TestBot;
 
-const ADA: &str = "U0ADA0001";
+pub(crate) const ADA: &str = "U0ADA0001";
 const MO: &str = "U0MO00001";
 
 fn text(answer: &Value) -> &str {
     answer["text"].as_str().unwrap_or_default()
 }
 
-async fn as_slack_user(slack: &Slack, handle: &str, id: &str) {
+pub(crate) async fn as_slack_user(slack: &Slack, handle: &str, id: &str) {
     sqlx::query(
         "UPDATE members SET platform = 'slack', platform_user_id = $2 WHERE platform_user_id = $1",
     )

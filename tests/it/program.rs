@@ -93,6 +93,21 @@ async fn export_is_a_fixed_point_of_import(pool: PgPool) {
         .find(|p| p.user_id == "grace")
         .unwrap();
     assert_eq!(grace.roles, ["lead_mentor:spring-makers-2027"]);
+    // Days off come back as written: a whole week as its ISO week.
+    let evening = exported.communities[0]
+        .cohorts
+        .iter()
+        .find(|c| c.slug == "evening-builders-2027")
+        .unwrap();
+    let days_off: Vec<(&str, &str)> = evening
+        .days_off
+        .iter()
+        .map(|d| (d.day.as_str(), d.label.as_str()))
+        .collect();
+    assert_eq!(
+        days_off,
+        [("2027-05-31", "Memorial Day"), ("2027-W27", "Summer break")]
+    );
 }
 
 #[sqlx::test]

@@ -17,6 +17,7 @@ use crate::domain::slug::SLUG_MAX;
 fn bare_subcommand(group: &str) -> &'static str {
     match group {
         "checkin" => "submit",
+        "away" => "start",
         _ => "show",
     }
 }

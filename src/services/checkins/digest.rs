@@ -43,6 +43,7 @@ pub async fn cohort_digest(
     let figures = DigestFigures {
         enrolled: figures.enrolled,
         checked_in: figures.checked_in,
+        away: figures.away,
         open_blockers: figures.open_blockers,
         confidence: figures.confidence,
         previous_confidence: figures.previous_confidence,
@@ -103,13 +104,21 @@ pub async fn send_mentor_digests(
     let mut sent = 0;
     for (mentor_id, mentor_name) in digests::lead_mentors(&mut *tx, cohort.id, tick).await? {
         let learners =
-            digests::mentored_status(&mut *tx, cohort.id, mentor_id, &period.to_string()).await?;
+            digests::mentored_status(&mut *tx, cohort.id, mentor_id, &period.to_string(), tick)
+                .await?;
         if learners.is_empty() {
             continue;
         }
         let checked_in = learners.iter().filter(|l| l.checked_in).count();
+        // The lead sees who is away by name; the channel's digest only counts them.
+        let away: Vec<String> = learners
+            .iter()
+            .filter(|l| l.away)
+            .map(|l| l.display_name.clone())
+            .collect();
         let at_risk: Vec<AtRisk> = learners
             .iter()
+            .filter(|l| !l.away)
             .filter_map(|l| {
                 let mut risks = Vec::new();
                 if l.missed_two {
@@ -132,8 +141,11 @@ pub async fn send_mentor_digests(
                 })
             })
             .collect();
-        let body =
-            messages::mentor_digest(&cohort.name, period, learners.len(), checked_in, &at_risk);
+        let counts = messages::MentorCounts {
+            learners: learners.len(),
+            checked_in,
+        };
+        let body = messages::mentor_digest(&cohort.name, period, counts, &away, &at_risk);
         // Keyed by the week the digest runs in: one per mentor per week.
         let key = format!("mentor-digest:{}:{mentor_id}:{current}", cohort.id);
         let to = Destination::Direct {

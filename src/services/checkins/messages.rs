@@ -263,6 +263,8 @@ const SHOUT_OUTS_SHOWN: usize = 25;
 pub struct DigestFigures {
     pub enrolled: i64,
     pub checked_in: i64,
+    /// Learners excused this week without a check-in: counted, never named, in the channel.
+    pub away: i64,
     pub open_blockers: i64,
     pub confidence: Option<f64>,
     pub previous_confidence: Option<f64>,
@@ -275,8 +277,10 @@ pub struct DigestFigures {
 const EVERY_WEEK_FROM: i64 = 2;
 
 pub fn cohort_digest(cohort: &str, period: Period, f: &DigestFigures) -> Message {
-    let rate = if f.enrolled > 0 {
-        f.checked_in * 100 / f.enrolled
+    // Excused weeks leave the denominator: being away is not missing a check-in.
+    let expected = f.enrolled - f.away;
+    let rate = if expected > 0 {
+        f.checked_in * 100 / expected
     } else {
         0
     };
@@ -288,8 +292,12 @@ pub fn cohort_digest(cohort: &str, period: Period, f: &DigestFigures) -> Message
         .text(format!(
             "Check-ins: {} of {} ({rate}%)",
             f.checked_in,
-            count(f.enrolled, "learner", "learners")
-        ))
+            count(expected, "learner", "learners")
+        ));
+    if f.away > 0 {
+        msg = msg.text(format!(" · {} away", f.away));
+    }
+    msg = msg
         .line()
         .text(format!("Open blockers: {}", f.open_blockers))
         .line();
@@ -347,19 +355,31 @@ const DIGEST_REPLY_BUTTONS: usize = 10;
 /// Characters of a learner's name kept in a button label (platforms cap labels at 75–80).
 const LABEL_NAME_MAX: usize = 60;
 
+/// How many of a lead's learners checked in.
+#[derive(Debug, Clone, Copy)]
+pub struct MentorCounts {
+    pub learners: usize,
+    pub checked_in: usize,
+}
+
 pub fn mentor_digest(
     cohort: &str,
     period: Period,
-    learners: usize,
-    checked_in: usize,
+    counts: MentorCounts,
+    away: &[String],
     at_risk: &[AtRisk],
 ) -> Message {
+    let expected = counts.learners - away.len();
     let mut msg = Message::new()
         .text("Your learners in ")
         .strong(cohort)
         .text(format!(
-            ", {period}: {checked_in} of {learners} checked in."
+            ", {period}: {} of {expected} checked in.",
+            counts.checked_in
         ));
+    if !away.is_empty() {
+        msg = msg.line().text("Away: ").user(away.join(", "));
+    }
     if at_risk.is_empty() {
         return msg.line().text("Nobody looks at risk this week. 🎉");
     }
@@ -438,6 +458,7 @@ mod tests {
         let figures = DigestFigures {
             enrolled: 40,
             checked_in: 30,
+            away: 2,
             open_blockers: 0,
             confidence: Some(4.0),
             previous_confidence: Some(3.0),
@@ -451,6 +472,11 @@ mod tests {
         ));
         assert!(
             text.contains("Confidence: 4.0 average, up from 3.0 last week"),
+            "{text}"
+        );
+        // Two away leave the denominator: 30 of 38, counted but never named.
+        assert!(
+            text.contains("Check-ins: 30 of 38 learners (78%) · 2 away"),
             "{text}"
         );
         assert!(text.ends_with("L23, L24 and 5 more"), "{text}");

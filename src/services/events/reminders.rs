@@ -25,7 +25,12 @@ pub async fn run(pool: &PgPool, since: DateTime<Utc>, now: DateTime<Utc>) -> Res
             let tick = session.starts_at - lead;
             let key = format!("session_reminder_{hours}h:{}", session.id);
             if now - tick > Duration::minutes(grace_minutes) {
-                let skip = [(key, session.community_id, tick)];
+                let skip = [state::Skip {
+                    key,
+                    community_id: session.community_id,
+                    tick,
+                    reason: state::LATE.to_owned(),
+                }];
                 for (key, tick) in state::record_skips(pool, &skip, now).await? {
                     tracing::warn!(trigger = %key, %tick, "session reminder missed beyond its grace window; skipped");
                 }

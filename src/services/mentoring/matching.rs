@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::super::lookup::{arg, find_cohort};
 use super::super::{Destination, Invocation, Outcome, ServiceResult, refuse};
-use super::{Tier, messages, today_for};
+use super::{Tier, messages};
 use crate::domain::parse_timezone;
 use crate::matching::{self, Assignment, MentorSlot, Person, Placement, Problem, Scorer, Weights};
 use crate::store::cohorts::Cohort;
@@ -123,12 +123,12 @@ pub async fn load_inputs(
     cohort: &Cohort,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Inputs> {
-    let learners = store::cohort_learners(&mut *tx, cohort.id).await?;
+    let learners = store::cohort_learners(&mut *tx, cohort.id, now).await?;
     let (paused, active): (Vec<Mentor>, Vec<Mentor>) =
-        store::approved_mentors(&mut *tx, community_id, cohort.id)
+        store::approved_mentors(&mut *tx, community_id, cohort.id, now)
             .await?
             .into_iter()
-            .partition(|m| m.paused_on(today_for(m.timezone.as_deref(), now)));
+            .partition(|m| m.paused);
     let problem_base = Problem {
         learners: learners.iter().map(learner_person).collect(),
         mentors: Vec::new(),

@@ -11,11 +11,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
 
+use super::away;
 use super::lookup::{arg, find_member};
 use super::profile::parse_skills;
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Value;
 use crate::domain::{Role, parse_timezone};
+use crate::store::absences::{self, NewAbsence, Scope};
 use crate::store::members::Member;
 use crate::store::mentoring::OfferStatus;
 use crate::store::{mentoring as store, roles};
@@ -205,30 +207,51 @@ pub async fn decline(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     .with_post(direct(&target), messages::declined_notice(reason)))
 }
 
+/// `/mentor pause [until]`: an absence of scope `mentoring` from today. A second pause
+/// moves the end of the current one.
 pub async fn pause(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;
-    let profile = approved_profile(tx, me).await?;
+    approved_profile(tx, me).await?;
     let until = match inv.args.get("until") {
         Some(Value::Date(d)) => Some(*d),
         _ => None,
     };
-    let today = today_for(me.timezone.as_deref(), now);
+    let zone = away::home_zone(tx, me).await?;
+    let today = now.with_timezone(&zone).date_naive();
     if until.is_some_and(|d| d < today) {
         return refuse(messages::pause_in_past());
     }
-    let already = profile.paused_on(today);
-    if already && profile.paused_until == until {
-        return refuse(messages::already_paused());
-    }
-    store::set_pause(&mut *tx, me.id, true, until).await?;
-    record(tx, inv, "mentor.pause", json!({ "until": until }), now).await?;
-    if already {
+    let ends_at = until.map(|d| away::start_of_day(zone, d + chrono::Days::new(1)));
+    let current = absences::open(&mut *tx, me.id, Some(Scope::Mentoring), now)
+        .await?
+        .into_iter()
+        .find(|a| a.started(now));
+    if let Some(current) = current {
+        if current.last_day == until {
+            return refuse(messages::already_paused());
+        }
+        absences::set_last_day(&mut *tx, current.id, until, ends_at).await?;
+        record(tx, inv, "mentor.pause", json!({ "until": until }), now).await?;
         // A new end date for a break the learners already know about: nobody is told twice.
         return Ok(Outcome::reply(
             messages::pause_extended(until),
             inv.spec.visibility,
         ));
     }
+    let new = NewAbsence {
+        community_id: inv.caller.community_id,
+        member_id: me.id,
+        scope: Scope::Mentoring,
+        first_day: today,
+        last_day: until,
+        zone: zone.name(),
+        starts_at: now,
+        ends_at,
+        note: None,
+        set_by: me.id,
+    };
+    absences::insert(&mut *tx, &new, now).await?;
+    record(tx, inv, "mentor.pause", json!({ "until": until }), now).await?;
     let mut outcome = Outcome::reply(messages::paused(until), inv.spec.visibility);
     // Each learner hears once who covers: their other mentor in that cohort, else a steward.
     for (cohort, learner, name, tier) in store::active_learners_of(&mut *tx, me.id).await? {
@@ -244,16 +267,31 @@ pub async fn pause(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     Ok(outcome)
 }
 
+/// `/mentor resume`: ends the current mentoring pause (an alias of `/back` for mentors).
 pub async fn resume(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;
-    let profile = approved_profile(tx, me).await?;
-    if !profile.paused_on(today_for(me.timezone.as_deref(), now)) {
+    approved_profile(tx, me).await?;
+    let current = absences::open(&mut *tx, me.id, Some(Scope::Mentoring), now)
+        .await?
+        .into_iter()
+        .find(|a| a.started(now));
+    let Some(current) = current else {
         return refuse(messages::not_paused());
-    }
-    store::set_pause(&mut *tx, me.id, false, None).await?;
+    };
+    let zone = away::home_zone(tx, me).await?;
+    let yesterday = now.with_timezone(&zone).date_naive() - chrono::Days::new(1);
+    absences::end(&mut *tx, current.id, yesterday, now).await?;
     record(tx, inv, "mentor.resume", json!({}), now).await?;
-    // The learners who were told about the break hear that it is over.
-    let mut outcome = Outcome::reply(messages::resumed(), inv.spec.visibility);
+    let outcome = Outcome::reply(messages::resumed(), inv.spec.visibility);
+    tell_learners_back(tx, me, outcome).await
+}
+
+/// The learners who were told about a mentor's break hear that it is over.
+pub(crate) async fn tell_learners_back(
+    tx: &mut PgConnection,
+    me: &Member,
+    mut outcome: Outcome,
+) -> ServiceResult {
     for (_, learner, name, _) in store::active_learners_of(&mut *tx, me.id).await? {
         outcome = outcome.with_post(
             Destination::Direct {
@@ -353,7 +391,10 @@ pub async fn stats(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     let reviews_done = crate::store::reviews::done_by(&mut *tx, me.id).await?;
     let reviews_open = crate::store::reviews::open_for(&mut *tx, me.id).await?;
     let response = crate::store::reviews::mean_claim_hours(&mut *tx, me.id).await?;
-    let paused = profile.paused_on(today_for(me.timezone.as_deref(), now));
+    let paused = absences::open(&mut *tx, me.id, None, now)
+        .await?
+        .iter()
+        .any(|a| a.started(now));
     let activity = messages::Activity {
         kudos,
         reviews_done,

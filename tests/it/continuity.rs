@@ -1,0 +1,442 @@
+//! Continuity: absences (`/away`, `/back`, `/away set`, `/away list`), mentors' pauses as
+//! absences, excused weeks in the digests, the welcome back, and cohort days off.
+
+use chrono_tz::Asia::Tokyo;
+use chrono_tz::Europe::Berlin;
+use sqlx::PgPool;
+
+use crate::support::TestBot;
+
+const SPRING: &str = "spring-makers-2027";
+
+/// Sam in Berlin and Yuki in Tokyo learn in Spring Makers; the lead's digest runs on Friday
+/// evening, so it reports on the week just prompted in both zones.
+async fn tokyo_and_berlin(pool: PgPool) -> TestBot {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", SPRING, Some("short-modules")).await;
+    bot.enroll("yuki", SPRING, Some("projects")).await;
+    bot.ok("yuki", "/me timezone Asia/Tokyo").await;
+    bot.ok(
+        "ada",
+        "/schedule set spring-makers-2027 mentor_digest 0 17 * * FRI",
+    )
+    .await;
+    bot.deliver_to(&["#spring-makers", "#spring-makers"]).await;
+    bot
+}
+
+async fn prompts(bot: &TestBot) -> Vec<(String, Option<String>)> {
+    sqlx::query_as(
+        "SELECT m.platform_user_id || ' ' || p.period, p.excused FROM checkin_prompts p
+         JOIN members m ON m.id = p.member_id ORDER BY 1",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn away_monday_to_friday_in_tokyo_excuses_the_week(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-05 18:00", Tokyo);
+    bot.tick().await;
+    let said = bot
+        .say(
+            "yuki",
+            "/away 2027-03-12 from:2027-03-08 note:\"family visit\"",
+        )
+        .await;
+    assert_eq!(
+        said.reply(),
+        "You'll be away Mon 8 Mar 2027 through Fri 12 Mar 2027. Nothing changes until then: prompts and nudges keep coming until your first day away.\nPlans changed? `/back` cancels it, and `/away list` shows it."
+    );
+
+    // Monday 09:00 in Tokyo: Yuki is away, so no prompt; the week is recorded as excused.
+    bot.set_local("2027-03-08 09:00", Tokyo);
+    assert_eq!(bot.tick().await.posts, 0);
+    bot.set_local("2027-03-08 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 1);
+    bot.deliver_to(&["@sam"]).await;
+    assert_eq!(
+        prompts(&bot).await,
+        [
+            ("sam 2027-W10".to_owned(), None),
+            ("yuki 2027-W10".to_owned(), Some("away".to_owned()))
+        ]
+    );
+
+    // Wednesday's nudge skips her too; Sam, who has not answered, gets his.
+    bot.set_local("2027-03-10 09:00", Tokyo);
+    assert_eq!(bot.tick().await.posts, 0);
+    bot.set_local("2027-03-10 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 1);
+    bot.deliver_to(&["@sam"]).await;
+    bot.ok("sam", "/checkin 4 built the intake flow").await;
+
+    // Friday: the channel counts her as away without naming her; her lead sees the name.
+    bot.set_local("2027-03-12 17:00", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await.into_vec();
+    let digest = &delivered
+        .iter()
+        .find(|(to, _)| to == "#spring-makers")
+        .unwrap()
+        .1;
+    assert!(
+        digest.starts_with(
+            "📊 Spring Makers 2027 — 2027-W10\nCheck-ins: 1 of 1 learner (100%) · 1 away\n"
+        ),
+        "{digest}"
+    );
+    assert!(!digest.contains("yuki"), "{digest}");
+    let lead = &delivered.iter().find(|(to, _)| to == "@grace").unwrap().1;
+    assert_eq!(
+        lead,
+        "Your learners in Spring Makers 2027, 2027-W10: 1 of 1 checked in.\nAway: yuki\nNobody looks at risk this week. 🎉"
+    );
+    assert_eq!(delivered.len(), 2, "{delivered:#?}");
+
+    // Her first morning back, one DM says what she missed: Sam's talk, proposed meanwhile.
+    bot.set_local("2027-03-13 08:59", Tokyo);
+    bot.tick().await;
+    assert!(bot.deliver().await.is_empty());
+    bot.set_local("2027-03-13 09:00", Tokyo);
+    bot.tick().await;
+    bot.set_local("2027-03-13 12:00", Tokyo);
+    bot.tick().await;
+    let welcome = bot.deliver().await.into_vec();
+    assert_eq!(
+        welcome,
+        [(
+            "@yuki".to_owned(),
+            "👋 Welcome back! Nothing happened in your cohorts that needs you. Your next check-in prompt comes as usual.".to_owned()
+        )]
+    );
+}
+
+#[sqlx::test]
+async fn the_welcome_back_names_sessions_replies_and_talks_missed(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-07 10:00", Tokyo);
+    bot.tick().await;
+    bot.ok(
+        "yuki",
+        "/checkin 2 stuck on licences blockers:\"no licence\"",
+    )
+    .await;
+    bot.deliver_to(&["@grace"]).await;
+    bot.ok("yuki", "/away 2027-03-19 from:2027-03-15").await;
+    // While she is away her lead replies, and a session is held (with Sam's talk, which is
+    // no longer news when she is back).
+    bot.set_local("2027-03-16 10:00", Berlin);
+    bot.ok("grace", "/checkin reply @yuki ask IT for a trial licence")
+        .await;
+    bot.deliver_to(&["@yuki"]).await;
+    bot.ok("sam", "/talk propose \"Approvals in Teams\" session:1")
+        .await;
+    bot.set_local("2027-03-18 18:00", Berlin);
+    bot.tick().await;
+    bot.deliver().await.into_vec();
+
+    bot.set_local("2027-03-20 09:00", Tokyo);
+    bot.tick().await;
+    let delivered = bot.deliver().await.into_vec();
+    let welcome: Vec<_> = delivered.iter().filter(|(to, _)| to == "@yuki").collect();
+    assert_eq!(welcome.len(), 1, "{delivered:#?}");
+    assert_eq!(
+        welcome[0].1,
+        "👋 Welcome back! While you were away:\n• 1 session held: Lightning talks\n• 1 reply from your mentor: `/checkin history`\nYour next check-in prompt comes as usual."
+    );
+}
+
+#[sqlx::test]
+async fn a_future_absence_changes_nothing_and_back_restores_the_next_prompt(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-05 12:00", Berlin);
+    bot.tick().await;
+    bot.ok("sam", "/away 2027-03-19 from:2027-03-15").await;
+
+    // This Monday's prompt still comes: the absence has not started.
+    bot.set_local("2027-03-08 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 1);
+    bot.deliver_to(&["@sam"]).await;
+    bot.set_local("2027-03-15 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 0);
+
+    // Back on Tuesday: told so, and next Monday's prompt comes as usual.
+    bot.set_local("2027-03-16 10:00", Berlin);
+    let said = bot.say("sam", "/back").await;
+    assert_eq!(
+        said.reply(),
+        "👋 Welcome back! Nothing happened in your cohorts that needs you. Your next check-in prompt comes as usual."
+    );
+    bot.refused(
+        "sam",
+        "/back",
+        "You're not away, and have no absence planned. To plan time off, type `/away <last day>`, like `/away 2027-04-30`.",
+    )
+    .await;
+    bot.set_local("2027-03-22 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 1);
+    bot.deliver_to(&["@sam"]).await;
+    // Welcomed by /back already: the scheduler's morning pass sends nothing more.
+    bot.set_local("2027-03-23 12:00", Berlin);
+    bot.tick().await;
+    assert!(bot.deliver().await.is_empty());
+
+    // /back before an absence starts cancels it.
+    bot.ok("sam", "/away 2027-04-02 from:2027-03-29").await;
+    let said = bot.say("sam", "/back").await;
+    assert_eq!(
+        said.reply(),
+        "Cancelled your absence Mon 29 Mar 2027 through Fri 2 Apr 2027. Prompts keep coming as usual."
+    );
+}
+
+#[sqlx::test]
+async fn bad_absences_are_refused_with_the_reason(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-10 12:00", Berlin);
+    bot.refused(
+        "sam",
+        "/away 2027-03-12 from:2027-03-15",
+        "Your last day away, Fri 12 Mar 2027, is before your first, Mon 15 Mar 2027.",
+    )
+    .await;
+    bot.refused(
+        "sam",
+        "/away 2027-03-09",
+        "Tue 9 Mar 2027 has passed. Give today or a later day as your last day away.",
+    )
+    .await;
+    bot.refused(
+        "sam",
+        "/away 2027-03-12 from:2027-03-01",
+        "An absence can start at the earliest on Mon 8 Mar 2027, the start of this week",
+    )
+    .await;
+    bot.refused(
+        "sam",
+        "/away 2027-07-01",
+        "That is 114 days away; the longest absence here is 90 days.",
+    )
+    .await;
+    bot.refused("sam", "/away next-friday", "next-friday").await;
+    bot.ok("sam", "/away 2027-03-19 from:2027-03-15").await;
+    bot.refused(
+        "sam",
+        "/away 2027-03-22 from:2027-03-19",
+        "You're already away Mon 15 Mar 2027 through Fri 19 Mar 2027. Pick days that don't overlap it, or end it first with `/back`.",
+    )
+    .await;
+    // Only stewards record someone else's absence.
+    bot.refused("sam", "/away set @yuki 2027-03-15 2027-03-16", "steward")
+        .await;
+    bot.refused("ada", "/away set @nobody 2027-03-15 2027-03-16", "nobody")
+        .await;
+    assert_eq!(bot.count("absences").await, 1);
+}
+
+#[sqlx::test]
+async fn who_sees_which_absences(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-10 12:00", Berlin);
+    bot.ok("sam", "/away 2027-03-19 from:2027-03-15 note:\"course\"")
+        .await;
+    let said = bot
+        .say(
+            "ada",
+            "/away set @yuki 2027-03-10 2027-03-12 note:\"sick leave\"",
+        )
+        .await;
+    assert_eq!(
+        said.reply(),
+        "yuki is away Wed 10 Mar 2027 through Fri 12 Mar 2027. They have been told, and get no prompts or nudges while away."
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "yuki",
+            "Ada Okafor recorded you as away Wed 10 Mar 2027 through Fri 12 Mar 2027: no check-in prompts or nudges until then, and those weeks are excused.\nNote: sick leave\nBack sooner? Type `/back`."
+        )]
+    );
+
+    let said = bot.say("sam", "/away list").await;
+    assert_eq!(
+        said.reply(),
+        "Your absences\n• Mon 15 Mar 2027 through Fri 19 Mar 2027 — course"
+    );
+    // The lead sees their learners'; a steward sees everyone's; a learner only their own.
+    let said = bot.say("grace", "/away list").await;
+    assert_eq!(
+        said.reply(),
+        "You have no absence planned. To add one, type `/away <last day>`.\nYour learners away\n• yuki: Wed 10 Mar 2027 through Fri 12 Mar 2027 (now) — sick leave\n• Sam Carter: Mon 15 Mar 2027 through Fri 19 Mar 2027 — course"
+    );
+    let said = bot.say("ada", "/away list").await;
+    assert!(
+        said.reply().contains("Away in the community\n• yuki:"),
+        "{}",
+        said.reply()
+    );
+    let said = bot.say("yuki", "/away list").await;
+    assert!(!said.reply().contains("Sam"), "{}", said.reply());
+}
+
+#[sqlx::test]
+async fn a_mentor_pause_is_an_absence_and_back_ends_it(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-10 12:00", Berlin);
+    let said = bot.say("grace", "/mentor pause 2027-03-19").await;
+    assert_eq!(
+        said.reply(),
+        "Paused. You won't be matched or prompted through Fri 19 Mar 2027. Your learners have been told who covers for you."
+    );
+    assert!(
+        said.dms().is_empty(),
+        "a lead by role has no matched learners to tell"
+    );
+    let scope: String = sqlx::query_scalar("SELECT scope FROM absences")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(scope, "mentoring");
+    // A pause is not being away as a learner: it shows as a mentoring pause.
+    let said = bot.say("grace", "/away list").await;
+    assert!(
+        said.reply().starts_with(
+            "Your absences\n• mentoring pause Wed 10 Mar 2027 through Fri 19 Mar 2027 (now)"
+        ),
+        "{}",
+        said.reply()
+    );
+    let said = bot.say("grace", "/back").await;
+    assert_eq!(
+        said.reply(),
+        "Welcome back! You can be matched and prompted as a mentor again."
+    );
+    assert!(said.dms().is_empty());
+    bot.refused("grace", "/mentor resume", "You are not paused.")
+        .await;
+}
+
+#[sqlx::test]
+async fn a_day_off_skips_the_digest_with_its_reason_and_it_runs_next_time(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-10 12:00", Berlin);
+    bot.tick().await;
+    let said = bot
+        .say(
+            "ada",
+            "/cohort dayoff add spring-makers-2027 2027-03-12 Founders' day",
+        )
+        .await;
+    assert_eq!(
+        said.reply(),
+        "Spring Makers 2027 is off Fri 12 Mar 2027. Prompts, nudges and digests due then are skipped, with the reason recorded."
+    );
+    bot.refused(
+        "sam",
+        "/cohort dayoff add spring-makers-2027 2027-03-19",
+        "steward",
+    )
+    .await;
+    bot.refused(
+        "ada",
+        "/cohort dayoff add spring-makers-2027 someday",
+        "someday is neither a date like `2027-03-29` nor an ISO week like `2027-W13`.",
+    )
+    .await;
+    bot.refused(
+        "ada",
+        "/cohort dayoff add spring-makers-2027 2027-03-01",
+        "2027-03-01 has passed; days off are for today or later.",
+    )
+    .await;
+    bot.ok(
+        "ada",
+        "/cohort dayoff add spring-makers-2027 2027-W13 Easter",
+    )
+    .await;
+    let said = bot
+        .say("ada", "/cohort dayoff list spring-makers-2027")
+        .await;
+    assert_eq!(
+        said.reply(),
+        "Days off for Spring Makers 2027\n• Fri 12 Mar 2027: Founders' day\n• Mon 29 Mar 2027 through Sun 4 Apr 2027: Easter"
+    );
+
+    // Friday 12 March: the digest and the lead's digest are skipped, each with the reason.
+    bot.set_local("2027-03-12 18:00", Berlin);
+    bot.tick().await;
+    assert!(bot.deliver().await.is_empty());
+    let skipped: Vec<(String, String)> = sqlx::query_as(
+        "SELECT split_part(trigger_key, ':', 1), reason FROM trigger_ticks
+         WHERE status = 'skipped' AND trigger_key LIKE '%digest:%' ORDER BY 1",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        skipped,
+        [
+            ("digest".to_owned(), "day off: Founders' day".to_owned()),
+            (
+                "mentor_digest".to_owned(),
+                "day off: Founders' day".to_owned()
+            )
+        ]
+    );
+    // The next Friday it runs as usual.
+    bot.set_local("2027-03-19 16:00", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await.into_vec();
+    assert!(
+        delivered
+            .iter()
+            .any(|(to, t)| to == "#spring-makers"
+                && t.starts_with("📊 Spring Makers 2027 — 2027-W11")),
+        "{delivered:#?}"
+    );
+
+    // Easter week: no prompt for anyone, and removing a day brings its triggers back.
+    bot.set_local("2027-03-29 09:00", Tokyo);
+    assert_eq!(bot.tick().await.posts, 0);
+    let said = bot
+        .say("ada", "/cohort dayoff remove spring-makers-2027 2027-W13")
+        .await;
+    assert_eq!(
+        said.reply(),
+        "Removed 7 days off (2027-W13) from Spring Makers 2027: triggers run on them again."
+    );
+    bot.set_local("2027-03-29 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 1);
+    bot.deliver_to(&["@sam"]).await;
+}
+
+#[sqlx::test]
+async fn a_week_wholly_off_is_excused_for_everyone(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.ok(
+        "ada",
+        "/cohort dayoff add spring-makers-2027 2027-W13 Easter",
+    )
+    .await;
+    let excused: Vec<bool> = sqlx::query_scalar(
+        "SELECT week_excused(c.id, m.id, '2027-W13') FROM cohorts c, members m
+         WHERE c.slug = $1 AND m.platform_user_id IN ('sam', 'yuki') ORDER BY m.platform_user_id",
+    )
+    .bind(SPRING)
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(excused, [true, true]);
+    let before: bool = sqlx::query_scalar(
+        "SELECT week_excused(c.id, m.id, '2027-W12') FROM cohorts c, members m
+         WHERE c.slug = $1 AND m.platform_user_id = 'sam'",
+    )
+    .bind(SPRING)
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    assert!(!before);
+}

@@ -1,0 +1,165 @@
+//! Absences and days off through the platforms' own payloads: signed Discord interactions
+//! and signed Slack slash commands, asserting the replies and the requests the bot sends.
+
+use chrono_tz::Europe::Berlin;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::discord_interactions::{DM_CHANNEL, dm_mocks, posted_to};
+use crate::discord_support::{BEA, DiscordBot, SPRING_CHANNEL};
+use crate::mentor_roles::{ADA, as_slack_user};
+use crate::slack_loop::{prepared, reach};
+
+fn away(d: &DiscordBot, id: u64, options: Value) -> Value {
+    DiscordBot::as_member(d.command(id, "away", Some("start"), options), BEA, "Bea")
+}
+
+#[sqlx::test]
+async fn away_and_back_on_discord_through_signed_interactions(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    dm_mocks(&d).await;
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/channels/{SPRING_CHANNEL}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000088" })),
+        )
+        .mount(&d.server)
+        .await;
+    d.enroll(10, BEA, "Bea").await;
+    d.dispatch().await;
+    assert_eq!(posted_to(&d, SPRING_CHANNEL).await.len(), 1);
+
+    // Friday: away all next week, with a note that tries to ping everyone.
+    d.bot.set_local("2027-02-26 12:00", Berlin);
+    d.bot.tick().await;
+    let command = away(
+        &d,
+        20,
+        json!([
+            { "name": "until", "type": 3, "value": "2027-03-05" },
+            { "name": "from", "type": 3, "value": "2027-03-01" },
+            { "name": "note", "type": 3, "value": "planning @everyone **now**" }
+        ]),
+    );
+    let reply = d.run(command.clone()).await;
+    assert_eq!(
+        reply,
+        "You'll be away **Mon 1 Mar 2027** through **Fri 5 Mar 2027**. Nothing changes until then: prompts and nudges keep coming until your first day away.\nPlans changed? `/back` cancels it, and `/away list` shows it."
+    );
+    // The same interaction delivered twice is one absence, and the same answer.
+    assert_eq!(d.run(command).await, reply);
+    let absences: i64 = sqlx::query_scalar("SELECT count(*) FROM absences")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(absences, 1);
+    // The note is shown as typed, but cannot ping or format.
+    let list = d
+        .run(DiscordBot::as_member(
+            d.command(21, "away", Some("list"), json!([])),
+            BEA,
+            "Bea",
+        ))
+        .await;
+    assert!(list.starts_with("**Your absences**\n• **Mon 1 Mar 2027** through **Fri 5 Mar 2027** — planning @\u{200b}everyone \\*\\*now\\*\\*"), "{list}");
+
+    // Monday: no prompt for Bea.
+    d.bot.set_local("2027-03-01 08:45", Berlin);
+    d.bot.tick().await;
+    d.bot.set_local("2027-03-01 09:00", Berlin);
+    assert_eq!(d.bot.tick().await.posts, 0);
+    d.dispatch().await;
+    assert!(posted_to(&d, DM_CHANNEL).await.is_empty());
+
+    // Back on Wednesday; next Monday's prompt comes by DM.
+    d.bot.set_local("2027-03-03 10:00", Berlin);
+    let back = d
+        .run(DiscordBot::as_member(
+            d.command(22, "back", None, json!([])),
+            BEA,
+            "Bea",
+        ))
+        .await;
+    assert_eq!(
+        back,
+        "👋 Welcome back! Nothing happened in your cohorts that needs you. Your next check-in prompt comes as usual."
+    );
+    d.bot.set_local("2027-03-08 09:00", Berlin);
+    d.bot.tick().await;
+    d.dispatch().await;
+    let dms = posted_to(&d, DM_CHANNEL).await;
+    assert_eq!(dms.len(), 1, "{dms:?}");
+    assert!(
+        dms[0]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("It's check-in time for **Spring Makers 2027** (2027-W10)!"),
+        "{}",
+        dms[0]
+    );
+}
+
+fn text(answer: &Value) -> &str {
+    answer["text"].as_str().unwrap_or_default()
+}
+
+#[sqlx::test]
+async fn away_back_and_a_day_off_on_slack_through_signed_commands(pool: PgPool) {
+    let (slack, dispatcher) = prepared(pool).await;
+    reach(&slack, &dispatcher, "2027-02-26 11:00", "2027-02-26 12:00").await;
+    let welcomes = slack.sent("chat.postMessage").await;
+
+    // The same /away twice at once (a double click, two devices): one is set, one refused.
+    let (first, second) = tokio::join!(
+        slack.command("away 2027-03-09 from:2027-03-03", "t-away-1"),
+        slack.command("away 2027-03-09 from:2027-03-03", "t-away-2"),
+    );
+    let mut answers = [text(&first).to_owned(), text(&second).to_owned()];
+    answers.sort();
+    assert_eq!(
+        answers,
+        [
+            "You'll be away *Wed 3 Mar 2027* through *Tue 9 Mar 2027*. Nothing changes until then: prompts and nudges keep coming until your first day away.\nPlans changed? `/cohort back` cancels it, and `/cohort away list` shows it.",
+            "You're already away *Wed 3 Mar 2027* through *Tue 9 Mar 2027*. Pick days that don't overlap it, or end it first with `/cohort back`."
+        ]
+    );
+
+    // A steward marks Friday 12 March off; its digest is skipped.
+    as_slack_user(&slack, "ada", ADA).await;
+    let added = slack
+        .command_as(
+            ADA,
+            "cohort dayoff add spring-makers-2027 2027-03-12 Founders' day",
+            "t-dayoff",
+        )
+        .await;
+    assert_eq!(
+        text(&added),
+        "*Spring Makers 2027* is off *Fri 12 Mar 2027*. Prompts, nudges and digests due then are skipped, with the reason recorded."
+    );
+    let refused = slack
+        .command(
+            "cohort dayoff add spring-makers-2027 2027-03-19",
+            "t-dayoff-2",
+        )
+        .await;
+    assert!(text(&refused).contains("steward"), "{refused}");
+
+    // Monday: Sam is away, so nothing goes to him.
+    reach(&slack, &dispatcher, "2027-03-08 08:00", "2027-03-08 09:00").await;
+    let after = slack.sent("chat.postMessage").await;
+    assert_eq!(after.len(), welcomes.len(), "{after:?}");
+
+    // /back, then the digest day off: nothing posted on Friday 12 March.
+    slack.bot.set_local("2027-03-09 10:00", Berlin);
+    let back = slack.command("back", "t-back").await;
+    assert_eq!(
+        text(&back),
+        "👋 Welcome back! While you were away:\n• 1 session held: Lightning talks\nYour next check-in prompt comes as usual."
+    );
+    reach(&slack, &dispatcher, "2027-03-12 15:00", "2027-03-12 16:00").await;
+    let after = slack.sent("chat.postMessage").await;
+    assert_eq!(after.len(), welcomes.len(), "{after:?}");
+}
