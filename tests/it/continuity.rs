@@ -162,6 +162,13 @@ async fn a_future_absence_changes_nothing_and_back_restores_the_next_prompt(pool
     bot.deliver_to(&["@sam"]).await;
     bot.set_local("2027-03-15 09:00", Berlin);
     assert_eq!(bot.tick().await.posts, 0);
+    // Nobody is asked to pair with someone away.
+    bot.refused(
+        "sam",
+        "/pair request sql",
+        "You're away, so nobody is asked to pair with you. Type `/back` first, then ask again.",
+    )
+    .await;
 
     // Back on Tuesday: told so, and next Monday's prompt comes as usual.
     bot.set_local("2027-03-16 10:00", Berlin);

@@ -14,6 +14,13 @@ fn when(at: DateTime<Tz>) -> String {
     )
 }
 
+pub fn away() -> Message {
+    Message::new()
+        .text("You're away, so nobody is asked to pair with you. Type ")
+        .code("/back")
+        .text(" first, then ask again.")
+}
+
 pub fn not_enrolled() -> Message {
     Message::new()
         .text("Pairing is for learners in a cohort. Join one with ")

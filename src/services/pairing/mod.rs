@@ -17,6 +17,7 @@ use crate::commands::Value;
 use crate::domain::parse_timezone;
 use crate::matching::waking::WakingHours;
 use crate::matching::{self, Placement, Scorer};
+use crate::store::absences::Scope;
 use crate::store::cohorts::{self, Cohort};
 use crate::store::{enrollments, pairings};
 
@@ -73,6 +74,10 @@ pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         }
         _ => None,
     };
+    let away = crate::store::absences::open(&mut *tx, me.id, Some(Scope::All), now).await?;
+    if away.iter().any(|a| a.started(now)) {
+        return refuse(messages::away());
+    }
     let mut inputs = load_inputs(tx, inv.caller.community_id, &cohort, now).await?;
     let Some(at) = inputs.learners.iter().position(|l| l.member_id == me.id) else {
         return refuse(messages::not_enrolled());
