@@ -247,16 +247,29 @@ async fn fanout_scenario(server: &Server) -> Result<()> {
             body: cohortbot::render::Message::from("Time to check in."),
             deadline: period.end(example.zone),
         };
+        let extras = cohortbot::store::checkins::PromptExtras {
+            plan_intro: cohortbot::render::Message::from("Last week you planned: "),
+            blocker_intro: cohortbot::render::Message::from("Still open: "),
+            blocker_outro: cohortbot::render::Message::from("."),
+        };
         let mut tx = db.pool.begin().await?;
         let plan: String = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
             "EXPLAIN (FORMAT TEXT) WITH batch AS (SELECT $1::uuid AS community_id, $2::uuid AS cohort_id, $3::text AS zone, $4::text AS period, '{{}}'::jsonb AS body, $5::timestamptz AS deadline), {}",
-            cohortbot::store::checkins::ENQUEUE_PROMPTS.replace("$6", "$5")
+            // The batch's columns are bound here; the time and the templates move down.
+            cohortbot::store::checkins::ENQUEUE_PROMPTS
+                .replace("$6", "$5")
+                .replace("$8", "$6")
+                .replace("$9", "$7")
+                .replace("$10", "$8")
         )))
         .bind(batch.community_id)
         .bind(batch.cohort_id)
         .bind(&batch.zone)
         .bind(&batch.period)
         .bind(now)
+        .bind(sqlx::types::Json(&extras.plan_intro))
+        .bind(sqlx::types::Json(&extras.blocker_intro))
+        .bind(sqlx::types::Json(&extras.blocker_outro))
         .fetch_all(&mut *tx)
         .await?
         .join("\n");
@@ -274,6 +287,7 @@ async fn fanout_scenario(server: &Server) -> Result<()> {
         let queued = cohortbot::store::checkins::enqueue_prompts(
             &mut *tx,
             std::slice::from_ref(&batch),
+            &extras,
             now,
         )
         .await?;

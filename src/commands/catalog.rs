@@ -233,19 +233,6 @@ const PAGE: OptionSpec = optional(
     "which page of the list",
 );
 
-/// An option a form fills in: see [`OptionSpec::form_only`].
-const fn form_only(name: &'static str, kind: OptionKind, help: &'static str) -> OptionSpec {
-    OptionSpec {
-        name,
-        kind,
-        required: false,
-        rest: false,
-        named_only: true,
-        form_only: true,
-        help,
-    }
-}
-
 const fn rest(
     name: &'static str,
     kind: OptionKind,
@@ -285,6 +272,8 @@ pub const NAME_MAX: usize = 100;
 pub const PROGRESS_MAX: usize = 4_000;
 /// Longest blockers text.
 pub const BLOCKERS_MAX: usize = 500;
+/// Longest "plan for next week".
+pub const PLAN_MAX: usize = 1_000;
 
 /// Session kinds, as typed and stored.
 pub const SESSION_KINDS: &[&str] = &["lightning_talks", "demo_day", "clinic", "office_hours"];
@@ -631,16 +620,21 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::Int { min: 0, max: 168 },
                 "hours you spent this week",
             ),
+            named(
+                "next",
+                OptionKind::Paragraph { max: PLAN_MAX },
+                "your plan for next week (next week's prompt shows it)",
+            ),
             WHICH_COHORT,
-            form_only(
+            named(
                 "week",
                 OptionKind::Text { max: 10 },
-                "the week a prompt's form is for (its form fills it in)",
+                "`last` for last week (late), `next` (early), or like `2027-W10`",
             ),
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
-        help: "Check in for this week, e.g. `/checkin 4 built my first flow blockers:\"no licence\" hours:3`.",
+        help: "Check in for this week, e.g. `/checkin 4 built my first flow blockers:\"no licence\" hours:3 next:\"publish it\"`.",
     },
     CommandSpec {
         id: CommandId::CheckinReply,

@@ -89,6 +89,11 @@ pub static FORMS: &[FormSpec] = &[
                 label: text::HOURS_LABEL,
                 placeholder: None,
             },
+            FieldSpec {
+                option: "next",
+                label: text::PLAN_LABEL,
+                placeholder: Some(text::PLAN_PLACEHOLDER),
+            },
         ],
     },
     FormSpec {

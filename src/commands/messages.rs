@@ -182,6 +182,8 @@ pub mod form {
     pub const CONFIDENCE_PLACEHOLDER: &str = "1 (stuck) to 5 (flying)";
     pub const BLOCKERS_LABEL: &str = "Anything in your way?";
     pub const HOURS_LABEL: &str = "Hours spent this week";
+    pub const PLAN_LABEL: &str = "Plan for next week";
+    pub const PLAN_PLACEHOLDER: &str = "Next week's prompt reminds you of it";
     pub const REPLY_TITLE: &str = "Reply to a check-in";
     pub const REPLY_LABEL: &str = "Your reply";
     pub const CHANGES_TITLE: &str = "Request changes";

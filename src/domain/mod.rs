@@ -6,6 +6,7 @@ pub mod role;
 pub mod slug;
 pub mod text;
 pub mod timezone;
+pub mod window;
 
 pub use coc::CocStanding;
 pub use period::{DayOrWeek, Period};
@@ -13,6 +14,7 @@ pub use role::{Role, Tier};
 pub use slug::Slug;
 pub use text::{TextError, clean_line};
 pub use timezone::{TimeZoneError, parse_timezone};
+pub use window::{CheckinWindow, Fit, Timing};
 
 /// The closest candidate to `input`, if one is close enough to be a plausible typo.
 pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -96,6 +96,8 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                 .map(|s| ContinuityDef {
                     absence_max_days: s.absence_max_days,
                     away_days_excuse: s.away_days_excuse,
+                    checkin_opens: s.window.opens_text(),
+                    checkin_closes: s.window.closes_text(),
                 }),
             mentoring: crate::store::mentoring::stored_settings(&mut *conn, row.id)
                 .await?

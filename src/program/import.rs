@@ -112,11 +112,7 @@ async fn import_community(
         }
     }
 
-    if let Some(continuity) = &def.continuity {
-        let settings = crate::store::absences::Settings {
-            absence_max_days: continuity.absence_max_days,
-            away_days_excuse: continuity.away_days_excuse,
-        };
+    if let Some(settings) = def.continuity.as_ref().and_then(|c| c.settings()) {
         if crate::store::absences::save_settings(&mut *conn, community_id, settings).await? {
             report.updated += 1;
         } else {

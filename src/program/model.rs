@@ -67,6 +67,38 @@ pub struct ContinuityDef {
     /// Away this many of a week's five working days excuses the week (default 3).
     #[serde(default = "default_away_days_excuse")]
     pub away_days_excuse: i32,
+    /// When a week's check-in opens: a weekday and time of the week before (default
+    /// `FRI 12:00`). Earlier check-ins count for next week, after a confirmation.
+    #[serde(default = "default_checkin_opens")]
+    pub checkin_opens: String,
+    /// When a week's check-in closes: a weekday and time of the week after (default
+    /// `WED 23:59`). Later ones still count, marked late.
+    #[serde(default = "default_checkin_closes")]
+    pub checkin_closes: String,
+}
+
+fn default_checkin_opens() -> String {
+    crate::domain::CheckinWindow::default().opens_text()
+}
+
+fn default_checkin_closes() -> String {
+    crate::domain::CheckinWindow::default().closes_text()
+}
+
+impl ContinuityDef {
+    /// The settings the file says; `None` when a field is malformed (see `problems`).
+    pub fn settings(&self) -> Option<crate::store::absences::Settings> {
+        Some(crate::store::absences::Settings {
+            absence_max_days: self.absence_max_days,
+            away_days_excuse: self.away_days_excuse,
+            window: crate::domain::CheckinWindow {
+                opens_before: crate::domain::CheckinWindow::parse_opens(&self.checkin_opens)
+                    .ok()?,
+                closes_after: crate::domain::CheckinWindow::parse_closes(&self.checkin_closes)
+                    .ok()?,
+            },
+        })
+    }
 }
 
 fn default_absence_max_days() -> i32 {
@@ -429,6 +461,12 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
         }
         if !(1..=5).contains(&continuity.away_days_excuse) {
             problems.push(format!("{at}: away_days_excuse must be from 1 to 5"));
+        }
+        if let Err(err) = crate::domain::CheckinWindow::parse_opens(&continuity.checkin_opens) {
+            problems.push(format!("{at}: checkin_opens {err}"));
+        }
+        if let Err(err) = crate::domain::CheckinWindow::parse_closes(&continuity.checkin_closes) {
+            problems.push(format!("{at}: checkin_closes {err}"));
         }
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+use crate::domain::CheckinWindow;
 use crate::store::pg_row;
 
 crate::store::row::text_enum! {
@@ -335,6 +336,7 @@ pub async fn mentees(ex: impl PgExecutor<'_>, mentor_id: Uuid) -> sqlx::Result<V
 pub struct Settings {
     pub absence_max_days: i32,
     pub away_days_excuse: i32,
+    pub window: CheckinWindow,
 }
 
 impl Default for Settings {
@@ -342,6 +344,7 @@ impl Default for Settings {
         Self {
             absence_max_days: 90,
             away_days_excuse: 3,
+            window: CheckinWindow::default(),
         }
     }
 }
@@ -355,15 +358,20 @@ pub async fn stored_settings(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
 ) -> sqlx::Result<Option<Settings>> {
-    let row: Option<(i32, i32)> = sqlx::query_as(
-        "SELECT absence_max_days, away_days_excuse FROM continuity_settings WHERE community_id = $1",
+    let row: Option<(i32, i32, i32, i32)> = sqlx::query_as(
+        "SELECT absence_max_days, away_days_excuse, opens_before_minutes, closes_after_minutes
+         FROM continuity_settings WHERE community_id = $1",
     )
     .bind(community_id)
     .fetch_optional(ex)
     .await?;
-    Ok(row.map(|(max, excuse)| Settings {
+    Ok(row.map(|(max, excuse, opens, closes)| Settings {
         absence_max_days: max,
         away_days_excuse: excuse,
+        window: CheckinWindow {
+            opens_before: i64::from(opens),
+            closes_after: i64::from(closes),
+        },
     }))
 }
 
@@ -374,16 +382,23 @@ pub async fn save_settings(
     settings: Settings,
 ) -> sqlx::Result<bool> {
     Ok(sqlx::query(
-        "INSERT INTO continuity_settings (community_id, absence_max_days, away_days_excuse)
-         VALUES ($1, $2, $3)
+        "INSERT INTO continuity_settings (community_id, absence_max_days, away_days_excuse,
+                                          opens_before_minutes, closes_after_minutes)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (community_id) DO UPDATE
-           SET absence_max_days = EXCLUDED.absence_max_days, away_days_excuse = EXCLUDED.away_days_excuse
-           WHERE (continuity_settings.absence_max_days, continuity_settings.away_days_excuse)
-                 IS DISTINCT FROM (EXCLUDED.absence_max_days, EXCLUDED.away_days_excuse)",
+           SET absence_max_days = EXCLUDED.absence_max_days, away_days_excuse = EXCLUDED.away_days_excuse,
+               opens_before_minutes = EXCLUDED.opens_before_minutes,
+               closes_after_minutes = EXCLUDED.closes_after_minutes
+           WHERE (continuity_settings.absence_max_days, continuity_settings.away_days_excuse,
+                  continuity_settings.opens_before_minutes, continuity_settings.closes_after_minutes)
+                 IS DISTINCT FROM (EXCLUDED.absence_max_days, EXCLUDED.away_days_excuse,
+                                   EXCLUDED.opens_before_minutes, EXCLUDED.closes_after_minutes)",
     )
     .bind(community_id)
     .bind(settings.absence_max_days)
     .bind(settings.away_days_excuse)
+    .bind(settings.window.opens_before as i32)
+    .bind(settings.window.closes_after as i32)
     .execute(ex)
     .await?
     .rows_affected()

@@ -16,12 +16,15 @@ pg_row! {
         pub blockers: Option<String>,
         pub confidence: i16,
         pub hours: Option<f32>,
+        /// `early`, `on_time` or `late` (see [`crate::domain::Timing`]).
+        pub timing: String,
+        pub plan: Option<String>,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
     }
 }
 
-const COLUMNS: &str = "id, cohort_id, member_id, period, progress, blockers, confidence, hours, created_at, updated_at";
+const COLUMNS: &str = "id, cohort_id, member_id, period, progress, blockers, confidence, hours, timing, plan, created_at, updated_at";
 
 /// The answer a member gives.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +33,8 @@ pub struct Answer {
     pub blockers: Option<String>,
     pub confidence: i16,
     pub hours: Option<f32>,
+    /// "Plan for next week".
+    pub plan: Option<String>,
 }
 
 pub async fn find(
@@ -48,34 +53,62 @@ pub async fn find(
     .await
 }
 
+/// Whose check-in, for which week, and when it came against that week.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot<'a> {
+    pub community_id: Uuid,
+    pub cohort_id: Uuid,
+    pub member_id: Uuid,
+    pub period: &'a str,
+    pub timing: crate::domain::Timing,
+}
+
 /// Inserts the period's check-in; `None` when the member already has one for it.
 pub async fn insert(
     ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    cohort_id: Uuid,
-    member_id: Uuid,
-    period: &str,
+    slot: Slot<'_>,
     answer: &Answer,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Checkin>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress, blockers, confidence, hours, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+        "INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress, blockers, confidence, hours,
+                               timing, plan, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $12, $10, $10)
          ON CONFLICT (cohort_id, member_id, period) DO NOTHING
          RETURNING {COLUMNS}"
     )))
     .bind(Uuid::new_v4())
-    .bind(community_id)
-    .bind(cohort_id)
-    .bind(member_id)
-    .bind(period)
+    .bind(slot.community_id)
+    .bind(slot.cohort_id)
+    .bind(slot.member_id)
+    .bind(slot.period)
     .bind(&answer.progress)
     .bind(&answer.blockers)
     .bind(answer.confidence)
     .bind(answer.hours)
     .bind(now)
+    .bind(slot.timing.as_str())
+    .bind(&answer.plan)
     .fetch_optional(ex)
     .await
+}
+
+/// The plan the member's check-in for `period` made for the week after, if any.
+pub async fn plan_for(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    member_id: Uuid,
+    period: &str,
+) -> sqlx::Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT plan FROM checkins WHERE cohort_id = $1 AND member_id = $2 AND period = $3",
+    )
+    .bind(cohort_id)
+    .bind(member_id)
+    .bind(period)
+    .fetch_optional(ex)
+    .await?
+    .flatten())
 }
 
 /// Keeps the current version as a revision, then replaces it.
@@ -86,15 +119,15 @@ pub async fn replace(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Checkin> {
     sqlx::query(
-        "INSERT INTO checkin_revisions (checkin_id, progress, blockers, confidence, hours, recorded_at)
-         SELECT id, progress, blockers, confidence, hours, updated_at FROM checkins WHERE id = $1",
+        "INSERT INTO checkin_revisions (checkin_id, progress, blockers, confidence, hours, plan, recorded_at)
+         SELECT id, progress, blockers, confidence, hours, plan, updated_at FROM checkins WHERE id = $1",
     )
     .bind(checkin_id)
     .execute(&mut *conn)
     .await?;
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE checkins SET progress = $2, blockers = $3, confidence = $4, hours = $5, updated_at = $6,
-                blocker_resolved_at = NULL
+                plan = $7, blocker_resolved_at = NULL
          WHERE id = $1 RETURNING {COLUMNS}"
     )))
     .bind(checkin_id)
@@ -103,6 +136,7 @@ pub async fn replace(
     .bind(answer.confidence)
     .bind(answer.hours)
     .bind(now)
+    .bind(&answer.plan)
     .fetch_one(&mut *conn)
     .await
 }
@@ -325,27 +359,41 @@ const BATCH_CTE: &str = "WITH batch AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $7::timestamptz[])
         AS b(community_id, cohort_id, zone, period, body, deadline))";
 
-/// Runs `statement` (which follows [`BATCH_CTE`] and takes its time as `$6`) over `batches`.
+/// Runs `statement` (which follows [`BATCH_CTE`] and takes its time as `$6`) over `batches`;
+/// `templates` are bound from `$8` on.
 async fn run_batch(
     ex: impl PgExecutor<'_>,
     statement: &str,
     batches: &[ZoneBatch],
     at: DateTime<Utc>,
+    templates: &[&crate::render::Message],
 ) -> sqlx::Result<u64> {
     let (communities, cohorts, zones, periods, bodies, deadlines) = columns(batches);
-    Ok(
-        sqlx::query(sqlx::AssertSqlSafe(format!("{BATCH_CTE}, {statement}")))
-            .bind(communities)
-            .bind(cohorts)
-            .bind(zones)
-            .bind(periods)
-            .bind(bodies)
-            .bind(at)
-            .bind(deadlines)
-            .execute(ex)
-            .await?
-            .rows_affected(),
-    )
+    let sql = format!("{BATCH_CTE}, {statement}");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(communities)
+        .bind(cohorts)
+        .bind(zones)
+        .bind(periods)
+        .bind(bodies)
+        .bind(at)
+        .bind(deadlines);
+    for template in templates {
+        query = query.bind(sqlx::types::Json(*template));
+    }
+    Ok(query.execute(ex).await?.rows_affected())
+}
+
+/// What a prompt adds, per learner, after the batch's body: last week's plan, and the
+/// learner's open blocker.
+#[derive(Debug, Clone)]
+pub struct PromptExtras {
+    /// Before the plan's text.
+    pub plan_intro: crate::render::Message,
+    /// Before the blocker's text.
+    pub blocker_intro: crate::render::Message,
+    /// After it.
+    pub blocker_outro: crate::render::Message,
 }
 
 /// Records a prompt for every active learner of each batch's cohort and zone, and queues one
@@ -360,9 +408,15 @@ async fn run_batch(
 pub async fn enqueue_prompts(
     ex: impl PgExecutor<'_>,
     batches: &[ZoneBatch],
+    extras: &PromptExtras,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    run_batch(ex, ENQUEUE_PROMPTS, batches, now).await
+    let templates = [
+        &extras.plan_intro,
+        &extras.blocker_intro,
+        &extras.blocker_outro,
+    ];
+    run_batch(ex, ENQUEUE_PROMPTS, batches, now, &templates).await
 }
 
 /// The outbox key of a member's prompt for one week, as [`ENQUEUE_PROMPTS`] writes it.
@@ -373,8 +427,20 @@ pub fn prompt_key(cohort_id: Uuid, member_id: Uuid, period: &str) -> String {
 /// The statement behind [`enqueue_prompts`], after [`BATCH_CTE`]; public for the bench's
 /// plan check.
 pub const ENQUEUE_PROMPTS: &str = "targets AS MATERIALIZED (
-         SELECT b.community_id, b.cohort_id, e.member_id, b.period, b.body, b.deadline,
-                member_away(e.member_id, $6) AS away
+         SELECT b.community_id, b.cohort_id, e.member_id, b.period, b.deadline,
+                member_away(e.member_id, $6) AS away,
+                b.body
+                || coalesce((SELECT $8::jsonb || jsonb_build_array(jsonb_build_object('User', k.plan))
+                               FROM checkins k
+                              WHERE k.cohort_id = b.cohort_id AND k.member_id = e.member_id AND k.plan IS NOT NULL
+                                AND k.period = to_char(to_date(b.period, 'IYYY-\"W\"IW') - 7, 'IYYY-\"W\"IW')),
+                            '[]')
+                || coalesce((SELECT $9::jsonb || jsonb_build_array(jsonb_build_object('User', k.blockers)) || $10::jsonb
+                               FROM checkins k
+                              WHERE k.cohort_id = b.cohort_id AND k.member_id = e.member_id AND k.period < b.period
+                                AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL
+                              ORDER BY k.period DESC LIMIT 1),
+                            '[]') AS body
          FROM batch b
          JOIN cohorts c ON c.id = b.cohort_id
          JOIN enrollments e ON e.cohort_id = b.cohort_id AND e.status = 'active'
@@ -423,6 +489,7 @@ pub async fn enqueue_nudges(
          ON CONFLICT (idempotency_key) DO NOTHING",
         batches,
         at,
+        &[],
     )
     .await
 }

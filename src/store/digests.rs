@@ -1,4 +1,6 @@
-//! Aggregates for the cohort and mentor digests. Counts and names only, never check-in text.
+//! Aggregates for the cohort and mentor digests. The channel's digest has counts and names
+//! only, never check-in text; a lead's own digest also sets each learner's plan against
+//! what they did, as their check-in history would show the lead.
 
 use crate::store::pg_row;
 use chrono::{DateTime, Utc};
@@ -126,6 +128,10 @@ pg_row! {
         pub missed_two: bool,
         pub latest_confidence: Option<i16>,
         pub oldest_open_blocker: Option<DateTime<Utc>>,
+        /// What the week before's check-in planned for this week.
+        pub planned: Option<String>,
+        /// What this week's check-in says was done.
+        pub done: Option<String>,
     }
 }
 
@@ -154,7 +160,11 @@ pub async fn mentored_status(
                 (SELECT k.confidence FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
                    ORDER BY k.period DESC LIMIT 1) AS latest_confidence,
                 (SELECT min(k.created_at) FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
-                   AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL) AS oldest_open_blocker
+                   AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL) AS oldest_open_blocker,
+                (SELECT k.plan FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
+                   AND k.period = to_char(to_date($3, 'IYYY-\"W\"IW') - 7, 'IYYY-\"W\"IW')) AS planned,
+                (SELECT k.progress FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
+                   AND k.period = $3) AS done
          FROM enrollments e JOIN members m ON m.id = e.member_id
          WHERE e.cohort_id = $1 AND e.status = 'active'
            AND EXISTS (SELECT 1 FROM mentored_cohorts($2, e.member_id) x WHERE x.cohort_id = $1)

@@ -40,6 +40,7 @@ const FILES: &[(&str, &str)] = embed![
     "0020_coc_versions.sql",
     "0021_questions.sql",
     "0022_absences_days_off.sql",
+    "0023_checkin_windows_plans.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -51,6 +51,10 @@ pub enum PlatformAction {
     /// check-in prompt loses its button. Nothing to do when that row was never sent. The
     /// rows share a recipient, so this one is claimed only after row `of` is settled.
     Replace { of: i64 },
+    /// This row's body is posted in the thread of the message the outbox sent as row `of`
+    /// (a Slack thread, a Discord reply): a late check-in's "updated" line under the
+    /// digest it changed. Nothing to do when that row was never sent.
+    ThreadReply { of: i64 },
 }
 
 /// Adds a platform action for `member_id` unless one with the same key exists.
@@ -176,35 +180,42 @@ pub async fn claim(
     .await
 }
 
-/// Queues a [`PlatformAction::Replace`] of the row with key `replaced_key` by `body`, for
-/// `member_id`, in one statement: nothing when that row does not exist or `key` is taken.
-pub async fn enqueue_replacement(
+/// Queues `action` (a [`PlatformAction::Replace`] or [`PlatformAction::ThreadReply`] with
+/// any `of`) on the row with key `target_key`, to that row's own recipient, in one
+/// statement: nothing when that row does not exist or `key` is taken. Sharing the
+/// recipient, it is claimed only after that row is settled.
+pub async fn enqueue_on(
     ex: impl PgExecutor<'_>,
-    community_id: Uuid,
     key: &str,
-    member_id: Uuid,
-    replaced_key: &str,
+    target_key: &str,
+    action: PlatformAction,
     body: &Message,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     // The action's shape comes from serde (bound as a template); only `of` is filled in.
-    let template = PlatformAction::Replace { of: 0 };
     let result = sqlx::query(
-        "INSERT INTO outbox (community_id, idempotency_key, member_id, body, action, next_attempt_at, created_at)
-         SELECT $1, $2, $3, $4, $5::jsonb || jsonb_build_object('of', p.id), $7, $7
-           FROM outbox p WHERE p.idempotency_key = $6
+        "INSERT INTO outbox (community_id, idempotency_key, member_id, channel, body, action, next_attempt_at, created_at)
+         SELECT p.community_id, $1, p.member_id, p.channel, $2, $3::jsonb || jsonb_build_object('of', p.id), $5, $5
+           FROM outbox p WHERE p.idempotency_key = $4
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
-    .bind(community_id)
     .bind(key)
-    .bind(member_id)
     .bind(Json(body))
-    .bind(Json(template))
-    .bind(replaced_key)
+    .bind(Json(action))
+    .bind(target_key)
     .bind(now)
     .execute(ex)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// When the row with key `key` was queued, if it exists (a digest's time, to render it
+/// again as it was).
+pub async fn queued_at(ex: impl PgExecutor<'_>, key: &str) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar("SELECT created_at FROM outbox WHERE idempotency_key = $1")
+        .bind(key)
+        .fetch_optional(ex)
+        .await
 }
 
 /// Dead-letters ready posts whose deadline has passed; returns how many.

@@ -447,3 +447,186 @@ async fn a_week_wholly_off_is_excused_for_everyone(pool: PgPool) {
     .unwrap();
     assert!(!before);
 }
+
+/// Monday's prompts for W10, at 09:00 in Tokyo and then in Berlin.
+async fn week_ten_prompts(bot: &TestBot) {
+    bot.set_local("2027-03-07 20:00", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-08 09:00", Tokyo);
+    bot.tick().await;
+    bot.set_local("2027-03-08 09:00", Berlin);
+    bot.tick().await;
+    bot.deliver_to(&["@sam", "@yuki"]).await;
+}
+
+/// W10's prompts, and Sam checks in on Monday.
+async fn week_ten_with_sams_checkin(bot: &TestBot, line: &str) {
+    week_ten_prompts(bot).await;
+    bot.ok("sam", line).await;
+}
+
+#[sqlx::test]
+async fn an_early_check_in_on_friday_counts_for_next_week_and_skips_its_prompt(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    week_ten_with_sams_checkin(&bot, "/checkin 4 built the intake flow").await;
+    // Friday 18:00: next week's window is open; a second check-in asks where it goes.
+    bot.set_local("2027-03-12 18:00", Berlin);
+    bot.asks(
+        "sam",
+        "/checkin 4 I'm off on Monday, so I planned the demo today",
+        "You already checked in for this week, 2027-W10, and next week's check-in is open. Count this one for next week, 2027-W11, as an early check-in? (Next week's prompt then won't come. To change this week's instead, add week:2027-W10.)",
+    )
+    .await;
+    let said = bot.say("sam", "/yes").await;
+    assert_eq!(
+        said.reply(),
+        "Thanks! Your check-in for Spring Makers 2027, 2027-W11, is recorded: confidence 4/5. It came early, so that week's prompt won't come."
+    );
+    let timing: Vec<(String, String)> =
+        sqlx::query_as("SELECT period, timing FROM checkins ORDER BY period")
+            .fetch_all(&bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        timing,
+        [
+            ("2027-W10".to_owned(), "on_time".to_owned()),
+            ("2027-W11".to_owned(), "early".to_owned())
+        ]
+    );
+    // Monday: Yuki is prompted; Sam, who answered early, is not.
+    bot.set_local("2027-03-15 09:00", Tokyo);
+    bot.tick().await;
+    bot.set_local("2027-03-15 09:00", Berlin);
+    bot.tick().await;
+    bot.deliver_to(&["@yuki"]).await;
+}
+
+#[sqlx::test]
+async fn a_late_check_in_counts_and_edits_the_posted_digest_once(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    week_ten_prompts(&bot).await;
+    // Wednesday's nudges, then Friday's digests.
+    bot.set_local("2027-03-10 09:00", Tokyo);
+    bot.tick().await;
+    bot.set_local("2027-03-10 09:00", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-12 17:00", Berlin);
+    bot.tick().await;
+    bot.deliver_to(&["#spring-makers", "@grace", "@sam", "@yuki"])
+        .await;
+
+    // Tuesday: last week's check-in, late but inside its window.
+    bot.set_local("2027-03-16 10:00", Berlin);
+    let said = bot
+        .say("sam", "/checkin 3 finished the intake flow week:last")
+        .await;
+    assert_eq!(
+        said.reply(),
+        "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 3/5. It came late, and still counts."
+    );
+    // The digest already posted is edited in place, and one line goes in its thread.
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT split_part(idempotency_key, ':', 1) || ' ' || (action->>'kind')
+         FROM outbox WHERE action IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        kinds,
+        [
+            "checkin-answered replace",
+            "digest-edit replace",
+            "digest-late thread_reply"
+        ]
+    );
+    let edited: String = sqlx::query_scalar(
+        "SELECT body::text FROM outbox WHERE idempotency_key LIKE 'digest-edit:%'",
+    )
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    assert!(
+        edited.contains("Check-ins: 1 of 2 learners (50%)"),
+        "{edited}"
+    );
+    // Asked again, it is a replacement, not a second late check-in: nothing more is edited.
+    bot.asks(
+        "sam",
+        "/checkin 3 finished the intake flow, and tested it week:last",
+        "Replace it with this one?",
+    )
+    .await;
+    bot.ok("sam", "/yes").await;
+    assert_eq!(
+        bot.count("outbox WHERE idempotency_key LIKE 'digest-%:%'")
+            .await,
+        2
+    );
+}
+
+#[sqlx::test]
+async fn a_week_outside_its_window_is_refused_naming_the_window(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-15 10:00", Berlin);
+    bot.refused(
+        "sam",
+        "/checkin 3 catching up week:2027-W09",
+        "The check-in for 2027-W09 has closed: its window ended on Wed 10 Mar 23:59 (your time). This week is 2027-W11: check in for it with `/checkin`.",
+    )
+    .await;
+    bot.refused(
+        "sam",
+        "/checkin 3 next week already week:next",
+        "The check-in for 2027-W12 opens on Fri 19 Mar 12:00 (your time). Until then, check in for this week.",
+    )
+    .await;
+    bot.refused(
+        "sam",
+        "/checkin 3 whenever week:someday",
+        "`week:someday` is not a week: say `week:last`, `week:next`, or a week like `week:2027-W10`.",
+    )
+    .await;
+    assert_eq!(bot.count("checkins").await, 0);
+}
+
+#[sqlx::test]
+async fn last_weeks_plan_and_open_blocker_come_back_in_the_prompt_and_the_leads_digest(
+    pool: PgPool,
+) {
+    let bot = tokyo_and_berlin(pool).await;
+    week_ten_with_sams_checkin(
+        &bot,
+        "/checkin 4 built the intake flow blockers:\"waiting for IT\" next:\"publish the flow to the team\"",
+    )
+    .await;
+    bot.deliver_to(&["@grace"]).await;
+    bot.set_local("2027-03-15 09:00", Tokyo);
+    bot.tick().await;
+    bot.set_local("2027-03-15 09:00", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await.into_vec();
+    let prompt = &delivered.iter().find(|(to, _)| to == "@sam").unwrap().1;
+    assert!(
+        prompt.ends_with(
+            "\nLast week you planned: publish the flow to the team\nStill open from before: waiting for IT (a check-in without blockers marks it resolved)"
+        ),
+        "{prompt}"
+    );
+    let other = &delivered.iter().find(|(to, _)| to == "@yuki").unwrap().1;
+    assert!(!other.contains("planned"), "{other}");
+
+    bot.set_local("2027-03-16 09:00", Berlin);
+    bot.ok("sam", "/checkin 4 published it to the team").await;
+    bot.set_local("2027-03-19 17:00", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await.into_vec();
+    let lead = &delivered.iter().find(|(to, _)| to == "@grace").unwrap().1;
+    assert!(
+        lead.ends_with(
+            "\nPlan against done:\n• Sam Carter: planned “publish the flow to the team” → did “published it to the team”"
+        ),
+        "{lead}"
+    );
+}

@@ -564,7 +564,10 @@ async fn full_loop_prompt_dm_then_modal_then_digest_counts(pool: PgPool) {
         .iter()
         .map(|row| row["components"][0]["custom_id"].as_str().unwrap())
         .collect();
-    assert_eq!(inputs, ["progress", "confidence", "blockers", "hours"]);
+    assert_eq!(
+        inputs,
+        ["progress", "confidence", "blockers", "hours", "next"]
+    );
     let mut submit = fixture("modal_submit_dm");
     submit["data"]["custom_id"] = modal["data"]["custom_id"].clone();
     let (_, reply) = d.post_signed(&submit, 0).await;
@@ -620,8 +623,9 @@ async fn full_loop_prompt_dm_then_modal_then_digest_counts(pool: PgPool) {
     );
     assert_eq!(digest[0]["allowed_mentions"]["parse"], json!([]));
 
-    // A week later the old prompt's button has expired: it says so and records nothing.
-    d.bot.set_local("2027-03-08 10:00", Berlin);
+    // Once its window has closed (Wednesday night of the week after), the old prompt's
+    // button has expired: it says so and records nothing.
+    d.bot.set_local("2027-03-11 10:00", Berlin);
     let mut stale = fixture("button_dm");
     stale["id"] = json!("1300000000000000098");
     stale["data"]["custom_id"] = json!(button_id);

@@ -86,6 +86,7 @@ async fn discord_forms_take_several_lines_and_four_thousand_characters(pool: PgP
             ("confidence", 1, 1, true),
             ("blockers", 2, 500, false),
             ("hours", 1, 3, false),
+            ("next", 2, 1000, false),
         ]
     );
 
@@ -202,6 +203,7 @@ async fn slack_forms_take_several_lines_up_to_their_limit(pool: PgPool) {
             ("confidence", "static_select", None, None, false),
             ("blockers", "plain_text_input", Some(true), Some(500), true),
             ("hours", "number_input", None, None, true),
+            ("next", "plain_text_input", Some(true), Some(1000), true),
         ]
     );
 

@@ -247,8 +247,9 @@ async fn forged_or_stale_buttons_and_forms_change_nothing(pool: PgPool) {
     assert!(error.contains('9'), "{error}");
     assert_eq!(slack.bot.count("checkins").await, 0);
 
-    // A week later the old button is stale.
-    reach(&slack, &dispatcher, "2027-03-15 08:45", "2027-03-15 09:00").await;
+    // Once the week's window has closed (Wednesday night of the week after), the old
+    // button is stale.
+    reach(&slack, &dispatcher, "2027-03-18 08:45", "2027-03-18 09:00").await;
     slack
         .interact(&block_actions(&slack, "cohortbot_checkin", value))
         .await;

@@ -125,13 +125,13 @@ async fn a_typing_mistake_is_explained_with_code_and_the_slack_command(pool: PgP
     let said = slack.command("checkin 9 built `it`", "t-typo").await;
     assert_eq!(
         text(&said),
-        "`confidence` must be a whole number from 1 to 5, not `9` (usage: `/cohort checkin &lt;confidence&gt; &lt;progress…&gt; [blockers:…] [hours:…] [cohort:…]`)"
+        "`confidence` must be a whole number from 1 to 5, not `9` (usage: `/cohort checkin &lt;confidence&gt; &lt;progress…&gt; [blockers:…] [hours:…] [next:…] [cohort:…] [week:…]`)"
     );
     let said = slack.command("help checkin", "t-help").await;
     let help = text(&said);
     assert!(
         help.contains(
-            "e.g. `/cohort checkin 4 built my first flow blockers:\"no licence\" hours:3`"
+            "e.g. `/cohort checkin 4 built my first flow blockers:\"no licence\" hours:3 next:\"publish it\"`"
         ),
         "{help}"
     );

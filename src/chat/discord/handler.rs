@@ -265,20 +265,22 @@ impl Handler {
             }
             return reply;
         };
-        let (id, cohort) = match &form_target {
+        let (id, cohort, prefill) = match &form_target {
             FormTarget::CheckIn { cohort, period } => {
-                if let Err(message) = self.check_prompt(component, cohort, period).await {
-                    return Reply::only(message_response(&message, Visibility::Ephemeral));
+                match self.check_prompt(component, cohort, period).await {
+                    Ok(prefill) => (FormId::Checkin, Some(cohort.clone()), prefill),
+                    Err(message) => {
+                        return Reply::only(message_response(&message, Visibility::Ephemeral));
+                    }
                 }
-                (FormId::Checkin, Some(cohort.clone()))
             }
-            FormTarget::Reply { .. } => (FormId::Reply, None),
-            FormTarget::Changes { .. } => (FormId::MilestoneChanges, None),
+            FormTarget::Reply { .. } => (FormId::Reply, None, Vec::new()),
+            FormTarget::Changes { .. } => (FormId::MilestoneChanges, None, Vec::new()),
         };
         let custom_id = self.ids.encode(&Target::Form(form_target));
         Reply::only(json!({
             "type": response_type::MODAL,
-            "data": modals::modal(form(id), &custom_id, cohort.as_deref(), &[]),
+            "data": modals::modal(form(id), &custom_id, cohort.as_deref(), &prefill),
         }))
     }
 
@@ -366,13 +368,14 @@ impl Handler {
         self.invoke(caller, spec, &raw, modal.id.to_string()).await
     }
 
-    /// A **Check in** button opens its form only for this member's prompt of this week.
+    /// A **Check in** button opens its form only for this member's prompt of a week still
+    /// open; the answer is what to pre-fill.
     async fn check_prompt(
         &self,
         component: &ComponentInteraction,
         cohort: &str,
         period: &str,
-    ) -> Result<(), Message> {
+    ) -> Result<crate::services::checkins::button::Prefill, Message> {
         let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
         let hint = DmHint {
             cohort: Some(cohort),

@@ -150,12 +150,40 @@ impl DiscordSender {
         Ok(Delivered::nothing_to_do())
     }
 
-    /// Posts `message` to `channel_id` as one or more messages; returns the first id.
+    /// Posts the body as a reply to the message `sent` (`channel:message`).
+    async fn thread_reply(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
+        let ids = sent
+            .split_once(':')
+            .and_then(|(c, m)| Some((c.parse::<u64>().ok()?, m.parse::<u64>().ok()?)));
+        let Some((channel, message)) = ids else {
+            tracing::info!(
+                outbox_id = post.id,
+                "no channel recorded for the message; no reply"
+            );
+            return Ok(Delivered::nothing_to_do());
+        };
+        let id = self
+            .post(
+                post.id,
+                ChannelId::new(channel),
+                &post.message,
+                Some(message),
+            )
+            .await
+            .map_err(send_error)?;
+        Ok(Delivered {
+            platform_message_id: id,
+        })
+    }
+
+    /// Posts `message` to `channel_id` as one or more messages, the first as a reply to
+    /// `reply_to` when given; returns the first id.
     async fn post(
         &self,
         outbox_id: i64,
         channel_id: ChannelId,
         message: &Message,
+        reply_to: Option<u64>,
     ) -> Result<String, RestError> {
         let member_ids: Vec<Uuid> = message.mentioned().collect();
         let discord_ids = store::discord::user_ids(&self.pool, &member_ids)
@@ -169,6 +197,11 @@ impl DiscordSender {
             // of posting twice (a crash after sending, before recording).
             body["nonce"] = json!(format!("cb{outbox_id}-{i}"));
             body["enforce_nonce"] = json!(true);
+            if let (Some(message_id), 0) = (reply_to, i) {
+                // A reply that still posts if the original was deleted meanwhile.
+                body["message_reference"] =
+                    json!({ "message_id": message_id.to_string(), "fail_if_not_exists": false });
+            }
             let created = self
                 .rest
                 .call(
@@ -242,7 +275,7 @@ impl DiscordSender {
             .text(" ")
             .push(post.message.clone());
         let id = self
-            .post(post.id, channel_id, &message)
+            .post(post.id, channel_id, &message, None)
             .await
             .map_err(send_error)?;
         Ok(Delivered {
@@ -270,7 +303,7 @@ impl DiscordSender {
             }
             other => other?,
         };
-        match self.post(post.id, channel_id, &post.message).await {
+        match self.post(post.id, channel_id, &post.message, None).await {
             Ok(id) => Ok(Delivered {
                 platform_message_id: id,
             }),
@@ -324,6 +357,9 @@ impl Sender for DiscordSender {
             (Some(PlatformAction::Replace { .. }), Some(sent)) => {
                 return self.replace(post, sent).await;
             }
+            (Some(PlatformAction::ThreadReply { .. }), Some(sent)) => {
+                return self.thread_reply(post, sent).await;
+            }
             // A message never sent has nothing to replace.
             (Some(_), _) => return Ok(Delivered::nothing_to_do()),
         }
@@ -334,7 +370,7 @@ impl Sender for DiscordSender {
                     .resolve(channel)
                     .ok_or_else(|| SendError::Permanent(messages::unknown_channel(channel)))?;
                 let id = self
-                    .post(post.id, channel_id, &post.message)
+                    .post(post.id, channel_id, &post.message, None)
                     .await
                     .map_err(send_error)?;
                 Ok(Delivered {

@@ -243,11 +243,13 @@ impl SlackApi {
         self.paced(method, request).await
     }
 
+    /// Posts `message` in `channel`, or in the thread of message `thread_ts` there.
     pub async fn post_message(
         &self,
         channel: &str,
         message: &SlackMessage,
         metadata: Option<Value>,
+        thread_ts: Option<&str>,
     ) -> Result<Posted, ApiError> {
         let mut body = json!({
             "channel": channel,
@@ -260,6 +262,9 @@ impl SlackApi {
         });
         if let Some(metadata) = metadata {
             body["metadata"] = metadata;
+        }
+        if let Some(ts) = thread_ts {
+            body["thread_ts"] = json!(ts);
         }
         let answer = self.call("chat.postMessage", &body).await?;
         Ok(Posted {

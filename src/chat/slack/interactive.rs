@@ -110,7 +110,8 @@ impl SlackApp {
         };
         let view = match kind {
             ActionKind::CheckIn { cohort, period } => {
-                checkin_button::check(self.services(), &caller, &cohort, &period).await?;
+                let prefill =
+                    checkin_button::check(self.services(), &caller, &cohort, &period).await?;
                 let metadata = json!({ "k": CHECKIN_VIEW, "u": user, "cohort": cohort,
                                        "period": period });
                 let name =
@@ -122,7 +123,7 @@ impl SlackApp {
                 views::modal(
                     form(FormId::Checkin),
                     &intro,
-                    &[],
+                    &prefill,
                     verify::seal(self.seal_key(), &metadata),
                 )
             }

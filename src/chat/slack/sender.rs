@@ -127,6 +127,26 @@ impl SlackSender {
         })
     }
 
+    /// Posts the body in the thread of the message `sent` (`channel:ts`).
+    async fn thread_reply(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
+        let Some((channel, ts)) = sent.split_once(':') else {
+            return Err(SendError::Permanent(format!(
+                "`{sent}` is not a Slack message reference"
+            )));
+        };
+        let parts = self.render(post).await?;
+        let Some(line) = parts.first() else {
+            return Ok(Delivered::nothing_to_do());
+        };
+        let posted = self
+            .api
+            .post_message(channel, line, Some(metadata(post.id, 0)), Some(ts))
+            .await?;
+        Ok(Delivered {
+            platform_message_id: format!("{channel}:{}", posted.ts),
+        })
+    }
+
     async fn render(&self, post: &OutboundPost) -> Result<Vec<SlackMessage>, SendError> {
         let mentioned: Vec<Uuid> = post.message.mentioned().collect();
         let ids: HashMap<Uuid, String> = if mentioned.is_empty() {
@@ -169,6 +189,9 @@ impl Sender for SlackSender {
             (Some(PlatformAction::Replace { .. }), Some(sent)) => {
                 return self.replace(post, sent).await;
             }
+            (Some(PlatformAction::ThreadReply { .. }), Some(sent)) => {
+                return self.thread_reply(post, sent).await;
+            }
             // Slack has no roles a bot can assign (program roles live only in the program),
             // and a message never sent has nothing to replace.
             (Some(_), _) => return Ok(Delivered::nothing_to_do()),
@@ -205,7 +228,7 @@ impl Sender for SlackSender {
             }
             let posted = self
                 .api
-                .post_message(&channel, part, Some(metadata(post.id, i)))
+                .post_message(&channel, part, Some(metadata(post.id, i)), None)
                 .await?;
             first.get_or_insert(posted.ts);
         }

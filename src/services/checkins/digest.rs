@@ -4,12 +4,14 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgConnection;
 
-use super::messages::{self, AtRisk, DigestFigures, Risk};
+use super::messages::{self, AtRisk, DigestFigures, PlanDone, Risk};
 use crate::domain::Period;
+use crate::domain::parse_timezone;
 use crate::render::Message;
 use crate::services::{Destination, enqueue};
 use crate::store::cohorts::Cohort;
 use crate::store::digests;
+use crate::store::outbox::{self, PlatformAction};
 
 /// Confidence at or below this puts a learner on the mentor's list.
 const RISK_CONFIDENCE: i16 = 2;
@@ -85,6 +87,32 @@ pub async fn send_cohort_digest(
     Ok(u64::from(added))
 }
 
+/// After a late check-in for `period`: when the cohort's digest for that week was already
+/// queued, it is edited to the new figures and one line goes in its thread. Both are
+/// outbox actions keyed by the check-in, so each is sent once and retried like a post.
+pub async fn late_checkin(
+    tx: &mut PgConnection,
+    cohort: &Cohort,
+    period: &str,
+    checkin_id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let key = format!("digest:{}:{period}", cohort.id);
+    let Some(queued) = outbox::queued_at(&mut *tx, &key).await? else {
+        return Ok(());
+    };
+    let zone = parse_timezone(&cohort.timezone).unwrap_or(Tz::UTC);
+    // Rendered as of the digest's own time, so only the figures change.
+    let (_, body) = cohort_digest(tx, cohort, zone, queued).await?;
+    let edit = format!("digest-edit:{}:{period}:{checkin_id}", cohort.id);
+    let replace = PlatformAction::Replace { of: 0 };
+    outbox::enqueue_on(&mut *tx, &edit, &key, replace, &body, now).await?;
+    let line = format!("digest-late:{}:{period}:{checkin_id}", cohort.id);
+    let reply = PlatformAction::ThreadReply { of: 0 };
+    outbox::enqueue_on(&mut *tx, &line, &key, reply, &messages::late_update(), now).await?;
+    Ok(())
+}
+
 /// DMs each lead mentor of the cohort the status of their learners.
 pub async fn send_mentor_digests(
     tx: &mut PgConnection,
@@ -145,7 +173,18 @@ pub async fn send_mentor_digests(
             learners: learners.len(),
             checked_in,
         };
-        let body = messages::mentor_digest(&cohort.name, period, counts, &away, &at_risk);
+        let plans: Vec<PlanDone> = learners
+            .iter()
+            .filter_map(|l| {
+                Some(PlanDone {
+                    name: l.display_name.clone(),
+                    planned: l.planned.clone()?,
+                    done: l.done.clone(),
+                })
+            })
+            .collect();
+        let body = messages::mentor_digest(&cohort.name, period, counts, &away, &at_risk)
+            .push(messages::plan_against_done(&plans));
         // Keyed by the week the digest runs in: one per mentor per week.
         let key = format!("mentor-digest:{}:{mentor_id}:{current}", cohort.id);
         let to = Destination::Direct {

@@ -1,6 +1,7 @@
 //! What check-ins, prompts, nudges and digests say.
 
 use crate::domain::Period;
+use crate::domain::Timing;
 use crate::render::{ActionKind, Message, count};
 
 const CHECK_IN_BUTTON: &str = "Check in";
@@ -31,6 +32,52 @@ pub fn confirm_replace(period: &str, confidence: i16) -> Message {
     Message::new().text(format!(
         "You already checked in for {period} (confidence {confidence}/5). Replace it with this one?"
     ))
+}
+
+pub fn confirm_early(current: &str, next: &str) -> Message {
+    Message::new().text(format!(
+        "You already checked in for this week, {current}, and next week's check-in is open. Count this one for next week, {next}, as an early check-in? (Next week's prompt then won't come. To change this week's instead, add week:{current}.)"
+    ))
+}
+
+/// Said after a check-in that came early or late; nothing for one on time.
+pub fn timing_note(timing: Timing) -> Message {
+    match timing {
+        Timing::Early => Message::new().text(" It came early, so that week's prompt won't come."),
+        Timing::Late => Message::new().text(" It came late, and still counts."),
+        Timing::OnTime => Message::new(),
+    }
+}
+
+/// In the thread of a digest a late check-in changed.
+pub fn late_update() -> Message {
+    Message::new().text("updated: +1 late check-in")
+}
+
+pub fn bad_week(typed: &str) -> Message {
+    Message::new()
+        .code(format!("week:{typed}"))
+        .text(" is not a week: say ")
+        .code("week:last")
+        .text(", ")
+        .code("week:next")
+        .text(", or a week like ")
+        .code("week:2027-W10")
+        .text(".")
+}
+
+pub fn window_not_open(period: &str, opens: &str) -> Message {
+    Message::new().text(format!(
+        "The check-in for {period} opens on {opens} (your time). Until then, check in for this week."
+    ))
+}
+
+pub fn window_closed(period: &str, closed: &str, current: &str) -> Message {
+    Message::new().text(format!(
+        "The check-in for {period} has closed: its window ended on {closed} (your time). This week is {current}: check in for it with "
+    ))
+    .code("/checkin")
+    .text(".")
 }
 
 /// Who hears about a low-confidence or blocked check-in.
@@ -238,6 +285,20 @@ pub fn prompt(cohort: &str, cohort_slug: &str, period: Period) -> Message {
         .action(CHECK_IN_BUTTON, check_in(cohort_slug, period))
 }
 
+/// Before last week's "plan for next week", which each learner's prompt ends with.
+pub fn prompt_plan_intro() -> Message {
+    Message::new().line().text("Last week you planned: ")
+}
+
+/// Before the learner's open blocker, in their prompt.
+pub fn prompt_blocker_intro() -> Message {
+    Message::new().line().text("Still open from before: ")
+}
+
+pub fn prompt_blocker_outro() -> Message {
+    Message::new().text(" (a check-in without blockers marks it resolved)")
+}
+
 fn check_in(cohort_slug: &str, period: Period) -> ActionKind {
     ActionKind::CheckIn {
         cohort: cohort_slug.to_owned(),
@@ -354,6 +415,49 @@ pub struct AtRisk {
 const DIGEST_REPLY_BUTTONS: usize = 10;
 /// Characters of a learner's name kept in a button label (platforms cap labels at 75–80).
 const LABEL_NAME_MAX: usize = 60;
+
+/// A learner's plan for the week, and what their check-in says they did.
+#[derive(Debug, Clone)]
+pub struct PlanDone {
+    pub name: String,
+    pub planned: String,
+    pub done: Option<String>,
+}
+
+/// Longest plan or progress quoted in a lead's digest.
+const QUOTE_MAX: usize = 120;
+
+fn quote(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= QUOTE_MAX {
+        return one_line;
+    }
+    let mut cut: String = one_line.chars().take(QUOTE_MAX - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// The lead's view of plans against what was done (empty when nobody planned).
+pub fn plan_against_done(plans: &[PlanDone]) -> Message {
+    if plans.is_empty() {
+        return Message::new();
+    }
+    let mut msg = Message::new().line().text("Plan against done:");
+    for p in plans {
+        msg = msg
+            .line()
+            .text("• ")
+            .user(&p.name)
+            .text(": planned “")
+            .user(quote(&p.planned))
+            .text("”");
+        msg = match &p.done {
+            Some(done) => msg.text(" → did “").user(quote(done)).text("”"),
+            None => msg.text(" → no check-in yet"),
+        };
+    }
+    msg
+}
 
 /// How many of a lead's learners checked in.
 #[derive(Debug, Clone, Copy)]

@@ -15,13 +15,13 @@ use sqlx::PgConnection;
 use super::lookup::{arg, find_cohort, find_member};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Visibility;
-use crate::domain::{Period, parse_timezone};
-use crate::store::audit;
+use crate::domain::{CheckinWindow, Fit, Period, Timing, parse_timezone};
 use crate::store::checkins::{self, Answer};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::members::Member;
 use crate::store::mentoring;
-use crate::store::outbox;
+use crate::store::outbox::{self, PlatformAction};
+use crate::store::{absences, audit};
 use messages::Heard;
 
 /// Confidence at or below this notifies the lead mentor.
@@ -46,12 +46,6 @@ pub fn member_zone(member: &Member, cohort: &Cohort) -> Tz {
 pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let member = &inv.caller.member;
     let cohort = enrolled_cohort(tx, inv, now).await?;
-    // A prompt's form names its week: it counts only while that week is open.
-    if let Some(week) = inv.args.text("week")
-        && let Err(message) = button::valid(tx, &cohort, member, week, now).await?
-    {
-        return refuse(message);
-    }
     let zone = member_zone(member, &cohort);
     let today = now.with_timezone(&zone).date_naive();
     if let Some(starts) = cohort.starts_on {
@@ -65,7 +59,20 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     {
         return refuse(messages::ended(&cohort.name, ends));
     }
-    let period = Period::containing(now, zone).to_string();
+    let settings = absences::settings(&mut *tx, inv.caller.community_id).await?;
+    let current = Period::containing(now, zone);
+    let (period, timing) = match week_of(tx, inv, &cohort, current, settings.window, now).await? {
+        Chosen::Week(period, timing) => (period, timing),
+        Chosen::AskEarly(next) => {
+            let mut outcome = Outcome::reply(
+                messages::confirm_early(&current.to_string(), &next.to_string()),
+                Visibility::Ephemeral,
+            );
+            outcome.needs_confirmation = true;
+            return Ok(outcome);
+        }
+    };
+    let period = period.to_string();
     let confidence = inv
         .args
         .int("confidence")
@@ -76,19 +83,18 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         blockers: inv.args.text("blockers").map(str::to_owned),
         confidence: confidence as i16,
         hours: hours.map(|h| h as f32),
+        plan: inv.args.text("next").map(str::to_owned),
+    };
+    let slot = checkins::Slot {
+        community_id: inv.caller.community_id,
+        cohort_id: cohort.id,
+        member_id: member.id,
+        period: &period,
+        timing,
     };
 
     // Insert first: the common case is one round trip, and a concurrent duplicate is safe.
-    let inserted = checkins::insert(
-        &mut *tx,
-        inv.caller.community_id,
-        cohort.id,
-        member.id,
-        &period,
-        &answer,
-        now,
-    )
-    .await?;
+    let inserted = checkins::insert(&mut *tx, slot, &answer, now).await?;
     let (checkin, replaced) = match inserted {
         Some(checkin) => (checkin, false),
         None => {
@@ -122,6 +128,9 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
 
     if !replaced {
         mark_prompt_answered(tx, inv, &cohort, &checkin.period, now).await?;
+        if timing == Timing::Late {
+            digest::late_checkin(tx, &cohort, &checkin.period, checkin.id, now).await?;
+        }
     }
 
     let escalate = answer.blockers.is_some() || answer.confidence <= LOW_CONFIDENCE;
@@ -155,7 +164,8 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     } else {
         Heard::Nobody
     };
-    let reply = messages::recorded(&cohort.name, &period, confidence, hours, replaced, heard);
+    let reply = messages::recorded(&cohort.name, &period, confidence, hours, replaced, heard)
+        .push(messages::timing_note(timing));
     // The lead mentors get the notice with a Reply button; a cover or a steward, the same
     // facts with what they can do.
     let (learner, period, blockers) = (
@@ -200,6 +210,75 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     Ok(outcome)
 }
 
+/// The week a check-in is for.
+enum Chosen {
+    Week(Period, Timing),
+    /// This week is answered and next week's window is open: ask before counting it there.
+    AskEarly(Period),
+}
+
+/// The week a check-in counts for, and whether it comes early, on time or late: the
+/// `week` option (`last`, `next`, an ISO week, or a prompt form's own week), else this
+/// week; a second check-in once next week's window is open counts there, after a yes.
+/// Refused outside the week's window, naming it.
+async fn week_of(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    cohort: &Cohort,
+    current: Period,
+    window: CheckinWindow,
+    now: DateTime<Utc>,
+) -> ServiceResult<Chosen> {
+    let member = &inv.caller.member;
+    let zone = member_zone(member, cohort);
+    let period = match inv.args.text("week").map(str::trim) {
+        None => {
+            let next = current.next();
+            let next_open = matches!(window.fit(next, zone, now), Fit::Open(_));
+            let (this_week, next_week) = (current.to_string(), next.to_string());
+            if next_open
+                && checkins::find(&mut *tx, cohort.id, member.id, &this_week)
+                    .await?
+                    .is_some()
+                && checkins::find(&mut *tx, cohort.id, member.id, &next_week)
+                    .await?
+                    .is_none()
+            {
+                if !inv.confirmed {
+                    return Ok(Chosen::AskEarly(next));
+                }
+                next
+            } else {
+                current
+            }
+        }
+        Some(w) if w.eq_ignore_ascii_case("last") => current.previous(),
+        Some(w) if w.eq_ignore_ascii_case("next") => current.next(),
+        Some(w) => match Period::parse(&w.to_uppercase()) {
+            Some(p) => p,
+            None => return refuse(messages::bad_week(w)),
+        },
+    };
+    match window.fit(period, zone, now) {
+        Fit::Open(timing) => Ok(Chosen::Week(period, timing)),
+        Fit::NotYet { opens } => refuse(messages::window_not_open(
+            &period.to_string(),
+            &opens
+                .with_timezone(&zone)
+                .format("%a %-d %b %H:%M")
+                .to_string(),
+        )),
+        Fit::Closed { closed } => refuse(messages::window_closed(
+            &period.to_string(),
+            &closed
+                .with_timezone(&zone)
+                .format("%a %-d %b %H:%M")
+                .to_string(),
+            &current.to_string(),
+        )),
+    }
+}
+
 /// The week's prompt, if it was posted, is replaced by a note that it is answered (once,
 /// however the check-in came: the prompt's button, its form, or a typed `/checkin`).
 async fn mark_prompt_answered(
@@ -213,8 +292,8 @@ async fn mark_prompt_answered(
     let prompt_key = checkins::prompt_key(cohort.id, member, period);
     let key = format!("checkin-answered:{}:{member}:{period}", cohort.id);
     let note = messages::prompt_answered(&cohort.name, period);
-    let community = inv.caller.community_id;
-    outbox::enqueue_replacement(&mut *tx, community, &key, member, &prompt_key, &note, now).await?;
+    let replace = PlatformAction::Replace { of: 0 };
+    outbox::enqueue_on(&mut *tx, &key, &prompt_key, replace, &note, now).await?;
     Ok(())
 }
 

@@ -51,7 +51,13 @@ pub async fn send_prompts(
     tick: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    checkins::enqueue_prompts(tx, &batches(targets, tick, messages::prompt), now).await
+    let extras = checkins::PromptExtras {
+        plan_intro: messages::prompt_plan_intro(),
+        blocker_intro: messages::prompt_blocker_intro(),
+        blocker_outro: messages::prompt_blocker_outro(),
+    };
+    let batches = batches(targets, tick, messages::prompt);
+    checkins::enqueue_prompts(tx, &batches, &extras, now).await
 }
 
 /// Nudges learners of each target whose prompt for this week is still unanswered.
