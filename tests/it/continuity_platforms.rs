@@ -163,3 +163,200 @@ async fn away_back_and_a_day_off_on_slack_through_signed_commands(pool: PgPool) 
     let after = slack.sent("chat.postMessage").await;
     assert_eq!(after.len(), welcomes.len(), "{after:?}");
 }
+
+/// A late check-in on Slack edits the digest already in the channel (`chat.update`) and
+/// adds one line in its thread; the edit is retried after a 500 and lands once.
+#[sqlx::test]
+async fn a_late_check_in_on_slack_edits_the_posted_digest_once_through_a_500(pool: PgPool) {
+    use wiremock::matchers::body_partial_json;
+    let (slack, dispatcher) = prepared(pool).await;
+    reach(&slack, &dispatcher, "2027-03-08 08:45", "2027-03-08 09:00").await;
+    reach(&slack, &dispatcher, "2027-03-12 15:55", "2027-03-12 16:00").await;
+    let posts = slack.sent("chat.postMessage").await;
+    let digest = posts
+        .iter()
+        .find(|p| p["channel"] == "C0SPRING1" && text(p).contains("Check-ins"))
+        .expect("the digest");
+    assert!(
+        text(digest).contains("Check-ins: 0 of 1 learner (0%)"),
+        "{digest}"
+    );
+
+    // Slack fails the first edit of the channel's digest.
+    Mock::given(method("POST"))
+        .and(path("/chat.update"))
+        .and(body_partial_json(json!({ "channel": "C0SPRING1" })))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&slack.mock)
+        .await;
+
+    slack.bot.set_local("2027-03-16 10:00", Berlin);
+    let answer = slack
+        .command("checkin 3 finished the intake flow week:last", "t-late")
+        .await;
+    assert_eq!(
+        text(&answer),
+        "Thanks! Your check-in for *Spring Makers 2027*, 2027-W10, is recorded: confidence 3/5. It came late, and still counts."
+    );
+    for minutes in [0, 2, 10, 30] {
+        slack
+            .bot
+            .set_local(&format!("2027-03-16 10:{minutes:02}"), Berlin);
+        dispatcher.run_once().await.unwrap();
+    }
+    let edits: Vec<Value> = slack
+        .sent("chat.update")
+        .await
+        .into_iter()
+        .filter(|u| u["channel"] == "C0SPRING1")
+        .collect();
+    assert_eq!(edits.len(), 2, "a 500, then the edit: {edits:?}");
+    assert_eq!(edits[0], edits[1]);
+    assert_eq!(edits[1]["ts"], "1772352000.000100");
+    assert!(
+        text(&edits[1]).contains("Check-ins: 1 of 1 learner (100%)"),
+        "{}",
+        edits[1]
+    );
+    let thread: Vec<Value> = slack
+        .sent("chat.postMessage")
+        .await
+        .into_iter()
+        .filter(|p| p.get("thread_ts").is_some())
+        .collect();
+    assert_eq!(thread.len(), 1, "{thread:?}");
+    assert_eq!(
+        (
+            &thread[0]["channel"],
+            &thread[0]["thread_ts"],
+            text(&thread[0])
+        ),
+        (
+            &json!("C0SPRING1"),
+            &json!("1772352000.000100"),
+            "updated: +1 late check-in"
+        )
+    );
+}
+
+/// The plan Bea makes in her check-in form comes back as next week's pre-filled progress;
+/// sending it unchanged is accepted.
+#[sqlx::test]
+async fn the_discord_form_is_pre_filled_with_last_weeks_plan(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    dm_mocks(&d).await;
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/channels/{SPRING_CHANNEL}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000088" })),
+        )
+        .mount(&d.server)
+        .await;
+    d.enroll(10, BEA, "Bea").await;
+    d.bot.set_local("2027-03-01 08:45", Berlin);
+    d.bot.tick().await;
+    d.bot.set_local("2027-03-01 09:00", Berlin);
+    d.bot.tick().await;
+    d.dispatch().await;
+
+    let plan = "Publish the intake flow\nand show it to my team 🚀";
+    let submit_form = |id: &str, custom_id: &Value, progress: &str, next: Option<&str>| {
+        let mut submit = DiscordBot::in_dm("modal_submit_dm", BEA);
+        submit["id"] = json!(id);
+        submit["data"]["custom_id"] = custom_id.clone();
+        let mut rows = vec![
+            json!({ "type": 1, "components": [{ "type": 4, "custom_id": "progress", "value": progress }] }),
+            json!({ "type": 1, "components": [{ "type": 4, "custom_id": "confidence", "value": "4" }] }),
+        ];
+        if let Some(next) = next {
+            rows.push(json!({ "type": 1, "components": [{ "type": 4, "custom_id": "next", "value": next }] }));
+        }
+        submit["data"]["components"] = json!(rows);
+        submit
+    };
+    let open_form = |id: &str, button: &str| {
+        let mut press = DiscordBot::in_dm("button_dm", BEA);
+        press["id"] = json!(id);
+        press["data"]["custom_id"] = json!(button);
+        press
+    };
+    let button = |prompt: &Value| {
+        prompt["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    let first = posted_to(&d, DM_CHANNEL).await;
+    let (_, modal) = d
+        .post_signed(
+            &open_form("1300000000000000401", &button(first.last().unwrap())),
+            0,
+        )
+        .await;
+    assert_eq!(modal["type"], 9, "{modal}");
+    let progress = &modal["data"]["components"][0]["components"][0];
+    assert!(progress.get("value").is_none(), "no plan yet: {progress}");
+    let (_, answer) = d
+        .post_signed(
+            &submit_form(
+                "1300000000000000402",
+                &modal["data"]["custom_id"],
+                "Built the flow",
+                Some(plan),
+            ),
+            0,
+        )
+        .await;
+    assert!(
+        answer["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Thanks!"),
+        "{answer}"
+    );
+
+    // Next Monday: the prompt quotes the plan, and its form starts from it.
+    d.bot.set_local("2027-03-08 09:00", Berlin);
+    d.bot.tick().await;
+    d.dispatch().await;
+    let prompts = posted_to(&d, DM_CHANNEL).await;
+    let prompt = prompts.last().unwrap();
+    assert!(
+        prompt["content"].as_str().unwrap().ends_with(
+            "\nLast week you planned: Publish the intake flow\nand show it to my team 🚀"
+        ),
+        "{prompt}"
+    );
+    let (_, modal) = d
+        .post_signed(&open_form("1300000000000000403", &button(prompt)), 0)
+        .await;
+    let progress = &modal["data"]["components"][0]["components"][0];
+    assert_eq!(progress["value"], plan, "{progress}");
+    let (_, answer) = d
+        .post_signed(
+            &submit_form(
+                "1300000000000000404",
+                &modal["data"]["custom_id"],
+                plan,
+                None,
+            ),
+            0,
+        )
+        .await;
+    assert!(
+        answer["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Thanks! Your check-in for **Spring Makers 2027**, 2027-W10, is recorded"),
+        "{answer}"
+    );
+    let stored: String =
+        sqlx::query_scalar("SELECT progress FROM checkins WHERE period = '2027-W10'")
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, plan);
+}
