@@ -80,6 +80,7 @@ pub enum CommandId {
     AwaySet,
     Back,
     CohortDayoff,
+    Streak,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1136,6 +1137,21 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Record a member's absence for them (leave you were told about).",
+    },
+    CommandSpec {
+        id: CommandId::Streak,
+        path: "streak",
+        options: &[
+            WHICH_COHORT,
+            named(
+                "freezes",
+                OptionKind::Choice(&["on", "off"]),
+                "spend a freeze on a missed week automatically (default on)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your weekly check-in streak, best streak, freezes and last 12 weeks.",
     },
     CommandSpec {
         id: CommandId::Back,

@@ -4,6 +4,7 @@ pub mod coc;
 pub mod period;
 pub mod role;
 pub mod slug;
+pub mod streak;
 pub mod text;
 pub mod timezone;
 pub mod window;

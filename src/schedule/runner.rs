@@ -219,6 +219,9 @@ impl Scheduler {
         report.posts += crate::services::away::welcome_returning(&self.pool, now)
             .await
             .context("welcoming members back")?;
+        report.posts += crate::services::streaks::settle(&self.pool, now)
+            .await
+            .context("settling streaks")?;
         // One line for the pass, not one per tick: a bot down for a week would otherwise
         // log hundreds. Each skip is still recorded, with its reason, in the database.
         let recorded = state::record_skips(&self.pool, &skipped, now).await?;

@@ -21,6 +21,7 @@ pub mod questions;
 pub mod reviews;
 pub mod roles;
 pub mod schedules;
+pub mod streaks;
 pub mod talks;
 
 use std::sync::Arc;
@@ -449,6 +450,7 @@ async fn route(
         CommandId::AwaySet => away::set_for(tx, now, inv).await,
         CommandId::Back => away::back(tx, now, inv).await,
         CommandId::CohortDayoff => days_off::run(tx, now, inv).await,
+        CommandId::Streak => streaks::show(tx, now, inv).await,
     }
 }
 

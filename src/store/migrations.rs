@@ -41,6 +41,7 @@ const FILES: &[(&str, &str)] = embed![
     "0021_questions.sql",
     "0022_absences_days_off.sql",
     "0023_checkin_windows_plans.sql",
+    "0024_streaks.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

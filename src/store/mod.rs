@@ -33,6 +33,7 @@ mod row;
 pub mod schedule;
 pub mod sessions;
 pub mod slack;
+pub mod streaks;
 pub mod suggest;
 
 use std::time::Duration;

@@ -630,3 +630,194 @@ async fn last_weeks_plan_and_open_blocker_come_back_in_the_prompt_and_the_leads_
         "{lead}"
     );
 }
+
+/// Runs Spring Makers week by week from `first_monday` (Berlin): the Monday prompt, then
+/// what Sam does that week (`C` checks in, `A` is away all week, `-` misses it). Returns
+/// the celebrations posted in the cohort's channel.
+async fn sams_weeks(bot: &TestBot, first_monday: chrono::NaiveDate, plan: &str) -> Vec<String> {
+    let mut celebrated = Vec::new();
+    let mut collect = |delivered: Vec<(String, String)>| {
+        celebrated.extend(
+            delivered
+                .into_iter()
+                .filter(|(to, text)| to == "#spring-makers" && text.starts_with("🔥"))
+                .map(|(_, text)| text),
+        );
+    };
+    for (i, what) in plan.chars().enumerate() {
+        let monday = first_monday + chrono::Days::new(7 * i as u64);
+        bot.set_local(&format!("{monday} 09:00"), Berlin);
+        bot.tick().await;
+        match what {
+            'C' => {
+                bot.set_local(&format!("{monday} 12:00"), Berlin);
+                bot.ok("sam", "/checkin 4 steady progress").await;
+            }
+            'A' => {
+                let friday = monday + chrono::Days::new(4);
+                bot.set_local(&format!("{monday} 08:00"), Berlin);
+                bot.ok("sam", &format!("/away {friday}")).await;
+            }
+            _ => {}
+        }
+        // Thursday after: last week's window has closed, so it settles.
+        let thursday = monday + chrono::Days::new(3);
+        bot.set_local(&format!("{thursday} 00:30"), Berlin);
+        bot.tick().await;
+        collect(bot.deliver().await.into_vec());
+    }
+    celebrated
+}
+
+/// Two more Thursdays after `weeks` weeks from `first_monday`: the last weeks settle.
+async fn settle_the_rest(
+    bot: &TestBot,
+    first_monday: chrono::NaiveDate,
+    weeks: u64,
+) -> Vec<String> {
+    let mut celebrated = Vec::new();
+    for extra in [0, 1] {
+        let thursday = first_monday + chrono::Days::new(7 * (weeks + extra) + 3);
+        bot.set_local(&format!("{thursday} 00:30"), Berlin);
+        bot.tick().await;
+        celebrated.extend(
+            bot.deliver()
+                .await
+                .into_vec()
+                .into_iter()
+                .filter(|(to, text)| to == "#spring-makers" && text.starts_with("🔥"))
+                .map(|(_, text)| text),
+        );
+    }
+    celebrated
+}
+
+async fn stored_streak(bot: &TestBot) -> (i32, i32, i32) {
+    sqlx::query_as(
+        "SELECT s.current, s.best, s.freezes FROM streaks s JOIN members m ON m.id = s.member_id
+         WHERE m.platform_user_id = 'sam'",
+    )
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap()
+}
+
+async fn sams_trail(bot: &TestBot) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT e.period || ' ' || e.kind || ' ' || e.streak || '/' || e.freezes FROM streak_events e
+         JOIN members m ON m.id = e.member_id WHERE m.platform_user_id = 'sam' ORDER BY e.id",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn streaks_earn_and_spend_freezes_keep_away_weeks_and_reset_after_two_misses(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-07 20:00", Berlin);
+    bot.tick().await;
+    // W10–W13 checked in (Berlin's clocks change in W12), W14 missed, W15 in, W16 away,
+    // W17–W19 in, W20 and W21 missed.
+    let monday = chrono::NaiveDate::from_ymd_opt(2027, 3, 8).unwrap();
+    let mut celebrated = sams_weeks(&bot, monday, "CCCC-CACCC--").await;
+    celebrated.extend(settle_the_rest(&bot, monday, 12).await);
+    assert_eq!(
+        sams_trail(&bot).await,
+        [
+            "2027-W10 checked_in 1/0",
+            "2027-W11 checked_in 2/0",
+            "2027-W12 checked_in 3/0",
+            "2027-W13 checked_in 4/0",
+            "2027-W13 freeze_earned 4/1",
+            "2027-W14 freeze_used 4/0",
+            "2027-W15 checked_in 5/0",
+            "2027-W16 excused 5/0",
+            "2027-W17 checked_in 6/0",
+            "2027-W18 checked_in 7/0",
+            "2027-W19 checked_in 8/0",
+            "2027-W19 freeze_earned 8/1",
+            "2027-W20 freeze_used 8/0",
+            "2027-W21 broken 0/0",
+        ]
+    );
+    assert_eq!(stored_streak(&bot).await, (0, 8, 0));
+    // The stored streak is what its audit trail replays to.
+    let (cohort, member): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+        "SELECT s.cohort_id, s.member_id FROM streaks s JOIN members m ON m.id = s.member_id
+         WHERE m.platform_user_id = 'sam'",
+    )
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    let mut conn = bot.pool.acquire().await.unwrap();
+    let replayed = cohortbot::services::streaks::recomputed(&mut conn, cohort, member)
+        .await
+        .unwrap();
+    assert_eq!(
+        (replayed.current, replayed.best, replayed.freezes),
+        (0, 8, 0)
+    );
+    // Milestones are celebrated; the broken streak is not announced.
+    assert_eq!(
+        celebrated,
+        [
+            "🔥 Sam Carter has checked in 4 weeks in a row in Spring Makers 2027!",
+            "🔥 Sam Carter has checked in 8 weeks in a row in Spring Makers 2027!"
+        ]
+    );
+}
+
+#[sqlx::test]
+async fn the_streak_command_shows_the_last_twelve_weeks(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    bot.set_local("2027-03-07 20:00", Berlin);
+    bot.tick().await;
+    let monday = chrono::NaiveDate::from_ymd_opt(2027, 3, 8).unwrap();
+    sams_weeks(&bot, monday, "CCCC-CA").await;
+    // A new week's check-in counts at once, before its week settles.
+    bot.set_local("2027-04-26 09:00", Berlin);
+    bot.tick().await;
+    bot.deliver().await.into_vec();
+    bot.ok("sam", "/checkin 5 great week").await;
+    let said = bot.say("sam", "/streak").await;
+    assert_eq!(
+        said.reply(),
+        "🔥 Spring Makers 2027: 6 weeks in a row (best 6) · freezes: 0 of 2\nLast 12 weeks, oldest first: ▫️▫️▫️▫️✅✅✅✅🧊✅🏖️✅\n✅ checked in · 🏖️ away or day off · 🧊 freeze used · ❌ missed · ▫️ nothing due yet. Every 4 weeks in a row earns a freeze (you hold at most 2); a freeze covers one missed week."
+    );
+    let said = bot.say("sam", "/streak freezes:off").await;
+    assert!(
+        said.reply()
+            .starts_with("Freezes are off: a missed week now ends your streak"),
+        "{}",
+        said.reply()
+    );
+}
+
+#[sqlx::test]
+async fn a_streak_runs_across_iso_week_53(pool: PgPool) {
+    let bot = tokyo_and_berlin(pool).await;
+    sqlx::query("UPDATE cohorts SET starts_on = '2026-12-01' WHERE slug = $1")
+        .bind(SPRING)
+        .execute(&bot.pool)
+        .await
+        .unwrap();
+    bot.set_local("2026-12-20 20:00", Berlin);
+    bot.tick().await;
+    // 2026-W52, 2026-W53, 2027-W01, 2027-W02.
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 12, 21).unwrap();
+    let mut celebrated = sams_weeks(&bot, monday, "CCCC").await;
+    celebrated.extend(settle_the_rest(&bot, monday, 4).await);
+    let trail = sams_trail(&bot).await;
+    assert_eq!(
+        trail,
+        [
+            "2026-W52 checked_in 1/0",
+            "2026-W53 checked_in 2/0",
+            "2027-W01 checked_in 3/0",
+            "2027-W02 checked_in 4/0",
+            "2027-W02 freeze_earned 4/1",
+        ]
+    );
+    assert_eq!(celebrated.len(), 1, "{celebrated:?}");
+}

@@ -360,3 +360,23 @@ async fn the_discord_form_is_pre_filled_with_last_weeks_plan(pool: PgPool) {
             .unwrap();
     assert_eq!(stored, plan);
 }
+
+/// `/streak` on Slack: a check-in counts at once, and the row of weeks shows it.
+#[sqlx::test]
+async fn the_streak_on_slack_counts_this_weeks_check_in(pool: PgPool) {
+    let (slack, dispatcher) = prepared(pool).await;
+    reach(&slack, &dispatcher, "2027-03-08 08:45", "2027-03-08 09:00").await;
+    slack
+        .command("checkin 4 built the intake flow", "t-ci")
+        .await;
+    let shown = slack.command("streak", "t-streak").await;
+    assert_eq!(
+        text(&shown),
+        "🔥 *Spring Makers 2027*: 1 week in a row (best 1) · freezes: 0 of 2\nLast 12 weeks, oldest first: ▫️▫️▫️▫️▫️▫️▫️▫️▫️▫️▫️✅\n✅ checked in · 🏖️ away or day off · 🧊 freeze used · ❌ missed · ▫️ nothing due yet. Every 4 weeks in a row earns a freeze (you hold at most 2); a freeze covers one missed week."
+    );
+    let off = slack.command("streak freezes:off", "t-streak-off").await;
+    assert!(
+        text(&off).starts_with("Freezes are off: a missed week now ends your streak"),
+        "{off}"
+    );
+}

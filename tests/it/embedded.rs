@@ -35,6 +35,28 @@ async fn the_embedded_database_migrates_and_round_trips_a_row() {
     db.close().await;
 }
 
+/// What continuity's SQL relies on works in the WASM build too: named time zones (streaks
+/// settle on each member's wall clock) and ISO week strings both ways.
+#[tokio::test]
+async fn the_embedded_database_knows_time_zones_and_iso_weeks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&settings(dir.path())).await.unwrap();
+    db.migrate().await.unwrap();
+    let (local_week, monday, week_before): (String, chrono::NaiveDate, String) = sqlx::query_as(
+        "SELECT to_char(timestamptz '2027-03-07 16:30+00' AT TIME ZONE 'Asia/Tokyo', 'IYYY-\"W\"IW'),
+                to_date('2027-W01', 'IYYY-\"W\"IW'),
+                to_char(to_date('2027-W01', 'IYYY-\"W\"IW') - 7, 'IYYY-\"W\"IW')",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    // Sunday 16:30 UTC is already Monday in Tokyo.
+    assert_eq!(local_week, "2027-W10");
+    assert_eq!(monday, chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap());
+    assert_eq!(week_before, "2026-W53");
+    db.close().await;
+}
+
 /// The real binary on the embedded database in `dir`, with the example program.
 pub fn cohortbot(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cohortbot"));
