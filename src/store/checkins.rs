@@ -174,6 +174,9 @@ pg_row! {
         pub blockers: Option<String>,
         pub confidence: i16,
         pub hours: Option<f32>,
+        /// `early`, `on_time` or `late`.
+        pub timing: String,
+        pub plan: Option<String>,
         pub revisions: i64,
     }
 }
@@ -185,6 +188,7 @@ pub async fn history(
 ) -> sqlx::Result<Vec<HistoryRow>> {
     sqlx::query_as(
         "SELECT k.id, c.name AS cohort_name, k.period, k.progress, k.blockers, k.confidence, k.hours,
+                k.timing, k.plan,
                 (SELECT count(*) FROM checkin_revisions r WHERE r.checkin_id = k.id) AS revisions
          FROM checkins k JOIN cohorts c ON c.id = k.cohort_id
          WHERE k.member_id = $1 ORDER BY k.period DESC, c.name LIMIT $2",

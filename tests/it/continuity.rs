@@ -474,7 +474,7 @@ async fn an_early_check_in_on_friday_counts_for_next_week_and_skips_its_prompt(p
     bot.asks(
         "sam",
         "/checkin 4 I'm off on Monday, so I planned the demo today",
-        "You already checked in for this week, 2027-W10, and next week's check-in is open. Count this one for next week, 2027-W11, as an early check-in? (Next week's prompt then won't come. To change this week's instead, add week:2027-W10.)",
+        "You already checked in for this week, 2027-W10, and next week's check-in is open. Count this one for next week, 2027-W11, as an early check-in? (Next week's prompt then won't come. To change this week's instead, add `week:2027-W10`.)",
     )
     .await;
     let said = bot.say("sam", "/yes").await;
@@ -564,6 +564,12 @@ async fn a_late_check_in_counts_and_edits_the_posted_digest_once(pool: PgPool) {
             .await,
         2
     );
+    let said = bot.say("sam", "/checkin history").await;
+    assert!(
+        said.reply().starts_with("Check-ins of Sam Carter:\n• 2027-W10 Spring Makers 2027 · confidence 3/5 · late · edited 1×\n"),
+        "{}",
+        said.reply()
+    );
 }
 
 #[sqlx::test]
@@ -619,6 +625,11 @@ async fn last_weeks_plan_and_open_blocker_come_back_in_the_prompt_and_the_leads_
 
     bot.set_local("2027-03-16 09:00", Berlin);
     bot.ok("sam", "/checkin 4 published it to the team").await;
+    let said = bot.say("sam", "/checkin history").await;
+    assert_eq!(
+        said.reply(),
+        "Check-ins of Sam Carter:\n• 2027-W11 Spring Makers 2027 · confidence 4/5\n  published it to the team\n• 2027-W10 Spring Makers 2027 · confidence 4/5\n  built the intake flow\n  Blocker: waiting for IT\n  Next: publish the flow to the team"
+    );
     bot.set_local("2027-03-19 17:00", Berlin);
     bot.tick().await;
     let delivered = bot.deliver().await.into_vec();

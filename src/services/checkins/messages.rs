@@ -35,9 +35,12 @@ pub fn confirm_replace(period: &str, confidence: i16) -> Message {
 }
 
 pub fn confirm_early(current: &str, next: &str) -> Message {
-    Message::new().text(format!(
-        "You already checked in for this week, {current}, and next week's check-in is open. Count this one for next week, {next}, as an early check-in? (Next week's prompt then won't come. To change this week's instead, add week:{current}.)"
-    ))
+    Message::new()
+        .text(format!(
+            "You already checked in for this week, {current}, and next week's check-in is open. Count this one for next week, {next}, as an early check-in? (Next week's prompt then won't come. To change this week's instead, add "
+        ))
+        .code(format!("week:{current}"))
+        .text(".)")
 }
 
 /// Said after a check-in that came early or late; nothing for one on time.
@@ -238,28 +241,28 @@ pub fn history_header(name: &str) -> Message {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn history_line(
-    cohort: &str,
-    period: &str,
-    confidence: i16,
-    hours: Option<f32>,
-    progress: &str,
-    blockers: Option<&str>,
-    revisions: i64,
-) -> Message {
+pub fn history_line(row: &crate::store::checkins::HistoryRow) -> Message {
     let mut msg = Message::new()
-        .text(format!("• {period} "))
-        .strong(cohort)
-        .text(format!(" · confidence {confidence}/5"));
-    if let Some(h) = hours {
+        .text(format!("• {} ", row.period))
+        .strong(&row.cohort_name)
+        .text(format!(" · confidence {}/5", row.confidence));
+    if let Some(h) = row.hours {
         msg = msg.text(format!(" · {h} h"));
     }
-    if revisions > 0 {
-        msg = msg.text(format!(" · edited {revisions}×"));
+    match row.timing.as_str() {
+        "early" => msg = msg.text(" · early"),
+        "late" => msg = msg.text(" · late"),
+        _ => {}
     }
-    msg = msg.line().text("  ").user_indented(progress, "  ");
-    if let Some(b) = blockers {
+    if row.revisions > 0 {
+        msg = msg.text(format!(" · edited {}×", row.revisions));
+    }
+    msg = msg.line().text("  ").user_indented(&row.progress, "  ");
+    if let Some(b) = &row.blockers {
         msg = msg.line().text("  Blocker: ").user_indented(b, "  ");
+    }
+    if let Some(plan) = &row.plan {
+        msg = msg.line().text("  Next: ").user_indented(plan, "  ");
     }
     msg
 }

@@ -412,15 +412,7 @@ pub async fn history(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let replies = checkins::replies_for(&mut *tx, &ids).await?;
     let mut reply = messages::history_header(&subject.display_name);
     for row in &rows {
-        reply = reply.line().push(messages::history_line(
-            &row.cohort_name,
-            &row.period,
-            row.confidence,
-            row.hours,
-            &row.progress,
-            row.blockers.as_deref(),
-            row.revisions,
-        ));
+        reply = reply.line().push(messages::history_line(row));
         for r in replies.iter().filter(|r| r.checkin_id == row.id) {
             reply = reply.push(messages::history_reply(&r.mentor_name, &r.body));
         }
