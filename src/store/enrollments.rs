@@ -42,7 +42,8 @@ pub async fn active_for_member(
     .await
 }
 
-/// Enrolls the member; returns false if an active enrollment already exists.
+/// Enrolls the member, with a streak row for the scheduler to settle; returns false if
+/// an active enrollment already exists.
 pub async fn enroll(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
@@ -51,10 +52,17 @@ pub async fn enroll(
     track_id: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let result = sqlx::query(
-        "INSERT INTO enrollments (id, community_id, cohort_id, member_id, track_id, status, joined_at)
-         VALUES ($1, $2, $3, $4, $5, 'active', $6)
-         ON CONFLICT (cohort_id, member_id) WHERE status = 'active' DO NOTHING",
+    let added: i64 = sqlx::query_scalar(
+        "WITH joined AS (
+             INSERT INTO enrollments (id, community_id, cohort_id, member_id, track_id, status, joined_at)
+             VALUES ($1, $2, $3, $4, $5, 'active', $6)
+             ON CONFLICT (cohort_id, member_id) WHERE status = 'active' DO NOTHING
+             RETURNING community_id, cohort_id, member_id),
+         streak AS (
+             INSERT INTO streaks (community_id, cohort_id, member_id, settle_after)
+             SELECT community_id, cohort_id, member_id, $6 FROM joined
+             ON CONFLICT (cohort_id, member_id) DO UPDATE SET settle_after = EXCLUDED.settle_after)
+         SELECT count(*) FROM joined",
     )
     .bind(Uuid::new_v4())
     .bind(community_id)
@@ -62,9 +70,9 @@ pub async fn enroll(
     .bind(member_id)
     .bind(track_id)
     .bind(now)
-    .execute(ex)
+    .fetch_one(ex)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(added == 1)
 }
 
 /// Marks an enrollment as left; the row stays as history.
@@ -73,14 +81,21 @@ pub async fn leave(
     enrollment_id: Uuid,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let result = sqlx::query(
-        "UPDATE enrollments SET status = 'left', left_at = $2 WHERE id = $1 AND status = 'active'",
+    // A streak stops settling while its member is not in the cohort.
+    let left: i64 = sqlx::query_scalar(
+        "WITH left_now AS (
+             UPDATE enrollments SET status = 'left', left_at = $2 WHERE id = $1 AND status = 'active'
+             RETURNING cohort_id, member_id),
+         paused AS (
+             UPDATE streaks s SET settle_after = NULL FROM left_now l
+             WHERE s.cohort_id = l.cohort_id AND s.member_id = l.member_id)
+         SELECT count(*) FROM left_now",
     )
     .bind(enrollment_id)
     .bind(now)
-    .execute(ex)
+    .fetch_one(ex)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(left == 1)
 }
 
 pub async fn set_pending(

@@ -26,30 +26,25 @@ pg_row! {
     }
 }
 
-/// Active learners with a week whose check-in window has closed and that is not settled
-/// yet, up to `limit`. A week closes `closes_after_minutes` after its end, on the member's
-/// wall clock: the last closed week is the one containing that long (plus a week) ago.
+/// Active learners whose streak is due to settle (its next week's check-in window has
+/// closed), soonest first, up to `limit`: an index probe on `settle_after`.
 pub async fn unsettled(
     ex: impl PgExecutor<'_>,
     now: DateTime<Utc>,
     limit: i64,
 ) -> sqlx::Result<Vec<Unsettled>> {
     sqlx::query_as(
-        "SELECT e.community_id, e.cohort_id, e.member_id, m.display_name,
-                c.name AS cohort_name, c.channel, coalesce(m.timezone, c.timezone) AS zone, e.joined_at, c.starts_on, c.ends_on,
-                m.streak_freezes_off AS freezes_off,
+        "SELECT s.community_id, s.cohort_id, s.member_id, m.display_name,
+                c.name AS cohort_name, c.channel, coalesce(m.timezone, c.timezone) AS zone,
+                e.joined_at, c.starts_on, c.ends_on, m.streak_freezes_off AS freezes_off,
                 coalesce(cs.closes_after_minutes, 4319) AS closes_after_minutes
-         FROM enrollments e
-         JOIN members m ON m.id = e.member_id
-         JOIN cohorts c ON c.id = e.cohort_id
-         LEFT JOIN continuity_settings cs ON cs.community_id = e.community_id
-         LEFT JOIN streaks s ON s.cohort_id = e.cohort_id AND s.member_id = e.member_id
-         WHERE e.status = 'active' AND c.archived_at IS NULL
-           AND coalesce(s.settled_through, '') < to_char(
-                 ($1 AT TIME ZONE coalesce(m.timezone, c.timezone))
-                   - make_interval(mins => coalesce(cs.closes_after_minutes, 4319)) - interval '7 days',
-                 'IYYY-\"W\"IW')
-         ORDER BY e.cohort_id, e.member_id
+         FROM streaks s
+         JOIN enrollments e ON e.cohort_id = s.cohort_id AND e.member_id = s.member_id AND e.status = 'active'
+         JOIN members m ON m.id = s.member_id
+         JOIN cohorts c ON c.id = s.cohort_id
+         LEFT JOIN continuity_settings cs ON cs.community_id = s.community_id
+         WHERE s.settle_after <= $1 AND c.archived_at IS NULL
+         ORDER BY s.settle_after
          LIMIT $2",
     )
     .bind(now)
@@ -121,13 +116,14 @@ pub struct Recorded {
     pub streak: Streak,
 }
 
-/// Writes the week's events and the streak after them.
+/// Writes the weeks' events, the streak after them, and when it is next due.
 pub async fn save(
     conn: &mut sqlx::PgConnection,
     ids: (Uuid, Uuid, Uuid),
     events: &[Recorded],
     streak: Streak,
     settled_through: &str,
+    settle_after: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     let (community_id, cohort_id, member_id) = ids;
@@ -154,7 +150,8 @@ pub async fn save(
         .await?;
     }
     sqlx::query(
-        "UPDATE streaks SET current = $3, best = $4, freezes = $5, settled_through = $6
+        "UPDATE streaks SET current = $3, best = $4, freezes = $5, settled_through = $6,
+                settle_after = $7
          WHERE cohort_id = $1 AND member_id = $2",
     )
     .bind(cohort_id)
@@ -163,6 +160,7 @@ pub async fn save(
     .bind(streak.best as i32)
     .bind(streak.freezes as i32)
     .bind(settled_through)
+    .bind(settle_after)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -808,11 +808,15 @@ async fn the_streak_command_shows_the_last_twelve_weeks(pool: PgPool) {
 #[sqlx::test]
 async fn a_streak_runs_across_iso_week_53(pool: PgPool) {
     let bot = tokyo_and_berlin(pool).await;
-    sqlx::query("UPDATE cohorts SET starts_on = '2026-12-01' WHERE slug = $1")
-        .bind(SPRING)
-        .execute(&bot.pool)
-        .await
-        .unwrap();
+    // The cohort, and Sam's place in it, began in December 2026.
+    sqlx::raw_sql(
+        "UPDATE cohorts SET starts_on = '2026-12-01' WHERE slug = 'spring-makers-2027';
+         UPDATE enrollments SET joined_at = '2026-12-01';
+         UPDATE streaks SET settle_after = '2026-12-01'",
+    )
+    .execute(&bot.pool)
+    .await
+    .unwrap();
     bot.set_local("2026-12-20 20:00", Berlin);
     bot.tick().await;
     // 2026-W52, 2026-W53, 2027-W01, 2027-W02.

@@ -59,20 +59,17 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     {
         return refuse(messages::ended(&cohort.name, ends));
     }
-    let settings = absences::settings(&mut *tx, inv.caller.community_id).await?;
     let current = Period::containing(now, zone);
-    let (period, timing) = match week_of(tx, inv, &cohort, current, settings.window, now).await? {
-        Chosen::Week(period, timing) => (period, timing),
-        Chosen::AskEarly(next) => {
-            let mut outcome = Outcome::reply(
-                messages::confirm_early(&current.to_string(), &next.to_string()),
-                Visibility::Ephemeral,
-            );
-            outcome.needs_confirmation = true;
-            return Ok(outcome);
+    // This week is the common case: on time by definition, so the window is read only for
+    // a `week` option, or once this week turns out to be answered already.
+    let (week, mut timing) = match inv.args.text("week") {
+        None => (current, Timing::OnTime),
+        Some(typed) => {
+            let settings = absences::settings(&mut *tx, inv.caller.community_id).await?;
+            explicit_week(typed, current, zone, settings.window, now)?
         }
     };
-    let period = period.to_string();
+    let mut period = week.to_string();
     let confidence = inv
         .args
         .int("confidence")
@@ -94,7 +91,33 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     };
 
     // Insert first: the common case is one round trip, and a concurrent duplicate is safe.
-    let inserted = checkins::insert(&mut *tx, slot, &answer, now).await?;
+    let mut inserted = checkins::insert(&mut *tx, slot, &answer, now).await?;
+    if inserted.is_none() && inv.args.text("week").is_none() {
+        // This week is answered; once next week's window is open, this one may be early.
+        let settings = absences::settings(&mut *tx, inv.caller.community_id).await?;
+        let next = current.next();
+        let next_open = matches!(settings.window.fit(next, zone, now), Fit::Open(_));
+        let next_period = next.to_string();
+        if next_open
+            && checkins::find(&mut *tx, cohort.id, member.id, &next_period)
+                .await?
+                .is_none()
+        {
+            if !inv.confirmed {
+                let question = messages::confirm_early(&period, &next_period);
+                let mut outcome = Outcome::reply(question, Visibility::Ephemeral);
+                outcome.needs_confirmation = true;
+                return Ok(outcome);
+            }
+            let early = checkins::Slot {
+                period: &next_period,
+                timing: Timing::Early,
+                ..slot
+            };
+            inserted = checkins::insert(&mut *tx, early, &answer, now).await?;
+            (period, timing) = (next_period.clone(), Timing::Early);
+        }
+    }
     let (checkin, replaced) = match inserted {
         Some(checkin) => (checkin, false),
         None => {
@@ -210,70 +233,41 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     Ok(outcome)
 }
 
-/// The week a check-in is for.
-enum Chosen {
-    Week(Period, Timing),
-    /// This week is answered and next week's window is open: ask before counting it there.
-    AskEarly(Period),
-}
-
-/// The week a check-in counts for, and whether it comes early, on time or late: the
-/// `week` option (`last`, `next`, an ISO week, or a prompt form's own week), else this
-/// week; a second check-in once next week's window is open counts there, after a yes.
-/// Refused outside the week's window, naming it.
-async fn week_of(
-    tx: &mut PgConnection,
-    inv: &Invocation,
-    cohort: &Cohort,
+/// The week a `week` option names (`last`, `next`, an ISO week, or a prompt form's own
+/// week) and whether a check-in now comes early, on time or late for it; refused outside
+/// that week's window, naming it.
+fn explicit_week(
+    typed: &str,
     current: Period,
+    zone: chrono_tz::Tz,
     window: CheckinWindow,
     now: DateTime<Utc>,
-) -> ServiceResult<Chosen> {
-    let member = &inv.caller.member;
-    let zone = member_zone(member, cohort);
-    let period = match inv.args.text("week").map(str::trim) {
-        None => {
-            let next = current.next();
-            let next_open = matches!(window.fit(next, zone, now), Fit::Open(_));
-            let (this_week, next_week) = (current.to_string(), next.to_string());
-            if next_open
-                && checkins::find(&mut *tx, cohort.id, member.id, &this_week)
-                    .await?
-                    .is_some()
-                && checkins::find(&mut *tx, cohort.id, member.id, &next_week)
-                    .await?
-                    .is_none()
-            {
-                if !inv.confirmed {
-                    return Ok(Chosen::AskEarly(next));
-                }
-                next
-            } else {
-                current
-            }
-        }
-        Some(w) if w.eq_ignore_ascii_case("last") => current.previous(),
-        Some(w) if w.eq_ignore_ascii_case("next") => current.next(),
-        Some(w) => match Period::parse(&w.to_uppercase()) {
+) -> ServiceResult<(Period, Timing)> {
+    let typed = typed.trim();
+    let period = if typed.eq_ignore_ascii_case("last") {
+        current.previous()
+    } else if typed.eq_ignore_ascii_case("next") {
+        current.next()
+    } else {
+        match Period::parse(&typed.to_uppercase()) {
             Some(p) => p,
-            None => return refuse(messages::bad_week(w)),
-        },
+            None => return refuse(messages::bad_week(typed)),
+        }
+    };
+    let local = |at: DateTime<Utc>| {
+        at.with_timezone(&zone)
+            .format("%a %-d %b %H:%M")
+            .to_string()
     };
     match window.fit(period, zone, now) {
-        Fit::Open(timing) => Ok(Chosen::Week(period, timing)),
+        Fit::Open(timing) => Ok((period, timing)),
         Fit::NotYet { opens } => refuse(messages::window_not_open(
             &period.to_string(),
-            &opens
-                .with_timezone(&zone)
-                .format("%a %-d %b %H:%M")
-                .to_string(),
+            &local(opens),
         )),
         Fit::Closed { closed } => refuse(messages::window_closed(
             &period.to_string(),
-            &closed
-                .with_timezone(&zone)
-                .format("%a %-d %b %H:%M")
-                .to_string(),
+            &local(closed),
             &current.to_string(),
         )),
     }

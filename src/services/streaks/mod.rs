@@ -12,8 +12,10 @@ use crate::domain::streak::{Event, Streak, Week};
 use crate::domain::{CheckinWindow, Period, parse_timezone};
 use crate::store::streaks::{self, Recorded, Unsettled};
 
-/// Learners settled per scheduler pass; the rest wait for the next pass.
-const SETTLE_BATCH: i64 = 500;
+/// Learners read per scheduler pass; the rest wait for the next pass.
+const SETTLE_BATCH: i64 = 200;
+/// Time a pass spends settling streaks at most.
+const SETTLE_BUDGET: std::time::Duration = std::time::Duration::from_millis(150);
 /// Weeks settled at most in one go (a member back after a very long gap).
 const WEEKS_MAX: usize = 60;
 /// Weeks `/streak` draws.
@@ -28,13 +30,19 @@ fn last_closed(window: CheckinWindow, zone: Tz, now: DateTime<Utc>) -> Period {
     week
 }
 
-/// Settles every week whose window has closed; returns the celebrations queued.
+/// Settles the streaks due (their week's window has closed); returns the celebrations
+/// queued. At most `SETTLE_BUDGET` of work per pass: when a whole community's week closes
+/// at once, the rest waits for the next passes instead of delaying this pass's ticks.
 pub async fn settle(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<u64> {
+    let started = std::time::Instant::now();
     let mut posts = 0;
     for learner in streaks::unsettled(pool, now, SETTLE_BATCH).await? {
         let mut tx = pool.begin().await?;
         posts += settle_one(&mut tx, &learner, now).await?;
         tx.commit().await?;
+        if started.elapsed() > SETTLE_BUDGET {
+            break;
+        }
     }
     Ok(posts)
 }
@@ -104,7 +112,19 @@ async fn settle_one(
     } else {
         last.to_string()
     };
-    streaks::save(&mut *tx, ids, &recorded, streak, &through, now).await?;
+    // Due again when the week after the last one settled has closed its window.
+    let next_due = Period::parse(&through).map_or(last, Period::next);
+    let settle_after = window.bounds(next_due, zone).1;
+    streaks::save(
+        &mut *tx,
+        ids,
+        &recorded,
+        streak,
+        &through,
+        settle_after,
+        now,
+    )
+    .await?;
     // A streak is celebrated in the channel; a broken one is never announced.
     let mut posts = 0;
     if let Some(channel) = &learner.channel {
