@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,13 +26,7 @@ impl Period {
         let next = (self.monday + Duration::days(7))
             .and_hms_opt(0, 0, 0)
             .expect("midnight exists");
-        (0..=3)
-            .find_map(|h| {
-                tz.from_local_datetime(&(next + Duration::hours(h)))
-                    .earliest()
-            })
-            .map(|at| at.with_timezone(&Utc))
-            .unwrap_or_else(|| next.and_utc())
+        super::window::wall_clock(tz, next)
     }
 
     pub fn previous(self) -> Self {

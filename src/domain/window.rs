@@ -63,8 +63,9 @@ pub enum Fit {
     },
 }
 
-/// A wall-clock instant in `zone`, or the first real one after it in a DST gap.
-fn local(zone: Tz, naive: chrono::NaiveDateTime) -> DateTime<Utc> {
+/// A wall-clock instant in `zone`, or the first real one after it in a DST gap (some
+/// zones skip midnight itself).
+pub fn wall_clock(zone: Tz, naive: chrono::NaiveDateTime) -> DateTime<Utc> {
     (0..=2)
         .find_map(|h| {
             zone.from_local_datetime(&(naive + Duration::hours(h)))
@@ -78,9 +79,9 @@ impl CheckinWindow {
     /// DST change inside the window moves neither end).
     pub fn bounds(self, week: Period, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
         let monday = week.monday().and_time(NaiveTime::MIN);
-        let opens = local(zone, monday - Duration::minutes(self.opens_before));
+        let opens = wall_clock(zone, monday - Duration::minutes(self.opens_before));
         let next_monday = monday + Duration::days(7);
-        let closes = local(zone, next_monday + Duration::minutes(self.closes_after));
+        let closes = wall_clock(zone, next_monday + Duration::minutes(self.closes_after));
         (opens, closes)
     }
 
@@ -92,7 +93,7 @@ impl CheckinWindow {
         if at > closes {
             return Fit::Closed { closed: closes };
         }
-        let starts = local(zone, week.monday().and_time(NaiveTime::MIN));
+        let starts = wall_clock(zone, week.monday().and_time(NaiveTime::MIN));
         let ends = week.end(zone);
         Fit::Open(if at < starts {
             Timing::Early
@@ -159,7 +160,7 @@ mod tests {
 
     fn at(zone: Tz, text: &str) -> DateTime<Utc> {
         let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
-        local(zone, naive)
+        wall_clock(zone, naive)
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 mod messages;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -19,16 +19,9 @@ use crate::store::{audit, cohorts, roles};
 /// The welcome back waits for the member's morning: this long after local midnight.
 const WELCOME_AFTER_MIDNIGHT_HOURS: i64 = 9;
 
-/// The instant `day` begins in `zone`. Where a DST change skips midnight (some zones move
-/// their clocks then), the day begins at its first real instant.
+/// The instant `day` begins in `zone` (its first real instant where DST skips midnight).
 pub(crate) fn start_of_day(zone: Tz, day: NaiveDate) -> DateTime<Utc> {
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    (0..=2)
-        .find_map(|hour| {
-            zone.from_local_datetime(&(midnight + chrono::Duration::hours(hour)))
-                .earliest()
-        })
-        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+    crate::domain::window::wall_clock(zone, day.and_time(chrono::NaiveTime::MIN))
 }
 
 /// The zone a member's days are in: their own, else their first cohort's, else UTC.
