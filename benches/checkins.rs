@@ -254,7 +254,7 @@ async fn fanout_scenario(server: &Server) -> Result<()> {
         };
         let mut tx = db.pool.begin().await?;
         let plan: String = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
-            "EXPLAIN (FORMAT TEXT) WITH batch AS (SELECT $1::uuid AS community_id, $2::uuid AS cohort_id, $3::text AS zone, $4::text AS period, '{{}}'::jsonb AS body, $5::timestamptz AS deadline), {}",
+            "EXPLAIN (FORMAT TEXT) WITH batch AS (SELECT $1::uuid AS community_id, $2::uuid AS cohort_id, $3::text AS zone, $4::text AS period, '{{}}'::jsonb AS body, $5::timestamptz AS deadline, '2000-W01'::text AS previous), {}",
             // The batch's columns are bound here; the time and the templates move down.
             cohortbot::store::checkins::ENQUEUE_PROMPTS
                 .replace("$6", "$5")

@@ -358,9 +358,10 @@ fn columns(
 }
 
 /// The batch as a table, `b(community_id, cohort_id, zone, period, body, deadline)`, from
-/// `$1`–`$5` and `$7`.
+/// `$1`–`$5` and `$7`, with the week before each period as `previous`.
 const BATCH_CTE: &str = "WITH batch AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $7::timestamptz[])
+    SELECT *, to_char(to_date(period, 'IYYY-\"W\"IW') - 7, 'IYYY-\"W\"IW') AS previous
+    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $7::timestamptz[])
         AS b(community_id, cohort_id, zone, period, body, deadline))";
 
 /// Runs `statement` (which follows [`BATCH_CTE`] and takes its time as `$6`) over `batches`;
@@ -433,22 +434,27 @@ pub fn prompt_key(cohort_id: Uuid, member_id: Uuid, period: &str) -> String {
 pub const ENQUEUE_PROMPTS: &str = "targets AS MATERIALIZED (
          SELECT b.community_id, b.cohort_id, e.member_id, b.period, b.deadline,
                 member_away(e.member_id, $6) AS away,
-                b.body
-                || coalesce((SELECT $8::jsonb || jsonb_build_array(jsonb_build_object('User', k.plan))
-                               FROM checkins k
-                              WHERE k.cohort_id = b.cohort_id AND k.member_id = e.member_id AND k.plan IS NOT NULL
-                                AND k.period = to_char(to_date(b.period, 'IYYY-\"W\"IW') - 7, 'IYYY-\"W\"IW')),
-                            '[]')
-                || coalesce((SELECT $9::jsonb || jsonb_build_array(jsonb_build_object('User', k.blockers)) || $10::jsonb
-                               FROM checkins k
-                              WHERE k.cohort_id = b.cohort_id AND k.member_id = e.member_id AND k.period < b.period
-                                AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL
-                              ORDER BY k.period DESC LIMIT 1),
-                            '[]') AS body
+                -- Most learners have neither a plan nor an open blocker: their prompt is the
+                -- batch's body as it is, not a copy per row.
+                CASE WHEN x.plan IS NULL AND x.blocker IS NULL THEN b.body
+                     ELSE b.body
+                          || CASE WHEN x.plan IS NULL THEN '[]'::jsonb
+                                  ELSE $8::jsonb || jsonb_build_array(jsonb_build_object('User', x.plan)) END
+                          || CASE WHEN x.blocker IS NULL THEN '[]'::jsonb
+                                  ELSE $9::jsonb || jsonb_build_array(jsonb_build_object('User', x.blocker))
+                                       || $10::jsonb END
+                END AS body
          FROM batch b
          JOIN cohorts c ON c.id = b.cohort_id
          JOIN enrollments e ON e.cohort_id = b.cohort_id AND e.status = 'active'
          JOIN members m ON m.id = e.member_id
+         CROSS JOIN LATERAL (SELECT
+             (SELECT k.plan FROM checkins k
+               WHERE k.cohort_id = b.cohort_id AND k.member_id = e.member_id AND k.period = b.previous) AS plan,
+             (SELECT k.blockers FROM checkins k
+               WHERE k.cohort_id = b.cohort_id AND k.member_id = e.member_id AND k.period < b.period
+                 AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL
+               ORDER BY k.period DESC LIMIT 1) AS blocker) x
          WHERE coalesce(m.timezone, c.timezone) = b.zone
            AND NOT EXISTS (SELECT 1 FROM checkin_prompts p
                            WHERE p.cohort_id = b.cohort_id AND p.member_id = e.member_id AND p.period = b.period)
