@@ -148,9 +148,6 @@ pub struct OptionSpec {
     pub rest: bool,
     /// Only given as `name:value`, never by position.
     pub named_only: bool,
-    /// Filled in by a form (the week a prompt's check-in form is for), so usage lines,
-    /// help and Discord's option list leave it out; typed, it is checked like any other.
-    pub form_only: bool,
     pub help: &'static str,
 }
 
@@ -169,7 +166,7 @@ impl CommandSpec {
     /// `/cohort join <cohort> [track]`
     pub fn usage(&self) -> String {
         let mut usage = format!("/{}", self.path);
-        for option in self.options.iter().filter(|o| !o.form_only) {
+        for option in self.options {
             if option.named_only {
                 usage.push_str(&format!(" [{}:…]", option.name));
                 continue;
@@ -200,7 +197,6 @@ const fn required(name: &'static str, kind: OptionKind, help: &'static str) -> O
         required: true,
         rest: false,
         named_only: false,
-        form_only: false,
         help,
     }
 }
@@ -212,7 +208,6 @@ const fn optional(name: &'static str, kind: OptionKind, help: &'static str) -> O
         required: false,
         rest: false,
         named_only: false,
-        form_only: false,
         help,
     }
 }
@@ -246,7 +241,6 @@ const fn rest(
         required,
         rest: true,
         named_only: false,
-        form_only: false,
         help,
     }
 }
@@ -258,7 +252,6 @@ const fn named(name: &'static str, kind: OptionKind, help: &'static str) -> Opti
         required: false,
         rest: false,
         named_only: true,
-        form_only: false,
         help,
     }
 }

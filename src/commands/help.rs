@@ -31,7 +31,7 @@ pub fn command(path: &str) -> Option<Message> {
     if command.permission == Permission::Steward {
         msg = msg.text(" ").text(messages::help_steward_only());
     }
-    for option in command.options.iter().filter(|o| !o.form_only) {
+    for option in command.options {
         let need = if option.required {
             "required"
         } else {

@@ -232,7 +232,6 @@ mod tests {
             required: true,
             rest: false,
             named_only: false,
-            form_only: false,
             help: "",
         };
         assert_eq!(convert(&session, "#3"), Ok(Value::Int(3)));
@@ -274,7 +273,6 @@ mod tests {
                 required: true,
                 rest: false,
                 named_only: false,
-                form_only: false,
                 help: "",
             };
             let value = convert(&option, raw).unwrap_or_else(|e| panic!("{raw}: {e:?}"));

@@ -128,11 +128,8 @@ fn choices<'a>(values: impl Iterator<Item = &'a str>) -> Value {
 
 /// Discord wants required options first; the catalog's order is kept otherwise.
 fn options(spec: &CommandSpec) -> Vec<Value> {
-    let (required, optional): (Vec<&OptionSpec>, Vec<&OptionSpec>) = spec
-        .options
-        .iter()
-        .filter(|o| !o.form_only)
-        .partition(|o| o.required);
+    let (required, optional): (Vec<&OptionSpec>, Vec<&OptionSpec>) =
+        spec.options.iter().partition(|o| o.required);
     required.into_iter().chain(optional).map(option).collect()
 }
 

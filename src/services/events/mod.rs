@@ -284,7 +284,6 @@ static USER_OPTION: OptionSpec = OptionSpec {
     required: true,
     rest: false,
     named_only: false,
-    form_only: false,
     help: "",
 };
 
