@@ -73,9 +73,7 @@ impl DiscordSender {
     /// Edits the message `sent` (`channel:message`) to the post's body, without the buttons
     /// it had: an answered prompt cannot be pressed again.
     async fn replace(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
-        let ids = sent
-            .split_once(':')
-            .and_then(|(c, m)| Some((c.parse::<u64>().ok()?, m.parse::<u64>().ok()?)));
+        let ids = message_ref(sent);
         let Some((channel, message)) = ids else {
             // Rows sent before messages were recorded with their channel cannot be edited.
             tracing::info!(
@@ -152,9 +150,7 @@ impl DiscordSender {
 
     /// Posts the body as a reply to the message `sent` (`channel:message`).
     async fn thread_reply(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
-        let ids = sent
-            .split_once(':')
-            .and_then(|(c, m)| Some((c.parse::<u64>().ok()?, m.parse::<u64>().ok()?)));
+        let ids = message_ref(sent);
         let Some((channel, message)) = ids else {
             tracing::info!(
                 outbox_id = post.id,
@@ -335,6 +331,13 @@ impl DiscordSender {
             Err(err) => Err(send_error(err)),
         }
     }
+}
+
+/// The channel and message ids of a message the outbox sent, as `post` records them
+/// (`channel:message`); `None` for rows recorded before the channel was.
+fn message_ref(sent: &str) -> Option<(u64, u64)> {
+    let (channel, message) = sent.split_once(':')?;
+    Some((channel.parse().ok()?, message.parse().ok()?))
 }
 
 impl Sender for DiscordSender {

@@ -112,11 +112,7 @@ impl SlackSender {
     /// Replaces the message `sent` (`channel:ts`, as [`Sender::send`] records it) with the
     /// post's body, in one message: a replacement is a short note.
     async fn replace(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
-        let Some((channel, ts)) = sent.split_once(':') else {
-            return Err(SendError::Permanent(format!(
-                "`{sent}` is not a Slack message reference"
-            )));
-        };
+        let (channel, ts) = message_ref(sent)?;
         let parts = self.render(post).await?;
         let Some(note) = parts.first() else {
             return Ok(Delivered::nothing_to_do());
@@ -129,11 +125,7 @@ impl SlackSender {
 
     /// Posts the body in the thread of the message `sent` (`channel:ts`).
     async fn thread_reply(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
-        let Some((channel, ts)) = sent.split_once(':') else {
-            return Err(SendError::Permanent(format!(
-                "`{sent}` is not a Slack message reference"
-            )));
-        };
+        let (channel, ts) = message_ref(sent)?;
         let parts = self.render(post).await?;
         let Some(line) = parts.first() else {
             return Ok(Delivered::nothing_to_do());
@@ -163,6 +155,13 @@ impl SlackSender {
         };
         Ok(slack::render(&post.message, |id| ids.get(&id).cloned()))
     }
+}
+
+/// The channel and `ts` of a message the outbox sent, as [`Sender::send`] records it
+/// (`channel:ts`).
+fn message_ref(sent: &str) -> Result<(&str, &str), SendError> {
+    sent.split_once(':')
+        .ok_or_else(|| SendError::Permanent(format!("`{sent}` is not a Slack message reference")))
 }
 
 /// A configured name, or a channel id written in the program file (`C0123ABC`).

@@ -10,11 +10,11 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
 use super::lookup::{arg, find_member};
-use super::{Destination, Invocation, Outcome, ServiceResult, enqueue, refuse};
+use super::{Destination, Invocation, Outcome, ServiceResult, audit_caller, enqueue, refuse};
 use crate::domain::{Role, parse_timezone};
 use crate::store::absences::{self, Absence, NewAbsence, Scope};
 use crate::store::members::Member;
-use crate::store::{audit, cohorts, roles};
+use crate::store::{cohorts, roles};
 
 /// The welcome back waits for the member's morning: this long after local midnight.
 const WELCOME_AFTER_MIDNIGHT_HOURS: i64 = 9;
@@ -126,15 +126,7 @@ async fn set(
     };
     let absence = absences::insert(&mut *tx, &new, now).await?;
     let detail = json!({ "member": member.platform_user_id, "from": from, "until": until });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        "away.set",
-        detail,
-        now,
-    )
-    .await?;
+    audit_caller(tx, inv, "away.set", detail, now).await?;
     Ok(absence)
 }
 
@@ -152,7 +144,7 @@ pub async fn back(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
             return refuse(messages::not_away());
         };
         absences::cancel(&mut *tx, next.id).await?;
-        record(tx, inv, "away.cancel", now).await?;
+        audit_caller(tx, inv, "away.cancel", json!({}), now).await?;
         return Ok(Outcome::reply(
             messages::cancelled(next),
             inv.spec.visibility,
@@ -170,7 +162,7 @@ pub async fn back(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
             Scope::Mentoring => pause_ended = true,
         }
     }
-    record(tx, inv, "away.back", now).await?;
+    audit_caller(tx, inv, "away.back", json!({}), now).await?;
     let reply = match &missed {
         Some(missed) => messages::welcome_back(missed),
         None => messages::pause_over(),
@@ -180,24 +172,6 @@ pub async fn back(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         outcome = super::mentoring::tell_learners_back(tx, me, outcome).await?;
     }
     Ok(outcome)
-}
-
-async fn record(
-    tx: &mut PgConnection,
-    inv: &Invocation,
-    action: &str,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        action,
-        json!({}),
-        now,
-    )
-    .await?;
-    Ok(())
 }
 
 /// `/away list`: the caller's own absences; a mentor also sees their learners', a steward

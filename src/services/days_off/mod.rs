@@ -7,9 +7,8 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 use super::lookup::{arg, find_cohort};
-use super::{Invocation, Outcome, ServiceResult, refuse};
+use super::{Invocation, Outcome, ServiceResult, audit_caller, refuse};
 use crate::domain::{DayOrWeek, parse_timezone};
-use crate::store::audit;
 use crate::store::days_off::{self, Source};
 
 /// Days off `/cohort dayoff list` shows.
@@ -57,15 +56,7 @@ pub async fn run(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
         )
     };
     let detail = json!({ "cohort": cohort.slug, "day": typed, "changed": added });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(inv.caller.member.id),
-        verb,
-        detail,
-        now,
-    )
-    .await?;
+    audit_caller(tx, inv, verb, detail, now).await?;
     let reply = match (action, added) {
         ("add", 0) => messages::already_off(&cohort.name, typed),
         ("add", n) => messages::added(&cohort.name, when, n as usize, days.len()),
