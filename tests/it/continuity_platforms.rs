@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::discord_interactions::{DM_CHANNEL, dm_mocks, posted_to};
+use crate::discord_interactions::{DM_CHANNEL, dm_mocks, posted_to, spring_channel_mock};
 use crate::discord_support::{BEA, DiscordBot, SPRING_CHANNEL};
 use crate::mentor_roles::{ADA, as_slack_user};
 use crate::slack_loop::{prepared, reach};
@@ -20,13 +20,7 @@ fn away(d: &DiscordBot, id: u64, options: Value) -> Value {
 async fn away_and_back_on_discord_through_signed_interactions(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
     dm_mocks(&d).await;
-    Mock::given(method("POST"))
-        .and(path(format!("/api/v10/channels/{SPRING_CHANNEL}/messages")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000088" })),
-        )
-        .mount(&d.server)
-        .await;
+    spring_channel_mock(&d).await;
     d.enroll(10, BEA, "Bea").await;
     d.dispatch().await;
     assert_eq!(posted_to(&d, SPRING_CHANNEL).await.len(), 1);
@@ -247,13 +241,7 @@ async fn a_late_check_in_on_slack_edits_the_posted_digest_once_through_a_500(poo
 async fn the_discord_form_is_pre_filled_with_last_weeks_plan(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
     dm_mocks(&d).await;
-    Mock::given(method("POST"))
-        .and(path(format!("/api/v10/channels/{SPRING_CHANNEL}/messages")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000088" })),
-        )
-        .mount(&d.server)
-        .await;
+    spring_channel_mock(&d).await;
     d.enroll(10, BEA, "Bea").await;
     d.bot.set_local("2027-03-01 08:45", Berlin);
     d.bot.tick().await;

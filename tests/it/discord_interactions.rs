@@ -369,6 +369,17 @@ async fn bea_is_steward(d: &DiscordBot) -> uuid::Uuid {
 }
 
 /// A DM channel and its messages always answer.
+/// Spring Makers' channel takes posts.
+pub(crate) async fn spring_channel_mock(d: &DiscordBot) {
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/channels/{SPRING_CHANNEL}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000088" })),
+        )
+        .mount(&d.server)
+        .await;
+}
+
 pub(crate) async fn dm_mocks(d: &DiscordBot) {
     Mock::given(method("POST"))
         .and(path("/api/v10/users/@me/channels"))
@@ -1333,13 +1344,7 @@ async fn a_whole_week_on_discord_through_signed_interactions(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
     spring_lead_mentor(&d).await;
     dm_mocks(&d).await;
-    Mock::given(method("POST"))
-        .and(path(format!("/api/v10/channels/{SPRING_CHANNEL}/messages")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000088" })),
-        )
-        .mount(&d.server)
-        .await;
+    spring_channel_mock(&d).await;
 
     // Join: the code of conduct first, then the cohort; the channel hears of it.
     d.enroll(10, BEA, "Bea").await;
