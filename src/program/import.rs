@@ -179,6 +179,13 @@ async fn import_community(
         }
     }
 
+    for rule in &def.earned_roles {
+        // Validated with the rest of the file before any write.
+        if let Some(seed) = rule.seed() {
+            report.count(q::upsert_earned_role(conn, community_id, &seed).await?.1);
+        }
+    }
+
     for person in &def.people {
         let member_id = *people
             .get(person.user_id.as_str())

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 use crate::commands::catalog::NAME_MAX;
 use crate::domain::{Role, Slug, clean_line, parse_timezone};
@@ -55,6 +56,74 @@ pub struct CommunityDef {
     pub mentoring: Option<MentoringDef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuity: Option<ContinuityDef>,
+    /// Platform roles members earn by their achievements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earned_roles: Vec<EarnedRoleDef>,
+}
+
+/// A platform role earned by one achievement: exactly one of `badge`, `module`,
+/// `graduated`, `streak_weeks` and `kudos`. The names a typo could break keep where they
+/// were written, so a refusal can name the line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarnedRoleDef {
+    pub slug: String,
+    pub name: String,
+    /// A badge's name, as a module's `badge` gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<Spanned<String>>,
+    /// A module's slug: verified in any of the community's cohorts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<Spanned<String>>,
+    /// A capstone verified.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub graduated: bool,
+    /// A check-in streak of at least this many weeks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub streak_weeks: Option<i32>,
+    /// At least this many kudos received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kudos: Option<i32>,
+    /// The Discord role id given to its Discord members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discord_role: Option<Spanned<String>>,
+    /// The Slack user group id (`S…`) its Slack members are added to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slack_usergroup: Option<Spanned<String>>,
+    /// Take the role back when the achievement no longer holds (a badge revoked, a
+    /// streak broken). Without it, a role once earned stays.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remove_when_lost: bool,
+    /// Announce each member who earns it in their cohort's channel.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub announce: bool,
+}
+
+/// Longest streak an earned role may ask for, in weeks (two years).
+const STREAK_WEEKS_MAX: i32 = 104;
+const KUDOS_MAX: i32 = 10_000;
+
+impl EarnedRoleDef {
+    /// The achievement as the store keeps it: its kind, subject and threshold; `None`
+    /// unless exactly one is given (see `problems`).
+    pub fn achievement(&self) -> Option<(&'static str, Option<&str>, Option<i32>)> {
+        let given = [
+            self.badge
+                .as_ref()
+                .map(|b| ("badge", Some(b.get_ref().as_str()), None)),
+            self.module
+                .as_ref()
+                .map(|m| ("module", Some(m.get_ref().as_str()), None)),
+            self.graduated.then_some(("graduated", None, None)),
+            self.streak_weeks.map(|n| ("streak", None, Some(n))),
+            self.kudos.map(|n| ("kudos", None, Some(n))),
+        ];
+        let mut given = given.into_iter().flatten();
+        match (given.next(), given.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
 }
 
 /// How absences work in the community.
@@ -319,7 +388,7 @@ impl ProgramFile {
     pub fn parse(text: &str, origin: &str) -> anyhow::Result<Self> {
         let mut program: ProgramFile = toml::from_str(text)
             .map_err(|e| anyhow::anyhow!("invalid program file {origin}: {e}"))?;
-        let problems = program.problems();
+        let problems = program.problems_in(Some(text));
         if !problems.is_empty() {
             anyhow::bail!(
                 "invalid program file {origin}:\n  - {}",
@@ -357,6 +426,12 @@ impl ProgramFile {
 
     /// Every semantic problem, each naming where it is.
     pub fn problems(&self) -> Vec<String> {
+        self.problems_in(None)
+    }
+
+    /// [`problems`](Self::problems), naming the line in `text` (the file parsed) where
+    /// a problem's value was written.
+    fn problems_in(&self, text: Option<&str>) -> Vec<String> {
         let mut problems = Vec::new();
         let mut community_slugs = HashSet::new();
         for community in &self.communities {
@@ -370,6 +445,7 @@ impl ProgramFile {
                 problems.push(format!("{here}: listed twice"));
             }
             check_community(&mut problems, &here, community);
+            check_earned_roles(&mut problems, &here, community, text);
         }
         problems
     }
@@ -469,6 +545,111 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
             problems.push(format!("{at}: checkin_closes {err}"));
         }
     }
+}
+
+/// The line a value was written on, when the file's text is at hand.
+fn line_of<T>(text: Option<&str>, value: &Spanned<T>) -> String {
+    match text {
+        Some(text) if value.span().end > 0 => {
+            let line = text[..value.span().start.min(text.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            format!(" (line {line})")
+        }
+        _ => String::new(),
+    }
+}
+
+fn check_earned_roles(
+    problems: &mut Vec<String>,
+    here: &str,
+    community: &CommunityDef,
+    text: Option<&str>,
+) {
+    unique(
+        problems,
+        here,
+        "earned role",
+        community.earned_roles.iter().map(|r| r.slug.as_str()),
+    );
+    let modules = || {
+        community
+            .cohorts
+            .iter()
+            .flat_map(|c| &c.tracks)
+            .flat_map(|t| &t.modules)
+    };
+    for rule in &community.earned_roles {
+        let at = format!("{here}, earned role `{}`", rule.slug);
+        check_slug(problems, &at, &rule.slug);
+        check_name(problems, &at, "name", &rule.name, NAME_MAX);
+        if rule.achievement().is_none() {
+            problems.push(format!(
+                "{at}: give exactly one of badge, module, graduated, streak_weeks and kudos"
+            ));
+        }
+        if let Some(badge) = &rule.badge
+            && !modules().any(|m| m.badge.as_deref() == Some(badge.get_ref().as_str()))
+        {
+            problems.push(format!(
+                "{at}{}: no module awards the badge `{}`",
+                line_of(text, badge),
+                badge.get_ref()
+            ));
+        }
+        if let Some(module) = &rule.module
+            && !modules().any(|m| &m.slug == module.get_ref())
+        {
+            problems.push(format!(
+                "{at}{}: no track has the module `{}`",
+                line_of(text, module),
+                module.get_ref()
+            ));
+        }
+        if let Some(weeks) = rule.streak_weeks
+            && !(1..=STREAK_WEEKS_MAX).contains(&weeks)
+        {
+            problems.push(format!(
+                "{at}: streak_weeks must be from 1 to {STREAK_WEEKS_MAX}"
+            ));
+        }
+        if let Some(kudos) = rule.kudos
+            && !(1..=KUDOS_MAX).contains(&kudos)
+        {
+            problems.push(format!("{at}: kudos must be from 1 to {KUDOS_MAX}"));
+        }
+        match (&rule.discord_role, &rule.slack_usergroup) {
+            (None, None) => problems.push(format!(
+                "{at}: give the role to grant: discord_role, slack_usergroup or both"
+            )),
+            (discord, slack) => {
+                if let Some(role) = discord
+                    && !is_snowflake(role.get_ref())
+                {
+                    problems.push(format!(
+                        "{at}{}: discord_role `{}` is not a Discord role id (17 to 20 digits; copy it with Developer Mode on)",
+                        line_of(text, role),
+                        role.get_ref()
+                    ));
+                }
+                if let Some(group) = slack
+                    && !(group.get_ref().starts_with('S')
+                        && crate::render::slack::is_slack_id(group.get_ref()))
+                {
+                    problems.push(format!(
+                        "{at}{}: slack_usergroup `{}` is not a Slack user group id (like S0614TZR7)",
+                        line_of(text, group),
+                        group.get_ref()
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn is_snowflake(id: &str) -> bool {
+    (17..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn check_cohort(
@@ -699,6 +880,51 @@ impl From<crate::store::program::CircleRow> for CircleDef {
     }
 }
 
+impl EarnedRoleDef {
+    /// `None` when the achievement is not exactly one (validated before any write).
+    pub fn seed(&self) -> Option<crate::store::program::EarnedRoleSeed<'_>> {
+        let (achievement, subject, threshold) = self.achievement()?;
+        Some(crate::store::program::EarnedRoleSeed {
+            slug: &self.slug,
+            name: &self.name,
+            achievement,
+            subject,
+            threshold,
+            discord_role: self.discord_role.as_ref().map(|r| r.get_ref().as_str()),
+            slack_usergroup: self.slack_usergroup.as_ref().map(|g| g.get_ref().as_str()),
+            remove_when_lost: self.remove_when_lost,
+            announce: self.announce,
+        })
+    }
+}
+
+impl From<crate::store::program::EarnedRoleRow> for EarnedRoleDef {
+    fn from(row: crate::store::program::EarnedRoleRow) -> Self {
+        // Exported values were not written on any line of a file.
+        let unplaced = |value: String| Spanned::new(0..0, value);
+        let subject = |kind: &str| {
+            (row.achievement == kind)
+                .then(|| row.subject.clone())
+                .flatten()
+                .map(unplaced)
+        };
+        let threshold = |kind: &str| (row.achievement == kind).then_some(row.threshold).flatten();
+        Self {
+            badge: subject("badge"),
+            module: subject("module"),
+            graduated: row.achievement == "graduated",
+            streak_weeks: threshold("streak"),
+            kudos: threshold("kudos"),
+            slug: row.slug,
+            name: row.name,
+            discord_role: row.discord_role.map(unplaced),
+            slack_usergroup: row.slack_usergroup.map(unplaced),
+            remove_when_lost: row.remove_when_lost,
+            announce: row.announce,
+        }
+    }
+}
+
 impl CohortDef {
     pub fn seed(&self) -> crate::store::program::CohortSeed<'_> {
         crate::store::program::CohortSeed {
@@ -826,6 +1052,55 @@ mod tests {
         );
         assert!(
             problems.contains("continuity: away_days_excuse must be from 1 to 5"),
+            "{problems}"
+        );
+    }
+
+    #[test]
+    fn earned_role_rules_name_the_line_of_an_unknown_badge_module_or_role_id() {
+        let program = ProgramFile::parse(EXAMPLE, "example").unwrap();
+        let rules = &program.communities[0].earned_roles;
+        assert_eq!(
+            rules[0].achievement(),
+            Some(("badge", Some("Citizen Developer"), None))
+        );
+        assert_eq!(rules[1].achievement(), Some(("streak", None, Some(8))));
+        let text = EXAMPLE
+            .replace(
+                "badge = \"Citizen Developer\"\n  discord_role",
+                "badge = \"Citizen Develper\"\n  discord_role",
+            )
+            .replace("\"1200000000000000102\"", "\"@Streaky\"")
+            .replace("kudos = 10\n", "kudos = 10\n  module = \"flows-101\"\n");
+        let problems = ProgramFile::parse(&text, "bad").unwrap_err().to_string();
+        let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        assert!(
+            problems.contains(&format!(
+                "earned role `citizen-developer` (line {}): no module awards the badge `Citizen Develper`",
+                line("Citizen Develper")
+            )),
+            "{problems}"
+        );
+        assert!(
+            problems.contains(&format!(
+                "earned role `steady-streak` (line {}): discord_role `@Streaky` is not a Discord role id",
+                line("@Streaky")
+            )),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("earned role `helper`: give exactly one of badge, module, graduated, streak_weeks and kudos"),
+            "{problems}"
+        );
+        let unknown_module = EXAMPLE.replace("kudos = 10\n", "module = \"flows-102\"\n");
+        let problems = ProgramFile::parse(&unknown_module, "bad")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            problems.contains(&format!(
+                "earned role `helper` (line {}): no track has the module `flows-102`",
+                line("kudos = 10")
+            )),
             "{problems}"
         );
     }

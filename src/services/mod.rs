@@ -5,6 +5,7 @@ pub mod away;
 pub mod badges;
 pub mod checkins;
 pub mod days_off;
+pub mod earned_roles;
 pub mod enrollment;
 pub mod events;
 pub mod identity;
@@ -95,6 +96,9 @@ pub struct Outcome {
     pub posts: Vec<Post>,
     /// Platform actions for members (a role to mirror), sent through the outbox.
     pub actions: Vec<(Uuid, PlatformAction)>,
+    /// Members whose achievements changed, with the channel that would announce a role
+    /// they earn: their earned roles are settled in the command's transaction.
+    pub achievements: Vec<(Uuid, Option<String>)>,
     /// Set by a service: the reply is a yes/no question, kept until answered.
     pub needs_confirmation: bool,
     /// The kept question's id, once kept: what its Yes/No actions and `/yes` name.
@@ -110,6 +114,7 @@ impl Outcome {
             visibility,
             posts: Vec::new(),
             actions: Vec::new(),
+            achievements: Vec::new(),
             needs_confirmation: false,
             question: None,
             refused: false,
@@ -128,6 +133,14 @@ impl Outcome {
     pub fn with_role_changed(mut self, member_id: Uuid, role: Role) -> Self {
         self.actions
             .push((member_id, PlatformAction::RoleChanged { role }));
+        self
+    }
+
+    /// `member_id`'s achievements changed: settle their earned roles, announcing one earned
+    /// in `channel`.
+    pub fn with_achievement(mut self, member_id: Uuid, channel: Option<&str>) -> Self {
+        self.achievements
+            .push((member_id, channel.map(str::to_owned)));
         self
     }
 
@@ -283,6 +296,14 @@ impl Services {
         let mut outcome = authorized_route(&mut tx, now, inv, self.public_url.as_deref()).await?;
         if outcome.needs_confirmation {
             outcome = questions::ask(&mut tx, now, inv, outcome).await?;
+        }
+        for (member_id, channel) in std::mem::take(&mut outcome.achievements) {
+            let earned =
+                earned_roles::settle(&mut tx, community, Some(member_id), channel.as_deref(), now)
+                    .await?;
+            outcome
+                .posts
+                .extend(earned.into_iter().map(|(_, post)| post));
         }
         // Posts from a redeliverable invocation get keys derived from it; others are unique.
         let key_base = match &inv.delivery_id {

@@ -42,6 +42,7 @@ const FILES: &[(&str, &str)] = embed![
     "0022_absences_days_off.sql",
     "0023_checkin_windows_plans.sql",
     "0024_streaks.sql",
+    "0025_earned_roles.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -11,6 +11,7 @@ pub mod communities;
 pub mod days_off;
 pub mod digests;
 pub mod discord;
+pub mod earned_roles;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod enrollments;

@@ -55,6 +55,10 @@ pub enum PlatformAction {
     /// (a Slack thread, a Discord reply): a late check-in's "updated" line under the
     /// digest it changed. Nothing to do when that row was never sent.
     ThreadReply { of: i64 },
+    /// The member's earned role under `rule` follows whether they hold it now (a Discord
+    /// role, a Slack user group). With `check`, the platform first reads what the member
+    /// has, and a role missing there is put back once, then reported and left off.
+    EarnedRole { rule: Uuid, check: bool },
 }
 
 /// Adds a platform action for `member_id` unless one with the same key exists.

@@ -477,3 +477,96 @@ pub async fn mentor_groups(
     .fetch_all(conn)
     .await
 }
+
+/// An earned-role rule as the store keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct EarnedRoleSeed<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub achievement: &'a str,
+    pub subject: Option<&'a str>,
+    pub threshold: Option<i32>,
+    pub discord_role: Option<&'a str>,
+    pub slack_usergroup: Option<&'a str>,
+    pub remove_when_lost: bool,
+    pub announce: bool,
+}
+
+/// Adds or updates a rule by slug. A changed rule makes the community's reconciliation due,
+/// so holders are re-derived under the new rule at the scheduler's next pass.
+pub async fn upsert_earned_role(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    def: &EarnedRoleSeed<'_>,
+) -> sqlx::Result<(Uuid, Change)> {
+    let sql = upsert_sql(
+        "INSERT INTO earned_roles AS t (id, community_id, slug, name, achievement, subject, threshold,
+                                        discord_role, slack_usergroup, remove_when_lost, announce)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (community_id, slug) DO UPDATE SET
+             name = EXCLUDED.name, achievement = EXCLUDED.achievement, subject = EXCLUDED.subject,
+             threshold = EXCLUDED.threshold, discord_role = EXCLUDED.discord_role,
+             slack_usergroup = EXCLUDED.slack_usergroup,
+             remove_when_lost = EXCLUDED.remove_when_lost, announce = EXCLUDED.announce
+         WHERE (t.name, t.achievement, t.subject, t.threshold, t.discord_role, t.slack_usergroup,
+                t.remove_when_lost, t.announce)
+               IS DISTINCT FROM
+               (EXCLUDED.name, EXCLUDED.achievement, EXCLUDED.subject, EXCLUDED.threshold,
+                EXCLUDED.discord_role, EXCLUDED.slack_usergroup, EXCLUDED.remove_when_lost,
+                EXCLUDED.announce)",
+        "SELECT id FROM earned_roles WHERE community_id = $2 AND slug = $3",
+    );
+    let (id, change) = run(
+        conn,
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(Uuid::new_v4())
+            .bind(community_id)
+            .bind(def.slug)
+            .bind(def.name)
+            .bind(def.achievement)
+            .bind(def.subject)
+            .bind(def.threshold)
+            .bind(def.discord_role)
+            .bind(def.slack_usergroup)
+            .bind(def.remove_when_lost)
+            .bind(def.announce),
+    )
+    .await?;
+    if change != Change::Unchanged {
+        sqlx::query("DELETE FROM earned_role_reconciliations WHERE community_id = $1")
+            .bind(community_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok((id, change))
+}
+
+pg_row! {
+    /// A stored earned-role rule, for export.
+    #[derive(Debug, Clone)]
+    pub struct EarnedRoleRow {
+        pub slug: String,
+        pub name: String,
+        pub achievement: String,
+        pub subject: Option<String>,
+        pub threshold: Option<i32>,
+        pub discord_role: Option<String>,
+        pub slack_usergroup: Option<String>,
+        pub remove_when_lost: bool,
+        pub announce: bool,
+    }
+}
+
+pub async fn earned_roles(
+    ex: impl sqlx::PgExecutor<'_>,
+    community_id: Uuid,
+) -> sqlx::Result<Vec<EarnedRoleRow>> {
+    sqlx::query_as(
+        "SELECT slug, name, achievement, subject, threshold, discord_role, slack_usergroup,
+                remove_when_lost, announce
+         FROM earned_roles WHERE community_id = $1 ORDER BY slug",
+    )
+    .bind(community_id)
+    .fetch_all(ex)
+    .await
+}

@@ -22,7 +22,7 @@ use super::discord_support::{
 };
 
 pub(crate) const DM_CHANNEL: &str = "800000000000000001";
-const MENTOR: &str = "222000000000000002";
+pub(crate) const MENTOR: &str = "222000000000000002";
 
 #[test]
 fn every_fixture_deserializes_into_serenitys_model() {
@@ -419,7 +419,7 @@ async fn dm_edits(d: &DiscordBot) -> Vec<Value> {
 }
 
 /// The methods of the requests to Discord's member-role route, in order.
-async fn role_requests(d: &DiscordBot) -> Vec<String> {
+pub(crate) async fn role_requests(d: &DiscordBot) -> Vec<String> {
     d.server
         .received_requests()
         .await
@@ -1235,6 +1235,14 @@ async fn graduation_gives_the_mapped_alumni_role_once_the_outbox_runs(pool: PgPo
         .expect(1)
         .mount(&d.server)
         .await;
+    Mock::given(method("PUT"))
+        .and(path(format!(
+            "/api/v10/guilds/{GUILD}/members/{BEA}/roles/1200000000000000101"
+        )))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&d.server)
+        .await;
     let ladder = [
         "flows-101",
         "data-sources",
@@ -1266,7 +1274,13 @@ async fn graduation_gives_the_mapped_alumni_role_once_the_outbox_runs(pool: PgPo
         let content = reply["data"]["content"].as_str().unwrap();
         assert!(content.contains("Verified"), "{module}: {content}");
         d.dispatch().await;
-        let expected: &[&str] = if module == "capstone" { &["PUT"] } else { &[] };
+        // The capstone gives the alumni role, and its badge the example's earned role
+        // `citizen-developer`.
+        let expected: &[&str] = if module == "capstone" {
+            &["PUT", "PUT"]
+        } else {
+            &[]
+        };
         assert_eq!(role_requests(&d).await, expected, "after {module}");
     }
 }

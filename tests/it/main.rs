@@ -11,6 +11,7 @@ mod discord_interactions;
 mod discord_send;
 mod discord_server;
 mod discord_support;
+mod earned_roles;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;

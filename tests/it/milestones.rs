@@ -621,6 +621,15 @@ async fn the_capstone_graduates_the_learner_with_alumni_celebration_and_invitati
         "@everyone saves **3 h/week**, replaced the paper form".into()
     )));
     assert_eq!(graduation.message.mentioned().count(), 1);
+    // The capstone's badge earns the example's `citizen-developer` role, announced.
+    assert!(
+        said.channel_posts().contains(&(
+            "spring-makers",
+            "🏅 @Sam Carter earned the Citizen Developer role!"
+        )),
+        "{:?}",
+        said.channel_posts()
+    );
     let dms = said.dms();
     assert!(
         dms.iter().any(|(to, text)| *to == "Sam Carter"
@@ -642,8 +651,15 @@ async fn the_capstone_graduates_the_learner_with_alumni_celebration_and_invitati
     // The Friday digest counts the week's verified milestones.
     bot.set_local("2027-03-12 15:59", Berlin);
     bot.tick().await;
-    bot.deliver_to(&["#spring-makers", "#spring-makers", "@grace", "@sam", "@sam"])
-        .await;
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "@grace",
+        "@sam",
+        "@sam",
+    ])
+    .await;
     bot.set_local("2027-03-12 16:00", Berlin);
     bot.tick().await;
     let sent = bot.deliver().await;

@@ -134,6 +134,7 @@ impl Slack {
             ("evening-builders".to_owned(), "C0EVENING".to_owned()),
         ]);
         SlackSender::new(api, self.bot.pool.clone(), channels)
+            .with_clock(std::sync::Arc::new(self.bot.clock.clone()))
     }
 
     pub fn response_url(&self) -> String {

@@ -118,6 +118,24 @@ impl DiscordSender {
         let Some(role_id) = self.roles.get(&role) else {
             return Ok(Delivered::nothing_to_do());
         };
+        let (guild, user_id) = self.guild_member(post, platform_user_id).await?;
+        let holds = store::roles::holds_anywhere(&self.pool, member_id, role)
+            .await
+            .map_err(db_send_error)?;
+        let method = if holds {
+            LightMethod::Put
+        } else {
+            LightMethod::Delete
+        };
+        self.set_role(guild, user_id, *role_id, method).await
+    }
+
+    /// The community's guild and the member's user id, both as Discord ids.
+    async fn guild_member(
+        &self,
+        post: &OutboundPost,
+        platform_user_id: &str,
+    ) -> Result<(GuildId, UserId), SendError> {
         let user_id = platform_user_id
             .parse::<u64>()
             .ok()
@@ -127,25 +145,95 @@ impl DiscordSender {
             .await
             .map_err(db_send_error)?
             .and_then(|g| g.parse::<u64>().ok())
+            .filter(|n| *n > 0)
             .ok_or_else(|| SendError::Permanent(messages::community_without_guild()))?;
-        let holds = store::roles::holds_anywhere(&self.pool, member_id, role)
-            .await
-            .map_err(db_send_error)?;
-        let method = if holds {
-            LightMethod::Put
-        } else {
-            LightMethod::Delete
-        };
+        Ok((GuildId::new(guild), UserId::new(user_id)))
+    }
+
+    /// Adds (`Put`) or removes (`Delete`) a server role; both are idempotent on Discord.
+    async fn set_role(
+        &self,
+        guild_id: GuildId,
+        user_id: UserId,
+        role_id: RoleId,
+        method: LightMethod,
+    ) -> Result<Delivered, SendError> {
         let route = Route::GuildMemberRole {
-            guild_id: GuildId::new(guild),
-            user_id: UserId::new(user_id),
-            role_id: *role_id,
+            guild_id,
+            user_id,
+            role_id,
         };
         self.rest
             .call(route, method, None)
             .await
             .map_err(send_error)?;
         Ok(Delivered::nothing_to_do())
+    }
+
+    /// Makes the member's earned role under `rule` follow whether they hold it now. A
+    /// `check` reads the member first: a role missing there is put back the first time,
+    /// then reported to stewards and left off.
+    async fn earned_role(
+        &self,
+        post: &OutboundPost,
+        (member_id, platform_user_id, display_name): (Uuid, &str, &str),
+        rule: Uuid,
+        check: bool,
+    ) -> Result<Delivered, SendError> {
+        let target = store::earned_roles::target(&self.pool, rule, member_id)
+            .await
+            .map_err(db_send_error)?;
+        let Some((target, role_id)) = target.and_then(|t| {
+            let id = t.discord_role.as_deref()?.parse::<u64>().ok()?;
+            Some((t, RoleId::new(id)))
+        }) else {
+            return Ok(Delivered::nothing_to_do());
+        };
+        let (guild, user_id) = self.guild_member(post, platform_user_id).await?;
+        if check && target.holds {
+            let route = Route::GuildMember {
+                guild_id: guild,
+                user_id,
+            };
+            let member = self
+                .rest
+                .call(route, LightMethod::Get, None)
+                .await
+                .map_err(send_error)?;
+            let role = role_id.to_string();
+            let has = member["roles"]
+                .as_array()
+                .is_some_and(|roles| roles.iter().any(|r| r.as_str() == Some(role.as_str())));
+            let db = |err: anyhow::Error| SendError::Transient {
+                reason: format!("{err:#}"),
+                retry_after: None,
+            };
+            if has {
+                crate::services::earned_roles::found_present(&self.pool, rule, member_id)
+                    .await
+                    .map_err(db)?;
+                return Ok(Delivered::nothing_to_do());
+            }
+            let restore = crate::services::earned_roles::found_missing(
+                &self.pool,
+                post.community_id,
+                rule,
+                (member_id, display_name),
+                "Discord",
+                self.clock.now(),
+            )
+            .await
+            .map_err(db)?;
+            if !restore {
+                return Ok(Delivered::nothing_to_do());
+            }
+        }
+        let method = if target.holds {
+            LightMethod::Put
+        } else {
+            LightMethod::Delete
+        };
+        self.set_role(guild, user_id, role_id, method).await
     }
 
     /// Posts the body as a reply to the message `sent` (`channel:message`).
@@ -354,6 +442,19 @@ impl Sender for DiscordSender {
             return self
                 .mirror_role(post, *member_id, platform_user_id, *role)
                 .await;
+        }
+        if let (
+            Some(PlatformAction::EarnedRole { rule, check }),
+            Recipient::Direct {
+                member_id,
+                platform_user_id,
+                display_name,
+                ..
+            },
+        ) = (&post.action, &post.to)
+        {
+            let member = (*member_id, platform_user_id.as_str(), display_name.as_str());
+            return self.earned_role(post, member, *rule, *check).await;
         }
         match (post.action, post.replaces.as_deref()) {
             (None, _) => {}

@@ -92,6 +92,9 @@ const TIERS: &[(&str, u32)] = &[
     ("conversations.history", 50),
     ("conversations.info", 50),
     ("conversations.open", 50),
+    ("usergroups.list", 20),
+    ("usergroups.users.list", 20),
+    ("usergroups.users.update", 20),
     ("users.info", 100),
     ("views.open", 100),
     ("views.publish", 100),
@@ -303,6 +306,30 @@ impl SlackApi {
             "parse": "none",
         });
         self.call("chat.update", &body).await.map(drop)
+    }
+
+    /// Every user in the user group `group`.
+    pub async fn usergroup_users(&self, group: &str) -> Result<Vec<String>, ApiError> {
+        let answer = self
+            .call_form("usergroups.users.list", &[("usergroup", group)])
+            .await?;
+        Ok(answer["users"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.as_str().map(str::to_owned))
+            .collect())
+    }
+
+    /// Replaces the user group's whole list with `users`: Slack has no add or remove.
+    pub async fn set_usergroup_users(&self, group: &str, users: &[String]) -> Result<(), ApiError> {
+        let body = json!({ "usergroup": group, "users": users.join(",") });
+        self.call("usergroups.users.update", &body).await.map(drop)
+    }
+
+    /// Whether the workspace has user groups at all: a free plan answers with an error.
+    pub async fn list_usergroups(&self) -> Result<(), ApiError> {
+        self.call_form("usergroups.list", &[]).await.map(drop)
     }
 
     /// The DM channel with `user`, opened if needed.

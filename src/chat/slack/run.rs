@@ -43,11 +43,15 @@ pub fn start(
         api.clone(),
         services.pool.clone(),
         settings.channels.clone(),
-    );
+    )
+    .with_clock(services.clock.clone());
     let dispatcher = Dispatcher::new(services.pool.clone(), services.clock.clone(), sender)
         .only_platform(Platform::Slack);
     let dispatch_stop = stop.clone();
+    let (checking, pool) = (api.clone(), services.pool.clone());
     let mut tasks: Vec<Task> = vec![Box::pin(async move {
+        // Beside the dispatcher, not before it: a slow answer must not hold up posts.
+        tokio::spawn(async move { super::sender::check_usergroups(&checking, &pool).await });
         dispatcher.run(DISPATCH_EVERY, dispatch_stop).await;
         Ok(())
     })];

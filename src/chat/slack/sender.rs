@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::api::SlackApi;
+use crate::clock::{Clock, SystemClock};
 use crate::outbox::gate::BUCKET_WAIT_MAX;
 use crate::outbox::{Delivered, OutboundPost, Recipient, SendError, Sender};
 use crate::render::slack::{self, SlackMessage};
@@ -34,6 +35,11 @@ pub struct SlackSender {
     channels: BTreeMap<String, String>,
     pace: DefaultKeyedRateLimiter<String>,
     dms: Mutex<HashMap<String, String>>,
+    clock: Arc<dyn Clock>,
+    /// Held across a user group's read-modify-write: Slack replaces the whole list, so two
+    /// changes at once in this process would lose one. (Reconciliation repairs a change
+    /// lost to another process.)
+    usergroups: tokio::sync::Mutex<()>,
 }
 
 impl SlackSender {
@@ -45,7 +51,88 @@ impl SlackSender {
             channels,
             pace: RateLimiter::keyed(Quota::per_second(NonZeroU32::MIN)),
             dms: Mutex::new(HashMap::new()),
+            clock: Arc::new(SystemClock),
+            usergroups: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The bot's clock, for what the sender records (a role put back).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Makes the member's place in the user group of the earned role under `rule` follow
+    /// whether they hold it now, by read-modify-write. A `check` puts a missing member back
+    /// the first time, then reports it to stewards and leaves it.
+    async fn earned_role(
+        &self,
+        post: &OutboundPost,
+        (member_id, user, display_name): (Uuid, &str, &str),
+        rule: Uuid,
+        check: bool,
+    ) -> Result<Delivered, SendError> {
+        let db = |reason: String| SendError::Transient {
+            reason,
+            retry_after: None,
+        };
+        let target = store::earned_roles::target(&self.pool, rule, member_id)
+            .await
+            .map_err(|e| db(format!("reading an earned role: {e}")))?;
+        let Some((target, group)) =
+            target.and_then(|t| t.slack_usergroup.clone().map(|group| (t, group)))
+        else {
+            return Ok(Delivered::nothing_to_do());
+        };
+        let _writing = self.usergroups.lock().await;
+        let mut users = self
+            .api
+            .usergroup_users(&group)
+            .await
+            .map_err(usergroup_error)?;
+        let has = users.iter().any(|u| u == user);
+        if check && target.holds && !has {
+            let restore = crate::services::earned_roles::found_missing(
+                &self.pool,
+                post.community_id,
+                rule,
+                (member_id, display_name),
+                "Slack",
+                self.clock.now(),
+            )
+            .await
+            .map_err(|e| db(format!("{e:#}")))?;
+            if !restore {
+                return Ok(Delivered::nothing_to_do());
+            }
+        } else if check && has {
+            crate::services::earned_roles::found_present(&self.pool, rule, member_id)
+                .await
+                .map_err(|e| db(format!("{e:#}")))?;
+        }
+        if has == target.holds {
+            return Ok(Delivered::nothing_to_do());
+        }
+        if target.holds {
+            users.push(user.to_owned());
+        } else {
+            users.retain(|u| u != user);
+        }
+        if users.is_empty() {
+            // Slack keeps at least one member in a user group; an empty one is disabled
+            // in Slack's admin pages, not by the bot.
+            tracing::warn!(
+                outbox_id = post.id,
+                usergroup = %group,
+                "the user group's last member lost the role; Slack cannot empty a group, so they stay"
+            );
+            return Ok(Delivered::nothing_to_do());
+        }
+        self.api
+            .set_usergroup_users(&group, &users)
+            .await
+            .map_err(usergroup_error)?;
+        Ok(Delivered::nothing_to_do())
     }
 
     /// Another pace, e.g. for tests that post many messages to one channel.
@@ -181,8 +268,69 @@ fn metadata(outbox_id: i64, part: usize) -> Value {
     })
 }
 
+/// Slack's plans without user groups answer their methods with these errors.
+const NO_USERGROUPS: &[&str] = &[
+    "paid_teams_only",
+    "paid_only",
+    "upgrade_required",
+    "upgrade_require",
+];
+
+/// A user group call's error; a plan without user groups says so plainly.
+fn usergroup_error(err: super::api::ApiError) -> SendError {
+    match &err {
+        super::api::ApiError::Slack { error, .. } if NO_USERGROUPS.contains(&error.as_str()) => {
+            SendError::Permanent(format!(
+                "this Slack workspace's plan has no user groups ({error}): earned roles with slack_usergroup cannot be given here"
+            ))
+        }
+        _ => err.into(),
+    }
+}
+
+/// At start: tells the operator plainly when the program gives earned roles as Slack user
+/// groups but the workspace's plan has none.
+pub async fn check_usergroups(api: &SlackApi, pool: &PgPool) {
+    match store::earned_roles::slack_usergroups_used(pool).await {
+        Ok(false) => return,
+        Ok(true) => {}
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read the earned roles at start");
+            return;
+        }
+    }
+    match api.list_usergroups().await {
+        Ok(()) => tracing::info!("Slack: user groups available for earned roles"),
+        Err(super::api::ApiError::Slack { error, .. })
+            if NO_USERGROUPS.contains(&error.as_str()) =>
+        {
+            tracing::error!(
+                error = %error,
+                "Slack: this workspace's plan has no user groups, so earned roles with slack_usergroup cannot be given; upgrade the plan, or remove slack_usergroup from [[community.earned_roles]]"
+            )
+        }
+        Err(err) => tracing::warn!(
+            error = %err,
+            "Slack: could not list user groups; earned roles need the usergroups:read and usergroups:write scopes"
+        ),
+    }
+}
+
 impl Sender for SlackSender {
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
+        if let (
+            Some(PlatformAction::EarnedRole { rule, check }),
+            Recipient::Direct {
+                member_id,
+                platform_user_id,
+                display_name,
+                ..
+            },
+        ) = (&post.action, &post.to)
+        {
+            let member = (*member_id, platform_user_id.as_str(), display_name.as_str());
+            return self.earned_role(post, member, *rule, *check).await;
+        }
         match (post.action, post.replaces.as_deref()) {
             (None, _) => {}
             (Some(PlatformAction::Replace { .. }), Some(sent)) => {

@@ -75,5 +75,6 @@ pub async fn revoke(
             display_name: badge.member_name.clone(),
         },
         messages::revoked_dm(&badge.name, reason),
-    ))
+    )
+    .with_achievement(badge.member_id, None))
 }

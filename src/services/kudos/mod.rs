@@ -61,7 +61,8 @@ pub async fn give(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         inv.spec.visibility,
     )
     .with_post(
-        Destination::Channel(channel),
+        Destination::Channel(channel.clone()),
         messages::public(&me.display_name, receiver.id, &receiver.display_name, text),
-    ))
+    )
+    .with_achievement(receiver.id, Some(&channel)))
 }

@@ -198,6 +198,7 @@ pub async fn verify(
             );
         }
     }
+    outcome = outcome.with_achievement(learner.id, enrolled.channel.as_deref());
     if graduated {
         outcome = outcome
             .with_post(

@@ -125,8 +125,16 @@ async fn settle_one(
         now,
     )
     .await?;
+    // A streak can earn a role, or lose one; in the same transaction as the streak.
+    let mut posts = crate::services::earned_roles::settle_and_announce(
+        &mut *tx,
+        learner.community_id,
+        Some(learner.member_id),
+        learner.channel.as_deref(),
+        now,
+    )
+    .await?;
     // A streak is celebrated in the channel; a broken one is never announced.
-    let mut posts = 0;
     if let Some(channel) = &learner.channel {
         for (period, weeks) in milestones {
             let key = format!(
