@@ -251,6 +251,7 @@ async fn fanout_scenario(server: &Server) -> Result<()> {
             plan_intro: cohortbot::render::Message::from("Last week you planned: "),
             blocker_intro: cohortbot::render::Message::from("Still open: "),
             blocker_outro: cohortbot::render::Message::from("."),
+            blocker_buttons: cohortbot::render::Message::from(""),
         };
         let mut tx = db.pool.begin().await?;
         let plan: String = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
@@ -261,6 +262,7 @@ async fn fanout_scenario(server: &Server) -> Result<()> {
                 .replace("$8", "$6")
                 .replace("$9", "$7")
                 .replace("$10", "$8")
+                .replace("$11", "$9")
         )))
         .bind(batch.community_id)
         .bind(batch.cohort_id)
@@ -270,6 +272,7 @@ async fn fanout_scenario(server: &Server) -> Result<()> {
         .bind(sqlx::types::Json(&extras.plan_intro))
         .bind(sqlx::types::Json(&extras.blocker_intro))
         .bind(sqlx::types::Json(&extras.blocker_outro))
+        .bind(sqlx::types::Json(&extras.blocker_buttons))
         .fetch_all(&mut *tx)
         .await?
         .join("\n");

@@ -19,6 +19,14 @@ pub fn direct(kind: &ActionKind) -> Option<(CommandId, Vec<(&'static str, String
             if *yes { CommandId::Yes } else { CommandId::No },
             vec![("question", question.clone())],
         )),
+        ActionKind::Blocker { cohort, resolved } => Some((
+            if *resolved {
+                CommandId::CheckinResolved
+            } else {
+                CommandId::CheckinStuck
+            },
+            vec![("cohort", cohort.clone())],
+        )),
         ActionKind::CheckIn { .. }
         | ActionKind::ReplyToCheckin { .. }
         | ActionKind::RequestMilestoneChanges { .. } => None,

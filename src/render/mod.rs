@@ -52,6 +52,9 @@ pub enum ActionKind {
     ClaimReview { number: i64 },
     /// Answers the kept question `question` (`/yes` or `/no`).
     Answer { question: String, yes: bool },
+    /// Answers the open blocker a check-in prompt for `cohort` shows: resolved
+    /// (`/checkin resolved`) or still blocked (`/checkin stuck`).
+    Blocker { cohort: String, resolved: bool },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,6 +24,7 @@ pub const MILESTONE_VERIFY_ACTION: &str = "cohortbot_milestone_verify";
 pub const MILESTONE_CHANGES_ACTION: &str = "cohortbot_milestone_changes";
 pub const REVIEW_CLAIM_ACTION: &str = "cohortbot_review_claim";
 pub const ANSWER_ACTION: &str = "cohortbot_answer";
+pub const BLOCKER_ACTION: &str = "cohortbot_blocker";
 
 /// The slash command every catalog command lives under on Slack.
 pub const SLASH_COMMAND: &str = "/cohort";
@@ -201,6 +202,7 @@ fn button(action: &Action) -> Value {
         ActionKind::RequestMilestoneChanges { .. } => MILESTONE_CHANGES_ACTION,
         ActionKind::ClaimReview { .. } => REVIEW_CLAIM_ACTION,
         ActionKind::Answer { .. } => ANSWER_ACTION,
+        ActionKind::Blocker { .. } => BLOCKER_ACTION,
     };
     let label: String = action.label.chars().take(LABEL_MAX).collect();
     let mut button = json!({
@@ -210,7 +212,14 @@ fn button(action: &Action) -> Value {
         "value": serde_json::to_string(&action.kind).unwrap_or_default(),
     });
     // "No" is the quiet choice; every other button is the thing to do.
-    if !matches!(action.kind, ActionKind::Answer { yes: false, .. }) {
+    if !matches!(
+        action.kind,
+        ActionKind::Answer { yes: false, .. }
+            | ActionKind::Blocker {
+                resolved: false,
+                ..
+            }
+    ) {
         button["style"] = json!("primary");
     }
     button

@@ -417,6 +417,8 @@ async fn route(
         CommandId::Checkin => checkins::record(tx, now, inv).await,
         CommandId::CheckinReply => checkins::reply(tx, now, inv).await,
         CommandId::CheckinHistory => checkins::history(tx, inv).await,
+        CommandId::CheckinResolved => checkins::blockers::resolved(tx, now, inv).await,
+        CommandId::CheckinStuck => checkins::blockers::stuck(tx, now, inv).await,
         CommandId::ScheduleList => schedules::list(tx, now, inv).await,
         CommandId::ScheduleSet => schedules::set(tx, now, inv).await,
         CommandId::EventSchedule => events::schedule(tx, now, inv).await,

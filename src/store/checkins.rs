@@ -399,6 +399,9 @@ pub struct PromptExtras {
     pub blocker_intro: crate::render::Message,
     /// After it.
     pub blocker_outro: crate::render::Message,
+    /// The blocker's two buttons, for a cohort whose slug the statement fills in (at
+    /// `[0|1].Action.kind.cohort`).
+    pub blocker_buttons: crate::render::Message,
 }
 
 /// Records a prompt for every active learner of each batch's cohort and zone, and queues one
@@ -420,6 +423,7 @@ pub async fn enqueue_prompts(
         &extras.plan_intro,
         &extras.blocker_intro,
         &extras.blocker_outro,
+        &extras.blocker_buttons,
     ];
     run_batch(ex, ENQUEUE_PROMPTS, batches, now, &templates).await
 }
@@ -442,7 +446,11 @@ pub const ENQUEUE_PROMPTS: &str = "targets AS MATERIALIZED (
                                   ELSE $8::jsonb || jsonb_build_array(jsonb_build_object('User', x.plan)) END
                           || CASE WHEN x.blocker IS NULL THEN '[]'::jsonb
                                   ELSE $9::jsonb || jsonb_build_array(jsonb_build_object('User', x.blocker))
-                                       || $10::jsonb END
+                                       || $10::jsonb
+                                       -- The Resolved / Still blocked buttons, for this cohort.
+                                       || jsonb_set(jsonb_set($11::jsonb,
+                                              '{0,Action,kind,cohort}', to_jsonb(c.slug)),
+                                              '{1,Action,kind,cohort}', to_jsonb(c.slug)) END
                 END AS body
          FROM batch b
          JOIN cohorts c ON c.id = b.cohort_id
@@ -542,4 +550,58 @@ pub async fn was_prompted(
     .bind(period)
     .fetch_one(ex)
     .await
+}
+
+pg_row! {
+    /// A learner's oldest open blocker in one cohort.
+    #[derive(Debug, Clone)]
+    pub struct OpenBlocker {
+        pub checkin_id: Uuid,
+        pub cohort_id: Uuid,
+        pub cohort_slug: String,
+        pub cohort_name: String,
+        pub period: String,
+        pub blockers: String,
+    }
+}
+
+/// The member's open blockers, one per cohort (its most recent), in live cohorts;
+/// only in `cohort` when given.
+pub async fn open_blockers(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    cohort: Option<Uuid>,
+) -> sqlx::Result<Vec<OpenBlocker>> {
+    sqlx::query_as(
+        "SELECT DISTINCT ON (c.id) k.id AS checkin_id, c.id AS cohort_id, c.slug AS cohort_slug,
+                c.name AS cohort_name, k.period, k.blockers
+         FROM checkins k JOIN cohorts c ON c.id = k.cohort_id
+         WHERE k.member_id = $1 AND ($2::uuid IS NULL OR c.id = $2) AND c.archived_at IS NULL
+           AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL
+         ORDER BY c.id, k.period DESC",
+    )
+    .bind(member_id)
+    .bind(cohort)
+    .fetch_all(ex)
+    .await
+}
+
+/// Marks every open blocker of the member in the cohort resolved; how many were open.
+pub async fn resolve_blockers(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    member_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE checkins SET blocker_resolved_at = $3
+         WHERE cohort_id = $1 AND member_id = $2
+           AND blockers IS NOT NULL AND blocker_resolved_at IS NULL",
+    )
+    .bind(cohort_id)
+    .bind(member_id)
+    .bind(now)
+    .execute(ex)
+    .await?
+    .rows_affected())
 }

@@ -368,3 +368,166 @@ async fn the_streak_on_slack_counts_this_weeks_check_in(pool: PgPool) {
         "{off}"
     );
 }
+
+/// The blocker a prompt repeats has Resolved and Still blocked buttons. On Slack: Still
+/// blocked tells the lead mentor (once a day, however often it is pressed), and Resolved
+/// closes it.
+#[sqlx::test]
+async fn a_prompts_open_blocker_answers_to_its_buttons_on_slack(pool: PgPool) {
+    use crate::slack_loop::{block_actions, grace_on_slack};
+    let (slack, dispatcher) = prepared(pool).await;
+    grace_on_slack(&slack).await;
+    reach(&slack, &dispatcher, "2027-03-08 08:45", "2027-03-08 09:00").await;
+    slack.bot.set_local("2027-03-09 10:00", Berlin);
+    let answer = slack
+        .command(
+            "checkin 2 tried the connector blockers:\"no licence for the <!channel> connector\"",
+            "t-blocked",
+        )
+        .await;
+    assert!(text(&answer).starts_with("Thanks!"), "{answer}");
+    dispatcher.run_once().await.unwrap();
+
+    // Next Monday's prompt repeats the blocker, with its two buttons.
+    reach(&slack, &dispatcher, "2027-03-15 08:45", "2027-03-15 09:00").await;
+    let posts = slack.sent("chat.postMessage").await;
+    let prompt = posts
+        .iter()
+        .find(|p| p["channel"] == "D0SAMDM01" && text(p).contains("2027-W11"))
+        .expect("the week 11 prompt");
+    assert!(
+        text(prompt).contains("Still open from before: no licence for the channel connector (a check-in without blockers marks it resolved)"),
+        "{prompt}"
+    );
+    let buttons = prompt["blocks"].as_array().unwrap().last().unwrap()["elements"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let labels: Vec<&str> = buttons
+        .iter()
+        .map(|b| b["text"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Check in", "Resolved", "Still blocked"]);
+    let value = |i: usize| buttons[i]["value"].as_str().unwrap().to_owned();
+
+    // Still blocked: Slack delivering the same press twice, then a second press (a new
+    // trigger). Grace hears it once.
+    let still = block_actions(&slack, "cohortbot_blocker", &value(2));
+    slack.interact(&still).await;
+    slack.interact(&still).await;
+    let mut pressed_again: Value = serde_json::from_str(&still).unwrap();
+    pressed_again["trigger_id"] = json!("13345224609.8534564800.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    slack.interact(&pressed_again.to_string()).await;
+    dispatcher.run_once().await.unwrap();
+    let answers: Vec<String> = slack
+        .sent("response")
+        .await
+        .iter()
+        .map(|a| text(a).to_owned())
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            "Told Grace Lindqvist that you're still blocked. They'll reply here; `/cohort checkin resolved` when it's sorted.",
+            "Told Grace Lindqvist that you're still blocked. They'll reply here; `/cohort checkin resolved` when it's sorted.",
+            "Your mentors already heard today that you're still blocked. They'll reply with `/cohort checkin reply`; if it's urgent, ask in the cohort channel."
+        ]
+    );
+    let told: Vec<String> = slack
+        .sent("chat.postMessage")
+        .await
+        .iter()
+        .map(|p| text(p).to_owned())
+        .filter(|t| t.starts_with("🚧"))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            "🚧 Sam C (*Spring Makers 2027*) is still blocked, since 2027-W10: no licence for the channel connector\nReply with `/cohort checkin reply @U0SAM0001 …`"
+        ]
+    );
+
+    // Resolved: off the list of open blockers.
+    let mut resolved: Value =
+        serde_json::from_str(&block_actions(&slack, "cohortbot_blocker", &value(1))).unwrap();
+    resolved["trigger_id"] = json!("13345224609.8534564800.cccccccccccccccccccccccccccccccc");
+    slack.interact(&resolved.to_string()).await;
+    let answers = slack.sent("response").await;
+    assert_eq!(
+        text(&answers[3]),
+        "🎉 Marked resolved in *Spring Makers 2027*: no licence for the channel connector\nYour mentors no longer see it as open. Stuck on something new? Say so in your next `/cohort checkin`."
+    );
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM checkins WHERE blockers IS NOT NULL AND blocker_resolved_at IS NULL",
+    )
+    .fetch_one(&slack.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(open, 0);
+}
+
+/// On Discord: the prompt's Resolved button, pressed in the DM, through a signed payload.
+#[sqlx::test]
+async fn a_prompts_blocker_is_resolved_by_its_discord_button(pool: PgPool) {
+    use cohortbot::chat::discord::Target;
+    use cohortbot::render::ActionKind;
+    let d = DiscordBot::new(pool).await;
+    dm_mocks(&d).await;
+    spring_channel_mock(&d).await;
+    d.enroll(10, BEA, "Bea").await;
+    d.bot.set_local("2027-03-09 10:00", Berlin);
+    let checkin = d.command(
+        20,
+        "checkin",
+        Some("submit"),
+        json!([
+            { "name": "confidence", "type": 4, "value": 2 },
+            { "name": "progress", "type": 3, "value": "tried the connector" },
+            { "name": "blockers", "type": 3, "value": "no licence, **again**" }
+        ]),
+    );
+    assert!(d.run(checkin).await.starts_with("Thanks!"));
+    d.bot.set_local("2027-03-15 08:45", Berlin);
+    d.bot.tick().await;
+    d.bot.set_local("2027-03-15 09:00", Berlin);
+    d.bot.tick().await;
+    d.dispatch().await;
+    let resolved = d.ids.encode(&Target::Button(ActionKind::Blocker {
+        cohort: "spring-makers-2027".into(),
+        resolved: true,
+    }));
+    let prompt = posted_to(&d, DM_CHANNEL)
+        .await
+        .into_iter()
+        .find(|m| m["content"].as_str().unwrap().contains("2027-W11"))
+        .expect("the week 11 prompt");
+    let labels: Vec<(&str, &str)> = prompt["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap(),
+                b["custom_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(labels[1], ("Resolved", resolved.as_str()));
+    assert_eq!(labels[2].0, "Still blocked");
+
+    let mut press = DiscordBot::in_dm("button_dm", BEA);
+    press["id"] = json!("1300000000000000901");
+    press["data"]["custom_id"] = json!(resolved);
+    let (_, reply) = d.post_signed(&press, 0).await;
+    assert_eq!(
+        reply["data"]["content"],
+        "🎉 Marked resolved in **Spring Makers 2027**: no licence, \\*\\*again\\*\\*\nYour mentors no longer see it as open. Stuck on something new? Say so in your next `/checkin`."
+    );
+    // A second press (a new interaction): nothing is open any more.
+    press["id"] = json!("1300000000000000902");
+    let (_, again) = d.post_signed(&press, 0).await;
+    assert_eq!(
+        again["data"]["content"],
+        "You have no open blocker in **Spring Makers 2027**. Stuck on something? Add it to your check-in: `/checkin 3 … blockers:…`."
+    );
+}

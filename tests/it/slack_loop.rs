@@ -104,7 +104,7 @@ pub(crate) async fn open_checkin_form(slack: &Slack) -> Value {
 }
 
 /// The program seeds Grace as the lead mentor; here she is a Slack member.
-async fn grace_on_slack(slack: &Slack) {
+pub(crate) async fn grace_on_slack(slack: &Slack) {
     sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
         .execute(&slack.bot.pool)
         .await

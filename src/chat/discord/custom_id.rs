@@ -43,7 +43,8 @@ impl Target {
             }
             ActionKind::VerifyMilestone { .. }
             | ActionKind::ClaimReview { .. }
-            | ActionKind::Answer { .. } => return None,
+            | ActionKind::Answer { .. }
+            | ActionKind::Blocker { .. } => return None,
         })
     }
 
@@ -59,6 +60,9 @@ impl Target {
                 ActionKind::ClaimReview { number } => ("rc", number.to_string(), dash()),
                 ActionKind::Answer { question, yes } => {
                     (if yes { "yes" } else { "no" }, question, dash())
+                }
+                ActionKind::Blocker { cohort, resolved } => {
+                    (if resolved { "br" } else { "bs" }, cohort, dash())
                 }
             },
             Target::Form(form) => match form {
@@ -93,6 +97,10 @@ impl Target {
             "yes" | "no" => Target::Button(ActionKind::Answer {
                 question: a,
                 yes: kind == "yes",
+            }),
+            "br" | "bs" => Target::Button(ActionKind::Blocker {
+                cohort: a,
+                resolved: kind == "br",
             }),
             "cim" => Target::Form(FormTarget::CheckIn {
                 cohort: a,

@@ -10,8 +10,8 @@ use crate::commands::forms::{FormId, form};
 use crate::commands::{Args, Visibility, catalog};
 use crate::render::slack::escape;
 use crate::render::slack::{
-    ANSWER_ACTION, CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION,
-    REPLY_ACTION, REVIEW_CLAIM_ACTION,
+    ANSWER_ACTION, BLOCKER_ACTION, CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION,
+    MILESTONE_VERIFY_ACTION, REPLY_ACTION, REVIEW_CLAIM_ACTION,
 };
 use crate::render::{ActionKind, Message};
 use crate::services::checkins::button as checkin_button;
@@ -59,7 +59,7 @@ impl SlackApp {
         let value = action["value"].as_str().unwrap_or_default();
         let trigger = payload["trigger_id"].as_str().unwrap_or_default();
         let bodies = match action["action_id"].as_str().unwrap_or_default() {
-            MILESTONE_VERIFY_ACTION | REVIEW_CLAIM_ACTION => {
+            MILESTONE_VERIFY_ACTION | REVIEW_CLAIM_ACTION | BLOCKER_ACTION => {
                 let reply = self.run_button(team, user, value, trigger).await;
                 self.reply_bodies(None, &reply, Visibility::Ephemeral).await
             }
@@ -168,7 +168,8 @@ impl SlackApp {
             // Need no form: `block_action` runs them at once.
             ActionKind::VerifyMilestone { .. }
             | ActionKind::ClaimReview { .. }
-            | ActionKind::Answer { .. } => {
+            | ActionKind::Answer { .. }
+            | ActionKind::Blocker { .. } => {
                 return Err(button_not_valid());
             }
         };

@@ -302,6 +302,111 @@ pub fn prompt_blocker_outro() -> Message {
     Message::new().text(" (a check-in without blockers marks it resolved)")
 }
 
+const RESOLVED_BUTTON: &str = "Resolved";
+const STILL_BLOCKED_BUTTON: &str = "Still blocked";
+
+/// The buttons under an open blocker in a prompt for `cohort_slug`.
+pub fn prompt_blocker_buttons(cohort_slug: &str) -> Message {
+    let blocker = |resolved| ActionKind::Blocker {
+        cohort: cohort_slug.to_owned(),
+        resolved,
+    };
+    Message::new()
+        .action(RESOLVED_BUTTON, blocker(true))
+        .action(STILL_BLOCKED_BUTTON, blocker(false))
+}
+
+pub fn blocker_resolved(cohort: &str, blocker: &str) -> Message {
+    Message::new()
+        .text("🎉 Marked resolved in ")
+        .strong(cohort)
+        .text(": ")
+        .user(blocker)
+        .line()
+        .text("Your mentors no longer see it as open. Stuck on something new? Say so in your next ")
+        .code("/checkin")
+        .text(".")
+}
+
+pub fn no_open_blocker(cohort: Option<&str>) -> Message {
+    let msg = Message::new().text("You have no open blocker");
+    match cohort {
+        Some(cohort) => msg.text(" in ").strong(cohort),
+        None => msg,
+    }
+    .text(". Stuck on something? Add it to your check-in: ")
+    .code("/checkin 3 … blockers:…")
+    .text(".")
+}
+
+pub fn which_blocker(slugs: &[String]) -> Message {
+    let mut msg = Message::new().text("You have open blockers in several cohorts. Name one: ");
+    for (i, slug) in slugs.iter().enumerate() {
+        if i > 0 {
+            msg = msg.text(", ");
+        }
+        msg = msg.code(format!("cohort:{slug}"));
+    }
+    msg.text(".")
+}
+
+pub fn nobody_to_tell(cohort: &str) -> Message {
+    Message::new()
+        .strong(cohort)
+        .text(" has no lead mentor or steward to tell yet. Ask in the cohort channel: someone there may have solved it.")
+}
+
+pub fn already_told_today() -> Message {
+    Message::new()
+        .text("Your mentors already heard today that you're still blocked. They'll reply with ")
+        .code("/checkin reply")
+        .text("; if it's urgent, ask in the cohort channel.")
+}
+
+pub fn told_still_blocked(mentors: &[String]) -> Message {
+    let mut msg = Message::new().text("Told ");
+    for (i, name) in mentors.iter().enumerate() {
+        if i > 0 {
+            msg = msg.text(if i + 1 == mentors.len() {
+                " and "
+            } else {
+                ", "
+            });
+        }
+        msg = msg.user(name);
+    }
+    msg.text(" that you're still blocked. They'll reply here; ")
+        .code("/checkin resolved")
+        .text(" when it's sorted.")
+}
+
+/// To the lead mentor: a learner pressed Still blocked.
+pub fn still_blocked(
+    learner: &str,
+    handle: &str,
+    cohort: &str,
+    period: &str,
+    blocker: &str,
+) -> Message {
+    Message::new()
+        .text("🚧 ")
+        .user(learner)
+        .text(" (")
+        .strong(cohort)
+        .text(format!(") is still blocked, since {period}: "))
+        .user(blocker)
+        .line()
+        .text("Reply with ")
+        .code(format!("/checkin reply @{handle} …"))
+        .action(
+            REPLY_BUTTON,
+            ActionKind::ReplyToCheckin {
+                handle: handle.to_owned(),
+                period: period.to_owned(),
+            },
+        )
+}
+
 fn check_in(cohort_slug: &str, period: Period) -> ActionKind {
     ActionKind::CheckIn {
         cohort: cohort_slug.to_owned(),
@@ -557,6 +662,17 @@ pub fn prompt_answered(cohort: &str, period: &str) -> Message {
 
 #[cfg(test)]
 mod tests {
+
+    /// `ENQUEUE_PROMPTS` writes each prompt's cohort into the blocker buttons at these
+    /// JSON paths: the serialised shape must keep them there.
+    #[test]
+    fn the_blocker_buttons_keep_their_cohort_where_the_prompt_statement_sets_it() {
+        let buttons = serde_json::to_value(prompt_blocker_buttons("spring")).unwrap();
+        assert_eq!(buttons[0]["Action"]["kind"]["cohort"], "spring");
+        assert_eq!(buttons[0]["Action"]["kind"]["resolved"], true);
+        assert_eq!(buttons[1]["Action"]["kind"]["cohort"], "spring");
+        assert_eq!(buttons[1]["Action"]["kind"]["resolved"], false);
+    }
     use super::*;
     use crate::render::plain::render;
 

@@ -1,6 +1,7 @@
 //! Weekly check-ins: recording answers, mentor replies, history with privacy, and the
 //! scheduled prompts, nudges and digests.
 
+pub mod blockers;
 pub mod button;
 pub mod digest;
 mod messages;

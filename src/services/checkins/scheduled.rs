@@ -55,6 +55,7 @@ pub async fn send_prompts(
         plan_intro: messages::prompt_plan_intro(),
         blocker_intro: messages::prompt_blocker_intro(),
         blocker_outro: messages::prompt_blocker_outro(),
+        blocker_buttons: messages::prompt_blocker_buttons(""),
     };
     let batches = batches(targets, tick, messages::prompt);
     checkins::enqueue_prompts(tx, &batches, &extras, now).await
