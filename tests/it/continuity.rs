@@ -753,6 +753,25 @@ async fn streaks_earn_and_spend_freezes_keep_away_weeks_and_reset_after_two_miss
         ]
     );
     assert_eq!(stored_streak(&bot).await, (0, 8, 0));
+    // The example's `steady-streak` rule (8 weeks, removed when lost): earned when W19
+    // settled, taken back when W21 broke the streak, each an outbox action for Sam.
+    let earned: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.action, o.action->>'kind' FROM audit_log a
+         JOIN outbox o ON o.member_id = (a.detail->>'member')::uuid
+          AND o.action->>'kind' = 'earned_role'
+          AND o.idempotency_key LIKE 'earned-role:%:' || split_part(a.action, '.', 2)
+         WHERE a.action LIKE 'earned_role.%' ORDER BY a.id",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        earned,
+        [
+            ("earned_role.grant".to_owned(), "earned_role".to_owned()),
+            ("earned_role.revoke".to_owned(), "earned_role".to_owned()),
+        ]
+    );
     // The stored streak is what its audit trail replays to.
     let (cohort, member): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
         "SELECT s.cohort_id, s.member_id FROM streaks s JOIN members m ON m.id = s.member_id

@@ -41,16 +41,11 @@ pub async fn settle(
             check: false,
         };
         outbox::enqueue_action(&mut *tx, community_id, &key, change.member_id, role, now).await?;
-        let detail = serde_json::json!({ "rule": change.rule_id, "role": change.name });
-        audit::record(
-            &mut *tx,
-            community_id,
-            Some(change.member_id),
-            action,
-            detail,
-            now,
-        )
-        .await?;
+        // Nobody acted: the rule did, for the member.
+        let detail = serde_json::json!({
+            "rule": change.rule_id, "role": change.name, "member": change.member_id
+        });
+        audit::record(&mut *tx, community_id, None, action, detail, now).await?;
         if let (true, true, Some(channel)) = (change.granted, change.announce, channel) {
             let post = Post {
                 to: Destination::Channel(channel.to_owned()),
@@ -134,8 +129,10 @@ pub async fn found_missing(
                 "earned_role.left_off",
             ),
         };
-    let detail = serde_json::json!({ "rule": rule, "role": target.name, "platform": platform });
-    audit::record(&mut *tx, community_id, Some(member.0), action, detail, now).await?;
+    let detail = serde_json::json!({
+        "rule": rule, "role": target.name, "platform": platform, "member": member.0
+    });
+    audit::record(&mut *tx, community_id, None, action, detail, now).await?;
     for (steward, display_name) in mentoring::stewards(&mut *tx, community_id).await? {
         let key = format!(
             "earned-role-report:{rule}:{}:{action}:{steward}:{}",
