@@ -212,3 +212,14 @@ pub async fn slack_usergroups_used(ex: impl PgExecutor<'_>) -> sqlx::Result<bool
     .fetch_one(ex)
     .await
 }
+
+/// The names of the earned roles `member_id` holds, by name.
+pub async fn held_by(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT r.name FROM earned_role_holders h JOIN earned_roles r ON r.id = h.rule_id
+         WHERE h.member_id = $1 ORDER BY r.name",
+    )
+    .bind(member_id)
+    .fetch_all(ex)
+    .await
+}

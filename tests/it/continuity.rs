@@ -616,7 +616,7 @@ async fn last_weeks_plan_and_open_blocker_come_back_in_the_prompt_and_the_leads_
     let prompt = &delivered.iter().find(|(to, _)| to == "@sam").unwrap().1;
     assert!(
         prompt.ends_with(
-            "\nLast week you planned: publish the flow to the team\nStill open from before: waiting for IT (a check-in without blockers marks it resolved)"
+            "\nLast week you planned: publish the flow to the team\nStill open from before: waiting for IT (sorted? `/checkin resolved`; still stuck? `/checkin stuck` tells your lead mentor)"
         ),
         "{prompt}"
     );

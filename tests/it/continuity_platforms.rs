@@ -396,7 +396,7 @@ async fn a_prompts_open_blocker_answers_to_its_buttons_on_slack(pool: PgPool) {
         .find(|p| p["channel"] == "D0SAMDM01" && text(p).contains("2027-W11"))
         .expect("the week 11 prompt");
     assert!(
-        text(prompt).contains("Still open from before: no licence for the channel connector (a check-in without blockers marks it resolved)"),
+        text(prompt).contains("Still open from before: no licence for the channel connector (sorted? `/cohort checkin resolved`; still stuck? `/cohort checkin stuck` tells your lead mentor)"),
         "{prompt}"
     );
     let buttons = prompt["blocks"].as_array().unwrap().last().unwrap()["elements"]
@@ -428,8 +428,8 @@ async fn a_prompts_open_blocker_answers_to_its_buttons_on_slack(pool: PgPool) {
     assert_eq!(
         answers,
         [
-            "Told Grace Lindqvist that you're still blocked. They'll reply here; `/cohort checkin resolved` when it's sorted.",
-            "Told Grace Lindqvist that you're still blocked. They'll reply here; `/cohort checkin resolved` when it's sorted.",
+            "Told Grace Lindqvist that you're still blocked; their reply comes to you here. Once it's sorted, `/cohort checkin resolved`.",
+            "Told Grace Lindqvist that you're still blocked; their reply comes to you here. Once it's sorted, `/cohort checkin resolved`.",
             "Your mentors already heard today that you're still blocked. They'll reply with `/cohort checkin reply`; if it's urgent, ask in the cohort channel."
         ]
     );

@@ -341,3 +341,44 @@ async fn a_kudos_rule_adds_the_member_to_the_slack_user_group_by_read_modify_wri
     assert_eq!(slack.sent("usergroups.users.list").await.len(), 1);
     assert_eq!(slack.sent("usergroups.users.update").await.len(), 1);
 }
+
+/// A free Slack workspace has no user groups: the action fails for good with that reason,
+/// which stewards read in `/outbox failed`, instead of retrying forever.
+#[sqlx::test]
+async fn a_workspace_without_user_groups_gets_a_clear_reason(pool: PgPool) {
+    let (slack, dispatcher) = prepared(pool).await;
+    with_rules(&slack.bot.pool, slack.bot.clock.now()).await;
+    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
+        .execute(&slack.bot.pool)
+        .await
+        .unwrap();
+    Mock::given(method("POST"))
+        .and(path("/usergroups.users.list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": false, "error": "paid_teams_only"
+        })))
+        .mount(&slack.mock)
+        .await;
+    let thanks = slack
+        .command("kudos <@U0GRACE01> for the review", "t-kudos")
+        .await;
+    assert_eq!(
+        text(&thanks),
+        "Your kudos to Grace Lindqvist are posted in `#spring-makers`."
+    );
+    dispatcher.run_once().await.unwrap();
+    let dead: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT status, last_error FROM outbox WHERE action->>'kind' = 'earned_role'",
+    )
+    .fetch_all(&slack.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        dead,
+        [(
+            "dead".to_owned(),
+            Some("this Slack workspace's plan has no user groups (paid_teams_only): earned roles with slack_usergroup cannot be given here".to_owned())
+        )]
+    );
+    assert!(slack.sent("usergroups.users.update").await.is_empty());
+}

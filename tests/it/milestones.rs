@@ -638,6 +638,10 @@ async fn the_capstone_graduates_the_learner_with_alumni_celebration_and_invitati
     );
     let roles = bot.say("sam", "/me").await.reply().to_owned();
     assert!(roles.contains("alumni"), "{roles}");
+    assert!(
+        roles.contains("\nEarned roles: Citizen Developer\n"),
+        "{roles}"
+    );
     let impact: Option<String> =
         sqlx::query_scalar("SELECT impact FROM milestones WHERE impact IS NOT NULL")
             .fetch_one(&bot.pool)

@@ -23,3 +23,11 @@ pub fn checkin_intro(cohort: &str, period: &str) -> String {
 pub fn reply_intro(handle: &str, period: &str) -> String {
     format!("Your reply to <@{handle}>'s check-in for {period}.")
 }
+
+/// Why an earned role cannot be given as a user group: the workspace's plan has none
+/// (the reason stewards read in `/outbox failed`).
+pub fn no_usergroups(error: &str) -> String {
+    format!(
+        "this Slack workspace's plan has no user groups ({error}): earned roles with slack_usergroup cannot be given here"
+    )
+}

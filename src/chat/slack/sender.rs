@@ -280,9 +280,7 @@ const NO_USERGROUPS: &[&str] = &[
 fn usergroup_error(err: super::api::ApiError) -> SendError {
     match &err {
         super::api::ApiError::Slack { error, .. } if NO_USERGROUPS.contains(&error.as_str()) => {
-            SendError::Permanent(format!(
-                "this Slack workspace's plan has no user groups ({error}): earned roles with slack_usergroup cannot be given here"
-            ))
+            SendError::Permanent(super::messages::no_usergroups(error))
         }
         _ => err.into(),
     }
@@ -309,9 +307,18 @@ pub async fn check_usergroups(api: &SlackApi, pool: &PgPool) {
                 "Slack: this workspace's plan has no user groups, so earned roles with slack_usergroup cannot be given; upgrade the plan, or remove slack_usergroup from [[community.earned_roles]]"
             )
         }
+        Err(super::api::ApiError::Slack { error, .. })
+            if ["missing_scope", "not_allowed_token_type"].contains(&error.as_str()) =>
+        {
+            tracing::error!(
+                error = %error,
+                "Slack: the bot token cannot read user groups; earned roles given as user groups need the usergroups:read and usergroups:write scopes"
+            )
+        }
+        // Slack unreachable or failing: each grant still tries, and retries, on its own.
         Err(err) => tracing::warn!(
             error = %err,
-            "Slack: could not list user groups; earned roles need the usergroups:read and usergroups:write scopes"
+            "Slack: could not check for user groups at start; earned roles are given when earned, with retries"
         ),
     }
 }

@@ -299,7 +299,12 @@ pub fn prompt_blocker_intro() -> Message {
 }
 
 pub fn prompt_blocker_outro() -> Message {
-    Message::new().text(" (a check-in without blockers marks it resolved)")
+    Message::new()
+        .text(" (sorted? ")
+        .code("/checkin resolved")
+        .text("; still stuck? ")
+        .code("/checkin stuck")
+        .text(" tells your lead mentor)")
 }
 
 const RESOLVED_BUTTON: &str = "Resolved";
@@ -375,9 +380,9 @@ pub fn told_still_blocked(mentors: &[String]) -> Message {
         }
         msg = msg.user(name);
     }
-    msg.text(" that you're still blocked. They'll reply here; ")
+    msg.text(" that you're still blocked; their reply comes to you here. Once it's sorted, ")
         .code("/checkin resolved")
-        .text(" when it's sorted.")
+        .text(".")
 }
 
 /// To the lead mentor: a learner pressed Still blocked.

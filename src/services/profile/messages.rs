@@ -16,6 +16,7 @@ pub fn profile(
     roles: &[HeldRole],
     enrollments: &[ActiveEnrollment],
     pairings: (i64, i64),
+    earned: &[String],
 ) -> Message {
     let mut msg = Message::new()
         .strong(member.display_name.clone())
@@ -57,6 +58,9 @@ pub fn profile(
         if let Some(cohort) = &held.cohort_slug {
             msg = msg.text(" in ").code(cohort);
         }
+    }
+    if !earned.is_empty() {
+        msg = msg.line().text("Earned roles: ").text(earned.join(", "));
     }
     msg = msg.line().text("Cohorts: ");
     if enrollments.is_empty() {

@@ -19,6 +19,7 @@ pub async fn show(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let held = roles::held_by(&mut *tx, member.id).await?;
     let active = enrollments::active_for_member(&mut *tx, member.id).await?;
     let pairings = crate::store::pairings::learner_record(&mut *tx, member.id).await?;
+    let earned = crate::store::earned_roles::held_by(&mut *tx, member.id).await?;
     let community = super::lookup::caller_community(tx, inv).await?;
     let coc = CocStanding::of(
         member.coc_accepted_at,
@@ -26,7 +27,7 @@ pub async fn show(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
         community.coc_version,
     );
     Ok(Outcome::reply(
-        messages::profile(member, coc, &held, &active, pairings),
+        messages::profile(member, coc, &held, &active, pairings, &earned),
         inv.spec.visibility,
     ))
 }
