@@ -186,17 +186,22 @@ pub async fn claim_reconciliations(
     .await
 }
 
-/// Holders of the community's roles who earned them before `before`, as (rule, member):
-/// those whose platform role reconciliation checks.
+/// Holders of the community's roles who earned them before `before` and whose platform
+/// has a role for the rule, as (rule, member): those reconciliation checks there.
 pub async fn holders_before(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     before: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
     sqlx::query_as(
-        "SELECT rule_id, member_id FROM earned_role_holders
-         WHERE community_id = $1 AND earned_at < $2
-         ORDER BY rule_id, member_id",
+        "SELECT h.rule_id, h.member_id FROM earned_role_holders h
+         JOIN earned_roles r ON r.id = h.rule_id
+         JOIN members m ON m.id = h.member_id
+         WHERE h.community_id = $1 AND h.earned_at < $2
+           AND CASE m.platform WHEN 'discord' THEN r.discord_role IS NOT NULL
+                               WHEN 'slack' THEN r.slack_usergroup IS NOT NULL
+                               ELSE false END
+         ORDER BY h.rule_id, h.member_id",
     )
     .bind(community_id)
     .bind(before)

@@ -772,6 +772,13 @@ async fn streaks_earn_and_spend_freezes_keep_away_weeks_and_reset_after_two_miss
             ("earned_role.revoke".to_owned(), "earned_role".to_owned()),
         ]
     );
+    // Sam is in the shell, which has no roles to check: reconciliation asked nothing of it.
+    let checks: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE (action->>'check')::boolean")
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(checks, 0);
     // The stored streak is what its audit trail replays to.
     let (cohort, member): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
         "SELECT s.cohort_id, s.member_id FROM streaks s JOIN members m ON m.id = s.member_id
