@@ -163,10 +163,16 @@ fn bind_options(spec: &'static CommandSpec, tokens: &[Token]) -> Result<Args, Pa
             Some((name, value)) => {
                 let Some(option) = spec.option(name) else {
                     let names = spec.options.iter().map(|o| o.name);
+                    let suggestion = suggest(name, names);
+                    // Free text says `todo: call IT` or `so: it works`: a word no option is
+                    // close to is text for a command that takes the rest of the line. A
+                    // near miss (`blocker:` for `blockers:`) is still asked about.
+                    if suggestion.is_none() && spec.options.iter().any(|o| o.rest) {
+                        positional.push(&token.text);
+                        continue;
+                    }
                     return Err(ParseError(messages::unknown_option(
-                        spec.path,
-                        name,
-                        suggest(name, names),
+                        spec.path, name, suggestion,
                     )));
                 };
                 if raw.iter().any(|(n, _)| *n == option.name) {
@@ -255,6 +261,22 @@ mod tests {
         assert_eq!(
             err("/cohort join spring trak:projects"),
             "`/cohort join` has no option `trak`; did you mean `track`?"
+        );
+    }
+
+    #[test]
+    fn a_word_with_a_colon_in_free_text_is_text_unless_it_is_close_to_an_option() {
+        let cmd = ok("/checkin 3 todo: call IT so:it works blockers:\"none yet\"");
+        assert_eq!(cmd.args.text("progress"), Some("todo: call IT so:it works"));
+        assert_eq!(cmd.args.text("blockers"), Some("none yet"));
+        assert_eq!(
+            err("/checkin 3 built it blocker:licence"),
+            "`/checkin` has no option `blocker`; did you mean `blockers`?"
+        );
+        // A command without free text still refuses an unknown option.
+        assert_eq!(
+            err("/cohort join spring weekday:monday"),
+            "`/cohort join` has no option `weekday`."
         );
     }
 
