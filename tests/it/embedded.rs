@@ -211,3 +211,22 @@ fn schedule_list_shows_next_times_in_utc_and_local_time() {
         "{stdout}"
     );
 }
+
+/// Full-text search in the WASM build, for the knowledge base (issue 20). The built-in
+/// `english` configuration fails there: its stop-word file is not in pglite's file system.
+/// A snowball dictionary declared without a stop-word list needs no file, so the same
+/// stemming configuration works on both databases.
+#[tokio::test]
+async fn the_embedded_database_stems_with_a_snowball_dictionary_but_not_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&settings(dir.path())).await.unwrap();
+    db.migrate().await.unwrap();
+    let english = sqlx::query_scalar::<_, String>("SELECT to_tsvector('english', 'running')::text")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(english.contains("english.stop"), "{english}");
+    crate::search_facts::a_snowball_configuration_searches(&db.pool).await;
+    db.close().await;
+}

@@ -35,6 +35,7 @@ mod program;
 mod reviews;
 mod roles;
 mod scheduler;
+mod search_facts;
 mod shell;
 mod slack;
 mod slack_loop;
