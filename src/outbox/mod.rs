@@ -53,6 +53,40 @@ pub struct OutboundPost {
     pub attempt: i32,
 }
 
+/// A [`PlatformAction::EarnedRole`] for a member, as both platforms' senders read it.
+#[derive(Debug, Clone, Copy)]
+pub struct EarnedRoleAction<'a> {
+    pub rule: Uuid,
+    pub check: bool,
+    pub member_id: Uuid,
+    pub platform_user_id: &'a str,
+    pub display_name: &'a str,
+}
+
+impl OutboundPost {
+    /// The earned-role action this row carries, if it is one.
+    pub fn earned_role(&self) -> Option<EarnedRoleAction<'_>> {
+        match (&self.action, &self.to) {
+            (
+                Some(PlatformAction::EarnedRole { rule, check }),
+                Recipient::Direct {
+                    member_id,
+                    platform_user_id,
+                    display_name,
+                    ..
+                },
+            ) => Some(EarnedRoleAction {
+                rule: *rule,
+                check: *check,
+                member_id: *member_id,
+                platform_user_id,
+                display_name,
+            }),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivered {
     pub platform_message_id: String,

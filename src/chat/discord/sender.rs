@@ -15,7 +15,9 @@ use super::messages;
 use super::rest::{DMS_CLOSED, Rest, RestError, UNKNOWN_CHANNEL};
 use crate::clock::Clock;
 use crate::domain::Role;
-use crate::outbox::{Delivered, OutboundPost, PlatformAction, Recipient, SendError, Sender};
+use crate::outbox::{
+    Delivered, EarnedRoleAction, OutboundPost, PlatformAction, Recipient, SendError, Sender,
+};
 use crate::render::{Message, discord};
 use crate::store;
 
@@ -170,17 +172,14 @@ impl DiscordSender {
         Ok(Delivered::nothing_to_do())
     }
 
-    /// Makes the member's earned role under `rule` follow whether they hold it now. A
-    /// `check` reads the member first: a role missing there is put back the first time,
-    /// then reported to stewards and left off.
+    /// Makes the member's earned role follow whether they hold it now. A check reads the
+    /// member first (see [`earned_roles::to_set`](crate::services::earned_roles::to_set)).
     async fn earned_role(
         &self,
         post: &OutboundPost,
-        (member_id, platform_user_id, display_name): (Uuid, &str, &str),
-        rule: Uuid,
-        check: bool,
+        action: EarnedRoleAction<'_>,
     ) -> Result<Delivered, SendError> {
-        let target = store::earned_roles::target(&self.pool, rule, member_id)
+        let target = store::earned_roles::target(&self.pool, action.rule, action.member_id)
             .await
             .map_err(db_send_error)?;
         let Some((target, role_id)) = target.and_then(|t| {
@@ -189,8 +188,9 @@ impl DiscordSender {
         }) else {
             return Ok(Delivered::nothing_to_do());
         };
-        let (guild, user_id) = self.guild_member(post, platform_user_id).await?;
-        if check && target.holds {
+        let (guild, user_id) = self.guild_member(post, action.platform_user_id).await?;
+        // Only a check of a holder reads the member; otherwise the role is set as held.
+        let shown = if action.check && target.holds {
             let route = Route::GuildMember {
                 guild_id: guild,
                 user_id,
@@ -201,39 +201,39 @@ impl DiscordSender {
                 .await
                 .map_err(send_error)?;
             let role = role_id.to_string();
-            let has = member["roles"]
-                .as_array()
-                .is_some_and(|roles| roles.iter().any(|r| r.as_str() == Some(role.as_str())));
-            let db = |err: anyhow::Error| SendError::Transient {
-                reason: format!("{err:#}"),
-                retry_after: None,
-            };
-            if has {
-                crate::services::earned_roles::found_present(&self.pool, rule, member_id)
-                    .await
-                    .map_err(db)?;
-                return Ok(Delivered::nothing_to_do());
-            }
-            let restore = crate::services::earned_roles::found_missing(
-                &self.pool,
-                post.community_id,
-                rule,
-                (member_id, display_name),
-                "Discord",
-                self.clock.now(),
+            Some(
+                member["roles"]
+                    .as_array()
+                    .is_some_and(|roles| roles.iter().any(|r| r.as_str() == Some(role.as_str()))),
             )
-            .await
-            .map_err(db)?;
-            if !restore {
-                return Ok(Delivered::nothing_to_do());
+        } else {
+            None
+        };
+        let wanted = crate::services::earned_roles::to_set(
+            &self.pool,
+            post.community_id,
+            action.rule,
+            (action.member_id, action.display_name),
+            "Discord",
+            (target.holds, shown, action.check),
+            self.clock.now(),
+        )
+        .await
+        .map_err(|err| SendError::Transient {
+            reason: format!("{err:#}"),
+            retry_after: None,
+        })?;
+        match wanted {
+            None => Ok(Delivered::nothing_to_do()),
+            Some(true) => {
+                self.set_role(guild, user_id, role_id, LightMethod::Put)
+                    .await
+            }
+            Some(false) => {
+                self.set_role(guild, user_id, role_id, LightMethod::Delete)
+                    .await
             }
         }
-        let method = if target.holds {
-            LightMethod::Put
-        } else {
-            LightMethod::Delete
-        };
-        self.set_role(guild, user_id, role_id, method).await
     }
 
     /// Posts the body as a reply to the message `sent` (`channel:message`).
@@ -443,18 +443,8 @@ impl Sender for DiscordSender {
                 .mirror_role(post, *member_id, platform_user_id, *role)
                 .await;
         }
-        if let (
-            Some(PlatformAction::EarnedRole { rule, check }),
-            Recipient::Direct {
-                member_id,
-                platform_user_id,
-                display_name,
-                ..
-            },
-        ) = (&post.action, &post.to)
-        {
-            let member = (*member_id, platform_user_id.as_str(), display_name.as_str());
-            return self.earned_role(post, member, *rule, *check).await;
+        if let Some(action) = post.earned_role() {
+            return self.earned_role(post, action).await;
         }
         match (post.action, post.replaces.as_deref()) {
             (None, _) => {}

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::api::SlackApi;
 use crate::clock::{Clock, SystemClock};
 use crate::outbox::gate::BUCKET_WAIT_MAX;
-use crate::outbox::{Delivered, OutboundPost, Recipient, SendError, Sender};
+use crate::outbox::{Delivered, EarnedRoleAction, OutboundPost, Recipient, SendError, Sender};
 use crate::render::slack::{self, SlackMessage};
 use crate::store;
 use crate::store::outbox::PlatformAction;
@@ -62,21 +62,19 @@ impl SlackSender {
         self
     }
 
-    /// Makes the member's place in the user group of the earned role under `rule` follow
-    /// whether they hold it now, by read-modify-write. A `check` puts a missing member back
-    /// the first time, then reports it to stewards and leaves it.
+    /// Makes the member's place in the user group of their earned role follow whether they
+    /// hold it now, by read-modify-write. A check records what it found (see
+    /// [`earned_roles::to_set`](crate::services::earned_roles::to_set)).
     async fn earned_role(
         &self,
         post: &OutboundPost,
-        (member_id, user, display_name): (Uuid, &str, &str),
-        rule: Uuid,
-        check: bool,
+        action: EarnedRoleAction<'_>,
     ) -> Result<Delivered, SendError> {
         let db = |reason: String| SendError::Transient {
             reason,
             retry_after: None,
         };
-        let target = store::earned_roles::target(&self.pool, rule, member_id)
+        let target = store::earned_roles::target(&self.pool, action.rule, action.member_id)
             .await
             .map_err(|e| db(format!("reading an earned role: {e}")))?;
         let Some((target, group)) =
@@ -90,33 +88,23 @@ impl SlackSender {
             .usergroup_users(&group)
             .await
             .map_err(usergroup_error)?;
-        let has = users.iter().any(|u| u == user);
-        if check && target.holds && !has {
-            let restore = crate::services::earned_roles::found_missing(
-                &self.pool,
-                post.community_id,
-                rule,
-                (member_id, display_name),
-                "Slack",
-                self.clock.now(),
-            )
-            .await
-            .map_err(|e| db(format!("{e:#}")))?;
-            if !restore {
-                return Ok(Delivered::nothing_to_do());
-            }
-        } else if check && has {
-            crate::services::earned_roles::found_present(&self.pool, rule, member_id)
-                .await
-                .map_err(|e| db(format!("{e:#}")))?;
-        }
-        if has == target.holds {
-            return Ok(Delivered::nothing_to_do());
-        }
-        if target.holds {
-            users.push(user.to_owned());
-        } else {
-            users.retain(|u| u != user);
+        let user = action.platform_user_id;
+        let shown = users.iter().any(|u| u == user);
+        let wanted = crate::services::earned_roles::to_set(
+            &self.pool,
+            post.community_id,
+            action.rule,
+            (action.member_id, action.display_name),
+            "Slack",
+            (target.holds, Some(shown), action.check),
+            self.clock.now(),
+        )
+        .await
+        .map_err(|e| db(format!("{e:#}")))?;
+        match wanted {
+            None => return Ok(Delivered::nothing_to_do()),
+            Some(true) => users.push(user.to_owned()),
+            Some(false) => users.retain(|u| u != user),
         }
         if users.is_empty() {
             // Slack keeps at least one member in a user group; an empty one is disabled
@@ -325,18 +313,8 @@ pub async fn check_usergroups(api: &SlackApi, pool: &PgPool) {
 
 impl Sender for SlackSender {
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
-        if let (
-            Some(PlatformAction::EarnedRole { rule, check }),
-            Recipient::Direct {
-                member_id,
-                platform_user_id,
-                display_name,
-                ..
-            },
-        ) = (&post.action, &post.to)
-        {
-            let member = (*member_id, platform_user_id.as_str(), display_name.as_str());
-            return self.earned_role(post, member, *rule, *check).await;
+        if let Some(action) = post.earned_role() {
+            return self.earned_role(post, action).await;
         }
         match (post.action, post.replaces.as_deref()) {
             (None, _) => {}

@@ -100,10 +100,39 @@ pub async fn reconcile_due(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<
     Ok(written)
 }
 
-/// A platform's check found `member`'s earned role missing: put it back the first time,
-/// report and leave it off the second. True when the sender should restore it. Stewards
-/// are told either way, in the same transaction that records it.
-pub async fn found_missing(
+/// What a platform sender does with `member`'s earned role under `rule`: `holds` is whether
+/// the program says they hold it, `shown` what the platform showed (`None` when it was not
+/// read). A `check` of a holder records what it found: a role missing is put back the first
+/// time, then reported to stewards and left off. Returns the state to set on the platform,
+/// or `None` when there is nothing to do.
+pub async fn to_set(
+    pool: &PgPool,
+    community_id: Uuid,
+    rule: Uuid,
+    member: (Uuid, &str),
+    platform: &str,
+    (holds, shown, check): (bool, Option<bool>, bool),
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<bool>> {
+    match (check && holds, shown) {
+        (true, Some(true)) => {
+            earned_roles::found_present(pool, rule, member.0).await?;
+            Ok(None)
+        }
+        (true, Some(false)) => Ok(
+            found_missing(pool, community_id, rule, member, platform, now)
+                .await?
+                .then_some(true),
+        ),
+        (_, Some(shown)) if shown == holds => Ok(None),
+        _ => Ok(Some(holds)),
+    }
+}
+
+/// A check found `member`'s earned role missing: put it back the first time, report and
+/// leave it off the second. True when the sender should restore it. Stewards are told
+/// either way, in the same transaction that records it.
+async fn found_missing(
     pool: &PgPool,
     community_id: Uuid,
     rule: Uuid,
@@ -149,10 +178,4 @@ pub async fn found_missing(
         .await
         .context("recording an earned role found missing")?;
     Ok(verdict)
-}
-
-/// A platform's check found the role where it should be.
-pub async fn found_present(pool: &PgPool, rule: Uuid, member: Uuid) -> anyhow::Result<()> {
-    earned_roles::found_present(pool, rule, member).await?;
-    Ok(())
 }
