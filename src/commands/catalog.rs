@@ -295,6 +295,12 @@ const WHICH_COHORT: OptionSpec = named(
     OptionKind::Cohort,
     "which cohort, if you are in several",
 );
+/// The cohort of the open blocker `/checkin resolved` and `/checkin stuck` answer.
+const BLOCKER_COHORT: OptionSpec = optional(
+    "cohort",
+    OptionKind::Cohort,
+    "the cohort (default: the one with your open blocker)",
+);
 /// The numbers a session option accepts.
 pub const SESSION_NUMBERS: (i64, i64) = (1, 1_000_000);
 pub const TALK_TITLE_MAX: usize = 100;
@@ -667,11 +673,7 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::CheckinResolved,
         path: "checkin resolved",
-        options: &[optional(
-            "cohort",
-            OptionKind::Cohort,
-            "the cohort (default: the one with your open blocker)",
-        )],
+        options: &[BLOCKER_COHORT],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Mark your open blocker resolved.",
@@ -679,11 +681,7 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::CheckinStuck,
         path: "checkin stuck",
-        options: &[optional(
-            "cohort",
-            OptionKind::Cohort,
-            "the cohort (default: the one with your open blocker)",
-        )],
+        options: &[BLOCKER_COHORT],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Tell your lead mentor you are still blocked.",

@@ -17,6 +17,7 @@ use crate::discord_interactions::{
     DM_CHANNEL, MENTOR, dm_mocks, posted_to, role_requests, spring_channel_mock, spring_lead_mentor,
 };
 use crate::discord_support::{BEA, DiscordBot, GUILD, SPRING_CHANNEL};
+use crate::mentor_roles::as_slack_user;
 use crate::slack_loop::prepared;
 use crate::support::EXAMPLE;
 
@@ -285,14 +286,8 @@ fn text(answer: &Value) -> &str {
 async fn a_kudos_rule_adds_the_member_to_the_slack_user_group_by_read_modify_write(pool: PgPool) {
     let (slack, dispatcher) = prepared(pool).await;
     with_rules(&slack.bot.pool, slack.bot.clock.now()).await;
-    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
-        .execute(&slack.bot.pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0KEN0001' WHERE platform_user_id = 'ken'")
-        .execute(&slack.bot.pool)
-        .await
-        .unwrap();
+    as_slack_user(&slack, "grace", "U0GRACE01").await;
+    as_slack_user(&slack, "ken", "U0KEN0001").await;
     Mock::given(method("POST"))
         .and(path("/usergroups.users.list"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -348,10 +343,7 @@ async fn a_kudos_rule_adds_the_member_to_the_slack_user_group_by_read_modify_wri
 async fn a_workspace_without_user_groups_gets_a_clear_reason(pool: PgPool) {
     let (slack, dispatcher) = prepared(pool).await;
     with_rules(&slack.bot.pool, slack.bot.clock.now()).await;
-    sqlx::query("UPDATE members SET platform = 'slack', platform_user_id = 'U0GRACE01' WHERE platform_user_id = 'grace'")
-        .execute(&slack.bot.pool)
-        .await
-        .unwrap();
+    as_slack_user(&slack, "grace", "U0GRACE01").await;
     Mock::given(method("POST"))
         .and(path("/usergroups.users.list"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
