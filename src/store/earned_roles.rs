@@ -33,14 +33,20 @@ pub async fn settle(
     member: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Change>> {
-    sqlx::query_as(
+    // Two statements, not `($2 IS NULL OR m.id = $2)`: a cached generic plan for that
+    // would scan every member of the community on each single-member settlement.
+    let members = match member {
+        Some(_) => "m.id = $2",
+        None => "$2::uuid IS NULL",
+    };
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH judged AS (
              SELECT r.id AS rule_id, m.id AS member_id, r.remove_when_lost,
                     earns_role(r, m.id) AS earns, h.member_id IS NOT NULL AS holds
              FROM earned_roles r
              JOIN members m ON m.community_id = r.community_id
              LEFT JOIN earned_role_holders h ON h.rule_id = r.id AND h.member_id = m.id
-             WHERE r.community_id = $1 AND ($2::uuid IS NULL OR m.id = $2)),
+             WHERE r.community_id = $1 AND {members}),
          granted AS (
              INSERT INTO earned_role_holders (rule_id, community_id, member_id, grant_id, earned_at)
              SELECT rule_id, $1, member_id, gen_random_uuid(), $3
@@ -57,8 +63,8 @@ pub async fn settle(
          FROM changed c
          JOIN earned_roles r ON r.id = c.rule_id
          JOIN members m ON m.id = c.member_id
-         ORDER BY r.slug, m.display_name",
-    )
+         ORDER BY r.slug, m.display_name"
+    )))
     .bind(community_id)
     .bind(member)
     .bind(now)
