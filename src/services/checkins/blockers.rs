@@ -11,7 +11,6 @@ use crate::services::lookup::optional_cohort;
 use crate::services::mentoring::today_for;
 use crate::services::{Destination, Invocation, Outcome, ServiceResult, audit_caller, refuse};
 use crate::store::checkins::{self, OpenBlocker};
-use crate::store::mentoring;
 
 /// The caller's open blocker: in the named cohort, or the only cohort with one.
 async fn open_blocker(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<OpenBlocker> {
@@ -53,26 +52,8 @@ pub async fn resolved(
 pub async fn stuck(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let blocker = open_blocker(tx, inv).await?;
     let member = &inv.caller.member;
-    let mut heard: Vec<(uuid::Uuid, String)> =
-        checkins::lead_mentors(&mut *tx, blocker.cohort_id, member.id, now)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.display_name))
-            .collect();
-    if heard.is_empty() {
-        heard.extend(
-            checkins::covering_mentor(&mut *tx, blocker.cohort_id, member.id, now)
-                .await?
-                .map(|m| (m.id, m.display_name)),
-        );
-    }
-    if heard.is_empty() {
-        heard = mentoring::stewards(&mut *tx, inv.caller.community_id)
-            .await?
-            .into_iter()
-            .filter(|(id, _)| *id != member.id)
-            .collect();
-    }
+    let community = inv.caller.community_id;
+    let (_, heard) = super::who_hears(tx, blocker.cohort_id, member.id, community, now).await?;
     if heard.is_empty() {
         return refuse(messages::nobody_to_tell(&blocker.cohort_name));
     }
@@ -91,7 +72,6 @@ pub async fn stuck(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
             member_id: mentor_id,
             display_name: display_name.clone(),
         };
-        let community = inv.caller.community_id;
         if crate::services::enqueue(&mut *tx, community, &key, &to, &notice, now).await? {
             told.push(display_name);
         }

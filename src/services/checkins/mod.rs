@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 use super::lookup::{arg, find_cohort, find_member};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
@@ -158,35 +159,10 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     }
 
     let escalate = answer.blockers.is_some() || answer.confidence <= LOW_CONFIDENCE;
-    let mentors = if escalate {
-        checkins::lead_mentors(&mut *tx, cohort.id, member.id, now).await?
+    let (heard, hearers) = if escalate {
+        who_hears(tx, cohort.id, member.id, inv.caller.community_id, now).await?
     } else {
-        Vec::new()
-    };
-    // With every lead mentor paused, the learner's community mentor hears instead; with
-    // no lead mentor at all, the stewards do, so a blocker never goes unheard.
-    let cover = if escalate && mentors.is_empty() {
-        checkins::covering_mentor(&mut *tx, cohort.id, member.id, now).await?
-    } else {
-        None
-    };
-    let stewards = if escalate && mentors.is_empty() && cover.is_none() {
-        mentoring::stewards(&mut *tx, inv.caller.community_id)
-            .await?
-            .into_iter()
-            .filter(|(id, _)| *id != member.id)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let heard = if !mentors.is_empty() {
-        Heard::LeadMentor
-    } else if cover.is_some() {
-        Heard::CoveringMentor
-    } else if !stewards.is_empty() {
-        Heard::Stewards
-    } else {
-        Heard::Nobody
+        (Heard::Nobody, Vec::new())
     };
     let reply = messages::recorded(&cohort.name, &period, confidence, hours, replaced, heard)
         .push(messages::timing_note(timing));
@@ -198,29 +174,25 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         answer.blockers.as_deref(),
     );
     let handle = &member.platform_user_id;
-    let notices = mentors
+    let notice = match heard {
+        Heard::LeadMentor => {
+            messages::escalation(learner, handle, &cohort.name, period, confidence, blockers)
+        }
+        Heard::CoveringMentor => {
+            messages::escalation_to_cover(learner, &cohort.name, period, confidence, blockers)
+        }
+        Heard::Stewards | Heard::Nobody => messages::escalation_to_steward(
+            learner,
+            &cohort.name,
+            &cohort.slug,
+            period,
+            confidence,
+            blockers,
+        ),
+    };
+    let notices = hearers
         .into_iter()
-        .map(|m| {
-            let notice =
-                messages::escalation(learner, handle, &cohort.name, period, confidence, blockers);
-            (m.id, m.display_name, notice)
-        })
-        .chain(cover.map(|c| {
-            let notice =
-                messages::escalation_to_cover(learner, &cohort.name, period, confidence, blockers);
-            (c.id, c.display_name, notice)
-        }))
-        .chain(stewards.into_iter().map(|(id, name)| {
-            let notice = messages::escalation_to_steward(
-                learner,
-                &cohort.name,
-                &cohort.slug,
-                period,
-                confidence,
-                blockers,
-            );
-            (id, name, notice)
-        }));
+        .map(|(id, name)| (id, name, notice.clone()));
     let mut outcome = Outcome::reply(reply, inv.spec.visibility);
     for (member_id, display_name, notice) in notices {
         outcome = outcome.with_post(
@@ -232,6 +204,37 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         );
     }
     Ok(outcome)
+}
+
+/// Who hears about a learner's blocker, and who they are: the lead mentors; with every
+/// lead mentor away, the learner's covering community mentor; with no lead mentor at all,
+/// the stewards (never the learner themself), so a blocker never goes unheard.
+pub(super) async fn who_hears(
+    tx: &mut PgConnection,
+    cohort_id: Uuid,
+    learner_id: Uuid,
+    community_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<(Heard, Vec<(Uuid, String)>)> {
+    let leads = checkins::lead_mentors(&mut *tx, cohort_id, learner_id, now).await?;
+    if !leads.is_empty() {
+        let leads = leads.into_iter().map(|m| (m.id, m.display_name)).collect();
+        return Ok((Heard::LeadMentor, leads));
+    }
+    if let Some(cover) = checkins::covering_mentor(&mut *tx, cohort_id, learner_id, now).await? {
+        return Ok((Heard::CoveringMentor, vec![(cover.id, cover.display_name)]));
+    }
+    let stewards: Vec<(Uuid, String)> = mentoring::stewards(&mut *tx, community_id)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| *id != learner_id)
+        .collect();
+    let heard = if stewards.is_empty() {
+        Heard::Nobody
+    } else {
+        Heard::Stewards
+    };
+    Ok((heard, stewards))
 }
 
 /// The week a `week` option names (`last`, `next`, an ISO week, or a prompt form's own
