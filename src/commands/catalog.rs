@@ -83,6 +83,15 @@ pub enum CommandId {
     Back,
     CohortDayoff,
     Streak,
+    KbSearch,
+    KbShow,
+    KbAdd,
+    KbEdit,
+    KbAlias,
+    KbArchive,
+    KbVerify,
+    KbStale,
+    KbReport,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +138,10 @@ pub enum OptionKind {
     /// A session by its number, as `/talk list` shows it. A number to parse; Discord
     /// autocompletes it with the upcoming sessions.
     Session,
+    /// A knowledge-base entry by its id or an alias. Discord autocompletes titles.
+    KbEntry,
+    /// Words to search the knowledge base for; Discord suggests matching titles as you type.
+    KbQuery,
 }
 
 impl OptionKind {
@@ -136,7 +149,12 @@ impl OptionKind {
     pub fn autocompletes(self) -> bool {
         matches!(
             self,
-            OptionKind::Cohort | OptionKind::TimeZone | OptionKind::Module | OptionKind::Session
+            OptionKind::Cohort
+                | OptionKind::TimeZone
+                | OptionKind::Module
+                | OptionKind::Session
+                | OptionKind::KbEntry
+                | OptionKind::KbQuery
         )
     }
 }
@@ -190,7 +208,21 @@ impl CommandSpec {
     pub fn option(&'static self, name: &str) -> Option<&'static OptionSpec> {
         self.options.iter().find(|o| o.name == name)
     }
+
+    /// Who sees the reply: the command's own visibility, unless the member asked to share
+    /// it (`share:true`, whose reply the whole channel sees). Platforms that must choose
+    /// before the command runs (a Discord deferral) decide the same way the service does.
+    pub fn visibility_for(&self, shared: bool) -> Visibility {
+        if shared && self.options.iter().any(|o| o.name == SHARE) {
+            Visibility::Public
+        } else {
+            self.visibility
+        }
+    }
 }
+
+/// The option that makes a reply public (`/kb show … share:true`).
+pub const SHARE: &str = "share";
 
 const fn required(name: &'static str, kind: OptionKind, help: &'static str) -> OptionSpec {
     OptionSpec {
@@ -304,6 +336,34 @@ const BLOCKER_COHORT: OptionSpec = optional(
 /// The numbers a session option accepts.
 pub const SESSION_NUMBERS: (i64, i64) = (1, 1_000_000);
 pub const TALK_TITLE_MAX: usize = 100;
+/// Knowledge-base limits: a title fits a search result line, a body fits Discord's longest
+/// form field, and an id or alias is typed.
+pub const KB_TITLE_MAX: usize = 120;
+pub const KB_BODY_MAX: usize = 4_000;
+pub const KB_QUERY_MAX: usize = 200;
+pub const KB_TAGS_MAX: usize = 200;
+pub const KB_NAME_MAX: usize = 40;
+/// Entry kinds, as typed and stored.
+pub const KB_KINDS: &[&str] = &["faq", "playbook", "decision", "clinic_note"];
+/// Who may read an entry, as typed and stored.
+pub const KB_VISIBILITIES: &[&str] = &["community", "cohort", "mentors"];
+/// The entry a knowledge-base command acts on.
+const KB_ENTRY: OptionSpec = required(
+    "entry",
+    OptionKind::KbEntry,
+    "the entry's id or one of its aliases, as `/kb search` shows it",
+);
+/// How often an entry's owner re-verifies it.
+const KB_EVERY: OptionSpec = named(
+    "every",
+    OptionKind::Int { min: 1, max: 3_650 },
+    "days between verifications (default 90)",
+);
+const KB_TAGS: OptionSpec = named(
+    "tags",
+    OptionKind::Text { max: KB_TAGS_MAX },
+    "tags, separated by commas, like `tags:\"licences, power-apps\"`",
+);
 pub const TALK_ABSTRACT_MAX: usize = 1_000;
 pub const LOCATION_MAX: usize = 200;
 pub const EVIDENCE_MAX: usize = 2_000;
@@ -1435,6 +1495,142 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Say no to the question I just asked you; nothing changes.",
+    },
+    CommandSpec {
+        id: CommandId::KbSearch,
+        path: "kb search",
+        options: &[rest(
+            "query",
+            OptionKind::KbQuery,
+            true,
+            "words to look for; `\"exact phrase\"`, `-without` and `or` work",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Search the knowledge base: FAQs, playbooks, decisions and clinic notes.",
+    },
+    CommandSpec {
+        id: CommandId::KbShow,
+        path: "kb show",
+        options: &[
+            KB_ENTRY,
+            named(
+                SHARE,
+                OptionKind::Bool,
+                "`share:true` posts the entry in this channel for everyone",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Read a knowledge-base entry, or share it in the channel.",
+    },
+    CommandSpec {
+        id: CommandId::KbAdd,
+        path: "kb add",
+        options: &[
+            required(
+                "kind",
+                OptionKind::Choice(KB_KINDS),
+                "faq, playbook, decision or clinic_note",
+            ),
+            required(
+                "title",
+                OptionKind::Text { max: KB_TITLE_MAX },
+                "the title, in quotes if several words",
+            ),
+            rest(
+                "body",
+                OptionKind::Paragraph { max: KB_BODY_MAX },
+                true,
+                "the answer or the steps; several lines are fine",
+            ),
+            KB_TAGS,
+            named(
+                "id",
+                OptionKind::Text { max: KB_NAME_MAX },
+                "the entry's id (default: made from the title)",
+            ),
+            named(
+                "visibility",
+                OptionKind::Choice(KB_VISIBILITIES),
+                "community (default), cohort (with `cohort:`) or mentors",
+            ),
+            named("cohort", OptionKind::Cohort, "the cohort that may read it"),
+            KB_EVERY,
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Add an entry to the knowledge base; you own it and re-verify it.",
+    },
+    CommandSpec {
+        id: CommandId::KbEdit,
+        path: "kb edit",
+        options: &[
+            KB_ENTRY,
+            named(
+                "title",
+                OptionKind::Text { max: KB_TITLE_MAX },
+                "a new title",
+            ),
+            rest(
+                "body",
+                OptionKind::Paragraph { max: KB_BODY_MAX },
+                false,
+                "the new text; several lines are fine",
+            ),
+            KB_TAGS,
+            KB_EVERY,
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Change an entry you own (stewards: any entry); the old text is kept as a revision.",
+    },
+    CommandSpec {
+        id: CommandId::KbAlias,
+        path: "kb alias",
+        options: &[
+            KB_ENTRY,
+            required(
+                "alias",
+                OptionKind::Text { max: KB_NAME_MAX },
+                "another id the entry answers to, like `vpn`",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Give an entry you own another name.",
+    },
+    CommandSpec {
+        id: CommandId::KbArchive,
+        path: "kb archive",
+        options: &[KB_ENTRY],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Take an entry you own out of search; its text and revisions are kept.",
+    },
+    CommandSpec {
+        id: CommandId::KbVerify,
+        path: "kb verify",
+        options: &[KB_ENTRY],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Confirm an entry you own is still right; it is due again after its interval.",
+    },
+    CommandSpec {
+        id: CommandId::KbStale,
+        path: "kb stale",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Entries past their verification date: yours, or every one for stewards.",
+    },
+    CommandSpec {
+        id: CommandId::KbReport,
+        path: "kb report",
+        options: &[],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "The searches of the last 30 days that found nothing, most frequent first.",
     },
 ];
 

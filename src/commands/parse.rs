@@ -36,10 +36,45 @@ pub fn parse(line: &str) -> Result<ParsedCommand, ParseError> {
     if len > LINE_MAX {
         return Err(ParseError(messages::line_too_long(len, LINE_MAX)));
     }
+    if let Some(parsed) = search_as_typed(line)? {
+        return Ok(parsed);
+    }
     let tokens = tokenize(line)?;
     let (spec, consumed) = resolve_command(&tokens)?;
     let args = bind_options(spec, &tokens[consumed..])?;
     Ok(ParsedCommand { spec, args })
+}
+
+/// A command whose one option is a search query takes the rest of the line exactly as
+/// typed: its quotes, minus signs and `or` are search syntax, not the parser's, and an
+/// unclosed quote is the search's to forgive. `None` for any other line.
+fn search_as_typed(line: &str) -> Result<Option<ParsedCommand>, ParseError> {
+    let line = line.trim();
+    let mut words = line.splitn(3, char::is_whitespace);
+    let (Some(group), Some(sub)) = (words.next(), words.next()) else {
+        return Ok(None);
+    };
+    let path = format!(
+        "{} {}",
+        group.strip_prefix('/').unwrap_or(group).to_lowercase(),
+        sub.to_lowercase()
+    );
+    let Some(spec) = catalog::find(&path) else {
+        return Ok(None);
+    };
+    let [option] = spec.options else {
+        return Ok(None);
+    };
+    let query = words.next().unwrap_or_default().trim();
+    if option.kind != catalog::OptionKind::KbQuery || query.is_empty() {
+        return Ok(None);
+    }
+    let value = convert(option, query)
+        .map_err(|m| ParseError(messages::invalid_value(&spec.usage(), &m)))?;
+    Ok(Some(ParsedCommand {
+        spec,
+        args: Args(vec![(option.name, value)]),
+    }))
 }
 
 fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
@@ -292,6 +327,14 @@ mod tests {
             "I don't know `/me bogus`. Type `/help` to see the commands."
         );
         assert!(err("/cohort").contains("list, join, leave, create"));
+    }
+
+    #[test]
+    fn a_search_keeps_its_quotes_and_forgives_an_unclosed_one() {
+        let cmd = ok(r#"/kb search "purchase order" -draft"#);
+        assert_eq!(cmd.args.text("query"), Some(r#""purchase order" -draft"#));
+        assert_eq!(ok("/KB Search ' -").args.text("query"), Some("' -"));
+        assert!(err("/kb search").starts_with("Missing `query`"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
-use super::catalog::{OptionKind, OptionSpec, SESSION_NUMBERS};
+use super::catalog::{KB_NAME_MAX, KB_QUERY_MAX, OptionKind, OptionSpec, SESSION_NUMBERS};
 use super::messages;
 use crate::domain::slug::SLUG_MAX;
 use crate::domain::text::clean_paragraph;
@@ -75,6 +75,13 @@ impl Args {
             .collect()
     }
 
+    pub fn bool(&self, name: &str) -> Option<bool> {
+        match self.get(name)? {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
     pub fn int(&self, name: &str) -> Option<i64> {
         match self.get(name)? {
             Value::Int(n) => Some(*n),
@@ -123,6 +130,10 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, Message> {
             .map(Value::Text)
             .map_err(domain_error),
         OptionKind::Module => text(SLUG_MAX),
+        OptionKind::KbEntry => clean_line(name, raw, KB_NAME_MAX)
+            .map(|s| Value::Text(s.to_lowercase()))
+            .map_err(domain_error),
+        OptionKind::KbQuery => text(KB_QUERY_MAX),
         OptionKind::Int { min, max } => int(min, max),
         // Sessions are shown as `#3`, so `#3` is accepted as typed.
         OptionKind::Session => {

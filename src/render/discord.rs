@@ -107,7 +107,7 @@ pub fn render(
             Fragment::Text(s) | Fragment::User(s) => escape_into(s, &mut pieces),
             // One piece each, so a split between messages never leaves a `**` or a
             // backtick open; a code span too long for one message becomes several spans.
-            Fragment::Strong(s) => {
+            Fragment::Strong(s) | Fragment::Highlight(s) => {
                 let mut inner = Vec::new();
                 escape_into(s, &mut inner);
                 let mut atom = String::from("**");

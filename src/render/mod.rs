@@ -18,6 +18,9 @@ pub enum Fragment {
     Code(String),
     /// Text a person typed: never trusted, always escaped.
     User(String),
+    /// Text a person typed, emphasised (a search's matched words): escaped like `User`,
+    /// then made bold by the renderer, so the emphasis is the bot's and the text stays inert.
+    Highlight(String),
     /// A member the post means to notify: a real mention on Discord and Slack (and the only
     /// kind a post may ping), `@name` elsewhere.
     Mention { member_id: Uuid, name: String },
@@ -102,6 +105,12 @@ impl Message {
 
     pub fn user(mut self, s: impl Into<String>) -> Self {
         self.0.push(Fragment::User(s.into()));
+        self
+    }
+
+    /// Typed text shown in bold (see [`Fragment::Highlight`]).
+    pub fn highlight(mut self, s: impl Into<String>) -> Self {
+        self.0.push(Fragment::Highlight(s.into()));
         self
     }
 

@@ -28,7 +28,7 @@ fn render_with(message: &Message, code_marks: bool) -> String {
             }
             // Line breaks and tabs are the person's own layout (a playbook, a multi-line
             // check-in); other control characters could move the cursor or recolour.
-            Fragment::User(s) => out.extend(
+            Fragment::User(s) | Fragment::Highlight(s) => out.extend(
                 strip_invisible(s)
                     .chars()
                     .filter(|c| !c.is_control() || matches!(c, '\n' | '\t')),

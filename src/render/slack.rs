@@ -86,6 +86,16 @@ pub fn mrkdwn(message: &Message, slack_id: &impl Fn(Uuid) -> Option<String>) -> 
                 out.push('`');
             }
             Fragment::User(s) => out.push_str(&user_text(s)),
+            Fragment::Highlight(s) => {
+                let inner = user_text(s);
+                if inner.trim().is_empty() {
+                    out.push_str(&inner);
+                } else {
+                    out.push('*');
+                    out.push_str(&inner);
+                    out.push('*');
+                }
+            }
             Fragment::Mention { member_id, name } => match slack_id(*member_id) {
                 Some(id) if is_slack_id(&id) => {
                     out.push_str("<@");

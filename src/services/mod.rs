@@ -9,6 +9,7 @@ pub mod earned_roles;
 pub mod enrollment;
 pub mod events;
 pub mod identity;
+pub mod knowledge;
 pub mod kudos;
 pub mod lookup;
 pub mod mentoring;
@@ -474,6 +475,15 @@ async fn route(
         CommandId::Back => away::back(tx, now, inv).await,
         CommandId::CohortDayoff => days_off::run(tx, now, inv).await,
         CommandId::Streak => streaks::show(tx, now, inv).await,
+        CommandId::KbSearch => knowledge::search(tx, now, inv).await,
+        CommandId::KbShow => knowledge::show(tx, now, inv).await,
+        CommandId::KbAdd => knowledge::add(tx, now, inv).await,
+        CommandId::KbEdit => knowledge::edit(tx, now, inv).await,
+        CommandId::KbAlias => knowledge::alias(tx, now, inv).await,
+        CommandId::KbArchive => knowledge::archive(tx, now, inv).await,
+        CommandId::KbVerify => knowledge::verify(tx, now, inv).await,
+        CommandId::KbStale => knowledge::stale(tx, now, inv).await,
+        CommandId::KbReport => knowledge::report(tx, now, inv).await,
     }
 }
 

@@ -43,6 +43,7 @@ const FILES: &[(&str, &str)] = embed![
     "0023_checkin_windows_plans.sql",
     "0024_streaks.sql",
     "0025_earned_roles.sql",
+    "0026_knowledge_base.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -18,6 +18,7 @@ pub mod enrollments;
 pub mod inactive;
 pub mod invocations;
 pub mod issuer_keys;
+pub mod knowledge;
 pub mod kudos;
 pub mod members;
 pub mod mentoring;

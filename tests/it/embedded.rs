@@ -230,3 +230,30 @@ async fn the_embedded_database_stems_with_a_snowball_dictionary_but_not_english(
     crate::search_facts::a_snowball_configuration_searches(&db.pool).await;
     db.close().await;
 }
+
+/// The knowledge base on the embedded database, as a newcomer meets it in `cargo run`: the
+/// migration's weighted search column, ranking and snippets work in the WASM build.
+#[test]
+fn the_knowledge_base_searches_in_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_shell(
+        dir.path(),
+        "/kb add faq \"Licences for makers\" Ask the service desk.\n\
+         /kb add faq \"Leaving\" Your licences are reclaimed when you leave.\n\
+         /kb search licence\n/kb search \"unclosed -\n",
+    );
+    assert!(
+        out.contains(
+            "[only you] 🔎 Knowledge base: licence\n           \
+             1. Licences for makers · FAQ · `licences-for-makers`\n               \
+             Ask the service desk.\n           \
+             2. Leaving · FAQ · `leaving`\n               \
+             Your licences are reclaimed when you leave\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Nothing in the knowledge base matches `\"unclosed -`."),
+        "{out}"
+    );
+}

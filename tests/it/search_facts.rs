@@ -3,17 +3,10 @@
 
 use sqlx::PgPool;
 
-/// A stemming configuration from a snowball dictionary without a stop-word list (pglite has
-/// no stop-word files) stems, parses web-search syntax, highlights and ranks, and never
-/// errors on what a user may type.
+/// The migrations' stemming configuration, from a snowball dictionary without a stop-word
+/// list (pglite has no stop-word files), stems, parses web-search syntax, highlights and
+/// ranks, and never errors on what a user may type.
 pub(crate) async fn a_snowball_configuration_searches(pool: &PgPool) {
-    for ddl in [
-        "CREATE TEXT SEARCH DICTIONARY kb_english_stem (TEMPLATE = snowball, Language = english)",
-        "CREATE TEXT SEARCH CONFIGURATION kb_english (COPY = simple)",
-        "ALTER TEXT SEARCH CONFIGURATION kb_english ALTER MAPPING FOR asciiword, word, asciihword, hword_asciipart, hword_part WITH kb_english_stem",
-    ] {
-        sqlx::query(ddl).execute(pool).await.unwrap();
-    }
     let (vector, query, headline, rank): (String, String, String, f32) = sqlx::query_as(
         "SELECT to_tsvector('kb_english', 'The running dashboards were licensed')::text,
                 websearch_to_tsquery('kb_english', 'licence -\"sandbox\" or env')::text,

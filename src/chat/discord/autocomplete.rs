@@ -8,7 +8,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::commands::{OptionKind, OptionSpec};
-use crate::store::{cohorts, suggest};
+use crate::store::{cohorts, knowledge, suggest};
 
 /// Discord shows at most 25 choices.
 pub const CHOICES_MAX: usize = 25;
@@ -19,6 +19,8 @@ const NAME_MAX: usize = 100;
 pub struct Typing<'a> {
     pub pool: &'a PgPool,
     pub community: Option<Uuid>,
+    /// The member typing, when known: entries they may not read are not suggested.
+    pub member: Option<Uuid>,
     pub zone: Tz,
     pub now: DateTime<Utc>,
 }
@@ -60,6 +62,17 @@ pub async fn choices(at: &Typing<'_>, option: &OptionSpec, typed: &str) -> Vec<V
                             let name = format!("#{number} {title} — {local} ({})", at.zone.name());
                             choice(name, json!(number))
                         })
+                        .collect()
+                })
+        }
+        OptionKind::KbEntry | OptionKind::KbQuery => {
+            // Someone not yet a member reads what everyone may.
+            let member = at.member.unwrap_or_default();
+            knowledge::suggestions(at.pool, community, member, typed, CHOICES_MAX as i64)
+                .await
+                .map(|rows| {
+                    rows.into_iter()
+                        .map(|(name, title)| choice(format!("{title} ({name})"), json!(name)))
                         .collect()
                 })
         }

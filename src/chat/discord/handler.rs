@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use serenity::model::application::{
-    CommandInteraction, ComponentInteraction, Interaction, ModalInteraction,
+    CommandDataOptionValue, CommandInteraction, ComponentInteraction, Interaction, ModalInteraction,
 };
 use serenity::model::id::RoleId;
 
@@ -16,7 +16,7 @@ use super::options::{args_for, modal_fields, raw_value, resolve};
 use super::rest::Rest;
 use super::{autocomplete, messages, modals, sender};
 use crate::commands::Visibility;
-use crate::commands::catalog::{self, CommandId, CommandSpec};
+use crate::commands::catalog::{self, CommandId, CommandSpec, SHARE};
 use crate::commands::forms::{FormId, form};
 use crate::domain::Role;
 use crate::render::{ActionKind, Message};
@@ -232,12 +232,14 @@ impl Handler {
             None => None,
         };
         let zone = member
-            .and_then(|m| m.timezone)
+            .as_ref()
+            .and_then(|m| m.timezone.clone())
             .and_then(|tz| crate::domain::parse_timezone(&tz).ok())
             .unwrap_or(chrono_tz::Tz::UTC);
         autocomplete::Typing {
             pool,
             community,
+            member: member.as_ref().map(|m| m.id),
             zone,
             now: self.services.clock.now(),
         }
@@ -394,7 +396,13 @@ impl Handler {
     /// autocomplete, a button opening a modal).
     fn deferral(&self, interaction: &Interaction) -> Option<Value> {
         let visibility = match interaction {
-            Interaction::Command(command) => resolve(command).ok()?.0.visibility,
+            Interaction::Command(command) => {
+                let (spec, options) = resolve(command).ok()?;
+                let shared = options.iter().any(|o| {
+                    o.name == SHARE && matches!(o.value, CommandDataOptionValue::Boolean(true))
+                });
+                spec.visibility_for(shared)
+            }
             Interaction::Modal(_) => Visibility::Ephemeral,
             Interaction::Component(component) => {
                 return match self.ids.decode(&component.data.custom_id)? {

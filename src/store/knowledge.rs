@@ -1,0 +1,434 @@
+//! Knowledge-base entries, their names (id and aliases), revisions, and missed searches.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::pg_row;
+
+/// Whether the member `$2` may read entry `e`: published, and either for everyone, for a
+/// cohort they are in, or for mentors and stewards, who may read every entry. One
+/// definition for search, show, autocomplete and "did you mean".
+const VISIBLE_TO_MEMBER: &str = "e.status = 'published' AND (
+      e.visibility = 'community'
+   OR EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = $2
+                 AND r.role IN ('steward', 'lead_mentor', 'community_mentor'))
+   OR (e.visibility = 'cohort' AND EXISTS (
+         SELECT 1 FROM enrollments en WHERE en.member_id = $2
+            AND en.cohort_id = e.cohort_id AND en.status = 'active')))";
+
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Entry {
+        pub id: Uuid,
+        pub slug: String,
+        pub kind: String,
+        pub title: String,
+        pub body: String,
+        pub tags: Vec<String>,
+        pub owner_id: Option<Uuid>,
+        pub owner_name: Option<String>,
+        pub visibility: String,
+        pub cohort_slug: Option<String>,
+        pub verify_every_days: i32,
+        pub verified_at: DateTime<Utc>,
+        pub status: String,
+        pub uses: i32,
+        pub revision: i32,
+        pub updated_at: DateTime<Utc>,
+        pub aliases: Vec<String>,
+    }
+}
+
+const ENTRY_COLUMNS: &str = "e.id, e.slug, e.kind, e.title, e.body, e.tags, e.owner_id,
+       o.display_name AS owner_name, e.visibility, c.slug AS cohort_slug, e.verify_every_days,
+       e.verified_at, e.status, e.uses, e.revision, e.updated_at,
+       ARRAY(SELECT n.name FROM kb_names n WHERE n.entry_id = e.id AND n.is_alias
+             ORDER BY n.name) AS aliases
+  FROM kb_entries e
+  LEFT JOIN members o ON o.id = e.owner_id
+  LEFT JOIN cohorts c ON c.id = e.cohort_id";
+
+/// A new entry, as the service checked it.
+#[derive(Debug)]
+pub struct NewEntry<'a> {
+    pub community_id: Uuid,
+    pub slug: &'a str,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub tags: &'a [String],
+    pub owner_id: Uuid,
+    pub visibility: &'a str,
+    pub cohort_id: Option<Uuid>,
+    pub verify_every_days: i32,
+}
+
+/// Adds an entry with its id as its first name and its text as revision 1. The caller has
+/// checked the id is free; a concurrent add of the same id fails on the names' key.
+pub async fn insert(
+    tx: &mut PgConnection,
+    new: &NewEntry<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO kb_entries (id, community_id, slug, kind, title, body, tags, owner_id,
+                                 visibility, cohort_id, verify_every_days, verified_at,
+                                 created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12)",
+    )
+    .bind(id)
+    .bind(new.community_id)
+    .bind(new.slug)
+    .bind(new.kind)
+    .bind(new.title)
+    .bind(new.body)
+    .bind(new.tags)
+    .bind(new.owner_id)
+    .bind(new.visibility)
+    .bind(new.cohort_id)
+    .bind(new.verify_every_days)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    add_name(&mut *tx, new.community_id, new.slug, id, false).await?;
+    record_revision(&mut *tx, id, Some(new.owner_id), now).await?;
+    Ok(id)
+}
+
+/// Gives entry `entry_id` the name `name` (its id, or an alias).
+pub async fn add_name(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    name: &str,
+    entry_id: Uuid,
+    is_alias: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO kb_names (community_id, name, entry_id, is_alias) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(community_id)
+    .bind(name)
+    .bind(entry_id)
+    .bind(is_alias)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Copies the entry's current text into its revisions.
+async fn record_revision(
+    ex: impl PgExecutor<'_>,
+    entry_id: Uuid,
+    editor: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO kb_revisions (entry_id, revision, title, body, tags, edited_by, edited_at)
+         SELECT id, revision, title, body, tags, $2, $3 FROM kb_entries WHERE id = $1",
+    )
+    .bind(entry_id)
+    .bind(editor)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// The entry that answers to `name` (its id or an alias), in any state, with the title of
+/// the entry holding it: what a duplicate id or alias is refused with.
+pub async fn holder_of(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    name: &str,
+) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as(
+        "SELECT e.slug, e.title FROM kb_names n JOIN kb_entries e ON e.id = n.entry_id
+          WHERE n.community_id = $1 AND n.name = $2",
+    )
+    .bind(community_id)
+    .bind(name)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The entry `name` stands for, if `member` may read it (owners and stewards may also
+/// reach their archived ones through `include_hidden`).
+pub async fn find(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member: Uuid,
+    name: &str,
+    include_hidden: bool,
+) -> sqlx::Result<Option<Entry>> {
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS}
+          WHERE e.id = (SELECT entry_id FROM kb_names WHERE community_id = $1 AND name = $3)
+            AND ($4 OR ({VISIBLE_TO_MEMBER}))"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(community_id)
+        .bind(member)
+        .bind(name)
+        .bind(include_hidden)
+        .fetch_optional(ex)
+        .await
+}
+
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Hit {
+        pub slug: String,
+        pub kind: String,
+        pub title: String,
+        pub tags: Vec<String>,
+        /// A fragment of the body, matched words between the `HIT_START` and `HIT_END`
+        /// sentinels.
+        pub snippet: String,
+        /// The body's first characters, for when the snippet is empty: a script without
+        /// spaces (Chinese, Japanese) is one long "word" to the parser, which a snippet of
+        /// a few words leaves out.
+        pub opening: String,
+        pub rank: f32,
+    }
+}
+
+/// Marks around a matched word in a snippet. Stored text never holds control characters
+/// (`domain::text` refuses them), so these cannot come from an entry's own text, and the
+/// snippet's markup is never PostgreSQL's `<b>`, which a renderer would have to trust.
+pub const HIT_START: char = '\u{2}';
+pub const HIT_END: char = '\u{3}';
+
+/// Entries `member` may read that match `query` (web-search syntax), best first: an entry
+/// named exactly `name` (when given) first, then by cover density over the weighted fields.
+/// `websearch_to_tsquery` parses any text without error, so hostile syntax finds nothing
+/// rather than failing.
+pub async fn search(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member: Uuid,
+    query: &str,
+    name: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<Hit>> {
+    let sql = format!(
+        "WITH q AS (SELECT websearch_to_tsquery('kb_english', $3) AS q)
+         SELECT e.slug, e.kind, e.title, e.tags,
+                ts_headline('kb_english', e.body, q.q,
+                  'StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\", '
+                  || 'MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=\" … \"')
+                  AS snippet,
+                -- One more than a snippet shows, so a longer body is seen to go on.
+                left(e.body, 241) AS opening,
+                ts_rank_cd(e.search, q.q) AS rank
+           FROM kb_entries e, q
+          WHERE e.community_id = $1 AND ({VISIBLE_TO_MEMBER})
+            AND (e.search @@ q.q
+                 OR e.id = (SELECT entry_id FROM kb_names WHERE community_id = $1 AND name = $4))
+          ORDER BY e.id = (SELECT entry_id FROM kb_names WHERE community_id = $1 AND name = $4)
+                   IS TRUE DESC,
+                   rank DESC, e.title
+          LIMIT $5"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(community_id)
+        .bind(member)
+        .bind(query)
+        .bind(name)
+        .bind(limit)
+        .fetch_all(ex)
+        .await
+}
+
+/// Every name and title of the entries `member` may read, for "did you mean" and
+/// autocomplete: (name, title), ids before aliases.
+pub async fn names(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member: Uuid,
+) -> sqlx::Result<Vec<(String, String)>> {
+    let sql = format!(
+        "SELECT n.name, e.title FROM kb_names n JOIN kb_entries e ON e.id = n.entry_id
+          WHERE n.community_id = $1 AND ({VISIBLE_TO_MEMBER})
+          ORDER BY n.is_alias, n.name LIMIT 5000"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(community_id)
+        .bind(member)
+        .fetch_all(ex)
+        .await
+}
+
+/// Names (ids and aliases) of entries `member` may read whose name or title contains
+/// `typed` (any case), for autocomplete: (name, title), ids first.
+pub async fn suggestions(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member: Uuid,
+    typed: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    let sql = format!(
+        "SELECT n.name, e.title FROM kb_names n JOIN kb_entries e ON e.id = n.entry_id
+          WHERE n.community_id = $1 AND ({VISIBLE_TO_MEMBER})
+            AND (strpos(n.name, lower($3)) > 0 OR strpos(lower(e.title), lower($3)) > 0)
+          ORDER BY n.is_alias, e.uses DESC, n.name LIMIT $4"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(community_id)
+        .bind(member)
+        .bind(typed)
+        .bind(limit)
+        .fetch_all(ex)
+        .await
+}
+
+/// New text for an entry: each `Some` replaces its field, and the result is the next
+/// revision.
+#[derive(Debug, Default)]
+pub struct Change<'a> {
+    pub title: Option<&'a str>,
+    pub body: Option<&'a str>,
+    pub tags: Option<&'a [String]>,
+    pub verify_every_days: Option<i32>,
+}
+
+/// Applies `change` and records the new revision; returns its number. Row-locked by the
+/// update, so two concurrent edits become two revisions, neither lost.
+pub async fn update(
+    tx: &mut PgConnection,
+    entry_id: Uuid,
+    change: &Change<'_>,
+    editor: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i32> {
+    let text_changes = change.title.is_some() || change.body.is_some() || change.tags.is_some();
+    let revision: i32 = sqlx::query_scalar(
+        "UPDATE kb_entries SET title = coalesce($2, title), body = coalesce($3, body),
+                tags = coalesce($4, tags),
+                verify_every_days = coalesce($5, verify_every_days),
+                revision = revision + CASE WHEN $6 THEN 1 ELSE 0 END, updated_at = $7
+          WHERE id = $1 RETURNING revision",
+    )
+    .bind(entry_id)
+    .bind(change.title)
+    .bind(change.body)
+    .bind(change.tags)
+    .bind(change.verify_every_days)
+    .bind(text_changes)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    if text_changes {
+        record_revision(&mut *tx, entry_id, Some(editor), now).await?;
+    }
+    Ok(revision)
+}
+
+pub async fn archive(
+    ex: impl PgExecutor<'_>,
+    entry_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE kb_entries SET status = 'archived', updated_at = $2 WHERE id = $1")
+        .bind(entry_id)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn verify(
+    ex: impl PgExecutor<'_>,
+    entry_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE kb_entries SET verified_at = $2 WHERE id = $1")
+        .bind(entry_id)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Counts one share of the entry into a channel.
+pub async fn count_use(ex: impl PgExecutor<'_>, entry_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE kb_entries SET uses = uses + 1 WHERE id = $1")
+        .bind(entry_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Stale {
+        pub slug: String,
+        pub title: String,
+        pub owner_name: Option<String>,
+        pub due_at: DateTime<Utc>,
+    }
+}
+
+/// Published entries past their verification interval, longest overdue first: those
+/// `owner` owns, or every one when `owner` is `None`. Entries whose owner left count as the
+/// stewards' (`owner_name` is `None`).
+pub async fn stale(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    owner: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Stale>> {
+    sqlx::query_as(
+        "SELECT e.slug, e.title, o.display_name AS owner_name,
+                e.verified_at + make_interval(days => e.verify_every_days) AS due_at
+           FROM kb_entries e LEFT JOIN members o ON o.id = e.owner_id
+          WHERE e.community_id = $1 AND e.status = 'published'
+            AND e.verified_at + make_interval(days => e.verify_every_days) <= $3
+            AND ($2::uuid IS NULL OR e.owner_id = $2)
+          ORDER BY due_at, e.slug",
+    )
+    .bind(community_id)
+    .bind(owner)
+    .bind(now)
+    .fetch_all(ex)
+    .await
+}
+
+/// Remembers a search that found nothing, without who searched.
+pub async fn record_miss(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    query: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO kb_missed_searches (community_id, query, searched_at) VALUES ($1, $2, $3)",
+    )
+    .bind(community_id)
+    .bind(query)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// The searches since `since` that found nothing, most frequent first: (query, times, last).
+pub async fn missed(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, i64, DateTime<Utc>)>> {
+    sqlx::query_as(
+        "SELECT query, count(*), max(searched_at) FROM kb_missed_searches
+          WHERE community_id = $1 AND searched_at >= $2
+          GROUP BY query ORDER BY count(*) DESC, max(searched_at) DESC, query LIMIT $3",
+    )
+    .bind(community_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
