@@ -11,6 +11,8 @@ pub enum FormId {
     Checkin,
     Reply,
     MilestoneChanges,
+    KbAdd,
+    KbEdit,
 }
 
 #[derive(Debug)]
@@ -20,6 +22,9 @@ pub struct FormSpec {
     pub command: CommandId,
     pub title: &'static str,
     pub fields: &'static [FieldSpec],
+    /// Typing the command with none of these fields opens the form, on platforms that
+    /// draw forms (`/kb add faq` on Discord or Slack): long text is written in a form.
+    pub from_command: bool,
 }
 
 #[derive(Debug)]
@@ -95,6 +100,7 @@ pub static FORMS: &[FormSpec] = &[
                 placeholder: Some(text::PLAN_PLACEHOLDER),
             },
         ],
+        from_command: false,
     },
     FormSpec {
         id: FormId::Reply,
@@ -105,6 +111,7 @@ pub static FORMS: &[FormSpec] = &[
             label: text::REPLY_LABEL,
             placeholder: None,
         }],
+        from_command: false,
     },
     FormSpec {
         id: FormId::MilestoneChanges,
@@ -115,8 +122,121 @@ pub static FORMS: &[FormSpec] = &[
             label: text::CHANGES_LABEL,
             placeholder: None,
         }],
+        from_command: false,
+    },
+    FormSpec {
+        id: FormId::KbAdd,
+        command: CommandId::KbAdd,
+        title: text::KB_ADD_TITLE,
+        fields: &[KB_TITLE_FIELD, KB_BODY_FIELD, KB_TAGS_FIELD, KB_ID_FIELD],
+        from_command: true,
+    },
+    FormSpec {
+        id: FormId::KbEdit,
+        command: CommandId::KbEdit,
+        title: text::KB_EDIT_TITLE,
+        fields: &[KB_TITLE_FIELD, KB_BODY_FIELD, KB_TAGS_FIELD],
+        from_command: true,
     },
 ];
+
+const KB_TITLE_FIELD: FieldSpec = FieldSpec {
+    option: "title",
+    label: text::KB_TITLE_LABEL,
+    placeholder: Some(text::KB_TITLE_PLACEHOLDER),
+};
+const KB_BODY_FIELD: FieldSpec = FieldSpec {
+    option: "body",
+    label: text::KB_BODY_LABEL,
+    placeholder: Some(text::KB_BODY_PLACEHOLDER),
+};
+const KB_TAGS_FIELD: FieldSpec = FieldSpec {
+    option: "tags",
+    label: text::KB_TAGS_LABEL,
+    placeholder: None,
+};
+const KB_ID_FIELD: FieldSpec = FieldSpec {
+    option: "id",
+    label: text::KB_ID_LABEL,
+    placeholder: None,
+};
+
+/// The form a command opens when typed without the text it writes (`given` names the
+/// options it was typed with): none of the fields the command requires, or, when it
+/// requires none, none of the fields at all. `None` when it runs as typed.
+pub fn opened_by(command: CommandId, given: &[&str]) -> Option<&'static FormSpec> {
+    FORMS
+        .iter()
+        .filter(|f| f.from_command && f.command == command)
+        .find(|f| {
+            let fields: Vec<Field> = f.fields().collect();
+            let required: Vec<&str> = fields
+                .iter()
+                .filter(|field| field.required)
+                .map(|field| field.name)
+                .collect();
+            let deciding: Vec<&str> = if required.is_empty() {
+                fields.iter().map(|field| field.name).collect()
+            } else {
+                required
+            };
+            !deciding.iter().any(|field| given.contains(field))
+        })
+}
+
+/// Values that pre-fill a form's fields, by field name.
+pub type Prefill = Vec<(&'static str, String)>;
+
+/// A command's typed options, split for the form it opens: the form's own fields pre-fill
+/// it, and the other options travel with the form to its submit.
+pub fn split_typed(
+    form: &'static FormSpec,
+    typed: Vec<(String, String)>,
+) -> (Prefill, Vec<(String, String)>) {
+    let mut prefill = Vec::new();
+    let mut context = Vec::new();
+    for (name, value) in typed {
+        match form.field_names().find(|field| *field == name) {
+            Some(field) => prefill.push((field, value)),
+            None => context.push((name, value)),
+        }
+    }
+    (prefill, context)
+}
+
+/// Whether `option` of `command` is filled in by the form that command opens: such an
+/// option is optional where the platform asks for options itself (Discord's slash
+/// commands), since leaving it out opens the form.
+pub fn filled_by_form(command: CommandId, option: &str) -> bool {
+    FORMS
+        .iter()
+        .any(|f| f.from_command && f.command == command && f.field_names().any(|n| n == option))
+}
+
+impl FormId {
+    /// A short, stable name, for ids that carry which form they submit.
+    pub fn code(self) -> &'static str {
+        match self {
+            FormId::Checkin => "checkin",
+            FormId::Reply => "reply",
+            FormId::MilestoneChanges => "changes",
+            FormId::KbAdd => "kba",
+            FormId::KbEdit => "kbe",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            FormId::Checkin,
+            FormId::Reply,
+            FormId::MilestoneChanges,
+            FormId::KbAdd,
+            FormId::KbEdit,
+        ]
+        .into_iter()
+        .find(|id| id.code() == code)
+    }
+}
 
 pub fn form(id: FormId) -> &'static FormSpec {
     FORMS
@@ -175,5 +295,36 @@ mod tests {
         assert_eq!(checkin[1].input, Input::Scale { min: 1, max: 5 });
         assert_eq!(checkin[3].input, Input::Number { min: 0, max: 168 });
         assert!(!checkin[3].required);
+    }
+
+    #[test]
+    fn a_knowledge_command_without_its_fields_opens_its_form() {
+        assert_eq!(
+            opened_by(CommandId::KbAdd, &["kind"]).map(|f| f.id),
+            Some(FormId::KbAdd)
+        );
+        assert!(opened_by(CommandId::KbAdd, &["kind", "title"]).is_none());
+        assert!(opened_by(CommandId::KbAdd, &["kind", "tags"]).is_some());
+        assert!(opened_by(CommandId::KbEdit, &["entry", "tags"]).is_none());
+        let (prefill, context) = split_typed(
+            form(FormId::KbAdd),
+            vec![
+                ("kind".into(), "faq".into()),
+                ("tags".into(), "flows".into()),
+            ],
+        );
+        assert_eq!(prefill, [("tags", "flows".to_owned())]);
+        assert_eq!(context, [("kind".to_owned(), "faq".to_owned())]);
+        assert_eq!(
+            opened_by(CommandId::KbEdit, &["entry"]).map(|f| f.id),
+            Some(FormId::KbEdit)
+        );
+        assert!(opened_by(CommandId::KbEdit, &["entry", "every"]).is_some());
+        assert!(opened_by(CommandId::Checkin, &[]).is_none());
+        assert!(filled_by_form(CommandId::KbAdd, "body"));
+        assert!(!filled_by_form(CommandId::KbAdd, "kind"));
+        for form in FORMS {
+            assert_eq!(FormId::from_code(form.id.code()), Some(form.id));
+        }
     }
 }

@@ -188,6 +188,14 @@ pub mod form {
     pub const REPLY_LABEL: &str = "Your reply";
     pub const CHANGES_TITLE: &str = "Request changes";
     pub const CHANGES_LABEL: &str = "What should change?";
+    pub const KB_ADD_TITLE: &str = "Add to knowledge base";
+    pub const KB_EDIT_TITLE: &str = "Edit knowledge entry";
+    pub const KB_TITLE_LABEL: &str = "Title";
+    pub const KB_TITLE_PLACEHOLDER: &str = "The question people ask, or what the page is about";
+    pub const KB_BODY_LABEL: &str = "Answer or steps";
+    pub const KB_BODY_PLACEHOLDER: &str = "Several lines are fine; links too";
+    pub const KB_TAGS_LABEL: &str = "Tags (comma-separated)";
+    pub const KB_ID_LABEL: &str = "Id (made from the title if empty)";
 
     use crate::render::Message;
 

@@ -6,6 +6,7 @@
 use thiserror::Error;
 
 use super::catalog::{self, CommandSpec};
+use super::forms::{self, FormSpec};
 use super::messages;
 use super::value::{Args, Value, convert};
 use crate::domain::suggest;
@@ -188,7 +189,42 @@ fn unknown_subcommand(group: &str, word: &str, subcommands: &[&'static str]) -> 
     ParseError(messages::unknown_command(&typed, suggestion.as_deref()))
 }
 
+/// The form a typed line opens on a platform that draws forms (`/kb add faq`: a command
+/// given none of its form's fields), with the options it was typed with; `None` for a line
+/// that runs as typed or does not parse, which `parse` then explains.
+pub fn form_to_open(line: &str) -> Option<(&'static FormSpec, Vec<(&'static str, String)>)> {
+    let tokens = tokenize(line).ok()?;
+    let (spec, consumed) = resolve_command(&tokens).ok()?;
+    let raw = raw_options(spec, &tokens[consumed..]).ok()?;
+    let given: Vec<&str> = raw.iter().map(|(name, _)| *name).collect();
+    forms::opened_by(spec.id, &given).map(|form| (form, raw))
+}
+
 fn bind_options(spec: &'static CommandSpec, tokens: &[Token]) -> Result<Args, ParseError> {
+    let usage = spec.usage();
+    let raw = raw_options(spec, tokens)?;
+    let mut args = Args::default();
+    for option in spec.options {
+        match raw.iter().find(|(n, _)| *n == option.name) {
+            Some((_, text)) => {
+                let value: Value = convert(option, text)
+                    .map_err(|m| ParseError(messages::invalid_value(&usage, &m)))?;
+                args.0.push((option.name, value));
+            }
+            None if option.required => {
+                return Err(ParseError(messages::missing_option(option.name, &usage)));
+            }
+            None => {}
+        }
+    }
+    Ok(args)
+}
+
+/// The option each token gives, as typed: named ones by name, the rest by position.
+fn raw_options(
+    spec: &'static CommandSpec,
+    tokens: &[Token],
+) -> Result<Vec<(&'static str, String)>, ParseError> {
     let usage = spec.usage();
     let mut raw: Vec<(&'static str, String)> = Vec::new();
     let mut positional: Vec<&str> = Vec::new();
@@ -238,22 +274,7 @@ fn bind_options(spec: &'static CommandSpec, tokens: &[Token]) -> Result<Args, Pa
     if let Some(extra) = positional.next() {
         return Err(ParseError(messages::too_many_arguments(&usage, extra)));
     }
-
-    let mut args = Args::default();
-    for option in spec.options {
-        match raw.iter().find(|(n, _)| *n == option.name) {
-            Some((_, text)) => {
-                let value: Value = convert(option, text)
-                    .map_err(|m| ParseError(messages::invalid_value(&usage, &m)))?;
-                args.0.push((option.name, value));
-            }
-            None if option.required => {
-                return Err(ParseError(messages::missing_option(option.name, &usage)));
-            }
-            None => {}
-        }
-    }
-    Ok(args)
+    Ok(raw)
 }
 
 #[cfg(test)]
@@ -327,6 +348,22 @@ mod tests {
             "I don't know `/me bogus`. Type `/help` to see the commands."
         );
         assert!(err("/cohort").contains("list, join, leave, create"));
+    }
+
+    #[test]
+    fn a_knowledge_command_without_its_text_opens_a_form() {
+        let (form, raw) = form_to_open("/kb add faq").unwrap();
+        assert_eq!(form.id, forms::FormId::KbAdd);
+        assert_eq!(raw, [("kind", "faq".to_owned())]);
+        let (form, raw) = form_to_open("kb edit vpn every:30").unwrap();
+        assert_eq!(form.id, forms::FormId::KbEdit);
+        assert_eq!(
+            raw,
+            [("every", "30".to_owned()), ("entry", "vpn".to_owned())]
+        );
+        assert!(form_to_open("/kb add faq Title body").is_none());
+        assert!(form_to_open("/kb search x").is_none());
+        assert!(form_to_open("/kb add faq 'unclosed").is_none());
     }
 
     #[test]

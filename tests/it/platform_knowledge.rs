@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use super::discord_support::{DiscordBot, fixture};
-use super::slack::{Slack, reply_text};
+use super::slack::{Slack, fixture as slack_fixture, json_str, reply_text};
 
 /// `/kb add` from Bea with `options`.
 fn add(d: &DiscordBot, id: u64, options: Value) -> Value {
@@ -211,4 +211,340 @@ async fn slack_members_search_with_syntax_and_share_in_channel(pool: PgPool) {
         reply_text(&answer),
         "I don't know a knowledge-base entry called `conector`. Did you mean `connector` (Buying a connector)?"
     );
+}
+
+/// A Discord modal submit of `custom_id` with `fields` (id, value), from Bea.
+fn modal_submit(id: u64, custom_id: &str, fields: &[(&str, &str)]) -> Value {
+    let mut body = fixture("modal_submit");
+    body["id"] = json!(id.to_string());
+    body["data"]["custom_id"] = json!(custom_id);
+    body["data"]["components"] = fields
+        .iter()
+        .enumerate()
+        .map(|(i, (name, value))| {
+            json!({ "type": 1, "id": i * 2 + 1, "components": [
+                { "type": 4, "id": i * 2 + 2, "custom_id": name, "value": value }
+            ]})
+        })
+        .collect();
+    body
+}
+
+/// The (custom id, value) of each text input in a modal response.
+fn modal_inputs(modal: &Value) -> Vec<(String, String)> {
+    modal["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let input = &row["components"][0];
+            (
+                input["custom_id"].as_str().unwrap().to_owned(),
+                input["value"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Several lines of CJK, emoji, quotes, markdown and mentions, as a form sends them.
+const FORM_BODY: &str = "1. 打开 **管理中心** 🙂\n2. Pick \"Edit owners\" — don't ping @everyone or <@&555>\n\n> quoted `code`";
+
+#[sqlx::test]
+async fn on_discord_kb_add_without_its_text_opens_a_form_whose_submit_adds_it(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let command = add(
+        &d,
+        61,
+        json!([
+            { "name": "kind", "type": 3, "value": "playbook" },
+            { "name": "tags", "type": 3, "value": "flows" },
+        ]),
+    );
+    let (_, modal) = d.post_signed(&command, 0).await;
+    assert_eq!(modal["type"], 9, "{modal}");
+    assert_eq!(modal["data"]["title"], "Add to knowledge base");
+    let inputs: Vec<(String, u64, bool)> = modal["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let input = &row["components"][0];
+            (
+                input["custom_id"].as_str().unwrap().to_owned(),
+                input["style"].as_u64().unwrap(),
+                input["required"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        inputs,
+        [
+            ("title".to_owned(), 1, true),
+            ("body".to_owned(), 2, true),
+            ("tags".to_owned(), 1, false),
+            ("id".to_owned(), 1, false),
+        ]
+    );
+    // What the command already said fills its field; the kind travels with the form.
+    assert_eq!(
+        modal_inputs(&modal)[2],
+        ("tags".to_owned(), "flows".to_owned())
+    );
+    let custom_id = modal["data"]["custom_id"].as_str().unwrap();
+
+    let submit = modal_submit(
+        62,
+        custom_id,
+        &[
+            ("title", "Reset a flow's owner"),
+            ("body", FORM_BODY),
+            ("tags", "flows"),
+            ("id", ""),
+        ],
+    );
+    let first = d.run(submit.clone()).await;
+    assert_eq!(
+        first,
+        "📘 Added Reset a flow's owner as `reset-a-flow-s-owner`. You own it: I'll ask you to re-verify it every 90 days. Share it with `/kb show reset-a-flow-s-owner share:true`."
+    );
+    // The same submit again (a redelivery) is one entry, answered the same.
+    assert_eq!(d.run(submit).await, first);
+    let (body, tags): (String, Vec<String>) = sqlx::query_as("SELECT body, tags FROM kb_entries")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(body, FORM_BODY);
+    assert_eq!(tags, ["flows"]);
+
+    // Shown, every line is there and nothing pings or formats.
+    let show = d.command(
+        63,
+        "kb",
+        Some("show"),
+        json!([{ "name": "entry", "type": 3, "value": "reset-a-flow-s-owner" }]),
+    );
+    let (_, shown) = d.post_signed(&show, 0).await;
+    assert_eq!(
+        shown["data"]["content"],
+        "📘 **Playbook**: **Reset a flow's owner**\n1. 打开 \\*\\*管理中心\\*\\* 🙂\n2. Pick \"Edit owners\" — don't ping @\u{200B}everyone or \\<@\u{200B}&555>\n\n\\> quoted \\`code\\`\nTags: flows · Id: `reset-a-flow-s-owner`\nOwner: Bea · verified 15 Feb 2027 · revision 1\nPost it in the channel with `/kb show reset-a-flow-s-owner share:true`."
+    );
+    assert_eq!(
+        shown["data"]["allowed_mentions"],
+        json!({ "parse": [], "users": [] })
+    );
+    // A forged form id changes nothing.
+    let forged = modal_submit(64, &custom_id.replace("kba", "kbe"), &[("title", "x")]);
+    assert_eq!(
+        d.run(forged).await,
+        "This form is no longer valid, so nothing was changed. Please run the command again."
+    );
+    assert_eq!(d.bot.count("kb_entries").await, 1);
+}
+
+#[sqlx::test]
+async fn on_discord_kb_edit_opens_the_entry_in_a_form_for_its_owner_only(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    d.run(add(
+        &d,
+        71,
+        faq("VPN access", "Open a ticket.\nChoose Remote access."),
+    ))
+    .await;
+    let edit = d.command(
+        72,
+        "kb",
+        Some("edit"),
+        json!([{ "name": "entry", "type": 3, "value": "vpn-access" }]),
+    );
+    let someone_else = DiscordBot::as_member(edit.clone(), "111000000000000009", "Cai");
+    assert_eq!(
+        d.run(someone_else).await,
+        "Only the owner of `vpn-access` or a steward can use `/kb edit` on it. Its owner is Bea."
+    );
+    let (_, modal) = d.post_signed(&edit, 0).await;
+    assert_eq!(modal["type"], 9, "{modal}");
+    assert_eq!(modal["data"]["title"], "Edit knowledge entry: vpn-access");
+    assert_eq!(
+        modal_inputs(&modal),
+        [
+            ("title".to_owned(), "VPN access".to_owned()),
+            (
+                "body".to_owned(),
+                "Open a ticket.\nChoose Remote access.".to_owned()
+            ),
+            ("tags".to_owned(), String::new()),
+        ]
+    );
+    let custom_id = modal["data"]["custom_id"].as_str().unwrap();
+    // Only the body changed: one new revision, the title stays.
+    let submit = modal_submit(
+        73,
+        custom_id,
+        &[
+            ("title", "VPN access"),
+            ("body", "Open a ticket.\nIt takes a day."),
+            ("tags", ""),
+        ],
+    );
+    assert_eq!(
+        d.run(submit).await,
+        "✏️ Updated `vpn-access` (revision 2); the earlier text is kept as a revision."
+    );
+    let unchanged = modal_submit(
+        74,
+        custom_id,
+        &[
+            ("title", "VPN access"),
+            ("body", "Open a ticket.\nIt takes a day."),
+            ("tags", ""),
+        ],
+    );
+    assert!(d.run(unchanged).await.starts_with("Say what to change"));
+    assert_eq!(d.bot.count("kb_revisions").await, 2);
+}
+
+#[sqlx::test]
+async fn on_discord_save_to_knowledge_base_fills_the_form_from_the_message(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let (status, modal) = d.post_signed(&fixture("message_command"), 0).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(modal["type"], 9, "{modal}");
+    assert_eq!(
+        modal_inputs(&modal),
+        [
+            ("title".to_owned(), "To reset a flow's owner:".to_owned()),
+            (
+                "body".to_owned(),
+                "To reset a flow's owner:\n1. Open the **admin centre**\n2. Pick the flow, then *Edit owners*\nPing @everyone if it fails <@&555>\n\nFrom the chat: https://discord.com/channels/900000000000000001/700000000000000001/1400000000000000009".to_owned()
+            ),
+            ("tags".to_owned(), String::new()),
+            ("id".to_owned(), String::new()),
+        ]
+    );
+    let custom_id = modal["data"]["custom_id"].as_str().unwrap();
+    let inputs = modal_inputs(&modal);
+    let submit = modal_submit(
+        81,
+        custom_id,
+        &[
+            ("title", "Resetting a flow's owner"),
+            ("body", &inputs[1].1),
+            ("tags", "flows, admin"),
+            ("id", "flow-owner"),
+        ],
+    );
+    assert!(
+        d.run(submit)
+            .await
+            .starts_with("📘 Added Resetting a flow's owner as `flow-owner`."),
+    );
+    let kind: String = sqlx::query_scalar("SELECT kind FROM kb_entries")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(kind, "faq");
+}
+
+#[sqlx::test]
+async fn on_slack_kb_add_and_the_message_shortcut_open_the_form(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+
+    // `/cohort kb add faq`: the form is the answer.
+    let answer = slack.command("kb add faq", "t-kb-add").await;
+    assert_eq!(answer, Value::Null, "nothing but the form");
+    let view = slack.sent("views.open").await[0]["view"].clone();
+    assert_eq!(view["callback_id"], "cohortbot_command_form");
+    assert_eq!(view["title"]["text"], "Add to knowledge base");
+    let blocks: Vec<(&str, bool)> = view["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .map(|b| {
+            (
+                b["block_id"].as_str().unwrap(),
+                b["element"]["multiline"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            ("title", false),
+            ("body", true),
+            ("tags", false),
+            ("id", false)
+        ]
+    );
+    let metadata = view["private_metadata"].as_str().unwrap().to_owned();
+    let submit = kb_view_submission(&metadata, "V0KBADD01", "Reset a flow's owner", FORM_BODY);
+    let (status, answer) = slack.interact(&submit).await;
+    assert_eq!(status, StatusCode::OK);
+    let answer = answer.unwrap();
+    assert_eq!(answer["response_action"], "update");
+    assert_eq!(
+        answer["view"]["blocks"][0]["text"]["text"],
+        "📘 Added Reset a flow's owner as `reset-a-flow-s-owner`. You own it: I'll ask you to re-verify it every 90 days. Share it with `/cohort kb show reset-a-flow-s-owner share:true`."
+    );
+    let body: String = sqlx::query_scalar("SELECT body FROM kb_entries")
+        .fetch_one(&slack.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(body, FORM_BODY);
+    // Metadata sealed for Sam is refused for anyone else.
+    let foreign = submit.replace("U0SAM0001", "U0EVE0001");
+    let (_, answer) = slack.interact(&foreign).await;
+    assert!(
+        answer.unwrap()["view"]["blocks"][0]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("no longer valid")
+    );
+
+    // The message shortcut fills the form with the message and its permalink.
+    let shortcut = slack_fixture(
+        "message_action.json",
+        &[
+            ("callback_id", "cohortbot_kb_save"),
+            ("trigger_id", "13345224609.8534564800.kbsave"),
+            ("response_url", &slack.response_url()),
+        ],
+    );
+    let (status, answer) = slack.interact(&shortcut).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer, None);
+    let opened = slack.sent("views.open").await;
+    assert_eq!(opened.len(), 2);
+    assert_eq!(opened[1]["trigger_id"], "13345224609.8534564800.kbsave");
+    let view = &opened[1]["view"];
+    let initial = |block: usize| view["blocks"][block]["element"]["initial_value"].clone();
+    assert_eq!(initial(1), "To reset a flow's owner:");
+    assert_eq!(
+        initial(2),
+        "To reset a flow's owner:\n1. Open the *admin centre*\n2. Pick the flow & channel <b>\n\nFrom the chat: https://acme-makers.slack.com/archives/C0SPRING1/p1771144930000200"
+    );
+}
+
+/// A Slack view submission of the knowledge-base form, from Sam.
+fn kb_view_submission(metadata: &str, view_id: &str, title: &str, body: &str) -> String {
+    let mut payload: Value = serde_json::from_str(&slack_fixture(
+        "view_submission.json",
+        &[
+            ("private_metadata", &json_str(metadata)),
+            ("progress", "null"),
+            ("confidence", "null"),
+        ],
+    ))
+    .unwrap();
+    payload["view"]["id"] = json!(view_id);
+    payload["view"]["callback_id"] = json!("cohortbot_command_form");
+    let input = |value: Option<&str>| json!({ "type": "plain_text_input", "value": value });
+    payload["view"]["state"]["values"] = json!({
+        "title": { "title": input(Some(title)) },
+        "body": { "body": input(Some(body)) },
+        "tags": { "tags": input(None) },
+        "id": { "id": input(None) },
+    });
+    payload.to_string()
 }

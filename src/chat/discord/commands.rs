@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::commands::catalog::{
     self, CATALOG, CommandSpec, OptionKind, OptionSpec, SESSION_NUMBERS,
 };
+use crate::commands::forms;
 use crate::domain::Role;
 use crate::domain::slug::SLUG_MAX;
 
@@ -73,11 +74,11 @@ fn description(text: &str) -> String {
     format!("{cut}…")
 }
 
-fn option(spec: &OptionSpec) -> Value {
+fn option(spec: &OptionSpec, required: bool) -> Value {
     let mut option = json!({
         "name": spec.name,
         "description": description(spec.help),
-        "required": spec.required,
+        "required": required,
     });
     if spec.kind.autocompletes() {
         option["autocomplete"] = json!(true);
@@ -128,11 +129,17 @@ fn choices<'a>(values: impl Iterator<Item = &'a str>) -> Value {
         .collect()
 }
 
-/// Discord wants required options first; the catalog's order is kept otherwise.
+/// Discord wants required options first; the catalog's order is kept otherwise. An option
+/// a form fills in is optional here: leaving it out opens the form.
 fn options(spec: &CommandSpec) -> Vec<Value> {
-    let (required, optional): (Vec<&OptionSpec>, Vec<&OptionSpec>) =
-        spec.options.iter().partition(|o| o.required);
-    required.into_iter().chain(optional).map(option).collect()
+    let required = |o: &OptionSpec| o.required && !forms::filled_by_form(spec.id, o.name);
+    let (first, rest): (Vec<&OptionSpec>, Vec<&OptionSpec>) =
+        spec.options.iter().partition(|o| required(o));
+    first
+        .into_iter()
+        .chain(rest)
+        .map(|o| option(o, required(o)))
+        .collect()
 }
 
 /// The body of a bulk overwrite (`PUT /applications/{id}[/guilds/{id}]/commands`).
@@ -173,7 +180,16 @@ pub fn registration() -> Vec<Value> {
             command["options"] = json!(subs);
             command
         })
+        .chain(std::iter::once(save_to_kb()))
         .collect()
+}
+
+/// Message command types: a context-menu entry on a message (no description, no options).
+const MESSAGE_COMMAND: u8 = 3;
+
+/// "Save to knowledge base" in a message's Apps menu: opens the add form filled with it.
+fn save_to_kb() -> Value {
+    json!({ "name": super::messages::SAVE_TO_KB, "type": MESSAGE_COMMAND, "dm_permission": false })
 }
 
 fn subcommand(name: &str, spec: &CommandSpec) -> Value {
@@ -232,6 +248,11 @@ mod tests {
         let mut names = std::collections::HashSet::new();
         for command in &commands {
             let name = command["name"].as_str().unwrap();
+            if command["type"] == MESSAGE_COMMAND {
+                assert!((1..=32).contains(&name.chars().count()), "{name}");
+                assert!(names.insert(name));
+                continue;
+            }
             assert!(valid_name(name), "{name}");
             assert!(names.insert(name));
             let desc = command["description"].as_str().unwrap();

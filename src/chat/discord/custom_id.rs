@@ -8,6 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::commands::forms::FormId;
 use crate::render::ActionKind;
 
 const VERSION: &str = "cb1";
@@ -27,9 +28,36 @@ pub enum Target {
 /// A form's submit, with the context its button carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormTarget {
-    CheckIn { cohort: String, period: String },
-    Reply { handle: String, period: String },
-    Changes { handle: String, module: String },
+    CheckIn {
+        cohort: String,
+        period: String,
+    },
+    Reply {
+        handle: String,
+        period: String,
+    },
+    Changes {
+        handle: String,
+        module: String,
+    },
+    /// A form a command opened (`/kb add faq`), with the options it was typed with,
+    /// URL-encoded: the submit runs the command with those and the fields.
+    Command {
+        form: FormId,
+        context: String,
+    },
+}
+
+impl FormTarget {
+    /// The options a command-opened form carries, as (name, text) pairs.
+    pub fn context_pairs(context: &str) -> Vec<(String, String)> {
+        serde_urlencoded::from_str(context).unwrap_or_default()
+    }
+
+    pub fn command(form: FormId, pairs: &[(String, String)]) -> Self {
+        let context = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        FormTarget::Command { form, context }
+    }
 }
 
 impl Target {
@@ -69,6 +97,10 @@ impl Target {
                 FormTarget::CheckIn { cohort, period } => ("cim", cohort, period),
                 FormTarget::Reply { handle, period } => ("rem", handle, period),
                 FormTarget::Changes { handle, module } => ("mcm", handle, module),
+                FormTarget::Command { form, context } => {
+                    let context = if context.is_empty() { dash() } else { context };
+                    ("fc", form.code().to_owned(), context)
+                }
             },
         }
     }
@@ -113,6 +145,10 @@ impl Target {
             "mcm" => Target::Form(FormTarget::Changes {
                 handle: a,
                 module: b,
+            }),
+            "fc" => Target::Form(FormTarget::Command {
+                form: FormId::from_code(&a)?,
+                context: if b == "-" { String::new() } else { b },
             }),
             _ => return None,
         })
@@ -228,6 +264,14 @@ mod tests {
                 cohort: "c".into(),
                 period: "2027-W09".into(),
             }),
+            Target::Form(FormTarget::command(
+                FormId::KbAdd,
+                &[
+                    ("kind".into(), "clinic_note".into()),
+                    ("cohort".into(), "a|b&c=d".into()),
+                ],
+            )),
+            Target::Form(FormTarget::command(FormId::KbEdit, &[])),
         ];
         for target in all {
             assert_eq!(ids.decode(&ids.encode(&target)), Some(target));

@@ -7,20 +7,21 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use serenity::model::application::{
-    CommandDataOptionValue, CommandInteraction, ComponentInteraction, Interaction, ModalInteraction,
+    CommandDataOptionValue, CommandInteraction, CommandType, ComponentInteraction, Interaction,
+    ModalInteraction, ResolvedTarget,
 };
 use serenity::model::id::RoleId;
 
-use super::custom_id::{CustomIds, FormTarget, Target};
+use super::custom_id::{CUSTOM_ID_MAX, CustomIds, FormTarget, Target};
 use super::options::{args_for, modal_fields, raw_value, resolve};
 use super::rest::Rest;
 use super::{autocomplete, messages, modals, sender};
 use crate::commands::Visibility;
 use crate::commands::catalog::{self, CommandId, CommandSpec, SHARE};
-use crate::commands::forms::{FormId, form};
+use crate::commands::forms::{self, FormId, form};
 use crate::domain::Role;
 use crate::render::{ActionKind, Message};
-use crate::services::{Caller, Invocation, Outcome, Services};
+use crate::services::{Caller, Invocation, Outcome, Services, knowledge};
 use crate::store;
 use crate::store::discord::DmHint;
 
@@ -137,6 +138,9 @@ impl Handler {
     }
 
     async fn command(&self, command: &CommandInteraction) -> Reply {
+        if command.data.kind == CommandType::Message {
+            return self.save_message(command).await;
+        }
         let (spec, options) = match resolve(command) {
             Ok(found) => found,
             Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
@@ -165,7 +169,85 @@ impl Handler {
             .iter()
             .filter_map(|o| raw_value(&o.value).map(|v| (o.name.clone(), v)))
             .collect();
+        let given: Vec<&str> = raw.iter().map(|(name, _)| name.as_str()).collect();
+        if let Some(form) = forms::opened_by(spec.id, &given) {
+            let (prefill, context) = forms::split_typed(form, raw);
+            return self
+                .open_command_form(&caller, form, context, prefill)
+                .await;
+        }
         self.invoke(caller, spec, &raw, command.id.to_string())
+            .await
+    }
+
+    /// The form a command opens (`/kb add faq`), carrying the options it was typed with;
+    /// the edit form shows the entry as it is, once the caller may edit it.
+    async fn open_command_form(
+        &self,
+        caller: &Caller,
+        form: &'static forms::FormSpec,
+        context: Vec<(String, String)>,
+        mut prefill: Vec<(&'static str, String)>,
+    ) -> Reply {
+        let entry = context
+            .iter()
+            .find(|(name, _)| name == "entry")
+            .map(|(_, v)| v.clone());
+        if form.id == FormId::KbEdit {
+            let typed = entry.as_deref().unwrap_or_default();
+            match knowledge::edit_form_prefill(&self.services, caller, typed).await {
+                Ok(current) => prefill = current,
+                Err(message) => {
+                    return Reply::only(message_response(&message, Visibility::Ephemeral));
+                }
+            }
+        }
+        let custom_id = self
+            .ids
+            .encode(&Target::Form(FormTarget::command(form.id, &context)));
+        if custom_id.len() > CUSTOM_ID_MAX {
+            tracing::info!("a form's options do not fit in a Discord custom id");
+            return Reply::only(message_response(
+                &messages::form_context_too_long(),
+                Visibility::Ephemeral,
+            ));
+        }
+        let prefill: Vec<(&str, String)> = prefill.into_iter().collect();
+        Reply::only(json!({
+            "type": response_type::MODAL,
+            "data": modals::modal(form, &custom_id, entry.as_deref(), &prefill),
+        }))
+    }
+
+    /// **Save to knowledge base** on a message: the add form, filled with the message and a
+    /// link back to it.
+    async fn save_message(&self, command: &CommandInteraction) -> Reply {
+        let Some(ResolvedTarget::Message(message)) = command.data.target() else {
+            tracing::info!("a message command without its message");
+            return Reply::only(message_response(
+                &messages::expired(),
+                Visibility::Ephemeral,
+            ));
+        };
+        let nick = command.member.as_ref().and_then(|m| m.nick.as_deref());
+        let caller = match self
+            .caller(command.guild_id, &command.user, nick, DmHint::default())
+            .await
+        {
+            Ok(caller) => caller,
+            Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
+        };
+        let place = command
+            .guild_id
+            .map_or_else(|| "@me".to_owned(), |g| g.to_string());
+        let link = format!(
+            "https://discord.com/channels/{place}/{}/{}",
+            message.channel_id, message.id
+        );
+        let prefill = knowledge::saved_message(&message.content, &messages::saved_from(&link));
+        let form = forms::form(FormId::KbAdd);
+        let context = vec![("kind".to_owned(), "faq".to_owned())];
+        self.open_command_form(&caller, form, context, prefill)
             .await
     }
 
@@ -278,6 +360,13 @@ impl Handler {
             }
             FormTarget::Reply { .. } => (FormId::Reply, None, Vec::new()),
             FormTarget::Changes { .. } => (FormId::MilestoneChanges, None, Vec::new()),
+            // Opened by a command, never by a button.
+            FormTarget::Command { .. } => {
+                return Reply::only(message_response(
+                    &messages::expired(),
+                    Visibility::Ephemeral,
+                ));
+            }
         };
         let custom_id = self.ids.encode(&Target::Form(form_target));
         Reply::only(json!({
@@ -355,10 +444,19 @@ impl Handler {
                 };
                 (catalog::spec(CommandId::MilestoneChanges), raw, hint)
             }
+            Some(Target::Form(FormTarget::Command { form, context })) => {
+                let mut raw = fields;
+                raw.extend(FormTarget::context_pairs(context));
+                (
+                    catalog::spec(forms::form(*form).command),
+                    raw,
+                    DmHint::default(),
+                )
+            }
             _ => {
                 tracing::info!("expired or forged modal id");
                 return Reply::only(message_response(
-                    &messages::expired(),
+                    &messages::form_expired(),
                     Visibility::Ephemeral,
                 ));
             }
@@ -398,6 +496,11 @@ impl Handler {
         let visibility = match interaction {
             Interaction::Command(command) => {
                 let (spec, options) = resolve(command).ok()?;
+                // A form must be the first answer: no deferral may come before it.
+                let given: Vec<&str> = options.iter().map(|o| o.name.as_str()).collect();
+                if forms::opened_by(spec.id, &given).is_some() {
+                    return None;
+                }
                 let shared = options.iter().any(|o| {
                     o.name == SHARE && matches!(o.value, CommandDataOptionValue::Boolean(true))
                 });

@@ -2,6 +2,23 @@
 
 use crate::render::Message;
 
+/// The message context command (a message's **Apps** menu) that opens the knowledge-base
+/// form filled with the message.
+pub const SAVE_TO_KB: &str = "Save to knowledge base";
+
+/// What a saved message's body ends with: where it came from.
+pub fn saved_from(link: &str) -> String {
+    format!("\n\nFrom the chat: {link}")
+}
+
+/// A form's context did not fit in Discord's 100-character id.
+pub fn form_context_too_long() -> Message {
+    Message::new()
+        .text("Those options don't fit in a form. Give the title and the text in the command itself, like ")
+        .code("/kb add faq title:… body:…")
+        .text(".")
+}
+
 /// The buttons under a yes/no question.
 pub fn unknown_channel(channel: &str) -> String {
     format!(
@@ -28,6 +45,12 @@ pub fn community_without_guild() -> String {
 
 pub fn not_a_discord_member(member: &str, platform: &str) -> String {
     format!("{member} is a {platform} member, not a Discord one")
+}
+
+/// A form whose id is forged or from an older version of the bot.
+pub fn form_expired() -> Message {
+    Message::new()
+        .text("This form is no longer valid, so nothing was changed. Please run the command again.")
 }
 
 pub fn expired() -> Message {

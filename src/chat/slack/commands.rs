@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::app::SlackApp;
 use super::text;
+use crate::commands::forms;
 use crate::commands::{Args, Value as OptionValue, Visibility};
 use crate::services::Invocation;
 
@@ -61,6 +62,33 @@ impl SlackApp {
             }
         };
         let community = caller.community_id;
+        if !cmd.trigger_id.is_empty()
+            && let Some((form, typed)) = text::form_to_open(&cmd.text)
+        {
+            let typed = typed
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect();
+            let (prefill, context) = forms::split_typed(form, typed);
+            let opened = self
+                .open_command_form(
+                    &caller,
+                    &cmd.user_id,
+                    &cmd.trigger_id,
+                    form,
+                    context,
+                    prefill,
+                )
+                .await;
+            return match opened {
+                // The form is the answer; the slash command itself says nothing.
+                Ok(()) => Vec::new(),
+                Err(message) => {
+                    self.reply_bodies(Some(community), &message, Visibility::Ephemeral)
+                        .await
+                }
+            };
+        }
         let parsed = match text::parse(&cmd.text) {
             Ok(parsed) => parsed,
             Err(err) => {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::app::SlackApp;
 use super::{messages, verify};
 use crate::commands::bind::{BindError, bind};
-use crate::commands::forms::{FormId, form};
+use crate::commands::forms::{FormId, FormSpec, form};
 use crate::commands::{Args, Visibility, catalog};
 use crate::render::slack::escape;
 use crate::render::slack::{
@@ -16,12 +16,14 @@ use crate::render::slack::{
 use crate::render::{ActionKind, Message};
 use crate::services::checkins::button as checkin_button;
 use crate::services::messages::button_not_valid;
-use crate::services::{Caller, Invocation};
+use crate::services::{Caller, Invocation, knowledge};
 use crate::store;
 
+use super::messages::SAVE_TO_KB_CALLBACK;
 use super::views::{
     self, CHECKIN as CHECKIN_VIEW, CHECKIN_CONFIRM as CHECKIN_CONFIRM_VIEW,
-    MILESTONE_CHANGES as MILESTONE_CHANGES_VIEW, REPLY as REPLY_VIEW,
+    COMMAND_FORM as COMMAND_FORM_VIEW, MILESTONE_CHANGES as MILESTONE_CHANGES_VIEW,
+    REPLY as REPLY_VIEW,
 };
 
 impl SlackApp {
@@ -35,6 +37,10 @@ impl SlackApp {
                     None
                 }
                 Some("view_submission") => Some(app.view_submission(&payload).await),
+                Some("message_action") => {
+                    app.message_action(&payload).await;
+                    None
+                }
                 other => {
                     tracing::debug!(kind = ?other, "Slack interaction ignored");
                     None
@@ -180,6 +186,79 @@ impl SlackApp {
         Ok(())
     }
 
+    /// A form a command opened (`/cohort kb add faq`), carrying the options it was typed
+    /// with in its sealed metadata; the edit form shows the entry as it is, once the
+    /// caller may edit it.
+    pub(super) async fn open_command_form(
+        &self,
+        caller: &Caller,
+        user: &str,
+        trigger: &str,
+        form: &'static FormSpec,
+        context: Vec<(String, String)>,
+        mut prefill: Vec<(&'static str, String)>,
+    ) -> Result<(), Message> {
+        let entry = context
+            .iter()
+            .find(|(name, _)| name == "entry")
+            .map(|(_, value)| value.as_str())
+            .unwrap_or_default();
+        let intro = if form.id == FormId::KbEdit {
+            prefill = knowledge::edit_form_prefill(self.services(), caller, entry).await?;
+            messages::kb_edit_intro(&escape(entry))
+        } else {
+            messages::kb_add_intro()
+        };
+        let metadata = json!({ "k": views::callback_id(form.id), "u": user,
+                               "form": form.id.code(), "fixed": context });
+        let view = views::modal(
+            form,
+            &intro,
+            &prefill,
+            verify::seal(self.seal_key(), &metadata),
+        );
+        if let Err(err) = self.api().open_view(trigger, &view).await {
+            tracing::error!(error = %err, "views.open failed");
+            return Err(crate::services::messages::internal_error());
+        }
+        Ok(())
+    }
+
+    /// The **Save to knowledge base** message shortcut: the add form, filled with the
+    /// message and its permalink.
+    async fn message_action(&self, payload: &Value) {
+        if payload["callback_id"] != SAVE_TO_KB_CALLBACK {
+            tracing::debug!("Slack shortcut ignored");
+            return;
+        }
+        let team = team_id(payload);
+        let user = payload["user"]["id"].as_str().unwrap_or_default();
+        let trigger = payload["trigger_id"].as_str().unwrap_or_default();
+        let response_url = payload["response_url"].as_str().unwrap_or_default();
+        let opened = async {
+            let (caller, _) = self.caller(team, user, None).await?;
+            let text = super::text::plain(payload["message"]["text"].as_str().unwrap_or_default());
+            let link = permalink(payload);
+            let prefill = knowledge::saved_message(&text, &messages::saved_from(&link));
+            let context = vec![("kind".to_owned(), "faq".to_owned())];
+            self.open_command_form(
+                &caller,
+                user,
+                trigger,
+                form(FormId::KbAdd),
+                context,
+                prefill,
+            )
+            .await
+        };
+        if let Err(message) = opened.await {
+            let bodies = self
+                .reply_bodies(None, &message, Visibility::Ephemeral)
+                .await;
+            self.respond_all(response_url, &bodies).await;
+        }
+    }
+
     async fn view_submission(&self, payload: &Value) -> Value {
         let team = team_id(payload);
         let user = payload["user"]["id"].as_str().unwrap_or_default();
@@ -218,6 +297,21 @@ impl SlackApp {
                 ];
                 self.submit_form(caller, FormId::MilestoneChanges, &fixed, view, view_id)
                     .await
+            }
+            COMMAND_FORM_VIEW => {
+                let Some(id) = FormId::from_code(str_of(&metadata, "form")) else {
+                    return result_view(callback, &messages::form_not_valid());
+                };
+                let spec = catalog::spec(form(id).command);
+                let context: Vec<(String, String)> =
+                    serde_json::from_value(metadata["fixed"].clone()).unwrap_or_default();
+                // Names as the catalog spells them; the metadata is sealed, so any other
+                // name would be a bug, and binding would refuse it anyway.
+                let fixed: Vec<(&'static str, &str)> = context
+                    .iter()
+                    .filter_map(|(name, value)| spec.option(name).map(|o| (o.name, value.as_str())))
+                    .collect();
+                self.submit_form(caller, id, &fixed, view, view_id).await
             }
             _ => result_view(callback, &messages::form_not_valid()),
         }
@@ -347,6 +441,20 @@ fn internal(err: anyhow::Error) -> Message {
     crate::services::messages::internal_error()
 }
 
+/// A message's permalink, as Slack forms them: the workspace's domain, the channel, and the
+/// message's timestamp without its dot. A message shortcut's payload carries all three, so
+/// no `chat.getPermalink` call has to fit in the trigger's three seconds.
+fn permalink(payload: &Value) -> String {
+    let domain = payload["team"]["domain"].as_str().unwrap_or_default();
+    let channel = payload["channel"]["id"].as_str().unwrap_or_default();
+    let ts = payload["message"]["ts"]
+        .as_str()
+        .or_else(|| payload["message_ts"].as_str())
+        .unwrap_or_default()
+        .replace('.', "");
+    format!("https://{domain}.slack.com/archives/{channel}/p{ts}")
+}
+
 fn team_id(payload: &Value) -> &str {
     payload["team"]["id"]
         .as_str()
@@ -376,6 +484,7 @@ fn result_view(callback: &str, message: &Message) -> Value {
     let title = match callback {
         REPLY_VIEW => form(FormId::Reply).title,
         MILESTONE_CHANGES_VIEW => form(FormId::MilestoneChanges).title,
+        COMMAND_FORM_VIEW => messages::KB_FORM_TITLE,
         _ => form(FormId::Checkin).title,
     };
     let text = crate::render::slack::mrkdwn(message, &|_| None);

@@ -24,6 +24,24 @@ pub fn reply_intro(handle: &str, period: &str) -> String {
     format!("Your reply to <@{handle}>'s check-in for {period}.")
 }
 
+pub fn kb_add_intro() -> String {
+    "Write it once, for everyone who asks next. You own the entry and re-verify it.".to_owned()
+}
+/// `entry` comes escaped.
+pub fn kb_edit_intro(entry: &str) -> String {
+    format!("Editing `{entry}`. The text it replaces is kept as a revision.")
+}
+/// The result view of a knowledge-base form whose context was lost.
+pub const KB_FORM_TITLE: &str = "Knowledge base";
+
+/// The message shortcut's `callback_id` (set in the app's **Interactivity & Shortcuts**).
+pub const SAVE_TO_KB_CALLBACK: &str = "cohortbot_kb_save";
+
+/// What a saved message's body ends with: where it came from.
+pub fn saved_from(link: &str) -> String {
+    format!("\n\nFrom the chat: {link}")
+}
+
 /// Why an earned role cannot be given as a user group: the workspace's plan has none
 /// (the reason stewards read in `/outbox failed`).
 pub fn no_usergroups(error: &str) -> String {

@@ -1,14 +1,26 @@
 //! Slash command text as Slack sends it, turned into catalog text and parsed.
 
+use crate::commands::forms::FormSpec;
 use crate::commands::{self, ParseError, ParsedCommand, catalog};
 
 /// `/cohort <text>`: `join spring` is `cohort join spring`; `checkin 4 …` is `checkin 4 …`;
 /// nothing at all is `help`.
 pub fn parse(slack_text: &str) -> Result<ParsedCommand, ParseError> {
+    commands::parse(&catalog_line(slack_text))
+}
+
+/// The form the text opens (`/cohort kb add faq`), with the options typed, as
+/// [`commands::parse::form_to_open`] finds it.
+pub fn form_to_open(slack_text: &str) -> Option<(&'static FormSpec, Vec<(&'static str, String)>)> {
+    commands::parse::form_to_open(&catalog_line(slack_text))
+}
+
+/// Slack's text as the catalog's command line.
+fn catalog_line(slack_text: &str) -> String {
     let text = plain(slack_text);
     let text = text.trim();
     if text.is_empty() {
-        return commands::parse("help");
+        return "help".to_owned();
     }
     let first = text
         .split_whitespace()
@@ -19,9 +31,9 @@ pub fn parse(slack_text: &str) -> Result<ParsedCommand, ParseError> {
     // misspelt `jion` is answered with "did you mean `/cohort join`".
     let top_level = catalog::top_level_words();
     if catalog::find(&format!("cohort {first}")).is_some() || !top_level.contains(&first.as_str()) {
-        commands::parse(&format!("cohort {text}"))
+        format!("cohort {text}")
     } else {
-        commands::parse(text)
+        text.to_owned()
     }
 }
 

@@ -11,6 +11,8 @@ pub const CHECKIN: &str = "cohortbot_checkin";
 pub const CHECKIN_CONFIRM: &str = "cohortbot_checkin_confirm";
 pub const REPLY: &str = "cohortbot_reply";
 pub const MILESTONE_CHANGES: &str = "cohortbot_milestone_changes";
+/// A form a command opened (`/cohort kb add faq`); its metadata says which.
+pub const COMMAND_FORM: &str = "cohortbot_command_form";
 
 pub fn plain(text: &str) -> Value {
     json!({ "type": "plain_text", "text": text })
@@ -103,6 +105,7 @@ pub fn callback_id(form: FormId) -> &'static str {
         FormId::Checkin => CHECKIN,
         FormId::Reply => REPLY,
         FormId::MilestoneChanges => MILESTONE_CHANGES,
+        FormId::KbAdd | FormId::KbEdit => COMMAND_FORM,
     }
 }
 

@@ -10,10 +10,13 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 use super::lookup::{arg, find_cohort};
-use super::{Invocation, Outcome, ServiceResult, audit_caller, refuse};
+use super::{Caller, Invocation, Outcome, ServiceResult, Services, audit_caller, refuse};
 use crate::commands::Visibility;
-use crate::commands::catalog::{KB_NAME_MAX, SHARE};
+use crate::commands::bind::bind;
+use crate::commands::catalog::{self, CommandId, KB_BODY_MAX, KB_NAME_MAX, KB_TITLE_MAX, SHARE};
+use crate::domain::text::strip_invisible;
 use crate::domain::{Role, Slug, suggest};
+use crate::render::Message;
 use crate::store::knowledge::{self, Change, Entry, NewEntry};
 use crate::store::roles;
 
@@ -158,11 +161,16 @@ pub async fn edit(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         Some(raw) => Some(tags(Some(raw))?),
         None => None,
     };
+    // A form sends every field back: only what differs is a change.
     let change = Change {
-        title: inv.args.text("title"),
-        body: inv.args.text("body"),
-        tags: tags.as_deref(),
-        verify_every_days: inv.args.int("every").map(|d| d as i32),
+        title: inv.args.text("title").filter(|t| *t != entry.title),
+        body: inv.args.text("body").filter(|b| *b != entry.body),
+        tags: tags.as_deref().filter(|t| *t != entry.tags.as_slice()),
+        verify_every_days: inv
+            .args
+            .int("every")
+            .map(|d| d as i32)
+            .filter(|d| *d != entry.verify_every_days),
     };
     if change.title.is_none()
         && change.body.is_none()
@@ -252,6 +260,48 @@ pub async fn report(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         messages::report(&missed, REPORT_DAYS),
         inv.spec.visibility,
     ))
+}
+
+/// What the edit form shows: the entry's title, text and tags as they are, once the caller
+/// may edit it (so someone who may not is told before writing anything).
+pub async fn edit_form_prefill(
+    services: &Services,
+    caller: &Caller,
+    typed: &str,
+) -> Result<Vec<(&'static str, String)>, Message> {
+    let spec = catalog::spec(CommandId::KbEdit);
+    let args = bind(spec, &[("entry", typed)]).map_err(|errors| errors[0].for_command(spec))?;
+    let inv = Invocation::new(caller.clone(), spec, args);
+    let found = async {
+        let mut conn = services.pool.acquire().await?;
+        owned(&mut conn, &inv).await
+    };
+    let entry = found
+        .await
+        .map_err(|err| err.into_message("opening the knowledge-base edit form"))?;
+    Ok(vec![
+        ("title", entry.title),
+        ("body", entry.body),
+        ("tags", entry.tags.join(", ")),
+    ])
+}
+
+/// What the add form shows for a message saved from chat: its first line as the title,
+/// its text and `source` (where it came from) as the body, each within its limit.
+pub fn saved_message(text: &str, source: &str) -> Vec<(&'static str, String)> {
+    let text = strip_invisible(text.trim());
+    let title: String = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(KB_TITLE_MAX)
+        .collect();
+    let room = KB_BODY_MAX.saturating_sub(source.chars().count());
+    let mut body: String = text.chars().take(room).collect();
+    body.push_str(source);
+    vec![("title", title), ("body", body.trim().to_owned())]
 }
 
 /// The entry the `entry` option names, if the caller may read it; a miss suggests the
@@ -389,6 +439,21 @@ mod tests {
         let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
         assert!(tags(Some(&eleven.join(","))).is_err());
         assert!(tags(None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_saved_message_fills_the_title_and_keeps_its_source_within_the_limit() {
+        let source = "\n\nFrom the chat: https://example.org/m/1";
+        let filled = saved_message("\n  Reset a flow's owner  \nOpen the admin centre.", source);
+        assert_eq!(filled[0], ("title", "Reset a flow's owner".to_owned()));
+        assert_eq!(
+            filled[1].1,
+            "Reset a flow's owner  \nOpen the admin centre.\n\nFrom the chat: https://example.org/m/1"
+        );
+        let long = saved_message(&"字".repeat(5_000), source);
+        assert_eq!(long[0].1.chars().count(), KB_TITLE_MAX);
+        assert_eq!(long[1].1.chars().count(), KB_BODY_MAX);
+        assert!(long[1].1.ends_with("https://example.org/m/1"));
     }
 
     #[test]
