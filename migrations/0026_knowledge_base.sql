@@ -86,3 +86,19 @@ CREATE TABLE kb_missed_searches (
     searched_at   timestamptz NOT NULL
 );
 CREATE INDEX kb_missed_searches_by_time ON kb_missed_searches (community_id, searched_at);
+
+-- The weekly sweep for entries past their verification date, claimed once a week per
+-- community whichever process runs the scheduler.
+CREATE TABLE kb_stale_sweeps (
+    community_id  uuid PRIMARY KEY REFERENCES communities (id) ON DELETE CASCADE,
+    last_at       timestamptz NOT NULL
+);
+
+-- Each entry is reminded once per verification interval: the row names the verification
+-- it follows, so verifying starts a new interval and a new reminder.
+CREATE TABLE kb_stale_reminders (
+    entry_id     uuid NOT NULL REFERENCES kb_entries (id) ON DELETE CASCADE,
+    verified_at  timestamptz NOT NULL,
+    reminded_at  timestamptz NOT NULL,
+    PRIMARY KEY (entry_id, verified_at)
+);

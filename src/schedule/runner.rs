@@ -222,13 +222,17 @@ impl Scheduler {
         report.posts += crate::services::streaks::settle(&self.pool, now)
             .await
             .context("settling streaks")?;
-        // Earned roles are reconciled weekly; whether one is due is asked on a pass's
-        // first run and once an hour, which keeps the idle pass to its reads.
+        // Earned roles are reconciled and stale knowledge-base entries swept weekly; whether
+        // either is due is asked on a pass's first run and once an hour, which keeps the
+        // idle pass to its reads.
         let new_hour = since.timestamp().div_euclid(3600) != now.timestamp().div_euclid(3600);
         if since == now || new_hour {
             report.posts += crate::services::earned_roles::reconcile_due(&self.pool, now)
                 .await
                 .context("reconciling earned roles")? as u64;
+            report.posts += crate::services::knowledge::stale::remind_due(&self.pool, now)
+                .await
+                .context("reminding owners of stale knowledge-base entries")?;
         }
         // One line for the pass, not one per tick: a bot down for a week would otherwise
         // log hundreds. Each skip is still recorded, with its reason, in the database.

@@ -396,6 +396,71 @@ pub async fn stale(
     .await
 }
 
+/// How often each community's stale entries are swept.
+const SWEEP_EVERY: &str = "7 days";
+
+/// Communities with published entries whose weekly stale sweep is due, claimed in `conn`'s
+/// transaction so that one process sweeps each.
+pub async fn claim_stale_sweeps(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "INSERT INTO kb_stale_sweeps AS done (community_id, last_at)
+         SELECT DISTINCT community_id, $1 FROM kb_entries WHERE status = 'published'
+         ON CONFLICT (community_id) DO UPDATE SET last_at = EXCLUDED.last_at
+         WHERE done.last_at <= $1 - $2::interval
+         RETURNING community_id",
+    )
+    .bind(now)
+    .bind(SWEEP_EVERY)
+    .fetch_all(conn)
+    .await
+}
+
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Overdue {
+        pub id: Uuid,
+        pub slug: String,
+        pub title: String,
+        pub owner_id: Option<Uuid>,
+        pub owner_name: Option<String>,
+        pub verified_at: DateTime<Utc>,
+        pub due_at: DateTime<Utc>,
+    }
+}
+
+/// The community's published entries past their interval whose owner has not yet been
+/// reminded in this interval, marked reminded as they are read: (owner or `None`, entry).
+pub async fn take_unreminded(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Overdue>> {
+    sqlx::query_as(
+        "WITH due AS (
+             SELECT e.id, e.slug, e.title, e.owner_id, o.display_name AS owner_name,
+                    e.verified_at,
+                    e.verified_at + make_interval(days => e.verify_every_days) AS due_at
+               FROM kb_entries e LEFT JOIN members o ON o.id = e.owner_id
+              WHERE e.community_id = $1 AND e.status = 'published'
+                AND e.verified_at + make_interval(days => e.verify_every_days) <= $2
+         ), marked AS (
+             INSERT INTO kb_stale_reminders (entry_id, verified_at, reminded_at)
+             SELECT id, verified_at, $2 FROM due
+             ON CONFLICT DO NOTHING
+             RETURNING entry_id
+         )
+         SELECT due.* FROM due JOIN marked ON marked.entry_id = due.id
+          ORDER BY due.owner_name NULLS LAST, due.due_at, due.slug",
+    )
+    .bind(community_id)
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
 /// Remembers a search that found nothing, without who searched.
 pub async fn record_miss(
     ex: impl PgExecutor<'_>,

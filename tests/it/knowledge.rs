@@ -596,3 +596,65 @@ async fn sharing_is_public_counts_a_use_and_keeps_typed_text_inert(pool: PgPool)
         .unwrap();
     assert_eq!(uses, 1);
 }
+
+#[sqlx::test]
+async fn owners_are_reminded_of_stale_entries_once_per_interval(pool: PgPool) {
+    use cohortbot::services::knowledge::stale::remind_due;
+    let bot = TestBot::new(pool).await;
+    bot.ok(
+        "ken",
+        "/kb add faq \"VPN access\" Open a ticket. id:vpn every:30",
+    )
+    .await;
+    bot.ok("lin", "/kb add faq Proxy Use the proxy. every:30")
+        .await;
+    // The first sweep claims the week; nothing is due yet.
+    assert_eq!(remind_due(&bot.pool, bot.clock.now()).await.unwrap(), 0);
+
+    bot.clock.advance(chrono::Duration::days(31));
+    // Lin leaves the community: her entry becomes the stewards'.
+    sqlx::query("DELETE FROM members WHERE platform_user_id = 'lin'")
+        .execute(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(remind_due(&bot.pool, bot.clock.now()).await.unwrap(), 2);
+    let mut delivered = bot.deliver().await.into_vec();
+    delivered.sort();
+    assert_eq!(
+        delivered,
+        [
+            (
+                "@ada".to_owned(),
+                "🗓️ These knowledge-base entries are due for re-verification and their owner has left, so they are the stewards':\n\
+                 • `proxy` Proxy — due 17 Mar 2027\n\
+                 Check each is still right, then `/kb verify <id>`, or `/kb edit <id>` to fix it. `/kb stale` lists them any time."
+                    .to_owned()
+            ),
+            (
+                "@ken".to_owned(),
+                "🗓️ Knowledge-base entries you own are due for re-verification:\n\
+                 • `vpn` VPN access — due 17 Mar 2027\n\
+                 Check each is still right, then `/kb verify <id>`, or `/kb edit <id>` to fix it. `/kb stale` lists them any time."
+                    .to_owned()
+            ),
+        ]
+    );
+
+    // Each entry once per interval: later sweeps say nothing until it is verified again.
+    bot.clock.advance(chrono::Duration::days(1));
+    assert_eq!(remind_due(&bot.pool, bot.clock.now()).await.unwrap(), 0);
+    bot.clock.advance(chrono::Duration::days(7));
+    assert_eq!(remind_due(&bot.pool, bot.clock.now()).await.unwrap(), 0);
+    bot.ok("ken", "/kb verify vpn").await;
+    bot.ok("ada", "/kb verify proxy").await;
+    // Verified, each is due again an interval later; two sweeps at once (two processes)
+    // remind once.
+    bot.clock.advance(chrono::Duration::days(31));
+    let (a, b) = tokio::join!(
+        remind_due(&bot.pool, bot.clock.now()),
+        remind_due(&bot.pool, bot.clock.now())
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 2);
+    bot.deliver_to(&["@ken", "@ada"]).await;
+    assert_eq!(bot.count("kb_stale_reminders").await, 4);
+}

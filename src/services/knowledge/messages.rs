@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::text::preview;
 use crate::render::Message;
-use crate::store::knowledge::{Entry, HIT_END, HIT_START, Hit, Stale};
+use crate::store::knowledge::{Entry, HIT_END, HIT_START, Hit, Overdue, Stale};
 
 fn kind_label(kind: &str) -> &'static str {
     match kind {
@@ -383,6 +383,44 @@ pub fn stale(stale: &[Stale], shown: usize, steward: bool, now: DateTime<Utc>) -
         .text(", or ")
         .code("/kb edit <id>")
         .text(" to fix it.")
+}
+
+fn overdue_list(mut msg: Message, entries: &[Overdue]) -> Message {
+    for entry in entries {
+        msg = msg
+            .line()
+            .text("• ")
+            .code(&entry.slug)
+            .text(" ")
+            .user(&entry.title)
+            .text(format!(" — due {}", day(entry.due_at)));
+    }
+    msg.line()
+        .text("Check each is still right, then ")
+        .code("/kb verify <id>")
+        .text(", or ")
+        .code("/kb edit <id>")
+        .text(" to fix it. ")
+        .code("/kb stale")
+        .text(" lists them any time.")
+}
+
+/// The weekly DM to an owner whose entries are due.
+pub fn stale_reminder(entries: &[Overdue]) -> Message {
+    overdue_list(
+        Message::new().text("🗓️ Knowledge-base entries you own are due for re-verification:"),
+        entries,
+    )
+}
+
+/// The weekly DM to stewards about due entries whose owner left.
+pub fn unowned_reminder(entries: &[Overdue]) -> Message {
+    overdue_list(
+        Message::new().text(
+            "🗓️ These knowledge-base entries are due for re-verification and their owner has left, so they are the stewards':",
+        ),
+        entries,
+    )
 }
 
 pub fn report(missed: &[(String, i64, DateTime<Utc>)], days: i64) -> Message {

@@ -4,6 +4,7 @@
 
 mod messages;
 pub mod query;
+pub mod stale;
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
