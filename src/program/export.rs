@@ -6,8 +6,8 @@ use anyhow::Result;
 use sqlx::PgPool;
 
 use super::model::{
-    CircleDef, CohortDef, CommunityDef, ContinuityDef, DayOffDef, EarnedRoleDef, MentorGroupDef,
-    MentoringDef, ModuleDef, PersonDef, ProgramFile, TrackDef,
+    CircleDef, CohortDef, CommunityDef, ContinuityDef, DayOffDef, EarnedRoleDef, KnowledgeDef,
+    MentorGroupDef, MentoringDef, ModuleDef, PersonDef, ProgramFile, TrackDef,
 };
 use crate::store::{cohorts, program as q};
 
@@ -91,6 +91,11 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
             people,
             circles,
             cohorts: cohort_defs,
+            knowledge: crate::store::knowledge::seeds(&mut conn, row.id)
+                .await?
+                .into_iter()
+                .map(KnowledgeDef::from)
+                .collect(),
             earned_roles: q::earned_roles(&mut *conn, row.id)
                 .await?
                 .into_iter()

@@ -9,9 +9,13 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::model::{CommunityDef, ProgramFile, parse_role_entry};
+use crate::commands::catalog::{KB_BODY_MAX, KB_TITLE_MAX};
 use crate::domain::DayOrWeek;
+use crate::domain::clean_line;
+use crate::domain::text::clean_paragraph;
 use crate::matching::waking::WakingHours;
 use crate::store::days_off::{self, Source};
+use crate::store::knowledge::{self, NewEntry};
 use crate::store::program::{self as q, Change};
 use crate::store::{audit, roles};
 
@@ -184,6 +188,36 @@ async fn import_community(
         if let Some(seed) = rule.seed() {
             report.count(q::upsert_earned_role(conn, community_id, &seed).await?.1);
         }
+    }
+
+    for entry in &def.knowledge {
+        // Validated with the rest of the file before any write; cleaned as typed text is.
+        let at = || format!("knowledge entry `{}`", entry.id);
+        let title = clean_line("title", &entry.title, KB_TITLE_MAX).with_context(at)?;
+        let body = clean_paragraph("body", &entry.body, KB_BODY_MAX).with_context(at)?;
+        let tags =
+            crate::domain::tags::tags(entry.tags.iter().map(String::as_str)).with_context(at)?;
+        let owner = match &entry.owner {
+            Some(owner) => Some(*people.get(owner.as_str()).with_context(at)?),
+            None => None,
+        };
+        let cohort_id = match &entry.cohort {
+            Some(slug) => Some(*cohorts.get(slug.as_str()).with_context(at)?),
+            None => None,
+        };
+        let seed = NewEntry {
+            community_id,
+            slug: &entry.id,
+            kind: &entry.kind,
+            title: &title,
+            body: &body,
+            tags: &tags,
+            owner_id: owner,
+            visibility: &entry.visibility,
+            cohort_id,
+            verify_every_days: entry.verify_every_days,
+        };
+        report.count(knowledge::upsert_seed(conn, &seed, &entry.aliases, now).await?);
     }
 
     for person in &def.people {

@@ -59,6 +59,49 @@ pub struct CommunityDef {
     /// Platform roles members earn by their achievements.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earned_roles: Vec<EarnedRoleDef>,
+    /// Knowledge-base entries the program seeds. An import adds or updates them (a change
+    /// is a new revision); entries added in chat stay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub knowledge: Vec<KnowledgeDef>,
+}
+
+/// A knowledge-base entry in the program file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnowledgeDef {
+    pub id: String,
+    /// faq, playbook, decision or clinic_note.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// A person's `user_id`: who re-verifies it. Without one, the stewards do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// community (everyone), cohort (with `cohort`), or mentors.
+    #[serde(default = "everyone", skip_serializing_if = "is_everyone")]
+    pub visibility: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<String>,
+    #[serde(default = "ninety_days", skip_serializing_if = "is_ninety_days")]
+    pub verify_every_days: i32,
+}
+
+fn everyone() -> String {
+    "community".to_owned()
+}
+fn is_everyone(visibility: &str) -> bool {
+    visibility == "community"
+}
+/// Guru's interval: an entry is re-verified every 90 days unless it says otherwise.
+fn ninety_days() -> i32 {
+    90
+}
+fn is_ninety_days(days: &i32) -> bool {
+    *days == 90
 }
 
 /// A platform role earned by one achievement: exactly one of `badge`, `module`,
@@ -446,6 +489,7 @@ impl ProgramFile {
             }
             check_community(&mut problems, &here, community);
             check_earned_roles(&mut problems, &here, community, text);
+            check_knowledge(&mut problems, &here, community);
         }
         problems
     }
@@ -558,6 +602,79 @@ fn line_of<T>(text: Option<&str>, value: &Spanned<T>) -> String {
             format!(" (line {line})")
         }
         _ => String::new(),
+    }
+}
+
+fn check_knowledge(problems: &mut Vec<String>, here: &str, community: &CommunityDef) {
+    use crate::commands::catalog::{
+        KB_BODY_MAX, KB_KINDS, KB_NAME_MAX, KB_TITLE_MAX, KB_VISIBILITIES,
+    };
+    // Ids and aliases share one namespace, as they do in the database.
+    unique(
+        problems,
+        here,
+        "knowledge-base id or alias",
+        community
+            .knowledge
+            .iter()
+            .flat_map(|e| std::iter::once(&e.id).chain(&e.aliases))
+            .map(String::as_str),
+    );
+    let people: HashSet<&str> = community
+        .people
+        .iter()
+        .map(|p| p.user_id.as_str())
+        .collect();
+    let cohorts: HashSet<&str> = community.cohorts.iter().map(|c| c.slug.as_str()).collect();
+    for entry in &community.knowledge {
+        let at = format!("{here}, knowledge entry `{}`", entry.id);
+        for name in std::iter::once(&entry.id).chain(&entry.aliases) {
+            if name.chars().count() > KB_NAME_MAX {
+                problems.push(format!(
+                    "{at}: `{name}` is longer than {KB_NAME_MAX} characters"
+                ));
+            } else {
+                check_slug(problems, &at, name);
+            }
+        }
+        if !KB_KINDS.contains(&entry.kind.as_str()) {
+            problems.push(format!("{at}: kind must be one of {}", KB_KINDS.join(", ")));
+        }
+        if let Err(e) = clean_line("title", &entry.title, KB_TITLE_MAX) {
+            problems.push(format!("{at}: {e}"));
+        }
+        if let Err(e) = crate::domain::text::clean_paragraph("body", &entry.body, KB_BODY_MAX) {
+            problems.push(format!("{at}: {e}"));
+        }
+        if let Err(e) = crate::domain::tags::tags(entry.tags.iter().map(String::as_str)) {
+            problems.push(format!("{at}: {e}"));
+        }
+        if let Some(owner) = &entry.owner
+            && !people.contains(owner.as_str())
+        {
+            problems.push(format!(
+                "{at}: the owner `{owner}` is not one of the community's people"
+            ));
+        }
+        if !KB_VISIBILITIES.contains(&entry.visibility.as_str()) {
+            problems.push(format!(
+                "{at}: visibility must be one of {}",
+                KB_VISIBILITIES.join(", ")
+            ));
+        }
+        match (entry.visibility.as_str(), &entry.cohort) {
+            ("cohort", None) => problems.push(format!("{at}: visibility `cohort` needs `cohort`")),
+            ("cohort", Some(cohort)) if !cohorts.contains(cohort.as_str()) => {
+                problems.push(format!("{at}: no cohort `{cohort}` in this community"))
+            }
+            (_, Some(_)) if entry.visibility != "cohort" => {
+                problems.push(format!("{at}: `cohort` goes with visibility `cohort`"))
+            }
+            _ => {}
+        }
+        if !(1..=3_650).contains(&entry.verify_every_days) {
+            problems.push(format!("{at}: verify_every_days must be from 1 to 3650"));
+        }
     }
 }
 
@@ -895,6 +1012,23 @@ impl EarnedRoleDef {
             remove_when_lost: self.remove_when_lost,
             announce: self.announce,
         })
+    }
+}
+
+impl From<crate::store::knowledge::SeedRow> for KnowledgeDef {
+    fn from(row: crate::store::knowledge::SeedRow) -> Self {
+        Self {
+            id: row.slug,
+            kind: row.kind,
+            title: row.title,
+            body: row.body,
+            tags: row.tags,
+            aliases: row.aliases,
+            owner: row.owner,
+            visibility: row.visibility,
+            cohort: row.cohort,
+            verify_every_days: row.verify_every_days,
+        }
     }
 }
 

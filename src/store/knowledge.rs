@@ -58,7 +58,8 @@ pub struct NewEntry<'a> {
     pub title: &'a str,
     pub body: &'a str,
     pub tags: &'a [String],
-    pub owner_id: Uuid,
+    /// `None` for a program-file entry without an owner: the stewards'.
+    pub owner_id: Option<Uuid>,
     pub visibility: &'a str,
     pub cohort_id: Option<Uuid>,
     pub verify_every_days: i32,
@@ -93,7 +94,7 @@ pub async fn insert(
     .execute(&mut *tx)
     .await?;
     add_name(&mut *tx, new.community_id, new.slug, id, false).await?;
-    record_revision(&mut *tx, id, Some(new.owner_id), now).await?;
+    record_revision(&mut *tx, id, new.owner_id, now).await?;
     Ok(id)
 }
 
@@ -457,6 +458,135 @@ pub async fn take_unreminded(
     )
     .bind(community_id)
     .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Writes a program file's entry: added when its id is free, otherwise brought in line with
+/// the file (a changed title, text or tags is a new revision, by nobody), and given the
+/// file's aliases. An id or alias held by another entry is an error naming it.
+pub async fn upsert_seed(
+    tx: &mut PgConnection,
+    seed: &NewEntry<'_>,
+    aliases: &[String],
+    now: DateTime<Utc>,
+) -> anyhow::Result<super::program::Change> {
+    use super::program::Change;
+    let holder: Option<(Uuid, bool)> = sqlx::query_as(
+        "SELECT entry_id, is_alias FROM kb_names WHERE community_id = $1 AND name = $2",
+    )
+    .bind(seed.community_id)
+    .bind(seed.slug)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (id, mut change) = match holder {
+        None => (insert(&mut *tx, seed, now).await?, Change::Created),
+        Some((_, true)) => anyhow::bail!(
+            "knowledge entry `{}`: that id is an alias of another entry",
+            seed.slug
+        ),
+        Some((id, false)) => {
+            let current: (String, String, Vec<String>) =
+                sqlx::query_as("SELECT title, body, tags FROM kb_entries WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let text_changed = (current.0.as_str(), current.1.as_str(), current.2.as_slice())
+                != (seed.title, seed.body, seed.tags);
+            let updated: Option<Uuid> = sqlx::query_scalar(
+                "UPDATE kb_entries SET kind = $2, title = $3, body = $4, tags = $5,
+                        owner_id = $6, visibility = $7, cohort_id = $8, verify_every_days = $9,
+                        revision = revision + $11, updated_at = $10
+                  WHERE id = $1
+                    AND (kind, title, body, tags, owner_id, visibility, cohort_id, verify_every_days)
+                        IS DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8, $9)
+                  RETURNING id",
+            )
+            .bind(id)
+            .bind(seed.kind)
+            .bind(seed.title)
+            .bind(seed.body)
+            .bind(seed.tags)
+            .bind(seed.owner_id)
+            .bind(seed.visibility)
+            .bind(seed.cohort_id)
+            .bind(seed.verify_every_days)
+            .bind(now)
+            .bind(i32::from(text_changed))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if text_changed {
+                record_revision(&mut *tx, id, None, now).await?;
+            }
+            let change = if updated.is_some() {
+                Change::Updated
+            } else {
+                Change::Unchanged
+            };
+            (id, change)
+        }
+    };
+    for alias in aliases {
+        match holder_id(&mut *tx, seed.community_id, alias).await? {
+            None => {
+                add_name(&mut *tx, seed.community_id, alias, id, true).await?;
+                if matches!(change, Change::Unchanged) {
+                    change = Change::Updated;
+                }
+            }
+            Some(holder) if holder == id => {}
+            Some(_) => anyhow::bail!(
+                "knowledge entry `{}`: the alias `{alias}` belongs to another entry",
+                seed.slug
+            ),
+        }
+    }
+    Ok(change)
+}
+
+async fn holder_id(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    name: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT entry_id FROM kb_names WHERE community_id = $1 AND name = $2")
+        .bind(community_id)
+        .bind(name)
+        .fetch_optional(ex)
+        .await
+}
+
+pg_row! {
+    /// An entry as the program file writes it.
+    #[derive(Debug, Clone)]
+    pub struct SeedRow {
+        pub slug: String,
+        pub kind: String,
+        pub title: String,
+        pub body: String,
+        pub tags: Vec<String>,
+        pub aliases: Vec<String>,
+        pub owner: Option<String>,
+        pub visibility: String,
+        pub cohort: Option<String>,
+        pub verify_every_days: i32,
+    }
+}
+
+/// The community's published entries, for the program file.
+pub async fn seeds(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result<Vec<SeedRow>> {
+    sqlx::query_as(
+        "SELECT e.slug, e.kind, e.title, e.body, e.tags,
+                ARRAY(SELECT n.name FROM kb_names n WHERE n.entry_id = e.id AND n.is_alias
+                      ORDER BY n.name) AS aliases,
+                o.platform_user_id AS owner, e.visibility, c.slug AS cohort, e.verify_every_days
+           FROM kb_entries e
+           LEFT JOIN members o ON o.id = e.owner_id
+           LEFT JOIN cohorts c ON c.id = e.cohort_id
+          WHERE e.community_id = $1 AND e.status = 'published'
+          ORDER BY e.slug",
+    )
+    .bind(community_id)
     .fetch_all(conn)
     .await
 }

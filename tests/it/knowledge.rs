@@ -658,3 +658,145 @@ async fn owners_are_reminded_of_stale_entries_once_per_interval(pool: PgPool) {
     bot.deliver_to(&["@ken", "@ada"]).await;
     assert_eq!(bot.count("kb_stale_reminders").await, 4);
 }
+
+/// The example program with two seeded entries.
+fn seeded(body: &str) -> String {
+    format!(
+        r#"{}
+  [[community.knowledge]]
+  id = "licences"
+  kind = "faq"
+  title = "Which licence do I need?"
+  body = """{body}"""
+  tags = ["Licences", "power apps"]
+  aliases = ["licence"]
+  owner = "ada"
+
+  [[community.knowledge]]
+  id = "mentor-escalation"
+  kind = "playbook"
+  title = "When a learner is stuck for two weeks"
+  body = "Call them, then tell the lead mentor."
+  visibility = "mentors"
+  verify_every_days = 30
+"#,
+        crate::support::EXAMPLE
+    )
+}
+
+#[sqlx::test]
+async fn the_program_file_seeds_entries_and_export_writes_them_back(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let file = seeded("Most makers need a Premium licence.\nAsk your manager first.");
+    let program = ProgramFile::parse(&file, "seeded").unwrap();
+    let report = program::import(&bot.pool, &program, bot.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(report.created, 2, "{report}");
+
+    let said = bot.say("sam", "/kb show licence").await;
+    assert_eq!(
+        said.reply(),
+        "📘 FAQ: Which licence do I need?\n\
+         Most makers need a Premium licence.\n\
+         Ask your manager first.\n\
+         Tags: licences, power apps · Id: `licences` · also `licence`\n\
+         Owner: Ada Okafor · verified 15 Feb 2027 · revision 1\n\
+         Post it in the channel with `/kb show licences share:true`."
+    );
+    let said = bot.say("sam", "/kb search stuck learner").await;
+    assert!(
+        said.reply()
+            .starts_with("Nothing in the knowledge base matches"),
+        "{}",
+        said.reply()
+    );
+    let said = bot.say("ken", "/kb search stuck learner").await;
+    assert_eq!(
+        titles(said.reply()),
+        ["When a learner is stuck for two weeks"]
+    );
+
+    // The same file again changes nothing; a changed text is a new revision.
+    let again = program::import(&bot.pool, &program, bot.clock.now())
+        .await
+        .unwrap();
+    assert!(again.changed_nothing(), "{again}");
+    let changed =
+        ProgramFile::parse(&seeded("Everyone needs a Premium licence."), "changed").unwrap();
+    let report = program::import(&bot.pool, &changed, bot.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((report.created, report.updated), (0, 1), "{report}");
+    let revisions: Vec<(i32, String)> = sqlx::query_as(
+        "SELECT r.revision, r.body FROM kb_revisions r JOIN kb_entries e ON e.id = r.entry_id
+          WHERE e.slug = 'licences' ORDER BY r.revision",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        revisions,
+        [
+            (
+                1,
+                "Most makers need a Premium licence.\nAsk your manager first.".to_owned()
+            ),
+            (2, "Everyone needs a Premium licence.".to_owned())
+        ]
+    );
+
+    // An entry added in chat is exported too, and the export is a fixed point of import.
+    bot.ok("ken", "/kb add faq \"VPN access\" Open a ticket. id:vpn")
+        .await;
+    let exported = cohortbot::program::export::export(&bot.pool).await.unwrap();
+    let text = exported.to_toml().unwrap();
+    let reparsed = ProgramFile::parse(&text, "export").unwrap();
+    assert_eq!(reparsed, exported);
+    let ids: Vec<&str> = exported.communities[0]
+        .knowledge
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(ids, ["licences", "mentor-escalation", "vpn"]);
+    let report = program::import(&bot.pool, &reparsed, bot.clock.now())
+        .await
+        .unwrap();
+    assert!(report.changed_nothing(), "{report}");
+}
+
+#[test]
+fn a_bad_seeded_entry_is_refused_naming_it() {
+    let file = format!(
+        r#"{}
+  [[community.knowledge]]
+  id = "Bad Id"
+  kind = "recipe"
+  title = "x"
+  body = ""
+  owner = "nobody"
+  cohort = "spring-makers-2027"
+
+  [[community.knowledge]]
+  id = "licences"
+  kind = "faq"
+  title = "Licences"
+  body = "Ask."
+  aliases = ["licences"]
+  visibility = "cohort"
+"#,
+        crate::support::EXAMPLE
+    );
+    let err = ProgramFile::parse(&file, "bad").unwrap_err().to_string();
+    for problem in [
+        "knowledge entry `Bad Id`: `Bad Id` is not a valid id",
+        "knowledge entry `Bad Id`: kind must be one of faq, playbook, decision, clinic_note",
+        "knowledge entry `Bad Id`: `body` can't be empty",
+        "knowledge entry `Bad Id`: the owner `nobody` is not one of the community's people",
+        "knowledge entry `Bad Id`: `cohort` goes with visibility `cohort`",
+        "knowledge-base id or alias `licences` is listed twice",
+        "knowledge entry `licences`: visibility `cohort` needs `cohort`",
+    ] {
+        assert!(err.contains(problem), "{problem}\n{err}");
+    }
+}

@@ -15,6 +15,7 @@ use super::{Caller, Invocation, Outcome, ServiceResult, Services, audit_caller, 
 use crate::commands::Visibility;
 use crate::commands::bind::bind;
 use crate::commands::catalog::{self, CommandId, KB_BODY_MAX, KB_NAME_MAX, KB_TITLE_MAX, SHARE};
+use crate::domain::tags::{TAG_MAX, TAGS_MAX, TagError};
 use crate::domain::text::strip_invisible;
 use crate::domain::{Role, Slug, suggest};
 use crate::render::Message;
@@ -23,9 +24,6 @@ use crate::store::roles;
 
 /// Results a search shows.
 const RESULTS: i64 = 5;
-/// Tags per entry, and characters per tag.
-const TAGS_MAX: usize = 10;
-const TAG_MAX: usize = 30;
 /// Stale entries `/kb stale` lists.
 const STALE_SHOWN: usize = 25;
 /// Days of missed searches `/kb report` looks back over, and how many it lists.
@@ -133,7 +131,7 @@ pub async fn add(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
             title,
             body,
             tags: &tags,
-            owner_id: me.id,
+            owner_id: Some(me.id),
             visibility,
             cohort_id: cohort.as_ref().map(|c| c.id),
             verify_every_days: every,
@@ -409,21 +407,10 @@ async fn slug_for(
 
 /// `tags:"licences, Power Apps"` → `["licences", "power apps"]`.
 fn tags(raw: Option<&str>) -> ServiceResult<Vec<String>> {
-    let mut tags: Vec<String> = Vec::new();
-    for tag in raw.unwrap_or_default().split(',') {
-        let tag = tag.trim().to_lowercase();
-        if tag.is_empty() || tags.contains(&tag) {
-            continue;
-        }
-        if tag.chars().count() > TAG_MAX {
-            return refuse(messages::tag_too_long(&tag, TAG_MAX));
-        }
-        tags.push(tag);
-    }
-    if tags.len() > TAGS_MAX {
-        return refuse(messages::too_many_tags(tags.len(), TAGS_MAX));
-    }
-    Ok(tags)
+    crate::domain::tags::tags(raw.unwrap_or_default().split(',')).or_else(|err| match err {
+        TagError::TooLong { tag } => refuse(messages::tag_too_long(&tag, TAG_MAX)),
+        TagError::TooMany { count } => refuse(messages::too_many_tags(count, TAGS_MAX)),
+    })
 }
 
 #[cfg(test)]
@@ -431,14 +418,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tags_are_trimmed_lowercased_and_deduplicated() {
-        assert_eq!(
-            tags(Some(" Licences, power apps,,licences ")).unwrap(),
-            vec!["licences", "power apps"]
-        );
+    fn typed_tags_are_refused_with_the_limit() {
+        assert_eq!(tags(Some(" A, b,,a ")).unwrap(), vec!["a", "b"]);
         assert!(tags(Some(&"x".repeat(31))).is_err());
-        let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
-        assert!(tags(Some(&eleven.join(","))).is_err());
         assert!(tags(None).unwrap().is_empty());
     }
 
