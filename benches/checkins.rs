@@ -14,6 +14,7 @@
 //! 2. `scheduler`: scheduler passes over 1,000 cohorts and 100,000 learners in 30 zones.
 //! 3. `digest`: the cohort digest of a 5,000-learner cohort with a year of history.
 //! 4. `cohorts`: a community with 10,000 cohorts: the shell's start, `/cohort list` pages.
+//! 5. `kb`: `/kb search` over 10,000 entries, on the server and the embedded database.
 
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -38,6 +39,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool};
 use tokio::sync::Barrier;
 use uuid::Uuid;
+
+#[path = "scenarios/knowledge.rs"]
+mod knowledge;
 
 // The tests' fake Discord and backlog, so the bench measures against the same limits.
 #[path = "../tests/it/backlog.rs"]
@@ -87,6 +91,11 @@ async fn main() -> Result<()> {
         delivery_scenario(&server)
             .await
             .context("delivery scenario")?;
+    }
+    if wanted("kb") {
+        knowledge::scenario(&server)
+            .await
+            .context("knowledge-base scenario")?;
     }
     if wanted("cohorts") {
         cohorts_scenario(&server)
