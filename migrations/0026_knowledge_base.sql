@@ -102,3 +102,6 @@ CREATE TABLE kb_stale_reminders (
     reminded_at  timestamptz NOT NULL,
     PRIMARY KEY (entry_id, verified_at)
 );
+
+-- Where `/kb decide` posts decisions: a channel name or platform id, from the program file.
+ALTER TABLE communities ADD COLUMN governance_channel text;

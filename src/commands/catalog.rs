@@ -92,6 +92,7 @@ pub enum CommandId {
     KbVerify,
     KbStale,
     KbReport,
+    KbDecide,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,7 +189,11 @@ impl CommandSpec {
         let mut usage = format!("/{}", self.path);
         for option in self.options {
             if option.named_only {
-                usage.push_str(&format!(" [{}:…]", option.name));
+                if option.required {
+                    usage.push_str(&format!(" <{}:…>", option.name));
+                } else {
+                    usage.push_str(&format!(" [{}:…]", option.name));
+                }
                 continue;
             }
             let name = if option.rest {
@@ -353,6 +358,21 @@ const KB_ENTRY: OptionSpec = required(
     OptionKind::KbEntry,
     "the entry's id or one of its aliases, as `/kb search` shows it",
 );
+/// Characters of each part of a decision: the three fit one entry's body.
+pub const KB_DECISION_PART_MAX: usize = 1_200;
+/// A part of a decision record, given by name (`context:"…"`) or in its form.
+const fn decision_part(name: &'static str, help: &'static str) -> OptionSpec {
+    OptionSpec {
+        name,
+        kind: OptionKind::Paragraph {
+            max: KB_DECISION_PART_MAX,
+        },
+        required: true,
+        rest: false,
+        named_only: true,
+        help,
+    }
+}
 /// How often an entry's owner re-verifies it.
 const KB_EVERY: OptionSpec = named(
     "every",
@@ -1623,6 +1643,34 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Entries past their verification date: yours, or every one for stewards.",
+    },
+    CommandSpec {
+        id: CommandId::KbDecide,
+        path: "kb decide",
+        options: &[
+            required(
+                "title",
+                OptionKind::Text { max: KB_TITLE_MAX },
+                "what was decided, in quotes if several words",
+            ),
+            decision_part("context", "why a decision was needed"),
+            decision_part("decision", "what was decided"),
+            decision_part("consequences", "what changes, and what it costs"),
+            named(
+                "supersedes",
+                OptionKind::KbEntry,
+                "the earlier decision this one replaces",
+            ),
+            KB_TAGS,
+            named(
+                "id",
+                OptionKind::Text { max: KB_NAME_MAX },
+                "the decision's id (default: made from the title)",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Record a decision (context, decision, consequences) and post it to the governance channel.",
     },
     CommandSpec {
         id: CommandId::KbReport,

@@ -13,6 +13,7 @@ pub enum FormId {
     MilestoneChanges,
     KbAdd,
     KbEdit,
+    KbDecide,
 }
 
 #[derive(Debug)]
@@ -138,6 +139,29 @@ pub static FORMS: &[FormSpec] = &[
         fields: &[KB_TITLE_FIELD, KB_BODY_FIELD, KB_TAGS_FIELD],
         from_command: true,
     },
+    FormSpec {
+        id: FormId::KbDecide,
+        command: CommandId::KbDecide,
+        title: text::KB_DECIDE_TITLE,
+        fields: &[
+            FieldSpec {
+                option: "context",
+                label: text::KB_CONTEXT_LABEL,
+                placeholder: None,
+            },
+            FieldSpec {
+                option: "decision",
+                label: text::KB_DECISION_LABEL,
+                placeholder: None,
+            },
+            FieldSpec {
+                option: "consequences",
+                label: text::KB_CONSEQUENCES_LABEL,
+                placeholder: None,
+            },
+        ],
+        from_command: true,
+    },
 ];
 
 const KB_TITLE_FIELD: FieldSpec = FieldSpec {
@@ -222,6 +246,7 @@ impl FormId {
             FormId::MilestoneChanges => "changes",
             FormId::KbAdd => "kba",
             FormId::KbEdit => "kbe",
+            FormId::KbDecide => "kbd",
         }
     }
 
@@ -232,6 +257,7 @@ impl FormId {
             FormId::MilestoneChanges,
             FormId::KbAdd,
             FormId::KbEdit,
+            FormId::KbDecide,
         ]
         .into_iter()
         .find(|id| id.code() == code)

@@ -196,6 +196,10 @@ pub mod form {
     pub const KB_BODY_PLACEHOLDER: &str = "Several lines are fine; links too";
     pub const KB_TAGS_LABEL: &str = "Tags (comma-separated)";
     pub const KB_ID_LABEL: &str = "Id (made from the title if empty)";
+    pub const KB_DECIDE_TITLE: &str = "Record a decision";
+    pub const KB_CONTEXT_LABEL: &str = "Context: why decide now?";
+    pub const KB_DECISION_LABEL: &str = "Decision";
+    pub const KB_CONSEQUENCES_LABEL: &str = "Consequences";
 
     use crate::render::Message;
 

@@ -88,6 +88,7 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
             code_of_conduct: Some(row.code_of_conduct),
             discord_guild_id: row.discord_guild_id,
             slack_team_id: row.slack_team_id,
+            governance_channel: row.governance_channel,
             people,
             circles,
             cohorts: cohort_defs,

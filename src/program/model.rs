@@ -46,6 +46,9 @@ pub struct CommunityDef {
     pub discord_guild_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slack_team_id: Option<String>,
+    /// Where `/kb decide` posts decisions: a channel name (mapped per platform) or id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance_channel: Option<String>,
     #[serde(default)]
     pub people: Vec<PersonDef>,
     #[serde(default)]
@@ -961,6 +964,7 @@ impl CommunityDef {
             code_of_conduct: self.code_of_conduct.as_deref(),
             discord_guild_id: self.discord_guild_id.as_deref(),
             slack_team_id: self.slack_team_id.as_deref(),
+            governance_channel: self.governance_channel.as_deref(),
         }
     }
 }

@@ -233,6 +233,20 @@ impl Services {
         self
     }
 
+    /// Whether `caller` may run `spec` at all: asked before a form opens, so nobody fills
+    /// in a form only to be refused at its submit. The command checks again when it runs.
+    pub async fn permitted(&self, caller: &Caller, spec: &CommandSpec) -> Result<(), Message> {
+        if spec.permission != Permission::Steward {
+            return Ok(());
+        }
+        match store::roles::holds_community_role(&self.pool, caller.member.id, Role::Steward).await
+        {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(messages::stewards_only(spec.path)),
+            Err(err) => Err(ServiceError::from(err).into_message("checking a permission")),
+        }
+    }
+
     /// Runs one command. Never fails: user errors and internal errors both become replies.
     #[tracing::instrument(skip_all, fields(
         community = %invocation.caller.community_slug,
@@ -484,6 +498,7 @@ async fn route(
         CommandId::KbVerify => knowledge::verify(tx, now, inv).await,
         CommandId::KbStale => knowledge::stale(tx, now, inv).await,
         CommandId::KbReport => knowledge::report(tx, now, inv).await,
+        CommandId::KbDecide => knowledge::decide(tx, now, inv).await,
     }
 }
 

@@ -37,6 +37,10 @@ pg_row! {
         pub revision: i32,
         pub updated_at: DateTime<Utc>,
         pub aliases: Vec<String>,
+        /// The id of the decision this one replaces.
+        pub supersedes: Option<String>,
+        /// The id of the decision that replaced this one.
+        pub superseded_by: Option<String>,
     }
 }
 
@@ -44,7 +48,10 @@ const ENTRY_COLUMNS: &str = "e.id, e.slug, e.kind, e.title, e.body, e.tags, e.ow
        o.display_name AS owner_name, e.visibility, c.slug AS cohort_slug, e.verify_every_days,
        e.verified_at, e.status, e.uses, e.revision, e.updated_at,
        ARRAY(SELECT n.name FROM kb_names n WHERE n.entry_id = e.id AND n.is_alias
-             ORDER BY n.name) AS aliases
+             ORDER BY n.name) AS aliases,
+       (SELECT s.slug FROM kb_entries s WHERE s.id = e.supersedes_id) AS supersedes,
+       (SELECT s.slug FROM kb_entries s WHERE s.supersedes_id = e.id AND s.status = 'published'
+         ORDER BY s.created_at DESC LIMIT 1) AS superseded_by
   FROM kb_entries e
   LEFT JOIN members o ON o.id = e.owner_id
   LEFT JOIN cohorts c ON c.id = e.cohort_id";
@@ -325,6 +332,27 @@ pub async fn update(
         record_revision(&mut *tx, entry_id, Some(editor), now).await?;
     }
     Ok(revision)
+}
+
+/// Records that decision `entry_id` replaces decision `earlier`.
+pub async fn supersede(ex: impl PgExecutor<'_>, entry_id: Uuid, earlier: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE kb_entries SET supersedes_id = $2 WHERE id = $1")
+        .bind(entry_id)
+        .bind(earlier)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Where the community's decisions are posted, if the program file says.
+pub async fn governance_channel(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT governance_channel FROM communities WHERE id = $1")
+        .bind(community_id)
+        .fetch_one(ex)
+        .await
 }
 
 pub async fn archive(

@@ -800,3 +800,77 @@ fn a_bad_seeded_entry_is_refused_naming_it() {
         assert!(err.contains(problem), "{problem}\n{err}");
     }
 }
+
+#[sqlx::test]
+async fn stewards_record_decisions_that_supersede_and_are_posted(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let decide = "/kb decide \"Lists for small apps\" context:\"Makers keep data in Excel.\" \
+                  decision:\"Apps under 2,000 rows use SharePoint lists.\" consequences:\"No premium licence needed.\"";
+    bot.refused("sam", decide, "only stewards can use `/kb decide`")
+        .await;
+    // Without a governance channel, the decision is recorded and the reply says where not.
+    let said = bot.say("ada", decide).await;
+    assert_eq!(
+        said.reply(),
+        "📜 Recorded the decision Lists for small apps as `lists-for-small-apps`. It is not posted anywhere: the program file names no `governance_channel` for this community."
+    );
+    assert!(said.posts().is_empty());
+
+    sqlx::query("UPDATE communities SET governance_channel = 'governance'")
+        .execute(&bot.pool)
+        .await
+        .unwrap();
+    bot.refused(
+        "ada",
+        "/kb decide \"X\" context:a decision:b consequences:c supersedes:nothing-here",
+        "I don't know a knowledge-base entry called `nothing-here`.",
+    )
+    .await;
+    bot.ok("ada", "/kb add faq \"Licences\" Ask. id:licences")
+        .await;
+    bot.refused(
+        "ada",
+        "/kb decide \"X\" context:a decision:b consequences:c supersedes:licences",
+        "`licences` is not a decision",
+    )
+    .await;
+    let said = bot
+        .say(
+            "ada",
+            "/kb decide \"Dataverse for shared data\" context:\"Lists hit their limits @everyone.\" \
+             decision:\"Shared data goes in Dataverse.\" consequences:\"Makers need premium licences.\" \
+             supersedes:lists-for-small-apps tags:data",
+        )
+        .await;
+    assert_eq!(
+        said.reply(),
+        "📜 Recorded the decision Dataverse for shared data as `dataverse-for-shared-data`. It is posted in `#governance`."
+    );
+    assert_eq!(
+        said.channel_posts(),
+        [(
+            "governance",
+            "📜 Decision: Dataverse for shared data (`dataverse-for-shared-data`)\n\
+             Context: Lists hit their limits @everyone.\n\
+             Decision: Shared data goes in Dataverse.\n\
+             Consequences: Makers need premium licences.\n\
+             Recorded by @Ada Okafor · replaces `lists-for-small-apps` · `/kb show dataverse-for-shared-data`"
+        )]
+    );
+    let said = bot.say("sam", "/kb show lists-for-small-apps").await;
+    assert_eq!(
+        said.reply(),
+        "📘 Decision: Lists for small apps\n\
+         Context: Makers keep data in Excel.\n\
+         \n\
+         Decision: Apps under 2,000 rows use SharePoint lists.\n\
+         \n\
+         Consequences: No premium licence needed.\n\
+         Id: `lists-for-small-apps`\n\
+         Owner: Ada Okafor · verified 15 Feb 2027 · revision 1\n\
+         ⚠️ Superseded by `dataverse-for-shared-data`: read that one for what holds now.\n\
+         Post it in the channel with `/kb show lists-for-small-apps share:true`."
+    );
+    let said = bot.say("sam", "/kb search dataverse").await;
+    assert_eq!(titles(said.reply()), ["Dataverse for shared data"]);
+}

@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use super::discord_support::{DiscordBot, fixture};
+use cohortbot::clock::Clock;
+
+use super::discord_support::{BEA, DiscordBot, fixture};
 use super::slack::{Slack, fixture as slack_fixture, json_str, reply_text};
 
 /// `/kb add` from Bea with `options`.
@@ -547,4 +549,95 @@ fn kb_view_submission(metadata: &str, view_id: &str, title: &str, body: &str) ->
         "id": { "id": input(None) },
     });
     payload.to_string()
+}
+
+#[sqlx::test]
+async fn on_discord_a_steward_records_a_decision_in_a_form_and_it_is_posted(pool: PgPool) {
+    use cohortbot::domain::Role;
+    use cohortbot::store::{communities, members, roles};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    const GOVERNANCE: &str = "700000000000000042";
+    let d = DiscordBot::new(pool).await;
+    sqlx::query("UPDATE communities SET governance_channel = $1")
+        .bind(GOVERNANCE)
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    let decide = d.command(
+        91,
+        "kb",
+        Some("decide"),
+        json!([{ "name": "title", "type": 3, "value": "Dataverse for shared data" }]),
+    );
+    assert_eq!(
+        d.run(decide.clone()).await,
+        "Sorry, only stewards can use `/kb decide`."
+    );
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let bea = members::find(&d.bot.pool, community.id, "discord", BEA)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = d.bot.clock.now();
+    roles::grant(
+        &d.bot.pool,
+        community.id,
+        bea.id,
+        Role::Steward,
+        None,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+
+    let mut decide = decide;
+    decide["id"] = json!("92");
+    let (_, modal) = d.post_signed(&decide, 0).await;
+    assert_eq!(modal["type"], 9, "{modal}");
+    assert_eq!(modal["data"]["title"], "Record a decision");
+    let fields: Vec<String> = modal_inputs(&modal).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(fields, ["context", "decision", "consequences"]);
+    let custom_id = modal["data"]["custom_id"].as_str().unwrap();
+    let submit = modal_submit(
+        93,
+        custom_id,
+        &[
+            (
+                "context",
+                "Lists hit their limits.\nTwo apps broke in March.",
+            ),
+            ("decision", "Shared data goes in **Dataverse**."),
+            ("consequences", "Makers need premium licences <@&555>."),
+        ],
+    );
+    assert_eq!(
+        d.run(submit).await,
+        "📜 Recorded the decision Dataverse for shared data as `dataverse-for-shared-data`. It is posted in <#700000000000000042>."
+    );
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/channels/{GOVERNANCE}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "1500000000000000091" })),
+        )
+        .expect(1)
+        .mount(&d.server)
+        .await;
+    d.dispatch().await;
+    let posted = super::discord_interactions::posted_to(&d, GOVERNANCE).await;
+    assert_eq!(posted.len(), 1);
+    assert_eq!(
+        posted[0]["content"],
+        format!(
+            "📜 **Decision**: **Dataverse for shared data** (`dataverse-for-shared-data`)\n**Context**: Lists hit their limits.\n  Two apps broke in March.\n**Decision**: Shared data goes in \\*\\*Dataverse\\*\\*.\n**Consequences**: Makers need premium licences \\<@\u{200B}&555>.\nRecorded by <@{BEA}> · `/kb show dataverse-for-shared-data`"
+        )
+    );
+    assert_eq!(
+        posted[0]["allowed_mentions"],
+        json!({ "parse": [], "users": [BEA] })
+    );
 }

@@ -189,6 +189,13 @@ impl Handler {
         context: Vec<(String, String)>,
         mut prefill: Vec<(&'static str, String)>,
     ) -> Reply {
+        if let Err(message) = self
+            .services
+            .permitted(caller, catalog::spec(form.command))
+            .await
+        {
+            return Reply::only(message_response(&message, Visibility::Ephemeral));
+        }
         let entry = context
             .iter()
             .find(|(name, _)| name == "entry")

@@ -198,16 +198,21 @@ impl SlackApp {
         context: Vec<(String, String)>,
         mut prefill: Vec<(&'static str, String)>,
     ) -> Result<(), Message> {
+        self.services()
+            .permitted(caller, catalog::spec(form.command))
+            .await?;
         let entry = context
             .iter()
             .find(|(name, _)| name == "entry")
             .map(|(_, value)| value.as_str())
             .unwrap_or_default();
-        let intro = if form.id == FormId::KbEdit {
-            prefill = knowledge::edit_form_prefill(self.services(), caller, entry).await?;
-            messages::kb_edit_intro(&escape(entry))
-        } else {
-            messages::kb_add_intro()
+        let intro = match form.id {
+            FormId::KbEdit => {
+                prefill = knowledge::edit_form_prefill(self.services(), caller, entry).await?;
+                messages::kb_edit_intro(&escape(entry))
+            }
+            FormId::KbDecide => messages::kb_decide_intro(),
+            _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,
                                "form": form.id.code(), "fixed": context });

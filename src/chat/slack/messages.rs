@@ -27,6 +27,10 @@ pub fn reply_intro(handle: &str, period: &str) -> String {
 pub fn kb_add_intro() -> String {
     "Write it once, for everyone who asks next. You own the entry and re-verify it.".to_owned()
 }
+pub fn kb_decide_intro() -> String {
+    "A decision record: why, what, and what follows. It is posted to the governance channel."
+        .to_owned()
+}
 /// `entry` comes escaped.
 pub fn kb_edit_intro(entry: &str) -> String {
     format!("Editing `{entry}`. The text it replaces is kept as a revision.")

@@ -141,6 +141,20 @@ pub fn entry(entry: &Entry, now: DateTime<Utc>, shared: bool) -> Message {
         day(entry.verified_at),
         entry.revision
     ));
+    if let Some(earlier) = &entry.supersedes {
+        msg = msg
+            .line()
+            .text("Replaces the decision ")
+            .code(earlier)
+            .text(".");
+    }
+    if let Some(later) = &entry.superseded_by {
+        msg = msg
+            .line()
+            .text("⚠️ Superseded by ")
+            .code(later)
+            .text(": read that one for what holds now.");
+    }
     let due = entry.verified_at + Duration::days(i64::from(entry.verify_every_days));
     if due <= now {
         msg = msg.line().text(format!(
@@ -156,6 +170,73 @@ pub fn entry(entry: &Entry, now: DateTime<Utc>, shared: bool) -> Message {
             .text(".");
     }
     msg
+}
+
+/// How a decision's three parts are stored as its body: labelled paragraphs, which search
+/// indexes and `/kb show` shows as they are.
+pub fn decision_body(context: &str, decision: &str, consequences: &str) -> String {
+    format!("Context: {context}\n\nDecision: {decision}\n\nConsequences: {consequences}")
+}
+
+pub fn supersedes_only_decisions(slug: &str) -> Message {
+    Message::new()
+        .code(slug)
+        .text(" is not a decision; ")
+        .code("supersedes:")
+        .text(" names an earlier decision, as ")
+        .code("/kb search")
+        .text(" lists it.")
+}
+
+pub fn decided(slug: &str, title: &str, channel: Option<&str>) -> Message {
+    let msg = Message::new()
+        .text("📜 Recorded the decision ")
+        .user(title)
+        .text(" as ")
+        .code(slug)
+        .text(".");
+    match channel {
+        Some(channel) => msg.text(" It is posted in ").channel(channel).text("."),
+        None => msg
+            .text(" It is not posted anywhere: the program file names no ")
+            .code("governance_channel")
+            .text(" for this community."),
+    }
+}
+
+/// The post in the governance channel.
+pub fn decision_post(
+    by: uuid::Uuid,
+    by_name: &str,
+    slug: &str,
+    title: &str,
+    [context, decision, consequences]: [&str; 3],
+    supersedes: Option<&str>,
+) -> Message {
+    let mut msg = Message::new()
+        .text("📜 ")
+        .strong("Decision")
+        .text(": ")
+        .highlight(title)
+        .text(" (")
+        .code(slug)
+        .text(")");
+    for (label, part) in [
+        ("Context", context),
+        ("Decision", decision),
+        ("Consequences", consequences),
+    ] {
+        msg = msg
+            .line()
+            .strong(label)
+            .text(": ")
+            .user_indented(part, "  ");
+    }
+    msg = msg.line().text("Recorded by ").mention(by, by_name);
+    if let Some(earlier) = supersedes {
+        msg = msg.text(" · replaces ").code(earlier);
+    }
+    msg.text(" · ").code(format!("/kb show {slug}"))
 }
 
 pub fn not_shareable(entry: &Entry) -> Message {

@@ -11,7 +11,9 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 use super::lookup::{arg, find_cohort};
-use super::{Caller, Invocation, Outcome, ServiceResult, Services, audit_caller, refuse};
+use super::{
+    Caller, Destination, Invocation, Outcome, ServiceResult, Services, audit_caller, refuse,
+};
 use crate::commands::Visibility;
 use crate::commands::bind::bind;
 use crate::commands::catalog::{self, CommandId, KB_BODY_MAX, KB_NAME_MAX, KB_TITLE_MAX, SHARE};
@@ -101,13 +103,7 @@ pub async fn add(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     let body = arg(inv, "body")?;
     let kind = arg(inv, "kind")?;
     let tags = tags(inv.args.text("tags"))?;
-    let slug = match inv.args.text("id") {
-        Some(typed) => name_of(typed)?,
-        None => slug_for(&mut *tx, community, title).await?,
-    };
-    if let Some((holder, holder_title)) = knowledge::holder_of(&mut *tx, community, &slug).await? {
-        return refuse(messages::name_taken(&slug, &holder, &holder_title));
-    }
+    let slug = free_id(tx, inv, title).await?;
     let visibility = inv.args.text("visibility").unwrap_or("community");
     let cohort = match inv.args.text("cohort") {
         Some(typed) => Some(find_cohort(&mut *tx, inv, typed).await?),
@@ -152,6 +148,96 @@ pub async fn add(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
         messages::added(&slug, title, every),
         inv.spec.visibility,
     ))
+}
+
+/// `/kb decide`: a decision record (context, decision, consequences), owned by the steward
+/// who records it, replacing an earlier decision if it says so, and posted to the
+/// governance channel.
+pub async fn decide(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let community = inv.caller.community_id;
+    let me = &inv.caller.member;
+    let title = arg(inv, "title")?;
+    let context = arg(inv, "context")?;
+    let decision = arg(inv, "decision")?;
+    let consequences = arg(inv, "consequences")?;
+    let body = messages::decision_body(context, decision, consequences);
+    let tags = tags(inv.args.text("tags"))?;
+    let supersedes = match inv.args.text("supersedes") {
+        Some(typed) => {
+            let earlier = knowledge::find(&mut *tx, community, me.id, typed, true).await?;
+            match earlier {
+                Some(earlier) if earlier.kind == "decision" => Some(earlier),
+                Some(other) => return refuse(messages::supersedes_only_decisions(&other.slug)),
+                None => {
+                    let names = knowledge::names(&mut *tx, community, me.id).await?;
+                    return refuse(messages::unknown_entry(typed, did_you_mean(typed, &names)));
+                }
+            }
+        }
+        None => None,
+    };
+    let slug = free_id(tx, inv, title).await?;
+    let inserted = knowledge::insert(
+        &mut *tx,
+        &NewEntry {
+            community_id: community,
+            slug: &slug,
+            kind: "decision",
+            title,
+            body: &body,
+            tags: &tags,
+            owner_id: Some(me.id),
+            visibility: "community",
+            cohort_id: None,
+            verify_every_days: 365,
+        },
+        now,
+    )
+    .await;
+    let id = just_taken(inserted, &slug)?;
+    if let Some(earlier) = &supersedes {
+        knowledge::supersede(&mut *tx, id, earlier.id).await?;
+    }
+    let earlier = supersedes.as_ref().map(|e| e.slug.as_str());
+    audit_caller(
+        tx,
+        inv,
+        "kb.decide",
+        json!({ "entry": slug, "supersedes": earlier }),
+        now,
+    )
+    .await?;
+    let channel = knowledge::governance_channel(&mut *tx, community).await?;
+    let reply = messages::decided(&slug, title, channel.as_deref());
+    let outcome = Outcome::reply(reply, inv.spec.visibility);
+    Ok(match channel {
+        Some(channel) => outcome.with_post(
+            Destination::Channel(channel),
+            messages::decision_post(
+                me.id,
+                &me.display_name,
+                &slug,
+                title,
+                [context, decision, consequences],
+                earlier,
+            ),
+        ),
+        None => outcome,
+    })
+}
+
+/// The id a new entry gets: `id:` as typed, or one made from the title; refused when
+/// another entry has it.
+async fn free_id(tx: &mut PgConnection, inv: &Invocation, title: &str) -> ServiceResult<String> {
+    let community = inv.caller.community_id;
+    let slug = match inv.args.text("id") {
+        Some(typed) => name_of(typed)?,
+        None => slug_for(&mut *tx, community, title).await?,
+    };
+    if let Some((holder, holder_title)) = knowledge::holder_of(&mut *tx, community, &slug).await? {
+        return refuse(messages::name_taken(&slug, &holder, &holder_title));
+    }
+    Ok(slug)
 }
 
 pub async fn edit(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
