@@ -105,3 +105,16 @@ CREATE TABLE kb_stale_reminders (
 
 -- Where `/kb decide` posts decisions: a channel name or platform id, from the program file.
 ALTER TABLE communities ADD COLUMN governance_channel text;
+
+-- Questions the knowledge base could not answer (`/kb ask`), sent to the mentors; an answer
+-- becomes a draft FAQ its author publishes.
+CREATE TABLE kb_questions (
+    number       bigserial PRIMARY KEY,
+    community_id uuid NOT NULL REFERENCES communities (id) ON DELETE CASCADE,
+    asker_id     uuid REFERENCES members (id) ON DELETE SET NULL,
+    question     text NOT NULL,
+    asked_at     timestamptz NOT NULL,
+    answered_by  uuid REFERENCES members (id) ON DELETE SET NULL,
+    answered_at  timestamptz,
+    entry_id     uuid REFERENCES kb_entries (id) ON DELETE SET NULL
+);

@@ -29,6 +29,7 @@ pub fn direct(kind: &ActionKind) -> Option<(CommandId, Vec<(&'static str, String
         )),
         ActionKind::CheckIn { .. }
         | ActionKind::ReplyToCheckin { .. }
-        | ActionKind::RequestMilestoneChanges { .. } => None,
+        | ActionKind::RequestMilestoneChanges { .. }
+        | ActionKind::Form { .. } => None,
     }
 }

@@ -93,6 +93,9 @@ pub enum CommandId {
     KbStale,
     KbReport,
     KbDecide,
+    KbAsk,
+    KbAnswer,
+    KbPublish,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1671,6 +1674,57 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Record a decision (context, decision, consequences) and post it to the governance channel.",
+    },
+    CommandSpec {
+        id: CommandId::KbAsk,
+        path: "kb ask",
+        options: &[
+            rest(
+                "question",
+                OptionKind::Text { max: KB_TITLE_MAX },
+                true,
+                "your question, in a sentence",
+            ),
+            named(
+                "anyway",
+                OptionKind::Bool,
+                "`anyway:true` asks the mentors even when entries match",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Ask a question: the knowledge base answers it, or the mentors do by DM.",
+    },
+    CommandSpec {
+        id: CommandId::KbAnswer,
+        path: "kb answer",
+        options: &[
+            required(
+                "question",
+                OptionKind::Int {
+                    min: 1,
+                    max: 1_000_000_000,
+                },
+                "the question's number, as its DM shows it",
+            ),
+            rest(
+                "text",
+                OptionKind::Paragraph { max: KB_BODY_MAX },
+                true,
+                "the answer; several lines are fine",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Answer a member's question (mentors): they get it by DM, and it becomes a draft FAQ you publish.",
+    },
+    CommandSpec {
+        id: CommandId::KbPublish,
+        path: "kb publish",
+        options: &[KB_ENTRY],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Publish a draft entry you own, so search finds it.",
     },
     CommandSpec {
         id: CommandId::KbReport,

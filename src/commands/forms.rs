@@ -14,6 +14,7 @@ pub enum FormId {
     KbAdd,
     KbEdit,
     KbDecide,
+    KbAnswer,
 }
 
 #[derive(Debug)]
@@ -162,6 +163,17 @@ pub static FORMS: &[FormSpec] = &[
         ],
         from_command: true,
     },
+    FormSpec {
+        id: FormId::KbAnswer,
+        command: CommandId::KbAnswer,
+        title: text::KB_ANSWER_TITLE,
+        fields: &[FieldSpec {
+            option: "text",
+            label: text::KB_ANSWER_LABEL,
+            placeholder: Some(text::KB_ANSWER_PLACEHOLDER),
+        }],
+        from_command: true,
+    },
 ];
 
 const KB_TITLE_FIELD: FieldSpec = FieldSpec {
@@ -247,6 +259,7 @@ impl FormId {
             FormId::KbAdd => "kba",
             FormId::KbEdit => "kbe",
             FormId::KbDecide => "kbd",
+            FormId::KbAnswer => "kbq",
         }
     }
 
@@ -258,6 +271,7 @@ impl FormId {
             FormId::KbAdd,
             FormId::KbEdit,
             FormId::KbDecide,
+            FormId::KbAnswer,
         ]
         .into_iter()
         .find(|id| id.code() == code)

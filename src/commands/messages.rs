@@ -197,6 +197,9 @@ pub mod form {
     pub const KB_TAGS_LABEL: &str = "Tags (comma-separated)";
     pub const KB_ID_LABEL: &str = "Id (made from the title if empty)";
     pub const KB_DECIDE_TITLE: &str = "Record a decision";
+    pub const KB_ANSWER_TITLE: &str = "Answer a question";
+    pub const KB_ANSWER_LABEL: &str = "Your answer";
+    pub const KB_ANSWER_PLACEHOLDER: &str = "It goes to them by DM and becomes a draft FAQ";
     pub const KB_CONTEXT_LABEL: &str = "Context: why decide now?";
     pub const KB_DECISION_LABEL: &str = "Decision";
     pub const KB_CONSEQUENCES_LABEL: &str = "Consequences";

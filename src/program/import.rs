@@ -216,6 +216,7 @@ async fn import_community(
             visibility: &entry.visibility,
             cohort_id,
             verify_every_days: entry.verify_every_days,
+            draft: false,
         };
         report.count(knowledge::upsert_seed(conn, &seed, &entry.aliases, now).await?);
     }

@@ -58,6 +58,12 @@ pub enum ActionKind {
     /// Answers the open blocker a check-in prompt for `cohort` shows: resolved
     /// (`/checkin resolved`) or still blocked (`/checkin stuck`).
     Blocker { cohort: String, resolved: bool },
+    /// Opens the form of a command (`form`, a `FormId` code) with `context` (options as
+    /// typed text) filled in; its submit runs the command, as typing it would.
+    Form {
+        form: String,
+        context: Vec<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -499,6 +499,9 @@ async fn route(
         CommandId::KbStale => knowledge::stale(tx, now, inv).await,
         CommandId::KbReport => knowledge::report(tx, now, inv).await,
         CommandId::KbDecide => knowledge::decide(tx, now, inv).await,
+        CommandId::KbAsk => knowledge::questions::ask(tx, now, inv).await,
+        CommandId::KbAnswer => knowledge::questions::answer(tx, now, inv).await,
+        CommandId::KbPublish => knowledge::publish(tx, now, inv).await,
     }
 }
 

@@ -70,6 +70,9 @@ pub struct NewEntry<'a> {
     pub visibility: &'a str,
     pub cohort_id: Option<Uuid>,
     pub verify_every_days: i32,
+    /// A draft (an answer to a question) is seen by its owner and the stewards until
+    /// published.
+    pub draft: bool,
 }
 
 /// Adds an entry with its id as its first name and its text as revision 1. The caller has
@@ -83,8 +86,9 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO kb_entries (id, community_id, slug, kind, title, body, tags, owner_id,
                                  visibility, cohort_id, verify_every_days, verified_at,
-                                 created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12)",
+                                 created_at, updated_at, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12,
+                 CASE WHEN $13 THEN 'draft' ELSE 'published' END)",
     )
     .bind(id)
     .bind(new.community_id)
@@ -98,6 +102,7 @@ pub async fn insert(
     .bind(new.cohort_id)
     .bind(new.verify_every_days)
     .bind(now)
+    .bind(new.draft)
     .execute(&mut *tx)
     .await?;
     add_name(&mut *tx, new.community_id, new.slug, id, false).await?;
@@ -353,6 +358,126 @@ pub async fn governance_channel(
         .bind(community_id)
         .fetch_one(ex)
         .await
+}
+
+/// A draft becomes searchable; its verification interval starts now.
+pub async fn publish(
+    ex: impl PgExecutor<'_>,
+    entry_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE kb_entries SET status = 'published', verified_at = $2, updated_at = $2 WHERE id = $1",
+    )
+    .bind(entry_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Records a question nobody's entry answered; returns its number.
+pub async fn insert_question(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    asker: Uuid,
+    question: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO kb_questions (community_id, asker_id, question, asked_at)
+         VALUES ($1, $2, $3, $4) RETURNING number",
+    )
+    .bind(community_id)
+    .bind(asker)
+    .bind(question)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Question {
+        pub number: i64,
+        pub question: String,
+        pub asker_id: Option<Uuid>,
+        pub asker_name: Option<String>,
+        pub answerer_name: Option<String>,
+        pub entry_slug: Option<String>,
+        pub answered: bool,
+    }
+}
+
+/// The community's question `number`, locked until the transaction ends: two mentors
+/// answering at once get one answer recorded and one refusal.
+pub async fn question_for_update(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    number: i64,
+) -> sqlx::Result<Option<Question>> {
+    sqlx::query_as(
+        "SELECT q.number, q.question, q.asker_id, a.display_name AS asker_name,
+                b.display_name AS answerer_name, e.slug AS entry_slug,
+                q.answered_at IS NOT NULL AS answered
+           FROM kb_questions q
+           LEFT JOIN members a ON a.id = q.asker_id
+           LEFT JOIN members b ON b.id = q.answered_by
+           LEFT JOIN kb_entries e ON e.id = q.entry_id
+          WHERE q.community_id = $1 AND q.number = $2
+          FOR UPDATE OF q",
+    )
+    .bind(community_id)
+    .bind(number)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn mark_answered(
+    ex: impl PgExecutor<'_>,
+    number: i64,
+    answerer: Uuid,
+    entry_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE kb_questions SET answered_by = $2, answered_at = $3, entry_id = $4 WHERE number = $1",
+    )
+    .bind(number)
+    .bind(answerer)
+    .bind(now)
+    .bind(entry_id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Who hears a question: the community's mentors (lead and community), or, when it has
+/// none, its stewards; never the asker. (id, display name).
+pub async fn question_hearers(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    asker: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "WITH mentors AS (
+             SELECT DISTINCT m.id, m.display_name FROM member_roles r JOIN members m ON m.id = r.member_id
+              WHERE r.community_id = $1 AND r.role IN ('lead_mentor', 'community_mentor')
+                AND m.id <> $2
+         ), stewards AS (
+             SELECT DISTINCT m.id, m.display_name FROM member_roles r JOIN members m ON m.id = r.member_id
+              WHERE r.community_id = $1 AND r.role = 'steward' AND r.cohort_id IS NULL
+                AND m.id <> $2
+         )
+         SELECT * FROM mentors
+         UNION ALL
+         SELECT * FROM stewards WHERE NOT EXISTS (SELECT 1 FROM mentors)
+         ORDER BY 2",
+    )
+    .bind(community_id)
+    .bind(asker)
+    .fetch_all(ex)
+    .await
 }
 
 pub async fn archive(

@@ -874,3 +874,135 @@ async fn stewards_record_decisions_that_supersede_and_are_posted(pool: PgPool) {
     let said = bot.say("sam", "/kb search dataverse").await;
     assert_eq!(titles(said.reply()), ["Dataverse for shared data"]);
 }
+
+#[sqlx::test]
+async fn an_unanswered_question_goes_to_the_mentors_and_its_answer_becomes_a_draft(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    licence_entries(&bot).await;
+    // Entries that match are offered first.
+    let said = bot
+        .say("sam", "/kb ask Which licence do makers need?")
+        .await;
+    assert!(
+        said.reply().starts_with(
+            "🔎 Knowledge base: Which licence do makers need?\n1. Licences for makers"
+        ),
+        "{}",
+        said.reply()
+    );
+    assert!(
+        said.reply()
+            .ends_with("None of these answers it? Ask the mentors with `/kb ask … anyway:true`."),
+        "{}",
+        said.reply()
+    );
+    assert_eq!(bot.count("kb_questions").await, 0);
+
+    let said = bot
+        .say("sam", "/kb ask How do I reset a flow's owner?")
+        .await;
+    let number: i64 = sqlx::query_scalar("SELECT number FROM kb_questions")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        said.reply(),
+        format!(
+            "❓ Nothing in the knowledge base answers that yet, so I asked 3 mentors (question #{number}). The answer comes to you by DM."
+        )
+    );
+    let dm = format!(
+        "❓ Question #{number} from Sam Carter: How do I reset a flow's owner?\n\
+         Nothing in the knowledge base answers it. Answer with `/kb answer {number} <text>` or the button; your answer reaches them and becomes a draft FAQ you can publish."
+    );
+    assert_eq!(
+        said.dms(),
+        [
+            ("Grace Lindqvist", dm.as_str()),
+            ("Ken Watanabe", dm.as_str()),
+            ("María Torres", dm.as_str())
+        ]
+    );
+    let buttons: Vec<_> = said.outcome().unwrap().posts[0]
+        .message
+        .actions()
+        .cloned()
+        .collect();
+    assert_eq!(buttons.len(), 1);
+    assert_eq!(buttons[0].label, "Answer");
+
+    bot.refused(
+        "sam",
+        &format!("/kb answer {number} Ask IT."),
+        "Questions are answered by mentors and stewards.",
+    )
+    .await;
+    bot.refused(
+        "ken",
+        "/kb answer 999999 Ask IT.",
+        "There is no question #999999 here.",
+    )
+    .await;
+    let said = bot
+        .say(
+            "ken",
+            &format!("/kb answer {number} Open the admin centre, pick the flow, then Edit owners."),
+        )
+        .await;
+    assert_eq!(
+        said.reply(),
+        format!(
+            "💡 Thanks! Your answer to #{number} is on its way, and saved as the draft `how-do-i-reset-a-flow-s-owner`. Check it with `/kb show how-do-i-reset-a-flow-s-owner`, then `/kb publish how-do-i-reset-a-flow-s-owner` so the next person finds it."
+        )
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "Sam Carter",
+            format!("💡 Your question #{number}, How do I reset a flow's owner?, has an answer from Ken Watanabe:\nOpen the admin centre, pick the flow, then Edit owners.").as_str()
+        )]
+    );
+    bot.refused(
+        "grace",
+        &format!("/kb answer {number} Ask Ken."),
+        &format!("Question #{number} is already answered by Ken Watanabe."),
+    )
+    .await;
+
+    // The draft is the owner's until published.
+    bot.refused(
+        "sam",
+        "/kb show how-do-i-reset-a-flow-s-owner",
+        "I don't know a knowledge-base entry called",
+    )
+    .await;
+    let said = bot
+        .say("ken", "/kb show how-do-i-reset-a-flow-s-owner")
+        .await;
+    assert!(
+        said.reply().contains("📝 A draft: only its owner and the stewards see it. Publish it with `/kb publish how-do-i-reset-a-flow-s-owner`."),
+        "{}",
+        said.reply()
+    );
+    bot.refused(
+        "ken",
+        "/kb show how-do-i-reset-a-flow-s-owner share:true",
+        "can't be shared",
+    )
+    .await;
+    let said = bot
+        .say("ken", "/kb publish how-do-i-reset-a-flow-s-owner")
+        .await;
+    assert_eq!(
+        said.reply(),
+        "📘 Published `how-do-i-reset-a-flow-s-owner`: search finds it now, and you'll re-verify it every 90 days."
+    );
+    bot.refused(
+        "ken",
+        "/kb publish how-do-i-reset-a-flow-s-owner",
+        "is already published",
+    )
+    .await;
+    let said = bot.say("lin", "/kb search reset flow owner").await;
+    assert_eq!(titles(said.reply()), ["How do I reset a flow's owner?"]);
+}

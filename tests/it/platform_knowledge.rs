@@ -641,3 +641,143 @@ async fn on_discord_a_steward_records_a_decision_in_a_form_and_it_is_posted(pool
         json!({ "parse": [], "users": [BEA] })
     );
 }
+
+#[sqlx::test]
+async fn on_discord_the_answer_button_opens_a_form_whose_answer_reaches_the_asker(pool: PgPool) {
+    use super::discord_interactions::{MENTOR, spring_lead_mentor};
+    use cohortbot::chat::discord::Target;
+    use cohortbot::render::ActionKind;
+    let d = DiscordBot::new(pool).await;
+    spring_lead_mentor(&d).await;
+    let said = d
+        .bot
+        .say("sam", "/kb ask How do I reset a flow's owner?")
+        .await;
+    assert!(
+        said.reply()
+            .starts_with("❓ Nothing in the knowledge base answers that yet")
+    );
+    // Mo's DM carries the Answer button.
+    let (to_mo, dm) = said
+        .outcome()
+        .unwrap()
+        .posts
+        .iter()
+        .find_map(|p| match &p.to {
+            cohortbot::services::Destination::Direct { display_name, .. }
+                if display_name == "Mo" =>
+            {
+                Some((display_name.clone(), p.message.clone()))
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(to_mo, "Mo");
+    assert_eq!(said.dms().len(), 4, "Mo and the program's three mentors");
+    let kind = dm.actions().next().unwrap().kind.clone();
+    assert!(matches!(&kind, ActionKind::Form { form, .. } if form == "kbq"));
+
+    let mut press = DiscordBot::in_dm("button_dm", MENTOR);
+    press["data"]["custom_id"] = json!(d.ids.encode(&Target::Button(kind)));
+    let (_, modal) = d.post_signed(&press, 0).await;
+    assert_eq!(modal["type"], 9, "{modal}");
+    assert_eq!(modal["data"]["title"], "Answer a question");
+    assert_eq!(modal_inputs(&modal), [("text".to_owned(), String::new())]);
+
+    let mut submit = DiscordBot::in_dm("modal_submit_dm", MENTOR);
+    submit["data"]["custom_id"] = modal["data"]["custom_id"].clone();
+    submit["data"]["components"] = json!([{ "type": 1, "id": 1, "components": [
+        { "type": 4, "id": 2, "custom_id": "text",
+          "value": "1. Open the admin centre\n2. Pick the flow, then **Edit owners** 🙂" }
+    ]}]);
+    let reply = d.run(submit).await;
+    assert!(
+        reply.starts_with("💡 Thanks! Your answer to #1 is on its way, and saved as the draft `how-do-i-reset-a-flow-s-owner`."),
+        "{reply}"
+    );
+    let (body, status): (String, String) = sqlx::query_as("SELECT body, status FROM kb_entries")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        body,
+        "1. Open the admin centre\n2. Pick the flow, then **Edit owners** 🙂"
+    );
+    assert_eq!(status, "draft");
+    let to_sam: String = sqlx::query_scalar(
+        "SELECT o.body::text FROM outbox o JOIN members m ON m.id = o.member_id
+          WHERE m.platform_user_id = 'sam'",
+    )
+    .fetch_one(&d.bot.pool)
+    .await
+    .unwrap();
+    assert!(to_sam.contains("Your question #1"), "{to_sam}");
+}
+
+#[sqlx::test]
+async fn on_slack_the_answer_button_opens_a_form_whose_answer_is_saved(pool: PgPool) {
+    use super::slack_loop::block_actions;
+    use cohortbot::domain::Role;
+    use cohortbot::store::{communities, members, roles};
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    slack.command("me", "t-first").await;
+    let community = communities::by_slug(&slack.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let sam = members::find(&slack.bot.pool, community.id, "slack", "U0SAM0001")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = slack.bot.clock.now();
+    roles::grant(
+        &slack.bot.pool,
+        community.id,
+        sam.id,
+        Role::CommunityMentor,
+        None,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    let said = slack
+        .bot
+        .say("lin", "/kb ask Where do I request a sandbox?")
+        .await;
+    assert_eq!(
+        said.dms().len(),
+        4,
+        "Slack Sam and the program's three mentors"
+    );
+    let kind = said.outcome().unwrap().posts[0]
+        .message
+        .actions()
+        .next()
+        .unwrap()
+        .kind
+        .clone();
+    let value = serde_json::to_string(&kind).unwrap();
+    let (status, _) = slack
+        .interact(&block_actions(&slack, "cohortbot_form", &value))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let view = slack.sent("views.open").await[0]["view"].clone();
+    assert_eq!(view["title"]["text"], "Answer a question");
+    assert_eq!(
+        view["blocks"][0]["text"]["text"],
+        "Your answer to question #1. It goes to them by DM and is saved as a draft FAQ you publish."
+    );
+    let metadata = view["private_metadata"].as_str().unwrap().to_owned();
+    let mut submit: Value =
+        serde_json::from_str(&kb_view_submission(&metadata, "V0KBANS01", "", "")).unwrap();
+    submit["view"]["state"]["values"] = json!({
+        "text": { "text": { "type": "plain_text_input", "value": "Ask the platform team in #it-help.\nIt takes two days." } },
+    });
+    let (_, answer) = slack.interact(&submit.to_string()).await;
+    assert_eq!(
+        answer.unwrap()["view"]["blocks"][0]["text"]["text"],
+        "💡 Thanks! Your answer to #1 is on its way, and saved as the draft `where-do-i-request-a-sandbox`. Check it with `/cohort kb show where-do-i-request-a-sandbox`, then `/cohort kb publish where-do-i-request-a-sandbox` so the next person finds it."
+    );
+}

@@ -69,6 +69,9 @@ impl Target {
             ActionKind::RequestMilestoneChanges { handle, module } => {
                 FormTarget::Changes { handle, module }
             }
+            ActionKind::Form { form, context } => {
+                FormTarget::command(FormId::from_code(&form)?, &context)
+            }
             ActionKind::VerifyMilestone { .. }
             | ActionKind::ClaimReview { .. }
             | ActionKind::Answer { .. }
@@ -91,6 +94,11 @@ impl Target {
                 }
                 ActionKind::Blocker { cohort, resolved } => {
                     (if resolved { "br" } else { "bs" }, cohort, dash())
+                }
+                ActionKind::Form { form, context } => {
+                    let context = serde_urlencoded::to_string(&context).unwrap_or_default();
+                    let context = if context.is_empty() { dash() } else { context };
+                    ("fb", form, context)
                 }
             },
             Target::Form(form) => match form {
@@ -145,6 +153,14 @@ impl Target {
             "mcm" => Target::Form(FormTarget::Changes {
                 handle: a,
                 module: b,
+            }),
+            "fb" => Target::Button(ActionKind::Form {
+                form: a,
+                context: if b == "-" {
+                    Vec::new()
+                } else {
+                    FormTarget::context_pairs(&b)
+                },
             }),
             "fc" => Target::Form(FormTarget::Command {
                 form: FormId::from_code(&a)?,
@@ -272,6 +288,10 @@ mod tests {
                 ],
             )),
             Target::Form(FormTarget::command(FormId::KbEdit, &[])),
+            Target::Button(ActionKind::Form {
+                form: "kbq".into(),
+                context: vec![("question".into(), "12".into())],
+            }),
         ];
         for target in all {
             assert_eq!(ids.decode(&ids.encode(&target)), Some(target));

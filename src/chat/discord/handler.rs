@@ -367,12 +367,22 @@ impl Handler {
             }
             FormTarget::Reply { .. } => (FormId::Reply, None, Vec::new()),
             FormTarget::Changes { .. } => (FormId::MilestoneChanges, None, Vec::new()),
-            // Opened by a command, never by a button.
-            FormTarget::Command { .. } => {
-                return Reply::only(message_response(
-                    &messages::expired(),
-                    Visibility::Ephemeral,
-                ));
+            // A button that opens a command's form (**Answer** on a question).
+            FormTarget::Command { form, context } => {
+                let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
+                let caller = match self
+                    .caller(component.guild_id, &component.user, nick, DmHint::default())
+                    .await
+                {
+                    Ok(caller) => caller,
+                    Err(message) => {
+                        return Reply::only(message_response(&message, Visibility::Ephemeral));
+                    }
+                };
+                let context = FormTarget::context_pairs(context);
+                return self
+                    .open_command_form(&caller, forms::form(*form), context, Vec::new())
+                    .await;
             }
         };
         let custom_id = self.ids.encode(&Target::Form(form_target));

@@ -10,7 +10,7 @@ use crate::commands::forms::{FormId, FormSpec, form};
 use crate::commands::{Args, Visibility, catalog};
 use crate::render::slack::escape;
 use crate::render::slack::{
-    ANSWER_ACTION, BLOCKER_ACTION, CHECK_IN_ACTION, MILESTONE_CHANGES_ACTION,
+    ANSWER_ACTION, BLOCKER_ACTION, CHECK_IN_ACTION, FORM_ACTION, MILESTONE_CHANGES_ACTION,
     MILESTONE_VERIFY_ACTION, REPLY_ACTION, REVIEW_CLAIM_ACTION,
 };
 use crate::render::{ActionKind, Message};
@@ -69,7 +69,7 @@ impl SlackApp {
                 let reply = self.run_button(team, user, value, trigger).await;
                 self.reply_bodies(None, &reply, Visibility::Ephemeral).await
             }
-            CHECK_IN_ACTION | REPLY_ACTION | MILESTONE_CHANGES_ACTION => {
+            CHECK_IN_ACTION | REPLY_ACTION | MILESTONE_CHANGES_ACTION | FORM_ACTION => {
                 match self.open_form(team, user, value, trigger).await {
                     Ok(()) => return,
                     Err(message) => {
@@ -172,6 +172,18 @@ impl SlackApp {
                 )
             }
             // Need no form: `block_action` runs them at once.
+            ActionKind::Form {
+                form: code,
+                context,
+            } => {
+                let Some(id) = FormId::from_code(&code) else {
+                    tracing::warn!(team, "form button for an unknown form");
+                    return Err(button_not_valid());
+                };
+                return self
+                    .open_command_form(&caller, user, trigger, form(id), context, Vec::new())
+                    .await;
+            }
             ActionKind::VerifyMilestone { .. }
             | ActionKind::ClaimReview { .. }
             | ActionKind::Answer { .. }
@@ -212,6 +224,14 @@ impl SlackApp {
                 messages::kb_edit_intro(&escape(entry))
             }
             FormId::KbDecide => messages::kb_decide_intro(),
+            FormId::KbAnswer => {
+                let number = context
+                    .iter()
+                    .find(|(name, _)| name == "question")
+                    .map(|(_, value)| value.as_str())
+                    .unwrap_or_default();
+                messages::kb_answer_intro(&escape(number))
+            }
             _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,

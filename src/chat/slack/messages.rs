@@ -31,6 +31,11 @@ pub fn kb_decide_intro() -> String {
     "A decision record: why, what, and what follows. It is posted to the governance channel."
         .to_owned()
 }
+pub fn kb_answer_intro(number: &str) -> String {
+    format!(
+        "Your answer to question #{number}. It goes to them by DM and is saved as a draft FAQ you publish."
+    )
+}
 /// `entry` comes escaped.
 pub fn kb_edit_intro(entry: &str) -> String {
     format!("Editing `{entry}`. The text it replaces is kept as a revision.")

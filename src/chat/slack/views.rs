@@ -105,7 +105,7 @@ pub fn callback_id(form: FormId) -> &'static str {
         FormId::Checkin => CHECKIN,
         FormId::Reply => REPLY,
         FormId::MilestoneChanges => MILESTONE_CHANGES,
-        FormId::KbAdd | FormId::KbEdit | FormId::KbDecide => COMMAND_FORM,
+        FormId::KbAdd | FormId::KbEdit | FormId::KbDecide | FormId::KbAnswer => COMMAND_FORM,
     }
 }
 

@@ -141,6 +141,15 @@ pub fn entry(entry: &Entry, now: DateTime<Utc>, shared: bool) -> Message {
         day(entry.verified_at),
         entry.revision
     ));
+    if entry.status == "draft" {
+        msg = msg
+            .line()
+            .text("📝 A draft: only its owner and the stewards see it. Publish it with ")
+            .code(format!("/kb publish {}", entry.slug))
+            .text(".");
+    } else if entry.status == "archived" {
+        msg = msg.line().text("🗄️ Archived: search does not find it.");
+    }
     if let Some(earlier) = &entry.supersedes {
         msg = msg
             .line()
@@ -239,7 +248,135 @@ pub fn decision_post(
     msg.text(" · ").code(format!("/kb show {slug}"))
 }
 
+pub fn ask_found(question: &str, hits: &[Hit]) -> Message {
+    results(question, hits)
+        .line()
+        .text("None of these answers it? Ask the mentors with ")
+        .code("/kb ask … anyway:true")
+        .text(".")
+}
+
+pub fn nobody_to_ask() -> Message {
+    Message::new().text(
+        "There are no mentors or stewards here to ask yet, so I can't pass your question on. Try your cohort's channel.",
+    )
+}
+
+pub fn asked(number: i64, hearers: usize) -> Message {
+    let who = if hearers == 1 {
+        "a mentor".to_owned()
+    } else {
+        format!("{hearers} mentors")
+    };
+    Message::new()
+        .text(format!(
+            "❓ Nothing in the knowledge base answers that yet, so I asked {who} (question #{number}). The answer comes to you by DM."
+        ))
+}
+
+/// The DM a mentor gets, with its **Answer** button.
+pub fn question_dm(number: i64, asker: &str, question: &str) -> Message {
+    Message::new()
+        .text(format!("❓ Question #{number} from "))
+        .user(asker)
+        .text(": ")
+        .user(question)
+        .line()
+        .text("Nothing in the knowledge base answers it. Answer with ")
+        .code(format!("/kb answer {number} <text>"))
+        .text(" or the button; your answer reaches them and becomes a draft FAQ you can publish.")
+        .action(
+            "Answer",
+            crate::render::ActionKind::Form {
+                form: crate::commands::forms::FormId::KbAnswer.code().to_owned(),
+                context: vec![("question".to_owned(), number.to_string())],
+            },
+        )
+}
+
+pub fn only_mentors_answer() -> Message {
+    Message::new().text("Questions are answered by mentors and stewards. If you know the answer, tell a mentor, or add it with ")
+        .code("/kb add faq")
+        .text(".")
+}
+
+pub fn unknown_question(number: i64) -> Message {
+    Message::new().text(format!(
+        "There is no question #{number} here. The number is in the question's DM."
+    ))
+}
+
+pub fn already_answered(number: i64, by: Option<&str>, entry: Option<&str>) -> Message {
+    let mut msg = Message::new().text(format!("Question #{number} is already answered"));
+    if let Some(by) = by {
+        msg = msg.text(" by ").user(by);
+    }
+    msg = msg.text(".");
+    if let Some(entry) = entry {
+        msg = msg
+            .text(" Improve the answer in ")
+            .code(format!("/kb edit {entry}"))
+            .text(" if you are its owner, or tell them.");
+    }
+    msg
+}
+
+pub fn answer_saved(number: i64, slug: &str) -> Message {
+    Message::new()
+        .text(format!(
+            "💡 Thanks! Your answer to #{number} is on its way, and saved as the draft "
+        ))
+        .code(slug)
+        .text(". Check it with ")
+        .code(format!("/kb show {slug}"))
+        .text(", then ")
+        .code(format!("/kb publish {slug}"))
+        .text(" so the next person finds it.")
+}
+
+pub fn answered_dm(number: i64, question: &str, by: &str, answer: &str) -> Message {
+    Message::new()
+        .text(format!("💡 Your question #{number}, "))
+        .user(question)
+        .text(", has an answer from ")
+        .user(by)
+        .text(":")
+        .line()
+        .user(answer)
+}
+
+pub fn not_a_draft(slug: &str, status: &str) -> Message {
+    let state = if status == "archived" {
+        "archived"
+    } else {
+        "already published"
+    };
+    Message::new().code(slug).text(format!(" is {state}."))
+}
+
+pub fn published(slug: &str) -> Message {
+    Message::new()
+        .text("📘 Published ")
+        .code(slug)
+        .text(": search finds it now, and you'll re-verify it every 90 days.")
+}
+
 pub fn not_shareable(entry: &Entry) -> Message {
+    match entry.status.as_str() {
+        "draft" => {
+            return Message::new()
+                .code(&entry.slug)
+                .text(" is a draft, so it can't be shared in a channel yet. Publish it first with ")
+                .code(format!("/kb publish {}", entry.slug))
+                .text(".");
+        }
+        "archived" => {
+            return Message::new()
+                .code(&entry.slug)
+                .text(" is archived, so it can't be shared in a channel.");
+        }
+        _ => {}
+    }
     let who = match entry.visibility.as_str() {
         "cohort" => "one cohort",
         _ => "mentors and stewards",

@@ -4,6 +4,7 @@
 
 mod messages;
 pub mod query;
+pub mod questions;
 pub mod stale;
 
 use chrono::{DateTime, Duration, Utc};
@@ -21,7 +22,7 @@ use crate::domain::tags::{TAG_MAX, TAGS_MAX, TagError};
 use crate::domain::text::strip_invisible;
 use crate::domain::{Role, Slug, suggest};
 use crate::render::Message;
-use crate::store::knowledge::{self, Change, Entry, NewEntry};
+use crate::store::knowledge::{self, Change, Entry, Hit, NewEntry};
 use crate::store::roles;
 
 /// Results a search shows.
@@ -36,17 +37,7 @@ pub async fn search(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     let typed = arg(inv, "query")?;
     let community = inv.caller.community_id;
     let me = inv.caller.member.id;
-    let terms = query::Terms::of(typed);
-    let name = typed.trim().to_lowercase();
-    let mut hits =
-        knowledge::search(&mut *tx, community, me, &terms.strict, Some(&name), RESULTS).await?;
-    // Every word must match at first; a question typed in full rarely has them all, so
-    // any of its words will do before the search counts as a miss.
-    if hits.is_empty()
-        && let Some(loose) = &terms.loose
-    {
-        hits = knowledge::search(&mut *tx, community, me, loose, None, RESULTS).await?;
-    }
+    let hits = hits(tx, inv, typed).await?;
     if !hits.is_empty() {
         return Ok(Outcome::reply(
             messages::results(typed, &hits),
@@ -63,6 +54,24 @@ pub async fn search(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     ))
 }
 
+/// The entries the caller may read that match `typed`, best first. Every word must match
+/// at first; a question typed in full rarely has them all, so any of its words will do
+/// before the search counts as a miss.
+async fn hits(tx: &mut PgConnection, inv: &Invocation, typed: &str) -> ServiceResult<Vec<Hit>> {
+    let community = inv.caller.community_id;
+    let me = inv.caller.member.id;
+    let terms = query::Terms::of(typed);
+    let name = typed.trim().to_lowercase();
+    let hits =
+        knowledge::search(&mut *tx, community, me, &terms.strict, Some(&name), RESULTS).await?;
+    match &terms.loose {
+        Some(loose) if hits.is_empty() => {
+            Ok(knowledge::search(&mut *tx, community, me, loose, None, RESULTS).await?)
+        }
+        _ => Ok(hits),
+    }
+}
+
 /// The name or title closest to `typed`, as (name, title).
 fn did_you_mean<'a>(typed: &str, names: &'a [(String, String)]) -> Option<(&'a str, &'a str)> {
     let candidates = names
@@ -76,7 +85,14 @@ fn did_you_mean<'a>(typed: &str, names: &'a [(String, String)]) -> Option<(&'a s
 }
 
 pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
-    let entry = readable(tx, inv).await?;
+    // A draft or an archived entry is shown to its owner and the stewards only.
+    let entry = match readable(tx, inv).await {
+        Ok(entry) => entry,
+        Err(not_found) => match owned(tx, inv).await {
+            Ok(entry) => entry,
+            Err(_) => return Err(not_found),
+        },
+    };
     let share = inv.args.bool(SHARE).unwrap_or(false);
     if !share {
         return Ok(Outcome::reply(
@@ -85,7 +101,7 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         ));
     }
     // Sharing shows the entry to the whole channel; one readable only by some may not be.
-    if entry.visibility != "community" {
+    if entry.visibility != "community" || entry.status != "published" {
         return refuse(messages::not_shareable(&entry));
     }
     knowledge::count_use(&mut *tx, entry.id).await?;
@@ -131,6 +147,7 @@ pub async fn add(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
             visibility,
             cohort_id: cohort.as_ref().map(|c| c.id),
             verify_every_days: every,
+            draft: false,
         },
         now,
     )
@@ -190,6 +207,7 @@ pub async fn decide(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
             visibility: "community",
             cohort_id: None,
             verify_every_days: 365,
+            draft: false,
         },
         now,
     )
@@ -238,6 +256,20 @@ async fn free_id(tx: &mut PgConnection, inv: &Invocation, title: &str) -> Servic
         return refuse(messages::name_taken(&slug, &holder, &holder_title));
     }
     Ok(slug)
+}
+
+/// `/kb publish`: a draft (an answer to a question, a clinic note) becomes searchable.
+pub async fn publish(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let entry = owned(tx, inv).await?;
+    if entry.status != "draft" {
+        return refuse(messages::not_a_draft(&entry.slug, &entry.status));
+    }
+    knowledge::publish(&mut *tx, entry.id, now).await?;
+    audit_caller(tx, inv, "kb.publish", json!({ "entry": entry.slug }), now).await?;
+    Ok(Outcome::reply(
+        messages::published(&entry.slug),
+        inv.spec.visibility,
+    ))
 }
 
 pub async fn edit(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {

@@ -1,0 +1,106 @@
+//! `/kb ask` and `/kb answer`: a question the knowledge base cannot answer goes to the
+//! mentors with an **Answer** button; the answer reaches the asker by DM and becomes a draft
+//! FAQ its author publishes, so the next person finds it.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::{hits, just_taken, mentor_or_steward, messages, slug_for};
+use crate::commands::Visibility;
+use crate::services::lookup::arg;
+use crate::services::{Destination, Invocation, Outcome, ServiceResult, audit_caller, refuse};
+use crate::store::knowledge::{self, NewEntry};
+
+pub async fn ask(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let question = arg(inv, "question")?;
+    let me = &inv.caller.member;
+    let community = inv.caller.community_id;
+    if !inv.args.bool("anyway").unwrap_or(false) {
+        let found = hits(tx, inv, question).await?;
+        if !found.is_empty() {
+            return Ok(Outcome::reply(
+                messages::ask_found(question, &found),
+                Visibility::Ephemeral,
+            ));
+        }
+    }
+    let hearers = knowledge::question_hearers(&mut *tx, community, me.id).await?;
+    if hearers.is_empty() {
+        return refuse(messages::nobody_to_ask());
+    }
+    let number = knowledge::insert_question(&mut *tx, community, me.id, question, now).await?;
+    audit_caller(tx, inv, "kb.ask", json!({ "question": number }), now).await?;
+    let mut outcome = Outcome::reply(messages::asked(number, hearers.len()), inv.spec.visibility);
+    let dm = messages::question_dm(number, &me.display_name, question);
+    for (member_id, display_name) in hearers {
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id,
+                display_name,
+            },
+            dm.clone(),
+        );
+    }
+    Ok(outcome)
+}
+
+pub async fn answer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let me = &inv.caller.member;
+    let community = inv.caller.community_id;
+    if !mentor_or_steward(tx, me.id).await? {
+        return refuse(messages::only_mentors_answer());
+    }
+    let number = inv.args.int("question").unwrap_or_default();
+    let text = arg(inv, "text")?;
+    let Some(question) = knowledge::question_for_update(&mut *tx, community, number).await? else {
+        return refuse(messages::unknown_question(number));
+    };
+    if question.answered {
+        return refuse(messages::already_answered(
+            number,
+            question.answerer_name.as_deref(),
+            question.entry_slug.as_deref(),
+        ));
+    }
+    let slug = slug_for(tx, community, &question.question).await?;
+    let inserted = knowledge::insert(
+        &mut *tx,
+        &NewEntry {
+            community_id: community,
+            slug: &slug,
+            kind: "faq",
+            title: &question.question,
+            body: text,
+            tags: &[],
+            owner_id: Some(me.id),
+            visibility: "community",
+            cohort_id: None,
+            verify_every_days: 90,
+            draft: true,
+        },
+        now,
+    )
+    .await;
+    let entry_id = just_taken(inserted, &slug)?;
+    knowledge::mark_answered(&mut *tx, number, me.id, entry_id, now).await?;
+    audit_caller(
+        tx,
+        inv,
+        "kb.answer",
+        json!({ "question": number, "entry": slug }),
+        now,
+    )
+    .await?;
+    let outcome = Outcome::reply(messages::answer_saved(number, &slug), inv.spec.visibility);
+    Ok(match (question.asker_id, question.asker_name) {
+        (Some(member_id), Some(display_name)) => outcome.with_post(
+            Destination::Direct {
+                member_id,
+                display_name,
+            },
+            messages::answered_dm(number, &question.question, &me.display_name, text),
+        ),
+        _ => outcome,
+    })
+}
