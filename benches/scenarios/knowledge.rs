@@ -1,5 +1,7 @@
 //! `kb`: `/kb search` over 10,000 entries, end to end (parse + `Services::handle`), on the
-//! server and on the embedded database.
+//! server and on the embedded database. The corpus is made-up text with natural word
+//! frequencies (see `VOCABULARY`); the queries mix single words, phrases, exclusions, `or`,
+//! questions typed in full and misses (which also suggest the closest title).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +22,15 @@ const QUERIES: usize = 500;
 /// The issue's ceiling for the server: 20 ms at the 95th percentile.
 const CEILING: Duration = Duration::from_millis(20);
 
-/// The words entries are written with: a citizen-developer program's vocabulary.
+/// Words in the corpus: the program's own vocabulary first (the most frequent), then
+/// made-up words to `VOCABULARY`. Words are drawn log-uniformly (frequency ∝ 1/rank, as in
+/// natural text), so the commonest words are in most entries and rare ones in a few.
+const VOCABULARY: usize = 2_000;
+const SYLLABLES: &[&str] = &[
+    "ka", "lo", "mi", "ne", "ru", "ta", "vi", "so", "pe", "da", "fi", "go", "hu", "ja", "ke", "li",
+    "mo", "nu", "pi", "ra",
+];
+/// The program's words, the head of the vocabulary.
 const WORDS: &[&str] = &[
     "approval",
     "flow",
@@ -159,32 +169,56 @@ async fn measure(
     progress(format!(
         "kb ({label}): {found} of {QUERIES} queries found entries"
     ));
-    ensure!(found > QUERIES / 2, "most queries should find something");
+    ensure!(found > QUERIES / 4, "many queries should find something");
     runs.sort_unstable();
     Ok((percentile(&runs, 0.5), percentile(&runs, 0.95)))
 }
 
-/// 10,000 entries of pseudo-random sentences from `WORDS`: titles of 5 words, bodies of 60,
-/// two tags each; repeatable (a hash of the entry number).
+/// The corpus's words, most frequent first.
+fn vocabulary() -> Vec<String> {
+    let mut words: Vec<String> = WORDS.iter().map(|w| (*w).to_owned()).collect();
+    let mut k = 0;
+    while words.len() < VOCABULARY {
+        let n = SYLLABLES.len();
+        words.push(format!(
+            "{}{}{}",
+            SYLLABLES[k % n],
+            SYLLABLES[(k / n) % n],
+            SYLLABLES[(k / (n * n)) % n]
+        ));
+        k += 1;
+    }
+    words
+}
+
+/// A word index (1-based) drawn log-uniformly from `u` in [0, 1).
+fn zipf_index(u: f64) -> usize {
+    let index = ((VOCABULARY as f64 + 1.0).ln() * u).exp().floor() as usize;
+    index.clamp(1, VOCABULARY)
+}
+
+/// 10,000 entries of pseudo-random sentences: titles of 5 words, bodies of 60, two tags
+/// each; repeatable (a hash of the entry number and the word's place).
 async fn fill(pool: &PgPool, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
-    let words: Vec<String> = WORDS.iter().map(|w| (*w).to_owned()).collect();
+    let words = vocabulary();
     sqlx::query(
         "WITH w AS (SELECT $1::text[] AS w),
+              -- The word for a hash: log-uniform over the vocabulary, as `zipf_index`.
+              pick AS (SELECT ln(cardinality(w.w) + 1.0) AS span FROM w),
               e AS (SELECT i, md5('kb-' || i)::uuid AS id FROM generate_series(1, $2::int) i)
          INSERT INTO kb_entries (id, community_id, slug, kind, title, body, tags, visibility,
                                  verify_every_days, verified_at, created_at, updated_at)
          SELECT e.id, c.id, 'entry-' || e.i,
                 (ARRAY['faq', 'playbook', 'decision', 'clinic_note'])[1 + e.i % 4],
                 initcap(array_to_string(ARRAY(
-                    SELECT w.w[1 + abs(hashtext(e.i || ':t' || k)) % cardinality(w.w)]
+                    SELECT w.w[least(cardinality(w.w), greatest(1, floor(exp(pick.span * (abs(hashtext(e.i || ':t' || k)) % 1000000) / 1000000.0))::int))]
                       FROM generate_series(1, 5) k), ' ')),
                 array_to_string(ARRAY(
-                    SELECT w.w[1 + abs(hashtext(e.i || ':b' || k)) % cardinality(w.w)]
+                    SELECT w.w[least(cardinality(w.w), greatest(1, floor(exp(pick.span * (abs(hashtext(e.i || ':b' || k)) % 1000000) / 1000000.0))::int))]
                       FROM generate_series(1, 60) k), ' ') || '.',
-                ARRAY[w.w[1 + abs(hashtext(e.i || ':g1')) % cardinality(w.w)],
-                      w.w[1 + abs(hashtext(e.i || ':g2')) % cardinality(w.w)]],
+                ARRAY[w.w[1 + abs(hashtext(e.i || ':g1')) % 61], w.w[1 + abs(hashtext(e.i || ':g2')) % 61]],
                 'community', 90, $3, $3, $3
-           FROM e, w, communities c WHERE c.slug = $4",
+           FROM e, w, pick, communities c WHERE c.slug = $4",
     )
     .bind(&words)
     .bind(ENTRIES as i32)
@@ -204,18 +238,27 @@ async fn fill(pool: &PgPool, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
     Ok(())
 }
 
-/// What members type: one to three words, a phrase, an exclusion, a typo, a question.
+/// What members type: one to three words, a phrase, an exclusion, a typo, a question; the
+/// words drawn as the corpus's are, so common words are searched most.
 fn queries() -> Vec<String> {
-    let word = |n: usize| WORDS[n % WORDS.len()];
+    let words = vocabulary();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut word = move || words[zipf_index(next()) - 1].clone();
     (0..QUERIES)
         .map(|i| match i % 10 {
-            0 => format!("\"{} {}\"", word(i * 7), word(i * 7 + 1)),
-            1 => format!("{} -{}", word(i * 3), word(i * 5 + 2)),
-            2 => format!("how do I get a {} {}?", word(i * 11), word(i * 13)),
-            3 => format!("{}x", word(i)),
-            4 => format!("{} or {}", word(i * 17), word(i * 19)),
-            5 | 6 => format!("{} {} {}", word(i), word(i * 23), word(i * 29)),
-            _ => word(i * 31).to_owned(),
+            0 => format!("\"{} {}\"", word(), word()),
+            1 => format!("{} -{}", word(), word()),
+            2 => format!("how do I get a {} {}?", word(), word()),
+            3 => format!("{}x", word()),
+            4 => format!("{} or {}", word(), word()),
+            5 | 6 => format!("{} {} {}", word(), word(), word()),
+            _ => word(),
         })
         .collect()
 }

@@ -225,8 +225,19 @@ pub async fn search(
     name: Option<&str>,
     limit: i64,
 ) -> sqlx::Result<Vec<Hit>> {
+    // Ranked first, on the index's matches; snippets are made only for the few shown, as
+    // `ts_headline` re-parses each body it is given.
     let sql = format!(
-        "WITH q AS (SELECT websearch_to_tsquery('kb_english', $3) AS q)
+        "WITH q AS (SELECT websearch_to_tsquery('kb_english', $3) AS q),
+              named AS (SELECT entry_id FROM kb_names WHERE community_id = $1 AND name = $4),
+              top AS (
+                  SELECT e.id, ts_rank_cd(e.search, q.q) AS rank,
+                         e.id IS NOT DISTINCT FROM (SELECT entry_id FROM named) AS exact
+                    FROM kb_entries e, q
+                   WHERE e.community_id = $1 AND ({VISIBLE_TO_MEMBER})
+                     AND (e.search @@ q.q OR e.id = (SELECT entry_id FROM named))
+                   ORDER BY exact DESC, rank DESC, e.title
+                   LIMIT $5)
          SELECT e.slug, e.kind, e.title, e.tags,
                 ts_headline('kb_english', e.body, q.q,
                   'StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\", '
@@ -234,15 +245,9 @@ pub async fn search(
                   AS snippet,
                 -- One more than a snippet shows, so a longer body is seen to go on.
                 left(e.body, 241) AS opening,
-                ts_rank_cd(e.search, q.q) AS rank
-           FROM kb_entries e, q
-          WHERE e.community_id = $1 AND ({VISIBLE_TO_MEMBER})
-            AND (e.search @@ q.q
-                 OR e.id = (SELECT entry_id FROM kb_names WHERE community_id = $1 AND name = $4))
-          ORDER BY e.id = (SELECT entry_id FROM kb_names WHERE community_id = $1 AND name = $4)
-                   IS TRUE DESC,
-                   rank DESC, e.title
-          LIMIT $5"
+                top.rank
+           FROM top JOIN kb_entries e ON e.id = top.id, q
+          ORDER BY top.exact DESC, top.rank DESC, e.title"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(community_id)
