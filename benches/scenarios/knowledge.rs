@@ -146,6 +146,7 @@ async fn measure(
     let caller = services.shell_caller(COMMUNITY, "sam").await?;
     let queries = queries();
     let mut runs = Vec::with_capacity(QUERIES);
+    let mut by_shape: Vec<Vec<Duration>> = vec![Vec::new(); 10];
     let mut found = 0;
     for (i, query) in queries.iter().enumerate() {
         let parsed = commands::parse(&format!("/kb search {query}"))
@@ -164,6 +165,7 @@ async fn measure(
         // The first few prepare the statements.
         if i >= 5 {
             runs.push(took);
+            by_shape[i % 10].push(took);
         }
     }
     progress(format!(

@@ -34,6 +34,7 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::clock::Clock;
+use crate::commands::forms::{FormId, Prefill};
 use crate::commands::{Args, CommandId, CommandSpec, Permission, Visibility, help};
 use crate::domain::Role;
 use crate::render::Message;
@@ -233,18 +234,40 @@ impl Services {
         self
     }
 
-    /// Whether `caller` may run `spec` at all: asked before a form opens, so nobody fills
-    /// in a form only to be refused at its submit. The command checks again when it runs.
-    pub async fn permitted(&self, caller: &Caller, spec: &CommandSpec) -> Result<(), Message> {
-        if spec.permission != Permission::Steward {
-            return Ok(());
+    /// Whether `caller` may open `form`, and what it shows when opened by a command with
+    /// `context` (its options as typed): asked before a form opens, on every platform, so
+    /// nobody fills in a form only to be refused at its submit (the command checks again
+    /// when it runs). `Some` replaces the pre-filled values: the edit form shows the entry
+    /// as it is.
+    pub async fn open_form(
+        &self,
+        caller: &Caller,
+        form: FormId,
+        context: &[(String, String)],
+    ) -> Result<Option<Prefill>, Message> {
+        let spec = crate::commands::catalog::spec(crate::commands::forms::form(form).command);
+        if spec.permission == Permission::Steward {
+            match store::roles::holds_community_role(&self.pool, caller.member.id, Role::Steward)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => return Err(messages::stewards_only(spec.path)),
+                Err(err) => {
+                    return Err(ServiceError::from(err).into_message("checking a permission"));
+                }
+            }
         }
-        match store::roles::holds_community_role(&self.pool, caller.member.id, Role::Steward).await
-        {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(messages::stewards_only(spec.path)),
-            Err(err) => Err(ServiceError::from(err).into_message("checking a permission")),
+        if form != FormId::KbEdit {
+            return Ok(None);
         }
+        let entry = context
+            .iter()
+            .find(|(name, _)| name == "entry")
+            .map(|(_, value)| value.as_str())
+            .unwrap_or_default();
+        knowledge::edit_form_prefill(self, caller, entry)
+            .await
+            .map(Some)
     }
 
     /// Runs one command. Never fails: user errors and internal errors both become replies.

@@ -259,21 +259,31 @@ pub async fn search(
         .await
 }
 
-/// Every name and title of the entries `member` may read, for "did you mean" and
-/// autocomplete: (name, title), ids before aliases.
-pub async fn names(
+/// The names and titles of entries `member` may read that could be a typo of `typed`, for
+/// "did you mean": (name, title), ids before aliases. A suggestion needs a Jaro-Winkler
+/// score of 0.8 (`domain::suggest`), which a name of a very different length or with
+/// another first letter rarely reaches; filtering on both here keeps a miss in a large
+/// knowledge base from scoring every title.
+pub async fn names_like(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     member: Uuid,
+    typed: &str,
 ) -> sqlx::Result<Vec<(String, String)>> {
     let sql = format!(
-        "SELECT n.name, e.title FROM kb_names n JOIN kb_entries e ON e.id = n.entry_id
+        "WITH t AS (SELECT lower(btrim($3)) AS typed)
+         SELECT n.name, e.title FROM kb_names n JOIN kb_entries e ON e.id = n.entry_id, t
           WHERE n.community_id = $1 AND ({VISIBLE_TO_MEMBER})
-          ORDER BY n.is_alias, n.name LIMIT 5000"
+            AND ((left(n.name, 1) = left(t.typed, 1)
+                  AND abs(length(n.name) - length(t.typed)) <= greatest(3, length(t.typed) / 3))
+              OR (lower(left(e.title, 1)) = left(t.typed, 1)
+                  AND abs(length(e.title) - length(t.typed)) <= greatest(3, length(t.typed) / 3)))
+          ORDER BY n.is_alias, n.name LIMIT 2000"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(community_id)
         .bind(member)
+        .bind(typed)
         .fetch_all(ex)
         .await
 }

@@ -189,26 +189,16 @@ impl Handler {
         context: Vec<(String, String)>,
         mut prefill: Vec<(&'static str, String)>,
     ) -> Reply {
-        if let Err(message) = self
-            .services
-            .permitted(caller, catalog::spec(form.command))
-            .await
-        {
-            return Reply::only(message_response(&message, Visibility::Ephemeral));
+        match self.services.open_form(caller, form.id, &context).await {
+            Ok(Some(current)) => prefill = current,
+            Ok(None) => {}
+            Err(message) => return Reply::only(message_response(&message, Visibility::Ephemeral)),
         }
+        // The edit form's title names the entry.
         let entry = context
             .iter()
             .find(|(name, _)| name == "entry")
             .map(|(_, v)| v.clone());
-        if form.id == FormId::KbEdit {
-            let typed = entry.as_deref().unwrap_or_default();
-            match knowledge::edit_form_prefill(&self.services, caller, typed).await {
-                Ok(current) => prefill = current,
-                Err(message) => {
-                    return Reply::only(message_response(&message, Visibility::Ephemeral));
-                }
-            }
-        }
         let custom_id = self
             .ids
             .encode(&Target::Form(FormTarget::command(form.id, &context)));
@@ -219,7 +209,6 @@ impl Handler {
                 Visibility::Ephemeral,
             ));
         }
-        let prefill: Vec<(&str, String)> = prefill.into_iter().collect();
         Reply::only(json!({
             "type": response_type::MODAL,
             "data": modals::modal(form, &custom_id, entry.as_deref(), &prefill),

@@ -210,28 +210,20 @@ impl SlackApp {
         context: Vec<(String, String)>,
         mut prefill: Vec<(&'static str, String)>,
     ) -> Result<(), Message> {
-        self.services()
-            .permitted(caller, catalog::spec(form.command))
-            .await?;
-        let entry = context
-            .iter()
-            .find(|(name, _)| name == "entry")
-            .map(|(_, value)| value.as_str())
-            .unwrap_or_default();
+        if let Some(current) = self.services().open_form(caller, form.id, &context).await? {
+            prefill = current;
+        }
+        let context_value = |name: &str| {
+            context
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, value)| value.as_str())
+                .unwrap_or_default()
+        };
         let intro = match form.id {
-            FormId::KbEdit => {
-                prefill = knowledge::edit_form_prefill(self.services(), caller, entry).await?;
-                messages::kb_edit_intro(&escape(entry))
-            }
+            FormId::KbEdit => messages::kb_edit_intro(&escape(context_value("entry"))),
             FormId::KbDecide => messages::kb_decide_intro(),
-            FormId::KbAnswer => {
-                let number = context
-                    .iter()
-                    .find(|(name, _)| name == "question")
-                    .map(|(_, value)| value.as_str())
-                    .unwrap_or_default();
-                messages::kb_answer_intro(&escape(number))
-            }
+            FormId::KbAnswer => messages::kb_answer_intro(&escape(context_value("question"))),
             _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,

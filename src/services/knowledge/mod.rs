@@ -46,7 +46,7 @@ pub async fn search(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     }
     knowledge::record_miss(&mut *tx, community, &query::normalised(typed), now).await?;
     tracing::info!("knowledge-base search found nothing");
-    let names = knowledge::names(&mut *tx, community, me).await?;
+    let names = knowledge::names_like(&mut *tx, community, me, typed).await?;
     let near = did_you_mean(typed, &names);
     Ok(Outcome::reply(
         messages::nothing_found(typed, near),
@@ -186,7 +186,7 @@ pub async fn decide(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
                 Some(earlier) if earlier.kind == "decision" => Some(earlier),
                 Some(other) => return refuse(messages::supersedes_only_decisions(&other.slug)),
                 None => {
-                    let names = knowledge::names(&mut *tx, community, me.id).await?;
+                    let names = knowledge::names_like(&mut *tx, community, me.id, typed).await?;
                     return refuse(messages::unknown_entry(typed, did_you_mean(typed, &names)));
                 }
             }
@@ -458,7 +458,7 @@ async fn entry_named(
     {
         return Ok(entry);
     }
-    let names = knowledge::names(&mut *tx, community, me).await?;
+    let names = knowledge::names_like(&mut *tx, community, me, typed).await?;
     refuse(messages::unknown_entry(typed, did_you_mean(typed, &names)))
 }
 
