@@ -171,6 +171,27 @@ async fn measure(
     progress(format!(
         "kb ({label}): {found} of {QUERIES} queries found entries"
     ));
+    // Where the tail comes from, by the shape of query (see `queries`).
+    let shapes = [
+        "phrase",
+        "exclusion",
+        "question",
+        "typo",
+        "or",
+        "three words",
+        "three words",
+        "one word",
+        "one word",
+        "one word",
+    ];
+    for (shape, mut took) in shapes.iter().zip(by_shape) {
+        took.sort_unstable();
+        progress(format!(
+            "kb ({label}): {shape}: median {} · p95 {}",
+            ms(percentile(&took, 0.5)),
+            ms(percentile(&took, 0.95))
+        ));
+    }
     ensure!(found > QUERIES / 4, "many queries should find something");
     runs.sort_unstable();
     Ok((percentile(&runs, 0.5), percentile(&runs, 0.95)))
