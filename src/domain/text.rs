@@ -20,9 +20,10 @@ pub enum TextError {
 }
 
 /// A single line of user text: trimmed, non-empty, at most `max` characters, no control
-/// characters, invisible formatting removed.
+/// characters, invisible formatting removed. A tab is a space here: one pasted into a
+/// form's one-line field (a title) is whitespace, not something to refuse.
 pub fn clean_line(field: &str, input: &str, max: usize) -> Result<String, TextError> {
-    let text = strip_invisible(input.trim());
+    let text = strip_invisible(input.trim()).replace('\t', " ");
     let text = text.trim();
     if text.contains(['\n', '\r']) {
         return Err(TextError::LineBreak {

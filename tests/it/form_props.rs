@@ -48,7 +48,14 @@ proptest! {
                     .options
                     .iter()
                     .filter(|o| o.required && o.name != field.name)
-                    .map(|o| (o.name, match o.name { "confidence" => "3", "learner" => "bob", "module" => "flows-101", _ => "ok" }))
+                    .map(|o| (o.name, match o.name {
+                        "confidence" => "3",
+                        "learner" => "bob",
+                        "module" => "flows-101",
+                        "kind" => "faq",
+                        "question" => "1",
+                        _ => "ok",
+                    }))
                     .collect();
                 raw.push((field.name, &text));
                 let Err(errors) = bind(command, &raw) else { continue };
