@@ -246,17 +246,9 @@ impl Services {
         context: &[(String, String)],
     ) -> Result<Option<Prefill>, Message> {
         let spec = crate::commands::catalog::spec(crate::commands::forms::form(form).command);
-        if spec.permission == Permission::Steward {
-            match store::roles::holds_community_role(&self.pool, caller.member.id, Role::Steward)
-                .await
-            {
-                Ok(true) => {}
-                Ok(false) => return Err(messages::stewards_only(spec.path)),
-                Err(err) => {
-                    return Err(ServiceError::from(err).into_message("checking a permission"));
-                }
-            }
-        }
+        permitted(&self.pool, caller, spec)
+            .await
+            .map_err(|err| err.into_message("checking a permission"))?;
         if form != FormId::KbEdit {
             return Ok(None);
         }
@@ -413,13 +405,23 @@ async fn authorized_route(
     inv: &Invocation,
     public_url: Option<&str>,
 ) -> ServiceResult {
-    if inv.spec.permission == Permission::Steward
-        && !store::roles::holds_community_role(&mut *tx, inv.caller.member.id, Role::Steward)
-            .await?
-    {
-        return refuse(messages::stewards_only(inv.spec.path));
-    }
+    permitted(&mut *tx, &inv.caller, inv.spec).await?;
     route(tx, now, inv, public_url).await
+}
+
+/// Refuses a command meant for stewards to anyone else: checked when a command runs and
+/// before its form opens.
+async fn permitted(
+    ex: impl sqlx::PgExecutor<'_>,
+    caller: &Caller,
+    spec: &CommandSpec,
+) -> ServiceResult<()> {
+    if spec.permission == Permission::Steward
+        && !store::roles::holds_community_role(ex, caller.member.id, Role::Steward).await?
+    {
+        return refuse(messages::stewards_only(spec.path));
+    }
+    Ok(())
 }
 
 /// `public_url` makes links in replies and DMs absolute (badge pages).

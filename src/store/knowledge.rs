@@ -530,15 +530,15 @@ pub async fn count_use(ex: impl PgExecutor<'_>, entry_id: Uuid) -> sqlx::Result<
     Ok(())
 }
 
-pg_row! {
-    #[derive(Debug, Clone)]
-    pub struct Stale {
-        pub slug: String,
-        pub title: String,
-        pub owner_name: Option<String>,
-        pub due_at: DateTime<Utc>,
-    }
-}
+/// The community's (`$1`) published entries past their interval at `$2`, with their owner
+/// (`owner_name` is `None` when the owner left): one definition of "due" for `/kb stale` and
+/// the weekly reminder.
+const DUE: &str = "SELECT e.id, e.slug, e.title, e.owner_id, o.display_name AS owner_name,
+                          e.verified_at,
+                          e.verified_at + make_interval(days => e.verify_every_days) AS due_at
+                     FROM kb_entries e LEFT JOIN members o ON o.id = e.owner_id
+                    WHERE e.community_id = $1 AND e.status = 'published'
+                      AND e.verified_at + make_interval(days => e.verify_every_days) <= $2";
 
 /// Published entries past their verification interval, longest overdue first: those
 /// `owner` owns, or every one when `owner` is `None`. Entries whose owner left count as the
@@ -548,21 +548,17 @@ pub async fn stale(
     community_id: Uuid,
     owner: Option<Uuid>,
     now: DateTime<Utc>,
-) -> sqlx::Result<Vec<Stale>> {
-    sqlx::query_as(
-        "SELECT e.slug, e.title, o.display_name AS owner_name,
-                e.verified_at + make_interval(days => e.verify_every_days) AS due_at
-           FROM kb_entries e LEFT JOIN members o ON o.id = e.owner_id
-          WHERE e.community_id = $1 AND e.status = 'published'
-            AND e.verified_at + make_interval(days => e.verify_every_days) <= $3
-            AND ($2::uuid IS NULL OR e.owner_id = $2)
-          ORDER BY due_at, e.slug",
-    )
-    .bind(community_id)
-    .bind(owner)
-    .bind(now)
-    .fetch_all(ex)
-    .await
+) -> sqlx::Result<Vec<Overdue>> {
+    let sql = format!(
+        "SELECT * FROM ({DUE}) due WHERE $3::uuid IS NULL OR due.owner_id = $3
+          ORDER BY due.due_at, due.slug"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(community_id)
+        .bind(now)
+        .bind(owner)
+        .fetch_all(ex)
+        .await
 }
 
 /// How often each community's stale entries are swept.
@@ -607,27 +603,21 @@ pub async fn take_unreminded(
     community_id: Uuid,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Overdue>> {
-    sqlx::query_as(
-        "WITH due AS (
-             SELECT e.id, e.slug, e.title, e.owner_id, o.display_name AS owner_name,
-                    e.verified_at,
-                    e.verified_at + make_interval(days => e.verify_every_days) AS due_at
-               FROM kb_entries e LEFT JOIN members o ON o.id = e.owner_id
-              WHERE e.community_id = $1 AND e.status = 'published'
-                AND e.verified_at + make_interval(days => e.verify_every_days) <= $2
-         ), marked AS (
+    let sql = format!(
+        "WITH due AS ({DUE}), marked AS (
              INSERT INTO kb_stale_reminders (entry_id, verified_at, reminded_at)
              SELECT id, verified_at, $2 FROM due
              ON CONFLICT DO NOTHING
              RETURNING entry_id
          )
          SELECT due.* FROM due JOIN marked ON marked.entry_id = due.id
-          ORDER BY due.owner_name NULLS LAST, due.due_at, due.slug",
-    )
-    .bind(community_id)
-    .bind(now)
-    .fetch_all(conn)
-    .await
+          ORDER BY due.owner_name NULLS LAST, due.due_at, due.slug"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(community_id)
+        .bind(now)
+        .fetch_all(conn)
+        .await
 }
 
 /// Writes a program file's entry: added when its id is free, otherwise brought in line with

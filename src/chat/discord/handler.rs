@@ -240,7 +240,7 @@ impl Handler {
             "https://discord.com/channels/{place}/{}/{}",
             message.channel_id, message.id
         );
-        let prefill = knowledge::saved_message(&message.content, &messages::saved_from(&link));
+        let prefill = knowledge::saved_message(&message.content, &link);
         let form = forms::form(FormId::KbAdd);
         let context = vec![("kind".to_owned(), "faq".to_owned())];
         self.open_command_form(&caller, form, context, prefill)

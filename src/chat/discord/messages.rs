@@ -6,11 +6,6 @@ use crate::render::Message;
 /// form filled with the message.
 pub const SAVE_TO_KB: &str = "Save to knowledge base";
 
-/// What a saved message's body ends with: where it came from.
-pub fn saved_from(link: &str) -> String {
-    format!("\n\nFrom the chat: {link}")
-}
-
 /// A form's context did not fit in Discord's 100-character id.
 pub fn form_context_too_long() -> Message {
     Message::new()

@@ -256,7 +256,7 @@ impl SlackApp {
             let (caller, _) = self.caller(team, user, None).await?;
             let text = super::text::plain(payload["message"]["text"].as_str().unwrap_or_default());
             let link = permalink(payload);
-            let prefill = knowledge::saved_message(&text, &messages::saved_from(&link));
+            let prefill = knowledge::saved_message(&text, &link);
             let context = vec![("kind".to_owned(), "faq".to_owned())];
             self.open_command_form(
                 &caller,

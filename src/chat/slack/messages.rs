@@ -46,11 +46,6 @@ pub const KB_FORM_TITLE: &str = "Knowledge base";
 /// The message shortcut's `callback_id` (set in the app's **Interactivity & Shortcuts**).
 pub const SAVE_TO_KB_CALLBACK: &str = "cohortbot_kb_save";
 
-/// What a saved message's body ends with: where it came from.
-pub fn saved_from(link: &str) -> String {
-    format!("\n\nFrom the chat: {link}")
-}
-
 /// Why an earned role cannot be given as a user group: the workspace's plan has none
 /// (the reason stewards read in `/outbox failed`).
 pub fn no_usergroups(error: &str) -> String {

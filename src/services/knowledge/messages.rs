@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::text::preview;
 use crate::render::Message;
-use crate::store::knowledge::{Entry, HIT_END, HIT_START, Hit, Overdue, Stale};
+use crate::store::knowledge::{Entry, HIT_END, HIT_START, Hit, Overdue};
 
 fn kind_label(kind: &str) -> &'static str {
     match kind {
@@ -179,6 +179,11 @@ pub fn entry(entry: &Entry, now: DateTime<Utc>, shared: bool) -> Message {
             .text(".");
     }
     msg
+}
+
+/// What a message saved from chat ends with: where it came from.
+pub fn saved_from(link: &str) -> String {
+    format!("\n\nFrom the chat: {link}")
 }
 
 /// How a decision's three parts are stored as its body: labelled paragraphs, which search
@@ -559,7 +564,7 @@ pub fn verified(slug: &str, due: DateTime<Utc>) -> Message {
         .text(format!(". It is next due on {}.", day(due)))
 }
 
-pub fn stale(stale: &[Stale], shown: usize, steward: bool, now: DateTime<Utc>) -> Message {
+pub fn stale(stale: &[Overdue], shown: usize, steward: bool, now: DateTime<Utc>) -> Message {
     if stale.is_empty() {
         let whose = if steward {
             "No entry"
@@ -576,13 +581,7 @@ pub fn stale(stale: &[Stale], shown: usize, steward: bool, now: DateTime<Utc>) -
     let mut msg = Message::new().strong(format!("{heading} ({})", stale.len()));
     for entry in stale.iter().take(shown) {
         let days = (now - entry.due_at).num_days();
-        msg = msg
-            .line()
-            .text("• ")
-            .code(&entry.slug)
-            .text(" ")
-            .user(&entry.title)
-            .text(format!(" — due {} ({days} days ago)", day(entry.due_at)));
+        msg = due_line(msg, entry).text(format!(" ({days} days ago)"));
         if steward {
             msg = match &entry.owner_name {
                 Some(owner) => msg.text(", owner ").user(owner),
@@ -603,15 +602,19 @@ pub fn stale(stale: &[Stale], shown: usize, steward: bool, now: DateTime<Utc>) -
         .text(" to fix it.")
 }
 
+/// "• `id` Title — due 16 May 2027", on a line of its own.
+fn due_line(msg: Message, entry: &Overdue) -> Message {
+    msg.line()
+        .text("• ")
+        .code(&entry.slug)
+        .text(" ")
+        .user(&entry.title)
+        .text(format!(" — due {}", day(entry.due_at)))
+}
+
 fn overdue_list(mut msg: Message, entries: &[Overdue]) -> Message {
     for entry in entries {
-        msg = msg
-            .line()
-            .text("• ")
-            .code(&entry.slug)
-            .text(" ")
-            .user(&entry.title)
-            .text(format!(" — due {}", day(entry.due_at)));
+        msg = due_line(msg, entry);
     }
     msg.line()
         .text("Check each is still right, then ")

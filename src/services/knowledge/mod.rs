@@ -403,9 +403,10 @@ pub async fn edit_form_prefill(
     ])
 }
 
-/// What the add form shows for a message saved from chat: its first line as the title,
-/// its text and `source` (where it came from) as the body, each within its limit.
-pub fn saved_message(text: &str, source: &str) -> Vec<(&'static str, String)> {
+/// What the add form shows for a message saved from chat on any platform: its first line
+/// as the title, its text and `link` (where it came from) as the body, each within its limit.
+pub fn saved_message(text: &str, link: &str) -> Vec<(&'static str, String)> {
+    let source = messages::saved_from(link);
     let text = strip_invisible(text.trim());
     let title: String = text
         .lines()
@@ -417,7 +418,7 @@ pub fn saved_message(text: &str, source: &str) -> Vec<(&'static str, String)> {
         .collect();
     let room = KB_BODY_MAX.saturating_sub(source.chars().count());
     let mut body: String = text.chars().take(room).collect();
-    body.push_str(source);
+    body.push_str(&source);
     vec![("title", title), ("body", body.trim().to_owned())]
 }
 
@@ -544,7 +545,7 @@ mod tests {
 
     #[test]
     fn a_saved_message_fills_the_title_and_keeps_its_source_within_the_limit() {
-        let source = "\n\nFrom the chat: https://example.org/m/1";
+        let source = "https://example.org/m/1";
         let filled = saved_message("\n  Reset a flow's owner  \nOpen the admin centre.", source);
         assert_eq!(filled[0], ("title", "Reset a flow's owner".to_owned()));
         assert_eq!(
