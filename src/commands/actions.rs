@@ -27,6 +27,21 @@ pub fn direct(kind: &ActionKind) -> Option<(CommandId, Vec<(&'static str, String
             },
             vec![("cohort", cohort.clone())],
         )),
+        ActionKind::CircleRequest {
+            circle,
+            handle,
+            approve,
+        } => Some((
+            if *approve {
+                CommandId::CircleApprove
+            } else {
+                CommandId::CircleDecline
+            },
+            vec![("circle", circle.clone()), ("member", handle.clone())],
+        )),
+        ActionKind::CircleJoin { circle } => {
+            Some((CommandId::CircleJoin, vec![("circle", circle.clone())]))
+        }
         ActionKind::CheckIn { .. }
         | ActionKind::ReplyToCheckin { .. }
         | ActionKind::RequestMilestoneChanges { .. }

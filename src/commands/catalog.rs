@@ -96,6 +96,22 @@ pub enum CommandId {
     KbAsk,
     KbAnswer,
     KbPublish,
+    CircleList,
+    CircleJoin,
+    CircleLeave,
+    CircleMembers,
+    CircleCreate,
+    CircleInvite,
+    CircleApprove,
+    CircleDecline,
+    CircleLead,
+    ClinicJoin,
+    ClinicPosition,
+    ClinicLeave,
+    ClinicNext,
+    ClinicDone,
+    ClinicNoshow,
+    ClinicAnnounce,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +162,9 @@ pub enum OptionKind {
     KbEntry,
     /// Words to search the knowledge base for; Discord suggests matching titles as you type.
     KbQuery,
+    /// A circle by its id (slug) or name. Text to parse; Discord autocompletes the circles
+    /// the member may see.
+    Circle,
 }
 
 impl OptionKind {
@@ -159,6 +178,7 @@ impl OptionKind {
                 | OptionKind::Session
                 | OptionKind::KbEntry
                 | OptionKind::KbQuery
+                | OptionKind::Circle
         )
     }
 }
@@ -386,6 +406,38 @@ const KB_TAGS: OptionSpec = named(
     "tags",
     OptionKind::Text { max: KB_TAGS_MAX },
     "tags, separated by commas, like `tags:\"licences, power-apps\"`",
+);
+/// Who may join a circle, as typed and stored: anyone, anyone a lead approves, or only
+/// those invited.
+pub const CIRCLE_VISIBILITIES: &[&str] = &["public", "private", "secret"];
+/// A circle's description fits one line of `/circle list`.
+pub const DESCRIPTION_MAX: usize = 300;
+/// A conversation prompt fits one message comfortably.
+pub const CIRCLE_PROMPT_MAX: usize = 500;
+/// The circle a command acts on.
+const CIRCLE: OptionSpec = required(
+    "circle",
+    OptionKind::Circle,
+    "the circle's id or name, as `/circle list` shows it",
+);
+/// The circle to join or leave: the rest of the line, so its name needs no quotes.
+const CIRCLE_NAMED: OptionSpec = rest(
+    "circle",
+    OptionKind::Circle,
+    true,
+    "the circle's id or name, as `/circle list` shows it",
+);
+/// The member a circle lead acts on.
+const CIRCLE_MEMBER: OptionSpec = required("member", OptionKind::User, "the member");
+/// What a learner brings to a clinic, in a line.
+pub const CLINIC_TOPIC_MAX: usize = 200;
+/// A helper's note on a clinic visit: it may become a knowledge-base entry's body.
+pub const CLINIC_NOTE_MAX: usize = 2_000;
+/// The session a clinic helper acts on, when several clinics are open at once.
+const CLINIC_SESSION: OptionSpec = optional(
+    "session",
+    SESSION,
+    "the clinic's session number (default: the one open now)",
 );
 pub const TALK_ABSTRACT_MAX: usize = 1_000;
 pub const LOCATION_MAX: usize = 200;
@@ -1733,6 +1785,199 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "The searches of the last 30 days that found nothing, most frequent first.",
+    },
+    CommandSpec {
+        id: CommandId::CircleList,
+        path: "circle list",
+        options: &[PAGE],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "The circles of practice you can join, and the ones you are in.",
+    },
+    CommandSpec {
+        id: CommandId::CircleJoin,
+        path: "circle join",
+        options: &[CIRCLE_NAMED],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Join a circle; a private one asks its leads first.",
+    },
+    CommandSpec {
+        id: CommandId::CircleLeave,
+        path: "circle leave",
+        options: &[CIRCLE_NAMED],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Leave a circle (or withdraw your request to join it).",
+    },
+    CommandSpec {
+        id: CommandId::CircleMembers,
+        path: "circle members",
+        options: &[CIRCLE, PAGE],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Who is in a circle; a private circle shows its members only to them.",
+    },
+    CommandSpec {
+        id: CommandId::CircleCreate,
+        path: "circle create",
+        options: &[
+            required(
+                "id",
+                OptionKind::Text { max: SLUG_MAX },
+                "short id, like `usability-testing`",
+            ),
+            rest(
+                "name",
+                OptionKind::Text { max: NAME_MAX },
+                true,
+                "the circle's name",
+            ),
+            named(
+                "visibility",
+                OptionKind::Choice(CIRCLE_VISIBILITIES),
+                "public (default), private (leads approve) or secret (invitation only)",
+            ),
+            named("channel", OptionKind::Channel, "the circle's channel"),
+            named("lead", OptionKind::User, "the circle's first lead"),
+            named(
+                "description",
+                OptionKind::Text {
+                    max: DESCRIPTION_MAX,
+                },
+                "what the circle is about, in quotes",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Start a circle of practice.",
+    },
+    CommandSpec {
+        id: CommandId::CircleInvite,
+        path: "circle invite",
+        options: &[CIRCLE, CIRCLE_MEMBER],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Invite someone to a circle you lead; they get a DM with a Join button.",
+    },
+    CommandSpec {
+        id: CommandId::CircleApprove,
+        path: "circle approve",
+        options: &[CIRCLE, CIRCLE_MEMBER],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Let someone who asked into a private circle you lead.",
+    },
+    CommandSpec {
+        id: CommandId::CircleDecline,
+        path: "circle decline",
+        options: &[CIRCLE, CIRCLE_MEMBER],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Turn down a request to join a circle you lead; they are told.",
+    },
+    CommandSpec {
+        id: CommandId::CircleLead,
+        path: "circle lead",
+        options: &[CIRCLE, CIRCLE_MEMBER],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Make someone a lead of a circle you lead (stewards: any circle).",
+    },
+    CommandSpec {
+        id: CommandId::ClinicJoin,
+        path: "clinic join",
+        options: &[
+            required(
+                "session",
+                SESSION,
+                "the clinic's number, as `/event list` shows it",
+            ),
+            rest(
+                "topic",
+                OptionKind::Text {
+                    max: CLINIC_TOPIC_MAX,
+                },
+                true,
+                "what you would like help with",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Get in line at a clinic or office hours (from 30 minutes before it starts).",
+    },
+    CommandSpec {
+        id: CommandId::ClinicPosition,
+        path: "clinic position",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your place in the clinic queue and about how long until you're up.",
+    },
+    CommandSpec {
+        id: CommandId::ClinicLeave,
+        path: "clinic leave",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Leave the clinic queue.",
+    },
+    CommandSpec {
+        id: CommandId::ClinicNext,
+        path: "clinic next",
+        options: &[CLINIC_SESSION],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Call the next learner in line (mentors, stewards, the host); they get a DM.",
+    },
+    CommandSpec {
+        id: CommandId::ClinicDone,
+        path: "clinic done",
+        options: &[
+            named(
+                "note",
+                OptionKind::Paragraph {
+                    max: CLINIC_NOTE_MAX,
+                },
+                "what helped, for the knowledge base",
+            ),
+            named(
+                "save",
+                OptionKind::Choice(&["kb"]),
+                "`save:kb` makes the note a draft clinic note you publish",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Finish with the learner you are helping, with an optional note.",
+    },
+    CommandSpec {
+        id: CommandId::ClinicNoshow,
+        path: "clinic noshow",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "The learner you called did not come; call the next one.",
+    },
+    CommandSpec {
+        id: CommandId::ClinicAnnounce,
+        path: "clinic announce",
+        options: &[
+            rest(
+                "text",
+                OptionKind::Text { max: NOTE_MAX },
+                true,
+                "what everyone waiting should know",
+            ),
+            named(
+                "session",
+                SESSION,
+                "the clinic's session number (default: the one open now)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Tell everyone waiting in the clinic queue, by DM.",
     },
 ];
 

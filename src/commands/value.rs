@@ -3,7 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
-use super::catalog::{KB_NAME_MAX, KB_QUERY_MAX, OptionKind, OptionSpec, SESSION_NUMBERS};
+use super::catalog::{
+    KB_NAME_MAX, KB_QUERY_MAX, NAME_MAX, OptionKind, OptionSpec, SESSION_NUMBERS,
+};
 use super::messages;
 use crate::domain::slug::SLUG_MAX;
 use crate::domain::text::clean_paragraph;
@@ -134,6 +136,7 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, Message> {
             .map(|s| Value::Text(s.to_lowercase()))
             .map_err(domain_error),
         OptionKind::KbQuery => text(KB_QUERY_MAX),
+        OptionKind::Circle => text(NAME_MAX),
         OptionKind::Int { min, max } => int(min, max),
         // Sessions are shown as `#3`, so `#3` is accepted as typed.
         OptionKind::Session => {

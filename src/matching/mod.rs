@@ -5,6 +5,7 @@
 //! best mentors; [`greedy`] is the baseline the proposal is compared against.
 
 mod flow;
+pub mod intros;
 pub mod rotation;
 mod score;
 pub mod waking;

@@ -94,7 +94,17 @@ async fn import_community(
         people.insert(person.user_id.as_str(), id);
     }
     for circle in &def.circles {
-        report.count(q::upsert_circle(conn, community_id, &circle.row()).await?.1);
+        let (circle_id, change) = q::upsert_circle(conn, community_id, &circle.row(), now).await?;
+        report.count(change);
+        for lead in &circle.leads {
+            // Validated: every lead is one of `people`.
+            let Some(member_id) = people.get(lead.as_str()) else {
+                continue;
+            };
+            if crate::store::circles::make_lead(&mut *conn, circle_id, *member_id, now).await? {
+                report.updated += 1;
+            }
+        }
     }
     if let Some(mentoring) = &def.mentoring {
         // Validated with the rest of the file before any write.

@@ -315,6 +315,35 @@ pub struct CircleDef {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// The circle's channel: where its prompt and its sessions are posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// `public` (anyone joins), `private` (a lead approves) or `secret` (invitation only).
+    #[serde(default = "public", skip_serializing_if = "is_public")]
+    pub visibility: String,
+    /// The zone its schedules are evaluated in (default UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// People (`user_id`s of `people`) who lead the circle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leads: Vec<String>,
+    /// Conversation prompts posted in the channel, one at each `prompt_schedule` tick, in
+    /// turn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prompts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_schedule: Option<String>,
+    /// When members are introduced to one another, in pairs (none when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro_schedule: Option<String>,
+}
+
+fn public() -> String {
+    "public".to_owned()
+}
+
+fn is_public(visibility: &String) -> bool {
+    visibility == "public"
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -533,10 +562,13 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
         "circle",
         community.circles.iter().map(|c| c.slug.as_str()),
     );
+    let people: HashSet<&str> = community
+        .people
+        .iter()
+        .map(|p| p.user_id.as_str())
+        .collect();
     for circle in &community.circles {
-        let at = format!("{here}, circle `{}`", circle.slug);
-        check_slug(problems, &at, &circle.slug);
-        check_name(problems, &at, "name", &circle.name, NAME_MAX);
+        check_circle(problems, here, circle, &people);
     }
     unique(
         problems,
@@ -929,6 +961,60 @@ fn unique<'a>(
     }
 }
 
+fn check_circle(
+    problems: &mut Vec<String>,
+    here: &str,
+    circle: &CircleDef,
+    people: &HashSet<&str>,
+) {
+    use crate::commands::catalog::{CIRCLE_PROMPT_MAX, CIRCLE_VISIBILITIES, DESCRIPTION_MAX};
+    let at = format!("{here}, circle `{}`", circle.slug);
+    check_slug(problems, &at, &circle.slug);
+    check_name(problems, &at, "name", &circle.name, NAME_MAX);
+    check_name(
+        problems,
+        &at,
+        "description",
+        &circle.description,
+        DESCRIPTION_MAX,
+    );
+    if !CIRCLE_VISIBILITIES.contains(&circle.visibility.as_str()) {
+        problems.push(format!(
+            "{at}: visibility must be one of {}",
+            CIRCLE_VISIBILITIES.join(", ")
+        ));
+    }
+    if let Some(tz) = &circle.timezone {
+        check_timezone(problems, &at, tz);
+    }
+    for lead in &circle.leads {
+        if !people.contains(lead.as_str()) {
+            problems.push(format!(
+                "{at}: lead `{lead}` is not one of the community's people"
+            ));
+        }
+    }
+    for prompt in &circle.prompts {
+        check_name(problems, &at, "prompt", prompt, CIRCLE_PROMPT_MAX);
+    }
+    for (field, cron) in [
+        ("prompt_schedule", &circle.prompt_schedule),
+        ("intro_schedule", &circle.intro_schedule),
+    ] {
+        if let Some(Err(err)) = cron.as_deref().map(crate::schedule::CronExpr::parse) {
+            problems.push(format!("{at}: {field}: {err}"));
+        }
+    }
+    if circle.prompt_schedule.is_some() && circle.prompts.is_empty() {
+        problems.push(format!(
+            "{at}: prompt_schedule is set but there are no prompts"
+        ));
+    }
+    if circle.prompt_schedule.is_some() && circle.channel.is_none() {
+        problems.push(format!("{at}: prompts need a channel to be posted in"));
+    }
+}
+
 fn check_slug(problems: &mut Vec<String>, at: &str, slug: &str) {
     if let Err(e) = Slug::parse(slug) {
         problems.push(format!("{at}: {e}"));
@@ -987,6 +1073,13 @@ impl CircleDef {
             slug: self.slug.clone(),
             name: self.name.clone(),
             description: self.description.clone(),
+            channel: self.channel.clone(),
+            visibility: self.visibility.clone(),
+            timezone: self.timezone.clone().unwrap_or_else(|| "UTC".to_owned()),
+            prompts: self.prompts.clone(),
+            leads: self.leads.clone(),
+            prompt_schedule: self.prompt_schedule.clone(),
+            intro_schedule: self.intro_schedule.clone(),
         }
     }
 }
@@ -997,6 +1090,13 @@ impl From<crate::store::program::CircleRow> for CircleDef {
             slug: row.slug,
             name: row.name,
             description: row.description,
+            channel: row.channel,
+            visibility: row.visibility,
+            timezone: (row.timezone != "UTC").then_some(row.timezone),
+            leads: row.leads,
+            prompts: row.prompts,
+            prompt_schedule: row.prompt_schedule,
+            intro_schedule: row.intro_schedule,
         }
     }
 }

@@ -64,6 +64,15 @@ pub enum ActionKind {
         form: String,
         context: Vec<(String, String)>,
     },
+    /// A lead's answer to `handle`'s request to join `circle` (`/circle approve` or
+    /// `/circle decline`).
+    CircleRequest {
+        circle: String,
+        handle: String,
+        approve: bool,
+    },
+    /// Accepts an invitation to `circle` (`/circle join`).
+    CircleJoin { circle: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,6 +25,7 @@ pub const MILESTONE_CHANGES_ACTION: &str = "cohortbot_milestone_changes";
 pub const REVIEW_CLAIM_ACTION: &str = "cohortbot_review_claim";
 pub const ANSWER_ACTION: &str = "cohortbot_answer";
 pub const BLOCKER_ACTION: &str = "cohortbot_blocker";
+pub const CIRCLE_ACTION: &str = "cohortbot_circle";
 pub const FORM_ACTION: &str = "cohortbot_form";
 
 /// The slash command every catalog command lives under on Slack.
@@ -215,6 +216,7 @@ fn button(action: &Action) -> Value {
         ActionKind::Answer { .. } => ANSWER_ACTION,
         ActionKind::Blocker { .. } => BLOCKER_ACTION,
         ActionKind::Form { .. } => FORM_ACTION,
+        ActionKind::CircleRequest { .. } | ActionKind::CircleJoin { .. } => CIRCLE_ACTION,
     };
     let label: String = action.label.chars().take(LABEL_MAX).collect();
     let mut button = json!({
@@ -231,6 +233,7 @@ fn button(action: &Action) -> Value {
                 resolved: false,
                 ..
             }
+            | ActionKind::CircleRequest { approve: false, .. }
     ) {
         button["style"] = json!("primary");
     }

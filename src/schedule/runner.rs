@@ -222,6 +222,9 @@ impl Scheduler {
         report.posts += crate::services::streaks::settle(&self.pool, now)
             .await
             .context("settling streaks")?;
+        report.posts += crate::services::circles::scheduled::run(&self.pool, since, now)
+            .await
+            .context("circle prompts and intros")?;
         // Earned roles are reconciled and stale knowledge-base entries swept weekly; whether
         // either is due is asked on a pass's first run and once an hour, which keeps the
         // idle pass to its reads.

@@ -4,6 +4,8 @@
 pub mod away;
 pub mod badges;
 pub mod checkins;
+pub mod circles;
+pub mod clinics;
 pub mod days_off;
 pub mod earned_roles;
 pub mod enrollment;
@@ -525,6 +527,22 @@ async fn route(
         CommandId::KbReport => knowledge::report(tx, now, inv).await,
         CommandId::KbDecide => knowledge::decide(tx, now, inv).await,
         CommandId::KbAsk => knowledge::questions::ask(tx, now, inv).await,
+        CommandId::CircleList => circles::list(tx, inv).await,
+        CommandId::CircleJoin => circles::join(tx, now, inv).await,
+        CommandId::CircleLeave => circles::leave(tx, now, inv).await,
+        CommandId::CircleMembers => circles::members(tx, inv).await,
+        CommandId::CircleCreate => circles::create(tx, now, inv).await,
+        CommandId::CircleInvite => circles::invite(tx, now, inv).await,
+        CommandId::CircleApprove => circles::decide(tx, now, inv, true).await,
+        CommandId::CircleDecline => circles::decide(tx, now, inv, false).await,
+        CommandId::CircleLead => circles::lead(tx, now, inv).await,
+        CommandId::ClinicJoin => clinics::join(tx, now, inv).await,
+        CommandId::ClinicPosition => clinics::position(tx, now, inv).await,
+        CommandId::ClinicLeave => clinics::leave(tx, now, inv).await,
+        CommandId::ClinicNext => clinics::next(tx, now, inv).await,
+        CommandId::ClinicDone => clinics::done(tx, now, inv).await,
+        CommandId::ClinicNoshow => clinics::noshow(tx, now, inv).await,
+        CommandId::ClinicAnnounce => clinics::announce(tx, now, inv).await,
         CommandId::KbAnswer => knowledge::questions::answer(tx, now, inv).await,
         CommandId::KbPublish => knowledge::publish(tx, now, inv).await,
     }

@@ -44,6 +44,8 @@ const FILES: &[(&str, &str)] = embed![
     "0024_streaks.sql",
     "0025_earned_roles.sql",
     "0026_knowledge_base.sql",
+    "0027_circles.sql",
+    "0028_clinics.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

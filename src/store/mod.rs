@@ -6,6 +6,8 @@
 pub mod absences;
 pub mod audit;
 pub mod checkins;
+pub mod circles;
+pub mod clinics;
 pub mod cohorts;
 pub mod communities;
 pub mod days_off;

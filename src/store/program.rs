@@ -72,6 +72,14 @@ pub struct CircleRow {
     pub slug: String,
     pub name: String,
     pub description: String,
+    pub channel: Option<String>,
+    pub visibility: String,
+    pub timezone: String,
+    pub prompts: Vec<String>,
+    pub prompt_schedule: Option<String>,
+    pub intro_schedule: Option<String>,
+    /// The leads' user ids: exported, while an import names them by `people`.
+    pub leads: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -169,11 +177,22 @@ pub async fn upsert_circle(
     conn: &mut PgConnection,
     community_id: Uuid,
     def: &CircleRow,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
-        "INSERT INTO circles AS t (id, community_id, slug, name, description) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (community_id, slug) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description
-         WHERE (t.name, t.description) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description)",
+        "INSERT INTO circles AS t (id, community_id, slug, name, description, channel, visibility,
+                timezone, prompts, prompt_schedule, intro_schedule, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (community_id, slug) DO UPDATE SET name = EXCLUDED.name,
+             description = EXCLUDED.description, channel = EXCLUDED.channel,
+             visibility = EXCLUDED.visibility, timezone = EXCLUDED.timezone,
+             prompts = EXCLUDED.prompts, prompt_schedule = EXCLUDED.prompt_schedule,
+             intro_schedule = EXCLUDED.intro_schedule
+         WHERE (t.name, t.description, t.channel, t.visibility, t.timezone, t.prompts,
+                t.prompt_schedule, t.intro_schedule)
+             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.channel,
+                EXCLUDED.visibility, EXCLUDED.timezone, EXCLUDED.prompts,
+                EXCLUDED.prompt_schedule, EXCLUDED.intro_schedule)",
         "SELECT id FROM circles WHERE community_id = $2 AND slug = $3",
     );
     run(
@@ -183,7 +202,14 @@ pub async fn upsert_circle(
             .bind(community_id)
             .bind(&def.slug)
             .bind(&def.name)
-            .bind(&def.description),
+            .bind(&def.description)
+            .bind(&def.channel)
+            .bind(&def.visibility)
+            .bind(&def.timezone)
+            .bind(&def.prompts)
+            .bind(&def.prompt_schedule)
+            .bind(&def.intro_schedule)
+            .bind(now),
     )
     .await
 }
@@ -426,19 +452,58 @@ pub async fn people(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result
 }
 
 pub async fn circles(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result<Vec<CircleRow>> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT slug, name, description FROM circles WHERE community_id = $1 ORDER BY slug",
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        Vec<String>,
+        Option<String>,
+        Option<String>,
+        Vec<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.slug, c.name, c.description, c.channel, c.visibility, c.timezone, c.prompts,
+                c.prompt_schedule, c.intro_schedule,
+                coalesce(array_agg(m.platform_user_id ORDER BY m.platform_user_id)
+                    FILTER (WHERE m.id IS NOT NULL), '{}')
+         FROM circles c
+         LEFT JOIN circle_members cm ON cm.circle_id = c.id AND cm.role = 'lead'
+         LEFT JOIN members m ON m.id = cm.member_id
+         WHERE c.community_id = $1 GROUP BY c.id ORDER BY c.slug",
     )
     .bind(community_id)
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(slug, name, description)| CircleRow {
-            slug,
-            name,
-            description,
-        })
+        .map(
+            |(
+                slug,
+                name,
+                description,
+                channel,
+                visibility,
+                timezone,
+                prompts,
+                prompt_schedule,
+                intro_schedule,
+                leads,
+            )| CircleRow {
+                slug,
+                name,
+                description,
+                channel,
+                visibility,
+                timezone,
+                prompts,
+                prompt_schedule,
+                intro_schedule,
+                leads,
+            },
+        )
         .collect())
 }
 

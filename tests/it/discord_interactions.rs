@@ -768,6 +768,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "badge",
             "badges",
             "checkin",
+            "circle",
             "coc",
             "cohort",
             "event",

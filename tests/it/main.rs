@@ -2,6 +2,8 @@
 
 mod backlog;
 mod checkins;
+mod circles;
+mod clinics;
 mod continuity;
 mod continuity_platforms;
 mod delivery;
@@ -30,6 +32,8 @@ mod milestones;
 mod outbox;
 mod pairing;
 mod parser_props;
+mod platform_circles;
+mod platform_clinics;
 mod platform_knowledge;
 mod process;
 mod profile;

@@ -8,7 +8,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::commands::{OptionKind, OptionSpec};
-use crate::store::{cohorts, knowledge, suggest};
+use crate::store::{circles, cohorts, knowledge, suggest};
 
 /// Discord shows at most 25 choices.
 pub const CHOICES_MAX: usize = 25;
@@ -75,6 +75,19 @@ pub async fn choices(at: &Typing<'_>, option: &OptionSpec, typed: &str) -> Vec<V
                         .map(|(name, title)| choice(format!("{title} ({name})"), json!(name)))
                         .collect()
                 })
+        }
+        OptionKind::Circle => {
+            let member = at.member.unwrap_or_default();
+            circles::names(at.pool, community, member).await.map(|all| {
+                let typed = typed.to_lowercase();
+                all.into_iter()
+                    .filter(|(slug, name)| {
+                        slug.contains(&typed) || name.to_lowercase().contains(&typed)
+                    })
+                    .take(CHOICES_MAX)
+                    .map(|(slug, name)| choice(format!("{name} ({slug})"), json!(slug)))
+                    .collect()
+            })
         }
         _ => Ok(Vec::new()),
     };

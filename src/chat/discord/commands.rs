@@ -88,6 +88,7 @@ fn option(spec: &OptionSpec, required: bool) -> Value {
         OptionKind::Module => text_up_to(&mut option, SLUG_MAX),
         OptionKind::KbEntry => text_up_to(&mut option, catalog::KB_NAME_MAX),
         OptionKind::KbQuery => text_up_to(&mut option, catalog::KB_QUERY_MAX),
+        OptionKind::Circle => text_up_to(&mut option, catalog::NAME_MAX),
         OptionKind::Int { min, max } => int_range(&mut option, min, max),
         OptionKind::Session => int_range(&mut option, SESSION_NUMBERS.0, SESSION_NUMBERS.1),
         OptionKind::Bool => option_type::BOOLEAN,

@@ -75,7 +75,9 @@ impl Target {
             ActionKind::VerifyMilestone { .. }
             | ActionKind::ClaimReview { .. }
             | ActionKind::Answer { .. }
-            | ActionKind::Blocker { .. } => return None,
+            | ActionKind::Blocker { .. }
+            | ActionKind::CircleRequest { .. }
+            | ActionKind::CircleJoin { .. } => return None,
         })
     }
 
@@ -95,6 +97,12 @@ impl Target {
                 ActionKind::Blocker { cohort, resolved } => {
                     (if resolved { "br" } else { "bs" }, cohort, dash())
                 }
+                ActionKind::CircleRequest {
+                    circle,
+                    handle,
+                    approve,
+                } => (if approve { "ca" } else { "cd" }, circle, handle),
+                ActionKind::CircleJoin { circle } => ("cj", circle, dash()),
                 ActionKind::Form { form, context } => {
                     let context = serde_urlencoded::to_string(&context).unwrap_or_default();
                     let context = if context.is_empty() { dash() } else { context };
@@ -142,6 +150,12 @@ impl Target {
                 cohort: a,
                 resolved: kind == "br",
             }),
+            "ca" | "cd" => Target::Button(ActionKind::CircleRequest {
+                circle: a,
+                handle: b,
+                approve: kind == "ca",
+            }),
+            "cj" => Target::Button(ActionKind::CircleJoin { circle: a }),
             "cim" => Target::Form(FormTarget::CheckIn {
                 cohort: a,
                 period: b,

@@ -392,7 +392,8 @@ impl Handler {
         };
         let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
         let hint = match kind {
-            ActionKind::VerifyMilestone { handle, .. } => DmHint {
+            ActionKind::VerifyMilestone { handle, .. }
+            | ActionKind::CircleRequest { handle, .. } => DmHint {
                 other_user: Some(handle),
                 ..DmHint::default()
             },

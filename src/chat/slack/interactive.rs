@@ -10,8 +10,8 @@ use crate::commands::forms::{FormId, FormSpec, form};
 use crate::commands::{Args, Visibility, catalog};
 use crate::render::slack::escape;
 use crate::render::slack::{
-    ANSWER_ACTION, BLOCKER_ACTION, CHECK_IN_ACTION, FORM_ACTION, MILESTONE_CHANGES_ACTION,
-    MILESTONE_VERIFY_ACTION, REPLY_ACTION, REVIEW_CLAIM_ACTION,
+    ANSWER_ACTION, BLOCKER_ACTION, CHECK_IN_ACTION, CIRCLE_ACTION, FORM_ACTION,
+    MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION, REPLY_ACTION, REVIEW_CLAIM_ACTION,
 };
 use crate::render::{ActionKind, Message};
 use crate::services::checkins::button as checkin_button;
@@ -65,7 +65,7 @@ impl SlackApp {
         let value = action["value"].as_str().unwrap_or_default();
         let trigger = payload["trigger_id"].as_str().unwrap_or_default();
         let bodies = match action["action_id"].as_str().unwrap_or_default() {
-            MILESTONE_VERIFY_ACTION | REVIEW_CLAIM_ACTION | BLOCKER_ACTION => {
+            MILESTONE_VERIFY_ACTION | REVIEW_CLAIM_ACTION | BLOCKER_ACTION | CIRCLE_ACTION => {
                 let reply = self.run_button(team, user, value, trigger).await;
                 self.reply_bodies(None, &reply, Visibility::Ephemeral).await
             }
@@ -187,7 +187,9 @@ impl SlackApp {
             ActionKind::VerifyMilestone { .. }
             | ActionKind::ClaimReview { .. }
             | ActionKind::Answer { .. }
-            | ActionKind::Blocker { .. } => {
+            | ActionKind::Blocker { .. }
+            | ActionKind::CircleRequest { .. }
+            | ActionKind::CircleJoin { .. } => {
                 return Err(button_not_valid());
             }
         };

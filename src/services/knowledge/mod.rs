@@ -474,7 +474,7 @@ async fn mentor_or_steward(tx: &mut PgConnection, member: uuid::Uuid) -> Service
 
 /// A name checked free a moment ago can be taken by a concurrent command before this one
 /// commits; its key then refuses it, and the member is told as if it had been taken before.
-fn just_taken<T>(result: sqlx::Result<T>, name: &str) -> ServiceResult<T> {
+pub(crate) fn just_taken<T>(result: sqlx::Result<T>, name: &str) -> ServiceResult<T> {
     match result {
         Err(err) if crate::store::is_unique_violation(&err) => {
             tracing::info!("knowledge-base name taken concurrently");
@@ -496,7 +496,7 @@ fn name_of(typed: &str) -> ServiceResult<String> {
 /// An id made from the title ("How do I get a sandbox?" → `how-do-i-get-a-sandbox`), with
 /// `-2`, `-3`… when taken; `entry-1`, `entry-2`… when the title has no Latin letters or
 /// digits.
-async fn slug_for(
+pub(crate) async fn slug_for(
     tx: &mut PgConnection,
     community: uuid::Uuid,
     title: &str,

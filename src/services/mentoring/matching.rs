@@ -59,13 +59,13 @@ pub async fn run(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
 }
 
 /// The Monday 00:00 UTC of this week: waking hours are compared over it.
-fn reference_week(now: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn reference_week(now: DateTime<Utc>) -> DateTime<Utc> {
     let day = now.date_naive() - Duration::days(i64::from(now.weekday().num_days_from_monday()));
     day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
 }
 
 /// Skills compared the same however they were typed ("Power-Automate" = "power automate").
-fn normalise(skills: &[String]) -> Vec<String> {
+pub(crate) fn normalise(skills: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(skills.len());
     for skill in skills {
         let skill = skill
