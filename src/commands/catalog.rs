@@ -112,6 +112,9 @@ pub enum CommandId {
     ClinicDone,
     ClinicNoshow,
     ClinicAnnounce,
+    AlumniList,
+    AlumniJoin,
+    AlumniLeave,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1978,6 +1981,48 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Tell everyone waiting in the clinic queue, by DM.",
+    },
+    CommandSpec {
+        id: CommandId::AlumniList,
+        path: "alumni list",
+        options: &[
+            optional(
+                "skill",
+                OptionKind::Text { max: 40 },
+                "only graduates with this skill, in quotes if several words",
+            ),
+            named(
+                "page",
+                OptionKind::Int {
+                    min: 1,
+                    max: 100_000,
+                },
+                "which page of the list",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Graduates who listed themselves, with their skills and what they built.",
+    },
+    CommandSpec {
+        id: CommandId::AlumniJoin,
+        path: "alumni join",
+        options: &[named(
+            "capstone",
+            OptionKind::Text { max: NAME_MAX },
+            "what you built, as others should read it",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Graduates: list yourself in the alumni directory (you choose; nobody is listed unasked).",
+    },
+    CommandSpec {
+        id: CommandId::AlumniLeave,
+        path: "alumni leave",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Take yourself out of the alumni directory.",
     },
 ];
 

@@ -225,9 +225,9 @@ impl Scheduler {
         report.posts += crate::services::circles::scheduled::run(&self.pool, since, now)
             .await
             .context("circle prompts and intros")?;
-        // Earned roles are reconciled and stale knowledge-base entries swept weekly; whether
-        // either is due is asked on a pass's first run and once an hour, which keeps the
-        // idle pass to its reads.
+        // Earned roles are reconciled and stale knowledge-base entries swept weekly, and
+        // alumni invited to mentor quarterly; whether any is due is asked on a pass's first
+        // run and once an hour, which keeps the idle pass to its reads.
         let new_hour = since.timestamp().div_euclid(3600) != now.timestamp().div_euclid(3600);
         if since == now || new_hour {
             report.posts += crate::services::earned_roles::reconcile_due(&self.pool, now)
@@ -236,6 +236,9 @@ impl Scheduler {
             report.posts += crate::services::knowledge::stale::remind_due(&self.pool, now)
                 .await
                 .context("reminding owners of stale knowledge-base entries")?;
+            report.posts += crate::services::alumni::invite_due(&self.pool, now)
+                .await
+                .context("inviting alumni to mentor")?;
         }
         // One line for the pass, not one per tick: a bot down for a week would otherwise
         // log hundreds. Each skip is still recorded, with its reason, in the database.

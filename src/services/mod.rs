@@ -1,6 +1,7 @@
 //! Use-cases. Services know no platform: they take an invocation, apply the program's rules
 //! in one transaction, and return the reply and the posts it causes.
 
+pub mod alumni;
 pub mod away;
 pub mod badges;
 pub mod checkins;
@@ -543,6 +544,9 @@ async fn route(
         CommandId::ClinicDone => clinics::done(tx, now, inv).await,
         CommandId::ClinicNoshow => clinics::noshow(tx, now, inv).await,
         CommandId::ClinicAnnounce => clinics::announce(tx, now, inv).await,
+        CommandId::AlumniList => alumni::list(tx, inv).await,
+        CommandId::AlumniJoin => alumni::join(tx, now, inv).await,
+        CommandId::AlumniLeave => alumni::leave(tx, now, inv).await,
         CommandId::KbAnswer => knowledge::questions::answer(tx, now, inv).await,
         CommandId::KbPublish => knowledge::publish(tx, now, inv).await,
     }

@@ -88,7 +88,8 @@ pub async fn known(
     Ok((rows, total))
 }
 
-/// The circle named `typed` (its id, or its name in any case), as `viewer` sees it, whether
+/// The circle named `typed` (its id, with spaces for hyphens, or its name in any case), as
+/// `viewer` sees it, whether
 /// or not they may know of it (`known`): the caller decides what a secret circle reveals.
 pub async fn find(
     ex: impl PgExecutor<'_>,
@@ -98,8 +99,8 @@ pub async fn find(
 ) -> sqlx::Result<Option<Circle>> {
     sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {} WHERE c.community_id = $1
-            AND (c.slug = lower($3) OR lower(c.name) = lower($3))
-         ORDER BY c.slug = lower($3) DESC LIMIT 1",
+            AND (c.slug = lower(replace(trim($3), ' ', '-')) OR lower(c.name) = lower(trim($3)))
+         ORDER BY c.slug = lower(replace(trim($3), ' ', '-')) DESC LIMIT 1",
         *COLUMNS
     )))
     .bind(community_id)

@@ -46,6 +46,7 @@ const FILES: &[(&str, &str)] = embed![
     "0026_knowledge_base.sql",
     "0027_circles.sql",
     "0028_clinics.sql",
+    "0029_alumni.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

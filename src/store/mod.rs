@@ -4,6 +4,7 @@
 //! second connection while holding one: callers pass a transaction or the pool.
 
 pub mod absences;
+pub mod alumni;
 pub mod audit;
 pub mod checkins;
 pub mod circles;

@@ -763,12 +763,14 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
     assert_eq!(
         names,
         [
+            "alumni",
             "away",
             "back",
             "badge",
             "badges",
             "checkin",
             "circle",
+            "clinic",
             "coc",
             "cohort",
             "event",

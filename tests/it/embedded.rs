@@ -257,3 +257,37 @@ fn the_knowledge_base_searches_in_the_shell() {
         "{out}"
     );
 }
+
+/// Circles and a clinic queue on the embedded database, in the shell: the circles'
+/// visibility queries, and the queue's interval arithmetic and median (`percentile_cont`)
+/// work in the WASM build. The clinic is scheduled ten minutes from the real clock.
+#[test]
+fn circles_and_a_clinic_queue_work_in_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::Utc::now();
+    let starts = (today + chrono::Duration::minutes(10)).format("%Y-%m-%dT%H:%M");
+    let input = format!(
+        "/circle join data literacy\n\
+         /circle members automation-governance\n\
+         /as ada\n\
+         /cohort create clinic-test UTC Clinic test\n\
+         /cohort set clinic-test starts:{} ends:{} channel:#clinic\n\
+         /event schedule clinic-test {starts} clinic Flow clinic\n\
+         /as sam\n\
+         /clinic join 1 my flow fails\n\
+         /as ken\n\
+         /clinic next\n",
+        (today - chrono::Duration::days(1)).format("%Y-%m-%d"),
+        (today + chrono::Duration::days(30)).format("%Y-%m-%d"),
+    );
+    let out = run_shell(dir.path(), &input);
+    for expected in [
+        "Welcome to Data Literacy Circle! Say hello in `#data-literacy`.",
+        "Automation Governance Circle is private: only its members see who is in it.",
+        "🙋 You're in the queue for #1 Flow clinic: number 1 in line, about 10 minutes",
+        "[DM → Ada Okafor] 🔔 Someone is waiting at #1 Flow clinic: Sam Carter (my flow fails).",
+        "Now: Sam Carter — my flow fails. I told them you're ready. Nobody else is waiting.",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+}

@@ -1,5 +1,6 @@
 //! Integration tests: conversations with the bot on a fresh PostgreSQL database each.
 
+mod alumni;
 mod backlog;
 mod checkins;
 mod circles;
@@ -32,6 +33,7 @@ mod milestones;
 mod outbox;
 mod pairing;
 mod parser_props;
+mod platform_alumni;
 mod platform_circles;
 mod platform_clinics;
 mod platform_knowledge;

@@ -17,7 +17,7 @@ const SPRING: &str = "spring-makers-2027";
 const BASE: &str = crate::support::PUBLIC_URL;
 const SCHEMA: &str = include_str!("../data/openbadges/ob_v3p0_openbadgecredential.schema.json");
 
-async fn learner(pool: PgPool) -> TestBot {
+pub(crate) async fn learner(pool: PgPool) -> TestBot {
     let bot = TestBot::new(pool).await;
     bot.enroll("sam", SPRING, Some("short-modules")).await;
     bot.clock
@@ -26,7 +26,7 @@ async fn learner(pool: PgPool) -> TestBot {
 }
 
 /// Submits and has Grace verify one module.
-async fn complete(bot: &TestBot, module: &str) {
+pub(crate) async fn complete(bot: &TestBot, module: &str) {
     let said = bot
         .say(
             "sam",

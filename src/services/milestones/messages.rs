@@ -228,6 +228,12 @@ pub fn mentor_invitation(cohort: &str) -> Message {
         .text(" and are now alumni. Would you help the next cohort? Offer to mentor with ")
         .code("/mentor offer")
         .text(".")
+        .line()
+        .text("You're in the Alumni circle too (")
+        .code("/circle members alumni")
+        .text("), and ")
+        .code("/alumni join")
+        .text(" lists you in the alumni directory, where others find you by skill.")
 }
 
 pub fn changes_reply(learner: &str, module: &str) -> Message {

@@ -200,6 +200,7 @@ pub async fn verify(
     }
     outcome = outcome.with_achievement(learner.id, enrolled.channel.as_deref());
     if graduated {
+        crate::services::alumni::on_graduation(tx, community, learner, now).await?;
         outcome = outcome
             .with_post(
                 to_learner,
