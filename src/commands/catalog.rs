@@ -115,6 +115,7 @@ pub enum CommandId {
     AlumniList,
     AlumniJoin,
     AlumniLeave,
+    CircleSchedule,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1745,10 +1746,15 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::Bool,
                 "`anyway:true` asks the mentors even when entries match",
             ),
+            named(
+                "circle",
+                OptionKind::Circle,
+                "ask a circle's members instead of the mentors",
+            ),
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
-        help: "Ask a question: the knowledge base answers it, or the mentors do by DM.",
+        help: "Ask a question: the knowledge base answers it, or the mentors (or a circle) do by DM.",
     },
     CommandSpec {
         id: CommandId::KbAnswer,
@@ -1886,6 +1892,48 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Make someone a lead of a circle you lead (stewards: any circle).",
+    },
+    CommandSpec {
+        id: CommandId::CircleSchedule,
+        path: "circle schedule",
+        options: &[
+            CIRCLE,
+            required(
+                "when",
+                OptionKind::DateTime,
+                "local start, like `2027-03-11T16:00` (the circle's zone unless `timezone:`)",
+            ),
+            required(
+                "kind",
+                OptionKind::Choice(SESSION_KINDS),
+                "lightning_talks, demo_day, clinic or office_hours",
+            ),
+            rest(
+                "title",
+                OptionKind::Text { max: NAME_MAX },
+                true,
+                "the session's title",
+            ),
+            named(
+                "duration",
+                OptionKind::Duration,
+                "how long, like `1h` (default 1h)",
+            ),
+            named(
+                "slots",
+                OptionKind::Int { min: 0, max: 50 },
+                "talk slots (default 5 for lightning talks, else 0)",
+            ),
+            named(
+                "location",
+                OptionKind::Text { max: LOCATION_MAX },
+                "a channel, room or link (default: the circle's channel)",
+            ),
+            named("timezone", OptionKind::TimeZone, "the zone `when` is in"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Circle leads: schedule a circle session (a meetup, a clinic) and announce it in the circle's channel.",
     },
     CommandSpec {
         id: CommandId::ClinicJoin,

@@ -537,6 +537,7 @@ async fn route(
         CommandId::CircleApprove => circles::decide(tx, now, inv, true).await,
         CommandId::CircleDecline => circles::decide(tx, now, inv, false).await,
         CommandId::CircleLead => circles::lead(tx, now, inv).await,
+        CommandId::CircleSchedule => circles::schedule(tx, now, inv).await,
         CommandId::ClinicJoin => clinics::join(tx, now, inv).await,
         CommandId::ClinicPosition => clinics::position(tx, now, inv).await,
         CommandId::ClinicLeave => clinics::leave(tx, now, inv).await,

@@ -17,6 +17,8 @@ pg_row! {
         pub description: String,
         pub channel: Option<String>,
         pub visibility: String,
+        /// The zone its schedules and sessions are shown in by default.
+        pub timezone: String,
         pub members: i64,
         /// The viewer's place in it: `lead`, `member`, or none.
         pub role: Option<String>,
@@ -49,7 +51,7 @@ const KNOWN_TO_VIEWER: &str = "(c.visibility <> 'secret'
 /// `$1` is the community, `$2` the viewer.
 static COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "c.id, c.slug, c.name, c.description, c.channel, c.visibility,
+        "c.id, c.slug, c.name, c.description, c.channel, c.visibility, c.timezone,
        (SELECT count(*) FROM circle_members n WHERE n.circle_id = c.id) AS members,
        (SELECT n.role FROM circle_members n WHERE n.circle_id = c.id AND n.member_id = $2) AS role,
        (SELECT i.kind FROM circle_invites i WHERE i.circle_id = c.id AND i.member_id = $2) AS invite,
@@ -280,6 +282,36 @@ pub async fn members(
     .bind(circle_id)
     .bind(limit)
     .bind(offset)
+    .fetch_all(ex)
+    .await
+}
+
+/// Whether the member leads the circle.
+pub async fn is_lead(
+    ex: impl PgExecutor<'_>,
+    circle_id: Uuid,
+    member_id: Uuid,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM circle_members
+                         WHERE circle_id = $1 AND member_id = $2 AND role = 'lead')",
+    )
+    .bind(circle_id)
+    .bind(member_id)
+    .fetch_one(ex)
+    .await
+}
+
+/// The circles the member is in, with their zones (for listing their sessions).
+pub async fn of_member(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT c.id, c.timezone FROM circle_members cm JOIN circles c ON c.id = cm.circle_id
+         WHERE cm.member_id = $1 ORDER BY c.slug",
+    )
+    .bind(member_id)
     .fetch_all(ex)
     .await
 }

@@ -397,16 +397,18 @@ pub async fn insert_question(
     community_id: Uuid,
     asker: Uuid,
     question: &str,
+    circle_id: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO kb_questions (community_id, asker_id, question, asked_at)
-         VALUES ($1, $2, $3, $4) RETURNING number",
+        "INSERT INTO kb_questions (community_id, asker_id, question, asked_at, circle_id)
+         VALUES ($1, $2, $3, $4, $5) RETURNING number",
     )
     .bind(community_id)
     .bind(asker)
     .bind(question)
     .bind(now)
+    .bind(circle_id)
     .fetch_one(ex)
     .await
 }
@@ -421,6 +423,8 @@ pg_row! {
         pub answerer_name: Option<String>,
         pub entry_slug: Option<String>,
         pub answered: bool,
+        /// The circle it was asked of, if any.
+        pub circle_id: Option<Uuid>,
     }
 }
 
@@ -434,7 +438,7 @@ pub async fn question_for_update(
     sqlx::query_as(
         "SELECT q.number, q.question, q.asker_id, a.display_name AS asker_name,
                 b.display_name AS answerer_name, e.slug AS entry_slug,
-                q.answered_at IS NOT NULL AS answered
+                q.answered_at IS NOT NULL AS answered, q.circle_id
            FROM kb_questions q
            LEFT JOIN members a ON a.id = q.asker_id
            LEFT JOIN members b ON b.id = q.answered_by
@@ -469,6 +473,26 @@ pub async fn mark_answered(
 
 /// Who hears a question: the community's mentors (lead and community), or, when it has
 /// none, its stewards; never the asker. (id, display name).
+/// Who hears a question asked of a circle: its leads first, then its members, never the
+/// asker; at most `limit`, so a large circle is not flooded.
+pub async fn circle_hearers(
+    ex: impl PgExecutor<'_>,
+    circle_id: Uuid,
+    asker: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT m.id, m.display_name FROM circle_members cm JOIN members m ON m.id = cm.member_id
+          WHERE cm.circle_id = $1 AND m.id <> $2
+          ORDER BY cm.role = 'lead' DESC, cm.joined_at, lower(m.display_name), m.id LIMIT $3",
+    )
+    .bind(circle_id)
+    .bind(asker)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
 pub async fn question_hearers(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,

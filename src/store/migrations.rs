@@ -47,6 +47,7 @@ const FILES: &[(&str, &str)] = embed![
     "0027_circles.sql",
     "0028_clinics.sql",
     "0029_alumni.sql",
+    "0030_circle_sessions.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

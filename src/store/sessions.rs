@@ -10,7 +10,9 @@ pg_row! {
     pub struct Session {
         pub id: Uuid,
         pub community_id: Uuid,
-        pub cohort_id: Uuid,
+        /// The cohort the session belongs to, or else its circle (exactly one is set).
+        pub cohort_id: Option<Uuid>,
+        pub circle_id: Option<Uuid>,
         pub number: i32,
         pub kind: String,
         pub title: String,
@@ -36,13 +38,15 @@ impl Session {
     }
 }
 
-const COLUMNS: &str = "id, community_id, cohort_id, number, kind, title, starts_at, duration_minutes, location, slots, status, checkin_code, created_by, sequence";
+const COLUMNS: &str = "id, community_id, cohort_id, circle_id, number, kind, title, starts_at, duration_minutes, location, slots, status, checkin_code, created_by, sequence";
 
 /// What a new session needs.
 #[derive(Debug, Clone)]
 pub struct NewSession<'a> {
     pub community_id: Uuid,
-    pub cohort_id: Uuid,
+    /// A cohort's session, or (with `None`) the circle's.
+    pub cohort_id: Option<Uuid>,
+    pub circle_id: Option<Uuid>,
     pub kind: &'a str,
     pub title: &'a str,
     pub starts_at: DateTime<Utc>,
@@ -63,8 +67,9 @@ pub async fn insert(
 ) -> sqlx::Result<Option<Session>> {
     sqlx::query_as(AssertSqlSafe(format!(
         "INSERT INTO sessions (id, community_id, cohort_id, number, kind, title, starts_at,
-             duration_minutes, location, slots, checkin_code, created_by, series_id, occurrence_at, created_at)
-         SELECT $1, $2, $3, coalesce(max(number), 0) + 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
+             duration_minutes, location, slots, checkin_code, created_by, series_id, occurrence_at,
+             created_at, circle_id)
+         SELECT $1, $2, $3, coalesce(max(number), 0) + 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
          FROM sessions WHERE community_id = $2
          ON CONFLICT (series_id, occurrence_at) DO NOTHING
          RETURNING {COLUMNS}"
@@ -83,6 +88,7 @@ pub async fn insert(
     .bind(new.series.map(|s| s.0))
     .bind(new.series.map(|s| s.1))
     .bind(now)
+    .bind(new.circle_id)
     .fetch_optional(ex)
     .await
 }
@@ -143,25 +149,32 @@ pub async fn by_code(
     .await
 }
 
-/// Scheduled sessions of these cohorts that have not ended, soonest first.
-/// Sessions of these cohorts not over yet, soonest first: `limit` of them from `offset`.
+/// Whose sessions a list shows: these cohorts' and these circles'.
+#[derive(Debug, Clone, Copy)]
+pub struct Homes<'a> {
+    pub cohorts: &'a [Uuid],
+    pub circles: &'a [Uuid],
+}
+
+/// Sessions of these homes not over yet, soonest first: `limit` of them from `offset`.
 pub async fn upcoming(
     ex: impl PgExecutor<'_>,
-    cohort_ids: &[Uuid],
+    homes: Homes<'_>,
     now: DateTime<Utc>,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<Session>> {
     sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM sessions
-         WHERE cohort_id = ANY($1) AND status = 'scheduled'
+         WHERE (cohort_id = ANY($1) OR circle_id = ANY($5)) AND status = 'scheduled'
            AND starts_at + make_interval(mins => duration_minutes) > $2
          ORDER BY starts_at, number LIMIT $3 OFFSET $4"
     )))
-    .bind(cohort_ids)
+    .bind(homes.cohorts)
     .bind(now)
     .bind(limit)
     .bind(offset)
+    .bind(homes.circles)
     .fetch_all(ex)
     .await
 }
@@ -169,17 +182,67 @@ pub async fn upcoming(
 /// How many sessions [`upcoming`] has in all.
 pub async fn upcoming_count(
     ex: impl PgExecutor<'_>,
-    cohort_ids: &[Uuid],
+    homes: Homes<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "SELECT count(*) FROM sessions
-         WHERE cohort_id = ANY($1) AND status = 'scheduled'
+         WHERE (cohort_id = ANY($1) OR circle_id = ANY($3)) AND status = 'scheduled'
            AND starts_at + make_interval(mins => duration_minutes) > $2",
     )
-    .bind(cohort_ids)
+    .bind(homes.cohorts)
     .bind(now)
+    .bind(homes.circles)
     .fetch_one(ex)
+    .await
+}
+
+pg_row! {
+    /// What a session belongs to, as far as sessions care: a cohort, or a circle (which has
+    /// no dates and is never archived).
+    #[derive(Debug, Clone)]
+    pub struct Home {
+        pub name: String,
+        pub slug: String,
+        pub channel: Option<String>,
+        pub timezone: String,
+        pub starts_on: Option<chrono::NaiveDate>,
+        pub ends_on: Option<chrono::NaiveDate>,
+        pub archived: bool,
+        pub cohort_id: Option<Uuid>,
+        pub circle_id: Option<Uuid>,
+    }
+}
+
+impl Home {
+    pub fn of_cohort(cohort: &crate::store::cohorts::Cohort) -> Self {
+        Self {
+            name: cohort.name.clone(),
+            slug: cohort.slug.clone(),
+            channel: cohort.channel.clone(),
+            timezone: cohort.timezone.clone(),
+            starts_on: cohort.starts_on,
+            ends_on: cohort.ends_on,
+            archived: cohort.archived,
+            cohort_id: Some(cohort.id),
+            circle_id: None,
+        }
+    }
+}
+
+/// The session's cohort or circle.
+pub async fn home(ex: impl PgExecutor<'_>, session: &Session) -> sqlx::Result<Option<Home>> {
+    sqlx::query_as(
+        "SELECT name, slug, channel, timezone, starts_on, ends_on,
+                archived_at IS NOT NULL AS archived, id AS cohort_id, NULL::uuid AS circle_id
+           FROM cohorts WHERE id = $1
+         UNION ALL
+         SELECT name, slug, channel, timezone, NULL::date, NULL::date, false, NULL::uuid, id
+           FROM circles WHERE id = $2",
+    )
+    .bind(session.cohort_id)
+    .bind(session.circle_id)
+    .fetch_optional(ex)
     .await
 }
 
@@ -351,7 +414,9 @@ pub async fn talks_of(
     sqlx::query_as(
         "SELECT t.title, t.status, s.number, s.title AS session_title, s.starts_at, c.timezone,
                 s.id AS session_id
-         FROM talks t JOIN sessions s ON s.id = t.session_id JOIN cohorts c ON c.id = s.cohort_id
+         FROM talks t JOIN sessions s ON s.id = t.session_id
+         JOIN (SELECT id, timezone FROM cohorts UNION ALL SELECT id, timezone FROM circles) c
+           ON c.id = coalesce(s.cohort_id, s.circle_id)
          WHERE t.speaker_id = $1 AND t.status <> 'withdrawn' AND s.status = 'scheduled'
            AND s.starts_at > $2
          ORDER BY s.starts_at, s.number",
@@ -577,20 +642,5 @@ pub async fn all_series(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Series>> {
          FROM session_series s JOIN cohorts c ON c.id = s.cohort_id ORDER BY s.id",
     )
     .fetch_all(ex)
-    .await
-}
-
-/// A cohort by id (sessions point at cohorts by id).
-pub async fn cohort(
-    ex: impl PgExecutor<'_>,
-    cohort_id: Uuid,
-) -> sqlx::Result<Option<super::cohorts::Cohort>> {
-    sqlx::query_as(
-        "SELECT id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours,
-                archived_at IS NOT NULL AS archived
-         FROM cohorts WHERE id = $1",
-    )
-    .bind(cohort_id)
-    .fetch_optional(ex)
     .await
 }

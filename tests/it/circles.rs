@@ -402,3 +402,136 @@ async fn intros_pair_a_circles_members_by_the_pair_scorer_new_pairs_first(pool: 
         assert!(!made.contains(&pair), "{pair:?} met in April already");
     }
 }
+
+#[sqlx::test]
+async fn a_circle_lead_schedules_a_session_its_members_list_rsvp_and_are_reminded_of(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.refused(
+        "sam",
+        "/circle schedule data-literacy 2027-03-10T12:00 clinic Dashboard clinic",
+        "Sorry, only the leads of Data Literacy Circle (and stewards) can do that.",
+    )
+    .await;
+    let said = bot
+        .say(
+            "ken",
+            "/circle schedule data-literacy 2027-03-10T12:00 clinic Dashboard clinic",
+        )
+        .await;
+    let reply = said.reply().to_owned();
+    assert!(
+        reply.starts_with("Scheduled #1 Dashboard clinic (Problem-solving clinic) for Data Literacy Circle: Wed 10 Mar 2027 12:00 Europe/London (12:00 UTC), 60 min"),
+        "{reply}"
+    );
+    let posts = said.channel_posts();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].0, "data-literacy");
+    assert!(
+        posts[0].1.starts_with("📅 New session #1"),
+        "{}",
+        posts[0].1
+    );
+
+    // Members of the circle see it among their sessions and sign up; others do not.
+    bot.ok("sam", "/circle join data-literacy").await;
+    let said = bot.say("sam", "/event list").await;
+    assert!(said.reply().contains("#1"), "{}", said.reply());
+    assert!(
+        said.reply().contains("Dashboard clinic"),
+        "{}",
+        said.reply()
+    );
+    let said = bot.say("priya", "/event list").await;
+    assert!(
+        !said.reply().contains("Dashboard clinic"),
+        "{}",
+        said.reply()
+    );
+    let said = bot.say("sam", "/event rsvp 1").await;
+    assert!(
+        said.reply()
+            .contains("Wed 10 Mar 2027 13:00 (Europe/Berlin)"),
+        "{}",
+        said.reply()
+    );
+
+    // The lead moves it; the day before, the reminders go to Sam and the circle's channel.
+    let said = bot.say("ken", "/event move 1 2027-03-10T13:00").await;
+    assert!(said.reply().starts_with("Moved #1"), "{}", said.reply());
+    assert_eq!(said.told(), ["@Sam Carter", "#data-literacy"]);
+    bot.set_local("2027-03-09 12:50", Europe::London);
+    bot.tick().await;
+    bot.deliver_to(&["#data-literacy", "#data-literacy", "#data-literacy", "@sam"])
+        .await;
+    bot.set_local("2027-03-09 13:00", Europe::London);
+    bot.tick().await;
+    let delivered = bot.deliver().await;
+    let mut to: Vec<&str> = delivered.iter().map(|(to, _)| to.as_str()).collect();
+    to.sort_unstable();
+    assert_eq!(to, ["#data-literacy", "@sam"], "{:#?}", *delivered);
+
+    // At the session, the circle's clinic keeps a queue like any other.
+    bot.set_local("2027-03-10 12:45", Europe::London);
+    let said = bot.say("sam", "/clinic join 1 a misleading chart").await;
+    assert!(
+        said.reply()
+            .starts_with("🙋 You're in the queue for #1 Dashboard clinic: number 1 in line"),
+        "{}",
+        said.reply()
+    );
+    assert_eq!(said.told(), ["@Ken Watanabe"]);
+}
+
+#[sqlx::test]
+async fn a_question_asked_of_a_circle_goes_to_its_people_and_any_of_them_answers(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.ok("sam", "/circle join data-literacy").await;
+    bot.ok("grace", "/circle join data-literacy").await;
+    bot.deliver_to(&["#data-literacy", "#data-literacy"]).await;
+    let said = bot
+        .say(
+            "priya",
+            "/kb ask How do I spot a truncated axis? circle:data-literacy",
+        )
+        .await;
+    assert_eq!(
+        said.reply(),
+        "❓ Nothing in the knowledge base answers that yet, so I asked 3 members of Data Literacy Circle (question #1). The answer comes to you by DM."
+    );
+    // Its lead first, then its members (by when they joined, then by name).
+    assert_eq!(
+        said.told(),
+        ["@Ken Watanabe", "@Grace Lindqvist", "@Sam Carter"]
+    );
+    assert!(
+        said.dms()[1]
+            .1
+            .starts_with("❓ Question #1 from Priya Raman to Data Literacy Circle: How do I spot a truncated axis?"),
+        "{}",
+        said.dms()[1].1
+    );
+    bot.refused(
+        "priya",
+        "/kb ask Who approves a connector? circle:automation-governance",
+        "Automation Governance Circle is private: join it to ask its members, or ask the mentors without `circle:`.",
+    )
+    .await;
+
+    // Sam is no mentor, but a member of the circle asked.
+    let said = bot
+        .say(
+            "sam",
+            "/kb answer 1 Check where the y axis starts: zero, or not?",
+        )
+        .await;
+    assert!(said.reply().starts_with("💡 Thanks!"), "{}", said.reply());
+    assert_eq!(said.told(), ["@Priya Raman"]);
+    // A question for the mentors stays theirs.
+    bot.ok("priya", "/kb ask What is a solution layer?").await;
+    bot.refused(
+        "sam",
+        "/kb answer 2 No idea",
+        "Questions are answered by mentors and stewards.",
+    )
+    .await;
+}

@@ -191,7 +191,7 @@ async fn only_hosts_schedule_and_times_must_exist_and_be_ahead(pool: PgPool) {
         .await;
     assert_eq!(
         said.reply(),
-        "Sorry, only stewards, the cohort's lead mentors and the session's host can do that."
+        "Sorry, only stewards, the session's host and the lead mentors of its cohort (or the leads of its circle) can do that."
     );
     let said = bot
         .say(
@@ -320,7 +320,7 @@ async fn a_moved_session_tells_everyone_once_and_reminds_at_the_new_time(pool: P
     let said = bot.say("sam", "/event move 1 2027-03-12T10:00").await;
     assert_eq!(
         said.reply(),
-        "Sorry, only stewards, the cohort's lead mentors and the session's host can do that."
+        "Sorry, only stewards, the session's host and the lead mentors of its cohort (or the leads of its circle) can do that."
     );
     let said = bot.say("ada", "/event move 1 2027-03-12T10:00").await;
     assert!(

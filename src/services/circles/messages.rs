@@ -259,6 +259,12 @@ pub fn made_lead(name: &str, slug: &str) -> Message {
         .text("; requests to join come to you by DM.")
 }
 
+pub fn no_channel(name: &str) -> Message {
+    Message::new()
+        .strong(name)
+        .text(" has no channel to announce a session in. A steward can give it one in the program file (`channel = \"…\"`).")
+}
+
 pub fn already_leads(person: &str, circle: &str) -> Message {
     Message::new()
         .user(person)

@@ -17,6 +17,7 @@ use crate::store::circles::{self, Circle};
 use crate::store::members::Member;
 use crate::store::mentoring::stewards;
 use crate::store::roles;
+use crate::store::sessions::Home;
 
 /// Circles a page of `/circle list` shows: each has a line and its description.
 const CIRCLES_PER_PAGE: i64 = 8;
@@ -354,6 +355,32 @@ pub async fn invite(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         inv.spec.visibility,
     )
     .with_post(dm(&guest), messages::invitation(&circle, &me.display_name)))
+}
+
+/// A session of the circle, on the sessions' own engine: RSVPs, reminders, a clinic
+/// queue, announced in the circle's channel.
+pub async fn schedule(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
+    let circle = find_circle(tx, inv, arg(inv, "circle")?, false).await?;
+    lead_or_steward(tx, inv, &circle).await?;
+    if circle.channel.is_none() {
+        return refuse(messages::no_channel(&circle.name));
+    }
+    let home = Home {
+        name: circle.name.clone(),
+        slug: circle.slug.clone(),
+        channel: circle.channel.clone(),
+        timezone: circle.timezone.clone(),
+        starts_on: None,
+        ends_on: None,
+        archived: false,
+        cohort_id: None,
+        circle_id: Some(circle.id),
+    };
+    super::events::schedule_for(tx, now, inv, &home).await
 }
 
 /// Names another lead: the circle's leads pass it on, and stewards name one for a circle

@@ -21,11 +21,20 @@ pub async fn section(
 ) -> sqlx::Result<Message> {
     let verified =
         milestones::verified_between(&mut *tx, cohort.id, at - Duration::days(7), at).await?;
-    let upcoming: Vec<_> = sessions::upcoming(&mut *tx, &[cohort.id], at, UPCOMING_SHOWN, 0)
-        .await?
-        .into_iter()
-        .filter(|s| s.starts_at > at && s.starts_at <= at + Duration::days(7))
-        .collect();
+    let upcoming: Vec<_> = sessions::upcoming(
+        &mut *tx,
+        sessions::Homes {
+            cohorts: &[cohort.id],
+            circles: &[],
+        },
+        at,
+        UPCOMING_SHOWN,
+        0,
+    )
+    .await?
+    .into_iter()
+    .filter(|s| s.starts_at > at && s.starts_at <= at + Duration::days(7))
+    .collect();
     let mut msg = Message::new();
     if verified > 0 {
         msg = msg

@@ -6,7 +6,6 @@ use chrono_tz::Tz;
 use super::when;
 use crate::domain::text::preview;
 use crate::render::{Message, count};
-use crate::store::cohorts::Cohort;
 use crate::store::sessions::TalkStatus;
 use crate::store::sessions::{Session, Talk};
 
@@ -43,7 +42,7 @@ fn place(session: &Session) -> Message {
 
 pub fn hosts_only() -> Message {
     Message::new()
-        .text("Sorry, only stewards, the cohort's lead mentors and the session's host can do that.")
+        .text("Sorry, only stewards, the session's host and the lead mentors of its cohort (or the leads of its circle) can do that.")
 }
 
 pub fn too_far_ahead(when: &str) -> Message {
@@ -77,12 +76,13 @@ pub fn bad_duration() -> Message {
         .text(".")
 }
 
-pub fn scheduled(session: &Session, cohort: &Cohort, zone: Tz) -> Message {
+/// `home` is the cohort's or the circle's name.
+pub fn scheduled(session: &Session, home: &str, zone: Tz) -> Message {
     Message::new()
         .text("Scheduled ")
         .push(session_name(session))
         .text(" for ")
-        .strong(&cohort.name)
+        .strong(home)
         .text(format!(
             ": {}, {} min, {} talk slots. Show this self check-in code during the session: ",
             when::for_channel(session.starts_at, zone),

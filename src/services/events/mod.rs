@@ -18,9 +18,9 @@ use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Value;
 use crate::commands::catalog::{OptionKind, OptionSpec};
 use crate::domain::Role;
-use crate::store::cohorts::{self, Cohort};
+use crate::store::cohorts;
 use crate::store::members::Member;
-use crate::store::sessions::{self, NewSession, Person, Session};
+use crate::store::sessions::{self, Home, NewSession, Person, Session};
 use crate::store::{audit, roles};
 
 /// Default session length.
@@ -66,11 +66,22 @@ pub async fn schedule(
             &cohort.slug,
         ));
     }
+    schedule_for(tx, now, inv, &Home::of_cohort(&cohort)).await
+}
+
+/// Schedules a session of `home` (a cohort, or a circle its lead named) and announces it
+/// in the home's channel; the caller has checked who may.
+pub(crate) async fn schedule_for(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    home: &Home,
+) -> ServiceResult {
     let zone = inv
         .args
         .timezone("timezone")
-        .unwrap_or_else(|| when::cohort_zone(&cohort.timezone));
-    let starts_at = start_time(inv, &cohort, zone, now)?;
+        .unwrap_or_else(|| when::cohort_zone(&home.timezone));
+    let starts_at = start_time(inv, home, zone, now)?;
     let kind = arg(inv, "kind")?;
     let minutes = match inv.args.get("duration") {
         Some(Value::Duration(d)) => match i32::try_from(d.as_secs() / 60) {
@@ -91,12 +102,13 @@ pub async fn schedule(
         &mut *tx,
         &NewSession {
             community_id: inv.caller.community_id,
-            cohort_id: cohort.id,
+            cohort_id: home.cohort_id,
+            circle_id: home.circle_id,
             kind,
             title: arg(inv, "title")?,
             starts_at,
             duration_minutes: minutes,
-            location: location.as_deref().or(cohort.channel.as_deref()),
+            location: location.as_deref().or(home.channel.as_deref()),
             slots,
             checkin_code: &code,
             created_by: Some(inv.caller.member.id),
@@ -107,12 +119,12 @@ pub async fn schedule(
     .await?
     .context("a one-off session never conflicts")?;
     audit_session(tx, inv, "session.schedule", &session, now).await?;
-    let zone = when::cohort_zone(&cohort.timezone);
+    let zone = when::cohort_zone(&home.timezone);
     let mut outcome = Outcome::reply(
-        messages::scheduled(&session, &cohort, zone),
+        messages::scheduled(&session, &home.name, zone),
         inv.spec.visibility,
     );
-    if let Some(channel) = &cohort.channel {
+    if let Some(channel) = &home.channel {
         outcome = outcome.with_post(
             Destination::Channel(channel.clone()),
             messages::announcement(&session, zone),
@@ -126,15 +138,15 @@ pub async fn reschedule(
     now: DateTime<Utc>,
     inv: &Invocation,
 ) -> ServiceResult {
-    let (session, cohort) = hosted_session(tx, inv).await?;
+    let (session, home) = hosted_session(tx, inv).await?;
     if session.is_cancelled() {
         return refuse(messages::already_cancelled(session.number));
     }
     let zone = inv
         .args
         .timezone("timezone")
-        .unwrap_or_else(|| when::cohort_zone(&cohort.timezone));
-    let starts_at = start_time(inv, &cohort, zone, now)?;
+        .unwrap_or_else(|| when::cohort_zone(&home.timezone));
+    let starts_at = start_time(inv, &home, zone, now)?;
     if starts_at == session.starts_at {
         return refuse(messages::same_time(session.number));
     }
@@ -145,7 +157,7 @@ pub async fn reschedule(
         ..session
     };
     audit_session(tx, inv, "session.move", &moved, now).await?;
-    let cohort_zone = when::cohort_zone(&cohort.timezone);
+    let cohort_zone = when::cohort_zone(&home.timezone);
     let involved = sessions::involved(&mut *tx, moved.id).await?;
     let mut outcome = Outcome::reply(
         messages::moved_reply(&moved, cohort_zone, involved.len()),
@@ -155,7 +167,7 @@ pub async fn reschedule(
         let zone = when::zone_or(person.timezone.as_deref(), cohort_zone);
         outcome = outcome.with_post(dm(&person), messages::moved_dm(&moved, old, zone));
     }
-    if let Some(channel) = &cohort.channel {
+    if let Some(channel) = &home.channel {
         outcome = outcome.with_post(
             Destination::Channel(channel.clone()),
             messages::moved_channel(&moved, cohort_zone),
@@ -165,7 +177,7 @@ pub async fn reschedule(
 }
 
 pub async fn cancel(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
-    let (session, cohort) = hosted_session(tx, inv).await?;
+    let (session, home) = hosted_session(tx, inv).await?;
     if session.is_cancelled() {
         return refuse(messages::already_cancelled(session.number));
     }
@@ -174,7 +186,7 @@ pub async fn cancel(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     }
     sessions::cancel(&mut *tx, session.id).await?;
     audit_session(tx, inv, "session.cancel", &session, now).await?;
-    let cohort_zone = when::cohort_zone(&cohort.timezone);
+    let cohort_zone = when::cohort_zone(&home.timezone);
     let involved = sessions::involved(&mut *tx, session.id).await?;
     let mut outcome = Outcome::reply(
         messages::cancelled_reply(&session, involved.len()),
@@ -184,7 +196,7 @@ pub async fn cancel(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         let zone = when::zone_or(person.timezone.as_deref(), cohort_zone);
         outcome = outcome.with_post(dm(&person), messages::cancelled_dm(&session, zone));
     }
-    if let Some(channel) = &cohort.channel {
+    if let Some(channel) = &home.channel {
         outcome = outcome.with_post(
             Destination::Channel(channel.clone()),
             messages::cancelled_channel(&session, cohort_zone),
@@ -201,8 +213,8 @@ pub async fn rsvp(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         return refuse(messages::already_rsvped(session.number));
     }
     audit_session(tx, inv, "session.rsvp", &session, now).await?;
-    let cohort = cohort_by_id(tx, &session).await?;
-    let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&cohort.timezone));
+    let home = home_of(tx, &session).await?;
+    let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&home.timezone));
     Ok(Outcome::reply(
         messages::rsvped(&session, zone),
         inv.spec.visibility,
@@ -377,10 +389,10 @@ pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
 const SCHEDULE_HORIZON_DAYS: i64 = 366;
 
 /// The `when` option as an instant, refused when it has passed, is a year or more away,
-/// or falls outside the cohort's dates (in the cohort's zone).
+/// or falls outside the cohort's dates (in the cohort's zone; a circle has none).
 fn start_time(
     inv: &Invocation,
-    cohort: &Cohort,
+    cohort: &Home,
     zone: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> ServiceResult<DateTime<Utc>> {
@@ -430,20 +442,25 @@ pub(crate) async fn find_session(
     }
 }
 
-/// A session the caller may host (steward, lead mentor of its cohort, or its creator).
-async fn hosted_session(
-    tx: &mut PgConnection,
-    inv: &Invocation,
-) -> ServiceResult<(Session, Cohort)> {
+/// A session the caller may host: its creator, a steward, and a lead mentor of its cohort
+/// or a lead of its circle.
+async fn hosted_session(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<(Session, Home)> {
     let session = session_arg(tx, inv).await?;
     let me = inv.caller.member.id;
+    let home = home_of(tx, &session).await?;
     let host = session.created_by == Some(me)
-        || sessions::may_host(&mut *tx, me, session.cohort_id).await?;
+        || match (home.cohort_id, home.circle_id) {
+            (Some(cohort), _) => sessions::may_host(&mut *tx, me, cohort).await?,
+            (None, Some(circle)) => {
+                crate::store::circles::is_lead(&mut *tx, circle, me).await?
+                    || roles::holds_community_role(&mut *tx, me, Role::Steward).await?
+            }
+            (None, None) => false,
+        };
     if !host {
         return refuse(messages::hosts_only());
     }
-    let cohort = cohort_by_id(tx, &session).await?;
-    Ok((session, cohort))
+    Ok((session, home))
 }
 
 /// Signing up (RSVP, talks) needs a scheduled session that has not started.
@@ -457,13 +474,11 @@ pub(crate) fn open_for_signup(session: &Session, now: DateTime<Utc>) -> ServiceR
     Ok(())
 }
 
-pub(crate) async fn cohort_by_id(
-    tx: &mut PgConnection,
-    session: &Session,
-) -> ServiceResult<Cohort> {
-    Ok(sessions::cohort(&mut *tx, session.cohort_id)
+/// The session's cohort or circle.
+pub(crate) async fn home_of(tx: &mut PgConnection, session: &Session) -> ServiceResult<Home> {
+    Ok(sessions::home(&mut *tx, session)
         .await?
-        .context("a session's cohort")?)
+        .context("a session's cohort or circle")?)
 }
 
 pub(crate) fn dm(person: &Person) -> Destination {

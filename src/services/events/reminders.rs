@@ -1,5 +1,5 @@
 //! Session reminders, 24 h and 1 h before the start: to the speakers (with their slot), to
-//! the RSVPs, and the lineup to the cohort channel. Each (reminder, session, start) is
+//! the RSVPs, and the lineup to the cohort's (or circle's) channel. Each (reminder, session, start) is
 //! claimed once in `trigger_ticks`, like the cron triggers, so a moved session is
 //! reminded again at its new time and a re-run sends nothing twice.
 
@@ -69,10 +69,10 @@ async fn remind(
     if claimed.is_empty() {
         return Ok(None);
     }
-    let cohort = sessions::cohort(&mut *tx, session.cohort_id)
+    let home = sessions::home(&mut *tx, session)
         .await?
-        .context("the session's cohort")?;
-    let cohort_zone = when::cohort_zone(&cohort.timezone);
+        .context("the session's cohort or circle")?;
+    let cohort_zone = when::cohort_zone(&home.timezone);
     let lead = messages::lead_label(hours);
     let talks = sessions::talks(&mut *tx, session.id).await?;
     let base = format!("{key}:{}", tick.timestamp());
@@ -117,7 +117,7 @@ async fn remind(
             .await?,
         );
     }
-    if let Some(channel) = &cohort.channel {
+    if let Some(channel) = &home.channel {
         let body = messages::lineup(session, &lead, &talks, cohort_zone);
         let to = Destination::Channel(channel.clone());
         let key = format!("{base}:channel");

@@ -32,7 +32,8 @@ pub async fn materialize(pool: &PgPool, now: DateTime<Utc>) -> Result<u64> {
             let code = new_code();
             let new = NewSession {
                 community_id: series.community_id,
-                cohort_id: series.cohort_id,
+                cohort_id: Some(series.cohort_id),
+                circle_id: None,
                 kind: &series.kind,
                 title: &series.title,
                 starts_at: tick,

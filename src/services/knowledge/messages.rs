@@ -267,24 +267,36 @@ pub fn nobody_to_ask() -> Message {
     )
 }
 
-pub fn asked(number: i64, hearers: usize) -> Message {
-    let who = if hearers == 1 {
-        "a mentor".to_owned()
-    } else {
-        format!("{hearers} mentors")
+/// `circle`: the circle asked, whose members heard it, instead of the mentors.
+pub fn asked(number: i64, hearers: usize, circle: Option<&str>) -> Message {
+    let who = match (circle, hearers) {
+        (Some(_), 1) => "a member of ".to_owned(),
+        (Some(_), n) => format!("{n} members of "),
+        (None, 1) => "a mentor".to_owned(),
+        (None, n) => format!("{n} mentors"),
     };
-    Message::new()
-        .text(format!(
-            "❓ Nothing in the knowledge base answers that yet, so I asked {who} (question #{number}). The answer comes to you by DM."
-        ))
+    let msg = Message::new().text(format!(
+        "❓ Nothing in the knowledge base answers that yet, so I asked {who}"
+    ));
+    let msg = match circle {
+        Some(circle) => msg.strong(circle),
+        None => msg,
+    };
+    msg.text(format!(
+        " (question #{number}). The answer comes to you by DM."
+    ))
 }
 
 /// The DM a mentor gets, with its **Answer** button.
-pub fn question_dm(number: i64, asker: &str, question: &str) -> Message {
-    Message::new()
+pub fn question_dm(number: i64, asker: &str, question: &str, circle: Option<&str>) -> Message {
+    let msg = Message::new()
         .text(format!("❓ Question #{number} from "))
-        .user(asker)
-        .text(": ")
+        .user(asker);
+    let msg = match circle {
+        Some(circle) => msg.text(" to ").strong(circle),
+        None => msg,
+    };
+    msg.text(": ")
         .user(question)
         .line()
         .text("Nothing in the knowledge base answers it. Answer with ")
@@ -667,6 +679,12 @@ pub fn report(missed: &[(String, i64, DateTime<Utc>)], days: i64) -> Message {
         .text("Answer the common ones with ")
         .code("/kb add faq \"Title\" the answer…")
         .text(".")
+}
+
+pub fn members_ask_this_circle(circle: &str) -> Message {
+    Message::new()
+        .strong(circle)
+        .text(" is private: join it to ask its members, or ask the mentors without `circle:`.")
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use super::{hits, just_taken, mentor_or_steward, messages, slug_for};
 use crate::commands::Visibility;
 use crate::services::lookup::arg;
 use crate::services::{Destination, Invocation, Outcome, ServiceResult, audit_caller, refuse};
+use crate::store::circles;
 use crate::store::knowledge::{self, NewEntry};
 
 pub async fn ask(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
@@ -25,14 +26,35 @@ pub async fn ask(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
             ));
         }
     }
-    let hearers = knowledge::question_hearers(&mut *tx, community, me.id).await?;
+    let circle = match inv.args.text("circle") {
+        Some(typed) => Some(circle_to_ask(tx, inv, typed).await?),
+        None => None,
+    };
+    let hearers = match &circle {
+        Some(circle) => {
+            knowledge::circle_hearers(&mut *tx, circle.id, me.id, CIRCLE_HEARERS_MAX).await?
+        }
+        None => knowledge::question_hearers(&mut *tx, community, me.id).await?,
+    };
     if hearers.is_empty() {
         return refuse(messages::nobody_to_ask());
     }
-    let number = knowledge::insert_question(&mut *tx, community, me.id, question, now).await?;
+    let number = knowledge::insert_question(
+        &mut *tx,
+        community,
+        me.id,
+        question,
+        circle.as_ref().map(|c| c.id),
+        now,
+    )
+    .await?;
     audit_caller(tx, inv, "kb.ask", json!({ "question": number }), now).await?;
-    let mut outcome = Outcome::reply(messages::asked(number, hearers.len()), inv.spec.visibility);
-    let dm = messages::question_dm(number, &me.display_name, question);
+    let circle_name = circle.as_ref().map(|c| c.name.as_str());
+    let mut outcome = Outcome::reply(
+        messages::asked(number, hearers.len(), circle_name),
+        inv.spec.visibility,
+    );
+    let dm = messages::question_dm(number, &me.display_name, question, circle_name);
     for (member_id, display_name) in hearers {
         outcome = outcome.with_post(
             Destination::Direct {
@@ -45,17 +67,52 @@ pub async fn ask(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     Ok(outcome)
 }
 
+/// How many of a circle's people hear a question asked of it: its leads and its earliest
+/// members, so a large circle is asked without flooding it.
+const CIRCLE_HEARERS_MAX: i64 = 20;
+
+/// The circle a question is asked of: one the asker may know of, and, unless it is
+/// public, is in.
+async fn circle_to_ask(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    typed: &str,
+) -> ServiceResult<circles::Circle> {
+    let me = inv.caller.member.id;
+    let found = circles::find(&mut *tx, inv.caller.community_id, me, typed).await?;
+    match found {
+        Some(circle) if circle.known && (circle.visibility == "public" || circle.is_member()) => {
+            Ok(circle)
+        }
+        Some(circle) if circle.known => refuse(messages::members_ask_this_circle(&circle.name)),
+        _ => refuse(crate::services::circles::messages::unknown_circle(
+            typed, None,
+        )),
+    }
+}
+
 pub async fn answer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;
     let community = inv.caller.community_id;
-    if !mentor_or_steward(tx, me.id).await? {
-        return refuse(messages::only_mentors_answer());
-    }
     let number = inv.args.int("question").unwrap_or_default();
     let text = arg(inv, "text")?;
     let Some(question) = knowledge::question_for_update(&mut *tx, community, number).await? else {
+        if !mentor_or_steward(tx, me.id).await? {
+            return refuse(messages::only_mentors_answer());
+        }
         return refuse(messages::unknown_question(number));
     };
+    // A circle's question is its members' to answer, as well as the mentors'.
+    let in_circle = match question.circle_id {
+        Some(circle) => circles::of_member(&mut *tx, me.id)
+            .await?
+            .iter()
+            .any(|(id, _)| *id == circle),
+        None => false,
+    };
+    if !in_circle && !mentor_or_steward(tx, me.id).await? {
+        return refuse(messages::only_mentors_answer());
+    }
     if question.answered {
         return refuse(messages::already_answered(
             number,

@@ -118,10 +118,10 @@ pub async fn withdraw(
             .iter()
             .filter(|t| t.status == TalkStatus::Active)
             .count();
-        let cohort = events::cohort_by_id(tx, &session).await?;
+        let home = events::home_of(tx, &session).await?;
         let zone = when::zone_or(
             next.speaker_timezone.as_deref(),
-            when::cohort_zone(&cohort.timezone),
+            when::cohort_zone(&home.timezone),
         );
         outcome = outcome.with_post(
             Destination::Direct {
@@ -148,7 +148,18 @@ pub async fn list(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         }
     };
     let ids: Vec<_> = cohorts.iter().map(|c| c.id).collect();
-    let total = sessions::upcoming_count(&mut *tx, &ids, now).await?;
+    // The circles the member is in list their sessions too, unless a cohort was asked for.
+    let circles = if inv.args.text("cohort").is_some() {
+        Vec::new()
+    } else {
+        crate::store::circles::of_member(&mut *tx, me.id).await?
+    };
+    let circle_ids: Vec<_> = circles.iter().map(|(id, _)| *id).collect();
+    let homes = sessions::Homes {
+        cohorts: &ids,
+        circles: &circle_ids,
+    };
+    let total = sessions::upcoming_count(&mut *tx, homes, now).await?;
     if total == 0 {
         return Ok(Outcome::reply(messages::no_sessions(), inv.spec.visibility));
     }
@@ -156,14 +167,21 @@ pub async fn list(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     if page.past_end(total) {
         return refuse(shared::page_past_end(page.number, page.count(total)));
     }
-    let upcoming = sessions::upcoming(&mut *tx, &ids, now, page.size, page.offset()).await?;
+    let upcoming = sessions::upcoming(&mut *tx, homes, now, page.size, page.offset()).await?;
     let mut reply = shared::paged_header(messages::list_header(), page.number, page.count(total));
     for session in &upcoming {
-        let cohort = cohorts
+        let home_zone = cohorts
             .iter()
-            .find(|c| c.id == session.cohort_id)
-            .context("listed session's cohort")?;
-        let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&cohort.timezone));
+            .find(|c| Some(c.id) == session.cohort_id)
+            .map(|c| c.timezone.as_str())
+            .or_else(|| {
+                circles
+                    .iter()
+                    .find(|(id, _)| Some(*id) == session.circle_id)
+                    .map(|(_, zone)| zone.as_str())
+            })
+            .context("listed session's cohort or circle")?;
+        let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(home_zone));
         let talks = sessions::talks(&mut *tx, session.id).await?;
         let rsvps = sessions::rsvp_count(&mut *tx, session.id).await?;
         reply = reply.push(messages::list_entry(session, &talks, rsvps, zone, now));
@@ -214,7 +232,16 @@ async fn next_session_with_slots(
         .into_iter()
         .map(|c| c.id)
         .collect();
-    let next = sessions::upcoming(&mut *tx, &ids, now, events::SEARCH_AHEAD, 0)
+    let circles: Vec<_> = crate::store::circles::of_member(&mut *tx, inv.caller.member.id)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let homes = sessions::Homes {
+        cohorts: &ids,
+        circles: &circles,
+    };
+    let next = sessions::upcoming(&mut *tx, homes, now, events::SEARCH_AHEAD, 0)
         .await?
         .into_iter()
         .find(|s| s.slots > 0 && s.starts_at > now);
@@ -225,10 +252,10 @@ async fn next_session_with_slots(
 }
 
 async fn my_zone(tx: &mut PgConnection, inv: &Invocation, session: &Session) -> ServiceResult<Tz> {
-    let cohort = events::cohort_by_id(tx, session).await?;
+    let home = events::home_of(tx, session).await?;
     Ok(when::zone_or(
         inv.caller.member.timezone.as_deref(),
-        when::cohort_zone(&cohort.timezone),
+        when::cohort_zone(&home.timezone),
     ))
 }
 
