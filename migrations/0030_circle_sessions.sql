@@ -9,3 +9,11 @@ CREATE INDEX sessions_circle_starts ON sessions (circle_id, starts_at) WHERE cir
 -- A question asked of a circle (`/kb ask … circle:`): its members may answer it, and the
 -- answer's entry is the circle's.
 ALTER TABLE kb_questions ADD COLUMN circle_id uuid REFERENCES circles (id) ON DELETE SET NULL;
+
+-- A circle's secret calendar feed, like a cohort's (`ical_feeds`).
+CREATE TABLE circle_feeds (
+    circle_id     uuid PRIMARY KEY REFERENCES circles (id) ON DELETE CASCADE,
+    community_id  uuid NOT NULL REFERENCES communities (id) ON DELETE CASCADE,
+    token         text NOT NULL UNIQUE,
+    rotated_at    timestamptz NOT NULL
+);

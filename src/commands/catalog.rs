@@ -998,10 +998,15 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::Cohort,
                 "which cohort, if you are in several",
             ),
+            named(
+                "circle",
+                OptionKind::Circle,
+                "a circle's calendar instead of a cohort's",
+            ),
         ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
-        help: "Your cohort's secret calendar link, or (stewards) rotate it.",
+        help: "Your cohort's (or circle's) secret calendar link, or (stewards) rotate it.",
     },
     CommandSpec {
         id: CommandId::TalkPropose,

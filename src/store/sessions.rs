@@ -587,6 +587,7 @@ pub async fn rotate_feed_token(
 
 pg_row! {
     #[derive(Debug, Clone)]
+    /// A calendar feed's cohort (or circle: `cohort_id` is then the circle's id).
     pub struct FeedCohort {
         pub cohort_id: Uuid,
         pub cohort_name: String,
@@ -611,6 +612,66 @@ pub async fn feed(
     .bind(community_slug)
     .bind(cohort_slug)
     .fetch_optional(ex)
+    .await
+}
+
+/// The circle's calendar token, created on first use (`rotate` replaces it).
+pub async fn circle_feed_token(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    circle_id: Uuid,
+    token: &str,
+    rotate: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<String> {
+    sqlx::query_scalar(
+        "INSERT INTO circle_feeds (circle_id, community_id, token, rotated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (circle_id) DO UPDATE
+             SET token = CASE WHEN $5 THEN EXCLUDED.token ELSE circle_feeds.token END,
+                 rotated_at = CASE WHEN $5 THEN EXCLUDED.rotated_at ELSE circle_feeds.rotated_at END
+         RETURNING token",
+    )
+    .bind(circle_id)
+    .bind(community_id)
+    .bind(token)
+    .bind(now)
+    .bind(rotate)
+    .fetch_one(ex)
+    .await
+}
+
+/// The circle behind a calendar URL, with its current token (compared by the caller in
+/// constant time); the same row shape as a cohort's.
+pub async fn circle_feed(
+    ex: impl PgExecutor<'_>,
+    community_slug: &str,
+    circle_slug: &str,
+) -> sqlx::Result<Option<FeedCohort>> {
+    sqlx::query_as(
+        "SELECT c.id AS cohort_id, c.name AS cohort_name, c.timezone, f.token
+         FROM circle_feeds f JOIN circles c ON c.id = f.circle_id
+         JOIN communities k ON k.id = c.community_id
+         WHERE k.slug = $1 AND c.slug = $2",
+    )
+    .bind(community_slug)
+    .bind(circle_slug)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Every session of a circle from `since` on, cancelled ones too.
+pub async fn for_circle_calendar(
+    ex: impl PgExecutor<'_>,
+    circle_id: Uuid,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Vec<Session>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sessions WHERE circle_id = $1 AND starts_at >= $2
+         ORDER BY starts_at, number"
+    )))
+    .bind(circle_id)
+    .bind(since)
+    .fetch_all(ex)
     .await
 }
 

@@ -1,4 +1,5 @@
-//! `GET /ical/<community>/<cohort>.ics?key=…`: a cohort's sessions as iCalendar, from the
+//! `GET /ical/<community>/<cohort>.ics?key=…` (and `/ical/<community>/circles/<circle>.ics`):
+//! a cohort's (or circle's) sessions as iCalendar, from the
 //! events service (which checks the key); a wrong or old key gets the same 404 as an
 //! unknown cohort.
 
@@ -16,6 +17,7 @@ use crate::services::events::calendar;
 pub fn routes(services: &Services) -> Router {
     Router::new()
         .route("/ical/{community}/{file}", get(feed))
+        .route("/ical/{community}/circles/{file}", get(circle_feed))
         .with_state(services.clone())
 }
 
@@ -29,7 +31,12 @@ async fn feed(
     Path((community, file)): Path<(String, String)>,
     Query(Key { key }): Query<Key>,
 ) -> Response {
-    match render(&services, &community, &file, key.as_deref()).await {
+    respond(render(&services, &community, &file, key.as_deref()).await)
+}
+
+/// The calendar, or the same 404 for an unknown feed and a wrong key.
+fn respond(found: anyhow::Result<Option<String>>) -> Response {
+    match found {
         Ok(Some(body)) => (
             [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
             body,
@@ -45,6 +52,23 @@ async fn feed(
                 .into_response()
         }
     }
+}
+
+async fn circle_feed(
+    State(services): State<Services>,
+    Path((community, file)): Path<(String, String)>,
+    Query(Key { key }): Query<Key>,
+) -> Response {
+    let now = services.clock.now();
+    let found = match (file.strip_suffix(".ics"), key.as_deref()) {
+        (Some(circle), Some(key)) => {
+            calendar::circle_feed(&services.pool, now, &community, circle, key)
+                .await
+                .map_err(anyhow::Error::from)
+        }
+        _ => Ok(None),
+    };
+    respond(found)
 }
 
 async fn render(

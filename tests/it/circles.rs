@@ -470,6 +470,26 @@ async fn a_circle_lead_schedules_a_session_its_members_list_rsvp_and_are_reminde
     to.sort_unstable();
     assert_eq!(to, ["#data-literacy", "@sam"], "{:#?}", *delivered);
 
+    // The circle's own secret calendar has the session, at its new time; members only.
+    let said = bot.say("sam", "/event ical circle:data-literacy").await;
+    let path = crate::talks::ical_path(said.reply());
+    assert!(
+        path.starts_with("/ical/acme-makers/circles/data-literacy.ics?key="),
+        "{path}"
+    );
+    let (status, body) = crate::talks::get(&bot, &path).await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert!(body.contains("SUMMARY:Dashboard clinic"), "{body}");
+    assert!(body.contains("DTSTART:20270310T130000Z"), "{body}");
+    let (status, _) = crate::talks::get(&bot, &path.replace("key=", "key=x")).await;
+    assert_eq!(status, axum::http::StatusCode::NOT_FOUND);
+    bot.refused(
+        "priya",
+        "/event ical circle:data-literacy",
+        "The calendar of Data Literacy Circle is for its members and hosts.",
+    )
+    .await;
+
     // At the session, the circle's clinic keeps a queue like any other.
     bot.set_local("2027-03-10 12:45", Europe::London);
     let said = bot.say("sam", "/clinic join 1 a misleading chart").await;

@@ -524,7 +524,7 @@ fn unescape(value: &str) -> String {
         .replace("\\\\", "\\")
 }
 
-async fn get(bot: &TestBot, uri: &str) -> (StatusCode, String) {
+pub(crate) async fn get(bot: &TestBot, uri: &str) -> (StatusCode, String) {
     let response = cohortbot::web::ical::routes(&bot.services)
         .oneshot(Request::get(uri).body(Body::empty()).unwrap())
         .await
@@ -536,7 +536,7 @@ async fn get(bot: &TestBot, uri: &str) -> (StatusCode, String) {
     (status, String::from_utf8(body.to_vec()).unwrap())
 }
 
-fn ical_path(reply: &str) -> String {
+pub(crate) fn ical_path(reply: &str) -> String {
     let start = reply.find("/ical/").expect("a calendar path");
     reply[start..].split('`').next().unwrap().to_owned()
 }

@@ -1,4 +1,4 @@
-//! A cohort's sessions as an RFC 5545 calendar (the `icalendar` crate does the format:
+//! A cohort's (or a circle's) sessions as an RFC 5545 calendar (the `icalendar` crate does the format:
 //! escaping, line folding, CRLF).
 
 use chrono::{DateTime, Duration, Utc};
@@ -30,14 +30,48 @@ pub async fn feed(
         tracing::info!(community, cohort, "calendar requested with a wrong key");
         return Ok(None);
     }
+    let since = now - Duration::days(PAST_DAYS);
+    let shown = sessions::for_calendar(&mut *conn, feed.cohort_id, since).await?;
+    Ok(Some(with_talks(&mut conn, &feed, shown, now).await?))
+}
+
+/// [`feed`] for a circle's sessions (`/event ical circle:…`).
+pub async fn circle_feed(
+    pool: &sqlx::PgPool,
+    now: DateTime<Utc>,
+    community: &str,
+    circle: &str,
+    key: &str,
+) -> sqlx::Result<Option<String>> {
+    let mut conn = pool.acquire().await?;
+    let Some(feed) = sessions::circle_feed(&mut *conn, community, circle).await? else {
+        return Ok(None);
+    };
+    if !bool::from(feed.token.as_bytes().ct_eq(key.as_bytes())) {
+        tracing::info!(
+            community,
+            circle,
+            "circle calendar requested with a wrong key"
+        );
+        return Ok(None);
+    }
+    let since = now - Duration::days(PAST_DAYS);
+    let shown = sessions::for_circle_calendar(&mut *conn, feed.cohort_id, since).await?;
+    Ok(Some(with_talks(&mut conn, &feed, shown, now).await?))
+}
+
+async fn with_talks(
+    conn: &mut sqlx::PgConnection,
+    feed: &sessions::FeedCohort,
+    shown: Vec<Session>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<String> {
     let mut rows = Vec::new();
-    for session in
-        sessions::for_calendar(&mut *conn, feed.cohort_id, now - Duration::days(PAST_DAYS)).await?
-    {
+    for session in shown {
         let talks = sessions::talks(&mut *conn, session.id).await?;
         rows.push((session, talks));
     }
-    Ok(Some(build(&feed.cohort_name, &feed.timezone, &rows, now)))
+    Ok(build(&feed.cohort_name, &feed.timezone, &rows, now))
 }
 
 const PRODID: &str = concat!(

@@ -347,6 +347,9 @@ pub async fn self_checkin(
 pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let rotate = inv.args.text("action") == Some("rotate");
     let me = &inv.caller.member;
+    if let Some(typed) = inv.args.text("circle") {
+        return circle_ical(tx, now, inv, typed, rotate).await;
+    }
     let cohort = match inv.args.text("cohort") {
         Some(typed) => find_cohort(tx, inv, typed).await?,
         None => {
@@ -380,6 +383,45 @@ pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     );
     Ok(Outcome::reply(
         messages::ical_link(&cohort.name, &path, rotate),
+        inv.spec.visibility,
+    ))
+}
+
+/// `/event ical circle:…`: the circle's feed, for its members and leads (and stewards,
+/// who alone rotate it).
+async fn circle_ical(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    typed: &str,
+    rotate: bool,
+) -> ServiceResult {
+    let me = inv.caller.member.id;
+    let community = inv.caller.community_id;
+    let circle = match crate::store::circles::find(&mut *tx, community, me, typed).await? {
+        Some(circle) if circle.known => circle,
+        _ => return refuse(super::circles::messages::unknown_circle(typed, None)),
+    };
+    let steward = roles::holds_community_role(&mut *tx, me, Role::Steward).await?;
+    if rotate && !steward {
+        return refuse(super::messages::stewards_only("event ical rotate"));
+    }
+    if !circle.is_member() && !steward {
+        return refuse(messages::not_your_cohort(&circle.name));
+    }
+    let token =
+        sessions::circle_feed_token(&mut *tx, community, circle.id, &new_token(), rotate, now)
+            .await?;
+    if rotate {
+        let detail = json!({ "circle": circle.slug });
+        audit::record(&mut *tx, community, Some(me), "ical.rotate", detail, now).await?;
+    }
+    let path = format!(
+        "/ical/{}/circles/{}.ics?key={token}",
+        inv.caller.community_slug, circle.slug
+    );
+    Ok(Outcome::reply(
+        messages::ical_link(&circle.name, &path, rotate),
         inv.spec.visibility,
     ))
 }
