@@ -433,6 +433,28 @@ const CIRCLE_NAMED: OptionSpec = rest(
 );
 /// The member a circle lead acts on.
 const CIRCLE_MEMBER: OptionSpec = required("member", OptionKind::User, "the member");
+/// The options a new session shares, whether it is a cohort's or a circle's.
+const SESSION_KIND: OptionSpec = required(
+    "kind",
+    OptionKind::Choice(SESSION_KINDS),
+    "lightning_talks, demo_day, clinic or office_hours",
+);
+const SESSION_TITLE: OptionSpec = rest(
+    "title",
+    OptionKind::Text { max: NAME_MAX },
+    true,
+    "the session's title",
+);
+const SESSION_DURATION: OptionSpec = named(
+    "duration",
+    OptionKind::Duration,
+    "how long, like `1h` (default 1h)",
+);
+const SESSION_SLOTS: OptionSpec = named(
+    "slots",
+    OptionKind::Int { min: 0, max: 50 },
+    "talk slots (default 5 for lightning talks, else 0)",
+);
 /// What a learner brings to a clinic, in a line.
 pub const CLINIC_TOPIC_MAX: usize = 200;
 /// A helper's note on a clinic visit: it may become a knowledge-base entry's body.
@@ -869,27 +891,10 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::DateTime,
                 "local start, like `2027-03-11T16:00` (the cohort's zone unless `timezone:`)",
             ),
-            required(
-                "kind",
-                OptionKind::Choice(SESSION_KINDS),
-                "lightning_talks, demo_day, clinic or office_hours",
-            ),
-            rest(
-                "title",
-                OptionKind::Text { max: NAME_MAX },
-                true,
-                "the session's title",
-            ),
-            named(
-                "duration",
-                OptionKind::Duration,
-                "how long, like `1h` (default 1h)",
-            ),
-            named(
-                "slots",
-                OptionKind::Int { min: 0, max: 50 },
-                "talk slots (default 5 for lightning talks, else 0)",
-            ),
+            SESSION_KIND,
+            SESSION_TITLE,
+            SESSION_DURATION,
+            SESSION_SLOTS,
             named(
                 "location",
                 OptionKind::Text { max: LOCATION_MAX },
@@ -1908,27 +1913,10 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::DateTime,
                 "local start, like `2027-03-11T16:00` (the circle's zone unless `timezone:`)",
             ),
-            required(
-                "kind",
-                OptionKind::Choice(SESSION_KINDS),
-                "lightning_talks, demo_day, clinic or office_hours",
-            ),
-            rest(
-                "title",
-                OptionKind::Text { max: NAME_MAX },
-                true,
-                "the session's title",
-            ),
-            named(
-                "duration",
-                OptionKind::Duration,
-                "how long, like `1h` (default 1h)",
-            ),
-            named(
-                "slots",
-                OptionKind::Int { min: 0, max: 50 },
-                "talk slots (default 5 for lightning talks, else 0)",
-            ),
+            SESSION_KIND,
+            SESSION_TITLE,
+            SESSION_DURATION,
+            SESSION_SLOTS,
             named(
                 "location",
                 OptionKind::Text { max: LOCATION_MAX },

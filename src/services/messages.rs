@@ -26,16 +26,19 @@ pub fn no_such_help(path: &str) -> Message {
 }
 
 pub fn unknown_cohort(typed: &str, suggestion: Option<&str>) -> Message {
+    unknown_named("cohort", typed, suggestion, "/cohort list")
+}
+
+/// "I don't know a `what` called …": a near miss suggested, else the command that lists
+/// them.
+pub fn unknown_named(what: &str, typed: &str, suggestion: Option<&str>, list: &str) -> Message {
     let msg = Message::new()
-        .text("I don't know a cohort called ")
+        .text(format!("I don't know a {what} called "))
         .code(preview(typed))
         .text(" here.");
     match suggestion {
         Some(s) => msg.text(" Did you mean ").code(s).text("?"),
-        None => msg
-            .text(" Type ")
-            .code("/cohort list")
-            .text(" to see them."),
+        None => msg.text(" Type ").code(list).text(" to see them."),
     }
 }
 

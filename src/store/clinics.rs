@@ -208,10 +208,10 @@ pub async fn helpers(
     .await
 }
 
-/// Whether anyone is waiting or being helped in the session.
-pub async fn busy(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<i64> {
+/// How many learners wait in the session's line.
+pub async fn waiting_count(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "SELECT count(*) FROM clinic_queue WHERE session_id = $1 AND status IN ('waiting', 'helping')",
+        "SELECT count(*) FROM clinic_queue WHERE session_id = $1 AND status = 'waiting'",
     )
     .bind(session_id)
     .fetch_one(ex)

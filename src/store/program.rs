@@ -67,19 +67,21 @@ pub struct PersonSeed<'a> {
     pub skills: &'a [String],
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CircleRow {
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub channel: Option<String>,
-    pub visibility: String,
-    pub timezone: String,
-    pub prompts: Vec<String>,
-    pub prompt_schedule: Option<String>,
-    pub intro_schedule: Option<String>,
-    /// The leads' user ids: exported, while an import names them by `people`.
-    pub leads: Vec<String>,
+pg_row! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CircleRow {
+        pub slug: String,
+        pub name: String,
+        pub description: String,
+        pub channel: Option<String>,
+        pub visibility: String,
+        pub timezone: String,
+        pub prompts: Vec<String>,
+        pub prompt_schedule: Option<String>,
+        pub intro_schedule: Option<String>,
+        /// The leads' user ids: exported, while an import names them by `people`.
+        pub leads: Vec<String>,
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -452,23 +454,11 @@ pub async fn people(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result
 }
 
 pub async fn circles(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Result<Vec<CircleRow>> {
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        Vec<String>,
-        Option<String>,
-        Option<String>,
-        Vec<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
+    sqlx::query_as(
         "SELECT c.slug, c.name, c.description, c.channel, c.visibility, c.timezone, c.prompts,
                 c.prompt_schedule, c.intro_schedule,
                 coalesce(array_agg(m.platform_user_id ORDER BY m.platform_user_id)
-                    FILTER (WHERE m.id IS NOT NULL), '{}')
+                    FILTER (WHERE m.id IS NOT NULL), '{}') AS leads
          FROM circles c
          LEFT JOIN circle_members cm ON cm.circle_id = c.id AND cm.role = 'lead'
          LEFT JOIN members m ON m.id = cm.member_id
@@ -476,35 +466,7 @@ pub async fn circles(conn: &mut PgConnection, community_id: Uuid) -> sqlx::Resul
     )
     .bind(community_id)
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                slug,
-                name,
-                description,
-                channel,
-                visibility,
-                timezone,
-                prompts,
-                prompt_schedule,
-                intro_schedule,
-                leads,
-            )| CircleRow {
-                slug,
-                name,
-                description,
-                channel,
-                visibility,
-                timezone,
-                prompts,
-                prompt_schedule,
-                intro_schedule,
-                leads,
-            },
-        )
-        .collect())
+    .await
 }
 
 pub async fn schedules(

@@ -246,18 +246,18 @@ pub async fn home(ex: impl PgExecutor<'_>, session: &Session) -> sqlx::Result<Op
     .await
 }
 
-/// Every session of a cohort from `since` on, cancelled ones too (a calendar shows them
-/// as cancelled).
+/// Every session of a cohort or a circle (`home`, either's id) from `since` on, cancelled
+/// ones too (a calendar shows them as cancelled).
 pub async fn for_calendar(
     ex: impl PgExecutor<'_>,
-    cohort_id: Uuid,
+    home: Uuid,
     since: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Session>> {
     sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM sessions WHERE cohort_id = $1 AND starts_at >= $2
+        "SELECT {COLUMNS} FROM sessions WHERE coalesce(cohort_id, circle_id) = $1 AND starts_at >= $2
          ORDER BY starts_at, number"
     )))
-    .bind(cohort_id)
+    .bind(home)
     .bind(since)
     .fetch_all(ex)
     .await
@@ -656,22 +656,6 @@ pub async fn circle_feed(
     .bind(community_slug)
     .bind(circle_slug)
     .fetch_optional(ex)
-    .await
-}
-
-/// Every session of a circle from `since` on, cancelled ones too.
-pub async fn for_circle_calendar(
-    ex: impl PgExecutor<'_>,
-    circle_id: Uuid,
-    since: DateTime<Utc>,
-) -> sqlx::Result<Vec<Session>> {
-    sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM sessions WHERE circle_id = $1 AND starts_at >= $2
-         ORDER BY starts_at, number"
-    )))
-    .bind(circle_id)
-    .bind(since)
-    .fetch_all(ex)
     .await
 }
 

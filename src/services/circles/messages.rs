@@ -1,6 +1,5 @@
 //! What `/circle` says, and the circles' prompts and intros.
 
-use crate::domain::text::preview;
 use crate::render::{ActionKind, Message, count};
 use crate::store::circles::{Circle, CircleMember};
 use crate::store::members::Member;
@@ -14,17 +13,7 @@ fn visibility_label(visibility: &str) -> &'static str {
 }
 
 pub fn unknown_circle(typed: &str, suggestion: Option<&str>) -> Message {
-    let msg = Message::new()
-        .text("I don't know a circle called ")
-        .code(preview(typed))
-        .text(" here.");
-    match suggestion {
-        Some(s) => msg.text(" Did you mean ").code(s).text("?"),
-        None => msg
-            .text(" Type ")
-            .code("/circle list")
-            .text(" to see them."),
-    }
+    crate::services::messages::unknown_named("circle", typed, suggestion, "/circle list")
 }
 
 pub fn no_circles() -> Message {

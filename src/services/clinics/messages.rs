@@ -165,7 +165,7 @@ pub fn nobody_waiting(number: i32, finished: Option<&Place>) -> Message {
     ))
 }
 
-pub fn called(place: &Place, finished: Option<&Place>, left: usize) -> Message {
+pub fn called(place: &Place, finished: Option<&Place>, left: i64) -> Message {
     finished_line(finished)
         .text("Now: ")
         .user(&place.display_name)
@@ -174,7 +174,7 @@ pub fn called(place: &Place, finished: Option<&Place>, left: usize) -> Message {
         .text(". I told them you're ready. ")
         .text(match left {
             0 => "Nobody else is waiting.".to_owned(),
-            n => format!("{} still waiting.", count(n as i64, "learner", "learners")),
+            n => format!("{} still waiting.", count(n, "learner", "learners")),
         })
         .line()
         .text("When you're done: ")

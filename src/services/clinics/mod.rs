@@ -74,7 +74,7 @@ pub async fn join(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     }
     let me = &inv.caller.member;
     let topic = arg(inv, "topic")?;
-    let was_empty = clinics::waiting(&mut *tx, session.id).await?.is_empty();
+    let was_empty = clinics::waiting_count(&mut *tx, session.id).await? == 0;
     let Some(id) = clinics::join(
         &mut *tx,
         inv.caller.community_id,
@@ -242,7 +242,7 @@ pub async fn next(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         now,
     )
     .await?;
-    let left = clinics::waiting(&mut *tx, session.id).await?.len();
+    let left = clinics::waiting_count(&mut *tx, session.id).await?;
     let outcome = Outcome::reply(
         messages::called(&called, finished.as_ref(), left),
         inv.spec.visibility,

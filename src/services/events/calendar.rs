@@ -23,16 +23,8 @@ pub async fn feed(
     key: &str,
 ) -> sqlx::Result<Option<String>> {
     let mut conn = pool.acquire().await?;
-    let Some(feed) = sessions::feed(&mut *conn, community, cohort).await? else {
-        return Ok(None);
-    };
-    if !bool::from(feed.token.as_bytes().ct_eq(key.as_bytes())) {
-        tracing::info!(community, cohort, "calendar requested with a wrong key");
-        return Ok(None);
-    }
-    let since = now - Duration::days(PAST_DAYS);
-    let shown = sessions::for_calendar(&mut *conn, feed.cohort_id, since).await?;
-    Ok(Some(with_talks(&mut conn, &feed, shown, now).await?))
+    let found = sessions::feed(&mut *conn, community, cohort).await?;
+    serve(&mut conn, found, key, now).await
 }
 
 /// [`feed`] for a circle's sessions (`/event ical circle:…`).
@@ -44,34 +36,31 @@ pub async fn circle_feed(
     key: &str,
 ) -> sqlx::Result<Option<String>> {
     let mut conn = pool.acquire().await?;
-    let Some(feed) = sessions::circle_feed(&mut *conn, community, circle).await? else {
+    let found = sessions::circle_feed(&mut *conn, community, circle).await?;
+    serve(&mut conn, found, key, now).await
+}
+
+/// The feed's calendar if `key` is its token; `None` for no feed and a wrong key alike.
+async fn serve(
+    conn: &mut sqlx::PgConnection,
+    feed: Option<sessions::FeedCohort>,
+    key: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<String>> {
+    let Some(feed) = feed else {
         return Ok(None);
     };
     if !bool::from(feed.token.as_bytes().ct_eq(key.as_bytes())) {
-        tracing::info!(
-            community,
-            circle,
-            "circle calendar requested with a wrong key"
-        );
+        tracing::info!(calendar = %feed.cohort_name, "calendar requested with a wrong key");
         return Ok(None);
     }
     let since = now - Duration::days(PAST_DAYS);
-    let shown = sessions::for_circle_calendar(&mut *conn, feed.cohort_id, since).await?;
-    Ok(Some(with_talks(&mut conn, &feed, shown, now).await?))
-}
-
-async fn with_talks(
-    conn: &mut sqlx::PgConnection,
-    feed: &sessions::FeedCohort,
-    shown: Vec<Session>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<String> {
     let mut rows = Vec::new();
-    for session in shown {
+    for session in sessions::for_calendar(&mut *conn, feed.cohort_id, since).await? {
         let talks = sessions::talks(&mut *conn, session.id).await?;
         rows.push((session, talks));
     }
-    Ok(build(&feed.cohort_name, &feed.timezone, &rows, now))
+    Ok(Some(build(&feed.cohort_name, &feed.timezone, &rows, now)))
 }
 
 const PRODID: &str = concat!(
