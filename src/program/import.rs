@@ -225,6 +225,7 @@ async fn import_community(
             owner_id: owner,
             visibility: &entry.visibility,
             cohort_id,
+            circle_id: None,
             verify_every_days: entry.verify_every_days,
             draft: false,
         };

@@ -16,6 +16,8 @@ pg_row! {
         pub session_number: i32,
         pub session_title: String,
         pub location: Option<String>,
+        /// The circle whose session it is, if any: its notes belong to that circle.
+        pub circle_id: Option<Uuid>,
         pub member_id: Uuid,
         pub display_name: String,
         pub topic: String,
@@ -27,7 +29,7 @@ pg_row! {
 }
 
 const PLACE: &str = "q.id, q.session_id, s.number AS session_number, s.title AS session_title,
-       s.location, q.member_id, m.display_name, q.topic, q.status, h.display_name AS helper_name,
+       s.location, s.circle_id, q.member_id, m.display_name, q.topic, q.status, h.display_name AS helper_name,
        CASE WHEN q.status = 'waiting' THEN
          (SELECT count(*) FROM clinic_queue w WHERE w.session_id = q.session_id
              AND w.status = 'waiting' AND (w.joined_at, w.id) <= (q.joined_at, q.id))

@@ -30,6 +30,8 @@ pg_row! {
         pub owner_name: Option<String>,
         pub visibility: String,
         pub cohort_slug: Option<String>,
+        /// The circle the entry came from (a circle's question, a circle clinic).
+        pub circle_name: Option<String>,
         pub verify_every_days: i32,
         pub verified_at: DateTime<Utc>,
         pub status: String,
@@ -45,7 +47,9 @@ pg_row! {
 }
 
 const ENTRY_COLUMNS: &str = "e.id, e.slug, e.kind, e.title, e.body, e.tags, e.owner_id,
-       o.display_name AS owner_name, e.visibility, c.slug AS cohort_slug, e.verify_every_days,
+       o.display_name AS owner_name, e.visibility, c.slug AS cohort_slug,
+       (SELECT ci.name FROM circles ci WHERE ci.id = e.circle_id) AS circle_name,
+       e.verify_every_days,
        e.verified_at, e.status, e.uses, e.revision, e.updated_at,
        ARRAY(SELECT n.name FROM kb_names n WHERE n.entry_id = e.id AND n.is_alias
              ORDER BY n.name) AS aliases,
@@ -69,6 +73,9 @@ pub struct NewEntry<'a> {
     pub owner_id: Option<Uuid>,
     pub visibility: &'a str,
     pub cohort_id: Option<Uuid>,
+    /// The circle it belongs to: an answer to a circle's question, a note from a circle's
+    /// clinic.
+    pub circle_id: Option<Uuid>,
     pub verify_every_days: i32,
     /// A draft (an answer to a question) is seen by its owner and the stewards until
     /// published.
@@ -86,9 +93,9 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO kb_entries (id, community_id, slug, kind, title, body, tags, owner_id,
                                  visibility, cohort_id, verify_every_days, verified_at,
-                                 created_at, updated_at, status)
+                                 created_at, updated_at, status, circle_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12,
-                 CASE WHEN $13 THEN 'draft' ELSE 'published' END)",
+                 CASE WHEN $13 THEN 'draft' ELSE 'published' END, $14)",
     )
     .bind(id)
     .bind(new.community_id)
@@ -103,6 +110,7 @@ pub async fn insert(
     .bind(new.verify_every_days)
     .bind(now)
     .bind(new.draft)
+    .bind(new.circle_id)
     .execute(&mut *tx)
     .await?;
     add_name(&mut *tx, new.community_id, new.slug, id, false).await?;
@@ -204,6 +212,8 @@ pg_row! {
         /// a few words leaves out.
         pub opening: String,
         pub rank: f32,
+        /// At least `RANKED_AT_MOST` entries matched, so these are the best of those.
+        pub capped: bool,
     }
 }
 
@@ -213,10 +223,18 @@ pg_row! {
 pub const HIT_START: char = '\u{2}';
 pub const HIT_END: char = '\u{3}';
 
+/// The most matches a search ranks. Ranking reads each matching row, so a word in most
+/// of 10,000 entries took 10-30 ms to rank in full; with this cap the slowest searches
+/// take a few (`scripts/bench -- kb`). A search that reaches it is too broad for its order
+/// past the first few results to help, and the reply says to narrow it.
+pub const RANKED_AT_MOST: i64 = 1_000;
+
 /// Entries `member` may read that match `query` (web-search syntax), best first: an entry
-/// named exactly `name` (when given) first, then by cover density over the weighted fields.
-/// `websearch_to_tsquery` parses any text without error, so hostile syntax finds nothing
-/// rather than failing.
+/// named exactly `name` (when given), then title and tag matches, then body-only matches,
+/// each by cover density over the weighted fields. At most `RANKED_AT_MOST` matches are
+/// ranked, title and tag matches taken first, so a title hit is never crowded out by body
+/// hits. `websearch_to_tsquery` parses any text without error, so hostile syntax finds
+/// nothing rather than failing.
 pub async fn search(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
@@ -225,19 +243,32 @@ pub async fn search(
     name: Option<&str>,
     limit: i64,
 ) -> sqlx::Result<Vec<Hit>> {
-    // Ranked first, on the index's matches; snippets are made only for the few shown, as
+    // Each tier is MATERIALIZED so its LIMIT stops its scan early, and the body tier only
+    // fills what the head tier left. Snippets are made only for the few shown, as
     // `ts_headline` re-parses each body it is given.
     let sql = format!(
         "WITH q AS (SELECT websearch_to_tsquery('kb_english', $3) AS q),
-              named AS (SELECT entry_id FROM kb_names WHERE community_id = $1 AND name = $4),
-              top AS (
-                  SELECT e.id, ts_rank_cd(e.search, q.q) AS rank,
-                         e.id IS NOT DISTINCT FROM (SELECT entry_id FROM named) AS exact
+              named AS MATERIALIZED (
+                  SELECT e.id, e.title, ts_rank_cd(e.search, q.q) AS rank, 2 AS tier
                     FROM kb_entries e, q
-                   WHERE e.community_id = $1 AND ({VISIBLE_TO_MEMBER})
-                     AND (e.search @@ q.q OR e.id = (SELECT entry_id FROM named))
-                   ORDER BY exact DESC, rank DESC, e.title
-                   LIMIT $5)
+                   WHERE e.id = (SELECT entry_id FROM kb_names WHERE community_id = $1 AND name = $4)
+                     AND ({VISIBLE_TO_MEMBER})),
+              head AS MATERIALIZED (
+                  SELECT e.id, e.title, ts_rank_cd(e.search, q.q) AS rank, 1 AS tier
+                    FROM kb_entries e, q
+                   WHERE e.community_id = $1 AND ({VISIBLE_TO_MEMBER}) AND e.head @@ q.q
+                     AND e.id NOT IN (SELECT id FROM named)
+                   LIMIT $6),
+              body AS MATERIALIZED (
+                  SELECT e.id, e.title, ts_rank_cd(e.search, q.q) AS rank, 0 AS tier
+                    FROM kb_entries e, q
+                   WHERE e.community_id = $1 AND ({VISIBLE_TO_MEMBER}) AND e.search @@ q.q
+                     AND NOT e.head @@ q.q AND e.id NOT IN (SELECT id FROM named)
+                   LIMIT greatest(0, $6 - (SELECT count(*) FROM head))),
+              found AS (SELECT * FROM named UNION ALL SELECT * FROM head
+                        UNION ALL SELECT * FROM body),
+              top AS (SELECT id, rank, tier FROM found
+                       ORDER BY tier DESC, rank DESC, title LIMIT $5)
          SELECT e.slug, e.kind, e.title, e.tags,
                 ts_headline('kb_english', e.body, q.q,
                   'StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\", '
@@ -245,9 +276,10 @@ pub async fn search(
                   AS snippet,
                 -- One more than a snippet shows, so a longer body is seen to go on.
                 left(e.body, 241) AS opening,
-                top.rank
+                top.rank,
+                (SELECT count(*) FROM head) + (SELECT count(*) FROM body) >= $6 AS capped
            FROM top JOIN kb_entries e ON e.id = top.id, q
-          ORDER BY top.exact DESC, top.rank DESC, e.title"
+          ORDER BY top.tier DESC, top.rank DESC, e.title"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(community_id)
@@ -255,6 +287,7 @@ pub async fn search(
         .bind(query)
         .bind(name)
         .bind(limit)
+        .bind(RANKED_AT_MOST)
         .fetch_all(ex)
         .await
 }

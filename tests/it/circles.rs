@@ -500,6 +500,28 @@ async fn a_circle_lead_schedules_a_session_its_members_list_rsvp_and_are_reminde
         said.reply()
     );
     assert_eq!(said.told(), ["@Ken Watanabe"]);
+    let said = bot.ok("ken", "/clinic next 1").await;
+    assert_eq!(said.told(), ["@Sam Carter"]);
+    // A note from a circle's clinic belongs to the circle.
+    let said = bot
+        .ok(
+            "ken",
+            "/clinic done note:\"Start the axis at zero.\" save:kb",
+        )
+        .await;
+    assert!(
+        said.reply().starts_with("✅ Done with Sam Carter."),
+        "{}",
+        said.reply()
+    );
+    let circle: String = sqlx::query_scalar(
+        "SELECT c.slug FROM kb_entries e JOIN circles c ON c.id = e.circle_id
+          WHERE e.kind = 'clinic_note'",
+    )
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(circle, "data-literacy");
 }
 
 #[sqlx::test]
@@ -546,6 +568,19 @@ async fn a_question_asked_of_a_circle_goes_to_its_people_and_any_of_them_answers
         .await;
     assert!(said.reply().starts_with("💡 Thanks!"), "{}", said.reply());
     assert_eq!(said.told(), ["@Priya Raman"]);
+    // The draft keeps the circle it came from.
+    let said = bot
+        .say("sam", "/kb show how-do-i-spot-a-truncated-axis")
+        .await;
+    assert_eq!(
+        said.reply(),
+        "📘 FAQ: How do I spot a truncated axis?\n\
+         Check where the y axis starts: zero, or not?\n\
+         Id: `how-do-i-spot-a-truncated-axis`\n\
+         Owner: Sam Carter · verified 15 Feb 2027 · revision 1\n\
+         From the circle Data Literacy Circle.\n\
+         📝 A draft: only its owner and the stewards see it. Publish it with `/kb publish how-do-i-spot-a-truncated-axis`."
+    );
     // A question for the mentors stays theirs.
     bot.ok("priya", "/kb ask What is a solution layer?").await;
     bot.refused(

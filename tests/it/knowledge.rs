@@ -87,6 +87,51 @@ async fn a_title_hit_ranks_above_a_tag_hit_above_a_body_hit(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn a_broad_search_ranks_title_hits_first_and_says_to_narrow_it(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    // 1,200 entries that mention connectors in their bodies only, stored before the one
+    // with "connector" in its title: more than a search ranks.
+    let added = sqlx::query(
+        "INSERT INTO kb_entries (id, community_id, slug, kind, title, body, verified_at,
+                                 created_at, updated_at)
+         SELECT gen_random_uuid(), c.id, 'note-' || i, 'faq', 'Note ' || i,
+                'Each connector needs a review. A connector without one is blocked.',
+                now(), now(), now()
+           FROM generate_series(1, 1200) i, communities c",
+    )
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(added.rows_affected(), 1200);
+    bot.ok(
+        "ada",
+        "/kb add faq \"Connector approvals\" Ask the platform team.",
+    )
+    .await;
+
+    let said = bot.say("sam", "/kb search connector").await;
+    let reply = said.reply();
+    assert_eq!(titles(reply)[0], "Connector approvals", "{reply}");
+    assert_eq!(titles(reply).len(), 5, "{reply}");
+    assert!(
+        reply.ends_with(
+            "\nAt least 1000 entries match, so these are the best of the first 1000 found: add a word to narrow the search.\n\
+             Read one with `/kb show <id>`; add `share:true` to post it in this channel."
+        ),
+        "{reply}"
+    );
+    // A narrower search is ranked in full, and says nothing of a cap.
+    let said = bot.say("sam", "/kb search connector platform").await;
+    assert_eq!(
+        said.reply(),
+        "🔎 Knowledge base: connector platform\n\
+         1. Connector approvals · FAQ · `connector-approvals`\n    \
+         Ask the platform team.\n\
+         Read one with `/kb show <id>`; add `share:true` to post it in this channel."
+    );
+}
+
+#[sqlx::test]
 async fn phrases_exclusions_and_or_work(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     licence_entries(&bot).await;
@@ -547,6 +592,16 @@ async fn mentor_and_cohort_entries_reach_only_their_readers(pool: PgPool) {
     );
     let said = bot.say("sam", "/kb search demo day").await;
     assert_eq!(titles(said.reply()), ["Spring demo day logistics"]);
+    // Its scope is shown, and no share hint: it cannot be shared.
+    let said = bot.say("sam", "/kb show spring-demo-day-logistics").await;
+    assert_eq!(
+        said.reply(),
+        "📘 FAQ: Spring demo day logistics\n\
+         Room 4.\n\
+         Id: `spring-demo-day-logistics`\n\
+         Owner: Grace Lindqvist · verified 15 Feb 2027 · revision 1\n\
+         For the cohort `spring-makers-2027` only."
+    );
     let said = bot.say("lin", "/kb search demo day").await;
     assert!(
         said.reply()

@@ -326,6 +326,7 @@ async fn save_note(
             owner_id: Some(inv.caller.member.id),
             visibility: "community",
             cohort_id: None,
+            circle_id: place.circle_id,
             verify_every_days: 90,
             draft: true,
         },

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::text::preview;
 use crate::render::Message;
-use crate::store::knowledge::{Entry, HIT_END, HIT_START, Hit, Overdue};
+use crate::store::knowledge::{Entry, HIT_END, HIT_START, Hit, Overdue, RANKED_AT_MOST};
 
 fn kind_label(kind: &str) -> &'static str {
     match kind {
@@ -81,6 +81,11 @@ pub fn results(typed: &str, hits: &[Hit]) -> Message {
             msg = msg.line().text("    ").push(snippet);
         }
     }
+    if hits.iter().any(|hit| hit.capped) {
+        msg = msg.line().text(format!(
+            "At least {RANKED_AT_MOST} entries match, so these are the best of the first {RANKED_AT_MOST} found: add a word to narrow the search."
+        ));
+    }
     msg.line()
         .text("Read one with ")
         .code("/kb show <id>")
@@ -141,6 +146,16 @@ pub fn entry(entry: &Entry, now: DateTime<Utc>, shared: bool) -> Message {
         day(entry.verified_at),
         entry.revision
     ));
+    if let Some(cohort) = &entry.cohort_slug {
+        msg = msg
+            .line()
+            .text("For the cohort ")
+            .code(cohort)
+            .text(" only.");
+    }
+    if let Some(circle) = &entry.circle_name {
+        msg = msg.line().text("From the circle ").user(circle).text(".");
+    }
     if entry.status == "draft" {
         msg = msg
             .line()
@@ -171,7 +186,8 @@ pub fn entry(entry: &Entry, now: DateTime<Utc>, shared: bool) -> Message {
             day(due)
         ));
     }
-    if !shared {
+    // Only what everyone may read can be shared (`not_shareable`), so only that is offered.
+    if !shared && entry.status == "published" && entry.visibility == "community" {
         msg = msg
             .line()
             .text("Post it in the channel with ")

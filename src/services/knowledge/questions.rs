@@ -133,6 +133,7 @@ pub async fn answer(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
             owner_id: Some(me.id),
             visibility: "community",
             cohort_id: None,
+            circle_id: question.circle_id,
             verify_every_days: 90,
             draft: true,
         },
