@@ -48,6 +48,7 @@ const FILES: &[(&str, &str)] = embed![
     "0028_clinics.sql",
     "0029_alumni.sql",
     "0030_circle_sessions.sql",
+    "0031_kb_search_tiers.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
