@@ -42,6 +42,16 @@ pub fn direct(kind: &ActionKind) -> Option<(CommandId, Vec<(&'static str, String
         ActionKind::CircleJoin { circle } => {
             Some((CommandId::CircleJoin, vec![("circle", circle.clone())]))
         }
+        // Only the command's own options are kept: a button cannot add what its command
+        // would not take.
+        ActionKind::Run { command, options } => {
+            let spec = super::catalog::find(command)?;
+            let options = options
+                .iter()
+                .filter_map(|(name, value)| Some((spec.option(name)?.name, value.clone())))
+                .collect();
+            Some((spec.id, options))
+        }
         ActionKind::CheckIn { .. }
         | ActionKind::ReplyToCheckin { .. }
         | ActionKind::RequestMilestoneChanges { .. }

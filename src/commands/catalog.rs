@@ -83,6 +83,7 @@ pub enum CommandId {
     Back,
     CohortDayoff,
     Streak,
+    Home,
     KbSearch,
     KbShow,
     KbAdd,
@@ -1584,6 +1585,14 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Say no to the question I just asked you; nothing changes.",
+    },
+    CommandSpec {
+        id: CommandId::Home,
+        path: "home",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your page: this week's check-in, streak, next sessions, progress and mentoring, with buttons.",
     },
     CommandSpec {
         id: CommandId::KbSearch,

@@ -15,6 +15,7 @@ pub enum FormId {
     KbEdit,
     KbDecide,
     KbAnswer,
+    KbSearch,
 }
 
 #[derive(Debug)]
@@ -174,6 +175,18 @@ pub static FORMS: &[FormSpec] = &[
         }],
         from_command: true,
     },
+    // Opened by a button (the Home's "Search"), never by typing: `/kb search` needs words.
+    FormSpec {
+        id: FormId::KbSearch,
+        command: CommandId::KbSearch,
+        title: text::KB_SEARCH_TITLE,
+        fields: &[FieldSpec {
+            option: "query",
+            label: text::KB_SEARCH_LABEL,
+            placeholder: Some(text::KB_SEARCH_PLACEHOLDER),
+        }],
+        from_command: false,
+    },
 ];
 
 const KB_TITLE_FIELD: FieldSpec = FieldSpec {
@@ -260,6 +273,7 @@ impl FormId {
             FormId::KbEdit => "kbe",
             FormId::KbDecide => "kbd",
             FormId::KbAnswer => "kbq",
+            FormId::KbSearch => "kbs",
         }
     }
 
@@ -272,6 +286,7 @@ impl FormId {
             FormId::KbEdit,
             FormId::KbDecide,
             FormId::KbAnswer,
+            FormId::KbSearch,
         ]
         .into_iter()
         .find(|id| id.code() == code)
@@ -313,6 +328,10 @@ fn input_for(option: &OptionSpec) -> Input {
         OptionKind::Int { min, max } if max - min < SCALE_MAX_CHOICES => Input::Scale { min, max },
         OptionKind::Int { min, max } => Input::Number { min, max },
         OptionKind::Text { max } => Input::Line { max },
+        // Typed words, checked as typed text is: a line.
+        OptionKind::KbQuery => Input::Line {
+            max: super::catalog::KB_QUERY_MAX,
+        },
         other => unreachable!("no form field of kind {other:?}"),
     }
 }

@@ -200,6 +200,9 @@ pub mod form {
     pub const KB_ANSWER_TITLE: &str = "Answer a question";
     pub const KB_ANSWER_LABEL: &str = "Your answer";
     pub const KB_ANSWER_PLACEHOLDER: &str = "It goes to them by DM and becomes a draft FAQ";
+    pub const KB_SEARCH_TITLE: &str = "Search knowledge base";
+    pub const KB_SEARCH_LABEL: &str = "Words to look for";
+    pub const KB_SEARCH_PLACEHOLDER: &str = "licence for premium connectors";
     pub const KB_CONTEXT_LABEL: &str = "Context: why decide now?";
     pub const KB_DECISION_LABEL: &str = "Decision";
     pub const KB_CONSEQUENCES_LABEL: &str = "Consequences";

@@ -73,6 +73,13 @@ pub enum ActionKind {
     },
     /// Accepts an invitation to `circle` (`/circle join`).
     CircleJoin { circle: String },
+    /// Runs the catalog command at `command` (its path, like `event rsvp`) with `options`
+    /// as typed text, at once: a button for a command that needs nothing typed (`/back`,
+    /// `/event rsvp 3`).
+    Run {
+        command: String,
+        options: Vec<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

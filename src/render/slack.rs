@@ -12,6 +12,8 @@ use crate::domain::text::strip_invisible;
 pub const TEXT_MAX: usize = 3_000;
 /// Most blocks in one message.
 pub const BLOCKS_MAX: usize = 50;
+/// Most blocks in a Home tab (or a modal).
+pub const VIEW_BLOCKS_MAX: usize = 100;
 /// Most elements in one `actions` block.
 const ACTIONS_MAX: usize = 25;
 /// Longest button label (plain text) Slack accepts.
@@ -27,6 +29,7 @@ pub const ANSWER_ACTION: &str = "cohortbot_answer";
 pub const BLOCKER_ACTION: &str = "cohortbot_blocker";
 pub const CIRCLE_ACTION: &str = "cohortbot_circle";
 pub const FORM_ACTION: &str = "cohortbot_form";
+pub const RUN_ACTION: &str = "cohortbot_run";
 
 /// The slash command every catalog command lives under on Slack.
 pub const SLASH_COMMAND: &str = "/cohort";
@@ -64,6 +67,41 @@ pub fn render(message: &Message, slack_id: impl Fn(Uuid) -> Option<String>) -> V
         out.push(finish(blocks));
     }
     out
+}
+
+/// A Home tab of `sections` (each a message with its buttons), a divider between them,
+/// within Slack's 100 blocks: what does not fit is cut at a section's block, and a last
+/// line (`more`, given how many sections were cut) says where the rest is.
+pub fn home_view(
+    sections: &[Message],
+    more: impl Fn(usize) -> Message,
+    slack_id: impl Fn(Uuid) -> Option<String>,
+) -> Value {
+    let mut blocks: Vec<Value> = Vec::new();
+    let mut left_out = 0;
+    for (i, section) in sections.iter().enumerate() {
+        let mut these: Vec<Value> = render(section, &slack_id)
+            .into_iter()
+            .flat_map(|m| m.blocks)
+            .collect();
+        if i > 0 {
+            these.insert(0, json!({ "type": "divider" }));
+        }
+        // One block stays free for the note on what was left out.
+        let room = VIEW_BLOCKS_MAX - 1 - blocks.len();
+        if left_out > 0 || these.len() > room {
+            these.truncate(room);
+            left_out += 1;
+        }
+        blocks.extend(these);
+    }
+    if left_out > 0 {
+        blocks.push(json!({
+            "type": "context",
+            "elements": [{ "type": "mrkdwn", "text": mrkdwn(&more(left_out), &slack_id) }],
+        }));
+    }
+    json!({ "type": "home", "blocks": blocks })
 }
 
 /// The whole message as one mrkdwn string (for slash command replies and fallbacks).
@@ -217,6 +255,7 @@ fn button(action: &Action) -> Value {
         ActionKind::Blocker { .. } => BLOCKER_ACTION,
         ActionKind::Form { .. } => FORM_ACTION,
         ActionKind::CircleRequest { .. } | ActionKind::CircleJoin { .. } => CIRCLE_ACTION,
+        ActionKind::Run { .. } => RUN_ACTION,
     };
     let label: String = action.label.chars().take(LABEL_MAX).collect();
     let mut button = json!({
@@ -317,6 +356,52 @@ fn cut_point(s: &str, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn more(n: usize) -> Message {
+        Message::new().text(format!("…and {n} more"))
+    }
+
+    #[test]
+    fn a_home_within_the_limit_is_whole_with_dividers_between_sections() {
+        let sections = [
+            Message::new()
+                .text("one")
+                .action("Go", ActionKind::ClaimReview { number: 1 }),
+            Message::new().text("two"),
+        ];
+        let view = home_view(&sections, more, |_| None);
+        let kinds: Vec<&str> = view["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["section", "actions", "divider", "section"]);
+        assert_eq!(view["type"], "home");
+    }
+
+    #[test]
+    fn a_home_over_a_hundred_blocks_is_cut_and_says_how_much_is_left_out() {
+        // 60 sections of a text and a button (3 blocks each with its divider), one of them
+        // longer than a text block holds: far over Slack's 100.
+        let mut sections: Vec<Message> = (0..60)
+            .map(|i| {
+                Message::new()
+                    .text(format!("learner {i}"))
+                    .action(format!("Claim #{i}"), ActionKind::ClaimReview { number: i })
+            })
+            .collect();
+        sections[1] = Message::new().text("x".repeat(TEXT_MAX * 3));
+        let view = home_view(&sections, more, |_| None);
+        let blocks = view["blocks"].as_array().unwrap();
+        assert_eq!(blocks.len(), VIEW_BLOCKS_MAX);
+        let last = blocks.last().unwrap();
+        assert_eq!(last["type"], "context");
+        // 99 blocks hold section 0 (2 blocks), section 1 (a divider and 3 text blocks) and
+        // 31 more (3 each); the last 27 sections do not fit.
+        assert_eq!(last["elements"][0]["text"], "…and 27 more");
+        assert!(blocks[..99].iter().all(|b| b["type"] != "context"));
+    }
 
     #[test]
     fn channels_are_links_when_they_are_ids() {

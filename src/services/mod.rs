@@ -11,6 +11,7 @@ pub mod days_off;
 pub mod earned_roles;
 pub mod enrollment;
 pub mod events;
+pub mod home;
 pub mod identity;
 pub mod knowledge;
 pub mod kudos;
@@ -352,6 +353,19 @@ impl Services {
             store::outbox::enqueue_action(&mut *tx, community, &key, *member_id, *action, now)
                 .await?;
         }
+        // The Slack Home of the caller, and of each member this told something, may show
+        // what just changed; publishing it again is a no-op when it did not.
+        let mut touched = vec![inv.caller.member.id];
+        for post in &outcome.posts {
+            if let Destination::Direct { member_id, .. } = post.to
+                && !touched.contains(&member_id)
+            {
+                touched.push(member_id);
+            }
+        }
+        for member_id in touched {
+            home::refresh(&mut tx, community, member_id, now, false).await?;
+        }
         if let Some(delivery) = &inv.delivery_id {
             let stored = (&outcome.reply, outcome.visibility);
             store::invocations::store_reply(&mut *tx, community, delivery, &stored).await?;
@@ -516,6 +530,7 @@ async fn route(
         CommandId::AwaySet => away::set_for(tx, now, inv).await,
         CommandId::Back => away::back(tx, now, inv).await,
         CommandId::CohortDayoff => days_off::run(tx, now, inv).await,
+        CommandId::Home => home::show(tx, now, inv).await,
         CommandId::Streak => streaks::show(tx, now, inv).await,
         CommandId::KbSearch => knowledge::search(tx, now, inv).await,
         CommandId::KbShow => knowledge::show(tx, now, inv).await,

@@ -27,6 +27,15 @@ pub async fn by_slug(ex: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
     .await
 }
 
+pub async fn by_id(ex: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<Community>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM communities WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
 pub async fn count(ex: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM communities")
         .fetch_one(ex)

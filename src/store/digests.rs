@@ -144,6 +144,7 @@ pub async fn mentored_status(
     mentor_id: Uuid,
     period: &str,
     now: DateTime<Utc>,
+    with_mentees: bool,
 ) -> sqlx::Result<Vec<LearnerStatus>> {
     sqlx::query_as(
         "SELECT m.display_name, m.platform_user_id AS handle,
@@ -167,13 +168,17 @@ pub async fn mentored_status(
                    AND k.period = $3) AS done
          FROM enrollments e JOIN members m ON m.id = e.member_id
          WHERE e.cohort_id = $1 AND e.status = 'active'
-           AND EXISTS (SELECT 1 FROM mentored_cohorts($2, e.member_id) x WHERE x.cohort_id = $1)
+           AND (EXISTS (SELECT 1 FROM mentored_cohorts($2, e.member_id) x WHERE x.cohort_id = $1)
+                OR ($5 AND EXISTS (SELECT 1 FROM mentorships s WHERE s.cohort_id = $1
+                                     AND s.mentor_id = $2 AND s.learner_id = e.member_id
+                                     AND s.ended_at IS NULL)))
          ORDER BY m.display_name",
     )
     .bind(cohort_id)
     .bind(mentor_id)
     .bind(period)
     .bind(now)
+    .bind(with_mentees)
     .fetch_all(ex)
     .await
 }

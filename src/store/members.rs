@@ -96,6 +96,16 @@ pub async fn find(
     .await
 }
 
+/// A member by id.
+pub async fn by_id(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Option<Member>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM members WHERE id = $1"
+    )))
+    .bind(member_id)
+    .fetch_optional(ex)
+    .await
+}
+
 /// Platform user ids in the community, for "did you mean" suggestions.
 pub async fn user_ids(
     ex: impl PgExecutor<'_>,

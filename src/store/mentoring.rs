@@ -882,3 +882,21 @@ pub async fn lead_groups(
     .fetch_all(ex)
     .await
 }
+
+/// The cohorts where `mentor_id` mentors: as a lead, or one to one: (id, name), by name.
+pub async fn cohorts_mentored(
+    ex: impl PgExecutor<'_>,
+    mentor_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT c.id, c.name FROM cohorts c
+          WHERE c.archived_at IS NULL
+            AND (EXISTS (SELECT 1 FROM mentorships s WHERE s.cohort_id = c.id
+                           AND s.mentor_id = $1 AND s.ended_at IS NULL)
+                 OR $1 IN (SELECT member_id FROM cohort_lead_mentors(c.id)))
+          ORDER BY c.name",
+    )
+    .bind(mentor_id)
+    .fetch_all(ex)
+    .await
+}

@@ -49,6 +49,7 @@ const FILES: &[(&str, &str)] = embed![
     "0029_alumni.sql",
     "0030_circle_sessions.sql",
     "0031_kb_search_tiers.sql",
+    "0032_home.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

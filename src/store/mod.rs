@@ -18,6 +18,7 @@ pub mod earned_roles;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod enrollments;
+pub mod home;
 pub mod inactive;
 pub mod invocations;
 pub mod issuer_keys;

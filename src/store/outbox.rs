@@ -59,6 +59,10 @@ pub enum PlatformAction {
     /// role, a Slack user group). With `check`, the platform first reads what the member
     /// has, and a role missing there is put back once, then reported and left off.
     EarnedRole { rule: Uuid, check: bool },
+    /// The member's Slack Home tab is published again, from what is true when it is sent
+    /// (`services::home`). Changes made before it is sent share it (store/home.rs); other
+    /// platforms have no Home tab, so nothing to do.
+    PublishHome,
 }
 
 /// Adds a platform action for `member_id` unless one with the same key exists.

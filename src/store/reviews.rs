@@ -238,6 +238,33 @@ pub async fn mean_claim_hours(ex: impl PgExecutor<'_>, mentor: Uuid) -> sqlx::Re
     .await
 }
 
+/// Open requests `mentor` could claim (not their own), oldest first: `limit` of them, and
+/// how many there are.
+pub async fn claimable(
+    tx: &mut sqlx::PgConnection,
+    community_id: Uuid,
+    mentor: Uuid,
+    limit: i64,
+) -> sqlx::Result<(Vec<Review>, i64)> {
+    let shown = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE r.community_id = $1 AND r.status = 'open' AND r.learner_id <> $2
+         ORDER BY r.requested_at, r.number LIMIT $3"
+    )))
+    .bind(community_id)
+    .bind(mentor)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    let total = sqlx::query_scalar(
+        "SELECT count(*) FROM reviews WHERE community_id = $1 AND status = 'open' AND learner_id <> $2",
+    )
+    .bind(community_id)
+    .bind(mentor)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok((shown, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

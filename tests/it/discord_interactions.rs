@@ -775,6 +775,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "cohort",
             "event",
             "help",
+            "home",
             "kb",
             "kudos",
             "me",

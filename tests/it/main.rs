@@ -22,6 +22,7 @@ mod fake_discord;
 mod fake_slack;
 mod form_props;
 mod forms;
+mod home;
 mod knowledge;
 mod kudos;
 mod mentor_roles;

@@ -77,7 +77,8 @@ impl Target {
             | ActionKind::Answer { .. }
             | ActionKind::Blocker { .. }
             | ActionKind::CircleRequest { .. }
-            | ActionKind::CircleJoin { .. } => return None,
+            | ActionKind::CircleJoin { .. }
+            | ActionKind::Run { .. } => return None,
         })
     }
 
@@ -103,6 +104,11 @@ impl Target {
                     approve,
                 } => (if approve { "ca" } else { "cd" }, circle, handle),
                 ActionKind::CircleJoin { circle } => ("cj", circle, dash()),
+                ActionKind::Run { command, options } => {
+                    let options = serde_urlencoded::to_string(&options).unwrap_or_default();
+                    let options = if options.is_empty() { dash() } else { options };
+                    ("rn", command, options)
+                }
                 ActionKind::Form { form, context } => {
                     let context = serde_urlencoded::to_string(&context).unwrap_or_default();
                     let context = if context.is_empty() { dash() } else { context };
@@ -156,6 +162,14 @@ impl Target {
                 approve: kind == "ca",
             }),
             "cj" => Target::Button(ActionKind::CircleJoin { circle: a }),
+            "rn" => Target::Button(ActionKind::Run {
+                command: a,
+                options: if b == "-" {
+                    Vec::new()
+                } else {
+                    FormTarget::context_pairs(&b)
+                },
+            }),
             "cim" => Target::Form(FormTarget::CheckIn {
                 cohort: a,
                 period: b,

@@ -351,6 +351,12 @@ impl SlackApi {
         self.call("views.open", &body).await.map(drop)
     }
 
+    /// Publishes `user`'s Home tab.
+    pub async fn publish_view(&self, user: &str, view: &Value) -> Result<(), ApiError> {
+        let body = json!({ "user_id": user, "view": view });
+        self.call("views.publish", &body).await.map(drop)
+    }
+
     pub async fn user_profile(&self, user: &str) -> Result<Profile, ApiError> {
         let answer = self.call_form("users.info", &[("user", user)]).await?;
         let user = &answer["user"];

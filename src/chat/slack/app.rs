@@ -230,6 +230,30 @@ impl SlackApp {
         }
     }
 
+    /// Posts bodies to `user`'s DM with the app.
+    pub(super) async fn post_to_app_dm(&self, user: &str, bodies: &[Value]) {
+        let channel = match self.api().open_dm(user).await {
+            Ok(channel) => channel,
+            Err(err) => {
+                tracing::warn!(error = %err, "conversations.open failed; a Home button's answer is lost");
+                return;
+            }
+        };
+        for body in bodies {
+            let message = SlackMessage {
+                text: body["text"].as_str().unwrap_or_default().to_owned(),
+                blocks: body["blocks"].as_array().cloned().unwrap_or_default(),
+            };
+            if let Err(err) = self
+                .api()
+                .post_message(&channel, &message, None, None)
+                .await
+            {
+                tracing::warn!(error = %err, "chat.postMessage of a Home button's answer failed");
+            }
+        }
+    }
+
     /// Posts bodies to an interaction's `response_url`.
     pub(super) async fn respond_all(&self, response_url: &str, bodies: &[Value]) {
         if response_url.is_empty() {

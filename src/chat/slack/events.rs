@@ -63,7 +63,10 @@ impl SlackApp {
         let user = event["user"].as_str().unwrap_or_default();
         let contact = super::app::contact(team, user, None);
         let resolved = if kind == "app_home_opened" {
-            self.services().opened_app(contact, event_id).await?
+            let home_tab = event["tab"].as_str() == Some("home");
+            self.services()
+                .opened_app(contact, event_id, home_tab)
+                .await?
         } else {
             Some(self.services().resolve_caller(contact).await?)
         };

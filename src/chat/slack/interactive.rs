@@ -12,6 +12,7 @@ use crate::render::slack::escape;
 use crate::render::slack::{
     ANSWER_ACTION, BLOCKER_ACTION, CHECK_IN_ACTION, CIRCLE_ACTION, FORM_ACTION,
     MILESTONE_CHANGES_ACTION, MILESTONE_VERIFY_ACTION, REPLY_ACTION, REVIEW_CLAIM_ACTION,
+    RUN_ACTION,
 };
 use crate::render::{ActionKind, Message};
 use crate::services::checkins::button as checkin_button;
@@ -65,7 +66,11 @@ impl SlackApp {
         let value = action["value"].as_str().unwrap_or_default();
         let trigger = payload["trigger_id"].as_str().unwrap_or_default();
         let bodies = match action["action_id"].as_str().unwrap_or_default() {
-            MILESTONE_VERIFY_ACTION | REVIEW_CLAIM_ACTION | BLOCKER_ACTION | CIRCLE_ACTION => {
+            MILESTONE_VERIFY_ACTION
+            | REVIEW_CLAIM_ACTION
+            | BLOCKER_ACTION
+            | CIRCLE_ACTION
+            | RUN_ACTION => {
                 let reply = self.run_button(team, user, value, trigger).await;
                 self.reply_bodies(None, &reply, Visibility::Ephemeral).await
             }
@@ -93,11 +98,13 @@ impl SlackApp {
             }
         };
         let channel = payload["channel"]["id"].as_str().unwrap_or_default();
-        if response_url.is_empty() && !channel.is_empty() {
-            // Buttons outside messages (the Home tab) have no response_url.
-            self.post_ephemeral(channel, user, &bodies).await;
-        } else {
-            self.respond_all(response_url, &bodies).await;
+        match (response_url.is_empty(), channel.is_empty()) {
+            (false, _) => self.respond_all(response_url, &bodies).await,
+            // A button in a view with a channel (a modal opened from one).
+            (true, false) => self.post_ephemeral(channel, user, &bodies).await,
+            // A button on the Home tab has neither: the answer goes to the app's DM, where
+            // the member reads everything else the bot tells them.
+            (true, true) => self.post_to_app_dm(user, &bodies).await,
         }
     }
 
@@ -189,7 +196,8 @@ impl SlackApp {
             | ActionKind::Answer { .. }
             | ActionKind::Blocker { .. }
             | ActionKind::CircleRequest { .. }
-            | ActionKind::CircleJoin { .. } => {
+            | ActionKind::CircleJoin { .. }
+            | ActionKind::Run { .. } => {
                 return Err(button_not_valid());
             }
         };
@@ -226,6 +234,7 @@ impl SlackApp {
             FormId::KbEdit => messages::kb_edit_intro(&escape(context_value("entry"))),
             FormId::KbDecide => messages::kb_decide_intro(),
             FormId::KbAnswer => messages::kb_answer_intro(&escape(context_value("question"))),
+            FormId::KbSearch => messages::kb_search_intro(),
             _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,

@@ -31,6 +31,10 @@ pub fn kb_decide_intro() -> String {
     "A decision record: why, what, and what follows. It is posted to the governance channel."
         .to_owned()
 }
+pub fn kb_search_intro() -> String {
+    "FAQs, playbooks, decisions and clinic notes. `\"exact phrase\"`, `-without` and `or` work."
+        .to_owned()
+}
 pub fn kb_answer_intro(number: &str) -> String {
     format!(
         "Your answer to question #{number}. It goes to them by DM and is saved as a draft FAQ you publish."

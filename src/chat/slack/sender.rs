@@ -214,6 +214,61 @@ impl SlackSender {
         })
     }
 
+    /// Publishes the member's Home tab as it is now, unless it is what they were last shown.
+    async fn publish_home(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
+        let Recipient::Direct {
+            member_id,
+            platform_user_id,
+            ..
+        } = &post.to
+        else {
+            return Ok(Delivered::nothing_to_do());
+        };
+        let db = |reason: String| SendError::Transient {
+            reason,
+            retry_after: None,
+        };
+        // Begun before the Home is read: a change from here on queues another publish.
+        let before = store::home::begin_publish(&self.pool, *member_id)
+            .await
+            .map_err(|e| db(format!("beginning a Home publish: {e}")))?;
+        let now = self.clock.now();
+        let home = match crate::services::home::build_for(&self.pool, *member_id, now).await {
+            Ok(Some(home)) => home,
+            Ok(None) => return Ok(Delivered::nothing_to_do()),
+            Err(err) => return Err(db(format!("building a Home: {err}"))),
+        };
+        let mentioned: Vec<Uuid> = home
+            .sections
+            .iter()
+            .flat_map(crate::render::Message::mentioned)
+            .collect();
+        let ids: HashMap<Uuid, String> =
+            store::slack::user_ids(&self.pool, post.community_id, &mentioned)
+                .await
+                .map_err(|e| db(format!("looking up mentioned members: {e}")))?
+                .into_iter()
+                .collect();
+        let view = slack::home_view(&home.sections, crate::services::home::messages::cut, |id| {
+            ids.get(&id).cloned()
+        });
+        // The footer's time changes every minute; what the member can act on is the rest.
+        let hash = view_hash(&slack::home_view(
+            &home.sections[..home.sections.len().saturating_sub(1)],
+            crate::services::home::messages::cut,
+            |id| ids.get(&id).cloned(),
+        ));
+        if before.as_deref() == Some(hash.as_str()) {
+            tracing::debug!(outbox_id = post.id, "Home unchanged; not published");
+            return Ok(Delivered::nothing_to_do());
+        }
+        self.api.publish_view(platform_user_id, &view).await?;
+        store::home::published(&self.pool, *member_id, &hash, now)
+            .await
+            .map_err(|e| db(format!("recording a Home publish: {e}")))?;
+        Ok(Delivered::nothing_to_do())
+    }
+
     async fn render(&self, post: &OutboundPost) -> Result<Vec<SlackMessage>, SendError> {
         let mentioned: Vec<Uuid> = post.message.mentioned().collect();
         let ids: HashMap<Uuid, String> = if mentioned.is_empty() {
@@ -230,6 +285,13 @@ impl SlackSender {
         };
         Ok(slack::render(&post.message, |id| ids.get(&id).cloned()))
     }
+}
+
+/// A stable digest of a view, to tell an unchanged Home.
+fn view_hash(view: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(view.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The channel and `ts` of a message the outbox sent, as [`Sender::send`] records it
@@ -318,6 +380,7 @@ impl Sender for SlackSender {
         }
         match (post.action, post.replaces.as_deref()) {
             (None, _) => {}
+            (Some(PlatformAction::PublishHome), _) => return self.publish_home(post).await,
             (Some(PlatformAction::Replace { .. }), Some(sent)) => {
                 return self.replace(post, sent).await;
             }

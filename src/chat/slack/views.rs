@@ -105,7 +105,9 @@ pub fn callback_id(form: FormId) -> &'static str {
         FormId::Checkin => CHECKIN,
         FormId::Reply => REPLY,
         FormId::MilestoneChanges => MILESTONE_CHANGES,
-        FormId::KbAdd | FormId::KbEdit | FormId::KbDecide | FormId::KbAnswer => COMMAND_FORM,
+        FormId::KbAdd | FormId::KbEdit | FormId::KbDecide | FormId::KbAnswer | FormId::KbSearch => {
+            COMMAND_FORM
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use crate::domain::parse_timezone;
 use crate::render::Message;
 use crate::services::{Destination, enqueue};
 use crate::store::cohorts::Cohort;
-use crate::store::digests;
+use crate::store::digests::{self, LearnerStatus};
 use crate::store::outbox::{self, PlatformAction};
 
 /// Confidence at or below this puts a learner on the mentor's list.
@@ -113,6 +113,93 @@ pub async fn late_checkin(
     Ok(())
 }
 
+/// A mentor's learners in one cohort for its latest prompted week, as the weekly mentor
+/// digest and the Home show them.
+pub struct MentorView {
+    pub period: Period,
+    pub learners: Vec<LearnerStatus>,
+    /// Learners away that week, by name: the mentor sees who; the channel only counts them.
+    pub away: Vec<String>,
+    pub at_risk: Vec<AtRisk>,
+}
+
+/// `mentor_id`'s learners in `cohort_id` as of `tick`: those they lead, and with
+/// `with_mentees` those they mentor one to one; `None` before the cohort's first prompt or
+/// when they mentor nobody there.
+pub async fn mentor_view(
+    tx: &mut PgConnection,
+    cohort_id: uuid::Uuid,
+    mentor_id: uuid::Uuid,
+    tick: DateTime<Utc>,
+    with_mentees: bool,
+) -> sqlx::Result<Option<MentorView>> {
+    // Report on the latest prompted week: a Monday-morning digest covers last week.
+    let latest = digests::latest_prompted_period(&mut *tx, cohort_id, tick).await?;
+    let Some(period) = latest.as_deref().and_then(Period::parse) else {
+        return Ok(None);
+    };
+    let learners = digests::mentored_status(
+        &mut *tx,
+        cohort_id,
+        mentor_id,
+        &period.to_string(),
+        tick,
+        with_mentees,
+    )
+    .await?;
+    if learners.is_empty() {
+        return Ok(None);
+    }
+    let away: Vec<String> = learners
+        .iter()
+        .filter(|l| l.away)
+        .map(|l| l.display_name.clone())
+        .collect();
+    let at_risk: Vec<AtRisk> = learners
+        .iter()
+        .filter(|l| !l.away)
+        .filter_map(|l| {
+            let mut risks = Vec::new();
+            if l.missed_two {
+                risks.push(Risk::MissedTwo);
+            }
+            if let Some(c) = l.latest_confidence.filter(|c| *c <= RISK_CONFIDENCE) {
+                risks.push(Risk::LowConfidence(c));
+            }
+            if let Some(since) = l.oldest_open_blocker {
+                let days = (tick - since).num_days();
+                if days > RISK_BLOCKER_DAYS {
+                    risks.push(Risk::OldBlocker(days));
+                }
+            }
+            (!risks.is_empty()).then(|| AtRisk {
+                name: l.display_name.clone(),
+                handle: l.handle.clone(),
+                latest_period: l.latest_period.clone(),
+                risks,
+            })
+        })
+        .collect();
+    Ok(Some(MentorView {
+        period,
+        learners,
+        away,
+        at_risk,
+    }))
+}
+
+impl MentorView {
+    /// The digest's summary: checked in against expected, who is away, who is at risk
+    /// (with Reply buttons).
+    pub fn summary(&self, cohort: &str) -> Message {
+        let counts = messages::MentorCounts {
+            learners: self.learners.len(),
+            checked_in: self.learners.iter().filter(|l| l.checked_in).count(),
+        };
+        messages::mentor_digest(cohort, self.period, counts, &self.away, &self.at_risk)
+    }
+}
+
 /// DMs each lead mentor of the cohort the status of their learners.
 pub async fn send_mentor_digests(
     tx: &mut PgConnection,
@@ -122,57 +209,15 @@ pub async fn send_mentor_digests(
     tick: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    // Report on the latest prompted week: a Monday-morning digest covers last week.
     let current = Period::containing(tick, zone);
-    let latest = digests::latest_prompted_period(&mut *tx, cohort.id, tick).await?;
-    let Some(period) = latest.as_deref().and_then(Period::parse) else {
-        tracing::debug!(cohort = %cohort.slug, "no prompts sent yet; no mentor digest");
-        return Ok(0);
-    };
     let mut sent = 0;
     for (mentor_id, mentor_name) in digests::lead_mentors(&mut *tx, cohort.id, tick).await? {
-        let learners =
-            digests::mentored_status(&mut *tx, cohort.id, mentor_id, &period.to_string(), tick)
-                .await?;
-        if learners.is_empty() {
+        // The weekly digest is a lead's: one-to-one mentors see theirs on their Home.
+        let Some(view) = mentor_view(tx, cohort.id, mentor_id, tick, false).await? else {
+            tracing::debug!(cohort = %cohort.slug, "no prompts sent yet or no learners; no mentor digest");
             continue;
-        }
-        let checked_in = learners.iter().filter(|l| l.checked_in).count();
-        // The lead sees who is away by name; the channel's digest only counts them.
-        let away: Vec<String> = learners
-            .iter()
-            .filter(|l| l.away)
-            .map(|l| l.display_name.clone())
-            .collect();
-        let at_risk: Vec<AtRisk> = learners
-            .iter()
-            .filter(|l| !l.away)
-            .filter_map(|l| {
-                let mut risks = Vec::new();
-                if l.missed_two {
-                    risks.push(Risk::MissedTwo);
-                }
-                if let Some(c) = l.latest_confidence.filter(|c| *c <= RISK_CONFIDENCE) {
-                    risks.push(Risk::LowConfidence(c));
-                }
-                if let Some(since) = l.oldest_open_blocker {
-                    let days = (tick - since).num_days();
-                    if days > RISK_BLOCKER_DAYS {
-                        risks.push(Risk::OldBlocker(days));
-                    }
-                }
-                (!risks.is_empty()).then(|| AtRisk {
-                    name: l.display_name.clone(),
-                    handle: l.handle.clone(),
-                    latest_period: l.latest_period.clone(),
-                    risks,
-                })
-            })
-            .collect();
-        let counts = messages::MentorCounts {
-            learners: learners.len(),
-            checked_in,
         };
+        let learners = &view.learners;
         let plans: Vec<PlanDone> = learners
             .iter()
             .filter_map(|l| {
@@ -183,7 +228,8 @@ pub async fn send_mentor_digests(
                 })
             })
             .collect();
-        let body = messages::mentor_digest(&cohort.name, period, counts, &away, &at_risk)
+        let body = view
+            .summary(&cohort.name)
             .push(messages::plan_against_done(&plans));
         // Keyed by the week the digest runs in: one per mentor per week.
         let key = format!("mentor-digest:{}:{mentor_id}:{current}", cohort.id);

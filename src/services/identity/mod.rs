@@ -113,11 +113,13 @@ impl Services {
     }
 
     /// Someone opened the bot's own page (Slack's App Home): a new member gets one welcome
-    /// DM. The platform's event id makes a redelivered event a no-op.
+    /// DM, and opening its Home tab (not its Messages tab) publishes their Home. The
+    /// platform's event id makes a redelivered event a no-op.
     pub async fn opened_app(
         &self,
         contact: Contact<'_>,
         event_id: &str,
+        home_tab: bool,
     ) -> ServiceResult<Option<Resolved>> {
         let now = self.clock.now();
         let mut tx = self.pool.begin().await?;
@@ -143,6 +145,10 @@ impl Services {
                 None,
             )
             .await?;
+        }
+        // Opening the Home tab shows it as it is now.
+        if home_tab {
+            super::home::refresh(&mut tx, community_id, member_id, now, true).await?;
         }
         tx.commit()
             .await
@@ -313,4 +319,20 @@ fn checked_user_id(platform: Platform, user_id: &str) -> ServiceResult<String> {
 fn first_name(user_id: &str, name: Option<&str>) -> String {
     name.and_then(|n| clean_name(n, NAME_MAX))
         .unwrap_or_else(|| user_id.to_owned())
+}
+
+/// The caller a member would be, by id: for work done on their behalf (publishing their
+/// Home). `None` when they are gone.
+pub async fn caller_by_id(tx: &mut PgConnection, member_id: Uuid) -> ServiceResult<Option<Caller>> {
+    let Some(member) = members::by_id(&mut *tx, member_id).await? else {
+        return Ok(None);
+    };
+    let community = communities::by_id(&mut *tx, member.community_id)
+        .await?
+        .context("a member's community")?;
+    Ok(Some(Caller {
+        community_id: community.id,
+        community_slug: community.slug,
+        member,
+    }))
 }

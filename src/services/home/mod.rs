@@ -1,0 +1,262 @@
+//! A member's own page: `/home` on every platform, and the Slack Home tab, published when
+//! the member opens it and again after a change while they have it.
+//!
+//! Built from the same data and the same messages as the commands it stands in for (the
+//! streak is `/streak`'s, the ladder `/progress`'s, the mentor part the weekly mentor
+//! digest's), so the Home never says something a command would contradict.
+
+pub mod messages;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::checkins::digest;
+use super::events::when;
+use super::{Caller, Invocation, Outcome, ServiceError, ServiceResult};
+use crate::commands::catalog::{self, CommandId};
+use crate::commands::value::Args;
+use crate::domain::{Period, parse_timezone};
+use crate::render::Message;
+use crate::store::{self, cohorts, sessions};
+
+/// Sessions shown under "Next sessions"; `/event list` has the rest.
+const SESSIONS_SHOWN: i64 = 3;
+/// Reviews shown with a Claim button.
+const REVIEWS_SHOWN: i64 = 5;
+
+/// A member's Home: titled sections, each a message with its own buttons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Home {
+    pub sections: Vec<Message>,
+}
+
+impl Home {
+    /// The Home as one message (`/home`, the shell), sections apart by a blank line.
+    pub fn as_message(&self) -> Message {
+        let mut msg = Message::new();
+        for (i, section) in self.sections.iter().enumerate() {
+            if i > 0 {
+                msg = msg.line().line();
+            }
+            msg = msg.push(section.clone());
+        }
+        msg
+    }
+}
+
+/// `/home`.
+pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let home = build(tx, now, &inv.caller).await?;
+    Ok(Outcome::reply(home.as_message(), inv.spec.visibility))
+}
+
+/// What `caller`'s Home says at `now`.
+pub async fn build(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    caller: &Caller,
+) -> ServiceResult<Home> {
+    let me = &caller.member;
+    let zone = me.timezone.as_deref().and_then(|z| parse_timezone(z).ok());
+    let mentor = matches!(
+        store::mentoring::profile(&mut *tx, me.id).await?,
+        Some(p) if p.status == store::mentoring::OfferStatus::Approved
+    );
+    let mut sections = Vec::new();
+    sections.extend(this_week(tx, now, caller, mentor).await?);
+    if let Some(sessions) = next_sessions(tx, now, caller).await? {
+        sections.push(sessions);
+    }
+    // The ladder of the cohort the learner is in; nothing for a member in none.
+    if let Some(ladder) = answer_of(tx, now, caller, CommandId::Progress).await? {
+        sections.push(ladder);
+    }
+    sections.extend(mentoring(tx, now, caller, mentor).await?);
+    sections.push(messages::knowledge());
+    sections.push(messages::updated(
+        now,
+        zone.unwrap_or(Tz::UTC),
+        zone.is_some(),
+    ));
+    Ok(Home { sections })
+}
+
+/// [`build`] for a member by id, in its own transaction (the Slack sender's publish).
+pub async fn build_for(
+    pool: &PgPool,
+    member_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<Home>> {
+    let mut tx = pool.begin().await?;
+    let Some(caller) = super::identity::caller_by_id(&mut tx, member_id).await? else {
+        return Ok(None);
+    };
+    let home = build(&mut tx, now, &caller).await?;
+    tx.commit().await?;
+    Ok(Some(home))
+}
+
+/// Queues a publish of the member's Slack Home, joining one already queued; with
+/// `opened` (they opened it just now) even if they never had one. Members who never opened
+/// their Home have nothing to refresh.
+pub async fn refresh(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    member_id: Uuid,
+    now: DateTime<Utc>,
+    opened: bool,
+) -> sqlx::Result<()> {
+    let Some(number) = store::home::next_publish(&mut *tx, community_id, member_id, opened).await?
+    else {
+        return Ok(());
+    };
+    let key = format!("home:{member_id}:{number}");
+    store::outbox::enqueue_action(
+        &mut *tx,
+        community_id,
+        &key,
+        member_id,
+        store::outbox::PlatformAction::PublishHome,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The reply `command` (one without options) gives the caller, or `None` when it refuses
+/// them (`/progress` for a member in no cohort).
+async fn answer_of(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    caller: &Caller,
+    command: CommandId,
+) -> ServiceResult<Option<Message>> {
+    let inv = Invocation::new(caller.clone(), catalog::spec(command), Args::default());
+    let answer = match command {
+        CommandId::Progress => super::milestones::progress(tx, &inv).await,
+        CommandId::Streak => super::streaks::show(tx, now, &inv).await,
+        _ => unreachable!("the Home shows /progress and /streak"),
+    };
+    match answer {
+        Ok(outcome) => Ok(Some(outcome.reply)),
+        Err(ServiceError::User(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Away banner, this week's check-in in each cohort, and the streak; `None` for a mentor
+/// who takes part in no cohort and is not away (nothing to do here).
+async fn this_week(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    caller: &Caller,
+    mentor: bool,
+) -> ServiceResult<Option<Message>> {
+    let me = &caller.member;
+    let away = store::absences::open(&mut *tx, me.id, None, now)
+        .await?
+        .into_iter()
+        .find(|a| a.starts_at <= now);
+    let enrolled = cohorts::enrolled(&mut *tx, me.id).await?;
+    if enrolled.is_empty() && away.is_none() && mentor {
+        return Ok(None);
+    }
+    let mut weeks = Vec::new();
+    for cohort in &enrolled {
+        let zone = super::checkins::member_zone(me, cohort);
+        let period = Period::containing(now, zone).to_string();
+        let done = store::checkins::find(&mut *tx, cohort.id, me.id, &period)
+            .await?
+            .is_some();
+        weeks.push(messages::Week {
+            cohort: &cohort.name,
+            slug: &cohort.slug,
+            period,
+            done,
+        });
+    }
+    let streak = if enrolled.is_empty() {
+        None
+    } else {
+        answer_of(tx, now, caller, CommandId::Streak).await?
+    };
+    Ok(Some(messages::this_week(away.as_ref(), &weeks, streak)))
+}
+
+/// The next few sessions of the member's cohorts and circles, in their zone, with RSVP or
+/// withdraw buttons; `None` when nothing is coming.
+async fn next_sessions(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    caller: &Caller,
+) -> ServiceResult<Option<Message>> {
+    let me = &caller.member;
+    let cohorts = cohorts::enrolled(&mut *tx, me.id).await?;
+    let circles = store::circles::of_member(&mut *tx, me.id).await?;
+    let cohort_ids: Vec<Uuid> = cohorts.iter().map(|c| c.id).collect();
+    let circle_ids: Vec<Uuid> = circles.iter().map(|(id, _)| *id).collect();
+    let homes = sessions::Homes {
+        cohorts: &cohort_ids,
+        circles: &circle_ids,
+    };
+    let total = sessions::upcoming_count(&mut *tx, homes, now).await?;
+    if total == 0 {
+        return Ok(None);
+    }
+    let mut shown = Vec::new();
+    for session in sessions::upcoming(&mut *tx, homes, now, SESSIONS_SHOWN, 0).await? {
+        let home_zone = cohorts
+            .iter()
+            .find(|c| Some(c.id) == session.cohort_id)
+            .map(|c| c.timezone.clone())
+            .or_else(|| {
+                circles
+                    .iter()
+                    .find(|(id, _)| Some(*id) == session.circle_id)
+                    .map(|(_, zone)| zone.clone())
+            })
+            .unwrap_or_default();
+        let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&home_zone));
+        let going = sessions::rsvps(&mut *tx, session.id)
+            .await?
+            .iter()
+            .any(|p| p.id == me.id);
+        shown.push((session, zone, going));
+    }
+    Ok(Some(messages::next_sessions(&shown, total, now)))
+}
+
+/// For a mentor: each cohort's learners as the weekly digest shows them, and reviews
+/// waiting for someone to claim. For a learner: who mentors them.
+async fn mentoring(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    caller: &Caller,
+    mentor: bool,
+) -> ServiceResult<Vec<Message>> {
+    let me = &caller.member;
+    let mut sections = Vec::new();
+    if mentor {
+        for (cohort_id, cohort) in store::mentoring::cohorts_mentored(&mut *tx, me.id).await? {
+            if let Some(view) = digest::mentor_view(tx, cohort_id, me.id, now, true).await? {
+                sections.push(messages::mentor_view(view.summary(&cohort)));
+            }
+        }
+        let (reviews, total) =
+            store::reviews::claimable(&mut *tx, caller.community_id, me.id, REVIEWS_SHOWN).await?;
+        sections.push(messages::reviews(&reviews, total));
+    }
+    let enrolled = cohorts::enrolled(&mut *tx, me.id).await?;
+    let mut mentors = Vec::new();
+    for cohort in &enrolled {
+        for (_, name) in store::reviews::learner_mentors(&mut *tx, cohort.id, me.id).await? {
+            mentors.push((cohort.name.clone(), name));
+        }
+    }
+    if !enrolled.is_empty() {
+        sections.push(messages::my_mentors(&mentors));
+    }
+    Ok(sections)
+}
