@@ -456,4 +456,84 @@ async fn on_slack_the_home_tab_is_published_when_opened_and_once_after_many_chan
         "{:?}",
         home_texts(&published[2])
     );
+
+    // The Home's search button opens a form; its results replace the form.
+    slack
+        .bot
+        .ok(
+            "ada",
+            "/kb add faq \"Sandbox environments\" Ask the platform team for a sandbox.",
+        )
+        .await;
+    let (_, _, value) = home_buttons(&published[2])
+        .into_iter()
+        .find(|(label, ..)| label == "Search the knowledge base")
+        .unwrap();
+    let press = fixture(
+        "block_actions_home.json",
+        &[
+            ("trigger_id", TRIGGER),
+            ("action_id", "cohortbot_form"),
+            ("label", "Search the knowledge base"),
+            ("value", &json_str(&value)),
+        ],
+    );
+    let (status, _) = slack.interact(&press).await;
+    assert_eq!(status, StatusCode::OK);
+    let form = slack.sent("views.open").await.last().unwrap()["view"].clone();
+    assert_eq!(form["title"]["text"], "Search knowledge base");
+    assert_eq!(
+        form["blocks"][0]["text"]["text"],
+        "FAQs, playbooks, decisions and clinic notes. `\"exact phrase\"`, `-without` and `or` work."
+    );
+    let mut submit: Value = serde_json::from_str(&fixture(
+        "view_submission.json",
+        &[
+            (
+                "private_metadata",
+                &json_str(form["private_metadata"].as_str().unwrap()),
+            ),
+            ("progress", "null"),
+            ("confidence", "null"),
+        ],
+    ))
+    .unwrap();
+    submit["view"]["callback_id"] = serde_json::json!("cohortbot_command_form");
+    submit["view"]["state"]["values"] = serde_json::json!({
+        "query": { "query": { "type": "plain_text_input", "value": "sandbox" } },
+    });
+    let (_, answer) = slack.interact(&submit.to_string()).await;
+    assert_eq!(
+        answer.unwrap()["view"]["blocks"][0]["text"]["text"],
+        "🔎 *Knowledge base: sandbox*\n\
+         1. Sandbox environments · FAQ · `sandbox-environments`\n    \
+         platform team for a *sandbox*\n\
+         Read one with `/cohort kb show &lt;id&gt;`; add `share:true` to post it in this channel."
+    );
+}
+
+#[sqlx::test]
+async fn before_a_cohort_opens_the_home_says_when_instead_of_offering_a_check_in(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", COHORT, Some("short-modules")).await;
+    bot.clock
+        .set(Utc.with_ymd_and_hms(2027, 2, 1, 9, 0, 0).unwrap());
+    let said = bot.say("sam", "/home").await;
+    let reply = said.reply();
+    assert!(
+        reply.starts_with(
+            "🏠 This week\n\
+             Spring Makers 2027 starts on 2027-03-01, and check-ins open on 2027-02-15. Your first prompt comes in its first week.\n\
+             🔥 Spring Makers 2027: 0 weeks in a row"
+        ),
+        "{reply}"
+    );
+    let labels: Vec<&str> = said
+        .outcome()
+        .unwrap()
+        .reply
+        .actions()
+        .map(|a| a.label.as_str())
+        .collect();
+    assert_eq!(labels, ["Search the knowledge base"], "no Check in button");
 }

@@ -18,6 +18,7 @@ use super::lookup::{arg, find_cohort, find_member};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Visibility;
 use crate::domain::{CheckinWindow, Fit, Period, Timing, parse_timezone};
+use crate::render::Message;
 use crate::store::checkins::{self, Answer};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::members::Member;
@@ -45,21 +46,30 @@ pub fn member_zone(member: &Member, cohort: &Cohort) -> Tz {
         .unwrap_or(Tz::UTC)
 }
 
-pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
-    let member = &inv.caller.member;
-    let cohort = enrolled_cohort(tx, inv, now).await?;
-    let zone = member_zone(member, &cohort);
+/// Why `cohort` takes no check-in today (in `zone`): not started yet, or over; `None`
+/// while it does.
+pub fn not_open(cohort: &Cohort, zone: Tz, now: DateTime<Utc>) -> Option<Message> {
     let today = now.with_timezone(&zone).date_naive();
     if let Some(starts) = cohort.starts_on {
         let opens = starts - chrono::Days::new(CHECKIN_OPENS_DAYS_BEFORE);
         if today < opens {
-            return refuse(messages::not_started(&cohort.name, starts, opens));
+            return Some(messages::not_started(&cohort.name, starts, opens));
         }
     }
-    if let Some(ends) = cohort.ends_on
-        && today > ends + chrono::Days::new(CHECKIN_CLOSES_DAYS_AFTER)
-    {
-        return refuse(messages::ended(&cohort.name, ends));
+    match cohort.ends_on {
+        Some(ends) if today > ends + chrono::Days::new(CHECKIN_CLOSES_DAYS_AFTER) => {
+            Some(messages::ended(&cohort.name, ends))
+        }
+        _ => None,
+    }
+}
+
+pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let member = &inv.caller.member;
+    let cohort = enrolled_cohort(tx, inv, now).await?;
+    let zone = member_zone(member, &cohort);
+    if let Some(closed) = not_open(&cohort, zone, now) {
+        return refuse(closed);
     }
     let current = Period::containing(now, zone);
     // This week is the common case: on time by definition, so the window is read only for

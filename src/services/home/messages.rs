@@ -17,6 +17,8 @@ pub struct Week<'a> {
     /// The member's own ISO week, as `/checkin` files it.
     pub period: String,
     pub done: bool,
+    /// Why the cohort takes no check-in now (not started, or over), as `/checkin` says.
+    pub closed: Option<Message>,
 }
 
 fn run(command: &str, options: &[(&str, String)]) -> ActionKind {
@@ -54,6 +56,10 @@ pub fn this_week(away: Option<&Absence>, weeks: &[Week<'_>], streak: Option<Mess
             .text(".");
     }
     for week in weeks {
+        if let Some(closed) = &week.closed {
+            msg = msg.line().push(closed.clone());
+            continue;
+        }
         msg = msg.line().strong(week.cohort).text(": ");
         if week.done {
             msg = msg.text(format!("✅ checked in for {}.", week.period));

@@ -175,6 +175,7 @@ async fn this_week(
             slug: &cohort.slug,
             period,
             done,
+            closed: super::checkins::not_open(cohort, zone, now),
         });
     }
     let streak = if enrolled.is_empty() {
