@@ -16,6 +16,7 @@ pub enum FormId {
     KbDecide,
     KbAnswer,
     KbSearch,
+    PairRequest,
 }
 
 #[derive(Debug)]
@@ -187,6 +188,18 @@ pub static FORMS: &[FormSpec] = &[
         }],
         from_command: false,
     },
+    // Opened by the Home's "Ask for a pairing"; typed, `/pair request` takes the topic.
+    FormSpec {
+        id: FormId::PairRequest,
+        command: CommandId::PairRequest,
+        title: text::PAIR_TITLE,
+        fields: &[FieldSpec {
+            option: "topic",
+            label: text::PAIR_TOPIC_LABEL,
+            placeholder: Some(text::PAIR_TOPIC_PLACEHOLDER),
+        }],
+        from_command: false,
+    },
 ];
 
 const KB_TITLE_FIELD: FieldSpec = FieldSpec {
@@ -274,6 +287,7 @@ impl FormId {
             FormId::KbDecide => "kbd",
             FormId::KbAnswer => "kbq",
             FormId::KbSearch => "kbs",
+            FormId::PairRequest => "pair",
         }
     }
 
@@ -287,6 +301,7 @@ impl FormId {
             FormId::KbDecide,
             FormId::KbAnswer,
             FormId::KbSearch,
+            FormId::PairRequest,
         ]
         .into_iter()
         .find(|id| id.code() == code)

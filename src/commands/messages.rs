@@ -203,6 +203,9 @@ pub mod form {
     pub const KB_SEARCH_TITLE: &str = "Search knowledge base";
     pub const KB_SEARCH_LABEL: &str = "Words to look for";
     pub const KB_SEARCH_PLACEHOLDER: &str = "licence for premium connectors";
+    pub const PAIR_TITLE: &str = "Ask for a pairing";
+    pub const PAIR_TOPIC_LABEL: &str = "What to pair on";
+    pub const PAIR_TOPIC_PLACEHOLDER: &str = "power-automate";
     pub const KB_CONTEXT_LABEL: &str = "Context: why decide now?";
     pub const KB_DECISION_LABEL: &str = "Decision";
     pub const KB_CONSEQUENCES_LABEL: &str = "Consequences";

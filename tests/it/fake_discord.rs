@@ -48,6 +48,9 @@ struct Ledger {
     errors_until: Option<Instant>,
     hang_next: usize,
     latency: Duration,
+    /// Requests inside their latency right now, and the most there ever were at once.
+    in_flight: usize,
+    most_in_flight: usize,
     next_id: u64,
 }
 
@@ -71,6 +74,8 @@ impl FakeDiscord {
             errors_until: None,
             hang_next: 0,
             latency: Duration::ZERO,
+            in_flight: 0,
+            most_in_flight: 0,
             next_id: 1_500_000_000_000_000_000,
         }));
         let app = Router::new()
@@ -114,6 +119,11 @@ impl FakeDiscord {
 
     pub fn seen(&self) -> Vec<Seen> {
         self.lock().seen.clone()
+    }
+
+    /// The most requests that were waiting for their answer at once.
+    pub fn most_in_flight(&self) -> usize {
+        self.lock().most_in_flight
     }
 }
 
@@ -207,10 +217,16 @@ fn decide(
 }
 
 async fn latency(state: &Shared) {
-    let latency = state.lock().unwrap().latency;
+    let latency = {
+        let mut s = state.lock().unwrap();
+        s.in_flight += 1;
+        s.most_in_flight = s.most_in_flight.max(s.in_flight);
+        s.latency
+    };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    state.lock().unwrap().in_flight -= 1;
 }
 
 async fn open_dm(State(state): State<Shared>, Json(body): Json<Value>) -> Response {

@@ -62,7 +62,7 @@ const LENA_LADDER_AND_REST: &str = "\
          \n\
          🧭 Mentoring\n\
          Your mentor in Spring Makers 2027: xena.\n\
-         Want to build something with a peer? `/pair request <topic>`.\n\
+         Want to build something with a peer? `/pair request <topic>` or the button.\n\
          \n\
          📚 Knowledge base\n\
          FAQs, playbooks, decisions and clinic notes: `/kb search <words>`, or ask the mentors with `/kb ask <question>`.\n\
@@ -100,6 +100,7 @@ async fn a_learners_home_shows_the_week_sessions_ladder_and_mentor(pool: PgPool)
             "RSVP #3",
             "RSVP #1",
             "RSVP #2",
+            "Ask for a pairing",
             "Search the knowledge base"
         ]
     );
@@ -136,6 +137,7 @@ async fn a_learners_home_shows_the_week_sessions_ladder_and_mentor(pool: PgPool)
             "Withdraw from #3",
             "RSVP #1",
             "RSVP #2",
+            "Ask for a pairing",
             "Search the knowledge base"
         ]
     );
@@ -213,7 +215,7 @@ async fn on_discord_home_is_a_private_page_whose_buttons_run_what_they_say(pool:
          \n\
          🧭 **Mentoring**\n\
          No mentor yet: the stewards match learners with mentors.\n\
-         Want to build something with a peer? `/pair request <topic>`.\n\
+         Want to build something with a peer? `/pair request <topic>` or the button.\n\
          \n\
          📚 **Knowledge base**\n\
          FAQs, playbooks, decisions and clinic notes: `/kb search <words>`, or ask the mentors with `/kb ask <question>`.\n\
@@ -235,6 +237,7 @@ async fn on_discord_home_is_a_private_page_whose_buttons_run_what_they_say(pool:
         [
             "Check in: Spring Makers 2027",
             "RSVP #1",
+            "Ask for a pairing",
             "Search the knowledge base"
         ]
     );
@@ -258,6 +261,23 @@ async fn on_discord_home_is_a_private_page_whose_buttons_run_what_they_say(pool:
     assert_eq!(d.run(press.clone()).await, rsvped);
     assert_eq!(d.run(press).await, rsvped);
     assert_eq!(d.bot.count("session_rsvps").await, 1);
+    // "Ask for a pairing" opens the pairing form, its one field the topic.
+    let pair = buttons
+        .iter()
+        .find(|b| b["label"] == "Ask for a pairing")
+        .unwrap()["custom_id"]
+        .clone();
+    let mut press = DiscordBot::as_member(fixture("button"), BEA, "Bea");
+    press["id"] = json!("1400000000000000033");
+    press["data"]["custom_id"] = pair;
+    let (_, modal) = d.post_signed(&press, 0).await;
+    assert_eq!(modal["type"], 9, "{modal}");
+    assert_eq!(modal["data"]["title"], "Ask for a pairing");
+    let field = &modal["data"]["components"][0]["components"][0];
+    assert_eq!(
+        (&field["custom_id"], &field["label"], &field["style"]),
+        (&json!("topic"), &json!("What to pair on"), &json!(1))
+    );
     // A signed button cannot be bent to another command: its id no longer verifies.
     let mut forged = DiscordBot::as_member(fixture("button"), BEA, "Bea");
     forged["id"] = json!("1400000000000000032");
@@ -363,7 +383,7 @@ async fn on_slack_the_home_tab_is_published_when_opened_and_once_after_many_chan
              0 of 4 completed. Submit with `/cohort milestone submit &lt;module&gt; &lt;evidence url&gt; [note]`.",
             "🧭 *Mentoring*\n\
              No mentor yet: the stewards match learners with mentors.\n\
-             Want to build something with a peer? `/cohort pair request &lt;topic&gt;`.",
+             Want to build something with a peer? `/cohort pair request &lt;topic&gt;` or the button.",
             "📚 *Knowledge base*\n\
              FAQs, playbooks, decisions and clinic notes: `/cohort kb search &lt;words&gt;`, or ask the mentors with `/cohort kb ask &lt;question&gt;`.",
             "Last updated Wed 10 Mar 10:00 CET."
@@ -379,6 +399,7 @@ async fn on_slack_the_home_tab_is_published_when_opened_and_once_after_many_chan
         [
             ("Check in: Spring Makers 2027", "cohortbot_checkin"),
             ("RSVP #1", "cohortbot_run"),
+            ("Ask for a pairing", "cohortbot_form"),
             ("Search the knowledge base", "cohortbot_form")
         ]
     );
@@ -535,5 +556,9 @@ async fn before_a_cohort_opens_the_home_says_when_instead_of_offering_a_check_in
         .actions()
         .map(|a| a.label.as_str())
         .collect();
-    assert_eq!(labels, ["Search the knowledge base"], "no Check in button");
+    assert_eq!(
+        labels,
+        ["Ask for a pairing", "Search the knowledge base"],
+        "no Check in button"
+    );
 }

@@ -18,6 +18,13 @@ async fn on_slack_a_graduate_lists_themselves_and_is_found_by_skill(pool: PgPool
         answer["text"],
         "The alumni directory lists graduates: you join it once your capstone is verified."
     );
+    // The first contact fetches Sam's Slack profile in the background; the listing below
+    // shows the name it brings.
+    slack
+        .eventually("Sam's name from Slack", || async {
+            slack.member_field(SAM, "display_name").await.as_deref() == Some("Sam C")
+        })
+        .await;
     let community = communities::by_slug(&slack.bot.pool, "acme-makers")
         .await
         .unwrap()

@@ -235,6 +235,7 @@ impl SlackApp {
             FormId::KbDecide => messages::kb_decide_intro(),
             FormId::KbAnswer => messages::kb_answer_intro(&escape(context_value("question"))),
             FormId::KbSearch => messages::kb_search_intro(),
+            FormId::PairRequest => messages::pair_request_intro(),
             _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,

@@ -35,6 +35,10 @@ pub fn kb_search_intro() -> String {
     "FAQs, playbooks, decisions and clinic notes. `\"exact phrase\"`, `-without` and `or` work."
         .to_owned()
 }
+pub fn pair_request_intro() -> String {
+    "A peer with the skill is asked to pair with you, at the first hour you are both awake."
+        .to_owned()
+}
 pub fn kb_answer_intro(number: &str) -> String {
     format!(
         "Your answer to question #{number}. It goes to them by DM and is saved as a draft FAQ you publish."

@@ -105,9 +105,12 @@ pub fn callback_id(form: FormId) -> &'static str {
         FormId::Checkin => CHECKIN,
         FormId::Reply => REPLY,
         FormId::MilestoneChanges => MILESTONE_CHANGES,
-        FormId::KbAdd | FormId::KbEdit | FormId::KbDecide | FormId::KbAnswer | FormId::KbSearch => {
-            COMMAND_FORM
-        }
+        FormId::KbAdd
+        | FormId::KbEdit
+        | FormId::KbDecide
+        | FormId::KbAnswer
+        | FormId::KbSearch
+        | FormId::PairRequest => COMMAND_FORM,
     }
 }
 

@@ -184,7 +184,14 @@ pub fn my_mentors(mentors: &[(String, String)]) -> Message {
     msg.line()
         .text("Want to build something with a peer? ")
         .code("/pair request <topic>")
-        .text(".")
+        .text(" or the button.")
+        .action(
+            "Ask for a pairing",
+            ActionKind::Form {
+                form: FormId::PairRequest.code().to_owned(),
+                context: Vec::new(),
+            },
+        )
 }
 
 pub fn knowledge() -> Message {
