@@ -78,6 +78,8 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                 channel: cohort.channel,
                 nudge_after_hours: (cohort.nudge_after_hours != q::DEFAULT_NUDGE_AFTER_HOURS)
                     .then_some(cohort.nudge_after_hours),
+                discord_events: crate::store::cohorts::mirrors_to_discord(&mut *conn, cohort.id)
+                    .await?,
                 schedules,
                 tracks,
             });

@@ -374,6 +374,10 @@ pub struct CohortDef {
     /// Days off: triggers on them are skipped, and a week wholly off is excused.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub days_off: Vec<DayOffDef>,
+    /// Mirror the cohort's sessions as Discord scheduled events (its community needs a
+    /// Discord server, and the bot the Create Events permission).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub discord_events: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1173,6 +1177,7 @@ impl CohortDef {
             ends_on: self.ends_on,
             channel: self.channel.as_deref(),
             nudge_after_hours: self.nudge_after_hours,
+            discord_events: self.discord_events,
         }
     }
 }

@@ -239,6 +239,11 @@ impl Scheduler {
             report.posts += crate::services::alumni::invite_due(&self.pool, now)
                 .await
                 .context("inviting alumni to mentor")?;
+            // Sessions coming within the Discord events' horizon (new series occurrences
+            // among them) are mirrored.
+            crate::services::events::mirror::queue_due(&self.pool, now)
+                .await
+                .context("queueing Discord events")?;
         }
         // One line for the pass, not one per tick: a bot down for a week would otherwise
         // log hundreds. Each skip is still recorded, with its reason, in the database.

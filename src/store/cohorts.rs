@@ -34,6 +34,14 @@ pg_row! {
 const COLUMNS: &str = "id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours, \
                        archived_at IS NOT NULL AS archived";
 
+/// Whether the cohort's sessions are mirrored as Discord scheduled events.
+pub async fn mirrors_to_discord(ex: impl PgExecutor<'_>, cohort_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT discord_events FROM cohorts WHERE id = $1")
+        .bind(cohort_id)
+        .fetch_one(ex)
+        .await
+}
+
 pub async fn list(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Vec<Cohort>> {
     sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM cohorts WHERE community_id = $1 ORDER BY starts_on NULLS LAST, slug"

@@ -50,6 +50,7 @@ const FILES: &[(&str, &str)] = embed![
     "0030_circle_sessions.sql",
     "0031_kb_search_tiers.sql",
     "0032_home.sql",
+    "0033_discord_events.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

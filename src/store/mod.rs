@@ -14,6 +14,7 @@ pub mod communities;
 pub mod days_off;
 pub mod digests;
 pub mod discord;
+pub mod discord_events;
 pub mod earned_roles;
 #[cfg(feature = "embedded")]
 pub mod embedded;

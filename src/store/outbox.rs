@@ -63,7 +63,14 @@ pub enum PlatformAction {
     /// (`services::home`). Changes made before it is sent share it (store/home.rs); other
     /// platforms have no Home tab, so nothing to do.
     PublishHome,
+    /// The session's Discord scheduled event is made to match the session as it is when
+    /// this is sent: created, moved or cancelled (`services::events::mirror`). Queued on
+    /// the `MIRROR_QUEUE` pseudo-channel, so a community's mirror writes go one at a time.
+    MirrorSession { session: Uuid },
 }
+
+/// The queue a community's Discord event writes share (no channel by that name exists).
+pub const MIRROR_QUEUE: &str = "discord-events";
 
 /// Adds a platform action for `member_id` unless one with the same key exists.
 pub async fn enqueue_action(
@@ -82,6 +89,31 @@ pub async fn enqueue_action(
     .bind(community_id)
     .bind(key)
     .bind(member_id)
+    .bind(Json(Message::new()))
+    .bind(Json(action))
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Adds a platform action that concerns no member, queued with `queue`'s other rows.
+pub async fn enqueue_queued_action(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    key: &str,
+    queue: &str,
+    action: PlatformAction,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO outbox (community_id, idempotency_key, channel, body, action, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(key)
+    .bind(queue)
     .bind(Json(Message::new()))
     .bind(Json(action))
     .bind(now)

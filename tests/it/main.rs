@@ -9,6 +9,7 @@ mod continuity;
 mod continuity_platforms;
 mod delivery;
 mod delivery_slack;
+mod discord_events;
 mod discord_gateway;
 mod discord_interactions;
 mod discord_send;

@@ -171,3 +171,37 @@ async fn the_waking_hours_window_is_checked_imported_and_exported(pool: PgPool) 
     let mentoring = exported.communities[0].mentoring.as_ref().unwrap();
     assert_eq!(mentoring.waking_hours, "06:30-15:00");
 }
+
+#[sqlx::test]
+async fn the_discord_events_option_is_imported_and_exported(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let text = EXAMPLE.replacen(
+        "  slug = \"spring-makers-2027\"\n",
+        "  slug = \"spring-makers-2027\"\n  discord_events = true\n",
+        1,
+    );
+    let file = ProgramFile::parse(&text, "edited").unwrap();
+    let report = program::import(&bot.pool, &file, bot.clock.now())
+        .await
+        .unwrap();
+    assert!(!report.changed_nothing(), "{report}");
+    let exported = export(&bot.pool).await.unwrap();
+    let opted: Vec<(&str, bool)> = exported.communities[0]
+        .cohorts
+        .iter()
+        .map(|c| (c.slug.as_str(), c.discord_events))
+        .collect();
+    assert_eq!(
+        opted,
+        [
+            ("spring-makers-2027", true),
+            ("evening-builders-2027", false)
+        ]
+    );
+    let written = exported.to_toml().unwrap();
+    assert_eq!(
+        written.matches("discord_events = true").count(),
+        1,
+        "{written}"
+    );
+}

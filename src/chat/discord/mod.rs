@@ -16,6 +16,7 @@ pub mod modals;
 mod options;
 pub mod respond;
 pub mod rest;
+pub mod scheduled_events;
 pub mod sender;
 
 use std::collections::BTreeMap;

@@ -156,6 +156,17 @@ impl Rest {
         method: LightMethod,
         body: Option<&Value>,
     ) -> Result<Value, RestError> {
+        self.call_with_reason(route, method, body, None).await
+    }
+
+    /// [`Rest::call`] with a reason for the server's audit log.
+    pub async fn call_with_reason(
+        &self,
+        route: Route<'_>,
+        method: LightMethod,
+        body: Option<&Value>,
+        reason: Option<&str>,
+    ) -> Result<Value, RestError> {
         // Method and path with its ids: the unit Discord's buckets are reported for.
         let key = format!("{method:?} {}", route.path());
         let ticket = self
@@ -166,7 +177,7 @@ impl Rest {
                 reason: format!("Discord route {key} is at its limit (not sent)"),
                 retry_after: wait,
             })?;
-        let (outcome, result) = self.send(route, method, body).await;
+        let (outcome, result) = self.send(route, method, body, reason).await;
         ticket.record(&outcome);
         result
     }
@@ -176,9 +187,18 @@ impl Rest {
         route: Route<'_>,
         method: LightMethod,
         body: Option<&Value>,
+        reason: Option<&str>,
     ) -> (Outcome, Result<Value, RestError>) {
         let failed = |err: RestError| (Outcome::Failed, Err(err));
         let mut request = Request::new(route, method);
+        if let Some(reason) = reason {
+            let mut headers = HeaderMap::new();
+            // Discord reads the reason URL-encoded.
+            if let Ok(value) = reqwest::header::HeaderValue::from_str(&url_encoded(reason)) {
+                headers.insert("X-Audit-Log-Reason", value);
+            }
+            request = request.headers(Some(headers));
+        }
         if let Some(body) = body {
             request = request.body(Some(
                 serde_json::to_vec(body).expect("JSON values serialise"),
@@ -288,4 +308,17 @@ fn transient(err: impl std::fmt::Display) -> RestError {
         reason: format!("Discord request failed: {err}"),
         retry_after: None,
     }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn url_encoded(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

@@ -448,6 +448,14 @@ impl Sender for DiscordSender {
         }
         match (post.action, post.replaces.as_deref()) {
             (None, _) => {}
+            (Some(PlatformAction::MirrorSession { session }), _) => {
+                let writer = super::scheduled_events::EventWriter {
+                    rest: &self.rest,
+                    pool: &self.pool,
+                    clock: &self.clock,
+                };
+                return writer.sync(session).await;
+            }
             (Some(PlatformAction::Replace { .. }), Some(sent)) => {
                 return self.replace(post, sent).await;
             }
@@ -501,7 +509,7 @@ pub fn render(
     })
 }
 
-fn send_error(err: RestError) -> SendError {
+pub(super) fn send_error(err: RestError) -> SendError {
     match err {
         RestError::RateLimited {
             reason,

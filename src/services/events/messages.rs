@@ -407,3 +407,39 @@ pub fn lineup(session: &Session, lead: &str, talks: &[Talk], zone: Tz) -> Messag
         .code(format!("/event rsvp {}", session.number))
         .text(".")
 }
+
+/// A session's Discord event description: what it is, its lineup (the first `talks_shown`
+/// talks), how to RSVP, and the marker the bot finds it by.
+pub fn discord_event(
+    session: &crate::store::discord_events::Mirrored,
+    talks: &[Talk],
+    talks_shown: usize,
+) -> Message {
+    let mut msg = Message::new().user(&session.title).text(format!(
+        " ({}), {}.",
+        kind_label(&session.kind),
+        session.cohort_name
+    ));
+    let active: Vec<&Talk> = talks
+        .iter()
+        .filter(|t| t.status == TalkStatus::Active)
+        .collect();
+    for (i, talk) in active.iter().take(talks_shown).enumerate() {
+        msg = msg
+            .line()
+            .text(format!("{}. ", i + 1))
+            .user(&talk.title)
+            .text(" — ")
+            .user(&talk.speaker_name);
+    }
+    if active.len() > talks_shown {
+        msg = msg
+            .line()
+            .text(format!("and {} more talks.", active.len() - talks_shown));
+    }
+    msg.line()
+        .text("RSVP: ")
+        .code(format!("/event rsvp {}", session.number))
+        .line()
+        .text(super::mirror::marker(session.session_id))
+}

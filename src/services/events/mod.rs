@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod digest;
 pub(crate) mod messages;
+pub mod mirror;
 pub mod reminders;
 pub mod series;
 pub mod when;
@@ -119,6 +120,7 @@ pub(crate) async fn schedule_for(
     .await?
     .context("a one-off session never conflicts")?;
     audit_session(tx, inv, "session.schedule", &session, now).await?;
+    mirror::queue(tx, session.id, now).await?;
     let zone = when::cohort_zone(&home.timezone);
     let mut outcome = Outcome::reply(
         messages::scheduled(&session, &home.name, zone),
@@ -157,6 +159,7 @@ pub async fn reschedule(
         ..session
     };
     audit_session(tx, inv, "session.move", &moved, now).await?;
+    mirror::queue(tx, moved.id, now).await?;
     let cohort_zone = when::cohort_zone(&home.timezone);
     let involved = sessions::involved(&mut *tx, moved.id).await?;
     let mut outcome = Outcome::reply(
@@ -186,6 +189,7 @@ pub async fn cancel(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     }
     sessions::cancel(&mut *tx, session.id).await?;
     audit_session(tx, inv, "session.cancel", &session, now).await?;
+    mirror::queue(tx, session.id, now).await?;
     let cohort_zone = when::cohort_zone(&home.timezone);
     let involved = sessions::involved(&mut *tx, session.id).await?;
     let mut outcome = Outcome::reply(

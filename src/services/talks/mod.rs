@@ -58,6 +58,8 @@ pub async fn propose(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         return refuse(messages::one_talk_per_session(session.number, title));
     }
     audit_talk(tx, inv, "talk.propose", &session, status.as_str(), now).await?;
+    // The lineup is in the session's Discord event.
+    events::mirror::queue(tx, session.id, now).await?;
     let zone = my_zone(tx, inv, &session).await?;
     let reply = if waitlisted {
         let place = talks
@@ -107,6 +109,7 @@ pub async fn withdraw(
         now,
     )
     .await?;
+    events::mirror::queue(tx, session.id, now).await?;
     let mut outcome = Outcome::reply(
         messages::withdrawn(&session, &mine.title),
         inv.spec.visibility,

@@ -1,0 +1,155 @@
+//! Sessions mirrored as Discord scheduled events: what to mirror, and what was mirrored.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::store::pg_row;
+
+pg_row! {
+    /// A session as its Discord event shows it, with the mapping so far.
+    #[derive(Debug, Clone)]
+    pub struct Mirrored {
+        pub session_id: Uuid,
+        pub number: i32,
+        pub kind: String,
+        pub title: String,
+        pub starts_at: DateTime<Utc>,
+        pub duration_minutes: i32,
+        pub location: Option<String>,
+        pub status: String,
+        pub cohort_name: String,
+        pub channel: Option<String>,
+        /// The cohort still opts in.
+        pub opted_in: bool,
+        pub guild_id: Option<String>,
+        /// A mapping row exists (perhaps without an event id yet).
+        pub mapped: bool,
+        pub event_id: Option<String>,
+        pub synced_hash: Option<String>,
+    }
+}
+
+/// The session to mirror; `None` for a circle's session or one that is gone.
+pub async fn target(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Option<Mirrored>> {
+    sqlx::query_as(
+        "SELECT s.id AS session_id, s.number, s.kind, s.title, s.starts_at, s.duration_minutes,
+                s.location, s.status, c.name AS cohort_name, c.channel,
+                c.discord_events AS opted_in, co.discord_guild_id AS guild_id,
+                d.session_id IS NOT NULL AS mapped, d.event_id, d.synced_hash
+           FROM sessions s
+           JOIN cohorts c ON c.id = s.cohort_id
+           JOIN communities co ON co.id = s.community_id
+           LEFT JOIN discord_events d ON d.session_id = s.id
+          WHERE s.id = $1",
+    )
+    .bind(session_id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Whether a session's cohort mirrors its sessions to Discord: its community's id when it
+/// does.
+pub async fn mirroring_community(
+    ex: impl PgExecutor<'_>,
+    session_id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT s.community_id FROM sessions s
+           JOIN cohorts c ON c.id = s.cohort_id
+           JOIN communities co ON co.id = s.community_id
+          WHERE s.id = $1 AND c.discord_events AND co.discord_guild_id IS NOT NULL",
+    )
+    .bind(session_id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Takes the right to create the session's event; false when a mapping row exists (an
+/// earlier attempt may have created the event before it could record it).
+pub async fn claim(
+    ex: impl PgExecutor<'_>,
+    session_id: Uuid,
+    guild_id: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO discord_events (session_id, guild_id, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (session_id) DO NOTHING",
+    )
+    .bind(session_id)
+    .bind(guild_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Records the event's id and what it now says.
+pub async fn record(
+    ex: impl PgExecutor<'_>,
+    session_id: Uuid,
+    event_id: &str,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE discord_events SET event_id = $2, synced_hash = $3, updated_at = $4
+          WHERE session_id = $1",
+    )
+    .bind(session_id)
+    .bind(event_id)
+    .bind(hash)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a mapping whose event is gone from Discord (deleted by hand).
+pub async fn forget(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM discord_events WHERE session_id = $1")
+        .bind(session_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Events the guild has from the bot that are still to come or running.
+pub async fn live_count(
+    ex: impl PgExecutor<'_>,
+    guild_id: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM discord_events d JOIN sessions s ON s.id = d.session_id
+          WHERE d.guild_id = $1 AND s.status = 'scheduled'
+            AND s.starts_at + make_interval(mins => s.duration_minutes) > $2",
+    )
+    .bind(guild_id)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+/// Sessions of opted-in cohorts starting before `until` and not mirrored yet, soonest
+/// first: (community, session).
+pub async fn unmirrored(
+    ex: impl PgExecutor<'_>,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
+    sqlx::query_as(
+        "SELECT s.community_id, s.id FROM sessions s
+           JOIN cohorts c ON c.id = s.cohort_id
+           JOIN communities co ON co.id = s.community_id
+          WHERE c.discord_events AND co.discord_guild_id IS NOT NULL
+            AND s.status = 'scheduled' AND s.starts_at > $1 AND s.starts_at <= $2
+            AND NOT EXISTS (SELECT 1 FROM discord_events d WHERE d.session_id = s.id)
+          ORDER BY s.starts_at, s.number",
+    )
+    .bind(now)
+    .bind(until)
+    .fetch_all(ex)
+    .await
+}

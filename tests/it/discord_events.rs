@@ -1,0 +1,314 @@
+//! Sessions mirrored as Discord scheduled events: the requests the bot sends, checked
+//! against Discord's own API schema, through schedule, move, cancel, a crash between a
+//! create and its record, and the guild's cap.
+
+use chrono::{TimeZone, Utc};
+use cohortbot::clock::Clock;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, ResponseTemplate};
+
+use super::discord_interactions::{MENTOR, spring_channel_mock, spring_lead_mentor};
+use super::discord_support::{DiscordBot, GUILD};
+
+const EVENT: &str = "1300000000000000001";
+
+/// A validator for Discord's schema `schema`, from its OpenAPI description (the part of it
+/// about scheduled events is kept in `tests/data/discord`).
+fn validator(schema: &str) -> jsonschema::Validator {
+    let spec: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/discord/scheduled_event_schemas.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let root = json!({
+        "$ref": format!("#/components/schemas/{schema}"),
+        "components": spec["components"],
+    });
+    jsonschema::validator_for(&root).expect("Discord's schema compiles")
+}
+
+/// The scheduled-event requests the bot sent: (method, path, body, audit-log reason).
+async fn event_requests(d: &DiscordBot) -> Vec<(String, String, Value, Option<String>)> {
+    d.server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().contains("/scheduled-events"))
+        .map(|r| {
+            (
+                r.method.to_string(),
+                r.url.path().to_owned(),
+                serde_json::from_slice(&r.body).unwrap_or(Value::Null),
+                r.headers
+                    .get("x-audit-log-reason")
+                    .map(|v| v.to_str().unwrap().to_owned()),
+            )
+        })
+        .collect()
+}
+
+/// Answers each create with a new event id, the first one `EVENT`.
+struct NextEvent(std::sync::atomic::AtomicU64);
+
+impl wiremock::Respond for NextEvent {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        ResponseTemplate::new(200)
+            .set_body_json(json!({ "id": (1_300_000_000_000_000_001 + n).to_string() }))
+    }
+}
+
+async fn event_mocks(d: &DiscordBot) {
+    let events = format!("/api/v10/guilds/{GUILD}/scheduled-events");
+    Mock::given(method("POST"))
+        .and(path(events.clone()))
+        .respond_with(NextEvent(std::sync::atomic::AtomicU64::new(0)))
+        .mount(&d.server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path_regex(format!("^{events}/[0-9]+$")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": EVENT })))
+        .mount(&d.server)
+        .await;
+}
+
+async fn mirrored(pool: PgPool) -> DiscordBot {
+    let d = DiscordBot::new(pool).await;
+    spring_lead_mentor(&d).await;
+    spring_channel_mock(&d).await;
+    event_mocks(&d).await;
+    sqlx::query("UPDATE cohorts SET discord_events = true WHERE slug = 'spring-makers-2027'")
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    d.bot
+        .clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 10, 9, 0, 0).unwrap());
+    d
+}
+
+fn schedule(d: &DiscordBot, id: u64, when: &str, title: &str) -> Value {
+    DiscordBot::as_member(
+        d.command(
+            id,
+            "event",
+            Some("schedule"),
+            json!([
+                { "name": "cohort", "type": 3, "value": "spring-makers-2027" },
+                { "name": "when", "type": 3, "value": when },
+                { "name": "kind", "type": 3, "value": "demo_day" },
+                { "name": "title", "type": 3, "value": title },
+            ]),
+        ),
+        MENTOR,
+        "Mo",
+    )
+}
+
+#[sqlx::test]
+async fn a_session_is_created_moved_and_cancelled_as_one_discord_event(pool: PgPool) {
+    let d = mirrored(pool).await;
+    let scheduled = d
+        .run(schedule(
+            &d,
+            61,
+            "2027-03-12T17:00",
+            "Demo night **@everyone**",
+        ))
+        .await;
+    assert!(scheduled.starts_with("Scheduled **\\#"), "{scheduled}");
+    d.dispatch().await;
+    let sent = event_requests(&d).await;
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    let (verb, route, body, reason) = &sent[0];
+    assert_eq!(
+        (verb.as_str(), route.as_str()),
+        (
+            "POST",
+            format!("/api/v10/guilds/{GUILD}/scheduled-events").as_str()
+        )
+    );
+    assert_eq!(
+        reason.as_deref(),
+        Some("cohortbot%3A%20mirrors%20a%20program%20session")
+    );
+    let create = validator("ExternalScheduledEventCreateRequest");
+    assert!(
+        create.is_valid(body),
+        "{:?}",
+        create.iter_errors(body).collect::<Vec<_>>()
+    );
+    let session: uuid::Uuid = sqlx::query_scalar("SELECT id FROM sessions WHERE number = 1")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        *body,
+        json!({
+            "name": "#1 Demo night **@everyone**",
+            "description": format!(
+                "Demo night \\*\\*@\u{200b}everyone\\*\\* (Demo day), Spring Makers 2027.\nRSVP: `/event rsvp 1`\ncohortbot session {session}"
+            ),
+            "scheduled_start_time": "2027-03-12T16:00:00Z",
+            "scheduled_end_time": "2027-03-12T17:00:00Z",
+            "entity_metadata": { "location": "#spring-makers" },
+            "privacy_level": 2,
+            "entity_type": 3,
+        })
+    );
+    // Dispatched again: nothing new, nothing sent.
+    d.dispatch().await;
+    assert_eq!(event_requests(&d).await.len(), 1);
+    // The scheduler's pass makes the spring lightning talks of the coming weeks, and
+    // mirrors those within 14 days: one more event. Run again, it sends nothing.
+    d.bot.tick().await;
+    d.dispatch().await;
+    let sent = event_requests(&d).await;
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    assert_eq!(sent[1].2["name"], "#2 Lightning talks");
+    assert_eq!(sent[1].2["scheduled_start_time"], "2027-03-18T15:00:00Z");
+    d.bot.tick().await;
+    d.dispatch().await;
+    assert_eq!(event_requests(&d).await.len(), 2);
+
+    // A move patches the times; a cancel sets the status and keeps the event.
+    let moved = d
+        .run(DiscordBot::as_member(
+            d.command(
+                62,
+                "event",
+                Some("move"),
+                json!([
+                    { "name": "session", "type": 4, "value": 1 },
+                    { "name": "when", "type": 3, "value": "2027-03-13T10:00" },
+                ]),
+            ),
+            MENTOR,
+            "Mo",
+        ))
+        .await;
+    assert!(moved.starts_with("Moved"), "{moved}");
+    d.dispatch().await;
+    let cancelled = d
+        .run(DiscordBot::as_member(
+            d.command(
+                63,
+                "event",
+                Some("cancel"),
+                json!([{ "name": "session", "type": 4, "value": 1 }]),
+            ),
+            MENTOR,
+            "Mo",
+        ))
+        .await;
+    assert!(cancelled.starts_with("Cancelled"), "{cancelled}");
+    d.dispatch().await;
+    let sent: Vec<_> = event_requests(&d).await.into_iter().skip(2).collect();
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    let patch = validator("ExternalScheduledEventPatchRequestPartial");
+    let event_route = format!("/api/v10/guilds/{GUILD}/scheduled-events/{EVENT}");
+    assert_eq!(
+        (sent[0].0.as_str(), sent[0].1.as_str()),
+        ("PATCH", event_route.as_str())
+    );
+    assert!(patch.is_valid(&sent[0].2));
+    assert_eq!(sent[0].2["scheduled_start_time"], "2027-03-13T09:00:00Z");
+    assert_eq!(sent[0].2["scheduled_end_time"], "2027-03-13T10:00:00Z");
+    assert_eq!(
+        (sent[1].0.as_str(), sent[1].1.as_str()),
+        ("PATCH", event_route.as_str())
+    );
+    assert_eq!(sent[1].2, json!({ "status": 4 }));
+    assert!(patch.is_valid(&sent[1].2));
+    d.dispatch().await;
+    assert_eq!(
+        event_requests(&d).await.len(),
+        4,
+        "nothing after the cancel"
+    );
+}
+
+#[sqlx::test]
+async fn a_crash_between_create_and_record_leaves_no_duplicate(pool: PgPool) {
+    let d = mirrored(pool).await;
+    d.run(schedule(&d, 61, "2027-03-12T17:00", "Demo night"))
+        .await;
+    let session: uuid::Uuid = sqlx::query_scalar("SELECT id FROM sessions WHERE number = 1")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    // The first attempt claimed the session and created the event, then the process died
+    // before recording its id.
+    sqlx::query(
+        "INSERT INTO discord_events (session_id, guild_id, updated_at) VALUES ($1, $2, now())",
+    )
+    .bind(session)
+    .bind(GUILD)
+    .execute(&d.bot.pool)
+    .await
+    .unwrap();
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v10/guilds/{GUILD}/scheduled-events")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            { "id": "1300000000000000009", "description": "someone else's" },
+            { "id": EVENT, "description": format!("Demo night\ncohortbot session {session}") },
+        ])))
+        .mount(&d.server)
+        .await;
+    d.dispatch().await;
+    let sent = event_requests(&d).await;
+    let verbs: Vec<&str> = sent.iter().map(|(verb, ..)| verb.as_str()).collect();
+    assert_eq!(
+        verbs,
+        ["GET", "PATCH"],
+        "found by its marker, brought up to date, not made twice"
+    );
+    let recorded: Option<String> =
+        sqlx::query_scalar("SELECT event_id FROM discord_events WHERE session_id = $1")
+            .bind(session)
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(recorded.as_deref(), Some(EVENT));
+}
+
+#[sqlx::test]
+async fn a_guild_holds_at_most_eighty_events_soonest_first(pool: PgPool) {
+    let d = mirrored(pool).await;
+    // 120 sessions within the horizon, made as a series makes them (no command, so the
+    // hourly pass is what mirrors them).
+    sqlx::query(
+        "INSERT INTO sessions (id, community_id, cohort_id, number, kind, title, starts_at,
+                               duration_minutes, slots, status, checkin_code, created_at)
+         SELECT gen_random_uuid(), c.community_id, c.id, 100 + i, 'clinic', 'Clinic ' || i,
+                $1::timestamptz + make_interval(hours => 2 * i), 30, 0, 'scheduled',
+                'code' || i, $1
+           FROM cohorts c, generate_series(1, 120) i
+          WHERE c.slug = 'spring-makers-2027'",
+    )
+    .bind(d.bot.clock.now())
+    .execute(&d.bot.pool)
+    .await
+    .unwrap();
+    d.bot.tick().await;
+    let report = d.dispatch().await;
+    let created: Vec<Value> = event_requests(&d)
+        .await
+        .into_iter()
+        .filter(|(verb, ..)| verb == "POST")
+        .map(|(_, _, body, _)| body)
+        .collect();
+    assert_eq!(created.len(), 80, "{report:?}");
+    let names: Vec<&str> = created
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[0], "#101 Clinic 1");
+    assert_eq!(names[79], "#180 Clinic 80", "soonest first");
+}
