@@ -245,6 +245,17 @@ impl Scheduler {
                 .await
                 .context("queueing Discord events")?;
         }
+        // Discord events are compared with their sessions once a day (and at start, by
+        // the Discord adapter).
+        if since.date_naive() != now.date_naive() {
+            crate::services::events::mirror::queue_reconcile(
+                &self.pool,
+                now,
+                &now.date_naive().to_string(),
+            )
+            .await
+            .context("queueing the Discord events' reconciliation")?;
+        }
         // One line for the pass, not one per tick: a bot down for a week would otherwise
         // log hundreds. Each skip is still recorded, with its reason, in the database.
         let recorded = state::record_skips(&self.pool, &skipped, now).await?;

@@ -153,3 +153,62 @@ pub async fn unmirrored(
     .fetch_all(ex)
     .await
 }
+
+/// The guild's mappings: (session, event id), for reconciliation.
+pub async fn mapped_in(
+    ex: impl PgExecutor<'_>,
+    guild_id: &str,
+) -> sqlx::Result<Vec<(Uuid, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT session_id, event_id FROM discord_events WHERE guild_id = $1 ORDER BY session_id",
+    )
+    .bind(guild_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Whether the session exists.
+pub async fn session_exists(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1)")
+        .bind(session_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// Communities whose cohorts mirror to Discord: (community, guild id).
+pub async fn mirroring_communities(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT DISTINCT co.id, co.discord_guild_id FROM communities co
+           JOIN cohorts c ON c.community_id = co.id
+          WHERE c.discord_events AND co.discord_guild_id IS NOT NULL
+          ORDER BY co.id",
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// The guild's mirror counts for `/event mirror status`: events to come or running, and
+/// sessions within the horizon not mirrored (the cap, or not sent yet).
+pub async fn status(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT
+           (SELECT count(*) FROM discord_events d JOIN sessions s ON s.id = d.session_id
+             WHERE s.community_id = $1 AND s.status = 'scheduled' AND d.event_id IS NOT NULL
+               AND s.starts_at + make_interval(mins => s.duration_minutes) > $2),
+           (SELECT count(*) FROM sessions s JOIN cohorts c ON c.id = s.cohort_id
+             WHERE s.community_id = $1 AND c.discord_events AND s.status = 'scheduled'
+               AND s.starts_at > $2 AND s.starts_at <= $3
+               AND NOT EXISTS (SELECT 1 FROM discord_events d
+                                WHERE d.session_id = s.id AND d.event_id IS NOT NULL))",
+    )
+    .bind(community_id)
+    .bind(now)
+    .bind(until)
+    .fetch_one(ex)
+    .await
+}

@@ -67,6 +67,9 @@ pub enum PlatformAction {
     /// this is sent: created, moved or cancelled (`services::events::mirror`). Queued on
     /// the `MIRROR_QUEUE` pseudo-channel, so a community's mirror writes go one at a time.
     MirrorSession { session: Uuid },
+    /// The community's Discord events are compared with the sessions they mirror: drift
+    /// repaired, events lost re-made, the bot's orphans deleted (at start and daily).
+    ReconcileEvents,
 }
 
 /// The queue a community's Discord event writes share (no channel by that name exists).

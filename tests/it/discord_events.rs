@@ -312,3 +312,88 @@ async fn a_guild_holds_at_most_eighty_events_soonest_first(pool: PgPool) {
     assert_eq!(names[0], "#101 Clinic 1");
     assert_eq!(names[79], "#180 Clinic 80", "soonest first");
 }
+
+#[sqlx::test]
+async fn reconciliation_repairs_drift_remakes_lost_events_and_deletes_orphans(pool: PgPool) {
+    let d = mirrored(pool).await;
+    d.run(schedule(&d, 61, "2027-03-12T17:00", "Demo night"))
+        .await;
+    d.run(schedule(&d, 62, "2027-03-15T17:00", "Review night"))
+        .await;
+    d.dispatch().await;
+    let created = event_requests(&d).await;
+    assert_eq!(created.len(), 2, "{created:#?}");
+    let demo = created
+        .iter()
+        .find(|(.., body, _)| body["name"] == "#1 Demo night")
+        .unwrap()
+        .2
+        .clone();
+
+    // On Discord: a moderator renamed #1, deleted #2 by hand; an event of the bot's whose
+    // session is gone; and someone else's event, which the bot never touches.
+    let renamed = {
+        let mut event = demo.clone();
+        event["id"] = json!(EVENT);
+        event["status"] = json!(1);
+        event["name"] = json!("Demo night (moved to the big room?)");
+        event
+    };
+    let gone = uuid::Uuid::new_v4();
+    let orphan = format!("/api/v10/guilds/{GUILD}/scheduled-events/1300000000000000050");
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v10/guilds/{GUILD}/scheduled-events")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            renamed,
+            { "id": "1300000000000000050", "name": "Old", "status": 1,
+              "description": format!("Old\ncohortbot session {gone}") },
+            { "id": "1300000000000000060", "name": "Meetup", "status": 1,
+              "description": "Community meetup, bring snacks" },
+        ])))
+        .mount(&d.server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(orphan.clone()))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&d.server)
+        .await;
+    let now = d.bot.clock.now();
+    let queued =
+        cohortbot::services::events::mirror::queue_reconcile(&d.bot.pool, now, "2027-03-10")
+            .await
+            .unwrap();
+    assert_eq!(queued, 1);
+    // Queued again the same day: still one.
+    cohortbot::services::events::mirror::queue_reconcile(&d.bot.pool, now, "2027-03-10")
+        .await
+        .unwrap();
+    d.dispatch().await;
+    let mut sent: Vec<(String, String, Value)> = event_requests(&d)
+        .await
+        .into_iter()
+        .skip(2)
+        .map(|(verb, route, body, _)| (verb, route, body))
+        .collect();
+    sent.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let events = format!("/api/v10/guilds/{GUILD}/scheduled-events");
+    let verbs: Vec<(&str, &str)> = sent
+        .iter()
+        .map(|(verb, route, _)| (verb.as_str(), route.as_str()))
+        .collect();
+    let patched = format!("{events}/{EVENT}");
+    assert_eq!(
+        verbs,
+        [
+            ("DELETE", orphan.as_str()),
+            ("GET", events.as_str()),
+            ("PATCH", patched.as_str()),
+            ("POST", events.as_str()),
+        ],
+        "{sent:#?}"
+    );
+    assert_eq!(sent[2].2["name"], "#1 Demo night", "the name put back");
+    assert_eq!(
+        sent[3].2["name"], "#2 Review night",
+        "the lost event made again"
+    );
+}

@@ -181,7 +181,15 @@ pub fn spawn(
         let dispatcher = Dispatcher::new(services.pool.clone(), services.clock.clone(), sender)
             .only_platform(Platform::Discord);
         let dispatch_stop = stop.clone();
+        let (pool, now) = (services.pool.clone(), services.clock.now());
         tasks.spawn(async move {
+            // Events may have drifted while the bot was down: compared once at start.
+            let occasion = format!("start:{}", uuid::Uuid::new_v4());
+            if let Err(err) =
+                crate::services::events::mirror::queue_reconcile(&pool, now, &occasion).await
+            {
+                tracing::warn!(error = %format!("{err:#}"), "could not queue the Discord events' reconciliation");
+            }
             dispatcher.run(DISPATCH_EVERY, dispatch_stop).await;
             Ok(())
         });

@@ -149,11 +149,7 @@ impl EventWriter<'_> {
         if session.synced_hash.as_deref() == Some(hash) {
             return Ok(Delivered::nothing_to_do());
         }
-        let Some(id) = event_id.parse::<u64>().ok().filter(|n| *n > 0) else {
-            return Err(SendError::Permanent(format!(
-                "`{event_id}` is not a Discord event id"
-            )));
-        };
+        let id = self::event_id(event_id)?;
         // A cancel keeps the event (its page says it was cancelled); a move patches it.
         let body = if event.cancelled {
             json!({ "status": CANCELED })
@@ -162,7 +158,7 @@ impl EventWriter<'_> {
         };
         let route = Route::GuildScheduledEvent {
             guild_id: guild,
-            event_id: ScheduledEventId::new(id),
+            event_id: id,
         };
         let patched = self
             .rest
@@ -198,12 +194,108 @@ impl EventWriter<'_> {
         })
     }
 
-    /// The id of the guild's event that carries `session_id`'s marker, if any.
-    async fn find_by_marker(
-        &self,
-        guild: GuildId,
-        session_id: Uuid,
-    ) -> Result<Option<String>, SendError> {
+    /// Compares the guild's events with the sessions they mirror: an event someone edited
+    /// is put back, one deleted by hand is made again while its session is on, an event
+    /// found by its marker but not recorded is adopted, and the bot's events whose session
+    /// is gone are deleted. Events without the bot's marker are never touched.
+    pub async fn reconcile(&self, guild: &str) -> Result<Delivered, SendError> {
+        let now = self.clock.now();
+        let Some(guild_id) = guild
+            .parse::<u64>()
+            .ok()
+            .filter(|g| *g > 0)
+            .map(GuildId::new)
+        else {
+            return Err(SendError::Permanent(format!(
+                "`{guild}` is not a Discord guild id"
+            )));
+        };
+        let listed = self.list(guild_id).await?;
+        let mut on_discord: HashMap<String, Value> = HashMap::new();
+        for event in listed {
+            let Some(id) = event["id"].as_str().map(str::to_owned) else {
+                continue;
+            };
+            let Some(session) = event["description"].as_str().and_then(session_marked) else {
+                continue;
+            };
+            if !discord_events::session_exists(self.pool, session)
+                .await
+                .map_err(db)?
+            {
+                tracing::warn!(event = %id, "deleting the Discord event of a session that is gone");
+                let route = Route::GuildScheduledEvent {
+                    guild_id,
+                    event_id: event_id(&id)?,
+                };
+                self.rest
+                    .call_with_reason(route, LightMethod::Delete, None, Some(AUDIT_REASON))
+                    .await
+                    .map_err(super::sender::send_error)?;
+                continue;
+            }
+            if discord_events::claim(self.pool, session, guild, now)
+                .await
+                .map_err(db)?
+            {
+                tracing::info!(event = %id, "adopting a Discord event found by its marker");
+                discord_events::record(self.pool, session, &id, "", now)
+                    .await
+                    .map_err(db)?;
+            }
+            on_discord.insert(id, event);
+        }
+        for (session, event_id) in discord_events::mapped_in(self.pool, guild)
+            .await
+            .map_err(db)?
+        {
+            let Some(event_id) = event_id else {
+                continue;
+            };
+            let listed = on_discord.get(&event_id);
+            // Discord lists events to come and running ones; a finished session's event is
+            // gone for good, and its mapping with it.
+            let Some(target) = discord_events::target(self.pool, session)
+                .await
+                .map_err(db)?
+            else {
+                continue;
+            };
+            let ended =
+                target.starts_at + Duration::minutes(i64::from(target.duration_minutes)) <= now;
+            match listed {
+                None if ended || target.status == "cancelled" => {
+                    discord_events::forget(self.pool, session)
+                        .await
+                        .map_err(db)?;
+                }
+                None => {
+                    tracing::warn!(session = %session, event = %event_id,
+                        "the Discord event is gone; making it again");
+                    discord_events::forget(self.pool, session)
+                        .await
+                        .map_err(db)?;
+                    self.sync(session).await?;
+                }
+                Some(event) => {
+                    let talks = sessions::talks(self.pool, session).await.map_err(db)?;
+                    let desired = fitted(&target, &talks);
+                    if !matches(event, &desired) {
+                        tracing::info!(session = %session, event = %event_id,
+                            "the Discord event was edited; putting it back");
+                        // Forget what was sent, so the sync sends it again.
+                        discord_events::record(self.pool, session, &event_id, "", now)
+                            .await
+                            .map_err(db)?;
+                        self.sync(session).await?;
+                    }
+                }
+            }
+        }
+        Ok(Delivered::nothing_to_do())
+    }
+
+    async fn list(&self, guild: GuildId) -> Result<Vec<Value>, SendError> {
         let listed = self
             .rest
             .call(
@@ -213,18 +305,60 @@ impl EventWriter<'_> {
             )
             .await
             .map_err(super::sender::send_error)?;
-        let marker = marker(session_id);
-        Ok(listed.as_array().and_then(|events| {
-            events
-                .iter()
-                .find(|e| {
-                    e["description"]
-                        .as_str()
-                        .is_some_and(|d| d.contains(&marker))
-                })
-                .and_then(|e| e["id"].as_str().map(str::to_owned))
-        }))
+        Ok(listed.as_array().cloned().unwrap_or_default())
     }
+
+    /// The id of the guild's event that carries `session_id`'s marker, if any.
+    async fn find_by_marker(
+        &self,
+        guild: GuildId,
+        session_id: Uuid,
+    ) -> Result<Option<String>, SendError> {
+        let listed = self.list(guild).await?;
+        Ok(listed
+            .iter()
+            .find(|e| e["description"].as_str().and_then(session_marked) == Some(session_id))
+            .and_then(|e| e["id"].as_str().map(str::to_owned)))
+    }
+}
+
+/// The session a description's marker names, if it has the bot's marker.
+fn session_marked(description: &str) -> Option<Uuid> {
+    let prefix = marker(Uuid::nil());
+    let prefix = prefix.trim_end_matches(&Uuid::nil().to_string());
+    let at = description.rfind(prefix)?;
+    let rest = &description[at + prefix.len()..];
+    Uuid::parse_str(rest.get(..36)?).ok()
+}
+
+fn event_id(id: &str) -> Result<ScheduledEventId, SendError> {
+    id.parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(ScheduledEventId::new)
+        .ok_or_else(|| SendError::Permanent(format!("`{id}` is not a Discord event id")))
+}
+
+/// Whether Discord's event says what the session's event should.
+fn matches(listed: &Value, desired: &Event) -> bool {
+    let wanted = fields(desired);
+    let status = listed["status"].as_i64();
+    let cancelled = status == Some(CANCELED);
+    let same_time = |key: &str| {
+        let parse = |v: &Value| {
+            v.as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        parse(&listed[key]) == parse(&wanted[key])
+    };
+    cancelled == desired.cancelled
+        && (desired.cancelled
+            || (listed["name"] == wanted["name"]
+                && listed["description"] == wanted["description"]
+                && listed["entity_metadata"]["location"] == wanted["entity_metadata"]["location"]
+                && same_time("scheduled_start_time")
+                && same_time("scheduled_end_time")))
 }
 
 /// The event with as much of its lineup as Discord's 1,000 characters hold.

@@ -456,6 +456,23 @@ impl Sender for DiscordSender {
                 };
                 return writer.sync(session).await;
             }
+            (Some(PlatformAction::ReconcileEvents), _) => {
+                let Some(guild) = store::discord::guild_of(&self.pool, post.community_id)
+                    .await
+                    .map_err(|e| SendError::Transient {
+                        reason: format!("reading the community's Discord server: {e}"),
+                        retry_after: None,
+                    })?
+                else {
+                    return Ok(Delivered::nothing_to_do());
+                };
+                let writer = super::scheduled_events::EventWriter {
+                    rest: &self.rest,
+                    pool: &self.pool,
+                    clock: &self.clock,
+                };
+                return writer.reconcile(&guild).await;
+            }
             (Some(PlatformAction::Replace { .. }), Some(sent)) => {
                 return self.replace(post, sent).await;
             }

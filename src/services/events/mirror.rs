@@ -112,3 +112,29 @@ pub fn cut(text: &str, max: usize) -> String {
     out.push('…');
     out
 }
+
+/// Queues a reconciliation of each mirroring community's Discord events. `occasion` makes
+/// the key: the date for the daily one (once a day however many passes), a fresh id at
+/// start.
+pub async fn queue_reconcile(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    occasion: &str,
+) -> anyhow::Result<u64> {
+    let mut queued = 0;
+    for (community, _) in discord_events::mirroring_communities(pool).await? {
+        let key = format!("discord-reconcile:{community}:{occasion}");
+        queued += u64::from(
+            outbox::enqueue_queued_action(
+                pool,
+                community,
+                &key,
+                MIRROR_QUEUE,
+                PlatformAction::ReconcileEvents,
+                now,
+            )
+            .await?,
+        );
+    }
+    Ok(queued)
+}
