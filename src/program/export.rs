@@ -60,6 +60,8 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                         .collect(),
                 })
                 .collect();
+            let (discord_events, interested_is_rsvp) =
+                crate::store::cohorts::discord_event_options(&mut *conn, cohort.id).await?;
             cohort_defs.push(CohortDef {
                 mentor_groups: q::mentor_groups(&mut conn, cohort.id)
                     .await?
@@ -78,8 +80,8 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                 channel: cohort.channel,
                 nudge_after_hours: (cohort.nudge_after_hours != q::DEFAULT_NUDGE_AFTER_HOURS)
                     .then_some(cohort.nudge_after_hours),
-                discord_events: crate::store::cohorts::mirrors_to_discord(&mut *conn, cohort.id)
-                    .await?,
+                discord_events,
+                interested_is_rsvp,
                 schedules,
                 tracks,
             });

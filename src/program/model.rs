@@ -378,6 +378,10 @@ pub struct CohortDef {
     /// Discord server, and the bot the Create Events permission).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub discord_events: bool,
+    /// Marking "Interested" on a session's Discord event RSVPs (and taking it back
+    /// withdraws that RSVP).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interested_is_rsvp: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1178,6 +1182,7 @@ impl CohortDef {
             channel: self.channel.as_deref(),
             nudge_after_hours: self.nudge_after_hours,
             discord_events: self.discord_events,
+            interested_is_rsvp: self.interested_is_rsvp,
         }
     }
 }

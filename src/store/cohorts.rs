@@ -34,9 +34,13 @@ pg_row! {
 const COLUMNS: &str = "id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours, \
                        archived_at IS NOT NULL AS archived";
 
-/// Whether the cohort's sessions are mirrored as Discord scheduled events.
-pub async fn mirrors_to_discord(ex: impl PgExecutor<'_>, cohort_id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT discord_events FROM cohorts WHERE id = $1")
+/// Whether the cohort's sessions are mirrored as Discord scheduled events, and whether
+/// "Interested" on them is an RSVP.
+pub async fn discord_event_options(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+) -> sqlx::Result<(bool, bool)> {
+    sqlx::query_as("SELECT discord_events, interested_is_rsvp FROM cohorts WHERE id = $1")
         .bind(cohort_id)
         .fetch_one(ex)
         .await

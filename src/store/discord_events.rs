@@ -212,3 +212,22 @@ pub async fn status(
     .fetch_one(ex)
     .await
 }
+
+/// The session a guild's event mirrors, if the bot made it: (session, its number, whether
+/// its cohort takes "Interested" as an RSVP).
+pub async fn session_of_event(
+    ex: impl PgExecutor<'_>,
+    guild_id: &str,
+    event_id: &str,
+) -> sqlx::Result<Option<(Uuid, i32, bool)>> {
+    sqlx::query_as(
+        "SELECT s.id, s.number, c.interested_is_rsvp FROM discord_events d
+           JOIN sessions s ON s.id = d.session_id
+           JOIN cohorts c ON c.id = s.cohort_id
+          WHERE d.guild_id = $1 AND d.event_id = $2",
+    )
+    .bind(guild_id)
+    .bind(event_id)
+    .fetch_optional(ex)
+    .await
+}

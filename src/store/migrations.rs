@@ -51,6 +51,7 @@ const FILES: &[(&str, &str)] = embed![
     "0031_kb_search_tiers.sql",
     "0032_home.sql",
     "0033_discord_events.sql",
+    "0034_interested_rsvps.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

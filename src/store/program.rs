@@ -94,6 +94,7 @@ pub struct CohortSeed<'a> {
     pub channel: Option<&'a str>,
     pub nudge_after_hours: Option<i32>,
     pub discord_events: bool,
+    pub interested_is_rsvp: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -224,14 +225,16 @@ pub async fn upsert_cohort(
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
-        "INSERT INTO cohorts AS t (id, community_id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours, created_at, discord_events)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        "INSERT INTO cohorts AS t (id, community_id, slug, name, timezone, starts_on, ends_on, channel, nudge_after_hours, created_at, discord_events, interested_is_rsvp)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (community_id, slug) DO UPDATE SET name = EXCLUDED.name, timezone = EXCLUDED.timezone,
              starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on, channel = EXCLUDED.channel,
-             nudge_after_hours = EXCLUDED.nudge_after_hours, discord_events = EXCLUDED.discord_events
-         WHERE (t.name, t.timezone, t.starts_on, t.ends_on, t.channel, t.nudge_after_hours, t.discord_events)
+             nudge_after_hours = EXCLUDED.nudge_after_hours, discord_events = EXCLUDED.discord_events,
+             interested_is_rsvp = EXCLUDED.interested_is_rsvp
+         WHERE (t.name, t.timezone, t.starts_on, t.ends_on, t.channel, t.nudge_after_hours, t.discord_events,
+                t.interested_is_rsvp)
                IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.timezone, EXCLUDED.starts_on, EXCLUDED.ends_on, EXCLUDED.channel,
-                                 EXCLUDED.nudge_after_hours, EXCLUDED.discord_events)",
+                                 EXCLUDED.nudge_after_hours, EXCLUDED.discord_events, EXCLUDED.interested_is_rsvp)",
         "SELECT id FROM cohorts WHERE community_id = $2 AND slug = $3",
     );
     run(
@@ -247,7 +250,8 @@ pub async fn upsert_cohort(
             .bind(def.channel)
             .bind(def.nudge_after_hours.unwrap_or(DEFAULT_NUDGE_AFTER_HOURS))
             .bind(now)
-            .bind(def.discord_events),
+            .bind(def.discord_events)
+            .bind(def.interested_is_rsvp),
     )
     .await
 }

@@ -457,6 +457,45 @@ pg_row! {
     }
 }
 
+/// Adds an RSVP made by marking "Interested" on the session's Discord event; false when
+/// the member already has one (typed or not).
+pub async fn rsvp_by_interest(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    session_id: Uuid,
+    member_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO session_rsvps (community_id, session_id, member_id, created_at, via_interest)
+         VALUES ($1, $2, $3, $4, true) ON CONFLICT DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(session_id)
+    .bind(member_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Takes back an RSVP that came from "Interested"; false when there is none (a typed RSVP
+/// stays).
+pub async fn unrsvp_interest(
+    ex: impl PgExecutor<'_>,
+    session_id: Uuid,
+    member_id: Uuid,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "DELETE FROM session_rsvps WHERE session_id = $1 AND member_id = $2 AND via_interest",
+    )
+    .bind(session_id)
+    .bind(member_id)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 /// Takes back an RSVP; false when there was none.
 pub async fn unrsvp(
     ex: impl PgExecutor<'_>,

@@ -78,7 +78,7 @@ async fn event_mocks(d: &DiscordBot) {
         .await;
 }
 
-async fn mirrored(pool: PgPool) -> DiscordBot {
+pub(crate) async fn mirrored(pool: PgPool) -> DiscordBot {
     let d = DiscordBot::new(pool).await;
     spring_lead_mentor(&d).await;
     spring_channel_mock(&d).await;
@@ -93,7 +93,7 @@ async fn mirrored(pool: PgPool) -> DiscordBot {
     d
 }
 
-fn schedule(d: &DiscordBot, id: u64, when: &str, title: &str) -> Value {
+pub(crate) fn schedule(d: &DiscordBot, id: u64, when: &str, title: &str) -> Value {
     DiscordBot::as_member(
         d.command(
             id,
@@ -395,5 +395,80 @@ async fn reconciliation_repairs_drift_remakes_lost_events_and_deletes_orphans(po
     assert_eq!(
         sent[3].2["name"], "#2 Review night",
         "the lost event made again"
+    );
+}
+
+#[sqlx::test]
+async fn taking_interest_back_withdraws_only_the_rsvp_it_made(pool: PgPool) {
+    use super::discord_support::BEA;
+    let d = mirrored(pool).await;
+    sqlx::query("UPDATE cohorts SET interested_is_rsvp = true WHERE slug = 'spring-makers-2027'")
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    d.run(schedule(&d, 61, "2027-03-12T17:00", "Demo night"))
+        .await;
+    d.dispatch().await;
+    let services = &d.bot.services;
+    services.interest(GUILD, EVENT, BEA, true).await.unwrap();
+    // Mo typed his RSVP; marking and unmarking Interested leaves it.
+    let typed = d
+        .run(DiscordBot::as_member(
+            d.command(
+                62,
+                "event",
+                Some("rsvp"),
+                json!([{ "name": "session", "type": 4, "value": 1 }]),
+            ),
+            MENTOR,
+            "Mo",
+        ))
+        .await;
+    assert!(typed.starts_with("You're on the list"), "{typed}");
+    services.interest(GUILD, EVENT, MENTOR, true).await.unwrap();
+    services
+        .interest(GUILD, EVENT, MENTOR, false)
+        .await
+        .unwrap();
+    services.interest(GUILD, EVENT, BEA, false).await.unwrap();
+    // Interest in an event the bot did not make changes nothing.
+    services
+        .interest(GUILD, "1300000000000000999", BEA, true)
+        .await
+        .unwrap();
+    let rsvps: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT m.platform_user_id, r.via_interest FROM session_rsvps r
+           JOIN members m ON m.id = r.member_id",
+    )
+    .fetch_all(&d.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(rsvps, [(MENTOR.to_owned(), false)]);
+    let dms: Vec<(String, Value)> = sqlx::query_as(
+        "SELECT m.platform_user_id, o.body FROM outbox o JOIN members m ON m.id = o.member_id
+          WHERE o.idempotency_key LIKE 'interest:%' ORDER BY o.id",
+    )
+    .fetch_all(&d.bot.pool)
+    .await
+    .unwrap();
+    let said: Vec<(String, String)> = dms
+        .into_iter()
+        .map(|(who, body)| {
+            let message: cohortbot::render::Message = serde_json::from_value(body).unwrap();
+            (who, cohortbot::render::plain::render(&message))
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                BEA.to_owned(),
+                "⭐ You marked Interested, so you're on the list for #1 Demo night (Demo day), Fri 12 Mar 2027 17:00 (Europe/Berlin). I'll remind you a day and an hour before. Changed your mind? Remove your interest, or `/event unrsvp 1`.".to_owned()
+            ),
+            (
+                BEA.to_owned(),
+                "You removed your interest, so you're off the list for #1 Demo night (Demo day). `/event rsvp 1` puts you back.".to_owned()
+            ),
+        ]
     );
 }

@@ -1,5 +1,6 @@
 //! Gateway mode against a local fake gateway: serenity's client connects, identifies with
-//! GUILDS only, and its INTERACTION_CREATE and GUILD_MEMBER_UPDATE events reach the handler.
+//! GUILDS and GUILD_SCHEDULED_EVENTS only, and its INTERACTION_CREATE, GUILD_MEMBER_UPDATE
+//! and GUILD_SCHEDULED_EVENT_USER_ADD events reach the handler.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -122,8 +123,8 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
         .await
         .unwrap()
         .unwrap();
-    // GUILDS only: no privileged intent unless configured.
-    assert_eq!(identify["d"]["intents"], 1);
+    // GUILDS and GUILD_SCHEDULED_EVENTS (1 << 16): no privileged intent unless configured.
+    assert_eq!(identify["d"]["intents"], 1 | 1 << 16);
     assert_eq!(identify["d"]["token"], "Bot test-token");
 }
 
@@ -252,4 +253,80 @@ async fn intents_the_portal_does_not_grant_stop_the_gateway_with_the_reason(pool
         err.contains("Discord refused the gateway connection"),
         "{err}"
     );
+}
+
+#[sqlx::test]
+async fn interested_on_a_mirrored_event_arrives_by_the_gateway_as_one_rsvp(pool: PgPool) {
+    let d = crate::discord_events::mirrored(pool).await;
+    sqlx::query("UPDATE cohorts SET interested_is_rsvp = true WHERE slug = 'spring-makers-2027'")
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    d.run(crate::discord_events::schedule(
+        &d,
+        61,
+        "2027-03-12T17:00",
+        "Demo night",
+    ))
+    .await;
+    d.dispatch().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
+    gateway_answers(&d, &ws_url).await;
+    let ready = json!({ "op": 0, "s": 1, "t": "READY", "d": {
+        "v": 10, "user": bot_user(), "guilds": [{ "id": super::discord_support::GUILD, "unavailable": true }],
+        "session_id": "fake-session", "resume_gateway_url": ws_url, "shard": [0, 1],
+        "application": { "id": APP, "flags": 0 }
+    }});
+    // Bea marks Interested; the event comes twice (a resumed session replays it).
+    let add = |s: u64| {
+        json!({ "op": 0, "s": s, "t": "GUILD_SCHEDULED_EVENT_USER_ADD",
+                "d": fixture("guild_scheduled_event_user_add") })
+    };
+    let (identified, _identify) = tokio::sync::oneshot::channel();
+    tokio::spawn(fake_gateway(
+        listener,
+        vec![ready, add(2), add(3)],
+        None,
+        identified,
+    ));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
+    let client = tokio::spawn(async move {
+        gateway::run(handler, &rest, Shards::Count(1), false, stop_rx).await
+    });
+    let dm_key = "interest:%";
+    until(async || {
+        let dms: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE idempotency_key LIKE $1")
+                .bind(dm_key)
+                .fetch_one(&d.bot.pool)
+                .await
+                .unwrap();
+        (dms >= 1).then_some(())
+    })
+    .await;
+    // Both deliveries handled, one RSVP and one DM.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rsvps: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT m.platform_user_id, r.via_interest FROM session_rsvps r
+           JOIN members m ON m.id = r.member_id",
+    )
+    .fetch_all(&d.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(rsvps, [("111000000000000001".to_owned(), true)]);
+    let dms: Vec<Value> =
+        sqlx::query_scalar("SELECT body FROM outbox WHERE idempotency_key LIKE $1")
+            .bind(dm_key)
+            .fetch_all(&d.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(dms.len(), 1, "{dms:#?}");
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), client)
+        .await
+        .expect("the client stops")
+        .unwrap()
+        .unwrap();
 }

@@ -177,7 +177,7 @@ async fn the_discord_events_option_is_imported_and_exported(pool: PgPool) {
     let bot = TestBot::new(pool).await;
     let text = EXAMPLE.replacen(
         "  slug = \"spring-makers-2027\"\n",
-        "  slug = \"spring-makers-2027\"\n  discord_events = true\n",
+        "  slug = \"spring-makers-2027\"\n  discord_events = true\n  interested_is_rsvp = true\n",
         1,
     );
     let file = ProgramFile::parse(&text, "edited").unwrap();
@@ -186,16 +186,16 @@ async fn the_discord_events_option_is_imported_and_exported(pool: PgPool) {
         .unwrap();
     assert!(!report.changed_nothing(), "{report}");
     let exported = export(&bot.pool).await.unwrap();
-    let opted: Vec<(&str, bool)> = exported.communities[0]
+    let opted: Vec<(&str, bool, bool)> = exported.communities[0]
         .cohorts
         .iter()
-        .map(|c| (c.slug.as_str(), c.discord_events))
+        .map(|c| (c.slug.as_str(), c.discord_events, c.interested_is_rsvp))
         .collect();
     assert_eq!(
         opted,
         [
-            ("spring-makers-2027", true),
-            ("evening-builders-2027", false)
+            ("spring-makers-2027", true, true),
+            ("evening-builders-2027", false, false)
         ]
     );
     let written = exported.to_toml().unwrap();

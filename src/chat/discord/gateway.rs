@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use serenity::all::{
-    Context, EventHandler, GatewayIntents, GuildMemberUpdateEvent, Interaction, Member, Ready,
+    Context, EventHandler, GatewayIntents, GuildMemberUpdateEvent, GuildScheduledEventUserAddEvent,
+    GuildScheduledEventUserRemoveEvent, Interaction, Member, Ready,
 };
 use serenity::client::ClientBuilder;
 use tokio::sync::watch;
@@ -110,6 +111,48 @@ impl EventHandler for Events {
         }
     }
 
+    async fn guild_scheduled_event_user_add(
+        &self,
+        _ctx: Context,
+        subscribed: GuildScheduledEventUserAddEvent,
+    ) {
+        let (guild, event, user) = (
+            subscribed.guild_id.to_string(),
+            subscribed.scheduled_event_id.to_string(),
+            subscribed.user_id.to_string(),
+        );
+        if let Err(err) = self
+            .handler
+            .services
+            .interest(&guild, &event, &user, true)
+            .await
+        {
+            tracing::warn!(error = %crate::render::plain::render(&err.into_message("interest")),
+                "could not take an Interested as an RSVP");
+        }
+    }
+
+    async fn guild_scheduled_event_user_remove(
+        &self,
+        _ctx: Context,
+        unsubscribed: GuildScheduledEventUserRemoveEvent,
+    ) {
+        let (guild, event, user) = (
+            unsubscribed.guild_id.to_string(),
+            unsubscribed.scheduled_event_id.to_string(),
+            unsubscribed.user_id.to_string(),
+        );
+        if let Err(err) = self
+            .handler
+            .services
+            .interest(&guild, &event, &user, false)
+            .await
+        {
+            tracing::warn!(error = %crate::render::plain::render(&err.into_message("interest")),
+                "could not withdraw an RSVP made by Interested");
+        }
+    }
+
     async fn guild_member_update(
         &self,
         _ctx: Context,
@@ -140,7 +183,10 @@ pub async fn run(
     member_events: bool,
     mut stop: watch::Receiver<bool>,
 ) -> Result<()> {
-    let mut intents = GatewayIntents::GUILDS;
+    // Scheduled-event intents are not privileged: "Interested" on the sessions' events
+    // (services/events/interest.rs) needs them, and a server without mirrored events sends
+    // none.
+    let mut intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_SCHEDULED_EVENTS;
     if member_events {
         intents |= GatewayIntents::GUILD_MEMBERS;
     }

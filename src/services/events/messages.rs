@@ -443,3 +443,26 @@ pub fn discord_event(
         .line()
         .text(super::mirror::marker(session.session_id))
 }
+
+/// The DM for an RSVP made by marking "Interested" on the session's Discord event.
+pub fn interest_rsvped(session: &Session, zone: Tz) -> Message {
+    Message::new()
+        .text("⭐ You marked Interested, so you're on the list for ")
+        .push(session_name(session))
+        .text(format!(
+            ", {}. I'll remind you a day and an hour before. Changed your mind? Remove your interest, or ",
+            when::for_reader(session.starts_at, zone)
+        ))
+        .code(format!("/event unrsvp {}", session.number))
+        .text(".")
+}
+
+/// The DM when taking the interest back withdrew the RSVP it made.
+pub fn interest_withdrawn(session: &Session) -> Message {
+    Message::new()
+        .text("You removed your interest, so you're off the list for ")
+        .push(session_name(session))
+        .text(". ")
+        .code(format!("/event rsvp {}", session.number))
+        .text(" puts you back.")
+}

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod digest;
+pub mod interest;
 pub(crate) mod messages;
 pub mod mirror;
 pub mod reminders;
