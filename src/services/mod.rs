@@ -357,12 +357,14 @@ impl Services {
         // what just changed; publishing it again is a no-op when it did not.
         let mut touched = vec![inv.caller.member.id];
         for post in &outcome.posts {
-            if let Destination::Direct { member_id, .. } = post.to
-                && !touched.contains(&member_id)
-            {
+            if let Destination::Direct { member_id, .. } = post.to {
                 touched.push(member_id);
             }
         }
+        // Each refresh locks the member's row: always in one order, so two commands that
+        // touch the same two members cannot deadlock.
+        touched.sort_unstable();
+        touched.dedup();
         for member_id in touched {
             home::refresh(&mut tx, community, member_id, now, false).await?;
         }
