@@ -70,7 +70,7 @@ pub async fn build(
         sections.push(sessions);
     }
     // The ladder of the cohort the learner is in; nothing for a member in none.
-    if let Some(ladder) = answer_of(tx, now, caller, CommandId::Progress).await? {
+    if let Some(ladder) = answer_of(tx, now, caller, Borrowed::Progress).await? {
         sections.push(ladder);
     }
     sections.extend(mentoring(tx, now, caller, mentor).await?);
@@ -125,19 +125,31 @@ pub async fn refresh(
     Ok(())
 }
 
-/// The reply `command` (one without options) gives the caller, or `None` when it refuses
-/// them (`/progress` for a member in no cohort).
+/// The commands whose replies the Home shows as they are.
+#[derive(Debug, Clone, Copy)]
+enum Borrowed {
+    /// `/progress`: the ladder.
+    Progress,
+    /// `/streak`.
+    Streak,
+}
+
+/// The reply `part`'s command (without options) gives the caller, or `None` when it
+/// refuses them (`/progress` for a member in no cohort).
 async fn answer_of(
     tx: &mut PgConnection,
     now: DateTime<Utc>,
     caller: &Caller,
-    command: CommandId,
+    part: Borrowed,
 ) -> ServiceResult<Option<Message>> {
+    let command = match part {
+        Borrowed::Progress => CommandId::Progress,
+        Borrowed::Streak => CommandId::Streak,
+    };
     let inv = Invocation::new(caller.clone(), catalog::spec(command), Args::default());
-    let answer = match command {
-        CommandId::Progress => super::milestones::progress(tx, &inv).await,
-        CommandId::Streak => super::streaks::show(tx, now, &inv).await,
-        _ => unreachable!("the Home shows /progress and /streak"),
+    let answer = match part {
+        Borrowed::Progress => super::milestones::progress(tx, &inv).await,
+        Borrowed::Streak => super::streaks::show(tx, now, &inv).await,
     };
     match answer {
         Ok(outcome) => Ok(Some(outcome.reply)),
@@ -181,7 +193,7 @@ async fn this_week(
     let streak = if enrolled.is_empty() {
         None
     } else {
-        answer_of(tx, now, caller, CommandId::Streak).await?
+        answer_of(tx, now, caller, Borrowed::Streak).await?
     };
     Ok(Some(messages::this_week(away.as_ref(), &weeks, streak)))
 }
