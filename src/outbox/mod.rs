@@ -38,6 +38,13 @@ pub enum Recipient {
     },
 }
 
+/// A digest of what a platform was last told (a Home view, an event's fields), stored so
+/// that a state-based action with nothing new sends nothing.
+pub fn fingerprint(sent: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(sent.as_bytes()))
+}
+
 #[derive(Debug, Clone)]
 pub struct OutboundPost {
     pub id: i64,

@@ -187,32 +187,6 @@ pub async fn mirroring_communities(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<
     .await
 }
 
-/// The guild's mirror counts for `/event mirror status`: events to come or running, and
-/// sessions within the horizon not mirrored (the cap, or not sent yet).
-pub async fn status(
-    ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    now: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT
-           (SELECT count(*) FROM discord_events d JOIN sessions s ON s.id = d.session_id
-             WHERE s.community_id = $1 AND s.status = 'scheduled' AND d.event_id IS NOT NULL
-               AND s.starts_at + make_interval(mins => s.duration_minutes) > $2),
-           (SELECT count(*) FROM sessions s JOIN cohorts c ON c.id = s.cohort_id
-             WHERE s.community_id = $1 AND c.discord_events AND s.status = 'scheduled'
-               AND s.starts_at > $2 AND s.starts_at <= $3
-               AND NOT EXISTS (SELECT 1 FROM discord_events d
-                                WHERE d.session_id = s.id AND d.event_id IS NOT NULL))",
-    )
-    .bind(community_id)
-    .bind(now)
-    .bind(until)
-    .fetch_one(ex)
-    .await
-}
-
 /// The session a guild's event mirrors, if the bot made it: (session, its number, whether
 /// its cohort takes "Interested" as an RSVP).
 pub async fn session_of_event(

@@ -84,20 +84,7 @@ pub async fn enqueue_action(
     action: PlatformAction,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let result = sqlx::query(
-        "INSERT INTO outbox (community_id, idempotency_key, member_id, body, action, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
-         ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(community_id)
-    .bind(key)
-    .bind(member_id)
-    .bind(Json(Message::new()))
-    .bind(Json(action))
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    insert_action(ex, community_id, key, (None, Some(member_id)), action, now).await
 }
 
 /// Adds a platform action that concerns no member, queued with `queue`'s other rows.
@@ -109,14 +96,28 @@ pub async fn enqueue_queued_action(
     action: PlatformAction,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
+    insert_action(ex, community_id, key, (Some(queue), None), action, now).await
+}
+
+/// An action row addressed to a channel (or queue) or to a member (exactly one), with an
+/// empty body; false when a row with the key exists.
+async fn insert_action(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    key: &str,
+    (channel, member_id): (Option<&str>, Option<Uuid>),
+    action: PlatformAction,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
     let result = sqlx::query(
-        "INSERT INTO outbox (community_id, idempotency_key, channel, body, action, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
+        "INSERT INTO outbox (community_id, idempotency_key, channel, member_id, body, action, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(community_id)
     .bind(key)
-    .bind(queue)
+    .bind(channel)
+    .bind(member_id)
     .bind(Json(Message::new()))
     .bind(Json(action))
     .bind(now)

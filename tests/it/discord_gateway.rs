@@ -32,6 +32,15 @@ fn bot_user() -> Value {
             "mfa_enabled": false })
 }
 
+/// The READY the fake gateway sends first, for one shard of the test guild.
+fn ready(ws_url: &str) -> Value {
+    json!({ "op": 0, "s": 1, "t": "READY", "d": {
+        "v": 10, "user": bot_user(), "guilds": [{ "id": super::discord_support::GUILD, "unavailable": true }],
+        "session_id": "fake-session", "resume_gateway_url": ws_url, "shard": [0, 1],
+        "application": { "id": APP, "flags": 0 }
+    }})
+}
+
 async fn until<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     for _ in 0..200 {
         if let Some(found) = probe().await {
@@ -60,11 +69,7 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
         .mount(&d.server)
         .await;
 
-    let ready = json!({ "op": 0, "s": 1, "t": "READY", "d": {
-        "v": 10, "user": bot_user(), "guilds": [{ "id": super::discord_support::GUILD, "unavailable": true }],
-        "session_id": "fake-session", "resume_gateway_url": ws_url, "shard": [0, 1],
-        "application": { "id": APP, "flags": 0 }
-    }});
+    let ready = ready(&ws_url);
     let mut member_update = fixture("guild_member_update");
     member_update = json!({ "op": 0, "s": 3, "t": "GUILD_MEMBER_UPDATE", "d": member_update });
     let interaction =
@@ -273,11 +278,7 @@ async fn interested_on_a_mirrored_event_arrives_by_the_gateway_as_one_rsvp(pool:
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let ws_url = format!("ws://{}", listener.local_addr().unwrap());
     gateway_answers(&d, &ws_url).await;
-    let ready = json!({ "op": 0, "s": 1, "t": "READY", "d": {
-        "v": 10, "user": bot_user(), "guilds": [{ "id": super::discord_support::GUILD, "unavailable": true }],
-        "session_id": "fake-session", "resume_gateway_url": ws_url, "shard": [0, 1],
-        "application": { "id": APP, "flags": 0 }
-    }});
+    let ready = ready(&ws_url);
     // Bea marks Interested; the event comes twice (a resumed session replays it).
     let add = |s: u64| {
         json!({ "op": 0, "s": s, "t": "GUILD_SCHEDULED_EVENT_USER_ADD",

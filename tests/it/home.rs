@@ -316,10 +316,29 @@ fn home_buttons(published: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// Slack's `block_actions` payload for pressing the button labelled `label` on a
+/// published Home (recorded shape: a view container, no channel, no `response_url`).
+fn press_on_home(published: &Value, label: &str) -> String {
+    use crate::slack::{fixture, json_str};
+    let (_, action_id, value) = home_buttons(published)
+        .into_iter()
+        .find(|(shown, ..)| shown == label)
+        .unwrap_or_else(|| panic!("no {label} button on the Home"));
+    fixture(
+        "block_actions_home.json",
+        &[
+            ("trigger_id", crate::slack_loop::TRIGGER),
+            ("action_id", &action_id),
+            ("label", label),
+            ("value", &json_str(&value)),
+        ],
+    )
+}
+
 #[sqlx::test]
 async fn on_slack_the_home_tab_is_published_when_opened_and_once_after_many_changes(pool: PgPool) {
     use crate::slack::{SAM, fixture, json_str};
-    use crate::slack_loop::{TRIGGER, prepared};
+    use crate::slack_loop::prepared;
     use axum::http::StatusCode;
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, ResponseTemplate};
@@ -447,19 +466,7 @@ async fn on_slack_the_home_tab_is_published_when_opened_and_once_after_many_chan
     );
 
     // The RSVP button on the Home: the answer comes by DM, and the Home follows.
-    let (_, _, value) = home_buttons(&published[1])
-        .into_iter()
-        .find(|(label, ..)| label == "RSVP #1")
-        .unwrap();
-    let press = fixture(
-        "block_actions_home.json",
-        &[
-            ("trigger_id", TRIGGER),
-            ("action_id", "cohortbot_run"),
-            ("label", "RSVP #1"),
-            ("value", &json_str(&value)),
-        ],
-    );
+    let press = press_on_home(&published[1], "RSVP #1");
     let (status, body) = slack.interact(&press).await;
     assert_eq!((status, body), (StatusCode::OK, None));
     let posts = slack.sent("chat.postMessage").await;
@@ -486,19 +493,7 @@ async fn on_slack_the_home_tab_is_published_when_opened_and_once_after_many_chan
             "/kb add faq \"Sandbox environments\" Ask the platform team for a sandbox.",
         )
         .await;
-    let (_, _, value) = home_buttons(&published[2])
-        .into_iter()
-        .find(|(label, ..)| label == "Search the knowledge base")
-        .unwrap();
-    let press = fixture(
-        "block_actions_home.json",
-        &[
-            ("trigger_id", TRIGGER),
-            ("action_id", "cohortbot_form"),
-            ("label", "Search the knowledge base"),
-            ("value", &json_str(&value)),
-        ],
-    );
+    let press = press_on_home(&published[2], "Search the knowledge base");
     let (status, _) = slack.interact(&press).await;
     assert_eq!(status, StatusCode::OK);
     let form = slack.sent("views.open").await.last().unwrap()["view"].clone();

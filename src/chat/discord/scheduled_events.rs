@@ -395,9 +395,7 @@ fn fields(event: &Event) -> Value {
 }
 
 fn hash(fields: &Value, cancelled: bool) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{fields}|{cancelled}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::outbox::fingerprint(&format!("{fields}|{cancelled}"))
 }
 
 #[cfg(test)]

@@ -253,11 +253,14 @@ impl SlackSender {
             ids.get(&id).cloned()
         });
         // The footer's time changes every minute; what the member can act on is the rest.
-        let hash = view_hash(&slack::home_view(
-            &home.sections[..home.sections.len().saturating_sub(1)],
-            crate::services::home::messages::cut,
-            |id| ids.get(&id).cloned(),
-        ));
+        let hash = crate::outbox::fingerprint(
+            &slack::home_view(
+                &home.sections[..home.sections.len().saturating_sub(1)],
+                crate::services::home::messages::cut,
+                |id| ids.get(&id).cloned(),
+            )
+            .to_string(),
+        );
         if before.as_deref() == Some(hash.as_str()) {
             tracing::debug!(outbox_id = post.id, "Home unchanged; not published");
             return Ok(Delivered::nothing_to_do());
@@ -285,13 +288,6 @@ impl SlackSender {
         };
         Ok(slack::render(&post.message, |id| ids.get(&id).cloned()))
     }
-}
-
-/// A stable digest of a view, to tell an unchanged Home.
-fn view_hash(view: &Value) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(view.to_string().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The channel and `ts` of a message the outbox sent, as [`Sender::send`] records it

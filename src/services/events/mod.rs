@@ -521,6 +521,25 @@ pub(crate) fn open_for_signup(session: &Session, now: DateTime<Utc>) -> ServiceR
     Ok(())
 }
 
+/// The zone of a listed session's home, among the cohorts and circles (id, zone) a
+/// listing read; `None` when the session belongs to neither.
+pub(crate) fn listed_zone<'a>(
+    session: &Session,
+    cohorts: &'a [crate::store::cohorts::Cohort],
+    circles: &'a [(uuid::Uuid, String)],
+) -> Option<&'a str> {
+    cohorts
+        .iter()
+        .find(|c| Some(c.id) == session.cohort_id)
+        .map(|c| c.timezone.as_str())
+        .or_else(|| {
+            circles
+                .iter()
+                .find(|(id, _)| Some(*id) == session.circle_id)
+                .map(|(_, zone)| zone.as_str())
+        })
+}
+
 /// The session's cohort or circle.
 pub(crate) async fn home_of(tx: &mut PgConnection, session: &Session) -> ServiceResult<Home> {
     Ok(sessions::home(&mut *tx, session)

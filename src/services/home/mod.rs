@@ -19,7 +19,8 @@ use crate::commands::catalog::{self, CommandId};
 use crate::commands::value::Args;
 use crate::domain::{Period, parse_timezone};
 use crate::render::Message;
-use crate::store::{self, cohorts, sessions};
+use crate::store::cohorts::{self, Cohort};
+use crate::store::{self, sessions};
 
 /// Sessions shown under "Next sessions"; `/event list` has the rest.
 const SESSIONS_SHOWN: i64 = 3;
@@ -64,16 +65,18 @@ pub async fn build(
         store::mentoring::profile(&mut *tx, me.id).await?,
         Some(p) if p.status == store::mentoring::OfferStatus::Approved
     );
+    // The cohorts the member takes part in, read once for every section.
+    let enrolled = cohorts::enrolled(&mut *tx, me.id).await?;
     let mut sections = Vec::new();
-    sections.extend(this_week(tx, now, caller, mentor).await?);
-    if let Some(sessions) = next_sessions(tx, now, caller).await? {
+    sections.extend(this_week(tx, now, caller, &enrolled, mentor).await?);
+    if let Some(sessions) = next_sessions(tx, now, caller, &enrolled).await? {
         sections.push(sessions);
     }
     // The ladder of the cohort the learner is in; nothing for a member in none.
     if let Some(ladder) = answer_of(tx, now, caller, Borrowed::Progress).await? {
         sections.push(ladder);
     }
-    sections.extend(mentoring(tx, now, caller, mentor).await?);
+    sections.extend(mentoring(tx, now, caller, &enrolled, mentor).await?);
     sections.push(messages::knowledge());
     sections.push(messages::updated(
         now,
@@ -164,6 +167,7 @@ async fn this_week(
     tx: &mut PgConnection,
     now: DateTime<Utc>,
     caller: &Caller,
+    enrolled: &[Cohort],
     mentor: bool,
 ) -> ServiceResult<Option<Message>> {
     let me = &caller.member;
@@ -171,12 +175,11 @@ async fn this_week(
         .await?
         .into_iter()
         .find(|a| a.starts_at <= now);
-    let enrolled = cohorts::enrolled(&mut *tx, me.id).await?;
     if enrolled.is_empty() && away.is_none() && mentor {
         return Ok(None);
     }
     let mut weeks = Vec::new();
-    for cohort in &enrolled {
+    for cohort in enrolled {
         let zone = super::checkins::member_zone(me, cohort);
         let period = Period::containing(now, zone).to_string();
         let done = store::checkins::find(&mut *tx, cohort.id, me.id, &period)
@@ -204,9 +207,9 @@ async fn next_sessions(
     tx: &mut PgConnection,
     now: DateTime<Utc>,
     caller: &Caller,
+    cohorts: &[Cohort],
 ) -> ServiceResult<Option<Message>> {
     let me = &caller.member;
-    let cohorts = cohorts::enrolled(&mut *tx, me.id).await?;
     let circles = store::circles::of_member(&mut *tx, me.id).await?;
     let cohort_ids: Vec<Uuid> = cohorts.iter().map(|c| c.id).collect();
     let circle_ids: Vec<Uuid> = circles.iter().map(|(id, _)| *id).collect();
@@ -220,18 +223,8 @@ async fn next_sessions(
     }
     let mut shown = Vec::new();
     for session in sessions::upcoming(&mut *tx, homes, now, SESSIONS_SHOWN, 0).await? {
-        let home_zone = cohorts
-            .iter()
-            .find(|c| Some(c.id) == session.cohort_id)
-            .map(|c| c.timezone.clone())
-            .or_else(|| {
-                circles
-                    .iter()
-                    .find(|(id, _)| Some(*id) == session.circle_id)
-                    .map(|(_, zone)| zone.clone())
-            })
-            .unwrap_or_default();
-        let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&home_zone));
+        let home_zone = super::events::listed_zone(&session, cohorts, &circles).unwrap_or_default();
+        let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(home_zone));
         let going = sessions::rsvps(&mut *tx, session.id)
             .await?
             .iter()
@@ -247,6 +240,7 @@ async fn mentoring(
     tx: &mut PgConnection,
     now: DateTime<Utc>,
     caller: &Caller,
+    enrolled: &[Cohort],
     mentor: bool,
 ) -> ServiceResult<Vec<Message>> {
     let me = &caller.member;
@@ -261,9 +255,8 @@ async fn mentoring(
             store::reviews::claimable(&mut *tx, caller.community_id, me.id, REVIEWS_SHOWN).await?;
         sections.push(messages::reviews(&reviews, total));
     }
-    let enrolled = cohorts::enrolled(&mut *tx, me.id).await?;
     let mut mentors = Vec::new();
-    for cohort in &enrolled {
+    for cohort in enrolled {
         for (_, name) in store::reviews::learner_mentors(&mut *tx, cohort.id, me.id).await? {
             mentors.push((cohort.name.clone(), name));
         }

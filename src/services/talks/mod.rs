@@ -173,16 +173,7 @@ pub async fn list(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     let upcoming = sessions::upcoming(&mut *tx, homes, now, page.size, page.offset()).await?;
     let mut reply = shared::paged_header(messages::list_header(), page.number, page.count(total));
     for session in &upcoming {
-        let home_zone = cohorts
-            .iter()
-            .find(|c| Some(c.id) == session.cohort_id)
-            .map(|c| c.timezone.as_str())
-            .or_else(|| {
-                circles
-                    .iter()
-                    .find(|(id, _)| Some(*id) == session.circle_id)
-                    .map(|(_, zone)| zone.as_str())
-            })
+        let home_zone = events::listed_zone(session, &cohorts, &circles)
             .context("listed session's cohort or circle")?;
         let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(home_zone));
         let talks = sessions::talks(&mut *tx, session.id).await?;
