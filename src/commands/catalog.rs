@@ -36,6 +36,8 @@ pub enum CommandId {
     EventUnrsvp,
     EventList,
     EventAttended,
+    EventPick,
+    EventMirror,
     EventCode,
     EventCheckin,
     EventIcal,
@@ -455,6 +457,18 @@ const SESSION_SLOTS: OptionSpec = named(
     "slots",
     OptionKind::Int { min: 0, max: 50 },
     "talk slots (default 5 for lightning talks, else 0)",
+);
+/// How a session's places are given: `first_come` or `host_picks`.
+pub const SELECTIONS: &[&str] = &["first_come", "host_picks"];
+const SESSION_SELECTION: OptionSpec = named(
+    "selection",
+    OptionKind::Choice(SELECTIONS),
+    "first_come (default) or host_picks (`/event pick` chooses from the sign-ups)",
+);
+const SESSION_CLOSES: OptionSpec = named(
+    "closes",
+    OptionKind::Duration,
+    "sign-ups close this long before the start, like `2h` (default: at the start)",
 );
 /// What a learner brings to a clinic, in a line.
 pub const CLINIC_TOPIC_MAX: usize = 200;
@@ -896,6 +910,8 @@ pub static CATALOG: &[CommandSpec] = &[
             SESSION_TITLE,
             SESSION_DURATION,
             SESSION_SLOTS,
+            SESSION_SELECTION,
+            SESSION_CLOSES,
             named(
                 "location",
                 OptionKind::Text { max: LOCATION_MAX },
@@ -969,6 +985,34 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Hosts: record who attended.",
+    },
+    CommandSpec {
+        id: CommandId::EventPick,
+        path: "event pick",
+        options: &[
+            required("session", SESSION, "the session number"),
+            rest(
+                "users",
+                OptionKind::Text { max: 2_000 },
+                false,
+                "the sign-ups you pick, like `@sam @lee` (leave out to see the sign-ups)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Hosts of a host_picks session: see the sign-ups, and pick who comes.",
+    },
+    CommandSpec {
+        id: CommandId::EventMirror,
+        path: "event mirror",
+        options: &[optional(
+            "action",
+            OptionKind::Choice(&["status", "repair"]),
+            "`status` (default): what is mirrored; `repair`: compare with Discord now",
+        )],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Stewards: sessions mirrored as Discord scheduled events, per cohort.",
     },
     CommandSpec {
         id: CommandId::EventCode,
@@ -1926,6 +1970,8 @@ pub static CATALOG: &[CommandSpec] = &[
             SESSION_TITLE,
             SESSION_DURATION,
             SESSION_SLOTS,
+            SESSION_SELECTION,
+            SESSION_CLOSES,
             named(
                 "location",
                 OptionKind::Text { max: LOCATION_MAX },

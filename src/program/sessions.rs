@@ -10,6 +10,7 @@ use crate::commands::catalog::{LOCATION_MAX, NAME_MAX, SESSION_KINDS};
 use crate::domain::{Slug, clean_line, parse_timezone};
 use crate::store::pg_row;
 use crate::store::program::Change;
+use crate::store::sessions::Selection;
 
 pg_row! {
     /// "Lightning talks every other Thursday 16:00": `cron = "0 16 * * THU"`, `every_weeks = 2`.
@@ -34,7 +35,37 @@ pg_row! {
         pub slots: i32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub location: Option<String>,
+        /// `first_come` (each RSVP is a place) or `host_picks` (`/event pick` chooses
+        /// attendees from the sign-ups).
+        #[serde(default = "first_come", skip_serializing_if = "is_first_come")]
+        pub selection: String,
+        /// Sign-ups close this long before each start, like `2h` or `1d`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub rsvp_closes_before: Option<String>,
     }
+}
+
+fn first_come() -> String {
+    Selection::FirstCome.as_str().to_owned()
+}
+
+fn is_first_come(selection: &String) -> bool {
+    selection == Selection::FirstCome.as_str()
+}
+
+/// Longest `rsvp_closes_before`: two weeks, the Discord events' horizon.
+pub const RSVP_CLOSES_BEFORE_MAX_MINUTES: i32 = 14 * 24 * 60;
+
+/// `rsvp_closes_before` in whole minutes, or what is wrong with it.
+pub fn closes_before_minutes(text: &str) -> Result<i32, String> {
+    let minutes = humantime::parse_duration(text.trim())
+        .map_err(|_| format!("`{text}` is not a duration like `2h`, `90m` or `1d`"))?
+        .as_secs()
+        / 60;
+    i32::try_from(minutes)
+        .ok()
+        .filter(|m| *m <= RSVP_CLOSES_BEFORE_MAX_MINUTES)
+        .ok_or_else(|| format!("`{text}` is longer than two weeks"))
 }
 
 fn one() -> i32 {
@@ -76,6 +107,17 @@ pub fn check(problems: &mut Vec<String>, at: &str, series: &[SessionSeriesDef]) 
         {
             problems.push(format!("{here}: {err}"));
         }
+        if s.selection.parse::<Selection>().is_err() {
+            problems.push(format!(
+                "{here}: selection must be `first_come` or `host_picks`, not `{}`",
+                s.selection
+            ));
+        }
+        if let Some(text) = &s.rsvp_closes_before
+            && let Err(err) = closes_before_minutes(text)
+        {
+            problems.push(format!("{here}: rsvp_closes_before {err}"));
+        }
         if let Err(err) = crate::schedule::CronExpr::parse(&s.cron) {
             problems.push(format!("{here}: {err}"));
         }
@@ -109,17 +151,21 @@ pub async fn upsert(
     let row: (String,) = sqlx::query_as(
         "WITH up AS (
             INSERT INTO session_series AS t (id, community_id, cohort_id, slug, kind, title, cron,
-                every_weeks, duration_minutes, slots, location, timezone)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                every_weeks, duration_minutes, slots, location, timezone, selection,
+                rsvp_closes_before_minutes)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             ON CONFLICT (cohort_id, slug) DO UPDATE SET kind = EXCLUDED.kind, title = EXCLUDED.title,
                 cron = EXCLUDED.cron, every_weeks = EXCLUDED.every_weeks,
                 duration_minutes = EXCLUDED.duration_minutes, slots = EXCLUDED.slots,
-                location = EXCLUDED.location, timezone = EXCLUDED.timezone
+                location = EXCLUDED.location, timezone = EXCLUDED.timezone,
+                selection = EXCLUDED.selection,
+                rsvp_closes_before_minutes = EXCLUDED.rsvp_closes_before_minutes
             WHERE (t.kind, t.title, t.cron, t.every_weeks, t.duration_minutes, t.slots, t.location,
-                   t.timezone)
+                   t.timezone, t.selection, t.rsvp_closes_before_minutes)
                   IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.title, EXCLUDED.cron, EXCLUDED.every_weeks,
                                     EXCLUDED.duration_minutes, EXCLUDED.slots, EXCLUDED.location,
-                                    EXCLUDED.timezone)
+                                    EXCLUDED.timezone, EXCLUDED.selection,
+                                    EXCLUDED.rsvp_closes_before_minutes)
             RETURNING (xmax = 0) AS inserted)
          SELECT CASE WHEN inserted THEN 'created' ELSE 'updated' END FROM up
          UNION ALL SELECT 'unchanged' WHERE NOT EXISTS (SELECT 1 FROM up)",
@@ -142,6 +188,12 @@ pub async fn upsert(
             .and_then(|z| parse_timezone(z).ok())
             .map(|tz| tz.name()),
     )
+    .bind(&def.selection)
+    .bind(
+        def.rsvp_closes_before
+            .as_deref()
+            .and_then(|t| closes_before_minutes(t).ok()),
+    )
     .fetch_one(&mut *conn)
     .await?;
     Ok(match row.0.as_str() {
@@ -155,9 +207,16 @@ pub async fn export(
     conn: &mut PgConnection,
     cohort_id: Uuid,
 ) -> sqlx::Result<Vec<SessionSeriesDef>> {
+    // The closing back as the file writes it: whole days, hours, or minutes.
     sqlx::query_as(
-        "SELECT slug, kind, title, cron, timezone, every_weeks, duration_minutes, slots, location
-         FROM session_series WHERE cohort_id = $1 ORDER BY slug",
+        "SELECT slug, kind, title, cron, timezone, every_weeks, duration_minutes, slots, location,
+                selection,
+                CASE WHEN m IS NULL THEN NULL
+                     WHEN m > 0 AND m % 1440 = 0 THEN (m / 1440) || 'd'
+                     WHEN m > 0 AND m % 60 = 0 THEN (m / 60) || 'h'
+                     ELSE m || 'm' END AS rsvp_closes_before
+         FROM session_series, LATERAL (SELECT rsvp_closes_before_minutes AS m) closing
+         WHERE cohort_id = $1 ORDER BY slug",
     )
     .bind(cohort_id)
     .fetch_all(conn)
@@ -179,6 +238,8 @@ mod tests {
             duration_minutes: 60,
             slots: 4,
             location: None,
+            selection: "host_picks".into(),
+            rsvp_closes_before: Some("2h".into()),
         }
     }
 
@@ -195,6 +256,8 @@ mod tests {
             every_weeks: 0,
             slots: 99,
             title: " ".into(),
+            selection: "lottery".into(),
+            rsvp_closes_before: Some("soon".into()),
             ..series()
         };
         check(&mut problems, "c", &[bad, series(), series()]);
@@ -206,6 +269,8 @@ mod tests {
             "`title` can't be empty",
             "listed twice",
             "Europe/London",
+            "selection must be `first_come` or `host_picks`, not `lottery`",
+            "rsvp_closes_before `soon` is not a duration",
         ] {
             assert!(text.contains(expected), "{expected}: {text}");
         }

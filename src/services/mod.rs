@@ -486,6 +486,8 @@ async fn route(
         CommandId::EventRsvp => events::rsvp(tx, now, inv).await,
         CommandId::EventUnrsvp => events::unrsvp(tx, now, inv).await,
         CommandId::EventAttended => events::attended(tx, now, inv).await,
+        CommandId::EventPick => events::picks::pick(tx, now, inv).await,
+        CommandId::EventMirror => events::mirror::status(tx, now, inv).await,
         CommandId::EventCode => events::code(tx, inv).await,
         CommandId::EventCheckin => events::self_checkin(tx, now, inv).await,
         CommandId::EventIcal => events::ical(tx, now, inv).await,

@@ -205,3 +205,118 @@ pub async fn session_of_event(
     .fetch_optional(ex)
     .await
 }
+
+pg_row! {
+    /// One mirroring cohort, for `/event mirror`: its sessions within the horizon, how many
+    /// of them have an event, and the RSVPs "Interested" made for them.
+    #[derive(Debug, Clone)]
+    pub struct CohortMirror {
+        pub name: String,
+        pub slug: String,
+        pub interested_is_rsvp: bool,
+        pub upcoming: i64,
+        pub mirrored: i64,
+        pub via_interest: i64,
+    }
+}
+
+/// The community's mirroring cohorts, by name, counting sessions on and not over that
+/// start before `until`.
+pub async fn cohort_mirrors(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<CohortMirror>> {
+    sqlx::query_as(
+        "SELECT c.name, c.slug, c.interested_is_rsvp,
+                count(s.id) AS upcoming, count(d.event_id) AS mirrored,
+                coalesce(sum((SELECT count(*) FROM session_rsvps r
+                               WHERE r.session_id = s.id AND r.via_interest)), 0)::bigint AS via_interest
+           FROM cohorts c
+           LEFT JOIN sessions s ON s.cohort_id = c.id AND s.status = 'scheduled'
+                AND s.starts_at + make_interval(mins => s.duration_minutes) > $2
+                AND s.starts_at <= $3
+           LEFT JOIN discord_events d ON d.session_id = s.id
+          WHERE c.community_id = $1 AND c.discord_events AND c.archived_at IS NULL
+          GROUP BY c.id ORDER BY c.name, c.slug",
+    )
+    .bind(community_id)
+    .bind(now)
+    .bind(until)
+    .fetch_all(ex)
+    .await
+}
+
+pg_row! {
+    /// The community's mirror writes in the outbox.
+    #[derive(Debug, Clone)]
+    pub struct MirrorQueue {
+        pub waiting: i64,
+        pub failed: i64,
+        /// When a reconciliation last went through.
+        pub reconciled_at: Option<DateTime<Utc>>,
+    }
+}
+
+pub async fn mirror_queue(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    queue: &str,
+) -> sqlx::Result<MirrorQueue> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'pending') AS waiting,
+                count(*) FILTER (WHERE status = 'dead') AS failed,
+                max(sent_at) FILTER (WHERE status = 'sent'
+                                     AND idempotency_key LIKE 'discord-reconcile:%') AS reconciled_at
+           FROM outbox WHERE community_id = $1 AND channel = $2",
+    )
+    .bind(community_id)
+    .bind(queue)
+    .fetch_one(ex)
+    .await
+}
+
+/// The Discord server the community is linked to, if any.
+pub async fn guild_of(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT discord_guild_id FROM communities WHERE id = $1")
+        .bind(community_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// The guild's events whose "Interested" list makes RSVPs and whose session has not
+/// started: (session, event id), for catching up after downtime.
+pub async fn interest_events(
+    ex: impl PgExecutor<'_>,
+    guild_id: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT s.id, d.event_id FROM discord_events d
+           JOIN sessions s ON s.id = d.session_id
+           JOIN cohorts c ON c.id = s.cohort_id
+          WHERE d.guild_id = $1 AND d.event_id IS NOT NULL AND c.interested_is_rsvp
+            AND s.status = 'scheduled' AND s.starts_at > $2
+          ORDER BY s.starts_at, s.id",
+    )
+    .bind(guild_id)
+    .bind(now)
+    .fetch_all(ex)
+    .await
+}
+
+/// The Discord user ids of the session's RSVPs that "Interested" made.
+pub async fn interest_rsvp_users(
+    ex: impl PgExecutor<'_>,
+    session_id: Uuid,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT m.platform_user_id FROM session_rsvps r JOIN members m ON m.id = r.member_id
+          WHERE r.session_id = $1 AND r.via_interest AND m.platform = 'discord'
+          ORDER BY m.platform_user_id",
+    )
+    .bind(session_id)
+    .fetch_all(ex)
+    .await
+}

@@ -52,6 +52,7 @@ const FILES: &[(&str, &str)] = embed![
     "0032_home.sql",
     "0033_discord_events.sql",
     "0034_interested_rsvps.sql",
+    "0035_host_picks_rsvp_close.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -25,6 +25,18 @@ pg_row! {
         pub created_by: Option<Uuid>,
         /// The iCalendar revision: raised by each move and the cancellation.
         pub sequence: i32,
+        pub selection: Selection,
+        /// Sign-ups close this many minutes before the start; open until it when `None`.
+        pub rsvp_closes_before_minutes: Option<i32>,
+    }
+}
+
+crate::store::row::text_enum! {
+    /// Who gets a place (`sessions.selection`): every RSVP, or those the host picks from
+    /// the sign-ups (the rest are on standby).
+    pub enum Selection {
+        FirstCome = "first_come",
+        HostPicks = "host_picks",
     }
 }
 
@@ -36,9 +48,15 @@ impl Session {
     pub fn is_cancelled(&self) -> bool {
         self.status == "cancelled"
     }
+
+    /// When sign-ups close, if before the start.
+    pub fn rsvp_closes_at(&self) -> Option<DateTime<Utc>> {
+        self.rsvp_closes_before_minutes
+            .map(|m| self.starts_at - chrono::Duration::minutes(i64::from(m)))
+    }
 }
 
-const COLUMNS: &str = "id, community_id, cohort_id, circle_id, number, kind, title, starts_at, duration_minutes, location, slots, status, checkin_code, created_by, sequence";
+const COLUMNS: &str = "id, community_id, cohort_id, circle_id, number, kind, title, starts_at, duration_minutes, location, slots, status, checkin_code, created_by, sequence, selection, rsvp_closes_before_minutes";
 
 /// What a new session needs.
 #[derive(Debug, Clone)]
@@ -56,6 +74,8 @@ pub struct NewSession<'a> {
     pub checkin_code: &'a str,
     pub created_by: Option<Uuid>,
     pub series: Option<(Uuid, DateTime<Utc>)>,
+    pub selection: Selection,
+    pub rsvp_closes_before_minutes: Option<i32>,
 }
 
 /// Inserts a session with the community's next number; `None` when a series occurrence
@@ -68,8 +88,9 @@ pub async fn insert(
     sqlx::query_as(AssertSqlSafe(format!(
         "INSERT INTO sessions (id, community_id, cohort_id, number, kind, title, starts_at,
              duration_minutes, location, slots, checkin_code, created_by, series_id, occurrence_at,
-             created_at, circle_id)
-         SELECT $1, $2, $3, coalesce(max(number), 0) + 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+             created_at, circle_id, selection, rsvp_closes_before_minutes)
+         SELECT $1, $2, $3, coalesce(max(number), 0) + 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                $16, $17
          FROM sessions WHERE community_id = $2
          ON CONFLICT (series_id, occurrence_at) DO NOTHING
          RETURNING {COLUMNS}"
@@ -89,6 +110,8 @@ pub async fn insert(
     .bind(new.series.map(|s| s.1))
     .bind(now)
     .bind(new.circle_id)
+    .bind(new.selection.as_str())
+    .bind(new.rsvp_closes_before_minutes)
     .fetch_optional(ex)
     .await
 }
@@ -510,6 +533,62 @@ pub async fn unrsvp(
     Ok(result.rows_affected() == 1)
 }
 
+pg_row! {
+    /// A member signed up for a session, and whether the host picked them (a `host_picks`
+    /// session; on `first_come` nobody is picked).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SignUp {
+        pub id: Uuid,
+        pub display_name: String,
+        pub timezone: Option<String>,
+        pub picked: bool,
+    }
+}
+
+impl SignUp {
+    pub fn person(&self) -> Person {
+        Person {
+            id: self.id,
+            display_name: self.display_name.clone(),
+            timezone: self.timezone.clone(),
+        }
+    }
+}
+
+/// The session's sign-ups: picked ones first, each group in sign-up order.
+pub async fn sign_ups(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Vec<SignUp>> {
+    sqlx::query_as(
+        "SELECT m.id, m.display_name, m.timezone, r.picked_at IS NOT NULL AS picked
+           FROM session_rsvps r JOIN members m ON m.id = r.member_id
+          WHERE r.session_id = $1
+          ORDER BY r.picked_at IS NULL, r.created_at, m.display_name, m.id",
+    )
+    .bind(session_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Marks the member's sign-up picked; false when they were picked already.
+pub async fn pick(
+    ex: impl PgExecutor<'_>,
+    session_id: Uuid,
+    member_id: Uuid,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "UPDATE session_rsvps SET picked_at = $3, picked_by = $4
+          WHERE session_id = $1 AND member_id = $2 AND picked_at IS NULL",
+    )
+    .bind(session_id)
+    .bind(member_id)
+    .bind(now)
+    .bind(by)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 pub async fn rsvps(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Vec<Person>> {
     sqlx::query_as(
         "SELECT m.id, m.display_name, m.timezone FROM session_rsvps r JOIN members m ON m.id = r.member_id
@@ -714,6 +793,8 @@ pg_row! {
         pub timezone: String,
         pub starts_on: Option<chrono::NaiveDate>,
         pub ends_on: Option<chrono::NaiveDate>,
+        pub selection: Selection,
+        pub rsvp_closes_before_minutes: Option<i32>,
     }
 }
 
@@ -722,7 +803,7 @@ pub async fn all_series(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Series>> {
     sqlx::query_as(
         "SELECT s.id, s.community_id, s.cohort_id, s.kind, s.title, s.cron, s.every_weeks,
                 s.duration_minutes, s.slots, s.location, COALESCE(s.timezone, c.timezone) AS timezone,
-                c.starts_on, c.ends_on
+                c.starts_on, c.ends_on, s.selection, s.rsvp_closes_before_minutes
          FROM session_series s JOIN cohorts c ON c.id = s.cohort_id ORDER BY s.id",
     )
     .fetch_all(ex)

@@ -343,7 +343,7 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
 }
 
 /// Makes Bea (the fixtures' member) a steward; returns the community's id.
-async fn bea_is_steward(d: &DiscordBot) -> uuid::Uuid {
+pub(crate) async fn bea_is_steward(d: &DiscordBot) -> uuid::Uuid {
     let community = communities::by_slug(&d.bot.pool, "acme-makers")
         .await
         .unwrap()

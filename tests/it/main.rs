@@ -19,6 +19,7 @@ mod earned_roles;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;
+mod event_picks;
 mod fake_discord;
 mod fake_slack;
 mod form_props;

@@ -70,6 +70,24 @@ struct Events {
 impl EventHandler for Events {
     async fn ready(&self, _ctx: Context, ready: Ready) {
         tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), shard = ?ready.shard, "Discord gateway ready");
+        // A new session: Interested marks made while the bot was away were not replayed.
+        let Some(rest) = self.handler.rest.clone() else {
+            return;
+        };
+        for guild in ready.guilds.iter().map(|g| g.id) {
+            let handler = self.handler.clone();
+            let rest = rest.clone();
+            tokio::spawn(async move {
+                match super::interest_catch_up::catch_up(&handler, &rest, guild).await {
+                    Ok(done) if done.rsvped + done.withdrawn > 0 => tracing::info!(
+                        %guild, events = done.events, rsvped = done.rsvped,
+                        withdrawn = done.withdrawn, "Interested caught up after downtime"),
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(%guild, error = %format!("{err:#}"),
+                        "could not catch up Interested after downtime"),
+                }
+            });
+        }
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {

@@ -159,6 +159,16 @@ impl Rest {
         self.call_with_reason(route, method, body, None).await
     }
 
+    /// A GET with query parameters (a page of a list).
+    pub async fn get_with_query(
+        &self,
+        route: Route<'_>,
+        query: Vec<(&'static str, String)>,
+    ) -> Result<Value, RestError> {
+        self.admitted(route, LightMethod::Get, None, None, Some(query))
+            .await
+    }
+
     /// [`Rest::call`] with a reason for the server's audit log.
     pub async fn call_with_reason(
         &self,
@@ -166,6 +176,18 @@ impl Rest {
         method: LightMethod,
         body: Option<&Value>,
         reason: Option<&str>,
+    ) -> Result<Value, RestError> {
+        self.admitted(route, method, body, reason, None).await
+    }
+
+    /// Sends once the gate admits the route.
+    async fn admitted(
+        &self,
+        route: Route<'_>,
+        method: LightMethod,
+        body: Option<&Value>,
+        reason: Option<&str>,
+        query: Option<Vec<(&'static str, String)>>,
     ) -> Result<Value, RestError> {
         // Method and path with its ids: the unit Discord's buckets are reported for.
         let key = format!("{method:?} {}", route.path());
@@ -177,7 +199,7 @@ impl Rest {
                 reason: format!("Discord route {key} is at its limit (not sent)"),
                 retry_after: wait,
             })?;
-        let (outcome, result) = self.send(route, method, body, reason).await;
+        let (outcome, result) = self.send(route, method, body, reason, query).await;
         ticket.record(&outcome);
         result
     }
@@ -188,9 +210,10 @@ impl Rest {
         method: LightMethod,
         body: Option<&Value>,
         reason: Option<&str>,
+        query: Option<Vec<(&'static str, String)>>,
     ) -> (Outcome, Result<Value, RestError>) {
         let failed = |err: RestError| (Outcome::Failed, Err(err));
-        let mut request = Request::new(route, method);
+        let mut request = Request::new(route, method).params(query);
         if let Some(reason) = reason {
             let mut headers = HeaderMap::new();
             // Discord reads the reason URL-encoded.

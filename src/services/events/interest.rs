@@ -5,7 +5,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{messages, open_for_signup, when};
+use super::{messages, open_for_rsvp, when};
 use crate::services::identity::{Contact, Naming, Place};
 use crate::services::{Destination, ServiceError, ServiceResult, Services, enqueue};
 use crate::store::{audit, discord_events, sessions};
@@ -13,14 +13,14 @@ use crate::store::{audit, discord_events, sessions};
 impl Services {
     /// `user_id` marked (`added`) or unmarked "Interested" on event `event_id` of `guild`.
     /// Events the bot did not make, and cohorts that do not take interest as an RSVP, are
-    /// left alone.
+    /// left alone. True when an RSVP was made or withdrawn.
     pub async fn interest(
         &self,
         guild: &str,
         event_id: &str,
         user_id: &str,
         added: bool,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<bool> {
         let now = self.clock.now();
         let Some((session_id, number, as_rsvp)) =
             discord_events::session_of_event(&self.pool, guild, event_id).await?
@@ -29,11 +29,11 @@ impl Services {
                 event = event_id,
                 "interest in an event the bot did not make"
             );
-            return Ok(());
+            return Ok(false);
         };
         if !as_rsvp {
             tracing::debug!(session = %session_id, "interest noted; this cohort does not take it as an RSVP");
-            return Ok(());
+            return Ok(false);
         }
         let contact = Contact {
             place: Place::DiscordGuild(guild),
@@ -44,15 +44,15 @@ impl Services {
         let (community, me) = (caller.community_id, &caller.member);
         let mut tx = self.pool.begin().await?;
         let Some(session) = sessions::by_number_locked(&mut *tx, community, number).await? else {
-            return Ok(());
+            return Ok(false);
         };
         let home = super::home_of(&mut tx, &session).await?;
         let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&home.timezone));
         let (changed, note, action) = if added {
-            if let Err(ServiceError::User(why)) = open_for_signup(&session, now) {
+            if let Err(ServiceError::User(why)) = open_for_rsvp(&session, now, zone) {
                 tracing::info!(session = %session_id, reason = %crate::render::plain::render(&why),
                     "interest after sign-ups closed: no RSVP");
-                return Ok(());
+                return Ok(false);
             }
             let added =
                 sessions::rsvp_by_interest(&mut *tx, community, session.id, me.id, now).await?;
@@ -70,7 +70,7 @@ impl Services {
             )
         };
         if !changed {
-            return Ok(());
+            return Ok(false);
         }
         let detail = json!({ "session": session.number, "via": "discord_interested" });
         audit::record(&mut *tx, community, Some(me.id), action, detail, now).await?;
@@ -81,6 +81,6 @@ impl Services {
         let key = format!("interest:{}:{}:{}", session.id, me.id, Uuid::new_v4());
         enqueue(&mut tx, community, &key, &to, &note, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 }

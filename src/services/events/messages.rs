@@ -6,8 +6,7 @@ use chrono_tz::Tz;
 use super::when;
 use crate::domain::text::preview;
 use crate::render::{Message, count};
-use crate::store::sessions::TalkStatus;
-use crate::store::sessions::{Session, Talk};
+use crate::store::sessions::{Selection, Session, SignUp, Talk, TalkStatus};
 
 pub fn kind_label(kind: &str) -> &'static str {
     match kind {
@@ -91,6 +90,38 @@ pub fn scheduled(session: &Session, home: &str, zone: Tz) -> Message {
         ))
         .code(&session.checkin_code)
         .text(".")
+        .push(sign_up_terms(session, zone))
+}
+
+/// How places are given and when sign-ups close, when either differs from the default
+/// (every RSVP is a place, until the start); empty otherwise.
+fn sign_up_terms(session: &Session, zone: Tz) -> Message {
+    let mut msg = Message::new();
+    if session.selection == Selection::HostPicks {
+        msg = msg.text(" The host picks who comes from the sign-ups.");
+    }
+    if let Some(closes) = session.rsvp_closes_at() {
+        msg = msg.text(format!(
+            " Sign-ups close {}.",
+            when::for_channel(closes, zone)
+        ));
+    }
+    msg
+}
+
+/// A list line's note on sign-ups: `, the host picks, sign-ups close …`; empty for the
+/// defaults (every RSVP is a place, until the start).
+pub fn sign_up_note(session: &Session, zone: Tz, now: DateTime<Utc>) -> String {
+    let mut note = String::new();
+    if session.selection == Selection::HostPicks {
+        note.push_str(", the host picks");
+    }
+    match session.rsvp_closes_at() {
+        Some(at) if at <= now => note.push_str(", sign-ups closed"),
+        Some(at) => note.push_str(&format!(", sign-ups close {}", when::for_reader(at, zone))),
+        None => {}
+    }
+    note
 }
 
 pub fn announcement(session: &Session, zone: Tz) -> Message {
@@ -113,7 +144,7 @@ pub fn announcement(session: &Session, zone: Tz) -> Message {
                 session.number
             ));
     }
-    msg.text(".")
+    msg.text(".").push(sign_up_terms(session, zone))
 }
 
 pub fn already_cancelled(number: i32) -> Message {
@@ -199,11 +230,161 @@ pub fn already_rsvped(number: i32) -> Message {
 }
 
 pub fn rsvped(session: &Session, zone: Tz) -> Message {
+    if session.selection == Selection::HostPicks {
+        return Message::new()
+            .text("You're signed up for ")
+            .push(session_name(session))
+            .text(format!(
+                ", {}. The host picks who comes from the sign-ups: I'll DM you if you're picked, and remind you a day and an hour before either way.",
+                when::for_reader(session.starts_at, zone)
+            ));
+    }
     Message::new()
         .text("You're on the list for ")
         .push(session_name(session))
         .text(format!(
             ", {}. I'll remind you a day and an hour before.",
+            when::for_reader(session.starts_at, zone)
+        ))
+}
+
+pub fn rsvp_closed(session: &Session, closed: DateTime<Utc>, zone: Tz) -> Message {
+    Message::new().text(format!(
+        "Sign-ups for session #{} closed {}. If you still hope to come, ask the host.",
+        session.number,
+        when::for_reader(closed, zone)
+    ))
+}
+
+pub fn closes_too_long() -> Message {
+    Message::new()
+        .code("closes:")
+        .text(" can be at most two weeks (")
+        .code("closes:14d")
+        .text(").")
+}
+
+/// `closes` is when sign-ups would have closed, in the reader's zone.
+pub fn closes_already(closes: &str) -> Message {
+    Message::new()
+        .text("With that ")
+        .code("closes:")
+        .text(format!(
+            ", sign-ups would already have closed ({closes}). Choose a shorter "
+        ))
+        .code("closes:")
+        .text(" or a later time.")
+}
+
+pub fn not_host_picks(number: i32) -> Message {
+    Message::new().text(format!(
+        "Session #{number} is first come, first served: everyone who RSVPs has a place, so there is nobody to pick. Schedule with "
+    ))
+    .code("selection:host_picks")
+    .text(" to choose attendees.")
+}
+
+/// `/event pick N` without names: the sign-ups, picked ones first (at most `shown`).
+pub fn sign_ups(session: &Session, sign_ups: &[SignUp], shown: usize) -> Message {
+    if sign_ups.is_empty() {
+        return Message::new()
+            .text("Nobody has signed up for ")
+            .push(session_name(session))
+            .text(" yet.");
+    }
+    let picked: Vec<&str> = sign_ups
+        .iter()
+        .filter(|s| s.picked)
+        .map(|s| s.display_name.as_str())
+        .collect();
+    let standby: Vec<&str> = sign_ups
+        .iter()
+        .filter(|s| !s.picked)
+        .map(|s| s.display_name.as_str())
+        .collect();
+    let list = |names: &[&str]| {
+        let mut text = names
+            .iter()
+            .take(shown)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > shown {
+            text.push_str(&format!(" and {} more", names.len() - shown));
+        }
+        text
+    };
+    let mut msg = Message::new()
+        .text(count(sign_ups.len() as i64, "sign-up", "sign-ups"))
+        .text(" for ")
+        .push(session_name(session))
+        .text(".");
+    msg = msg.line().text(format!("Picked ({}): ", picked.len()));
+    msg = if picked.is_empty() {
+        msg.text("nobody yet")
+    } else {
+        msg.user(list(&picked))
+    };
+    msg = msg.line().text(format!("Standby ({}): ", standby.len()));
+    msg = if standby.is_empty() {
+        msg.text("nobody")
+    } else {
+        msg.user(list(&standby))
+    };
+    msg.line()
+        .text("Pick with ")
+        .code(format!("/event pick {}", session.number))
+        .text(" followed by their mentions.")
+}
+
+pub fn not_signed_up(name: &str, number: i32) -> Message {
+    Message::new()
+        .user(name)
+        .text(format!(
+            " has not signed up for session #{number}, so can't be picked. Only sign-ups can be picked: they "
+        ))
+        .code(format!("/event rsvp {number}"))
+        .text(" first.")
+}
+
+pub fn picked_reply(number: i32, picked: &[String], already: &[String], standby: usize) -> Message {
+    let mut msg = Message::new().text(format!("Session #{number}: "));
+    msg = if picked.is_empty() {
+        msg.text("nobody new picked")
+    } else {
+        msg.text("picked ").user(picked.join(", "))
+    };
+    if !already.is_empty() {
+        msg = msg
+            .text(" (already picked: ")
+            .user(already.join(", "))
+            .text(")");
+    }
+    msg.text(format!(
+        ". Each one newly picked gets a DM; {standby} still on standby get the reminders as standby."
+    ))
+}
+
+/// The DM to a member the host picked.
+pub fn picked_dm(session: &Session, host: &str, zone: Tz) -> Message {
+    Message::new()
+        .text("✅ You're in: ")
+        .user(host)
+        .text(" picked you for ")
+        .push(session_name(session))
+        .text(format!(", {}", when::for_reader(session.starts_at, zone)))
+        .push(place(session))
+        .text(". I'll remind you a day and an hour before. Can't come after all? ")
+        .code(format!("/event unrsvp {}", session.number))
+        .text(" frees your place.")
+}
+
+pub fn reminder_standby(session: &Session, lead: &str, zone: Tz) -> Message {
+    Message::new()
+        .text("🔔 Reminder: ")
+        .push(session_name(session))
+        .text(format!(
+            " starts {lead}, {}. You signed up, but the host has not picked you (yet): you're on standby, so check with the host before you come.",
             when::for_reader(session.starts_at, zone)
         ))
 }
@@ -446,6 +627,17 @@ pub fn discord_event(
 
 /// The DM for an RSVP made by marking "Interested" on the session's Discord event.
 pub fn interest_rsvped(session: &Session, zone: Tz) -> Message {
+    if session.selection == Selection::HostPicks {
+        return Message::new()
+            .text("⭐ You marked Interested, so you're signed up for ")
+            .push(session_name(session))
+            .text(format!(
+                ", {}. The host picks who comes from the sign-ups: I'll DM you if you're picked. Changed your mind? Remove your interest, or ",
+                when::for_reader(session.starts_at, zone)
+            ))
+            .code(format!("/event unrsvp {}", session.number))
+            .text(".");
+    }
     Message::new()
         .text("⭐ You marked Interested, so you're on the list for ")
         .push(session_name(session))
@@ -465,4 +657,86 @@ pub fn interest_withdrawn(session: &Session) -> Message {
         .text(". ")
         .code(format!("/event rsvp {}", session.number))
         .text(" puts you back.")
+}
+
+pub fn mirror_no_guild() -> Message {
+    Message::new().text(
+        "This community is not linked to a Discord server, so no sessions are mirrored as Discord events.",
+    )
+}
+
+pub fn mirror_no_cohort() -> Message {
+    Message::new()
+        .text("No cohort mirrors its sessions as Discord events. Set ")
+        .code("discord_events = true")
+        .text(" on a cohort in the program file to start.")
+}
+
+pub fn mirror_repair_queued() -> Message {
+    Message::new()
+        .text("Comparing the server's events with the sessions now: edits are put back, events deleted by hand are made again while their session is on, and the bot's orphans are deleted. ")
+        .code("/event mirror")
+        .text(" shows the result in a minute.")
+}
+
+/// What `/event mirror` reports.
+pub struct MirrorStatus<'a> {
+    /// The bot's events in the guild that are to come or running.
+    pub live: i64,
+    pub cohorts: &'a [crate::store::discord_events::CohortMirror],
+    pub queue: &'a crate::store::discord_events::MirrorQueue,
+    /// The reader's zone.
+    pub zone: Tz,
+}
+
+pub fn mirror_status(status: &MirrorStatus) -> Message {
+    use super::mirror::{GUILD_MAX, HORIZON_DAYS};
+    let mut msg = Message::new().strong("Discord events").text(format!(
+        ": {} of the bot's events are live in the server (it keeps at most {GUILD_MAX} of Discord's 100).",
+        status.live
+    ));
+    for cohort in status.cohorts {
+        msg = msg
+            .line()
+            .text("• ")
+            .user(&cohort.name)
+            .text(" (")
+            .code(&cohort.slug)
+            .text(format!(
+                "): {} of {} in the next {HORIZON_DAYS} days mirrored",
+                cohort.mirrored,
+                count(cohort.upcoming, "session", "sessions"),
+            ));
+        msg = if cohort.interested_is_rsvp {
+            msg.text(format!(
+                "; Interested counts as an RSVP ({} so far).",
+                count(cohort.via_interest, "RSVP", "RSVPs")
+            ))
+        } else {
+            msg.text(".")
+        };
+    }
+    let queue = status.queue;
+    msg = msg.line().text(format!(
+        "Writes waiting: {}. Failed: {}",
+        queue.waiting, queue.failed
+    ));
+    msg = if queue.failed > 0 {
+        msg.text(" (")
+            .code("/outbox failed")
+            .text(" lists them, ")
+            .code("/outbox retry")
+            .text(" sends them again).")
+    } else {
+        msg.text(".")
+    };
+    msg = msg.line();
+    msg = match queue.reconciled_at {
+        Some(at) => msg.text(format!(
+            "Last compared with Discord: {}. ",
+            when::for_reader(at, status.zone)
+        )),
+        None => msg.text("Not compared with Discord yet. "),
+    };
+    msg.code("/event mirror repair").text(" compares now.")
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::messages;
 use crate::render::Message;
+use crate::services::{Invocation, Outcome, ServiceResult, refuse};
 use crate::store::discord_events::{self, Mirrored};
 use crate::store::outbox::{self, MIRROR_QUEUE, PlatformAction};
 use crate::store::sessions::Talk;
@@ -123,18 +124,53 @@ pub async fn queue_reconcile(
 ) -> anyhow::Result<u64> {
     let mut queued = 0;
     for (community, _) in discord_events::mirroring_communities(pool).await? {
-        let key = format!("discord-reconcile:{community}:{occasion}");
-        queued += u64::from(
-            outbox::enqueue_queued_action(
-                pool,
-                community,
-                &key,
-                MIRROR_QUEUE,
-                PlatformAction::ReconcileEvents,
-                now,
-            )
-            .await?,
-        );
+        queued += u64::from(queue_reconcile_of(pool, community, now, occasion).await?);
     }
     Ok(queued)
+}
+
+async fn queue_reconcile_of(
+    ex: impl sqlx::PgExecutor<'_>,
+    community: Uuid,
+    now: DateTime<Utc>,
+    occasion: &str,
+) -> sqlx::Result<bool> {
+    let key = format!("discord-reconcile:{community}:{occasion}");
+    let action = PlatformAction::ReconcileEvents;
+    outbox::enqueue_queued_action(ex, community, &key, MIRROR_QUEUE, action, now).await
+}
+
+/// `/event mirror [status|repair]` (stewards): per mirroring cohort, the sessions within
+/// the horizon and how many have an event; the writes waiting and failed; the last
+/// comparison with Discord. `repair` queues that comparison now.
+pub async fn status(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let community = inv.caller.community_id;
+    let Some(guild) = discord_events::guild_of(&mut *tx, community).await? else {
+        return refuse(messages::mirror_no_guild());
+    };
+    let until = now + Duration::days(HORIZON_DAYS);
+    let cohorts = discord_events::cohort_mirrors(&mut *tx, community, now, until).await?;
+    if cohorts.is_empty() {
+        return refuse(messages::mirror_no_cohort());
+    }
+    let visibility = inv.spec.visibility;
+    if inv.args.text("action") == Some("repair") {
+        let occasion = format!("manual:{}", Uuid::new_v4());
+        queue_reconcile_of(&mut *tx, community, now, &occasion).await?;
+        let detail = serde_json::json!({ "guild": guild });
+        crate::services::audit_caller(tx, inv, "discord_events.repair", detail, now).await?;
+        return Ok(Outcome::reply(messages::mirror_repair_queued(), visibility));
+    }
+    let live = discord_events::live_count(&mut *tx, &guild, now).await?;
+    let queue = discord_events::mirror_queue(&mut *tx, community, MIRROR_QUEUE).await?;
+    let zone = super::when::zone_or(inv.caller.member.timezone.as_deref(), chrono_tz::UTC);
+    Ok(Outcome::reply(
+        messages::mirror_status(&messages::MirrorStatus {
+            live,
+            cohorts: &cohorts,
+            queue: &queue,
+            zone,
+        }),
+        visibility,
+    ))
 }

@@ -6,6 +6,7 @@ pub mod digest;
 pub mod interest;
 pub(crate) mod messages;
 pub mod mirror;
+pub mod picks;
 pub mod reminders;
 pub mod series;
 pub mod when;
@@ -20,10 +21,12 @@ use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Value;
 use crate::commands::catalog::{OptionKind, OptionSpec};
 use crate::domain::Role;
+use crate::program::sessions::RSVP_CLOSES_BEFORE_MAX_MINUTES;
 use crate::store::cohorts;
 use crate::store::members::Member;
-use crate::store::sessions::{self, Home, NewSession, Person, Session};
+use crate::store::sessions::{self, Home, NewSession, Person, Selection, Session};
 use crate::store::{audit, roles};
+use chrono_tz::Tz;
 
 /// Default session length.
 const DEFAULT_MINUTES: i32 = 60;
@@ -98,6 +101,13 @@ pub(crate) async fn schedule_for(
         None => 0,
     };
     let location = inv.args.text("location").map(str::to_owned);
+    let selection = match inv.args.text("selection") {
+        Some(typed) => typed
+            .parse::<Selection>()
+            .map_err(|err| anyhow::anyhow!("{err} after parsing"))?,
+        None => Selection::FirstCome,
+    };
+    let closes_before = closes_before(inv, starts_at, zone, now)?;
     let code = new_code();
     sessions::lock_numbering(&mut *tx, inv.caller.community_id).await?;
     let session = sessions::insert(
@@ -115,6 +125,8 @@ pub(crate) async fn schedule_for(
             checkin_code: &code,
             created_by: Some(inv.caller.member.id),
             series: None,
+            selection,
+            rsvp_closes_before_minutes: closes_before,
         },
         now,
     )
@@ -212,14 +224,14 @@ pub async fn cancel(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
 
 pub async fn rsvp(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let session = session_arg(tx, inv).await?;
-    open_for_signup(&session, now)?;
     let me = &inv.caller.member;
+    let home = home_of(tx, &session).await?;
+    let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&home.timezone));
+    open_for_rsvp(&session, now, zone)?;
     if !sessions::rsvp(&mut *tx, inv.caller.community_id, session.id, me.id, now).await? {
         return refuse(messages::already_rsvped(session.number));
     }
     audit_session(tx, inv, "session.rsvp", &session, now).await?;
-    let home = home_of(tx, &session).await?;
-    let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&home.timezone));
     Ok(Outcome::reply(
         messages::rsvped(&session, zone),
         inv.spec.visibility,
@@ -251,24 +263,7 @@ pub async fn attended(
     if session.starts_at > now {
         return refuse(messages::not_started_yet(session.number));
     }
-    // Every name must resolve before anything is written.
-    let mut people: Vec<Member> = Vec::new();
-    for word in arg(inv, "users")?
-        .split([' ', ','])
-        .filter(|w| !w.is_empty())
-    {
-        let handle = match crate::commands::value::convert(&USER_OPTION, word) {
-            Ok(Value::User(handle)) => handle,
-            _ => return refuse(messages::not_a_member_name(word)),
-        };
-        let member = find_member(tx, &inv.caller, &handle).await?;
-        if !people
-            .iter()
-            .any(|p: &crate::store::members::Member| p.id == member.id)
-        {
-            people.push(member);
-        }
-    }
+    let people = named_members(tx, inv, arg(inv, "users")?).await?;
     let mut recorded = Vec::new();
     let mut already = Vec::new();
     for person in &people {
@@ -293,6 +288,27 @@ pub async fn attended(
         messages::attendance_recorded(session.number, &recorded, &already),
         inv.spec.visibility,
     ))
+}
+
+/// The distinct members named in `typed` (`@sam @lee`, or with commas), in order. Every
+/// name must resolve before anything is written, so one unknown name refuses them all.
+pub(crate) async fn named_members(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    typed: &str,
+) -> ServiceResult<Vec<Member>> {
+    let mut people: Vec<Member> = Vec::new();
+    for word in typed.split([' ', ',']).filter(|w| !w.is_empty()) {
+        let handle = match crate::commands::value::convert(&USER_OPTION, word) {
+            Ok(Value::User(handle)) => handle,
+            _ => return refuse(messages::not_a_member_name(word)),
+        };
+        let member = find_member(tx, &inv.caller, &handle).await?;
+        if !people.iter().any(|p| p.id == member.id) {
+            people.push(member);
+        }
+    }
+    Ok(people)
 }
 
 static USER_OPTION: OptionSpec = OptionSpec {
@@ -491,7 +507,10 @@ pub(crate) async fn find_session(
 
 /// A session the caller may host: its creator, a steward, and a lead mentor of its cohort
 /// or a lead of its circle.
-async fn hosted_session(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<(Session, Home)> {
+pub(crate) async fn hosted_session(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+) -> ServiceResult<(Session, Home)> {
     let session = session_arg(tx, inv).await?;
     let me = inv.caller.member.id;
     let home = home_of(tx, &session).await?;
@@ -519,6 +538,40 @@ pub(crate) fn open_for_signup(session: &Session, now: DateTime<Utc>) -> ServiceR
         return refuse(messages::session_in_past(session.number));
     }
     Ok(())
+}
+
+/// An RSVP needs a session open for sign-up whose sign-ups have not closed; `zone` is the
+/// reader's, for the closing time.
+pub(crate) fn open_for_rsvp(session: &Session, now: DateTime<Utc>, zone: Tz) -> ServiceResult<()> {
+    open_for_signup(session, now)?;
+    match session.rsvp_closes_at() {
+        Some(closed) if closed <= now => refuse(messages::rsvp_closed(session, closed, zone)),
+        _ => Ok(()),
+    }
+}
+
+/// The `closes:` option in minutes before `starts_at`: refused when longer than the
+/// longest allowed, or when sign-ups would already be closed.
+fn closes_before(
+    inv: &Invocation,
+    starts_at: DateTime<Utc>,
+    zone: Tz,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<i32>> {
+    let Some(Value::Duration(before)) = inv.args.get("closes") else {
+        return Ok(None);
+    };
+    let minutes = i32::try_from(before.as_secs() / 60)
+        .ok()
+        .filter(|m| *m <= RSVP_CLOSES_BEFORE_MAX_MINUTES);
+    let Some(minutes) = minutes else {
+        return refuse(messages::closes_too_long());
+    };
+    let closes_at = starts_at - chrono::Duration::minutes(i64::from(minutes));
+    if closes_at <= now {
+        return refuse(messages::closes_already(&when::for_reader(closes_at, zone)));
+    }
+    Ok(Some(minutes))
 }
 
 /// The zone of a listed session's home, among the cohorts and circles (id, zone) a
@@ -554,7 +607,7 @@ pub(crate) fn dm(person: &Person) -> Destination {
     }
 }
 
-async fn audit_session(
+pub(crate) async fn audit_session(
     tx: &mut PgConnection,
     inv: &Invocation,
     action: &str,

@@ -1,5 +1,5 @@
 //! Session reminders, 24 h and 1 h before the start: to the speakers (with their slot), to
-//! the RSVPs, and the lineup to the cohort's (or circle's) channel. Each (reminder, session, start) is
+//! the RSVPs (on a `host_picks` session, the picked and the standby list, each told which), and the lineup to the cohort's (or circle's) channel. Each (reminder, session, start) is
 //! claimed once in `trigger_ticks`, like the cron triggers, so a moved session is
 //! reminded again at its new time and a re-run sends nothing twice.
 
@@ -10,8 +10,8 @@ use sqlx::PgPool;
 use super::{messages, when};
 use crate::services::{Destination, enqueue_until};
 use crate::store::schedule as state;
-use crate::store::sessions::TalkStatus;
 use crate::store::sessions::{self, Session};
+use crate::store::sessions::{Selection, TalkStatus};
 
 /// How long before the start each reminder goes out, and how late it may still go out.
 const LEADS: [(i64, i64); 2] = [(24, 6 * 60), (1, 15)];
@@ -97,12 +97,19 @@ async fn remind(
         );
         told.push(talk.speaker_id);
     }
-    for person in sessions::rsvps(&mut *tx, session.id).await? {
-        if told.contains(&person.id) {
+    let host_picks = session.selection == Selection::HostPicks;
+    for sign_up in sessions::sign_ups(&mut *tx, session.id).await? {
+        if told.contains(&sign_up.id) {
             continue;
         }
+        let person = sign_up.person();
         let zone = when::zone_or(person.timezone.as_deref(), cohort_zone);
-        let body = messages::reminder_rsvp(session, &lead, zone);
+        // On a host_picks session, only the picked are expected; the rest are on standby.
+        let body = if host_picks && !sign_up.picked {
+            messages::reminder_standby(session, &lead, zone)
+        } else {
+            messages::reminder_rsvp(session, &lead, zone)
+        };
         let key = format!("{base}:{}", person.id);
         sent += u64::from(
             enqueue_until(

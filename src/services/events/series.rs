@@ -43,6 +43,8 @@ pub async fn materialize(pool: &PgPool, now: DateTime<Utc>) -> Result<u64> {
                 checkin_code: &code,
                 created_by: None,
                 series: Some((series.id, tick)),
+                selection: series.selection,
+                rsvp_closes_before_minutes: series.rsvp_closes_before_minutes,
             };
             let mut tx = pool.begin().await?;
             sessions::lock_numbering(&mut *tx, series.community_id).await?;

@@ -8,7 +8,7 @@ use crate::render::{ActionKind, Message, count};
 use crate::services::events::{messages::session_name, when};
 use crate::store::absences::Absence;
 use crate::store::reviews::Review;
-use crate::store::sessions::Session;
+use crate::store::sessions::{Selection, Session};
 
 /// One cohort's check-in this week.
 pub struct Week<'a> {
@@ -83,9 +83,15 @@ pub fn this_week(away: Option<&Absence>, weeks: &[Week<'_>], streak: Option<Mess
     }
 }
 
-pub fn next_sessions(shown: &[(Session, Tz, bool)], total: i64, now: DateTime<Utc>) -> Message {
+/// Each shown session with the reader's zone and their sign-up: `Some(picked)` when
+/// they signed up.
+pub fn next_sessions(
+    shown: &[(Session, Tz, Option<bool>)],
+    total: i64,
+    now: DateTime<Utc>,
+) -> Message {
     let mut msg = Message::new().text("📅 ").strong("Next sessions");
-    for (session, zone, going) in shown {
+    for (session, zone, signed_up) in shown {
         let running = if session.starts_at <= now {
             " (running now)"
         } else {
@@ -100,16 +106,25 @@ pub fn next_sessions(shown: &[(Session, Tz, bool)], total: i64, now: DateTime<Ut
                 when::for_reader(session.starts_at, *zone)
             ));
         let number = session.number.to_string();
-        msg = if *going {
-            msg.text(": you're going.").action(
-                format!("Withdraw from #{number}"),
-                run("event unrsvp", &[("session", number)]),
-            )
-        } else {
-            msg.text(".").action(
+        let host_picks = session.selection == Selection::HostPicks;
+        let closed = session.rsvp_closes_at().is_some_and(|at| at <= now);
+        msg = match signed_up {
+            Some(picked) => {
+                let state = match (host_picks, picked) {
+                    (false, _) => ": you're going.",
+                    (true, true) => ": the host picked you.",
+                    (true, false) => ": you're signed up; the host picks who comes.",
+                };
+                msg.text(state).action(
+                    format!("Withdraw from #{number}"),
+                    run("event unrsvp", &[("session", number)]),
+                )
+            }
+            None if closed || session.starts_at <= now => msg.text(": sign-ups are closed."),
+            None => msg.text(".").action(
                 format!("RSVP #{number}"),
                 run("event rsvp", &[("session", number)]),
-            )
+            ),
         };
     }
     let more = total - shown.len() as i64;

@@ -135,6 +135,9 @@ pub fn list_entry(
         .text(format!(
             ", {}{running}, {rsvps} RSVPs",
             when::for_reader(session.starts_at, zone)
+        ))
+        .text(crate::services::events::messages::sign_up_note(
+            session, zone, now,
         ));
     if session.slots > 0 {
         msg = msg.text(format!(
