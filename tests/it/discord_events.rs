@@ -472,3 +472,76 @@ async fn taking_interest_back_withdraws_only_the_rsvp_it_made(pool: PgPool) {
         ]
     );
 }
+
+#[sqlx::test]
+async fn event_mirror_reports_the_counts_and_repairs_for_stewards(pool: PgPool) {
+    use super::discord_interactions::bea_is_steward;
+    use super::discord_support::BEA;
+    let d = mirrored(pool).await;
+    bea_is_steward(&d).await;
+    sqlx::query("UPDATE cohorts SET interested_is_rsvp = true WHERE slug = 'spring-makers-2027'")
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    d.run(schedule(&d, 61, "2027-03-12T17:00", "Demo night"))
+        .await;
+    // Beyond the 14 days: not mirrored yet.
+    d.run(schedule(&d, 62, "2027-03-30T17:00", "Review night"))
+        .await;
+    let mirror = |id: u64, user: &str, action: Option<&str>| {
+        let options = match action {
+            Some(action) => json!([{ "name": "action", "type": 3, "value": action }]),
+            None => json!([]),
+        };
+        DiscordBot::as_member(d.command(id, "event", Some("mirror"), options), user, "Bea")
+    };
+    assert_eq!(
+        d.run(mirror(70, BEA, None)).await,
+        "**Discord events**: 0 of the bot's events are live in the server (it keeps at most 80 of Discord's 100).\n• Spring Makers 2027 (`spring-makers-2027`): 0 of 1 session in the next 14 days mirrored; Interested counts as an RSVP (0 RSVPs so far).\nWrites waiting: 2. Failed: 0.\nNot compared with Discord yet. `/event mirror repair` compares now."
+    );
+    d.dispatch().await;
+    d.bot
+        .services
+        .interest(GUILD, EVENT, BEA, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        d.run(mirror(71, BEA, Some("status"))).await,
+        "**Discord events**: 1 of the bot's events are live in the server (it keeps at most 80 of Discord's 100).\n• Spring Makers 2027 (`spring-makers-2027`): 1 of 1 session in the next 14 days mirrored; Interested counts as an RSVP (1 RSVP so far).\nWrites waiting: 0. Failed: 0.\nNot compared with Discord yet. `/event mirror repair` compares now."
+    );
+    // A lead mentor is not a steward.
+    assert_eq!(
+        d.run(mirror(72, MENTOR, None)).await,
+        "Sorry, only stewards can use `/event mirror`."
+    );
+    // Repair: the guild's events are listed and compared; the one event matches.
+    let created = event_requests(&d).await[0].2.clone();
+    let listed = {
+        let mut event = created;
+        event["id"] = json!(EVENT);
+        event["status"] = json!(1);
+        event
+    };
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v10/guilds/{GUILD}/scheduled-events")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([listed])))
+        .mount(&d.server)
+        .await;
+    assert_eq!(
+        d.run(mirror(73, BEA, Some("repair"))).await,
+        "Comparing the server's events with the sessions now: edits are put back, events deleted by hand are made again while their session is on, and the bot's orphans are deleted. `/event mirror` shows the result in a minute."
+    );
+    d.dispatch().await;
+    let verbs: Vec<String> = event_requests(&d)
+        .await
+        .into_iter()
+        .skip(1)
+        .map(|(verb, ..)| verb)
+        .collect();
+    assert_eq!(verbs, ["GET"], "listed, nothing to repair");
+    let status = d.run(mirror(74, BEA, None)).await;
+    assert!(
+        status.ends_with("Last compared with Discord: Wed 10 Mar 2027 09:00 (UTC). `/event mirror repair` compares now."),
+        "{status}"
+    );
+}

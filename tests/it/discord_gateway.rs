@@ -331,3 +331,164 @@ async fn interested_on_a_mirrored_event_arrives_by_the_gateway_as_one_rsvp(pool:
         .unwrap()
         .unwrap();
 }
+
+/// One user of an event's Interested list, as `GET …/scheduled-events/{id}/users` lists it.
+fn interested_user(id: &str) -> Value {
+    let mut entry = fixture("guild_scheduled_event_users")[0].clone();
+    entry["user"]["id"] = json!(id);
+    entry["user"]["username"] = json!(format!("maker{id}"));
+    entry["user"]["global_name"] = Value::Null;
+    entry
+}
+
+#[sqlx::test]
+async fn interest_changed_while_the_bot_was_down_is_caught_up_at_ready(pool: PgPool) {
+    use super::discord_interactions::MENTOR;
+    use super::discord_support::BEA;
+    use wiremock::matchers::{query_param, query_param_is_missing};
+    const CAL: &str = "333000000000000003";
+    let d = crate::discord_events::mirrored(pool).await;
+    sqlx::query("UPDATE cohorts SET interested_is_rsvp = true WHERE slug = 'spring-makers-2027'")
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    d.run(crate::discord_events::schedule(
+        &d,
+        61,
+        "2027-03-12T17:00",
+        "Demo night",
+    ))
+    .await;
+    d.dispatch().await;
+    let event = "1300000000000000001";
+    let services = &d.bot.services;
+    // Before the outage: Cal marked Interested, Mo typed his RSVP.
+    assert!(
+        services
+            .interest(super::discord_support::GUILD, event, CAL, true)
+            .await
+            .unwrap()
+    );
+    d.run(DiscordBot::as_member(
+        d.command(
+            62,
+            "event",
+            Some("rsvp"),
+            json!([{ "name": "session", "type": 4, "value": 1 }]),
+        ),
+        MENTOR,
+        "Mo",
+    ))
+    .await;
+    // While the bot was down: Cal took it back; 100 makers and Bea marked it. Discord
+    // lists them 100 to a page, by user id.
+    let users = format!(
+        "/api/v10/guilds/{}/scheduled-events/{event}/users",
+        super::discord_support::GUILD
+    );
+    let first_page: Vec<Value> = (1..=100)
+        .map(|n| interested_user(&format!("4000000000000{n:05}")))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path(users.clone()))
+        .and(query_param("limit", "100"))
+        .and(query_param_is_missing("after"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&first_page))
+        .mount(&d.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(users.clone()))
+        .and(query_param("limit", "100"))
+        .and(query_param("after", "400000000000000100"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("guild_scheduled_event_users")),
+        )
+        .mount(&d.server)
+        .await;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
+    gateway_answers(&d, &ws_url).await;
+    let (identified, _identify) = tokio::sync::oneshot::channel();
+    tokio::spawn(fake_gateway(
+        listener,
+        vec![ready(&ws_url)],
+        None,
+        identified,
+    ));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
+    let client = tokio::spawn(async move {
+        gateway::run(handler, &rest, Shards::Count(1), false, stop_rx).await
+    });
+    // Caught up when Cal's RSVP is withdrawn (the last step).
+    until(async || {
+        let cal: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM session_rsvps r JOIN members m ON m.id = r.member_id
+              WHERE m.platform_user_id = $1",
+        )
+        .bind(CAL)
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+        (cal == 0).then_some(())
+    })
+    .await;
+    let rsvps: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT m.platform_user_id, r.via_interest FROM session_rsvps r
+           JOIN members m ON m.id = r.member_id ORDER BY m.platform_user_id",
+    )
+    .fetch_all(&d.bot.pool)
+    .await
+    .unwrap();
+    let mut expected: Vec<(String, bool)> =
+        vec![(BEA.to_owned(), true), (MENTOR.to_owned(), false)];
+    expected.extend((1..=100).map(|n| (format!("4000000000000{n:05}"), true)));
+    expected.sort();
+    assert_eq!(rsvps, expected, "Mo's typed RSVP stays");
+    let paged: Vec<Option<String>> = d
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == users)
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "after")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    assert_eq!(paged, [None, Some("400000000000000100".to_owned())]);
+    // Each change told its member once: Cal's mark and withdrawal, and 101 new RSVPs.
+    let told: Vec<(String, Value)> = sqlx::query_as(
+        "SELECT m.platform_user_id, o.body FROM outbox o JOIN members m ON m.id = o.member_id
+          WHERE o.idempotency_key LIKE 'interest:%' ORDER BY m.platform_user_id, o.id",
+    )
+    .fetch_all(&d.bot.pool)
+    .await
+    .unwrap();
+    let rsvped = "⭐ You marked Interested, so you're on the list for #1 Demo night (Demo day), Fri 12 Mar 2027 17:00 (Europe/Berlin). I'll remind you a day and an hour before. Changed your mind? Remove your interest, or `/event unrsvp 1`.";
+    let said: Vec<(String, String)> = told
+        .into_iter()
+        .map(|(who, body)| {
+            let message: cohortbot::render::Message = serde_json::from_value(body).unwrap();
+            (who, cohortbot::render::plain::render(&message))
+        })
+        .collect();
+    let mut expected: Vec<(String, String)> = vec![
+        (BEA.to_owned(), rsvped.to_owned()),
+        (CAL.to_owned(), rsvped.to_owned()),
+        (CAL.to_owned(), "You removed your interest, so you're off the list for #1 Demo night (Demo day). `/event rsvp 1` puts you back.".to_owned()),
+    ];
+    expected.extend((1..=100).map(|n| (format!("4000000000000{n:05}"), rsvped.to_owned())));
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(said, expected);
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), client)
+        .await
+        .expect("the client stops")
+        .unwrap()
+        .unwrap();
+}

@@ -205,3 +205,58 @@ async fn the_discord_events_option_is_imported_and_exported(pool: PgPool) {
         "{written}"
     );
 }
+
+#[sqlx::test]
+async fn a_series_gives_its_selection_and_closing_to_each_occurrence(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let text = EXAMPLE.replacen(
+        "    slots = 4\n    location = \"spring-makers\"\n",
+        "    slots = 4\n    location = \"spring-makers\"\n    selection = \"host_picks\"\n    rsvp_closes_before = \"1h 30m\"\n",
+        1,
+    );
+    let file = ProgramFile::parse(&text, "edited").unwrap();
+    let report = program::import(&bot.pool, &file, bot.clock.now())
+        .await
+        .unwrap();
+    assert!(!report.changed_nothing(), "{report}");
+    bot.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 3, 10, 9, 0, 0).unwrap());
+    bot.tick().await;
+    let occurrences: Vec<(String, Option<i32>)> = sqlx::query_as(
+        "SELECT selection, rsvp_closes_before_minutes FROM sessions WHERE series_id IS NOT NULL",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert!(!occurrences.is_empty());
+    assert!(
+        occurrences
+            .iter()
+            .all(|o| *o == ("host_picks".to_owned(), Some(90))),
+        "{occurrences:?}"
+    );
+    // Exported as minutes, and imported again it changes nothing.
+    let exported = export(&bot.pool).await.unwrap();
+    let written = exported.to_toml().unwrap();
+    assert!(written.contains("selection = \"host_picks\""), "{written}");
+    assert!(
+        written.contains("rsvp_closes_before = \"90m\""),
+        "{written}"
+    );
+    let again = ProgramFile::parse(&written, "exported").unwrap();
+    let report = program::import(&bot.pool, &again, bot.clock.now())
+        .await
+        .unwrap();
+    assert!(report.changed_nothing(), "{report}");
+    // A closing that is no duration is named.
+    let bad = EXAMPLE.replacen(
+        "    slots = 4\n",
+        "    slots = 4\n    rsvp_closes_before = \"soon\"\n",
+        1,
+    );
+    let err = format!("{:#}", ProgramFile::parse(&bad, "bad").unwrap_err());
+    assert!(
+        err.contains("rsvp_closes_before `soon` is not a duration like `2h`, `90m` or `1d`"),
+        "{err}"
+    );
+}
