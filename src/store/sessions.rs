@@ -502,35 +502,37 @@ pub async fn rsvp_by_interest(
     Ok(result.rows_affected() == 1)
 }
 
-/// Takes back an RSVP that came from "Interested"; false when there is none (a typed RSVP
-/// stays).
+/// Takes back an RSVP that came from "Interested" (a typed RSVP stays): `None` when there
+/// is none, else who had picked it.
 pub async fn unrsvp_interest(
     ex: impl PgExecutor<'_>,
     session_id: Uuid,
     member_id: Uuid,
-) -> sqlx::Result<bool> {
-    let result = sqlx::query(
-        "DELETE FROM session_rsvps WHERE session_id = $1 AND member_id = $2 AND via_interest",
+) -> sqlx::Result<Option<Option<Uuid>>> {
+    sqlx::query_scalar(
+        "DELETE FROM session_rsvps WHERE session_id = $1 AND member_id = $2 AND via_interest
+         RETURNING picked_by",
     )
     .bind(session_id)
     .bind(member_id)
-    .execute(ex)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .fetch_optional(ex)
+    .await
 }
 
-/// Takes back an RSVP; false when there was none.
+/// Takes back an RSVP: `None` when there was none, else who had picked it (a host, or
+/// nobody).
 pub async fn unrsvp(
     ex: impl PgExecutor<'_>,
     session_id: Uuid,
     member_id: Uuid,
-) -> sqlx::Result<bool> {
-    let result = sqlx::query("DELETE FROM session_rsvps WHERE session_id = $1 AND member_id = $2")
-        .bind(session_id)
-        .bind(member_id)
-        .execute(ex)
-        .await?;
-    Ok(result.rows_affected() == 1)
+) -> sqlx::Result<Option<Option<Uuid>>> {
+    sqlx::query_scalar(
+        "DELETE FROM session_rsvps WHERE session_id = $1 AND member_id = $2 RETURNING picked_by",
+    )
+    .bind(session_id)
+    .bind(member_id)
+    .fetch_optional(ex)
+    .await
 }
 
 pg_row! {

@@ -497,7 +497,7 @@ async fn event_mirror_reports_the_counts_and_repairs_for_stewards(pool: PgPool) 
     };
     assert_eq!(
         d.run(mirror(70, BEA, None)).await,
-        "**Discord events**: 0 of the bot's events are live in the server (it keeps at most 80 of Discord's 100).\n• Spring Makers 2027 (`spring-makers-2027`): 0 of 1 session in the next 14 days mirrored; Interested counts as an RSVP (0 RSVPs so far).\nWrites waiting: 2. Failed: 0.\nNot compared with Discord yet. `/event mirror repair` compares now."
+        "**Discord events**: the bot has 0 live in the server (it keeps at most 80 of Discord's 100).\n• Spring Makers 2027 (`spring-makers-2027`): 0 of 1 session in the next 14 days mirrored; Interested counts as an RSVP (0 RSVPs so far).\nWrites waiting: 2. Failed: 0.\nNot compared with Discord yet. `/event mirror repair` compares now."
     );
     d.dispatch().await;
     d.bot
@@ -507,7 +507,7 @@ async fn event_mirror_reports_the_counts_and_repairs_for_stewards(pool: PgPool) 
         .unwrap();
     assert_eq!(
         d.run(mirror(71, BEA, Some("status"))).await,
-        "**Discord events**: 1 of the bot's events are live in the server (it keeps at most 80 of Discord's 100).\n• Spring Makers 2027 (`spring-makers-2027`): 1 of 1 session in the next 14 days mirrored; Interested counts as an RSVP (1 RSVP so far).\nWrites waiting: 0. Failed: 0.\nNot compared with Discord yet. `/event mirror repair` compares now."
+        "**Discord events**: the bot has 1 live in the server (it keeps at most 80 of Discord's 100).\n• Spring Makers 2027 (`spring-makers-2027`): 1 of 1 session in the next 14 days mirrored; Interested counts as an RSVP (1 RSVP so far).\nWrites waiting: 0. Failed: 0.\nNot compared with Discord yet. `/event mirror repair` compares now."
     );
     // A lead mentor is not a steward.
     assert_eq!(

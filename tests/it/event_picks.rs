@@ -3,6 +3,7 @@
 //! DM, reminders tell the picked from the standby list, and a late RSVP is refused.
 
 use chrono::{TimeZone, Utc};
+use cohortbot::clock::Clock;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
@@ -230,4 +231,117 @@ async fn a_host_picks_from_the_sign_ups_and_reminders_tell_picked_from_standby(p
         .await
         .unwrap();
     assert_eq!(sign_ups, 4);
+
+    // Dev, picked, drops out: the place is free, and Mo, who picked him, hears so.
+    let dropped = DiscordBot::as_member(
+        d.command(
+            91,
+            "event",
+            Some("unrsvp"),
+            json!([{ "name": "session", "type": 4, "value": 1 }]),
+        ),
+        DEV,
+        "Dev",
+    );
+    assert_eq!(
+        d.run(dropped).await,
+        "You're off the list for **\\#1** Demo night (Demo day); no reminders will come. `/event rsvp 1` puts you back."
+    );
+    d.dispatch().await;
+    expected.push("Dev, whom you picked, withdrew from **\\#1** Demo night (Demo day), so a place is free. `/event pick 1` shows who is on standby.".to_owned());
+    expected.sort();
+    assert_eq!(dms(&d).await, expected);
+    let host_told: String = sqlx::query_scalar(
+        "SELECT m.display_name FROM outbox o JOIN members m ON m.id = o.member_id
+          WHERE o.body::text LIKE '%whom you picked%'",
+    )
+    .fetch_one(&d.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(host_told, "Mo");
+}
+
+#[sqlx::test]
+async fn on_slack_a_host_picks_by_mention_and_the_picked_hear_by_dm(pool: PgPool) {
+    use super::slack::{SAM, reply_text};
+    let (slack, dispatcher) = super::slack_loop::prepared(pool).await;
+    dispatcher.run_once().await.unwrap();
+    let before = slack.sent("chat.postMessage").await.len();
+    let community = cohortbot::store::communities::by_slug(&slack.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let sam = cohortbot::store::members::find(&slack.bot.pool, community.id, "slack", SAM)
+        .await
+        .unwrap()
+        .unwrap();
+    cohortbot::store::roles::grant(
+        &slack.bot.pool,
+        community.id,
+        sam.id,
+        cohortbot::domain::Role::Steward,
+        None,
+        None,
+        slack.bot.clock.now(),
+    )
+    .await
+    .unwrap();
+    slack
+        .bot
+        .clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 10, 9, 0, 0).unwrap());
+    let scheduled = slack
+        .command(
+            "event schedule spring-makers-2027 2027-03-12T17:00 demo_day Demo night selection:host_picks closes:1d",
+            "t-schedule",
+        )
+        .await;
+    let text = reply_text(&scheduled);
+    assert!(
+        text.ends_with("The host picks who comes from the sign-ups. Sign-ups close Thu 11 Mar 2027 17:00 Europe/Berlin (16:00 UTC)."),
+        "{text}"
+    );
+    let signed = reply_text(&slack.command("event rsvp 1", "t-rsvp").await);
+    assert!(
+        signed.starts_with("You're signed up for *#1* Demo night"),
+        "{signed}"
+    );
+    // Slack sends the mention as a link; it names the member.
+    let picked = reply_text(
+        &slack
+            .command("event pick 1 <@U0SAM0001|sam>", "t-pick")
+            .await,
+    );
+    assert_eq!(
+        picked,
+        "Session #1: picked Sam C. Each one newly picked gets a DM; 0 still on standby get the reminders as standby."
+    );
+    let listed = reply_text(&slack.command("event list", "t-list").await);
+    assert!(
+        listed.contains(
+            ", 1 RSVP, the host picks, sign-ups close Thu 11 Mar 2027 17:00 (Europe/Berlin)"
+        ),
+        "{listed}"
+    );
+    // Not linked to Discord: /event mirror says so.
+    let mirror = reply_text(&slack.command("event mirror", "t-mirror").await);
+    assert_eq!(
+        mirror,
+        "This community is not linked to a Discord server, so no sessions are mirrored as Discord events."
+    );
+    dispatcher.run_once().await.unwrap();
+    let sent = slack.sent("chat.postMessage").await;
+    let texts: Vec<&str> = sent[before..]
+        .iter()
+        .map(|m| m["blocks"][0]["text"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:#?}");
+    assert!(
+        texts[0].starts_with("📅 New session *#1* Demo night"),
+        "{texts:#?}"
+    );
+    assert_eq!(
+        texts[1],
+        "✅ You're in: Sam C picked you for *#1* Demo night (Demo day), Fri 12 Mar 2027 17:00 (Europe/Berlin), in spring-makers. I'll remind you a day and an hour before. Can't come after all? `/cohort event unrsvp 1` frees your place."
+    );
 }

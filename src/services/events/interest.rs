@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{messages, open_for_rsvp, when};
 use crate::services::identity::{Contact, Naming, Place};
 use crate::services::{Destination, ServiceError, ServiceResult, Services, enqueue};
-use crate::store::{audit, discord_events, sessions};
+use crate::store::{audit, discord_events, members, sessions};
 
 impl Services {
     /// `user_id` marked (`added`) or unmarked "Interested" on event `event_id` of `guild`.
@@ -48,6 +48,7 @@ impl Services {
         };
         let home = super::home_of(&mut tx, &session).await?;
         let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&home.timezone));
+        let mut picked_by = None;
         let (changed, note, action) = if added {
             if let Err(ServiceError::User(why)) = open_for_rsvp(&session, now, zone) {
                 tracing::info!(session = %session_id, reason = %crate::render::plain::render(&why),
@@ -63,8 +64,9 @@ impl Services {
             )
         } else {
             let removed = sessions::unrsvp_interest(&mut *tx, session.id, me.id).await?;
+            picked_by = removed.flatten();
             (
-                removed,
+                removed.is_some(),
                 messages::interest_withdrawn(&session),
                 "session.unrsvp",
             )
@@ -80,6 +82,17 @@ impl Services {
         };
         let key = format!("interest:{}:{}:{}", session.id, me.id, Uuid::new_v4());
         enqueue(&mut tx, community, &key, &to, &note, now).await?;
+        // As with `/event unrsvp`: the host who picked them hears a place is free.
+        if let Some(host) = picked_by
+            && let Some(host) = members::by_id(&mut *tx, host).await?
+        {
+            let to = Destination::Direct {
+                member_id: host.id,
+                display_name: host.display_name.clone(),
+            };
+            let note = messages::picked_dropped_out(&session, &me.display_name);
+            enqueue(&mut tx, community, &format!("{key}:host"), &to, &note, now).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

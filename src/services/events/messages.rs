@@ -379,6 +379,17 @@ pub fn picked_dm(session: &Session, host: &str, zone: Tz) -> Message {
         .text(" frees your place.")
 }
 
+/// To the host who picked `name`, who withdrew.
+pub fn picked_dropped_out(session: &Session, name: &str) -> Message {
+    Message::new()
+        .user(name)
+        .text(", whom you picked, withdrew from ")
+        .push(session_name(session))
+        .text(", so a place is free. ")
+        .code(format!("/event pick {}", session.number))
+        .text(" shows who is on standby.")
+}
+
 pub fn reminder_standby(session: &Session, lead: &str, zone: Tz) -> Message {
     Message::new()
         .text("🔔 Reminder: ")
@@ -692,7 +703,7 @@ pub struct MirrorStatus<'a> {
 pub fn mirror_status(status: &MirrorStatus) -> Message {
     use super::mirror::{GUILD_MAX, HORIZON_DAYS};
     let mut msg = Message::new().strong("Discord events").text(format!(
-        ": {} of the bot's events are live in the server (it keeps at most {GUILD_MAX} of Discord's 100).",
+        ": the bot has {} live in the server (it keeps at most {GUILD_MAX} of Discord's 100).",
         status.live
     ));
     for cohort in status.cohorts {

@@ -244,14 +244,24 @@ pub async fn unrsvp(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         return refuse(messages::unrsvp_too_late(session.number));
     }
     let me = &inv.caller.member;
-    if !sessions::unrsvp(&mut *tx, session.id, me.id).await? {
+    let Some(picked_by) = sessions::unrsvp(&mut *tx, session.id, me.id).await? else {
         return refuse(messages::not_rsvped(session.number));
-    }
+    };
     audit_session(tx, inv, "session.unrsvp", &session, now).await?;
-    Ok(Outcome::reply(
-        messages::unrsvped(&session),
-        inv.spec.visibility,
-    ))
+    let mut outcome = Outcome::reply(messages::unrsvped(&session), inv.spec.visibility);
+    // A picked attendee who drops out frees a place: the host who picked them hears so.
+    if let Some(host) = picked_by
+        && let Some(host) = crate::store::members::by_id(&mut *tx, host).await?
+    {
+        outcome = outcome.with_post(
+            Destination::Direct {
+                member_id: host.id,
+                display_name: host.display_name.clone(),
+            },
+            messages::picked_dropped_out(&session, &me.display_name),
+        );
+    }
+    Ok(outcome)
 }
 
 pub async fn attended(

@@ -133,8 +133,9 @@ pub fn list_entry(
         .text("• ")
         .push(session_name(session))
         .text(format!(
-            ", {}{running}, {rsvps} RSVPs",
-            when::for_reader(session.starts_at, zone)
+            ", {}{running}, {}",
+            when::for_reader(session.starts_at, zone),
+            crate::render::count(rsvps, "RSVP", "RSVPs")
         ))
         .text(crate::services::events::messages::sign_up_note(
             session, zone, now,
