@@ -132,15 +132,27 @@ pub async fn live_count(
     .await
 }
 
+pg_row! {
+    /// A session of an opted-in cohort not mirrored yet.
+    #[derive(Debug, Clone)]
+    pub struct Unmirrored {
+        pub community_id: Uuid,
+        pub guild_id: String,
+        pub session_id: Uuid,
+        pub starts_at: DateTime<Utc>,
+    }
+}
+
 /// Sessions of opted-in cohorts starting before `until` and not mirrored yet, soonest
-/// first: (community, session).
+/// first.
 pub async fn unmirrored(
     ex: impl PgExecutor<'_>,
     now: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
+) -> sqlx::Result<Vec<Unmirrored>> {
     sqlx::query_as(
-        "SELECT s.community_id, s.id FROM sessions s
+        "SELECT s.community_id, co.discord_guild_id AS guild_id, s.id AS session_id, s.starts_at
+           FROM sessions s
            JOIN cohorts c ON c.id = s.cohort_id
            JOIN communities co ON co.id = s.community_id
           WHERE c.discord_events AND co.discord_guild_id IS NOT NULL
@@ -151,6 +163,24 @@ pub async fn unmirrored(
     .bind(now)
     .bind(until)
     .fetch_all(ex)
+    .await
+}
+
+/// The guild's live mirrored session that starts last: (session, event id, start).
+pub async fn latest_live(
+    ex: impl PgExecutor<'_>,
+    guild_id: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<(Uuid, Option<String>, DateTime<Utc>)>> {
+    sqlx::query_as(
+        "SELECT s.id, d.event_id, s.starts_at FROM discord_events d JOIN sessions s ON s.id = d.session_id
+          WHERE d.guild_id = $1 AND s.status = 'scheduled'
+            AND s.starts_at + make_interval(mins => s.duration_minutes) > $2
+          ORDER BY s.starts_at DESC, s.number DESC LIMIT 1",
+    )
+    .bind(guild_id)
+    .bind(now)
+    .fetch_optional(ex)
     .await
 }
 

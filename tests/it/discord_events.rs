@@ -278,6 +278,16 @@ async fn a_crash_between_create_and_record_leaves_no_duplicate(pool: PgPool) {
     assert_eq!(recorded.as_deref(), Some(EVENT));
 }
 
+/// The scheduled-event requests after the first `skip`: (method, path, event name).
+async fn after_moves(d: &DiscordBot, skip: usize) -> Vec<(String, String, Option<String>)> {
+    event_requests(d)
+        .await
+        .into_iter()
+        .skip(skip)
+        .map(|(verb, route, body, _)| (verb, route, body["name"].as_str().map(str::to_owned)))
+        .collect()
+}
+
 #[sqlx::test]
 async fn a_guild_holds_at_most_eighty_events_soonest_first(pool: PgPool) {
     let d = mirrored(pool).await;
@@ -311,6 +321,94 @@ async fn a_guild_holds_at_most_eighty_events_soonest_first(pool: PgPool) {
         .collect();
     assert_eq!(names[0], "#101 Clinic 1");
     assert_eq!(names[79], "#180 Clinic 80", "soonest first");
+
+    // Also after moves. The last session moved to the front takes the place of the
+    // latest event (#180's, deleted); the first moved to the back gives its place to the
+    // soonest left out (#180 again), at the next hourly pass.
+    let events = format!("/api/v10/guilds/{GUILD}/scheduled-events");
+    Mock::given(method("DELETE"))
+        .and(path_regex(format!("^{events}/[0-9]+$")))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&d.server)
+        .await;
+    let move_to = |id: u64, number: i64, when: &str| {
+        DiscordBot::as_member(
+            d.command(
+                id,
+                "event",
+                Some("move"),
+                json!([
+                    { "name": "session", "type": 4, "value": number },
+                    { "name": "when", "type": 3, "value": when },
+                ]),
+            ),
+            MENTOR,
+            "Mo",
+        )
+    };
+    let moved = d.run(move_to(90, 220, "2027-03-10T11:30")).await;
+    assert!(moved.starts_with("Moved"), "{moved}");
+    d.dispatch().await;
+    assert_eq!(
+        after_moves(&d, 80).await,
+        [
+            (
+                "DELETE".to_owned(),
+                format!("{events}/1300000000000000080"),
+                None
+            ),
+            (
+                "POST".to_owned(),
+                events.clone(),
+                Some("#220 Clinic 120".to_owned())
+            ),
+        ]
+    );
+    let moved = d.run(move_to(91, 101, "2027-03-22T10:00")).await;
+    assert!(moved.starts_with("Moved"), "{moved}");
+    d.dispatch().await;
+    d.bot.clock.advance(chrono::Duration::hours(1));
+    d.bot.tick().await;
+    d.dispatch().await;
+    assert_eq!(
+        after_moves(&d, 82).await,
+        [
+            (
+                "PATCH".to_owned(),
+                format!("{events}/1300000000000000001"),
+                Some("#101 Clinic 1".to_owned())
+            ),
+            (
+                "DELETE".to_owned(),
+                format!("{events}/1300000000000000001"),
+                None
+            ),
+            (
+                "POST".to_owned(),
+                events.clone(),
+                Some("#180 Clinic 80".to_owned())
+            ),
+        ]
+    );
+    let live: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM discord_events WHERE event_id IS NOT NULL")
+            .fetch_one(&d.bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(live, 80);
+    // An hour on, #220 (moved to 11:30, 30 minutes long) is over: its place goes to the
+    // soonest left out.
+    d.bot.clock.advance(chrono::Duration::hours(1));
+    d.bot.tick().await;
+    d.dispatch().await;
+    assert_eq!(
+        after_moves(&d, 85).await,
+        [(
+            "POST".to_owned(),
+            events.clone(),
+            Some("#181 Clinic 81".to_owned())
+        )]
+    );
 }
 
 #[sqlx::test]
@@ -544,4 +642,70 @@ async fn event_mirror_reports_the_counts_and_repairs_for_stewards(pool: PgPool) 
         status.ends_with("Last compared with Discord: Wed 10 Mar 2027 09:00 (UTC). `/event mirror repair` compares now."),
         "{status}"
     );
+}
+
+#[sqlx::test]
+async fn a_429_on_an_event_write_is_honoured_and_uses_no_attempt(pool: PgPool) {
+    let d = mirrored(pool).await;
+    // Discord's answer to a create made too soon, with its real headers.
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/guilds/{GUILD}/scheduled-events")))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .insert_header("x-ratelimit-limit", "5")
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset-after", "0.300")
+                .insert_header("x-ratelimit-bucket", "f3f8f0e1c2b4a5d6")
+                .insert_header("x-ratelimit-scope", "user")
+                .set_body_json(json!({
+                    "message": "You are being rate limited.", "retry_after": 0.3, "global": false
+                })),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&d.server)
+        .await;
+    // The retry first looks for an event the refused attempt might have made: none.
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v10/guilds/{GUILD}/scheduled-events")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&d.server)
+        .await;
+    d.run(schedule(&d, 61, "2027-03-12T17:00", "Demo night"))
+        .await;
+    let report = d.dispatch().await;
+    assert_eq!(report.rate_limited, 1, "{report:?}");
+    let row = || async {
+        sqlx::query_as::<_, (String, i32, Option<String>)>(
+            "SELECT status, attempts, last_error FROM outbox WHERE channel = 'discord-events'",
+        )
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap()
+    };
+    let (status, attempts, error) = row().await;
+    assert_eq!(
+        (status.as_str(), attempts),
+        ("pending", 0),
+        "a 429 uses no attempt"
+    );
+    assert!(error.unwrap().contains("429"));
+    // The bucket is held in real time, as Discord holds it; then the create goes through.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    d.bot.clock.advance(chrono::Duration::seconds(1));
+    d.dispatch().await;
+    let (status, _, error) = row().await;
+    assert_eq!(status, "sent", "{error:?}");
+    let verbs: Vec<String> = event_requests(&d)
+        .await
+        .into_iter()
+        .map(|(verb, ..)| verb)
+        .collect();
+    assert_eq!(verbs, ["POST", "GET", "POST"], "refused, looked for, created once");
+    let mapped: Option<String> = sqlx::query_scalar("SELECT event_id FROM discord_events")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(mapped.as_deref(), Some(EVENT));
 }

@@ -95,7 +95,7 @@ impl EventWriter<'_> {
             let live = discord_events::live_count(self.pool, &guild_key, now)
                 .await
                 .map_err(db)?;
-            if live >= GUILD_MAX {
+            if live >= GUILD_MAX && !self.make_room(guild, event.starts_at, now).await? {
                 tracing::warn!(session = %session.session_id, live,
                     "the guild holds its share of the bot's events; this session is not mirrored");
                 return Ok(Delivered::nothing_to_do());
@@ -135,6 +135,51 @@ impl EventWriter<'_> {
         Ok(Delivered {
             platform_message_id: id,
         })
+    }
+
+    /// A full guild keeps its soonest sessions: the event of the session that starts last
+    /// is deleted to make room for one that starts before it (after a move). That session
+    /// is mirrored again when room frees. False when nothing starts later.
+    async fn make_room(
+        &self,
+        guild: GuildId,
+        starts_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, SendError> {
+        let guild_key = guild.get().to_string();
+        let Some((latest, event_id, latest_start)) =
+            discord_events::latest_live(self.pool, &guild_key, now)
+                .await
+                .map_err(db)?
+        else {
+            return Ok(false);
+        };
+        if latest_start <= starts_at {
+            return Ok(false);
+        }
+        if let Some(event_id) = event_id {
+            let route = Route::GuildScheduledEvent {
+                guild_id: guild,
+                event_id: self::event_id(&event_id)?,
+            };
+            let deleted = self
+                .rest
+                .call_with_reason(route, LightMethod::Delete, None, Some(AUDIT_REASON))
+                .await;
+            match deleted {
+                Ok(_)
+                | Err(RestError::Rejected {
+                    code: Some(UNKNOWN_EVENT),
+                    ..
+                }) => {}
+                Err(err) => return Err(super::sender::send_error(err)),
+            }
+        }
+        discord_events::forget(self.pool, latest)
+            .await
+            .map_err(db)?;
+        tracing::info!(session = %latest, "the guild is full: the latest session's event makes room for a sooner one");
+        Ok(true)
     }
 
     async fn update(

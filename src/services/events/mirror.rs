@@ -9,6 +9,9 @@
 //! `GUILD_MAX` per guild (Discord allows 100 scheduled or active events), soonest first:
 //! the hourly pass queues sessions as they come within the horizon.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -51,16 +54,35 @@ pub async fn queue(
 }
 
 /// Queues sessions that came within the horizon and are not mirrored yet, soonest first
-/// (the hourly pass); the sender keeps each guild to `GUILD_MAX`.
+/// (the hourly pass): as many as each guild has room for, and, once it is full, those that
+/// start before its latest event (after a move), which the sender swaps in for it. A
+/// session left out now is looked at again next hour, as room frees.
 pub async fn queue_due(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let until = now + Duration::days(HORIZON_DAYS);
+    let hour = now.format("%Y%m%d%H");
     let mut queued = 0;
-    for (community, session) in discord_events::unmirrored(pool, now, until).await? {
-        // Once per session: a row that is dead-lettered is seen in `/outbox failed`.
-        let key = format!("discord-event:{session}:horizon");
-        let action = PlatformAction::MirrorSession { session };
+    let mut guilds: HashMap<String, (i64, Option<DateTime<Utc>>)> = HashMap::new();
+    for due in discord_events::unmirrored(pool, now, until).await? {
+        let (room, latest) = match guilds.entry(due.guild_id.clone()) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
+                let live = discord_events::live_count(pool, &due.guild_id, now).await?;
+                let latest = discord_events::latest_live(pool, &due.guild_id, now).await?;
+                new.insert((GUILD_MAX - live, latest.map(|l| l.2)))
+            }
+        };
+        let swaps_in = latest.is_some_and(|latest| due.starts_at < latest);
+        if *room <= 0 && !swaps_in {
+            continue;
+        }
+        *room -= 1;
+        let key = format!("discord-event:{}:horizon:{hour}", due.session_id);
+        let action = PlatformAction::MirrorSession {
+            session: due.session_id,
+        };
         queued += u64::from(
-            outbox::enqueue_queued_action(pool, community, &key, MIRROR_QUEUE, action, now).await?,
+            outbox::enqueue_queued_action(pool, due.community_id, &key, MIRROR_QUEUE, action, now)
+                .await?,
         );
     }
     Ok(queued)
