@@ -702,7 +702,11 @@ async fn a_429_on_an_event_write_is_honoured_and_uses_no_attempt(pool: PgPool) {
         .into_iter()
         .map(|(verb, ..)| verb)
         .collect();
-    assert_eq!(verbs, ["POST", "GET", "POST"], "refused, looked for, created once");
+    assert_eq!(
+        verbs,
+        ["POST", "GET", "POST"],
+        "refused, looked for, created once"
+    );
     let mapped: Option<String> = sqlx::query_scalar("SELECT event_id FROM discord_events")
         .fetch_one(&d.bot.pool)
         .await

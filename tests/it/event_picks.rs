@@ -141,14 +141,14 @@ async fn a_host_picks_from_the_sign_ups_and_reminders_tell_picked_from_standby(p
     assert_eq!(
         d.run(pick(&d, 82, Some(&format!("<@{BEA}> <@{MENTOR}>"))))
             .await,
-        "Mo has not signed up for session #1, so can't be picked. Only sign-ups can be picked: they `/event rsvp 1` first."
+        "Mo has not signed up for session #1, and only sign-ups can be picked, so nobody was picked. Pick again without them, or ask them to `/event rsvp 1` first."
     );
     // Bea and Cal; the same interaction delivered twice picks once and answers the same.
     let both = pick(&d, 83, Some(&format!("<@{BEA}>, <@{CAL}>")));
     let first = d.run(both.clone()).await;
     assert_eq!(
         first,
-        "Session #1: picked Bea, Cal. Each one newly picked gets a DM; 2 still on standby get the reminders as standby."
+        "Session #1: picked Bea, Cal. Each one newly picked gets a DM. Still on standby: 2; their reminders say they aren't picked yet."
     );
     assert_eq!(d.run(both).await, first);
     // Two presses at once pick Dev once: one says so, the other finds it done.
@@ -161,8 +161,8 @@ async fn a_host_picks_from_the_sign_ups_and_reminders_tell_picked_from_standby(p
     assert_eq!(
         answers,
         [
-            "Session #1: nobody new picked (already picked: Dev). Each one newly picked gets a DM; 1 still on standby get the reminders as standby.",
-            "Session #1: picked Dev. Each one newly picked gets a DM; 1 still on standby get the reminders as standby.",
+            "Session #1: nobody new picked (already picked: Dev). Each one newly picked gets a DM. Still on standby: 1; their reminders say they aren't picked yet.",
+            "Session #1: picked Dev. Each one newly picked gets a DM. Still on standby: 1; their reminders say they aren't picked yet.",
         ]
     );
     assert_eq!(
@@ -314,7 +314,7 @@ async fn on_slack_a_host_picks_by_mention_and_the_picked_hear_by_dm(pool: PgPool
     );
     assert_eq!(
         picked,
-        "Session #1: picked Sam C. Each one newly picked gets a DM; 0 still on standby get the reminders as standby."
+        "Session #1: picked Sam C. Each one newly picked gets a DM. Still on standby: 0; their reminders say they aren't picked yet."
     );
     let listed = reply_text(&slack.command("event list", "t-list").await);
     assert!(

@@ -341,7 +341,7 @@ pub fn not_signed_up(name: &str, number: i32) -> Message {
     Message::new()
         .user(name)
         .text(format!(
-            " has not signed up for session #{number}, so can't be picked. Only sign-ups can be picked: they "
+            " has not signed up for session #{number}, and only sign-ups can be picked, so nobody was picked. Pick again without them, or ask them to "
         ))
         .code(format!("/event rsvp {number}"))
         .text(" first.")
@@ -361,7 +361,7 @@ pub fn picked_reply(number: i32, picked: &[String], already: &[String], standby:
             .text(")");
     }
     msg.text(format!(
-        ". Each one newly picked gets a DM; {standby} still on standby get the reminders as standby."
+        ". Each one newly picked gets a DM. Still on standby: {standby}; their reminders say they aren't picked yet."
     ))
 }
 
