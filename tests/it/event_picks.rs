@@ -314,7 +314,7 @@ async fn on_slack_a_host_picks_by_mention_and_the_picked_hear_by_dm(pool: PgPool
     );
     assert_eq!(
         picked,
-        "Session #1: picked Sam C. Each one newly picked gets a DM. Still on standby: 0; their reminders say they aren't picked yet."
+        "Session #1: picked Sam C. Each one newly picked gets a DM. Nobody is left on standby."
     );
     let listed = reply_text(&slack.command("event list", "t-list").await);
     assert!(

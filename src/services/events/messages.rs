@@ -360,9 +360,14 @@ pub fn picked_reply(number: i32, picked: &[String], already: &[String], standby:
             .user(already.join(", "))
             .text(")");
     }
-    msg.text(format!(
-        ". Each one newly picked gets a DM. Still on standby: {standby}; their reminders say they aren't picked yet."
-    ))
+    let msg = msg.text(". Each one newly picked gets a DM. ");
+    if standby == 0 {
+        msg.text("Nobody is left on standby.")
+    } else {
+        msg.text(format!(
+            "Still on standby: {standby}; their reminders say they aren't picked yet."
+        ))
+    }
 }
 
 /// The DM to a member the host picked.
