@@ -28,6 +28,41 @@ pub struct Settings {
     pub discord: DiscordSettings,
     #[serde(default)]
     pub slack: SlackSettings,
+    #[serde(default)]
+    pub cluster: ClusterSettings,
+}
+
+/// Several processes on one PostgreSQL (`src/cluster`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterSettings {
+    /// How long the leader lease lasts unrenewed, in seconds; renewed at half of it. A
+    /// killed leader is replaced within this plus half of it.
+    #[serde(deserialize_with = "lenient")]
+    pub lease_ttl_secs: u64,
+    /// How often a process records that it is alive, in seconds; three missed beats and
+    /// the others take it for dead.
+    #[serde(deserialize_with = "lenient")]
+    pub heartbeat_secs: u64,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        Self {
+            lease_ttl_secs: 30,
+            heartbeat_secs: 10,
+        }
+    }
+}
+
+impl ClusterSettings {
+    pub fn lease_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lease_ttl_secs.max(2))
+    }
+
+    pub fn heartbeat(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.heartbeat_secs.max(1))
+    }
 }
 
 /// The small HTTP side: Slack and Discord endpoints, health, iCal feeds, badges.

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod chat;
 pub mod clock;
+pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod domain;

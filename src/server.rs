@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 
 use crate::app::App;
 use crate::chat::{discord, slack};
+use crate::cluster::{lease, registry};
 use crate::config::Settings;
 use crate::schedule::Scheduler;
 use crate::web::{self, WebServer};
@@ -37,7 +38,27 @@ pub fn web_server(app: &App, settings: &Settings) -> WebServer {
 pub async fn run(app: &App, settings: &Settings) -> Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut background = JoinSet::new();
-    let scheduler = Scheduler::new(app.services.pool.clone(), app.services.clock.clone());
+    let pool = app.services.pool.clone();
+    // Registered first: a process whose shards another live process runs stops here.
+    let me = uuid::Uuid::new_v4();
+    let beat = settings.cluster.heartbeat();
+    let shards = gateway_shards(settings)?;
+    registry::register(&pool, me, registry::shard_range(shards.as_ref()), beat).await?;
+    background.spawn(registry::keep_alive(
+        pool.clone(),
+        me,
+        beat,
+        stop_rx.clone(),
+    ));
+    let (leadership, holding) = lease::hold(
+        pool.clone(),
+        me,
+        settings.cluster.lease_ttl(),
+        stop_rx.clone(),
+    );
+    background.spawn(holding);
+    let scheduler = Scheduler::new(pool.clone(), app.services.clock.clone())
+        .with_leadership(leadership.clone());
     let scheduler_stop = stop_rx.clone();
     background.spawn(async move {
         scheduler.run(SCHEDULER_EVERY, scheduler_stop).await;
@@ -60,6 +81,7 @@ pub async fn run(app: &App, settings: &Settings) -> Result<()> {
         &app.services,
         &mut background,
         stop_rx.clone(),
+        leadership,
     )?;
     if let Some(addr) = settings.http.listen {
         if let Some(routes) = discord_routes {
@@ -78,13 +100,27 @@ pub async fn run(app: &App, settings: &Settings) -> Result<()> {
             joined.context("a background task panicked").and_then(|r| r)
         }
     };
+    // Stop claiming; the dispatchers finish what they sent, the lease is resigned and
+    // the process leaves the registry, each as its task ends.
     let _ = stop_tx.send(true);
     while let Some(joined) = background.join_next().await {
         if let Err(err) = joined.context("a background task panicked").and_then(|r| r) {
             result = result.and(Err(err));
         }
     }
+    tracing::info!(process = %me, "stopped: nothing more claimed, the leader lease resigned, the process deregistered");
     result
+}
+
+/// The Discord shards this process runs a gateway for, if it runs one.
+fn gateway_shards(settings: &Settings) -> Result<Option<discord::gateway::Shards>> {
+    let discord = &settings.discord;
+    let gateway =
+        discord.token.is_some() && (discord.public_key.is_none() || discord.member_events);
+    if !gateway {
+        return Ok(None);
+    }
+    Ok(Some(discord.shards.parse()?))
 }
 
 /// Ctrl-C, or SIGTERM from a container runtime.

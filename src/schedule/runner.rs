@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::cron::CronExpr;
 use super::kinds::{Scope, TriggerKind};
 use crate::clock::Clock;
+use crate::cluster::Leadership;
 use crate::domain::parse_timezone;
 use crate::services::checkins::digest;
 use crate::services::checkins::scheduled::{self, ZoneTarget};
@@ -77,11 +78,22 @@ pub fn in_season(cohort: &Cohort, zone: Tz, tick: DateTime<Utc>) -> bool {
 pub struct Scheduler {
     pool: PgPool,
     clock: Arc<dyn Clock>,
+    leadership: Leadership,
 }
 
 impl Scheduler {
     pub fn new(pool: PgPool, clock: Arc<dyn Clock>) -> Self {
-        Self { pool, clock }
+        Self {
+            pool,
+            clock,
+            leadership: Leadership::Sole,
+        }
+    }
+
+    /// With several processes, only the leader does the housekeeping.
+    pub fn with_leadership(mut self, leadership: Leadership) -> Self {
+        self.leadership = leadership;
+        self
     }
 
     /// Runs every tick since the last pass (or since now, on the very first pass).
@@ -219,42 +231,11 @@ impl Scheduler {
         report.posts += crate::services::away::welcome_returning(&self.pool, now)
             .await
             .context("welcoming members back")?;
-        report.posts += crate::services::streaks::settle(&self.pool, now)
-            .await
-            .context("settling streaks")?;
         report.posts += crate::services::circles::scheduled::run(&self.pool, since, now)
             .await
             .context("circle prompts and intros")?;
-        // Earned roles are reconciled and stale knowledge-base entries swept weekly, and
-        // alumni invited to mentor quarterly; whether any is due is asked on a pass's first
-        // run and once an hour, which keeps the idle pass to its reads.
-        let new_hour = since.timestamp().div_euclid(3600) != now.timestamp().div_euclid(3600);
-        if since == now || new_hour {
-            report.posts += crate::services::earned_roles::reconcile_due(&self.pool, now)
-                .await
-                .context("reconciling earned roles")? as u64;
-            report.posts += crate::services::knowledge::stale::remind_due(&self.pool, now)
-                .await
-                .context("reminding owners of stale knowledge-base entries")?;
-            report.posts += crate::services::alumni::invite_due(&self.pool, now)
-                .await
-                .context("inviting alumni to mentor")?;
-            // Sessions coming within the Discord events' horizon (new series occurrences
-            // among them) are mirrored.
-            crate::services::events::mirror::queue_due(&self.pool, now)
-                .await
-                .context("queueing Discord events")?;
-        }
-        // Discord events are compared with their sessions once a day (and at start, by
-        // the Discord adapter).
-        if since.date_naive() != now.date_naive() {
-            crate::services::events::mirror::queue_reconcile(
-                &self.pool,
-                now,
-                &now.date_naive().to_string(),
-            )
-            .await
-            .context("queueing the Discord events' reconciliation")?;
+        if self.leadership.is_leader() {
+            report.posts += self.housekeep(now).await?;
         }
         // One line for the pass, not one per tick: a bot down for a week would otherwise
         // log hundreds. Each skip is still recorded, with its reason, in the database.
@@ -266,6 +247,55 @@ impl Scheduler {
                 "ticks skipped: late beyond their grace window, or on a day off");
         }
         Ok(report)
+    }
+
+    /// The leader's part of a pass: streaks settled, and, on its first run and once an
+    /// hour, the weekly and quarterly sweeps and the Discord events' passes. It keeps its
+    /// own "last run" (`housekept_at`), so a pass on another process, which advances the
+    /// ticks' watermark, never takes an hour or a day from it.
+    async fn housekeep(&self, now: DateTime<Utc>) -> Result<u64> {
+        let since = crate::store::cluster::housekept_at(&self.pool)
+            .await?
+            .filter(|at| *at <= now)
+            .unwrap_or(now);
+        let first = since == now;
+        let mut posts = 0;
+        posts += crate::services::streaks::settle(&self.pool, now)
+            .await
+            .context("settling streaks")?;
+        // Earned roles are reconciled and stale knowledge-base entries swept weekly, and
+        // alumni invited to mentor quarterly; whether any is due is asked on a pass's first
+        // run and once an hour, which keeps the idle pass to its reads.
+        let new_hour = since.timestamp().div_euclid(3600) != now.timestamp().div_euclid(3600);
+        if first || new_hour {
+            posts += crate::services::earned_roles::reconcile_due(&self.pool, now)
+                .await
+                .context("reconciling earned roles")? as u64;
+            posts += crate::services::knowledge::stale::remind_due(&self.pool, now)
+                .await
+                .context("reminding owners of stale knowledge-base entries")?;
+            posts += crate::services::alumni::invite_due(&self.pool, now)
+                .await
+                .context("inviting alumni to mentor")?;
+            // Sessions coming within the Discord events' horizon (new series occurrences
+            // among them) are mirrored.
+            crate::services::events::mirror::queue_due(&self.pool, now)
+                .await
+                .context("queueing Discord events")?;
+        }
+        // Discord events are compared with their sessions once a day (and by a process
+        // when it comes to lead: the Discord adapter).
+        if since.date_naive() != now.date_naive() {
+            crate::services::events::mirror::queue_reconcile(
+                &self.pool,
+                now,
+                &now.date_naive().to_string(),
+            )
+            .await
+            .context("queueing the Discord events' reconciliation")?;
+        }
+        crate::store::cluster::set_housekept_at(&self.pool, now).await?;
+        Ok(posts)
     }
 
     /// Cohorts' days off on the local dates a pass from `since` to `now` can touch.

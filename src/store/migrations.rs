@@ -53,6 +53,7 @@ const FILES: &[(&str, &str)] = embed![
     "0033_discord_events.sql",
     "0034_interested_rsvps.sql",
     "0035_host_picks_rsvp_close.sql",
+    "0036_cluster.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod checkins;
 pub mod circles;
 pub mod clinics;
+pub mod cluster;
 pub mod cohorts;
 pub mod communities;
 pub mod days_off;

@@ -35,8 +35,14 @@ async fn http_interactions_mode_registers_commands_and_runs_until_stopped(pool: 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
 
-    let routes =
-        cohortbot::chat::discord::spawn(&settings, &d.bot.services, &mut tasks, stop_rx).unwrap();
+    let routes = cohortbot::chat::discord::spawn(
+        &settings,
+        &d.bot.services,
+        &mut tasks,
+        stop_rx,
+        cohortbot::cluster::Leadership::Sole,
+    )
+    .unwrap();
 
     assert!(routes.is_some(), "the interactions endpoint is served");
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -72,8 +78,14 @@ fn a_token_without_an_application_id_is_refused() {
             std::sync::Arc::new(cohortbot::clock::SystemClock),
         );
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        cohortbot::chat::discord::spawn(&settings, &services, &mut tokio::task::JoinSet::new(), rx)
-            .unwrap_err()
+        cohortbot::chat::discord::spawn(
+            &settings,
+            &services,
+            &mut tokio::task::JoinSet::new(),
+            rx,
+            cohortbot::cluster::Leadership::Sole,
+        )
+        .unwrap_err()
     });
     assert!(err.to_string().contains("discord.application_id"), "{err}");
 }

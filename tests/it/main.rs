@@ -5,6 +5,7 @@ mod backlog;
 mod checkins;
 mod circles;
 mod clinics;
+mod cluster;
 mod continuity;
 mod continuity_platforms;
 mod delivery;

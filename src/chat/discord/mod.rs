@@ -159,6 +159,7 @@ pub fn spawn(
     services: &Services,
     tasks: &mut JoinSet<Result<()>>,
     stop: watch::Receiver<bool>,
+    leadership: crate::cluster::Leadership,
 ) -> Result<Option<axum::Router>> {
     if settings.token.is_none() && settings.public_key.is_none() {
         return Ok(None);
@@ -182,22 +183,22 @@ pub fn spawn(
         let dispatcher = Dispatcher::new(services.pool.clone(), services.clock.clone(), sender)
             .only_platform(Platform::Discord);
         let dispatch_stop = stop.clone();
-        let (pool, now) = (services.pool.clone(), services.clock.now());
         tasks.spawn(async move {
-            // Events may have drifted while the bot was down: compared once at start.
-            let occasion = format!("start:{}", uuid::Uuid::new_v4());
-            if let Err(err) =
-                crate::services::events::mirror::queue_reconcile(&pool, now, &occasion).await
-            {
-                tracing::warn!(error = %format!("{err:#}"), "could not queue the Discord events' reconciliation");
-            }
             dispatcher.run(DISPATCH_EVERY, dispatch_stop).await;
             Ok(())
         });
         let guilds = settings.guild_ids.clone();
         let registering = rest.clone();
+        let (pool, clock) = (services.pool.clone(), services.clock.clone());
+        let mut leader_stop = stop.clone();
         // Detached: the server stops when any of `tasks` ends, and this one is done early.
+        // Leader-only: with several processes, the one that leads registers the commands
+        // and compares the Discord events once, when it comes to lead (at its start, or when
+        // it takes over from a leader that died).
         tokio::spawn(async move {
+            if !leadership.until_leader(&mut leader_stop).await {
+                return;
+            }
             // A failed registration leaves the previous commands; the bot still runs.
             match register_commands(&registering, &guilds).await {
                 Ok(n) => tracing::info!(
@@ -208,6 +209,14 @@ pub fn spawn(
                 Err(err) => {
                     tracing::error!(error = %format!("{err:#}"), "Discord command registration failed")
                 }
+            }
+            // Events may have drifted while the bot was down (or without a leader).
+            let occasion = format!("leader:{}", uuid::Uuid::new_v4());
+            if let Err(err) =
+                crate::services::events::mirror::queue_reconcile(&pool, clock.now(), &occasion)
+                    .await
+            {
+                tracing::warn!(error = %format!("{err:#}"), "could not queue the Discord events' reconciliation");
             }
         });
         if settings.public_key.is_none() || settings.member_events {
