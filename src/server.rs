@@ -59,6 +59,14 @@ pub async fn run(app: &App, settings: &Settings) -> Result<()> {
     background.spawn(holding);
     let scheduler = Scheduler::new(pool.clone(), app.services.clock.clone())
         .with_leadership(leadership.clone());
+    // The embedded database has one connection, which a LISTEN would keep: it polls.
+    if settings.database.url.is_some() {
+        background.spawn(crate::outbox::wakeup::listen(
+            pool.clone(),
+            app.services.outbox_wakeup.clone(),
+            stop_rx.clone(),
+        ));
+    }
     let scheduler_stop = stop_rx.clone();
     background.spawn(async move {
         scheduler.run(SCHEDULER_EVERY, scheduler_stop).await;

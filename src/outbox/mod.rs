@@ -7,6 +7,7 @@
 
 pub mod gate;
 pub mod health;
+pub mod wakeup;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -214,6 +215,8 @@ impl DispatchReport {
 pub struct Dispatcher<S> {
     inner: Arc<Inner<S>>,
     platform: Option<Platform>,
+    /// Outbox wake-ups (`wakeup.rs`): a look without waiting for the poll.
+    wakeup: Option<watch::Receiver<u64>>,
 }
 
 /// What a delivery task needs; shared with the spawned tasks.
@@ -234,7 +237,14 @@ impl<S: Sender + 'static> Dispatcher<S> {
                 policy: RetryPolicy::default(),
             }),
             platform: None,
+            wakeup: None,
         }
+    }
+
+    /// Also looks at once whenever `wakeup` says rows were added.
+    pub fn with_wakeup(mut self, wakeup: &wakeup::Wakeup) -> Self {
+        self.wakeup = Some(wakeup.subscribe());
+        self
     }
 
     /// Delivers only posts bound for `platform`: DMs to its members, and channel posts of
@@ -249,6 +259,7 @@ impl<S: Sender + 'static> Dispatcher<S> {
         Self {
             inner: Arc::new(Inner { policy, ..inner }),
             platform: self.platform,
+            wakeup: self.wakeup,
         }
     }
 
@@ -264,6 +275,7 @@ impl<S: Sender + 'static> Dispatcher<S> {
     /// Runs until `stop` fires, polling every `every`. On stop it claims nothing more,
     /// lets in-flight sends finish within the policy's grace, and releases the rest.
     pub async fn run(&self, every: Duration, mut stop: watch::Receiver<bool>) {
+        let mut wakeup = self.wakeup.clone();
         loop {
             match self.drain(Some(stop.clone())).await {
                 Err(err) => {
@@ -283,9 +295,21 @@ impl<S: Sender + 'static> Dispatcher<S> {
             if *stop.borrow() {
                 return;
             }
+            let woken = async {
+                match wakeup.as_mut() {
+                    Some(wakeup) => {
+                        // A closed channel (no listener) leaves the poll alone.
+                        if wakeup.changed().await.is_err() {
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
                 _ = stop.changed() => {}
+                _ = woken => {}
             }
         }
     }

@@ -220,6 +220,8 @@ pub struct Services {
     pub delivery: crate::outbox::health::DeliveryHealth,
     /// `http.public_url`, without a trailing slash: links in messages are absolute with it.
     pub public_url: Option<String>,
+    /// Wakes the dispatchers when rows are added (on a server, which listens for them).
+    pub outbox_wakeup: crate::outbox::wakeup::Wakeup,
 }
 
 impl Services {
@@ -229,6 +231,7 @@ impl Services {
             clock,
             delivery: Default::default(),
             public_url: None,
+            outbox_wakeup: Default::default(),
         }
     }
 

@@ -54,6 +54,7 @@ const FILES: &[(&str, &str)] = embed![
     "0034_interested_rsvps.sql",
     "0035_host_picks_rsvp_close.sql",
     "0036_cluster.sql",
+    "0037_outbox_notify.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

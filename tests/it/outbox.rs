@@ -416,3 +416,64 @@ async fn unread_posts_fail_the_test(pool: PgPool) {
     let said = bot.say("sam", "/cohort join evening-builders-2027").await;
     assert!(said.reply().contains("You're in!"));
 }
+
+#[sqlx::test]
+async fn a_listening_dispatcher_sends_at_once_instead_of_at_its_next_poll(pool: PgPool) {
+    use cohortbot::outbox::wakeup::{self, Wakeup};
+    let bot = TestBot::new(pool).await;
+    let community: uuid::Uuid = sqlx::query_scalar("SELECT id FROM communities")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    let wakeup = Wakeup::default();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let listening = tokio::spawn(wakeup::listen(
+        bot.pool.clone(),
+        wakeup.clone(),
+        stop_rx.clone(),
+    ));
+    let dispatcher = Dispatcher::new(
+        bot.pool.clone(),
+        std::sync::Arc::new(bot.clock.clone()),
+        bot.sender.clone(),
+    )
+    .with_wakeup(&wakeup);
+    // A poll every ten minutes: anything sent sooner was woken.
+    let running =
+        tokio::spawn(async move { dispatcher.run(Duration::from_secs(600), stop_rx).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut latencies = Vec::new();
+    for i in 0..3 {
+        let body = cohortbot::render::Message::from(format!("post {i}"));
+        let committed = std::time::Instant::now();
+        cohortbot::store::outbox::enqueue(
+            &bot.pool,
+            community,
+            &format!("wake-{i}"),
+            Some("general"),
+            None,
+            &body,
+            cohortbot::clock::Clock::now(&bot.clock),
+            None,
+        )
+        .await
+        .unwrap();
+        let sent = loop {
+            let sent = bot.sender.take();
+            if !sent.is_empty() {
+                break sent;
+            }
+            assert!(
+                committed.elapsed() < Duration::from_secs(5),
+                "not woken: post {i} waited for the poll"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        };
+        latencies.push(committed.elapsed());
+        assert_eq!(sent, [("#general".to_owned(), format!("post {i}"))]);
+    }
+    eprintln!("commit to send, woken by NOTIFY: {latencies:?}");
+    stop_tx.send(true).unwrap();
+    running.await.unwrap();
+    listening.await.unwrap().unwrap();
+}

@@ -46,7 +46,8 @@ pub fn start(
     )
     .with_clock(services.clock.clone());
     let dispatcher = Dispatcher::new(services.pool.clone(), services.clock.clone(), sender)
-        .only_platform(Platform::Slack);
+        .only_platform(Platform::Slack)
+        .with_wakeup(&services.outbox_wakeup);
     let dispatch_stop = stop.clone();
     let (checking, pool) = (api.clone(), services.pool.clone());
     let mut tasks: Vec<Task> = vec![Box::pin(async move {
