@@ -149,3 +149,24 @@ pub async fn set_housekept_at(ex: impl PgExecutor<'_>, at: DateTime<Utc>) -> sql
     .await?;
     Ok(())
 }
+
+/// Reserves `slots` IDENTIFYs in `bucket`, `spacing` apart, after those already reserved;
+/// returns the seconds to wait before the first. One statement: the row lock orders two
+/// processes that start together.
+pub async fn reserve_identify(
+    ex: impl PgExecutor<'_>,
+    bucket: i32,
+    slots: i32,
+    spacing: std::time::Duration,
+) -> sqlx::Result<f64> {
+    sqlx::query_scalar(
+        "INSERT INTO identify_buckets AS b (bucket, next_at) VALUES ($1, now() + $2 * $3)
+         ON CONFLICT (bucket) DO UPDATE SET next_at = greatest(b.next_at, now()) + $2 * $3
+         RETURNING extract(epoch FROM greatest(next_at - $2 * $3 - now(), interval '0'))::float8",
+    )
+    .bind(bucket)
+    .bind(slots)
+    .bind(spacing)
+    .fetch_one(ex)
+    .await
+}

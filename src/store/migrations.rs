@@ -55,6 +55,7 @@ const FILES: &[(&str, &str)] = embed![
     "0035_host_picks_rsvp_close.sql",
     "0036_cluster.sql",
     "0037_outbox_notify.sql",
+    "0038_identify_buckets.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

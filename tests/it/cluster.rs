@@ -232,3 +232,124 @@ async fn a_process_is_refused_shards_a_live_process_runs(pool: PgPool) {
     terminate(&first);
     assert!(wait_exit(&mut first, Duration::from_secs(20)).success());
 }
+
+/// A gateway for several processes: hello on each connection, then the shard and time of
+/// each IDENTIFY recorded and answered with READY for that shard; connections stay open.
+async fn recording_gateway(
+    listener: tokio::net::TcpListener,
+    ws_url: String,
+    identified: tokio::sync::mpsc::UnboundedSender<(u64, Instant)>,
+) {
+    use crate::discord_gateway::{bot_user, frame};
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message as Frame;
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            return;
+        };
+        let (identified, ws_url) = (identified.clone(), ws_url.clone());
+        tokio::spawn(async move {
+            let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+                return;
+            };
+            let hello = serde_json::json!({ "op": 10, "d": { "heartbeat_interval": 45000 } });
+            if ws.send(frame(&hello)).await.is_err() {
+                return;
+            }
+            while let Some(Ok(message)) = ws.next().await {
+                let text = match message {
+                    Frame::Text(text) => text,
+                    // Answer a client's close at once, as Discord does.
+                    Frame::Close(_) => {
+                        let _ = ws.close(None).await;
+                        return;
+                    }
+                    _ => continue,
+                };
+                let payload: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if payload["op"] != 2 {
+                    continue;
+                }
+                let shard = payload["d"]["shard"][0].as_u64().unwrap();
+                let _ = identified.send((shard, Instant::now()));
+                let ready = serde_json::json!({ "op": 0, "s": 1, "t": "READY", "d": {
+                    "v": 10, "user": bot_user(), "guilds": [],
+                    "session_id": format!("session-{shard}"), "resume_gateway_url": ws_url,
+                    "shard": [shard, 2], "application": { "id": APP, "flags": 0 } } });
+                let _ = ws.send(frame(&ready)).await;
+            }
+        });
+    }
+}
+
+#[sqlx::test]
+async fn two_processes_started_together_identify_five_seconds_apart(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
+    let (identified_tx, mut identified) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(recording_gateway(listener, ws_url.clone(), identified_tx));
+    let api = MockServer::start().await;
+    let gateway_bot = serde_json::json!({ "url": ws_url, "shards": 2, "session_start_limit":
+        { "total": 1000, "remaining": 998, "reset_after": 14_400_000, "max_concurrency": 1 } });
+    Mock::given(method("GET"))
+        .and(path("/api/v10/gateway/bot"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(gateway_bot))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v10/gateway"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "url": ws_url })),
+        )
+        .mount(&api)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("/api/v10/applications/{APP}/commands")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(&api)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = start(&bot.pool, dir.path(), &api.uri(), "0-0/2", "a");
+    let mut b = start(&bot.pool, dir.path(), &api.uri(), "1-1/2", "b");
+    let mut timeline = Vec::new();
+    for _ in 0..2 {
+        let next = tokio::time::timeout(Duration::from_secs(30), identified.recv())
+            .await
+            .expect("each process identifies")
+            .unwrap();
+        timeline.push(next);
+    }
+    let mut shards: Vec<u64> = timeline.iter().map(|(shard, _)| *shard).collect();
+    shards.sort_unstable();
+    assert_eq!(shards, [0, 1], "each shard identifies once");
+    let apart = timeline[1].1 - timeline[0].1;
+    eprintln!(
+        "IDENTIFYs of shards {:?}, {apart:?} apart",
+        [timeline[0].0, timeline[1].0]
+    );
+    assert!(
+        apart >= Duration::from_secs(5),
+        "IDENTIFYs {apart:?} apart: Discord wants 5 s within a bucket"
+    );
+    // No third IDENTIFY.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        identified.try_recv().is_err(),
+        "{}\n{}",
+        log_of(dir.path(), "a"),
+        log_of(dir.path(), "b")
+    );
+    let waited = [log_of(dir.path(), "a"), log_of(dir.path(), "b")]
+        .iter()
+        .filter(|log| log.contains("waiting for this one's IDENTIFY slot"))
+        .count();
+    assert_eq!(waited, 1, "the later process waited for its slot");
+    for child in [&mut a, &mut b] {
+        terminate(child);
+    }
+    for child in [&mut a, &mut b] {
+        let status = wait_exit(child, Duration::from_secs(20));
+        assert!(status.success(), "{status}");
+    }
+}

@@ -20,13 +20,13 @@ use wiremock::{Mock, ResponseTemplate};
 use super::discord_support::{APP, DiscordBot, fixture};
 
 /// serenity identifies with `compress: true` and inflates each binary frame on its own.
-fn frame(payload: &Value) -> Frame {
+pub(crate) fn frame(payload: &Value) -> Frame {
     let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
     encoder.write_all(payload.to_string().as_bytes()).unwrap();
     Frame::Binary(encoder.finish().unwrap())
 }
 
-fn bot_user() -> Value {
+pub(crate) fn bot_user() -> Value {
     json!({ "id": APP, "username": "cohortbot", "discriminator": "0000", "global_name": null,
             "avatar": null, "bot": true, "public_flags": 0, "flags": 0, "verified": true,
             "mfa_enabled": false })

@@ -218,12 +218,18 @@ pub async fn run(
             .context("building the Discord gateway client")?;
         let manager = client.shard_manager.clone();
         let shards = shards.clone();
+        let pool = handler.services.pool.clone();
         let started = async move {
+            // Other processes may be identifying: wait for this one's turn.
+            super::identify::wait_for_slot(rest, &pool, &shards).await;
             match shards {
                 Shards::Auto => client.start_autosharded().await,
                 Shards::Count(n) => client.start_shards(n).await,
+                // serenity reads the range's end as the last shard, inclusive ("up to and
+                // including"), though it takes a `Range`: `first..last + 1` started one
+                // shard too many, which another process already ran.
                 Shards::Range { first, last, total } => {
-                    client.start_shard_range(first..last + 1, total).await
+                    client.start_shard_range(first..last, total).await
                 }
             }
         };

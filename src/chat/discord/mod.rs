@@ -10,6 +10,7 @@ pub mod custom_id;
 pub mod endpoint;
 pub mod gateway;
 pub mod handler;
+pub mod identify;
 pub mod interest_catch_up;
 mod members;
 pub mod messages;
