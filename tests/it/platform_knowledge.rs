@@ -494,11 +494,14 @@ async fn on_slack_kb_add_and_the_message_shortcut_open_the_form(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(body, FORM_BODY);
-    // Metadata sealed for Sam is refused for anyone else.
+    // Metadata sealed for Sam is refused for anyone else; the view cannot say which form
+    // it was, so it carries the app's name.
     let foreign = submit.replace("U0SAM0001", "U0EVE0001");
     let (_, answer) = slack.interact(&foreign).await;
+    let answer = answer.unwrap();
+    assert_eq!(answer["view"]["title"]["text"], "cohortbot");
     assert!(
-        answer.unwrap()["view"]["blocks"][0]["text"]["text"]
+        answer["view"]["blocks"][0]["text"]["text"]
             .as_str()
             .unwrap()
             .contains("no longer valid")

@@ -304,12 +304,12 @@ impl SlackApp {
                 callback,
                 "view submission with forged or foreign metadata"
             );
-            return result_view(callback, &messages::form_not_valid());
+            return result_view(callback, None, &messages::form_not_valid());
         };
         let view_id = view["id"].as_str().unwrap_or_default();
         let (caller, _) = match self.caller(team, user, None).await {
             Ok(found) => found,
-            Err(message) => return result_view(callback, &message),
+            Err(message) => return result_view(callback, Some(&metadata), &message),
         };
         match callback {
             CHECKIN_VIEW => self.submit_checkin(caller, &metadata, view, view_id).await,
@@ -329,7 +329,7 @@ impl SlackApp {
             }
             COMMAND_FORM_VIEW => {
                 let Some(id) = FormId::from_code(str_of(&metadata, "form")) else {
-                    return result_view(callback, &messages::form_not_valid());
+                    return result_view(callback, None, &messages::form_not_valid());
                 };
                 let spec = catalog::spec(form(id).command);
                 let context: Vec<(String, String)> =
@@ -342,7 +342,7 @@ impl SlackApp {
                     .collect();
                 self.submit_form(caller, id, &fixed, view, view_id).await
             }
-            _ => result_view(callback, &messages::form_not_valid()),
+            _ => result_view(callback, None, &messages::form_not_valid()),
         }
     }
 
@@ -389,7 +389,7 @@ impl SlackApp {
         let spec = catalog::spec(crate::commands::CommandId::Yes);
         let raw = [("question", str_of(metadata, "q"))];
         let Ok(args) = form_args(spec, &raw) else {
-            return result_view(CHECKIN_CONFIRM_VIEW, &messages::form_not_valid());
+            return result_view(CHECKIN_CONFIRM_VIEW, None, &messages::form_not_valid());
         };
         let community = caller.community_id;
         let mut invocation = Invocation::new(caller, spec, args);
@@ -508,12 +508,15 @@ fn form_args(
     })
 }
 
-/// A view telling the user why nothing happened.
-fn result_view(callback: &str, message: &Message) -> Value {
+/// A view telling the user why nothing happened, titled as the form they submitted
+/// (a command form names itself in its sealed `metadata`, when that could be opened).
+fn result_view(callback: &str, metadata: Option<&Value>, message: &Message) -> Value {
     let title = match callback {
         REPLY_VIEW => form(FormId::Reply).title,
         MILESTONE_CHANGES_VIEW => form(FormId::MilestoneChanges).title,
-        COMMAND_FORM_VIEW => messages::KB_FORM_TITLE,
+        COMMAND_FORM_VIEW => metadata
+            .and_then(|m| FormId::from_code(str_of(m, "form")))
+            .map_or(messages::APP_TITLE, |id| form(id).title),
         _ => form(FormId::Checkin).title,
     };
     let text = crate::render::slack::mrkdwn(message, &|_| None);

@@ -48,8 +48,9 @@ pub fn kb_answer_intro(number: &str) -> String {
 pub fn kb_edit_intro(entry: &str) -> String {
     format!("Editing `{entry}`. The text it replaces is kept as a revision.")
 }
-/// The result view of a knowledge-base form whose context was lost.
-pub const KB_FORM_TITLE: &str = "Knowledge base";
+/// The result view of a command form that could not say which form it was (its metadata
+/// was forged or lost): the app's name, not one feature's.
+pub const APP_TITLE: &str = "cohortbot";
 
 /// The message shortcut's `callback_id` (set in the app's **Interactivity & Shortcuts**).
 pub const SAVE_TO_KB_CALLBACK: &str = "cohortbot_kb_save";
