@@ -35,7 +35,33 @@ async fn discord() -> MockServer {
     server
 }
 
-fn start(pool: &PgPool, dir: &std::path::Path, api: &str, shards: &str, name: &str) -> Child {
+/// A running `cohortbot run`, killed when dropped: a failing assertion never leaves a
+/// process behind holding the test database.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+impl std::ops::Deref for Running {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+fn start(pool: &PgPool, dir: &std::path::Path, api: &str, shards: &str, name: &str) -> Running {
     let log = std::fs::File::create(dir.join(format!("{name}.log"))).unwrap();
     Command::new(env!("CARGO_BIN_EXE_cohortbot"))
         .current_dir(dir)
@@ -56,6 +82,7 @@ fn start(pool: &PgPool, dir: &std::path::Path, api: &str, shards: &str, name: &s
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
+        .map(Running)
         .unwrap()
 }
 
