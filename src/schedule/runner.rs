@@ -254,7 +254,7 @@ impl Scheduler {
     /// own "last run" (`housekept_at`), so a pass on another process, which advances the
     /// ticks' watermark, never takes an hour or a day from it.
     async fn housekeep(&self, now: DateTime<Utc>) -> Result<u64> {
-        let since = crate::store::cluster::housekept_at(&self.pool)
+        let since = state::housekept_at(&self.pool)
             .await?
             .filter(|at| *at <= now)
             .unwrap_or(now);
@@ -294,7 +294,7 @@ impl Scheduler {
             .await
             .context("queueing the Discord events' reconciliation")?;
         }
-        crate::store::cluster::set_housekept_at(&self.pool, now).await?;
+        state::set_housekept_at(&self.pool, now).await?;
         Ok(posts)
     }
 

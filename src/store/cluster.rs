@@ -129,27 +129,6 @@ pub async fn release_lease(ex: impl PgExecutor<'_>, holder: Uuid) -> sqlx::Resul
     Ok(())
 }
 
-/// When the scheduler's housekeeping last ran.
-pub async fn housekept_at(ex: impl PgExecutor<'_>) -> sqlx::Result<Option<DateTime<Utc>>> {
-    Ok(
-        sqlx::query_scalar::<_, Option<DateTime<Utc>>>("SELECT housekept_at FROM scheduler_state")
-            .fetch_optional(ex)
-            .await?
-            .flatten(),
-    )
-}
-
-pub async fn set_housekept_at(ex: impl PgExecutor<'_>, at: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO scheduler_state (id, last_run_at, housekept_at) VALUES (true, $1, $1)
-         ON CONFLICT (id) DO UPDATE SET housekept_at = EXCLUDED.housekept_at",
-    )
-    .bind(at)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
 /// Reserves `slots` IDENTIFYs in `bucket`, `spacing` apart, after those already reserved;
 /// returns the seconds to wait before the first. One statement: the row lock orders two
 /// processes that start together.

@@ -293,16 +293,18 @@ pub async fn mirror_queue(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     queue: &str,
+    reconcile_key: &str,
 ) -> sqlx::Result<MirrorQueue> {
     sqlx::query_as(
         "SELECT count(*) FILTER (WHERE status = 'pending') AS waiting,
                 count(*) FILTER (WHERE status = 'dead') AS failed,
                 max(sent_at) FILTER (WHERE status = 'sent'
-                                     AND idempotency_key LIKE 'discord-reconcile:%') AS reconciled_at
+                                     AND starts_with(idempotency_key, $3 || ':')) AS reconciled_at
            FROM outbox WHERE community_id = $1 AND channel = $2",
     )
     .bind(community_id)
     .bind(queue)
+    .bind(reconcile_key)
     .fetch_one(ex)
     .await
 }
@@ -336,14 +338,15 @@ pub async fn interest_events(
     .await
 }
 
-/// The Discord user ids of the session's RSVPs that "Interested" made.
-pub async fn interest_rsvp_users(
+/// The Discord user ids of the session's RSVPs, each with whether "Interested" made it.
+pub async fn rsvp_users(
     ex: impl PgExecutor<'_>,
     session_id: Uuid,
-) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT m.platform_user_id FROM session_rsvps r JOIN members m ON m.id = r.member_id
-          WHERE r.session_id = $1 AND r.via_interest AND m.platform = 'discord'
+) -> sqlx::Result<Vec<(String, bool)>> {
+    sqlx::query_as(
+        "SELECT m.platform_user_id, r.via_interest FROM session_rsvps r
+           JOIN members m ON m.id = r.member_id
+          WHERE r.session_id = $1 AND m.platform = 'discord'
           ORDER BY m.platform_user_id",
     )
     .bind(session_id)

@@ -24,6 +24,28 @@ pub async fn set_last_run(ex: impl PgExecutor<'_>, at: DateTime<Utc>) -> sqlx::R
     Ok(())
 }
 
+/// When the scheduler's housekeeping last ran (on the leader; its own watermark, apart
+/// from the ticks').
+pub async fn housekept_at(ex: impl PgExecutor<'_>) -> sqlx::Result<Option<DateTime<Utc>>> {
+    Ok(
+        sqlx::query_scalar::<_, Option<DateTime<Utc>>>("SELECT housekept_at FROM scheduler_state")
+            .fetch_optional(ex)
+            .await?
+            .flatten(),
+    )
+}
+
+pub async fn set_housekept_at(ex: impl PgExecutor<'_>, at: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO scheduler_state (id, last_run_at, housekept_at) VALUES (true, $1, $1)
+         ON CONFLICT (id) DO UPDATE SET housekept_at = EXCLUDED.housekept_at",
+    )
+    .bind(at)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
 /// Claims triggers for one tick, as `fired`; returns the keys this process got (the others
 /// were claimed by another process).
 pub async fn claim_many(

@@ -450,22 +450,32 @@ pub async fn talks_of(
     .await
 }
 
-/// Adds an RSVP; false when there already is one.
+/// How an RSVP was made: typed (a command or a button), or by marking "Interested" on the
+/// session's Discord event, which taking the interest back may withdraw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RsvpVia {
+    Typed,
+    Interest,
+}
+
+/// Adds an RSVP; false when the member already has one (made either way).
 pub async fn rsvp(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     session_id: Uuid,
     member_id: Uuid,
+    via: RsvpVia,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query(
-        "INSERT INTO session_rsvps (community_id, session_id, member_id, created_at)
-         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        "INSERT INTO session_rsvps (community_id, session_id, member_id, created_at, via_interest)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
     )
     .bind(community_id)
     .bind(session_id)
     .bind(member_id)
     .bind(now)
+    .bind(via == RsvpVia::Interest)
     .execute(ex)
     .await?;
     Ok(result.rows_affected() == 1)
@@ -480,57 +490,22 @@ pg_row! {
     }
 }
 
-/// Adds an RSVP made by marking "Interested" on the session's Discord event; false when
-/// the member already has one (typed or not).
-pub async fn rsvp_by_interest(
-    ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    session_id: Uuid,
-    member_id: Uuid,
-    now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let result = sqlx::query(
-        "INSERT INTO session_rsvps (community_id, session_id, member_id, created_at, via_interest)
-         VALUES ($1, $2, $3, $4, true) ON CONFLICT DO NOTHING",
-    )
-    .bind(community_id)
-    .bind(session_id)
-    .bind(member_id)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(result.rows_affected() == 1)
-}
-
-/// Takes back an RSVP that came from "Interested" (a typed RSVP stays): `None` when there
-/// is none, else who had picked it.
-pub async fn unrsvp_interest(
-    ex: impl PgExecutor<'_>,
-    session_id: Uuid,
-    member_id: Uuid,
-) -> sqlx::Result<Option<Option<Uuid>>> {
-    sqlx::query_scalar(
-        "DELETE FROM session_rsvps WHERE session_id = $1 AND member_id = $2 AND via_interest
-         RETURNING picked_by",
-    )
-    .bind(session_id)
-    .bind(member_id)
-    .fetch_optional(ex)
-    .await
-}
-
-/// Takes back an RSVP: `None` when there was none, else who had picked it (a host, or
-/// nobody).
+/// Takes back an RSVP (with `RsvpVia::Interest`, only one that "Interested" made; a typed
+/// one stays): `None` when there was none, else who had picked it (a host, or nobody).
 pub async fn unrsvp(
     ex: impl PgExecutor<'_>,
     session_id: Uuid,
     member_id: Uuid,
+    via: RsvpVia,
 ) -> sqlx::Result<Option<Option<Uuid>>> {
     sqlx::query_scalar(
-        "DELETE FROM session_rsvps WHERE session_id = $1 AND member_id = $2 RETURNING picked_by",
+        "DELETE FROM session_rsvps
+          WHERE session_id = $1 AND member_id = $2 AND (via_interest OR NOT $3)
+         RETURNING picked_by",
     )
     .bind(session_id)
     .bind(member_id)
+    .bind(via == RsvpVia::Interest)
     .fetch_optional(ex)
     .await
 }
@@ -570,6 +545,21 @@ pub async fn sign_ups(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result
     .await
 }
 
+/// The member's sign-up for the session: `Some(picked)` when they signed up.
+pub async fn sign_up_of(
+    ex: impl PgExecutor<'_>,
+    session_id: Uuid,
+    member_id: Uuid,
+) -> sqlx::Result<Option<bool>> {
+    sqlx::query_scalar(
+        "SELECT picked_at IS NOT NULL FROM session_rsvps WHERE session_id = $1 AND member_id = $2",
+    )
+    .bind(session_id)
+    .bind(member_id)
+    .fetch_optional(ex)
+    .await
+}
+
 /// Marks the member's sign-up picked; false when they were picked already.
 pub async fn pick(
     ex: impl PgExecutor<'_>,
@@ -589,16 +579,6 @@ pub async fn pick(
     .execute(ex)
     .await?;
     Ok(result.rows_affected() == 1)
-}
-
-pub async fn rsvps(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Result<Vec<Person>> {
-    sqlx::query_as(
-        "SELECT m.id, m.display_name, m.timezone FROM session_rsvps r JOIN members m ON m.id = r.member_id
-         WHERE r.session_id = $1 ORDER BY r.created_at, m.id",
-    )
-    .bind(session_id)
-    .fetch_all(ex)
-    .await
 }
 
 /// Everyone involved: speakers (active or waitlisted) and RSVPs, each once.

@@ -66,6 +66,28 @@ struct Events {
     handler: Arc<Handler>,
 }
 
+impl Events {
+    /// "Interested" marked (`added`) or taken back on a scheduled event.
+    async fn interest(
+        &self,
+        guild: serenity::all::GuildId,
+        event: serenity::all::ScheduledEventId,
+        user: serenity::all::UserId,
+        added: bool,
+    ) {
+        let (guild, event, user) = (guild.to_string(), event.to_string(), user.to_string());
+        if let Err(err) = self
+            .handler
+            .services
+            .interest(&guild, &event, &user, added)
+            .await
+        {
+            tracing::warn!(error = %crate::render::plain::render(&err.into_message("interest")),
+                added, "could not apply an Interested change to the RSVPs");
+        }
+    }
+}
+
 #[serenity::async_trait]
 impl EventHandler for Events {
     async fn ready(&self, _ctx: Context, ready: Ready) {
@@ -134,20 +156,13 @@ impl EventHandler for Events {
         _ctx: Context,
         subscribed: GuildScheduledEventUserAddEvent,
     ) {
-        let (guild, event, user) = (
-            subscribed.guild_id.to_string(),
-            subscribed.scheduled_event_id.to_string(),
-            subscribed.user_id.to_string(),
-        );
-        if let Err(err) = self
-            .handler
-            .services
-            .interest(&guild, &event, &user, true)
-            .await
-        {
-            tracing::warn!(error = %crate::render::plain::render(&err.into_message("interest")),
-                "could not take an Interested as an RSVP");
-        }
+        self.interest(
+            subscribed.guild_id,
+            subscribed.scheduled_event_id,
+            subscribed.user_id,
+            true,
+        )
+        .await;
     }
 
     async fn guild_scheduled_event_user_remove(
@@ -155,20 +170,13 @@ impl EventHandler for Events {
         _ctx: Context,
         unsubscribed: GuildScheduledEventUserRemoveEvent,
     ) {
-        let (guild, event, user) = (
-            unsubscribed.guild_id.to_string(),
-            unsubscribed.scheduled_event_id.to_string(),
-            unsubscribed.user_id.to_string(),
-        );
-        if let Err(err) = self
-            .handler
-            .services
-            .interest(&guild, &event, &user, false)
-            .await
-        {
-            tracing::warn!(error = %crate::render::plain::render(&err.into_message("interest")),
-                "could not withdraw an RSVP made by Interested");
-        }
+        self.interest(
+            unsubscribed.guild_id,
+            unsubscribed.scheduled_event_id,
+            unsubscribed.user_id,
+            false,
+        )
+        .await;
     }
 
     async fn guild_member_update(

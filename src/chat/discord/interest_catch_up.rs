@@ -4,7 +4,7 @@
 //! Interested as an RSVP, RSVPs those it has not, and withdraws the Interested-made RSVPs
 //! of users no longer listed. Both go through `Services::interest`, as live events do.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serenity::http::Route;
 use serenity::model::id::{GuildId, ScheduledEventId};
@@ -46,15 +46,22 @@ pub async fn catch_up(handler: &Handler, rest: &Rest, guild: GuildId) -> anyhow:
                 continue;
             }
         };
-        for user in &listed {
+        // Only the differences go through `interest` (a transaction each): users listed
+        // and not RSVPed, and interest-made RSVPs of users no longer listed.
+        let rsvped: HashMap<String, bool> = discord_events::rsvp_users(&services.pool, session)
+            .await?
+            .into_iter()
+            .collect();
+        for user in listed.iter().filter(|user| !rsvped.contains_key(*user)) {
             if services.interest(&guild_key, &event, user, true).await? {
                 done.rsvped += 1;
             }
         }
-        for user in discord_events::interest_rsvp_users(&services.pool, session).await? {
-            if !listed.contains(&user)
-                && services.interest(&guild_key, &event, &user, false).await?
-            {
+        let gone = rsvped
+            .iter()
+            .filter(|(user, via_interest)| **via_interest && !listed.contains(*user));
+        for (user, _) in gone {
+            if services.interest(&guild_key, &event, user, false).await? {
                 done.withdrawn += 1;
             }
         }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{messages, open_for_rsvp, when};
 use crate::services::identity::{Contact, Naming, Place};
 use crate::services::{Destination, ServiceError, ServiceResult, Services, enqueue};
+use crate::store::sessions::RsvpVia;
 use crate::store::{audit, discord_events, members, sessions};
 
 impl Services {
@@ -55,15 +56,22 @@ impl Services {
                     "interest after sign-ups closed: no RSVP");
                 return Ok(false);
             }
-            let added =
-                sessions::rsvp_by_interest(&mut *tx, community, session.id, me.id, now).await?;
+            let added = sessions::rsvp(
+                &mut *tx,
+                community,
+                session.id,
+                me.id,
+                RsvpVia::Interest,
+                now,
+            )
+            .await?;
             (
                 added,
                 messages::interest_rsvped(&session, zone),
                 "session.rsvp",
             )
         } else {
-            let removed = sessions::unrsvp_interest(&mut *tx, session.id, me.id).await?;
+            let removed = sessions::unrsvp(&mut *tx, session.id, me.id, RsvpVia::Interest).await?;
             picked_by = removed.flatten();
             (
                 removed.is_some(),

@@ -31,6 +31,8 @@ pub const GUILD_MAX: i64 = 80;
 pub const NAME_MAX: usize = 100;
 pub const DESCRIPTION_MAX: usize = 1_000;
 pub const LOCATION_MAX: usize = 100;
+/// The outbox key of a reconciliation starts so; `/event mirror` finds the last one by it.
+const RECONCILE_KEY: &str = "discord-reconcile";
 /// The reason shown in the server's audit log for each write.
 pub const AUDIT_REASON: &str = "cohortbot: mirrors a program session";
 
@@ -157,7 +159,7 @@ async fn queue_reconcile_of(
     now: DateTime<Utc>,
     occasion: &str,
 ) -> sqlx::Result<bool> {
-    let key = format!("discord-reconcile:{community}:{occasion}");
+    let key = format!("{RECONCILE_KEY}:{community}:{occasion}");
     let action = PlatformAction::ReconcileEvents;
     outbox::enqueue_queued_action(ex, community, &key, MIRROR_QUEUE, action, now).await
 }
@@ -184,7 +186,8 @@ pub async fn status(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         return Ok(Outcome::reply(messages::mirror_repair_queued(), visibility));
     }
     let live = discord_events::live_count(&mut *tx, &guild, now).await?;
-    let queue = discord_events::mirror_queue(&mut *tx, community, MIRROR_QUEUE).await?;
+    let queue =
+        discord_events::mirror_queue(&mut *tx, community, MIRROR_QUEUE, RECONCILE_KEY).await?;
     let zone = super::when::zone_or(inv.caller.member.timezone.as_deref(), chrono_tz::UTC);
     Ok(Outcome::reply(
         messages::mirror_status(&messages::MirrorStatus {

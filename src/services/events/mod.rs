@@ -24,7 +24,7 @@ use crate::domain::Role;
 use crate::program::sessions::RSVP_CLOSES_BEFORE_MAX_MINUTES;
 use crate::store::cohorts;
 use crate::store::members::Member;
-use crate::store::sessions::{self, Home, NewSession, Person, Selection, Session};
+use crate::store::sessions::{self, Home, NewSession, Person, RsvpVia, Selection, Session};
 use crate::store::{audit, roles};
 use chrono_tz::Tz;
 
@@ -228,7 +228,16 @@ pub async fn rsvp(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     let home = home_of(tx, &session).await?;
     let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(&home.timezone));
     open_for_rsvp(&session, now, zone)?;
-    if !sessions::rsvp(&mut *tx, inv.caller.community_id, session.id, me.id, now).await? {
+    if !sessions::rsvp(
+        &mut *tx,
+        inv.caller.community_id,
+        session.id,
+        me.id,
+        RsvpVia::Typed,
+        now,
+    )
+    .await?
+    {
         return refuse(messages::already_rsvped(session.number));
     }
     audit_session(tx, inv, "session.rsvp", &session, now).await?;
@@ -244,7 +253,8 @@ pub async fn unrsvp(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         return refuse(messages::unrsvp_too_late(session.number));
     }
     let me = &inv.caller.member;
-    let Some(picked_by) = sessions::unrsvp(&mut *tx, session.id, me.id).await? else {
+    let Some(picked_by) = sessions::unrsvp(&mut *tx, session.id, me.id, RsvpVia::Typed).await?
+    else {
         return refuse(messages::not_rsvped(session.number));
     };
     audit_session(tx, inv, "session.unrsvp", &session, now).await?;

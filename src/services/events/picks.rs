@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use super::{audit_session, dm, hosted_session, messages, named_members, when};
-use crate::services::{Invocation, Outcome, ServiceResult, refuse};
+use super::{audit_session, hosted_session, messages, named_members, when};
+use crate::services::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::store::sessions::{self, Selection};
 
 /// Names `/event pick N` lists in each group before "and N more".
@@ -49,16 +49,11 @@ pub async fn pick(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         if sessions::pick(&mut *tx, session.id, person.id, host.id, now).await? {
             picked.push(person.display_name.clone());
             let zone = when::zone_or(person.timezone.as_deref(), cohort_zone);
-            let sign_up = sign_ups
-                .iter()
-                .find(|s| s.id == person.id)
-                .map(|s| s.person());
-            if let Some(sign_up) = sign_up {
-                dms.push((
-                    dm(&sign_up),
-                    messages::picked_dm(&session, &host.display_name, zone),
-                ));
-            }
+            let to = Destination::Direct {
+                member_id: person.id,
+                display_name: person.display_name.clone(),
+            };
+            dms.push((to, messages::picked_dm(&session, &host.display_name, zone)));
         } else {
             already.push(person.display_name.clone());
         }

@@ -225,11 +225,7 @@ async fn next_sessions(
     for session in sessions::upcoming(&mut *tx, homes, now, SESSIONS_SHOWN, 0).await? {
         let home_zone = super::events::listed_zone(&session, cohorts, &circles).unwrap_or_default();
         let zone = when::zone_or(me.timezone.as_deref(), when::cohort_zone(home_zone));
-        let signed_up = sessions::sign_ups(&mut *tx, session.id)
-            .await?
-            .into_iter()
-            .find(|s| s.id == me.id)
-            .map(|s| s.picked);
+        let signed_up = sessions::sign_up_of(&mut *tx, session.id, me.id).await?;
         shown.push((session, zone, signed_up));
     }
     Ok(Some(messages::next_sessions(&shown, total, now)))
