@@ -344,4 +344,12 @@ async fn on_slack_a_host_picks_by_mention_and_the_picked_hear_by_dm(pool: PgPool
         texts[1],
         "✅ You're in: Sam C picked you for *#1* Demo night (Demo day), Fri 12 Mar 2027 17:00 (Europe/Berlin), in spring-makers. I'll remind you a day and an hour before. Can't come after all? `/cohort event unrsvp 1` frees your place."
     );
+    // Sam picked himself: withdrawing, he is not told of his own free place.
+    let withdrawn = reply_text(&slack.command("event unrsvp 1", "t-unrsvp").await);
+    assert!(
+        withdrawn.starts_with("You're off the list for *#1* Demo night"),
+        "{withdrawn}"
+    );
+    dispatcher.run_once().await.unwrap();
+    assert_eq!(slack.sent("chat.postMessage").await.len(), before + 2);
 }

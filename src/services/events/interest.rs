@@ -91,7 +91,7 @@ impl Services {
         let key = format!("interest:{}:{}:{}", session.id, me.id, Uuid::new_v4());
         enqueue(&mut tx, community, &key, &to, &note, now).await?;
         // As with `/event unrsvp`: the host who picked them hears a place is free.
-        if let Some(host) = picked_by
+        if let Some(host) = picked_by.filter(|host| *host != me.id)
             && let Some(host) = members::by_id(&mut *tx, host).await?
         {
             let to = Destination::Direct {

@@ -259,8 +259,9 @@ pub async fn unrsvp(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     };
     audit_session(tx, inv, "session.unrsvp", &session, now).await?;
     let mut outcome = Outcome::reply(messages::unrsvped(&session), inv.spec.visibility);
-    // A picked attendee who drops out frees a place: the host who picked them hears so.
-    if let Some(host) = picked_by
+    // A picked attendee who drops out frees a place: the host who picked them hears so
+    // (unless they picked themselves).
+    if let Some(host) = picked_by.filter(|host| *host != me.id)
         && let Some(host) = crate::store::members::by_id(&mut *tx, host).await?
     {
         outcome = outcome.with_post(
