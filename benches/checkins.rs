@@ -1214,9 +1214,7 @@ impl Server {
 impl BenchDb {
     /// A pool opened as the bot opens its own (`store::Database::open`): only the size differs.
     async fn bot_pool(&self, size: u32) -> Result<PgPool> {
-        Ok(PgPoolOptions::new()
-            .max_connections(size)
-            .acquire_timeout(Duration::from_secs(10))
+        Ok(store::server_pool_options(size)
             .connect_with(self.options.clone())
             .await?)
     }

@@ -364,13 +364,9 @@ impl Services {
                 touched.push(member_id);
             }
         }
-        // Each refresh locks the member's row: always in one order, so two commands that
-        // touch the same two members cannot deadlock.
         touched.sort_unstable();
         touched.dedup();
-        for member_id in touched {
-            home::refresh(&mut tx, community, member_id, now, false).await?;
-        }
+        home::refresh(&mut tx, community, &touched, now, false).await?;
         if let Some(delivery) = &inv.delivery_id {
             let stored = (&outcome.reply, outcome.visibility);
             store::invocations::store_reply(&mut *tx, community, delivery, &stored).await?;

@@ -7,6 +7,18 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use pglite_oxide::PgliteServer;
 
+/// Startup settings that bound the WASM PostgreSQL's memory. The whole shared memory
+/// segment is touched at startup and WASM linear memory never shrinks, so pglite-oxide's
+/// defaults (shared_buffers 128MB, wal_buffers 4MB, max_connections 100) held ~150 MiB
+/// for an idle shell. A chat bot's database is small, and pages that miss these buffers
+/// are read from the host's page cache. Durability settings are left as they are.
+const MEMORY_SETTINGS: [(&str, &str); 3] = [
+    ("shared_buffers", "8MB"),
+    ("wal_buffers", "1MB"),
+    // Single-user mode runs one backend; this only sizes the lock and process tables.
+    ("max_connections", "5"),
+];
+
 pub struct EmbeddedServer {
     server: PgliteServer,
     // Held for the life of the server: a second process sees it and stops.
@@ -19,6 +31,7 @@ impl EmbeddedServer {
         let lock = take_lock(dir)?;
         let server = PgliteServer::builder()
             .path(dir)
+            .postgres_configs(MEMORY_SETTINGS)
             .start()
             .with_context(|| format!("starting the embedded database in {}", dir.display()))?;
         tracing::info!(dir = %dir.display(), "embedded database ready");
@@ -77,4 +90,50 @@ fn take_lock(dir: &Path) -> Result<File> {
     write!(file, "{}", std::process::id())?;
     file.flush()?;
     Ok(file)
+}
+
+/// Gives back memory that only start-up needed; call once the database is open and migrated.
+///
+/// Wasmer copies the compiled PostgreSQL out of its mmapped AOT artifact
+/// (`~/.cache/pglite-oxide/wasmer-aot/*.bin`, ~30 MiB) into its own code pages but keeps the
+/// file mapped, every page read. Those pages are clean and file-backed: dropping them
+/// costs nothing, and a later read faults them back in from the page cache. Then glibc
+/// returns freed heap to the system.
+pub fn release_startup_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        const MADV_DONTNEED: i32 = 4;
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+        for line in maps.lines() {
+            let mut fields = line.split_whitespace();
+            let (Some(range), Some(perms)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            let path = line.find('/').map_or("", |at| &line[at..]);
+            // Read-only shared file mappings of the artifacts, never anything writable.
+            if perms != "r--s" || !path.contains("/wasmer-aot/") || !path.ends_with(".bin") {
+                continue;
+            }
+            let Some((start, end)) = range.split_once('-').and_then(|(a, b)| {
+                Some((
+                    usize::from_str_radix(a, 16).ok()?,
+                    usize::from_str_radix(b, 16).ok()?,
+                ))
+            }) else {
+                continue;
+            };
+            // SAFETY: a page-aligned range of a read-only file mapping this process holds;
+            // MADV_DONTNEED only drops its page table entries.
+            let rc = unsafe { madvise(start as *mut std::ffi::c_void, end - start, MADV_DONTNEED) };
+            if rc != 0 {
+                tracing::debug!(mapping = path, error = %std::io::Error::last_os_error(), "madvise failed");
+            }
+        }
+        // SAFETY: glibc's malloc_trim takes no pointers and is thread-safe.
+        unsafe { malloc_trim(0) };
+    }
 }

@@ -5,34 +5,40 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-/// The number of the publish a change should queue for `member_id`, locking their row for
-/// the rest of the transaction; `None` when they never opened their Home (nothing to
-/// refresh). With `opened`, a member without a row gets one.
-pub async fn next_publish(
+/// The number of the publish a change should queue for each of `members`, locking their
+/// rows for the rest of the transaction, in id order so two changes touching the same
+/// members cannot deadlock. Members who never opened their Home are left out (nothing to
+/// refresh); with `opened`, a member without a row gets one.
+pub async fn next_publishes(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
-    member_id: Uuid,
+    members: &[Uuid],
     opened: bool,
-) -> sqlx::Result<Option<i32>> {
-    let started: Option<i32> = if opened {
-        sqlx::query_scalar(
-            "INSERT INTO home_views (member_id, community_id) VALUES ($1, $2)
+) -> sqlx::Result<Vec<(Uuid, i32)>> {
+    let started: Vec<(Uuid, i32)> = if opened {
+        sqlx::query_as(
+            "INSERT INTO home_views (member_id, community_id)
+             SELECT m, $2 FROM unnest($1::uuid[]) m ORDER BY m
              ON CONFLICT (member_id) DO UPDATE SET started = home_views.started
-             RETURNING started",
+             RETURNING member_id, started",
         )
-        .bind(member_id)
+        .bind(members)
         .bind(community_id)
-        .fetch_optional(ex)
+        .fetch_all(ex)
         .await?
     } else {
-        sqlx::query_scalar(
-            "UPDATE home_views SET started = started WHERE member_id = $1 RETURNING started",
+        sqlx::query_as(
+            "UPDATE home_views h SET started = h.started
+             FROM (SELECT member_id FROM home_views WHERE member_id = ANY($1)
+                   ORDER BY member_id FOR UPDATE) locked
+             WHERE h.member_id = locked.member_id
+             RETURNING h.member_id, h.started",
         )
-        .bind(member_id)
-        .fetch_optional(ex)
+        .bind(members)
+        .fetch_all(ex)
         .await?
     };
-    Ok(started.map(|n| n + 1))
+    Ok(started.into_iter().map(|(id, n)| (id, n + 1)).collect())
 }
 
 /// Begins a publish for `member_id`: later changes queue the next one. Returns the hash of

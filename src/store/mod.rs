@@ -68,9 +68,7 @@ impl Database {
     pub async fn open(settings: &DatabaseSettings) -> Result<Self> {
         match &settings.url {
             Some(url) => {
-                let pool = PgPoolOptions::new()
-                    .max_connections(settings.max_connections)
-                    .acquire_timeout(Duration::from_secs(10))
+                let pool = server_pool_options(settings.max_connections)
                     .connect(url.expose_secret())
                     .await
                     .context("connecting to the PostgreSQL server in database.url")?;
@@ -121,6 +119,11 @@ impl Database {
             .context("running database migrations")?;
         let known = MIGRATOR.iter().count();
         tracing::info!(migrations = known, "database schema is up to date");
+        // Start-up is over: the embedded database gives back what only it needed.
+        #[cfg(feature = "embedded")]
+        if self.embedded.is_some() {
+            embedded::release_startup_memory();
+        }
         Ok(())
     }
 
@@ -134,6 +137,31 @@ impl Database {
             tracing::warn!(error = %err, "embedded database shutdown task failed");
         }
     }
+}
+
+/// A connection idle longer than this is pinged before it is handed out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// The pool for a PostgreSQL server. sqlx pings every connection it hands out by default:
+/// on a busy pool that is one round trip in ten of a `/checkin`, to learn what the
+/// statement would learn anyway. A connection that sat idle may have been closed by a
+/// server restart or a proxy meanwhile, so that one is still pinged, and replaced when
+/// the ping fails; one in use a moment ago is not.
+pub fn server_pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for < PING_AFTER_IDLE {
+                    return Ok(true);
+                }
+                // A failed ping closes the connection; the pool opens another.
+                sqlx::Connection::ping(conn).await?;
+                Ok(true)
+            })
+        })
 }
 
 /// True when `err` is a unique-constraint violation (a concurrent duplicate).

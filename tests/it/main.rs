@@ -41,6 +41,7 @@ mod platform_alumni;
 mod platform_circles;
 mod platform_clinics;
 mod platform_knowledge;
+mod pool;
 mod process;
 mod profile;
 mod program;

@@ -101,30 +101,29 @@ pub async fn build_for(
     Ok(Some(home))
 }
 
-/// Queues a publish of the member's Slack Home, joining one already queued; with
+/// Queues a publish of each member's Slack Home, joining one already queued; with
 /// `opened` (they opened it just now) even if they never had one. Members who never opened
 /// their Home have nothing to refresh.
 pub async fn refresh(
     tx: &mut PgConnection,
     community_id: Uuid,
-    member_id: Uuid,
+    members: &[Uuid],
     now: DateTime<Utc>,
     opened: bool,
 ) -> sqlx::Result<()> {
-    let Some(number) = store::home::next_publish(&mut *tx, community_id, member_id, opened).await?
-    else {
-        return Ok(());
-    };
-    let key = format!("home:{member_id}:{number}");
-    store::outbox::enqueue_action(
-        &mut *tx,
-        community_id,
-        &key,
-        member_id,
-        store::outbox::PlatformAction::PublishHome,
-        now,
-    )
-    .await?;
+    let owed = store::home::next_publishes(&mut *tx, community_id, members, opened).await?;
+    for (member_id, number) in owed {
+        let key = format!("home:{member_id}:{number}");
+        store::outbox::enqueue_action(
+            &mut *tx,
+            community_id,
+            &key,
+            member_id,
+            store::outbox::PlatformAction::PublishHome,
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }
 
