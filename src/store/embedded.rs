@@ -102,11 +102,6 @@ fn take_lock(dir: &Path) -> Result<File> {
 pub fn release_startup_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        unsafe extern "C" {
-            fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
-            fn malloc_trim(pad: usize) -> i32;
-        }
-        const MADV_DONTNEED: i32 = 4;
         let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
         for line in maps.lines() {
             let mut fields = line.split_whitespace();
@@ -128,12 +123,14 @@ pub fn release_startup_memory() {
             };
             // SAFETY: a page-aligned range of a read-only file mapping this process holds;
             // MADV_DONTNEED only drops its page table entries.
-            let rc = unsafe { madvise(start as *mut std::ffi::c_void, end - start, MADV_DONTNEED) };
+            let rc = unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED)
+            };
             if rc != 0 {
                 tracing::debug!(mapping = path, error = %std::io::Error::last_os_error(), "madvise failed");
             }
         }
         // SAFETY: glibc's malloc_trim takes no pointers and is thread-safe.
-        unsafe { malloc_trim(0) };
+        unsafe { libc::malloc_trim(0) };
     }
 }
