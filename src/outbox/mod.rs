@@ -25,7 +25,12 @@ use uuid::Uuid;
 use crate::clock::Clock;
 use crate::render::Message;
 use crate::store::outbox::{self as rows, Attempt, Claimed};
-pub use crate::store::outbox::{DeadReason, Platform, PlatformAction};
+pub use crate::store::outbox::{DeadReason, Pacing, Platform, PlatformAction};
+
+/// The longest a claimed post waits for its slot in the shared budget. Slots are reserved
+/// only for posts in flight, so they run about a second ahead; this guards the lease
+/// against a budget row left far in the future (a clock jump on the database server).
+const MAX_SLOT_WAIT: f64 = 10.0;
 
 /// Where a claimed post goes, with the platform ids a sender needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +140,12 @@ pub trait Sender: Send + Sync {
         &self,
         post: &OutboundPost,
     ) -> impl Future<Output = Result<Delivered, SendError>> + Send;
+
+    /// The platform's budget, shared by every process: the claim reserves each post's
+    /// slot in it, and the post waits for its slot before [`Sender::send`].
+    fn pacing(&self) -> Pacing {
+        Pacing::Unpaced
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -342,7 +353,11 @@ impl<S: Sender + 'static> Dispatcher<S> {
                 for row in claimed {
                     leased.insert(row.id);
                     let inner = self.inner.clone();
-                    in_flight.spawn(async move { inner.deliver(outbound(row)).await });
+                    let slot = Duration::from_secs_f64(row.wait_secs.clamp(0.0, MAX_SLOT_WAIT));
+                    in_flight.spawn(async move {
+                        tokio::time::sleep(slot).await;
+                        inner.deliver(outbound(row)).await
+                    });
                 }
             }
             if in_flight.is_empty() {
@@ -400,7 +415,8 @@ impl<S: Sender + 'static> Dispatcher<S> {
         let now = self.inner.clock.now();
         let platform = self.platform.map(Platform::as_str);
         let lease_until = now + chrono::Duration::from_std(self.inner.policy.lease)?;
-        Ok(rows::claim(&self.inner.pool, now, lease_until, limit, platform).await?)
+        let pacing = self.inner.sender.pacing();
+        Ok(rows::claim(&self.inner.pool, now, lease_until, limit, platform, pacing).await?)
     }
 }
 

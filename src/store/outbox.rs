@@ -144,6 +144,8 @@ pg_row! {
         pub replaces: Option<String>,
         /// Including this one.
         pub attempts: i32,
+        /// How long until the post's slot in its platform's shared budget.
+        pub wait_secs: f64,
     }
 }
 
@@ -179,15 +181,53 @@ fn platform_filter(param: u8) -> String {
     )
 }
 
-/// Leases up to `limit` ready rows until `lease_until`. Committed on return: no transaction
-/// is held while sending. `SKIP LOCKED` lets several dispatchers share the table.
+/// How a claim debits its platform's budget, shared by every process through
+/// `send_pacing` (migration 0039) on the database's clock: pacing is about the platform's
+/// real seconds, which a test clock moved ahead must not change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pacing {
+    /// Nothing to pace (the shell).
+    Unpaced,
+    /// One budget for every request of the bot (Discord's global 50 a second), under `key`:
+    /// a post takes `interval`, a DM to a member with no saved DM channel two (it is opened
+    /// first).
+    Global {
+        key: &'static str,
+        interval: std::time::Duration,
+    },
+    /// One budget per channel, and per member for DMs (Slack's one message a second per
+    /// channel), under `key` and the channel or member.
+    PerRecipient {
+        key: &'static str,
+        interval: std::time::Duration,
+    },
+}
+
+impl Pacing {
+    fn mode(self) -> (Option<&'static str>, Option<&'static str>, f64) {
+        match self {
+            Pacing::Unpaced => (None, None, 0.0),
+            Pacing::Global { key, interval } => (Some("global"), Some(key), interval.as_secs_f64()),
+            Pacing::PerRecipient { key, interval } => {
+                (Some("recipient"), Some(key), interval.as_secs_f64())
+            }
+        }
+    }
+}
+
+/// Leases up to `limit` ready rows until `lease_until`, and reserves each one's slot in its
+/// platform's shared budget (see [`Pacing`]): [`Claimed::wait_secs`] says how long to wait
+/// before sending. Committed on return: no transaction is held while sending. `SKIP LOCKED`
+/// lets several dispatchers share the table; the budget's row lock orders their slots.
 pub async fn claim(
     ex: impl PgExecutor<'_>,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: i64,
     platform: Option<&str>,
+    pacing: Pacing,
 ) -> sqlx::Result<Vec<Claimed>> {
+    let (mode, key, interval) = pacing.mode();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH ready AS (
              SELECT id FROM outbox
@@ -196,13 +236,38 @@ pub async fn claim(
                AND {}
                -- One post per recipient at a time, in order: two DMs never race to open
                -- the same DM channel, and a member reads posts in the order they were made.
-               AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'
-                               AND e.member_id = outbox.member_id AND e.id < outbox.id)
-               AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'
-                               AND e.channel = outbox.channel AND e.id < outbox.id)
+               -- It also means no two claims ever hold one channel's budget row at once.
+               -- (Each is one look into a partial index: never an anti-join over a
+               -- channel's whole backlog.)
+               AND (outbox.member_id IS NULL OR outbox.id = (SELECT min(e.id) FROM outbox e
+                        WHERE e.status = 'pending' AND e.member_id = outbox.member_id))
+               AND (outbox.channel IS NULL OR outbox.id = (SELECT min(e.id) FROM outbox e
+                        WHERE e.status = 'pending' AND e.channel = outbox.channel))
              ORDER BY next_attempt_at, id
              LIMIT $3
              FOR UPDATE SKIP LOCKED),
+         priced AS (
+             SELECT o.id,
+                    CASE $5::text WHEN 'global' THEN $6::text
+                                  WHEN 'recipient' THEN $6 || ' ' || coalesce(o.channel, o.member_id::text) END AS budget,
+                    CASE WHEN $5 = 'global' AND o.member_id IS NOT NULL
+                              AND NOT EXISTS (SELECT 1 FROM discord_dm_channels d
+                                              WHERE d.member_id = o.member_id AND d.channel_id IS NOT NULL)
+                         THEN 2 ELSE 1 END * $7::float8 AS spend
+             FROM ready JOIN outbox o ON o.id = ready.id),
+         -- Another process's claim waits here and then reads the row as that one left it.
+         budgets AS (
+             SELECT key, next_at FROM send_pacing WHERE key IN (SELECT budget FROM priced) FOR UPDATE),
+         slotted AS (
+             SELECT p.id, p.budget, p.spend,
+                    greatest(b.next_at, clock_timestamp())
+                      + make_interval(secs => sum(p.spend) OVER (PARTITION BY p.budget ORDER BY p.id) - p.spend) AS send_at
+             FROM priced p LEFT JOIN budgets b ON b.key = p.budget
+             WHERE p.budget IS NOT NULL),
+         advanced AS (
+             INSERT INTO send_pacing (key, next_at)
+             SELECT budget, max(send_at + make_interval(secs => spend)) FROM slotted GROUP BY budget
+             ON CONFLICT (key) DO UPDATE SET next_at = greatest(send_pacing.next_at, EXCLUDED.next_at)),
          leased AS (
              UPDATE outbox o SET lease_until = $2, attempts = o.attempts + 1
              FROM ready WHERE o.id = ready.id
@@ -211,8 +276,9 @@ pub async fn claim(
                 l.body, l.action,
                 (SELECT p.platform_message_id FROM outbox p
                   WHERE p.id = (l.action->>'of')::bigint AND p.status = 'sent') AS replaces,
-                l.attempts
-         FROM leased l LEFT JOIN members m ON m.id = l.member_id
+                l.attempts,
+                coalesce(greatest(extract(epoch FROM s.send_at - clock_timestamp())::float8, 0), 0) AS wait_secs
+         FROM leased l LEFT JOIN members m ON m.id = l.member_id LEFT JOIN slotted s ON s.id = l.id
          ORDER BY l.id",
         platform_filter(4)
     )))
@@ -220,6 +286,9 @@ pub async fn claim(
     .bind(lease_until)
     .bind(limit)
     .bind(platform)
+    .bind(mode)
+    .bind(key)
+    .bind(interval)
     .fetch_all(ex)
     .await
 }

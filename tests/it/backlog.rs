@@ -90,9 +90,24 @@ pub async fn deliver<S: Sender + 'static>(
     expected: i64,
     limit: Duration,
 ) -> Instant {
+    deliver_together(pool, vec![dispatcher], expected, limit).await
+}
+
+/// [`deliver`] with several dispatchers running at once, as several processes would.
+pub async fn deliver_together<S: Sender + 'static>(
+    pool: &PgPool,
+    dispatchers: Vec<Arc<Dispatcher<S>>>,
+    expected: i64,
+    limit: Duration,
+) -> Instant {
     let (stop, stopped) = watch::channel(false);
-    let running =
-        tokio::spawn(async move { dispatcher.run(Duration::from_millis(100), stopped).await });
+    let running: Vec<_> = dispatchers
+        .into_iter()
+        .map(|dispatcher| {
+            let stopped = stopped.clone();
+            tokio::spawn(async move { dispatcher.run(Duration::from_millis(100), stopped).await })
+        })
+        .collect();
     let start = Instant::now();
     loop {
         let (sent, dead) = counts(pool).await;
@@ -108,9 +123,11 @@ pub async fn deliver<S: Sender + 'static>(
     }
     let done = Instant::now();
     stop.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(15), running)
-        .await
-        .expect("the dispatcher stops within its grace")
-        .unwrap();
+    for running in running {
+        tokio::time::timeout(Duration::from_secs(15), running)
+            .await
+            .expect("the dispatcher stops within its grace")
+            .unwrap();
+    }
     done
 }

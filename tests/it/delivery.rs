@@ -96,6 +96,15 @@ impl Pressure {
     }
 }
 
+fn assert_under_one_percent_429s(seen: &[super::fake_discord::Seen]) {
+    let limited = seen.iter().filter(|s| s.status == 429).count();
+    assert!(
+        limited * 100 < seen.len(),
+        "{limited} of {} requests were 429s",
+        seen.len()
+    );
+}
+
 fn quick_policy() -> RetryPolicy {
     RetryPolicy {
         base: Duration::from_millis(500),
@@ -113,12 +122,7 @@ async fn discords_own_limits_deliver_everything_with_almost_no_429s_at_the_full_
 
     p.assert_each_delivered_once(1_000, 50);
     let seen = p.fake.seen();
-    let limited = seen.iter().filter(|s| s.status == 429).count();
-    assert!(
-        limited * 100 < seen.len(),
-        "{limited} of {} requests were 429s",
-        seen.len()
-    );
+    assert_under_one_percent_429s(&seen);
     // Throughput while the DMs flow: from the first request to the last DM message.
     let first = seen[0].at;
     let last_dm = seen
@@ -145,6 +149,38 @@ async fn discords_own_limits_deliver_everything_with_almost_no_429s_at_the_full_
         on_channel(429) <= 1,
         "{} 429s on the busy channel",
         on_channel(429)
+    );
+}
+
+/// Three dispatchers, each with its own REST client and in-memory limiter, as three
+/// processes would have: the claim's shared budget keeps them together at Discord's 50 a
+/// second. Without it they would offer 150 a second and most requests would be 429s.
+#[sqlx::test]
+async fn three_dispatchers_share_discords_global_budget_in_the_claim(pool: PgPool) {
+    let p = Pressure::new(pool, 600, 0).await;
+    let dispatchers = (0..3).map(|_| p.dispatcher(quick_policy())).collect();
+    backlog::deliver_together(&p.bot.pool, dispatchers, 600, Duration::from_secs(90)).await;
+
+    p.assert_each_delivered_once(600, 0);
+    let seen = p.fake.seen();
+    assert_under_one_percent_429s(&seen);
+    let first = seen[0].at;
+    let last = seen.iter().map(|s| s.at).max().unwrap();
+    let rate = seen.len() as f64 / (last - first).as_secs_f64();
+    assert!(
+        rate >= 0.9 * GLOBAL_PER_SECOND,
+        "{rate:.1} requests/s is under 90% of the budget"
+    );
+    // Every whole second from the first request: the budget, plus the second request of a
+    // DM whose slot began just before the second's end.
+    let mut per_second: HashMap<u64, usize> = HashMap::new();
+    for s in &seen {
+        *per_second.entry((s.at - first).as_secs()).or_default() += 1;
+    }
+    let busiest = per_second.values().copied().max().unwrap();
+    assert!(
+        busiest <= GLOBAL_PER_SECOND as usize + 2,
+        "{busiest} requests in one second: {per_second:?}"
     );
 }
 

@@ -90,6 +90,39 @@ async fn slacks_tiers_deliver_1000_dms_and_60_posts_to_one_channel_at_one_a_seco
     assert!(start.elapsed() >= Duration::from_secs(59));
 }
 
+/// Three dispatchers, each with its own Slack client and pacer, as three processes would
+/// have: the claim's per-channel budget keeps one channel at one message a second for all
+/// of them together.
+#[sqlx::test]
+async fn three_dispatchers_post_to_one_channel_one_second_apart_together(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    backlog::fill(&bot.pool, Platform::Slack, 0, CHANNEL, 8).await;
+    let fake = FakeSlack::start(scaled()).await;
+
+    let dispatchers = (0..3)
+        .map(|_| dispatcher(&bot.pool, &fake, scaled()))
+        .collect();
+    backlog::deliver_together(&bot.pool, dispatchers, 8, Duration::from_secs(30)).await;
+
+    assert_each_delivered_once(&fake, 0, 8);
+    let posts: Vec<_> = fake
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "chat.postMessage")
+        .collect();
+    assert!(
+        posts.iter().all(|s| s.status == 200),
+        "no post was refused: {posts:?}"
+    );
+    for pair in posts.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(
+            gap >= Duration::from_millis(950),
+            "two posts {gap:?} apart: {posts:?}"
+        );
+    }
+}
+
 #[sqlx::test]
 async fn a_15_second_slack_429_storm_loses_nothing_and_gets_one_probe_per_retry_after(
     pool: PgPool,

@@ -172,6 +172,7 @@ async fn a_crash_between_claim_and_send_delivers_after_the_lease_expires(pool: P
         now + chrono::Duration::seconds(60),
         10,
         None,
+        cohortbot::store::outbox::Pacing::Unpaced,
     )
     .await
     .unwrap();

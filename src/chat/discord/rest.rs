@@ -25,7 +25,7 @@ use crate::outbox::health::DeliveryHealth;
 /// How long one REST call may take before it counts as a (retryable) timeout.
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// Discord's global limit for a bot: 50 requests per second.
-const GLOBAL_PER_SECOND: std::num::NonZeroU32 = std::num::NonZeroU32::new(50).unwrap();
+pub const GLOBAL_PER_SECOND: std::num::NonZeroU32 = std::num::NonZeroU32::new(50).unwrap();
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RestError {

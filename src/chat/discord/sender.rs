@@ -16,7 +16,7 @@ use super::rest::{DMS_CLOSED, Rest, RestError, UNKNOWN_CHANNEL};
 use crate::clock::Clock;
 use crate::domain::Role;
 use crate::outbox::{
-    Delivered, EarnedRoleAction, OutboundPost, PlatformAction, Recipient, SendError, Sender,
+    Delivered, EarnedRoleAction, OutboundPost, Pacing, PlatformAction, Recipient, SendError, Sender,
 };
 use crate::render::{Message, discord};
 use crate::store;
@@ -429,6 +429,15 @@ fn message_ref(sent: &str) -> Option<(u64, u64)> {
 }
 
 impl Sender for DiscordSender {
+    /// Discord's global budget, shared by every process of the bot: serenity's own limiter
+    /// (or a REST proxy's) sees only this process.
+    fn pacing(&self) -> Pacing {
+        Pacing::Global {
+            key: "discord",
+            interval: std::time::Duration::from_secs(1) / super::rest::GLOBAL_PER_SECOND.get(),
+        }
+    }
+
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
         if let (
             Some(PlatformAction::RoleChanged { role }),

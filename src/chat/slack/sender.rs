@@ -14,7 +14,9 @@ use uuid::Uuid;
 use super::api::SlackApi;
 use crate::clock::{Clock, SystemClock};
 use crate::outbox::gate::BUCKET_WAIT_MAX;
-use crate::outbox::{Delivered, EarnedRoleAction, OutboundPost, Recipient, SendError, Sender};
+use crate::outbox::{
+    Delivered, EarnedRoleAction, OutboundPost, Pacing, Recipient, SendError, Sender,
+};
 use crate::render::slack::{self, SlackMessage};
 use crate::store;
 use crate::store::outbox::PlatformAction;
@@ -33,7 +35,10 @@ pub struct SlackSender {
     pool: PgPool,
     /// Cohort channel name → Slack channel id (`[slack.channels]`).
     channels: BTreeMap<String, String>,
+    /// Spaces the parts of one long post; posts are spaced by the outbox claim's shared
+    /// budget, at the same pace ([`Sender::pacing`]).
     pace: DefaultKeyedRateLimiter<String>,
+    pace_interval: std::time::Duration,
     dms: Mutex<HashMap<String, String>>,
     clock: Arc<dyn Clock>,
     /// Held across a user group's read-modify-write: Slack replaces the whole list, so two
@@ -50,6 +55,7 @@ impl SlackSender {
             pool,
             channels,
             pace: RateLimiter::keyed(Quota::per_second(NonZeroU32::MIN)),
+            pace_interval: Quota::per_second(NonZeroU32::MIN).replenish_interval(),
             dms: Mutex::new(HashMap::new()),
             clock: Arc::new(SystemClock),
             usergroups: tokio::sync::Mutex::new(()),
@@ -126,6 +132,7 @@ impl SlackSender {
     /// Another pace, e.g. for tests that post many messages to one channel.
     pub fn with_pace(mut self, quota: Quota) -> Self {
         self.pace = RateLimiter::keyed(quota);
+        self.pace_interval = quota.replenish_interval();
         self
     }
 
@@ -370,6 +377,14 @@ pub async fn check_usergroups(api: &SlackApi, pool: &PgPool) {
 }
 
 impl Sender for SlackSender {
+    /// One message a second per channel (and per DM), for every process together.
+    fn pacing(&self) -> Pacing {
+        Pacing::PerRecipient {
+            key: "slack",
+            interval: self.pace_interval,
+        }
+    }
+
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
         if let Some(action) = post.earned_role() {
             return self.earned_role(post, action).await;
