@@ -73,7 +73,9 @@ pub async fn run(app: &App, settings: &Settings) -> Result<()> {
         Ok(())
     });
     let mut web = web_server(app, settings);
-    if let Some(slack) = slack::run::start(&settings.slack, &app.services, stop_rx.clone())? {
+    if let Some(slack) =
+        slack::run::start(&settings.slack, &app.services, stop_rx.clone(), Some(me))?
+    {
         background.extend(slack.tasks);
         if let Some(routes) = slack.routes {
             web = web.merge(routes);

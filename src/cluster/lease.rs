@@ -21,7 +21,10 @@ pub fn hold(
 ) {
     let (held_tx, held_rx) = watch::channel(false);
     (
-        Leadership::Lease(held_rx),
+        Leadership::Lease {
+            process: me,
+            held: held_rx,
+        },
         run(pool, me, ttl, held_tx, stop),
     )
 }

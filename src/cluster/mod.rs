@@ -13,6 +13,7 @@ pub mod lease;
 pub mod registry;
 
 use tokio::sync::watch;
+use uuid::Uuid;
 
 /// Whether this process may do leader-only work.
 #[derive(Debug, Clone)]
@@ -20,21 +21,32 @@ pub enum Leadership {
     /// The only process: the shell, tests, an embedded database (one connection, one
     /// process).
     Sole,
-    /// Decided by the lease: true while this process holds it.
-    Lease(watch::Receiver<bool>),
+    /// Decided by the lease: true while this process (`process` in the registry) holds it.
+    Lease {
+        process: Uuid,
+        held: watch::Receiver<bool>,
+    },
 }
 
 impl Leadership {
+    /// This process's id in the registry, when there is one (server mode).
+    pub fn process(&self) -> Option<Uuid> {
+        match self {
+            Leadership::Sole => None,
+            Leadership::Lease { process, .. } => Some(*process),
+        }
+    }
+
     pub fn is_leader(&self) -> bool {
         match self {
             Leadership::Sole => true,
-            Leadership::Lease(held) => *held.borrow(),
+            Leadership::Lease { held, .. } => *held.borrow(),
         }
     }
 
     /// Waits until this process leads; false when `stop` fires first.
     pub async fn until_leader(&self, stop: &mut watch::Receiver<bool>) -> bool {
-        let Leadership::Lease(held) = self else {
+        let Leadership::Lease { held, .. } = self else {
             return true;
         };
         let mut held = held.clone();

@@ -114,6 +114,14 @@ pub async fn keep_alive(
             Ok(false) => tracing::warn!(process = %me, "this process's registry row is gone"),
             Err(err) => tracing::warn!(error = %err, "could not record the heartbeat"),
         }
+        match crate::store::outbox::release_dead_processes(&pool, beat * STALE_BEATS).await {
+            Ok(0) => {}
+            Ok(posts) => tracing::warn!(
+                posts,
+                "posts leased by a process that stopped beating handed back for delivery"
+            ),
+            Err(err) => tracing::warn!(error = %err, "could not hand back a dead process's posts"),
+        }
     }
     cluster::deregister(&pool, me, FORGET_AFTER).await?;
     Ok(())

@@ -226,6 +226,8 @@ impl DispatchReport {
 pub struct Dispatcher<S> {
     inner: Arc<Inner<S>>,
     platform: Option<Platform>,
+    /// This process in the registry: its leases are handed back if it dies.
+    process: Option<Uuid>,
     /// Outbox wake-ups (`wakeup.rs`): a look without waiting for the poll.
     wakeup: Option<watch::Receiver<u64>>,
 }
@@ -248,8 +250,16 @@ impl<S: Sender + 'static> Dispatcher<S> {
                 policy: RetryPolicy::default(),
             }),
             platform: None,
+            process: None,
             wakeup: None,
         }
+    }
+
+    /// Claims as `process` (its id in the registry), so that if it dies its leases are
+    /// handed back once the others see its heartbeat stop, not when they expire.
+    pub fn with_process(mut self, process: Option<Uuid>) -> Self {
+        self.process = process;
+        self
     }
 
     /// Also looks at once whenever `wakeup` says rows were added.
@@ -270,6 +280,7 @@ impl<S: Sender + 'static> Dispatcher<S> {
         Self {
             inner: Arc::new(Inner { policy, ..inner }),
             platform: self.platform,
+            process: self.process,
             wakeup: self.wakeup,
         }
     }
@@ -416,7 +427,16 @@ impl<S: Sender + 'static> Dispatcher<S> {
         let platform = self.platform.map(Platform::as_str);
         let lease_until = now + chrono::Duration::from_std(self.inner.policy.lease)?;
         let pacing = self.inner.sender.pacing();
-        Ok(rows::claim(&self.inner.pool, now, lease_until, limit, platform, pacing).await?)
+        Ok(rows::claim(
+            &self.inner.pool,
+            now,
+            lease_until,
+            limit,
+            platform,
+            pacing,
+            self.process,
+        )
+        .await?)
     }
 }
 
@@ -446,6 +466,8 @@ impl<S: Sender> Inner<S> {
         Ok(match result {
             Ok(delivered) => {
                 rows::mark_sent(&self.pool, id, &delivered.platform_message_id, now).await?;
+                // Which process delivered what, when several share the outbox.
+                tracing::debug!(outbox_id = id, "post sent");
                 Fate::Sent
             }
             Err(SendError::Permanent(reason)) => {

@@ -56,7 +56,7 @@ const FILES: &[(&str, &str)] = embed![
     "0036_cluster.sql",
     "0037_outbox_notify.sql",
     "0038_identify_buckets.sql",
-    "0039_send_pacing.sql",
+    "0039_cluster_delivery.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -226,6 +226,7 @@ pub async fn claim(
     limit: i64,
     platform: Option<&str>,
     pacing: Pacing,
+    process: Option<Uuid>,
 ) -> sqlx::Result<Vec<Claimed>> {
     let (mode, key, interval) = pacing.mode();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -269,7 +270,7 @@ pub async fn claim(
              SELECT budget, max(send_at + make_interval(secs => spend)) FROM slotted GROUP BY budget
              ON CONFLICT (key) DO UPDATE SET next_at = greatest(send_pacing.next_at, EXCLUDED.next_at)),
          leased AS (
-             UPDATE outbox o SET lease_until = $2, attempts = o.attempts + 1
+             UPDATE outbox o SET lease_until = $2, leased_by = $8, attempts = o.attempts + 1
              FROM ready WHERE o.id = ready.id
              RETURNING o.id, o.community_id, o.channel, o.member_id, o.body, o.action, o.attempts)
          SELECT l.id, l.community_id, l.channel, l.member_id, m.platform, m.platform_user_id, m.display_name,
@@ -289,6 +290,7 @@ pub async fn claim(
     .bind(mode)
     .bind(key)
     .bind(interval)
+    .bind(process)
     .fetch_all(ex)
     .await
 }
@@ -371,6 +373,25 @@ pub async fn renew(
 
 /// Hands leases back unsent (a stopping dispatcher): claimable again at once. The attempt
 /// stays counted, so a resend checks whether the first one got through.
+/// Hands back the leases held by processes whose heartbeat is older than `stale_after` (or
+/// that left the registry): a killed process's posts go out at once, not when their
+/// leases expire. The count handed back.
+pub async fn release_dead_processes(
+    ex: impl PgExecutor<'_>,
+    stale_after: std::time::Duration,
+) -> sqlx::Result<u64> {
+    let result = sqlx::query(
+        "UPDATE outbox o SET lease_until = NULL, leased_by = NULL
+          WHERE o.status = 'pending' AND o.leased_by IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM bot_processes p
+                            WHERE p.id = o.leased_by AND p.heartbeat_at > now() - $1)",
+    )
+    .bind(stale_after)
+    .execute(ex)
+    .await?;
+    Ok(result.rows_affected())
+}
+
 pub async fn release(ex: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<()> {
     if ids.is_empty() {
         return Ok(());

@@ -37,7 +37,7 @@ async fn discord() -> MockServer {
 
 /// A running `cohortbot run`, killed when dropped: a failing assertion never leaves a
 /// process behind holding the test database.
-struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -62,6 +62,18 @@ impl std::ops::DerefMut for Running {
 }
 
 fn start(pool: &PgPool, dir: &std::path::Path, api: &str, shards: &str, name: &str) -> Running {
+    start_with(pool, dir, api, shards, name, &[])
+}
+
+/// [`start`] with more environment: `env` comes last, so it wins.
+pub(crate) fn start_with(
+    pool: &PgPool,
+    dir: &std::path::Path,
+    api: &str,
+    shards: &str,
+    name: &str,
+    env: &[(&str, &str)],
+) -> Running {
     let log = std::fs::File::create(dir.join(format!("{name}.log"))).unwrap();
     Command::new(env!("CARGO_BIN_EXE_cohortbot"))
         .current_dir(dir)
@@ -78,6 +90,7 @@ fn start(pool: &PgPool, dir: &std::path::Path, api: &str, shards: &str, name: &s
         .env("COHORTBOT__CLUSTER__HEARTBEAT_SECS", "1")
         .env("COHORTBOT__LOG__FORMAT", "json")
         .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -86,11 +99,15 @@ fn start(pool: &PgPool, dir: &std::path::Path, api: &str, shards: &str, name: &s
         .unwrap()
 }
 
-fn log_of(dir: &std::path::Path, name: &str) -> String {
+pub(crate) fn log_of(dir: &std::path::Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default()
 }
 
-async fn until<T>(what: &str, limit: Duration, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+pub(crate) async fn until<T>(
+    what: &str,
+    limit: Duration,
+    mut probe: impl AsyncFnMut() -> Option<T>,
+) -> T {
     let started = Instant::now();
     loop {
         if let Some(found) = probe().await {
@@ -101,7 +118,7 @@ async fn until<T>(what: &str, limit: Duration, mut probe: impl AsyncFnMut() -> O
     }
 }
 
-async fn leader(pool: &PgPool) -> Option<(Uuid, i32)> {
+pub(crate) async fn leader(pool: &PgPool) -> Option<(Uuid, i32)> {
     sqlx::query_as(
         "SELECT l.holder, p.pid FROM leader_lease l JOIN bot_processes p ON p.id = l.holder
           WHERE l.expires_at > now()",
@@ -121,7 +138,7 @@ async fn registrations(server: &MockServer) -> usize {
         .count()
 }
 
-fn terminate(child: &Child) {
+pub(crate) fn terminate(child: &Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -129,7 +146,7 @@ fn terminate(child: &Child) {
     assert!(status.success());
 }
 
-fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+pub(crate) fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -260,9 +277,33 @@ async fn a_process_is_refused_shards_a_live_process_runs(pool: PgPool) {
     assert!(wait_exit(&mut first, Duration::from_secs(20)).success());
 }
 
+/// The first `shards` IDENTIFYs the gateway records, in order, asserting that they are one
+/// per shard.
+pub(crate) async fn each_shard_identifies(
+    identified: &mut tokio::sync::mpsc::UnboundedReceiver<(u64, Instant)>,
+    shards: u64,
+) -> Vec<(u64, Instant)> {
+    let mut timeline = Vec::new();
+    for _ in 0..shards {
+        let next = tokio::time::timeout(Duration::from_secs(40), identified.recv())
+            .await
+            .expect("each process identifies")
+            .unwrap();
+        timeline.push(next);
+    }
+    let mut seen: Vec<u64> = timeline.iter().map(|(shard, _)| *shard).collect();
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (0..shards).collect::<Vec<_>>(),
+        "each shard identifies once"
+    );
+    timeline
+}
+
 /// A gateway for several processes: hello on each connection, then the shard and time of
 /// each IDENTIFY recorded and answered with READY for that shard; connections stay open.
-async fn recording_gateway(
+pub(crate) async fn recording_gateway(
     listener: tokio::net::TcpListener,
     ws_url: String,
     identified: tokio::sync::mpsc::UnboundedSender<(u64, Instant)>,
@@ -298,11 +339,12 @@ async fn recording_gateway(
                     continue;
                 }
                 let shard = payload["d"]["shard"][0].as_u64().unwrap();
+                let total = payload["d"]["shard"][1].as_u64().unwrap();
                 let _ = identified.send((shard, Instant::now()));
                 let ready = serde_json::json!({ "op": 0, "s": 1, "t": "READY", "d": {
                     "v": 10, "user": bot_user(), "guilds": [],
                     "session_id": format!("session-{shard}"), "resume_gateway_url": ws_url,
-                    "shard": [shard, 2], "application": { "id": APP, "flags": 0 } } });
+                    "shard": [shard, total], "application": { "id": APP, "flags": 0 } } });
                 let _ = ws.send(frame(&ready)).await;
             }
         });
@@ -339,17 +381,7 @@ async fn two_processes_started_together_identify_five_seconds_apart(pool: PgPool
     let dir = tempfile::tempdir().unwrap();
     let mut a = start(&bot.pool, dir.path(), &api.uri(), "0-0/2", "a");
     let mut b = start(&bot.pool, dir.path(), &api.uri(), "1-1/2", "b");
-    let mut timeline = Vec::new();
-    for _ in 0..2 {
-        let next = tokio::time::timeout(Duration::from_secs(30), identified.recv())
-            .await
-            .expect("each process identifies")
-            .unwrap();
-        timeline.push(next);
-    }
-    let mut shards: Vec<u64> = timeline.iter().map(|(shard, _)| *shard).collect();
-    shards.sort_unstable();
-    assert_eq!(shards, [0, 1], "each shard identifies once");
+    let timeline = each_shard_identifies(&mut identified, 2).await;
     let apart = timeline[1].1 - timeline[0].1;
     eprintln!(
         "IDENTIFYs of shards {:?}, {apart:?} apart",

@@ -11,9 +11,10 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::Uri;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post, put};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -62,6 +63,17 @@ pub struct FakeDiscord {
 
 impl FakeDiscord {
     pub async fn start() -> Self {
+        Self::serve(None).await
+    }
+
+    /// Also what a `cohortbot run` asks for besides messages: the gateway's address (with
+    /// `shards` and `max_concurrency` 1) and command registration. Anything else is
+    /// recorded and answered 404, as Discord answers an unknown route.
+    pub async fn start_for_processes(ws_url: &str, shards: u64) -> Self {
+        Self::serve(Some((ws_url.to_owned(), shards))).await
+    }
+
+    async fn serve(gateway: Option<(String, u64)>) -> Self {
         let now = Instant::now();
         let state = Arc::new(Mutex::new(Ledger {
             tokens: GLOBAL_PER_SECOND,
@@ -78,10 +90,29 @@ impl FakeDiscord {
             most_in_flight: 0,
             next_id: 1_500_000_000_000_000_000,
         }));
-        let app = Router::new()
+        let mut app = Router::new()
             .route("/api/v10/users/@me/channels", post(open_dm))
-            .route("/api/v10/channels/{channel}/messages", post(create_message))
-            .with_state(state.clone());
+            .route("/api/v10/channels/{channel}/messages", post(create_message));
+        if let Some((ws_url, shards)) = gateway {
+            let gateway_bot = json!({ "url": ws_url, "shards": shards, "session_start_limit":
+                { "total": 1000, "remaining": 990, "reset_after": 14_400_000, "max_concurrency": 1 } });
+            let gateway = json!({ "url": ws_url });
+            app = app
+                .route(
+                    "/api/v10/gateway/bot",
+                    get(move |state| answer_with(state, "gateway", gateway_bot.clone())),
+                )
+                .route(
+                    "/api/v10/gateway",
+                    get(move |state| answer_with(state, "gateway", gateway.clone())),
+                )
+                .route(
+                    "/api/v10/applications/{app}/commands",
+                    put(|state| answer_with(state, "commands", json!([]))),
+                )
+                .fallback(unknown_route);
+        }
+        let app = app.with_state(state.clone());
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .unwrap();
@@ -128,6 +159,17 @@ impl FakeDiscord {
 }
 
 type Shared = Arc<Mutex<Ledger>>;
+
+/// Fails unless under 1% of `seen` were 429s; returns how many were.
+pub fn assert_under_one_percent_429s(seen: &[Seen]) -> usize {
+    let limited = seen.iter().filter(|s| s.status == 429).count();
+    assert!(
+        limited * 100 < seen.len(),
+        "{limited} of {} requests were 429s",
+        seen.len()
+    );
+    limited
+}
 
 /// What the fake decides before a request's own work: an injected fault or a limit.
 enum Verdict {
@@ -240,6 +282,25 @@ async fn open_dm(State(state): State<Shared>, Json(body): Json<Value>) -> Respon
     // A DM channel id derived from the user id, as stable as Discord's.
     let id = format!("9{recipient}");
     (headers, Json(json!({ "id": id, "type": 1 }))).into_response()
+}
+
+/// A route with a fixed answer, inside the global budget like every request.
+async fn answer_with(State(state): State<Shared>, route: &'static str, body: Value) -> Response {
+    match admit(&state, route, 1_000, Duration::from_secs(1)) {
+        Verdict::Hang => std::future::pending().await,
+        Verdict::Answer(response) => response,
+        Verdict::Proceed { bucket } => (bucket, Json(body)).into_response(),
+    }
+}
+
+async fn unknown_route(State(state): State<Shared>, uri: Uri) -> Response {
+    state.lock().unwrap().seen.push(Seen {
+        at: Instant::now(),
+        route: format!("unknown {}", uri.path()),
+        status: 404,
+    });
+    let body = json!({ "message": "404: Not Found", "code": 0 });
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
 async fn create_message(

@@ -58,4 +58,5 @@ mod slack_text;
 mod support;
 mod talks;
 mod tenancy;
+mod three_processes;
 mod web;

@@ -173,6 +173,7 @@ async fn a_crash_between_claim_and_send_delivers_after_the_lease_expires(pool: P
         10,
         None,
         cohortbot::store::outbox::Pacing::Unpaced,
+        None,
     )
     .await
     .unwrap();

@@ -183,6 +183,7 @@ pub fn spawn(
         .with_roles(role_map(settings)?);
         let dispatcher = Dispatcher::new(services.pool.clone(), services.clock.clone(), sender)
             .only_platform(Platform::Discord)
+            .with_process(leadership.process())
             .with_wakeup(&services.outbox_wakeup);
         let dispatch_stop = stop.clone();
         tasks.spawn(async move {

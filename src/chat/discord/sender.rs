@@ -434,7 +434,7 @@ impl Sender for DiscordSender {
     fn pacing(&self) -> Pacing {
         Pacing::Global {
             key: "discord",
-            interval: std::time::Duration::from_secs(1) / super::rest::GLOBAL_PER_SECOND.get(),
+            interval: std::time::Duration::from_secs(1) / super::rest::SHARED_PER_SECOND,
         }
     }
 

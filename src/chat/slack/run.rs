@@ -33,6 +33,7 @@ pub fn start(
     settings: &SlackSettings,
     services: &Services,
     stop: watch::Receiver<bool>,
+    process: Option<uuid::Uuid>,
 ) -> Result<Option<Running>> {
     let Some(token) = settings.bot_token.clone() else {
         return Ok(None);
@@ -47,6 +48,7 @@ pub fn start(
     .with_clock(services.clock.clone());
     let dispatcher = Dispatcher::new(services.pool.clone(), services.clock.clone(), sender)
         .only_platform(Platform::Slack)
+        .with_process(process)
         .with_wakeup(&services.outbox_wakeup);
     let dispatch_stop = stop.clone();
     let (checking, pool) = (api.clone(), services.pool.clone());

@@ -10,3 +10,9 @@ CREATE TABLE send_pacing (
 
 -- Seeded so that the very first claims already serialize on the row's lock.
 INSERT INTO send_pacing (key, next_at) VALUES ('discord', '-infinity');
+
+-- Which process holds a post's lease (`bot_processes.id`; NULL outside server mode), so
+-- the leases of a process that stopped beating are handed back at once instead of
+-- when they expire (src/cluster/registry.rs).
+ALTER TABLE outbox ADD COLUMN leased_by uuid;
+CREATE INDEX outbox_leased_by ON outbox (leased_by) WHERE status = 'pending' AND leased_by IS NOT NULL;

@@ -1,0 +1,279 @@
+//! The scale-out proof: three `cohortbot run` processes of the built binary on the test's
+//! PostgreSQL, with Discord shards 0, 1 and 2 of 3, against a fake gateway that records
+//! each IDENTIFY and a fake Discord REST API that enforces the global 50 requests a second.
+//! A fan-out of 1,000 DMs is shared by the three; the leader is killed with SIGKILL in the
+//! middle of it and started again. The run writes its IDENTIFY timeline and its requests
+//! per second as CSV files.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tokio::time::Instant;
+
+use crate::backlog;
+use crate::cluster::{
+    Running, each_shard_identifies, leader, log_of, recording_gateway, start_with, terminate,
+    until, wait_exit,
+};
+use crate::fake_discord::{FakeDiscord, GLOBAL_PER_SECOND, assert_under_one_percent_429s};
+use crate::support::TestBot;
+use cohortbot::outbox::Platform;
+
+const LEARNERS: i64 = 1_000;
+const NAMES: [&str; 3] = ["a", "b", "c"];
+/// Lets each process log the id of every post it delivered.
+const LOG: (&str, &str) = ("RUST_LOG", "info,cohortbot::outbox=debug");
+
+/// The ids of the posts a process's log says it delivered.
+fn delivered_by(log: &str) -> Vec<i64> {
+    log.lines()
+        .filter(|line| line.contains("\"post sent\""))
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|entry| entry["fields"]["outbox_id"].as_i64())
+        .collect()
+}
+
+async fn sent(pool: &PgPool) -> i64 {
+    backlog::counts(pool).await.0
+}
+
+#[sqlx::test]
+async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
+    let (identified_tx, mut identified) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(recording_gateway(listener, ws_url.clone(), identified_tx));
+    let fake = FakeDiscord::start_for_processes(&ws_url, 3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let start = |i: usize, name: &str| {
+        start_with(
+            &bot.pool,
+            dir.path(),
+            &fake.url,
+            &format!("{i}-{i}/3"),
+            name,
+            &[LOG],
+        )
+    };
+    let mut running: Vec<Running> = NAMES.iter().enumerate().map(|(i, n)| start(i, n)).collect();
+    let began = Instant::now();
+    // The gateway's clock (std's) beside the fake's (tokio's).
+    let gateway_began = std::time::Instant::now();
+
+    // 1. Each shard IDENTIFYs once, 5 s apart across all three processes.
+    let mut timeline = each_shard_identifies(&mut identified, 3).await;
+
+    // 6. One leader, which registered the commands once.
+    let (_, leader_pid) = until("a leader", Duration::from_secs(10), async || {
+        leader(&bot.pool).await
+    })
+    .await;
+    let registrations = || {
+        fake.seen()
+            .iter()
+            .filter(|s| s.route == "commands" && s.status == 200)
+            .count()
+    };
+    until(
+        "the commands registered",
+        Duration::from_secs(10),
+        async || (registrations() == 1).then_some(()),
+    )
+    .await;
+
+    // 3. A fan-out of 1,000 DMs, shared by the three.
+    let fanout_at = Instant::now();
+    backlog::fill(&bot.pool, Platform::Discord, LEARNERS, "0", 0).await;
+    until("a third delivered", Duration::from_secs(60), async || {
+        (sent(&bot.pool).await >= LEARNERS / 3).then_some(())
+    })
+    .await;
+
+    // 4. The leader is killed mid fan-out; its leased posts go out once their leases expire.
+    let killed = running
+        .iter()
+        .position(|r| r.id() as i32 == leader_pid)
+        .expect("the leader is one of the three");
+    running[killed].0.kill().unwrap();
+    running[killed].0.wait().unwrap();
+    let killed_at = Instant::now();
+    let killed_log = log_of(dir.path(), NAMES[killed]);
+
+    // 6. Another process leads within the TTL and an interval, and registers again.
+    let (_, new_leader) = until("a new leader", Duration::from_secs(10), async || {
+        leader(&bot.pool)
+            .await
+            .filter(|(_, pid)| *pid != leader_pid)
+    })
+    .await;
+    let takeover = killed_at.elapsed();
+    assert!(running.iter().any(|r| r.id() as i32 == new_leader));
+
+    // The killed process is restarted once the registry has seen it die (three missed
+    // beats), and takes its shard back.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let restarted_name = format!("{}2", NAMES[killed]);
+    running[killed] = start(killed, &restarted_name);
+    let again = tokio::time::timeout(Duration::from_secs(40), identified.recv())
+        .await
+        .expect("the restarted process identifies")
+        .unwrap();
+    assert_eq!(again.0, killed as u64, "it takes its own shard back");
+    timeline.push(again);
+
+    until("every DM delivered", Duration::from_secs(150), async || {
+        (sent(&bot.pool).await == LEARNERS).then_some(())
+    })
+    .await;
+    let done_at = Instant::now();
+    assert_eq!(registrations(), 2, "commands registered once per leader");
+    for child in &running {
+        terminate(child);
+    }
+    for child in &mut running {
+        let status = wait_exit(child, Duration::from_secs(20));
+        assert!(status.success(), "{status}");
+    }
+
+    // 1. Consecutive IDENTIFYs, across all processes, at least 5 s apart.
+    for pair in timeline.windows(2) {
+        let apart = pair[1].1 - pair[0].1;
+        assert!(
+            apart >= Duration::from_secs(5),
+            "IDENTIFYs {apart:?} apart: {timeline:?}"
+        );
+    }
+
+    // 3, 4. Every DM reached Discord exactly once (the nonce stops a resend of a post the
+    // killed process sent but never recorded), and every process delivered some.
+    let mut per_channel: HashMap<String, usize> = HashMap::new();
+    for (channel, _) in fake.messages() {
+        *per_channel.entry(channel).or_default() += 1;
+    }
+    assert_eq!(
+        per_channel.len(),
+        LEARNERS as usize,
+        "one DM channel per learner"
+    );
+    assert!(
+        per_channel.values().all(|n| *n == 1),
+        "no DM was sent twice"
+    );
+    let mut by_process = BTreeMap::new();
+    for (i, name) in NAMES.iter().enumerate() {
+        let log = if i == killed {
+            killed_log.clone()
+        } else {
+            log_of(dir.path(), name)
+        };
+        by_process.insert(name.to_string(), delivered_by(&log));
+    }
+    by_process.insert(
+        restarted_name.clone(),
+        delivered_by(&log_of(dir.path(), &restarted_name)),
+    );
+    for (name, ids) in &by_process {
+        assert!(!ids.is_empty(), "process {name} delivered nothing");
+    }
+    let mut all: Vec<i64> = by_process.values().flatten().copied().collect();
+    all.sort_unstable();
+    let recorded = all.len();
+    all.dedup();
+    assert_eq!(
+        all.len(),
+        recorded,
+        "no post recorded as delivered by two processes"
+    );
+
+    // 5. Together they kept to the budget: under 1% 429s, and at most 50 requests in any
+    // whole second.
+    let seen = fake.seen();
+    let limited = assert_under_one_percent_429s(&seen);
+    let mut per_second: BTreeMap<u64, (usize, usize)> = BTreeMap::new();
+    for s in &seen {
+        let entry = per_second.entry((s.at - began).as_secs()).or_default();
+        entry.0 += 1;
+        if s.status == 429 {
+            entry.1 += 1;
+        }
+    }
+    let busiest = per_second.values().map(|(n, _)| *n).max().unwrap();
+    assert!(
+        busiest <= GLOBAL_PER_SECOND as usize,
+        "{busiest} requests in one second"
+    );
+    let unknown: Vec<_> = seen
+        .iter()
+        .filter(|s| s.route.starts_with("unknown"))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "routes the fake does not know: {unknown:?}"
+    );
+
+    // The timeline, for the README and the closing note.
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let mut identifies = std::fs::File::create(out.join("three-processes-identify.csv")).unwrap();
+    writeln!(identifies, "shard,seconds_from_start").unwrap();
+    for (shard, at) in &timeline {
+        writeln!(
+            identifies,
+            "{shard},{:.3}",
+            at.duration_since(gateway_began).as_secs_f64()
+        )
+        .unwrap();
+    }
+    let mut requests = std::fs::File::create(out.join("three-processes-requests.csv")).unwrap();
+    writeln!(requests, "second,requests,rate_limited").unwrap();
+    for (second, (n, limited)) in &per_second {
+        writeln!(requests, "{second},{n},{limited}").unwrap();
+    }
+    // While all three ran: from the fan-out's start to the kill.
+    let together = seen
+        .iter()
+        .filter(|s| s.at >= fanout_at && s.at <= killed_at)
+        .count() as f64
+        / (killed_at - fanout_at).as_secs_f64();
+    assert!(
+        together >= 0.9 * GLOBAL_PER_SECOND,
+        "{together:.1} requests/s together is under 90% of the budget"
+    );
+    let recovered = done_at - killed_at;
+    // Its leases came back when its heartbeat stopped (three missed beats of 1 s), not
+    // after they expired (60 s): the fan-out did not stall for them.
+    let handed_back = NAMES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != killed)
+        .any(|(_, name)| log_of(dir.path(), name).contains("handed back for delivery"));
+    assert!(
+        handed_back,
+        "a survivor handed back the killed process's posts"
+    );
+    let stalled = per_second
+        .range((killed_at - began).as_secs()..(done_at - began).as_secs())
+        .filter(|(_, (n, _))| *n == 0)
+        .count();
+    assert!(
+        stalled <= 5,
+        "{stalled} seconds without a request after the kill"
+    );
+    let fanout = done_at - fanout_at;
+    let dm_requests = seen
+        .iter()
+        .filter(|s| s.at >= fanout_at && s.at <= done_at)
+        .count();
+    eprintln!(
+        "three processes: {LEARNERS} DMs in {fanout:.1?} ({dm_requests} requests, {:.1} requests/s, {limited} 429s of {}); per process {:?}; {together:.1} requests/s while all three ran; leader taken over {takeover:.1?} after the kill, the last post {recovered:.1?} after it; busiest second {busiest}; CSVs in {}",
+        dm_requests as f64 / fanout.as_secs_f64(),
+        seen.len(),
+        by_process
+            .iter()
+            .map(|(n, ids)| (n.clone(), ids.len()))
+            .collect::<Vec<_>>(),
+        out.display()
+    );
+}
