@@ -42,6 +42,35 @@ impl Clock for ManualClock {
     }
 }
 
+/// A clock that reads `start` at the real moment `at` and runs `rate` times as fast as the
+/// system's: server mode's test clock (`[clock]`, debug builds only). Processes given the
+/// same `start`, `at` and `rate` read the same time.
+#[derive(Debug, Clone, Copy)]
+pub struct ScaledClock {
+    start: DateTime<Utc>,
+    at: DateTime<Utc>,
+    rate: f64,
+}
+
+impl ScaledClock {
+    pub fn new(start: DateTime<Utc>, at: DateTime<Utc>, rate: f64) -> Self {
+        Self { start, at, rate }
+    }
+
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now(&self) -> DateTime<Utc> {
+        let real = (Utc::now() - self.at)
+            .num_microseconds()
+            .unwrap_or(i64::MAX);
+        self.start + Duration::microseconds((real as f64 * self.rate) as i64)
+    }
+}
+
 /// The system clock moved by an offset: time keeps flowing, but the shell can jump it
 /// forward (`/clock advance 7d`) or to a moment (`/clock set …`).
 #[derive(Debug, Clone, Default)]
@@ -60,5 +89,23 @@ impl OffsetClock {
 impl Clock for OffsetClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now() + *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scaled_clock_runs_rate_times_as_fast_from_its_start() {
+        let start = "2027-03-08T03:59:30Z".parse().unwrap();
+        let clock = ScaledClock::new(start, Utc::now() - Duration::seconds(10), 720.0);
+        let elapsed = clock.now() - start;
+        // Ten real seconds at 720 times: two hours, give or take the test's own time.
+        assert!(elapsed >= Duration::hours(2), "{elapsed}");
+        assert!(
+            elapsed < Duration::hours(2) + Duration::minutes(2),
+            "{elapsed}"
+        );
     }
 }

@@ -30,6 +30,52 @@ pub struct Settings {
     pub slack: SlackSettings,
     #[serde(default)]
     pub cluster: ClusterSettings,
+    #[serde(default)]
+    pub clock: ClockSettings,
+}
+
+/// A test clock for server mode, so a test can run a Monday morning across time zones in
+/// seconds: the bot's time is `start` at the real moment `at` (by default, when the process
+/// starts), and runs `rate` times as fast. Processes given the same three share one
+/// timeline. Only debug builds (the tests') accept it; a release build refuses to start.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClockSettings {
+    #[serde(deserialize_with = "lenient_option")]
+    pub start: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "lenient_option")]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "lenient_option")]
+    pub rate: Option<f64>,
+}
+
+/// The fastest test clock: a day in under nine seconds.
+const CLOCK_RATE_MAX: f64 = 10_000.0;
+
+impl ClockSettings {
+    /// The test clock these settings ask for, if any. `allowed` is whether this build takes
+    /// one (`cfg!(debug_assertions)`); otherwise any of them is refused.
+    pub fn test_clock(&self, allowed: bool) -> Result<Option<crate::clock::ScaledClock>> {
+        if self.start.is_none() && self.at.is_none() && self.rate.is_none() {
+            return Ok(None);
+        }
+        if !allowed {
+            bail!(
+                "[clock] (COHORTBOT__CLOCK__*) is a test setting, and this release build runs on the real clock only: remove it from the settings"
+            );
+        }
+        let Some(start) = self.start else {
+            bail!(
+                "clock.at and clock.rate need clock.start: the time the bot's clock reads at the moment `at`"
+            );
+        };
+        let rate = self.rate.unwrap_or(1.0);
+        if !(rate.is_finite() && rate > 0.0 && rate <= CLOCK_RATE_MAX) {
+            bail!("clock.rate must be above 0 and at most {CLOCK_RATE_MAX}, not {rate}");
+        }
+        let at = self.at.unwrap_or_else(chrono::Utc::now);
+        Ok(Some(crate::clock::ScaledClock::new(start, at, rate)))
+    }
 }
 
 /// Several processes on one PostgreSQL (`src/cluster`).
@@ -359,6 +405,52 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_test_clock_is_taken_only_by_a_debug_build_and_only_whole() {
+        let clock = |pairs: &[(&str, &str)]| {
+            Settings::from_sources(DEFAULT_FILE, "test", env(pairs))
+                .unwrap()
+                .clock
+        };
+        assert!(clock(&[]).test_clock(false).unwrap().is_none());
+        let monday = clock(&[
+            ("COHORTBOT__CLOCK__START", "2027-03-08T03:59:30Z"),
+            ("COHORTBOT__CLOCK__AT", "2026-12-04T12:00:00Z"),
+            ("COHORTBOT__CLOCK__RATE", "720"),
+        ]);
+        let refused = monday.test_clock(false).unwrap_err().to_string();
+        assert!(
+            refused
+                .contains("is a test setting, and this release build runs on the real clock only"),
+            "{refused}"
+        );
+        let taken = monday.test_clock(true).unwrap().unwrap();
+        assert_eq!(taken.rate(), 720.0);
+        let no_start = clock(&[("COHORTBOT__CLOCK__RATE", "60")]).test_clock(true);
+        assert!(
+            no_start
+                .unwrap_err()
+                .to_string()
+                .contains("need clock.start")
+        );
+        for rate in ["0", "-1", "NaN", "100000"] {
+            let err = clock(&[
+                ("COHORTBOT__CLOCK__START", "2027-03-08T03:59:30Z"),
+                ("COHORTBOT__CLOCK__RATE", rate),
+            ])
+            .test_clock(true)
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("clock.rate must be above 0"), "{rate}: {err}");
+        }
+        let bad_date = Settings::from_sources(
+            DEFAULT_FILE,
+            "test",
+            env(&[("COHORTBOT__CLOCK__START", "next monday")]),
+        );
+        assert!(bad_date.is_err());
     }
 
     #[test]

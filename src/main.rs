@@ -122,7 +122,13 @@ async fn real_main() -> Result<()> {
                 LogSink::Stderr
             };
             telemetry::init(&settings.log, format, sink)?;
+            let test_clock = settings.clock.test_clock(cfg!(debug_assertions))?;
             if shell {
+                if test_clock.is_some() {
+                    anyhow::bail!(
+                        "[clock] is for server mode; the shell moves its clock with /clock set and /clock advance"
+                    );
+                }
                 // The shell's clock can be moved with `/clock`; the scheduler follows it.
                 let clock = OffsetClock::default();
                 let app = App::start_with_clock(&settings, Arc::new(clock.clone())).await?;
@@ -147,7 +153,17 @@ async fn real_main() -> Result<()> {
                 tracing::info!("cohortbot stopped");
                 result
             } else {
-                let app = App::start(&settings).await?;
+                let app = match test_clock {
+                    Some(clock) => {
+                        tracing::warn!(
+                            now = %cohortbot::clock::Clock::now(&clock),
+                            rate = clock.rate(),
+                            "running on a test clock ([clock]): not for production"
+                        );
+                        App::start_with_clock(&settings, Arc::new(clock)).await?
+                    }
+                    None => App::start(&settings).await?,
+                };
                 let result = server::run(&app, &settings).await;
                 app.stop().await;
                 match &result {

@@ -68,8 +68,13 @@ pub async fn run(app: &App, settings: &Settings) -> Result<()> {
         ));
     }
     let scheduler_stop = stop_rx.clone();
+    // A test clock running faster is looked at as often in its own time.
+    let rate = settings.clock.rate.filter(|r| *r > 1.0).unwrap_or(1.0);
+    let scheduler_every = SCHEDULER_EVERY
+        .div_f64(rate)
+        .max(std::time::Duration::from_millis(250));
     background.spawn(async move {
-        scheduler.run(SCHEDULER_EVERY, scheduler_stop).await;
+        scheduler.run(scheduler_every, scheduler_stop).await;
         Ok(())
     });
     let mut web = web_server(app, settings);

@@ -390,8 +390,7 @@ impl<S: Sender + 'static> Dispatcher<S> {
                 }
                 _ = renew.tick() => {
                     let ids: Vec<i64> = leased.iter().copied().collect();
-                    let until = self.inner.clock.now() + chrono::Duration::from_std(self.inner.policy.lease)?;
-                    if let Err(err) = rows::renew(&self.inner.pool, &ids, until).await {
+                    if let Err(err) = rows::renew(&self.inner.pool, &ids, self.inner.policy.lease).await {
                         tracing::warn!(error = %err, "renewing outbox leases failed");
                     }
                 }
@@ -425,12 +424,11 @@ impl<S: Sender + 'static> Dispatcher<S> {
     async fn claim(&self, limit: i64) -> Result<Vec<Claimed>> {
         let now = self.inner.clock.now();
         let platform = self.platform.map(Platform::as_str);
-        let lease_until = now + chrono::Duration::from_std(self.inner.policy.lease)?;
         let pacing = self.inner.sender.pacing();
         Ok(rows::claim(
             &self.inner.pool,
             now,
-            lease_until,
+            self.inner.policy.lease,
             limit,
             platform,
             pacing,

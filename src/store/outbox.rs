@@ -215,14 +215,16 @@ impl Pacing {
     }
 }
 
-/// Leases up to `limit` ready rows until `lease_until`, and reserves each one's slot in its
+/// Leases up to `limit` ready rows for `lease` of the database's clock (a lease is about a
+/// real process sending in real time, so a test clock moved ahead never breaks one), and
+/// reserves each one's slot in its
 /// platform's shared budget (see [`Pacing`]): [`Claimed::wait_secs`] says how long to wait
 /// before sending. Committed on return: no transaction is held while sending. `SKIP LOCKED`
 /// lets several dispatchers share the table; the budget's row lock orders their slots.
 pub async fn claim(
     ex: impl PgExecutor<'_>,
     now: DateTime<Utc>,
-    lease_until: DateTime<Utc>,
+    lease: std::time::Duration,
     limit: i64,
     platform: Option<&str>,
     pacing: Pacing,
@@ -232,7 +234,7 @@ pub async fn claim(
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH ready AS (
              SELECT id FROM outbox
-             WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+             WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= now())
                AND (deadline IS NULL OR deadline > $1)
                AND {}
                -- One post per recipient at a time, in order: two DMs never race to open
@@ -270,7 +272,7 @@ pub async fn claim(
              SELECT budget, max(send_at + make_interval(secs => spend)) FROM slotted GROUP BY budget
              ON CONFLICT (key) DO UPDATE SET next_at = greatest(send_pacing.next_at, EXCLUDED.next_at)),
          leased AS (
-             UPDATE outbox o SET lease_until = $2, leased_by = $8, attempts = o.attempts + 1
+             UPDATE outbox o SET lease_until = now() + $2, leased_by = $8, attempts = o.attempts + 1
              FROM ready WHERE o.id = ready.id
              RETURNING o.id, o.community_id, o.channel, o.member_id, o.body, o.action, o.attempts)
          SELECT l.id, l.community_id, l.channel, l.member_id, m.platform, m.platform_user_id, m.display_name,
@@ -284,7 +286,7 @@ pub async fn claim(
         platform_filter(4)
     )))
     .bind(now)
-    .bind(lease_until)
+    .bind(lease)
     .bind(limit)
     .bind(platform)
     .bind(mode)
@@ -344,7 +346,7 @@ pub async fn expire(
                 last_error = 'its deadline passed before it could be delivered'
                   || coalesce(' (last error: ' || last_error || ')', '')
          WHERE status = 'pending' AND deadline <= $1
-           AND (lease_until IS NULL OR lease_until <= $1) AND {}",
+           AND (lease_until IS NULL OR lease_until <= now()) AND {}",
         platform_filter(2)
     )))
     .bind(now)
@@ -354,20 +356,22 @@ pub async fn expire(
     .rows_affected())
 }
 
-/// Extends the leases of posts still being sent.
+/// Extends the leases of posts still being sent to `lease` from now (the database's clock).
 pub async fn renew(
     ex: impl PgExecutor<'_>,
     ids: &[i64],
-    lease_until: DateTime<Utc>,
+    lease: std::time::Duration,
 ) -> sqlx::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    sqlx::query("UPDATE outbox SET lease_until = $2 WHERE id = ANY($1) AND status = 'pending'")
-        .bind(ids)
-        .bind(lease_until)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET lease_until = now() + $2 WHERE id = ANY($1) AND status = 'pending'",
+    )
+    .bind(ids)
+    .bind(lease)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 

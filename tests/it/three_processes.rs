@@ -1,9 +1,10 @@
 //! The scale-out proof: three `cohortbot run` processes of the built binary on the test's
 //! PostgreSQL, with Discord shards 0, 1 and 2 of 3, against a fake gateway that records
 //! each IDENTIFY and a fake Discord REST API that enforces the global 50 requests a second.
-//! A fan-out of 1,000 DMs is shared by the three; the leader is killed with SIGKILL in the
-//! middle of it and started again. The run writes its IDENTIFY timeline and its requests
-//! per second as CSV files.
+//! On a shared test clock running 720 times as fast, Monday 09:00 comes to 1,000 learners
+//! in six zones, hour by hour; the three share the prompts, and the leader is killed with
+//! SIGKILL in the middle of them and started again. The run writes its IDENTIFY timeline
+//! and its requests per second as CSV files.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -19,9 +20,21 @@ use crate::cluster::{
 };
 use crate::fake_discord::{FakeDiscord, GLOBAL_PER_SECOND, assert_under_one_percent_429s};
 use crate::support::TestBot;
-use cohortbot::outbox::Platform;
+use chrono::{DateTime, TimeZone, Timelike, Utc};
+use uuid::Uuid;
 
 const LEARNERS: i64 = 1_000;
+/// The learners' zones: 09:00 in each is an hour after the one before, from 04:00 UTC.
+const ZONES: [&str; 6] = [
+    "Asia/Karachi",
+    "Asia/Dubai",
+    "Europe/Moscow",
+    "Europe/Helsinki",
+    "Europe/Berlin",
+    "Europe/London",
+];
+/// The test clock's speed: the five hours of Mondays 09:00 pass in 25 s.
+const RATE: f64 = 720.0;
 const NAMES: [&str; 3] = ["a", "b", "c"];
 /// Lets each process log the id of every post it delivered.
 const LOG: (&str, &str) = ("RUST_LOG", "info,cohortbot::outbox=debug");
@@ -39,6 +52,60 @@ async fn sent(pool: &PgPool) -> i64 {
     backlog::counts(pool).await.0
 }
 
+/// A Discord community of its own with one cohort whose only schedule is the Monday 09:00
+/// check-in, and `LEARNERS` learners spread over [`ZONES`], each prompted at 09:00 in
+/// their own zone. (The example community beside it lives in the shell: none of its posts
+/// are Discord's.)
+async fn monday_cohort(pool: &PgPool, created: DateTime<Utc>) {
+    let community: Uuid = sqlx::query_scalar(
+        "INSERT INTO communities (id, slug, name, code_of_conduct, discord_guild_id, created_at)
+         VALUES (gen_random_uuid(), 'scale-out', 'Scale-out Makers', 'Be kind.', '900000000000000009', $1)
+         RETURNING id",
+    )
+    .bind(created)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let cohort: Uuid = sqlx::query_scalar(
+        "INSERT INTO cohorts (id, community_id, slug, name, timezone, starts_on, ends_on, channel, created_at)
+         VALUES (gen_random_uuid(), $1, 'scale-out-2027', 'Scale-out 2027', 'Europe/London',
+                 DATE '2027-03-01', DATE '2027-06-25', 'scale-out', $2)
+         RETURNING id",
+    )
+    .bind(community)
+    .bind(created)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO cohort_schedules (community_id, cohort_id, kind, cron)
+         VALUES ($1, $2, 'checkin', '0 9 * * MON')",
+    )
+    .bind(community)
+    .bind(cohort)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "WITH m AS (
+             INSERT INTO members (id, community_id, platform, platform_user_id, display_name,
+                                  timezone, coc_accepted_at, created_at)
+             SELECT gen_random_uuid(), $1, 'discord', (300000000000000000 + g)::text,
+                    'Learner ' || g, ($4::text[])[1 + g % 6], $3, $3
+             FROM generate_series(1, $5) g RETURNING id)
+         INSERT INTO enrollments (id, community_id, cohort_id, member_id, status, joined_at)
+         SELECT gen_random_uuid(), $1, $2, m.id, 'active', $3 FROM m",
+    )
+    .bind(community)
+    .bind(cohort)
+    .bind(created)
+    .bind(ZONES.map(str::to_owned).to_vec())
+    .bind(LEARNERS as i32)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
 #[sqlx::test]
 async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: PgPool) {
     let bot = TestBot::new(pool).await;
@@ -48,6 +115,19 @@ async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: Pg
     tokio::spawn(recording_gateway(listener, ws_url.clone(), identified_tx));
     let fake = FakeDiscord::start_for_processes(&ws_url, 3).await;
     let dir = tempfile::tempdir().unwrap();
+    // Monday 03:59:30 UTC comes once the three have identified (about 11 s from now).
+    let monday = Utc.with_ymd_and_hms(2027, 3, 8, 3, 59, 30).unwrap();
+    let at = Utc::now() + chrono::Duration::seconds(13);
+    monday_cohort(&bot.pool, monday - chrono::Duration::days(7)).await;
+    sqlx::query(
+        "INSERT INTO scheduler_state (id, last_run_at) VALUES (true, $1)
+         ON CONFLICT (id) DO UPDATE SET last_run_at = EXCLUDED.last_run_at",
+    )
+    .bind(monday - chrono::Duration::minutes(30))
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    let (start_at, clock_at, rate) = (monday.to_rfc3339(), at.to_rfc3339(), RATE.to_string());
     let start = |i: usize, name: &str| {
         start_with(
             &bot.pool,
@@ -55,7 +135,12 @@ async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: Pg
             &fake.url,
             &format!("{i}-{i}/3"),
             name,
-            &[LOG],
+            &[
+                LOG,
+                ("COHORTBOT__CLOCK__START", &start_at),
+                ("COHORTBOT__CLOCK__AT", &clock_at),
+                ("COHORTBOT__CLOCK__RATE", &rate),
+            ],
         )
     };
     let mut running: Vec<Running> = NAMES.iter().enumerate().map(|(i, n)| start(i, n)).collect();
@@ -84,10 +169,8 @@ async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: Pg
     )
     .await;
 
-    // 3. A fan-out of 1,000 DMs, shared by the three.
-    let fanout_at = Instant::now();
-    backlog::fill(&bot.pool, Platform::Discord, LEARNERS, "0", 0).await;
-    until("a third delivered", Duration::from_secs(60), async || {
+    // 3. Monday 09:00 in each zone: 1,000 prompts, shared by the three.
+    until("a third delivered", Duration::from_secs(90), async || {
         (sent(&bot.pool).await >= LEARNERS / 3).then_some(())
     })
     .await;
@@ -130,6 +213,23 @@ async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: Pg
     .await;
     let done_at = Instant::now();
     assert_eq!(registrations(), 2, "commands registered once per leader");
+    // Each learner's prompt was queued at 09:00 on their own Monday (by whichever process
+    // ran the pass; a pass comes every 3 minutes of the test clock).
+    let queued: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT m.timezone, o.created_at FROM outbox o JOIN members m ON m.id = o.member_id
+          WHERE m.platform = 'discord'",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(queued.len(), LEARNERS as usize, "one prompt per learner");
+    for (zone, at) in &queued {
+        let local = at.with_timezone(&zone.parse::<chrono_tz::Tz>().unwrap());
+        assert!(
+            local.hour() == 9 && local.minute() < 10,
+            "a prompt queued at {local} in {zone}"
+        );
+    }
     for child in &running {
         terminate(child);
     }
@@ -150,7 +250,11 @@ async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: Pg
     // 3, 4. Every DM reached Discord exactly once (the nonce stops a resend of a post the
     // killed process sent but never recorded), and every process delivered some.
     let mut per_channel: HashMap<String, usize> = HashMap::new();
-    for (channel, _) in fake.messages() {
+    for (channel, content) in fake.messages() {
+        assert!(
+            content.starts_with("It's check-in time for **Scale-out 2027** (2027-W10)!"),
+            "{content}"
+        );
         *per_channel.entry(channel).or_default() += 1;
     }
     assert_eq!(
@@ -231,7 +335,13 @@ async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: Pg
     for (second, (n, limited)) in &per_second {
         writeln!(requests, "{second},{n},{limited}").unwrap();
     }
-    // While all three ran: from the fan-out's start to the kill.
+    // While all three ran: from the first prompt's request to the kill.
+    let fanout_at = seen
+        .iter()
+        .filter(|s| s.route == "dm-open")
+        .map(|s| s.at)
+        .min()
+        .unwrap();
     let together = seen
         .iter()
         .filter(|s| s.at >= fanout_at && s.at <= killed_at)
