@@ -31,6 +31,9 @@ pub use crate::store::outbox::{DeadReason, Pacing, Platform, PlatformAction};
 /// only for posts in flight, so they run about a second ahead; this guards the lease
 /// against a budget row left far in the future (a clock jump on the database server).
 const MAX_SLOT_WAIT: f64 = 10.0;
+/// The first and the longest wait between tries to record a sent post's result.
+const RECORD_RETRY_FIRST: Duration = Duration::from_millis(100);
+const RECORD_RETRY_MAX: Duration = Duration::from_secs(2);
 
 /// Where a claimed post goes, with the platform ids a sender needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -359,7 +362,16 @@ impl<S: Sender + 'static> Dispatcher<S> {
             let refill = self.inner.policy.concurrency.div_ceil(2);
             if !stopping && !exhausted && in_flight.len() < refill {
                 let room = (self.inner.policy.concurrency - in_flight.len()) as i64;
-                let claimed = self.claim(room).await?;
+                // A claim that fails (the database restarting) ends this pass's claiming,
+                // never the sends already in flight: they finish and are recorded.
+                let claimed = match self.claim(room).await {
+                    Ok(claimed) => claimed,
+                    Err(err) if !in_flight.is_empty() => {
+                        tracing::warn!(error = %format!("{err:#}"), "claiming outbox rows failed; finishing the sends in flight");
+                        Vec::new()
+                    }
+                    Err(err) => return Err(err),
+                };
                 exhausted = claimed.is_empty();
                 for row in claimed {
                     leased.insert(row.id);
@@ -384,7 +396,12 @@ impl<S: Sender + 'static> Dispatcher<S> {
                 Some(joined) = in_flight.join_next() => {
                     let (id, fate) = joined?;
                     leased.remove(&id);
-                    report.add(fate?);
+                    match fate {
+                        Ok(fate) => report.add(fate),
+                        // Its lease runs out and it is sent again: Discord's nonce and
+                        // Slack's look at the channel's history keep it from showing twice.
+                        Err(err) => tracing::error!(outbox_id = id, error = %format!("{err:#}"), "could not record what happened to a post"),
+                    }
                     // The recipient's next post may be claimable now.
                     exhausted = false;
                 }
@@ -451,7 +468,29 @@ impl<S: Sender> Inner<S> {
                     retry_after: None,
                 }),
             };
-        (post.id, self.record(&post, result).await)
+        (post.id, self.record_surely(&post, result).await)
+    }
+
+    /// [`Inner::record`], retried while the database is away (a restart, a failover) for up
+    /// to half the lease: the post went out, and forgetting that would send it again.
+    async fn record_surely(
+        &self,
+        post: &OutboundPost,
+        result: Result<Delivered, SendError>,
+    ) -> Result<Fate> {
+        let give_up = tokio::time::Instant::now() + self.policy.lease / 2;
+        let mut wait = RECORD_RETRY_FIRST;
+        loop {
+            match self.record(post, result.clone()).await {
+                Ok(fate) => return Ok(fate),
+                Err(err) if tokio::time::Instant::now() + wait < give_up => {
+                    tracing::warn!(outbox_id = post.id, error = %format!("{err:#}"), "recording a post's result failed; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(RECORD_RETRY_MAX);
+                }
+                Err(err) => return Err(err),
+            }
+        }
     }
 
     async fn record(

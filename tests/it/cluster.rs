@@ -74,11 +74,23 @@ pub(crate) fn start_with(
     name: &str,
     env: &[(&str, &str)],
 ) -> Running {
+    start_on(&database_url(pool), dir, api, shards, name, env)
+}
+
+/// [`start_with`] on the database at `url`.
+pub(crate) fn start_on(
+    url: &str,
+    dir: &std::path::Path,
+    api: &str,
+    shards: &str,
+    name: &str,
+    env: &[(&str, &str)],
+) -> Running {
     let log = std::fs::File::create(dir.join(format!("{name}.log"))).unwrap();
     Command::new(env!("CARGO_BIN_EXE_cohortbot"))
         .current_dir(dir)
         .arg("run")
-        .env("COHORTBOT__DATABASE__URL", database_url(pool))
+        .env("COHORTBOT__DATABASE__URL", url)
         .env("COHORTBOT__DISCORD__TOKEN", "test-token")
         .env("COHORTBOT__DISCORD__APPLICATION_ID", APP)
         .env("COHORTBOT__DISCORD__API_BASE", api)

@@ -37,6 +37,7 @@ mod milestones;
 mod outbox;
 mod pairing;
 mod parser_props;
+mod pg_restart;
 mod platform_alumni;
 mod platform_circles;
 mod platform_clinics;
