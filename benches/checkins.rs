@@ -51,6 +51,49 @@ mod backlog;
 mod fake_discord;
 
 const PROGRAM: &str = include_str!("../config/program.example.toml");
+
+/// `--smoke` (CI): every scenario at a small size, to prove the benchmarks still run in the
+/// build the tests use. Its figures mean nothing, and its verdicts are not checked.
+static SMOKE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn smoke() -> bool {
+    SMOKE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A scenario's size: `full` for a measurement, `smoke` for `--smoke`.
+pub struct Size {
+    full: usize,
+    smoke: usize,
+}
+
+impl Size {
+    pub const fn new(full: usize, smoke: usize) -> Self {
+        Self { full, smoke }
+    }
+
+    pub fn n(&self) -> usize {
+        if smoke() { self.smoke } else { self.full }
+    }
+
+    /// For SQL, which has no unsigned integers.
+    pub fn i64(&self) -> i64 {
+        self.n() as i64
+    }
+
+    pub fn i32(&self) -> i32 {
+        self.n() as i32
+    }
+
+    pub fn u32(&self) -> u32 {
+        self.n() as u32
+    }
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.n().fmt(f)
+    }
+}
 const COMMUNITY: &str = "acme-makers";
 const COHORT: &str = "spring-makers-2027";
 
@@ -61,6 +104,10 @@ async fn main() -> Result<()> {
     if !std::env::args().any(|a| a == "--bench") {
         return Ok(());
     }
+    SMOKE.store(
+        std::env::args().any(|a| a == "--smoke"),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     // Any other word picks scenarios by name.
     let picked: Vec<String> = std::env::args()
         .skip(1)
@@ -109,7 +156,7 @@ async fn main() -> Result<()> {
 // A community with 10,000 cohorts: the shell's start and `/cohort list`
 // ---------------------------------------------------------------------------------------
 
-const MANY_COHORTS: usize = 10_000;
+static MANY_COHORTS: Size = Size::new(10_000, 100);
 
 async fn cohorts_scenario(server: &Server) -> Result<()> {
     use cohortbot::chat::shell::Shell;
@@ -129,7 +176,7 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
     )
     .bind(example.community)
     .bind(now)
-    .bind(MANY_COHORTS as i32)
+    .bind(MANY_COHORTS.n() as i32)
     .execute(&db.pool)
     .await?;
     sqlx::query(
@@ -138,7 +185,7 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
          FROM generate_series(1, $2) AS i",
     )
     .bind(example.community)
-    .bind(MANY_COHORTS as i32)
+    .bind(MANY_COHORTS.n() as i32)
     .execute(&db.pool)
     .await?;
     sqlx::query(
@@ -147,7 +194,7 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
          FROM generate_series(1, $2) AS i",
     )
     .bind(example.community)
-    .bind(MANY_COHORTS as i32)
+    .bind(MANY_COHORTS.n() as i32)
     .execute(&db.pool)
     .await?;
     analyze(&db.pool).await?;
@@ -175,7 +222,8 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
     let mut longest = (0usize, 0usize);
     let mut messages = (0usize, 0usize);
     let mut slowest = Duration::ZERO;
-    for page in ["1", "1000"] {
+    // The example's own cohorts come first, so page `MANY_COHORTS / 10` is full.
+    for page in ["1".to_owned(), (MANY_COHORTS.n() / 10).to_string()] {
         let line = format!("/cohort list page:{page}");
         let parsed = commands::parse(&line).map_err(|e| anyhow!("{e}"))?;
         let started = Instant::now();
@@ -201,7 +249,7 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
     row(
         format!(
             "Shell start with {} cohorts (caller, first scheduler pass, delivery)",
-            thousands(MANY_COHORTS as u64)
+            thousands(MANY_COHORTS.n() as u64)
         ),
         format!(
             "{} ({:.0}% of the 1 s ceiling)",
@@ -213,7 +261,7 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
     row(
         format!(
             "`/cohort list` with {} cohorts, first and last page",
-            thousands(MANY_COHORTS as u64)
+            thousands(MANY_COHORTS.n() as u64)
         ),
         format!(
             "slowest {}; a page is {} Discord and {} Slack message(s), the longest {} characters on Discord ({:.0}% of 2,000) and {} on Slack ({:.0}% of 3,000)",
@@ -239,7 +287,12 @@ async fn cohorts_scenario(server: &Server) -> Result<()> {
 
 async fn fanout_scenario(server: &Server) -> Result<()> {
     let now = utc(2027, 3, 8, 9, 0, 0);
-    for learners in [1_000usize, 5_000, 20_000] {
+    let sizes: &[usize] = if smoke() {
+        &[50]
+    } else {
+        &[1_000, 5_000, 20_000]
+    };
+    for &learners in sizes {
         let db = server.create(&format!("bench_fanout_{learners}")).await?;
         let example = import_example(&db.pool, now).await?;
         progress(format!(
@@ -331,10 +384,17 @@ async fn delivery_scenario(server: &Server) -> Result<()> {
     use cohortbot::clock::SystemClock;
     use cohortbot::outbox::{Dispatcher, Platform};
 
-    const DMS: i64 = 1_000;
+    static DMS: Size = Size::new(1_000, 20);
     let db = server.create("bench_delivery").await?;
     import_example(&db.pool, utc(2027, 3, 8, 9, 0, 0)).await?;
-    backlog::fill(&db.pool, Platform::Discord, DMS, "700000000000000001", 0).await;
+    backlog::fill(
+        &db.pool,
+        Platform::Discord,
+        DMS.i64(),
+        "700000000000000001",
+        0,
+    )
+    .await;
     let fake = fake_discord::FakeDiscord::start().await;
     let rest = Arc::new(Rest::new(
         "bench-token",
@@ -355,7 +415,7 @@ async fn delivery_scenario(server: &Server) -> Result<()> {
     progress(format!(
         "delivery: {DMS} new DMs (a DM channel open and a message each) against the fake Discord"
     ));
-    backlog::deliver(&db.pool, dispatcher, DMS, Duration::from_secs(300)).await;
+    backlog::deliver(&db.pool, dispatcher, DMS.i64(), Duration::from_secs(300)).await;
     let seen = fake.seen();
     let first = seen.first().map(|s| s.at).context("no requests")?;
     let last = seen.last().map(|s| s.at).context("no requests")?;
@@ -378,27 +438,27 @@ async fn delivery_scenario(server: &Server) -> Result<()> {
 // 1. /checkin end to end, and its pgbench ceiling
 // ---------------------------------------------------------------------------------------
 
-const CLIENTS: usize = 16;
-const LEARNERS: usize = CLIENTS * 1_500;
-/// Check-ins done (and checked) before timing starts, by learners not in `LEARNERS`.
-const WARMUP: usize = CLIENTS * 25;
+static CLIENTS: Size = Size::new(16, 4);
+static LEARNERS: Size = Size::new(16 * 1_500, 4 * 20);
+/// Check-ins done (and checked) before timing starts, by learners not in `LEARNERS.n()`.
+static WARMUP: Size = Size::new(16 * 25, 4 * 2);
 /// Confidence 2 with a blocker: the bot also escalates to the lead mentor (one outbox row).
 const CHECKIN_LINE: &str = r#"/checkin 2 built a flow blockers:"no licence" hours:3"#;
-const PGBENCH_SECONDS: u32 = 15;
+static PGBENCH_SECONDS: Size = Size::new(15, 1);
 
 async fn checkin_scenario(server: &Server) -> Result<()> {
     // A Wednesday inside the cohort's dates, in week 2027-W10.
     let now = utc(2027, 3, 10, 10, 0, 0);
     let db = server.create("bench_checkin").await?;
     let example = import_example(&db.pool, now).await?;
-    let total = LEARNERS + WARMUP;
+    let total = LEARNERS.n() + WARMUP.n();
     progress(format!("checkin: adding {total} enrolled learners"));
     add_learners(&db.pool, &example, 1..=total, now).await?;
     add_last_week(&db.pool, &example, 1..=total, now).await?;
     analyze(&db.pool).await?;
 
     // A few connections more than clients, so no client ever waits for the pool.
-    let pool = db.bot_pool(CLIENTS as u32 + 4).await?;
+    let pool = db.bot_pool(CLIENTS.n() as u32 + 4).await?;
     let services = Services::new(pool.clone(), Arc::new(ManualClock::new(now)));
     let before = Counts::read(&pool).await?;
 
@@ -406,19 +466,19 @@ async fn checkin_scenario(server: &Server) -> Result<()> {
         "checkin: {CLIENTS} clients resolving callers, warming up with {WARMUP} check-ins, then {LEARNERS} timed"
     ));
     // The barrier releases every client at once; this task waits on it too to start the clock.
-    let barrier = Arc::new(Barrier::new(CLIENTS + 1));
-    let clients: Vec<_> = (0..CLIENTS)
+    let barrier = Arc::new(Barrier::new(CLIENTS.n() + 1));
+    let clients: Vec<_> = (0..CLIENTS.n())
         .map(|k| tokio::spawn(checkin_client(services.clone(), k, barrier.clone())))
         .collect();
     barrier.wait().await;
     let (started, cpu_before) = (Instant::now(), process_cpu()?);
-    let mut latencies = Vec::with_capacity(LEARNERS);
+    let mut latencies = Vec::with_capacity(LEARNERS.n());
     for client in clients {
         latencies.extend(client.await??);
     }
     let wall = started.elapsed();
     // CPU the bot side (this process: parsing, services, sqlx) spent per check-in.
-    let cpu_per_op = (process_cpu()? - cpu_before) / LEARNERS as u32;
+    let cpu_per_op = (process_cpu()? - cpu_before) / LEARNERS.n() as u32;
 
     // Every check-in wrote exactly one check-in, one audit row and one escalation DM.
     let after = Counts::read(&pool).await?;
@@ -436,7 +496,7 @@ async fn checkin_scenario(server: &Server) -> Result<()> {
     server.drop(db).await?;
 
     latencies.sort_unstable();
-    let throughput = LEARNERS as f64 / wall.as_secs_f64();
+    let throughput = LEARNERS.n() as f64 / wall.as_secs_f64();
     let (p50, p99, max) = (
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
@@ -445,13 +505,13 @@ async fn checkin_scenario(server: &Server) -> Result<()> {
     row(
         format!(
             "`/checkin` end to end, {CLIENTS} clients, {} learners (pool {})",
-            thousands(LEARNERS as u64),
-            CLIENTS + 4
+            thousands(LEARNERS.n() as u64),
+            CLIENTS.n() + 4
         ),
         format!(
             "{} ops/s ({} check-ins in {:.2} s; bot-side CPU {} µs per check-in)",
             thousands(throughput as u64),
-            thousands(LEARNERS as u64),
+            thousands(LEARNERS.n() as u64),
             wall.as_secs_f64(),
             cpu_per_op.as_micros()
         ),
@@ -499,12 +559,12 @@ async fn checkin_client(
     let prepared = async {
         let warmup = callers(
             &services,
-            (LEARNERS + 1 + k..=LEARNERS + WARMUP).step_by(CLIENTS),
+            (LEARNERS.n() + 1 + k..=LEARNERS.n() + WARMUP.n()).step_by(CLIENTS.n()),
         );
         for caller in warmup.await? {
             check_reply(&checkin(&services, caller).await?)?;
         }
-        callers(&services, (1 + k..=LEARNERS).step_by(CLIENTS)).await
+        callers(&services, (1 + k..=LEARNERS.n()).step_by(CLIENTS.n())).await
     }
     .await;
     barrier.wait().await;
@@ -608,8 +668,8 @@ async fn pgbench_ceiling(server: &Server, samples: &CeilingSamples) -> Result<(f
     let now = utc(2027, 3, 10, 10, 0, 0);
     let db = server.create("bench_ceiling").await?;
     let example = import_example(&db.pool, now).await?;
-    add_learners(&db.pool, &example, 1..=LEARNERS, now).await?;
-    add_last_week(&db.pool, &example, 1..=LEARNERS, now).await?;
+    add_learners(&db.pool, &example, 1..=LEARNERS.n(), now).await?;
+    add_last_week(&db.pool, &example, 1..=LEARNERS.n(), now).await?;
     analyze(&db.pool).await?;
 
     let member = "md5('learner-' || :m)::uuid";
@@ -648,9 +708,9 @@ END;
             .args(["-n", "-M", "prepared", "-j", "2"])
             .args([
                 "-c",
-                &CLIENTS.to_string(),
+                &CLIENTS.n().to_string(),
                 "-T",
-                &PGBENCH_SECONDS.to_string(),
+                &PGBENCH_SECONDS.n().to_string(),
             ])
             .arg("-f")
             .arg(&run_path)
@@ -754,8 +814,8 @@ fn peak_rss() -> Result<String> {
 // 2. The scheduler: 100,000 learners in 1,000 cohorts across 30 time zones
 // ---------------------------------------------------------------------------------------
 
-const SCHED_COHORTS: i32 = 1_000;
-const SCHED_PER_COHORT: i32 = 100;
+static SCHED_COHORTS: Size = Size::new(1_000, 10);
+static SCHED_PER_COHORT: Size = Size::new(100, 5);
 /// West to east. On Monday 2027-03-08 six of them are at UTC+1 (Europe is not yet on
 /// summer time, the US starts on the 14th), so one instant, 08:00Z, is 09:00 in all six.
 const ZONES: [&str; 30] = [
@@ -794,7 +854,7 @@ const ZONES: [&str; 30] = [
 async fn scheduler_scenario(server: &Server) -> Result<()> {
     let created = utc(2027, 1, 1, 0, 0, 0);
     let db = server.create("bench_scheduler").await?;
-    let learners = SCHED_COHORTS * SCHED_PER_COHORT;
+    let learners = SCHED_COHORTS.n() * SCHED_PER_COHORT.n();
     progress(format!(
         "scheduler: adding {SCHED_COHORTS} cohorts and {learners} learners"
     ));
@@ -824,7 +884,7 @@ async fn scheduler_scenario(server: &Server) -> Result<()> {
     row(
         format!(
             "Scheduler idle pass, {} cohorts × 30 zones, {} learners (median of {})",
-            thousands(SCHED_COHORTS as u64),
+            thousands(SCHED_COHORTS.n() as u64),
             thousands(learners as u64),
             idle.len()
         ),
@@ -960,7 +1020,7 @@ async fn fill_scheduler_db(pool: &PgPool, now: DateTime<Utc>) -> Result<()> {
     .bind(community)
     .bind(&ZONES[..])
     .bind(now)
-    .bind(SCHED_COHORTS)
+    .bind(SCHED_COHORTS.i32())
     .execute(pool)
     .await?;
     sqlx::query(
@@ -981,8 +1041,8 @@ async fn fill_scheduler_db(pool: &PgPool, now: DateTime<Utc>) -> Result<()> {
     .bind(community)
     .bind(&ZONES[..])
     .bind(now)
-    .bind(SCHED_PER_COHORT)
-    .bind(SCHED_COHORTS * SCHED_PER_COHORT)
+    .bind(SCHED_PER_COHORT.i32())
+    .bind(SCHED_COHORTS.i32() * SCHED_PER_COHORT.i32())
     .execute(pool)
     .await?;
     sqlx::query(
@@ -993,8 +1053,8 @@ async fn fill_scheduler_db(pool: &PgPool, now: DateTime<Utc>) -> Result<()> {
     )
     .bind(community)
     .bind(now)
-    .bind(SCHED_PER_COHORT)
-    .bind(SCHED_COHORTS * SCHED_PER_COHORT)
+    .bind(SCHED_PER_COHORT.i32())
+    .bind(SCHED_COHORTS.i32() * SCHED_PER_COHORT.i32())
     .execute(pool)
     .await?;
     Ok(())
@@ -1026,9 +1086,9 @@ async fn check_scheduler_output(pool: &PgPool, posts: u64) -> Result<()> {
 // 3. The cohort digest: 5,000 learners, 52 weeks of prompts and check-ins
 // ---------------------------------------------------------------------------------------
 
-const DIGEST_LEARNERS: usize = 5_000;
-const DIGEST_WEEKS: usize = 52;
-const DIGEST_RUNS: usize = 20;
+static DIGEST_LEARNERS: Size = Size::new(5_000, 50);
+static DIGEST_WEEKS: Size = Size::new(52, 3);
+static DIGEST_RUNS: Size = Size::new(20, 2);
 
 async fn digest_scenario(server: &Server) -> Result<()> {
     let at = utc(2027, 3, 10, 10, 0, 0);
@@ -1037,7 +1097,7 @@ async fn digest_scenario(server: &Server) -> Result<()> {
     progress(format!(
         "digest: adding {DIGEST_LEARNERS} learners with {DIGEST_WEEKS} weeks of history"
     ));
-    add_learners(&db.pool, &example, 1..=DIGEST_LEARNERS, at).await?;
+    add_learners(&db.pool, &example, 1..=DIGEST_LEARNERS.n(), at).await?;
     let cohort = cohorts::by_slug(&db.pool, example.community, COHORT)
         .await?
         .context("example cohort")?;
@@ -1048,7 +1108,7 @@ async fn digest_scenario(server: &Server) -> Result<()> {
     let mut conn = db.pool.acquire().await?;
     let mut runs = Vec::new();
     let mut rendered = String::new();
-    for run in 0..DIGEST_RUNS + 2 {
+    for run in 0..DIGEST_RUNS.n() + 2 {
         let started = Instant::now();
         let (period, message) = digest::cohort_digest(&mut conn, &cohort, zone, at).await?;
         let took = started.elapsed();
@@ -1075,7 +1135,7 @@ async fn digest_scenario(server: &Server) -> Result<()> {
     row(
         format!(
             "Cohort digest, {} learners, {DIGEST_WEEKS} weeks of history ({DIGEST_RUNS} runs)",
-            thousands(DIGEST_LEARNERS as u64)
+            thousands(DIGEST_LEARNERS.n() as u64)
         ),
         format!(
             "median {} · max {} (message {} bytes)",
@@ -1099,15 +1159,16 @@ async fn fill_history(
     at: DateTime<Utc>,
 ) -> Result<()> {
     let mut weeks = vec![latest];
-    while weeks.len() < DIGEST_WEEKS {
+    while weeks.len() < DIGEST_WEEKS.n() {
         weeks.push(weeks[weeks.len() - 1].previous());
     }
     weeks.reverse();
     let periods: Vec<String> = weeks.iter().map(Period::to_string).collect();
     // Prompts went out on each week's Monday morning; `at` is in the latest week.
-    let sent: Vec<DateTime<Utc>> = (0..DIGEST_WEEKS)
+    let sent: Vec<DateTime<Utc>> = (0..DIGEST_WEEKS.n())
         .map(|w| {
-            at - chrono::Duration::weeks((DIGEST_WEEKS - 1 - w) as i64) - chrono::Duration::days(2)
+            at - chrono::Duration::weeks((DIGEST_WEEKS.n() - 1 - w) as i64)
+                - chrono::Duration::days(2)
         })
         .collect();
     sqlx::query(
@@ -1136,7 +1197,7 @@ async fn fill_history(
          ORDER BY p.period, p.member_id",
     )
     .bind(example.cohort)
-    .bind(&periods[DIGEST_WEEKS - 2])
+    .bind(&periods[DIGEST_WEEKS.n() - 2])
     .execute(pool)
     .await?;
     Ok(())
@@ -1357,6 +1418,9 @@ fn verdict(met: bool) -> &'static str {
 
 /// Nearest-rank percentile of sorted samples.
 fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
     let rank = (q * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }

@@ -15,10 +15,10 @@ use cohortbot::services::{Invocation, Services};
 use cohortbot::store::Database;
 use sqlx::PgPool;
 
-use super::{COMMUNITY, Server, import_example, ms, percentile, progress, row, utc, verdict};
+use super::{COMMUNITY, Server, Size, import_example, ms, percentile, progress, row, utc, verdict};
 
-const ENTRIES: i64 = 10_000;
-const QUERIES: usize = 500;
+static ENTRIES: Size = Size::new(10_000, 100);
+static QUERIES: Size = Size::new(500, 50);
 /// The issue's ceiling for the server: 20 ms at the 95th percentile.
 const CEILING: Duration = Duration::from_millis(20);
 
@@ -119,7 +119,7 @@ pub async fn scenario(server: &Server) -> Result<()> {
     ] {
         let ratio = p95.as_secs_f64() / CEILING.as_secs_f64();
         row(
-            format!("`/kb search` over 10,000 entries, {label} ({QUERIES} queries, end to end)"),
+            format!("`/kb search` over {ENTRIES} entries, {label} ({QUERIES} queries, end to end)"),
             format!(
                 "median {} · p95 {} ({:.0}% of the ceiling)",
                 ms(median),
@@ -145,7 +145,7 @@ async fn measure(
     let services = Services::new(pool.clone(), Arc::new(clock));
     let caller = services.shell_caller(COMMUNITY, "sam").await?;
     let queries = queries();
-    let mut runs = Vec::with_capacity(QUERIES);
+    let mut runs = Vec::with_capacity(QUERIES.n());
     let mut by_shape: Vec<Vec<Duration>> = vec![Vec::new(); 10];
     let mut found = 0;
     for (i, query) in queries.iter().enumerate() {
@@ -192,7 +192,10 @@ async fn measure(
             ms(percentile(&took, 0.95))
         ));
     }
-    ensure!(found > QUERIES / 4, "many queries should find something");
+    ensure!(
+        found > QUERIES.n() / 4,
+        "many queries should find something"
+    );
     runs.sort_unstable();
     Ok((percentile(&runs, 0.5), percentile(&runs, 0.95)))
 }
@@ -244,7 +247,7 @@ async fn fill(pool: &PgPool, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
            FROM e, w, pick, communities c WHERE c.slug = $4",
     )
     .bind(&words)
-    .bind(ENTRIES as i32)
+    .bind(ENTRIES.n() as i32)
     .bind(at)
     .bind(COMMUNITY)
     .execute(pool)
@@ -273,7 +276,7 @@ fn queries() -> Vec<String> {
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let mut word = move || words[zipf_index(next()) - 1].clone();
-    (0..QUERIES)
+    (0..QUERIES.n())
         .map(|i| match i % 10 {
             0 => format!("\"{} {}\"", word(), word()),
             1 => format!("{} -{}", word(), word()),
