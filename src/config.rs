@@ -41,12 +41,22 @@ pub struct Settings {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClockSettings {
-    #[serde(deserialize_with = "lenient_option")]
-    pub start: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(deserialize_with = "lenient_option")]
-    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// RFC 3339 times, read by [`ClockSettings::test_clock`] so a mistake names the form.
+    pub start: Option<String>,
+    pub at: Option<String>,
     #[serde(deserialize_with = "lenient_option")]
     pub rate: Option<f64>,
+}
+
+/// `clock.{name}`'s time, or why it is not one.
+fn rfc3339(name: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "clock.{name} must be a time like 2027-03-08T09:00:00Z (RFC 3339), not `{text}`: {e}"
+            )
+        })
 }
 
 /// The fastest test clock: a day in under nine seconds.
@@ -64,16 +74,20 @@ impl ClockSettings {
                 "[clock] (COHORTBOT__CLOCK__*) is a test setting, and this release build runs on the real clock only: remove it from the settings"
             );
         }
-        let Some(start) = self.start else {
+        let Some(start) = self.start.as_deref() else {
             bail!(
                 "clock.at and clock.rate need clock.start: the time the bot's clock reads at the moment `at`"
             );
         };
+        let start = rfc3339("start", start)?;
         let rate = self.rate.unwrap_or(1.0);
         if !(rate.is_finite() && rate > 0.0 && rate <= CLOCK_RATE_MAX) {
             bail!("clock.rate must be above 0 and at most {CLOCK_RATE_MAX}, not {rate}");
         }
-        let at = self.at.unwrap_or_else(chrono::Utc::now);
+        let at = match self.at.as_deref() {
+            Some(at) => rfc3339("at", at)?,
+            None => chrono::Utc::now(),
+        };
         Ok(Some(crate::clock::ScaledClock::new(start, at, rate)))
     }
 }
@@ -445,12 +459,16 @@ mod tests {
             .to_string();
             assert!(err.contains("clock.rate must be above 0"), "{rate}: {err}");
         }
-        let bad_date = Settings::from_sources(
-            DEFAULT_FILE,
-            "test",
-            env(&[("COHORTBOT__CLOCK__START", "next monday")]),
+        let bad_date = clock(&[("COHORTBOT__CLOCK__START", "next monday")])
+            .test_clock(true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            bad_date.starts_with(
+                "clock.start must be a time like 2027-03-08T09:00:00Z (RFC 3339), not `next monday`"
+            ),
+            "{bad_date}"
         );
-        assert!(bad_date.is_err());
     }
 
     #[test]

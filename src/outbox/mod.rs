@@ -35,6 +35,21 @@ const MAX_SLOT_WAIT: f64 = 10.0;
 const RECORD_RETRY_FIRST: Duration = Duration::from_millis(100);
 const RECORD_RETRY_MAX: Duration = Duration::from_secs(2);
 
+/// Waits for `requests` slots of the platform's shared budget (see [`Pacing`]) before
+/// requests made outside the outbox: command registration, the gateway's own calls. A
+/// budget that cannot be read is not waited for: these are few, and the gate still paces.
+pub async fn spend_shared_budget(pool: &PgPool, pacing: Pacing, requests: u32) {
+    let (Pacing::Global { key, interval } | Pacing::PerRecipient { key, interval }) = pacing else {
+        return;
+    };
+    match rows::reserve(pool, key, interval, requests).await {
+        Ok(wait) => {
+            tokio::time::sleep(Duration::from_secs_f64(wait.clamp(0.0, MAX_SLOT_WAIT))).await
+        }
+        Err(err) => tracing::warn!(error = %err, "could not reserve a slot in the shared budget"),
+    }
+}
+
 /// Where a claimed post goes, with the platform ids a sender needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recipient {

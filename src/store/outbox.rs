@@ -215,6 +215,28 @@ impl Pacing {
     }
 }
 
+/// Reserves `requests` slots of `interval` in the shared budget under `key` for requests
+/// made outside the outbox (command registration, the gateway's start); returns the wait
+/// until the first, in seconds.
+pub async fn reserve(
+    ex: impl PgExecutor<'_>,
+    key: &str,
+    interval: std::time::Duration,
+    requests: u32,
+) -> sqlx::Result<f64> {
+    let spend = interval.as_secs_f64() * f64::from(requests);
+    sqlx::query_scalar(
+        "INSERT INTO send_pacing AS s (key, next_at) VALUES ($1, clock_timestamp() + make_interval(secs => $2))
+         ON CONFLICT (key) DO UPDATE
+            SET next_at = greatest(s.next_at, clock_timestamp()) + make_interval(secs => $2)
+         RETURNING greatest(extract(epoch FROM next_at - clock_timestamp())::float8 - $2, 0)",
+    )
+    .bind(key)
+    .bind(spend)
+    .fetch_one(ex)
+    .await
+}
+
 /// Leases up to `limit` ready rows for `lease` of the database's clock (a lease is about a
 /// real process sending in real time, so a test clock moved ahead never breaks one), and
 /// reserves each one's slot in its

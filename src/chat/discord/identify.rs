@@ -25,6 +25,8 @@ pub const SPACING: Duration = Duration::from_millis(5_250);
 
 /// Reserves this process's IDENTIFY slots and waits for the first; returns the wait.
 pub async fn wait_for_slot(rest: &Rest, pool: &PgPool, shards: &Shards) -> Duration {
+    // This call and serenity's own, just after, are in the bot's shared budget.
+    crate::outbox::spend_shared_budget(pool, super::rest::shared_budget(), 2).await;
     // Discord says how many buckets there are; when it cannot be asked, serenity's own
     // call will fail the same way, and the start is retried.
     let Ok(info) = rest.call(Route::GatewayBot, LightMethod::Get, None).await else {

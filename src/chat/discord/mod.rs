@@ -202,6 +202,8 @@ pub fn spawn(
             if !leadership.until_leader(&mut leader_stop).await {
                 return;
             }
+            let requests = u32::try_from(guilds.len().max(1)).unwrap_or(u32::MAX);
+            crate::outbox::spend_shared_budget(&pool, rest::shared_budget(), requests).await;
             // A failed registration leaves the previous commands; the bot still runs.
             match register_commands(&registering, &guilds).await {
                 Ok(n) => tracing::info!(

@@ -26,9 +26,18 @@ use crate::outbox::health::DeliveryHealth;
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// Discord's global limit for a bot: 50 requests per second.
 const GLOBAL_PER_SECOND: std::num::NonZeroU32 = std::num::NonZeroU32::new(50).unwrap();
-/// The outbox's share of it, for every process together: 4% under the limit, so the few
-/// milliseconds between a post's slot and its request never put a 51st in one second.
-pub const SHARED_PER_SECOND: u32 = 48;
+/// The bot's share of it, for every process together: 4% under the limit, so the few
+/// milliseconds between a slot and its request never put a 51st in one second.
+const SHARED_PER_SECOND: u32 = 48;
+
+/// Discord's global budget as every process shares it (`send_pacing`): the outbox's posts,
+/// command registration and the gateway's start all take their slots in it.
+pub fn shared_budget() -> crate::outbox::Pacing {
+    crate::outbox::Pacing::Global {
+        key: "discord",
+        interval: Duration::from_secs(1) / SHARED_PER_SECOND,
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RestError {

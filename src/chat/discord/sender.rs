@@ -432,10 +432,7 @@ impl Sender for DiscordSender {
     /// Discord's global budget, shared by every process of the bot: serenity's own limiter
     /// (or a REST proxy's) sees only this process.
     fn pacing(&self) -> Pacing {
-        Pacing::Global {
-            key: "discord",
-            interval: std::time::Duration::from_secs(1) / super::rest::SHARED_PER_SECOND,
-        }
+        super::rest::shared_budget()
     }
 
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
