@@ -35,11 +35,12 @@ const MAX_SLOT_WAIT: f64 = 10.0;
 const RECORD_RETRY_FIRST: Duration = Duration::from_millis(100);
 const RECORD_RETRY_MAX: Duration = Duration::from_secs(2);
 
-/// Waits for `requests` slots of the platform's shared budget (see [`Pacing`]) before
-/// requests made outside the outbox: command registration, the gateway's own calls. A
+/// Waits for `requests` slots of the platform's global budget (see [`Pacing::Global`])
+/// before requests made outside the outbox: command registration, the gateway's own calls.
+/// A per-recipient budget belongs to a channel's posts, which only the claim spends. A
 /// budget that cannot be read is not waited for: these are few, and the gate still paces.
 pub async fn spend_shared_budget(pool: &PgPool, pacing: Pacing, requests: u32) {
-    let (Pacing::Global { key, interval } | Pacing::PerRecipient { key, interval }) = pacing else {
+    let Pacing::Global { key, interval } = pacing else {
         return;
     };
     match rows::reserve(pool, key, interval, requests).await {

@@ -62,22 +62,10 @@ impl std::ops::DerefMut for Running {
 }
 
 fn start(pool: &PgPool, dir: &std::path::Path, api: &str, shards: &str, name: &str) -> Running {
-    start_with(pool, dir, api, shards, name, &[])
+    start_on(&database_url(pool), dir, api, shards, name, &[])
 }
 
-/// [`start`] with more environment: `env` comes last, so it wins.
-pub(crate) fn start_with(
-    pool: &PgPool,
-    dir: &std::path::Path,
-    api: &str,
-    shards: &str,
-    name: &str,
-    env: &[(&str, &str)],
-) -> Running {
-    start_on(&database_url(pool), dir, api, shards, name, env)
-}
-
-/// [`start_with`] on the database at `url`.
+/// [`start`] on the database at `url`, with more environment: `env` comes last, so it wins.
 pub(crate) fn start_on(
     url: &str,
     dir: &std::path::Path,
@@ -313,9 +301,20 @@ pub(crate) async fn each_shard_identifies(
     timeline
 }
 
+/// Starts [`recording_gateway`] on a free port: its `ws://` address, and the IDENTIFYs it
+/// records.
+pub(crate) async fn start_recording_gateway()
+-> (String, tokio::sync::mpsc::UnboundedReceiver<(u64, Instant)>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
+    let (identified_tx, identified) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(recording_gateway(listener, ws_url.clone(), identified_tx));
+    (ws_url, identified)
+}
+
 /// A gateway for several processes: hello on each connection, then the shard and time of
 /// each IDENTIFY recorded and answered with READY for that shard; connections stay open.
-pub(crate) async fn recording_gateway(
+async fn recording_gateway(
     listener: tokio::net::TcpListener,
     ws_url: String,
     identified: tokio::sync::mpsc::UnboundedSender<(u64, Instant)>,
@@ -366,33 +365,11 @@ pub(crate) async fn recording_gateway(
 #[sqlx::test]
 async fn two_processes_started_together_identify_five_seconds_apart(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
-    let (identified_tx, mut identified) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(recording_gateway(listener, ws_url.clone(), identified_tx));
-    let api = MockServer::start().await;
-    let gateway_bot = serde_json::json!({ "url": ws_url, "shards": 2, "session_start_limit":
-        { "total": 1000, "remaining": 998, "reset_after": 14_400_000, "max_concurrency": 1 } });
-    Mock::given(method("GET"))
-        .and(path("/api/v10/gateway/bot"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(gateway_bot))
-        .mount(&api)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v10/gateway"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "url": ws_url })),
-        )
-        .mount(&api)
-        .await;
-    Mock::given(method("PUT"))
-        .and(path(format!("/api/v10/applications/{APP}/commands")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
-        .mount(&api)
-        .await;
+    let (ws_url, mut identified) = start_recording_gateway().await;
+    let api = crate::fake_discord::FakeDiscord::start_for_processes(&ws_url, 2).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut a = start(&bot.pool, dir.path(), &api.uri(), "0-0/2", "a");
-    let mut b = start(&bot.pool, dir.path(), &api.uri(), "1-1/2", "b");
+    let mut a = start(&bot.pool, dir.path(), &api.url, "0-0/2", "a");
+    let mut b = start(&bot.pool, dir.path(), &api.url, "1-1/2", "b");
     let timeline = each_shard_identifies(&mut identified, 2).await;
     let apart = timeline[1].1 - timeline[0].1;
     eprintln!(

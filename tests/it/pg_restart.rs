@@ -12,7 +12,9 @@ use sqlx::postgres::PgPoolOptions;
 use tokio::time::Instant;
 
 use crate::backlog;
-use crate::cluster::{Running, log_of, recording_gateway, start_on, terminate, until, wait_exit};
+use crate::cluster::{
+    Running, log_of, start_on, start_recording_gateway, terminate, until, wait_exit,
+};
 use crate::fake_discord::{FakeDiscord, assert_under_one_percent_429s};
 use crate::support::TestBot;
 use cohortbot::outbox::Platform;
@@ -165,10 +167,7 @@ async fn postgres_restarted_mid_fan_out_loses_nothing_and_sends_nothing_twice() 
     cohortbot::store::MIGRATOR.run(&pool).await.unwrap();
     let bot = TestBot::new(pool).await;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
-    let (identified_tx, _identified) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(recording_gateway(listener, ws_url.clone(), identified_tx));
+    let (ws_url, _identified) = start_recording_gateway().await;
     let fake = FakeDiscord::start_for_processes(&ws_url, 2).await;
     // Slow answers keep posts in flight while the server goes away.
     fake.set_latency(Duration::from_millis(100));

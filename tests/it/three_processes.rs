@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 use crate::backlog;
 use crate::cluster::{
-    Running, each_shard_identifies, leader, log_of, recording_gateway, start_with, terminate,
+    Running, each_shard_identifies, leader, log_of, start_on, start_recording_gateway, terminate,
     until, wait_exit,
 };
 use crate::fake_discord::{FakeDiscord, GLOBAL_PER_SECOND, assert_under_one_percent_429s};
@@ -109,10 +109,7 @@ async fn monday_cohort(pool: &PgPool, created: DateTime<Utc>) {
 #[sqlx::test]
 async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let ws_url = format!("ws://{}", listener.local_addr().unwrap());
-    let (identified_tx, mut identified) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(recording_gateway(listener, ws_url.clone(), identified_tx));
+    let (ws_url, mut identified) = start_recording_gateway().await;
     let fake = FakeDiscord::start_for_processes(&ws_url, 3).await;
     let dir = tempfile::tempdir().unwrap();
     // Monday 03:59:30 UTC comes once the three have identified (about 11 s from now).
@@ -128,9 +125,10 @@ async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: Pg
     .await
     .unwrap();
     let (start_at, clock_at, rate) = (monday.to_rfc3339(), at.to_rfc3339(), RATE.to_string());
+    let database_url = crate::delivery_slack::database_url(&bot.pool);
     let start = |i: usize, name: &str| {
-        start_with(
-            &bot.pool,
+        start_on(
+            &database_url,
             dir.path(),
             &fake.url,
             &format!("{i}-{i}/3"),
