@@ -42,6 +42,7 @@ use crate::commands::forms::{FormId, Prefill};
 use crate::commands::{Args, CommandId, CommandSpec, Permission, Visibility, help};
 use crate::domain::Role;
 use crate::render::Message;
+use crate::store::command_tail::{self, Tail, TailRow};
 use crate::store::outbox::PlatformAction;
 use crate::store::{self, members::Member};
 
@@ -86,6 +87,16 @@ pub enum Destination {
         member_id: Uuid,
         display_name: String,
     },
+}
+
+impl Destination {
+    /// The outbox's address: a channel, or a member (exactly one).
+    pub fn address(&self) -> (Option<&str>, Option<Uuid>) {
+        match self {
+            Destination::Channel(channel) => (Some(channel.as_str()), None),
+            Destination::Direct { member_id, .. } => (None, Some(*member_id)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,46 +288,47 @@ impl Services {
     ))]
     pub async fn handle(&self, invocation: Invocation) -> Outcome {
         // Any command but an answer drops the member's open question, and says so.
-        let answering = matches!(invocation.spec.id, CommandId::Yes | CommandId::No);
-        let dropped = if answering {
-            None
-        } else {
-            questions::drop_open(&self.pool, invocation.caller.member.id, self.clock.now())
-                .await
-                .unwrap_or_else(|err| {
-                    tracing::error!(error = %err, "dropping an open question");
-                    None
-                })
-        };
-        let mut outcome = self.outcome(&invocation).await;
-        if let Some(note) = dropped {
-            outcome.reply = note.line().push(outcome.reply);
-        }
-        outcome
-    }
-
-    async fn outcome(&self, invocation: &Invocation) -> Outcome {
-        match self.run(invocation).await {
+        let drops_question = !matches!(invocation.spec.id, CommandId::Yes | CommandId::No);
+        match self.run(&invocation, drops_question).await {
             Ok(outcome) => {
                 tracing::info!("command handled");
                 outcome
             }
-            Err(ServiceError::User(message)) => {
-                // The reason may echo user text, which stays out of info-level logs.
-                tracing::info!("command refused");
-                tracing::debug!(reason = %crate::render::plain::render(&message), "refusal reason");
-                Outcome::refusal(message)
-            }
-            Err(ServiceError::Internal(err)) => {
-                tracing::error!(error = %format!("{err:#}"), "command failed");
-                Outcome::refusal(messages::internal_error())
+            Err(err) => {
+                let mut outcome = match err {
+                    ServiceError::User(message) => {
+                        // The reason may echo user text, which stays out of info-level logs.
+                        tracing::info!("command refused");
+                        tracing::debug!(reason = %crate::render::plain::render(&message), "refusal reason");
+                        Outcome::refusal(message)
+                    }
+                    ServiceError::Internal(err) => {
+                        tracing::error!(error = %format!("{err:#}"), "command failed");
+                        Outcome::refusal(messages::internal_error())
+                    }
+                };
+                // The command's transaction rolled back its tail: the question goes here.
+                if drops_question && let Some(note) = self.drop_open_question(&invocation).await {
+                    outcome.reply = note.line().push(outcome.reply);
+                }
+                outcome
             }
         }
     }
 
+    /// Drops the caller's open question outside any transaction: the note saying so.
+    async fn drop_open_question(&self, inv: &Invocation) -> Option<Message> {
+        questions::drop_open(&self.pool, inv.caller.member.id, self.clock.now())
+            .await
+            .unwrap_or_else(|err| {
+                tracing::error!(error = %err, "dropping an open question");
+                None
+            })
+    }
+
     /// One transaction: the state change, its outbox rows and the delivery record commit
     /// together, and a refusal rolls everything back.
-    async fn run(&self, inv: &Invocation) -> ServiceResult {
+    async fn run(&self, inv: &Invocation, drops_question: bool) -> ServiceResult {
         let now = self.clock.now();
         let community = inv.caller.community_id;
         let mut tx = self.pool.begin().await?;
@@ -331,7 +343,13 @@ impl Services {
             return Ok(Outcome::reply(reply, visibility));
         }
         let mut outcome = authorized_route(&mut tx, now, inv, self.public_url.as_deref()).await?;
-        if outcome.needs_confirmation {
+        let mut dropped = None;
+        // A new question replaces the open one, which is dropped (and said so) first.
+        let asks = outcome.needs_confirmation;
+        if asks {
+            if drops_question {
+                dropped = questions::drop_open(&mut *tx, inv.caller.member.id, now).await?;
+            }
             outcome = questions::ask(&mut tx, now, inv, outcome).await?;
         }
         for (member_id, channel) in std::mem::take(&mut outcome.achievements) {
@@ -342,38 +360,77 @@ impl Services {
                 .posts
                 .extend(earned.into_iter().map(|(_, post)| post));
         }
-        // Posts from a redeliverable invocation get keys derived from it; others are unique.
-        let key_base = match &inv.delivery_id {
-            Some(delivery) => format!("invocation:{community}:{delivery}"),
-            None => format!("invocation:{}", Uuid::new_v4()),
-        };
-        for (i, post) in outcome.posts.iter().enumerate() {
-            let key = format!("{key_base}:{i}");
-            enqueue(&mut tx, community, &key, &post.to, &post.message, now).await?;
+        if let Some(command) =
+            write_tail(&mut tx, inv, &outcome, drops_question && !asks, now).await?
+        {
+            dropped = Some(questions::dropped(&command));
         }
-        for (i, (member_id, action)) in outcome.actions.iter().enumerate() {
-            let key = format!("{key_base}:action:{i}");
-            store::outbox::enqueue_action(&mut *tx, community, &key, *member_id, *action, now)
-                .await?;
-        }
-        // The Slack Home of the caller, and of each member this told something, may show
-        // what just changed; publishing it again is a no-op when it did not.
-        let mut touched = vec![inv.caller.member.id];
-        for post in &outcome.posts {
-            if let Destination::Direct { member_id, .. } = post.to {
-                touched.push(member_id);
-            }
-        }
-        touched.sort_unstable();
-        touched.dedup();
-        home::refresh(&mut tx, community, &touched, now, false).await?;
         if let Some(delivery) = &inv.delivery_id {
             let stored = (&outcome.reply, outcome.visibility);
             store::invocations::store_reply(&mut *tx, community, delivery, &stored).await?;
         }
         tx.commit().await?;
+        if let Some(note) = dropped {
+            outcome.reply = note.line().push(outcome.reply);
+        }
         Ok(outcome)
     }
+}
+
+/// The command's posts and actions queued, the Home of everyone it told something queued
+/// for a publish, and (with `drops_question`) the caller's open question dropped, in one
+/// statement: the dropped question's command.
+async fn write_tail(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    outcome: &Outcome,
+    drops_question: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<String>> {
+    let community_id = inv.caller.community_id;
+    // Rows from a redeliverable invocation get keys derived from it; others are unique.
+    let key_base = match &inv.delivery_id {
+        Some(delivery) => format!("invocation:{community_id}:{delivery}"),
+        None => format!("invocation:{}", Uuid::new_v4()),
+    };
+    let posts = outcome.posts.iter().enumerate().map(|(i, post)| {
+        let (channel, member_id) = post.to.address();
+        TailRow {
+            key: format!("{key_base}:{i}"),
+            channel,
+            member_id,
+            body: Some(&post.message),
+            action: None,
+        }
+    });
+    let actions = outcome
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, (member_id, action))| TailRow {
+            key: format!("{key_base}:action:{i}"),
+            channel: None,
+            member_id: Some(*member_id),
+            body: None,
+            action: Some(*action),
+        });
+    // The Slack Home of the caller, and of each member this told something, may show
+    // what just changed; publishing it again is a no-op when it did not.
+    let mut touched = vec![inv.caller.member.id];
+    for post in &outcome.posts {
+        if let Destination::Direct { member_id, .. } = post.to {
+            touched.push(member_id);
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    let tail = Tail {
+        community_id,
+        drops_question_of: drops_question.then_some(inv.caller.member.id),
+        rows: posts.chain(actions).collect(),
+        touched: &touched,
+    };
+    command_tail::write(&mut *tx, &tail, now).await
 }
 
 /// Writes one post to the outbox; false when a post with this key already exists.
@@ -399,10 +456,7 @@ pub async fn enqueue_until(
     now: DateTime<Utc>,
     deadline: Option<DateTime<Utc>>,
 ) -> sqlx::Result<bool> {
-    let (channel, member) = match to {
-        Destination::Channel(channel) => (Some(channel.as_str()), None),
-        Destination::Direct { member_id, .. } => (None, Some(*member_id)),
-    };
+    let (channel, member) = to.address();
     store::outbox::enqueue(
         &mut *tx,
         community_id,

@@ -1,8 +1,11 @@
 //! Check-ins, their revisions and mentor replies; prompts and the mentor relation.
 
+use crate::render::Message;
+use crate::store::outbox::PlatformAction;
 use crate::store::pg_row;
 use chrono::{DateTime, Utc};
-use sqlx::PgExecutor;
+use sqlx::types::Json;
+use sqlx::{FromRow, PgExecutor, Row};
 use uuid::Uuid;
 
 pg_row! {
@@ -93,6 +96,105 @@ pub async fn insert(
     .await
 }
 
+/// What a new check-in writes beside itself, in the statement that inserts it.
+pub struct Effects<'a> {
+    /// The `checkin.record` audit row's detail.
+    pub audit_detail: serde_json::Value,
+    /// The week's prompt (its outbox key), replaced by `answered_note` under
+    /// `answered_key` if it was posted.
+    pub prompt_key: &'a str,
+    pub answered_key: &'a str,
+    pub answered_note: &'a Message,
+    /// The check-in escalates: read who hears it first (the lead mentors).
+    pub escalates: bool,
+}
+
+/// A new check-in and, when it escalates, its learner's lead mentors (by name).
+pub struct Inserted {
+    pub checkin: Checkin,
+    pub lead_mentors: Vec<Mentor>,
+}
+
+/// [`insert`] with everything a new check-in writes, in one statement: one round trip
+/// for the common `/checkin`. With it come the earlier weeks' blockers resolved (when this
+/// one has none), the audit row, the week's prompt replaced by its answered note, and the
+/// lead mentors read when it escalates. `None`, and nothing written, when the member has a
+/// check-in for that week already.
+pub async fn insert_with_effects(
+    ex: impl PgExecutor<'_>,
+    slot: Slot<'_>,
+    answer: &Answer,
+    effects: &Effects<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Inserted>> {
+    // $1–$4 are the shared statements' cohort, member, time and week.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "WITH inserted AS (
+             INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress,
+                                   blockers, confidence, hours, timing, plan, created_at,
+                                   updated_at)
+             VALUES ($5, $6, $1, $2, $4, $7, $8, $9, $10, $11, $12, $3, $3)
+             ON CONFLICT (cohort_id, member_id, period) DO NOTHING
+             RETURNING {COLUMNS}
+         ),
+         resolved AS (
+             {RESOLVE_EARLIER_BLOCKERS}
+               AND $8::text IS NULL AND EXISTS (SELECT 1 FROM inserted)
+         ),
+         audited AS (
+             INSERT INTO audit_log (community_id, actor_member_id, action, detail, at)
+             SELECT $6, $2, 'checkin.record', $13, $3 FROM inserted
+         ),
+         answered AS (
+             INSERT INTO outbox (community_id, idempotency_key, member_id, channel, body,
+                                 action, next_attempt_at, created_at)
+             SELECT p.community_id, $14, p.member_id, p.channel, $15,
+                    $16::jsonb || jsonb_build_object('of', p.id), $3, $3
+               FROM outbox p
+              WHERE p.idempotency_key = $17 AND EXISTS (SELECT 1 FROM inserted)
+             ON CONFLICT (idempotency_key) DO NOTHING
+         ),
+         leads AS (
+             {LEAD_MENTORS} AND $18::bool AND EXISTS (SELECT 1 FROM inserted)
+         )
+         SELECT inserted.*,
+                ARRAY(SELECT id FROM leads ORDER BY display_name) AS lead_ids,
+                ARRAY(SELECT display_name FROM leads ORDER BY display_name) AS lead_names
+           FROM inserted"
+    )))
+    .bind(slot.cohort_id)
+    .bind(slot.member_id)
+    .bind(now)
+    .bind(slot.period)
+    .bind(Uuid::new_v4())
+    .bind(slot.community_id)
+    .bind(&answer.progress)
+    .bind(&answer.blockers)
+    .bind(answer.confidence)
+    .bind(answer.hours)
+    .bind(slot.timing.as_str())
+    .bind(&answer.plan)
+    .bind(&effects.audit_detail)
+    .bind(effects.answered_key)
+    .bind(Json(effects.answered_note))
+    .bind(Json(PlatformAction::Replace { of: 0 }))
+    .bind(effects.prompt_key)
+    .bind(effects.escalates)
+    .fetch_optional(ex)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let ids: Vec<Uuid> = row.try_get("lead_ids")?;
+    let names: Vec<String> = row.try_get("lead_names")?;
+    Ok(Some(Inserted {
+        checkin: Checkin::from_row(&row)?,
+        lead_mentors: ids
+            .into_iter()
+            .zip(names)
+            .map(|(id, display_name)| Mentor { id, display_name })
+            .collect(),
+    }))
+}
+
 /// The plan the member's check-in for `period` made for the week after, if any.
 pub async fn plan_for(
     ex: impl PgExecutor<'_>,
@@ -141,6 +243,12 @@ pub async fn replace(
     .await
 }
 
+/// Marks the blockers of the member's check-ins before week `$4` resolved at `$3`
+/// (cohort `$1`, member `$2`); [`insert_with_effects`] runs it too.
+const RESOLVE_EARLIER_BLOCKERS: &str = "UPDATE checkins SET blocker_resolved_at = $3
+     WHERE cohort_id = $1 AND member_id = $2 AND period < $4
+       AND blockers IS NOT NULL AND blocker_resolved_at IS NULL";
+
 /// A check-in without blockers resolves the member's earlier open blockers in the cohort.
 pub async fn resolve_earlier_blockers(
     ex: impl PgExecutor<'_>,
@@ -149,18 +257,14 @@ pub async fn resolve_earlier_blockers(
     before_period: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE checkins SET blocker_resolved_at = $4
-         WHERE cohort_id = $1 AND member_id = $2 AND period < $3
-           AND blockers IS NOT NULL AND blocker_resolved_at IS NULL",
-    )
-    .bind(cohort_id)
-    .bind(member_id)
-    .bind(before_period)
-    .bind(now)
-    .execute(ex)
-    .await?
-    .rows_affected())
+    Ok(sqlx::query(RESOLVE_EARLIER_BLOCKERS)
+        .bind(cohort_id)
+        .bind(member_id)
+        .bind(now)
+        .bind(before_period)
+        .execute(ex)
+        .await?
+        .rows_affected())
 }
 
 pg_row! {
@@ -282,6 +386,13 @@ pg_row! {
     }
 }
 
+/// The learner's (`$2`) lead mentors in cohort `$1` who are not paused at `$3`;
+/// [`insert_with_effects`] reads them too.
+const LEAD_MENTORS: &str = "SELECT m.id, m.display_name FROM members m
+     WHERE m.id IN (SELECT member_id FROM cohort_lead_mentors($1))
+       AND EXISTS (SELECT 1 FROM mentored_cohorts(m.id, $2) x WHERE x.cohort_id = $1)
+       AND NOT mentor_paused(m.id, $3)";
+
 /// The learner's lead mentors in a cohort who are not paused at `now`: their group's lead,
 /// or (without a group) the cohort's lead mentors.
 pub async fn lead_mentors(
@@ -290,13 +401,9 @@ pub async fn lead_mentors(
     learner_id: Uuid,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Mentor>> {
-    sqlx::query_as(
-        "SELECT m.id, m.display_name FROM members m
-         WHERE m.id IN (SELECT member_id FROM cohort_lead_mentors($1))
-           AND EXISTS (SELECT 1 FROM mentored_cohorts(m.id, $2) x WHERE x.cohort_id = $1)
-           AND NOT mentor_paused(m.id, $3)
-         ORDER BY m.display_name",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LEAD_MENTORS} ORDER BY m.display_name"
+    )))
     .bind(cohort_id)
     .bind(learner_id)
     .bind(now)

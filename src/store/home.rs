@@ -5,6 +5,14 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+/// Locks the Home rows of the members in `$1` (those who opened it), in id order, and
+/// returns each one's publishes started so far; the command tail runs it too.
+pub(super) const LOCK_STARTED: &str = "UPDATE home_views h SET started = h.started
+     FROM (SELECT member_id FROM home_views WHERE member_id = ANY($1)
+           ORDER BY member_id FOR UPDATE) locked
+     WHERE h.member_id = locked.member_id
+     RETURNING h.member_id, h.started";
+
 /// The number of the publish a change should queue for each of `members`, locking their
 /// rows for the rest of the transaction, in id order so two changes touching the same
 /// members cannot deadlock. Members who never opened their Home are left out (nothing to
@@ -27,16 +35,10 @@ pub async fn next_publishes(
         .fetch_all(ex)
         .await?
     } else {
-        sqlx::query_as(
-            "UPDATE home_views h SET started = h.started
-             FROM (SELECT member_id FROM home_views WHERE member_id = ANY($1)
-                   ORDER BY member_id FOR UPDATE) locked
-             WHERE h.member_id = locked.member_id
-             RETURNING h.member_id, h.started",
-        )
-        .bind(members)
-        .fetch_all(ex)
-        .await?
+        sqlx::query_as(LOCK_STARTED)
+            .bind(members)
+            .fetch_all(ex)
+            .await?
     };
     Ok(started.into_iter().map(|(id, n)| (id, n + 1)).collect())
 }

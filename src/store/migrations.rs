@@ -57,6 +57,7 @@ const FILES: &[(&str, &str)] = embed![
     "0037_outbox_notify.sql",
     "0038_identify_buckets.sql",
     "0039_cluster_delivery.sql",
+    "0040_plpgsql_presence_checks.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

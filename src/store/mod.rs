@@ -11,6 +11,7 @@ pub mod circles;
 pub mod clinics;
 pub mod cluster;
 pub mod cohorts;
+pub mod command_tail;
 pub mod communities;
 pub mod days_off;
 pub mod digests;

@@ -241,7 +241,19 @@ async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: Pg
         let apart = pair[1].1 - pair[0].1;
         assert!(
             apart >= Duration::from_secs(5),
-            "IDENTIFYs {apart:?} apart: {timeline:?}"
+            "IDENTIFYs {apart:?} apart: {timeline:?}; what the processes said of their start:\n{}",
+            NAMES
+                .iter()
+                .map(|name| {
+                    let log = log_of(dir.path(), name);
+                    let start: Vec<&str> = log
+                        .lines()
+                        .filter(|line| line.contains("IDENTIFY") || line.contains("gateway"))
+                        .collect();
+                    format!("{name}: {}", start.join("\n  "))
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
 

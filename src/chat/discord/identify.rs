@@ -27,10 +27,16 @@ pub const SPACING: Duration = Duration::from_millis(5_250);
 pub async fn wait_for_slot(rest: &Rest, pool: &PgPool, shards: &Shards) -> Duration {
     // This call and serenity's own, just after, are in the bot's shared budget.
     crate::outbox::spend_shared_budget(pool, super::rest::shared_budget(), 2).await;
-    // Discord says how many buckets there are; when it cannot be asked, serenity's own
-    // call will fail the same way, and the start is retried.
-    let Ok(info) = rest.call(Route::GatewayBot, LightMethod::Get, None).await else {
-        return Duration::ZERO;
+    // Discord says how many buckets there are. When it cannot be asked (a 429 or a blip
+    // that serenity's own call, just after, may not meet), the slots are still reserved,
+    // as if there were one bucket: starting unpaced once let two processes IDENTIFY 40 ms
+    // apart.
+    let info = match rest.call(Route::GatewayBot, LightMethod::Get, None).await {
+        Ok(info) => info,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read the gateway's buckets; pacing as if there were one");
+            Value::Null
+        }
     };
     let (bucket, slots) = slots(shards, &info);
     let wait = match cluster::reserve_identify(pool, bucket, slots, SPACING).await {
@@ -85,5 +91,7 @@ mod tests {
         let sixteen = json!({ "shards": 64, "session_start_limit": { "max_concurrency": 16 } });
         assert_eq!(slots(&range, &sixteen), (2, 1));
         assert_eq!(slots(&Shards::Count(64), &sixteen), (0, 4));
+        // Unknown buckets (the gateway's answer could not be read): paced as one bucket.
+        assert_eq!(slots(&range, &Value::Null), (0, 2));
     }
 }

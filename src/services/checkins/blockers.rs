@@ -53,7 +53,8 @@ pub async fn stuck(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     let blocker = open_blocker(tx, inv).await?;
     let member = &inv.caller.member;
     let community = inv.caller.community_id;
-    let (_, heard) = super::who_hears(tx, blocker.cohort_id, member.id, community, now).await?;
+    let (_, heard) =
+        super::who_hears(tx, blocker.cohort_id, member.id, community, None, now).await?;
     if heard.is_empty() {
         return refuse(messages::nobody_to_tell(&blocker.cohort_name));
     }

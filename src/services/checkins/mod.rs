@@ -19,11 +19,10 @@ use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Visibility;
 use crate::domain::{CheckinWindow, Fit, Period, Timing, parse_timezone};
 use crate::render::Message;
-use crate::store::checkins::{self, Answer};
+use crate::store::checkins::{self, Answer, Mentor};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::members::Member;
 use crate::store::mentoring;
-use crate::store::outbox::{self, PlatformAction};
 use crate::store::{absences, audit};
 use messages::Heard;
 
@@ -102,8 +101,10 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         timing,
     };
 
-    // Insert first: the common case is one round trip, and a concurrent duplicate is safe.
-    let mut inserted = checkins::insert(&mut *tx, slot, &answer, now).await?;
+    let escalates = answer.blockers.is_some() || answer.confidence <= LOW_CONFIDENCE;
+    // Insert first, with everything a new check-in writes: the common case is one round
+    // trip, and a concurrent duplicate is safe.
+    let mut inserted = insert_new(tx, inv, &cohort, slot, &answer, escalates, now).await?;
     if inserted.is_none() && inv.args.text("week").is_none() {
         // This week is answered; once next week's window is open, this one may be early.
         let settings = absences::settings(&mut *tx, inv.caller.community_id).await?;
@@ -126,12 +127,12 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
                 timing: Timing::Early,
                 ..slot
             };
-            inserted = checkins::insert(&mut *tx, early, &answer, now).await?;
+            inserted = insert_new(tx, inv, &cohort, early, &answer, escalates, now).await?;
             (period, timing) = (next_period.clone(), Timing::Early);
         }
     }
-    let (checkin, replaced) = match inserted {
-        Some(checkin) => (checkin, false),
+    let (checkin, replaced, lead_mentors) = match inserted {
+        Some(new) => (new.checkin, false, Some(new.lead_mentors)),
         None => {
             let old = checkins::find(&mut *tx, cohort.id, member.id, &period)
                 .await?
@@ -144,33 +145,25 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
                 outcome.needs_confirmation = true;
                 return Ok(outcome);
             }
-            (checkins::replace(tx, old.id, &answer, now).await?, true)
+            let checkin = checkins::replace(&mut *tx, old.id, &answer, now).await?;
+            if answer.blockers.is_none() {
+                checkins::resolve_earlier_blockers(&mut *tx, cohort.id, member.id, &period, now)
+                    .await?;
+            }
+            let detail = audit_detail(&cohort, &period, true);
+            let community = inv.caller.community_id;
+            let actor = Some(member.id);
+            audit::record(&mut *tx, community, actor, "checkin.record", detail, now).await?;
+            (checkin, true, None)
         }
     };
-    if answer.blockers.is_none() {
-        checkins::resolve_earlier_blockers(&mut *tx, cohort.id, member.id, &period, now).await?;
-    }
-    let detail = json!({ "cohort": cohort.slug, "period": period, "replaced": replaced });
-    audit::record(
-        &mut *tx,
-        inv.caller.community_id,
-        Some(member.id),
-        "checkin.record",
-        detail,
-        now,
-    )
-    .await?;
-
-    if !replaced {
-        mark_prompt_answered(tx, inv, &cohort, &checkin.period, now).await?;
-        if timing == Timing::Late {
-            digest::late_checkin(tx, &cohort, &checkin.period, checkin.id, now).await?;
-        }
+    if !replaced && timing == Timing::Late {
+        digest::late_checkin(tx, &cohort, &checkin.period, checkin.id, now).await?;
     }
 
-    let escalate = answer.blockers.is_some() || answer.confidence <= LOW_CONFIDENCE;
-    let (heard, hearers) = if escalate {
-        who_hears(tx, cohort.id, member.id, inv.caller.community_id, now).await?
+    let (heard, hearers) = if escalates {
+        let community = inv.caller.community_id;
+        who_hears(tx, cohort.id, member.id, community, lead_mentors, now).await?
     } else {
         (Heard::Nobody, Vec::new())
     };
@@ -216,7 +209,8 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     Ok(outcome)
 }
 
-/// Who hears about a learner's blocker, and who they are: the lead mentors; with every
+/// Who hears about a learner's blocker, and who they are: the lead mentors (read here
+/// unless `lead_mentors` were read already); with every
 /// lead mentor away, the learner's covering community mentor; with no lead mentor at all,
 /// the stewards (never the learner themself), so a blocker never goes unheard.
 pub(super) async fn who_hears(
@@ -224,9 +218,13 @@ pub(super) async fn who_hears(
     cohort_id: Uuid,
     learner_id: Uuid,
     community_id: Uuid,
+    lead_mentors: Option<Vec<Mentor>>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Heard, Vec<(Uuid, String)>)> {
-    let leads = checkins::lead_mentors(&mut *tx, cohort_id, learner_id, now).await?;
+    let leads = match lead_mentors {
+        Some(read) => read,
+        None => checkins::lead_mentors(&mut *tx, cohort_id, learner_id, now).await?,
+    };
     if !leads.is_empty() {
         let leads = leads.into_iter().map(|m| (m.id, m.display_name)).collect();
         return Ok((Heard::LeadMentor, leads));
@@ -287,22 +285,33 @@ fn explicit_week(
     }
 }
 
-/// The week's prompt, if it was posted, is replaced by a note that it is answered (once,
-/// however the check-in came: the prompt's button, its form, or a typed `/checkin`).
-async fn mark_prompt_answered(
+/// Inserts the check-in in `slot` with what a new one writes beside it (the audit row; the
+/// week's prompt, if it was posted, replaced by a note that it is answered, however the
+/// check-in came: the prompt's button, its form, or a typed `/checkin`); `None` when the
+/// week has a check-in already.
+async fn insert_new(
     tx: &mut PgConnection,
     inv: &Invocation,
     cohort: &Cohort,
-    period: &str,
+    slot: checkins::Slot<'_>,
+    answer: &Answer,
+    escalates: bool,
     now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    let member = inv.caller.member.id;
-    let prompt_key = checkins::prompt_key(cohort.id, member, period);
-    let key = format!("checkin-answered:{}:{member}:{period}", cohort.id);
-    let note = messages::prompt_answered(&cohort.name, period);
-    let replace = PlatformAction::Replace { of: 0 };
-    outbox::enqueue_on(&mut *tx, &key, &prompt_key, replace, &note, now).await?;
-    Ok(())
+) -> sqlx::Result<Option<checkins::Inserted>> {
+    let (member, period) = (inv.caller.member.id, slot.period);
+    let effects = checkins::Effects {
+        audit_detail: audit_detail(cohort, period, false),
+        prompt_key: &checkins::prompt_key(cohort.id, member, period),
+        answered_key: &format!("checkin-answered:{}:{member}:{period}", cohort.id),
+        answered_note: &messages::prompt_answered(&cohort.name, period),
+        escalates,
+    };
+    checkins::insert_with_effects(&mut *tx, slot, answer, &effects, now).await
+}
+
+/// The `checkin.record` audit row's detail.
+fn audit_detail(cohort: &Cohort, period: &str, replaced: bool) -> serde_json::Value {
+    json!({ "cohort": cohort.slug, "period": period, "replaced": replaced })
 }
 
 /// The cohort a check-in is for: the `cohort` option, else the member's only cohort, else

@@ -106,11 +106,16 @@ pub async fn answer(
 /// Drops the member's open question before another command runs: the note to show, if
 /// there was one.
 pub async fn drop_open(
-    pool: &sqlx::PgPool,
+    ex: impl sqlx::PgExecutor<'_>,
     member_id: uuid::Uuid,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Message>> {
-    Ok(questions::drop_open(pool, member_id, now)
+    Ok(questions::drop_open(ex, member_id, now)
         .await?
-        .map(|command| messages::dropped(&command)))
+        .map(|command| dropped(&command)))
+}
+
+/// What a member reads when another command drops their open question from `command`.
+pub fn dropped(command: &str) -> Message {
+    messages::dropped(command)
 }
