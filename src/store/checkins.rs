@@ -127,7 +127,19 @@ pub async fn insert_with_effects(
     effects: &Effects<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Inserted>> {
-    // $1–$4 are the shared statements' cohort, member, time and week.
+    // Only the parts this check-in needs: each part costs its set-up in every run, even
+    // one whose condition is false. $1–$4 are the shared statements' cohort, member, time
+    // and week.
+    let resolved = if answer.blockers.is_none() {
+        format!("resolved AS ({RESOLVE_EARLIER_BLOCKERS} AND EXISTS (SELECT 1 FROM inserted)),")
+    } else {
+        String::new()
+    };
+    let leads = if effects.escalates {
+        format!("{LEAD_MENTORS} AND EXISTS (SELECT 1 FROM inserted) ORDER BY m.display_name")
+    } else {
+        "SELECT NULL::uuid AS id, NULL::text AS display_name WHERE false".to_owned()
+    };
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "WITH inserted AS (
              INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress,
@@ -137,10 +149,7 @@ pub async fn insert_with_effects(
              ON CONFLICT (cohort_id, member_id, period) DO NOTHING
              RETURNING {COLUMNS}
          ),
-         resolved AS (
-             {RESOLVE_EARLIER_BLOCKERS}
-               AND $8::text IS NULL AND EXISTS (SELECT 1 FROM inserted)
-         ),
+         {resolved}
          audited AS (
              INSERT INTO audit_log (community_id, actor_member_id, action, detail, at)
              SELECT $6, $2, 'checkin.record', $13, $3 FROM inserted
@@ -154,12 +163,9 @@ pub async fn insert_with_effects(
               WHERE p.idempotency_key = $17 AND EXISTS (SELECT 1 FROM inserted)
              ON CONFLICT (idempotency_key) DO NOTHING
          ),
-         leads AS (
-             {LEAD_MENTORS} AND $18::bool AND EXISTS (SELECT 1 FROM inserted)
-         )
-         SELECT inserted.*,
-                ARRAY(SELECT id FROM leads ORDER BY display_name) AS lead_ids,
-                ARRAY(SELECT display_name FROM leads ORDER BY display_name) AS lead_names
+         leads AS ({leads})
+         SELECT inserted.*, ARRAY(SELECT id FROM leads) AS lead_ids,
+                ARRAY(SELECT display_name FROM leads) AS lead_names
            FROM inserted"
     )))
     .bind(slot.cohort_id)
@@ -179,7 +185,6 @@ pub async fn insert_with_effects(
     .bind(Json(effects.answered_note))
     .bind(Json(PlatformAction::Replace { of: 0 }))
     .bind(effects.prompt_key)
-    .bind(effects.escalates)
     .fetch_optional(ex)
     .await?;
     let Some(row) = row else { return Ok(None) };
