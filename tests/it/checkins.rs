@@ -527,6 +527,52 @@ async fn another_command_drops_an_open_question_and_says_so(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn a_refused_command_and_a_new_question_drop_the_open_question_too(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    bot.ok("sam", "/checkin 3 first answer").await;
+    bot.asks(
+        "sam",
+        "/checkin 5 second answer",
+        "Replace it with this one?",
+    )
+    .await;
+    // A refusal rolls its transaction back, and the question is dropped all the same.
+    let said = bot.say("sam", "/cohort join no-such-cohort").await;
+    assert!(said.refused(), "{}", said.reply());
+    assert_eq!(
+        said.reply(),
+        "(I dropped my unanswered question about `/checkin`.)\n\
+         I don't know a cohort called `no-such-cohort` here. Type `/cohort list` to see them."
+    );
+    let said = bot.say("sam", "/yes").await;
+    assert_eq!(
+        said.reply(),
+        "I haven't asked you anything, so there is nothing to answer."
+    );
+    // A command that asks a new question replaces the open one, and says so.
+    bot.asks(
+        "sam",
+        "/checkin 5 second answer",
+        "Replace it with this one?",
+    )
+    .await;
+    let said = bot.say("sam", "/checkin 4 third answer").await;
+    assert_eq!(
+        said.reply(),
+        "(I dropped my unanswered question about `/checkin`.)\n\
+         You already checked in for 2027-W10 (confidence 3/5). Replace it with this one? \
+         Answer `/yes` or `/no`."
+    );
+    let said = bot.say("sam", "/yes").await;
+    assert!(said.reply().starts_with("Thanks!"), "{}", said.reply());
+    let progress: String = sqlx::query_scalar("SELECT progress FROM checkins")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(progress, "third answer");
+}
+
+#[sqlx::test]
 async fn a_multi_line_answer_stays_under_its_bullet_in_the_history(pool: PgPool) {
     let bot = spring_week(pool).await;
     bot.deliver_to(&["#spring-makers", "#spring-makers", "@lee", "@sam"])
