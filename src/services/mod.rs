@@ -181,7 +181,12 @@ impl ServiceError {
     /// being done) and apologised for, since its details are not theirs to read.
     pub fn into_message(self, doing: &str) -> Message {
         match self {
-            ServiceError::User(message) => message,
+            ServiceError::User(message) => {
+                // As for a refused command: the reason may echo user text, so it is debug.
+                tracing::info!("{doing} refused");
+                tracing::debug!(reason = %crate::render::plain::render(&message), "refusal reason");
+                message
+            }
             ServiceError::Internal(err) => {
                 tracing::error!(error = %format!("{err:#}"), "{doing} failed");
                 messages::internal_error()

@@ -3,7 +3,9 @@
 //! lease's TTL and half of it, a clean SIGTERM that resigns and deregisters, and shards a
 //! live process runs refused to a second one.
 
+use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
@@ -301,23 +303,38 @@ pub(crate) async fn each_shard_identifies(
     timeline
 }
 
-/// Starts [`recording_gateway`] on a free port: its `ws://` address, and the IDENTIFYs it
-/// records.
-pub(crate) async fn start_recording_gateway()
--> (String, tokio::sync::mpsc::UnboundedReceiver<(u64, Instant)>) {
+/// Each identified shard's open connection: a dispatch sent here reaches that shard.
+pub(crate) type ShardSessions =
+    Arc<std::sync::Mutex<HashMap<u64, tokio::sync::mpsc::UnboundedSender<serde_json::Value>>>>;
+
+/// Starts [`recording_gateway`] on a free port: its `ws://` address, the IDENTIFYs it
+/// records, and the identified shards' sessions.
+pub(crate) async fn start_recording_gateway() -> (
+    String,
+    tokio::sync::mpsc::UnboundedReceiver<(u64, Instant)>,
+    ShardSessions,
+) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let ws_url = format!("ws://{}", listener.local_addr().unwrap());
     let (identified_tx, identified) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(recording_gateway(listener, ws_url.clone(), identified_tx));
-    (ws_url, identified)
+    let sessions = ShardSessions::default();
+    tokio::spawn(recording_gateway(
+        listener,
+        ws_url.clone(),
+        identified_tx,
+        sessions.clone(),
+    ));
+    (ws_url, identified, sessions)
 }
 
 /// A gateway for several processes: hello on each connection, then the shard and time of
-/// each IDENTIFY recorded and answered with READY for that shard; connections stay open.
+/// each IDENTIFY recorded and answered with READY for that shard, whose session then takes
+/// dispatches from `sessions`; connections stay open.
 async fn recording_gateway(
     listener: tokio::net::TcpListener,
     ws_url: String,
     identified: tokio::sync::mpsc::UnboundedSender<(u64, Instant)>,
+    sessions: ShardSessions,
 ) {
     use crate::discord_gateway::{bot_user, frame};
     use futures_util::{SinkExt, StreamExt};
@@ -326,7 +343,7 @@ async fn recording_gateway(
         let Ok((tcp, _)) = listener.accept().await else {
             return;
         };
-        let (identified, ws_url) = (identified.clone(), ws_url.clone());
+        let (identified, ws_url, sessions) = (identified.clone(), ws_url.clone(), sessions.clone());
         tokio::spawn(async move {
             let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
                 return;
@@ -335,7 +352,20 @@ async fn recording_gateway(
             if ws.send(frame(&hello)).await.is_err() {
                 return;
             }
-            while let Some(Ok(message)) = ws.next().await {
+            let (dispatch_tx, mut dispatches) = tokio::sync::mpsc::unbounded_channel();
+            let mut sequence = 1;
+            loop {
+                let message = tokio::select! {
+                    message = ws.next() => message,
+                    Some(event) = dispatches.recv() => {
+                        sequence += 1;
+                        let (name, data): (String, serde_json::Value) = serde_json::from_value(event).unwrap();
+                        let dispatch = serde_json::json!({ "op": 0, "s": sequence, "t": name, "d": data });
+                        let _ = ws.send(frame(&dispatch)).await;
+                        continue;
+                    }
+                };
+                let Some(Ok(message)) = message else { return };
                 let text = match message {
                     Frame::Text(text) => text,
                     // Answer a client's close at once, as Discord does.
@@ -357,6 +387,7 @@ async fn recording_gateway(
                     "session_id": format!("session-{shard}"), "resume_gateway_url": ws_url,
                     "shard": [shard, total], "application": { "id": APP, "flags": 0 } } });
                 let _ = ws.send(frame(&ready)).await;
+                sessions.lock().unwrap().insert(shard, dispatch_tx.clone());
             }
         });
     }
@@ -365,7 +396,7 @@ async fn recording_gateway(
 #[sqlx::test]
 async fn two_processes_started_together_identify_five_seconds_apart(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    let (ws_url, mut identified) = start_recording_gateway().await;
+    let (ws_url, mut identified, _sessions) = start_recording_gateway().await;
     let api = crate::fake_discord::FakeDiscord::start_for_processes(&ws_url, 2).await;
     let dir = tempfile::tempdir().unwrap();
     let mut a = start(&bot.pool, dir.path(), &api.url, "0-0/2", "a");

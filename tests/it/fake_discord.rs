@@ -110,6 +110,10 @@ impl FakeDiscord {
                     "/api/v10/applications/{app}/commands",
                     put(|state| answer_with(state, "commands", json!([]))),
                 )
+                .route(
+                    "/api/v10/interactions/{id}/{token}/callback",
+                    post(interaction_callback),
+                )
                 .fallback(unknown_route);
         }
         let app = app.with_state(state.clone());
@@ -291,6 +295,20 @@ async fn answer_with(State(state): State<Shared>, route: &'static str, body: Val
         Verdict::Answer(response) => response,
         Verdict::Proceed { bucket } => (bucket, Json(body)).into_response(),
     }
+}
+
+/// An interaction's answer, recorded as `callback <interaction id>`: 204, as Discord
+/// answers (callbacks are outside the global rate limit).
+async fn interaction_callback(
+    State(state): State<Shared>,
+    Path((id, _token)): Path<(String, String)>,
+) -> Response {
+    state.lock().unwrap().seen.push(Seen {
+        at: Instant::now(),
+        route: format!("callback {id}"),
+        status: 204,
+    });
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn unknown_route(State(state): State<Shared>, uri: Uri) -> Response {

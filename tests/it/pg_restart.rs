@@ -167,7 +167,7 @@ async fn postgres_restarted_mid_fan_out_loses_nothing_and_sends_nothing_twice() 
     cohortbot::store::MIGRATOR.run(&pool).await.unwrap();
     let bot = TestBot::new(pool).await;
 
-    let (ws_url, _identified) = start_recording_gateway().await;
+    let (ws_url, _identified, _sessions) = start_recording_gateway().await;
     let fake = FakeDiscord::start_for_processes(&ws_url, 2).await;
     // Slow answers keep posts in flight while the server goes away.
     fake.set_latency(Duration::from_millis(100));

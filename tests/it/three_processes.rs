@@ -3,7 +3,9 @@
 //! each IDENTIFY and a fake Discord REST API that enforces the global 50 requests a second.
 //! On a shared test clock running 720 times as fast, Monday 09:00 comes to 1,000 learners
 //! in six zones, hour by hour; the three share the prompts, and the leader is killed with
-//! SIGKILL in the middle of them and started again. The run writes its IDENTIFY timeline
+//! SIGKILL in the middle of them and started again. Before that, an interaction in a
+//! guild and one in a DM are each answered once, by the process whose shard they reach
+//! (the guild's, and shard 0 for a DM, as Discord routes them). The run writes its IDENTIFY timeline
 //! and its requests per second as CSV files.
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,9 +20,11 @@ use crate::cluster::{
     Running, each_shard_identifies, leader, log_of, start_on, start_recording_gateway, terminate,
     until, wait_exit,
 };
+use crate::discord_support::fixture;
 use crate::fake_discord::{FakeDiscord, GLOBAL_PER_SECOND, assert_under_one_percent_429s};
 use crate::support::TestBot;
 use chrono::{DateTime, TimeZone, Timelike, Utc};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 const LEARNERS: i64 = 1_000;
@@ -46,6 +50,33 @@ fn delivered_by(log: &str) -> Vec<i64> {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter_map(|entry| entry["fields"]["outbox_id"].as_i64())
         .collect()
+}
+
+/// `interaction` as the same person sends it in a DM with the bot: no guild, no member,
+/// the user itself, and an id of its own.
+fn in_a_dm(interaction: &Value) -> Value {
+    let mut dm = interaction.clone();
+    let user = dm["member"]["user"].clone();
+    let fields = dm.as_object_mut().unwrap();
+    for guild_only in [
+        "guild_id",
+        "guild",
+        "guild_locale",
+        "member",
+        "app_permissions",
+    ] {
+        fields.remove(guild_only);
+    }
+    fields.insert("user".into(), user);
+    fields.insert("id".into(), json!("1300000000000000002"));
+    fields.insert("context".into(), json!(1));
+    fields.insert("channel_id".into(), json!("700000000000000009"));
+    fields.insert(
+        "channel".into(),
+        json!({ "id": "700000000000000009", "type": 1, "flags": 0 }),
+    );
+    dm["data"].as_object_mut().unwrap().remove("guild_id");
+    dm
 }
 
 async fn sent(pool: &PgPool) -> i64 {
@@ -109,7 +140,7 @@ async fn monday_cohort(pool: &PgPool, created: DateTime<Utc>) {
 #[sqlx::test]
 async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    let (ws_url, mut identified) = start_recording_gateway().await;
+    let (ws_url, mut identified, sessions) = start_recording_gateway().await;
     let fake = FakeDiscord::start_for_processes(&ws_url, 3).await;
     let dir = tempfile::tempdir().unwrap();
     // Monday 03:59:30 UTC comes once the three have identified (about 11 s from now).
@@ -166,6 +197,43 @@ async fn three_processes_share_shards_budget_and_a_killed_leaders_posts(pool: Pg
         async || (registrations() == 1).then_some(()),
     )
     .await;
+
+    // 2. An interaction is answered once, by the process whose shard has its guild (the
+    // fixture's guild is on shard 1 of 3); one in a DM, by shard 0's.
+    let in_guild = fixture("slash_command");
+    let in_dm = in_a_dm(&in_guild);
+    let owners = [(&in_guild, 1), (&in_dm, 0)];
+    for (interaction, shard) in owners {
+        let session = sessions.lock().unwrap()[&shard].clone();
+        session
+            .send(json!(["INTERACTION_CREATE", interaction]))
+            .unwrap();
+    }
+    let answers = |id: &str| {
+        let route = format!("callback {id}");
+        fake.seen().iter().filter(|s| s.route == route).count()
+    };
+    for (interaction, _) in owners {
+        let id = interaction["id"].as_str().unwrap();
+        until(
+            "the interaction answered",
+            Duration::from_secs(10),
+            async || (answers(id) > 0).then_some(()),
+        )
+        .await;
+    }
+    // A second answer, from any process, would have come by now.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for (interaction, shard) in owners {
+        let id = interaction["id"].as_str().unwrap();
+        assert_eq!(answers(id), 1, "interaction {id} answered once");
+        let field = format!("\"interaction\":\"{id}\"");
+        let handled_by: Vec<&str> = NAMES
+            .into_iter()
+            .filter(|name| log_of(dir.path(), name).contains(&field))
+            .collect();
+        assert_eq!(handled_by, [NAMES[shard as usize]], "interaction {id}");
+    }
 
     // 3. Monday 09:00 in each zone: 1,000 prompts, shared by the three.
     until("a third delivered", Duration::from_secs(90), async || {
