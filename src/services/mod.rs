@@ -182,7 +182,7 @@ impl ServiceError {
     pub fn into_message(self, doing: &str) -> Message {
         match self {
             ServiceError::User(message) => {
-                // As for a refused command: the reason may echo user text, so it is debug.
+                // The reason may echo user text, which stays out of info-level logs.
                 tracing::info!("{doing} refused");
                 tracing::debug!(reason = %crate::render::plain::render(&message), "refusal reason");
                 message
@@ -300,18 +300,8 @@ impl Services {
                 outcome
             }
             Err(err) => {
-                let mut outcome = match err {
-                    ServiceError::User(message) => {
-                        // The reason may echo user text, which stays out of info-level logs.
-                        tracing::info!("command refused");
-                        tracing::debug!(reason = %crate::render::plain::render(&message), "refusal reason");
-                        Outcome::refusal(message)
-                    }
-                    ServiceError::Internal(err) => {
-                        tracing::error!(error = %format!("{err:#}"), "command failed");
-                        Outcome::refusal(messages::internal_error())
-                    }
-                };
+                // Logged as "command refused" (the reason at debug) or "command failed".
+                let mut outcome = Outcome::refusal(err.into_message("command"));
                 // The command's transaction rolled back its tail: the question goes here.
                 if drops_question && let Some(note) = self.drop_open_question(&invocation).await {
                     outcome.reply = note.line().push(outcome.reply);

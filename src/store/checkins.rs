@@ -66,36 +66,6 @@ pub struct Slot<'a> {
     pub timing: crate::domain::Timing,
 }
 
-/// Inserts the period's check-in; `None` when the member already has one for it.
-pub async fn insert(
-    ex: impl PgExecutor<'_>,
-    slot: Slot<'_>,
-    answer: &Answer,
-    now: DateTime<Utc>,
-) -> sqlx::Result<Option<Checkin>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress, blockers, confidence, hours,
-                               timing, plan, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $12, $10, $10)
-         ON CONFLICT (cohort_id, member_id, period) DO NOTHING
-         RETURNING {COLUMNS}"
-    )))
-    .bind(Uuid::new_v4())
-    .bind(slot.community_id)
-    .bind(slot.cohort_id)
-    .bind(slot.member_id)
-    .bind(slot.period)
-    .bind(&answer.progress)
-    .bind(&answer.blockers)
-    .bind(answer.confidence)
-    .bind(answer.hours)
-    .bind(now)
-    .bind(slot.timing.as_str())
-    .bind(&answer.plan)
-    .fetch_optional(ex)
-    .await
-}
-
 /// What a new check-in writes beside itself, in the statement that inserts it.
 pub struct Effects<'a> {
     /// The `checkin.record` audit row's detail.
@@ -115,11 +85,12 @@ pub struct Inserted {
     pub lead_mentors: Vec<Mentor>,
 }
 
-/// [`insert`] with everything a new check-in writes, in one statement: one round trip
-/// for the common `/checkin`. With it come the earlier weeks' blockers resolved (when this
-/// one has none), the audit row, the week's prompt replaced by its answered note, and the
-/// lead mentors read when it escalates. `None`, and nothing written, when the member has a
-/// check-in for that week already.
+/// Inserts the check-in in `slot` with everything a new check-in writes, in one
+/// statement: one round trip for the common `/checkin`. With it come the earlier weeks'
+/// blockers resolved (when this one has none), the audit row, the week's prompt replaced
+/// by its answered note, and the lead mentors read when it escalates. `None`, and nothing
+/// written, when the member has a check-in for that week already (a concurrent duplicate
+/// included).
 pub async fn insert_with_effects(
     ex: impl PgExecutor<'_>,
     slot: Slot<'_>,

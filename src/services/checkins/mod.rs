@@ -210,9 +210,9 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
 }
 
 /// Who hears about a learner's blocker, and who they are: the lead mentors (read here
-/// unless `lead_mentors` were read already); with every
-/// lead mentor away, the learner's covering community mentor; with no lead mentor at all,
-/// the stewards (never the learner themself), so a blocker never goes unheard.
+/// unless `lead_mentors` were read already); with every lead mentor away, the learner's
+/// covering community mentor; with no lead mentor at all, the stewards (never the learner
+/// themself), so a blocker never goes unheard.
 pub(super) async fn who_hears(
     tx: &mut PgConnection,
     cohort_id: Uuid,
