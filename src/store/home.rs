@@ -5,41 +5,34 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-/// Locks the Home rows of the members in `$1` (those who opened it), in id order, and
-/// returns each one's publishes started so far; the command tail runs it too.
+/// The command tail's share of the Home: locks the rows of the members in `$1` who opened
+/// their Home, in id order so two changes touching the same members cannot deadlock, and
+/// returns each one's publishes started so far. Members who never opened it are left out
+/// (nothing to refresh).
 pub(super) const LOCK_STARTED: &str = "UPDATE home_views h SET started = h.started
      FROM (SELECT member_id FROM home_views WHERE member_id = ANY($1)
            ORDER BY member_id FOR UPDATE) locked
      WHERE h.member_id = locked.member_id
      RETURNING h.member_id, h.started";
 
-/// The number of the publish a change should queue for each of `members`, locking their
-/// rows for the rest of the transaction, in id order so two changes touching the same
-/// members cannot deadlock. Members who never opened their Home are left out (nothing to
-/// refresh); with `opened`, a member without a row gets one.
+/// The number of the publish owed to each of `members`, who opened their Home just now: a
+/// member without a row gets one. Their rows stay locked for the rest of the transaction,
+/// taken in id order as in [`LOCK_STARTED`].
 pub async fn next_publishes(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     members: &[Uuid],
-    opened: bool,
 ) -> sqlx::Result<Vec<(Uuid, i32)>> {
-    let started: Vec<(Uuid, i32)> = if opened {
-        sqlx::query_as(
-            "INSERT INTO home_views (member_id, community_id)
-             SELECT m, $2 FROM unnest($1::uuid[]) m ORDER BY m
-             ON CONFLICT (member_id) DO UPDATE SET started = home_views.started
-             RETURNING member_id, started",
-        )
-        .bind(members)
-        .bind(community_id)
-        .fetch_all(ex)
-        .await?
-    } else {
-        sqlx::query_as(LOCK_STARTED)
-            .bind(members)
-            .fetch_all(ex)
-            .await?
-    };
+    let started: Vec<(Uuid, i32)> = sqlx::query_as(
+        "INSERT INTO home_views (member_id, community_id)
+         SELECT m, $2 FROM unnest($1::uuid[]) m ORDER BY m
+         ON CONFLICT (member_id) DO UPDATE SET started = home_views.started
+         RETURNING member_id, started",
+    )
+    .bind(members)
+    .bind(community_id)
+    .fetch_all(ex)
+    .await?;
     Ok(started.into_iter().map(|(id, n)| (id, n + 1)).collect())
 }
 

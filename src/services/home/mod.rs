@@ -101,17 +101,16 @@ pub async fn build_for(
     Ok(Some(home))
 }
 
-/// Queues a publish of each member's Slack Home, joining one already queued; with
-/// `opened` (they opened it just now) even if they never had one. Members who never opened
-/// their Home have nothing to refresh.
+/// Queues a publish of each member's Slack Home, who opened it just now (even if they
+/// never had one before), joining one already queued. After a command, the command tail
+/// queues the same publishes for the members it touched (`store::command_tail`).
 pub async fn refresh(
     tx: &mut PgConnection,
     community_id: Uuid,
     members: &[Uuid],
     now: DateTime<Utc>,
-    opened: bool,
 ) -> sqlx::Result<()> {
-    let owed = store::home::next_publishes(&mut *tx, community_id, members, opened).await?;
+    let owed = store::home::next_publishes(&mut *tx, community_id, members).await?;
     for (member_id, number) in owed {
         let key = format!("home:{member_id}:{number}");
         store::outbox::enqueue_action(

@@ -148,7 +148,7 @@ impl Services {
         }
         // Opening the Home tab shows it as it is now.
         if home_tab {
-            super::home::refresh(&mut tx, community_id, &[member_id], now, true).await?;
+            super::home::refresh(&mut tx, community_id, &[member_id], now).await?;
         }
         tx.commit()
             .await
