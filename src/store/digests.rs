@@ -8,13 +8,9 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 pg_row! {
+    /// What the digest shows beside the week's check-in rate (`store::metrics`).
     #[derive(Debug, Clone)]
     pub struct CohortFigures {
-        pub enrolled: i64,
-        pub checked_in: i64,
-        /// Active learners without a check-in whose week is excused (away, or days off):
-        /// left out of the rate's denominator.
-        pub away: i64,
         pub open_blockers: i64,
         pub confidence: Option<f64>,
         pub previous_confidence: Option<f64>,
@@ -30,11 +26,6 @@ pub async fn cohort_figures(
     sqlx::query_as(
         "WITH active AS (SELECT member_id FROM enrollments WHERE cohort_id = $1 AND status = 'active')
          SELECT
-           (SELECT count(*) FROM active) AS enrolled,
-           (SELECT count(*) FROM checkins k JOIN active a USING (member_id) WHERE k.cohort_id = $1 AND k.period = $2) AS checked_in,
-           (SELECT count(*) FROM active a
-             WHERE NOT EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = a.member_id AND k.period = $2)
-               AND week_excused($1, a.member_id, $2)) AS away,
            (SELECT count(*) FROM checkins k JOIN active a USING (member_id)
               WHERE k.cohort_id = $1 AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL) AS open_blockers,
            (SELECT avg(confidence)::float8 FROM checkins WHERE cohort_id = $1 AND period = $2) AS confidence,
@@ -58,7 +49,8 @@ pub async fn checked_in_every_week(
 ) -> sqlx::Result<(i64, Vec<String>)> {
     let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
         "WITH weeks AS (SELECT DISTINCT period FROM checkin_prompts
-                         WHERE cohort_id = $1 AND period = ANY($2))
+                         WHERE cohort_id = $1 AND period = ANY($2)),
+              excused AS (SELECT * FROM excused_weeks($1, NULL, $2))
          SELECT (SELECT count(*) FROM weeks), m.display_name
            FROM (SELECT 1) one
            LEFT JOIN enrollments e ON e.cohort_id = $1 AND e.status = 'active'
@@ -66,7 +58,8 @@ pub async fn checked_in_every_week(
                 AND NOT EXISTS (SELECT 1 FROM weeks w WHERE NOT EXISTS (
                         SELECT 1 FROM checkins k WHERE k.cohort_id = $1
                            AND k.member_id = e.member_id AND k.period = w.period)
-                      AND NOT week_excused($1, e.member_id, w.period))
+                      AND NOT EXISTS (SELECT 1 FROM excused x
+                                       WHERE x.member_id = e.member_id AND x.period = w.period))
            LEFT JOIN members m ON m.id = e.member_id
           ORDER BY m.display_name",
     )

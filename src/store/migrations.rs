@@ -58,6 +58,7 @@ const FILES: &[(&str, &str)] = embed![
     "0038_identify_buckets.sql",
     "0039_cluster_delivery.sql",
     "0040_plpgsql_presence_checks.sql",
+    "0041_metrics.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

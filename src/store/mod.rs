@@ -29,6 +29,7 @@ pub mod knowledge;
 pub mod kudos;
 pub mod members;
 pub mod mentoring;
+pub mod metrics;
 mod migrations;
 pub mod milestones;
 pub mod outbox;

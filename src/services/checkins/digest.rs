@@ -11,6 +11,7 @@ use crate::render::Message;
 use crate::services::{Destination, enqueue};
 use crate::store::cohorts::Cohort;
 use crate::store::digests::{self, LearnerStatus};
+use crate::store::metrics;
 use crate::store::outbox::{self, PlatformAction};
 
 /// Confidence at or below this puts a learner on the mentor's list.
@@ -42,10 +43,9 @@ pub async fn cohort_digest(
     let weeks: Vec<String> = month_weeks.iter().map(Period::to_string).collect();
     let (weeks_run, every_week) =
         digests::checked_in_every_week(&mut *tx, cohort.id, &weeks).await?;
+    let checkins = metrics::week_rate(&mut *tx, cohort.id, period).await?;
     let figures = DigestFigures {
-        enrolled: figures.enrolled,
-        checked_in: figures.checked_in,
-        away: figures.away,
+        checkins,
         open_blockers: figures.open_blockers,
         confidence: figures.confidence,
         previous_confidence: figures.previous_confidence,

@@ -3,6 +3,7 @@
 use crate::domain::Period;
 use crate::domain::Timing;
 use crate::render::{ActionKind, Message, count};
+use crate::store::metrics::CheckinRate;
 
 const CHECK_IN_BUTTON: &str = "Check in";
 const REPLY_BUTTON: &str = "Reply";
@@ -435,10 +436,9 @@ pub fn nudge(cohort: &str, cohort_slug: &str, period: Period) -> Message {
 const SHOUT_OUTS_SHOWN: usize = 25;
 
 pub struct DigestFigures {
-    pub enrolled: i64,
-    pub checked_in: i64,
-    /// Learners excused this week without a check-in: counted, never named, in the channel.
-    pub away: i64,
+    /// The week's check-in rate; its excused learners are counted, never named, in the
+    /// channel.
+    pub checkins: CheckinRate,
     pub open_blockers: i64,
     pub confidence: Option<f64>,
     pub previous_confidence: Option<f64>,
@@ -452,24 +452,20 @@ const EVERY_WEEK_FROM: i64 = 2;
 
 pub fn cohort_digest(cohort: &str, period: Period, f: &DigestFigures) -> Message {
     // Excused weeks leave the denominator: being away is not missing a check-in.
-    let expected = f.enrolled - f.away;
-    let rate = if expected > 0 {
-        f.checked_in * 100 / expected
-    } else {
-        0
-    };
+    let checkins = &f.checkins;
     let mut msg = Message::new()
         .text("📊 ")
         .strong(cohort)
         .text(format!(" — {period}"))
         .line()
         .text(format!(
-            "Check-ins: {} of {} ({rate}%)",
-            f.checked_in,
-            count(expected, "learner", "learners")
+            "Check-ins: {} of {} ({}%)",
+            checkins.answered,
+            count(checkins.expected(), "learner", "learners"),
+            checkins.rate.unwrap_or(0)
         ));
-    if f.away > 0 {
-        msg = msg.text(format!(" · {} away", f.away));
+    if checkins.excused > 0 {
+        msg = msg.text(format!(" · {} away", checkins.excused));
     }
     msg = msg
         .line()
@@ -684,9 +680,15 @@ mod tests {
     #[test]
     fn a_long_shout_out_list_is_shortened() {
         let figures = DigestFigures {
-            enrolled: 40,
-            checked_in: 30,
-            away: 2,
+            checkins: CheckinRate {
+                period: "2027-W10".into(),
+                prompted: 40,
+                answered: 30,
+                on_time: 28,
+                late: 2,
+                excused: 2,
+                rate: Some(79),
+            },
             open_blockers: 0,
             confidence: Some(4.0),
             previous_confidence: Some(3.0),
@@ -704,7 +706,7 @@ mod tests {
         );
         // Two away leave the denominator: 30 of 38, counted but never named.
         assert!(
-            text.contains("Check-ins: 30 of 38 learners (78%) · 2 away"),
+            text.contains("Check-ins: 30 of 38 learners (79%) · 2 away"),
             "{text}"
         );
         assert!(text.ends_with("L23, L24 and 5 more"), "{text}");

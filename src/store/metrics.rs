@@ -1,0 +1,96 @@
+//! The program's metrics, read from their SQL definitions (migration 0041): every report
+//! that shows one of them calls these, so the digest and `/stats` agree to the learner.
+
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::domain::Period;
+use crate::store::pg_row;
+
+pg_row! {
+    /// One week's check-in rate: answered ÷ (prompted − excused).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CheckinRate {
+        pub period: String,
+        /// Learners prompted that week, or who checked in for it early.
+        pub prompted: i64,
+        pub answered: i64,
+        /// Of the answers, those in time (early ones included) and those late.
+        pub on_time: i64,
+        pub late: i64,
+        /// Prompted learners without a check-in whose week is excused: out of the rate.
+        pub excused: i64,
+        /// A whole percent, rounded half up; `None` when nobody was expected.
+        pub rate: Option<i32>,
+    }
+}
+
+impl CheckinRate {
+    /// The learners the rate is out of.
+    pub fn expected(&self) -> i64 {
+        self.prompted - self.excused
+    }
+}
+
+/// The check-in rate of each week in `periods`, in week order (a week without prompts has
+/// zero counts and no rate).
+pub async fn checkin_rates(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    periods: &[String],
+) -> sqlx::Result<Vec<CheckinRate>> {
+    sqlx::query_as("SELECT * FROM metric_checkin_rate($1, $2)")
+        .bind(cohort_id)
+        .bind(periods)
+        .fetch_all(ex)
+        .await
+}
+
+/// Learners active in each week of `periods`, in week order.
+pub async fn active_learners(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    periods: &[String],
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT period, active FROM metric_active_learners($1, $2)")
+        .bind(cohort_id)
+        .bind(periods)
+        .fetch_all(ex)
+        .await
+}
+
+crate::store::row::text_enum! {
+    /// A step of the funnel, as the SQL names it.
+    pub enum FunnelStep {
+        Joined = "joined",
+        CocAccepted = "coc_accepted",
+        FirstCheckin = "first_checkin",
+        FirstModule = "first_module",
+        CapstoneSubmitted = "capstone_submitted",
+        Graduated = "graduated",
+        OfferedToMentor = "offered_to_mentor",
+    }
+}
+
+/// The cohort's funnel: each step in order with the learners who reached it.
+pub async fn funnel(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+) -> sqlx::Result<Vec<(FunnelStep, i64)>> {
+    sqlx::query_as("SELECT step, learners FROM metric_funnel($1) ORDER BY ordinal")
+        .bind(cohort_id)
+        .fetch_all(ex)
+        .await
+}
+
+/// The check-in rate of one week.
+pub async fn week_rate(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    period: Period,
+) -> sqlx::Result<CheckinRate> {
+    let mut rates = checkin_rates(ex, cohort_id, &[period.to_string()]).await?;
+    rates
+        .pop()
+        .ok_or_else(|| sqlx::Error::Protocol("metric_checkin_rate returned no week".into()))
+}
