@@ -12,7 +12,8 @@
 //! 1. `checkin`: `/checkin` end to end (parse + `Services::handle`) from 16 concurrent
 //!    clients, against a pgbench ceiling doing the same writes in plain SQL.
 //! 2. `scheduler`: scheduler passes over 1,000 cohorts and 100,000 learners in 30 zones.
-//! 3. `digest`: the cohort digest of a 5,000-learner cohort with a year of history.
+//! 3. `digest`: the cohort digest of a 5,000-learner cohort with a year of history, and
+//!    `/stats` over the same year.
 //! 4. `cohorts`: a community with 10,000 cohorts: the shell's start, `/cohort list` pages.
 //! 5. `kb`: `/kb search` over 10,000 entries, on the server and the embedded database.
 
@@ -1192,7 +1193,49 @@ async fn digest_scenario(server: &Server) -> Result<()> {
         ),
         format!("< 50 ms {}", verdict(median < Duration::from_millis(50))),
     );
+    stats_on(&db.pool, at).await?;
     server.drop(db).await
+}
+
+/// `/stats <cohort> weeks:52` by the example's steward over the digest's cohort, as the
+/// shell sends it: the same metric functions as the digest, over a year of weeks.
+async fn stats_on(pool: &PgPool, at: DateTime<Utc>) -> Result<()> {
+    let services = Services::new(pool.clone(), Arc::new(ManualClock::new(at)));
+    let caller = services
+        .shell_caller(COMMUNITY, "ada")
+        .await
+        .map_err(|e| anyhow!("{e:?}"))?;
+    let line = format!("/stats {COHORT} weeks:{}", DIGEST_WEEKS.n());
+    let mut runs = Vec::new();
+    let mut text = String::new();
+    for run in 0..DIGEST_RUNS.n() + 2 {
+        let parsed = commands::parse(&line).map_err(|e| anyhow!("{e}"))?;
+        let started = Instant::now();
+        let outcome = services
+            .handle(Invocation::new(caller.clone(), parsed.spec, parsed.args))
+            .await;
+        let took = started.elapsed();
+        text = plain::render(&outcome.reply);
+        ensure!(!outcome.refused, "/stats refused: {text}");
+        if run >= 2 {
+            runs.push(took);
+        }
+    }
+    ensure!(
+        text.contains(&format!("Enrolled: {DIGEST_LEARNERS}")),
+        "/stats does not count {DIGEST_LEARNERS} learners:\n{text}"
+    );
+    runs.sort_unstable();
+    let median = percentile(&runs, 0.5);
+    row(
+        format!(
+            "`/stats`, {} learners, {DIGEST_WEEKS} weeks shown ({DIGEST_RUNS} runs)",
+            thousands(DIGEST_LEARNERS.n() as u64)
+        ),
+        format!("median {} · max {}", ms(median), ms(runs[runs.len() - 1])),
+        format!("< 50 ms {}", verdict(median < Duration::from_millis(50))),
+    );
+    Ok(())
 }
 
 /// A prompt per learner per week for the 52 weeks up to `latest`; about 80% answered, with

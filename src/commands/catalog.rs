@@ -119,6 +119,7 @@ pub enum CommandId {
     AlumniJoin,
     AlumniLeave,
     CircleSchedule,
+    Stats,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1417,6 +1418,25 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Your mentoring: load against capacity, learners, kudos.",
+    },
+    CommandSpec {
+        id: CommandId::Stats,
+        path: "stats",
+        options: &[
+            optional(
+                "cohort",
+                OptionKind::Cohort,
+                "the cohort; every cohort you may see when left out",
+            ),
+            named(
+                "weeks",
+                OptionKind::Int { min: 1, max: 52 },
+                "how many weeks of check-in rates to show (4 unless given)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Program numbers: check-in rate, active learners and the funnel. For stewards, sponsors and lead mentors.",
     },
     CommandSpec {
         id: CommandId::MentorOffers,

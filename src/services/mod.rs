@@ -27,6 +27,7 @@ pub mod questions;
 pub mod reviews;
 pub mod roles;
 pub mod schedules;
+pub mod stats;
 pub mod streaks;
 pub mod talks;
 
@@ -617,6 +618,7 @@ async fn route(
         CommandId::AlumniLeave => alumni::leave(tx, now, inv).await,
         CommandId::KbAnswer => knowledge::questions::answer(tx, now, inv).await,
         CommandId::KbPublish => knowledge::publish(tx, now, inv).await,
+        CommandId::Stats => stats::show(tx, now, inv).await,
     }
 }
 

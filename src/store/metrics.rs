@@ -94,3 +94,37 @@ pub async fn week_rate(
         .pop()
         .ok_or_else(|| sqlx::Error::Protocol("metric_checkin_rate returned no week".into()))
 }
+
+/// Learners enrolled in the cohort now.
+pub async fn enrolled(ex: impl PgExecutor<'_>, cohort_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM enrollments WHERE cohort_id = $1 AND status = 'active'",
+    )
+    .bind(cohort_id)
+    .fetch_one(ex)
+    .await
+}
+
+/// The cohorts of the community whose numbers `member_id` may read: every cohort for a
+/// steward, a sponsor or a lead mentor community-wide; a cohort for its own sponsors and
+/// lead mentors (by role, or as a mentor group's lead).
+pub async fn readable_cohorts(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member_id: Uuid,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT c.id FROM cohorts c
+          WHERE c.community_id = $1
+            AND (EXISTS (SELECT 1 FROM member_roles r
+                          WHERE r.member_id = $2
+                            AND r.role IN ('steward', 'sponsor', 'lead_mentor')
+                            AND (r.cohort_id IS NULL OR r.cohort_id = c.id))
+                 OR EXISTS (SELECT 1 FROM mentor_groups g
+                             WHERE g.cohort_id = c.id AND g.lead_member_id = $2))",
+    )
+    .bind(community_id)
+    .bind(member_id)
+    .fetch_all(ex)
+    .await
+}

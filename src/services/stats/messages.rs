@@ -1,0 +1,142 @@
+//! What `/stats` says.
+
+use crate::render::{Message, count};
+use crate::store::metrics::{CheckinRate, FunnelStep};
+
+/// One cohort's numbers, for its own view.
+pub struct CohortStats {
+    pub name: String,
+    pub enrolled: i64,
+    /// Learners active in the cohort's current week.
+    pub active: i64,
+    pub this_week: CheckinRate,
+    pub last_week: CheckinRate,
+    /// The weeks asked for, oldest first, ending with this week.
+    pub weekly: Vec<CheckinRate>,
+    pub funnel: Vec<(FunnelStep, i64)>,
+}
+
+/// One cohort's line in the overview of several.
+pub struct CohortLine {
+    pub name: String,
+    pub slug: String,
+    pub enrolled: i64,
+    pub active: i64,
+    pub this_week: CheckinRate,
+}
+
+pub fn not_allowed() -> Message {
+    Message::new()
+        .code("/stats")
+        .text(" shows the program's numbers to stewards, sponsors and lead mentors. If you need them, ask a steward for the sponsor role.")
+}
+
+pub fn not_your_cohort(cohort: &str) -> Message {
+    Message::new()
+        .text("You see the numbers of the cohorts you lead or sponsor, and ")
+        .strong(cohort)
+        .text(" is not one of them. ")
+        .code("/stats")
+        .text(" without a cohort lists yours.")
+}
+
+pub fn no_live_cohorts() -> Message {
+    Message::new().text("📈 No live cohorts yet: their numbers start with their first week.")
+}
+
+pub fn cohort(stats: &CohortStats) -> Message {
+    let week = &stats.this_week;
+    let mut msg = Message::new()
+        .text("📈 ")
+        .strong(&stats.name)
+        .text(format!(" — {}", week.period))
+        .line()
+        .text(format!(
+            "Enrolled: {} · active this week: {}",
+            stats.enrolled, stats.active
+        ))
+        .line()
+        .text(format!("Check-in rate: {}", rate_detail(week)));
+    if week.excused > 0 {
+        msg = msg.text(format!(" · {} away", week.excused));
+    }
+    if let (Some(now), Some(before)) = (week.rate, stats.last_week.rate) {
+        msg = msg.text(format!(" · {}", change(now, before)));
+    }
+    if stats.weekly.len() > 1 {
+        let weeks: Vec<String> = stats
+            .weekly
+            .iter()
+            .map(|w| format!("{} {}", w.period, percent(w.rate)))
+            .collect();
+        msg = msg
+            .line()
+            .text(format!("Weekly check-in rate: {}", weeks.join(" · ")));
+    }
+    let steps: Vec<String> = stats
+        .funnel
+        .iter()
+        .map(|(step, learners)| format!("{} {learners}", step_label(*step)))
+        .collect();
+    msg.line().text(format!("Funnel: {}", steps.join(" → ")))
+}
+
+pub fn overview(lines: &[CohortLine]) -> Message {
+    let mut msg = Message::new().text(format!(
+        "📈 Program numbers — {}",
+        count(lines.len() as i64, "cohort", "cohorts")
+    ));
+    for line in lines {
+        msg = msg.line().text("• ").strong(&line.name).text(format!(
+            " ({}): {} enrolled · {} active · check-ins {}",
+            line.this_week.period,
+            line.enrolled,
+            line.active,
+            percent(line.this_week.rate)
+        ));
+    }
+    let example = lines.first().map_or("cohort", |line| line.slug.as_str());
+    msg.line()
+        .text("A cohort's funnel and weekly rates: ")
+        .code(format!("/stats {example}"))
+        .text(".")
+}
+
+/// `80% (24 of 30 learners: 20 on time, 4 late)`, or why there is no rate.
+fn rate_detail(week: &CheckinRate) -> String {
+    match week.rate {
+        Some(rate) => format!(
+            "{rate}% ({} of {}: {} on time, {} late)",
+            week.answered,
+            count(week.expected(), "learner", "learners"),
+            week.on_time,
+            week.late
+        ),
+        None => "no prompts yet this week".to_owned(),
+    }
+}
+
+fn percent(rate: Option<i32>) -> String {
+    rate.map_or_else(|| "—".to_owned(), |rate| format!("{rate}%"))
+}
+
+fn change(now: i32, before: i32) -> String {
+    let points = |n: i32| count(i64::from(n), "point", "points");
+    match now - before {
+        0 => format!("level with {before}% last week"),
+        up if up > 0 => format!("up {} from {before}% last week", points(up)),
+        down => format!("down {} from {before}% last week", points(-down)),
+    }
+}
+
+fn step_label(step: FunnelStep) -> &'static str {
+    match step {
+        FunnelStep::Joined => "joined",
+        FunnelStep::CocAccepted => "accepted the code of conduct",
+        FunnelStep::FirstCheckin => "first check-in",
+        FunnelStep::FirstModule => "first module verified",
+        FunnelStep::CapstoneSubmitted => "capstone submitted",
+        FunnelStep::Graduated => "graduated",
+        FunnelStep::OfferedToMentor => "offered to mentor",
+    }
+}

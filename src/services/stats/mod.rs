@@ -1,0 +1,123 @@
+//! `/stats`: the program's headline numbers for stewards, sponsors and lead mentors, read
+//! from the shared metric definitions (`store::metrics`), so they match the digest's.
+
+pub mod messages;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::PgConnection;
+
+use super::{Invocation, Outcome, ServiceResult, lookup, refuse};
+use crate::domain::{Period, parse_timezone};
+use crate::store::cohorts::{self, Cohort};
+use crate::store::metrics;
+use messages::{CohortLine, CohortStats};
+
+/// Weeks of check-in rates shown unless `weeks:N` asks for more or fewer.
+const DEFAULT_WEEKS: usize = 4;
+
+pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let caller = &inv.caller;
+    let readable =
+        metrics::readable_cohorts(&mut *tx, caller.community_id, caller.member.id).await?;
+    if readable.is_empty() {
+        return refuse(messages::not_allowed());
+    }
+    let weeks = inv.args.int("weeks").map_or(DEFAULT_WEEKS, |n| {
+        usize::try_from(n).unwrap_or(DEFAULT_WEEKS)
+    });
+    let reply = match lookup::optional_cohort(tx, inv).await? {
+        Some(cohort) if readable.contains(&cohort.id) => {
+            messages::cohort(&cohort_stats(tx, &cohort, weeks, now).await?)
+        }
+        Some(cohort) => return refuse(messages::not_your_cohort(&cohort.name)),
+        None => {
+            let live: Vec<Cohort> = cohorts::list(&mut *tx, caller.community_id)
+                .await?
+                .into_iter()
+                .filter(|c| !c.archived && readable.contains(&c.id))
+                .collect();
+            match live.as_slice() {
+                [] => messages::no_live_cohorts(),
+                [only] => messages::cohort(&cohort_stats(tx, only, weeks, now).await?),
+                several => {
+                    let mut lines = Vec::with_capacity(several.len());
+                    for cohort in several {
+                        lines.push(cohort_line(tx, cohort, now).await?);
+                    }
+                    messages::overview(&lines)
+                }
+            }
+        }
+    };
+    Ok(Outcome::reply(reply, inv.spec.visibility))
+}
+
+/// The cohort's own zone: its weeks are the ones its digest reports.
+fn zone_of(cohort: &Cohort) -> Tz {
+    parse_timezone(&cohort.timezone).unwrap_or(Tz::UTC)
+}
+
+/// `count` weeks ending with the one containing `now` in the cohort's zone, oldest first.
+fn weeks_to(cohort: &Cohort, count: usize, now: DateTime<Utc>) -> Vec<String> {
+    let mut week = Period::containing(now, zone_of(cohort));
+    let mut weeks = Vec::with_capacity(count);
+    for _ in 0..count {
+        weeks.push(week.to_string());
+        week = week.previous();
+    }
+    weeks.reverse();
+    weeks
+}
+
+async fn cohort_stats(
+    tx: &mut PgConnection,
+    cohort: &Cohort,
+    weeks: usize,
+    now: DateTime<Utc>,
+) -> sqlx::Result<CohortStats> {
+    // At least two weeks are read, for the change since last week.
+    let periods = weeks_to(cohort, weeks.max(2), now);
+    let rates = metrics::checkin_rates(&mut *tx, cohort.id, &periods).await?;
+    let active = metrics::active_learners(&mut *tx, cohort.id, &periods[periods.len() - 1..])
+        .await?
+        .pop()
+        .map_or(0, |(_, active)| active);
+    let [.., last_week, this_week] = rates.as_slice() else {
+        return Err(sqlx::Error::RowNotFound);
+    };
+    let (last_week, this_week) = (last_week.clone(), this_week.clone());
+    let shown = rates[rates.len() - weeks.min(rates.len())..].to_vec();
+    Ok(CohortStats {
+        name: cohort.name.clone(),
+        enrolled: metrics::enrolled(&mut *tx, cohort.id).await?,
+        active,
+        this_week,
+        last_week,
+        weekly: shown,
+        funnel: metrics::funnel(&mut *tx, cohort.id).await?,
+    })
+}
+
+async fn cohort_line(
+    tx: &mut PgConnection,
+    cohort: &Cohort,
+    now: DateTime<Utc>,
+) -> sqlx::Result<CohortLine> {
+    let periods = weeks_to(cohort, 1, now);
+    let this_week = metrics::checkin_rates(&mut *tx, cohort.id, &periods)
+        .await?
+        .pop()
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let active = metrics::active_learners(&mut *tx, cohort.id, &periods)
+        .await?
+        .pop()
+        .map_or(0, |(_, active)| active);
+    Ok(CohortLine {
+        name: cohort.name.clone(),
+        slug: cohort.slug.clone(),
+        enrolled: metrics::enrolled(&mut *tx, cohort.id).await?,
+        active,
+        this_week,
+    })
+}

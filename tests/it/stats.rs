@@ -1,0 +1,142 @@
+//! `/stats` and the shared metric definitions: the digest and `/stats` report the same
+//! check-in rate for the same week, an excused week leaves the denominator, a late answer
+//! counts as late, and only stewards, sponsors and lead mentors see the numbers.
+
+use chrono_tz::Europe::Berlin;
+use cohortbot::render::{Message, plain};
+use sqlx::PgPool;
+
+use crate::support::TestBot;
+
+const SPRING: &str = "spring-makers-2027";
+
+/// Sam, Lee and Kim in Spring Makers (Berlin); Kim is away all of week 10. Prompted on
+/// Monday 2027-03-08 09:00.
+async fn week_ten(pool: PgPool) -> TestBot {
+    let bot = TestBot::new(pool).await;
+    for learner in ["sam", "lee", "kim"] {
+        bot.enroll(learner, SPRING, Some("projects")).await;
+    }
+    bot.set_local("2027-03-05 12:00", Berlin);
+    bot.ok("kim", "/away 2027-03-12 from:2027-03-08").await;
+    bot.set_local("2027-03-08 08:45", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-08 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 2, "Kim, away, gets no prompt");
+    bot.deliver_to(&[
+        "#spring-makers",
+        "#spring-makers",
+        "#spring-makers",
+        "@sam",
+        "@lee",
+    ])
+    .await;
+    bot
+}
+
+#[sqlx::test]
+async fn the_digest_and_stats_agree_and_an_excused_week_leaves_the_rate(pool: PgPool) {
+    let bot = week_ten(pool).await;
+    bot.set_local("2027-03-09 10:00", Berlin);
+    bot.ok("sam", "/checkin 4 built the intake flow").await;
+
+    // Friday's digest: 1 of 2, Kim counted as away and not named.
+    bot.set_local("2027-03-12 17:00", Berlin);
+    let said = bot.say("ada", "/stats spring-makers-2027").await;
+    assert_eq!(
+        said.reply(),
+        "📈 Spring Makers 2027 — 2027-W10\n\
+         Enrolled: 3 · active this week: 1\n\
+         Check-in rate: 50% (1 of 2 learners: 1 on time, 0 late) · 1 away\n\
+         Weekly check-in rate: 2027-W07 — · 2027-W08 — · 2027-W09 — · 2027-W10 50%\n\
+         Funnel: joined 3 → accepted the code of conduct 3 → first check-in 1 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0"
+    );
+    bot.tick().await;
+    let delivered = bot.deliver().await.into_vec();
+    let digest = delivered
+        .iter()
+        .find(|(to, text)| to == "#spring-makers" && text.starts_with("📊"))
+        .map(|(_, text)| text.as_str())
+        .expect("the cohort digest");
+    assert!(
+        digest.contains("Check-ins: 1 of 2 learners (50%) · 1 away"),
+        "{digest}"
+    );
+    assert!(!digest.contains("Kim"), "{digest}");
+
+    // Tuesday: Lee answers week 10 late. The week's rate is now 100%, one of them late.
+    bot.set_local("2027-03-16 10:00", Berlin);
+    bot.ok("lee", "/checkin 3 caught up week:last").await;
+    let said = bot.say("priya", "/stats spring-makers-2027 weeks:2").await;
+    assert_eq!(
+        said.reply(),
+        "📈 Spring Makers 2027 — 2027-W11\n\
+         Enrolled: 3 · active this week: 0\n\
+         Check-in rate: no prompts yet this week\n\
+         Weekly check-in rate: 2027-W10 100% · 2027-W11 —\n\
+         Funnel: joined 3 → accepted the code of conduct 3 → first check-in 2 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0"
+    );
+    let late: Vec<(String, i64, i64, i64, i64, Option<i32>)> = sqlx::query_as(
+        "SELECT period, answered, on_time, late, excused, rate
+           FROM metric_checkin_rate((SELECT id FROM cohorts WHERE slug = $1), ARRAY['2027-W10'])",
+    )
+    .bind(SPRING)
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(late, [("2027-W10".to_owned(), 2, 1, 1, 1, Some(100))]);
+    // The edited digest says the same.
+    let edited: String = sqlx::query_scalar(
+        "SELECT body::text FROM outbox WHERE idempotency_key LIKE 'digest-edit:%'",
+    )
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    let edited = plain::render(&serde_json::from_str::<Message>(&edited).unwrap());
+    assert!(
+        edited.contains("Check-ins: 2 of 2 learners (100%) · 1 away"),
+        "{edited}"
+    );
+}
+
+#[sqlx::test]
+async fn only_stewards_sponsors_and_lead_mentors_see_the_numbers(pool: PgPool) {
+    let bot = week_ten(pool).await;
+    bot.set_local("2027-03-10 10:00", Berlin);
+    bot.ok("sam", "/checkin 4 built the intake flow").await;
+    bot.ok("lee", "/checkin 2 stuck on licences").await;
+
+    bot.refused(
+        "sam",
+        "/stats",
+        "`/stats` shows the program's numbers to stewards, sponsors and lead mentors. If you need them, ask a steward for the sponsor role.",
+    )
+    .await;
+    // Grace leads Spring Makers: a bare `/stats` is her one cohort.
+    let said = bot.say("grace", "/stats weeks:1").await;
+    assert_eq!(
+        said.reply(),
+        "📈 Spring Makers 2027 — 2027-W10\n\
+         Enrolled: 3 · active this week: 2\n\
+         Check-in rate: 100% (2 of 2 learners: 2 on time, 0 late) · 1 away\n\
+         Funnel: joined 3 → accepted the code of conduct 3 → first check-in 2 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0"
+    );
+    bot.refused(
+        "grace",
+        "/stats evening-builders-2027",
+        "You see the numbers of the cohorts you lead or sponsor, and Evening Builders 2027 is not one of them. `/stats` without a cohort lists yours.",
+    )
+    .await;
+    bot.refused("grace", "/stats spring-makers", "spring-makers-2027")
+        .await;
+    // A steward sees every live cohort, one line each.
+    let said = bot.say("ada", "/stats").await;
+    assert_eq!(
+        said.reply(),
+        "📈 Program numbers — 2 cohorts\n\
+         • Spring Makers 2027 (2027-W10): 3 enrolled · 2 active · check-ins 100%\n\
+         • Evening Builders 2027 (2027-W10): 0 enrolled · 0 active · check-ins —\n\
+         A cohort's funnel and weekly rates: `/stats spring-makers-2027`."
+    );
+    bot.refused("ada", "/stats weeks:53", "weeks").await;
+}
