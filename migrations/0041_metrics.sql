@@ -41,6 +41,10 @@ LANGUAGE sql STABLE AS $$
                                            WHERE o.cohort_id = $1 AND o.day = days.day))
 $$;
 
+-- Excused prompts are few: the digests find them without reading every prompt of a week.
+CREATE INDEX checkin_prompts_excused ON checkin_prompts (cohort_id, period)
+    WHERE excused IS NOT NULL;
+
 -- The per-learner question, answered by the same definition.
 CREATE OR REPLACE FUNCTION week_excused(cohort uuid, member uuid, period text) RETURNS boolean
 LANGUAGE sql STABLE AS $$
@@ -60,27 +64,25 @@ RETURNS TABLE (period text, prompted bigint, answered bigint, on_time bigint, la
                excused bigint, rate integer)
 LANGUAGE sql STABLE AS $$
     WITH expected AS (
-        SELECT p.member_id, p.period FROM checkin_prompts p
-         WHERE p.cohort_id = $1 AND p.period = ANY ($2)
-        UNION
-        SELECT k.member_id, k.period FROM checkins k
-         WHERE k.cohort_id = $1 AND k.period = ANY ($2)
-    ), outcomes AS (
-        SELECT x.period, k.timing, k.id IS NULL AND ex.member_id IS NOT NULL AS excused
-          FROM expected x
-          LEFT JOIN checkins k
-                 ON k.cohort_id = $1 AND k.member_id = x.member_id AND k.period = x.period
-          LEFT JOIN excused_weeks($1, NULL, $2) ex
-                 ON ex.member_id = x.member_id AND ex.period = x.period
+        SELECT coalesce(p.period, k.period) AS period,
+               coalesce(p.member_id, k.member_id) AS member_id,
+               k.timing
+          FROM (SELECT p.member_id, p.period FROM checkin_prompts p
+                 WHERE p.cohort_id = $1 AND p.period = ANY ($2)) p
+          FULL JOIN (SELECT k.member_id, k.period, k.timing FROM checkins k
+                      WHERE k.cohort_id = $1 AND k.period = ANY ($2)) k
+                 ON k.member_id = p.member_id AND k.period = p.period
     ), counted AS (
         SELECT w.period,
-               count(o.period) AS prompted,
-               count(o.timing) AS answered,
-               count(*) FILTER (WHERE o.timing IN ('early', 'on_time')) AS on_time,
-               count(*) FILTER (WHERE o.timing = 'late') AS late,
-               count(*) FILTER (WHERE o.excused) AS excused
+               count(x.period) AS prompted,
+               count(x.timing) AS answered,
+               count(*) FILTER (WHERE x.timing IN ('early', 'on_time')) AS on_time,
+               count(*) FILTER (WHERE x.timing = 'late') AS late,
+               count(*) FILTER (WHERE x.timing IS NULL AND ex.member_id IS NOT NULL) AS excused
           FROM unnest($2) w (period)
-          LEFT JOIN outcomes o ON o.period = w.period
+          LEFT JOIN expected x ON x.period = w.period
+          LEFT JOIN excused_weeks($1, NULL, $2) ex
+                 ON ex.member_id = x.member_id AND ex.period = x.period
          GROUP BY w.period
     )
     SELECT c.period, c.prompted, c.answered, c.on_time, c.late, c.excused,
@@ -96,33 +98,34 @@ $$;
 CREATE FUNCTION metric_active_learners(cohort uuid, periods text[])
 RETURNS TABLE (period text, active bigint)
 LANGUAGE sql STABLE AS $$
-    WITH learners AS (
-        SELECT DISTINCT e.member_id, coalesce(m.timezone, c.timezone) AS zone
-          FROM enrollments e
-          JOIN members m ON m.id = e.member_id
-          JOIN cohorts c ON c.id = e.cohort_id
-         WHERE e.cohort_id = $1
-    ), happened AS (
-        SELECT s.cohort_id, a.member_id, s.starts_at AS at
+    WITH happened AS (
+        SELECT a.member_id, s.starts_at AS at
           FROM session_attendance a JOIN sessions s ON s.id = a.session_id
          WHERE s.cohort_id = $1
         UNION ALL
-        SELECT cohort_id, member_id, submitted_at FROM milestones WHERE cohort_id = $1
+        SELECT member_id, submitted_at FROM milestones WHERE cohort_id = $1
         UNION ALL
-        SELECT cohort_id, learner_id, requested_at FROM reviews WHERE cohort_id = $1
+        SELECT learner_id, requested_at FROM reviews WHERE cohort_id = $1
         UNION ALL
-        SELECT cohort_id, learner_id, created_at FROM pairings WHERE cohort_id = $1
+        SELECT learner_id, created_at FROM pairings WHERE cohort_id = $1
     ), activity AS (
+        -- A check-in is a learner's own, in their own week already.
         SELECT k.member_id, k.period FROM checkins k
          WHERE k.cohort_id = $1 AND k.period = ANY ($2)
-        UNION
-        SELECT h.member_id, to_char(h.at AT TIME ZONE l.zone, 'IYYY-"W"IW')
-          FROM happened h JOIN learners l USING (member_id)
+        UNION ALL
+        -- Anything else happened at an instant: its week is the learner's (their zone, else
+        -- the cohort's), and only the cohort's learners count (a mentor attends too).
+        SELECT h.member_id, to_char(h.at AT TIME ZONE coalesce(m.timezone, c.timezone),
+                                    'IYYY-"W"IW')
+          FROM happened h
+          JOIN members m ON m.id = h.member_id
+          JOIN cohorts c ON c.id = $1
+         WHERE EXISTS (SELECT 1 FROM enrollments e
+                        WHERE e.cohort_id = $1 AND e.member_id = h.member_id)
     )
     SELECT w.period, count(DISTINCT a.member_id)
       FROM unnest($2) w (period)
       LEFT JOIN activity a ON a.period = w.period
-                          AND a.member_id IN (SELECT member_id FROM learners)
      GROUP BY w.period
      ORDER BY w.period
 $$;
@@ -138,22 +141,23 @@ LANGUAGE sql STABLE AS $$
         SELECT member_id FROM enrollments WHERE cohort_id = $1
         UNION
         SELECT member_id FROM pending_joins WHERE cohort_id = $1
+    ), milestones_of AS (
+        SELECT s.member_id, s.status = 'verified' AS verified, d.capstone
+          FROM milestones s JOIN modules d ON d.id = s.module_id
+         WHERE s.cohort_id = $1
     ), reached AS (
-        SELECT j.member_id,
-               m.coc_accepted_at IS NOT NULL AS coc_accepted,
+        -- Milestones and mentor offers are few: each is read once and hashed. Check-ins
+        -- are many: each learner's is found by one index probe.
+        SELECT m.coc_accepted_at IS NOT NULL AS coc_accepted,
                EXISTS (SELECT 1 FROM checkins k
                         WHERE k.cohort_id = $1 AND k.member_id = j.member_id) AS first_checkin,
-               EXISTS (SELECT 1 FROM milestones s
-                        WHERE s.cohort_id = $1 AND s.member_id = j.member_id
-                          AND s.status = 'verified') AS first_module,
-               EXISTS (SELECT 1 FROM milestones s JOIN modules d ON d.id = s.module_id
-                        WHERE s.cohort_id = $1 AND s.member_id = j.member_id
-                          AND d.capstone) AS capstone_submitted,
-               EXISTS (SELECT 1 FROM milestones s JOIN modules d ON d.id = s.module_id
-                        WHERE s.cohort_id = $1 AND s.member_id = j.member_id
-                          AND d.capstone AND s.status = 'verified') AS graduated,
-               EXISTS (SELECT 1 FROM mentor_profiles p
-                        WHERE p.member_id = j.member_id) AS offered_to_mentor
+               j.member_id IN (SELECT member_id FROM milestones_of WHERE verified)
+                   AS first_module,
+               j.member_id IN (SELECT member_id FROM milestones_of WHERE capstone)
+                   AS capstone_submitted,
+               j.member_id IN (SELECT member_id FROM milestones_of WHERE capstone AND verified)
+                   AS graduated,
+               j.member_id IN (SELECT member_id FROM mentor_profiles) AS offered_to_mentor
           FROM joined j JOIN members m ON m.id = j.member_id
     )
     SELECT s.step, s.ordinal::integer, s.learners

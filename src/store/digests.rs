@@ -47,31 +47,30 @@ pub async fn checked_in_every_week(
     cohort_id: Uuid,
     periods: &[String],
 ) -> sqlx::Result<(i64, Vec<String>)> {
-    let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+    // Set operations, not a probe per learner and week: a week is missed when the learner
+    // has neither a check-in for it nor an excuse.
+    sqlx::query_as(
         "WITH weeks AS (SELECT DISTINCT period FROM checkin_prompts
-                         WHERE cohort_id = $1 AND period = ANY($2)),
-              excused AS (SELECT * FROM excused_weeks($1, NULL, $2))
-         SELECT (SELECT count(*) FROM weeks), m.display_name
-           FROM (SELECT 1) one
-           LEFT JOIN enrollments e ON e.cohort_id = $1 AND e.status = 'active'
-                AND EXISTS (SELECT 1 FROM weeks)
-                AND NOT EXISTS (SELECT 1 FROM weeks w WHERE NOT EXISTS (
-                        SELECT 1 FROM checkins k WHERE k.cohort_id = $1
-                           AND k.member_id = e.member_id AND k.period = w.period)
-                      AND NOT EXISTS (SELECT 1 FROM excused x
-                                       WHERE x.member_id = e.member_id AND x.period = w.period))
-           LEFT JOIN members m ON m.id = e.member_id
-          ORDER BY m.display_name",
+                         WHERE cohort_id = $1 AND period = ANY ($2)),
+              missed AS (
+                SELECT e.member_id, w.period FROM enrollments e, weeks w
+                 WHERE e.cohort_id = $1 AND e.status = 'active'
+                EXCEPT
+                SELECT k.member_id, k.period FROM checkins k
+                 WHERE k.cohort_id = $1 AND k.period = ANY ($2)
+                EXCEPT
+                SELECT x.member_id, x.period FROM excused_weeks($1, NULL, $2) x)
+         SELECT (SELECT count(*) FROM weeks),
+                ARRAY (SELECT m.display_name FROM enrollments e JOIN members m ON m.id = e.member_id
+                        WHERE e.cohort_id = $1 AND e.status = 'active'
+                          AND EXISTS (SELECT 1 FROM weeks)
+                          AND NOT EXISTS (SELECT 1 FROM missed WHERE missed.member_id = e.member_id)
+                        ORDER BY m.display_name)",
     )
     .bind(cohort_id)
     .bind(periods)
-    .fetch_all(ex)
-    .await?;
-    let weeks = rows.first().map_or(0, |(n, _)| *n);
-    Ok((
-        weeks,
-        rows.into_iter().filter_map(|(_, name)| name).collect(),
-    ))
+    .fetch_one(ex)
+    .await
 }
 
 /// The newest week whose prompts went out at or before `at`.
