@@ -32,6 +32,8 @@ pub struct Settings {
     pub cluster: ClusterSettings,
     #[serde(default)]
     pub clock: ClockSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
 }
 
 /// A test clock for server mode, so a test can run a Monday morning across time zones in
@@ -123,6 +125,20 @@ impl ClusterSettings {
     pub fn heartbeat(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.heartbeat_secs.max(1))
     }
+}
+
+/// Prometheus metrics of the process's health (`/metrics`, OpenMetrics text): off unless
+/// one of these is set.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// A listener of its own for `/metrics`, e.g. `127.0.0.1:9464`. It asks for no token,
+    /// so keep it on a private address.
+    #[serde(deserialize_with = "lenient_option")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Serves `/metrics` on `http.listen` as well, to requests that carry
+    /// `Authorization: Bearer <token>`.
+    pub token: Option<SecretString>,
 }
 
 /// The small HTTP side: Slack and Discord endpoints, health, iCal feeds, badges.

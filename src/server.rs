@@ -98,15 +98,27 @@ pub async fn run(app: &App, settings: &Settings) -> Result<()> {
         stop_rx.clone(),
         leadership,
     )?;
+    if let Some(addr) = settings.metrics.listen {
+        let metrics = web::metrics::routes(pool.clone(), None);
+        background.spawn(WebServer::only(metrics, "metrics.listen").serve(addr, stop_rx.clone()));
+    }
     if let Some(addr) = settings.http.listen {
         if let Some(routes) = discord_routes {
             web = web.merge(routes);
         }
+        if let Some(token) = settings.metrics.token.clone() {
+            web = web.merge(web::metrics::routes(pool.clone(), Some(token)));
+        }
         background.spawn(web.serve(addr, stop_rx.clone()));
-    } else if discord_routes.is_some() {
-        tracing::warn!(
-            "discord.public_key is set but http.listen is not: no HTTP interactions endpoint"
-        );
+    } else {
+        if discord_routes.is_some() {
+            tracing::warn!(
+                "discord.public_key is set but http.listen is not: no HTTP interactions endpoint"
+            );
+        }
+        if settings.metrics.token.is_some() {
+            tracing::warn!("metrics.token is set but http.listen is not: no /metrics there");
+        }
     }
     tracing::info!("server mode: running until a stop signal");
     let mut result = tokio::select! {

@@ -351,6 +351,10 @@ impl ShellSender {
 }
 
 impl Sender for ShellSender {
+    fn platform(&self) -> &'static str {
+        "shell"
+    }
+
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
         // The shell has no roles, and a printed line cannot be replaced.
         if post.action.is_some() {

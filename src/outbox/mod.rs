@@ -25,7 +25,9 @@ use uuid::Uuid;
 use crate::clock::Clock;
 use crate::render::Message;
 use crate::store::outbox::{self as rows, Attempt, Claimed};
+// What happened to one post: counted in the report and in the metrics alike.
 pub use crate::store::outbox::{DeadReason, Pacing, Platform, PlatformAction};
+use crate::telemetry::metrics::{PostFate as Fate, metrics};
 
 /// The longest a claimed post waits for its slot in the shared budget. Slots are reserved
 /// only for posts in flight, so they run about a second ahead; this guards the lease
@@ -160,6 +162,9 @@ pub trait Sender: Send + Sync {
         post: &OutboundPost,
     ) -> impl Future<Output = Result<Delivered, SendError>> + Send;
 
+    /// The platform's name for metrics (`discord`, `slack`, `shell`).
+    fn platform(&self) -> &'static str;
+
     /// The platform's budget, shared by every process: the claim reserves each post's
     /// slot in it, and the post waits for its slot before [`Sender::send`].
     fn pacing(&self) -> Pacing {
@@ -220,15 +225,6 @@ pub struct DispatchReport {
     pub dead: u32,
     /// Leases handed back unsent because the dispatcher was stopping.
     pub released: u32,
-}
-
-/// What happened to one post.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fate {
-    Sent,
-    Retried,
-    RateLimited,
-    Dead,
 }
 
 impl DispatchReport {
@@ -473,6 +469,7 @@ impl<S: Sender + 'static> Dispatcher<S> {
 
 impl<S: Sender> Inner<S> {
     async fn deliver(&self, post: OutboundPost) -> (i64, Result<Fate>) {
+        let started = std::time::Instant::now();
         let result =
             match tokio::time::timeout(self.policy.send_timeout, self.sender.send(&post)).await {
                 Ok(result) => result,
@@ -484,7 +481,12 @@ impl<S: Sender> Inner<S> {
                     retry_after: None,
                 }),
             };
-        (post.id, self.record_surely(&post, result).await)
+        let took = started.elapsed();
+        let fate = self.record_surely(&post, result).await;
+        if let Ok(fate) = &fate {
+            metrics().post(self.sender.platform(), *fate, took);
+        }
+        (post.id, fate)
     }
 
     /// [`Inner::record`], retried while the database is away (a restart, a failover) for up

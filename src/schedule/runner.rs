@@ -5,6 +5,7 @@
 //! costs a few statements however many cohorts and learners are due. Cohort triggers
 //! (digests) run one transaction each.
 
+use crate::telemetry::metrics::metrics;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,10 +99,12 @@ impl Scheduler {
 
     /// Runs every tick since the last pass (or since now, on the very first pass).
     pub async fn tick(&self) -> Result<TickReport> {
+        let started = std::time::Instant::now();
         let now = self.clock.now();
         let since = state::last_run(&self.pool).await?.unwrap_or(now);
         let report = self.run_between(since, now).await?;
         state::set_last_run(&self.pool, now).await?;
+        metrics().scheduler_pass(report.fired, report.skipped, started.elapsed());
         Ok(report)
     }
 

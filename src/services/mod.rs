@@ -46,6 +46,7 @@ use crate::render::Message;
 use crate::store::command_tail::{self, Tail, TailRow};
 use crate::store::outbox::PlatformAction;
 use crate::store::{self, members::Member};
+use crate::telemetry::metrics::{CommandOutcome, metrics};
 
 /// Who is calling, resolved to this community's member.
 #[derive(Debug, Clone)]
@@ -295,12 +296,18 @@ impl Services {
     pub async fn handle(&self, invocation: Invocation) -> Outcome {
         // Any command but an answer drops the member's open question, and says so.
         let drops_question = !matches!(invocation.spec.id, CommandId::Yes | CommandId::No);
+        let counted = |outcome| metrics().command(invocation.spec.path, outcome);
         match self.run(&invocation, drops_question).await {
             Ok(outcome) => {
                 tracing::info!("command handled");
+                counted(CommandOutcome::Handled);
                 outcome
             }
             Err(err) => {
+                counted(match err {
+                    ServiceError::User(_) => CommandOutcome::Refused,
+                    ServiceError::Internal(_) => CommandOutcome::Failed,
+                });
                 // Logged as "command refused" (the reason at debug) or "command failed".
                 let mut outcome = Outcome::refusal(err.into_message("command"));
                 // The command's transaction rolled back its tail: the question goes here.

@@ -15,6 +15,8 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, LogSettings};
 
+pub mod metrics;
+
 pub enum LogSink<'a> {
     Stderr,
     File(&'a Path),

@@ -11,3 +11,5 @@ pub const CALENDAR_UNAVAILABLE: &str = "calendar unavailable\n";
 pub const NOT_PUBLISHED: &str = "Badge credentials are not published yet: a steward must set \
 http.public_url (this bot's public address) so that credentials can name their issuer. \
 The badge page itself works now.\n";
+pub const METRICS_TOKEN_NEEDED: &str =
+    "metrics need the bearer token set in metrics.token (Authorization: Bearer …)\n";

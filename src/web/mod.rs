@@ -5,6 +5,7 @@ pub mod badges;
 pub mod health;
 pub mod ical;
 mod messages;
+pub mod metrics;
 
 use std::net::SocketAddr;
 
@@ -16,12 +17,23 @@ use crate::services::Services;
 
 pub struct WebServer {
     router: Router,
+    /// The setting its address comes from, for errors and the log.
+    setting: &'static str,
 }
 
 impl WebServer {
     pub fn new(services: &Services) -> Self {
         Self {
             router: health::routes(services.pool.clone(), services.delivery.clone()),
+            setting: "http.listen",
+        }
+    }
+
+    /// A server of `routes` alone, on the address in `setting` (the metrics' own listener).
+    pub fn only(routes: Router, setting: &'static str) -> Self {
+        Self {
+            router: routes,
+            setting,
         }
     }
 
@@ -39,8 +51,8 @@ impl WebServer {
     pub async fn serve(self, addr: SocketAddr, mut stop: watch::Receiver<bool>) -> Result<()> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .with_context(|| format!("listening on {addr} (http.listen)"))?;
-        tracing::info!(%addr, "HTTP server listening");
+            .with_context(|| format!("listening on {addr} ({})", self.setting))?;
+        tracing::info!(%addr, setting = self.setting, "HTTP server listening");
         axum::serve(listener, self.router)
             .with_graceful_shutdown(async move {
                 let _ = stop.wait_for(|stopped| *stopped).await;

@@ -32,6 +32,7 @@ mod mentor_roles;
 mod mentoring;
 mod mentoring_inactive;
 mod mentoring_rotation;
+mod metrics;
 mod migrations;
 mod milestones;
 mod outbox;

@@ -48,6 +48,10 @@ impl RecordingSender {
 }
 
 impl Sender for RecordingSender {
+    fn platform(&self) -> &'static str {
+        "recording"
+    }
+
     async fn send(&self, post: &OutboundPost) -> Result<Delivered, SendError> {
         self.attempts.fetch_add(1, Ordering::SeqCst);
         if let Some(err) = self.failures.lock().unwrap().pop_front() {

@@ -242,13 +242,16 @@ pub async fn run(
             }
         };
         let began = tokio::time::Instant::now();
+        let reporting = tokio::spawn(report_shards(manager.clone()));
         let result = tokio::select! {
             result = started => result,
             () = async { let _ = stop.wait_for(|s| *s).await; } => {
+                reporting.abort();
                 manager.shutdown_all().await;
                 return Ok(());
             }
         };
+        reporting.abort();
         // A bad token or intents the portal does not grant will not fix themselves; an
         // outage (no /gateway/bot, a dropped start) will, so the bot waits and tries again.
         if let Err(err) = result {
@@ -279,6 +282,23 @@ fn is_fatal(err: &serenity::Error) -> bool {
                 | GatewayError::DisallowedGatewayIntents
         )
     )
+}
+
+/// How often the shards' connection and heartbeat latency are copied into the metrics.
+const SHARD_REPORT_EVERY: Duration = Duration::from_secs(10);
+
+/// Copies each running shard's stage and heartbeat round trip into the metrics, until
+/// aborted with its client.
+async fn report_shards(manager: std::sync::Arc<serenity::gateway::ShardManager>) {
+    let mut every = tokio::time::interval(SHARD_REPORT_EVERY);
+    loop {
+        every.tick().await;
+        let runners = manager.runners.lock().await;
+        for (id, runner) in runners.iter() {
+            let connected = matches!(runner.stage, serenity::gateway::ConnectionStage::Connected);
+            crate::telemetry::metrics::metrics().shard(id.0, connected, runner.latency);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! per-route buckets from the `X-RateLimit-*` headers. With serenity's limiter on, serenity
 //! waits for buckets and the gate only holds the circuit, so nothing waits twice.
 
+use crate::telemetry::metrics::metrics;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -242,7 +243,10 @@ impl Rest {
         let response = match &self.http.ratelimiter {
             Some(limiter) => match limiter.perform(request).await {
                 Ok(response) => response,
-                Err(err) => return failed(transient(err)),
+                Err(err) => {
+                    metrics().request("discord", None);
+                    return failed(transient(err));
+                }
             },
             None => {
                 let built = request
@@ -255,11 +259,15 @@ impl Rest {
                 };
                 match self.client.execute(built).await {
                     Ok(response) => response,
-                    Err(err) => return failed(transient(err)),
+                    Err(err) => {
+                        metrics().request("discord", None);
+                        return failed(transient(err));
+                    }
                 }
             }
         };
         let status = response.status();
+        metrics().request("discord", Some(status.as_u16()));
         let headers = response.headers().clone();
         let text = match response.text().await {
             Ok(text) => text,
@@ -276,6 +284,7 @@ impl Rest {
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error"))
             .to_owned();
         if status.as_u16() == 429 {
+            metrics().rate_limited("discord");
             let retry_after = json
                 .get("retry_after")
                 .and_then(Value::as_f64)

@@ -429,6 +429,10 @@ fn message_ref(sent: &str) -> Option<(u64, u64)> {
 }
 
 impl Sender for DiscordSender {
+    fn platform(&self) -> &'static str {
+        "discord"
+    }
+
     /// Discord's global budget, shared by every process of the bot: serenity's own limiter
     /// (or a REST proxy's) sees only this process.
     fn pacing(&self) -> Pacing {

@@ -3,6 +3,7 @@
 //! Every call passes the outbox's [`Gate`] (one probe at a time while Slack fails or
 //! rate-limits) and its method's tier budget, so the bot never relies on 429s for pacing.
 
+use crate::telemetry::metrics::metrics;
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -443,9 +444,14 @@ async fn answer(method: &str, request: reqwest::RequestBuilder) -> Result<Value,
         method: method.to_owned(),
         source,
     };
-    let response = request.send().await.map_err(network)?;
+    let response = request.send().await.map_err(|err| {
+        metrics().request("slack", None);
+        network(err)
+    })?;
     let status = response.status();
+    metrics().request("slack", Some(status.as_u16()));
     if status == StatusCode::TOO_MANY_REQUESTS {
+        metrics().rate_limited("slack");
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
@@ -471,6 +477,7 @@ async fn answer(method: &str, request: reqwest::RequestBuilder) -> Result<Value,
             .unwrap_or("unknown_error")
             .to_owned();
         if error == "ratelimited" {
+            metrics().rate_limited("slack");
             return Err(ApiError::RateLimited {
                 method: method.to_owned(),
                 retry_after: None,

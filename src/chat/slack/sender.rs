@@ -377,6 +377,10 @@ pub async fn check_usergroups(api: &SlackApi, pool: &PgPool) {
 }
 
 impl Sender for SlackSender {
+    fn platform(&self) -> &'static str {
+        "slack"
+    }
+
     /// One message a second per channel (and per DM), for every process together.
     fn pacing(&self) -> Pacing {
         Pacing::PerRecipient {
