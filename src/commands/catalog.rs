@@ -120,6 +120,7 @@ pub enum CommandId {
     AlumniLeave,
     CircleSchedule,
     Stats,
+    StatsExport,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,6 +326,9 @@ const fn named(name: &'static str, kind: OptionKind, help: &'static str) -> Opti
         help,
     }
 }
+
+/// What `/stats export` writes: `weekly.csv`, `funnel.csv`, `checkins.csv`.
+pub const EXPORT_DATASETS: &[&str] = &["weekly", "funnel", "checkins"];
 
 /// Why a post was dead-lettered, as `/outbox failed` filters it.
 pub const DEAD_REASONS: &[&str] = &["rejected", "attempts", "deadline", "unknown"];
@@ -1437,6 +1441,31 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Program numbers: check-in rate, active learners and the funnel. For stewards, sponsors and lead mentors.",
+    },
+    CommandSpec {
+        id: CommandId::StatsExport,
+        path: "stats export",
+        options: &[
+            required(
+                "dataset",
+                OptionKind::Choice(EXPORT_DATASETS),
+                "weekly (check-in rates and active learners), funnel, or checkins (stewards: every answer)",
+            ),
+            optional(
+                "cohort",
+                OptionKind::Cohort,
+                "the cohort; every cohort you may see when left out",
+            ),
+            optional(
+                "from",
+                OptionKind::Date,
+                "the first day (its week is the first exported; 12 weeks back unless given)",
+            ),
+            optional("to", OptionKind::Date, "the last day (today unless given)"),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "A link to a CSV of the program's numbers, valid for 15 minutes. For stewards, sponsors and lead mentors.",
     },
     CommandSpec {
         id: CommandId::MentorOffers,

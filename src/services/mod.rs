@@ -626,6 +626,7 @@ async fn route(
         CommandId::KbAnswer => knowledge::questions::answer(tx, now, inv).await,
         CommandId::KbPublish => knowledge::publish(tx, now, inv).await,
         CommandId::Stats => stats::show(tx, now, inv).await,
+        CommandId::StatsExport => stats::export::export(tx, now, inv, public_url).await,
     }
 }
 

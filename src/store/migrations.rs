@@ -59,6 +59,7 @@ const FILES: &[(&str, &str)] = embed![
     "0039_cluster_delivery.sql",
     "0040_plpgsql_presence_checks.sql",
     "0041_metrics.sql",
+    "0042_export_links.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

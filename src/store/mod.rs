@@ -21,6 +21,7 @@ pub mod earned_roles;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod enrollments;
+pub mod export_links;
 pub mod home;
 pub mod inactive;
 pub mod invocations;

@@ -13,3 +13,5 @@ http.public_url (this bot's public address) so that credentials can name their i
 The badge page itself works now.\n";
 pub const METRICS_TOKEN_NEEDED: &str =
     "metrics need the bearer token set in metrics.token (Authorization: Bearer …)\n";
+pub const NO_SUCH_EXPORT: &str = "This export link is unknown or has expired (links work for 15 minutes). Ask for a new one with /stats export.\n";
+pub const EXPORT_UNAVAILABLE: &str = "export unavailable\n";

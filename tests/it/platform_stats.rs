@@ -12,7 +12,7 @@ use cohortbot::store::{communities, members, roles};
 
 use super::discord_support::{BEA, DiscordBot};
 use super::slack::{SAM, Slack};
-use super::support::TestBot;
+use super::support::{self, TestBot};
 
 const SPRING: &str = "spring-makers-2027";
 
@@ -72,13 +72,13 @@ async fn on_discord_a_sponsor_reads_the_numbers_and_others_are_told_who_may(pool
         { "name": "weeks", "type": 4, "value": 2 },
     ]);
     let (_, refused) = d
-        .post_signed(&d.command(71, "stats", None, options.clone()), 0)
+        .post_signed(&d.command(71, "stats", Some("show"), options.clone()), 0)
         .await;
     assert_eq!(refused["data"]["flags"], 64);
     assert_eq!(refused["data"]["content"], REFUSED);
 
     make_sponsor(&d.bot, "discord", BEA).await;
-    let stats = d.command(72, "stats", None, options);
+    let stats = d.command(72, "stats", Some("show"), options);
     let (_, reply) = d.post_signed(&stats, 0).await;
     assert_eq!(reply["data"]["flags"], 64, "only the sponsor sees it");
     // Discord's markdown: the cohort's name in double stars.
@@ -90,10 +90,11 @@ async fn on_discord_a_sponsor_reads_the_numbers_and_others_are_told_who_may(pool
     let (_, again) = d.post_signed(&stats, 0).await;
     assert_eq!(again["data"]["content"], reply["data"]["content"]);
     // Asking for a year and more is refused by its bounds.
+    // With `/stats export` beside it, Discord shows the numbers as `/stats show`.
     let too_long = d.command(
         73,
         "stats",
-        None,
+        Some("show"),
         json!([{ "name": "weeks", "type": 4, "value": 53 }]),
     );
     let content = d.run(too_long).await;
@@ -129,4 +130,229 @@ async fn on_slack_a_sponsor_reads_the_numbers_and_others_are_told_who_may(pool: 
         .command("stats spring-makers-2027 weeks:2", "t-stats")
         .await;
     assert_eq!(again["text"], answer["text"]);
+}
+
+/// GETs `path` from the bot's export route: (status, headers, body).
+async fn download(
+    bot: &TestBot,
+    path: &str,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
+    use tower::ServiceExt;
+    let router = cohortbot::web::exports::routes(&bot.services);
+    let response = router
+        .oneshot(
+            axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+/// The export link in a reply, as a path on the bot's web address.
+fn export_path(reply: &str) -> String {
+    let url = reply
+        .split_whitespace()
+        .find(|word| word.starts_with(support::PUBLIC_URL))
+        .unwrap_or_else(|| panic!("no link in: {reply}"));
+    let path = url.trim_start_matches(support::PUBLIC_URL).to_owned();
+    let token = path.trim_start_matches("/export/");
+    assert!(
+        token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit()),
+        "{token}"
+    );
+    path
+}
+
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes())
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[sqlx::test]
+async fn on_slack_a_steward_exports_csvs_that_match_stats_and_cannot_run_formulas(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    a_week_with_a_late_answer(&slack.bot).await;
+    // What Lee wrote, as a form's paragraph field sends it: a formula, lines, CJK, emoji.
+    sqlx::query(
+        "UPDATE checkins SET progress = $1
+          WHERE member_id = (SELECT id FROM members WHERE platform_user_id = 'lee')",
+    )
+    .bind("=HYPERLINK(\"x\")\n進捗は順調 🙂, \"quoted\"")
+    .execute(&slack.bot.pool)
+    .await
+    .unwrap();
+
+    // Before any role: refused, saying who may.
+    let refused = slack
+        .command("stats export weekly spring-makers-2027", "t-no-role")
+        .await;
+    assert_eq!(
+        refused["text"],
+        REFUSED.replace("`/stats`", "`/cohort stats`")
+    );
+    make_sponsor(&slack.bot, "slack", SAM).await;
+    let refused = slack.command("stats export checkins", "t-sponsor").await;
+    assert_eq!(
+        refused["text"],
+        "Only stewards export every check-in: it holds what learners wrote. The weekly and funnel exports are yours."
+    );
+    let backwards = slack
+        .command(
+            "stats export weekly from:2027-03-16 to:2027-03-01",
+            "t-backwards",
+        )
+        .await;
+    assert_eq!(
+        backwards["text"],
+        "The range ends (2027-03-01) before it starts (2027-03-16): give `from` a day before `to`."
+    );
+    let unknown = slack.command("stats export monthly", "t-monthly").await;
+    assert!(
+        unknown["text"].as_str().unwrap().contains("monthly"),
+        "{unknown}"
+    );
+
+    // The sponsor's weekly file says what `/stats` says for week 10: 100%, one late.
+    let weekly = slack
+        .command(
+            "stats export weekly spring-makers-2027 from:2027-03-08 to:2027-03-16",
+            "t-weekly",
+        )
+        .await;
+    assert_eq!(weekly["response_type"], "ephemeral");
+    let text = weekly["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("📄 weekly.csv of Spring Makers 2027, 2027-W10 to 2027-W11: https://bot.example.org/export/"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "\nThe link works for 15 minutes, for anyone who has it: keep it to yourself."
+        ),
+        "{text}"
+    );
+    let (status, headers, body) = download(&slack.bot, &export_path(text)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        headers["content-type"],
+        "text/csv; charset=utf-8; header=present"
+    );
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"cohortbot-weekly-2027-W10-to-2027-W11.csv\""
+    );
+    assert_eq!(headers["cache-control"], "private, no-store");
+    assert_eq!(
+        body,
+        "cohort,week,prompted,answered,on_time,late,excused,rate_percent,active_learners\r\n\
+         Spring Makers 2027,2027-W10,2,2,1,1,0,100,2\r\n\
+         Spring Makers 2027,2027-W11,0,0,0,0,0,,0\r\n"
+    );
+    let stats = slack
+        .command("stats spring-makers-2027 weeks:2", "t-stats")
+        .await;
+    assert!(
+        stats["text"]
+            .as_str()
+            .unwrap()
+            .contains("Weekly check-in rate: 2027-W10 100% · 2027-W11 —"),
+        "{stats}"
+    );
+
+    // A steward's check-ins: every cell of learners' text is inert in a spreadsheet.
+    let steward = communities::by_slug(&slack.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let sam = members::find(&slack.bot.pool, steward.id, "slack", SAM)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = slack.bot.clock.now();
+    roles::grant(
+        &slack.bot.pool,
+        steward.id,
+        sam.id,
+        Role::Steward,
+        None,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    let checkins = slack
+        .command(
+            "stats export checkins spring-makers-2027 from:2027-03-08",
+            "t-checkins",
+        )
+        .await;
+    let path = export_path(checkins["text"].as_str().unwrap());
+    let (status, _, body) = download(&slack.bot, &format!("{path}?excel=1")).await;
+    assert_eq!(status, 200, "{body}");
+    let body = body
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark for Excel");
+    assert!(body.contains("\r\n"), "{body:?}");
+    let rows = csv_rows(body);
+    assert_eq!(
+        rows,
+        [
+            vec![
+                "cohort",
+                "week",
+                "learner",
+                "timing",
+                "confidence",
+                "hours",
+                "progress",
+                "blockers",
+                "checked_in_at"
+            ],
+            vec![
+                "Spring Makers 2027",
+                "2027-W10",
+                "kim",
+                "late",
+                "2",
+                "",
+                "caught up",
+                "",
+                "2027-03-16T09:00:00Z"
+            ],
+            vec![
+                "Spring Makers 2027",
+                "2027-W10",
+                "lee",
+                "on_time",
+                "4",
+                "",
+                "'=HYPERLINK(\"x\")\n進捗は順調 🙂, \"quoted\"",
+                "",
+                "2027-03-09T09:00:00Z"
+            ],
+        ]
+    );
+
+    // Sixteen minutes on, the link is dead, and says how to get another.
+    slack.bot.clock.advance(chrono::Duration::minutes(16));
+    let (status, _, body) = download(&slack.bot, &path).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        body,
+        "This export link is unknown or has expired (links work for 15 minutes). Ask for a new one with /stats export.\n"
+    );
+    let (status, _, _) = download(&slack.bot, "/export/not-a-token").await;
+    assert_eq!(status, 404);
 }

@@ -46,10 +46,14 @@ pub fn new_code() -> String {
         .collect()
 }
 
-/// A long random secret for calendar links.
-pub fn new_token() -> String {
-    let bytes: [u8; 24] = std::array::from_fn(|_| fastrand::u8(..));
-    hex::encode(bytes)
+/// A long random secret for links that are keys (calendar feeds, exports), from the
+/// operating system's generator: one link must not be guessable from another.
+pub fn new_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| anyhow::anyhow!("{err}"))
+        .context("drawing a link's secret from the OS random generator")?;
+    Ok(hex::encode(bytes))
 }
 
 pub async fn schedule(
@@ -407,7 +411,7 @@ pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         if !roles::holds_community_role(&mut *tx, me.id, Role::Steward).await? {
             return refuse(super::messages::stewards_only("event ical rotate"));
         }
-        sessions::rotate_feed_token(&mut *tx, community, cohort.id, &new_token(), now).await?;
+        sessions::rotate_feed_token(&mut *tx, community, cohort.id, &new_token()?, now).await?;
         let detail = json!({ "cohort": cohort.slug });
         audit::record(&mut *tx, community, Some(me.id), "ical.rotate", detail, now).await?;
     } else {
@@ -418,7 +422,7 @@ pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
             return refuse(messages::not_your_cohort(&cohort.name));
         }
     }
-    let token = sessions::feed_token(&mut *tx, community, cohort.id, &new_token(), now).await?;
+    let token = sessions::feed_token(&mut *tx, community, cohort.id, &new_token()?, now).await?;
     let path = format!(
         "/ical/{}/{}.ics?key={token}",
         inv.caller.community_slug, cohort.slug
@@ -452,7 +456,7 @@ async fn circle_ical(
         return refuse(messages::not_your_cohort(&circle.name));
     }
     let token =
-        sessions::circle_feed_token(&mut *tx, community, circle.id, &new_token(), rotate, now)
+        sessions::circle_feed_token(&mut *tx, community, circle.id, &new_token()?, rotate, now)
             .await?;
     if rotate {
         let detail = json!({ "circle": circle.slug });

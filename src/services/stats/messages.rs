@@ -1,6 +1,8 @@
 //! What `/stats` says.
 
+use crate::domain::Period;
 use crate::render::{Message, count};
+use crate::store::export_links::Dataset;
 use crate::store::metrics::{CheckinRate, FunnelStep};
 
 /// One cohort's numbers, for its own view.
@@ -129,7 +131,7 @@ fn change(now: i32, before: i32) -> String {
     }
 }
 
-fn step_label(step: FunnelStep) -> &'static str {
+pub fn step_label(step: FunnelStep) -> &'static str {
     match step {
         FunnelStep::Joined => "joined",
         FunnelStep::CocAccepted => "accepted the code of conduct",
@@ -139,4 +141,56 @@ fn step_label(step: FunnelStep) -> &'static str {
         FunnelStep::Graduated => "graduated",
         FunnelStep::OfferedToMentor => "offered to mentor",
     }
+}
+
+pub fn checkins_for_stewards() -> Message {
+    Message::new().text(
+        "Only stewards export every check-in: it holds what learners wrote. The weekly and funnel exports are yours.",
+    )
+}
+
+pub fn no_public_url() -> Message {
+    Message::new()
+        .text("Exports are links to this bot's web address, and none is set yet: a steward sets ")
+        .code("http.public_url")
+        .text(" (and ")
+        .code("http.listen")
+        .text(") in the bot's configuration.")
+}
+
+pub fn range_backwards(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Message {
+    Message::new().text(format!(
+        "The range ends ({to}) before it starts ({from}): give `from` a day before `to`."
+    ))
+}
+
+pub fn range_too_long(max_weeks: usize) -> Message {
+    Message::new().text(format!(
+        "One export covers at most {max_weeks} weeks: narrow `from` and `to`."
+    ))
+}
+
+pub fn export_ready(
+    dataset: Dataset,
+    cohorts: &[&str],
+    first: Period,
+    last: Period,
+    url: &str,
+    life: chrono::Duration,
+) -> Message {
+    let weeks = if first == last {
+        first.to_string()
+    } else {
+        format!("{first} to {last}")
+    };
+    Message::new()
+        .text(format!("📄 {}.csv of ", dataset.as_str()))
+        .user(cohorts.join(", "))
+        .text(format!(", {weeks}: "))
+        .text(url)
+        .line()
+        .text(format!(
+            "The link works for {} minutes, for anyone who has it: keep it to yourself.",
+            life.num_minutes()
+        ))
 }

@@ -1,6 +1,8 @@
 //! `/stats`: the program's headline numbers for stewards, sponsors and lead mentors, read
 //! from the shared metric definitions (`store::metrics`), so they match the digest's.
 
+pub mod csv;
+pub mod export;
 pub mod messages;
 
 use chrono::{DateTime, Utc};
