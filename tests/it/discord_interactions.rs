@@ -788,6 +788,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "review",
             "role",
             "schedule",
+            "stats",
             "streak",
             "talk",
             "yes",
