@@ -37,6 +37,10 @@ pub fn web_server(app: &App, settings: &Settings) -> WebServer {
 
 /// Runs until Ctrl-C or SIGTERM, then stops every task and waits for them.
 pub async fn run(app: &App, settings: &Settings) -> Result<()> {
+    // Counting starts before anything runs, so a scrape sees the first scheduler pass.
+    if settings.metrics.listen.is_some() || settings.metrics.token.is_some() {
+        crate::telemetry::metrics::enable();
+    }
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut background = JoinSet::new();
     let pool = app.services.pool.clone();

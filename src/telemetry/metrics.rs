@@ -9,7 +9,7 @@
 //! place that counts something reaches it without being handed it.
 
 use std::sync::LazyLock;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use prometheus_client::encoding::text::encode;
@@ -64,7 +64,7 @@ impl PostFate {
     }
 }
 
-pub struct Metrics {
+struct Metrics {
     registry: Registry,
     commands: Family<Fixed<2>, Counter>,
     posts: Family<Fixed<2>, Counter>,
@@ -85,9 +85,76 @@ fn seconds_histogram() -> Histogram {
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 
+/// Whether anything scrapes this process ([`enable`]).
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// Turns counting on; serving `/metrics` does. Until then every count is a no-op, so a
+/// bot nobody scrapes spends no memory on the registry (the idle server's resident set
+/// has little room: see the README's Performance).
+pub fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
+    LazyLock::force(&METRICS);
+}
+
+/// Where counts go: the process's registry once [`enable`]d, else nowhere.
+pub struct Recorder(());
+
+static RECORDER: Recorder = Recorder(());
+
 /// The process's metrics.
-pub fn metrics() -> &'static Metrics {
-    &METRICS
+pub fn metrics() -> &'static Recorder {
+    &RECORDER
+}
+
+impl Recorder {
+    fn live(&self) -> Option<&'static Metrics> {
+        ENABLED.load(Ordering::Relaxed).then(|| &*METRICS)
+    }
+
+    /// `command` is the catalog's path (`cohort join`), never typed text.
+    pub fn command(&self, command: &'static str, outcome: CommandOutcome) {
+        if let Some(m) = self.live() {
+            m.command(command, outcome);
+        }
+    }
+
+    pub fn post(&self, platform: &'static str, fate: PostFate, took: Duration) {
+        if let Some(m) = self.live() {
+            m.post(platform, fate, took);
+        }
+    }
+
+    /// One answered request (`status` is its HTTP status), or `None` when none came.
+    pub fn request(&self, platform: &'static str, status: Option<u16>) {
+        if let Some(m) = self.live() {
+            m.request(platform, status);
+        }
+    }
+
+    pub fn rate_limited(&self, platform: &'static str) {
+        if let Some(m) = self.live() {
+            m.rate_limited(platform);
+        }
+    }
+
+    pub fn scheduler_pass(&self, fired: u32, skipped: u32, took: Duration) {
+        if let Some(m) = self.live() {
+            m.scheduler_pass(fired, skipped, took);
+        }
+    }
+
+    pub fn shard(&self, shard: u32, connected: bool, latency: Option<Duration>) {
+        if let Some(m) = self.live() {
+            m.shard(shard, connected, latency);
+        }
+    }
+
+    /// The OpenMetrics text, with the pool's connections as they are now (turning
+    /// counting on, if nothing had).
+    pub fn encode(&self, pool: &sqlx::PgPool) -> String {
+        enable();
+        METRICS.encode(pool)
+    }
 }
 
 impl Metrics {
@@ -174,14 +241,13 @@ impl Metrics {
         }
     }
 
-    /// `command` is the catalog's path (`cohort join`), never typed text.
-    pub fn command(&self, command: &'static str, outcome: CommandOutcome) {
+    fn command(&self, command: &'static str, outcome: CommandOutcome) {
         self.commands
             .get_or_create(&[("command", command), ("outcome", outcome.as_str())])
             .inc();
     }
 
-    pub fn post(&self, platform: &'static str, fate: PostFate, took: Duration) {
+    fn post(&self, platform: &'static str, fate: PostFate, took: Duration) {
         self.posts
             .get_or_create(&[("platform", platform), ("fate", fate.as_str())])
             .inc();
@@ -190,8 +256,7 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
-    /// One answered request (`status` is its HTTP status), or `None` when none came.
-    pub fn request(&self, platform: &'static str, status: Option<u16>) {
+    fn request(&self, platform: &'static str, status: Option<u16>) {
         let class = match status {
             Some(200..=299) => "2xx",
             Some(300..=399) => "3xx",
@@ -204,13 +269,13 @@ impl Metrics {
             .inc();
     }
 
-    pub fn rate_limited(&self, platform: &'static str) {
+    fn rate_limited(&self, platform: &'static str) {
         self.rate_limited
             .get_or_create(&[("platform", platform)])
             .inc();
     }
 
-    pub fn scheduler_pass(&self, fired: u32, skipped: u32, took: Duration) {
+    fn scheduler_pass(&self, fired: u32, skipped: u32, took: Duration) {
         self.scheduler_ticks
             .get_or_create(&[("result", "fired")])
             .inc_by(u64::from(fired));
@@ -220,7 +285,7 @@ impl Metrics {
         self.scheduler_pass_seconds.observe(took.as_secs_f64());
     }
 
-    pub fn shard(&self, shard: u32, connected: bool, latency: Option<Duration>) {
+    fn shard(&self, shard: u32, connected: bool, latency: Option<Duration>) {
         let label = [("shard", shard.to_string())];
         self.shard_connected
             .get_or_create(&label)
@@ -232,8 +297,7 @@ impl Metrics {
         }
     }
 
-    /// The OpenMetrics text, with the pool's connections as they are now.
-    pub fn encode(&self, pool: &sqlx::PgPool) -> String {
+    fn encode(&self, pool: &sqlx::PgPool) -> String {
         let idle = pool.num_idle() as i64;
         let size = i64::from(pool.size());
         self.pool_connections

@@ -23,8 +23,10 @@ struct Scrape {
     token: Option<std::sync::Arc<SecretString>>,
 }
 
-/// `/metrics`, asking for `Authorization: Bearer <token>` when `token` is set.
+/// `/metrics`, asking for `Authorization: Bearer <token>` when `token` is set. Counting
+/// starts here: a process that serves no metrics counts nothing.
 pub fn routes(pool: PgPool, token: Option<SecretString>) -> Router {
+    crate::telemetry::metrics::enable();
     Router::new()
         .route("/metrics", get(scrape))
         .with_state(Scrape {

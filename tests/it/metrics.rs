@@ -90,6 +90,8 @@ fn sample(text: &str, series: &str) -> Option<f64> {
 
 #[sqlx::test]
 async fn on_slack_commands_and_a_rate_limited_post_are_counted_without_user_labels(pool: PgPool) {
+    // Counting starts when a process serves `/metrics` (the server does at start).
+    cohortbot::telemetry::metrics::enable();
     let slack = Slack::new(pool).await;
     // The first post meets a 429; everything after is answered.
     Mock::given(method("POST"))
