@@ -140,3 +140,30 @@ async fn only_stewards_sponsors_and_lead_mentors_see_the_numbers(pool: PgPool) {
     );
     bot.refused("ada", "/stats weeks:53", "weeks").await;
 }
+
+#[sqlx::test]
+async fn a_program_of_many_cohorts_gets_twenty_lines_and_how_to_see_the_rest(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    // 21 more cohorts beside the example's two: 23 live in all.
+    sqlx::query(
+        "INSERT INTO cohorts (id, community_id, slug, name, timezone, created_at)
+         SELECT gen_random_uuid(), community_id, 'extra-' || lpad(g::text, 2, '0'),
+                'Extra ' || lpad(g::text, 2, '0'), timezone, created_at
+           FROM cohorts, generate_series(1, 21) g WHERE slug = $1",
+    )
+    .bind(SPRING)
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    let said = bot.say("ada", "/stats").await;
+    let reply = said.reply();
+    let lines: Vec<&str> = reply.lines().collect();
+    assert_eq!(lines[0], "📈 Program numbers — 23 cohorts");
+    assert_eq!(lines.iter().filter(|l| l.starts_with("• ")).count(), 20);
+    assert_eq!(lines[21], "…and 3 more, not listed here.");
+    assert_eq!(lines.len(), 23, "{reply}");
+    assert!(
+        lines[22].starts_with("A cohort's funnel and weekly rates: `/stats "),
+        "{reply}"
+    );
+}

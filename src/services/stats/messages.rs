@@ -83,10 +83,11 @@ pub fn cohort(stats: &CohortStats) -> Message {
     msg.line().text(format!("Funnel: {}", steps.join(" → ")))
 }
 
-pub fn overview(lines: &[CohortLine]) -> Message {
+/// One line per cohort in `lines`; `more` live cohorts were left out.
+pub fn overview(lines: &[CohortLine], more: usize) -> Message {
     let mut msg = Message::new().text(format!(
         "📈 Program numbers — {}",
-        count(lines.len() as i64, "cohort", "cohorts")
+        count((lines.len() + more) as i64, "cohort", "cohorts")
     ));
     for line in lines {
         msg = msg.line().text("• ").strong(&line.name).text(format!(
@@ -96,6 +97,11 @@ pub fn overview(lines: &[CohortLine]) -> Message {
             line.active,
             percent(line.this_week.rate)
         ));
+    }
+    if more > 0 {
+        msg = msg
+            .line()
+            .text(format!("…and {more} more, not listed here."));
     }
     let example = lines.first().map_or("cohort", |line| line.slug.as_str());
     msg.line()

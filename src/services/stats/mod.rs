@@ -17,6 +17,8 @@ use messages::{CohortLine, CohortStats};
 
 /// Weeks of check-in rates shown unless `weeks:N` asks for more or fewer.
 const DEFAULT_WEEKS: usize = 4;
+/// Cohorts listed, one line each, when no cohort is named.
+const OVERVIEW_MAX: usize = 20;
 
 pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let caller = &inv.caller;
@@ -43,11 +45,14 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
                 [] => messages::no_live_cohorts(),
                 [only] => messages::cohort(&cohort_stats(tx, only, weeks, now).await?),
                 several => {
-                    let mut lines = Vec::with_capacity(several.len());
-                    for cohort in several {
+                    // A program of hundreds of cohorts gets a readable reply, in time: the
+                    // first ones, and how to see any other.
+                    let shown = &several[..several.len().min(OVERVIEW_MAX)];
+                    let mut lines = Vec::with_capacity(shown.len());
+                    for cohort in shown {
                         lines.push(cohort_line(tx, cohort, now).await?);
                     }
-                    messages::overview(&lines)
+                    messages::overview(&lines, several.len() - shown.len())
                 }
             }
         }
