@@ -25,8 +25,8 @@ use uuid::Uuid;
 use crate::clock::Clock;
 use crate::render::Message;
 use crate::store::outbox::{self as rows, Attempt, Claimed};
-// What happened to one post: counted in the report and in the metrics alike.
 pub use crate::store::outbox::{DeadReason, Pacing, Platform, PlatformAction};
+// What happened to one post: counted in the report and in the metrics alike.
 use crate::telemetry::metrics::{PostFate as Fate, metrics};
 
 /// The longest a claimed post waits for its slot in the shared budget. Slots are reserved

@@ -5,7 +5,6 @@
 //! costs a few statements however many cohorts and learners are due. Cohort triggers
 //! (digests) run one transaction each.
 
-use crate::telemetry::metrics::metrics;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +24,7 @@ use crate::services::checkins::digest;
 use crate::services::checkins::scheduled::{self, ZoneTarget};
 use crate::store::cohorts::Cohort;
 use crate::store::schedule as state;
+use crate::telemetry::metrics::metrics;
 
 /// A final digest may follow the cohort's last day by this many days.
 const AFTER_END_DAYS: i64 = 7;

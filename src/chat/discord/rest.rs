@@ -10,7 +10,6 @@
 //! per-route buckets from the `X-RateLimit-*` headers. With serenity's limiter on, serenity
 //! waits for buckets and the gate only holds the circuit, so nothing waits twice.
 
-use crate::telemetry::metrics::metrics;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +21,7 @@ use serenity::model::id::ApplicationId;
 
 use crate::outbox::gate::{BucketState, Gate, Outcome};
 use crate::outbox::health::DeliveryHealth;
+use crate::telemetry::metrics::metrics;
 
 /// How long one REST call may take before it counts as a (retryable) timeout.
 const TIMEOUT: Duration = Duration::from_secs(15);

@@ -3,7 +3,6 @@
 //! Every call passes the outbox's [`Gate`] (one probe at a time while Slack fails or
 //! rate-limits) and its method's tier budget, so the bot never relies on 429s for pacing.
 
-use crate::telemetry::metrics::metrics;
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -20,6 +19,7 @@ use crate::outbox::SendError;
 use crate::outbox::gate::{Gate, Outcome};
 use crate::outbox::health::DeliveryHealth;
 use crate::render::slack::SlackMessage;
+use crate::telemetry::metrics::metrics;
 
 /// How long one Web API call may take before it counts as a transient failure.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
