@@ -6,7 +6,6 @@ use chrono_tz::Tz;
 use super::cron::CronExpr;
 use super::kinds::{Scope, TriggerKind};
 use super::runner::in_season;
-use crate::domain::parse_timezone;
 use crate::store::schedule::ScheduleRow;
 
 #[derive(Debug, Clone)]
@@ -24,7 +23,7 @@ pub struct Upcoming {
 pub fn upcoming(rows: &[ScheduleRow], now: DateTime<Utc>, count: usize) -> Vec<Upcoming> {
     rows.iter()
         .map(|row| {
-            let zone = parse_timezone(&row.cohort.timezone).unwrap_or(Tz::UTC);
+            let zone = crate::services::events::when::cohort_zone(&row.cohort.timezone);
             // From the season's first day when it is still ahead; ticks outside the season
             // do not fire, so they are not shown.
             let from = row

@@ -6,7 +6,6 @@ use sqlx::PgConnection;
 
 use super::lookup::{arg, find_cohort, optional_cohort};
 use super::{Invocation, Outcome, ServiceError, ServiceResult, refuse};
-use crate::domain::parse_timezone;
 use crate::render::Message;
 use crate::schedule::CronExpr;
 use crate::schedule::listing::{local_and_utc, upcoming};
@@ -98,7 +97,7 @@ pub async fn set(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     }
     let cron = CronExpr::parse(arg(inv, "cron")?)
         .map_err(|e| ServiceError::User(Message::marked(&e.to_string())))?;
-    let zone = parse_timezone(&cohort.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let zone = crate::services::events::when::cohort_zone(&cohort.timezone);
     let Some(next) = cron.next_ticks(zone, now, 1).first().copied() else {
         return refuse(text::never_fires(cron.as_str()));
     };

@@ -3,7 +3,6 @@
 //! DM, reminders tell the picked from the standby list, and a late RSVP is refused.
 
 use chrono::{TimeZone, Utc};
-use cohortbot::clock::Clock;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
@@ -267,25 +266,10 @@ async fn on_slack_a_host_picks_by_mention_and_the_picked_hear_by_dm(pool: PgPool
     let (slack, dispatcher) = super::slack_loop::prepared(pool).await;
     dispatcher.run_once().await.unwrap();
     let before = slack.sent("chat.postMessage").await.len();
-    let community = cohortbot::store::communities::by_slug(&slack.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let sam = cohortbot::store::members::find(&slack.bot.pool, community.id, "slack", SAM)
-        .await
-        .unwrap()
-        .unwrap();
-    cohortbot::store::roles::grant(
-        &slack.bot.pool,
-        community.id,
-        sam.id,
-        cohortbot::domain::Role::Steward,
-        None,
-        None,
-        slack.bot.clock.now(),
-    )
-    .await
-    .unwrap();
+    slack
+        .bot
+        .grant_role("slack", SAM, cohortbot::domain::Role::Steward)
+        .await;
     slack
         .bot
         .clock

@@ -6,8 +6,6 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use cohortbot::clock::Clock;
-
 use super::discord_support::{BEA, DiscordBot, fixture};
 use super::slack::{Slack, fixture as slack_fixture, json_str, reply_text};
 
@@ -557,7 +555,6 @@ fn kb_view_submission(metadata: &str, view_id: &str, title: &str, body: &str) ->
 #[sqlx::test]
 async fn on_discord_a_steward_records_a_decision_in_a_form_and_it_is_posted(pool: PgPool) {
     use cohortbot::domain::Role;
-    use cohortbot::store::{communities, members, roles};
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, ResponseTemplate};
     const GOVERNANCE: &str = "700000000000000042";
@@ -577,26 +574,7 @@ async fn on_discord_a_steward_records_a_decision_in_a_form_and_it_is_posted(pool
         d.run(decide.clone()).await,
         "Sorry, only stewards can use `/kb decide`."
     );
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let bea = members::find(&d.bot.pool, community.id, "discord", BEA)
-        .await
-        .unwrap()
-        .unwrap();
-    let now = d.bot.clock.now();
-    roles::grant(
-        &d.bot.pool,
-        community.id,
-        bea.id,
-        Role::Steward,
-        None,
-        None,
-        now,
-    )
-    .await
-    .unwrap();
+    d.bot.grant_role("discord", BEA, Role::Steward).await;
 
     let mut decide = decide;
     decide["id"] = json!("92");
@@ -721,30 +699,13 @@ async fn on_discord_the_answer_button_opens_a_form_whose_answer_reaches_the_aske
 async fn on_slack_the_answer_button_opens_a_form_whose_answer_is_saved(pool: PgPool) {
     use super::slack_loop::block_actions;
     use cohortbot::domain::Role;
-    use cohortbot::store::{communities, members, roles};
     let slack = Slack::new(pool).await;
     slack.mount_defaults("Europe/Berlin").await;
     slack.command("me", "t-first").await;
-    let community = communities::by_slug(&slack.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let sam = members::find(&slack.bot.pool, community.id, "slack", "U0SAM0001")
-        .await
-        .unwrap()
-        .unwrap();
-    let now = slack.bot.clock.now();
-    roles::grant(
-        &slack.bot.pool,
-        community.id,
-        sam.id,
-        Role::CommunityMentor,
-        None,
-        None,
-        now,
-    )
-    .await
-    .unwrap();
+    slack
+        .bot
+        .grant_role("slack", "U0SAM0001", Role::CommunityMentor)
+        .await;
     let said = slack
         .bot
         .say("lin", "/kb ask Where do I request a sandbox?")

@@ -6,9 +6,7 @@ use chrono_tz::Europe::Berlin;
 use serde_json::json;
 use sqlx::PgPool;
 
-use cohortbot::clock::Clock;
 use cohortbot::domain::Role;
-use cohortbot::store::{communities, members, roles};
 
 use super::discord_support::{BEA, DiscordBot};
 use super::slack::{SAM, Slack};
@@ -33,30 +31,6 @@ async fn a_week_with_a_late_answer(bot: &TestBot) {
     bot.ok("kim", "/checkin 2 caught up week:last").await;
 }
 
-/// Makes the platform member a sponsor of the whole program.
-async fn make_sponsor(bot: &TestBot, platform: &str, user_id: &str) {
-    let community = communities::by_slug(&bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let member = members::find(&bot.pool, community.id, platform, user_id)
-        .await
-        .unwrap()
-        .expect("the member, made at first contact");
-    let now = bot.clock.now();
-    roles::grant(
-        &bot.pool,
-        community.id,
-        member.id,
-        Role::Sponsor,
-        None,
-        None,
-        now,
-    )
-    .await
-    .unwrap();
-}
-
 const NUMBERS: &str = "📈 Spring Makers 2027 — 2027-W11\n\
     Enrolled: 2 · active this week: 0\n\
     Check-in rate: no prompts yet this week\n\
@@ -77,7 +51,7 @@ async fn on_discord_a_sponsor_reads_the_numbers_and_others_are_told_who_may(pool
     assert_eq!(refused["data"]["flags"], 64);
     assert_eq!(refused["data"]["content"], REFUSED);
 
-    make_sponsor(&d.bot, "discord", BEA).await;
+    d.bot.grant_role("discord", BEA, Role::Sponsor).await;
     let stats = d.command(72, "stats", Some("show"), options);
     let (_, reply) = d.post_signed(&stats, 0).await;
     assert_eq!(reply["data"]["flags"], 64, "only the sponsor sees it");
@@ -116,7 +90,7 @@ async fn on_slack_a_sponsor_reads_the_numbers_and_others_are_told_who_may(pool: 
         "`/cohort stats` shows the program's numbers to stewards, sponsors and lead mentors. If you need them, ask a steward for the sponsor role."
     );
 
-    make_sponsor(&slack.bot, "slack", SAM).await;
+    slack.bot.grant_role("slack", SAM, Role::Sponsor).await;
     let answer = slack
         .command("stats spring-makers-2027 weeks:2", "t-stats")
         .await;
@@ -202,7 +176,7 @@ async fn on_slack_a_steward_exports_csvs_that_match_stats_and_cannot_run_formula
         refused["text"],
         REFUSED.replace("`/stats`", "`/cohort stats`")
     );
-    make_sponsor(&slack.bot, "slack", SAM).await;
+    slack.bot.grant_role("slack", SAM, Role::Sponsor).await;
     let refused = slack.command("stats export checkins", "t-sponsor").await;
     assert_eq!(
         refused["text"],
@@ -272,26 +246,7 @@ async fn on_slack_a_steward_exports_csvs_that_match_stats_and_cannot_run_formula
     );
 
     // A steward's check-ins: every cell of learners' text is inert in a spreadsheet.
-    let steward = communities::by_slug(&slack.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let sam = members::find(&slack.bot.pool, steward.id, "slack", SAM)
-        .await
-        .unwrap()
-        .unwrap();
-    let now = slack.bot.clock.now();
-    roles::grant(
-        &slack.bot.pool,
-        steward.id,
-        sam.id,
-        Role::Steward,
-        None,
-        None,
-        now,
-    )
-    .await
-    .unwrap();
+    slack.bot.grant_role("slack", SAM, Role::Steward).await;
     let checkins = slack
         .command(
             "stats export checkins spring-makers-2027 from:2027-03-08",

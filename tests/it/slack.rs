@@ -603,25 +603,10 @@ async fn slack_links_give_channel_ids_and_mentioned_people_their_names(pool: PgP
         .await;
     slack.mount_defaults("Europe/Berlin").await;
     slack.command("me", "t-me").await;
-    let community = cohortbot::store::communities::by_slug(&slack.bot.pool, COMMUNITY)
-        .await
-        .unwrap()
-        .unwrap();
-    let sam = cohortbot::store::members::find(&slack.bot.pool, community.id, "slack", SAM)
-        .await
-        .unwrap()
-        .unwrap();
-    cohortbot::store::roles::grant(
-        &slack.bot.pool,
-        community.id,
-        sam.id,
-        cohortbot::domain::Role::Steward,
-        None,
-        None,
-        slack.bot.clock.now(),
-    )
-    .await
-    .unwrap();
+    slack
+        .bot
+        .grant_role("slack", SAM, cohortbot::domain::Role::Steward)
+        .await;
     slack
         .command("create fall-makers UTC Fall Makers", "t-create")
         .await;

@@ -348,6 +348,30 @@ impl TestBot {
         }
     }
 
+    /// Gives a platform member, made at their first contact, `role` community-wide, as a
+    /// test's setup (no granter is recorded and nobody is told).
+    pub async fn grant_role(&self, platform: &str, user_id: &str, role: cohortbot::domain::Role) {
+        let community = cohortbot::store::communities::by_slug(&self.pool, COMMUNITY)
+            .await
+            .unwrap()
+            .expect("the example community");
+        let member = cohortbot::store::members::find(&self.pool, community.id, platform, user_id)
+            .await
+            .unwrap()
+            .expect("the member, made at first contact");
+        cohortbot::store::roles::grant(
+            &self.pool,
+            community.id,
+            member.id,
+            role,
+            None,
+            None,
+            self.clock.now(),
+        )
+        .await
+        .unwrap();
+    }
+
     pub async fn enroll(&self, user: &str, cohort: &str, track: Option<&str>) {
         // Accepting again (someone already enrolled elsewhere) is thanked, and fine here.
         let accepted = self.say(user, "/coc accept").await;

@@ -6,8 +6,8 @@ use sqlx::PgConnection;
 
 use super::messages::{self, AtRisk, DigestFigures, PlanDone, Risk};
 use crate::domain::Period;
-use crate::domain::parse_timezone;
 use crate::render::Message;
+use crate::services::events::when::cohort_zone;
 use crate::services::{Destination, enqueue};
 use crate::store::cohorts::Cohort;
 use crate::store::digests::{self, LearnerStatus};
@@ -101,7 +101,7 @@ pub async fn late_checkin(
     let Some(queued) = outbox::queued_at(&mut *tx, &key).await? else {
         return Ok(());
     };
-    let zone = parse_timezone(&cohort.timezone).unwrap_or(Tz::UTC);
+    let zone = cohort_zone(&cohort.timezone);
     // Rendered as of the digest's own time, so only the figures change.
     let (_, body) = cohort_digest(tx, cohort, zone, queued).await?;
     let edit = format!("digest-edit:{}:{period}:{checkin_id}", cohort.id);

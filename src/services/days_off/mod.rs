@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 
 use super::lookup::{arg, find_cohort};
 use super::{Invocation, Outcome, ServiceResult, audit_caller, refuse};
-use crate::domain::{DayOrWeek, parse_timezone};
+use crate::domain::DayOrWeek;
 use crate::store::days_off::{self, Source};
 
 /// Days off `/cohort dayoff list` shows.
@@ -16,7 +16,7 @@ const LIST_MAX: i64 = 60;
 
 pub async fn run(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let cohort = find_cohort(tx, inv, arg(inv, "cohort")?).await?;
-    let zone = parse_timezone(&cohort.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let zone = crate::services::events::when::cohort_zone(&cohort.timezone);
     let today = now.with_timezone(&zone).date_naive();
     let action = arg(inv, "action")?;
     if action == "list" {

@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
 
-use super::messages;
+use super::{Asked, asked, messages, readable};
 use crate::domain::{Period, Role};
 use crate::services::events::new_token;
-use crate::services::{Invocation, Outcome, ServiceResult, audit_caller, lookup, refuse};
+use crate::services::{Invocation, Outcome, ServiceResult, audit_caller, refuse};
 use crate::store::export_links::{self, Dataset, NewLink};
-use crate::store::{cohorts, metrics, roles};
+use crate::store::roles;
 
 /// How long an export link works: long enough to open, short enough that a forwarded
 /// link is soon dead.
@@ -28,11 +28,7 @@ pub async fn export(
     public_url: Option<&str>,
 ) -> ServiceResult {
     let caller = &inv.caller;
-    let readable =
-        metrics::readable_cohorts(&mut *tx, caller.community_id, caller.member.id).await?;
-    if readable.is_empty() {
-        return refuse(messages::not_allowed());
-    }
+    let readable = readable(tx, inv).await?;
     let dataset: Dataset = inv
         .args
         .text("dataset")
@@ -60,14 +56,9 @@ pub async fn export(
     if weeks_between(first, last).is_none() {
         return refuse(messages::range_too_long(MAX_WEEKS));
     }
-    let cohorts: Vec<cohorts::Cohort> = match lookup::optional_cohort(tx, inv).await? {
-        Some(cohort) if readable.contains(&cohort.id) => vec![cohort],
-        Some(cohort) => return refuse(messages::not_your_cohort(&cohort.name)),
-        None => cohorts::list(&mut *tx, caller.community_id)
-            .await?
-            .into_iter()
-            .filter(|c| !c.archived && readable.contains(&c.id))
-            .collect(),
+    let cohorts = match asked(tx, inv, &readable).await? {
+        Asked::Named(cohort) => vec![cohort],
+        Asked::Live(live) => live,
     };
     if cohorts.is_empty() {
         return refuse(messages::no_live_cohorts());

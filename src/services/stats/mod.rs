@@ -6,11 +6,12 @@ pub mod export;
 pub mod messages;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 use super::{Invocation, Outcome, ServiceResult, lookup, refuse};
-use crate::domain::{Period, parse_timezone};
+use crate::domain::Period;
+use crate::services::events::when::cohort_zone;
 use crate::store::cohorts::{self, Cohort};
 use crate::store::metrics;
 use messages::{CohortLine, CohortStats};
@@ -21,60 +22,75 @@ const DEFAULT_WEEKS: usize = 4;
 const OVERVIEW_MAX: usize = 20;
 
 pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let readable = readable(tx, inv).await?;
+    let weeks = inv.args.int("weeks").map_or(DEFAULT_WEEKS, |n| {
+        usize::try_from(n).unwrap_or(DEFAULT_WEEKS)
+    });
+    let reply = match asked(tx, inv, &readable).await? {
+        Asked::Named(cohort) => messages::cohort(&cohort_stats(tx, &cohort, weeks, now).await?),
+        Asked::Live(live) => match live.as_slice() {
+            [] => messages::no_live_cohorts(),
+            [only] => messages::cohort(&cohort_stats(tx, only, weeks, now).await?),
+            several => {
+                // A program of hundreds of cohorts gets a readable reply, in time: the
+                // first ones, and how to see any other.
+                let shown = &several[..several.len().min(OVERVIEW_MAX)];
+                let mut lines = Vec::with_capacity(shown.len());
+                for cohort in shown {
+                    lines.push(cohort_line(tx, cohort, now).await?);
+                }
+                messages::overview(&lines, several.len() - shown.len())
+            }
+        },
+    };
+    Ok(Outcome::reply(reply, inv.spec.visibility))
+}
+
+/// The cohorts whose numbers the caller may read; refused when there are none.
+pub(super) async fn readable(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Vec<Uuid>> {
     let caller = &inv.caller;
     let readable =
         metrics::readable_cohorts(&mut *tx, caller.community_id, caller.member.id).await?;
     if readable.is_empty() {
         return refuse(messages::not_allowed());
     }
-    let weeks = inv.args.int("weeks").map_or(DEFAULT_WEEKS, |n| {
-        usize::try_from(n).unwrap_or(DEFAULT_WEEKS)
-    });
-    let reply = match lookup::optional_cohort(tx, inv).await? {
-        Some(cohort) if readable.contains(&cohort.id) => {
-            messages::cohort(&cohort_stats(tx, &cohort, weeks, now).await?)
-        }
-        Some(cohort) => return refuse(messages::not_your_cohort(&cohort.name)),
-        None => {
-            let live: Vec<Cohort> = cohorts::list(&mut *tx, caller.community_id)
+    Ok(readable)
+}
+
+/// What a `/stats` command is about.
+pub(super) enum Asked {
+    /// The cohort named in `cohort`, one the caller may read.
+    Named(Cohort),
+    /// No cohort named: every live cohort the caller may read, in list order.
+    Live(Vec<Cohort>),
+}
+
+/// The cohort named in the command (refused when it is not among `readable`), or every
+/// live one of `readable`.
+pub(super) async fn asked(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    readable: &[Uuid],
+) -> ServiceResult<Asked> {
+    match lookup::optional_cohort(tx, inv).await? {
+        Some(cohort) if readable.contains(&cohort.id) => Ok(Asked::Named(cohort)),
+        Some(cohort) => refuse(messages::not_your_cohort(&cohort.name)),
+        None => Ok(Asked::Live(
+            cohorts::list(&mut *tx, inv.caller.community_id)
                 .await?
                 .into_iter()
                 .filter(|c| !c.archived && readable.contains(&c.id))
-                .collect();
-            match live.as_slice() {
-                [] => messages::no_live_cohorts(),
-                [only] => messages::cohort(&cohort_stats(tx, only, weeks, now).await?),
-                several => {
-                    // A program of hundreds of cohorts gets a readable reply, in time: the
-                    // first ones, and how to see any other.
-                    let shown = &several[..several.len().min(OVERVIEW_MAX)];
-                    let mut lines = Vec::with_capacity(shown.len());
-                    for cohort in shown {
-                        lines.push(cohort_line(tx, cohort, now).await?);
-                    }
-                    messages::overview(&lines, several.len() - shown.len())
-                }
-            }
-        }
-    };
-    Ok(Outcome::reply(reply, inv.spec.visibility))
-}
-
-/// The cohort's own zone: its weeks are the ones its digest reports.
-fn zone_of(cohort: &Cohort) -> Tz {
-    parse_timezone(&cohort.timezone).unwrap_or(Tz::UTC)
+                .collect(),
+        )),
+    }
 }
 
 /// `count` weeks ending with the one containing `now` in the cohort's zone, oldest first.
 fn weeks_to(cohort: &Cohort, count: usize, now: DateTime<Utc>) -> Vec<String> {
-    let mut week = Period::containing(now, zone_of(cohort));
-    let mut weeks = Vec::with_capacity(count);
-    for _ in 0..count {
-        weeks.push(week.to_string());
-        week = week.previous();
-    }
-    weeks.reverse();
-    weeks
+    let last = Period::containing(now, cohort_zone(&cohort.timezone));
+    let back = chrono::Duration::weeks(i64::try_from(count.max(1) - 1).unwrap_or_default());
+    // `count` is at most 52 (the option's bound), well inside an export's range.
+    export::weeks_between(Period::of_day(last.monday() - back), last).unwrap_or_default()
 }
 
 async fn cohort_stats(
@@ -111,12 +127,9 @@ async fn cohort_line(
     cohort: &Cohort,
     now: DateTime<Utc>,
 ) -> sqlx::Result<CohortLine> {
-    let periods = weeks_to(cohort, 1, now);
-    let this_week = metrics::checkin_rates(&mut *tx, cohort.id, &periods)
-        .await?
-        .pop()
-        .ok_or(sqlx::Error::RowNotFound)?;
-    let active = metrics::active_learners(&mut *tx, cohort.id, &periods)
+    let week = Period::containing(now, cohort_zone(&cohort.timezone));
+    let this_week = metrics::week_rate(&mut *tx, cohort.id, week).await?;
+    let active = metrics::active_learners(&mut *tx, cohort.id, &[week.to_string()])
         .await?
         .pop()
         .map_or(0, |(_, active)| active);
