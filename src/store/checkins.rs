@@ -1,7 +1,7 @@
 //! Check-ins, their revisions and mentor replies; prompts and the mentor relation.
 
 use crate::render::Message;
-use crate::store::outbox::PlatformAction;
+use crate::store::outbox::{self, OnPlaceholders, PlatformAction};
 use crate::store::pg_row;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
@@ -111,6 +111,18 @@ pub async fn insert_with_effects(
     } else {
         "SELECT NULL::uuid AS id, NULL::text AS display_name WHERE false".to_owned()
     };
+    // The prompt's answered note: an action on the prompt's row, as `outbox::enqueue_on`
+    // queues one, only when the check-in went in.
+    let answered = outbox::enqueue_on_statement(
+        &OnPlaceholders {
+            key: "$14",
+            body: "$15",
+            action: "$16",
+            target_key: "$17",
+            now: "$3",
+        },
+        "EXISTS (SELECT 1 FROM inserted)",
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "WITH inserted AS (
              INSERT INTO checkins (id, community_id, cohort_id, member_id, period, progress,
@@ -125,15 +137,7 @@ pub async fn insert_with_effects(
              INSERT INTO audit_log (community_id, actor_member_id, action, detail, at)
              SELECT $6, $2, 'checkin.record', $13, $3 FROM inserted
          ),
-         answered AS (
-             INSERT INTO outbox (community_id, idempotency_key, member_id, channel, body,
-                                 action, next_attempt_at, created_at)
-             SELECT p.community_id, $14, p.member_id, p.channel, $15,
-                    $16::jsonb || jsonb_build_object('of', p.id), $3, $3
-               FROM outbox p
-              WHERE p.idempotency_key = $17 AND EXISTS (SELECT 1 FROM inserted)
-             ON CONFLICT (idempotency_key) DO NOTHING
-         ),
+         answered AS ({answered}),
          leads AS ({leads})
          SELECT inserted.*, ARRAY(SELECT id FROM leads) AS lead_ids,
                 ARRAY(SELECT display_name FROM leads) AS lead_names

@@ -331,21 +331,62 @@ pub async fn enqueue_on(
     body: &Message,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    // The action's shape comes from serde (bound as a template); only `of` is filled in.
-    let result = sqlx::query(
-        "INSERT INTO outbox (community_id, idempotency_key, member_id, channel, body, action, next_attempt_at, created_at)
-         SELECT p.community_id, $1, p.member_id, p.channel, $2, $3::jsonb || jsonb_build_object('of', p.id), $5, $5
-           FROM outbox p WHERE p.idempotency_key = $4
-         ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(key)
-    .bind(Json(body))
-    .bind(Json(action))
-    .bind(target_key)
-    .bind(now)
-    .execute(ex)
-    .await?;
+    let statement = enqueue_on_statement(
+        &OnPlaceholders {
+            key: "$1",
+            body: "$2",
+            action: "$3",
+            target_key: "$4",
+            now: "$5",
+        },
+        "",
+    );
+    let result = sqlx::query(sqlx::AssertSqlSafe(statement))
+        .bind(key)
+        .bind(Json(body))
+        .bind(Json(action))
+        .bind(target_key)
+        .bind(now)
+        .execute(ex)
+        .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Where [`enqueue_on_statement`]'s values come from: the caller's placeholders.
+pub(crate) struct OnPlaceholders<'a> {
+    pub key: &'a str,
+    pub body: &'a str,
+    /// The action's JSON, as serde writes it; only its `of` is filled in, with the target's
+    /// id.
+    pub action: &'a str,
+    pub target_key: &'a str,
+    pub now: &'a str,
+}
+
+/// The insert [`enqueue_on`] runs, with the caller's placeholders, so a statement that
+/// writes more (a check-in's) queues the same action in its own round trip. `condition`,
+/// if not empty, is ANDed to the target's lookup.
+pub(crate) fn enqueue_on_statement(on: &OnPlaceholders<'_>, condition: &str) -> String {
+    let OnPlaceholders {
+        key,
+        body,
+        action,
+        target_key,
+        now,
+    } = on;
+    let condition = if condition.is_empty() {
+        String::new()
+    } else {
+        format!(" AND {condition}")
+    };
+    format!(
+        "INSERT INTO outbox (community_id, idempotency_key, member_id, channel, body, action,
+                             next_attempt_at, created_at)
+         SELECT p.community_id, {key}, p.member_id, p.channel, {body},
+                {action}::jsonb || jsonb_build_object('of', p.id), {now}, {now}
+           FROM outbox p WHERE p.idempotency_key = {target_key}{condition}
+         ON CONFLICT (idempotency_key) DO NOTHING"
+    )
 }
 
 /// When the row with key `key` was queued, if it exists (a digest's time, to render it
