@@ -121,6 +121,8 @@ pub enum CommandId {
     CircleSchedule,
     Stats,
     StatsExport,
+    DashboardLink,
+    DashboardRotate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1466,6 +1468,22 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "A link to a CSV of the program's numbers, valid for 15 minutes. For stewards, sponsors and lead mentors.",
+    },
+    CommandSpec {
+        id: CommandId::DashboardLink,
+        path: "dashboard link",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "The secret link to the program dashboard: charts of the program's numbers. For sponsors and stewards.",
+    },
+    CommandSpec {
+        id: CommandId::DashboardRotate,
+        path: "dashboard rotate",
+        options: &[],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Break every dashboard link given out so far, and get the new one.",
     },
     CommandSpec {
         id: CommandId::MentorOffers,

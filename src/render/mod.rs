@@ -1,6 +1,7 @@
 //! Messages the bot says, kept structured until the edge renders them for a platform.
 
 pub mod discord;
+pub mod html;
 pub mod plain;
 pub mod slack;
 

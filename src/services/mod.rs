@@ -7,6 +7,7 @@ pub mod badges;
 pub mod checkins;
 pub mod circles;
 pub mod clinics;
+pub mod dashboard;
 pub mod days_off;
 pub mod earned_roles;
 pub mod enrollment;
@@ -627,6 +628,8 @@ async fn route(
         CommandId::KbPublish => knowledge::publish(tx, now, inv).await,
         CommandId::Stats => stats::show(tx, now, inv).await,
         CommandId::StatsExport => stats::export::export(tx, now, inv, public_url).await,
+        CommandId::DashboardLink => dashboard::link(tx, now, inv, public_url, false).await,
+        CommandId::DashboardRotate => dashboard::link(tx, now, inv, public_url, true).await,
     }
 }
 

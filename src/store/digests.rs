@@ -8,7 +8,8 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 pg_row! {
-    /// What the digest shows beside the week's check-in rate (`store::metrics`).
+    /// What the digest shows beside the week's check-in rate (`store::metrics`); its
+    /// confidence is the dashboard's (`metric_confidence`).
     #[derive(Debug, Clone)]
     pub struct CohortFigures {
         pub open_blockers: i64,
@@ -28,8 +29,8 @@ pub async fn cohort_figures(
          SELECT
            (SELECT count(*) FROM checkins k JOIN active a USING (member_id)
               WHERE k.cohort_id = $1 AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL) AS open_blockers,
-           (SELECT avg(confidence)::float8 FROM checkins WHERE cohort_id = $1 AND period = $2) AS confidence,
-           (SELECT avg(confidence)::float8 FROM checkins WHERE cohort_id = $1 AND period = $3) AS previous_confidence",
+           (SELECT confidence FROM metric_confidence($1, ARRAY[$2])) AS confidence,
+           (SELECT confidence FROM metric_confidence($1, ARRAY[$3])) AS previous_confidence",
     )
     .bind(cohort_id)
     .bind(period)

@@ -1,6 +1,7 @@
 //! The program's metrics, read from their SQL definitions (migration 0041): every report
 //! that shows one of them calls these, so the digest and `/stats` agree to the learner.
 
+use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
@@ -127,4 +128,108 @@ pub async fn readable_cohorts(
     .bind(member_id)
     .fetch_all(ex)
     .await
+}
+
+pg_row! {
+    /// One cell of the retention triangle: of those who joined in `joined_week`, how many
+    /// were active `weeks_after` weeks later.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RetentionCell {
+        pub joined_week: String,
+        pub joined: i64,
+        pub weeks_after: i32,
+        pub active: i64,
+        pub rate: Option<i32>,
+    }
+}
+
+/// The retention triangle over `periods` (consecutive weeks, oldest first).
+pub async fn retention(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    periods: &[String],
+) -> sqlx::Result<Vec<RetentionCell>> {
+    sqlx::query_as("SELECT * FROM metric_retention($1, $2)")
+        .bind(cohort_id)
+        .bind(periods)
+        .fetch_all(ex)
+        .await
+}
+
+pg_row! {
+    /// Days from enrollment to one verified module.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TimeToMilestone {
+        pub module: String,
+        pub capstone: bool,
+        pub verified: i64,
+        pub median_days: f64,
+        pub p75_days: f64,
+    }
+}
+
+/// Per module in track order, for modules verified at least once.
+pub async fn time_to_milestone(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+) -> sqlx::Result<Vec<TimeToMilestone>> {
+    sqlx::query_as("SELECT * FROM metric_time_to_milestone($1)")
+        .bind(cohort_id)
+        .fetch_all(ex)
+        .await
+}
+
+pg_row! {
+    /// A week's mean confidence (1–5) over its check-ins.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WeekConfidence {
+        pub period: String,
+        pub answers: i64,
+        pub confidence: Option<f64>,
+    }
+}
+
+pub async fn confidence(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    periods: &[String],
+) -> sqlx::Result<Vec<WeekConfidence>> {
+    sqlx::query_as("SELECT * FROM metric_confidence($1, $2)")
+        .bind(cohort_id)
+        .bind(periods)
+        .fetch_all(ex)
+        .await
+}
+
+pg_row! {
+    /// One session's attendance.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SessionAttendance {
+        pub number: i32,
+        pub title: String,
+        pub kind: String,
+        pub starts_at: DateTime<Utc>,
+        pub rsvps: i64,
+        pub attended: i64,
+        /// Of the attendees, those who had RSVP'd.
+        pub attended_of_rsvps: i64,
+        pub rsvp_rate: Option<i32>,
+        /// For cohort-wide sessions: learners enrolled when it started, and the share of
+        /// them who attended.
+        pub enrolled: Option<i64>,
+        pub enrolled_rate: Option<i32>,
+    }
+}
+
+/// The cohort's sessions that started by `until`, oldest first.
+pub async fn attendance(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<SessionAttendance>> {
+    sqlx::query_as("SELECT * FROM metric_attendance($1, $2)")
+        .bind(cohort_id)
+        .bind(until)
+        .fetch_all(ex)
+        .await
 }

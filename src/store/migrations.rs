@@ -60,6 +60,7 @@ const FILES: &[(&str, &str)] = embed![
     "0040_plpgsql_presence_checks.sql",
     "0041_metrics.sql",
     "0042_export_links.sql",
+    "0043_dashboard.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

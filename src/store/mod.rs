@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod cohorts;
 pub mod command_tail;
 pub mod communities;
+pub mod dashboard_keys;
 pub mod days_off;
 pub mod digests;
 pub mod discord;

@@ -15,3 +15,6 @@ pub const METRICS_TOKEN_NEEDED: &str =
     "metrics need the bearer token set in metrics.token (Authorization: Bearer …)\n";
 pub const NO_SUCH_EXPORT: &str = "This export link is unknown or has expired (links work for 15 minutes). Ask for a new one with /stats export.\n";
 pub const EXPORT_UNAVAILABLE: &str = "export unavailable\n";
+pub const NO_SUCH_DASHBOARD: &str = "This dashboard link is unknown, or a steward replaced it with a new one. Ask a steward or a sponsor for the current link (/dashboard link).\n";
+pub const DASHBOARD_UNAVAILABLE: &str =
+    "The dashboard could not be drawn just now; try again in a minute.\n";

@@ -2,6 +2,7 @@
 //! endpoints, iCal feeds, badges); this module adds health and serves them on one listener.
 
 pub mod badges;
+pub mod dashboard;
 pub mod exports;
 pub mod health;
 pub mod ical;

@@ -773,6 +773,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "clinic",
             "coc",
             "cohort",
+            "dashboard",
             "event",
             "help",
             "home",

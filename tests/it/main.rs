@@ -2,12 +2,14 @@
 
 mod alumni;
 mod backlog;
+mod browser;
 mod checkins;
 mod circles;
 mod clinics;
 mod cluster;
 mod continuity;
 mod continuity_platforms;
+mod dashboard;
 mod delivery;
 mod delivery_slack;
 mod discord_events;

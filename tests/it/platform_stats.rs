@@ -17,7 +17,7 @@ const SPRING: &str = "spring-makers-2027";
 const REFUSED: &str = "`/stats` shows the program's numbers to stewards, sponsors and lead mentors. If you need them, ask a steward for the sponsor role.";
 
 /// Lee and Kim in Spring Makers, prompted on Monday 2027-03-08; Lee checks in, Kim late.
-async fn a_week_with_a_late_answer(bot: &TestBot) {
+pub(crate) async fn a_week_with_a_late_answer(bot: &TestBot) {
     for learner in ["lee", "kim"] {
         bot.enroll(learner, SPRING, Some("projects")).await;
     }

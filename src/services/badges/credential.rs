@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use crate::render::html::escape;
 use crate::store::milestones::Badge;
 
 const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
@@ -152,32 +153,4 @@ for <em>{module}</em> in {cohort}.</p>{status}\
         json = e(&format!("{}.json", credential_url(base, badge))),
         jwt = e(&format!("{}.jwt", credential_url(base, badge))),
     )
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape("<script>\"x\" & 'y'</script>"),
-            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
-        );
-    }
 }

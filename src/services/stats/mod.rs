@@ -86,7 +86,7 @@ pub(super) async fn asked(
 }
 
 /// `count` weeks ending with the one containing `now` in the cohort's zone, oldest first.
-fn weeks_to(cohort: &Cohort, count: usize, now: DateTime<Utc>) -> Vec<String> {
+pub(crate) fn weeks_to(cohort: &Cohort, count: usize, now: DateTime<Utc>) -> Vec<String> {
     let last = Period::containing(now, cohort_zone(&cohort.timezone));
     let back = chrono::Duration::weeks(i64::try_from(count.max(1) - 1).unwrap_or_default());
     // `count` is at most 52 (the option's bound), well inside an export's range.
@@ -122,7 +122,7 @@ async fn cohort_stats(
     })
 }
 
-async fn cohort_line(
+pub(crate) async fn cohort_line(
     tx: &mut PgConnection,
     cohort: &Cohort,
     now: DateTime<Utc>,

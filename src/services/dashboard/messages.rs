@@ -1,0 +1,166 @@
+//! What `/dashboard` says, and the words on the dashboard page.
+
+use crate::render::Message;
+
+pub fn not_allowed() -> Message {
+    Message::new()
+        .text("The dashboard link is for sponsors and stewards. ")
+        .code("/stats")
+        .text(
+            " shows the numbers of the cohorts you lead; a steward can give you the sponsor role.",
+        )
+}
+
+pub fn no_public_url() -> Message {
+    Message::new()
+        .text("The dashboard is a page on this bot's web address, and none is set yet: a steward sets ")
+        .code("http.public_url")
+        .text(" (and ")
+        .code("http.listen")
+        .text(") in the bot's configuration.")
+}
+
+pub fn link(url: &str, rotated: bool) -> Message {
+    let mut msg = Message::new()
+        .text(if rotated {
+            "📊 New dashboard link: "
+        } else {
+            "📊 The program dashboard: "
+        })
+        .text(url)
+        .line()
+        .text("Anyone with the link sees the program's numbers (never a learner's name or words), so share it only with the people it is for.");
+    if rotated {
+        msg = msg
+            .text(" Every earlier link has stopped working: send this one to those who should keep access.");
+    } else {
+        msg = msg
+            .text(" A steward can break every copy with ")
+            .code("/dashboard rotate")
+            .text(".");
+    }
+    msg
+}
+
+/// The page's words.
+pub mod page {
+    use crate::store::metrics::{CheckinRate, FunnelStep, WeekConfidence};
+
+    pub const TITLE: &str = "program dashboard";
+    pub const AS_OF: &str = "Program dashboard, as of";
+    pub const NO_COHORTS: &str =
+        "No live cohorts yet. The numbers start with a cohort's first week.";
+    pub const FOOTER: &str = "Aggregates only: no learner's name or words are on this page. \
+         Weeks are each learner's own ISO week. Every chart's numbers are in the table under it.";
+    pub const COHORTS: &str = "Cohorts";
+    pub const HEADLINES: &str = "Headline numbers";
+    pub const ENROLLED: &str = "Enrolled";
+    pub const ACTIVE: &str = "Active this week";
+    pub const ACTIVE_NOTE: &str = "checked in, attended, submitted or asked";
+    pub const CHECKIN_RATE: &str = "Check-in rate";
+    pub const GRADUATES: &str = "Graduates";
+    pub const NOTHING_YET: &str = "Nothing to show yet.";
+    pub const TABLE: &str = "The numbers";
+    pub const WEEKLY: &str = "Weekly check-in rate";
+    pub const PERCENT_OF_EXPECTED: &str = "% of learners expected";
+    pub const ON_TIME: &str = "on time";
+    pub const LATE: &str = "late";
+    pub const WEEKLY_COLUMNS: &[&str] = &["Week", "Expected", "On time", "Late", "Away", "Rate"];
+    pub const FUNNEL: &str = "Funnel";
+    pub const LEARNERS: &str = "learners";
+    pub const FUNNEL_COLUMNS: &[&str] = &["Step", "Learners"];
+    pub const CONFIDENCE: &str = "Confidence";
+    pub const CONFIDENCE_SCALE: &str = "mean, 1–5";
+    pub const CONFIDENCE_COLUMNS: &[&str] = &["Week", "Check-ins", "Mean confidence"];
+    pub const RETENTION: &str = "Retention";
+    pub const RETENTION_COLUMNS: &[&str] =
+        &["Joined in week", "Joined", "Weeks after", "Active", "Share"];
+    pub const TIME_TO_MILESTONE: &str = "Time to milestone";
+    pub const DAYS: &str = "days from joining";
+    pub const MEDIAN: &str = "median";
+    pub const P75: &str = "75th percentile";
+    pub const MILESTONE_COLUMNS: &[&str] = &["Module", "Verified", "Median days", "75th pct days"];
+    pub const SESSIONS: &str = "Sessions and attendance";
+    pub const PERCENT: &str = "%";
+    pub const OF_RSVPS: &str = "of RSVPs";
+    pub const OF_ENROLLED: &str = "of enrolled";
+    pub const SESSION_COLUMNS: &[&str] = &[
+        "Session",
+        "Date",
+        "RSVPs",
+        "Attended",
+        "Of RSVPs",
+        "Enrolled",
+        "Of enrolled",
+    ];
+    pub const COHORT_COLUMNS: &[&str] = &["Cohort", "Week", "Enrolled", "Active", "Check-in rate"];
+
+    pub fn step(step: FunnelStep) -> &'static str {
+        match step {
+            FunnelStep::Joined => "Joined",
+            FunnelStep::CocAccepted => "Code of conduct",
+            FunnelStep::FirstCheckin => "First check-in",
+            FunnelStep::FirstModule => "First module",
+            FunnelStep::CapstoneSubmitted => "Capstone in",
+            FunnelStep::Graduated => "Graduated",
+            FunnelStep::OfferedToMentor => "Mentor offer",
+        }
+    }
+
+    /// The change since last week, in points.
+    pub fn rate_change(this: Option<i32>, last: Option<i32>) -> String {
+        match (this, last) {
+            (Some(this), Some(last)) if this > last => {
+                format!("▲ {} pts since last week", this - last)
+            }
+            (Some(this), Some(last)) if this < last => {
+                format!("▼ {} pts since last week", last - this)
+            }
+            (Some(_), Some(_)) => "same as last week".to_owned(),
+            (Some(_), None) => "no rate last week".to_owned(),
+            (None, _) => "no check-ins due yet this week".to_owned(),
+        }
+    }
+
+    pub fn weekly_desc(weeks: &[CheckinRate]) -> String {
+        let last = weeks.last().and_then(|w| w.rate);
+        format!(
+            "Stacked bars of on-time and late check-ins as a share of learners expected, for {} weeks; this week {}.",
+            weeks.len(),
+            last.map_or_else(|| "has no rate yet".to_owned(), |r| format!("is {r}%"))
+        )
+    }
+
+    pub fn funnel_desc(funnel: &[(FunnelStep, i64)]) -> String {
+        let steps: Vec<String> = funnel
+            .iter()
+            .map(|(s, n)| format!("{} {n}", step(*s)))
+            .collect();
+        format!("Learners reaching each step: {}.", steps.join(", "))
+    }
+
+    pub fn confidence_desc(weeks: &[WeekConfidence]) -> String {
+        format!(
+            "Bars of the mean confidence (1 to 5) in each week's check-ins, for {} weeks.",
+            weeks.len()
+        )
+    }
+
+    pub fn retention_desc(rows: usize) -> String {
+        format!(
+            "A triangle of {rows} joining weeks: each cell is the share of that week's joiners active the given number of weeks later."
+        )
+    }
+
+    pub fn milestones_desc(modules: usize) -> String {
+        format!(
+            "Median and 75th percentile days from joining to a verified module, for {modules} modules."
+        )
+    }
+
+    pub fn sessions_desc(sessions: usize) -> String {
+        format!(
+            "Attendance of {sessions} sessions: attended as a share of RSVPs, and for cohort-wide sessions as a share of learners enrolled."
+        )
+    }
+}
