@@ -1194,7 +1194,103 @@ async fn digest_scenario(server: &Server) -> Result<()> {
         format!("< 50 ms {}", verdict(median < Duration::from_millis(50))),
     );
     stats_on(&db.pool, at).await?;
+    dashboard_on(&db.pool, &example, at).await?;
+    weekly_csv_on(&db.pool, &example, at).await?;
     server.drop(db).await
+}
+
+/// The sponsor dashboard of the digest's cohort, rendered as its web route does: every
+/// metric function, six charts and their tables.
+async fn dashboard_on(pool: &PgPool, example: &Example, at: DateTime<Utc>) -> Result<()> {
+    use cohortbot::services::dashboard::page;
+    let key = store::dashboard_keys::key(pool, example.community, "bench-key", false, at).await?;
+    let mut runs = Vec::new();
+    let mut html = String::new();
+    for run in 0..DIGEST_RUNS.n() + 2 {
+        let started = Instant::now();
+        html = page::render(pool, COMMUNITY, &key, Some(COHORT), at)
+            .await?
+            .context("the dashboard is not found")?;
+        if run >= 2 {
+            runs.push(started.elapsed()); // two warm-up runs prepare the statements
+        }
+    }
+    ensure!(
+        html.matches("<svg").count() == 7,
+        "the dashboard does not draw seven charts"
+    );
+    ensure!(
+        html.contains(&format!("<b>{DIGEST_LEARNERS}</b>")),
+        "the dashboard does not count {DIGEST_LEARNERS} learners"
+    );
+    runs.sort_unstable();
+    let median = percentile(&runs, 0.5);
+    row(
+        format!(
+            "Dashboard page, {} learners, {} weeks charted ({DIGEST_RUNS} runs)",
+            thousands(DIGEST_LEARNERS.n() as u64),
+            page::WEEKS
+        ),
+        format!(
+            "median {} · max {} (page {} bytes)",
+            ms(median),
+            ms(runs[runs.len() - 1]),
+            thousands(html.len() as u64)
+        ),
+        format!("< 200 ms {}", verdict(median < Duration::from_millis(200))),
+    );
+    Ok(())
+}
+
+/// `weekly.csv` of the digest's cohort over its whole history, streamed to the end as the
+/// download route streams it.
+async fn weekly_csv_on(pool: &PgPool, example: &Example, at: DateTime<Utc>) -> Result<()> {
+    use cohortbot::services::stats::csv;
+    use cohortbot::store::export_links::{Dataset, ExportLink};
+    let last = Period::containing(at, example.zone);
+    let mut first = last;
+    for _ in 1..DIGEST_WEEKS.n() {
+        first = first.previous();
+    }
+    let mut runs = Vec::new();
+    let mut bytes = 0;
+    for run in 0..DIGEST_RUNS.n() + 2 {
+        let link = ExportLink {
+            community_id: example.community,
+            member_id: Uuid::nil(),
+            dataset: Dataset::Weekly,
+            cohort_ids: vec![example.cohort],
+            first_period: first.to_string(),
+            last_period: last.to_string(),
+        };
+        let started = Instant::now();
+        let (out, mut chunks) = tokio::sync::mpsc::channel(4);
+        tokio::spawn(csv::write(pool.clone(), link, false, out));
+        bytes = 0;
+        while let Some(chunk) = chunks.recv().await {
+            bytes += chunk.context("the CSV failed")?.len();
+        }
+        if run >= 2 {
+            runs.push(started.elapsed());
+        }
+    }
+    ensure!(bytes > 0, "an empty CSV");
+    runs.sort_unstable();
+    let median = percentile(&runs, 0.5);
+    row(
+        format!(
+            "`weekly.csv`, {} learners, {DIGEST_WEEKS} weeks ({DIGEST_RUNS} runs)",
+            thousands(DIGEST_LEARNERS.n() as u64)
+        ),
+        format!(
+            "median {} · max {} ({} bytes)",
+            ms(median),
+            ms(runs[runs.len() - 1]),
+            thousands(bytes as u64)
+        ),
+        format!("< 500 ms {}", verdict(median < Duration::from_millis(500))),
+    );
+    Ok(())
 }
 
 /// `/stats <cohort>` by the example's steward over the digest's cohort, as the shell sends

@@ -204,3 +204,51 @@ LANGUAGE sql STABLE AS $$
      WHERE s.cohort_id = $1 AND s.status = 'scheduled' AND s.starts_at <= $2
      ORDER BY s.starts_at, s.number
 $$;
+
+-- Mentor load in the cohort as of `until`: each mentor with learners there (one to one,
+-- or as the lead of a mentor group), with what they carry against their capacity (learners
+-- for a community mentor, groups for a lead, as their profile counts it), the reviews of
+-- the cohort they claimed and the median hours from request to claim, the median hours
+-- from a learner's check-in with a blocker to the mentor's first reply to it, and whether
+-- the mentor is flagged inactive in the cohort.
+CREATE FUNCTION metric_mentor_load(cohort uuid, until timestamptz)
+RETURNS TABLE (mentor_id uuid, tier text, assigned bigint, capacity integer, load integer,
+               reviews_claimed bigint, median_hours_to_claim double precision,
+               median_hours_to_blocker_reply double precision, flagged boolean)
+LANGUAGE sql STABLE AS $$
+    WITH one_to_one AS (
+        SELECT s.mentor_id, count(*) AS learners FROM mentorships s
+         WHERE s.cohort_id = $1 AND s.tier = 'community'
+           AND s.started_at <= $2 AND (s.ended_at IS NULL OR s.ended_at > $2)
+         GROUP BY s.mentor_id
+    ), led_groups AS (
+        SELECT g.lead_member_id AS mentor_id, count(*) AS groups FROM mentor_groups g
+         WHERE g.cohort_id = $1 AND g.lead_member_id IS NOT NULL
+         GROUP BY g.lead_member_id
+    ), mentors AS (
+        SELECT o.mentor_id, 'community' AS tier, o.learners AS assigned FROM one_to_one o
+        UNION ALL
+        SELECT l.mentor_id, 'lead', l.groups FROM led_groups l
+    )
+    SELECT m.mentor_id, m.tier, m.assigned, p.capacity,
+           metric_percent(m.assigned, p.capacity),
+           (SELECT count(*) FROM reviews r
+             WHERE r.cohort_id = $1 AND r.claimed_by = m.mentor_id AND r.claimed_at <= $2),
+           (SELECT percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY extract(epoch FROM r.claimed_at - r.requested_at) / 3600.0)
+              FROM reviews r
+             WHERE r.cohort_id = $1 AND r.claimed_by = m.mentor_id AND r.claimed_at <= $2),
+           (SELECT percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY extract(epoch FROM f.first_reply - f.created_at) / 3600.0)
+              FROM (SELECT k.created_at, min(y.created_at) AS first_reply
+                      FROM checkins k JOIN checkin_replies y ON y.checkin_id = k.id
+                     WHERE k.cohort_id = $1 AND k.blockers IS NOT NULL
+                       AND y.mentor_member_id = m.mentor_id AND y.created_at <= $2
+                     GROUP BY k.id, k.created_at) f),
+           EXISTS (SELECT 1 FROM mentor_flags x
+                    WHERE x.cohort_id = $1 AND x.mentor_id = m.mentor_id
+                      AND x.flagged_at <= $2 AND (x.resolved_at IS NULL OR x.resolved_at > $2))
+      FROM mentors m
+      LEFT JOIN mentor_profiles p ON p.member_id = m.mentor_id
+     ORDER BY metric_percent(m.assigned, p.capacity) DESC NULLS LAST, m.assigned DESC, m.tier
+$$;

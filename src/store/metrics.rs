@@ -233,3 +233,32 @@ pub async fn attendance(
         .fetch_all(ex)
         .await
 }
+
+pg_row! {
+    /// One mentor's load in a cohort. The dashboard shows it without the mentor's name.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MentorLoad {
+        pub tier: String,
+        /// Learners (a community mentor's) or groups (a lead's).
+        pub assigned: i64,
+        pub capacity: Option<i32>,
+        pub load: Option<i32>,
+        pub reviews_claimed: i64,
+        pub median_hours_to_claim: Option<f64>,
+        pub median_hours_to_blocker_reply: Option<f64>,
+        pub flagged: bool,
+    }
+}
+
+/// The cohort's mentors as of `until`, the most loaded first.
+pub async fn mentor_load(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<MentorLoad>> {
+    sqlx::query_as("SELECT * FROM metric_mentor_load($1, $2)")
+        .bind(cohort_id)
+        .bind(until)
+        .fetch_all(ex)
+        .await
+}

@@ -17,7 +17,8 @@ use super::support::{self, TestBot};
 const SPRING: &str = "spring-makers-2027";
 
 /// Beyond the week of check-ins: Sam joins on Tuesday of week 11 and has a module verified
-/// two days later; a lightning-talk night on Wednesday has two RSVPs and one attendee.
+/// two days later; on Wednesday Grace claims Lee's review three hours after he asked, and
+/// a lightning-talk night has two RSVPs and one attendee.
 async fn a_program_to_show(bot: &TestBot) {
     a_week_with_a_late_answer(bot).await; // ends 2027-03-16 10:00 Berlin
     bot.enroll("sam", SPRING, Some("short-modules")).await;
@@ -33,6 +34,15 @@ async fn a_program_to_show(bot: &TestBot) {
             .unwrap();
     bot.ok("lee", &format!("/event rsvp {number}")).await;
     bot.ok("kim", &format!("/event rsvp {number}")).await;
+    bot.set_local("2027-03-17 09:00", Berlin);
+    bot.ok("lee", "/review request https://x.example/app/1")
+        .await;
+    let review: i32 = sqlx::query_scalar("SELECT number FROM reviews")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    bot.set_local("2027-03-17 12:00", Berlin);
+    bot.ok("grace", &format!("/review claim {review}")).await;
     bot.set_local("2027-03-17 17:10", Berlin);
     bot.ok("lee", &format!("/event checkin {code}")).await;
     bot.set_local("2027-03-18 10:00", Berlin);
@@ -138,7 +148,7 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
             .await,
         "grid"
     );
-    // Six charts, each drawn with bars or cells, each named for a screen reader, each
+    // Seven charts, each drawn with bars or cells, each named for a screen reader, each
     // with its table.
     let charts = browser
         .eval(
@@ -163,6 +173,7 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
             "Confidence",
             "Retention",
             "Time to milestone",
+            "Mentor load",
             "Sessions and attendance"
         ]
     );
@@ -189,8 +200,9 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
         .await;
     // Week 10 on time and late; four funnel steps reached; week 10's confidence; six
     // retention cells (two joiners' five weeks, Sam's first); a module's median and 75th
-    // percentile; the session's share of RSVPs and of the enrolled.
-    assert_eq!(drawn, serde_json::json!([2, 4, 1, 6, 2, 2]));
+    // percentile; Grace's load as the lead of one group; the session's share of RSVPs
+    // and of the enrolled.
+    assert_eq!(drawn, serde_json::json!([2, 4, 1, 6, 2, 1, 2]));
     // Nothing wider than the phone: no sideways scrolling.
     assert_eq!(
         browser
@@ -231,6 +243,37 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
     assert_eq!(
         sessions,
         serde_json::json!(["#3 Demo night", "2027-03-17", "2", "1", "50%", "3", "33%"])
+    );
+    // Mentors are numbered, never named: Grace leads one group, her whole capacity, and
+    // claimed a review three hours after it was asked for.
+    let mentors = browser
+        .eval(
+            "[...document.querySelectorAll('section')] \
+               .find(s => s.querySelector('h2')?.textContent === 'Mentor load') \
+               .querySelectorAll('tbody tr').length",
+        )
+        .await;
+    assert_eq!(mentors, 1);
+    let mentor = browser
+        .eval(
+            "[...document.querySelectorAll('details table tr')] \
+               .map(r => [...r.cells].map(c => c.textContent)) \
+               .find(cells => cells[1] === 'lead (groups)')",
+        )
+        .await;
+    assert_eq!(
+        mentor,
+        serde_json::json!([
+            "1",
+            "lead (groups)",
+            "1",
+            "1",
+            "100%",
+            "1",
+            "3.0",
+            "—",
+            "no"
+        ])
     );
     let tiles = browser
         .eval("[...document.querySelectorAll('.tile b')].map(b => b.textContent)")

@@ -35,7 +35,8 @@ const NUMBERS: &str = "📈 Spring Makers 2027 — 2027-W11\n\
     Enrolled: 2 · active this week: 0\n\
     Check-in rate: no prompts yet this week\n\
     Weekly check-in rate: 2027-W10 100% · 2027-W11 —\n\
-    Funnel: joined 2 → accepted the code of conduct 2 → first check-in 2 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0";
+    Funnel: joined 2 → accepted the code of conduct 2 → first check-in 2 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0\n\
+    📊 Charts of these numbers: `/dashboard link`.";
 
 #[sqlx::test]
 async fn on_discord_a_sponsor_reads_the_numbers_and_others_are_told_who_may(pool: PgPool) {
@@ -98,7 +99,9 @@ async fn on_slack_a_sponsor_reads_the_numbers_and_others_are_told_who_may(pool: 
     // Slack's mrkdwn: the cohort's name in single stars.
     assert_eq!(
         answer["text"],
-        NUMBERS.replace("Spring Makers 2027", "*Spring Makers 2027*")
+        NUMBERS
+            .replace("Spring Makers 2027", "*Spring Makers 2027*")
+            .replace("`/dashboard link`", "`/cohort dashboard link`")
     );
     let again = slack
         .command("stats spring-makers-2027 weeks:2", "t-stats")
@@ -310,4 +313,70 @@ async fn on_slack_a_steward_exports_csvs_that_match_stats_and_cannot_run_formula
     );
     let (status, _, _) = download(&slack.bot, "/export/not-a-token").await;
     assert_eq!(status, 404);
+}
+
+#[sqlx::test]
+async fn on_discord_a_sponsor_gets_the_dashboard_link_and_a_steward_rotates_it(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let link = d.command(81, "dashboard", Some("link"), json!([]));
+    let (_, refused) = d.post_signed(&link, 0).await;
+    assert_eq!(refused["data"]["flags"], 64);
+    assert_eq!(
+        refused["data"]["content"],
+        "The dashboard link is for sponsors and stewards. `/stats` shows the numbers of the cohorts you lead; a steward can give you the sponsor role."
+    );
+    d.bot.grant_role("discord", BEA, Role::Sponsor).await;
+    let link = d.command(82, "dashboard", Some("link"), json!([]));
+    let (_, reply) = d.post_signed(&link, 0).await;
+    assert_eq!(reply["data"]["flags"], 64, "only the sponsor sees the link");
+    let content = reply["data"]["content"].as_str().unwrap();
+    let url = content
+        .split_whitespace()
+        .find(|w| w.starts_with(support::PUBLIC_URL))
+        .unwrap_or_else(|| panic!("{content}"));
+    let key = url
+        .strip_prefix(&format!(
+            "{}/dashboard/acme-makers?key=",
+            support::PUBLIC_URL
+        ))
+        .unwrap_or_else(|| panic!("{url}"));
+    assert!(
+        key.len() == 64 && key.chars().all(|c| c.is_ascii_hexdigit()),
+        "{key}"
+    );
+    assert_eq!(
+        content,
+        format!(
+            "📊 The program dashboard: {url}\nAnyone with the link sees the program's numbers (never a learner's name or words), so share it only with the people it is for. A steward can break every copy with `/dashboard rotate`."
+        )
+    );
+    // Redelivered: the same reply, the same key.
+    let (_, again) = d.post_signed(&link, 0).await;
+    assert_eq!(again["data"]["content"], reply["data"]["content"]);
+
+    let rotate = d.command(83, "dashboard", Some("rotate"), json!([]));
+    let (_, refused) = d.post_signed(&rotate, 0).await;
+    assert_eq!(
+        refused["data"]["content"],
+        "Sorry, only stewards can use `/dashboard rotate`."
+    );
+    d.bot.grant_role("discord", BEA, Role::Steward).await;
+    let rotate = d.command(84, "dashboard", Some("rotate"), json!([]));
+    let (_, rotated) = d.post_signed(&rotate, 0).await;
+    let rotated = rotated["data"]["content"].as_str().unwrap();
+    assert!(rotated.starts_with("📊 New dashboard link: "), "{rotated}");
+    assert!(!rotated.contains(key), "a new key: {rotated}");
+    assert!(
+        rotated.ends_with(
+            "Every earlier link has stopped working: send this one to those who should keep access."
+        ),
+        "{rotated}"
+    );
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action LIKE 'dashboard.%' ORDER BY id",
+    )
+    .fetch_all(&d.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, ["dashboard.link", "dashboard.rotate"]);
 }

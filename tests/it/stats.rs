@@ -1,8 +1,9 @@
-//! `/stats` and the shared metric definitions: the digest and `/stats` report the same
-//! check-in rate for the same week, an excused week leaves the denominator, a late answer
+//! `/stats` and the shared metric definitions: the digest, `/stats` and the dashboard
+//! report the same check-in rate for the same week, an excused week leaves the denominator, a late answer
 //! counts as late, and only stewards, sponsors and lead mentors see the numbers.
 
 use chrono_tz::Europe::Berlin;
+use cohortbot::clock::Clock;
 use cohortbot::render::{Message, plain};
 use sqlx::PgPool;
 
@@ -34,6 +35,35 @@ async fn week_ten(pool: PgPool) -> TestBot {
     bot
 }
 
+/// The weekly table's row for `period` on Spring Makers' dashboard, as its route renders it.
+async fn dashboard_week(bot: &TestBot, period: &str) -> String {
+    let community: uuid::Uuid =
+        sqlx::query_scalar("SELECT community_id FROM cohorts WHERE slug = $1")
+            .bind(SPRING)
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    let now = bot.clock.now();
+    let key = cohortbot::store::dashboard_keys::key(&bot.pool, community, "a-key", false, now)
+        .await
+        .unwrap();
+    let html = cohortbot::services::dashboard::page::render(
+        &bot.pool,
+        crate::support::COMMUNITY,
+        &key,
+        Some(SPRING),
+        now,
+    )
+    .await
+    .unwrap()
+    .expect("the dashboard");
+    let start = html
+        .find(&format!("<tr><th scope=\"row\">{period}</th>"))
+        .unwrap_or_else(|| panic!("no {period} row"));
+    let end = start + html[start..].find("</tr>").unwrap() + "</tr>".len();
+    html[start..end].to_owned()
+}
+
 #[sqlx::test]
 async fn the_digest_and_stats_agree_and_an_excused_week_leaves_the_rate(pool: PgPool) {
     let bot = week_ten(pool).await;
@@ -49,7 +79,13 @@ async fn the_digest_and_stats_agree_and_an_excused_week_leaves_the_rate(pool: Pg
          Enrolled: 3 · active this week: 1\n\
          Check-in rate: 50% (1 of 2 learners: 1 on time, 0 late) · 1 away\n\
          Weekly check-in rate: 2027-W07 — · 2027-W08 — · 2027-W09 — · 2027-W10 50%\n\
-         Funnel: joined 3 → accepted the code of conduct 3 → first check-in 1 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0"
+         Funnel: joined 3 → accepted the code of conduct 3 → first check-in 1 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0\n\
+         📊 Charts of these numbers: `/dashboard link`."
+    );
+    // The dashboard's week: 2 expected, 1 on time, none late, Kim away, 50%.
+    assert_eq!(
+        dashboard_week(&bot, "2027-W10").await,
+        "<tr><th scope=\"row\">2027-W10</th><td>2</td><td>1</td><td>0</td><td>1</td><td>50%</td></tr>"
     );
     bot.tick().await;
     let delivered = bot.deliver().await.into_vec();
@@ -74,7 +110,8 @@ async fn the_digest_and_stats_agree_and_an_excused_week_leaves_the_rate(pool: Pg
          Enrolled: 3 · active this week: 0\n\
          Check-in rate: no prompts yet this week\n\
          Weekly check-in rate: 2027-W10 100% · 2027-W11 —\n\
-         Funnel: joined 3 → accepted the code of conduct 3 → first check-in 2 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0"
+         Funnel: joined 3 → accepted the code of conduct 3 → first check-in 2 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0\n\
+         📊 Charts of these numbers: `/dashboard link`."
     );
     let late: Vec<(String, i64, i64, i64, i64, Option<i32>)> = sqlx::query_as(
         "SELECT period, answered, on_time, late, excused, rate
@@ -85,6 +122,10 @@ async fn the_digest_and_stats_agree_and_an_excused_week_leaves_the_rate(pool: Pg
     .await
     .unwrap();
     assert_eq!(late, [("2027-W10".to_owned(), 2, 1, 1, 1, Some(100))]);
+    assert_eq!(
+        dashboard_week(&bot, "2027-W10").await,
+        "<tr><th scope=\"row\">2027-W10</th><td>2</td><td>1</td><td>1</td><td>1</td><td>100%</td></tr>"
+    );
     // The edited digest says the same.
     let edited: String = sqlx::query_scalar(
         "SELECT body::text FROM outbox WHERE idempotency_key LIKE 'digest-edit:%'",
@@ -136,7 +177,8 @@ async fn only_stewards_sponsors_and_lead_mentors_see_the_numbers(pool: PgPool) {
         "📈 Program numbers — 2 cohorts\n\
          • Spring Makers 2027 (2027-W10): 3 enrolled · 2 active · check-ins 100%\n\
          • Evening Builders 2027 (2027-W10): 0 enrolled · 0 active · check-ins —\n\
-         A cohort's funnel and weekly rates: `/stats spring-makers-2027`."
+         A cohort's funnel and weekly rates: `/stats spring-makers-2027`.\n\
+         📊 Charts of these numbers: `/dashboard link`."
     );
     bot.refused("ada", "/stats weeks:53", "weeks").await;
 }
@@ -161,9 +203,10 @@ async fn a_program_of_many_cohorts_gets_twenty_lines_and_how_to_see_the_rest(poo
     assert_eq!(lines[0], "📈 Program numbers — 23 cohorts");
     assert_eq!(lines.iter().filter(|l| l.starts_with("• ")).count(), 20);
     assert_eq!(lines[21], "…and 3 more, not listed here.");
-    assert_eq!(lines.len(), 23, "{reply}");
+    assert_eq!(lines.len(), 24, "{reply}");
     assert!(
         lines[22].starts_with("A cohort's funnel and weekly rates: `/stats "),
         "{reply}"
     );
+    assert_eq!(lines[23], "📊 Charts of these numbers: `/dashboard link`.");
 }

@@ -44,7 +44,7 @@ pub fn link(url: &str, rotated: bool) -> Message {
 
 /// The page's words.
 pub mod page {
-    use crate::store::metrics::{CheckinRate, FunnelStep, WeekConfidence};
+    use crate::store::metrics::{CheckinRate, FunnelStep, MentorLoad, WeekConfidence};
 
     pub const TITLE: &str = "program dashboard";
     pub const AS_OF: &str = "Program dashboard, as of";
@@ -80,6 +80,20 @@ pub mod page {
     pub const MEDIAN: &str = "median";
     pub const P75: &str = "75th percentile";
     pub const MILESTONE_COLUMNS: &[&str] = &["Module", "Verified", "Median days", "75th pct days"];
+    pub const MENTOR_LOAD: &str = "Mentor load";
+    pub const PERCENT_OF_CAPACITY: &str = "% of capacity";
+    pub const LOAD: &str = "load";
+    pub const MENTOR_COLUMNS: &[&str] = &[
+        "Mentor",
+        "Tier",
+        "Learners or groups",
+        "Capacity",
+        "Load",
+        "Reviews claimed",
+        "Median hours to claim",
+        "Median hours to a blocker reply",
+        "Flagged inactive",
+    ];
     pub const SESSIONS: &str = "Sessions and attendance";
     pub const PERCENT: &str = "%";
     pub const OF_RSVPS: &str = "of RSVPs";
@@ -155,6 +169,28 @@ pub mod page {
     pub fn milestones_desc(modules: usize) -> String {
         format!(
             "Median and 75th percentile days from joining to a verified module, for {modules} modules."
+        )
+    }
+
+    pub fn tier(tier: &str) -> &'static str {
+        match tier {
+            "lead" => "lead (groups)",
+            _ => "community (learners)",
+        }
+    }
+
+    pub fn flagged(flagged: bool) -> &'static str {
+        if flagged { "yes" } else { "no" }
+    }
+
+    pub fn mentors_desc(mentors: &[MentorLoad]) -> String {
+        let over = mentors
+            .iter()
+            .filter(|m| m.load.is_some_and(|l| l >= 100))
+            .count();
+        format!(
+            "Bars of each of {} mentors' load as a share of their capacity, the most loaded first; {over} at or over capacity.",
+            mentors.len()
         )
     }
 

@@ -14,6 +14,14 @@ use crate::domain::Role;
 use crate::services::events::new_token;
 use crate::store::{dashboard_keys, roles};
 
+/// Whether `member` may have the dashboard link: stewards, and sponsors of any cohort.
+pub async fn may_open(tx: &mut PgConnection, member: uuid::Uuid) -> sqlx::Result<bool> {
+    Ok(
+        roles::holds_community_role(&mut *tx, member, Role::Steward).await?
+            || roles::holds_anywhere(&mut *tx, member, Role::Sponsor).await?,
+    )
+}
+
 /// `/dashboard link`, or `/dashboard rotate` when `rotate`: the community's dashboard link,
 /// after a new key when rotating.
 pub async fn link(
@@ -24,8 +32,12 @@ pub async fn link(
     rotate: bool,
 ) -> ServiceResult {
     let me = inv.caller.member.id;
-    let steward = roles::holds_community_role(&mut *tx, me, Role::Steward).await?;
-    if !steward && (rotate || !roles::holds_anywhere(&mut *tx, me, Role::Sponsor).await?) {
+    let allowed = if rotate {
+        roles::holds_community_role(&mut *tx, me, Role::Steward).await?
+    } else {
+        may_open(tx, me).await?
+    };
+    if !allowed {
         tracing::info!(
             rotate,
             "dashboard link refused: neither steward nor sponsor"

@@ -19,7 +19,7 @@ use crate::services::stats::{self, messages::CohortLine};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::dashboard_keys;
 use crate::store::metrics::{
-    self, CheckinRate, FunnelStep, RetentionCell, SessionAttendance, TimeToMilestone,
+    self, CheckinRate, FunnelStep, MentorLoad, RetentionCell, SessionAttendance, TimeToMilestone,
     WeekConfidence,
 };
 
@@ -63,6 +63,7 @@ pub struct CohortView {
     pub funnel: Vec<(FunnelStep, i64)>,
     pub retention: Vec<RetentionCell>,
     pub milestones: Vec<TimeToMilestone>,
+    pub mentors: Vec<MentorLoad>,
     pub sessions: Vec<SessionAttendance>,
 }
 
@@ -137,6 +138,7 @@ async fn view(conn: &mut PgConnection, cohort: &Cohort, now: DateTime<Utc>) -> R
         funnel: metrics::funnel(&mut *conn, cohort.id).await?,
         retention: metrics::retention(&mut *conn, cohort.id, &periods).await?,
         milestones: metrics::time_to_milestone(&mut *conn, cohort.id).await?,
+        mentors: metrics::mentor_load(&mut *conn, cohort.id, now).await?,
         sessions: metrics::attendance(&mut *conn, cohort.id, now).await?,
         cohort: cohort.clone(),
     })
@@ -235,6 +237,7 @@ fn cohort_sections(out: &mut String, view: &CohortView) -> Result<()> {
     confidence_section(out, &view.confidence)?;
     retention_section(out, &view.retention)?;
     milestones_section(out, &view.milestones)?;
+    mentors_section(out, &view.mentors)?;
     sessions_section(out, &view.sessions)?;
     Ok(())
 }
@@ -505,6 +508,57 @@ fn milestones_section(out: &mut String, modules: &[TimeToMilestone]) -> Result<(
         words::TIME_TO_MILESTONE,
         Some(chart),
         words::MILESTONE_COLUMNS,
+        rows,
+    );
+    Ok(())
+}
+
+/// Mentors by load, the most loaded first, numbered rather than named: the page is
+/// aggregates only.
+fn mentors_section(out: &mut String, mentors: &[MentorLoad]) -> Result<()> {
+    let categories: Vec<String> = (1..=mentors.len()).map(|n| n.to_string()).collect();
+    let top = mentors
+        .iter()
+        .filter_map(|m| m.load)
+        .max()
+        .unwrap_or(0)
+        .max(100);
+    let chart = charts::bars(&Bars {
+        title: words::MENTOR_LOAD,
+        desc: &words::mentors_desc(mentors),
+        categories: &categories,
+        y_max: nice_max(f64::from(top)),
+        y_desc: words::PERCENT_OF_CAPACITY,
+        series: vec![Series {
+            name: words::LOAD,
+            color: ON_TIME,
+            values: mentors.iter().map(|m| m.load.map(f64::from)).collect(),
+        }],
+        stacked: true,
+    })?;
+    let hours = |h: Option<f64>| h.map_or_else(|| "—".to_owned(), |h| format!("{h:.1}"));
+    let rows = mentors
+        .iter()
+        .zip(&categories)
+        .map(|(m, n)| {
+            vec![
+                n.clone(),
+                words::tier(&m.tier).to_owned(),
+                m.assigned.to_string(),
+                m.capacity.map_or_else(|| "—".to_owned(), |c| c.to_string()),
+                percent(m.load),
+                m.reviews_claimed.to_string(),
+                hours(m.median_hours_to_claim),
+                hours(m.median_hours_to_blocker_reply),
+                words::flagged(m.flagged).to_owned(),
+            ]
+        })
+        .collect();
+    section(
+        out,
+        words::MENTOR_LOAD,
+        Some(chart),
+        words::MENTOR_COLUMNS,
         rows,
     );
     Ok(())

@@ -83,6 +83,15 @@ pub fn cohort(stats: &CohortStats) -> Message {
     msg.line().text(format!("Funnel: {}", steps.join(" → ")))
 }
 
+/// Under the numbers, for those who may open the dashboard: where the charts are.
+pub fn dashboard_hint() -> Message {
+    Message::new()
+        .line()
+        .text("📊 Charts of these numbers: ")
+        .code("/dashboard link")
+        .text(".")
+}
+
 /// One line per cohort in `lines`; `more` live cohorts were left out.
 pub fn overview(lines: &[CohortLine], more: usize) -> Message {
     let mut msg = Message::new().text(format!(

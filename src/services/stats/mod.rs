@@ -26,10 +26,16 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     let weeks = inv.args.int("weeks").map_or(DEFAULT_WEEKS, |n| {
         usize::try_from(n).unwrap_or(DEFAULT_WEEKS)
     });
+    let charts = crate::services::dashboard::may_open(tx, inv.caller.member.id).await?;
     let reply = match asked(tx, inv, &readable).await? {
         Asked::Named(cohort) => messages::cohort(&cohort_stats(tx, &cohort, weeks, now).await?),
         Asked::Live(live) => match live.as_slice() {
-            [] => messages::no_live_cohorts(),
+            [] => {
+                return Ok(Outcome::reply(
+                    messages::no_live_cohorts(),
+                    inv.spec.visibility,
+                ));
+            }
             [only] => messages::cohort(&cohort_stats(tx, only, weeks, now).await?),
             several => {
                 // A program of hundreds of cohorts gets a readable reply, in time: the
@@ -42,6 +48,11 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
                 messages::overview(&lines, several.len() - shown.len())
             }
         },
+    };
+    let reply = if charts {
+        reply.push(messages::dashboard_hint())
+    } else {
+        reply
     };
     Ok(Outcome::reply(reply, inv.spec.visibility))
 }
