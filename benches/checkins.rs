@@ -1262,6 +1262,7 @@ async fn weekly_csv_on(pool: &PgPool, example: &Example, at: DateTime<Utc>) -> R
             cohort_ids: vec![example.cohort],
             first_period: first.to_string(),
             last_period: last.to_string(),
+            created_at: at,
         };
         let started = Instant::now();
         let (out, mut chunks) = tokio::sync::mpsc::channel(4);

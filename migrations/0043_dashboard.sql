@@ -252,3 +252,8 @@ LANGUAGE sql STABLE AS $$
       LEFT JOIN mentor_profiles p ON p.member_id = m.mentor_id
      ORDER BY metric_percent(m.assigned, p.capacity) DESC NULLS LAST, m.assigned DESC, m.tier
 $$;
+
+-- `/stats export` gains the attendance and time-to-milestone files.
+ALTER TABLE export_links DROP CONSTRAINT export_links_dataset_check,
+    ADD CONSTRAINT export_links_dataset_check
+        CHECK (dataset IN ('weekly', 'funnel', 'checkins', 'attendance', 'milestones'));

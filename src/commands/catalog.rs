@@ -330,7 +330,7 @@ const fn named(name: &'static str, kind: OptionKind, help: &'static str) -> Opti
 }
 
 /// What `/stats export` writes: `weekly.csv`, `funnel.csv`, `checkins.csv`.
-pub const EXPORT_DATASETS: &[&str] = &["weekly", "funnel", "checkins"];
+pub const EXPORT_DATASETS: &[&str] = &["weekly", "funnel", "attendance", "milestones", "checkins"];
 
 /// Why a post was dead-lettered, as `/outbox failed` filters it.
 pub const DEAD_REASONS: &[&str] = &["rejected", "attempts", "deadline", "unknown"];
@@ -1451,7 +1451,7 @@ pub static CATALOG: &[CommandSpec] = &[
             required(
                 "dataset",
                 OptionKind::Choice(EXPORT_DATASETS),
-                "weekly (check-in rates and active learners), funnel, or checkins (stewards: every answer)",
+                "weekly (check-in rates, active learners), funnel, attendance, milestones (days to each module), checkins (stewards)",
             ),
             optional(
                 "cohort",

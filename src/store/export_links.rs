@@ -12,6 +12,8 @@ crate::store::row::text_enum! {
         Weekly = "weekly",
         Funnel = "funnel",
         Checkins = "checkins",
+        Attendance = "attendance",
+        Milestones = "milestones",
     }
 }
 
@@ -24,6 +26,8 @@ pg_row! {
         pub cohort_ids: Vec<Uuid>,
         pub first_period: String,
         pub last_period: String,
+        /// When the link was made: the attendance file lists sessions started by then.
+        pub created_at: DateTime<Utc>,
     }
 }
 
@@ -71,7 +75,8 @@ pub async fn live(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<ExportLink>> {
     sqlx::query_as(
-        "SELECT community_id, member_id, dataset, cohort_ids, first_period, last_period
+        "SELECT community_id, member_id, dataset, cohort_ids, first_period, last_period,
+                created_at
            FROM export_links WHERE token = $1 AND expires_at > $2",
     )
     .bind(token)

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use cohortbot::domain::Role;
 
 use super::browser::Browser;
-use super::platform_stats::a_week_with_a_late_answer;
+use super::platform_stats::{a_week_with_a_late_answer, download, export_path};
 use super::slack::{SAM, Slack};
 use super::support::{self, TestBot};
 
@@ -282,6 +282,42 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
     if let Ok(file) = std::env::var("COHORTBOT_SCREENSHOT") {
         std::fs::write(&file, browser.screenshot().await).unwrap();
     }
+
+    // The same numbers as files: the week's session, and days to the verified module.
+    let attendance = slack
+        .command(
+            "stats export attendance spring-makers-2027 from:2027-03-15",
+            "t-attendance",
+        )
+        .await;
+    let text = attendance["text"].as_str().unwrap();
+    assert!(
+        text.starts_with(
+            "📄 attendance.csv of Spring Makers 2027, 2027-W11: https://bot.example.org/export/"
+        ),
+        "{text}"
+    );
+    let (status, _, body) = download(&slack.bot, &export_path(text)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        "cohort,session,title,kind,starts_at,rsvps,attended,attended_of_rsvps,rsvp_rate_percent,enrolled,enrolled_rate_percent\r\n\
+         Spring Makers 2027,3,Demo night,lightning_talks,2027-03-17T16:00:00Z,2,1,1,50,3,33\r\n"
+    );
+    let milestones = slack
+        .command("stats export milestones spring-makers-2027", "t-milestones")
+        .await;
+    let (status, _, body) = download(
+        &slack.bot,
+        &export_path(milestones["text"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        "cohort,module,capstone,verified,median_days,p75_days\r\n\
+         Spring Makers 2027,Your first cloud flow,false,1,2.0,2.0\r\n"
+    );
 
     // A steward rotates: the old link is the same 404 as a wrong key or community.
     slack.bot.grant_role("slack", SAM, Role::Steward).await;

@@ -110,7 +110,7 @@ async fn on_slack_a_sponsor_reads_the_numbers_and_others_are_told_who_may(pool: 
 }
 
 /// GETs `path` from the bot's export route: (status, headers, body).
-async fn download(
+pub(crate) async fn download(
     bot: &TestBot,
     path: &str,
 ) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
@@ -133,7 +133,7 @@ async fn download(
 }
 
 /// The export link in a reply, as a path on the bot's web address.
-fn export_path(reply: &str) -> String {
+pub(crate) fn export_path(reply: &str) -> String {
     let url = reply
         .split_whitespace()
         .find(|word| word.starts_with(support::PUBLIC_URL))
@@ -183,7 +183,7 @@ async fn on_slack_a_steward_exports_csvs_that_match_stats_and_cannot_run_formula
     let refused = slack.command("stats export checkins", "t-sponsor").await;
     assert_eq!(
         refused["text"],
-        "Only stewards export every check-in: it holds what learners wrote. The weekly and funnel exports are yours."
+        "Only stewards export every check-in: it holds what learners wrote. The weekly, funnel, attendance and milestones exports are yours."
     );
     let backwards = slack
         .command(

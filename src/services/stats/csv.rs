@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::export::weeks_between;
 use super::messages::step_label;
 use crate::domain::Period;
+use crate::services::events::when::cohort_zone;
 use crate::store::export_links::{Dataset, ExportLink};
 use crate::store::metrics;
 
@@ -40,6 +41,28 @@ pub const CHECKIN_COLUMNS: &[&str] = &[
     "progress",
     "blockers",
     "checked_in_at",
+];
+
+pub const ATTENDANCE_COLUMNS: &[&str] = &[
+    "cohort",
+    "session",
+    "title",
+    "kind",
+    "starts_at",
+    "rsvps",
+    "attended",
+    "attended_of_rsvps",
+    "rsvp_rate_percent",
+    "enrolled",
+    "enrolled_rate_percent",
+];
+pub const MILESTONE_COLUMNS: &[&str] = &[
+    "cohort",
+    "module",
+    "capstone",
+    "verified",
+    "median_days",
+    "p75_days",
 ];
 
 /// Bytes gathered before a chunk goes to the client.
@@ -80,6 +103,8 @@ pub async fn write(pool: PgPool, link: ExportLink, bom: bool, out: mpsc::Sender<
         Dataset::Weekly => weekly(&pool, &link, &mut file).await,
         Dataset::Funnel => funnel(&pool, &link, &mut file).await,
         Dataset::Checkins => checkins(&pool, &link, &mut file).await,
+        Dataset::Attendance => attendance(&pool, &link, &mut file).await,
+        Dataset::Milestones => milestones(&pool, &link, &mut file).await,
     };
     let finished = match written {
         Ok(()) => file.flush().await,
@@ -157,7 +182,19 @@ impl Chunks {
 
 /// The link's cohorts with their names, in name order.
 async fn cohorts_of(pool: &PgPool, link: &ExportLink) -> sqlx::Result<Vec<(Uuid, String)>> {
-    sqlx::query_as("SELECT id, name FROM cohorts WHERE id = ANY ($1) ORDER BY name, slug")
+    let cohorts = cohorts_with_zones(pool, link).await?;
+    Ok(cohorts
+        .into_iter()
+        .map(|(id, name, _)| (id, name))
+        .collect())
+}
+
+/// The link's cohorts with their names and time zones, in name order.
+async fn cohorts_with_zones(
+    pool: &PgPool,
+    link: &ExportLink,
+) -> sqlx::Result<Vec<(Uuid, String, String)>> {
+    sqlx::query_as("SELECT id, name, timezone FROM cohorts WHERE id = ANY ($1) ORDER BY name, slug")
         .bind(&link.cohort_ids)
         .fetch_all(pool)
         .await
@@ -209,6 +246,59 @@ async fn funnel(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyhow::
                 (ordinal + 1).to_string(),
                 step_label(step).to_owned(),
                 learners.to_string(),
+            ];
+            file.record(cells.iter().map(String::as_str)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Each session of the link's cohorts that started by the time the link was made, in the
+/// weeks it names (the session's week in its cohort's zone).
+async fn attendance(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyhow::Result<()> {
+    file.record(ATTENDANCE_COLUMNS.iter().copied()).await?;
+    let periods = periods_of(link)?;
+    for (cohort, name, zone) in cohorts_with_zones(pool, link).await? {
+        for session in metrics::attendance(pool, cohort, link.created_at).await? {
+            let week = Period::containing(session.starts_at, cohort_zone(&zone)).to_string();
+            if !periods.contains(&week) {
+                continue;
+            }
+            let optional = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+            let percent = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
+            let cells = [
+                guard(&name).into_owned(),
+                session.number.to_string(),
+                guard(&session.title).into_owned(),
+                session.kind.clone(),
+                session
+                    .starts_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                session.rsvps.to_string(),
+                session.attended.to_string(),
+                session.attended_of_rsvps.to_string(),
+                percent(session.rsvp_rate),
+                optional(session.enrolled),
+                percent(session.enrolled_rate),
+            ];
+            file.record(cells.iter().map(String::as_str)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Days from joining to each verified module, over the cohort's whole history.
+async fn milestones(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyhow::Result<()> {
+    file.record(MILESTONE_COLUMNS.iter().copied()).await?;
+    for (cohort, name) in cohorts_of(pool, link).await? {
+        for module in metrics::time_to_milestone(pool, cohort).await? {
+            let cells = [
+                guard(&name).into_owned(),
+                guard(&module.module).into_owned(),
+                module.capstone.to_string(),
+                module.verified.to_string(),
+                format!("{:.1}", module.median_days),
+                format!("{:.1}", module.p75_days),
             ];
             file.record(cells.iter().map(String::as_str)).await?;
         }

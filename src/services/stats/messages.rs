@@ -160,7 +160,7 @@ pub fn step_label(step: FunnelStep) -> &'static str {
 
 pub fn checkins_for_stewards() -> Message {
     Message::new().text(
-        "Only stewards export every check-in: it holds what learners wrote. The weekly and funnel exports are yours.",
+        "Only stewards export every check-in: it holds what learners wrote. The weekly, funnel, attendance and milestones exports are yours.",
     )
 }
 
