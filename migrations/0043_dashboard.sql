@@ -257,3 +257,11 @@ $$;
 ALTER TABLE export_links DROP CONSTRAINT export_links_dataset_check,
     ADD CONSTRAINT export_links_dataset_check
         CHECK (dataset IN ('weekly', 'funnel', 'checkins', 'attendance', 'milestones'));
+
+-- Badges issued for the cohort's verified modules and not revoked: an outcome the
+-- dashboard shows beside its graduates.
+CREATE FUNCTION metric_badges_issued(cohort uuid) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT count(*) FROM badges b JOIN milestones s ON s.id = b.milestone_id
+     WHERE s.cohort_id = $1 AND b.revoked_at IS NULL
+$$;

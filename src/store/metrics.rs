@@ -262,3 +262,11 @@ pub async fn mentor_load(
         .fetch_all(ex)
         .await
 }
+
+/// Badges issued for the cohort's modules and not revoked.
+pub async fn badges_issued(ex: impl PgExecutor<'_>, cohort_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT metric_badges_issued($1)")
+        .bind(cohort_id)
+        .fetch_one(ex)
+        .await
+}

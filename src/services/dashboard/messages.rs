@@ -59,6 +59,8 @@ pub mod page {
     pub const ACTIVE_NOTE: &str = "checked in, attended, submitted or asked";
     pub const CHECKIN_RATE: &str = "Check-in rate";
     pub const GRADUATES: &str = "Graduates";
+    pub const BADGES: &str = "Badges issued";
+    pub const BADGES_NOTE: &str = "Open Badges, not revoked";
     pub const NOTHING_YET: &str = "Nothing to show yet.";
     pub const TABLE: &str = "The numbers";
     pub const WEEKLY: &str = "Weekly check-in rate";

@@ -57,6 +57,7 @@ pub struct CohortView {
     pub cohort: Cohort,
     pub enrolled: i64,
     pub active: i64,
+    pub badges: i64,
     /// The last [`WEEKS`] weeks, oldest first, ending with this week.
     pub weekly: Vec<CheckinRate>,
     pub confidence: Vec<WeekConfidence>,
@@ -133,6 +134,7 @@ async fn view(conn: &mut PgConnection, cohort: &Cohort, now: DateTime<Utc>) -> R
             .await?
             .pop()
             .map_or(0, |(_, active)| active),
+        badges: metrics::badges_issued(&mut *conn, cohort.id).await?,
         weekly: metrics::checkin_rates(&mut *conn, cohort.id, &periods).await?,
         confidence: metrics::confidence(&mut *conn, cohort.id, &periods).await?,
         funnel: metrics::funnel(&mut *conn, cohort.id).await?,
@@ -231,6 +233,7 @@ fn cohort_sections(out: &mut String, view: &CohortView) -> Result<()> {
         &words::rate_change(week.rate, previous.and_then(|p| p.rate)),
     );
     tile(out, words::GRADUATES, &graduates.to_string(), "");
+    tile(out, words::BADGES, &view.badges.to_string(), words::BADGES_NOTE);
     out.push_str("</section>");
     weekly_section(out, &view.weekly)?;
     funnel_section(out, &view.funnel)?;
