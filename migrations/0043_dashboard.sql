@@ -52,36 +52,50 @@ $$;
 -- Who was active in which week of `periods`: the cohort's learners with a check-in for
 -- the week, or who that week (in their own zone, else the cohort's) attended one of its
 -- sessions, submitted a milestone, or asked for a review or a pairing. Active learners
--- and the retention triangle both count these pairs.
+-- and the retention triangle both count these pairs. Only events within a day of the
+-- weeks' span are read (a week's instants lie within a day of its dates in any zone), and
+-- the cohort's learners are joined once rather than probed per event.
 CREATE FUNCTION active_members(cohort uuid, periods text[])
 RETURNS TABLE (member_id uuid, period text)
 LANGUAGE sql STABLE AS $$
-    WITH happened AS (
+    WITH span AS (
+        SELECT min(to_date(p, 'IYYY-"W"IW')) - 1 AS first_day,
+               max(to_date(p, 'IYYY-"W"IW')) + 8 AS last_day
+          FROM unnest($2) p
+    ), learners AS (
+        SELECT DISTINCT e.member_id, coalesce(m.timezone, c.timezone) AS zone
+          FROM enrollments e
+          JOIN members m ON m.id = e.member_id
+          JOIN cohorts c ON c.id = e.cohort_id
+         WHERE e.cohort_id = $1
+    ), happened AS (
         SELECT a.member_id, s.starts_at AS at
-          FROM session_attendance a JOIN sessions s ON s.id = a.session_id
-         WHERE s.cohort_id = $1
+          FROM session_attendance a JOIN sessions s ON s.id = a.session_id, span
+         WHERE s.cohort_id = $1 AND s.starts_at >= span.first_day AND s.starts_at < span.last_day
         UNION ALL
-        SELECT member_id, submitted_at FROM milestones WHERE cohort_id = $1
+        SELECT x.member_id, x.submitted_at FROM milestones x, span
+         WHERE x.cohort_id = $1
+           AND x.submitted_at >= span.first_day AND x.submitted_at < span.last_day
         UNION ALL
-        SELECT learner_id, requested_at FROM reviews WHERE cohort_id = $1
+        SELECT r.learner_id, r.requested_at FROM reviews r, span
+         WHERE r.cohort_id = $1
+           AND r.requested_at >= span.first_day AND r.requested_at < span.last_day
         UNION ALL
-        SELECT learner_id, created_at FROM pairings WHERE cohort_id = $1
+        SELECT q.learner_id, q.created_at FROM pairings q, span
+         WHERE q.cohort_id = $1
+           AND q.created_at >= span.first_day AND q.created_at < span.last_day
     )
     -- A check-in is a learner's own, in their own week already.
     SELECT k.member_id, k.period FROM checkins k
      WHERE k.cohort_id = $1 AND k.period = ANY ($2)
     UNION
-    -- Anything else happened at an instant: its week is the learner's (their zone, else
-    -- the cohort's), and only the cohort's learners count (a mentor attends too).
+    -- Anything else happened at an instant: its week is the learner's, and only the
+    -- cohort's learners count (a mentor attends too).
     SELECT h.member_id, w.period
       FROM happened h
-      JOIN members m ON m.id = h.member_id
-      JOIN cohorts c ON c.id = $1,
-           LATERAL (SELECT to_char(h.at AT TIME ZONE coalesce(m.timezone, c.timezone),
-                                   'IYYY-"W"IW') AS period) w
+      JOIN learners l ON l.member_id = h.member_id,
+           LATERAL (SELECT to_char(h.at AT TIME ZONE l.zone, 'IYYY-"W"IW') AS period) w
      WHERE w.period = ANY ($2)
-       AND EXISTS (SELECT 1 FROM enrollments e
-                    WHERE e.cohort_id = $1 AND e.member_id = h.member_id)
 $$;
 
 CREATE OR REPLACE FUNCTION metric_active_learners(cohort uuid, periods text[])
@@ -96,9 +110,9 @@ $$;
 
 -- The retention triangle over `periods` (consecutive weeks, oldest first): of the
 -- learners who joined the cohort in week w (their first enrollment, in their zone, else
--- the cohort's), how many were active (active_members) in week w + k, for every k that
--- has happened by the last of `periods`.
-CREATE FUNCTION metric_retention(cohort uuid, periods text[])
+-- the cohort's), how many were active (active_members) in week w + k, for every k up to
+-- `horizon` that has happened by the last of `periods`.
+CREATE FUNCTION metric_retention(cohort uuid, periods text[], horizon integer)
 RETURNS TABLE (joined_week text, joined bigint, weeks_after integer, active bigint,
                rate integer)
 LANGUAGE sql STABLE AS $$
@@ -117,18 +131,32 @@ LANGUAGE sql STABLE AS $$
         SELECT w.period, w.n, count(j.member_id) AS joined
           FROM weeks w JOIN joiners j ON j.period = w.period
          GROUP BY w.period, w.n
+    ), followed AS (
+        -- Only the weeks some row of the triangle reads: from the first joining week to
+        -- `horizon` weeks after the last.
+        SELECT coalesce(array_agg(w.period ORDER BY w.n), '{}') AS periods FROM weeks w
+         WHERE w.n BETWEEN (SELECT min(g.n) FROM cohorts_of_week g)
+                       AND (SELECT max(g.n) FROM cohorts_of_week g) + $3
     ), active AS (
-        SELECT a.member_id, w.n FROM active_members($1, $2) a JOIN weeks w ON w.period = a.period
+        SELECT a.member_id, w.n
+          FROM followed, active_members($1, followed.periods) a
+          JOIN weeks w ON w.period = a.period
     )
     SELECT g.period, g.joined, later.n - g.n,
            count(a.member_id),
            metric_percent(count(a.member_id), g.joined)
       FROM cohorts_of_week g
-      JOIN weeks later ON later.n >= g.n
+      JOIN weeks later ON later.n BETWEEN g.n AND g.n + $3
       LEFT JOIN joiners j ON j.period = g.period
       LEFT JOIN active a ON a.member_id = j.member_id AND a.n = later.n
      GROUP BY g.period, g.n, g.joined, later.n
      ORDER BY g.period, later.n
+$$;
+
+-- When the cohort's first learner joined: where its retention triangle starts.
+CREATE FUNCTION first_joined(cohort uuid) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+    SELECT min(joined_at) FROM enrollments WHERE cohort_id = $1
 $$;
 
 -- Days from enrollment to each verified module, per module in track order: how many

@@ -143,16 +143,30 @@ pg_row! {
     }
 }
 
-/// The retention triangle over `periods` (consecutive weeks, oldest first).
+/// The retention triangle over `periods` (consecutive weeks, oldest first), up to
+/// `horizon` weeks after joining.
 pub async fn retention(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
     periods: &[String],
+    horizon: i32,
 ) -> sqlx::Result<Vec<RetentionCell>> {
-    sqlx::query_as("SELECT * FROM metric_retention($1, $2)")
+    sqlx::query_as("SELECT * FROM metric_retention($1, $2, $3)")
         .bind(cohort_id)
         .bind(periods)
+        .bind(horizon)
         .fetch_all(ex)
+        .await
+}
+
+/// When the cohort's first learner joined, if anyone has.
+pub async fn first_joined(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar("SELECT first_joined($1)")
+        .bind(cohort_id)
+        .fetch_one(ex)
         .await
 }
 

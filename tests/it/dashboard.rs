@@ -24,11 +24,11 @@ async fn a_program_to_show(bot: &TestBot) {
     bot.enroll("sam", SPRING, Some("short-modules")).await;
     bot.ok(
         "ada",
-        "/event schedule spring-makers-2027 2027-03-17T17:00 lightning_talks Demo night",
+        "/event schedule spring-makers-2027 2027-03-17T17:00 lightning_talks Demo <b>夜</b> 🌙 @everyone",
     )
     .await;
     let (number, code): (i32, String) =
-        sqlx::query_as("SELECT number, checkin_code FROM sessions WHERE title = 'Demo night'")
+        sqlx::query_as("SELECT number, checkin_code FROM sessions WHERE title LIKE 'Demo %'")
             .fetch_one(&bot.pool)
             .await
             .unwrap();
@@ -237,12 +237,20 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
         .eval(
             "[...document.querySelectorAll('details table tr')] \
                .map(r => [...r.cells].map(c => c.textContent)) \
-               .find(cells => cells[0].endsWith(' Demo night'))",
+               .find(cells => cells[0].startsWith('#3 '))",
         )
         .await;
     assert_eq!(
         sessions,
-        serde_json::json!(["#3 Demo night", "2027-03-17", "2", "1", "50%", "3", "33%"])
+        serde_json::json!([
+            "#3 Demo <b>夜</b> 🌙 @everyone",
+            "2027-03-17",
+            "2",
+            "1",
+            "50%",
+            "3",
+            "33%"
+        ])
     );
     // Mentors are numbered, never named: Grace leads one group, her whole capacity, and
     // claimed a review three hours after it was asked for.
@@ -302,7 +310,7 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
     assert_eq!(
         body,
         "cohort,session,title,kind,starts_at,rsvps,attended,attended_of_rsvps,rsvp_rate_percent,enrolled,enrolled_rate_percent\r\n\
-         Spring Makers 2027,3,Demo night,lightning_talks,2027-03-17T16:00:00Z,2,1,1,50,3,33\r\n"
+         Spring Makers 2027,3,Demo <b>夜</b> 🌙 @everyone,lightning_talks,2027-03-17T16:00:00Z,2,1,1,50,3,33\r\n"
     );
     let milestones = slack
         .command("stats export milestones spring-makers-2027", "t-milestones")

@@ -109,9 +109,11 @@ pub fn bars(chart: &Bars) -> Result<String> {
                     Rectangle::new([(x, y - 5), (x + 10, y + 5)], series.color.filled())
                 });
         }
+        // Upper left: time runs to the right, so the latest bars, the ones read first, stay
+        // clear of the legend.
         if chart.series.len() > 1 {
             ctx.configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
+                .position(SeriesLabelPosition::UpperLeft)
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK.mix(0.3))
                 .label_font((FONT, 12))

@@ -14,7 +14,10 @@ use subtle::ConstantTimeEq;
 
 use super::charts::{self, Bars, Cell, LATE, ON_TIME, SECOND, Series};
 use super::messages::page as words;
+use crate::domain::Period;
 use crate::render::html::escape;
+use crate::services::events::when::cohort_zone;
+use crate::services::stats::export::{MAX_WEEKS, weeks_between};
 use crate::services::stats::{self, messages::CohortLine};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::dashboard_keys;
@@ -25,6 +28,8 @@ use crate::store::metrics::{
 
 /// Weeks of history the charts show.
 pub const WEEKS: usize = 12;
+/// Weeks after joining the retention triangle follows.
+const RETENTION_HORIZON: i32 = 11;
 
 /// The page's only style sheet. The Content-Security-Policy allows it by its hash and
 /// nothing else: no script, no other style, no fetch.
@@ -138,12 +143,30 @@ async fn view(conn: &mut PgConnection, cohort: &Cohort, now: DateTime<Utc>) -> R
         weekly: metrics::checkin_rates(&mut *conn, cohort.id, &periods).await?,
         confidence: metrics::confidence(&mut *conn, cohort.id, &periods).await?,
         funnel: metrics::funnel(&mut *conn, cohort.id).await?,
-        retention: metrics::retention(&mut *conn, cohort.id, &periods).await?,
+        retention: {
+            let weeks = retention_weeks(conn, cohort, now).await?;
+            metrics::retention(&mut *conn, cohort.id, &weeks, RETENTION_HORIZON).await?
+        },
         milestones: metrics::time_to_milestone(&mut *conn, cohort.id).await?,
         mentors: metrics::mentor_load(&mut *conn, cohort.id, now).await?,
         sessions: metrics::attendance(&mut *conn, cohort.id, now).await?,
         cohort: cohort.clone(),
     })
+}
+
+/// The weeks of the retention triangle: from the week the cohort's first learner joined
+/// to this one (the last two years at most), so every joining week has its row.
+async fn retention_weeks(
+    conn: &mut PgConnection,
+    cohort: &Cohort,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let zone = cohort_zone(&cohort.timezone);
+    let last = Period::containing(now, zone);
+    let first = metrics::first_joined(&mut *conn, cohort.id)
+        .await?
+        .map_or(last, |joined| Period::containing(joined, zone).min(last));
+    Ok(weeks_between(first, last).unwrap_or_else(|| stats::weeks_to(cohort, MAX_WEEKS, now)))
 }
 
 /// The page's HTML.
@@ -233,7 +256,12 @@ fn cohort_sections(out: &mut String, view: &CohortView) -> Result<()> {
         &words::rate_change(week.rate, previous.and_then(|p| p.rate)),
     );
     tile(out, words::GRADUATES, &graduates.to_string(), "");
-    tile(out, words::BADGES, &view.badges.to_string(), words::BADGES_NOTE);
+    tile(
+        out,
+        words::BADGES,
+        &view.badges.to_string(),
+        words::BADGES_NOTE,
+    );
     out.push_str("</section>");
     weekly_section(out, &view.weekly)?;
     funnel_section(out, &view.funnel)?;
