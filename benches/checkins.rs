@@ -1318,21 +1318,46 @@ async fn dashboard_parts(pool: &PgPool, example: &Example, at: DateTime<Utc>) ->
         ($name:expr, $call:expr) => {{
             let started = Instant::now();
             let _ = $call.await?;
-            progress(format!("dashboard part: {} {}", $name, ms(started.elapsed())));
+            progress(format!(
+                "dashboard part: {} {}",
+                $name,
+                ms(started.elapsed())
+            ));
         }};
     }
     timed!("enrolled", metrics::enrolled(pool, cohort));
-    timed!("active this week", metrics::active_learners(pool, cohort, this_week));
-    timed!("12 weeks of rates", metrics::checkin_rates(pool, cohort, &periods));
-    timed!("12 weeks of confidence", metrics::confidence(pool, cohort, &periods));
+    timed!(
+        "active this week",
+        metrics::active_learners(pool, cohort, this_week)
+    );
+    timed!(
+        "12 weeks of rates",
+        metrics::checkin_rates(pool, cohort, &periods)
+    );
+    timed!(
+        "12 weeks of confidence",
+        metrics::confidence(pool, cohort, &periods)
+    );
     timed!("funnel", metrics::funnel(pool, cohort));
-    timed!("retention over the year", metrics::retention(pool, cohort, &year, 11));
-    timed!("time to milestone", metrics::time_to_milestone(pool, cohort));
+    timed!(
+        "retention over the year",
+        metrics::retention(pool, cohort, &year, 11)
+    );
+    timed!(
+        "time to milestone",
+        metrics::time_to_milestone(pool, cohort)
+    );
     timed!("mentor load", metrics::mentor_load(pool, cohort, at));
     timed!("attendance", metrics::attendance(pool, cohort, at));
     timed!("badges", metrics::badges_issued(pool, cohort));
-    timed!("52 weeks of active learners", metrics::active_learners(pool, cohort, &year));
-    timed!("52 weeks of rates", metrics::checkin_rates(pool, cohort, &year));
+    timed!(
+        "52 weeks of active learners",
+        metrics::active_learners(pool, cohort, &year)
+    );
+    timed!(
+        "52 weeks of rates",
+        metrics::checkin_rates(pool, cohort, &year)
+    );
     Ok(())
 }
 

@@ -356,8 +356,11 @@ fn weekly_section(out: &mut String, weekly: &[CheckinRate]) -> Result<()> {
         ],
         stacked: true,
     })?;
+    // Before anyone was prompted, "nothing yet" says more than twelve empty weeks.
+    let prompted = weekly.iter().any(|w| w.prompted > 0);
     let rows = weekly
         .iter()
+        .filter(|_| prompted)
         .map(|w| {
             vec![
                 w.period.clone(),
