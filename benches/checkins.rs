@@ -1299,21 +1299,9 @@ async fn dashboard_parts(pool: &PgPool, example: &Example, at: DateTime<Utc>) ->
     use cohortbot::store::metrics;
     let cohort = example.cohort;
     let last = Period::containing(at, example.zone);
-    let mut weeks = vec![last];
-    while weeks.len() < 12 {
-        weeks.push(weeks[weeks.len() - 1].previous());
-    }
-    weeks.reverse();
-    let periods: Vec<String> = weeks.iter().map(Period::to_string).collect();
+    let periods = weeks_ending(last, cohortbot::services::dashboard::page::WEEKS);
     let this_week = &periods[periods.len() - 1..];
-    let year: Vec<String> = {
-        let mut all = vec![last];
-        while all.len() < DIGEST_WEEKS.n() {
-            all.push(all[all.len() - 1].previous());
-        }
-        all.reverse();
-        all.iter().map(Period::to_string).collect()
-    };
+    let year = weeks_ending(last, DIGEST_WEEKS.n());
     macro_rules! timed {
         ($name:expr, $call:expr) => {{
             let started = Instant::now();
@@ -1366,11 +1354,8 @@ async fn dashboard_parts(pool: &PgPool, example: &Example, at: DateTime<Utc>) ->
 async fn weekly_csv_on(pool: &PgPool, example: &Example, at: DateTime<Utc>) -> Result<()> {
     use cohortbot::services::stats::csv;
     use cohortbot::store::export_links::{Dataset, ExportLink};
-    let last = Period::containing(at, example.zone);
-    let mut first = last;
-    for _ in 1..DIGEST_WEEKS.n() {
-        first = first.previous();
-    }
+    let weeks = weeks_ending(Period::containing(at, example.zone), DIGEST_WEEKS.n());
+    let (first, last) = (&weeks[0], &weeks[weeks.len() - 1]);
     let mut runs = Vec::new();
     let mut bytes = 0;
     for run in 0..DIGEST_RUNS.n() + 2 {
@@ -1379,8 +1364,8 @@ async fn weekly_csv_on(pool: &PgPool, example: &Example, at: DateTime<Utc>) -> R
             member_id: Uuid::nil(),
             dataset: Dataset::Weekly,
             cohort_ids: vec![example.cohort],
-            first_period: first.to_string(),
-            last_period: last.to_string(),
+            first_period: first.clone(),
+            last_period: last.clone(),
             created_at: at,
         };
         let started = Instant::now();
@@ -1481,12 +1466,7 @@ async fn fill_history(
     latest: Period,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let mut weeks = vec![latest];
-    while weeks.len() < DIGEST_WEEKS.n() {
-        weeks.push(weeks[weeks.len() - 1].previous());
-    }
-    weeks.reverse();
-    let periods: Vec<String> = weeks.iter().map(Period::to_string).collect();
+    let periods = weeks_ending(latest, DIGEST_WEEKS.n());
     // Prompts went out on each week's Monday morning; `at` is in the latest week.
     let sent: Vec<DateTime<Utc>> = (0..DIGEST_WEEKS.n())
         .map(|w| {
@@ -1529,6 +1509,15 @@ async fn fill_history(
 // ---------------------------------------------------------------------------------------
 // Databases and data
 // ---------------------------------------------------------------------------------------
+
+/// The `count` weeks ending with `last`, oldest first.
+fn weeks_ending(last: Period, count: usize) -> Vec<String> {
+    let mut weeks = vec![last];
+    while weeks.len() < count {
+        weeks.push(weeks[weeks.len() - 1].previous());
+    }
+    weeks.iter().rev().map(Period::to_string).collect()
+}
 
 /// The PostgreSQL server in `DATABASE_URL`; each scenario makes its own database on it.
 struct Server {

@@ -112,22 +112,12 @@ impl Browser {
             .send(Message::text(message.to_string()))
             .await
             .expect("sending to DevTools");
-        tokio::time::timeout(STEP, async {
-            loop {
-                let frame = self.socket.next().await.expect("DevTools hung up");
-                let Ok(Message::Text(text)) = frame else {
-                    continue;
-                };
-                let value: Value = serde_json::from_str(&text).expect("DevTools sends JSON");
-                if value["id"] == id {
-                    assert!(value.get("error").is_none(), "{method}: {value}");
-                    return value["result"].clone();
-                }
-                self.events.push(value);
-            }
-        })
-        .await
-        .unwrap_or_else(|_| panic!("{method} timed out"))
+        let reply = self
+            .receive(|value| value["id"] == id)
+            .await
+            .unwrap_or_else(|| panic!("{method} timed out"));
+        assert!(reply.get("error").is_none(), "{method}: {reply}");
+        reply["result"].clone()
     }
 
     /// Waits for the page's event `method`.
@@ -135,6 +125,14 @@ impl Browser {
         if let Some(i) = self.events.iter().position(|e| e["method"] == method) {
             return self.events.remove(i);
         }
+        self.receive(|value| value["method"] == method)
+            .await
+            .unwrap_or_else(|| panic!("no {method} in time"))
+    }
+
+    /// The next message from DevTools that `wanted` picks, within [`STEP`]; every other
+    /// message on the way is kept in `events`.
+    async fn receive(&mut self, wanted: impl Fn(&Value) -> bool) -> Option<Value> {
         tokio::time::timeout(STEP, async {
             loop {
                 let frame = self.socket.next().await.expect("DevTools hung up");
@@ -142,14 +140,14 @@ impl Browser {
                     continue;
                 };
                 let value: Value = serde_json::from_str(&text).expect("DevTools sends JSON");
-                if value["method"] == method {
+                if wanted(&value) {
                     return value;
                 }
                 self.events.push(value);
             }
         })
         .await
-        .unwrap_or_else(|_| panic!("no {method} in time"))
+        .ok()
     }
 
     /// Loads `url` at `width` × `height` CSS pixels, as a phone's browser would, and

@@ -10,7 +10,9 @@ use sqlx::PgPool;
 use cohortbot::domain::Role;
 
 use super::browser::Browser;
-use super::platform_stats::{a_week_with_a_late_answer, download, export_path};
+use super::platform_stats::{
+    a_week_with_a_late_answer, download, export_path, stats_read_week_10_at_100,
+};
 use super::slack::{SAM, Slack};
 use super::support::{self, TestBot};
 
@@ -223,16 +225,7 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
         week_10,
         serde_json::json!(["2027-W10", "2", "1", "1", "0", "100%"])
     );
-    let stats = slack
-        .command("stats spring-makers-2027 weeks:2", "t-stats")
-        .await;
-    assert!(
-        stats["text"]
-            .as_str()
-            .unwrap()
-            .contains("Weekly check-in rate: 2027-W10 100% · 2027-W11 —"),
-        "{stats}"
-    );
+    stats_read_week_10_at_100(&slack).await;
     let sessions = browser
         .eval(
             "[...document.querySelectorAll('details table tr')] \

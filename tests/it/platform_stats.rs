@@ -109,6 +109,21 @@ async fn on_slack_a_sponsor_reads_the_numbers_and_others_are_told_who_may(pool: 
     assert_eq!(again["text"], answer["text"]);
 }
 
+/// `/stats` as the sponsor asks it after that week: week 10 at 100%, where the exports
+/// and the dashboard must agree.
+pub(crate) async fn stats_read_week_10_at_100(slack: &Slack) {
+    let stats = slack
+        .command("stats spring-makers-2027 weeks:2", "t-stats")
+        .await;
+    assert!(
+        stats["text"]
+            .as_str()
+            .unwrap()
+            .contains("Weekly check-in rate: 2027-W10 100% · 2027-W11 —"),
+        "{stats}"
+    );
+}
+
 /// GETs `path` from the bot's export route: (status, headers, body).
 pub(crate) async fn download(
     bot: &TestBot,
@@ -237,16 +252,7 @@ async fn on_slack_a_steward_exports_csvs_that_match_stats_and_cannot_run_formula
          Spring Makers 2027,2027-W10,2,2,1,1,0,100,2\r\n\
          Spring Makers 2027,2027-W11,0,0,0,0,0,,0\r\n"
     );
-    let stats = slack
-        .command("stats spring-makers-2027 weeks:2", "t-stats")
-        .await;
-    assert!(
-        stats["text"]
-            .as_str()
-            .unwrap()
-            .contains("Weekly check-in rate: 2027-W10 100% · 2027-W11 —"),
-        "{stats}"
-    );
+    stats_read_week_10_at_100(&slack).await;
 
     // A steward's check-ins: every cell of learners' text is inert in a spreadsheet.
     slack.bot.grant_role("slack", SAM, Role::Steward).await;

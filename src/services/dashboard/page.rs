@@ -116,7 +116,10 @@ pub async fn render(
         lines.push(stats::cohort_line(&mut conn, cohort, now).await?);
     }
     let shown = match chosen {
-        Some(cohort) => Some(view(&mut conn, cohort, now).await?),
+        Some(cohort) => {
+            let line = lines.iter().find(|line| line.slug == cohort.slug);
+            Some(view(&mut conn, cohort, line, now).await?)
+        }
         None => None,
     };
     let page = Dashboard {
@@ -130,15 +133,29 @@ pub async fn render(
     html(&page).map(Some)
 }
 
-async fn view(conn: &mut PgConnection, cohort: &Cohort, now: DateTime<Utc>) -> Result<CohortView> {
+/// The cohort's view; `line`, its line in the cohorts table when it is live, already holds
+/// its enrolled and active learners this week.
+async fn view(
+    conn: &mut PgConnection,
+    cohort: &Cohort,
+    line: Option<&CohortLine>,
+    now: DateTime<Utc>,
+) -> Result<CohortView> {
     let periods = stats::weeks_to(cohort, WEEKS, now);
-    let this_week = &periods[periods.len() - 1..];
+    let (enrolled, active) = match line {
+        Some(line) => (line.enrolled, line.active),
+        None => {
+            let this_week = &periods[periods.len() - 1..];
+            let active = metrics::active_learners(&mut *conn, cohort.id, this_week).await?;
+            (
+                metrics::enrolled(&mut *conn, cohort.id).await?,
+                active.last().map_or(0, |(_, active)| *active),
+            )
+        }
+    };
     Ok(CohortView {
-        enrolled: metrics::enrolled(&mut *conn, cohort.id).await?,
-        active: metrics::active_learners(&mut *conn, cohort.id, this_week)
-            .await?
-            .pop()
-            .map_or(0, |(_, active)| active),
+        enrolled,
+        active,
         badges: metrics::badges_issued(&mut *conn, cohort.id).await?,
         weekly: metrics::checkin_rates(&mut *conn, cohort.id, &periods).await?,
         confidence: metrics::confidence(&mut *conn, cohort.id, &periods).await?,
@@ -287,24 +304,16 @@ fn percent(rate: Option<i32>) -> String {
 }
 
 /// A section: heading, chart (or a line saying there is nothing yet), and its table.
-fn section(
-    out: &mut String,
-    heading: &str,
-    chart: Option<String>,
-    head: &[&str],
-    rows: Vec<Vec<String>>,
-) {
+fn section(out: &mut String, heading: &str, chart: String, head: &[&str], rows: Vec<Vec<String>>) {
     out.push_str(&format!("<section><h2>{}</h2>", escape(heading)));
-    match chart {
-        Some(svg) if !rows.is_empty() => out.push_str(&svg),
-        _ => {
-            out.push_str(&format!(
-                "<p class=\"note\">{}</p></section>",
-                words::NOTHING_YET
-            ));
-            return;
-        }
+    if rows.is_empty() {
+        out.push_str(&format!(
+            "<p class=\"note\">{}</p></section>",
+            words::NOTHING_YET
+        ));
+        return;
     }
+    out.push_str(&chart);
     out.push_str(&format!("<details><summary>{}</summary>", words::TABLE));
     table(out, head, &rows);
     out.push_str("</details></section>");
@@ -372,7 +381,7 @@ fn weekly_section(out: &mut String, weekly: &[CheckinRate]) -> Result<()> {
             ]
         })
         .collect();
-    section(out, words::WEEKLY, Some(chart), words::WEEKLY_COLUMNS, rows);
+    section(out, words::WEEKLY, chart, words::WEEKLY_COLUMNS, rows);
     Ok(())
 }
 
@@ -403,7 +412,7 @@ fn funnel_section(out: &mut String, funnel: &[(FunnelStep, i64)]) -> Result<()> 
             .map(|(s, n)| vec![words::step(*s).to_owned(), n.to_string()])
             .collect()
     };
-    section(out, words::FUNNEL, Some(chart), words::FUNNEL_COLUMNS, rows);
+    section(out, words::FUNNEL, chart, words::FUNNEL_COLUMNS, rows);
     Ok(())
 }
 
@@ -440,7 +449,7 @@ fn confidence_section(out: &mut String, weeks: &[WeekConfidence]) -> Result<()> 
     section(
         out,
         words::CONFIDENCE,
-        Some(chart),
+        chart,
         words::CONFIDENCE_COLUMNS,
         rows,
     );
@@ -493,13 +502,7 @@ fn retention_section(out: &mut String, cells: &[RetentionCell]) -> Result<()> {
             ]
         })
         .collect();
-    section(
-        out,
-        words::RETENTION,
-        Some(chart),
-        words::RETENTION_COLUMNS,
-        rows,
-    );
+    section(out, words::RETENTION, chart, words::RETENTION_COLUMNS, rows);
     Ok(())
 }
 
@@ -540,7 +543,7 @@ fn milestones_section(out: &mut String, modules: &[TimeToMilestone]) -> Result<(
     section(
         out,
         words::TIME_TO_MILESTONE,
-        Some(chart),
+        chart,
         words::MILESTONE_COLUMNS,
         rows,
     );
@@ -588,13 +591,7 @@ fn mentors_section(out: &mut String, mentors: &[MentorLoad]) -> Result<()> {
             ]
         })
         .collect();
-    section(
-        out,
-        words::MENTOR_LOAD,
-        Some(chart),
-        words::MENTOR_COLUMNS,
-        rows,
-    );
+    section(out, words::MENTOR_LOAD, chart, words::MENTOR_COLUMNS, rows);
     Ok(())
 }
 
@@ -640,13 +637,7 @@ fn sessions_section(out: &mut String, sessions: &[SessionAttendance]) -> Result<
             ]
         })
         .collect();
-    section(
-        out,
-        words::SESSIONS,
-        Some(chart),
-        words::SESSION_COLUMNS,
-        rows,
-    );
+    section(out, words::SESSIONS, chart, words::SESSION_COLUMNS, rows);
     Ok(())
 }
 
