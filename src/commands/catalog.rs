@@ -123,6 +123,10 @@ pub enum CommandId {
     StatsExport,
     DashboardLink,
     DashboardRotate,
+    Feedback,
+    SurveySend,
+    SurveyAnswer,
+    SurveyResults,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,6 +335,18 @@ const fn named(name: &'static str, kind: OptionKind, help: &'static str) -> Opti
 
 /// What `/stats export` writes: `weekly.csv`, `funnel.csv`, `checkins.csv`.
 pub const EXPORT_DATASETS: &[&str] = &["weekly", "funnel", "attendance", "milestones", "checkins"];
+
+/// What `/survey send` asks: an NPS, or a steward's pulse question.
+pub const SURVEY_KINDS: &[&str] = &["nps", "pulse"];
+/// Longest comment on a survey answer: a few paragraphs, well inside every platform's form.
+pub const SURVEY_COMMENT_MAX: usize = 1_000;
+/// Longest pulse question: it is a button message's first line.
+pub const SURVEY_QUESTION_MAX: usize = 200;
+/// A survey by its number, as its DM and `/survey results` show it.
+const SURVEY_NUMBER: OptionKind = OptionKind::Int {
+    min: 1,
+    max: 1_000_000_000,
+};
 
 /// Why a post was dead-lettered, as `/outbox failed` filters it.
 pub const DEAD_REASONS: &[&str] = &["rejected", "attempts", "deadline", "unknown"];
@@ -1484,6 +1500,95 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Break every dashboard link given out so far, and get the new one.",
+    },
+    CommandSpec {
+        id: CommandId::Feedback,
+        path: "feedback",
+        options: &[
+            required(
+                "session",
+                SESSION,
+                "the session's number, as `/event list` and its reminder show it",
+            ),
+            required(
+                "rating",
+                OptionKind::Int { min: 1, max: 5 },
+                "from 1 (poor) to 5 (great)",
+            ),
+            rest(
+                "comment",
+                OptionKind::Paragraph {
+                    max: SURVEY_COMMENT_MAX,
+                },
+                false,
+                "anything the hosts should know (optional)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Rate a session you went to, anonymously: nobody sees who gave which rating.",
+    },
+    CommandSpec {
+        id: CommandId::SurveySend,
+        path: "survey send",
+        options: &[
+            required("cohort", OptionKind::Cohort, "the cohort to ask"),
+            required(
+                "kind",
+                OptionKind::Choice(SURVEY_KINDS),
+                "nps (how likely they are to recommend the program, 0–10) or pulse (your question, 1–5)",
+            ),
+            rest(
+                "question",
+                OptionKind::Text {
+                    max: SURVEY_QUESTION_MAX,
+                },
+                false,
+                "a pulse's question, answered from 1 (not at all) to 5 (very much)",
+            ),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Ask a cohort's learners an anonymous question in a DM: an NPS or a pulse question.",
+    },
+    CommandSpec {
+        id: CommandId::SurveyAnswer,
+        path: "survey answer",
+        options: &[
+            required(
+                "survey",
+                SURVEY_NUMBER,
+                "the survey's number, as its DM shows it",
+            ),
+            required(
+                "score",
+                OptionKind::Int { min: 0, max: 10 },
+                "your answer: 0–10 for an NPS, 1–5 for a pulse",
+            ),
+            rest(
+                "comment",
+                OptionKind::Paragraph {
+                    max: SURVEY_COMMENT_MAX,
+                },
+                false,
+                "anything to add (optional)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Answer a survey, anonymously. The buttons in its DM do the same.",
+    },
+    CommandSpec {
+        id: CommandId::SurveyResults,
+        path: "survey results",
+        options: &[optional(
+            "survey",
+            SURVEY_NUMBER,
+            "the survey's number; the recent surveys when left out",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Survey results, with groups under the privacy threshold hidden. For stewards, sponsors, lead mentors and a session's host.",
     },
     CommandSpec {
         id: CommandId::MentorOffers,

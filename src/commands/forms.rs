@@ -17,6 +17,8 @@ pub enum FormId {
     KbAnswer,
     KbSearch,
     PairRequest,
+    Feedback,
+    SurveyAnswer,
 }
 
 #[derive(Debug)]
@@ -200,6 +202,31 @@ pub static FORMS: &[FormSpec] = &[
         }],
         from_command: false,
     },
+    // Opened by a rating button in the DM after a session: the rating rides in the
+    // button's context, the form adds the optional comment.
+    FormSpec {
+        id: FormId::Feedback,
+        command: CommandId::Feedback,
+        title: text::FEEDBACK_TITLE,
+        fields: &[FieldSpec {
+            option: "comment",
+            label: text::SURVEY_COMMENT_LABEL,
+            placeholder: Some(text::SURVEY_COMMENT_PLACEHOLDER),
+        }],
+        from_command: false,
+    },
+    // Opened by a score button in a survey's DM, like the session's.
+    FormSpec {
+        id: FormId::SurveyAnswer,
+        command: CommandId::SurveyAnswer,
+        title: text::SURVEY_TITLE,
+        fields: &[FieldSpec {
+            option: "comment",
+            label: text::SURVEY_COMMENT_LABEL,
+            placeholder: Some(text::SURVEY_COMMENT_PLACEHOLDER),
+        }],
+        from_command: false,
+    },
 ];
 
 const KB_TITLE_FIELD: FieldSpec = FieldSpec {
@@ -288,6 +315,8 @@ impl FormId {
             FormId::KbAnswer => "kbq",
             FormId::KbSearch => "kbs",
             FormId::PairRequest => "pair",
+            FormId::Feedback => "fbk",
+            FormId::SurveyAnswer => "svy",
         }
     }
 
@@ -302,6 +331,8 @@ impl FormId {
             FormId::KbAnswer,
             FormId::KbSearch,
             FormId::PairRequest,
+            FormId::Feedback,
+            FormId::SurveyAnswer,
         ]
         .into_iter()
         .find(|id| id.code() == code)

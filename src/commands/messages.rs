@@ -206,6 +206,10 @@ pub mod form {
     pub const PAIR_TITLE: &str = "Ask for a pairing";
     pub const PAIR_TOPIC_LABEL: &str = "What to pair on";
     pub const PAIR_TOPIC_PLACEHOLDER: &str = "power-automate";
+    pub const FEEDBACK_TITLE: &str = "Session feedback";
+    pub const SURVEY_TITLE: &str = "Survey answer";
+    pub const SURVEY_COMMENT_LABEL: &str = "A comment (optional; anonymous too)";
+    pub const SURVEY_COMMENT_PLACEHOLDER: &str = "What worked, what to change";
     pub const KB_CONTEXT_LABEL: &str = "Context: why decide now?";
     pub const KB_DECISION_LABEL: &str = "Decision";
     pub const KB_CONSEQUENCES_LABEL: &str = "Consequences";

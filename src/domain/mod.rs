@@ -5,6 +5,7 @@ pub mod period;
 pub mod role;
 pub mod slug;
 pub mod streak;
+pub mod suppress;
 pub mod tags;
 pub mod text;
 pub mod timezone;

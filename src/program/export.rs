@@ -6,8 +6,8 @@ use anyhow::Result;
 use sqlx::PgPool;
 
 use super::model::{
-    CircleDef, CohortDef, CommunityDef, ContinuityDef, DayOffDef, EarnedRoleDef, KnowledgeDef,
-    MentorGroupDef, MentoringDef, ModuleDef, PersonDef, ProgramFile, TrackDef,
+    CircleDef, CohortDef, CommunityDef, ContinuityDef, DayOffDef, EarnedRoleDef, InsightDef,
+    KnowledgeDef, MentorGroupDef, MentoringDef, ModuleDef, PersonDef, ProgramFile, TrackDef,
 };
 use crate::store::{cohorts, program as q};
 
@@ -114,6 +114,9 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                     checkin_opens: s.window.opens_text(),
                     checkin_closes: s.window.closes_text(),
                 }),
+            insight: crate::store::surveys::stored_min_group(&mut *conn, row.id)
+                .await?
+                .map(|min_group| InsightDef { min_group }),
             mentoring: crate::store::mentoring::stored_settings(&mut *conn, row.id)
                 .await?
                 .map(|s| MentoringDef {

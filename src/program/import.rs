@@ -134,6 +134,16 @@ async fn import_community(
         }
     }
 
+    if let Some(insight) = &def.insight {
+        if crate::store::surveys::save_min_group(&mut *conn, community_id, insight.min_group)
+            .await?
+        {
+            report.updated += 1;
+        } else {
+            report.unchanged += 1;
+        }
+    }
+
     let mut cohorts: HashMap<&str, Uuid> = HashMap::new();
     for cohort in &def.cohorts {
         let (cohort_id, change) = q::upsert_cohort(conn, community_id, &cohort.seed(), now).await?;

@@ -59,6 +59,8 @@ pub struct CommunityDef {
     pub mentoring: Option<MentoringDef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuity: Option<ContinuityDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insight: Option<InsightDef>,
     /// Platform roles members earn by their achievements.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earned_roles: Vec<EarnedRoleDef>,
@@ -171,6 +173,23 @@ impl EarnedRoleDef {
         }
     }
 }
+
+/// How the program's reports treat people's answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsightDef {
+    /// A survey result (and each department's part of it) is shown only when at least this
+    /// many people answered (default 5, at least 3).
+    #[serde(default = "default_min_group")]
+    pub min_group: i32,
+}
+
+fn default_min_group() -> i32 {
+    crate::store::surveys::DEFAULT_MIN_GROUP
+}
+
+/// The smallest `insight.min_group`: below it a group is one or two people.
+pub const MIN_GROUP_FLOOR: i32 = 3;
 
 /// How absences work in the community.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -616,6 +635,13 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
         if mentoring.guide.chars().count() > GUIDE_MAX {
             problems.push(format!("{at}: guide is longer than {GUIDE_MAX} characters"));
         }
+    }
+    if let Some(insight) = &community.insight
+        && insight.min_group < MIN_GROUP_FLOOR
+    {
+        problems.push(format!(
+            "{here}, insight: min_group must be at least {MIN_GROUP_FLOOR}, so no hidden answer is one person's"
+        ));
     }
     if let Some(continuity) = &community.continuity {
         let at = format!("{here}, continuity");

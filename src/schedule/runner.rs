@@ -231,6 +231,11 @@ impl Scheduler {
             .context("session reminders")?;
         report.fired += fired;
         report.posts += posts;
+        let (fired, posts) = crate::services::surveys::after_sessions::run(&self.pool, since, now)
+            .await
+            .context("feedback after sessions")?;
+        report.fired += fired;
+        report.posts += posts;
         report.posts += crate::services::away::welcome_returning(&self.pool, now)
             .await
             .context("welcoming members back")?;

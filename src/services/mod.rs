@@ -30,6 +30,7 @@ pub mod roles;
 pub mod schedules;
 pub mod stats;
 pub mod streaks;
+pub mod surveys;
 pub mod talks;
 
 use std::sync::Arc;
@@ -630,6 +631,10 @@ async fn route(
         CommandId::StatsExport => stats::export::export(tx, now, inv, public_url).await,
         CommandId::DashboardLink => dashboard::link(tx, now, inv, public_url, false).await,
         CommandId::DashboardRotate => dashboard::link(tx, now, inv, public_url, true).await,
+        CommandId::Feedback => surveys::feedback(tx, now, inv).await,
+        CommandId::SurveySend => surveys::send(tx, now, inv).await,
+        CommandId::SurveyAnswer => surveys::answer(tx, now, inv).await,
+        CommandId::SurveyResults => surveys::show(tx, now, inv).await,
     }
 }
 

@@ -61,6 +61,7 @@ const FILES: &[(&str, &str)] = embed![
     "0041_metrics.sql",
     "0042_export_links.sql",
     "0043_dashboard.sql",
+    "0044_surveys.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -47,6 +47,7 @@ pub mod sessions;
 pub mod slack;
 pub mod streaks;
 pub mod suggest;
+pub mod surveys;
 
 use std::time::Duration;
 

@@ -307,6 +307,30 @@ pub async fn due_for_reminder(
     .await
 }
 
+/// Sessions that ended in `(since, until]` and were not cancelled: the ones whose feedback
+/// DM is due. A session made after it ended (recorded afterwards) asks nobody.
+pub async fn ended_between(
+    ex: impl PgExecutor<'_>,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<Session>> {
+    // The start bound lets the `starts_at` index narrow the scan: no session lasts longer
+    // than the column's CHECK allows (600 minutes).
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sessions
+         WHERE status = 'scheduled'
+           AND starts_at > $1 - interval '600 minutes' AND starts_at <= $2
+           AND starts_at + duration_minutes * interval '1 minute' > $1
+           AND starts_at + duration_minutes * interval '1 minute' <= $2
+           AND created_at <= starts_at + duration_minutes * interval '1 minute'
+         ORDER BY starts_at"
+    )))
+    .bind(since)
+    .bind(until)
+    .fetch_all(ex)
+    .await
+}
+
 pub async fn reschedule(
     ex: impl PgExecutor<'_>,
     session_id: Uuid,

@@ -62,6 +62,7 @@ mod slack_socket;
 mod slack_text;
 mod stats;
 mod support;
+mod surveys;
 mod talks;
 mod tenancy;
 mod three_processes;

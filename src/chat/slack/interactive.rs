@@ -236,6 +236,14 @@ impl SlackApp {
             FormId::KbAnswer => messages::kb_answer_intro(&escape(context_value("question"))),
             FormId::KbSearch => messages::kb_search_intro(),
             FormId::PairRequest => messages::pair_request_intro(),
+            FormId::Feedback => messages::feedback_intro(
+                &escape(context_value("session")),
+                &escape(context_value("rating")),
+            ),
+            FormId::SurveyAnswer => messages::survey_answer_intro(
+                &escape(context_value("survey")),
+                &escape(context_value("score")),
+            ),
             _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,

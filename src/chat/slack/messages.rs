@@ -39,6 +39,18 @@ pub fn pair_request_intro() -> String {
     "A peer with the skill is asked to pair with you, at the first hour you are both awake."
         .to_owned()
 }
+pub fn feedback_intro(session: &str, rating: &str) -> String {
+    format!(
+        "Your rating of session #{session}: *{rating} of 5*. Add a comment if you like, then *Submit*. Both are anonymous: nobody sees who wrote them."
+    )
+}
+
+pub fn survey_answer_intro(survey: &str, score: &str) -> String {
+    format!(
+        "Your answer to survey #{survey}: *{score}*. Add a comment if you like, then *Submit*. Both are anonymous: nobody sees who wrote them."
+    )
+}
+
 pub fn kb_answer_intro(number: &str) -> String {
     format!(
         "Your answer to question #{number}. It goes to them by DM and is saved as a draft FAQ you publish."

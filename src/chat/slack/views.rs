@@ -110,7 +110,9 @@ pub fn callback_id(form: FormId) -> &'static str {
         | FormId::KbDecide
         | FormId::KbAnswer
         | FormId::KbSearch
-        | FormId::PairRequest => COMMAND_FORM,
+        | FormId::PairRequest
+        | FormId::Feedback
+        | FormId::SurveyAnswer => COMMAND_FORM,
     }
 }
 

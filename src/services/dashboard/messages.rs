@@ -96,6 +96,14 @@ pub mod page {
         "Median hours to a blocker reply",
         "Flagged inactive",
     ];
+    pub const SATISFACTION: &str = "Satisfaction";
+    pub const HAPPY: &str = "happy (4–5; NPS 9–10)";
+    pub const NEUTRAL: &str = "neutral (3; NPS 7–8)";
+    pub const UNHAPPY: &str = "unhappy (1–2; NPS 0–6)";
+    pub const PERCENT_OF_ANSWERS: &str = "% of answers";
+    pub const SATISFACTION_COLUMNS: &[&str] = &[
+        "Survey", "Sent", "Answers", "Score", "Happy", "Neutral", "Unhappy",
+    ];
     pub const SESSIONS: &str = "Sessions and attendance";
     pub const PERCENT: &str = "%";
     pub const OF_RSVPS: &str = "of RSVPs";
@@ -194,6 +202,17 @@ pub mod page {
             "Bars of each of {} mentors' load as a share of their capacity, the most loaded first; {over} at or over capacity.",
             mentors.len()
         )
+    }
+
+    pub fn satisfaction_desc(surveys: usize, min_group: i64) -> String {
+        format!(
+            "Answers to {surveys} surveys (session ratings, NPS and pulses) as shares of happy, neutral and unhappy; a survey with fewer than {min_group} answers is not drawn."
+        )
+    }
+
+    /// A survey's answer count where it is too small to show.
+    pub fn fewer_than(min_group: i64) -> String {
+        format!("fewer than {min_group}")
     }
 
     pub fn sessions_desc(sessions: usize) -> String {

@@ -19,12 +19,13 @@ use crate::render::html::escape;
 use crate::services::events::when::cohort_zone;
 use crate::services::stats::export::{MAX_WEEKS, weeks_between};
 use crate::services::stats::{self, messages::CohortLine};
+use crate::services::surveys::results::{SurveyResult, Tally};
 use crate::store::cohorts::{self, Cohort};
-use crate::store::dashboard_keys;
 use crate::store::metrics::{
     self, CheckinRate, FunnelStep, MentorLoad, RetentionCell, SessionAttendance, TimeToMilestone,
     WeekConfidence,
 };
+use crate::store::{dashboard_keys, surveys};
 
 /// Weeks of history the charts show.
 pub const WEEKS: usize = 12;
@@ -71,6 +72,9 @@ pub struct CohortView {
     pub milestones: Vec<TimeToMilestone>,
     pub mentors: Vec<MentorLoad>,
     pub sessions: Vec<SessionAttendance>,
+    /// The cohort's surveys of the last [`WEEKS`] weeks, oldest first.
+    pub satisfaction: Vec<SurveyResult>,
+    pub min_group: i64,
 }
 
 /// The page: the community, its live cohorts (one line each), and the one shown.
@@ -118,7 +122,8 @@ pub async fn render(
     let shown = match chosen {
         Some(cohort) => {
             let line = lines.iter().find(|line| line.slug == cohort.slug);
-            Some(view(&mut conn, cohort, line, now).await?)
+            let min_group = surveys::min_group(&mut *conn, found.community_id).await?;
+            Some(view(&mut conn, cohort, line, min_group, now).await?)
         }
         None => None,
     };
@@ -139,6 +144,7 @@ async fn view(
     conn: &mut PgConnection,
     cohort: &Cohort,
     line: Option<&CohortLine>,
+    min_group: i64,
     now: DateTime<Utc>,
 ) -> Result<CohortView> {
     let periods = stats::weeks_to(cohort, WEEKS, now);
@@ -167,8 +173,28 @@ async fn view(
         milestones: metrics::time_to_milestone(&mut *conn, cohort.id).await?,
         mentors: metrics::mentor_load(&mut *conn, cohort.id, now).await?,
         sessions: metrics::attendance(&mut *conn, cohort.id, now).await?,
+        satisfaction: satisfaction(conn, cohort, min_group, now).await?,
+        min_group,
         cohort: cohort.clone(),
     })
+}
+
+/// The cohort's surveys of the last [`WEEKS`] weeks, oldest first, with small groups hidden.
+async fn satisfaction(
+    conn: &mut PgConnection,
+    cohort: &Cohort,
+    min_group: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<SurveyResult>> {
+    let since = now - chrono::Duration::weeks(WEEKS as i64);
+    let mut listed = surveys::of_cohorts(&mut *conn, &[cohort.id], since, WEEKS as i64).await?;
+    listed.reverse();
+    let ids: Vec<uuid::Uuid> = listed.iter().map(|s| s.id).collect();
+    let rows = surveys::satisfaction(&mut *conn, &ids).await?;
+    Ok(listed
+        .into_iter()
+        .map(|survey| SurveyResult::of(survey, &rows, min_group))
+        .collect())
 }
 
 /// The weeks of the retention triangle: from the week the cohort's first learner joined
@@ -287,6 +313,7 @@ fn cohort_sections(out: &mut String, view: &CohortView) -> Result<()> {
     milestones_section(out, &view.milestones)?;
     mentors_section(out, &view.mentors)?;
     sessions_section(out, &view.sessions)?;
+    satisfaction_section(out, &view.satisfaction, view.min_group)?;
     Ok(())
 }
 
@@ -638,6 +665,83 @@ fn sessions_section(out: &mut String, sessions: &[SessionAttendance]) -> Result<
         })
         .collect();
     section(out, words::SESSIONS, chart, words::SESSION_COLUMNS, rows);
+    Ok(())
+}
+
+/// Each survey as happy, neutral and unhappy shares; one under the group threshold is
+/// neither drawn nor counted in its table row.
+fn satisfaction_section(out: &mut String, results: &[SurveyResult], min_group: i64) -> Result<()> {
+    let categories: Vec<String> = results.iter().map(SurveyResult::label).collect();
+    let share = |part: fn(&Tally) -> i64| -> Vec<Option<f64>> {
+        results
+            .iter()
+            .map(|r| {
+                r.shown_total()
+                    .map(|t| part(&t) as f64 * 100.0 / t.answers as f64)
+            })
+            .collect()
+    };
+    let chart = charts::bars(&Bars {
+        title: words::SATISFACTION,
+        desc: &words::satisfaction_desc(results.len(), min_group),
+        categories: &categories,
+        y_max: 100.0,
+        y_desc: words::PERCENT_OF_ANSWERS,
+        series: vec![
+            Series {
+                name: words::HAPPY,
+                color: ON_TIME,
+                values: share(|t| t.happy),
+            },
+            Series {
+                name: words::NEUTRAL,
+                color: LATE,
+                values: share(|t| t.neutral),
+            },
+            Series {
+                name: words::UNHAPPY,
+                color: SECOND,
+                values: share(|t| t.unhappy),
+            },
+        ],
+        stacked: true,
+    })?;
+    let rows = results
+        .iter()
+        .map(|r| {
+            let sent = r.survey.created_at.format("%Y-%m-%d").to_string();
+            match r.shown_total() {
+                Some(t) => vec![
+                    r.label(),
+                    sent,
+                    t.answers.to_string(),
+                    t.score(r.survey.kind).unwrap_or_default(),
+                    t.happy.to_string(),
+                    t.neutral.to_string(),
+                    t.unhappy.to_string(),
+                ],
+                None => {
+                    let hidden = "—".to_owned();
+                    vec![
+                        r.label(),
+                        sent,
+                        words::fewer_than(min_group),
+                        hidden.clone(),
+                        hidden.clone(),
+                        hidden.clone(),
+                        hidden,
+                    ]
+                }
+            }
+        })
+        .collect();
+    section(
+        out,
+        words::SATISFACTION,
+        chart,
+        words::SATISFACTION_COLUMNS,
+        rows,
+    );
     Ok(())
 }
 
