@@ -57,7 +57,7 @@ async fn a_program_to_show(bot: &TestBot) {
 }
 
 /// Serves the bot's web routes on a real port, as `cohortbot run` does.
-async fn serve(bot: &TestBot) -> String {
+pub(crate) async fn serve(bot: &TestBot) -> String {
     let router = cohortbot::web::WebServer::new(&bot.services)
         .merge(cohortbot::web::dashboard::routes(&bot.services))
         .into_router();
@@ -68,7 +68,7 @@ async fn serve(bot: &TestBot) -> String {
 }
 
 /// The dashboard link in a `/dashboard` reply, as a path on the bot's web address.
-fn dashboard_path(reply: &Value) -> String {
+pub(crate) fn dashboard_path(reply: &Value) -> String {
     let text = reply["text"].as_str().unwrap();
     let url = text
         .split_whitespace()

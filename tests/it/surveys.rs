@@ -7,6 +7,7 @@ use chrono_tz::Europe::Berlin;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
+use cohortbot::domain::Role;
 use cohortbot::outbox::{Dispatcher, Platform};
 
 use super::slack::{SAM, Slack, fixture, json_str, reply_text};
@@ -228,4 +229,172 @@ async fn after_a_session_those_who_came_rate_it_from_a_dm_once_and_anonymously(p
         said.reply(),
         "#1 session 1 (open, from 3 Mar 2027): 1 answer so far; results show from 5."
     );
+}
+
+/// Fifteen Slack learners of the spring cohort: four in Finance, five in Ops, six in Sales.
+const LEARNERS: [(&str, &str); 15] = [
+    ("U0FIN0001", "Finance"),
+    ("U0FIN0002", "Finance"),
+    ("U0FIN0003", "Finance"),
+    ("U0FIN0004", "Finance"),
+    ("U0OPS0001", "Ops"),
+    ("U0OPS0002", "Ops"),
+    ("U0OPS0003", "Ops"),
+    ("U0OPS0004", "Ops"),
+    ("U0OPS0005", "Ops"),
+    ("U0SAL0001", "Sales"),
+    ("U0SAL0002", "Sales"),
+    ("U0SAL0003", "Sales"),
+    ("U0SAL0004", "Sales"),
+    ("U0SAL0005", "Sales"),
+    ("U0SAL0006", "Sales"),
+];
+
+#[sqlx::test]
+async fn an_nps_hides_a_department_of_four_and_its_smallest_sibling(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    let bot = &slack.bot;
+    bot.set_local("2027-03-08 10:00", Berlin);
+    for (user, department) in LEARNERS {
+        let t = |step: &str| format!("t-{step}-{user}");
+        let coc = slack.command_as(user, "coc accept", &t("coc")).await;
+        assert!(reply_text(&coc).contains("code of conduct"));
+        let join = slack
+            .command_as(
+                user,
+                &format!("cohort join {SPRING} track:projects"),
+                &t("join"),
+            )
+            .await;
+        assert!(reply_text(&join).contains("You're in!"), "{join}");
+        let set = slack
+            .command_as(user, &format!("me department {department}"), &t("dept"))
+            .await;
+        assert!(reply_text(&set).contains(department), "{set}");
+    }
+    slack.command("me", "t-sam").await;
+    bot.grant_role("slack", SAM, Role::Steward).await;
+
+    // A pulse without its question, and an NPS with one: each refused, saying how.
+    let no_question = slack
+        .command(&format!("survey send {SPRING} pulse"), "t-pulse")
+        .await;
+    assert_eq!(
+        reply_text(&no_question),
+        "A pulse asks your question. Write it after the kind, like `/cohort survey send spring-makers-2027 pulse How clear was this week's module?`: it is answered from 1 (not at all) to 5 (very much)."
+    );
+    let sent = slack
+        .command(&format!("survey send {SPRING} nps"), "t-send")
+        .await;
+    assert_eq!(
+        reply_text(&sent),
+        "🗳️ Survey #1 went to 15 learners of Spring Makers 2027 by DM, open for 14 days. Results: `/cohort survey results 1`, shown once 5 have answered; smaller groups stay hidden."
+    );
+    deliver_slack(&slack).await;
+    let asks: Vec<Value> = slack
+        .sent("chat.postMessage")
+        .await
+        .into_iter()
+        .filter(|m| {
+            m["text"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("🗳️ Survey #1")
+        })
+        .collect();
+    assert_eq!(asks.len(), 15);
+    let scores: Vec<&str> = asks[0]["blocks"][1]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        scores,
+        ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
+    );
+
+    // Answers, two at a time: Finance detractors, Ops passives, Sales promoters.
+    for pair in LEARNERS.chunks(2) {
+        let answer = |(user, department): (&'static str, &'static str)| {
+            let score = match department {
+                "Finance" => 3,
+                "Ops" => 8,
+                _ => 10,
+            };
+            let line = if user == "U0SAL0001" {
+                format!("survey answer 1 {score} Great program: 期待以上 🎉 <!here> *bold*")
+            } else {
+                format!("survey answer 1 {score}")
+            };
+            let slack = &slack;
+            async move {
+                slack
+                    .command_as(user, &line, &format!("t-answer-{user}"))
+                    .await
+            }
+        };
+        let replies = match pair {
+            [a, b] => {
+                let (a, b) = tokio::join!(answer(*a), answer(*b));
+                vec![a, b]
+            }
+            [a] => vec![answer(*a).await],
+            _ => unreachable!(),
+        };
+        for reply in replies {
+            assert!(
+                reply_text(&reply).starts_with("✅ Thank you: your answer"),
+                "{reply}"
+            );
+        }
+    }
+    // 0–10 takes no 11, and a learner of another cohort is not asked.
+    let eleven = slack
+        .command_as("U0FIN0001", "survey answer 1 11", "t-11")
+        .await;
+    assert_eq!(
+        reply_text(&eleven),
+        "`score` must be a whole number from 0 to 10, not `11` (usage: `/cohort survey answer &lt;survey&gt; &lt;score&gt; [comment…]`)"
+    );
+    bot.refused(
+        "kim",
+        "/survey answer 1 9",
+        "Survey #1 asks other people: the learners of its cohort, or those at its session.",
+    )
+    .await;
+
+    // The steward reads the comment with its broadcast disarmed and its markup shown, not
+    // applied.
+    let results = slack.command("survey results 1", "t-results").await;
+    assert_eq!(
+        reply_text(&results),
+        "*#1 NPS* (open, from 8 Mar 2027): NPS +13 from 15 answers (promoters 6 · passives 5 · detractors 4)\nBy department:\n• Sales: NPS +100 from 6 answers (promoters 6 · passives 0 · detractors 0)\n• 2 departments hidden: under 5 answers, or hidden with one that was, so no group's answers can be worked out from the total.\nComments, in no particular order:\n› Great program: 期待以上 🎉 here ∗bold∗"
+    );
+
+    // A sponsor reads the same numbers without the comment, on the dashboard too.
+    bot.grant_role("slack", "U0OPS0001", Role::Sponsor).await;
+    let sponsor = slack
+        .command_as("U0OPS0001", "survey results", "t-list")
+        .await;
+    assert_eq!(
+        reply_text(&sponsor),
+        "🗳️ Recent surveys:\n• *#1 NPS* (open, from 8 Mar 2027): NPS +13 from 15 answers (promoters 6 · passives 5 · detractors 4)\nOne survey, by department: `/cohort survey results &lt;number&gt;`."
+    );
+    let link = slack
+        .command_as("U0OPS0001", "dashboard link", "t-link")
+        .await;
+    let base = super::dashboard::serve(bot).await;
+    let page = reqwest::get(format!("{base}{}", super::dashboard::dashboard_path(&link)))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<th scope=\"row\">#1 NPS</th><td>2027-03-08</td><td>15</td><td>+13</td><td>6</td><td>5</td><td>4</td>"),
+        "{page}"
+    );
+    assert!(!page.contains("期待以上"), "no comment on the dashboard");
 }

@@ -175,7 +175,8 @@ mod tests {
             .collect();
         assert_eq!(shown, [false, true, false]);
         assert_eq!(result.shown_total().map(|t| t.answers), Some(19));
-        assert_eq!(result.total.score(kind).as_deref(), Some("3.8"));
+        // (6 + 45 + 24) ÷ 19 = 3.947…, shown to one decimal.
+        assert_eq!(result.total.score(kind).as_deref(), Some("3.9"));
     }
 
     #[test]
