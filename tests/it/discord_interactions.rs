@@ -775,6 +775,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "cohort",
             "dashboard",
             "event",
+            "feedback",
             "help",
             "home",
             "kb",
@@ -791,6 +792,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "schedule",
             "stats",
             "streak",
+            "survey",
             "talk",
             "yes",
             "Save to knowledge base"

@@ -54,6 +54,7 @@ proptest! {
                         "module" => "flows-101",
                         "kind" => "faq",
                         "question" => "1",
+                        "session" | "rating" | "survey" | "score" => "1",
                         _ => "ok",
                     }))
                     .collect();
