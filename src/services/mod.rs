@@ -570,7 +570,7 @@ async fn route(
         CommandId::MentorAvoid => mentoring::avoid(tx, now, inv).await,
         CommandId::MentorStats => mentoring::stats(tx, now, inv).await,
         CommandId::MentorOffers => mentoring::offers(tx, inv).await,
-        CommandId::MentorLearners => mentoring::learners(tx, inv).await,
+        CommandId::MentorLearners => mentoring::learners(tx, now, inv).await,
         CommandId::MentorRotation => mentoring::rotation::preview(tx, now, inv).await,
         CommandId::MeDepartment => mentoring::set_department(tx, now, inv).await,
         CommandId::Kudos => kudos::give(tx, now, inv).await,

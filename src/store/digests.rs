@@ -107,6 +107,18 @@ pub async fn lead_mentors(
     .await
 }
 
+crate::store::row::text_enum! {
+    /// A learner's health (`learner_health`, migration 0045).
+    pub enum Health {
+        /// None of the at-risk rules holds and they have had two weeks to show it.
+        OnTrack = "on_track",
+        /// Not away, and missed their last two weeks, feel unsure, or a blocker waits.
+        NeedsCheckin = "needs_checkin",
+        /// Fewer than two of their weeks were prompted: nothing to judge by yet.
+        TooEarly = "too_early",
+    }
+}
+
 pg_row! {
     #[derive(Debug, Clone)]
     pub struct LearnerStatus {
@@ -120,7 +132,12 @@ pg_row! {
         pub away: bool,
         pub missed_two: bool,
         pub latest_confidence: Option<i16>,
+        /// The latest confidence is at or under the at-risk line.
+        pub low_confidence: bool,
         pub oldest_open_blocker: Option<DateTime<Utc>>,
+        /// A blocker has been open longer than the at-risk line.
+        pub old_blocker: bool,
+        pub health: Health,
         /// What the week before's check-in planned for this week.
         pub planned: Option<String>,
         /// What this week's check-in says was done.
@@ -128,9 +145,8 @@ pg_row! {
     }
 }
 
-/// Status of each learner `mentor` mentors in the cohort in `period`, for the mentor digest.
-/// "Missed two" means the learner's two latest prompts of weeks not excused are both
-/// unanswered.
+/// Status of each learner `mentor` mentors in the cohort in `period`, for the mentor digest:
+/// the at-risk rules and health are `learner_health`'s, for just these learners.
 pub async fn mentored_status(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
@@ -140,31 +156,23 @@ pub async fn mentored_status(
     with_mentees: bool,
 ) -> sqlx::Result<Vec<LearnerStatus>> {
     sqlx::query_as(
-        "SELECT m.display_name, m.platform_user_id AS handle,
-                (SELECT max(k.period) FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id) AS latest_period,
-                EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id AND k.period = $3) AS checked_in,
-                (NOT EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id AND k.period = $3)
-                 AND (week_excused($1, m.id, $3) OR member_away(m.id, $4))) AS away,
-                (SELECT count(*) FROM (SELECT p.period FROM checkin_prompts p
-                                       WHERE p.cohort_id = $1 AND p.member_id = m.id AND p.period <= $3
-                                         AND NOT week_excused($1, m.id, p.period)
-                                       ORDER BY p.period DESC LIMIT 2) last_two
-                   WHERE NOT EXISTS (SELECT 1 FROM checkins k WHERE k.cohort_id = $1
-                                     AND k.member_id = m.id AND k.period = last_two.period)) = 2 AS missed_two,
-                (SELECT k.confidence FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
-                   ORDER BY k.period DESC LIMIT 1) AS latest_confidence,
-                (SELECT min(k.created_at) FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
-                   AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL) AS oldest_open_blocker,
+        "WITH mine AS (
+             SELECT e.member_id FROM enrollments e
+              WHERE e.cohort_id = $1 AND e.status = 'active'
+                AND (EXISTS (SELECT 1 FROM mentored_cohorts($2, e.member_id) x WHERE x.cohort_id = $1)
+                     OR ($5 AND EXISTS (SELECT 1 FROM mentorships s WHERE s.cohort_id = $1
+                                          AND s.mentor_id = $2 AND s.learner_id = e.member_id
+                                          AND s.ended_at IS NULL))))
+         SELECT m.display_name, m.platform_user_id AS handle, h.latest_period, h.checked_in,
+                h.away, h.missed_two, h.latest_confidence, h.low_confidence,
+                h.oldest_open_blocker, h.old_blocker, h.health,
                 (SELECT k.plan FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
                    AND k.period = to_char(to_date($3, 'IYYY-\"W\"IW') - 7, 'IYYY-\"W\"IW')) AS planned,
                 (SELECT k.progress FROM checkins k WHERE k.cohort_id = $1 AND k.member_id = m.id
                    AND k.period = $3) AS done
-         FROM enrollments e JOIN members m ON m.id = e.member_id
-         WHERE e.cohort_id = $1 AND e.status = 'active'
-           AND (EXISTS (SELECT 1 FROM mentored_cohorts($2, e.member_id) x WHERE x.cohort_id = $1)
-                OR ($5 AND EXISTS (SELECT 1 FROM mentorships s WHERE s.cohort_id = $1
-                                     AND s.mentor_id = $2 AND s.learner_id = e.member_id
-                                     AND s.ended_at IS NULL)))
+         FROM learner_health($1, (SELECT array_agg(member_id) FROM mine), $3, $4) h
+         JOIN members m ON m.id = h.member_id
+         WHERE EXISTS (SELECT 1 FROM mine)
          ORDER BY m.display_name",
     )
     .bind(cohort_id)

@@ -658,26 +658,37 @@ pg_row! {
         pub confidence: Option<i16>,
         pub progress: Option<String>,
         pub blockers: Option<String>,
+        /// Their health in the cohort's latest prompted week (`learner_health`); `None`
+        /// when they are no longer an active learner of it.
+        pub health: Option<crate::store::digests::Health>,
     }
 }
 
+/// `mentor_id`'s learners, each with their latest check-in and health as of `now`.
 pub async fn learners_with_checkins(
     ex: impl PgExecutor<'_>,
     mentor_id: Uuid,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<LearnerCheckin>> {
     sqlx::query_as(
         "SELECT m.display_name, c.name AS cohort_name, s.tier,
-                k.period, k.confidence, k.progress, k.blockers
+                k.period, k.confidence, k.progress, k.blockers, h.health
            FROM mentorships s
            JOIN members m ON m.id = s.learner_id
            JOIN cohorts c ON c.id = s.cohort_id
            LEFT JOIN LATERAL (SELECT period, confidence, progress, blockers FROM checkins
                                WHERE cohort_id = s.cohort_id AND member_id = s.learner_id
                                ORDER BY period DESC LIMIT 1) k ON true
+           LEFT JOIN LATERAL learner_health(
+                s.cohort_id, ARRAY[s.learner_id],
+                (SELECT max(p.period) FROM checkin_prompts p
+                  WHERE p.cohort_id = s.cohort_id AND p.sent_at <= $2),
+                $2) h ON true
           WHERE s.mentor_id = $1 AND s.ended_at IS NULL
           ORDER BY c.name, m.display_name",
     )
     .bind(mentor_id)
+    .bind(now)
     .fetch_all(ex)
     .await
 }

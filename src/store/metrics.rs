@@ -284,3 +284,39 @@ pub async fn badges_issued(ex: impl PgExecutor<'_>, cohort_id: Uuid) -> sqlx::Re
         .fetch_one(ex)
         .await
 }
+
+pg_row! {
+    /// How many of a cohort's active learners are in each health state
+    /// (`learner_health`) in its latest prompted week.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct HealthCounts {
+        pub period: String,
+        pub on_track: i64,
+        pub needs_checkin: i64,
+        pub too_early: i64,
+    }
+}
+
+/// The cohort's learners by health in its latest week prompted by `at`, the week the lead
+/// mentors' digest reports on; `None` before its first prompt.
+pub async fn health(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    at: DateTime<Utc>,
+) -> sqlx::Result<Option<HealthCounts>> {
+    sqlx::query_as(
+        "WITH week AS (SELECT max(period) AS period FROM checkin_prompts
+                        WHERE cohort_id = $1 AND sent_at <= $2)
+         SELECT week.period,
+                count(*) FILTER (WHERE h.health = 'on_track') AS on_track,
+                count(*) FILTER (WHERE h.health = 'needs_checkin') AS needs_checkin,
+                count(*) FILTER (WHERE h.health = 'too_early') AS too_early
+           FROM week CROSS JOIN LATERAL learner_health($1, NULL, week.period, $2) h
+          WHERE week.period IS NOT NULL
+          GROUP BY week.period",
+    )
+    .bind(cohort_id)
+    .bind(at)
+    .fetch_optional(ex)
+    .await
+}

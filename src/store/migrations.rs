@@ -62,6 +62,7 @@ const FILES: &[(&str, &str)] = embed![
     "0042_export_links.sql",
     "0043_dashboard.sql",
     "0044_surveys.sql",
+    "0045_learner_health.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

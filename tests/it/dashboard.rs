@@ -172,6 +172,7 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
         [
             "Weekly check-in rate",
             "Funnel",
+            "Learner health, 2027-W10",
             "Confidence",
             "Retention",
             "Time to milestone",
@@ -203,8 +204,17 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
     // Week 10 on time and late; four funnel steps reached; week 10's confidence; six
     // retention cells (two joiners' five weeks, Sam's first); a module's median and 75th
     // percentile; Grace's load as the lead of one group; the session's share of RSVPs
-    // and of the enrolled.
-    assert_eq!(drawn, serde_json::json!([2, 4, 1, 6, 2, 1, 2]));
+    // and of the enrolled. Health: Kim (confidence 2) needs a check-in, Lee and Sam are too
+    // new to tell.
+    assert_eq!(drawn, serde_json::json!([2, 4, 2, 1, 6, 2, 1, 2]));
+    assert!(
+        html.contains(
+            "<tr><th scope=\"row\">on track</th><td>0</td></tr>\
+             <tr><th scope=\"row\">needs a check-in</th><td>1</td></tr>\
+             <tr><th scope=\"row\">too early to tell</th><td>2</td></tr>"
+        ),
+        "{html}"
+    );
     // Nothing wider than the phone: no sideways scrolling.
     assert_eq!(
         browser

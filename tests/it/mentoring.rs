@@ -641,7 +641,7 @@ async fn stewards_see_waiting_offers_and_mentors_their_learners(pool: PgPool) {
     let said = bot.say("xena", "/mentor learners").await;
     assert_eq!(
         said.reply(),
-        "Your learners:\n• lena (Spring Makers 2027, you are their community mentor): 2027-W09, confidence 2/5: built the approval flow and tested it · blocker: no licence\n• omar (Spring Makers 2027, you are their community mentor): no check-in yet"
+        "Your learners:\n• lena (Spring Makers 2027, you are their community mentor): 🟠 needs a check-in · 2027-W09, confidence 2/5: built the approval flow and tested it · blocker: no licence\n• omar (Spring Makers 2027, you are their community mentor): ⚪ too early to tell · no check-in yet"
     );
     let said = bot.say("sam", "/mentor learners").await;
     assert_eq!(

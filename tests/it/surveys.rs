@@ -215,6 +215,20 @@ async fn after_a_session_those_who_came_rate_it_from_a_dm_once_and_anonymously(p
     .unwrap();
     assert_eq!(audited, 0);
 
+    // A session's survey answered by number takes its own scale; an unknown number is
+    // refused saying where numbers come from.
+    let nine = slack.command("survey answer 1 9", "t-nine").await;
+    assert_eq!(
+        reply_text(&nine),
+        "Survey #1 takes a score from 1 to 5, like `/cohort survey answer 1 5`."
+    );
+    bot.refused(
+        "kim",
+        "/survey answer 9 1",
+        "There is no survey #9. A survey's number is in the DM that asks it; stewards and sponsors see the recent ones with `/survey results`.",
+    )
+    .await;
+
     // Kim signed up for nothing: refused, saying how to be recorded.
     bot.refused(
         "kim",

@@ -14,11 +14,6 @@ use crate::store::digests::{self, LearnerStatus};
 use crate::store::metrics;
 use crate::store::outbox::{self, PlatformAction};
 
-/// Confidence at or below this puts a learner on the mentor's list.
-const RISK_CONFIDENCE: i16 = 2;
-/// A blocker open longer than this puts a learner on the mentor's list.
-const RISK_BLOCKER_DAYS: i64 = 7;
-
 /// Builds the cohort digest for the week containing `at` in the cohort's zone.
 pub async fn cohort_digest(
     tx: &mut PgConnection,
@@ -160,17 +155,15 @@ pub async fn mentor_view(
         .filter(|l| !l.away)
         .filter_map(|l| {
             let mut risks = Vec::new();
+            // The rules are `learner_health`'s; only the figures shown come from here.
             if l.missed_two {
                 risks.push(Risk::MissedTwo);
             }
-            if let Some(c) = l.latest_confidence.filter(|c| *c <= RISK_CONFIDENCE) {
+            if let Some(c) = l.latest_confidence.filter(|_| l.low_confidence) {
                 risks.push(Risk::LowConfidence(c));
             }
-            if let Some(since) = l.oldest_open_blocker {
-                let days = (tick - since).num_days();
-                if days > RISK_BLOCKER_DAYS {
-                    risks.push(Risk::OldBlocker(days));
-                }
+            if let Some(since) = l.oldest_open_blocker.filter(|_| l.old_blocker) {
+                risks.push(Risk::OldBlocker((tick - since).num_days()));
             }
             (!risks.is_empty()).then(|| AtRisk {
                 name: l.display_name.clone(),

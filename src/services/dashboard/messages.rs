@@ -96,6 +96,12 @@ pub mod page {
         "Median hours to a blocker reply",
         "Flagged inactive",
     ];
+    pub const HEALTH: &str = "Learner health";
+    pub const ON_TRACK: &str = "on track";
+    pub const NEEDS_CHECKIN: &str = "needs a check-in";
+    pub const TOO_EARLY: &str = "too early to tell";
+    pub const HEALTH_DESC: &str = "Active learners by health: on track; needs a check-in (not away, and missed their two latest weeks, answered with confidence 2 or less, or has had a blocker open over a week); too early to tell (fewer than two weeks prompted).";
+    pub const HEALTH_COLUMNS: &[&str] = &["Health", "Learners"];
     pub const SATISFACTION: &str = "Satisfaction";
     pub const HAPPY: &str = "happy (4–5; NPS 9–10)";
     pub const NEUTRAL: &str = "neutral (3; NPS 7–8)";
@@ -202,6 +208,10 @@ pub mod page {
             "Bars of each of {} mentors' load as a share of their capacity, the most loaded first; {over} at or over capacity.",
             mentors.len()
         )
+    }
+
+    pub fn health_heading(period: &str) -> String {
+        format!("Learner health, {period}")
     }
 
     pub fn satisfaction_desc(surveys: usize, min_group: i64) -> String {

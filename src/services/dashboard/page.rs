@@ -22,8 +22,8 @@ use crate::services::stats::{self, messages::CohortLine};
 use crate::services::surveys::results::{SurveyResult, Tally};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::metrics::{
-    self, CheckinRate, FunnelStep, MentorLoad, RetentionCell, SessionAttendance, TimeToMilestone,
-    WeekConfidence,
+    self, CheckinRate, FunnelStep, HealthCounts, MentorLoad, RetentionCell, SessionAttendance,
+    TimeToMilestone, WeekConfidence,
 };
 use crate::store::{dashboard_keys, surveys};
 
@@ -72,6 +72,8 @@ pub struct CohortView {
     pub milestones: Vec<TimeToMilestone>,
     pub mentors: Vec<MentorLoad>,
     pub sessions: Vec<SessionAttendance>,
+    /// Learners by health in the latest prompted week.
+    pub health: Option<HealthCounts>,
     /// The cohort's surveys of the last [`WEEKS`] weeks, oldest first.
     pub satisfaction: Vec<SurveyResult>,
     pub min_group: i64,
@@ -173,6 +175,7 @@ async fn view(
         milestones: metrics::time_to_milestone(&mut *conn, cohort.id).await?,
         mentors: metrics::mentor_load(&mut *conn, cohort.id, now).await?,
         sessions: metrics::attendance(&mut *conn, cohort.id, now).await?,
+        health: metrics::health(&mut *conn, cohort.id, now).await?,
         satisfaction: satisfaction(conn, cohort, min_group, now).await?,
         min_group,
         cohort: cohort.clone(),
@@ -308,6 +311,7 @@ fn cohort_sections(out: &mut String, view: &CohortView) -> Result<()> {
     out.push_str("</section>");
     weekly_section(out, &view.weekly)?;
     funnel_section(out, &view.funnel)?;
+    health_section(out, view.health.as_ref())?;
     confidence_section(out, &view.confidence)?;
     retention_section(out, &view.retention)?;
     milestones_section(out, &view.milestones)?;
@@ -665,6 +669,43 @@ fn sessions_section(out: &mut String, sessions: &[SessionAttendance]) -> Result<
         })
         .collect();
     section(out, words::SESSIONS, chart, words::SESSION_COLUMNS, rows);
+    Ok(())
+}
+
+/// How many learners are on track, need a check-in, or are too new to tell, by the at-risk
+/// rules the lead mentors' digest applies (`learner_health`).
+fn health_section(out: &mut String, health: Option<&HealthCounts>) -> Result<()> {
+    let states: Vec<(&str, i64)> = health.map_or_else(Vec::new, |h| {
+        vec![
+            (words::ON_TRACK, h.on_track),
+            (words::NEEDS_CHECKIN, h.needs_checkin),
+            (words::TOO_EARLY, h.too_early),
+        ]
+    });
+    let categories: Vec<String> = states.iter().map(|(s, _)| (*s).to_owned()).collect();
+    let most = states.iter().map(|(_, n)| *n).max().unwrap_or_default();
+    let heading = health.map_or_else(
+        || words::HEALTH.to_owned(),
+        |h| words::health_heading(&h.period),
+    );
+    let chart = charts::bars(&Bars {
+        title: &heading,
+        desc: words::HEALTH_DESC,
+        categories: &categories,
+        y_max: nice_max(most as f64),
+        y_desc: words::LEARNERS,
+        series: vec![Series {
+            name: words::LEARNERS,
+            color: ON_TIME,
+            values: states.iter().map(|(_, n)| Some(*n as f64)).collect(),
+        }],
+        stacked: false,
+    })?;
+    let rows = states
+        .iter()
+        .map(|(state, n)| vec![(*state).to_owned(), n.to_string()])
+        .collect();
+    section(out, &heading, chart, words::HEALTH_COLUMNS, rows);
     Ok(())
 }
 

@@ -117,6 +117,9 @@ pub fn my_learners(learners: &[crate::store::mentoring::LearnerCheckin]) -> Mess
             .text(" (")
             .strong(&l.cohort_name)
             .text(format!(", you are their {role}): "));
+        if let Some(health) = l.health {
+            msg = msg.text(format!("{} · ", health_label(health)));
+        }
         msg = match (&l.period, l.confidence, &l.progress) {
             (Some(period), Some(confidence), Some(progress)) => {
                 let first_line = progress.lines().next().unwrap_or_default();
@@ -138,6 +141,16 @@ pub fn my_learners(learners: &[crate::store::mentoring::LearnerCheckin]) -> Mess
         };
     }
     msg
+}
+
+/// A learner's health as mentors read it (the labels of Together's mentoring reports).
+pub fn health_label(health: crate::store::digests::Health) -> &'static str {
+    use crate::store::digests::Health;
+    match health {
+        Health::OnTrack => "🟢 on track",
+        Health::NeedsCheckin => "🟠 needs a check-in",
+        Health::TooEarly => "⚪ too early to tell",
+    }
 }
 
 pub fn offer_updated(tier: Tier, capacity: i32, skills: &[String]) -> Message {

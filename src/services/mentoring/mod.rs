@@ -373,10 +373,14 @@ pub async fn offers(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
 }
 
 /// `/mentor learners`: a mentor's learners with each one's latest check-in.
-pub async fn learners(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+pub async fn learners(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> ServiceResult {
     let me = &inv.caller.member;
     approved_profile(tx, me).await?;
-    let learners = store::learners_with_checkins(&mut *tx, me.id).await?;
+    let learners = store::learners_with_checkins(&mut *tx, me.id, now).await?;
     Ok(Outcome::reply(
         messages::my_learners(&learners),
         inv.spec.visibility,

@@ -39,9 +39,12 @@ pub fn not_asked(number: i32) -> Message {
 }
 
 pub fn score_out_of_scale(number: i32, min: i64, max: i64) -> Message {
-    Message::new().text(format!(
-        "Survey #{number} takes a score from {min} to {max}."
-    ))
+    Message::new()
+        .text(format!(
+            "Survey #{number} takes a score from {min} to {max}, like "
+        ))
+        .code(format!("/survey answer {number} {max}"))
+        .text(".")
 }
 
 pub fn closed(number: i32) -> Message {
@@ -72,10 +75,11 @@ pub fn thanks(survey: &Survey, with_comment: bool) -> Message {
 }
 
 pub fn unknown_survey(number: i32) -> Message {
-    Message::new()
-        .text(format!("There is no survey #{number}. "))
-        .code("/survey results")
-        .text(" lists the recent ones.")
+    Message::new().text(format!(
+        "There is no survey #{number}. A survey's number is in the DM that asks it; stewards and sponsors see the recent ones with "
+    ))
+    .code("/survey results")
+    .text(".")
 }
 
 pub fn cohort_archived(cohort: &str) -> Message {

@@ -1,0 +1,77 @@
+-- Health per learner (issue 19): On track / Needs check-in / Too early, from the at-risk
+-- rules the lead mentors' digest has applied since its first version, now in one
+-- set-based definition that the digest, the Home and the dashboard all read.
+--
+-- For the week `period` of the cohort, each active learner of it (or of `members`):
+-- - away: no check-in for the week, and the week is excused or they are away `at`;
+-- - missed_two: their two latest prompted weeks up to `period` that were not excused are
+--   both unanswered;
+-- - low_confidence: their latest check-in's confidence is 2 or less;
+-- - old_blocker: a blocker of theirs has been open more than 7 whole days (8 or more);
+-- - health: `needs_checkin` when not away and any of the three holds; else `too_early`
+--   when fewer than two of their weeks were prompted (and not excused); else `on_track`.
+CREATE FUNCTION learner_health(p_cohort uuid, p_members uuid[], p_period text, p_at timestamptz)
+RETURNS TABLE (member_id uuid, latest_period text, checked_in boolean, away boolean,
+               missed_two boolean, latest_confidence smallint, low_confidence boolean,
+               oldest_open_blocker timestamptz, old_blocker boolean, prompted bigint,
+               health text)
+LANGUAGE sql STABLE AS $$
+    WITH learners AS (
+        SELECT DISTINCT e.member_id FROM enrollments e
+         WHERE e.cohort_id = p_cohort AND e.status = 'active'
+           AND (p_members IS NULL OR e.member_id = ANY (p_members))
+    ), prompts AS MATERIALIZED (
+        SELECT p.member_id, p.period FROM checkin_prompts p
+         WHERE p.cohort_id = p_cohort AND p.period <= p_period
+           AND p.member_id IN (SELECT l.member_id FROM learners l)
+    ), excused AS MATERIALIZED (
+        SELECT x.member_id, x.period
+          FROM excused_weeks(p_cohort, (SELECT array_agg(l.member_id) FROM learners l),
+                             (SELECT array_agg(DISTINCT q.period) FROM (
+                                  SELECT period FROM prompts UNION SELECT p_period) q)) x
+    ), answered AS MATERIALIZED (
+        SELECT k.member_id, k.period, k.confidence, k.blockers, k.blocker_resolved_at,
+               k.created_at
+          FROM checkins k
+         WHERE k.cohort_id = p_cohort AND k.member_id IN (SELECT l.member_id FROM learners l)
+    ), counted AS (
+        -- Each learner's prompted weeks that were not excused, newest first.
+        SELECT p.member_id, p.period,
+               row_number() OVER (PARTITION BY p.member_id ORDER BY p.period DESC) AS n,
+               EXISTS (SELECT 1 FROM answered a
+                        WHERE a.member_id = p.member_id AND a.period = p.period) AS was_answered
+          FROM prompts p
+         WHERE NOT EXISTS (SELECT 1 FROM excused x
+                            WHERE x.member_id = p.member_id AND x.period = p.period)
+    ), per_learner AS (
+        SELECT l.member_id,
+               (SELECT max(a.period) FROM answered a WHERE a.member_id = l.member_id) AS latest_period,
+               EXISTS (SELECT 1 FROM answered a
+                        WHERE a.member_id = l.member_id AND a.period = p_period) AS checked_in,
+               EXISTS (SELECT 1 FROM excused x
+                        WHERE x.member_id = l.member_id AND x.period = p_period) AS excused_now,
+               (SELECT count(*) FROM counted c
+                 WHERE c.member_id = l.member_id AND c.n <= 2 AND NOT c.was_answered) = 2 AS missed_two,
+               (SELECT a.confidence FROM answered a WHERE a.member_id = l.member_id
+                 ORDER BY a.period DESC LIMIT 1) AS latest_confidence,
+               (SELECT min(a.created_at) FROM answered a
+                 WHERE a.member_id = l.member_id AND a.blockers IS NOT NULL
+                   AND a.blocker_resolved_at IS NULL) AS oldest_open_blocker,
+               (SELECT count(*) FROM counted c WHERE c.member_id = l.member_id) AS prompted
+          FROM learners l
+    ), flagged AS (
+        SELECT f.*,
+               NOT f.checked_in AND (f.excused_now OR member_away(f.member_id, p_at)) AS away,
+               coalesce(f.latest_confidence <= 2, false) AS low_confidence,
+               coalesce(f.oldest_open_blocker <= p_at - interval '8 days', false) AS old_blocker
+          FROM per_learner f
+    )
+    SELECT f.member_id, f.latest_period, f.checked_in, f.away, f.missed_two,
+           f.latest_confidence, f.low_confidence, f.oldest_open_blocker, f.old_blocker,
+           f.prompted,
+           CASE WHEN NOT f.away AND (f.missed_two OR f.low_confidence OR f.old_blocker)
+                THEN 'needs_checkin'
+                WHEN f.prompted < 2 THEN 'too_early'
+                ELSE 'on_track' END
+      FROM flagged f
+$$;
