@@ -334,7 +334,19 @@ const fn named(name: &'static str, kind: OptionKind, help: &'static str) -> Opti
 }
 
 /// What `/stats export` writes: `weekly.csv`, `funnel.csv`, `checkins.csv`.
-pub const EXPORT_DATASETS: &[&str] = &["weekly", "funnel", "attendance", "milestones", "checkins"];
+pub const EXPORT_DATASETS: &[&str] = &[
+    "weekly",
+    "funnel",
+    "attendance",
+    "milestones",
+    "impact",
+    "checkins",
+];
+
+/// Bounds of a capstone's impact numbers (the `milestones` CHECKs say the same).
+pub const IMPACT_HOURS_MAX: i64 = 10_000;
+pub const IMPACT_PROCESSES_MAX: i64 = 1_000;
+pub const IMPACT_USERS_MAX: i64 = 1_000_000;
 
 /// What `/survey send` asks: an NPS, or a steward's pulse question.
 pub const SURVEY_KINDS: &[&str] = &["nps", "pulse"];
@@ -1172,7 +1184,36 @@ pub static CATALOG: &[CommandSpec] = &[
             named(
                 "impact",
                 OptionKind::Paragraph { max: NOTE_MAX },
-                "capstones: the business impact (time saved, process replaced)",
+                "capstones: the business impact in words",
+            ),
+            named(
+                "hours_saved",
+                OptionKind::Int {
+                    min: 0,
+                    max: IMPACT_HOURS_MAX,
+                },
+                "capstones: hours your tool saves per month",
+            ),
+            named(
+                "processes",
+                OptionKind::Int {
+                    min: 0,
+                    max: IMPACT_PROCESSES_MAX,
+                },
+                "capstones: manual processes it replaced",
+            ),
+            named(
+                "users",
+                OptionKind::Int {
+                    min: 0,
+                    max: IMPACT_USERS_MAX,
+                },
+                "capstones: people who use it",
+            ),
+            named(
+                "showcase",
+                OptionKind::Bool,
+                "capstones: show your name and impact note with it on the sponsor dashboard (off unless you say yes)",
             ),
             WHICH_COHORT,
         ],
@@ -1467,7 +1508,7 @@ pub static CATALOG: &[CommandSpec] = &[
             required(
                 "dataset",
                 OptionKind::Choice(EXPORT_DATASETS),
-                "weekly (check-in rates, active learners), funnel, attendance, milestones (days to each module), checkins (stewards)",
+                "weekly (check-in rates, active learners), funnel, attendance, milestones (days to each module), impact (capstones), checkins (stewards)",
             ),
             optional(
                 "cohort",

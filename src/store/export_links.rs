@@ -14,6 +14,7 @@ crate::store::row::text_enum! {
         Checkins = "checkins",
         Attendance = "attendance",
         Milestones = "milestones",
+        Impact = "impact",
     }
 }
 

@@ -320,3 +320,43 @@ pub async fn health(
     .fetch_optional(ex)
     .await
 }
+
+pg_row! {
+    /// A verified capstone's impact (`metric_impact`): the learner's name and note only
+    /// when they chose to showcase it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CapstoneImpact {
+        pub ordinal: i64,
+        pub verified_at: DateTime<Utc>,
+        pub hours_saved_per_month: Option<i32>,
+        pub processes_replaced: Option<i32>,
+        pub users_reached: Option<i32>,
+        pub learner: Option<String>,
+        pub note: Option<String>,
+    }
+}
+
+/// The cohort's verified capstones, in the order verified.
+pub async fn impact(ex: impl PgExecutor<'_>, cohort_id: Uuid) -> sqlx::Result<Vec<CapstoneImpact>> {
+    sqlx::query_as(
+        "SELECT ordinal, verified_at, hours_saved_per_month, processes_replaced, users_reached,
+                learner, note
+           FROM metric_impact($1)",
+    )
+    .bind(cohort_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// The capstones' numbers added up: (hours saved per month, processes replaced, people
+/// reached), a capstone that left a number out adding nothing to it.
+pub fn impact_totals(capstones: &[CapstoneImpact]) -> (i64, i64, i64) {
+    let sum = |f: fn(&CapstoneImpact) -> Option<i32>| {
+        capstones.iter().filter_map(f).map(i64::from).sum::<i64>()
+    };
+    (
+        sum(|c| c.hours_saved_per_month),
+        sum(|c| c.processes_replaced),
+        sum(|c| c.users_reached),
+    )
+}

@@ -63,6 +63,7 @@ const FILES: &[(&str, &str)] = embed![
     "0043_dashboard.sql",
     "0044_surveys.sql",
     "0045_learner_health.sql",
+    "0046_capstone_impact.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

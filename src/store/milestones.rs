@@ -85,10 +85,34 @@ pg_row! {
         pub note: Option<String>,
         pub impact: Option<String>,
         pub status: MilestoneStatus,
+        pub hours_saved_per_month: Option<i32>,
+        pub processes_replaced: Option<i32>,
+        pub users_reached: Option<i32>,
     }
 }
 
-const COLUMNS: &str = "id, cohort_id, module_id, member_id, evidence_url, note, impact, status";
+impl Milestone {
+    /// A capstone's impact as submitted.
+    pub fn impact(&self) -> Impact<'_> {
+        Impact {
+            note: self.impact.as_deref(),
+            hours_saved_per_month: self.hours_saved_per_month,
+            processes_replaced: self.processes_replaced,
+            users_reached: self.users_reached,
+        }
+    }
+}
+
+/// What a capstone did for the business: the numbers and the note, each optional.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Impact<'a> {
+    pub note: Option<&'a str>,
+    pub hours_saved_per_month: Option<i32>,
+    pub processes_replaced: Option<i32>,
+    pub users_reached: Option<i32>,
+}
+
+const COLUMNS: &str = "id, cohort_id, module_id, member_id, evidence_url, note, impact, status, hours_saved_per_month, processes_replaced, users_reached";
 
 pub async fn find(
     ex: impl PgExecutor<'_>,
@@ -114,6 +138,23 @@ pub struct Submission<'a> {
     pub evidence_url: &'a str,
     pub note: Option<&'a str>,
     pub impact: Option<&'a str>,
+    /// A capstone's numbers, and whether its learner shows it by name.
+    pub hours_saved_per_month: Option<i32>,
+    pub processes_replaced: Option<i32>,
+    pub users_reached: Option<i32>,
+    pub showcase: bool,
+}
+
+impl Submission<'_> {
+    /// The capstone's impact as submitted.
+    pub fn impact(&self) -> Impact<'_> {
+        Impact {
+            note: self.impact,
+            hours_saved_per_month: self.hours_saved_per_month,
+            processes_replaced: self.processes_replaced,
+            users_reached: self.users_reached,
+        }
+    }
 }
 
 /// Submits, or resubmits after a request for changes.
@@ -124,10 +165,14 @@ pub async fn submit(
 ) -> sqlx::Result<Milestone> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO milestones (id, community_id, cohort_id, module_id, member_id, evidence_url,
-             note, impact, status, submitted_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9)
+             note, impact, status, submitted_at, hours_saved_per_month, processes_replaced,
+             users_reached, showcase)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $11, $12, $13)
          ON CONFLICT (member_id, module_id) DO UPDATE SET evidence_url = EXCLUDED.evidence_url,
              note = EXCLUDED.note, impact = EXCLUDED.impact, status = 'submitted',
+             hours_saved_per_month = EXCLUDED.hours_saved_per_month,
+             processes_replaced = EXCLUDED.processes_replaced,
+             users_reached = EXCLUDED.users_reached, showcase = EXCLUDED.showcase,
              submitted_at = EXCLUDED.submitted_at, reviewed_by = NULL, reviewed_at = NULL,
              review_note = NULL
          RETURNING {COLUMNS}"
@@ -141,6 +186,10 @@ pub async fn submit(
     .bind(s.note)
     .bind(s.impact)
     .bind(now)
+    .bind(s.hours_saved_per_month)
+    .bind(s.processes_replaced)
+    .bind(s.users_reached)
+    .bind(s.showcase)
     .fetch_one(ex)
     .await
 }

@@ -412,3 +412,159 @@ async fn an_nps_hides_a_department_of_four_and_its_smallest_sibling(pool: PgPool
     );
     assert!(!page.contains("期待以上"), "no comment on the dashboard");
 }
+
+/// `learner` submits `module` on Slack and Grace (on Slack) verifies it.
+async fn verified(slack: &Slack, learner: &str, module: &str, extra: &str) -> Value {
+    let submit = slack
+        .command_as(
+            learner,
+            &format!("milestone submit {module} https://example.org/{module} {extra}"),
+            &format!("t-submit-{learner}-{module}"),
+        )
+        .await;
+    assert!(reply_text(&submit).starts_with("Submitted"), "{submit}");
+    let verify = slack
+        .command_as(
+            "U0GRACE01",
+            &format!("milestone verify <@{learner}> {module}"),
+            &format!("t-verify-{learner}-{module}"),
+        )
+        .await;
+    assert!(reply_text(&verify).starts_with("Verified"), "{verify}");
+    verify
+}
+
+#[sqlx::test]
+async fn a_capstones_impact_adds_up_on_the_dashboard_and_names_only_who_chose_to(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    let bot = &slack.bot;
+    super::slack_loop::grace_on_slack(&slack).await;
+    bot.set_local("2027-03-08 10:00", Berlin);
+    for learner in ["U0MAX0001", "U0LIN0001"] {
+        slack
+            .command_as(learner, "coc accept", &format!("t-coc-{learner}"))
+            .await;
+        let joined = slack
+            .command_as(
+                learner,
+                &format!("cohort join {SPRING} track:short-modules"),
+                &format!("t-join-{learner}"),
+            )
+            .await;
+        assert!(reply_text(&joined).contains("You're in!"), "{joined}");
+    }
+    // Numbers go with a capstone only.
+    let early = slack
+        .command_as(
+            "U0MAX0001",
+            "milestone submit flows-101 https://example.org/f hours_saved:3",
+            "t-early",
+        )
+        .await;
+    assert_eq!(
+        reply_text(&early),
+        "A business-impact note goes with a capstone, and `flows-101` is not one."
+    );
+    for learner in ["U0MAX0001", "U0LIN0001"] {
+        for module in ["flows-101", "data-sources", "canvas-apps", "alm-basics"] {
+            verified(&slack, learner, module, "").await;
+        }
+    }
+    // Max shows their capstone; Lin keeps theirs to numbers. (The learners are not Sam:
+    // the command fixture's user is replaced everywhere in its text, mentions included.)
+    let graduated = verified(
+        &slack,
+        "U0MAX0001",
+        "capstone",
+        "The team's weekly report impact:\"Replaced the emailed spreadsheet <!channel>\" hours_saved:12 processes:2 users:40 showcase:yes",
+    )
+    .await;
+    assert!(reply_text(&graduated).contains("graduated"), "{graduated}");
+    bot.set_local("2027-03-08 11:00", Berlin);
+    verified(
+        &slack,
+        "U0LIN0001",
+        "capstone",
+        "impact:\"=HYPERLINK(x) private\" hours_saved:5 users:8",
+    )
+    .await;
+    deliver_slack(&slack).await;
+    // The broadcast in the note arrives from Slack as its label, `channel`, and stays text.
+    let graduation: Vec<String> = slack
+        .sent("chat.postMessage")
+        .await
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .filter(|t| t.contains("finished the capstone"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        graduation,
+        [
+            "🎓 <@U0MAX0001> finished the capstone and graduated from *Spring Makers 2027*! Congratulations!\nBusiness impact: saves 12 hours a month · replaced 2 processes · used by 40 people. Replaced the emailed spreadsheet channel",
+            "🎓 <@U0LIN0001> finished the capstone and graduated from *Spring Makers 2027*! Congratulations!\nBusiness impact: saves 5 hours a month · used by 8 people. =HYPERLINK(x) private",
+        ]
+    );
+
+    // The dashboard adds the hours up and names Max, whose note it shows; Lin is a number.
+    // (Every Slack user here is "Sam C" to the wiremock `users.info`.)
+    slack.command("me", "t-sam").await;
+    bot.grant_role("slack", SAM, Role::Sponsor).await;
+    let link = slack.command("dashboard link", "t-link").await;
+    let base = super::dashboard::serve(bot).await;
+    let page = reqwest::get(format!("{base}{}", super::dashboard::dashboard_path(&link)))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Hours saved per month<b>17</b><small>by verified capstones</small>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<tr><th scope=\"row\">Sam C</th><td>2027-03-08</td><td>12</td><td>2</td><td>40</td><td>Replaced the emailed spreadsheet channel</td></tr>\
+             <tr><th scope=\"row\">Capstone 2</th><td>2027-03-08</td><td>5</td><td>—</td><td>8</td><td></td></tr>\
+             <tr><th scope=\"row\">Total</th><td></td><td>17</td><td>2</td><td>48</td><td></td></tr>"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("HYPERLINK"), "Lin's note stays private");
+
+    // The impact export: the same rows, Lin's name and note left out.
+    let reply = slack.command("stats export impact", "t-export").await;
+    let path = super::platform_stats::export_path(&reply_text(&reply));
+    let (status, _, body) = super::platform_stats::download(bot, &path).await;
+    assert_eq!(status, 200);
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let shown: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| {
+            let mut r: Vec<&str> = r.iter().map(String::as_str).collect();
+            r.remove(2); // verified_at, a timestamp
+            r
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            vec![
+                "Spring Makers 2027",
+                "1",
+                "12",
+                "2",
+                "40",
+                "Sam C",
+                "Replaced the emailed spreadsheet channel"
+            ],
+            vec!["Spring Makers 2027", "2", "5", "", "8", "", ""],
+        ]
+    );
+    assert!(body.starts_with("cohort,capstone,verified_at,hours_saved_per_month,processes_replaced,users_reached,learner,note\r\n"));
+}

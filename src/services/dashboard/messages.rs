@@ -96,6 +96,19 @@ pub mod page {
         "Median hours to a blocker reply",
         "Flagged inactive",
     ];
+    pub const HOURS_SAVED: &str = "Hours saved per month";
+    pub const HOURS_SAVED_NOTE: &str = "by verified capstones";
+    pub const IMPACT: &str = "Capstone impact";
+    pub const HOURS_PER_MONTH: &str = "hours saved per month";
+    pub const TOTAL: &str = "Total";
+    pub const IMPACT_COLUMNS: &[&str] = &[
+        "Capstone",
+        "Verified",
+        "Hours saved / month",
+        "Processes replaced",
+        "People reached",
+        "Note (when shared)",
+    ];
     pub const HEALTH: &str = "Learner health";
     pub const ON_TRACK: &str = "on track";
     pub const NEEDS_CHECKIN: &str = "needs a check-in";
@@ -207,6 +220,17 @@ pub mod page {
         format!(
             "Bars of each of {} mentors' load as a share of their capacity, the most loaded first; {over} at or over capacity.",
             mentors.len()
+        )
+    }
+
+    /// A capstone whose learner did not choose to show their name.
+    pub fn capstone_number(ordinal: i64) -> String {
+        format!("Capstone {ordinal}")
+    }
+
+    pub fn impact_desc(capstones: usize) -> String {
+        format!(
+            "Hours saved per month by each of {capstones} verified capstones, in the order verified; a learner's name and note appear only when they chose to show them."
         )
     }
 

@@ -22,8 +22,8 @@ use crate::services::stats::{self, messages::CohortLine};
 use crate::services::surveys::results::{SurveyResult, Tally};
 use crate::store::cohorts::{self, Cohort};
 use crate::store::metrics::{
-    self, CheckinRate, FunnelStep, HealthCounts, MentorLoad, RetentionCell, SessionAttendance,
-    TimeToMilestone, WeekConfidence,
+    self, CapstoneImpact, CheckinRate, FunnelStep, HealthCounts, MentorLoad, RetentionCell,
+    SessionAttendance, TimeToMilestone, WeekConfidence,
 };
 use crate::store::{dashboard_keys, surveys};
 
@@ -72,6 +72,8 @@ pub struct CohortView {
     pub milestones: Vec<TimeToMilestone>,
     pub mentors: Vec<MentorLoad>,
     pub sessions: Vec<SessionAttendance>,
+    /// The verified capstones, in the order verified.
+    pub impact: Vec<CapstoneImpact>,
     /// Learners by health in the latest prompted week.
     pub health: Option<HealthCounts>,
     /// The cohort's surveys of the last [`WEEKS`] weeks, oldest first.
@@ -176,6 +178,7 @@ async fn view(
         mentors: metrics::mentor_load(&mut *conn, cohort.id, now).await?,
         sessions: metrics::attendance(&mut *conn, cohort.id, now).await?,
         health: metrics::health(&mut *conn, cohort.id, now).await?,
+        impact: metrics::impact(&mut *conn, cohort.id).await?,
         satisfaction: satisfaction(conn, cohort, min_group, now).await?,
         min_group,
         cohort: cohort.clone(),
@@ -302,6 +305,13 @@ fn cohort_sections(out: &mut String, view: &CohortView) -> Result<()> {
         &words::rate_change(week.rate, previous.and_then(|p| p.rate)),
     );
     tile(out, words::GRADUATES, &graduates.to_string(), "");
+    let (hours, _, _) = metrics::impact_totals(&view.impact);
+    tile(
+        out,
+        words::HOURS_SAVED,
+        &hours.to_string(),
+        words::HOURS_SAVED_NOTE,
+    );
     tile(
         out,
         words::BADGES,
@@ -317,6 +327,7 @@ fn cohort_sections(out: &mut String, view: &CohortView) -> Result<()> {
     milestones_section(out, &view.milestones)?;
     mentors_section(out, &view.mentors)?;
     sessions_section(out, &view.sessions)?;
+    impact_section(out, &view.impact)?;
     satisfaction_section(out, &view.satisfaction, view.min_group)?;
     Ok(())
 }
@@ -669,6 +680,65 @@ fn sessions_section(out: &mut String, sessions: &[SessionAttendance]) -> Result<
         })
         .collect();
     section(out, words::SESSIONS, chart, words::SESSION_COLUMNS, rows);
+    Ok(())
+}
+
+/// Each verified capstone's hours saved per month, and its numbers in the table, with a
+/// total; a learner's name and note only when they chose to showcase it.
+fn impact_section(out: &mut String, capstones: &[CapstoneImpact]) -> Result<()> {
+    let name = |c: &CapstoneImpact| {
+        c.learner
+            .clone()
+            .unwrap_or_else(|| words::capstone_number(c.ordinal))
+    };
+    let categories: Vec<String> = capstones.iter().map(name).collect();
+    let most = capstones
+        .iter()
+        .filter_map(|c| c.hours_saved_per_month)
+        .max()
+        .unwrap_or_default();
+    let chart = charts::bars(&Bars {
+        title: words::IMPACT,
+        desc: &words::impact_desc(capstones.len()),
+        categories: &categories,
+        y_max: nice_max(f64::from(most)),
+        y_desc: words::HOURS_PER_MONTH,
+        series: vec![Series {
+            name: words::HOURS_PER_MONTH,
+            color: ON_TIME,
+            values: capstones
+                .iter()
+                .map(|c| c.hours_saved_per_month.map(f64::from))
+                .collect(),
+        }],
+        stacked: false,
+    })?;
+    let number = |n: Option<i32>| n.map_or_else(|| "—".to_owned(), |n| n.to_string());
+    let mut rows: Vec<Vec<String>> = capstones
+        .iter()
+        .map(|c| {
+            vec![
+                name(c),
+                c.verified_at.format("%Y-%m-%d").to_string(),
+                number(c.hours_saved_per_month),
+                number(c.processes_replaced),
+                number(c.users_reached),
+                c.note.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        let (hours, processes, users) = metrics::impact_totals(capstones);
+        rows.push(vec![
+            words::TOTAL.to_owned(),
+            String::new(),
+            hours.to_string(),
+            processes.to_string(),
+            users.to_string(),
+            String::new(),
+        ]);
+    }
+    section(out, words::IMPACT, chart, words::IMPACT_COLUMNS, rows);
     Ok(())
 }
 

@@ -4,9 +4,9 @@ use uuid::Uuid;
 
 use super::Standing;
 use crate::domain::text::preview;
-use crate::render::{ActionKind, Message};
+use crate::render::{ActionKind, Message, count};
 use crate::store::members::Member;
-use crate::store::milestones::{Enrolled, LadderModule, Submission};
+use crate::store::milestones::{Enrolled, Impact, LadderModule, Submission};
 
 pub fn ladder(enrolled: &Enrolled, rows: &[(&LadderModule, Standing)]) -> Message {
     let mut msg = Message::new()
@@ -108,8 +108,8 @@ pub fn review_request(
     if let Some(note) = submission.note {
         msg = msg.line().text("Note: ").user(note);
     }
-    if let Some(impact) = submission.impact {
-        msg = msg.line().text("Business impact: ").user(impact);
+    if let Some(impact) = impact_line(submission.impact()) {
+        msg = msg.line().push(impact);
     }
     msg.line()
         .text("Verify with ")
@@ -208,17 +208,49 @@ pub fn celebration(learner: &Member, module: &str, cohort: &str) -> Message {
         .text("!")
 }
 
-pub fn graduation(learner: &Member, cohort: &str, impact: Option<&str>) -> Message {
+pub fn graduation(learner: &Member, cohort: &str, impact: Impact<'_>) -> Message {
     let msg = Message::new()
         .text("🎓 ")
         .mention(learner.id, &learner.display_name)
         .text(" finished the capstone and graduated from ")
         .strong(cohort)
         .text("! Congratulations!");
-    match impact {
-        Some(impact) => msg.line().text("Business impact: ").user(impact),
+    match impact_line(impact) {
+        Some(impact) => msg.line().push(impact),
         None => msg,
     }
+}
+
+/// "Business impact: saves 12 hours a month · replaced 2 processes · used by 40 people.
+/// <note>", or `None` when the capstone says nothing of its impact.
+pub fn impact_line(impact: Impact<'_>) -> Option<Message> {
+    let mut numbers = Vec::new();
+    if let Some(hours) = impact.hours_saved_per_month {
+        numbers.push(format!("saves {} a month", count(hours, "hour", "hours")));
+    }
+    if let Some(processes) = impact.processes_replaced {
+        numbers.push(format!(
+            "replaced {}",
+            count(processes, "process", "processes")
+        ));
+    }
+    if let Some(users) = impact.users_reached {
+        numbers.push(format!("used by {}", count(users, "person", "people")));
+    }
+    if numbers.is_empty() && impact.note.is_none() {
+        return None;
+    }
+    let mut msg = Message::new().text("Business impact: ");
+    if !numbers.is_empty() {
+        msg = msg.text(numbers.join(" · "));
+        if impact.note.is_some() {
+            msg = msg.text(". ");
+        }
+    }
+    if let Some(note) = impact.note {
+        msg = msg.user(note);
+    }
+    Some(msg)
 }
 
 pub fn mentor_invitation(cohort: &str) -> Message {

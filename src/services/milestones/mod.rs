@@ -12,7 +12,9 @@ use super::lookup::{arg, find_cohort, find_member};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::domain::{Role, suggest};
 use crate::store::members::Member;
-use crate::store::milestones::{self, Enrolled, LadderModule, MilestoneStatus, Submission};
+use crate::store::milestones::{
+    self, Enrolled, LadderModule, Milestone, MilestoneStatus, Submission,
+};
 use crate::store::{audit, checkins, roles};
 
 /// Where a module stands for one learner.
@@ -69,7 +71,15 @@ pub async fn submit(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     let module = find_module(&ladder, arg(inv, "module")?)?;
     let evidence = evidence_url(arg(inv, "evidence")?)?;
     let impact = inv.args.text("impact");
-    if impact.is_some() && !module.capstone {
+    let number = |name: &str| inv.args.int(name).and_then(|n| i32::try_from(n).ok());
+    let (hours, processes, users) = (number("hours_saved"), number("processes"), number("users"));
+    let showcase = inv.args.bool("showcase");
+    let any_impact = impact.is_some()
+        || hours.is_some()
+        || processes.is_some()
+        || users.is_some()
+        || showcase.is_some();
+    if any_impact && !module.capstone {
         return refuse(messages::impact_only_for_capstones(&module.slug));
     }
     match standing(module, &ladder) {
@@ -86,6 +96,10 @@ pub async fn submit(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         evidence_url: &evidence,
         note: inv.args.text("note"),
         impact,
+        hours_saved_per_month: hours,
+        processes_replaced: processes,
+        users_reached: users,
+        showcase: showcase.unwrap_or(false),
     };
     milestones::submit(&mut *tx, &submission, now).await?;
     let detail = json!({ "cohort": enrolled.cohort_slug, "module": module.slug });
@@ -118,7 +132,7 @@ pub async fn verify(
     let (learner, module, enrolled) = (&review.learner, &review.module, &review.enrolled);
     milestones::review(
         &mut *tx,
-        review.milestone_id,
+        review.milestone.id,
         MilestoneStatus::Verified,
         inv.caller.member.id,
         None,
@@ -150,7 +164,7 @@ pub async fn verify(
                 &mut *tx,
                 community,
                 learner.id,
-                review.milestone_id,
+                review.milestone.id,
                 name,
                 now,
             )
@@ -194,7 +208,7 @@ pub async fn verify(
         if graduated {
             outcome = outcome.with_post(
                 channel,
-                messages::graduation(learner, &enrolled.cohort_name, review.impact.as_deref()),
+                messages::graduation(learner, &enrolled.cohort_name, review.milestone.impact()),
             );
         }
     }
@@ -220,7 +234,7 @@ pub async fn request_changes(
     let note = arg(inv, "note")?;
     milestones::review(
         &mut *tx,
-        review.milestone_id,
+        review.milestone.id,
         MilestoneStatus::ChangesRequested,
         inv.caller.member.id,
         Some(note),
@@ -281,8 +295,7 @@ struct Review {
     learner: Member,
     module: LadderModule,
     enrolled: Enrolled,
-    milestone_id: Uuid,
-    impact: Option<String>,
+    milestone: Milestone,
 }
 
 impl Review {
@@ -336,8 +349,7 @@ impl Review {
             learner,
             module,
             enrolled,
-            milestone_id: milestone.id,
-            impact: milestone.impact,
+            milestone,
         })
     }
 }

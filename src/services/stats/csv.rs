@@ -65,6 +65,17 @@ pub const MILESTONE_COLUMNS: &[&str] = &[
     "p75_days",
 ];
 
+pub const IMPACT_COLUMNS: &[&str] = &[
+    "cohort",
+    "capstone",
+    "verified_at",
+    "hours_saved_per_month",
+    "processes_replaced",
+    "users_reached",
+    "learner",
+    "note",
+];
+
 /// Bytes gathered before a chunk goes to the client.
 const CHUNK: usize = 64 * 1024;
 
@@ -105,6 +116,7 @@ pub async fn write(pool: PgPool, link: ExportLink, bom: bool, out: mpsc::Sender<
         Dataset::Checkins => checkins(&pool, &link, &mut file).await,
         Dataset::Attendance => attendance(&pool, &link, &mut file).await,
         Dataset::Milestones => milestones(&pool, &link, &mut file).await,
+        Dataset::Impact => impact(&pool, &link, &mut file).await,
     };
     let finished = match written {
         Ok(()) => file.flush().await,
@@ -299,6 +311,38 @@ async fn milestones(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyh
                 module.verified.to_string(),
                 format!("{:.1}", module.median_days),
                 format!("{:.1}", module.p75_days),
+            ];
+            file.record(cells.iter().map(String::as_str)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Each verified capstone of the link's cohorts with its numbers; the learner's name and
+/// note only when they chose to showcase it. Verified in the weeks the link names (the
+/// week in the cohort's zone).
+async fn impact(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyhow::Result<()> {
+    file.record(IMPACT_COLUMNS.iter().copied()).await?;
+    let periods = periods_of(link)?;
+    for (cohort, name, zone) in cohorts_with_zones(pool, link).await? {
+        for capstone in metrics::impact(pool, cohort).await? {
+            let week = Period::containing(capstone.verified_at, cohort_zone(&zone)).to_string();
+            if !periods.contains(&week) {
+                continue;
+            }
+            let number = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
+            let text = |t: &Option<String>| t.as_deref().map(|t| guard(t).into_owned());
+            let cells = [
+                guard(&name).into_owned(),
+                capstone.ordinal.to_string(),
+                capstone
+                    .verified_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                number(capstone.hours_saved_per_month),
+                number(capstone.processes_replaced),
+                number(capstone.users_reached),
+                text(&capstone.learner).unwrap_or_default(),
+                text(&capstone.note).unwrap_or_default(),
             ];
             file.record(cells.iter().map(String::as_str)).await?;
         }
