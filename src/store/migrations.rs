@@ -64,6 +64,7 @@ const FILES: &[(&str, &str)] = embed![
     "0044_surveys.sql",
     "0045_learner_health.sql",
     "0046_capstone_impact.sql",
+    "0047_attendance_set_based.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
