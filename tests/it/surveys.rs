@@ -568,3 +568,108 @@ async fn a_capstones_impact_adds_up_on_the_dashboard_and_names_only_who_chose_to
     );
     assert!(body.starts_with("cohort,capstone,verified_at,hours_saved_per_month,processes_replaced,users_reached,learner,note\r\n"));
 }
+
+/// On Discord: a pulse's DM with five score buttons, a button opening the comment form as
+/// a modal, its submit answered, and a second press refused.
+#[sqlx::test]
+async fn on_discord_a_pulse_is_answered_from_its_dm_buttons_and_form(pool: PgPool) {
+    use crate::discord_interactions::{DM_CHANNEL, dm_mocks, posted_to};
+    use crate::discord_support::{BEA, DiscordBot};
+    let d = DiscordBot::new(pool).await;
+    dm_mocks(&d).await;
+    d.enroll(10, BEA, "Bea").await;
+    let said = d
+        .bot
+        .say(
+            "ada",
+            &format!("/survey send {SPRING} pulse How clear was this week's module?"),
+        )
+        .await;
+    assert_eq!(
+        said.reply(),
+        "🗳️ Survey #1 went to 1 learner of Spring Makers 2027 by DM, open for 14 days. Results: `/survey results 1`, shown once 5 have answered; smaller groups stay hidden."
+    );
+    assert_eq!(said.dms().len(), 1);
+    d.dispatch().await;
+    let dm = posted_to(&d, DM_CHANNEL)
+        .await
+        .pop()
+        .expect("the survey's DM");
+    assert_eq!(
+        dm["content"],
+        "🗳️ Survey #1: How clear was this week's module?\nAnswer from 1 (not at all) to 5 (very much); you can add a comment. Answers are anonymous: nobody, stewards included, can see who gave which answer. Or type `/survey answer 1 <1–5> [comment]`. Open for 14 days."
+    );
+    let buttons: Vec<(String, String)> = dm["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap().to_owned(),
+                b["custom_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let labels: Vec<&str> = buttons.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(labels, ["1", "2", "3", "4", "5"]);
+
+    let press = |id: &str, custom_id: &str| {
+        let mut press = DiscordBot::in_dm("button_dm", BEA);
+        press["id"] = json!(id);
+        press["data"]["custom_id"] = json!(custom_id);
+        press
+    };
+    let (_, modal) = d
+        .post_signed(&press("1300000000000000701", &buttons[3].1), 0)
+        .await;
+    assert_eq!(modal["type"], 9, "{modal}");
+    assert_eq!(modal["data"]["title"], "Survey answer");
+    let field = &modal["data"]["components"][0]["components"][0];
+    assert_eq!(
+        (
+            &field["custom_id"],
+            &field["label"],
+            &field["style"],
+            &field["required"],
+            &field["max_length"]
+        ),
+        (
+            &json!("comment"),
+            &json!("A comment (optional; anonymous too)"),
+            &json!(2),
+            &json!(false),
+            &json!(1000)
+        )
+    );
+    let mut submit = DiscordBot::in_dm("modal_submit_dm", BEA);
+    submit["id"] = json!("1300000000000000702");
+    submit["data"]["custom_id"] = modal["data"]["custom_id"].clone();
+    submit["data"]["components"] = json!([{ "type": 1, "components": [{
+        "type": 4, "custom_id": "comment",
+        "value": "Clear, mostly.\nThe **connector** part was fast @everyone 🚀" }] }]);
+    let (_, answer) = d.post_signed(&submit, 0).await;
+    assert_eq!(
+        answer["data"]["content"],
+        "✅ Thank you: your answer and comment are in for survey #1. Answers are anonymous: nobody, stewards included, can see who gave which answer."
+    );
+    let comment: String = sqlx::query_scalar("SELECT comment FROM survey_responses")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        comment,
+        "Clear, mostly.\nThe **connector** part was fast @everyone 🚀"
+    );
+    // Another press of the same DM: the form opens, and its submit is refused.
+    let (_, again) = d
+        .post_signed(&press("1300000000000000703", &buttons[0].1), 0)
+        .await;
+    assert_eq!(again["type"], 9, "{again}");
+    submit["id"] = json!("1300000000000000704");
+    submit["data"]["custom_id"] = again["data"]["custom_id"].clone();
+    let (_, refused) = d.post_signed(&submit, 0).await;
+    assert_eq!(
+        refused["data"]["content"],
+        "You already answered survey #1, and each person answers once. Answers are anonymous, so they cannot be changed."
+    );
+}
