@@ -1267,8 +1267,8 @@ async fn dashboard_on(pool: &PgPool, example: &Example, at: DateTime<Utc>) -> Re
         }
     }
     ensure!(
-        html.matches("<svg").count() == 7,
-        "the dashboard does not draw seven charts:\n{html}"
+        html.matches("<svg").count() == 9,
+        "the dashboard does not draw nine charts:\n{html}"
     );
     ensure!(
         html.contains(&format!("<b>{DIGEST_LEARNERS}</b>")),

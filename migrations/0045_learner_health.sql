@@ -5,11 +5,12 @@
 -- For the week `period` of the cohort, each active learner of it (or of `members`):
 -- - away: no check-in for the week, and the week is excused or they are away `at`;
 -- - missed_two: their two latest prompted weeks up to `period` that were not excused are
---   both unanswered;
+--   both unanswered, looking back 8 weeks (a learner excused for seven of the last eight
+--   has not missed two);
 -- - low_confidence: their latest check-in's confidence is 2 or less;
 -- - old_blocker: a blocker of theirs has been open more than 7 whole days (8 or more);
 -- - health: `needs_checkin` when not away and any of the three holds; else `too_early`
---   when fewer than two of their weeks were prompted (and not excused); else `on_track`.
+--   when fewer than two of those 8 weeks were prompted (and not excused); else `on_track`.
 CREATE FUNCTION learner_health(p_cohort uuid, p_members uuid[], p_period text, p_at timestamptz)
 RETURNS TABLE (member_id uuid, latest_period text, checked_in boolean, away boolean,
                missed_two boolean, latest_confidence smallint, low_confidence boolean,
@@ -26,6 +27,9 @@ LANGUAGE sql STABLE AS $$
         SELECT p.member_id, p.period FROM checkin_prompts p
           JOIN learners l ON l.member_id = p.member_id
          WHERE p.cohort_id = p_cohort AND p.period <= p_period
+           -- Eight weeks back: the rules need two answered weeks, and the excused weeks of
+           -- a whole year cost a second at 5,000 learners.
+           AND p.period >= to_char(to_date(p_period, 'IYYY-"W"IW') - 49, 'IYYY-"W"IW')
     ), excused AS MATERIALIZED (
         SELECT x.member_id, x.period
           FROM excused_weeks(p_cohort, (SELECT array_agg(l.member_id) FROM learners l),

@@ -527,7 +527,7 @@ async fn a_capstones_impact_adds_up_on_the_dashboard_and_names_only_who_chose_to
         page.contains(
             "<tr><th scope=\"row\">Sam C</th><td>2027-03-08</td><td>12</td><td>2</td><td>40</td><td>Replaced the emailed spreadsheet channel</td></tr>\
              <tr><th scope=\"row\">Capstone 2</th><td>2027-03-08</td><td>5</td><td>—</td><td>8</td><td></td></tr>\
-             <tr><th scope=\"row\">Total</th><td></td><td>17</td><td>2</td><td>48</td><td></td></tr>"
+             <tr><th scope=\"row\">Total of 2</th><td></td><td>17</td><td>2</td><td>48</td><td></td></tr>"
         ),
         "{page}"
     );

@@ -100,7 +100,6 @@ pub mod page {
     pub const HOURS_SAVED_NOTE: &str = "by verified capstones";
     pub const IMPACT: &str = "Capstone impact";
     pub const HOURS_PER_MONTH: &str = "hours saved per month";
-    pub const TOTAL: &str = "Total";
     pub const IMPACT_COLUMNS: &[&str] = &[
         "Capstone",
         "Verified",
@@ -228,10 +227,24 @@ pub mod page {
         format!("Capstone {ordinal}")
     }
 
-    pub fn impact_desc(capstones: usize) -> String {
+    pub fn impact_desc(shown: usize, all: usize) -> String {
+        let which = if shown == all {
+            format!("each of {all} verified capstones")
+        } else {
+            format!("the latest {shown} of {all} verified capstones (the impact export lists all)")
+        };
         format!(
-            "Hours saved per month by each of {capstones} verified capstones, in the order verified; a learner's name and note appear only when they chose to show them."
+            "Hours saved per month by {which}, in the order verified; a learner's name and note appear only when they chose to show them."
         )
+    }
+
+    /// The impact table's last row: every verified capstone added up.
+    pub fn total_of(capstones: usize) -> String {
+        if capstones == 1 {
+            "Total".to_owned()
+        } else {
+            format!("Total of {capstones}")
+        }
     }
 
     pub fn health_heading(period: &str) -> String {

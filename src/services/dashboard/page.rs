@@ -29,6 +29,8 @@ use crate::store::{dashboard_keys, surveys};
 
 /// Weeks of history the charts show.
 pub const WEEKS: usize = 12;
+/// Capstones the impact chart and table show, the latest verified.
+const IMPACT_SHOWN: usize = 20;
 /// Weeks after joining the retention triangle follows.
 const RETENTION_HORIZON: i32 = 11;
 
@@ -685,7 +687,9 @@ fn sessions_section(out: &mut String, sessions: &[SessionAttendance]) -> Result<
 
 /// Each verified capstone's hours saved per month, and its numbers in the table, with a
 /// total; a learner's name and note only when they chose to showcase it.
-fn impact_section(out: &mut String, capstones: &[CapstoneImpact]) -> Result<()> {
+fn impact_section(out: &mut String, all: &[CapstoneImpact]) -> Result<()> {
+    // The latest ones: a cohort of thousands has thousands, all in the `impact` export.
+    let capstones = &all[all.len().saturating_sub(IMPACT_SHOWN)..];
     let name = |c: &CapstoneImpact| {
         c.learner
             .clone()
@@ -699,7 +703,7 @@ fn impact_section(out: &mut String, capstones: &[CapstoneImpact]) -> Result<()> 
         .unwrap_or_default();
     let chart = charts::bars(&Bars {
         title: words::IMPACT,
-        desc: &words::impact_desc(capstones.len()),
+        desc: &words::impact_desc(capstones.len(), all.len()),
         categories: &categories,
         y_max: nice_max(f64::from(most)),
         y_desc: words::HOURS_PER_MONTH,
@@ -728,9 +732,9 @@ fn impact_section(out: &mut String, capstones: &[CapstoneImpact]) -> Result<()> 
         })
         .collect();
     if !rows.is_empty() {
-        let (hours, processes, users) = metrics::impact_totals(capstones);
+        let (hours, processes, users) = metrics::impact_totals(all);
         rows.push(vec![
-            words::TOTAL.to_owned(),
+            words::total_of(all.len()),
             String::new(),
             hours.to_string(),
             processes.to_string(),
