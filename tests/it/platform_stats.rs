@@ -35,7 +35,6 @@ const NUMBERS: &str = "📈 Spring Makers 2027 — 2027-W11\n\
     Enrolled: 2 · active this week: 0\n\
     Check-in rate: no prompts yet this week\n\
     Weekly check-in rate: 2027-W10 100% · 2027-W11 —\n\
-    Learner health (2027-W10): 0 on track · 1 needs a check-in · 1 too early to tell\n\
     Funnel: joined 2 → accepted the code of conduct 2 → first check-in 2 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0\n\
     📊 Charts of these numbers: `/dashboard link`.";
 

@@ -79,7 +79,6 @@ async fn the_digest_and_stats_agree_and_an_excused_week_leaves_the_rate(pool: Pg
          Enrolled: 3 · active this week: 1\n\
          Check-in rate: 50% (1 of 2 learners: 1 on time, 0 late) · 1 away\n\
          Weekly check-in rate: 2027-W07 — · 2027-W08 — · 2027-W09 — · 2027-W10 50%\n\
-         Learner health (2027-W10): 0 on track · 0 need a check-in · 3 too early to tell\n\
          Funnel: joined 3 → accepted the code of conduct 3 → first check-in 1 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0\n\
          📊 Charts of these numbers: `/dashboard link`."
     );
@@ -111,7 +110,6 @@ async fn the_digest_and_stats_agree_and_an_excused_week_leaves_the_rate(pool: Pg
          Enrolled: 3 · active this week: 0\n\
          Check-in rate: no prompts yet this week\n\
          Weekly check-in rate: 2027-W10 100% · 2027-W11 —\n\
-         Learner health (2027-W10): 0 on track · 0 need a check-in · 3 too early to tell\n\
          Funnel: joined 3 → accepted the code of conduct 3 → first check-in 2 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0\n\
          📊 Charts of these numbers: `/dashboard link`."
     );
@@ -162,7 +160,6 @@ async fn only_stewards_sponsors_and_lead_mentors_see_the_numbers(pool: PgPool) {
         "📈 Spring Makers 2027 — 2027-W10\n\
          Enrolled: 3 · active this week: 2\n\
          Check-in rate: 100% (2 of 2 learners: 2 on time, 0 late) · 1 away\n\
-         Learner health (2027-W10): 0 on track · 1 needs a check-in · 2 too early to tell\n\
          Funnel: joined 3 → accepted the code of conduct 3 → first check-in 2 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0"
     );
     bot.refused(

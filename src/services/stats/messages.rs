@@ -3,7 +3,7 @@
 use crate::domain::Period;
 use crate::render::{Message, count};
 use crate::store::export_links::Dataset;
-use crate::store::metrics::{CheckinRate, FunnelStep, HealthCounts};
+use crate::store::metrics::{CheckinRate, FunnelStep};
 
 /// One cohort's numbers, for its own view.
 pub struct CohortStats {
@@ -16,8 +16,6 @@ pub struct CohortStats {
     /// The weeks asked for, oldest first, ending with this week.
     pub weekly: Vec<CheckinRate>,
     pub funnel: Vec<(FunnelStep, i64)>,
-    /// Learners by health in the latest prompted week; `None` before the first prompt.
-    pub health: Option<HealthCounts>,
 }
 
 /// One cohort's line in the overview of several.
@@ -77,26 +75,12 @@ pub fn cohort(stats: &CohortStats) -> Message {
             .line()
             .text(format!("Weekly check-in rate: {}", weeks.join(" · ")));
     }
-    if let Some(health) = &stats.health {
-        msg = msg.line().text(health_line(health));
-    }
     let steps: Vec<String> = stats
         .funnel
         .iter()
         .map(|(step, learners)| format!("{} {learners}", step_label(*step)))
         .collect();
     msg.line().text(format!("Funnel: {}", steps.join(" → ")))
-}
-
-/// "Learner health (2027-W09): 10 on track · 2 need a check-in · 3 too early to tell".
-pub fn health_line(health: &HealthCounts) -> String {
-    format!(
-        "Learner health ({}): {} on track · {} · {} too early to tell",
-        health.period,
-        health.on_track,
-        count(health.needs_checkin, "needs a check-in", "need a check-in"),
-        health.too_early
-    )
 }
 
 /// Under the numbers, for those who may open the dashboard: where the charts are.

@@ -130,7 +130,6 @@ async fn cohort_stats(
         last_week,
         weekly: shown,
         funnel: metrics::funnel(&mut *tx, cohort.id).await?,
-        health: metrics::health(&mut *tx, cohort.id, now).await?,
     })
 }
 
