@@ -68,6 +68,37 @@ pub async fn claim_many(
     .await
 }
 
+/// Claims one trigger's tick ([`claim_many`] for one key): false when another process or
+/// an earlier pass already claimed or skipped it.
+pub async fn claim_one(
+    ex: impl PgExecutor<'_>,
+    trigger_key: &str,
+    community_id: Uuid,
+    tick: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let claimed = claim_many(ex, &[trigger_key.to_owned()], &[community_id], tick, now).await?;
+    Ok(!claimed.is_empty())
+}
+
+/// Records one tick as skipped for coming after its grace window ([`record_skips`] for
+/// one key): true when recorded now, false when it was already claimed or skipped.
+pub async fn skip_late(
+    ex: impl PgExecutor<'_>,
+    trigger_key: &str,
+    community_id: Uuid,
+    tick: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let skip = [Skip {
+        key: trigger_key.to_owned(),
+        community_id,
+        tick,
+        reason: LATE.to_owned(),
+    }];
+    Ok(!record_skips(ex, &skip, now).await?.is_empty())
+}
+
 /// A tick that will not run, and why.
 #[derive(Debug, Clone)]
 pub struct Skip {

@@ -25,13 +25,7 @@ pub async fn run(pool: &PgPool, since: DateTime<Utc>, now: DateTime<Utc>) -> Res
             let tick = session.starts_at - lead;
             let key = format!("session_reminder_{hours}h:{}", session.id);
             if now - tick > Duration::minutes(grace_minutes) {
-                let skip = [state::Skip {
-                    key,
-                    community_id: session.community_id,
-                    tick,
-                    reason: state::LATE.to_owned(),
-                }];
-                for (key, tick) in state::record_skips(pool, &skip, now).await? {
+                if state::skip_late(pool, &key, session.community_id, tick, now).await? {
                     tracing::warn!(trigger = %key, %tick, "session reminder missed beyond its grace window; skipped");
                 }
                 continue;
@@ -58,15 +52,7 @@ async fn remind(
     now: DateTime<Utc>,
 ) -> Result<Option<u64>> {
     let mut tx = pool.begin().await?;
-    let claimed = state::claim_many(
-        &mut *tx,
-        &[key.to_owned()],
-        &[session.community_id],
-        tick,
-        now,
-    )
-    .await?;
-    if claimed.is_empty() {
+    if !state::claim_one(&mut *tx, key, session.community_id, tick, now).await? {
         return Ok(None);
     }
     let home = sessions::home(&mut *tx, session)

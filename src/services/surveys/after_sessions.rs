@@ -23,13 +23,7 @@ pub async fn run(pool: &PgPool, since: DateTime<Utc>, now: DateTime<Utc>) -> Res
         let tick = session.ends_at();
         let key = format!("session_feedback:{}", session.id);
         if now - tick > Duration::hours(GRACE_HOURS) {
-            let skip = [state::Skip {
-                key,
-                community_id: session.community_id,
-                tick,
-                reason: state::LATE.to_owned(),
-            }];
-            for (key, tick) in state::record_skips(pool, &skip, now).await? {
+            if state::skip_late(pool, &key, session.community_id, tick, now).await? {
                 tracing::warn!(trigger = %key, %tick, "session feedback missed beyond its grace window; skipped");
             }
             continue;
@@ -54,20 +48,12 @@ async fn ask(
     now: DateTime<Utc>,
 ) -> Result<Option<u64>> {
     let mut tx = pool.begin().await?;
-    let claimed = state::claim_many(
-        &mut *tx,
-        &[key.to_owned()],
-        &[session.community_id],
-        tick,
-        now,
-    )
-    .await?;
-    if claimed.is_empty() {
+    if !state::claim_one(&mut *tx, key, session.community_id, tick, now).await? {
         return Ok(None);
     }
     super::settings(&mut tx, session.community_id)
         .await
-        .map_err(|err| anyhow::anyhow!("{err}"))?;
+        .context("the community's survey settings")?;
     let survey = super::session_survey(&mut tx, session, now).await?;
     let body = messages::ask_session(session, &survey);
     let mut sent = 0;
