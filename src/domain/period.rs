@@ -29,6 +29,12 @@ impl Period {
         super::window::wall_clock(tz, next)
     }
 
+    /// When the week starts on the wall clock of `tz`: its Monday's midnight, or the first
+    /// instant after it when a DST gap skips midnight.
+    pub fn start(self, tz: Tz) -> DateTime<Utc> {
+        self.previous().end(tz)
+    }
+
     pub fn previous(self) -> Self {
         Self {
             monday: self.monday - Duration::days(7),

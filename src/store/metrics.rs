@@ -235,14 +235,16 @@ pg_row! {
     }
 }
 
-/// The cohort's sessions that started by `until`, oldest first.
+/// The cohort's sessions that started from `since` to `until`, oldest first.
 pub async fn attendance(
     ex: impl PgExecutor<'_>,
     cohort_id: Uuid,
+    since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> sqlx::Result<Vec<SessionAttendance>> {
-    sqlx::query_as("SELECT * FROM metric_attendance($1, $2)")
+    sqlx::query_as("SELECT * FROM metric_attendance($1, $2, $3)")
         .bind(cohort_id)
+        .bind(since)
         .bind(until)
         .fetch_all(ex)
         .await

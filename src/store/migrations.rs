@@ -65,6 +65,7 @@ const FILES: &[(&str, &str)] = embed![
     "0045_learner_health.sql",
     "0046_capstone_impact.sql",
     "0047_attendance_set_based.sql",
+    "0048_dashboard_speed.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

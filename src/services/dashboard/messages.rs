@@ -262,9 +262,9 @@ pub mod page {
         format!("fewer than {min_group}")
     }
 
-    pub fn sessions_desc(sessions: usize) -> String {
+    pub fn sessions_desc(sessions: usize, weeks: usize) -> String {
         format!(
-            "Attendance of {sessions} sessions: attended as a share of RSVPs, and for cohort-wide sessions as a share of learners enrolled."
+            "Attendance of the {sessions} sessions of the last {weeks} weeks: attended as a share of RSVPs, and for cohort-wide sessions as a share of learners enrolled."
         )
     }
 }

@@ -83,6 +83,19 @@ pub struct CohortView {
     pub min_group: i64,
 }
 
+impl CohortView {
+    /// The cohort's line in the cohorts table, from the numbers the view read.
+    fn line(&self) -> Option<CohortLine> {
+        Some(CohortLine {
+            name: self.cohort.name.clone(),
+            slug: self.cohort.slug.clone(),
+            enrolled: self.enrolled,
+            active: self.active,
+            this_week: self.weekly.last()?.clone(),
+        })
+    }
+}
+
 /// The page: the community, its live cohorts (one line each), and the one shown.
 pub struct Dashboard {
     pub community: String,
@@ -102,17 +115,13 @@ pub async fn render(
     cohort: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
-    let mut conn = pool
-        .acquire()
-        .await
-        .context("connecting for the dashboard")?;
-    let Some(found) = dashboard_keys::community(&mut *conn, community_slug).await? else {
+    let Some(found) = dashboard_keys::community(pool, community_slug).await? else {
         return Ok(None);
     };
     if !bool::from(found.token.as_bytes().ct_eq(key.as_bytes())) {
         return Ok(None);
     }
-    let all = cohorts::list(&mut *conn, found.community_id).await?;
+    let all = cohorts::list(pool, found.community_id).await?;
     let live: Vec<&Cohort> = all.iter().filter(|c| !c.archived).collect();
     let chosen = match cohort {
         Some(slug) => match all.iter().find(|c| c.slug == slug) {
@@ -121,18 +130,35 @@ pub async fn render(
         },
         None => live.first().copied(),
     };
-    let mut lines = Vec::with_capacity(live.len());
-    for cohort in &live {
-        lines.push(stats::cohort_line(&mut conn, cohort, now).await?);
-    }
-    let shown = match chosen {
-        Some(cohort) => {
-            let line = lines.iter().find(|line| line.slug == cohort.slug);
-            let min_group = surveys::min_group(&mut *conn, found.community_id).await?;
-            Some(view(&mut conn, cohort, line, min_group, now).await?)
+    let min_group = surveys::min_group(pool, found.community_id).await?;
+    // The cohorts table's line of the cohort shown comes from its view, which reads the
+    // same numbers; the other live cohorts' lines are read beside the view.
+    let others = async {
+        let mut conn = pool.acquire().await.context(CONNECTING)?;
+        let mut lines = Vec::with_capacity(live.len());
+        for cohort in live
+            .iter()
+            .filter(|c| chosen.is_none_or(|shown| shown.id != c.id))
+        {
+            lines.push(stats::cohort_line(&mut conn, cohort, now).await?);
         }
-        None => None,
+        Ok(lines)
     };
+    let shown = async {
+        match chosen {
+            Some(cohort) => view(pool, cohort, min_group, now).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (others, shown) = tokio::try_join!(others, shown)?;
+    let mut others = others.into_iter();
+    let lines = live
+        .iter()
+        .filter_map(|cohort| match &shown {
+            Some(view) if view.cohort.id == cohort.id => view.line(),
+            _ => others.next(),
+        })
+        .collect();
     let page = Dashboard {
         community: found.name,
         community_slug: community_slug.to_owned(),
@@ -144,44 +170,75 @@ pub async fn render(
     html(&page).map(Some)
 }
 
-/// The cohort's view; `line`, its line in the cohorts table when it is live, already holds
-/// its enrolled and active learners this week.
+/// What a failed acquire says: the page's reads take connections of their own.
+const CONNECTING: &str = "connecting for the dashboard";
+
+/// The cohort's view. Its reads are independent of each other, so they run as three
+/// chains, each on a connection of its own and balanced by what its reads cost on the
+/// bench's cohort of 5,000 learners: the page waits for the slowest chain rather than for
+/// the sum of all. On the embedded database, whose pool has one connection, the chains
+/// take turns.
 async fn view(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     cohort: &Cohort,
-    line: Option<&CohortLine>,
     min_group: i64,
     now: DateTime<Utc>,
 ) -> Result<CohortView> {
     let periods = stats::weeks_to(cohort, WEEKS, now);
-    let (enrolled, active) = match line {
-        Some(line) => (line.enrolled, line.active),
-        None => {
-            let this_week = &periods[periods.len() - 1..];
-            let active = metrics::active_learners(&mut *conn, cohort.id, this_week).await?;
-            (
-                metrics::enrolled(&mut *conn, cohort.id).await?,
-                active.last().map_or(0, |(_, active)| *active),
-            )
-        }
+    let zone = cohort_zone(&cohort.timezone);
+    let charted_since = Period::parse(&periods[0])
+        .context("the dashboard's first week")?
+        .start(zone);
+    let weekly = async {
+        let mut conn = pool.acquire().await.context(CONNECTING)?;
+        let this_week = &periods[periods.len() - 1..];
+        let active = metrics::active_learners(&mut *conn, cohort.id, this_week).await?;
+        Ok::<_, anyhow::Error>((
+            metrics::enrolled(&mut *conn, cohort.id).await?,
+            active.last().map_or(0, |(_, active)| *active),
+            metrics::checkin_rates(&mut *conn, cohort.id, &periods).await?,
+            metrics::confidence(&mut *conn, cohort.id, &periods).await?,
+            metrics::funnel(&mut *conn, cohort.id).await?,
+            metrics::badges_issued(&mut *conn, cohort.id).await?,
+        ))
     };
+    let progress = async {
+        let mut conn = pool.acquire().await.context(CONNECTING)?;
+        let weeks = retention_weeks(&mut conn, cohort, now).await?;
+        Ok::<_, anyhow::Error>((
+            metrics::retention(&mut *conn, cohort.id, &weeks, RETENTION_HORIZON).await?,
+            metrics::time_to_milestone(&mut *conn, cohort.id).await?,
+            metrics::impact(&mut *conn, cohort.id).await?,
+        ))
+    };
+    let people = async {
+        let mut conn = pool.acquire().await.context(CONNECTING)?;
+        Ok::<_, anyhow::Error>((
+            metrics::health(&mut *conn, cohort.id, now).await?,
+            metrics::attendance(&mut *conn, cohort.id, charted_since, now).await?,
+            metrics::mentor_load(&mut *conn, cohort.id, now).await?,
+            satisfaction(&mut conn, cohort, min_group, now).await?,
+        ))
+    };
+    let (
+        (enrolled, active, weekly, confidence, funnel, badges),
+        (retention, milestones, impact),
+        (health, sessions, mentors, satisfaction),
+    ) = tokio::try_join!(weekly, progress, people)?;
     Ok(CohortView {
         enrolled,
         active,
-        badges: metrics::badges_issued(&mut *conn, cohort.id).await?,
-        weekly: metrics::checkin_rates(&mut *conn, cohort.id, &periods).await?,
-        confidence: metrics::confidence(&mut *conn, cohort.id, &periods).await?,
-        funnel: metrics::funnel(&mut *conn, cohort.id).await?,
-        retention: {
-            let weeks = retention_weeks(conn, cohort, now).await?;
-            metrics::retention(&mut *conn, cohort.id, &weeks, RETENTION_HORIZON).await?
-        },
-        milestones: metrics::time_to_milestone(&mut *conn, cohort.id).await?,
-        mentors: metrics::mentor_load(&mut *conn, cohort.id, now).await?,
-        sessions: metrics::attendance(&mut *conn, cohort.id, now).await?,
-        health: metrics::health(&mut *conn, cohort.id, now).await?,
-        impact: metrics::impact(&mut *conn, cohort.id).await?,
-        satisfaction: satisfaction(conn, cohort, min_group, now).await?,
+        badges,
+        weekly,
+        confidence,
+        funnel,
+        retention,
+        milestones,
+        mentors,
+        sessions,
+        health,
+        impact,
+        satisfaction,
         min_group,
         cohort: cohort.clone(),
     })
@@ -643,7 +700,7 @@ fn sessions_section(out: &mut String, sessions: &[SessionAttendance]) -> Result<
     let categories: Vec<String> = sessions.iter().map(|s| format!("#{}", s.number)).collect();
     let chart = charts::bars(&Bars {
         title: words::SESSIONS,
-        desc: &words::sessions_desc(sessions.len()),
+        desc: &words::sessions_desc(sessions.len(), WEEKS),
         categories: &categories,
         y_max: 100.0,
         y_desc: words::PERCENT,

@@ -226,8 +226,13 @@ async fn weekly(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyhow::
     file.record(WEEKLY_COLUMNS.iter().copied()).await?;
     let periods = periods_of(link)?;
     for (cohort, name) in cohorts_of(pool, link).await? {
-        let rates = metrics::checkin_rates(pool, cohort, &periods).await?;
-        let active = metrics::active_learners(pool, cohort, &periods).await?;
+        // Independent reads, each on a connection of its own: the file waits for the
+        // slower one rather than for both (a year of 5,000 learners' weeks is hundreds
+        // of milliseconds each).
+        let (rates, active) = tokio::try_join!(
+            metrics::checkin_rates(pool, cohort, &periods),
+            metrics::active_learners(pool, cohort, &periods),
+        )?;
         for (week, (_, active)) in rates.iter().zip(active) {
             let numbers = [
                 week.prompted,
@@ -270,9 +275,13 @@ async fn funnel(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyhow::
 async fn attendance(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyhow::Result<()> {
     file.record(ATTENDANCE_COLUMNS.iter().copied()).await?;
     let periods = periods_of(link)?;
+    let first = Period::parse(&link.first_period)
+        .ok_or_else(|| anyhow::anyhow!("export link with unreadable weeks"))?;
     for (cohort, name, zone) in cohorts_with_zones(pool, link).await? {
-        for session in metrics::attendance(pool, cohort, link.created_at).await? {
-            let week = Period::containing(session.starts_at, cohort_zone(&zone)).to_string();
+        let zone = cohort_zone(&zone);
+        let since = first.start(zone);
+        for session in metrics::attendance(pool, cohort, since, link.created_at).await? {
+            let week = Period::containing(session.starts_at, zone).to_string();
             if !periods.contains(&week) {
                 continue;
             }
