@@ -169,6 +169,10 @@ pub fn help_header() -> &'static str {
     "Commands (type `/help <command>` for details):"
 }
 
+pub fn help_group_header(group: &str) -> String {
+    format!("The `/{group}` commands (type `/help {group} <command>` for details):")
+}
+
 pub fn help_steward_only() -> &'static str {
     "Stewards only."
 }

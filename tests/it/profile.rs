@@ -70,6 +70,12 @@ async fn help_is_generated_from_the_catalog(pool: PgPool) {
         "{}",
         said.reply()
     );
+    // A group's name lists its commands.
+    let said = bot.say("bob", "/help survey").await;
+    assert_eq!(
+        said.reply(),
+        "The `/survey` commands (type `/help survey <command>` for details):\n  `/survey send <cohort> <kind> [question…]` — Ask a cohort's learners an anonymous question in a DM: an NPS or a pulse question. Stewards only.\n  `/survey answer <survey> <score> [comment…]` — Answer a survey, anonymously. The buttons in its DM do the same.\n  `/survey results [survey]` — Survey results, with groups under the privacy threshold hidden. For stewards, sponsors, lead mentors and a session's host."
+    );
     let said = bot.say("bob", "/help nothing here").await;
     assert_eq!(
         said.reply(),
