@@ -1,6 +1,7 @@
 -- The dashboard's metrics, the same definitions read with less work (issue 19's speed
 -- targets). Measured on the bench's cohort of 5,000 learners with a year of history, each
--- function alone, five runs' median in psql on a warm server without JIT:
+-- function alone, five runs' median in psql on a warm server without JIT, as the pages
+-- read them (`store::metrics::begin_read`):
 --   learner_health           ~190 ms -> ~95 ms
 --   metric_active_learners   52 weeks ~620 ms -> ~310 ms
 --   metric_retention         ~250 ms -> ~185 ms

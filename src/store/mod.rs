@@ -152,23 +152,11 @@ const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// statement would learn anyway. A connection that sat idle may have been closed by a
 /// server restart or a proxy meanwhile, so that one is still pinged, and replaced when
 /// the ping fails; one in use a moment ago is not.
-///
-/// Each connection turns JIT compilation off. The server compiles any statement its planner
-/// costs above `jit_above_cost`, and the metric reads over a large cohort all are: their
-/// compilation took longer than their work (`learner_health` over 5,000 learners, 1.2 s
-/// with JIT and 0.2 s without, measured with psql), and no statement the bot runs is long
-/// enough to repay it.
 pub fn server_pool_options(max_connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
         .test_before_acquire(false)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                sqlx::raw_sql("SET jit = off").execute(conn).await?;
-                Ok(())
-            })
-        })
         .before_acquire(|conn, meta| {
             Box::pin(async move {
                 if meta.idle_for < PING_AFTER_IDLE {

@@ -134,7 +134,7 @@ pub async fn render(
     // The cohorts table's line of the cohort shown comes from its view, which reads the
     // same numbers; the other live cohorts' lines are read beside the view.
     let others = async {
-        let mut conn = pool.acquire().await.context(CONNECTING)?;
+        let mut conn = metrics::begin_read(pool).await.context(CONNECTING)?;
         let mut lines = Vec::with_capacity(live.len());
         for cohort in live
             .iter()
@@ -142,6 +142,7 @@ pub async fn render(
         {
             lines.push(stats::cohort_line(&mut conn, cohort, now).await?);
         }
+        conn.commit().await?;
         Ok(lines)
     };
     let shown = async {
@@ -170,7 +171,8 @@ pub async fn render(
     html(&page).map(Some)
 }
 
-/// What a failed acquire says: the page's reads take connections of their own.
+/// What a failed start says: the page's reads take connections of their own, each in a
+/// read-only transaction without JIT (`metrics::begin_read`).
 const CONNECTING: &str = "connecting for the dashboard";
 
 /// The cohort's view. Its reads are independent of each other, so they run as three
@@ -190,35 +192,41 @@ async fn view(
         .context("the dashboard's first week")?
         .start(zone);
     let weekly = async {
-        let mut conn = pool.acquire().await.context(CONNECTING)?;
+        let mut conn = metrics::begin_read(pool).await.context(CONNECTING)?;
         let this_week = &periods[periods.len() - 1..];
         let active = metrics::active_learners(&mut *conn, cohort.id, this_week).await?;
-        Ok::<_, anyhow::Error>((
+        let read = (
             metrics::enrolled(&mut *conn, cohort.id).await?,
             active.last().map_or(0, |(_, active)| *active),
             metrics::checkin_rates(&mut *conn, cohort.id, &periods).await?,
             metrics::confidence(&mut *conn, cohort.id, &periods).await?,
             metrics::funnel(&mut *conn, cohort.id).await?,
             metrics::badges_issued(&mut *conn, cohort.id).await?,
-        ))
+        );
+        conn.commit().await?;
+        Ok::<_, anyhow::Error>(read)
     };
     let progress = async {
-        let mut conn = pool.acquire().await.context(CONNECTING)?;
+        let mut conn = metrics::begin_read(pool).await.context(CONNECTING)?;
         let weeks = retention_weeks(&mut conn, cohort, now).await?;
-        Ok::<_, anyhow::Error>((
+        let read = (
             metrics::retention(&mut *conn, cohort.id, &weeks, RETENTION_HORIZON).await?,
             metrics::time_to_milestone(&mut *conn, cohort.id).await?,
             metrics::impact(&mut *conn, cohort.id).await?,
-        ))
+        );
+        conn.commit().await?;
+        Ok::<_, anyhow::Error>(read)
     };
     let people = async {
-        let mut conn = pool.acquire().await.context(CONNECTING)?;
-        Ok::<_, anyhow::Error>((
+        let mut conn = metrics::begin_read(pool).await.context(CONNECTING)?;
+        let read = (
             metrics::health(&mut *conn, cohort.id, now).await?,
             metrics::attendance(&mut *conn, cohort.id, charted_since, now).await?,
             metrics::mentor_load(&mut *conn, cohort.id, now).await?,
             satisfaction(&mut conn, cohort, min_group, now).await?,
-        ))
+        );
+        conn.commit().await?;
+        Ok::<_, anyhow::Error>(read)
     };
     let (
         (enrolled, active, weekly, confidence, funnel, badges),

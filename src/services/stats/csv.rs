@@ -230,8 +230,16 @@ async fn weekly(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyhow::
         // slower one rather than for both (a year of 5,000 learners' weeks is hundreds
         // of milliseconds each).
         let (rates, active) = tokio::try_join!(
-            metrics::checkin_rates(pool, cohort, &periods),
-            metrics::active_learners(pool, cohort, &periods),
+            async {
+                let mut tx = metrics::begin_read(pool).await?;
+                let rates = metrics::checkin_rates(&mut *tx, cohort, &periods).await?;
+                tx.commit().await.map(|()| rates)
+            },
+            async {
+                let mut tx = metrics::begin_read(pool).await?;
+                let active = metrics::active_learners(&mut *tx, cohort, &periods).await?;
+                tx.commit().await.map(|()| active)
+            },
         )?;
         for (week, (_, active)) in rates.iter().zip(active) {
             let numbers = [

@@ -22,6 +22,7 @@ const DEFAULT_WEEKS: usize = 4;
 const OVERVIEW_MAX: usize = 20;
 
 pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    metrics::no_jit(tx).await?;
     let readable = readable(tx, inv).await?;
     let weeks = inv.args.int("weeks").map_or(DEFAULT_WEEKS, |n| {
         usize::try_from(n).unwrap_or(DEFAULT_WEEKS)
