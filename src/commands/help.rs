@@ -1,25 +1,28 @@
 //! `/help` and `/help <command>`, generated from the catalog.
 
-#[cfg(test)]
-use super::catalog::CommandSpec;
-use super::catalog::{CATALOG, Permission, find};
+use super::catalog::{CATALOG, CommandSpec, Permission, find};
 use super::messages;
 use crate::render::Message;
 
 pub fn overview() -> Message {
-    let mut msg = Message::marked(messages::help_header());
-    for command in CATALOG {
-        msg = msg
-            .line()
-            .text("  ")
-            .code(command.usage())
-            .text(" — ")
-            .push(Message::marked(command.help));
-        if command.permission == Permission::Steward {
-            msg = msg.text(" ").text(messages::help_steward_only());
-        }
+    CATALOG
+        .iter()
+        .fold(Message::marked(messages::help_header()), listed)
+}
+
+/// `msg` with a line for `command`: its usage, its help, and who may use it.
+fn listed(msg: Message, command: &CommandSpec) -> Message {
+    let msg = msg
+        .line()
+        .text("  ")
+        .code(command.usage())
+        .text(" — ")
+        .push(Message::marked(command.help));
+    if command.permission == Permission::Steward {
+        msg.text(" ").text(messages::help_steward_only())
+    } else {
+        msg
     }
-    msg
 }
 
 /// Help for one command, the commands of a group (`/help survey`), or `None` when `path`
@@ -62,19 +65,7 @@ fn group(path: &str) -> Option<Message> {
         .peekable();
     members.peek()?;
     // `path` is a group of the catalog here, not what the caller typed.
-    let mut msg = Message::marked(&messages::help_group_header(path));
-    for command in members {
-        msg = msg
-            .line()
-            .text("  ")
-            .code(command.usage())
-            .text(" — ")
-            .push(Message::marked(command.help));
-        if command.permission == Permission::Steward {
-            msg = msg.text(" ").text(messages::help_steward_only());
-        }
-    }
-    Some(msg)
+    Some(members.fold(Message::marked(&messages::help_group_header(path)), listed))
 }
 
 #[cfg(test)]

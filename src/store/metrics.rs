@@ -95,6 +95,17 @@ pub async fn begin_read(pool: &PgPool) -> sqlx::Result<Transaction<'static, Post
     Ok(tx)
 }
 
+/// Runs `reads` in a transaction of [`begin_read`] and commits it.
+pub async fn read<T, E: From<sqlx::Error>>(
+    pool: &PgPool,
+    reads: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut tx = begin_read(pool).await?;
+    let read = reads(&mut tx).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
 /// Turns JIT compilation off for the rest of the transaction on `tx`. The server compiles
 /// any statement its planner costs above `jit_above_cost`, and a metric read over a large
 /// cohort is: `learner_health` over 5,000 learners took 0.9 s with JIT and 0.1 s without

@@ -133,25 +133,23 @@ pub async fn render(
     let min_group = surveys::min_group(pool, found.community_id).await?;
     // The cohorts table's line of the cohort shown comes from its view, which reads the
     // same numbers; the other live cohorts' lines are read beside the view.
-    let others = async {
-        let mut conn = metrics::begin_read(pool).await.context(CONNECTING)?;
+    let others = metrics::read(pool, async |tx| {
         let mut lines = Vec::with_capacity(live.len());
         for cohort in live
             .iter()
             .filter(|c| chosen.is_none_or(|shown| shown.id != c.id))
         {
-            lines.push(stats::cohort_line(&mut conn, cohort, now).await?);
+            lines.push(stats::cohort_line(tx, cohort, now).await?);
         }
-        conn.commit().await?;
-        Ok(lines)
-    };
+        Ok::<_, anyhow::Error>(lines)
+    });
     let shown = async {
         match chosen {
             Some(cohort) => view(pool, cohort, min_group, now).await.map(Some),
             None => Ok(None),
         }
     };
-    let (others, shown) = tokio::try_join!(others, shown)?;
+    let (others, shown) = tokio::try_join!(others, shown).context(READING)?;
     let mut others = others.into_iter();
     let lines = live
         .iter()
@@ -171,9 +169,9 @@ pub async fn render(
     html(&page).map(Some)
 }
 
-/// What a failed start says: the page's reads take connections of their own, each in a
-/// read-only transaction without JIT (`metrics::begin_read`).
-const CONNECTING: &str = "connecting for the dashboard";
+/// What a failed read of the page says. Its reads take connections of their own, each in
+/// a read-only transaction without JIT (`metrics::read`).
+const READING: &str = "reading the dashboard's numbers";
 
 /// The cohort's view. Its reads are independent of each other, so they run as three
 /// chains, each on a connection of its own and balanced by what its reads cost on the
@@ -191,48 +189,39 @@ async fn view(
     let charted_since = Period::parse(&periods[0])
         .context("the dashboard's first week")?
         .start(zone);
-    let weekly = async {
-        let mut conn = metrics::begin_read(pool).await.context(CONNECTING)?;
+    let weekly = metrics::read(pool, async |tx| {
         let this_week = &periods[periods.len() - 1..];
-        let active = metrics::active_learners(&mut *conn, cohort.id, this_week).await?;
-        let read = (
-            metrics::enrolled(&mut *conn, cohort.id).await?,
+        let active = metrics::active_learners(&mut *tx, cohort.id, this_week).await?;
+        Ok::<_, anyhow::Error>((
+            metrics::enrolled(&mut *tx, cohort.id).await?,
             active.last().map_or(0, |(_, active)| *active),
-            metrics::checkin_rates(&mut *conn, cohort.id, &periods).await?,
-            metrics::confidence(&mut *conn, cohort.id, &periods).await?,
-            metrics::funnel(&mut *conn, cohort.id).await?,
-            metrics::badges_issued(&mut *conn, cohort.id).await?,
-        );
-        conn.commit().await?;
-        Ok::<_, anyhow::Error>(read)
-    };
-    let progress = async {
-        let mut conn = metrics::begin_read(pool).await.context(CONNECTING)?;
-        let weeks = retention_weeks(&mut conn, cohort, now).await?;
-        let read = (
-            metrics::retention(&mut *conn, cohort.id, &weeks, RETENTION_HORIZON).await?,
-            metrics::time_to_milestone(&mut *conn, cohort.id).await?,
-            metrics::impact(&mut *conn, cohort.id).await?,
-        );
-        conn.commit().await?;
-        Ok::<_, anyhow::Error>(read)
-    };
-    let people = async {
-        let mut conn = metrics::begin_read(pool).await.context(CONNECTING)?;
-        let read = (
-            metrics::health(&mut *conn, cohort.id, now).await?,
-            metrics::attendance(&mut *conn, cohort.id, charted_since, now).await?,
-            metrics::mentor_load(&mut *conn, cohort.id, now).await?,
-            satisfaction(&mut conn, cohort, min_group, now).await?,
-        );
-        conn.commit().await?;
-        Ok::<_, anyhow::Error>(read)
-    };
+            metrics::checkin_rates(&mut *tx, cohort.id, &periods).await?,
+            metrics::confidence(&mut *tx, cohort.id, &periods).await?,
+            metrics::funnel(&mut *tx, cohort.id).await?,
+            metrics::badges_issued(&mut *tx, cohort.id).await?,
+        ))
+    });
+    let progress = metrics::read(pool, async |tx| {
+        let weeks = retention_weeks(tx, cohort, now).await?;
+        Ok::<_, anyhow::Error>((
+            metrics::retention(&mut *tx, cohort.id, &weeks, RETENTION_HORIZON).await?,
+            metrics::time_to_milestone(&mut *tx, cohort.id).await?,
+            metrics::impact(&mut *tx, cohort.id).await?,
+        ))
+    });
+    let people = metrics::read(pool, async |tx| {
+        Ok::<_, anyhow::Error>((
+            metrics::health(&mut *tx, cohort.id, now).await?,
+            metrics::attendance(&mut *tx, cohort.id, charted_since, now).await?,
+            metrics::mentor_load(&mut *tx, cohort.id, now).await?,
+            satisfaction(tx, cohort, min_group, now).await?,
+        ))
+    });
     let (
         (enrolled, active, weekly, confidence, funnel, badges),
         (retention, milestones, impact),
         (health, sessions, mentors, satisfaction),
-    ) = tokio::try_join!(weekly, progress, people)?;
+    ) = tokio::try_join!(weekly, progress, people).context(READING)?;
     Ok(CohortView {
         enrolled,
         active,

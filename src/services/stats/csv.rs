@@ -230,16 +230,14 @@ async fn weekly(pool: &PgPool, link: &ExportLink, file: &mut Chunks) -> anyhow::
         // slower one rather than for both (a year of 5,000 learners' weeks is hundreds
         // of milliseconds each).
         let (rates, active) = tokio::try_join!(
-            async {
-                let mut tx = metrics::begin_read(pool).await?;
-                let rates = metrics::checkin_rates(&mut *tx, cohort, &periods).await?;
-                tx.commit().await.map(|()| rates)
-            },
-            async {
-                let mut tx = metrics::begin_read(pool).await?;
-                let active = metrics::active_learners(&mut *tx, cohort, &periods).await?;
-                tx.commit().await.map(|()| active)
-            },
+            metrics::read(pool, async |tx| metrics::checkin_rates(
+                tx, cohort, &periods
+            )
+            .await),
+            metrics::read(pool, async |tx| metrics::active_learners(
+                tx, cohort, &periods
+            )
+            .await),
         )?;
         for (week, (_, active)) in rates.iter().zip(active) {
             let numbers = [
