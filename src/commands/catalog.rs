@@ -127,6 +127,13 @@ pub enum CommandId {
     SurveySend,
     SurveyAnswer,
     SurveyResults,
+    ApproveRequest,
+    ApproveYes,
+    ApproveNo,
+    ApproveList,
+    ApproveShow,
+    ApproveWithdraw,
+    ApproveDelegate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,6 +357,34 @@ pub const IMPACT_USERS_MAX: i64 = 1_000_000;
 
 /// What `/survey send` asks: an NPS, or a steward's pulse question.
 pub const SURVEY_KINDS: &[&str] = &["nps", "pulse"];
+/// What `/approve request` asks approval for.
+pub const APPROVAL_KINDS: &[&str] = &[
+    "scope",
+    "data_usage",
+    "tool",
+    "connector",
+    "publish",
+    "custom",
+];
+/// How sensitive the data a request touches is.
+pub const DATA_CLASSES: &[&str] = &["public", "internal", "confidential", "personal"];
+pub const APPROVAL_TITLE_MAX: usize = 120;
+pub const APPROVAL_JUSTIFICATION_MAX: usize = 2_000;
+pub const APPROVAL_LINKS_MAX: usize = 500;
+/// Longest note on a vote: a rejection's reason, an approval's condition.
+pub const APPROVAL_COMMENT_MAX: usize = 1_000;
+/// An approval request by its number, as its DM and `/approve list` show it.
+const APPROVAL_NUMBER: OptionSpec = required(
+    "request",
+    OptionKind::Int {
+        min: 1,
+        max: 1_000_000,
+    },
+    "the request's number, as `/approve list` shows it",
+);
+/// What `/approve list` shows.
+pub const APPROVAL_LISTINGS: &[&str] = &["pending", "mine", "open"];
+
 /// Longest comment on a survey answer: a few paragraphs, well inside every platform's form.
 pub const SURVEY_COMMENT_MAX: usize = 1_000;
 /// Longest pulse question: it is a button message's first line.
@@ -1630,6 +1665,123 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Survey results, with groups under the privacy threshold hidden. For stewards, sponsors, lead mentors and a session's host.",
+    },
+    CommandSpec {
+        id: CommandId::ApproveRequest,
+        path: "approve request",
+        options: &[
+            required(
+                "kind",
+                OptionKind::Choice(APPROVAL_KINDS),
+                "scope, data_usage, tool, connector, publish or custom",
+            ),
+            required(
+                "data",
+                OptionKind::Choice(DATA_CLASSES),
+                "the most sensitive data it touches: public, internal, confidential or personal",
+            ),
+            required(
+                "title",
+                OptionKind::Text {
+                    max: APPROVAL_TITLE_MAX,
+                },
+                "what you ask to do, in quotes if several words",
+            ),
+            rest(
+                "justification",
+                OptionKind::Paragraph {
+                    max: APPROVAL_JUSTIFICATION_MAX,
+                },
+                true,
+                "why, for whom, and what it changes; several lines are fine",
+            ),
+            named(
+                "links",
+                OptionKind::Text {
+                    max: APPROVAL_LINKS_MAX,
+                },
+                "links to the design, the data or the tool",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Ask for an approval: a project scope, a data usage, a tool, a connector or a publish. The approvers get a DM with Approve and Reject buttons.",
+    },
+    CommandSpec {
+        id: CommandId::ApproveYes,
+        path: "approve yes",
+        options: &[
+            APPROVAL_NUMBER,
+            rest(
+                "comment",
+                OptionKind::Paragraph {
+                    max: APPROVAL_COMMENT_MAX,
+                },
+                false,
+                "a condition or note for the requester (optional)",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Approve a request you were asked to decide. The Approve button in its DM does the same.",
+    },
+    CommandSpec {
+        id: CommandId::ApproveNo,
+        path: "approve no",
+        options: &[
+            APPROVAL_NUMBER,
+            rest(
+                "reason",
+                OptionKind::Paragraph {
+                    max: APPROVAL_COMMENT_MAX,
+                },
+                true,
+                "why, so the requester can change it and ask again",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Reject a request you were asked to decide, with the reason the requester will read.",
+    },
+    CommandSpec {
+        id: CommandId::ApproveList,
+        path: "approve list",
+        options: &[optional(
+            "which",
+            OptionKind::Choice(APPROVAL_LISTINGS),
+            "pending (waiting for your vote, the default), mine (yours) or open (all, for stewards)",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Approval requests: those waiting for your vote, your own, or (stewards) every open one.",
+    },
+    CommandSpec {
+        id: CommandId::ApproveShow,
+        path: "approve show",
+        options: &[APPROVAL_NUMBER],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "A request with its justification and every vote: for its requester, its approvers and stewards.",
+    },
+    CommandSpec {
+        id: CommandId::ApproveWithdraw,
+        path: "approve withdraw",
+        options: &[APPROVAL_NUMBER],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Withdraw your own request while it is open.",
+    },
+    CommandSpec {
+        id: CommandId::ApproveDelegate,
+        path: "approve delegate",
+        options: &[optional(
+            "member",
+            OptionKind::User,
+            "who decides in your place while you are away; leave out to stop",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Name who decides your approvals while you are away (`/away`); without a member, nobody does.",
     },
     CommandSpec {
         id: CommandId::MentorOffers,

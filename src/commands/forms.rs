@@ -19,6 +19,8 @@ pub enum FormId {
     PairRequest,
     Feedback,
     SurveyAnswer,
+    ApprovalRequest,
+    ApprovalReject,
 }
 
 #[derive(Debug)]
@@ -227,6 +229,43 @@ pub static FORMS: &[FormSpec] = &[
         }],
         from_command: false,
     },
+    // `/approve request <kind> <data>` with nothing else opens it: a justification is
+    // written in a form.
+    FormSpec {
+        id: FormId::ApprovalRequest,
+        command: CommandId::ApproveRequest,
+        title: text::APPROVAL_TITLE,
+        fields: &[
+            FieldSpec {
+                option: "title",
+                label: text::APPROVAL_TITLE_LABEL,
+                placeholder: Some(text::APPROVAL_TITLE_PLACEHOLDER),
+            },
+            FieldSpec {
+                option: "justification",
+                label: text::APPROVAL_JUSTIFICATION_LABEL,
+                placeholder: Some(text::APPROVAL_JUSTIFICATION_PLACEHOLDER),
+            },
+            FieldSpec {
+                option: "links",
+                label: text::APPROVAL_LINKS_LABEL,
+                placeholder: None,
+            },
+        ],
+        from_command: true,
+    },
+    // Opened by the Reject button in an approver's DM: the request rides in its context.
+    FormSpec {
+        id: FormId::ApprovalReject,
+        command: CommandId::ApproveNo,
+        title: text::APPROVAL_REJECT_TITLE,
+        fields: &[FieldSpec {
+            option: "reason",
+            label: text::APPROVAL_REASON_LABEL,
+            placeholder: Some(text::APPROVAL_REASON_PLACEHOLDER),
+        }],
+        from_command: false,
+    },
 ];
 
 const KB_TITLE_FIELD: FieldSpec = FieldSpec {
@@ -317,6 +356,8 @@ impl FormId {
             FormId::PairRequest => "pair",
             FormId::Feedback => "fbk",
             FormId::SurveyAnswer => "svy",
+            FormId::ApprovalRequest => "apr",
+            FormId::ApprovalReject => "apn",
         }
     }
 
@@ -333,6 +374,8 @@ impl FormId {
             FormId::PairRequest,
             FormId::Feedback,
             FormId::SurveyAnswer,
+            FormId::ApprovalRequest,
+            FormId::ApprovalReject,
         ]
         .into_iter()
         .find(|id| id.code() == code)

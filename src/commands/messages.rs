@@ -217,6 +217,16 @@ pub mod form {
     pub const KB_CONTEXT_LABEL: &str = "Context: why decide now?";
     pub const KB_DECISION_LABEL: &str = "Decision";
     pub const KB_CONSEQUENCES_LABEL: &str = "Consequences";
+    pub const APPROVAL_TITLE: &str = "Ask for an approval";
+    pub const APPROVAL_TITLE_LABEL: &str = "What do you ask to do?";
+    pub const APPROVAL_TITLE_PLACEHOLDER: &str = "Share the expenses flow with Finance";
+    pub const APPROVAL_JUSTIFICATION_LABEL: &str = "Why, for whom, what it changes";
+    pub const APPROVAL_JUSTIFICATION_PLACEHOLDER: &str =
+        "Several lines are fine: the need, who uses it, the data it reads";
+    pub const APPROVAL_LINKS_LABEL: &str = "Links (optional)";
+    pub const APPROVAL_REJECT_TITLE: &str = "Reject a request";
+    pub const APPROVAL_REASON_LABEL: &str = "Why? The requester reads this";
+    pub const APPROVAL_REASON_PLACEHOLDER: &str = "What would have to change for a yes";
 
     use crate::render::Message;
 

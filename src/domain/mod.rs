@@ -1,5 +1,6 @@
 //! Plain types and rules with no IO: roles, names, time zones.
 
+pub mod approval;
 pub mod coc;
 pub mod period;
 pub mod role;

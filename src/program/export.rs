@@ -117,6 +117,11 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
             insight: crate::store::surveys::stored_min_group(&mut *conn, row.id)
                 .await?
                 .map(|min_group| InsightDef { min_group }),
+            approvals: crate::store::approvals::policies(&mut *conn, row.id)
+                .await?
+                .iter()
+                .map(crate::program::model::ApprovalPolicyDef::from_policy)
+                .collect(),
             mentoring: crate::store::mentoring::stored_settings(&mut *conn, row.id)
                 .await?
                 .map(|s| MentoringDef {

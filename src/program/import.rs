@@ -144,6 +144,15 @@ async fn import_community(
         }
     }
 
+    // Validated with the rest of the file before any write.
+    for policy in def.approvals.iter().filter_map(|a| a.policy()) {
+        if crate::store::approvals::save_policy(&mut *conn, community_id, &policy).await? {
+            report.updated += 1;
+        } else {
+            report.unchanged += 1;
+        }
+    }
+
     let mut cohorts: HashMap<&str, Uuid> = HashMap::new();
     for cohort in &def.cohorts {
         let (cohort_id, change) = q::upsert_cohort(conn, community_id, &cohort.seed(), now).await?;

@@ -61,6 +61,10 @@ pub struct CommunityDef {
     pub continuity: Option<ContinuityDef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insight: Option<InsightDef>,
+    /// Who approves each kind of request, and how (`[[community.approval]]`). A kind not
+    /// listed is decided by any one steward.
+    #[serde(default, rename = "approval", skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<ApprovalPolicyDef>,
     /// Platform roles members earn by their achievements.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earned_roles: Vec<EarnedRoleDef>,
@@ -186,6 +190,141 @@ pub struct InsightDef {
 
 fn default_min_group() -> i32 {
     crate::store::surveys::DEFAULT_MIN_GROUP
+}
+
+/// The approval policy of one kind of request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalPolicyDef {
+    /// scope, data_usage, tool, connector, publish or custom.
+    pub kind: String,
+    /// Roles (`steward`, `lead_mentor`…) and people (a `user_id` under `people`).
+    pub approvers: Vec<String>,
+    /// any, all, majority or quorum (with `quorum = N`).
+    #[serde(default = "default_rule")]
+    pub rule: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<u32>,
+    /// This many rejections reject the request (default 1).
+    #[serde(default = "default_max_rejections")]
+    pub max_rejections: i32,
+    /// Unanswered this long, the request also goes to `escalate_to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalate_after_hours: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalate_to: Vec<String>,
+    /// Undecided this long, the request expires (default 14).
+    #[serde(default = "default_expires_after_days")]
+    pub expires_after_days: i32,
+}
+
+fn default_rule() -> String {
+    "any".into()
+}
+
+fn default_max_rejections() -> i32 {
+    1
+}
+
+fn default_expires_after_days() -> i32 {
+    crate::store::approvals::DEFAULT_EXPIRES_AFTER_DAYS
+}
+
+impl ApprovalPolicyDef {
+    /// The stored policy; `None` when the kind or rule is malformed (see `problems`).
+    pub fn policy(&self) -> Option<crate::store::approvals::Policy> {
+        let rule = crate::domain::approval::Rule::parse(&self.rule, self.quorum).ok()?;
+        Some(crate::store::approvals::Policy {
+            kind: self.kind.parse().ok()?,
+            approvers: self.approvers.clone(),
+            rule: rule.stored(),
+            max_rejections: self.max_rejections,
+            escalate_after_hours: self.escalate_after_hours,
+            escalate_to: self.escalate_to.clone(),
+            expires_after_days: self.expires_after_days,
+        })
+    }
+
+    /// The file's form of a stored policy, for the export.
+    pub fn from_policy(policy: &crate::store::approvals::Policy) -> Self {
+        let (rule, quorum) = match policy.rule.parse() {
+            Ok(crate::domain::approval::Rule::Quorum(n)) => ("quorum".to_owned(), Some(n)),
+            _ => (policy.rule.clone(), None),
+        };
+        Self {
+            kind: policy.kind.as_str().to_owned(),
+            approvers: policy.approvers.clone(),
+            rule,
+            quorum,
+            max_rejections: policy.max_rejections,
+            escalate_after_hours: policy.escalate_after_hours,
+            escalate_to: policy.escalate_to.clone(),
+            expires_after_days: policy.expires_after_days,
+        }
+    }
+}
+
+/// Checks approval policies: known kinds, once each, approvers that are roles or people.
+fn check_approvals(problems: &mut Vec<String>, here: &str, community: &CommunityDef) {
+    unique(
+        problems,
+        here,
+        "approval kind",
+        community.approvals.iter().map(|a| a.kind.as_str()),
+    );
+    let people: HashSet<&str> = community
+        .people
+        .iter()
+        .map(|p| p.user_id.as_str())
+        .collect();
+    let known = |entry: &str| Role::from_str(entry).is_ok() || people.contains(entry);
+    for approval in &community.approvals {
+        let at = format!("{here}, approval `{}`", approval.kind);
+        if approval
+            .kind
+            .parse::<crate::store::approvals::Kind>()
+            .is_err()
+        {
+            problems.push(format!(
+                "{at}: kind must be one of scope, data_usage, tool, connector, publish, custom"
+            ));
+        }
+        if approval.approvers.is_empty() {
+            problems.push(format!("{at}: approvers is empty; name a role or a person"));
+        }
+        for entry in approval.approvers.iter().chain(&approval.escalate_to) {
+            if !known(entry) {
+                problems.push(format!(
+                    "{at}: `{entry}` is neither a role nor a person listed under people"
+                ));
+            }
+        }
+        if let Err(err) = crate::domain::approval::Rule::parse(&approval.rule, approval.quorum) {
+            problems.push(format!("{at}: {err}"));
+        }
+        if !(1..=100).contains(&approval.max_rejections) {
+            problems.push(format!("{at}: max_rejections must be from 1 to 100"));
+        }
+        if !(1..=365).contains(&approval.expires_after_days) {
+            problems.push(format!("{at}: expires_after_days must be from 1 to 365"));
+        }
+        match approval.escalate_after_hours {
+            Some(hours) if !(1..=24 * 365).contains(&hours) => {
+                problems.push(format!("{at}: escalate_after_hours must be from 1 to 8760"))
+            }
+            Some(hours) if hours >= approval.expires_after_days * 24 => problems.push(format!(
+                "{at}: escalate_after_hours is after the request expires ({} days); it would never escalate",
+                approval.expires_after_days
+            )),
+            Some(_) if approval.escalate_to.is_empty() => {
+                problems.push(format!("{at}: escalate_after_hours needs escalate_to"))
+            }
+            None if !approval.escalate_to.is_empty() => {
+                problems.push(format!("{at}: escalate_to needs escalate_after_hours"))
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The smallest `insight.min_group`: below it a group is one or two people.
@@ -636,6 +775,7 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
             problems.push(format!("{at}: guide is longer than {GUIDE_MAX} characters"));
         }
     }
+    check_approvals(problems, here, community);
     if let Some(insight) = &community.insight
         && insight.min_group < MIN_GROUP_FLOOR
     {

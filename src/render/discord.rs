@@ -182,7 +182,12 @@ pub fn render(
 /// zero-width space (no `@everyone`/`@here`), `<` is escaped (no `<@id>`, `<@&role>`,
 /// `<#channel>` or `</command:id>` markup), and line-start block markers are neutralised.
 fn escape_into(text: &str, out: &mut Vec<Piece>) {
-    let mut at_line_start = out.is_empty() || matches!(out.last(), Some(Piece::Newline));
+    // Indentation before a fragment (an indented quote of user text) still leaves it at
+    // the start of its line: Discord reads `   > text` as a quote too.
+    let mut at_line_start = matches!(
+        out.iter().rev().find(|p| !matches!(p, Piece::Space(_))),
+        None | Some(Piece::Newline)
+    );
     for c in strip_invisible(text).chars() {
         let piece = match c {
             '\n' => Piece::Newline,
@@ -330,6 +335,15 @@ mod tests {
     fn line_start_markers_are_escaped() {
         let out = plain(&Message::new().user("# title\n> quote\n- item\nnot-a-list"));
         assert_eq!(out[0].content, "\\# title\n\\> quote\n\\- item\nnot-a-list");
+        // Indented by the message's own text, a quoted line is still at its line's start.
+        let indented = plain(
+            &Message::new()
+                .text("Why:")
+                .line()
+                .text("    ")
+                .user("> quote"),
+        );
+        assert_eq!(indented[0].content, "Why:\n    \\> quote");
     }
 
     #[test]

@@ -242,6 +242,9 @@ impl Scheduler {
         report.posts += crate::services::circles::scheduled::run(&self.pool, since, now)
             .await
             .context("circle prompts and intros")?;
+        report.posts += crate::services::approvals::scheduled::run(&self.pool, now)
+            .await
+            .context("approval expiries, escalations and reminders")?;
         if self.leadership.is_leader() {
             report.posts += self.housekeep(now).await?;
         }

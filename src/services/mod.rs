@@ -2,6 +2,7 @@
 //! in one transaction, and return the reply and the posts it causes.
 
 pub mod alumni;
+pub mod approvals;
 pub mod away;
 pub mod badges;
 pub mod checkins;
@@ -635,6 +636,13 @@ async fn route(
         CommandId::SurveySend => surveys::send(tx, now, inv).await,
         CommandId::SurveyAnswer => surveys::answer(tx, now, inv).await,
         CommandId::SurveyResults => surveys::show(tx, now, inv).await,
+        CommandId::ApproveRequest => approvals::request(tx, now, inv).await,
+        CommandId::ApproveYes => approvals::vote(tx, now, inv, true).await,
+        CommandId::ApproveNo => approvals::vote(tx, now, inv, false).await,
+        CommandId::ApproveList => approvals::list(tx, inv).await,
+        CommandId::ApproveShow => approvals::show(tx, inv).await,
+        CommandId::ApproveWithdraw => approvals::withdraw(tx, now, inv).await,
+        CommandId::ApproveDelegate => approvals::delegate(tx, now, inv).await,
     }
 }
 

@@ -66,6 +66,7 @@ const FILES: &[(&str, &str)] = embed![
     "0046_capstone_impact.sql",
     "0047_attendance_set_based.sql",
     "0048_dashboard_speed.sql",
+    "0049_approvals.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -5,6 +5,7 @@
 
 pub mod absences;
 pub mod alumni;
+pub mod approvals;
 pub mod audit;
 pub mod checkins;
 pub mod circles;

@@ -1,6 +1,7 @@
 //! Integration tests: conversations with the bot on a fresh PostgreSQL database each.
 
 mod alumni;
+mod approvals;
 mod backlog;
 mod browser;
 mod checkins;
@@ -42,6 +43,7 @@ mod pairing;
 mod parser_props;
 mod pg_restart;
 mod platform_alumni;
+mod platform_approvals;
 mod platform_circles;
 mod platform_clinics;
 mod platform_knowledge;

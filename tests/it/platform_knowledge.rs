@@ -214,7 +214,7 @@ async fn slack_members_search_with_syntax_and_share_in_channel(pool: PgPool) {
 }
 
 /// A Discord modal submit of `custom_id` with `fields` (id, value), from Bea.
-fn modal_submit(id: u64, custom_id: &str, fields: &[(&str, &str)]) -> Value {
+pub(crate) fn modal_submit(id: u64, custom_id: &str, fields: &[(&str, &str)]) -> Value {
     let mut body = fixture("modal_submit");
     body["id"] = json!(id.to_string());
     body["data"]["custom_id"] = json!(custom_id);
@@ -231,7 +231,7 @@ fn modal_submit(id: u64, custom_id: &str, fields: &[(&str, &str)]) -> Value {
 }
 
 /// The (custom id, value) of each text input in a modal response.
-fn modal_inputs(modal: &Value) -> Vec<(String, String)> {
+pub(crate) fn modal_inputs(modal: &Value) -> Vec<(String, String)> {
     modal["data"]["components"]
         .as_array()
         .unwrap()

@@ -244,6 +244,13 @@ impl SlackApp {
                 &escape(context_value("survey")),
                 &escape(context_value("score")),
             ),
+            FormId::ApprovalRequest => messages::approval_request_intro(
+                &escape(context_value("kind")),
+                &escape(context_value("data")),
+            ),
+            FormId::ApprovalReject => {
+                messages::approval_reject_intro(&escape(context_value("request")))
+            }
             _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,

@@ -74,3 +74,15 @@ pub fn no_usergroups(error: &str) -> String {
         "this Slack workspace's plan has no user groups ({error}): earned roles with slack_usergroup cannot be given here"
     )
 }
+
+pub fn approval_request_intro(kind: &str, data: &str) -> String {
+    format!(
+        "A *{kind}* request touching *{data}* data. Its approvers read all of this in a DM, then approve or reject it."
+    )
+}
+
+pub fn approval_reject_intro(number: &str) -> String {
+    format!(
+        "Rejecting request #{number}. The requester reads your reason, so say what would change your mind."
+    )
+}

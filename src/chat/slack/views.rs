@@ -112,7 +112,9 @@ pub fn callback_id(form: FormId) -> &'static str {
         | FormId::KbSearch
         | FormId::PairRequest
         | FormId::Feedback
-        | FormId::SurveyAnswer => COMMAND_FORM,
+        | FormId::SurveyAnswer
+        | FormId::ApprovalRequest
+        | FormId::ApprovalReject => COMMAND_FORM,
     }
 }
 
