@@ -134,6 +134,11 @@ pub enum CommandId {
     ApproveShow,
     ApproveWithdraw,
     ApproveDelegate,
+    ToolRegister,
+    ToolList,
+    ToolShow,
+    ToolConfirm,
+    ToolRetire,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -384,6 +389,21 @@ const APPROVAL_NUMBER: OptionSpec = required(
 );
 /// What `/approve list` shows.
 pub const APPROVAL_LISTINGS: &[&str] = &["pending", "mine", "open"];
+
+/// What `/tool register` records.
+pub const TOOL_KINDS: &[&str] = &["app", "flow", "bot", "connector", "dataset", "report"];
+/// What `/tool list status:` takes.
+pub const TOOL_STATUSES: &[&str] = &["active", "pending_approval", "not_approved", "retired"];
+pub const TOOL_NAME_MAX: usize = 80;
+pub const TOOL_ENVIRONMENT_MAX: usize = 80;
+pub const TOOL_USERS_MAX: i64 = 1_000_000;
+/// A tool by its number or name, as `/tool list` shows it.
+const TOOL: OptionSpec = rest(
+    "tool",
+    OptionKind::Text { max: TOOL_NAME_MAX },
+    true,
+    "the tool's number or name, as `/tool list` shows it",
+);
 
 /// Longest comment on a survey answer: a few paragraphs, well inside every platform's form.
 pub const SURVEY_COMMENT_MAX: usize = 1_000;
@@ -1782,6 +1802,109 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Name who decides your approvals while you are away (`/away`); without a member, nobody does.",
+    },
+    CommandSpec {
+        id: CommandId::ToolRegister,
+        path: "tool register",
+        options: &[
+            required(
+                "name",
+                OptionKind::Text { max: TOOL_NAME_MAX },
+                "the tool's name, in quotes if several words",
+            ),
+            required(
+                "kind",
+                OptionKind::Choice(TOOL_KINDS),
+                "app, flow, bot, connector, dataset or report",
+            ),
+            required(
+                "data",
+                OptionKind::Choice(DATA_CLASSES),
+                "the most sensitive data it touches: public, internal, confidential or personal",
+            ),
+            required(
+                "users",
+                OptionKind::Int {
+                    min: 0,
+                    max: TOOL_USERS_MAX,
+                },
+                "about how many people use it",
+            ),
+            required(
+                "environment",
+                OptionKind::Text {
+                    max: TOOL_ENVIRONMENT_MAX,
+                },
+                "where it runs: the environment, tenant or workspace, in quotes if several words",
+            ),
+            rest(
+                "justification",
+                OptionKind::Paragraph {
+                    max: APPROVAL_JUSTIFICATION_MAX,
+                },
+                true,
+                "what it does and for whom; several lines are fine",
+            ),
+            named(
+                "backup",
+                OptionKind::User,
+                "who looks after it when you can't",
+            ),
+            named(
+                "links",
+                OptionKind::Text {
+                    max: APPROVAL_LINKS_MAX,
+                },
+                "links to the tool and its documentation",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Register a tool you built: you own it. Above the program's thresholds (many users, sensitive data) it waits for an approval first.",
+    },
+    CommandSpec {
+        id: CommandId::ToolList,
+        path: "tool list",
+        options: &[
+            named("owner", OptionKind::User, "only this member's tools"),
+            named(
+                "status",
+                OptionKind::Choice(TOOL_STATUSES),
+                "active, pending_approval, not_approved or retired",
+            ),
+            named(
+                "data",
+                OptionKind::Choice(DATA_CLASSES),
+                "only tools touching this class of data",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "The registered tools, newest first: by owner, status or data class.",
+    },
+    CommandSpec {
+        id: CommandId::ToolShow,
+        path: "tool show",
+        options: &[TOOL],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "One tool: owner, backup, environment, data, users, why, and when it is next reviewed.",
+    },
+    CommandSpec {
+        id: CommandId::ToolConfirm,
+        path: "tool confirm",
+        options: &[TOOL],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Owners: the tool is still in use and still as registered; it is kept until its next review.",
+    },
+    CommandSpec {
+        id: CommandId::ToolRetire,
+        path: "tool retire",
+        options: &[TOOL],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Owners and stewards: the tool is no longer in use.",
     },
     CommandSpec {
         id: CommandId::MentorOffers,

@@ -21,6 +21,7 @@ pub enum FormId {
     SurveyAnswer,
     ApprovalRequest,
     ApprovalReject,
+    ToolRegister,
 }
 
 #[derive(Debug)]
@@ -266,6 +267,30 @@ pub static FORMS: &[FormSpec] = &[
         }],
         from_command: false,
     },
+    // `/tool register <name> <kind> <data> <users>` with nothing else opens it.
+    FormSpec {
+        id: FormId::ToolRegister,
+        command: CommandId::ToolRegister,
+        title: text::TOOL_TITLE,
+        fields: &[
+            FieldSpec {
+                option: "environment",
+                label: text::TOOL_ENVIRONMENT_LABEL,
+                placeholder: Some(text::TOOL_ENVIRONMENT_PLACEHOLDER),
+            },
+            FieldSpec {
+                option: "justification",
+                label: text::TOOL_JUSTIFICATION_LABEL,
+                placeholder: Some(text::APPROVAL_JUSTIFICATION_PLACEHOLDER),
+            },
+            FieldSpec {
+                option: "links",
+                label: text::APPROVAL_LINKS_LABEL,
+                placeholder: None,
+            },
+        ],
+        from_command: true,
+    },
 ];
 
 const KB_TITLE_FIELD: FieldSpec = FieldSpec {
@@ -358,6 +383,7 @@ impl FormId {
             FormId::SurveyAnswer => "svy",
             FormId::ApprovalRequest => "apr",
             FormId::ApprovalReject => "apn",
+            FormId::ToolRegister => "tlr",
         }
     }
 
@@ -376,6 +402,7 @@ impl FormId {
             FormId::SurveyAnswer,
             FormId::ApprovalRequest,
             FormId::ApprovalReject,
+            FormId::ToolRegister,
         ]
         .into_iter()
         .find(|id| id.code() == code)

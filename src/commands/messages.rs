@@ -224,6 +224,10 @@ pub mod form {
     pub const APPROVAL_JUSTIFICATION_PLACEHOLDER: &str =
         "Several lines are fine: the need, who uses it, the data it reads";
     pub const APPROVAL_LINKS_LABEL: &str = "Links (optional)";
+    pub const TOOL_TITLE: &str = "Register a tool";
+    pub const TOOL_ENVIRONMENT_LABEL: &str = "Where does it run?";
+    pub const TOOL_ENVIRONMENT_PLACEHOLDER: &str = "Power Platform: Finance-Prod";
+    pub const TOOL_JUSTIFICATION_LABEL: &str = "What it does, for whom";
     pub const APPROVAL_REJECT_TITLE: &str = "Reject a request";
     pub const APPROVAL_REASON_LABEL: &str = "Why? The requester reads this";
     pub const APPROVAL_REASON_PLACEHOLDER: &str = "What would have to change for a yes";

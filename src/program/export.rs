@@ -122,6 +122,9 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
                 .iter()
                 .map(crate::program::model::ApprovalPolicyDef::from_policy)
                 .collect(),
+            tools: crate::store::tools::stored_settings(&mut *conn, row.id)
+                .await?
+                .map(crate::program::model::ToolsDef::from_settings),
             mentoring: crate::store::mentoring::stored_settings(&mut *conn, row.id)
                 .await?
                 .map(|s| MentoringDef {

@@ -153,6 +153,14 @@ async fn import_community(
         }
     }
 
+    if let Some(tools) = &def.tools {
+        if crate::store::tools::save_settings(&mut *conn, community_id, &tools.settings()).await? {
+            report.updated += 1;
+        } else {
+            report.unchanged += 1;
+        }
+    }
+
     let mut cohorts: HashMap<&str, Uuid> = HashMap::new();
     for cohort in &def.cohorts {
         let (cohort_id, change) = q::upsert_cohort(conn, community_id, &cohort.seed(), now).await?;

@@ -65,6 +65,9 @@ pub struct CommunityDef {
     /// listed is decided by any one steward.
     #[serde(default, rename = "approval", skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<ApprovalPolicyDef>,
+    /// The tool registry's thresholds and review interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<ToolsDef>,
     /// Platform roles members earn by their achievements.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earned_roles: Vec<EarnedRoleDef>,
@@ -260,6 +263,68 @@ impl ApprovalPolicyDef {
             escalate_after_hours: policy.escalate_after_hours,
             escalate_to: policy.escalate_to.clone(),
             expires_after_days: policy.expires_after_days,
+        }
+    }
+}
+
+/// The tool registry's rules (`[community.tools]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolsDef {
+    /// Owners confirm each tool this often, in days (default 180, 30 to 730).
+    #[serde(default = "default_review_days")]
+    pub review_days: i32,
+    /// A tool with more estimated users than this needs an approval (default 20).
+    #[serde(default = "default_approval_over_users")]
+    pub approval_over_users: i32,
+    /// Data classes whose tools need an approval (default confidential and personal).
+    #[serde(default = "default_approval_data")]
+    pub approval_data: Vec<String>,
+}
+
+fn default_review_days() -> i32 {
+    crate::store::tools::Settings::default().review_days
+}
+
+fn default_approval_over_users() -> i32 {
+    crate::store::tools::Settings::default().approval_over_users
+}
+
+fn default_approval_data() -> Vec<String> {
+    crate::store::tools::Settings::default().approval_data
+}
+
+impl ToolsDef {
+    pub fn settings(&self) -> crate::store::tools::Settings {
+        crate::store::tools::Settings {
+            review_days: self.review_days,
+            approval_over_users: self.approval_over_users,
+            approval_data: self.approval_data.clone(),
+        }
+    }
+
+    pub fn from_settings(settings: crate::store::tools::Settings) -> Self {
+        Self {
+            review_days: settings.review_days,
+            approval_over_users: settings.approval_over_users,
+            approval_data: settings.approval_data,
+        }
+    }
+}
+
+fn check_tools(problems: &mut Vec<String>, here: &str, tools: &ToolsDef) {
+    let at = format!("{here}, tools");
+    if !(30..=730).contains(&tools.review_days) {
+        problems.push(format!("{at}: review_days must be from 30 to 730"));
+    }
+    if tools.approval_over_users < 0 {
+        problems.push(format!("{at}: approval_over_users can't be negative"));
+    }
+    for class in &tools.approval_data {
+        if !crate::commands::catalog::DATA_CLASSES.contains(&class.as_str()) {
+            problems.push(format!(
+                "{at}: `{class}` in approval_data is not a data class: public, internal, confidential or personal"
+            ));
         }
     }
 }
@@ -776,6 +841,9 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
         }
     }
     check_approvals(problems, here, community);
+    if let Some(tools) = &community.tools {
+        check_tools(problems, here, tools);
+    }
     if let Some(insight) = &community.insight
         && insight.min_group < MIN_GROUP_FLOOR
     {

@@ -245,6 +245,9 @@ impl Scheduler {
         report.posts += crate::services::approvals::scheduled::run(&self.pool, now)
             .await
             .context("approval expiries, escalations and reminders")?;
+        report.posts += crate::services::tools::scheduled::run(&self.pool, now)
+            .await
+            .context("tool reviews")?;
         if self.leadership.is_leader() {
             report.posts += self.housekeep(now).await?;
         }

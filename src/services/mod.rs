@@ -33,6 +33,7 @@ pub mod stats;
 pub mod streaks;
 pub mod surveys;
 pub mod talks;
+pub mod tools;
 
 use std::sync::Arc;
 
@@ -643,6 +644,11 @@ async fn route(
         CommandId::ApproveShow => approvals::show(tx, inv).await,
         CommandId::ApproveWithdraw => approvals::withdraw(tx, now, inv).await,
         CommandId::ApproveDelegate => approvals::delegate(tx, now, inv).await,
+        CommandId::ToolRegister => tools::register(tx, now, inv).await,
+        CommandId::ToolList => tools::list(tx, inv).await,
+        CommandId::ToolShow => tools::show(tx, inv).await,
+        CommandId::ToolConfirm => tools::confirm(tx, now, inv).await,
+        CommandId::ToolRetire => tools::retire(tx, now, inv).await,
     }
 }
 

@@ -544,20 +544,25 @@ pg_row! {
     }
 }
 
-/// Open requests some approver has not answered, by community, oldest first within.
-pub async fn unanswered(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Unanswered>> {
+/// Open requests some approver has not answered, by community, oldest first within; one
+/// expiring at `now` (in a pass running beside this one) is left out.
+pub async fn unanswered(
+    ex: impl PgExecutor<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Unanswered>> {
     sqlx::query_as(
         "SELECT r.community_id, r.number, r.title, r.escalate_to,
                 array_agg(m.display_name ORDER BY m.display_name) AS waiting_on, r.created_at
            FROM approval_requests r
            JOIN approval_approvers a ON a.request_id = r.id
            JOIN members m ON m.id = a.member_id
-          WHERE r.status = 'pending'
+          WHERE r.status = 'pending' AND r.expires_at > $1
             AND NOT EXISTS (SELECT 1 FROM approval_votes v
                              WHERE v.request_id = r.id AND v.member_id = a.member_id)
           GROUP BY r.id
           ORDER BY r.community_id, r.created_at",
     )
+    .bind(now)
     .fetch_all(ex)
     .await
 }

@@ -67,6 +67,7 @@ const FILES: &[(&str, &str)] = embed![
     "0047_attendance_set_based.sql",
     "0048_dashboard_speed.sql",
     "0049_approvals.sql",
+    "0050_tools.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

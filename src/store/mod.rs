@@ -49,6 +49,7 @@ pub mod slack;
 pub mod streaks;
 pub mod suggest;
 pub mod surveys;
+pub mod tools;
 
 use std::time::Duration;
 

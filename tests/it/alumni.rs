@@ -52,7 +52,8 @@ async fn graduate_sam(bot: &TestBot) {
         invitation.as_deref(),
         Some(
             "🎓 You graduated from Spring Makers 2027 and are now alumni. Would you help the next cohort? Offer to mentor with `/mentor offer`.\n\
-             You're in the Alumni circle too (`/circle members alumni`), and `/alumni join` lists you in the alumni directory, where others find you by skill."
+             You're in the Alumni circle too (`/circle members alumni`), and `/alumni join` lists you in the alumni directory, where others find you by skill.\n\
+             Will people keep using what you built? Register it with `/tool register <name> <kind> <data> <users>`, so it has an owner, a backup and a review."
         )
     );
 }

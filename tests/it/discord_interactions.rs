@@ -764,6 +764,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
         names,
         [
             "alumni",
+            "approve",
             "away",
             "back",
             "badge",
@@ -794,6 +795,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "streak",
             "survey",
             "talk",
+            "tool",
             "yes",
             "Save to knowledge base"
         ]

@@ -68,4 +68,5 @@ mod surveys;
 mod talks;
 mod tenancy;
 mod three_processes;
+mod tools;
 mod web;

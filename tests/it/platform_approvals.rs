@@ -273,6 +273,11 @@ async fn on_slack_a_steward_decides_from_the_dm_and_the_requester_hears_it(pool:
     let bot = &slack.bot;
     // Slack Sam is a steward: a scope request (no policy in the file) is any steward's.
     slack.command("me", "t-first").await;
+    slack
+        .eventually("Sam's Slack profile", || async {
+            slack.member_field(SAM, "display_name").await.as_deref() == Some("Sam C")
+        })
+        .await;
     bot.grant_role("slack", SAM, Role::Steward).await;
 
     // Lee files in the shell; Sam is asked on Slack.
@@ -374,4 +379,103 @@ async fn on_slack_a_steward_decides_from_the_dm_and_the_requester_hears_it(pool:
         "A *publish* request touching *public* data. Its approvers read all of this in a DM, then approve or reject it."
     );
     let _ = reply_text;
+}
+
+#[sqlx::test]
+async fn on_discord_and_slack_a_tool_is_registered_through_its_form(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let command = d.command(
+        91,
+        "tool",
+        Some("register"),
+        json!([
+            { "name": "name", "type": 3, "value": "Room finder 🏢" },
+            { "name": "kind", "type": 3, "value": "app" },
+            { "name": "data", "type": 3, "value": "internal" },
+            { "name": "users", "type": 4, "value": 12 },
+        ]),
+    );
+    let (_, modal) = d.post_signed(&command, 0).await;
+    assert_eq!(modal["type"], 9, "{modal}");
+    assert_eq!(modal["data"]["title"], "Register a tool");
+    let custom_id = modal["data"]["custom_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        modal_inputs(&modal)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect::<Vec<_>>(),
+        ["environment", "justification", "links"]
+    );
+    let submit = modal_submit(
+        92,
+        &custom_id,
+        &[
+            ("environment", "Power Apps: Facilities"),
+            (
+                "justification",
+                "Finds a free room.\nBooks it in Outlook — no @here pings.",
+            ),
+            ("links", ""),
+        ],
+    );
+    assert_eq!(
+        d.run(submit.clone()).await,
+        "🧰 Registered **\\#1** Room finder 🏢 (app, internal data, about 12 users) in Power Apps: Facilities. You own it. I'll ask you on Sat 14 Aug 2027 whether it is still in use and still as registered. See it with `/tool show 1`."
+    );
+    // The same submit delivered twice registers one tool.
+    d.run(submit).await;
+    assert_eq!(d.bot.count("tools").await, 1);
+    let show = d.command(
+        93,
+        "tool",
+        Some("show"),
+        json!([{ "name": "tool", "type": 3, "value": "room finder 🏢" }]),
+    );
+    assert_eq!(
+        d.run(show).await,
+        "🧰 **\\#1** Room finder 🏢 (app, internal data, about 12 users): active.\nOwner: Bea · backup: none · runs in Power Apps: Facilities\nWhy: Finds a free room.\n    Books it in Outlook — no @\u{200B}here pings.\nRegistered Mon 15 Feb 2027; next review Sat 14 Aug 2027."
+    );
+
+    // On Slack, the same command with only its first options opens the form.
+    let slack = Slack::new(d.bot.pool.clone()).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    let opened = slack
+        .command("tool register \"Desk booking\" flow public 30", "t-tool")
+        .await;
+    assert_eq!(opened, Value::Null, "{opened}");
+    let view = slack.sent("views.open").await.pop().unwrap()["view"].clone();
+    assert_eq!(view["title"]["text"], "Register a tool");
+    assert_eq!(
+        view["blocks"][0]["text"]["text"],
+        "Registering the flow *Desk booking*. You own it; you'll be asked to confirm it is still in use at each review."
+    );
+    let metadata = view["private_metadata"].as_str().unwrap().to_owned();
+    let mut submit: Value = serde_json::from_str(&fixture(
+        "view_submission.json",
+        &[
+            ("private_metadata", &json_str(&metadata)),
+            ("progress", "null"),
+            ("confidence", "null"),
+        ],
+    ))
+    .unwrap();
+    submit["view"]["callback_id"] = view["callback_id"].clone();
+    submit["view"]["id"] = json!("V0TOOL01");
+    submit["view"]["state"]["values"] = json!({
+        "environment": { "environment": { "type": "plain_text_input", "value": "Teams" } },
+        "justification": { "justification": { "type": "plain_text_input",
+            "value": "Books desks.\nThirty people on the 3rd floor." } },
+        "links": { "links": { "type": "plain_text_input", "value": null } },
+    });
+    let (status, answer) = slack.interact(&submit.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = answer.unwrap()["view"]["blocks"][0]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Thirty users is over the example's threshold of 20: it waits for a `tool` approval.
+    assert!(
+        text.starts_with("🧰 Registered *#2* Desk booking (flow, public data, about 30 users), waiting for approval because more than 20 people use it. It becomes active once approved.\n📨 Filed *#1* Register tool: Desk booking (tool, public data)."),
+        "{text}"
+    );
 }

@@ -251,6 +251,10 @@ impl SlackApp {
             FormId::ApprovalReject => {
                 messages::approval_reject_intro(&escape(context_value("request")))
             }
+            FormId::ToolRegister => messages::tool_register_intro(
+                &escape(context_value("name")),
+                &escape(context_value("kind")),
+            ),
             _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,

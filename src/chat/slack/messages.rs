@@ -86,3 +86,9 @@ pub fn approval_reject_intro(number: &str) -> String {
         "Rejecting request #{number}. The requester reads your reason, so say what would change your mind."
     )
 }
+
+pub fn tool_register_intro(name: &str, kind: &str) -> String {
+    format!(
+        "Registering the {kind} *{name}*. You own it; you'll be asked to confirm it is still in use at each review."
+    )
+}

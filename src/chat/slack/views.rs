@@ -114,7 +114,8 @@ pub fn callback_id(form: FormId) -> &'static str {
         | FormId::Feedback
         | FormId::SurveyAnswer
         | FormId::ApprovalRequest
-        | FormId::ApprovalReject => COMMAND_FORM,
+        | FormId::ApprovalReject
+        | FormId::ToolRegister => COMMAND_FORM,
     }
 }
 

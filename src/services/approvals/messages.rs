@@ -255,7 +255,12 @@ fn votes(mut msg: Message, approvers: &[Approver]) -> Message {
 }
 
 /// The requester's DM with the outcome.
-pub fn outcome(request: &Request, approved: bool, approvers: &[Approver]) -> Message {
+pub fn outcome(
+    request: &Request,
+    approved: bool,
+    approvers: &[Approver],
+    tool: Option<i32>,
+) -> Message {
     let msg = Message::new()
         .text(if approved {
             "✅ Your request "
@@ -268,7 +273,14 @@ pub fn outcome(request: &Request, approved: bool, approvers: &[Approver]) -> Mes
         } else {
             " is rejected."
         });
-    let msg = votes(msg, approvers);
+    let mut msg = votes(msg, approvers);
+    if let Some(number) = tool {
+        msg = msg.line().text(if approved {
+            format!("Tool #{number} is registered and active now.")
+        } else {
+            format!("Tool #{number} stays unregistered.")
+        });
+    }
     if approved {
         msg
     } else {

@@ -129,14 +129,53 @@ pub(crate) fn ask_post(
     )
 }
 
-/// `/approve request <kind> <data> <title> <justification…> [links:]`.
-pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+/// What a new request says.
+pub(crate) struct Filing<'a> {
+    pub kind: Kind,
+    pub title: &'a str,
+    pub justification: &'a str,
+    pub data_class: &'a str,
+    pub links: Option<&'a str>,
+}
+
+/// A request just filed: who was asked, who was skipped, and the rule.
+pub(crate) struct Filed {
+    pub request: Request,
+    pub rule: Rule,
+    pub chosen: Vec<Chosen>,
+    pub skipped: Vec<String>,
+}
+
+impl Filed {
+    /// The requester's reply.
+    pub fn reply(&self) -> crate::render::Message {
+        let asked: Vec<&str> = self.chosen.iter().map(|c| c.name.as_str()).collect();
+        let skipped: Vec<&str> = self.skipped.iter().map(String::as_str).collect();
+        messages::filed(&self.request, &asked, &skipped, self.rule)
+    }
+
+    /// The DMs asking the approvers, added to `outcome`.
+    pub fn with_asks(&self, mut outcome: Outcome) -> Outcome {
+        for person in &self.chosen {
+            let (to, message) = ask_post(&self.request, self.rule, person);
+            outcome = outcome.with_post(to, message);
+        }
+        outcome
+    }
+}
+
+/// Files the caller's request under its kind's policy and asks its approvers (the DMs are
+/// the caller's to send, [`Filed::with_asks`]); refused when too few can decide. Takes the
+/// community's numbering lock.
+pub(crate) async fn file(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    filing: &Filing<'_>,
+) -> ServiceResult<Filed> {
     let community_id = inv.caller.community_id;
     let me = &inv.caller.member;
-    let kind: Kind = arg(inv, "kind")?
-        .parse()
-        .map_err(|err: String| anyhow::anyhow!(err))
-        .context("the catalog's approval kinds")?;
+    let kind = filing.kind;
     // The numbering lock first: two requests filed at once take two numbers.
     store::lock_numbering(&mut *tx, community_id).await?;
     let policy = store::policy(&mut *tx, community_id, kind).await?;
@@ -147,9 +186,9 @@ pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         .with_context(|| format!("reading the {} policy's rule", kind.as_str()))?;
     let (chosen, skipped) =
         choose(tx, community_id, &policy.approvers, me.id, Via::Policy, now).await?;
-    let skipped: Vec<&str> = skipped.iter().map(String::as_str).collect();
     let needed = rule.needed(chosen.len() as u32);
     if chosen.is_empty() || (chosen.len() as u32) < needed {
+        let skipped: Vec<&str> = skipped.iter().map(String::as_str).collect();
         return refuse(messages::not_enough_approvers(
             kind,
             needed.max(1),
@@ -160,10 +199,10 @@ pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     let new = NewRequest {
         community_id,
         kind,
-        title: arg(inv, "title")?,
-        justification: arg(inv, "justification")?,
-        data_class: arg(inv, "data")?,
-        links: inv.args.text("links").filter(|l| !l.trim().is_empty()),
+        title: filing.title,
+        justification: filing.justification,
+        data_class: filing.data_class,
+        links: filing.links.filter(|l| !l.trim().is_empty()),
         requester_id: me.id,
         policy: &policy,
         created_at: now,
@@ -185,21 +224,34 @@ pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         tx,
         inv,
         "approval.requested",
-        json!({ "request": number, "kind": kind.as_str(), "data_class": new.data_class,
+        json!({ "request": number, "kind": kind.as_str(), "data_class": filing.data_class,
                 "approvers": chosen.iter().map(|c| c.member_id).collect::<Vec<_>>() }),
         now,
     )
     .await?;
-    let asked: Vec<&str> = chosen.iter().map(|c| c.name.as_str()).collect();
-    let mut outcome = Outcome::reply(
-        messages::filed(&request, &asked, &skipped, rule),
-        inv.spec.visibility,
-    );
-    for person in &chosen {
-        let (to, message) = ask_post(&request, rule, person);
-        outcome = outcome.with_post(to, message);
-    }
-    Ok(outcome)
+    Ok(Filed {
+        request,
+        rule,
+        chosen,
+        skipped,
+    })
+}
+
+/// `/approve request <kind> <data> <title> <justification…> [links:]`.
+pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let kind: Kind = arg(inv, "kind")?
+        .parse()
+        .map_err(|err: String| anyhow::anyhow!(err))
+        .context("the catalog's approval kinds")?;
+    let filing = Filing {
+        kind,
+        title: arg(inv, "title")?,
+        justification: arg(inv, "justification")?,
+        data_class: arg(inv, "data")?,
+        links: inv.args.text("links"),
+    };
+    let filed = file(tx, now, inv, &filing).await?;
+    Ok(filed.with_asks(Outcome::reply(filed.reply(), inv.spec.visibility)))
 }
 
 /// The request the command names, locked for the transaction when `lock`.
@@ -286,6 +338,9 @@ pub async fn vote(
         Decision::Rejected => Status::Rejected,
     };
     store::close(&mut *tx, request.id, status, now).await?;
+    let tool =
+        crate::store::tools::settle_approval(&mut *tx, request.id, status == Status::Approved)
+            .await?;
     crate::store::audit::record(
         &mut *tx,
         request.community_id,
@@ -301,7 +356,7 @@ pub async fn vote(
     )
     .with_post(
         direct(request.requester_id, &request.requester_name),
-        messages::outcome(&request, status == Status::Approved, &approvers),
+        messages::outcome(&request, status == Status::Approved, &approvers, tool),
     ))
 }
 
@@ -347,6 +402,7 @@ pub async fn withdraw(
         return refuse(messages::closed(&request));
     }
     store::close(&mut *tx, request.id, Status::Withdrawn, now).await?;
+    crate::store::tools::settle_approval(&mut *tx, request.id, false).await?;
     audit_caller(
         tx,
         inv,

@@ -44,6 +44,7 @@ pub async fn run(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<u64> {
 async fn expire(tx: &mut PgConnection, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let mut posts = 0;
     for request in store::take_due_expiries(&mut *tx, now).await? {
+        crate::store::tools::settle_approval(&mut *tx, request.id, false).await?;
         let approvals = store::approvers(&mut *tx, request.id)
             .await?
             .iter()
@@ -148,7 +149,7 @@ async fn remind(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let Some(tick) = reminder_tick(now) else {
         return Ok(0);
     };
-    let rows = store::unanswered(pool).await?;
+    let rows = store::unanswered(pool, now).await?;
     let mut by_community: BTreeMap<Uuid, Vec<store::Unanswered>> = BTreeMap::new();
     for row in rows {
         by_community.entry(row.community_id).or_default().push(row);

@@ -266,6 +266,10 @@ pub fn mentor_invitation(cohort: &str) -> Message {
         .text("), and ")
         .code("/alumni join")
         .text(" lists you in the alumni directory, where others find you by skill.")
+        .line()
+        .text("Will people keep using what you built? Register it with ")
+        .code("/tool register <name> <kind> <data> <users>")
+        .text(", so it has an owner, a backup and a review.")
 }
 
 pub fn changes_reply(learner: &str, module: &str) -> Message {
