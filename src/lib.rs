@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod matching;
 pub mod outbox;
+pub mod privacy;
 pub mod program;
 pub mod render;
 pub mod schedule;

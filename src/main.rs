@@ -58,6 +58,17 @@ enum Command {
         #[command(subcommand)]
         action: ProgramAction,
     },
+    /// The data policy (config/data_policy.toml).
+    Privacy {
+        #[command(subcommand)]
+        action: PrivacyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum PrivacyAction {
+    /// Print the policy as the README's "Privacy" tables (Markdown).
+    Policy,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -187,6 +198,12 @@ async fn real_main() -> Result<()> {
                 "{}",
                 listing::render(&listing::upcoming(&rows?, chrono::Utc::now(), 3))
             );
+            Ok(())
+        }
+        Command::Privacy {
+            action: PrivacyAction::Policy,
+        } => {
+            print!("{}", cohortbot::privacy::policy()?.markdown());
             Ok(())
         }
         Command::Migrate => {

@@ -299,6 +299,11 @@ impl Scheduler {
         }
         // Discord events are compared with their sessions once a day (and by a process
         // when it comes to lead: the Discord adapter).
+        if first || since.date_naive() != now.date_naive() {
+            crate::privacy::sweep::run(&self.pool, crate::privacy::policy()?, now)
+                .await
+                .context("the data policy's daily sweep")?;
+        }
         if since.date_naive() != now.date_naive() {
             crate::services::events::mirror::queue_reconcile(
                 &self.pool,

@@ -49,6 +49,7 @@ mod platform_clinics;
 mod platform_knowledge;
 mod platform_stats;
 mod pool;
+mod privacy;
 mod process;
 mod profile;
 mod program;
