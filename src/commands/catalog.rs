@@ -139,6 +139,7 @@ pub enum CommandId {
     ToolShow,
     ToolConfirm,
     ToolRetire,
+    Audit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1905,6 +1906,22 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Owners and stewards: the tool is no longer in use.",
+    },
+    CommandSpec {
+        id: CommandId::Audit,
+        path: "audit",
+        options: &[
+            optional("member", OptionKind::User, "only what this member did"),
+            optional(
+                "since",
+                OptionKind::Date,
+                "from this day on (UTC), like 2027-03-01",
+            ),
+            PAGE,
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "The audit log, newest first: who did what, when. Actions and ids, never what anyone wrote.",
     },
     CommandSpec {
         id: CommandId::MentorOffers,

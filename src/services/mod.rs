@@ -3,6 +3,7 @@
 
 pub mod alumni;
 pub mod approvals;
+pub mod audit;
 pub mod away;
 pub mod badges;
 pub mod checkins;
@@ -649,6 +650,7 @@ async fn route(
         CommandId::ToolShow => tools::show(tx, inv).await,
         CommandId::ToolConfirm => tools::confirm(tx, now, inv).await,
         CommandId::ToolRetire => tools::retire(tx, now, inv).await,
+        CommandId::Audit => audit::show(tx, inv).await,
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod alumni;
 mod approvals;
+mod audit;
 mod backlog;
 mod browser;
 mod checkins;

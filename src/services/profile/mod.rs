@@ -65,7 +65,8 @@ pub async fn set_name(
 ) -> ServiceResult {
     let name = arg(inv, "name")?;
     members::set_display_name(&mut *tx, inv.caller.member.id, name).await?;
-    let detail = json!({ "name": name });
+    // The audit log keeps that it changed, not the words (data_policy.toml: no user text).
+    let detail = json!({});
     crate::services::audit_caller(&mut *tx, inv, "member.name", detail, now).await?;
     Ok(Outcome::reply(
         messages::name_set(name),
@@ -80,7 +81,7 @@ pub async fn set_skills(
 ) -> ServiceResult {
     let skills = parse_skills(arg(inv, "skills")?)?;
     members::set_skills(&mut *tx, inv.caller.member.id, &skills).await?;
-    let detail = json!({ "skills": skills });
+    let detail = json!({ "skills": skills.len() });
     crate::services::audit_caller(&mut *tx, inv, "member.skills", detail, now).await?;
     Ok(Outcome::reply(
         messages::skills_set(&skills),
