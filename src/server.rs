@@ -29,6 +29,7 @@ pub fn web_server(app: &App, settings: &Settings) -> WebServer {
     WebServer::new(&app.services)
         .merge(web::ical::routes(&app.services))
         .merge(web::exports::routes(&app.services))
+        .merge(web::my_data::routes(&app.services))
         .merge(web::dashboard::routes(&app.services))
         .merge(web::badges::routes(
             app.services.pool.clone(),

@@ -140,6 +140,7 @@ pub enum CommandId {
     ToolConfirm,
     ToolRetire,
     Audit,
+    MeData,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1906,6 +1907,18 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Owners and stewards: the tool is no longer in use.",
+    },
+    CommandSpec {
+        id: CommandId::MeData,
+        path: "me data",
+        options: &[required(
+            "action",
+            OptionKind::Choice(&["export"]),
+            "export: a link to everything the bot keeps about you, as JSON",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Your data: `/me data export` gives a one-hour link to everything the bot keeps about you, as JSON (once a day).",
     },
     CommandSpec {
         id: CommandId::Audit,

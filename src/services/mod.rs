@@ -22,6 +22,7 @@ pub mod lookup;
 pub mod mentoring;
 pub mod messages;
 pub mod milestones;
+pub mod my_data;
 pub mod outbox_admin;
 pub mod paging;
 pub mod pairing;
@@ -651,6 +652,7 @@ async fn route(
         CommandId::ToolConfirm => tools::confirm(tx, now, inv).await,
         CommandId::ToolRetire => tools::retire(tx, now, inv).await,
         CommandId::Audit => audit::show(tx, inv).await,
+        CommandId::MeData => my_data::export(tx, now, inv, public_url).await,
     }
 }
 

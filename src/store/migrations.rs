@@ -68,6 +68,7 @@ const FILES: &[(&str, &str)] = embed![
     "0048_dashboard_speed.sql",
     "0049_approvals.sql",
     "0050_tools.sql",
+    "0051_data_exports.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -18,3 +18,4 @@ pub const EXPORT_UNAVAILABLE: &str = "export unavailable\n";
 pub const NO_SUCH_DASHBOARD: &str = "This dashboard link is unknown, or a steward replaced it with a new one. Ask a steward or a sponsor for the current link (/dashboard link).\n";
 pub const DASHBOARD_UNAVAILABLE: &str =
     "The dashboard could not be drawn just now; try again in a minute.\n";
+pub const NO_SUCH_DATA_EXPORT: &str = "This link to your data is unknown or has expired (links work for an hour). Ask for a new one with /me data export.\n";

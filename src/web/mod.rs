@@ -8,6 +8,7 @@ pub mod health;
 pub mod ical;
 mod messages;
 pub mod metrics;
+pub mod my_data;
 
 use std::net::SocketAddr;
 

@@ -765,6 +765,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
         [
             "alumni",
             "approve",
+            "audit",
             "away",
             "back",
             "badge",

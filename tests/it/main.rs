@@ -39,6 +39,7 @@ mod mentoring_rotation;
 mod metrics;
 mod migrations;
 mod milestones;
+mod my_data;
 mod outbox;
 mod pairing;
 mod parser_props;

@@ -96,6 +96,7 @@ async fn the_daily_sweep_deletes_only_what_is_past_its_time(pool: PgPool) {
     assert_eq!(
         swept,
         [
+            ("data_exports".to_owned(), 0),
             ("invocations".to_owned(), 1),
             ("kb_missed_searches".to_owned(), 1),
             ("outbox".to_owned(), 1)
