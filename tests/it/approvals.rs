@@ -248,7 +248,7 @@ async fn an_away_approver_is_replaced_by_their_delegate_or_skipped(pool: PgPool)
     assert!(refused.refused());
     assert_eq!(
         refused.reply(),
-        "A tool request needs 2 approvers to decide, and 1 can right now: you can't approve your own request, and Grace Lindqvist are away with nobody standing in. Nothing was filed. Ask a steward to change the approvers in the program file, or try again when they are back."
+        "A tool request needs 2 approvers to decide, and 1 can right now: you can't approve your own request, and Grace Lindqvist is away with nobody standing in. Nothing was filed. Ask a steward to change the approvers in the program file, or try again when they are back."
     );
     assert_eq!(bot.count("approval_requests").await, 1);
 }

@@ -149,7 +149,11 @@ pub fn not_enough_approvers(
         msg = msg
             .text(", and ")
             .user(names(skipped))
-            .text(" are away with nobody standing in.");
+            .text(if skipped.len() == 1 {
+                " is away with nobody standing in."
+            } else {
+                " are away with nobody standing in."
+            });
     }
     msg.text(" Nothing was filed. Ask a steward to change the approvers in the program file, or try again when they are back.")
 }
