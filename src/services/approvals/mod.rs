@@ -298,8 +298,8 @@ pub async fn vote(
     if request.status != Status::Pending {
         return refuse(messages::closed(&request));
     }
-    let approvers = store::approvers(&mut *tx, request.id).await?;
-    let Some(mine) = approvers.iter().find(|a| a.member_id == me) else {
+    let mut approvers = store::approvers(&mut *tx, request.id).await?;
+    let Some(mine) = approvers.iter_mut().find(|a| a.member_id == me) else {
         return refuse(messages::not_an_approver(request.number));
     };
     if let Some(earlier) = mine.approve {
@@ -310,6 +310,10 @@ pub async fn vote(
         .text(if approve { "comment" } else { "reason" })
         .filter(|c| !c.trim().is_empty());
     store::vote(&mut *tx, request.id, me, approve, comment, now).await?;
+    // The row lock holds every other vote back, so the list read above plus this vote is
+    // the whole tally: no second read.
+    mine.approve = Some(approve);
+    mine.comment = comment.map(str::to_owned);
     audit_caller(
         tx,
         inv,
@@ -318,7 +322,6 @@ pub async fn vote(
         now,
     )
     .await?;
-    let approvers = store::approvers(&mut *tx, request.id).await?;
     let rule = rule_of(&request)?;
     let counted = tally(&approvers);
     let max_rejections = u32::try_from(request.max_rejections).unwrap_or(1);
