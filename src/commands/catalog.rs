@@ -141,6 +141,9 @@ pub enum CommandId {
     ToolRetire,
     Audit,
     MeData,
+    PrivacyErase,
+    PrivacyCancel,
+    PrivacyRequests,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1911,14 +1914,49 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::MeData,
         path: "me data",
-        options: &[required(
-            "action",
-            OptionKind::Choice(&["export"]),
-            "export: a link to everything the bot keeps about you, as JSON",
-        )],
+        options: &[
+            required(
+                "action",
+                OptionKind::Choice(&["export", "delete", "cancel"]),
+                "export: a link to everything the bot keeps about you, as JSON; delete: erase it, after 7 days; cancel: stop a deletion",
+            ),
+            named(
+                "confirm",
+                OptionKind::Text { max: 100 },
+                "delete: the community's name, to confirm",
+            ),
+        ],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
-        help: "Your data: `/me data export` gives a one-hour link to everything the bot keeps about you, as JSON (once a day).",
+        help: "Your data: `/me data export` gives a one-hour link to everything the bot keeps about you, as JSON (once a day); `/me data delete confirm:<community>` erases it after 7 days, and `/me data cancel` stops that.",
+    },
+    CommandSpec {
+        id: CommandId::PrivacyErase,
+        path: "privacy erase",
+        options: &[required("member", OptionKind::User, "whose data to erase")],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Erase a member's data on their behalf, after 7 days in which they or a steward can cancel; the member is told.",
+    },
+    CommandSpec {
+        id: CommandId::PrivacyCancel,
+        path: "privacy cancel",
+        options: &[required(
+            "member",
+            OptionKind::User,
+            "whose erasure to stop",
+        )],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Stop a member's erasure while it waits; the member is told.",
+    },
+    CommandSpec {
+        id: CommandId::PrivacyRequests,
+        path: "privacy requests",
+        options: &[],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Erasure requests: those waiting, with when each runs and its legal deadline (a month), and those settled in the last 90 days.",
     },
     CommandSpec {
         id: CommandId::Audit,

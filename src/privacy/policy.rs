@@ -52,7 +52,42 @@ pub struct TablePolicy {
     pub why: String,
     #[serde(default)]
     pub sweep: Option<Sweep>,
+    /// What makes a row a member's: a column holding their id, or `column -> table`, a
+    /// column naming a row of `table` that is theirs. An erasure request applies the
+    /// entry to those rows.
+    #[serde(default)]
+    pub member: Vec<String>,
     pub columns: BTreeMap<String, Action>,
+}
+
+/// One way a row belongs to a member (an item of [`TablePolicy::member`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberLink<'a> {
+    /// The column holds the member's id.
+    Column(&'a str),
+    /// The column holds the `id` of a row of `table` that is the member's.
+    Via { column: &'a str, table: &'a str },
+}
+
+impl TablePolicy {
+    pub fn member_links(&self) -> impl Iterator<Item = MemberLink<'_>> {
+        self.member.iter().map(|item| match item.split_once("->") {
+            Some((column, table)) => MemberLink::Via {
+                column: column.trim(),
+                table: table.trim(),
+            },
+            None => MemberLink::Column(item.trim()),
+        })
+    }
+
+    /// Whether an erasure request changes anything in this table.
+    pub fn changes_on_request(&self) -> bool {
+        self.on_request == Action::Delete
+            || self
+                .columns
+                .values()
+                .any(|a| matches!(a, Action::Blank | Action::Anonymise))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -90,6 +125,34 @@ impl Policy {
                 anyhow::bail!(
                     "table `{name}`: the sweep's `after` names `{}`, not one of its columns",
                     sweep.after
+                );
+            }
+            for link in table.member_links() {
+                let column = match link {
+                    MemberLink::Column(column) => column,
+                    MemberLink::Via { column, table: via } => {
+                        let linked = policy.tables.get(via).filter(|t| {
+                            t.columns.contains_key("id")
+                                && t.member_links().all(|l| matches!(l, MemberLink::Column(_)))
+                                && !t.member.is_empty()
+                        });
+                        if linked.is_none() {
+                            anyhow::bail!(
+                                "table `{name}`: `member` names `{via}`, which needs an `id` column and members of its own by column"
+                            );
+                        }
+                        column
+                    }
+                };
+                if !table.columns.contains_key(column) {
+                    anyhow::bail!(
+                        "table `{name}`: `member` names `{column}`, not one of its columns"
+                    );
+                }
+            }
+            if table.changes_on_request() && table.member.is_empty() && table.sweep.is_none() {
+                anyhow::bail!(
+                    "table `{name}`: an erasure request changes it, so it needs `member` (whose rows are whose) or a `sweep`"
                 );
             }
             if table.sweep.as_ref().is_some_and(|s| s.status.is_some())
@@ -216,6 +279,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn member_links_must_name_columns_and_tables_that_exist() {
+        let table = |name: &str, member: &str| {
+            format!(
+                "[tables.{name}]\ngroup = \"g\"\nkeep = \"k\"\non_request = \"keep\"\nwhy = \"w\"\nmember = [{member}]\n[tables.{name}.columns]\nid = \"keep\"\nwho = \"blank\"\n"
+            )
+        };
+        let ok = table("a", "\"who\"") + &table("b", "\"id -> a\"");
+        let policy = Policy::parse(&ok).unwrap();
+        assert_eq!(
+            policy.tables["b"].member_links().collect::<Vec<_>>(),
+            [MemberLink::Via {
+                column: "id",
+                table: "a"
+            }]
+        );
+        let err = Policy::parse(&table("a", "\"whom\"")).unwrap_err();
+        assert!(format!("{err:#}").contains("`whom`"), "{err:#}");
+        let err = Policy::parse(&table("b", "\"id -> nowhere\"")).unwrap_err();
+        assert!(format!("{err:#}").contains("`nowhere`"), "{err:#}");
+        let err = Policy::parse(&table("a", "")).unwrap_err();
+        assert!(format!("{err:#}").contains("needs `member`"), "{err:#}");
     }
 
     #[test]

@@ -248,6 +248,9 @@ impl Scheduler {
         report.posts += crate::services::tools::scheduled::run(&self.pool, now)
             .await
             .context("tool reviews")?;
+        report.posts += crate::services::erasure::scheduled::run(&self.pool, now)
+            .await
+            .context("erasing members' data")?;
         if self.leadership.is_leader() {
             report.posts += self.housekeep(now).await?;
         }

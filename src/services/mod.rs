@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod days_off;
 pub mod earned_roles;
 pub mod enrollment;
+pub mod erasure;
 pub mod events;
 pub mod home;
 pub mod identity;
@@ -652,7 +653,14 @@ async fn route(
         CommandId::ToolConfirm => tools::confirm(tx, now, inv).await,
         CommandId::ToolRetire => tools::retire(tx, now, inv).await,
         CommandId::Audit => audit::show(tx, inv).await,
-        CommandId::MeData => my_data::export(tx, now, inv, public_url).await,
+        CommandId::MeData => match inv.args.text("action") {
+            Some("delete") => erasure::request_own(tx, now, inv).await,
+            Some("cancel") => erasure::cancel_own(tx, now, inv).await,
+            _ => my_data::export(tx, now, inv, public_url).await,
+        },
+        CommandId::PrivacyErase => erasure::erase(tx, now, inv).await,
+        CommandId::PrivacyCancel => erasure::cancel(tx, now, inv).await,
+        CommandId::PrivacyRequests => erasure::requests(tx, now, inv).await,
     }
 }
 

@@ -301,17 +301,6 @@ pub async fn set_delegate(
     Ok(())
 }
 
-/// Serialises the community's request numbering until the transaction ends, so two
-/// requests filed at once take different numbers. `NO KEY UPDATE` leaves the community's
-/// foreign-key checks (`KEY SHARE`) unblocked.
-pub async fn lock_numbering(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("SELECT 1 FROM communities WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(community_id)
-        .execute(ex)
-        .await?;
-    Ok(())
-}
-
 /// Files a request with the community's next number, and returns the number; call
 /// [`lock_numbering`] first.
 pub async fn insert(ex: impl PgExecutor<'_>, new: &NewRequest<'_>) -> sqlx::Result<i32> {

@@ -41,3 +41,14 @@ pub async fn count(ex: impl PgExecutor<'_>) -> sqlx::Result<i64> {
         .fetch_one(ex)
         .await
 }
+
+/// Serialises a community's numbering of requests (approvals, tools, erasures) until the transaction ends, so two
+/// requests filed at once take different numbers. `NO KEY UPDATE` leaves the community's
+/// foreign-key checks (`KEY SHARE`) unblocked.
+pub async fn lock_numbering(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("SELECT 1 FROM communities WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(community_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

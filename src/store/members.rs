@@ -113,7 +113,8 @@ pub async fn user_ids(
     platform: &str,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT platform_user_id FROM members WHERE community_id = $1 AND platform = $2 ORDER BY 1",
+        "SELECT platform_user_id FROM members
+          WHERE community_id = $1 AND platform = $2 AND erased_at IS NULL ORDER BY 1",
     )
     .bind(community_id)
     .bind(platform)

@@ -69,6 +69,7 @@ const FILES: &[(&str, &str)] = embed![
     "0049_approvals.sql",
     "0050_tools.sql",
     "0051_data_exports.sql",
+    "0052_erasure.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

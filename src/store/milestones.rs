@@ -279,13 +279,15 @@ pg_row! {
         pub community_slug: String,
         pub community_name: String,
         pub evidence_url: String,
+        /// The holder asked for their data to be erased: the credential is gone.
+        pub holder_erased: bool,
     }
 }
 
 const BADGE_SELECT: &str = "SELECT b.id, b.name, b.issued_at, b.revoked_at, b.revoked_reason,
         b.member_id, p.display_name AS member_name, m.slug AS module_slug, m.name AS module_name,
         c.slug AS cohort_slug, c.name AS cohort_name, k.slug AS community_slug,
-        k.name AS community_name, s.evidence_url
+        k.name AS community_name, s.evidence_url, p.erased_at IS NOT NULL AS holder_erased
     FROM badges b JOIN milestones s ON s.id = b.milestone_id JOIN modules m ON m.id = s.module_id
     JOIN cohorts c ON c.id = s.cohort_id JOIN communities k ON k.id = b.community_id
     JOIN members p ON p.id = b.member_id";

@@ -24,6 +24,7 @@ pub mod earned_roles;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod enrollments;
+pub mod erasures;
 pub mod export_links;
 pub mod home;
 pub mod inactive;

@@ -159,7 +159,7 @@ pub struct NewTool<'a> {
 }
 
 /// Registers a tool with the community's next number; `None` when a live tool already has
-/// its name. Serialise numbering with `approvals::lock_numbering` first.
+/// its name. Serialise numbering with `communities::lock_numbering` first.
 pub async fn insert(ex: impl PgExecutor<'_>, new: &NewTool<'_>) -> sqlx::Result<Option<i32>> {
     sqlx::query_scalar(
         "INSERT INTO tools (id, community_id, number, name, kind, owner_id, backup_owner_id,

@@ -62,6 +62,11 @@ async fn badge(
         Ok(None) => return (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
         Err(err) => return internal(err),
     };
+    // Its holder's data was erased at their request: the credential is gone for good (its
+    // status list still says revoked, and why).
+    if badge.holder_erased {
+        return (StatusCode::GONE, messages::BADGE_ERASED).into_response();
+    }
     let signed = match form {
         // The page is not signed; without a public address its links are relative.
         Form::Page => {

@@ -1,6 +1,8 @@
 //! What the web pages say when they cannot serve what was asked.
 
 pub const NO_SUCH_BADGE: &str = "no such badge\n";
+pub const BADGE_ERASED: &str =
+    "This badge was revoked: its holder's data was erased at their request.\n";
 pub const NO_SUCH_ISSUER: &str = "no such issuer\n";
 pub const NO_SUCH_ACHIEVEMENT: &str = "no such achievement\n";
 pub const BADGE_UNAVAILABLE: &str = "badge unavailable\n";

@@ -788,6 +788,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "no",
             "outbox",
             "pair",
+            "privacy",
             "progress",
             "review",
             "role",

@@ -24,6 +24,7 @@ mod earned_roles;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod enrollment;
+mod erasure;
 mod event_picks;
 mod fake_discord;
 mod fake_slack;

@@ -252,7 +252,11 @@ async fn requested_changes_reach_the_learner_who_resubmits(pool: PgPool) {
     assert_eq!(evidence, "https://example.org/v2");
 }
 
-async fn get(bot: &TestBot, uri: &str, accept: Option<&str>) -> (StatusCode, String, String) {
+pub(crate) async fn get(
+    bot: &TestBot,
+    uri: &str,
+    accept: Option<&str>,
+) -> (StatusCode, String, String) {
     let mut request = Request::get(uri);
     if let Some(accept) = accept {
         request = request.header(header::ACCEPT, accept);

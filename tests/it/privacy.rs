@@ -23,6 +23,46 @@ async fn every_column_of_the_schema_has_a_policy_and_every_entry_exists(pool: Pg
     policy().unwrap().verify(&pool).await.unwrap();
 }
 
+/// An erasure finds a member's rows by the policy's `member` columns: every column that
+/// refers to a member must be one of them, or the erasure would miss its rows.
+#[sqlx::test]
+async fn every_reference_to_a_member_says_whose_rows_it_marks(pool: PgPool) {
+    let references: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.conrelid::regclass::text, a.attname::text
+           FROM pg_constraint c
+           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+          WHERE c.contype = 'f' AND c.confrelid = 'members'::regclass
+            AND a.attname <> 'community_id'
+          ORDER BY 1, 2",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(references.len() > 40, "{references:?}");
+    // Columns naming someone who acted on another member's row (who granted a role, who
+    // recorded attendance) do not make the row theirs.
+    let actors = [
+        "approval_approvers.standing_in_for",
+        "circle_invites.by_member",
+        "clinic_queue.helper_id",
+        "kb_questions.answered_by",
+        "pairings.mentor_id",
+        "reviews.claimed_by",
+        "tools.backup_owner_id",
+    ];
+    let policy = policy().unwrap();
+    let mut unmarked = Vec::new();
+    for (table, column) in &references {
+        let marked = policy.tables[table.as_str()]
+            .member_links()
+            .any(|link| link == cohortbot::privacy::MemberLink::Column(column));
+        if !marked && !actors.contains(&format!("{table}.{column}").as_str()) {
+            unmarked.push(format!("{table}.{column}"));
+        }
+    }
+    assert!(unmarked.is_empty(), "no `member` entry for {unmarked:?}");
+}
+
 #[sqlx::test]
 async fn a_new_column_without_a_policy_is_caught_and_an_unknown_one_refused(pool: PgPool) {
     sqlx::query("ALTER TABLE members ADD COLUMN nickname text")

@@ -177,7 +177,7 @@ pub(crate) async fn file(
     let me = &inv.caller.member;
     let kind = filing.kind;
     // The numbering lock first: two requests filed at once take two numbers.
-    store::lock_numbering(&mut *tx, community_id).await?;
+    crate::store::communities::lock_numbering(&mut *tx, community_id).await?;
     let policy = store::policy(&mut *tx, community_id, kind).await?;
     let rule: Rule = policy
         .rule

@@ -52,7 +52,7 @@ pub async fn register(
     }
     // One numbering lock for the tool and its approval, taken before the name check so two
     // registrations of one name at once meet here.
-    crate::store::approvals::lock_numbering(&mut *tx, community_id).await?;
+    crate::store::communities::lock_numbering(&mut *tx, community_id).await?;
     if let Some(existing) = store::find(&mut *tx, community_id, name).await?
         && existing.status != Status::Retired
         && existing.name.to_lowercase() == name.to_lowercase()
