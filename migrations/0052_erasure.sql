@@ -48,3 +48,8 @@ LANGUAGE sql STABLE AS $$
      WHERE s.cohort_id = $1
        AND (b.revoked_at IS NULL OR b.revoked_at = m.erased_at)
 $$;
+
+-- The bot removed from the community's Discord server or Slack workspace: when, and when
+-- its data is deleted for good unless the bot is added back first.
+ALTER TABLE communities ADD COLUMN removed_at timestamptz, ADD COLUMN purge_after timestamptz;
+CREATE INDEX communities_purge_due ON communities (purge_after) WHERE purge_after IS NOT NULL;

@@ -24,7 +24,8 @@ impl App {
         let db = Database::open(&settings.database).await?;
         db.migrate().await?;
         let services = Services::new(db.pool.clone(), clock)
-            .with_public_url(settings.http.public_url.as_deref());
+            .with_public_url(settings.http.public_url.as_deref())
+            .with_purge_after_days(settings.privacy.purge_after_days);
         import_on_first_start(&services, settings).await?;
         crate::services::badges::ensure_issuer_keys(&services.pool).await?;
         Ok(Self { db, services })

@@ -34,6 +34,26 @@ pub struct Settings {
     pub clock: ClockSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+    #[serde(default)]
+    pub privacy: PrivacySettings,
+}
+
+/// What happens to a community's data when the bot is removed from it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacySettings {
+    /// Days after the bot is removed from a Discord server or Slack workspace before the
+    /// community's data is deleted for good; adding the bot back before then keeps it.
+    #[serde(deserialize_with = "lenient")]
+    pub purge_after_days: u32,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            purge_after_days: 30,
+        }
+    }
 }
 
 /// A test clock for server mode, so a test can run a Monday morning across time zones in

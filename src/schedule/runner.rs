@@ -306,6 +306,9 @@ impl Scheduler {
             crate::privacy::sweep::run(&self.pool, crate::privacy::policy()?, now)
                 .await
                 .context("the data policy's daily sweep")?;
+            crate::services::removal::purge_due(&self.pool, now)
+                .await
+                .context("purging communities the bot was removed from")?;
         }
         if since.date_naive() != now.date_naive() {
             crate::services::events::mirror::queue_reconcile(

@@ -29,6 +29,7 @@ pub mod paging;
 pub mod pairing;
 pub mod profile;
 pub mod questions;
+pub mod removal;
 pub mod reviews;
 pub mod roles;
 pub mod schedules;
@@ -247,6 +248,8 @@ pub struct Services {
     pub public_url: Option<String>,
     /// Wakes the dispatchers when rows are added (on a server, which listens for them).
     pub outbox_wakeup: crate::outbox::wakeup::Wakeup,
+    /// How long a community's data outlives the bot's removal (`privacy.purge_after_days`).
+    pub purge_after: chrono::Duration,
 }
 
 impl Services {
@@ -257,7 +260,13 @@ impl Services {
             delivery: Default::default(),
             public_url: None,
             outbox_wakeup: Default::default(),
+            purge_after: chrono::Duration::days(30),
         }
+    }
+
+    pub fn with_purge_after_days(mut self, days: u32) -> Self {
+        self.purge_after = chrono::Duration::days(i64::from(days));
+        self
     }
 
     /// Links in messages (badge pages) start with `url`.

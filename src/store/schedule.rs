@@ -130,6 +130,8 @@ pub async fn record_skips(
         "INSERT INTO trigger_ticks (trigger_key, tick, community_id, status, recorded_at, reason)
          SELECT k, t, c, 'skipped', $4, r
          FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $5::text[]) AS s(k, c, t, r)
+         -- The pass's housekeeping may have purged a community since it read its triggers.
+         WHERE EXISTS (SELECT 1 FROM communities WHERE id = c)
          ON CONFLICT DO NOTHING RETURNING trigger_key, tick",
     )
     .bind(keys)

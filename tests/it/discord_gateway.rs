@@ -33,7 +33,7 @@ pub(crate) fn bot_user() -> Value {
 }
 
 /// The READY the fake gateway sends first, for one shard of the test guild.
-fn ready(ws_url: &str) -> Value {
+pub(crate) fn ready(ws_url: &str) -> Value {
     json!({ "op": 0, "s": 1, "t": "READY", "d": {
         "v": 10, "user": bot_user(), "guilds": [{ "id": super::discord_support::GUILD, "unavailable": true }],
         "session_id": "fake-session", "resume_gateway_url": ws_url, "shard": [0, 1],
@@ -41,7 +41,7 @@ fn ready(ws_url: &str) -> Value {
     }})
 }
 
-async fn until<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+pub(crate) async fn until<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     for _ in 0..200 {
         if let Some(found) = probe().await {
             return found;
@@ -51,9 +51,8 @@ async fn until<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     panic!("timed out");
 }
 
-#[sqlx::test]
-async fn gateway_events_reach_the_same_handler(pool: PgPool) {
-    let d = DiscordBot::new(pool).await;
+/// A local listener for the fake gateway, which Discord's `/gateway` names.
+pub(crate) async fn gateway_listener(d: &DiscordBot) -> (TcpListener, String) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let ws_url = format!("ws://{}", listener.local_addr().unwrap());
     Mock::given(method("GET"))
@@ -61,6 +60,25 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "url": ws_url })))
         .mount(&d.server)
         .await;
+    (listener, ws_url)
+}
+
+type Client = tokio::task::JoinHandle<anyhow::Result<()>>;
+
+/// The gateway client on one shard; it stops when the sender sends `true`.
+pub(crate) fn run_client(d: &DiscordBot) -> (tokio::sync::watch::Sender<bool>, Client) {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
+    let client = tokio::spawn(async move {
+        gateway::run(handler, &rest, Shards::Count(1), false, stop_rx).await
+    });
+    (stop_tx, client)
+}
+
+#[sqlx::test]
+async fn gateway_events_reach_the_same_handler(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let (listener, ws_url) = gateway_listener(&d).await;
     Mock::given(method("POST"))
         .and(path_regex(
             "^/api/v10/interactions/1300000000000000001/[^/]+/callback$",
@@ -82,11 +100,7 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
         identified,
     ));
 
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
-    let client = tokio::spawn(async move {
-        gateway::run(handler, &rest, Shards::Count(1), false, stop_rx).await
-    });
+    let (stop_tx, client) = run_client(&d);
 
     let callback: Value = until(async || {
         let requests = d.server.received_requests().await.unwrap();
@@ -135,7 +149,7 @@ async fn gateway_events_reach_the_same_handler(pool: PgPool) {
 
 /// A fake gateway that says hello, hands over the IDENTIFY payload, sends `events`, then
 /// closes with `close` (if any) or stays open until the client leaves.
-async fn fake_gateway(
+pub(crate) async fn fake_gateway(
     listener: TcpListener,
     events: Vec<Value>,
     close: Option<u16>,
@@ -291,11 +305,7 @@ async fn interested_on_a_mirrored_event_arrives_by_the_gateway_as_one_rsvp(pool:
         None,
         identified,
     ));
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
-    let client = tokio::spawn(async move {
-        gateway::run(handler, &rest, Shards::Count(1), false, stop_rx).await
-    });
+    let (stop_tx, client) = run_client(&d);
     let dm_key = "interest:%";
     until(async || {
         let dms: i64 =
@@ -416,11 +426,7 @@ async fn interest_changed_while_the_bot_was_down_is_caught_up_at_ready(pool: PgP
         None,
         identified,
     ));
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let (handler, rest) = (d.handler.clone(), Arc::clone(&d.rest));
-    let client = tokio::spawn(async move {
-        gateway::run(handler, &rest, Shards::Count(1), false, stop_rx).await
-    });
+    let (stop_tx, client) = run_client(&d);
     // Caught up when Cal's RSVP is withdrawn (the last step).
     until(async || {
         let cal: i64 = sqlx::query_scalar(

@@ -334,13 +334,8 @@ async fn a_steward_erases_on_a_members_behalf_and_either_can_cancel(pool: PgPool
     let report = bot.tick().await;
     assert!(report.posts >= 1);
     let delivered = bot.deliver().await;
-    let to_ada: Vec<&str> = delivered
-        .iter()
-        .filter(|(to, _)| to == "@ada")
-        .map(|(_, text)| text.as_str())
-        .collect();
     assert_eq!(
-        to_ada,
+        delivered.texts_to("@ada"),
         [
             "🗑️ Erasure request #3 is done: the member is now \"Former member\", their words are gone, and their badges are revoked."
         ]

@@ -56,6 +56,7 @@ mod privacy;
 mod process;
 mod profile;
 mod program;
+mod removal;
 mod reviews;
 mod roles;
 mod scheduler;

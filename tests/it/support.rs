@@ -209,6 +209,14 @@ impl Deliveries {
         self.heard.set(true);
         std::mem::take(&mut ManuallyDrop::new(self).posts)
     }
+
+    /// What went to `to` (`#channel` or `@handle`), in order; the rest counts as heard.
+    pub fn texts_to(&self, to: &str) -> Vec<&str> {
+        self.iter()
+            .filter(|(recipient, _)| recipient == to)
+            .map(|(_, text)| text.as_str())
+            .collect()
+    }
 }
 
 impl std::ops::Deref for Deliveries {

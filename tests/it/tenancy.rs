@@ -6,7 +6,7 @@ use cohortbot::program::{self, ProgramFile};
 
 use crate::support::TestBot;
 
-const OTHER: &str = r#"
+pub(crate) const OTHER: &str = r#"
 [[community]]
 slug = "globex-builders"
 name = "Globex Builders"

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use serenity::all::{
-    Context, EventHandler, GatewayIntents, GuildMemberUpdateEvent, GuildScheduledEventUserAddEvent,
-    GuildScheduledEventUserRemoveEvent, Interaction, Member, Ready,
+    Context, EventHandler, GatewayIntents, Guild, GuildMemberUpdateEvent,
+    GuildScheduledEventUserAddEvent, GuildScheduledEventUserRemoveEvent, Interaction, Member,
+    Ready, UnavailableGuild,
 };
 use serenity::client::ClientBuilder;
 use tokio::sync::watch;
@@ -18,6 +19,7 @@ use tokio::sync::watch;
 use super::handler::{Answer, Handler};
 use super::respond;
 use super::rest::Rest;
+use crate::services::removal;
 
 /// Answer by this time, or defer: Discord allows 3 s from the event.
 const DEFER_AFTER: Duration = Duration::from_millis(2_000);
@@ -133,6 +135,41 @@ impl EventHandler for Events {
                 respond::spawn_followups(&self.handler, token, followups)
             }
             Err(_) => {}
+        }
+    }
+
+    /// `unavailable` false (or absent) means the bot was removed from the server, not an
+    /// outage: the community is marked for deletion and its stewards told.
+    async fn guild_delete(
+        &self,
+        _ctx: Context,
+        incomplete: UnavailableGuild,
+        _full: Option<Guild>,
+    ) {
+        if incomplete.unavailable {
+            return;
+        }
+        let guild = incomplete.id.to_string();
+        if let Err(err) = self
+            .handler
+            .services
+            .community_removed(removal::Platform::Discord, &guild)
+            .await
+        {
+            tracing::error!(error = %format!("{err:#}"), %guild, "could not record the bot's removal from a server");
+        }
+    }
+
+    /// A server the bot is (again) in: a pending deletion of its community is called off.
+    async fn guild_create(&self, _ctx: Context, guild: Guild, _is_new: Option<bool>) {
+        let id = guild.id.to_string();
+        if let Err(err) = self
+            .handler
+            .services
+            .community_readded(removal::Platform::Discord, &id)
+            .await
+        {
+            tracing::error!(error = %format!("{err:#}"), guild = %id, "could not call off a community's deletion");
         }
     }
 

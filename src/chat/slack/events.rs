@@ -31,6 +31,28 @@ impl SlackApp {
         let event_id = payload["event_id"].as_str().unwrap_or_default();
         let event = &payload["event"];
         let kind = event["type"].as_str().unwrap_or_default();
+        if kind == "app_uninstalled" {
+            // The token is already revoked: nothing can be sent to this workspace again,
+            // so the community is marked for deletion (the stewards get a DM all the same,
+            // in case the app comes back before the outbox gives up).
+            if let Err(err) = self
+                .services()
+                .community_removed(crate::services::removal::Platform::Slack, team)
+                .await
+            {
+                tracing::error!(error = %format!("{err:#}"), team, "could not record the app's removal from a workspace");
+            }
+            return;
+        }
+        // Any other event means the app is installed: a removal's pending deletion is
+        // called off (Slack sends no event when an app is installed again).
+        if let Err(err) = self
+            .services()
+            .community_readded(crate::services::removal::Platform::Slack, team)
+            .await
+        {
+            tracing::error!(error = %format!("{err:#}"), team, "could not call off a community's deletion");
+        }
         if !matches!(kind, "member_joined_channel" | "app_home_opened") {
             tracing::debug!(kind, "Slack event ignored");
             return;
