@@ -34,6 +34,7 @@ pub fn routes(pool: sqlx::PgPool, public_url: Option<String>) -> Router {
     Router::new()
         .route("/badges/{id}", get(badge))
         .route("/badges/{id}/status", get(status))
+        .route("/badges/{id}/status.jwt", get(signed_status))
         .route("/issuers/{community}", get(issuer))
         .route("/issuers/{community}/key", get(issuer_key))
         .route(
@@ -150,6 +151,30 @@ async fn status(State(state): State<BadgeState>, Path(id): Path<String>) -> Resp
     };
     match load(&state, &id).await {
         Ok(Some(badge)) => json(credential::revocation_list(base, &badge)),
+        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
+        Err(err) => internal(err),
+    }
+}
+
+/// The revocation list as a VC-JWT-style compact JWS signed with the issuer's key.
+async fn signed_status(State(state): State<BadgeState>, Path(id): Path<String>) -> Response {
+    let Some(base) = state.public_url.as_deref() else {
+        return not_published();
+    };
+    let badge = match load(&state, &id).await {
+        Ok(Some(badge)) => badge,
+        Ok(None) => return (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
+        Err(err) => return internal(err),
+    };
+    match community_key(&state, &badge.community_slug).await {
+        Ok(Some(key)) => {
+            let token = key.sign_status(
+                &credential::revocation_list(base, &badge),
+                chrono::Utc::now(),
+                &signing::key_url(base, &badge.community_slug),
+            );
+            ([(header::CONTENT_TYPE, "application/jwt")], token).into_response()
+        }
         Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
         Err(err) => internal(err),
     }

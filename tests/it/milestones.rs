@@ -557,6 +557,19 @@ async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
         credential["credentialStatus"]["id"],
         format!("{BASE}/badges/{badge_id}/status")
     );
+    // The list is served signed too, with the issuer's key, naming its issuer and itself.
+    let (status, content_type, token) =
+        get(&bot, &format!("/badges/{badge_id}/status.jwt"), None).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "application/jwt")
+    );
+    let (header, signed) = verified_jwt(&bot, &token).await;
+    assert_eq!(header["alg"], "EdDSA");
+    assert_eq!(signed["revokedCredentials"], list["revokedCredentials"]);
+    assert_eq!(signed["iss"], list["issuer"]);
+    assert_eq!(signed["jti"], format!("{BASE}/badges/{badge_id}/status"));
+    assert!(signed["iat"].as_i64().unwrap() > 1_700_000_000);
     let (_, _, html) = get(&bot, &format!("/badges/{badge_id}"), None).await;
     assert!(
         html.contains(

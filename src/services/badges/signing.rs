@@ -48,12 +48,6 @@ impl IssuerKey {
     /// The compact JWS of `credential` (an `OpenBadgeCredential` whose `validFrom` is
     /// `valid_from`), with `iss`, `jti`, `sub` and `nbf` set from it as section 8.2.4 asks.
     pub fn sign(&self, credential: &Value, valid_from: DateTime<Utc>, kid: &str) -> String {
-        let header = json!({
-            "alg": "EdDSA",
-            "typ": "JWT",
-            "kid": kid,
-            "jwk": self.public_jwk(kid),
-        });
         let mut payload = credential.clone();
         if let Some(claims) = payload.as_object_mut() {
             claims.insert("iss".into(), credential["issuer"]["id"].clone());
@@ -61,6 +55,29 @@ impl IssuerKey {
             claims.insert("sub".into(), credential["credentialSubject"]["id"].clone());
             claims.insert("nbf".into(), json!(valid_from.timestamp()));
         }
+        self.jws(&payload, kid)
+    }
+
+    /// The compact JWS of a revocation list, so a verifier can trust "revoked" (or its
+    /// absence) as much as the credential: `iss` is the list's issuer, `jti` its URL,
+    /// `iat` when it was read.
+    pub fn sign_status(&self, list: &Value, at: DateTime<Utc>, kid: &str) -> String {
+        let mut payload = list.clone();
+        if let Some(claims) = payload.as_object_mut() {
+            claims.insert("iss".into(), list["issuer"].clone());
+            claims.insert("jti".into(), list["id"].clone());
+            claims.insert("iat".into(), json!(at.timestamp()));
+        }
+        self.jws(&payload, kid)
+    }
+
+    fn jws(&self, payload: &Value, kid: &str) -> String {
+        let header = json!({
+            "alg": "EdDSA",
+            "typ": "JWT",
+            "kid": kid,
+            "jwk": self.public_jwk(kid),
+        });
         let signing_input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
