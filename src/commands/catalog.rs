@@ -52,6 +52,7 @@ pub enum CommandId {
     MilestoneWithdraw,
     Badges,
     BadgeRevoke,
+    BadgeRotate,
     MentorOffer,
     MentorApprove,
     MentorDecline,
@@ -1347,6 +1348,14 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
         help: "Revoke an Open Badges credential.",
+    },
+    CommandSpec {
+        id: CommandId::BadgeRotate,
+        path: "badge rotate",
+        options: &[],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Sign credentials with a new key from now on; the old key stays published, so credentials signed with it still verify.",
     },
     CommandSpec {
         id: CommandId::MentorOffer,

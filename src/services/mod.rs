@@ -574,6 +574,7 @@ async fn route(
         CommandId::MilestoneWithdraw => milestones::withdraw(tx, now, inv).await,
         CommandId::Badges => badges::list(tx, inv).await,
         CommandId::BadgeRevoke => badges::revoke(tx, now, inv, public_url).await,
+        CommandId::BadgeRotate => badges::rotate_key(tx, now, inv, public_url).await,
         CommandId::MentorOffer => mentoring::offer(tx, now, inv).await,
         CommandId::MentorApprove => mentoring::approve(tx, now, inv).await,
         CommandId::MentorDecline => mentoring::decline(tx, now, inv).await,

@@ -13,7 +13,7 @@ pub async fn ensure(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO issuer_keys (community_id, secret_key) VALUES ($1, $2)
-         ON CONFLICT (community_id) DO NOTHING",
+         ON CONFLICT (community_id) WHERE retired_at IS NULL DO NOTHING",
     )
     .bind(community_id)
     .bind(fresh.as_slice())
@@ -32,18 +32,70 @@ pub async fn badged_without_key(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Uui
     .await
 }
 
-/// The community's 32-byte signing seed, if it has issued a badge.
+/// The community's current signing seed and its version, if it has issued a badge.
 pub async fn signing_seed(
     conn: &mut PgConnection,
     community_slug: &str,
-) -> sqlx::Result<Option<[u8; 32]>> {
-    let seed: Option<Vec<u8>> = sqlx::query_scalar(
-        "SELECT k.secret_key FROM issuer_keys k
-         JOIN communities c ON c.id = k.community_id WHERE c.slug = $1",
+) -> sqlx::Result<Option<(i32, [u8; 32])>> {
+    let row: Option<(i32, Vec<u8>)> = sqlx::query_as(
+        "SELECT k.version, k.secret_key FROM issuer_keys k
+         JOIN communities c ON c.id = k.community_id
+          WHERE c.slug = $1 AND k.retired_at IS NULL",
     )
     .bind(community_slug)
     .fetch_optional(&mut *conn)
     .await?;
     // The column's CHECK keeps it at 32 bytes.
+    Ok(row.and_then(|(version, bytes)| Some((version, bytes.try_into().ok()?))))
+}
+
+/// Key `version` of the community, current or retired: old credentials name it.
+pub async fn seed_version(
+    conn: &mut PgConnection,
+    community_slug: &str,
+    version: i32,
+) -> sqlx::Result<Option<[u8; 32]>> {
+    let seed: Option<Vec<u8>> = sqlx::query_scalar(
+        "SELECT k.secret_key FROM issuer_keys k
+         JOIN communities c ON c.id = k.community_id
+          WHERE c.slug = $1 AND k.version = $2",
+    )
+    .bind(community_slug)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(seed.and_then(|bytes| bytes.try_into().ok()))
+}
+
+/// Retires the community's current key and makes `fresh` the next version; the new
+/// version, or None when the community has no key yet (it gets one with its first badge).
+pub async fn rotate(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    fresh: [u8; 32],
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<Option<i32>> {
+    let retired: Option<i32> = sqlx::query_scalar(
+        "UPDATE issuer_keys SET retired_at = $2
+          WHERE community_id = $1 AND retired_at IS NULL
+          RETURNING version",
+    )
+    .bind(community_id)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(retired) = retired else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "INSERT INTO issuer_keys (community_id, secret_key, version, created_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(community_id)
+    .bind(fresh.as_slice())
+    .bind(retired + 1)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(retired + 1))
 }

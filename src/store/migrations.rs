@@ -70,6 +70,7 @@ const FILES: &[(&str, &str)] = embed![
     "0050_tools.sql",
     "0051_data_exports.sql",
     "0052_erasure.sql",
+    "0053_issuer_key_rotation.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -36,7 +36,8 @@ pub fn routes(pool: sqlx::PgPool, public_url: Option<String>) -> Router {
         .route("/badges/{id}/status", get(status))
         .route("/badges/{id}/status.jwt", get(signed_status))
         .route("/issuers/{community}", get(issuer))
-        .route("/issuers/{community}/key", get(issuer_key))
+        .route("/issuers/{community}/key", get(first_issuer_key))
+        .route("/issuers/{community}/keys/{version}", get(issuer_key))
         .route(
             "/achievements/{community}/{cohort}/{module}",
             get(achievement),
@@ -86,11 +87,11 @@ async fn badge(
     match signed {
         Signed::No => json(credential::open_badge(base, &badge)),
         Signed::Jwt => match community_key(&state, &badge.community_slug).await {
-            Ok(Some(key)) => {
+            Ok(Some((version, key))) => {
                 let token = key.sign(
                     &credential::open_badge(base, &badge),
                     badge.issued_at,
-                    &signing::key_url(base, &badge.community_slug),
+                    &signing::key_url(base, &badge.community_slug, version),
                 );
                 ([(header::CONTENT_TYPE, "application/jwt")], token).into_response()
             }
@@ -114,15 +115,36 @@ enum Signed {
     Jwt,
 }
 
-/// The public key that signs a community's credentials: the `kid` of their VC-JWTs.
-async fn issuer_key(State(state): State<BadgeState>, Path(community): Path<String>) -> Response {
+/// The community's first public key, at the address credentials named before keys
+/// rotated.
+async fn first_issuer_key(state: State<BadgeState>, Path(community): Path<String>) -> Response {
+    issuer_key(state, Path((community, 1))).await
+}
+
+/// Public key `version` of a community, current or retired: the `kid` of the VC-JWTs it
+/// signed.
+async fn issuer_key(
+    State(state): State<BadgeState>,
+    Path((community, version)): Path<(String, i32)>,
+) -> Response {
     let Some(base) = state.public_url.as_deref() else {
         return not_published();
     };
-    match community_key(&state, &community).await {
-        Ok(Some(key)) => (
+    let seed = async {
+        let mut conn = state
+            .pool
+            .acquire()
+            .await
+            .context("acquiring a connection")?;
+        issuer_keys::seed_version(&mut conn, &community, version)
+            .await
+            .with_context(|| format!("loading badge key {version} of {community}"))
+    };
+    match seed.await {
+        Ok(Some(seed)) => (
             [(header::CONTENT_TYPE, "application/jwk+json")],
-            key.public_jwk(&signing::key_url(base, &community))
+            IssuerKey::from_seed(&seed)
+                .public_jwk(&signing::key_url(base, &community, version))
                 .to_string(),
         )
             .into_response(),
@@ -131,9 +153,12 @@ async fn issuer_key(State(state): State<BadgeState>, Path(community): Path<Strin
     }
 }
 
-/// The community's signing key, made when its first badge was issued; reading never
-/// creates one.
-async fn community_key(state: &BadgeState, community: &str) -> anyhow::Result<Option<IssuerKey>> {
+/// The community's current signing key and its version, made when its first badge was
+/// issued; reading never creates one.
+async fn community_key(
+    state: &BadgeState,
+    community: &str,
+) -> anyhow::Result<Option<(i32, IssuerKey)>> {
     let mut conn = state
         .pool
         .acquire()
@@ -142,7 +167,7 @@ async fn community_key(state: &BadgeState, community: &str) -> anyhow::Result<Op
     let seed = issuer_keys::signing_seed(&mut conn, community)
         .await
         .with_context(|| format!("loading the badge signing key of {community}"))?;
-    Ok(seed.as_ref().map(IssuerKey::from_seed))
+    Ok(seed.map(|(version, seed)| (version, IssuerKey::from_seed(&seed))))
 }
 
 async fn status(State(state): State<BadgeState>, Path(id): Path<String>) -> Response {
@@ -167,11 +192,11 @@ async fn signed_status(State(state): State<BadgeState>, Path(id): Path<String>) 
         Err(err) => return internal(err),
     };
     match community_key(&state, &badge.community_slug).await {
-        Ok(Some(key)) => {
+        Ok(Some((version, key))) => {
             let token = key.sign_status(
                 &credential::revocation_list(base, &badge),
                 chrono::Utc::now(),
-                &signing::key_url(base, &badge.community_slug),
+                &signing::key_url(base, &badge.community_slug, version),
             );
             ([(header::CONTENT_TYPE, "application/jwt")], token).into_response()
         }

@@ -859,3 +859,48 @@ async fn a_learner_withdraws_a_submission_no_mentor_reviewed(pool: PgPool) {
         said.reply()
     );
 }
+
+#[sqlx::test]
+async fn a_rotated_key_signs_from_then_on_and_the_old_one_still_verifies(pool: PgPool) {
+    let bot = learner(pool).await;
+    bot.refused(
+        "ada",
+        "/badge rotate",
+        "This community has no signing key yet: it gets one with its first badge, so there is nothing to rotate.",
+    )
+    .await;
+    complete(&bot, "flows-101").await;
+    let badge_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM badges")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    let (_, _, before) = get(&bot, &format!("/badges/{badge_id}.jwt"), None).await;
+    let (old_header, old_payload) = verified_jwt(&bot, &before).await;
+    assert_eq!(old_header["kid"], format!("{BASE}/issuers/acme-makers/key"));
+
+    bot.refused("grace", "/badge rotate", "only stewards").await;
+    let said = bot.say("ada", "/badge rotate").await;
+    assert_eq!(
+        said.reply(),
+        format!(
+            "🔑 Credentials are signed with key 2 from now on. Those signed before still verify: key 1 stays published at {BASE}/issuers/acme-makers/key, and the new one is at {BASE}/issuers/acme-makers/keys/2."
+        )
+    );
+    let (_, _, after) = get(&bot, &format!("/badges/{badge_id}.jwt"), None).await;
+    let (header, payload) = verified_jwt(&bot, &after).await;
+    assert_eq!(header["kid"], format!("{BASE}/issuers/acme-makers/keys/2"));
+    assert_eq!(payload, old_payload);
+    assert_ne!(header["jwk"], old_header["jwk"], "a new key signs");
+    // The token signed before the rotation still verifies against the key its kid names.
+    verified_jwt(&bot, &before).await;
+    let (status, _, _) = get(&bot, "/issuers/acme-makers/keys/1", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = get(&bot, "/issuers/acme-makers/keys/3", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let rotations: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'badge.key_rotated'")
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(rotations, 1);
+}

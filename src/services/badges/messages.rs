@@ -80,6 +80,25 @@ pub fn revoked_reply(name: &str, member: &str, id: &Uuid, public_url: Option<&st
     }
 }
 
+pub fn rotated(version: i32, keys: Option<(String, String)>) -> Message {
+    let msg = Message::new().text(format!(
+        "🔑 Credentials are signed with key {version} from now on. Those signed before still verify: "
+    ));
+    match keys {
+        Some((new, old)) => msg.text(format!(
+            "key {} stays published at {old}, and the new one is at {new}.",
+            version - 1
+        )),
+        None => msg.text(format!("key {} stays published.", version - 1)),
+    }
+}
+
+pub fn no_key_yet() -> Message {
+    Message::new().text(
+        "This community has no signing key yet: it gets one with its first badge, so there is nothing to rotate.",
+    )
+}
+
 pub fn revoked_dm(name: &str, reason: &str) -> Message {
     Message::new()
         .text("Your ")

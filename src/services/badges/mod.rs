@@ -36,6 +36,43 @@ pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     ))
 }
 
+/// `/badge rotate` (stewards): a new signing key from now on; the old one stays published
+/// at the `kid` its credentials name.
+pub async fn rotate_key(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    public_url: Option<&str>,
+) -> ServiceResult {
+    let community = inv.caller.community_id;
+    let Some(version) =
+        issuer_keys::rotate(&mut *tx, community, signing::fresh_seed()?, now).await?
+    else {
+        return refuse(messages::no_key_yet());
+    };
+    audit::record(
+        &mut *tx,
+        community,
+        Some(inv.caller.member.id),
+        "badge.key_rotated",
+        json!({ "version": version }),
+        now,
+    )
+    .await?;
+    tracing::info!(community = %inv.caller.community_slug, version, "badge signing key rotated");
+    let keys = public_url.map(|base| {
+        let slug = &inv.caller.community_slug;
+        (
+            signing::key_url(base, slug, version),
+            signing::key_url(base, slug, version - 1),
+        )
+    });
+    Ok(Outcome::reply(
+        messages::rotated(version, keys),
+        inv.spec.visibility,
+    ))
+}
+
 pub async fn revoke(
     tx: &mut PgConnection,
     now: DateTime<Utc>,

@@ -12,9 +12,15 @@ use serde_json::{Value, json};
 
 use super::credential::issuer_url;
 
-/// Where the issuer's public key is served as a JWK: the `kid` of its credentials.
-pub fn key_url(base: &str, community: &str) -> String {
-    format!("{}/key", issuer_url(base, community))
+/// Where the issuer's public key `version` is served as a JWK: the `kid` of the
+/// credentials it signs. The first key keeps the address it had before keys rotated, so
+/// credentials signed then still name a key that is served.
+pub fn key_url(base: &str, community: &str, version: i32) -> String {
+    if version == 1 {
+        format!("{}/key", issuer_url(base, community))
+    } else {
+        format!("{}/keys/{version}", issuer_url(base, community))
+    }
 }
 
 /// A fresh 32-byte Ed25519 seed from the operating system's generator.
