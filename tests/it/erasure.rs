@@ -458,3 +458,61 @@ async fn on_discord_and_slack_the_name_typed_confirms_and_a_repeat_files_one(poo
             .unwrap();
     assert_eq!(waiting, 1);
 }
+
+/// Everyone in the example program, each with a history in many tables (a mentor's
+/// replies, a lead's group, approvals, a tool, kudos, a badge, a delegate), is erased
+/// without an error: the policy's SQL fits every table it touches.
+#[sqlx::test]
+async fn everyone_in_a_busy_community_can_be_erased(pool: PgPool) {
+    let bot = learner(pool).await;
+    complete(&bot, "flows-101").await;
+    bot.ok(
+        "sam",
+        "/checkin 3 stuck on the connector blockers:\"the API key\"",
+    )
+    .await;
+    bot.ok("grace", "/checkin reply @sam try the vault").await;
+    bot.ok("sam", "/kudos @grace for the review").await;
+    bot.ok("ken", "/kudos @sam nice demo").await;
+    bot.ok(
+        "sam",
+        "/approve request data_usage personal \"Expenses\" Reads names from HR.",
+    )
+    .await;
+    bot.ok("grace", "/approve no 1 not with names").await;
+    bot.ok(
+        "grace",
+        "/tool register \"Room finder\" app internal 5 Teams Finds rooms. backup:sam",
+    )
+    .await;
+    bot.ok("grace", "/approve delegate @ken").await;
+    bot.ok("maria", "/me skills power automate, sql").await;
+    // Delivered a week before: posts still queued for others go out as written.
+    bot.deliver().await.into_vec();
+    let people = ["sam", "grace", "ken", "maria", "priya", "ada"];
+    for person in people {
+        bot.ok("ada", &format!("/privacy erase @{person}")).await;
+    }
+    bot.clock.advance(Duration::days(7));
+    let now = bot.clock.now();
+    cohortbot::services::erasure::scheduled::run(&bot.pool, now)
+        .await
+        .unwrap();
+    let erased: Vec<String> = sqlx::query_scalar(
+        "SELECT m.display_name FROM erasure_requests r JOIN members m ON m.id = r.member_id
+          WHERE r.status = 'done' AND m.erased_at IS NOT NULL",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(erased, vec!["Former member"; people.len()]);
+    for needle in [
+        "Sam Carter",
+        "Grace Lindqvist",
+        "try the vault",
+        "Finds rooms",
+        "not with names",
+    ] {
+        assert_eq!(tables_holding(&bot.pool, needle).await, [], "{needle}");
+    }
+}
