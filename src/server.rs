@@ -35,6 +35,10 @@ pub fn web_server(app: &App, settings: &Settings) -> WebServer {
             app.services.pool.clone(),
             settings.http.public_url.clone(),
         ))
+        .merge(web::verify::routes(
+            app.services.pool.clone(),
+            settings.http.public_url.clone(),
+        ))
 }
 
 /// Runs until Ctrl-C or SIGTERM, then stops every task and waits for them.

@@ -21,3 +21,37 @@ pub const NO_SUCH_DASHBOARD: &str = "This dashboard link is unknown, or a stewar
 pub const DASHBOARD_UNAVAILABLE: &str =
     "The dashboard could not be drawn just now; try again in a minute.\n";
 pub const NO_SUCH_DATA_EXPORT: &str = "This link to your data is unknown or has expired (links work for an hour). Ask for a new one with /me data export.\n";
+
+/// What `/verify` says. Values put into these are HTML-escaped by the page.
+pub mod verify {
+    pub const TITLE: &str = "Check a badge";
+    pub const LABEL: &str =
+        "Paste the credential (the text of its .jwt file, which starts with eyJ):";
+    pub const BUTTON: &str = "Check it";
+    pub const HELP: &str = "The signature is checked against the issuer's published key, even one the issuer has since replaced, and the badge's status is read as it is now. Nothing you paste is kept.";
+    pub const UNAVAILABLE: &str = "The check could not be done just now; try again in a minute.\n";
+    pub const ERASED: &str = "<strong>Not valid</strong>: this badge was revoked because its holder's data was erased at their request.";
+    pub const BAD_SIGNATURE: &str = "<strong>Not valid</strong>: the signature does not match the issuer's key, so the credential was changed or forged.";
+    pub const UNKNOWN_KEY: &str = "<strong>Not valid here</strong>: it names a signing key this site does not publish, so it was not issued here.";
+    pub const UNKNOWN_BADGE: &str = "<strong>Not valid</strong>: it is signed by this issuer, but names no badge the issuer gave.";
+    pub const UNSIGNED: &str = "That is the credential's JSON, which carries no signature to check. Paste its .jwt form instead (the badge's address followed by .jwt).";
+    pub const NOT_A_CREDENTIAL: &str =
+        "That is not a credential: a signed one is three parts joined by dots, starting with eyJ.";
+    pub const NOT_PUBLISHED: &str = "Credentials are not published yet: this bot has no public address (http.public_url), so nothing it signed names an issuer to check.";
+
+    pub fn holding(badge: &str, holder: &str, issuer: &str, issued: &str) -> String {
+        format!(
+            "<strong>{badge}</strong>, awarded to <strong>{holder}</strong> by {issuer} on {issued}"
+        )
+    }
+
+    pub fn valid(holding: &str, key: i32) -> String {
+        format!(
+            "<strong>Valid</strong>: {holding}. Signed with the issuer's key {key}, and not revoked."
+        )
+    }
+
+    pub fn revoked(holding: &str, reason: &str) -> String {
+        format!("<strong>Revoked</strong>: {holding}; revoked since, because: {reason}")
+    }
+}

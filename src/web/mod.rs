@@ -9,6 +9,7 @@ pub mod ical;
 mod messages;
 pub mod metrics;
 pub mod my_data;
+pub mod verify;
 
 use std::net::SocketAddr;
 

@@ -196,6 +196,15 @@ impl Browser {
         result["result"]["value"].clone()
     }
 
+    /// Evaluates `expression`, which makes the page navigate (a form's submit), and waits
+    /// until the next page has loaded.
+    pub async fn navigate_by(&mut self, expression: &str) {
+        self.events.clear();
+        self.call("Runtime.evaluate", json!({ "expression": expression }))
+            .await;
+        self.event("Page.loadEventFired").await;
+    }
+
     /// A PNG of the whole page.
     pub async fn screenshot(&mut self) -> Vec<u8> {
         let shot = self

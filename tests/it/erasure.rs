@@ -8,7 +8,7 @@ use cohortbot::clock::Clock;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use super::milestones::{complete, get, learner};
+use super::milestones::{badged, complete, get, learner};
 use super::support::{COMMUNITY, PUBLIC_URL, TestBot};
 
 const SPRING: &str = "spring-makers-2027";
@@ -55,12 +55,7 @@ async fn tables_holding(pool: &PgPool, needle: &str) -> Vec<(String, i64)> {
 
 #[sqlx::test]
 async fn a_member_erases_their_data_after_a_week_and_the_numbers_stay(pool: PgPool) {
-    let bot = learner(pool).await;
-    complete(&bot, "flows-101").await;
-    let badge: uuid::Uuid = sqlx::query_scalar("SELECT id FROM badges")
-        .fetch_one(&bot.pool)
-        .await
-        .unwrap();
+    let (bot, badge) = badged(pool).await;
     bot.ok("sam", "/me skills excel, SAM-SKILL").await;
     bot.ok(
         "sam",

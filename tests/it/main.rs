@@ -74,4 +74,5 @@ mod talks;
 mod tenancy;
 mod three_processes;
 mod tools;
+mod verify;
 mod web;

@@ -25,6 +25,17 @@ pub(crate) async fn learner(pool: PgPool) -> TestBot {
     bot
 }
 
+/// Sam with the Flow Starter badge: the learner's first module verified.
+pub(crate) async fn badged(pool: PgPool) -> (TestBot, uuid::Uuid) {
+    let bot = learner(pool).await;
+    complete(&bot, "flows-101").await;
+    let badge = sqlx::query_scalar("SELECT id FROM badges")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    (bot, badge)
+}
+
 /// Submits and has Grace verify one module.
 pub(crate) async fn complete(bot: &TestBot, module: &str) {
     let said = bot

@@ -23,6 +23,17 @@ pub fn key_url(base: &str, community: &str, version: i32) -> String {
     }
 }
 
+/// The community and key version a `kid` made by [`key_url`] names; None for any other URL.
+pub fn parse_key_url(base: &str, kid: &str) -> Option<(String, i32)> {
+    let rest = kid.strip_prefix(base)?.strip_prefix("/issuers/")?;
+    let (community, key) = rest.split_once('/')?;
+    let version = match key {
+        "key" => 1,
+        _ => key.strip_prefix("keys/")?.parse().ok().filter(|v| *v > 1)?,
+    };
+    Some((community.to_owned(), version))
+}
+
 /// A fresh 32-byte Ed25519 seed from the operating system's generator.
 pub fn fresh_seed() -> Result<[u8; 32]> {
     let mut seed = [0u8; 32];
@@ -37,6 +48,25 @@ pub struct IssuerKey(SigningKey);
 impl IssuerKey {
     pub fn from_seed(seed: &[u8; 32]) -> Self {
         Self(SigningKey::from_bytes(seed))
+    }
+
+    /// Whether `token`, a compact JWS, carries this key's signature over its first two
+    /// parts.
+    pub fn verifies(&self, token: &str) -> bool {
+        use ed25519_dalek::{Signature, Verifier};
+        let Some((signing_input, signature)) = token.rsplit_once('.') else {
+            return false;
+        };
+        let Ok(bytes) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        let Ok(signature) = Signature::from_slice(&bytes) else {
+            return false;
+        };
+        self.0
+            .verifying_key()
+            .verify(signing_input.as_bytes(), &signature)
+            .is_ok()
     }
 
     /// The public half, as an RFC 8037 `OKP` JWK.
@@ -135,5 +165,37 @@ mod tests {
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
         assert_eq!(header["alg"], "EdDSA");
         assert_eq!(header["kid"], "https://bot.example/issuers/acme/key");
+    }
+
+    #[test]
+    fn a_kid_names_its_community_and_version_and_nothing_else_parses() {
+        let base = "https://bot.example.org";
+        for version in [1, 2, 17] {
+            let kid = key_url(base, "acme-makers", version);
+            assert_eq!(
+                parse_key_url(base, &kid),
+                Some(("acme-makers".to_owned(), version))
+            );
+        }
+        for other in [
+            "https://evil.example.org/issuers/acme-makers/key",
+            "https://bot.example.org/issuers/acme-makers/keys/1",
+            "https://bot.example.org/issuers/acme-makers/keys/x",
+            "https://bot.example.org/badges/1",
+        ] {
+            assert_eq!(parse_key_url(base, other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_token_verifies_with_its_key_only() {
+        let key = IssuerKey::from_seed(&[7; 32]);
+        let token = key.sign_status(&json!({ "id": "x", "issuer": "y" }), Utc::now(), "k");
+        assert!(key.verifies(&token));
+        assert!(!IssuerKey::from_seed(&[8; 32]).verifies(&token));
+        let mut forged = token.clone();
+        forged.insert_str(token.find('.').unwrap() + 1, "e30");
+        assert!(!key.verifies(&forged));
+        assert!(!key.verifies("not a token"));
     }
 }

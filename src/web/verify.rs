@@ -1,0 +1,202 @@
+//! `/verify`: a page where anyone checks a credential pasted into it, with no script: the
+//! VC-JWT's signature against the issuer key its `kid` names (current or rotated out), and
+//! the badge's status now (revoked, or its holder's data erased).
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Form, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::messages::verify as text;
+use crate::render::html::escape;
+use crate::services::badges::signing::{self, IssuerKey};
+use crate::store::{issuer_keys, milestones};
+
+/// A VC-JWT is a few kilobytes; anything this large is not one.
+const MAX_BODY: usize = 64 * 1024;
+
+#[derive(Clone)]
+struct VerifyState {
+    pool: sqlx::PgPool,
+    public_url: Option<String>,
+}
+
+pub fn routes(pool: sqlx::PgPool, public_url: Option<String>) -> Router {
+    let public_url = public_url.map(|u| u.trim_end_matches('/').to_owned());
+    Router::new()
+        .route("/verify", get(form).post(check))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(VerifyState { pool, public_url })
+}
+
+#[derive(Deserialize)]
+struct Pasted {
+    credential: String,
+}
+
+/// What a check found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Valid(Holding),
+    Revoked { holding: Holding, reason: String },
+    Erased,
+    BadSignature,
+    UnknownKey,
+    UnknownBadge,
+    Unsigned,
+    NotACredential,
+    NotPublished,
+}
+
+/// A badge as the page shows it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Holding {
+    pub badge: String,
+    pub holder: String,
+    pub issuer: String,
+    pub issued: String,
+    pub key_version: i32,
+}
+
+async fn form() -> Response {
+    page(None)
+}
+
+async fn check(State(state): State<VerifyState>, Form(pasted): Form<Pasted>) -> Response {
+    match verdict(&state, pasted.credential.trim()).await {
+        Ok(found) => page(Some(&found)),
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "checking a pasted credential failed");
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                text::UNAVAILABLE,
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
+    let Some(base) = state.public_url.as_deref() else {
+        return Ok(Verdict::NotPublished);
+    };
+    if pasted.starts_with('{') {
+        return Ok(Verdict::Unsigned);
+    }
+    let parts: Vec<&str> = pasted.split('.').collect();
+    let [header, payload, _] = parts[..] else {
+        return Ok(Verdict::NotACredential);
+    };
+    let (Some(header), Some(payload)) = (decode(header), decode(payload)) else {
+        return Ok(Verdict::NotACredential);
+    };
+    let Some((community, version)) = header["kid"]
+        .as_str()
+        .and_then(|kid| signing::parse_key_url(base, kid))
+    else {
+        return Ok(Verdict::UnknownKey);
+    };
+    let mut conn = state.pool.acquire().await?;
+    let Some(seed) = issuer_keys::seed_version(&mut conn, &community, version).await? else {
+        return Ok(Verdict::UnknownKey);
+    };
+    if !IssuerKey::from_seed(&seed).verifies(pasted) {
+        return Ok(Verdict::BadSignature);
+    }
+    let badge = match payload["jti"]
+        .as_str()
+        .and_then(|id| id.strip_prefix(&format!("{base}/badges/")))
+        .and_then(|id| Uuid::parse_str(id).ok())
+    {
+        Some(id) => milestones::badge(&mut *conn, id).await?,
+        None => None,
+    };
+    // A badge of another community signed with this one's key is not this issuer's.
+    let Some(badge) = badge.filter(|b| b.community_slug == community) else {
+        return Ok(Verdict::UnknownBadge);
+    };
+    if badge.holder_erased {
+        return Ok(Verdict::Erased);
+    }
+    let holding = Holding {
+        badge: badge.name.clone(),
+        holder: badge.member_name.clone(),
+        issuer: badge.community_name.clone(),
+        issued: badge.issued_at.format("%-d %B %Y").to_string(),
+        key_version: version,
+    };
+    Ok(match badge.revoked_at {
+        Some(_) => Verdict::Revoked {
+            holding,
+            reason: badge.revoked_reason.unwrap_or_default(),
+        },
+        None => Verdict::Valid(holding),
+    })
+}
+
+fn decode(part: &str) -> Option<Value> {
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).ok()?).ok()
+}
+
+/// The page: the form, and the verdict when there is one. No script, no style sheet, no
+/// request beyond itself; the form posts back here.
+fn page(found: Option<&Verdict>) -> Response {
+    let result = found.map(result_html).unwrap_or_default();
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+<title>{title}</title></head><body><main><h1>{title}</h1>{result}\
+<form method=\"post\" action=\"/verify\"><p><label for=\"credential\">{label}</label></p>\
+<p><textarea id=\"credential\" name=\"credential\" rows=\"8\" cols=\"60\" required></textarea></p>\
+<p><button type=\"submit\">{button}</button></p></form><p>{help}</p></main></body></html>\n",
+        title = text::TITLE,
+        label = text::LABEL,
+        button = text::BUTTON,
+        help = text::HELP,
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+fn result_html(found: &Verdict) -> String {
+    let (mark, sentence) = match found {
+        Verdict::Valid(h) => ("✅", text::valid(&holding_html(h), h.key_version)),
+        Verdict::Revoked { holding, reason } => {
+            ("❌", text::revoked(&holding_html(holding), &escape(reason)))
+        }
+        Verdict::Erased => ("❌", text::ERASED.to_owned()),
+        Verdict::BadSignature => ("❌", text::BAD_SIGNATURE.to_owned()),
+        Verdict::UnknownKey => ("❌", text::UNKNOWN_KEY.to_owned()),
+        Verdict::UnknownBadge => ("❌", text::UNKNOWN_BADGE.to_owned()),
+        Verdict::Unsigned => ("ℹ️", text::UNSIGNED.to_owned()),
+        Verdict::NotACredential => ("ℹ️", text::NOT_A_CREDENTIAL.to_owned()),
+        Verdict::NotPublished => ("ℹ️", text::NOT_PUBLISHED.to_owned()),
+    };
+    format!("<section id=\"result\" role=\"status\"><p>{mark} {sentence}</p></section>")
+}
+
+fn holding_html(h: &Holding) -> String {
+    text::holding(
+        &escape(&h.badge),
+        &escape(&h.holder),
+        &escape(&h.issuer),
+        &escape(&h.issued),
+    )
+}
