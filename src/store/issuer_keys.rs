@@ -22,11 +22,13 @@ pub async fn ensure(
     Ok(())
 }
 
-/// Communities that issued badges before keys were made at issue time, and have none.
-pub async fn badged_without_key(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Uuid>> {
+/// Communities that issued badges before their keys were made at issue time (or before
+/// RSA keys existed), and lack one.
+pub async fn badged_without_keys(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(
         "SELECT DISTINCT b.community_id FROM badges b
-          WHERE NOT EXISTS (SELECT 1 FROM issuer_keys k WHERE k.community_id = b.community_id)",
+          WHERE NOT EXISTS (SELECT 1 FROM issuer_keys k WHERE k.community_id = b.community_id)
+             OR NOT EXISTS (SELECT 1 FROM issuer_rsa_keys k WHERE k.community_id = b.community_id)",
     )
     .fetch_all(ex)
     .await
@@ -98,4 +100,42 @@ pub async fn rotate(
     .execute(&mut *conn)
     .await?;
     Ok(Some(retired + 1))
+}
+
+/// Gives `community_id` an RSA key (PKCS#8 DER) unless it has one.
+pub async fn ensure_rsa(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    der: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO issuer_rsa_keys (community_id, private_key) VALUES ($1, $2)
+         ON CONFLICT (community_id) DO NOTHING",
+    )
+    .bind(community_id)
+    .bind(der)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn has_rsa(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM issuer_rsa_keys WHERE community_id = $1)")
+        .bind(community_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// The community's RSA key, as PKCS#8 DER, if it has issued a badge.
+pub async fn rsa_der(
+    conn: &mut PgConnection,
+    community_slug: &str,
+) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar(
+        "SELECT k.private_key FROM issuer_rsa_keys k
+         JOIN communities c ON c.id = k.community_id WHERE c.slug = $1",
+    )
+    .bind(community_slug)
+    .fetch_optional(&mut *conn)
+    .await
 }

@@ -71,6 +71,7 @@ const FILES: &[(&str, &str)] = embed![
     "0051_data_exports.sql",
     "0052_erasure.sql",
     "0053_issuer_key_rotation.sql",
+    "0054_rsa_issuer_keys.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

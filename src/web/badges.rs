@@ -16,6 +16,7 @@ use anyhow::Context;
 
 use super::messages;
 use crate::services::badges::credential;
+use crate::services::badges::rs256::{self, RsaIssuerKey};
 use crate::services::badges::signing::{self, IssuerKey};
 use crate::store::issuer_keys;
 use crate::store::milestones::{self, Badge};
@@ -38,6 +39,7 @@ pub fn routes(pool: sqlx::PgPool, public_url: Option<String>) -> Router {
         .route("/issuers/{community}", get(issuer))
         .route("/issuers/{community}/key", get(first_issuer_key))
         .route("/issuers/{community}/keys/{version}", get(issuer_key))
+        .route("/issuers/{community}/rsa-key", get(rsa_issuer_key))
         .route(
             "/achievements/{community}/{cohort}/{module}",
             get(achievement),
@@ -52,6 +54,8 @@ async fn badge(
 ) -> Response {
     let (id, form) = if let Some(id) = id.strip_suffix(".json") {
         (id.to_owned(), Form::Credential(Signed::No))
+    } else if let Some(id) = id.strip_suffix(".rs256.jwt") {
+        (id.to_owned(), Form::Credential(Signed::Rs256))
     } else if let Some(id) = id.strip_suffix(".jwt") {
         (id.to_owned(), Form::Credential(Signed::Jwt))
     } else if accepts_json(&headers) {
@@ -98,6 +102,51 @@ async fn badge(
             Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
             Err(err) => internal(err),
         },
+        Signed::Rs256 => match rsa_key(&state, &badge.community_slug).await {
+            Ok(Some(key)) => {
+                let token = key.sign(
+                    &credential::open_badge(base, &badge),
+                    badge.issued_at,
+                    &rs256::key_url(base, &badge.community_slug),
+                );
+                ([(header::CONTENT_TYPE, "application/jwt")], token).into_response()
+            }
+            Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
+            Err(err) => internal(err),
+        },
+    }
+}
+
+/// The community's RSA signing key, made with its first badge; reading never creates one.
+async fn rsa_key(state: &BadgeState, community: &str) -> anyhow::Result<Option<RsaIssuerKey>> {
+    let mut conn = state
+        .pool
+        .acquire()
+        .await
+        .context("acquiring a connection")?;
+    let der = issuer_keys::rsa_der(&mut conn, community)
+        .await
+        .with_context(|| format!("loading the RSA badge key of {community}"))?;
+    der.map(|der| RsaIssuerKey::from_der(&der)).transpose()
+}
+
+/// The community's RSA public key, the `kid` of its RS256 credentials.
+async fn rsa_issuer_key(
+    State(state): State<BadgeState>,
+    Path(community): Path<String>,
+) -> Response {
+    let Some(base) = state.public_url.as_deref() else {
+        return not_published();
+    };
+    match rsa_key(&state, &community).await {
+        Ok(Some(key)) => (
+            [(header::CONTENT_TYPE, "application/jwk+json")],
+            key.public_jwk(&rs256::key_url(base, &community))
+                .to_string(),
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ISSUER).into_response(),
+        Err(err) => internal(err),
     }
 }
 
@@ -109,10 +158,11 @@ enum Form {
     Credential(Signed),
 }
 
-/// The credential as JSON, or signed as a VC-JWT.
+/// The credential as JSON, or signed as a VC-JWT with the Ed25519 key or the RSA key.
 enum Signed {
     No,
     Jwt,
+    Rs256,
 }
 
 /// The community's first public key, at the address credentials named before keys

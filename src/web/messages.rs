@@ -45,9 +45,15 @@ pub mod verify {
         )
     }
 
-    pub fn valid(holding: &str, key: i32) -> String {
+    pub const RSA_KEY: &str = "RSA key (RS256)";
+
+    pub fn ed25519_key(version: i32) -> String {
+        format!("key {version}")
+    }
+
+    pub fn valid(holding: &str, key: &str) -> String {
         format!(
-            "<strong>Valid</strong>: {holding}. Signed with the issuer's key {key}, and not revoked."
+            "<strong>Valid</strong>: {holding}. Signed with the issuer's {key}, and not revoked."
         )
     }
 

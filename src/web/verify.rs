@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::messages::verify as text;
 use crate::render::html::escape;
+use crate::services::badges::rs256::{self, RsaIssuerKey};
 use crate::services::badges::signing::{self, IssuerKey};
 use crate::store::{issuer_keys, milestones};
 
@@ -61,7 +62,8 @@ pub struct Holding {
     pub holder: String,
     pub issuer: String,
     pub issued: String,
-    pub key_version: i32,
+    /// Which of the issuer's keys signed it, as the page says it.
+    pub key: String,
 }
 
 async fn form() -> Response {
@@ -96,19 +98,29 @@ async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
     let (Some(header), Some(payload)) = (decode(header), decode(payload)) else {
         return Ok(Verdict::NotACredential);
     };
-    let Some((community, version)) = header["kid"]
-        .as_str()
-        .and_then(|kid| signing::parse_key_url(base, kid))
-    else {
-        return Ok(Verdict::UnknownKey);
-    };
+    let kid = header["kid"].as_str().unwrap_or_default();
     let mut conn = state.pool.acquire().await?;
-    let Some(seed) = issuer_keys::seed_version(&mut conn, &community, version).await? else {
+    // Ed25519 (`/key`, `/keys/<n>`) or RSA (`/rsa-key`): the key its `kid` names.
+    let (community, signed_with) = if let Some((community, version)) =
+        signing::parse_key_url(base, kid)
+    {
+        let Some(seed) = issuer_keys::seed_version(&mut conn, &community, version).await? else {
+            return Ok(Verdict::UnknownKey);
+        };
+        let signed = IssuerKey::from_seed(&seed).verifies(pasted);
+        (community, signed.then(|| text::ed25519_key(version)))
+    } else if let Some(community) = rs256::parse_key_url(base, kid) {
+        let Some(der) = issuer_keys::rsa_der(&mut conn, &community).await? else {
+            return Ok(Verdict::UnknownKey);
+        };
+        let signed = RsaIssuerKey::from_der(&der)?.verifies(pasted);
+        (community, signed.then(|| text::RSA_KEY.to_owned()))
+    } else {
         return Ok(Verdict::UnknownKey);
     };
-    if !IssuerKey::from_seed(&seed).verifies(pasted) {
+    let Some(key) = signed_with else {
         return Ok(Verdict::BadSignature);
-    }
+    };
     let badge = match payload["jti"]
         .as_str()
         .and_then(|id| id.strip_prefix(&format!("{base}/badges/")))
@@ -129,7 +141,7 @@ async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
         holder: badge.member_name.clone(),
         issuer: badge.community_name.clone(),
         issued: badge.issued_at.format("%-d %B %Y").to_string(),
-        key_version: version,
+        key,
     };
     Ok(match badge.revoked_at {
         Some(_) => Verdict::Revoked {
@@ -177,7 +189,7 @@ fn page(found: Option<&Verdict>) -> Response {
 
 fn result_html(found: &Verdict) -> String {
     let (mark, sentence) = match found {
-        Verdict::Valid(h) => ("✅", text::valid(&holding_html(h), h.key_version)),
+        Verdict::Valid(h) => ("✅", text::valid(&holding_html(h), &h.key)),
         Verdict::Revoked { holding, reason } => {
             ("❌", text::revoked(&holding_html(holding), &escape(reason)))
         }

@@ -915,3 +915,87 @@ async fn a_rotated_key_signs_from_then_on_and_the_old_one_still_verifies(pool: P
             .unwrap();
     assert_eq!(rotations, 1);
 }
+
+/// The RS256 form of a credential, checked by OpenSSL's command line (not the code that
+/// signed it) against the RSA key its `kid` serves.
+#[sqlx::test]
+async fn the_rs256_credential_verifies_with_openssl(pool: PgPool) {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use rsa::pkcs8::EncodePublicKey;
+
+    let (bot, badge) = badged(pool).await;
+    let (status, content_type, token) =
+        get(&bot, &format!("/badges/{badge}.rs256.jwt"), None).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "application/jwt")
+    );
+    let parts: Vec<&str> = token.split('.').collect();
+    let decode = |part: &str| -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    };
+    let header = decode(parts[0]);
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(header["kid"], format!("{BASE}/issuers/acme-makers/rsa-key"));
+    let (status, _, jwk) = get(&bot, "/issuers/acme-makers/rsa-key", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let jwk: Value = serde_json::from_str(&jwk).unwrap();
+    assert_eq!(jwk["kty"], "RSA");
+    assert_eq!(header["jwk"], jwk);
+    // The same claims as the Ed25519 form.
+    let (_, _, eddsa) = get(&bot, &format!("/badges/{badge}.jwt"), None).await;
+    assert_eq!(decode(parts[1]), verified_jwt(&bot, &eddsa).await.1);
+
+    let number = |field: &str| {
+        rsa::BigUint::from_bytes_be(
+            &URL_SAFE_NO_PAD
+                .decode(jwk[field].as_str().unwrap())
+                .unwrap(),
+        )
+    };
+    let public = rsa::RsaPublicKey::new(number("n"), number("e")).unwrap();
+    assert_eq!(
+        rsa::traits::PublicKeyParts::size(&public),
+        256,
+        "a 2048-bit modulus"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("key.der"),
+        public.to_public_key_der().unwrap().as_bytes(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("sig.bin"),
+        URL_SAFE_NO_PAD.decode(parts[2]).unwrap(),
+    )
+    .unwrap();
+    let openssl = |input: String| {
+        std::fs::write(dir.path().join("input"), input).unwrap();
+        std::process::Command::new("openssl")
+            .args([
+                "dgst",
+                "-sha256",
+                "-keyform",
+                "DER",
+                "-verify",
+                "key.der",
+                "-signature",
+                "sig.bin",
+                "input",
+            ])
+            .current_dir(dir.path())
+            .output()
+            .expect("openssl runs")
+    };
+    let verified = openssl(format!("{}.{}", parts[0], parts[1]));
+    assert_eq!(String::from_utf8_lossy(&verified.stdout), "Verified OK\n");
+    assert!(verified.status.success());
+    let forged = openssl(format!("{}.{}x", parts[0], parts[1]));
+    assert_eq!(
+        String::from_utf8_lossy(&forged.stdout),
+        "Verification failure\n"
+    );
+    assert!(!forged.status.success());
+}

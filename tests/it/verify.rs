@@ -120,6 +120,20 @@ async fn a_pasted_credential_is_checked_in_the_browser_and_every_verdict_says_wh
         "ℹ️ That is not a credential: a signed one is three parts joined by dots, starting with eyJ."
     );
 
+    // The RS256 form verifies against the RSA key.
+    let (_, _, rs256) = get(&bot, &format!("/badges/{badge}.rs256.jwt"), None).await;
+    assert!(
+        verdict(&base, &rs256)
+            .await
+            .ends_with("Signed with the issuer's RSA key (RS256), and not revoked."),
+    );
+    let forged_rs256 = format!("{}x", &rs256[..rs256.len() - 1]);
+    assert!(
+        verdict(&base, &forged_rs256)
+            .await
+            .contains("does not match")
+    );
+
     // After the key is rotated, the old token still verifies with key 1, the new with 2.
     bot.ok("ada", "/badge rotate").await;
     assert!(

@@ -3,6 +3,7 @@
 
 pub mod credential;
 mod messages;
+pub mod rs256;
 pub mod signing;
 
 use chrono::{DateTime, Utc};
@@ -17,8 +18,20 @@ use crate::store::{audit, issuer_keys, milestones};
 /// Gives every community that issued badges before keys were made at issue time its key,
 /// at start, so serving a credential never writes.
 pub async fn ensure_issuer_keys(pool: &sqlx::PgPool) -> anyhow::Result<()> {
-    for community in issuer_keys::badged_without_key(pool).await? {
-        issuer_keys::ensure(pool, community, signing::fresh_seed()?).await?;
+    let mut conn = pool.acquire().await?;
+    for community in issuer_keys::badged_without_keys(&mut *conn).await? {
+        ensure_keys(&mut conn, community).await?;
+    }
+    Ok(())
+}
+
+/// Gives the community its signing keys unless it has them: called where a badge is
+/// issued, in that transaction, so serving a credential only reads them. The RSA key is
+/// drawn only when missing: it takes a moment.
+pub async fn ensure_keys(tx: &mut PgConnection, community: Uuid) -> anyhow::Result<()> {
+    issuer_keys::ensure(&mut *tx, community, signing::fresh_seed()?).await?;
+    if !issuer_keys::has_rsa(&mut *tx, community).await? {
+        issuer_keys::ensure_rsa(&mut *tx, community, &rs256::fresh_der()?).await?;
     }
     Ok(())
 }

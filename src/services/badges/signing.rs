@@ -43,6 +43,31 @@ pub fn fresh_seed() -> Result<[u8; 32]> {
     Ok(seed)
 }
 
+/// A credential's payload: the credential with the registered claims section 8.2.4 asks
+/// for, `iss`, `jti`, `sub` and `nbf`, set from it.
+pub fn credential_claims(credential: &Value, valid_from: DateTime<Utc>) -> Value {
+    let mut payload = credential.clone();
+    if let Some(claims) = payload.as_object_mut() {
+        claims.insert("iss".into(), credential["issuer"]["id"].clone());
+        claims.insert("jti".into(), credential["id"].clone());
+        claims.insert("sub".into(), credential["credentialSubject"]["id"].clone());
+        claims.insert("nbf".into(), json!(valid_from.timestamp()));
+    }
+    payload
+}
+
+/// `header.payload.signature`, each base64url without padding, the signature made by
+/// `sign` over the first two.
+pub fn compact_jws(header: &Value, payload: &Value, sign: impl FnOnce(&[u8]) -> Vec<u8>) -> String {
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(payload.to_string())
+    );
+    let signature = sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
 pub struct IssuerKey(SigningKey);
 
 impl IssuerKey {
@@ -84,14 +109,7 @@ impl IssuerKey {
     /// The compact JWS of `credential` (an `OpenBadgeCredential` whose `validFrom` is
     /// `valid_from`), with `iss`, `jti`, `sub` and `nbf` set from it as section 8.2.4 asks.
     pub fn sign(&self, credential: &Value, valid_from: DateTime<Utc>, kid: &str) -> String {
-        let mut payload = credential.clone();
-        if let Some(claims) = payload.as_object_mut() {
-            claims.insert("iss".into(), credential["issuer"]["id"].clone());
-            claims.insert("jti".into(), credential["id"].clone());
-            claims.insert("sub".into(), credential["credentialSubject"]["id"].clone());
-            claims.insert("nbf".into(), json!(valid_from.timestamp()));
-        }
-        self.jws(&payload, kid)
+        self.jws(&credential_claims(credential, valid_from), kid)
     }
 
     /// The compact JWS of a revocation list, so a verifier can trust "revoked" (or its
@@ -114,16 +132,9 @@ impl IssuerKey {
             "kid": kid,
             "jwk": self.public_jwk(kid),
         });
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(payload.to_string())
-        );
-        let signature = self.0.sign(signing_input.as_bytes());
-        format!(
-            "{signing_input}.{}",
-            URL_SAFE_NO_PAD.encode(signature.to_bytes())
-        )
+        compact_jws(&header, payload, |input| {
+            self.0.sign(input).to_bytes().to_vec()
+        })
     }
 }
 

@@ -154,12 +154,7 @@ pub async fn verify(
         Some(name) => Some({
             // The key that will sign it exists from the first badge on: a request for a
             // credential only reads it.
-            crate::store::issuer_keys::ensure(
-                &mut *tx,
-                community,
-                crate::services::badges::signing::fresh_seed()?,
-            )
-            .await?;
+            crate::services::badges::ensure_keys(&mut *tx, community).await?;
             milestones::issue(
                 &mut *tx,
                 community,
