@@ -36,7 +36,7 @@ pub async fn badged_without_keys(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<Uu
 
 /// The community's current signing seed and its version, if it has issued a badge.
 pub async fn signing_seed(
-    conn: &mut PgConnection,
+    ex: impl PgExecutor<'_>,
     community_slug: &str,
 ) -> sqlx::Result<Option<(i32, [u8; 32])>> {
     let row: Option<(i32, Vec<u8>)> = sqlx::query_as(
@@ -45,7 +45,7 @@ pub async fn signing_seed(
           WHERE c.slug = $1 AND k.retired_at IS NULL",
     )
     .bind(community_slug)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(ex)
     .await?;
     // The column's CHECK keeps it at 32 bytes.
     Ok(row.and_then(|(version, bytes)| Some((version, bytes.try_into().ok()?))))
@@ -53,7 +53,7 @@ pub async fn signing_seed(
 
 /// Key `version` of the community, current or retired: old credentials name it.
 pub async fn seed_version(
-    conn: &mut PgConnection,
+    ex: impl PgExecutor<'_>,
     community_slug: &str,
     version: i32,
 ) -> sqlx::Result<Option<[u8; 32]>> {
@@ -64,7 +64,7 @@ pub async fn seed_version(
     )
     .bind(community_slug)
     .bind(version)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(ex)
     .await?;
     Ok(seed.and_then(|bytes| bytes.try_into().ok()))
 }
@@ -128,7 +128,7 @@ pub async fn has_rsa(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Resul
 
 /// The community's RSA key, as PKCS#8 DER, if it has issued a badge.
 pub async fn rsa_der(
-    conn: &mut PgConnection,
+    ex: impl PgExecutor<'_>,
     community_slug: &str,
 ) -> sqlx::Result<Option<Vec<u8>>> {
     sqlx::query_scalar(
@@ -136,6 +136,6 @@ pub async fn rsa_der(
          JOIN communities c ON c.id = k.community_id WHERE c.slug = $1",
     )
     .bind(community_slug)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(ex)
     .await
 }

@@ -119,12 +119,7 @@ async fn badge(
 
 /// The community's RSA signing key, made with its first badge; reading never creates one.
 async fn rsa_key(state: &BadgeState, community: &str) -> anyhow::Result<Option<RsaIssuerKey>> {
-    let mut conn = state
-        .pool
-        .acquire()
-        .await
-        .context("acquiring a connection")?;
-    let der = issuer_keys::rsa_der(&mut conn, community)
+    let der = issuer_keys::rsa_der(&state.pool, community)
         .await
         .with_context(|| format!("loading the RSA badge key of {community}"))?;
     der.map(|der| RsaIssuerKey::from_der(&der)).transpose()
@@ -180,17 +175,10 @@ async fn issuer_key(
     let Some(base) = state.public_url.as_deref() else {
         return not_published();
     };
-    let seed = async {
-        let mut conn = state
-            .pool
-            .acquire()
-            .await
-            .context("acquiring a connection")?;
-        issuer_keys::seed_version(&mut conn, &community, version)
-            .await
-            .with_context(|| format!("loading badge key {version} of {community}"))
-    };
-    match seed.await {
+    let seed = issuer_keys::seed_version(&state.pool, &community, version)
+        .await
+        .with_context(|| format!("loading badge key {version} of {community}"));
+    match seed {
         Ok(Some(seed)) => (
             [(header::CONTENT_TYPE, "application/jwk+json")],
             IssuerKey::from_seed(&seed)
@@ -209,12 +197,7 @@ async fn community_key(
     state: &BadgeState,
     community: &str,
 ) -> anyhow::Result<Option<(i32, IssuerKey)>> {
-    let mut conn = state
-        .pool
-        .acquire()
-        .await
-        .context("acquiring a connection")?;
-    let seed = issuer_keys::signing_seed(&mut conn, community)
+    let seed = issuer_keys::signing_seed(&state.pool, community)
         .await
         .with_context(|| format!("loading the badge signing key of {community}"))?;
     Ok(seed.map(|(version, seed)| (version, IssuerKey::from_seed(&seed))))

@@ -99,18 +99,17 @@ async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
         return Ok(Verdict::NotACredential);
     };
     let kid = header["kid"].as_str().unwrap_or_default();
-    let mut conn = state.pool.acquire().await?;
     // Ed25519 (`/key`, `/keys/<n>`) or RSA (`/rsa-key`): the key its `kid` names.
     let (community, signed_with) = if let Some((community, version)) =
         signing::parse_key_url(base, kid)
     {
-        let Some(seed) = issuer_keys::seed_version(&mut conn, &community, version).await? else {
+        let Some(seed) = issuer_keys::seed_version(&state.pool, &community, version).await? else {
             return Ok(Verdict::UnknownKey);
         };
         let signed = IssuerKey::from_seed(&seed).verifies(pasted);
         (community, signed.then(|| text::ed25519_key(version)))
     } else if let Some(community) = rs256::parse_key_url(base, kid) {
-        let Some(der) = issuer_keys::rsa_der(&mut conn, &community).await? else {
+        let Some(der) = issuer_keys::rsa_der(&state.pool, &community).await? else {
             return Ok(Verdict::UnknownKey);
         };
         let signed = RsaIssuerKey::from_der(&der)?.verifies(pasted);
@@ -126,7 +125,7 @@ async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
         .and_then(|id| id.strip_prefix(&format!("{base}/badges/")))
         .and_then(|id| Uuid::parse_str(id).ok())
     {
-        Some(id) => milestones::badge(&mut *conn, id).await?,
+        Some(id) => milestones::badge(&state.pool, id).await?,
         None => None,
     };
     // A badge of another community signed with this one's key is not this issuer's.

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::credential::issuer_url;
-use super::signing::{compact_jws, credential_claims};
+use super::signing::{compact_jws, compact_jws_parts, credential_claims};
 
 /// The modulus size: RFC 7518 asks for at least 2048 bits.
 const BITS: usize = 2048;
@@ -68,18 +68,13 @@ impl RsaIssuerKey {
     /// Whether `token`, a compact JWS, carries this key's RS256 signature.
     pub fn verifies(&self, token: &str) -> bool {
         use rsa::signature::Verifier;
-        let Some((signing_input, signature)) = token.rsplit_once('.') else {
-            return false;
-        };
-        let Ok(bytes) = URL_SAFE_NO_PAD.decode(signature) else {
-            return false;
-        };
-        let Ok(signature) = pkcs1v15::Signature::try_from(bytes.as_slice()) else {
-            return false;
-        };
-        pkcs1v15::VerifyingKey::<Sha256>::new(self.0.to_public_key())
-            .verify(signing_input.as_bytes(), &signature)
-            .is_ok()
+        compact_jws_parts(token).is_some_and(|(signing_input, bytes)| {
+            pkcs1v15::Signature::try_from(bytes.as_slice()).is_ok_and(|signature| {
+                pkcs1v15::VerifyingKey::<Sha256>::new(self.0.to_public_key())
+                    .verify(signing_input.as_bytes(), &signature)
+                    .is_ok()
+            })
+        })
     }
 
     /// The compact JWS of `credential`, with the claims of [`credential_claims`].

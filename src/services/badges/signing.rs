@@ -68,6 +68,13 @@ pub fn compact_jws(header: &Value, payload: &Value, sign: impl FnOnce(&[u8]) -> 
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
+/// A compact JWS's signing input (`header.payload`) and its decoded signature; None when
+/// it is not shaped like one.
+pub fn compact_jws_parts(token: &str) -> Option<(&str, Vec<u8>)> {
+    let (signing_input, signature) = token.rsplit_once('.')?;
+    Some((signing_input, URL_SAFE_NO_PAD.decode(signature).ok()?))
+}
+
 pub struct IssuerKey(SigningKey);
 
 impl IssuerKey {
@@ -79,19 +86,14 @@ impl IssuerKey {
     /// parts.
     pub fn verifies(&self, token: &str) -> bool {
         use ed25519_dalek::{Signature, Verifier};
-        let Some((signing_input, signature)) = token.rsplit_once('.') else {
-            return false;
-        };
-        let Ok(bytes) = URL_SAFE_NO_PAD.decode(signature) else {
-            return false;
-        };
-        let Ok(signature) = Signature::from_slice(&bytes) else {
-            return false;
-        };
-        self.0
-            .verifying_key()
-            .verify(signing_input.as_bytes(), &signature)
-            .is_ok()
+        compact_jws_parts(token).is_some_and(|(signing_input, bytes)| {
+            Signature::from_slice(&bytes).is_ok_and(|signature| {
+                self.0
+                    .verifying_key()
+                    .verify(signing_input.as_bytes(), &signature)
+                    .is_ok()
+            })
+        })
     }
 
     /// The public half, as an RFC 8037 `OKP` JWK.

@@ -152,12 +152,6 @@ async fn file(
     inv: &Invocation,
     member: &Member,
 ) -> ServiceResult<Request> {
-    if let Some(waiting) = erasures::waiting(&mut *tx, member.id).await? {
-        return refuse(messages::already_waiting(
-            (member.id != inv.caller.member.id).then_some(member.display_name.as_str()),
-            &waiting,
-        ));
-    }
     crate::store::communities::lock_numbering(&mut *tx, inv.caller.community_id).await?;
     let due = now + Duration::days(GRACE_DAYS);
     // The GDPR's one month to answer a request (Art. 12(3)), from the day it was asked.
@@ -175,7 +169,8 @@ async fn file(
     )
     .await?
     else {
-        // Another request for the member was filed at the same moment.
+        // The member has a request waiting: filed earlier, or just now by someone else (the
+        // numbering lock made this one wait for it).
         let waiting = erasures::waiting(&mut *tx, member.id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("an erasure request vanished while filing another"))?;

@@ -38,31 +38,20 @@ pub async fn run(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<u64> {
             now,
         )
         .await?;
-        if request.requested_by != request.member_id {
-            let steward_name: Option<String> = sqlx::query_scalar(
-                "SELECT display_name FROM members WHERE id = $1 AND erased_at IS NULL",
-            )
-            .bind(request.requested_by)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(display_name) = steward_name {
-                let to = Destination::Direct {
-                    member_id: request.requested_by,
-                    display_name,
-                };
-                let key = format!("erasure:done:{}", request.id);
-                if enqueue(
-                    &mut tx,
-                    request.community_id,
-                    &key,
-                    &to,
-                    &messages::done_for_steward(request.number),
-                    now,
-                )
-                .await?
-                {
-                    posts += 1;
-                }
+        // The steward who asked hears it is done; a steward erased meanwhile gets nothing
+        // (the outbox queues no post to a tombstone).
+        if request.requested_by != request.member_id
+            && let Some(steward) =
+                crate::store::members::by_id(&mut *tx, request.requested_by).await?
+        {
+            let to = Destination::Direct {
+                member_id: steward.id,
+                display_name: steward.display_name,
+            };
+            let key = format!("erasure:done:{}", request.id);
+            let done = messages::done_for_steward(request.number);
+            if enqueue(&mut tx, request.community_id, &key, &to, &done, now).await? {
+                posts += 1;
             }
         }
         tx.commit().await?;
