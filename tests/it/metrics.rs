@@ -276,7 +276,13 @@ async fn a_running_server_serves_metrics_on_their_own_listener(pool: PgPool) {
                 &text,
                 r#"cohortbot_platform_requests_total{platform="discord",status="5xx"}"#,
             )?;
-            (passes >= 1.0 && refused >= 1.0).then_some(text)
+            // Registration is leader work, claimed after the lease: it may land after the
+            // gateway's first refusal, so the scrape waits for both.
+            let registered = sample(
+                &text,
+                r#"cohortbot_platform_requests_total{platform="discord",status="2xx"}"#,
+            )?;
+            (passes >= 1.0 && refused >= 1.0 && registered >= 1.0).then_some(text)
         },
     )
     .await;
