@@ -145,6 +145,12 @@ pub enum CommandId {
     PrivacyErase,
     PrivacyCancel,
     PrivacyRequests,
+    ConcernReport,
+    ConcernList,
+    ConcernShow,
+    ConcernReply,
+    ConcernClose,
+    ConcernBlock,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -378,6 +384,39 @@ pub const APPROVAL_KINDS: &[&str] = &[
     "custom",
 ];
 /// How sensitive the data a request touches is.
+pub const CONCERN_CATEGORIES: &[&str] = &[
+    "conduct",
+    "harassment",
+    "safety",
+    "security",
+    "data",
+    "other",
+];
+
+pub const CONCERN_MODES: &[&str] = &["identified", "confidential", "anonymous"];
+
+pub const CONCERN_LISTINGS: &[&str] = &["open", "closed"];
+
+/// A concern's text, and each message about it: what a Discord paragraph field holds.
+pub const CONCERN_TEXT_MAX: usize = 4000;
+
+/// A concern by its number (handlers, or its named reporter), or the relay code an
+/// anonymous reporter holds.
+const CONCERN: OptionSpec = required(
+    "concern",
+    OptionKind::Text { max: 60 },
+    "the concern's number, or the relay code you were given for an anonymous report",
+);
+
+const CONCERN_NUMBER: OptionSpec = required(
+    "concern",
+    OptionKind::Int {
+        min: 1,
+        max: 1_000_000,
+    },
+    "the concern's number, as `/concern list` shows it",
+);
+
 pub const DATA_CLASSES: &[&str] = &["public", "internal", "confidential", "personal"];
 pub const APPROVAL_TITLE_MAX: usize = 120;
 pub const APPROVAL_JUSTIFICATION_MAX: usize = 2_000;
@@ -801,7 +840,7 @@ pub static CATALOG: &[CommandSpec] = &[
             required(
                 "role",
                 OptionKind::Role,
-                "steward, sponsor, lead_mentor, community_mentor, learner or alumni",
+                "steward, sponsor, lead_mentor, community_mentor, learner, alumni or concern_handler",
             ),
             optional("cohort", OptionKind::Cohort, "limit the role to one cohort"),
         ],
@@ -1919,6 +1958,100 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Owners and stewards: the tool is no longer in use.",
+    },
+    CommandSpec {
+        id: CommandId::ConcernReport,
+        path: "concern report",
+        options: &[
+            required(
+                "category",
+                OptionKind::Choice(CONCERN_CATEGORIES),
+                "conduct, harassment, safety, security, data or other",
+            ),
+            required(
+                "mode",
+                OptionKind::Choice(CONCERN_MODES),
+                "identified: the handlers know it's you and may say so to those involved; confidential: only the handlers know; anonymous: nobody knows, not even the bot",
+            ),
+            rest(
+                "text",
+                OptionKind::Paragraph {
+                    max: CONCERN_TEXT_MAX,
+                },
+                true,
+                "what happened; several lines are fine",
+            ),
+            named(
+                "exclude",
+                OptionKind::Text { max: 500 },
+                "people who must not see it, separated by commas",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Report a concern to the concerns team, privately: never to anyone you exclude. Anonymous reports keep no trace of who you are.",
+    },
+    CommandSpec {
+        id: CommandId::ConcernList,
+        path: "concern list",
+        options: &[optional(
+            "status",
+            OptionKind::Choice(CONCERN_LISTINGS),
+            "open (the default) or closed",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Concern handlers: the concerns you may see. Anyone else: the concerns you reported under your name.",
+    },
+    CommandSpec {
+        id: CommandId::ConcernShow,
+        path: "concern show",
+        options: &[CONCERN],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Read a concern and its conversation: by number, or by the relay code of your anonymous report.",
+    },
+    CommandSpec {
+        id: CommandId::ConcernReply,
+        path: "concern reply",
+        options: &[
+            CONCERN,
+            rest(
+                "text",
+                OptionKind::Paragraph {
+                    max: CONCERN_TEXT_MAX,
+                },
+                true,
+                "your message; several lines are fine",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Write on a concern: handlers answer as the concerns team; reporters answer by number, or by relay code when anonymous.",
+    },
+    CommandSpec {
+        id: CommandId::ConcernClose,
+        path: "concern close",
+        options: &[
+            CONCERN_NUMBER,
+            rest(
+                "reason",
+                OptionKind::Paragraph { max: 1000 },
+                true,
+                "what was done, told to the reporter",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Concern handlers: close a concern, with the reason the reporter is told.",
+    },
+    CommandSpec {
+        id: CommandId::ConcernBlock,
+        path: "concern block",
+        options: &[CONCERN_NUMBER],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Concern handlers: refuse any further message from a concern's reporter, without learning who they are.",
     },
     CommandSpec {
         id: CommandId::MeData,

@@ -22,6 +22,8 @@ pub enum FormId {
     ApprovalRequest,
     ApprovalReject,
     ToolRegister,
+    ConcernReport,
+    ConcernReply,
 }
 
 #[derive(Debug)]
@@ -255,6 +257,36 @@ pub static FORMS: &[FormSpec] = &[
         ],
         from_command: true,
     },
+    // The category and mode come from the command's options; what happened is written here.
+    FormSpec {
+        id: FormId::ConcernReport,
+        command: CommandId::ConcernReport,
+        title: text::CONCERN_TITLE,
+        fields: &[
+            FieldSpec {
+                option: "text",
+                label: text::CONCERN_TEXT_LABEL,
+                placeholder: Some(text::CONCERN_TEXT_PLACEHOLDER),
+            },
+            FieldSpec {
+                option: "exclude",
+                label: text::CONCERN_EXCLUDE_LABEL,
+                placeholder: Some(text::CONCERN_EXCLUDE_PLACEHOLDER),
+            },
+        ],
+        from_command: true,
+    },
+    FormSpec {
+        id: FormId::ConcernReply,
+        command: CommandId::ConcernReply,
+        title: text::CONCERN_REPLY_TITLE,
+        fields: &[FieldSpec {
+            option: "text",
+            label: text::CONCERN_REPLY_LABEL,
+            placeholder: None,
+        }],
+        from_command: true,
+    },
     // Opened by the Reject button in an approver's DM: the request rides in its context.
     FormSpec {
         id: FormId::ApprovalReject,
@@ -384,6 +416,8 @@ impl FormId {
             FormId::ApprovalRequest => "apr",
             FormId::ApprovalReject => "apn",
             FormId::ToolRegister => "tlr",
+            FormId::ConcernReport => "cnr",
+            FormId::ConcernReply => "cnw",
         }
     }
 
@@ -403,6 +437,8 @@ impl FormId {
             FormId::ApprovalRequest,
             FormId::ApprovalReject,
             FormId::ToolRegister,
+            FormId::ConcernReport,
+            FormId::ConcernReply,
         ]
         .into_iter()
         .find(|id| id.code() == code)

@@ -120,7 +120,7 @@ pub fn not_a_channel(name: &str, raw: &str) -> Message {
 }
 
 pub fn unknown_role(raw: &str, suggestion: Option<&str>) -> Message {
-    let roles = "steward, sponsor, lead_mentor, community_mentor, learner, alumni";
+    let roles = "steward, sponsor, lead_mentor, community_mentor, learner, alumni, concern_handler";
     let msg = Message::new().code(preview(raw)).text(" is not a role");
     match suggestion {
         Some(s) => msg.text("; did you mean ").code(s).text("?"),
@@ -231,6 +231,14 @@ pub mod form {
     pub const APPROVAL_REJECT_TITLE: &str = "Reject a request";
     pub const APPROVAL_REASON_LABEL: &str = "Why? The requester reads this";
     pub const APPROVAL_REASON_PLACEHOLDER: &str = "What would have to change for a yes";
+    pub const CONCERN_TITLE: &str = "Report a concern";
+    pub const CONCERN_TEXT_LABEL: &str = "What happened?";
+    pub const CONCERN_TEXT_PLACEHOLDER: &str =
+        "Several lines are fine: what, when, where, who was involved";
+    pub const CONCERN_EXCLUDE_LABEL: &str = "Who must not see it? (optional)";
+    pub const CONCERN_EXCLUDE_PLACEHOLDER: &str = "Names, separated by commas";
+    pub const CONCERN_REPLY_TITLE: &str = "Write on a concern";
+    pub const CONCERN_REPLY_LABEL: &str = "Your message";
 
     use crate::render::Message;
 

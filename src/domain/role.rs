@@ -14,16 +14,19 @@ pub enum Role {
     CommunityMentor,
     Learner,
     Alumni,
+    /// Receives confidential concerns; held apart from the others so a steward need not be one.
+    ConcernHandler,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Steward,
         Role::Sponsor,
         Role::LeadMentor,
         Role::CommunityMentor,
         Role::Learner,
         Role::Alumni,
+        Role::ConcernHandler,
     ];
 
     /// The stored and typed name.
@@ -35,6 +38,7 @@ impl Role {
             Role::CommunityMentor => "community_mentor",
             Role::Learner => "learner",
             Role::Alumni => "alumni",
+            Role::ConcernHandler => "concern_handler",
         }
     }
 
@@ -47,6 +51,7 @@ impl Role {
             Role::CommunityMentor => "community mentor",
             Role::Learner => "learner",
             Role::Alumni => "alumni",
+            Role::ConcernHandler => "concern handler",
         }
     }
 }

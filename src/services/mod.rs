@@ -9,6 +9,7 @@ pub mod badges;
 pub mod checkins;
 pub mod circles;
 pub mod clinics;
+pub mod concerns;
 pub mod dashboard;
 pub mod days_off;
 pub mod earned_roles;
@@ -306,12 +307,21 @@ impl Services {
     /// Runs one command. Never fails: user errors and internal errors both become replies.
     #[tracing::instrument(skip_all, fields(
         community = %invocation.caller.community_slug,
-        member = %invocation.caller.member.platform_user_id,
+        member = tracing::field::Empty,
         command = invocation.spec.path,
     ))]
     pub async fn handle(&self, invocation: Invocation) -> Outcome {
-        // Any command but an answer drops the member's open question, and says so.
-        let drops_question = !matches!(invocation.spec.id, CommandId::Yes | CommandId::No);
+        let withheld = concerns::withholds_caller(invocation.spec.id);
+        if !withheld {
+            tracing::Span::current().record(
+                "member",
+                tracing::field::display(&invocation.caller.member.platform_user_id),
+            );
+        }
+        // Any command but an answer drops the member's open question, and says so; a
+        // command that withholds its caller touches nothing of theirs.
+        let drops_question =
+            !withheld && !matches!(invocation.spec.id, CommandId::Yes | CommandId::No);
         let counted = |outcome| metrics().command(invocation.spec.path, outcome);
         match self.run(&invocation, drops_question).await {
             Ok(outcome) => {
@@ -435,7 +445,10 @@ async fn write_tail(
         });
     // The Slack Home of the caller, and of each member this told something, may show
     // what just changed; publishing it again is a no-op when it did not.
-    let mut touched = vec![inv.caller.member.id];
+    let mut touched = Vec::new();
+    if !concerns::withholds_caller(inv.spec.id) {
+        touched.push(inv.caller.member.id);
+    }
     for post in &outcome.posts {
         if let Destination::Direct { member_id, .. } = post.to {
             touched.push(member_id);
@@ -671,6 +684,12 @@ async fn route(
         CommandId::PrivacyErase => erasure::erase(tx, now, inv).await,
         CommandId::PrivacyCancel => erasure::cancel(tx, now, inv).await,
         CommandId::PrivacyRequests => erasure::requests(tx, now, inv).await,
+        CommandId::ConcernReport => concerns::report(tx, now, inv).await,
+        CommandId::ConcernList => concerns::list(tx, inv).await,
+        CommandId::ConcernShow => concerns::show(tx, inv).await,
+        CommandId::ConcernReply => concerns::reply(tx, now, inv).await,
+        CommandId::ConcernClose => concerns::close(tx, now, inv).await,
+        CommandId::ConcernBlock => concerns::block(tx, now, inv).await,
     }
 }
 

@@ -72,6 +72,7 @@ const FILES: &[(&str, &str)] = embed![
     "0052_erasure.sql",
     "0053_issuer_key_rotation.sql",
     "0054_rsa_issuer_keys.sql",
+    "0055_concerns.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod cohorts;
 pub mod command_tail;
 pub mod communities;
+pub mod concerns;
 pub mod dashboard_keys;
 pub mod data_exports;
 pub mod days_off;

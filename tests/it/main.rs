@@ -9,6 +9,7 @@ mod checkins;
 mod circles;
 mod clinics;
 mod cluster;
+mod concerns;
 mod continuity;
 mod continuity_platforms;
 mod dashboard;

@@ -45,6 +45,8 @@ async fn every_reference_to_a_member_says_whose_rows_it_marks(pool: PgPool) {
         "approval_approvers.standing_in_for",
         "circle_invites.by_member",
         "clinic_queue.helper_id",
+        "concern_messages.author_id",
+        "concerns.closed_by",
         "kb_questions.answered_by",
         "pairings.mentor_id",
         "reviews.claimed_by",

@@ -115,7 +115,9 @@ pub fn callback_id(form: FormId) -> &'static str {
         | FormId::SurveyAnswer
         | FormId::ApprovalRequest
         | FormId::ApprovalReject
-        | FormId::ToolRegister => COMMAND_FORM,
+        | FormId::ToolRegister
+        | FormId::ConcernReport
+        | FormId::ConcernReply => COMMAND_FORM,
     }
 }
 

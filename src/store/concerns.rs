@@ -1,0 +1,331 @@
+//! Confidential concerns: the reports, who must not see each one, and their conversations.
+//! An anonymous report has no reporter id anywhere; its reporter is found again only by the
+//! SHA-256 of the relay code they hold.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::domain::Role;
+use crate::store::pg_row;
+
+crate::store::row::text_enum! {
+    /// Who may know who reported (`concerns.mode`).
+    pub enum Mode {
+        /// The handlers know, and may name the reporter to those they involve.
+        Identified = "identified",
+        /// The handlers know, and nobody else.
+        Confidential = "confidential",
+        /// Nobody knows, the bot included.
+        Anonymous = "anonymous",
+    }
+}
+
+crate::store::row::text_enum! {
+    /// Where a concern stands (`concerns.status`).
+    pub enum Status {
+        Open = "open",
+        Closed = "closed",
+    }
+}
+
+pg_row! {
+    #[derive(Debug, Clone)]
+    pub struct Concern {
+        pub id: Uuid,
+        pub community_id: Uuid,
+        pub number: i32,
+        pub category: String,
+        pub mode: Mode,
+        pub body: String,
+        pub reporter_id: Option<Uuid>,
+        pub reporter_name: Option<String>,
+        pub relay_blocked_at: Option<DateTime<Utc>>,
+        pub status: Status,
+        pub opened_on: NaiveDate,
+        pub closed_at: Option<DateTime<Utc>>,
+        pub close_reason: Option<String>,
+        pub closed_by_name: Option<String>,
+    }
+}
+
+pg_row! {
+    /// One message of a concern's conversation, oldest first.
+    #[derive(Debug, Clone)]
+    pub struct Said {
+        /// The handler who wrote it; `None` for the reporter's own messages.
+        pub author_name: Option<String>,
+        pub body: String,
+        pub sent_on: NaiveDate,
+    }
+}
+
+const COLUMNS: &str = "c.id, c.community_id, c.number, c.category, c.mode, c.body, c.reporter_id,
+     r.display_name AS reporter_name, c.relay_blocked_at, c.status, c.opened_on, c.closed_at,
+     c.close_reason, b.display_name AS closed_by_name";
+
+const FROM: &str = "concerns c LEFT JOIN members r ON r.id = c.reporter_id
+     LEFT JOIN members b ON b.id = c.closed_by";
+
+/// A concern about to be reported.
+#[derive(Debug, Clone)]
+pub struct NewConcern<'a> {
+    pub community_id: Uuid,
+    pub category: &'a str,
+    pub mode: Mode,
+    pub body: &'a str,
+    /// `None` exactly when anonymous.
+    pub reporter_id: Option<Uuid>,
+    /// SHA-256 of the relay code, exactly when anonymous.
+    pub relay_hash: Option<&'a [u8]>,
+    pub opened_on: NaiveDate,
+}
+
+/// Files a concern with the community's next number and returns it. Serialise numbering
+/// with `communities::lock_numbering` first.
+pub async fn insert(ex: impl PgExecutor<'_>, new: &NewConcern<'_>) -> sqlx::Result<(Uuid, i32)> {
+    sqlx::query_as(
+        "INSERT INTO concerns (id, community_id, number, category, mode, body, reporter_id,
+             relay_hash, opened_on)
+         SELECT $1, $2, coalesce(max(number), 0) + 1, $3, $4, $5, $6, $7, $8
+           FROM concerns WHERE community_id = $2
+         RETURNING id, number",
+    )
+    .bind(Uuid::new_v4())
+    .bind(new.community_id)
+    .bind(new.category)
+    .bind(new.mode)
+    .bind(new.body)
+    .bind(new.reporter_id)
+    .bind(new.relay_hash)
+    .bind(new.opened_on)
+    .fetch_one(ex)
+    .await
+}
+
+/// Records who must not see the concern.
+pub async fn exclude(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+    members: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO concern_exclusions (concern_id, member_id)
+         SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING",
+    )
+    .bind(concern_id)
+    .bind(members)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// The community's concern handlers (holders of the role community-wide, not erased):
+/// (id, name), by name.
+pub async fn handlers(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT m.id, m.display_name FROM member_roles r JOIN members m ON m.id = r.member_id
+          WHERE r.community_id = $1 AND r.role = $2 AND r.cohort_id IS NULL
+            AND m.erased_at IS NULL
+          ORDER BY m.display_name, m.id",
+    )
+    .bind(community_id)
+    .bind(Role::ConcernHandler.as_str())
+    .fetch_all(ex)
+    .await
+}
+
+/// The concern numbered `number`, unless `viewer` is excluded from it.
+pub async fn by_number(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    number: i32,
+    viewer: Uuid,
+) -> sqlx::Result<Option<Concern>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM {FROM}
+          WHERE c.community_id = $1 AND c.number = $2
+            AND NOT EXISTS (SELECT 1 FROM concern_exclusions x
+                             WHERE x.concern_id = c.id AND x.member_id = $3)"
+    )))
+    .bind(community_id)
+    .bind(number)
+    .bind(viewer)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The concern `number` locked for a change, unless `viewer` is excluded from it.
+pub async fn lock(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    number: i32,
+    viewer: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT c.id FROM concerns c
+          WHERE c.community_id = $1 AND c.number = $2
+            AND NOT EXISTS (SELECT 1 FROM concern_exclusions x
+                             WHERE x.concern_id = c.id AND x.member_id = $3)
+          FOR UPDATE",
+    )
+    .bind(community_id)
+    .bind(number)
+    .bind(viewer)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The anonymous concern whose relay code hashes to `relay_hash`.
+pub async fn by_relay(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    relay_hash: &[u8],
+) -> sqlx::Result<Option<Concern>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE c.community_id = $1 AND c.relay_hash = $2"
+    )))
+    .bind(community_id)
+    .bind(relay_hash)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The handlers a concern may reach: every handler but those excluded.
+pub async fn handlers_for(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    concern_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT m.id, m.display_name FROM member_roles r JOIN members m ON m.id = r.member_id
+          WHERE r.community_id = $1 AND r.role = $2 AND r.cohort_id IS NULL
+            AND m.erased_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM concern_exclusions x
+                             WHERE x.concern_id = $3 AND x.member_id = m.id)
+          ORDER BY m.display_name, m.id",
+    )
+    .bind(community_id)
+    .bind(Role::ConcernHandler.as_str())
+    .bind(concern_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// The community's concerns in `status` that `viewer` may see, newest first.
+pub async fn list(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    status: Status,
+    viewer: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<Concern>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM {FROM}
+          WHERE c.community_id = $1 AND c.status = $2
+            AND NOT EXISTS (SELECT 1 FROM concern_exclusions x
+                             WHERE x.concern_id = c.id AND x.member_id = $3)
+          ORDER BY c.number DESC LIMIT $4"
+    )))
+    .bind(community_id)
+    .bind(status)
+    .bind(viewer)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// The concerns `reporter` reported under their name, newest first.
+pub async fn reported_by(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    reporter: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<Concern>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE c.community_id = $1 AND c.reporter_id = $2
+          ORDER BY c.number DESC LIMIT $3"
+    )))
+    .bind(community_id)
+    .bind(reporter)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// The concern's conversation, oldest first.
+pub async fn conversation(ex: impl PgExecutor<'_>, concern_id: Uuid) -> sqlx::Result<Vec<Said>> {
+    sqlx::query_as(
+        "SELECT a.display_name AS author_name, m.body, m.sent_on
+           FROM concern_messages m LEFT JOIN members a ON a.id = m.author_id
+          WHERE m.concern_id = $1 ORDER BY m.id",
+    )
+    .bind(concern_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Adds a message: a handler's (`author` set, with its time) or the reporter's (no author,
+/// and its day only).
+pub async fn add_message(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+    author: Option<Uuid>,
+    body: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO concern_messages (concern_id, author_id, body, sent_on, sent_at)
+         VALUES ($1, $2, $3, $4, CASE WHEN $2::uuid IS NULL THEN NULL ELSE $5 END)",
+    )
+    .bind(concern_id)
+    .bind(author)
+    .bind(body)
+    .bind(now.date_naive())
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Closes an open concern; false when it was closed already.
+pub async fn close(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+    by: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE concerns SET status = 'closed', closed_at = $4, closed_by = $2, close_reason = $3
+          WHERE id = $1 AND status = 'open'",
+    )
+    .bind(concern_id)
+    .bind(by)
+    .bind(reason)
+    .bind(now)
+    .execute(ex)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// Stops the reporter's further messages; false when they were stopped already.
+pub async fn block(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE concerns SET relay_blocked_at = $2 WHERE id = $1 AND relay_blocked_at IS NULL",
+    )
+    .bind(concern_id)
+    .bind(now)
+    .execute(ex)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
