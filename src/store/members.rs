@@ -106,40 +106,36 @@ pub async fn by_id(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Opt
     .await
 }
 
-/// The members a person typed by platform id, full name or first name (any case): (id,
-/// name). A name several members share gives them all.
+/// The members a person typed by platform id, full name or first name (any case), on any
+/// of the community's platforms: (id, name). A name several members share gives them all.
 pub async fn named(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
-    platform: &str,
     typed: &str,
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
         "SELECT id, display_name FROM members
-          WHERE community_id = $1 AND platform = $2 AND erased_at IS NULL
-            AND lower($3) IN (lower(platform_user_id), lower(display_name),
+          WHERE community_id = $1 AND erased_at IS NULL
+            AND lower($2) IN (lower(platform_user_id), lower(display_name),
                               lower(split_part(display_name, ' ', 1)))
           ORDER BY display_name, id",
     )
     .bind(community_id)
-    .bind(platform)
     .bind(typed)
     .fetch_all(ex)
     .await
 }
 
-/// The names of the community's members, for "did you mean" suggestions.
+/// The names of the community's members on every platform, for "did you mean" suggestions.
 pub async fn display_names(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
-    platform: &str,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT display_name FROM members
-          WHERE community_id = $1 AND platform = $2 AND erased_at IS NULL ORDER BY 1",
+          WHERE community_id = $1 AND erased_at IS NULL ORDER BY 1",
     )
     .bind(community_id)
-    .bind(platform)
     .fetch_all(ex)
     .await
 }

@@ -114,13 +114,12 @@ async fn excluded(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Vec<
     let Some(typed) = inv.args.text("exclude") else {
         return Ok(Vec::new());
     };
-    let platform = inv.caller.member.platform.as_str();
     let community = inv.caller.community_id;
     let mut ids = Vec::new();
     for entry in exclusion_entries(typed) {
-        let found = members::named(&mut *tx, community, platform, &entry).await?;
+        let found = members::named(&mut *tx, community, &entry).await?;
         if found.is_empty() {
-            let names = members::display_names(&mut *tx, community, platform).await?;
+            let names = members::display_names(&mut *tx, community).await?;
             let suggestion = crate::domain::suggest(&entry, names.iter().map(String::as_str));
             return refuse(messages::unknown_excluded(&entry, suggestion));
         }
