@@ -244,7 +244,7 @@ async fn on_discord_a_request_is_filed_in_a_form_and_decided_with_the_dm_buttons
 }
 
 /// Delivers the queued Slack posts through the Web API on wiremock.
-async fn deliver_slack(slack: &Slack) {
+pub(crate) async fn deliver_slack(slack: &Slack) {
     Dispatcher::new(
         slack.bot.pool.clone(),
         slack.bot.services.clock.clone(),
@@ -257,7 +257,7 @@ async fn deliver_slack(slack: &Slack) {
 }
 
 /// The DMs posted to `channel` through `chat.postMessage`.
-async fn slack_dms(slack: &Slack, channel: &str) -> Vec<Value> {
+pub(crate) async fn slack_dms(slack: &Slack, channel: &str) -> Vec<Value> {
     slack
         .sent("chat.postMessage")
         .await

@@ -6,14 +6,20 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use serde_json::json;
+use serde_json::{Value, json};
 use sqlx::PgPool;
 
+use cohortbot::clock::Clock;
 use cohortbot::domain::Role;
 
 use super::discord_interactions::{DM_CHANNEL, MENTOR, dm_mocks, posted_to, spring_lead_mentor};
 use super::discord_support::{BEA, DiscordBot};
+use super::platform_approvals::{deliver_slack, slack_dms};
 use super::platform_knowledge::modal_submit;
+use super::slack::{SAM, Slack, fixture, json_str, reply_text};
+
+/// A second Slack member.
+const LEE: &str = "U0LEE0001";
 
 /// Several lines of CJK, emoji, quotes, markdown and mentions, as a form sends them.
 const WHAT: &str = "实验室的电源插座冒火花 🔌⚡\n\"Nobody\" reports it: **twice** this week, @everyone saw — <@&555>\n\n> please check";
@@ -255,4 +261,140 @@ async fn an_anonymous_concern_leaves_no_member_id_in_any_table_or_log_line(pool:
             "a log line names the reporter: {line}"
         );
     }
+}
+
+#[sqlx::test]
+async fn on_slack_an_excluded_handler_never_receives_and_the_reporter_hears_back_by_dm(
+    pool: PgPool,
+) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    let bot = &slack.bot;
+    slack.command("me", "t-first").await;
+    slack
+        .eventually("Sam's Slack profile", || async {
+            slack.member_field(SAM, "display_name").await.as_deref() == Some("Sam C")
+        })
+        .await;
+    // Lee (Slack) and Grace (the shell) handle concerns.
+    let community = cohortbot::store::communities::by_slug(&bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    cohortbot::store::members::ensure(
+        &bot.pool,
+        community.id,
+        "slack",
+        LEE,
+        "Lee Park",
+        bot.clock.now(),
+    )
+    .await
+    .unwrap();
+    bot.grant_role("slack", LEE, Role::ConcernHandler).await;
+    bot.grant_role("shell", "grace", Role::ConcernHandler).await;
+
+    // The command with its category and mode opens the form.
+    let opened = slack
+        .command("concern report conduct identified", "t-concern")
+        .await;
+    assert_eq!(opened, Value::Null, "{opened}");
+    let view = slack.sent("views.open").await.pop().unwrap()["view"].clone();
+    assert_eq!(view["title"]["text"], "Report a concern");
+    assert_eq!(
+        view["blocks"][0]["text"]["text"],
+        "A *conduct* concern, *identified*: the handlers will know it's you, and may say so to those they involve. It goes to the concern handlers, never to anyone you name below."
+    );
+    let metadata = view["private_metadata"].as_str().unwrap().to_owned();
+    let mut submit: Value = serde_json::from_str(&fixture(
+        "view_submission.json",
+        &[
+            ("private_metadata", &json_str(&metadata)),
+            ("progress", "null"),
+            ("confidence", "null"),
+        ],
+    ))
+    .unwrap();
+    submit["view"]["callback_id"] = view["callback_id"].clone();
+    submit["view"]["id"] = json!("V0CONCERN1");
+    submit["view"]["state"]["values"] = json!({
+        "text": { "text": { "type": "plain_text_input", "value": WHAT } },
+        "exclude": { "exclude": { "type": "plain_text_input", "value": "lee park" } },
+    });
+    // Slack retrying the submission, and the retry arriving while the first runs: one report.
+    let body = submit.to_string();
+    let (first, second) = tokio::join!(slack.interact(&body), slack.interact(&body));
+    let text_of = |answer: Option<Value>| {
+        answer.unwrap()["view"]["blocks"][0]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (first, second) = (text_of(first.1), text_of(second.1));
+    assert_eq!(
+        first,
+        "🛡️ Reported as concern *#1* (identified: the handlers know it's you, and may say so to those they involve).\nIt went to Grace Lindqvist, and nobody else. You'll get their answers and the outcome by DM; read it all with `/cohort concern show 1` and write to them with `/cohort concern reply 1`."
+    );
+    assert!(
+        second == first || second == "I already handled this request.",
+        "{second}"
+    );
+    assert_eq!(bot.count("concerns").await, 1);
+    let excluded: i64 = sqlx::query_scalar("SELECT count(*) FROM concern_exclusions")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(excluded, 1);
+
+    // Grace hears of it in the shell; Lee, excluded, never does on Slack.
+    let told = bot.deliver().await;
+    assert_eq!(
+        told.texts_to("@grace"),
+        ["🛡️ New concern #1 (conduct), reported by Sam C. Read it with `/concern show 1`."]
+    );
+    deliver_slack(&slack).await;
+    let opened_dms: Vec<Value> = slack.sent("conversations.open").await;
+    assert!(
+        opened_dms.iter().all(|open| open["users"] != LEE),
+        "{opened_dms:?}"
+    );
+    // Lee cannot read it either, on Slack.
+    let lee_show = slack.command_as(LEE, "concern show 1", "t-lee-show").await;
+    assert_eq!(
+        reply_text(&lee_show),
+        "There's no concern #1 that you can see. See the ones you can with `/cohort concern list`."
+    );
+
+    // Grace answers in the shell; Sam has it by Slack DM, the broadcast escaped.
+    let answered = bot
+        .say(
+            "grace",
+            "/concern reply 1 Thanks Sam. <!channel> won't see this; we'll talk Monday.",
+        )
+        .await;
+    assert_eq!(
+        answered.reply(),
+        "📨 Written on concern #1 as the concerns team:\n    Thanks Sam. <!channel> won't see this; we'll talk Monday.\nThe reporter has it by DM, from the concerns team."
+    );
+    assert_eq!(
+        answered.dms(),
+        [(
+            "Sam C",
+            "🛡️ The concerns team wrote on your concern #1:\n    Thanks Sam. <!channel> won't see this; we'll talk Monday.\nAnswer with `/concern reply 1`."
+        )]
+    );
+    deliver_slack(&slack).await;
+    let dms = slack_dms(&slack, "D0SAMDM01").await;
+    let last = dms.last().unwrap();
+    assert_eq!(
+        last["text"],
+        "🛡️ The concerns team wrote on your concern #1:\n    Thanks Sam. &lt;!channel&gt; won't see this; we'll talk Monday.\nAnswer with `/cohort concern reply 1`."
+    );
+    assert!(
+        slack
+            .sent("conversations.open")
+            .await
+            .iter()
+            .all(|open| open["users"] != LEE)
+    );
 }

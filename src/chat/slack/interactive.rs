@@ -255,6 +255,13 @@ impl SlackApp {
                 &escape(context_value("name")),
                 &escape(context_value("kind")),
             ),
+            FormId::ConcernReport => messages::concern_report_intro(
+                &escape(context_value("category")),
+                &escape(context_value("mode")),
+            ),
+            FormId::ConcernReply => {
+                messages::concern_reply_intro(&escape(context_value("concern")))
+            }
             _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,

@@ -92,3 +92,18 @@ pub fn tool_register_intro(name: &str, kind: &str) -> String {
         "Registering the {kind} *{name}*. You own it; you'll be asked to confirm it is still in use at each review."
     )
 }
+
+pub fn concern_report_intro(category: &str, mode: &str) -> String {
+    let who = match mode {
+        "identified" => "the handlers will know it's you, and may say so to those they involve",
+        "confidential" => "only the handlers will know it's you",
+        _ => "nobody will know it's you, the bot included",
+    };
+    format!(
+        "A *{category}* concern, *{mode}*: {who}. It goes to the concern handlers, never to anyone you name below."
+    )
+}
+
+pub fn concern_reply_intro(concern: &str) -> String {
+    format!("Writing on concern *{concern}*, to the concerns team.")
+}
