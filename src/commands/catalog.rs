@@ -151,6 +151,10 @@ pub enum CommandId {
     ConcernReply,
     ConcernClose,
     ConcernBlock,
+    CouncilShow,
+    CouncilOpen,
+    CouncilNominate,
+    CouncilVote,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2052,6 +2056,55 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Concern handlers: refuse any further message from a concern's reporter, without learning who they are.",
+    },
+    CommandSpec {
+        id: CommandId::CouncilShow,
+        path: "council show",
+        options: &[],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "The council: who sits on it and until when, and the election under way with its candidates.",
+    },
+    CommandSpec {
+        id: CommandId::CouncilOpen,
+        path: "council open",
+        options: &[],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Open an election for the council's empty seats: the first one, or after nobody stood. Later elections open by themselves.",
+    },
+    CommandSpec {
+        id: CommandId::CouncilNominate,
+        path: "council nominate",
+        options: &[
+            rest(
+                "statement",
+                OptionKind::Paragraph { max: 1000 },
+                false,
+                "why you'd like to serve, for voters to read",
+            ),
+            named(
+                "member",
+                OptionKind::User,
+                "someone else to nominate: they stand once they accept",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Stand for the council while nominations are open, or nominate someone else.",
+    },
+    CommandSpec {
+        id: CommandId::CouncilVote,
+        path: "council vote",
+        options: &[rest(
+            "candidates",
+            OptionKind::Text { max: 500 },
+            true,
+            "the candidates you approve, separated by commas",
+        )],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Approve any number of candidates while voting is open; voting again replaces your ballot. Ballots are secret.",
     },
     CommandSpec {
         id: CommandId::MeData,

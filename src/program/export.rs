@@ -125,6 +125,9 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
             tools: crate::store::tools::stored_settings(&mut *conn, row.id)
                 .await?
                 .map(crate::program::model::ToolsDef::from_settings),
+            council: crate::store::council::settings(&mut *conn, row.id)
+                .await?
+                .map(crate::program::model::CouncilDef::from_settings),
             mentoring: crate::store::mentoring::stored_settings(&mut *conn, row.id)
                 .await?
                 .map(|s| MentoringDef {

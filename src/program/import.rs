@@ -161,6 +161,16 @@ async fn import_community(
         }
     }
 
+    if let Some(council) = &def.council {
+        if crate::store::council::save_settings(&mut *conn, community_id, &council.settings())
+            .await?
+        {
+            report.updated += 1;
+        } else {
+            report.unchanged += 1;
+        }
+    }
+
     let mut cohorts: HashMap<&str, Uuid> = HashMap::new();
     for cohort in &def.cohorts {
         let (cohort_id, change) = q::upsert_cohort(conn, community_id, &cohort.seed(), now).await?;

@@ -68,6 +68,9 @@ pub struct CommunityDef {
     /// The tool registry's thresholds and review interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<ToolsDef>,
+    /// The rotating leadership council: its seats, terms and election windows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub council: Option<CouncilDef>,
     /// Platform roles members earn by their achievements.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earned_roles: Vec<EarnedRoleDef>,
@@ -133,6 +136,9 @@ pub struct EarnedRoleDef {
     /// A capstone verified.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub graduated: bool,
+    /// A seat on the council: given when a term starts, taken back when it ends.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub council: bool,
     /// A check-in streak of at least this many weeks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub streak_weeks: Option<i32>,
@@ -170,6 +176,7 @@ impl EarnedRoleDef {
                 .as_ref()
                 .map(|m| ("module", Some(m.get_ref().as_str()), None)),
             self.graduated.then_some(("graduated", None, None)),
+            self.council.then_some(("council", None, None)),
             self.streak_weeks.map(|n| ("streak", None, Some(n))),
             self.kudos.map(|n| ("kudos", None, Some(n))),
         ];
@@ -178,6 +185,76 @@ impl EarnedRoleDef {
             (Some(one), None) => Some(one),
             _ => None,
         }
+    }
+}
+
+/// The council (`[community.council]`): `seats` seats with terms of `term_days`, staggered
+/// so each election fills about half of them. A steward opens the first election with
+/// `/council open`; each later one opens by itself before the terms it refills end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouncilDef {
+    pub name: String,
+    pub seats: i32,
+    pub term_days: i32,
+    #[serde(default = "default_council_window")]
+    pub nomination_days: i32,
+    #[serde(default = "default_council_window")]
+    pub voting_days: i32,
+    /// The channel (a configured name) where elections and changes are announced.
+    pub channel: String,
+}
+
+fn default_council_window() -> i32 {
+    7
+}
+
+impl CouncilDef {
+    pub fn settings(&self) -> crate::store::council::Settings {
+        crate::store::council::Settings {
+            name: self.name.clone(),
+            seats: self.seats,
+            term_days: self.term_days,
+            nomination_days: self.nomination_days,
+            voting_days: self.voting_days,
+            channel: self.channel.clone(),
+        }
+    }
+
+    pub fn from_settings(settings: crate::store::council::Settings) -> Self {
+        CouncilDef {
+            name: settings.name,
+            seats: settings.seats,
+            term_days: settings.term_days,
+            nomination_days: settings.nomination_days,
+            voting_days: settings.voting_days,
+            channel: settings.channel,
+        }
+    }
+}
+
+fn check_council(problems: &mut Vec<String>, here: &str, council: &CouncilDef) {
+    let at = format!("{here}, council");
+    check_name(problems, &at, "name", &council.name, NAME_MAX);
+    if !(2..=25).contains(&council.seats) {
+        problems.push(format!("{at}: seats must be 2 to 25"));
+    }
+    if !(28..=1461).contains(&council.term_days) {
+        problems.push(format!("{at}: term_days must be 28 to 1461 (four years)"));
+    }
+    for (name, days) in [
+        ("nomination_days", council.nomination_days),
+        ("voting_days", council.voting_days),
+    ] {
+        if !(1..=60).contains(&days) {
+            problems.push(format!("{at}: {name} must be 1 to 60"));
+        }
+    }
+    // Half a term must hold a whole election, or the next would open before this one ends.
+    if council.nomination_days + council.voting_days >= council.term_days / 2 {
+        problems.push(format!(
+            "{at}: nomination_days and voting_days together must be shorter than half of term_days"
+        ));
     }
 }
 
@@ -844,6 +921,9 @@ fn check_community(problems: &mut Vec<String>, here: &str, community: &Community
     if let Some(tools) = &community.tools {
         check_tools(problems, here, tools);
     }
+    if let Some(council) = &community.council {
+        check_council(problems, here, council);
+    }
     if let Some(insight) = &community.insight
         && insight.min_group < MIN_GROUP_FLOOR
     {
@@ -980,7 +1060,7 @@ fn check_earned_roles(
         check_name(problems, &at, "name", &rule.name, NAME_MAX);
         if rule.achievement().is_none() {
             problems.push(format!(
-                "{at}: give exactly one of badge, module, graduated, streak_weeks and kudos"
+                "{at}: give exactly one of badge, module, graduated, council, streak_weeks and kudos"
             ));
         }
         if let Some(badge) = &rule.badge
@@ -1393,6 +1473,7 @@ impl From<crate::store::program::EarnedRoleRow> for EarnedRoleDef {
             badge: subject("badge"),
             module: subject("module"),
             graduated: row.achievement == "graduated",
+            council: row.achievement == "council",
             streak_weeks: threshold("streak"),
             kudos: threshold("kudos"),
             slug: row.slug,

@@ -248,6 +248,9 @@ impl Scheduler {
         report.posts += crate::services::tools::scheduled::run(&self.pool, now)
             .await
             .context("tool reviews")?;
+        report.posts += crate::services::council::scheduled::run(&self.pool, now)
+            .await
+            .context("council elections and terms")?;
         report.posts += crate::services::erasure::scheduled::run(&self.pool, now)
             .await
             .context("erasing members' data")?;

@@ -72,3 +72,42 @@ pub async fn caller_community(
         .await?
         .context("caller's community vanished")?)
 }
+
+/// People typed in one field, `"Grace Lindqvist, @ken <@123> <@U0SAM|sam>"`, as names and
+/// platform ids: commas separate names, and each platform mention stands alone.
+pub fn people_typed(typed: &str) -> Vec<String> {
+    let mut entries = Vec::new();
+    for piece in typed.split([',', ';', '\n']) {
+        let piece = piece.trim();
+        let mentions: Vec<&str> = piece.split_whitespace().collect();
+        let all_mentions = !mentions.is_empty() && mentions.iter().all(|m| m.starts_with("<@"));
+        let words: Vec<&str> = if all_mentions { mentions } else { vec![piece] };
+        for word in words {
+            let bare = word
+                .trim_start_matches("<@")
+                .trim_start_matches('!')
+                .trim_end_matches('>');
+            // A Slack mention carries a name after `|`.
+            let bare = bare.split('|').next().unwrap_or_default();
+            let bare = bare.trim().trim_start_matches('@').trim();
+            if !bare.is_empty() {
+                entries.push(bare.to_owned());
+            }
+        }
+    }
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_typed_split_on_commas_and_between_mentions() {
+        assert_eq!(
+            people_typed("Grace Lindqvist, @ken\n<@123> <@!456> <@U0SAM|sam>;"),
+            ["Grace Lindqvist", "ken", "123", "456", "U0SAM"]
+        );
+        assert!(people_typed(" , ").is_empty());
+    }
+}

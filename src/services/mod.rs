@@ -10,6 +10,7 @@ pub mod checkins;
 pub mod circles;
 pub mod clinics;
 pub mod concerns;
+pub mod council;
 pub mod dashboard;
 pub mod days_off;
 pub mod earned_roles;
@@ -690,6 +691,10 @@ async fn route(
         CommandId::ConcernReply => concerns::reply(tx, now, inv).await,
         CommandId::ConcernClose => concerns::close(tx, now, inv).await,
         CommandId::ConcernBlock => concerns::block(tx, now, inv).await,
+        CommandId::CouncilShow => council::show(tx, now, inv).await,
+        CommandId::CouncilOpen => council::open(tx, now, inv).await,
+        CommandId::CouncilNominate => council::nominate(tx, now, inv).await,
+        CommandId::CouncilVote => council::vote(tx, now, inv).await,
     }
 }
 

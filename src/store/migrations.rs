@@ -73,6 +73,7 @@ const FILES: &[(&str, &str)] = embed![
     "0053_issuer_key_rotation.sql",
     "0054_rsa_issuer_keys.sql",
     "0055_concerns.sql",
+    "0056_council.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -15,6 +15,7 @@ pub mod cohorts;
 pub mod command_tail;
 pub mod communities;
 pub mod concerns;
+pub mod council;
 pub mod dashboard_keys;
 pub mod data_exports;
 pub mod days_off;

@@ -2,6 +2,7 @@
 //! anonymously; routing to the handlers and never to anyone excluded; the conversation
 //! both ways; blocking a reporter; closing with a reason; and every refusal.
 
+use cohortbot::clock::Clock;
 use sqlx::PgPool;
 
 use super::support::TestBot;
@@ -164,6 +165,27 @@ async fn a_confidential_concern_reaches_only_the_handlers_not_excluded_and_close
         "twelve is neither a concern's number nor a relay code (those start with `cr-`). See yours with `/concern list`.",
     )
     .await;
+
+    // Sam's export holds his report and his message, and only a count of the team's.
+    let sam: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM members WHERE platform_user_id = 'sam'")
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    let export = cohortbot::services::my_data::document::build(&bot.pool, sam, bot.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        export["concerns"],
+        serde_json::json!([{
+            "concern": 1, "category": "conduct", "mode": "confidential",
+            "text": "Ken keeps mocking **beginner** questions in #help, @everyone saw it.",
+            "opened": "2027-02-15", "status": "open", "closed": null, "close_reason": null,
+            "your_messages": [{ "text": "Monday and Thursday.", "sent": "2027-02-15" }],
+            "answers_from_the_team": 1,
+        }])
+    );
+    assert!(!export.to_string().contains("Which days"));
 
     // Closing needs a reason, which Sam is told.
     bot.refused("grace", "/concern close 1", "Missing `reason`")

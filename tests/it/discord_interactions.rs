@@ -775,6 +775,8 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "clinic",
             "coc",
             "cohort",
+            "concern",
+            "council",
             "dashboard",
             "event",
             "feedback",

@@ -60,6 +60,9 @@ proptest! {
                         "request" => "1",
                         "question" => "1",
                         "session" | "rating" | "survey" | "score" => "1",
+                        "category" => "conduct",
+                        "mode" => "anonymous",
+                        "concern" => "1",
                         _ => "ok",
                     }))
                     .collect();

@@ -12,6 +12,7 @@ mod cluster;
 mod concerns;
 mod continuity;
 mod continuity_platforms;
+mod council;
 mod dashboard;
 mod delivery;
 mod delivery_slack;

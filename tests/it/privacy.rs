@@ -47,6 +47,7 @@ async fn every_reference_to_a_member_says_whose_rows_it_marks(pool: PgPool) {
         "clinic_queue.helper_id",
         "concern_messages.author_id",
         "concerns.closed_by",
+        "council_candidates.nominated_by",
         "kb_questions.answered_by",
         "pairings.mentor_id",
         "reviews.claimed_by",

@@ -312,7 +312,7 @@ mod tests {
                 .as_array()
                 .unwrap()
                 .len(),
-            6
+            7
         );
     }
 }

@@ -116,7 +116,7 @@ async fn excluded(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Vec<
     };
     let community = inv.caller.community_id;
     let mut ids = Vec::new();
-    for entry in exclusion_entries(typed) {
+    for entry in super::lookup::people_typed(typed) {
         let found = members::named(&mut *tx, community, &entry).await?;
         if found.is_empty() {
             let names = members::display_names(&mut *tx, community).await?;
@@ -128,31 +128,6 @@ async fn excluded(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Vec<
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
-}
-
-/// `"Grace Lindqvist, @ken <@123> <@U0SAM|sam>"` → names and ids: commas separate names,
-/// and each platform mention stands alone.
-fn exclusion_entries(typed: &str) -> Vec<String> {
-    let mut entries = Vec::new();
-    for piece in typed.split([',', ';', '\n']) {
-        let piece = piece.trim();
-        let mentions: Vec<&str> = piece.split_whitespace().collect();
-        let all_mentions = !mentions.is_empty() && mentions.iter().all(|m| m.starts_with("<@"));
-        let words: Vec<&str> = if all_mentions { mentions } else { vec![piece] };
-        for word in words {
-            let bare = word
-                .trim_start_matches("<@")
-                .trim_start_matches('!')
-                .trim_end_matches('>');
-            // A Slack mention carries a name after `|`.
-            let bare = bare.split('|').next().unwrap_or_default();
-            let bare = bare.trim().trim_start_matches('@').trim();
-            if !bare.is_empty() {
-                entries.push(bare.to_owned());
-            }
-        }
-    }
-    entries
 }
 
 /// `/concern report <category> <mode> <text…> [exclude:]`.
@@ -452,14 +427,5 @@ mod tests {
             relay_hash(&format!(" {} ", code.to_uppercase()))
         );
         assert!(!is_relay_code("12"));
-    }
-
-    #[test]
-    fn exclusions_split_on_commas_and_between_mentions() {
-        assert_eq!(
-            exclusion_entries("Grace Lindqvist, @ken\n<@123> <@!456> <@U0SAM|sam>;"),
-            ["Grace Lindqvist", "ken", "123", "456", "U0SAM"]
-        );
-        assert!(exclusion_entries(" , ").is_empty());
     }
 }

@@ -166,6 +166,22 @@ const SECTIONS: &[(&str, &str)] = &[
                 'status', t.status, 'registered', t.registered_at) ORDER BY t.number), '[]')
            FROM tools t WHERE t.owner_id = $1 OR t.backup_owner_id = $1",
     ),
+    // Concerns reported under the member's name: their text and messages, and how many
+    // answers the handlers wrote, not what. Anonymous reports are nobody's, so none here.
+    (
+        "concerns",
+        "SELECT coalesce(jsonb_agg(jsonb_build_object('concern', c.number,
+                'category', c.category, 'mode', c.mode, 'text', c.body, 'opened', c.opened_on,
+                'status', c.status, 'closed', c.closed_at, 'close_reason', c.close_reason,
+                'your_messages', (SELECT coalesce(jsonb_agg(jsonb_build_object('text', m.body,
+                            'sent', m.sent_on) ORDER BY m.id), '[]')
+                            FROM concern_messages m
+                           WHERE m.concern_id = c.id AND m.author_id IS NULL),
+                'answers_from_the_team', (SELECT count(*) FROM concern_messages m
+                           WHERE m.concern_id = c.id AND m.author_id IS NOT NULL))
+                ORDER BY c.number), '[]')
+           FROM concerns c WHERE c.reporter_id = $1",
+    ),
     (
         "streaks",
         "SELECT coalesce(jsonb_agg(jsonb_build_object('cohort', k.slug, 'current', s.current,
