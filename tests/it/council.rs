@@ -235,7 +235,7 @@ async fn a_council_is_elected_seated_and_half_of_it_renewed_by_itself(pool: PgPo
     assert_eq!(
         second.texts_to(CHANNEL),
         [
-            "🏛️ Community Council: nominations are open for 2 seats on the council, until Mon 24 May 2027 09:00 UTC. Stand with `/council nominate <why you'd like to serve>`, or nominate someone with `/council nominate member:@someone`. Voting follows until Mon 31 May 2027 09:00 UTC; terms are 182 days."
+            "🏛️ Community Council: nominations are open for 2 seats on the council, until Mon 24 May 2027 09:00 UTC. Stand with `/council nominate <why you'd like to serve>`, or nominate someone else with its `member` option. Voting follows until Mon 31 May 2027 09:00 UTC; terms are 182 days."
         ]
     );
     bot.ok("ken", "/council nominate Once more.").await;

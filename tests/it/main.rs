@@ -52,6 +52,7 @@ mod platform_approvals;
 mod platform_circles;
 mod platform_clinics;
 mod platform_concerns;
+mod platform_council;
 mod platform_knowledge;
 mod platform_stats;
 mod pool;

@@ -94,10 +94,10 @@ pub fn nominations_open(settings: &Settings, election: &Election) -> Message {
             when(election.voting_opens_at)
         ))
         .code("/council nominate <why you'd like to serve>")
-        .text(", or nominate someone with ")
-        .code("/council nominate member:@someone")
+        .text(", or nominate someone else with its ")
+        .code("member")
         .text(format!(
-            ". Voting follows until {}; terms are {} days.",
+            " option. Voting follows until {}; terms are {} days.",
             when(election.voting_closes_at),
             settings.term_days
         ))
