@@ -1,9 +1,9 @@
 //! The council through Discord: a member stands and votes with signed slash commands, the
 //! announcements are posted through Discord REST, and winning gives the council's Discord
-//! role (an earned role) by a REST call, once.
+//! role (an earned role) by a REST call, once. On Slack, the winner joins its user group.
 
 use chrono::Duration;
-use serde_json::json;
+use serde_json::{Value, json};
 use sqlx::PgPool;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -12,6 +12,8 @@ use super::discord_interactions::{
     MENTOR, dm_mocks, posted_to, spring_channel_mock, spring_lead_mentor,
 };
 use super::discord_support::{BEA, DiscordBot, GUILD, SPRING_CHANNEL};
+use super::platform_approvals::{deliver_slack, slack_dms};
+use super::slack::{SAM, Slack, reply_text};
 
 /// The example program's council role.
 const COUNCIL_ROLE: &str = "1200000000000000103";
@@ -162,4 +164,78 @@ async fn on_discord_members_stand_and_vote_and_the_winner_gets_the_council_role(
         .map(|r| r.method.to_string())
         .collect();
     assert_eq!(role_calls, ["PUT"]);
+}
+
+/// On Slack: Sam stands and votes with the slash command, and winning adds him to the
+/// council's user group by reading the group and writing it back with him in it.
+#[sqlx::test]
+async fn on_slack_the_winner_joins_the_council_user_group(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    Mock::given(method("POST"))
+        .and(path("/usergroups.users.list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "users": ["U0OTHER01"]
+        })))
+        .mount(&slack.mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/usergroups.users.update"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "usergroup": { "id": "S0COUNCIL", "users": ["U0OTHER01", SAM] }
+        })))
+        .mount(&slack.mock)
+        .await;
+    let bot = &slack.bot;
+    // This community announces council news in Spring's channel.
+    sqlx::query("UPDATE council_settings SET channel = 'spring-makers'")
+        .execute(&bot.pool)
+        .await
+        .unwrap();
+    bot.ok("ada", "/council open").await;
+    bot.deliver_to(&["#spring-makers"]).await;
+    let stood = slack
+        .command(
+            "council nominate Ops lead; I'd keep *reviews* short.",
+            "t-stand",
+        )
+        .await;
+    assert_eq!(
+        reply_text(&stood),
+        "🏛️ You are standing for the Community Council. Voters read:\n    Ops lead; I'd keep ∗reviews∗ short.\nVoting opens Mon 22 Feb 2027 09:00 UTC and closes Mon 1 Mar 2027 09:00 UTC."
+    );
+    bot.clock.advance(Duration::days(7));
+    bot.tick().await;
+    bot.deliver_to(&["#spring-makers"]).await;
+    let voted = slack
+        .command("council vote <@U0SAM0001|sam>", "t-vote")
+        .await;
+    assert!(
+        reply_text(&voted).starts_with("🗳️ Your ballot for the Community Council approves Sam C."),
+        "{voted}"
+    );
+    bot.clock.advance(Duration::days(7));
+    bot.tick().await;
+    // Everything goes out through the Slack Web API: the channel's posts, Sam's DM, and
+    // the user group.
+    deliver_slack(&slack).await;
+    let posted: Vec<Value> = slack_dms(&slack, "C0SPRING1").await;
+    let texts: Vec<&str> = posted.iter().map(|p| p["text"].as_str().unwrap()).collect();
+    assert_eq!(
+        texts,
+        [
+            "🏛️ Community Council: election #1 is decided, 1 member voted.\n✅ Sam C: 1 approval\nThe new terms start Mon 1 Mar 2027. 3 seats stay empty; a steward can open another election with `/cohort council open`.",
+            "🏛️ Community Council changes today. Welcome Sam C!",
+        ]
+    );
+    deliver_slack(&slack).await;
+    let dms = slack_dms(&slack, "D0SAMDM01").await;
+    assert_eq!(
+        dms.last().unwrap()["text"],
+        "🎉 You were elected to the Community Council. Your term runs from Mon 1 Mar 2027 to Mon 30 Aug 2027."
+    );
+    assert_eq!(
+        slack.sent("usergroups.users.update").await,
+        [json!({ "usergroup": "S0COUNCIL", "users": format!("U0OTHER01,{SAM}") })]
+    );
 }
