@@ -155,6 +155,7 @@ pub enum CommandId {
     CouncilOpen,
     CouncilNominate,
     CouncilVote,
+    Relink,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2105,6 +2106,21 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Approve any number of candidates while voting is open; voting again replaces your ballot. Ballots are secret.",
+    },
+    CommandSpec {
+        id: CommandId::Relink,
+        path: "relink",
+        options: &[
+            required(
+                "member",
+                OptionKind::Text { max: NAME_MAX },
+                "the member as the bot shows them, or their old account's id",
+            ),
+            required("account", OptionKind::User, "their new account"),
+        ],
+        permission: Permission::Steward,
+        visibility: Visibility::Ephemeral,
+        help: "Move a member's history to their new account on this platform: check-ins, milestones, badges, roles and all.",
     },
     CommandSpec {
         id: CommandId::MeData,

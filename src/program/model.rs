@@ -1652,7 +1652,7 @@ mod tests {
             "{problems}"
         );
         assert!(
-            problems.contains("earned role `helper`: give exactly one of badge, module, graduated, streak_weeks and kudos"),
+            problems.contains("earned role `helper`: give exactly one of badge, module, graduated, council, streak_weeks and kudos"),
             "{problems}"
         );
         let unknown_module = EXAMPLE.replace("kudos = 10\n", "module = \"flows-102\"\n");

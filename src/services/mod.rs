@@ -31,6 +31,7 @@ pub mod paging;
 pub mod pairing;
 pub mod profile;
 pub mod questions;
+pub mod relink;
 pub mod removal;
 pub mod reviews;
 pub mod roles;
@@ -695,6 +696,7 @@ async fn route(
         CommandId::CouncilOpen => council::open(tx, now, inv).await,
         CommandId::CouncilNominate => council::nominate(tx, now, inv).await,
         CommandId::CouncilVote => council::vote(tx, now, inv).await,
+        CommandId::Relink => relink::relink(tx, now, inv).await,
     }
 }
 

@@ -234,3 +234,11 @@ pub async fn held_by(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<V
     .fetch_all(ex)
     .await
 }
+
+/// The rules whose role the member holds.
+pub async fn rules_held_by(ex: impl PgExecutor<'_>, member_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar("SELECT rule_id FROM earned_role_holders WHERE member_id = $1 ORDER BY 1")
+        .bind(member_id)
+        .fetch_all(ex)
+        .await
+}

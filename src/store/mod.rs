@@ -44,6 +44,7 @@ pub mod pairings;
 pub mod program;
 pub mod questions;
 pub mod recognition;
+pub mod relink;
 pub mod reviews;
 pub mod roles;
 mod row;

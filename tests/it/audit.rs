@@ -26,7 +26,7 @@ async fn stewards_read_the_audit_log_by_member_and_day(pool: PgPool) {
          • Mon 15 Feb 2027 09:05 UTC · Ada Okafor · `approval.decided` · request 1, status rejected\n\
          • Mon 15 Feb 2027 09:05 UTC · Ada Okafor · `approval.voted` · approve false, request 1\n\
          • Mon 15 Feb 2027 09:00 UTC · Sam Carter · `approval.requested` · approvers 3 listed, data class confidential, kind tool, request 1\n\
-         • Mon 15 Feb 2027 09:00 UTC · the bot · `program.import` · created 58, updated 8"
+         • Mon 15 Feb 2027 09:00 UTC · the bot · `program.import` · created 59, updated 9"
     );
     // What people wrote is nowhere in it.
     assert!(!log.reply().contains("salary") && !log.reply().contains("excel"));

@@ -792,6 +792,7 @@ async fn commands_are_registered_per_guild_from_the_catalog(pool: PgPool) {
             "pair",
             "privacy",
             "progress",
+            "relink",
             "review",
             "role",
             "schedule",

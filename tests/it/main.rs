@@ -60,6 +60,7 @@ mod privacy;
 mod process;
 mod profile;
 mod program;
+mod relink;
 mod removal;
 mod reviews;
 mod roles;
