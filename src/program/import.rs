@@ -162,9 +162,13 @@ async fn import_community(
     }
 
     if let Some(council) = &def.council {
-        if crate::store::council::save_settings(&mut *conn, community_id, &council.settings())
-            .await?
-        {
+        let before = crate::store::council::settings(&mut *conn, community_id).await?;
+        let after = council.settings();
+        if crate::store::council::save_settings(&mut *conn, community_id, &after).await? {
+            if let Some(before) = before {
+                crate::services::council::terms_changed(conn, community_id, &before, &after, now)
+                    .await?;
+            }
             report.updated += 1;
         } else {
             report.unchanged += 1;

@@ -365,3 +365,36 @@ pub async fn rotate(
     .await?;
     Ok((joined, left))
 }
+
+/// Stretches or shortens every term not yet ended by `new_days / old_days` (a half term
+/// stays half of one), and returns the seats whose end moved, with their old end.
+pub async fn rescale_terms(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    old_days: i32,
+    new_days: i32,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(Seat, DateTime<Utc>)>> {
+    let moved: Vec<(Uuid, DateTime<Utc>)> = sqlx::query_as(
+        "WITH old AS (SELECT id, ends_at FROM council_seats
+                       WHERE community_id = $1 AND left_at IS NULL AND ends_at > $4
+                       FOR UPDATE)
+         UPDATE council_seats s
+            SET ends_at = s.starts_at + (s.ends_at - s.starts_at) * $3::float8 / $2::float8
+           FROM old
+          WHERE s.id = old.id
+            AND s.starts_at + (s.ends_at - s.starts_at) * $3::float8 / $2::float8 <> old.ends_at
+         RETURNING s.id, old.ends_at",
+    )
+    .bind(community_id)
+    .bind(old_days)
+    .bind(new_days)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let seats = seats(&mut *conn, community_id).await?;
+    Ok(moved
+        .into_iter()
+        .filter_map(|(id, was)| seats.iter().find(|s| s.id == id).map(|s| (s.clone(), was)))
+        .collect())
+}

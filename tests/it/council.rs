@@ -4,6 +4,7 @@
 //! before half the seats end.
 
 use chrono::Duration;
+use cohortbot::clock::Clock;
 use sqlx::PgPool;
 
 use super::support::TestBot;
@@ -292,6 +293,34 @@ async fn a_council_is_elected_seated_and_half_of_it_renewed_by_itself(pool: PgPo
             "Sam Carter"
         ]
     );
+
+    // The program file doubles the terms: everyone whose dates moved is told by DM.
+    let longer = super::support::EXAMPLE.replacen("term_days = 182", "term_days = 364", 1);
+    let program = cohortbot::program::ProgramFile::parse(&longer, "longer").unwrap();
+    cohortbot::program::import(&bot.pool, &program, bot.clock.now())
+        .await
+        .unwrap();
+    let moved = bot.deliver().await;
+    assert_eq!(
+        moved.texts_to("@grace"),
+        [
+            "🏛️ The Community Council's terms are now 364 days, so yours, from Mon 1 Mar 2027, ends on Mon 28 Feb 2028 instead of Mon 30 Aug 2027."
+        ]
+    );
+    assert_eq!(
+        moved.texts_to("@sam"),
+        [
+            "🏛️ The Community Council's terms are now 364 days, so yours, from Mon 31 May 2027, ends on Mon 29 May 2028 instead of Mon 29 Nov 2027."
+        ]
+    );
+    assert_eq!(moved.texts_to("@priya").len(), 1);
+    assert_eq!(moved.texts_to("@ken").len(), 1);
+    assert_eq!(moved.len(), 4);
+    // Importing the same file again moves nothing and tells nobody.
+    cohortbot::program::import(&bot.pool, &program, bot.clock.now())
+        .await
+        .unwrap();
+    bot.deliver_to(&[]).await;
 }
 
 #[sqlx::test]

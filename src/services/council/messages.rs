@@ -421,3 +421,21 @@ pub fn shown(
     }
     msg
 }
+
+pub fn term_moved(
+    settings: &Settings,
+    start: DateTime<Utc>,
+    was: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Message {
+    Message::new()
+        .text("🏛️ The ")
+        .user(&settings.name)
+        .text(format!(
+            "'s terms are now {} days, so yours, from {}, ends on {} instead of {}.",
+            settings.term_days,
+            day(start),
+            day(end),
+            day(was)
+        ))
+}

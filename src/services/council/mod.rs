@@ -293,3 +293,37 @@ pub async fn vote(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         inv.spec.visibility,
     ))
 }
+
+/// The program file changed the term length: terms not yet ended are rescaled, and each
+/// member whose term dates moved is told by DM. A term that would now have ended already
+/// ends at the next scheduler pass.
+pub async fn terms_changed(
+    conn: &mut PgConnection,
+    community_id: Uuid,
+    before: &Settings,
+    after: &Settings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if before.term_days == after.term_days {
+        return Ok(());
+    }
+    let moved = store::rescale_terms(
+        &mut *conn,
+        community_id,
+        before.term_days,
+        after.term_days,
+        now,
+    )
+    .await?;
+    for (seat, was) in moved {
+        let key = format!(
+            "council:term-moved:{}:{}",
+            seat.id,
+            seat.ends_at.timestamp()
+        );
+        let to = direct(seat.member_id, &seat.name);
+        let message = messages::term_moved(after, seat.starts_at, was, seat.ends_at);
+        enqueue(conn, community_id, &key, &to, &message, now).await?;
+    }
+    Ok(())
+}
