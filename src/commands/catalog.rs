@@ -156,6 +156,7 @@ pub enum CommandId {
     CouncilNominate,
     CouncilVote,
     Relink,
+    BadgeIssue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2106,6 +2107,22 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Approve any number of candidates while voting is open; voting again replaces your ballot. Ballots are secret.",
+    },
+    CommandSpec {
+        id: CommandId::BadgeIssue,
+        path: "badge issue",
+        options: &[
+            required("module", OptionKind::Module, "the module's id"),
+            rest(
+                "entries",
+                OptionKind::Paragraph { max: 4000 },
+                true,
+                "one line per person (or `|` between them): their name, a colon, then what they did",
+            ),
+        ],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Mentors and stewards: verify one module for several learners at once, each badge with your narrative of their work.",
     },
     CommandSpec {
         id: CommandId::Relink,

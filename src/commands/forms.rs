@@ -24,6 +24,7 @@ pub enum FormId {
     ToolRegister,
     ConcernReport,
     ConcernReply,
+    BadgeIssue,
 }
 
 #[derive(Debug)]
@@ -287,6 +288,18 @@ pub static FORMS: &[FormSpec] = &[
         }],
         from_command: true,
     },
+    // The module comes from the command; the people and their narratives are written here.
+    FormSpec {
+        id: FormId::BadgeIssue,
+        command: CommandId::BadgeIssue,
+        title: text::BADGE_ISSUE_TITLE,
+        fields: &[FieldSpec {
+            option: "entries",
+            label: text::BADGE_ISSUE_LABEL,
+            placeholder: Some(text::BADGE_ISSUE_PLACEHOLDER),
+        }],
+        from_command: true,
+    },
     // Opened by the Reject button in an approver's DM: the request rides in its context.
     FormSpec {
         id: FormId::ApprovalReject,
@@ -418,6 +431,7 @@ impl FormId {
             FormId::ToolRegister => "tlr",
             FormId::ConcernReport => "cnr",
             FormId::ConcernReply => "cnw",
+            FormId::BadgeIssue => "bdi",
         }
     }
 
@@ -439,6 +453,7 @@ impl FormId {
             FormId::ToolRegister,
             FormId::ConcernReport,
             FormId::ConcernReply,
+            FormId::BadgeIssue,
         ]
         .into_iter()
         .find(|id| id.code() == code)

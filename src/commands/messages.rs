@@ -239,6 +239,9 @@ pub mod form {
     pub const CONCERN_EXCLUDE_PLACEHOLDER: &str = "Names, separated by commas";
     pub const CONCERN_REPLY_TITLE: &str = "Write on a concern";
     pub const CONCERN_REPLY_LABEL: &str = "Your message";
+    pub const BADGE_ISSUE_TITLE: &str = "Issue badges";
+    pub const BADGE_ISSUE_LABEL: &str = "One line per person: name, colon, what they did";
+    pub const BADGE_ISSUE_PLACEHOLDER: &str = "Sam Carter: built the expenses flow with Finance";
 
     use crate::render::Message;
 

@@ -697,6 +697,7 @@ async fn route(
         CommandId::CouncilNominate => council::nominate(tx, now, inv).await,
         CommandId::CouncilVote => council::vote(tx, now, inv).await,
         CommandId::Relink => relink::relink(tx, now, inv).await,
+        CommandId::BadgeIssue => badges::bulk::issue(tx, now, inv, public_url).await,
     }
 }
 

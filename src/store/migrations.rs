@@ -74,6 +74,7 @@ const FILES: &[(&str, &str)] = embed![
     "0054_rsa_issuer_keys.sql",
     "0055_concerns.sql",
     "0056_council.sql",
+    "0057_badge_narrative.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

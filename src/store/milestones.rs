@@ -279,6 +279,8 @@ pg_row! {
         pub community_slug: String,
         pub community_name: String,
         pub evidence_url: String,
+        /// What the mentor wrote about this person's work, when they issued it in bulk.
+        pub narrative: Option<String>,
         /// The holder asked for their data to be erased: the credential is gone.
         pub holder_erased: bool,
     }
@@ -287,7 +289,8 @@ pg_row! {
 const BADGE_SELECT: &str = "SELECT b.id, b.name, b.issued_at, b.revoked_at, b.revoked_reason,
         b.member_id, p.display_name AS member_name, m.slug AS module_slug, m.name AS module_name,
         c.slug AS cohort_slug, c.name AS cohort_name, k.slug AS community_slug,
-        k.name AS community_name, s.evidence_url, p.erased_at IS NOT NULL AS holder_erased
+        k.name AS community_name, s.evidence_url, b.narrative,
+        p.erased_at IS NOT NULL AS holder_erased
     FROM badges b JOIN milestones s ON s.id = b.milestone_id JOIN modules m ON m.id = s.module_id
     JOIN cohorts c ON c.id = s.cohort_id JOIN communities k ON k.id = b.community_id
     JOIN members p ON p.id = b.member_id";
@@ -298,11 +301,12 @@ pub async fn issue(
     member_id: Uuid,
     milestone_id: Uuid,
     name: &str,
+    narrative: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Uuid> {
     sqlx::query_scalar(
-        "INSERT INTO badges (id, community_id, member_id, milestone_id, name, issued_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO badges (id, community_id, member_id, milestone_id, name, issued_at, narrative)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (milestone_id) DO UPDATE SET name = badges.name RETURNING id",
     )
     .bind(Uuid::new_v4())
@@ -311,6 +315,7 @@ pub async fn issue(
     .bind(milestone_id)
     .bind(name)
     .bind(now)
+    .bind(narrative)
     .fetch_one(ex)
     .await
 }

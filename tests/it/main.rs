@@ -5,6 +5,7 @@ mod approvals;
 mod audit;
 mod backlog;
 mod browser;
+mod bulk_issue;
 mod checkins;
 mod circles;
 mod clinics;

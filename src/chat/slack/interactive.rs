@@ -262,6 +262,7 @@ impl SlackApp {
             FormId::ConcernReply => {
                 messages::concern_reply_intro(&escape(context_value("concern")))
             }
+            FormId::BadgeIssue => messages::badge_issue_intro(&escape(context_value("module"))),
             _ => messages::kb_add_intro(),
         };
         let metadata = json!({ "k": views::callback_id(form.id), "u": user,

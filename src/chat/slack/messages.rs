@@ -107,3 +107,9 @@ pub fn concern_report_intro(category: &str, mode: &str) -> String {
 pub fn concern_reply_intro(concern: &str) -> String {
     format!("Writing on concern *{concern}*, to the concerns team.")
 }
+
+pub fn badge_issue_intro(module: &str) -> String {
+    format!(
+        "Verifying *{module}* for several learners. One line each: their name, a colon, then what they did; each badge carries those words."
+    )
+}

@@ -117,7 +117,8 @@ pub fn callback_id(form: FormId) -> &'static str {
         | FormId::ApprovalReject
         | FormId::ToolRegister
         | FormId::ConcernReport
-        | FormId::ConcernReply => COMMAND_FORM,
+        | FormId::ConcernReply
+        | FormId::BadgeIssue => COMMAND_FORM,
     }
 }
 

@@ -96,15 +96,21 @@ pub fn open_badge(base: &str, badge: &Badge) -> Value {
             "name": badge.member_name,
             "achievement": achievement,
         },
-        "evidence": [{
-            "id": badge.evidence_url,
-            "type": ["Evidence"],
-        }],
+        "evidence": [evidence(badge)],
         "credentialStatus": {
             "id": status_url(base, badge),
             "type": "1EdTechRevocationList",
         },
     })
+}
+
+/// The evidence: the work submitted, with the mentor's narrative when they wrote one.
+fn evidence(badge: &Badge) -> Value {
+    let mut evidence = json!({ "id": badge.evidence_url, "type": ["Evidence"] });
+    if let Some(narrative) = badge.narrative.as_deref().filter(|n| !n.is_empty()) {
+        evidence["narrative"] = json!(narrative);
+    }
+    evidence
 }
 
 /// The 1EdTech revocation list for one credential: empty while it stands.
@@ -140,7 +146,7 @@ pub fn html(base: &str, badge: &Badge) -> String {
 <link rel=\"alternate\" type=\"application/json\" href=\"{json}\"></head>\
 <body><h1>🏅 {name}</h1><p>Awarded to <strong>{holder}</strong> by {issuer} on {date}, \
 for <em>{module}</em> in {cohort}.</p>{status}\
-<p>Evidence: <a href=\"{evidence}\" rel=\"nofollow noopener\">{evidence}</a></p>\
+<p>Evidence: <a href=\"{evidence}\" rel=\"nofollow noopener\">{evidence}</a></p>{narrative}\
 <p><a href=\"{json}\">Open Badges 3.0 credential (JSON)</a> · \
 <a href=\"{jwt}\">signed (VC-JWT)</a></p></body></html>\n",
         name = e(&badge.name),
@@ -150,6 +156,17 @@ for <em>{module}</em> in {cohort}.</p>{status}\
         module = e(&badge.module_name),
         cohort = e(&badge.cohort_name),
         evidence = e(&badge.evidence_url),
+        narrative = badge
+            .narrative
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                format!(
+                    "<blockquote class=\"narrative\">{}</blockquote>",
+                    e(n).replace('\n', "<br>")
+                )
+            })
+            .unwrap_or_default(),
         json = e(&format!("{}.json", credential_url(base, badge))),
         jwt = e(&format!("{}.jwt", credential_url(base, badge))),
     )

@@ -106,3 +106,55 @@ pub fn revoked_dm(name: &str, reason: &str) -> Message {
         .text(" badge was revoked by a steward: ")
         .user(reason)
 }
+
+pub fn too_many(given: usize, most: usize) -> Message {
+    Message::new().text(format!(
+        "That names {given} people; one issue takes at most {most}. Split it in two."
+    ))
+}
+
+pub fn entry_unreadable(number: usize, line: &str) -> Message {
+    Message::new()
+        .text(format!("Entry {number} ("))
+        .user(preview(line))
+        .text(") should be one person, a colon, then what they did: ")
+        .code("Sam Carter: built the expenses flow")
+        .text(". Nothing was issued.")
+}
+
+pub fn entry_without_narrative(number: usize, person: &str) -> Message {
+    Message::new()
+        .text(format!("Entry {number} names "))
+        .user(person)
+        .text(" but says nothing after the colon: write what they did, which their credential carries. Nothing was issued.")
+}
+
+pub fn entry_refused(number: usize, why: Message) -> Message {
+    Message::new()
+        .text(format!("Entry {number}: "))
+        .push(why)
+        .text(" Nothing was issued.")
+}
+
+pub fn listed_twice(number: usize, name: &str) -> Message {
+    Message::new()
+        .text(format!("Entry {number} names "))
+        .user(name)
+        .text(" again; each person once. Nothing was issued.")
+}
+
+pub fn issued_header(count: usize) -> Message {
+    Message::new().text(format!(
+        "🏅 Verified {} at once, each badge carrying your words about their work:",
+        crate::render::count(count as i64, "milestone", "milestones")
+    ))
+}
+
+pub fn entry_ambiguous(number: usize, typed: &str, names: &[&str]) -> Message {
+    Message::new()
+        .text(format!("Entry {number}: "))
+        .user(typed)
+        .text(" could be ")
+        .user(names.join(" or "))
+        .text("; write the full name. Nothing was issued.")
+}

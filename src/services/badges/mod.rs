@@ -1,6 +1,7 @@
 //! Open Badges: listing a member's credentials and revoking one. The credential documents
 //! themselves are built in [`credential`] and served by `web::badges`.
 
+pub mod bulk;
 pub mod credential;
 mod messages;
 pub mod rs256;

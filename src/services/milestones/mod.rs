@@ -129,6 +129,19 @@ pub async fn verify(
     public_url: Option<&str>,
 ) -> ServiceResult {
     let review = Review::load(tx, inv).await?;
+    verified(tx, now, inv, &review, None, public_url).await
+}
+
+/// Verifies the milestone `review` found, issuing its badge (with `narrative`, from a bulk
+/// issue), and says so to the learner and their cohort.
+pub(crate) async fn verified(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    review: &Review,
+    narrative: Option<&str>,
+    public_url: Option<&str>,
+) -> ServiceResult {
     let (learner, module, enrolled) = (&review.learner, &review.module, &review.enrolled);
     milestones::review(
         &mut *tx,
@@ -161,6 +174,7 @@ pub async fn verify(
                 learner.id,
                 review.milestone.id,
                 name,
+                narrative,
                 now,
             )
             .await?
@@ -286,8 +300,8 @@ pub async fn withdraw(
 }
 
 /// A submission waiting for the caller's review, after every check.
-struct Review {
-    learner: Member,
+pub(crate) struct Review {
+    pub learner: Member,
     module: LadderModule,
     enrolled: Enrolled,
     milestone: Milestone,
@@ -295,12 +309,22 @@ struct Review {
 
 impl Review {
     async fn load(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Self> {
+        Self::load_for(tx, inv, arg(inv, "learner")?, arg(inv, "module")?).await
+    }
+
+    /// The submitted milestone of `learner` (as typed) for the module `slug`, which the
+    /// caller may review.
+    pub(crate) async fn load_for(
+        tx: &mut PgConnection,
+        inv: &Invocation,
+        learner: &str,
+        slug: &str,
+    ) -> ServiceResult<Self> {
         let me = &inv.caller.member;
-        let learner = find_member(tx, &inv.caller, arg(inv, "learner")?).await?;
+        let learner = find_member(tx, &inv.caller, learner).await?;
         if learner.id == me.id {
             return refuse(messages::not_your_own());
         }
-        let slug = arg(inv, "module")?;
         let mut found = None;
         let mut known = Vec::new();
         for enrolled in milestones::enrollments(&mut *tx, learner.id).await? {
