@@ -1,8 +1,8 @@
 //! `/badge issue <module> <entries…>`: a mentor verifies several submitted milestones of
 //! one module at once, writing a narrative for each person, one line each ("Name: what
-//! they did"; `|` also ends an entry, for the shell's single line). Each badge's credential carries its narrative as its evidence's narrative.
-//! All or nothing: one entry refused refuses the whole issue, naming it, so a typo
-//! never leaves half the cohort verified.
+//! they did"; `|` also ends an entry, for the shell's single line). Each badge's credential
+//! carries its narrative as its evidence's narrative. All or nothing: one entry refused
+//! refuses the whole issue, naming it, so a typo never leaves half the cohort verified.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
