@@ -161,7 +161,7 @@ fn steward_reports(dms: &[Value]) -> Vec<String> {
 
 #[sqlx::test]
 async fn a_badge_rule_gives_the_discord_role_once_and_takes_it_back_with_the_badge(pool: PgPool) {
-    let d = DiscordBot::with_defer(pool, std::time::Duration::from_secs(10)).await;
+    let d = DiscordBot::new(pool).await;
     earn_flow_starter(&d).await;
     assert_eq!(role_requests(&d).await, ["PUT"]);
     let role_put = d
@@ -230,7 +230,7 @@ async fn a_badge_rule_gives_the_discord_role_once_and_takes_it_back_with_the_bad
 async fn reconciliation_puts_back_a_role_removed_by_hand_once_then_reports_and_leaves_it(
     pool: PgPool,
 ) {
-    let d = DiscordBot::with_defer(pool, std::time::Duration::from_secs(10)).await;
+    let d = DiscordBot::new(pool).await;
     earn_flow_starter(&d).await;
     d.bot.tick().await;
     d.dispatch().await;
