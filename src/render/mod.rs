@@ -239,9 +239,30 @@ pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// "lena", "lena and omar", "lena, omar and pia".
+pub fn and_list(items: &[impl AsRef<str>]) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn and_list_joins_with_commas_then_and() {
+        assert_eq!(and_list(&[] as &[&str]), "");
+        assert_eq!(and_list(&["lena"]), "lena");
+        assert_eq!(and_list(&["lena", "omar"]), "lena and omar");
+        assert_eq!(
+            and_list(&["lena".to_owned(), "omar".to_owned(), "pia".to_owned()]),
+            "lena, omar and pia"
+        );
+    }
 
     #[test]
     fn marked_text_becomes_code_fragments() {

@@ -120,20 +120,24 @@ pub async fn exclude(
     Ok(())
 }
 
-/// The community's concern handlers (holders of the role community-wide, not erased):
-/// (id, name), by name.
+/// The community's concern handlers (holders of the role community-wide, not erased),
+/// but those excluded from `concern` when given: (id, name), by name.
 pub async fn handlers(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
+    concern: Option<Uuid>,
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
         "SELECT m.id, m.display_name FROM member_roles r JOIN members m ON m.id = r.member_id
           WHERE r.community_id = $1 AND r.role = $2 AND r.cohort_id IS NULL
             AND m.erased_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM concern_exclusions x
+                             WHERE x.concern_id = $3 AND x.member_id = m.id)
           ORDER BY m.display_name, m.id",
     )
     .bind(community_id)
     .bind(Role::ConcernHandler.as_str())
+    .bind(concern)
     .fetch_all(ex)
     .await
 }
@@ -158,24 +162,14 @@ pub async fn by_number(
     .await
 }
 
-/// The concern `number` locked for a change, unless `viewer` is excluded from it.
-pub async fn lock(
-    ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    number: i32,
-    viewer: Uuid,
-) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
-        "SELECT c.id FROM concerns c
-          WHERE c.community_id = $1 AND c.number = $2
-            AND NOT EXISTS (SELECT 1 FROM concern_exclusions x
-                             WHERE x.concern_id = c.id AND x.member_id = $3)
-          FOR UPDATE",
-    )
-    .bind(community_id)
-    .bind(number)
-    .bind(viewer)
-    .fetch_optional(ex)
+/// The concern read again under its row lock, for a change: a close, a block or a
+/// message waits for another in flight, and then sees what it did.
+pub async fn locked(ex: impl PgExecutor<'_>, concern_id: Uuid) -> sqlx::Result<Concern> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE c.id = $1 FOR UPDATE OF c"
+    )))
+    .bind(concern_id)
+    .fetch_one(ex)
     .await
 }
 
@@ -191,27 +185,6 @@ pub async fn by_relay(
     .bind(community_id)
     .bind(relay_hash)
     .fetch_optional(ex)
-    .await
-}
-
-/// The handlers a concern may reach: every handler but those excluded.
-pub async fn handlers_for(
-    ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    concern_id: Uuid,
-) -> sqlx::Result<Vec<(Uuid, String)>> {
-    sqlx::query_as(
-        "SELECT m.id, m.display_name FROM member_roles r JOIN members m ON m.id = r.member_id
-          WHERE r.community_id = $1 AND r.role = $2 AND r.cohort_id IS NULL
-            AND m.erased_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM concern_exclusions x
-                             WHERE x.concern_id = $3 AND x.member_id = m.id)
-          ORDER BY m.display_name, m.id",
-    )
-    .bind(community_id)
-    .bind(Role::ConcernHandler.as_str())
-    .bind(concern_id)
-    .fetch_all(ex)
     .await
 }
 

@@ -24,14 +24,6 @@ fn named(request: &Request) -> Message {
         ))
 }
 
-fn names(people: &[&str]) -> String {
-    match people {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 /// How a request is decided, in words: "2 approvers decide; 1 rejection rejects it".
 fn how_decided(rule: Rule, max_rejections: i32) -> String {
     let rejections = if max_rejections <= 1 {
@@ -48,13 +40,13 @@ pub fn filed(request: &Request, asked: &[&str], skipped: &[&str], rule: Rule) ->
         .text("📨 Filed ")
         .push(named(request))
         .text(". I asked ")
-        .user(names(asked))
+        .user(crate::render::and_list(asked))
         .text(" to decide, by DM. ")
         .text(how_decided(rule, request.max_rejections));
     if !skipped.is_empty() {
         msg = msg
             .text(" Away with nobody standing in: ")
-            .user(names(skipped))
+            .user(crate::render::and_list(skipped))
             .text(".");
     }
     msg.line()
@@ -148,7 +140,7 @@ pub fn not_enough_approvers(
     } else {
         msg = msg
             .text(", and ")
-            .user(names(skipped))
+            .user(crate::render::and_list(skipped))
             .text(if skipped.len() == 1 {
                 " is away with nobody standing in."
             } else {
@@ -313,7 +305,7 @@ pub fn escalated(request: &Request, to: &[&str]) -> Message {
         return msg.text(" has waited long enough to escalate, but nobody more can decide it now. It stays with its approvers.");
     }
     msg.text(" has waited long enough without a decision, so I asked ")
-        .user(names(to))
+        .user(crate::render::and_list(to))
         .text(" too.")
 }
 
@@ -470,7 +462,7 @@ pub fn unanswered(requests: &[&Unanswered]) -> Message {
                 ", since {}: no answer from ",
                 when(request.created_at)
             ))
-            .user(names(&waiting));
+            .user(crate::render::and_list(&waiting));
     }
     msg.line()
         .text("A word from you may help. Details: ")

@@ -9,14 +9,6 @@ fn day(on: NaiveDate) -> String {
     on.format("%a %-d %b %Y").to_string()
 }
 
-fn names(list: &[&str]) -> String {
-    match list {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 fn mode_says(mode: Mode) -> &'static str {
     match mode {
         Mode::Identified => {
@@ -74,7 +66,7 @@ pub fn reported(number: i32, mode: Mode, reached: &[&str]) -> Message {
         .text(format!(" ({}).", mode_says(mode)))
         .line()
         .text("It went to ")
-        .user(names(reached))
+        .user(crate::render::and_list(reached))
         .text(
             ", and nobody else. You'll get their answers and the outcome by DM; read it all with ",
         )
@@ -90,7 +82,7 @@ pub fn reported_anonymously(number: i32, code: &str, reached: &[&str]) -> Messag
         .text("🛡️ Reported anonymously as concern ")
         .strong(format!("#{number}"))
         .text(". It went to ")
-        .user(names(reached))
+        .user(crate::render::and_list(reached))
         .text(", who can't tell who wrote it: nor can I.")
         .line()
         .text("Your relay code is ")

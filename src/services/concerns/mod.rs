@@ -143,7 +143,7 @@ pub async fn report(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         return refuse(messages::empty_report());
     }
     let excluded = excluded(tx, inv).await?;
-    let handlers = store::handlers(&mut *tx, community_id).await?;
+    let handlers = store::handlers(&mut *tx, community_id, None).await?;
     if handlers.is_empty() {
         tracing::warn!("a concern was refused: the community has no concern handler");
         return refuse(messages::no_handlers());
@@ -280,12 +280,12 @@ pub async fn reply(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     if text.is_empty() {
         return refuse(messages::empty_message());
     }
+    // Read under its lock: a close or block in flight is waited for, then seen.
+    let concern = store::locked(&mut *tx, concern.id).await?;
     if concern.status == Status::Closed {
         return refuse(messages::closed_already(&concern));
     }
     let me = inv.caller.member.id;
-    // Serialises with a close or block of the same concern.
-    store::lock(&mut *tx, inv.caller.community_id, concern.number, me).await?;
     match seat {
         Seat::Handler => {
             store::add_message(&mut *tx, concern.id, Some(me), text, now).await?;
@@ -322,7 +322,7 @@ pub async fn reply(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
             )
             .await?;
             let handlers =
-                store::handlers_for(&mut *tx, inv.caller.community_id, concern.id).await?;
+                store::handlers(&mut *tx, inv.caller.community_id, Some(concern.id)).await?;
             let mut outcome = Outcome::reply(
                 messages::sent_to_team(&concern, matches!(seat, Seat::Relay)),
                 inv.spec.visibility,
@@ -336,7 +336,7 @@ pub async fn reply(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     }
 }
 
-/// A handler's concern by number, locked for a change.
+/// A handler's concern by number, read under its lock for a change.
 async fn handled(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Concern> {
     if !is_handler(tx, inv).await? {
         return refuse(messages::handlers_only(inv.spec.path));
@@ -348,14 +348,8 @@ async fn handled(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<Conce
     let number = i32::try_from(number).map_err(|_| anyhow::anyhow!("bounded by the catalog"))?;
     let community = inv.caller.community_id;
     let me = inv.caller.member.id;
-    if store::lock(&mut *tx, community, number, me)
-        .await?
-        .is_none()
-    {
-        return refuse(messages::no_such_concern(number));
-    }
     match store::by_number(&mut *tx, community, number, me).await? {
-        Some(concern) => Ok(concern),
+        Some(concern) => Ok(store::locked(&mut *tx, concern.id).await?),
         None => refuse(messages::no_such_concern(number)),
     }
 }

@@ -13,14 +13,6 @@ fn day(at: DateTime<Utc>) -> String {
     at.format("%a %-d %b %Y").to_string()
 }
 
-fn names(list: &[&str]) -> String {
-    match list {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 fn seats(n: i32) -> String {
     count(n, "seat", "seats")
 }
@@ -206,7 +198,7 @@ pub fn not_standing(typed: &str, standing: &[&str]) -> Message {
     Message::new()
         .user(typed)
         .text(" is not standing in this election. The candidates are ")
-        .user(names(standing))
+        .user(crate::render::and_list(standing))
         .text("; separate names with commas.")
 }
 
@@ -221,7 +213,7 @@ pub fn voted(settings: &Settings, election: &Election, chosen: &[&str]) -> Messa
         .text("🗳️ Your ballot for the ")
         .user(&settings.name)
         .text(" approves ")
-        .user(names(chosen))
+        .user(crate::render::and_list(chosen))
         .text(format!(
             ". Vote again to change it, until {}. Ballots are secret: only totals are shown, after the close.",
             when(election.voting_closes_at)
@@ -250,7 +242,7 @@ pub fn voting_open(settings: &Settings, election: &Election, standing: &[&str]) 
             when(election.voting_closes_at),
             seats(election.seats)
         ))
-        .user(names(standing))
+        .user(crate::render::and_list(standing))
         .text(". Approve as many as you like with ")
         .code("/council vote <names, separated by commas>")
         .text("; read their statements with ")
@@ -321,12 +313,15 @@ pub fn rotation(settings: &Settings, welcome: &[&str], thanks: &[&str]) -> Messa
         .user(&settings.name)
         .text(" changes today.");
     if !welcome.is_empty() {
-        msg = msg.text(" Welcome ").user(names(welcome)).text("!");
+        msg = msg
+            .text(" Welcome ")
+            .user(crate::render::and_list(welcome))
+            .text("!");
     }
     if !thanks.is_empty() {
         msg = msg
             .text(" Thank you ")
-            .user(names(thanks))
+            .user(crate::render::and_list(thanks))
             .text(" for serving.");
     }
     msg

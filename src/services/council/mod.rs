@@ -34,7 +34,7 @@ async fn settings_of(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<S
 }
 
 /// How many of the `seats` are taken at `at` by terms already decided.
-fn held_at(seats: &[Seat], at: DateTime<Utc>) -> i32 {
+pub(crate) fn held_at(seats: &[Seat], at: DateTime<Utc>) -> i32 {
     let held = seats
         .iter()
         .filter(|s| s.starts_at <= at && at < s.ends_at)

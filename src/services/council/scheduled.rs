@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
-use super::{direct, messages, open_election, windows};
+use super::{direct, held_at, messages, open_election, windows};
 use crate::services::{Destination, earned_roles, enqueue};
 use crate::store::council::{self as store, Election, NewElection, Phase, Seat, Settings};
 
@@ -264,11 +264,7 @@ async fn open_due(
     if now < opens {
         return Ok(0);
     }
-    let continuing = seats
-        .iter()
-        .filter(|s| s.starts_at <= term_start && term_start < s.ends_at)
-        .count();
-    let empty = settings.seats - i32::try_from(continuing).unwrap_or(i32::MAX);
+    let empty = settings.seats - held_at(&seats, term_start);
     if empty <= 0 {
         return Ok(0);
     }

@@ -653,7 +653,7 @@ pub fn rotation_outgoing_notice(
         .text("Mentor rotation in ")
         .strong(&cohort.name)
         .text(": ")
-        .user(names_list(learners))
+        .user(crate::render::and_list(learners))
         .text(if learners.len() == 1 {
             " now goes to "
         } else {
@@ -671,15 +671,6 @@ pub fn rotation_outgoing_notice(
 /// "1 learner", "3 learners".
 fn learner_count(n: usize) -> String {
     count(n as i64, "learner", "learners")
-}
-
-/// "lena", "lena and omar", "lena, omar and pia".
-fn names_list(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }
 
 /// "`/mentor handover <note>`: it goes to X only, never to the learners."
@@ -701,7 +692,7 @@ pub fn rotation_incoming_notice(
         .text("Mentor rotation in ")
         .strong(&cohort.name)
         .text(": you now mentor ")
-        .user(names_list(learners))
+        .user(crate::render::and_list(learners))
         .text(", until now with ")
         .user(outgoing)
         .text(if asked {
@@ -717,7 +708,7 @@ pub fn handover_notice(cohort: &Cohort, incoming: &str, learners: &[String]) -> 
         .text("Mentor rotation in ")
         .strong(&cohort.name)
         .text(" next week: ")
-        .user(names_list(learners))
+        .user(crate::render::and_list(learners))
         .text(" will go to ")
         .user(incoming)
         .text(". Please write a short handover now with ");
