@@ -1400,7 +1400,7 @@ pub static CATALOG: &[CommandSpec] = &[
         options: &[],
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
-        help: "Sign credentials with a new key from now on; the old key stays published, so credentials signed with it still verify.",
+        help: "Sign credentials with new keys (Ed25519 and RSA) from now on; the old keys stay published, so credentials signed with them still verify.",
     },
     CommandSpec {
         id: CommandId::MentorOffer,

@@ -28,6 +28,9 @@ pub struct ParsedCommand {
 #[derive(Debug, PartialEq, Eq)]
 struct Token {
     text: String,
+    /// Where the token is in the trimmed line, quotes included: a paragraph is taken from
+    /// the line as typed, not from its tokens.
+    span: std::ops::Range<usize>,
     /// Set when the token is `name:value` with the name unquoted.
     named: Option<(String, String)>,
 }
@@ -42,7 +45,7 @@ pub fn parse(line: &str) -> Result<ParsedCommand, ParseError> {
     }
     let tokens = tokenize(line)?;
     let (spec, consumed) = resolve_command(&tokens)?;
-    let args = bind_options(spec, &tokens[consumed..])?;
+    let args = bind_options(spec, line.trim(), &tokens[consumed..])?;
     Ok(ParsedCommand { spec, args })
 }
 
@@ -80,16 +83,17 @@ fn search_as_typed(line: &str) -> Result<Option<ParsedCommand>, ParseError> {
 
 fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
     let mut tokens = Vec::new();
-    let mut chars = line.trim().chars().peekable();
+    let line = line.trim();
+    let mut chars = line.char_indices().peekable();
     while chars.peek().is_some() {
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        if chars.peek().is_none() {
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        let Some(&(start, _)) = chars.peek() else {
             break;
-        }
+        };
         let mut text = String::new();
         let mut quoted_any = false;
         let mut name_end = None;
-        while let Some(&c) = chars.peek() {
+        while let Some(&(_, c)) = chars.peek() {
             if c.is_whitespace() {
                 break;
             }
@@ -101,7 +105,7 @@ fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
                 '"' | '\'' if opens_quote => {
                     quoted_any = true;
                     let mut closed = false;
-                    while let Some(q) = chars.next() {
+                    while let Some((_, q)) = chars.next() {
                         if q == c {
                             closed = true;
                             break;
@@ -110,7 +114,8 @@ fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
                         // other backslash is text (`C:\temp`, a regex), never dropped.
                         if q == '\\'
                             && c == '"'
-                            && let Some(escaped) = chars.next_if(|&n| n == '"' || n == '\\')
+                            && let Some((_, escaped)) =
+                                chars.next_if(|&(_, n)| n == '"' || n == '\\')
                         {
                             text.push(escaped);
                             continue;
@@ -136,7 +141,12 @@ fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
                 && !value.starts_with("//");
             is_name.then(|| (name.to_owned(), value.to_owned()))
         });
-        tokens.push(Token { text, named });
+        let end = chars.peek().map_or(line.len(), |&(at, _)| at);
+        tokens.push(Token {
+            text,
+            span: start..end,
+            named,
+        });
     }
     Ok(tokens)
 }
@@ -195,14 +205,18 @@ fn unknown_subcommand(group: &str, word: &str, subcommands: &[&'static str]) -> 
 pub fn form_to_open(line: &str) -> Option<(&'static FormSpec, Vec<(&'static str, String)>)> {
     let tokens = tokenize(line).ok()?;
     let (spec, consumed) = resolve_command(&tokens).ok()?;
-    let raw = raw_options(spec, &tokens[consumed..]).ok()?;
+    let raw = raw_options(spec, line.trim(), &tokens[consumed..]).ok()?;
     let given: Vec<&str> = raw.iter().map(|(name, _)| *name).collect();
     forms::opened_by(spec.id, &given).map(|form| (form, raw))
 }
 
-fn bind_options(spec: &'static CommandSpec, tokens: &[Token]) -> Result<Args, ParseError> {
+fn bind_options(
+    spec: &'static CommandSpec,
+    line: &str,
+    tokens: &[Token],
+) -> Result<Args, ParseError> {
     let usage = spec.usage();
-    let raw = raw_options(spec, tokens)?;
+    let raw = raw_options(spec, line, tokens)?;
     let mut args = Args::default();
     for option in spec.options {
         match raw.iter().find(|(n, _)| *n == option.name) {
@@ -221,15 +235,18 @@ fn bind_options(spec: &'static CommandSpec, tokens: &[Token]) -> Result<Args, Pa
 }
 
 /// The option each token gives, as typed: named ones by name, the rest by position.
+/// `line` is the trimmed line the tokens were read from.
 fn raw_options(
     spec: &'static CommandSpec,
+    line: &str,
     tokens: &[Token],
 ) -> Result<Vec<(&'static str, String)>, ParseError> {
     let usage = spec.usage();
     let mut raw: Vec<(&'static str, String)> = Vec::new();
-    let mut positional: Vec<&str> = Vec::new();
+    // Each with its place among the tokens, so a paragraph can tell it is one run of words.
+    let mut positional: Vec<(usize, &Token)> = Vec::new();
 
-    for token in tokens {
+    for (place, token) in tokens.iter().enumerate() {
         match &token.named {
             Some((name, value)) => {
                 let Some(option) = spec.option(name) else {
@@ -239,7 +256,7 @@ fn raw_options(
                     // close to is text for a command that takes the rest of the line. A
                     // near miss (`blocker:` for `blockers:`) is still asked about.
                     if suggestion.is_none() && spec.options.iter().any(|o| o.rest) {
-                        positional.push(&token.text);
+                        positional.push((place, token));
                         continue;
                     }
                     return Err(ParseError(messages::unknown_option(
@@ -251,7 +268,7 @@ fn raw_options(
                 }
                 raw.push((option.name, value.clone()));
             }
-            None => positional.push(&token.text),
+            None => positional.push((place, token)),
         }
     }
 
@@ -262,19 +279,46 @@ fn raw_options(
             continue;
         }
         let value = if option.rest {
-            let words: Vec<&str> = positional.by_ref().collect();
-            (!words.is_empty()).then(|| words.join(" "))
+            let words: Vec<(usize, &Token)> = positional.by_ref().collect();
+            rest_value(option, line, &words)
         } else {
-            positional.next().map(str::to_owned)
+            positional.next().map(|(_, token)| token.text.clone())
         };
         if let Some(value) = value {
             raw.push((option.name, value));
         }
     }
-    if let Some(extra) = positional.next() {
-        return Err(ParseError(messages::too_many_arguments(&usage, extra)));
+    if let Some((_, extra)) = positional.next() {
+        return Err(ParseError(messages::too_many_arguments(
+            &usage,
+            &extra.text,
+        )));
     }
     Ok(raw)
+}
+
+/// The value of an option that takes the rest of the line. A paragraph (a check-in, a
+/// concern, a narrative) is prose: when its words are one run, it is the line as typed
+/// from its first word to its last, quotes, spacing and line breaks included; a paragraph
+/// typed wholly inside quotes is what the quotes hold. Any other such option is its words,
+/// quotes grouping them, joined by one space.
+fn rest_value(
+    option: &catalog::OptionSpec,
+    line: &str,
+    words: &[(usize, &Token)],
+) -> Option<String> {
+    let (first, last) = (words.first()?, words.last()?);
+    let one_run = last.0 - first.0 + 1 == words.len();
+    if matches!(option.kind, catalog::OptionKind::Paragraph { .. }) && one_run && words.len() > 1 {
+        return Some(line[first.1.span.start..last.1.span.end].to_owned());
+    }
+    Some(
+        words
+            .iter()
+            .map(|(_, token)| token.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 #[cfg(test)]
@@ -289,6 +333,26 @@ mod tests {
 
     fn err(line: &str) -> String {
         parse(line).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_typed_paragraph_keeps_its_quotes_spacing_and_line_breaks() {
+        let line =
+            "/checkin 3 He said \"ship it\",  then   'maybe'.\n\nSecond *paragraph* <@&1> it's";
+        assert_eq!(
+            ok(line).args.text("progress"),
+            Some("He said \"ship it\",  then   'maybe'.\n\nSecond *paragraph* <@&1> it's")
+        );
+        // Options named after the paragraph are still options.
+        let cmd = ok("/checkin 3 \"Done\" and more blockers:none");
+        assert_eq!(cmd.args.text("progress"), Some("\"Done\" and more"));
+        assert_eq!(cmd.args.text("blockers"), Some("none"));
+        // A name-like word inside the prose that no option is close to stays prose.
+        let cmd = ok("/checkin 3 todo: call \"IT\"");
+        assert_eq!(cmd.args.text("progress"), Some("todo: call \"IT\""));
+        // Other options that take the rest of the line still group by quotes.
+        let cmd = ok(r#"/cohort create fall-27 Europe/Berlin "Fall \"Makers\"""#);
+        assert_eq!(cmd.args.text("name"), Some("Fall \"Makers\""));
     }
 
     #[test]

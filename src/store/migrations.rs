@@ -75,6 +75,7 @@ const FILES: &[(&str, &str)] = embed![
     "0055_concerns.sql",
     "0056_council.sql",
     "0057_badge_narrative.sql",
+    "0058_rsa_key_rotation.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -1,8 +1,10 @@
-//! `GET /badges/<id>`: an Open Badges 3.0 credential, as JSON (`Accept: application/json`
-//! or `/badges/<id>.json`), signed as a VC-JWT (`/badges/<id>.jwt`) or as a small HTML
-//! page; `/badges/<id>/status` is its revocation list; `/issuers/<community>` and
+//! `GET /badges/<id>`: an Open Badges 3.0 credential, as JSON with an embedded Data
+//! Integrity proof (`Accept: application/json` or `/badges/<id>.json`), signed as a VC-JWT
+//! (`/badges/<id>.jwt`, `.rs256.jwt`) or as a small HTML page; `/badges/<id>/status` is
+//! its revocation list; `/issuers/<community>` and
 //! `/achievements/<community>/<cohort>/<module>` are the issuer profile and achievement
-//! its ids point at, and `/issuers/<community>/key` the public key that signs it.
+//! its ids point at, and `/issuers/<community>/key`, `/keys/<n>` and `/keys/<n>/multikey`
+//! the public keys that sign it.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -15,9 +17,9 @@ use uuid::Uuid;
 use anyhow::Context;
 
 use super::messages;
-use crate::services::badges::credential;
 use crate::services::badges::rs256::{self, RsaIssuerKey};
 use crate::services::badges::signing::{self, IssuerKey};
+use crate::services::badges::{credential, integrity};
 use crate::store::issuer_keys;
 use crate::store::milestones::{self, Badge};
 
@@ -39,7 +41,15 @@ pub fn routes(pool: sqlx::PgPool, public_url: Option<String>) -> Router {
         .route("/issuers/{community}", get(issuer))
         .route("/issuers/{community}/key", get(first_issuer_key))
         .route("/issuers/{community}/keys/{version}", get(issuer_key))
-        .route("/issuers/{community}/rsa-key", get(rsa_issuer_key))
+        .route(
+            "/issuers/{community}/keys/{version}/multikey",
+            get(issuer_multikey),
+        )
+        .route("/issuers/{community}/rsa-key", get(first_rsa_issuer_key))
+        .route(
+            "/issuers/{community}/rsa-keys/{version}",
+            get(rsa_issuer_key),
+        )
         .route(
             "/achievements/{community}/{cohort}/{module}",
             get(achievement),
@@ -53,13 +63,13 @@ async fn badge(
     headers: HeaderMap,
 ) -> Response {
     let (id, form) = if let Some(id) = id.strip_suffix(".json") {
-        (id.to_owned(), Form::Credential(Signed::No))
+        (id.to_owned(), Form::Credential(Signed::Embedded))
     } else if let Some(id) = id.strip_suffix(".rs256.jwt") {
         (id.to_owned(), Form::Credential(Signed::Rs256))
     } else if let Some(id) = id.strip_suffix(".jwt") {
         (id.to_owned(), Form::Credential(Signed::Jwt))
     } else if accepts_json(&headers) {
-        (id, Form::Credential(Signed::No))
+        (id, Form::Credential(Signed::Embedded))
     } else {
         (id, Form::Page)
     };
@@ -89,7 +99,23 @@ async fn badge(
         return not_published();
     };
     match signed {
-        Signed::No => json(credential::open_badge(base, &badge)),
+        Signed::Embedded => match community_key(&state, &badge.community_slug).await {
+            Ok(Some((version, key))) => {
+                let proved = integrity::prove(
+                    &credential::open_badge(base, &badge),
+                    key.signing_key(),
+                    &signing::multikey_url(base, &badge.community_slug, version),
+                    badge.issued_at,
+                )
+                .with_context(|| format!("proving badge {}", badge.id));
+                match proved {
+                    Ok(credential) => json(credential),
+                    Err(err) => internal(err),
+                }
+            }
+            Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_BADGE).into_response(),
+            Err(err) => internal(err),
+        },
         Signed::Jwt => match community_key(&state, &badge.community_slug).await {
             Ok(Some((version, key))) => {
                 let token = key.sign(
@@ -103,11 +129,11 @@ async fn badge(
             Err(err) => internal(err),
         },
         Signed::Rs256 => match rsa_key(&state, &badge.community_slug).await {
-            Ok(Some(key)) => {
+            Ok(Some((version, key))) => {
                 let token = key.sign(
                     &credential::open_badge(base, &badge),
                     badge.issued_at,
-                    &rs256::key_url(base, &badge.community_slug),
+                    &rs256::key_url(base, &badge.community_slug, version),
                 );
                 ([(header::CONTENT_TYPE, "application/jwt")], token).into_response()
             }
@@ -117,26 +143,45 @@ async fn badge(
     }
 }
 
-/// The community's RSA signing key, made with its first badge; reading never creates one.
-async fn rsa_key(state: &BadgeState, community: &str) -> anyhow::Result<Option<RsaIssuerKey>> {
-    let der = issuer_keys::rsa_der(&state.pool, community)
+/// The community's current RSA signing key and its version, made with its first badge;
+/// reading never creates one.
+async fn rsa_key(
+    state: &BadgeState,
+    community: &str,
+) -> anyhow::Result<Option<(i32, RsaIssuerKey)>> {
+    let found = issuer_keys::rsa_der(&state.pool, community)
         .await
         .with_context(|| format!("loading the RSA badge key of {community}"))?;
-    der.map(|der| RsaIssuerKey::from_der(&der)).transpose()
+    found
+        .map(|(version, der)| Ok((version, RsaIssuerKey::from_der(&der)?)))
+        .transpose()
 }
 
-/// The community's RSA public key, the `kid` of its RS256 credentials.
+/// The community's first RSA public key, at the address RS256 credentials named before
+/// RSA keys rotated.
+async fn first_rsa_issuer_key(state: State<BadgeState>, Path(community): Path<String>) -> Response {
+    rsa_issuer_key(state, Path((community, 1))).await
+}
+
+/// RSA public key `version` of a community, current or retired: the `kid` of the RS256
+/// credentials it signed.
 async fn rsa_issuer_key(
     State(state): State<BadgeState>,
-    Path(community): Path<String>,
+    Path((community, version)): Path<(String, i32)>,
 ) -> Response {
     let Some(base) = state.public_url.as_deref() else {
         return not_published();
     };
-    match rsa_key(&state, &community).await {
+    let key = async {
+        let der = issuer_keys::rsa_der_version(&state.pool, &community, version)
+            .await
+            .with_context(|| format!("loading RSA badge key {version} of {community}"))?;
+        der.map(|der| RsaIssuerKey::from_der(&der)).transpose()
+    };
+    match key.await {
         Ok(Some(key)) => (
             [(header::CONTENT_TYPE, "application/jwk+json")],
-            key.public_jwk(&rs256::key_url(base, &community))
+            key.public_jwk(&rs256::key_url(base, &community, version))
                 .to_string(),
         )
             .into_response(),
@@ -153,9 +198,10 @@ enum Form {
     Credential(Signed),
 }
 
-/// The credential as JSON, or signed as a VC-JWT with the Ed25519 key or the RSA key.
+/// The credential as JSON with its embedded proof, or signed as a VC-JWT with the Ed25519
+/// key or the RSA key.
 enum Signed {
-    No,
+    Embedded,
     Jwt,
     Rs256,
 }
@@ -186,6 +232,29 @@ async fn issuer_key(
                 .to_string(),
         )
             .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ISSUER).into_response(),
+        Err(err) => internal(err),
+    }
+}
+
+/// Public key `version` of a community as a Multikey: the `verificationMethod` of the
+/// Data Integrity proofs it made.
+async fn issuer_multikey(
+    State(state): State<BadgeState>,
+    Path((community, version)): Path<(String, i32)>,
+) -> Response {
+    let Some(base) = state.public_url.as_deref() else {
+        return not_published();
+    };
+    let seed = issuer_keys::seed_version(&state.pool, &community, version)
+        .await
+        .with_context(|| format!("loading badge key {version} of {community}"));
+    match seed {
+        Ok(Some(seed)) => json(integrity::multikey(
+            &signing::multikey_url(base, &community, version),
+            &credential::issuer_url(base, &community),
+            &IssuerKey::from_seed(&seed).signing_key().verifying_key(),
+        )),
         Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ISSUER).into_response(),
         Err(err) => internal(err),
     }
@@ -243,10 +312,24 @@ async fn issuer(State(state): State<BadgeState>, Path(community): Path<String>) 
     let Some(base) = state.public_url.as_deref() else {
         return not_published();
     };
-    match milestones::issuer_name(&state.pool, &community).await {
-        Ok(Some(name)) => json(credential::issuer(base, &community, &name)),
+    let found = async {
+        let Some(name) = milestones::issuer_name(&state.pool, &community).await? else {
+            return Ok(None);
+        };
+        let methods: Vec<String> = issuer_keys::versions(&state.pool, &community)
+            .await?
+            .into_iter()
+            .map(|version| signing::multikey_url(base, &community, version))
+            .collect();
+        Ok(Some(credential::issuer(base, &community, &name, &methods)))
+    };
+    match found
+        .await
+        .map_err(|err: sqlx::Error| anyhow::Error::new(err).context("loading an issuer profile"))
+    {
+        Ok(Some(profile)) => json(profile),
         Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ISSUER).into_response(),
-        Err(err) => internal(err.into()),
+        Err(err) => internal(err),
     }
 }
 

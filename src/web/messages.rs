@@ -25,18 +25,17 @@ pub const NO_SUCH_DATA_EXPORT: &str = "This link to your data is unknown or has 
 /// What `/verify` says. Values put into these are HTML-escaped by the page.
 pub mod verify {
     pub const TITLE: &str = "Check a badge";
-    pub const LABEL: &str =
-        "Paste the credential (the text of its .jwt file, which starts with eyJ):";
+    pub const LABEL: &str = "Paste the credential: its JSON (which starts with {) or the text of its .jwt file (which starts with eyJ):";
     pub const BUTTON: &str = "Check it";
-    pub const HELP: &str = "The signature is checked against the issuer's published key, even one the issuer has since replaced, and the badge's status is read as it is now. Nothing you paste is kept.";
+    pub const HELP: &str = "The signature or embedded proof is checked against the issuer's published key, even one the issuer has since replaced, and the badge's status is read as it is now. Nothing you paste is kept.";
     pub const UNAVAILABLE: &str = "The check could not be done just now; try again in a minute.\n";
     pub const ERASED: &str = "<strong>Not valid</strong>: this badge was revoked because its holder's data was erased at their request.";
     pub const BAD_SIGNATURE: &str = "<strong>Not valid</strong>: the signature does not match the issuer's key, so the credential was changed or forged.";
     pub const UNKNOWN_KEY: &str = "<strong>Not valid here</strong>: it names a signing key this site does not publish, so it was not issued here.";
     pub const UNKNOWN_BADGE: &str = "<strong>Not valid</strong>: it is signed by this issuer, but names no badge the issuer gave.";
-    pub const UNSIGNED: &str = "That is the credential's JSON, which carries no signature to check. Paste its .jwt form instead (the badge's address followed by .jwt).";
-    pub const NOT_A_CREDENTIAL: &str =
-        "That is not a credential: a signed one is three parts joined by dots, starting with eyJ.";
+    pub const UNSIGNED: &str = "That JSON carries no proof to check. Paste the credential as its badge's address serves it (the address followed by .json), or its .jwt form.";
+    pub const UNREADABLE_JSON_LD: &str = "<strong>Not valid here</strong>: its JSON-LD uses a context or term this site never signs with, so it was not issued here, or was changed.";
+    pub const NOT_A_CREDENTIAL: &str = "That is not a credential: paste its JSON (starting with {) or its .jwt text (three parts joined by dots, starting with eyJ).";
     pub const NOT_PUBLISHED: &str = "Credentials are not published yet: this bot has no public address (http.public_url), so nothing it signed names an issuer to check.";
 
     pub fn holding(badge: &str, holder: &str, issuer: &str, issued: &str) -> String {
@@ -45,10 +44,16 @@ pub mod verify {
         )
     }
 
-    pub const RSA_KEY: &str = "RSA key (RS256)";
+    pub fn rsa_key(version: i32) -> String {
+        format!("RSA key {version} (RS256)")
+    }
 
     pub fn ed25519_key(version: i32) -> String {
         format!("key {version}")
+    }
+
+    pub fn embedded_proof_key(version: i32) -> String {
+        format!("key {version} (embedded Data Integrity proof)")
     }
 
     pub fn valid(holding: &str, key: &str) -> String {

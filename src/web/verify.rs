@@ -1,6 +1,7 @@
-//! `/verify`: a page where anyone checks a credential pasted into it, with no script: the
-//! VC-JWT's signature against the issuer key its `kid` names (current or rotated out), and
-//! the badge's status now (revoked, or its holder's data erased).
+//! `/verify`: a page where anyone checks a credential pasted into it, with no script: a
+//! VC-JWT's signature against the issuer key its `kid` names, or a JSON credential's
+//! embedded proof against the key its `verificationMethod` names (either current or
+//! rotated out), and the badge's status now (revoked, or its holder's data erased).
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, State};
@@ -15,12 +16,14 @@ use uuid::Uuid;
 
 use super::messages::verify as text;
 use crate::render::html::escape;
+use crate::services::badges::integrity;
 use crate::services::badges::rs256::{self, RsaIssuerKey};
 use crate::services::badges::signing::{self, IssuerKey};
 use crate::store::{issuer_keys, milestones};
 
-/// A VC-JWT is a few kilobytes; anything this large is not one.
-const MAX_BODY: usize = 64 * 1024;
+/// A credential is a few kilobytes: with a mentor's 4,000-character narrative in CJK, about
+/// 12 KB of JSON, three times that form-encoded. Anything this large is not one of ours.
+const MAX_BODY: usize = 128 * 1024;
 
 #[derive(Clone)]
 struct VerifyState {
@@ -45,9 +48,14 @@ struct Pasted {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
     Valid(Holding),
-    Revoked { holding: Holding, reason: String },
+    Revoked {
+        holding: Holding,
+        reason: String,
+    },
     Erased,
     BadSignature,
+    /// JSON-LD with a context or term the bot never signs with.
+    UnreadableJsonLd,
     UnknownKey,
     UnknownBadge,
     Unsigned,
@@ -89,7 +97,7 @@ async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
         return Ok(Verdict::NotPublished);
     };
     if pasted.starts_with('{') {
-        return Ok(Verdict::Unsigned);
+        return embedded_proof_verdict(state, base, pasted).await;
     }
     let parts: Vec<&str> = pasted.split('.').collect();
     let [header, payload, _] = parts[..] else {
@@ -99,7 +107,8 @@ async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
         return Ok(Verdict::NotACredential);
     };
     let kid = header["kid"].as_str().unwrap_or_default();
-    // Ed25519 (`/key`, `/keys/<n>`) or RSA (`/rsa-key`): the key its `kid` names.
+    // Ed25519 (`/key`, `/keys/<n>`) or RSA (`/rsa-key`, `/rsa-keys/<n>`): the key its
+    // `kid` names.
     let (community, signed_with) = if let Some((community, version)) =
         signing::parse_key_url(base, kid)
     {
@@ -108,20 +117,66 @@ async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
         };
         let signed = IssuerKey::from_seed(&seed).verifies(pasted);
         (community, signed.then(|| text::ed25519_key(version)))
-    } else if let Some(community) = rs256::parse_key_url(base, kid) {
-        let Some(der) = issuer_keys::rsa_der(&state.pool, &community).await? else {
+    } else if let Some((community, version)) = rs256::parse_key_url(base, kid) {
+        let Some(der) = issuer_keys::rsa_der_version(&state.pool, &community, version).await?
+        else {
             return Ok(Verdict::UnknownKey);
         };
         let signed = RsaIssuerKey::from_der(&der)?.verifies(pasted);
-        (community, signed.then(|| text::RSA_KEY.to_owned()))
+        (community, signed.then(|| text::rsa_key(version)))
     } else {
         return Ok(Verdict::UnknownKey);
     };
     let Some(key) = signed_with else {
         return Ok(Verdict::BadSignature);
     };
-    let badge = match payload["jti"]
+    standing(state, base, &community, payload["jti"].as_str(), key).await
+}
+
+/// The verdict on a credential's JSON: its embedded Data Integrity proof against the key
+/// its `verificationMethod` names.
+async fn embedded_proof_verdict(
+    state: &VerifyState,
+    base: &str,
+    pasted: &str,
+) -> anyhow::Result<Verdict> {
+    let Ok(credential) = serde_json::from_str::<Value>(pasted) else {
+        return Ok(Verdict::NotACredential);
+    };
+    if credential.get("proof").is_none() {
+        return Ok(Verdict::Unsigned);
+    }
+    let method = credential["proof"]["verificationMethod"]
         .as_str()
+        .unwrap_or_default();
+    let Some((community, version)) = signing::parse_multikey_url(base, method) else {
+        return Ok(Verdict::UnknownKey);
+    };
+    let Some(seed) = issuer_keys::seed_version(&state.pool, &community, version).await? else {
+        return Ok(Verdict::UnknownKey);
+    };
+    let key = IssuerKey::from_seed(&seed).signing_key().verifying_key();
+    match integrity::verifies(&credential, &key) {
+        Ok(true) => {}
+        Ok(false) => return Ok(Verdict::BadSignature),
+        Err(err) => {
+            tracing::info!(error = %format!("{err:#}"), "a pasted credential's JSON-LD could not be read");
+            return Ok(Verdict::UnreadableJsonLd);
+        }
+    }
+    let key = text::embedded_proof_key(version);
+    standing(state, base, &community, credential["id"].as_str(), key).await
+}
+
+/// What the badge a verified credential names is now: valid, revoked or erased.
+async fn standing(
+    state: &VerifyState,
+    base: &str,
+    community: &str,
+    credential_id: Option<&str>,
+    key: String,
+) -> anyhow::Result<Verdict> {
+    let badge = match credential_id
         .and_then(|id| id.strip_prefix(&format!("{base}/badges/")))
         .and_then(|id| Uuid::parse_str(id).ok())
     {
@@ -194,6 +249,7 @@ fn result_html(found: &Verdict) -> String {
         }
         Verdict::Erased => ("❌", text::ERASED.to_owned()),
         Verdict::BadSignature => ("❌", text::BAD_SIGNATURE.to_owned()),
+        Verdict::UnreadableJsonLd => ("❌", text::UNREADABLE_JSON_LD.to_owned()),
         Verdict::UnknownKey => ("❌", text::UNKNOWN_KEY.to_owned()),
         Verdict::UnknownBadge => ("❌", text::UNKNOWN_BADGE.to_owned()),
         Verdict::Unsigned => ("ℹ️", text::UNSIGNED.to_owned()),

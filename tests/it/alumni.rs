@@ -97,12 +97,12 @@ async fn the_first_graduation_makes_the_alumni_circle_and_the_directory_is_opt_i
     let said = bot.say("priya", "/alumni list").await;
     assert_eq!(
         said.reply(),
-        "🎓 Alumni:\n• Sam Carter (Spring Makers 2027) — built Leave requests bot It files the form for you. · excel, power automate"
+        "🎓 Alumni:\n• Sam Carter (Spring Makers 2027) — built Leave requests bot · excel, power automate"
     );
     let said = bot.say("priya", "/alumni list \"Power Automate\"").await;
     assert_eq!(
         said.reply(),
-        "🎓 Alumni who know power automate:\n• Sam Carter (Spring Makers 2027) — built Leave requests bot It files the form for you. · excel, power automate"
+        "🎓 Alumni who know power automate:\n• Sam Carter (Spring Makers 2027) — built Leave requests bot · excel, power automate"
     );
     let said = bot.say("priya", "/alumni list sql").await;
     assert_eq!(

@@ -175,7 +175,7 @@ async fn on_discord_the_form_takes_one_line_per_person(pool: PgPool) {
     let reply = d.run(submit.clone()).await;
     assert_eq!(
         reply,
-        "🏅 Verified 1 milestone at once, each badge carrying your words about their work:\n• Verified **Your first cloud flow** for Bea."
+        "🏅 Verified 1 milestone, its badge carrying your words about the work:\n• Verified **Your first cloud flow** for Bea."
     );
     // Discord delivering the submit twice issues once, answered the same.
     assert_eq!(d.run(submit).await, reply);

@@ -26,6 +26,7 @@ mod discord_support;
 mod earned_roles;
 #[cfg(feature = "embedded")]
 mod embedded;
+mod embedded_proof;
 mod enrollment;
 mod erasure;
 mod event_picks;

@@ -469,7 +469,10 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
             "{claim}"
         );
     }
-    assert_eq!(claims, credential);
+    // The JWT carries the credential without its embedded proof: the JWS is its proof.
+    let mut unproved = credential.clone();
+    assert!(unproved.as_object_mut().unwrap().remove("proof").is_some());
+    assert_eq!(claims, unproved);
     // One key per community: a second token is signed by the same key.
     let (_, _, again) = get(&bot, &format!("/badges/{badge_id}.jwt"), None).await;
     assert_eq!(verified_jwt(&bot, &again).await.1, payload);
@@ -894,7 +897,7 @@ async fn a_rotated_key_signs_from_then_on_and_the_old_one_still_verifies(pool: P
     assert_eq!(
         said.reply(),
         format!(
-            "🔑 Credentials are signed with key 2 from now on. Those signed before still verify: key 1 stays published at {BASE}/issuers/acme-makers/key, and the new one is at {BASE}/issuers/acme-makers/keys/2."
+            "🔑 Credentials are signed with key 2 from now on. Those signed before still verify: key 1 stays published at {BASE}/issuers/acme-makers/key, and the new one is at {BASE}/issuers/acme-makers/keys/2. The RS256 form is signed with RSA key 2 from now on ({BASE}/issuers/acme-makers/rsa-keys/2), and the earlier RSA keys stay published too."
         )
     );
     let (_, _, after) = get(&bot, &format!("/badges/{badge_id}.jwt"), None).await;
@@ -922,7 +925,6 @@ async fn a_rotated_key_signs_from_then_on_and_the_old_one_still_verifies(pool: P
 async fn the_rs256_credential_verifies_with_openssl(pool: PgPool) {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use rsa::pkcs8::EncodePublicKey;
 
     let (bot, badge) = badged(pool).await;
     let (status, content_type, token) =
@@ -947,6 +949,18 @@ async fn the_rs256_credential_verifies_with_openssl(pool: PgPool) {
     let (_, _, eddsa) = get(&bot, &format!("/badges/{badge}.jwt"), None).await;
     assert_eq!(decode(parts[1]), verified_jwt(&bot, &eddsa).await.1);
 
+    assert!(openssl_verifies(&token, &jwk));
+    let forged = format!("{}x", &token[..token.len() - 1]);
+    assert!(!openssl_verifies(&forged, &jwk));
+}
+
+/// Whether OpenSSL's command line (not the code that signed it) verifies the RS256
+/// `token` with the RSA public key `jwk`.
+fn openssl_verifies(token: &str, jwk: &Value) -> bool {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use rsa::pkcs8::EncodePublicKey;
+
     let number = |field: &str| {
         rsa::BigUint::from_bytes_be(
             &URL_SAFE_NO_PAD
@@ -960,42 +974,95 @@ async fn the_rs256_credential_verifies_with_openssl(pool: PgPool) {
         256,
         "a 2048-bit modulus"
     );
+    let (signing_input, signature) = token.rsplit_once('.').unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("key.der"),
         public.to_public_key_der().unwrap().as_bytes(),
     )
     .unwrap();
-    std::fs::write(
-        dir.path().join("sig.bin"),
-        URL_SAFE_NO_PAD.decode(parts[2]).unwrap(),
-    )
-    .unwrap();
-    let openssl = |input: String| {
-        std::fs::write(dir.path().join("input"), input).unwrap();
-        std::process::Command::new("openssl")
-            .args([
-                "dgst",
-                "-sha256",
-                "-keyform",
-                "DER",
-                "-verify",
-                "key.der",
-                "-signature",
-                "sig.bin",
-                "input",
-            ])
-            .current_dir(dir.path())
-            .output()
-            .expect("openssl runs")
+    // A forged signature may not even decode: that is a failure to verify too.
+    let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+        return false;
     };
-    let verified = openssl(format!("{}.{}", parts[0], parts[1]));
-    assert_eq!(String::from_utf8_lossy(&verified.stdout), "Verified OK\n");
-    assert!(verified.status.success());
-    let forged = openssl(format!("{}.{}x", parts[0], parts[1]));
+    std::fs::write(dir.path().join("sig.bin"), signature).unwrap();
+    std::fs::write(dir.path().join("input"), signing_input).unwrap();
+    let output = std::process::Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-keyform",
+            "DER",
+            "-verify",
+            "key.der",
+            "-signature",
+            "sig.bin",
+            "input",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("openssl runs");
+    let said = String::from_utf8_lossy(&output.stdout);
+    match (output.status.success(), said.as_ref()) {
+        (true, "Verified OK\n") => true,
+        (false, "Verification failure\n") => false,
+        other => panic!("openssl said {other:?}"),
+    }
+}
+
+/// `/badge rotate` replaces the RSA key too: RS256 tokens name the new one from then on,
+/// and a token signed before still verifies with the first, which stays published.
+#[sqlx::test]
+async fn a_rotation_replaces_the_rsa_key_and_old_rs256_tokens_still_verify(pool: PgPool) {
+    let (bot, badge) = badged(pool).await;
+    let (_, _, before) = get(&bot, &format!("/badges/{badge}.rs256.jwt"), None).await;
+    let said = bot.say("ada", "/badge rotate").await;
     assert_eq!(
-        String::from_utf8_lossy(&forged.stdout),
-        "Verification failure\n"
+        said.reply(),
+        format!(
+            "🔑 Credentials are signed with key 2 from now on. Those signed before still verify: key 1 stays published at {BASE}/issuers/acme-makers/key, and the new one is at {BASE}/issuers/acme-makers/keys/2. The RS256 form is signed with RSA key 2 from now on ({BASE}/issuers/acme-makers/rsa-keys/2), and the earlier RSA keys stay published too."
+        )
     );
-    assert!(!forged.status.success());
+    let (_, _, after) = get(&bot, &format!("/badges/{badge}.rs256.jwt"), None).await;
+    let kid = |token: &str| -> Value {
+        use base64::Engine;
+        let header = token.split('.').next().unwrap();
+        let header: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(header)
+                .unwrap(),
+        )
+        .unwrap();
+        header["kid"].clone()
+    };
+    assert_eq!(kid(&before), format!("{BASE}/issuers/acme-makers/rsa-key"));
+    assert_eq!(
+        kid(&after),
+        format!("{BASE}/issuers/acme-makers/rsa-keys/2")
+    );
+    let key = |path: &'static str| {
+        let bot = &bot;
+        async move {
+            let (status, _, jwk) = get(bot, path, None).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            serde_json::from_str::<Value>(&jwk).unwrap()
+        }
+    };
+    let first = key("/issuers/acme-makers/rsa-key").await;
+    let second = key("/issuers/acme-makers/rsa-keys/2").await;
+    assert_ne!(first["n"], second["n"], "a new RSA key signs");
+    assert!(openssl_verifies(&after, &second));
+    assert!(openssl_verifies(&before, &first));
+    assert!(!openssl_verifies(&before, &second));
+    let (status, _, _) = get(&bot, "/issuers/acme-makers/rsa-keys/3", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let rotated: Value =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'badge.key_rotated'")
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rotated,
+        serde_json::json!({ "version": 2, "rsa_version": 2 })
+    );
 }

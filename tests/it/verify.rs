@@ -58,7 +58,7 @@ async fn a_pasted_credential_is_checked_in_the_browser_and_every_verdict_says_wh
         browser
             .eval("document.querySelector('label').textContent")
             .await,
-        "Paste the credential (the text of its .jwt file, which starts with eyJ):"
+        "Paste the credential: its JSON (which starts with {) or the text of its .jwt file (which starts with eyJ):"
     );
     browser
         .navigate_by(&format!(
@@ -109,23 +109,51 @@ async fn a_pasted_credential_is_checked_in_the_browser_and_every_verdict_says_wh
         verdict(&base, &format!("{header}.{}.{}", parts[1], parts[2])).await,
         "❌ <strong>Not valid here</strong>: it names a signing key this site does not publish, so it was not issued here."
     );
+    // The JSON, checked by its embedded Data Integrity proof.
     let (_, _, json) = get(&bot, &format!("/badges/{badge}.json"), None).await;
-    assert!(
-        verdict(&base, &json)
-            .await
-            .starts_with("ℹ️ That is the credential's JSON")
-    );
     assert_eq!(
-        verdict(&base, "hello <b>there</b>").await,
-        "ℹ️ That is not a credential: a signed one is three parts joined by dots, starting with eyJ."
+        verdict(&base, &json).await,
+        "✅ <strong>Valid</strong>: <strong>Flow Starter</strong>, awarded to <strong>Sam Carter</strong> by Acme Citizen Developers on 10 March 2027. Signed with the issuer's key 1 (embedded Data Integrity proof), and not revoked."
     );
+    let credential: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut forged = credential.clone();
+    forged["credentialSubject"]["achievement"]["name"] = "Expert of everything".into();
+    assert_eq!(
+        verdict(&base, &forged.to_string()).await,
+        "❌ <strong>Not valid</strong>: the signature does not match the issuer's key, so the credential was changed or forged."
+    );
+    let mut unproved = credential.clone();
+    unproved.as_object_mut().unwrap().remove("proof");
+    assert_eq!(
+        verdict(&base, &unproved.to_string()).await,
+        "ℹ️ That JSON carries no proof to check. Paste the credential as its badge's address serves it (the address followed by .json), or its .jwt form."
+    );
+    let mut elsewhere = credential.clone();
+    elsewhere["@context"][2] = "https://evil.example/context.json".into();
+    assert_eq!(
+        verdict(&base, &elsewhere.to_string()).await,
+        "❌ <strong>Not valid here</strong>: its JSON-LD uses a context or term this site never signs with, so it was not issued here, or was changed."
+    );
+    let mut other_key = credential.clone();
+    other_key["proof"]["verificationMethod"] =
+        "https://elsewhere.example/issuers/acme-makers/keys/1/multikey".into();
+    assert_eq!(
+        verdict(&base, &other_key.to_string()).await,
+        "❌ <strong>Not valid here</strong>: it names a signing key this site does not publish, so it was not issued here."
+    );
+    for not_one in ["hello <b>there</b>", "{ not json"] {
+        assert_eq!(
+            verdict(&base, not_one).await,
+            "ℹ️ That is not a credential: paste its JSON (starting with {) or its .jwt text (three parts joined by dots, starting with eyJ)."
+        );
+    }
 
     // The RS256 form verifies against the RSA key.
     let (_, _, rs256) = get(&bot, &format!("/badges/{badge}.rs256.jwt"), None).await;
     assert!(
         verdict(&base, &rs256)
             .await
-            .ends_with("Signed with the issuer's RSA key (RS256), and not revoked."),
+            .ends_with("Signed with the issuer's RSA key 1 (RS256), and not revoked."),
     );
     let forged_rs256 = format!("{}x", &rs256[..rs256.len() - 1]);
     assert!(
@@ -147,6 +175,10 @@ async fn a_pasted_credential_is_checked_in_the_browser_and_every_verdict_says_wh
             .await
             .ends_with("Signed with the issuer's key 2, and not revoked.")
     );
+    // The JSON saved before the rotation still verifies by its proof with key 1.
+    assert!(verdict(&base, &json).await.ends_with(
+        "Signed with the issuer's key 1 (embedded Data Integrity proof), and not revoked."
+    ));
 
     // Revoked: the reason is shown as text, never as markup.
     bot.ok(

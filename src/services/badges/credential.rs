@@ -1,6 +1,7 @@
 //! The Open Badges 3.0 `OpenBadgeCredential` of a badge, its revocation list, and a small
-//! HTML page. The JSON-LD document carries no embedded `proof`: its verifiable form is
-//! the VC-JWT that [`super::signing`] wraps around it (`/badges/<id>.jwt`).
+//! HTML page. The document built here has no proof: `web::badges` serves it with an
+//! embedded Data Integrity proof ([`super::integrity`]), or wrapped in a VC-JWT
+//! ([`super::signing`], [`super::rs256`]).
 
 use serde_json::{Value, json};
 
@@ -9,8 +10,12 @@ use crate::store::milestones::Badge;
 
 const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// Maps a term the other two do not define (the 1EdTech revocation list's type, whose own
+/// context is not published) to an IRI instead of dropping it: a dropped term would be
+/// left out of what the embedded proof signs.
+const UNDEFINED_TERMS_CONTEXT: &str = "https://www.w3.org/ns/credentials/undefined-terms/v2";
 /// The JSON-LD contexts of every Open Badges document served here.
-pub const CONTEXTS: [&str; 2] = [VC_CONTEXT, OB_CONTEXT];
+pub const CONTEXTS: [&str; 3] = [VC_CONTEXT, OB_CONTEXT, UNDEFINED_TERMS_CONTEXT];
 
 /// `base` is the public URL of the bot (`http.public_url`), without a trailing slash.
 pub fn credential_url(base: &str, badge: &Badge) -> String {
@@ -31,14 +36,36 @@ pub fn achievement_url(base: &str, community: &str, cohort: &str, module: &str) 
     format!("{base}/achievements/{community}/{cohort}/{module}")
 }
 
-/// The issuer's Open Badges `Profile`.
-pub fn issuer(base: &str, community_slug: &str, community_name: &str) -> Value {
+/// The issuer's Open Badges `Profile`, as it sits inside a credential.
+fn issuer_in_credential(base: &str, community_slug: &str, community_name: &str) -> Value {
     json!({
-        "@context": CONTEXTS,
         "id": issuer_url(base, community_slug),
         "type": ["Profile"],
         "name": community_name,
     })
+}
+
+/// The issuer's profile as served on its own: also the controller document of its keys,
+/// listing every key, current and retired, that may sign its credentials
+/// (`assertionMethod`), so a verifier can tell the key of a proof is the issuer's.
+pub fn issuer(
+    base: &str,
+    community_slug: &str,
+    community_name: &str,
+    assertion_methods: &[String],
+) -> Value {
+    let mut profile = issuer_in_credential(base, community_slug, community_name);
+    profile["@context"] = json!([
+        VC_CONTEXT,
+        OB_CONTEXT,
+        { "assertionMethod": {
+            "@id": "https://w3id.org/security#assertionMethod",
+            "@type": "@id",
+            "@container": "@set",
+        } },
+    ]);
+    profile["assertionMethod"] = json!(assertion_methods);
+    profile
 }
 
 /// What an achievement is named and how it is earned.
@@ -68,10 +95,7 @@ pub fn achievement(base: &str, def: &AchievementDef<'_>) -> Value {
 }
 
 pub fn open_badge(base: &str, badge: &Badge) -> Value {
-    let mut issuer = issuer(base, &badge.community_slug, &badge.community_name);
-    if let Some(profile) = issuer.as_object_mut() {
-        profile.remove("@context");
-    }
+    let issuer = issuer_in_credential(base, &badge.community_slug, &badge.community_name);
     let achievement = achievement(
         base,
         &AchievementDef {

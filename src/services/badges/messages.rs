@@ -80,16 +80,35 @@ pub fn revoked_reply(name: &str, member: &str, id: &Uuid, public_url: Option<&st
     }
 }
 
-pub fn rotated(version: i32, keys: Option<(String, String)>) -> Message {
+/// Where the keys of a rotation are published.
+pub struct RotatedKeys {
+    pub new: String,
+    pub old: String,
+    pub new_rsa: String,
+}
+
+pub fn rotated(version: i32, rsa_version: i32, keys: Option<RotatedKeys>) -> Message {
     let msg = Message::new().text(format!(
         "🔑 Credentials are signed with key {version} from now on. Those signed before still verify: "
     ));
-    match keys {
-        Some((new, old)) => msg.text(format!(
-            "key {} stays published at {old}, and the new one is at {new}.",
-            version - 1
+    let msg = match &keys {
+        Some(keys) => msg.text(format!(
+            "key {} stays published at {}, and the new one is at {}.",
+            version - 1,
+            keys.old,
+            keys.new
         )),
         None => msg.text(format!("key {} stays published.", version - 1)),
+    };
+    let msg = msg.text(format!(
+        " The RS256 form is signed with RSA key {rsa_version} from now on"
+    ));
+    match &keys {
+        Some(keys) => msg.text(format!(
+            " ({}), and the earlier RSA keys stay published too.",
+            keys.new_rsa
+        )),
+        None => msg.text(", and the earlier RSA keys stay published too."),
     }
 }
 
@@ -144,10 +163,11 @@ pub fn listed_twice(number: usize, name: &str) -> Message {
 }
 
 pub fn issued_header(count: usize) -> Message {
-    Message::new().text(format!(
-        "🏅 Verified {} at once, each badge carrying your words about their work:",
-        crate::render::count(count as i64, "milestone", "milestones")
-    ))
+    Message::new().text(if count == 1 {
+        "🏅 Verified 1 milestone, its badge carrying your words about the work:".to_owned()
+    } else {
+        format!("🏅 Verified {count} milestones at once, each badge carrying your words about their work:")
+    })
 }
 
 pub fn entry_ambiguous(number: usize, typed: &str, names: &[&str]) -> Message {

@@ -3,10 +3,12 @@
 
 pub mod bulk;
 pub mod credential;
+pub mod integrity;
 mod messages;
 pub mod rs256;
 pub mod signing;
 
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
@@ -64,25 +66,37 @@ pub async fn rotate_key(
     else {
         return refuse(messages::no_key_yet());
     };
+    // The RSA key rotates with it: a key thought exposed is replaced in every form the
+    // credentials are signed in. A community that issued before RSA keys existed got one
+    // at start (`ensure_issuer_keys`), so there is always one to rotate.
+    let rsa_version = issuer_keys::rotate_rsa(&mut *tx, community, &rs256::fresh_der()?, now)
+        .await?
+        .context("a community with a signing key has an RSA key too")?;
     audit::record(
         &mut *tx,
         community,
         Some(inv.caller.member.id),
         "badge.key_rotated",
-        json!({ "version": version }),
+        json!({ "version": version, "rsa_version": rsa_version }),
         now,
     )
     .await?;
-    tracing::info!(community = %inv.caller.community_slug, version, "badge signing key rotated");
+    tracing::info!(
+        community = %inv.caller.community_slug,
+        version,
+        rsa_version,
+        "badge signing keys rotated"
+    );
     let keys = public_url.map(|base| {
         let slug = &inv.caller.community_slug;
-        (
-            signing::key_url(base, slug, version),
-            signing::key_url(base, slug, version - 1),
-        )
+        messages::RotatedKeys {
+            new: signing::key_url(base, slug, version),
+            old: signing::key_url(base, slug, version - 1),
+            new_rsa: rs256::key_url(base, slug, rsa_version),
+        }
     });
     Ok(Outcome::reply(
-        messages::rotated(version, keys),
+        messages::rotated(version, rsa_version, keys),
         inv.spec.visibility,
     ))
 }

@@ -13,24 +13,22 @@ use rsa::{RsaPrivateKey, pkcs1v15};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::credential::issuer_url;
-use super::signing::{compact_jws, compact_jws_parts, credential_claims};
+use super::signing::{
+    compact_jws, compact_jws_parts, credential_claims, parse_versioned_key_url, versioned_key_url,
+};
 
 /// The modulus size: RFC 7518 asks for at least 2048 bits.
 const BITS: usize = 2048;
 
-/// Where the community's RSA public key is served as a JWK: the `kid` of its RS256 JWTs.
-pub fn key_url(base: &str, community: &str) -> String {
-    format!("{}/rsa-key", issuer_url(base, community))
+/// Where RSA key `version` of the community is served as a JWK: the `kid` of the RS256
+/// JWTs it signs. The first keeps the address it had before RSA keys rotated.
+pub fn key_url(base: &str, community: &str, version: i32) -> String {
+    versioned_key_url(base, community, version, "rsa-key", "rsa-keys")
 }
 
-/// The community an RSA `kid` made by [`key_url`] names.
-pub fn parse_key_url(base: &str, kid: &str) -> Option<String> {
-    let community = kid
-        .strip_prefix(base)?
-        .strip_prefix("/issuers/")?
-        .strip_suffix("/rsa-key")?;
-    (!community.contains('/')).then(|| community.to_owned())
+/// The community and RSA key version a `kid` made by [`key_url`] names.
+pub fn parse_key_url(base: &str, kid: &str) -> Option<(String, i32)> {
+    parse_versioned_key_url(base, kid, "rsa-key", "rsa-keys")
 }
 
 /// A fresh RSA key from the operating system's generator, as PKCS#8 DER.

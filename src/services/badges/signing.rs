@@ -16,22 +16,67 @@ use super::credential::issuer_url;
 /// credentials it signs. The first key keeps the address it had before keys rotated, so
 /// credentials signed then still name a key that is served.
 pub fn key_url(base: &str, community: &str, version: i32) -> String {
-    if version == 1 {
-        format!("{}/key", issuer_url(base, community))
-    } else {
-        format!("{}/keys/{version}", issuer_url(base, community))
-    }
+    versioned_key_url(base, community, version, "key", "keys")
 }
 
 /// The community and key version a `kid` made by [`key_url`] names; None for any other URL.
 pub fn parse_key_url(base: &str, kid: &str) -> Option<(String, i32)> {
+    parse_versioned_key_url(base, kid, "key", "keys")
+}
+
+/// `<issuer>/<first>` for version 1, `<issuer>/<numbered>/<n>` after: the addresses of a
+/// kind of key (Ed25519 `key`/`keys`, RSA `rsa-key`/`rsa-keys`).
+pub(super) fn versioned_key_url(
+    base: &str,
+    community: &str,
+    version: i32,
+    first: &str,
+    numbered: &str,
+) -> String {
+    if version == 1 {
+        format!("{}/{first}", issuer_url(base, community))
+    } else {
+        format!("{}/{numbered}/{version}", issuer_url(base, community))
+    }
+}
+
+/// The community and version of a URL made by [`versioned_key_url`] with the same names.
+pub(super) fn parse_versioned_key_url(
+    base: &str,
+    kid: &str,
+    first: &str,
+    numbered: &str,
+) -> Option<(String, i32)> {
     let rest = kid.strip_prefix(base)?.strip_prefix("/issuers/")?;
     let (community, key) = rest.split_once('/')?;
-    let version = match key {
-        "key" => 1,
-        _ => key.strip_prefix("keys/")?.parse().ok().filter(|v| *v > 1)?,
+    let version = if key == first {
+        1
+    } else {
+        key.strip_prefix(numbered)?
+            .strip_prefix('/')?
+            .parse()
+            .ok()
+            .filter(|v| *v > 1)?
     };
     Some((community.to_owned(), version))
+}
+
+/// Where key `version` is served as a Multikey document: the `verificationMethod` of the
+/// Data Integrity proofs it makes.
+pub fn multikey_url(base: &str, community: &str, version: i32) -> String {
+    format!("{}/keys/{version}/multikey", issuer_url(base, community))
+}
+
+/// The community and key version a URL made by [`multikey_url`] names.
+pub fn parse_multikey_url(base: &str, url: &str) -> Option<(String, i32)> {
+    let rest = url.strip_prefix(base)?.strip_prefix("/issuers/")?;
+    let (community, key) = rest.split_once("/keys/")?;
+    let version = key
+        .strip_suffix("/multikey")?
+        .parse()
+        .ok()
+        .filter(|v| *v > 0)?;
+    (!community.contains('/')).then(|| (community.to_owned(), version))
 }
 
 /// A fresh 32-byte Ed25519 seed from the operating system's generator.
@@ -80,6 +125,10 @@ pub struct IssuerKey(SigningKey);
 impl IssuerKey {
     pub fn from_seed(seed: &[u8; 32]) -> Self {
         Self(SigningKey::from_bytes(seed))
+    }
+
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.0
     }
 
     /// Whether `token`, a compact JWS, carries this key's signature over its first two
@@ -189,6 +238,26 @@ mod tests {
                 parse_key_url(base, &kid),
                 Some(("acme-makers".to_owned(), version))
             );
+        }
+        for version in [1, 2] {
+            let url = multikey_url(base, "acme-makers", version);
+            assert_eq!(
+                url,
+                format!("{base}/issuers/acme-makers/keys/{version}/multikey")
+            );
+            assert_eq!(
+                parse_multikey_url(base, &url),
+                Some(("acme-makers".to_owned(), version))
+            );
+            assert_eq!(parse_key_url(base, &url), None);
+        }
+        for other in [
+            "https://evil.example.org/issuers/acme-makers/keys/1/multikey",
+            "https://bot.example.org/issuers/acme-makers/keys/0/multikey",
+            "https://bot.example.org/issuers/a/b/keys/1/multikey",
+            "https://bot.example.org/issuers/acme-makers/key",
+        ] {
+            assert_eq!(parse_multikey_url(base, other), None, "{other}");
         }
         for other in [
             "https://evil.example.org/issuers/acme-makers/key",
