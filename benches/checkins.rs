@@ -44,6 +44,9 @@ use uuid::Uuid;
 #[path = "scenarios/knowledge.rs"]
 mod knowledge;
 
+#[path = "scenarios/credential.rs"]
+mod credential_proof;
+
 // The tests' fake Discord and backlog, so the bench measures against the same limits.
 #[path = "../tests/it/backlog.rs"]
 mod backlog;
@@ -144,6 +147,11 @@ async fn main() -> Result<()> {
         knowledge::scenario(&server)
             .await
             .context("knowledge-base scenario")?;
+    }
+    if wanted("credential") {
+        credential_proof::scenario()
+            .await
+            .context("credential scenario")?;
     }
     if wanted("cohorts") {
         cohorts_scenario(&server)

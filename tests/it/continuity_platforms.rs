@@ -396,7 +396,7 @@ async fn a_prompts_open_blocker_answers_to_its_buttons_on_slack(pool: PgPool) {
         .find(|p| p["channel"] == "D0SAMDM01" && text(p).contains("2027-W11"))
         .expect("the week 11 prompt");
     assert!(
-        text(prompt).contains("Still open from before: no licence for the channel connector (sorted? `/cohort checkin resolved`; still stuck? `/cohort checkin stuck` tells your lead mentor)"),
+        text(prompt).contains("Still open from before: no licence for the @channel connector (sorted? `/cohort checkin resolved`; still stuck? `/cohort checkin stuck` tells your lead mentor)"),
         "{prompt}"
     );
     let buttons = prompt["blocks"].as_array().unwrap().last().unwrap()["elements"]
@@ -443,7 +443,7 @@ async fn a_prompts_open_blocker_answers_to_its_buttons_on_slack(pool: PgPool) {
     assert_eq!(
         told,
         [
-            "🚧 Sam C (*Spring Makers 2027*) is still blocked, since 2027-W10: no licence for the channel connector\nReply with `/cohort checkin reply @U0SAM0001 …`"
+            "🚧 Sam C (*Spring Makers 2027*) is still blocked, since 2027-W10: no licence for the @channel connector\nReply with `/cohort checkin reply @U0SAM0001 …`"
         ]
     );
 
@@ -455,7 +455,7 @@ async fn a_prompts_open_blocker_answers_to_its_buttons_on_slack(pool: PgPool) {
     let answers = slack.sent("response").await;
     assert_eq!(
         text(&answers[3]),
-        "🎉 Marked resolved in *Spring Makers 2027*: no licence for the channel connector\nYour mentors no longer see it as open. Stuck on something new? Say so in your next `/cohort checkin`."
+        "🎉 Marked resolved in *Spring Makers 2027*: no licence for the @channel connector\nYour mentors no longer see it as open. Stuck on something new? Say so in your next `/cohort checkin`."
     );
     let open: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM checkins WHERE blockers IS NOT NULL AND blocker_resolved_at IS NULL",

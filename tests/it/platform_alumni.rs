@@ -71,6 +71,6 @@ async fn on_slack_a_graduate_lists_themselves_and_is_found_by_skill(pool: PgPool
         answer["text"],
         // Slack's mrkdwn has no escape for `*`: a look-alike keeps the title's stars inert,
         // and the channel ping arrived as Slack's link and is kept as its plain word.
-        "🎓 Alumni who know power automate:\n• *Sam C* (Spring Makers 2027) — built Leave requests channel ∗bot∗ · power automate, sql"
+        "🎓 Alumni who know power automate:\n• *Sam C* (Spring Makers 2027) — built Leave requests @channel ∗bot∗ · power automate, sql"
     );
 }

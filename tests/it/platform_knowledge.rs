@@ -525,7 +525,7 @@ async fn on_slack_kb_add_and_the_message_shortcut_open_the_form(pool: PgPool) {
     assert_eq!(initial(1), "To reset a flow's owner:");
     assert_eq!(
         initial(2),
-        "To reset a flow's owner:\n1. Open the *admin centre*\n2. Pick the flow & channel <b>\n\nFrom the chat: https://acme-makers.slack.com/archives/C0SPRING1/p1771144930000200"
+        "To reset a flow's owner:\n1. Open the *admin centre*\n2. Pick the flow & @channel <b>\n\nFrom the chat: https://acme-makers.slack.com/archives/C0SPRING1/p1771144930000200"
     );
 }
 

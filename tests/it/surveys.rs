@@ -384,7 +384,7 @@ async fn an_nps_hides_a_department_of_four_and_its_smallest_sibling(pool: PgPool
     let results = slack.command("survey results 1", "t-results").await;
     assert_eq!(
         reply_text(&results),
-        "*#1 NPS* (open, from 8 Mar 2027): NPS +13 from 15 answers (promoters 6 · passives 5 · detractors 4)\nBy department:\n• Sales: NPS +100 from 6 answers (promoters 6 · passives 0 · detractors 0)\n• 2 departments hidden: under 5 answers, or hidden with one that was, so no group's answers can be worked out from the total.\nComments, in no particular order:\n› Great program: 期待以上 🎉 here ∗bold∗"
+        "*#1 NPS* (open, from 8 Mar 2027): NPS +13 from 15 answers (promoters 6 · passives 5 · detractors 4)\nBy department:\n• Sales: NPS +100 from 6 answers (promoters 6 · passives 0 · detractors 0)\n• 2 departments hidden: under 5 answers, or hidden with one that was, so no group's answers can be worked out from the total.\nComments, in no particular order:\n› Great program: 期待以上 🎉 @here ∗bold∗"
     );
 
     // A sponsor reads the same numbers without the comment, on the dashboard too.
@@ -502,7 +502,7 @@ async fn a_capstones_impact_adds_up_on_the_dashboard_and_names_only_who_chose_to
     assert_eq!(
         graduation,
         [
-            "🎓 <@U0MAX0001> finished the capstone and graduated from *Spring Makers 2027*! Congratulations!\nBusiness impact: saves 12 hours a month · replaced 2 processes · used by 40 people. Replaced the emailed spreadsheet channel",
+            "🎓 <@U0MAX0001> finished the capstone and graduated from *Spring Makers 2027*! Congratulations!\nBusiness impact: saves 12 hours a month · replaced 2 processes · used by 40 people. Replaced the emailed spreadsheet @channel",
             "🎓 <@U0LIN0001> finished the capstone and graduated from *Spring Makers 2027*! Congratulations!\nBusiness impact: saves 5 hours a month · used by 8 people. =HYPERLINK(x) private",
         ]
     );
@@ -525,7 +525,7 @@ async fn a_capstones_impact_adds_up_on_the_dashboard_and_names_only_who_chose_to
     );
     assert!(
         page.contains(
-            "<tr><th scope=\"row\">Sam C</th><td>2027-03-08</td><td>12</td><td>2</td><td>40</td><td>Replaced the emailed spreadsheet channel</td></tr>\
+            "<tr><th scope=\"row\">Sam C</th><td>2027-03-08</td><td>12</td><td>2</td><td>40</td><td>Replaced the emailed spreadsheet @channel</td></tr>\
              <tr><th scope=\"row\">Capstone 2</th><td>2027-03-08</td><td>5</td><td>—</td><td>8</td><td></td></tr>\
              <tr><th scope=\"row\">Total of 2</th><td></td><td>17</td><td>2</td><td>48</td><td></td></tr>"
         ),
@@ -561,7 +561,7 @@ async fn a_capstones_impact_adds_up_on_the_dashboard_and_names_only_who_chose_to
                 "2",
                 "40",
                 "Sam C",
-                "Replaced the emailed spreadsheet channel"
+                "Replaced the emailed spreadsheet @channel"
             ],
             vec!["Spring Makers 2027", "2", "5", "", "8", "", ""],
         ]

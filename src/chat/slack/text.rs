@@ -51,8 +51,8 @@ pub fn links(slack_text: &str, sigil: char) -> Vec<(String, String)> {
 }
 
 /// Undoes Slack's markup: `<@U1|ann>` stays (the parser reads it as a user), channels
-/// become `#name`, links their URL, special mentions their label; then `&amp;`, `&lt;` and
-/// `&gt;` are unescaped.
+/// become `#name`, links their URL, `<!here>`, `<!channel>` and `<!everyone>` `@here` and so
+/// on, other special mentions their label; then `&amp;`, `&lt;` and `&gt;` are unescaped.
 pub fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -76,7 +76,17 @@ pub fn plain(text: &str) -> String {
             out.push('#');
             out.push_str(label.unwrap_or(channel));
         } else if let Some(special) = target.strip_prefix('!') {
-            out.push_str(label.unwrap_or(special));
+            // `<!here>` is what the member typed as "@here": their words keep the "@" (the
+            // bot's own posts neutralize it). A user group's label has it already
+            // (`<!subteam^S1|@helpers>`), a date's fallback text never does.
+            match (special, label) {
+                ("here" | "channel" | "everyone", _) => {
+                    out.push('@');
+                    out.push_str(special);
+                }
+                (_, Some(label)) => out.push_str(label),
+                (special, None) => out.push_str(special),
+            }
         } else {
             out.push_str(target);
         }
@@ -128,7 +138,11 @@ mod tests {
             reply.args.text("text"),
             Some("see https://x.example/a?b=1&c=2 <3")
         );
-        assert_eq!(plain("hi <!here> in <#C1|general>"), "hi here in #general");
+        assert_eq!(plain("hi <!here> in <#C1|general>"), "hi @here in #general");
+        assert_eq!(
+            plain("<!channel> <!everyone|everyone> <!subteam^S1|@helpers> <!date^1|Monday>"),
+            "@channel @everyone @helpers Monday"
+        );
         assert_eq!(plain("a < b"), "a < b");
     }
 }
