@@ -184,16 +184,9 @@ async fn rsa_issuer_key(
             .with_context(|| format!("loading RSA badge key {version} of {community}"))?;
         der.map(|der| RsaIssuerKey::from_der(&der)).transpose()
     };
-    match key.await {
-        Ok(Some(key)) => (
-            [(header::CONTENT_TYPE, "application/jwk+json")],
-            key.public_jwk(&rs256::key_url(base, &community, version))
-                .to_string(),
-        )
-            .into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ISSUER).into_response(),
-        Err(err) => internal(err),
-    }
+    key_response(key.await, |key| {
+        jwk_response(key.public_jwk(&rs256::key_url(base, &community, version)))
+    })
 }
 
 /// How a credential is asked for.
@@ -227,20 +220,9 @@ async fn issuer_key(
     let Some(base) = state.public_url.as_deref() else {
         return not_published();
     };
-    let seed = issuer_keys::seed_version(&state.pool, &community, version)
-        .await
-        .with_context(|| format!("loading badge key {version} of {community}"));
-    match seed {
-        Ok(Some(seed)) => (
-            [(header::CONTENT_TYPE, "application/jwk+json")],
-            IssuerKey::from_seed(&seed)
-                .public_jwk(&signing::key_url(base, &community, version))
-                .to_string(),
-        )
-            .into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ISSUER).into_response(),
-        Err(err) => internal(err),
-    }
+    key_response(ed25519_key(&state, &community, version).await, |key| {
+        jwk_response(key.public_jwk(&signing::key_url(base, &community, version)))
+    })
 }
 
 /// Public key `version` of a community as a Multikey: the `verificationMethod` of the
@@ -252,18 +234,46 @@ async fn issuer_multikey(
     let Some(base) = state.public_url.as_deref() else {
         return not_published();
     };
-    let seed = issuer_keys::seed_version(&state.pool, &community, version)
-        .await
-        .with_context(|| format!("loading badge key {version} of {community}"));
-    match seed {
-        Ok(Some(seed)) => json(integrity::multikey(
+    key_response(ed25519_key(&state, &community, version).await, |key| {
+        json(integrity::multikey(
             &signing::multikey_url(base, &community, version),
             &credential::issuer_url(base, &community),
-            &IssuerKey::from_seed(&seed).signing_key().verifying_key(),
-        )),
+            &key.signing_key().verifying_key(),
+        ))
+    })
+}
+
+/// Ed25519 key `version` of a community, current or retired.
+async fn ed25519_key(
+    state: &BadgeState,
+    community: &str,
+    version: i32,
+) -> anyhow::Result<Option<IssuerKey>> {
+    let seed = issuer_keys::seed_version(&state.pool, community, version)
+        .await
+        .with_context(|| format!("loading badge key {version} of {community}"))?;
+    Ok(seed.map(|seed| IssuerKey::from_seed(&seed)))
+}
+
+/// A public key as `render` serves it; 404 when the community has no such key, 500
+/// (logged) when it could not be read.
+fn key_response<K>(
+    found: anyhow::Result<Option<K>>,
+    render: impl FnOnce(K) -> Response,
+) -> Response {
+    match found {
+        Ok(Some(key)) => render(key),
         Ok(None) => (StatusCode::NOT_FOUND, messages::NO_SUCH_ISSUER).into_response(),
         Err(err) => internal(err),
     }
+}
+
+fn jwk_response(jwk: serde_json::Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/jwk+json")],
+        jwk.to_string(),
+    )
+        .into_response()
 }
 
 /// The community's current signing key and its version, made when its first badge was

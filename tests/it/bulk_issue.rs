@@ -133,16 +133,7 @@ async fn on_discord_the_form_takes_one_line_per_person(pool: PgPool) {
     d.enroll(10, BEA, "Bea").await;
     d.bot
         .set_local("2027-03-02 10:00", chrono_tz::Europe::Berlin);
-    let submit = d.command(
-        20,
-        "milestone",
-        Some("submit"),
-        json!([
-            { "name": "module", "type": 3, "value": "flows-101" },
-            { "name": "evidence", "type": 3, "value": "https://example.org/flow" },
-        ]),
-    );
-    assert!(d.run(submit).await.starts_with("Submitted"));
+    d.submit_flows().await;
 
     let open = DiscordBot::as_member(
         d.command(

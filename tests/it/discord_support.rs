@@ -208,6 +208,21 @@ impl DiscordBot {
             .to_owned()
     }
 
+    /// The command's default member submits `flows-101` with `/milestone submit` (as
+    /// interaction 20), and is told it was submitted.
+    pub async fn submit_flows(&self) {
+        let submit = self.command(
+            20,
+            "milestone",
+            Some("submit"),
+            json!([
+                { "name": "module", "type": 3, "value": "flows-101" },
+                { "name": "evidence", "type": 3, "value": "https://example.org/flow" },
+            ]),
+        );
+        assert!(self.run(submit).await.starts_with("Submitted"));
+    }
+
     /// Claims delivery `id` in an open transaction, so a service handling it waits on the
     /// row lock until the returned transaction ends (a slow service, on demand).
     pub async fn hold_delivery(&self, id: &str) -> Transaction<'static, Postgres> {

@@ -136,16 +136,7 @@ async fn earn_flow_starter(d: &DiscordBot) {
     mo_is_steward(d).await;
     discord_mocks(d).await;
     d.bot.set_local("2027-03-02 10:00", Berlin);
-    let submit = d.command(
-        20,
-        "milestone",
-        Some("submit"),
-        json!([
-            { "name": "module", "type": 3, "value": "flows-101" },
-            { "name": "evidence", "type": 3, "value": "https://example.org/flow" },
-        ]),
-    );
-    assert!(d.run(submit).await.starts_with("Submitted"));
+    d.submit_flows().await;
     let reply = verify_flows(d, 1_300_000_000_000_000_201).await;
     assert!(reply.contains("Verified"), "{reply}");
     d.dispatch().await;
