@@ -151,6 +151,7 @@ pub enum CommandId {
     ConcernReply,
     ConcernClose,
     ConcernBlock,
+    ConcernSpace,
     CouncilShow,
     CouncilOpen,
     CouncilNominate,
@@ -2058,6 +2059,14 @@ pub static CATALOG: &[CommandSpec] = &[
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
         help: "Concern handlers: refuse any further message from a concern's reporter, without learning who they are.",
+    },
+    CommandSpec {
+        id: CommandId::ConcernSpace,
+        path: "concern space",
+        options: &[CONCERN_NUMBER],
+        permission: Permission::Member,
+        visibility: Visibility::Ephemeral,
+        help: "Concern handlers: open a private space for the concern's handlers (a private thread on Discord, a private channel on Slack); again, to add handlers missing from it.",
     },
     CommandSpec {
         id: CommandId::CouncilShow,

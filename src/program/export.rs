@@ -93,6 +93,7 @@ pub async fn export(pool: &PgPool) -> Result<ProgramFile> {
             discord_guild_id: row.discord_guild_id,
             slack_team_id: row.slack_team_id,
             governance_channel: row.governance_channel,
+            concern_space_channel: row.concern_space_channel,
             people,
             circles,
             cohorts: cohort_defs,

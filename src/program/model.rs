@@ -49,6 +49,11 @@ pub struct CommunityDef {
     /// Where `/kb decide` posts decisions: a channel name (mapped per platform) or id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub governance_channel: Option<String>,
+    /// Where concerns' private spaces open on Discord (`/concern space`): private threads
+    /// in this channel, a name (mapped per platform) or id. On Slack each space is a
+    /// private channel of its own, so this is needed only on Discord.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concern_space_channel: Option<String>,
     #[serde(default)]
     pub people: Vec<PersonDef>,
     #[serde(default)]
@@ -1373,6 +1378,7 @@ impl CommunityDef {
             discord_guild_id: self.discord_guild_id.as_deref(),
             slack_team_id: self.slack_team_id.as_deref(),
             governance_channel: self.governance_channel.as_deref(),
+            concern_space_channel: self.concern_space_channel.as_deref(),
         }
     }
 }

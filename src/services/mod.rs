@@ -692,6 +692,7 @@ async fn route(
         CommandId::ConcernReply => concerns::reply(tx, now, inv).await,
         CommandId::ConcernClose => concerns::close(tx, now, inv).await,
         CommandId::ConcernBlock => concerns::block(tx, now, inv).await,
+        CommandId::ConcernSpace => concerns::space(tx, now, inv).await,
         CommandId::CouncilShow => council::show(tx, now, inv).await,
         CommandId::CouncilOpen => council::open(tx, now, inv).await,
         CommandId::CouncilNominate => council::nominate(tx, now, inv).await,

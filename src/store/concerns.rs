@@ -46,6 +46,8 @@ pg_row! {
         pub closed_at: Option<DateTime<Utc>>,
         pub close_reason: Option<String>,
         pub closed_by_name: Option<String>,
+        /// When a handler asked for its private space, if one did.
+        pub space_requested_at: Option<DateTime<Utc>>,
     }
 }
 
@@ -62,7 +64,7 @@ pg_row! {
 
 const COLUMNS: &str = "c.id, c.community_id, c.number, c.category, c.mode, c.body, c.reporter_id,
      r.display_name AS reporter_name, c.relay_blocked_at, c.status, c.opened_on, c.closed_at,
-     c.close_reason, b.display_name AS closed_by_name";
+     c.close_reason, b.display_name AS closed_by_name, c.space_requested_at";
 
 const FROM: &str = "concerns c LEFT JOIN members r ON r.id = c.reporter_id
      LEFT JOIN members b ON b.id = c.closed_by";
@@ -301,4 +303,111 @@ pub async fn block(
     .await?
     .rows_affected();
     Ok(done == 1)
+}
+
+pg_row! {
+    /// Where a community's concerns' private spaces can open: its platforms, and the
+    /// Discord channel its private threads open in.
+    #[derive(Debug, Clone)]
+    pub struct SpaceSettings {
+        pub discord_guild_id: Option<String>,
+        pub slack_team_id: Option<String>,
+        pub concern_space_channel: Option<String>,
+    }
+}
+
+pub async fn space_settings(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+) -> sqlx::Result<SpaceSettings> {
+    sqlx::query_as(
+        "SELECT discord_guild_id, slack_team_id, concern_space_channel
+           FROM communities WHERE id = $1",
+    )
+    .bind(community_id)
+    .fetch_one(ex)
+    .await
+}
+
+/// Records that a handler asked for the concern's private space; false when one did
+/// already.
+pub async fn request_space(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE concerns SET space_requested_at = $2
+          WHERE id = $1 AND space_requested_at IS NULL",
+    )
+    .bind(concern_id)
+    .bind(now)
+    .execute(ex)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+pg_row! {
+    /// A concern's private space as a platform sender reads it when it acts.
+    #[derive(Debug, Clone)]
+    pub struct SpaceTarget {
+        pub community_id: Uuid,
+        pub number: i32,
+        pub category: String,
+        pub status: Status,
+        pub reporter_id: Option<Uuid>,
+        /// The platform's id of the thread or channel, once made.
+        pub space_ref: Option<String>,
+        pub concern_space_channel: Option<String>,
+    }
+}
+
+/// The concern's space, if a handler asked for one.
+pub async fn space_target(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+) -> sqlx::Result<Option<SpaceTarget>> {
+    sqlx::query_as(
+        "SELECT c.community_id, c.number, c.category, c.status, c.reporter_id, c.space_ref,
+                co.concern_space_channel
+           FROM concerns c JOIN communities co ON co.id = c.community_id
+          WHERE c.id = $1 AND c.space_requested_at IS NOT NULL",
+    )
+    .bind(concern_id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Records the platform's id of the concern's space, made just now; the first one made
+/// stays, so a retry that made another is told which to use.
+pub async fn space_made(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+    space_ref: &str,
+) -> sqlx::Result<String> {
+    sqlx::query_scalar(
+        "UPDATE concerns SET space_ref = coalesce(space_ref, $2) WHERE id = $1
+         RETURNING space_ref",
+    )
+    .bind(concern_id)
+    .bind(space_ref)
+    .fetch_one(ex)
+    .await
+}
+
+/// The platform user ids of those of `members` who are on `platform`.
+pub async fn platform_ids(
+    ex: impl PgExecutor<'_>,
+    members: &[Uuid],
+    platform: &str,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT id, platform_user_id FROM members
+          WHERE id = ANY($1) AND platform = $2 AND erased_at IS NULL",
+    )
+    .bind(members)
+    .bind(platform)
+    .fetch_all(ex)
+    .await
 }

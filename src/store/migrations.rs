@@ -76,6 +76,7 @@ const FILES: &[(&str, &str)] = embed![
     "0056_council.sql",
     "0057_badge_narrative.sql",
     "0058_rsa_key_rotation.sql",
+    "0059_concern_spaces.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -70,10 +70,21 @@ pub enum PlatformAction {
     /// The community's Discord events are compared with the sessions they mirror: drift
     /// repaired, events lost re-made, the bot's orphans deleted (at start and daily).
     ReconcileEvents,
+    /// The concern's private space is made to match the concern as it is when this is
+    /// sent (`services::concerns::space`): opened for the handlers it does not exclude
+    /// while it is open and has none, archived once it is closed. Queued on
+    /// `CONCERN_SPACE_QUEUE`, so it goes by the community's platform, not the asker's.
+    /// With `announce` (the first request), the space's first message says what it is
+    /// for, posted once however often the row is retried (by the outbox row's id, as any
+    /// post); without (a second request), missing handlers are added and nothing posted.
+    ConcernSpace { concern: Uuid, announce: bool },
 }
 
 /// The queue a community's Discord event writes share (no channel by that name exists).
 pub const MIRROR_QUEUE: &str = "discord-events";
+
+/// The queue concerns' private spaces are written on (no channel by that name exists).
+pub const CONCERN_SPACE_QUEUE: &str = "concern-spaces";
 
 /// Adds a platform action for `member_id` unless one with the same key exists.
 pub async fn enqueue_action(

@@ -56,6 +56,8 @@ pub struct CommunitySeed<'a> {
     pub slack_team_id: Option<&'a str>,
     /// Where `/kb decide` posts decisions.
     pub governance_channel: Option<&'a str>,
+    /// Where concerns' private threads open on Discord.
+    pub concern_space_channel: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -118,15 +120,16 @@ pub async fn upsert_community(
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Uuid, Change)> {
     let sql = upsert_sql(
-        "INSERT INTO communities AS t (id, slug, name, code_of_conduct, discord_guild_id, slack_team_id, created_at, governance_channel)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $9)
+        "INSERT INTO communities AS t (id, slug, name, code_of_conduct, discord_guild_id, slack_team_id, created_at, governance_channel, concern_space_channel)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $10)
          ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name,
              code_of_conduct = coalesce($8, t.code_of_conduct),
              coc_version = t.coc_version + (coalesce($8, t.code_of_conduct) <> t.code_of_conduct)::int,
              discord_guild_id = EXCLUDED.discord_guild_id, slack_team_id = EXCLUDED.slack_team_id,
-             governance_channel = EXCLUDED.governance_channel
-         WHERE (t.name, t.code_of_conduct, t.discord_guild_id, t.slack_team_id, t.governance_channel)
-               IS DISTINCT FROM (EXCLUDED.name, coalesce($8, t.code_of_conduct), EXCLUDED.discord_guild_id, EXCLUDED.slack_team_id, EXCLUDED.governance_channel)",
+             governance_channel = EXCLUDED.governance_channel,
+             concern_space_channel = EXCLUDED.concern_space_channel
+         WHERE (t.name, t.code_of_conduct, t.discord_guild_id, t.slack_team_id, t.governance_channel, t.concern_space_channel)
+               IS DISTINCT FROM (EXCLUDED.name, coalesce($8, t.code_of_conduct), EXCLUDED.discord_guild_id, EXCLUDED.slack_team_id, EXCLUDED.governance_channel, EXCLUDED.concern_space_channel)",
         "SELECT id FROM communities WHERE slug = $2",
     );
     run(
@@ -142,7 +145,8 @@ pub async fn upsert_community(
             .bind(def.slack_team_id)
             .bind(now)
             .bind(def.code_of_conduct.map(str::trim))
-            .bind(def.governance_channel),
+            .bind(def.governance_channel)
+            .bind(def.concern_space_channel),
     )
     .await
 }
@@ -408,6 +412,7 @@ pg_row! {
         pub discord_guild_id: Option<String>,
         pub slack_team_id: Option<String>,
         pub governance_channel: Option<String>,
+        pub concern_space_channel: Option<String>,
     }
 }
 
@@ -438,7 +443,7 @@ pg_row! {
 }
 
 pub async fn communities(conn: &mut PgConnection) -> sqlx::Result<Vec<CommunityRow>> {
-    sqlx::query_as("SELECT id, slug, name, code_of_conduct, discord_guild_id, slack_team_id, governance_channel FROM communities ORDER BY slug")
+    sqlx::query_as("SELECT id, slug, name, code_of_conduct, discord_guild_id, slack_team_id, governance_channel, concern_space_channel FROM communities ORDER BY slug")
         .fetch_all(conn)
         .await
 }

@@ -410,3 +410,79 @@ async fn an_anonymous_concern_is_answered_through_its_relay_code_and_can_be_bloc
         assert_eq!(at.to_rfc3339(), "2027-02-15T00:00:00+00:00");
     }
 }
+
+/// `/concern space` in a community on neither platform, by someone who is no handler, on
+/// a concern excluded from or closed, and on Discord with no channel for its threads:
+/// each refused with what to do, and nothing queued.
+#[sqlx::test]
+async fn a_private_space_is_refused_where_it_cannot_open_and_to_those_who_may_not_ask(
+    pool: PgPool,
+) {
+    let bot = TestBot::new(pool).await;
+    name_handlers(&bot).await;
+    let reported = bot
+        .say(
+            "sam",
+            "/concern report conduct identified Ken mocks beginners. exclude:Ken",
+        )
+        .await;
+    assert!(reported.reply().starts_with("🛡️ Reported as concern #1"));
+    assert_eq!(reported.dms().len(), 1);
+    bot.refused(
+        "sam",
+        "/concern space 1",
+        "`/concern space` is for concern handlers. To report a concern, use `/concern report`.",
+    )
+    .await;
+    // Ken is excluded: for him there is no concern #1.
+    bot.refused(
+        "ken",
+        "/concern space 1",
+        "There's no concern #1 that you can see. See the ones you can with `/concern list`.",
+    )
+    .await;
+    bot.refused(
+        "grace",
+        "/concern space 1",
+        "This community is on neither Discord nor Slack, so there is nowhere to open a private space. Handlers read the concern with `/concern show` and answer the reporter with `/concern reply`.",
+    )
+    .await;
+    bot.refused(
+        "grace",
+        "/concern space x",
+        "`concern` must be a whole number from 1 to 1000000, not `x` (usage: `/concern space <concern>`)",
+    )
+    .await;
+    sqlx::query("UPDATE communities SET discord_guild_id = '900000000000000001'")
+        .execute(&bot.pool)
+        .await
+        .unwrap();
+    bot.refused(
+        "grace",
+        "/concern space 1",
+        "On Discord a private space is a private thread, and it needs a channel to open in: the program file names none. A steward sets `concern_space_channel = \"…\"` for the community (a channel every handler can see, ideally a private one), imports the file, and you ask again.",
+    )
+    .await;
+    let closed = bot.say("grace", "/concern close 1 Talked to Ken.").await;
+    assert_eq!(
+        closed.reply(),
+        "✅ Closed concern #1. The reporter has the reason by DM."
+    );
+    assert_eq!(closed.dms().len(), 1);
+    sqlx::query("UPDATE communities SET concern_space_channel = '700000000000000009'")
+        .execute(&bot.pool)
+        .await
+        .unwrap();
+    bot.refused(
+        "grace",
+        "/concern space 1",
+        "Concern #1 is closed, so it gets no private space. Something new? Report it with `/concern report`.",
+    )
+    .await;
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE action IS NOT NULL AND action->>'kind' = 'concern_space'")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 0);
+    bot.deliver_to(&["@grace", "@grace", "@ken", "@sam"]).await;
+}

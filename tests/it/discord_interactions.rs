@@ -49,6 +49,13 @@ fn every_fixture_deserializes_into_serenitys_model() {
         };
         assert_eq!(got, kind, "{name}");
     }
+    // What Discord answers a new private thread with: a thread channel.
+    let thread: serenity::model::channel::GuildChannel =
+        serde_json::from_value(fixture("private_thread")).unwrap();
+    assert_eq!(
+        thread.kind,
+        serenity::model::channel::ChannelType::PrivateThread
+    );
 }
 
 #[sqlx::test]

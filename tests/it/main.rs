@@ -53,6 +53,7 @@ mod platform_alumni;
 mod platform_approvals;
 mod platform_circles;
 mod platform_clinics;
+mod platform_concern_spaces;
 mod platform_concerns;
 mod platform_council;
 mod platform_knowledge;

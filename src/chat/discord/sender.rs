@@ -1,6 +1,8 @@
 //! The outbox's Discord sender: channel posts and DMs with `allowed_mentions` on every
 //! message, nonces against double posts, and a channel fallback when DMs are closed.
 
+mod concern_space;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -465,6 +467,9 @@ impl Sender for DiscordSender {
                     clock: &self.clock,
                 };
                 return writer.sync(session).await;
+            }
+            (Some(PlatformAction::ConcernSpace { concern, announce }), _) => {
+                return self.concern_space(post, concern, announce).await;
             }
             (Some(PlatformAction::ReconcileEvents), _) => {
                 let Some(guild) = store::discord::guild_of(&self.pool, post.community_id)

@@ -90,8 +90,11 @@ const RETRY_AFTER_MISSING: Duration = Duration::from_secs(1);
 const TIERS: &[(&str, u32)] = &[
     ("chat.postEphemeral", 100),
     ("chat.update", 50),
+    ("conversations.archive", 20),
+    ("conversations.create", 20),
     ("conversations.history", 50),
     ("conversations.info", 50),
+    ("conversations.invite", 50),
     ("conversations.open", 50),
     ("usergroups.list", 20),
     ("usergroups.users.list", 20),
@@ -345,6 +348,39 @@ impl SlackApi {
                 method: "conversations.open".into(),
                 error: "no channel id in the answer".into(),
             })
+    }
+
+    /// A new private channel named `name`: its id.
+    pub async fn create_private_channel(&self, name: &str) -> Result<String, ApiError> {
+        let body = json!({ "name": name, "is_private": true });
+        let answer = self.call("conversations.create", &body).await?;
+        answer["channel"]["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::Slack {
+                method: "conversations.create".into(),
+                error: "no channel id in the answer".into(),
+            })
+    }
+
+    /// Adds `users` to `channel`; those in it already stay, without an error.
+    pub async fn invite(&self, channel: &str, users: &[String]) -> Result<(), ApiError> {
+        let body = json!({ "channel": channel, "users": users.join(",") });
+        match self.call("conversations.invite", &body).await {
+            Err(ApiError::Slack { error, .. }) if error == "already_in_channel" => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
+    /// Archives `channel`; one archived already is no error.
+    pub async fn archive(&self, channel: &str) -> Result<(), ApiError> {
+        match self
+            .call("conversations.archive", &json!({ "channel": channel }))
+            .await
+        {
+            Err(ApiError::Slack { error, .. }) if error == "already_archived" => Ok(()),
+            other => other.map(drop),
+        }
     }
 
     pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), ApiError> {

@@ -1,6 +1,8 @@
 //! The outbox's Slack sender: resolves channels and DMs, renders Block Kit, paces fan-out,
 //! and never posts an outbox row twice.
 
+mod concern_space;
+
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -17,6 +19,7 @@ use crate::outbox::gate::BUCKET_WAIT_MAX;
 use crate::outbox::{
     Delivered, EarnedRoleAction, OutboundPost, Pacing, Recipient, SendError, Sender,
 };
+use crate::render::Message;
 use crate::render::slack::{self, SlackMessage};
 use crate::store;
 use crate::store::outbox::PlatformAction;
@@ -195,7 +198,7 @@ impl SlackSender {
     /// post's body, in one message: a replacement is a short note.
     async fn replace(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
         let (channel, ts) = message_ref(sent)?;
-        let parts = self.render(post).await?;
+        let parts = self.render(post.community_id, &post.message).await?;
         let Some(note) = parts.first() else {
             return Ok(Delivered::nothing_to_do());
         };
@@ -208,7 +211,7 @@ impl SlackSender {
     /// Posts the body in the thread of the message `sent` (`channel:ts`).
     async fn thread_reply(&self, post: &OutboundPost, sent: &str) -> Result<Delivered, SendError> {
         let (channel, ts) = message_ref(sent)?;
-        let parts = self.render(post).await?;
+        let parts = self.render(post.community_id, &post.message).await?;
         let Some(line) = parts.first() else {
             return Ok(Delivered::nothing_to_do());
         };
@@ -279,12 +282,16 @@ impl SlackSender {
         Ok(Delivered::nothing_to_do())
     }
 
-    async fn render(&self, post: &OutboundPost) -> Result<Vec<SlackMessage>, SendError> {
-        let mentioned: Vec<Uuid> = post.message.mentioned().collect();
+    async fn render(
+        &self,
+        community_id: Uuid,
+        message: &Message,
+    ) -> Result<Vec<SlackMessage>, SendError> {
+        let mentioned: Vec<Uuid> = message.mentioned().collect();
         let ids: HashMap<Uuid, String> = if mentioned.is_empty() {
             HashMap::new()
         } else {
-            store::slack::user_ids(&self.pool, post.community_id, &mentioned)
+            store::slack::user_ids(&self.pool, community_id, &mentioned)
                 .await
                 .map_err(|e| SendError::Transient {
                     reason: format!("looking up mentioned members: {e}"),
@@ -293,7 +300,58 @@ impl SlackSender {
                 .into_iter()
                 .collect()
         };
-        Ok(slack::render(&post.message, |id| ids.get(&id).cloned()))
+        Ok(slack::render(message, |id| ids.get(&id).cloned()))
+    }
+
+    /// Posts `message` in `channel` as the outbox row `post`, paced, one part at a time;
+    /// on a retry, parts found posted already are not sent again. The first part's `ts`.
+    async fn post_parts(
+        &self,
+        post: &OutboundPost,
+        message: &Message,
+        channel: &str,
+    ) -> Result<String, SendError> {
+        let parts = self.render(post.community_id, message).await?;
+        let earlier = if post.attempt > 1 {
+            self.already_posted(channel, post.id).await?
+        } else {
+            HashMap::new()
+        };
+        // The pacer is keyed by owned names.
+        let key = channel.to_owned();
+        let mut first: Option<String> = None;
+        for (i, part) in parts.iter().enumerate() {
+            if let Some(ts) = earlier.get(&(i as u64)) {
+                tracing::info!(
+                    outbox_id = post.id,
+                    part = i,
+                    "already posted; not resending"
+                );
+                first.get_or_insert_with(|| ts.clone());
+                continue;
+            }
+            if let Err(not_until) = self.pace.check_key(&key) {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                // A busy channel hands a new post back rather than hold a delivery slot;
+                // later parts of a long message wait their turn in place.
+                if first.is_none() && wait > BUCKET_WAIT_MAX {
+                    return Err(SendError::RateLimited {
+                        reason: format!("channel {channel} takes one message a second"),
+                        retry_after: wait,
+                    });
+                }
+                self.pace.until_key_ready(&key).await;
+            }
+            let posted = self
+                .api
+                .post_message(channel, part, Some(metadata(post.id, i)), None)
+                .await?;
+            first.get_or_insert(posted.ts);
+        }
+        if self.pace.len() > PACED_CHANNELS_MAX {
+            self.pace.retain_recent();
+        }
+        Ok(first.unwrap_or_default())
     }
 }
 
@@ -396,6 +454,9 @@ impl Sender for SlackSender {
         match (post.action, post.replaces.as_deref()) {
             (None, _) => {}
             (Some(PlatformAction::PublishHome), _) => return self.publish_home(post).await,
+            (Some(PlatformAction::ConcernSpace { concern, announce }), _) => {
+                return self.concern_space(post, concern, announce).await;
+            }
             (Some(PlatformAction::Replace { .. }), Some(sent)) => {
                 return self.replace(post, sent).await;
             }
@@ -407,46 +468,9 @@ impl Sender for SlackSender {
             (Some(_), _) => return Ok(Delivered::nothing_to_do()),
         }
         let channel = self.channel_for(&post.to).await?;
-        let parts = self.render(post).await?;
-        let earlier = if post.attempt > 1 {
-            self.already_posted(&channel, post.id).await?
-        } else {
-            HashMap::new()
-        };
-        let mut first: Option<String> = None;
-        for (i, part) in parts.iter().enumerate() {
-            if let Some(ts) = earlier.get(&(i as u64)) {
-                tracing::info!(
-                    outbox_id = post.id,
-                    part = i,
-                    "already posted; not resending"
-                );
-                first.get_or_insert_with(|| ts.clone());
-                continue;
-            }
-            if let Err(not_until) = self.pace.check_key(&channel) {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                // A busy channel hands a new post back rather than hold a delivery slot;
-                // later parts of a long message wait their turn in place.
-                if first.is_none() && wait > BUCKET_WAIT_MAX {
-                    return Err(SendError::RateLimited {
-                        reason: format!("channel {channel} takes one message a second"),
-                        retry_after: wait,
-                    });
-                }
-                self.pace.until_key_ready(&channel).await;
-            }
-            let posted = self
-                .api
-                .post_message(&channel, part, Some(metadata(post.id, i)), None)
-                .await?;
-            first.get_or_insert(posted.ts);
-        }
-        if self.pace.len() > PACED_CHANNELS_MAX {
-            self.pace.retain_recent();
-        }
+        let first = self.post_parts(post, &post.message, &channel).await?;
         Ok(Delivered {
-            platform_message_id: format!("{channel}:{}", first.unwrap_or_default()),
+            platform_message_id: format!("{channel}:{first}"),
         })
     }
 }

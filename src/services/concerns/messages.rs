@@ -412,3 +412,109 @@ pub fn told_reporter_closed(number: i32, reason: &str) -> Message {
         .code("/concern report")
         .text(".")
 }
+
+/// The platform a community's private spaces open on, as a user reads it.
+fn space_kind(platform: &str) -> &'static str {
+    match platform {
+        "discord" => "a private thread on Discord",
+        _ => "a private channel on Slack",
+    }
+}
+
+/// A handler's reply: the space is on its way.
+pub fn space_requested(number: i32, platform: &str) -> Message {
+    Message::new()
+        .text(format!(
+            "🔒 Opening {} for concern #{number}, with the handlers it doesn't exclude (the reporter is not added). It's named ",
+            space_kind(platform)
+        ))
+        .code(super::space::space_name(number))
+        .text(", holds nothing of the report, and is archived when the concern closes. The reporter is still answered with ")
+        .code(format!("/concern reply {number}"))
+        .text(": nothing written in the space reaches them.")
+}
+
+/// A second request: the space's members are brought up to date, nothing is posted.
+pub fn space_synced(number: i32) -> Message {
+    Message::new()
+        .text(format!(
+            "🔒 Concern #{number} has its private space already, "
+        ))
+        .code(super::space::space_name(number))
+        .text(": I'm adding any handler who is missing from it.")
+}
+
+pub fn space_closed_concern(number: i32) -> Message {
+    Message::new().text(format!(
+        "Concern #{number} is closed, so it gets no private space. Something new? Report it with "
+    ))
+    .code("/concern report")
+    .text(".")
+}
+
+pub fn space_needs_platform() -> Message {
+    Message::marked(
+        "This community is on neither Discord nor Slack, so there is nowhere to open a private space. Handlers read the concern with `/concern show` and answer the reporter with `/concern reply`.",
+    )
+}
+
+pub fn space_needs_channel() -> Message {
+    Message::marked(
+        "On Discord a private space is a private thread, and it needs a channel to open in: the program file names none. A steward sets `concern_space_channel = \"…\"` for the community (a channel every handler can see, ideally a private one), imports the file, and you ask again.",
+    )
+}
+
+/// The first message in a concern's space: who is in it and how to use it, never the
+/// report's text, which stays in one place.
+pub fn space_opened(
+    number: i32,
+    category: &str,
+    here: &[(uuid::Uuid, String)],
+    elsewhere: &[String],
+) -> Message {
+    let mut msg = Message::new().text(format!(
+        "🔒 A private space for concern #{number} ({category}), for "
+    ));
+    for (i, (id, name)) in here.iter().enumerate() {
+        let joiner = match (i, here.len() - i) {
+            (0, _) => "",
+            (_, 1) => " and ",
+            _ => ", ",
+        };
+        msg = msg.text(joiner).mention(*id, name.clone());
+    }
+    if here.is_empty() {
+        msg = msg.text("the concern handlers");
+    }
+    msg = msg
+        .text(": the handlers it doesn't exclude.")
+        .line()
+        .text("The report stays out of it: read it with ")
+        .code(format!("/concern show {number}"))
+        .text(". Nothing written here reaches the reporter; answer them with ")
+        .code(format!("/concern reply {number}"))
+        .text(".");
+    if !elsewhere.is_empty() {
+        msg = msg
+            .line()
+            .user(crate::render::and_list(elsewhere))
+            .text(if elsewhere.len() == 1 {
+                " handles"
+            } else {
+                " handle"
+            })
+            .text(" it too, but not on this platform, so can't be added.");
+    }
+    msg.line()
+        .text("This space is archived when the concern closes.")
+}
+
+/// The last message in a concern's space, as it is archived.
+pub fn space_archived(number: i32) -> Message {
+    Message::new()
+        .text(format!(
+            "✅ Concern #{number} is closed, so this space is archived. The reason is in "
+        ))
+        .code(format!("/concern show {number}"))
+        .text(".")
+}

@@ -11,6 +11,7 @@
 //! day only.
 
 pub mod messages;
+pub mod space;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::json;
@@ -24,6 +25,7 @@ use crate::commands::CommandId;
 use crate::commands::catalog::CONCERN_LISTINGS;
 use crate::domain::Role;
 use crate::store::concerns::{self as store, Concern, Mode, NewConcern, Status};
+use crate::store::outbox::{self, CONCERN_SPACE_QUEUE, PlatformAction};
 use crate::store::{members, roles};
 
 /// How many concerns `/concern list` shows.
@@ -374,6 +376,10 @@ pub async fn close(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         now,
     )
     .await?;
+    if concern.space_requested_at.is_some() {
+        let key = format!("concern-space:{}:archive", concern.id);
+        queue_space(tx, inv, concern.id, (&key, false), now).await?;
+    }
     let mut outcome = Outcome::reply(messages::closed(&concern), inv.spec.visibility);
     if let (Some(id), Some(name)) = (concern.reporter_id, &concern.reporter_name) {
         outcome = outcome.with_post(
@@ -382,6 +388,74 @@ pub async fn close(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         );
     }
     Ok(outcome)
+}
+
+/// Queues the space's platform action, on the community's platform.
+async fn queue_space(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    concern: Uuid,
+    (key, announce): (&str, bool),
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    outbox::enqueue_queued_action(
+        &mut *tx,
+        inv.caller.community_id,
+        key,
+        CONCERN_SPACE_QUEUE,
+        PlatformAction::ConcernSpace { concern, announce },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// `/concern space <number>`: a private space for the handlers the concern does not
+/// exclude, on the community's platform; asked again, the handlers missing from it are
+/// added.
+pub async fn space(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+    let concern = handled(tx, inv).await?;
+    if concern.status == Status::Closed {
+        return refuse(messages::space_closed_concern(concern.number));
+    }
+    let settings = store::space_settings(&mut *tx, inv.caller.community_id).await?;
+    let platform = match (&settings.discord_guild_id, &settings.slack_team_id) {
+        (Some(_), _) if settings.concern_space_channel.is_none() => {
+            tracing::info!("a concern space was refused: no concern_space_channel for Discord");
+            return refuse(messages::space_needs_channel());
+        }
+        (Some(_), _) => "discord",
+        (None, Some(_)) => "slack",
+        (None, None) => return refuse(messages::space_needs_platform()),
+    };
+    let me = inv.caller.member.id;
+    if !store::request_space(&mut *tx, concern.id, now).await? {
+        let key = format!(
+            "concern-space:{}:sync:{}",
+            concern.id,
+            now.timestamp_micros()
+        );
+        queue_space(tx, inv, concern.id, (&key, false), now).await?;
+        return Ok(Outcome::reply(
+            messages::space_synced(concern.number),
+            inv.spec.visibility,
+        ));
+    }
+    let key = format!("concern-space:{}:open", concern.id);
+    queue_space(tx, inv, concern.id, (&key, true), now).await?;
+    audit(
+        tx,
+        inv,
+        Some(me),
+        "concern.space_opened",
+        json!({ "concern": concern.number, "platform": platform }),
+        now,
+    )
+    .await?;
+    Ok(Outcome::reply(
+        messages::space_requested(concern.number, platform),
+        inv.spec.visibility,
+    ))
 }
 
 /// `/concern block <number>`: the reporter can no longer write on it.

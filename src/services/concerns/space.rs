@@ -1,0 +1,106 @@
+//! A concern's private space: a Discord private thread or a Slack private channel for the
+//! handlers the concern does not exclude, opened by `/concern space` and archived when the
+//! concern closes. The platform senders ask [`plan`] what to do when they act, so a space
+//! follows the concern as it is then, whatever order the actions arrive in.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::messages;
+use crate::render::Message;
+use crate::store::concerns::{self as store, Status};
+
+/// The space's name on its platform: the concern's number only, so the name says nothing
+/// of what was reported.
+pub fn space_name(number: i32) -> String {
+    format!("concern-{number}")
+}
+
+/// Who a new or re-synced space is for, and what it first says.
+#[derive(Debug, Clone)]
+pub struct Opening {
+    pub number: i32,
+    /// The Discord channel (a configured name or id) its thread opens in.
+    pub parent: Option<String>,
+    /// The platform ids of the handlers to add.
+    pub members: Vec<String>,
+    /// Posted by the first request's action; `None` on a re-sync.
+    pub message: Option<Message>,
+}
+
+/// What a platform does about a concern's space now.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// Make the space (unless `existing` names it) and add the handlers.
+    Open {
+        existing: Option<String>,
+        opening: Opening,
+    },
+    /// Say it is closed, and archive it.
+    Archive { space: String, message: Message },
+    /// No space was asked for, or a concern closed before its space was made.
+    Nothing,
+}
+
+/// What `platform`'s sender does about `concern`'s space, from the concern as it is now.
+pub async fn plan(
+    pool: &PgPool,
+    concern_id: Uuid,
+    platform: &str,
+    announce: bool,
+) -> anyhow::Result<Plan> {
+    use anyhow::Context as _;
+    let Some(target) = store::space_target(pool, concern_id)
+        .await
+        .context("reading a concern's space")?
+    else {
+        return Ok(Plan::Nothing);
+    };
+    match (target.status, target.space_ref) {
+        (Status::Closed, Some(space)) => Ok(Plan::Archive {
+            space,
+            message: messages::space_archived(target.number),
+        }),
+        (Status::Closed, None) => Ok(Plan::Nothing),
+        (Status::Open, existing) => {
+            let handlers = store::handlers(pool, target.community_id, Some(concern_id))
+                .await
+                .context("reading a concern's handlers")?;
+            // As with the report's DMs: a named reporter who handles concerns is not in
+            // the space where the others talk about their report.
+            let handlers: Vec<(Uuid, String)> = handlers
+                .into_iter()
+                .filter(|(id, _)| Some(*id) != target.reporter_id)
+                .collect();
+            let ids: Vec<Uuid> = handlers.iter().map(|(id, _)| *id).collect();
+            let on_platform = store::platform_ids(pool, &ids, platform)
+                .await
+                .context("reading the handlers' platform ids")?;
+            let (here, elsewhere): (Vec<_>, Vec<_>) = handlers
+                .into_iter()
+                .partition(|(id, _)| on_platform.iter().any(|(on, _)| on == id));
+            let elsewhere: Vec<String> = elsewhere.into_iter().map(|(_, name)| name).collect();
+            let message = announce.then(|| {
+                messages::space_opened(target.number, &target.category, &here, &elsewhere)
+            });
+            Ok(Plan::Open {
+                existing,
+                opening: Opening {
+                    number: target.number,
+                    parent: target.concern_space_channel,
+                    members: on_platform.into_iter().map(|(_, user)| user).collect(),
+                    message,
+                },
+            })
+        }
+    }
+}
+
+/// Records the space just made; the id to use, which is an earlier one if a retry made a
+/// second.
+pub async fn made(pool: &PgPool, concern_id: Uuid, space: &str) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    store::space_made(pool, concern_id, space)
+        .await
+        .context("recording a concern's space")
+}

@@ -1,0 +1,441 @@
+//! Concerns' private spaces through the platforms' edges. On Discord, `/concern space`
+//! opens a private thread (type 12, not invitable) in the program's channel for the
+//! handlers the concern does not exclude, survives a 500 without a second thread or a
+//! second opening message, and is archived when the concern closes (locked too when the
+//! bot may). On Slack,
+//! the same as a private channel: created, the handlers invited, archived on close.
+
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+use cohortbot::clock::Clock;
+use cohortbot::domain::Role;
+
+use super::discord_interactions::{MENTOR, dm_mocks, spring_lead_mentor};
+use super::discord_support::{BEA, DiscordBot, fixture};
+use super::platform_approvals::{deliver_slack, slack_dms};
+use super::slack::{Slack, TEAM, reply_text};
+
+/// The channel the program names for concerns' threads, and the thread Discord makes.
+const CONCERNS_CHANNEL: &str = "700000000000000009";
+const THREAD: &str = "1500000000000000444";
+
+/// What Sam reports: quotes, markdown, a role mention, on one shell line.
+const WHAT: &str = "Bea's \"jokes\" about beginners in #help, **twice** this week <@&555>";
+
+async fn thread_mocks(d: &DiscordBot) {
+    Mock::given(method("POST"))
+        .and(path(format!(
+            "/api/v10/channels/{CONCERNS_CHANNEL}/threads"
+        )))
+        .respond_with(ResponseTemplate::new(201).set_body_json(fixture("private_thread")))
+        .mount(&d.server)
+        .await;
+    // Adding Mo fails once with a 500, as Discord sometimes does, then works.
+    Mock::given(method("PUT"))
+        .and(path(format!(
+            "/api/v10/channels/{THREAD}/thread-members/{MENTOR}"
+        )))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(json!({ "message": "500: Internal Server Error", "code": 0 })),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&d.server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!(
+            "/api/v10/channels/{THREAD}/thread-members/{MENTOR}"
+        )))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/api/v10/channels/{THREAD}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({ "id": "1500000000000000445", "channel_id": THREAD, "type": 0 }),
+            ),
+        )
+        .mount(&d.server)
+        .await;
+    // The bot has no Manage Threads, so Discord refuses to lock the thread.
+    Mock::given(method("PATCH"))
+        .and(path(format!("/api/v10/channels/{THREAD}")))
+        .and(body_partial_json(json!({ "locked": true })))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({ "message": "Missing Permissions", "code": 50013 })),
+        )
+        .with_priority(1)
+        .mount(&d.server)
+        .await;
+    let mut archived = fixture("private_thread");
+    archived["thread_metadata"]["archived"] = json!(true);
+    Mock::given(method("PATCH"))
+        .and(path(format!("/api/v10/channels/{THREAD}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(archived))
+        .mount(&d.server)
+        .await;
+}
+
+/// Every request about threads, in order: method, path, body.
+async fn thread_requests(d: &DiscordBot) -> Vec<(String, String, Value)> {
+    d.server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().contains(THREAD) || r.url.path().ends_with("/threads"))
+        .map(|r| {
+            (
+                r.method.to_string(),
+                r.url.path().to_owned(),
+                serde_json::from_slice(&r.body).unwrap_or(Value::Null),
+            )
+        })
+        .collect()
+}
+
+fn concern_command(d: &DiscordBot, id: u64, sub: &str, options: Value) -> Value {
+    DiscordBot::as_member(d.command(id, "concern", Some(sub), options), MENTOR, "Mo")
+}
+
+#[sqlx::test]
+async fn on_discord_a_concern_gets_a_private_thread_for_its_handlers_archived_when_it_closes(
+    pool: PgPool,
+) {
+    let d = DiscordBot::new(pool).await;
+    spring_lead_mentor(&d).await;
+    dm_mocks(&d).await;
+    thread_mocks(&d).await;
+    sqlx::query("UPDATE communities SET concern_space_channel = $1")
+        .bind(CONCERNS_CHANNEL)
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    // Bea has used the bot; she, Mo (Discord) and Grace (the shell) handle concerns.
+    let hello = d.command(90, "concern", Some("list"), json!([]));
+    assert_eq!(
+        d.run(hello).await,
+        "You have reported no concern under your name. Anonymous reports are not listed: nobody can tell they are yours. Read one with `/concern show <relay code>`."
+    );
+    for (platform, who) in [("discord", MENTOR), ("discord", BEA), ("shell", "grace")] {
+        d.bot.grant_role(platform, who, Role::ConcernHandler).await;
+    }
+    // Sam reports Bea, in confidence, excluding her.
+    let reported = d
+        .bot
+        .say(
+            "sam",
+            &format!("/concern report conduct confidential {WHAT} exclude:Bea"),
+        )
+        .await;
+    assert!(
+        reported
+            .reply()
+            .starts_with("🛡️ Reported as concern #1 (confidential"),
+        "{}",
+        reported.reply()
+    );
+    let told: Vec<&str> = reported.dms().iter().map(|(to, _)| *to).collect();
+    assert_eq!(told, ["Grace Lindqvist", "Mo"]);
+
+    // Bea, excluded, cannot open a space on it: for her it does not exist.
+    let bea = d.command(
+        91,
+        "concern",
+        Some("space"),
+        json!([{ "name": "concern", "type": 4, "value": 1 }]),
+    );
+    assert_eq!(
+        d.run(bea).await,
+        "There's no concern #1 that you can see. See the ones you can with `/concern list`."
+    );
+
+    // Mo opens it; Discord delivering the command twice opens one.
+    let space = concern_command(
+        &d,
+        92,
+        "space",
+        json!([{ "name": "concern", "type": 4, "value": 1 }]),
+    );
+    let reply = d.run(space.clone()).await;
+    assert_eq!(
+        reply,
+        "🔒 Opening a private thread on Discord for concern #1, with the handlers it doesn't exclude (the reporter is not added). It's named `concern-1`, holds nothing of the report, and is archived when the concern closes. The reporter is still answered with `/concern reply 1`: nothing written in the space reaches them."
+    );
+    assert_eq!(d.run(space).await, reply);
+
+    // The first pass makes the thread and meets the 500; the retry adds Mo and announces.
+    d.dispatch().await;
+    d.bot.clock.advance(chrono::Duration::minutes(5));
+    d.dispatch().await;
+    let requests = thread_requests(&d).await;
+    let add_mo = (
+        "PUT".to_owned(),
+        format!("/api/v10/channels/{THREAD}/thread-members/{MENTOR}"),
+        Value::Null,
+    );
+    let opening = "🔒 A private space for concern #1 (conduct), for <@222000000000000002>: the handlers it doesn't exclude.\nThe report stays out of it: read it with `/concern show 1`. Nothing written here reaches the reporter; answer them with `/concern reply 1`.\nGrace Lindqvist handles it too, but not on this platform, so can't be added.\nThis space is archived when the concern closes.";
+    // One thread, Mo added (Bea, excluded, never), one opening that pings Mo alone.
+    assert_eq!(
+        requests,
+        [
+            (
+                "POST".to_owned(),
+                format!("/api/v10/channels/{CONCERNS_CHANNEL}/threads"),
+                json!({ "name": "concern-1", "type": 12, "invitable": false,
+                        "auto_archive_duration": 10080 }),
+            ),
+            add_mo.clone(),
+            add_mo.clone(),
+            (
+                "POST".to_owned(),
+                format!("/api/v10/channels/{THREAD}/messages"),
+                json!({ "content": opening,
+                        "allowed_mentions": { "parse": [], "users": [MENTOR] },
+                        "nonce": requests[3].2["nonce"], "enforce_nonce": true }),
+            ),
+        ]
+    );
+    for words in ["jokes", "beginners", "twice", "Sam"] {
+        assert!(!opening.contains(words), "{words}");
+    }
+
+    // Asked again, Mo is added again (a no-op for Discord) and nothing is said.
+    let again = concern_command(
+        &d,
+        93,
+        "space",
+        json!([{ "name": "concern", "type": 4, "value": 1 }]),
+    );
+    assert_eq!(
+        d.run(again).await,
+        "🔒 Concern #1 has its private space already, `concern-1`: I'm adding any handler who is missing from it."
+    );
+    d.dispatch().await;
+    let more = thread_requests(&d).await;
+    assert_eq!(more[requests.len()..], [add_mo]);
+
+    // Closing it says so in the thread, then archives it (and would lock it, were the bot
+    // allowed to).
+    let close = concern_command(
+        &d,
+        94,
+        "close",
+        json!([
+            { "name": "concern", "type": 4, "value": 1 },
+            { "name": "reason", "type": 3, "value": "Spoke with Bea;\nit stopped." },
+        ]),
+    );
+    assert_eq!(
+        d.run(close).await,
+        "✅ Closed concern #1. The reporter has the reason by DM."
+    );
+    d.dispatch().await;
+    let last = thread_requests(&d).await;
+    assert_eq!(
+        last[more.len()..],
+        [
+            (
+                "POST".to_owned(),
+                format!("/api/v10/channels/{THREAD}/messages"),
+                json!({ "content": "✅ Concern #1 is closed, so this space is archived. The reason is in `/concern show 1`.",
+                        "allowed_mentions": { "parse": [], "users": [] },
+                        "nonce": last[more.len()].2["nonce"], "enforce_nonce": true }),
+            ),
+            (
+                "PATCH".to_owned(),
+                format!("/api/v10/channels/{THREAD}"),
+                json!({ "archived": true, "locked": true }),
+            ),
+            (
+                "PATCH".to_owned(),
+                format!("/api/v10/channels/{THREAD}"),
+                json!({ "archived": true }),
+            ),
+        ]
+    );
+    let recorded: Option<String> = sqlx::query_scalar("SELECT space_ref FROM concerns")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(recorded.as_deref(), Some(THREAD));
+    // Sam has the reason in the shell, lines kept; Grace heard of the report there.
+    let delivered = d.bot.deliver().await;
+    assert_eq!(
+        delivered.texts_to("@sam"),
+        [
+            "🛡️ The concerns team closed your concern #1:\n    Spoke with Bea;\n    it stopped.\nThank you for raising it. Anything new, report it with `/concern report`."
+        ]
+    );
+    assert_eq!(
+        delivered.texts_to("@grace"),
+        [
+            "🛡️ New concern #1 (conduct), reported in confidence by Sam Carter (keep their name among the handlers). Read it with `/concern show 1`."
+        ]
+    );
+}
+
+/// Two Slack members who handle concerns.
+const LEE: &str = "U0LEE0001";
+const KIM: &str = "U0KIM0001";
+const PRIVATE_CHANNEL: &str = "C0CONCERN1";
+
+/// Slack's answers to making, filling and archiving a private channel; `concern-1` is
+/// taken already (a channel someone made by hand).
+async fn channel_mocks(slack: &Slack) {
+    let ok = |body: Value| ResponseTemplate::new(200).set_body_json(body);
+    Mock::given(method("POST"))
+        .and(path("/conversations.create"))
+        .and(body_partial_json(json!({ "name": "concern-1" })))
+        .respond_with(ok(json!({ "ok": false, "error": "name_taken" })))
+        .mount(&slack.mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/conversations.create"))
+        .and(body_partial_json(json!({ "name": "concern-1-2" })))
+        .respond_with(ok(json!({ "ok": true, "channel": {
+            "id": PRIVATE_CHANNEL, "name": "concern-1-2", "is_channel": true, "is_group": false,
+            "is_im": false, "is_mpim": false, "is_private": true, "created": 1_771_146_000,
+            "is_archived": false, "is_general": false, "unlinked": 0,
+            "name_normalized": "concern-1-2", "is_shared": false, "is_org_shared": false,
+            "is_pending_ext_shared": false, "pending_shared": [], "context_team_id": TEAM,
+            "creator": "U0BOT0001", "is_ext_shared": false, "shared_team_ids": [TEAM],
+            "is_member": true, "last_read": "0000000000.000000",
+            "topic": { "value": "", "creator": "", "last_set": 0 },
+            "purpose": { "value": "", "creator": "", "last_set": 0 },
+            "previous_names": [], "priority": 0 } })))
+        .mount(&slack.mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/conversations.invite"))
+        .respond_with(ok(
+            json!({ "ok": true, "channel": { "id": PRIVATE_CHANNEL } }),
+        ))
+        .mount(&slack.mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/conversations.archive"))
+        .respond_with(ok(json!({ "ok": true })))
+        .mount(&slack.mock)
+        .await;
+}
+
+#[sqlx::test]
+async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_when_it_closes(
+    pool: PgPool,
+) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    channel_mocks(&slack).await;
+    let bot = &slack.bot;
+    let community = cohortbot::store::communities::by_slug(&bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    for (id, name) in [(LEE, "Lee Park"), (KIM, "Kim Ito")] {
+        cohortbot::store::members::ensure(
+            &bot.pool,
+            community.id,
+            "slack",
+            id,
+            name,
+            bot.clock.now(),
+        )
+        .await
+        .unwrap();
+        bot.grant_role("slack", id, Role::ConcernHandler).await;
+    }
+    // Maria reports anonymously in the shell, excluding Kim.
+    let reported = bot
+        .say(
+            "maria",
+            "/concern report safety anonymous The lab's power strip sparks. exclude:Kim",
+        )
+        .await;
+    assert!(
+        reported
+            .reply()
+            .starts_with("🛡️ Reported anonymously as concern #1. It went to Lee Park,"),
+        "{}",
+        reported.reply()
+    );
+    assert_eq!(reported.dms().len(), 1);
+
+    // Kim cannot ask for a space; Lee asks twice at once: one opens it, one brings it up
+    // to date.
+    let kim = slack.command_as(KIM, "concern space 1", "t-kim").await;
+    assert_eq!(
+        reply_text(&kim),
+        "There's no concern #1 that you can see. See the ones you can with `/cohort concern list`."
+    );
+    let (first, second) = tokio::join!(
+        slack.command_as(LEE, "concern space 1", "t-space-1"),
+        slack.command_as(LEE, "concern space 1", "t-space-2"),
+    );
+    let mut replies = [reply_text(&first), reply_text(&second)];
+    replies.sort();
+    assert_eq!(
+        replies,
+        [
+            "🔒 Concern #1 has its private space already, `concern-1`: I'm adding any handler who is missing from it.".to_owned(),
+            "🔒 Opening a private channel on Slack for concern #1, with the handlers it doesn't exclude (the reporter is not added). It's named `concern-1`, holds nothing of the report, and is archived when the concern closes. The reporter is still answered with `/cohort concern reply 1`: nothing written in the space reaches them.".to_owned(),
+        ]
+    );
+    deliver_slack(&slack).await;
+    deliver_slack(&slack).await;
+    let created = slack.sent("conversations.create").await;
+    assert_eq!(
+        created,
+        [
+            json!({ "name": "concern-1", "is_private": true }),
+            json!({ "name": "concern-1-2", "is_private": true }),
+        ]
+    );
+    // Lee alone is invited (Kim is excluded), by the first request and again by the second.
+    let invited = slack.sent("conversations.invite").await;
+    assert_eq!(
+        invited,
+        [
+            json!({ "channel": PRIVATE_CHANNEL, "users": LEE }),
+            json!({ "channel": PRIVATE_CHANNEL, "users": LEE }),
+        ]
+    );
+    let said: Vec<String> = slack_dms(&slack, PRIVATE_CHANNEL)
+        .await
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "🔒 A private space for concern #1 (safety), for <@U0LEE0001>: the handlers it doesn't exclude.\nThe report stays out of it: read it with `/cohort concern show 1`. Nothing written here reaches the reporter; answer them with `/cohort concern reply 1`.\nThis space is archived when the concern closes."
+        ]
+    );
+
+    // Lee closes it: the channel is told, then archived.
+    let closed = slack
+        .command_as(LEE, "concern close 1 The strip was replaced.", "t-close")
+        .await;
+    assert_eq!(
+        reply_text(&closed),
+        "✅ Closed concern #1. The reporter sees the reason when they look with their relay code."
+    );
+    deliver_slack(&slack).await;
+    let said = slack_dms(&slack, PRIVATE_CHANNEL).await;
+    assert_eq!(
+        said.last().unwrap()["text"],
+        "✅ Concern #1 is closed, so this space is archived. The reason is in `/cohort concern show 1`."
+    );
+    assert_eq!(
+        slack.sent("conversations.archive").await,
+        [json!({ "channel": PRIVATE_CHANNEL })]
+    );
+    let told = bot.deliver().await;
+    assert!(told.texts_to("@maria").is_empty());
+}
