@@ -2,6 +2,7 @@
 //! carrying the mentor's narrative of that person's work; all or nothing.
 
 use chrono::{TimeZone, Utc};
+use cohortbot::clock::Clock;
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -51,6 +52,33 @@ async fn a_mentor_issues_one_module_to_several_learners_each_with_a_narrative(po
     ] {
         bot.refused("grace", line, why).await;
     }
+    // A second Sam Carter, on Slack: a name, however full, cannot tell them apart.
+    let community = cohortbot::store::communities::by_slug(&bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    cohortbot::store::members::ensure(
+        &bot.pool,
+        community.id,
+        "slack",
+        "U0SAM0002",
+        "Sam Carter",
+        bot.clock.now(),
+    )
+    .await
+    .unwrap();
+    for typed in ["Sam Carter", "sam carter"] {
+        bot.refused(
+            "grace",
+            &format!("/badge issue flows-101 {typed}: Built it."),
+            "Entry 1: 2 people here are called Sam Carter. Write the one you mean as their user id instead (on Slack, *Copy member ID* in their profile; on Discord, *Copy User ID*). Nothing was issued.",
+        )
+        .await;
+    }
+    sqlx::query("DELETE FROM members WHERE platform_user_id = 'U0SAM0002'")
+        .execute(&bot.pool)
+        .await
+        .unwrap();
     bot.refused("sam", "/badge issue flows-101 maria: Nice.", "Entry 1: ")
         .await;
     assert_eq!(bot.count("badges").await, 0);

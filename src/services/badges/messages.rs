@@ -171,10 +171,20 @@ pub fn issued_header(count: usize) -> Message {
 }
 
 pub fn entry_ambiguous(number: usize, typed: &str, names: &[&str]) -> Message {
+    let mut distinct = names.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if let [name] = distinct.as_slice() {
+        // The full name cannot tell them apart: only an account can.
+        return Message::new()
+            .text(format!("Entry {number}: {} people here are called ", names.len()))
+            .user(*name)
+            .text(". Write the one you mean as their user id instead (on Slack, *Copy member ID* in their profile; on Discord, *Copy User ID*). Nothing was issued.");
+    }
     Message::new()
         .text(format!("Entry {number}: "))
         .user(typed)
         .text(" could be ")
-        .user(names.join(" or "))
+        .user(distinct.join(" or "))
         .text("; write the full name. Nothing was issued.")
 }
