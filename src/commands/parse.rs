@@ -245,30 +245,60 @@ fn raw_options(
     let mut raw: Vec<(&'static str, String)> = Vec::new();
     // Each with its place among the tokens, so a paragraph can tell it is one run of words.
     let mut positional: Vec<(usize, &Token)> = Vec::new();
+    // The named text option being typed, which the words after it continue: where its
+    // value starts in the line, or `None` when it was quoted (its words are then joined).
+    let mut continued: Option<(usize, Option<usize>)> = None;
 
     for (place, token) in tokens.iter().enumerate() {
-        match &token.named {
-            Some((name, value)) => {
-                let Some(option) = spec.option(name) else {
+        let named = match &token.named {
+            Some((name, value)) => match spec.option(name) {
+                Some(option) => Some((option, value)),
+                None => {
                     let names = spec.options.iter().map(|o| o.name);
                     let suggestion = suggest(name, names);
                     // Free text says `todo: call IT` or `so: it works`: a word no option is
                     // close to is text for a command that takes the rest of the line. A
                     // near miss (`blocker:` for `blockers:`) is still asked about.
                     if suggestion.is_none() && spec.options.iter().any(|o| o.rest) {
-                        positional.push((place, token));
-                        continue;
+                        None
+                    } else {
+                        return Err(ParseError(messages::unknown_option(
+                            spec.path, name, suggestion,
+                        )));
                     }
-                    return Err(ParseError(messages::unknown_option(
-                        spec.path, name, suggestion,
-                    )));
-                };
+                }
+            },
+            None => None,
+        };
+        match named {
+            Some((option, value)) => {
                 if raw.iter().any(|(n, _)| *n == option.name) {
                     return Err(ParseError(messages::duplicate_option(option.name)));
                 }
                 raw.push((option.name, value.clone()));
+                // Only once the words the command takes by position have begun (or when
+                // it takes none): `/checkin blockers:none 3 Done` still reads 3 and Done.
+                let by_position_begun = !positional.is_empty()
+                    || spec
+                        .options
+                        .iter()
+                        .all(|o| o.named_only || raw.iter().any(|(n, _)| *n == o.name));
+                continued = (takes_words(option) && by_position_begun).then(|| {
+                    let start = token.span.end - value.len();
+                    let as_typed = line.get(start..token.span.end) == Some(value.as_str());
+                    (raw.len() - 1, as_typed.then_some(start))
+                });
             }
-            None => positional.push((place, token)),
+            // `exclude:Kim Ito`: the words after a text option are its own, as people
+            // write, not stray words of the paragraph before it.
+            None => match continued {
+                Some((at, Some(start))) => raw[at].1 = line[start..token.span.end].to_owned(),
+                Some((at, None)) => {
+                    raw[at].1.push(' ');
+                    raw[at].1.push_str(&token.text);
+                }
+                None => positional.push((place, token)),
+            },
         }
     }
 
@@ -295,6 +325,15 @@ fn raw_options(
         )));
     }
     Ok(raw)
+}
+
+/// Whether a named option's value may run over several words: free text does, a number,
+/// a choice, a date or a name of something does not.
+fn takes_words(option: &catalog::OptionSpec) -> bool {
+    matches!(
+        option.kind,
+        catalog::OptionKind::Text { .. } | catalog::OptionKind::Paragraph { .. }
+    )
 }
 
 /// The value of an option that takes the rest of the line. A paragraph (a check-in, a
@@ -353,6 +392,28 @@ mod tests {
         // Other options that take the rest of the line still group by quotes.
         let cmd = ok(r#"/cohort create fall-27 Europe/Berlin "Fall \"Makers\"""#);
         assert_eq!(cmd.args.text("name"), Some("Fall \"Makers\""));
+    }
+
+    #[test]
+    fn words_after_a_named_text_option_are_its_own() {
+        // The paragraph before it stays as typed, quotes included.
+        let cmd = ok(
+            "/concern report conduct confidential Jo said \"just google it\" twice. exclude:Kim Ito, Lee Park",
+        );
+        assert_eq!(
+            cmd.args.text("text"),
+            Some("Jo said \"just google it\" twice.")
+        );
+        assert_eq!(cmd.args.text("exclude"), Some("Kim Ito, Lee Park"));
+        let cmd = ok("/checkin 3 Done blockers:waiting on  IT");
+        assert_eq!(cmd.args.text("progress"), Some("Done"));
+        assert_eq!(cmd.args.text("blockers"), Some("waiting on  IT"));
+        // Before the words taken by position, a named option is one word (or quoted).
+        let cmd = ok("/checkin blockers:none 3 Done well");
+        assert_eq!(cmd.args.text("blockers"), Some("none"));
+        assert_eq!(cmd.args.text("progress"), Some("Done well"));
+        let cmd = ok("/checkin 3 Done blockers:\"IT\" and more");
+        assert_eq!(cmd.args.text("blockers"), Some("IT and more"));
     }
 
     #[test]

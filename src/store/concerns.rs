@@ -359,6 +359,8 @@ pg_row! {
         pub reporter_id: Option<Uuid>,
         /// The platform's id of the thread or channel, once made.
         pub space_ref: Option<String>,
+        pub discord_guild_id: Option<String>,
+        pub slack_team_id: Option<String>,
         pub concern_space_channel: Option<String>,
     }
 }
@@ -370,7 +372,7 @@ pub async fn space_target(
 ) -> sqlx::Result<Option<SpaceTarget>> {
     sqlx::query_as(
         "SELECT c.community_id, c.number, c.category, c.status, c.reporter_id, c.space_ref,
-                co.concern_space_channel
+                co.discord_guild_id, co.slack_team_id, co.concern_space_channel
            FROM concerns c JOIN communities co ON co.id = c.community_id
           WHERE c.id = $1 AND c.space_requested_at IS NOT NULL",
     )

@@ -423,11 +423,17 @@ async fn a_private_space_is_refused_where_it_cannot_open_and_to_those_who_may_no
     let reported = bot
         .say(
             "sam",
-            "/concern report conduct identified Ken mocks beginners. exclude:Ken",
+            "/concern report conduct identified Ken said \"just google it\" to a beginner. exclude:Ken Watanabe",
         )
         .await;
     assert!(reported.reply().starts_with("🛡️ Reported as concern #1"));
     assert_eq!(reported.dms().len(), 1);
+    // The full name after `exclude:` is one person, and the text before it is kept whole.
+    let shown = bot.say("grace", "/concern show 1").await;
+    assert_eq!(
+        shown.reply(),
+        "🛡️ #1 conduct, opened Mon 15 Feb 2027\nReported by Sam Carter.\n    Ken said \"just google it\" to a beginner.\nOpen.\nAnswer with `/concern reply 1`, close with `/concern close 1 <reason>`."
+    );
     bot.refused(
         "sam",
         "/concern space 1",
@@ -476,7 +482,7 @@ async fn a_private_space_is_refused_where_it_cannot_open_and_to_those_who_may_no
     bot.refused(
         "grace",
         "/concern space 1",
-        "Concern #1 is closed, so it gets no private space. Something new? Report it with `/concern report`.",
+        "Concern #1 is closed, so it gets no private space now.",
     )
     .await;
     let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE action IS NOT NULL AND action->>'kind' = 'concern_space'")

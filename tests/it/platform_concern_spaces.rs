@@ -166,7 +166,7 @@ async fn on_discord_a_concern_gets_a_private_thread_for_its_handlers_archived_wh
     let reply = d.run(space.clone()).await;
     assert_eq!(
         reply,
-        "🔒 Opening a private thread on Discord for concern #1, with the handlers it doesn't exclude (the reporter is not added). It's named `concern-1`, holds nothing of the report, and is archived when the concern closes. The reporter is still answered with `/concern reply 1`: nothing written in the space reaches them."
+        "🔒 Opening a private thread on Discord for concern #1: `concern-1`, with you and the other handlers it doesn't exclude (never the reporter). Look for it among your threads in a moment. The report's text isn't posted there, and the space is archived when the concern closes. The reporter is still answered with `/concern reply 1`: nothing written in the space reaches them."
     );
     assert_eq!(d.run(space).await, reply);
 
@@ -180,7 +180,7 @@ async fn on_discord_a_concern_gets_a_private_thread_for_its_handlers_archived_wh
         format!("/api/v10/channels/{THREAD}/thread-members/{MENTOR}"),
         Value::Null,
     );
-    let opening = "🔒 A private space for concern #1 (conduct), for <@222000000000000002>: the handlers it doesn't exclude.\nThe report stays out of it: read it with `/concern show 1`. Nothing written here reaches the reporter; answer them with `/concern reply 1`.\nGrace Lindqvist handles it too, but not on this platform, so can't be added.\nThis space is archived when the concern closes.";
+    let opening = "🔒 A private space for concern #1 (conduct), for the handlers it doesn't exclude: <@222000000000000002>.\nThe report stays out of it: read it with `/concern show 1`. Nothing written here reaches the reporter; answer them with `/concern reply 1`.\nGrace Lindqvist handles it too, but not on this platform, so can't be added.\nThis space is archived when the concern closes.";
     // One thread, Mo added (Bea, excluded, never), one opening that pings Mo alone.
     assert_eq!(
         requests,
@@ -215,7 +215,7 @@ async fn on_discord_a_concern_gets_a_private_thread_for_its_handlers_archived_wh
     );
     assert_eq!(
         d.run(again).await,
-        "🔒 Concern #1 has its private space already, `concern-1`: I'm adding any handler who is missing from it."
+        "🔒 Concern #1 has its private space already, `concern-1`. Any handler it doesn't exclude who isn't in it yet is added now; nothing is posted there."
     );
     d.dispatch().await;
     let more = thread_requests(&d).await;
@@ -234,7 +234,7 @@ async fn on_discord_a_concern_gets_a_private_thread_for_its_handlers_archived_wh
     );
     assert_eq!(
         d.run(close).await,
-        "✅ Closed concern #1. The reporter has the reason by DM."
+        "✅ Closed concern #1. The reporter has the reason by DM. Its private space, `concern-1`, is archived: still there to read, closed to new messages."
     );
     d.dispatch().await;
     let last = thread_requests(&d).await;
@@ -383,8 +383,8 @@ async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_whe
     assert_eq!(
         replies,
         [
-            "🔒 Concern #1 has its private space already, `concern-1`: I'm adding any handler who is missing from it.".to_owned(),
-            "🔒 Opening a private channel on Slack for concern #1, with the handlers it doesn't exclude (the reporter is not added). It's named `concern-1`, holds nothing of the report, and is archived when the concern closes. The reporter is still answered with `/cohort concern reply 1`: nothing written in the space reaches them.".to_owned(),
+            "🔒 Concern #1 has its private space already, `concern-1`. Any handler it doesn't exclude who isn't in it yet is added now; nothing is posted there.".to_owned(),
+            "🔒 Opening a private channel on Slack for concern #1: `concern-1`, with you and the other handlers it doesn't exclude (never the reporter). Look for it among your channels in a moment. The report's text isn't posted there, and the space is archived when the concern closes. The reporter is still answered with `/cohort concern reply 1`: nothing written in the space reaches them.".to_owned(),
         ]
     );
     deliver_slack(&slack).await;
@@ -414,7 +414,7 @@ async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_whe
     assert_eq!(
         said,
         [
-            "🔒 A private space for concern #1 (safety), for <@U0LEE0001>: the handlers it doesn't exclude.\nThe report stays out of it: read it with `/cohort concern show 1`. Nothing written here reaches the reporter; answer them with `/cohort concern reply 1`.\nThis space is archived when the concern closes."
+            "🔒 A private space for concern #1 (safety), for the handlers it doesn't exclude: <@U0LEE0001>.\nThe report stays out of it: read it with `/cohort concern show 1`. Nothing written here reaches the reporter; answer them with `/cohort concern reply 1`.\nThis space is archived when the concern closes."
         ]
     );
 
@@ -424,7 +424,12 @@ async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_whe
         .await;
     assert_eq!(
         reply_text(&closed),
-        "✅ Closed concern #1. The reporter sees the reason when they look with their relay code."
+        "✅ Closed concern #1. The reporter sees the reason when they look with their relay code. Its private space, `concern-1`, is archived: still there to read, closed to new messages."
+    );
+    let after = slack.command_as(LEE, "concern space 1", "t-after").await;
+    assert_eq!(
+        reply_text(&after),
+        "Concern #1 is closed, so it gets no private space now. Its space, `concern-1`, is archived: still there to read."
     );
     deliver_slack(&slack).await;
     let said = slack_dms(&slack, PRIVATE_CHANNEL).await;

@@ -396,7 +396,13 @@ pub fn closed(concern: &Concern) -> Message {
         Mode::Anonymous => "The reporter sees the reason when they look with their relay code.",
         _ => "The reporter has the reason by DM.",
     };
-    Message::new().text(format!("✅ Closed concern #{}. {told}", concern.number))
+    let msg = Message::new().text(format!("✅ Closed concern #{}. {told}", concern.number));
+    if concern.space_requested_at.is_none() {
+        return msg;
+    }
+    msg.text(" Its private space, ")
+        .code(super::space::space_name(concern.number))
+        .text(", is archived: still there to read, closed to new messages.")
 }
 
 pub fn told_reporter_closed(number: i32, reason: &str) -> Message {
@@ -425,11 +431,17 @@ fn space_kind(platform: &str) -> &'static str {
 pub fn space_requested(number: i32, platform: &str) -> Message {
     Message::new()
         .text(format!(
-            "🔒 Opening {} for concern #{number}, with the handlers it doesn't exclude (the reporter is not added). It's named ",
+            "🔒 Opening {} for concern #{number}: ",
             space_kind(platform)
         ))
         .code(super::space::space_name(number))
-        .text(", holds nothing of the report, and is archived when the concern closes. The reporter is still answered with ")
+        .text(format!(
+            ", with you and the other handlers it doesn't exclude (never the reporter). Look for it among your {} in a moment. The report's text isn't posted there, and the space is archived when the concern closes. The reporter is still answered with ",
+            match platform {
+                "discord" => "threads",
+                _ => "channels",
+            }
+        ))
         .code(format!("/concern reply {number}"))
         .text(": nothing written in the space reaches them.")
 }
@@ -441,15 +453,20 @@ pub fn space_synced(number: i32) -> Message {
             "🔒 Concern #{number} has its private space already, "
         ))
         .code(super::space::space_name(number))
-        .text(": I'm adding any handler who is missing from it.")
+        .text(". Any handler it doesn't exclude who isn't in it yet is added now; nothing is posted there.")
 }
 
-pub fn space_closed_concern(number: i32) -> Message {
-    Message::new().text(format!(
-        "Concern #{number} is closed, so it gets no private space. Something new? Report it with "
-    ))
-    .code("/concern report")
-    .text(".")
+pub fn space_closed_concern(concern: &Concern) -> Message {
+    let number = concern.number;
+    let msg = Message::new().text(format!(
+        "Concern #{number} is closed, so it gets no private space now."
+    ));
+    if concern.space_requested_at.is_none() {
+        return msg;
+    }
+    msg.text(" Its space, ")
+        .code(super::space::space_name(number))
+        .text(", is archived: still there to read.")
 }
 
 pub fn space_needs_platform() -> Message {
@@ -473,7 +490,7 @@ pub fn space_opened(
     elsewhere: &[String],
 ) -> Message {
     let mut msg = Message::new().text(format!(
-        "🔒 A private space for concern #{number} ({category}), for "
+        "🔒 A private space for concern #{number} ({category}), for the handlers it doesn't exclude: "
     ));
     for (i, (id, name)) in here.iter().enumerate() {
         let joiner = match (i, here.len() - i) {
@@ -484,10 +501,10 @@ pub fn space_opened(
         msg = msg.text(joiner).mention(*id, name.clone());
     }
     if here.is_empty() {
-        msg = msg.text("the concern handlers");
+        msg = msg.text("nobody on this platform yet");
     }
     msg = msg
-        .text(": the handlers it doesn't exclude.")
+        .text(".")
         .line()
         .text("The report stays out of it: read it with ")
         .code(format!("/concern show {number}"))

@@ -416,17 +416,20 @@ async fn queue_space(
 pub async fn space(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let concern = handled(tx, inv).await?;
     if concern.status == Status::Closed {
-        return refuse(messages::space_closed_concern(concern.number));
+        return refuse(messages::space_closed_concern(&concern));
     }
     let settings = store::space_settings(&mut *tx, inv.caller.community_id).await?;
-    let platform = match (&settings.discord_guild_id, &settings.slack_team_id) {
-        (Some(_), _) if settings.concern_space_channel.is_none() => {
+    let home = space::home_platform(
+        settings.discord_guild_id.as_deref(),
+        settings.slack_team_id.as_deref(),
+    );
+    let platform = match home {
+        None => return refuse(messages::space_needs_platform()),
+        Some("discord") if settings.concern_space_channel.is_none() => {
             tracing::info!("a concern space was refused: no concern_space_channel for Discord");
             return refuse(messages::space_needs_channel());
         }
-        (Some(_), _) => "discord",
-        (None, Some(_)) => "slack",
-        (None, None) => return refuse(messages::space_needs_platform()),
+        Some(platform) => platform,
     };
     let me = inv.caller.member.id;
     if !store::request_space(&mut *tx, concern.id, now).await? {

@@ -16,6 +16,19 @@ pub fn space_name(number: i32) -> String {
     format!("concern-{number}")
 }
 
+/// The platform a community's spaces are on: Discord when it has a server there (a
+/// community on both keeps its spaces in one place), else Slack.
+pub fn home_platform(
+    discord_guild_id: Option<&str>,
+    slack_team_id: Option<&str>,
+) -> Option<&'static str> {
+    match (discord_guild_id, slack_team_id) {
+        (Some(_), _) => Some("discord"),
+        (None, Some(_)) => Some("slack"),
+        (None, None) => None,
+    }
+}
+
 /// Who a new or re-synced space is for, and what it first says.
 #[derive(Debug, Clone)]
 pub struct Opening {
@@ -56,6 +69,14 @@ pub async fn plan(
     else {
         return Ok(Plan::Nothing);
     };
+    let home = home_platform(
+        target.discord_guild_id.as_deref(),
+        target.slack_team_id.as_deref(),
+    );
+    // Each platform's sender may claim a community's queued actions; only one acts.
+    if home != Some(platform) {
+        return Ok(Plan::Nothing);
+    }
     match (target.status, target.space_ref) {
         (Status::Closed, Some(space)) => Ok(Plan::Archive {
             space,
