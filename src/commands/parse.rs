@@ -245,9 +245,9 @@ fn raw_options(
     let mut raw: Vec<(&'static str, String)> = Vec::new();
     // Each with its place among the tokens, so a paragraph can tell it is one run of words.
     let mut positional: Vec<(usize, &Token)> = Vec::new();
-    // The named text option being typed, which the words after it continue: where its
-    // value starts in the line, or `None` when it was quoted (its words are then joined).
-    let mut continued: Option<(usize, Option<usize>)> = None;
+    // The named text option being typed, which the words after it continue, and where its
+    // value starts in the line.
+    let mut continued: Option<(usize, usize)> = None;
 
     for (place, token) in tokens.iter().enumerate() {
         let named = match &token.named {
@@ -278,25 +278,21 @@ fn raw_options(
                 raw.push((option.name, value.clone()));
                 // Only once the words the command takes by position have begun (or when
                 // it takes none): `/checkin blockers:none 3 Done` still reads 3 and Done.
+                // A quoted value ends at its quote: `title:"VPN access" Open a ticket`.
                 let by_position_begun = !positional.is_empty()
                     || spec
                         .options
                         .iter()
                         .all(|o| o.named_only || raw.iter().any(|(n, _)| *n == o.name));
-                continued = (takes_words(option) && by_position_begun).then(|| {
-                    let start = token.span.end - value.len();
-                    let as_typed = line.get(start..token.span.end) == Some(value.as_str());
-                    (raw.len() - 1, as_typed.then_some(start))
-                });
+                let start = token.span.end - value.len();
+                let unquoted = line.get(start..token.span.end) == Some(value.as_str());
+                continued = (takes_words(option) && by_position_begun && unquoted)
+                    .then_some((raw.len() - 1, start));
             }
             // `exclude:Kim Ito`: the words after a text option are its own, as people
             // write, not stray words of the paragraph before it.
             None => match continued {
-                Some((at, Some(start))) => raw[at].1 = line[start..token.span.end].to_owned(),
-                Some((at, None)) => {
-                    raw[at].1.push(' ');
-                    raw[at].1.push_str(&token.text);
-                }
+                Some((at, start)) => raw[at].1 = line[start..token.span.end].to_owned(),
                 None => positional.push((place, token)),
             },
         }
@@ -412,8 +408,10 @@ mod tests {
         let cmd = ok("/checkin blockers:none 3 Done well");
         assert_eq!(cmd.args.text("blockers"), Some("none"));
         assert_eq!(cmd.args.text("progress"), Some("Done well"));
+        // A quoted value ends at its quote.
         let cmd = ok("/checkin 3 Done blockers:\"IT\" and more");
-        assert_eq!(cmd.args.text("blockers"), Some("IT and more"));
+        assert_eq!(cmd.args.text("blockers"), Some("IT"));
+        assert_eq!(cmd.args.text("progress"), Some("Done and more"));
     }
 
     #[test]
