@@ -99,8 +99,25 @@ fn must(name: &str, verb: &str, what: Message, raw: &str) -> Message {
 }
 
 pub fn int_out_of_range(name: &str, raw: &str, min: i64, max: i64) -> Message {
-    let what = Message::new().text(format!("a whole number from {min} to {max}"));
+    let what = Message::new().text(format!(
+        "a whole number from {} to {}",
+        grouped(min),
+        grouped(max)
+    ));
     must_be(name, what, raw)
+}
+
+/// A number with its thousands grouped (`1,000,000`), so a bound is read at a glance.
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 pub fn not_a_bool(name: &str, raw: &str) -> Message {
@@ -254,5 +271,26 @@ pub mod form {
 
     pub fn fill_in(field: &str) -> Message {
         Message::new().text(format!("Please fill in {field}."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        let cases = [
+            (0, "0"),
+            (5, "5"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (1_000_000, "1,000,000"),
+            (-12_345, "-12,345"),
+            (i64::MIN, "-9,223,372,036,854,775,808"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(grouped(n), text);
+        }
     }
 }

@@ -156,7 +156,7 @@ async fn a_confidential_concern_reaches_only_the_handlers_not_excluded_and_close
     bot.refused(
         "sam",
         "/concern close 1 Solved.",
-        "`/concern close` is for concern handlers. To report a concern, use `/concern report`.",
+        "`/concern close` is for concern handlers. To report a concern, use `/concern report`. Stewards name handlers with `/role grant @someone concern_handler`.",
     )
     .await;
     bot.refused(
@@ -437,7 +437,7 @@ async fn a_private_space_is_refused_where_it_cannot_open_and_to_those_who_may_no
     bot.refused(
         "sam",
         "/concern space 1",
-        "`/concern space` is for concern handlers. To report a concern, use `/concern report`.",
+        "`/concern space` is for concern handlers. To report a concern, use `/concern report`. Stewards name handlers with `/role grant @someone concern_handler`.",
     )
     .await;
     // Ken is excluded: for him there is no concern #1.
@@ -456,7 +456,7 @@ async fn a_private_space_is_refused_where_it_cannot_open_and_to_those_who_may_no
     bot.refused(
         "grace",
         "/concern space x",
-        "`concern` must be a whole number from 1 to 1000000, not `x` (usage: `/concern space <concern>`)",
+        "`concern` must be a whole number from 1 to 1,000,000, not `x` (usage: `/concern space <concern>`)",
     )
     .await;
     sqlx::query("UPDATE communities SET discord_guild_id = '900000000000000001'")

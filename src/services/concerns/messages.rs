@@ -142,6 +142,8 @@ pub fn handlers_only(path: &str) -> Message {
         .code(format!("/{path}"))
         .text(" is for concern handlers. To report a concern, use ")
         .code("/concern report")
+        .text(". Stewards name handlers with ")
+        .code("/role grant @someone concern_handler")
         .text(".")
 }
 
