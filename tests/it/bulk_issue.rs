@@ -2,7 +2,6 @@
 //! carrying the mentor's narrative of that person's work; all or nothing.
 
 use chrono::{TimeZone, Utc};
-use cohortbot::clock::Clock;
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -53,20 +52,7 @@ async fn a_mentor_issues_one_module_to_several_learners_each_with_a_narrative(po
         bot.refused("grace", line, why).await;
     }
     // A second Sam Carter, on Slack: a name, however full, cannot tell them apart.
-    let community = cohortbot::store::communities::by_slug(&bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    cohortbot::store::members::ensure(
-        &bot.pool,
-        community.id,
-        "slack",
-        "U0SAM0002",
-        "Sam Carter",
-        bot.clock.now(),
-    )
-    .await
-    .unwrap();
+    bot.add_member("slack", "U0SAM0002", "Sam Carter").await;
     for typed in ["Sam Carter", "sam carter"] {
         bot.refused(
             "grace",

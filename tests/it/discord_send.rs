@@ -3,7 +3,7 @@
 
 use cohortbot::clock::Clock;
 use cohortbot::render::{ActionKind, Message};
-use cohortbot::store::{communities, members, outbox};
+use cohortbot::store::{communities, outbox};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -23,18 +23,7 @@ async fn community(d: &DiscordBot) -> Uuid {
 }
 
 async fn discord_member(d: &DiscordBot, user_id: &str, name: &str) -> Uuid {
-    let community = community(d).await;
-    members::ensure(
-        &d.bot.pool,
-        community,
-        "discord",
-        user_id,
-        name,
-        d.bot.clock.now(),
-    )
-    .await
-    .unwrap()
-    .id
+    d.bot.add_member("discord", user_id, name).await
 }
 
 async fn enqueue(

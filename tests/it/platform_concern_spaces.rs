@@ -10,7 +10,6 @@ use sqlx::PgPool;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-use cohortbot::clock::Clock;
 use cohortbot::domain::Role;
 
 use super::discord_interactions::{MENTOR, dm_mocks, spring_lead_mentor};
@@ -334,21 +333,8 @@ async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_whe
     slack.mount_defaults("Europe/Berlin").await;
     channel_mocks(&slack).await;
     let bot = &slack.bot;
-    let community = cohortbot::store::communities::by_slug(&bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
     for (id, name) in [(LEE, "Lee Park"), (KIM, "Kim Ito")] {
-        cohortbot::store::members::ensure(
-            &bot.pool,
-            community.id,
-            "slack",
-            id,
-            name,
-            bot.clock.now(),
-        )
-        .await
-        .unwrap();
+        bot.add_member("slack", id, name).await;
         bot.grant_role("slack", id, Role::ConcernHandler).await;
     }
     // Maria reports anonymously in the shell, excluding Kim.

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use cohortbot::clock::Clock;
 use cohortbot::domain::Role;
 
 use super::discord_interactions::{DM_CHANNEL, MENTOR, dm_mocks, posted_to, spring_lead_mentor};
@@ -277,20 +276,7 @@ async fn on_slack_an_excluded_handler_never_receives_and_the_reporter_hears_back
         })
         .await;
     // Lee (Slack) and Grace (the shell) handle concerns.
-    let community = cohortbot::store::communities::by_slug(&bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    cohortbot::store::members::ensure(
-        &bot.pool,
-        community.id,
-        "slack",
-        LEE,
-        "Lee Park",
-        bot.clock.now(),
-    )
-    .await
-    .unwrap();
+    bot.add_member("slack", LEE, "Lee Park").await;
     bot.grant_role("slack", LEE, Role::ConcernHandler).await;
     bot.grant_role("shell", "grace", Role::ConcernHandler).await;
 

@@ -356,6 +356,26 @@ impl TestBot {
         }
     }
 
+    /// A member of the example community on `platform`, as their first contact makes them
+    /// (renamed when they exist): their id.
+    pub async fn add_member(&self, platform: &str, user_id: &str, name: &str) -> uuid::Uuid {
+        let community = cohortbot::store::communities::by_slug(&self.pool, COMMUNITY)
+            .await
+            .unwrap()
+            .expect("the example community");
+        cohortbot::store::members::ensure(
+            &self.pool,
+            community.id,
+            platform,
+            user_id,
+            name,
+            self.clock.now(),
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
     /// Gives a platform member, made at their first contact, `role` community-wide, as a
     /// test's setup (no granter is recorded and nobody is told).
     pub async fn grant_role(&self, platform: &str, user_id: &str, role: cohortbot::domain::Role) {

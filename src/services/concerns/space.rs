@@ -6,6 +6,8 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::outbox::SendError;
+
 use super::messages;
 use crate::render::Message;
 use crate::store::concerns::{self as store, Status};
@@ -61,11 +63,10 @@ pub async fn plan(
     concern_id: Uuid,
     platform: &str,
     announce: bool,
-) -> anyhow::Result<Plan> {
-    use anyhow::Context as _;
+) -> Result<Plan, SendError> {
     let Some(target) = store::space_target(pool, concern_id)
         .await
-        .context("reading a concern's space")?
+        .map_err(db("reading a concern's space"))?
     else {
         return Ok(Plan::Nothing);
     };
@@ -86,7 +87,7 @@ pub async fn plan(
         (Status::Open, existing) => {
             let handlers = store::handlers(pool, target.community_id, Some(concern_id))
                 .await
-                .context("reading a concern's handlers")?;
+                .map_err(db("reading a concern's handlers"))?;
             // As with the report's DMs: a named reporter who handles concerns is not in
             // the space where the others talk about their report.
             let handlers: Vec<(Uuid, String)> = handlers
@@ -96,7 +97,7 @@ pub async fn plan(
             let ids: Vec<Uuid> = handlers.iter().map(|(id, _)| *id).collect();
             let on_platform = store::platform_ids(pool, &ids, platform)
                 .await
-                .context("reading the handlers' platform ids")?;
+                .map_err(db("reading the handlers' platform ids"))?;
             let (here, elsewhere): (Vec<_>, Vec<_>) = handlers
                 .into_iter()
                 .partition(|(id, _)| on_platform.iter().any(|(on, _)| on == id));
@@ -119,9 +120,16 @@ pub async fn plan(
 
 /// Records the space just made; the id to use, which is an earlier one if a retry made a
 /// second.
-pub async fn made(pool: &PgPool, concern_id: Uuid, space: &str) -> anyhow::Result<String> {
-    use anyhow::Context as _;
+pub async fn made(pool: &PgPool, concern_id: Uuid, space: &str) -> Result<String, SendError> {
     store::space_made(pool, concern_id, space)
         .await
-        .context("recording a concern's space")
+        .map_err(db("recording a concern's space"))
+}
+
+/// A database error while `doing` it, as both senders report it: worth retrying.
+fn db(doing: &'static str) -> impl FnOnce(sqlx::Error) -> SendError {
+    move |err| SendError::Transient {
+        reason: format!("{doing}: {err}"),
+        retry_after: None,
+    }
 }

@@ -27,9 +27,7 @@ impl DiscordSender {
         concern: uuid::Uuid,
         announce: bool,
     ) -> Result<Delivered, SendError> {
-        let plan = space::plan(&self.pool, concern, "discord", announce)
-            .await
-            .map_err(db)?;
+        let plan = space::plan(&self.pool, concern, "discord", announce).await?;
         match plan {
             Plan::Nothing => Ok(Delivered::nothing_to_do()),
             Plan::Open { existing, opening } => {
@@ -123,7 +121,7 @@ impl DiscordSender {
                 let id = made.get("id").and_then(Value::as_str).ok_or_else(|| {
                     SendError::Permanent("Discord made a thread with no id".into())
                 })?;
-                let kept = space::made(&self.pool, concern, id).await.map_err(db)?;
+                let kept = space::made(&self.pool, concern, id).await?;
                 thread_id(&kept)
                     .ok_or_else(|| SendError::Permanent(format!("`{kept}` is not a thread id")))?
             }
@@ -157,14 +155,6 @@ impl DiscordSender {
         Ok(Delivered {
             platform_message_id: thread.to_string(),
         })
-    }
-}
-
-/// Reading or recording the concern failed: worth retrying.
-fn db(err: anyhow::Error) -> SendError {
-    SendError::Transient {
-        reason: format!("{err:#}"),
-        retry_after: None,
     }
 }
 

@@ -22,9 +22,7 @@ impl SlackSender {
         concern: uuid::Uuid,
         announce: bool,
     ) -> Result<Delivered, SendError> {
-        let plan = space::plan(&self.pool, concern, "slack", announce)
-            .await
-            .map_err(db)?;
+        let plan = space::plan(&self.pool, concern, "slack", announce).await?;
         match plan {
             Plan::Nothing => Ok(Delivered::nothing_to_do()),
             Plan::Open { existing, opening } => {
@@ -32,7 +30,7 @@ impl SlackSender {
                     Some(channel) => channel,
                     None => {
                         let made = self.create(opening.number).await?;
-                        space::made(&self.pool, concern, &made).await.map_err(db)?
+                        space::made(&self.pool, concern, &made).await?
                     }
                 };
                 self.invite(post, &channel, &opening).await?;
@@ -112,13 +110,5 @@ impl SlackSender {
                 Ok(())
             }
         }
-    }
-}
-
-/// Reading or recording the concern failed: worth retrying.
-fn db(err: anyhow::Error) -> SendError {
-    SendError::Transient {
-        reason: format!("{err:#}"),
-        retry_after: None,
     }
 }
