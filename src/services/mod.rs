@@ -373,7 +373,11 @@ impl Services {
                 stored.unwrap_or_else(|| (messages::already_handled(), Visibility::Ephemeral));
             return Ok(Outcome::reply(reply, visibility));
         }
-        let mut outcome = authorized_route(&mut tx, now, inv, self.public_url.as_deref()).await?;
+        let env = CommandEnv {
+            public_url: self.public_url.as_deref(),
+            pool: &self.pool,
+        };
+        let mut outcome = authorized_route(&mut tx, now, inv, &env).await?;
         let mut dropped = None;
         // A new question replaces the open one, which is dropped (and said so) first.
         let asks = outcome.needs_confirmation;
@@ -509,10 +513,19 @@ async fn authorized_route(
     tx: &mut PgConnection,
     now: DateTime<Utc>,
     inv: &Invocation,
-    public_url: Option<&str>,
+    env: &CommandEnv<'_>,
 ) -> ServiceResult {
     permitted(&mut *tx, &inv.caller, inv.spec).await?;
-    route(tx, now, inv, public_url).await
+    route(tx, now, inv, env).await
+}
+
+/// What a command reaches beyond its own transaction.
+pub struct CommandEnv<'a> {
+    /// `http.public_url`: makes links in replies and DMs absolute (badge pages).
+    pub public_url: Option<&'a str>,
+    /// For reads that may run beside the transaction, on a connection that is idle
+    /// (`/stats`); never waited for, so a busy pool cannot deadlock a command.
+    pub pool: &'a PgPool,
 }
 
 /// Refuses a command meant for stewards to anyone else: checked when a command runs and
@@ -530,14 +543,14 @@ async fn permitted(
     Ok(())
 }
 
-/// `public_url` makes links in replies and DMs absolute (badge pages).
 async fn route(
     tx: &mut PgConnection,
     now: DateTime<Utc>,
     inv: &Invocation,
-    public_url: Option<&str>,
+    env: &CommandEnv<'_>,
 ) -> ServiceResult {
     let visibility = inv.spec.visibility;
+    let public_url = env.public_url;
     match inv.spec.id {
         CommandId::Help => Ok(Outcome::reply(
             help_for(inv.args.text("command"))?,
@@ -615,8 +628,8 @@ async fn route(
         CommandId::PairRequest => pairing::request(tx, now, inv).await,
         CommandId::PairMet => pairing::met(tx, now, inv).await,
         CommandId::PairCancel => pairing::cancel(tx, now, inv).await,
-        CommandId::Yes => questions::answer(tx, now, inv, public_url, true).await,
-        CommandId::No => questions::answer(tx, now, inv, public_url, false).await,
+        CommandId::Yes => questions::answer(tx, now, inv, env, true).await,
+        CommandId::No => questions::answer(tx, now, inv, env, false).await,
         CommandId::Away => away::away(tx, now, inv).await,
         CommandId::AwayList => away::list(tx, now, inv).await,
         CommandId::AwaySet => away::set_for(tx, now, inv).await,
@@ -657,7 +670,7 @@ async fn route(
         CommandId::AlumniLeave => alumni::leave(tx, now, inv).await,
         CommandId::KbAnswer => knowledge::questions::answer(tx, now, inv).await,
         CommandId::KbPublish => knowledge::publish(tx, now, inv).await,
-        CommandId::Stats => stats::show(tx, now, inv).await,
+        CommandId::Stats => stats::show(tx, now, inv, env.pool).await,
         CommandId::StatsExport => stats::export::export(tx, now, inv, public_url).await,
         CommandId::DashboardLink => dashboard::link(tx, now, inv, public_url, false).await,
         CommandId::DashboardRotate => dashboard::link(tx, now, inv, public_url, true).await,

@@ -2,7 +2,7 @@
 //! that shows one of them calls these, so the digest and `/stats` agree to the learner.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, Transaction};
+use sqlx::{Connection, PgConnection, PgExecutor, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::domain::Period;
@@ -88,11 +88,17 @@ pub async fn funnel(
 /// snapshot for all of them, and no JIT compilation ([`no_jit`]).
 pub async fn begin_read(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
     let mut tx = pool.begin().await?;
-    sqlx::raw_sql("SET TRANSACTION READ ONLY")
-        .execute(&mut *tx)
-        .await?;
-    no_jit(&mut tx).await?;
+    read_only(&mut tx).await?;
     Ok(tx)
+}
+
+/// Makes the transaction just begun on `tx` read-only and without JIT ([`no_jit`]), in one
+/// round trip.
+async fn read_only(tx: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::raw_sql("SET TRANSACTION READ ONLY; SET LOCAL jit = off")
+        .execute(tx)
+        .await?;
+    Ok(())
 }
 
 /// Runs `reads` in a transaction of [`begin_read`] and commits it.
@@ -100,7 +106,17 @@ pub async fn read<T, E: From<sqlx::Error>>(
     pool: &PgPool,
     reads: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,
 ) -> Result<T, E> {
-    let mut tx = begin_read(pool).await?;
+    let mut conn = pool.acquire().await?;
+    read_on(&mut conn, reads).await
+}
+
+/// [`read`] on a connection already held.
+pub async fn read_on<T, E: From<sqlx::Error>>(
+    conn: &mut PgConnection,
+    reads: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut tx = conn.begin().await?;
+    read_only(&mut tx).await?;
     let read = reads(&mut tx).await?;
     tx.commit().await?;
     Ok(read)

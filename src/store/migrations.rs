@@ -77,6 +77,7 @@ const FILES: &[(&str, &str)] = embed![
     "0057_badge_narrative.sql",
     "0058_rsa_key_rotation.sql",
     "0059_concern_spaces.sql",
+    "0060_metric_speed.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

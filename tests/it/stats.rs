@@ -5,6 +5,8 @@
 use chrono_tz::Europe::Berlin;
 use cohortbot::clock::Clock;
 use cohortbot::render::{Message, plain};
+use cohortbot::services::Invocation;
+use cohortbot::store::server_pool_options;
 use sqlx::PgPool;
 
 use crate::support::TestBot;
@@ -138,6 +140,60 @@ async fn the_digest_and_stats_agree_and_an_excused_week_leaves_the_rate(pool: Pg
         edited.contains("Check-ins: 2 of 2 learners (100%) · 1 away"),
         "{edited}"
     );
+}
+
+/// `/stats` reads its funnel on an idle connection of the pool, beside the command's own,
+/// and that one is handed out without a ping. When the server has closed it meanwhile, the
+/// command reads the funnel itself: the reply is whole, not an error.
+#[sqlx::test]
+async fn stats_is_whole_when_the_idle_connection_beside_it_has_died(test_pool: PgPool) {
+    let options = (*test_pool.connect_options()).clone();
+    // The bot's server pool, of two: the command's connection and the one beside it.
+    let pool = server_pool_options(2).connect_with(options).await.unwrap();
+    let bot = week_ten(pool.clone()).await;
+    bot.set_local("2027-03-09 10:00", Berlin);
+    bot.ok("sam", "/checkin 4 built the intake flow").await;
+    let expected = "📈 Spring Makers 2027 — 2027-W10\n\
+         Enrolled: 3 · active this week: 1\n\
+         Check-in rate: 50% (1 of 2 learners: 1 on time, 0 late) · 1 away\n\
+         Weekly check-in rate: 2027-W07 — · 2027-W08 — · 2027-W09 — · 2027-W10 50%\n\
+         Funnel: joined 3 → accepted the code of conduct 3 → first check-in 1 → first module verified 0 → capstone submitted 0 → graduated 0 → offered to mentor 0\n\
+         📊 Charts of these numbers: `/dashboard link`.";
+    assert_eq!(
+        bot.say("ada", "/stats spring-makers-2027").await.reply(),
+        expected
+    );
+
+    let caller = bot
+        .services
+        .shell_caller(crate::support::COMMUNITY, "ada")
+        .await
+        .unwrap();
+    // The pool hands out its idle connections oldest first: the command's transaction takes
+    // the first, the read beside it the second, whose backend is then ended.
+    let mut first = pool.acquire().await.unwrap();
+    let mut second = pool.acquire().await.unwrap();
+    let beside: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *second)
+        .await
+        .unwrap();
+    first.return_to_pool().await;
+    second.return_to_pool().await;
+    let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(beside)
+        .fetch_one(&test_pool)
+        .await
+        .unwrap();
+    assert!(ended, "the idle connection's backend ended");
+
+    let parsed = cohortbot::commands::parse("/stats spring-makers-2027").unwrap();
+    let outcome = bot
+        .services
+        .handle(Invocation::new(caller, parsed.spec, parsed.args))
+        .await;
+    assert_eq!(plain::render(&outcome.reply), expected);
+    assert!(outcome.posts.is_empty());
+    pool.close().await;
 }
 
 #[sqlx::test]

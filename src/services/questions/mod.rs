@@ -67,7 +67,7 @@ pub async fn answer(
     tx: &mut PgConnection,
     now: DateTime<Utc>,
     inv: &Invocation,
-    public_url: Option<&str>,
+    env: &super::CommandEnv<'_>,
     yes: bool,
 ) -> ServiceResult {
     let named = inv.args.text("question");
@@ -100,7 +100,7 @@ pub async fn answer(
         confirmed: true,
     };
     // Boxed: an answer runs a command, which is how answers are reached in the first place.
-    Box::pin(super::authorized_route(tx, now, &confirmed, public_url)).await
+    Box::pin(super::authorized_route(tx, now, &confirmed, env)).await
 }
 
 /// Drops the member's open question before another command runs: the note to show, if

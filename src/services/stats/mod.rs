@@ -6,7 +6,7 @@ pub mod export;
 pub mod messages;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{Invocation, Outcome, ServiceResult, lookup, refuse};
@@ -21,7 +21,13 @@ const DEFAULT_WEEKS: usize = 4;
 /// Cohorts listed, one line each, when no cohort is named.
 const OVERVIEW_MAX: usize = 20;
 
-pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+/// `pool` lends an idle connection, if it has one, for reads beside the command's own.
+pub async fn show(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    pool: &PgPool,
+) -> ServiceResult {
     metrics::no_jit(tx).await?;
     let readable = readable(tx, inv).await?;
     let weeks = inv.args.int("weeks").map_or(DEFAULT_WEEKS, |n| {
@@ -29,7 +35,9 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     });
     let charts = crate::services::dashboard::may_open(tx, inv.caller.member.id).await?;
     let reply = match asked(tx, inv, &readable).await? {
-        Asked::Named(cohort) => messages::cohort(&cohort_stats(tx, &cohort, weeks, now).await?),
+        Asked::Named(cohort) => {
+            messages::cohort(&cohort_stats(tx, pool, &cohort, weeks, now).await?)
+        }
         Asked::Live(live) => match live.as_slice() {
             [] => {
                 return Ok(Outcome::reply(
@@ -37,7 +45,7 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
                     inv.spec.visibility,
                 ));
             }
-            [only] => messages::cohort(&cohort_stats(tx, only, weeks, now).await?),
+            [only] => messages::cohort(&cohort_stats(tx, pool, only, weeks, now).await?),
             several => {
                 // A program of hundreds of cohorts gets a readable reply, in time: the
                 // first ones, and how to see any other.
@@ -107,17 +115,43 @@ pub(crate) fn weeks_to(cohort: &Cohort, count: usize, now: DateTime<Utc>) -> Vec
 
 async fn cohort_stats(
     tx: &mut PgConnection,
+    pool: &PgPool,
     cohort: &Cohort,
     weeks: usize,
     now: DateTime<Utc>,
 ) -> sqlx::Result<CohortStats> {
-    // At least two weeks are read, for the change since last week.
-    let periods = weeks_to(cohort, weeks.max(2), now);
-    let rates = metrics::checkin_rates(&mut *tx, cohort.id, &periods).await?;
-    let active = metrics::active_learners(&mut *tx, cohort.id, &periods[periods.len() - 1..])
-        .await?
-        .pop()
-        .map_or(0, |(_, active)| active);
+    // The funnel costs as much as the other reads together: on an idle connection of the
+    // pool it runs beside them. Only an idle one: waiting for a connection while holding
+    // one could deadlock a busy pool, and the embedded database's only connection is the
+    // command's.
+    let (weekly, funnel) = match pool.try_acquire() {
+        Some(mut spare) => {
+            let funnel = metrics::read_on(&mut spare, async |conn| {
+                metrics::funnel(conn, cohort.id).await
+            });
+            let (weekly, funnel) = tokio::join!(weekly_stats(tx, cohort, weeks, now), funnel);
+            let funnel = match funnel {
+                Ok(funnel) => funnel,
+                // An idle connection is handed out without the ping `acquire` may make: one
+                // the server has closed fails here, and the command's connection reads the
+                // funnel instead.
+                Err(err) => {
+                    tracing::warn!(error = %err, "the funnel's read beside /stats failed; reading it in the command");
+                    metrics::funnel(&mut *tx, cohort.id).await?
+                }
+            };
+            (weekly?, funnel)
+        }
+        None => (
+            weekly_stats(&mut *tx, cohort, weeks, now).await?,
+            metrics::funnel(&mut *tx, cohort.id).await?,
+        ),
+    };
+    let WeeklyStats {
+        enrolled,
+        active,
+        rates,
+    } = weekly;
     let [.., last_week, this_week] = rates.as_slice() else {
         return Err(sqlx::Error::RowNotFound);
     };
@@ -125,12 +159,41 @@ async fn cohort_stats(
     let shown = rates[rates.len() - weeks.min(rates.len())..].to_vec();
     Ok(CohortStats {
         name: cohort.name.clone(),
-        enrolled: metrics::enrolled(&mut *tx, cohort.id).await?,
+        enrolled,
         active,
         this_week,
         last_week,
         weekly: shown,
-        funnel: metrics::funnel(&mut *tx, cohort.id).await?,
+        funnel,
+    })
+}
+
+/// A cohort's numbers that `/stats` reads by the week.
+struct WeeklyStats {
+    enrolled: i64,
+    /// Learners active this week.
+    active: i64,
+    /// At least two weeks' check-in rates, oldest first: `weeks`, and always last week.
+    rates: Vec<metrics::CheckinRate>,
+}
+
+async fn weekly_stats(
+    tx: &mut PgConnection,
+    cohort: &Cohort,
+    weeks: usize,
+    now: DateTime<Utc>,
+) -> sqlx::Result<WeeklyStats> {
+    // At least two weeks are read, for the change since last week.
+    let periods = weeks_to(cohort, weeks.max(2), now);
+    let rates = metrics::checkin_rates(&mut *tx, cohort.id, &periods).await?;
+    let active = metrics::active_learners(&mut *tx, cohort.id, &periods[periods.len() - 1..])
+        .await?
+        .pop()
+        .map_or(0, |(_, active)| active);
+    Ok(WeeklyStats {
+        enrolled: metrics::enrolled(&mut *tx, cohort.id).await?,
+        active,
+        rates,
     })
 }
 
