@@ -199,13 +199,13 @@ async fn view(
             metrics::confidence(&mut *tx, cohort.id, &periods).await?,
             metrics::funnel(&mut *tx, cohort.id).await?,
             metrics::badges_issued(&mut *tx, cohort.id).await?,
+            metrics::time_to_milestone(&mut *tx, cohort.id).await?,
         ))
     });
     let progress = metrics::read(pool, async |tx| {
         let weeks = retention_weeks(tx, cohort, now).await?;
         Ok::<_, anyhow::Error>((
             metrics::retention(&mut *tx, cohort.id, &weeks, RETENTION_HORIZON).await?,
-            metrics::time_to_milestone(&mut *tx, cohort.id).await?,
             metrics::impact(&mut *tx, cohort.id).await?,
         ))
     });
@@ -218,8 +218,8 @@ async fn view(
         ))
     });
     let (
-        (enrolled, active, weekly, confidence, funnel, badges),
-        (retention, milestones, impact),
+        (enrolled, active, weekly, confidence, funnel, badges, milestones),
+        (retention, impact),
         (health, sessions, mentors, satisfaction),
     ) = tokio::try_join!(weekly, progress, people).context(READING)?;
     Ok(CohortView {
