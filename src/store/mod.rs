@@ -154,9 +154,6 @@ impl Database {
     }
 }
 
-/// Connections a server pool keeps open however idle it is.
-const SPARE_CONNECTIONS: u32 = 2;
-
 /// A connection idle longer than this is pinged before it is handed out.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
@@ -168,9 +165,6 @@ const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 pub fn server_pool_options(max_connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)
-        // One connection kept open beside the one a command holds, so the reads that may
-        // run beside a command (`/stats`) find it idle rather than read one after another.
-        .min_connections(max_connections.min(SPARE_CONNECTIONS))
         .acquire_timeout(Duration::from_secs(10))
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {

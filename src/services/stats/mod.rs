@@ -120,32 +120,31 @@ async fn cohort_stats(
     weeks: usize,
     now: DateTime<Utc>,
 ) -> sqlx::Result<CohortStats> {
-    // The funnel costs as much as the other reads together: on an idle connection of the
-    // pool it runs beside them. Only an idle one: waiting for a connection while holding
-    // one could deadlock a busy pool, and the embedded database's only connection is the
-    // command's.
-    let (weekly, funnel) = match pool.try_acquire() {
-        Some(mut spare) => {
-            let funnel = metrics::read_on(&mut spare, async |conn| {
+    // The funnel costs as much as the other reads together, so it is read beside them on
+    // another connection of the pool when one comes at once: an idle one, or a new one
+    // while the pool has room, opened while the command's connection reads the rest.
+    // Never one that must be waited for, which could deadlock a busy pool; the embedded
+    // database's only connection is the command's.
+    let beside = async {
+        let mut spare = spare_connection(pool).await?;
+        Some(
+            metrics::read_on(&mut spare, async |conn| {
                 metrics::funnel(conn, cohort.id).await
-            });
-            let (weekly, funnel) = tokio::join!(weekly_stats(tx, cohort, weeks, now), funnel);
-            let funnel = match funnel {
-                Ok(funnel) => funnel,
-                // An idle connection is handed out without the ping `acquire` may make: one
-                // the server has closed fails here, and the command's connection reads the
-                // funnel instead.
-                Err(err) => {
-                    tracing::warn!(error = %err, "the funnel's read beside /stats failed; reading it in the command");
-                    metrics::funnel(&mut *tx, cohort.id).await?
-                }
-            };
-            (weekly?, funnel)
+            })
+            .await,
+        )
+    };
+    let (weekly, beside) = tokio::join!(weekly_stats(tx, cohort, weeks, now), beside);
+    let weekly = weekly?;
+    let funnel = match beside {
+        Some(Ok(funnel)) => funnel,
+        // An idle connection is handed out without the ping `acquire` may make: one the
+        // server has closed fails here, and the command's connection reads the funnel.
+        Some(Err(err)) => {
+            tracing::warn!(error = %err, "the funnel's read beside /stats failed; reading it in the command");
+            metrics::funnel(&mut *tx, cohort.id).await?
         }
-        None => (
-            weekly_stats(&mut *tx, cohort, weeks, now).await?,
-            metrics::funnel(&mut *tx, cohort.id).await?,
-        ),
+        None => metrics::funnel(&mut *tx, cohort.id).await?,
     };
     let WeeklyStats {
         enrolled,
@@ -166,6 +165,26 @@ async fn cohort_stats(
         weekly: shown,
         funnel,
     })
+}
+
+/// How long `/stats` lets a new connection take to open for the read beside it: a local
+/// server opens one in a few milliseconds.
+const SPARE_CONNECT: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// A connection of `pool` besides the caller's that comes without waiting for another to
+/// be released: an idle one, or a new one while the pool has room.
+async fn spare_connection(pool: &PgPool) -> Option<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+    if let Some(idle) = pool.try_acquire() {
+        return Some(idle);
+    }
+    if pool.size() >= pool.options().get_max_connections() {
+        return None;
+    }
+    // Room now may be gone by the time it is asked for: the timeout bounds that wait too.
+    tokio::time::timeout(SPARE_CONNECT, pool.acquire())
+        .await
+        .ok()?
+        .ok()
 }
 
 /// A cohort's numbers that `/stats` reads by the week.
