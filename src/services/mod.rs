@@ -523,8 +523,9 @@ async fn authorized_route(
 pub struct CommandEnv<'a> {
     /// `http.public_url`: makes links in replies and DMs absolute (badge pages).
     pub public_url: Option<&'a str>,
-    /// For reads that may run beside the transaction, on a connection that is idle
-    /// (`/stats`); never waited for, so a busy pool cannot deadlock a command.
+    /// For reads that may run beside the transaction (`/stats`), on a connection that
+    /// comes without waiting for another to be released, so a busy pool cannot deadlock
+    /// a command.
     pub pool: &'a PgPool,
 }
 

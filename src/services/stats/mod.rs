@@ -21,7 +21,8 @@ const DEFAULT_WEEKS: usize = 4;
 /// Cohorts listed, one line each, when no cohort is named.
 const OVERVIEW_MAX: usize = 20;
 
-/// `pool` lends an idle connection, if it has one, for reads beside the command's own.
+/// `pool` lends a connection, when one comes without waiting, for reads beside the
+/// command's own.
 pub async fn show(
     tx: &mut PgConnection,
     now: DateTime<Utc>,
