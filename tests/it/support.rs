@@ -356,16 +356,21 @@ impl TestBot {
         }
     }
 
+    /// The example community's id.
+    async fn example_community(&self) -> uuid::Uuid {
+        cohortbot::store::communities::by_slug(&self.pool, COMMUNITY)
+            .await
+            .unwrap()
+            .expect("the example community")
+            .id
+    }
+
     /// A member of the example community on `platform`, as their first contact makes them
     /// (renamed when they exist): their id.
     pub async fn add_member(&self, platform: &str, user_id: &str, name: &str) -> uuid::Uuid {
-        let community = cohortbot::store::communities::by_slug(&self.pool, COMMUNITY)
-            .await
-            .unwrap()
-            .expect("the example community");
         cohortbot::store::members::ensure(
             &self.pool,
-            community.id,
+            self.example_community().await,
             platform,
             user_id,
             name,
@@ -379,17 +384,14 @@ impl TestBot {
     /// Gives a platform member, made at their first contact, `role` community-wide, as a
     /// test's setup (no granter is recorded and nobody is told).
     pub async fn grant_role(&self, platform: &str, user_id: &str, role: cohortbot::domain::Role) {
-        let community = cohortbot::store::communities::by_slug(&self.pool, COMMUNITY)
-            .await
-            .unwrap()
-            .expect("the example community");
-        let member = cohortbot::store::members::find(&self.pool, community.id, platform, user_id)
+        let community = self.example_community().await;
+        let member = cohortbot::store::members::find(&self.pool, community, platform, user_id)
             .await
             .unwrap()
             .expect("the member, made at first contact");
         cohortbot::store::roles::grant(
             &self.pool,
-            community.id,
+            community,
             member.id,
             role,
             None,
