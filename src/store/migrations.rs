@@ -78,6 +78,7 @@ const FILES: &[(&str, &str)] = embed![
     "0058_rsa_key_rotation.sql",
     "0059_concern_spaces.sql",
     "0060_metric_speed.sql",
+    "0061_dashboard_reads.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -196,6 +196,81 @@ async fn stats_is_whole_when_the_idle_connection_beside_it_has_died(test_pool: P
     pool.close().await;
 }
 
+/// Active learners count in each learner's own week. A session at 23:30 on Sunday in
+/// Berlin is on Monday in Auckland, and a milestone at 00:10 on Monday in Berlin is still on
+/// Sunday in Los Angeles. A mentor who attends is no learner.
+#[sqlx::test]
+async fn activity_counts_in_each_learners_own_week(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.set_local("2027-03-01 12:00", Berlin);
+    for learner in ["sam", "lee", "kim"] {
+        bot.enroll(learner, SPRING, Some("short-modules")).await;
+    }
+    bot.ok("sam", "/me timezone Pacific/Auckland").await;
+    bot.ok("lee", "/me timezone America/Los_Angeles").await;
+    let mut codes = Vec::new();
+    for (when, title) in [
+        ("2027-03-17T17:00", "Midweek"),
+        ("2027-03-21T23:30", "Late"),
+    ] {
+        bot.ok(
+            "ada",
+            &format!("/event schedule {SPRING} {when} clinic {title}"),
+        )
+        .await;
+        let code: String = sqlx::query_scalar("SELECT checkin_code FROM sessions WHERE title = $1")
+            .bind(title)
+            .fetch_one(&bot.pool)
+            .await
+            .unwrap();
+        codes.push(code);
+    }
+    // Wednesday, the same week everywhere: Kim, and Grace, a mentor.
+    bot.set_local("2027-03-17 17:10", Berlin);
+    for who in ["kim", "grace"] {
+        bot.ok(who, &format!("/event checkin {}", codes[0])).await;
+    }
+    // Sunday night in Berlin: Monday of week 12 in Auckland, for Sam.
+    bot.set_local("2027-03-21 23:40", Berlin);
+    for who in ["sam", "grace"] {
+        bot.ok(who, &format!("/event checkin {}", codes[1])).await;
+    }
+    // Monday in Berlin, Sunday of week 11 in Los Angeles, for Lee.
+    bot.set_local("2027-03-22 00:10", Berlin);
+    bot.ok(
+        "lee",
+        "/milestone submit flows-101 https://example.org/flows-101",
+    )
+    .await;
+
+    let weeks: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT m.display_name, a.bits FROM cohorts c
+           CROSS JOIN LATERAL active_weeks(c.id, ARRAY['2027-W11', '2027-W12']) a
+           JOIN members m ON m.id = a.member_id
+          WHERE c.slug = $1 ORDER BY m.display_name",
+    )
+    .bind(SPRING)
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    let names: Vec<(&str, i64)> = weeks.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    // Bit 1 is week 11, bit 2 week 12. Grace has none.
+    assert_eq!(names, [("Sam Carter", 2), ("kim", 1), ("lee", 1)]);
+    let active: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT a.period, a.active FROM cohorts c
+           CROSS JOIN LATERAL metric_active_learners(c.id, ARRAY['2027-W11', '2027-W12']) a
+          WHERE c.slug = $1",
+    )
+    .bind(SPRING)
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        active,
+        [("2027-W11".to_owned(), 2), ("2027-W12".to_owned(), 1)]
+    );
+}
+
 #[sqlx::test]
 async fn only_stewards_sponsors_and_lead_mentors_see_the_numbers(pool: PgPool) {
     let bot = week_ten(pool).await;
