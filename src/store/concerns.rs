@@ -348,6 +348,18 @@ pub async fn request_space(
     Ok(done == 1)
 }
 
+/// The community's open concerns that have a private space (asked for, made or not yet).
+pub async fn open_spaces(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT id FROM concerns
+          WHERE community_id = $1 AND status = 'open' AND space_requested_at IS NOT NULL
+          ORDER BY number",
+    )
+    .bind(community_id)
+    .fetch_all(ex)
+    .await
+}
+
 pg_row! {
     /// A concern's private space as a platform sender reads it when it acts.
     #[derive(Debug, Clone)]

@@ -3,7 +3,8 @@
 //! handlers the concern does not exclude, survives a 500 without a second thread or a
 //! second opening message, and is archived when the concern closes (locked too when the
 //! bot may). On Slack,
-//! the same as a private channel: created, the handlers invited, archived on close.
+//! the same as a private channel: created, the handlers invited, archived on close. On
+//! both, a handler named after the space opened is added when the role is granted.
 
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -12,10 +13,10 @@ use wiremock::{Mock, ResponseTemplate};
 
 use cohortbot::domain::Role;
 
-use super::discord_interactions::{MENTOR, dm_mocks, spring_lead_mentor};
+use super::discord_interactions::{MENTOR, bea_is_steward, dm_mocks, spring_lead_mentor};
 use super::discord_support::{BEA, DiscordBot, fixture};
 use super::platform_approvals::{deliver_slack, slack_dms};
-use super::slack::{Slack, TEAM, reply_text};
+use super::slack::{SAM, Slack, TEAM, reply_text};
 
 /// The channel the program names for concerns' threads, and the thread Discord makes.
 const CONCERNS_CHANNEL: &str = "700000000000000009";
@@ -99,6 +100,30 @@ async fn thread_requests(d: &DiscordBot) -> Vec<(String, String, Value)> {
         .collect()
 }
 
+/// Sam reports [`WHAT`] in confidence in the shell, with `exclusion` appended: whom it
+/// told.
+async fn sam_reports(d: &DiscordBot, exclusion: &str) -> Vec<String> {
+    let reported = d
+        .bot
+        .say(
+            "sam",
+            &format!("/concern report conduct confidential {WHAT}{exclusion}"),
+        )
+        .await;
+    assert!(
+        reported
+            .reply()
+            .starts_with("🛡️ Reported as concern #1 (confidential"),
+        "{}",
+        reported.reply()
+    );
+    reported
+        .dms()
+        .iter()
+        .map(|(to, _)| (*to).to_owned())
+        .collect()
+}
+
 fn concern_command(d: &DiscordBot, id: u64, sub: &str, options: Value) -> Value {
     DiscordBot::as_member(d.command(id, "concern", Some(sub), options), MENTOR, "Mo")
 }
@@ -126,22 +151,10 @@ async fn on_discord_a_concern_gets_a_private_thread_for_its_handlers_archived_wh
         d.bot.grant_role(platform, who, Role::ConcernHandler).await;
     }
     // Sam reports Bea, in confidence, excluding her.
-    let reported = d
-        .bot
-        .say(
-            "sam",
-            &format!("/concern report conduct confidential {WHAT} exclude:Bea"),
-        )
-        .await;
-    assert!(
-        reported
-            .reply()
-            .starts_with("🛡️ Reported as concern #1 (confidential"),
-        "{}",
-        reported.reply()
+    assert_eq!(
+        sam_reports(&d, " exclude:Bea").await,
+        ["Grace Lindqvist", "Mo"]
     );
-    let told: Vec<&str> = reported.dms().iter().map(|(to, _)| *to).collect();
-    assert_eq!(told, ["Grace Lindqvist", "Mo"]);
 
     // Bea, excluded, cannot open a space on it: for her it does not exist.
     let bea = d.command(
@@ -325,19 +338,16 @@ async fn channel_mocks(slack: &Slack) {
         .await;
 }
 
-#[sqlx::test]
-async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_when_it_closes(
-    pool: PgPool,
-) {
-    let slack = Slack::new(pool).await;
+/// Slack's channel answers mounted; Lee and Kim handle concerns, and Maria reports
+/// anonymously in the shell, excluding Kim: Lee alone is told.
+async fn lee_and_kim_handle_marias_report(slack: &Slack) {
     slack.mount_defaults("Europe/Berlin").await;
-    channel_mocks(&slack).await;
+    channel_mocks(slack).await;
     let bot = &slack.bot;
     for (id, name) in [(LEE, "Lee Park"), (KIM, "Kim Ito")] {
         bot.add_member("slack", id, name).await;
         bot.grant_role("slack", id, Role::ConcernHandler).await;
     }
-    // Maria reports anonymously in the shell, excluding Kim.
     let reported = bot
         .say(
             "maria",
@@ -352,6 +362,15 @@ async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_whe
         reported.reply()
     );
     assert_eq!(reported.dms().len(), 1);
+}
+
+#[sqlx::test]
+async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_when_it_closes(
+    pool: PgPool,
+) {
+    let slack = Slack::new(pool).await;
+    lee_and_kim_handle_marias_report(&slack).await;
+    let bot = &slack.bot;
 
     // Kim cannot ask for a space; Lee asks twice at once: one opens it, one brings it up
     // to date.
@@ -429,4 +448,112 @@ async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_whe
     );
     let told = bot.deliver().await;
     assert!(told.texts_to("@maria").is_empty());
+}
+
+/// A handler named after a concern's space opened is invited to it as soon as a steward
+/// grants the role on Slack; the handler the concern excludes is still left out.
+#[sqlx::test]
+async fn on_slack_a_handler_named_later_is_invited_to_the_open_spaces(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    lee_and_kim_handle_marias_report(&slack).await;
+    slack.bot.add_member("slack", SAM, "Sam Carter").await;
+    slack.bot.grant_role("slack", SAM, Role::Steward).await;
+    slack.bot.add_member("slack", "U0ANN0001", "Ann Lee").await;
+    let opened = slack.command_as(LEE, "concern space 1", "t-space").await;
+    assert!(
+        reply_text(&opened).starts_with("🔒 Opening a private channel on Slack for concern #1"),
+        "{opened}"
+    );
+    deliver_slack(&slack).await;
+    assert_eq!(
+        slack.sent("conversations.invite").await,
+        [json!({ "channel": PRIVATE_CHANNEL, "users": LEE })]
+    );
+
+    // Sam, a steward, names Ann a handler: the open space gets her, with Lee again (a
+    // no-op on Slack); Kim stays out.
+    let granted = slack
+        .command("role grant <@U0ANN0001|ann> concern_handler", "t-grant")
+        .await;
+    assert_eq!(reply_text(&granted), "Ann Lee is now a *concern handler*.");
+    deliver_slack(&slack).await;
+    assert_eq!(
+        slack.sent("conversations.invite").await,
+        [
+            json!({ "channel": PRIVATE_CHANNEL, "users": LEE }),
+            json!({ "channel": PRIVATE_CHANNEL, "users": "U0LEE0001,U0ANN0001" }),
+        ]
+    );
+    // Nothing is posted in the space about it: its one message is still the opening.
+    assert_eq!(slack_dms(&slack, PRIVATE_CHANNEL).await.len(), 1);
+}
+
+/// A handler named after a concern's thread opened is added to it as soon as a steward
+/// grants the role on Discord, with nothing posted in the thread.
+#[sqlx::test]
+async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgPool) {
+    const RAY: &str = "222000000000000077";
+    let d = DiscordBot::new(pool).await;
+    spring_lead_mentor(&d).await;
+    dm_mocks(&d).await;
+    thread_mocks(&d).await;
+    Mock::given(method("PUT"))
+        .and(path(format!(
+            "/api/v10/channels/{THREAD}/thread-members/{RAY}"
+        )))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&d.server)
+        .await;
+    sqlx::query("UPDATE communities SET concern_space_channel = $1")
+        .bind(CONCERNS_CHANNEL)
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    bea_is_steward(&d).await;
+    d.bot
+        .grant_role("discord", MENTOR, Role::ConcernHandler)
+        .await;
+    assert_eq!(sam_reports(&d, "").await, ["Mo"]);
+    let space = concern_command(
+        &d,
+        92,
+        "space",
+        json!([{ "name": "concern", "type": 4, "value": 1 }]),
+    );
+    assert!(
+        d.run(space)
+            .await
+            .starts_with("🔒 Opening a private thread")
+    );
+    // Adding Mo meets one 500, then the retry adds him and announces.
+    d.dispatch().await;
+    d.bot.clock.advance(chrono::Duration::minutes(5));
+    d.dispatch().await;
+    let opened = thread_requests(&d).await;
+    assert_eq!(opened.len(), 4, "{opened:?}");
+
+    // Bea, a steward, names Ray a handler: the thread gets him (and Mo again, a no-op).
+    let mut grant = d.command(
+        93,
+        "role",
+        Some("grant"),
+        json!([
+            { "name": "user", "type": 6, "value": RAY },
+            { "name": "role", "type": 3, "value": "concern_handler" }
+        ]),
+    );
+    grant["data"]["resolved"] = json!({ "users": { RAY: {
+        "id": RAY, "username": "ray", "discriminator": "0", "global_name": "Ray", "avatar": null, "public_flags": 0
+    }}});
+    assert_eq!(d.run(grant).await, "Ray is now a **concern handler**.");
+    d.dispatch().await;
+    let added = thread_requests(&d).await;
+    let put = |who: &str| {
+        (
+            "PUT".to_owned(),
+            format!("/api/v10/channels/{THREAD}/thread-members/{who}"),
+            Value::Null,
+        )
+    };
+    assert_eq!(added[opened.len()..], [put(MENTOR), put(RAY)]);
 }

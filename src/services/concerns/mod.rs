@@ -378,7 +378,7 @@ pub async fn close(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     .await?;
     if concern.space_requested_at.is_some() {
         let key = format!("concern-space:{}:archive", concern.id);
-        queue_space(tx, inv, concern.id, (&key, false), now).await?;
+        queue_space(tx, inv.caller.community_id, concern.id, (&key, false), now).await?;
     }
     let mut outcome = Outcome::reply(messages::closed(&concern), inv.spec.visibility);
     if let (Some(id), Some(name)) = (concern.reporter_id, &concern.reporter_name) {
@@ -393,20 +393,35 @@ pub async fn close(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
 /// Queues the space's platform action, on the community's platform.
 async fn queue_space(
     tx: &mut PgConnection,
-    inv: &Invocation,
+    community_id: Uuid,
     concern: Uuid,
     (key, announce): (&str, bool),
     now: DateTime<Utc>,
-) -> ServiceResult<()> {
+) -> sqlx::Result<()> {
     outbox::enqueue_queued_action(
         &mut *tx,
-        inv.caller.community_id,
+        community_id,
         key,
         CONCERN_SPACE_QUEUE,
         PlatformAction::ConcernSpace { concern, announce },
         now,
     )
     .await?;
+    Ok(())
+}
+
+/// Brings every open concern's private space up to date with its handlers, as asking
+/// `/concern space` again does: a handler named after a space opened is added to it (the
+/// concern's exclusions still hold). Called when someone is made a concern handler.
+pub async fn sync_spaces(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    for concern in store::open_spaces(&mut *tx, community_id).await? {
+        let key = format!("concern-space:{concern}:sync:{}", now.timestamp_micros());
+        queue_space(tx, community_id, concern, (&key, false), now).await?;
+    }
     Ok(())
 }
 
@@ -438,14 +453,14 @@ pub async fn space(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
             concern.id,
             now.timestamp_micros()
         );
-        queue_space(tx, inv, concern.id, (&key, false), now).await?;
+        queue_space(tx, inv.caller.community_id, concern.id, (&key, false), now).await?;
         return Ok(Outcome::reply(
             messages::space_synced(concern.number),
             inv.spec.visibility,
         ));
     }
     let key = format!("concern-space:{}:open", concern.id);
-    queue_space(tx, inv, concern.id, (&key, true), now).await?;
+    queue_space(tx, inv.caller.community_id, concern.id, (&key, true), now).await?;
     audit(
         tx,
         inv,

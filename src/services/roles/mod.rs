@@ -37,6 +37,9 @@ pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     }
     let detail = json!({ "member": target.platform_user_id, "role": role.as_str(), "cohort": cohort.as_ref().map(|c| &c.slug) });
     crate::services::audit_caller(&mut *tx, inv, "role.grant", detail, now).await?;
+    if role == Role::ConcernHandler {
+        crate::services::concerns::sync_spaces(&mut *tx, inv.caller.community_id, now).await?;
+    }
     let notice = messages::grant_notice(&inv.caller.member.display_name, role, cohort_name);
     Ok(Outcome::reply(
         messages::granted(&target.display_name, role, cohort_name),
