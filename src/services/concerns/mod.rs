@@ -419,10 +419,21 @@ pub async fn sync_spaces(
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     for concern in store::open_spaces(&mut *tx, community_id).await? {
-        let key = format!("concern-space:{concern}:sync:{}", now.timestamp_micros());
-        queue_space(tx, community_id, concern, (&key, false), now).await?;
+        queue_sync(tx, community_id, concern, now).await?;
     }
     Ok(())
+}
+
+/// Queues a re-sync of the concern's space (its missing handlers added, nothing posted),
+/// under a key of its own each time, so a later re-sync is never taken for a duplicate.
+async fn queue_sync(
+    tx: &mut PgConnection,
+    community_id: Uuid,
+    concern: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let key = format!("concern-space:{concern}:sync:{}", now.timestamp_micros());
+    queue_space(tx, community_id, concern, (&key, false), now).await
 }
 
 /// `/concern space <number>`: a private space for the handlers the concern does not
@@ -448,12 +459,7 @@ pub async fn space(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     };
     let me = inv.caller.member.id;
     if !store::request_space(&mut *tx, concern.id, now).await? {
-        let key = format!(
-            "concern-space:{}:sync:{}",
-            concern.id,
-            now.timestamp_micros()
-        );
-        queue_space(tx, inv.caller.community_id, concern.id, (&key, false), now).await?;
+        queue_sync(tx, inv.caller.community_id, concern.id, now).await?;
         return Ok(Outcome::reply(
             messages::space_synced(concern.number),
             inv.spec.visibility,
