@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod matching;
+pub mod memory;
 pub mod outbox;
 pub mod privacy;
 pub mod program;

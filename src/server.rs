@@ -17,6 +17,12 @@ use crate::web::{self, WebServer};
 /// How often the scheduler looks for due ticks (cron has minute granularity).
 pub const SCHEDULER_EVERY: Duration = Duration::from_secs(20);
 
+/// How long after start the server gives back the memory only start-up needed: by then the
+/// adapters have made their first connection attempts and the leader its command
+/// registration. Whatever still runs later maps its pages back, so a slow start costs a
+/// few minor faults, not correctness.
+const STARTUP_SETTLES: Duration = Duration::from_secs(5);
+
 /// Whether a chat platform is configured, so `run` starts the server instead of the shell.
 pub fn platform_configured(settings: &Settings) -> bool {
     settings.discord.token.is_some()
@@ -132,6 +138,18 @@ pub async fn run(app: &App, settings: &Settings) -> Result<()> {
         }
     }
     tracing::info!("server mode: running until a stop signal");
+    // Not in `background`: a finished task there means the server stops.
+    tokio::spawn(async {
+        tokio::time::sleep(STARTUP_SETTLES).await;
+        match tokio::task::spawn_blocking(crate::memory::release_startup_pages).await {
+            Ok(released) => tracing::info!(
+                mappings = released.mappings,
+                resident_kib = released.kib,
+                "start-up memory given back"
+            ),
+            Err(err) => tracing::warn!(error = %err, "giving back start-up memory failed"),
+        }
+    });
     let mut result = tokio::select! {
         result = stop_signal() => result,
         Some(joined) = background.join_next() => {

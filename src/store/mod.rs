@@ -134,11 +134,6 @@ impl Database {
         // The data policy must name only what the schema has: a start with a stale policy
         // would sweep or erase by a wrong name.
         crate::privacy::policy()?.verify(&self.pool).await?;
-        // Start-up is over: the embedded database gives back what only it needed.
-        #[cfg(feature = "embedded")]
-        if self.embedded.is_some() {
-            embedded::release_startup_memory();
-        }
         Ok(())
     }
 
