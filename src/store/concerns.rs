@@ -360,6 +360,27 @@ pub async fn open_spaces(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::R
     .await
 }
 
+/// The numbers of the community's open concerns whose private space was made while
+/// `member` could be in it: neither excluded from the concern nor its reporter.
+pub async fn open_spaces_with(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member: Uuid,
+) -> sqlx::Result<Vec<i32>> {
+    sqlx::query_scalar(
+        "SELECT c.number FROM concerns c
+          WHERE c.community_id = $1 AND c.status = 'open' AND c.space_ref IS NOT NULL
+            AND c.reporter_id IS DISTINCT FROM $2
+            AND NOT EXISTS (SELECT 1 FROM concern_exclusions x
+                             WHERE x.concern_id = c.id AND x.member_id = $2)
+          ORDER BY c.number",
+    )
+    .bind(community_id)
+    .bind(member)
+    .fetch_all(ex)
+    .await
+}
+
 pg_row! {
     /// A concern's private space as a platform sender reads it when it acts.
     #[derive(Debug, Clone)]

@@ -364,6 +364,20 @@ async fn lee_and_kim_handle_marias_report(slack: &Slack) {
     assert_eq!(reported.dms().len(), 1);
 }
 
+/// Maria's report (Lee and Kim handle it, Kim excluded), Sam a steward, and Lee's private
+/// channel for it opened and delivered.
+async fn lee_opens_marias_space_with_sam_as_steward(slack: &Slack) {
+    lee_and_kim_handle_marias_report(slack).await;
+    slack.bot.add_member("slack", SAM, "Sam Carter").await;
+    slack.bot.grant_role("slack", SAM, Role::Steward).await;
+    let opened = slack.command_as(LEE, "concern space 1", "t-space").await;
+    assert!(
+        reply_text(&opened).starts_with("🔒 Opening a private channel on Slack for concern #1"),
+        "{opened}"
+    );
+    deliver_slack(slack).await;
+}
+
 #[sqlx::test]
 async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_when_it_closes(
     pool: PgPool,
@@ -455,16 +469,8 @@ async fn on_slack_a_concern_gets_a_private_channel_for_its_handlers_archived_whe
 #[sqlx::test]
 async fn on_slack_a_handler_named_later_is_invited_to_the_open_spaces(pool: PgPool) {
     let slack = Slack::new(pool).await;
-    lee_and_kim_handle_marias_report(&slack).await;
-    slack.bot.add_member("slack", SAM, "Sam Carter").await;
-    slack.bot.grant_role("slack", SAM, Role::Steward).await;
+    lee_opens_marias_space_with_sam_as_steward(&slack).await;
     slack.bot.add_member("slack", "U0ANN0001", "Ann Lee").await;
-    let opened = slack.command_as(LEE, "concern space 1", "t-space").await;
-    assert!(
-        reply_text(&opened).starts_with("🔒 Opening a private channel on Slack for concern #1"),
-        "{opened}"
-    );
-    deliver_slack(&slack).await;
     assert_eq!(
         slack.sent("conversations.invite").await,
         [json!({ "channel": PRIVATE_CHANNEL, "users": LEE })]
@@ -486,6 +492,35 @@ async fn on_slack_a_handler_named_later_is_invited_to_the_open_spaces(pool: PgPo
     );
     // Nothing is posted in the space about it: its one message is still the opening.
     assert_eq!(slack_dms(&slack, PRIVATE_CHANNEL).await.len(), 1);
+}
+
+/// A steward who takes the role from a handler in an open concern's space is told the bot
+/// will not take them out of it, and where to do it; a handler the concern excludes was
+/// never in it, so nothing is said of them.
+#[sqlx::test]
+async fn on_slack_revoking_a_handler_names_the_open_spaces_they_are_still_in(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    lee_opens_marias_space_with_sam_as_steward(&slack).await;
+
+    let revoked = slack
+        .command("role revoke <@U0LEE0001|lee> concern_handler", "t-revoke")
+        .await;
+    assert_eq!(
+        reply_text(&revoked),
+        "Lee Park is no longer a *concern handler*.\nLee Park may still be in the private \
+         space of concern #1: remove them there. The bot adds handlers to those spaces but \
+         does not take anyone out."
+    );
+    let revoked = slack
+        .command("role revoke <@U0KIM0001|kim> concern_handler", "t-revoke-2")
+        .await;
+    assert_eq!(
+        reply_text(&revoked),
+        "Kim Ito is no longer a *concern handler*."
+    );
+    deliver_slack(&slack).await;
+    // The bot never asks Slack to remove anyone.
+    assert!(slack.sent("conversations.kick").await.is_empty());
 }
 
 /// A handler named after a concern's thread opened is added to it as soon as a steward

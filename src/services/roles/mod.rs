@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 use super::lookup::{arg, find_member, optional_cohort};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::domain::Role;
-use crate::store::roles;
+use crate::store::{concerns, roles};
 
 pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let role = inv.args.role("role").context("role is required")?;
@@ -73,18 +73,26 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     }
     let detail = json!({ "member": target.platform_user_id, "role": role.as_str(), "cohort": cohort.as_ref().map(|c| &c.slug) });
     crate::services::audit_caller(&mut *tx, inv, "role.revoke", detail, now).await?;
-    Ok(Outcome::reply(
-        messages::revoked(&target.display_name, role, cohort_name),
-        inv.spec.visibility,
-    )
-    .with_post(
-        Destination::Direct {
-            member_id: target.id,
-            display_name: target.display_name.clone(),
-        },
-        messages::revoke_notice(role, cohort_name),
-    )
-    .with_role_changed(target.id, role))
+    let mut reply = messages::revoked(&target.display_name, role, cohort_name);
+    if role == Role::ConcernHandler {
+        let spaces =
+            concerns::open_spaces_with(&mut *tx, inv.caller.community_id, target.id).await?;
+        if !spaces.is_empty() {
+            reply = reply.push(messages::still_in_concern_spaces(
+                &target.display_name,
+                &spaces,
+            ));
+        }
+    }
+    Ok(Outcome::reply(reply, inv.spec.visibility)
+        .with_post(
+            Destination::Direct {
+                member_id: target.id,
+                display_name: target.display_name.clone(),
+            },
+            messages::revoke_notice(role, cohort_name),
+        )
+        .with_role_changed(target.id, role))
 }
 
 async fn count_stewards(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<i64> {
