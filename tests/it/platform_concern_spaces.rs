@@ -502,6 +502,27 @@ async fn on_slack_revoking_a_handler_names_the_open_spaces_they_are_still_in(poo
     let slack = Slack::new(pool).await;
     lee_opens_marias_space_with_sam_as_steward(&slack).await;
 
+    // A cohort's grant of the role adds no one to a space, so taking it back says nothing.
+    let granted = slack
+        .command(
+            "role grant <@U0LEE0001|lee> concern_handler cohort:spring-makers-2027",
+            "t-cohort-grant",
+        )
+        .await;
+    assert_eq!(
+        reply_text(&granted),
+        "Lee Park is now a *concern handler* in *Spring Makers 2027*."
+    );
+    let revoked = slack
+        .command(
+            "role revoke <@U0LEE0001|lee> concern_handler cohort:spring-makers-2027",
+            "t-cohort-revoke",
+        )
+        .await;
+    assert_eq!(
+        reply_text(&revoked),
+        "Lee Park is no longer a *concern handler* in *Spring Makers 2027*."
+    );
     let revoked = slack
         .command("role revoke <@U0LEE0001|lee> concern_handler", "t-revoke")
         .await;

@@ -74,7 +74,8 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     let detail = json!({ "member": target.platform_user_id, "role": role.as_str(), "cohort": cohort.as_ref().map(|c| &c.slug) });
     crate::services::audit_caller(&mut *tx, inv, "role.revoke", detail, now).await?;
     let mut reply = messages::revoked(&target.display_name, role, cohort_name);
-    if role == Role::ConcernHandler {
+    // Concern spaces follow the community-wide role; a cohort's grant of it adds no one.
+    if role == Role::ConcernHandler && cohort.is_none() {
         let spaces =
             concerns::open_spaces_with(&mut *tx, inv.caller.community_id, target.id).await?;
         if !spaces.is_empty() {
