@@ -24,8 +24,8 @@ pub struct Released {
 }
 
 /// Drops this process's page-table entries for clean read-only file mappings (its code,
-/// read-only data and shared libraries), then returns freed heap to the system. Call once
-/// start-up is over; safe to call from any thread at any time.
+/// read-only data and shared libraries), then returns freed heap to the system, and logs
+/// what it gave back. Call once start-up is over; safe to call from any thread at any time.
 pub fn release_startup_pages() -> Released {
     #[cfg(target_os = "linux")]
     {
@@ -64,6 +64,11 @@ pub fn release_startup_pages() -> Released {
         unsafe {
             libc::malloc_trim(0);
         }
+        tracing::info!(
+            mappings = released.mappings,
+            resident_kib = released.kib,
+            "start-up memory given back"
+        );
         released
     }
     #[cfg(not(target_os = "linux"))]

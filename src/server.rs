@@ -141,13 +141,8 @@ pub async fn run(app: &App, settings: &Settings) -> Result<()> {
     // Not in `background`: a finished task there means the server stops.
     tokio::spawn(async {
         tokio::time::sleep(STARTUP_SETTLES).await;
-        match tokio::task::spawn_blocking(crate::memory::release_startup_pages).await {
-            Ok(released) => tracing::info!(
-                mappings = released.mappings,
-                resident_kib = released.kib,
-                "start-up memory given back"
-            ),
-            Err(err) => tracing::warn!(error = %err, "giving back start-up memory failed"),
+        if let Err(err) = tokio::task::spawn_blocking(crate::memory::release_startup_pages).await {
+            tracing::warn!(error = %err, "giving back start-up memory failed");
         }
     });
     let mut result = tokio::select! {

@@ -434,14 +434,9 @@ async fn interactive(shell: &mut Shell, history: PathBuf) -> Result<()> {
     show(text::BANNER);
     // Start-up is over: give back the pages only it used (with the embedded database, the
     // mapped compiled PostgreSQL too). Typing and the idle pump map back what they run.
-    let released = tokio::task::spawn_blocking(crate::memory::release_startup_pages)
+    tokio::task::spawn_blocking(crate::memory::release_startup_pages)
         .await
         .context("giving back start-up memory")?;
-    tracing::info!(
-        mappings = released.mappings,
-        resident_kib = released.kib,
-        "start-up memory given back"
-    );
     // Scheduled posts appear above the prompt while the user is idle.
     let idle_pump = match editor.create_external_printer() {
         Ok(mut printer) => {

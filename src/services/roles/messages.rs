@@ -51,11 +51,7 @@ pub fn grant_notice(granter: &str, role: Role, cohort: Option<&str>) -> Message 
 /// After a concern handler's role is revoked: the open concerns' private spaces they may
 /// still be in, which only someone on the platform can remove them from.
 pub fn still_in_concern_spaces(display_name: &str, numbers: &[i32]) -> Message {
-    let listed = numbers
-        .iter()
-        .map(|n| format!("#{n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let listed: Vec<String> = numbers.iter().map(|n| format!("#{n}")).collect();
     let spaces = if numbers.len() == 1 {
         "the private space of concern "
     } else {
@@ -66,7 +62,7 @@ pub fn still_in_concern_spaces(display_name: &str, numbers: &[i32]) -> Message {
         .user(display_name)
         .text(" may still be in ")
         .text(spaces)
-        .text(listed)
+        .text(crate::render::and_list(&listed))
         .text(": remove them there. The bot adds handlers to those spaces but does not take anyone out.")
 }
 
