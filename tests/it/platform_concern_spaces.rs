@@ -481,7 +481,11 @@ async fn on_slack_a_handler_named_later_is_invited_to_the_open_spaces(pool: PgPo
     let granted = slack
         .command("role grant <@U0ANN0001|ann> concern_handler", "t-grant")
         .await;
-    assert_eq!(reply_text(&granted), "Ann Lee is now a *concern handler*.");
+    assert_eq!(
+        reply_text(&granted),
+        "Ann Lee is now a *concern handler*.\nThe bot is adding Ann Lee to the private space \
+         of concern #1."
+    );
     deliver_slack(&slack).await;
     assert_eq!(
         slack.sent("conversations.invite").await,
@@ -502,16 +506,23 @@ async fn on_slack_revoking_a_handler_names_the_open_spaces_they_are_still_in(poo
     let slack = Slack::new(pool).await;
     lee_opens_marias_space_with_sam_as_steward(&slack).await;
 
-    // A cohort's grant of the role adds no one to a space, so taking it back says nothing.
-    let granted = slack
+    // Concerns are handled community-wide: a cohort's grant of the role is refused, and
+    // nothing was queued for the space.
+    let refused = slack
         .command(
             "role grant <@U0LEE0001|lee> concern_handler cohort:spring-makers-2027",
             "t-cohort-grant",
         )
         .await;
     assert_eq!(
-        reply_text(&granted),
-        "Lee Park is now a *concern handler* in *Spring Makers 2027*."
+        reply_text(&refused),
+        "The *concern handler* role is community-wide: concerns can come from anyone, in any \
+         cohort. Grant it again without the `cohort` option."
+    );
+    deliver_slack(&slack).await;
+    assert_eq!(
+        slack.sent("conversations.invite").await,
+        [json!({ "channel": PRIVATE_CHANNEL, "users": LEE })]
     );
     let revoked = slack
         .command(
@@ -521,7 +532,7 @@ async fn on_slack_revoking_a_handler_names_the_open_spaces_they_are_still_in(poo
         .await;
     assert_eq!(
         reply_text(&revoked),
-        "Lee Park is no longer a *concern handler* in *Spring Makers 2027*."
+        "Lee Park is not a *concern handler* in *Spring Makers 2027*, so there is nothing to revoke."
     );
     let revoked = slack
         .command("role revoke <@U0LEE0001|lee> concern_handler", "t-revoke")
@@ -601,7 +612,11 @@ async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgP
     grant["data"]["resolved"] = json!({ "users": { RAY: {
         "id": RAY, "username": "ray", "discriminator": "0", "global_name": "Ray", "avatar": null, "public_flags": 0
     }}});
-    assert_eq!(d.run(grant).await, "Ray is now a **concern handler**.");
+    assert_eq!(
+        d.run(grant).await,
+        "Ray is now a **concern handler**.\nThe bot is adding Ray to the private space of \
+         concern #1."
+    );
     d.dispatch().await;
     let added = thread_requests(&d).await;
     let put = |who: &str| {

@@ -48,21 +48,46 @@ pub fn grant_notice(granter: &str, role: Role, cohort: Option<&str>) -> Message 
     .text(" to see what you can do.")
 }
 
-/// After a concern handler's role is revoked: the open concerns' private spaces they may
-/// still be in, which only someone on the platform can remove them from.
-pub fn still_in_concern_spaces(display_name: &str, numbers: &[i32]) -> Message {
+/// A cohort named for a role that only means something community-wide.
+pub fn community_wide_only(role: Role) -> Message {
+    Message::new()
+        .text("The ")
+        .strong(role.label())
+        .text(" role is community-wide: concerns can come from anyone, in any cohort. Grant it again without the ")
+        .code("cohort")
+        .text(" option.")
+}
+
+/// After a concern handler's role is granted: the open concerns' private spaces the bot
+/// is adding them to.
+pub fn joining_concern_spaces(display_name: &str, numbers: &[i32]) -> Message {
+    Message::new()
+        .text("\nThe bot is adding ")
+        .user(display_name)
+        .text(" to ")
+        .text(concern_spaces(numbers))
+        .text(".")
+}
+
+/// "the private space of concern #1", "the private spaces of concerns #1 and #2".
+fn concern_spaces(numbers: &[i32]) -> String {
     let listed: Vec<String> = numbers.iter().map(|n| format!("#{n}")).collect();
     let spaces = if numbers.len() == 1 {
         "the private space of concern "
     } else {
         "the private spaces of concerns "
     };
+    format!("{spaces}{}", crate::render::and_list(&listed))
+}
+
+/// After a concern handler's role is revoked: the open concerns' private spaces they may
+/// still be in, which only someone on the platform can remove them from.
+pub fn still_in_concern_spaces(display_name: &str, numbers: &[i32]) -> Message {
     Message::new()
         .text("\n")
         .user(display_name)
         .text(" may still be in ")
-        .text(spaces)
-        .text(crate::render::and_list(&listed))
+        .text(concern_spaces(numbers))
         .text(": remove them there. The bot adds handlers to those spaces but does not take anyone out.")
 }
 

@@ -17,6 +17,15 @@ pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     let role = inv.args.role("role").context("role is required")?;
     let target = find_member(&mut *tx, &inv.caller, arg(inv, "user")?).await?;
     let cohort = optional_cohort(&mut *tx, inv).await?;
+    // Concerns are read community-wide (`concerns::is_handler`): a cohort's grant would
+    // say "is now a concern handler in X" and give nothing.
+    if role == Role::ConcernHandler && cohort.is_some() {
+        tracing::info!(
+            role = role.as_str(),
+            "role grant refused: the role has no cohort scope"
+        );
+        return refuse(messages::community_wide_only(role));
+    }
     let cohort_name = cohort.as_ref().map(|c| c.name.as_str());
     let granted = roles::grant(
         &mut *tx,
@@ -37,22 +46,28 @@ pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     }
     let detail = json!({ "member": target.platform_user_id, "role": role.as_str(), "cohort": cohort.as_ref().map(|c| &c.slug) });
     crate::services::audit_caller(&mut *tx, inv, "role.grant", detail, now).await?;
+    let mut reply = messages::granted(&target.display_name, role, cohort_name);
     if role == Role::ConcernHandler {
         crate::services::concerns::sync_spaces(&mut *tx, inv.caller.community_id, now).await?;
+        let spaces =
+            concerns::open_spaces_with(&mut *tx, inv.caller.community_id, target.id).await?;
+        if !spaces.is_empty() {
+            reply = reply.push(messages::joining_concern_spaces(
+                &target.display_name,
+                &spaces,
+            ));
+        }
     }
     let notice = messages::grant_notice(&inv.caller.member.display_name, role, cohort_name);
-    Ok(Outcome::reply(
-        messages::granted(&target.display_name, role, cohort_name),
-        inv.spec.visibility,
-    )
-    .with_post(
-        Destination::Direct {
-            member_id: target.id,
-            display_name: target.display_name.clone(),
-        },
-        notice,
-    )
-    .with_role_changed(target.id, role))
+    Ok(Outcome::reply(reply, inv.spec.visibility)
+        .with_post(
+            Destination::Direct {
+                member_id: target.id,
+                display_name: target.display_name.clone(),
+            },
+            notice,
+        )
+        .with_role_changed(target.id, role))
 }
 
 pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
