@@ -556,7 +556,8 @@ async fn on_slack_revoking_a_handler_names_the_open_spaces_they_are_still_in(poo
 }
 
 /// A handler named after a concern's thread opened is added to it as soon as a steward
-/// grants the role on Discord, with nothing posted in the thread.
+/// grants the role on Discord, with nothing posted in the thread; revoking the role tells
+/// the steward the thread is where to remove them.
 #[sqlx::test]
 async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgPool) {
     const RAY: &str = "222000000000000077";
@@ -609,9 +610,10 @@ async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgP
             { "name": "role", "type": 3, "value": "concern_handler" }
         ]),
     );
-    grant["data"]["resolved"] = json!({ "users": { RAY: {
+    let ray = json!({ "users": { RAY: {
         "id": RAY, "username": "ray", "discriminator": "0", "global_name": "Ray", "avatar": null, "public_flags": 0
     }}});
+    grant["data"]["resolved"] = ray.clone();
     assert_eq!(
         d.run(grant).await,
         "Ray is now a **concern handler**.\nThe bot is adding Ray to the private space of \
@@ -627,4 +629,25 @@ async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgP
         )
     };
     assert_eq!(added[opened.len()..], [put(MENTOR), put(RAY)]);
+
+    // Bea takes the role back: she is told Ray may still be in the thread, and the bot
+    // asks Discord to remove no one.
+    let mut revoke = d.command(
+        94,
+        "role",
+        Some("revoke"),
+        json!([
+            { "name": "user", "type": 6, "value": RAY },
+            { "name": "role", "type": 3, "value": "concern_handler" }
+        ]),
+    );
+    revoke["data"]["resolved"] = ray;
+    assert_eq!(
+        d.run(revoke).await,
+        "Ray is no longer a **concern handler**.\nRay may still be in the private space of \
+         concern #1: remove them there. The bot adds handlers to those spaces but does not \
+         take anyone out."
+    );
+    d.dispatch().await;
+    assert_eq!(thread_requests(&d).await.len(), added.len());
 }
