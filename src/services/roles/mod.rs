@@ -20,10 +20,6 @@ pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     // Concerns are read community-wide (`concerns::is_handler`): a cohort's grant would
     // say "is now a concern handler in X" and give nothing.
     if role == Role::ConcernHandler && cohort.is_some() {
-        tracing::info!(
-            role = role.as_str(),
-            "role grant refused: the role has no cohort scope"
-        );
         return refuse(messages::community_wide_only(role));
     }
     let cohort_name = cohort.as_ref().map(|c| c.name.as_str());
