@@ -849,7 +849,11 @@ pub static CATALOG: &[CommandSpec] = &[
                 OptionKind::Role,
                 "steward, sponsor, lead_mentor, community_mentor, learner, alumni or concern_handler",
             ),
-            optional("cohort", OptionKind::Cohort, "limit the role to one cohort"),
+            optional(
+                "cohort",
+                OptionKind::Cohort,
+                "limit the role to one cohort (not concern_handler: it is community-wide)",
+            ),
         ],
         permission: Permission::Steward,
         visibility: Visibility::Ephemeral,
