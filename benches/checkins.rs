@@ -1782,7 +1782,6 @@ async fn add_last_week(
     Ok(())
 }
 
-/// Fresh statistics after bulk loading, as autovacuum would soon have.
 /// Readies the loaded tables for a timed run, as pgbench does before its own: vacuumed
 /// and analysed now, and autovacuum off for the rest of the database's short life. Left
 /// on, it woke once in each timed window of `/checkin` and of both its ceilings (the

@@ -48,11 +48,11 @@ pub fn grant_notice(granter: &str, role: Role, cohort: Option<&str>) -> Message 
     .text(" to see what you can do.")
 }
 
-/// A cohort named for a role that only means something community-wide.
-pub fn community_wide_only(role: Role) -> Message {
+/// A cohort named for the concern handler's role, which is community-wide.
+pub fn concern_handler_is_community_wide() -> Message {
     Message::new()
         .text("The ")
-        .strong(role.label())
+        .strong(Role::ConcernHandler.label())
         .text(" role is community-wide: concerns can come from anyone, in any cohort. Grant it again without the ")
         .code("cohort")
         .text(" option.")

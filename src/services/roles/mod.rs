@@ -20,7 +20,7 @@ pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     // Concerns are read community-wide (`concerns::is_handler`): a cohort's grant would
     // say "is now a concern handler in X" and give nothing.
     if role == Role::ConcernHandler && cohort.is_some() {
-        return refuse(messages::community_wide_only(role));
+        return refuse(messages::concern_handler_is_community_wide());
     }
     let cohort_name = cohort.as_ref().map(|c| c.name.as_str());
     let granted = roles::grant(
