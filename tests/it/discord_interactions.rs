@@ -1339,18 +1339,19 @@ async fn an_approved_mentor_gets_the_mapped_discord_role(pool: PgPool) {
     assert!(reply.contains("steward"), "{reply}");
     d.dispatch().await;
     assert!(role_requests(&d).await.is_empty());
-    let mut approve = d.command(
-        71,
-        "mentor",
-        Some("approve"),
-        json!([
-            { "name": "user", "type": 6, "value": KAI },
-            { "name": "tier", "type": 3, "value": "community" }
-        ]),
+    let approve = DiscordBot::with_resolved_user(
+        d.command(
+            71,
+            "mentor",
+            Some("approve"),
+            json!([
+                { "name": "user", "type": 6, "value": KAI },
+                { "name": "tier", "type": 3, "value": "community" }
+            ]),
+        ),
+        KAI,
+        "Kai",
     );
-    approve["data"]["resolved"] = json!({ "users": { KAI: {
-        "id": KAI, "username": "kai", "discriminator": "0", "global_name": "Kai", "avatar": null, "public_flags": 0
-    }}});
     let reply = d.run(approve).await;
     assert!(reply.contains("Kai"), "{reply}");
     d.dispatch().await;

@@ -186,6 +186,16 @@ impl DiscordBot {
         body
     }
 
+    /// `body` (a command with a user option) with that user resolved as Discord sends it:
+    /// a user with no server nickname, shown by `global_name`.
+    pub fn with_resolved_user(mut body: Value, user_id: &str, global_name: &str) -> Value {
+        body["data"]["resolved"] = json!({ "users": { user_id: {
+            "id": user_id, "username": global_name.to_lowercase(), "discriminator": "0",
+            "global_name": global_name, "avatar": null, "public_flags": 0
+        }}});
+        body
+    }
+
     /// A DM fixture (`button_dm`, `modal_submit_dm`: no guild, no member) from `user_id`.
     pub fn in_dm(fixture_name: &str, user_id: &str) -> Value {
         let mut body = fixture(fixture_name);

@@ -600,22 +600,25 @@ async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgP
     let opened = thread_requests(&d).await;
     assert_eq!(opened.len(), 4, "{opened:?}");
 
-    // Bea, a steward, names Ray a handler: the thread gets him (and Mo again, a no-op).
-    let mut grant = d.command(
-        93,
-        "role",
-        Some("grant"),
-        json!([
-            { "name": "user", "type": 6, "value": RAY },
-            { "name": "role", "type": 3, "value": "concern_handler" }
-        ]),
-    );
-    let ray = json!({ "users": { RAY: {
-        "id": RAY, "username": "ray", "discriminator": "0", "global_name": "Ray", "avatar": null, "public_flags": 0
-    }}});
-    grant["data"]["resolved"] = ray.clone();
+    // Bea, a steward, grants or revokes Ray's role.
+    let ray_as_handler = |id: u64, subcommand: &str| {
+        DiscordBot::with_resolved_user(
+            d.command(
+                id,
+                "role",
+                Some(subcommand),
+                json!([
+                    { "name": "user", "type": 6, "value": RAY },
+                    { "name": "role", "type": 3, "value": "concern_handler" }
+                ]),
+            ),
+            RAY,
+            "Ray",
+        )
+    };
+    // She names Ray a handler: the thread gets him (and Mo again, a no-op).
     assert_eq!(
-        d.run(grant).await,
+        d.run(ray_as_handler(93, "grant")).await,
         "Ray is now a **concern handler**.\nThe bot is adding Ray to the private space of \
          concern #1."
     );
@@ -632,18 +635,8 @@ async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgP
 
     // Bea takes the role back: she is told Ray may still be in the thread, and the bot
     // asks Discord to remove no one.
-    let mut revoke = d.command(
-        94,
-        "role",
-        Some("revoke"),
-        json!([
-            { "name": "user", "type": 6, "value": RAY },
-            { "name": "role", "type": 3, "value": "concern_handler" }
-        ]),
-    );
-    revoke["data"]["resolved"] = ray;
     assert_eq!(
-        d.run(revoke).await,
+        d.run(ray_as_handler(94, "revoke")).await,
         "Ray is no longer a **concern handler**.\nRay may still be in the private space of \
          concern #1: remove them there. The bot adds handlers to those spaces but does not \
          take anyone out."

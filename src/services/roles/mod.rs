@@ -11,6 +11,8 @@ use sqlx::PgConnection;
 use super::lookup::{arg, find_member, optional_cohort};
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::domain::Role;
+use crate::render::Message;
+use crate::store::members::Member;
 use crate::store::{concerns, roles};
 
 pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
@@ -45,13 +47,9 @@ pub async fn grant(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     let mut reply = messages::granted(&target.display_name, role, cohort_name);
     if role == Role::ConcernHandler {
         crate::services::concerns::sync_spaces(&mut *tx, inv.caller.community_id, now).await?;
-        let spaces =
-            concerns::open_spaces_with(&mut *tx, inv.caller.community_id, target.id).await?;
-        if !spaces.is_empty() {
-            reply = reply.push(messages::joining_concern_spaces(
-                &target.display_name,
-                &spaces,
-            ));
+        let line = messages::joining_concern_spaces;
+        if let Some(spaces) = concern_spaces_line(tx, inv, &target, line).await? {
+            reply = reply.push(spaces);
         }
     }
     let notice = messages::grant_notice(&inv.caller.member.display_name, role, cohort_name);
@@ -87,13 +85,9 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     let mut reply = messages::revoked(&target.display_name, role, cohort_name);
     // Concern spaces follow the community-wide role; a cohort's grant of it adds no one.
     if role == Role::ConcernHandler && cohort.is_none() {
-        let spaces =
-            concerns::open_spaces_with(&mut *tx, inv.caller.community_id, target.id).await?;
-        if !spaces.is_empty() {
-            reply = reply.push(messages::still_in_concern_spaces(
-                &target.display_name,
-                &spaces,
-            ));
+        let line = messages::still_in_concern_spaces;
+        if let Some(spaces) = concern_spaces_line(tx, inv, &target, line).await? {
+            reply = reply.push(spaces);
         }
     }
     Ok(Outcome::reply(reply, inv.spec.visibility)
@@ -105,6 +99,18 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
             messages::revoke_notice(role, cohort_name),
         )
         .with_role_changed(target.id, role))
+}
+
+/// `line` naming the open concerns' private spaces that `target` is in or is joining
+/// (`concerns::open_spaces_with`); `None` when there are none.
+async fn concern_spaces_line(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    target: &Member,
+    line: fn(&str, &[i32]) -> Message,
+) -> ServiceResult<Option<Message>> {
+    let spaces = concerns::open_spaces_with(&mut *tx, inv.caller.community_id, target.id).await?;
+    Ok((!spaces.is_empty()).then(|| line(&target.display_name, &spaces)))
 }
 
 async fn count_stewards(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult<i64> {
