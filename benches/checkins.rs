@@ -16,6 +16,7 @@
 //!    `/stats` over the same year.
 //! 4. `cohorts`: a community with 10,000 cohorts: the shell's start, `/cohort list` pages.
 //! 5. `kb`: `/kb search` over 10,000 entries, on the server and the embedded database.
+//! 6. `embedded`: the embedded database's start and its single-row inserts.
 
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,9 @@ mod knowledge;
 
 #[path = "scenarios/credential.rs"]
 mod credential_proof;
+
+#[path = "scenarios/embedded.rs"]
+mod embedded;
 
 // The tests' fake Discord and backlog, so the bench measures against the same limits.
 #[path = "../tests/it/backlog.rs"]
@@ -152,6 +156,11 @@ async fn main() -> Result<()> {
         credential_proof::scenario()
             .await
             .context("credential scenario")?;
+    }
+    if wanted("embedded") {
+        embedded::scenario()
+            .await
+            .context("embedded-database scenario")?;
     }
     if wanted("cohorts") {
         cohorts_scenario(&server)
