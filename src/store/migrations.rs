@@ -79,6 +79,7 @@ const FILES: &[(&str, &str)] = embed![
     "0059_concern_spaces.sql",
     "0060_metric_speed.sql",
     "0061_dashboard_reads.sql",
+    "0062_kb_near_names.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
