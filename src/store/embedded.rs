@@ -12,12 +12,12 @@ use pglite_oxide::PgliteServer;
 /// of it is a megabyte of the shell's resident set for its whole life: pglite-oxide's
 /// defaults (shared_buffers 128MB, wal_buffers 4MB, max_connections 100) held ~150 MiB.
 /// A chat bot's database is small, and a page that misses these buffers is read from the
-/// host's page cache through a WASI call. Measured (`scripts/bench -- embedded kb`, release):
-/// 1MB instead of 8MB takes 7 MiB off the idle shell and leaves single-row inserts as fast
-/// (3,482 against 3,204 a second) and the start as quick (123 ms). `/kb search` over 10,000
-/// entries, the largest read the bench makes, took about 8% longer at p95 (23–26 ms against
-/// 22–23) while a miss still read every entry; since migration 0062 its p95 is 15–18 ms.
-/// Durability settings are left as they are.
+/// host's page cache through a WASI call. 1MB instead of 8MB takes 7 MiB off the idle shell
+/// (the same debug binary on kept data); `scripts/bench -- embedded kb` (release) found
+/// single-row inserts as fast (3,482 against 3,204 a second) and the start as quick (123 ms
+/// against 123). `/kb search` over 10,000 entries, the largest read the bench makes, took
+/// about 8% longer at p95 (23–26 ms against 22–23) while a miss still read every entry;
+/// since migration 0062 its p95 is 15–18 ms. Durability settings are left as they are.
 const MEMORY_SETTINGS: [(&str, &str); 3] = [
     ("shared_buffers", "1MB"),
     ("wal_buffers", "256kB"),

@@ -306,23 +306,23 @@ pub async fn names_like(
 ) -> sqlx::Result<Vec<(String, String)>> {
     let sql = format!(
         "WITH t AS (SELECT lower(btrim($3)) AS typed),
-         b AS (SELECT left(t.typed, 1) AS first,
+         bounds AS (SELECT left(t.typed, 1) AS first,
                       length(t.typed) - greatest(3, length(t.typed) / 3) AS shortest,
                       length(t.typed) + greatest(3, length(t.typed) / 3) AS longest FROM t),
          near AS (
-           SELECT n.entry_id FROM kb_names n, b
-            WHERE n.community_id = $1 AND left(n.name, 1) = b.first
-              AND length(n.name) BETWEEN b.shortest AND b.longest
+           SELECT n.entry_id FROM kb_names n, bounds
+            WHERE n.community_id = $1 AND left(n.name, 1) = bounds.first
+              AND length(n.name) BETWEEN bounds.shortest AND bounds.longest
            UNION
-           SELECT e.id FROM kb_entries e, b
-            WHERE e.community_id = $1 AND lower(left(e.title, 1)) = b.first
-              AND length(e.title) BETWEEN b.shortest AND b.longest)
+           SELECT e.id FROM kb_entries e, bounds
+            WHERE e.community_id = $1 AND lower(left(e.title, 1)) = bounds.first
+              AND length(e.title) BETWEEN bounds.shortest AND bounds.longest)
          SELECT n.name, e.title FROM near JOIN kb_entries e ON e.id = near.entry_id
-           JOIN kb_names n ON n.entry_id = e.id, b
+           JOIN kb_names n ON n.entry_id = e.id, bounds
           WHERE e.community_id = $1 AND ({VISIBLE_TO_MEMBER})
-            AND ((left(n.name, 1) = b.first AND length(n.name) BETWEEN b.shortest AND b.longest)
-              OR (lower(left(e.title, 1)) = b.first
-                  AND length(e.title) BETWEEN b.shortest AND b.longest))
+            AND ((left(n.name, 1) = bounds.first AND length(n.name) BETWEEN bounds.shortest AND bounds.longest)
+              OR (lower(left(e.title, 1)) = bounds.first
+                  AND length(e.title) BETWEEN bounds.shortest AND bounds.longest))
           ORDER BY n.is_alias, n.name LIMIT 2000"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))

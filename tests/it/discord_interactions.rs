@@ -456,11 +456,11 @@ async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
         { "name": "user", "type": 6, "value": MENTOR },
         { "name": "role", "type": 3, "value": "lead_mentor" }
     ]);
-    let resolved = json!({ "users": { MENTOR: {
-        "id": MENTOR, "username": "mo", "discriminator": "0", "global_name": "Mo", "avatar": null, "public_flags": 0
-    }}});
-    let mut grant = d.command(30, "role", Some("grant"), options.clone());
-    grant["data"]["resolved"] = resolved.clone();
+    let mut grant = DiscordBot::with_resolved_user(
+        d.command(30, "role", Some("grant"), options.clone()),
+        MENTOR,
+        "Mo",
+    );
     let reply = d.run(grant.clone()).await;
     assert!(reply.to_lowercase().contains("lead mentor"), "{reply}");
     assert!(role_requests(&d).await.is_empty());
@@ -470,8 +470,11 @@ async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
     // The notice DM and the role.
     assert_eq!(d.dispatch().await.sent, 2);
     assert_eq!(role_requests(&d).await, ["PUT"]);
-    let mut revoke = d.command(31, "role", Some("revoke"), options);
-    revoke["data"]["resolved"] = resolved;
+    let revoke = DiscordBot::with_resolved_user(
+        d.command(31, "role", Some("revoke"), options),
+        MENTOR,
+        "Mo",
+    );
     d.run(revoke).await;
     assert_eq!(d.dispatch().await.sent, 2);
     assert_eq!(role_requests(&d).await, ["PUT", "DELETE"]);
