@@ -35,7 +35,11 @@ impl BindError {
     pub fn for_command(&self, spec: &CommandSpec) -> Message {
         match &self.problem {
             Problem::UnknownOption => messages::unknown_option(spec.path, &self.field, None),
-            Problem::Missing => messages::missing_option(&self.field, &spec.usage()),
+            Problem::Missing => {
+                let option = spec.options.iter().find(|o| o.name == self.field);
+                let choices = option.map_or(&[][..], |o| o.choices());
+                messages::missing_option(&self.field, choices, &spec.usage())
+            }
             Problem::Invalid(message) => messages::invalid_value(&spec.usage(), message),
         }
     }

@@ -241,6 +241,16 @@ pub struct OptionSpec {
     pub help: &'static str,
 }
 
+impl OptionSpec {
+    /// The values a choice option takes; none for any other kind.
+    pub fn choices(&self) -> &'static [&'static str] {
+        match self.kind {
+            OptionKind::Choice(choices) => choices,
+            _ => &[],
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct CommandSpec {
     pub id: CommandId,

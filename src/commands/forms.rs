@@ -361,11 +361,20 @@ const KB_ID_FIELD: FieldSpec = FieldSpec {
 
 /// The form a command opens when typed without the text it writes (`given` names the
 /// options it was typed with): none of the fields the command requires, or, when it
-/// requires none, none of the fields at all. `None` when it runs as typed.
+/// requires none, none of the fields at all. `None` when it runs as typed, and so is
+/// refused with what it lacks: also when a required option the form has no field for is
+/// missing (`/kb add` without its kind), since that form could never be sent.
 pub fn opened_by(command: CommandId, given: &[&str]) -> Option<&'static FormSpec> {
     FORMS
         .iter()
         .filter(|f| f.from_command && f.command == command)
+        .filter(|f| {
+            spec(command)
+                .options
+                .iter()
+                .filter(|o| o.required && !f.field_names().any(|n| n == o.name))
+                .all(|o| given.contains(&o.name))
+        })
         .find(|f| {
             let fields: Vec<Field> = f.fields().collect();
             let required: Vec<&str> = fields
@@ -529,6 +538,10 @@ mod tests {
             opened_by(CommandId::KbAdd, &["kind"]).map(|f| f.id),
             Some(FormId::KbAdd)
         );
+        // The form has no kind field: without one it could never be sent.
+        assert!(opened_by(CommandId::KbAdd, &[]).is_none());
+        assert!(opened_by(CommandId::KbAdd, &["tags"]).is_none());
+        assert!(opened_by(CommandId::KbEdit, &[]).is_none());
         assert!(opened_by(CommandId::KbAdd, &["kind", "title"]).is_none());
         assert!(opened_by(CommandId::KbAdd, &["kind", "tags"]).is_some());
         assert!(opened_by(CommandId::KbEdit, &["entry", "tags"]).is_none());

@@ -71,12 +71,15 @@ pub fn too_many_arguments(usage: &str, extra: &str) -> Message {
         .code(usage)
 }
 
-pub fn missing_option(option: &str, usage: &str) -> Message {
-    Message::new()
-        .text("Missing ")
-        .code(option)
-        .text(". Usage: ")
-        .code(usage)
+/// A required option left out, with its choices when it has a few (`/kb add`'s kind), so
+/// the next try needs no `/help`.
+pub fn missing_option(option: &str, choices: &[&str], usage: &str) -> Message {
+    let said = Message::new().text("Missing ").code(option);
+    let said = match choices {
+        [] => said,
+        _ => said.text(format!(": one of {}", choices.join(", "))),
+    };
+    said.text(". Usage: ").code(usage)
 }
 
 /// A value's problem, with the command's usage.

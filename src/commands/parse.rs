@@ -226,7 +226,11 @@ fn bind_options(
                 args.0.push((option.name, value));
             }
             None if option.required => {
-                return Err(ParseError(messages::missing_option(option.name, &usage)));
+                return Err(ParseError(messages::missing_option(
+                    option.name,
+                    option.choices(),
+                    &usage,
+                )));
             }
             None => {}
         }

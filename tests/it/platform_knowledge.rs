@@ -450,6 +450,18 @@ async fn on_slack_kb_add_and_the_message_shortcut_open_the_form(pool: PgPool) {
     let slack = Slack::new(pool).await;
     slack.mount_defaults("Europe/Berlin").await;
 
+    // `/cohort kb add` without a kind: the form has no kind field, so it could never be
+    // sent. No form opens; the answer says what is missing and which kinds there are.
+    let answer = slack.command("kb add", "t-kb-add-bare").await;
+    assert_eq!(
+        reply_text(&answer),
+        "Missing `kind`: one of faq, playbook, decision, clinic_note. Usage: `/cohort kb add &lt;kind&gt; &lt;title&gt; &lt;body…&gt; [tags:…] [id:…] [visibility:…] [cohort:…] [every:…]`"
+    );
+    assert!(slack.sent("views.open").await.is_empty());
+    let answer = slack.command("kb add tags:flows", "t-kb-add-tags").await;
+    assert!(reply_text(&answer).starts_with("Missing `kind`"));
+    assert!(slack.sent("views.open").await.is_empty());
+
     // `/cohort kb add faq`: the form is the answer.
     let answer = slack.command("kb add faq", "t-kb-add").await;
     assert_eq!(answer, Value::Null, "nothing but the form");

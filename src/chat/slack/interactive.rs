@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::app::SlackApp;
 use super::{messages, verify};
-use crate::commands::bind::{BindError, bind};
+use crate::commands::bind::bind;
 use crate::commands::forms::{FormId, FormSpec, form};
 use crate::commands::{Args, Visibility, catalog};
 use crate::render::slack::escape;
@@ -389,9 +389,9 @@ impl SlackApp {
         raw.push(("cohort", cohort));
         // The check-in service takes the answer only while the prompt's week is open.
         raw.push(("week", period));
-        let args = match form_args(spec, &raw) {
+        let args = match bind_submitted(checkin, &raw) {
             Ok(args) => args,
-            Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
+            Err(answer) => return answer,
         };
         let community = caller.community_id;
         let mut invocation = Invocation::new(caller, spec, args);
@@ -415,7 +415,7 @@ impl SlackApp {
     async fn confirm_checkin(&self, caller: Caller, metadata: &Value, view_id: &str) -> Value {
         let spec = catalog::spec(crate::commands::CommandId::Yes);
         let raw = [("question", str_of(metadata, "q"))];
-        let Ok(args) = form_args(spec, &raw) else {
+        let Ok(args) = bind(spec, &raw) else {
             return result_view(CHECKIN_CONFIRM_VIEW, None, &messages::form_not_valid());
         };
         let community = caller.community_id;
@@ -441,9 +441,9 @@ impl SlackApp {
         let typed = views::submitted(form, view);
         let mut raw: Vec<(&str, &str)> = fixed.to_vec();
         raw.extend(typed.iter().map(|(k, v)| (*k, v.as_str())));
-        let args = match form_args(spec, &raw) {
+        let args = match bind_submitted(form, &raw) {
             Ok(args) => args,
-            Err(errors) => return json!({ "response_action": "errors", "errors": errors }),
+            Err(answer) => return answer,
         };
         let community = caller.community_id;
         let mut invocation = Invocation::new(caller, spec, args);
@@ -469,7 +469,7 @@ impl SlackApp {
         };
         let spec = catalog::spec(command);
         let raw: Vec<(&str, &str)> = raw.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let Ok(args) = form_args(spec, &raw) else {
+        let Ok(args) = bind(spec, &raw) else {
             return button_not_valid();
         };
         let mut invocation = Invocation::new(caller, spec, args);
@@ -518,20 +518,34 @@ fn team_id(payload: &Value) -> &str {
         .unwrap_or_default()
 }
 
-/// Binds form values with the shared binder; Slack shows each problem under its field.
-fn form_args(
-    spec: &'static crate::commands::CommandSpec,
-    raw: &[(&str, &str)],
-) -> Result<Args, serde_json::Map<String, Value>> {
+/// Binds a submitted form's values with the shared binder, or answers the submit with why
+/// not: Slack shows each problem under its field. A problem with an option the form has no
+/// field for could not be shown there (Slack would leave the form open with no reason), so
+/// the form is answered with it as the command's reply instead.
+fn bind_submitted(form: &'static FormSpec, raw: &[(&str, &str)]) -> Result<Args, Value> {
+    let spec = catalog::spec(form.command);
     bind(spec, raw).map_err(|errors| {
-        errors
+        if let Some(unshown) = errors
+            .iter()
+            .find(|e| !form.field_names().any(|name| name == e.field))
+        {
+            tracing::warn!(
+                form = form.id.code(),
+                option = %unshown.field,
+                "Slack form submitted without an option it has no field for"
+            );
+            let text = crate::render::slack::mrkdwn(&unshown.for_command(spec), &|_| None);
+            return json!({ "response_action": "update", "view": views::done(form.title, &text) });
+        }
+        let by_field: serde_json::Map<String, Value> = errors
             .iter()
             // Slack shows field errors as plain text: code marks would show as backticks.
-            .map(|e: &BindError| {
+            .map(|e| {
                 let said = crate::render::plain::render_unmarked(&e.for_field());
                 (e.field.clone(), json!(said))
             })
-            .collect()
+            .collect();
+        json!({ "response_action": "errors", "errors": by_field })
     })
 }
 
@@ -548,4 +562,36 @@ fn result_view(callback: &str, metadata: Option<&Value>, message: &Message) -> V
     };
     let text = crate::render::slack::mrkdwn(message, &|_| None);
     json!({ "response_action": "update", "view": views::done(title, &text) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_submit_missing_an_option_its_form_has_no_field_for_is_answered_not_marked() {
+        let add = form(FormId::KbAdd);
+        // No kind: only a stale or altered view carries that, and Slack could show an error
+        // on a `kind` block the form does not have nowhere, so the form is answered.
+        let answer = bind_submitted(add, &[("title", "Proxy"), ("body", "Use it.")]).unwrap_err();
+        assert_eq!(answer["response_action"], "update");
+        assert_eq!(answer["view"]["title"]["text"], "Add to knowledge base");
+        assert_eq!(
+            answer["view"]["blocks"][0]["text"]["text"],
+            "Missing `kind`: one of faq, playbook, decision, clinic_note. Usage: `/cohort kb add &lt;kind&gt; &lt;title&gt; &lt;body…&gt; [tags:…] [id:…] [visibility:…] [cohort:…] [every:…]`"
+        );
+        // A problem with the form's own field stays under that field.
+        let answer = bind_submitted(add, &[("kind", "faq"), ("title", "Proxy")]).unwrap_err();
+        assert_eq!(
+            answer,
+            json!({ "response_action": "errors", "errors": { "body": "Please fill in body." } })
+        );
+        assert!(
+            bind_submitted(
+                add,
+                &[("kind", "faq"), ("title", "Proxy"), ("body", "Use it.")]
+            )
+            .is_ok()
+        );
+    }
 }
