@@ -381,6 +381,26 @@ pub async fn open_spaces_with(
     .await
 }
 
+/// The numbers of the community's open concerns whose private space the bot put `member`
+/// in, and has not taken them out of yet.
+pub async fn open_spaces_holding(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member: Uuid,
+) -> sqlx::Result<Vec<i32>> {
+    sqlx::query_scalar(
+        "SELECT c.number FROM concerns c
+          WHERE c.community_id = $1 AND c.status = 'open' AND c.space_ref IS NOT NULL
+            AND EXISTS (SELECT 1 FROM concern_space_members s
+                         WHERE s.concern_id = c.id AND s.member_id = $2)
+          ORDER BY c.number",
+    )
+    .bind(community_id)
+    .bind(member)
+    .fetch_all(ex)
+    .await
+}
+
 pg_row! {
     /// A concern's private space as a platform sender reads it when it acts.
     #[derive(Debug, Clone)]
@@ -429,6 +449,55 @@ pub async fn space_made(
     .bind(space_ref)
     .fetch_one(ex)
     .await
+}
+
+/// Those the bot put in the concern's space (see migration 0063), with their platform ids.
+pub async fn space_members(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT m.id, m.platform_user_id
+           FROM concern_space_members s JOIN members m ON m.id = s.member_id
+          WHERE s.concern_id = $1
+          ORDER BY m.platform_user_id",
+    )
+    .bind(concern_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Records that the bot is putting `members` in the concern's space; those recorded
+/// already stay as they are.
+pub async fn space_members_adding(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+    members: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO concern_space_members (concern_id, member_id)
+         SELECT $1, m FROM unnest($2::uuid[]) AS m
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(concern_id)
+    .bind(members)
+    .execute(ex)
+    .await
+    .map(drop)
+}
+
+/// Forgets `member` as one the bot put in the concern's space: they are out of it now.
+pub async fn space_member_removed(
+    ex: impl PgExecutor<'_>,
+    concern_id: Uuid,
+    member: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM concern_space_members WHERE concern_id = $1 AND member_id = $2")
+        .bind(concern_id)
+        .bind(member)
+        .execute(ex)
+        .await
+        .map(drop)
 }
 
 /// The platform user ids of those of `members` who are on `platform`.

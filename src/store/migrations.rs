@@ -80,6 +80,7 @@ const FILES: &[(&str, &str)] = embed![
     "0060_metric_speed.sql",
     "0061_dashboard_reads.sql",
     "0062_kb_near_names.sql",
+    "0063_concern_space_members.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -4,7 +4,8 @@
 //! second opening message, and is archived when the concern closes (locked too when the
 //! bot may). On Slack,
 //! the same as a private channel: created, the handlers invited, archived on close. On
-//! both, a handler named after the space opened is added when the role is granted.
+//! both, a handler named after the space opened is added when the role is granted, and one
+//! whose role is revoked is taken out of the spaces the bot put them in.
 
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -34,25 +35,7 @@ async fn thread_mocks(d: &DiscordBot) {
         .mount(&d.server)
         .await;
     // Adding Mo fails once with a 500, as Discord sometimes does, then works.
-    Mock::given(method("PUT"))
-        .and(path(format!(
-            "/api/v10/channels/{THREAD}/thread-members/{MENTOR}"
-        )))
-        .respond_with(
-            ResponseTemplate::new(500)
-                .set_body_json(json!({ "message": "500: Internal Server Error", "code": 0 })),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&d.server)
-        .await;
-    Mock::given(method("PUT"))
-        .and(path(format!(
-            "/api/v10/channels/{THREAD}/thread-members/{MENTOR}"
-        )))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&d.server)
-        .await;
+    thread_member_mock(d, "PUT", MENTOR).await;
     Mock::given(method("POST"))
         .and(path(format!("/api/v10/channels/{THREAD}/messages")))
         .respond_with(
@@ -78,6 +61,29 @@ async fn thread_mocks(d: &DiscordBot) {
     Mock::given(method("PATCH"))
         .and(path(format!("/api/v10/channels/{THREAD}")))
         .respond_with(ResponseTemplate::new(200).set_body_json(archived))
+        .mount(&d.server)
+        .await;
+}
+
+/// Discord's answers to adding (`PUT`) or removing (`DELETE`) `user` in the thread: one
+/// 500, as Discord sometimes answers, then a 204.
+async fn thread_member_mock(d: &DiscordBot, verb: &str, user: &str) {
+    let member = || {
+        Mock::given(method(verb)).and(path(format!(
+            "/api/v10/channels/{THREAD}/thread-members/{user}"
+        )))
+    };
+    member()
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(json!({ "message": "500: Internal Server Error", "code": 0 })),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&d.server)
+        .await;
+    member()
+        .respond_with(ResponseTemplate::new(204))
         .mount(&d.server)
         .await;
 }
@@ -336,6 +342,11 @@ async fn channel_mocks(slack: &Slack) {
         .respond_with(ok(json!({ "ok": true })))
         .mount(&slack.mock)
         .await;
+    Mock::given(method("POST"))
+        .and(path("/conversations.kick"))
+        .respond_with(ok(json!({ "ok": true })))
+        .mount(&slack.mock)
+        .await;
 }
 
 /// Slack's channel answers mounted; Lee and Kim handle concerns, and Maria reports
@@ -498,11 +509,13 @@ async fn on_slack_a_handler_named_later_is_invited_to_the_open_spaces(pool: PgPo
     assert_eq!(slack_dms(&slack, PRIVATE_CHANNEL).await.len(), 1);
 }
 
-/// A steward who takes the role from a handler in an open concern's space is told the bot
-/// will not take them out of it, and where to do it; a handler the concern excludes was
-/// never in it, so nothing is said of them.
+/// A steward who takes the role from a handler the bot put in an open concern's space is
+/// told the bot is taking them out, and it does, once; a handler the concern excludes was
+/// never in it, so nothing is said or done of them. Someone out of the channel already
+/// (left by hand) is done with, not retried; a space the bot has no record of putting
+/// them in (made before it kept one) is named for the steward to check by hand.
 #[sqlx::test]
-async fn on_slack_revoking_a_handler_names_the_open_spaces_they_are_still_in(pool: PgPool) {
+async fn on_slack_revoking_a_handler_takes_them_out_of_the_open_spaces(pool: PgPool) {
     let slack = Slack::new(pool).await;
     lee_opens_marias_space_with_sam_as_steward(&slack).await;
 
@@ -539,9 +552,8 @@ async fn on_slack_revoking_a_handler_names_the_open_spaces_they_are_still_in(poo
         .await;
     assert_eq!(
         reply_text(&revoked),
-        "Lee Park is no longer a *concern handler*.\nLee Park may still be in the private \
-         space of concern #1: remove them there. The bot adds handlers to those spaces but \
-         does not take anyone out."
+        "Lee Park is no longer a *concern handler*.\nThe bot is taking Lee Park out of the \
+         private space of concern #1."
     );
     let revoked = slack
         .command("role revoke <@U0KIM0001|kim> concern_handler", "t-revoke-2")
@@ -550,14 +562,88 @@ async fn on_slack_revoking_a_handler_names_the_open_spaces_they_are_still_in(poo
         reply_text(&revoked),
         "Kim Ito is no longer a *concern handler*."
     );
+    // Two re-syncs were queued; the first takes Lee out, the second finds no one to.
     deliver_slack(&slack).await;
-    // The bot never asks Slack to remove anyone.
-    assert!(slack.sent("conversations.kick").await.is_empty());
+    assert_eq!(
+        slack.sent("conversations.kick").await,
+        [json!({ "channel": PRIVATE_CHANNEL, "user": LEE })]
+    );
+    assert_eq!(space_members(&slack.bot.pool).await, 0);
+    // Nothing is posted in the space about it, and no one else is invited.
+    assert_eq!(slack_dms(&slack, PRIVATE_CHANNEL).await.len(), 1);
+    assert_eq!(slack.sent("conversations.invite").await.len(), 1);
+
+    // Lee is named again and invited; he leaves the channel by hand, then loses the role:
+    // Slack answers `not_in_channel`, and the bot is done with him.
+    let granted = slack
+        .command("role grant <@U0LEE0001|lee> concern_handler", "t-regrant")
+        .await;
+    assert_eq!(
+        reply_text(&granted),
+        "Lee Park is now a *concern handler*.\nThe bot is adding Lee Park to the private space \
+         of concern #1."
+    );
+    deliver_slack(&slack).await;
+    assert_eq!(
+        slack.sent("conversations.invite").await[1],
+        json!({ "channel": PRIVATE_CHANNEL, "users": LEE })
+    );
+    assert_eq!(space_members(&slack.bot.pool).await, 1);
+    Mock::given(method("POST"))
+        .and(path("/conversations.kick"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "ok": false, "error": "not_in_channel" })),
+        )
+        .with_priority(1)
+        .mount(&slack.mock)
+        .await;
+    let revoked = slack
+        .command("role revoke <@U0LEE0001|lee> concern_handler", "t-revoke-3")
+        .await;
+    assert_eq!(
+        reply_text(&revoked),
+        "Lee Park is no longer a *concern handler*.\nThe bot is taking Lee Park out of the \
+         private space of concern #1."
+    );
+    deliver_slack(&slack).await;
+    deliver_slack(&slack).await;
+    assert_eq!(slack.sent("conversations.kick").await.len(), 2);
+    assert_eq!(space_members(&slack.bot.pool).await, 0);
+
+    // A space the bot kept no record for: it takes no one out, and the steward is told
+    // where to look.
+    slack
+        .command("role grant <@U0LEE0001|lee> concern_handler", "t-regrant-2")
+        .await;
+    deliver_slack(&slack).await;
+    sqlx::query("DELETE FROM concern_space_members")
+        .execute(&slack.bot.pool)
+        .await
+        .unwrap();
+    let revoked = slack
+        .command("role revoke <@U0LEE0001|lee> concern_handler", "t-revoke-4")
+        .await;
+    assert_eq!(
+        reply_text(&revoked),
+        "Lee Park is no longer a *concern handler*.\nLee Park may also be in the private space \
+         of concern #1, which the bot did not add them to: if so, remove them there."
+    );
+    deliver_slack(&slack).await;
+    assert_eq!(slack.sent("conversations.kick").await.len(), 2);
+}
+
+/// How many people the bot has on record as put in concerns' spaces.
+async fn space_members(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM concern_space_members")
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 /// A handler named after a concern's thread opened is added to it as soon as a steward
-/// grants the role on Discord, with nothing posted in the thread; revoking the role tells
-/// the steward the thread is where to remove them.
+/// grants the role on Discord, with nothing posted in the thread; revoking the role takes
+/// them out of it again, through a 500, and leaves the other handler in.
 #[sqlx::test]
 async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgPool) {
     const RAY: &str = "222000000000000077";
@@ -633,14 +719,36 @@ async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgP
     };
     assert_eq!(added[opened.len()..], [put(MENTOR), put(RAY)]);
 
-    // Bea takes the role back: she is told Ray may still be in the thread, and the bot
-    // asks Discord to remove no one.
+    // Bea takes the role back: the bot takes Ray out of the thread, and leaves Mo in. The
+    // first DELETE meets a 500; the retry takes him out.
+    thread_member_mock(&d, "DELETE", RAY).await;
     assert_eq!(
         d.run(ray_as_handler(94, "revoke")).await,
-        "Ray is no longer a **concern handler**.\nRay may still be in the private space of \
-         concern #1: remove them there. The bot adds handlers to those spaces but does not \
-         take anyone out."
+        "Ray is no longer a **concern handler**.\nThe bot is taking Ray out of the private \
+         space of concern #1."
     );
     d.dispatch().await;
-    assert_eq!(thread_requests(&d).await.len(), added.len());
+    d.bot.clock.advance(chrono::Duration::minutes(5));
+    d.dispatch().await;
+    let removed = thread_requests(&d).await;
+    let delete = |who: &str| {
+        (
+            "DELETE".to_owned(),
+            format!("/api/v10/channels/{THREAD}/thread-members/{who}"),
+            Value::Null,
+        )
+    };
+    // The 500 stops the re-sync before anyone is added; the retry takes Ray out, then
+    // adds Mo again (a no-op on Discord).
+    assert_eq!(
+        removed[added.len()..],
+        [delete(RAY), delete(RAY), put(MENTOR)]
+    );
+    let kept: Vec<String> = sqlx::query_scalar(
+        "SELECT m.platform_user_id FROM concern_space_members s JOIN members m ON m.id = s.member_id",
+    )
+    .fetch_all(&d.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, [MENTOR]);
 }

@@ -372,6 +372,13 @@ impl SlackApi {
         }
     }
 
+    /// Takes `user` out of `channel`. Refusals come back as they are: whether "not in the
+    /// channel" is done depends on why the caller asked.
+    pub async fn kick(&self, channel: &str, user: &str) -> Result<(), ApiError> {
+        let body = json!({ "channel": channel, "user": user });
+        self.call("conversations.kick", &body).await.map(drop)
+    }
+
     /// Archives `channel`; one archived already is no error.
     pub async fn archive(&self, channel: &str) -> Result<(), ApiError> {
         match self

@@ -424,15 +424,17 @@ pub async fn sync_spaces(
     Ok(())
 }
 
-/// Queues a re-sync of the concern's space (its missing handlers added, nothing posted),
-/// under a key of its own each time, so a later re-sync is never taken for a duplicate.
+/// Queues a re-sync of the concern's space (its missing handlers added, those no longer
+/// handlers taken out, nothing posted), under a key of its own each time, so a later
+/// re-sync is never taken for a duplicate: not even one in the same microsecond, as a
+/// grant and a revoke at one instant of the clock are.
 async fn queue_sync(
     tx: &mut PgConnection,
     community_id: Uuid,
     concern: Uuid,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    let key = format!("concern-space:{concern}:sync:{}", now.timestamp_micros());
+    let key = format!("concern-space:{concern}:sync:{}", Uuid::new_v4());
     queue_space(tx, community_id, concern, (&key, false), now).await
 }
 

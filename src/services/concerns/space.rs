@@ -1,6 +1,7 @@
 //! A concern's private space: a Discord private thread or a Slack private channel for the
 //! handlers the concern does not exclude, opened by `/concern space` and archived when the
-//! concern closes. The platform senders ask [`plan`] what to do when they act, so a space
+//! concern closes. A re-sync (a handler named or revoked) adds the handlers missing and
+//! takes out those the bot put in who are no longer handlers. The platform senders ask [`plan`] what to do when they act, so a space
 //! follows the concern as it is then, whatever order the actions arrive in.
 
 use sqlx::PgPool;
@@ -37,10 +38,27 @@ pub struct Opening {
     pub number: i32,
     /// The Discord channel (a configured name or id) its thread opens in.
     pub parent: Option<String>,
-    /// The platform ids of the handlers to add.
-    pub members: Vec<String>,
+    /// The handlers to add.
+    pub members: Vec<SpaceMember>,
+    /// Those to take out: put in by the bot, and no longer handlers the concern leaves in.
+    /// Someone a moderator added by hand is never here.
+    pub remove: Vec<SpaceMember>,
     /// Posted by the first request's action; `None` on a re-sync.
     pub message: Option<Message>,
+}
+
+/// Someone in a concern's space, or to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceMember {
+    pub member_id: Uuid,
+    /// Their user id on the space's platform.
+    pub user: String,
+}
+
+impl SpaceMember {
+    fn from_row((member_id, user): (Uuid, String)) -> Self {
+        Self { member_id, user }
+    }
 }
 
 /// What a platform does about a concern's space now.
@@ -105,12 +123,22 @@ pub async fn plan(
             let message = announce.then(|| {
                 messages::space_opened(target.number, &target.category, &here, &elsewhere)
             });
+            let members: Vec<SpaceMember> =
+                on_platform.into_iter().map(SpaceMember::from_row).collect();
+            let remove = store::space_members(pool, concern_id)
+                .await
+                .map_err(db("reading whom the bot put in a concern's space"))?
+                .into_iter()
+                .map(SpaceMember::from_row)
+                .filter(|put_in| !members.contains(put_in))
+                .collect();
             Ok(Plan::Open {
                 existing,
                 opening: Opening {
                     number: target.number,
                     parent: target.concern_space_channel,
-                    members: on_platform.into_iter().map(|(_, user)| user).collect(),
+                    members,
+                    remove,
                     message,
                 },
             })
@@ -124,6 +152,30 @@ pub async fn made(pool: &PgPool, concern_id: Uuid, space: &str) -> Result<String
     store::space_made(pool, concern_id, space)
         .await
         .map_err(db("recording a concern's space"))
+}
+
+/// Records that the bot is putting `users` in the concern's space, before it asks the
+/// platform to: a later re-sync may then take them out again.
+pub async fn adding(
+    pool: &PgPool,
+    concern_id: Uuid,
+    members: &[SpaceMember],
+) -> Result<(), SendError> {
+    let ids: Vec<Uuid> = members.iter().map(|m| m.member_id).collect();
+    store::space_members_adding(pool, concern_id, &ids)
+        .await
+        .map_err(db("recording whom the bot puts in a concern's space"))
+}
+
+/// Records that `member` is out of the concern's space (taken out, or not in it).
+pub async fn removed(
+    pool: &PgPool,
+    concern_id: Uuid,
+    member: &SpaceMember,
+) -> Result<(), SendError> {
+    store::space_member_removed(pool, concern_id, member.member_id)
+        .await
+        .map_err(db("recording whom the bot took out of a concern's space"))
 }
 
 /// A database error while `doing` it, as both senders report it: worth retrying.

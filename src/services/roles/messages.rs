@@ -80,15 +80,27 @@ fn concern_spaces(numbers: &[i32]) -> String {
     format!("{spaces}{}", crate::render::and_list(&listed))
 }
 
+/// After a concern handler's role is revoked: the open concerns' private spaces the bot
+/// put them in, which it is taking them out of.
+pub fn leaving_concern_spaces(display_name: &str, numbers: &[i32]) -> Message {
+    Message::new()
+        .text("\nThe bot is taking ")
+        .user(display_name)
+        .text(" out of ")
+        .text(concern_spaces(numbers))
+        .text(".")
+}
+
 /// After a concern handler's role is revoked: the open concerns' private spaces they may
-/// still be in, which only someone on the platform can remove them from.
-pub fn still_in_concern_spaces(display_name: &str, numbers: &[i32]) -> Message {
+/// be in without the bot having put them there (by hand, or before it kept track), which
+/// only someone on the platform can take them out of.
+pub fn maybe_in_concern_spaces(display_name: &str, numbers: &[i32]) -> Message {
     Message::new()
         .text("\n")
         .user(display_name)
-        .text(" may still be in ")
+        .text(" may also be in ")
         .text(concern_spaces(numbers))
-        .text(": remove them there. The bot adds handlers to those spaces but does not take anyone out.")
+        .text(", which the bot did not add them to: if so, remove them there.")
 }
 
 pub fn revoked(display_name: &str, role: Role, cohort: Option<&str>) -> Message {

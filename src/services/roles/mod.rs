@@ -85,9 +85,25 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     let mut reply = messages::revoked(&target.display_name, role, cohort_name);
     // Concern spaces follow the community-wide role; a cohort's grant of it adds no one.
     if role == Role::ConcernHandler && cohort.is_none() {
-        let line = messages::still_in_concern_spaces;
-        if let Some(spaces) = concern_spaces_line(tx, inv, &target, line).await? {
-            reply = reply.push(spaces);
+        let community = inv.caller.community_id;
+        crate::services::concerns::sync_spaces(&mut *tx, community, now).await?;
+        let leaving = concerns::open_spaces_holding(&mut *tx, community, target.id).await?;
+        let maybe_in: Vec<i32> = concerns::open_spaces_with(&mut *tx, community, target.id)
+            .await?
+            .into_iter()
+            .filter(|number| !leaving.contains(number))
+            .collect();
+        if !leaving.is_empty() {
+            reply = reply.push(messages::leaving_concern_spaces(
+                &target.display_name,
+                &leaving,
+            ));
+        }
+        if !maybe_in.is_empty() {
+            reply = reply.push(messages::maybe_in_concern_spaces(
+                &target.display_name,
+                &maybe_in,
+            ));
         }
     }
     Ok(Outcome::reply(reply, inv.spec.visibility)

@@ -10,7 +10,7 @@ use super::super::messages;
 use super::super::rest::{RestError, UNKNOWN_CHANNEL};
 use super::{DiscordSender, send_error};
 use crate::outbox::{Delivered, OutboundPost, SendError};
-use crate::services::concerns::space::{self, Opening, Plan};
+use crate::services::concerns::space::{self, Opening, Plan, SpaceMember};
 
 /// Discord's type for a private thread.
 const PRIVATE_THREAD: u8 = 12;
@@ -126,13 +126,16 @@ impl DiscordSender {
                     .ok_or_else(|| SendError::Permanent(format!("`{kept}` is not a thread id")))?
             }
         };
-        for user in &opening.members {
-            let Some(user_id) = user.parse::<u64>().ok().filter(|n| *n > 0) else {
+        self.take_out(post, concern, thread, &opening.remove)
+            .await?;
+        space::adding(&self.pool, concern, &opening.members).await?;
+        for member in &opening.members {
+            let Some(user_id) = user_id(&member.user) else {
                 continue;
             };
             let route = Route::ChannelThreadMember {
                 channel_id: thread,
-                user_id: UserId::new(user_id),
+                user_id,
             };
             match self.rest.call(route, LightMethod::Put, None).await {
                 Ok(_) => {}
@@ -156,6 +159,49 @@ impl DiscordSender {
             platform_message_id: thread.to_string(),
         })
     }
+}
+
+impl DiscordSender {
+    /// Takes out those the bot put in who are no longer handlers here, one by one. One
+    /// Discord refuses (no Manage Threads, say) is logged and kept for the next re-sync;
+    /// the others still go.
+    async fn take_out(
+        &self,
+        post: &OutboundPost,
+        concern: uuid::Uuid,
+        thread: ChannelId,
+        members: &[SpaceMember],
+    ) -> Result<(), SendError> {
+        for member in members {
+            if let Some(user_id) = user_id(&member.user) {
+                let route = Route::ChannelThreadMember {
+                    channel_id: thread,
+                    user_id,
+                };
+                match self.rest.call(route, LightMethod::Delete, None).await {
+                    Ok(_) => {}
+                    // Out already: they left the thread, or the server.
+                    Err(RestError::Rejected { status: 404, .. }) => {}
+                    Err(RestError::Rejected { status, code, .. }) => {
+                        tracing::warn!(
+                            outbox_id = post.id,
+                            status,
+                            ?code,
+                            "a former concern handler could not be taken out of the concern's private thread"
+                        );
+                        continue;
+                    }
+                    Err(err) => return Err(send_error(err)),
+                }
+            }
+            space::removed(&self.pool, concern, member).await?;
+        }
+        Ok(())
+    }
+}
+
+fn user_id(user: &str) -> Option<UserId> {
+    user.parse::<u64>().ok().filter(|n| *n > 0).map(UserId::new)
 }
 
 fn thread_id(space: &str) -> Option<ChannelId> {

@@ -5,10 +5,14 @@
 use super::SlackSender;
 use crate::chat::slack::api::ApiError;
 use crate::outbox::{Delivered, OutboundPost, SendError};
-use crate::services::concerns::space::{self, Opening, Plan};
+use crate::services::concerns::space::{self, Opening, Plan, SpaceMember};
 
 /// What Slack answers about a channel archived, deleted, or left by hand.
 const GONE: &[&str] = &["is_archived", "channel_not_found", "not_in_channel"];
+
+/// What `conversations.kick` answers about someone out of the channel already (left by
+/// hand, or never joined) or gone from the workspace: they are out.
+const OUT_ALREADY: &[&str] = &["not_in_channel", "user_not_found", "cant_kick_self"];
 
 /// Names tried after the first is taken (`concern-4-2`, …): a channel made by hand, or
 /// one from a community the workspace had before.
@@ -33,6 +37,9 @@ impl SlackSender {
                         space::made(&self.pool, concern, &made).await?
                     }
                 };
+                self.take_out(post, concern, &channel, &opening.remove)
+                    .await?;
+                space::adding(&self.pool, concern, &opening.members).await?;
                 self.invite(post, &channel, &opening).await?;
                 if let Some(message) = &opening.message {
                     self.post_parts(post, message, &channel).await?;
@@ -87,6 +94,35 @@ impl SlackSender {
         )))
     }
 
+    /// Takes out those the bot put in who are no longer handlers here, one by one. One Slack
+    /// refuses for good (a missing scope, say) is logged and kept for the next re-sync; the
+    /// others still go.
+    async fn take_out(
+        &self,
+        post: &OutboundPost,
+        concern: uuid::Uuid,
+        channel: &str,
+        members: &[SpaceMember],
+    ) -> Result<(), SendError> {
+        for member in members {
+            match self.api.kick(channel, &member.user).await {
+                Ok(()) => {}
+                Err(ApiError::Slack { error, .. }) if OUT_ALREADY.contains(&error.as_str()) => {}
+                Err(err) if err.is_transient() => return Err(err.into()),
+                Err(err) => {
+                    tracing::warn!(
+                        outbox_id = post.id,
+                        error = %err,
+                        "Slack refused to take a former concern handler out of the concern's private channel"
+                    );
+                    continue;
+                }
+            }
+            space::removed(&self.pool, concern, member).await?;
+        }
+        Ok(())
+    }
+
     /// Invites the handlers; one Slack refuses (deactivated, say) is logged, and the space
     /// still opens for the others.
     async fn invite(
@@ -98,7 +134,8 @@ impl SlackSender {
         if opening.members.is_empty() {
             return Ok(());
         }
-        match self.api.invite(channel, &opening.members).await {
+        let users: Vec<String> = opening.members.iter().map(|m| m.user.clone()).collect();
+        match self.api.invite(channel, &users).await {
             Ok(()) => Ok(()),
             Err(err) if err.is_transient() => Err(err.into()),
             Err(err) => {
