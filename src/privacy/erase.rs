@@ -134,6 +134,23 @@ pub async fn apply(
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    // An erased member handles no concern: the open concerns' private spaces the bot put
+    // them in are re-synced, which takes them out under the platform id recorded when they
+    // were put in (theirs in `members` is anonymised by now), and forgets it.
+    let in_spaces: Option<Uuid> = sqlx::query_scalar(
+        "SELECT m.community_id FROM members m
+          WHERE m.id = $1
+            AND EXISTS (SELECT 1 FROM concern_space_members s WHERE s.member_id = m.id)",
+    )
+    .bind(member)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("reading whether the member is in a concern's private space")?;
+    if let Some(community) = in_spaces {
+        crate::services::concerns::sync_spaces(&mut *tx, community, now)
+            .await
+            .context("queueing the concern spaces' re-sync")?;
+    }
     Ok(erased)
 }
 

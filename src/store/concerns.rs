@@ -451,36 +451,40 @@ pub async fn space_made(
     .await
 }
 
-/// Those the bot put in the concern's space (see migration 0063), with their platform ids.
+/// Those the bot put in the concern's space (see migration 0063), with the platform ids
+/// it put them in under.
 pub async fn space_members(
     ex: impl PgExecutor<'_>,
     concern_id: Uuid,
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
-        "SELECT m.id, m.platform_user_id
-           FROM concern_space_members s JOIN members m ON m.id = s.member_id
-          WHERE s.concern_id = $1
-          ORDER BY m.platform_user_id",
+        "SELECT member_id, platform_user_id FROM concern_space_members WHERE concern_id = $1
+          ORDER BY platform_user_id",
     )
     .bind(concern_id)
     .fetch_all(ex)
     .await
 }
 
-/// Records that the bot is putting `members` in the concern's space; those recorded
-/// already stay as they are.
+/// Records that the bot is putting `members` (member id, platform id) in the concern's
+/// space; those recorded already stay as they are.
 pub async fn space_members_adding(
     ex: impl PgExecutor<'_>,
     concern_id: Uuid,
-    members: &[Uuid],
+    members: &[(Uuid, String)],
 ) -> sqlx::Result<()> {
+    let (ids, users): (Vec<Uuid>, Vec<&str>) = members
+        .iter()
+        .map(|(id, user)| (*id, user.as_str()))
+        .unzip();
     sqlx::query(
-        "INSERT INTO concern_space_members (concern_id, member_id)
-         SELECT $1, m FROM unnest($2::uuid[]) AS m
+        "INSERT INTO concern_space_members (concern_id, member_id, platform_user_id)
+         SELECT $1, m.id, m.user_id FROM unnest($2::uuid[], $3::text[]) AS m(id, user_id)
          ON CONFLICT DO NOTHING",
     )
     .bind(concern_id)
-    .bind(members)
+    .bind(&ids)
+    .bind(&users)
     .execute(ex)
     .await
     .map(drop)
@@ -495,6 +499,16 @@ pub async fn space_member_removed(
     sqlx::query("DELETE FROM concern_space_members WHERE concern_id = $1 AND member_id = $2")
         .bind(concern_id)
         .bind(member)
+        .execute(ex)
+        .await
+        .map(drop)
+}
+
+/// Forgets whom the bot put in the concern's space, once it is archived: nobody will be
+/// taken out of it any more.
+pub async fn space_members_forget(ex: impl PgExecutor<'_>, concern_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM concern_space_members WHERE concern_id = $1")
+        .bind(concern_id)
         .execute(ex)
         .await
         .map(drop)

@@ -633,6 +633,85 @@ async fn on_slack_revoking_a_handler_takes_them_out_of_the_open_spaces(pool: PgP
     assert_eq!(slack.sent("conversations.kick").await.len(), 2);
 }
 
+/// A handler who has their data erased is taken out of the open spaces the bot put them
+/// in, under the Slack id they were put in with (their member row is anonymised by then);
+/// after that no table holds that id. A closed concern's space forgets whom it held.
+#[sqlx::test]
+async fn on_slack_an_erased_handler_is_taken_out_of_the_open_spaces(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    lee_opens_marias_space_with_sam_as_steward(&slack).await;
+    let bot = &slack.bot;
+    assert_eq!(space_members(&bot.pool).await, 1);
+
+    let asked = slack
+        .command_as(LEE, "me data delete confirm:acme-makers", "t-erase")
+        .await;
+    assert!(
+        reply_text(&asked).starts_with("🗑️ Your data in acme-makers will be erased at "),
+        "{asked}"
+    );
+    deliver_slack(&slack).await;
+    bot.clock.advance(chrono::Duration::days(7));
+    bot.tick().await;
+    let name: String =
+        sqlx::query_scalar("SELECT display_name FROM members WHERE platform_user_id = $1")
+            .bind(LEE)
+            .fetch_optional(&bot.pool)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| "anonymised".to_owned());
+    assert_eq!(name, "anonymised", "the erasure ran");
+    assert_eq!(space_members(&bot.pool).await, 1, "kept until he is out");
+
+    deliver_slack(&slack).await;
+    assert_eq!(
+        slack.sent("conversations.kick").await,
+        [json!({ "channel": PRIVATE_CHANNEL, "user": LEE })]
+    );
+    assert_eq!(space_members(&bot.pool).await, 0);
+    let holding: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM concern_space_members t WHERE strpos(t::text, $1) > 0",
+    )
+    .bind(LEE)
+    .fetch_one(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(holding, 0);
+    // Nothing is posted in the space about it.
+    assert_eq!(slack_dms(&slack, PRIVATE_CHANNEL).await.len(), 1);
+}
+
+/// Closing a concern forgets whom the bot put in its space, once it archives it.
+#[sqlx::test]
+async fn on_slack_an_archived_space_forgets_whom_it_held(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    lee_opens_marias_space_with_sam_as_steward(&slack).await;
+    assert_eq!(space_members(&slack.bot.pool).await, 1);
+    let closed = slack
+        .command_as(LEE, "concern close 1 Fixed.", "t-close")
+        .await;
+    assert!(
+        reply_text(&closed).starts_with("✅ Closed concern #1."),
+        "{closed}"
+    );
+    deliver_slack(&slack).await;
+    assert_eq!(
+        slack.sent("conversations.archive").await,
+        [json!({ "channel": PRIVATE_CHANNEL })]
+    );
+    assert_eq!(space_members(&slack.bot.pool).await, 0);
+    // Revoking the role now takes him out of nothing.
+    let revoked = slack
+        .command("role revoke <@U0LEE0001|lee> concern_handler", "t-revoke")
+        .await;
+    assert_eq!(
+        reply_text(&revoked),
+        "Lee Park is no longer a *concern handler*."
+    );
+    deliver_slack(&slack).await;
+    assert!(slack.sent("conversations.kick").await.is_empty());
+}
+
 /// How many people the bot has on record as put in concerns' spaces.
 async fn space_members(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM concern_space_members")

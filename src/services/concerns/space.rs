@@ -51,7 +51,8 @@ pub struct Opening {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpaceMember {
     pub member_id: Uuid,
-    /// Their user id on the space's platform.
+    /// Their user id on the space's platform: for someone to take out, the one they were
+    /// put in under (an erasure has anonymised the member's own since).
     pub user: String,
 }
 
@@ -130,7 +131,7 @@ pub async fn plan(
                 .map_err(db("reading whom the bot put in a concern's space"))?
                 .into_iter()
                 .map(SpaceMember::from_row)
-                .filter(|put_in| !members.contains(put_in))
+                .filter(|put_in| !members.iter().any(|m| m.member_id == put_in.member_id))
                 .collect();
             Ok(Plan::Open {
                 existing,
@@ -161,8 +162,11 @@ pub async fn adding(
     concern_id: Uuid,
     members: &[SpaceMember],
 ) -> Result<(), SendError> {
-    let ids: Vec<Uuid> = members.iter().map(|m| m.member_id).collect();
-    store::space_members_adding(pool, concern_id, &ids)
+    let pairs: Vec<(Uuid, String)> = members
+        .iter()
+        .map(|m| (m.member_id, m.user.clone()))
+        .collect();
+    store::space_members_adding(pool, concern_id, &pairs)
         .await
         .map_err(db("recording whom the bot puts in a concern's space"))
 }
@@ -176,6 +180,15 @@ pub async fn removed(
     store::space_member_removed(pool, concern_id, member.member_id)
         .await
         .map_err(db("recording whom the bot took out of a concern's space"))
+}
+
+/// Forgets whom the bot put in the concern's space, now archived (or gone).
+pub async fn archived(pool: &PgPool, concern_id: Uuid) -> Result<(), SendError> {
+    store::space_members_forget(pool, concern_id)
+        .await
+        .map_err(db(
+            "forgetting whom the bot put in an archived concern space",
+        ))
 }
 
 /// A database error while `doing` it, as both senders report it: worth retrying.

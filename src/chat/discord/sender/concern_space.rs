@@ -34,6 +34,8 @@ impl DiscordSender {
                 self.open_space(post, concern, existing, opening).await
             }
             Plan::Archive { space, message } => {
+                // Nobody is taken out of a closed concern's thread any more.
+                space::archived(&self.pool, concern).await?;
                 let Some(thread) = thread_id(&space) else {
                     return Ok(Delivered::nothing_to_do());
                 };

@@ -49,6 +49,8 @@ impl SlackSender {
                 })
             }
             Plan::Archive { space, message } => {
+                // Nobody is taken out of a closed concern's space any more.
+                space::archived(&self.pool, concern).await?;
                 // One short line in a quiet channel: no pacing, and a retry after the
                 // archive failed may say it twice.
                 for (i, part) in self
