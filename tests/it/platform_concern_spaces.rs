@@ -626,8 +626,8 @@ async fn on_slack_revoking_a_handler_takes_them_out_of_the_open_spaces(pool: PgP
         .await;
     assert_eq!(
         reply_text(&revoked),
-        "Lee Park is no longer a *concern handler*.\nLee Park may also be in the private space \
-         of concern #1, which the bot did not add them to: if so, remove them there."
+        "Lee Park is no longer a *concern handler*.\nLee Park may be in the private space of \
+         concern #1 without the bot having added them: if so, remove them there."
     );
     deliver_slack(&slack).await;
     assert_eq!(slack.sent("conversations.kick").await.len(), 2);

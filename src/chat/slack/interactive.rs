@@ -571,8 +571,8 @@ mod tests {
     #[test]
     fn a_submit_missing_an_option_its_form_has_no_field_for_is_answered_not_marked() {
         let add = form(FormId::KbAdd);
-        // No kind: only a stale or altered view carries that, and Slack could show an error
-        // on a `kind` block the form does not have nowhere, so the form is answered.
+        // No kind: only a stale or altered view carries that. Slack cannot show an error on
+        // a `kind` block the form does not have, so the form is answered instead.
         let answer = bind_submitted(add, &[("title", "Proxy"), ("body", "Use it.")]).unwrap_err();
         assert_eq!(answer["response_action"], "update");
         assert_eq!(answer["view"]["title"]["text"], "Add to knowledge base");

@@ -1,8 +1,9 @@
 //! A concern's private space: a Discord private thread or a Slack private channel for the
 //! handlers the concern does not exclude, opened by `/concern space` and archived when the
-//! concern closes. A re-sync (a handler named or revoked) adds the handlers missing and
-//! takes out those the bot put in who are no longer handlers. The platform senders ask [`plan`] what to do when they act, so a space
-//! follows the concern as it is then, whatever order the actions arrive in.
+//! concern closes. A re-sync (a handler named, revoked or erased) adds the handlers missing
+//! and takes out those the bot put in who are no longer handlers. The platform senders ask
+//! [`plan`] what to do when they act, so a space follows the concern as it is then,
+//! whatever order the actions arrive in.
 
 use sqlx::PgPool;
 use uuid::Uuid;

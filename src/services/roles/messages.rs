@@ -98,9 +98,9 @@ pub fn maybe_in_concern_spaces(display_name: &str, numbers: &[i32]) -> Message {
     Message::new()
         .text("\n")
         .user(display_name)
-        .text(" may also be in ")
+        .text(" may be in ")
         .text(concern_spaces(numbers))
-        .text(", which the bot did not add them to: if so, remove them there.")
+        .text(" without the bot having added them: if so, remove them there.")
 }
 
 pub fn revoked(display_name: &str, role: Role, cohort: Option<&str>) -> Message {

@@ -161,9 +161,7 @@ impl DiscordSender {
             platform_message_id: thread.to_string(),
         })
     }
-}
 
-impl DiscordSender {
     /// Takes out those the bot put in who are no longer handlers here, one by one. One
     /// Discord refuses (no Manage Threads, say) is logged and kept for the next re-sync;
     /// the others still go.
