@@ -180,7 +180,12 @@ impl Platform {
 }
 
 /// The part of a claim or expiry that keeps to one platform's posts (`$platform` is the
-/// given parameter number); true for every post when it is NULL.
+/// given parameter number); true for every post when it is NULL. A member's row is their
+/// platform's; a channel's (posts, and actions queued by channel such as a concern's
+/// space) is the community's home platform, Discord for a community on both, as
+/// `services::concerns::space::home_platform` decides. Were either dispatcher free to claim
+/// those, a channel post would land on a random platform, and the concern-space action
+/// Slack's sender claimed would be done as "not mine" and never reach Discord.
 fn platform_filter(param: u8) -> String {
     format!(
         "(${param}::text IS NULL OR CASE WHEN outbox.member_id IS NOT NULL
@@ -188,6 +193,7 @@ fn platform_filter(param: u8) -> String {
             ELSE EXISTS (SELECT 1 FROM communities c WHERE c.id = outbox.community_id
                  AND CASE ${param} WHEN 'discord' THEN c.discord_guild_id IS NOT NULL
                                    WHEN 'slack' THEN c.slack_team_id IS NOT NULL
+                                                     AND c.discord_guild_id IS NULL
                                    ELSE c.discord_guild_id IS NULL AND c.slack_team_id IS NULL END) END)"
     )
 }

@@ -130,6 +130,22 @@ async fn sam_reports(d: &DiscordBot, exclusion: &str) -> Vec<String> {
         .collect()
 }
 
+/// Mo is made the one concern handler, Sam reports to him, and Mo asks for the concern's
+/// space on Discord: Mo's reply.
+async fn mo_handles_sams_report_and_asks_for_a_space(d: &DiscordBot) -> String {
+    d.bot
+        .grant_role("discord", MENTOR, Role::ConcernHandler)
+        .await;
+    assert_eq!(sam_reports(d, "").await, ["Mo"]);
+    let space = concern_command(
+        d,
+        92,
+        "space",
+        json!([{ "name": "concern", "type": 4, "value": 1 }]),
+    );
+    d.run(space).await
+}
+
 fn concern_command(d: &DiscordBot, id: u64, sub: &str, options: Value) -> Value {
     DiscordBot::as_member(d.command(id, "concern", Some(sub), options), MENTOR, "Mo")
 }
@@ -303,6 +319,68 @@ async fn on_discord_a_concern_gets_a_private_thread_for_its_handlers_archived_wh
 const LEE: &str = "U0LEE0001";
 const KIM: &str = "U0KIM0001";
 const PRIVATE_CHANNEL: &str = "C0CONCERN1";
+
+/// A community on both platforms keeps its channel rows on its home platform, Discord:
+/// Slack's dispatcher, run first, claims neither the space's action nor the cohort
+/// channel's welcome, and the thread still opens on Discord. (Before, Slack's sender could
+/// claim the action, find the space was not its platform's, and mark it done.)
+#[sqlx::test]
+async fn on_both_platforms_channel_rows_go_to_discord_whichever_dispatcher_runs_first(
+    pool: PgPool,
+) {
+    let d = DiscordBot::new(pool).await;
+    // The same community on Slack too (the Slack harness imports the program again, which
+    // has no guild id: it is put back).
+    let guild: String = sqlx::query_scalar("SELECT discord_guild_id FROM communities")
+        .fetch_one(&d.bot.pool)
+        .await
+        .unwrap();
+    let slack = Slack::new(d.bot.pool.clone()).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    sqlx::query("UPDATE communities SET discord_guild_id = $1, concern_space_channel = $2")
+        .bind(&guild)
+        .bind(CONCERNS_CHANNEL)
+        .execute(&d.bot.pool)
+        .await
+        .unwrap();
+    spring_lead_mentor(&d).await;
+    dm_mocks(&d).await;
+    thread_mocks(&d).await;
+    let opened = mo_handles_sams_report_and_asks_for_a_space(&d).await;
+    assert!(
+        opened.starts_with("🔒 Opening a private thread on Discord for concern #1"),
+        "{opened}"
+    );
+    let channel_rows: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE member_id IS NULL AND status = 'pending'",
+    )
+    .fetch_one(&d.bot.pool)
+    .await
+    .unwrap();
+    assert!(channel_rows >= 1);
+
+    deliver_slack(&slack).await;
+    assert!(slack.sent("conversations.create").await.is_empty());
+    assert!(slack.sent("chat.postMessage").await.is_empty());
+    let still: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE member_id IS NULL AND status = 'pending'",
+    )
+    .fetch_one(&d.bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(still, channel_rows, "Slack claimed none of them");
+
+    d.dispatch().await;
+    d.bot.clock.advance(chrono::Duration::minutes(5));
+    d.dispatch().await;
+    let requests = thread_requests(&d).await;
+    assert_eq!(
+        requests[0].1,
+        format!("/api/v10/channels/{CONCERNS_CHANNEL}/threads"),
+        "{requests:?}"
+    );
+    assert_eq!(space_members(&d.bot.pool).await, 1);
+}
 
 /// Slack's answers to making, filling and archiving a private channel; `concern-1` is
 /// taken already (a channel someone made by hand).
@@ -743,18 +821,8 @@ async fn on_discord_a_handler_named_later_is_added_to_the_open_threads(pool: PgP
         .await
         .unwrap();
     bea_is_steward(&d).await;
-    d.bot
-        .grant_role("discord", MENTOR, Role::ConcernHandler)
-        .await;
-    assert_eq!(sam_reports(&d, "").await, ["Mo"]);
-    let space = concern_command(
-        &d,
-        92,
-        "space",
-        json!([{ "name": "concern", "type": 4, "value": 1 }]),
-    );
     assert!(
-        d.run(space)
+        mo_handles_sams_report_and_asks_for_a_space(&d)
             .await
             .starts_with("🔒 Opening a private thread")
     );
