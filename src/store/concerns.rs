@@ -466,25 +466,21 @@ pub async fn space_members(
     .await
 }
 
-/// Records that the bot is putting `members` (member id, platform id) in the concern's
-/// space; those recorded already stay as they are.
+/// Records that the bot is putting `members` in the concern's space, each under the
+/// platform id at the same place in `users`; those recorded already stay as they are.
 pub async fn space_members_adding(
     ex: impl PgExecutor<'_>,
     concern_id: Uuid,
-    members: &[(Uuid, String)],
+    (ids, users): (&[Uuid], &[&str]),
 ) -> sqlx::Result<()> {
-    let (ids, users): (Vec<Uuid>, Vec<&str>) = members
-        .iter()
-        .map(|(id, user)| (*id, user.as_str()))
-        .unzip();
     sqlx::query(
         "INSERT INTO concern_space_members (concern_id, member_id, platform_user_id)
          SELECT $1, m.id, m.user_id FROM unnest($2::uuid[], $3::text[]) AS m(id, user_id)
          ON CONFLICT DO NOTHING",
     )
     .bind(concern_id)
-    .bind(&ids)
-    .bind(&users)
+    .bind(ids)
+    .bind(users)
     .execute(ex)
     .await
     .map(drop)

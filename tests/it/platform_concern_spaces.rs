@@ -640,7 +640,8 @@ async fn on_slack_revoking_a_handler_takes_them_out_of_the_open_spaces(pool: PgP
         reply_text(&revoked),
         "Kim Ito is no longer a *concern handler*."
     );
-    // Two re-syncs were queued; the first takes Lee out, the second finds no one to.
+    // Lee's revoke queued a re-sync, which takes him out; Kim was in no space, so hers
+    // queued none.
     deliver_slack(&slack).await;
     assert_eq!(
         slack.sent("conversations.kick").await,

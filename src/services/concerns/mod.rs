@@ -412,7 +412,9 @@ async fn queue_space(
 
 /// Brings every open concern's private space up to date with its handlers, as asking
 /// `/concern space` again does: a handler named after a space opened is added to it (the
-/// concern's exclusions still hold). Called when someone is made a concern handler.
+/// concern's exclusions still hold), and one the bot put in who is no handler now is
+/// taken out. Called when someone is made a concern handler, and when one the bot put in a
+/// space loses the role or has their data erased.
 pub async fn sync_spaces(
     tx: &mut PgConnection,
     community_id: Uuid,

@@ -163,11 +163,11 @@ pub async fn adding(
     concern_id: Uuid,
     members: &[SpaceMember],
 ) -> Result<(), SendError> {
-    let pairs: Vec<(Uuid, String)> = members
+    let (ids, users): (Vec<Uuid>, Vec<&str>) = members
         .iter()
-        .map(|m| (m.member_id, m.user.clone()))
-        .collect();
-    store::space_members_adding(pool, concern_id, &pairs)
+        .map(|m| (m.member_id, m.user.as_str()))
+        .unzip();
+    store::space_members_adding(pool, concern_id, (&ids, &users))
         .await
         .map_err(db("recording whom the bot puts in a concern's space"))
 }

@@ -86,8 +86,12 @@ pub async fn revoke(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     // Concern spaces follow the community-wide role; a cohort's grant of it adds no one.
     if role == Role::ConcernHandler && cohort.is_none() {
         let community = inv.caller.community_id;
-        crate::services::concerns::sync_spaces(&mut *tx, community, now).await?;
         let leaving = concerns::open_spaces_holding(&mut *tx, community, target.id).await?;
+        // A re-sync calls the platform for every handler of every open space: only worth
+        // it when the bot has someone to take out.
+        if !leaving.is_empty() {
+            crate::services::concerns::sync_spaces(&mut *tx, community, now).await?;
+        }
         let maybe_in: Vec<i32> = concerns::open_spaces_with(&mut *tx, community, target.id)
             .await?
             .into_iter()
