@@ -351,24 +351,17 @@ async fn on_both_platforms_channel_rows_go_to_discord_whichever_dispatcher_runs_
         opened.starts_with("🔒 Opening a private thread on Discord for concern #1"),
         "{opened}"
     );
-    let channel_rows: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM outbox WHERE member_id IS NULL AND status = 'pending'",
-    )
-    .fetch_one(&d.bot.pool)
-    .await
-    .unwrap();
+    let channel_rows = pending_channel_rows(&d.bot.pool).await;
     assert!(channel_rows >= 1);
 
     deliver_slack(&slack).await;
     assert!(slack.sent("conversations.create").await.is_empty());
     assert!(slack.sent("chat.postMessage").await.is_empty());
-    let still: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM outbox WHERE member_id IS NULL AND status = 'pending'",
-    )
-    .fetch_one(&d.bot.pool)
-    .await
-    .unwrap();
-    assert_eq!(still, channel_rows, "Slack claimed none of them");
+    assert_eq!(
+        pending_channel_rows(&d.bot.pool).await,
+        channel_rows,
+        "Slack claimed none of them"
+    );
 
     d.dispatch().await;
     d.bot.clock.advance(chrono::Duration::minutes(5));
@@ -380,6 +373,14 @@ async fn on_both_platforms_channel_rows_go_to_discord_whichever_dispatcher_runs_
         "{requests:?}"
     );
     assert_eq!(space_members(&d.bot.pool).await, 1);
+}
+
+/// Outbox rows for no member (channel posts, and actions queued by channel) not sent yet.
+async fn pending_channel_rows(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE member_id IS NULL AND status = 'pending'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 /// Slack's answers to making, filling and archiving a private channel; `concern-1` is
