@@ -493,9 +493,10 @@ pub struct PromptExtras {
 
 /// Records a prompt for every active learner of each batch's cohort and zone, and queues one
 /// DM each: one statement for the whole tick, however many cohorts and learners. Learners
-/// already prompted or already checked in for the week are left out. A learner who is away
-/// gets the prompt row, marked excused, and no DM: the week is excused, not missed. Keys make a re-run of
-/// the same tick add nothing. Returns the number of DMs queued.
+/// already prompted or already checked in for the week, and tombstones, are left out. A
+/// learner who is away gets the prompt row, marked excused, and no DM: the week is excused,
+/// not missed. Keys make a re-run of the same tick add nothing. Returns the number of DMs
+/// queued.
 ///
 /// Both inserts read one materialised set of targets, found with anti-joins on primary
 /// keys: no join between the statement's own results, which the planner cannot estimate
@@ -551,6 +552,9 @@ pub const ENQUEUE_PROMPTS: &str = "targets AS MATERIALIZED (
                  AND k.blockers IS NOT NULL AND k.blocker_resolved_at IS NULL
                ORDER BY k.period DESC LIMIT 1) AS blocker) x
          WHERE coalesce(m.timezone, c.timezone) = b.zone
+           -- Tombstones get nothing: the outbox's own check skips this statement's rows
+           -- (migration 0064).
+           AND m.erased_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM checkin_prompts p
                            WHERE p.cohort_id = b.cohort_id AND p.member_id = e.member_id AND p.period = b.period)
            AND NOT EXISTS (SELECT 1 FROM checkins k
@@ -582,7 +586,7 @@ pub async fn enqueue_nudges(
              WHERE p.cohort_id = b.cohort_id AND p.period = b.period AND p.nudged_at IS NULL
                AND e.cohort_id = p.cohort_id AND e.member_id = p.member_id AND e.status = 'active'
                AND m.id = p.member_id AND c.id = p.cohort_id
-               AND coalesce(m.timezone, c.timezone) = b.zone
+               AND coalesce(m.timezone, c.timezone) = b.zone AND m.erased_at IS NULL
                AND p.sent_at <= $6 - make_interval(hours => c.nudge_after_hours)
                AND p.excused IS NULL AND NOT member_away(p.member_id, $6)
                AND NOT EXISTS (SELECT 1 FROM checkins k

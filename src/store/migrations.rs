@@ -81,6 +81,7 @@ const FILES: &[(&str, &str)] = embed![
     "0061_dashboard_reads.sql",
     "0062_kb_near_names.sql",
     "0063_concern_space_members.sql",
+    "0064_outbox_fanouts_skip_erased.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -262,6 +262,58 @@ async fn one_nudge_for_an_unanswered_prompt_and_none_for_an_answered_one(pool: P
     assert_eq!(bot.tick().await.posts, 0);
 }
 
+/// Marks `user`'s member row erased (a tombstone) without the erasure job, which would
+/// also end their enrollments: the fan-outs must leave a tombstone out by themselves.
+async fn tombstone(bot: &TestBot, user: &str) {
+    sqlx::query("UPDATE members SET erased_at = now() WHERE platform_user_id = $1")
+        .bind(user)
+        .execute(&bot.pool)
+        .await
+        .unwrap();
+}
+
+/// The outbox checks each row for a tombstone except the weekly fan-outs', whose own
+/// statement leaves tombstones out (migration 0064): a tombstone still enrolled gets no
+/// prompt and no nudge, and the others get theirs.
+#[sqlx::test]
+async fn the_weekly_fan_outs_skip_a_tombstone_still_enrolled(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    for user in ["sam", "lee", "kim"] {
+        bot.enroll(user, SPRING, Some("projects")).await;
+    }
+    // The three welcomes in the cohort's channel.
+    bot.deliver_to(&["#spring-makers"; 3]).await;
+    tombstone(&bot, "sam").await;
+    bot.set_local("2027-03-08 08:45", Berlin);
+    bot.tick().await;
+    bot.set_local("2027-03-08 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 2);
+    bot.deliver_to(&["@kim", "@lee"]).await;
+    let prompted: Vec<String> = sqlx::query_scalar(
+        "SELECT m.platform_user_id FROM checkin_prompts p JOIN members m ON m.id = p.member_id
+         ORDER BY 1",
+    )
+    .fetch_all(&bot.pool)
+    .await
+    .unwrap();
+    assert_eq!(prompted, ["kim", "lee"]);
+
+    // Lee becomes a tombstone after the prompt: Wednesday's nudge goes to Kim alone.
+    tombstone(&bot, "lee").await;
+    bot.set_local("2027-03-10 09:00", Berlin);
+    assert_eq!(bot.tick().await.posts, 1);
+    let delivered = bot.deliver().await.into_vec();
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+    assert_eq!(delivered[0].0, "@kim");
+    assert!(
+        delivered[0].1.starts_with(
+            "A gentle reminder: your Spring Makers 2027 check-in for 2027-W10 is still open."
+        ),
+        "{}",
+        delivered[0].1
+    );
+}
+
 #[sqlx::test]
 async fn the_cohort_digest_has_figures_and_shout_outs_but_no_private_text(pool: PgPool) {
     let bot = spring_week(pool).await;
