@@ -180,12 +180,14 @@ pub async fn schedules(
     .await
 }
 
-/// Distinct local zones of each cohort's active learners (their own, else the cohort's).
+/// Distinct local zones of each live cohort's active learners (their own, else the
+/// cohort's). Archived cohorts keep their enrollments but have no schedules ([`schedules`]
+/// leaves them out), so a community's past cohorts are not read on every pass.
 pub async fn member_zones(ex: impl PgExecutor<'_>) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
         "SELECT DISTINCT e.cohort_id, coalesce(m.timezone, c.timezone)
          FROM enrollments e JOIN members m ON m.id = e.member_id JOIN cohorts c ON c.id = e.cohort_id
-         WHERE e.status = 'active'",
+         WHERE e.status = 'active' AND c.archived_at IS NULL",
     )
     .fetch_all(ex)
     .await
