@@ -82,6 +82,7 @@ const FILES: &[(&str, &str)] = embed![
     "0062_kb_near_names.sql",
     "0063_concern_space_members.sql",
     "0064_outbox_fanouts_skip_erased.sql",
+    "0065_outbox_notify_added_rows.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -481,3 +481,74 @@ async fn a_listening_dispatcher_sends_at_once_instead_of_at_its_next_poll(pool: 
     running.await.unwrap();
     listening.await.unwrap().unwrap();
 }
+
+/// Wake-ups only when rows were added (migration 0065). Every command's tail runs an
+/// outbox insert, so a NOTIFY per statement woke every dispatcher of every process after
+/// each command, for a claim that found nothing. Notifications from separate transactions
+/// are never folded, so counting them after a post that must wake counts the ones before.
+#[sqlx::test]
+async fn only_writes_that_add_outbox_rows_wake_the_dispatchers(pool: PgPool) {
+    use cohortbot::outbox::wakeup;
+    use sqlx::postgres::PgListener;
+    let bot = TestBot::new(pool).await;
+    let community: uuid::Uuid = sqlx::query_scalar("SELECT id FROM communities")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    let mut listener = PgListener::connect_with(&bot.pool).await.unwrap();
+    listener.listen(wakeup::CHANNEL).await.unwrap();
+    let enqueue = |key: &'static str| {
+        let body = cohortbot::render::Message::from(format!("post {key}"));
+        let pool = bot.pool.clone();
+        let now = cohortbot::clock::Clock::now(&bot.clock);
+        async move {
+            cohortbot::store::outbox::enqueue(
+                &pool,
+                community,
+                key,
+                Some("general"),
+                None,
+                &body,
+                now,
+                None,
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let mut notified = async || {
+        let mut count = 0;
+        while tokio::time::timeout(Duration::from_millis(500), listener.recv())
+            .await
+            .is_ok_and(|received| received.is_ok())
+        {
+            count += 1;
+        }
+        count
+    };
+
+    // Commands that queue nothing: their tails insert no row.
+    bot.ok("sam", "/coc accept").await;
+    let said = bot.say("sam", "/cohort list").await;
+    assert!(
+        said.reply()
+            .starts_with("Cohorts in Acme Citizen Developers:")
+    );
+    assert!(enqueue("wake-first").await);
+    assert_eq!(notified().await, 1, "only the post woke the dispatchers");
+
+    // The same key again adds nothing, so it wakes nobody.
+    assert!(!enqueue("wake-first").await);
+    assert!(enqueue("wake-second").await);
+    assert_eq!(notified().await, 1, "the duplicate woke the dispatchers");
+
+    // A command that posts wakes them once.
+    let said = bot.say("sam", "/cohort join evening-builders-2027").await;
+    assert!(said.reply().contains("Welcome to Evening Builders 2027"));
+    assert_eq!(said.channel_posts().len(), 1);
+    assert_eq!(
+        notified().await,
+        1,
+        "the command's post did not wake them once"
+    );
+}
