@@ -482,14 +482,18 @@ async fn a_listening_dispatcher_sends_at_once_instead_of_at_its_next_poll(pool: 
     listening.await.unwrap().unwrap();
 }
 
-/// Wake-ups only when rows were added (migration 0065). Every command's tail runs an
-/// outbox insert, so a NOTIFY per statement woke every dispatcher of every process after
-/// each command, for a claim that found nothing. Notifications from separate transactions
-/// are never folded, so counting them after a post that must wake counts the ones before.
+/// Wake-ups only from a connection that added outbox rows (migration 0065). Every
+/// command's tail runs an outbox insert, so a NOTIFY per statement woke every dispatcher
+/// of every process after each command, for a claim that found nothing. The trigger reads
+/// the count PostgreSQL keeps for its statistics, which a connection carries over from its
+/// own earlier transactions until it flushes them (about a second): the quiet steps run
+/// on connections that added nothing yet. Notifications from separate transactions are
+/// never folded, so counting them after a post that must wake counts the ones before.
 #[sqlx::test]
 async fn only_writes_that_add_outbox_rows_wake_the_dispatchers(pool: PgPool) {
     use cohortbot::outbox::wakeup;
-    use sqlx::postgres::PgListener;
+    use sqlx::Connection;
+    use sqlx::postgres::{PgConnection, PgListener};
     let bot = TestBot::new(pool).await;
     let community: uuid::Uuid = sqlx::query_scalar("SELECT id FROM communities")
         .fetch_one(&bot.pool)
@@ -497,24 +501,26 @@ async fn only_writes_that_add_outbox_rows_wake_the_dispatchers(pool: PgPool) {
         .unwrap();
     let mut listener = PgListener::connect_with(&bot.pool).await.unwrap();
     listener.listen(wakeup::CHANNEL).await.unwrap();
-    let enqueue = |key: &'static str| {
+    let now = cohortbot::clock::Clock::now(&bot.clock);
+    let enqueue = async |conn: &mut PgConnection, key: &str| {
         let body = cohortbot::render::Message::from(format!("post {key}"));
-        let pool = bot.pool.clone();
-        let now = cohortbot::clock::Clock::now(&bot.clock);
-        async move {
-            cohortbot::store::outbox::enqueue(
-                &pool,
-                community,
-                key,
-                Some("general"),
-                None,
-                &body,
-                now,
-                None,
-            )
+        cohortbot::store::outbox::enqueue(
+            conn,
+            community,
+            key,
+            Some("general"),
+            None,
+            &body,
+            now,
+            None,
+        )
+        .await
+        .unwrap()
+    };
+    let fresh = async || {
+        PgConnection::connect_with(&bot.pool.connect_options())
             .await
             .unwrap()
-        }
     };
     let mut notified = async || {
         let mut count = 0;
@@ -534,12 +540,12 @@ async fn only_writes_that_add_outbox_rows_wake_the_dispatchers(pool: PgPool) {
         said.reply()
             .starts_with("Cohorts in Acme Citizen Developers:")
     );
-    assert!(enqueue("wake-first").await);
+    assert!(enqueue(&mut fresh().await, "wake-first").await);
     assert_eq!(notified().await, 1, "only the post woke the dispatchers");
 
     // The same key again adds nothing, so it wakes nobody.
-    assert!(!enqueue("wake-first").await);
-    assert!(enqueue("wake-second").await);
+    assert!(!enqueue(&mut fresh().await, "wake-first").await);
+    assert!(enqueue(&mut fresh().await, "wake-second").await);
     assert_eq!(notified().await, 1, "the duplicate woke the dispatchers");
 
     // A command that posts wakes them once.
