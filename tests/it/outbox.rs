@@ -533,7 +533,9 @@ async fn only_writes_that_add_outbox_rows_wake_the_dispatchers(pool: PgPool) {
         count
     };
 
-    // Commands that queue nothing: their tails insert no row.
+    // Commands that queue nothing: their tails insert no row (and the bot's connections
+    // have added none: setting up queued nothing).
+    assert_eq!(bot.count("outbox").await, 0);
     bot.ok("sam", "/coc accept").await;
     let said = bot.say("sam", "/cohort list").await;
     assert!(
