@@ -725,11 +725,12 @@ enum Ceiling {
 /// transaction the statements a check-in needs, as prepared statements (sqlx prepares and
 /// caches its statements too): the member's active enrollment with its cohort, the check-in
 /// insert (period unique per transaction), the audit row, the lead-mentor query the bot
-/// runs, and the escalation DM with the bot's own body. Left out is what the bot does on
-/// top: looking the cohort up again by slug, looking for an earlier check-in this week,
-/// and sqlx's ping of each connection it takes from the pool; so 7 round trips (BEGIN, 5,
-/// END) to the bot's 10. With [`Ceiling::Minimal`], only the check-in insert and the
-/// outbox insert.
+/// runs, and the escalation DM with the bot's own body: 7 round trips (BEGIN, 5, END), where
+/// the bot makes 5 (it writes the check-in, its audit row and its answered note and reads
+/// the lead mentors in one statement) and sqlx pings each connection it takes back into
+/// its pool. Left out is what the bot does on top: the answered note, and its command
+/// tail's Home publishes and dropped question. With [`Ceiling::Minimal`], only the
+/// check-in insert and the outbox insert.
 async fn pgbench_ceiling(
     server: &Server,
     samples: &CeilingSamples,
