@@ -7,6 +7,28 @@ use sqlx::PgPool;
 
 use crate::support::TestBot;
 
+/// The test community's id, which the store's own calls take.
+async fn community_id(bot: &TestBot) -> uuid::Uuid {
+    sqlx::query_scalar("SELECT id FROM communities")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap()
+}
+
+/// Queues `text` for #general under `key`, as a service does; false when the key is taken.
+async fn post_to_general(
+    ex: impl sqlx::PgExecutor<'_>,
+    community: uuid::Uuid,
+    key: &str,
+    text: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let body = cohortbot::render::Message::from(text);
+    cohortbot::store::outbox::enqueue(ex, community, key, Some("general"), None, &body, now, None)
+        .await
+        .unwrap()
+}
+
 #[sqlx::test]
 async fn posts_are_written_with_the_state_and_delivered_once(pool: PgPool) {
     let bot = TestBot::new(pool).await;
@@ -193,25 +215,17 @@ async fn a_crash_between_claim_and_send_delivers_after_the_lease_expires(pool: P
 #[sqlx::test]
 async fn two_dispatchers_deliver_each_of_a_thousand_posts_exactly_once(pool: PgPool) {
     let bot = TestBot::new(pool).await;
-    let community: uuid::Uuid = sqlx::query_scalar("SELECT id FROM communities")
-        .fetch_one(&bot.pool)
-        .await
-        .unwrap();
+    let community = community_id(&bot).await;
     let now = cohortbot::clock::Clock::now(&bot.clock);
     for i in 0..1_000 {
-        let body = cohortbot::render::Message::from(format!("post {i}"));
-        cohortbot::store::outbox::enqueue(
+        post_to_general(
             &bot.pool,
             community,
             &format!("k{i}"),
-            Some("general"),
-            None,
-            &body,
+            format!("post {i}"),
             now,
-            None,
         )
-        .await
-        .unwrap();
+        .await;
     }
     let clock = std::sync::Arc::new(bot.clock.clone());
     let a = Dispatcher::new(bot.pool.clone(), clock.clone(), bot.sender.clone());
@@ -425,10 +439,7 @@ async fn unread_posts_fail_the_test(pool: PgPool) {
 async fn a_listening_dispatcher_sends_at_once_instead_of_at_its_next_poll(pool: PgPool) {
     use cohortbot::outbox::wakeup::{self, Wakeup};
     let bot = TestBot::new(pool).await;
-    let community: uuid::Uuid = sqlx::query_scalar("SELECT id FROM communities")
-        .fetch_one(&bot.pool)
-        .await
-        .unwrap();
+    let community = community_id(&bot).await;
     let wakeup = Wakeup::default();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let listening = tokio::spawn(wakeup::listen(
@@ -448,20 +459,16 @@ async fn a_listening_dispatcher_sends_at_once_instead_of_at_its_next_poll(pool: 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut latencies = Vec::new();
     for i in 0..3 {
-        let body = cohortbot::render::Message::from(format!("post {i}"));
+        let now = cohortbot::clock::Clock::now(&bot.clock);
         let committed = std::time::Instant::now();
-        cohortbot::store::outbox::enqueue(
+        post_to_general(
             &bot.pool,
             community,
             &format!("wake-{i}"),
-            Some("general"),
-            None,
-            &body,
-            cohortbot::clock::Clock::now(&bot.clock),
-            None,
+            format!("post {i}"),
+            now,
         )
-        .await
-        .unwrap();
+        .await;
         let sent = loop {
             let sent = bot.sender.take();
             if !sent.is_empty() {
@@ -495,27 +502,12 @@ async fn only_writes_that_add_outbox_rows_wake_the_dispatchers(pool: PgPool) {
     use sqlx::Connection;
     use sqlx::postgres::{PgConnection, PgListener};
     let bot = TestBot::new(pool).await;
-    let community: uuid::Uuid = sqlx::query_scalar("SELECT id FROM communities")
-        .fetch_one(&bot.pool)
-        .await
-        .unwrap();
+    let community = community_id(&bot).await;
     let mut listener = PgListener::connect_with(&bot.pool).await.unwrap();
     listener.listen(wakeup::CHANNEL).await.unwrap();
     let now = cohortbot::clock::Clock::now(&bot.clock);
     let enqueue = async |conn: &mut PgConnection, key: &str| {
-        let body = cohortbot::render::Message::from(format!("post {key}"));
-        cohortbot::store::outbox::enqueue(
-            conn,
-            community,
-            key,
-            Some("general"),
-            None,
-            &body,
-            now,
-            None,
-        )
-        .await
-        .unwrap()
+        post_to_general(conn, community, key, format!("post {key}"), now).await
     };
     let fresh = async || {
         PgConnection::connect_with(&bot.pool.connect_options())
