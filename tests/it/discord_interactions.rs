@@ -527,9 +527,10 @@ async fn a_slow_service_gets_a_deferred_answer_and_a_follow_up(pool: PgPool) {
     }
     let body: Value = serde_json::from_slice(&patched[0].body).unwrap();
     assert!(body["content"].as_str().unwrap().contains("Bea"), "{body}");
+    // The profile names the member's own account, the one mention the follow-up allows.
     assert_eq!(
         body["allowed_mentions"],
-        json!({ "parse": [], "users": [] })
+        json!({ "parse": [], "users": [BEA] })
     );
 }
 
@@ -1567,4 +1568,28 @@ async fn an_option_error_shows_code_formatting_with_the_typed_text_intact(pool: 
         .count("members WHERE platform = 'discord' AND timezone IS NOT NULL")
         .await;
     assert_eq!(zones, 0, "nothing changed");
+}
+
+#[sqlx::test]
+async fn me_names_the_account_as_a_discord_mention_not_its_raw_id(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let (status, reply) = d
+        .post_signed(&d.command(41, "me", Some("show"), json!([])), 0)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Discord shows the mention as the member's name, where the snowflake meant nothing.
+    assert_eq!(
+        reply["data"]["content"],
+        "**Bea** (<@111000000000000001>)\nTime zone: not set — use `/me timezone Europe/Berlin`\nSkills: none yet — use `/me skills power automate, sql`\nCode of conduct: not accepted yet\nRoles: none\nCohorts: none — see `/cohort list`",
+        "{reply}"
+    );
+    assert_eq!(
+        reply["data"]["allowed_mentions"],
+        json!({ "parse": [], "users": ["111000000000000001"] }),
+        "{reply}"
+    );
+    assert_eq!(
+        reply["data"]["flags"], 64,
+        "only the member sees it: {reply}"
+    );
 }

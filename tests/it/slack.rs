@@ -377,11 +377,12 @@ async fn two_first_contacts_at_once_make_one_member_and_fetch_one_profile(pool: 
     );
     // The profile is fetched in the background by whichever command created the member,
     // so `me` shows the name Slack sent with the command, or the profile's when `me` ran
-    // second and the fetch was quicker.
+    // second and the fetch was quicker. The account is a mention, which Slack shows as
+    // the member's handle, never the raw user id.
     let me = reply_text(&first);
     assert!(
-        me.starts_with("*sam* (@U0SAM0001)\nTime zone:")
-            || me.starts_with("*Sam C* (@U0SAM0001)\nTime zone:"),
+        me.starts_with("*sam* (<@U0SAM0001>)\nTime zone:")
+            || me.starts_with("*Sam C* (<@U0SAM0001>)\nTime zone:"),
         "{first}"
     );
     assert!(

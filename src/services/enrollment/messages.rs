@@ -123,7 +123,12 @@ pub fn joined(cohort: &Cohort, track: Option<&Track>, zone: Option<&str>) -> Mes
         None => msg,
     };
     match zone {
-        Some(zone) => msg.text(format!(". Prompts arrive at your local time ({zone}).")),
+        Some(zone) => msg
+            .text(format!(
+                ". Your prompts follow your own time zone, {zone}; change it with "
+            ))
+            .code("/me timezone")
+            .text("."),
         None => msg
             .text(". Set your time zone with ")
             .code("/me timezone")

@@ -18,10 +18,12 @@ pub fn profile(
     pairings: (i64, i64),
     earned: &[String],
 ) -> Message {
+    // The account as the platform shows it: on Slack and Discord a mention (their own
+    // handle, where the raw id would mean nothing), in the shell its name.
     let mut msg = Message::new()
         .strong(member.display_name.clone())
         .text(" (")
-        .user(format!("@{}", member.platform_user_id))
+        .mention(member.id, member.platform_user_id.clone())
         .text(")");
     msg = msg.line().text("Time zone: ");
     msg = match &member.timezone {
