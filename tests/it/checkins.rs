@@ -361,6 +361,27 @@ async fn the_cohort_digest_has_figures_and_shout_outs_but_no_private_text(pool: 
 }
 
 #[sqlx::test]
+async fn a_fresh_blocker_is_worth_a_conversation_in_the_mentor_digest(pool: PgPool) {
+    let bot = spring_week(pool).await;
+    // Confident, but blocked: learner health counts a blocker only after a week, yet the
+    // digest must not tell Grace that nobody is stuck.
+    bot.ok("sam", "/checkin 4 fine blockers:\"no licence\"")
+        .await;
+    bot.set_local("2027-03-15 08:30", Berlin);
+    bot.tick().await;
+    let delivered = bot.deliver().await;
+    let digest = &delivered
+        .iter()
+        .find(|(to, t)| to == "@grace" && t.starts_with("Your learners"))
+        .expect("mentor digest")
+        .1;
+    assert_eq!(
+        digest,
+        "Your learners in Spring Makers 2027, 2027-W10: 1 of 2 checked in.\nWorth a conversation:\n• Sam Carter — blocker open 6 days"
+    );
+}
+
+#[sqlx::test]
 async fn the_mentor_digest_lists_who_is_at_risk_and_why(pool: PgPool) {
     let bot = spring_week(pool).await;
     bot.ok("sam", "/checkin 4 fine blockers:\"waiting for IT\"")

@@ -162,8 +162,11 @@ pub async fn mentor_view(
             if let Some(c) = l.latest_confidence.filter(|_| l.low_confidence) {
                 risks.push(Risk::LowConfidence(c));
             }
-            if let Some(since) = l.oldest_open_blocker.filter(|_| l.old_blocker) {
-                risks.push(Risk::OldBlocker((tick - since).num_days()));
+            // Any open blocker, not only one past `learner_health`'s week: that rule keeps a
+            // fresh blocker off a learner's health, but a digest that said "nobody looks at
+            // risk" while a learner is blocked would tell the mentor nobody is stuck.
+            if let Some(since) = l.oldest_open_blocker {
+                risks.push(Risk::Blocker((tick - since).num_days()));
             }
             (!risks.is_empty()).then(|| AtRisk {
                 name: l.display_name.clone(),

@@ -508,7 +508,8 @@ pub fn cohort_digest(cohort: &str, period: Period, f: &DigestFigures) -> Message
 pub enum Risk {
     MissedTwo,
     LowConfidence(i16),
-    OldBlocker(i64),
+    /// A blocker still open, reported this many whole days ago.
+    Blocker(i64),
 }
 
 /// A learner in the mentor digest, with why they look at risk.
@@ -603,7 +604,9 @@ pub fn mentor_digest(
             .map(|r| match r {
                 Risk::MissedTwo => "missed 2 check-ins in a row".to_owned(),
                 Risk::LowConfidence(c) => format!("confidence {c}/5"),
-                Risk::OldBlocker(days) => format!("blocker open {days} days"),
+                Risk::Blocker(0) => "blocker reported today".to_owned(),
+                Risk::Blocker(1) => "blocker open 1 day".to_owned(),
+                Risk::Blocker(days) => format!("blocker open {days} days"),
             })
             .collect();
         msg = msg
