@@ -2236,10 +2236,10 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::MentorLearners,
         path: "mentor learners",
-        options: &[],
+        options: &[PAGE],
         permission: Permission::Member,
         visibility: Visibility::Ephemeral,
-        help: "Your learners, each with their latest check-in.",
+        help: "Your learners (matched to you, or led by you), each with their latest check-in.",
     },
     CommandSpec {
         id: CommandId::MentorRotation,

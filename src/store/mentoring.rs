@@ -664,40 +664,85 @@ pg_row! {
     }
 }
 
-/// `mentor_id`'s learners, each with their latest check-in and health as of `now`. Health is
-/// read once per cohort for all of the mentor's learners in it: `learner_health` costs about
-/// as much for one learner as for twenty (17 ms on the bench's cohort of 5,000), so a call
-/// per learner made a mentor of 20 wait about a third of a second.
+/// The learners a mentor has, one row each per cohort: those matched to them
+/// (`mentorships`), and those they lead without a match, as the lead of the learner's
+/// mentor group or, for a learner in no group, by the cohort's lead mentor role: the same
+/// rule (`mentored_cohorts`) that sends them the learner's blockers. A matched learner keeps
+/// the match's tier. Archived cohorts are left out. Only the cohorts they lead are read,
+/// not every enrollment of the community.
+const MY_LEARNERS: &str = "mine AS (
+         SELECT DISTINCT ON (x.cohort_id, x.learner_id) x.cohort_id, x.learner_id, x.tier
+           FROM (SELECT s.cohort_id, s.learner_id, s.tier, 0 AS rank FROM mentorships s
+                  WHERE s.mentor_id = $1 AND s.ended_at IS NULL
+                 UNION ALL
+                 SELECT e.cohort_id, e.member_id, 'lead', 1 FROM enrollments e
+                   LEFT JOIN mentor_groups g ON g.id = e.mentor_group_id
+                  WHERE e.cohort_id IN (SELECT r.cohort_id FROM member_roles r
+                                         WHERE r.member_id = $1 AND r.role = 'lead_mentor'
+                                        UNION
+                                        SELECT l.cohort_id FROM mentor_groups l
+                                         WHERE l.lead_member_id = $1)
+                    AND e.status = 'active' AND e.member_id <> $1
+                    AND (g.lead_member_id = $1
+                         OR (e.mentor_group_id IS NULL AND EXISTS (
+                               SELECT 1 FROM member_roles r
+                                WHERE r.member_id = $1 AND r.role = 'lead_mentor'
+                                  AND r.cohort_id = e.cohort_id)))) x
+           JOIN cohorts c ON c.id = x.cohort_id AND c.archived_at IS NULL
+          ORDER BY x.cohort_id, x.learner_id, x.rank
+     )";
+
+/// How many learners `mentor_id` has ([`learners_with_checkins`] pages through them).
+pub async fn learner_count(ex: impl PgExecutor<'_>, mentor_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "WITH {MY_LEARNERS} SELECT count(*) FROM mine"
+    )))
+    .bind(mentor_id)
+    .fetch_one(ex)
+    .await
+}
+
+/// `mentor_id`'s learners (a page: `limit` from `offset`, by cohort and name), each with
+/// their latest check-in and health as of `now`. Health is read once per cohort for the
+/// page's learners: `learner_health` costs about as much for one learner as for twenty
+/// (17 ms on the bench's cohort of 5,000), so a call per learner made a mentor of 20 wait
+/// about a third of a second.
 pub async fn learners_with_checkins(
     ex: impl PgExecutor<'_>,
     mentor_id: Uuid,
     now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
 ) -> sqlx::Result<Vec<LearnerCheckin>> {
-    sqlx::query_as(
-        "WITH mine AS (
-             SELECT s.cohort_id, s.learner_id, s.tier FROM mentorships s
-              WHERE s.mentor_id = $1 AND s.ended_at IS NULL
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "WITH {MY_LEARNERS}, page AS (
+             SELECT s.cohort_id, s.learner_id, s.tier, m.display_name, c.name AS cohort_name
+               FROM mine s
+               JOIN members m ON m.id = s.learner_id
+               JOIN cohorts c ON c.id = s.cohort_id
+              ORDER BY c.name, m.display_name, s.learner_id
+              LIMIT $3 OFFSET $4
          ), health AS (
              SELECT g.cohort_id, h.member_id, h.health
-               FROM (SELECT s.cohort_id, array_agg(DISTINCT s.learner_id) AS learners,
+               FROM (SELECT s.cohort_id, array_agg(s.learner_id) AS learners,
                             (SELECT max(p.period) FROM checkin_prompts p
                               WHERE p.cohort_id = s.cohort_id AND p.sent_at <= $2) AS period
-                       FROM mine s GROUP BY s.cohort_id) g
+                       FROM page s GROUP BY s.cohort_id) g
               CROSS JOIN LATERAL learner_health(g.cohort_id, g.learners, g.period, $2) h
          )
-         SELECT m.display_name, c.name AS cohort_name, s.tier,
+         SELECT s.display_name, s.cohort_name, s.tier,
                 k.period, k.confidence, k.progress, k.blockers, h.health
-           FROM mine s
-           JOIN members m ON m.id = s.learner_id
-           JOIN cohorts c ON c.id = s.cohort_id
+           FROM page s
            LEFT JOIN LATERAL (SELECT period, confidence, progress, blockers FROM checkins
                                WHERE cohort_id = s.cohort_id AND member_id = s.learner_id
                                ORDER BY period DESC LIMIT 1) k ON true
            LEFT JOIN health h ON h.cohort_id = s.cohort_id AND h.member_id = s.learner_id
-          ORDER BY c.name, m.display_name",
-    )
+          ORDER BY s.cohort_name, s.display_name, s.learner_id"
+    )))
     .bind(mentor_id)
     .bind(now)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(ex)
     .await
 }

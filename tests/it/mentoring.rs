@@ -641,11 +641,37 @@ async fn stewards_see_waiting_offers_and_mentors_their_learners(pool: PgPool) {
     let said = bot.say("xena", "/mentor learners").await;
     assert_eq!(
         said.reply(),
-        "Your learners:\n• lena (Spring Makers 2027, you are their community mentor): 🟠 needs a check-in · 2027-W09, confidence 2/5: built the approval flow and tested it · blocker: no licence\n• omar (Spring Makers 2027, you are their community mentor): ⚪ too early to tell · no check-in yet"
+        "Your 2 learners:\n• lena (Spring Makers 2027, you are their community mentor): 🟠 needs a check-in · 2027-W09, confidence 2/5: built the approval flow and tested it · blocker: no licence\n• omar (Spring Makers 2027, you are their community mentor): ⚪ too early to tell · no check-in yet"
     );
     let said = bot.say("sam", "/mentor learners").await;
     assert_eq!(
         said.reply(),
         "You are not an approved mentor yet. Offer with `/mentor offer`."
     );
+}
+
+/// A cohort's lead mentor hears every blocker of its learners in no mentor group, so
+/// `/mentor learners` lists them too, matched or not, a page at a time.
+#[sqlx::test]
+async fn a_lead_mentor_by_role_sees_the_cohorts_learners_a_page_at_a_time(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    for i in 1..=11 {
+        learner(&bot, &format!("learner{i:02}"), "Europe/Berlin", "sql").await;
+    }
+    bot.set_local("2027-03-02 10:00", chrono_tz::Europe::Berlin);
+    bot.ok("learner01", "/checkin 4 first flow blockers:\"no licence\"")
+        .await;
+    let said = bot.say("grace", "/mentor learners").await;
+    assert_eq!(
+        said.reply(),
+        "Your 11 learners, page 1 of 2:\n• learner01 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · 2027-W09, confidence 4/5: first flow · blocker: no licence\n• learner02 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet\n• learner03 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet\n• learner04 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet\n• learner05 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet\n• learner06 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet\n• learner07 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet\n• learner08 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet\n• learner09 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet\n• learner10 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet\nMore: `/mentor learners page:2`"
+    );
+    let said = bot.say("grace", "/mentor learners page:2").await;
+    assert_eq!(
+        said.reply(),
+        "Your 11 learners, page 2 of 2:\n• learner11 (Spring Makers 2027, you are their lead mentor): ⚪ too early to tell · no check-in yet"
+    );
+    let said = bot.say("grace", "/mentor learners page:3").await;
+    assert!(said.refused());
+    assert_eq!(said.reply(), "There is no page 3: the list has 2 pages.");
 }

@@ -97,14 +97,26 @@ pub fn pending_offers(offers: &[crate::store::mentoring::PendingOffer]) -> Messa
 /// Progress longer than this is cut in the list; `/checkin history @learner` has it whole.
 const PROGRESS_SHOWN: usize = 80;
 
+pub fn no_learners_of_mine() -> Message {
+    Message::new()
+        .text("You have no learners right now. A steward matches mentors with ")
+        .code("/mentor match")
+        .text(", or makes you a cohort's lead mentor with ")
+        .code("/role grant @name lead_mentor <cohort>")
+        .text(".")
+}
+
+/// The list's header; `paged_header` adds the page and the colon.
+pub fn my_learners_header(total: i64) -> Message {
+    Message::new().text(format!(
+        "Your {}",
+        crate::render::count(total, "learner", "learners")
+    ))
+}
+
+/// One page of a mentor's learners, a line each, after the header.
 pub fn my_learners(learners: &[crate::store::mentoring::LearnerCheckin]) -> Message {
-    if learners.is_empty() {
-        return Message::new()
-            .text("You have no learners right now. A steward matches mentors with ")
-            .code("/mentor match")
-            .text(".");
-    }
-    let mut msg = Message::new().text("Your learners:");
+    let mut msg = Message::new();
     for l in learners {
         let role = match l.tier {
             Tier::Lead => "lead mentor",

@@ -13,6 +13,7 @@ use sqlx::PgConnection;
 
 use super::away;
 use super::lookup::{arg, find_member};
+use super::paging::Page;
 use super::profile::parse_skills;
 use super::{Destination, Invocation, Outcome, ServiceResult, refuse};
 use crate::commands::Value;
@@ -372,6 +373,10 @@ pub async fn offers(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     ))
 }
 
+/// Learners a page of `/mentor learners` shows: a cohort's lead mentor may lead hundreds,
+/// and each line carries a check-in, so ten keep a page within one Discord message.
+const LEARNERS_PER_PAGE: i64 = 10;
+
 /// `/mentor learners`: a mentor's learners with each one's latest check-in.
 pub async fn learners(
     tx: &mut PgConnection,
@@ -380,11 +385,35 @@ pub async fn learners(
 ) -> ServiceResult {
     let me = &inv.caller.member;
     approved_profile(tx, me).await?;
-    let learners = store::learners_with_checkins(&mut *tx, me.id, now).await?;
-    Ok(Outcome::reply(
-        messages::my_learners(&learners),
-        inv.spec.visibility,
-    ))
+    let page = Page::of(inv, LEARNERS_PER_PAGE);
+    let total = store::learner_count(&mut *tx, me.id).await?;
+    if total == 0 {
+        return Ok(Outcome::reply(
+            messages::no_learners_of_mine(),
+            inv.spec.visibility,
+        ));
+    }
+    if page.past_end(total) {
+        return refuse(super::messages::page_past_end(
+            page.number,
+            page.count(total),
+        ));
+    }
+    let learners =
+        store::learners_with_checkins(&mut *tx, me.id, now, page.size, page.offset()).await?;
+    let mut reply = super::messages::paged_header(
+        messages::my_learners_header(total),
+        page.number,
+        page.count(total),
+    )
+    .push(messages::my_learners(&learners));
+    if page.has_next(total) {
+        reply = reply.push(super::messages::next_page(&format!(
+            "/mentor learners page:{}",
+            page.number + 1
+        )));
+    }
+    Ok(Outcome::reply(reply, inv.spec.visibility))
 }
 
 pub async fn stats(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
