@@ -14,6 +14,8 @@ pg_row! {
         pub cohort_name: String,
         pub track_name: Option<String>,
         pub joined_at: DateTime<Utc>,
+        /// The cohort is archived: its records stay, it runs no more.
+        pub cohort_archived: bool,
     }
 }
 
@@ -30,7 +32,8 @@ pub async fn active_for_member(
     member_id: Uuid,
 ) -> sqlx::Result<Vec<ActiveEnrollment>> {
     sqlx::query_as(
-        "SELECT e.id, e.cohort_id, c.slug AS cohort_slug, c.name AS cohort_name, t.name AS track_name, e.joined_at
+        "SELECT e.id, e.cohort_id, c.slug AS cohort_slug, c.name AS cohort_name, t.name AS track_name, e.joined_at,
+                c.archived_at IS NOT NULL AS cohort_archived
          FROM enrollments e
          JOIN cohorts c ON c.id = e.cohort_id
          LEFT JOIN tracks t ON t.id = e.track_id

@@ -493,12 +493,14 @@ async fn a_learner_in_two_cohorts_checks_in_to_the_one_that_prompted(pool: PgPoo
         said.reply(),
         "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 4/5."
     );
-    // With no prompt open, the cohort has to be named.
+    // Once both take check-ins (Evening Builders from 2027-03-22) and no prompt is open,
+    // the cohort has to be named.
+    bot.set_local("2027-03-23 10:00", Berlin);
     let said = bot.say("sam", "/checkin 3 and more").await;
-    assert!(
-        said.reply().starts_with("You're in several cohorts."),
-        "{}",
-        said.reply()
+    assert!(said.refused());
+    assert_eq!(
+        said.reply(),
+        "You're in several cohorts. Say which one with `cohort:`, e.g.:\n  `/checkin 4 my progress cohort:evening-builders-2027`\n  `/checkin 4 my progress cohort:spring-makers-2027`"
     );
 }
 
@@ -665,4 +667,45 @@ async fn a_multi_line_answer_stays_under_its_bullet_in_the_history(pool: PgPool)
         "{}",
         said.reply()
     );
+}
+
+/// Joining next term's cohort does not make this term's `/checkin` ask which cohort, and an
+/// archived cohort says so wherever it is named, never that its first prompt is coming.
+#[sqlx::test]
+async fn a_cohort_that_takes_no_checkin_today_is_not_the_one_meant(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", SPRING, Some("short-modules")).await;
+    bot.enroll("sam", "evening-builders-2027", None).await;
+    // Before Evening Builders' check-ins open (2027-03-22), and before any prompt.
+    bot.set_local("2027-03-10 10:00", Berlin);
+    let said = bot.ok("sam", "/checkin 4 first flow").await;
+    assert_eq!(
+        said.reply(),
+        "Thanks! Your check-in for Spring Makers 2027, 2027-W10, is recorded: confidence 4/5."
+    );
+
+    let said = bot.ok("ada", "/cohort archive spring-makers-2027").await;
+    assert_eq!(
+        said.reply(),
+        "Archived Spring Makers 2027: 9 schedules stopped, and nobody new can join. Its 1 learner and their records stay."
+    );
+    let said = bot
+        .say("sam", "/checkin 4 more cohort:spring-makers-2027")
+        .await;
+    assert!(said.refused());
+    assert_eq!(
+        said.reply(),
+        "Spring Makers 2027 is archived, so it takes no more check-ins. Thank you for taking part!"
+    );
+    let said = bot.say("sam", "/me").await;
+    assert_eq!(
+        said.reply(),
+        "Sam Carter (@sam)\nTime zone: Europe/Berlin\nSkills: excel\nCode of conduct: accepted 2027-02-15\nRoles: none\nCohorts: Evening Builders 2027 (Short modules), joined 2027-02-15; Spring Makers 2027 (Short modules), joined 2027-02-15, archived"
+    );
+    let said = bot.ok("sam", "/cohort leave spring-makers-2027").await;
+    assert_eq!(
+        said.reply(),
+        "You've left Spring Makers 2027. It is archived; your check-ins and milestones in it are kept."
+    );
+    assert!(said.posts().is_empty(), "{:?}", said.posts());
 }

@@ -639,6 +639,12 @@ pub fn not_started(cohort: &str, starts: chrono::NaiveDate, opens: chrono::Naive
         ))
 }
 
+pub fn archived(cohort: &str) -> Message {
+    Message::new()
+        .strong(cohort)
+        .text(" is archived, so it takes no more check-ins. Thank you for taking part!")
+}
+
 pub fn ended(cohort: &str, ends: chrono::NaiveDate) -> Message {
     Message::new().strong(cohort).text(format!(
         " ended on {ends}, so it takes no more check-ins. Thank you for taking part!"

@@ -45,9 +45,13 @@ pub fn member_zone(member: &Member, cohort: &Cohort) -> Tz {
         .unwrap_or(Tz::UTC)
 }
 
-/// Why `cohort` takes no check-in today (in `zone`): not started yet, or over; `None`
-/// while it does.
+/// Why `cohort` takes no check-in today (in `zone`): archived, not started yet, or over;
+/// `None` while it does.
 pub fn not_open(cohort: &Cohort, zone: Tz, now: DateTime<Utc>) -> Option<Message> {
+    // Archiving stops the cohort's prompts whatever its dates say.
+    if cohort.archived {
+        return Some(messages::archived(&cohort.name));
+    }
     let today = now.with_timezone(&zone).date_naive();
     if let Some(starts) = cohort.starts_on {
         let opens = starts - chrono::Days::new(CHECKIN_OPENS_DAYS_BEFORE);
@@ -335,6 +339,18 @@ async fn enrolled_cohort(
             0 => refuse(messages::not_in_a_cohort()),
             1 => Ok(active.remove(0)),
             _ => {
+                // A cohort that takes no check-in today (archived, not started, over) is
+                // not the one meant: joining next term's cohort must not make every
+                // `/checkin` of this term ask which cohort.
+                let member = &inv.caller.member;
+                let taking: Vec<usize> = (0..active.len())
+                    .filter(|&i| {
+                        not_open(&active[i], member_zone(member, &active[i]), now).is_none()
+                    })
+                    .collect();
+                if let [only] = taking.as_slice() {
+                    return Ok(active.swap_remove(*only));
+                }
                 let mut open = Vec::new();
                 for cohort in &active {
                     let period = Period::containing(now, member_zone(&inv.caller.member, cohort));

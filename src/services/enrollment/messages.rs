@@ -170,11 +170,14 @@ pub fn which_cohort_to_leave(slugs: &[String]) -> Message {
     msg
 }
 
-pub fn left(cohort_name: &str) -> Message {
-    Message::new()
-        .text("You've left ")
-        .strong(cohort_name)
-        .text(". Your check-ins and milestones are kept; you're welcome back any time.")
+/// An archived cohort takes nobody back, so its leaver is not invited to.
+pub fn left(cohort_name: &str, archived: bool) -> Message {
+    let msg = Message::new().text("You've left ").strong(cohort_name);
+    if archived {
+        msg.text(". It is archived; your check-ins and milestones in it are kept.")
+    } else {
+        msg.text(". Your check-ins and milestones are kept; you're welcome back any time.")
+    }
 }
 
 pub fn coc(community: &str, code_of_conduct: &str, standing: CocStanding) -> Message {

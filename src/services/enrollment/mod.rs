@@ -185,7 +185,7 @@ pub async fn leave(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     let detail = json!({ "cohort": enrollment.cohort_slug });
     crate::services::audit_caller(&mut *tx, inv, "enrollment.leave", detail, now).await?;
     Ok(Outcome::reply(
-        messages::left(&enrollment.cohort_name),
+        messages::left(&enrollment.cohort_name, enrollment.cohort_archived),
         inv.spec.visibility,
     ))
 }

@@ -76,6 +76,9 @@ pub fn profile(
             msg = msg.text(format!(" ({track})"));
         }
         msg = msg.text(format!(", joined {}", e.joined_at.format("%Y-%m-%d")));
+        if e.cohort_archived {
+            msg = msg.text(", archived");
+        }
     }
     let (requested, met) = pairings;
     if requested > 0 {
