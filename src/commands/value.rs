@@ -9,7 +9,7 @@ use super::catalog::{
 use super::messages;
 use crate::domain::slug::SLUG_MAX;
 use crate::domain::text::clean_paragraph;
-use crate::domain::{Role, clean_line, parse_timezone, suggest};
+use crate::domain::{Role, clean_line, parse_typed_timezone, suggest};
 use crate::render::Message;
 
 /// Longest user handle or mention accepted.
@@ -161,7 +161,7 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, Message> {
         OptionKind::Role => raw.parse::<Role>().map(Value::Role).map_err(|()| {
             messages::unknown_role(raw, suggest(raw, Role::ALL.iter().map(|r| r.as_str())))
         }),
-        OptionKind::TimeZone => parse_timezone(raw)
+        OptionKind::TimeZone => parse_typed_timezone(raw)
             .map(Value::TimeZone)
             .map_err(domain_error),
         OptionKind::Date => NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")

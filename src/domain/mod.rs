@@ -17,7 +17,7 @@ pub use period::{DayOrWeek, Period};
 pub use role::{Role, Tier};
 pub use slug::Slug;
 pub use text::{TextError, clean_line};
-pub use timezone::{TimeZoneError, parse_timezone};
+pub use timezone::{TimeZoneError, parse_timezone, parse_typed_timezone};
 pub use window::{CheckinWindow, Fit, Timing};
 
 /// The closest candidate to `input`, if one is close enough to be a plausible typo.

@@ -365,6 +365,25 @@ async fn first_contact_creates_the_member_and_seeds_the_slack_time_zone(pool: Pg
     // A zone the member chose is never overwritten by Slack's.
     let said = slack.command("me timezone America/Denver", "t-tz").await;
     assert!(reply_text(&said).contains("America/Denver"), "{said}");
+
+    // An abbreviation or an offset has no daylight saving: refused, with a place instead,
+    // and the zone the member chose stays.
+    let said = slack.command("me timezone EST", "t-est").await;
+    assert_eq!(
+        reply_text(&said),
+        "`EST` is an abbreviation, not a place, so prompts would not follow your daylight saving time; use your city's zone, like `America/New_York` (usage: `/cohort me timezone [zone]`)",
+        "{said}"
+    );
+    let said = slack.command("me timezone UTC+2", "t-offset").await;
+    assert_eq!(
+        reply_text(&said),
+        "`UTC+2` is a fixed offset, so prompts would not follow your daylight saving time; use your city's zone, like `Europe/Berlin` or `America/Denver` (usage: `/cohort me timezone [zone]`)",
+        "{said}"
+    );
+    assert_eq!(
+        slack.member_field(SAM, "timezone").await.as_deref(),
+        Some("America/Denver")
+    );
 }
 
 #[sqlx::test]
