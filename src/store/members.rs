@@ -169,6 +169,28 @@ pub async fn set_display_name(
     Ok(())
 }
 
+/// Another member of the community already shown as `name`, ignoring case and runs of
+/// spaces: their name, as shown.
+pub async fn shown_as_by_another(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    member_id: Uuid,
+    name: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT display_name FROM members
+          WHERE community_id = $1 AND id <> $2
+            AND lower(regexp_replace(btrim(display_name), '\\s+', ' ', 'g'))
+                = lower(regexp_replace(btrim($3), '\\s+', ' ', 'g'))
+          LIMIT 1",
+    )
+    .bind(community_id)
+    .bind(member_id)
+    .bind(name)
+    .fetch_optional(ex)
+    .await
+}
+
 pub async fn set_timezone(ex: impl PgExecutor<'_>, member_id: Uuid, tz: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE members SET timezone = $2 WHERE id = $1")
         .bind(member_id)

@@ -1593,3 +1593,45 @@ async fn me_names_the_account_as_a_discord_mention_not_its_raw_id(pool: PgPool) 
         "only the member sees it: {reply}"
     );
 }
+
+/// A name is how people tell who speaks: nobody may take another member's, or one that
+/// reads like a mention, and a refusal changes nothing.
+#[sqlx::test]
+async fn nobody_takes_another_members_name_or_a_mention_as_theirs(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let name = |id: u64, value: &str| {
+        d.command(
+            id,
+            "me",
+            Some("name"),
+            json!([{ "name": "name", "type": 3, "value": value }]),
+        )
+    };
+    // Ada Okafor is the demo community's steward.
+    assert_eq!(
+        d.run(name(51, "  ada   OKAFOR ")).await,
+        "Someone else in this community is already shown as **Ada Okafor**. Please pick a name people can tell apart, for example with your team or a last initial."
+    );
+    // Discord's renderer puts a zero-width space after every `@`, so nothing pings.
+    assert_eq!(
+        d.run(name(52, "@everyone")).await,
+        "`@\u{200b}everyone` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you, like `/me name Sam Carter`."
+    );
+    assert_eq!(
+        d.run(name(53, "#general")).await,
+        "`#general` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you, like `/me name Sam Carter`."
+    );
+    let community = communities::by_slug(&d.bot.pool, "acme-makers")
+        .await
+        .unwrap()
+        .unwrap();
+    let bea = members::find(&d.bot.pool, community.id, "discord", BEA)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bea.display_name, "Bea");
+    assert_eq!(
+        d.run(name(54, "Bea Ode (Finance)")).await,
+        "You're now shown as Bea Ode (Finance)."
+    );
+}

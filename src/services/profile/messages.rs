@@ -125,6 +125,27 @@ pub fn name_set(name: &str) -> Message {
         .text(".")
 }
 
+pub fn name_like_a_mention(name: &str) -> Message {
+    Message::new()
+        .code(name)
+        .text(" can't be your name: one that starts with ")
+        .code("@")
+        .text(" or ")
+        .code("#")
+        .text(" reads like a mention or a channel")
+        .text(". Try your name as people know you, like ")
+        .code("/me name Sam Carter")
+        .text(".")
+}
+
+/// `taken` is another member's name as shown.
+pub fn name_taken(taken: &str) -> Message {
+    Message::new()
+        .text("Someone else in this community is already shown as ")
+        .strong(taken)
+        .text(". Please pick a name people can tell apart, for example with your team or a last initial.")
+}
+
 pub fn skills_set(skills: &[String]) -> Message {
     Message::new()
         .text("Your skills: ")

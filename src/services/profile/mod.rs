@@ -63,8 +63,18 @@ pub async fn set_name(
     now: DateTime<Utc>,
     inv: &Invocation,
 ) -> ServiceResult {
-    let name = arg(inv, "name")?;
-    members::set_display_name(&mut *tx, inv.caller.member.id, name).await?;
+    let name = arg(inv, "name")?.trim();
+    // A name is how people tell who speaks in posts and DMs: one that reads like a mention
+    // or a channel, or another member's, would let anyone pass as a steward or a mentor.
+    if name.starts_with(['@', '#']) {
+        return refuse(messages::name_like_a_mention(name));
+    }
+    let (community, me) = (inv.caller.community_id, inv.caller.member.id);
+    if let Some(taken) = members::shown_as_by_another(&mut *tx, community, me, name).await? {
+        tracing::info!(member = %me, "a display name already shown for another member was refused");
+        return refuse(messages::name_taken(&taken));
+    }
+    members::set_display_name(&mut *tx, me, name).await?;
     // The audit log keeps that it changed, not the words (data_policy.toml: no user text).
     let detail = json!({});
     crate::services::audit_caller(&mut *tx, inv, "member.name", detail, now).await?;
