@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use super::cron::CronExpr;
 use super::kinds::{Scope, TriggerKind};
 use super::runner::in_season;
+use crate::store::cohorts::Cohort;
 use crate::store::schedule::ScheduleRow;
 
 #[derive(Debug, Clone)]
@@ -24,22 +25,9 @@ pub fn upcoming(rows: &[ScheduleRow], now: DateTime<Utc>, count: usize) -> Vec<U
     rows.iter()
         .map(|row| {
             let zone = crate::services::events::when::cohort_zone(&row.cohort.timezone);
-            // From the season's first day when it is still ahead; ticks outside the season
-            // do not fire, so they are not shown.
-            let from = row
-                .cohort
-                .starts_on
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .and_then(|d| d.and_local_timezone(zone).earliest())
-                .map(|start| start.with_timezone(&Utc) - chrono::Duration::seconds(1))
-                .filter(|start| *start > now)
-                .unwrap_or(now);
             let next = CronExpr::parse(&row.cron)
-                .map(|c| c.next_ticks(zone, from, count))
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|at| in_season(&row.cohort, zone, *at))
-                .collect();
+                .map(|cron| next_in_season(&cron, &row.cohort, now, count))
+                .unwrap_or_default();
             Upcoming {
                 cohort_slug: row.cohort.slug.clone(),
                 cohort_name: row.cohort.name.clone(),
@@ -51,6 +39,29 @@ pub fn upcoming(rows: &[ScheduleRow], now: DateTime<Utc>, count: usize) -> Vec<U
                 next,
             }
         })
+        .collect()
+}
+
+/// The next `count` times `cron` fires for `cohort` after `now`, in the cohort's zone:
+/// from the season's first day when it is still ahead, since ticks outside the season do
+/// not fire. `/schedule set` and `/schedule list` both show these, so they agree.
+pub fn next_in_season(
+    cron: &CronExpr,
+    cohort: &Cohort,
+    now: DateTime<Utc>,
+    count: usize,
+) -> Vec<DateTime<Utc>> {
+    let zone = crate::services::events::when::cohort_zone(&cohort.timezone);
+    let from = cohort
+        .starts_on
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|d| d.and_local_timezone(zone).earliest())
+        .map(|start| start.with_timezone(&Utc) - chrono::Duration::seconds(1))
+        .filter(|start| *start > now)
+        .unwrap_or(now);
+    cron.next_ticks(zone, from, count)
+        .into_iter()
+        .filter(|at| in_season(cohort, zone, *at))
         .collect()
 }
 

@@ -8,11 +8,13 @@ use super::lookup::{arg, find_cohort, optional_cohort};
 use super::{Invocation, Outcome, ServiceError, ServiceResult, refuse};
 use crate::render::Message;
 use crate::schedule::CronExpr;
-use crate::schedule::listing::{local_and_utc, upcoming};
+use crate::schedule::listing::{local_and_utc, next_in_season, upcoming};
 use crate::store::schedule;
 
 /// Next times shown per schedule.
 const NEXT_SHOWN: usize = 2;
+/// Ticks of a new schedule checked for firing too often: enough to see two in one hour.
+const TICKS_CHECKED: usize = 8;
 
 mod text {
     use crate::render::Message;
@@ -46,6 +48,20 @@ mod text {
             .text(".")
     }
 
+    pub fn too_often(cron: &str, minutes: i64, kind: &str) -> Message {
+        let every = match minutes {
+            0 | 1 => "every minute".to_owned(),
+            n => format!("every {n} minutes"),
+        };
+        Message::new()
+            .code(cron)
+            .text(format!(
+                " fires {every}; a {kind} schedule runs at most once an hour. A weekly one looks like "
+            ))
+            .code("0 9 * * MON")
+            .text(" (09:00 on Mondays).")
+    }
+
     pub fn set(cohort: &str, kind: &str, cron: &str, next: Option<&str>) -> Message {
         let msg = Message::new()
             .strong(cohort)
@@ -54,7 +70,9 @@ mod text {
             .text(".");
         match next {
             Some(when) => msg.text(format!(" Next: {when}.")),
-            None => msg,
+            None => msg.text(
+                " It fires on no day left in the cohort's dates, so nothing more will be sent.",
+            ),
         }
     }
 }
@@ -98,9 +116,19 @@ pub async fn set(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     let cron = CronExpr::parse(arg(inv, "cron")?)
         .map_err(|e| ServiceError::User(Message::marked(&e.to_string())))?;
     let zone = crate::services::events::when::cohort_zone(&cohort.timezone);
-    let Some(next) = cron.next_ticks(zone, now, 1).first().copied() else {
+    let ticks = cron.next_ticks(zone, now, TICKS_CHECKED);
+    if ticks.is_empty() {
         return refuse(text::never_fires(cron.as_str()));
-    };
+    }
+    // Every kind is weekly, monthly, daily or at most hourly: a cron that fires more often
+    // is a slip (`* * * * *`), and would have the scheduler work through it every minute.
+    if let Some(gap) = ticks.windows(2).map(|w| w[1] - w[0]).min()
+        && gap < chrono::Duration::hours(1)
+    {
+        return refuse(text::too_often(cron.as_str(), gap.num_minutes(), kind));
+    }
+    // As `/schedule list` shows it: within the cohort's season, which a cron alone ignores.
+    let next = next_in_season(&cron, &cohort, now, 1).first().copied();
     schedule::set(
         &mut *tx,
         inv.caller.community_id,
@@ -116,7 +144,7 @@ pub async fn set(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
             &cohort.name,
             kind,
             cron.as_str(),
-            Some(&local_and_utc(next, zone)),
+            next.map(|at| local_and_utc(at, zone)).as_deref(),
         ),
         inv.spec.visibility,
     ))

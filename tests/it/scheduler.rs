@@ -326,4 +326,50 @@ async fn schedule_list_shows_only_ticks_in_the_cohorts_season(pool: PgPool) {
         "{}",
         said.reply()
     );
+
+    // Setting one says the same next time as the list: the season's first Monday, not the
+    // cron's next Monday weeks before it.
+    let said = bot
+        .say(
+            "ada",
+            "/schedule set evening-builders-2027 checkin 0 9 * * MON",
+        )
+        .await;
+    assert_eq!(
+        said.reply(),
+        "Evening Builders 2027 checkin now runs at `0 9 * * MON`. Next: Mon 2027-04-05 09:00 America/Denver (15:00 UTC)."
+    );
+    let said = bot.say("ada", "/schedule list evening-builders-2027").await;
+    assert!(
+        said.reply().contains(
+            "checkin `0 9 * * MON` at each learner's local time\n    next: Mon 2027-04-05 09:00 America/Denver (15:00 UTC)"
+        ),
+        "{}",
+        said.reply()
+    );
+}
+
+#[sqlx::test]
+async fn a_schedule_that_fires_more_than_hourly_is_refused(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    let before = bot.fingerprint().await;
+    for (cron, every) in [
+        ("* * * * *", "every minute"),
+        ("*/20 9 * * MON", "every 20 minutes"),
+    ] {
+        let said = bot
+            .say(
+                "ada",
+                &format!("/schedule set spring-makers-2027 checkin {cron}"),
+            )
+            .await;
+        assert!(said.refused(), "{cron}");
+        assert_eq!(
+            said.reply(),
+            format!(
+                "`{cron}` fires {every}; a checkin schedule runs at most once an hour. A weekly one looks like `0 9 * * MON` (09:00 on Mondays)."
+            )
+        );
+    }
+    assert_eq!(bot.fingerprint().await, before);
 }
