@@ -594,6 +594,22 @@ async fn a_week_outside_its_window_is_refused_naming_the_window(pool: PgPool) {
         "`week:someday` is not a week: say `week:last`, `week:next`, or a week like `week:2027-W10`.",
     )
     .await;
+    // A week past the cohort's end, or long before its start, never opens: the reply says
+    // why rather than when its window would.
+    for (week, reply) in [
+        (
+            "2027-W50",
+            "2027-W50 is after Spring Makers 2027 ends on 2027-06-25, so it takes no check-in. Check in for this week with `/checkin` and no week.",
+        ),
+        (
+            "2026-W50",
+            "2026-W50 is before Spring Makers 2027 starts on 2027-03-01, so it takes no check-in. Check in for this week with `/checkin` and no week.",
+        ),
+    ] {
+        let said = bot.say("sam", &format!("/checkin 3 x week:{week}")).await;
+        assert!(said.refused(), "{week}");
+        assert_eq!(said.reply(), reply);
+    }
     assert_eq!(bot.count("checkins").await, 0);
 }
 

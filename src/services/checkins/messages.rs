@@ -76,6 +76,28 @@ pub fn window_not_open(period: &str, opens: &str) -> Message {
     ))
 }
 
+pub fn week_after_cohort(period: &str, cohort: &str, ends: chrono::NaiveDate) -> Message {
+    Message::new()
+        .text(format!("{period} is after "))
+        .strong(cohort)
+        .text(format!(
+            " ends on {ends}, so it takes no check-in. Check in for this week with "
+        ))
+        .code("/checkin")
+        .text(" and no week.")
+}
+
+pub fn week_before_cohort(period: &str, cohort: &str, starts: chrono::NaiveDate) -> Message {
+    Message::new()
+        .text(format!("{period} is before "))
+        .strong(cohort)
+        .text(format!(
+            " starts on {starts}, so it takes no check-in. Check in for this week with "
+        ))
+        .code("/checkin")
+        .text(" and no week.")
+}
+
 pub fn window_closed(period: &str, closed: &str, current: &str) -> Message {
     Message::new().text(format!(
         "The check-in for {period} has closed: its window ended on {closed} (your time). This week is {current}: check in for it with "

@@ -8,7 +8,7 @@ mod messages;
 pub mod scheduled;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::PgConnection;
@@ -81,7 +81,7 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         None => (current, Timing::OnTime),
         Some(typed) => {
             let settings = absences::settings(&mut *tx, inv.caller.community_id).await?;
-            explicit_week(typed, current, zone, settings.window, now)?
+            explicit_week(typed, &cohort, current, zone, settings.window, now)?
         }
     };
     let mut period = week.to_string();
@@ -254,6 +254,7 @@ pub(super) async fn who_hears(
 /// that week's window, naming it.
 fn explicit_week(
     typed: &str,
+    cohort: &Cohort,
     current: Period,
     zone: chrono_tz::Tz,
     window: CheckinWindow,
@@ -270,10 +271,36 @@ fn explicit_week(
             None => return refuse(messages::bad_week(typed)),
         }
     };
+    // A week outside the cohort's check-ins never opens: say so, not when its window would.
+    let sunday = period.monday() + chrono::Days::new(6);
+    if let Some(ends) = cohort.ends_on
+        && period.monday() > ends + chrono::Days::new(CHECKIN_CLOSES_DAYS_AFTER)
+    {
+        return refuse(messages::week_after_cohort(
+            &period.to_string(),
+            &cohort.name,
+            ends,
+        ));
+    }
+    if let Some(starts) = cohort.starts_on
+        && sunday < starts - chrono::Days::new(CHECKIN_OPENS_DAYS_BEFORE)
+    {
+        return refuse(messages::week_before_cohort(
+            &period.to_string(),
+            &cohort.name,
+            starts,
+        ));
+    }
+    // The year only when it is not this one, as people write dates.
+    let this_year = now.with_timezone(&zone).year();
     let local = |at: DateTime<Utc>| {
-        at.with_timezone(&zone)
-            .format("%a %-d %b %H:%M")
-            .to_string()
+        let at = at.with_timezone(&zone);
+        let format = if at.year() == this_year {
+            "%a %-d %b %H:%M"
+        } else {
+            "%a %-d %b %Y %H:%M"
+        };
+        at.format(format).to_string()
     };
     match window.fit(period, zone, now) {
         Fit::Open(timing) => Ok((period, timing)),
