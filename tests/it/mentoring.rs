@@ -675,3 +675,32 @@ async fn a_lead_mentor_by_role_sees_the_cohorts_learners_a_page_at_a_time(pool: 
     assert!(said.refused());
     assert_eq!(said.reply(), "There is no page 3: the list has 2 pages.");
 }
+
+/// A steward who approved the wrong tier approves again with the right one: the mentor
+/// holds one mentor role, is told of the change, and is not welcomed twice.
+#[sqlx::test]
+async fn approving_again_with_the_other_tier_changes_the_tier(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    mentor(&bot, "omar", "Europe/Berlin", 2, "excel").await;
+    let said = bot.say("ada", "/mentor approve @omar lead").await;
+    assert_eq!(
+        said.reply(),
+        "omar is now a lead mentor, no longer a community mentor."
+    );
+    assert_eq!(
+        said.dms(),
+        [(
+            "omar",
+            "Ada Okafor changed your mentor role: you are now a lead mentor. Your learners and offer stay as they are."
+        )]
+    );
+    let said = bot.say("omar", "/me").await;
+    assert_eq!(
+        said.reply(),
+        "omar (@omar)\nTime zone: Europe/Berlin\nSkills: none yet — use `/me skills power automate, sql`\nCode of conduct: not accepted yet\nRoles: lead mentor\nCohorts: none — see `/cohort list`"
+    );
+    let said = bot.say("ada", "/mentor approve @omar lead").await;
+    assert!(said.refused());
+    assert_eq!(said.reply(), "omar is already an approved lead mentor.");
+    assert!(said.posts().is_empty(), "{:?}", said.posts());
+}

@@ -243,6 +243,22 @@ pub fn approved_notice(steward: &str, tier: Tier) -> Message {
         .text(" before your first session.")
 }
 
+pub fn tier_changed(name: &str, was: Tier, tier: Tier) -> Message {
+    Message::new()
+        .user(name)
+        .text(" is now a ")
+        .strong(tier_label(tier))
+        .text(format!(", no longer a {}.", tier_label(was)))
+}
+
+pub fn tier_changed_notice(steward: &str, tier: Tier) -> Message {
+    Message::new()
+        .user(steward)
+        .text(" changed your mentor role: you are now a ")
+        .strong(tier_label(tier))
+        .text(". Your learners and offer stay as they are.")
+}
+
 pub fn declined(name: &str) -> Message {
     Message::new()
         .text("Declined ")

@@ -135,6 +135,9 @@ pub async fn approve(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     if profile.status == OfferStatus::Approved && profile.tier == tier {
         return refuse(messages::already_approved(&target.display_name, tier));
     }
+    // Approving an approved mentor again with the other tier corrects the tier: they hold
+    // one mentor role, not both, and are not welcomed a second time.
+    let was = (profile.status == OfferStatus::Approved).then_some(profile.tier);
     store::decide(
         &mut *tx,
         target.id,
@@ -155,23 +158,32 @@ pub async fn approve(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         now,
     )
     .await?;
-    record(
-        tx,
-        inv,
-        "mentor.approve",
-        json!({ "member": target.platform_user_id, "tier": tier.as_str() }),
-        now,
-    )
-    .await?;
-    Ok(Outcome::reply(
-        messages::approved(&target.display_name, tier),
-        inv.spec.visibility,
-    )
-    .with_post(
-        direct(&target),
-        messages::approved_notice(&inv.caller.member.display_name, tier),
-    )
-    .with_role_changed(target.id, tier.role()))
+    if let Some(was) = was {
+        roles::revoke(&mut *tx, target.id, was.role(), None).await?;
+    }
+    let mut detail = json!({ "member": target.platform_user_id, "tier": tier.as_str() });
+    if let Some(was) = was {
+        detail["was"] = json!(was.as_str());
+    }
+    record(tx, inv, "mentor.approve", detail, now).await?;
+    let steward = &inv.caller.member.display_name;
+    let outcome = match was {
+        None => Outcome::reply(
+            messages::approved(&target.display_name, tier),
+            inv.spec.visibility,
+        )
+        .with_post(direct(&target), messages::approved_notice(steward, tier)),
+        Some(was) => Outcome::reply(
+            messages::tier_changed(&target.display_name, was, tier),
+            inv.spec.visibility,
+        )
+        .with_post(
+            direct(&target),
+            messages::tier_changed_notice(steward, tier),
+        )
+        .with_role_changed(target.id, was.role()),
+    };
+    Ok(outcome.with_role_changed(target.id, tier.role()))
 }
 
 pub async fn decline(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
