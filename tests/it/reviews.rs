@@ -131,6 +131,13 @@ async fn a_review_is_requested_claimed_and_answered_with_the_template(pool: PgPo
         .say("xena", "/review done 1 works:a improve:b next:c")
         .await;
     assert_eq!(said.reply(), "Review #1 is already done.");
+    // Claiming a finished review says it is done, to its learner too (it said a mentor
+    // would pick it up).
+    for who in ["lena", "xena"] {
+        let said = bot.say(who, "/review claim 1").await;
+        assert!(said.refused(), "{who}");
+        assert_eq!(said.reply(), "Review #1 is already done.", "{who}");
+    }
 }
 
 #[sqlx::test]

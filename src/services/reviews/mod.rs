@@ -95,15 +95,19 @@ pub async fn claim(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
     let Some(review) = reviews::by_number(&mut *tx, inv.caller.community_id, number).await? else {
         return refuse(messages::unknown_review(number));
     };
+    // A finished request says so to whoever asks, its learner included, rather than that a
+    // mentor will pick it up.
+    match review.status {
+        ReviewStatus::Done => return refuse(messages::already_done(number)),
+        ReviewStatus::Cancelled => return refuse(messages::was_cancelled(number)),
+        ReviewStatus::Open | ReviewStatus::Claimed => {}
+    }
     if review.learner_id == me.id {
         return refuse(messages::own_review());
     }
     match mentoring::profile(&mut *tx, me.id).await? {
         Some(p) if p.status == OfferStatus::Approved => {}
         _ => return refuse(messages::mentors_only()),
-    }
-    if review.status == ReviewStatus::Cancelled {
-        return refuse(messages::was_cancelled(number));
     }
     if review.status != ReviewStatus::Open
         || !reviews::claim(&mut *tx, review.id, me.id, now).await?
