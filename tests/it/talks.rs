@@ -730,7 +730,10 @@ code_of_conduct = "Be excellent to each other."
         "There is no session #1. `/talk list` shows the upcoming ones."
     );
     let said = bot.say_in("globex-builders", "hank", "/talk list").await;
-    assert_eq!(said.reply(), "No upcoming sessions yet.");
+    assert_eq!(
+        said.reply(),
+        "No upcoming sessions yet. Stewards and lead mentors schedule them with `/event schedule`; ask one if you have a talk in mind."
+    );
 
     bot.ok("sam", "/milestone submit flows-101 https://example.org/f")
         .await;

@@ -99,8 +99,12 @@ pub fn promoted(session: &Session, title: &str, slot: usize, zone: Tz) -> Messag
         .text(format!(", {}.", when::for_reader(session.starts_at, zone)))
 }
 
+/// Says who makes sessions, so a learner with a talk in mind knows whom to ask.
 pub fn no_sessions() -> Message {
-    Message::new().text("No upcoming sessions yet.")
+    Message::new()
+        .text("No upcoming sessions yet. Stewards and lead mentors schedule them with ")
+        .code("/event schedule")
+        .text("; ask one if you have a talk in mind.")
 }
 
 /// Before the page number and colon.
