@@ -94,6 +94,20 @@ pub fn next_page(command: &str) -> Message {
     Message::new().line().text("More: ").code(command)
 }
 
+/// `what` lives on the bot's web address, which it has none of. The address is the
+/// operator's setting, not a steward's: the reply says who sets it and that a steward can
+/// pass it on, so nobody is sent in a circle.
+pub fn no_public_url(what: &str) -> Message {
+    Message::new()
+        .text(format!(
+            "{what} on this bot's web address, and it has none yet. Whoever runs the bot sets "
+        ))
+        .code("http.public_url")
+        .text(" (and ")
+        .code("http.listen")
+        .text(") in its configuration; a steward can pass this on to them.")
+}
+
 /// A button or form that no longer applies (forged, stale, or someone else's).
 pub fn button_not_valid() -> Message {
     Message::new().text(

@@ -671,7 +671,7 @@ async fn route(
         CommandId::AlumniLeave => alumni::leave(tx, now, inv).await,
         CommandId::KbAnswer => knowledge::questions::answer(tx, now, inv).await,
         CommandId::KbPublish => knowledge::publish(tx, now, inv).await,
-        CommandId::Stats => stats::show(tx, now, inv, env.pool).await,
+        CommandId::Stats => stats::show(tx, now, inv, env.pool, public_url).await,
         CommandId::StatsExport => stats::export::export(tx, now, inv, public_url).await,
         CommandId::DashboardLink => dashboard::link(tx, now, inv, public_url, false).await,
         CommandId::DashboardRotate => dashboard::link(tx, now, inv, public_url, true).await,

@@ -341,3 +341,28 @@ async fn a_program_of_many_cohorts_gets_twenty_lines_and_how_to_see_the_rest(poo
     );
     assert_eq!(lines[23], "📊 Charts of these numbers: `/dashboard link`.");
 }
+
+/// Without a web address the numbers point to no chart a link cannot reach, and the link
+/// says who sets the address: the bot's operator, whom a steward can tell.
+#[sqlx::test]
+async fn without_a_web_address_stats_do_not_point_to_charts(pool: PgPool) {
+    let bot = TestBot::new(pool).await.without_public_url();
+    let said = bot.say("ada", "/stats spring-makers-2027").await;
+    assert!(
+        !said.reply().contains("/dashboard link"),
+        "{}",
+        said.reply()
+    );
+    let said = bot.say("ada", "/dashboard link").await;
+    assert!(said.refused());
+    assert_eq!(
+        said.reply(),
+        "The dashboard is a page on this bot's web address, and it has none yet. Whoever runs the bot sets `http.public_url` (and `http.listen`) in its configuration; a steward can pass this on to them."
+    );
+    let said = bot.say("ada", "/stats export weekly").await;
+    assert!(said.refused());
+    assert_eq!(
+        said.reply(),
+        "Exports are links on this bot's web address, and it has none yet. Whoever runs the bot sets `http.public_url` (and `http.listen`) in its configuration; a steward can pass this on to them."
+    );
+}

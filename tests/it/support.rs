@@ -277,6 +277,12 @@ impl TestBot {
         }
     }
 
+    /// The same bot with no web address (`http.public_url` unset), as `cargo run` starts.
+    pub fn without_public_url(mut self) -> Self {
+        self.services.public_url = None;
+        self
+    }
+
     /// `user` (a shell handle) types `line` in `community`.
     pub async fn say_in(&self, community: &str, user: &str, line: &str) -> Said {
         self.invoke(community, user, line, None).await

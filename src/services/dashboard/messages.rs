@@ -12,12 +12,7 @@ pub fn not_allowed() -> Message {
 }
 
 pub fn no_public_url() -> Message {
-    Message::new()
-        .text("The dashboard is a page on this bot's web address, and none is set yet: a steward sets ")
-        .code("http.public_url")
-        .text(" (and ")
-        .code("http.listen")
-        .text(") in the bot's configuration.")
+    crate::services::messages::no_public_url("The dashboard is a page")
 }
 
 pub fn link(url: &str, rotated: bool) -> Message {

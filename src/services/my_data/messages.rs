@@ -40,8 +40,5 @@ pub fn once_a_day(
 }
 
 pub fn no_public_url() -> Message {
-    Message::new()
-        .text("Your export comes as a link on the bot's web address, and this bot has none (")
-        .code("http.public_url")
-        .text("). Ask a steward to set it.")
+    crate::services::messages::no_public_url("Your export comes as a link")
 }

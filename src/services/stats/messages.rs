@@ -165,12 +165,7 @@ pub fn checkins_for_stewards() -> Message {
 }
 
 pub fn no_public_url() -> Message {
-    Message::new()
-        .text("Exports are links to this bot's web address, and none is set yet: a steward sets ")
-        .code("http.public_url")
-        .text(" (and ")
-        .code("http.listen")
-        .text(") in the bot's configuration.")
+    crate::services::messages::no_public_url("Exports are links")
 }
 
 pub fn range_backwards(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Message {

@@ -28,13 +28,16 @@ pub async fn show(
     now: DateTime<Utc>,
     inv: &Invocation,
     pool: &PgPool,
+    public_url: Option<&str>,
 ) -> ServiceResult {
     metrics::no_jit(tx).await?;
     let readable = readable(tx, inv).await?;
     let weeks = inv.args.int("weeks").map_or(DEFAULT_WEEKS, |n| {
         usize::try_from(n).unwrap_or(DEFAULT_WEEKS)
     });
-    let charts = crate::services::dashboard::may_open(tx, inv.caller.member.id).await?;
+    // The hint only where `/dashboard link` can give a link: the bot has a web address.
+    let charts = public_url.is_some()
+        && crate::services::dashboard::may_open(tx, inv.caller.member.id).await?;
     let reply = match asked(tx, inv, &readable).await? {
         Asked::Named(cohort) => {
             messages::cohort(&cohort_stats(tx, pool, &cohort, weeks, now).await?)
