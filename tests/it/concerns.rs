@@ -36,12 +36,18 @@ async fn a_confidential_concern_reaches_only_the_handlers_not_excluded_and_close
 ) {
     let bot = TestBot::new(pool).await;
     // Nobody handles concerns yet: nothing is kept, and the reporter learns whom to ask.
-    bot.refused(
-        "sam",
-        "/concern report conduct confidential Someone keeps mocking questions.",
-        "Nobody handles concerns in this community yet, so I kept nothing. Please tell a steward: they can name handlers with `/role grant @someone concern_handler`. Your text was not stored.",
-    )
-    .await;
+    let said = bot
+        .say(
+            "sam",
+            "/concern report conduct confidential Someone keeps mocking questions.",
+        )
+        .await;
+    assert!(said.refused());
+    assert_eq!(
+        said.reply(),
+        "Nobody handles concerns in this community yet, so I kept nothing. Please tell the steward, Ada Okafor: they can name handlers with `/role grant @someone concern_handler`. Your text was not stored."
+    );
+    assert!(said.posts().is_empty(), "{:?}", said.posts());
     assert_eq!(bot.count("concerns").await, 0);
     name_handlers(&bot).await;
     // Only a steward names handlers.

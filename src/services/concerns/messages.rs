@@ -35,10 +35,21 @@ pub fn empty_reason() -> Message {
     )
 }
 
-pub fn no_handlers() -> Message {
-    Message::marked(
-        "Nobody handles concerns in this community yet, so I kept nothing. Please tell a steward: they can name handlers with `/role grant @someone concern_handler`. Your text was not stored.",
-    )
+/// `stewards` by name, so the reporter knows whom to tell (empty when there are none).
+pub fn no_handlers(stewards: &[String]) -> Message {
+    let msg =
+        Message::new().text("Nobody handles concerns in this community yet, so I kept nothing. ");
+    let msg = match stewards {
+        [] => msg.text("Please tell someone who runs the community"),
+        [one] => msg.text("Please tell the steward, ").user(one.clone()),
+        several => msg
+            .text("Please tell a steward (")
+            .user(crate::render::and_list(several))
+            .text(")"),
+    };
+    msg.text(": they can name handlers with ")
+        .code("/role grant @someone concern_handler")
+        .text(". Your text was not stored.")
 }
 
 pub fn all_handlers_excluded() -> Message {

@@ -148,7 +148,13 @@ pub async fn report(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     let handlers = store::handlers(&mut *tx, community_id, None).await?;
     if handlers.is_empty() {
         tracing::warn!("a concern was refused: the community has no concern handler");
-        return refuse(messages::no_handlers());
+        let stewards: Vec<String> = crate::store::mentoring::stewards(&mut *tx, community_id)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| *id != me)
+            .map(|(_, name)| name)
+            .collect();
+        return refuse(messages::no_handlers(&stewards));
     }
     // The reporter is never told of their own report, whatever the mode.
     let reached: Vec<&(Uuid, String)> = handlers
