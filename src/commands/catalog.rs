@@ -2948,6 +2948,11 @@ pub fn subcommands(group: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// Every command's path (`checkin`, `cohort join`), in catalog order.
+pub fn paths() -> impl Iterator<Item = &'static str> {
+    CATALOG.iter().map(|c| c.path)
+}
+
 /// First words of every command.
 pub fn top_level_words() -> Vec<&'static str> {
     let mut words: Vec<&str> = CATALOG

@@ -16,13 +16,20 @@ pub fn stewards_only(command: &str) -> Message {
         .text(".")
 }
 
-pub fn no_such_help(path: &str) -> Message {
-    Message::new()
+/// `suggestion` is the command path nearest to what was typed.
+pub fn no_such_help(path: &str, suggestion: Option<&str>) -> Message {
+    let msg = Message::new()
         .text("There is no command ")
         .code(format!("/{}", preview(path)))
-        .text(". Type ")
-        .code("/help")
-        .text(" to see them all.")
+        .text(".");
+    let msg = match suggestion {
+        Some(s) => msg
+            .text(" Did you mean ")
+            .code(format!("/help {s}"))
+            .text("?"),
+        None => msg,
+    };
+    msg.text(" Type ").code("/help").text(" to see them all.")
 }
 
 pub fn unknown_cohort(typed: &str, suggestion: Option<&str>) -> Message {

@@ -719,6 +719,15 @@ async fn route(
 fn help_for(command: Option<&str>) -> ServiceResult<Message> {
     match command {
         None => Ok(help::overview()),
-        Some(path) => help::command(path).map_or_else(|| refuse(messages::no_such_help(path)), Ok),
+        Some(path) => help::command(path).map_or_else(
+            || {
+                let paths = crate::commands::catalog::paths();
+                refuse(messages::no_such_help(
+                    path,
+                    crate::domain::suggest(path, paths),
+                ))
+            },
+            Ok,
+        ),
     }
 }

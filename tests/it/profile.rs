@@ -81,6 +81,12 @@ async fn help_is_generated_from_the_catalog(pool: PgPool) {
         said.reply(),
         "There is no command `/nothing here`. Type `/help` to see them all."
     );
+    // A slip gets the command it was probably meant to be, as typing it would.
+    let said = bot.say("bob", "/help chekin").await;
+    assert_eq!(
+        said.reply(),
+        "There is no command `/chekin`. Did you mean `/help checkin`? Type `/help` to see them all."
+    );
 }
 
 #[sqlx::test]

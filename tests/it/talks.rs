@@ -387,7 +387,10 @@ async fn a_cancelled_session_tells_everyone_once_and_sends_no_reminders(pool: Pg
         ]
     );
     let said = bot.say("ada", "/event cancel 1").await;
-    assert_eq!(said.reply(), "Session #1 is cancelled.");
+    assert_eq!(
+        said.reply(),
+        "Session #1 has been cancelled already, so nothing changed."
+    );
     assert!(said.posts().is_empty());
     bot.deliver_to(&[
         "#spring-makers",

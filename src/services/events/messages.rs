@@ -148,7 +148,9 @@ pub fn announcement(session: &Session, zone: Tz) -> Message {
 }
 
 pub fn already_cancelled(number: i32) -> Message {
-    Message::new().text(format!("Session #{number} is cancelled."))
+    Message::new().text(format!(
+        "Session #{number} has been cancelled already, so nothing changed."
+    ))
 }
 
 pub fn already_started(number: i32) -> Message {
