@@ -676,6 +676,14 @@ async fn a_cohort_that_takes_no_checkin_today_is_not_the_one_meant(pool: PgPool)
     let bot = TestBot::new(pool).await;
     bot.enroll("sam", SPRING, Some("short-modules")).await;
     bot.enroll("sam", "evening-builders-2027", None).await;
+    // Before either takes check-ins: the one opening first says when, in one step.
+    bot.set_local("2027-02-10 10:00", Berlin);
+    let said = bot.say("sam", "/checkin 4 too early").await;
+    assert!(said.refused());
+    assert_eq!(
+        said.reply(),
+        "Spring Makers 2027 starts on 2027-03-01, and check-ins open on 2027-02-15. Your first prompt comes in its first week."
+    );
     // Before Evening Builders' check-ins open (2027-03-22), and before any prompt.
     bot.set_local("2027-03-10 10:00", Berlin);
     let said = bot.ok("sam", "/checkin 4 first flow").await;

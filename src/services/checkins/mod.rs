@@ -378,6 +378,22 @@ async fn enrolled_cohort(
                 if let [only] = taking.as_slice() {
                     return Ok(active.swap_remove(*only));
                 }
+                if taking.is_empty() {
+                    // None takes a check-in today: the one opening soonest (else any) is
+                    // refused with when it opens, rather than asking which one first.
+                    let today = now.date_naive();
+                    let soonest = (0..active.len())
+                        .min_by_key(|&i| {
+                            let c = &active[i];
+                            (
+                                c.archived,
+                                c.starts_on.is_none_or(|s| s <= today),
+                                c.starts_on,
+                            )
+                        })
+                        .context("several active cohorts")?;
+                    return Ok(active.swap_remove(soonest));
+                }
                 let mut open = Vec::new();
                 for cohort in &active {
                     let period = Period::containing(now, member_zone(&inv.caller.member, cohort));
