@@ -1615,11 +1615,11 @@ async fn nobody_takes_another_members_name_or_a_mention_as_theirs(pool: PgPool) 
     // Discord's renderer puts a zero-width space after every `@`, so nothing pings.
     assert_eq!(
         d.run(name(52, "@everyone")).await,
-        "`@\u{200b}everyone` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you, like `/me name Sam Carter`."
+        "`@\u{200b}everyone` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you: `/me name <your name>`."
     );
     assert_eq!(
         d.run(name(53, "#general")).await,
-        "`#general` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you, like `/me name Sam Carter`."
+        "`#general` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you: `/me name <your name>`."
     );
     let community = communities::by_slug(&d.bot.pool, "acme-makers")
         .await

@@ -133,8 +133,8 @@ pub fn name_like_a_mention(name: &str) -> Message {
         .text(" or ")
         .code("#")
         .text(" reads like a mention or a channel")
-        .text(". Try your name as people know you, like ")
-        .code("/me name Sam Carter")
+        .text(". Try your name as people know you: ")
+        .code("/me name <your name>")
         .text(".")
 }
 
