@@ -9,7 +9,7 @@ use cohortbot::chat::discord::{FormTarget, Target};
 use cohortbot::clock::Clock;
 use cohortbot::domain::Role;
 use cohortbot::render::ActionKind;
-use cohortbot::store::{communities, members, roles};
+use cohortbot::store::{members, roles};
 use serde_json::{Value, json};
 use serenity::model::application::Interaction;
 use sqlx::PgPool;
@@ -98,14 +98,7 @@ async fn a_slash_command_creates_the_member_and_replies_privately(pool: PgPool) 
         "{reply}"
     );
 
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let bea = members::find(&d.bot.pool, community.id, "discord", BEA)
-        .await
-        .unwrap()
-        .unwrap();
+    let bea = d.member(BEA).await;
     assert_eq!(bea.display_name, "Bea");
     assert_eq!(bea.timezone.as_deref(), Some("Europe/Berlin"));
 
@@ -113,11 +106,7 @@ async fn a_slash_command_creates_the_member_and_replies_privately(pool: PgPool) 
     let renamed =
         DiscordBot::as_member(d.command(77, "me", Some("show"), json!([])), BEA, "Bea O.");
     d.run(renamed).await;
-    let bea = members::find(&d.bot.pool, community.id, "discord", BEA)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(bea.display_name, "Bea O.");
+    assert_eq!(d.member(BEA).await.display_name, "Bea O.");
 }
 
 #[sqlx::test]
@@ -351,17 +340,14 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
 
 /// Makes Bea (the fixtures' member) a steward; returns the community's id.
 pub(crate) async fn bea_is_steward(d: &DiscordBot) -> uuid::Uuid {
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
+    let community_id = d.community_id().await;
     let now = d.bot.clock.now();
-    let bea = members::ensure(&d.bot.pool, community.id, "discord", BEA, "Bea", now)
+    let bea = members::ensure(&d.bot.pool, community_id, "discord", BEA, "Bea", now)
         .await
         .unwrap();
     roles::grant(
         &d.bot.pool,
-        community.id,
+        community_id,
         bea.id,
         Role::Steward,
         None,
@@ -370,7 +356,7 @@ pub(crate) async fn bea_is_steward(d: &DiscordBot) -> uuid::Uuid {
     )
     .await
     .unwrap();
-    community.id
+    community_id
 }
 
 /// A DM channel and its messages always answer.
@@ -438,7 +424,7 @@ pub(crate) async fn role_requests(d: &DiscordBot) -> Vec<String> {
 #[sqlx::test]
 async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
     let d = DiscordBot::new(pool).await;
-    let community_id = bea_is_steward(&d).await;
+    bea_is_steward(&d).await;
     // Role changes ride the outbox: nothing is sent to Discord until the dispatcher runs,
     // after the grant committed, and a refused grant sends nothing at all.
     dm_mocks(&d).await;
@@ -479,11 +465,7 @@ async fn role_grant_and_revoke_update_the_mapped_discord_role(pool: PgPool) {
     assert_eq!(d.dispatch().await.sent, 2);
     assert_eq!(role_requests(&d).await, ["PUT", "DELETE"]);
     // The mentioned user became a member with their Discord name.
-    let mo = members::find(&d.bot.pool, community_id, "discord", MENTOR)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(mo.display_name, "Mo");
+    assert_eq!(d.member(MENTOR).await.display_name, "Mo");
 }
 
 #[sqlx::test]
@@ -980,12 +962,9 @@ async fn a_refusal_of_a_publicly_deferred_command_follows_privately(pool: PgPool
 
 /// Makes `MENTOR` a lead mentor of spring-makers-2027.
 pub(crate) async fn spring_lead_mentor(d: &DiscordBot) {
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
+    let community_id = d.community_id().await;
     let now = d.bot.clock.now();
-    let mentor = members::ensure(&d.bot.pool, community.id, "discord", MENTOR, "Mo", now)
+    let mentor = members::ensure(&d.bot.pool, community_id, "discord", MENTOR, "Mo", now)
         .await
         .unwrap();
     let cohort: uuid::Uuid =
@@ -995,7 +974,7 @@ pub(crate) async fn spring_lead_mentor(d: &DiscordBot) {
             .unwrap();
     roles::grant(
         &d.bot.pool,
-        community.id,
+        community_id,
         mentor.id,
         Role::LeadMentor,
         Some(cohort),
@@ -1621,15 +1600,7 @@ async fn nobody_takes_another_members_name_or_a_mention_as_theirs(pool: PgPool) 
         d.run(name(53, "#general")).await,
         "`#general` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you: `/me name <your name>`."
     );
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
-    let bea = members::find(&d.bot.pool, community.id, "discord", BEA)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(bea.display_name, "Bea");
+    assert_eq!(d.member(BEA).await.display_name, "Bea");
     assert_eq!(
         d.run(name(54, "Bea Ode (Finance)")).await,
         "You're now shown as Bea Ode (Finance)."

@@ -3,7 +3,7 @@
 
 use cohortbot::clock::Clock;
 use cohortbot::render::{ActionKind, Message};
-use cohortbot::store::{communities, outbox};
+use cohortbot::store::outbox;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -13,14 +13,6 @@ use wiremock::{Mock, ResponseTemplate};
 use super::discord_support::{BEA, DiscordBot, SPRING_CHANNEL};
 
 const DM_CHANNEL: &str = "800000000000000001";
-
-async fn community(d: &DiscordBot) -> Uuid {
-    communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
 
 async fn discord_member(d: &DiscordBot, user_id: &str, name: &str) -> Uuid {
     d.bot.add_member("discord", user_id, name).await
@@ -33,7 +25,7 @@ async fn enqueue(
     member: Option<Uuid>,
     message: &Message,
 ) {
-    let community = community(d).await;
+    let community = d.community_id().await;
     outbox::enqueue(
         &d.bot.pool,
         community,

@@ -11,7 +11,7 @@ use cohortbot::chat::discord::endpoint::{Endpoint, routes};
 use cohortbot::chat::discord::{Channels, CustomIds, DiscordSender, Handler, Rest};
 use cohortbot::clock::Clock;
 use cohortbot::outbox::{DispatchReport, Dispatcher};
-use cohortbot::store::communities;
+use cohortbot::store::{communities, members};
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{Value, json};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -233,18 +233,33 @@ impl DiscordBot {
         assert!(self.run(submit).await.starts_with("Submitted"));
     }
 
+    /// The demo community's id (the fixtures' guild).
+    pub async fn community_id(&self) -> uuid::Uuid {
+        communities::by_slug(&self.bot.pool, "acme-makers")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
+    /// The member behind Discord user `user_id` in the demo community, as stored now.
+    pub async fn member(&self, user_id: &str) -> members::Member {
+        let community_id = self.community_id().await;
+        members::find(&self.bot.pool, community_id, "discord", user_id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
     /// Claims delivery `id` in an open transaction, so a service handling it waits on the
     /// row lock until the returned transaction ends (a slow service, on demand).
     pub async fn hold_delivery(&self, id: &str) -> Transaction<'static, Postgres> {
-        let community = communities::by_slug(&self.bot.pool, "acme-makers")
-            .await
-            .unwrap()
-            .unwrap();
+        let community_id = self.community_id().await;
         let mut held = self.bot.pool.begin().await.unwrap();
         sqlx::query(
             "INSERT INTO invocations (community_id, delivery_id, received_at) VALUES ($1, $2, $3)",
         )
-        .bind(community.id)
+        .bind(community_id)
         .bind(id)
         .bind(self.bot.clock.now())
         .execute(&mut *held)

@@ -7,7 +7,7 @@ use chrono::Duration;
 use chrono_tz::Europe::Berlin;
 use cohortbot::clock::Clock;
 use cohortbot::program::{ProgramFile, import::import};
-use cohortbot::store::{communities, members, roles};
+use cohortbot::store::{members, roles};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use wiremock::matchers::{method, path};
@@ -97,16 +97,13 @@ async fn discord_mocks(d: &DiscordBot) {
 /// Mo is Spring's lead mentor and a steward: the one who hears about roles changed by hand.
 async fn mo_is_steward(d: &DiscordBot) {
     spring_lead_mentor(d).await;
-    let community = communities::by_slug(&d.bot.pool, "acme-makers")
-        .await
-        .unwrap()
-        .unwrap();
+    let community_id = d.community_id().await;
     let now = d.bot.clock.now();
-    let mo = members::ensure(&d.bot.pool, community.id, "discord", MENTOR, "Mo", now)
+    let mo = members::ensure(&d.bot.pool, community_id, "discord", MENTOR, "Mo", now)
         .await
         .unwrap();
     let steward = cohortbot::domain::Role::Steward;
-    roles::grant(&d.bot.pool, community.id, mo.id, steward, None, None, now)
+    roles::grant(&d.bot.pool, community_id, mo.id, steward, None, None, now)
         .await
         .unwrap();
 }

@@ -158,11 +158,9 @@ pub async fn approve(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         now,
     )
     .await?;
-    if let Some(was) = was {
-        roles::revoke(&mut *tx, target.id, was.role(), None).await?;
-    }
     let mut detail = json!({ "member": target.platform_user_id, "tier": tier.as_str() });
     if let Some(was) = was {
+        roles::revoke(&mut *tx, target.id, was.role(), None).await?;
         detail["was"] = json!(was.as_str());
     }
     record(tx, inv, "mentor.approve", detail, now).await?;

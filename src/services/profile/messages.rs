@@ -132,8 +132,7 @@ pub fn name_like_a_mention(name: &str) -> Message {
         .code("@")
         .text(" or ")
         .code("#")
-        .text(" reads like a mention or a channel")
-        .text(". Try your name as people know you: ")
+        .text(" reads like a mention or a channel. Try your name as people know you: ")
         .code("/me name <your name>")
         .text(".")
 }
