@@ -1597,6 +1597,10 @@ async fn nobody_takes_another_members_name_or_a_mention_as_theirs(pool: PgPool) 
         "`@\u{200b}everyone` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you: `/me name <your name>`."
     );
     assert_eq!(
+        d.run(name(55, "＠everyone")).await,
+        "`＠everyone` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you: `/me name <your name>`."
+    );
+    assert_eq!(
         d.run(name(53, "#general")).await,
         "`#general` can't be your name: one that starts with `@\u{200b}` or `#` reads like a mention or a channel. Try your name as people know you: `/me name <your name>`."
     );

@@ -5,6 +5,7 @@ mod messages;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
+use unicode_normalization::UnicodeNormalization;
 
 use super::lookup::arg;
 use super::{Invocation, Outcome, ServiceResult, refuse};
@@ -66,7 +67,8 @@ pub async fn set_name(
     let name = arg(inv, "name")?.trim();
     // A name is how people tell who speaks in posts and DMs: one that reads like a mention
     // or a channel, or another member's, would let anyone pass as a steward or a mentor.
-    if name.starts_with(['@', '#']) {
+    // By compatibility form, so a fullwidth `＠everyone` is caught as `@everyone` is.
+    if name.nfkc().next().is_some_and(|c| matches!(c, '@' | '#')) {
         return refuse(messages::name_like_a_mention(name));
     }
     let (community, me) = (inv.caller.community_id, inv.caller.member.id);
