@@ -336,11 +336,12 @@ fn takes_words(option: &catalog::OptionSpec) -> bool {
     )
 }
 
-/// The value of an option that takes the rest of the line. A paragraph (a check-in, a
-/// concern, a narrative) is prose: when its words are one run, it is the line as typed
-/// from its first word to its last, quotes, spacing and line breaks included; a paragraph
-/// typed wholly inside quotes is what the quotes hold. Any other such option is its words,
-/// quotes grouping them, joined by one space.
+/// The value of an option that takes the rest of the line, as typed: its words need no
+/// quotes, so the quotes in them are part of the text (`Intro to "Power Automate"`). A
+/// paragraph (a check-in, a concern, a narrative) is prose: when its words are one run, it
+/// is the line from its first word to its last, spacing and line breaks included. A line
+/// of text (a name, a title) is those words, one space apart. A value typed wholly inside
+/// quotes is what the quotes hold; words split by a named option are joined by one space.
 fn rest_value(
     option: &catalog::OptionSpec,
     line: &str,
@@ -348,16 +349,30 @@ fn rest_value(
 ) -> Option<String> {
     let (first, last) = (words.first()?, words.last()?);
     let one_run = last.0 - first.0 + 1 == words.len();
-    if matches!(option.kind, catalog::OptionKind::Paragraph { .. }) && one_run && words.len() > 1 {
-        return Some(line[first.1.span.start..last.1.span.end].to_owned());
+    let typed = &line[first.1.span.start..last.1.span.end];
+    let wholly_quoted = words.len() == 1 && is_wholly_quoted(typed);
+    if !one_run || wholly_quoted {
+        return Some(
+            words
+                .iter()
+                .map(|(_, token)| token.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
     }
-    Some(
-        words
-            .iter()
-            .map(|(_, token)| token.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
+    Some(match option.kind {
+        catalog::OptionKind::Paragraph { .. } => typed.to_owned(),
+        _ => typed.split_whitespace().collect::<Vec<_>>().join(" "),
+    })
+}
+
+/// `"Fall Makers"` or `'Fall Makers'`: one quoted word, the quotes only grouping.
+fn is_wholly_quoted(typed: &str) -> bool {
+    let mut chars = typed.chars();
+    match (chars.next(), chars.next_back()) {
+        (Some(open), Some(close)) => matches!(open, '"' | '\'') && open == close,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -511,6 +526,14 @@ mod tests {
             cmd.args.timezone("timezone"),
             Some(chrono_tz::Europe::Berlin)
         );
+        // Quotes inside the words are text: they were typed, not needed to group.
+        let cmd = ok(r#"/me name 山田 "Taro" 太郎"#);
+        assert_eq!(cmd.args.text("name"), Some(r#"山田 "Taro" 太郎"#));
+        let cmd = ok("/me skills 'Power Automate'   flows, SQL");
+        assert_eq!(cmd.args.text("skills"), Some("'Power Automate' flows, SQL"));
+        // A line of text is one line: words typed across a break are one space apart.
+        let cmd = ok("/me name Ada\nOkafor");
+        assert_eq!(cmd.args.text("name"), Some("Ada Okafor"));
     }
 
     #[test]

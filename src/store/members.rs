@@ -13,6 +13,9 @@ pg_row! {
         pub platform: String,
         pub platform_user_id: String,
         pub display_name: String,
+        /// The name the platform last gave them; `display_name` follows it only when it
+        /// changes, so a name chosen with `/me name` stays (migration 0066).
+        pub platform_name: Option<String>,
         pub timezone: Option<String>,
         pub skills: Vec<String>,
         pub coc_accepted_at: Option<DateTime<Utc>>,
@@ -21,25 +24,27 @@ pg_row! {
     }
 }
 
-const COLUMNS: &str = "id, community_id, platform, platform_user_id, display_name, timezone, skills, coc_accepted_at, coc_version";
+const COLUMNS: &str = "id, community_id, platform, platform_user_id, display_name, platform_name, timezone, skills, coc_accepted_at, coc_version";
 
-/// Finds the member or creates them; keeps the display name in sync with the platform.
-pub async fn ensure(
+/// The member renamed themselves on their platform: they are shown by the new name, and
+/// it is the one later contacts are compared with.
+pub async fn follow_platform_name(
     ex: impl PgExecutor<'_>,
-    community_id: Uuid,
-    platform: &str,
-    platform_user_id: &str,
-    display_name: &str,
-    now: DateTime<Utc>,
+    member_id: Uuid,
+    name: &str,
 ) -> sqlx::Result<Member> {
-    let renamed = "DO UPDATE SET display_name = EXCLUDED.display_name";
-    let new = (community_id, platform, platform_user_id, display_name, now);
-    let found = insert(ex, new, renamed).await?;
-    found.ok_or(sqlx::Error::RowNotFound)
+    sqlx::query_as(AssertSqlSafe(format!(
+        "UPDATE members SET display_name = $2, platform_name = $2 WHERE id = $1
+         RETURNING {COLUMNS}"
+    )))
+    .bind(member_id)
+    .bind(name)
+    .fetch_one(ex)
+    .await
 }
 
-/// Creates the member unless they exist; `None` when they did (so of two first contacts at
-/// once, exactly one creates).
+/// Creates the member unless they exist, shown by the name the platform gave (or the bot
+/// made up); `None` when they did (so of two first contacts at once, exactly one creates).
 pub async fn create_if_absent(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
@@ -48,26 +53,11 @@ pub async fn create_if_absent(
     display_name: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Member>> {
-    let new = (community_id, platform, platform_user_id, display_name, now);
-    insert(ex, new, "DO NOTHING").await
-}
-
-/// The one insert of a member; `on_conflict` says what an existing one gets.
-async fn insert(
-    ex: impl PgExecutor<'_>,
-    (community_id, platform, platform_user_id, display_name, now): (
-        Uuid,
-        &str,
-        &str,
-        &str,
-        DateTime<Utc>,
-    ),
-    on_conflict: &'static str,
-) -> sqlx::Result<Option<Member>> {
     sqlx::query_as(AssertSqlSafe(format!(
-        "INSERT INTO members (id, community_id, platform, platform_user_id, display_name, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (community_id, platform, platform_user_id) {on_conflict}
+        "INSERT INTO members (id, community_id, platform, platform_user_id, display_name,
+                              platform_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $5, $6)
+         ON CONFLICT (community_id, platform, platform_user_id) DO NOTHING
          RETURNING {COLUMNS}"
     )))
     .bind(Uuid::new_v4())

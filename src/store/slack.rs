@@ -35,8 +35,9 @@ pub async fn user_ids(
     .await
 }
 
-/// Takes the profile Slack reports: the name always, the time zone only while the member
-/// has not chosen one (their own choice wins).
+/// Takes the profile Slack reports for a new member: its name unless the member chose one
+/// with `/me name` in the meantime, its time zone unless they chose one (their own choice
+/// wins).
 pub async fn apply_profile(
     ex: impl PgExecutor<'_>,
     member_id: Uuid,
@@ -44,7 +45,10 @@ pub async fn apply_profile(
     timezone: Option<&str>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE members SET display_name = COALESCE($2, display_name),
+        "UPDATE members SET display_name = CASE WHEN display_name = platform_name
+                                                THEN COALESCE($2, display_name)
+                                                ELSE display_name END,
+                            platform_name = COALESCE($2, platform_name),
                             timezone = COALESCE(timezone, $3)
          WHERE id = $1 AND platform = 'slack'",
     )

@@ -9,7 +9,7 @@ use cohortbot::chat::discord::{FormTarget, Target};
 use cohortbot::clock::Clock;
 use cohortbot::domain::Role;
 use cohortbot::render::ActionKind;
-use cohortbot::store::{members, roles};
+use cohortbot::store::roles;
 use serde_json::{Value, json};
 use serenity::model::application::Interaction;
 use sqlx::PgPool;
@@ -342,9 +342,7 @@ async fn check_in_text_cannot_ping_anyone_in_the_mentor_notice(pool: PgPool) {
 pub(crate) async fn bea_is_steward(d: &DiscordBot) -> uuid::Uuid {
     let community_id = d.community_id().await;
     let now = d.bot.clock.now();
-    let bea = members::ensure(&d.bot.pool, community_id, "discord", BEA, "Bea", now)
-        .await
-        .unwrap();
+    let bea = d.bot.contact("discord", BEA, "Bea").await;
     roles::grant(
         &d.bot.pool,
         community_id,
@@ -964,9 +962,7 @@ async fn a_refusal_of_a_publicly_deferred_command_follows_privately(pool: PgPool
 pub(crate) async fn spring_lead_mentor(d: &DiscordBot) {
     let community_id = d.community_id().await;
     let now = d.bot.clock.now();
-    let mentor = members::ensure(&d.bot.pool, community_id, "discord", MENTOR, "Mo", now)
-        .await
-        .unwrap();
+    let mentor = d.bot.contact("discord", MENTOR, "Mo").await;
     let cohort: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM cohorts WHERE slug = 'spring-makers-2027'")
             .fetch_one(&d.bot.pool)
@@ -1609,4 +1605,32 @@ async fn nobody_takes_another_members_name_or_a_mention_as_theirs(pool: PgPool) 
         d.run(name(54, "Bea Ode (Finance)")).await,
         "You're now shown as Bea Ode (Finance)."
     );
+}
+
+/// The name a member chose stays theirs while Discord goes on sending the same server
+/// nickname with every command; renaming themselves on Discord is a newer choice, which
+/// the bot then follows.
+#[sqlx::test]
+async fn a_chosen_name_stays_until_the_member_renames_themselves_on_discord(pool: PgPool) {
+    let d = DiscordBot::new(pool).await;
+    let me = |id: u64| d.command(id, "me", Some("show"), json!([]));
+    let chosen = d.command(
+        61,
+        "me",
+        Some("name"),
+        json!([{ "name": "name", "type": 3, "value": "Bea Ode (Finance)" }]),
+    );
+    assert_eq!(
+        d.run(chosen).await,
+        "You're now shown as Bea Ode (Finance)."
+    );
+    let profile = d.run(me(62)).await;
+    assert!(profile.starts_with("**Bea Ode (Finance)** ("), "{profile}");
+    assert_eq!(d.member(BEA).await.display_name, "Bea Ode (Finance)");
+
+    // A new server nickname: the member renamed themselves on Discord since.
+    let renamed = DiscordBot::as_member(me(63), BEA, "Beatrice");
+    let profile = d.run(renamed).await;
+    assert!(profile.starts_with("**Beatrice** ("), "{profile}");
+    assert_eq!(d.member(BEA).await.display_name, "Beatrice");
 }

@@ -7,7 +7,7 @@ use chrono::Duration;
 use chrono_tz::Europe::Berlin;
 use cohortbot::clock::Clock;
 use cohortbot::program::{ProgramFile, import::import};
-use cohortbot::store::{members, roles};
+use cohortbot::store::roles;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use wiremock::matchers::{method, path};
@@ -99,9 +99,7 @@ async fn mo_is_steward(d: &DiscordBot) {
     spring_lead_mentor(d).await;
     let community_id = d.community_id().await;
     let now = d.bot.clock.now();
-    let mo = members::ensure(&d.bot.pool, community_id, "discord", MENTOR, "Mo", now)
-        .await
-        .unwrap();
+    let mo = d.bot.contact("discord", MENTOR, "Mo").await;
     let steward = cohortbot::domain::Role::Steward;
     roles::grant(&d.bot.pool, community_id, mo.id, steward, None, None, now)
         .await

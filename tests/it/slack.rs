@@ -387,6 +387,74 @@ async fn first_contact_creates_the_member_and_seeds_the_slack_time_zone(pool: Pg
 }
 
 #[sqlx::test]
+async fn quotes_typed_in_a_name_are_kept(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Asia/Tokyo").await;
+    // Slack sends the text as typed: the quotes are part of the name, not grouping.
+    let said = slack
+        .command(r#"me name 山田 "Taro"  太郎"#, "t-name")
+        .await;
+    assert_eq!(
+        reply_text(&said),
+        r#"You're now shown as 山田 "Taro" 太郎."#,
+        "{said}"
+    );
+    assert_eq!(
+        slack.member_field(SAM, "display_name").await.as_deref(),
+        Some(r#"山田 "Taro" 太郎"#)
+    );
+    // Wholly inside quotes, the quotes only group.
+    let said = slack
+        .command(r#"me name "Sam C. (Finance)""#, "t-quoted")
+        .await;
+    assert_eq!(
+        reply_text(&said),
+        "You're now shown as Sam C. (Finance).",
+        "{said}"
+    );
+    assert_eq!(
+        slack.member_field(SAM, "display_name").await.as_deref(),
+        Some("Sam C. (Finance)")
+    );
+}
+
+/// A new member's first command names them before Slack's profile (fetched in the
+/// background, slowly here) arrives: the profile seeds the time zone, and the chosen name
+/// stays.
+#[sqlx::test]
+async fn a_slow_profile_does_not_undo_a_name_chosen_first(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    Mock::given(method("POST"))
+        .and(path("/users.info"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "ok": true, "user": {
+                    "id": SAM, "team_id": TEAM, "name": "sam", "tz": "Asia/Tokyo",
+                    "profile": { "display_name": "Sam C", "real_name": "Sam Carter" } } }))
+                .set_delay(Duration::from_millis(400)),
+        )
+        .with_priority(1)
+        .mount(&slack.mock)
+        .await;
+    slack.mount_defaults("Asia/Tokyo").await;
+    let said = slack.command("me name Sam Ode (Finance)", "t-first").await;
+    assert_eq!(
+        reply_text(&said),
+        "You're now shown as Sam Ode (Finance).",
+        "{said}"
+    );
+    slack
+        .eventually("the Slack time zone", || async {
+            slack.member_field(SAM, "timezone").await.as_deref() == Some("Asia/Tokyo")
+        })
+        .await;
+    assert_eq!(
+        slack.member_field(SAM, "display_name").await.as_deref(),
+        Some("Sam Ode (Finance)")
+    );
+}
+
+#[sqlx::test]
 async fn two_first_contacts_at_once_make_one_member_and_fetch_one_profile(pool: PgPool) {
     let slack = Slack::new(pool).await;
     slack.mount_defaults("Asia/Tokyo").await;

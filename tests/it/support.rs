@@ -371,20 +371,35 @@ impl TestBot {
             .id
     }
 
-    /// A member of the example community on `platform`, as their first contact makes them
-    /// (renamed when they exist): their id.
+    /// A member of the example community on `platform`, as their contact with the
+    /// platform's current `name` makes them (renamed when they exist and the platform's
+    /// name changed).
+    pub async fn contact(
+        &self,
+        platform: &str,
+        user_id: &str,
+        name: &str,
+    ) -> cohortbot::store::members::Member {
+        use cohortbot::store::outbox::Platform;
+        let platform = match platform {
+            "discord" => Platform::Discord,
+            "slack" => Platform::Slack,
+            _ => Platform::Shell,
+        };
+        let naming = cohortbot::services::identity::Naming::Current(name);
+        let community = self.example_community().await;
+        let (member, _) = self
+            .services
+            .ensure_named(community, platform, user_id, naming)
+            .await
+            .unwrap()
+            .expect("a platform user id");
+        member
+    }
+
+    /// [`Self::contact`]: the member's id.
     pub async fn add_member(&self, platform: &str, user_id: &str, name: &str) -> uuid::Uuid {
-        cohortbot::store::members::ensure(
-            &self.pool,
-            self.example_community().await,
-            platform,
-            user_id,
-            name,
-            self.clock.now(),
-        )
-        .await
-        .unwrap()
-        .id
+        self.contact(platform, user_id, name).await.id
     }
 
     /// Gives a platform member, made at their first contact, `role` community-wide, as a

@@ -222,9 +222,12 @@ impl Services {
         let now = self.clock.now();
         let existing = members::find(&mut *tx, community_id, platform, user_id).await?;
         let member = match (existing, naming) {
+            // The platform sends the same name with every contact: the member follows it
+            // only once it changes, so a name chosen with `/me name` stays until they
+            // rename themselves there.
             (Some(member), Naming::Current(name)) => match clean_name(name, NAME_MAX) {
-                Some(name) if name != member.display_name => {
-                    members::ensure(&mut *tx, community_id, platform, user_id, &name, now).await?
+                Some(name) if member.platform_name.as_deref() != Some(name.as_str()) => {
+                    members::follow_platform_name(&mut *tx, member.id, &name).await?
                 }
                 _ => member,
             },
