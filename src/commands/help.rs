@@ -4,10 +4,57 @@ use super::catalog::{CATALOG, CommandSpec, Permission, find};
 use super::messages;
 use crate::render::Message;
 
-pub fn overview() -> Message {
-    CATALOG
-        .iter()
-        .fold(Message::marked(messages::help_header()), listed)
+/// Every command by topic, one line a topic: its commands' names, so the list fits on a
+/// screen (the catalog has over 150 commands). A steward sees theirs marked; anyone else
+/// sees only what they may run, and how many more the stewards have.
+pub fn overview(steward: bool) -> Message {
+    let mut topics: Vec<(&str, Vec<&CommandSpec>)> = Vec::new();
+    let mut hidden = 0;
+    for command in CATALOG {
+        if command.permission == Permission::Steward && !steward {
+            hidden += 1;
+            continue;
+        }
+        let topic = command.path.split(' ').next().unwrap_or(command.path);
+        match topics.iter_mut().find(|(name, _)| *name == topic) {
+            Some((_, commands)) => commands.push(command),
+            None => topics.push((topic, vec![command])),
+        }
+    }
+    let mut msg = Message::marked(messages::help_header());
+    for (topic, commands) in &topics {
+        msg = msg.line().text("  ").code(format!("/{topic}"));
+        let subcommands: Vec<String> = commands
+            .iter()
+            .filter_map(|command| {
+                let name = command.path.strip_prefix(topic)?.trim_start();
+                let marker = if command.permission == Permission::Steward {
+                    messages::HELP_STEWARD_MARKER
+                } else {
+                    ""
+                };
+                (!name.is_empty()).then(|| format!("{name}{marker}"))
+            })
+            .collect();
+        // A topic that is also a command (`/checkin`) says what it does first.
+        msg = msg.text(" — ");
+        if let Some(root) = commands.iter().find(|command| command.path == *topic) {
+            msg = msg.push(Message::marked(root.help));
+            if root.permission == Permission::Steward {
+                msg = msg.text(" ").text(messages::help_steward_only());
+            }
+            if !subcommands.is_empty() {
+                msg = msg.text(" ").text(messages::help_also()).text(" ");
+            }
+        }
+        msg = msg.text(subcommands.join(" · "));
+    }
+    let footer = if steward {
+        messages::help_steward_legend().to_owned()
+    } else {
+        messages::help_more_for_stewards(hidden)
+    };
+    msg.line().push(Message::marked(&footer))
 }
 
 /// `msg` with a line for `command`: its usage, its help, and who may use it.
@@ -74,11 +121,49 @@ mod tests {
     use crate::render::plain::render;
 
     #[test]
-    fn overview_lists_every_command() {
-        let text = render(&overview());
+    fn overview_lists_every_command_by_topic_for_a_steward() {
+        let text = render(&overview(true));
+        assert!(text.starts_with(messages::help_header()), "{text}");
         for command in CATALOG {
-            assert!(text.contains(&command.usage()), "{}", command.path);
+            let topic = command.path.split(' ').next().unwrap();
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("  `/{topic}` — ")))
+                .unwrap_or_else(|| panic!("no line for /{topic}: {text}"));
+            let name = command.path[topic.len()..].trim_start();
+            let marked = match command.permission {
+                Permission::Steward => format!("{name}{}", messages::HELP_STEWARD_MARKER),
+                Permission::Member => name.to_owned(),
+            };
+            assert!(
+                name.is_empty() || line.split(" · ").any(|n| n.ends_with(&marked)),
+                "{marked} in {line}"
+            );
         }
+        assert!(text.lines().count() < 50, "one screen: {text}");
+        assert!(text.ends_with(messages::help_steward_legend()), "{text}");
+    }
+
+    #[test]
+    fn a_member_sees_only_what_they_may_run() {
+        let text = render(&overview(false));
+        let stewards_only = CATALOG
+            .iter()
+            .filter(|c| c.permission == Permission::Steward)
+            .count();
+        assert!(!text.contains(messages::HELP_STEWARD_MARKER), "{text}");
+        assert!(
+            text.ends_with(&messages::help_more_for_stewards(stewards_only)),
+            "{text}"
+        );
+        // `/outbox` has only stewards' commands: no line at all.
+        assert!(!text.contains("/outbox"), "{text}");
+        assert!(
+            text.contains("\n  `/checkin` — Check in for this week"),
+            "{text}"
+        );
+        assert!(text.contains("Also: reply · history"), "{text}");
+        assert!(text.contains("\n  `/help` — List"), "{text}");
     }
 
     #[test]

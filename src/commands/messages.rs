@@ -186,7 +186,25 @@ pub fn not_a_choice(name: &str, raw: &str, choices: &[&str], suggestion: Option<
 }
 
 pub fn help_header() -> &'static str {
-    "Commands (type `/help <command>` for details):"
+    "Commands by topic. Type `/help <topic>` for its commands and their options, or `/help <command>` for one:"
+}
+
+/// After a steward-only command's name in the `/help` overview.
+pub const HELP_STEWARD_MARKER: &str = "*";
+
+/// Before the subcommands of a topic that is a command itself.
+pub fn help_also() -> &'static str {
+    "Also:"
+}
+
+pub fn help_steward_legend() -> &'static str {
+    "* stewards only"
+}
+
+pub fn help_more_for_stewards(count: usize) -> String {
+    format!(
+        "Stewards have {count} more commands for running the program; `/help <topic>` lists them too."
+    )
 }
 
 pub fn help_group_header(group: &str) -> String {

@@ -553,10 +553,19 @@ async fn route(
     let visibility = inv.spec.visibility;
     let public_url = env.public_url;
     match inv.spec.id {
-        CommandId::Help => Ok(Outcome::reply(
-            help_for(inv.args.text("command"))?,
-            visibility,
-        )),
+        CommandId::Help => {
+            let help = match inv.args.text("command") {
+                Some(path) => help_for(path)?,
+                // The overview shows a steward their own commands too.
+                None => {
+                    let me = inv.caller.member.id;
+                    let steward =
+                        store::roles::holds_community_role(&mut *tx, me, Role::Steward).await?;
+                    help::overview(steward)
+                }
+            };
+            Ok(Outcome::reply(help, visibility))
+        }
         CommandId::CohortList => enrollment::list(tx, inv).await,
         CommandId::CohortJoin => enrollment::join(tx, now, inv).await,
         CommandId::CohortLeave => enrollment::leave(tx, now, inv).await,
@@ -716,18 +725,16 @@ async fn route(
     }
 }
 
-fn help_for(command: Option<&str>) -> ServiceResult<Message> {
-    match command {
-        None => Ok(help::overview()),
-        Some(path) => help::command(path).map_or_else(
-            || {
-                let paths = crate::commands::catalog::paths();
-                refuse(messages::no_such_help(
-                    path,
-                    crate::domain::suggest(path, paths),
-                ))
-            },
-            Ok,
-        ),
-    }
+/// `/help <path>`: one command, or the commands of a topic.
+fn help_for(path: &str) -> ServiceResult<Message> {
+    help::command(path).map_or_else(
+        || {
+            let paths = crate::commands::catalog::paths();
+            refuse(messages::no_such_help(
+                path,
+                crate::domain::suggest(path, paths),
+            ))
+        },
+        Ok,
+    )
 }

@@ -418,6 +418,48 @@ async fn quotes_typed_in_a_name_are_kept(pool: PgPool) {
     );
 }
 
+/// `/cohort help` fits on a screen: one line a topic, and only what the member may run;
+/// a steward sees theirs marked.
+#[sqlx::test]
+async fn help_lists_topics_and_only_what_the_member_may_run(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Asia/Tokyo").await;
+    let said = slack.command("help", "t-help").await;
+    let text = reply_text(&said);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Commands by topic. Type `/cohort help &lt;topic&gt;` for its commands and their options, or `/cohort help &lt;command&gt;` for one:"
+    );
+    assert_eq!(
+        lines[1],
+        "  `/cohort help` — List the commands, or explain one."
+    );
+    assert_eq!(lines[2], "  `/cohort` — list · join · leave");
+    assert!(lines.len() < 45, "{text}");
+    assert!(!text.contains("outbox"), "{text}");
+    assert_eq!(
+        *lines.last().unwrap(),
+        "Stewards have 31 more commands for running the program; `/cohort help &lt;topic&gt;` lists them too."
+    );
+
+    slack
+        .bot
+        .grant_role("slack", SAM, cohortbot::domain::Role::Steward)
+        .await;
+    let said = slack.command("help", "t-help-steward").await;
+    let text = reply_text(&said);
+    // Over Slack's limit for one section, so its end follows through `response_url`.
+    assert!(
+        text.contains("\n  `/cohort outbox` — failed* · retry*\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  `/cohort audit` — The audit log, newest first: who did what, when. Actions and ids, never what anyone wrote. Stewards only.\n"),
+        "{text}"
+    );
+}
+
 /// A new member's first command names them before Slack's profile (fetched in the
 /// background, slowly here) arrives: the profile seeds the time zone, and the chosen name
 /// stays.
