@@ -188,6 +188,11 @@ pub enum OptionKind {
         min: i64,
         max: i64,
     },
+    /// Hours from 0 to `max`, with a decimal part (`1.5`, or `1,5` as much of Europe
+    /// writes it): nobody's week is whole hours.
+    Hours {
+        max: i64,
+    },
     Bool,
     User,
     Cohort,
@@ -951,7 +956,7 @@ pub static CATALOG: &[CommandSpec] = &[
             ),
             named(
                 "hours",
-                OptionKind::Int { min: 0, max: 168 },
+                OptionKind::Hours { max: 168 },
                 "hours you spent this week",
             ),
             named(

@@ -64,6 +64,8 @@ pub enum Input {
     Number {
         min: i64,
         max: i64,
+        /// A decimal part is allowed (hours).
+        decimal: bool,
     },
 }
 
@@ -502,7 +504,16 @@ fn input_for(option: &OptionSpec) -> Input {
     match option.kind {
         OptionKind::Paragraph { max } => Input::Paragraph { max },
         OptionKind::Int { min, max } if max - min < SCALE_MAX_CHOICES => Input::Scale { min, max },
-        OptionKind::Int { min, max } => Input::Number { min, max },
+        OptionKind::Int { min, max } => Input::Number {
+            min,
+            max,
+            decimal: false,
+        },
+        OptionKind::Hours { max } => Input::Number {
+            min: 0,
+            max,
+            decimal: true,
+        },
         OptionKind::Text { max } => Input::Line { max },
         // Typed words, checked as typed text is: a line.
         OptionKind::KbQuery => Input::Line {
@@ -528,7 +539,14 @@ mod tests {
         );
         assert!(checkin[0].required);
         assert_eq!(checkin[1].input, Input::Scale { min: 1, max: 5 });
-        assert_eq!(checkin[3].input, Input::Number { min: 0, max: 168 });
+        assert_eq!(
+            checkin[3].input,
+            Input::Number {
+                min: 0,
+                max: 168,
+                decimal: true
+            }
+        );
         assert!(!checkin[3].required);
     }
 

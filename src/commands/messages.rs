@@ -101,6 +101,14 @@ fn must(name: &str, verb: &str, what: Message, raw: &str) -> Message {
         .code(preview(raw))
 }
 
+pub fn hours_out_of_range(name: &str, raw: &str, max: i64) -> Message {
+    let what = Message::new().text(format!(
+        "a number of hours from 0 to {}, like `1.5`",
+        grouped(max)
+    ));
+    must_be(name, what, raw)
+}
+
 pub fn int_out_of_range(name: &str, raw: &str, min: i64, max: i64) -> Message {
     let what = Message::new().text(format!(
         "a whole number from {} to {}",

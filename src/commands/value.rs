@@ -19,6 +19,8 @@ const USER_MAX: usize = 80;
 pub enum Value {
     Text(String),
     Int(i64),
+    /// Hours, to the hundredth.
+    Hours(f64),
     Bool(bool),
     /// A platform user id or shell handle, without `@` or mention markup.
     User(String),
@@ -40,6 +42,7 @@ impl Value {
         match self {
             Value::Text(s) | Value::User(s) | Value::Cohort(s) | Value::Channel(s) => s.clone(),
             Value::Int(n) => n.to_string(),
+            Value::Hours(h) => h.to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Role(r) => r.as_str().to_owned(),
             Value::TimeZone(tz) => tz.name().to_owned(),
@@ -91,6 +94,13 @@ impl Args {
         }
     }
 
+    pub fn hours(&self, name: &str) -> Option<f64> {
+        match self.get(name)? {
+            Value::Hours(h) => Some(*h),
+            _ => None,
+        }
+    }
+
     pub fn role(&self, name: &str) -> Option<Role> {
         match self.get(name)? {
             Value::Role(r) => Some(*r),
@@ -138,6 +148,9 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, Message> {
         OptionKind::KbQuery => text(KB_QUERY_MAX),
         OptionKind::Circle => text(NAME_MAX),
         OptionKind::Int { min, max } => int(min, max),
+        OptionKind::Hours { max } => hours(raw, max)
+            .map(Value::Hours)
+            .ok_or_else(|| messages::hours_out_of_range(name, raw, max)),
         // Sessions are shown as `#3`, so `#3` is accepted as typed.
         OptionKind::Session => {
             let typed = raw.trim();
@@ -234,9 +247,48 @@ fn parse_channel(raw: &str) -> Option<String> {
     valid.then(|| inner.to_owned())
 }
 
+/// `1.5`, `1,5` or `2` hours, from 0 to `max`, to the hundredth; `None` for anything else.
+fn hours(raw: &str, max: i64) -> Option<f64> {
+    let typed = raw.trim().replace(',', ".");
+    // Digits and one point only: `f64` would also read `1e2`, `inf` and `NaN`.
+    let plain = typed.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && typed.chars().filter(|&c| c == '.').count() <= 1;
+    let hours: f64 = typed.parse().ok().filter(|_| plain)?;
+    let hours = (hours * 100.0).round() / 100.0;
+    (0.0..=max as f64).contains(&hours).then_some(hours)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hours_take_a_decimal_point_or_comma() {
+        let hours = OptionSpec {
+            kind: OptionKind::Hours { max: 168 },
+            ..*crate::commands::catalog::find("checkin")
+                .unwrap()
+                .option("hours")
+                .unwrap()
+        };
+        for (typed, expected) in [("2.5", 2.5), ("1,25", 1.25), (" 3 ", 3.0), ("0.333", 0.33)] {
+            assert_eq!(
+                convert(&hours, typed),
+                Ok(Value::Hours(expected)),
+                "{typed}"
+            );
+        }
+        for typed in ["-1", "168.5", "1e2", "NaN", "inf", "1.2.3", "two"] {
+            let refused = convert(&hours, typed).unwrap_err();
+            assert_eq!(
+                crate::render::plain::render(&refused),
+                format!(
+                    "`hours` must be a number of hours from 0 to 168, like `1.5`, not `{typed}`"
+                ),
+                "{typed}"
+            );
+        }
+    }
 
     #[test]
     fn sessions_are_typed_as_shown() {

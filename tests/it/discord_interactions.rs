@@ -1413,12 +1413,12 @@ async fn a_whole_week_on_discord_through_signed_interactions(pool: PgPool) {
         { "type": 1, "components": [{ "type": 4, "custom_id": "progress", "value": progress }] },
         { "type": 1, "components": [{ "type": 4, "custom_id": "confidence", "value": "2" }] },
         { "type": 1, "components": [{ "type": 4, "custom_id": "blockers", "value": "No licence\nfor premium connectors" }] },
-        { "type": 1, "components": [{ "type": 4, "custom_id": "hours", "value": "3" }] },
+        { "type": 1, "components": [{ "type": 4, "custom_id": "hours", "value": "2.75" }] },
     ]);
     let (_, reply) = d.post_signed(&submit, 0).await;
     assert_eq!(
         reply["data"]["content"],
-        "Thanks! Your check-in for **Spring Makers 2027**, 2027-W09, is recorded: confidence 2/5, 3 h. Your lead mentor will get in touch about what's blocking you."
+        "Thanks! Your check-in for **Spring Makers 2027**, 2027-W09, is recorded: confidence 2/5, 2.75 h. Your lead mentor will get in touch about what's blocking you."
     );
     let stored: String = sqlx::query_scalar("SELECT progress FROM checkins")
         .fetch_one(&d.bot.pool)
@@ -1495,7 +1495,7 @@ async fn a_whole_week_on_discord_through_signed_interactions(pool: PgPool) {
     assert_eq!(done["type"], 7);
     assert_eq!(
         done["data"]["content"],
-        "Thanks! Your check-in for **Spring Makers 2027**, 2027-W09, is updated: confidence 4/5, 3 h. Your lead mentor will get in touch about what's blocking you."
+        "Thanks! Your check-in for **Spring Makers 2027**, 2027-W09, is updated: confidence 4/5, 2.75 h. Your lead mentor will get in touch about what's blocking you."
     );
 
     // Friday 16:00: the digest counts Bea once, and pings nobody.

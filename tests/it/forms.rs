@@ -85,7 +85,8 @@ async fn discord_forms_take_several_lines_and_four_thousand_characters(pool: PgP
             ("progress", 2, 4000, true),
             ("confidence", 1, 1, true),
             ("blockers", 2, 500, false),
-            ("hours", 1, 3, false),
+            // Room for a decimal part: `167.75`.
+            ("hours", 1, 6, false),
             ("next", 2, 1000, false),
         ]
     );
@@ -205,6 +206,12 @@ async fn slack_forms_take_several_lines_up_to_their_limit(pool: PgPool) {
             ("hours", "number_input", None, None, true),
             ("next", "plain_text_input", Some(true), Some(1000), true),
         ]
+    );
+    // Nobody's week is whole hours.
+    assert_eq!(
+        view["blocks"][4]["element"]["is_decimal_allowed"], true,
+        "{}",
+        view["blocks"][4]
     );
 
     let progress = long_answer(3000);

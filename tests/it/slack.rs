@@ -574,7 +574,8 @@ async fn a_retried_command_or_event_is_processed_once(pool: PgPool) {
         .command("join spring-makers-2027 track:projects", "t-join")
         .await;
     assert!(reply_text(&joined).contains("You're in!"), "{joined}");
-    let body = slack.command_body(SAM, "checkin 4 built my first flow hours:3", "t-checkin");
+    // Hours as much of Europe types them, with a decimal comma.
+    let body = slack.command_body(SAM, "checkin 4 built my first flow hours:1,5", "t-checkin");
     let form = "application/x-www-form-urlencoded";
     let (_, first) = slack.post("/slack/commands", form, body.clone()).await;
     let retry = [
@@ -587,10 +588,17 @@ async fn a_retried_command_or_event_is_processed_once(pool: PgPool) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(first, second, "the retry replays the first answer");
     assert!(
-        reply_text(first.as_ref().unwrap()).contains("Thanks!"),
+        reply_text(first.as_ref().unwrap()).contains("Thanks!")
+            && reply_text(first.as_ref().unwrap())
+                .contains(", is recorded: confidence 4/5, 1.5 h."),
         "{first:?}"
     );
     assert_eq!(slack.bot.count("checkins").await, 1);
+    let hours: Option<f32> = sqlx::query_scalar("SELECT hours FROM checkins")
+        .fetch_one(&slack.bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(hours, Some(1.5));
     assert_eq!(slack.bot.count("checkin_revisions").await, 0);
 
     let event = fixture(

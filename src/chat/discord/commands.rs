@@ -33,6 +33,8 @@ mod option_type {
     pub const SUB_COMMAND: u8 = 1;
     pub const STRING: u8 = 3;
     pub const INTEGER: u8 = 4;
+    /// Any double between -2^53 and 2^53.
+    pub const NUMBER: u8 = 10;
     pub const BOOLEAN: u8 = 5;
     pub const USER: u8 = 6;
     pub const CHANNEL: u8 = 7;
@@ -90,6 +92,11 @@ fn option(spec: &OptionSpec, required: bool) -> Value {
         OptionKind::KbQuery => text_up_to(&mut option, catalog::KB_QUERY_MAX),
         OptionKind::Circle => text_up_to(&mut option, catalog::NAME_MAX),
         OptionKind::Int { min, max } => int_range(&mut option, min, max),
+        OptionKind::Hours { max } => {
+            option["min_value"] = json!(0);
+            option["max_value"] = json!(max);
+            option_type::NUMBER
+        }
         OptionKind::Session => int_range(&mut option, SESSION_NUMBERS.0, SESSION_NUMBERS.1),
         OptionKind::Bool => option_type::BOOLEAN,
         OptionKind::User => option_type::USER,

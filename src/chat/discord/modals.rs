@@ -34,7 +34,18 @@ fn input(field: &Field, initial: Option<&str>) -> Value {
     let (style, max) = match field.input {
         Input::Paragraph { max } => (style::PARAGRAPH, max),
         Input::Line { max } => (style::SHORT, max),
-        Input::Scale { min, max } | Input::Number { min, max } => (style::SHORT, digits(min, max)),
+        Input::Scale { min, max }
+        | Input::Number {
+            min,
+            max,
+            decimal: false,
+        } => (style::SHORT, digits(min, max)),
+        // Room for a decimal part to the hundredth: `167.75`.
+        Input::Number {
+            min,
+            max,
+            decimal: true,
+        } => (style::SHORT, digits(min, max) + 3),
     };
     let mut component = json!({
         "type": 4, "custom_id": field.name, "label": clip(field.label, LABEL_MAX),

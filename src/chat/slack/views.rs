@@ -54,9 +54,9 @@ fn element(field: &Field, initial: Option<&str>) -> Value {
             }
             select
         }
-        Input::Number { min, max } => {
+        Input::Number { min, max, decimal } => {
             let mut number = json!({ "type": "number_input", "action_id": field.name,
-                                     "is_decimal_allowed": false,
+                                     "is_decimal_allowed": decimal,
                                      "min_value": min.to_string(), "max_value": max.to_string() });
             if let Some(initial) = initial {
                 number["initial_value"] = json!(initial);

@@ -119,7 +119,7 @@ pub fn recorded(
     cohort: &str,
     period: &str,
     confidence: i64,
-    hours: Option<i64>,
+    hours: Option<f64>,
     replaced: bool,
     heard: Heard,
 ) -> Message {

@@ -89,7 +89,7 @@ pub async fn record(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
         .args
         .int("confidence")
         .context("confidence is required")?;
-    let hours = inv.args.int("hours");
+    let hours = inv.args.hours("hours");
     let answer = Answer {
         progress: arg(inv, "progress")?.to_owned(),
         blockers: inv.args.text("blockers").map(str::to_owned),
