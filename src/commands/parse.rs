@@ -102,11 +102,15 @@ fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
             // apostrophes inside words ("Let's") stay as typed.
             let opens_quote = text.is_empty() || (name_end.is_some() && text.ends_with(':'));
             match c {
-                '"' | '\'' if opens_quote => {
+                _ if opens_quote && closing_quotes(c).is_some() => {
+                    let closing = closing_quotes(c).unwrap_or_default();
                     quoted_any = true;
                     let mut closed = false;
                     while let Some((_, q)) = chars.next() {
-                        if q == c {
+                        // A single quote is also an apostrophe (`'Don't panic'`): it closes
+                        // only where a word ends.
+                        let word_ends = chars.peek().is_none_or(|&(_, n)| !n.is_alphanumeric());
+                        if closing.contains(&q) && (word_ends || !matches!(q, '\'' | '’')) {
                             closed = true;
                             break;
                         }
@@ -123,7 +127,8 @@ fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
                         text.push(q);
                     }
                     if !closed {
-                        return Err(ParseError(messages::unterminated_quote(c)));
+                        let close = closing.first().copied().unwrap_or(c);
+                        return Err(ParseError(messages::unterminated_quote(close)));
                     }
                 }
                 ':' if name_end.is_none() && !quoted_any => {
@@ -137,7 +142,7 @@ fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
             let (name, value) = (&text[..at], &text[at + 1..]);
             // `https://…` is a value, not an option called `https`.
             let is_name = !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
                 && !value.starts_with("//");
             is_name.then(|| (name.to_owned(), value.to_owned()))
         });
@@ -255,6 +260,12 @@ fn raw_options(
 
     for (place, token) in tokens.iter().enumerate() {
         let named = match &token.named {
+            // `Session:2`, capitalised as phones do: the option, when that is its exact name
+            // and a value follows; otherwise (`Note: …` in prose) text, as before.
+            Some((name, value)) if name.chars().any(|c| c.is_ascii_uppercase()) => spec
+                .option(&name.to_ascii_lowercase())
+                .filter(|_| !value.is_empty())
+                .map(|option| (option, value)),
             Some((name, value)) => match spec.option(name) {
                 Some(option) => Some((option, value)),
                 None => {
@@ -366,12 +377,26 @@ fn rest_value(
     })
 }
 
-/// `"Fall Makers"` or `'Fall Makers'`: one quoted word, the quotes only grouping.
+/// `"Fall Makers"`, `'Fall Makers'` or `“Fall Makers”`: one quoted word, the quotes only
+/// grouping.
 fn is_wholly_quoted(typed: &str) -> bool {
     let mut chars = typed.chars();
     match (chars.next(), chars.next_back()) {
-        (Some(open), Some(close)) => matches!(open, '"' | '\'') && open == close,
+        (Some(open), Some(close)) => closing_quotes(open).is_some_and(|c| c.contains(&close)),
         _ => false,
+    }
+}
+
+/// The quotes that close one opened by `open`, when `open` is a quote. Phones and macOS
+/// type curly quotes for straight ones, and German writes „so“.
+fn closing_quotes(open: char) -> Option<&'static [char]> {
+    match open {
+        '"' => Some(&['"']),
+        '\'' => Some(&['\'']),
+        '“' => Some(&['”', '“']),
+        '‘' => Some(&['’']),
+        '„' => Some(&['“', '”']),
+        _ => None,
     }
 }
 
@@ -534,6 +559,41 @@ mod tests {
         // A line of text is one line: words typed across a break are one space apart.
         let cmd = ok("/me name Ada\nOkafor");
         assert_eq!(cmd.args.text("name"), Some("Ada Okafor"));
+    }
+
+    #[test]
+    fn curly_quotes_group_as_straight_ones_do() {
+        let cmd = ok("/talk propose “Smart quotes title” what phones type session:2");
+        assert_eq!(cmd.args.text("title"), Some("Smart quotes title"));
+        assert_eq!(cmd.args.text("abstract"), Some("what phones type"));
+        let cmd = ok("/talk propose „Große Flows“ wie es geht");
+        assert_eq!(cmd.args.text("title"), Some("Große Flows"));
+        let cmd = ok("/talk propose ‘Don’t panic’ it's fine");
+        assert_eq!(cmd.args.text("title"), Some("Don’t panic"));
+        assert_eq!(cmd.args.text("abstract"), Some("it's fine"));
+        let cmd = ok("/talk propose 'Let's go' now");
+        assert_eq!(cmd.args.text("title"), Some("Let's go"));
+        assert_eq!(
+            err("/talk propose “Unclosed title"),
+            "A quote is not closed; put a matching `”` at the end of the text."
+        );
+        // An apostrophe inside a word is still a letter.
+        let cmd = ok("/checkin 3 didn’t finish");
+        assert_eq!(cmd.args.text("progress"), Some("didn’t finish"));
+    }
+
+    #[test]
+    fn a_capitalised_option_name_is_the_option_when_it_is_exact() {
+        let cmd = ok("/talk propose Misc Session:2");
+        assert_eq!(cmd.args.int("session"), Some(2));
+        assert_eq!(cmd.args.text("abstract"), None);
+        // Prose keeps its capitalised words: no value, or no such option.
+        let cmd = ok("/checkin 3 Next: publish it. Todo:call IT");
+        assert_eq!(
+            cmd.args.text("progress"),
+            Some("Next: publish it. Todo:call IT")
+        );
+        assert_eq!(cmd.args.text("next"), None);
     }
 
     #[test]
