@@ -214,6 +214,8 @@ fn domain_error(err: impl std::fmt::Display) -> Message {
 }
 
 /// `@bob`, `bob`, Discord `<@123>` / `<@!123>` and Slack `<@U123|bob>` all name one user.
+/// A member as typed: a platform mention (its id), a handle (`@bob`), or a name as shown
+/// (`"Sam Carter"`, `María O'Neil (Finance)`), which the services look up.
 fn parse_user(raw: &str) -> Option<String> {
     let raw = raw.trim();
     let inner = raw
@@ -221,12 +223,15 @@ fn parse_user(raw: &str) -> Option<String> {
         .and_then(|s| s.strip_suffix('>'))
         .map(|s| s.trim_start_matches('!').split('|').next().unwrap_or(""))
         .unwrap_or_else(|| raw.trim_start_matches('@'));
+    // A handle (`@bob`) is one word; a name may have several.
+    let handle = raw.starts_with('@') || raw.starts_with("<@");
     let valid = !inner.is_empty()
         && inner.chars().count() <= USER_MAX
+        && !(handle && inner.contains(char::is_whitespace))
         && inner
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    valid.then(|| inner.to_owned())
+            .all(|c| !c.is_control() && !matches!(c, '<' | '>' | '`' | '@' | '#'));
+    valid.then(|| inner.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// `#spring`, `spring`, Discord `<#123>` and Slack `<#C123|spring>` all name one channel:
@@ -370,6 +375,11 @@ mod tests {
         assert_eq!(parse_user("<@!123>").as_deref(), Some("123"));
         assert_eq!(parse_user("<@U123|bob>").as_deref(), Some("U123"));
         assert_eq!(parse_user("@everyone here"), None);
+        assert_eq!(
+            parse_user(" María  O'Neil (Finance) ").as_deref(),
+            Some("María O'Neil (Finance)")
+        );
+        assert_eq!(parse_user("Sam <@U1>"), None);
         assert_eq!(parse_user("@"), None);
     }
 }

@@ -40,7 +40,9 @@ pub async fn optional_cohort(
     }
 }
 
-/// Looks up a member of the caller's community on the caller's platform.
+/// Looks up a member of the caller's community on the caller's platform: by their platform
+/// id or handle (`@Grace` is `@grace`), else by the name they are shown by, when only one
+/// member is.
 pub async fn find_member(
     ex: &mut sqlx::PgConnection,
     caller: &Caller,
@@ -49,6 +51,23 @@ pub async fn find_member(
     let platform = caller.member.platform.as_str();
     if let Some(member) = members::find(&mut *ex, caller.community_id, platform, user_id).await? {
         return Ok(member);
+    }
+    let found =
+        members::by_handle_or_name(&mut *ex, caller.community_id, platform, user_id).await?;
+    match found.as_slice() {
+        [] => {}
+        [one, ..] if one.platform_user_id.eq_ignore_ascii_case(user_id) => {
+            return Ok(one.clone());
+        }
+        [one] => return Ok(one.clone()),
+        several => {
+            tracing::info!(count = several.len(), "a name several members are shown by");
+            let named: Vec<(uuid::Uuid, &str)> = several
+                .iter()
+                .map(|m| (m.id, m.platform_user_id.as_str()))
+                .collect();
+            return refuse(messages::several_members_named(user_id, &named));
+        }
     }
     let known = members::user_ids(&mut *ex, caller.community_id, platform).await?;
     let suggestion = crate::domain::suggest(user_id, known.iter().map(String::as_str));

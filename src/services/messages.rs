@@ -75,6 +75,21 @@ pub fn unknown_member(typed: &str, suggestion: Option<&str>) -> Message {
     }
 }
 
+/// `members`: each one's id and platform handle.
+pub fn several_members_named(typed: &str, members: &[(uuid::Uuid, &str)]) -> Message {
+    let mut msg = Message::new()
+        .text("Several members are shown as ")
+        .strong(preview(typed))
+        .text(". Please name one by their handle: ");
+    for (i, (id, handle)) in members.iter().enumerate() {
+        if i > 0 {
+            msg = msg.text(", ");
+        }
+        msg = msg.mention(*id, *handle);
+    }
+    msg.text(".")
+}
+
 pub fn already_handled() -> Message {
     Message::new().text("I already handled this request.")
 }

@@ -159,6 +159,30 @@ pub async fn set_display_name(
     Ok(())
 }
 
+/// Members of the community on `platform` whose handle is `typed` ignoring case, or who
+/// are shown as `typed` ignoring case and runs of spaces: a handle first, at most three.
+pub async fn by_handle_or_name(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    platform: &str,
+    typed: &str,
+) -> sqlx::Result<Vec<Member>> {
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM members
+          WHERE community_id = $1 AND platform = $2 AND erased_at IS NULL
+            AND (lower(platform_user_id) = lower($3)
+                 OR lower(regexp_replace(btrim(display_name), '\\s+', ' ', 'g'))
+                    = lower(regexp_replace(btrim($3), '\\s+', ' ', 'g')))
+          ORDER BY lower(platform_user_id) = lower($3) DESC, display_name, platform_user_id
+          LIMIT 3"
+    )))
+    .bind(community_id)
+    .bind(platform)
+    .bind(typed)
+    .fetch_all(ex)
+    .await
+}
+
 /// Another member of the community already shown as `name`, ignoring case and runs of
 /// spaces: their name, as shown.
 pub async fn shown_as_by_another(

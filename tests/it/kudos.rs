@@ -173,3 +173,33 @@ async fn the_monthly_recognition_credits_mentors_and_respects_opt_outs(pool: PgP
             .all(|(_, t)| !t.contains("Thank you, mentors"))
     );
 }
+
+/// People name each other as they see them: a handle in any case, or a name as shown
+/// when only one member is shown by it.
+#[sqlx::test]
+async fn members_are_found_by_handle_in_any_case_or_by_their_name(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+    let said = bot.say("sam", "/kudos Grace thanks for the review").await;
+    assert_eq!(
+        said.reply(),
+        "Your kudos to Grace Lindqvist are posted in `#spring-makers`."
+    );
+    assert_eq!(
+        said.channel_posts(),
+        [(
+            "spring-makers",
+            "🎉 Kudos to @Grace Lindqvist from Sam Carter: thanks for the review"
+        )]
+    );
+    let said = bot.say("grace", "/badges \"sam  CARTER\"").await;
+    assert_eq!(said.reply(), "Sam Carter has no badges yet.");
+    // Two members shown by one name: neither is guessed.
+    bot.add_member("shell", "sam2", "Sam Carter").await;
+    let said = bot.say("grace", "/badges \"Sam Carter\"").await;
+    assert_eq!(
+        said.reply(),
+        "Several members are shown as Sam Carter. Please name one by their handle: @sam, @sam2."
+    );
+}

@@ -494,6 +494,15 @@ async fn a_slow_profile_does_not_undo_a_name_chosen_first(pool: PgPool) {
         slack.member_field(SAM, "display_name").await.as_deref(),
         Some("Sam Ode (Finance)")
     );
+    // The name finds them, in any case: here Sam themself.
+    let said = slack
+        .command(r#"badges "sam ode (FINANCE)""#, "t-badges")
+        .await;
+    assert_eq!(
+        reply_text(&said),
+        "You have no badges yet. Verified modules with a badge earn one: see `/cohort progress`.",
+        "{said}"
+    );
 }
 
 #[sqlx::test]
