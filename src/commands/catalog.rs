@@ -1402,7 +1402,11 @@ pub static CATALOG: &[CommandSpec] = &[
         id: CommandId::BadgeRevoke,
         path: "badge revoke",
         options: &[
-            required("badge", OptionKind::Text { max: 40 }, "the badge id"),
+            required(
+                "badge",
+                OptionKind::Text { max: 300 },
+                "the badge id, or its link",
+            ),
             rest(
                 "reason",
                 OptionKind::Paragraph { max: NOTE_MAX },

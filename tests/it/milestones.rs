@@ -393,7 +393,7 @@ async fn a_verified_module_celebrates_and_issues_an_open_badge_that_validates(po
         "{dm}"
     );
     let list = bot.say("sam", "/badges").await.reply().to_owned();
-    assert!(list.contains(&format!("🏅 Flow Starter — Your first cloud flow (Spring Makers 2027), issued 2027-03-10: `/badges/{badge_id}`")), "{list}");
+    assert!(list.contains(&format!("🏅 Flow Starter — Your first cloud flow (Spring Makers 2027), issued 2027-03-10: `{BASE}/badges/{badge_id}`")), "{list}");
     let list = bot.say("ken", "/badges @sam").await.reply().to_owned();
     assert!(
         list.starts_with("Sam <b>*Carter*</b>'s Open Badges:"),
@@ -535,7 +535,8 @@ async fn a_steward_revokes_a_badge_and_its_status_says_so(pool: PgPool) {
     let said = bot
         .say(
             "ada",
-            &format!("/badge revoke {badge_id} evidence was someone else's work"),
+            // The link people share names the badge as well as its id.
+            &format!("/badge revoke {BASE}/badges/{badge_id} evidence was someone else's work"),
         )
         .await;
     assert_eq!(

@@ -560,6 +560,14 @@ async fn the_secret_calendar_round_trips_through_a_real_parser_and_rotates(pool:
         path.starts_with("/ical/acme-makers/spring-makers-2027.ics?key="),
         "{path}"
     );
+    // The whole link, to paste into a calendar app as it is.
+    assert_eq!(
+        reply,
+        format!(
+            "Calendar link for Spring Makers 2027 (add it to your calendar app; keep it to yourself): `{}{path}`.",
+            crate::support::PUBLIC_URL
+        )
+    );
 
     let (status, body) = get(&bot, &path).await;
     assert_eq!(status, StatusCode::OK);

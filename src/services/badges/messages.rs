@@ -6,7 +6,8 @@ use crate::domain::text::preview;
 use crate::render::Message;
 use crate::store::milestones::Badge;
 
-pub fn list(member: &str, mine: bool, badges: &[Badge]) -> Message {
+/// The member's badges, each with its link: absolute under `public_url` when there is one.
+pub fn list(member: &str, mine: bool, badges: &[Badge], public_url: Option<&str>) -> Message {
     if badges.is_empty() {
         return if mine {
             Message::new()
@@ -33,7 +34,11 @@ pub fn list(member: &str, mine: bool, badges: &[Badge]) -> Message {
                 badge.cohort_name,
                 badge.issued_at.format("%Y-%m-%d")
             ))
-            .code(format!("/badges/{}", badge.id));
+            .code(format!(
+                "{}/badges/{}",
+                public_url.unwrap_or_default(),
+                badge.id
+            ));
         if let Some(at) = badge.revoked_at {
             msg = msg.text(format!(" · revoked {}", at.format("%Y-%m-%d")));
         }

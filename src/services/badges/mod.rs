@@ -39,7 +39,12 @@ pub async fn ensure_keys(tx: &mut PgConnection, community: Uuid) -> anyhow::Resu
     Ok(())
 }
 
-pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
+/// `/badges [user]`: links absolute with `public_url`.
+pub async fn list(
+    tx: &mut PgConnection,
+    inv: &Invocation,
+    public_url: Option<&str>,
+) -> ServiceResult {
     let member = match inv.args.text("user") {
         Some(handle) => find_member(tx, &inv.caller, handle).await?,
         None => inv.caller.member.clone(),
@@ -47,7 +52,7 @@ pub async fn list(tx: &mut PgConnection, inv: &Invocation) -> ServiceResult {
     let mine = member.id == inv.caller.member.id;
     let badges = milestones::badges_of(&mut *tx, member.id).await?;
     Ok(Outcome::reply(
-        messages::list(&member.display_name, mine, &badges),
+        messages::list(&member.display_name, mine, &badges, public_url),
         inv.spec.visibility,
     ))
 }
@@ -108,7 +113,9 @@ pub async fn revoke(
     public_url: Option<&str>,
 ) -> ServiceResult {
     let typed = arg(inv, "badge")?;
-    let Ok(id) = Uuid::parse_str(typed.trim().trim_start_matches("/badges/")) else {
+    // The id, or the link people share (`https://…/badges/<id>`), whose last part it is.
+    let last = typed.trim().trim_end_matches('/').rsplit('/').next();
+    let Some(Ok(id)) = last.map(Uuid::parse_str) else {
         return refuse(messages::not_a_badge_id(typed));
     };
     let reason = arg(inv, "reason")?;

@@ -505,18 +505,21 @@ pub fn not_your_cohort(cohort: &str) -> Message {
         .text(" is for its members and hosts.")
 }
 
-pub fn ical_link(cohort: &str, path: &str, rotated: bool) -> Message {
+/// The feed's link: `path` under `public_url`, or the path alone with where it lives.
+pub fn ical_link(cohort: &str, path: &str, rotated: bool, public_url: Option<&str>) -> Message {
     let lead = if rotated {
         "New calendar link for "
     } else {
         "Calendar link for "
     };
-    let mut msg = Message::new()
+    let msg = Message::new()
         .text(lead)
         .strong(cohort)
-        .text(" (add it to your calendar app; keep it to yourself): ")
-        .code(path)
-        .text(" on the bot's web address.");
+        .text(" (add it to your calendar app; keep it to yourself): ");
+    let mut msg = match public_url {
+        Some(base) => msg.code(format!("{base}{path}")).text("."),
+        None => msg.code(path).text(" on the bot's web address."),
+    };
     if rotated {
         msg = msg.text(" The old link no longer works.");
     }

@@ -390,11 +390,18 @@ pub async fn self_checkin(
 }
 
 /// `/event ical [link|rotate] [cohort]`.
-pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
+/// `/event ical`: the secret link of a cohort's (or a circle's) calendar feed, absolute
+/// under `public_url` when there is one, so it pastes into a calendar app as it is.
+pub async fn ical(
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+    public_url: Option<&str>,
+) -> ServiceResult {
     let rotate = inv.args.text("action") == Some("rotate");
     let me = &inv.caller.member;
     if let Some(typed) = inv.args.text("circle") {
-        return circle_ical(tx, now, inv, typed, rotate).await;
+        return circle_ical(tx, now, inv, typed, rotate, public_url).await;
     }
     let cohort = match inv.args.text("cohort") {
         Some(typed) => find_cohort(tx, inv, typed).await?,
@@ -428,7 +435,7 @@ pub async fn ical(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         inv.caller.community_slug, cohort.slug
     );
     Ok(Outcome::reply(
-        messages::ical_link(&cohort.name, &path, rotate),
+        messages::ical_link(&cohort.name, &path, rotate, public_url),
         inv.spec.visibility,
     ))
 }
@@ -441,6 +448,7 @@ async fn circle_ical(
     inv: &Invocation,
     typed: &str,
     rotate: bool,
+    public_url: Option<&str>,
 ) -> ServiceResult {
     let me = inv.caller.member.id;
     let community = inv.caller.community_id;
@@ -467,7 +475,7 @@ async fn circle_ical(
         inv.caller.community_slug, circle.slug
     );
     Ok(Outcome::reply(
-        messages::ical_link(&circle.name, &path, rotate),
+        messages::ical_link(&circle.name, &path, rotate, public_url),
         inv.spec.visibility,
     ))
 }
