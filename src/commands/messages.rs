@@ -172,8 +172,21 @@ pub fn not_a_duration(name: &str, raw: &str) -> Message {
     let what = Message::new()
         .text("a duration like ")
         .code("45m")
+        .text(", ")
+        .code("1h30m")
         .text(" or ")
-        .code("1h30m");
+        .code("90")
+        .text(" (minutes)");
+    must_be(name, what, raw)
+}
+
+/// A session is named by its number, which people do not know by heart: where to find it.
+pub fn not_a_session(name: &str, raw: &str) -> Message {
+    let what = Message::new()
+        .text("a session's number as ")
+        .code("/event list")
+        .text(" shows it, like ")
+        .code("3");
     must_be(name, what, raw)
 }
 

@@ -155,7 +155,10 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, Message> {
         OptionKind::Session => {
             let typed = raw.trim();
             let number = typed.strip_prefix('#').unwrap_or(typed);
-            int_in(number, SESSION_NUMBERS.0, SESSION_NUMBERS.1)
+            match number.parse::<i64>() {
+                Ok(n) if (SESSION_NUMBERS.0..=SESSION_NUMBERS.1).contains(&n) => Ok(Value::Int(n)),
+                _ => Err(messages::not_a_session(name, raw)),
+            }
         }
         OptionKind::Bool => match raw.trim().to_lowercase().as_str() {
             "true" | "yes" | "on" | "y" => Ok(Value::Bool(true)),
@@ -185,9 +188,16 @@ pub fn convert(option: &OptionSpec, raw: &str) -> Result<Value, Message> {
             .find_map(|f| NaiveDateTime::parse_from_str(raw.trim(), f).ok())
             .map(Value::DateTime)
             .ok_or_else(|| messages::not_a_datetime(name, raw)),
-        OptionKind::Duration => humantime::parse_duration(raw.trim())
-            .map(Value::Duration)
-            .map_err(|_| messages::not_a_duration(name, raw)),
+        // A bare number is minutes, as people say "90".
+        OptionKind::Duration => match raw.trim().parse::<u64>() {
+            Ok(minutes) => minutes
+                .checked_mul(60)
+                .map(std::time::Duration::from_secs)
+                .ok_or(()),
+            Err(_) => humantime::parse_duration(raw.trim()).map_err(|_| ()),
+        }
+        .map(Value::Duration)
+        .map_err(|()| messages::not_a_duration(name, raw)),
         OptionKind::Choice(choices) => {
             let typed = raw.trim().to_lowercase();
             choices
@@ -293,6 +303,34 @@ mod tests {
                 "{typed}"
             );
         }
+    }
+
+    #[test]
+    fn a_session_named_by_title_is_pointed_to_its_number_and_minutes_are_a_duration() {
+        let option = |kind| OptionSpec {
+            name: "x",
+            kind,
+            required: true,
+            rest: false,
+            named_only: false,
+            help: "",
+        };
+        let refused = convert(&option(OptionKind::Session), "Lightning talks").unwrap_err();
+        assert_eq!(
+            crate::render::plain::render(&refused),
+            "`x` must be a session's number as `/event list` shows it, like `3`, not `Lightning talks`"
+        );
+        let ninety = convert(&option(OptionKind::Duration), " 90 ");
+        assert_eq!(
+            ninety,
+            Ok(Value::Duration(std::time::Duration::from_secs(5400)))
+        );
+        let refused = convert(&option(OptionKind::Duration), "99999999999999999999").unwrap_err();
+        assert!(
+            crate::render::plain::render(&refused)
+                .ends_with("or `90` (minutes), not `99999999999999999999`"),
+            "{refused:?}"
+        );
     }
 
     #[test]

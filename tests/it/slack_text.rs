@@ -136,4 +136,12 @@ async fn a_typing_mistake_is_explained_with_code_and_the_slack_command(pool: PgP
         "{help}"
     );
     assert!(help.contains("`progress` (required)"), "{help}");
+    // A session named by its title: where its number is.
+    let said = slack
+        .command("event rsvp \u{201c}Lightning talks\u{201d}", "t-session")
+        .await;
+    assert_eq!(
+        text(&said),
+        "`session` must be a session's number as `/cohort event list` shows it, like `3`, not `Lightning talks` (usage: `/cohort event rsvp &lt;session&gt;`)"
+    );
 }
