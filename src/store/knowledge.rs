@@ -437,6 +437,35 @@ pub async fn publish(
 }
 
 /// Records a question nobody's entry answered; returns its number.
+/// The asker's unanswered question with this wording (ignoring case and runs of spaces),
+/// asked of the same circle or of the mentors: its number. Takes a lock for the asker
+/// until the transaction ends, so of the same question sent twice at once the second sees
+/// the first.
+pub async fn open_question_like(
+    conn: &mut sqlx::PgConnection,
+    asker: Uuid,
+    question: &str,
+    circle_id: Option<Uuid>,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('kb_ask:' || $1::text, 0))")
+        .bind(asker)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar(
+        "SELECT number FROM kb_questions
+          WHERE asker_id = $1 AND answered_at IS NULL
+            AND circle_id IS NOT DISTINCT FROM $3
+            AND lower(regexp_replace(btrim(question), '\\s+', ' ', 'g'))
+                = lower(regexp_replace(btrim($2), '\\s+', ' ', 'g'))
+          ORDER BY number LIMIT 1",
+    )
+    .bind(asker)
+    .bind(question)
+    .bind(circle_id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
 pub async fn insert_question(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,

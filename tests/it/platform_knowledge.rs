@@ -757,3 +757,31 @@ async fn on_slack_the_answer_button_opens_a_form_whose_answer_is_saved(pool: PgP
         "💡 Thanks! Your answer to #1 is on its way, and saved as the draft `where-do-i-request-a-sandbox`. Check it with `/cohort kb show where-do-i-request-a-sandbox`, then `/cohort kb publish where-do-i-request-a-sandbox` so the next person finds it."
     );
 }
+
+/// The same question sent twice at once (a double tap) reaches the mentors once; the
+/// second send says so.
+#[sqlx::test]
+async fn the_same_question_twice_at_once_asks_the_mentors_once(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    let (a, b) = tokio::join!(
+        slack.command("kb ask How do I connect to SharePoint lists?", "t-ask-1"),
+        slack.command("kb ask how do I  connect to SharePoint lists?", "t-ask-2")
+    );
+    let mut replies = [reply_text(&a), reply_text(&b)];
+    replies.sort_by_key(|r| r.starts_with("You asked"));
+    assert_eq!(
+        replies,
+        [
+            "❓ Nothing in the knowledge base answers that yet, so I asked 3 mentors (question #1). The answer comes to you by DM.",
+            "You asked this already (question #1), and it is still open: the people I asked have it, and the answer comes to you by DM. I didn't ask them again."
+        ]
+    );
+    assert_eq!(slack.bot.count("kb_questions").await, 1);
+    // One DM to each of the three mentors.
+    let dms = slack
+        .bot
+        .count("outbox WHERE member_id IS NOT NULL AND body::text LIKE '%#1%SharePoint%'")
+        .await;
+    assert_eq!(dms, 3);
+}

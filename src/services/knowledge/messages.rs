@@ -284,6 +284,12 @@ pub fn nobody_to_ask() -> Message {
 }
 
 /// `circle`: the circle asked, whose members heard it, instead of the mentors.
+pub fn asked_already(number: i64) -> Message {
+    Message::new().text(format!(
+        "You asked this already (question #{number}), and it is still open: the people I asked have it, and the answer comes to you by DM. I didn't ask them again."
+    ))
+}
+
 pub fn asked(number: i64, hearers: usize, circle: Option<&str>) -> Message {
     let who = match (circle, hearers) {
         (Some(_), 1) => "a member of ".to_owned(),

@@ -39,6 +39,15 @@ pub async fn ask(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     if hearers.is_empty() {
         return refuse(messages::nobody_to_ask());
     }
+    // The same question sent twice (a double tap, a second try) reaches the mentors once.
+    let circle_id = circle.as_ref().map(|c| c.id);
+    if let Some(number) = knowledge::open_question_like(tx, me.id, question, circle_id).await? {
+        tracing::info!(number, "the same open question asked again");
+        return Ok(Outcome::reply(
+            messages::asked_already(number),
+            Visibility::Ephemeral,
+        ));
+    }
     let number = knowledge::insert_question(
         &mut *tx,
         community,
