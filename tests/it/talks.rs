@@ -162,6 +162,37 @@ async fn bad_talk_input_is_explained_and_changes_nothing(pool: PgPool) {
         said.reply(),
         "There is no session #99. `/talk list` shows the upcoming ones."
     );
+    // A clinic has a line, not talk slots: its slots are refused, and a talk goes to the
+    // lightning talks even when the clinic comes first.
+    let said = bot
+        .say(
+            "ada",
+            "/event schedule spring-makers-2027 2027-03-09T12:00 clinic \"Chart clinic\" slots:2",
+        )
+        .await;
+    assert_eq!(
+        said.reply(),
+        "`slots` are talk slots, and Problem-solving clinic sessions have no talks: people get in line with `/clinic join` instead. Leave out `slots:`, or schedule lightning talks or a demo day."
+    );
+    bot.ok(
+        "ada",
+        "/event schedule spring-makers-2027 2027-03-09T12:00 clinic \"Chart clinic\"",
+    )
+    .await;
+    let said = bot.say("sam", "/talk propose Charts session:2").await;
+    assert_eq!(
+        said.reply(),
+        "Session #2 has no talk slots. `/talk list` shows sessions that do."
+    );
+    let said = bot.say("sam", "/talk propose \"Charts in flows\"").await;
+    assert!(
+        said.reply()
+            .starts_with("Your talk Charts in flows has slot 1 of 2 in #1 Spring lightning talks"),
+        "{}",
+        said.reply()
+    );
+    assert!(said.told().is_empty(), "{:?}", said.told());
+    bot.ok("sam", "/talk withdraw 1").await;
 
     // A session that has started takes no more talks or RSVPs.
     bot.clock
@@ -176,7 +207,7 @@ async fn bad_talk_input_is_explained_and_changes_nothing(pool: PgPool) {
         said.reply(),
         "Session #1 has already started or is over, so it takes no more sign-ups."
     );
-    assert_eq!(bot.count("talks").await, 0);
+    assert_eq!(bot.count("talks WHERE title = 'Too late'").await, 0);
     assert_eq!(bot.count("session_rsvps").await, 0);
 }
 

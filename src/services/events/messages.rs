@@ -68,6 +68,19 @@ pub fn outside_cohort_dates(
         .text(format!(", which {dates}. Pick a time within its dates."))
 }
 
+pub fn no_talks_in(kind: &str) -> Message {
+    Message::new()
+        .code("slots")
+        .text(format!(
+            " are talk slots, and {} sessions have no talks: people get in line with ",
+            kind_label(kind)
+        ))
+        .code("/clinic join")
+        .text(" instead. Leave out ")
+        .code("slots:")
+        .text(", or schedule lightning talks or a demo day.")
+}
+
 pub fn bad_duration() -> Message {
     Message::new()
         .text("A session lasts between 5 minutes and 10 hours, like ")

@@ -32,6 +32,9 @@ use chrono_tz::Tz;
 const DEFAULT_MINUTES: i32 = 60;
 /// Default talk slots of a lightning-talk session.
 const DEFAULT_TALK_SLOTS: i32 = 5;
+/// The kinds of session people give talks in; a clinic or office hours has a line of
+/// people with questions instead (`/clinic join`).
+pub const TALK_KINDS: [&str; 2] = ["lightning_talks", "demo_day"];
 /// Sessions a page of `/talk list` shows: each comes with its lineup.
 pub const LIST_PAGE: i64 = 5;
 /// Sessions searched for the next one with talk slots.
@@ -100,6 +103,9 @@ pub(crate) async fn schedule_for(
         _ => DEFAULT_MINUTES,
     };
     let slots = match inv.args.int("slots") {
+        Some(n) if n > 0 && !TALK_KINDS.contains(&kind) => {
+            return refuse(messages::no_talks_in(kind));
+        }
         Some(n) => n as i32,
         None if kind == "lightning_talks" => DEFAULT_TALK_SLOTS,
         None => 0,

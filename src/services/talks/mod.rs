@@ -25,7 +25,7 @@ pub async fn propose(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         None => next_session_with_slots(tx, inv, now).await?,
     };
     events::open_for_signup(&session, now)?;
-    if session.slots == 0 {
+    if session.slots == 0 || !events::TALK_KINDS.contains(&session.kind.as_str()) {
         return refuse(messages::no_talk_slots(session.number));
     }
     let title = arg(inv, "title")?;
@@ -238,7 +238,9 @@ async fn next_session_with_slots(
     let next = sessions::upcoming(&mut *tx, homes, now, events::SEARCH_AHEAD, 0)
         .await?
         .into_iter()
-        .find(|s| s.slots > 0 && s.starts_at > now);
+        .find(|s| {
+            s.slots > 0 && s.starts_at > now && events::TALK_KINDS.contains(&s.kind.as_str())
+        });
     match next {
         Some(session) => events::find_session(tx, inv, i64::from(session.number)).await,
         None => refuse(messages::no_session_for_talks()),
