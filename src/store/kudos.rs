@@ -28,6 +28,34 @@ pub async fn give(
 }
 
 /// Kudos `giver` gave at or after `since`.
+/// Whether `giver` thanked `receiver` with these words (ignoring case and runs of spaces)
+/// since `since`. Takes a lock for the giver until the transaction ends, so of the same
+/// kudos sent twice at once the second sees the first.
+pub async fn same_given_since(
+    conn: &mut sqlx::PgConnection,
+    giver: Uuid,
+    receiver: Uuid,
+    body: &str,
+    since: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('kudos:' || $1::text, 0))")
+        .bind(giver)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM kudos
+                         WHERE giver_id = $1 AND receiver_id = $2 AND given_at >= $4
+                           AND lower(regexp_replace(btrim(body), '\\s+', ' ', 'g'))
+                               = lower(regexp_replace(btrim($3), '\\s+', ' ', 'g')))",
+    )
+    .bind(giver)
+    .bind(receiver)
+    .bind(body)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await
+}
+
 pub async fn given_since(
     ex: impl PgExecutor<'_>,
     giver: Uuid,

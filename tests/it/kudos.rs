@@ -203,3 +203,36 @@ async fn members_are_found_by_handle_in_any_case_or_by_their_name(pool: PgPool) 
         "Several members are shown as Sam Carter. Please name one by their handle: @sam, @sam2."
     );
 }
+
+/// The same thanks sent twice at once (a double tap) is posted once; the second send says
+/// so. New words, or the same ones later, are new thanks.
+#[sqlx::test]
+async fn the_same_kudos_twice_at_once_are_posted_once(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+    let (a, b) = tokio::join!(
+        bot.say("sam", "/kudos @grace thanks for the fast review!"),
+        bot.say("sam", "/kudos @grace Thanks for the  fast review!")
+    );
+    let mut said = [a, b];
+    said.sort_by_key(|s| s.reply().starts_with("You sent"));
+    assert_eq!(
+        said[0].reply(),
+        "Your kudos to Grace Lindqvist are posted in `#spring-makers`."
+    );
+    assert_eq!(said[0].channel_posts().len(), 1);
+    assert_eq!(
+        said[1].reply(),
+        "You sent Grace Lindqvist these very kudos a moment ago, so I posted them once."
+    );
+    assert!(said[1].posts().is_empty());
+    assert_eq!(bot.count("kudos").await, 1);
+    let said = bot.say("sam", "/kudos @grace and for the pairing").await;
+    assert_eq!(
+        said.reply(),
+        "Your kudos to Grace Lindqvist are posted in `#spring-makers`."
+    );
+    assert_eq!(said.told(), ["#spring-makers"]);
+    assert_eq!(bot.count("kudos").await, 2);
+}

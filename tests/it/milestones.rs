@@ -254,7 +254,7 @@ async fn requested_changes_reach_the_learner_who_resubmits(pool: PgPool) {
         .await;
     assert_eq!(
         said.reply(),
-        "Your first cloud flow is already waiting for your mentor's review."
+        "Your first cloud flow is already waiting for your mentor's review. To send something else, take it back with `/milestone withdraw flows-101` and submit again."
     );
     let evidence: String = sqlx::query_scalar("SELECT evidence_url FROM milestones")
         .fetch_one(&bot.pool)

@@ -65,7 +65,7 @@ async fn a_full_session_waitlists_and_a_withdrawal_promotes_the_first_waiting_sp
         .await;
     assert_eq!(
         said.reply(),
-        "Your talk Approvals in Teams has slot 1 of 2 in #1 Spring lightning talks (Lightning talks), Thu 11 Mar 2027 16:00 (Europe/Berlin). I'll remind you a day and an hour before."
+        "Your talk Approvals in Teams has slot 1 of 2 in #1 Spring lightning talks (Lightning talks), Thu 11 Mar 2027 16:00 (Europe/Berlin). I'll remind you a day and an hour before.\nAbstract: how we cut email by half"
     );
     bot.ok("lee", "/talk propose \"Excel to Dataverse\" session:1")
         .await;
@@ -192,6 +192,16 @@ async fn bad_talk_input_is_explained_and_changes_nothing(pool: PgPool) {
         said.reply()
     );
     assert!(said.told().is_empty(), "{:?}", said.told());
+    bot.ok("sam", "/talk withdraw 1").await;
+    // A title typed without quotes ends at its first word: the reply reads the rest back
+    // as the abstract, and says how to give the longer title.
+    let said = bot
+        .say("sam", "/talk propose Power Automate tips for beginners")
+        .await;
+    assert_eq!(
+        said.reply(),
+        "Your talk Power has slot 1 of 2 in #1 Spring lightning talks (Lightning talks), Thu 11 Mar 2027 16:00 (Europe/Berlin). I'll remind you a day and an hour before.\nAbstract: Automate tips for beginners\nIs your title longer than Power? A title of several words goes in quotes: take this one back with `/talk withdraw 1` and propose it again as `/talk propose \"Power …\" …`."
+    );
     bot.ok("sam", "/talk withdraw 1").await;
 
     // A session that has started takes no more talks or RSVPs.

@@ -21,6 +21,13 @@ pub fn no_cohort() -> Message {
         .text(", or thank them in person.")
 }
 
+pub fn sent_already(receiver: &str) -> Message {
+    Message::new()
+        .text("You sent ")
+        .user(receiver)
+        .text(" these very kudos a moment ago, so I posted them once.")
+}
+
 pub fn sent(receiver: &str, channel: &str) -> Message {
     Message::new()
         .text("Your kudos to ")

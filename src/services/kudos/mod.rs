@@ -13,6 +13,8 @@ use crate::store::kudos;
 
 /// Kudos one member may give per local day.
 pub const DAILY_LIMIT: i64 = 5;
+/// The same kudos again within this many minutes is the same request, not new thanks.
+const SAME_KUDOS_MINUTES: i64 = 10;
 
 pub async fn give(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -> ServiceResult {
     let me = &inv.caller.member;
@@ -20,6 +22,15 @@ pub async fn give(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     let text = arg(inv, "text")?;
     if receiver.id == me.id {
         return refuse(messages::no_self_kudos());
+    }
+    // The same thanks sent twice (a double tap, a second try) is posted once.
+    let recently = now - chrono::Duration::minutes(SAME_KUDOS_MINUTES);
+    if kudos::same_given_since(&mut *tx, me.id, receiver.id, text, recently).await? {
+        tracing::info!("the same kudos sent again");
+        return Ok(Outcome::reply(
+            messages::sent_already(&receiver.display_name),
+            inv.spec.visibility,
+        ));
     }
     // The limit counts from the giver's local midnight.
     let zone = me

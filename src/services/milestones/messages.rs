@@ -61,10 +61,13 @@ pub fn already_verified(module: &str) -> Message {
         .text(" is already verified. Nothing to do!")
 }
 
-pub fn already_submitted(module: &str) -> Message {
+/// `slug` is the module's id, for the command that takes the submission back.
+pub fn already_submitted(module: &str, slug: &str) -> Message {
     Message::new()
         .strong(module)
-        .text(" is already waiting for your mentor's review.")
+        .text(" is already waiting for your mentor's review. To send something else, take it back with ")
+        .code(format!("/milestone withdraw {slug}"))
+        .text(" and submit again.")
 }
 
 pub fn locked(module: &str, missing: &[String]) -> Message {

@@ -84,7 +84,9 @@ pub async fn submit(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation)
     }
     match standing(module, &ladder) {
         Standing::Completed => return refuse(messages::already_verified(&module.name)),
-        Standing::Submitted => return refuse(messages::already_submitted(&module.name)),
+        Standing::Submitted => {
+            return refuse(messages::already_submitted(&module.name, &module.slug));
+        }
         Standing::Locked(missing) => return refuse(messages::locked(&module.name, &missing)),
         Standing::Current | Standing::ChangesRequested => {}
     }

@@ -37,6 +37,22 @@ pub fn slotted(session: &Session, title: &str, slot: usize, zone: Tz) -> Message
         ))
 }
 
+/// The abstract of a talk just proposed; with a one-word title, how to give a longer one.
+pub fn abstract_read_back(title: &str, summary: &str, number: i32) -> Message {
+    let msg = Message::new().text("Abstract: ").user(summary);
+    if title.contains(char::is_whitespace) {
+        return msg;
+    }
+    msg.line()
+        .text("Is your title longer than ")
+        .user(title)
+        .text("? A title of several words goes in quotes: take this one back with ")
+        .code(format!("/talk withdraw {number}"))
+        .text(" and propose it again as ")
+        .code(format!("/talk propose \"{title} …\" …"))
+        .text(".")
+}
+
 pub fn waitlisted(session: &Session, title: &str, place: usize, zone: Tz) -> Message {
     Message::new()
         .push(session_name(session))
