@@ -99,7 +99,12 @@ pub fn command(path: &str) -> Option<Message> {
             .text(format!(" ({need}): "))
             .push(Message::marked(option.help));
     }
-    Some(msg)
+    // A command that is also a topic (`/me`) lists the topic's commands after its own help,
+    // as the overview promises of `/help <topic>`.
+    match group(&path) {
+        Some(topic) => Some(msg.line().push(topic)),
+        None => Some(msg),
+    }
 }
 
 /// The commands whose path starts with the words of `path`, one line each, or `None` when
@@ -164,6 +169,19 @@ mod tests {
         );
         assert!(text.contains("Also: reply · history"), "{text}");
         assert!(text.contains("\n  `/help` — List"), "{text}");
+    }
+
+    #[test]
+    fn a_command_that_is_also_a_topic_lists_the_topics_commands() {
+        let text = render(&command("me").unwrap());
+        assert!(
+            text.starts_with(
+                "`/me`\nShow your profile, roles and enrollments.\nThe `/me` commands"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("`/me timezone"), "{text}");
+        assert!(text.contains("`/me name"), "{text}");
     }
 
     #[test]
