@@ -17,6 +17,8 @@ pg_row! {
         pub requires: Vec<String>,
         /// The member's submission status, if any.
         pub status: Option<MilestoneStatus>,
+        /// The badge the member earned for it was revoked (the module stays verified).
+        pub badge_revoked: bool,
     }
 }
 
@@ -40,7 +42,10 @@ pub async fn ladder(
         "SELECT m.id, m.slug, m.name, m.capstone, m.badge,
                 coalesce((SELECT array_agg(r.slug ORDER BY r.position) FROM module_prerequisites p
                           JOIN modules r ON r.id = p.requires_id WHERE p.module_id = m.id), '{}') AS requires,
-                (SELECT s.status FROM milestones s WHERE s.module_id = m.id AND s.member_id = $2) AS status
+                (SELECT s.status FROM milestones s WHERE s.module_id = m.id AND s.member_id = $2) AS status,
+                EXISTS (SELECT 1 FROM milestones s JOIN badges b ON b.milestone_id = s.id
+                         WHERE s.module_id = m.id AND s.member_id = $2
+                           AND b.revoked_at IS NOT NULL) AS badge_revoked
          FROM modules m WHERE m.track_id = $1 ORDER BY m.position",
     )
     .bind(track_id)

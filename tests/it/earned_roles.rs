@@ -205,6 +205,18 @@ async fn a_badge_rule_gives_the_discord_role_once_and_takes_it_back_with_the_bad
     assert!(reply.starts_with("Revoked"), "{reply}");
     d.dispatch().await;
     assert_eq!(role_requests(&d).await, ["DELETE"]);
+    // Bea's ladder keeps the module done but no longer offers the badge as hers.
+    let ladder = d.run(d.command(31, "progress", None, json!([]))).await;
+    assert_eq!(
+        ladder,
+        "Your ladder in **Spring Makers 2027** (**Short modules**):
+  ✅ `flows-101` **Your first cloud flow** — completed · badge: Flow Starter (revoked)
+  ▶\u{fe0f} `data-sources` **Connecting to data safely** — current
+  ▶\u{fe0f} `canvas-apps` **Building a canvas app** — current · badge: App Builder
+  🔒 `alm-basics` **Environments, solutions and handover** — locked: needs data-sources, canvas-apps
+  🔒 `capstone` **Capstone: automate a real process** — locked: needs alm-basics · badge: Citizen Developer · capstone
+1 of 5 completed. Submit with `/milestone submit <module> <evidence url> [note]`."
+    );
     let holders: i64 = sqlx::query_scalar("SELECT count(*) FROM earned_role_holders")
         .fetch_one(&d.bot.pool)
         .await

@@ -35,8 +35,13 @@ pub fn ladder(enrolled: &Enrolled, rows: &[(&LadderModule, Standing)]) -> Messag
             .text(" ")
             .strong(&module.name)
             .text(format!(" — {label}"));
-        if let Some(badge) = &module.badge {
-            msg = msg.text(format!(" · badge: {badge}"));
+        // A revoked badge is no longer the learner's to show, though the module stays done.
+        match &module.badge {
+            Some(badge) if module.badge_revoked => {
+                msg = msg.text(format!(" · badge: {badge} (revoked)"));
+            }
+            Some(badge) => msg = msg.text(format!(" · badge: {badge}")),
+            None => {}
         }
         if module.capstone {
             msg = msg.text(" · capstone");
