@@ -68,8 +68,6 @@ pub struct Slot<'a> {
 
 /// What a new check-in writes beside itself, in the statement that inserts it.
 pub struct Effects<'a> {
-    /// The `checkin.record` audit row's detail.
-    pub audit_detail: serde_json::Value,
     /// The week's prompt (its outbox key), replaced by `answered_note` under
     /// `answered_key` if it was posted.
     pub prompt_key: &'a str,
@@ -87,8 +85,8 @@ pub struct Inserted {
 
 /// Inserts the check-in in `slot` with everything a new check-in writes, in one
 /// statement: one round trip for the common `/checkin`. With it come the earlier weeks'
-/// blockers resolved (when this one has none), the audit row, the week's prompt replaced
-/// by its answered note, and the lead mentors read when it escalates. `None`, and nothing
+/// blockers resolved (when this one has none), the week's prompt replaced by its answered
+/// note, and the lead mentors read when it escalates. `None`, and nothing
 /// written, when the member has a check-in for that week already (a concurrent duplicate
 /// included).
 pub async fn insert_with_effects(
@@ -115,10 +113,10 @@ pub async fn insert_with_effects(
     // queues one, only when the check-in went in.
     let answered = outbox::enqueue_on_statement(
         &OnPlaceholders {
-            key: "$14",
-            body: "$15",
-            action: "$16",
-            target_key: "$17",
+            key: "$13",
+            body: "$14",
+            action: "$15",
+            target_key: "$16",
             now: "$3",
         },
         "EXISTS (SELECT 1 FROM inserted)",
@@ -133,10 +131,6 @@ pub async fn insert_with_effects(
              RETURNING {COLUMNS}
          ),
          {resolved}
-         audited AS (
-             INSERT INTO audit_log (community_id, actor_member_id, action, detail, at)
-             SELECT $6, $2, 'checkin.record', $13, $3 FROM inserted
-         ),
          answered AS ({answered}),
          leads AS ({leads})
          SELECT inserted.*, ARRAY(SELECT id FROM leads) AS lead_ids,
@@ -155,7 +149,6 @@ pub async fn insert_with_effects(
     .bind(answer.hours)
     .bind(slot.timing.as_str())
     .bind(&answer.plan)
-    .bind(&effects.audit_detail)
     .bind(effects.answered_key)
     .bind(Json(effects.answered_note))
     .bind(Json(PlatformAction::Replace { of: 0 }))
