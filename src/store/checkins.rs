@@ -105,7 +105,10 @@ pub async fn insert_with_effects(
         String::new()
     };
     let leads = if effects.escalates {
-        format!("{LEAD_MENTORS} AND EXISTS (SELECT 1 FROM inserted) ORDER BY m.display_name")
+        format!(
+            "{LEAD_MENTORS_OF} {NOT_PAUSED} AND EXISTS (SELECT 1 FROM inserted)
+             ORDER BY m.display_name"
+        )
     } else {
         "SELECT NULL::uuid AS id, NULL::text AS display_name WHERE false".to_owned()
     };
@@ -359,12 +362,31 @@ pg_row! {
     }
 }
 
-/// The learner's (`$2`) lead mentors in cohort `$1` who are not paused at `$3`;
-/// [`insert_with_effects`] reads them too.
-const LEAD_MENTORS: &str = "SELECT m.id, m.display_name FROM members m
+/// The learner's (`$2`) lead mentors in cohort `$1`, paused or not.
+const LEAD_MENTORS_OF: &str = "SELECT m.id, m.display_name FROM members m
      WHERE m.id IN (SELECT member_id FROM cohort_lead_mentors($1))
-       AND EXISTS (SELECT 1 FROM mentored_cohorts(m.id, $2) x WHERE x.cohort_id = $1)
-       AND NOT mentor_paused(m.id, $3)";
+       AND EXISTS (SELECT 1 FROM mentored_cohorts(m.id, $2) x WHERE x.cohort_id = $1)";
+
+/// Keeps, of [`LEAD_MENTORS_OF`], those not paused at `$3`: who hears a learner now
+/// ([`lead_mentors`]; [`insert_with_effects`] reads them too).
+const NOT_PAUSED: &str = "AND NOT mentor_paused(m.id, $3)";
+
+/// Who leads the learner in a cohort, paused or not (their group's lead, or without a
+/// group the cohort's lead mentors): whom the learner's Home names, since they review the
+/// learner's milestones and hear their blockers.
+pub async fn lead_mentors_of(
+    ex: impl PgExecutor<'_>,
+    cohort_id: Uuid,
+    learner_id: Uuid,
+) -> sqlx::Result<Vec<Mentor>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LEAD_MENTORS_OF} ORDER BY m.display_name"
+    )))
+    .bind(cohort_id)
+    .bind(learner_id)
+    .fetch_all(ex)
+    .await
+}
 
 /// The learner's lead mentors in a cohort who are not paused at `now`: their group's lead,
 /// or (without a group) the cohort's lead mentors.
@@ -375,7 +397,7 @@ pub async fn lead_mentors(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Mentor>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{LEAD_MENTORS} ORDER BY m.display_name"
+        "{LEAD_MENTORS_OF} {NOT_PAUSED} ORDER BY m.display_name"
     )))
     .bind(cohort_id)
     .bind(learner_id)

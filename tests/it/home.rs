@@ -214,7 +214,7 @@ async fn on_discord_home_is_a_private_page_whose_buttons_run_what_they_say(pool:
          0 of 5 completed. Submit with `/milestone submit <module> <evidence url> [note]`.\n\
          \n\
          🧭 **Mentoring**\n\
-         No mentor yet: the stewards match learners with mentors.\n\
+         Your lead mentor in **Spring Makers 2027**: Grace Lindqvist.\n\
          Want to build something with a peer? `/pair request <topic>` or the button.\n\
          \n\
          📚 **Knowledge base**\n\
@@ -401,7 +401,7 @@ async fn on_slack_the_home_tab_is_published_when_opened_and_once_after_many_chan
              🔒 `demo-day` *Demo day and business-impact write-up* — locked: needs pilot · badge: Citizen Developer (Projects) · capstone\n\
              0 of 4 completed. Submit with `/cohort milestone submit &lt;module&gt; &lt;evidence url&gt; [note]`.",
             "🧭 *Mentoring*\n\
-             No mentor yet: the stewards match learners with mentors.\n\
+             Your lead mentor in *Spring Makers 2027*: Grace Lindqvist.\n\
              Want to build something with a peer? `/cohort pair request &lt;topic&gt;` or the button.",
             "📚 *Knowledge base*\n\
              FAQs, playbooks, decisions and clinic notes: `/cohort kb search &lt;words&gt;`, or ask the mentors with `/cohort kb ask &lt;question&gt;`.",

@@ -177,18 +177,22 @@ pub fn reviews(waiting: &[Review], total: i64) -> Message {
     msg
 }
 
-/// A learner's mentors: (cohort, mentor).
-pub fn my_mentors(mentors: &[(String, String)]) -> Message {
+/// A learner's mentors: (cohort, mentor, whether they lead the learner).
+pub fn my_mentors(mentors: &[(String, String, bool)]) -> Message {
     let msg = Message::new().text("🧭 ").strong("Mentoring");
     let msg = if mentors.is_empty() {
         msg.line()
             .text("No mentor yet: the stewards match learners with mentors.")
     } else {
         let mut msg = msg;
-        for (cohort, mentor) in mentors {
+        for (cohort, mentor, lead) in mentors {
             msg = msg
                 .line()
-                .text("Your mentor in ")
+                .text(if *lead {
+                    "Your lead mentor in "
+                } else {
+                    "Your mentor in "
+                })
                 .strong(cohort)
                 .text(": ")
                 .user(mentor)

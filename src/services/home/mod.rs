@@ -250,10 +250,18 @@ async fn mentoring(
             store::reviews::claimable(&mut *tx, caller.community_id, me.id, REVIEWS_SHOWN).await?;
         sections.push(messages::reviews(&reviews, total));
     }
+    // Whoever leads the learner (by group or by the cohort's lead mentor role) reviews their
+    // milestones and hears their blockers, matched or not: they are named first.
     let mut mentors = Vec::new();
     for cohort in enrolled {
-        for (_, name) in store::reviews::learner_mentors(&mut *tx, cohort.id, me.id).await? {
-            mentors.push((cohort.name.clone(), name));
+        let leads = store::checkins::lead_mentors_of(&mut *tx, cohort.id, me.id).await?;
+        for lead in &leads {
+            mentors.push((cohort.name.clone(), lead.display_name.clone(), true));
+        }
+        for (id, name) in store::reviews::learner_mentors(&mut *tx, cohort.id, me.id).await? {
+            if !leads.iter().any(|lead| lead.id == id) {
+                mentors.push((cohort.name.clone(), name, false));
+            }
         }
     }
     if !enrolled.is_empty() {
