@@ -256,6 +256,32 @@ pub async fn take_invite(
     .await
 }
 
+/// What last became of a member's request to join a circle, from the audit log: the
+/// action (`circle.request`, `circle.withdraw`, `circle.approve` or `circle.decline`),
+/// and who took it.
+pub async fn request_fate(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    circle_slug: &str,
+    member_id: Uuid,
+) -> sqlx::Result<Option<(String, Option<Uuid>, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT a.action, a.actor_member_id, m.display_name
+           FROM audit_log a LEFT JOIN members m ON m.id = a.actor_member_id
+          WHERE a.community_id = $1 AND a.detail->>'circle' = $2
+            AND ((a.action IN ('circle.approve', 'circle.decline')
+                  AND a.detail->>'member' = $3::text)
+                 OR (a.action IN ('circle.request', 'circle.withdraw')
+                     AND a.actor_member_id = $3))
+          ORDER BY a.at DESC, a.id DESC LIMIT 1",
+    )
+    .bind(community_id)
+    .bind(circle_slug)
+    .bind(member_id)
+    .fetch_optional(ex)
+    .await
+}
+
 pg_row! {
     #[derive(Debug, Clone)]
     pub struct CircleMember {

@@ -97,6 +97,24 @@ async fn a_private_circle_asks_its_leads_and_hides_its_members(pool: PgPool) {
         "You already asked to join Automation Governance Circle: you will get a DM when a lead answers.",
     )
     .await;
+    // Sam withdraws; the lead's answer that comes later says so, then Sam asks again.
+    let said = bot.say("sam", "/circle leave automation-governance").await;
+    assert_eq!(
+        said.reply(),
+        "I withdrew your request to join Automation Governance Circle."
+    );
+    bot.refused(
+        "ada",
+        "/circle decline automation-governance sam",
+        "Sam Carter withdrew their request to join Automation Governance Circle, so there is nothing to answer.",
+    )
+    .await;
+    let said = bot.say("sam", "/circle join automation-governance").await;
+    assert!(
+        said.reply()
+            .starts_with("Automation Governance Circle is private, so I asked")
+    );
+    assert_eq!(said.told(), ["@Ada Okafor"]);
     // Only the circle's leads (and stewards) answer.
     bot.refused(
         "ken",
@@ -126,7 +144,7 @@ async fn a_private_circle_asks_its_leads_and_hides_its_members(pool: PgPool) {
     bot.refused(
         "ada",
         "/circle approve automation-governance sam",
-        "There is no open request from Sam Carter to join Automation Governance Circle: another lead may have answered it already.",
+        "Sam Carter is already in Automation Governance Circle: you let them in.",
     )
     .await;
     let said = bot

@@ -141,7 +141,7 @@ async fn on_discord_a_lead_approves_a_request_with_the_button_in_their_dm(pool: 
     press["id"] = json!("1400000000000000003");
     assert_eq!(
         d.run(press).await,
-        "There is no open request from Bea to join **Low-code UX**: another lead may have answered it already."
+        "Bea is already in **Low-code UX**: you let them in."
     );
     d.dispatch().await;
     let sent = dm_posts(&d).await;
@@ -221,7 +221,7 @@ async fn on_slack_a_lead_declines_with_the_button_once_however_often_it_is_press
         [
             "Declined Sam C's request to join *Low-code UX*. I told them.",
             "Declined Sam C's request to join *Low-code UX*. I told them.",
-            "There is no open request from Sam C to join *Low-code UX*: another lead may have answered it already."
+            "Sam C's request to join *Low-code UX* was already declined by you, and they were told."
         ]
     );
     let told: Vec<String> = slack

@@ -333,7 +333,40 @@ pub fn no_request(person: &str, circle: &str) -> Message {
         .user(person)
         .text(" to join ")
         .strong(circle)
-        .text(": another lead may have answered it already.")
+        .text(".")
+}
+
+/// Who answered a request, when it was the caller.
+pub const BY_YOU: &str = "you";
+/// Who answered a request, when their name is gone (erased).
+pub const BY_ANOTHER_LEAD: &str = "another lead";
+
+pub fn request_approved_already(person: &str, circle: &str, by: &str) -> Message {
+    Message::new()
+        .user(person)
+        .text(" is already in ")
+        .strong(circle)
+        .text(": ")
+        .user(by)
+        .text(" let them in.")
+}
+
+pub fn request_declined_already(person: &str, circle: &str, by: &str) -> Message {
+    Message::new()
+        .user(person)
+        .text("'s request to join ")
+        .strong(circle)
+        .text(" was already declined by ")
+        .user(by)
+        .text(", and they were told.")
+}
+
+pub fn request_was_withdrawn(person: &str, circle: &str) -> Message {
+    Message::new()
+        .user(person)
+        .text(" withdrew their request to join ")
+        .strong(circle)
+        .text(", so there is nothing to answer.")
 }
 
 pub fn approved(person: &str, circle: &str) -> Message {

@@ -221,10 +221,15 @@ pub async fn leave(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) 
         .await?
         .as_deref()
     {
-        Some("request") => Ok(Outcome::reply(
-            messages::request_withdrawn(&circle.name),
-            inv.spec.visibility,
-        )),
+        Some("request") => {
+            // Recorded so a lead who answers the request later is told it was withdrawn.
+            let detail = json!({ "circle": circle.slug });
+            audit_caller(tx, inv, "circle.withdraw", detail, now).await?;
+            Ok(Outcome::reply(
+                messages::request_withdrawn(&circle.name),
+                inv.spec.visibility,
+            ))
+        }
         Some(_) => Ok(Outcome::reply(
             messages::invitation_declined(&circle.name),
             inv.spec.visibility,
@@ -436,7 +441,33 @@ pub async fn decide(
                 &circle.name,
             )));
         }
-        None => return refuse(messages::no_request(&asker.display_name, &circle.name)),
+        None => {
+            // Say what became of it: the same button pressed twice, two leads answering,
+            // or the member withdrawing all end here.
+            let fate =
+                circles::request_fate(&mut *tx, inv.caller.community_id, &circle.slug, asker.id)
+                    .await?;
+            let by = |actor: Option<uuid::Uuid>, name: Option<String>| {
+                if actor == Some(inv.caller.member.id) {
+                    messages::BY_YOU.to_owned()
+                } else {
+                    name.unwrap_or_else(|| messages::BY_ANOTHER_LEAD.to_owned())
+                }
+            };
+            let (person, name) = (&asker.display_name, &circle.name);
+            return refuse(match fate {
+                Some((action, actor, actor_name)) if action == "circle.approve" => {
+                    messages::request_approved_already(person, name, &by(actor, actor_name))
+                }
+                Some((action, actor, actor_name)) if action == "circle.decline" => {
+                    messages::request_declined_already(person, name, &by(actor, actor_name))
+                }
+                Some((action, _, _)) if action == "circle.withdraw" => {
+                    messages::request_was_withdrawn(person, name)
+                }
+                _ => messages::no_request(person, name),
+            });
+        }
     }
     if approve {
         return admit(tx, now, inv, &circle, &asker).await;
