@@ -25,7 +25,7 @@ pub const NO_SUCH_DATA_EXPORT: &str = "This link to your data is unknown or has 
 /// What `/verify` says. Values put into these are HTML-escaped by the page.
 pub mod verify {
     pub const TITLE: &str = "Check a badge";
-    pub const LABEL: &str = "Paste the credential: its JSON (which starts with {) or the text of its .jwt file (which starts with eyJ):";
+    pub const LABEL: &str = "Paste the credential: its JSON (which starts with {), the text of its .jwt file (which starts with eyJ), or its badge link:";
     pub const BUTTON: &str = "Check it";
     pub const HELP: &str = "The signature or embedded proof is checked against the issuer's published key, even one the issuer has since replaced, and the badge's status is read as it is now. Nothing you paste is kept.";
     pub const UNAVAILABLE: &str = "The check could not be done just now; try again in a minute.\n";
@@ -36,6 +36,8 @@ pub mod verify {
     pub const UNSIGNED: &str = "That JSON carries no proof to check. Paste the credential as its badge's address serves it (the address followed by .json), or its .jwt form.";
     pub const UNREADABLE_JSON_LD: &str = "<strong>Not valid here</strong>: its JSON-LD uses a context or term this site never signs with, so it was not issued here, or was changed.";
     pub const NOT_A_CREDENTIAL: &str = "That is not a credential: paste its JSON (starting with {) or its .jwt text (three parts joined by dots, starting with eyJ).";
+    pub const FOREIGN_LINK: &str = "That link is not to a badge of this site, so there is nothing here to look up. Paste the credential itself: its JSON (starting with {) or its .jwt text.";
+    pub const UNKNOWN_LINK: &str = "<strong>Not found</strong>: no badge this issuer gave has that link. Check it was copied whole.";
     pub const NOT_PUBLISHED: &str = "Credentials are not published yet: this bot has no public address (http.public_url), so nothing it signed names an issuer to check.";
 
     pub fn holding(badge: &str, holder: &str, issuer: &str, issued: &str) -> String {
@@ -59,6 +61,12 @@ pub mod verify {
     pub fn valid(holding: &str, key: &str) -> String {
         format!(
             "<strong>Valid</strong>: {holding}. Signed with the issuer's {key}, and not revoked."
+        )
+    }
+
+    pub fn on_record(holding: &str) -> String {
+        format!(
+            "<strong>Valid</strong>: {holding}, and not revoked, as the issuer's record at that link says now. To check a copy someone sent you, paste its JSON or .jwt text: its signature is checked too."
         )
     }
 

@@ -1,7 +1,8 @@
 //! `/verify`: a page where anyone checks a credential pasted into it, with no script: a
 //! VC-JWT's signature against the issuer key its `kid` names, or a JSON credential's
 //! embedded proof against the key its `verificationMethod` names (either current or
-//! rotated out), and the badge's status now (revoked, or its holder's data erased).
+//! rotated out), and the badge's status now (revoked, or its holder's data erased). A
+//! pasted badge link is looked up: what the issuer's record says of it now.
 
 use anyhow::Context;
 use axum::Router;
@@ -53,6 +54,9 @@ pub enum Verdict {
         holding: Holding,
         reason: String,
     },
+    /// Looked up by its badge link: what the issuer's own record says (nothing signed was
+    /// pasted, so nothing signed is checked).
+    OnRecord(Holding),
     Erased,
     BadSignature,
     /// JSON-LD with a context or term the bot never signs with.
@@ -61,6 +65,10 @@ pub enum Verdict {
     UnknownBadge,
     Unsigned,
     NotACredential,
+    /// A link, but not to one of this site's badges.
+    ForeignLink,
+    /// A link to this site's badges naming no badge it gave.
+    UnknownLink,
     NotPublished,
 }
 
@@ -100,6 +108,9 @@ async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
     if pasted.starts_with('{') {
         return embedded_proof_verdict(state, base, pasted).await;
     }
+    if pasted.starts_with("https://") || pasted.starts_with("http://") {
+        return link_verdict(state, base, pasted).await;
+    }
     let parts: Vec<&str> = pasted.split('.').collect();
     let [header, payload, _] = parts[..] else {
         return Ok(Verdict::NotACredential);
@@ -131,7 +142,7 @@ async fn verdict(state: &VerifyState, pasted: &str) -> anyhow::Result<Verdict> {
     let Some(key) = signed_with else {
         return Ok(Verdict::BadSignature);
     };
-    standing(state, base, &community, payload["jti"].as_str(), key).await
+    standing(state, base, Some(&community), payload["jti"].as_str(), key).await
 }
 
 /// The verdict on a credential's JSON: its embedded Data Integrity proof against the key
@@ -171,14 +182,38 @@ async fn embedded_proof_verdict(
         }
     }
     let key = text::embedded_proof_key(version);
-    standing(state, base, &community, credential_id.as_deref(), key).await
+    standing(state, base, Some(&community), credential_id.as_deref(), key).await
 }
 
-/// What the badge a verified credential names is now: valid, revoked or erased.
+/// The verdict on a pasted badge link (`/badges/<id>`, or its `.json` or `.jwt`): what the
+/// issuer's record says of that badge now. People share the link more than the file, and
+/// the record on the issuer's own address is the authority a link can reach.
+async fn link_verdict(state: &VerifyState, base: &str, pasted: &str) -> anyhow::Result<Verdict> {
+    let Some(rest) = pasted.strip_prefix(&format!("{base}/badges/")) else {
+        return Ok(Verdict::ForeignLink);
+    };
+    // The page's address as a browser may show it: a query, a fragment or a slash after it.
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let rest = rest.trim_end_matches('/');
+    let id = [".rs256.jwt", ".jwt", ".json"]
+        .iter()
+        .find_map(|suffix| rest.strip_suffix(suffix))
+        .unwrap_or(rest);
+    let credential_id = format!("{base}/badges/{id}");
+    let found = standing(state, base, None, Some(&credential_id), String::new()).await?;
+    Ok(match found {
+        Verdict::Valid(holding) => Verdict::OnRecord(holding),
+        Verdict::UnknownBadge => Verdict::UnknownLink,
+        other => other,
+    })
+}
+
+/// What the badge a verified credential names is now: valid, revoked or erased. With a
+/// `community`, only a badge of that community (the one whose key signed it) counts.
 async fn standing(
     state: &VerifyState,
     base: &str,
-    community: &str,
+    community: Option<&str>,
     credential_id: Option<&str>,
     key: String,
 ) -> anyhow::Result<Verdict> {
@@ -190,7 +225,7 @@ async fn standing(
         None => None,
     };
     // A badge of another community signed with this one's key is not this issuer's.
-    let Some(badge) = badge.filter(|b| b.community_slug == community) else {
+    let Some(badge) = badge.filter(|b| community.is_none_or(|c| b.community_slug == c)) else {
         return Ok(Verdict::UnknownBadge);
     };
     if badge.holder_erased {
@@ -253,6 +288,7 @@ fn result_html(found: &Verdict) -> String {
         Verdict::Revoked { holding, reason } => {
             ("❌", text::revoked(&holding_html(holding), &escape(reason)))
         }
+        Verdict::OnRecord(h) => ("✅", text::on_record(&holding_html(h))),
         Verdict::Erased => ("❌", text::ERASED.to_owned()),
         Verdict::BadSignature => ("❌", text::BAD_SIGNATURE.to_owned()),
         Verdict::UnreadableJsonLd => ("❌", text::UNREADABLE_JSON_LD.to_owned()),
@@ -260,6 +296,8 @@ fn result_html(found: &Verdict) -> String {
         Verdict::UnknownBadge => ("❌", text::UNKNOWN_BADGE.to_owned()),
         Verdict::Unsigned => ("ℹ️", text::UNSIGNED.to_owned()),
         Verdict::NotACredential => ("ℹ️", text::NOT_A_CREDENTIAL.to_owned()),
+        Verdict::ForeignLink => ("ℹ️", text::FOREIGN_LINK.to_owned()),
+        Verdict::UnknownLink => ("❌", text::UNKNOWN_LINK.to_owned()),
         Verdict::NotPublished => ("ℹ️", text::NOT_PUBLISHED.to_owned()),
     };
     format!("<section id=\"result\" role=\"status\"><p>{mark} {sentence}</p></section>")

@@ -58,7 +58,7 @@ async fn a_pasted_credential_is_checked_in_the_browser_and_every_verdict_says_wh
         browser
             .eval("document.querySelector('label').textContent")
             .await,
-        "Paste the credential: its JSON (which starts with {) or the text of its .jwt file (which starts with eyJ):"
+        "Paste the credential: its JSON (which starts with {), the text of its .jwt file (which starts with eyJ), or its badge link:"
     );
     browser
         .navigate_by(&format!(
@@ -73,6 +73,19 @@ async fn a_pasted_credential_is_checked_in_the_browser_and_every_verdict_says_wh
         "✅ Valid: Flow Starter, awarded to Sam Carter by Acme Citizen Developers on 10 March 2027. Signed with the issuer's key 1, and not revoked."
     );
     assert_eq!(browser.eval("location.pathname").await, "/verify");
+    // The badge's link, pasted as people share it.
+    browser
+        .navigate_by(&format!(
+            "document.querySelector('textarea').value = {}; document.querySelector('form').submit()",
+            serde_json::to_string(&format!("{PUBLIC_URL}/badges/{badge}")).unwrap()
+        ))
+        .await;
+    assert_eq!(
+        browser
+            .eval("document.querySelector('#result').innerText")
+            .await,
+        "✅ Valid: Flow Starter, awarded to Sam Carter by Acme Citizen Developers on 10 March 2027, and not revoked, as the issuer's record at that link says now. To check a copy someone sent you, paste its JSON or .jwt text: its signature is checked too."
+    );
 
     let response = reqwest::get(format!("{base}/verify")).await.unwrap();
     let policy = response.headers()["content-security-policy"]
@@ -148,6 +161,31 @@ async fn a_pasted_credential_is_checked_in_the_browser_and_every_verdict_says_wh
         );
     }
 
+    // A badge link, as people share it: the issuer's record is looked up.
+    let on_record = "✅ <strong>Valid</strong>: <strong>Flow Starter</strong>, awarded to <strong>Sam Carter</strong> by Acme Citizen Developers on 10 March 2027, and not revoked, as the issuer's record at that link says now. To check a copy someone sent you, paste its JSON or .jwt text: its signature is checked too.";
+    for link in [
+        format!("{PUBLIC_URL}/badges/{badge}"),
+        format!(" {PUBLIC_URL}/badges/{badge}/#top "),
+        format!("{PUBLIC_URL}/badges/{badge}.json"),
+        format!("{PUBLIC_URL}/badges/{badge}.rs256.jwt?download=1"),
+    ] {
+        assert_eq!(verdict(&base, &link).await, on_record, "{link}");
+    }
+    for unknown in [
+        format!("{PUBLIC_URL}/badges/{}", uuid::Uuid::new_v4()),
+        format!("{PUBLIC_URL}/badges/{}", &badge.to_string()[..20]),
+    ] {
+        assert_eq!(
+            verdict(&base, &unknown).await,
+            "❌ <strong>Not found</strong>: no badge this issuer gave has that link. Check it was copied whole.",
+            "{unknown}"
+        );
+    }
+    assert_eq!(
+        verdict(&base, &format!("https://elsewhere.example/badges/{badge}")).await,
+        "ℹ️ That link is not to a badge of this site, so there is nothing here to look up. Paste the credential itself: its JSON (starting with {) or its .jwt text."
+    );
+
     // The RS256 form verifies against the RSA key.
     let (_, _, rs256) = get(&bot, &format!("/badges/{badge}.rs256.jwt"), None).await;
     assert!(
@@ -189,5 +227,10 @@ async fn a_pasted_credential_is_checked_in_the_browser_and_every_verdict_says_wh
     assert_eq!(
         verdict(&base, &signed).await,
         "❌ <strong>Revoked</strong>: <strong>Flow Starter</strong>, awarded to <strong>Sam Carter</strong> by Acme Citizen Developers on 10 March 2027; revoked since, because: copied &lt;script&gt;x&lt;/script&gt; work"
+    );
+    assert_eq!(
+        verdict(&base, &format!("{PUBLIC_URL}/badges/{badge}")).await,
+        verdict(&base, &signed).await,
+        "its link says the same"
     );
 }
