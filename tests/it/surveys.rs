@@ -180,7 +180,7 @@ async fn after_a_session_those_who_came_rate_it_from_a_dm_once_and_anonymously(p
     let answered = press_and_submit(&slack, SAM, four, "V0RATE1", Some(comment)).await;
     assert_eq!(
         submit_text(&answered),
-        "✅ Thank you: your answer and comment are in for survey #1. Answers are anonymous: nobody, stewards included, can see who gave which answer."
+        "✅ Thank you: your rating and comment on session #1 are in. Answers are anonymous: nobody, stewards included, can see who gave which answer."
     );
     // Slack delivering the same submit twice gets the same answer, stored once.
     let redelivered = press_and_submit(&slack, SAM, four, "V0RATE1", Some(comment)).await;
@@ -189,14 +189,14 @@ async fn after_a_session_those_who_came_rate_it_from_a_dm_once_and_anonymously(p
     let again = press_and_submit(&slack, SAM, four, "V0RATE2", Some(comment)).await;
     assert_eq!(
         submit_text(&again),
-        "You already answered survey #1, and each person answers once. Answers are anonymous, so they cannot be changed."
+        "You already rated session #1, and each person rates a session once. Ratings are anonymous, so they cannot be changed."
     );
     let typed = slack
         .command(&format!("feedback {number} 1"), "t-typed")
         .await;
     assert_eq!(
         reply_text(&typed),
-        "You already answered survey #1, and each person answers once. Answers are anonymous, so they cannot be changed."
+        "You already rated session #1, and each person rates a session once. Ratings are anonymous, so they cannot be changed."
     );
 
     // Stored without the member: the row holds a 32-byte key, the score, the comment as
@@ -671,5 +671,57 @@ async fn on_discord_a_pulse_is_answered_from_its_dm_buttons_and_form(pool: PgPoo
     assert_eq!(
         refused["data"]["content"],
         "You already answered survey #1, and each person answers once. Answers are anonymous, so they cannot be changed."
+    );
+}
+
+#[sqlx::test]
+async fn a_rating_typed_on_slack_names_the_session_rated_not_the_survey_number(pool: PgPool) {
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    let bot = &slack.bot;
+    assert!(reply_text(&slack.command("coc accept", "t-coc").await).contains("code of conduct"));
+    let join = slack
+        .command(&format!("cohort join {SPRING} track:projects"), "t-join")
+        .await;
+    assert!(reply_text(&join).contains("You're in!"), "{join}");
+    // Three sessions, so the one Sam rates is #3 while its survey is the first: #1.
+    bot.set_local("2027-03-01 09:00", Berlin);
+    for day in ["03", "04", "05"] {
+        bot.ok(
+            "ada",
+            &format!("/event schedule {SPRING} 2027-03-{day}T17:00 lightning_talks Talks {day}"),
+        )
+        .await;
+    }
+    let rsvp = slack.command("event rsvp 3", "t-rsvp").await;
+    assert!(reply_text(&rsvp).contains("#3"), "{rsvp}");
+    bot.set_local("2027-03-05 18:30", Berlin);
+
+    let rated = slack
+        .command(
+            "feedback 3 4 The *demos* were \"great\"\nmore please",
+            "t-rate",
+        )
+        .await;
+    assert_eq!(
+        reply_text(&rated),
+        "✅ Thank you: your rating and comment on session #3 are in. Answers are anonymous: nobody, stewards included, can see who gave which answer."
+    );
+    let survey: i32 = sqlx::query_scalar("SELECT number FROM surveys")
+        .fetch_one(&bot.pool)
+        .await
+        .unwrap();
+    assert_eq!(survey, 1);
+    let again = slack.command("feedback 3 2", "t-again").await;
+    assert_eq!(
+        reply_text(&again),
+        "You already rated session #3, and each person rates a session once. Ratings are anonymous, so they cannot be changed."
+    );
+    // Fifteen days on, the ratings have closed.
+    bot.set_local("2027-03-20 19:00", Berlin);
+    let late = slack.command("survey answer 1 5", "t-late").await;
+    assert_eq!(
+        reply_text(&late),
+        "Ratings of session #3 have closed: they are taken for 14 days after it."
     );
 }

@@ -47,31 +47,52 @@ pub fn score_out_of_scale(number: i32, min: i64, max: i64) -> Message {
         .text(".")
 }
 
-pub fn closed(number: i32) -> Message {
-    Message::new().text(format!(
-        "Survey #{number} has closed: answers are taken for {} days.",
-        super::ANSWER_DAYS
-    ))
+// A session's survey is named by the session people rated (`/feedback 4`), not by the
+// survey's own number, which they never typed.
+
+pub fn closed(survey: &Survey) -> Message {
+    let days = super::ANSWER_DAYS;
+    Message::new().text(match survey.session_number {
+        Some(session) => format!(
+            "Ratings of session #{session} have closed: they are taken for {days} days after it."
+        ),
+        None => format!(
+            "Survey #{} has closed: answers are taken for {days} days.",
+            survey.number
+        ),
+    })
 }
 
-pub fn already_answered(number: i32) -> Message {
-    Message::new().text(format!(
-        "You already answered survey #{number}, and each person answers once. Answers are anonymous, so they cannot be changed."
-    ))
+pub fn already_answered(survey: &Survey) -> Message {
+    Message::new().text(match survey.session_number {
+        Some(session) => format!(
+            "You already rated session #{session}, and each person rates a session once. Ratings are anonymous, so they cannot be changed."
+        ),
+        None => format!(
+            "You already answered survey #{}, and each person answers once. Answers are anonymous, so they cannot be changed.",
+            survey.number
+        ),
+    })
 }
 
 pub fn thanks(survey: &Survey, with_comment: bool) -> Message {
-    let what = if with_comment {
-        "answer and comment are"
-    } else {
-        "answer is"
-    };
-    Message::new()
-        .text(format!(
-            "✅ Thank you: your {what} in for survey #{}. ",
+    let thanks = match (survey.session_number, with_comment) {
+        (Some(session), true) => {
+            format!("✅ Thank you: your rating and comment on session #{session} are in. ")
+        }
+        (Some(session), false) => {
+            format!("✅ Thank you: your rating of session #{session} is in. ")
+        }
+        (None, true) => format!(
+            "✅ Thank you: your answer and comment are in for survey #{}. ",
             survey.number
-        ))
-        .text(ANONYMOUS)
+        ),
+        (None, false) => format!(
+            "✅ Thank you: your answer is in for survey #{}. ",
+            survey.number
+        ),
+    };
+    Message::new().text(thanks).text(ANONYMOUS)
 }
 
 pub fn unknown_survey(number: i32) -> Message {

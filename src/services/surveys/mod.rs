@@ -130,7 +130,7 @@ async fn record(
     score: i64,
 ) -> ServiceResult {
     if now > survey.closes_at {
-        return refuse(messages::closed(survey.number));
+        return refuse(messages::closed(survey));
     }
     let comment = inv
         .args
@@ -141,7 +141,7 @@ async fn record(
     let key = respondent(secret, survey.id, me);
     let score = i16::try_from(score).context("a score fits a smallint")?;
     if !surveys::answer(&mut *tx, survey.id, &key, score, comment, me).await? {
-        return refuse(messages::already_answered(survey.number));
+        return refuse(messages::already_answered(survey));
     }
     Ok(Outcome::reply(
         messages::thanks(survey, comment.is_some()),
