@@ -443,6 +443,7 @@ pg_row! {
     #[derive(Debug, Clone)]
     pub struct MyTalk {
         pub title: String,
+        pub r#abstract: Option<String>,
         pub status: TalkStatus,
         pub number: i32,
         pub session_title: String,
@@ -459,8 +460,8 @@ pub async fn talks_of(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<MyTalk>> {
     sqlx::query_as(
-        "SELECT t.title, t.status, s.number, s.title AS session_title, s.starts_at, c.timezone,
-                s.id AS session_id
+        "SELECT t.title, t.abstract, t.status, s.number, s.title AS session_title, s.starts_at,
+                c.timezone, s.id AS session_id
          FROM talks t JOIN sessions s ON s.id = t.session_id
          JOIN (SELECT id, timezone FROM cohorts UNION ALL SELECT id, timezone FROM circles) c
            ON c.id = coalesce(s.cohort_id, s.circle_id)

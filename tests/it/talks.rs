@@ -995,3 +995,57 @@ async fn a_long_session_list_comes_a_page_at_a_time(pool: PgPool) {
     let said = bot.say("sam", "/talk list page:3").await;
     assert_eq!(said.reply(), "There is no page 3: the list has 2 pages.");
 }
+
+#[sqlx::test]
+async fn on_discord_a_speaker_reads_back_their_abstract_in_talk_mine(pool: PgPool) {
+    use crate::discord_support::{BEA, DiscordBot};
+    use serde_json::json;
+
+    let d = DiscordBot::new(pool).await;
+    d.enroll(10, BEA, "Bea").await;
+    d.bot
+        .clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap());
+    d.bot
+        .ok(
+            "ada",
+            "/event schedule spring-makers-2027 2027-03-11T16:00 lightning_talks Spring lightning talks slots:2",
+        )
+        .await;
+    let summary =
+        "Two flows that replaced **40 emails** a week.\n承認フローの話 🚀 \"quoted\" @everyone";
+    let propose = DiscordBot::as_member(
+        d.command(
+            20,
+            "talk",
+            Some("propose"),
+            json!([
+                { "name": "title", "type": 3, "value": "Approvals in Teams" },
+                { "name": "abstract", "type": 3, "value": summary }
+            ]),
+        ),
+        BEA,
+        "Bea",
+    );
+    let proposed = d.run(propose).await;
+    assert_eq!(
+        proposed,
+        "Your talk Approvals in Teams has slot 1 of 2 in **\\#1** Spring lightning talks (Lightning talks), Thu 11 Mar 2027 16:00 (Europe/Berlin). I'll remind you a day and an hour before.\n\
+         Abstract: Two flows that replaced \\*\\*40 emails\\*\\* a week.\n\
+         承認フローの話 🚀 \"quoted\" @\u{200b}everyone"
+    );
+    let mine = d
+        .run(DiscordBot::as_member(
+            d.command(21, "talk", Some("mine"), json!([])),
+            BEA,
+            "Bea",
+        ))
+        .await;
+    assert_eq!(
+        mine,
+        "Your upcoming talks:\n\
+         • Approvals in Teams in #1 Spring lightning talks, Thu 11 Mar 2027 16:00 (Europe/Berlin): slot 1\n    \
+         Abstract: Two flows that replaced \\*\\*40 emails\\*\\* a week.\n\
+         承認フローの話 🚀 \"quoted\" @\u{200b}everyone"
+    );
+}

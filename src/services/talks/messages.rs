@@ -199,7 +199,7 @@ pub fn mine_entry(talk: &MyTalk, place: usize, zone: Tz) -> Message {
     } else {
         format!("waitlist number {place}")
     };
-    Message::new()
+    let msg = Message::new()
         .line()
         .text("• ")
         .user(&talk.title)
@@ -208,5 +208,10 @@ pub fn mine_entry(talk: &MyTalk, place: usize, zone: Tz) -> Message {
         .text(format!(
             ", {}: {status}",
             when::for_reader(talk.starts_at, zone)
-        ))
+        ));
+    // The speaker's own abstract, so they can check what the hosts will read.
+    match &talk.r#abstract {
+        Some(summary) => msg.line().text("    Abstract: ").user(summary),
+        None => msg,
+    }
 }
