@@ -8,7 +8,7 @@ use thiserror::Error;
 use super::catalog::{self, CommandSpec};
 use super::forms::{self, FormSpec};
 use super::messages;
-use super::value::{Args, Value, convert};
+use super::value::{Args, Given, Value, convert};
 use crate::domain::suggest;
 use crate::render::Message;
 
@@ -77,7 +77,7 @@ fn search_as_typed(line: &str) -> Result<Option<ParsedCommand>, ParseError> {
         .map_err(|m| ParseError(messages::invalid_value(&spec.usage(), &m)))?;
     Ok(Some(ParsedCommand {
         spec,
-        args: Args(vec![(option.name, value)]),
+        args: Args(vec![(option.name, value)], Given::Line),
     }))
 }
 
@@ -222,7 +222,7 @@ fn bind_options(
 ) -> Result<Args, ParseError> {
     let usage = spec.usage();
     let raw = raw_options(spec, line, tokens)?;
-    let mut args = Args::default();
+    let mut args = Args(Vec::new(), Given::Line);
     for option in spec.options {
         match raw.iter().find(|(n, _)| *n == option.name) {
             Some((_, text)) => {

@@ -54,11 +54,25 @@ impl Value {
     }
 }
 
-/// Parsed options of one invocation, by option name.
+/// Parsed options of one invocation, by option name, and how they were given.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Args(pub Vec<(&'static str, Value)>);
+pub struct Args(pub Vec<(&'static str, Value)>, pub(crate) Given);
+
+/// How options were given: one typed line split by the parser (the shell, a Slack slash
+/// command), or a field each (Discord's options, a form, a button).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Given {
+    #[default]
+    Fields,
+    Line,
+}
 
 impl Args {
+    /// The options came as one typed line, where an unquoted text ends at its first word.
+    pub fn typed_as_line(&self) -> bool {
+        self.1 == Given::Line
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }

@@ -88,6 +88,14 @@ impl Invocation {
             confirmed: false,
         }
     }
+
+    /// Whether a one-word `title` may be the first word of a longer one: the command was a
+    /// typed line (the shell, a Slack slash command), where a title not in quotes ends at
+    /// its first word, not a field of its own. Scripts written without spaces (数据政策)
+    /// are one word whatever their length, so only a Latin word counts.
+    pub fn title_may_be_cut(&self, title: &str) -> bool {
+        self.args.typed_as_line() && title.is_ascii() && !title.contains(char::is_whitespace)
+    }
 }
 
 /// Where a post goes.

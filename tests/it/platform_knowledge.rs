@@ -41,6 +41,12 @@ async fn discord_members_add_search_and_read_entries(pool: PgPool) {
     let (_, again) = d.post_signed(&command, 0).await;
     assert_eq!(again["data"]["content"], reply["data"]["content"]);
     assert_eq!(d.bot.count("kb_entries").await, 1);
+    // A one-word title in its own field is the whole title: no question about it.
+    assert_eq!(
+        d.run(add(&d, 35, faq("VPN", "Ask IT for access.\nThen restart.")))
+            .await,
+        "📘 Added VPN as `vpn`. You own it: I'll ask you to re-verify it every 90 days. Share it with `/kb show vpn share:true`."
+    );
 
     let too_long = add(&d, 32, faq("Too long", &format!("{body}!")));
     assert_eq!(
@@ -210,6 +216,17 @@ async fn slack_members_search_with_syntax_and_share_in_channel(pool: PgPool) {
     assert_eq!(
         reply_text(&answer),
         "I don't know a knowledge-base entry called `conector`. Did you mean `connector` (Buying a connector)?"
+    );
+
+    // A title typed without quotes ends at its first word: the reply says so, and how to
+    // mend it.
+    let answer = slack
+        .command("kb add faq How to share a flow with your team", "t-cut")
+        .await;
+    assert_eq!(
+        reply_text(&answer),
+        "📘 Added How as `how`. You own it: I'll ask you to re-verify it every 90 days. Share it with `/cohort kb show how share:true`.\n\
+         Is your title longer than How? A title of several words goes in quotes. Change this one with `/cohort kb edit how title:\"How …\"`."
     );
 }
 

@@ -542,8 +542,9 @@ pub fn mentors_only_visibility() -> Message {
         .text("Only mentors and stewards can add entries for mentors only. Add it for everyone, or ask a mentor to add it.")
 }
 
-pub fn added(slug: &str, title: &str, every: i32) -> Message {
-    Message::new()
+/// `title_may_be_cut`: see [`crate::services::Invocation::title_may_be_cut`].
+pub fn added(slug: &str, title: &str, every: i32, title_may_be_cut: bool) -> Message {
+    let msg = Message::new()
         .text("📘 Added ")
         .user(title)
         .text(" as ")
@@ -552,6 +553,17 @@ pub fn added(slug: &str, title: &str, every: i32) -> Message {
             ". You own it: I'll ask you to re-verify it every {every} days. Share it with "
         ))
         .code(format!("/kb show {slug} share:true"))
+        .text(".");
+    // `/kb add faq How to share a flow …` makes the title `How`: the parser cannot know
+    // where an unquoted title ends, so a one-word title is read back with the way out.
+    if !title_may_be_cut {
+        return msg;
+    }
+    msg.line()
+        .text("Is your title longer than ")
+        .user(title)
+        .text("? A title of several words goes in quotes. Change this one with ")
+        .code(format!("/kb edit {slug} title:\"{title} …\""))
         .text(".")
 }
 

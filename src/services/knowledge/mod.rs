@@ -163,7 +163,7 @@ pub async fn add(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     )
     .await?;
     Ok(Outcome::reply(
-        messages::added(&slug, title, every),
+        messages::added(&slug, title, every, inv.title_may_be_cut(title)),
         inv.spec.visibility,
     ))
 }

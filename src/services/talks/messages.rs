@@ -38,9 +38,15 @@ pub fn slotted(session: &Session, title: &str, slot: usize, zone: Tz) -> Message
 }
 
 /// The abstract of a talk just proposed; with a one-word title, how to give a longer one.
-pub fn abstract_read_back(title: &str, summary: &str, number: i32) -> Message {
+/// `title_may_be_cut`: see [`crate::services::Invocation::title_may_be_cut`].
+pub fn abstract_read_back(
+    title: &str,
+    summary: &str,
+    number: i32,
+    title_may_be_cut: bool,
+) -> Message {
     let msg = Message::new().text("Abstract: ").user(summary);
-    if title.contains(char::is_whitespace) {
+    if !title_may_be_cut {
         return msg;
     }
     msg.line()

@@ -74,11 +74,12 @@ pub async fn propose(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
     // The abstract as read back: a title typed without quotes ends at its first word, and
     // this is where the speaker sees it.
     let reply = match inv.args.text("abstract") {
-        Some(summary) => {
-            reply
-                .line()
-                .push(messages::abstract_read_back(title, summary, session.number))
-        }
+        Some(summary) => reply.line().push(messages::abstract_read_back(
+            title,
+            summary,
+            session.number,
+            inv.title_may_be_cut(title),
+        )),
         None => reply,
     };
     Ok(Outcome::reply(reply, inv.spec.visibility))
