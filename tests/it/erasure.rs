@@ -97,8 +97,9 @@ async fn a_member_erases_their_data_after_a_week_and_the_numbers_stay(pool: PgPo
     let said = bot.say("sam", "/me data delete confirm:acme").await;
     assert!(said.refused());
     assert!(
-        said.reply()
-            .starts_with("That is not this community's name: you typed acme. Deleting"),
+        said.reply().starts_with(
+            "That is not this community's handle, `acme-makers`: you typed acme. Deleting"
+        ),
         "{}",
         said.reply()
     );
@@ -401,7 +402,7 @@ async fn on_discord_and_slack_the_name_typed_confirms_and_a_repeat_files_one(poo
     // A name with markdown and a mention is shown as typed, and pings nobody.
     assert_eq!(
         d.run(delete(72, Some("**acme** @everyone"))).await,
-        "That is not this community's name: you typed \\*\\*acme\\*\\* @\u{200B}everyone. Deleting your data cannot be undone once it runs. Your check-ins, notes, skills and other words are blanked or deleted, your name becomes \"Former member\", your badges are revoked, and you leave your cohorts. The program's numbers keep counting what you did, without you.\nTo go ahead, type `/me data delete confirm:acme-makers`. It runs after 7 days, and `/me data cancel` stops it until then."
+        "That is not this community's handle, `acme-makers`: you typed \\*\\*acme\\*\\* @\u{200B}everyone. Deleting your data cannot be undone once it runs. Your check-ins, notes, skills and other words are blanked or deleted, your name becomes \"Former member\", your badges are revoked, and you leave your cohorts. The program's numbers keep counting what you did, without you.\nTo go ahead, type `/me data delete confirm:acme-makers`. It runs after 7 days, and `/me data cancel` stops it until then."
     );
     let confirmed = delete(73, Some("Acme-Makers"));
     let (first, second) = tokio::join!(
@@ -454,6 +455,42 @@ async fn on_discord_and_slack_the_name_typed_confirms_and_a_repeat_files_one(poo
     assert_eq!(waiting, 1);
 }
 
+#[sqlx::test]
+async fn the_only_steward_cannot_be_erased_until_another_is_made(pool: PgPool) {
+    use super::slack::{SAM, Slack, reply_text};
+    use cohortbot::domain::Role;
+
+    let slack = Slack::new(pool).await;
+    slack.mount_defaults("Europe/Berlin").await;
+    slack.command("me", "t-first").await;
+    // Sam becomes the community's only steward.
+    slack.bot.grant_role("slack", SAM, Role::Steward).await;
+    sqlx::query(
+        "DELETE FROM member_roles r USING members m
+          WHERE m.id = r.member_id AND r.role = 'steward' AND m.platform <> 'slack'",
+    )
+    .execute(&slack.bot.pool)
+    .await
+    .unwrap();
+    let refused = "You are the community's only steward, and erasing the data ends the role: nobody would be left to grant it again. First make someone else a steward with `/cohort role grant &lt;member&gt; steward`, then ask again.";
+    let own = slack
+        .command("me data delete confirm:acme-makers", "t-own")
+        .await;
+    assert_eq!(reply_text(&own), refused);
+    assert_eq!(slack.bot.count("erasure_requests").await, 0);
+
+    // Another steward, and it is filed.
+    slack.bot.grant_role("shell", "ada", Role::Steward).await;
+    let own = slack
+        .command("me data delete confirm:acme-makers", "t-own-2")
+        .await;
+    assert!(
+        reply_text(&own).starts_with("🗑️ Your data in acme-makers will be erased"),
+        "{own}"
+    );
+    assert_eq!(slack.bot.count("erasure_requests").await, 1);
+}
+
 /// Everyone in the example program, each with a history in many tables (a mentor's
 /// replies, a lead's group, approvals, a tool, kudos, a badge, a delegate), is erased
 /// without an error: the policy's SQL fits every table it touches.
@@ -484,6 +521,10 @@ async fn everyone_in_a_busy_community_can_be_erased(pool: PgPool) {
     bot.ok("maria", "/me skills power automate, sql").await;
     // Delivered a week before: posts still queued for others go out as written.
     bot.deliver().await.into_vec();
+    // Another steward stays: the community's only one cannot be erased.
+    bot.ok("zoe", "/me").await;
+    bot.grant_role("shell", "zoe", cohortbot::domain::Role::Steward)
+        .await;
     let people = ["sam", "grace", "ken", "maria", "priya", "ada"];
     for person in people {
         bot.ok("ada", &format!("/privacy erase @{person}")).await;

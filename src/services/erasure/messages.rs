@@ -17,9 +17,12 @@ fn when(at: DateTime<Utc>) -> String {
 const WHAT_HAPPENS: &str = "Your check-ins, notes, skills and other words are blanked or deleted, your name becomes \"Former member\", your badges are revoked, and you leave your cohorts. The program's numbers keep counting what you did, without you.";
 
 pub fn confirm_first(slug: &str, typed: Option<&str>) -> Message {
+    // The handle, not the community's display name, confirms: say which is wanted.
     let start = match typed {
         Some(typed) => Message::new()
-            .text("That is not this community's name: you typed ")
+            .text("That is not this community's handle, ")
+            .code(slug)
+            .text(": you typed ")
             .user(typed.trim())
             .text(". "),
         None => Message::new(),
@@ -80,6 +83,21 @@ pub fn told_of_request(steward: &str, slug: &str, due: DateTime<Utc>) -> Message
         .text(" stops it. Want a copy first? ")
         .code("/me data export")
         .text(".")
+}
+
+/// `other`: the member's name, when a steward asked for someone else.
+pub fn last_steward(other: Option<&str>) -> Message {
+    let msg = match other {
+        None => Message::new().text("You are the community's only steward"),
+        Some(name) => Message::new()
+            .user(name)
+            .text(" is the community's only steward"),
+    };
+    msg.text(
+        ", and erasing the data ends the role: nobody would be left to grant it again. First make someone else a steward with ",
+    )
+    .code("/role grant <member> steward")
+    .text(", then ask again.")
 }
 
 pub fn already_waiting(other: Option<&str>, waiting: &Request) -> Message {

@@ -153,6 +153,17 @@ async fn file(
     member: &Member,
 ) -> ServiceResult<Request> {
     crate::store::communities::lock_numbering(&mut *tx, inv.caller.community_id).await?;
+    // Erasure ends every role; the last steward's would leave nobody to grant one again,
+    // which on Discord or Slack has no way back. Removing the role is refused the same way.
+    let stewards = crate::store::mentoring::stewards(&mut *tx, inv.caller.community_id).await?;
+    if let [(only, _)] = stewards.as_slice()
+        && *only == member.id
+    {
+        tracing::info!(community = %inv.caller.community_id, "erasure of the last steward refused");
+        return refuse(messages::last_steward(
+            (member.id != inv.caller.member.id).then_some(member.display_name.as_str()),
+        ));
+    }
     let due = now + Duration::days(GRACE_DAYS);
     // The GDPR's one month to answer a request (Art. 12(3)), from the day it was asked.
     let deadline = now
