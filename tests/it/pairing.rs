@@ -58,6 +58,13 @@ async fn pairing_across_time_zones_with_one_follow_up(pool: PgPool) {
         said.reply(),
         "That time has passed; pick one in the future, like `2027-03-02T15:00`."
     );
+    // "We met" before the proposed time is refused, saying when it is.
+    bot.refused(
+        "sam",
+        "/pair met 1 yes",
+        "Pairing #1 is on Tue 2 Mar 15:00 (Europe/Berlin), so it cannot have happened yet. Say how it went after it with `/pair met 1 yes` or `no`; to call it off, `/pair cancel 1`.",
+    )
+    .await;
 
     // A day after the proposed time, both are asked once.
     bot.tick().await;

@@ -107,6 +107,20 @@ pub fn was_cancelled(number: i64) -> Message {
     Message::new().text(format!("Pairing #{number} was called off."))
 }
 
+pub fn not_met_yet(number: i64, at: DateTime<Tz>) -> Message {
+    Message::new()
+        .text(format!(
+            "Pairing #{number} is on {}, so it cannot have happened yet. Say how it went after it with ",
+            when(at)
+        ))
+        .code(format!("/pair met {number} yes"))
+        .text(" or ")
+        .code("no")
+        .text("; to call it off, ")
+        .code(format!("/pair cancel {number}"))
+        .text(".")
+}
+
 pub fn too_late_to_cancel(number: i64) -> Message {
     Message::new()
         .text(format!(

@@ -188,6 +188,13 @@ pub async fn met(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) ->
     if pairing.cancelled {
         return refuse(messages::was_cancelled(number));
     }
+    // "We met" before the time counts a session that has not happened toward the mentor's.
+    if now < pairing.proposed_at {
+        let at = pairing
+            .proposed_at
+            .with_timezone(&zone_of(me.timezone.as_deref()));
+        return refuse(messages::not_met_yet(number, at));
+    }
     let already = if learner_side {
         pairing.learner_met
     } else {
