@@ -186,6 +186,26 @@ pub async fn of_cohorts(
     .await
 }
 
+/// Surveys of the sessions `member_id` created (hosts), since `since`, newest first.
+pub async fn of_hosted_sessions(
+    ex: impl PgExecutor<'_>,
+    member_id: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<Survey>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM surveys
+          WHERE session_id IN (SELECT id FROM sessions WHERE created_by = $1)
+            AND created_at >= $2
+          ORDER BY created_at DESC, number DESC LIMIT $3"
+    )))
+    .bind(member_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
 /// Records an answer, with the department `member_id` is in now (the member's id itself
 /// is not kept); false when this respondent already answered.
 pub async fn answer(

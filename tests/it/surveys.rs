@@ -241,7 +241,27 @@ async fn after_a_session_those_who_came_rate_it_from_a_dm_once_and_anonymously(p
     let said = bot.say("ada", "/survey results 1").await;
     assert_eq!(
         said.reply(),
-        "#1 session 1 (open, from 3 Mar 2027): 1 answer so far; results show from 5."
+        "#1 feedback on session #1 (open, from 3 Mar 2027): 1 answer so far; results show from 5."
+    );
+
+    // A learner who hosts a session (as a circle's lead does) finds its feedback listed,
+    // with no number to know; one who hosts nothing is told where feedback shows.
+    bot.refused(
+        "kim",
+        "/survey results",
+        "Survey results are for stewards, sponsors and lead mentors. A session's host finds its feedback listed here once the session is over and its people have been asked.",
+    )
+    .await;
+    sqlx::query(
+        "UPDATE sessions SET created_by = (SELECT id FROM members WHERE platform_user_id = 'kim')",
+    )
+    .execute(&bot.pool)
+    .await
+    .unwrap();
+    let said = bot.say("kim", "/survey results").await;
+    assert_eq!(
+        said.reply(),
+        "🗳️ Recent surveys:\n• #1 feedback on session #1 (open, from 3 Mar 2027): 1 answer so far; results show from 5.\nOne survey, by department: `/survey results <number>`."
     );
 }
 

@@ -235,10 +235,9 @@ pub fn not_allowed_results(number: i32) -> Message {
 }
 
 pub fn not_allowed_list() -> Message {
-    Message::new()
-        .text("Survey results are for stewards, sponsors and lead mentors. A session's host sees its feedback with ")
-        .code("/survey results <number>")
-        .text(", the number its DM showed.")
+    Message::new().text(
+        "Survey results are for stewards, sponsors and lead mentors. A session's host finds its feedback listed here once the session is over and its people have been asked.",
+    )
 }
 
 /// "4.2 of 5 from 12 answers (happy 9 · neutral 2 · unhappy 1)".

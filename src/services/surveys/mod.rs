@@ -248,11 +248,20 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
             messages::result(&result, now, &comments)
         }
         None => {
-            if readable.is_empty() {
+            let since = now - Duration::weeks(LISTED_WEEKS);
+            // A host reads their own sessions' feedback, whatever else they may read.
+            let hosted = surveys::of_hosted_sessions(&mut *tx, me, since, LISTED).await?;
+            if readable.is_empty() && hosted.is_empty() {
                 return refuse(messages::not_allowed_list());
             }
-            let since = now - Duration::weeks(LISTED_WEEKS);
-            let listed = surveys::of_cohorts(&mut *tx, &readable, since, LISTED).await?;
+            let mut listed = surveys::of_cohorts(&mut *tx, &readable, since, LISTED).await?;
+            for survey in hosted {
+                if !listed.iter().any(|s| s.id == survey.id) {
+                    listed.push(survey);
+                }
+            }
+            listed.sort_by(|a, b| (b.created_at, b.number).cmp(&(a.created_at, a.number)));
+            listed.truncate(LISTED as usize);
             let ids: Vec<Uuid> = listed.iter().map(|s| s.id).collect();
             let rows = surveys::satisfaction(&mut *tx, &ids).await?;
             let results: Vec<SurveyResult> = listed

@@ -107,11 +107,13 @@ impl SurveyResult {
         self.shown().then_some(self.total)
     }
 
-    /// A short name for the survey: "#4 NPS", "#5 session 3", "#6 pulse".
+    /// A short name for the survey: "#4 NPS", "#5 feedback on session #3", "#6 pulse".
     pub fn label(&self) -> String {
         let survey = &self.survey;
         match (survey.kind, survey.session_number) {
-            (SurveyKind::Session, Some(session)) => format!("#{} session {session}", survey.number),
+            (SurveyKind::Session, Some(session)) => {
+                format!("#{} feedback on session #{session}", survey.number)
+            }
             (SurveyKind::Nps, _) => format!("#{} NPS", survey.number),
             (SurveyKind::Pulse, _) | (SurveyKind::Session, None) => {
                 format!("#{} {}", survey.number, survey.kind.as_str())
