@@ -260,7 +260,7 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
                     listed.push(survey);
                 }
             }
-            listed.sort_by(|a, b| (b.created_at, b.number).cmp(&(a.created_at, a.number)));
+            listed.sort_by_key(|s| std::cmp::Reverse((s.created_at, s.number)));
             listed.truncate(LISTED as usize);
             let ids: Vec<Uuid> = listed.iter().map(|s| s.id).collect();
             let rows = surveys::satisfaction(&mut *tx, &ids).await?;
