@@ -2395,13 +2395,16 @@ pub static CATALOG: &[CommandSpec] = &[
     CommandSpec {
         id: CommandId::PairRequest,
         path: "pair request",
+        // The topic takes the rest of the line, as every other free text does: people
+        // type `Dataverse relationships` without quotes.
         options: &[
-            required(
+            rest(
                 "topic",
                 OptionKind::Text { max: 60 },
-                "what to pair on, like `power-automate`",
+                true,
+                "what to pair on, like `power automate` or `Dataverse relationships`",
             ),
-            optional(
+            named(
                 "when",
                 OptionKind::DateTime,
                 "a time in your zone, like `2027-03-02T15:00` (default: the first hour you both are awake)",

@@ -322,3 +322,35 @@ async fn a_pairing_whose_time_passed_is_answered_not_cancelled(pool: PgPool) {
     );
     assert!(said.dms().is_empty());
 }
+
+#[sqlx::test]
+async fn a_topic_of_several_words_needs_no_quotes(pool: PgPool) {
+    let bot = TestBot::new(pool).await;
+    bot.without_seeded_mentors().await;
+    bot.enroll("sam", "spring-makers-2027", Some("projects"))
+        .await;
+    bot.ok("nina", "/me timezone Europe/Berlin").await;
+    bot.ok("nina", "/mentor offer community 2 dataverse").await;
+    bot.ok("ada", "/mentor approve @nina community").await;
+    bot.set_local("2027-03-01 08:20", Berlin);
+    let said = bot
+        .say("sam", "/pair request Dataverse relationships")
+        .await;
+    assert_eq!(
+        said.reply(),
+        "Pairing #1 is set up with nina. You both have the details by DM."
+    );
+    assert_eq!(
+        said.dms(),
+        [
+            (
+                "Sam Carter",
+                "Pairing #1 on Dataverse relationships with @nina (9 h overlap): proposed for Tue 2 Mar 09:00 (Europe/Berlin). Agree the details together."
+            ),
+            (
+                "nina",
+                "@Sam Carter asked to pair on Dataverse relationships (pairing #1): proposed for Tue 2 Mar 09:00 (Europe/Berlin). Agree the details together."
+            ),
+        ]
+    );
+}
