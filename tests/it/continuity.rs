@@ -213,7 +213,7 @@ async fn bad_absences_are_refused_with_the_reason(pool: PgPool) {
     bot.refused(
         "sam",
         "/away 2027-03-09",
-        "Tue 9 Mar 2027 has passed. Give today or a later day as your last day away.",
+        "Tue 9 Mar 2027 has passed. Give today or a later day as the last day away.",
     )
     .await;
     bot.refused(
@@ -241,6 +241,19 @@ async fn bad_absences_are_refused_with_the_reason(pool: PgPool) {
         .await;
     bot.refused("ada", "/away set @nobody 2027-03-15 2027-03-16", "nobody")
         .await;
+    // A steward is told of the member's absence, not of "yours".
+    bot.refused(
+        "ada",
+        "/away set @sam 2027-03-16 2027-03-12",
+        "The last day away, Fri 12 Mar 2027, is before the first, Tue 16 Mar 2027. Give the last day away.",
+    )
+    .await;
+    bot.refused(
+        "ada",
+        "/away set @sam 2027-03-16 2027-03-17",
+        "Sam Carter is already away Mon 15 Mar 2027 through Fri 19 Mar 2027. Pick days that don't overlap it; Sam Carter can end it with `/back`.",
+    )
+    .await;
     assert_eq!(bot.count("absences").await, 1);
 }
 

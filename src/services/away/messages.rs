@@ -79,19 +79,24 @@ pub fn needs_until() -> Message {
         .text(".")
 }
 
-pub fn ends_before_start(from: NaiveDate, until: NaiveDate) -> Message {
+/// `other`: the member's name, when a steward records someone else's absence.
+pub fn ends_before_start(from: NaiveDate, until: NaiveDate, other: Option<&str>) -> Message {
+    let (last, first) = match other {
+        None => ("Your last day away, ", ", is before your first, "),
+        Some(_) => ("The last day away, ", ", is before the first, "),
+    };
     Message::new()
-        .text("Your last day away, ")
+        .text(last)
         .strong(day(until))
-        .text(", is before your first, ")
+        .text(first)
         .strong(day(from))
-        .text(". Give the last day you'll be away.")
+        .text(". Give the last day away.")
 }
 
 pub fn already_over(until: NaiveDate) -> Message {
     Message::new()
         .strong(day(until))
-        .text(" has passed. Give today or a later day as your last day away.")
+        .text(" has passed. Give today or a later day as the last day away.")
 }
 
 pub fn starts_too_early(this_monday: NaiveDate) -> Message {
@@ -109,17 +114,28 @@ pub fn too_long(days: i64, max: i32) -> Message {
     ))
 }
 
-pub fn overlaps(other: &Absence) -> Message {
-    let what = match other.scope {
-        Scope::All => "You're already away ",
-        Scope::Mentoring => "Your mentoring pause already runs ",
+/// `whose`: the member's name, when a steward records someone else's absence.
+pub fn overlaps(other: &Absence, whose: Option<&str>) -> Message {
+    let start = match (other.scope, whose) {
+        (Scope::All, None) => Message::new().text("You're already away "),
+        (Scope::Mentoring, None) => Message::new().text("Your mentoring pause already runs "),
+        (Scope::All, Some(name)) => Message::new().user(name).text(" is already away "),
+        (Scope::Mentoring, Some(name)) => Message::new()
+            .user(name)
+            .text("'s mentoring pause already runs "),
     };
-    Message::new()
-        .text(what)
+    let msg = start
         .push(span(other.first_day, other.last_day))
-        .text(". Pick days that don't overlap it, or end it first with ")
-        .code("/back")
-        .text(".")
+        .text(". Pick days that don't overlap it");
+    match whose {
+        None => msg.text(", or end it first with ").code("/back").text("."),
+        Some(name) => msg
+            .text("; ")
+            .user(name)
+            .text(" can end it with ")
+            .code("/back")
+            .text("."),
+    }
 }
 
 pub fn not_away() -> Message {

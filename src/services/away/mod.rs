@@ -96,8 +96,10 @@ async fn set(
     if until < today {
         return refuse(messages::already_over(until));
     }
+    // A steward recording someone else's absence is told of theirs, not of "yours".
+    let other = (member.id != inv.caller.member.id).then_some(member.display_name.as_str());
     if until < from {
-        return refuse(messages::ends_before_start(from, until));
+        return refuse(messages::ends_before_start(from, until, other));
     }
     if from < this_monday {
         return refuse(messages::starts_too_early(this_monday));
@@ -108,8 +110,8 @@ async fn set(
         return refuse(messages::too_long(days, settings.absence_max_days));
     }
     absences::lock_member(&mut *tx, member.id).await?;
-    if let Some(other) = absences::overlapping(&mut *tx, member.id, from, until, now).await? {
-        return refuse(messages::overlaps(&other));
+    if let Some(overlapping) = absences::overlapping(&mut *tx, member.id, from, until, now).await? {
+        return refuse(messages::overlaps(&overlapping, other));
     }
     let note = inv.args.text("note");
     let new = NewAbsence {
