@@ -415,6 +415,29 @@ pub async fn vote(
     Ok(done == 1)
 }
 
+/// The requester's pending request of `kind` with the same title (the same words: case
+/// and spaces aside), by number.
+pub async fn pending_like(
+    ex: impl PgExecutor<'_>,
+    community_id: Uuid,
+    requester_id: Uuid,
+    kind: Kind,
+    title: &str,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar(
+        "SELECT number FROM approval_requests
+          WHERE community_id = $1 AND requester_id = $2 AND kind = $3 AND status = 'pending'
+            AND same_words(title, $4)
+          ORDER BY number LIMIT 1",
+    )
+    .bind(community_id)
+    .bind(requester_id)
+    .bind(kind.as_str())
+    .bind(title)
+    .fetch_optional(ex)
+    .await
+}
+
 /// Closes a pending request as `status`; false when it was no longer pending.
 pub async fn close(
     ex: impl PgExecutor<'_>,

@@ -65,10 +65,7 @@ pub async fn register(
 
 /// Serialises registrations, so two processes starting together see each other.
 pub async fn lock_registry(ex: impl PgExecutor<'_>) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('bot_processes', 0))")
-        .execute(ex)
-        .await?;
-    Ok(())
+    super::lock_until_commit(ex, "bot_processes").await
 }
 
 /// Refreshes the heartbeat; false when the row is gone (deleted as stale by hand).

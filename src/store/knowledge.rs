@@ -447,16 +447,12 @@ pub async fn open_question_like(
     question: &str,
     circle_id: Option<Uuid>,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('kb_ask:' || $1::text, 0))")
-        .bind(asker)
-        .execute(&mut *conn)
-        .await?;
+    super::lock_until_commit(&mut *conn, &format!("kb_ask:{asker}")).await?;
     sqlx::query_scalar(
         "SELECT number FROM kb_questions
           WHERE asker_id = $1 AND answered_at IS NULL
             AND circle_id IS NOT DISTINCT FROM $3
-            AND lower(regexp_replace(btrim(question), '\\s+', ' ', 'g'))
-                = lower(regexp_replace(btrim($2), '\\s+', ' ', 'g'))
+            AND same_words(question, $2)
           ORDER BY number LIMIT 1",
     )
     .bind(asker)

@@ -38,15 +38,11 @@ pub async fn same_given_since(
     body: &str,
     since: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('kudos:' || $1::text, 0))")
-        .bind(giver)
-        .execute(&mut *conn)
-        .await?;
+    super::lock_until_commit(&mut *conn, &format!("kudos:{giver}")).await?;
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM kudos
                          WHERE giver_id = $1 AND receiver_id = $2 AND given_at >= $4
-                           AND lower(regexp_replace(btrim(body), '\\s+', ' ', 'g'))
-                               = lower(regexp_replace(btrim($3), '\\s+', ' ', 'g')))",
+                           AND same_words(body, $3))",
     )
     .bind(giver)
     .bind(receiver)

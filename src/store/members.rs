@@ -171,8 +171,7 @@ pub async fn by_handle_or_name(
         "SELECT {COLUMNS} FROM members
           WHERE community_id = $1 AND platform = $2 AND erased_at IS NULL
             AND (lower(platform_user_id) = lower($3)
-                 OR lower(regexp_replace(btrim(display_name), '\\s+', ' ', 'g'))
-                    = lower(regexp_replace(btrim($3), '\\s+', ' ', 'g')))
+                 OR same_words(display_name, $3))
           ORDER BY lower(platform_user_id) = lower($3) DESC, display_name, platform_user_id
           LIMIT 3"
     )))
@@ -194,8 +193,7 @@ pub async fn shown_as_by_another(
     sqlx::query_scalar(
         "SELECT display_name FROM members
           WHERE community_id = $1 AND id <> $2
-            AND lower(regexp_replace(btrim(display_name), '\\s+', ' ', 'g'))
-                = lower(regexp_replace(btrim($3), '\\s+', ' ', 'g'))
+            AND same_words(display_name, $3)
           LIMIT 1",
     )
     .bind(community_id)

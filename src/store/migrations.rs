@@ -84,6 +84,7 @@ const FILES: &[(&str, &str)] = embed![
     "0064_outbox_fanouts_skip_erased.sql",
     "0065_outbox_notify_added_rows.sql",
     "0066_members_platform_name.sql",
+    "0067_same_words.sql",
 ];
 
 pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -174,6 +174,18 @@ pub fn server_pool_options(max_connections: u32) -> PgPoolOptions {
         })
 }
 
+/// Serialises everyone who takes the lock named `key` until their transactions end: a
+/// transaction-scoped advisory lock on the key's hash. For a check-then-insert that two
+/// requests at once must not both pass (the same kudos twice, the next number of a
+/// sequence), where no row exists yet to lock.
+pub async fn lock_until_commit(ex: impl sqlx::PgExecutor<'_>, key: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(key)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 /// True when `err` is a unique-constraint violation (a concurrent duplicate).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())

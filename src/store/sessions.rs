@@ -119,11 +119,7 @@ pub async fn insert(
 /// Serialises session numbering within a community until the transaction ends (the
 /// next number is read from the table, so two inserts must not read it at once).
 pub async fn lock_numbering(ex: impl PgExecutor<'_>, community_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sessions:' || $1::text, 0))")
-        .bind(community_id)
-        .execute(ex)
-        .await?;
-    Ok(())
+    super::lock_until_commit(ex, &format!("sessions:{community_id}")).await
 }
 
 /// The ticks a series already has sessions for, from `since` on.

@@ -378,7 +378,32 @@ async fn on_slack_a_steward_decides_from_the_dm_and_the_requester_hears_it(pool:
         view["blocks"][0]["text"]["text"],
         "A *publish* request touching *public* data. Its approvers read all of this in a DM, then approve or reject it."
     );
-    let _ = reply_text;
+
+    // Typed on one line without quotes, the title is its first word: the reply says so.
+    // The same line again, and again with other spacing, asks nobody twice.
+    let typed = slack
+        .command(
+            "approve request custom internal Payroll bot for HR",
+            "t-typed",
+        )
+        .await;
+    assert_eq!(
+        reply_text(&typed),
+        "📨 Filed *#2* Payroll (request, internal data). I asked Ada Okafor to decide, by DM. It needs any one approver to approve; one rejection rejects it.\n\
+         You'll hear the outcome here. Unanswered, it expires on Mon 1 Mar 2027 09:00 UTC. Follow it with `/cohort approve show 2` or withdraw it with `/cohort approve withdraw 2`.\n\
+         Is your title longer than Payroll? A title of several words goes in quotes: withdraw this one with `/cohort approve withdraw 2` and file it again as `/cohort approve request custom internal \"Payroll …\" …`."
+    );
+    let again = slack
+        .command(
+            "approve request custom internal  payroll  bot for HR",
+            "t-typed-2",
+        )
+        .await;
+    assert_eq!(
+        reply_text(&again),
+        "You already asked this: request #2 is waiting for its approvers. Follow it with `/cohort approve show 2`."
+    );
+    assert_eq!(bot.count("approval_requests").await, 2);
 }
 
 #[sqlx::test]

@@ -60,6 +60,32 @@ pub fn filed(request: &Request, asked: &[&str], skipped: &[&str], rule: Rule) ->
         .text(".")
 }
 
+pub fn already_requested(number: i32) -> Message {
+    Message::new()
+        .text(format!(
+            "You already asked this: request #{number} is waiting for its approvers. Follow it with "
+        ))
+        .code(format!("/approve show {number}"))
+        .text(".")
+}
+
+/// A one-word title typed without quotes may be the first word of a longer one.
+pub fn title_may_be_cut(request: &Request, title: &str) -> Message {
+    Message::new()
+        .line()
+        .text("Is your title longer than ")
+        .user(title)
+        .text("? A title of several words goes in quotes: withdraw this one with ")
+        .code(format!("/approve withdraw {}", request.number))
+        .text(" and file it again as ")
+        .code(format!(
+            "/approve request {} {} \"{title} …\" …",
+            request.kind.as_str(),
+            request.data_class
+        ))
+        .text(".")
+}
+
 /// Why an approver was asked, when it is not simply the policy.
 pub enum Asked<'a> {
     ByPolicy,

@@ -250,8 +250,20 @@ pub async fn request(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation
         data_class: arg(inv, "data")?,
         links: inv.args.text("links"),
     };
+    // The same request sent twice (a double tap, a retyped line) asks the approvers once.
+    // The numbering lock that filing takes is taken first, so two at once see each other.
+    let community = inv.caller.community_id;
+    crate::store::communities::lock_numbering(&mut *tx, community).await?;
+    let me = inv.caller.member.id;
+    if let Some(number) = store::pending_like(&mut *tx, community, me, kind, filing.title).await? {
+        return refuse(messages::already_requested(number));
+    }
     let filed = file(tx, now, inv, &filing).await?;
-    Ok(filed.with_asks(Outcome::reply(filed.reply(), inv.spec.visibility)))
+    let mut reply = filed.reply();
+    if inv.title_may_be_cut(filing.title) {
+        reply = reply.push(messages::title_may_be_cut(&filed.request, filing.title));
+    }
+    Ok(filed.with_asks(Outcome::reply(reply, inv.spec.visibility)))
 }
 
 /// The request the command names, locked for the transaction when `lock`.
