@@ -269,36 +269,37 @@ pub async fn delegates_of(
 }
 
 /// Sets (`Some`) or clears `member_id`'s delegate.
+/// Sets or clears the member's delegate; false when that changed nothing (the same
+/// delegate again, or none to clear).
 pub async fn set_delegate(
     ex: impl PgExecutor<'_>,
     community_id: Uuid,
     member_id: Uuid,
     delegate: Option<Uuid>,
     now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    match delegate {
-        Some(delegate_id) => {
-            sqlx::query(
-                "INSERT INTO approval_delegates (member_id, community_id, delegate_id, set_at)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (member_id) DO UPDATE SET delegate_id = EXCLUDED.delegate_id,
-                     set_at = EXCLUDED.set_at",
-            )
+) -> sqlx::Result<bool> {
+    let changed = match delegate {
+        Some(delegate_id) => sqlx::query(
+            "INSERT INTO approval_delegates (member_id, community_id, delegate_id, set_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (member_id) DO UPDATE SET delegate_id = EXCLUDED.delegate_id,
+                 set_at = EXCLUDED.set_at
+             WHERE approval_delegates.delegate_id IS DISTINCT FROM EXCLUDED.delegate_id",
+        )
+        .bind(member_id)
+        .bind(community_id)
+        .bind(delegate_id)
+        .bind(now)
+        .execute(ex)
+        .await?
+        .rows_affected(),
+        None => sqlx::query("DELETE FROM approval_delegates WHERE member_id = $1")
             .bind(member_id)
-            .bind(community_id)
-            .bind(delegate_id)
-            .bind(now)
             .execute(ex)
-            .await?;
-        }
-        None => {
-            sqlx::query("DELETE FROM approval_delegates WHERE member_id = $1")
-                .bind(member_id)
-                .execute(ex)
-                .await?;
-        }
-    }
-    Ok(())
+            .await?
+            .rows_affected(),
+    };
+    Ok(changed > 0)
 }
 
 /// Files a request with the community's next number, and returns the number; call

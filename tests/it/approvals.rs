@@ -204,6 +204,13 @@ async fn an_away_approver_is_replaced_by_their_delegate_or_skipped(pool: PgPool)
             "🤝 Grace Lindqvist named you to decide their approvals while they are away. You'll get a DM when one comes."
         )]
     );
+    // The same again (a double tap) tells Ken nothing more.
+    let again = bot.say("grace", "/approve delegate @ken").await;
+    assert_eq!(
+        again.reply(),
+        "Ken Watanabe is your delegate already, and was told so when you chose them. Stop with `/approve delegate`."
+    );
+    assert!(again.posts().is_empty());
     bot.refused(
         "grace",
         "/approve delegate grace",

@@ -450,6 +450,14 @@ pub fn stewards_list_all() -> Message {
         .text(" yours.")
 }
 
+pub fn delegate_already(name: &str) -> Message {
+    Message::new()
+        .user(name)
+        .text(" is your delegate already, and was told so when you chose them. Stop with ")
+        .code("/approve delegate")
+        .text(".")
+}
+
 pub fn delegate_set(name: &str) -> Message {
     Message::new()
         .text("🤝 While you are away, ")

@@ -477,14 +477,14 @@ pub async fn delegate(
     if delegate.id == me.id {
         return refuse(messages::delegate_is_you());
     }
-    store::set_delegate(
-        &mut *tx,
-        inv.caller.community_id,
-        me.id,
-        Some(delegate.id),
-        now,
-    )
-    .await?;
+    let community = inv.caller.community_id;
+    // The same delegate again (a double tap) changes nothing and tells them nothing more.
+    if !store::set_delegate(&mut *tx, community, me.id, Some(delegate.id), now).await? {
+        return Ok(Outcome::reply(
+            messages::delegate_already(&delegate.display_name),
+            inv.spec.visibility,
+        ));
+    }
     audit_caller(
         tx,
         inv,
