@@ -607,7 +607,8 @@ async fn on_discord_a_pulse_is_answered_from_its_dm_buttons_and_form(pool: PgPoo
         .await;
     assert_eq!(
         said.reply(),
-        "🗳️ Survey #1 went to 1 learner of Spring Makers 2027 by DM, open for 14 days. Results: `/survey results 1`, shown once 5 have answered; smaller groups stay hidden."
+        "🗳️ Survey #1 went to 1 learner of Spring Makers 2027 by DM, open for 14 days. Results: `/survey results 1`, shown once 5 have answered; smaller groups stay hidden.\n\
+         ⚠️ Only 1 learner can answer, fewer than the 5 it takes, so its results will stay hidden."
     );
     assert_eq!(said.dms().len(), 1);
     d.dispatch().await;

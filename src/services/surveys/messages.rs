@@ -213,7 +213,7 @@ pub fn ask_session(session: &Session, survey: &Survey) -> Message {
 }
 
 pub fn sent(survey: &Survey, cohort: &str, asked: usize, min_group: i64) -> Message {
-    Message::new()
+    let msg = Message::new()
         .text(format!("🗳️ Survey #{} went to ", survey.number))
         .text(count(asked as i64, "learner", "learners"))
         .text(" of ")
@@ -225,7 +225,15 @@ pub fn sent(survey: &Survey, cohort: &str, asked: usize, min_group: i64) -> Mess
         .code(format!("/survey results {}", survey.number))
         .text(format!(
             ", shown once {min_group} have answered; smaller groups stay hidden."
-        ))
+        ));
+    // Said now, not found out in two weeks: too few were asked for it ever to show.
+    if (asked as i64) < min_group {
+        return msg.line().text(format!(
+            "⚠️ Only {} can answer, fewer than the {min_group} it takes, so its results will stay hidden.",
+            count(asked as i64, "learner", "learners")
+        ));
+    }
+    msg
 }
 
 pub fn not_allowed_results(number: i32) -> Message {
