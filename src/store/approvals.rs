@@ -385,7 +385,7 @@ pub async fn approvers(ex: impl PgExecutor<'_>, request_id: Uuid) -> sqlx::Resul
            LEFT JOIN members s ON s.id = a.standing_in_for
            LEFT JOIN approval_votes v ON v.request_id = a.request_id AND v.member_id = a.member_id
           WHERE a.request_id = $1
-          ORDER BY a.asked_at, m.display_name",
+          ORDER BY a.asked_at, m.display_name, m.id",
     )
     .bind(request_id)
     .fetch_all(ex)

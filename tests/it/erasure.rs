@@ -551,4 +551,19 @@ async fn everyone_in_a_busy_community_can_be_erased(pool: PgPool) {
     ] {
         assert_eq!(tables_holding(&bot.pool, needle).await, [], "{needle}");
     }
+    // Grace's vote stays, without her name or her note.
+    let shown = bot.say("zoe", "/approve show 1").await;
+    let mut lines: Vec<&str> = shown.reply().lines().collect();
+    // Both approvers are now "Former member", so their order is the ids'.
+    lines[3..].sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            "🗳️ #1 (erased with its author's data) (data usage, personal data) from Former member, filed Wed 10 Mar 2027 09:00 UTC: rejected.",
+            "Why: (erased with its author's data)",
+            "It needs every approver to approve; one rejection rejects it.",
+            "⏳ Former member",
+            "❌ Former member",
+        ]
+    );
 }

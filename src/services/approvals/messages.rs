@@ -11,12 +11,24 @@ fn when(at: DateTime<Utc>) -> String {
     at.format("%a %-d %b %Y %H:%M UTC").to_string()
 }
 
+/// What shows for words erased with their author's data (blanked by the data policy).
+const ERASED_WORDS: &str = "(erased with its author's data)";
+
+/// `text`, or [`ERASED_WORDS`] when erasure blanked it.
+fn or_erased(text: &str) -> &str {
+    if text.trim().is_empty() {
+        ERASED_WORDS
+    } else {
+        text
+    }
+}
+
 /// "#3 Share the flow (tool, confidential data)": the request as every message names it.
 fn named(request: &Request) -> Message {
     Message::new()
         .strong(format!("#{}", request.number))
         .text(" ")
-        .user(&request.title)
+        .user(or_erased(&request.title))
         .text(format!(
             " ({}, {} data)",
             request.kind.label(),
@@ -119,8 +131,8 @@ pub fn ask(request: &Request, rule: Rule, why: Asked<'_>) -> Message {
     msg = msg
         .line()
         .text("Why: ")
-        .user_indented(&request.justification, "    ");
-    if let Some(links) = &request.links {
+        .user_indented(or_erased(&request.justification), "    ");
+    if let Some(links) = request.links.as_deref().filter(|l| !l.trim().is_empty()) {
         msg = msg.line().text("Links: ").user(links);
     }
     msg.line()
@@ -269,7 +281,8 @@ fn votes(mut msg: Message, approvers: &[Approver]) -> Message {
             .line()
             .text(if approve { "✅ " } else { "❌ " })
             .user(&approver.display_name);
-        if let Some(comment) = &approver.comment {
+        // An erased approver's note is blanked: no colon before nothing.
+        if let Some(comment) = approver.comment.as_deref().filter(|c| !c.trim().is_empty()) {
             msg = msg.text(": ").user_indented(comment, "    ");
         }
     }
@@ -375,8 +388,8 @@ pub fn show(request: &Request, rule: Rule, approvers: &[Approver]) -> Message {
         ))
         .line()
         .text("Why: ")
-        .user_indented(&request.justification, "    ");
-    if let Some(links) = &request.links {
+        .user_indented(or_erased(&request.justification), "    ");
+    if let Some(links) = request.links.as_deref().filter(|l| !l.trim().is_empty()) {
         msg = msg.line().text("Links: ").user(links);
     }
     msg = msg.line().text(how_decided(rule, request.max_rejections));
@@ -392,7 +405,8 @@ pub fn show(request: &Request, rule: Rule, approvers: &[Approver]) -> Message {
             (Via::Escalation, _) => msg = msg.text(" (escalation)"),
             _ => {}
         }
-        if let Some(comment) = &approver.comment {
+        // An erased approver's note is blanked: no colon before nothing.
+        if let Some(comment) = approver.comment.as_deref().filter(|c| !c.trim().is_empty()) {
             msg = msg.text(": ").user_indented(comment, "    ");
         }
     }
@@ -491,7 +505,7 @@ pub fn unanswered(requests: &[&Unanswered]) -> Message {
         msg = msg
             .line()
             .text(format!("• #{} ", request.number))
-            .user(&request.title)
+            .user(or_erased(&request.title))
             .text(format!(
                 ", since {}: no answer from ",
                 when(request.created_at)
