@@ -88,7 +88,7 @@ async fn a_sponsor_opens_the_dashboard_on_a_phone_and_it_draws_only_itself(pool:
     assert_eq!(refused["response_type"], "ephemeral");
     assert_eq!(
         refused["text"],
-        "The dashboard link is for sponsors and stewards. `/cohort stats` shows the numbers of the cohorts you lead; a steward can give you the sponsor role."
+        "The dashboard link is for sponsors and stewards; a steward can give you the sponsor role. Lead mentors see their cohorts' numbers with `/cohort stats`."
     );
     slack.bot.grant_role("slack", SAM, Role::Sponsor).await;
     let reply = slack.command("dashboard link", "t-link").await;

@@ -329,7 +329,7 @@ async fn on_discord_a_sponsor_gets_the_dashboard_link_and_a_steward_rotates_it(p
     assert_eq!(refused["data"]["flags"], 64);
     assert_eq!(
         refused["data"]["content"],
-        "The dashboard link is for sponsors and stewards. `/stats` shows the numbers of the cohorts you lead; a steward can give you the sponsor role."
+        "The dashboard link is for sponsors and stewards; a steward can give you the sponsor role. Lead mentors see their cohorts' numbers with `/stats`."
     );
     d.bot.grant_role("discord", BEA, Role::Sponsor).await;
     let link = d.command(82, "dashboard", Some("link"), json!([]));

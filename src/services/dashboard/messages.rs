@@ -3,12 +3,11 @@
 use crate::render::Message;
 
 pub fn not_allowed() -> Message {
+    // Said to learners too, who lead nothing: the lead mentors' way in is named as theirs.
     Message::new()
-        .text("The dashboard link is for sponsors and stewards. ")
+        .text("The dashboard link is for sponsors and stewards; a steward can give you the sponsor role. Lead mentors see their cohorts' numbers with ")
         .code("/stats")
-        .text(
-            " shows the numbers of the cohorts you lead; a steward can give you the sponsor role.",
-        )
+        .text(".")
 }
 
 pub fn no_public_url() -> Message {
