@@ -851,6 +851,12 @@ async fn the_streak_command_shows_the_last_twelve_weeks(pool: PgPool) {
         said.reply(),
         "🔥 Spring Makers 2027: 6 weeks in a row (best 6) · freezes: 0 of 2\nLast 12 weeks, oldest first: ▫️▫️▫️▫️✅✅✅✅🧊✅🏖️✅\n✅ checked in · 🏖️ away or day off · 🧊 freeze used · ❌ missed · ▫️ nothing due yet. Every 4 weeks in a row earns a freeze (you hold at most 2); a freeze covers one missed week."
     );
+    // A cohort Sam is not in: said so, not "join one".
+    let said = bot.say("sam", "/streak cohort:evening-builders-2027").await;
+    assert_eq!(
+        said.reply(),
+        "You have no streak in Evening Builders 2027: streaks count your weekly check-ins in the cohorts you are in. Yours: `/streak`."
+    );
     let said = bot.say("sam", "/streak freezes:off").await;
     assert!(
         said.reply()

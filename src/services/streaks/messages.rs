@@ -98,6 +98,15 @@ pub fn freezes_set(off: bool) -> Message {
     }
 }
 
+pub fn no_streak_in(cohort: &str) -> Message {
+    Message::new()
+        .text("You have no streak in ")
+        .strong(cohort)
+        .text(": streaks count your weekly check-ins in the cohorts you are in. Yours: ")
+        .code("/streak")
+        .text(".")
+}
+
 pub fn no_cohort() -> Message {
     Message::new()
         .text("You have no streak yet: streaks count weekly check-ins in a cohort. Join one with ")

@@ -162,7 +162,15 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
     let mut shown = streaks::of_member(&mut *tx, me.id).await?;
     if let Some(typed) = inv.args.text("cohort") {
         let cohort = super::lookup::find_cohort(tx, inv, typed).await?;
+        let had_any = !shown.is_empty();
         shown.retain(|s| s.cohort_id == cohort.id);
+        // A member with streaks elsewhere asked about the wrong cohort: say so, not "join one".
+        if shown.is_empty() && had_any {
+            return Ok(Outcome::reply(
+                reply.push(messages::no_streak_in(&cohort.name)),
+                inv.spec.visibility,
+            ));
+        }
     }
     if shown.is_empty() {
         return Ok(Outcome::reply(
