@@ -116,6 +116,17 @@ pub fn next_page(command: &str) -> Message {
     Message::new().line().text("More: ").code(command)
 }
 
+/// The question a one-word title typed without quotes gets (see
+/// [`crate::services::Invocation::title_may_be_cut`]), on a line of its own; the caller
+/// adds how to mend it.
+pub fn title_may_be_cut(title: &str) -> Message {
+    Message::new()
+        .line()
+        .text("Is your title longer than ")
+        .user(title)
+        .text("? A title of several words goes in quotes")
+}
+
 /// `what` lives on the bot's web address, which it has none of. The address is the
 /// operator's setting, not a steward's: the reply says who sets it and that a steward can
 /// pass it on, so nobody is sent in a circle.

@@ -168,38 +168,24 @@ pub async fn of_session(ex: impl PgExecutor<'_>, session_id: Uuid) -> sqlx::Resu
     .await
 }
 
-/// The surveys of `cohorts` made since `since`, newest first, at most `limit`.
+/// The surveys of `cohorts`, and of the sessions `host` created when given, made since
+/// `since`, newest first, at most `limit`.
 pub async fn of_cohorts(
     ex: impl PgExecutor<'_>,
     cohorts: &[Uuid],
-    since: DateTime<Utc>,
-    limit: i64,
-) -> sqlx::Result<Vec<Survey>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM surveys WHERE cohort_id = ANY ($1) AND created_at >= $2
-         ORDER BY created_at DESC, number DESC LIMIT $3"
-    )))
-    .bind(cohorts)
-    .bind(since)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
-}
-
-/// Surveys of the sessions `member_id` created (hosts), since `since`, newest first.
-pub async fn of_hosted_sessions(
-    ex: impl PgExecutor<'_>,
-    member_id: Uuid,
+    host: Option<Uuid>,
     since: DateTime<Utc>,
     limit: i64,
 ) -> sqlx::Result<Vec<Survey>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM surveys
-          WHERE session_id IN (SELECT id FROM sessions WHERE created_by = $1)
-            AND created_at >= $2
-          ORDER BY created_at DESC, number DESC LIMIT $3"
+          WHERE (cohort_id = ANY ($1)
+                 OR session_id IN (SELECT id FROM sessions WHERE created_by = $2))
+            AND created_at >= $3
+          ORDER BY created_at DESC, number DESC LIMIT $4"
     )))
-    .bind(member_id)
+    .bind(cohorts)
+    .bind(host)
     .bind(since)
     .bind(limit)
     .fetch_all(ex)

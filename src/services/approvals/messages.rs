@@ -83,11 +83,8 @@ pub fn already_requested(number: i32) -> Message {
 
 /// A one-word title typed without quotes may be the first word of a longer one.
 pub fn title_may_be_cut(request: &Request, title: &str) -> Message {
-    Message::new()
-        .line()
-        .text("Is your title longer than ")
-        .user(title)
-        .text("? A title of several words goes in quotes: withdraw this one with ")
+    crate::services::messages::title_may_be_cut(title)
+        .text(": withdraw this one with ")
         .code(format!("/approve withdraw {}", request.number))
         .text(" and file it again as ")
         .code(format!(

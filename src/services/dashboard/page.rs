@@ -249,7 +249,8 @@ async fn satisfaction(
     now: DateTime<Utc>,
 ) -> Result<Vec<SurveyResult>> {
     let since = now - chrono::Duration::weeks(WEEKS as i64);
-    let mut listed = surveys::of_cohorts(&mut *conn, &[cohort.id], since, WEEKS as i64).await?;
+    let mut listed =
+        surveys::of_cohorts(&mut *conn, &[cohort.id], None, since, WEEKS as i64).await?;
     listed.reverse();
     let ids: Vec<uuid::Uuid> = listed.iter().map(|s| s.id).collect();
     let rows = surveys::satisfaction(&mut *conn, &ids).await?;

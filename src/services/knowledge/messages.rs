@@ -559,10 +559,8 @@ pub fn added(slug: &str, title: &str, every: i32, title_may_be_cut: bool) -> Mes
     if !title_may_be_cut {
         return msg;
     }
-    msg.line()
-        .text("Is your title longer than ")
-        .user(title)
-        .text("? A title of several words goes in quotes. Change this one with ")
+    msg.push(crate::services::messages::title_may_be_cut(title))
+        .text(". Change this one with ")
         .code(format!("/kb edit {slug} title:\"{title} …\""))
         .text(".")
 }

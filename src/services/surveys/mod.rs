@@ -250,18 +250,10 @@ pub async fn show(tx: &mut PgConnection, now: DateTime<Utc>, inv: &Invocation) -
         None => {
             let since = now - Duration::weeks(LISTED_WEEKS);
             // A host reads their own sessions' feedback, whatever else they may read.
-            let hosted = surveys::of_hosted_sessions(&mut *tx, me, since, LISTED).await?;
-            if readable.is_empty() && hosted.is_empty() {
+            let listed = surveys::of_cohorts(&mut *tx, &readable, Some(me), since, LISTED).await?;
+            if readable.is_empty() && listed.is_empty() {
                 return refuse(messages::not_allowed_list());
             }
-            let mut listed = surveys::of_cohorts(&mut *tx, &readable, since, LISTED).await?;
-            for survey in hosted {
-                if !listed.iter().any(|s| s.id == survey.id) {
-                    listed.push(survey);
-                }
-            }
-            listed.sort_by_key(|s| std::cmp::Reverse((s.created_at, s.number)));
-            listed.truncate(LISTED as usize);
             let ids: Vec<Uuid> = listed.iter().map(|s| s.id).collect();
             let rows = surveys::satisfaction(&mut *tx, &ids).await?;
             let results: Vec<SurveyResult> = listed

@@ -49,10 +49,8 @@ pub fn abstract_read_back(
     if !title_may_be_cut {
         return msg;
     }
-    msg.line()
-        .text("Is your title longer than ")
-        .user(title)
-        .text("? A title of several words goes in quotes: take this one back with ")
+    msg.push(crate::services::messages::title_may_be_cut(title))
+        .text(": take this one back with ")
         .code(format!("/talk withdraw {number}"))
         .text(" and propose it again as ")
         .code(format!("/talk propose \"{title} …\" …"))
